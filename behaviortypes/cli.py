@@ -1,0 +1,252 @@
+"""The ``behaviortypes`` command line: thin wrappers over :mod:`behaviortypes.pipeline`.
+
+Every command exits 0 on success. A mistake in the user's data or options prints one
+line starting with ``error:`` (file, column, rows, value and a hint) and exits 2;
+nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from .errors import BehaviortypesError, InputError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="behaviortypes",
+    help="From coded interviews and a survey to behaviour types, a lookalike model that tags "
+    "the whole customer base, and persona reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+instrument_app = typer.Typer(help="Work with survey instruments (instrument.yaml).", no_args_is_help=True)
+app.add_typer(instrument_app, name="instrument")
+
+console = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+class Lang(str, Enum):
+    en = "en"
+    sv = "sv"
+
+
+class _Steps:
+    """Prints each pipeline step with the time the previous one took."""
+
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+        self.last: str | None = None
+
+    def __call__(self, message: str) -> None:
+        now = time.perf_counter()
+        if self.last is not None:
+            console.print(f"  [dim]done in {now - self.t0:.1f} s[/dim]")
+        self.t0, self.last = now, message
+        console.print(f"[bold]•[/bold] {message} …")
+
+    def close(self) -> None:
+        if self.last is not None:
+            console.print(f"  [dim]done in {time.perf_counter() - self.t0:.1f} s[/dim]")
+            self.last = None
+
+
+def _existing(path: Path, what: str) -> Path:
+    if not path.exists():
+        raise InputError(f"{what} not found", file=path, hint="check the path")
+    return path
+
+
+@app.command()
+def demo(
+    root: Annotated[Path, typer.Option(help="Project folder: writes surveys/demo and reports/demo under it.")] = Path("."),
+    seed: Annotated[int, typer.Option(help="Seed of the generator and of every random step.")] = 0,
+    customers: Annotated[int, typer.Option(help="Size of the generated customer base.")] = 100_000,
+) -> None:
+    """Generate the demo study and run the whole pipeline on it (report PDF included)."""
+    from .pipeline import demo as run_demo
+
+    steps = _Steps()
+    results = run_demo(root, seed=seed, n_customers=customers, progress=steps)
+    steps.close()
+    out.print(results["discovery"].summary())
+    for path in results["report"]:
+        out.print(f"Report: {path}")
+
+
+@app.command()
+def check(survey_dir: Annotated[Path, typer.Argument(help="Survey folder with instrument.yaml and responses.")]) -> None:
+    """Read and validate a survey folder, screen respondents, report reliability and gaps."""
+    from .pipeline import check as run_check
+
+    result = run_check(_existing(survey_dir, "survey folder"))
+    out.print(result.summary())
+
+
+@app.command()
+def discover(
+    survey_dir: Annotated[Path, typer.Argument(help="Survey folder with instrument.yaml and responses.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Discovery output folder.")],
+    factors: Annotated[Optional[int], typer.Option(help="Number of factors (default: parallel analysis).", min=1)] = None,
+    k: Annotated[Optional[int], typer.Option("--k", help="Number of types (default: chosen on evidence).", min=1)] = None,
+    seed: Annotated[int, typer.Option(help="Seed for every random step.")] = 0,
+    resamples: Annotated[int, typer.Option(help="Resamples for the stability evidence.", min=10)] = 100,
+    umap_map: Annotated[bool, typer.Option("--map/--no-map", help="Compute the UMAP map of respondents.")] = True,
+) -> None:
+    """Find the behaviour types: screening, factor analysis, clustering, profiles."""
+    from .pipeline import discover as run_discover
+
+    steps = _Steps()
+    result = run_discover(
+        _existing(survey_dir, "survey folder"), out_dir, factors=factors, k=k, seed=seed,
+        n_resamples=resamples, make_map=umap_map, progress=steps,
+    )
+    steps.close()
+    out.print(result.summary())
+
+
+@app.command()
+def lookalike(
+    out_dir: Annotated[Path, typer.Argument(help="Discovery folder (from `discover`).")],
+    customers: Annotated[Path, typer.Option(help="Customer base: .parquet, .csv or .duckdb.")],
+    id_column: Annotated[Optional[str], typer.Option(help="Customer id column (default: the instrument's customer_id_column).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for every random step.")] = 0,
+) -> None:
+    """Train the lookalike (twin) model linking survey types to customer behaviour."""
+    from .pipeline import lookalike as run_lookalike
+
+    result = run_lookalike(out_dir, _existing(customers, "customer file"), id_column=id_column, seed=seed, progress=True)
+    out.print(result.summary() if hasattr(result, "summary") else str(result))
+
+
+@app.command()
+def score(
+    model: Annotated[Path, typer.Argument(help="lookalike.skops, or the discovery folder holding it.")],
+    customers: Annotated[Path, typer.Option(help="Customer base: .parquet, .csv or .duckdb.")],
+    out_path: Annotated[Path, typer.Option("--out", help="Scored output: .parquet (default) or .duckdb.")],
+    engine: Annotated[Engine, typer.Option(help="local (streaming) or dask (distributed).")] = Engine.local,
+    scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
+    table: Annotated[Optional[str], typer.Option(help="Table to read when --customers is a .duckdb file.")] = None,
+    out_table: Annotated[Optional[str], typer.Option(help="Table to write when --out is a .duckdb file.")] = None,
+) -> None:
+    """Tag every customer with the most likely type and the type probabilities."""
+    from .pipeline import score as run_score
+
+    summary = run_score(
+        _existing(model, "model"), _existing(customers, "customer file"), out_path,
+        engine=engine.value, scheduler=scheduler, table=table, out_table=out_table, progress=True,
+    )
+    out.print(summary.summary() if hasattr(summary, "summary") else str(summary))
+
+
+@app.command()
+def report(
+    out_dir: Annotated[Path, typer.Argument(help="Discovery folder (from `discover`).")],
+    pdf: Annotated[Optional[Path], typer.Option(help="Where to write the PDF (default: reports/<study>/).")] = None,
+    lang: Annotated[Lang, typer.Option(help="Report language.")] = Lang.en,
+    pptx: Annotated[bool, typer.Option(help="Also write a PowerPoint deck.")] = False,
+    png: Annotated[bool, typer.Option(help="Also write a PNG card per persona.")] = False,
+) -> None:
+    """Render the persona report (PDF) from a discovery folder; re-run after editing types.yaml."""
+    from .pipeline import report as run_report
+
+    formats = ("pdf",) + (("pptx",) if pptx else ()) + (("png",) if png else ())
+    for path in run_report(out_dir, pdf=pdf, lang=lang.value, formats=formats):
+        out.print(f"Wrote {path}")
+
+
+@app.command()
+def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the survey, customers and options.")]) -> None:
+    """Run every stage a study file asks for."""
+    from .pipeline import run as run_all
+
+    steps = _Steps()
+    results = run_all(_existing(study, "study file"), progress=steps)
+    steps.close()
+    out.print(results["discovery"].summary())
+    for path in results["report"]:
+        out.print(f"Report: {path}")
+
+
+@app.command()
+def themes(
+    path: Annotated[Path, typer.Argument(help="Coded interviews: codes.csv, a .qdpx/.qdc file, or an interviews/ folder.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder for the theme tables.")],
+) -> None:
+    """Read coded interviews; write the theme matrix, prevalence, co-occurrence and proto-types."""
+    from .interviews import read_interviews, to_files
+
+    interviews = read_interviews(_existing(path, "interview file"))
+    for written in to_files(interviews, out_dir):
+        out.print(f"Wrote {written}")
+
+
+@instrument_app.command("draft")
+def instrument_draft(
+    path: Annotated[Path, typer.Argument(help="An SPSS .sav file or a Qualtrics CSV export.")],
+    out_path: Annotated[Optional[Path], typer.Option("--out", help="Where to write the draft (default: print it).")] = None,
+) -> None:
+    """Draft an instrument.yaml from a .sav or Qualtrics file (items, texts, scale)."""
+    import yaml
+
+    from .files import write_yaml
+    from .readers import draft_instrument
+
+    draft = draft_instrument(_existing(path, "file"))
+    if out_path is None:
+        out.print(yaml.safe_dump(draft, sort_keys=False, allow_unicode=True), end="")
+    else:
+        if out_path.exists():
+            raise InputError("will not overwrite an existing file", file=out_path,
+                             hint="choose another --out or delete the file")
+        write_yaml(out_path, draft)
+        out.print(f"Wrote {out_path}; review the scale, reverse keying and themes before use.")
+
+
+def _error(message: str) -> None:
+    console.print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app; turn user errors into one line and exit code 2.
+
+    Usage mistakes (unknown option, missing argument) are reported by Typer with the
+    usage line and exit code 2.
+    """
+    try:
+        app(args=argv, prog_name="behaviortypes")
+    except InputError as err:
+        _error(str(err))
+        return 2
+    except BehaviortypesError as err:
+        _error(str(err))
+        return 1
+    except FileNotFoundError as err:
+        _error(f"file not found: {err.filename}")
+        return 2
+    except PermissionError as err:
+        _error(f"permission denied: {err.filename}")
+        return 2
+    except KeyboardInterrupt:
+        console.print("[red]interrupted[/red]: nothing was half-written")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

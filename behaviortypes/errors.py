@@ -1,0 +1,138 @@
+"""One exception family for behaviortypes.
+
+User mistakes (a bad file, a wrong column, a value outside the scale) raise
+:class:`InputError`, which carries the file, column, rows and value involved and a
+hint on how to fix it. The CLI prints ``str(error)`` as one line and exits non-zero;
+notebooks show the same message. Programming errors are ordinary Python exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+__all__ = [
+    "BehaviortypesError",
+    "InputError",
+    "Problem",
+    "SurveyQualityWarning",
+    "BehaviortypesWarning",
+    "format_rows",
+]
+
+
+def format_rows(rows: Iterable[int] | None, limit: int = 5) -> str:
+    """Format row numbers as ``"3, 7, 12 and 4 more"``."""
+    if rows is None:
+        return ""
+    rows = list(rows)
+    shown = ", ".join(str(r) for r in rows[:limit])
+    if len(rows) > limit:
+        shown += f" and {len(rows) - limit} more"
+    return shown
+
+
+class BehaviortypesError(Exception):
+    """Base class of every error raised on purpose by behaviortypes."""
+
+
+class Problem:
+    """One thing wrong with a user's input.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, in the user's terms.
+    file, column : str or Path, optional
+        Where it is.
+    rows : sequence of int, optional
+        Row numbers as the user sees them (1 = first data row of the file, or the
+        line number where stated in ``message``).
+    value : object, optional
+        The offending value.
+    hint : str, optional
+        How to fix it.
+    """
+
+    __slots__ = ("message", "file", "column", "rows", "value", "hint")
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        column: str | None = None,
+        rows: Sequence[int] | None = None,
+        value: object = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = None if file is None else str(file)
+        self.column = column
+        self.rows = None if rows is None else [int(r) for r in rows]
+        self.value = value
+        self.hint = hint
+
+    def __str__(self) -> str:
+        where = []
+        if self.file:
+            where.append(Path(self.file).name)
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        if self.rows:
+            label = "row" if len(self.rows) == 1 else "rows"
+            where.append(f"{label} {format_rows(self.rows)}")
+        text = (", ".join(where) + ": " if where else "") + self.message
+        if self.value is not None and repr(self.value) not in text and str(self.value) not in text:
+            text += f" (value {self.value!r})"
+        if self.hint:
+            text += f". Hint: {self.hint}"
+        return text
+
+    def to_dict(self) -> dict:
+        return {s: getattr(self, s) for s in self.__slots__}
+
+
+class InputError(BehaviortypesError, ValueError):
+    """Something is wrong with the user's data or settings.
+
+    Raise with one problem (keyword arguments as :class:`Problem`) or with a list of
+    problems found at once (``problems=[...]``). ``str(error)`` is always one line.
+    """
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        file: str | Path | None = None,
+        column: str | None = None,
+        rows: Sequence[int] | None = None,
+        value: object = None,
+        hint: str | None = None,
+        problems: Sequence[Problem] | None = None,
+    ) -> None:
+        if problems is None:
+            if message is None:
+                raise TypeError("InputError needs a message or problems")
+            problems = [
+                Problem(message, file=file, column=column, rows=rows, value=value, hint=hint)
+            ]
+        self.problems = list(problems)
+        first = self.problems[0]
+        self.file, self.column, self.rows = first.file, first.column, first.rows
+        self.value, self.hint = first.value, first.hint
+        super().__init__(self._one_line())
+
+    def _one_line(self) -> str:
+        if len(self.problems) == 1:
+            return str(self.problems[0])
+        parts = "; ".join(f"({i}) {p}" for i, p in enumerate(self.problems, 1))
+        return f"{len(self.problems)} problems: {parts}"
+
+
+class BehaviortypesWarning(UserWarning):
+    """Base class of behaviortypes warnings."""
+
+
+class SurveyQualityWarning(BehaviortypesWarning):
+    """The data can be analysed, but something deserves a look (high missingness, low variance...)."""

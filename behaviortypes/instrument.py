@@ -1,0 +1,269 @@
+"""The survey instrument: items, scale, reverse keying, themes, attention checks.
+
+The instrument is a YAML file (``instrument.yaml``) that says how to read a
+responses file. Required keys: ``id_column``, ``scale: {min, max}`` and
+``items: [{id, text, reverse}]``. Everything else is optional; see
+:class:`Instrument` for the full list.
+
+Examples
+--------
+>>> inst = load_instrument("surveys/demo/instrument.yaml")  # doctest: +SKIP
+>>> inst.item_ids[:3]  # doctest: +SKIP
+['s01', 's02', 's03']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import InputError, Problem
+
+__all__ = [
+    "Item",
+    "Scale",
+    "AttentionCheck",
+    "QualitySettings",
+    "Instrument",
+    "load_instrument",
+    "instrument_from_dict",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Scale(_Model):
+    """The answer scale shared by all items (e.g. 1–5 Likert)."""
+
+    min: int
+    max: int
+    labels: dict[int, str] | None = None
+    missing_codes: list[float] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check_range(self) -> "Scale":
+        if self.max <= self.min:
+            raise ValueError(f"scale max ({self.max}) must be greater than min ({self.min})")
+        return self
+
+    @property
+    def midpoint(self) -> float:
+        return (self.min + self.max) / 2
+
+
+class Item(_Model):
+    """One survey statement."""
+
+    id: str
+    text: str
+    reverse: bool = False
+    theme: str | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_str(cls, v: Any) -> str:
+        if v is None or str(v).strip() == "":
+            raise ValueError("item id is empty")
+        return str(v).strip()
+
+    @field_validator("reverse", mode="before")
+    @classmethod
+    def _reverse_bool(cls, v: Any) -> bool:
+        if isinstance(v, bool):
+            return v
+        if v is None:
+            return False
+        text = str(v).strip().lower()
+        if text in {"true", "yes", "1", "y"}:
+            return True
+        if text in {"false", "no", "0", "n", ""}:
+            return False
+        raise ValueError(f"reverse must be true or false, not {v!r}")
+
+
+class AttentionCheck(_Model):
+    """An instructed-response item: a respondent passes when the answer equals ``expect``."""
+
+    id: str
+    expect: float | list[float]
+
+    def passes(self, value: float) -> bool:
+        allowed = self.expect if isinstance(self.expect, list) else [self.expect]
+        return value in allowed
+
+
+class QualitySettings(_Model):
+    """Thresholds for respondent screening (all optional; defaults are the field's usual ones)."""
+
+    longstring_share: float = 0.8
+    min_irv: float = 0.3
+    speed_ratio: float = 1 / 3
+    max_missing_share: float = 0.2
+    mahalanobis_alpha: float = 0.001
+    min_even_odd: float | None = None
+    max_failed_checks: int = 0
+    enabled: list[str] | None = None
+
+
+class Instrument(_Model):
+    """A survey instrument.
+
+    Attributes
+    ----------
+    id_column : str
+        Column of the responses file that identifies a respondent.
+    scale : Scale
+        ``min`` and ``max`` of the answer scale; optional ``labels`` and
+        ``missing_codes`` (answers such as 99 = "don't know" that mean missing).
+    items : list of Item
+        The Likert statements analysed: ``id`` (the column), ``text``, ``reverse``
+        and optionally ``theme`` (the interview theme the statement came from).
+    name : str, optional
+        Study name shown in reports.
+    customer_id_column : str, optional
+        Column linking respondents to the customer base.
+    weight_column, duration_column : str, optional
+        Survey weight and interview length in seconds.
+    attention_checks : list of AttentionCheck
+        Instructed-response items that are screened, not analysed.
+    quality : QualitySettings
+        Screening thresholds.
+    min_group_size : int, default=30
+        The smallest group shown in reports (privacy).
+    """
+
+    id_column: str
+    scale: Scale
+    items: list[Item]
+    name: str | None = None
+    customer_id_column: str | None = None
+    weight_column: str | None = None
+    duration_column: str | None = None
+    attention_checks: list[AttentionCheck] = Field(default_factory=list)
+    quality: QualitySettings = Field(default_factory=QualitySettings)
+    min_group_size: int = 30
+    language: str | None = None
+
+    @model_validator(mode="after")
+    def _check_items(self) -> "Instrument":
+        if not self.items:
+            raise ValueError("items is empty: list at least three survey statements")
+        seen: set[str] = set()
+        dupes = []
+        for item in self.items:
+            if item.id in seen:
+                dupes.append(item.id)
+            seen.add(item.id)
+        if dupes:
+            raise ValueError(f"item ids must be unique; repeated: {', '.join(sorted(set(dupes)))}")
+        checks = {c.id for c in self.attention_checks}
+        both = sorted(checks & seen)
+        if both:
+            raise ValueError(
+                f"{', '.join(both)} is listed both as an item and as an attention check"
+            )
+        return self
+
+    @property
+    def item_ids(self) -> list[str]:
+        return [item.id for item in self.items]
+
+    @property
+    def reverse_ids(self) -> list[str]:
+        return [item.id for item in self.items if item.reverse]
+
+    @property
+    def item_texts(self) -> dict[str, str]:
+        return {item.id: item.text for item in self.items}
+
+    @property
+    def item_themes(self) -> dict[str, str | None]:
+        return {item.id: item.theme for item in self.items}
+
+    def item(self, item_id: str) -> Item:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+def _pydantic_problems(err: ValidationError, file: str | Path | None) -> list[Problem]:
+    problems = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"])
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "missing":
+            msg = f"required key '{loc}' is missing"
+            hint = "see the instrument.yaml section of README.md for the required keys"
+        elif e["type"] == "extra_forbidden":
+            msg = f"unknown key '{loc}'"
+            hint = "check the spelling; allowed keys are listed in README.md"
+        else:
+            msg = f"'{loc}': {msg}" if loc else msg
+            hint = None
+        value = e.get("input") if e["type"] not in {"missing", "model_type"} else None
+        if isinstance(value, (dict, list)):
+            value = None
+        problems.append(Problem(msg, file=file, value=value, hint=hint))
+    return problems
+
+
+def instrument_from_dict(data: Any, *, file: str | Path | None = None) -> Instrument:
+    """Build an :class:`Instrument` from parsed YAML, reporting every problem at once.
+
+    Raises
+    ------
+    InputError
+        If a required key is missing, a value has the wrong type, or settings conflict.
+    """
+    if not isinstance(data, dict):
+        raise InputError(
+            "the instrument must be a YAML mapping with id_column, scale and items",
+            file=file,
+            hint="start from surveys/demo/instrument.yaml",
+        )
+    try:
+        return Instrument.model_validate(data)
+    except ValidationError as err:
+        raise InputError(problems=_pydantic_problems(err, file)) from None
+
+
+def load_instrument(path: str | Path) -> Instrument:
+    """Read and validate ``instrument.yaml``.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, is not valid YAML, or does not describe an instrument.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(
+            "instrument file not found",
+            file=path,
+            hint="every survey folder needs an instrument.yaml; "
+            "`behaviortypes instrument draft RESPONSES` drafts one",
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        rows = [mark.line + 1] if mark is not None else None
+        problem = getattr(err, "problem", None) or "not valid YAML"
+        raise InputError(
+            f"malformed YAML: {problem} (line numbers count from 1)",
+            file=path,
+            rows=rows,
+            hint="check indentation and that every 'key: value' has a space after the colon",
+        ) from None
+    except UnicodeDecodeError:
+        raise InputError("instrument.yaml is not UTF-8 text", file=path) from None
+    return instrument_from_dict(data, file=path)

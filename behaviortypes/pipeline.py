@@ -1,0 +1,577 @@
+"""The stages chained: check → discover → lookalike → score → report.
+
+Orchestration only: each function reads the previous stage's files, calls the stage
+module, and writes its own documented files (atomically, through
+:mod:`behaviortypes.files`). The CLI and the notebooks call these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import InputError
+from .files import read_json, read_yaml, staged_dir, write_csv, write_json, write_yaml
+
+__all__ = [
+    "CheckResult",
+    "DiscoveryResult",
+    "check",
+    "discover",
+    "lookalike",
+    "score",
+    "report",
+    "run",
+    "demo",
+    "load_discovery",
+    "StudyConfig",
+]
+
+Progress = Callable[[str], None]
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("behaviortypes", "numpy", "pandas", "scikit-learn", "factor-analyzer", "umap-learn"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+# --------------------------------------------------------------------------- check
+@dataclass(frozen=True)
+class CheckResult:
+    """What ``behaviortypes check`` found: the survey, its screening and reliability."""
+
+    survey: Any
+    screening: Any
+    reliability: pd.DataFrame
+    traceability: Any = None
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        inst = self.survey.instrument
+        table = self.screening.table
+        lines = [
+            f"Survey: {self.survey.responses_file.name} — {len(table)} respondents, "
+            f"{len(inst.items)} statements (scale {inst.scale.min}–{inst.scale.max})",
+            f"Screening: {int(table['kept'].sum())} kept, {int((~table['kept']).sum())} flagged",
+        ]
+        summ = self.screening.summary()
+        for reason, row in summ.iterrows():
+            lines.append(f"  - {reason}: {int(row['count'])}")
+        if len(self.reliability):
+            lines.append("Reliability by interview theme (Cronbach's alpha [95% CI]):")
+            for theme, row in self.reliability.iterrows():
+                lines.append(
+                    f"  - {theme}: {row['alpha']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]"
+                    f" ({int(row['n_items'])} items)"
+                )
+        if self.traceability is not None:
+            tr = self.traceability
+            if list(tr.themes_without_items):
+                lines.append("Interview themes with no statement: " + ", ".join(tr.themes_without_items))
+            if list(tr.items_without_theme):
+                lines.append("Statements with no theme: " + ", ".join(tr.items_without_theme))
+            unknown = list(getattr(tr, "unknown_item_themes", []) or [])
+            if unknown:
+                lines.append("Statements whose theme is not in the interview codebook: " + ", ".join(unknown))
+        for w in self.warnings:
+            lines.append(f"Warning: {w}")
+        return "\n".join(lines)
+
+
+def _theme_reliability(keyed: pd.DataFrame, themes: dict[str, str | None]) -> pd.DataFrame:
+    from .factors import cronbach_alpha
+
+    rows = {}
+    groups: dict[str, list[str]] = {}
+    for item, theme in themes.items():
+        if theme and item in keyed.columns:
+            groups.setdefault(theme, []).append(item)
+    for theme, items in groups.items():
+        if len(items) < 2:
+            continue
+        res = cronbach_alpha(keyed[items])
+        row = res.iloc[0] if isinstance(res, pd.DataFrame) else pd.Series(res)
+        rows[theme] = {
+            "alpha": float(row["alpha"]),
+            "ci_low": float(row["ci_low"]),
+            "ci_high": float(row["ci_high"]),
+            "n_items": len(items),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _find_interviews(survey_dir: Path) -> Path | None:
+    folder = survey_dir / "interviews"
+    if folder.is_dir() and any(folder.iterdir()):
+        return folder
+    return None
+
+
+def check(survey_dir: str | Path) -> CheckResult:
+    """Read, validate and screen a survey folder; reliability by theme; traceability.
+
+    Raises
+    ------
+    InputError
+        For every problem in the instrument or the responses (all reported at once).
+    """
+    from .quality import screen
+    from .readers import keyed_items, load_survey
+
+    survey_dir = Path(survey_dir)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        survey = load_survey(survey_dir)
+        screening = screen(survey)
+    kept = survey.responses.loc[screening.kept_ids]
+    keyed = keyed_items(kept, survey.instrument)
+    reliability = _theme_reliability(keyed, survey.instrument.item_themes)
+    trace = None
+    interviews_path = _find_interviews(survey_dir)
+    if interviews_path is not None:
+        from .interviews import read_interviews, traceability
+
+        trace = traceability(survey.instrument, read_interviews(interviews_path))
+    messages = list(dict.fromkeys([*map(str, getattr(survey, "warnings", []) or []),
+                                   *(str(w.message) for w in caught)]))
+    return CheckResult(survey, screening, reliability, trace, messages)
+
+
+# --------------------------------------------------------------------------- discover
+@dataclass(frozen=True)
+class DiscoveryResult:
+    """Everything ``discover`` found; the same content is in the output folder."""
+
+    out: Path
+    survey: Any
+    screening: Any
+    factor_model: Any
+    type_finder: Any
+    profiles: Any
+    assignments: pd.DataFrame
+    types: dict[str, Any]
+    solution: dict[str, Any]
+
+    def summary(self) -> str:
+        sol = self.solution
+        lines = [
+            f"Kept {sol['n_kept']} of {sol['n_respondents']} respondents after screening.",
+            f"Factors: {sol['n_factors']} ({sol['factor_reason']})",
+            f"Types: k = {sol['k']} ({sol['k_reason']})",
+        ]
+        for t in self.types["types"]:
+            size = sol["sizes"][str(t["type_id"])]
+            lines.append(
+                f"  {t['type_id']}. {t['name']} — {size['share']:.0%} "
+                f"[{size['ci_low']:.0%}, {size['ci_high']:.0%}], n = {size['n']}"
+            )
+        lines.append(f"Written to {self.out}")
+        return "\n".join(lines)
+
+
+def _relabel(finder: Any, previous_centroids: pd.DataFrame | None) -> dict[int, int]:
+    """Map the new type ids to the previous run's (identity when there is none)."""
+    ids = [int(i) for i in finder.centroids_.index]
+    if previous_centroids is None:
+        return {i: i for i in ids}
+    from .segments import match_types
+
+    common = [c for c in finder.centroids_.columns if c in previous_centroids.columns]
+    if len(common) != len(finder.centroids_.columns):
+        return {i: i for i in ids}
+    return {int(k): int(v) for k, v in match_types(previous_centroids[common], finder.centroids_[common]).items()}
+
+
+def discover(
+    survey_dir: str | Path,
+    out: str | Path,
+    *,
+    factors: int | None = None,
+    k: int | None = None,
+    seed: int = 0,
+    n_resamples: int = 100,
+    make_map: bool = True,
+    progress: bool | Progress = False,
+) -> DiscoveryResult:
+    """Screen, factor, cluster, profile and name; write the discovery folder.
+
+    Parameters
+    ----------
+    survey_dir : path
+        Folder with ``instrument.yaml`` and a responses file.
+    out : path
+        Output folder (created; files from an earlier run are replaced, ``types.yaml``
+        edits are kept and types are matched to the earlier run's).
+    factors, k : int, optional
+        Override the number of factors / types chosen from the evidence.
+    seed : int, default=0
+        Seed for every random step.
+    n_resamples : int, default=100
+        Resamples for the stability evidence.
+    make_map : bool, default=True
+        Compute the UMAP map of respondents (``umap.csv``).
+    progress : bool or callable
+        Show progress (``True``) or call ``progress(message)`` at each step.
+    """
+    from .factors import FactorModel
+    from .quality import screen
+    from .readers import keyed_items, load_survey
+    from .segments import TypeFinder
+    from .profiles import merge_types_yaml, profile_types, type_map
+
+    say: Progress = progress if callable(progress) else _noop
+    out = Path(out)
+    survey_dir = Path(survey_dir)
+    say("Reading and validating the survey")
+    survey = load_survey(survey_dir)
+    inst = survey.instrument
+    say("Screening respondents")
+    screening = screen(survey)
+    kept_ids = list(screening.kept_ids)
+    min_needed = max(10, 3 * len(inst.items))
+    if len(kept_ids) < min_needed:
+        raise InputError(
+            f"only {len(kept_ids)} respondents are left after screening; at least {min_needed} "
+            f"are needed for {len(inst.items)} statements",
+            file=survey.responses_file,
+            hint="check the screening reasons with `behaviortypes check` or relax the thresholds "
+            "under 'quality:' in instrument.yaml",
+        )
+    kept = survey.responses.loc[kept_ids]
+    keyed = keyed_items(kept, inst)
+    weights = None
+    if inst.weight_column:
+        weights = kept[inst.weight_column].astype(float)
+
+    say("Factor analysis")
+    fm = FactorModel(n_factors=factors, random_state=seed).fit(
+        keyed, sample_weight=weights, item_themes=inst.item_themes
+    )
+    scores = fm.transform(keyed)
+
+    say("Finding behaviour types")
+    previous_centroids = None
+    if (out / "centroids.csv").is_file():
+        previous_centroids = pd.read_csv(out / "centroids.csv", index_col="type_id")
+    finder = TypeFinder(
+        k=k, n_resamples=n_resamples, random_state=seed, progress=bool(progress)
+    ).fit(scores, sample_weight=weights)
+    mapping = _relabel(finder, previous_centroids)
+    labels = finder.labels_.map(mapping).astype(int)
+    labels.name = "type_id"
+    proba = finder.proba_.rename(columns={f"p_{a}": f"p_{b}" for a, b in mapping.items()})
+    proba = proba[[f"p_{i}" for i in sorted(mapping.values())]]
+    centroids = finder.centroids_.rename(index=mapping).sort_index()
+    centroids.index.name = "type_id"
+
+    say("Profiling and naming the types")
+    raw_items = kept[inst.item_ids].astype(float)
+    profiles = profile_types(
+        raw_items, scores, labels, sample_weight=weights, factor_names=fm.factor_names_
+    )
+    types_doc = merge_types_yaml(out / "types.yaml", profiles.names, sizes=profiles.sizes)
+    names = {t["type_id"]: t["name"] for t in types_doc["types"]}
+
+    assignments = pd.DataFrame(
+        {
+            "respondent_id": labels.index.astype(str),
+            "type_id": labels.to_numpy(),
+            "type_name": [names[int(t)] for t in labels],
+            "probability": proba.max(axis=1).to_numpy(),
+        }
+    )
+    sizes = profiles.sizes
+    sizes_out = sizes.reset_index()
+    sizes_out.insert(1, "type_name", [names[int(t)] for t in sizes_out["type_id"]])
+
+    fm_dict = fm.to_dict()
+    factor_reason = str(getattr(fm, "retention_reason_", None) or fm_dict.get("retention_reason", ""))
+    solution = {
+        "survey": str(survey_dir.resolve()),
+        "n_respondents": int(len(survey.responses)),
+        "n_kept": int(len(kept_ids)),
+        "n_factors": int(fm.n_factors_),
+        "factor_reason": factor_reason or ("set by --factors" if factors else "parallel analysis"),
+        "factor_evidence": fm.retention_.reset_index().to_dict(orient="records"),
+        "k": int(finder.k_),
+        "k_reason": str(finder.reason_),
+        "k_evidence": finder.evidence_.reset_index(drop=False).to_dict(orient="records"),
+        "k_method": str(getattr(finder, "method_", "")),
+        "sizes": {
+            str(int(t)): {k2: row[k2] for k2 in ("n", "share", "ci_low", "ci_high")}
+            for t, row in sizes.iterrows()
+        },
+        "stability": finder.stability_.rename(index=mapping).reset_index().to_dict(orient="records"),
+        "seed": seed,
+        "n_resamples": n_resamples,
+    }
+    warn = getattr(finder, "structure_warning_", None)
+    if warn:
+        solution["structure_warning"] = str(warn)
+
+    source = {
+        "survey_dir": str(survey_dir.resolve()),
+        "responses_file": str(Path(survey.responses_file).resolve()),
+        "checksum": survey.checksum,
+        "instrument": inst.to_dict(),
+        "seed": seed,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "versions": _versions(),
+    }
+
+    umap_frame = None
+    if make_map:
+        say("Drawing the map of respondents (UMAP)")
+        umap_frame = type_map(scores, random_state=seed)
+        umap_frame["type_id"] = labels
+
+    quotes = None
+    interviews_path = _find_interviews(survey_dir)
+    if interviews_path is not None:
+        say("Linking interview quotes to the types")
+        from .interviews import read_interviews, type_quotes
+
+        interviews = read_interviews(interviews_path)
+        item_profile = profiles.table[profiles.table.kind == "item"].rename(columns={"key": "item"})
+        quotes = type_quotes(interviews, item_profile, inst, n=3, random_state=seed)
+
+    say("Writing the discovery folder")
+    with staged_dir(out) as stage:
+        write_csv(stage / "assignments.csv", assignments)
+        write_csv(stage / "screening.csv", screening.table.reset_index())
+        write_json(stage / "solution.json", solution)
+        loadings = fm.loadings_.copy()
+        loadings.index.name = "item"
+        write_csv(stage / "loadings.csv", loadings.reset_index())
+        write_yaml(stage / "types.yaml", types_doc)
+        write_json(stage / "source.json", source)
+        sc = scores.copy()
+        sc.index.name = "respondent_id"
+        write_csv(stage / "scores.csv", sc.reset_index())
+        pr = proba.copy()
+        pr.index.name = "respondent_id"
+        write_csv(stage / "probabilities.csv", pr.reset_index())
+        write_json(stage / "factors.json", fm_dict)
+        write_csv(stage / "evidence_k.csv", finder.evidence_.reset_index(drop="k" in finder.evidence_.columns))
+        write_csv(stage / "profiles.csv", profiles.table)
+        write_csv(stage / "sizes.csv", sizes_out)
+        write_csv(stage / "centroids.csv", centroids.reset_index())
+        if umap_frame is not None:
+            um = umap_frame.copy()
+            um.index.name = "respondent_id"
+            write_csv(stage / "umap.csv", um.reset_index())
+        if quotes is not None and len(quotes):
+            write_csv(stage / "quotes.csv", quotes)
+        rel = getattr(fm, "reliability_", None)
+        if isinstance(rel, pd.DataFrame):
+            write_csv(stage / "reliability.csv", rel.reset_index())
+    return DiscoveryResult(out, survey, screening, fm, finder, profiles, assignments, types_doc, solution)
+
+
+def load_discovery(out: str | Path) -> dict[str, Any]:
+    """Read a discovery folder's ``source.json`` and check that it is complete.
+
+    Raises
+    ------
+    InputError
+        If the folder is not a discovery folder.
+    """
+    out = Path(out)
+    missing = [f for f in ("assignments.csv", "solution.json", "source.json", "types.yaml") if not (out / f).is_file()]
+    if not out.is_dir() or missing:
+        raise InputError(
+            f"not a discovery folder (missing {', '.join(missing) or 'the folder itself'})",
+            file=out,
+            hint="run `behaviortypes discover SURVEY_DIR --out OUT` first and pass OUT",
+        )
+    return read_json(out / "source.json")
+
+
+# --------------------------------------------------------------------------- lookalike / score / report
+def lookalike(
+    out: str | Path,
+    customers: str | Path,
+    *,
+    id_column: str | None = None,
+    seed: int = 0,
+    progress: bool = False,
+) -> Any:
+    """Train the lookalike model from a discovery folder and a customer base."""
+    from .lookalike import train_lookalike
+
+    load_discovery(out)
+    return train_lookalike(out, customers, id_column=id_column, seed=seed, progress=progress)
+
+
+def score(
+    model: str | Path,
+    customers: str | Path,
+    out: str | Path,
+    *,
+    engine: str = "local",
+    scheduler: str | None = None,
+    table: str | None = None,
+    out_table: str | None = None,
+    progress: bool = False,
+) -> Any:
+    """Score a customer base with a saved lookalike model (see :mod:`behaviortypes.scoring`)."""
+    from .scoring import score_customers
+
+    summary = score_customers(
+        model, customers, out, engine=engine, scheduler=scheduler, table=table,
+        out_table=out_table, progress=progress,
+    )
+    folder = Path(model) if Path(model).is_dir() else Path(model).parent
+    if (folder / "solution.json").is_file():
+        shares = getattr(summary, "shares", None)
+        write_json(
+            folder / "base_shares.json",
+            {"shares": shares, "n_customers": int(summary.n_rows), "scored_file": str(out), "corrected": True},
+        )
+    return summary
+
+
+def report(out: str | Path, *, pdf: str | Path | None = None, lang: str = "en",
+           formats: tuple[str, ...] = ("pdf",), out_dir: str | Path | None = None) -> list[Path]:
+    """Render the persona report from a discovery folder (no analysis is re-run)."""
+    from .report import render_report
+
+    load_discovery(out)
+    return render_report(out, pdf=pdf, lang=lang, formats=formats, out_dir=out_dir)
+
+
+# --------------------------------------------------------------------------- run / demo
+@dataclass(frozen=True)
+class StudyConfig:
+    """A study file for ``behaviortypes run STUDY.yaml`` (paths relative to the file).
+
+    Keys: ``survey`` (folder, required), ``out`` (discovery folder, default
+    ``<survey>/discovery``), ``customers`` (customer base; enables lookalike and
+    scoring), ``scored`` (scored output, default ``<out>/scored_customers.parquet``),
+    ``seed``, ``factors``, ``k``, ``engine``, ``report`` (``{langs: [en, sv], formats:
+    [pdf, pptx, png], dir: reports/<study>}``).
+    """
+
+    survey: Path
+    out: Path
+    customers: Path | None
+    scored: Path | None
+    seed: int = 0
+    factors: int | None = None
+    k: int | None = None
+    engine: str = "local"
+    langs: tuple[str, ...] = ("en",)
+    formats: tuple[str, ...] = ("pdf",)
+    report_dir: Path | None = None
+
+    @classmethod
+    def load(cls, path: str | Path) -> "StudyConfig":
+        path = Path(path)
+        if not path.is_file():
+            raise InputError("study file not found", file=path)
+        import yaml
+
+        try:
+            data = read_yaml(path)
+        except yaml.YAMLError as err:
+            raise InputError(f"malformed YAML: {str(err).splitlines()[0]}", file=path) from None
+        if not isinstance(data, dict) or "survey" not in data:
+            raise InputError("a study file needs at least 'survey: FOLDER'", file=path)
+        allowed = {"survey", "out", "customers", "scored", "seed", "factors", "k", "engine", "report", "name"}
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            raise InputError(f"unknown key(s) {', '.join(unknown)}", file=path,
+                             hint=f"allowed keys: {', '.join(sorted(allowed))}")
+        base = path.parent
+
+        def p(key: str) -> Path | None:
+            return (base / data[key]).resolve() if data.get(key) else None
+
+        survey = p("survey")
+        out = p("out") or survey / "discovery"
+        rep = data.get("report") or {}
+        return cls(
+            survey=survey,
+            out=out,
+            customers=p("customers"),
+            scored=p("scored") or (out / "scored_customers.parquet" if data.get("customers") else None),
+            seed=int(data.get("seed", 0)),
+            factors=data.get("factors"),
+            k=data.get("k"),
+            engine=str(data.get("engine", "local")),
+            langs=tuple(rep.get("langs", ["en"])),
+            formats=tuple(rep.get("formats", ["pdf"])),
+            report_dir=(base / rep["dir"]).resolve() if rep.get("dir") else None,
+        )
+
+
+def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -> dict[str, Any]:
+    """Run every stage a study file asks for; returns what each stage produced."""
+    cfg = study if isinstance(study, StudyConfig) else StudyConfig.load(study)
+    say: Progress = progress if callable(progress) else _noop
+    results: dict[str, Any] = {}
+    results["discovery"] = discover(
+        cfg.survey, cfg.out, factors=cfg.factors, k=cfg.k, seed=cfg.seed, progress=progress
+    )
+    if cfg.customers is not None:
+        say("Training the lookalike model")
+        results["lookalike"] = lookalike(cfg.out, cfg.customers, seed=cfg.seed, progress=bool(progress))
+        say("Scoring the customer base")
+        results["score"] = score(cfg.out, cfg.customers, cfg.scored, engine=cfg.engine, progress=bool(progress))
+    say("Rendering the report")
+    paths: list[Path] = []
+    for lang in cfg.langs:
+        paths += report(cfg.out, lang=lang, formats=cfg.formats, out_dir=cfg.report_dir)
+    results["report"] = paths
+    return results
+
+
+def demo(
+    root: str | Path = ".",
+    *,
+    seed: int = 0,
+    n_customers: int = 100_000,
+    progress: bool | Progress = False,
+) -> dict[str, Any]:
+    """Generate the demo study under ``root/surveys/demo`` and run every stage on it.
+
+    Writes the discovery folder to ``root/surveys/demo/discovery``, the scored base to
+    ``root/surveys/demo/discovery/scored_customers.parquet`` and the reports to
+    ``root/reports/demo/``.
+    """
+    from .synth import make_study
+
+    say: Progress = progress if callable(progress) else _noop
+    root = Path(root)
+    survey = root / "surveys" / "demo"
+    say(f"Generating the demo study in {survey}")
+    make_study(survey, seed=seed, n_customers=n_customers, progress=bool(progress))
+    cfg = StudyConfig(
+        survey=survey,
+        out=survey / "discovery",
+        customers=survey / "customers.parquet",
+        scored=survey / "discovery" / "scored_customers.parquet",
+        seed=seed,
+        langs=("en", "sv"),
+        formats=("pdf", "pptx", "png"),
+        report_dir=root / "reports" / "demo",
+    )
+    return run(cfg, progress=progress)
+

@@ -1,0 +1,478 @@
+"""Type profiles, names and sizes; the editable ``types.yaml``.
+
+A *profile* says how a behaviour type differs from everyone else: its mean on each
+factor (in z units), the statements it over- and under-indexes on (with Cohen's d),
+and, once the survey is linked to the customer base, the CRM behaviours where it
+differs. Sizes are weighted shares with a 95 % Wilson interval on the Kish effective
+sample size. Names and taglines are suggested by deterministic rules from the type's
+most distinctive factors; the strategist edits them in ``types.yaml`` and a re-run
+keeps those edits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy import stats
+
+from .errors import InputError
+from .files import read_yaml, write_yaml
+
+__all__ = [
+    "Profiles",
+    "profile_types",
+    "profile_features",
+    "weighted_sizes",
+    "suggest_names",
+    "merge_types_yaml",
+    "read_types_yaml",
+    "type_map",
+    "TYPE_COLORS",
+]
+
+#: A colour-blind-friendly palette (Okabe–Ito, then Tableau) used for new types.
+TYPE_COLORS = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9",
+    "#8C6D31", "#7F7F7F", "#BCBD22", "#17BECF",
+]
+
+# Persona words for themes a behaviour study often has. Matched by keyword against the
+# factor's suggested name (which comes from the interview themes of its top items).
+# Each entry: (keywords, name when high, name when low).
+_LEXICON: list[tuple[tuple[str, ...], str, str]] = [
+    (("price", "bargain", "discount", "deal", "cost", "saving"), "Bargain hunter", "Price-relaxed buyer"),
+    (("inspiration", "explor", "discover", "brows", "novel"), "Explorer", "Focused shopper"),
+    (("speed", "convenien", "quick", "fast", "time", "efficien"), "Quick searcher", "Unhurried shopper"),
+    (("loyal", "habit", "routine", "trust", "brand"), "Loyal regular", "Free agent"),
+    (("social", "review", "peer", "recommend", "friend", "community"), "Social shopper", "Independent mind"),
+    (("research", "compar", "detail", "spec", "informed", "depth"), "Thorough researcher", "Gut-feel buyer"),
+    (("sustain", "eco", "green", "ethic"), "Conscious consumer", "Pragmatist"),
+    (("quality", "premium", "luxury"), "Quality seeker", "Good-enough buyer"),
+    (("digital", "app", "mobile", "online"), "Digital native", "Offline preferrer"),
+    (("risk", "safe", "secur", "caution"), "Cautious buyer", "Risk taker"),
+]
+
+
+def _humanise(name: str) -> str:
+    text = re.sub(r"[_\-]+", " ", str(name)).strip()
+    return text[:1].upper() + text[1:] if text else str(name)
+
+
+def _wmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    mask = ~np.isnan(x)
+    ww = np.where(mask, w[:, None], 0.0)
+    total = ww.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, np.nansum(np.where(mask, x, 0.0) * ww, axis=0) / total, np.nan)
+
+
+def _wvar(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    mean = _wmean(x, w)
+    mask = ~np.isnan(x)
+    ww = np.where(mask, w[:, None], 0.0)
+    total = ww.sum(axis=0)
+    dev = np.where(mask, (x - mean) ** 2, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (dev * ww).sum(axis=0) / total, np.nan)
+
+
+def weighted_sizes(
+    labels: pd.Series, sample_weight: pd.Series | None = None, *, ci: float = 0.95
+) -> pd.DataFrame:
+    """Weighted share of each type with a Wilson interval on the effective sample size.
+
+    Parameters
+    ----------
+    labels : Series of shape (n_respondents,)
+        Type id per respondent.
+    sample_weight : Series, optional
+        Survey weights aligned with ``labels``; equal weights when omitted.
+    ci : float, default=0.95
+        Coverage of the interval.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``type_id`` with ``n`` (respondents), ``share`` (weighted), ``ci_low``,
+        ``ci_high`` and ``n_effective`` (Kish).
+
+    Notes
+    -----
+    The Wilson score interval is computed with the Kish effective sample size
+    ``(Σw)² / Σw²`` in place of n, which widens the interval when weights vary
+    (Kish 1965; Wilson 1927).
+    """
+    w = np.ones(len(labels)) if sample_weight is None else np.asarray(sample_weight, float)
+    n_eff = w.sum() ** 2 / (w**2).sum()
+    z = stats.norm.ppf(0.5 + ci / 2)
+    rows = []
+    for type_id in sorted(pd.unique(labels)):
+        mask = np.asarray(labels == type_id)
+        p = w[mask].sum() / w.sum()
+        denom = 1 + z**2 / n_eff
+        centre = (p + z**2 / (2 * n_eff)) / denom
+        half = z * np.sqrt(p * (1 - p) / n_eff + z**2 / (4 * n_eff**2)) / denom
+        rows.append(
+            {
+                "type_id": int(type_id),
+                "n": int(mask.sum()),
+                "share": float(p),
+                "ci_low": float(max(0.0, centre - half)),
+                "ci_high": float(min(1.0, centre + half)),
+                "n_effective": float(n_eff),
+            }
+        )
+    return pd.DataFrame(rows).set_index("type_id")
+
+
+def profile_features(
+    data: pd.DataFrame,
+    labels: pd.Series,
+    sample_weight: pd.Series | None = None,
+    *,
+    kind: str = "item",
+) -> pd.DataFrame:
+    """How each type differs from the rest on each column of ``data``.
+
+    Parameters
+    ----------
+    data : DataFrame of shape (n_respondents, n_features)
+        Numeric columns (items, factor scores or CRM features), indexed like ``labels``.
+    labels : Series
+        Type id per row.
+    sample_weight : Series, optional
+        Survey weights.
+    kind : str, default="item"
+        Written to the ``kind`` column (``item``, ``factor`` or ``crm``).
+
+    Returns
+    -------
+    DataFrame
+        Long format with ``type_id, kind, key, mean, overall, diff, effect_size``, where
+        ``effect_size`` is Cohen's d of the type against all other respondents (pooled
+        weighted standard deviation).
+    """
+    data = data.loc[labels.index]
+    x = data.to_numpy(dtype=float)
+    w = np.ones(len(data)) if sample_weight is None else np.asarray(sample_weight.loc[labels.index], float)
+    overall = _wmean(x, w)
+    rows = []
+    lab = np.asarray(labels)
+    for type_id in sorted(pd.unique(lab)):
+        inside = lab == type_id
+        m_in, m_out = _wmean(x[inside], w[inside]), _wmean(x[~inside], w[~inside])
+        v_in, v_out = _wvar(x[inside], w[inside]), _wvar(x[~inside], w[~inside])
+        n_in, n_out = inside.sum(), (~inside).sum()
+        pooled = np.sqrt(((n_in - 1) * v_in + (n_out - 1) * v_out) / max(n_in + n_out - 2, 1))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            d = np.where(pooled > 0, (m_in - m_out) / pooled, 0.0)
+        for j, key in enumerate(data.columns):
+            rows.append(
+                {
+                    "type_id": int(type_id),
+                    "kind": kind,
+                    "key": str(key),
+                    "mean": float(m_in[j]),
+                    "overall": float(overall[j]),
+                    "diff": float(m_in[j] - overall[j]),
+                    "effect_size": float(d[j]),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Profiles:
+    """Profiles of the discovered types.
+
+    Attributes
+    ----------
+    factor_means : DataFrame
+        Type × factor mean of the standardised factor scores (z units).
+    table : DataFrame
+        Long profile table (``type_id, kind, key, mean, overall, diff, effect_size``) for
+        factors and items.
+    sizes : DataFrame
+        From :func:`weighted_sizes`.
+    names : DataFrame
+        Indexed by ``type_id``: suggested ``name``, ``tagline`` and ``color``.
+    """
+
+    factor_means: pd.DataFrame
+    table: pd.DataFrame
+    sizes: pd.DataFrame
+    names: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def top_items(self, type_id: int, n: int = 5, *, direction: str = "high") -> pd.DataFrame:
+        """The statements a type over- (``high``) or under-indexes (``low``) on most."""
+        t = self.table[(self.table.kind == "item") & (self.table.type_id == type_id)]
+        return t.sort_values("effect_size", ascending=direction == "low").head(n)
+
+    def summary(self) -> pd.DataFrame:
+        out = self.sizes[["n", "share", "ci_low", "ci_high"]].join(self.names[["name", "tagline"]])
+        return out.round(3)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sizes": self.sizes.reset_index().to_dict(orient="records"),
+            "names": self.names.reset_index().to_dict(orient="records"),
+            "factor_means": self.factor_means.reset_index().to_dict(orient="records"),
+        }
+
+
+def _persona_word(factor_name: str, high: bool) -> str | None:
+    low = factor_name.lower()
+    for keys, hi_word, lo_word in _LEXICON:
+        if any(k in low for k in keys):
+            return hi_word if high else lo_word
+    return None
+
+
+def suggest_names(
+    factor_means: pd.DataFrame, factor_names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Suggest a persona name and tagline per type from its most distinctive factors.
+
+    The rule is deterministic: the factor with the largest absolute mean z gives the
+    name (a persona word when the factor's theme is a known one, e.g. price focus →
+    "The bargain hunter"; otherwise "High <factor>" / "Low <factor>"); the tagline lists
+    the two or three factors with |z| ≥ 0.3. Duplicate names get the second factor
+    appended.
+
+    Parameters
+    ----------
+    factor_means : DataFrame of shape (n_types, n_factors)
+        Mean standardised factor score per type.
+    factor_names : mapping, optional
+        Factor id → readable name (e.g. from ``FactorModel.factor_names_``).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``type_id`` with ``name``, ``tagline``, ``color``, ``top_factor``.
+    """
+    factor_names = {f: _humanise((factor_names or {}).get(f, f)) for f in factor_means.columns}
+    rows = []
+    for i, (type_id, z) in enumerate(factor_means.iterrows()):
+        order = z.abs().sort_values(ascending=False).index
+        top = order[0]
+        word = _persona_word(factor_names[top], z[top] > 0)
+        if word is None:
+            word = f"{'High' if z[top] > 0 else 'Low'} {factor_names[top].lower()}"
+        name = f"The {word[0].lower() + word[1:]}" if word[0].isupper() and " " in word else f"The {word.lower()}"
+        parts = []
+        for f in order[:3]:
+            if abs(z[f]) < 0.3 and parts:
+                break
+            level = "high" if z[f] > 0 else "low"
+            parts.append(f"{level} on {factor_names[f].lower()}")
+        tagline = (parts[0][0].upper() + parts[0][1:] if parts else "") + (
+            ", " + ", ".join(parts[1:]) if len(parts) > 1 else ""
+        )
+        rows.append(
+            {
+                "type_id": int(type_id),
+                "name": name,
+                "tagline": tagline + ".",
+                "color": TYPE_COLORS[i % len(TYPE_COLORS)],
+                "top_factor": str(top),
+                "second_factor": str(order[1]) if len(order) > 1 else None,
+            }
+        )
+    names = pd.DataFrame(rows).set_index("type_id")
+    # Make names unique: add the second factor's word where two types share a name.
+    dup = names["name"].duplicated(keep=False)
+    for type_id in names.index[dup]:
+        second = names.at[type_id, "second_factor"]
+        if second is None:
+            continue
+        z = factor_means.loc[type_id, second]
+        extra = _persona_word(factor_names[second], z > 0) or (
+            f"{'high' if z > 0 else 'low'} {factor_names[second].lower()}"
+        )
+        names.at[type_id, "name"] = f"{names.at[type_id, 'name']} ({extra.lower()})"
+    dup = names["name"].duplicated(keep="first")
+    for type_id in names.index[dup]:
+        names.at[type_id, "name"] = f"{names.at[type_id, 'name']} {type_id}"
+    return names.drop(columns=["second_factor"])
+
+
+def profile_types(
+    items: pd.DataFrame,
+    scores: pd.DataFrame,
+    labels: pd.Series,
+    *,
+    sample_weight: pd.Series | None = None,
+    factor_names: Mapping[str, str] | None = None,
+) -> Profiles:
+    """Profile, size and name the types.
+
+    Parameters
+    ----------
+    items : DataFrame of shape (n_respondents, n_items)
+        The statements as answered (not reverse-keyed), so over-indexing reads as the
+        statement's own wording.
+    scores : DataFrame of shape (n_respondents, n_factors)
+        Factor scores; standardised (weighted) before profiling.
+    labels : Series
+        Type id per respondent (index aligned with ``items`` and ``scores``).
+    sample_weight : Series, optional
+        Survey weights.
+    factor_names : mapping, optional
+        Readable factor names used in the suggested names and taglines.
+
+    Returns
+    -------
+    Profiles
+    """
+    if not labels.index.equals(scores.index):
+        raise InputError("labels and factor scores are not aligned on respondent id")
+    w = np.ones(len(scores)) if sample_weight is None else np.asarray(sample_weight.loc[scores.index], float)
+    x = scores.to_numpy(float)
+    z = (x - _wmean(x, w)) / np.sqrt(_wvar(x, w))
+    zf = pd.DataFrame(z, index=scores.index, columns=scores.columns)
+    factor_table = profile_features(zf, labels, sample_weight, kind="factor")
+    item_table = profile_features(items.loc[labels.index], labels, sample_weight, kind="item")
+    factor_means = (
+        factor_table.pivot(index="type_id", columns="key", values="mean")[list(scores.columns)]
+    )
+    factor_means.columns.name = None
+    sizes = weighted_sizes(labels, None if sample_weight is None else sample_weight.loc[labels.index])
+    names = suggest_names(factor_means, factor_names)
+    return Profiles(
+        factor_means=factor_means,
+        table=pd.concat([factor_table, item_table], ignore_index=True),
+        sizes=sizes,
+        names=names,
+    )
+
+
+def read_types_yaml(path: str | Path) -> pd.DataFrame:
+    """Read ``types.yaml`` into a DataFrame indexed by ``type_id``.
+
+    Raises
+    ------
+    InputError
+        If the file is not valid YAML or has no ``types`` list with ``type_id`` and ``name``.
+    """
+    path = Path(path)
+    try:
+        data = read_yaml(path)
+    except yaml.YAMLError as err:
+        raise InputError(f"malformed YAML: {err}".splitlines()[0], file=path,
+                         hint="fix the indentation or restore the file from a re-run") from None
+    types = (data or {}).get("types") if isinstance(data, dict) else None
+    if not isinstance(types, list) or not types:
+        raise InputError("expected a 'types:' list", file=path,
+                         hint="each entry needs type_id and name; delete the file to regenerate it")
+    rows = []
+    for i, entry in enumerate(types, 1):
+        if not isinstance(entry, dict) or "type_id" not in entry or "name" not in entry:
+            raise InputError(f"entry {i} of 'types' needs type_id and name", file=path, value=entry)
+        try:
+            type_id = int(entry["type_id"])
+        except (TypeError, ValueError):
+            raise InputError(f"entry {i}: type_id must be a whole number", file=path,
+                             value=entry["type_id"]) from None
+        rows.append({**entry, "type_id": type_id, "name": str(entry["name"])})
+    return pd.DataFrame(rows).set_index("type_id")
+
+
+def merge_types_yaml(
+    path: str | Path | None,
+    suggested: pd.DataFrame,
+    *,
+    sizes: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """The content of ``types.yaml``: suggestions, with the user's edits kept.
+
+    A field the user changed in an earlier ``types.yaml`` (name, tagline, description,
+    colour, or anything they added) wins over the new suggestion for the same
+    ``type_id``; types that no longer exist are dropped. The previous suggestion is
+    remembered in ``suggested_name`` so that an untouched name keeps following the
+    analysis.
+
+    Parameters
+    ----------
+    path : path or None
+        An existing ``types.yaml`` (may not exist).
+    suggested : DataFrame
+        From :func:`suggest_names`, indexed by ``type_id``.
+    sizes : DataFrame, optional
+        From :func:`weighted_sizes`; shares are written for reference.
+    """
+    previous: pd.DataFrame | None = None
+    if path is not None and Path(path).is_file():
+        previous = read_types_yaml(path)
+    out = []
+    for type_id, row in suggested.iterrows():
+        entry: dict[str, Any] = {
+            "type_id": int(type_id),
+            "name": row["name"],
+            "tagline": row["tagline"],
+            "description": "",
+            "color": row["color"],
+        }
+        if previous is not None and type_id in previous.index:
+            old = previous.loc[type_id].dropna().to_dict()
+            old_suggested = old.get("suggested_name")
+            for key, value in old.items():
+                if key in {"suggested_name", "share"}:
+                    continue
+                if key == "name" and old_suggested is not None and value == old_suggested:
+                    continue  # the user kept the suggestion: follow the new one
+                if key == "tagline" and old.get("suggested_tagline") == value:
+                    continue
+                if key == "suggested_tagline":
+                    continue
+                entry[key] = value
+        entry["suggested_name"] = row["name"]
+        entry["suggested_tagline"] = row["tagline"]
+        if sizes is not None and type_id in sizes.index:
+            entry["share"] = round(float(sizes.at[type_id, "share"]), 4)
+        out.append(entry)
+    return {
+        "# note": "Edit name, tagline, description and color; a re-run keeps your edits.",
+        "types": out,
+    }
+
+
+def type_map(
+    scores: pd.DataFrame, *, random_state: int | None = None, n_neighbors: int = 30
+) -> pd.DataFrame:
+    """Two-dimensional UMAP map of respondents from their factor scores.
+
+    Parameters
+    ----------
+    scores : DataFrame of shape (n_respondents, n_factors)
+    random_state : int, optional
+        Seed; with a seed UMAP runs single-threaded and is reproducible.
+    n_neighbors : int, default=30
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``scores`` with columns ``x`` and ``y``.
+
+    References
+    ----------
+    McInnes, Healy & Melville (2018). UMAP: Uniform Manifold Approximation and Projection.
+    """
+    import umap  # slow import (numba): only when a map is asked for
+
+    reducer = umap.UMAP(
+        n_neighbors=min(n_neighbors, max(2, len(scores) - 1)),
+        min_dist=0.3,
+        random_state=random_state,
+        n_jobs=1,
+    )
+    xy = reducer.fit_transform(scores.to_numpy(float))
+    return pd.DataFrame(xy, index=scores.index, columns=["x", "y"])

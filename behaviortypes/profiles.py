@@ -289,8 +289,15 @@ def suggest_names(
         )
     names = pd.DataFrame(rows).set_index("type_id")
     # Make names unique: add the second factor's word where two types share a name.
-    dup = names["name"].duplicated(keep=False)
-    for type_id in names.index[dup]:
+    # Where two types share a name, the most extreme on that factor keeps it; the others
+    # get their second factor's word added.
+    strength = pd.Series(
+        [abs(factor_means.at[t, names.at[t, "top_factor"]]) for t in names.index], index=names.index
+    )
+    keeps = strength.groupby(names["name"]).idxmax()
+    for type_id in names.index:
+        if keeps[names.at[type_id, "name"]] == type_id:
+            continue
         second = names.at[type_id, "second_factor"]
         if second is None:
             continue

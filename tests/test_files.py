@@ -1,0 +1,53 @@
+import pandas as pd
+import pytest
+
+from behaviortypes.errors import InputError, Problem
+from behaviortypes.files import atomic_path, read_json, sha256_file, staged_dir, write_csv, write_json
+
+
+def test_atomic_path_leaves_old_file_on_failure(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half", encoding="utf-8")
+            raise RuntimeError("boom")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_staged_dir_moves_only_on_success(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(ValueError):
+        with staged_dir(out) as stage:
+            write_csv(stage / "a.csv", pd.DataFrame({"x": [1]}))
+            raise ValueError("fail")
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == []
+    with staged_dir(out) as stage:
+        write_json(stage / "b.json", {"k": 1})
+    assert read_json(out / "b.json") == {"k": 1}
+
+
+def test_json_converts_numpy(tmp_path):
+    import numpy as np
+
+    write_json(tmp_path / "x.json", {"a": np.int64(3), "b": np.float32(0.5), "c": np.nan, "d": np.arange(2)})
+    assert read_json(tmp_path / "x.json") == {"a": 3, "b": 0.5, "c": None, "d": [0, 1]}
+
+
+def test_sha256(tmp_path):
+    p = tmp_path / "f"
+    p.write_bytes(b"abc")
+    assert sha256_file(p) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_error_message_is_one_line_with_location():
+    err = InputError("7 is outside the scale 1–5", file="/x/responses.csv", column="s03",
+                     rows=[214, 300, 301, 302, 303, 304, 305], value=7, hint="fix or declare a missing code")
+    text = str(err)
+    assert "\n" not in text
+    assert text.startswith("responses.csv, column 's03', rows 214, 300, 301, 302, 303 and 2 more: 7 is outside")
+    assert text.endswith("Hint: fix or declare a missing code")
+    many = InputError(problems=[Problem("a", column="x"), Problem("b", column="y")])
+    assert str(many) == "2 problems: (1) column 'x': a; (2) column 'y': b"

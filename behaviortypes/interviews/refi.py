@@ -1,0 +1,375 @@
+"""REFI-QDA exchange files: read ``.qdpx`` projects and ``.qdc`` codebooks.
+
+A ``.qdpx`` file is a zip archive holding ``project.qde`` (XML in the namespace
+``urn:QDA-XML:project:1.0``) and the transcripts, referenced from ``TextSource``
+elements as ``plainTextPath="internal://<file>"``. Coded segments are
+``PlainTextSelection`` elements whose ``startPosition``/``endPosition`` count
+Unicode characters (code points) from 0, the end position exclusive; each carries
+``Coding/CodeRef targetGUID`` pointing at a ``Code`` of the codebook. A ``.qdc`` file
+is a bare codebook (namespace ``urn:QDA-XML:codebook:1.0``).
+
+References
+----------
+REFI-QDA Standard, Project exchange 1.0 (Project.xsd) and Codebook exchange 1.0,
+https://www.qdasoftware.org/
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from xml.etree import ElementTree as ET
+
+import defusedxml
+import defusedxml.ElementTree as SafeET
+import pandas as pd
+
+from ..errors import InputError
+from .data import CODEBOOK_COLUMNS, CODING_COLUMNS, Interviews
+
+__all__ = ["PROJECT_NS", "CODEBOOK_NS", "read_qdpx", "read_qdc"]
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+_HINT_EXPORT = "export the project again from your QDA tool (File > Export > REFI-QDA project)"
+
+
+def _q(tag: str, ns: str = PROJECT_NS) -> str:
+    return f"{{{ns}}}{tag}"
+
+
+def _norm_guid(guid: str | None) -> str:
+    return (guid or "").strip().strip("{}").lower()
+
+
+def _parse_xml(data: bytes, file: Path, member: str) -> ET.Element:
+    try:
+        return SafeET.fromstring(data)
+    except ET.ParseError as err:
+        line = err.position[0] if getattr(err, "position", None) else None
+        raise InputError(
+            f"{member} is not well-formed XML ({err.msg if hasattr(err, 'msg') else err})"
+            + (f" at line {line}" if line else ""),
+            file=file,
+            rows=[line] if line else None,
+            hint=_HINT_EXPORT,
+        ) from None
+    except defusedxml.DefusedXmlException as err:
+        raise InputError(
+            f"{member} uses XML features refused for safety ({type(err).__name__})",
+            file=file,
+            hint=_HINT_EXPORT,
+        ) from None
+
+
+def _namespace(tag: str) -> str | None:
+    return tag[1:].split("}", 1)[0] if tag.startswith("{") else None
+
+
+def _check_root(root: ET.Element, file: Path, member: str, expected: dict[str, str]) -> str:
+    ns = _namespace(root.tag)
+    local = root.tag.split("}", 1)[-1]
+    for want_ns, want_tag in expected.items():
+        if ns == want_ns and local == want_tag:
+            return want_ns
+    wanted = " or ".join(f"<{t}> in namespace {n}" for n, t in expected.items())
+    raise InputError(
+        f"{member} has root <{local}> in namespace {ns or '(none)'}; expected {wanted}",
+        file=file,
+        value=ns,
+        hint="the file is not a REFI-QDA 1.0 export; " + _HINT_EXPORT,
+    )
+
+
+def _codebook_frame(
+    codes_el: ET.Element | None, ns: str, sets_el: ET.Element | None = None
+) -> tuple[pd.DataFrame, dict]:
+    """Walk nested ``Code`` elements; return the codebook and guid -> (theme, parent).
+
+    Code groups (``Sets/Set/MemberCode``, how ATLAS.ti exports categories) become the
+    parent of member codes that have no parent code.
+    """
+    rows: list[dict] = []
+    if codes_el is not None:
+        stack = [(child, None) for child in codes_el.findall(_q("Code", ns))]
+        order: list[tuple[ET.Element, str | None]] = []
+        while stack:  # depth-first, document order
+            el, parent = stack.pop(0)
+            order.append((el, parent))
+            name = (el.get("name") or "").strip()
+            stack[0:0] = [(c, name) for c in el.findall(_q("Code", ns))]
+        for el, parent in order:
+            desc = el.find(_q("Description", ns))
+            rows.append(
+                {
+                    "theme": (el.get("name") or "").strip(),
+                    "parent": parent,
+                    "guid": _norm_guid(el.get("guid")),
+                    "description": (desc.text or "").strip() if desc is not None else None,
+                }
+            )
+    group_of: dict[str, str] = {}
+    groups: list[dict] = []
+    for st in [] if sets_el is None else sets_el.findall(_q("Set", ns)):
+        members = [_norm_guid(m.get("targetGUID") or m.get("guid"))
+                   for m in st.findall(_q("MemberCode", ns))]  # fmt: skip
+        name = (st.get("name") or "").strip()
+        if members and name:
+            groups.append({"theme": name, "parent": None, "guid": _norm_guid(st.get("guid")),
+                           "description": None})  # fmt: skip
+            for guid in members:
+                group_of.setdefault(guid, name)
+    for row in rows:
+        if row["parent"] is None and row["guid"] in group_of:
+            row["parent"] = group_of[row["guid"]]
+    names = {r["theme"] for r in rows}
+    rows = [g for g in groups if g["theme"] not in names] + rows
+    book = pd.DataFrame(rows, columns=CODEBOOK_COLUMNS)
+    # the same name under two parents (NVivo allows it) is qualified as "parent > name"
+    dupes = book["theme"].duplicated(keep=False) & book["parent"].notna()
+    book.loc[dupes, "theme"] = book.loc[dupes, "parent"] + " > " + book.loc[dupes, "theme"]
+    lookup = {r.guid: (r.theme, r.parent) for r in book.itertuples() if r.guid}
+    return book, lookup
+
+
+def read_qdc(path: str | Path) -> Interviews:
+    """Read a REFI-QDA codebook (``.qdc``): the codebook alone, no codings.
+
+    Raises
+    ------
+    InputError
+        If the file is empty, not well-formed XML or not a REFI-QDA codebook.
+    """
+    path = Path(path)
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError("the codebook file is empty", file=path, hint=_HINT_EXPORT)
+    root = _parse_xml(data, path, path.name)
+    ns = _check_root(root, path, path.name, {CODEBOOK_NS: "CodeBook", PROJECT_NS: "CodeBook"})
+    book, _ = _codebook_frame(root.find(_q("Codes", ns)), ns, root.find(_q("Sets", ns)))
+    return Interviews(
+        codings=pd.DataFrame(columns=CODING_COLUMNS),
+        participants=pd.DataFrame(index=pd.Index([], name="participant_id", dtype=object)),
+        codebook=book,
+        source_file=path,
+    )
+
+
+def _variable_value(vv: ET.Element) -> object:
+    for tag, conv in (
+        ("TextValue", str),
+        ("BooleanValue", lambda s: s.strip().lower() in {"true", "1"}),
+        ("IntegerValue", int),
+        ("FloatValue", float),
+        ("DateValue", str),
+        ("DateTimeValue", str),
+    ):
+        el = vv.find(_q(tag))
+        if el is not None:
+            text = el.text or ""
+            try:
+                return conv(text)
+            except ValueError:
+                return text
+    return None
+
+
+def _open_zip(path: Path) -> zipfile.ZipFile:
+    if not path.is_file():
+        raise InputError("file not found", file=path, hint="check the path")
+    if path.stat().st_size == 0:
+        raise InputError("the .qdpx file is empty", file=path, hint=_HINT_EXPORT)
+    try:
+        return zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise InputError(
+            "not a zip archive; a .qdpx project is a zip holding project.qde and the sources",
+            file=path,
+            hint=_HINT_EXPORT,
+        ) from None
+
+
+def _project_member(zf: zipfile.ZipFile, path: Path) -> str:
+    names = [n for n in zf.namelist() if PurePosixPath(n).name.lower() == "project.qde"]
+    if not names:
+        found = ", ".join(zf.namelist()[:5]) or "nothing"
+        raise InputError(
+            f"the archive has no project.qde (it holds {found})",
+            file=path,
+            hint=_HINT_EXPORT,
+        )
+    return min(names, key=lambda n: n.count("/"))
+
+
+def _read_source_text(
+    zf: zipfile.ZipFile, path: Path, src: ET.Element, by_name: dict[str, str]
+) -> str:
+    name = src.get("name") or src.get("guid")
+    content = src.find(_q("PlainTextContent"))
+    if content is not None:
+        return content.text or ""
+    ref = src.get("plainTextPath")
+    if not ref:
+        raise InputError(
+            f"TextSource '{name}' has neither plainTextPath nor PlainTextContent",
+            file=path,
+            hint=_HINT_EXPORT,
+        )
+    if ref.lower().startswith("internal://"):
+        fname = PurePosixPath(ref[len("internal://") :].replace("\\", "/")).name.lower()
+        member = by_name.get(fname)
+        if member is None:
+            raise InputError(
+                f"source '{name}' points at {ref}, which is not in the archive",
+                file=path,
+                value=ref,
+                hint="export the project again with its sources included",
+            )
+        data = zf.read(member)
+    else:
+        disk = ref.split("://", 1)[-1]
+        candidate = Path(disk) if Path(disk).is_absolute() else path.parent / disk
+        if not candidate.is_file():
+            raise InputError(
+                f"source '{name}' points at {ref}, an external file that was not found",
+                file=path,
+                value=ref,
+                hint="export the project with sources embedded (internal://)",
+            )
+        data = candidate.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"transcript of source '{name}' is not UTF-8 text (byte {err.start})",
+            file=path,
+            hint="REFI-QDA transcripts are UTF-8; re-export the project",
+        ) from None
+
+
+def read_qdpx(path: str | Path) -> Interviews:
+    """Read a REFI-QDA project (``.qdpx``): codebook, sources, coded segments, cases.
+
+    Participants are the project's ``Case`` elements (linked to transcripts by
+    ``SourceRef``/``SelectionRef``); a transcript that belongs to no case is its own
+    participant, named after the source (file extension dropped). Case variables
+    and source variables become participant attributes.
+
+    Raises
+    ------
+    InputError
+        If the file is not a zip, has no ``project.qde``, the XML is malformed or in
+        the wrong namespace, a ``CodeRef`` points at an unknown code, a selection's
+        offsets fall outside its transcript, or a transcript is missing.
+    """
+    path = Path(path)
+    with _open_zip(path) as zf:
+        member = _project_member(zf, path)
+        root = _parse_xml(zf.read(member), path, member)
+        _check_root(root, path, member, {PROJECT_NS: "Project"})
+        codebook_el = root.find(_q("CodeBook"))
+        book, codes = _codebook_frame(
+            codebook_el.find(_q("Codes")) if codebook_el is not None else None,
+            PROJECT_NS,
+            root.find(_q("Sets")),
+        )
+        variables = {
+            _norm_guid(v.get("guid")): (v.get("name") or "").strip()
+            for v in root.iter(_q("Variable"))
+        }
+        by_name = {PurePosixPath(n).name.lower(): n for n in zf.namelist() if not n.endswith("/")}
+        # cases: participant names, their variables, and what they point at
+        owner: dict[str, str] = {}
+        attrs: dict[str, dict] = {}
+        for case in root.iter(_q("Case")):
+            pid = (case.get("name") or case.get("guid") or "").strip()
+            attrs.setdefault(pid, {})
+            for vv in case.findall(_q("VariableValue")):
+                ref = vv.find(_q("VariableRef"))
+                var = variables.get(_norm_guid(ref.get("targetGUID")) if ref is not None else "")
+                if var:
+                    attrs[pid][var] = _variable_value(vv)
+            for tag in ("SourceRef", "SelectionRef"):
+                for ref in case.findall(_q(tag)):
+                    owner.setdefault(_norm_guid(ref.get("targetGUID")), pid)
+        rows: list[dict] = []
+        transcripts: dict[str, str] = {}
+        sources_el = root.find(_q("Sources"))
+        for src in [] if sources_el is None else sources_el.findall(_q("TextSource")):
+            sname = (src.get("name") or src.get("guid") or "").strip()
+            text = _read_source_text(zf, path, src, by_name)
+            transcripts[sname] = text
+            default_pid = owner.get(_norm_guid(src.get("guid")), PurePosixPath(sname).stem)
+            src_attrs = attrs.setdefault(default_pid, {})
+            for vv in src.findall(_q("VariableValue")):
+                ref = vv.find(_q("VariableRef"))
+                var = variables.get(_norm_guid(ref.get("targetGUID")) if ref is not None else "")
+                if var:
+                    src_attrs.setdefault(var, _variable_value(vv))
+            for coding in src.findall(_q("Coding")):  # whole document coded
+                theme, parent = _resolve(coding, codes, path, f"source '{sname}'")
+                rows.append(_row(default_pid, theme, parent, None, sname, None, None))
+            for sel in src.findall(_q("PlainTextSelection")):
+                sguid = sel.get("guid") or "?"
+                try:
+                    start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+                except (TypeError, ValueError):
+                    raise InputError(
+                        f"selection {sguid} in source '{sname}' has a non-integer "
+                        f"startPosition/endPosition ({sel.get('startPosition')!r}, "
+                        f"{sel.get('endPosition')!r})",
+                        file=path,
+                        hint=_HINT_EXPORT,
+                    ) from None
+                if not 0 <= start <= end <= len(text):
+                    raise InputError(
+                        f"selection {sguid} in source '{sname}' has offsets start={start}, "
+                        f"end={end} outside the transcript of length {len(text)} characters",
+                        file=path,
+                        value=(start, end),
+                        hint="offsets count Unicode characters from 0; the transcript in "
+                        "the archive may not be the one that was coded",
+                    )
+                pid = owner.get(_norm_guid(sguid), default_pid)
+                attrs.setdefault(pid, {})
+                for coding in sel.findall(_q("Coding")):
+                    theme, parent = _resolve(coding, codes, path, f"selection {sguid}")
+                    rows.append(_row(pid, theme, parent, text[start:end], sname, start, end))
+    codings = pd.DataFrame(rows, columns=CODING_COLUMNS)
+    codings[["start", "end"]] = codings[["start", "end"]].astype("Int64")
+    pids = sorted(set(attrs) | set(codings["participant_id"]))
+    columns = list(dict.fromkeys(k for values in attrs.values() for k in values))
+    participants = pd.DataFrame(
+        [[attrs.get(p, {}).get(c) for c in columns] for p in pids],
+        index=pd.Index(pids, name="participant_id", dtype=object),
+        columns=columns,
+        dtype=object,
+    )
+    return Interviews(
+        codings=codings,
+        participants=participants,
+        codebook=book,
+        source_file=path,
+        transcripts=MappingProxyType(transcripts),
+    )
+
+
+def _row(pid, theme, parent, quote, source, start, end) -> dict:
+    return dict(
+        participant_id=str(pid), theme=theme, parent=parent, quote=quote,
+        source=source, start=start, end=end,
+    )  # fmt: skip
+
+
+def _resolve(coding: ET.Element, codes: dict, path: Path, where: str) -> tuple[str, str | None]:
+    ref = coding.find(_q("CodeRef"))
+    target = _norm_guid(ref.get("targetGUID")) if ref is not None else ""
+    if target not in codes:
+        raise InputError(
+            f"{where} is coded with code {target or '(none)'}, which is not in the codebook",
+            file=path,
+            value=target or None,
+            hint="the export is incomplete; re-export the project with its full codebook",
+        )
+    return codes[target]

@@ -189,10 +189,10 @@ def themes(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder for the theme tables.")],
 ) -> None:
     """Read coded interviews; write the theme matrix, prevalence, co-occurrence and proto-types."""
-    from .interviews import read_interviews, to_files
+    from .interviews import read_interviews, write_theme_files
 
     interviews = read_interviews(_existing(path, "interview file"))
-    for written in to_files(interviews, out_dir):
+    for written in write_theme_files(interviews, out_dir):
         out.print(f"Wrote {written}")
 
 

@@ -73,7 +73,9 @@ class CheckResult:
         ]
         summ = self.screening.summary()
         for reason, row in summ.iterrows():
-            lines.append(f"  - {reason}: {int(row['count'])}")
+            if reason in {"any", "kept"}:
+                continue
+            lines.append(f"  - {reason}: {int(row['count'])} ({row['share']:.1%})")
         if len(self.reliability):
             lines.append("Reliability by interview theme (Cronbach's alpha [95% CI]):")
             for theme, row in self.reliability.iterrows():
@@ -82,14 +84,7 @@ class CheckResult:
                     f" ({int(row['n_items'])} items)"
                 )
         if self.traceability is not None:
-            tr = self.traceability
-            if list(tr.themes_without_items):
-                lines.append("Interview themes with no statement: " + ", ".join(tr.themes_without_items))
-            if list(tr.items_without_theme):
-                lines.append("Statements with no theme: " + ", ".join(tr.items_without_theme))
-            unknown = list(getattr(tr, "unknown_item_themes", []) or [])
-            if unknown:
-                lines.append("Statements whose theme is not in the interview codebook: " + ", ".join(unknown))
+            lines.append(str(self.traceability.summary()))
         for w in self.warnings:
             lines.append(f"Warning: {w}")
         return "\n".join(lines)
@@ -315,7 +310,7 @@ def discover(
         "k_evidence": finder.evidence_.reset_index(drop=False).to_dict(orient="records"),
         "k_method": str(getattr(finder, "method_", "")),
         "sizes": {
-            str(int(t)): {k2: row[k2] for k2 in ("n", "share", "ci_low", "ci_high")}
+            str(int(t)): {"n": int(row["n"]), **{k2: float(row[k2]) for k2 in ("share", "ci_low", "ci_high")}}
             for t, row in sizes.iterrows()
         },
         "stability": finder.stability_.rename(index=mapping).reset_index().to_dict(orient="records"),
@@ -350,6 +345,12 @@ def discover(
 
         interviews = read_interviews(interviews_path)
         item_profile = profiles.table[profiles.table.kind == "item"].rename(columns={"key": "item"})
+        # A theme's quotes express the theme; a reverse-keyed statement says the opposite, so
+        # agreeing with it is evidence *against* the theme: key the effects before choosing.
+        flip = item_profile["item"].isin(inst.reverse_ids)
+        item_profile = item_profile.assign(
+            effect_size=item_profile["effect_size"].where(~flip, -item_profile["effect_size"])
+        )
         quotes = type_quotes(interviews, item_profile, inst, n=3, random_state=seed)
 
     say("Writing the discovery folder")
@@ -563,6 +564,11 @@ def demo(
     survey = root / "surveys" / "demo"
     say(f"Generating the demo study in {survey}")
     make_study(survey, seed=seed, n_customers=n_customers, progress=bool(progress))
+    # The demo ships its interviews both as a spreadsheet and as a REFI-QDA project.
+    from .interviews import read_interviews, write_qdpx
+
+    write_qdpx(survey / "interviews" / "demo_interviews.qdpx", read_interviews(survey / "interviews" / "codes.csv"),
+               project_name="behaviortypes demo study")
     cfg = StudyConfig(
         survey=survey,
         out=survey / "discovery",

@@ -51,3 +51,14 @@ def test_error_message_is_one_line_with_location():
     assert text.endswith("Hint: fix or declare a missing code")
     many = InputError(problems=[Problem("a", column="x"), Problem("b", column="y")])
     assert str(many) == "2 problems: (1) column 'x': a; (2) column 'y': b"
+
+
+def test_written_files_get_normal_permissions(tmp_path):
+    import os
+    import stat
+
+    path = write_csv(tmp_path / "x.csv", pd.DataFrame({"a": [1]}))
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert mode == 0o666 & ~mask

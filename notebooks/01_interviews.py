@@ -1,0 +1,100 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 1 · Interviews: which themes set people apart?
+#
+# The method starts with in-depth interviews coded into themes (needs, behaviours, drivers).
+# This notebook reads the coded interviews (a `codes.csv` spreadsheet or a REFI-QDA `.qdpx`
+# exported from NVivo, ATLAS.ti, MAXQDA or QualCoder) and answers one question: **which themes
+# split the interviewees** — those are the areas worth turning into survey statements.
+#
+# Change the parameters below to run the same notebook on another study.
+
+# %% tags=["parameters"]
+import os
+from pathlib import Path
+
+STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))  # survey folder with interviews/
+OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))  # where every stage writes its files
+SEED = 0
+
+# %%
+from behaviortypes import interviews as iv
+from behaviortypes import plots
+from behaviortypes.instrument import load_instrument
+
+if not (STUDY / "instrument.yaml").exists() and STUDY.name == "demo":
+    from behaviortypes.synth import make_study
+
+    make_study(STUDY, seed=SEED)  # the bundled demo study is generated on first use
+
+coded = iv.read_interviews(STUDY / "interviews")
+print(f"{coded.codings.participant_id.nunique()} participants, "
+      f"{coded.codings.theme.nunique()} themes, {len(coded.codings)} coded quotes")
+
+# %% [markdown]
+# ## How common is each theme?
+# Prevalence is the share of participants coded with the theme at least once (with a Wilson
+# interval — with ~20 interviews these intervals are wide: read them as direction, not size).
+
+# %%
+prev = iv.prevalence(coded)
+plots.plot_theme_prevalence(prev.set_index("theme")["share"])
+
+# %% [markdown]
+# ## Which themes go together?
+# Jaccard co-occurrence: of the participants who mention either theme, the share who mention
+# both. Blocks of high values hint at a shared underlying need.
+
+# %%
+plots.plot_cooccurrence(iv.cooccurrence(coded))
+
+# %% [markdown]
+# ## Which themes split people?
+# A theme mentioned by about half of the participants splits them most; a theme everyone (or
+# no one) mentions cannot tell types apart. The top of this table is where the survey should dig.
+
+# %%
+splits = iv.theme_splits(coded)
+splits.head(10)
+
+# %% [markdown]
+# ## Proto-types (small n — a hypothesis, not a result)
+# A hierarchical clustering of participants by the themes they share. With ~20 people this is
+# a sketch of the types the survey may confirm; the survey decides.
+
+# %%
+proto = iv.proto_types(coded, max_k=5)
+print(proto.caveat_)
+pseudonyms = iv.pseudonymise(proto.participant_ids_, seed=SEED)  # no names in figures
+plots.plot_dendrogram(proto.linkage_, [pseudonyms[p] for p in proto.participant_ids_])
+
+# %% [markdown]
+# ## Traceability: theme → statement
+# Every survey statement should come from a theme, and every theme that splits people should
+# have statements.
+
+# %%
+trace = iv.traceability(load_instrument(STUDY / "instrument.yaml"), coded)
+print("Themes with no statement:", list(trace.themes_without_items) or "none")
+print("Statements with no theme:", list(trace.items_without_theme) or "none")
+trace.table.head(12)
+
+# %% [markdown]
+# ## Write the theme files
+# The tables above as CSV (quotes anonymised) for the next stages and for the appendix.
+
+# %%
+written = iv.write_theme_files(coded, OUT / "themes")
+[str(p.name) for p in written]

@@ -1,0 +1,95 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 4 · Behaviour types: how many, how stable, who are they?
+#
+# The hard part of a segmentation is not running k-means; it is choosing **how many types there
+# really are** and showing that they are real. For every candidate number of types we fit
+# several methods, resample the respondents many times and ask: do the same types come back
+# (stability, as R's `fpc::clusterboot`)? Do they predict each other (prediction strength)?
+# Are they big enough to act on? The choice and its reason are written to `solution.json`.
+
+# %% tags=["parameters"]
+import os
+from pathlib import Path
+
+STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))
+OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))
+SEED = 0
+K = None  # None = chosen on evidence; a number overrides it
+N_RESAMPLES = int(os.environ.get("BT_RESAMPLES", 100))
+
+# %%
+import json
+
+import pandas as pd
+
+from behaviortypes import pipeline, plots
+
+factors_file = OUT / "factors.json"
+n_factors = json.loads(factors_file.read_text())["n_factors"] if factors_file.exists() else None
+result = pipeline.discover(STUDY, OUT, factors=n_factors, k=K, seed=SEED, n_resamples=N_RESAMPLES)
+print(result.summary())
+
+# %% [markdown]
+# ## The evidence for the number of types
+# Each panel is one index across candidate numbers of types; the chosen k is marked.
+
+# %%
+evidence = pd.read_csv(OUT / "evidence_k.csv")
+plots.plot_k_evidence(evidence, chosen_k=result.solution["k"])
+
+# %%
+print(result.solution["k_reason"])
+
+# %% [markdown]
+# ## Is every type stable?
+# Mean Jaccard similarity of each type with its best match across resamples: ≥ 0.75 stable,
+# below 0.6 the type dissolves (Hennig 2007).
+
+# %%
+names = {t["type_id"]: t["name"] for t in result.types["types"]}
+colors = {t["type_id"]: t["color"] for t in result.types["types"]}
+stab = result.type_finder.stability_
+stab.index = [int(i) for i in stab.index]
+plots.plot_stability(stab.iloc[:, 0], names=names, colors=colors)
+
+# %% [markdown]
+# ## The map and the profiles
+# The UMAP map places similar respondents close together (a picture, not a proof); the
+# heatmap shows how each type differs from the average on each factor (z units).
+
+# %%
+plots.plot_umap(pd.read_csv(OUT / "umap.csv"), names=names, colors=colors)
+
+# %%
+plots.plot_profile_heatmap(result.profiles.factor_means, names=names,
+                           labels=result.factor_model.factor_names_)
+
+# %% [markdown]
+# ## Sizes
+# Weighted shares of the survey with 95 % intervals. The lookalike notebook estimates the sizes
+# in the customer base, corrected for who answered.
+
+# %%
+plots.plot_sizes(result.profiles.sizes, names=names, colors=colors)
+
+# %% [markdown]
+# ## Name the types
+# Names and taglines are suggestions from each type's most distinctive factors. Edit
+# `types.yaml` in the output folder — a re-run keeps your edits, and types are matched to the
+# previous run so the names follow the right type.
+
+# %%
+pd.DataFrame(result.types["types"])[["type_id", "name", "tagline", "color"]]

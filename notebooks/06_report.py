@@ -1,0 +1,45 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 6 · The persona report
+#
+# One page per type — name, size, what they do, what they need, their own words, how to reach
+# them — plus the method evidence, rendered from the files of the earlier stages (nothing is
+# recomputed). Edit `types.yaml` and re-run this notebook to re-render in seconds.
+
+# %% tags=["parameters"]
+import os
+from pathlib import Path
+
+STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))
+OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))
+REPORTS = Path(os.environ.get("BT_REPORTS", Path("../reports") / STUDY.name))
+LANGS = ["en", "sv"]
+
+# %%
+from behaviortypes import pipeline
+
+written = []
+for lang in LANGS:
+    written += pipeline.report(OUT, lang=lang, formats=("pdf", "pptx", "png"), out_dir=REPORTS)
+[str(p) for p in written]
+
+# %% [markdown]
+# ## A look at the first persona page
+
+# %%
+from IPython.display import Image
+
+cards = sorted(REPORTS.glob("*.png"))
+Image(filename=str(cards[0])) if cards else "no cards were written"

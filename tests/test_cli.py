@@ -1,0 +1,100 @@
+"""The CLI end to end, as a strategist runs it, and its one-line errors."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+BT = str(Path(sys.executable).parent / "behaviortypes")
+
+
+def bt(*args, cwd=None):
+    return subprocess.run([BT, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def demo_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    res = bt("demo", "--root", root, "--customers", 8000)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return root
+
+
+def test_help_lists_design_commands():
+    res = bt("--help")
+    assert res.returncode == 0
+    for cmd in ("demo", "check", "discover", "lookalike", "score", "report", "run"):
+        assert cmd in res.stdout
+
+
+def test_demo_writes_reports_naming_every_type(demo_root):
+    from pypdf import PdfReader
+
+    reports = demo_root / "reports" / "demo"
+    pdfs = sorted(reports.glob("*.pdf"))
+    assert len(pdfs) >= 2  # English and Swedish
+    assign = pd.read_csv(demo_root / "surveys" / "demo" / "discovery" / "assignments.csv")
+    text = " ".join(page.extract_text() for page in PdfReader(pdfs[0]).pages)
+    for name in assign["type_name"].unique():
+        assert name in text
+    scored = pd.read_parquet(demo_root / "surveys" / "demo" / "discovery" / "scored_customers.parquet")
+    assert len(scored) == 8000
+    assert list(scored.columns[:4]) == ["customer_id", "type_id", "type_name", "probability"]
+    k = assign["type_id"].nunique()
+    assert [c for c in scored.columns if c.startswith("p_")] == [f"p_{i}" for i in range(1, k + 1)]
+
+
+def test_stages_one_by_one(demo_root, tmp_path):
+    survey = demo_root / "surveys" / "demo"
+    res = bt("check", survey)
+    assert res.returncode == 0, res.stderr
+    assert "kept" in res.stdout
+    out = tmp_path / "out"
+    res = bt("discover", survey, "--out", out, "--resamples", 20, "--no-map", "--seed", 3)
+    assert res.returncode == 0, res.stderr
+    for f in ("assignments.csv", "screening.csv", "solution.json", "loadings.csv", "types.yaml"):
+        assert (out / f).is_file()
+    res = bt("lookalike", out, "--customers", survey / "customers.parquet")
+    assert res.returncode == 0, res.stderr
+    assert (out / "lookalike.skops").is_file() and (out / "lookalike_card.json").is_file()
+    res = bt("score", out / "lookalike.skops", "--customers", survey / "customers.parquet", "--out", tmp_path / "s.parquet")
+    assert res.returncode == 0, res.stderr
+    assert len(pd.read_parquet(tmp_path / "s.parquet")) == 8000
+    res = bt("report", out, "--pdf", tmp_path / "r.pdf")
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "r.pdf").stat().st_size > 10_000
+
+
+def _one_line_error(res):
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+    lines = [l for l in res.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1, res.stderr
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+def test_bad_value_in_responses_is_one_line(demo_root, tmp_path):
+    survey = tmp_path / "bad"
+    src = demo_root / "surveys" / "demo"
+    survey.mkdir()
+    (survey / "instrument.yaml").write_text((src / "instrument.yaml").read_text())
+    frame = pd.read_csv(src / "responses.csv")
+    frame.loc[213, "s03"] = 7
+    frame.to_csv(survey / "responses.csv", index=False)
+    before = (survey / "responses.csv").read_bytes()
+    line = _one_line_error(bt("discover", survey, "--out", tmp_path / "out"))
+    assert "s03" in line and "214" in line and "7" in line
+    assert (survey / "responses.csv").read_bytes() == before
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_paths_are_one_line(tmp_path):
+    _one_line_error(bt("check", tmp_path / "nope"))
+    _one_line_error(bt("report", tmp_path))
+    _one_line_error(bt("score", tmp_path / "m.skops", "--customers", tmp_path / "c.parquet", "--out", tmp_path / "o.parquet"))
+    bad = tmp_path / "study.yaml"
+    bad.write_text("survey: x\nsurvey_dir: y\n")
+    _one_line_error(bt("run", bad))

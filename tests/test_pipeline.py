@@ -1,0 +1,86 @@
+"""The whole pipeline on generated studies: planted types recovered, contracts kept, re-runs stable."""
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from sklearn.metrics import adjusted_rand_score
+
+from behaviortypes import pipeline
+from behaviortypes.errors import InputError
+from behaviortypes.synth import make_study
+
+pytestmark = pytest.mark.filterwarnings("ignore::behaviortypes.errors.SurveyQualityWarning")
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo")
+    survey, truth = root / "survey", root / "truth"
+    make_study(survey, seed=0, n_customers=20_000, truth_dir=truth)
+    result = pipeline.discover(survey, root / "out", seed=0, n_resamples=30)
+    return root, survey, truth, result
+
+
+def test_planted_types_recovered_with_automatic_k(demo_run):
+    root, survey, truth, result = demo_run
+    true = pd.read_csv(truth / "respondents.csv", dtype={"respondent_id": str}).set_index("respondent_id")
+    assign = pd.read_csv(root / "out" / "assignments.csv", dtype={"respondent_id": str}).set_index("respondent_id")
+    good = true.index[true["flaw"] == "none"].intersection(assign.index)
+    assert len(good) > 0.8 * (true["flaw"] == "none").sum()
+    assert result.solution["k"] == true["type"].nunique()
+    ari = adjusted_rand_score(true.loc[good, "type"], assign.loc[good, "type_id"])
+    assert ari >= 0.8, f"ARI {ari:.3f}"
+
+
+def test_contract_files_have_documented_columns(demo_run):
+    root, survey, truth, result = demo_run
+    out = root / "out"
+    assign = pd.read_csv(out / "assignments.csv")
+    assert list(assign.columns) == ["respondent_id", "type_id", "type_name", "probability"]
+    assert assign["probability"].between(0, 1).all()
+    screening = pd.read_csv(out / "screening.csv")
+    assert list(screening.columns[:3]) == ["respondent_id", "kept", "reasons"]
+    responses = pd.read_csv(survey / "responses.csv")
+    assert len(screening) == len(responses)
+    assert screening["kept"].sum() == len(assign)
+    assert (screening.loc[~screening["kept"], "reasons"].fillna("") != "").all()
+    solution = json.loads((out / "solution.json").read_text())
+    for key in ("n_factors", "k", "factor_evidence", "k_evidence", "k_reason", "sizes"):
+        assert key in solution
+    assert len(solution["sizes"]) == solution["k"]
+    assert sum(s["share"] for s in solution["sizes"].values()) == pytest.approx(1.0)
+    loadings = pd.read_csv(out / "loadings.csv")
+    assert loadings.columns[0] == "item"
+    assert list(loadings.columns[1:]) == [f"F{i}" for i in range(1, solution["n_factors"] + 1)]
+    types = yaml.safe_load((out / "types.yaml").read_text())["types"]
+    assert sorted(t["type_id"] for t in types) == list(range(1, solution["k"] + 1))
+    assert {t["name"] for t in types} == set(assign["type_name"])
+    source = json.loads((out / "source.json").read_text())
+    assert len(source["checksum"]) == 64
+
+
+def test_rerun_is_identical_and_keeps_edits(demo_run, tmp_path):
+    root, survey, truth, result = demo_run
+    out = tmp_path / "again"
+    shutil.copytree(root / "out", out)
+    doc = yaml.safe_load((out / "types.yaml").read_text())
+    doc["types"][0]["name"] = "Edited by the strategist"
+    (out / "types.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    pipeline.discover(survey, out, seed=0, n_resamples=30, make_map=False)
+    first = pd.read_csv(root / "out" / "assignments.csv")
+    second = pd.read_csv(out / "assignments.csv")
+    assert (first["type_id"] == second["type_id"]).all()
+    np.testing.assert_allclose(first["probability"], second["probability"])
+    types = yaml.safe_load((out / "types.yaml").read_text())["types"]
+    assert types[0]["name"] == "Edited by the strategist"
+    assert (second.loc[second["type_id"] == types[0]["type_id"], "type_name"] == "Edited by the strategist").all()
+
+
+def test_discover_on_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="instrument"):
+        pipeline.discover(tmp_path, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

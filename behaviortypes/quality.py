@@ -1,0 +1,491 @@
+"""Respondent screening: who is kept for the analysis, and why the others are not.
+
+Panels contain straightliners, speeders, inattentive and random respondents; each
+distorts every factor and type downstream. :func:`screen` measures every respondent on
+each screen, flags those beyond the instrument's thresholds
+(:class:`~behaviortypes.instrument.QualitySettings`) and gives a reason for every flag.
+
+Screens (names usable in ``quality.enabled``):
+
+``straightlining``
+    *Longstring*: the longest run of identical consecutive answers as a share of the
+    answered items, and the *same-answer share* (the share of answers equal to the
+    respondent's most frequent answer, in any order, which catches near-constant
+    patterns); both flag at ``>= longstring_share``. *IRV*, the intra-individual
+    response variability (standard deviation of a respondent's answers in scale points),
+    flags below ``min_irv`` (Johnson 2005; Dunn et al. 2018). Only respondents who
+    answered at least half of the items are judged.
+``speeding``
+    Interview length relative to the median (flag below ``speed_ratio``, default 1/3).
+``attention``
+    Failed instructed-response items (flag above ``max_failed_checks``; no answer counts
+    as failed).
+``random``
+    Person fit: the squared Mahalanobis distance of a respondent's keyed answers from the
+    respondents' centre (flag when its chi-square p-value is below ``mahalanobis_alpha``),
+    and, when ``min_even_odd`` is set and items have themes, the Spearman-Brown corrected
+    even-odd consistency (Curran 2016) (flag below ``min_even_odd``).
+``missing``
+    Share of items unanswered (flag above ``max_missing_share``).
+
+References
+----------
+Curran, P. G. (2016). Methods for the detection of carelessly invalid responses in
+survey data. *Journal of Experimental Social Psychology*, 66, 4-19.
+Dunn, A. M., Heggestad, E. D., Shanock, L. R., & Theilgard, N. (2018). Intra-individual
+response variability as an indicator of insufficient effort responding. *Journal of
+Business and Psychology*, 33, 105-121.
+Johnson, J. A. (2005). Ascertaining the validity of individual protocols from web-based
+personality inventories. *Journal of Research in Personality*, 39, 103-129.
+Meade, A. W., & Craig, S. B. (2012). Identifying careless responses in survey data.
+*Psychological Methods*, 17, 437-455.
+Rousseeuw, P. J., & Van Driessen, K. (1999). A fast algorithm for the minimum covariance
+determinant estimator. *Technometrics*, 41, 212-223.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .errors import InputError
+from .files import write_csv, write_json
+from .instrument import Instrument, QualitySettings
+
+__all__ = [
+    "SCREENS",
+    "ScreeningResult",
+    "screen",
+    "screen_responses",
+    "longstring",
+    "same_share",
+    "irv",
+    "mahalanobis_pvalues",
+    "even_odd",
+]
+
+#: The screens, in the order reasons are listed.
+SCREENS = ("straightlining", "speeding", "attention", "random", "missing")
+#: Respondents beyond this chi-square tail are left out when the person-fit centre and
+#: covariance are re-estimated (the 97.5 % cut-off of reweighted MCD).
+REWEIGHT_ALPHA = 0.025
+
+
+# ----------------------------------------------------------------------------- metrics
+def longstring(items: pd.DataFrame) -> pd.Series:
+    """Longest run of identical consecutive answers, as a share of the answered items.
+
+    Parameters
+    ----------
+    items : DataFrame of shape (n_respondents, n_items)
+        Raw answers in questionnaire order (NaN = no answer; a gap ends a run).
+
+    Returns
+    -------
+    Series
+        In [0, 1]; NaN for a respondent with no answers.
+    """
+    x = items.to_numpy(dtype=float)
+    n, p = x.shape
+    run = np.ones(n)
+    best = np.where(np.isnan(x[:, 0]), 0.0, 1.0) if p else np.zeros(n)
+    run = best.copy()
+    for j in range(1, p):
+        same = x[:, j] == x[:, j - 1]
+        run = np.where(np.isnan(x[:, j]), 0.0, np.where(same, run + 1, 1.0))
+        best = np.maximum(best, run)
+    answered = np.sum(~np.isnan(x), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(answered > 0, best / np.maximum(answered, 1), np.nan)
+    return pd.Series(share, index=items.index, name="longstring")
+
+
+def same_share(items: pd.DataFrame) -> pd.Series:
+    """Share of a respondent's answers equal to their most frequent answer (in any order).
+
+    Returns NaN for a respondent with no answers.
+    """
+    x = items.to_numpy(dtype=float)
+    answered = np.sum(~np.isnan(x), axis=1)
+    best = np.zeros(len(x))
+    for value in np.unique(x[~np.isnan(x)]):
+        best = np.maximum(best, np.sum(x == value, axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(answered > 0, best / np.maximum(answered, 1), np.nan)
+    return pd.Series(share, index=items.index, name="same_share")
+
+
+def irv(items: pd.DataFrame) -> pd.Series:
+    """Intra-individual response variability: the SD of a respondent's answers (scale points).
+
+    Returns NaN for respondents with fewer than two answers.
+    """
+    x = items.to_numpy(dtype=float)
+    answered = np.sum(~np.isnan(x), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nanmean(np.where(answered[:, None] > 0, x, 0.0), axis=1)
+        var = np.nansum((x - mean[:, None]) ** 2, axis=1) / np.maximum(answered, 1)
+    sd = np.where(answered >= 2, np.sqrt(var), np.nan)
+    return pd.Series(sd, index=items.index, name="irv")
+
+
+def mahalanobis_pvalues(items: pd.DataFrame, *, alpha: float = 0.001,
+                        fit_mask: pd.Series | np.ndarray | None = None) -> pd.DataFrame:
+    """Person fit: reweighted Mahalanobis distances of the answers the common factors leave.
+
+    The centre and covariance are estimated from the respondents in ``fit_mask``
+    (default all). The leading principal components (as many as the correlation matrix
+    has eigenvalues above 1, the Kaiser count ``m``) carry what respondents share; the
+    squared Mahalanobis distance is taken in the remaining ``p - m`` dimensions, where a
+    careless respondent's answers stand out most (with ``m = 0`` it is the classical
+    distance). Distances are scaled so their median in the fit sample matches the
+    chi-square median (the consistency correction of robust covariance estimators, which
+    also absorbs the coarseness of Likert answers) and compared with chi-square on
+    ``p - m`` degrees of freedom. Respondents beyond the 97.5 % cut-off (or ``alpha``
+    if larger) are then set aside, the centre and covariance re-estimated from the rest
+    and the distances recomputed, twice (reweighting as in Rousseeuw & Van Driessen
+    1999); the median of the trimmed fit sample is matched to the corresponding
+    chi-square quantile. Missing answers are set to the item mean, which can only make a
+    respondent look more typical.
+
+    Parameters
+    ----------
+    items : DataFrame of shape (n_respondents, n_items)
+        Keyed answers.
+    alpha : float, default=0.001
+        The flagging level; respondents with ``p < alpha`` are always left out of the
+        re-estimate.
+    fit_mask : bool array of shape (n_respondents,), optional
+        Respondents allowed into the estimate (e.g. those not flagged by other screens).
+
+    Returns
+    -------
+    DataFrame
+        ``mahalanobis_d2`` (corrected), ``mahalanobis_p`` (upper chi-square tail),
+        indexed like ``items``; ``attrs["dof"]`` holds ``p - m``.
+    """
+    x = np.ascontiguousarray(items.to_numpy(dtype=float))  # row-major: fast BLAS products
+    n, p = x.shape
+    use = np.ones(n, bool) if fit_mask is None else np.asarray(fit_mask, bool).copy()
+    use &= ~np.all(np.isnan(x), axis=1)
+    d2 = np.full(n, np.nan)
+    pvals = np.full(n, np.nan)
+    dof = p
+    fit = use.copy()
+    for _ in range(3 if p >= 3 else 0):
+        if fit.sum() <= p + 1:
+            break
+        mean = np.nanmean(x[fit], axis=0)
+        centred = np.where(np.isnan(x), 0.0, x - mean)
+        dev = centred[fit] - centred[fit].mean(axis=0)
+        cov = dev.T @ dev / max(fit.sum() - 1, 1)
+        sd = np.sqrt(np.diag(cov))
+        if not np.all(np.isfinite(cov)) or np.any(sd <= 0):
+            break
+        m = int(np.sum(np.linalg.eigvalsh(cov / np.outer(sd, sd)) > 1.0))
+        m = min(m, p - 2)
+        values, vectors = np.linalg.eigh(cov)
+        order = np.argsort(values)[::-1]
+        values, vectors = values[order][m:], vectors[:, order][:, m:]
+        keep = values > values.max() * 1e-10
+        values, vectors = values[keep], vectors[:, keep]
+        dof = len(values)
+        raw = np.sum((centred @ vectors) ** 2 / values, axis=1)
+        # median of the fit sample against the matching chi-square quantile (the upper
+        # tail beyond the reweighting cut-off is not in the fit sample)
+        kept_share = fit.sum() / max(use.sum(), 1)
+        factor = np.median(raw[fit]) / stats.chi2.ppf(kept_share / 2, dof)
+        d2 = raw / factor if factor > 0 else raw
+        pvals = stats.chi2.sf(d2, dof)
+        d2[~np.isfinite(x).any(axis=1)] = np.nan
+        pvals[~np.isfinite(x).any(axis=1)] = np.nan
+        fit = use & ~(pvals < max(alpha, REWEIGHT_ALPHA))
+    out = pd.DataFrame({"mahalanobis_d2": d2, "mahalanobis_p": pvals}, index=items.index)
+    out.attrs["dof"] = dof
+    return out
+
+
+def even_odd(items: pd.DataFrame, groups: dict[str, list[str]]) -> pd.Series:
+    """Even-odd consistency: correlation of odd- and even-half scale means, Spearman-Brown corrected.
+
+    Parameters
+    ----------
+    items : DataFrame of shape (n_respondents, n_items)
+        Keyed answers.
+    groups : dict of str to list of str
+        Scales (e.g. interview themes) and their items in questionnaire order; scales
+        with fewer than two items are skipped.
+
+    Returns
+    -------
+    Series
+        In [-1, 1]; NaN when fewer than three scales can be split or a half has no
+        variance across scales.
+    """
+    odd, even = [], []
+    for ids in groups.values():
+        ids = [i for i in ids if i in items.columns]
+        if len(ids) < 2:
+            continue
+        odd.append(items[ids[0::2]].mean(axis=1))
+        even.append(items[ids[1::2]].mean(axis=1))
+    if len(odd) < 3:
+        return pd.Series(np.nan, index=items.index, name="even_odd")
+    a = pd.concat(odd, axis=1).to_numpy()
+    b = pd.concat(even, axis=1).to_numpy()
+    ok = ~np.isnan(a) & ~np.isnan(b)
+    a, b = np.where(ok, a, np.nan), np.where(ok, b, np.nan)
+    a = a - np.nanmean(a, axis=1, keepdims=True)
+    b = b - np.nanmean(b, axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.nansum(a * b, axis=1) / np.sqrt(np.nansum(a * a, axis=1) * np.nansum(b * b, axis=1))
+        r = np.where(ok.sum(axis=1) >= 3, r, np.nan)
+        corrected = 2 * r / (1 + r)
+    corrected = np.where(r <= -1, -1.0, corrected)
+    return pd.Series(corrected, index=items.index, name="even_odd")
+
+
+# ----------------------------------------------------------------------------- result
+@dataclass(frozen=True, eq=False)
+class ScreeningResult:
+    """Who is kept, who is not, and why.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per respondent (index ``respondent_id``): ``kept``, ``reasons``
+        ("; "-joined, ``""`` when kept) and the metrics ``longstring``, ``irv``,
+        ``duration_ratio``, ``failed_checks``, ``missing_share``, ``mahalanobis_d2``,
+        ``mahalanobis_p``, ``even_odd``.
+    flags : DataFrame of bool
+        One column per screen in :data:`SCREENS`.
+    settings : QualitySettings
+        The thresholds used.
+    """
+
+    table: pd.DataFrame
+    flags: pd.DataFrame
+    settings: QualitySettings
+
+    @property
+    def kept_ids(self) -> pd.Index:
+        """Respondent ids kept for the analysis."""
+        return self.table.index[self.table["kept"].to_numpy()]
+
+    @property
+    def n_kept(self) -> int:
+        return int(self.table["kept"].sum())
+
+    def summary(self) -> pd.DataFrame:
+        """Respondents flagged per screen (a respondent can have several reasons).
+
+        Returns
+        -------
+        DataFrame
+            Index ``reason`` (each screen, then ``any`` and ``kept``); columns ``count``
+            and ``share`` (of all respondents).
+        """
+        n = max(len(self.table), 1)
+        counts = {s: int(self.flags[s].sum()) for s in SCREENS}
+        counts["any"] = int((~self.table["kept"]).sum())
+        counts["kept"] = self.n_kept
+        frame = pd.DataFrame({"count": pd.Series(counts)})
+        frame["share"] = frame["count"] / n
+        frame.index.name = "reason"
+        return frame
+
+    def to_dict(self) -> dict[str, Any]:
+        """Settings, counts and the dropped respondents with their reasons."""
+        dropped = self.table.loc[~self.table["kept"], "reasons"]
+        return {
+            "n_respondents": len(self.table),
+            "n_kept": self.n_kept,
+            "settings": self.settings.model_dump(mode="json"),
+            "summary": {k: {"count": int(r["count"]), "share": float(r["share"])}
+                        for k, r in self.summary().iterrows()},
+            "dropped": {str(k): v for k, v in dropped.items()},
+        }
+
+    def to_files(self, folder: str | Path) -> list[Path]:
+        """Write ``screening.csv`` (every respondent, ``respondent_id`` first) and
+        ``screening_summary.json`` atomically; return their paths."""
+        folder = Path(folder)
+        table = self.table.reset_index()
+        paths = [write_csv(folder / "screening.csv", table),
+                 write_json(folder / "screening_summary.json", self.to_dict())]
+        return paths
+
+
+# ----------------------------------------------------------------------------- screening
+def _settings(settings: QualitySettings | dict | None, instrument: Instrument) -> QualitySettings:
+    if settings is None:
+        settings = instrument.quality
+    elif isinstance(settings, dict):
+        try:
+            settings = QualitySettings.model_validate({**instrument.quality.model_dump(), **settings})
+        except ValueError as err:
+            raise InputError(f"bad quality settings: {err}".replace("\n", " "),
+                             hint="see QualitySettings for names and types") from None
+    unknown = sorted(set(settings.enabled or []) - set(SCREENS))
+    if unknown:
+        raise InputError(f"unknown screen(s) in quality.enabled: {', '.join(unknown)}",
+                         value=unknown[0], hint=f"choose from {', '.join(SCREENS)}")
+    return settings
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2g}" if abs(x) < 0.01 else f"{x:.2f}"
+
+
+def screen_responses(responses: pd.DataFrame, instrument: Instrument,
+                     settings: QualitySettings | dict | None = None) -> ScreeningResult:
+    """Screen respondents of a responses table (see :func:`screen`)."""
+    s = _settings(settings, instrument)
+    enabled = set(SCREENS if s.enabled is None else s.enabled)
+    scale = instrument.scale
+    items = responses[instrument.item_ids].astype(float)
+    lo, hi = scale.min, scale.max
+    keyed = items.copy()
+    if instrument.reverse_ids:
+        keyed[instrument.reverse_ids] = lo + hi - keyed[instrument.reverse_ids]
+    index = responses.index
+    n_items = items.shape[1]
+    table = pd.DataFrame(index=index)
+    flags = pd.DataFrame(False, index=index, columns=list(SCREENS))
+    reasons: dict[str, list[tuple[int, str]]] = {r: [] for r in index}
+
+    def add(screen_name: str, mask: pd.Series, texts: pd.Series) -> None:
+        mask = mask.fillna(False).astype(bool)
+        if screen_name not in enabled:
+            return
+        flags.loc[mask, screen_name] = True
+        order = SCREENS.index(screen_name)
+        for rid, text in texts[mask].items():
+            reasons[rid].append((order, text))
+
+    # missing
+    missing_share = items.isna().sum(axis=1) / max(n_items, 1)
+    table["missing_share"] = missing_share
+    add("missing", missing_share > s.max_missing_share,
+        missing_share.map(lambda v: f"missing: {v:.0%} of items unanswered "
+                                    f"(> {s.max_missing_share:.0%})"))
+    # straightlining
+    ls, same, sd = longstring(items), same_share(items), irv(items)
+    table["longstring"], table["same_share"], table["irv"] = ls, same, sd
+    answered = items.notna().sum(axis=1)
+    enough = answered >= max(3, int(np.ceil(n_items / 2)))
+    long_flag = enough & (ls >= s.longstring_share)
+    same_flag = enough & (same >= s.longstring_share) & ~long_flag
+    irv_flag = enough & (sd < s.min_irv)
+    text = pd.Series("", index=index)
+    text[long_flag] = ls[long_flag].map(
+        lambda v: f"straightlining: the same answer for {v:.0%} of items in a row "
+                  f"(longstring {v:.2f} >= {s.longstring_share:.2f})")
+    text[same_flag] = same[same_flag].map(
+        lambda v: f"straightlining: the same answer for {v:.0%} of items "
+                  f"(same-answer share {v:.2f} >= {s.longstring_share:.2f})")
+    long_flag = long_flag | same_flag
+    only_irv = irv_flag & ~long_flag
+    text[only_irv] = sd[only_irv].map(
+        lambda v: f"straightlining: answers barely vary (IRV {v:.2f} < {s.min_irv:.2f})")
+    add("straightlining", long_flag | irv_flag, text)
+    # speeding
+    col = instrument.duration_column
+    if col is not None and col in responses.columns:
+        dur = pd.to_numeric(responses[col], errors="coerce").astype(float)
+        median = float(np.nanmedian(dur)) if dur.notna().any() else np.nan
+        ratio = dur / median if median and median > 0 else pd.Series(np.nan, index=index)
+        table["duration_ratio"] = ratio
+        add("speeding", ratio < s.speed_ratio, pd.Series(
+            [f"speeding: {d:.0f} s, {r:.2f} of the median {median:.0f} s (< {s.speed_ratio:.2f})"
+             for d, r in zip(dur, ratio)], index=index))
+    else:
+        table["duration_ratio"] = np.nan
+    # attention checks
+    failed = pd.Series(0, index=index, dtype=int)
+    for check in instrument.attention_checks:
+        if check.id in responses.columns:
+            values = pd.to_numeric(responses[check.id], errors="coerce")
+            ok = values.map(lambda v: bool(np.isfinite(v) and check.passes(float(v))))
+            failed += (~ok).astype(int)
+    table["failed_checks"] = failed
+    if instrument.attention_checks:
+        add("attention", failed > s.max_failed_checks, failed.map(
+            lambda v: f"attention: failed {v} of {len(instrument.attention_checks)} attention "
+                      f"check(s) (> {s.max_failed_checks})"))
+    # random responding: estimate the centre from respondents no other screen flagged
+    others = flags[["straightlining", "speeding", "attention", "missing"]].any(axis=1)
+    fit_mask = ~others & (answered >= 2)
+    maha = mahalanobis_pvalues(keyed, alpha=s.mahalanobis_alpha, fit_mask=fit_mask.to_numpy())
+    table["mahalanobis_d2"], table["mahalanobis_p"] = maha["mahalanobis_d2"], maha["mahalanobis_p"]
+    groups: dict[str, list[str]] = {}
+    for item in instrument.items:
+        if item.theme is not None:
+            groups.setdefault(item.theme, []).append(item.id)
+    eo = even_odd(keyed, groups)
+    table["even_odd"] = eo
+    maha_flag = maha["mahalanobis_p"] < s.mahalanobis_alpha
+    eo_flag = (eo < s.min_even_odd) if s.min_even_odd is not None else pd.Series(False, index=index)
+    text = pd.Series("", index=index)
+    text[maha_flag] = maha["mahalanobis_p"][maha_flag].map(
+        lambda v: f"random: unusual answer pattern (Mahalanobis p = {_fmt(v)} "
+                  f"< {s.mahalanobis_alpha:g})")
+    only_eo = eo_flag & ~maha_flag
+    text[only_eo] = eo[only_eo].map(
+        lambda v: f"random: inconsistent answers within themes (even-odd {v:.2f} "
+                  f"< {s.min_even_odd:.2f})")
+    add("random", maha_flag | eo_flag, text)
+
+    kept = ~flags.any(axis=1)
+    out = pd.DataFrame(index=index)
+    out["kept"] = kept
+    out["reasons"] = pd.Series({rid: "; ".join(t for _, t in sorted(r))
+                                for rid, r in reasons.items()}, dtype=object)
+    for name in ("longstring", "same_share", "irv", "duration_ratio", "failed_checks", "missing_share",
+                 "mahalanobis_d2", "mahalanobis_p", "even_odd"):
+        out[name] = table[name]
+    out.index.name = "respondent_id"
+    flags.index.name = "respondent_id"
+    return ScreeningResult(table=out, flags=flags, settings=s)
+
+
+def screen(survey: Any, settings: QualitySettings | dict | None = None) -> ScreeningResult:
+    """Screen the respondents of a survey.
+
+    Parameters
+    ----------
+    survey : Survey
+        From :func:`behaviortypes.readers.load_survey` (anything with ``responses`` and
+        ``instrument``).
+    settings : QualitySettings or dict, optional
+        Thresholds; default ``survey.instrument.quality``. A dict overrides single
+        settings, e.g. ``{"speed_ratio": 0.25}``.
+
+    Returns
+    -------
+    ScreeningResult
+
+    Raises
+    ------
+    InputError
+        If ``enabled`` names an unknown screen or a setting has the wrong type.
+
+    Notes
+    -----
+    Every respondent stays in ``table``; ``kept_ids`` are those no enabled screen
+    flagged. The person-fit screen estimates the centre and covariance from respondents
+    not flagged by the other screens, so planted straightliners and speeders do not mask
+    random responders. Correlated Likert items make good respondents look unusual now
+    and then; the consistency-corrected distance keeps them. On planted factor-structured
+    data (24 five-point items, 1,000 good respondents) the defaults drop about 0.2 % of
+    good respondents and catch all straightliners and speeders and about 97 % of
+    uniform random responders; power against random answering falls with fewer items
+    (about 68 % with 12 items) and rises with ``mahalanobis_alpha=0.01`` (99 % with 24
+    items, 1 % of good respondents dropped).
+    """
+    return screen_responses(survey.responses, survey.instrument, settings)

@@ -1,0 +1,250 @@
+"""Tests for behaviortypes.quality: metrics on known answers and planted flawed respondents."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+from scipy import stats
+
+from behaviortypes.errors import InputError
+from behaviortypes.instrument import QualitySettings, instrument_from_dict
+from behaviortypes.quality import (
+    SCREENS,
+    ScreeningResult,
+    even_odd,
+    irv,
+    longstring,
+    mahalanobis_pvalues,
+    same_share,
+    screen,
+    screen_responses,
+)
+
+
+def planted(seed=0, *, n_good=1000, n_factors=4, per=6, n_straight=40, n_random=40,
+            n_speed=30, loading=0.7, k_types=3, scale=5, reverse_share=0.3,
+            missing_rate=0.0, checks=False):
+    """Factor-structured Likert answers from planted types, plus planted flawed respondents.
+
+    Straightliners: half give one answer throughout, half the same answer with two items
+    one point off. Random responders: uniform answers. Speeders: below a third of the
+    median duration, answering at random or with one answer throughout.
+    """
+    rng = np.random.default_rng(seed)
+    p = n_factors * per
+    centres = rng.normal(0, 1.0, (k_types, n_factors))
+    f = centres[rng.integers(0, k_types, n_good)] + rng.normal(0, 0.8, (n_good, n_factors))
+    f = (f - f.mean(0)) / f.std(0)
+    lam = np.zeros((p, n_factors))
+    for j in range(p):
+        lam[j, j // per] = rng.uniform(loading - 0.15, loading + 0.15)
+        if rng.random() < 0.2:
+            lam[j, rng.integers(n_factors)] += rng.uniform(-0.3, 0.3)
+    uniq = np.sqrt(np.clip(1 - (lam**2).sum(1), 0.1, None))
+    y = f @ lam.T + rng.normal(0, 1, (n_good, p)) * uniq
+    rev = rng.random(p) < reverse_share
+    y[:, rev] *= -1
+    shift = rng.normal(0, 0.4, p)
+    cuts = np.linspace(-1.5, 1.5, scale - 1)
+    x = 1.0 + (y[:, :, None] > (cuts[None, None, :] + shift[None, :, None])).sum(2)
+    if missing_rate:
+        x[rng.random(x.shape) < missing_rate] = np.nan
+    straight = np.repeat(rng.integers(1, scale + 1, n_straight)[:, None], p, 1).astype(float)
+    for i in range(n_straight // 2, n_straight):
+        idx = rng.choice(p, 2, replace=False)
+        straight[i, idx] = np.clip(straight[i, idx] + rng.choice([-1, 1], 2), 1, scale)
+    random_ = rng.integers(1, scale + 1, (n_random, p)).astype(float)
+    speed = np.where(rng.random((n_speed, 1)) < 0.5, rng.integers(1, scale + 1, (n_speed, p)),
+                     np.repeat(rng.integers(1, scale + 1, n_speed)[:, None], p, 1)).astype(float)
+    X = np.vstack([x, straight, random_, speed])
+    kind = np.array(["good"] * n_good + ["straight"] * n_straight + ["random"] * n_random
+                    + ["speeder"] * n_speed)
+    n = len(X)
+    duration = rng.lognormal(np.log(600), 0.35, n)
+    median = np.median(duration)
+    duration[kind == "speeder"] = median * rng.uniform(0.05, 0.3, n_speed)
+    ids = pd.Index([f"r{i:05d}" for i in range(n)], name="respondent_id")
+    items = [f"s{j + 1:02d}" for j in range(p)]
+    frame = pd.DataFrame(X, columns=items, index=ids)
+    frame["duration"] = duration
+    spec = {"id_column": "id", "scale": {"min": 1, "max": scale}, "duration_column": "duration",
+            "items": [{"id": it, "text": f"statement {it}", "reverse": bool(r),
+                       "theme": f"T{j // per + 1}"} for j, (it, r) in enumerate(zip(items, rev))]}
+    if checks:
+        frame["att1"] = np.where(kind == "random", rng.integers(1, scale + 1, n), 2).astype(float)
+        spec["attention_checks"] = [{"id": "att1", "expect": 2}]
+    order = rng.permutation(n)
+    frame = frame.iloc[order]
+    return frame, instrument_from_dict(spec), pd.Series(kind[order], index=frame.index)
+
+
+def _rates(result: ScreeningResult, kind: pd.Series) -> pd.Series:
+    return (~result.table["kept"]).groupby(kind).mean()
+
+
+# ------------------------------------------------------------------ metrics, known answers
+def test_longstring_irv_same_share_known_answers():
+    items = pd.DataFrame(
+        [[1, 1, 1, 2, 2], [3, 3, 3, 3, 3], [1, 2, 1, 2, 1], [4, np.nan, 4, 4, 5],
+         [np.nan] * 5],
+        index=list("abcde"), columns=list("vwxyz"), dtype=float)
+    assert_allclose(longstring(items).to_numpy(), [3 / 5, 1.0, 1 / 5, 2 / 4, np.nan])
+    assert_allclose(same_share(items).to_numpy(), [3 / 5, 1.0, 3 / 5, 3 / 4, np.nan])
+    expected_irv = [np.std([1, 1, 1, 2, 2]), 0.0, np.std([1, 2, 1, 2, 1]), np.std([4, 4, 4, 5]),
+                    np.nan]
+    assert_allclose(irv(items).to_numpy(), expected_irv)
+    assert list(longstring(items).index) == list("abcde")
+
+
+def test_even_odd_known_answers():
+    themes = {f"T{t}": [f"T{t}_{i}" for i in range(4)] for t in range(4)}
+    cols = [c for ids in themes.values() for c in ids]
+    consistent = [1, 1, 1, 1, 3, 3, 3, 3, 5, 5, 5, 5, 2, 2, 2, 2]
+    # odd halves rise where even halves fall: r = -1 -> corrected -1
+    opposed = [1, 5, 1, 5, 2, 4, 2, 4, 4, 2, 4, 2, 5, 1, 5, 1]
+    flat = [3] * 16
+    items = pd.DataFrame([consistent, opposed, flat], columns=cols, dtype=float)
+    eo = even_odd(items, themes)
+    assert_allclose(eo.iloc[:2].to_numpy(), [1.0, -1.0])
+    assert np.isnan(eo.iloc[2])
+    assert even_odd(items, {"T0": themes["T0"]}).isna().all()  # fewer than three scales
+
+
+def test_mahalanobis_pvalues_uniform_for_gaussian_and_finds_outlier():
+    rng = np.random.default_rng(3)
+    cov = 0.5 * np.ones((8, 8)) + 0.5 * np.eye(8)
+    x = rng.multivariate_normal(np.zeros(8), cov, size=3000)
+    x[0] = [3, -3, 3, -3, 3, -3, 3, -3]  # typical size per item, impossible pattern
+    frame = pd.DataFrame(x, columns=[f"i{j}" for j in range(8)])
+    out = mahalanobis_pvalues(frame, alpha=0.001)
+    assert out["mahalanobis_p"].iloc[0] < 1e-10
+    p = out["mahalanobis_p"].iloc[1:]
+    assert stats.kstest(p, "uniform").pvalue > 0.001
+    assert_allclose((p < 0.01).mean(), 0.01, atol=0.006)
+    assert out.attrs["dof"] == 7  # one eigenvalue of the correlation matrix above 1
+
+
+# ------------------------------------------------------------------ planted flaws
+@pytest.mark.parametrize("seed", [0, 1])
+def test_planted_flaws_caught_good_kept(seed):
+    frame, inst, kind = planted(seed)
+    result = screen_responses(frame, inst)
+    rates = _rates(result, kind)
+    assert rates["good"] <= 0.03
+    assert rates["straight"] >= 0.9
+    assert rates["random"] >= 0.9
+    assert rates["speeder"] >= 0.9
+    flags = result.flags.groupby(kind).mean()
+    assert flags.loc["straight", "straightlining"] == 1.0
+    assert flags.loc["speeder", "speeding"] == 1.0
+    assert flags.loc["random", "random"] >= 0.9
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("settings", [
+    {}, {"n_factors": 5, "per": 5}, {"scale": 7}, {"missing_rate": 0.03},
+    {"n_factors": 6, "per": 6, "k_types": 5}, {"loading": 0.85},
+])
+def test_planted_flaws_many_seeds(settings):
+    rates = pd.DataFrame([_rates(screen_responses(*planted(seed, **settings)[:2]),
+                                 planted(seed, **settings)[2]) for seed in range(2, 8)])
+    assert rates["good"].max() <= 0.03
+    assert rates["straight"].min() >= 0.9
+    assert rates["random"].mean() >= 0.9
+    assert rates["speeder"].min() >= 0.9
+
+
+def test_reasons_name_each_screen_and_values():
+    frame, inst, kind = planted(0, n_good=300, checks=True)
+    frame.iloc[0, : len(inst.item_ids) // 2] = np.nan  # half the items missing
+    result = screen_responses(frame, inst)
+    table = result.table
+    assert table.index.name == "respondent_id"
+    assert list(table.columns[:2]) == ["kept", "reasons"]
+    for col in ("longstring", "same_share", "irv", "duration_ratio", "failed_checks",
+                "missing_share", "mahalanobis_p", "even_odd"):
+        assert col in table.columns
+    assert (table.loc[table["kept"], "reasons"] == "").all()
+    assert (table.loc[~table["kept"], "reasons"] != "").all()
+    first = table.iloc[0]
+    assert "missing: 50% of items unanswered (> 20%)" in first["reasons"]
+    speeders = table[kind == "speeder"]
+    assert speeders["reasons"].str.contains(r"speeding: \d+ s, 0\.\d\d of the median").all()
+    assert (table.loc[kind == "random", "failed_checks"] > 0).any()
+    failed = table[table["failed_checks"] > 0]
+    assert failed["reasons"].str.contains("attention: failed 1 of 1 attention check").all()
+    assert (table.loc[kind == "good", "failed_checks"] == 0).all()
+    summary = result.summary()
+    assert list(summary.index) == [*SCREENS, "any", "kept"]
+    assert summary.loc["kept", "count"] == result.n_kept == len(result.kept_ids)
+    assert summary.loc["any", "count"] + summary.loc["kept", "count"] == len(frame)
+    assert_allclose(summary["share"], summary["count"] / len(frame))
+    assert summary.loc["attention", "count"] == (table["failed_checks"] > 0).sum()
+
+
+def test_thresholds_from_settings_and_enabled():
+    frame, inst, kind = planted(1, n_good=300)
+    default = screen_responses(frame, inst)
+    only_speed = screen_responses(frame, inst, {"enabled": ["speeding"]})
+    assert set(only_speed.table.index[~only_speed.table["kept"]]) == set(
+        frame.index[frame["duration"] / frame["duration"].median() < 1 / 3])
+    assert only_speed.flags[["straightlining", "random", "missing"]].sum().sum() == 0
+    stricter = screen_responses(frame, inst, QualitySettings(speed_ratio=0.5))
+    assert stricter.flags["speeding"].sum() >= default.flags["speeding"].sum()
+    assert stricter.settings.speed_ratio == 0.5
+    # thresholds written in instrument.yaml are used
+    inst2 = instrument_from_dict({**inst.to_dict(), "quality": {"min_irv": 5.0}})
+    assert screen_responses(frame, inst2).flags["straightlining"].all()
+
+
+def test_even_odd_flag_when_configured():
+    frame, inst, kind = planted(2, n_good=400)
+    result = screen_responses(frame, inst, {"min_even_odd": 0.0, "mahalanobis_alpha": 1e-300})
+    random_flag = result.flags["random"].groupby(kind).mean()
+    assert random_flag["random"] > random_flag["good"]
+    assert result.table["reasons"].str.contains("even-odd").any()
+
+
+def test_unknown_screen_and_bad_setting():
+    frame, inst, _ = planted(0, n_good=100)
+    with pytest.raises(InputError, match="unknown screen.*speedy.*choose from straightlining"):
+        screen_responses(frame, inst, {"enabled": ["speedy"]})
+    with pytest.raises(InputError, match="bad quality settings"):
+        screen_responses(frame, inst, {"speed_ratio": "fast"})
+
+
+def test_screen_deterministic_and_input_untouched(tmp_path):
+    frame, inst, _ = planted(4, n_good=300)
+    before = frame.copy()
+    survey = type("S", (), {"responses": frame, "instrument": inst})()
+    a, b = screen(survey), screen(survey)
+    pd.testing.assert_frame_equal(frame, before)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    paths = a.to_files(tmp_path)
+    assert [p.name for p in paths] == ["screening.csv", "screening_summary.json"]
+    written = pd.read_csv(tmp_path / "screening.csv", dtype={"respondent_id": str},
+                          keep_default_na=False)
+    assert written.columns[0] == "respondent_id"
+    assert len(written) == len(frame)
+    assert list(written["respondent_id"]) == list(frame.index)
+    d = a.to_dict()
+    assert d["n_respondents"] == len(frame) and d["n_kept"] == a.n_kept
+    assert set(d["dropped"]) == set(frame.index[~a.table["kept"]])
+    assert not list(tmp_path.glob(".*"))  # no temporary files left
+
+
+def test_reasons_listed_in_screen_order():
+    frame, inst, kind = planted(5, n_good=300)
+    rid = frame.index[kind == "speeder"][0]
+    frame.loc[rid, inst.item_ids] = 3.0
+    frame.loc[rid, inst.item_ids[:13]] = np.nan  # 13 of 24 missing: too much missing
+    frame.loc[rid, inst.item_ids[13:]] = 3.0
+    result = screen_responses(frame, inst)
+    reasons = result.table.loc[rid, "reasons"].split("; ")
+    # too few answers to judge straightlining
+    assert [r.split(":")[0] for r in reasons] == ["speeding", "missing"]
+    frame.loc[rid, inst.item_ids[:11]] = 3.0  # now 22 answered, all 3
+    reasons = screen_responses(frame, inst).table.loc[rid, "reasons"].split("; ")
+    assert [r.split(":")[0] for r in reasons] == ["straightlining", "speeding"]

@@ -1,0 +1,292 @@
+"""Customer bases (CSV, Parquet or DuckDB), read whole or streamed in bounded memory."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputError
+from ._common import _TEXT_EXT, _hint_column, _ids_to_str
+from .tables import _decode, _sniff_delimiter
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _csv_options(path: Path) -> dict[str, Any]:
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    if not head.strip():
+        raise InputError("the file is empty", file=path)
+    text, encoding = _decode(head, path, partial=True)
+    delim = _sniff_delimiter(text)
+    decimal = "."
+    if delim != ",":
+        cells = [c.strip() for row in csv.reader(io.StringIO(text), delimiter=delim) for c in row]
+        commas = sum(bool(re.fullmatch(r"[+-]?\d+,\d+", c)) for c in cells)
+        points = sum(bool(re.fullmatch(r"[+-]?\d+\.\d+", c)) for c in cells)
+        decimal = "," if commas > points else "."
+    return {"encoding": encoding, "delimiter": delim, "decimal": decimal}
+
+
+def _csv_arrow_options(path: Path, columns, id_column, batch_rows: int | None = None):
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    opts = _csv_options(path)
+    enc = {"utf-8-sig": "utf8", "utf-8": "utf8"}.get(opts["encoding"], opts["encoding"])
+    read = pacsv.ReadOptions(encoding=enc, block_size=1 << 22 if batch_rows else None)
+    parse = pacsv.ParseOptions(delimiter=opts["delimiter"])
+    types = {id_column: pa.string()} if id_column else None
+    convert = pacsv.ConvertOptions(include_columns=list(columns) if columns else None,
+                                   decimal_point=opts["decimal"], column_types=types,
+                                   strings_can_be_null=True)
+    return read, parse, convert
+
+
+def _check_columns(path: Path, available: Sequence[str], columns: Sequence[str] | None) -> None:
+    if not columns:
+        return
+    missing = [c for c in columns if c not in available]
+    if missing:
+        raise InputError(f"column(s) not in the customer base: {', '.join(missing)}", file=path,
+                         column=missing[0], hint=_hint_column(missing[0], list(available), "column"))
+
+
+def _duckdb_relation(path: Path, columns, table, query, id_column):
+    """A DuckDB connection and relation for a customer base (any supported format)."""
+    import duckdb
+
+    ext = path.suffix.lower()
+    if table is not None and query is not None:
+        raise InputError("give table= or query=, not both", file=path)
+    if ext in {".duckdb", ".db", ".ddb"}:
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as err:
+            raise InputError(f"cannot open the DuckDB database ({err})", file=path) from None
+        if query is None:
+            tables = [r[0] for r in con.execute(
+                "SELECT table_name FROM information_schema.tables").fetchall()]
+            if table is None:
+                if len(tables) != 1:
+                    con.close()
+                    raise InputError("name the table of customers", file=path,
+                                     hint=f"pass table=; the database has: {', '.join(tables) or 'none'}")
+                table = tables[0]
+            if table not in tables:
+                con.close()
+                raise InputError(f"no table {table!r} in the database", file=path, value=table,
+                                 hint=f"tables: {', '.join(tables) or 'none'}")
+            query = f"SELECT * FROM {_quote_ident(table)}"
+    else:
+        con = duckdb.connect()
+        if table is not None:
+            raise InputError("table= is for DuckDB databases", file=path,
+                             hint="for a CSV or Parquet file use query= with the view 'customers'")
+        source = _read_customer_arrow(path, None, id_column)
+        con.register("customers", source)
+        query = query or "SELECT * FROM customers"
+    try:
+        rel = con.sql(query)
+    except duckdb.Error as err:
+        con.close()
+        raise InputError(f"the query failed: {str(err).splitlines()[0]}", file=path,
+                         hint="check table and column names") from None
+    _check_columns(path, rel.columns, columns)
+    if columns:
+        rel = rel.select(*[_quote_ident(c) for c in columns])
+    return con, rel
+
+
+def _read_customer_arrow(path: Path, columns, id_column):
+    """Read a CSV or Parquet customer base as a pyarrow Table (lazily for Parquet)."""
+    import pyarrow.csv as pacsv
+    import pyarrow.dataset as ds
+    import pyarrow as pa
+
+    ext = path.suffix.lower()
+    if ext == ".parquet" or path.is_dir():
+        dataset = ds.dataset(str(path), format="parquet")
+        _check_columns(path, dataset.schema.names, columns)
+        return dataset
+    if ext in _TEXT_EXT:
+        read, parse, convert = _csv_arrow_options(path, None, id_column)
+        try:
+            table = pacsv.read_csv(str(path), read_options=read, parse_options=parse,
+                                   convert_options=convert)
+        except pa.ArrowInvalid as err:
+            raise InputError(f"cannot read the CSV ({str(err).splitlines()[0]})", file=path,
+                             hint="check that every row has the same number of columns") from None
+        _check_columns(path, table.column_names, columns)
+        return table.select(list(columns)) if columns else table
+    raise InputError(f"unknown customer file type {ext!r}", file=path,
+                     hint="use .csv, .parquet or a DuckDB .duckdb database")
+
+
+def read_customers(path: str | Path, *, columns: Sequence[str] | None = None,
+                   table: str | None = None, query: str | None = None,
+                   id_column: str | None = None) -> pd.DataFrame:
+    """Read a whole customer base.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv`` (delimiter, encoding and decimal comma sniffed), ``.parquet`` (file or
+        folder) or a DuckDB database (``.duckdb``/``.db``).
+    columns : sequence of str, optional
+        Columns to read (default all).
+    table : str, optional
+        Table of a DuckDB database (default: its only table).
+    query : str, optional
+        SQL run by DuckDB; for CSV/Parquet the file is the view ``customers``.
+    id_column : str, optional
+        Column read as text (keeps leading zeros of ids).
+
+    Returns
+    -------
+    DataFrame
+
+    Raises
+    ------
+    InputError
+        If the file, table or columns do not exist, or the query fails.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("customer file not found", file=path, hint="check the path")
+    if query is None and table is None and path.suffix.lower() not in {".duckdb", ".db", ".ddb"}:
+        source = _read_customer_arrow(path, columns, id_column)
+        table_ = source.to_table(columns=list(columns) if columns else None) \
+            if hasattr(source, "to_table") else source
+        frame = table_.to_pandas()
+    else:
+        con, rel = _duckdb_relation(path, columns, table, query, id_column)
+        try:
+            frame = rel.df()
+        finally:
+            con.close()
+    if id_column and id_column in frame.columns:
+        frame[id_column] = _ids_to_str(frame[id_column])
+    return frame
+
+
+def _rebatch(batches, batch_size: int, id_column: str | None) -> Iterator[pd.DataFrame]:
+    import pyarrow as pa
+
+    pending: list = []
+    count = 0
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        pending.append(batch)
+        count += batch.num_rows
+        while count >= batch_size:
+            table = pa.Table.from_batches(pending)
+            head, rest = table.slice(0, batch_size), table.slice(batch_size)
+            yield _batch_frame(head, id_column)
+            pending = rest.to_batches() if rest.num_rows else []
+            count = rest.num_rows
+    if count:
+        yield _batch_frame(pa.Table.from_batches(pending), id_column)
+
+
+def _batch_frame(table, id_column: str | None) -> pd.DataFrame:
+    frame = table.to_pandas()
+    if id_column and id_column in frame.columns:
+        frame[id_column] = _ids_to_str(frame[id_column])
+    return frame
+
+
+def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
+                          columns: Sequence[str] | None = None, table: str | None = None,
+                          query: str | None = None, id_column: str | None = None
+                          ) -> Iterator[pd.DataFrame]:
+    """Stream a customer base in DataFrames of ``batch_size`` rows (the last may be shorter).
+
+    Memory stays bounded by the batch size: Parquet is read with
+    ``pyarrow.dataset`` batch scanning, CSV with ``pyarrow.csv.open_csv``, DuckDB
+    tables and queries with ``to_arrow_reader``. Parameters are as in
+    :func:`read_customers`.
+
+    Yields
+    ------
+    DataFrame
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.dataset as ds
+
+    path = Path(path)
+    if batch_size < 1:
+        raise InputError(f"batch_size must be at least 1, not {batch_size}", value=batch_size)
+    if not path.exists():
+        raise InputError("customer file not found", file=path, hint="check the path")
+    ext = path.suffix.lower()
+    if query is None and table is None and (ext == ".parquet" or path.is_dir()):
+        dataset = ds.dataset(str(path), format="parquet")
+        _check_columns(path, dataset.schema.names, columns)
+        batches = dataset.to_batches(columns=list(columns) if columns else None,
+                                     batch_size=batch_size)
+        yield from _rebatch(batches, batch_size, id_column)
+        return
+    if query is None and table is None and ext in _TEXT_EXT:
+        read, parse, convert = _csv_arrow_options(path, None, id_column, batch_rows=batch_size)
+        try:
+            reader = pacsv.open_csv(str(path), read_options=read, parse_options=parse,
+                                    convert_options=convert)
+        except pa.ArrowInvalid as err:
+            raise InputError(f"cannot read the CSV ({str(err).splitlines()[0]})", file=path) from None
+        _check_columns(path, reader.schema.names, columns)
+
+        def selected():
+            try:
+                for batch in reader:
+                    yield batch.select(list(columns)) if columns else batch
+            except pa.ArrowInvalid as err:
+                raise InputError(f"cannot read the CSV ({str(err).splitlines()[0]})",
+                                 file=path) from None
+
+        yield from _rebatch(selected(), batch_size, id_column)
+        return
+    if ext not in {".duckdb", ".db", ".ddb"}:
+        # a query over a CSV/Parquet file: DuckDB scans an Arrow stream of the file
+        import duckdb
+
+        if table is not None:
+            raise InputError("table= is for DuckDB databases", file=path,
+                             hint="for a CSV or Parquet file use query= with the view 'customers'")
+        if ext == ".parquet" or path.is_dir():
+            source = ds.dataset(str(path), format="parquet")
+        elif ext in _TEXT_EXT:
+            read, parse, convert = _csv_arrow_options(path, None, id_column, batch_rows=batch_size)
+            source = pacsv.open_csv(str(path), read_options=read, parse_options=parse,
+                                    convert_options=convert)
+        else:
+            raise InputError(f"unknown customer file type {ext!r}", file=path,
+                             hint="use .csv, .parquet or a DuckDB .duckdb database")
+        con = duckdb.connect()
+        con.register("customers", source)
+        try:
+            rel = con.sql(query or "SELECT * FROM customers")
+        except duckdb.Error as err:
+            con.close()
+            raise InputError(f"the query failed: {str(err).splitlines()[0]}", file=path,
+                             hint="check table and column names") from None
+        _check_columns(path, rel.columns, columns)
+        if columns:
+            rel = rel.select(*[_quote_ident(c) for c in columns])
+    else:
+        con, rel = _duckdb_relation(path, columns, table, query, id_column)
+    try:
+        reader = rel.to_arrow_reader(batch_size)
+        yield from _rebatch(reader, batch_size, id_column)
+    finally:
+        con.close()

@@ -1,0 +1,233 @@
+"""Survey folders: finding and reading the responses file, checked against the instrument."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputError, Problem, SurveyQualityWarning
+from ..files import sha256_file
+from ..instrument import Instrument, load_instrument
+from ._common import _EXCEL_EXT, _TEXT_EXT
+from .tables import _read_raw, is_qualtrics
+from .validate import _convert
+
+
+_RESPONSE_NAMES = ("responses.csv", "responses.xlsx", "responses.sav", "responses.tsv",
+                   "responses.zsav", "responses.txt")
+
+
+def _map_import_ids(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """Rename Qualtrics columns whose ImportId (e.g. ``QID7_2``) is what the instrument names."""
+    import_ids = frame.attrs.get("import_ids")
+    if not import_ids:
+        return frame
+    wanted = {instrument.id_column, *instrument.item_ids, *(c.id for c in instrument.attention_checks),
+              instrument.duration_column, instrument.weight_column, instrument.customer_id_column}
+    wanted.discard(None)
+    by_import = {str(v): k for k, v in import_ids.items() if v}
+    rename = {by_import[w]: w for w in wanted
+              if w not in frame.columns and w in by_import and by_import[w] not in wanted}
+    if rename:
+        attrs = dict(frame.attrs)
+        frame = frame.rename(columns=rename)
+        frame.attrs.update(attrs)
+    return frame
+
+
+def _read_checked(path: str | Path, instrument: Instrument
+                  ) -> tuple[pd.DataFrame, list[Problem], dict[str, Any]]:
+    raw = _map_import_ids(_read_raw(path), instrument)
+    frame, errors, warns = _convert(raw, instrument, Path(path))
+    if errors:
+        raise InputError(problems=errors)
+    return frame, warns, dict(raw.attrs)
+
+
+def read_responses(path: str | Path, instrument: Instrument) -> pd.DataFrame:
+    """Read a responses file and check it against the instrument.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV, Excel, SPSS ``.sav`` or Qualtrics export. Qualtrics columns can be named in
+        the instrument by their field name or by their ImportId (``QID12_3``).
+    instrument : Instrument
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``respondent_id`` (str). Item, attention-check, duration and weight
+        columns are float; declared ``missing_codes`` and scale-label texts are turned
+        into NaN and numbers; other columns are kept as read. Items are *not* reverse-keyed
+        (see :func:`keyed_items`). ``attrs`` keep ``value_labels`` of a ``.sav`` file.
+
+    Raises
+    ------
+    InputError
+        Listing every problem found (see :func:`check_responses`).
+
+    Warns
+    -----
+    SurveyQualityWarning
+        For high missingness, low-variance items and few respondents per item.
+    """
+    frame, warns, _ = _read_checked(path, instrument)
+    for w in warns:
+        warnings.warn(str(w), SurveyQualityWarning, stacklevel=2)
+    return frame
+
+
+def keyed_items(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """The item columns, reverse-keyed items turned as ``min + max - x``.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        As returned by :func:`read_responses`.
+    instrument : Instrument
+
+    Returns
+    -------
+    DataFrame of shape (n_respondents, n_items)
+        Float, columns in instrument order, same index.
+    """
+    items = responses[instrument.item_ids].astype(float).copy()
+    rev = instrument.reverse_ids
+    if rev:
+        items[rev] = instrument.scale.min + instrument.scale.max - items[rev]
+    return items
+
+
+@dataclass(frozen=True, eq=False)
+class Survey:
+    """A survey folder, read and checked.
+
+    Attributes
+    ----------
+    path : Path
+        The survey folder.
+    instrument : Instrument
+    responses : DataFrame
+        Indexed by ``respondent_id`` (str); see :func:`read_responses`.
+    responses_file : Path
+    checksum : str
+        SHA-256 of the responses file (recorded by later stages).
+    warnings : tuple of str
+        Things that do not stop the analysis but deserve a look.
+    value_labels : dict
+        ``{column: {code: label}}`` from an SPSS file (empty otherwise).
+    """
+
+    path: Path
+    instrument: Instrument
+    responses: pd.DataFrame
+    responses_file: Path
+    checksum: str
+    warnings: tuple[str, ...] = ()
+    value_labels: dict[str, dict[float, str]] = field(default_factory=dict)
+
+    @property
+    def items(self) -> pd.DataFrame:
+        """Item answers as given (not reverse-keyed), of shape (n_respondents, n_items)."""
+        return self.responses[self.instrument.item_ids]
+
+    @property
+    def keyed(self) -> pd.DataFrame:
+        """Item answers with reverse-keyed items turned (see :func:`keyed_items`)."""
+        return keyed_items(self.responses, self.instrument)
+
+    @property
+    def weights(self) -> pd.Series | None:
+        """Survey weights (float) or ``None`` when the instrument names no weight column."""
+        col = self.instrument.weight_column
+        return None if col is None else self.responses[col].astype(float)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for people: respondents, items, file, format and warnings."""
+        return {
+            "responses_file": self.responses_file.name,
+            "n_respondents": len(self.responses),
+            "n_items": len(self.instrument.item_ids),
+            "missing_share": float(self.items.isna().to_numpy().mean()),
+            "warnings": list(self.warnings),
+        }
+
+
+def find_responses_file(survey_dir: str | Path) -> Path:
+    """The one responses file of a survey folder.
+
+    ``responses.csv``, ``.xlsx``, ``.sav`` (or ``.tsv``/``.txt``/``.zsav``), or any other
+    CSV/Excel file with a Qualtrics three-row header.
+
+    Raises
+    ------
+    InputError
+        If there is none, or more than one.
+    """
+    folder = Path(survey_dir)
+    found = [folder / n for n in _RESPONSE_NAMES if (folder / n).is_file()]
+    for other in sorted(folder.iterdir()):
+        if (other.is_file() and other not in found and not other.name.startswith(".")
+                and other.suffix.lower() in _TEXT_EXT | _EXCEL_EXT and is_qualtrics(other)):
+            found.append(other)
+    if not found:
+        raise InputError("no responses file in the survey folder", file=folder,
+                         hint="add responses.csv, responses.xlsx, responses.sav or a Qualtrics "
+                              "CSV export")
+    if len(found) > 1:
+        raise InputError(f"several responses files: {', '.join(p.name for p in found)}",
+                         file=folder, hint="keep exactly one responses file in the folder")
+    return found[0]
+
+
+def load_survey(survey_dir: str | Path) -> Survey:
+    """Read ``instrument.yaml`` and the responses file of a survey folder and check them.
+
+    Parameters
+    ----------
+    survey_dir : str or Path
+        Folder holding ``instrument.yaml`` and one responses file
+        (see :func:`find_responses_file`).
+
+    Returns
+    -------
+    Survey
+
+    Raises
+    ------
+    InputError
+        If the folder, instrument or responses file is missing, the YAML is malformed or
+        the responses do not fit the instrument; every problem of the responses file is
+        listed at once.
+
+    Warns
+    -----
+    SurveyQualityWarning
+        One per warning (also kept in ``Survey.warnings``).
+    """
+    folder = Path(survey_dir)
+    if not folder.is_dir():
+        raise InputError("survey folder not found", file=folder,
+                         hint="give the folder holding instrument.yaml and the responses")
+    inst_path = folder / "instrument.yaml"
+    if not inst_path.is_file() and (folder / "instrument.yml").is_file():
+        inst_path = folder / "instrument.yml"
+    instrument = load_instrument(inst_path)
+    responses_file = find_responses_file(folder)
+    frame, warns, attrs = _read_checked(responses_file, instrument)
+    for w in warns:
+        warnings.warn(str(w), SurveyQualityWarning, stacklevel=2)
+    return Survey(
+        path=folder,
+        instrument=instrument,
+        responses=frame,
+        responses_file=responses_file,
+        checksum=sha256_file(responses_file),
+        warnings=tuple(str(w) for w in warns),
+        value_labels=dict(attrs.get("value_labels", {})),
+    )

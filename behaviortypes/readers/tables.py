@@ -1,0 +1,260 @@
+"""Raw tables: CSV sniffing and encodings, Excel, SPSS and Qualtrics exports."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputError
+from ._common import _EXCEL_EXT, _SPSS_EXT, _TEXT_EXT, _coerce
+
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _decode(raw: bytes, path: Path, *, partial: bool = False) -> tuple[str, str]:
+    """Decode a text file, sniffing UTF-16/UTF-8 (BOM or not) and cp1252/latin-1.
+
+    With ``partial=True`` ``raw`` is the start of a file and may end inside a character.
+    """
+    if raw.startswith(b"PK\x03\x04"):
+        raise InputError(
+            "this is an Excel (zip) file, not a text CSV", file=path,
+            hint="rename it to .xlsx, or save it from Excel as 'CSV (semicolon/comma delimited)'",
+        )
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16"), "utf-16"
+    head = raw[:8192]
+    control = sum(b < 9 or 13 < b < 32 for b in head)
+    if b"\x00" in head or (head and control / len(head) > 0.01):
+        raise InputError(
+            "this looks like a binary file, not a CSV text file", file=path,
+            hint="export the responses as CSV, Excel .xlsx or SPSS .sav",
+        )
+    bom = raw.startswith(codecs.BOM_UTF8)
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(raw[3:] if bom else raw,
+                                                              final=not partial)
+        return text, "utf-8-sig" if bom else "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "latin-1"
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Pick the delimiter giving a multi-column header with the most consistent row widths."""
+    sample = text[: 1 << 16]
+    best, best_score = ",", (False, 0.0, 0)
+    for delim in _DELIMITERS:
+        rows = list(csv.reader(io.StringIO(sample), delimiter=delim))[:60]
+        if len(rows) > 2 and len(sample) < len(text):
+            rows = rows[:-1]  # the last sampled row may be cut short
+        rows = [r for r in rows if any(cell.strip() for cell in r)]
+        if not rows:
+            continue
+        width = len(rows[0])
+        consistent = sum(len(r) == width for r in rows) / len(rows)
+        score = (width > 1 and consistent >= 0.9, consistent, width)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _qualtrics_meta(frame: pd.DataFrame) -> dict[str, Any] | None:
+    """If ``frame`` (header = row 1) has Qualtrics' 2nd and 3rd header rows, return them."""
+    if len(frame) < 2:
+        return None
+    third = frame.iloc[1]
+    hits = third.map(lambda v: isinstance(v, str) and v.strip().startswith('{"ImportId"'))
+    if hits.mean() < 0.5:
+        return None
+    import_ids, texts = {}, {}
+    for col in frame.columns:
+        cell = third[col]
+        try:
+            import_ids[col] = str(json.loads(cell)["ImportId"]) if isinstance(cell, str) else None
+        except (ValueError, KeyError, TypeError):
+            import_ids[col] = None
+        text = frame.iloc[0][col]
+        texts[col] = str(text).strip() if isinstance(text, str) else None
+    return {"import_ids": import_ids, "question_text": texts}
+
+
+def _finish(frame: pd.DataFrame, path: Path, attrs: dict[str, Any]) -> pd.DataFrame:
+    """Split off Qualtrics header rows and attach reading metadata."""
+    frame.columns = [str(c).strip() for c in frame.columns]
+    meta = _qualtrics_meta(frame)
+    if meta is not None:
+        frame = frame.iloc[2:].reset_index(drop=True)
+        attrs.update(format="qualtrics-" + attrs["format"], header_rows=3, **meta)
+    frame.attrs.update(attrs)
+    frame.attrs["file"] = str(path)
+    return frame
+
+
+def _read_text(path: Path) -> pd.DataFrame:
+    text, encoding = _decode(path.read_bytes(), path)
+    if not text.strip():
+        raise InputError("the file is empty", file=path, hint="export the survey again")
+    directive = re.match(r'"?sep=(.)"?\r?\n', text)  # Excel's "sep=;" first line
+    if directive:
+        text, delim = text[directive.end():], directive.group(1)
+    else:
+        delim = _sniff_delimiter(text)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delim, dtype=str, keep_default_na=False,
+                            na_values=[], skip_blank_lines=True)
+    except pd.errors.ParserError as err:
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
+        detail = (f"line {match.group(2)} has {match.group(3)} fields, the header has "
+                  f"{match.group(1)}" if match else str(err).replace("\n", " "))
+        raise InputError(
+            f"rows have different numbers of columns: {detail}", file=path,
+            hint=f"the separator looks like {delim!r}; check for unquoted separators in text answers",
+        ) from None
+    dupes = [c for c in frame.columns if re.fullmatch(r".+\.\d+", str(c)) and
+             re.sub(r"\.\d+$", "", str(c)) in frame.columns]
+    attrs = {"format": "csv", "encoding": encoding, "delimiter": delim,
+             "header_rows": 1, "duplicate_columns": dupes}
+    return _finish(frame, path, attrs)
+
+
+def _read_excel(path: Path) -> pd.DataFrame:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+    import zipfile
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError) as err:
+        raise InputError(f"cannot open as an Excel workbook ({type(err).__name__})", file=path,
+                         hint="save it from Excel as .xlsx, or export as CSV") from None
+    try:
+        for sheet in book.worksheets:
+            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+            rows = [r for r in rows if any(v is not None and str(v).strip() != "" for v in r)]
+            if rows:
+                break
+        else:
+            raise InputError("the workbook has no data", file=path, hint="export the survey again")
+    finally:
+        book.close()
+    width = max(max((i + 1 for i, v in enumerate(r) if v is not None), default=0) for r in rows)
+    header, seen, dupes = [], {}, []
+    for i, v in enumerate(rows[0][:width]):
+        name = f"Unnamed: {i}" if v is None else str(v).strip()
+        if name in seen:  # mangle repeats as pandas does for CSV: x, x.1, x.2
+            seen[name] += 1
+            dupes.append(f"{name}.{seen[name]}")
+            name = dupes[-1]
+        else:
+            seen[name] = 0
+        header.append(name)
+    body = [list(r[:width]) + [None] * (width - len(r)) for r in rows[1:]]
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    frame = frame.map(lambda v: v.strip() if isinstance(v, str) else v)
+    return _finish(frame, path, {"format": "xlsx", "sheet": sheet.title, "header_rows": 1,
+                                 "duplicate_columns": dupes})
+
+
+def _read_spss(path: Path, *, user_missing: bool = False) -> pd.DataFrame:
+    import pyreadstat
+
+    try:
+        frame, meta = pyreadstat.read_sav(str(path), user_missing=user_missing)
+    except pyreadstat.ReadstatError as err:
+        raise InputError(f"cannot read as an SPSS file ({err})", file=path,
+                         hint="save it again from SPSS as .sav, or export as CSV") from None
+    labels = {k: {float(code): str(text) for code, text in v.items()}
+              for k, v in meta.variable_value_labels.items()}
+    attrs = {
+        "format": "sav", "header_rows": 1, "value_labels": labels,
+        "column_labels": dict(zip(meta.column_names, meta.column_labels)),
+        "missing_ranges": {k: [dict(r) for r in v] for k, v in meta.missing_ranges.items()},
+        "encoding": meta.file_encoding,
+    }
+    frame.attrs.update(attrs)
+    frame.attrs["file"] = str(path)
+    return frame
+
+
+def _read_raw(path: str | Path) -> pd.DataFrame:
+    """Read a responses table with cells as read (text for CSV), Qualtrics rows split off."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file not found", file=path, hint="check the path and file name")
+    ext = path.suffix.lower()
+    if ext in _TEXT_EXT:
+        return _read_text(path)
+    if ext in _EXCEL_EXT:
+        return _read_excel(path)
+    if ext in _SPSS_EXT:
+        return _read_spss(path)
+    if ext == ".parquet":
+        return _finish(pd.read_parquet(path), path, {"format": "parquet", "header_rows": 1})
+    if ext == ".xls":
+        raise InputError("old Excel .xls files are not supported", file=path,
+                         hint="open it in Excel and save as .xlsx")
+    raise InputError(f"unknown file type {ext!r}", file=path,
+                     hint="use .csv, .xlsx, .sav or a Qualtrics CSV export")
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a table as it is, sniffing its format; no instrument needed.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv``/``.tsv``/``.txt`` (delimiter, encoding and decimal comma sniffed),
+        ``.xlsx`` (first sheet with data), ``.sav`` or ``.parquet``. Qualtrics exports
+        (three header rows) are recognised and their header rows split off.
+
+    Returns
+    -------
+    DataFrame
+        Columns whose every non-empty cell is a number become numeric; others keep their
+        text (stripped). ``frame.attrs`` records ``format``, ``encoding``, ``delimiter``,
+        and for Qualtrics ``import_ids`` and ``question_text``, for SPSS
+        ``value_labels`` and ``column_labels``.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, empty, binary, of an unknown type or has ragged rows.
+    """
+    raw = _read_raw(path)
+    attrs = dict(raw.attrs)
+    frame = pd.DataFrame({c: _coerce(raw[c]) for c in raw.columns}, index=raw.index)
+    frame.attrs.update(attrs)
+    return frame
+
+
+def is_qualtrics(path: str | Path) -> bool:
+    """Whether a CSV/Excel file is a Qualtrics export (third row holds ``{"ImportId": ...}``)."""
+    path = Path(path)
+    if path.suffix.lower() in _TEXT_EXT:
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(1 << 16)
+            text, _ = _decode(head, path, partial=True)
+        except InputError:
+            return False
+        rows = list(csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text)))[:3]
+        return len(rows) == 3 and sum(c.strip().startswith('{"ImportId"') for c in rows[2]) >= max(
+            1, len(rows[2]) / 2)
+    if path.suffix.lower() in _EXCEL_EXT:
+        try:
+            return str(_read_excel(path).attrs.get("format", "")).startswith("qualtrics")
+        except InputError:
+            return False
+    return False

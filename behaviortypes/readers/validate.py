@@ -1,0 +1,245 @@
+"""Checking a responses table against the instrument; every problem found at once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem
+from ..instrument import Instrument
+from ._common import _coerce, _hint_column, _ids_to_str, _is_missing, _to_number
+
+
+#: Too few respondents for the number of items: error below ``max(2 * items, 20)``.
+MIN_RESPONDENTS_PER_ITEM = 2
+MIN_RESPONDENTS = 20
+
+#: Warn below this many respondents per item (factor analysis gets unstable).
+WARN_RESPONDENTS_PER_ITEM = 5
+
+#: Warn when an item is missing for more than this share of respondents.
+WARN_MISSING_SHARE = 0.2
+
+#: Warn when one answer is given by at least this share of respondents.
+WARN_MODAL_SHARE = 0.9
+
+_ROWS_SHOWN = 5
+
+
+def _rows(mask: pd.Series | np.ndarray) -> list[int]:
+    """1-based data row numbers where ``mask`` is true."""
+    return [int(i) + 1 for i in np.flatnonzero(np.asarray(mask))]
+
+
+def _parse_answers(values: pd.Series, labels: dict[int, str] | None) -> tuple[pd.Series, pd.Series]:
+    """Numbers of a column and a mask of cells that are not numbers (nor scale labels)."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.astype(float), pd.Series(False, index=values.index)
+    missing = _is_missing(values)
+    num = _to_number(values.where(~missing))
+    bad = ~missing & num.isna()
+    if bad.any() and labels:
+        by_label = {str(t).strip().casefold(): float(k) for k, t in labels.items()}
+        from_label = values[bad].astype(str).str.strip().str.casefold().map(by_label)
+        num[bad] = from_label
+        bad = ~missing & num.isna()
+    return num, bad
+
+
+def _value_problem(col, values, mask, file, message, hint) -> Problem:
+    rows = _rows(mask)
+    first = values[np.asarray(mask)].iloc[0]
+    if isinstance(first, (np.floating, float)):
+        first = int(first) if float(first).is_integer() else float(first)
+    elif isinstance(first, np.integer):
+        first = int(first)
+    return Problem(message, file=file, column=col, rows=rows, value=first, hint=hint)
+
+
+def _convert(frame: pd.DataFrame, instrument: Instrument, file: Any
+             ) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
+    """Check a raw responses frame against the instrument and convert it.
+
+    Returns the converted frame (index ``respondent_id``), errors and warnings.
+    """
+    file = file if file is not None else frame.attrs.get("file")
+    errors: list[Problem] = []
+    warns: list[Problem] = []
+    frame = frame.reset_index(drop=True)
+    inst, scale = instrument, instrument.scale
+    scale_text = f"{scale.min:g}–{scale.max:g}"
+    columns = list(frame.columns)
+    n = len(frame)
+    if n == 0:
+        errors.append(Problem("the file has a header but no respondents", file=file,
+                              hint="export the survey again with its responses"))
+    # --- columns named in the instrument
+    dupes = set(frame.attrs.get("duplicate_columns", []))
+    named = [inst.id_column, *inst.item_ids, *(c.id for c in inst.attention_checks),
+             inst.duration_column, inst.weight_column, inst.customer_id_column]
+    for name in sorted({re.sub(r"\.\d+$", "", d) for d in dupes} & {c for c in named if c}):
+        errors.append(Problem("the column appears more than once in the header", file=file,
+                              column=name, hint="give every column a unique name"))
+    if inst.id_column not in columns:
+        errors.append(Problem("id column is missing from the data", file=file,
+                              column=inst.id_column,
+                              hint=_hint_column(inst.id_column, columns, "id_column")))
+    missing_items = [i for i in inst.item_ids if i not in columns]
+    if missing_items:
+        shown = ", ".join(missing_items[:8]) + (" ..." if len(missing_items) > 8 else "")
+        hint = _hint_column(missing_items[0], columns, "item ids")
+        errors.append(Problem(f"{len(missing_items)} item(s) of the instrument are missing from the "
+                              f"data: {shown}", file=file, column=missing_items[0], hint=hint))
+    other = [("attention check", c.id) for c in inst.attention_checks] + [
+        (label, name) for label, name in (("duration_column", inst.duration_column),
+                                          ("weight_column", inst.weight_column),
+                                          ("customer_id_column", inst.customer_id_column))
+        if name]
+    for label, col in other:
+        if col not in columns:
+            errors.append(Problem(f"{label} column is missing from the data", file=file,
+                                  column=col, hint=_hint_column(col, columns, label)))
+    out: dict[str, pd.Series] = {}
+    # --- respondent ids
+    ids = None
+    if inst.id_column in columns:
+        ids = _ids_to_str(frame[inst.id_column])
+        empty = ids.isna()
+        if empty.any():
+            errors.append(Problem("respondent id is empty", file=file, column=inst.id_column,
+                                  rows=_rows(empty), hint="every respondent needs an id"))
+        dup = ids.duplicated(keep=False) & ~empty
+        if dup.any():
+            first = ids[dup].iloc[0]
+            errors.append(Problem(f"duplicate respondent ids ({dup.sum()} rows share "
+                                  f"{ids[dup].nunique()} id(s))", file=file, column=inst.id_column,
+                                  rows=_rows(dup), value=first,
+                                  hint="remove repeated rows or give each respondent a unique id"))
+    # --- items
+    codes = set(float(c) for c in scale.missing_codes)
+    labels = scale.labels
+    for col in [i for i in inst.item_ids if i in columns]:
+        values = frame[col]
+        num, bad = _parse_answers(values, labels)
+        if bad.any():
+            errors.append(_value_problem(
+                col, values, bad, file, f"non-numeric answer, the scale is {scale_text}",
+                "recode text answers as numbers" + ("" if labels else
+                                                    " or list them under scale: labels")))
+        num = num.where(~num.isin(codes))
+        outside = (num < scale.min) | (num > scale.max)
+        if outside.any():
+            bad_value = float(num[outside].iloc[0])
+            bad_value = int(bad_value) if bad_value.is_integer() else bad_value
+            errors.append(Problem(
+                f"value {bad_value:g} is outside the scale {scale_text}", file=file, column=col,
+                rows=_rows(outside), value=bad_value,
+                hint="fix the value, or declare it under scale: missing_codes "
+                     "(e.g. 99 = don't know)"))
+            num = num.where(~outside)
+        out[col] = num
+        answered = num.dropna()
+        if n and not bad.any() and not outside.any():
+            if answered.nunique() <= 1:
+                what = "has no answers" if answered.empty else \
+                    f"has the same answer ({answered.iloc[0]:g}) from every respondent"
+                errors.append(Problem(f"item {what}: zero variance", file=file, column=col,
+                                      hint="remove the item from instrument.yaml"))
+                continue
+            share_missing = 1 - len(answered) / n
+            if share_missing > WARN_MISSING_SHARE:
+                warns.append(Problem(f"{share_missing:.0%} of respondents did not answer this item",
+                                     file=file, column=col,
+                                     hint="check routing; consider dropping the item"))
+            modal = answered.value_counts(normalize=True).iloc[0]
+            if modal >= WARN_MODAL_SHARE:
+                warns.append(Problem(f"low variance: {modal:.0%} of respondents gave the same "
+                                     "answer", file=file, column=col,
+                                     hint="the item will barely separate types"))
+    # --- attention checks, duration and weight
+    for check in inst.attention_checks:
+        if check.id in columns:
+            num, bad = _parse_answers(frame[check.id], labels)
+            if bad.any():
+                errors.append(_value_problem(check.id, frame[check.id], bad, file,
+                                             "non-numeric answer to an attention check",
+                                             "recode the answers as numbers"))
+            out[check.id] = num
+    if inst.duration_column and inst.duration_column in columns:
+        col = inst.duration_column
+        num, bad = _parse_answers(frame[col], None)
+        if bad.any():
+            errors.append(_value_problem(col, frame[col], bad, file,
+                                         "duration is not a number of seconds",
+                                         "export durations in seconds"))
+        neg = num < 0
+        if neg.any():
+            errors.append(_value_problem(col, num, neg, file, "negative duration",
+                                         "durations are seconds, 0 or more"))
+        out[col] = num
+    if inst.weight_column and inst.weight_column in columns:
+        col = inst.weight_column
+        num, bad = _parse_answers(frame[col], None)
+        if bad.any():
+            errors.append(_value_problem(col, frame[col], bad, file, "weight is not a number",
+                                         "weights must be positive numbers"))
+        nonpos = ~bad & ~(num > 0)
+        if nonpos.any():
+            errors.append(_value_problem(col, frame[col], nonpos, file,
+                                         "weight is missing, zero or negative",
+                                         "weights must be positive numbers"))
+        out[col] = num
+    if inst.customer_id_column and inst.customer_id_column in columns:
+        out[inst.customer_id_column] = _ids_to_str(frame[inst.customer_id_column])  # "007" stays
+    # --- enough respondents
+    n_items = len(inst.item_ids)
+    need = max(MIN_RESPONDENTS_PER_ITEM * n_items, MIN_RESPONDENTS)
+    if 0 < n < need:
+        errors.append(Problem(f"too few respondents: {n} for {n_items} items (need at least "
+                              f"{need})", file=file,
+                              hint="collect more responses or analyse fewer items"))
+    elif n and n < WARN_RESPONDENTS_PER_ITEM * n_items:
+        warns.append(Problem(f"few respondents: {n} for {n_items} items; factors and types may "
+                             f"be unstable below {WARN_RESPONDENTS_PER_ITEM * n_items}", file=file))
+    # --- assemble
+    result = pd.DataFrame({col: out[col] if col in out else _coerce(frame[col])
+                           for col in columns if col != inst.id_column}, index=frame.index)
+    if ids is not None:
+        result.index = pd.Index(ids.astype(str).where(ids.notna(), ""), name="respondent_id")
+    else:
+        result.index = pd.Index([str(i + 1) for i in range(n)], name="respondent_id")
+    return result, errors, warns
+
+
+def check_responses(frame: pd.DataFrame, instrument: Instrument, *, file: str | Path | None = None
+                    ) -> tuple[list[Problem], list[Problem]]:
+    """Every error and warning about a responses table, found at once.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table as read (:func:`read_table`); rows in file order.
+    instrument : Instrument
+    file : str or Path, optional
+        Named in the messages (default ``frame.attrs["file"]``).
+
+    Returns
+    -------
+    errors, warnings : list of Problem
+        Errors stop the analysis (missing or duplicate ids, items missing from the data,
+        non-numeric answers, values outside the scale, zero-variance items, too few
+        respondents, bad weights or durations). Warnings do not (high missingness,
+        low-variance items, few respondents per item).
+    """
+    _, errors, warns = _convert(frame, instrument, file)
+    return errors, warns
+
+
+def validate_responses(frame: pd.DataFrame, instrument: Instrument, *,
+                       file: str | Path | None = None) -> list[Problem]:
+    """Every error in a responses table (see :func:`check_responses`); ``[]`` when it is fine."""
+    return check_responses(frame, instrument, file=file)[0]

@@ -45,7 +45,10 @@ print(result.summary())
 table = result.screening.table
 reasons = result.screening.summary()
 stages = {"Received": len(table), "Screened out": int((~table["kept"]).sum()), "Analysed": int(table["kept"].sum())}
-plots.plot_funnel(stages, reasons=reasons["count"])
+plots.plot_funnel(stages)
+
+# %%
+reasons.drop(index=["any", "kept"], errors="ignore")
 
 # %% [markdown]
 # ## Look at the flagged respondents

@@ -59,7 +59,7 @@ fm.factorability_
 # parallel analysis); MAP is shown as a second opinion.
 
 # %%
-plots.plot_scree(fm.retention_, n_factors=fm.n_factors_)
+plots.plot_scree(fm.retention_.reset_index(), n_factors=fm.n_factors_)
 
 # %%
 fm.retention_.head(10)

@@ -27,7 +27,6 @@ WARN_MISSING_SHARE = 0.2
 #: Warn when one answer is given by at least this share of respondents.
 WARN_MODAL_SHARE = 0.9
 
-_ROWS_SHOWN = 5
 
 
 def _rows(mask: pd.Series | np.ndarray) -> list[int]:

@@ -1,0 +1,36 @@
+"""The measurement model: correlations, factorability, retention, EFA, reliability, CFA check.
+
+Public API (see ``docs/architecture.md``):
+
+- :func:`correlation_matrix` — pairwise (weighted) Pearson or polychoric, logged;
+- :func:`kmo`, :func:`bartlett` — factorability;
+- :func:`parallel_analysis`, :func:`velicer_map` — how many factors;
+- :class:`FactorModel` — EFA through factor-analyzer with psych's defaults, labelled
+  loadings, flags, reliability, names and factor scores;
+- :func:`cronbach_alpha`, :func:`item_reliability`, :func:`omega`,
+  :func:`scale_reliability` — reliability;
+- :func:`cfa_check` — the structure confirmed on held-out respondents (semopy).
+
+factor-analyzer is used only inside this package (it breaks with scikit-learn ≥ 1.8).
+"""
+
+from .cfa import cfa_check
+from .correlation import bivariate_normal_cdf, correlation_matrix
+from .model import FactorModel
+from .reliability import cronbach_alpha, item_reliability, omega, scale_reliability
+from .retention import bartlett, kmo, parallel_analysis, velicer_map
+
+__all__ = [
+    "FactorModel",
+    "bartlett",
+    "bivariate_normal_cdf",
+    "cfa_check",
+    "correlation_matrix",
+    "cronbach_alpha",
+    "item_reliability",
+    "kmo",
+    "omega",
+    "parallel_analysis",
+    "scale_reliability",
+    "velicer_map",
+]

@@ -1,0 +1,195 @@
+"""Exploratory factor analysis steps behind :class:`FactorModel` (factor-analyzer inside).
+
+Extraction and rotation go through factor-analyzer 0.5.1 (``FactorAnalyzer`` on the
+correlation matrix, ``Rotator``); ordering, signs, factor correlations and
+communalities are computed here as psych does, which avoids factor-analyzer's known
+traps (oblique ``phi_`` not re-ordered with the loadings; communalities as row sums of
+squared pattern loadings). The other helpers interpret the solution: flags, reliability
+per factor and suggested names.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from factor_analyzer import FactorAnalyzer, Rotator
+
+from behaviortypes.errors import InputError, SurveyQualityWarning
+
+from .reliability import alpha_row, assign_items, item_table, omega
+
+__all__ = ["extract", "rotate", "order_and_sign", "matrix_sqrt", "parse_themes", "flag_items",
+           "factor_reliability", "suggest_names", "HEYWOOD_H2", "CROSS_LOADING",
+           "WEAK_LOADING", "SALIENT"]
+
+#: uniqueness lower bound used by factor-analyzer (and psych): communality at 1 - 0.005
+HEYWOOD_H2 = 0.995 - 1e-6
+CROSS_LOADING = 0.30
+WEAK_LOADING = 0.40
+SALIENT = 0.40
+
+
+def extract(R: np.ndarray, n_factors: int, method: str) -> tuple[np.ndarray, bool]:
+    """Unrotated loadings of ``n_factors`` factors of correlation matrix ``R``.
+
+    ``"minres"`` and ``"ml"`` run :class:`factor_analyzer.FactorAnalyzer` on the
+    correlation matrix (SMC starting values, uniquenesses bounded at 0.005 as in
+    psych); ``"principal"`` returns principal-component loadings ``V √λ``. Returns the
+    loadings and whether the optimiser converged.
+    """
+    if method == "principal":
+        vals, vecs = np.linalg.eigh(R)
+        order = np.argsort(vals)[::-1][:n_factors]
+        L = vecs[:, order] * np.sqrt(np.maximum(vals[order], 0))
+        return L, True
+    fa = FactorAnalyzer(n_factors=n_factors, rotation=None, method=method,
+                        is_corr_matrix=True, use_smc=True, bounds=(0.005, 1))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fa.fit(R.copy())
+    converged = not any("converge" in str(w.message) for w in caught)
+    return np.asarray(fa.loadings_, float), converged
+
+
+def rotate(L: np.ndarray, rotation: str) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate loadings with factor-analyzer's :class:`~factor_analyzer.Rotator`.
+
+    Returns the pattern matrix and the factor correlations (identity for orthogonal
+    rotations and for ``"none"``). Rotator's own ``phi_`` is used directly, before any
+    column re-ordering, which avoids FactorAnalyzer 0.5.1's mis-ordered ``phi_``.
+    """
+    m = L.shape[1]
+    if rotation == "none" or m < 2:
+        return L.copy(), np.eye(m)
+    rot = Rotator(method=rotation)
+    P = np.asarray(rot.fit_transform(L.copy()), float)
+    phi = np.eye(m) if rot.phi_ is None else np.asarray(rot.phi_, float)
+    return P, phi
+
+
+def order_and_sign(P: np.ndarray, phi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Order factors by variance explained, ``diag(Φ PᵀP)`` (psych), signs so columns sum > 0."""
+    var = np.diag(phi @ P.T @ P)
+    order = np.argsort(-var, kind="stable")
+    P, phi = P[:, order], phi[np.ix_(order, order)]
+    signs = np.sign(P.sum(0))
+    signs[signs == 0] = 1
+    return P * signs, phi * np.outer(signs, signs)
+
+
+def matrix_sqrt(M: np.ndarray, inverse: bool = False) -> np.ndarray:
+    """Symmetric (inverse) square root of a positive-definite matrix."""
+    vals, vecs = np.linalg.eigh((M + M.T) / 2)
+    vals = np.maximum(vals, 1e-12)
+    return (vecs * (vals ** (-0.5 if inverse else 0.5))) @ vecs.T
+
+
+def parse_themes(item_themes, items: list[str]) -> dict[str, str]:
+    """``item_themes`` (mapping or Series) as {item: theme}, for the fitted items only."""
+    if item_themes is None:
+        return {}
+    if not isinstance(item_themes, (Mapping, pd.Series)):
+        raise InputError("item_themes must map item id -> theme",
+                         value=type(item_themes).__name__,
+                         hint="pass a dict such as {'q01': 'price', ...}")
+    out = {}
+    for k, v in dict(item_themes).items():
+        if v is None or (isinstance(v, float) and np.isnan(v)) or str(k) not in items:
+            continue
+        out[str(k)] = str(v)
+    return out
+
+
+def flag_items(P: np.ndarray, h2: np.ndarray, items: list[str], fnames: list[str],
+               method: str) -> tuple[pd.DataFrame, list[str]]:
+    """Cross-loadings, weak items, negative primary loadings and Heywood cases."""
+    rows, heywood = [], []
+    absP = np.abs(P)
+    for i, item in enumerate(items):
+        cross = [fnames[f] for f in np.flatnonzero(absP[i] >= CROSS_LOADING)]
+        if len(cross) >= 2:
+            vals = ", ".join(f"{f} {P[i, fnames.index(f)]:.2f}" for f in cross)
+            second = float(np.sort(absP[i])[-2])
+            rows.append((item, "cross-loading", "; ".join(cross), second,
+                         f"loads ≥ {CROSS_LOADING:.2f} on {len(cross)} factors ({vals})"))
+        top = int(np.argmax(absP[i]))
+        if absP[i, top] < WEAK_LOADING:
+            rows.append((item, "weak", fnames[top], float(absP[i, top]),
+                         f"no loading reaches {WEAK_LOADING:.2f} (largest {P[i, top]:.2f} on "
+                         f"{fnames[top]}); consider dropping it"))
+        elif P[i, top] < 0:
+            rows.append((item, "negative", fnames[top], float(P[i, top]),
+                         f"loads negatively on {fnames[top]} ({P[i, top]:.2f}); check its "
+                         "reverse keying"))
+        if method != "principal" and h2[i] >= HEYWOOD_H2:
+            heywood.append(item)
+            rows.append((item, "heywood", "", float(h2[i]),
+                         f"Heywood case: communality {h2[i]:.3f} reaches the bound "
+                         "(uniqueness ≈ 0); too many factors or a redundant item"))
+    flags = pd.DataFrame(rows, columns=["item", "flag", "factors", "value", "message"])
+    if heywood:
+        warnings.warn(f"Heywood case(s) for {', '.join(heywood)}: communality at the "
+                      "bound; the solution may be improper", SurveyQualityWarning,
+                      stacklevel=4)
+    return flags, heywood
+
+
+def factor_reliability(loadings: pd.DataFrame, R: np.ndarray, R_model: pd.DataFrame,
+                       sds: np.ndarray, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reliability of each factor's scale (its salient items: primary |loading| ≥ .40).
+
+    Alpha with Feldt's CI from the Pearson covariances (``R`` × SDs: the raw sum
+    score); omega from the loadings and the analysed matrix ``R_model`` (ordinal omega
+    when it is polychoric); and the item analysis (item-rest r, alpha if deleted) of
+    each factor with 3 or more items. Items loading negatively count reversed.
+    """
+    om = omega(loadings, corr=R_model, threshold=SALIENT)
+    primary = assign_items(loadings, SALIENT)
+    items = list(loadings.index)
+    rows, item_rows = [], []
+    for f in loadings.columns:
+        members = list(primary.index[primary == f])
+        row = {"n_items": len(members), "alpha": np.nan, "ci_low": np.nan,
+               "ci_high": np.nan, "omega": om.loc[f, "omega"], "items": "; ".join(members)}
+        if len(members) >= 2:
+            idx = [items.index(m) for m in members]
+            s = np.sign(loadings.loc[members, f].to_numpy()) * sds[idx]
+            C = R[np.ix_(idx, idx)] * np.outer(s, s)
+            a = alpha_row(C, n, 0.95)
+            row.update({k: a[k] for k in ("alpha", "ci_low", "ci_high")})
+            if len(members) >= 3:
+                t = item_table(C, members)[["item_rest_r", "alpha_if_deleted"]]
+                t.insert(0, "factor", f)
+                item_rows.append(t)
+        rows.append(row)
+    cols = ["factor", "item_rest_r", "alpha_if_deleted"]
+    items_t = (pd.concat(item_rows) if item_rows
+               else pd.DataFrame({c: [] for c in cols}, index=pd.Index([], name="item")))
+    return pd.DataFrame(rows, index=pd.Index(list(loadings.columns), name="factor")), items_t
+
+
+def suggest_names(loadings: pd.DataFrame, themes: dict[str, str]) -> dict[str, str]:
+    """F1 -> the most frequent theme among the factor's top 5 salient items.
+
+    Ties go to the theme of the higher-loading item; ``"Factor i"`` when none of the
+    top items has a theme; a repeated name is numbered (``"price 2"``).
+    """
+    primary = assign_items(loadings, SALIENT)
+    names, used = {}, Counter()
+    for i, f in enumerate(loadings.columns, 1):
+        members = primary.index[primary == f]
+        top = loadings.loc[members, f].abs().sort_values(ascending=False, kind="stable").index[:5]
+        found = [themes[it] for it in top if it in themes]
+        if found:
+            counts = Counter(found)
+            best = max(counts.values())
+            name = next(t for t in found if counts[t] == best)
+        else:
+            name = f"Factor {i}"
+        used[name] += 1
+        names[f] = name if used[name] == 1 else f"{name} {used[name]}"
+    return names

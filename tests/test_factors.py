@@ -1,0 +1,557 @@
+"""Tests of behaviortypes.factors: known answers, planted structure, seeds and user errors."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+from scipy import integrate, stats
+
+from behaviortypes.errors import InputError, SurveyQualityWarning
+from behaviortypes.factors import (
+    FactorModel,
+    bartlett,
+    bivariate_normal_cdf,
+    cfa_check,
+    correlation_matrix,
+    cronbach_alpha,
+    item_reliability,
+    kmo,
+    omega,
+    parallel_analysis,
+    scale_reliability,
+    velicer_map,
+)
+from behaviortypes.factors.correlation import polychoric_pair
+from behaviortypes.factors.retention import random_eigenvalues
+
+
+# --------------------------------------------------------------------------- helpers
+def planted_likert(n_factors, items_per_factor, n, *, seed, load=(0.5, 0.8), phi_max=0.3,
+                   cross=0.1, reverse=0.25):
+    """5-point Likert items from a planted oblique factor model.
+
+    Primary loadings uniform in ``load``; a share ``cross`` of items get a secondary
+    loading of .20-.30; factor correlations uniform in [0, phi_max]; item-specific
+    thresholds (skewed items); a share ``reverse`` of items are reverse-worded and
+    then reverse-keyed (``6 - x``), as the pipeline does. Returns keyed answers, the
+    true loadings (items × T1..Tm) and Φ.
+    """
+    rng = np.random.default_rng(seed)
+    ipf = np.broadcast_to(np.atleast_1d(items_per_factor), (n_factors,))
+    p = int(ipf.sum())
+    L = np.zeros((p, n_factors))
+    row = 0
+    for f, k in enumerate(ipf):
+        L[row:row + k, f] = rng.uniform(*load, size=k)
+        row += k
+    for i in rng.choice(p, int(round(cross * p)), replace=False):
+        f = rng.choice([g for g in range(n_factors) if L[i, g] == 0])
+        L[i, f] = rng.uniform(0.2, 0.3)
+    Phi = np.eye(n_factors)
+    iu = np.triu_indices(n_factors, 1)
+    Phi[iu] = rng.uniform(0, phi_max, size=len(iu[0]))
+    Phi = np.triu(Phi) + np.triu(Phi, 1).T
+    h2 = np.einsum("ij,jk,ik->i", L, Phi, L)
+    L *= np.where(h2 > 0.85, np.sqrt(0.85 / h2), 1.0)[:, None]
+    h2 = np.einsum("ij,jk,ik->i", L, Phi, L)
+    F = rng.multivariate_normal(np.zeros(n_factors), Phi, size=n)
+    Z = F @ L.T + rng.standard_normal((n, p)) * np.sqrt(1 - h2)
+    rev = rng.random(p) < reverse
+    Z[:, rev] *= -1
+    X = np.empty_like(Z)
+    for j in range(p):
+        cuts = np.array([-1.5, -0.5, 0.5, 1.5]) + rng.uniform(-0.6, 0.6)
+        X[:, j] = 1 + np.searchsorted(cuts, Z[:, j])
+    X[:, rev] = 6 - X[:, rev]
+    items = [f"q{j + 1:02d}" for j in range(p)]
+    return (pd.DataFrame(X, columns=items, index=[f"r{i}" for i in range(n)]),
+            pd.DataFrame(L, index=items, columns=[f"T{f + 1}" for f in range(n_factors)]), Phi)
+
+
+def exact_corr_data(R, n, seed=0):
+    """Data whose sample (Pearson) correlation matrix is exactly ``R``."""
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((n, len(R)))
+    Z -= Z.mean(0)
+    Z = Z @ np.linalg.inv(np.linalg.cholesky(np.cov(Z, rowvar=False))).T
+    X = Z @ np.linalg.cholesky(R).T
+    return pd.DataFrame(X, columns=[f"v{j + 1}" for j in range(len(R))])
+
+
+def tucker(a, b):
+    return np.sum(a * b, axis=0) / np.sqrt(np.sum(a**2, axis=0) * np.sum(b**2, axis=0))
+
+
+def matched_congruence(true, est):
+    best = None
+    for perm in itertools.permutations(range(est.shape[1])):
+        c = np.abs(tucker(true, est[:, perm]))
+        if best is None or c.min() > best[0].min():
+            best = (c, perm)
+    return best
+
+
+@pytest.fixture(scope="module")
+def planted3():
+    X, L, Phi = planted_likert(3, [6, 5, 5], 1500, seed=11, cross=0.0)
+    return X, L, Phi
+
+
+@pytest.fixture(scope="module")
+def fitted3(planted3):
+    X, L, _ = planted3
+    themes = {it: ["price", "service", "speed"][int(np.argmax(L.loc[it].to_numpy()))]
+              for it in L.index}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        return FactorModel(random_state=1).fit(X, item_themes=themes)
+
+
+R3 = np.array([[1.0, 0.5, 0.4], [0.5, 1.0, 0.3], [0.4, 0.3, 1.0]])
+
+
+# ---------------------------------------------------------------- correlations
+def test_bivariate_normal_cdf_matches_numerical_integration():
+    rng = np.random.default_rng(0)
+    for r in (-0.97, -0.6, -0.1, 0.0, 0.35, 0.8, 0.95):
+        h, k = rng.normal(size=5) * 1.5, rng.normal(size=5) * 1.5
+        s = np.sqrt(1 - r * r)
+        ref = [integrate.quad(lambda x: stats.norm.pdf(x) * stats.norm.cdf((b - r * x) / s),
+                              -np.inf, a, epsabs=1e-13)[0] for a, b in zip(h, k)]
+        assert_allclose(bivariate_normal_cdf(h, k, r), ref, atol=1e-11)
+    assert_allclose(bivariate_normal_cdf([np.inf, -np.inf, 0.3], [0.2, 1.0, np.inf], 0.5),
+                    [stats.norm.cdf(0.2), 0.0, stats.norm.cdf(0.3)])
+
+
+@pytest.mark.parametrize("rho", [-0.6, 0.2, 0.75])
+def test_tetrachoric_of_exact_median_split_table(rho):
+    # P(X > 0, Y > 0) = 1/4 + asin(rho) / (2 pi) for a median split (Sheppard 1899)
+    p11 = 0.25 + np.arcsin(rho) / (2 * np.pi)
+    table = 10_000 * np.array([[p11, 0.5 - p11], [0.5 - p11, p11]])
+    tau = np.array([-np.inf, 0.0, np.inf])
+    assert_allclose(polychoric_pair(table, tau, tau), rho, atol=1e-5)
+
+
+def test_polychoric_recovers_latent_correlation():
+    rng = np.random.default_rng(3)
+    Z = rng.multivariate_normal([0, 0, 0], [[1, .6, .3], [.6, 1, .45], [.3, .45, 1]], size=20_000)
+    X = pd.DataFrame(1 + np.stack([np.searchsorted([-1.2, -0.3, 0.4, 1.3], Z[:, j])
+                                   for j in range(3)], axis=1), columns=["a", "b", "c"])
+    R = correlation_matrix(X, method="polychoric")
+    assert_allclose(R.to_numpy()[np.triu_indices(3, 1)], [0.6, 0.3, 0.45], atol=0.02)
+    assert R.attrs["method"] == "polychoric" and not R.attrs["smoothed"]
+    pearson = correlation_matrix(X)
+    assert pearson.loc["a", "b"] < R.loc["a", "b"] - 0.02  # Pearson is attenuated
+
+
+def test_pairwise_pearson_equals_pandas_and_weights_equal_duplication():
+    X, _, _ = planted_likert(2, 4, 300, seed=5)
+    X = X.mask(np.random.default_rng(1).random(X.shape) < 0.1)
+    R = correlation_matrix(X)
+    assert_allclose(R.to_numpy(), X.corr().to_numpy(), atol=1e-12)
+    assert R.attrs["missing"] == "pairwise" and R.attrs["n_complete"] < len(X)
+    w = np.random.default_rng(2).integers(1, 4, len(X))
+    dup = X.loc[X.index.repeat(w)]
+    assert_allclose(correlation_matrix(X, sample_weight=w).to_numpy(), dup.corr().to_numpy(),
+                    atol=1e-12)
+
+
+# ---------------------------------------------------------------- factorability
+def test_kmo_and_bartlett_by_hand_on_a_known_matrix():
+    X = exact_corr_data(R3, 200)
+    r12, r13, r23 = 0.5, 0.4, 0.3
+    p12 = (r12 - r13 * r23) / np.sqrt((1 - r13**2) * (1 - r23**2))
+    p13 = (r13 - r12 * r23) / np.sqrt((1 - r12**2) * (1 - r23**2))
+    p23 = (r23 - r12 * r13) / np.sqrt((1 - r12**2) * (1 - r13**2))
+    overall = (r12**2 + r13**2 + r23**2) / (r12**2 + r13**2 + r23**2 + p12**2 + p13**2 + p23**2)
+    msa1 = (r12**2 + r13**2) / (r12**2 + r13**2 + p12**2 + p13**2)
+    table = kmo(X)
+    assert_allclose(table.loc["(overall)", "msa"], overall, atol=1e-12)
+    assert_allclose(table.loc["v1", "msa"], msa1, atol=1e-12)
+    assert table.loc["(overall)", "scope"] == "overall"
+    det = 1 + 2 * r12 * r13 * r23 - r12**2 - r13**2 - r23**2
+    b = bartlett(X)
+    chi2 = -(200 - 1 - (2 * 3 + 5) / 6) * np.log(det)
+    assert_allclose(b.loc["bartlett", "chi2"], chi2, rtol=1e-12)
+    assert b.loc["bartlett", "df"] == 3
+    assert_allclose(b.loc["bartlett", "p_value"], stats.chi2.sf(chi2, 3))
+
+
+def test_linearly_dependent_items_are_named():
+    X = exact_corr_data(R3, 100)
+    X["total"] = X.sum(axis=1)
+    with pytest.raises(InputError, match="linearly dependent.*total"):
+        kmo(X)
+
+
+# ---------------------------------------------------------------- retention
+def test_wishart_sampler_matches_simulated_normal_data():
+    rng = np.random.default_rng(0)
+    fast = random_eigenvalues(150, 8, 400, "pca", rng)
+    direct = np.array([np.linalg.eigvalsh(np.corrcoef(rng.standard_normal((150, 8)),
+                                                      rowvar=False))[::-1] for _ in range(400)])
+    assert_allclose(fast.mean(0), direct.mean(0), atol=0.02)
+    assert_allclose(fast.std(0), direct.std(0), atol=0.02)
+    assert_allclose(fast.sum(1), 8)  # eigenvalues of a correlation matrix sum to p
+
+
+def test_parallel_analysis_table_and_seed(planted3):
+    X = planted3[0]
+    a = parallel_analysis(X, random_state=4, n_iter=50, method="pca")
+    b = parallel_analysis(X, random_state=4, n_iter=50, method="pca")
+    c = parallel_analysis(X, random_state=5, n_iter=50, method="pca")
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.allclose(a["random_quantile"], c["random_quantile"])
+    assert a.attrs["n_factors"] == 3 == a["retained"].sum()
+    assert list(a.columns) == ["observed", "random_mean", "random_quantile", "retained"]
+    assert a.attrs["percentile"] == 95 and a.attrs["n_iter"] == 50
+    assert_allclose(a["observed"].sum(), len(X.columns))  # PCA eigenvalues
+    fa = parallel_analysis(X, random_state=4, n_iter=50)
+    assert fa.attrs["method"] == "fa" and fa.attrs["n_factors"] == 3
+    smc = 1 - 1 / np.diag(np.linalg.inv(X.corr().to_numpy()))
+    assert_allclose(fa["observed"].sum(), smc.sum())  # trace of the reduced matrix
+
+
+def test_velicer_map(planted3):
+    X = planted3[0]
+    table = velicer_map(X)
+    R = X.corr().to_numpy()
+    off = ~np.eye(len(R), dtype=bool)
+    assert_allclose(table.loc[0, "map"], np.mean(R[off] ** 2))
+    assert table.attrs["n_factors"] == 3
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_retention_picks_planted_number(seed):
+    rng = np.random.default_rng(100 + seed)
+    m = int(rng.integers(3, 9))
+    X, _, _ = planted_likert(m, rng.integers(3, 9, size=m), int(rng.integers(900, 3001)),
+                             seed=seed, load=(0.45, 0.8), phi_max=0.4, cross=0.15)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        fm = FactorModel(random_state=seed).fit(X)
+    assert fm.n_factors_ == m
+    assert fm.retention_.loc[m, "chosen"] and fm.retention_["chosen"].sum() == 1
+    assert "parallel analysis" in fm.retention_.loc[m, "reason"]
+
+
+@pytest.mark.slow
+def test_retention_suite_across_settings():
+    """40 planted studies over realistic settings: the rule must be right in >= 95 %
+    and never over-extract (PCA-eigenvalue PA got 56 % on the hardest setting)."""
+    settings = [dict(load=(0.5, 0.8), phi_max=0.3, cross=0.1),
+                dict(load=(0.45, 0.75), phi_max=0.4, cross=0.3),
+                dict(load=(0.6, 0.85), phi_max=0.2, cross=0.1),
+                dict(load=(0.45, 0.7), phi_max=0.5, cross=0.15)]
+    hits, over = 0, 0
+    rng = np.random.default_rng(2024)
+    for s in range(40):
+        m = int(rng.integers(3, 9))
+        X, _, _ = planted_likert(m, rng.integers(3, 9, size=m), int(rng.integers(900, 3001)),
+                                 seed=500 + s, **settings[s % 4])
+        n = parallel_analysis(X, random_state=s).attrs["n_factors"]
+        hits += n == m
+        over += n > m
+    assert over == 0
+    assert hits >= 38
+
+
+# ---------------------------------------------------------------- the model
+def test_planted_loadings_and_factor_correlations_recovered(planted3, fitted3):
+    _, L, Phi = planted3
+    fm = fitted3
+    assert fm.n_factors_ == 3
+    cong, perm = matched_congruence(L.to_numpy(), fm.loadings_.to_numpy())
+    assert cong.min() >= 0.95
+    phi = fm.factor_corr_.to_numpy()[np.ix_(perm, perm)]
+    # Likert discretisation attenuates, but the factor correlations stay close
+    assert_allclose(phi, Phi, atol=0.08)
+    assert list(fm.loadings_.columns) == ["F1", "F2", "F3"]
+    assert (fm.loadings_.sum() > 0).all()
+    ss = fm.variance_["ss_loadings"].to_numpy()
+    assert np.all(np.diff(ss) <= 0)
+    assert_allclose(fm.communalities_, np.diag(fm.loadings_ @ fm.factor_corr_ @ fm.loadings_.T))
+    assert_allclose(fm.structure_, fm.loadings_ @ fm.factor_corr_)
+
+
+def test_seed_gives_identical_fit(planted3):
+    X = planted3[0]
+    a = FactorModel(random_state=7, n_iter=30).fit(X)
+    b = FactorModel(random_state=7, n_iter=30).fit(X)
+    pd.testing.assert_frame_equal(a.retention_, b.retention_)
+    pd.testing.assert_frame_equal(a.loadings_, b.loadings_)
+    gen = FactorModel(random_state=np.random.default_rng(7), n_iter=30).fit(X)
+    pd.testing.assert_frame_equal(a.retention_, gen.retention_)
+
+
+def test_reliability_names_and_flags(fitted3):
+    fm = fitted3
+    rel = fm.reliability_
+    assert list(rel.columns) == ["n_items", "alpha", "ci_low", "ci_high", "omega", "items"]
+    assert (rel["ci_low"] < rel["alpha"]).all() and (rel["alpha"] < rel["ci_high"]).all()
+    assert rel["n_items"].sum() == 16
+    assert sorted(fm.factor_names_.values()) == ["price", "service", "speed"]
+    assert set(fm.theme_reliability_.index) == {"price", "service", "speed"}
+    assert fm.flags_.empty and fm.heywood_ == []
+    assert fm.factorability_.query("measure == 'kmo'")["value"].iloc[0] > 0.7
+    json.dumps(fm.to_dict())
+    text = fm.summary()
+    assert "Why 3" in text and "price" in text
+
+
+def test_flags_for_cross_loading_weak_and_negative_items():
+    rng = np.random.default_rng(8)
+    n = 2000
+    F = rng.standard_normal((n, 2))
+    cols = {}
+    for j in range(4):
+        cols[f"a{j}"] = 0.75 * F[:, 0] + np.sqrt(1 - 0.75**2) * rng.standard_normal(n)
+        cols[f"b{j}"] = 0.75 * F[:, 1] + np.sqrt(1 - 0.75**2) * rng.standard_normal(n)
+    cols["both"] = 0.55 * F[:, 0] + 0.55 * F[:, 1] + 0.6 * rng.standard_normal(n)
+    cols["noise"] = 0.1 * F[:, 0] + rng.standard_normal(n)
+    cols["unreversed"] = -0.7 * F[:, 1] + 0.7 * rng.standard_normal(n)
+    X = pd.DataFrame(cols)
+    fm = FactorModel(n_factors=2, rotation="varimax", random_state=0).fit(X)
+    flags = fm.flags_.set_index("item")["flag"]
+    assert flags["both"] == "cross-loading"
+    assert flags["noise"] == "weak"
+    assert flags["unreversed"] == "negative"
+    assert len(flags) == 3
+    assert fm.factor_names_ == {"F1": "Factor 1", "F2": "Factor 2"}
+
+
+def test_duplicate_theme_names_are_numbered(planted3):
+    X = planted3[0]
+    fm = FactorModel(n_factors=3, random_state=0).fit(X, item_themes={c: "trust" for c in X})
+    assert sorted(fm.factor_names_.values()) == ["trust", "trust 2", "trust 3"]
+
+
+def test_weighted_fit_equals_duplicated_rows(planted3):
+    X = planted3[0].iloc[:600]
+    w = np.random.default_rng(3).integers(1, 4, len(X))
+    dup = X.loc[X.index.repeat(w)]
+    a = FactorModel(n_factors=3, n_iter=5).fit(X, sample_weight=w)
+    b = FactorModel(n_factors=3, n_iter=5).fit(dup)
+    assert_allclose(a.loadings_, b.loadings_, atol=1e-6)
+    assert a.corr_.attrs["weighted"]
+
+
+def test_scores_regression_and_tenberge(planted3, fitted3):
+    X = planted3[0]
+    fm = fitted3
+    R = fm.corr_.to_numpy()
+    S = fm.structure_.to_numpy()
+    scores = fm.transform(X)
+    assert list(scores.columns) == ["F1", "F2", "F3"] and scores.index.equals(X.index)
+    assert_allclose(np.cov(scores.to_numpy(), rowvar=False), S.T @ np.linalg.solve(R, S),
+                    atol=1e-8)
+    tb = FactorModel(random_state=1, scores="tenberge").fit(X)
+    # ten Berge scores reproduce the factor correlations exactly
+    assert_allclose(np.cov(tb.transform(X).to_numpy(), rowvar=False), tb.factor_corr_,
+                    atol=1e-8)
+
+
+def test_transform_imputes_item_means_and_never_mutates(fitted3, planted3):
+    X = planted3[0].iloc[:5].copy()
+    before = X.copy()
+    X.iloc[0, 2] = np.nan
+    X.iloc[1, :] = np.nan
+    kept = X.copy()
+    out = fitted3.transform(X)
+    pd.testing.assert_frame_equal(X, kept)
+    filled = X.copy()
+    filled.iloc[0, 2] = fitted3.means_.iloc[2]
+    assert_allclose(out.iloc[0], fitted3.transform(filled).iloc[0])
+    assert out.iloc[1].isna().all()
+    assert_allclose(out.iloc[2:], fitted3.transform(before).iloc[2:])
+
+
+def test_user_can_override_number_of_factors(planted3):
+    fm = FactorModel(n_factors=2, n_iter=10, random_state=0).fit(planted3[0])
+    assert fm.n_factors_ == 2 and fm.loadings_.shape == (16, 2)
+    assert fm.retention_.loc[2, "reason"].startswith("set by the user (2)")
+    assert "suggested 3" in fm.retention_.loc[2, "reason"]
+
+
+# ---------------------------------------------------------------- reliability
+HAND = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [1, 3, 3, 4, 4]})
+
+
+def test_alpha_by_hand_with_feldt_interval():
+    # item variances 2.5, 2.3, 1.5; total-score variance 17.3
+    alpha = 1.5 * (1 - 6.3 / 17.3)
+    out = cronbach_alpha(HAND)
+    assert_allclose(out.loc["alpha", "alpha"], alpha, atol=1e-12)
+    assert out.loc["alpha", "n"] == 5 and out.loc["alpha", "n_items"] == 3
+    low = 1 - (1 - alpha) * stats.f.ppf(0.975, 4, 8)
+    high = 1 - (1 - alpha) * stats.f.ppf(0.025, 4, 8)
+    assert_allclose(out.loc["alpha", ["ci_low", "ci_high"]].to_numpy(float), [low, high])
+
+
+def test_item_reliability_by_hand():
+    out = item_reliability(HAND)
+    # without a: var(b) 2.3, var(c) 1.5, cov(b, c) 1.5 -> alpha = 2 (1 - 3.8 / 6.8)
+    assert_allclose(out.loc["a", "alpha_if_deleted"], 2 * (1 - 3.8 / 6.8), atol=1e-12)
+    # cov(a, b + c) = 4, var(a) = 2.5, var(b + c) = 6.8
+    assert_allclose(out.loc["a", "item_rest_r"], 4 / np.sqrt(2.5 * 6.8), atol=1e-12)
+    assert_allclose(out["sd"], HAND.std(), atol=1e-12)
+
+
+def test_omega_formula():
+    lam = pd.DataFrame({"F1": [0.7, 0.6, 0.5, 0.1]}, index=["x", "y", "z", "w"])
+    expected = 1.8**2 / (1.8**2 + 0.51 + 0.64 + 0.75)
+    out = omega(lam)
+    assert_allclose(out.loc["F1", "omega"], expected, atol=1e-12)
+    assert out.loc["F1", "n_items"] == 3  # w is below .40
+    l3 = lam.iloc[:3, 0].to_numpy()
+    R = np.outer(l3, l3)
+    np.fill_diagonal(R, 1)
+    Rdf = pd.DataFrame(R, index=list("xyz"), columns=list("xyz"))
+    assert_allclose(omega(lam.iloc[:3], corr=Rdf).loc["F1", "omega"], expected, atol=1e-12)
+
+
+def test_scale_reliability_per_theme(planted3):
+    X, L, _ = planted3
+    groups = {it: f"T{int(np.argmax(L.loc[it].to_numpy())) + 1}" for it in L.index}
+    out = scale_reliability(X, groups)
+    first = [it for it, g in groups.items() if g == "T1"]
+    assert_allclose(out.loc["T1", "alpha"], cronbach_alpha(X[first]).loc["alpha", "alpha"])
+    assert (out["omega"] >= out["alpha"] - 0.01).all()
+
+
+@pytest.mark.slow
+def test_feldt_interval_coverage():
+    """Parallel items with loading .6, k = 5: population alpha = 5r/(1 + 4r), r = .36."""
+    rng = np.random.default_rng(9)
+    r = 0.36
+    true = 5 * r / (1 + 4 * r)
+    hits = 0
+    for _ in range(400):
+        f = rng.standard_normal((120, 1))
+        X = pd.DataFrame(0.6 * f + 0.8 * rng.standard_normal((120, 5)))
+        X.columns = [f"i{j}" for j in range(5)]
+        row = cronbach_alpha(X).iloc[0]
+        hits += row["ci_low"] <= true <= row["ci_high"]
+    assert 0.92 <= hits / 400 <= 0.98
+
+
+# ---------------------------------------------------------------- CFA
+def test_cfa_check_on_held_out_half(planted3, fitted3):
+    X = planted3[0]
+    res = cfa_check(X, fitted3.loadings_, random_state=0)
+    again = cfa_check(X, fitted3.loadings_, random_state=0)
+    assert res["holdout_index"] == again["holdout_index"]
+    assert res["n"] == 750 and res["n_factors"] == 3 and res["dropped_factors"] == []
+    assert set(res["holdout_index"]).isdisjoint(res["explore_index"])
+    assert res["cfi"] > 0.95 and res["tli"] > 0.95
+    assert res["rmsea"] < 0.05 and res["srmr"] < 0.05
+    assert_allclose(res["cfi"], again["cfi"])
+
+
+# ---------------------------------------------------------------- user errors
+def test_error_too_few_respondents():
+    with pytest.raises(InputError, match="too few respondents: n_respondents=4"):
+        FactorModel().fit(HAND.iloc[:4].assign(d=[1, 2, 1, 2]))
+
+
+def test_error_constant_item(planted3):
+    X = planted3[0].copy()
+    X["q03"] = 3.0
+    with pytest.raises(InputError, match="column 'q03'.*constant"):
+        FactorModel().fit(X)
+
+
+def test_error_non_numeric_item_names_rows(planted3):
+    X = planted3[0].iloc[:50].astype(object).copy()
+    X.iloc[6, 1] = "agree"
+    with pytest.raises(InputError, match=r"column 'q02', row 7: items must be numeric.*'agree'"):
+        kmo(X)
+
+
+def test_error_settings(planted3):
+    X = planted3[0]
+    with pytest.raises(InputError, match="n_factors must be a whole number from 1 to 15"):
+        FactorModel(n_factors=16).fit(X)
+    with pytest.raises(InputError, match="rotation must be one of"):
+        FactorModel(rotation="oblique").fit(X)
+    with pytest.raises(InputError, match="method must be one of"):
+        parallel_analysis(X, method="minres")
+    with pytest.raises(InputError, match="percentile must be between"):
+        parallel_analysis(X, percentile=100)
+    with pytest.raises(InputError, match="sample_weight must be finite and non-negative"):
+        correlation_matrix(X, sample_weight=-np.ones(len(X)))
+    with pytest.raises(InputError, match="ci must be between"):
+        cronbach_alpha(X, ci=95)
+
+
+def test_error_polychoric_needs_ordinal_items():
+    X = exact_corr_data(R3, 50)
+    with pytest.raises(InputError, match="at most 10 answer categories"):
+        correlation_matrix(X, method="polychoric")
+
+
+def test_error_transform_before_fit_and_missing_items(fitted3, planted3):
+    with pytest.raises(InputError, match="not fitted"):
+        FactorModel().transform(planted3[0])
+    with pytest.raises(InputError, match="column 'q01'.*missing from the data"):
+        fitted3.transform(planted3[0].drop(columns="q01"))
+
+
+def test_item_reliability_per_factor_matches_function(planted3, fitted3):
+    X = planted3[0]
+    fm = fitted3
+    items = fm.reliability_.loc["F1", "items"].split("; ")
+    table = fm.item_reliability_.query("factor == 'F1'")
+    ref = item_reliability(X[items])
+    assert_allclose(table["item_rest_r"], ref["item_rest_r"], atol=1e-12)
+    assert_allclose(table["alpha_if_deleted"], ref["alpha_if_deleted"], atol=1e-12)
+    assert_allclose(fm.reliability_.loc["F1", "alpha"],
+                    cronbach_alpha(X[items]).loc["alpha", "alpha"], atol=1e-12)
+
+
+def test_polychoric_model_keeps_cronbach_alpha_on_raw_scores(planted3, fitted3):
+    X = planted3[0]
+    fm = FactorModel(corr="polychoric", n_iter=20, random_state=0).fit(X)
+    assert fm.corr_method_ == "polychoric" and fm.corr_.attrs["method"] == "polychoric"
+    assert fm.n_factors_ == 3
+    items = fm.reliability_.loc["F1", "items"].split("; ")
+    assert_allclose(fm.reliability_.loc["F1", "alpha"],
+                    cronbach_alpha(X[items]).loc["alpha", "alpha"], atol=1e-12)
+    # polychoric loadings are larger than Pearson ones (no discretisation attenuation)
+    assert fm.loadings_.abs().max().mean() > fitted3.loadings_.abs().max().mean()
+
+
+def test_principal_method_matches_factor_analyzer(planted3):
+    from factor_analyzer import FactorAnalyzer
+
+    X = planted3[0]
+    fm = FactorModel(n_factors=3, method="principal", rotation="none", n_iter=5).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        fa = FactorAnalyzer(n_factors=3, method="principal", rotation=None,
+                            svd_method="lapack").fit(X)
+    ours = fm.loadings_.to_numpy()
+    signs = np.sign(np.sum(ours * fa.loadings_[:, :3], axis=0))
+    assert_allclose(ours * signs, fa.loadings_[:, :3], atol=1e-8)
+
+
+def test_error_item_themes_type(planted3):
+    with pytest.raises(InputError, match="item_themes must map item id -> theme"):
+        FactorModel(n_factors=2, n_iter=5).fit(planted3[0], item_themes=["price"])
+
+
+def test_no_structure_keeps_one_factor_with_a_warning():
+    rng = np.random.default_rng(12)
+    X = pd.DataFrame(rng.integers(1, 6, size=(800, 10)).astype(float),
+                     columns=[f"x{j}" for j in range(10)])
+    assert parallel_analysis(X, random_state=0).attrs["n_factors"] == 0
+    with pytest.warns(SurveyQualityWarning, match="no factor above chance"):
+        fm = FactorModel(random_state=0).fit(X)
+    assert fm.n_factors_ == 1
+    assert "no factor stands above random data" in fm.retention_.loc[1, "reason"]

@@ -1,0 +1,686 @@
+"""Every matplotlib figure of behaviortypes.
+
+Each ``plot_*`` function takes results that were already computed (DataFrames,
+Series, dicts read from the analysis files), draws them and returns the
+:class:`~matplotlib.figure.Figure`. Pass ``ax=`` to draw into an existing axes
+(the function then returns ``ax.figure``); otherwise a new figure is made with the
+object-oriented API (no pyplot state, no ``plt.show()``, no backend switching), so
+the functions are safe in notebooks, scripts and the report renderer alike.
+
+Plots never compute statistics: they lay out what they are given.
+:func:`figure_to_svg` and :func:`figure_to_png` serialise a figure for the report.
+
+Examples
+--------
+>>> fig = plot_sizes(sizes_frame)                    # doctest: +SKIP
+>>> svg = figure_to_svg(fig)                         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.colors import LinearSegmentedColormap, to_hex
+from matplotlib.figure import Figure
+
+__all__ = [
+    "DEFAULT_PALETTE",
+    "type_colors",
+    "figure_to_svg",
+    "figure_to_png",
+    "plot_scree",
+    "plot_loadings",
+    "plot_k_evidence",
+    "plot_stability",
+    "plot_umap",
+    "plot_profile_heatmap",
+    "plot_sizes",
+    "plot_funnel",
+    "plot_calibration",
+    "plot_confusion",
+    "plot_cooccurrence",
+    "plot_dendrogram",
+    "plot_theme_prevalence",
+    "plot_emblem",
+    "plot_drivers",
+    "plot_importances",
+]
+
+#: Colour-blind-safe default palette (Okabe & Ito 2008, then Tol's muted scheme).
+DEFAULT_PALETTE = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+    "#882255", "#117733", "#332288", "#999933", "#44AA99", "#AA4499",
+]
+
+_INK = "#333333"
+_GRID = "#dddddd"
+_DIVERGING = LinearSegmentedColormap.from_list("bt_div", ["#2166ac", "#f7f7f7", "#b2182b"])
+_SEQUENTIAL = LinearSegmentedColormap.from_list("bt_seq", ["#f7fbff", "#08306b"])
+
+
+def type_colors(type_ids: Sequence[int], given: Mapping[int, str | None] | None = None) -> dict[int, str]:
+    """Colour per type: the given colour where set, else the default palette by position.
+
+    Parameters
+    ----------
+    type_ids : sequence of int
+        Type ids in display order.
+    given : mapping of int to str or None, optional
+        Colours chosen by the user (``types.yaml``'s ``color``).
+
+    Returns
+    -------
+    dict of int to str
+        Hex colours (``"#rrggbb"``), deterministic for the same inputs.
+    """
+    given = given or {}
+    out = {}
+    for pos, t in enumerate(type_ids):
+        colour = given.get(int(t))
+        out[int(t)] = to_hex(colour) if colour else DEFAULT_PALETTE[pos % len(DEFAULT_PALETTE)]
+    return out
+
+
+def _new(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _style(ax: Axes, grid: str | None = "x") -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.spines["left"].set_color("#999999")
+    ax.spines["bottom"].set_color("#999999")
+    ax.tick_params(colors=_INK, labelsize=8)
+    if grid:
+        ax.grid(axis=grid, color=_GRID, linewidth=0.6)
+        ax.set_axisbelow(True)
+
+
+def figure_to_svg(fig: Figure, *, text_as_path: bool = False) -> str:
+    """Serialise a figure to an SVG string for inline embedding in HTML.
+
+    Parameters
+    ----------
+    fig : Figure
+    text_as_path : bool, default=False
+        Draw text as outlines (exact look, not selectable) instead of ``<text>``.
+
+    Returns
+    -------
+    str
+        The ``<svg>`` element (XML declaration and DOCTYPE stripped).
+    """
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "path" if text_as_path else "none",
+                                "svg.hashsalt": "behaviortypes"}):
+        fig.savefig(buf, format="svg", transparent=True, metadata={"Date": None})
+    text = buf.getvalue()
+    start = text.find("<svg")
+    svg = text[start:]
+    # unique ids per figure so several inline SVGs in one page never collide
+    prefix = "f" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:10]
+    svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{prefix}{m.group(1)})", svg)
+    svg = re.sub(r'xlink:href="#([^"]+)"', lambda m: f'xlink:href="#{prefix}{m.group(1)}"', svg)
+    return svg
+
+
+def figure_to_png(fig: Figure, *, dpi: int = 150) -> bytes:
+    """Serialise a figure to PNG bytes."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- method
+def plot_scree(retention: pd.DataFrame, *, n_factors: int | None = None, ax: Axes | None = None,
+               labels: Mapping[str, str] | None = None) -> Figure:
+    """Scree plot with the parallel-analysis threshold (Horn 1965).
+
+    Parameters
+    ----------
+    retention : DataFrame
+        One row per number of factors: ``n_factors``, ``eigenvalue`` and optionally
+        ``pa_threshold`` (the percentile of random-data eigenvalues).
+    n_factors : int, optional
+        The retained number of factors, marked with a vertical line.
+    ax : Axes, optional
+    labels : mapping, optional
+        Axis and legend text (keys ``x``, ``y``, ``observed``, ``threshold``, ``retained``).
+    """
+    lab = {"x": "Factor number", "y": "Eigenvalue", "observed": "Observed",
+           "threshold": "Parallel analysis (random data)", "retained": "Retained"}
+    lab.update(labels or {})
+    fig, ax = _new(ax, (5, 3))
+    ax.plot(retention["n_factors"], retention["eigenvalue"], "o-", color="#0072B2",
+            markersize=4, label=lab["observed"])
+    if "pa_threshold" in retention:
+        ax.plot(retention["n_factors"], retention["pa_threshold"], "s--", color="#999999",
+                markersize=3, label=lab["threshold"])
+    if n_factors:
+        ax.axvline(n_factors + 0.5, color="#D55E00", linewidth=1, linestyle=":",
+                   label=f"{lab['retained']}: {n_factors}")
+    ax.set_xlabel(lab["x"], fontsize=8)
+    ax.set_ylabel(lab["y"], fontsize=8)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(fontsize=7, frameon=False)
+    _style(ax, "y")
+    return fig
+
+
+def plot_loadings(loadings: pd.DataFrame, *, item_labels: Mapping[str, str] | None = None,
+                  factor_labels: Mapping[str, str] | None = None, threshold: float = 0.3,
+                  ax: Axes | None = None) -> Figure:
+    """Heatmap of rotated factor loadings (items × factors), salient loadings annotated.
+
+    Parameters
+    ----------
+    loadings : DataFrame
+        Indexed by item id, one column per factor (``F1..Fm``).
+    item_labels, factor_labels : mapping, optional
+        Display text for item ids and factor ids.
+    threshold : float, default=0.3
+        Loadings with ``|value| >= threshold`` are printed in their cell.
+    """
+    n_items, n_fac = loadings.shape
+    fig, ax = _new(ax, (1.6 + 0.9 * n_fac, 0.8 + 0.22 * n_items))
+    values = loadings.to_numpy(dtype=float)
+    im = ax.imshow(values, cmap=_DIVERGING, vmin=-1, vmax=1, aspect="auto")
+    ax.set_xticks(range(n_fac), [(factor_labels or {}).get(c, c) for c in loadings.columns],
+                  fontsize=7, rotation=30, ha="right")
+    ax.set_yticks(range(n_items), [(item_labels or {}).get(i, str(i)) for i in loadings.index], fontsize=6)
+    for (r, c), v in np.ndenumerate(values):
+        if abs(v) >= threshold:
+            ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=5.5,
+                    color="white" if abs(v) > 0.6 else _INK)
+    ax.tick_params(length=0)
+    for s in ax.spines.values():
+        s.set_visible(False)
+    fig.colorbar(im, ax=ax, shrink=0.5, aspect=20).ax.tick_params(labelsize=6)
+    return fig
+
+
+_K_INDEX_LABELS = {
+    "stability": "Stability (Jaccard)",
+    "jaccard_min": "Least stable type (Jaccard)",
+    "prediction_strength": "Prediction strength",
+    "bic": "BIC (lower is better)",
+    "silhouette": "Silhouette",
+}
+
+
+def plot_k_evidence(evidence: pd.DataFrame, *, chosen_k: int | None = None,
+                    ax: Axes | Sequence[Axes] | None = None,
+                    labels: Mapping[str, str] | None = None) -> Figure:
+    """Evidence for the number of types: one small panel per index that is present.
+
+    Parameters
+    ----------
+    evidence : DataFrame
+        Column ``k`` plus any of ``stability``, ``jaccard_min`` (the least stable
+        type's mean Jaccard), ``prediction_strength``, ``bic``, ``silhouette``
+        (others are ignored).
+    chosen_k : int, optional
+        Highlighted in every panel.
+    ax : Axes or sequence of Axes, optional
+        One axes per index present (in the order above).
+    labels : mapping, optional
+        Titles per index and ``x`` for the axis label.
+    """
+    lab = dict(_K_INDEX_LABELS, x="Number of types (k)")
+    lab.update(labels or {})
+    present = [c for c in _K_INDEX_LABELS if c in evidence.columns]
+    if not present:
+        raise ValueError("evidence has none of the columns " + ", ".join(_K_INDEX_LABELS))
+    if ax is None:
+        fig = Figure(figsize=(2.1 * len(present) + 0.4, 2.2), layout="constrained")
+        axes = list(np.atleast_1d(fig.subplots(1, len(present))))
+    else:
+        axes = list(np.atleast_1d(ax))
+        if len(axes) < len(present):
+            raise ValueError(f"need {len(present)} axes for {present}, got {len(axes)}")
+        fig = axes[0].figure
+    for a, col in zip(axes, present):
+        a.plot(evidence["k"], evidence[col], "o-", color="#0072B2", markersize=4)
+        if chosen_k is not None and (evidence["k"] == chosen_k).any():
+            y = evidence.loc[evidence["k"] == chosen_k, col].iloc[0]
+            a.plot([chosen_k], [y], "o", color="#D55E00", markersize=8, zorder=3)
+        if col in ("stability", "jaccard_min", "prediction_strength"):
+            a.axhline(0.8 if col == "prediction_strength" else 0.75, color="#999999", linewidth=0.8, linestyle="--")
+        a.set_title(lab[col], fontsize=8)
+        a.set_xlabel(lab["x"], fontsize=7)
+        a.xaxis.get_major_locator().set_params(integer=True)
+        _style(a, "y")
+    return fig
+
+
+def plot_stability(stability: pd.Series | Mapping[int, float], *, names: Mapping[int, str] | None = None,
+                   colors: Mapping[int, str] | None = None, threshold: float = 0.75,
+                   ax: Axes | None = None, xlabel: str = "Mean Jaccard similarity across resamples") -> Figure:
+    """Per-type stability bars (Hennig 2007: ≥ 0.75 stable, < 0.6 dissolved).
+
+    Parameters
+    ----------
+    stability : Series or mapping
+        Stability per type id.
+    names, colors : mapping, optional
+        Display name and colour per type id.
+    threshold : float, default=0.75
+        Drawn as a dashed reference line.
+    """
+    s = pd.Series(stability, dtype=float)
+    s.index = [int(i) for i in s.index]
+    fig, ax = _new(ax, (4.5, 0.5 + 0.32 * len(s)))
+    colours = type_colors(list(s.index), colors)
+    ypos = np.arange(len(s))[::-1]
+    ax.barh(ypos, s.to_numpy(), color=[colours[t] for t in s.index], height=0.6)
+    for y, v in zip(ypos, s.to_numpy()):
+        ax.text(v + 0.01, y, f"{v:.2f}", va="center", fontsize=7, color=_INK)
+    ax.set_yticks(ypos, [(names or {}).get(t, f"Type {t}") for t in s.index], fontsize=7)
+    ax.axvline(threshold, color="#999999", linestyle="--", linewidth=0.8)
+    ax.set_xlim(0, 1.08)
+    ax.set_xlabel(xlabel, fontsize=7)
+    _style(ax, "x")
+    return fig
+
+
+# --------------------------------------------------------------------------- types
+def plot_umap(embedding: pd.DataFrame, *, names: Mapping[int, str] | None = None,
+              colors: Mapping[int, str] | None = None, ax: Axes | None = None,
+              label_types: bool = True) -> Figure:
+    """Map of respondents (UMAP coordinates) coloured by type.
+
+    Parameters
+    ----------
+    embedding : DataFrame
+        Columns ``x``, ``y`` and ``type_id`` (one row per respondent).
+    names, colors : mapping, optional
+        Display name and colour per type id.
+    label_types : bool, default=True
+        Write each type's name at the median of its points.
+    """
+    fig, ax = _new(ax, (5, 4))
+    type_ids = sorted(int(t) for t in embedding["type_id"].unique())
+    colours = type_colors(type_ids, colors)
+    many = len(embedding) > 3000
+    size = 4 if len(embedding) < 1500 else 1.5
+    for t in type_ids:
+        pts = embedding[embedding["type_id"] == t]
+        ax.scatter(pts["x"], pts["y"], s=size, color=colours[t], alpha=0.6, linewidths=0,
+                   rasterized=many, label=(names or {}).get(t, f"Type {t}"))
+    if label_types:
+        for t in type_ids:
+            pts = embedding[embedding["type_id"] == t]
+            ax.text(pts["x"].median(), pts["y"].median(), (names or {}).get(t, f"Type {t}"),
+                    fontsize=7.5, weight="bold", ha="center", va="center", color=_INK,
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": colours[t], "alpha": 0.85})
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for s in ax.spines.values():
+        s.set_color(_GRID)
+    return fig
+
+
+def plot_profile_heatmap(profile: pd.DataFrame, *, names: Mapping[int, str] | None = None,
+                         labels: Mapping[str, str] | None = None, ax: Axes | None = None,
+                         vmax: float | None = None, fmt: str = "{:+.2f}") -> Figure:
+    """How types differ: heatmap of type × feature differences from the average.
+
+    Parameters
+    ----------
+    profile : DataFrame
+        Indexed by type id, one column per feature (factor or item); values are
+        differences from the overall mean (z units for factors).
+    names : mapping, optional
+        Display name per type id.
+    labels : mapping, optional
+        Display name per feature.
+    vmax : float, optional
+        Colour scale limit (symmetric); defaults to the largest absolute value.
+    """
+    n_t, n_f = profile.shape
+    fig, ax = _new(ax, (1.8 + 0.75 * n_f, 0.8 + 0.4 * n_t))
+    values = profile.to_numpy(dtype=float)
+    lim = vmax or float(np.nanmax(np.abs(values))) or 1.0
+    ax.imshow(values, cmap=_DIVERGING, vmin=-lim, vmax=lim, aspect="auto")
+    ax.set_xticks(range(n_f), [(labels or {}).get(c, str(c)) for c in profile.columns],
+                  fontsize=7, rotation=30 if n_f > 4 else 0, ha="right" if n_f > 4 else "center")
+    ax.set_yticks(range(n_t), [(names or {}).get(t, f"Type {t}" if isinstance(t, (int, np.integer)) else str(t))
+                               for t in profile.index], fontsize=7.5)
+    for (r, c), v in np.ndenumerate(values):
+        if np.isfinite(v):
+            text = fmt.format(v)
+            text = text.lstrip("+-") if float(text) == 0 else text.replace("-", "−")
+            ax.text(c, r, text, ha="center", va="center", fontsize=6.5,
+                    color="white" if abs(v) > 0.6 * lim else _INK)
+    ax.tick_params(length=0)
+    for s in ax.spines.values():
+        s.set_visible(False)
+    return fig
+
+
+def plot_sizes(sizes: pd.DataFrame, *, names: Mapping[int, str] | None = None,
+               colors: Mapping[int, str] | None = None, base_shares: Mapping[int, float] | None = None,
+               ax: Axes | None = None, labels: Mapping[str, str] | None = None) -> Figure:
+    """Type sizes: survey share with its 95 % interval, and the customer-base share.
+
+    Parameters
+    ----------
+    sizes : DataFrame
+        ``type_id``, ``share``, ``ci_low``, ``ci_high`` (proportions 0..1).
+    names, colors : mapping, optional
+        Display name and colour per type id.
+    base_shares : mapping, optional
+        Bias-corrected share of the scored customer base per type id (diamond marker).
+    labels : mapping, optional
+        Legend/axis text: ``survey``, ``base``, ``x``.
+    """
+    lab = {"survey": "Survey (95% CI)", "base": "Customer base", "x": "Share"}
+    lab.update(labels or {})
+    type_ids = [int(t) for t in sizes["type_id"]]
+    colours = type_colors(type_ids, colors)
+    fig, ax = _new(ax, (5, 0.6 + 0.38 * len(type_ids)))
+    ypos = np.arange(len(type_ids))[::-1]
+    share = sizes["share"].to_numpy(dtype=float)
+    err = np.vstack([share - sizes["ci_low"].to_numpy(dtype=float),
+                     sizes["ci_high"].to_numpy(dtype=float) - share])
+    ax.barh(ypos, share, color=[colours[t] for t in type_ids], height=0.6, label=lab["survey"])
+    ax.errorbar(share, ypos, xerr=err, fmt="none", ecolor=_INK, elinewidth=0.8, capsize=2)
+    if base_shares:
+        bs = [base_shares.get(t, np.nan) for t in type_ids]
+        ax.plot(bs, ypos, "D", color="white", markeredgecolor=_INK, markersize=5, label=lab["base"])
+        ax.legend(fontsize=7, frameon=False, loc="lower left", bbox_to_anchor=(0, 1), ncol=2)
+    ax.set_yticks(ypos, [(names or {}).get(t, f"Type {t}") for t in type_ids], fontsize=7.5)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_xlabel(lab["x"], fontsize=7)
+    _style(ax, "x")
+    return fig
+
+
+def plot_funnel(stages: pd.Series | Mapping[str, int], *, ax: Axes | None = None,
+                colors: Sequence[str] | None = None) -> Figure:
+    """Data-quality funnel: received → screened out → analysed.
+
+    Parameters
+    ----------
+    stages : Series or mapping
+        Ordered stage label → number of respondents.
+    colors : sequence of str, optional
+        One colour per stage (default: light blue, orange, blue).
+    """
+    st = pd.Series(stages, dtype=float)
+    fig, ax = _new(ax, (5, 0.5 + 0.38 * len(st)))
+    colours = list(colors or ["#9ecae1", "#D55E00", "#0072B2", "#08519c", "#08306b"])
+    ypos = np.arange(len(st))[::-1]
+    top = float(st.max()) or 1.0
+    ax.barh(ypos, st.to_numpy(), color=colours[: len(st)], height=0.65)
+    for y, v in zip(ypos, st.to_numpy()):
+        ax.text(v + 0.01 * top, y, f"{v:,.0f}  ({v / top:.0%})", va="center", fontsize=7.5, color=_INK)
+    ax.set_yticks(ypos, [str(i) for i in st.index], fontsize=8)
+    ax.set_xlim(0, top * 1.22)
+    ax.set_xticks([])
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    return fig
+
+
+# --------------------------------------------------------------------------- lookalike
+def plot_calibration(bins: pd.DataFrame, *, ax: Axes | None = None,
+                     labels: Mapping[str, str] | None = None) -> Figure:
+    """Reliability diagram of the lookalike's probabilities.
+
+    Parameters
+    ----------
+    bins : DataFrame
+        ``mean_predicted`` and ``observed`` per probability bin (optionally ``count``,
+        drawn as marker size).
+    labels : mapping, optional
+        ``x``, ``y`` and ``ideal`` text.
+    """
+    lab = {"x": "Predicted probability", "y": "Observed frequency", "ideal": "Perfect calibration"}
+    lab.update(labels or {})
+    fig, ax = _new(ax, (3.2, 3))
+    ax.plot([0, 1], [0, 1], "--", color="#999999", linewidth=0.8, label=lab["ideal"])
+    size = None
+    if "count" in bins:
+        c = bins["count"].to_numpy(dtype=float)
+        size = 10 + 60 * c / (c.max() or 1)
+    ax.plot(bins["mean_predicted"], bins["observed"], "-", color="#0072B2", linewidth=1)
+    ax.scatter(bins["mean_predicted"], bins["observed"], s=size, color="#0072B2", zorder=3)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_aspect("equal")
+    ax.set_xlabel(lab["x"], fontsize=7)
+    ax.set_ylabel(lab["y"], fontsize=7)
+    ax.legend(fontsize=6.5, frameon=False, loc="upper left")
+    _style(ax, "both")
+    return fig
+
+
+def plot_confusion(matrix: pd.DataFrame, *, names: Mapping[int, str] | None = None,
+                   ax: Axes | None = None, labels: Mapping[str, str] | None = None) -> Figure:
+    """Confusion matrix (rows: survey type, columns: predicted type), counts annotated.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        Square, indexed and labelled by type id.
+    names : mapping, optional
+        Display name per type id.
+    labels : mapping, optional
+        ``x`` and ``y`` axis text.
+    """
+    lab = {"x": "Predicted type", "y": "Survey type"}
+    lab.update(labels or {})
+    n = len(matrix)
+    fig, ax = _new(ax, (1.6 + 0.45 * n, 1.2 + 0.45 * n))
+    values = matrix.to_numpy(dtype=float)
+    ax.imshow(values, cmap=_SEQUENTIAL, aspect="equal")
+    tick = [(names or {}).get(int(t), str(t)) for t in matrix.index]
+    ax.set_xticks(range(n), [(names or {}).get(int(t), str(t)) for t in matrix.columns],
+                  fontsize=6.5, rotation=35, ha="right")
+    ax.set_yticks(range(n), tick, fontsize=6.5)
+    top = values.max() or 1
+    for (r, c), v in np.ndenumerate(values):
+        ax.text(c, r, f"{v:,.0f}", ha="center", va="center", fontsize=6.5,
+                color="white" if v > 0.55 * top else _INK)
+    ax.set_xlabel(lab["x"], fontsize=7)
+    ax.set_ylabel(lab["y"], fontsize=7)
+    ax.tick_params(length=0)
+    return fig
+
+
+def plot_importances(importances: pd.Series, *, ax: Axes | None = None, color: str = "#0072B2",
+                     xlabel: str = "Permutation importance") -> Figure:
+    """Horizontal bars of feature importances (already sorted as wanted)."""
+    s = pd.Series(importances, dtype=float)
+    fig, ax = _new(ax, (4, 0.5 + 0.25 * len(s)))
+    ypos = np.arange(len(s))[::-1]
+    ax.barh(ypos, s.to_numpy(), color=color, height=0.6)
+    ax.set_yticks(ypos, [str(i) for i in s.index], fontsize=7)
+    ax.set_xlabel(xlabel, fontsize=7)
+    _style(ax, "x")
+    return fig
+
+
+# --------------------------------------------------------------------------- interviews
+def plot_cooccurrence(matrix: pd.DataFrame, *, ax: Axes | None = None, annotate: bool = True) -> Figure:
+    """Theme × theme co-occurrence (e.g. Jaccard) heatmap; the diagonal is left blank.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        Square, indexed and labelled by theme.
+    annotate : bool, default=True
+        Print values in cells (only when there are at most 20 themes).
+    """
+    n = len(matrix)
+    fig, ax = _new(ax, (1.5 + 0.35 * n, 1.2 + 0.35 * n))
+    values = matrix.to_numpy(dtype=float).copy()
+    np.fill_diagonal(values, np.nan)
+    ax.imshow(values, cmap=_SEQUENTIAL, aspect="equal", vmin=0)
+    ax.set_xticks(range(n), list(matrix.columns), fontsize=6.5, rotation=60, ha="right")
+    ax.set_yticks(range(n), list(matrix.index), fontsize=6.5)
+    if annotate and n <= 20:
+        top = np.nanmax(values) if np.isfinite(values).any() else 1
+        for (r, c), v in np.ndenumerate(values):
+            if np.isfinite(v):
+                ax.text(c, r, f"{v:.2f}".lstrip("0"), ha="center", va="center", fontsize=5.5,
+                        color="white" if v > 0.6 * top else _INK)
+    ax.tick_params(length=0)
+    return fig
+
+
+def plot_dendrogram(linkage: np.ndarray, labels: Sequence[str], *, ax: Axes | None = None,
+                    color_threshold: float | None = None, ylabel: str = "Distance") -> Figure:
+    """Dendrogram of a hierarchical clustering (scipy linkage matrix) of interview participants or themes.
+
+    Parameters
+    ----------
+    linkage : ndarray of shape (n - 1, 4)
+        As returned by :func:`scipy.cluster.hierarchy.linkage`.
+    labels : sequence of str
+        Leaf labels, in the order of the clustered observations.
+    color_threshold : float, optional
+        Passed to scipy: branches below it share a colour.
+    """
+    from scipy.cluster.hierarchy import dendrogram
+
+    fig, ax = _new(ax, (max(4.0, 0.18 * len(labels)), 3))
+    dendrogram(np.asarray(linkage, dtype=float), labels=list(labels), ax=ax,
+               color_threshold=color_threshold, leaf_font_size=6.5, above_threshold_color="#999999")
+    ax.set_ylabel(ylabel, fontsize=7)
+    _style(ax, "y")
+    return fig
+
+
+def plot_theme_prevalence(prevalence: pd.Series | pd.DataFrame, *, ax: Axes | None = None,
+                          color: str = "#0072B2", xlabel: str = "Share of participants") -> Figure:
+    """Bars of theme prevalence (share of interview participants mentioning each theme).
+
+    Parameters
+    ----------
+    prevalence : Series or DataFrame
+        Series theme → share, or a DataFrame with ``theme`` and ``share`` columns
+        (``prevalence`` is accepted for ``share``). Drawn in the given order.
+    """
+    if isinstance(prevalence, pd.DataFrame):
+        col = "share" if "share" in prevalence else "prevalence"
+        s = prevalence.set_index("theme")[col] if "theme" in prevalence else prevalence[col]
+    else:
+        s = prevalence
+    s = pd.Series(s, dtype=float)
+    fig, ax = _new(ax, (4.5, 0.5 + 0.25 * len(s)))
+    ypos = np.arange(len(s))[::-1]
+    ax.barh(ypos, s.to_numpy(), color=color, height=0.65)
+    ax.set_yticks(ypos, [str(i) for i in s.index], fontsize=7)
+    if s.max() <= 1:
+        ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_xlabel(xlabel, fontsize=7)
+    _style(ax, "x")
+    return fig
+
+
+# --------------------------------------------------------------------------- persona
+def plot_emblem(profile: pd.Series | Mapping[str, float], *, color: str = "#0072B2",
+                ax: Axes | None = None, limit: float = 2.0, size: float = 1.6) -> Figure:
+    """A type's emblem: a radial glyph of its factor profile.
+
+    Each factor is a petal at a fixed angle (factor 1 at twelve o'clock, clockwise);
+    its length grows with the type's z-score on that factor, the dashed circle being
+    the average respondent. Above-average factors are filled in the type's colour
+    (stronger for larger z), below-average ones are short light petals, and a soft
+    outline joins the petal tips. The same profile always gives the same emblem and
+    types with different profiles get visibly different shapes.
+
+    Parameters
+    ----------
+    profile : Series or mapping
+        Factor id → difference from the average in z units, in a fixed factor order.
+    color : str, default="#0072B2"
+    limit : float, default=2.0
+        z-score drawn at the outer edge (larger values are clipped).
+    size : float, default=1.6
+        Figure size in inches (square) when ``ax`` is not given.
+    """
+    s = pd.Series(profile, dtype=float).fillna(0.0)
+    if ax is None:
+        fig = Figure(figsize=(size, size))
+        ax = fig.add_axes((0, 0, 1, 1))
+    else:
+        fig = ax.figure
+    ax.set_xlim(-1.08, 1.08)
+    ax.set_ylim(-1.08, 1.08)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    n = max(len(s), 1)
+    base = 0.42
+    z = np.clip(s.to_numpy(), -limit, limit) / limit
+    radius = np.where(z >= 0, base + (1 - base) * z, base * (1 + 0.75 * z))
+    angles = np.pi / 2 - 2 * np.pi * np.arange(n) / n
+    ax.add_patch(_circle(0, 0, 1.03, fc=color, ec="none", alpha=0.08))
+    ax.add_patch(_circle(0, 0, base, fc="none", ec="#9a9a9a", lw=0.7, ls=(0, (2, 2))))
+    if n >= 3:  # outline through the petal tips
+        tips = np.c_[radius * np.cos(angles), radius * np.sin(angles)]
+        ax.fill(tips[:, 0], tips[:, 1], fc=color, alpha=0.12, ec=color, lw=0.8)
+    width = 2 * np.pi / n * 0.62
+    for zi, r, angle in zip(z, radius, angles):
+        theta = np.linspace(angle - width / 2, angle + width / 2, 30)
+        xs = np.r_[0, r * np.cos(theta), 0]
+        ys = np.r_[0, r * np.sin(theta), 0]
+        if zi >= 0:
+            ax.fill(xs, ys, fc=color, alpha=0.45 + 0.55 * zi, ec="white", lw=0.6)
+        else:
+            ax.fill(xs, ys, fc="#d9d9d9", ec="white", lw=0.6)
+    ax.add_patch(_circle(0, 0, 0.1, fc="white", ec=color, lw=1.4))
+    return fig
+
+
+def _circle(x: float, y: float, r: float, **kw) -> "Circle":
+    from matplotlib.patches import Circle
+
+    return Circle((x, y), r, **kw)
+
+
+def plot_drivers(profile: pd.Series | Mapping[str, float], *, color: str = "#0072B2",
+                 labels: Mapping[str, str] | None = None, ax: Axes | None = None,
+                 limit: float | None = None, xlabel: str = "Difference from average (z)") -> Figure:
+    """A type's factor profile as diverging bars (what drives them, what leaves them cold).
+
+    Parameters
+    ----------
+    profile : Series or mapping
+        Factor id → difference from the average in z units.
+    color : str
+        The type's colour (positive bars); negative bars are grey.
+    labels : mapping, optional
+        Display name per factor id.
+    limit : float, optional
+        Symmetric x-axis limit (use the same value on every persona page to compare).
+    """
+    s = pd.Series(profile, dtype=float)
+    fig, ax = _new(ax, (3.2, 0.4 + 0.3 * len(s)))
+    ypos = np.arange(len(s))[::-1]
+    vals = s.to_numpy()
+    ax.barh(ypos, vals, color=[color if v >= 0 else "#b0b0b0" for v in vals], height=0.62)
+    ax.axvline(0, color=_INK, linewidth=0.8)
+    ax.set_yticks(ypos, [(labels or {}).get(k, str(k)) for k in s.index], fontsize=7.5)
+    lim = limit or max(1.0, float(np.nanmax(np.abs(vals))) * 1.15)
+    ax.set_xlim(-lim, lim)
+    ax.set_xlabel(xlabel, fontsize=6.5)
+    _style(ax, "x")
+    ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    return fig

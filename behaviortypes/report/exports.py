@@ -1,0 +1,194 @@
+"""Other deliverables from the same content: a PowerPoint deck and PNG persona cards.
+
+The deck (python-pptx) has a title slide, an overview slide and one editable slide
+per type (text boxes, not pictures of text), so a strategist can restyle it in
+their corporate template. The cards are the persona pages of the PDF rendered to
+PNG with pypdfium2, for chat, intranet pages and workshops.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import plots
+from ..files import atomic_path, write_bytes
+from .data import ReportData, load_report_data
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .render import RenderedDocument
+
+__all__ = ["export_pptx", "export_cards"]
+
+
+def _data(source: ReportData | str | Path) -> ReportData:
+    return source if isinstance(source, ReportData) else load_report_data(source)
+
+
+def export_cards(
+    source: ReportData | str | Path,
+    out_dir: str | Path,
+    *,
+    lang: str = "en",
+    scale: float = 1.5,
+    rendered: "RenderedDocument | None" = None,
+) -> list[Path]:
+    """Write one PNG per persona page (``type_<id>.png``).
+
+    Parameters
+    ----------
+    source : ReportData or path of a discovery folder
+    out_dir : str or Path
+        Folder for the PNG files (created).
+    lang : str, default="en"
+    scale : float, default=1.5
+        Pixels per PDF point (1.5 ≈ 108 dpi: 893 × 1263 px for A4).
+    rendered : RenderedDocument, optional
+        An already laid-out report (saves rendering it again).
+
+    Returns
+    -------
+    list of Path
+        The PNG files, in type order.
+    """
+    import pypdfium2 as pdfium
+
+    from .render import render_document
+
+    data = _data(source)
+    rendered = rendered or render_document(data, lang)
+    pdf = pdfium.PdfDocument(rendered.pdf_bytes())
+    out_dir = Path(out_dir)
+    written = []
+    try:
+        for tid in data.shown_types.index:
+            index = rendered.section_pages[f"type-{int(tid)}"]
+            image = pdf[index].render(scale=scale).to_pil()
+            buf = io.BytesIO()
+            image.save(buf, format="PNG", optimize=True)
+            written.append(write_bytes(out_dir / f"type_{int(tid)}.png", buf.getvalue()))
+    finally:
+        pdf.close()
+    return written
+
+
+def _rgb(colour: str):
+    from pptx.dml.color import RGBColor
+
+    return RGBColor.from_string(colour.lstrip("#").upper())
+
+
+def _text(slide, x, y, w, h, text, *, size=14, bold=False, italic=False, colour="#222222", wrap=True):
+    from pptx.util import Pt
+
+    from pptx.enum.text import MSO_AUTO_SIZE
+
+    box = slide.shapes.add_textbox(x, y, w, h)
+    frame = box.text_frame
+    frame.word_wrap = wrap
+    frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE  # PowerPoint shrinks long text to the box
+    lines = text if isinstance(text, list) else [text]
+    for i, line in enumerate(lines):
+        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        run = para.add_run()
+        run.text = line
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        run.font.italic = italic
+        run.font.color.rgb = _rgb(colour)
+    return box
+
+
+def export_pptx(source: ReportData | str | Path, path: str | Path, *, lang: str = "en",
+                context: dict | None = None) -> Path:
+    """Write a PowerPoint deck: title, overview and one slide per type.
+
+    Parameters
+    ----------
+    source : ReportData or path of a discovery folder
+    path : str or Path
+        The ``.pptx`` file to write.
+    lang : str, default="en"
+    context : dict, optional
+        The report's template context for ``lang`` (saves building it again).
+
+    Returns
+    -------
+    Path
+    """
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE
+    from pptx.util import Inches
+
+    from .render import build_context
+
+    data = _data(source)
+    ctx = context or build_context(data, lang)
+    t = ctx["t"]
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    blank = deck.slide_layouts[6]
+
+    slide = deck.slides.add_slide(blank)
+    _text(slide, Inches(0.8), Inches(2.4), Inches(11.5), Inches(1.2), t["report_title"], size=44, bold=True)
+    _text(slide, Inches(0.8), Inches(3.6), Inches(11.5), Inches(1.0), ctx["subtitle"], size=20, colour="#555555")
+
+    slide = deck.slides.add_slide(blank)
+    _text(slide, Inches(0.6), Inches(0.4), Inches(12), Inches(0.8), t["deck_overview"], size=28, bold=True)
+    rows = [f"{r['name']} — {r['share']} ({r['ci']})" + (f" · {t['base_share']}: {r['base']}" if r["base"] else "")
+            for r in ctx["overview"]["table"]]
+    _text(slide, Inches(0.6), Inches(1.4), Inches(5.8), Inches(5.5), rows, size=15)
+    types = data.types
+    fig = plots.plot_sizes(types.reset_index()[["type_id", "share", "ci_low", "ci_high"]],
+                           names=types["name"].to_dict(), colors=types["color"].to_dict(),
+                           base_shares=types["base_share"].dropna().to_dict() or None)
+    fig.set_size_inches(6, 0.8 + 0.45 * len(types))
+    slide.shapes.add_picture(io.BytesIO(plots.figure_to_png(fig, dpi=200)), Inches(6.8), Inches(1.4), width=Inches(6))
+    if ctx["hidden_note"]:
+        _text(slide, Inches(0.6), Inches(6.5), Inches(12), Inches(0.8), ctx["hidden_note"], size=11, colour="#777777")
+
+    factors = data.profiles[data.profiles["kind"] == "factor"]
+    for p in ctx["personas"]:
+        slide = deck.slides.add_slide(blank)
+        band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, Inches(4.3), deck.slide_height)
+        band.fill.solid()
+        band.fill.fore_color.rgb = _rgb(p["color"])
+        band.line.fill.background()
+        prof = factors[factors["type_id"] == p["id"]].set_index("key")["diff"]
+        emblem = plots.plot_emblem(prof, color=p["color"], size=2.2)
+        emblem.patch.set_facecolor("white")
+        slide.shapes.add_picture(io.BytesIO(plots.figure_to_png(emblem, dpi=200)), Inches(1.05), Inches(0.5),
+                                 width=Inches(2.2))
+        ink = p["ink"]
+        _text(slide, Inches(0.35), Inches(2.9), Inches(3.6), Inches(0.4), p["of"].upper(), size=11, colour=ink)
+        _text(slide, Inches(0.35), Inches(3.25), Inches(3.6), Inches(1.3), p["name"], size=30, bold=True, colour=ink)
+        _text(slide, Inches(0.35), Inches(4.5), Inches(3.6), Inches(0.9), p["tagline"], size=17, italic=True, colour=ink)
+        keys = [f"{t['survey_share']}: {p['share']} ({p['ci']})", f"{t['respondents']}: {p['n']}"]
+        if p["base_share"]:
+            keys.insert(1, f"{t['base_share']}: {p['base_share']}")
+        _text(slide, Inches(0.35), Inches(5.5), Inches(3.7), Inches(1.6), keys, size=12, colour=ink)
+
+        _text(slide, Inches(4.7), Inches(0.35), Inches(8.2), Inches(0.5), t["what_they_do"], size=18, bold=True,
+              colour=p["color"] if p["ink"] == "#ffffff" else "#222222")
+        _text(slide, Inches(4.7), Inches(0.85), Inches(8.2), Inches(2.2),
+              [f"• {b['text']}  ({b['mean']} vs {b['overall']})" for b in p["do"]] or ["–"], size=13)
+        y = 3.05
+        if p["needs"]:
+            _text(slide, Inches(4.7), Inches(y), Inches(8.2), Inches(0.5),
+                  f"{t['what_they_need']}: " + ", ".join(p["needs"]), size=13, bold=True)
+            y += 0.6
+        if p["quotes"]:
+            _text(slide, Inches(4.7), Inches(y), Inches(8.2), Inches(0.5), t["in_their_words"], size=18, bold=True)
+            _text(slide, Inches(4.7), Inches(y + 0.5), Inches(8.2), Inches(1.8),
+                  [f"“{q['text']}” — {q['who']}" for q in p["quotes"][:2]], size=12, italic=True, colour="#444444")
+            y += 2.2
+        if p["crm"]:
+            _text(slide, Inches(4.7), Inches(y), Inches(8.2), Inches(0.5), t["how_to_reach"], size=18, bold=True)
+            _text(slide, Inches(4.7), Inches(y + 0.5), Inches(8.2), Inches(1.4),
+                  [f"{'▲' if c['up'] else '▼'} {c['feature']}: {c['mean']} ({t['everyone']}: {c['overall']})"
+                   for c in p["crm"][:3]], size=12)
+    path = Path(path)
+    with atomic_path(path, suffix=".pptx") as tmp:
+        deck.save(str(tmp))
+    return path

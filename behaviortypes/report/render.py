@@ -1,0 +1,616 @@
+"""Rendering the persona report: discovery folder → HTML (Jinja2) → PDF (WeasyPrint).
+
+The renderer reads a discovery folder with :func:`~behaviortypes.report.data.load_report_data`,
+draws the figures with :mod:`behaviortypes.plots` (inline SVG), fills the Jinja2
+templates in ``report/templates`` with the text of ``report/i18n/<lang>.yaml`` and
+lets WeasyPrint lay out the pages with ``report/static/report.css``. Nothing is
+recomputed, so editing ``types.yaml`` (names, taglines, descriptions, colours) and
+re-rendering takes seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from matplotlib.colors import to_rgb
+
+from .. import plots
+from ..errors import InputError
+from ..files import write_bytes, write_text
+from .data import ReportData, _pretty, load_report_data
+
+__all__ = [
+    "LANGUAGES",
+    "FORMATS",
+    "load_texts",
+    "Formatter",
+    "build_context",
+    "render_html",
+    "render_document",
+    "render_report",
+    "RenderedDocument",
+]
+
+_HERE = Path(__file__).parent
+TEMPLATES = _HERE / "templates"
+STATIC = _HERE / "static"
+I18N = _HERE / "i18n"
+#: Languages with template text in ``report/i18n``.
+LANGUAGES = tuple(sorted(p.stem for p in I18N.glob("*.yaml")))
+#: Output formats of :func:`render_report`.
+FORMATS = ("pdf", "html", "pptx", "png")
+
+_MAX_DO, _MAX_AVOID, _MAX_QUOTES, _MAX_CRM, _MAX_NEEDS = 5, 3, 3, 4, 6
+#: Sections that shrink (fewer lines, shorter text, smaller figures) when they overflow a page.
+_COMPACT_LEVELS = 3
+_MIN_EFFECT = 0.2  # |effect size| below this is not called a distinguishing behaviour
+_QUOTE_CHARS = 230
+
+
+@lru_cache(maxsize=None)
+def load_texts(lang: str) -> dict[str, str]:
+    """Template text for a language (``report/i18n/<lang>.yaml``).
+
+    Raises
+    ------
+    InputError
+        If there is no text for ``lang``.
+    """
+    if lang not in LANGUAGES:
+        raise InputError(f"no report text for language {lang!r}", column="lang", value=lang,
+                         hint=f"use one of: {', '.join(LANGUAGES)}")
+    return yaml.safe_load((I18N / f"{lang}.yaml").read_text(encoding="utf-8"))
+
+
+class Formatter:
+    """Numbers as a reader of ``lang`` writes them (decimal comma and ``34 %`` in Swedish)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._comma = lang == "sv"
+
+    def _dec(self, text: str) -> str:
+        return text.replace(".", ",").replace("-", "−") if self._comma else text.replace("-", "−")
+
+    def num(self, x: float | None, digits: int = 2) -> str:
+        """A decimal number, e.g. ``0.81`` / ``0,81``."""
+        if x is None or (isinstance(x, float) and not math.isfinite(x)):
+            return "–"
+        return self._dec(f"{x:.{digits}f}")
+
+    def signed(self, x: float, digits: int = 2) -> str:
+        """A signed difference, e.g. ``+0.42``."""
+        return self._dec(f"{x:+.{digits}f}")
+
+    def count(self, x: float | int) -> str:
+        """A whole number with thousands separators (``100,000`` / ``100 000``)."""
+        text = f"{int(round(x)):,}"
+        return text.replace(",", "\u202f") if self._comma else text
+
+    def pct(self, x: float | None, digits: int = 0) -> str:
+        """A share 0..1 as a percentage (``34%`` / ``34 %``)."""
+        if x is None or not math.isfinite(float(x)):
+            return "–"
+        return self._dec(f"{100 * x:.{digits}f}") + ("\u00a0%" if self._comma else "%")
+
+    def pct_range(self, lo: float, hi: float, digits: int = 0) -> str:
+        """An interval of shares, e.g. ``30–37%``."""
+        return f"{self._dec(f'{100 * lo:.{digits}f}')}–{self.pct(hi, digits)}"
+
+    def pvalue(self, p: float) -> str:
+        """``< 0.001`` or ``= 0.023``."""
+        return "< " + self.num(0.001, 3) if p < 0.001 else "= " + self.num(p, 3)
+
+
+# --------------------------------------------------------------------------- helpers
+def _ink_on(colour: str) -> str:
+    """Black or white text, whichever reads better on ``colour`` (WCAG luminance)."""
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour))
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#1a1a1a" if lum > 0.35 else "#ffffff"
+
+
+def _tint(colour: str, amount: float = 0.88) -> str:
+    r, g, b = to_rgb(colour)
+    return "#{:02x}{:02x}{:02x}".format(*(int(round(255 * (c + (1 - c) * amount))) for c in (r, g, b)))
+
+
+def _svg(fig) -> str:
+    svg = plots.figure_to_svg(fig)
+    fig.clear()
+    return svg
+
+
+def _truncate(text: str, n: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _plot_labels(t: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    return {
+        "scree": {"x": t["plot_factor_number"], "y": t["plot_eigenvalue"], "observed": t["plot_observed"],
+                  "threshold": t["plot_threshold"], "retained": t["plot_retained"]},
+        "k": {"x": t["plot_k"], "stability": t["plot_stability"], "jaccard_min": t["plot_jaccard_min"],
+              "prediction_strength":
+              t["plot_prediction_strength"], "bic": t["plot_bic"], "silhouette": t["plot_silhouette"]},
+        "sizes": {"x": t["plot_share"], "survey": t["plot_survey"], "base": t["plot_base"]},
+        "calibration": {"x": t["plot_predicted_prob"], "y": t["plot_observed_freq"], "ideal": t["plot_ideal"]},
+        "confusion": {"x": t["plot_predicted_type"], "y": t["plot_survey_type"]},
+    }
+
+
+# --------------------------------------------------------------------------- context
+def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
+             t: Mapping[str, str], zlim: float, level: int = 0) -> dict[str, Any]:
+    row = data.types.loc[tid]
+    prof = data.profiles[data.profiles["type_id"] == tid]
+    items = prof[prof["kind"] == "item"]
+    factors = prof[prof["kind"] == "factor"].set_index("key")["diff"]
+    colour = row["color"]
+
+    def behaviour(r) -> dict[str, Any]:
+        return {"text": data.item_texts.get(r.key, r.key), "mean": fmt.num(r.mean, 1),
+                "overall": fmt.num(r.overall, 1), "diff": fmt.signed(r.diff, 1),
+                "width": min(100.0, 100 * abs(r.effect_size) / 1.5)}
+
+    do = items[items["effect_size"] >= _MIN_EFFECT].nlargest(_MAX_DO - level, "effect_size")
+    avoid = items[items["effect_size"] <= -_MIN_EFFECT].nsmallest(_MAX_AVOID - level, "effect_size")
+    needs: list[str] = []
+    for key in items.sort_values("effect_size", ascending=False)["key"]:
+        theme = data.item_themes.get(key)
+        # a reverse-worded statement's theme is what the type does *not* need
+        if theme and not data.item_reverse.get(key, False) and _pretty(theme) not in needs and len(needs) < _MAX_NEEDS:
+            if items.loc[items["key"] == key, "effect_size"].iloc[0] >= _MIN_EFFECT:
+                needs.append(_pretty(theme))
+    quotes = []
+    if data.quotes is not None:
+        for q in data.quotes[data.quotes["type_id"] == tid].head(_MAX_QUOTES).itertuples():
+            quotes.append({"text": _truncate(q.quote, _QUOTE_CHARS - 60 * level), "who": q.pseudonym
+                           if isinstance(q.pseudonym, str) else "", "theme": _pretty(q.theme) if isinstance(q.theme, str) else ""})
+    crm = []
+    if data.crm is not None:
+        c = data.crm[data.crm["type_id"] == tid]
+        c = c.reindex(c["effect_size"].abs().sort_values(ascending=False).index).head(_MAX_CRM)
+        for r in c.itertuples():
+            crm.append({"feature": _pretty(r.feature), "mean": fmt.num(r.mean, 1), "overall": fmt.num(r.overall, 1),
+                        "up": r.diff >= 0, "width": min(100.0, 100 * abs(r.effect_size) / 1.0)})
+    if not crm and data.importances is not None and len(data.importances):
+        crm_note = t["crm_from_card"].format(signals=", ".join(_pretty(f).lower() for f in data.importances.index[:4]))
+    else:
+        crm_note = t["reach_note"] if crm else t["no_crm"]
+    recall = None
+    if data.per_type is not None and tid in data.per_type.index and "recall" in data.per_type:
+        recall = fmt.pct(float(data.per_type.loc[tid, "recall"]))
+    n_customers = (data.base or {}).get("n_customers")
+    stab = row["stability"]
+    emblem = plots.plot_emblem(factors, color=colour, size=1.25)
+    drivers = plots.plot_drivers(factors.rename(index=data.factor_names), color=colour, limit=zlim,
+                                 xlabel=t["plot_z"])
+    drivers.set_size_inches(3.3, 0.45 + 0.27 * len(factors))
+    return {
+        "id": int(tid), "pos": pos, "of": t["persona_of"].format(i=pos, k=n_shown),
+        "name": _truncate(row["name"], 60), "tagline": _truncate(row["tagline"], 150 - 30 * level),
+        "description": _truncate(row["description"], 420 - 140 * level), "level": level,
+        "long_name": len(row["name"]) > 26,
+        "color": colour, "ink": _ink_on(colour), "tint": _tint(colour),
+        "n": fmt.count(row["n"]), "share": fmt.pct(row["share"]),
+        "ci": fmt.pct_range(row["ci_low"], row["ci_high"]),
+        "base_share": None if not math.isfinite(row["base_share"]) else fmt.pct(row["base_share"]),
+        "base_note": t["base_share_note"].format(n=fmt.count(n_customers)) if n_customers else "",
+        "stability": None if not math.isfinite(stab) else fmt.num(stab, 2),
+        "stable": bool(math.isfinite(stab) and stab >= 0.75),
+        "recall": recall,
+        "do": [behaviour(r) for r in do.itertuples()],
+        "avoid": [behaviour(r) for r in avoid.itertuples()],
+        "needs": needs, "quotes": quotes, "crm": crm, "crm_note": crm_note,
+        "emblem": _svg(emblem), "drivers": _svg(drivers),
+    }
+
+
+def build_context(data: ReportData, lang: str = "en", *,
+                  compact: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """Everything the templates show, formatted for ``lang``.
+
+    Parameters
+    ----------
+    data : ReportData
+    lang : str, default="en"
+        One of :data:`LANGUAGES`.
+    compact : mapping of str to int, optional
+        Section id (``overview``, ``differences``, ``type-<id>``) → how much to
+        shrink it (0..2): fewer lines, shorter quotes, smaller figures. Used by
+        :func:`render_document` when a section does not fit on its page.
+
+    Returns
+    -------
+    dict
+        Template context: ``t`` (texts), ``study``, ``overview``, ``personas``,
+        ``appendix`` sections and ``sections`` (the ids of the page-starting sections,
+        in order).
+    """
+    t = load_texts(lang)
+    fmt = Formatter(lang)
+    labels = _plot_labels(t)
+    compact = dict(compact or {})
+    types = data.types
+    shown = data.shown_types
+    names = {tid: _truncate(n, 28) for tid, n in types["name"].items()}  # labels in figures
+    colours = types["color"].to_dict()
+    base = types["base_share"].dropna().to_dict() or None
+    sol = data.solution
+    sections: list[str] = ["overview", "differences"]
+
+    # overview ----------------------------------------------------------------------
+    lv = compact.get("overview", 0)
+    table = [{"id": int(tid), "name": _truncate(r["name"], 60), "tagline": _truncate(r["tagline"], 110 - 30 * lv),
+              "color": r["color"],
+              "n": fmt.count(r["n"]), "share": fmt.pct(r["share"]), "ci": fmt.pct_range(r["ci_low"], r["ci_high"]),
+              "base": None if not math.isfinite(r["base_share"]) else fmt.pct(r["base_share"]),
+              "shown": bool(r["shown"])} for tid, r in types.iterrows()]
+    sizes_frame = types.reset_index()[["type_id", "share", "ci_low", "ci_high"]]
+    fig = plots.plot_sizes(sizes_frame, names=names, colors=colours, base_shares=base, labels=labels["sizes"])
+    fig.set_size_inches(7.0, 0.8 + (0.34 - 0.08 * lv) * len(types))
+    overview = {"table": table, "sizes_svg": _svg(fig), "has_base": base is not None, "umap_svg": None}
+    if data.umap is not None:
+        fig = plots.plot_umap(data.umap, names=names, colors=colours)
+        fig.set_size_inches(7.0, 3.9 - 0.9 * lv)
+        overview["umap_svg"] = _svg(fig)
+    hidden = data.hidden_types
+    hidden_note = None
+    if len(hidden):
+        detail = ", ".join(f"{r['name']}: n = {fmt.count(r['n'])}" for _, r in hidden.iterrows())
+        hidden_note = t["hidden_note"].format(
+            names=", ".join(hidden["name"]), min=data.min_group_size, detail=detail,
+            verb=t["hidden_verb_one"] if len(hidden) == 1 else t["hidden_verb_many"])
+    n_kept = sol.get("n_kept") or int(types["n"].sum())
+    subtitle = t["subtitle"].format(study=data.title, k=len(types), n=fmt.count(n_kept))
+
+    # differences -------------------------------------------------------------------
+    ids = list(shown.index)
+    fprof = data.factor_profile(ids)
+    differences: dict[str, Any] = {"factor_svg": None, "items_svg": None}
+    if fprof.shape[1]:
+        fig = plots.plot_profile_heatmap(fprof, names=names, labels=data.factor_names)
+        fig.set_size_inches(min(7.0, 2.2 + 0.85 * fprof.shape[1]), 0.9 + 0.36 * len(ids))
+        differences["factor_svg"] = _svg(fig)
+    iprof = data.item_profile(ids)
+    if iprof.shape[1]:
+        eff = data.profiles[(data.profiles["kind"] == "item") & data.profiles["type_id"].isin(ids)]
+        keep = eff.groupby("key")["effect_size"].apply(lambda s: s.abs().max()).nlargest(22 - 6 * compact.get("differences", 0)).index
+        iprof = iprof[[c for c in iprof.columns if c in set(keep)]].T
+        fig = plots.plot_profile_heatmap(
+            iprof, names={k: _truncate(data.item_texts.get(k, k), 52) for k in iprof.index},
+            labels=names, fmt="{:+.1f}")
+        fig.set_size_inches(7.0, 0.9 + 0.2 * len(iprof))
+        differences["items_svg"] = _svg(fig)
+    scale = (data.source.get("instrument") or {}).get("scale") or {}
+    differences["items_note"] = t["items_heatmap_note"].format(min=scale.get("min", "min"), max=scale.get("max", "max"))
+    scale_note = t["do_note"].format(min=scale.get("min", "min"), max=scale.get("max", "max"))
+
+    # personas ----------------------------------------------------------------------
+    zlim = max(1.0, float(np.nanmax(np.abs(fprof.to_numpy()))) * 1.1) if fprof.size else 1.0
+    personas = [_persona(data, tid, i, len(ids), fmt, t, zlim, compact.get(f"type-{tid}", 0))
+                for i, tid in enumerate(ids, 1)]
+    sections += [f"type-{p['id']}" for p in personas]
+
+    appendix, more = _appendix(data, t, fmt, labels, names, colours, n_kept)
+    sections += more
+
+    created = str(data.source.get("created", ""))[:10] or _dt.date.today().isoformat()
+    return {
+        "t": t, "lang": lang, "title": data.title, "study": data.study, "subtitle": subtitle,
+        "created": created, "overview": overview, "hidden_note": hidden_note,
+        "differences": differences, "personas": personas, "appendix": appendix, "sections": sections,
+        "scale_note": scale_note, "has_quotes": data.quotes is not None, "has_crm": data.crm is not None,
+    }
+
+
+def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapping[str, dict],
+              names: Mapping[int, str], colours: Mapping[int, str], n_kept: int) -> tuple[dict, list[str]]:
+    """The method appendix: data quality, measurement, loadings, number of types, lookalike card.
+
+    Each part is present only when its input files are; returns the parts and the
+    ids of the sections (pages) they start.
+    """
+    sol, types = data.solution, data.types
+    sections: list[str] = []
+    appendix: dict[str, Any] = dict.fromkeys(("quality", "measurement", "loadings_svg", "k", "lookalike"))
+    received = sol.get("n_respondents")
+    if data.screening is not None or received:
+        reasons = []
+        if data.screening is not None:
+            scr = data.screening
+            kept = scr["kept"].astype(str).str.lower().isin(["true", "1", "yes"])
+            received = len(scr)
+            n_kept = int(kept.sum())
+            if "reasons" in scr:
+                # a flag reads "Speeding: 75 s, 0.14 of the median ..."; count by its label
+                split = scr.loc[~kept, "reasons"].fillna("").str.split(";").explode().str.strip()
+                label = split[split != ""].str.split(":").str[0].str.strip()
+                counts = label.groupby(label.index).unique().explode().value_counts().head(12)
+                reasons = [{"reason": _pretty(k), "count": fmt.count(v)} for k, v in counts.items()]
+        stages = {t["funnel_received"]: received, t["funnel_screened"]: received - n_kept,
+                  t["funnel_analysed"]: n_kept}
+        fig = plots.plot_funnel(stages)
+        fig.set_size_inches(6.0, 1.4)
+        appendix["quality"] = {"svg": _svg(fig), "reasons": reasons}
+        sections.append("quality")
+    src = data.source
+    appendix["provenance"] = t["provenance"].format(
+        study=data.study, file=Path(str(src.get("responses_file", "?"))).name, checksum=str(src.get("checksum", "?"))[:12],
+        seed=src.get("seed", sol.get("seed", "?")), created=str(src.get("created", "?"))[:16].replace("T", " "))
+    appendix["privacy"] = t["privacy_note"].format(min=data.min_group_size)
+
+    fx = data.factors or {}
+    if data.retention is not None or data.reliability is not None or fx:
+        meas: dict[str, Any] = {"scree_svg": None, "reliability": [], "factorability": None}
+        fab = fx.get("factorability") or {}
+        if isinstance(fab, list):  # records {measure, item, value}
+            fab = {r.get("measure"): r.get("value") for r in fab
+                   if isinstance(r, dict) and not r.get("item") and r.get("measure")}
+        if isinstance(fab, dict) and fab.get("kmo") is not None:
+            kmo = fab["kmo"]["overall"] if isinstance(fab["kmo"], dict) else fab["kmo"]
+            p = _find_p(fab)
+            meas["factorability"] = t["factorability"].format(
+                kmo=fmt.num(float(kmo), 2), p=fmt.pvalue(float(p)) if p is not None else "–")
+        m = sol.get("n_factors") or fx.get("n_factors")
+        if data.retention is not None:
+            fig = plots.plot_scree(data.retention, n_factors=m, labels=labels["scree"])
+            fig.set_size_inches(6.0, 2.6)
+            meas["scree_svg"] = _svg(fig)
+        meas["retained"] = t["retained_note"].format(m=m) if m else ""
+        ret = fx.get("retention") if isinstance(fx.get("retention"), dict) else {}
+        reason = str(ret.get("reason") or fx.get("retention_reason") or sol.get("factor_reason") or "")
+        meas["reason"] = reason[:1].upper() + reason[1:]
+        if data.reliability is not None:
+            for r in data.reliability.to_dict(orient="records"):
+                fid = str(r.get("factor", r.get("dimension", "")))
+                meas["reliability"].append({
+                    "name": data.factor_names.get(fid, fid),
+                    "alpha": fmt.num(r.get("alpha"), 2) if r.get("alpha") is not None else "–",
+                    "ci": (f"{fmt.num(r['ci_low'], 2)}–{fmt.num(r['ci_high'], 2)}"
+                           if r.get("ci_low") is not None and r.get("ci_high") is not None else "–"),
+                    "omega": fmt.num(r.get("omega"), 2) if r.get("omega") is not None else "–",
+                    "n_items": r.get("n_items", ""),
+                })
+        appendix["measurement"] = meas
+        sections.append("measurement")
+    if data.loadings is not None:
+        # rows grouped by each statement's main factor, strongest first (layout only)
+        main = data.loadings.abs().idxmax(axis=1)
+        order = sorted(data.loadings.index, key=lambda i: (list(data.loadings.columns).index(main[i]),
+                                                           -abs(data.loadings.loc[i, main[i]])))
+        fig = plots.plot_loadings(data.loadings.loc[order], item_labels={k: _truncate(f"{k} {v}", 48) for k, v in data.item_texts.items()},
+                                  factor_labels=data.factor_names)
+        fig.set_size_inches(7.0, min(9.6, 1.0 + 0.19 * len(data.loadings)))
+        appendix["loadings_svg"] = _svg(fig)
+        sections.append("loadings")
+    if data.evidence_k is not None or types["stability"].notna().any():
+        kpage: dict[str, Any] = {"reason": sol.get("k_reason", ""), "evidence_svg": None, "stability_svg": None}
+        if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "silhouette")):
+            fig = plots.plot_k_evidence(data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"])
+            fig.set_size_inches(7.0, 2.2)
+            kpage["evidence_svg"] = _svg(fig)
+        if types["stability"].notna().any():
+            fig = plots.plot_stability(types["stability"].dropna(), names=names, colors=colours,
+                                       xlabel=t["plot_jaccard"])
+            fig.set_size_inches(6.0, 0.7 + 0.32 * types["stability"].notna().sum())
+            kpage["stability_svg"] = _svg(fig)
+        appendix["k"] = kpage
+        sections.append("k")
+    if data.card is not None:
+        card = data.card
+        metrics = [{"label": t[k], "value": fmt.num(data.card_metrics[k], 2 if k != "ece" else 3)}
+                   for k in ("accuracy", "balanced_accuracy", "macro_f1", "log_loss", "ece")
+                   if k in data.card_metrics]
+        look: dict[str, Any] = {"metrics": metrics, "model": card.get("chosen_model") or card.get("model"),
+                                "calibration_svg": None, "confusion_svg": None, "importance_svg": None,
+                                "typing": None,
+                                "linked": t["linked"].format(n=fmt.count(data.n_linked)) if data.n_linked else ""}
+        if data.calibration is not None:
+            fig = plots.plot_calibration(data.calibration, labels=labels["calibration"])
+            fig.set_size_inches(2.9, 2.7)
+            look["calibration_svg"] = _svg(fig)
+        if data.confusion is not None:
+            fig = plots.plot_confusion(data.confusion, names=names, labels=labels["confusion"])
+            fig.set_size_inches(3.6, 2.9)
+            look["confusion_svg"] = _svg(fig)
+        if data.importances is not None and len(data.importances):
+            imp = data.importances.head(8)
+            imp.index = [_pretty(i) for i in imp.index]
+            fig = plots.plot_importances(imp, xlabel=t["plot_importance"])
+            fig.set_size_inches(3.4, 0.5 + 0.22 * len(imp))
+            look["importance_svg"] = _svg(fig)
+        tool = data.typing_tool if isinstance(data.typing_tool, dict) else None
+        if tool and isinstance(tool.get("items"), list):
+            qs = [(_first_str(q, "text") or data.item_texts.get(_first_str(q, "id"), _first_str(q, "id")))
+                  if isinstance(q, dict) else data.item_texts.get(str(q), str(q)) for q in tool["items"]]
+            agreement = tool.get("agreement", tool.get("accuracy"))
+            look["typing"] = {"questions": qs, "note": t["typing_note"].format(
+                n=len(qs), agreement=fmt.pct(float(agreement)) if agreement is not None else "–")}
+        appendix["lookalike"] = look
+        sections.append("lookalike")
+    return appendix, sections
+
+
+def _find_p(fab: dict) -> float | None:
+    for key in ("bartlett_p", "p_value", "p"):
+        if key in fab:
+            return fab[key]
+    bart = fab.get("bartlett")
+    if isinstance(bart, dict):
+        return _find_p(bart)
+    return None
+
+
+def _first_str(d: dict, key: str) -> str | None:
+    v = d.get(key)
+    return None if v is None else str(v)
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return env
+
+
+def render_html(data: ReportData, lang: str = "en", *, context: dict | None = None) -> str:
+    """The report as one HTML document (figures inline as SVG)."""
+    context = context or build_context(data, lang)
+    css = (STATIC / "report.css").read_text(encoding="utf-8")
+    return _environment().get_template("report.html").render(css=css, **context)
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    """A laid-out report: the WeasyPrint document and where each section starts.
+
+    Attributes
+    ----------
+    html : str
+    context : dict
+        The template context (see :func:`build_context`).
+    document : weasyprint.Document
+    section_pages : dict of str to int
+        Section id (``overview``, ``type-3``, ``quality`` ...) → 0-based page index.
+    """
+
+    html: str
+    context: dict
+    document: Any
+    section_pages: dict[str, int]
+
+    @property
+    def n_pages(self) -> int:
+        return len(self.document.pages)
+
+    @cached_property
+    def _pdf(self) -> bytes:
+        return self.document.write_pdf()
+
+    def pdf_bytes(self) -> bytes:
+        """The PDF (written once, then reused)."""
+        return self._pdf
+
+
+def render_document(data: ReportData, lang: str = "en") -> RenderedDocument:
+    """Lay out the report with WeasyPrint (no file written).
+
+    Every section starts a page; the overview, the differences page and each
+    persona must fit on one A4 page. A section that overflows (long names edited
+    into ``types.yaml``, many types, long quotes) is laid out again in a more
+    compact form (fewer lines, shorter quotes, smaller figures), up to two steps.
+    """
+    from weasyprint import HTML
+
+    compact: dict[str, int] = {}
+    for _ in range(_COMPACT_LEVELS):
+        context = build_context(data, lang, compact=compact)
+        html = render_html(data, lang, context=context)
+        doc = HTML(string=html, base_url=str(STATIC)).render()
+        pages: dict[str, int] = {}
+        for i, page in enumerate(doc.pages):
+            for anchor in page.anchors:
+                if anchor.startswith("sec-"):
+                    pages.setdefault(anchor[4:], i)
+        starts = sorted(pages.values()) + [len(doc.pages)]
+        span = {sec: starts[starts.index(p) + 1] - p for sec, p in pages.items()}
+        grow = [sec for sec, n in span.items() if n > 1 and (sec in ("overview", "differences")
+                                                            or sec.startswith("type-"))
+                and compact.get(sec, 0) < _COMPACT_LEVELS - 1]
+        if not grow:
+            break
+        for sec in grow:
+            compact[sec] = compact.get(sec, 0) + 1
+    return RenderedDocument(html=html, context=context, document=doc, section_pages=pages)
+
+
+def render_report(
+    discovery_dir: str | Path,
+    *,
+    out_dir: str | Path | None = None,
+    pdf: str | Path | None = None,
+    lang: str | Sequence[str] = "en",
+    formats: Sequence[str] = ("pdf",),
+) -> list[Path]:
+    """Render the persona report of a discovery folder.
+
+    Parameters
+    ----------
+    discovery_dir : str or Path
+        Folder written by ``behaviortypes discover`` (richer with lookalike, scoring
+        and interview outputs).
+    out_dir : str or Path, optional
+        Where to write; default ``reports/<study>/`` (relative to the working
+        folder), ``<study>`` being the survey folder's name from ``source.json``.
+    pdf : str or Path, optional
+        Exact path of the PDF (one language only); other outputs go beside it
+        unless ``out_dir`` is given.
+    lang : str or sequence of str, default="en"
+        ``"en"``, ``"sv"`` or several.
+    formats : sequence of str, default=("pdf",)
+        Any of ``"pdf"`` (``behaviour_types_<lang>.pdf``), ``"html"``,
+        ``"pptx"`` (one slide per type, ``behaviour_types_<lang>.pptx``) and
+        ``"png"`` (one image per persona page in ``cards_<lang>/``).
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order above, per language.
+
+    Raises
+    ------
+    InputError
+        For an unknown language or format, a missing discovery folder or file, or
+        a file whose columns are not as documented.
+    """
+    langs = [lang] if isinstance(lang, str) else list(lang)
+    for code in langs:
+        load_texts(code)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise InputError(f"unknown report format {unknown[0]!r}", column="formats", value=unknown[0],
+                         hint=f"use any of: {', '.join(FORMATS)}")
+    if pdf is not None and len(langs) > 1:
+        raise InputError("--pdf names one file, but several languages were asked for", value=str(pdf),
+                         hint="leave out --pdf (files are named behaviour_types_<lang>.pdf) or ask for one language")
+    data = load_report_data(discovery_dir)
+    if out_dir is None:
+        out_dir = Path(pdf).parent if pdf is not None else Path("reports") / data.study
+    out_dir = Path(out_dir)
+    written: list[Path] = []
+    for code in langs:
+        if {"pdf", "png"} & set(formats):
+            rendered = render_document(data, code)
+            context, html = rendered.context, rendered.html
+        else:
+            rendered = None
+            context = build_context(data, code)
+            html = render_html(data, code, context=context)
+        if "pdf" in formats:
+            path = Path(pdf) if pdf is not None else out_dir / f"behaviour_types_{code}.pdf"
+            written.append(write_bytes(path, rendered.pdf_bytes()))
+        if "html" in formats:
+            written.append(write_text(out_dir / f"behaviour_types_{code}.html", html))
+        if "pptx" in formats:
+            from .exports import export_pptx
+
+            written.append(export_pptx(data, out_dir / f"behaviour_types_{code}.pptx", lang=code,
+                                       context=context))
+        if "png" in formats:
+            from .exports import export_cards
+
+            written += export_cards(data, out_dir / f"cards_{code}", lang=code, rendered=rendered)
+    return written
+
+

@@ -1,0 +1,117 @@
+"""Tests for behaviortypes.plots: every figure draws what it is given and nothing else."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from scipy.cluster.hierarchy import linkage
+
+from behaviortypes import plots
+
+
+@pytest.fixture(scope="module")
+def frames():
+    rng = np.random.default_rng(0)
+    retention = pd.DataFrame({"n_factors": range(1, 9), "eigenvalue": [4, 3, 2, 1.5, .8, .6, .5, .4],
+                              "pa_threshold": np.linspace(1.3, .8, 8), "map": np.linspace(.1, .02, 8)})
+    loadings = pd.DataFrame(rng.uniform(-.2, .9, (6, 2)), index=[f"s{i}" for i in range(6)], columns=["F1", "F2"])
+    evidence = pd.DataFrame({"k": [2, 3, 4, 5], "stability": [.9, .88, .7, .6], "bic": [10, 5, 7, 9]})
+    sizes = pd.DataFrame({"type_id": [1, 2, 3], "share": [.5, .3, .2], "ci_low": [.45, .26, .16],
+                          "ci_high": [.55, .34, .24]})
+    umap = pd.DataFrame({"x": rng.normal(size=90), "y": rng.normal(size=90), "type_id": np.repeat([1, 2, 3], 30)})
+    profile = pd.DataFrame([[1.2, -.3], [-.5, .8], [.1, -.9]], index=[1, 2, 3], columns=["F1", "F2"])
+    themes = ["price", "speed", "app", "eco"]
+    cooc = pd.DataFrame(rng.uniform(0, 1, (4, 4)), index=themes, columns=themes)
+    return dict(retention=retention, loadings=loadings, evidence=evidence, sizes=sizes, umap=umap,
+                profile=profile, cooc=cooc, names={1: "Bargain Hunters", 2: "Time Savers", 3: "Eco Fans"})
+
+
+def _calls(f):
+    n = f["names"]
+    cal = pd.DataFrame({"mean_predicted": [.1, .5, .9], "observed": [.12, .48, .88], "count": [10, 20, 30]})
+    conf = pd.DataFrame([[20, 2, 1], [3, 15, 2], [0, 1, 12]], index=[1, 2, 3], columns=[1, 2, 3])
+    link = linkage(np.random.default_rng(1).normal(size=(6, 3)), "average")
+    return {
+        "scree": lambda ax=None: plots.plot_scree(f["retention"], n_factors=4, ax=ax),
+        "loadings": lambda ax=None: plots.plot_loadings(f["loadings"], ax=ax),
+        "stability": lambda ax=None: plots.plot_stability({1: .9, 2: .8, 3: .6}, names=n, ax=ax),
+        "umap": lambda ax=None: plots.plot_umap(f["umap"], names=n, ax=ax),
+        "profile": lambda ax=None: plots.plot_profile_heatmap(f["profile"], names=n, ax=ax),
+        "sizes": lambda ax=None: plots.plot_sizes(f["sizes"], names=n, base_shares={1: .45, 2: .35, 3: .2}, ax=ax),
+        "funnel": lambda ax=None: plots.plot_funnel({"Received": 700, "Screened out": 100, "Analysed": 600}, ax=ax),
+        "calibration": lambda ax=None: plots.plot_calibration(cal, ax=ax),
+        "confusion": lambda ax=None: plots.plot_confusion(conf, names=n, ax=ax),
+        "cooccurrence": lambda ax=None: plots.plot_cooccurrence(f["cooc"], ax=ax),
+        "dendrogram": lambda ax=None: plots.plot_dendrogram(link, [f"P{i}" for i in range(6)], ax=ax),
+        "prevalence": lambda ax=None: plots.plot_theme_prevalence(pd.Series([.8, .5, .2], index=["a", "b", "c"]), ax=ax),
+        "emblem": lambda ax=None: plots.plot_emblem({"F1": 1.5, "F2": -.5, "F3": .2}, ax=ax),
+        "drivers": lambda ax=None: plots.plot_drivers({"F1": 1.5, "F2": -.5}, ax=ax),
+        "importances": lambda ax=None: plots.plot_importances(pd.Series([.1, .05], index=["a", "b"]), ax=ax),
+    }
+
+
+def test_every_plot_returns_a_figure_and_respects_ax(frames):
+    for name, call in _calls(frames).items():
+        fig = call()
+        assert isinstance(fig, Figure), name
+        host = Figure()
+        ax = host.add_subplot()
+        assert call(ax=ax) is host, name
+        assert "<svg" in plots.figure_to_svg(fig), name
+
+
+def test_labels_survive_into_the_svg(frames):
+    svg = plots.figure_to_svg(plots.plot_sizes(frames["sizes"], names=frames["names"]))
+    for name in frames["names"].values():
+        assert name in svg
+    svg = plots.figure_to_svg(plots.plot_profile_heatmap(frames["profile"], names=frames["names"],
+                                                         labels={"F1": "Price focus"}))
+    assert "Price focus" in svg and "+1.20" in svg and "−0.90" in svg
+
+
+def test_k_evidence_plots_only_the_indices_present(frames):
+    fig = plots.plot_k_evidence(frames["evidence"], chosen_k=3)
+    assert len(fig.axes) == 2
+    assert [a.get_title() for a in fig.axes] == ["Stability (Jaccard)", "BIC (lower is better)"]
+    line = fig.axes[0].lines[0]
+    np.testing.assert_allclose(line.get_ydata(), [.9, .88, .7, .6])
+    with pytest.raises(ValueError, match="none of the columns"):
+        plots.plot_k_evidence(pd.DataFrame({"k": [2, 3], "foo": [1, 2]}))
+
+
+def test_plots_draw_the_given_numbers_and_do_not_mutate(frames):
+    sizes = frames["sizes"].copy()
+    fig = plots.plot_sizes(sizes)
+    pd.testing.assert_frame_equal(sizes, frames["sizes"])
+    widths = [p.get_width() for p in fig.axes[0].patches]
+    np.testing.assert_allclose(widths, [.5, .3, .2])
+    fig = plots.plot_scree(frames["retention"])
+    np.testing.assert_allclose(fig.axes[0].lines[1].get_ydata(), frames["retention"]["pa_threshold"])
+
+
+def test_type_colors_are_deterministic_and_respect_user_colours():
+    a = plots.type_colors([1, 2, 3], {2: "red"})
+    assert a == plots.type_colors([1, 2, 3], {2: "red"})
+    assert a[2] == "#ff0000"
+    assert a[1] == plots.DEFAULT_PALETTE[0] and a[3] == plots.DEFAULT_PALETTE[2]
+
+
+def test_emblem_is_a_deterministic_function_of_the_profile():
+    one = plots.figure_to_svg(plots.plot_emblem({"F1": 1.0, "F2": -0.5, "F3": 0.3}, color="#336699"))
+    again = plots.figure_to_svg(plots.plot_emblem({"F1": 1.0, "F2": -0.5, "F3": 0.3}, color="#336699"))
+    other = plots.figure_to_svg(plots.plot_emblem({"F1": -1.0, "F2": 1.5, "F3": 0.3}, color="#336699"))
+    assert one == again
+    assert one != other
+
+
+def test_svg_ids_do_not_collide_between_figures(frames):
+    import re
+
+    a = plots.figure_to_svg(plots.plot_umap(frames["umap"]))
+    b = plots.figure_to_svg(plots.plot_sizes(frames["sizes"]))
+    ids_a = set(re.findall(r'id="([^"]+)"', a))
+    ids_b = set(re.findall(r'id="([^"]+)"', b))
+    assert ids_a and ids_b and not ids_a & ids_b
+    assert "<?xml" not in a and a.startswith("<svg")

@@ -1,0 +1,405 @@
+"""Tests for behaviortypes.report: the persona PDF, deck and cards from a discovery folder."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from behaviortypes.errors import InputError
+from behaviortypes.report import (
+    LANGUAGES,
+    anonymise_quote,
+    build_context,
+    load_report_data,
+    render_html,
+    render_report,
+)
+from behaviortypes.report.render import TEMPLATES, load_texts
+
+from reportfixture import make_discovery_folder
+
+
+@lru_cache(maxsize=8)
+def _pdf_pages_text(path: Path) -> list[str]:
+    """Text of each PDF page, whitespace-normalised (pdfium's extractor; cached per file)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return [" ".join(pdf[i].get_textpage().get_text_range().split()) for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory):
+    """A complete discovery folder rendered once in English (PDF, deck, cards)."""
+    root = tmp_path_factory.mktemp("full")
+    disc = make_discovery_folder(root / "disc", k=4, n=600, seed=3)
+    files = render_report(disc, out_dir=root / "out", lang="en", formats=("pdf", "pptx", "png"))
+    return disc, root / "out", files
+
+
+@pytest.fixture(scope="module")
+def swedish(full):
+    disc, out, _ = full
+    (pdf,) = render_report(disc, out_dir=out, lang="sv")
+    return pdf
+
+
+@pytest.fixture(scope="module")
+def minimal(tmp_path_factory):
+    """Only what `discover` writes (no lookalike, no interviews), with a type below 30."""
+    root = tmp_path_factory.mktemp("minimal")
+    disc = make_discovery_folder(root / "disc", k=4, n=400, seed=1, with_lookalike=False,
+                                 with_quotes=False, tiny_type=True)
+    (pdf,) = render_report(disc, pdf=root / "out" / "report.pdf")
+    return disc, pdf
+
+
+def test_writes_the_requested_files(full):
+    _, out, files = full
+    assert [f.relative_to(out).as_posix() for f in files] == [
+        "behaviour_types_en.pdf", "behaviour_types_en.pptx",
+        "cards_en/type_1.png", "cards_en/type_2.png", "cards_en/type_3.png", "cards_en/type_4.png",
+    ]
+    assert all(f.stat().st_size > 10_000 for f in files)
+
+
+def test_pdf_names_every_type_and_shows_its_size(full):
+    disc, out, _ = full
+    pages = _pdf_pages_text(out / "behaviour_types_en.pdf")
+    sizes = pd.read_csv(disc / "sizes.csv")
+    shares = yaml.safe_load((disc / "types.yaml").read_text())
+    base = pd.read_json(disc / "base_shares.json", typ="series")["shares"]
+    assert "Behaviour types" in pages[0]
+    for r, entry in zip(sizes.itertuples(), shares["types"]):
+        assert entry["name"] in pages[0]
+        page = pages[2 + r.type_id - 1]  # overview, differences, then one page per type
+        assert entry["name"] in page and entry["tagline"] in page
+        assert f"{round(100 * r.share)}%" in page
+        assert f"{round(100 * r.ci_low)}–{round(100 * r.ci_high)}%" in page
+        assert f"{round(100 * base[str(r.type_id)])}%" in page
+        assert f"{r.n}" in page
+
+
+def test_page_count_and_one_page_per_persona(full):
+    disc, out, _ = full
+    pages = _pdf_pages_text(out / "behaviour_types_en.pdf")
+    # overview, differences, 4 personas, quality, measurement, loadings, k, lookalike
+    assert len(pages) == 11
+    names = [t["name"] for t in yaml.safe_load((disc / "types.yaml").read_text())["types"]]
+    for i, name in enumerate(names):
+        assert pages[2 + i].upper().count(f"TYPE {i + 1} OF 4") == 1
+        assert name in pages[2 + i]
+    assert "Data quality" in pages[6] and "Lookalike model card" in pages[10]
+
+
+def test_pages_render_to_png_and_are_not_blank(full):
+    import pypdfium2 as pdfium
+
+    _, out, _ = full
+    pdf = pdfium.PdfDocument(str(out / "behaviour_types_en.pdf"))
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            w, h = page.get_size()
+            assert (round(w), round(h)) == (595, 842)  # A4 in points
+            img = np.asarray(page.render(scale=0.4).to_pil().convert("L"), dtype=float)
+            inked = (img < 200).mean()
+            assert inked > 0.02, f"page {i + 1} is (nearly) blank: {inked:.3f}"
+    finally:
+        pdf.close()
+
+
+def test_cards_are_persona_pages(full):
+    from PIL import Image
+
+    _, out, files = full
+    cards = [f for f in files if f.suffix == ".png"]
+    for card in cards:
+        img = Image.open(card)
+        assert img.size == (893, 1263)
+        grey = np.asarray(img.convert("L"), dtype=float)
+        assert (grey < 200).mean() > 0.05
+
+
+def test_deck_has_one_slide_per_type(full):
+    from pptx import Presentation
+
+    disc, out, _ = full
+    deck = Presentation(str(out / "behaviour_types_en.pptx"))
+    slides = list(deck.slides)
+    names = [t["name"] for t in yaml.safe_load((disc / "types.yaml").read_text())["types"]]
+    assert len(slides) == 2 + len(names)
+    for slide, name in zip(slides[2:], names):
+        text = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+        assert name in text and "What they do" in text
+
+
+def test_swedish_report_has_swedish_labels(swedish):
+    text = " ".join(_pdf_pages_text(swedish))
+    for label in ("Beteendetyper", "Storlek", "Citat", "Vad de gör", "Andel av kundbasen",
+                  "Svarande", "Metodbilaga", "Datakvalitet", "Faktorladdningar", "TYP 1 AV 4"):
+        assert label.upper() in text.upper(), label
+    assert "What they do" not in text and "Share of survey" not in text
+    assert re.search(r"\d+ %", text)  # Swedish percent: space before %
+    assert re.search(r"\d,\d\d", text)  # decimal comma
+
+
+def test_small_type_gets_no_page_and_a_note(minimal):
+    disc, pdf = minimal
+    sizes = pd.read_csv(disc / "sizes.csv")
+    assert sizes["n"].iloc[-1] == 12
+    pages = _pdf_pages_text(pdf)
+    tiny = yaml.safe_load((disc / "types.yaml").read_text())["types"][-1]["name"]
+    # overview, differences, 3 personas, quality, measurement, loadings, k (no lookalike card)
+    assert len(pages) == 9
+    assert f"{tiny} gets no page: fewer than 30 respondents" in pages[0]
+    assert not any("TYPE 4 OF" in p.upper() for p in pages)
+    assert all(tiny not in p for p in pages[2:5])
+    assert "TYPE 3 OF 3" in pages[4].upper()
+
+
+def test_minimal_folder_leaves_out_sections_without_inputs(minimal):
+    _, pdf = minimal
+    text = " ".join(_pdf_pages_text(pdf))
+    assert "Lookalike model card" not in text
+    assert "Run `behaviortypes lookalike`" in text and "Run `behaviortypes score`" in text
+    assert "No interview quotes" in text
+
+
+def test_numbers_match_the_analysis_files(full):
+    disc, _, _ = full
+    data = load_report_data(disc)
+    ctx = build_context(data, "en")
+    sizes = pd.read_csv(disc / "sizes.csv").set_index("type_id")
+    profiles = pd.read_csv(disc / "profiles.csv")
+    items = {i["id"]: i["text"] for i in pd.read_json(disc / "source.json", typ="series")["instrument"]["items"]}
+    for p in ctx["personas"]:
+        r = sizes.loc[p["id"]]
+        assert p["n"] == f"{r.n:,}"
+        assert p["share"] == f"{100 * r.share:.0f}%"
+        assert p["ci"] == f"{100 * r.ci_low:.0f}–{100 * r.ci_high:.0f}%"
+        prof = profiles[(profiles.type_id == p["id"]) & (profiles.kind == "item")]
+        top = prof.nlargest(len(p["do"]), "effect_size")
+        assert [b["text"] for b in p["do"]] == [items[k] for k in top["key"]]
+        assert [b["mean"] for b in p["do"]] == [f"{m:.1f}" for m in top["mean"]]
+        assert all(e >= 0.2 for e in top["effect_size"])
+    assert [r["name"] for r in ctx["overview"]["table"]] == list(data.types["name"])
+
+
+def test_editing_types_yaml_rerenders_without_rerunning(tmp_path):
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=2, with_lookalike=False)
+    before = {p.name: p.stat().st_mtime_ns for p in disc.iterdir()}
+    doc = yaml.safe_load((disc / "types.yaml").read_text())
+    doc["types"][1].update(name="Speedy Shoppers", tagline="No time to lose", color="#aa3377",
+                           description="Edited by the strategist.")
+    (disc / "types.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True))
+    html = render_html(load_report_data(disc), "en")
+    assert "Speedy Shoppers" in html and "No time to lose" in html and "Edited by the strategist." in html
+    assert "--type: #aa3377" in html
+    after = {p.name: p.stat().st_mtime_ns for p in disc.iterdir()}
+    assert {k: v for k, v in after.items() if k != "types.yaml"} == {k: v for k, v in before.items() if k != "types.yaml"}
+
+
+def test_same_inputs_give_the_same_html(tmp_path):
+    disc = make_discovery_folder(tmp_path / "disc", k=2, n=200, seed=5, with_lookalike=False, with_quotes=False)
+    data = load_report_data(disc)
+    assert render_html(data, "en") == render_html(data, "en")
+
+
+def test_no_identifiers_reach_the_report(tmp_path):
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=4)
+    quotes = pd.read_csv(disc / "quotes.csv")
+    quotes.loc[0, "quote"] = "Mail me at anna.berg@example.com or call +46 70 123 45 67, thanks."
+    quotes.to_csv(disc / "quotes.csv", index=False)
+    html = render_html(load_report_data(disc), "en")
+    assert "anna.berg@example.com" not in html and "123 45 67" not in html
+    assert "[e-mail]" in html and "[phone]" in html
+    ids = pd.read_csv(disc / "assignments.csv", dtype=str)["respondent_id"]
+    assert not any(re.search(rf"\b{i}\b", html) for i in ids[:50])
+
+
+def test_anonymise_quote():
+    assert anonymise_quote("write to a.b@c.se today") == "write to [e-mail] today"
+    assert anonymise_quote("ring 08-123 456 78!") == "ring [phone]!"
+    assert anonymise_quote("see https://x.se/a?b=1 now") == "see [link] now"
+    assert anonymise_quote("I buy 2 or 3 things") == "I buy 2 or 3 things"
+
+
+def test_default_output_folder_is_reports_study(tmp_path, monkeypatch):
+    disc = make_discovery_folder(tmp_path / "disc", k=2, n=200, seed=6, with_lookalike=False,
+                                 with_quotes=False, study="spring_2026")
+    monkeypatch.chdir(tmp_path)
+    (html,) = render_report(disc, formats=("html",))
+    assert html.resolve() == (tmp_path / "reports" / "spring_2026" / "behaviour_types_en.html").resolve()
+
+
+def test_translations_cover_every_template_key():
+    used = set()
+    for tpl in TEMPLATES.glob("*.html"):
+        used |= set(re.findall(r"\bt\.(\w+)", tpl.read_text()))
+    assert set(LANGUAGES) == {"en", "sv"}
+    en, sv = load_texts("en"), load_texts("sv")
+    assert set(en) == set(sv)
+    assert used <= set(en), used - set(en)
+
+
+# --------------------------------------------------------------------------- user errors
+@pytest.fixture()
+def disc(tmp_path):
+    return make_discovery_folder(tmp_path / "disc", k=3, n=240, seed=7)
+
+
+def test_error_missing_folder(tmp_path):
+    with pytest.raises(InputError, match="nowhere: discovery folder not found. Hint: pass the --out folder"):
+        load_report_data(tmp_path / "nowhere")
+
+
+def test_error_missing_required_file(disc):
+    (disc / "sizes.csv").unlink()
+    with pytest.raises(InputError, match=r"sizes.csv: file not found in the discovery folder\. Hint: run `behaviortypes discover"):
+        load_report_data(disc)
+
+
+def test_error_missing_column(disc):
+    pd.read_csv(disc / "sizes.csv").drop(columns="ci_low").to_csv(disc / "sizes.csv", index=False)
+    with pytest.raises(InputError, match=r"sizes.csv, column 'ci_low': missing column 'ci_low' \(found: type_id"):
+        load_report_data(disc)
+
+
+def test_error_quotes_without_pseudonym(disc):
+    pd.read_csv(disc / "quotes.csv").drop(columns="pseudonym").to_csv(disc / "quotes.csv", index=False)
+    with pytest.raises(InputError, match=r"quotes.csv, column 'pseudonym': missing column"):
+        load_report_data(disc)
+
+
+def test_error_bad_colour(disc):
+    doc = yaml.safe_load((disc / "types.yaml").read_text())
+    doc["types"][1]["color"] = "blurple"
+    (disc / "types.yaml").write_text(yaml.safe_dump(doc))
+    with pytest.raises(InputError, match=r"types.yaml, column 'color', row 2: not a colour \(value 'blurple'\)\. Hint: use a hex"):
+        load_report_data(disc)
+
+
+def test_error_unknown_type_id(disc):
+    doc = yaml.safe_load((disc / "types.yaml").read_text())
+    doc["types"][0]["type_id"] = 9
+    (disc / "types.yaml").write_text(yaml.safe_dump(doc))
+    with pytest.raises(InputError, match=r"types.yaml, column 'type_id', row 1: type_id 9 is not a type of this analysis \(types: 1, 2, 3\)"):
+        load_report_data(disc)
+
+
+def test_error_malformed_types_yaml(disc):
+    (disc / "types.yaml").write_text("types:\n  - type_id: 1\n    name: [unclosed\n")
+    with pytest.raises(InputError, match=r"types.yaml, row \d: malformed YAML"):
+        load_report_data(disc)
+
+
+def test_error_bad_profile_kind(disc):
+    prof = pd.read_csv(disc / "profiles.csv")
+    prof.loc[4, "kind"] = "theme"
+    prof.to_csv(disc / "profiles.csv", index=False)
+    with pytest.raises(InputError, match=r"profiles.csv, column 'kind', row 5: kind must be 'factor' or 'item'"):
+        load_report_data(disc)
+
+
+def test_error_non_integer_type_id(disc):
+    sizes = pd.read_csv(disc / "sizes.csv")
+    sizes["type_id"] = sizes["type_id"].astype(str)
+    sizes.loc[2, "type_id"] = "three"
+    sizes.to_csv(disc / "sizes.csv", index=False)
+    with pytest.raises(InputError, match=r"sizes.csv, column 'type_id', row 3: type ids must be whole numbers"):
+        load_report_data(disc)
+
+
+def test_error_unknown_language_and_format(disc, tmp_path):
+    with pytest.raises(InputError, match=r"no report text for language 'de'.*Hint: use one of: en, sv"):
+        render_report(disc, out_dir=tmp_path / "o", lang="de")
+    with pytest.raises(InputError, match=r"unknown report format 'docx'.*Hint: use any of: pdf, html, pptx, png"):
+        render_report(disc, out_dir=tmp_path / "o", formats=("docx",))
+    with pytest.raises(InputError, match="--pdf names one file, but several languages"):
+        render_report(disc, pdf=tmp_path / "x.pdf", lang=("en", "sv"))
+
+
+def test_error_base_shares_without_shares(disc):
+    (disc / "base_shares.json").write_text('{"n_customers": 5}')
+    with pytest.raises(InputError, match=r"base_shares.json, column 'shares': expected a 'shares' mapping"):
+        load_report_data(disc)
+
+
+@pytest.mark.slow
+def test_rerender_takes_seconds(full, tmp_path):
+    import time
+
+    disc, _, _ = full
+    copy = tmp_path / "disc"
+    shutil.copytree(disc, copy)
+    start = time.perf_counter()
+    render_report(copy, out_dir=tmp_path / "out")
+    assert time.perf_counter() - start < 30  # ~3 s on an idle laptop; generous for shared CI
+
+
+def test_reach_section_falls_back_to_the_card_without_crm_profile(tmp_path):
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    (disc / "crm_profile.csv").unlink()
+    ctx = build_context(load_report_data(disc), "en")
+    card = pd.read_json(disc / "lookalike_card.json", typ="series")
+    top = card["permutation_importance"][0]["feature"].replace("_", " ")
+    for p in ctx["personas"]:
+        assert p["crm"] == [] and top in p["crm_note"]
+
+
+def test_lookalike_card_parts_are_read(full):
+    disc, _, _ = full
+    data = load_report_data(disc)
+    card = pd.read_json(disc / "lookalike_card.json", typ="series")
+    assert data.card_metrics == {k: card["metrics"][k] for k in ("accuracy", "macro_f1", "log_loss", "ece")}
+    np.testing.assert_array_equal(data.confusion.to_numpy(), card["metrics"]["confusion_matrix"]["counts"])
+    assert list(data.confusion.index) == [1, 2, 3, 4]
+    np.testing.assert_allclose(data.calibration["mean_predicted"],
+                               [b["confidence"] for b in card["metrics"]["reliability"]])
+    assert data.n_linked == card["link"]["n_linked"]
+    assert list(data.importances.index[:2]) == [r["feature"] for r in card["permutation_importance"][:2]]
+    assert data.types["stability"].notna().all() and data.retention is not None
+
+
+@pytest.mark.slow
+def test_long_edits_still_fit_one_page_per_persona(tmp_path):
+    from behaviortypes.report import render_document
+
+    disc = make_discovery_folder(tmp_path / "disc", k=6, n=900, seed=9)
+    doc = yaml.safe_load((disc / "types.yaml").read_text())
+    for t in doc["types"]:
+        t["name"] += " and Their Extraordinarily Long Descriptive Name"
+        t["tagline"] = "A tagline that goes on and on because the strategist had a lot to say about this type"
+        t["description"] = "A long description paragraph written by a strategist. " * 8
+    (disc / "types.yaml").write_text(yaml.safe_dump(doc))
+    quotes = pd.read_csv(disc / "quotes.csv")
+    quotes["quote"] += " And then I went on about it for a long time, because it matters a lot to me." * 4
+    quotes.to_csv(disc / "quotes.csv", index=False)
+    rendered = render_document(load_report_data(disc), "sv")
+    starts = [rendered.section_pages[f"type-{t}"] for t in range(1, 7)]
+    assert np.diff(starts).tolist() == [1] * 5
+    assert rendered.section_pages["quality"] == starts[-1] + 1
+
+
+def test_numbers_are_written_the_way_each_language_writes_them():
+    from behaviortypes.report.render import Formatter
+
+    en, sv = Formatter("en"), Formatter("sv")
+    assert (en.pct(0.3349), sv.pct(0.3349)) == ("33%", "33\u00a0%")
+    assert (en.pct_range(0.298, 0.374), sv.pct_range(0.298, 0.374)) == ("30–37%", "30–37\u00a0%")
+    assert (en.count(100000), sv.count(100000)) == ("100,000", "100\u202f000")
+    assert (en.num(0.8149), sv.num(0.8149)) == ("0.81", "0,81")
+    assert (en.signed(-0.25, 1), sv.signed(1.26, 1)) == ("−0.2", "+1,3")
+    assert en.pvalue(0.0001) == "< 0.001" and sv.pvalue(0.0234) == "= 0,023"
+    assert en.num(float("nan")) == "–"

@@ -1,0 +1,37 @@
+"""The lookalike (twin) model: tag every customer with their most likely behaviour type.
+
+Trained on survey respondents who are also customers (their CRM behaviour and
+their assigned type), calibrated, corrected for survey response bias by
+estimating the base's type shares (Saerens EM), saved safely with skops, and
+accompanied by a short "typing tool" of golden questions.
+"""
+
+from .model import CALIBRATION_CHOICES, MODEL_CHOICES, UNASSIGNED, LookalikeModel
+from .persist import TRUSTED_TYPES, load_model, save_model
+from .train import LookalikeResult, train_lookalike
+from .typing_tool import TypingTool, build_typing_tool, load_typing_tool
+from .priors import (
+    calibration_table,
+    estimate_base_priors,
+    expected_calibration_error,
+    shift_posteriors,
+)
+
+__all__ = [
+    "LookalikeModel",
+    "LookalikeResult",
+    "train_lookalike",
+    "TypingTool",
+    "build_typing_tool",
+    "load_typing_tool",
+    "UNASSIGNED",
+    "MODEL_CHOICES",
+    "CALIBRATION_CHOICES",
+    "TRUSTED_TYPES",
+    "save_model",
+    "load_model",
+    "estimate_base_priors",
+    "shift_posteriors",
+    "expected_calibration_error",
+    "calibration_table",
+]

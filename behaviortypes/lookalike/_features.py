@@ -1,0 +1,310 @@
+"""Feature-type detection, coercion and schema checks for raw CRM columns.
+
+The lookalike model is trained and scored on *raw* customer columns. This module
+decides once, at fit time, what each column is (numeric, boolean, categorical or
+date), records it as a feature schema, and turns any later batch of the same
+columns into the frame the scikit-learn pipeline expects: numbers as float,
+booleans as 0/1, categories as text and dates as recency in days before a
+reference date fixed at fit.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import BehaviortypesWarning, InputError, Problem
+
+__all__ = [
+    "FEATURE_KINDS",
+    "detect_schema",
+    "prepare_features",
+    "check_features_against_schema",
+]
+
+FEATURE_KINDS = ("numeric", "boolean", "categorical", "date")
+
+_DATE_LIKE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*$")
+_TRUE = {"true", "yes", "y", "1", "t"}
+_FALSE = {"false", "no", "n", "0", "f"}
+
+
+def _looks_like_dates(values: pd.Series) -> bool:
+    """Whether the non-missing text values are (almost all) ISO dates."""
+    sample = values.dropna().astype(str)
+    if sample.empty:
+        return False
+    sample = sample.iloc[:2000]
+    return bool(sample.str.match(_DATE_LIKE).mean() >= 0.95)
+
+
+def _looks_like_booleans(values: pd.Series) -> bool:
+    sample = values.dropna()
+    if sample.empty:
+        return False
+    text = set(sample.astype(str).str.strip().str.lower().unique())
+    return text <= (_TRUE | _FALSE) and len(text) <= 4 and not text <= {"0", "1"}
+
+
+def _to_datetime(values: pd.Series) -> pd.Series:
+    """Parse dates (tz-aware dates are converted to naive UTC)."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").dt.tz_localize(None)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values.astype("datetime64[ns]")
+    parsed = pd.to_datetime(values, errors="coerce", format="ISO8601", utc=True)
+    return parsed.dt.tz_localize(None)
+
+
+def _kind_of(col: pd.Series) -> str:
+    dtype = col.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "date"
+    if pd.api.types.is_numeric_dtype(dtype):
+        return "numeric"
+    if _looks_like_dates(col):
+        return "date"
+    if _looks_like_booleans(col):
+        return "boolean"
+    return "categorical"
+
+
+def detect_schema(
+    features: pd.DataFrame,
+    *,
+    max_categories: int = 50,
+    min_category_count: int = 5,
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Decide the kind of every raw column.
+
+    Parameters
+    ----------
+    features : DataFrame of shape (n_customers, n_columns)
+        Raw CRM columns.
+    max_categories : int, default=50
+        At most this many (most frequent) levels of a categorical column get their
+        own indicator; rarer levels share the all-zero "other" code.
+    min_category_count : int, default=5
+        Levels seen fewer times than this in training are treated as "other".
+
+    Returns
+    -------
+    schema : list of dict
+        One ``{name, kind, dtype[, categories]}`` per kept column, in input order.
+    dropped : list of dict
+        ``{name, reason}`` for columns that cannot be used (constant, all
+        missing, or identifier-like text with a distinct value in almost every row).
+    """
+    schema: list[dict[str, Any]] = []
+    dropped: list[dict[str, str]] = []
+    n = len(features)
+    for name in features.columns:
+        col = features[name]
+        non_null = col.dropna()
+        if non_null.empty:
+            dropped.append({"name": str(name), "reason": "all values missing"})
+            continue
+        kind = _kind_of(col)
+        entry: dict[str, Any] = {"name": str(name), "kind": kind, "dtype": str(col.dtype)}
+        if kind == "categorical":
+            text = non_null.astype(str)
+            counts = text.value_counts()
+            if len(counts) > max_categories and len(counts) >= 0.9 * len(text):
+                dropped.append(
+                    {"name": str(name), "reason": "identifier-like text (a new value in almost every row)"}
+                )
+                continue
+            counts = counts[counts >= min(min_category_count, max(1, n // 100))]
+            keep = counts.sort_values(ascending=False, kind="stable").index[:max_categories]
+            entry["categories"] = sorted(str(c) for c in keep)
+            if len(entry["categories"]) < 1 or text.nunique() < 2:
+                dropped.append({"name": str(name), "reason": "constant"})
+                continue
+        else:
+            if prepare_column(col, entry, None).nunique(dropna=True) < 2:
+                dropped.append({"name": str(name), "reason": "constant"})
+                continue
+        schema.append(entry)
+    return schema, dropped
+
+
+def reference_date(features: pd.DataFrame, schema: Sequence[Mapping[str, Any]]) -> str | None:
+    """The latest date in the date columns (ISO text), or None when there are none."""
+    latest = None
+    for spec in schema:
+        if spec["kind"] != "date":
+            continue
+        value = _to_datetime(features[spec["name"]]).max()
+        if pd.notna(value) and (latest is None or value > latest):
+            latest = value
+    return None if latest is None else pd.Timestamp(latest).isoformat()
+
+
+def prepare_column(col: pd.Series, spec: Mapping[str, Any], ref: str | None) -> pd.Series:
+    """Coerce one raw column to what the pipeline expects (float or text)."""
+    kind = spec["kind"]
+    if kind == "numeric":
+        if pd.api.types.is_bool_dtype(col.dtype):
+            return col.astype(float)
+        return pd.to_numeric(col, errors="coerce").astype(float)
+    if kind == "boolean":
+        if pd.api.types.is_bool_dtype(col.dtype):
+            return col.astype(float)
+        if pd.api.types.is_numeric_dtype(col.dtype):
+            return pd.to_numeric(col, errors="coerce").astype(float)
+        text = col.astype("string").str.strip().str.lower()
+        out = pd.Series(np.nan, index=col.index, dtype=float)
+        out[text.isin(_TRUE).fillna(False).to_numpy(bool)] = 1.0
+        out[text.isin(_FALSE).fillna(False).to_numpy(bool)] = 0.0
+        return out
+    if kind == "date":
+        dates = _to_datetime(col)
+        base = pd.Timestamp(ref) if ref is not None else dates.max()
+        return ((base - dates) / pd.Timedelta(days=1)).astype(float)
+    # categorical: text, missing stays missing (imputed as its own level later)
+    out = col.astype("string").astype(object)
+    return out.where(col.notna(), np.nan)
+
+
+def prepare_features(
+    features: pd.DataFrame, schema: Sequence[Mapping[str, Any]], ref: str | None
+) -> pd.DataFrame:
+    """Coerce raw columns named in ``schema`` (same index, schema order)."""
+    return pd.DataFrame(
+        {spec["name"]: prepare_column(features[spec["name"]], spec, ref) for spec in schema},
+        index=features.index,
+    )
+
+
+def _expected(kind: str) -> str:
+    return {
+        "numeric": "numbers",
+        "boolean": "true/false or 0/1 values",
+        "date": "dates (a date type or ISO text such as 2024-05-31)",
+        "categorical": "text categories",
+    }[kind]
+
+
+def _dtype_kind_ok(kind: str, dtype: str) -> bool:
+    """Whether a column *type name* (pandas, numpy, pyarrow or DuckDB) fits a kind."""
+    d = dtype.lower()
+    numeric = any(t in d for t in ("int", "float", "double", "decimal", "numeric", "real"))
+    boolean = "bool" in d
+    datey = any(t in d for t in ("date", "time"))
+    texty = any(t in d for t in ("object", "str", "utf8", "varchar", "text", "category", "dictionary"))
+    if kind == "numeric":
+        return (numeric or boolean) and not datey
+    if kind == "boolean":
+        return boolean or numeric or texty
+    if kind == "date":
+        return datey or texty
+    return True
+
+
+def check_features_against_schema(
+    data: pd.DataFrame | Mapping[str, Any] | Sequence[str],
+    schema: Sequence[Mapping[str, Any]],
+    *,
+    file: str | Path | None = None,
+    max_rows: int = 20_000,
+) -> None:
+    """Raise one :class:`InputError` listing every schema problem in ``data``.
+
+    ``data`` is a DataFrame (columns and values are checked), a mapping column →
+    type name (e.g. a Parquet or DuckDB schema; types are checked) or a list of
+    column names (presence only).
+    """
+    problems: list[Problem] = []
+    if isinstance(data, pd.DataFrame):
+        columns = [str(c) for c in data.columns]
+        types = None
+    elif isinstance(data, Mapping):
+        columns = [str(c) for c in data]
+        types = {str(k): str(v) for k, v in data.items()}
+    else:
+        columns = [str(c) for c in data]
+        types = None
+    present = set(columns)
+    missing = [s["name"] for s in schema if s["name"] not in present]
+    if missing:
+        problems.append(
+            Problem(
+                f"missing column{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(repr(m) for m in missing)} that the lookalike model was trained on",
+                file=file,
+                column=missing[0],
+                hint=f"the customer file must have the training columns "
+                f"({', '.join(s['name'] for s in schema)}); it has {', '.join(columns[:15])}"
+                + (" ..." if len(columns) > 15 else ""),
+            )
+        )
+    for spec in schema:
+        name, kind = spec["name"], spec["kind"]
+        if name not in present:
+            continue
+        if types is not None:
+            if not _dtype_kind_ok(kind, types[name]):
+                problems.append(
+                    Problem(
+                        f"has type {types[name]} but the model expects {_expected(kind)}",
+                        file=file,
+                        column=name,
+                        hint="fix the column's type in the customer file",
+                    )
+                )
+            continue
+        if not isinstance(data, pd.DataFrame):
+            continue
+        col = data[name].iloc[:max_rows]
+        bad = _bad_rows(col, spec)
+        if bad is not None and bad.any():
+            rows = (np.flatnonzero(bad) + 1).tolist()
+            problems.append(
+                Problem(
+                    f"{len(rows)} value(s) are not {_expected(kind)} as the model expects",
+                    file=file,
+                    column=name,
+                    rows=rows,
+                    value=col[bad].iloc[0],
+                    hint="fix or blank these values (blank = missing is allowed)",
+                )
+            )
+    if problems:
+        raise InputError(problems=problems)
+
+
+def _bad_rows(col: pd.Series, spec: Mapping[str, Any]) -> np.ndarray | None:
+    kind = spec["kind"]
+    if kind == "categorical":
+        return None
+    if kind == "numeric" and (
+        pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype)
+    ):
+        return None
+    if kind == "date" and pd.api.types.is_datetime64_any_dtype(col.dtype):
+        return None
+    if kind == "date" and pd.api.types.is_numeric_dtype(col.dtype):
+        return col.notna().to_numpy(bool)
+    if kind == "numeric" and pd.api.types.is_datetime64_any_dtype(col.dtype):
+        return col.notna().to_numpy(bool)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        coerced = prepare_column(col, spec, None)
+    return (col.notna() & coerced.isna()).to_numpy(bool)
+
+
+def warn_dropped(dropped: Sequence[Mapping[str, str]]) -> None:
+    """One warning naming the columns that were not used as features."""
+    if dropped:
+        text = "; ".join(f"{d['name']} ({d['reason']})" for d in dropped)
+        warnings.warn(
+            f"lookalike: not used as features: {text}", BehaviortypesWarning, stacklevel=3
+        )

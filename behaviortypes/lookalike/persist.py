@@ -1,0 +1,131 @@
+"""Safe model files: skops only, loaded against an explicit list of trusted types.
+
+A ``.skops`` file is a zip of JSON and ``.npy`` arrays; loading it never runs
+pickle. :func:`load_model` first lists every type the file would construct and
+refuses the file unless each one is on :data:`TRUSTED_TYPES` (the classes our
+own pipelines are built from), so a tampered file cannot smuggle in ``os.system``
+or a pickled object.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from ..errors import InputError
+from ..files import atomic_path
+from .model import LookalikeModel
+
+__all__ = ["TRUSTED_TYPES", "save_model", "load_model"]
+
+#: Every non-builtin type a behaviortypes lookalike model file may contain.
+TRUSTED_TYPES: tuple[str, ...] = (
+    "behaviortypes.lookalike.model.LookalikeModel",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.compose._column_transformer.ColumnTransformer",
+    "sklearn.impute._base.SimpleImputer",
+    "sklearn.impute._base.MissingIndicator",
+    "sklearn.preprocessing._data.StandardScaler",
+    "sklearn.preprocessing._encoders.OneHotEncoder",
+    "sklearn.preprocessing._label.LabelEncoder",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn._loss.loss.HalfMultinomialLoss",
+    "sklearn._loss.loss.HalfBinomialLoss",
+    "sklearn._loss.link.MultinomialLogit",
+    "sklearn._loss.link.LogitLink",
+    "sklearn._loss.link.Interval",
+    "sklearn._loss._loss.CyHalfMultinomialLoss",
+    "sklearn._loss._loss.CyHalfBinomialLoss",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.isotonic.IsotonicRegression",
+    "sklearn.model_selection._split.StratifiedKFold",
+    "sklearn.utils._bunch.Bunch",
+    "builtins.slice",
+    "numpy.ndarray",
+    "numpy.dtype",
+    "numpy.float64",
+    "numpy.int64",
+    "numpy.bool_",
+    "numpy.str_",
+)
+
+
+def save_model(model: LookalikeModel, path: str | Path) -> Path:
+    """Write a fitted model as a skops file, atomically.
+
+    Parameters
+    ----------
+    model : LookalikeModel
+        A fitted model (with or without base priors).
+    path : str or Path
+        Destination, conventionally ``lookalike.skops``.
+
+    Returns
+    -------
+    Path
+    """
+    import skops.io as sio
+
+    if not isinstance(model, LookalikeModel):
+        raise TypeError(f"save_model expects a LookalikeModel, got {type(model).__name__}")
+    model._check_fitted()
+    path = Path(path)
+    with atomic_path(path, suffix=".skops") as tmp:
+        sio.dump(model, tmp)
+    return path
+
+
+def load_model(path: str | Path) -> LookalikeModel:
+    """Load a model saved by :func:`save_model`, trusting only known types.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, is not a skops file (e.g. a pickle), contains a
+        type that is not on :data:`TRUSTED_TYPES`, or holds something other than
+        a :class:`LookalikeModel`.
+    """
+    import skops.io as sio
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(
+            "model file not found",
+            file=path,
+            hint="train one with `behaviortypes lookalike OUT --customers PATH`",
+        )
+    hint = "use the lookalike.skops written by `behaviortypes lookalike`; never load pickles"
+    if not zipfile.is_zipfile(path):
+        raise InputError("not a behaviortypes model file (not a skops archive)", file=path, hint=hint)
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as err:
+        raise InputError(
+            f"not a behaviortypes model file ({type(err).__name__}: {err})", file=path, hint=hint
+        ) from None
+    refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    if refused:
+        raise InputError(
+            f"refusing to load: the file contains untrusted types {', '.join(refused[:5])}",
+            file=path,
+            value=refused[0],
+            hint="the file was not written by behaviortypes or was altered; retrain the model",
+        )
+    try:
+        model = sio.load(path, trusted=list(TRUSTED_TYPES))
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError) as err:
+        raise InputError(
+            f"model file is damaged ({type(err).__name__}: {err})", file=path, hint=hint
+        ) from None
+    if not isinstance(model, LookalikeModel):
+        raise InputError(
+            f"not a behaviortypes model file (it holds a {type(model).__name__})",
+            file=path,
+            hint=hint,
+        )
+    return model

@@ -1,0 +1,398 @@
+"""The typing tool: a few "golden questions" that reproduce the full type assignment.
+
+Forward selection adds, one at a time, the survey statement that most raises the
+cross-validated agreement of a linear discriminant classifier with the full
+assignment, and stops at the fewest statements reaching the target agreement
+(or at ``max_items``). The result is linear, so it is exported as plain weights in
+``typing_tool.yaml`` and new answers can be scored from the YAML alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+from sklearn.model_selection import StratifiedKFold
+from threadpoolctl import threadpool_limits
+
+from ..errors import InputError
+from ..files import read_yaml, write_yaml
+
+__all__ = ["TypingTool", "build_typing_tool", "load_typing_tool"]
+
+_KIND = "behaviortypes typing tool"
+
+
+def _lda() -> LinearDiscriminantAnalysis:
+    return LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto")
+
+
+def _cv_agreement(X: np.ndarray, y: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]]) -> float:
+    hits = 0
+    for train, test in folds:
+        hits += int((_lda().fit(X[train], y[train]).predict(X[test]) == y[test]).sum())
+    return hits / len(y)
+
+
+class TypingTool:
+    """A short questionnaire that assigns new respondents to the types.
+
+    Built by :func:`build_typing_tool` or read by :func:`load_typing_tool`.
+    Weights are on the scale of the *raw* answers (as in the responses file):
+    reverse keying is folded into them.
+
+    Attributes
+    ----------
+    items_ : list of str
+        The golden questions, in the order they were selected.
+    agreement_ : float
+        Cross-validated share of respondents whose typing-tool type equals the
+        full assignment (on fresh folds; slightly optimistic because the items
+        were selected on the same respondents).
+    selection_ : DataFrame
+        One row per step: ``step, item, agreement`` (cross-validated agreement
+        after adding the item).
+    weights_ : DataFrame of shape (n_types, n_items)
+        Raw-answer weights, indexed by type id.
+    intercepts_ : Series
+        One per type id.
+    means_ : Series
+        Raw-answer mean per item, used for a missing answer.
+    type_ids_ : list of int
+    type_names_ : dict of int to str
+    texts_ : dict of str to str
+    reverse_ : dict of str to bool
+    scale_ : dict or None
+        ``{min, max}`` of the answers.
+    target_ : float
+    n_respondents_ : int
+    """
+
+    def __init__(self, state: Mapping[str, Any]) -> None:
+        self.items_ = [str(i) for i in state["items"]]
+        self.type_ids_ = [int(t) for t in state["type_ids"]]
+        self.weights_ = pd.DataFrame(
+            np.asarray(state["weights"], dtype=float).reshape(len(self.type_ids_), len(self.items_)),
+            index=pd.Index(self.type_ids_, name="type_id"),
+            columns=pd.Index(self.items_, name="item"),
+        )
+        self.intercepts_ = pd.Series(
+            np.asarray(state["intercepts"], dtype=float),
+            index=pd.Index(self.type_ids_, name="type_id"),
+            name="intercept",
+        )
+        self.means_ = pd.Series(
+            np.asarray(state["means"], dtype=float), index=pd.Index(self.items_, name="item"), name="mean"
+        )
+        self.agreement_ = float(state["agreement"])
+        self.selection_ = pd.DataFrame(state.get("selection", []), columns=["step", "item", "agreement"])
+        self.type_names_ = {int(k): str(v) for k, v in (state.get("type_names") or {}).items()}
+        self.texts_ = {str(k): str(v) for k, v in (state.get("texts") or {}).items()}
+        self.reverse_ = {str(k): bool(v) for k, v in (state.get("reverse") or {}).items()}
+        self.scale_ = state.get("scale")
+        self.target_ = float(state.get("target", 0.9))
+        self.n_respondents_ = int(state.get("n_respondents", 0))
+
+    # ---------------------------------------------------------------- scoring
+    def _matrix(self, answers: pd.DataFrame, file: str | Path | None) -> np.ndarray:
+        if not isinstance(answers, pd.DataFrame):
+            raise InputError("answers must be a DataFrame with one column per golden question")
+        missing = [i for i in self.items_ if i not in answers.columns]
+        if missing:
+            raise InputError(
+                f"answers lack the typing-tool question{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)}",
+                file=file,
+                column=missing[0],
+                hint=f"the typing tool needs the columns {', '.join(self.items_)}",
+            )
+        cols = []
+        for item in self.items_:
+            raw = answers[item]
+            num = pd.to_numeric(raw, errors="coerce")
+            bad = raw.notna() & num.isna()
+            if bad.any():
+                raise InputError(
+                    "answers must be numbers on the survey scale",
+                    file=file,
+                    column=item,
+                    rows=(np.flatnonzero(bad.to_numpy()) + 1).tolist(),
+                    value=raw[bad].iloc[0],
+                    hint="leave an answer blank when it is missing",
+                )
+            cols.append(num.fillna(self.means_[item]).to_numpy(float))
+        return np.column_stack(cols) if cols else np.empty((len(answers), 0))
+
+    def score(self, answers: pd.DataFrame, *, file: str | Path | None = None) -> pd.DataFrame:
+        """Assign new respondents from their raw answers to the golden questions.
+
+        Parameters
+        ----------
+        answers : DataFrame
+            One row per respondent with (at least) the columns ``items_``, answers
+            as given on the survey scale (not reverse-keyed); blanks are
+            replaced by the item mean.
+        file : str or Path, optional
+            Named in errors.
+
+        Returns
+        -------
+        DataFrame
+            ``type_id, type_name, probability`` then ``p_<type_id>``, indexed like
+            ``answers``.
+
+        Raises
+        ------
+        InputError
+            If a question's column is missing or holds non-numbers.
+        """
+        X = self._matrix(answers, file)
+        scores = X @ self.weights_.to_numpy().T + self.intercepts_.to_numpy()
+        scores -= scores.max(axis=1, keepdims=True)
+        proba = np.exp(scores)
+        proba /= proba.sum(axis=1, keepdims=True)
+        ids = np.asarray(self.type_ids_)[proba.argmax(axis=1)]
+        out = pd.DataFrame(
+            {
+                "type_id": ids,
+                "type_name": [self.type_names_.get(int(t), f"Type {t}") for t in ids],
+                "probability": proba.max(axis=1),
+            },
+            index=answers.index,
+        )
+        for j, t in enumerate(self.type_ids_):
+            out[f"p_{t}"] = proba[:, j]
+        return out
+
+    # ------------------------------------------------------------------ files
+    def to_dict(self) -> dict[str, Any]:
+        """Everything needed to score new answers, as plain types."""
+        return {
+            "kind": _KIND,
+            "version": 1,
+            "answers": "raw answers as in the responses file (reverse keying is in the weights)",
+            "scoring": "score_t = intercept_t + sum_i weight_t,i * answer_i "
+            "(a blank answer counts as the item mean); probability = softmax(score); "
+            "type = the highest score",
+            "target_agreement": self.target_,
+            "agreement": self.agreement_,
+            "agreement_method": "cross-validated agreement with the full type assignment",
+            "n_respondents": self.n_respondents_,
+            "scale": self.scale_,
+            "items": [
+                {
+                    "id": i,
+                    "text": self.texts_.get(i),
+                    "reverse": self.reverse_.get(i, False),
+                    "mean": float(self.means_[i]),
+                }
+                for i in self.items_
+            ],
+            "types": [
+                {
+                    "type_id": t,
+                    "name": self.type_names_.get(t, f"Type {t}"),
+                    "intercept": float(self.intercepts_[t]),
+                    "weights": {i: float(self.weights_.loc[t, i]) for i in self.items_},
+                }
+                for t in self.type_ids_
+            ],
+            "selection": self.selection_.to_dict(orient="records"),
+        }
+
+    def to_yaml(self, path: str | Path) -> Path:
+        """Write ``typing_tool.yaml`` (atomically)."""
+        return write_yaml(path, self.to_dict())
+
+    def summary(self) -> str:
+        """One line per golden question, with the agreement reached."""
+        lines = [
+            f"Typing tool: {len(self.items_)} questions reproduce the full assignment for "
+            f"{self.agreement_:.1%} of respondents (target {self.target_:.0%})"
+        ]
+        for i in self.items_:
+            lines.append(f"  {i}: {self.texts_.get(i, '')}".rstrip(": "))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"TypingTool(items={self.items_}, agreement={self.agreement_:.3f})"
+
+
+def build_typing_tool(
+    items_keyed: pd.DataFrame,
+    labels: pd.Series | Sequence[int],
+    *,
+    max_items: int = 12,
+    target: float = 0.90,
+    cv: int = 5,
+    instrument: Any = None,
+    type_names: Mapping[int, str] | None = None,
+    random_state: int | np.random.Generator | None = None,
+) -> TypingTool:
+    """Select the fewest survey statements that reproduce the type assignment.
+
+    Parameters
+    ----------
+    items_keyed : DataFrame of shape (n_respondents, n_items)
+        Reverse-keyed item answers (``readers.keyed_items``), columns = item ids.
+    labels : Series of int
+        The full assignment (type id per respondent), aligned with the rows.
+    max_items : int, default=12
+        Never select more statements than this.
+    target : float, default=0.90
+        Stop at the first number of statements whose cross-validated agreement
+        reaches this share.
+    cv : int, default=5
+        Stratified folds for the agreement.
+    instrument : Instrument, optional
+        Gives item texts, reverse keying and the scale; weights in the tool are
+        then for raw answers.
+    type_names : mapping type id → name, optional
+    random_state : int, numpy Generator or None
+        Seeds the folds.
+
+    Returns
+    -------
+    TypingTool
+
+    Raises
+    ------
+    InputError
+        If labels and items do not align or a type has fewer than ``cv`` respondents.
+
+    Notes
+    -----
+    The classifier is linear discriminant analysis with Ledoit–Wolf shrinkage;
+    missing answers are replaced by the item mean. ``agreement_`` is re-estimated
+    on folds different from those used for the selection.
+    """
+    if not isinstance(items_keyed, pd.DataFrame) or items_keyed.shape[1] == 0:
+        raise InputError("items_keyed must be a DataFrame with one column per survey item")
+    if isinstance(labels, pd.Series) and labels.index.is_unique and items_keyed.index.is_unique \
+            and set(labels.index) == set(items_keyed.index):
+        labels = labels.reindex(items_keyed.index)
+    y = np.asarray(labels).astype(int)
+    if len(y) != len(items_keyed):
+        raise InputError(
+            f"labels has {len(y)} rows but items_keyed has {len(items_keyed)}",
+            hint="give one type id per respondent",
+        )
+    type_ids, counts = np.unique(y, return_counts=True)
+    if len(type_ids) < 2 or counts.min() < cv:
+        t = int(type_ids[counts.argmin()])
+        raise InputError(
+            f"type {t} has {int(counts.min())} respondents; the typing tool needs at least "
+            f"cv={cv} per type and two types",
+            value=t,
+        )
+    rng = np.random.default_rng(random_state)
+    seeds = rng.integers(0, 2**31 - 1, size=2)
+    data = items_keyed.apply(pd.to_numeric, errors="coerce").astype(float)
+    means = data.mean()
+    data = data.fillna(means)
+    usable = [c for c in data.columns if data[c].std() > 0]
+    X_all = data[usable].to_numpy()
+    folds = list(StratifiedKFold(cv, shuffle=True, random_state=int(seeds[0])).split(X_all, y))
+
+    chosen: list[int] = []
+    path: list[dict[str, Any]] = []
+    remaining = list(range(len(usable)))
+    # many tiny fits: multi-threaded BLAS only adds contention
+    with threadpool_limits(limits=1, user_api="blas"):
+        while remaining and len(chosen) < max_items:
+            scores = [_cv_agreement(X_all[:, chosen + [j]], y, folds) for j in remaining]
+            best = int(np.argmax(scores))
+            chosen.append(remaining.pop(best))
+            path.append(
+                {"step": len(chosen), "item": str(usable[chosen[-1]]), "agreement": scores[best]}
+            )
+            if scores[best] >= target:
+                break
+        X = X_all[:, chosen]
+        fresh = list(StratifiedKFold(cv, shuffle=True, random_state=int(seeds[1])).split(X, y))
+        agreement = _cv_agreement(X, y, fresh)
+        lda = _lda().fit(X, y)
+    items = [str(usable[j]) for j in chosen]
+    coef = np.atleast_2d(lda.coef_).astype(float)
+    intercept = np.atleast_1d(lda.intercept_).astype(float)
+    if len(type_ids) == 2:  # sklearn gives one row for two classes: scores (0, s)
+        coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
+        intercept = np.array([0.0, intercept[0]])
+    item_means = means[items].to_numpy(float)
+
+    texts, reverse, scale = {}, {i: False for i in items}, None
+    if instrument is not None:
+        texts = {i: instrument.item_texts.get(i, "") for i in items}
+        reverse = {i: i in set(instrument.reverse_ids) for i in items}
+        lo, hi = instrument.scale.min, instrument.scale.max
+        scale = {"min": lo, "max": hi}
+        # keyed = lo + hi - raw for reverse items: fold the flip into the weights
+        for j, i in enumerate(items):
+            if reverse[i]:
+                intercept = intercept + coef[:, j] * (lo + hi)
+                coef[:, j] = -coef[:, j]
+                item_means[j] = lo + hi - item_means[j]
+    return TypingTool(
+        {
+            "items": items,
+            "type_ids": [int(t) for t in type_ids],
+            "weights": coef,
+            "intercepts": intercept,
+            "means": item_means,
+            "agreement": agreement,
+            "selection": path,
+            "type_names": dict(type_names or {}),
+            "texts": texts,
+            "reverse": reverse,
+            "scale": scale,
+            "target": target,
+            "n_respondents": len(y),
+        }
+    )
+
+
+def load_typing_tool(path: str | Path) -> TypingTool:
+    """Read ``typing_tool.yaml`` written by :meth:`TypingTool.to_yaml`.
+
+    Raises
+    ------
+    InputError
+        If the file is missing or is not a typing tool.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("typing tool file not found", file=path,
+                         hint="it is written by `behaviortypes lookalike` as typing_tool.yaml")
+    data = read_yaml(path)
+    if not isinstance(data, dict) or data.get("kind") != _KIND:
+        raise InputError("not a behaviortypes typing tool", file=path,
+                         hint="use the typing_tool.yaml written by `behaviortypes lookalike`")
+    try:
+        items = [str(i["id"]) for i in data["items"]]
+        types = data["types"]
+        return TypingTool(
+            {
+                "items": items,
+                "type_ids": [int(t["type_id"]) for t in types],
+                "weights": [[float(t["weights"][i]) for i in items] for t in types],
+                "intercepts": [float(t["intercept"]) for t in types],
+                "means": [float(i["mean"]) for i in data["items"]],
+                "agreement": data["agreement"],
+                "selection": data.get("selection", []),
+                "type_names": {int(t["type_id"]): t.get("name") for t in types},
+                "texts": {str(i["id"]): i.get("text") or "" for i in data["items"]},
+                "reverse": {str(i["id"]): bool(i.get("reverse", False)) for i in data["items"]},
+                "scale": data.get("scale"),
+                "target": data.get("target_agreement", 0.9),
+                "n_respondents": data.get("n_respondents", 0),
+            }
+        )
+    except (KeyError, TypeError, ValueError) as err:
+        raise InputError(
+            f"typing tool file is incomplete ({type(err).__name__}: {err})", file=path,
+            hint="re-create it with `behaviortypes lookalike`",
+        ) from None

@@ -1,0 +1,531 @@
+"""Tests of behaviortypes.lookalike: the twin model, prior shift, safe files, typing tool."""
+
+from __future__ import annotations
+
+import pickle
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from behaviortypes.errors import InputError, SurveyQualityWarning
+from behaviortypes.files import read_json, write_json, write_yaml
+from behaviortypes.instrument import instrument_from_dict
+from behaviortypes.lookalike import (
+    UNASSIGNED,
+    LookalikeModel,
+    build_typing_tool,
+    calibration_table,
+    estimate_base_priors,
+    expected_calibration_error,
+    load_model,
+    load_typing_tool,
+    save_model,
+    shift_posteriors,
+    train_lookalike,
+)
+
+SHARES = (0.4, 0.3, 0.2, 0.1)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_blas_thread():
+    """Small BLAS problems on a shared 2-core machine run faster single-threaded."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
+ENGAGED = (3, 4)  # these types answer surveys 2.5 times as often
+
+
+# --------------------------------------------------------------------------- planted data
+def make_base(n: int, seed: int, shares=SHARES) -> tuple[pd.DataFrame, pd.Series]:
+    """A customer base with type-dependent CRM columns of every kind."""
+    rng = np.random.default_rng(seed)
+    k = len(shares)
+    t = rng.choice(np.arange(1, k + 1), size=n, p=shares)
+    idx = t - 1
+    mu_spend = np.array([4.0, 4.6, 5.0, 5.5])[:k]
+    visits = np.array([2.0, 5.0, 8.0, 4.0])[:k]
+    recency = np.array([60.0, 25.0, 15.0, 40.0])[:k]
+    channel_p = np.array([[0.6, 0.3, 0.1], [0.3, 0.5, 0.2], [0.2, 0.3, 0.5], [0.4, 0.2, 0.4]])[:k]
+    newsletter = np.array([0.2, 0.5, 0.8, 0.4])[:k]
+    draw = (rng.random(n)[:, None] > np.cumsum(channel_p[idx], axis=1)).sum(axis=1)
+    ids = pd.Index([f"C{i:06d}" for i in range(n)], name="customer_id")
+    frame = pd.DataFrame(
+        {
+            "spend": np.exp(rng.normal(mu_spend[idx], 0.6)),
+            "visits": rng.poisson(visits[idx]),
+            "tenure_years": rng.gamma(2.0, 2.0, size=n),
+            "channel": np.array(["store", "web", "app"])[draw],
+            "region": rng.choice(["north", "south", "east", "west"], size=n),
+            "last_purchase": pd.Timestamp("2026-06-30")
+            - pd.to_timedelta(np.floor(rng.exponential(recency[idx])), unit="D"),
+            "newsletter": rng.random(n) < newsletter[idx],
+        },
+        index=ids,
+    )
+    return frame, pd.Series(t, index=ids, name="type_id")
+
+
+def biased_sample(types: pd.Series, n: int, seed: int, factor: float = 2.5) -> np.ndarray:
+    """Positions of ``n`` survey respondents; engaged types respond ``factor`` times as often."""
+    rng = np.random.default_rng(seed)
+    w = np.where(np.isin(types.to_numpy(), ENGAGED), factor, 1.0)
+    return np.sort(rng.choice(len(types), size=n, replace=False, p=w / w.sum()))
+
+
+def make_items(types: np.ndarray, seed: int, n_items: int = 24, n_signal: int = 10) -> pd.DataFrame:
+    """Five-point answers; the first ``n_signal`` items separate the types."""
+    rng = np.random.default_rng(seed)
+    k = int(types.max())
+    means = np.full((k, n_items), 3.0)
+    means[:, :n_signal] = rng.uniform(1.3, 4.7, size=(k, n_signal))
+    raw = means[types - 1] + rng.normal(0, 0.8, size=(len(types), n_items))
+    cols = [f"s{j + 1:02d}" for j in range(n_items)]
+    return pd.DataFrame(np.clip(np.rint(raw), 1, 5), columns=cols)
+
+
+@pytest.fixture(scope="module")
+def planted():
+    base, truth = make_base(70_000, seed=11)
+    # 50,000 customers the survey is drawn from (and the oracle learns from); 20,000 held out
+    pool, holdout = base.iloc[:50_000], base.iloc[50_000:]
+    pick = biased_sample(truth.iloc[:50_000], 2_500, seed=12)
+    return {
+        "base": base,
+        "truth": truth,
+        "pool": pool,
+        "holdout": holdout,
+        "X": pool.iloc[pick],
+        "y": truth.iloc[pick],
+    }
+
+
+@pytest.fixture(scope="module")
+def fitted(planted):
+    return LookalikeModel(models=("logistic",), cv=3, random_state=0).fit(
+        planted["X"], planted["y"]
+    )
+
+
+# --------------------------------------------------------------------------- prior shift
+def test_shift_posteriors_known_answer():
+    raw = pd.DataFrame([[0.5, 0.5], [0.8, 0.2]], columns=["p_1", "p_2"], index=["a", "b"])
+    out = shift_posteriors(raw, [0.5, 0.5], [0.2, 0.8])
+    assert list(out.index) == ["a", "b"] and list(out.columns) == ["p_1", "p_2"]
+    # 0.8*0.2/0.5 = 0.32, 0.2*0.8/0.5 = 0.32 -> 0.5/0.5
+    assert_allclose(out.to_numpy(), [[0.2, 0.8], [0.5, 0.5]], atol=1e-12)
+    assert_allclose(shift_posteriors(raw, [0.5, 0.5], [0.5, 0.5]), raw, atol=1e-15)
+
+
+def test_saerens_em_hand_checkable():
+    # x in {a, b}: p(a|1) = 0.8, p(a|2) = 0.3; trained with priors 0.5/0.5
+    post_a = 0.8 / (0.8 + 0.3)
+    post_b = 0.2 / (0.2 + 0.7)
+    # base with priors 0.2/0.8: P(a) = 0.2*0.8 + 0.8*0.3 = 0.4 -> 400 'a', 600 'b'
+    raw = np.array([[post_a, 1 - post_a]] * 400 + [[post_b, 1 - post_b]] * 600)
+    priors, n_iter = estimate_base_priors(raw, [0.5, 0.5], tol=1e-12, max_iter=10_000)
+    assert_allclose(priors, [0.2, 0.8], atol=1e-6)
+    assert 1 < n_iter < 10_000
+    # a perfectly sure classifier: EM stops at the share of its predictions
+    sure = np.array([[1.0, 0.0]] * 30 + [[0.0, 1.0]] * 70)
+    priors, _ = estimate_base_priors(sure, [0.5, 0.5])
+    assert_allclose(priors, [0.3, 0.7], atol=1e-12)
+
+
+def test_ece_known_case():
+    # 10 rows at confidence 0.9 with 8 right, 10 rows at 0.6 with 6 right -> ECE 0.05
+    p = np.array([[0.9, 0.1]] * 10 + [[0.6, 0.4]] * 10)
+    y = np.array([1] * 8 + [2] * 2 + [1] * 6 + [2] * 4)
+    assert expected_calibration_error(p, y, classes=[1, 2]) == pytest.approx(0.05, abs=1e-12)
+    table = calibration_table(p, y, classes=[1, 2])
+    assert_allclose(table["accuracy"], [0.6, 0.8])
+    assert_allclose(table["confidence"], [0.6, 0.9])
+    assert list(table["n"]) == [10, 10]
+    # perfectly calibrated: all at 0.7, 70 % right
+    p2 = np.array([[0.7, 0.3]] * 10)
+    y2 = np.array([1] * 7 + [2] * 3)
+    assert expected_calibration_error(p2, y2, classes=[1, 2]) == pytest.approx(0.0, abs=1e-12)
+
+
+# --------------------------------------------------------------------------- model
+def test_fit_attributes_and_schema(fitted, planted):
+    m = fitted
+    kinds = {s["name"]: s["kind"] for s in m.feature_schema_}
+    assert kinds == {
+        "spend": "numeric",
+        "visits": "numeric",
+        "tenure_years": "numeric",
+        "channel": "categorical",
+        "region": "categorical",
+        "last_purchase": "date",
+        "newsletter": "boolean",
+    }
+    assert next(s for s in m.feature_schema_ if s["name"] == "channel")["categories"] == [
+        "app", "store", "web",
+    ]
+    assert m.reference_date_ == planted["X"]["last_purchase"].max().isoformat()
+    assert m.type_ids_ == [1, 2, 3, 4]
+    assert m.id_column_ == "customer_id"
+    assert set(m.cv_results_["calibration"]) == {"none", "sigmoid"}
+    assert m.cv_results_["chosen"].sum() == 1
+    assert m.base_priors_ is None
+    # training priors are the (biased) survey shares
+    expected = planted["y"].value_counts(normalize=True).sort_index()
+    assert_allclose(m.train_priors_.to_numpy(), expected.to_numpy(), atol=1e-12)
+    # informative columns matter more than the noise column
+    imp = m.importances_["importance"]
+    assert imp["visits"] > imp["region"] and imp["spend"] > imp["region"]
+    met = m.metrics_
+    assert np.array(met["confusion_matrix"]["counts"]).sum() == len(planted["y"])
+    assert len(met["per_type"]) == 4 and 0 <= met["ece"] < 0.05
+    proba = m.predict_proba(planted["holdout"].iloc[:50])
+    assert list(proba.columns) == ["p_1", "p_2", "p_3", "p_4"]
+    assert proba.index.equals(planted["holdout"].index[:50])
+    assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_prior_shift_recovers_base_shares_and_oracle_accuracy(fitted, planted):
+    base, truth = planted["base"], planted["truth"]
+    raw = fitted.predict_proba(base, raw=True)
+    naive = raw.mean().to_numpy()
+    priors, _ = estimate_base_priors(raw, fitted.train_priors_)
+    true_shares = truth.value_counts(normalize=True).sort_index().to_numpy()
+    survey_shares = fitted.train_priors_.to_numpy()
+    # the survey and the naive model are off by more than 4 points for some type ...
+    assert np.max(np.abs(survey_shares - true_shares)) > 0.08
+    assert np.max(np.abs(naive - true_shares)) > 0.04
+    # ... the corrected shares are within 2 points of the truth for every type
+    assert np.max(np.abs(priors - true_shares)) < 0.02
+
+    corrected = fitted.with_base_priors(priors)
+    assert fitted.base_priors_ is None  # the original is unchanged
+    holdout = planted["holdout"]
+    y_hold = truth.loc[holdout.index].to_numpy()
+    acc = (corrected.predict(holdout).to_numpy() == y_hold).mean()
+    oracle = LookalikeModel(models=("logistic",), cv=2, calibration=None, random_state=0).fit(
+        planted["pool"], truth.loc[planted["pool"].index]
+    )
+    acc_oracle = (oracle.predict(holdout).to_numpy() == y_hold).mean()
+    assert acc > acc_oracle - 0.03
+    # prior correction does not cost accuracy against the naive model
+    acc_naive = (fitted.predict(holdout).to_numpy() == y_hold).mean()
+    assert acc >= acc_naive - 0.005
+
+
+def test_same_seed_same_model(planted):
+    X, y = planted["X"].iloc[:600], planted["y"].iloc[:600]
+    a = LookalikeModel(models=("logistic",), cv=3, random_state=5).fit(X, y)
+    b = LookalikeModel(models=("logistic",), cv=3, random_state=5).fit(X, y)
+    pd.testing.assert_frame_equal(
+        a.cv_results_.drop(columns="seconds"), b.cv_results_.drop(columns="seconds")
+    )
+    pd.testing.assert_frame_equal(a.predict_proba(X), b.predict_proba(X))
+    pd.testing.assert_frame_equal(a.importances_, b.importances_)
+
+
+def test_unassigned_threshold(planted):
+    X, y = planted["X"].iloc[:800], planted["y"].iloc[:800]
+    m = LookalikeModel(models=("logistic",), cv=3, unassigned_threshold=0.6, random_state=0)
+    m.fit(X, y)
+    proba = m.predict_proba(X)
+    pred = m.predict(X)
+    low = proba.max(axis=1).to_numpy() < 0.6
+    assert low.any() and (~low).any()
+    assert (pred.to_numpy()[low] == UNASSIGNED).all()
+    assert (pred.to_numpy()[~low] != UNASSIGNED).all()
+    un = m.metrics_["unassigned"]
+    assert un["threshold"] == 0.6 and 0 < un["share"] < 1
+
+
+def test_sample_weight_sets_priors(planted):
+    X, y = planted["X"].iloc[:600], planted["y"].iloc[:600]
+    w = np.where(y.to_numpy() == 1, 3.0, 1.0)
+    m = LookalikeModel(models=("logistic",), cv=3, calibration=None, random_state=0)
+    m.fit(X, y, sample_weight=w)
+    expected = pd.Series(w).groupby(y.to_numpy()).sum() / w.sum()
+    assert_allclose(m.train_priors_.to_numpy(), expected.to_numpy(), atol=1e-12)
+
+
+def test_text_dates_and_booleans_from_csv_are_detected(planted):
+    X = planted["X"].iloc[:400].copy()
+    X["last_purchase"] = X["last_purchase"].dt.strftime("%Y-%m-%d")
+    X["newsletter"] = np.where(X["newsletter"], "yes", "no")
+    m = LookalikeModel(models=("logistic",), cv=3, calibration=None, random_state=0)
+    m.fit(X, planted["y"].iloc[:400])
+    kinds = {s["name"]: s["kind"] for s in m.feature_schema_}
+    assert kinds["last_purchase"] == "date" and kinds["newsletter"] == "boolean"
+    # scoring the same rows with real dates/booleans gives the same answer
+    ref = LookalikeModel(models=("logistic",), cv=3, calibration=None, random_state=0)
+    ref.fit(planted["X"].iloc[:400], planted["y"].iloc[:400])
+    assert_allclose(m.predict_proba(X), ref.predict_proba(planted["X"].iloc[:400]), atol=1e-10)
+
+
+def test_schema_errors(fitted, planted):
+    batch = planted["holdout"].iloc[:20].copy()
+    with pytest.raises(InputError, match=r"customers\.csv, column 'visits': missing column 'visits'"):
+        fitted.check_features(batch.drop(columns="visits"), file="customers.csv")
+    bad = batch.astype({"spend": object})
+    bad.iloc[3, bad.columns.get_loc("spend")] = "lots"
+    with pytest.raises(InputError, match=r"column 'spend', row 4: 1 value\(s\) are not numbers.*'lots'"):
+        fitted.check_features(bad, file="customers.csv")
+    with pytest.raises(InputError, match=r"column 'spend'.*not numbers"):
+        fitted.predict_proba(bad)
+    schema = {c: "double" for c in fitted.feature_columns_} | {"last_purchase": "int64"}
+    with pytest.raises(InputError, match=r"customers\.parquet, column 'last_purchase': has type int64 but the model expects dates"):
+        fitted.check_features(schema, file="customers.parquet")
+    fitted.check_features(list(fitted.feature_columns_))  # names only: fine
+    with pytest.raises(InputError, match=r"missing column 'newsletter'"):
+        fitted.check_features([c for c in fitted.feature_columns_ if c != "newsletter"])
+
+
+def test_fit_input_errors(planted):
+    X, y = planted["X"].iloc[:200], planted["y"].iloc[:200]
+    with pytest.raises(InputError, match=r"labels has 199 rows but features has 200"):
+        LookalikeModel(models=("logistic",)).fit(X, y.to_numpy()[:199])
+    y_small = y.copy()
+    y_small.iloc[:2] = 9
+    with pytest.raises(InputError, match=r"type 9 has only 2 training rows; at least cv=5"):
+        LookalikeModel(models=("logistic",), cv=5).fit(X, y_small)
+    with pytest.raises(InputError, match=r"unknown lookalike model.*'forest'.*logistic, gbm"):
+        LookalikeModel(models=("forest",)).fit(X, y)
+    with pytest.raises(InputError, match=r"unassigned_threshold must be between 0 and 1"):
+        LookalikeModel(models=("logistic",), unassigned_threshold=1.5).fit(X, y)
+    with pytest.raises(InputError, match=r"not fitted yet"):
+        LookalikeModel().predict_proba(X)
+
+
+# --------------------------------------------------------------------------- safe files
+def test_skops_round_trip_identical(fitted, planted, tmp_path):
+    model = fitted.with_base_priors({1: 0.4, 2: 0.3, 3: 0.2, 4: 0.1})
+    path = save_model(model, tmp_path / "lookalike.skops")
+    loaded = load_model(path)
+    batch = planted["holdout"].iloc[:500]
+    pd.testing.assert_frame_equal(loaded.predict_proba(batch), model.predict_proba(batch))
+    pd.testing.assert_frame_equal(
+        loaded.predict_proba(batch, raw=True), model.predict_proba(batch, raw=True)
+    )
+    pd.testing.assert_series_equal(loaded.base_priors_, model.base_priors_)
+    pd.testing.assert_frame_equal(loaded.cv_results_, model.cv_results_)
+    pd.testing.assert_frame_equal(loaded.importances_, model.importances_)
+    assert loaded.feature_schema_ == model.feature_schema_
+    assert loaded.reference_date_ == model.reference_date_
+    assert not list(tmp_path.glob(".*"))  # no temporary file left behind
+
+
+def test_pickle_and_tampered_files_refused(fitted, tmp_path):
+    pkl = tmp_path / "model.skops"
+    pkl.write_bytes(pickle.dumps(fitted))
+    with pytest.raises(InputError, match=r"model\.skops: not a behaviortypes model file"):
+        load_model(pkl)
+
+    good = save_model(fitted, tmp_path / "good.skops")
+    bad = tmp_path / "tampered.skops"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "schema.json":
+                text = data.decode()
+                assert '"LogisticRegression"' in text
+                text = text.replace('"LogisticRegression"', '"system"').replace(
+                    '"sklearn.linear_model._logistic"', '"os"'
+                )
+                data = text.encode()
+            dst.writestr(info, data)
+    with pytest.raises(InputError, match=r"refusing to load: the file contains untrusted types os\.system"):
+        load_model(bad)
+
+    import skops.io as sio
+    from sklearn.linear_model import LogisticRegression
+
+    other = tmp_path / "other.skops"
+    sio.dump(LogisticRegression(), other)
+    with pytest.raises(InputError, match=r"not a behaviortypes model file \(it holds a LogisticRegression\)"):
+        load_model(other)
+    with pytest.raises(InputError, match=r"model file not found"):
+        load_model(tmp_path / "nope.skops")
+
+
+def test_gbm_candidate_round_trip(planted, tmp_path):
+    X, y = planted["X"].iloc[:500], planted["y"].iloc[:500]
+    m = LookalikeModel(models=("gbm",), cv=3, random_state=0).fit(X, y)
+    assert m.chosen_model_ == "gbm"
+    loaded = load_model(save_model(m, tmp_path / "g.skops"))
+    batch = planted["holdout"].iloc[:300]
+    pd.testing.assert_frame_equal(loaded.predict_proba(batch), m.predict_proba(batch))
+
+
+# --------------------------------------------------------------------------- typing tool
+@pytest.fixture(scope="module")
+def typing_data():
+    rng = np.random.default_rng(21)
+    types = rng.choice([1, 2, 3, 4], size=1500, p=[0.35, 0.3, 0.2, 0.15])
+    items = make_items(types, seed=22)
+    items.index = pd.Index([f"R{i:05d}" for i in range(len(items))], name="respondent_id")
+    return items, pd.Series(types, index=items.index, name="type_id")
+
+
+def test_typing_tool_reaches_target_and_round_trips(typing_data, tmp_path):
+    items, labels = typing_data
+    tool = build_typing_tool(items, labels, max_items=12, target=0.90, random_state=0)
+    assert tool.agreement_ >= 0.90
+    assert 1 <= len(tool.items_) <= 12
+    # only informative statements (s01..s10) are chosen
+    assert all(int(i[1:]) <= 10 for i in tool.items_)
+    path = tool.to_yaml(tmp_path / "typing_tool.yaml")
+    again = load_typing_tool(path)
+    new = items.iloc[:200].copy()
+    new.iloc[0, new.columns.get_loc(tool.items_[0])] = np.nan  # a blank answer
+    pd.testing.assert_frame_equal(again.score(new), tool.score(new), check_exact=False, rtol=1e-12)
+    hits = (tool.score(items)["type_id"].to_numpy() == labels.to_numpy()).mean()
+    assert hits >= 0.90
+    assert tool.selection_["agreement"].is_monotonic_increasing or len(tool.items_) <= 2
+
+
+def test_typing_tool_folds_reverse_keying(typing_data):
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+
+    keyed, labels = typing_data
+    instrument = instrument_from_dict(
+        {
+            "id_column": "respondent_id",
+            "scale": {"min": 1, "max": 5},
+            "items": [
+                {"id": c, "text": f"Statement {c}", "reverse": j % 2 == 0}
+                for j, c in enumerate(keyed.columns)
+            ],
+        }
+    )
+    tool = build_typing_tool(keyed, labels, instrument=instrument, random_state=0, max_items=6)
+    raw = keyed.copy()
+    for item in instrument.reverse_ids:
+        raw[item] = 6 - raw[item]
+    lda = LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto").fit(keyed[tool.items_], labels)
+    expected = lda.predict_proba(keyed[tool.items_])
+    got = tool.score(raw)[[f"p_{t}" for t in tool.type_ids_]].to_numpy()
+    assert_allclose(got, expected, atol=1e-9)
+    assert tool.texts_[tool.items_[0]].startswith("Statement")
+
+
+def test_typing_tool_same_seed_same_tool(typing_data):
+    items, labels = typing_data
+    a = build_typing_tool(items.iloc[:600], labels.iloc[:600], max_items=5, random_state=3)
+    b = build_typing_tool(items.iloc[:600], labels.iloc[:600], max_items=5, random_state=3)
+    assert a.items_ == b.items_ and a.agreement_ == b.agreement_
+
+
+def test_typing_tool_errors(typing_data, tmp_path):
+    items, labels = typing_data
+    tool = build_typing_tool(items.iloc[:600], labels.iloc[:600], max_items=3, random_state=0)
+    with pytest.raises(InputError, match=rf"answers lack the typing-tool question {tool.items_[0]}"):
+        tool.score(items.drop(columns=tool.items_[0]), file="new.csv")
+    bad = items.iloc[:5].astype(object)
+    bad.iloc[2, bad.columns.get_loc(tool.items_[1])] = "agree"
+    with pytest.raises(InputError, match=rf"column '{tool.items_[1]}', row 3: answers must be numbers"):
+        tool.score(bad)
+    with pytest.raises(InputError, match=r"labels has 10 rows but items_keyed has 600"):
+        build_typing_tool(items.iloc[:600], labels.to_numpy()[:10])
+    other = tmp_path / "x.yaml"
+    write_yaml(other, {"kind": "something else"})
+    with pytest.raises(InputError, match=r"not a behaviortypes typing tool"):
+        load_typing_tool(other)
+
+
+# --------------------------------------------------------------------------- train_lookalike
+def _discovery(tmp_path, *, n_base=6_000, n_resp=900, seed=31, leak=False):
+    base, truth = make_base(n_base, seed=seed)
+    pick = biased_sample(truth, n_resp, seed=seed + 1)
+    types = truth.iloc[pick].to_numpy()
+    items = make_items(types, seed=seed + 2, n_items=16, n_signal=8)
+    rid = [f"R{i:04d}" for i in range(n_resp)]
+    survey = tmp_path / "survey"
+    survey.mkdir()
+    inst = {
+        "id_column": "respondent_id",
+        "customer_id_column": "customer_id",
+        "scale": {"min": 1, "max": 5},
+        "items": [{"id": c, "text": f"Statement {c}"} for c in items.columns],
+    }
+    write_yaml(survey / "instrument.yaml", inst)
+    responses = items.astype(int).copy()
+    responses.insert(0, "customer_id", list(base.index[pick]))
+    responses.insert(0, "respondent_id", rid)
+    responses.loc[:49, "customer_id"] = [f"X{i}" for i in range(50)]  # not in the base
+    responses.to_csv(survey / "responses.csv", index=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    pd.DataFrame(
+        {"respondent_id": rid, "type_id": types, "type_name": [f"T{t}" for t in types],
+         "probability": 0.9}
+    ).to_csv(out / "assignments.csv", index=False)
+    write_json(out / "source.json", {"survey_dir": str(survey), "instrument": inst})
+    customers = base.reset_index()
+    if leak:
+        leaked = pd.Series(3.0, index=customers.index)
+        leaked.iloc[pick] = items["s01"].to_numpy()
+        customers["s01"] = leaked
+    customers.to_parquet(tmp_path / "customers.parquet", index=False)
+    return out, tmp_path / "customers.parquet", truth
+
+
+def test_train_lookalike_end_to_end(tmp_path):
+    out, customers, truth = _discovery(tmp_path, leak=True)
+    with pytest.warns(SurveyQualityWarning, match=r"dropped columns .* s01"):
+        result = train_lookalike(
+            out, customers, seed=0, models=("logistic",), cv=3, batch_size=2_500,
+            sample_size=4_000,
+        )
+    for name in ("lookalike.skops", "lookalike_card.json", "typing_tool.yaml"):
+        assert (out / name).is_file()
+    card = read_json(out / "lookalike_card.json")
+    assert "s01" not in card["feature_columns"]
+    assert card["link"] == {
+        "n_respondents": 900, "n_linked": 850, "n_unlinked": 50,
+        "per_type": card["link"]["per_type"], "weighted": False,
+    }
+    assert card["base"]["n_customers"] == 6_000 and card["base"]["n_em_sample"] == 4_000
+    assert card["id_column"] == "customer_id"
+    assert len(card["fingerprint"]["customers_sha256"]) == 64
+    assert {"scikit-learn", "skops", "numpy"} <= set(card["versions"])
+    shares = result.shares
+    true_shares = truth.value_counts(normalize=True).sort_index()
+    assert np.max(np.abs(shares["corrected_share"] - true_shares)) < 0.035
+    assert np.max(np.abs(shares["survey_share"] - true_shares)) > 0.07
+    loaded = load_model(out / "lookalike.skops")
+    assert loaded.type_names_ == {1: "T1", 2: "T2", 3: "T3", 4: "T4"}
+    assert_allclose(loaded.base_priors_.to_numpy(), shares["corrected_share"].to_numpy())
+    tool = load_typing_tool(out / "typing_tool.yaml")
+    assert tool.items_ == result.typing_tool.items_
+    assert "Lookalike:" in result.summary()
+    # the same seed writes the same card
+    with pytest.warns(SurveyQualityWarning):
+        again = train_lookalike(
+            out, customers, seed=0, models=("logistic",), cv=3, batch_size=2_500,
+            sample_size=4_000,
+        )
+    assert again.card["base_priors"] == result.card["base_priors"]
+
+
+def test_train_lookalike_errors(tmp_path):
+    out, customers, _ = _discovery(tmp_path, n_base=3_000, n_resp=300)
+    with pytest.raises(InputError, match=r"customer id column 'cust_no' is not in the customer file.*its columns are customer_id, spend"):
+        train_lookalike(out, customers, id_column="cust_no", models=("logistic",), cv=3)
+    resp = pd.read_csv(tmp_path / "survey" / "responses.csv", dtype=str)
+    original = resp.copy()
+    types = pd.read_csv(out / "assignments.csv")["type_id"].to_numpy()
+    rows4 = np.flatnonzero((types == 4) & (np.arange(len(types)) >= 50))
+    resp.loc[rows4[5:], "customer_id"] = "nobody"
+    resp.to_csv(tmp_path / "survey" / "responses.csv", index=False)
+    with pytest.raises(InputError, match=r"too few linked respondents per type: type 4 \(T4\) has 5; at least 10"):
+        train_lookalike(out, customers, models=("logistic",), cv=3)
+    # only 20 respondents linkable
+    resp = original
+    resp.loc[70:, "customer_id"] = "nobody"  # rows 0-49 were never customers
+    resp.to_csv(tmp_path / "survey" / "responses.csv", index=False)
+    with pytest.raises(InputError, match=r"only 20 of 300 respondents could be linked.*at least 40 are needed"):
+        train_lookalike(out, customers, models=("logistic",), cv=3)
+    with pytest.raises(InputError, match=r"assignments\.csv not found"):
+        train_lookalike(tmp_path / "survey", customers)

@@ -499,6 +499,17 @@ def test_train_lookalike_end_to_end(tmp_path):
     assert_allclose(loaded.base_priors_.to_numpy(), shares["corrected_share"].to_numpy())
     tool = load_typing_tool(out / "typing_tool.yaml")
     assert tool.items_ == result.typing_tool.items_
+    # crm_profile.csv: per-type means of the linked customers' behaviour, checked by hand
+    crm = pd.read_csv(out / "crm_profile.csv")
+    assert list(crm.columns) == ["type_id", "feature", "mean", "overall", "diff", "effect_size"]
+    base = pd.read_parquet(customers).set_index("customer_id")
+    resp = pd.read_csv(out.parent / "survey" / "responses.csv").set_index("respondent_id")
+    assign = pd.read_csv(out / "assignments.csv").set_index("respondent_id")
+    linked = resp[resp["customer_id"].isin(base.index)]
+    feature = crm["feature"].iloc[0]
+    expected = base.loc[linked["customer_id"], feature].groupby(assign.loc[linked.index, "type_id"].to_numpy()).mean()
+    got = crm[crm["feature"] == feature].set_index("type_id")["mean"]
+    assert_allclose(got.sort_index().to_numpy(), expected.sort_index().to_numpy(), rtol=1e-9)
     assert "Lookalike:" in result.summary()
     # the same seed writes the same card
     with pytest.warns(SurveyQualityWarning):

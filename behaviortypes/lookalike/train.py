@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, SurveyQualityWarning
-from ..files import read_json, read_yaml, sha256_file, write_json
+from ..files import read_json, read_yaml, sha256_file, write_csv, write_json
 from ..instrument import Instrument, instrument_from_dict
 from .model import LookalikeModel
 from .persist import save_model
@@ -507,7 +507,25 @@ def train_lookalike(
         "versions": _versions(),
     }
     files = {"model": save_model(final, folder / MODEL_FILE)}
+    files["crm_profile"] = _write_crm_profile(folder, features, y, sw, model.feature_schema_)
     if tool is not None:
         files["typing_tool"] = tool.to_yaml(folder / TYPING_TOOL_FILE)
     files["card"] = write_json(folder / CARD_FILE, card)
     return LookalikeResult(model=final, card=card, typing_tool=tool, files=files)
+
+
+def _write_crm_profile(folder: Path, features: pd.DataFrame, labels: pd.Series,
+                       sample_weight: np.ndarray | None, schema: list[dict]) -> Path:
+    """``crm_profile.csv``: how each type's linked customers differ on each numeric feature.
+
+    Columns ``type_id, feature, mean, overall, diff, effect_size`` (Cohen's d of the type
+    against the other linked customers), for the report's "how to reach them".
+    """
+    from ..profiles import profile_features
+
+    numeric = [f["name"] for f in schema if f.get("kind") in {"numeric", "boolean"} and f["name"] in features]
+    frame = features[numeric].apply(pd.to_numeric, errors="coerce").astype(float)
+    lab = pd.Series(labels.to_numpy(), index=frame.index)
+    weights = None if sample_weight is None else pd.Series(sample_weight, index=frame.index)
+    table = profile_features(frame, lab, weights, kind="crm").drop(columns="kind")
+    return write_csv(folder / "crm_profile.csv", table.rename(columns={"key": "feature"}))

@@ -60,6 +60,10 @@ _LEXICON: list[tuple[tuple[str, ...], str, str]] = [
 ]
 
 
+#: A type is named after a factor it is high on when its mean z there reaches this.
+_NAME_FROM_HIGH = 0.5
+
+
 def _humanise(name: str) -> str:
     text = re.sub(r"[_\-]+", " ", str(name)).strip()
     return text[:1].upper() + text[1:] if text else str(name)
@@ -241,11 +245,13 @@ def suggest_names(
 ) -> pd.DataFrame:
     """Suggest a persona name and tagline per type from its most distinctive factors.
 
-    The rule is deterministic: the factor with the largest absolute mean z gives the
-    name (a persona word when the factor's theme is a known one, e.g. price focus →
-    "The bargain hunter"; otherwise "High <factor>" / "Low <factor>"); the tagline lists
-    the two or three factors with |z| ≥ 0.3. Duplicate names get the second factor
-    appended.
+    The rule is deterministic. The factor the type is highest on gives the name when
+    its mean z is at least 0.5 (personas are named for what they do), otherwise the
+    factor with the largest absolute mean z. The name is a persona word when the
+    factor's theme is a known one (price focus → "The bargain hunter"), else
+    "High <factor>" / "Low <factor>". The tagline lists the two or three factors with
+    |z| ≥ 0.3. Where two types share a name, the most extreme keeps it and the others
+    get their second factor's word added.
 
     Parameters
     ----------
@@ -263,7 +269,9 @@ def suggest_names(
     rows = []
     for i, (type_id, z) in enumerate(factor_means.iterrows()):
         order = z.abs().sort_values(ascending=False).index
-        top = order[0]
+        # Personas are named for what they do: the strongest factor they are *high* on
+        # (z >= 0.5) when there is one, else the most extreme factor either way.
+        top = z.idxmax() if z.max() >= _NAME_FROM_HIGH else order[0]
         word = _persona_word(factor_names[top], z[top] > 0)
         if word is None:
             word = f"{'High' if z[top] > 0 else 'Low'} {factor_names[top].lower()}"

@@ -100,3 +100,11 @@ def test_types_yaml_errors(tmp_path):
     path.write_text("types:\n  - name: x\n", encoding="utf-8")
     with pytest.raises(InputError, match="entry 1 of 'types' needs type_id and name"):
         read_types_yaml(path)
+
+
+def test_name_prefers_what_a_type_is_high_on():
+    # Higher in absolute terms on convenience (low), but clearly high on inspiration.
+    fm = pd.DataFrame({"F1": [1.10], "F2": [-1.20]}, index=pd.Index([1], name="type_id"))
+    names = suggest_names(fm, {"F1": "inspiration", "F2": "convenience"})
+    assert names.loc[1, "name"] == "The explorer"
+    assert names.loc[1, "tagline"] == "Low on convenience, high on inspiration."

@@ -1,0 +1,189 @@
+"""Weighted clustering models used by the types engine.
+
+scikit-learn's ``GaussianMixture`` has no ``sample_weight``, and survey weights must
+be honoured throughout, so a small weighted EM for Gaussian mixtures (full or
+diagonal covariances) lives here. K-means is scikit-learn's (it takes weights).
+All functions are pure: arrays in, arrays/named tuples out.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from sklearn.cluster import KMeans
+
+__all__ = [
+    "Mixture",
+    "fit_mixture_multistart",
+    "fit_kmeans",
+    "fit_mixture",
+    "mixture_log_resp",
+    "n_mixture_params",
+    "nearest_centroid",
+]
+
+_LOG_2PI = np.log(2 * np.pi)
+
+
+class Mixture(NamedTuple):
+    """A fitted Gaussian mixture (in standardised feature space)."""
+
+    weights: np.ndarray  # (k,)
+    means: np.ndarray  # (k, d)
+    covs: np.ndarray  # (k, d, d) ; diagonal matrices for "diag"
+    kind: str  # "full" | "diag"
+    loglik: float  # total weighted log-likelihood (weights scaled to mean 1)
+    n_iter: int
+
+
+def n_mixture_params(k: int, d: int, kind: str) -> int:
+    """Free parameters of a k-component mixture in d dimensions.
+
+    ``full``: one covariance per type; ``diag``: diagonal per type; ``scaled``: one
+    shared covariance shape scaled by a volume per type (Sigma_j = lambda_j C);
+    ``tied``: one shared covariance.
+    """
+    sym = d * (d + 1) // 2
+    cov = {"full": k * sym, "diag": k * d, "scaled": sym + k - 1, "tied": sym}[kind]
+    return k * d + cov + k - 1
+
+
+def mixture_log_resp(Z: np.ndarray, model: Mixture) -> tuple[np.ndarray, np.ndarray]:
+    """Log posterior membership (n, k) and per-row log density (n,)."""
+    n, d = Z.shape
+    chol = np.linalg.cholesky(model.covs)  # (k, d, d)
+    inv = np.linalg.inv(chol)
+    # Mahalanobis distances: y_j = L_j^{-1} (z - mu_j), as (k, n, d) batched products
+    shift = np.einsum("kij,kj->ki", inv, model.means)
+    y = np.matmul(Z[None, :, :], inv.transpose(0, 2, 1)) - shift[:, None, :]
+    maha = np.einsum("knd,knd->nk", y, y)
+    logdet = np.sum(np.log(np.diagonal(chol, axis1=1, axis2=2)), axis=1)
+    logp = np.log(model.weights)[None, :] - 0.5 * (maha + d * _LOG_2PI) - logdet[None, :]
+    top = logp.max(axis=1, keepdims=True)
+    lse = top[:, 0] + np.log(np.sum(np.exp(logp - top), axis=1))
+    return logp - lse[:, None], lse
+
+
+def _m_step(Z, w, resp, kind, reg):
+    d = Z.shape[1]
+    rw = resp * w[:, None]
+    nk = rw.sum(axis=0) + 1e-10
+    means = (rw.T @ Z) / nk[:, None]
+    second = np.matmul(rw.T[:, None, :] * Z.T[None, :, :], Z) / nk[:, None, None]
+    S = second - means[:, :, None] * means[:, None, :]
+    eye = np.eye(d)
+    if kind == "diag":
+        covs = np.diagonal(S, axis1=1, axis2=2)[:, :, None] * eye[None] + reg * eye
+    elif kind == "full":
+        covs = S + reg * eye
+    else:
+        share = nk / nk.sum()
+        C = np.einsum("k,kij->ij", share, S)
+        lam = np.ones(nk.size)
+        if kind == "scaled":
+            for _ in range(3):
+                Cinv = np.linalg.inv(C + reg * eye)
+                lam = np.einsum("ij,kji->k", Cinv, S) / d
+                lam = np.clip(lam, 1e-3, None)
+                C = np.einsum("k,kij->ij", share / lam, S)
+                C = C * d / np.trace(C)  # fix the scale: lambda carries the volume
+                Cinv = np.linalg.inv(C + reg * eye)
+                lam = np.clip(np.einsum("ij,kji->k", Cinv, S) / d, 1e-3, None)
+        covs = lam[:, None, None] * C[None] + reg * eye
+    return nk / nk.sum(), means, covs
+
+
+def fit_mixture(
+    Z: np.ndarray,
+    w: np.ndarray,
+    init_labels: np.ndarray,
+    k: int,
+    *,
+    kind: str = "full",
+    reg: float = 1e-3,
+    max_iter: int = 200,
+    tol: float = 1e-4,
+) -> Mixture:
+    """Weighted EM for a Gaussian mixture, started from hard labels.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n, d)
+        Standardised features.
+    w : ndarray of shape (n,)
+        Non-negative weights (scaled internally to mean 1).
+    init_labels : ndarray of shape (n,) or (n, k)
+        Starting partition (values 0..k-1) or starting membership probabilities.
+    k : int
+        Number of components.
+    kind : {"full", "diag"}
+        Covariance structure.
+    reg : float
+        Ridge added to every covariance diagonal (keeps small types estimable).
+    """
+    w = w / w.mean()
+    if np.ndim(init_labels) == 2:  # soft start (posterior probabilities)
+        resp = np.asarray(init_labels, dtype=float)
+    else:
+        resp = np.zeros((Z.shape[0], k))
+        resp[np.arange(Z.shape[0]), init_labels] = 1.0
+    prev = -np.inf
+    it = 0
+    for it in range(1, max_iter + 1):
+        weights, means, covs = _m_step(Z, w, resp, kind, reg)
+        model = Mixture(weights, means, covs, kind, prev, it)
+        log_resp, lse = mixture_log_resp(Z, model)
+        ll = float(w @ lse)
+        resp = np.exp(log_resp)
+        if abs(ll - prev) <= tol * Z.shape[0]:
+            prev = ll
+            break
+        prev = ll
+    weights, means, covs = _m_step(Z, w, resp, kind, reg)
+    model = Mixture(weights, means, covs, kind, prev, it)
+    _, lse = mixture_log_resp(Z, model)
+    return model._replace(loglik=float(w @ lse))
+
+
+def fit_kmeans(
+    Z: np.ndarray, w: np.ndarray, k: int, *, n_init: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Weighted k-means (k-means++ starts); returns labels, centres and inertia."""
+    km = KMeans(n_clusters=k, n_init=n_init, random_state=seed, max_iter=300)
+    km.fit(Z, sample_weight=w)
+    return km.labels_.astype(int), km.cluster_centers_, float(km.inertia_)
+
+
+def nearest_centroid(Z: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Index of the nearest centre for each row."""
+    d2 = (
+        np.sum(Z**2, axis=1)[:, None]
+        - 2 * Z @ centres.T
+        + np.sum(centres**2, axis=1)[None, :]
+    )
+    return np.argmin(d2, axis=1)
+
+
+def fit_mixture_multistart(
+    Z: np.ndarray,
+    w: np.ndarray,
+    starts: list,
+    k: int,
+    *,
+    kind: str,
+    n_keep: int = 3,
+    short_iter: int = 10,
+) -> Mixture:
+    """Best of many starts by "em-EM" (Biernacki, Celeux & Govaert 2003).
+
+    A short EM (``short_iter`` iterations) from every start, then full EM from the
+    ``n_keep`` best; the highest likelihood wins.
+    """
+    short = [fit_mixture(Z, w, lab, k, kind=kind, max_iter=short_iter) for lab in starts]
+    best = sorted(range(len(short)), key=lambda i: -short[i].loglik)[:n_keep]
+    fits = []
+    for i in best:
+        resp = np.exp(mixture_log_resp(Z, short[i])[0])
+        fits.append(fit_mixture(Z, w, resp, k, kind=kind))
+    return max(fits, key=lambda m: m.loglik)

@@ -241,9 +241,9 @@ def test_model_from_folder_with_types_yaml(fitted, base, tmp_path, monkeypatch):
     folder.mkdir()
     (folder / "lookalike.skops").write_bytes(b"stub")
     write_yaml(folder / "types.yaml", {"types": [{"type_id": t, "name": f"Name {t}"} for t in TYPE_IDS]})
-    import behaviortypes.scoring as scoring
+    import behaviortypes.scoring._model as scoring_model
 
-    monkeypatch.setattr(scoring, "_load_model_file", lambda p: DoubleModel(fitted, names=False))
+    monkeypatch.setattr(scoring_model, "_load_model_file", lambda p: DoubleModel(fitted, names=False))
     summary = score_customers(folder, path, tmp_path / "s.parquet")
     got = pd.read_parquet(summary.out)
     assert set(got["type_name"]) <= {"Name 1", "Name 2", "Name 3"}
@@ -507,9 +507,9 @@ def test_dask_engine_default_local_cluster(fitted, base, tmp_path):
 
 
 def test_unreachable_scheduler(fitted, base, tmp_path, monkeypatch):
-    import behaviortypes.scoring as scoring
+    import behaviortypes.scoring._engines as scoring_engines
 
-    monkeypatch.setattr(scoring, "_CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr(scoring_engines, "_CONNECT_TIMEOUT", "1s")
     with pytest.raises(InputError, match=r"cannot reach the Dask scheduler.*Hint: check the address"):
         score_customers(DoubleModel(fitted), base[2], tmp_path / "o.parquet", engine="dask",
                         scheduler="tcp://127.0.0.1:9")

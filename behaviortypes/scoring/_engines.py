@@ -1,0 +1,191 @@
+"""The engines: local streaming (:func:`_run_local`) and Dask (:func:`_run_dask`).
+
+Dask workers unpickle :func:`_score_partition` by its module path, so it stays at module
+level here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..errors import InputError
+from ._model import _Scorer
+from ._sources import _csv_block_size, _Source, _suffix
+
+_CONNECT_TIMEOUT = "20s"  # to reach a Dask scheduler
+
+
+def _progress_bar(total: int | None, label: str) -> tuple[Any, Any]:
+    """A started rich progress bar showing rows done and rows/s (rich imported lazily)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            speed = task.finished_speed or task.speed
+            if speed is None and task.elapsed:
+                speed = task.completed / task.elapsed
+            return Text("" if speed is None else f"{speed:,.0f} rows/s", style="progress.data.speed")
+
+    bar = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeElapsedColumn()
+    )
+    bar.start()
+    return bar, bar.add_task(label, total=total)
+
+
+def _run_local(
+    source: _Source, scorer: _Scorer, id_column: str, parts: Path, *, batch_size: int, progress: bool
+) -> int:
+    columns = list(dict.fromkeys([id_column, *scorer.feature_columns]))
+    target = parts / "part-000000.parquet"
+    n_batches = 0
+    done = 0
+    bar = None
+    if progress:
+        bar, task = _progress_bar(source.n_rows, f"Scoring {source.label}")
+    try:
+        batches = _prefetch(source.batches(columns, batch_size))
+        with pq.ParquetWriter(target, scorer.out_schema, compression="snappy") as writer, \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="behaviortypes-write") as pool, \
+                contextlib.closing(batches):  # closes the reader (and a DuckDB connection) on error
+            writing = None
+            for batch in batches:
+                scored = scorer.score_batch(batch, id_column, first_row=done + 1, file=source.path)
+                if writing is not None:
+                    writing.result()  # at most one scored batch waits to be written
+                writing = pool.submit(writer.write_table, scored, row_group_size=batch_size)
+                done += batch.num_rows
+                n_batches += 1
+                if bar is not None:
+                    bar.update(task, advance=batch.num_rows)
+            if writing is not None:
+                writing.result()
+    finally:
+        if bar is not None:
+            bar.stop()
+    return n_batches
+
+
+def _prefetch(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Read the next batch in a background thread while the current one is scored.
+
+    pyarrow and DuckDB release the GIL while reading and decoding, so reading overlaps
+    scoring; at most one batch is read ahead. Errors from the reader are re-raised here.
+    """
+    end = object()
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="behaviortypes-read") as pool:
+            ahead = pool.submit(next, batches, end)
+            while True:
+                batch = ahead.result()
+                if batch is end:
+                    return
+                ahead = pool.submit(next, batches, end)
+                yield batch
+    finally:
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
+
+
+def _score_partition(
+    frame: pd.DataFrame, scorer: _Scorer, id_column: str, batch_size: int, partition_info: Any = None
+) -> pd.DataFrame:
+    """Score one dask partition (runs on a worker), ``batch_size`` rows at a time."""
+    number = (partition_info or {}).get("number", 0)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if table.num_rows == 0:  # models (scikit-learn) refuse empty input
+        return _to_pandas(scorer.out_schema.empty_table())
+    scored = [
+        scorer.score_batch(
+            table.slice(start, batch_size), id_column, first_row=start + 1, file=f"partition {number}"
+        )
+        for start in range(0, table.num_rows, batch_size)
+    ]
+    return _to_pandas(pa.concat_tables(scored))
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    mapping = {pa.string(): pd.StringDtype("pyarrow"), pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+    return table.to_pandas(types_mapper=mapping.get)
+
+
+@contextlib.contextmanager
+def _dask_client(scheduler: Any) -> Iterator[Any]:
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None and not isinstance(scheduler, str):
+        yield scheduler  # an existing distributed.Client
+        return
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=_CONNECT_TIMEOUT)
+        except OSError as err:
+            raise InputError(
+                f"cannot reach the Dask scheduler ({err})",
+                value=scheduler,
+                hint="check the address (tcp://host:8786) and that the scheduler is running",
+            ) from None
+        with client:
+            yield client
+        return
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as client:
+        yield client
+
+
+def _run_dask(
+    source: _Source, scorer: _Scorer, id_column: str, parts: Path, *, scheduler: Any, batch_size: int, progress: bool
+) -> int:
+    import dask.dataframe as dd
+
+    columns = list(dict.fromkeys([id_column, *scorer.feature_columns]))
+    if source.kind == "parquet":
+        paths = [str(f) for f in source.files]
+        # partitions of about batch_size rows (whole row groups): memory per worker stays
+        # bounded however large the files are
+        info = pq.read_metadata(source.files[0])
+        group_rows = max(info.row_group(0).num_rows, 1) if info.num_row_groups else batch_size
+        ddf = dd.read_parquet(
+            paths if len(paths) > 1 else paths[0],
+            columns=columns,
+            split_row_groups=max(1, round(batch_size / group_rows)),
+        )
+    else:
+        dtype = {c: ("float64" if pa.types.is_floating(t) else "string") for c, t in source.csv_types.items()}
+        compressed = _suffix(source.path) != ".csv"
+        ddf = dd.read_csv(
+            str(source.path),
+            usecols=columns,
+            dtype=dtype,
+            blocksize=None if compressed else max(_csv_block_size(source.path, batch_size), 1 << 24),
+            keep_default_na=True,
+        )
+    meta = _to_pandas(scorer.out_schema.empty_table())
+    with _dask_client(scheduler) as client:
+        shipped = client.scatter(scorer, broadcast=True)
+        scored = ddf.map_partitions(_score_partition, shipped, id_column, batch_size, meta=meta)
+        job = scored.to_parquet(
+            str(parts),
+            write_index=False,
+            name_function=lambda i: f"part-{i:06d}.parquet",
+            schema=scorer.out_schema,
+            compute=False,
+        )
+        if progress:
+            from distributed import progress as dask_progress
+
+            future = client.compute(job)
+            dask_progress(future)
+            future.result()
+        else:
+            client.compute(job).result()
+        return int(ddf.npartitions)

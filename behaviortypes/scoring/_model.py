@@ -1,0 +1,200 @@
+"""The model as scoring sees it: :class:`_Scorer` and how a model file or folder is resolved.
+
+``_Scorer`` is pickled and shipped to Dask workers, so it lives at module level here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import InputError, Problem
+from ..files import read_json, read_yaml
+
+UNASSIGNED_NAME = "Unassigned"
+MODEL_FILE = "lookalike.skops"
+
+
+@dataclass(frozen=True)
+class _Scorer:
+    """A model with everything scoring needs; picklable, shipped to Dask workers."""
+
+    model: Any
+    type_ids: tuple[int, ...]
+    type_names: dict[int, str]
+    feature_columns: tuple[str, ...]
+    id_column: str | None
+    threshold: float | None
+    folder: Path | None
+
+    @property
+    def proba_columns(self) -> list[str]:
+        return [f"p_{t}" for t in self.type_ids]
+
+    @property
+    def out_schema(self) -> pa.Schema:
+        fields = [
+            pa.field("customer_id", pa.string()),
+            pa.field("type_id", pa.int64()),
+            pa.field("type_name", pa.string()),
+            pa.field("probability", pa.float64()),
+        ]
+        fields += [pa.field(c, pa.float64()) for c in self.proba_columns]
+        if self.threshold is not None:
+            fields.append(pa.field("unassigned", pa.bool_()))
+        return pa.schema(fields)
+
+    def score_batch(
+        self, batch: pa.RecordBatch | pa.Table, id_column: str, *, first_row: int, file: Any
+    ) -> pa.Table:
+        """Score one batch; ``first_row`` is the 1-based file row of its first row."""
+        ids = _customer_ids(batch.column(id_column), id_column, first_row=first_row, file=file)
+        features = batch.select(list(self.feature_columns)).to_pandas()
+        try:
+            proba = self.model.predict_proba(features)
+        except InputError as err:
+            raise _rebase(err, first_row - 1, file) from None
+        missing = [c for c in self.proba_columns if c not in getattr(proba, "columns", [])]
+        if missing or len(proba) != len(features):
+            raise RuntimeError(
+                f"model.predict_proba returned columns {list(getattr(proba, 'columns', []))} "
+                f"and {len(proba)} rows; expected {self.proba_columns} and {len(features)} rows"
+            )
+        p = np.asarray(proba[self.proba_columns].to_numpy(dtype=np.float64))
+        best = p.argmax(axis=1)
+        top = p[np.arange(len(p)), best]
+        type_ids = np.asarray(self.type_ids, dtype=np.int64)[best]
+        names = [self.type_names.get(t, f"Type {t}") for t in self.type_ids]
+        name_idx = best.astype(np.int32)
+        unassigned = None
+        type_mask = None
+        if self.threshold is not None:
+            unassigned = top < self.threshold
+            name_idx = np.where(unassigned, len(names), name_idx).astype(np.int32)
+            names = [*names, UNASSIGNED_NAME]
+            type_mask = unassigned
+        columns = [
+            ids,
+            pa.array(type_ids, type=pa.int64(), mask=type_mask),
+            pa.DictionaryArray.from_arrays(pa.array(name_idx), pa.array(names)).dictionary_decode(),
+            pa.array(top, type=pa.float64()),
+        ]
+        columns += [pa.array(p[:, j], type=pa.float64()) for j in range(p.shape[1])]
+        if unassigned is not None:
+            columns.append(pa.array(unassigned, type=pa.bool_()))
+        return pa.Table.from_arrays(columns, schema=self.out_schema)
+
+
+def _rebase(err: InputError, offset: int, file: Any) -> InputError:
+    """Shift the (batch-relative) rows of a model's error to file rows and name the file."""
+    problems = [
+        Problem(
+            p.message,
+            file=p.file or file,
+            column=p.column,
+            rows=None if p.rows is None else [r + offset for r in p.rows],
+            value=p.value,
+            hint=p.hint,
+        )
+        for p in err.problems
+    ]
+    return InputError(problems=problems)
+
+
+def _customer_ids(arr: pa.Array | pa.ChunkedArray, column: str, *, first_row: int, file: Any) -> pa.Array:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    bad = pc.or_kleene(arr.is_null(), pc.equal(pc.utf8_trim_whitespace(arr), ""))
+    bad = pc.fill_null(bad, True)
+    if pc.any(bad).as_py():
+        rows = (np.flatnonzero(bad.to_numpy(zero_copy_only=False)) + first_row).tolist()
+        raise InputError(
+            f"{len(rows)} customer(s) without an id",
+            file=file,
+            column=column,
+            rows=rows,
+            hint="every customer needs an id; drop or fill these rows",
+        )
+    return arr
+
+
+def _load_model_file(path: Path) -> Any:
+    from ..lookalike import load_model  # imported late: scoring works with any model object
+
+    return load_model(path)
+
+
+def _type_names_from_yaml(folder: Path | None) -> dict[int, str]:
+    if folder is None or not (folder / "types.yaml").is_file():
+        return {}
+    data = read_yaml(folder / "types.yaml") or {}
+    names = {}
+    for entry in data.get("types", []) or []:
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            names[int(entry["type_id"])] = str(entry.get("name") or f"Type {entry['type_id']}")
+    return names
+
+
+def _id_column_from_folder(folder: Path | None) -> str | None:
+    if folder is None:
+        return None
+    card = folder / "lookalike_card.json"
+    if card.is_file():
+        value = (read_json(card) or {}).get("id_column")
+        if value:
+            return str(value)
+    source = folder / "source.json"
+    if source.is_file():
+        value = ((read_json(source) or {}).get("instrument") or {}).get("customer_id_column")
+        if value:
+            return str(value)
+    return None
+
+
+def _resolve_model(model: Any) -> _Scorer:
+    """Load ``model`` (a ``.skops`` path, a folder holding one, or an object)."""
+    folder = None
+    if isinstance(model, (str, os.PathLike)):
+        path = Path(model)
+        if path.is_dir():
+            folder = path
+            path = path / MODEL_FILE
+            if not path.is_file():
+                raise InputError(
+                    f"no {MODEL_FILE} in this folder",
+                    file=folder,
+                    hint="train the model first with `behaviortypes lookalike OUT --customers PATH`",
+                )
+        elif not path.is_file():
+            raise InputError(
+                "model file not found", file=path, hint=f"pass {MODEL_FILE} or the folder holding it"
+            )
+        folder = path.parent
+        model = _load_model_file(path)
+    for attr in ("predict_proba", "type_ids_", "feature_columns_"):
+        if not hasattr(model, attr):
+            raise TypeError(f"model has no {attr!r}; pass a fitted LookalikeModel or its file")
+    type_ids = tuple(int(t) for t in model.type_ids_)
+    names = dict(getattr(model, "type_names_", None) or {}) or _type_names_from_yaml(folder)
+    names = {int(k): str(v) for k, v in names.items()}
+    threshold = getattr(model, "unassigned_threshold_", None)
+    if threshold is None:
+        threshold = getattr(model, "unassigned_threshold", None)
+    return _Scorer(
+        model=model,
+        type_ids=type_ids,
+        type_names={t: names.get(t, f"Type {t}") for t in type_ids},
+        feature_columns=tuple(str(c) for c in model.feature_columns_),
+        id_column=getattr(model, "id_column_", None) or _id_column_from_folder(folder),
+        threshold=None if threshold is None else float(threshold),
+        folder=folder,
+    )

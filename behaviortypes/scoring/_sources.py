@@ -1,0 +1,403 @@
+"""Customer bases on disk: Parquet files or folders, CSV and DuckDB, read in batches.
+
+:func:`_open_source` opens a base and :func:`_check_columns` validates its id and feature
+columns up front; :meth:`_Source.batches` then streams only the columns scoring needs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from ..errors import InputError
+from ._model import _Scorer
+
+_PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+_CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.zst")
+_DUCKDB_SUFFIXES = (".duckdb", ".ddb", ".db")
+_FORMATS_HINT = "use a .parquet file (or a folder of them), a .csv file or a .duckdb database"
+# DuckDB memory limits, so a run's memory stays flat in the size of the base: reading a
+# table (DuckDB's block cache otherwise grows with the table) and running a user's query
+# (joins and aggregates spill to disk beyond it).
+_DUCKDB_SCAN_MEMORY = "128MB"
+_DUCKDB_QUERY_MEMORY = "512MB"
+
+
+def _sql_str(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _sql_ident(name: str) -> str:
+    return ".".join('"' + part.replace('"', '""') + '"' for part in str(name).split("."))
+
+
+def _suffix(path: Path) -> str:
+    name = path.name.lower()
+    for suffix in (*_CSV_SUFFIXES, *_PARQUET_SUFFIXES, *_DUCKDB_SUFFIXES):
+        if name.endswith(suffix):
+            return suffix
+    return path.suffix.lower()
+
+
+def _natural_key(path: Path) -> list[Any]:
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name)]
+
+
+@dataclass
+class _Source:
+    """A customer base on disk: its format, schema and a way to stream it."""
+
+    path: Path
+    kind: str  # parquet | csv | duckdb
+    schema: pa.Schema
+    n_rows: int | None
+    files: list[Path] = field(default_factory=list)  # parquet
+    relation: str | None = None  # duckdb: quoted table or (query)
+    csv_types: dict[str, pa.DataType] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.path.name
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.schema.names)
+
+    def batches(self, columns: list[str], batch_size: int) -> Iterator[pa.RecordBatch]:
+        if self.kind == "parquet":
+            yield from _rebatch(self._parquet(columns, batch_size), batch_size)
+        elif self.kind == "csv":
+            yield from _rebatch(self._csv(columns, batch_size), batch_size)
+        else:
+            yield from _rebatch(self._duckdb(columns, batch_size), batch_size)
+
+    def _parquet(self, columns: list[str], batch_size: int) -> Iterator[pa.RecordBatch]:
+        for file in self.files:
+            # pre_buffer=False: with pre-buffering, pyarrow's read cache keeps every row
+            # group read so far alive until the file is closed (memory grows with the file)
+            with pq.ParquetFile(file, pre_buffer=False, buffer_size=1 << 22) as handle:
+                yield from handle.iter_batches(batch_size=batch_size, columns=columns)
+
+    def _csv(self, columns: list[str], batch_size: int) -> Iterator[pa.RecordBatch]:
+        block = _csv_block_size(self.path, batch_size)
+        try:  # open_csv already converts the first block
+            reader = pacsv.open_csv(
+                self.path,
+                read_options=pacsv.ReadOptions(block_size=block),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=columns, column_types=self.csv_types, strings_can_be_null=True
+                ),
+            )
+        except pa.ArrowInvalid as err:
+            raise _csv_value_error(self, err, after_row=0) from None
+        done = 0
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            except pa.ArrowInvalid as err:
+                raise _csv_value_error(self, err, after_row=done) from None
+            done += batch.num_rows
+            yield batch
+
+    def _duckdb(self, columns: list[str], batch_size: int) -> Iterator[pa.RecordBatch]:
+        import duckdb
+
+        select = ", ".join(_sql_ident(c) for c in columns)
+        # the memory limit caps DuckDB's block cache, which otherwise grows with the table
+        limit = _DUCKDB_SCAN_MEMORY if self.relation.startswith('"') else _DUCKDB_QUERY_MEMORY
+        with _duckdb_connect(self.path, read_only=True, memory_limit=limit) as con:
+            try:
+                reader = _arrow_reader(con, f"SELECT {select} FROM {self.relation}", batch_size)
+                yield from reader
+            except duckdb.Error as err:
+                raise InputError(
+                    f"DuckDB could not read the customers: {str(err).splitlines()[0]}",
+                    file=self.path,
+                    hint="check the table or query",
+                ) from None
+
+
+def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.RecordBatch]:
+    """Regroup a stream of record batches into batches of exactly ``size`` rows (last may be short)."""
+    pending: list[pa.RecordBatch] = []
+    n_pending = 0
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        if not pending and batch.num_rows == size:
+            yield batch
+            continue
+        pending.append(batch)
+        n_pending += batch.num_rows
+        while n_pending >= size:
+            table = pa.Table.from_batches(pending)
+            head = table.slice(0, size).combine_chunks().to_batches()[0]
+            rest = table.slice(size)
+            pending = rest.combine_chunks().to_batches() if rest.num_rows else []
+            n_pending = rest.num_rows
+            yield head
+    if n_pending:
+        table = pa.Table.from_batches(pending).combine_chunks()
+        yield from table.to_batches()
+
+
+def _csv_block_size(path: Path, batch_size: int) -> int:
+    """A CSV block of about ``batch_size`` rows, from the mean line length of the file's start."""
+    with pa.input_stream(str(path), compression="detect") as stream:
+        sample = stream.read(1 << 20)
+    n_lines = max(sample.count(b"\n"), 1)
+    per_row = len(sample) / n_lines
+    return int(min(max(per_row * batch_size, 1 << 20), 1 << 28))
+
+
+def _arrow_reader(con: Any, sql: str, batch_size: int) -> pa.RecordBatchReader:
+    """Stream a query's result as a pyarrow RecordBatchReader (no full copy).
+
+    DuckDB 2 renamed the relation method (``fetch_arrow_reader`` → ``to_arrow_reader``).
+    """
+    relation = con.sql(sql)
+    method = getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader
+    return method(batch_size)
+
+
+@contextlib.contextmanager
+def _duckdb_connect(path: Path, *, read_only: bool, memory_limit: str | None = None) -> Iterator[Any]:
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as err:
+        raise InputError(
+            f"cannot open the DuckDB database: {str(err).splitlines()[0]}",
+            file=path,
+            hint="check it is a DuckDB file and close other programs that have it open",
+        ) from None
+    try:
+        if memory_limit:
+            con.execute(f"SET memory_limit = {_sql_str(memory_limit)}")
+        yield con
+    finally:
+        con.close()
+
+
+def _open_source(
+    path: str | Path, *, table: str | None, query: str | None, scorer: _Scorer
+) -> _Source:
+    path = Path(path)
+    if not path.exists():
+        raise InputError("customer file not found", file=path, hint="check the path")
+    if table is not None and query is not None:
+        raise InputError(
+            "pass either table= or query=, not both", file=path, hint="a query can name the table itself"
+        )
+    suffix = _suffix(path)
+    is_duckdb = suffix in _DUCKDB_SUFFIXES
+    if (table is not None or query is not None) and not is_duckdb:
+        raise InputError(
+            "table= and query= only apply to a DuckDB database",
+            file=path,
+            value=table or query,
+            hint="drop table=/query= for Parquet and CSV files",
+        )
+    if path.is_dir():
+        files = sorted(
+            (p for p in path.iterdir() if _suffix(p) in _PARQUET_SUFFIXES and not p.name.startswith(".")),
+            key=_natural_key,
+        )
+        if not files:
+            raise InputError("folder holds no .parquet files", file=path, hint=_FORMATS_HINT)
+        return _parquet_source(path, files)
+    if suffix in _PARQUET_SUFFIXES:
+        return _parquet_source(path, [path])
+    if suffix in _CSV_SUFFIXES:
+        return _csv_source(path, scorer)
+    if is_duckdb:
+        return _duckdb_source(path, table=table, query=query)
+    raise InputError(
+        f"unknown customer file format {suffix or '(no extension)'!r}", file=path, hint=_FORMATS_HINT
+    )
+
+
+def _parquet_source(path: Path, files: list[Path]) -> _Source:
+    n_rows = 0
+    schema = None
+    for file in files:
+        try:
+            meta = pq.read_metadata(file)
+            if schema is None:
+                schema = pq.read_schema(file)
+        except (pa.ArrowInvalid, OSError) as err:
+            raise InputError(
+                f"not a readable Parquet file ({str(err).splitlines()[0]})", file=file, hint=_FORMATS_HINT
+            ) from None
+        n_rows += meta.num_rows
+    return _Source(path=path, kind="parquet", schema=schema, n_rows=n_rows, files=files)
+
+
+def _csv_source(path: Path, scorer: _Scorer) -> _Source:
+    try:
+        reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 18))
+        schema = reader.schema
+        reader.close()
+    except (pa.ArrowInvalid, OSError) as err:
+        raise InputError(
+            f"cannot read the CSV file ({str(err).splitlines()[0]})",
+            file=path,
+            hint="save it as UTF-8 CSV with a header row",
+        ) from None
+    kinds = {}
+    for spec in getattr(scorer.model, "feature_schema_", None) or []:
+        with contextlib.suppress(KeyError, TypeError):
+            kinds[str(spec["name"])] = str(spec["kind"])
+    types: dict[str, pa.DataType] = {}
+    for f in schema:
+        if f.name not in scorer.feature_columns:
+            continue
+        kind = kinds.get(f.name)
+        if kind == "categorical":
+            types[f.name] = pa.string()
+        elif kind == "numeric" or (kind is None and (pa.types.is_integer(f.type) or pa.types.is_null(f.type))):
+            # integers in the first block may be followed by decimals later on
+            types[f.name] = pa.float64()
+    schema = pa.schema([pa.field(f.name, types.get(f.name, f.type)) for f in schema])
+    return _Source(path=path, kind="csv", schema=schema, n_rows=None, csv_types=types)
+
+
+def _set_csv_id_type(source: _Source, id_column: str) -> None:
+    # ids are text: keep leading zeros ("00123") and never parse them as numbers
+    source.csv_types[id_column] = pa.string()
+    source.schema = source.schema.set(
+        source.schema.get_field_index(id_column), pa.field(id_column, pa.string())
+    )
+
+
+def _csv_value_error(source: _Source, err: pa.ArrowInvalid, *, after_row: int) -> InputError:
+    """Turn pyarrow's CSV conversion error into one naming the column, rows and value."""
+    text = str(err)
+    match = re.search(r"column #(\d+).*?conversion error to (\w+): invalid value '(.*)'", text, re.S)
+    if match is None:
+        return InputError(
+            f"cannot read the CSV file after row {after_row} ({text.splitlines()[0]})",
+            file=source.path,
+            hint="check quoting and the number of fields on each line",
+        )
+    index, target, value = int(match.group(1)), match.group(2), match.group(3)
+    header = pacsv.open_csv(source.path, read_options=pacsv.ReadOptions(block_size=1 << 16)).schema
+    column = header.names[index] if index < len(header.names) else f"#{index + 1}"
+    rows: list[int] = []
+    reader = pacsv.open_csv(
+        source.path,
+        convert_options=pacsv.ConvertOptions(include_columns=[column], column_types={column: pa.string()}),
+    )
+    seen = 0
+    for batch in reader:
+        hits = np.flatnonzero(pc.fill_null(pc.equal(batch.column(0), value), False).to_numpy(zero_copy_only=False))
+        rows.extend((hits + seen + 1).tolist())
+        seen += batch.num_rows
+        if len(rows) >= 5:
+            break
+    return InputError(
+        f"value {value!r} is not a {'number' if target in ('double', 'int64', 'float') else target}",
+        file=source.path,
+        column=column,
+        rows=rows or None,
+        value=value,
+        hint="fix or blank these cells (use '.' as the decimal point)",
+    )
+
+
+def _duckdb_source(path: Path, *, table: str | None, query: str | None) -> _Source:
+    import duckdb
+
+    with _duckdb_connect(path, read_only=True) as con:
+        tables = [
+            r[0] if r[1] == "main" else f"{r[1]}.{r[0]}"
+            for r in con.execute(
+                "SELECT table_name, table_schema FROM information_schema.tables "
+                "ORDER BY table_schema, table_name"
+            ).fetchall()
+        ]
+        if query is None:
+            if table is None:
+                if len(tables) != 1:
+                    raise InputError(
+                        f"the database has {len(tables)} tables; say which one holds the customers",
+                        file=path,
+                        hint=f"pass table= (tables: {', '.join(tables) or 'none'})",
+                    )
+                table = tables[0]
+            if table not in tables:
+                raise InputError(
+                    f"no table {table!r} in the database",
+                    file=path,
+                    value=table,
+                    hint=f"tables present: {', '.join(tables) or 'none'}",
+                )
+            relation = _sql_ident(table)
+        else:
+            relation = f"({query.strip().rstrip(';')}) AS customers"
+        try:
+            schema = _arrow_reader(con, f"SELECT * FROM {relation} LIMIT 0", 1024).schema
+            n_rows = (
+                int(con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0])
+                if query is None
+                else None
+            )
+        except duckdb.Error as err:
+            raise InputError(
+                f"DuckDB could not run the query: {str(err).splitlines()[0]}",
+                file=path,
+                value=query,
+                hint="check the SQL; it must return one row per customer",
+            ) from None
+    return _Source(path=path, kind="duckdb", schema=schema, n_rows=n_rows, relation=relation)
+
+
+def _check_columns(source: _Source, scorer: _Scorer, id_column: str | None) -> str:
+    """Validate the id and feature columns up front; return the id column."""
+    present = source.columns
+    shown = ", ".join(present[:20]) + (" ..." if len(present) > 20 else "")
+    if id_column is None:
+        id_column = scorer.id_column
+    if id_column is None:
+        if "customer_id" in present:
+            id_column = "customer_id"
+        else:
+            raise InputError(
+                "cannot tell which column holds the customer ids",
+                file=source.path,
+                hint=f"pass id_column= (columns: {shown})",
+            )
+    if id_column not in present:
+        raise InputError(
+            f"no customer id column {id_column!r}",
+            file=source.path,
+            column=id_column,
+            hint=f"pass id_column= naming one of: {shown}",
+        )
+    if source.kind == "csv":
+        _set_csv_id_type(source, id_column)
+    check = getattr(scorer.model, "check_features", None)
+    if check is not None:
+        check({f.name: str(f.type) for f in source.schema}, file=source.path)
+    missing = [c for c in scorer.feature_columns if c not in present]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(repr(m) for m in missing)} the model needs",
+            file=source.path,
+            column=missing[0],
+            hint=f"the model was trained on {', '.join(scorer.feature_columns)}; the file has {shown}",
+        )
+    return id_column

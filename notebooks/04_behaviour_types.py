@@ -61,9 +61,8 @@ print(result.solution["k_reason"])
 # %%
 names = {t["type_id"]: t["name"] for t in result.types["types"]}
 colors = {t["type_id"]: t["color"] for t in result.types["types"]}
-stab = result.type_finder.stability_
-stab.index = [int(i) for i in stab.index]
-plots.plot_stability(stab.iloc[:, 0], names=names, colors=colors)
+stability = pd.DataFrame(result.solution["stability"]).set_index("type_id")["jaccard_mean"]
+plots.plot_stability(stability, names=names, colors=colors)
 
 # %% [markdown]
 # ## The map and the profiles
@@ -83,7 +82,7 @@ plots.plot_profile_heatmap(result.profiles.factor_means, names=names,
 # in the customer base, corrected for who answered.
 
 # %%
-plots.plot_sizes(result.profiles.sizes, names=names, colors=colors)
+plots.plot_sizes(pd.read_csv(OUT / "sizes.csv"), names=names, colors=colors)
 
 # %% [markdown]
 # ## Name the types

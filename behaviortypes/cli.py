@@ -47,7 +47,10 @@ class Lang(str, Enum):
 
 
 class _Steps:
-    """Prints each pipeline step with the time the previous one took."""
+    """Prints each pipeline step (to stdout) with the time the previous one took.
+
+    Standard error is kept for the one-line error message.
+    """
 
     def __init__(self) -> None:
         self.t0 = time.perf_counter()
@@ -56,13 +59,13 @@ class _Steps:
     def __call__(self, message: str) -> None:
         now = time.perf_counter()
         if self.last is not None:
-            console.print(f"  [dim]done in {now - self.t0:.1f} s[/dim]")
+            out.print(f"  [dim]done in {now - self.t0:.1f} s[/dim]")
         self.t0, self.last = now, message
-        console.print(f"[bold]•[/bold] {message} …")
+        out.print(f"[bold]•[/bold] {message} …")
 
     def close(self) -> None:
         if self.last is not None:
-            console.print(f"  [dim]done in {time.perf_counter() - self.t0:.1f} s[/dim]")
+            out.print(f"  [dim]done in {time.perf_counter() - self.t0:.1f} s[/dim]")
             self.last = None
 
 

@@ -98,3 +98,39 @@ def test_missing_paths_are_one_line(tmp_path):
     bad = tmp_path / "study.yaml"
     bad.write_text("survey: x\nsurvey_dir: y\n")
     _one_line_error(bt("run", bad))
+
+
+def test_themes_command(demo_root, tmp_path):
+    res = bt("themes", demo_root / "surveys" / "demo" / "interviews" / "demo_interviews.qdpx", "--out", tmp_path / "themes")
+    assert res.returncode == 0, res.stderr
+    prevalence = pd.read_csv(tmp_path / "themes" / "prevalence.csv")
+    codes = pd.read_csv(demo_root / "surveys" / "demo" / "interviews" / "codes.csv")
+    assert set(prevalence["theme"]) == set(codes["theme"])
+    _one_line_error(bt("themes", tmp_path / "themes" / "prevalence.csv", "--out", tmp_path / "x"))
+
+
+def test_instrument_draft_from_spss(tmp_path):
+    import pyreadstat
+
+    frame = pd.DataFrame({"resp": ["a", "b", "c"], "q1": [1.0, 2.0, 5.0], "q2": [5.0, 4.0, 1.0]})
+    labels = {1.0: "Disagree strongly", 2.0: "Disagree", 3.0: "Neutral", 4.0: "Agree", 5.0: "Agree strongly"}
+    pyreadstat.write_sav(frame, tmp_path / "survey.sav", column_labels=["Respondent", "I compare prices", "I buy on impulse"],
+                         variable_value_labels={"q1": labels, "q2": labels})
+    res = bt("instrument", "draft", tmp_path / "survey.sav", "--out", tmp_path / "instrument.yaml")
+    assert res.returncode == 0, res.stderr
+    import yaml
+
+    draft = yaml.safe_load((tmp_path / "instrument.yaml").read_text())
+    assert draft["scale"]["min"] == 1 and draft["scale"]["max"] == 5
+    assert {i["id"]: i["text"] for i in draft["items"]} == {"q1": "I compare prices", "q2": "I buy on impulse"}
+    _one_line_error(bt("instrument", "draft", tmp_path / "survey.sav", "--out", tmp_path / "instrument.yaml"))
+
+
+def test_run_study_file(demo_root, tmp_path):
+    study = tmp_path / "study.yaml"
+    survey = demo_root / "surveys" / "demo"
+    study.write_text(f"survey: {survey}\nout: {tmp_path / 'out'}\nseed: 1\nreport: {{langs: [sv], dir: {tmp_path / 'rep'}}}\n")
+    res = bt("run", study)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "out" / "assignments.csv").is_file()
+    assert (tmp_path / "rep" / "behaviour_types_sv.pdf").is_file()

@@ -1,0 +1,45 @@
+"""The six stage notebooks run top to bottom on a generated demo study (as `make lab` users run them)."""
+
+import os
+from pathlib import Path
+
+import jupytext
+import pytest
+from nbclient import NotebookClient
+
+from behaviortypes.synth import make_study
+
+NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]_*.py"))
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    root = tmp_path_factory.mktemp("nb")
+    make_study(root / "demo", seed=0, n_customers=10_000)
+    return root
+
+
+def test_there_are_six_stage_notebooks():
+    assert [p.stem[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06"]
+
+
+def test_notebooks_run_in_order(study, monkeypatch):
+    monkeypatch.setenv("BT_STUDY", str(study / "demo"))
+    monkeypatch.setenv("BT_OUT", str(study / "demo" / "discovery"))
+    monkeypatch.setenv("BT_REPORTS", str(study / "reports"))
+    monkeypatch.setenv("BT_RESAMPLES", "20")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    for path in NOTEBOOKS:
+        nb = jupytext.read(path)
+        client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                                resources={"metadata": {"path": str(path.parent)}})
+        client.execute()
+        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                  if o.get("output_type") == "error"]
+        assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
+    discovery = study / "demo" / "discovery"
+    for name in ("screening.csv", "loadings.csv", "assignments.csv", "lookalike.skops"):
+        assert (discovery / name).is_file(), name
+    assert list((study / "reports").glob("*.pdf"))

@@ -33,6 +33,7 @@ __all__ = [
     "staged_dir",
     "sha256_file",
     "to_jsonable",
+    "library_versions",
 ]
 
 
@@ -162,3 +163,20 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
         while block := fh.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def library_versions(packages: tuple[str, ...]) -> dict[str, str]:
+    """Python's and the named packages' versions, recorded beside results for provenance.
+
+    A package that is not installed is reported as ``"not installed"``.
+    """
+    import platform
+    from importlib import metadata
+
+    out = {"python": platform.python_version()}
+    for name in packages:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out

@@ -8,18 +8,16 @@ module, and writes its own documented files (atomically, through
 from __future__ import annotations
 
 import datetime as _dt
-import platform
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from .errors import InputError
-from .files import read_json, read_yaml, staged_dir, write_csv, write_json, write_yaml
+from .files import library_versions, read_json, read_yaml, staged_dir, write_csv, write_json, write_yaml
 
 __all__ = [
     "CheckResult",
@@ -37,19 +35,12 @@ __all__ = [
 
 Progress = Callable[[str], None]
 
+#: Packages whose versions are recorded in ``source.json``.
+_PACKAGES = ("behaviortypes", "numpy", "pandas", "scikit-learn", "factor-analyzer", "umap-learn")
+
 
 def _noop(_: str) -> None:
     return None
-
-
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in ("behaviortypes", "numpy", "pandas", "scikit-learn", "factor-analyzer", "umap-learn"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            pass
-    return out
 
 
 # --------------------------------------------------------------------------- check
@@ -328,7 +319,7 @@ def discover(
         "instrument": inst.to_dict(),
         "seed": seed,
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "versions": _versions(),
+        "versions": library_versions(_PACKAGES),
     }
 
     umap_frame = None

@@ -12,7 +12,7 @@ keeps those edits.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ import yaml
 from scipy import stats
 
 from .errors import InputError
-from .files import read_yaml, write_yaml
+from .files import read_yaml
 
 __all__ = [
     "Profiles",

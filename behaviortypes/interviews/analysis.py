@@ -250,7 +250,7 @@ def proto_types(interviews: Interviews, *, max_k: int = 5, method: str = "averag
     link = linkage(dist, method=method)
     square = squareform(dist)
     rows = []
-    best_k, best_s, best_labels = 2, -np.inf, None
+    best_s, best_labels = -np.inf, None
     for k in range(2, max(2, min(max_k, n - 1)) + 1):
         labels = fcluster(link, t=k, criterion="maxclust")
         n_found = len(np.unique(labels))
@@ -258,7 +258,7 @@ def proto_types(interviews: Interviews, *, max_k: int = 5, method: str = "averag
         rows.append({"k": k, "n_clusters": n_found, "silhouette": s,
                      "min_size": int(np.bincount(labels)[1:].min())})  # fmt: skip
         if np.isfinite(s) and s > best_s + 1e-12:
-            best_k, best_s, best_labels = k, s, labels
+            best_s, best_labels = s, labels
     if best_labels is None:
         best_labels = fcluster(link, t=2, criterion="maxclust")
     # renumber by size (largest first), ties by first appearance in leaf order

@@ -10,12 +10,10 @@ prior-shift estimate), and writes ``lookalike.skops``, ``lookalike_card.json`` a
 from __future__ import annotations
 
 import hashlib
-import platform
 import re
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, SurveyQualityWarning
-from ..files import read_json, read_yaml, sha256_file, write_csv, write_json
+from ..files import library_versions, read_json, read_yaml, sha256_file, write_csv, write_json
 from ..instrument import Instrument, instrument_from_dict
 from .model import LookalikeModel
 from .persist import save_model
@@ -170,16 +168,6 @@ def _fingerprint(path: Path) -> str:
             digest.update(sha256_file(part).encode())
         return digest.hexdigest()
     return sha256_file(path)
-
-
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in ("behaviortypes", "numpy", "pandas", "scikit-learn", "skops", "pyarrow"):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
 
 
 def _batches(path: Path, id_column: str, batch_size: int, columns=None) -> Iterator[pd.DataFrame]:
@@ -504,7 +492,7 @@ def train_lookalike(
             "customers_file": str(customers.resolve()),
         },
         "seed": seed,
-        "versions": _versions(),
+        "versions": library_versions(("behaviortypes", "numpy", "pandas", "scikit-learn", "skops", "pyarrow")),
     }
     files = {"model": save_model(final, folder / MODEL_FILE)}
     files["crm_profile"] = _write_crm_profile(folder, features, y, sw, model.feature_schema_)

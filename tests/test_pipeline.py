@@ -84,3 +84,26 @@ def test_discover_on_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="instrument"):
         pipeline.discover(tmp_path, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_new_wave_keeps_type_identities(demo_run, tmp_path):
+    """Changed data (a new wave): types are matched to the previous run, so ids and edits follow."""
+    root, survey, truth, result = demo_run
+    wave = tmp_path / "wave2"
+    shutil.copytree(survey, wave)
+    responses = pd.read_csv(wave / "responses.csv", dtype=str)
+    responses.sample(frac=0.85, random_state=7).to_csv(wave / "responses.csv", index=False)
+    out = tmp_path / "out"
+    shutil.copytree(root / "out", out)
+    doc = yaml.safe_load((out / "types.yaml").read_text())
+    edited = doc["types"][-1]
+    edited["name"] = "Renamed by the strategist"
+    (out / "types.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    pipeline.discover(wave, out, seed=5, n_resamples=30, make_map=False)
+    first = pd.read_csv(root / "out" / "assignments.csv", dtype={"respondent_id": str}).set_index("respondent_id")
+    second = pd.read_csv(out / "assignments.csv", dtype={"respondent_id": str}).set_index("respondent_id")
+    common = first.index.intersection(second.index)
+    agreement = (first.loc[common, "type_id"] == second.loc[common, "type_id"]).mean()
+    assert agreement > 0.9, agreement
+    renamed = second[second["type_name"] == "Renamed by the strategist"]
+    assert len(renamed) and (renamed["type_id"] == edited["type_id"]).all()

@@ -106,7 +106,7 @@ def discover(
     survey_dir: Annotated[Path, typer.Argument(help="Survey folder with instrument.yaml and responses.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Discovery output folder.")],
     factors: Annotated[Optional[int], typer.Option(help="Number of factors (default: parallel analysis).", min=1)] = None,
-    k: Annotated[Optional[int], typer.Option("--k", help="Number of types (default: chosen on evidence).", min=1)] = None,
+    k: Annotated[Optional[int], typer.Option("--k", help="Number of types (default: chosen on evidence).", min=2)] = None,
     seed: Annotated[int, typer.Option(help="Seed for every random step.")] = 0,
     resamples: Annotated[int, typer.Option(help="Resamples for the stability evidence.", min=10)] = 100,
     umap_map: Annotated[bool, typer.Option("--map/--no-map", help="Compute the UMAP map of respondents.")] = True,
@@ -146,13 +146,15 @@ def score(
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
     table: Annotated[Optional[str], typer.Option(help="Table to read when --customers is a .duckdb file.")] = None,
     out_table: Annotated[Optional[str], typer.Option(help="Table to write when --out is a .duckdb file.")] = None,
+    id_column: Annotated[Optional[str], typer.Option(help="Customer id column (default: the one the model was trained with).")] = None,
 ) -> None:
     """Tag every customer with the most likely type and the type probabilities."""
     from .pipeline import score as run_score
 
     summary = run_score(
         _existing(model, "model"), _existing(customers, "customer file"), out_path,
-        engine=engine.value, scheduler=scheduler, table=table, out_table=out_table, progress=True,
+        engine=engine.value, scheduler=scheduler, table=table, out_table=out_table,
+        id_column=id_column, progress=True,
     )
     out.print(summary.summary() if hasattr(summary, "summary") else str(summary))
 

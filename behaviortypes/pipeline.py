@@ -103,6 +103,23 @@ def _theme_reliability(keyed: pd.DataFrame, themes: dict[str, str | None]) -> pd
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+def _kept_after_screening(survey: Any, screening: Any) -> list[str]:
+    """The kept respondents' ids; an error when too few are left to analyse."""
+    kept_ids = list(screening.kept_ids)
+    n_items = len(survey.instrument.items)
+    min_needed = max(10, 3 * n_items)
+    if len(kept_ids) < min_needed:
+        reasons = screening.summary().drop(index=["any", "kept"], errors="ignore")
+        top = ", ".join(f"{r} {int(c)}" for r, c in reasons["count"].items() if c) or "none"
+        raise InputError(
+            f"only {len(kept_ids)} of {len(screening.table)} respondents are left after screening "
+            f"(flagged: {top}); at least {min_needed} are needed for {n_items} statements",
+            file=survey.responses_file,
+            hint="look at screening.csv or relax the thresholds under 'quality:' in instrument.yaml",
+        )
+    return kept_ids
+
+
 def _find_interviews(survey_dir: Path) -> Path | None:
     folder = survey_dir / "interviews"
     if folder.is_dir() and any(folder.iterdir()):
@@ -126,7 +143,7 @@ def check(survey_dir: str | Path) -> CheckResult:
         warnings.simplefilter("always")
         survey = load_survey(survey_dir)
         screening = screen(survey)
-    kept = survey.responses.loc[screening.kept_ids]
+    kept = survey.responses.loc[_kept_after_screening(survey, screening)]
     keyed = keyed_items(kept, survey.instrument)
     reliability = _theme_reliability(keyed, survey.instrument.item_themes)
     trace = None
@@ -220,26 +237,22 @@ def discover(
     from .quality import screen
     from .readers import keyed_items, load_survey
     from .segments import TypeFinder
-    from .profiles import merge_types_yaml, profile_types, type_map
+    from .profiles import merge_types_yaml, profile_types, read_types_yaml, type_map
 
     say: Progress = progress if callable(progress) else _noop
     out = Path(out)
     survey_dir = Path(survey_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError("the output must be a folder, but a file of that name exists", file=out,
+                         hint="choose another --out")
+    if (out / "types.yaml").is_file():  # read the user's edits now, not after the analysis
+        read_types_yaml(out / "types.yaml")
     say("Reading and validating the survey")
     survey = load_survey(survey_dir)
     inst = survey.instrument
     say("Screening respondents")
     screening = screen(survey)
-    kept_ids = list(screening.kept_ids)
-    min_needed = max(10, 3 * len(inst.items))
-    if len(kept_ids) < min_needed:
-        raise InputError(
-            f"only {len(kept_ids)} respondents are left after screening; at least {min_needed} "
-            f"are needed for {len(inst.items)} statements",
-            file=survey.responses_file,
-            hint="check the screening reasons with `behaviortypes check` or relax the thresholds "
-            "under 'quality:' in instrument.yaml",
-        )
+    kept_ids = _kept_after_screening(survey, screening)
     kept = survey.responses.loc[kept_ids]
     keyed = keyed_items(kept, inst)
     weights = None
@@ -421,6 +434,7 @@ def score(
     scheduler: str | None = None,
     table: str | None = None,
     out_table: str | None = None,
+    id_column: str | None = None,
     progress: bool = False,
 ) -> Any:
     """Score a customer base with a saved lookalike model (see :mod:`behaviortypes.scoring`)."""
@@ -428,7 +442,7 @@ def score(
 
     summary = score_customers(
         model, customers, out, engine=engine, scheduler=scheduler, table=table,
-        out_table=out_table, progress=progress,
+        out_table=out_table, id_column=id_column, progress=progress,
     )
     folder = Path(model) if Path(model).is_dir() else Path(model).parent
     if (folder / "solution.json").is_file():

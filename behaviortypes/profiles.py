@@ -398,7 +398,13 @@ def read_types_yaml(path: str | Path) -> pd.DataFrame:
             raise InputError(f"entry {i}: type_id must be a whole number", file=path,
                              value=entry["type_id"]) from None
         rows.append({**entry, "type_id": type_id, "name": str(entry["name"])})
-    return pd.DataFrame(rows).set_index("type_id")
+    frame = pd.DataFrame(rows)
+    repeated = frame["type_id"].duplicated(keep=False)
+    if repeated.any():
+        raise InputError("a type_id is listed more than once", file=path, column="type_id",
+                         rows=list(frame.index[repeated] + 1), value=int(frame.loc[repeated, "type_id"].iloc[0]),
+                         hint="keep one entry per type")
+    return frame.set_index("type_id")
 
 
 def merge_types_yaml(

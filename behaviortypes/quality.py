@@ -49,6 +49,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -240,8 +242,10 @@ def even_odd(items: pd.DataFrame, groups: dict[str, list[str]]) -> pd.Series:
     b = pd.concat(even, axis=1).to_numpy()
     ok = ~np.isnan(a) & ~np.isnan(b)
     a, b = np.where(ok, a, np.nan), np.where(ok, b, np.nan)
-    a = a - np.nanmean(a, axis=1, keepdims=True)
-    b = b - np.nanmean(b, axis=1, keepdims=True)
+    with warnings.catch_warnings():  # a respondent with no answers: NaN, reported as missing
+        warnings.simplefilter("ignore", RuntimeWarning)
+        a = a - np.nanmean(a, axis=1, keepdims=True)
+        b = b - np.nanmean(b, axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.nansum(a * b, axis=1) / np.sqrt(np.nansum(a * a, axis=1) * np.nansum(b * b, axis=1))
         r = np.where(ok.sum(axis=1) >= 3, r, np.nan)

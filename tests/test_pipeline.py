@@ -107,3 +107,27 @@ def test_new_wave_keeps_type_identities(demo_run, tmp_path):
     assert agreement > 0.9, agreement
     renamed = second[second["type_name"] == "Renamed by the strategist"]
     assert len(renamed) and (renamed["type_id"] == edited["type_id"]).all()
+
+
+def test_out_that_is_a_file_and_broken_types_yaml_fail_early(demo_run, tmp_path):
+    root, survey, truth, result = demo_run
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    with pytest.raises(InputError, match="must be a folder"):
+        pipeline.discover(survey, afile)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "types.yaml").write_text("types:\n  - {type_id: 1, name: a}\n  - {type_id: 1, name: b}\n")
+    with pytest.raises(InputError, match="listed more than once"):
+        pipeline.discover(survey, out)
+
+
+def test_check_when_everyone_is_screened_out(demo_run, tmp_path):
+    root, survey, truth, result = demo_run
+    strict = tmp_path / "strict"
+    shutil.copytree(survey, strict, ignore=shutil.ignore_patterns("customers.parquet"))
+    inst = yaml.safe_load((strict / "instrument.yaml").read_text())
+    inst["quality"] = {"min_irv": 99.0}
+    (strict / "instrument.yaml").write_text(yaml.safe_dump(inst, sort_keys=False))
+    with pytest.raises(InputError, match=r"only 0 of 1200 respondents are left after screening"):
+        pipeline.check(strict)

@@ -108,3 +108,10 @@ def test_name_prefers_what_a_type_is_high_on():
     names = suggest_names(fm, {"F1": "inspiration", "F2": "convenience"})
     assert names.loc[1, "name"] == "The explorer"
     assert names.loc[1, "tagline"] == "Low on convenience, high on inspiration."
+
+
+def test_types_yaml_repeated_type_id(tmp_path):
+    path = tmp_path / "types.yaml"
+    path.write_text("types:\n  - {type_id: 1, name: a}\n  - {type_id: 1, name: b}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"rows 1, 2: a type_id is listed more than once"):
+        read_types_yaml(path)

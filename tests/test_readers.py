@@ -705,3 +705,14 @@ def test_duplicate_column_names(tmp_path, name):
     with pytest.raises(InputError, match=r"column 's02': the column appears more than once in "
                                          r"the header"):
         load_survey(make_survey(tmp_path / "a", frame, name=name, writer=writer))
+
+
+def test_customer_file_that_is_not_parquet(tmp_path):
+    from behaviortypes.readers import iter_customer_batches, read_customers
+
+    bad = tmp_path / "customers.parquet"
+    bad.write_bytes(b"this is not parquet at all")
+    with pytest.raises(InputError, match="cannot read the Parquet file"):
+        list(iter_customer_batches(bad))
+    with pytest.raises(InputError, match="cannot read the Parquet file"):
+        read_customers(bad)

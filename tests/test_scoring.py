@@ -527,3 +527,11 @@ def test_gzipped_csv_and_parquet_folder_inputs(fitted, base, tmp_path):
     for source in (tmp_path / "customers.csv.gz", folder):
         got = pd.read_parquet(score_customers(DoubleModel(fitted), source, tmp_path / "g.parquet", batch_size=999).out)
         pd.testing.assert_frame_equal(got, ref)
+
+
+def test_refuses_to_overwrite_the_customer_file(fitted, base, tmp_path):
+    _, _, path = base
+    before = path.read_bytes()
+    with pytest.raises(InputError, match="would overwrite the customer file"):
+        score_customers(DoubleModel(fitted), path, path)
+    assert path.read_bytes() == before

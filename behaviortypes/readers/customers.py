@@ -16,6 +16,18 @@ from ._common import _TEXT_EXT, _hint_column, _ids_to_str
 from .tables import _decode, _sniff_delimiter
 
 
+
+def _parquet_dataset(path: Path):
+    """A pyarrow dataset over a Parquet file or folder; a clear error when it is not Parquet."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    try:
+        return ds.dataset(str(path), format="parquet")
+    except (pa.ArrowInvalid, OSError) as err:
+        raise InputError(f"cannot read the Parquet file ({str(err).splitlines()[0]})", file=path,
+                         hint="export the customer base again as Parquet (or CSV)") from None
+
 def _quote_ident(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
 
@@ -109,12 +121,11 @@ def _duckdb_relation(path: Path, columns, table, query, id_column):
 def _read_customer_arrow(path: Path, columns, id_column):
     """Read a CSV or Parquet customer base as a pyarrow Table (lazily for Parquet)."""
     import pyarrow.csv as pacsv
-    import pyarrow.dataset as ds
     import pyarrow as pa
 
     ext = path.suffix.lower()
     if ext == ".parquet" or path.is_dir():
-        dataset = ds.dataset(str(path), format="parquet")
+        dataset = _parquet_dataset(path)
         _check_columns(path, dataset.schema.names, columns)
         return dataset
     if ext in _TEXT_EXT:
@@ -222,7 +233,6 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
-    import pyarrow.dataset as ds
 
     path = Path(path)
     if batch_size < 1:
@@ -231,7 +241,7 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
         raise InputError("customer file not found", file=path, hint="check the path")
     ext = path.suffix.lower()
     if query is None and table is None and (ext == ".parquet" or path.is_dir()):
-        dataset = ds.dataset(str(path), format="parquet")
+        dataset = _parquet_dataset(path)
         _check_columns(path, dataset.schema.names, columns)
         batches = dataset.to_batches(columns=list(columns) if columns else None,
                                      batch_size=batch_size)
@@ -264,7 +274,7 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
             raise InputError("table= is for DuckDB databases", file=path,
                              hint="for a CSV or Parquet file use query= with the view 'customers'")
         if ext == ".parquet" or path.is_dir():
-            source = ds.dataset(str(path), format="parquet")
+            source = _parquet_dataset(path)
         elif ext in _TEXT_EXT:
             read, parse, convert = _csv_arrow_options(path, None, id_column, batch_rows=batch_size)
             source = pacsv.open_csv(str(path), read_options=read, parse_options=parse,

@@ -267,6 +267,10 @@ def _types_table(folder: Path, sizes: pd.DataFrame, solution: dict, base: dict |
                 file=path, column="type_id", rows=[pos], value=tid,
                 hint="edit names and taglines, not type ids",
             )
+        if tid in edits:
+            first = [i for i, e in enumerate(entries, 1) if isinstance(e, dict) and str(e.get("type_id")) == str(entry["type_id"])]
+            raise InputError(f"type_id {tid} is listed more than once", file=path, column="type_id",
+                             rows=first, value=tid, hint="keep one entry per type")
         colour = entry.get("color")
         if colour not in (None, "") and not is_color_like(str(colour)):
             raise InputError(

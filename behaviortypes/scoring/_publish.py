@@ -101,7 +101,7 @@ def _check_duplicates(files: list[Path], id_column: str, source: _Source, tmp: P
         column=id_column,
         rows=rows,
         value=first,
-        hint="each customer must appear once; remove duplicate rows (or pass check_duplicates=False)",
+        hint="each customer must appear once: remove the duplicate rows from the customer file",
     )
 
 

@@ -378,14 +378,14 @@ def _check_columns(source: _Source, scorer: _Scorer, id_column: str | None) -> s
             raise InputError(
                 "cannot tell which column holds the customer ids",
                 file=source.path,
-                hint=f"pass id_column= (columns: {shown})",
+                hint=f"name the id column with --id-column (id_column= in Python); columns: {shown}",
             )
     if id_column not in present:
         raise InputError(
             f"no customer id column {id_column!r}",
             file=source.path,
             column=id_column,
-            hint=f"pass id_column= naming one of: {shown}",
+            hint=f"name the id column with --id-column (id_column= in Python), one of: {shown}",
         )
     if source.kind == "csv":
         _set_csv_id_type(source, id_column)

@@ -250,6 +250,12 @@ def score_customers(
             file=customers,
             hint="use engine='local' (it streams DuckDB) or export the table to Parquet first",
         )
+    if out.resolve() == Path(customers).resolve() and (out_kind != "duckdb" or out_table == table):
+        raise InputError(
+            "the scored output would overwrite the customer file being scored",
+            file=out,
+            hint="choose another --out (or, in the same .duckdb file, another --out-table)",
+        )
     scorer = _resolve_model(model)
     source = _open_source(customers, table=table, query=query, scorer=scorer)
     id_column = _check_columns(source, scorer, id_column)

@@ -540,3 +540,14 @@ def test_train_lookalike_errors(tmp_path):
         train_lookalike(out, customers, models=("logistic",), cv=3)
     with pytest.raises(InputError, match=r"assignments\.csv not found"):
         train_lookalike(tmp_path / "survey", customers)
+
+
+def test_train_lookalike_duplicate_customer_ids(tmp_path):
+    out, customers, _ = _discovery(tmp_path, n_base=3_000, n_resp=300)
+    base = pd.read_parquet(customers)
+    resp = pd.read_csv(tmp_path / "survey" / "responses.csv", dtype=str)
+    linked_id = resp.loc[100, "customer_id"]
+    dup = pd.concat([base, base[base["customer_id"] == linked_id]], ignore_index=True)
+    dup.to_parquet(customers, index=False)
+    with pytest.raises(InputError, match=rf"appear more than once.*value '{linked_id}'"):
+        train_lookalike(out, customers, models=("logistic",), cv=3)

@@ -322,10 +322,17 @@ def train_lookalike(
     if columns is None:
         raise InputError("the customer file has no rows", file=customers)
     linked_rows = (
-        pd.concat(parts, ignore_index=True).drop_duplicates(cust_col).set_index(cust_col)
+        pd.concat(parts, ignore_index=True).set_index(cust_col)
         if parts
         else pd.DataFrame(columns=[c for c in columns if c != cust_col])
     )
+    repeated = linked_rows.index[linked_rows.index.duplicated()].unique()
+    if len(repeated):
+        raise InputError(
+            f"{len(repeated)} customer id(s) appear more than once in the customer file",
+            file=customers, column=cust_col, value=str(repeated[0]),
+            hint="each customer must appear once: remove the duplicate rows",
+        )
     linked = cust_of[cust_of.isin(linked_rows.index)]
     k = labels_all.nunique()
     if len(linked) < min_per_type * k:

@@ -716,3 +716,12 @@ def test_customer_file_that_is_not_parquet(tmp_path):
         list(iter_customer_batches(bad))
     with pytest.raises(InputError, match="cannot read the Parquet file"):
         read_customers(bad)
+
+
+def test_short_rows_are_an_error_not_silently_padded(tmp_path):
+    from behaviortypes.readers import read_table
+
+    path = tmp_path / "responses.csv"
+    path.write_text("respondent_id,s01,s02,s03\nR1,1,2,3\nR2,4\nR3,1,2,3\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"line 3 has 2 fields, the header has 4"):
+        read_table(path)

@@ -54,7 +54,7 @@ def _decode(raw: bytes, path: Path, *, partial: bool = False) -> tuple[str, str]
 def _sniff_delimiter(text: str) -> str:
     """Pick the delimiter giving a multi-column header with the most consistent row widths."""
     sample = text[: 1 << 16]
-    best, best_score = ",", (False, 0.0, 0)
+    best, best_score = ",", (False, False, 0.0, 0)
     for delim in _DELIMITERS:
         rows = list(csv.reader(io.StringIO(sample), delimiter=delim))[:60]
         if len(rows) > 2 and len(sample) < len(text):
@@ -64,7 +64,8 @@ def _sniff_delimiter(text: str) -> str:
             continue
         width = len(rows[0])
         consistent = sum(len(r) == width for r in rows) / len(rows)
-        score = (width > 1 and consistent >= 0.9, consistent, width)
+        # a multi-column header wins over a single column even when some rows are ragged
+        score = (width > 1 and consistent >= 0.9, width > 1, consistent, width)
         if score > best_score:
             best, best_score = delim, score
     return best
@@ -102,6 +103,28 @@ def _finish(frame: pd.DataFrame, path: Path, attrs: dict[str, Any]) -> pd.DataFr
     return frame
 
 
+def _check_short_rows(text: str, delim: str, path: Path) -> None:
+    """Rows with fewer fields than the header would be padded silently: say where they are."""
+    import csv
+
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    header = next(reader, None)
+    if header is None:
+        return
+    short = []
+    for fields in reader:
+        if fields and len(fields) < len(header) and any(f.strip() for f in fields):
+            short.append((reader.line_num, len(fields)))
+    if short:
+        lines = ", ".join(str(line) for line, _ in short[:5]) + (f" and {len(short) - 5} more" if len(short) > 5 else "")
+        raise InputError(
+            f"rows have different numbers of columns: line {short[0][0]} has {short[0][1]} fields, "
+            f"the header has {len(header)} (short lines: {lines})",
+            file=path,
+            hint=f"the separator looks like {delim!r}; the export may be cut off or have line breaks inside answers",
+        )
+
+
 def _read_text(path: Path) -> pd.DataFrame:
     text, encoding = _decode(path.read_bytes(), path)
     if not text.strip():
@@ -122,6 +145,7 @@ def _read_text(path: Path) -> pd.DataFrame:
             f"rows have different numbers of columns: {detail}", file=path,
             hint=f"the separator looks like {delim!r}; check for unquoted separators in text answers",
         ) from None
+    _check_short_rows(text, delim, path)
     dupes = [c for c in frame.columns if re.fullmatch(r".+\.\d+", str(c)) and
              re.sub(r"\.\d+$", "", str(c)) in frame.columns]
     attrs = {"format": "csv", "encoding": encoding, "delimiter": delim,

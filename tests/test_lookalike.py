@@ -551,3 +551,13 @@ def test_train_lookalike_duplicate_customer_ids(tmp_path):
     dup.to_parquet(customers, index=False)
     with pytest.raises(InputError, match=rf"appear more than once.*value '{linked_id}'"):
         train_lookalike(out, customers, models=("logistic",), cv=3)
+
+
+def test_text_in_a_numeric_feature_is_an_error():
+    rng = np.random.default_rng(0)
+    features = pd.DataFrame({"visits": rng.poisson(8, 400).astype(object), "spend": rng.gamma(2, 50, 400)},
+                            index=[f"C{i}" for i in range(400)])
+    features.loc["C17", "visits"] = "many"
+    labels = pd.Series(rng.integers(1, 3, 400), index=features.index)
+    with pytest.raises(InputError, match=r"column 'visits'.*mostly numbers but 1 value\(s\) are text, e.g. 'many' \(customer C17\)"):
+        LookalikeModel(models=("logistic",), cv=3, random_state=0).fit(features, labels)

@@ -77,6 +77,21 @@ def _kind_of(col: pd.Series) -> str:
     return "categorical"
 
 
+def _refuse_mostly_numeric_text(name: Any, values: pd.Series) -> None:
+    """A column of numbers with a few stray texts is a data error, not a category."""
+    numbers = pd.to_numeric(values.astype(str).str.replace(",", ".", regex=False).str.strip(), errors="coerce")
+    stray = numbers.isna()
+    if 0 < stray.sum() <= 0.05 * len(values) and numbers.nunique() > 10:
+        first = values[stray]
+        raise InputError(
+            f"mostly numbers but {int(stray.sum())} value(s) are text, e.g. {first.iloc[0]!r} "
+            f"(customer {first.index[0]})",
+            column=str(name),
+            value=first.iloc[0],
+            hint="fix or blank those cells in the customer file (blank cells are treated as missing)",
+        )
+
+
 def detect_schema(
     features: pd.DataFrame,
     *,
@@ -113,6 +128,8 @@ def detect_schema(
             dropped.append({"name": str(name), "reason": "all values missing"})
             continue
         kind = _kind_of(col)
+        if kind == "categorical":
+            _refuse_mostly_numeric_text(name, non_null)
         entry: dict[str, Any] = {"name": str(name), "kind": kind, "dtype": str(col.dtype)}
         if kind == "categorical":
             text = non_null.astype(str)

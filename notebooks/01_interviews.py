@@ -30,6 +30,7 @@ OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))  # where every stage w
 SEED = 0
 
 # %%
+# %matplotlib inline
 from behaviortypes import interviews as iv
 from behaviortypes import plots
 from behaviortypes.instrument import load_instrument

@@ -28,6 +28,7 @@ STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))
 OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))
 
 # %%
+# %matplotlib inline
 import pandas as pd
 
 from behaviortypes import pipeline, plots

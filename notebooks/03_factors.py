@@ -30,6 +30,7 @@ SEED = 0
 N_FACTORS = None  # None = chosen by parallel analysis; a number overrides it
 
 # %%
+# %matplotlib inline
 from behaviortypes import plots
 from behaviortypes.factors import FactorModel, cfa_check
 from behaviortypes.files import write_csv, write_json

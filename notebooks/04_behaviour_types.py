@@ -31,6 +31,7 @@ K = None  # None = chosen on evidence; a number overrides it
 N_RESAMPLES = int(os.environ.get("BT_RESAMPLES", 100))
 
 # %%
+# %matplotlib inline
 import json
 
 import pandas as pd

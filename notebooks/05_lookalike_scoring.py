@@ -31,6 +31,7 @@ SCORED = OUT / "scored_customers.parquet"
 SEED = 0
 
 # %%
+# %matplotlib inline
 import json
 
 import pandas as pd
@@ -45,13 +46,31 @@ print(model.summary() if hasattr(model, "summary") else card.get("chosen_model")
 # ## How well does behaviour predict the type?
 # Cross-validated on the linked respondents: accuracy, macro-F1, log-loss and the expected
 # calibration error (ECE: how far the stated probabilities are from the observed frequencies).
+# The candidate models are compared on log-loss; the best one is kept.
 
 # %%
-pd.DataFrame(card["cv_results"]) if "cv_results" in card else card.get("metrics")
+from behaviortypes.report import load_report_data
+
+pd.DataFrame(card["cv_results"])
 
 # %%
-if "calibration" in card and "bins" in card["calibration"]:
-    display(plots.plot_calibration(pd.DataFrame(card["calibration"]["bins"])))
+data = load_report_data(OUT)  # the lookalike card, parsed as the report shows it
+names = data.types["name"].to_dict()
+plots.plot_calibration(data.calibration)
+
+# %% [markdown]
+# Rows: the survey type; columns: the type the CRM behaviour predicts. Off-diagonal cells show
+# which types look alike in the data the business has.
+
+# %%
+plots.plot_confusion(data.confusion, names=names)
+
+# %% [markdown]
+# Which CRM signals carry the type (permutation importance: how much the log-loss worsens
+# when the feature is shuffled)?
+
+# %%
+plots.plot_importances(data.importances)
 
 # %% [markdown]
 # ## Survey shares vs the base
@@ -59,7 +78,7 @@ if "calibration" in card and "bins" in card["calibration"]:
 # prior-shift correction. The corrected share is the one to plan with.
 
 # %%
-pd.DataFrame(card["shares"]) if "shares" in card else None
+pd.DataFrame(card["shares"]).set_index("type_id")[["type_name", "survey_share", "raw_predicted_share", "corrected_share"]].round(3)
 
 # %% [markdown]
 # ## Score every customer

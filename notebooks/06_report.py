@@ -28,6 +28,7 @@ REPORTS = Path(os.environ.get("BT_REPORTS", Path("../reports") / STUDY.name))
 LANGS = ["en", "sv"]
 
 # %%
+# %matplotlib inline
 from behaviortypes import pipeline
 
 written = []
@@ -41,5 +42,5 @@ for lang in LANGS:
 # %%
 from IPython.display import Image
 
-cards = sorted(REPORTS.glob("*.png"))
+cards = sorted(REPORTS.glob("cards_en/*.png"))
 Image(filename=str(cards[0])) if cards else "no cards were written"

@@ -13,6 +13,9 @@ NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]_*.
 
 pytestmark = pytest.mark.slow
 
+#: figures each notebook must show (interviews: prevalence, co-occurrence, dendrogram; ...)
+MIN_FIGURES = {"01": 3, "02": 1, "03": 2, "04": 5, "05": 1, "06": 1}
+
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
@@ -39,6 +42,10 @@ def test_notebooks_run_in_order(study, monkeypatch):
         errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
                   if o.get("output_type") == "error"]
         assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
+        images = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                  if "image/png" in o.get("data", {})]
+        # the figures a strategist needs are shown as pictures, not as "<Figure ...>" text
+        assert len(images) >= MIN_FIGURES[path.stem[:2]], f"{path.name}: {len(images)} figures shown"
     discovery = study / "demo" / "discovery"
     for name in ("screening.csv", "loadings.csv", "assignments.csv", "lookalike.skops"):
         assert (discovery / name).is_file(), name

@@ -201,6 +201,21 @@ def themes(
         out.print(f"Wrote {written}")
 
 
+@app.command("qdpx-types")
+def qdpx_types(
+    qdpx: Annotated[Path, typer.Argument(help="The interviews' REFI-QDA project (.qdpx).")],
+    participants: Annotated[Path, typer.Option(help="Table with participant_id and type_name, or the interviewees' answers.")],
+    out_path: Annotated[Path, typer.Option("--out", help="The .qdpx to write (the input is left as it is).")],
+    typing_tool: Annotated[Optional[Path], typer.Option(help="typing_tool.yaml (or its discovery folder) to type interviewees from their answers.")] = None,
+) -> None:
+    """Write each interviewee's behaviour type into the QDA project as a case variable."""
+    from .pipeline import interview_types
+
+    written = interview_types(_existing(qdpx, "QDA project"), _existing(participants, "participants table"),
+                              out_path, typing_tool=typing_tool)
+    out.print(f"Wrote {out_path}: behaviour_type set for {len(written)} interviewees")
+
+
 @instrument_app.command("draft")
 def instrument_draft(
     path: Annotated[Path, typer.Argument(help="An SPSS .sav file or a Qualtrics CSV export.")],

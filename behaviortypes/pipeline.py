@@ -26,6 +26,7 @@ __all__ = [
     "discover",
     "lookalike",
     "score",
+    "interview_types",
     "report",
     "run",
     "demo",
@@ -461,6 +462,67 @@ def report(out: str | Path, *, pdf: str | Path | None = None, lang: str = "en",
 
     load_discovery(out)
     return render_report(out, pdf=pdf, lang=lang, formats=formats, out_dir=out_dir)
+
+
+def interview_types(
+    qdpx: str | Path,
+    participants: str | Path,
+    out: str | Path,
+    *,
+    typing_tool: str | Path | None = None,
+    variable: str = "behaviour_type",
+) -> pd.DataFrame:
+    """Write each interviewee's behaviour type into a REFI-QDA project as a case variable.
+
+    Parameters
+    ----------
+    qdpx : path
+        The interviews' ``.qdpx`` project (from NVivo, ATLAS.ti, MAXQDA, QualCoder...).
+    participants : path
+        A table (CSV/Excel) with ``participant_id`` and either a ``type_name`` (or
+        ``type``) column, or the interviewees' answers to the typing tool's statements.
+    out : path
+        The project to write (the input is never modified).
+    typing_tool : path, optional
+        ``typing_tool.yaml`` (or the discovery folder holding it) used to type
+        interviewees from their answers when the table has no type column.
+
+    Returns
+    -------
+    DataFrame
+        ``participant_id, case_guid, value, created_case`` per participant written.
+    """
+    from .interviews import write_types_to_qdpx
+    from .lookalike import load_typing_tool
+    from .readers import read_table
+
+    participants = Path(participants)
+    table = read_table(participants)
+    lower = {str(c).strip().lower(): c for c in table.columns}
+    pid = lower.get("participant_id") or lower.get("participant") or lower.get("case")
+    if pid is None:
+        raise InputError("no participant_id column", file=participants,
+                         hint=f"columns found: {', '.join(map(str, table.columns))}")
+    ids = table[pid].astype(str).str.strip()
+    type_col = lower.get("type_name") or lower.get("type")
+    if type_col is not None:
+        values = table[type_col].astype(str).str.strip()
+    else:
+        if typing_tool is None:
+            raise InputError("no type_name column, and no typing tool to type the interviewees",
+                             file=participants,
+                             hint="add a type_name column, or pass --typing-tool typing_tool.yaml with "
+                             "the interviewees' answers to its statements in the table")
+        tool_path = Path(typing_tool)
+        if tool_path.is_dir():
+            tool_path = tool_path / "typing_tool.yaml"
+        scored = load_typing_tool(tool_path).score(table.set_index(ids), file=participants)
+        values = scored["type_name"].astype(str)
+    mapping = dict(zip(ids, values.to_numpy()))
+    if Path(out).resolve() == Path(qdpx).resolve():
+        raise InputError("the output would overwrite the input project", file=out,
+                         hint="write to a new file and open that in the QDA tool")
+    return write_types_to_qdpx(qdpx, out, mapping, variable=variable)
 
 
 # --------------------------------------------------------------------------- run / demo

@@ -134,3 +134,25 @@ def test_run_study_file(demo_root, tmp_path):
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "out" / "assignments.csv").is_file()
     assert (tmp_path / "rep" / "behaviour_types_sv.pdf").is_file()
+
+
+def test_qdpx_types_from_typing_tool(demo_root, tmp_path):
+    from behaviortypes.interviews import read_interviews
+
+    survey = demo_root / "surveys" / "demo"
+    qdpx = survey / "interviews" / "demo_interviews.qdpx"
+    codes = pd.read_csv(survey / "interviews" / "codes.csv")
+    people = sorted(codes["participant_id"].unique())
+    answers = pd.read_csv(survey / "responses.csv").head(len(people)).drop(columns=["respondent_id"])
+    answers.insert(0, "participant_id", people)
+    answers.to_csv(tmp_path / "participants.csv", index=False)
+    before = qdpx.read_bytes()
+    res = bt("qdpx-types", qdpx, "--participants", tmp_path / "participants.csv", "--out", tmp_path / "typed.qdpx",
+             "--typing-tool", survey / "discovery")
+    assert res.returncode == 0, res.stderr
+    assert qdpx.read_bytes() == before
+    typed = read_interviews(tmp_path / "typed.qdpx").participants
+    names = set(pd.read_csv(survey / "discovery" / "assignments.csv")["type_name"])
+    assert set(typed["behaviour_type"]) <= names and typed["behaviour_type"].notna().all()
+    _one_line_error(bt("qdpx-types", qdpx, "--participants", survey / "interviews" / "participants.csv",
+                       "--out", tmp_path / "x.qdpx"))

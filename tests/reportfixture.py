@@ -340,7 +340,7 @@ def make_discovery_folder(
                 theme = theme_of[item]
                 quote = next((q for q in _QUOTES[theme] if q not in used), _QUOTES[theme][0])
                 used.add(quote)
-                qrows.append((t, theme, quote, f"P{t}{j + 1:02d}"))
+                qrows.append((t, theme, quote, f"Participant {chr(65 + (3 * (t - 1) + j) % 26)}"))
         write_csv(out / "quotes.csv", pd.DataFrame(qrows, columns=["type_id", "theme", "quote", "pseudonym"]))
 
     # --- lookalike, scoring -------------------------------------------------------------

@@ -150,6 +150,7 @@ def test_swedish_report_has_swedish_labels(swedish):
                   "Svarande", "Metodbilaga", "Datakvalitet", "Faktorladdningar", "TYP 1 AV 4"):
         assert label.upper() in text.upper(), label
     assert "What they do" not in text and "Share of survey" not in text
+    assert "Deltagare A" in text and "Participant A" not in text  # pseudonyms in Swedish too
     assert re.search(r"\d+ %", text)  # Swedish percent: space before %
     assert re.search(r"\d,\d\d", text)  # decimal comma
 

@@ -174,8 +174,11 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
     quotes = []
     if data.quotes is not None:
         for q in data.quotes[data.quotes["type_id"] == tid].head(_MAX_QUOTES).itertuples():
-            quotes.append({"text": _truncate(q.quote, _QUOTE_CHARS - 60 * level), "who": q.pseudonym
-                           if isinstance(q.pseudonym, str) else "", "theme": _pretty(q.theme) if isinstance(q.theme, str) else ""})
+            who = q.pseudonym if isinstance(q.pseudonym, str) else ""
+            if who.startswith("Participant "):  # pseudonyms as written by interviews.pseudonymise
+                who = t.get("participant", "Participant") + who[len("Participant"):]
+            quotes.append({"text": _truncate(q.quote, _QUOTE_CHARS - 60 * level), "who": who,
+                           "theme": _pretty(q.theme) if isinstance(q.theme, str) else ""})
     crm = []
     if data.crm is not None:
         c = data.crm[data.crm["type_id"] == tid]

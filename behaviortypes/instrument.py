@@ -228,7 +228,7 @@ def instrument_from_dict(data: Any, *, file: str | Path | None = None) -> Instru
         raise InputError(
             "the instrument must be a YAML mapping with id_column, scale and items",
             file=file,
-            hint="start from surveys/demo/instrument.yaml",
+            hint="see the instrument.yaml section of README.md (`behaviortypes demo` writes an example to surveys/demo/)",
         )
     try:
         return Instrument.model_validate(data)

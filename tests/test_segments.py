@@ -237,3 +237,20 @@ def test_suite_chooses_k_and_matches_supervised():
     # goal: within 0.03 of the supervised ceiling; 23/24 are, one hard 6-type study in
     # 4 dimensions is at -0.041 (the mixture optimum itself, not the search; see docs)
     assert (gap >= -0.05).all() and gap.mean() >= -0.01, table.to_string()
+
+
+def test_t_mixture_tends_to_gaussian_and_fits_heavy_tails():
+    rng = np.random.default_rng(2)
+    lab = np.repeat([0, 1], 300)
+    centre = np.where(lab[:, None] == 0, -2.0, 2.0)
+    Z = rng.normal(size=(600, 2)) + centre
+    w = np.ones(600)
+    g = fit_mixture(Z, w, lab, 2, kind="scaled")
+    t = fit_mixture(Z, w, lab, 2, kind="tscaled", nu=1e7)
+    assert_allclose(t.loglik, g.loglik, rtol=1e-4)
+    assert_allclose(t.means, g.means, atol=1e-3)
+    # heavy-tailed (t3) groups: the t mixture fits better than the Gaussian one
+    T = centre + rng.standard_t(3, size=(600, 2))
+    g = fit_mixture(T, w, lab, 2, kind="scaled")
+    t = fit_mixture(T, w, lab, 2, kind="tscaled", nu=4.0)
+    assert t.loglik > g.loglik + 20

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from scipy.special import gammaln
 from sklearn.cluster import KMeans
 
 __all__ = [
@@ -32,9 +33,10 @@ class Mixture(NamedTuple):
     weights: np.ndarray  # (k,)
     means: np.ndarray  # (k, d)
     covs: np.ndarray  # (k, d, d) ; diagonal matrices for "diag"
-    kind: str  # "full" | "diag"
+    kind: str  # "full" | "diag" | "scaled" | "tied" | "tscaled"
     loglik: float  # total weighted log-likelihood (weights scaled to mean 1)
     n_iter: int
+    nu: float = float("inf")  # degrees of freedom: finite = multivariate t components
 
 
 def n_mixture_params(k: int, d: int, kind: str) -> int:
@@ -42,15 +44,22 @@ def n_mixture_params(k: int, d: int, kind: str) -> int:
 
     ``full``: one covariance per type; ``diag``: diagonal per type; ``scaled``: one
     shared covariance shape scaled by a volume per type (Sigma_j = lambda_j C);
-    ``tied``: one shared covariance.
+    ``tied``: one shared covariance; ``tscaled``: multivariate t components with the
+    ``scaled`` covariance structure and one degrees-of-freedom parameter.
     """
     sym = d * (d + 1) // 2
-    cov = {"full": k * sym, "diag": k * d, "scaled": sym + k - 1, "tied": sym}[kind]
+    cov = {"full": k * sym, "diag": k * d, "scaled": sym + k - 1, "tied": sym,
+           "tscaled": sym + k}[kind]
     return k * d + cov + k - 1
 
 
 def mixture_log_resp(Z: np.ndarray, model: Mixture) -> tuple[np.ndarray, np.ndarray]:
     """Log posterior membership (n, k) and per-row log density (n,)."""
+    log_resp, lse, _ = _log_resp_maha(Z, model)
+    return log_resp, lse
+
+
+def _log_resp_maha(Z, model):
     n, d = Z.shape
     chol = np.linalg.cholesky(model.covs)  # (k, d, d)
     inv = np.linalg.inv(chol)
@@ -59,20 +68,36 @@ def mixture_log_resp(Z: np.ndarray, model: Mixture) -> tuple[np.ndarray, np.ndar
     y = np.matmul(Z[None, :, :], inv.transpose(0, 2, 1)) - shift[:, None, :]
     maha = np.einsum("knd,knd->nk", y, y)
     logdet = np.sum(np.log(np.diagonal(chol, axis1=1, axis2=2)), axis=1)
-    logp = np.log(model.weights)[None, :] - 0.5 * (maha + d * _LOG_2PI) - logdet[None, :]
+    nu = float(getattr(model, "nu", np.inf))
+    if np.isfinite(nu):  # multivariate t (McLachlan & Peel 2000, ch. 7)
+        logp = (np.log(model.weights)[None, :] + gammaln((nu + d) / 2) - gammaln(nu / 2)
+                - 0.5 * d * np.log(nu * np.pi) - logdet[None, :]
+                - 0.5 * (nu + d) * np.log1p(maha / nu))
+    else:
+        logp = np.log(model.weights)[None, :] - 0.5 * (maha + d * _LOG_2PI) - logdet[None, :]
     top = logp.max(axis=1, keepdims=True)
     lse = top[:, 0] + np.log(np.sum(np.exp(logp - top), axis=1))
-    return logp - lse[:, None], lse
+    return logp - lse[:, None], lse, maha
 
 
-def _m_step(Z, w, resp, kind, reg):
+def _m_step(Z, w, resp, kind, reg, u=None):
     d = Z.shape[1]
     rw = resp * w[:, None]
     nk = rw.sum(axis=0) + 1e-10
-    means = (rw.T @ Z) / nk[:, None]
-    second = np.matmul(rw.T[:, None, :] * Z.T[None, :, :], Z) / nk[:, None, None]
-    S = second - means[:, :, None] * means[:, None, :]
+    if u is None:
+        means = (rw.T @ Z) / nk[:, None]
+        second = np.matmul(rw.T[:, None, :] * Z.T[None, :, :], Z) / nk[:, None, None]
+        S = second - means[:, :, None] * means[:, None, :]
+    else:  # t components: each point also weighted by E[u | z] (McLachlan & Peel 2000)
+        ru = rw * u
+        means = (ru.T @ Z) / (ru.sum(axis=0) + 1e-10)[:, None]
+        S = np.stack([
+            ((ru[:, j, None] * (Z - means[j])).T @ (Z - means[j])) / nk[j]
+            for j in range(resp.shape[1])
+        ])
     eye = np.eye(d)
+    if kind == "tscaled":
+        kind = "scaled"
     if kind == "diag":
         covs = np.diagonal(S, axis1=1, axis2=2)[:, :, None] * eye[None] + reg * eye
     elif kind == "full":
@@ -104,6 +129,7 @@ def fit_mixture(
     reg: float = 1e-3,
     max_iter: int = 200,
     tol: float = 1e-4,
+    nu: float = float("inf"),
 ) -> Mixture:
     """Weighted EM for a Gaussian mixture, started from hard labels.
 
@@ -121,7 +147,12 @@ def fit_mixture(
         Covariance structure.
     reg : float
         Ridge added to every covariance diagonal (keeps small types estimable).
+    nu : float, default=inf
+        Degrees of freedom of multivariate t components (``kind="tscaled"``, fixed
+        during EM); infinite for Gaussian components.
     """
+    if kind != "tscaled":
+        nu = float("inf")
     w = w / w.mean()
     if np.ndim(init_labels) == 2:  # soft start (posterior probabilities)
         resp = np.asarray(init_labels, dtype=float)
@@ -130,18 +161,22 @@ def fit_mixture(
         resp[np.arange(Z.shape[0]), init_labels] = 1.0
     prev = -np.inf
     it = 0
+    d = Z.shape[1]
+    u = None
     for it in range(1, max_iter + 1):
-        weights, means, covs = _m_step(Z, w, resp, kind, reg)
-        model = Mixture(weights, means, covs, kind, prev, it)
-        log_resp, lse = mixture_log_resp(Z, model)
+        weights, means, covs = _m_step(Z, w, resp, kind, reg, u)
+        model = Mixture(weights, means, covs, kind, prev, it, nu)
+        log_resp, lse, maha = _log_resp_maha(Z, model)
         ll = float(w @ lse)
         resp = np.exp(log_resp)
+        if np.isfinite(nu):
+            u = (nu + d) / (nu + maha)
         if abs(ll - prev) <= tol * Z.shape[0]:
             prev = ll
             break
         prev = ll
-    weights, means, covs = _m_step(Z, w, resp, kind, reg)
-    model = Mixture(weights, means, covs, kind, prev, it)
+    weights, means, covs = _m_step(Z, w, resp, kind, reg, u)
+    model = Mixture(weights, means, covs, kind, prev, it, nu)
     _, lse = mixture_log_resp(Z, model)
     return model._replace(loglik=float(w @ lse))
 

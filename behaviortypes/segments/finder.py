@@ -36,6 +36,10 @@ MIN_PREDICTION_STRENGTH = 0.8
 MIN_MEAN_JACCARD = 0.7
 _SILHOUETTE_SAMPLE = 2000
 _N_STARTS = 20  # k-means++ starts of the reference mixtures (em-EM)
+#: degrees of freedom tried for the t mixture (the best likelihood is kept)
+_T_NU = (4.0, 8.0, 16.0, 50.0)
+#: mixture models whose BIC chooses k (see docs/choosing_k.md)
+_CHOICE_KINDS = ("scaled", "full", "tscaled")
 
 
 class TypeFinder:
@@ -102,9 +106,11 @@ class TypeFinder:
     -----
     Indices in ``evidence_`` (one row per k): ``bic`` (Gaussian mixture BIC with one
     covariance shape scaled per type, the model used to choose k; lower is better),
-    ``bic_full``/``bic_diag``/``bic_tied`` (other covariance structures, for
-    reference), ``min_share`` (smallest type), ``jaccard_min`` (the least stable type's
-    mean Jaccard), ``jaccard_mean``, ``ari`` (split-half agreement),
+    ``bic_full``/``bic_diag``/``bic_tied`` (other covariance structures; ``bic_full``
+    takes part in the choice), ``bic_t`` and ``nu_t`` (the multivariate t mixture with
+    the shared-shape structure, and its degrees of freedom; takes part in the choice),
+    ``min_share`` (smallest type), ``jaccard_min`` (the least stable type's mean
+    Jaccard), ``jaccard_mean``, ``ari`` (split-half agreement),
     ``prediction_strength``, the same for k-means (``*_km``), ``gmm_km_ari`` (agreement
     of the mixture and k-means solutions), ``certainty`` (mean), ``silhouette``
     (on a subsample of 2,000), ``calinski_harabasz``, ``davies_bouldin``,
@@ -113,9 +119,11 @@ class TypeFinder:
 
     The rule (validated on a suite of planted studies, ``docs/choosing_k.md``): among
     the k whose smallest type reaches ``min_size`` within sampling error, take the k
-    with the lowest BIC over two mixture models (a shared covariance shape scaled per
-    type, and a free covariance per type), as mclust does across models. Stability is
-    reported per k and per type and qualifies the reason (mean Jaccard < 0.7: "only
+    with the lowest BIC over three mixture models (Gaussian with a shared covariance
+    shape scaled per type, Gaussian with a free covariance per type, and multivariate t
+    with the shared-shape structure), as mclust does across models. The t mixture keeps
+    a heavy-tailed type from being split into a core and a "tails" component.
+    Stability is reported per k and per type and qualifies the reason (mean Jaccard < 0.7: "only
     partly reproducible") but does not move k: as a veto or as "largest stable k" it
     chose too few types on the suite (half-sample fits miss small types). Either BIC
     alone errs (free: too few types; shared shape: too many when types differ in
@@ -130,6 +138,8 @@ class TypeFinder:
     Hennig, C. (2007). Cluster-wise assessment of cluster stability. CSDA 52, 258-271.
     Tibshirani, R., & Walther, G. (2005). Cluster validation by prediction strength.
     JCGS 14, 511-528.
+    McLachlan, G. J., & Peel, D. (2000). Finite Mixture Models, ch. 7 (t mixtures).
+    Wiley.
     Fraley, C., & Raftery, A. E. (2002). Model-based clustering, discriminant analysis
     and density estimation. JASA 97, 611-631.
     """
@@ -321,6 +331,7 @@ class TypeFinder:
             mixes[kind] = fit_mixture_multistart(Z, w, starts, k, kind=kind)
         log_resp, _ = mixture_log_resp(Z, mixes["scaled"])
         labels = np.argmax(log_resp, axis=1)
+        mixes["tscaled"] = self._fit_t(Z, w, np.exp(log_resp), k)
         for kind in ("diag", "tied"):
             mixes[kind] = fit_mixture(Z, w, labels, k, kind=kind)
         return dict(mixes=mixes, labels=labels, log_resp=log_resp,
@@ -340,8 +351,15 @@ class TypeFinder:
         if not ok:
             return list(ks)
         k_bic = min(ok, key=lambda k: min(self._bic(refs[k]["mixes"][kd], n, d)
-                                          for kd in ("scaled", "full")))
+                                          for kd in _CHOICE_KINDS))
         return [k for k in ok if k <= k_bic + 1]
+
+    @staticmethod
+    def _fit_t(Z, w, resp, k):
+        """Multivariate t mixture, shared shape scaled per type, from Gaussian posteriors."""
+        fits = [fit_mixture(Z, w, resp, k, kind="tscaled", nu=nu, max_iter=300)
+                for nu in _T_NU]
+        return max(fits, key=lambda m: m.loglik)
 
     @staticmethod
     def _bic(model: Mixture, n, d):
@@ -349,7 +367,8 @@ class TypeFinder:
 
     def _bic_one(self, Z, w):
         lab = np.zeros(Z.shape[0], int)
-        return self._bic(fit_mixture(Z, w, lab, 1), *Z.shape)
+        one = [fit_mixture(Z, w, lab, 1), self._fit_t(Z, w, np.ones((Z.shape[0], 1)), 1)]
+        return min(self._bic(m, *Z.shape) for m in one)
 
     def _evidence_row(self, Z, w, k, ref, per_resample, sil_idx):
         n, d = Z.shape
@@ -381,6 +400,8 @@ class TypeFinder:
             k=k,
             bic=self._bic(ref["mixes"]["scaled"], n, d),
             bic_full=self._bic(ref["mixes"]["full"], n, d),
+            bic_t=self._bic(ref["mixes"]["tscaled"], n, d),
+            nu_t=float(ref["mixes"]["tscaled"].nu),
             bic_diag=self._bic(ref["mixes"]["diag"], n, d),
             bic_tied=self._bic(ref["mixes"]["tied"], n, d),
             loglik=ref["mixes"]["scaled"].loglik,
@@ -438,11 +459,16 @@ class TypeFinder:
             warn = ("Weak evidence for distinct types: every candidate solution has a type "
                     f"smaller than {self.min_size:.0%} of respondents.")
             return k, reason, warn
-        best_bic = ev[["bic", "bic_full"]].min(axis=1)
+        cols = ["bic", "bic_full", "bic_t"]
+        best_bic = ev[cols].min(axis=1)
         k = int(best_bic[size_ok].idxmin())
         row = ev.loc[k]
-        shape = ("one covariance shape scaled per type" if row.bic <= row.bic_full
-                 else "a free covariance per type")
+        shape = {
+            "bic": "Gaussian, one covariance shape scaled per type",
+            "bic_full": "Gaussian, a free covariance per type",
+            "bic_t": f"heavy-tailed t ({row.nu_t:.0f} df), one covariance shape scaled "
+                     "per type",
+        }[str(row[cols].astype(float).idxmin())]
         reason = (
             f"{k} types: the Gaussian mixture (latent profile model, {shape}) has the "
             f"lowest BIC at k={k} among solutions whose types all reach "
@@ -463,7 +489,7 @@ class TypeFinder:
                     f"reproducible across resamples (mean Jaccard {row.jaccard_mean:.2f}); "
                     "treat them as descriptive, not as real segments."
                 )
-        best_multi = float(ev[["bic", "bic_full"]].min().min())
+        best_multi = float(ev[cols].min().min())
         if warn is None and bic1 < best_multi:
             warn = (
                 "Weak evidence for distinct types: one homogeneous group fits the data "
@@ -477,23 +503,22 @@ class TypeFinder:
     def _finalise(self, X, values, Z, w, ref, per_resample, votes):
         k = self.k_
         n, d = Z.shape
-        kind = min(("scaled", "full"), key=lambda kd: self._bic(ref["mixes"][kd], n, d))
+        kind = min(_CHOICE_KINDS, key=lambda kd: self._bic(ref["mixes"][kd], n, d))
         mix = ref["mixes"][kind]
         if kind != "scaled":  # number its types like the reference (resampled) solution
             lab = np.argmax(mixture_log_resp(Z, mix)[0], axis=1)
             cont = np.bincount(ref["labels"] * k + lab, minlength=k * k).reshape(k, k)
             _, cols = linear_sum_assignment(-cont)
-            mix = Mixture(mix.weights[cols], mix.means[cols], mix.covs[cols], mix.kind,
-                          mix.loglik, mix.n_iter)
+            mix = mix._replace(weights=mix.weights[cols], means=mix.means[cols],
+                               covs=mix.covs[cols])
         log_resp, _ = mixture_log_resp(Z, mix)
         labels0 = np.argmax(log_resp, axis=1)
         sizes = np.bincount(labels0, weights=w, minlength=k)
         order = np.argsort(-sizes, kind="stable")  # new id j+1 <- old order[j]
         perm = np.empty(k, int)
         perm[order] = np.arange(k)
-        self._mixture = Mixture(
-            mix.weights[order], mix.means[order], mix.covs[order], mix.kind,
-            mix.loglik, mix.n_iter,
+        self._mixture = mix._replace(
+            weights=mix.weights[order], means=mix.means[order], covs=mix.covs[order]
         )
         proba = np.exp(log_resp)[:, order]
         cols = [f"p_{j}" for j in range(1, k + 1)]
@@ -543,7 +568,8 @@ class TypeFinder:
             index=pd.Index(range(1, k + 1), name="type_id"),
         )
         self.method_ = {
-            "scaled": "gaussian_mixture_shared_shape", "full": "gaussian_mixture_full"
+            "scaled": "gaussian_mixture_shared_shape", "full": "gaussian_mixture_full",
+            "tscaled": "t_mixture_shared_shape",
         }[kind]
 
     # ----------------------------------------------------------------- predict

@@ -224,18 +224,14 @@ def instrument_draft(
     """Draft an instrument.yaml from a .sav or Qualtrics file (items, texts, scale)."""
     import yaml
 
-    from .files import write_yaml
-    from .readers import draft_instrument
+    from .readers import draft_instrument, write_instrument_draft
 
-    draft = draft_instrument(_existing(path, "file"))
     if out_path is None:
+        draft = draft_instrument(_existing(path, "file"))
         out.print(yaml.safe_dump(draft, sort_keys=False, allow_unicode=True), end="")
     else:
-        if out_path.exists():
-            raise InputError("will not overwrite an existing file", file=out_path,
-                             hint="choose another --out or delete the file")
-        write_yaml(out_path, draft)
-        out.print(f"Wrote {out_path}; review the scale, reverse keying and themes before use.")
+        written = write_instrument_draft(_existing(path, "file"), out_path)
+        out.print(f"Wrote {written}; review the scale, reverse keying and themes before use.")
 
 
 def _error(message: str) -> None:
@@ -262,9 +258,6 @@ def main(argv: list[str] | None = None) -> int:
     except PermissionError as err:
         _error(f"permission denied: {err.filename}")
         return 2
-    except KeyboardInterrupt:
-        console.print("[red]interrupted[/red]: nothing was half-written")
-        return 130
     return 0
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "write_yaml",
     "read_json",
     "read_yaml",
+    "load_user_yaml",
     "staged_dir",
     "sha256_file",
     "to_jsonable",
@@ -131,14 +132,38 @@ def read_yaml(path: str | Path) -> Any:
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 
+def load_user_yaml(path: str | Path, *, hint: str | None = None) -> Any:
+    """Parse a YAML file a person may have edited; mistakes become one-line ``InputError``s.
+
+    The message names the file and the line (counting from 1) where the parser stopped.
+    """
+    from .errors import InputError
+
+    path = Path(path)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        problem = getattr(err, "problem", None) or "not valid YAML"
+        raise InputError(
+            f"malformed YAML: {problem} (line numbers count from 1)",
+            file=path,
+            rows=[mark.line + 1] if mark is not None else None,
+            hint=hint or "check indentation and that every 'key: value' has a space after the colon",
+        ) from None
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", file=path, hint="save the file as UTF-8") from None
+
+
 @contextlib.contextmanager
-def staged_dir(out: str | Path) -> Iterator[Path]:
+def staged_dir(out: str | Path, *, stale: tuple[str, ...] = ()) -> Iterator[Path]:
     """Build an output folder's new files in a staging folder, then move them in.
 
     Files written under the yielded folder are moved into ``out`` (each by an atomic
     rename) only when the block succeeds; on failure ``out`` is untouched and the
     staging folder is removed. Files already in ``out`` that the stage does not
-    write again are kept.
+    write again are kept, except the names in ``stale``: those describe an earlier
+    result and are removed when this run did not write them.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -146,12 +171,17 @@ def staged_dir(out: str | Path) -> Iterator[Path]:
     try:
         yield stage
         out.mkdir(parents=True, exist_ok=True)
+        written = {p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()}
         for src in sorted(stage.rglob("*")):
             if src.is_dir():
                 continue
             dest = out / src.relative_to(stage)
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(src, dest)
+        for name in stale:
+            if name not in written:
+                with contextlib.suppress(FileNotFoundError):
+                    (out / name).unlink()
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 

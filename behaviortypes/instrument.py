@@ -17,10 +17,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InputError, Problem
+from .files import load_user_yaml
 
 __all__ = [
     "Item",
@@ -252,18 +252,5 @@ def load_instrument(path: str | Path) -> Instrument:
             hint="every survey folder needs an instrument.yaml; "
             "`behaviortypes instrument draft RESPONSES` drafts one",
         )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        rows = [mark.line + 1] if mark is not None else None
-        problem = getattr(err, "problem", None) or "not valid YAML"
-        raise InputError(
-            f"malformed YAML: {problem} (line numbers count from 1)",
-            file=path,
-            rows=rows,
-            hint="check indentation and that every 'key: value' has a space after the colon",
-        ) from None
-    except UnicodeDecodeError:
-        raise InputError("instrument.yaml is not UTF-8 text", file=path) from None
+    data = load_user_yaml(path)
     return instrument_from_dict(data, file=path)

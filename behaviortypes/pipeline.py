@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .files import library_versions, read_json, read_yaml, staged_dir, write_csv, write_json, write_yaml
+from .errors import BehaviortypesWarning, InputError
+from .files import library_versions, load_user_yaml, read_json, staged_dir, write_csv, write_json, write_yaml
 
 __all__ = [
     "CheckResult",
@@ -35,6 +36,13 @@ __all__ = [
 ]
 
 Progress = Callable[[str], None]
+
+#: Files of a discovery folder that describe the previous types: removed by a new discovery
+#: unless it writes them again (the lookalike model and scoring must be re-run).
+_STALE_AFTER_DISCOVERY = (
+    "umap.csv", "quotes.csv", "reliability.csv", "lookalike.skops", "lookalike_card.json",
+    "typing_tool.yaml", "crm_profile.csv", "base_shares.json",
+)
 
 #: Packages whose versions are recorded in ``source.json``.
 _PACKAGES = ("behaviortypes", "numpy", "pandas", "scikit-learn", "factor-analyzer", "umap-learn")
@@ -122,8 +130,9 @@ def _kept_after_screening(survey: Any, screening: Any) -> list[str]:
 
 
 def _find_interviews(survey_dir: Path) -> Path | None:
+    """``interviews/`` when it holds coded interviews (``codes.csv`` or a ``.qdpx``)."""
     folder = survey_dir / "interviews"
-    if folder.is_dir() and any(folder.iterdir()):
+    if folder.is_dir() and ((folder / "codes.csv").is_file() or any(folder.glob("*.qdpx"))):
         return folder
     return None
 
@@ -190,6 +199,42 @@ class DiscoveryResult:
         return "\n".join(lines)
 
 
+#: Tucker congruence each factor must keep with the previous run's for types to be matched.
+_SAME_FACTOR = 0.9
+
+
+def _previous_centroids(out: Path, loadings: pd.DataFrame) -> pd.DataFrame | None:
+    """The previous run's type centroids, expressed in this run's factors; None if not comparable.
+
+    Centroids live in factor-score space, so they can only be compared when the factors
+    are the same: same items, same number of factors, and each new factor congruent
+    (|Tucker φ| ≥ 0.9) with one old factor. Factors are paired by the assignment that
+    maximises congruence (their order or sign may change between runs), and the old
+    centroids are re-ordered and re-signed to match.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    if not ((out / "centroids.csv").is_file() and (out / "loadings.csv").is_file()):
+        return None
+    old = pd.read_csv(out / "loadings.csv", index_col="item")
+    old.index = old.index.astype(str)
+    if sorted(old.index) != sorted(loadings.index) or old.shape[1] != loadings.shape[1]:
+        return None
+    a = old.loc[loadings.index].to_numpy(float)
+    b = loadings.to_numpy(float)
+    phi = (a.T @ b) / np.sqrt(np.outer((a * a).sum(axis=0), (b * b).sum(axis=0)))
+    rows, cols = linear_sum_assignment(-np.abs(phi))
+    if not (np.abs(phi[rows, cols]) >= _SAME_FACTOR).all():
+        return None
+    centroids = pd.read_csv(out / "centroids.csv", index_col="type_id")
+    if list(centroids.columns) != list(old.columns):
+        return None
+    mapped = pd.DataFrame(index=centroids.index)
+    for r, c in zip(rows, cols):
+        mapped[loadings.columns[c]] = np.sign(phi[r, c]) * centroids[old.columns[r]]
+    return mapped[list(loadings.columns)]
+
+
 def _relabel(finder: Any, previous_centroids: pd.DataFrame | None) -> dict[int, int]:
     """Map the new type ids to the previous run's (identity when there is none)."""
     ids = [int(i) for i in finder.centroids_.index]
@@ -197,10 +242,7 @@ def _relabel(finder: Any, previous_centroids: pd.DataFrame | None) -> dict[int, 
         return {i: i for i in ids}
     from .segments import match_types
 
-    common = [c for c in finder.centroids_.columns if c in previous_centroids.columns]
-    if len(common) != len(finder.centroids_.columns):
-        return {i: i for i in ids}
-    return {int(k): int(v) for k, v in match_types(previous_centroids[common], finder.centroids_[common]).items()}
+    return {int(k): int(v) for k, v in match_types(previous_centroids, finder.centroids_).items()}
 
 
 def discover(
@@ -267,9 +309,15 @@ def discover(
     scores = fm.transform(keyed)
 
     say("Finding behaviour types")
-    previous_centroids = None
-    if (out / "centroids.csv").is_file():
-        previous_centroids = pd.read_csv(out / "centroids.csv", index_col="type_id")
+    previous_centroids = _previous_centroids(out, fm.loadings_)
+    keep_edits = previous_centroids is not None
+    if not keep_edits and (out / "types.yaml").is_file():
+        warnings.warn(
+            f"{out / 'types.yaml'}: the factors changed since the previous run, so its types "
+            "cannot be matched; names and edits start afresh (the old file is replaced)",
+            BehaviortypesWarning,
+            stacklevel=2,
+        )
     finder = TypeFinder(
         k=k, n_resamples=n_resamples, random_state=seed, progress=bool(progress)
     ).fit(scores, sample_weight=weights)
@@ -286,7 +334,7 @@ def discover(
     profiles = profile_types(
         raw_items, scores, labels, sample_weight=weights, factor_names=fm.factor_names_
     )
-    types_doc = merge_types_yaml(out / "types.yaml", profiles.names, sizes=profiles.sizes)
+    types_doc = merge_types_yaml(out / "types.yaml" if keep_edits else None, profiles.names, sizes=profiles.sizes)
     names = {t["type_id"]: t["name"] for t in types_doc["types"]}
 
     assignments = pd.DataFrame(
@@ -359,7 +407,7 @@ def discover(
         quotes = type_quotes(interviews, item_profile, inst, n=3, random_state=seed)
 
     say("Writing the discovery folder")
-    with staged_dir(out) as stage:
+    with staged_dir(out, stale=_STALE_AFTER_DISCOVERY) as stage:
         write_csv(stage / "assignments.csv", assignments)
         write_csv(stage / "screening.csv", screening.table.reset_index())
         write_json(stage / "solution.json", solution)
@@ -492,21 +540,30 @@ def interview_types(
     DataFrame
         ``participant_id, case_guid, value, created_case`` per participant written.
     """
-    from .interviews import write_types_to_qdpx
+    from .interviews import find_column, write_types_to_qdpx
     from .lookalike import load_typing_tool
     from .readers import read_table
 
     participants = Path(participants)
     table = read_table(participants)
-    lower = {str(c).strip().lower(): c for c in table.columns}
-    pid = lower.get("participant_id") or lower.get("participant") or lower.get("case")
+    pid = find_column([str(c) for c in table.columns], "participant_id")
     if pid is None:
         raise InputError("no participant_id column", file=participants,
                          hint=f"columns found: {', '.join(map(str, table.columns))}")
     ids = table[pid].astype(str).str.strip()
+    repeated = ids.duplicated(keep=False) | (ids == "")
+    if repeated.any():
+        raise InputError("participant ids must be given once each", file=participants, column=pid,
+                         rows=list(np.flatnonzero(repeated.to_numpy()) + 1), value=ids[repeated].iloc[0])
+    lower = {str(c).strip().lower(): c for c in table.columns}
     type_col = lower.get("type_name") or lower.get("type")
     if type_col is not None:
-        values = table[type_col].astype(str).str.strip()
+        values = table[type_col].fillna("").astype(str).str.strip()
+        blank = values == ""
+        if blank.any():
+            raise InputError("a participant has no type", file=participants, column=type_col,
+                             rows=list(np.flatnonzero(blank.to_numpy()) + 1),
+                             hint="fill in the type or remove the row")
     else:
         if typing_tool is None:
             raise InputError("no type_name column, and no typing tool to type the interviewees",
@@ -554,12 +611,7 @@ class StudyConfig:
         path = Path(path)
         if not path.is_file():
             raise InputError("study file not found", file=path)
-        import yaml
-
-        try:
-            data = read_yaml(path)
-        except yaml.YAMLError as err:
-            raise InputError(f"malformed YAML: {str(err).splitlines()[0]}", file=path) from None
+        data = load_user_yaml(path)
         if not isinstance(data, dict) or "survey" not in data:
             raise InputError("a study file needs at least 'survey: FOLDER'", file=path)
         allowed = {"survey", "out", "customers", "scored", "seed", "factors", "k", "engine", "report", "name"}
@@ -570,23 +622,44 @@ class StudyConfig:
         base = path.parent
 
         def p(key: str) -> Path | None:
-            return (base / data[key]).resolve() if data.get(key) else None
+            return (base / str(data[key])).resolve() if data.get(key) else None
+
+        def whole(key: str, default: int | None, minimum: int) -> int | None:
+            value = data.get(key, default)
+            if value is None and default is None:
+                return None
+            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+                raise InputError(f"'{key}' must be a whole number of at least {minimum}", file=path,
+                                 column=key, value=value)
+            return value
+
+        def choices(value: Any, key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+            values = [value] if isinstance(value, str) else value
+            if not isinstance(values, list) or not values or any(v not in allowed for v in values):
+                raise InputError(f"'{key}' must be one or more of {', '.join(allowed)}", file=path,
+                                 column=key, value=value)
+            return tuple(values)
 
         survey = p("survey")
         out = p("out") or survey / "discovery"
         rep = data.get("report") or {}
+        if not isinstance(rep, dict) or set(rep) - {"langs", "formats", "dir"}:
+            raise InputError("'report' takes langs, formats and dir", file=path, column="report", value=rep)
+        engine = choices(data.get("engine", "local"), "engine", ("local", "dask"))
+        if len(engine) != 1:
+            raise InputError("'engine' is one of local, dask", file=path, column="engine", value=engine)
         return cls(
             survey=survey,
             out=out,
             customers=p("customers"),
             scored=p("scored") or (out / "scored_customers.parquet" if data.get("customers") else None),
-            seed=int(data.get("seed", 0)),
-            factors=data.get("factors"),
-            k=data.get("k"),
-            engine=str(data.get("engine", "local")),
-            langs=tuple(rep.get("langs", ["en"])),
-            formats=tuple(rep.get("formats", ["pdf"])),
-            report_dir=(base / rep["dir"]).resolve() if rep.get("dir") else None,
+            seed=whole("seed", 0, 0),
+            factors=whole("factors", None, 1),
+            k=whole("k", None, 2),
+            engine=engine[0],
+            langs=choices(rep.get("langs", ["en"]), "report.langs", ("en", "sv")),
+            formats=choices(rep.get("formats", ["pdf"]), "report.formats", ("pdf", "html", "pptx", "png")),
+            report_dir=(base / str(rep["dir"])).resolve() if rep.get("dir") else None,
         )
 
 

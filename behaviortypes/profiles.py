@@ -19,11 +19,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy import stats
 
 from .errors import InputError
-from .files import read_yaml
+from .files import load_user_yaml
 
 __all__ = [
     "Profiles",
@@ -379,11 +378,7 @@ def read_types_yaml(path: str | Path) -> pd.DataFrame:
         If the file is not valid YAML or has no ``types`` list with ``type_id`` and ``name``.
     """
     path = Path(path)
-    try:
-        data = read_yaml(path)
-    except yaml.YAMLError as err:
-        raise InputError(f"malformed YAML: {err}".splitlines()[0], file=path,
-                         hint="fix the indentation or restore the file from a re-run") from None
+    data = load_user_yaml(path, hint="fix the indentation, or delete the file to regenerate it")
     types = (data or {}).get("types") if isinstance(data, dict) else None
     if not isinstance(types, list) or not types:
         raise InputError("expected a 'types:' list", file=path,

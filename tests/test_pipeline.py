@@ -131,3 +131,62 @@ def test_check_when_everyone_is_screened_out(demo_run, tmp_path):
     (strict / "instrument.yaml").write_text(yaml.safe_dump(inst, sort_keys=False))
     with pytest.raises(InputError, match=r"only 0 of 1200 respondents are left after screening"):
         pipeline.check(strict)
+
+
+def test_rerun_removes_files_of_the_old_types(demo_run, tmp_path):
+    root, survey, truth, result = demo_run
+    out = tmp_path / "out"
+    shutil.copytree(root / "out", out)
+    (out / "lookalike_card.json").write_text("{}")
+    assert (out / "umap.csv").is_file()
+    pipeline.discover(survey, out, seed=0, n_resamples=20, make_map=False)
+    assert not (out / "lookalike_card.json").exists()
+    assert not (out / "umap.csv").exists()  # --no-map: the old map no longer matches
+
+
+def test_changed_factors_start_types_yaml_afresh(demo_run, tmp_path):
+    from behaviortypes.errors import BehaviortypesWarning
+
+    root, survey, truth, result = demo_run
+    out = tmp_path / "out"
+    shutil.copytree(root / "out", out)
+    doc = yaml.safe_load((out / "types.yaml").read_text())
+    doc["types"][0]["name"] = "Edited by the strategist"
+    (out / "types.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    with pytest.warns(BehaviortypesWarning, match="factors changed"):
+        pipeline.discover(survey, out, factors=3, seed=0, n_resamples=20, make_map=False)
+    names = {t["name"] for t in yaml.safe_load((out / "types.yaml").read_text())["types"]}
+    assert "Edited by the strategist" not in names
+
+
+@pytest.mark.parametrize("text, message", [
+    ("survey: x\nseed: seven\n", "'seed' must be a whole number"),
+    ("survey: x\nk: 1\n", "'k' must be a whole number of at least 2"),
+    ("survey: x\nreport: {langs: [de]}\n", "'report.langs' must be one or more of en, sv"),
+    ("survey: x\nengine: spark\n", "'engine' must be one or more of local, dask"),
+    ("survey: x\nreport: {fmt: pdf}\n", "'report' takes langs, formats and dir"),
+    ("survey: [x\n", "malformed YAML"),
+])
+def test_study_file_errors(tmp_path, text, message):
+    path = tmp_path / "study.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError, match=message):
+        pipeline.StudyConfig.load(path)
+    langs = pipeline.StudyConfig.load(_write(tmp_path, "survey: x\nreport: {langs: sv}\n")).langs
+    assert langs == ("sv",)
+
+
+def _write(folder, text):
+    path = folder / "ok.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_qdpx_types_blank_and_repeated_participants(tmp_path):
+    table = tmp_path / "p.csv"
+    table.write_text("participant_id,type_name\nP01,The explorer\nP02,\n")
+    with pytest.raises(InputError, match=r"row 2: a participant has no type"):
+        pipeline.interview_types(tmp_path / "x.qdpx", table, tmp_path / "y.qdpx")
+    table.write_text("participant_id,type_name\nP01,The explorer\nP01,The explorer\n")
+    with pytest.raises(InputError, match=r"rows 1, 2: participant ids must be given once each"):
+        pipeline.interview_types(tmp_path / "x.qdpx", table, tmp_path / "y.qdpx")

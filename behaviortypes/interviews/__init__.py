@@ -28,7 +28,7 @@ from .analysis import (
 )
 from .anonymise import FIRST_NAMES, anonymise, pseudonymise
 from .data import CODEBOOK_COLUMNS, CODING_COLUMNS, Interviews
-from .read import interviews_from_frame, read_codings_csv, read_interviews
+from .read import interviews_from_frame, read_codings_csv, read_interviews, find_column
 from .refi import CODEBOOK_NS, PROJECT_NS, read_qdc, read_qdpx
 from .refi_write import write_qdpx, write_types_to_qdpx
 from .trace import Traceability, traceability, type_quotes
@@ -39,6 +39,7 @@ __all__ = [
     "CODEBOOK_COLUMNS",
     "read_interviews",
     "read_codings_csv",
+    "find_column",
     "interviews_from_frame",
     "read_qdpx",
     "read_qdc",

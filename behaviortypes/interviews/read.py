@@ -30,7 +30,8 @@ def _normal(name: str) -> str:
     return str(name).strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def _find_column(columns: list[str], role: str) -> str | None:
+def find_column(columns: list[str], role: str) -> str | None:
+    """The column of ``columns`` that plays ``role`` (participant_id, theme, parent, quote)."""
     normal = {_normal(c): c for c in columns}
     for alias in COLUMN_ALIASES[role]:
         if alias in normal:
@@ -110,7 +111,7 @@ def interviews_from_frame(
     people = None
     if participants is not None:
         people = participants.copy()
-        col = _find_column([str(c) for c in people.columns], "participant_id")
+        col = find_column([str(c) for c in people.columns], "participant_id")
         if col is not None:
             people = people.set_index(col)
         people.index = people.index.astype(str).str.strip().rename("participant_id")
@@ -119,7 +120,7 @@ def interviews_from_frame(
 
 def _build(frame: pd.DataFrame, people: pd.DataFrame | None, path: Path | None) -> Interviews:
     columns = list(frame.columns)
-    found = {role: _find_column(columns, role) for role in COLUMN_ALIASES}
+    found = {role: find_column(columns, role) for role in COLUMN_ALIASES}
     missing = [r for r in ("participant_id", "theme") if found[r] is None]
     if missing:
         raise InputError(
@@ -179,7 +180,7 @@ def _optional(frame: pd.DataFrame, col: str | None, *, strip: bool = True) -> pd
 
 def _read_participants(path: Path) -> pd.DataFrame:
     frame = _read_csv(path)
-    col = _find_column(list(frame.columns), "participant_id")
+    col = find_column(list(frame.columns), "participant_id")
     if col is None:
         raise InputError(
             f"no participant_id column; columns found: {', '.join(frame.columns)}",

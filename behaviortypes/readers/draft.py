@@ -225,7 +225,7 @@ def write_instrument_draft(path: str | Path, out: str | Path | None = None, *,
     out = Path(out) if out is not None else path.with_name("instrument.yaml")
     if out.exists() and not overwrite:
         raise InputError("the instrument file already exists", file=out,
-                         hint="choose another output name or pass overwrite=True (--force)")
+                         hint="choose another --out, or delete the existing file first")
     draft = draft_instrument(path)
     text = (f"# Drafted by behaviortypes from {path.name}. Check the item texts, the scale and\n"
             "# which items are reverse-keyed (reverse: true) before running the analysis.\n")

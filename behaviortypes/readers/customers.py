@@ -17,6 +17,22 @@ from .tables import _decode, _sniff_delimiter
 
 
 
+
+def _query(con, query: str, path: Path, columns):
+    """Run ``query`` on a DuckDB connection; keep ``columns``; a failed query closes it."""
+    import duckdb
+
+    try:
+        rel = con.sql(query)
+    except duckdb.Error as err:
+        con.close()
+        raise InputError(f"the query failed: {str(err).splitlines()[0]}", file=path,
+                         hint="check table and column names") from None
+    _check_columns(path, rel.columns, columns)
+    if columns:
+        rel = rel.select(*[_quote_ident(c) for c in columns])
+    return rel
+
 def _parquet_dataset(path: Path):
     """A pyarrow dataset over a Parquet file or folder; a clear error when it is not Parquet."""
     import pyarrow as pa
@@ -106,16 +122,7 @@ def _duckdb_relation(path: Path, columns, table, query, id_column):
         source = _read_customer_arrow(path, None, id_column)
         con.register("customers", source)
         query = query or "SELECT * FROM customers"
-    try:
-        rel = con.sql(query)
-    except duckdb.Error as err:
-        con.close()
-        raise InputError(f"the query failed: {str(err).splitlines()[0]}", file=path,
-                         hint="check table and column names") from None
-    _check_columns(path, rel.columns, columns)
-    if columns:
-        rel = rel.select(*[_quote_ident(c) for c in columns])
-    return con, rel
+    return con, _query(con, query, path, columns)
 
 
 def _read_customer_arrow(path: Path, columns, id_column):
@@ -284,15 +291,7 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
                              hint="use .csv, .parquet or a DuckDB .duckdb database")
         con = duckdb.connect()
         con.register("customers", source)
-        try:
-            rel = con.sql(query or "SELECT * FROM customers")
-        except duckdb.Error as err:
-            con.close()
-            raise InputError(f"the query failed: {str(err).splitlines()[0]}", file=path,
-                             hint="check table and column names") from None
-        _check_columns(path, rel.columns, columns)
-        if columns:
-            rel = rel.select(*[_quote_ident(c) for c in columns])
+        rel = _query(con, query or "SELECT * FROM customers", path, columns)
     else:
         con, rel = _duckdb_relation(path, columns, table, query, id_column)
     try:

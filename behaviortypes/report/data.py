@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from matplotlib.colors import is_color_like, to_hex
 
+from ..files import load_user_yaml
 from ..errors import InputError
 from ..plots import type_colors
 
@@ -210,15 +210,7 @@ def _read_yaml(folder: Path, name: str, *, required: bool = False) -> Any:
         if required:
             _need(path)
         return None
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError(
-            f"malformed YAML: {getattr(err, 'problem', None) or 'not valid YAML'} (line numbers count from 1)",
-            file=path, rows=[mark.line + 1] if mark is not None else None,
-            hint="check the indentation and quote text containing ':' or '#'",
-        ) from None
+    return load_user_yaml(path, hint="check the indentation and quote text containing ':' or '#'")
 
 
 def _records(obj: Any) -> pd.DataFrame | None:

@@ -156,11 +156,19 @@ def _need(path: Path) -> None:
         )
 
 
-def _read_csv(folder: Path, name: str, *, required: bool = False) -> pd.DataFrame | None:
+def _optional_file(folder: Path, name: str, required: bool) -> Path | None:
+    """``folder / name`` when it exists; None for a missing optional file; an error if required."""
     path = folder / name
     if not path.is_file():
         if required:
             _need(path)
+        return None
+    return path
+
+
+def _read_csv(folder: Path, name: str, *, required: bool = False) -> pd.DataFrame | None:
+    path = _optional_file(folder, name, required)
+    if path is None:
         return None
     try:
         frame = pd.read_csv(path, dtype={"respondent_id": str, "key": str, "item": str,
@@ -192,10 +200,8 @@ def _int_column(col: pd.Series, path: Path, name: str) -> pd.Series:
 
 
 def _read_json(folder: Path, name: str, *, required: bool = False) -> Any:
-    path = folder / name
-    if not path.is_file():
-        if required:
-            _need(path)
+    path = _optional_file(folder, name, required)
+    if path is None:
         return None
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -205,10 +211,8 @@ def _read_json(folder: Path, name: str, *, required: bool = False) -> Any:
 
 
 def _read_yaml(folder: Path, name: str, *, required: bool = False) -> Any:
-    path = folder / name
-    if not path.is_file():
-        if required:
-            _need(path)
+    path = _optional_file(folder, name, required)
+    if path is None:
         return None
     return load_user_yaml(path, hint="check the indentation and quote text containing ':' or '#'")
 

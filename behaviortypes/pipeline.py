@@ -91,25 +91,11 @@ class CheckResult:
 
 
 def _theme_reliability(keyed: pd.DataFrame, themes: dict[str, str | None]) -> pd.DataFrame:
-    from .factors import cronbach_alpha
+    """Alpha (Feldt CI) and omega per interview theme with at least two statements."""
+    from .factors import scale_reliability
 
-    rows = {}
-    groups: dict[str, list[str]] = {}
-    for item, theme in themes.items():
-        if theme and item in keyed.columns:
-            groups.setdefault(theme, []).append(item)
-    for theme, items in groups.items():
-        if len(items) < 2:
-            continue
-        res = cronbach_alpha(keyed[items])
-        row = res.iloc[0] if isinstance(res, pd.DataFrame) else pd.Series(res)
-        rows[theme] = {
-            "alpha": float(row["alpha"]),
-            "ci_low": float(row["ci_low"]),
-            "ci_high": float(row["ci_high"]),
-            "n_items": len(items),
-        }
-    return pd.DataFrame.from_dict(rows, orient="index")
+    table = scale_reliability(keyed, {item: theme for item, theme in themes.items() if theme})
+    return table[table["n_items"] >= 2]
 
 
 def _kept_after_screening(survey: Any, screening: Any) -> list[str]:

@@ -190,3 +190,17 @@ def test_qdpx_types_blank_and_repeated_participants(tmp_path):
     table.write_text("participant_id,type_name\nP01,The explorer\nP01,The explorer\n")
     with pytest.raises(InputError, match=r"rows 1, 2: participant ids must be given once each"):
         pipeline.interview_types(tmp_path / "x.qdpx", table, tmp_path / "y.qdpx")
+
+
+def test_check_reports_reliability_per_theme(demo_run):
+    from behaviortypes.factors import cronbach_alpha
+    from behaviortypes.readers import keyed_items
+
+    root, survey, truth, result = demo_run
+    checked = pipeline.check(survey)
+    themes = pd.Series(checked.survey.instrument.item_themes)
+    assert set(checked.reliability.index) == set(themes.value_counts()[lambda c: c >= 2].index)
+    kept = checked.survey.responses.loc[checked.screening.kept_ids]
+    items = list(themes[themes == "price_focus"].index)
+    alpha = cronbach_alpha(keyed_items(kept, checked.survey.instrument)[items].dropna())
+    assert checked.reliability.loc["price_focus", "alpha"] == pytest.approx(float(alpha["alpha"].iloc[0]), abs=0.01)

@@ -109,7 +109,7 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, (np.floating, float)):
         value = float(obj)
         return None if not np.isfinite(value) else value
-    if isinstance(obj, Path):
+    if isinstance(obj, (Path, np.str_)):
         return str(obj)
     return obj
 

@@ -17,9 +17,15 @@ from behaviortypes.segments._evidence import (
     jaccard_to_reference,
     prediction_strength,
 )
-from behaviortypes.segments._models import fit_mixture
+from behaviortypes.segments._models import (
+    Mixture,
+    fit_mixture,
+    n_mixture_params,
+    refine_mixture,
+    split_starts,
+)
 
-from planted import factor_scores, make_planted, suite, supervised_ari
+from planted import factor_scores, make_planted, suite, suite_alt, supervised_ari
 
 FAST = dict(n_resamples=8, k_max=6, n_jobs=1)
 
@@ -254,3 +260,76 @@ def test_t_mixture_tends_to_gaussian_and_fits_heavy_tails():
     g = fit_mixture(T, w, lab, 2, kind="scaled")
     t = fit_mixture(T, w, lab, 2, kind="tscaled", nu=4.0)
     assert t.loglik > g.loglik + 20
+
+
+def test_spreads_mixture_fits_type_specific_spreads():
+    # two groups, each tight on a different axis: one shared shape cannot fit both
+    rng = np.random.default_rng(4)
+    lab = np.repeat([0, 1], 400)
+    sd = np.where(lab[:, None] == 0, [0.3, 1.0], [1.0, 0.3])
+    Z = rng.normal(size=(800, 2)) * sd + np.where(lab[:, None] == 0, -2.0, 2.0)
+    w = np.ones(800)
+    scaled = fit_mixture(Z, w, lab, 2, kind="scaled")
+    spreads = fit_mixture(Z, w, lab, 2, kind="spreads")
+    full = fit_mixture(Z, w, lab, 2, kind="full")
+    assert spreads.loglik > scaled.loglik + 100
+    assert spreads.loglik <= full.loglik + 1e-6  # a special case of free covariances
+    assert_allclose(np.sqrt(np.diagonal(spreads.covs, axis1=1, axis2=2)),
+                    [[0.3, 1.0], [1.0, 0.3]], atol=0.08)
+    # own spreads per type (k*d) + one correlation (d(d-1)/2), means, weights
+    assert n_mixture_params(2, 2, "spreads") == 2 * 2 + 1 + 2 * 2 + 1
+    assert n_mixture_params(2, 2, "tspreads") == n_mixture_params(2, 2, "spreads") + 1
+
+
+def test_split_start_reaches_the_optimum_a_bad_start_misses():
+    rng = np.random.default_rng(8)
+    centres = np.array([[-4.0, 0.0], [0.0, 0.0], [4.0, 0.0]])
+    lab = np.repeat([0, 1, 2], 300)
+    Z = centres[lab] + rng.normal(size=(900, 2)) * 0.6
+    w = np.ones(900)
+    truth = fit_mixture(Z, w, lab, 3, kind="scaled")
+    # a bad local optimum: blobs 1 and 2 in one component, blob 0 cut in two
+    bad_lab = np.where(lab == 2, 1, lab)
+    bad_lab[(lab == 0) & (Z[:, 1] > 0)] = 2
+    bad = fit_mixture(Z, w, bad_lab, 3, kind="scaled", max_iter=5)
+    assert bad.loglik < truth.loglik - 50
+    two = fit_mixture(Z, w, np.where(lab == 2, 1, lab), 2, kind="scaled")
+    better = refine_mixture(Z, w, bad, split_starts(Z, two))
+    assert_allclose(better.loglik, truth.loglik, rtol=1e-5)
+    # never worse than where it started
+    assert refine_mixture(Z, w, truth, split_starts(Z, two)).loglik >= truth.loglik
+
+
+def test_collapsed_component_is_set_aside():
+    eye = np.eye(2)
+    ok = Mixture(np.array([0.5, 0.5]), np.zeros((2, 2)), np.stack([eye, 0.1 * eye]),
+                 "full", 0.0, 1)
+    collapsed = ok._replace(covs=np.stack([eye, np.diag([1.0, 0.0015])]))
+    assert not TypeFinder._spurious(ok)
+    assert TypeFinder._spurious(collapsed)
+    # two blobs plus 8 % of respondents with identical answers on the first feature
+    rng = np.random.default_rng(3)
+    Z = np.vstack([rng.normal(size=(460, 2)) + [-2.5, 0], rng.normal(size=(460, 2)) + [2.5, 0]])
+    Z[rng.choice(920, 80, replace=False), 0] = 3.0
+    X = pd.DataFrame(Z, columns=["F1", "F2"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        tf = TypeFinder(random_state=0, n_resamples=4, k_max=5, n_jobs=1).fit(X)
+    assert tf.evidence_["set_aside"].str.len().gt(0).any()  # some fits collapsed
+    assert not TypeFinder._spurious(tf._mixture)  # the chosen one did not
+
+
+@pytest.mark.slow
+def test_alt_suite_types_with_own_shapes_and_heavy_tails():
+    """Types with their own covariance shapes / t5 tails (docs/choosing_k.md)."""
+    rows = []
+    for settings in suite_alt(8):
+        st = make_planted(**settings)
+        X = factor_scores(st)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SurveyQualityWarning)
+            tf = TypeFinder(random_state=0, n_resamples=4, n_jobs=2).fit(X)
+        rows.append((st.name, st.k, tf.k_))
+    table = pd.DataFrame(rows, columns=["study", "k", "k_hat"])
+    # 7/8 measured; one 5-type study with its own shape per type gets extra types
+    assert (table.k == table.k_hat).sum() >= 7, table.to_string()

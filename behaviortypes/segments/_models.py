@@ -22,9 +22,14 @@ __all__ = [
     "mixture_log_resp",
     "n_mixture_params",
     "nearest_centroid",
+    "split_starts",
+    "merge_starts",
+    "refine_mixture",
 ]
 
 _LOG_2PI = np.log(2 * np.pi)
+#: t-component kinds and the covariance structure they share with a Gaussian kind
+_T_BASE = {"tscaled": "scaled", "tspreads": "spreads"}
 
 
 class Mixture(NamedTuple):
@@ -33,7 +38,7 @@ class Mixture(NamedTuple):
     weights: np.ndarray  # (k,)
     means: np.ndarray  # (k, d)
     covs: np.ndarray  # (k, d, d) ; diagonal matrices for "diag"
-    kind: str  # "full" | "diag" | "scaled" | "tied" | "tscaled"
+    kind: str  # "full" | "diag" | "scaled" | "tied" | "spreads" | "tscaled" | "tspreads"
     loglik: float  # total weighted log-likelihood (weights scaled to mean 1)
     n_iter: int
     nu: float = float("inf")  # degrees of freedom: finite = multivariate t components
@@ -44,12 +49,15 @@ def n_mixture_params(k: int, d: int, kind: str) -> int:
 
     ``full``: one covariance per type; ``diag``: diagonal per type; ``scaled``: one
     shared covariance shape scaled by a volume per type (Sigma_j = lambda_j C);
-    ``tied``: one shared covariance; ``tscaled``: multivariate t components with the
-    ``scaled`` covariance structure and one degrees-of-freedom parameter.
+    ``tied``: one shared covariance; ``spreads``: one shared correlation matrix with
+    its own standard deviation per feature and type (Sigma_j = D_j R D_j);
+    ``tscaled``/``tspreads``: multivariate t components with the ``scaled``/``spreads``
+    structure and one degrees-of-freedom parameter.
     """
     sym = d * (d + 1) // 2
+    spreads = k * d + d * (d - 1) // 2
     cov = {"full": k * sym, "diag": k * d, "scaled": sym + k - 1, "tied": sym,
-           "tscaled": sym + k}[kind]
+           "tscaled": sym + k, "spreads": spreads, "tspreads": spreads + 1}[kind]
     return k * d + cov + k - 1
 
 
@@ -96,9 +104,14 @@ def _m_step(Z, w, resp, kind, reg, u=None):
             for j in range(resp.shape[1])
         ])
     eye = np.eye(d)
-    if kind == "tscaled":
-        kind = "scaled"
-    if kind == "diag":
+    kind = _T_BASE.get(kind, kind)
+    if kind == "spreads":
+        # own standard deviations per type, one pooled correlation matrix: the
+        # closed-form (pooled-correlation) M-step; the likelihood is computed exactly
+        sd = np.sqrt(np.clip(np.diagonal(S, axis1=1, axis2=2), 1e-6, None))
+        R = np.einsum("k,kij->ij", nk / nk.sum(), S / sd[:, :, None] / sd[:, None, :])
+        covs = sd[:, :, None] * R[None] * sd[:, None, :] + reg * eye
+    elif kind == "diag":
         covs = np.diagonal(S, axis1=1, axis2=2)[:, :, None] * eye[None] + reg * eye
     elif kind == "full":
         covs = S + reg * eye
@@ -143,15 +156,16 @@ def fit_mixture(
         Starting partition (values 0..k-1) or starting membership probabilities.
     k : int
         Number of components.
-    kind : {"full", "diag"}
-        Covariance structure.
+    kind : {"full", "diag", "scaled", "tied", "spreads", "tscaled", "tspreads"}
+        Covariance structure (see :func:`n_mixture_params`).
     reg : float
         Ridge added to every covariance diagonal (keeps small types estimable).
     nu : float, default=inf
-        Degrees of freedom of multivariate t components (``kind="tscaled"``, fixed
+        Degrees of freedom of multivariate t components (``kind="tscaled"`` or
+        ``"tspreads"``, fixed
         during EM); infinite for Gaussian components.
     """
-    if kind != "tscaled":
+    if kind not in _T_BASE:
         nu = float("inf")
     w = w / w.mean()
     if np.ndim(init_labels) == 2:  # soft start (posterior probabilities)
@@ -218,6 +232,60 @@ def fit_mixture_multistart(
     short = [fit_mixture(Z, w, lab, k, kind=kind, max_iter=short_iter) for lab in starts]
     best = sorted(range(len(short)), key=lambda i: -short[i].loglik)[:n_keep]
     fits = []
+    for i in best:
+        resp = np.exp(mixture_log_resp(Z, short[i])[0])
+        fits.append(fit_mixture(Z, w, resp, k, kind=kind))
+    return max(fits, key=lambda m: m.loglik)
+
+
+def split_starts(Z: np.ndarray, model: Mixture) -> list[np.ndarray]:
+    """Starts for k+1 components: each component of ``model`` cut in two.
+
+    Component j's posterior mass is divided by the sign of the projection on its
+    covariance's leading axis (the direction in which a component that covers two
+    types is most stretched). One start (n, k+1) per component.
+    """
+    resp = np.exp(mixture_log_resp(Z, model)[0])
+    out = []
+    for j in range(model.weights.size):
+        axis = np.linalg.eigh(model.covs[j])[1][:, -1]
+        side = (Z - model.means[j]) @ axis >= 0
+        r = np.column_stack([resp, resp[:, j] * side])
+        r[:, j] = resp[:, j] * ~side
+        out.append(r)
+    return out
+
+
+def merge_starts(Z: np.ndarray, w: np.ndarray, model: Mixture, n_pairs: int = 3) -> list[np.ndarray]:
+    """Starts for k-1 components: the ``n_pairs`` most overlapping pairs merged.
+
+    Overlap of a pair is the weighted sum of the products of their posteriors (how much
+    respondents are shared between the two components).
+    """
+    resp = np.exp(mixture_log_resp(Z, model)[0])
+    k = resp.shape[1]
+    shared = (resp * (w / w.mean())[:, None]).T @ resp
+    pairs = sorted(((shared[a, b], a, b) for a in range(k) for b in range(a + 1, k)),
+                   reverse=True)[:n_pairs]
+    out = []
+    for _, a, b in pairs:
+        r = np.delete(resp, b, axis=1)
+        r[:, a] = resp[:, a] + resp[:, b]
+        out.append(r)
+    return out
+
+
+def refine_mixture(
+    Z: np.ndarray, w: np.ndarray, current: Mixture, starts: list[np.ndarray], *,
+    n_keep: int = 2, short_iter: int = 10,
+) -> Mixture:
+    """``current`` or a better fit from ``starts`` (soft starts, same k and kind), by em-EM."""
+    if not starts:
+        return current
+    k, kind = current.weights.size, current.kind
+    short = [fit_mixture(Z, w, r, k, kind=kind, max_iter=short_iter) for r in starts]
+    best = sorted(range(len(short)), key=lambda i: -short[i].loglik)[:n_keep]
+    fits = [current]
     for i in best:
         resp = np.exp(mixture_log_resp(Z, short[i])[0])
         fits.append(fit_mixture(Z, w, resp, k, kind=kind))

@@ -23,7 +23,10 @@ from ._models import (
     fit_mixture,
     fit_mixture_multistart,
     mixture_log_resp,
+    merge_starts,
     n_mixture_params,
+    refine_mixture,
+    split_starts,
 )
 
 __all__ = ["TypeFinder", "STABLE_JACCARD", "MIN_MEAN_JACCARD", "MIN_PREDICTION_STRENGTH"]
@@ -39,7 +42,19 @@ _N_STARTS = 20  # k-means++ starts of the reference mixtures (em-EM)
 #: degrees of freedom tried for the t mixture (the best likelihood is kept)
 _T_NU = (4.0, 8.0, 16.0, 50.0)
 #: mixture models whose BIC chooses k (see docs/choosing_k.md)
-_CHOICE_KINDS = ("scaled", "full", "tscaled")
+_CHOICE_KINDS = ("scaled", "full", "tscaled", "tspreads")
+#: evidence column holding each choice model's BIC
+_BIC_COLUMN = {"scaled": "bic", "full": "bic_full", "tscaled": "bic_t",
+               "tspreads": "bic_t_spreads"}
+#: a fitted type with less variance than this in some direction (standardised
+#: features) has collapsed onto identical answers (e.g. everyone at the top of the scale
+#: on a short factor): a spurious fit (McLachlan & Peel 2000, 3.10), set aside
+_MIN_COMPONENT_VARIANCE = 0.005
+#: BIC difference that counts as very strong evidence (Kass & Raftery 1995): the types
+#: must beat one homogeneous group by at least this much
+_STRONG_BIC = 10.0
+#: mixture models fitted by the multi-start search (the others start from "scaled")
+_SEARCH_KINDS = ("scaled", "full")
 
 
 class TypeFinder:
@@ -109,7 +124,11 @@ class TypeFinder:
     ``bic_full``/``bic_diag``/``bic_tied`` (other covariance structures; ``bic_full``
     takes part in the choice), ``bic_t`` and ``nu_t`` (the multivariate t mixture with
     the shared-shape structure, and its degrees of freedom; takes part in the choice),
-    ``min_share`` (smallest type), ``jaccard_min`` (the least stable type's mean
+    ``bic_t_spreads`` and ``nu_t_spreads`` (t mixture with one shared correlation
+    matrix and each type's own spread on every feature; takes part in the choice),
+    ``bic_spreads`` (its Gaussian form; reported only), ``set_aside`` (choice models
+    whose fit at that k is spurious: a type collapsed onto identical answers, variance
+    below 0.005 in some direction; their BIC is NaN), ``min_share`` (smallest type), ``jaccard_min`` (the least stable type's mean
     Jaccard), ``jaccard_mean``, ``ari`` (split-half agreement),
     ``prediction_strength``, the same for k-means (``*_km``), ``gmm_km_ari`` (agreement
     of the mixture and k-means solutions), ``certainty`` (mean), ``silhouette``
@@ -119,10 +138,15 @@ class TypeFinder:
 
     The rule (validated on a suite of planted studies, ``docs/choosing_k.md``): among
     the k whose smallest type reaches ``min_size`` within sampling error, take the k
-    with the lowest BIC over three mixture models (Gaussian with a shared covariance
+    with the lowest BIC over four mixture models (Gaussian with a shared covariance
     shape scaled per type, Gaussian with a free covariance per type, and multivariate t
-    with the shared-shape structure), as mclust does across models. The t mixture keeps
-    a heavy-tailed type from being split into a core and a "tails" component.
+    with the shared-shape structure or with shared correlations and each type's own
+    spreads), as mclust does across models; spurious fits are set aside. The t mixture
+    keeps a heavy-tailed type from being split into a core and a "tails" component; the
+    own-spreads structure lets a type hold one attitude tightly and another loosely.
+    Every k's fit is also restarted from its neighbours' (a component of the k-1 fit
+    split, a pair of the k+1 fit merged), so that a missed optimum at one k does not
+    decide the comparison.
     Stability is reported per k and per type and qualifies the reason (mean Jaccard < 0.7: "only
     partly reproducible") but does not move k: as a veto or as "largest stable k" it
     chose too few types on the suite (half-sample fits miss small types). Either BIC
@@ -294,9 +318,13 @@ class TypeFinder:
         resample_seeds = rng.integers(0, 2**31 - 1, size=int(self.n_resamples))
         sil_idx = np.sort(rng.choice(n, size=min(n, _SILHOUETTE_SAMPLE), replace=False))
 
-        refs, rows = {}, []
+        refs = {}
         for i, k in enumerate(ks):
             refs[k] = self._reference(Z, wn, k, ref_seeds[i])
+        self._split_merge(Z, wn, refs)
+        for k in ks:
+            refs[k].update(self._derived(Z, wn, k, refs[k]["mixes"]))
+        rows = []
         ks_rs = self._to_resample(Z, refs, ks)
         ref_labels = {k: refs[k]["labels"] for k in ks_rs}
         ref_km = {k: refs[k]["km_labels"] for k in ks_rs}
@@ -326,16 +354,40 @@ class TypeFinder:
         starts = [km_labels] + [
             fit_kmeans(Z, w, k, n_init=1, seed=int(s))[0] for s in seeds[1:]
         ]
-        mixes = {}
-        for kind in ("scaled", "full"):
-            mixes[kind] = fit_mixture_multistart(Z, w, starts, k, kind=kind)
+        mixes = {kind: fit_mixture_multistart(Z, w, starts, k, kind=kind)
+                 for kind in _SEARCH_KINDS}
+        return dict(mixes=mixes, km_labels=km_labels, centres=centres, inertia=inertia)
+
+    @staticmethod
+    def _split_merge(Z, w, refs):
+        """Improve each k's fit from its neighbours: split a component of the k-1 fit,
+        merge a pair of the k+1 fit (as mclust's hierarchical starts and split-and-merge
+        EM, Ueda et al. 2000). Random starts alone can miss the optimum at one k, which
+        then loses the BIC comparison to its neighbours."""
+        ks = sorted(refs)
+        for kind in _SEARCH_KINDS:
+            for lo, hi in zip(ks, ks[1:]):  # upwards: split
+                if hi == lo + 1:
+                    m = refs[hi]["mixes"]
+                    m[kind] = refine_mixture(Z, w, m[kind],
+                                             split_starts(Z, refs[lo]["mixes"][kind]))
+            for lo, hi in zip(ks[::-1][1:], ks[::-1]):  # downwards: merge
+                if hi == lo + 1:
+                    m = refs[lo]["mixes"]
+                    m[kind] = refine_mixture(Z, w, m[kind],
+                                             merge_starts(Z, w, refs[hi]["mixes"][kind]))
+
+    def _derived(self, Z, w, k, mixes):
+        """The models fitted from the final shared-shape fit: t, diagonal, tied."""
         log_resp, _ = mixture_log_resp(Z, mixes["scaled"])
         labels = np.argmax(log_resp, axis=1)
-        mixes["tscaled"] = self._fit_t(Z, w, np.exp(log_resp), k)
+        resp = np.exp(log_resp)
+        mixes["spreads"] = fit_mixture(Z, w, resp, k, kind="spreads")
+        mixes["tscaled"] = self._fit_t(Z, w, resp, k, kind="tscaled")
+        mixes["tspreads"] = self._fit_t(Z, w, resp, k, kind="tspreads")
         for kind in ("diag", "tied"):
             mixes[kind] = fit_mixture(Z, w, labels, k, kind=kind)
-        return dict(mixes=mixes, labels=labels, log_resp=log_resp,
-                    km_labels=km_labels, centres=centres, inertia=inertia)
+        return dict(labels=labels, log_resp=log_resp)
 
     def _to_resample(self, Z, refs, ks):
         """Candidate k that the rule can choose: size-ok k up to one past the BIC minimum.
@@ -350,16 +402,25 @@ class TypeFinder:
         ok = [k for k in ks if refs[k]["mixes"]["scaled"].weights.min() >= floor - 1e-12]
         if not ok:
             return list(ks)
-        k_bic = min(ok, key=lambda k: min(self._bic(refs[k]["mixes"][kd], n, d)
-                                          for kd in _CHOICE_KINDS))
+        k_bic = min(ok, key=lambda k: min(self._choice_bics(refs[k], n, d).values()))
         return [k for k in ok if k <= k_bic + 1]
 
     @staticmethod
-    def _fit_t(Z, w, resp, k):
-        """Multivariate t mixture, shared shape scaled per type, from Gaussian posteriors."""
-        fits = [fit_mixture(Z, w, resp, k, kind="tscaled", nu=nu, max_iter=300)
+    def _fit_t(Z, w, resp, k, kind="tscaled"):
+        """Multivariate t mixture (``tscaled`` or ``tspreads``) from Gaussian posteriors."""
+        fits = [fit_mixture(Z, w, resp, k, kind=kind, nu=nu, max_iter=300)
                 for nu in _T_NU]
         return max(fits, key=lambda m: m.loglik)
+
+    @staticmethod
+    def _spurious(model: Mixture) -> bool:
+        """A component collapsed onto (nearly) identical answers in some direction."""
+        return bool(np.linalg.eigvalsh(model.covs).min() < _MIN_COMPONENT_VARIANCE)
+
+    def _choice_bics(self, ref, n, d):
+        """BIC of each model that can choose k; ``inf`` for a spurious fit."""
+        return {kd: np.inf if self._spurious(ref["mixes"][kd])
+                else self._bic(ref["mixes"][kd], n, d) for kd in _CHOICE_KINDS}
 
     @staticmethod
     def _bic(model: Mixture, n, d):
@@ -398,10 +459,13 @@ class TypeFinder:
             )
         return dict(
             k=k,
-            bic=self._bic(ref["mixes"]["scaled"], n, d),
-            bic_full=self._bic(ref["mixes"]["full"], n, d),
-            bic_t=self._bic(ref["mixes"]["tscaled"], n, d),
+            **{_BIC_COLUMN[kd]: (np.nan if not np.isfinite(b) else b)
+               for kd, b in self._choice_bics(ref, n, d).items()},
             nu_t=float(ref["mixes"]["tscaled"].nu),
+            nu_t_spreads=float(ref["mixes"]["tspreads"].nu),
+            bic_spreads=self._bic(ref["mixes"]["spreads"], n, d),
+            set_aside=", ".join(_BIC_COLUMN[kd] for kd in _CHOICE_KINDS
+                                if self._spurious(ref["mixes"][kd])),
             bic_diag=self._bic(ref["mixes"]["diag"], n, d),
             bic_tied=self._bic(ref["mixes"]["tied"], n, d),
             loglik=ref["mixes"]["scaled"].loglik,
@@ -459,8 +523,13 @@ class TypeFinder:
             warn = ("Weak evidence for distinct types: every candidate solution has a type "
                     f"smaller than {self.min_size:.0%} of respondents.")
             return k, reason, warn
-        cols = ["bic", "bic_full", "bic_t"]
-        best_bic = ev[cols].min(axis=1)
+        cols = list(_BIC_COLUMN.values())
+        best_bic = ev[cols].min(axis=1)  # spurious fits are NaN and skipped
+        if best_bic[size_ok].isna().all():  # every model collapsed at every k
+            k = int(min(size_ok))
+            warn = ("Weak evidence for distinct types: every mixture fit has a type that "
+                    "collapses onto identical answers; the smallest candidate is reported.")
+            return k, f"{k} types: no valid mixture fit to compare (see set_aside).", warn
         k = int(best_bic[size_ok].idxmin())
         row = ev.loc[k]
         shape = {
@@ -468,6 +537,8 @@ class TypeFinder:
             "bic_full": "Gaussian, a free covariance per type",
             "bic_t": f"heavy-tailed t ({row.nu_t:.0f} df), one covariance shape scaled "
                      "per type",
+            "bic_t_spreads": f"heavy-tailed t ({row.nu_t_spreads:.0f} df), shared "
+                             "correlations with each type's own spread on every factor",
         }[str(row[cols].astype(float).idxmin())]
         reason = (
             f"{k} types: the Gaussian mixture (latent profile model, {shape}) has the "
@@ -490,20 +561,23 @@ class TypeFinder:
                     "treat them as descriptive, not as real segments."
                 )
         best_multi = float(ev[cols].min().min())
-        if warn is None and bic1 < best_multi:
+        if warn is None and best_multi > bic1 - _STRONG_BIC:
+            better = "better than" if bic1 < best_multi else "about as well as"
             warn = (
-                "Weak evidence for distinct types: one homogeneous group fits the data "
-                f"better (BIC {bic1:.0f}) than any set of types (best {best_multi:.0f}); "
-                "treat the types as descriptive, not as real segments."
+                f"Weak evidence for distinct types: one homogeneous group fits the data "
+                f"{better} any set of types (BIC {bic1:.0f} vs best {best_multi:.0f}; "
+                f"types should be at least {_STRONG_BIC:.0f} lower); treat the types as "
+                "descriptive, not as real segments."
             )
-            reason += " But a single homogeneous group fits better (BIC)."
+            reason += f" But a single homogeneous group fits {better} the types (BIC)."
         return k, reason, warn
 
     # ---------------------------------------------------------------- finalise
     def _finalise(self, X, values, Z, w, ref, per_resample, votes):
         k = self.k_
         n, d = Z.shape
-        kind = min(_CHOICE_KINDS, key=lambda kd: self._bic(ref["mixes"][kd], n, d))
+        bics = self._choice_bics(ref, n, d)
+        kind = min(bics, key=bics.get)
         mix = ref["mixes"][kind]
         if kind != "scaled":  # number its types like the reference (resampled) solution
             lab = np.argmax(mixture_log_resp(Z, mix)[0], axis=1)
@@ -570,6 +644,7 @@ class TypeFinder:
         self.method_ = {
             "scaled": "gaussian_mixture_shared_shape", "full": "gaussian_mixture_full",
             "tscaled": "t_mixture_shared_shape",
+            "tspreads": "t_mixture_shared_correlation",
         }[kind]
 
     # ----------------------------------------------------------------- predict

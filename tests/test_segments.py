@@ -23,6 +23,7 @@ from behaviortypes.segments._models import (
     n_mixture_params,
     refine_mixture,
     split_starts,
+    WardTree,
 )
 
 from planted import factor_scores, make_planted, suite, suite_alt, supervised_ari
@@ -333,3 +334,23 @@ def test_alt_suite_types_with_own_shapes_and_heavy_tails():
     table = pd.DataFrame(rows, columns=["study", "k", "k_hat"])
     # 7/8 measured; one 5-type study with its own shape per type gets extra types
     assert (table.k == table.k_hat).sum() >= 7, table.to_string()
+
+
+def test_ward_tree_cuts_and_subsample_assignment():
+    rng = np.random.default_rng(5)
+    centres = np.array([[-4.0, 0.0], [0.0, 4.0], [4.0, 0.0]])
+    lab = np.repeat([0, 1, 2], 200)
+    Z = centres[lab] + rng.normal(size=(600, 2)) * 0.7
+    full = WardTree(Z)
+    assert adjusted_rand_score(lab, full.labels(3)) > 0.98
+    assert np.unique(full.labels(5)).size == 5
+    sub = WardTree(Z, max_n=150, seed=1)  # tree on 150 rows, everyone else joins a centroid
+    assert sub.idx.size == 150
+    assert sub.labels(3).shape == (600,)
+    assert adjusted_rand_score(lab, sub.labels(3)) > 0.95
+    # same seed, same subsample
+    assert_allclose(WardTree(Z, max_n=150, seed=1).labels(3), sub.labels(3))
+
+
+def test_evidence_reports_ward_agreement(fitted3):
+    assert fitted3.evidence_["gmm_ward_ari"].between(-1, 1).all()

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy.special import gammaln
+from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.cluster import KMeans
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "split_starts",
     "merge_starts",
     "refine_mixture",
+    "WardTree",
 ]
 
 _LOG_2PI = np.log(2 * np.pi)
@@ -290,3 +292,30 @@ def refine_mixture(
         resp = np.exp(mixture_log_resp(Z, short[i])[0])
         fits.append(fit_mixture(Z, w, resp, k, kind=kind))
     return max(fits, key=lambda m: m.loglik)
+
+
+class WardTree:
+    """Ward's hierarchical clustering, cut at any k (scipy; memory quadratic in n).
+
+    Above ``max_n`` respondents the tree is grown on a seeded random subsample and
+    everyone else joins the nearest Ward centroid. Ward has no survey weights: it serves
+    as one more start for the weighted mixtures (as mclust starts EM from a
+    hierarchical clustering) and as an agreement check in the evidence.
+    """
+
+    def __init__(self, Z: np.ndarray, *, max_n: int = 4000, seed: int = 0):
+        n = Z.shape[0]
+        if n > max_n:
+            self.idx = np.sort(np.random.default_rng(seed).choice(n, max_n, replace=False))
+        else:
+            self.idx = np.arange(n)
+        self.Z = Z
+        self.tree = linkage(Z[self.idx], method="ward")
+
+    def labels(self, k: int) -> np.ndarray:
+        """Partition of every respondent into ``k`` groups (0..k-1)."""
+        sub = fcluster(self.tree, t=k, criterion="maxclust") - 1
+        if self.idx.size == self.Z.shape[0]:
+            return sub.astype(int)
+        centres = np.vstack([self.Z[self.idx][sub == j].mean(axis=0) for j in np.unique(sub)])
+        return nearest_centroid(self.Z, centres)

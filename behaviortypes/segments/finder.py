@@ -27,6 +27,7 @@ from ._models import (
     n_mixture_params,
     refine_mixture,
     split_starts,
+    WardTree,
 )
 
 __all__ = ["TypeFinder", "STABLE_JACCARD", "MIN_MEAN_JACCARD", "MIN_PREDICTION_STRENGTH"]
@@ -131,7 +132,9 @@ class TypeFinder:
     below 0.005 in some direction; their BIC is NaN), ``min_share`` (smallest type), ``jaccard_min`` (the least stable type's mean
     Jaccard), ``jaccard_mean``, ``ari`` (split-half agreement),
     ``prediction_strength``, the same for k-means (``*_km``), ``gmm_km_ari`` (agreement
-    of the mixture and k-means solutions), ``certainty`` (mean), ``silhouette``
+    of the mixture and k-means solutions), ``gmm_ward_ari`` (the same for Ward's
+    hierarchical clustering, which is also one of the mixtures' starts),
+    ``certainty`` (mean), ``silhouette``
     (on a subsample of 2,000), ``calinski_harabasz``, ``davies_bouldin``,
     ``passes`` (type sizes ok and mean Jaccard >= 0.7),
     ``all_types_stable``, ``chosen`` and ``note``.
@@ -317,6 +320,7 @@ class TypeFinder:
         ref_seeds = rng.integers(0, 2**31 - 1, size=(len(ks), _N_STARTS))
         resample_seeds = rng.integers(0, 2**31 - 1, size=int(self.n_resamples))
         sil_idx = np.sort(rng.choice(n, size=min(n, _SILHOUETTE_SAMPLE), replace=False))
+        self._ward = WardTree(Z, seed=int(rng.integers(0, 2**31 - 1)))
 
         refs = {}
         for i, k in enumerate(ks):
@@ -351,12 +355,14 @@ class TypeFinder:
 
     def _reference(self, Z, w, k, seeds):
         km_labels, centres, inertia = fit_kmeans(Z, w, k, n_init=10, seed=int(seeds[0]))
-        starts = [km_labels] + [
+        ward_labels = self._ward.labels(k)
+        starts = [km_labels, ward_labels] + [
             fit_kmeans(Z, w, k, n_init=1, seed=int(s))[0] for s in seeds[1:]
         ]
         mixes = {kind: fit_mixture_multistart(Z, w, starts, k, kind=kind)
                  for kind in _SEARCH_KINDS}
-        return dict(mixes=mixes, km_labels=km_labels, centres=centres, inertia=inertia)
+        return dict(mixes=mixes, km_labels=km_labels, ward_labels=ward_labels,
+                    centres=centres, inertia=inertia)
 
     @staticmethod
     def _split_merge(Z, w, refs):
@@ -479,6 +485,7 @@ class TypeFinder:
             ari_km=_mean("ari_km"),
             prediction_strength_km=_mean("ps_km"),
             gmm_km_ari=float(adjusted_rand_score(labels, ref["km_labels"])),
+            gmm_ward_ari=float(adjusted_rand_score(labels, ref["ward_labels"])),
             certainty=float(np.average(cert, weights=w)),
             **{key: float(v) for key, v in internal.items()},
         )

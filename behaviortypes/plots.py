@@ -216,6 +216,7 @@ _K_INDEX_LABELS = {
     "jaccard_min": "Least stable type (Jaccard)",
     "prediction_strength": "Prediction strength",
     "bic": "BIC (lower is better)",
+    "bic_best": "BIC, best model (lower is better)",
     "silhouette": "Silhouette",
 }
 
@@ -229,8 +230,8 @@ def plot_k_evidence(evidence: pd.DataFrame, *, chosen_k: int | None = None,
     ----------
     evidence : DataFrame
         Column ``k`` plus any of ``stability``, ``jaccard_min`` (the least stable
-        type's mean Jaccard), ``prediction_strength``, ``bic``, ``silhouette``
-        (others are ignored).
+        type's mean Jaccard), ``prediction_strength``, ``bic`` or ``bic_best`` (the
+        latter shown when both are present), ``silhouette`` (others are ignored).
     chosen_k : int, optional
         Highlighted in every panel.
     ax : Axes or sequence of Axes, optional
@@ -240,7 +241,9 @@ def plot_k_evidence(evidence: pd.DataFrame, *, chosen_k: int | None = None,
     """
     lab = dict(_K_INDEX_LABELS, x="Number of types (k)")
     lab.update(labels or {})
-    present = [c for c in _K_INDEX_LABELS if c in evidence.columns]
+    # the best model's BIC (the one that chose k) replaces the single-model one
+    present = [c for c in _K_INDEX_LABELS if c in evidence.columns
+               and not (c == "bic" and "bic_best" in evidence.columns)]
     if not present:
         raise ValueError("evidence has none of the columns " + ", ".join(_K_INDEX_LABELS))
     if ax is None:

@@ -115,3 +115,11 @@ def test_svg_ids_do_not_collide_between_figures(frames):
     ids_b = set(re.findall(r'id="([^"]+)"', b))
     assert ids_a and ids_b and not ids_a & ids_b
     assert "<?xml" not in a and a.startswith("<svg")
+
+
+def test_k_evidence_shows_best_model_bic_instead_of_single_model():
+    ev = pd.DataFrame({"k": [2, 3, 4], "bic": [10.0, np.nan, 7.0], "bic_best": [9.0, 5.0, 6.0],
+                       "stability": [.9, .8, .7]})
+    fig = plots.plot_k_evidence(ev, chosen_k=3)
+    titles = [a.get_title() for a in fig.axes]
+    assert titles == ["Stability (Jaccard)", "BIC, best model (lower is better)"]

@@ -24,6 +24,10 @@ from behaviortypes.segments._models import (
     refine_mixture,
     split_starts,
     WardTree,
+    best_fit,
+    collapse_reference,
+    is_collapsed,
+    merge_starts,
 )
 
 from planted import factor_scores, make_planted, suite, suite_alt, supervised_ari
@@ -223,15 +227,21 @@ def test_error_predict_missing_column(fitted3):
 
 
 # ------------------------------------------------------------- the full suite
-@pytest.mark.slow
-def test_suite_chooses_k_and_matches_supervised():
-    rows = []
-    for settings in suite(24):
+def _planted_fits(settings_list, n_resamples):
+    """(study, factor scores, fitted TypeFinder) for each planted study."""
+    for settings in settings_list:
         st = make_planted(**settings)
         X = factor_scores(st)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SurveyQualityWarning)
-            tf = TypeFinder(random_state=0, n_resamples=12, n_jobs=2).fit(X)
+            tf = TypeFinder(random_state=0, n_resamples=n_resamples, n_jobs=2).fit(X)
+        yield st, X, tf
+
+
+@pytest.mark.slow
+def test_suite_chooses_k_and_matches_supervised():
+    rows = []
+    for st, X, tf in _planted_fits(suite(24), n_resamples=12):
         if st.k == 1:
             assert tf.structure_warning_
             continue
@@ -295,42 +305,70 @@ def test_split_start_reaches_the_optimum_a_bad_start_misses():
     bad = fit_mixture(Z, w, bad_lab, 3, kind="scaled", max_iter=5)
     assert bad.loglik < truth.loglik - 50
     two = fit_mixture(Z, w, np.where(lab == 2, 1, lab), 2, kind="scaled")
-    better = refine_mixture(Z, w, bad, split_starts(Z, two))
+    starts = split_starts(Z, two)
+    assert len(starts) == 2 and all(r.shape == (900, 3) for r in starts)
+    better = refine_mixture(Z, w, bad, starts)
     assert_allclose(better.loglik, truth.loglik, rtol=1e-5)
-    # never worse than where it started
-    assert refine_mixture(Z, w, truth, split_starts(Z, two)).loglik >= truth.loglik
 
 
 def test_collapsed_component_is_set_aside():
+    rng = np.random.default_rng(3)
+    Z0 = rng.normal(size=(500, 2))
+    guard = collapse_reference(Z0, np.ones(500))
     eye = np.eye(2)
     ok = Mixture(np.array([0.5, 0.5]), np.zeros((2, 2)), np.stack([eye, 0.1 * eye]),
                  "full", 0.0, 1)
-    collapsed = ok._replace(covs=np.stack([eye, np.diag([1.0, 0.0015])]))
-    assert not TypeFinder._spurious(ok)
-    assert TypeFinder._spurious(collapsed)
+    collapsed = ok._replace(covs=np.stack([eye, np.diag([1.0, 0.002])]), loglik=10.0)
+    assert not is_collapsed(ok, guard)
+    assert is_collapsed(collapsed, guard)
+    # the best fit is the best that did not collapse, even if a collapsed one is likelier
+    assert best_fit([ok, collapsed], guard) is ok
+    assert best_fit([collapsed], guard) is collapsed  # nothing else to offer
     # two blobs plus 8 % of respondents with identical answers on the first feature
-    rng = np.random.default_rng(3)
     Z = np.vstack([rng.normal(size=(460, 2)) + [-2.5, 0], rng.normal(size=(460, 2)) + [2.5, 0]])
     Z[rng.choice(920, 80, replace=False), 0] = 3.0
     X = pd.DataFrame(Z, columns=["F1", "F2"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SurveyQualityWarning)
         tf = TypeFinder(random_state=0, n_resamples=4, k_max=5, n_jobs=1).fit(X)
-    assert tf.evidence_["set_aside"].str.len().gt(0).any()  # some fits collapsed
-    assert not TypeFinder._spurious(tf._mixture)  # the chosen one did not
+    assert not tf._spurious(tf._mixture)  # the chosen fit did not collapse
+    assert tf.k_ == 2
+    assert tf.evidence_["bic_best"].notna().all()
+
+
+def test_constant_feature_is_not_a_collapse():
+    rng = np.random.default_rng(6)
+    lab = np.repeat([0, 1, 2], 200)
+    Z = np.array([[-3.0, 0.0], [3.0, 0.0], [0.0, 4.0]])[lab] + rng.normal(size=(600, 2))
+    X = pd.DataFrame({"F1": Z[:, 0], "F2": Z[:, 1], "F3": 1.0})
+    tf = TypeFinder(random_state=0, n_resamples=4, k_max=5, n_jobs=1).fit(X)
+    assert tf.k_ == 3
+    assert (tf.evidence_["set_aside"] == "").all()
+    assert tf.structure_warning_ is None
+
+
+def test_merge_start_reaches_the_optimum():
+    rng = np.random.default_rng(9)
+    lab = np.repeat([0, 1], 400)
+    Z = np.array([[-3.0, 0.0], [3.0, 0.0]])[lab] + rng.normal(size=(800, 2)) * 0.8
+    w = np.ones(800)
+    truth = fit_mixture(Z, w, lab, 2, kind="full")
+    # three components, blob 0 cut in two: merging its halves gives the 2-type fit
+    three_lab = np.where((lab == 0) & (Z[:, 1] > 0), 2, lab)
+    three = fit_mixture(Z, w, three_lab, 3, kind="full")
+    starts = merge_starts(Z, w, three, n_pairs=1)
+    assert len(starts) == 1 and starts[0].shape == (800, 2)
+    assert_allclose(starts[0].sum(axis=1), 1.0)
+    bad = fit_mixture(Z, w, rng.integers(0, 2, 800), 2, kind="full", max_iter=1)
+    assert bad.loglik < truth.loglik - 100
+    assert_allclose(refine_mixture(Z, w, bad, starts).loglik, truth.loglik, rtol=1e-5)
+    assert refine_mixture(Z, w, bad, []) is bad  # no starts: unchanged
 
 
 @pytest.mark.slow
 def test_alt_suite_types_with_own_shapes_and_heavy_tails():
     """Types with their own covariance shapes / t5 tails (docs/choosing_k.md)."""
-    rows = []
-    for settings in suite_alt(8):
-        st = make_planted(**settings)
-        X = factor_scores(st)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SurveyQualityWarning)
-            tf = TypeFinder(random_state=0, n_resamples=4, n_jobs=2).fit(X)
-        rows.append((st.name, st.k, tf.k_))
+    rows = [(st.name, st.k, tf.k_) for st, _, tf in _planted_fits(suite_alt(8), n_resamples=4)]
     table = pd.DataFrame(rows, columns=["study", "k", "k_hat"])
     # 7/8 measured; one 5-type study with its own shape per type gets extra types
     assert (table.k == table.k_hat).sum() >= 7, table.to_string()
@@ -353,4 +391,57 @@ def test_ward_tree_cuts_and_subsample_assignment():
 
 
 def test_evidence_reports_ward_agreement(fitted3):
-    assert fitted3.evidence_["gmm_ward_ari"].between(-1, 1).all()
+    # the planted 3 types are clear: Ward's cut agrees with the mixture at k=3
+    assert fitted3.evidence_.loc[3, "gmm_ward_ari"] > 0.8
+    assert not hasattr(fitted3, "_ward")  # the tree (and its data) is not kept
+
+
+def test_own_spreads_t_mixture_wins_and_is_the_final_model():
+    # three types, each tight on a different factor, with t4 tails
+    rng = np.random.default_rng(4)
+    lab = np.repeat([0, 1, 2], [500, 300, 200])
+    sd = np.array([[0.3, 1.0, 0.6], [1.0, 0.3, 0.6], [0.6, 0.6, 0.3]])[lab]
+    T = rng.standard_t(4, size=(1000, 3)) / np.sqrt(2)
+    Z = T * sd + np.array([[-2.0, 0, 0], [2.0, 0, 0], [0, 2.5, 0]])[lab]
+    X = pd.DataFrame(Z, columns=["F1", "F2", "F3"])
+    tf = TypeFinder(random_state=0, n_resamples=4, k_max=5, n_jobs=1).fit(X)
+    assert tf.k_ == 3
+    assert tf.method_ == "t_mixture_shared_correlation"
+    ev = tf.evidence_.loc[3]
+    assert ev["bic_best"] == ev["bic_t_spreads"] < ev[["bic", "bic_full", "bic_t"]].min()
+    assert "heavy-tailed t" in tf.reason_ and "own spread" in tf.reason_
+    # the final model's labels, posteriors and size order agree
+    assert adjusted_rand_score(lab, tf.labels_) > 0.95
+    assert (tf.proba_.to_numpy().argmax(axis=1) + 1 == tf.labels_.to_numpy()).all()
+    assert tf.stability_["share"].is_monotonic_decreasing
+    assert_allclose(tf.stability_["share"], [0.5, 0.3, 0.2], atol=0.02)
+
+
+def _evidence(**cols):
+    base = dict(min_share=[0.3, 0.2, 0.1], nu_t=[50.0] * 3, nu_t_spreads=[50.0] * 3,
+                jaccard_mean=[0.9] * 3, jaccard_min=[0.85] * 3)
+    base.update(cols)
+    return pd.DataFrame(base, index=pd.Index([2, 3, 4], name="k"))
+
+
+def test_choose_skips_set_aside_fits_and_needs_a_bic_margin():
+    tf = TypeFinder()
+    tf._n_eff = 1000.0
+    nan = np.nan
+    # the scaled fit at k=3 was set aside; the t fit there still wins
+    ev = _evidence(bic=[500.0, nan, 480.0], bic_full=[520.0, 530.0, 540.0],
+                   bic_t=[505.0, 450.0, 490.0], bic_t_spreads=[nan, nan, nan])
+    k, reason, warn = tf._choose(ev, bic1=900.0)
+    assert (k, warn) == (3, None)
+    assert "heavy-tailed t distributions (50 df)" in reason
+    # types only 5 BIC points better than one group: weak evidence
+    k, reason, warn = tf._choose(ev, bic1=455.0)
+    assert "about as well as" in warn and "at least 10 lower" in warn
+    k, reason, warn = tf._choose(ev, bic1=440.0)
+    assert "better than" in warn
+    # every choice fit set aside everywhere: the smallest candidate, with a warning
+    allnan = _evidence(bic=[nan] * 3, bic_full=[nan] * 3, bic_t=[nan] * 3,
+                       bic_t_spreads=[nan] * 3)
+    k, reason, warn = tf._choose(allnan, bic1=100.0)
+    assert k == 2 and "collapses onto identical answers" in warn
+    assert "evidence table" in reason

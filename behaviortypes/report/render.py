@@ -141,7 +141,8 @@ def _plot_labels(t: Mapping[str, str]) -> dict[str, dict[str, str]]:
                   "threshold": t["plot_threshold"], "retained": t["plot_retained"]},
         "k": {"x": t["plot_k"], "stability": t["plot_stability"], "jaccard_min": t["plot_jaccard_min"],
               "prediction_strength":
-              t["plot_prediction_strength"], "bic": t["plot_bic"], "silhouette": t["plot_silhouette"]},
+              t["plot_prediction_strength"], "bic": t["plot_bic"], "bic_best": t["plot_bic"],
+              "silhouette": t["plot_silhouette"]},
         "sizes": {"x": t["plot_share"], "survey": t["plot_survey"], "base": t["plot_base"]},
         "calibration": {"x": t["plot_predicted_prob"], "y": t["plot_observed_freq"], "ideal": t["plot_ideal"]},
         "confusion": {"x": t["plot_predicted_type"], "y": t["plot_survey_type"]},
@@ -399,7 +400,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         sections.append("loadings")
     if data.evidence_k is not None or types["stability"].notna().any():
         kpage: dict[str, Any] = {"reason": sol.get("k_reason", ""), "evidence_svg": None, "stability_svg": None}
-        if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "silhouette")):
+        if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "bic_best", "silhouette")):
             fig = plots.plot_k_evidence(data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"])
             fig.set_size_inches(7.0, 2.2)
             kpage["evidence_svg"] = _svg(fig)

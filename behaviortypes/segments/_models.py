@@ -27,11 +27,20 @@ __all__ = [
     "merge_starts",
     "refine_mixture",
     "WardTree",
+    "collapse_reference",
+    "is_collapsed",
+    "best_fit",
+    "MIN_RELATIVE_VARIANCE",
 ]
 
 _LOG_2PI = np.log(2 * np.pi)
 #: t-component kinds and the covariance structure they share with a Gaussian kind
 _T_BASE = {"tscaled": "scaled", "tspreads": "spreads"}
+#: a fitted type whose variance in some direction is below this share of the whole
+#: sample's variance in that direction has collapsed onto (nearly) identical answers,
+#: e.g. everyone at the top of the scale on a short factor: a spurious fit
+#: (McLachlan & Peel 2000, section 3.10)
+MIN_RELATIVE_VARIANCE = 0.01
 
 
 class Mixture(NamedTuple):
@@ -225,11 +234,13 @@ def fit_mixture_multistart(
     kind: str,
     n_keep: int = 3,
     short_iter: int = 10,
+    guard: np.ndarray | None = None,
 ) -> Mixture:
     """Best of many starts by "em-EM" (Biernacki, Celeux & Govaert 2003).
 
     A short EM (``short_iter`` iterations) from every start, then full EM from the
-    ``n_keep`` best; the highest likelihood wins.
+    ``n_keep`` best; the highest likelihood wins among fits that have not collapsed
+    (see :func:`best_fit`; ``guard`` from :func:`collapse_reference`).
     """
     short = [fit_mixture(Z, w, lab, k, kind=kind, max_iter=short_iter) for lab in starts]
     best = sorted(range(len(short)), key=lambda i: -short[i].loglik)[:n_keep]
@@ -237,7 +248,7 @@ def fit_mixture_multistart(
     for i in best:
         resp = np.exp(mixture_log_resp(Z, short[i])[0])
         fits.append(fit_mixture(Z, w, resp, k, kind=kind))
-    return max(fits, key=lambda m: m.loglik)
+    return best_fit(fits, guard)
 
 
 def split_starts(Z: np.ndarray, model: Mixture) -> list[np.ndarray]:
@@ -258,7 +269,9 @@ def split_starts(Z: np.ndarray, model: Mixture) -> list[np.ndarray]:
     return out
 
 
-def merge_starts(Z: np.ndarray, w: np.ndarray, model: Mixture, n_pairs: int = 3) -> list[np.ndarray]:
+def merge_starts(
+    Z: np.ndarray, w: np.ndarray, model: Mixture, n_pairs: int = 3
+) -> list[np.ndarray]:
     """Starts for k-1 components: the ``n_pairs`` most overlapping pairs merged.
 
     Overlap of a pair is the weighted sum of the products of their posteriors (how much
@@ -279,9 +292,12 @@ def merge_starts(Z: np.ndarray, w: np.ndarray, model: Mixture, n_pairs: int = 3)
 
 def refine_mixture(
     Z: np.ndarray, w: np.ndarray, current: Mixture, starts: list[np.ndarray], *,
-    n_keep: int = 2, short_iter: int = 10,
+    n_keep: int = 2, short_iter: int = 10, guard: np.ndarray | None = None,
 ) -> Mixture:
-    """``current`` or a better fit from ``starts`` (soft starts, same k and kind), by em-EM."""
+    """``current`` or a better fit from ``starts`` (soft starts, same k and kind), by em-EM.
+
+    "Better" is a higher likelihood among fits that have not collapsed (:func:`best_fit`).
+    """
     if not starts:
         return current
     k, kind = current.weights.size, current.kind
@@ -291,7 +307,30 @@ def refine_mixture(
     for i in best:
         resp = np.exp(mixture_log_resp(Z, short[i])[0])
         fits.append(fit_mixture(Z, w, resp, k, kind=kind))
-    return max(fits, key=lambda m: m.loglik)
+    return best_fit(fits, guard)
+
+
+def collapse_reference(Z: np.ndarray, w: np.ndarray, reg: float = 1e-3) -> np.ndarray:
+    """Inverse Cholesky factor of the sample covariance (plus the mixtures' ridge).
+
+    Component covariances are compared with it by :func:`is_collapsed`; the ridge makes a
+    constant feature compare equal rather than collapsed.
+    """
+    T = np.cov(Z, rowvar=False, aweights=w).reshape(Z.shape[1], Z.shape[1])
+    return np.linalg.inv(np.linalg.cholesky(T + reg * np.eye(Z.shape[1])))
+
+
+def is_collapsed(model: Mixture, guard: np.ndarray) -> bool:
+    """Whether some type's variance in some direction is below ``MIN_RELATIVE_VARIANCE``
+    of the sample's (generalised eigenvalues of each covariance against the sample's)."""
+    rel = guard[None] @ model.covs @ guard.T[None]
+    return bool(np.linalg.eigvalsh(rel).min() < MIN_RELATIVE_VARIANCE)
+
+
+def best_fit(fits: list[Mixture], guard: np.ndarray | None) -> Mixture:
+    """The highest-likelihood fit that has not collapsed (of all, if every one has)."""
+    valid = fits if guard is None else [m for m in fits if not is_collapsed(m, guard)]
+    return max(valid or fits, key=lambda m: m.loglik)
 
 
 class WardTree:
@@ -313,7 +352,10 @@ class WardTree:
         self.tree = linkage(Z[self.idx], method="ward")
 
     def labels(self, k: int) -> np.ndarray:
-        """Partition of every respondent into ``k`` groups (0..k-1)."""
+        """Partition of every respondent into at most ``k`` groups (0..k-1).
+
+        Fewer than ``k`` when the tree has ties at the cut (many identical answers).
+        """
         sub = fcluster(self.tree, t=k, criterion="maxclust") - 1
         if self.idx.size == self.Z.shape[0]:
             return sub.astype(int)

@@ -28,6 +28,9 @@ from ._models import (
     refine_mixture,
     split_starts,
     WardTree,
+    best_fit,
+    collapse_reference,
+    is_collapsed,
 )
 
 __all__ = ["TypeFinder", "STABLE_JACCARD", "MIN_MEAN_JACCARD", "MIN_PREDICTION_STRENGTH"]
@@ -47,10 +50,6 @@ _CHOICE_KINDS = ("scaled", "full", "tscaled", "tspreads")
 #: evidence column holding each choice model's BIC
 _BIC_COLUMN = {"scaled": "bic", "full": "bic_full", "tscaled": "bic_t",
                "tspreads": "bic_t_spreads"}
-#: a fitted type with less variance than this in some direction (standardised
-#: features) has collapsed onto identical answers (e.g. everyone at the top of the scale
-#: on a short factor): a spurious fit (McLachlan & Peel 2000, 3.10), set aside
-_MIN_COMPONENT_VARIANCE = 0.005
 #: BIC difference that counts as very strong evidence (Kass & Raftery 1995): the types
 #: must beat one homogeneous group by at least this much
 _STRONG_BIC = 10.0
@@ -62,8 +61,9 @@ class TypeFinder:
     """Find behaviour types and choose how many there are, on evidence.
 
     For every candidate k in ``k_min..k_max`` a weighted k-means (many starts) and
-    weighted Gaussian mixtures (latent profile models with a shared covariance shape
-    scaled per type, and with free covariances; em-EM from 20 k-means starts) are
+    weighted Gaussian and t mixtures (latent profile models with several covariance
+    structures; em-EM from 20 k-means starts and Ward's hierarchical clustering, then
+    restarts from the neighbouring k's fits) are
     fitted; split-half resamples measure how reproducible each solution is; k is chosen
     by BIC among solutions whose types are large enough (see Notes). The final types
     are the winning mixture at that k, with soft membership probabilities.
@@ -120,8 +120,9 @@ class TypeFinder:
 
     Notes
     -----
-    Indices in ``evidence_`` (one row per k): ``bic`` (Gaussian mixture BIC with one
-    covariance shape scaled per type, the model used to choose k; lower is better),
+    Indices in ``evidence_`` (one row per k): ``bic_best`` (the lowest BIC of the four
+    models that choose k; lower is better), ``bic`` (Gaussian mixture with one
+    covariance shape scaled per type; takes part in the choice),
     ``bic_full``/``bic_diag``/``bic_tied`` (other covariance structures; ``bic_full``
     takes part in the choice), ``bic_t`` and ``nu_t`` (the multivariate t mixture with
     the shared-shape structure, and its degrees of freedom; takes part in the choice),
@@ -129,7 +130,8 @@ class TypeFinder:
     matrix and each type's own spread on every feature; takes part in the choice),
     ``bic_spreads`` (its Gaussian form; reported only), ``set_aside`` (choice models
     whose fit at that k is spurious: a type collapsed onto identical answers, variance
-    below 0.005 in some direction; their BIC is NaN), ``min_share`` (smallest type), ``jaccard_min`` (the least stable type's mean
+    in some direction below 1 % of the whole sample's; their BIC is NaN),
+    ``min_share`` (smallest type), ``jaccard_min`` (the least stable type's mean
     Jaccard), ``jaccard_mean``, ``ari`` (split-half agreement),
     ``prediction_strength``, the same for k-means (``*_km``), ``gmm_km_ari`` (agreement
     of the mixture and k-means solutions), ``gmm_ward_ari`` (the same for Ward's
@@ -155,9 +157,11 @@ class TypeFinder:
     chose too few types on the suite (half-sample fits miss small types). Either BIC
     alone errs (free: too few types; shared shape: too many when types differ in
     shape); silhouette and prediction strength favour 2-3 types; they are reported only.
-    ``structure_warning_`` is set (and a ``SurveyQualityWarning`` issued) when one
-    homogeneous group has a lower BIC than every solution, when the chosen types are not
-    reproducible (mean Jaccard < 0.5), or when every solution has a too-small type. The
+    ``structure_warning_`` is set (and a ``SurveyQualityWarning`` issued) when no
+    solution's BIC is at least 10 below that of one homogeneous group ("very strong"
+    evidence, Kass & Raftery 1995), when the chosen types are not reproducible (mean
+    Jaccard < 0.5), when every solution has a too-small type, or when every fit has
+    collapsed. The
     final model is the mixture that won the BIC at the chosen k.
 
     References
@@ -320,11 +324,13 @@ class TypeFinder:
         ref_seeds = rng.integers(0, 2**31 - 1, size=(len(ks), _N_STARTS))
         resample_seeds = rng.integers(0, 2**31 - 1, size=int(self.n_resamples))
         sil_idx = np.sort(rng.choice(n, size=min(n, _SILHOUETTE_SAMPLE), replace=False))
-        self._ward = WardTree(Z, seed=int(rng.integers(0, 2**31 - 1)))
+        ward = WardTree(Z, seed=int(rng.integers(0, 2**31 - 1)))
+        self._guard = collapse_reference(Z, wn)
 
         refs = {}
         for i, k in enumerate(ks):
-            refs[k] = self._reference(Z, wn, k, ref_seeds[i])
+            refs[k] = self._reference(Z, wn, k, ref_seeds[i], ward)
+        del ward  # holds the data; not part of the fitted model
         self._split_merge(Z, wn, refs)
         for k in ks:
             refs[k].update(self._derived(Z, wn, k, refs[k]["mixes"]))
@@ -340,6 +346,7 @@ class TypeFinder:
         for k in ks:
             rows.append(self._evidence_row(Z, wn, k, refs[k], per_resample, sil_idx))
         ev = pd.DataFrame(rows).set_index("k")
+        ev.insert(0, "bic_best", ev[list(_BIC_COLUMN.values())].min(axis=1))
         ev = self._judge(ev, bic1)
         self.evidence_ = ev
         k_ch, reason, warn = self._choose(ev, bic1)
@@ -353,19 +360,20 @@ class TypeFinder:
         self._finalise(X, values, Z, wn, refs[self.k_], per_resample, votes[self.k_])
         return self
 
-    def _reference(self, Z, w, k, seeds):
+    def _reference(self, Z, w, k, seeds, ward):
         km_labels, centres, inertia = fit_kmeans(Z, w, k, n_init=10, seed=int(seeds[0]))
-        ward_labels = self._ward.labels(k)
-        starts = [km_labels, ward_labels] + [
+        ward_labels = ward.labels(k)
+        starts = [km_labels] + [
             fit_kmeans(Z, w, k, n_init=1, seed=int(s))[0] for s in seeds[1:]
         ]
-        mixes = {kind: fit_mixture_multistart(Z, w, starts, k, kind=kind)
+        if np.unique(ward_labels).size == k:  # ties in the tree can give fewer groups
+            starts.insert(1, ward_labels)
+        mixes = {kind: fit_mixture_multistart(Z, w, starts, k, kind=kind, guard=self._guard)
                  for kind in _SEARCH_KINDS}
         return dict(mixes=mixes, km_labels=km_labels, ward_labels=ward_labels,
                     centres=centres, inertia=inertia)
 
-    @staticmethod
-    def _split_merge(Z, w, refs):
+    def _split_merge(self, Z, w, refs):
         """Improve each k's fit from its neighbours: split a component of the k-1 fit,
         merge a pair of the k+1 fit (as mclust's hierarchical starts and split-and-merge
         EM, Ueda et al. 2000). Random starts alone can miss the optimum at one k, which
@@ -376,15 +384,18 @@ class TypeFinder:
                 if hi == lo + 1:
                     m = refs[hi]["mixes"]
                     m[kind] = refine_mixture(Z, w, m[kind],
-                                             split_starts(Z, refs[lo]["mixes"][kind]))
+                                             split_starts(Z, refs[lo]["mixes"][kind]),
+                                             guard=self._guard)
             for lo, hi in zip(ks[::-1][1:], ks[::-1]):  # downwards: merge
                 if hi == lo + 1:
                     m = refs[lo]["mixes"]
                     m[kind] = refine_mixture(Z, w, m[kind],
-                                             merge_starts(Z, w, refs[hi]["mixes"][kind]))
+                                             merge_starts(Z, w, refs[hi]["mixes"][kind]),
+                                             guard=self._guard)
 
     def _derived(self, Z, w, k, mixes):
-        """The models fitted from the final shared-shape fit: t, diagonal, tied."""
+        """The models fitted from the final shared-shape fit: own spreads (Gaussian and
+        t), shared-shape t, diagonal and tied."""
         log_resp, _ = mixture_log_resp(Z, mixes["scaled"])
         labels = np.argmax(log_resp, axis=1)
         resp = np.exp(log_resp)
@@ -411,17 +422,16 @@ class TypeFinder:
         k_bic = min(ok, key=lambda k: min(self._choice_bics(refs[k], n, d).values()))
         return [k for k in ok if k <= k_bic + 1]
 
-    @staticmethod
-    def _fit_t(Z, w, resp, k, kind="tscaled"):
-        """Multivariate t mixture (``tscaled`` or ``tspreads``) from Gaussian posteriors."""
+    def _fit_t(self, Z, w, resp, k, kind="tscaled"):
+        """Multivariate t mixture (``tscaled`` or ``tspreads``) from Gaussian posteriors;
+        the degrees of freedom with the best likelihood among fits that did not collapse."""
         fits = [fit_mixture(Z, w, resp, k, kind=kind, nu=nu, max_iter=300)
                 for nu in _T_NU]
-        return max(fits, key=lambda m: m.loglik)
+        return best_fit(fits, self._guard)
 
-    @staticmethod
-    def _spurious(model: Mixture) -> bool:
-        """A component collapsed onto (nearly) identical answers in some direction."""
-        return bool(np.linalg.eigvalsh(model.covs).min() < _MIN_COMPONENT_VARIANCE)
+    def _spurious(self, model: Mixture) -> bool:
+        """A type collapsed onto (nearly) identical answers in some direction."""
+        return is_collapsed(model, self._guard)
 
     def _choice_bics(self, ref, n, d):
         """BIC of each model that can choose k; ``inf`` for a spurious fit."""
@@ -534,21 +544,26 @@ class TypeFinder:
         best_bic = ev[cols].min(axis=1)  # spurious fits are NaN and skipped
         if best_bic[size_ok].isna().all():  # every model collapsed at every k
             k = int(min(size_ok))
-            warn = ("Weak evidence for distinct types: every mixture fit has a type that "
-                    "collapses onto identical answers; the smallest candidate is reported.")
-            return k, f"{k} types: no valid mixture fit to compare (see set_aside).", warn
+            warn = ("Weak evidence for distinct types: at every number of types whose types "
+                    "are large enough, every mixture fit has a type that collapses onto "
+                    "identical answers; the smallest such number is reported.")
+            return k, (f"{k} types: no valid mixture fit to compare (the fits set aside "
+                       "are listed in the evidence table)."), warn
         k = int(best_bic[size_ok].idxmin())
         row = ev.loc[k]
-        shape = {
-            "bic": "Gaussian, one covariance shape scaled per type",
-            "bic_full": "Gaussian, a free covariance per type",
-            "bic_t": f"heavy-tailed t ({row.nu_t:.0f} df), one covariance shape scaled "
-                     "per type",
-            "bic_t_spreads": f"heavy-tailed t ({row.nu_t_spreads:.0f} df), shared "
-                             "correlations with each type's own spread on every factor",
+        model = {
+            "bic": "Gaussian mixture (latent profile model) with one covariance shape "
+                   "scaled per type",
+            "bic_full": "Gaussian mixture (latent profile model) with a free covariance "
+                        "per type",
+            "bic_t": f"mixture of heavy-tailed t distributions ({row.nu_t:.0f} df) with one "
+                     "covariance shape scaled per type",
+            "bic_t_spreads": f"mixture of heavy-tailed t distributions "
+                             f"({row.nu_t_spreads:.0f} df) with shared correlations and "
+                             "each type's own spread on every factor",
         }[str(row[cols].astype(float).idxmin())]
         reason = (
-            f"{k} types: the Gaussian mixture (latent profile model, {shape}) has the "
+            f"{k} types: the {model} has the "
             f"lowest BIC at k={k} among solutions whose types all reach "
             f"{self.min_size:.0%} of respondents (within sampling error; smallest "
             f"{row.min_share:.1%})."
@@ -573,8 +588,8 @@ class TypeFinder:
             warn = (
                 f"Weak evidence for distinct types: one homogeneous group fits the data "
                 f"{better} any set of types (BIC {bic1:.0f} vs best {best_multi:.0f}; "
-                f"types should be at least {_STRONG_BIC:.0f} lower); treat the types as "
-                "descriptive, not as real segments."
+                f"the types' BIC should be at least {_STRONG_BIC:.0f} lower); treat the "
+                "types as descriptive, not as real segments."
             )
             reason += f" But a single homogeneous group fits {better} the types (BIC)."
         return k, reason, warn
@@ -722,7 +737,7 @@ class TypeFinder:
         lines = [f"{self.k_} types ({self.method_}). {self.reason_}"]
         if self.structure_warning_:
             lines.append(f"Warning: {self.structure_warning_}")
-        cols = ["min_share", "jaccard_min", "prediction_strength", "bic", "passes"]
+        cols = ["min_share", "jaccard_min", "prediction_strength", "bic_best", "passes"]
         lines.append(self.evidence_[cols].round(3).to_string())
         lines.append(self.stability_[["share", "jaccard_mean", "recovered"]].round(3).to_string())
         return "\n".join(lines)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from typer.exceptions import TyperException
 from rich.console import Console
 from rich.text import Text
 
@@ -238,14 +239,33 @@ def _error(message: str) -> None:
     console.print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app; turn user errors into one line and exit code 2.
+def _usage_error(err: Exception) -> int:
+    """One line for a command-line mistake (unknown option, bad or missing value)."""
+    ctx = getattr(err, "ctx", None)
+    if type(err).__name__ == "NoArgsIsHelpError":  # bare command: Typer shows the help
+        text = err.format_message() if hasattr(err, "format_message") else ""
+        if text.strip():  # (the rich help is already printed when the error is made)
+            out.print(text, highlight=False)
+        return 2
+    message = err.format_message() if hasattr(err, "format_message") else str(err)
+    where = ctx.command_path if ctx is not None else "behaviortypes"
+    _error(f"{message} (see '{where} --help')")
+    return int(getattr(err, "exit_code", 2) or 2)
 
-    Usage mistakes (unknown option, missing argument) are reported by Typer with the
-    usage line and exit code 2.
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app; turn every user error into one line.
+
+    Exit codes: 0 success, 2 a mistake in the input or on the command line (unknown
+    option, bad value), 1 another known failure, 130 interrupted.
     """
     try:
-        app(args=argv, prog_name="behaviortypes")
+        rc = app(args=argv, prog_name="behaviortypes", standalone_mode=False)
+    except typer.Abort:
+        _error("interrupted")
+        return 130
+    except TyperException as err:  # Typer's (vendored click) usage errors
+        return _usage_error(err)
     except InputError as err:
         _error(str(err))
         return 2
@@ -258,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     except PermissionError as err:
         _error(f"permission denied: {err.filename}")
         return 2
-    return 0
+    return rc if isinstance(rc, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

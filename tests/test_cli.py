@@ -100,6 +100,24 @@ def test_missing_paths_are_one_line(tmp_path):
     _one_line_error(bt("run", bad))
 
 
+@pytest.mark.parametrize("args, needle", [
+    (["discover", "s", "--out", "o", "--k", "abc"], "Invalid value for '--k'"),
+    (["discover", "--kk", "3"], "No such option: --kk"),
+    (["discover"], "Missing argument"),
+    (["nosuch"], "No such command 'nosuch'"),
+])
+def test_command_line_mistakes_are_one_line(args, needle):
+    res = bt(*args)
+    _one_line_error(res)
+    assert needle in res.stderr and "--help" in res.stderr
+
+
+def test_bare_command_shows_help():
+    res = bt()
+    assert res.returncode == 2
+    assert "Usage: behaviortypes" in res.stdout and "error" not in res.stderr
+
+
 def test_themes_command(demo_root, tmp_path):
     res = bt("themes", demo_root / "surveys" / "demo" / "interviews" / "demo_interviews.qdpx", "--out", tmp_path / "themes")
     assert res.returncode == 0, res.stderr

@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     try:
         rc = app(args=argv, prog_name="behaviortypes", standalone_mode=False)
-    except typer.Abort:
+    except (typer.Abort, KeyboardInterrupt):
         _error("interrupted")
         return 130
     except TyperException as err:  # Typer's (vendored click) usage errors

@@ -57,6 +57,13 @@ _STRONG_BIC = 10.0
 _SEARCH_KINDS = ("scaled", "full")
 
 
+def _t_words(nu: float) -> str:
+    """Plain words for t components with ``nu`` degrees of freedom."""
+    if nu >= max(_T_NU):
+        return f"t distributions with near-Gaussian tails ({nu:.0f} df)"
+    return f"heavy-tailed t distributions ({nu:.0f} df)"
+
+
 class TypeFinder:
     """Find behaviour types and choose how many there are, on evidence.
 
@@ -556,11 +563,10 @@ class TypeFinder:
                    "scaled per type",
             "bic_full": "Gaussian mixture (latent profile model) with a free covariance "
                         "per type",
-            "bic_t": f"mixture of heavy-tailed t distributions ({row.nu_t:.0f} df) with one "
-                     "covariance shape scaled per type",
-            "bic_t_spreads": f"mixture of heavy-tailed t distributions "
-                             f"({row.nu_t_spreads:.0f} df) with shared correlations and "
-                             "each type's own spread on every factor",
+            "bic_t": f"mixture of {_t_words(row.nu_t)} with one covariance shape scaled "
+                     "per type",
+            "bic_t_spreads": f"mixture of {_t_words(row.nu_t_spreads)} with shared "
+                             "correlations and each type's own spread on every factor",
         }[str(row[cols].astype(float).idxmin())]
         reason = (
             f"{k} types: the {model} has the "

@@ -137,7 +137,7 @@ class TypeFinder:
     matrix and each type's own spread on every feature; takes part in the choice),
     ``bic_spreads`` (its Gaussian form; reported only), ``set_aside`` (choice models
     whose fit at that k is spurious: a type collapsed onto identical answers, variance
-    in some direction below 1 % of the whole sample's; their BIC is NaN),
+    in some direction below 3 % of the whole sample's; their BIC is NaN),
     ``min_share`` (smallest type), ``jaccard_min`` (the least stable type's mean
     Jaccard), ``jaccard_mean``, ``ari`` (split-half agreement),
     ``prediction_strength``, the same for k-means (``*_km``), ``gmm_km_ari`` (agreement

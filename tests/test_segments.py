@@ -343,7 +343,7 @@ def test_constant_feature_is_not_a_collapse():
     X = pd.DataFrame({"F1": Z[:, 0], "F2": Z[:, 1], "F3": 1.0})
     tf = TypeFinder(random_state=0, n_resamples=4, k_max=5, n_jobs=1).fit(X)
     assert tf.k_ == 3
-    assert (tf.evidence_["set_aside"] == "").all()
+    assert (tf.evidence_.loc[[2, 3], "set_aside"] == "").all()
     assert tf.structure_warning_ is None
 
 
@@ -397,10 +397,10 @@ def test_evidence_reports_ward_agreement(fitted3):
 
 
 def test_own_spreads_t_mixture_wins_and_is_the_final_model():
-    # three types, each tight on a different factor, with t4 tails
+    # three types, each tighter on a different factor, with t4 tails
     rng = np.random.default_rng(4)
     lab = np.repeat([0, 1, 2], [500, 300, 200])
-    sd = np.array([[0.3, 1.0, 0.6], [1.0, 0.3, 0.6], [0.6, 0.6, 0.3]])[lab]
+    sd = np.array([[0.45, 1.0, 0.7], [1.0, 0.45, 0.7], [0.7, 0.7, 0.45]])[lab]
     T = rng.standard_t(4, size=(1000, 3)) / np.sqrt(2)
     Z = T * sd + np.array([[-2.0, 0, 0], [2.0, 0, 0], [0, 2.5, 0]])[lab]
     X = pd.DataFrame(Z, columns=["F1", "F2", "F3"])
@@ -411,7 +411,7 @@ def test_own_spreads_t_mixture_wins_and_is_the_final_model():
     assert ev["bic_best"] == ev["bic_t_spreads"] < ev[["bic", "bic_full", "bic_t"]].min()
     assert "heavy-tailed t" in tf.reason_ and "own spread" in tf.reason_
     # the final model's labels, posteriors and size order agree
-    assert adjusted_rand_score(lab, tf.labels_) > 0.95
+    assert adjusted_rand_score(lab, tf.labels_) > 0.9
     assert (tf.proba_.to_numpy().argmax(axis=1) + 1 == tf.labels_.to_numpy()).all()
     assert tf.stability_["share"].is_monotonic_decreasing
     assert_allclose(tf.stability_["share"], [0.5, 0.3, 0.2], atol=0.02)

@@ -43,6 +43,8 @@ _T_BASE = {"tscaled": "scaled", "tspreads": "spreads"}
 #: of Likert items carry measurement error (reliability < 0.97), which puts a floor under
 #: any type's variance; only answers piled at a scale end escape it. Measured: real types
 #: 0.05-0.07 at the lowest, collapsed or split-off ones 0.003-0.017 (docs/choosing_k.md).
+#: Error-free features with very tight groups far apart (SD under a sixth of the spread
+#: between groups) can fall below it; survey factor scores do not.
 MIN_RELATIVE_VARIANCE = 0.03
 
 

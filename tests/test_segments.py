@@ -433,7 +433,7 @@ def test_choose_skips_set_aside_fits_and_needs_a_bic_margin():
                    bic_t=[505.0, 450.0, 490.0], bic_t_spreads=[nan, nan, nan])
     k, reason, warn = tf._choose(ev, bic1=900.0)
     assert (k, warn) == (3, None)
-    assert "t distributions with near-Gaussian tails (50 df)" in reason
+    assert "(t distributions with near-Gaussian tails, 50 df)" in reason
     # types only 5 BIC points better than one group: weak evidence
     k, reason, warn = tf._choose(ev, bic1=455.0)
     assert "about as well as" in warn and "at least 10 lower" in warn

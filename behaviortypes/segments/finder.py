@@ -60,8 +60,8 @@ _SEARCH_KINDS = ("scaled", "full")
 def _t_words(nu: float) -> str:
     """Plain words for t components with ``nu`` degrees of freedom."""
     if nu >= max(_T_NU):
-        return f"t distributions with near-Gaussian tails ({nu:.0f} df)"
-    return f"heavy-tailed t distributions ({nu:.0f} df)"
+        return f"t distributions with near-Gaussian tails, {nu:.0f} df"
+    return f"heavy-tailed t distributions, {nu:.0f} df"
 
 
 class TypeFinder:
@@ -563,10 +563,10 @@ class TypeFinder:
                    "scaled per type",
             "bic_full": "Gaussian mixture (latent profile model) with a free covariance "
                         "per type",
-            "bic_t": f"mixture of {_t_words(row.nu_t)} with one covariance shape scaled "
-                     "per type",
-            "bic_t_spreads": f"mixture of {_t_words(row.nu_t_spreads)} with shared "
-                             "correlations and each type's own spread on every factor",
+            "bic_t": f"mixture with one covariance shape scaled per type "
+                     f"({_t_words(row.nu_t)})",
+            "bic_t_spreads": f"mixture with shared correlations and each type's own spread "
+                             f"on every factor ({_t_words(row.nu_t_spreads)})",
         }[str(row[cols].astype(float).idxmin())]
         reason = (
             f"{k} types: the {model} has the "

@@ -1,0 +1,174 @@
+"""Accuracy of the choice of k on planted studies: the tables in docs/choosing_k.md.
+
+Suites (one line of JSON per study, then a summary):
+
+* ``main``  — ``tests/planted.py::suite(24)`` + a null study (the suite the tests check);
+* ``fresh`` — ``suite(48, seed=99)``: the same generator, seeds never tuned on;
+* ``alt``   — ``suite_alt(8)``: every type with its own covariance shape, half t5 tails;
+* ``synth`` — a second generator end to end: ``behaviortypes.synth`` studies with random
+  types (3-6 types, 4-6 dimensions, 3-6 items each, 900-3,000 respondents, 2 % each of
+  straightliners, speeders, random responders and attention-check failures, survey
+  weights) written as survey folders and run through ``pipeline.discover``.
+
+For planted suites the factor scores are computed as the pipeline does (minres + oblimin,
+true number of factors); "supervised" is a 5-fold cross-validated LDA trained on the true
+labels with the same scores (the ceiling the issue measures against); ARIs are over good
+respondents.
+
+Usage::
+
+    .venv/bin/python bench/choosing_k.py main [--first 0] [--last 24] [--resamples 12]
+    .venv/bin/python bench/choosing_k.py synth --first 0 --last 64 --resamples 10
+
+A full suite takes 5-10 minutes on 2 cores (synth: ~8 s per study).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import adjusted_rand_score
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from planted import factor_scores, make_planted, suite, suite_alt, supervised_ari  # noqa: E402
+
+from behaviortypes import pipeline  # noqa: E402
+from behaviortypes.segments import TypeFinder  # noqa: E402
+from behaviortypes.synth import DEMO_DIMENSIONS, TypeSpec, make_study  # noqa: E402
+
+
+def planted_row(settings: dict, resamples: int) -> dict:
+    """Fit one planted study as the pipeline's types stage does."""
+    st = make_planted(**settings)
+    X = factor_scores(st)
+    t = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tf = TypeFinder(random_state=0, n_resamples=resamples, n_jobs=2).fit(X)
+    good = st.good
+    row = dict(study=st.name, k=st.k, k_hat=tf.k_, model=tf.method_,
+               warning=tf.structure_warning_ is not None, secs=round(time.perf_counter() - t, 1))
+    if st.k > 1:
+        ari = adjusted_rand_score(st.truth[good], tf.labels_[good])
+        sup = supervised_ari(X, st.truth)
+        row.update(ari=round(ari, 3), supervised=round(sup, 3), gap=round(ari - sup, 3))
+    return row
+
+
+def synth_config(seed: int) -> dict:
+    """A random synth study: 3-6 types (by seed), shares 5-45 % of the population."""
+    rng = np.random.default_rng(seed)
+    k = 3 + seed % 4
+    m = int(rng.integers(4, 7))
+    dims = tuple(str(x) for x in rng.choice(DEMO_DIMENSIONS, size=m, replace=False))
+    noise = float(rng.uniform(0.4, 0.6))
+    for _ in range(5000):
+        shares = rng.dirichlet(np.full(k, 1.5))
+        if shares.min() >= 0.05 and shares.max() <= 0.45:
+            break
+    best = None
+    for _ in range(3000):  # centroids on 2-3 dimensions each, far enough apart
+        C = np.zeros((k, m))
+        for j in range(k):
+            idx = rng.choice(m, int(rng.integers(2, 4)), replace=False)
+            C[j, idx] = rng.choice([-1, 1], idx.size) * rng.uniform(0.7, 1.5, idx.size)
+        dmin = min(np.linalg.norm(C[a] - C[b]) for a in range(k) for b in range(a + 1, k))
+        if best is None or dmin > best[0]:
+            best = (dmin, C)
+        if dmin / noise >= 3.2:
+            break
+    C = best[1]
+    types = tuple(
+        TypeSpec(f"t{j + 1}", f"Type {j + 1}", float(shares[j]),
+                 {d: float(C[j, i]) for i, d in enumerate(dims) if C[j, i]},
+                 float(rng.uniform(0.8, 2.5)))
+        for j in range(k)
+    )
+    n = int(rng.integers(900, 3001))
+    return dict(seed=seed, n_respondents=n, n_customers=max(5000, 2 * n), dimensions=dims,
+                types=types, noise=noise,
+                items_per_dimension=tuple(int(x) for x in rng.integers(3, 7, m)),
+                cross_loadings=(), straightliner_rate=0.02, speeder_rate=0.02,
+                random_rate=0.02, attention_rate=0.02)
+
+
+def synth_row(seed: int, resamples: int) -> dict:
+    """Generate a synth study, run ``discover`` on its folder, compare with the truth."""
+    cfg = synth_config(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            make_study(tmp / "s", truth_dir=tmp / "truth", **cfg)
+            t = time.perf_counter()
+            pipeline.discover(tmp / "s", tmp / "out", n_resamples=resamples, make_map=False)
+            secs = time.perf_counter() - t
+        sol = json.loads((tmp / "out/solution.json").read_text())
+        read = dict(dtype={"respondent_id": str})
+        a = pd.read_csv(tmp / "out/assignments.csv", **read).set_index("respondent_id")
+        scores = pd.read_csv(tmp / "out/scores.csv", **read).set_index("respondent_id")
+        truth = pd.read_csv(tmp / "truth/respondents.csv", **read).set_index("respondent_id")
+    kept = truth.loc[a.index]
+    good = kept.flaw == "none"
+    ari = adjusted_rand_score(kept.type[good], a.type_id[good])
+    labels = (kept.type.astype("category").cat.codes + 1).where(good, 0)
+    sup = supervised_ari(scores.loc[a.index], labels)
+    return dict(study=f"synth{seed}", k=len(cfg["types"]), k_hat=sol["k"],
+                factors=len(cfg["dimensions"]), factors_hat=sol["n_factors"],
+                ari=round(ari, 3), supervised=round(sup, 3), gap=round(ari - sup, 3),
+                flawed_kept=int((~good).sum()),
+                good_dropped=int(((truth.flaw == "none") & ~truth.index.isin(a.index)).sum()),
+                secs=round(secs, 1))
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("suite", choices=["main", "fresh", "alt", "synth"])
+    parser.add_argument("--first", type=int, default=0)
+    parser.add_argument("--last", type=int, default=None, help="exclusive")
+    parser.add_argument("--resamples", type=int, default=12)
+    args = parser.parse_args(argv)
+    if args.suite == "synth":
+        seeds = range(args.first, 64 if args.last is None else args.last)
+        rows = []
+        for s in seeds:
+            rows.append(synth_row(s, args.resamples))
+            print_row(rows[-1])
+    else:
+        settings = {"main": lambda: suite(24), "fresh": lambda: suite(48, seed=99),
+                    "alt": lambda: suite_alt(8)}[args.suite]()
+        rows = []
+        for s in settings[args.first:args.last]:
+            rows.append(planted_row(s, args.resamples))
+            print_row(rows[-1])
+    table = pd.DataFrame(rows)
+    typed = table[table.k > 1]
+    right = typed.k == typed.k_hat
+    print(f"k right: {int(right.sum())}/{len(typed)}", end="")
+    if right.any():
+        gap = typed.gap[right]
+        print(f"; with the right k, gap to supervised mean {gap.mean():+.3f}, worst "
+              f"{gap.min():+.3f}, within 0.03: {int((gap >= -0.03).sum())}/{int(right.sum())}",
+              end="")
+    null = table[table.k == 1]
+    if len(null):
+        print(f"; null studies warned: {int(null.warning.sum())}/{len(null)}", end="")
+    print()
+
+
+def print_row(row: dict | None) -> None:
+    if row is not None:
+        print(json.dumps(row), flush=True)
+
+
+if __name__ == "__main__":
+    main()

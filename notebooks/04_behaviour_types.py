@@ -45,7 +45,10 @@ print(result.summary())
 
 # %% [markdown]
 # ## The evidence for the number of types
-# Each panel is one index across candidate numbers of types; the chosen k is marked.
+# Each panel is one index across candidate numbers of types; the chosen k is marked. The BIC
+# panel shows, at each k, the best of the four mixture models that compete (`bic_best`);
+# `evidence_k.csv` has each model's BIC, the fits set aside as collapsed (`set_aside`) and
+# how far the types agree with k-means and Ward's clustering (`gmm_km_ari`, `gmm_ward_ari`).
 
 # %%
 evidence = pd.read_csv(OUT / "evidence_k.csv")

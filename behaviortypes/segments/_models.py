@@ -305,14 +305,9 @@ def refine_mixture(
     """
     if not starts:
         return current
-    k, kind = current.weights.size, current.kind
-    short = [fit_mixture(Z, w, r, k, kind=kind, max_iter=short_iter) for r in starts]
-    best = sorted(range(len(short)), key=lambda i: -short[i].loglik)[:n_keep]
-    fits = [current]
-    for i in best:
-        resp = np.exp(mixture_log_resp(Z, short[i])[0])
-        fits.append(fit_mixture(Z, w, resp, k, kind=kind))
-    return best_fit(fits, guard)
+    challenger = fit_mixture_multistart(Z, w, starts, current.weights.size, kind=current.kind,
+                                        n_keep=n_keep, short_iter=short_iter, guard=guard)
+    return best_fit([current, challenger], guard)
 
 
 def collapse_reference(Z: np.ndarray, w: np.ndarray, reg: float = 1e-3) -> np.ndarray:
@@ -364,5 +359,6 @@ class WardTree:
         sub = fcluster(self.tree, t=k, criterion="maxclust") - 1
         if self.idx.size == self.Z.shape[0]:
             return sub.astype(int)
-        centres = np.vstack([self.Z[self.idx][sub == j].mean(axis=0) for j in np.unique(sub)])
+        Zs = self.Z[self.idx]
+        centres = np.vstack([Zs[sub == j].mean(axis=0) for j in np.unique(sub)])
         return nearest_centroid(self.Z, centres)

@@ -457,6 +457,7 @@ class TypeFinder:
     def _evidence_row(self, Z, w, k, ref, per_resample, sil_idx):
         n, d = Z.shape
         labels = ref["labels"]
+        bics = self._choice_bics(ref, n, d)  # inf: the fit collapsed (set aside)
         shares = np.bincount(labels, weights=w, minlength=k) / w.sum()
         resampled = k in per_resample[0]
         nan = np.full((1, k), np.nan)
@@ -482,13 +483,11 @@ class TypeFinder:
             )
         return dict(
             k=k,
-            **{_BIC_COLUMN[kd]: (np.nan if not np.isfinite(b) else b)
-               for kd, b in self._choice_bics(ref, n, d).items()},
+            **{_BIC_COLUMN[kd]: (b if np.isfinite(b) else np.nan) for kd, b in bics.items()},
             nu_t=float(ref["mixes"]["tscaled"].nu),
             nu_t_spreads=float(ref["mixes"]["tspreads"].nu),
             bic_spreads=self._bic(ref["mixes"]["spreads"], n, d),
-            set_aside=", ".join(_BIC_COLUMN[kd] for kd in _CHOICE_KINDS
-                                if self._spurious(ref["mixes"][kd])),
+            set_aside=", ".join(_BIC_COLUMN[kd] for kd, b in bics.items() if not np.isfinite(b)),
             bic_diag=self._bic(ref["mixes"]["diag"], n, d),
             bic_tied=self._bic(ref["mixes"]["tied"], n, d),
             loglik=ref["mixes"]["scaled"].loglik,

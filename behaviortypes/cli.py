@@ -217,6 +217,31 @@ def qdpx_types(
     out.print(f"Wrote {out_path}: behaviour_type set for {len(written)} interviewees")
 
 
+@app.command("typing-tool")
+def typing_tool(
+    out_dir: Annotated[Path, typer.Argument(help="Discovery folder holding typing_tool.yaml (or the YAML file).")],
+    html: Annotated[Optional[Path], typer.Option(help="Write the offline web form here.")] = None,
+    xlsx: Annotated[Optional[Path], typer.Option(help="Write the Excel workbook here.")] = None,
+    lang: Annotated[Optional[Lang], typer.Option(help="Language of the form's and workbook's own text (default: the study's).")] = None,
+    score_file: Annotated[Optional[Path], typer.Option("--score", help="Type the respondents of this answers file (.csv, .xlsx, .sav) instead.")] = None,
+    typed: Annotated[Optional[Path], typer.Option("--out", help="With --score: the CSV to write.")] = None,
+) -> None:
+    """Hand over the typing tool: an offline web form and an Excel workbook (default: both, into OUT), or type a file of answers with --score."""
+    from .deliver import score_answers_file, write_typing_deliverables
+
+    _existing(out_dir, "discovery folder")
+    if score_file is not None or typed is not None:
+        if score_file is None or typed is None:
+            raise InputError("--score and --out go together", hint="typing-tool OUT --score ANSWERS --out TYPED.csv")
+        scored = score_answers_file(out_dir, _existing(score_file, "answers file"), typed)
+        out.print(f"Wrote {typed}: {len(scored)} respondents typed")
+        return
+    result = write_typing_deliverables(out_dir, html=html, xlsx=xlsx, lang=lang.value if lang else None)
+    for path in result["paths"]:
+        out.print(f"Wrote {path}")
+    out.print(result["agreement"], soft_wrap=True)
+
+
 @instrument_app.command("draft")
 def instrument_draft(
     path: Annotated[Path, typer.Argument(help="An SPSS .sav file or a Qualtrics CSV export.")],

@@ -1,0 +1,43 @@
+"""The typing tool as deliverables a strategist hands over.
+
+An offline web form (one self-contained HTML file), an Excel workbook that types
+respondents by formulas, and batch typing of an answers file: all three give the
+same type and probabilities as :meth:`behaviortypes.lookalike.TypingTool.score`.
+
+Examples
+--------
+>>> from behaviortypes.deliver import write_typing_html, write_typing_xlsx
+>>> write_typing_html("surveys/demo/discovery", "typing_tool.html", lang="sv")  # doctest: +SKIP
+>>> write_typing_xlsx("surveys/demo/discovery", "typing_tool.xlsx")  # doctest: +SKIP
+"""
+
+from .deliverables import load_typing_spec_with_target, write_typing_deliverables
+from .form import render_typing_html, write_typing_html
+from .spec import (
+    TypingSpec,
+    load_typing_spec,
+    read_answers,
+    score_answers,
+    score_answers_file,
+    statements_needed,
+    statements_needed_for,
+)
+from .texts import agreement_note
+from .workbook import DEFAULT_ROWS, write_typing_xlsx
+
+__all__ = [
+    "TypingSpec",
+    "load_typing_spec",
+    "load_typing_spec_with_target",
+    "read_answers",
+    "score_answers",
+    "score_answers_file",
+    "statements_needed",
+    "statements_needed_for",
+    "render_typing_html",
+    "write_typing_html",
+    "write_typing_xlsx",
+    "write_typing_deliverables",
+    "agreement_note",
+    "DEFAULT_ROWS",
+]

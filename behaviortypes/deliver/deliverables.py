@@ -1,0 +1,70 @@
+"""Both deliverables at once, with the honest agreement line the CLI prints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .form import write_typing_html
+from .spec import TypingSpec, load_typing_spec, statements_needed_for
+from .texts import agreement_note
+from .workbook import write_typing_xlsx
+
+__all__ = ["load_typing_spec_with_target", "write_typing_deliverables"]
+
+
+def load_typing_spec_with_target(discovery_dir: str | Path) -> TypingSpec:
+    """:func:`load_typing_spec`, plus how many statements would reach the target when below it.
+
+    The count needs the survey (re-run forward selection); when the survey can no
+    longer be read, the spec says the agreement is below target without a count.
+    """
+    spec = load_typing_spec(discovery_dir)
+    folder = Path(discovery_dir)
+    if spec.tool.agreement_ < spec.tool.target_ and folder.is_dir():
+        needed = statements_needed_for(folder, target=spec.tool.target_)
+        if needed is not None:
+            spec = load_typing_spec(discovery_dir, needed=needed)
+    return spec
+
+
+def write_typing_deliverables(discovery_dir: str | Path, *, html: str | Path | None = None,
+                              xlsx: str | Path | None = None, lang: str | None = None
+                              ) -> dict[str, Any]:
+    """Write the web form and the workbook of a study's typing tool.
+
+    Parameters
+    ----------
+    discovery_dir : path
+        The discovery folder holding ``typing_tool.yaml`` (or the YAML file itself).
+    html, xlsx : path, optional
+        Where to write them. With neither given, both are written into the discovery
+        folder as ``typing_tool.html`` and ``typing_tool.xlsx``; with one given, only
+        that one.
+    lang : {"en", "sv"}, optional
+        Default: the study's language, else English.
+
+    Returns
+    -------
+    dict
+        ``paths`` (list of Path written), ``agreement`` (one sentence, in ``lang``),
+        ``below_target`` (bool), ``spec``.
+    """
+    source = Path(discovery_dir)
+    folder = source if source.is_dir() else source.parent
+    spec = load_typing_spec_with_target(source)
+    if html is None and xlsx is None:
+        html, xlsx = folder / "typing_tool.html", folder / "typing_tool.xlsx"
+    lang = lang or (spec.language if spec.language in ("en", "sv") else "en")
+    paths = []
+    if html is not None:
+        paths.append(write_typing_html(spec, html, lang=lang))
+    if xlsx is not None:
+        paths.append(write_typing_xlsx(spec, xlsx, lang=lang))
+    info = spec.agreement_info()
+    return {
+        "paths": paths,
+        "agreement": agreement_note(info, lang),
+        "below_target": info["agreement"] < info["target"],
+        "spec": spec,
+    }

@@ -1,0 +1,455 @@
+"""What the typing-tool deliverables need: the tool, the study's words, and the checks.
+
+:func:`load_typing_spec` gathers the typing tool (``typing_tool.yaml``) with what the
+deliverables show around it: type names and taglines from ``types.yaml`` (the
+strategist's edits win over the names frozen into the tool), the scale and its labels,
+missing-value codes, the id column and the study's language from ``source.json``.
+:func:`score_answers_file` types a file of answers exactly as the web form and the
+workbook do. :func:`statements_needed` answers "how many statements would reach the
+target agreement?".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..files import read_json, read_yaml, write_csv
+from ..lookalike import TypingTool, build_typing_tool, load_typing_tool
+
+__all__ = [
+    "TypingSpec",
+    "load_typing_spec",
+    "read_answers",
+    "score_answers",
+    "score_answers_file",
+    "statements_needed",
+    "statements_needed_for",
+]
+
+TOOL_FILE = "typing_tool.yaml"
+
+
+@dataclass(frozen=True)
+class TypingSpec:
+    """A typing tool with everything its deliverables show.
+
+    Attributes
+    ----------
+    tool : TypingTool
+        The scoring model (weights on raw answers).
+    names, taglines : dict of int to str
+        Per type id; names from ``types.yaml`` when present, else from the tool.
+    scale_min, scale_max : float
+        The answer scale.
+    scale_labels : dict of int to str
+        Label per scale point (may be empty).
+    missing_codes : list of float
+        Answers that mean "no answer" (e.g. 99).
+    id_column : str
+        The respondent id column of the survey (``respondent_id`` also works).
+    study : str
+        Study name.
+    language : str or None
+        The study's language (``instrument.language``).
+    needed : dict or None
+        :func:`statements_needed` result when the agreement is below target.
+    source : Path or None
+        The typing tool file.
+    """
+
+    tool: TypingTool
+    names: dict[int, str]
+    taglines: dict[int, str]
+    scale_min: float
+    scale_max: float
+    scale_labels: dict[int, str] = field(default_factory=dict)
+    missing_codes: list[float] = field(default_factory=list)
+    id_column: str = "respondent_id"
+    study: str = ""
+    language: str | None = None
+    needed: dict[str, Any] | None = None
+    source: Path | None = None
+
+    @property
+    def items(self) -> list[str]:
+        return list(self.tool.items_)
+
+    @property
+    def type_ids(self) -> list[int]:
+        return list(self.tool.type_ids_)
+
+    def agreement_info(self) -> dict[str, Any]:
+        """``agreement, target, n_items, n_respondents, needed`` for :func:`agreement_note`."""
+        return {
+            "agreement": float(self.tool.agreement_),
+            "target": float(self.tool.target_),
+            "n_items": len(self.items),
+            "n_respondents": int(self.tool.n_respondents_),
+            "needed": self.needed,
+        }
+
+    def model_dict(self) -> dict[str, Any]:
+        """The numbers the web form and the workbook compute with (plain types)."""
+        t = self.tool
+        return {
+            "items": self.items,
+            "texts": [t.texts_.get(i, "") for i in self.items],
+            "means": [float(t.means_[i]) for i in self.items],
+            "scale": {"min": self.scale_min, "max": self.scale_max},
+            "types": [
+                {
+                    "type_id": int(k),
+                    "name": self.names.get(int(k), f"Type {k}"),
+                    "tagline": self.taglines.get(int(k), ""),
+                    "intercept": float(t.intercepts_[k]),
+                    "weights": [float(t.weights_.loc[k, i]) for i in self.items],
+                }
+                for k in self.type_ids
+            ],
+        }
+
+
+def _number(value: Any) -> float | None:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def load_typing_spec(
+    source: str | Path | TypingTool,
+    *,
+    types: Mapping[int, Mapping[str, Any]] | None = None,
+    instrument: Mapping[str, Any] | None = None,
+    needed: dict[str, Any] | None = None,
+) -> TypingSpec:
+    """Read a typing tool and the study's words around it.
+
+    Parameters
+    ----------
+    source : path or TypingTool
+        A discovery folder (holding ``typing_tool.yaml``), a ``typing_tool.yaml``
+        file, or a :class:`~behaviortypes.lookalike.TypingTool`. For a path, the
+        folder's ``types.yaml`` and ``source.json`` are read when present.
+    types : mapping type id → {name, tagline}, optional
+        Overrides ``types.yaml``.
+    instrument : mapping, optional
+        The instrument as a dict (``scale.labels``, ``missing_codes``, ``id_column``,
+        ``name``, ``language``); overrides ``source.json``.
+    needed : dict, optional
+        A :func:`statements_needed` result to report.
+
+    Returns
+    -------
+    TypingSpec
+
+    Raises
+    ------
+    InputError
+        If the typing tool is missing or has no answer scale.
+    """
+    folder: Path | None = None
+    path: Path | None = None
+    if isinstance(source, TypingTool):
+        tool = source
+    else:
+        path = Path(source)
+        if path.is_dir():
+            folder, path = path, path / TOOL_FILE
+            if not path.is_file():
+                raise InputError(
+                    "the folder has no typing tool (typing_tool.yaml)", file=folder,
+                    hint="pass the discovery folder of a study whose analysis has run to the end",
+                )
+        else:
+            folder = path.parent
+        tool = load_typing_tool(path)
+
+    if types is None and folder is not None and (folder / "types.yaml").is_file():
+        doc = read_yaml(folder / "types.yaml") or {}
+        rows = doc.get("types", []) if isinstance(doc, dict) else []
+        types = {int(r["type_id"]): r for r in rows if isinstance(r, dict) and "type_id" in r}
+    if instrument is None and folder is not None and (folder / "source.json").is_file():
+        instrument = (read_json(folder / "source.json") or {}).get("instrument")
+    instrument = dict(instrument or {})
+    types = dict(types or {})
+
+    names, taglines = {}, {}
+    for k in tool.type_ids_:
+        row = types.get(int(k)) or {}
+        names[int(k)] = str(row.get("name") or tool.type_names_.get(int(k)) or f"Type {k}")
+        taglines[int(k)] = str(row.get("tagline") or "")
+
+    scale = dict(tool.scale_ or instrument.get("scale") or {})
+    lo, hi = _number(scale.get("min")), _number(scale.get("max"))
+    if lo is None or hi is None or not lo < hi:
+        raise InputError(
+            "the typing tool has no answer scale (scale: min, max)", file=path,
+            hint="rebuild it from a study whose instrument.yaml gives the scale",
+        )
+    inst_scale = instrument.get("scale") or {}
+    labels = {}
+    for key, text in (inst_scale.get("labels") or {}).items():
+        num = _number(key)
+        if num is not None and float(num).is_integer() and text not in (None, ""):
+            labels[int(num)] = str(text)
+    missing = [float(v) for v in (inst_scale.get("missing_codes") or []) if _number(v) is not None]
+    return TypingSpec(
+        tool=tool,
+        names=names,
+        taglines=taglines,
+        scale_min=lo,
+        scale_max=hi,
+        scale_labels=labels,
+        missing_codes=missing,
+        id_column=str(instrument.get("id_column") or "respondent_id"),
+        study=str(instrument.get("name") or ""),
+        language=instrument.get("language"),
+        needed=needed,
+        source=path,
+    )
+
+
+# --------------------------------------------------------------------------- answers
+def _id_column(frame: pd.DataFrame, spec: TypingSpec, file: Path) -> str:
+    by_lower = {str(c).strip().lower(): c for c in frame.columns}
+    for name in ("respondent_id", spec.id_column):
+        if name.lower() in by_lower:
+            return by_lower[name.lower()]
+    raise InputError(
+        "the answers have no respondent_id column", file=file,
+        hint=f"name the id column respondent_id (or {spec.id_column}); columns found: "
+        f"{', '.join(map(str, frame.columns[:8]))}",
+    )
+
+
+def read_answers(path: str | Path, spec: TypingSpec) -> pd.DataFrame:
+    """Read answers to the typing tool's statements (CSV, Excel or SPSS) and check them.
+
+    Parameters
+    ----------
+    path : str or Path
+        A table with ``respondent_id`` (or the survey's id column) and one column per
+        golden statement; other columns are ignored. Blank cells, missing tokens
+        (``NA``...) and the instrument's ``missing_codes`` are missing answers; scale
+        label texts (``Agree``) are read as their number.
+    spec : TypingSpec
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``respondent_id`` (str), one float column per statement (NaN = missing).
+
+    Raises
+    ------
+    InputError
+        Naming file, column, row and value, if the id column or a statement's column is
+        missing, an id is blank or repeated, or an answer is not a number on the scale.
+    """
+    from ..readers import read_table
+
+    path = Path(path)
+    frame = read_table(path)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    id_col = _id_column(frame, spec, path)
+    ids = frame[id_col].map(lambda v: "" if pd.isna(v) else str(v).strip())
+    ids = ids.map(lambda s: s[:-2] if s.endswith(".0") and s[:-2].lstrip("-").isdigit() else s)
+    blank = (ids == "").to_numpy()
+    if blank.any():
+        raise InputError("a respondent has no id", file=path, column=id_col,
+                         rows=(np.flatnonzero(blank) + 1).tolist(),
+                         hint="give every row an id, or delete empty rows")
+    dupes = ids.duplicated(keep=False).to_numpy()
+    if dupes.any():
+        raise InputError("respondent ids must be unique", file=path, column=id_col,
+                         rows=(np.flatnonzero(dupes) + 1).tolist(), value=ids[dupes].iloc[0],
+                         hint="give each respondent one row")
+    missing_cols = [i for i in spec.items if i not in frame.columns]
+    if missing_cols:
+        raise InputError(
+            f"the answers lack the statement{'s' if len(missing_cols) > 1 else ''} "
+            f"{', '.join(missing_cols)}", file=path, column=missing_cols[0],
+            hint=f"the typing tool needs the columns {', '.join(spec.items)}",
+        )
+    by_label = {t.strip().casefold(): float(k) for k, t in spec.scale_labels.items()}
+    out = {}
+    for item in spec.items:
+        raw = frame[item]
+        if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+            num = raw.astype(float)
+        else:
+            text = raw.map(lambda v: v if pd.isna(v) else str(v).strip())
+            num = pd.to_numeric(text.map(lambda v: v.replace(",", ".") if isinstance(v, str) else v),
+                                errors="coerce").astype(float)
+            labelled = num.isna() & text.notna()
+            if labelled.any() and by_label:
+                num[labelled] = text[labelled].str.casefold().map(by_label)
+            bad = (num.isna() & text.notna()).to_numpy()
+            if bad.any():
+                raise InputError(
+                    "answers must be numbers on the scale", file=path, column=item,
+                    rows=(np.flatnonzero(bad) + 1).tolist(), value=raw[bad].iloc[0],
+                    hint=f"use {spec.scale_min:g} to {spec.scale_max:g}; leave a missing answer blank",
+                )
+        if spec.missing_codes:
+            num[num.isin(spec.missing_codes)] = np.nan
+        outside = (num.notna() & ((num < spec.scale_min) | (num > spec.scale_max))).to_numpy()
+        if outside.any():
+            value = num[outside].iloc[0]
+            raise InputError(
+                f"answer outside the scale {spec.scale_min:g}–{spec.scale_max:g}", file=path,
+                column=item, rows=(np.flatnonzero(outside) + 1).tolist(),
+                value=int(value) if float(value).is_integer() else float(value),
+                hint="correct the answer, or leave it blank when it is missing",
+            )
+        out[item] = num.to_numpy(float)
+    return pd.DataFrame(out, index=pd.Index(ids.to_numpy(), name="respondent_id"))
+
+
+def score_answers(answers: pd.DataFrame, spec: TypingSpec, *, file: str | Path | None = None) -> pd.DataFrame:
+    """Type checked answers: ``respondent_id, type_id, type_name, probability, p_<type_id>...``.
+
+    The numbers are :meth:`TypingTool.score`'s; the names are the spec's.
+    """
+    scored = spec.tool.score(answers, file=file)
+    scored["type_name"] = [spec.names.get(int(t), f"Type {t}") for t in scored["type_id"]]
+    scored.index.name = "respondent_id"
+    return scored.reset_index()
+
+
+def score_answers_file(tool: str | Path | TypingSpec, answers_path: str | Path,
+                       out_path: str | Path) -> pd.DataFrame:
+    """Type every respondent of an answers file and write the result as CSV.
+
+    Parameters
+    ----------
+    tool : path or TypingSpec
+        A discovery folder, a ``typing_tool.yaml`` or a loaded spec.
+    answers_path : path
+        CSV, Excel or SPSS file of answers (see :func:`read_answers`).
+    out_path : path
+        The CSV to write: ``respondent_id, type_id, type_name, probability`` then
+        ``p_<type_id>`` per type (written atomically).
+
+    Returns
+    -------
+    DataFrame
+        What was written.
+
+    Raises
+    ------
+    InputError
+        For bad answers (see :func:`read_answers`), or when ``out_path`` is the answers file.
+    """
+    spec = tool if isinstance(tool, TypingSpec) else load_typing_spec(tool)
+    answers_path, out_path = Path(answers_path), Path(out_path)
+    if out_path.exists() and out_path.resolve() == answers_path.resolve():
+        raise InputError("the output would overwrite the answers file", file=out_path,
+                         hint="write the typed respondents to a new file")
+    scored = score_answers(read_answers(answers_path, spec), spec, file=answers_path)
+    write_csv(out_path, scored)
+    return scored
+
+
+# --------------------------------------------------------------------------- honest agreement
+def statements_needed(
+    items_keyed: pd.DataFrame,
+    labels: pd.Series,
+    *,
+    target: float = 0.90,
+    cv: int = 5,
+    instrument: Any = None,
+    random_state: int | None = 0,
+    max_checks: int = 3,
+) -> dict[str, Any]:
+    """How many statements the typing tool would need to reach ``target`` agreement.
+
+    Forward selection (:func:`~behaviortypes.lookalike.build_typing_tool`, with the
+    same folds and order) is run over *all* statements without stopping; the first
+    length whose selection agreement reaches the target is then re-checked on fresh
+    folds, as the tool's own agreement is, adding statements until it holds.
+
+    Parameters
+    ----------
+    items_keyed : DataFrame of shape (n_respondents, n_items)
+        Reverse-keyed answers of the respondents the tool was built on.
+    labels : Series of int
+        Their full type assignment.
+    target : float, default=0.90
+    cv : int, default=5
+    instrument : Instrument, optional
+    random_state : int or None, default=0
+        The seed the typing tool was built with (same folds, same order).
+    max_checks : int, default=3
+        Lengths re-checked on fresh folds before giving up.
+
+    Returns
+    -------
+    dict
+        ``target``, ``n_available`` (usable statements), ``order`` (statements in
+        selection order), ``path`` (selection agreement per length), ``n_needed``
+        (None when no length reaches it), ``agreement_needed`` (fresh-fold agreement
+        at ``n_needed``), ``best_agreement`` (the highest selection agreement).
+    """
+    n = items_keyed.shape[1]
+    full = build_typing_tool(items_keyed, labels, max_items=n, target=2.0, cv=cv,
+                             instrument=instrument, random_state=random_state)
+    path = [float(a) for a in full.selection_["agreement"]]
+    result: dict[str, Any] = {
+        "target": float(target),
+        "n_available": len(path),
+        "order": [str(i) for i in full.selection_["item"]],
+        "path": path,
+        "n_needed": None,
+        "agreement_needed": None,
+        "best_agreement": max(path) if path else 0.0,
+    }
+    reach = [j + 1 for j, a in enumerate(path) if a >= target]
+    if not reach:
+        return result
+    for m in range(reach[0], min(reach[0] + max_checks, len(path) + 1)):
+        fresh = build_typing_tool(items_keyed, labels, max_items=m, target=2.0, cv=cv,
+                                  instrument=instrument, random_state=random_state)
+        if fresh.agreement_ >= target:
+            result.update(n_needed=m, agreement_needed=float(fresh.agreement_))
+            return result
+    return result
+
+
+def statements_needed_for(discovery_dir: str | Path, *, target: float | None = None,
+                          seed: int | None = None) -> dict[str, Any] | None:
+    """:func:`statements_needed` for a discovery folder, from its survey and assignments.
+
+    Returns None when the survey (``source.json``'s ``survey_dir``) can no longer be read.
+    The seed is the lookalike card's (the typing tool is built with it), else the
+    discovery seed.
+    """
+    from ..instrument import Instrument
+    from ..readers import keyed_items, load_survey
+
+    folder = Path(discovery_dir)
+    source = read_json(folder / "source.json")
+    if seed is None:
+        card = folder / "lookalike_card.json"
+        seed = (read_json(card).get("seed") if card.is_file() else None)
+        seed = int(source.get("seed", 0) if seed is None else seed)
+    if target is None:
+        target = load_typing_tool(folder / TOOL_FILE).target_
+    try:
+        survey = load_survey(source["survey_dir"])
+    except (InputError, KeyError, OSError):
+        return None
+    assignments = pd.read_csv(folder / "assignments.csv", dtype={"respondent_id": str})
+    labels = assignments.set_index("respondent_id")["type_id"].astype(int)
+    instrument = Instrument.model_validate(source["instrument"]) if "instrument" in source else survey.instrument
+    keyed = keyed_items(survey.responses, instrument).loc[labels.index]
+    return statements_needed(keyed, labels, target=target, instrument=instrument, random_state=seed)

@@ -1,0 +1,171 @@
+"""User-facing text of the typing-tool deliverables, in English and Swedish.
+
+Every word the web form and the workbook show that does not come from the study
+itself (statements, type names, taglines, scale labels) is here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["LANGS", "ui_text", "agreement_note"]
+
+LANGS = ("en", "sv")
+
+_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Which type are you?",
+        "form_intro": "Answer the {n} statements below. The type is shown as soon as you answer, "
+        "and updates with every answer.",
+        "agree_low": "Disagree completely",
+        "agree_high": "Agree completely",
+        "statement": "Statement {i} of {n}",
+        "result": "Result",
+        "no_answers": "No statements answered yet.",
+        "answered": "{a} of {n} statements answered.",
+        "unanswered_note": "An unanswered statement counts as the average answer of the survey, "
+        "so the result is less certain.",
+        "probability": "Probability",
+        "all_types": "Probability of each type",
+        "type": "Type",
+        "reset": "Clear answers",
+        "offline": "This page works offline: nothing you answer leaves this device.",
+        "agreement_ok": "In the survey of {n_resp} respondents, these {k} statements give the same type "
+        "as the full questionnaire for {agreement} of respondents (cross-validated; target {target}).",
+        "agreement_low": "Below target: in the survey of {n_resp} respondents, these {k} statements "
+        "give the same type as the full questionnaire for only {agreement} of respondents "
+        "(cross-validated; target {target}).",
+        "needed": " {needed} statements would reach the target ({needed_agreement}).",
+        "never": " Even all {available} survey statements reach only {best}.",
+        "unknown_needed": " Re-run the analysis to learn how many statements would reach it.",
+        "footer": "Typing tool made with behaviortypes.",
+        # workbook
+        "help_sheet": "How to use",
+        "wb_title": "Typing tool: {study}",
+        "wb_steps": "How to use this workbook",
+        "wb_step1": "1. In sheet 'answers', enter one respondent per row from row 2: an id in column A, "
+        "then the answer to each statement (row 1 holds the statement ids; hover over an id "
+        "to read the statement).",
+        "wb_step2": "2. Answers are numbers from {min} to {max} ({scale}). Leave a cell empty when "
+        "a statement was not answered: it then counts as the survey's average answer.",
+        "wb_step3": "3. Sheet 'types' shows each respondent's type and the probability of every "
+        "type, recalculated automatically. Empty rows stay empty.",
+        "wb_step4": "4. The workbook has room for {rows} respondents. Copy values only "
+        "(Paste special → Values) so that the formulas stay intact; use the "
+        "command `behaviortypes typing-tool --score` for larger files.",
+        "wb_step5": "5. Sheet 'model' holds the weights of the typing tool; do not change them.",
+        "wb_bad": "check the answers (must be {min}–{max} or empty)",
+        "wb_statements": "The statements",
+        "wb_types": "The types",
+        "wb_id": "Id",
+        "wb_text": "Statement",
+        "wb_scale": "Scale",
+        "wb_name": "Name",
+        "wb_tagline": "In short",
+        "wb_agreement": "How accurate is it?",
+        "wb_model_note": "Model: score = intercept + sum of weight × answer (an empty answer counts "
+        "as the mean); probability = exp(score − highest score) / sum over types; the type "
+        "is the one with the highest score.",
+        "wb_intercept": "intercept",
+        "wb_mean": "mean (used for an empty answer)",
+    },
+    "sv": {
+        "title": "Vilken typ är du?",
+        "form_intro": "Svara på de {n} påståendena nedan. Typen visas så snart du svarar och "
+        "uppdateras för varje svar.",
+        "agree_low": "Instämmer inte alls",
+        "agree_high": "Instämmer helt",
+        "statement": "Påstående {i} av {n}",
+        "result": "Resultat",
+        "no_answers": "Inga påståenden besvarade ännu.",
+        "answered": "{a} av {n} påståenden besvarade.",
+        "unanswered_note": "Ett obesvarat påstående räknas som enkätens genomsnittliga svar, "
+        "så resultatet blir osäkrare.",
+        "probability": "Sannolikhet",
+        "all_types": "Sannolikhet för varje typ",
+        "type": "Typ",
+        "reset": "Rensa svaren",
+        "offline": "Sidan fungerar utan internet: inget du svarar lämnar den här enheten.",
+        "agreement_ok": "I enkäten med {n_resp} svarande ger dessa {k} påståenden samma typ som hela "
+        "enkäten för {agreement} av de svarande (korsvaliderat; mål {target}).",
+        "agreement_low": "Under målet: i enkäten med {n_resp} svarande ger dessa {k} påståenden samma "
+        "typ som hela enkäten för bara {agreement} av de svarande (korsvaliderat; mål {target}).",
+        "needed": " {needed} påståenden skulle nå målet ({needed_agreement}).",
+        "never": " Även alla {available} påståenden i enkäten når bara {best}.",
+        "unknown_needed": " Kör analysen igen för att se hur många påståenden som skulle nå det.",
+        "footer": "Typningsverktyg gjort med behaviortypes.",
+        "help_sheet": "Så använder du",
+        "wb_title": "Typningsverktyg: {study}",
+        "wb_steps": "Så använder du arbetsboken",
+        "wb_step1": "1. I bladet 'answers' skriver du en svarande per rad från rad 2: ett id i kolumn A "
+        "och sedan svaret på varje påstående (rad 1 har påståendenas id; håll muspekaren över "
+        "ett id för att läsa påståendet).",
+        "wb_step2": "2. Svaren är tal från {min} till {max} ({scale}). Lämna cellen tom när ett "
+        "påstående inte besvarats: den räknas då som enkätens genomsnittliga svar.",
+        "wb_step3": "3. Bladet 'types' visar varje svarandes typ och sannolikheten för varje typ, "
+        "omräknat automatiskt. Tomma rader förblir tomma.",
+        "wb_step4": "4. Arbetsboken har plats för {rows} svarande. Klistra in endast värden "
+        "(Klistra in special → Värden) så att formlerna behålls; använd kommandot "
+        "`behaviortypes typing-tool --score` för större filer.",
+        "wb_step5": "5. Bladet 'model' innehåller typningsverktygets vikter; ändra dem inte.",
+        "wb_bad": "kontrollera svaren (ska vara {min}–{max} eller tomma)",
+        "wb_statements": "Påståendena",
+        "wb_types": "Typerna",
+        "wb_id": "Id",
+        "wb_text": "Påstående",
+        "wb_scale": "Skala",
+        "wb_name": "Namn",
+        "wb_tagline": "I korthet",
+        "wb_agreement": "Hur träffsäkert är det?",
+        "wb_model_note": "Modell: poäng = konstant + summan av vikt × svar (ett tomt svar räknas som "
+        "medelvärdet); sannolikhet = exp(poäng − högsta poäng) / summan över typerna; typen är "
+        "den med högst poäng.",
+        "wb_intercept": "konstant",
+        "wb_mean": "medelvärde (används för ett tomt svar)",
+    },
+}
+
+
+def ui_text(lang: str) -> dict[str, str]:
+    """The UI strings of one language (``"en"`` or ``"sv"``)."""
+    if lang not in _TEXT:
+        from ..errors import InputError
+
+        raise InputError(f"unknown language {lang!r}", value=lang, hint="use en or sv")
+    return dict(_TEXT[lang])
+
+
+def _pct(value: float, lang: str) -> str:
+    text = f"{100 * value:.0f} %" if lang == "sv" else f"{100 * value:.0f}%"
+    return text
+
+
+def agreement_note(info: dict[str, Any], lang: str) -> str:
+    """One honest sentence (or two) on how well the statements reproduce the full assignment.
+
+    Parameters
+    ----------
+    info : dict
+        ``agreement``, ``target``, ``n_items``, ``n_respondents`` and, when the
+        agreement is below target, ``needed`` (see
+        :func:`behaviortypes.deliver.statements_needed`) or None.
+    lang : {"en", "sv"}
+    """
+    t = ui_text(lang)
+    fmt = {
+        "n_resp": info.get("n_respondents") or "?",
+        "k": info["n_items"],
+        "agreement": _pct(info["agreement"], lang),
+        "target": _pct(info["target"], lang),
+    }
+    if info["agreement"] >= info["target"]:
+        return t["agreement_ok"].format(**fmt)
+    text = t["agreement_low"].format(**fmt)
+    needed = info.get("needed")
+    if not needed:
+        return text + t["unknown_needed"]
+    if needed.get("n_needed") is not None:
+        return text + t["needed"].format(
+            needed=needed["n_needed"], needed_agreement=_pct(needed["agreement_needed"], lang)
+        )
+    return text + t["never"].format(available=needed["n_available"], best=_pct(needed["best_agreement"], lang))

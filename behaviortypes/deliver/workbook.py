@@ -1,0 +1,260 @@
+"""The typing tool as an Excel workbook that types respondents by formulas (no macros).
+
+Sheets: a help sheet in the study's language (first, active), ``answers`` (row 1:
+``respondent_id`` then the golden statement ids), ``types`` (``respondent_id, type_id,
+type_name, p_<type_id>...``, all formulas), ``model`` (weights, intercepts, means, type
+names; protected) and ``calc`` (hidden, protected: the per-row arithmetic).
+
+The formulas compute what :meth:`TypingTool.score` computes: an empty answer counts as
+the statement's mean, ``score = SUMPRODUCT(weights, answers) + intercept``, probabilities
+are a softmax and the type is the first highest score. A row with no id and no answers
+stays blank; a row with an answer that is not a number on the scale shows a message
+instead of a type. Study text is only ever written as text cells (never formulas;
+text starting with ``= + - @`` gets Excel's quote prefix) and formulas refer to the
+``model`` sheet instead of quoting names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter as col
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ..files import atomic_path
+from .spec import TypingSpec, load_typing_spec
+from .texts import agreement_note, ui_text
+
+__all__ = ["write_typing_xlsx", "DEFAULT_ROWS"]
+
+#: Respondent rows the workbook has formulas for.
+DEFAULT_ROWS = 1000
+
+_RISKY = ("=", "+", "-", "@", "\t", "\r", "\n")
+_BOLD = Font(bold=True)
+_HEAD = PatternFill("solid", fgColor="DDE7F3")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _text(ws, ref: str, value: Any, *, bold: bool = False, wrap: bool = False):
+    """Write study or UI text as a text cell; never as a formula."""
+    cell = ws[ref]
+    cell.value = "" if value is None else str(value)
+    cell.data_type = "s"
+    if cell.value.startswith(_RISKY):
+        cell.quotePrefix = True
+    if bold:
+        cell.font = _BOLD
+    if wrap:
+        cell.alignment = _WRAP
+    return cell
+
+
+def _lines_height(ws, *cells_and_widths) -> None:
+    """Set a row's height so that wrapped text shows whole (spreadsheets do not always)."""
+    pairs = list(zip(cells_and_widths[::2], cells_and_widths[1::2]))
+    lines = max(max(1, -(-len(str(ws[c].value or "")) // w)) for c, w in pairs)
+    ws.row_dimensions[ws[pairs[0][0]].row].height = 15 * lines + 2
+
+
+def _scale_text(spec: TypingSpec) -> str:
+    if spec.scale_labels:
+        return ", ".join(f"{k} = {v}" for k, v in sorted(spec.scale_labels.items()))
+    return f"{spec.scale_min:g}–{spec.scale_max:g}"
+
+
+def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str | None = None,
+                      *, rows: int = DEFAULT_ROWS) -> Path:
+    """Write the typing tool as an Excel workbook computing each type by formulas.
+
+    Parameters
+    ----------
+    tool : path or TypingSpec
+        A discovery folder, a ``typing_tool.yaml`` or a loaded spec.
+    path : path
+        The ``.xlsx`` file to write (atomically).
+    lang : {"en", "sv"}, optional
+        Language of the help sheet and messages (default: the study's language, else
+        English).
+    rows : int, default=1000
+        Respondent rows with formulas (from row 2 of ``answers``).
+
+    Returns
+    -------
+    Path
+    """
+    spec = tool if isinstance(tool, TypingSpec) else load_typing_spec(tool)
+    lang = lang or (spec.language if spec.language in ("en", "sv") else "en")
+    t = ui_text(lang)
+    model = spec.model_dict()
+    items, types = model["items"], model["types"]
+    n, k = len(items), len(types)
+    last = rows + 1
+    lo, hi = spec.scale_min, spec.scale_max
+
+    wb = Workbook()
+    help_ws = wb.active
+    help_ws.title = t["help_sheet"]
+    ans = wb.create_sheet("answers")
+    typ = wb.create_sheet("types")
+    mod = wb.create_sheet("model")
+    calc = wb.create_sheet("calc")
+
+    # ---------------------------------------------------------------- model
+    # row 1: headers; column A type_id, B name, C tagline, D intercept, E.. weights per item
+    # row k+3: "mean" then item means under the weights; row k+4: the "check answers" text
+    _text(mod, "A1", "type_id", bold=True)
+    _text(mod, "B1", "type_name", bold=True)
+    _text(mod, "C1", "tagline", bold=True)
+    _text(mod, "D1", t["wb_intercept"], bold=True)
+    w0 = 5  # first weight column
+    for j, item in enumerate(items):
+        _text(mod, f"{col(w0 + j)}1", item, bold=True)
+    for r, ty in enumerate(types, start=2):
+        mod.cell(r, 1, ty["type_id"])
+        _text(mod, f"B{r}", ty["name"])
+        _text(mod, f"C{r}", ty["tagline"])
+        mod.cell(r, 4, ty["intercept"])
+        for j, w in enumerate(ty["weights"]):
+            mod.cell(r, w0 + j, w)
+    mean_row = k + 3
+    _text(mod, f"D{mean_row}", t["wb_mean"], bold=True)
+    for j, m in enumerate(model["means"]):
+        mod.cell(mean_row, w0 + j, m)
+    msg_row = k + 5
+    _text(mod, f"A{msg_row}", t["wb_bad"].format(min=f"{lo:g}", max=f"{hi:g}"))
+    _text(mod, f"A{msg_row + 2}", t["wb_model_note"])
+    mod.column_dimensions["B"].width = 26
+    mod.column_dimensions["C"].width = 40
+    mod.column_dimensions["D"].width = 14
+    mod.protection.sheet = True
+    ids_rng = f"model!$A$2:$A${k + 1}"
+    names_rng = f"model!$B$2:$B${k + 1}"
+
+    # ---------------------------------------------------------------- answers
+    _text(ans, "A1", "respondent_id", bold=True)
+    ans["A1"].fill = _HEAD
+    for j, (item, text) in enumerate(zip(items, model["texts"])):
+        c = _text(ans, f"{col(2 + j)}1", item, bold=True)
+        c.fill = _HEAD
+        if text:
+            c.comment = Comment(text, "behaviortypes", width=300, height=110)
+        ans.column_dimensions[col(2 + j)].width = max(8, len(item) + 3)
+    ans.column_dimensions["A"].width = 16
+    ans.freeze_panes = "B2"
+    dv = DataValidation(type="decimal", operator="between", formula1=f"{lo:g}", formula2=f"{hi:g}",
+                        allow_blank=True, showErrorMessage=True, errorStyle="stop",
+                        error=t["wb_bad"].format(min=f"{lo:g}", max=f"{hi:g}")[:255])
+    ans.add_data_validation(dv)
+    dv.add(f"B2:{col(1 + n)}{last}")
+
+    # ---------------------------------------------------------------- calc
+    # A: blank row?  B: number of bad answers  C..: filled answers  then scores, max, exps, sum, best
+    x0 = 3
+    s0 = x0 + n           # scores
+    mx = s0 + k           # max score
+    e0 = mx + 1           # exp(score - max)
+    sm = e0 + k           # sum of exps
+    bi = sm + 1           # index of the best type
+    heads = ["blank", "n_bad"] + [f"x_{i}" for i in items] + [f"s_{ty['type_id']}" for ty in types] \
+        + ["max"] + [f"e_{ty['type_id']}" for ty in types] + ["sum", "best"]
+    for j, h in enumerate(heads, start=1):
+        _text(calc, f"{col(j)}1", h, bold=True)
+    a_last = col(1 + n)
+    x_first, x_last = col(x0), col(x0 + n - 1)
+    s_first, s_last = col(s0), col(s0 + k - 1)
+    for r in range(2, last + 1):
+        item_rng = f"answers!$B{r}:${a_last}{r}"
+        calc.cell(r, 1, f"=COUNTA(answers!$A{r}:${a_last}{r})=0")
+        calc.cell(r, 2, f'=COUNTA({item_rng})-COUNTIFS({item_rng},">={lo:g}",{item_rng},"<={hi:g}")')
+        for j in range(n):
+            a = f"answers!{col(2 + j)}{r}"
+            calc.cell(r, x0 + j, f"=IF(ISNUMBER({a}),{a},model!${col(w0 + j)}${mean_row})")
+        for q in range(k):
+            mrow = q + 2
+            calc.cell(r, s0 + q, f"=SUMPRODUCT(model!${col(w0)}${mrow}:${col(w0 + n - 1)}${mrow},"
+                                 f"${x_first}{r}:${x_last}{r})+model!$D${mrow}")
+        calc.cell(r, mx, f"=MAX(${s_first}{r}:${s_last}{r})")
+        for q in range(k):
+            calc.cell(r, e0 + q, f"=EXP({col(s0 + q)}{r}-${col(mx)}{r})")
+        calc.cell(r, sm, f"=SUM({col(e0)}{r}:{col(e0 + k - 1)}{r})")
+        calc.cell(r, bi, f"=MATCH(${col(mx)}{r},${s_first}{r}:${s_last}{r},0)")
+    calc.sheet_state = "hidden"
+    calc.protection.sheet = True
+
+    # ---------------------------------------------------------------- types
+    for j, h in enumerate(["respondent_id", "type_id", "type_name"] + [f"p_{ty['type_id']}" for ty in types], 1):
+        c = _text(typ, f"{col(j)}1", h, bold=True)
+        c.fill = _HEAD
+    typ.column_dimensions["A"].width = 16
+    typ.column_dimensions["C"].width = 30
+    typ.freeze_panes = "B2"
+    for r in range(2, last + 1):
+        blank, bad = f"calc!$A{r}", f"calc!$B{r}>0"
+        typ.cell(r, 1, f'=IF(ISBLANK(answers!$A{r}),"",answers!$A{r})')
+        typ.cell(r, 2, f'=IF(OR({blank},{bad}),"",INDEX({ids_rng},calc!${col(bi)}{r}))')
+        typ.cell(r, 3, f'=IF({blank},"",IF({bad},model!$A${msg_row},INDEX({names_rng},calc!${col(bi)}{r})))')
+        for q in range(k):
+            c = typ.cell(r, 4 + q, f'=IF(OR({blank},{bad}),"",calc!{col(e0 + q)}{r}/calc!${col(sm)}{r})')
+            c.number_format = "0.0%"
+    typ.protection.sheet = True
+
+    # ---------------------------------------------------------------- help
+    ws = help_ws
+    ws.column_dimensions["A"].width = 14
+    ws.column_dimensions["B"].width = 70
+    ws.column_dimensions["C"].width = 40
+    _text(ws, "A1", t["wb_title"].format(study=spec.study or t["title"]), bold=True).font = Font(bold=True, size=14)
+    r = 3
+    _text(ws, f"A{r}", t["wb_steps"], bold=True)
+    fmt = {"min": f"{lo:g}", "max": f"{hi:g}", "scale": _scale_text(spec), "rows": rows}
+    for key in ("wb_step1", "wb_step2", "wb_step3", "wb_step4", "wb_step5"):
+        r += 1
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
+        _text(ws, f"A{r}", t[key].format(**fmt), wrap=True)
+        _lines_height(ws, f"A{r}", 115)
+    r += 2
+    _text(ws, f"A{r}", t["wb_agreement"], bold=True)
+    r += 1
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
+    _text(ws, f"A{r}", agreement_note(spec.agreement_info(), lang), wrap=True)
+    _lines_height(ws, f"A{r}", 115)
+    r += 2
+    _text(ws, f"A{r}", t["wb_statements"], bold=True)
+    r += 1
+    _text(ws, f"A{r}", t["wb_id"], bold=True)
+    _text(ws, f"B{r}", t["wb_text"], bold=True)
+    for item, text in zip(items, model["texts"]):
+        r += 1
+        _text(ws, f"A{r}", item)
+        _text(ws, f"B{r}", text, wrap=True)
+        _lines_height(ws, f"B{r}", 65)
+    r += 1
+    _text(ws, f"A{r}", t["wb_scale"], bold=True)
+    _text(ws, f"B{r}", _scale_text(spec), wrap=True)
+    r += 2
+    _text(ws, f"A{r}", t["wb_types"], bold=True)
+    r += 1
+    _text(ws, f"A{r}", "type_id", bold=True)
+    _text(ws, f"B{r}", t["wb_name"], bold=True)
+    _text(ws, f"C{r}", t["wb_tagline"], bold=True)
+    for ty in types:
+        r += 1
+        ws.cell(r, 1, ty["type_id"]).alignment = Alignment(horizontal="left")
+        _text(ws, f"B{r}", ty["name"], wrap=True)
+        _text(ws, f"C{r}", ty["tagline"], wrap=True)
+        _lines_height(ws, f"B{r}", 65, f"C{r}", 37)
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToHeight = 0
+    wb.active = 0
+
+    path = Path(path)
+    with atomic_path(path, suffix=".xlsx") as tmp:
+        wb.save(tmp)
+    return path

@@ -1,0 +1,459 @@
+"""Tests of behaviortypes.deliver: the typing tool's web form, workbook and --score.
+
+The web form runs in a real headless Chromium (Debian's ``chromium`` driven by
+Playwright) and the workbook is recalculated by a real LibreOffice (``soffice
+--headless``); both must type every row of a test set (missing answers included)
+exactly as ``behaviortypes typing-tool OUT --score`` does. Locally the two are
+skipped when the programs are missing; under ``CI=true`` they fail instead.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from numpy.testing import assert_allclose
+
+from behaviortypes.cli import main
+from behaviortypes.deliver import (
+    DEFAULT_ROWS,
+    load_typing_spec,
+    read_answers,
+    render_typing_html,
+    score_answers_file,
+    statements_needed_for,
+    write_typing_html,
+    write_typing_xlsx,
+)
+from behaviortypes.errors import InputError
+from behaviortypes.instrument import load_instrument
+from behaviortypes.lookalike import build_typing_tool, load_typing_tool
+from behaviortypes.readers import keyed_items, read_responses
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+HOSTILE = [
+    '</script><script>window.pwned = 1</script> I plan before I buy',
+    '<img src=x onerror="window.pwned = 2"> Prices matter & so does "quality"',
+    '=HYPERLINK("http://evil.example","click") I shop on my phone',
+    "Jag handlar gärna på rea – även när jag inte behöver något",
+]
+
+
+def _need(program: str) -> str:
+    found = shutil.which(program) or (program if Path(program).is_file() else None)
+    if found:
+        return found
+    message = f"{program} is not installed (apt-get install chromium libreoffice-calc-nogui)"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+# --------------------------------------------------------------------------- a planted study
+def _make_study(root: Path, *, k: int, lo: int, hi: int, n_items: int, n: int, seed: int,
+                names: list[str], taglines: list[str], texts: list[str], language: str,
+                labels: dict | None = None, missing_codes: list | None = None,
+                max_items: int = 12, noise: float = 0.2) -> Path:
+    """A survey folder and a discovery folder holding a typing tool built on planted types."""
+    rng = np.random.default_rng(seed)
+    survey, disc = root / "survey", root / "discovery"
+    survey.mkdir(parents=True)
+    disc.mkdir()
+    truth = rng.choice(np.arange(1, k + 1), size=n)
+    centroids = rng.uniform(lo + 0.8, hi - 0.8, size=(k, n_items))
+    centroids[:, n_items // 2:] = (lo + hi) / 2  # half the statements carry no signal
+    keyed = np.clip(np.rint(centroids[truth - 1] + rng.normal(0, (hi - lo) / 5, size=(n, n_items)) * noise * 5), lo, hi)
+    item_ids = [f"q{j + 1:02d}" for j in range(n_items)]
+    reverse = [j % 3 == 1 for j in range(n_items)]
+    raw = keyed.copy()
+    raw[:, reverse] = lo + hi - raw[:, reverse]
+    frame = pd.DataFrame(raw, columns=item_ids).astype("Int64").astype(object)
+    frame = frame.mask(rng.random(frame.shape) < 0.02, "")
+    frame.insert(0, "resp", [f"P{i:04d}" for i in range(n)])
+    frame.to_csv(survey / "responses.csv", index=False)
+    scale = {"min": lo, "max": hi}
+    if labels:
+        scale["labels"] = labels
+    if missing_codes:
+        scale["missing_codes"] = missing_codes
+    inst_doc = {
+        "name": "Planted study", "language": language, "id_column": "resp", "scale": scale,
+        "items": [{"id": i, "text": texts[j % len(texts)], "reverse": r}
+                  for j, (i, r) in enumerate(zip(item_ids, reverse))],
+    }
+    (survey / "instrument.yaml").write_text(yaml.safe_dump(inst_doc, allow_unicode=True), encoding="utf-8")
+    instrument = load_instrument(survey / "instrument.yaml")
+    responses = read_responses(survey / "responses.csv", instrument)
+    labels_s = pd.Series(truth, index=responses.index, name="type_id")
+    tool = build_typing_tool(keyed_items(responses, instrument), labels_s, instrument=instrument,
+                             type_names=dict(enumerate(names, 1)), random_state=seed, max_items=max_items)
+    tool.to_yaml(disc / "typing_tool.yaml")
+    (disc / "types.yaml").write_text(yaml.safe_dump(
+        {"types": [{"type_id": t, "name": names[t - 1], "tagline": taglines[t - 1]} for t in range(1, k + 1)]},
+        allow_unicode=True), encoding="utf-8")
+    (disc / "source.json").write_text(json.dumps(
+        {"survey_dir": str(survey), "instrument": instrument.to_dict(), "seed": seed}), encoding="utf-8")
+    pd.DataFrame({"respondent_id": responses.index, "type_id": truth,
+                  "type_name": [names[t - 1] for t in truth], "probability": 1.0}).to_csv(
+        disc / "assignments.csv", index=False)
+    return disc
+
+
+@pytest.fixture(scope="module")
+def studies(tmp_path_factory):
+    """Two studies: Swedish, k=3, scale 1–7, hostile text; English, k=2, scale 1–5 with labels."""
+    root = tmp_path_factory.mktemp("typing")
+    sv = _make_study(
+        root / "sv", k=3, lo=1, hi=7, n_items=10, n=600, seed=5, language="sv",
+        names=["=1+1", "<b>Planeraren</b></script>", "@Spontan -köparen"],
+        taglines=["-2+3 och <i>mer</i>", "Jämför & väljer <script>window.pwned=3</script>", "Köper på känsla"],
+        texts=HOSTILE,
+    )
+    en = _make_study(
+        root / "en", k=2, lo=1, hi=5, n_items=8, n=400, seed=9, language="en",
+        names=["The planner", "The impulse buyer"], taglines=["Thinks first.", "Buys on a whim."],
+        texts=["I compare prices.", "I buy what I like at once.", "I make lists."],
+        labels={1: "Strongly disagree", 2: "Disagree", 3: "Neutral", 4: "Agree", 5: "Strongly agree"},
+        missing_codes=[9],
+    )
+    return {"sv": sv, "en": en}
+
+
+def _test_set(disc: Path, seed: int) -> pd.DataFrame:
+    """Answers to the golden statements: survey rows, random missing cells, an all-blank row."""
+    spec = load_typing_spec(disc)
+    rng = np.random.default_rng(seed)
+    lo, hi = int(spec.scale_min), int(spec.scale_max)
+    data = rng.integers(lo, hi + 1, size=(30, len(spec.items))).astype(float)
+    data[rng.random(data.shape) < 0.2] = np.nan
+    data[3, :] = np.nan              # nothing answered: every answer is the mean
+    data[4, 0] = (lo + hi) / 2 + 0.5  # a non-integer answer
+    frame = pd.DataFrame(data, columns=spec.items)
+    frame.insert(0, "respondent_id", [f"T{i:03d}" for i in range(len(frame))])
+    return frame
+
+
+def _score_cli(disc: Path, answers: pd.DataFrame, tmp: Path) -> pd.DataFrame:
+    src, out = tmp / "answers.csv", tmp / "typed.csv"
+    answers.to_csv(src, index=False)
+    assert main(["typing-tool", str(disc), "--score", str(src), "--out", str(out)]) == 0
+    return pd.read_csv(out, dtype={"respondent_id": str})
+
+
+# --------------------------------------------------------------------------- --score
+def test_score_file_is_the_tool_scoring(studies, tmp_path):
+    disc = studies["en"]
+    answers = _test_set(disc, 1)
+    # scale labels and the missing code 9 are read as the instrument says
+    answers = answers.astype(object)
+    answers.iloc[0, 1] = "Agree"
+    answers.iloc[1, 2] = 9
+    typed = _score_cli(disc, answers, tmp_path)
+    tool = load_typing_tool(disc / "typing_tool.yaml")
+    p_cols = [f"p_{t}" for t in tool.type_ids_]
+    assert list(typed.columns) == ["respondent_id", "type_id", "type_name", "probability", *p_cols]
+    expected_in = answers.set_index("respondent_id").copy()
+    expected_in.iloc[0, 0], expected_in.iloc[1, 1] = 4, np.nan
+    expected_in = expected_in.astype(float)
+    expected = tool.score(expected_in)
+    assert typed["respondent_id"].tolist() == answers["respondent_id"].tolist()
+    assert typed["type_id"].tolist() == expected["type_id"].tolist()
+    assert_allclose(typed[p_cols].to_numpy(), expected[p_cols].to_numpy(), rtol=0, atol=1e-15)
+    assert_allclose(typed["probability"], typed[p_cols].max(axis=1), rtol=0, atol=0)
+    names = {1: "The planner", 2: "The impulse buyer"}
+    assert typed["type_name"].tolist() == [names[t] for t in typed["type_id"]]
+    # an all-missing row is the mean respondent's type, as in Python
+    mean_type = tool.score(pd.DataFrame([tool.means_.to_numpy()], columns=tool.items_))["type_id"].iloc[0]
+    assert typed.loc[3, "type_id"] == mean_type
+
+
+def test_score_reads_excel_and_uses_edited_names(studies, tmp_path):
+    disc = studies["sv"]
+    answers = _test_set(disc, 2)
+    answers.to_excel(tmp_path / "answers.xlsx", index=False)
+    typed = score_answers_file(disc, tmp_path / "answers.xlsx", tmp_path / "typed.csv")
+    csv = _score_cli(disc, answers, tmp_path)
+    assert typed["type_id"].tolist() == csv["type_id"].tolist()
+    assert set(typed["type_name"]) <= {"=1+1", "<b>Planeraren</b></script>", "@Spontan -köparen"}
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "match"),
+    [
+        ((2, 1), "often", r"answers\.csv, column 'q\d\d', row 3: answers must be numbers on the scale \(value 'often'\)"),
+        ((0, 2), 8, r"answers\.csv, column 'q\d\d', row 1: answer outside the scale 1–7 \(value 8\)"),
+        ((4, 0), "", r"answers\.csv, column 'respondent_id', row 5: a respondent has no id"),
+        ((5, 0), "T000", r"answers\.csv, column 'respondent_id', rows 1, 6: respondent ids must be unique"),
+    ],
+)
+def test_score_bad_answers_name_file_column_row_value(studies, tmp_path, capsys, cell, value, match):
+    disc = studies["sv"]
+    answers = _test_set(disc, 3).astype(object)
+    answers.iloc[cell] = value
+    answers.to_csv(tmp_path / "answers.csv", index=False)
+    with pytest.raises(InputError, match=match):
+        score_answers_file(disc, tmp_path / "answers.csv", tmp_path / "typed.csv")
+    rc = main(["typing-tool", str(disc), "--score", str(tmp_path / "answers.csv"), "--out", str(tmp_path / "t.csv")])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and err.startswith("error:") and "\n" not in err
+    assert not (tmp_path / "t.csv").exists() and not (tmp_path / "typed.csv").exists()
+
+
+def test_score_missing_column_and_id(studies, tmp_path):
+    disc = studies["sv"]
+    answers = _test_set(disc, 4)
+    spec = load_typing_spec(disc)
+    answers.drop(columns=spec.items[1]).to_csv(tmp_path / "a.csv", index=False)
+    with pytest.raises(InputError, match=rf"column '{spec.items[1]}': the answers lack the statement"):
+        read_answers(tmp_path / "a.csv", spec)
+    answers.rename(columns={"respondent_id": "who"}).to_csv(tmp_path / "b.csv", index=False)
+    with pytest.raises(InputError, match=r"b\.csv: the answers have no respondent_id column.*resp"):
+        read_answers(tmp_path / "b.csv", spec)
+    # the survey's own id column works too
+    answers.rename(columns={"respondent_id": "resp"}).to_csv(tmp_path / "c.csv", index=False)
+    assert read_answers(tmp_path / "c.csv", spec).index.tolist() == answers["respondent_id"].tolist()
+
+
+# --------------------------------------------------------------------------- the web form in Chromium
+@pytest.fixture(scope="module")
+def browser():
+    _need(CHROMIUM)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if IN_CI:
+            pytest.fail("the playwright package is missing (pip install -e '.[dev]')")
+        pytest.skip("the playwright package is missing")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, path: Path, width: int = 1100):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    requests, errors = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
+    page.goto(path.as_uri())
+    page.wait_for_function("window.typingTool !== undefined")
+    return page, requests, errors
+
+
+@pytest.mark.parametrize("study", ["sv", "en"])
+def test_web_form_scores_as_python_in_chromium(studies, browser, tmp_path, study):
+    disc = studies[study]
+    answers = _test_set(disc, 10)
+    typed = _score_cli(disc, answers, tmp_path)
+    form = write_typing_html(disc, tmp_path / "form.html")
+    page, requests, errors = _open(browser, form)
+    spec = load_typing_spec(disc)
+    assert page.evaluate("window.typingTool.items") == spec.items
+    rows = []
+    for r, rec in enumerate(answers.drop(columns="respondent_id").to_dict(orient="records")):
+        # missing as null, or left out of the object altogether
+        rows.append({k: (None if pd.isna(v) else v) for k, v in rec.items() if not (pd.isna(v) and r % 2)})
+    got = page.evaluate("rows => rows.map(r => window.typingTool.score(r))", rows)
+    assert [g["type_id"] for g in got] == typed["type_id"].tolist()
+    assert [g["type_name"] for g in got] == typed["type_name"].tolist()
+    p_cols = [c for c in typed.columns if c.startswith("p_")]
+    js = np.array([[g["probabilities"][c[2:]] for c in p_cols] for g in got])
+    assert_allclose(js, typed[p_cols].to_numpy(), rtol=1e-12, atol=1e-14)
+    # a value off the scale is refused, as --score refuses it
+    with pytest.raises(Exception, match="outside the scale"):
+        page.evaluate("id => window.typingTool.score({[id]: 99})", spec.items[0])
+    # the form itself, by keyboard only: tab to each statement, space + arrow keys choose the answer
+    row = answers.iloc[0]
+    lo = int(spec.scale_min)
+    for j, item in enumerate(spec.items):
+        if pd.isna(row[item]):
+            continue
+        page.focus(f"input[name='q{j}'][value='{lo}']")
+        page.keyboard.press("Space")
+        for _ in range(int(row[item]) - lo):
+            page.keyboard.press("ArrowRight")
+    assert page.text_content("#tt-name") == typed.loc[0, "type_name"]
+    prob = page.text_content("#tt-prob").replace("\u00a0", " ")
+    assert prob.rstrip("% ").strip() == f"{100 * typed.loc[0, 'probability']:.0f}"
+    assert requests == [form.as_uri()] and errors == []
+    page.close()
+
+
+def test_web_form_shows_hostile_text_as_text(studies, browser, tmp_path):
+    disc = studies["sv"]
+    form = write_typing_html(disc, tmp_path / "form.html", lang="sv")
+    page, requests, errors = _open(browser, form, width=390)
+    spec = load_typing_spec(disc)
+    assert page.evaluate("window.pwned") is None
+    assert page.evaluate("document.images.length") == 0
+    assert page.evaluate("document.scripts.length") == 2  # the data block and the form's script
+    legends = page.eval_on_selector_all("legend", "ls => ls.map(l => l.lastChild.textContent)")
+    assert legends == [spec.tool.texts_[i] for i in spec.items]
+    names = page.eval_on_selector_all("#tt-result td:first-child", "ts => ts.map(t => t.textContent)")
+    assert names == ["=1+1", "<b>Planeraren</b></script>", "@Spontan -köparen"]
+    page.check("input[name='q0'][value='7']")
+    assert page.text_content("#tt-tagline") in {"-2+3 och <i>mer</i>",
+                                                "Jämför & väljer <script>window.pwned=3</script>",
+                                                "Köper på känsla"}
+    assert page.evaluate("window.pwned") is None
+    assert page.text_content("h1") == "Vilken typ är du?"
+    assert page.get_attribute("html", "lang") == "sv"
+    assert requests == [form.as_uri()] and errors == []
+    page.close()
+
+
+def test_web_form_is_self_contained(studies):
+    text = render_typing_html(studies["en"], lang="en")
+    lowered = text.lower()
+    for needle in ("http://", "https://", "src=", "@import", "url(", "<link"):
+        assert needle not in lowered, needle
+    assert "default-src 'none'" in html.unescape(text)
+    for label in ("Strongly disagree", "Neutral", "Strongly agree"):
+        assert f'<span class="l">{label}</span>' in text
+    assert text.count('type="radio"') == 5 * len(load_typing_spec(studies["en"]).items)
+    assert text.count("<fieldset") == text.count("<legend") == len(load_typing_spec(studies["en"]).items)
+
+
+# --------------------------------------------------------------------------- the workbook in LibreOffice
+_XCU = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def _libreoffice(src: Path, fmt: str, outdir: Path) -> Path:
+    """Open ``src`` in LibreOffice headless (recalculating every formula) and save as ``fmt``."""
+    soffice = _need("soffice")
+    profile = outdir / "lo-profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(_XCU, encoding="utf-8")
+    done = subprocess.run(
+        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+         "--convert-to", fmt, "--outdir", str(outdir), str(src)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    out = outdir / f"{src.stem}.{fmt}"
+    assert out.is_file(), done.stdout + done.stderr
+    return out
+
+
+@pytest.mark.parametrize("study", ["sv", "en"])
+def test_workbook_recalculated_by_libreoffice_types_as_python(studies, tmp_path, study):
+    from openpyxl import load_workbook
+
+    disc = studies[study]
+    spec = load_typing_spec(disc)
+    answers = _test_set(disc, 20)
+    typed = _score_cli(disc, answers, tmp_path)
+    book = write_typing_xlsx(disc, tmp_path / "tool.xlsx")
+    with zipfile.ZipFile(book) as z:
+        assert not any("vba" in n.lower() for n in z.namelist())
+
+    wb = load_workbook(book)
+    assert wb.sheetnames[1:3] == ["answers", "types"]
+    ws = wb["answers"]
+    assert [c.value for c in ws[1]] == ["respondent_id", *spec.items]
+    assert wb["types"].max_row == DEFAULT_ROWS + 1 >= 1001
+    # the test set from row 2, an empty row after it, then a row with a bad answer
+    for r, rec in enumerate(answers.itertuples(index=False), start=2):
+        for c, v in enumerate(rec, start=1):
+            if not (isinstance(v, float) and np.isnan(v)):
+                ws.cell(r, c, v)
+    bad_row = len(answers) + 3
+    ws.cell(bad_row, 1, "BAD")
+    ws.cell(bad_row, 2, 99)
+    wb.save(tmp_path / "filled.xlsx")
+
+    (tmp_path / "lo").mkdir()
+    recalculated = _libreoffice(tmp_path / "filled.xlsx", "xlsx", tmp_path / "lo")
+    types = load_workbook(recalculated, data_only=True)["types"]
+    p_cols = [f"p_{t}" for t in spec.type_ids]
+    assert [c.value for c in types[1]] == ["respondent_id", "type_id", "type_name", *p_cols]
+    got = pd.DataFrame([[c.value for c in row] for row in types.iter_rows(min_row=2, max_row=len(answers) + 1)],
+                       columns=["respondent_id", "type_id", "type_name", *p_cols])
+    assert got["respondent_id"].tolist() == typed["respondent_id"].tolist()
+    assert got["type_id"].astype(int).tolist() == typed["type_id"].tolist()
+    assert got["type_name"].tolist() == typed["type_name"].tolist()
+    assert_allclose(got[p_cols].astype(float).to_numpy(), typed[p_cols].to_numpy(), rtol=1e-12, atol=1e-14)
+    empty = [c.value for c in types[len(answers) + 2]]
+    assert all(v in (None, "") for v in empty)
+    bad = [c.value for c in types[bad_row]]
+    assert bad[0] == "BAD" and bad[1] in (None, "") and "1–" in bad[2]
+    assert all(v in (None, "") for v in bad[3:])
+    assert all(types.cell(DEFAULT_ROWS + 1, c).value in (None, "") for c in range(1, 4 + len(p_cols)))
+
+
+def test_workbook_guards_study_text_and_explains_in_the_study_language(studies, tmp_path):
+    from openpyxl import load_workbook
+
+    book = write_typing_xlsx(studies["sv"], tmp_path / "tool.xlsx")
+    wb = load_workbook(book)
+    help_ws = wb.worksheets[0]
+    assert help_ws.title == "Så använder du"
+    cells = [c for row in help_ws.iter_rows() for c in row if isinstance(c.value, str)]
+    texts = [c.value for c in cells]
+    assert any(t.startswith("1. I bladet 'answers'") for t in texts)
+    # study text is stored as text: never a formula, quote-prefixed when it looks like one
+    for c in cells + [c for row in wb["model"].iter_rows() for c in row if isinstance(c.value, str)]:
+        assert c.data_type == "s", c.coordinate
+    risky = [c for c in cells if c.value.startswith(("=", "@", "-"))]
+    assert {c.value for c in risky} >= {"=1+1", "@Spontan -köparen", "-2+3 och <i>mer</i>"}
+    assert all(c.quotePrefix for c in risky)
+    with zipfile.ZipFile(book) as z:
+        sheets = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+    assert "<f>1+1</f>" not in sheets and "HYPERLINK" not in sheets
+
+
+# --------------------------------------------------------------------------- honest agreement and the CLI
+def test_below_target_says_how_many_statements_would_reach_it(tmp_path, capsys):
+    disc = _make_study(
+        tmp_path, k=3, lo=1, hi=5, n_items=12, n=500, seed=3, language="en", noise=0.12,
+        names=["A", "B", "C"], taglines=["a", "b", "c"], texts=["Statement"], max_items=2,
+    )
+    tool = load_typing_tool(disc / "typing_tool.yaml")
+    assert len(tool.items_) == 2 and tool.agreement_ < tool.target_
+    needed = statements_needed_for(disc)
+    assert needed["order"][:2] == tool.items_  # the tool's own order, continued
+    assert needed["n_needed"] is not None and needed["n_needed"] > 2
+    assert needed["agreement_needed"] >= 0.9
+    # one statement fewer does not reach the target on the selection folds
+    assert needed["path"][needed["n_needed"] - 2] < 0.9
+    assert main(["typing-tool", str(disc)]) == 0
+    printed = capsys.readouterr().out
+    assert "Below target" in printed and f"{needed['n_needed']} statements would reach the target" in printed
+    assert (disc / "typing_tool.html").is_file() and (disc / "typing_tool.xlsx").is_file()
+    page = (disc / "typing_tool.html").read_text(encoding="utf-8")
+    assert f"{needed['n_needed']} statements would reach the target" in page
+    from openpyxl import load_workbook
+
+    help_texts = [c.value for row in load_workbook(disc / "typing_tool.xlsx").worksheets[0].iter_rows()
+                  for c in row if isinstance(c.value, str)]
+    assert any(f"{needed['n_needed']} statements would reach" in t for t in help_texts)
+
+
+def test_cli_writes_only_what_is_asked(studies, tmp_path, capsys):
+    disc = studies["en"]
+    assert main(["typing-tool", str(disc), "--html", str(tmp_path / "f.html"), "--lang", "sv"]) == 0
+    assert (tmp_path / "f.html").is_file() and not (disc / "typing_tool.xlsx").exists()
+    assert 'lang="sv"' in (tmp_path / "f.html").read_text(encoding="utf-8")
+    out = capsys.readouterr().out
+    assert "f.html" in out and "korsvaliderat" in out
+    assert main(["typing-tool", str(tmp_path / "nowhere")]) == 2
+    assert main(["typing-tool", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "discovery folder not found" in err and "no typing tool" in err

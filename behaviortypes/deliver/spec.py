@@ -369,14 +369,15 @@ def statements_needed(
     cv: int = 5,
     instrument: Any = None,
     random_state: int | None = 0,
-    max_checks: int = 3,
+    max_checks: int = 4,
 ) -> dict[str, Any]:
     """How many statements the typing tool would need to reach ``target`` agreement.
 
-    Forward selection (:func:`~behaviortypes.lookalike.build_typing_tool`, with the
-    same folds and order) is run over *all* statements without stopping; the first
-    length whose selection agreement reaches the target is then re-checked on fresh
-    folds, as the tool's own agreement is, adding statements until it holds.
+    Forward selection (:func:`~behaviortypes.lookalike.build_typing_tool`, same folds,
+    same order) runs over *all* statements until its selection agreement reaches the
+    target; that many statements are then checked on fresh folds, as the tool's own
+    agreement is, adding statements in the same order (up to ``max_checks`` more)
+    until the fresh-fold agreement holds too.
 
     Parameters
     ----------
@@ -389,39 +390,52 @@ def statements_needed(
     instrument : Instrument, optional
     random_state : int or None, default=0
         The seed the typing tool was built with (same folds, same order).
-    max_checks : int, default=3
-        Lengths re-checked on fresh folds before giving up.
+    max_checks : int, default=4
+        Lengths checked on fresh folds before giving up.
 
     Returns
     -------
     dict
-        ``target``, ``n_available`` (usable statements), ``order`` (statements in
-        selection order), ``path`` (selection agreement per length), ``n_needed``
-        (None when no length reaches it), ``agreement_needed`` (fresh-fold agreement
-        at ``n_needed``), ``best_agreement`` (the highest selection agreement).
+        ``target``; ``n_available`` (usable statements); ``order`` (statements in
+        selection order, as far as the search went); ``path`` (selection agreement per
+        length); ``n_needed`` (None when not found); ``agreement_needed`` (fresh-fold
+        agreement at ``n_needed``); ``best_agreement`` (highest selection agreement);
+        ``checked_up_to`` (the longest length checked on fresh folds, or None).
     """
     n = items_keyed.shape[1]
-    full = build_typing_tool(items_keyed, labels, max_items=n, target=2.0, cv=cv,
-                             instrument=instrument, random_state=random_state)
-    path = [float(a) for a in full.selection_["agreement"]]
+    kw = {"cv": cv, "instrument": instrument, "random_state": random_state}
+    first = build_typing_tool(items_keyed, labels, max_items=n, target=target, **kw)
+    path = [float(a) for a in first.selection_["agreement"]]
     result: dict[str, Any] = {
         "target": float(target),
-        "n_available": len(path),
-        "order": [str(i) for i in full.selection_["item"]],
+        "n_available": int(sum(items_keyed[c].std() > 0 for c in items_keyed.columns)),
+        "order": [str(i) for i in first.selection_["item"]],
         "path": path,
         "n_needed": None,
         "agreement_needed": None,
         "best_agreement": max(path) if path else 0.0,
+        "checked_up_to": None,
     }
-    reach = [j + 1 for j, a in enumerate(path) if a >= target]
-    if not reach:
+    if not path or path[-1] < target:  # the whole survey never reaches it
         return result
-    for m in range(reach[0], min(reach[0] + max_checks, len(path) + 1)):
-        fresh = build_typing_tool(items_keyed, labels, max_items=m, target=2.0, cv=cv,
-                                  instrument=instrument, random_state=random_state)
+    reach = len(path)
+    result["checked_up_to"] = reach
+    if first.agreement_ >= target:
+        result.update(n_needed=reach, agreement_needed=float(first.agreement_))
+        return result
+    longer = build_typing_tool(items_keyed, labels, max_items=min(n, reach + max_checks - 1),
+                               target=2.0, **kw)
+    order = [str(i) for i in longer.selection_["item"]]
+    result.update(order=order, path=[float(a) for a in longer.selection_["agreement"]],
+                  best_agreement=float(longer.selection_["agreement"].max()))
+    for m in range(reach + 1, len(order) + 1):
+        # the fresh folds depend only on the respondents, so the first m statements
+        # alone give the same fresh-fold agreement as the full search would
+        fresh = build_typing_tool(items_keyed[order[:m]], labels, max_items=m, target=2.0, **kw)
+        result["checked_up_to"] = m
         if fresh.agreement_ >= target:
             result.update(n_needed=m, agreement_needed=float(fresh.agreement_))
-            return result
+            break
     return result
 
 

@@ -37,6 +37,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "(cross-validated; target {target}).",
         "needed": " {needed} statements would reach the target ({needed_agreement}).",
         "never": " Even all {available} survey statements reach only {best}.",
+        "more_than": " More than {checked} statements would be needed.",
         "unknown_needed": " Re-run the analysis to learn how many statements would reach it.",
         "footer": "Typing tool made with behaviortypes.",
         # workbook
@@ -92,6 +93,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "typ som hela enkäten för bara {agreement} av de svarande (korsvaliderat; mål {target}).",
         "needed": " {needed} påståenden skulle nå målet ({needed_agreement}).",
         "never": " Även alla {available} påståenden i enkäten når bara {best}.",
+        "more_than": " Det skulle behövas fler än {checked} påståenden.",
         "unknown_needed": " Kör analysen igen för att se hur många påståenden som skulle nå det.",
         "footer": "Typningsverktyg gjort med behaviortypes.",
         "help_sheet": "Så använder du",
@@ -135,9 +137,11 @@ def ui_text(lang: str) -> dict[str, str]:
     return dict(_TEXT[lang])
 
 
-def _pct(value: float, lang: str) -> str:
-    text = f"{100 * value:.0f} %" if lang == "sv" else f"{100 * value:.0f}%"
-    return text
+def _pct(value: float, lang: str, digits: int = 1) -> str:
+    text = f"{100 * value:.{digits}f}"
+    if lang == "sv":
+        return text.replace(".", ",") + "\u00a0%"
+    return text + "%"
 
 
 def agreement_note(info: dict[str, Any], lang: str) -> str:
@@ -156,7 +160,7 @@ def agreement_note(info: dict[str, Any], lang: str) -> str:
         "n_resp": info.get("n_respondents") or "?",
         "k": info["n_items"],
         "agreement": _pct(info["agreement"], lang),
-        "target": _pct(info["target"], lang),
+        "target": _pct(info["target"], lang, 0),
     }
     if info["agreement"] >= info["target"]:
         return t["agreement_ok"].format(**fmt)
@@ -168,4 +172,6 @@ def agreement_note(info: dict[str, Any], lang: str) -> str:
         return text + t["needed"].format(
             needed=needed["n_needed"], needed_agreement=_pct(needed["agreement_needed"], lang)
         )
+    if needed.get("checked_up_to") is not None:
+        return text + t["more_than"].format(checked=needed["checked_up_to"])
     return text + t["never"].format(available=needed["n_available"], best=_pct(needed["best_agreement"], lang))

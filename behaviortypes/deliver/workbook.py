@@ -38,6 +38,8 @@ _RISKY = ("=", "+", "-", "@", "\t", "\r", "\n")
 _BOLD = Font(bold=True)
 _HEAD = PatternFill("solid", fgColor="DDE7F3")
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+_CENTER = Alignment(horizontal="center")
 
 
 def _text(ws, ref: str, value: Any, *, bold: bool = False, wrap: bool = False):
@@ -49,8 +51,7 @@ def _text(ws, ref: str, value: Any, *, bold: bool = False, wrap: bool = False):
         cell.quotePrefix = True
     if bold:
         cell.font = _BOLD
-    if wrap:
-        cell.alignment = _WRAP
+    cell.alignment = _WRAP if wrap else _TOP
     return cell
 
 
@@ -191,12 +192,12 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
         c = _text(typ, f"{col(j)}1", h, bold=True)
         c.fill = _HEAD
     typ.column_dimensions["A"].width = 16
-    typ.column_dimensions["C"].width = 30
+    typ.column_dimensions["C"].width = 42
     typ.freeze_panes = "B2"
     for r in range(2, last + 1):
         blank, bad = f"calc!$A{r}", f"calc!$B{r}>0"
         typ.cell(r, 1, f'=IF(ISBLANK(answers!$A{r}),"",answers!$A{r})')
-        typ.cell(r, 2, f'=IF(OR({blank},{bad}),"",INDEX({ids_rng},calc!${col(bi)}{r}))')
+        typ.cell(r, 2, f'=IF(OR({blank},{bad}),"",INDEX({ids_rng},calc!${col(bi)}{r}))').alignment = _CENTER
         typ.cell(r, 3, f'=IF({blank},"",IF({bad},model!$A${msg_row},INDEX({names_rng},calc!${col(bi)}{r})))')
         for q in range(k):
             c = typ.cell(r, 4 + q, f'=IF(OR({blank},{bad}),"",calc!{col(e0 + q)}{r}/calc!${col(sm)}{r})')
@@ -216,13 +217,13 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
         r += 1
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
         _text(ws, f"A{r}", t[key].format(**fmt), wrap=True)
-        _lines_height(ws, f"A{r}", 115)
+        _lines_height(ws, f"A{r}", 140)
     r += 2
     _text(ws, f"A{r}", t["wb_agreement"], bold=True)
     r += 1
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
     _text(ws, f"A{r}", agreement_note(spec.agreement_info(), lang), wrap=True)
-    _lines_height(ws, f"A{r}", 115)
+    _lines_height(ws, f"A{r}", 140)
     r += 2
     _text(ws, f"A{r}", t["wb_statements"], bold=True)
     r += 1
@@ -232,7 +233,7 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
         r += 1
         _text(ws, f"A{r}", item)
         _text(ws, f"B{r}", text, wrap=True)
-        _lines_height(ws, f"B{r}", 65)
+        _lines_height(ws, f"B{r}", 80)
     r += 1
     _text(ws, f"A{r}", t["wb_scale"], bold=True)
     _text(ws, f"B{r}", _scale_text(spec), wrap=True)
@@ -244,14 +245,15 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
     _text(ws, f"C{r}", t["wb_tagline"], bold=True)
     for ty in types:
         r += 1
-        ws.cell(r, 1, ty["type_id"]).alignment = Alignment(horizontal="left")
+        ws.cell(r, 1, ty["type_id"]).alignment = Alignment(horizontal="left", vertical="top")
         _text(ws, f"B{r}", ty["name"], wrap=True)
         _text(ws, f"C{r}", ty["tagline"], wrap=True)
-        _lines_height(ws, f"B{r}", 65, f"C{r}", 37)
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToHeight = 0
+        _lines_height(ws, f"B{r}", 80, f"C{r}", 45)
+    for sheet in (ws, ans, typ):  # printed: every column on one page width
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    ans.print_title_rows = typ.print_title_rows = "1:1"
     wb.active = 0
 
     path = Path(path)

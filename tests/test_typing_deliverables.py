@@ -188,6 +188,10 @@ def test_score_reads_excel_and_uses_edited_names(studies, tmp_path):
     csv = _score_cli(disc, answers, tmp_path)
     assert typed["type_id"].tolist() == csv["type_id"].tolist()
     assert set(typed["type_name"]) <= {"=1+1", "<b>Planeraren</b></script>", "@Spontan -köparen"}
+    pyreadstat = pytest.importorskip("pyreadstat")
+    pyreadstat.write_sav(answers, str(tmp_path / "answers.sav"))
+    sav = score_answers_file(disc, tmp_path / "answers.sav", tmp_path / "typed_sav.csv")
+    pd.testing.assert_frame_equal(sav, typed)
 
 
 @pytest.mark.parametrize(

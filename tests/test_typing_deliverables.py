@@ -46,9 +46,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
 
 HOSTILE = [
     '</script><script>window.pwned = 1</script> I plan before I buy',
-    '<img src=x onerror="window.pwned = 2"> Prices matter & so does "quality"',
-    '=HYPERLINK("http://evil.example","click") I shop on my phone',
-    "Jag handlar gärna på rea – även när jag inte behöver något",
+    '=HYPERLINK("http://evil.example","x") <img src=x onerror="window.pwned = 2"> Prices & "quality"',
+    "@SUM(1) I shop on my phone",
+    "Jag handlar gärna på rea </script><script>window.pwned = 4</script> – även när jag inte behöver något",
 ]
 
 
@@ -303,10 +303,12 @@ def test_web_form_shows_hostile_text_as_text(studies, browser, tmp_path):
     page, requests, errors = _open(browser, form, width=390)
     spec = load_typing_spec(disc)
     assert page.evaluate("window.pwned") is None
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # fits a phone's width
     assert page.evaluate("document.images.length") == 0
     assert page.evaluate("document.scripts.length") == 2  # the data block and the form's script
     legends = page.eval_on_selector_all("legend", "ls => ls.map(l => l.lastChild.textContent)")
     assert legends == [spec.tool.texts_[i] for i in spec.items]
+    assert any("</script>" in t for t in legends) and any("<img" in t for t in legends)
     names = page.eval_on_selector_all("#tt-result td:first-child", "ts => ts.map(t => t.textContent)")
     assert names == ["=1+1", "<b>Planeraren</b></script>", "@Spontan -köparen"]
     page.check("input[name='q0'][value='7']")
@@ -416,7 +418,7 @@ def test_workbook_guards_study_text_and_explains_in_the_study_language(studies, 
     for c in cells + [c for row in wb["model"].iter_rows() for c in row if isinstance(c.value, str)]:
         assert c.data_type == "s", c.coordinate
     risky = [c for c in cells if c.value.startswith(("=", "@", "-"))]
-    assert {c.value for c in risky} >= {"=1+1", "@Spontan -köparen", "-2+3 och <i>mer</i>"}
+    assert {c.value for c in risky} >= {"=1+1", "@Spontan -köparen", "-2+3 och <i>mer</i>", HOSTILE[1]}
     assert all(c.quotePrefix for c in risky)
     with zipfile.ZipFile(book) as z:
         sheets = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))

@@ -36,10 +36,10 @@ h2{font-size:1.2rem;margin:0 0 .5rem}
 .note{font-size:.9rem;color:var(--muted)}
 .note.low{color:var(--warn);font-weight:600}
 .layout{display:grid;grid-template-columns:minmax(0,1fr) 17rem;gap:1.25rem;align-items:start;margin-top:1rem}
-fieldset{border:1px solid var(--line);border-radius:.6rem;background:var(--card);margin:0 0 .9rem;padding:.8rem 1rem 1rem}
-legend{padding:0 .3rem;font-weight:600;font-size:1.02rem}
-legend .num{display:block;font-weight:400;font-size:.8rem;color:var(--muted)}
-.scale{display:grid;grid-template-columns:repeat(var(--n),minmax(0,1fr));gap:.35rem;margin-top:.4rem}
+fieldset{min-width:0;border:1px solid var(--line);border-radius:.6rem;background:var(--card);margin:0 0 .9rem;padding:.8rem 1rem 1rem}
+legend{float:left;width:100%;padding:0;margin-bottom:.5rem;font-weight:600;font-size:1.02rem;overflow-wrap:anywhere}
+legend .num{display:block;font-weight:400;font-size:.8rem;color:var(--muted);margin-bottom:.15rem}
+.scale{clear:both;display:grid;grid-template-columns:repeat(var(--n),minmax(0,1fr));gap:.35rem;margin-top:.4rem}
 .scale label{display:flex;flex-direction:column;align-items:center;text-align:center;gap:.2rem;padding:.45rem .2rem;border:1px solid var(--line);border-radius:.45rem;cursor:pointer;font-size:.8rem;color:var(--muted);min-height:2.75rem}
 .scale label:hover{border-color:var(--accent)}
 .scale input{width:1.15rem;height:1.15rem;margin:0;accent-color:var(--accent)}
@@ -62,8 +62,8 @@ tr.best td{font-weight:700}
 footer{margin-top:2rem;font-size:.8rem;color:var(--muted)}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:44rem){
- .layout{grid-template-columns:1fr}
- #tt-result{position:sticky;bottom:0;top:auto;order:2;border-width:2px 0 0;border-radius:0;margin:0 -1rem;padding:.7rem 1rem}
+ .layout{grid-template-columns:minmax(0,1fr)}
+ #tt-result{position:sticky;bottom:0;top:auto;order:2;border-width:2px 0 0;border-radius:0;margin:0;padding:.7rem .2rem}
  #tt-result table,#tt-result h2,#tt-missing{display:none}
  #tt-name{font-size:1.15rem;margin:0}
  #tt-tagline{margin:0 0 .2rem;font-size:.9rem}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -422,7 +423,9 @@ def test_workbook_guards_study_text_and_explains_in_the_study_language(studies, 
     assert all(c.quotePrefix for c in risky)
     with zipfile.ZipFile(book) as z:
         sheets = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
-    assert "<f>1+1</f>" not in sheets and "HYPERLINK" not in sheets
+    formulas = re.findall(r"<f>([^<]*)</f>", sheets)
+    assert formulas and not any("HYPERLINK" in f or f == "1+1" for f in formulas)
+    assert "=1+1</t>" in sheets  # written, as text
 
 
 # --------------------------------------------------------------------------- honest agreement and the CLI

@@ -128,6 +128,11 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
         mod.cell(mean_row, w0 + j, m)
     msg_row = k + 5
     _text(mod, f"A{msg_row}", t["wb_bad"].format(min=f"{lo:g}", max=f"{hi:g}"))
+    # the scale as numbers (criteria built from cells stay right under any decimal separator)
+    _text(mod, f"D{msg_row}", "scale", bold=True)
+    mod.cell(msg_row, w0, lo)
+    mod.cell(msg_row, w0 + 1, hi)
+    lo_ref, hi_ref = f"model!${col(w0)}${msg_row}", f"model!${col(w0 + 1)}${msg_row}"
     _text(mod, f"A{msg_row + 2}", t["wb_model_note"])
     mod.column_dimensions["B"].width = 26
     mod.column_dimensions["C"].width = 40
@@ -171,7 +176,7 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
     for r in range(2, last + 1):
         item_rng = f"answers!$B{r}:${a_last}{r}"
         calc.cell(r, 1, f"=COUNTA(answers!$A{r}:${a_last}{r})=0")
-        calc.cell(r, 2, f'=COUNTA({item_rng})-COUNTIFS({item_rng},">={lo:g}",{item_rng},"<={hi:g}")')
+        calc.cell(r, 2, f'=COUNTA({item_rng})-COUNTIFS({item_rng},">="&{lo_ref},{item_rng},"<="&{hi_ref})')
         for j in range(n):
             a = f"answers!{col(2 + j)}{r}"
             calc.cell(r, x0 + j, f"=IF(ISNUMBER({a}),{a},model!${col(w0 + j)}${mean_row})")

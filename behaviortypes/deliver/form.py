@@ -193,9 +193,9 @@ _TEMPLATE = """<!DOCTYPE html>
 <form id="tt-form" autocomplete="off" novalidate>
 {% for q in questions %}
 <fieldset id="tt-q{{ loop.index0 }}">
-<legend><span class="num">{{ q.counter }}</span>{{ q.text }}</legend>
+<legend><span class="num">{{ q.counter }}</span><span{{ sl }}>{{ q.text }}</span></legend>
 <div class="scale" data-n="{{ points|length }}">
-{% for p in points %}<label><input type="radio" name="q{{ q.index }}" value="{{ p.value }}" data-item="{{ q.id }}"><span class="v">{{ p.value }}</span>{% if p.label %}<span class="l">{{ p.label }}</span>{% endif %}</label>
+{% for p in points %}<label><input type="radio" name="q{{ q.index }}" value="{{ p.value }}" data-item="{{ q.id }}"><span class="v">{{ p.value }}</span>{% if p.label %}<span class="l"{{ sl if p.study else "" }}>{{ p.label }}</span>{% endif %}</label>
 {% endfor %}</div>
 </fieldset>
 {% endfor %}
@@ -206,15 +206,15 @@ _TEMPLATE = """<!DOCTYPE html>
 <p class="status" id="tt-status">{{ t.no_answers }}</p>
 <div id="tt-type" hidden>
 <p class="status" id="tt-missing">{{ t.unanswered_note }}</p>
-<p id="tt-name"></p>
-<p id="tt-tagline"></p>
+<p id="tt-name"{{ sl }}></p>
+<p id="tt-tagline"{{ sl }}></p>
 <p class="status">{{ t.probability }}: <strong id="tt-prob"></strong></p>
 <meter id="tt-meter" min="0" max="1" value="0" aria-labelledby="tt-prob"></meter>
 <table>
 <caption>{{ t.all_types }}</caption>
 <thead><tr><th scope="col">{{ t.type }}</th><th scope="col" class="sr-only">{{ t.probability }}</th></tr></thead>
 <tbody>
-{% for ty in types %}<tr id="tt-row-{{ ty.type_id }}"><td>{{ ty.name }}</td><td class="p"></td></tr>
+{% for ty in types %}<tr id="tt-row-{{ ty.type_id }}"><td{{ sl }}>{{ ty.name }}</td><td class="p"></td></tr>
 {% endfor %}</tbody>
 </table>
 </div>
@@ -251,9 +251,10 @@ def _points(spec: TypingSpec, t: dict[str, str]) -> list[dict[str, Any]]:
                          hint="the web form needs a scale such as 1–5 or 1–7")
     values = list(range(int(lo), int(hi) + 1))
     labels = dict(spec.scale_labels)
+    study = bool(labels)  # the study's own words (else the page's)
     if not labels:
         labels = {values[0]: t["agree_low"], values[-1]: t["agree_high"]}
-    return [{"value": v, "label": labels.get(v, "")} for v in values]
+    return [{"value": v, "label": labels.get(v, ""), "study": study} for v in values]
 
 
 def render_typing_html(tool: str | Path | TypingSpec, *, lang: str | None = None) -> str:
@@ -280,6 +281,9 @@ def render_typing_html(tool: str | Path | TypingSpec, *, lang: str | None = None
         data_json=jinja2.utils.markupsafe.Markup(_json_for_script(data)),
         t=t,
         study=spec.study,
+        # the study's words are marked with their own language when the page's differs
+        sl=jinja2.utils.markupsafe.Markup(' lang="{}"').format(spec.language)
+        if spec.language and spec.language != lang else "",
         intro=t["form_intro"].format(n=n),
         agreement=agreement_note(info, lang),
         low=info["agreement"] < info["target"],

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..files import read_json, read_yaml, write_csv
+from ..files import load_user_yaml, read_json, write_csv
 from ..lookalike import TypingTool, build_typing_tool, load_typing_tool
 
 __all__ = [
@@ -175,7 +175,7 @@ def load_typing_spec(
         tool = load_typing_tool(path)
 
     if types is None and folder is not None and (folder / "types.yaml").is_file():
-        doc = read_yaml(folder / "types.yaml") or {}
+        doc = load_user_yaml(folder / "types.yaml") or {}
         rows = doc.get("types", []) if isinstance(doc, dict) else []
         types = {int(r["type_id"]): r for r in rows if isinstance(r, dict) and "type_id" in r}
     if instrument is None and folder is not None and (folder / "source.json").is_file():
@@ -443,7 +443,8 @@ def statements_needed_for(discovery_dir: str | Path, *, target: float | None = N
                           seed: int | None = None) -> dict[str, Any] | None:
     """:func:`statements_needed` for a discovery folder, from its survey and assignments.
 
-    Returns None when the survey (``source.json``'s ``survey_dir``) can no longer be read.
+    Returns None when the survey (``source.json``'s ``survey_dir``) can no longer be read
+    or has changed since discovery (checksum).
     The seed is the lookalike card's (the typing tool is built with it), else the
     discovery seed.
     """
@@ -462,8 +463,12 @@ def statements_needed_for(discovery_dir: str | Path, *, target: float | None = N
         survey = load_survey(source["survey_dir"])
     except (InputError, KeyError, OSError):
         return None
+    if source.get("checksum") and survey.checksum != source["checksum"]:
+        return None  # the responses changed since discovery: the count would not be this tool's
     assignments = pd.read_csv(folder / "assignments.csv", dtype={"respondent_id": str})
     labels = assignments.set_index("respondent_id")["type_id"].astype(int)
     instrument = Instrument.model_validate(source["instrument"]) if "instrument" in source else survey.instrument
+    if not labels.index.isin(survey.responses.index).all():
+        return None
     keyed = keyed_items(survey.responses, instrument).loc[labels.index]
     return statements_needed(keyed, labels, target=target, instrument=instrument, random_state=seed)

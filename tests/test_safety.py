@@ -200,3 +200,147 @@ def test_scored_csv_neutralises_formulas_and_keeps_numbers(tmp_path):
     # machine formats keep the ids exactly, so they still join
     score_customers(model, path, tmp_path / "scored.parquet")
     assert pd.read_parquet(tmp_path / "scored.parquet")["customer_id"].tolist() == ids
+
+
+# ----------------------------------------------- 2, 4. QDA archives: only what was pointed at
+MINIMAL = Path(__file__).parent / "data" / "interviews" / "minimal.qdpx"
+SOURCE_B = 'plainTextPath="internal://7b1e0c3a-1111-4c8e-9a0b-000000000002.TXT"'
+
+
+def qdpx_with(tmp_path: Path, ref: str, name: str = "attack.qdpx", extra: dict | None = None) -> Path:
+    """The minimal project with source B's path replaced by ``ref``."""
+    with zipfile.ZipFile(MINIMAL) as src:
+        project = src.read("project.qde").decode("utf-8").replace(SOURCE_B, f'plainTextPath="{ref}"')
+        members = {i.filename: src.read(i) for i in src.infolist() if i.filename != "project.qde"}
+    out = tmp_path / name
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        dst.writestr("project.qde", project)
+        for member, data in {**members, **(extra or {})}.items():
+            dst.writestr(member, data)
+    return out
+
+
+@pytest.fixture()
+def secret(tmp_path):
+    """A private file beside (not inside) the folder the user names."""
+    path = tmp_path / "private" / "passwords.txt"
+    path.parent.mkdir()
+    path.write_text("SECRET-LINE " * 20, encoding="utf-8")  # long enough for the offsets
+    return path
+
+
+@pytest.mark.parametrize("scheme", ["absolute://", "file://", "relative://../private/", "relative://"])
+def test_qdpx_external_sources_are_not_read_by_default(tmp_path, secret, scheme):
+    from behaviortypes.interviews import read_interviews
+
+    ref = scheme + (str(secret) if scheme in ("absolute://", "file://") else secret.name)
+    project = qdpx_with(tmp_path, ref)
+    with pytest.raises(InputError, match="stored outside the archive.*read only from a folder you name") as info:
+        read_interviews(project)
+    assert "SECRET" not in str(info.value) and "240" not in str(info.value)
+    if scheme != "absolute://":
+        return
+    # the same through the CLI: one line, exit 2, nothing written
+    out = tmp_path / "themes_out"
+    result = subprocess.run([sys.executable, "-m", "behaviortypes.cli", "themes", str(project), "--out", str(out)],
+                            capture_output=True, text=True, env=_env())
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "SECRET" not in result.stdout + result.stderr and not out.exists()
+
+
+@pytest.mark.parametrize("ref", ["relative://../private/passwords.txt", "absolute://{secret}",
+                                 "file://{secret}", "relative://sub/../../private/passwords.txt"])
+def test_qdpx_external_sources_never_escape_the_named_folder(tmp_path, secret, ref):
+    from behaviortypes.interviews import read_interviews
+
+    allowed = tmp_path / "transcripts"
+    allowed.mkdir()
+    (allowed / "link.txt").symlink_to(secret)  # a link out of the folder is outside too
+    project = qdpx_with(tmp_path, ref.format(secret=secret))
+    with pytest.raises(InputError, match="outside the sources folder transcripts"):
+        read_interviews(project, sources_dir=allowed)
+    with pytest.raises(InputError, match="outside the sources folder"):
+        read_interviews(qdpx_with(tmp_path, "relative://link.txt", "link.qdpx"), sources_dir=allowed)
+
+
+def test_qdpx_external_source_inside_the_named_folder_is_read(tmp_path):
+    from behaviortypes.interviews import read_interviews
+
+    with zipfile.ZipFile(MINIMAL) as src:
+        text = src.read("Sources/7b1e0c3a-1111-4c8e-9a0b-000000000002.TXT")
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    (folder / "b2.txt").write_bytes(text)
+    inside = read_interviews(qdpx_with(tmp_path, "relative://b2.txt"), sources_dir=folder)
+    also = read_interviews(qdpx_with(tmp_path, f"absolute://{folder / 'b2.txt'}", "abs.qdpx"),
+                           sources_dir=folder)
+    embedded = read_interviews(MINIMAL)
+    pd.testing.assert_frame_equal(inside.codings, embedded.codings)
+    pd.testing.assert_frame_equal(also.codings, embedded.codings)
+
+
+def _zip_bomb(path: Path, member: str, size: int, project: bytes | None = None) -> Path:
+    """A small archive whose ``member`` unpacks to ``size`` bytes of zeros."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        if project is not None:
+            zf.writestr("project.qde", project)
+        with zf.open(member, "w", force_zip64=True) as fh:
+            block = b"\0" * (1 << 20)
+            for _ in range(size >> 20):
+                fh.write(block)
+    return path
+
+
+def test_qdpx_zip_bomb_is_refused_before_unpacking(tmp_path):
+    from behaviortypes.interviews import read_interviews, write_types_to_qdpx
+
+    bomb = _zip_bomb(tmp_path / "bomb.qdpx", "project.qde", 80 << 20)
+    assert bomb.stat().st_size < 1 << 20
+    with pytest.raises(InputError, match=r"project.qde unpacks to 80 MiB; .*limited to 64 MiB"):
+        read_interviews(bomb)
+    with pytest.raises(InputError, match="unpacks to 80 MiB"):
+        write_types_to_qdpx(bomb, tmp_path / "out.qdpx", {"A": "Saver"})
+    # a transcript member: the ratio limit (8 MiB of zeros pack ~1000 times)
+    with zipfile.ZipFile(MINIMAL) as src:
+        project = src.read("project.qde")
+    bomb2 = _zip_bomb(tmp_path / "bomb2.qdpx", "Sources/7B1E0C3A-1111-4C8E-9A0B-000000000001.txt",
+                      8 << 20, project)
+    with pytest.raises(InputError, match=r"unpacks [\d,]+ times its packed size"):
+        read_interviews(bomb2)
+    # ... also when copied as an extra member (media) by write_types_to_qdpx
+    ok = qdpx_with(tmp_path, "internal://7b1e0c3a-1111-4c8e-9a0b-000000000002.TXT", "ok.qdpx")
+    with zipfile.ZipFile(ok, "a", zipfile.ZIP_DEFLATED) as zf, zf.open("Sources/video.mp4", "w", force_zip64=True) as fh:
+        for _ in range(8):
+            fh.write(b"\0" * (1 << 20))
+    with pytest.raises(InputError, match="video.mp4 unpacks"):
+        write_types_to_qdpx(ok, tmp_path / "out.qdpx", {"Interview Anna": "Saver"})
+    assert not (tmp_path / "out.qdpx").exists()
+
+
+def test_qdpx_member_lying_about_its_size(tmp_path):
+    """A header that declares a small size cannot make the reader unpack more."""
+    from behaviortypes.interviews import read_interviews
+
+    good = qdpx_with(tmp_path, "internal://7b1e0c3a-1111-4c8e-9a0b-000000000002.TXT", "good.qdpx")
+    raw = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as zf:
+        info = zf.getinfo("project.qde")
+    # patch the central directory's uncompressed size of project.qde to 100 bytes
+    central = raw.rfind(b"PK\x01\x02", 0, len(raw))
+    while central != -1:
+        name_len = int.from_bytes(raw[central + 28:central + 30], "little")
+        if raw[central + 46:central + 46 + name_len] == b"project.qde":
+            raw[central + 24:central + 28] = (100).to_bytes(4, "little")
+            break
+        central = raw.rfind(b"PK\x01\x02", 0, central)
+    liar = tmp_path / "liar.qdpx"
+    liar.write_bytes(bytes(raw))
+    assert info.file_size > 100
+    with pytest.raises(InputError, match="project.qde"):
+        read_interviews(liar)
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
+    return env

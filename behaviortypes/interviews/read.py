@@ -200,7 +200,7 @@ def _read_participants(path: Path) -> pd.DataFrame:
     return people
 
 
-def read_interviews(path: str | Path) -> Interviews:
+def read_interviews(path: str | Path, *, sources_dir: str | Path | None = None) -> Interviews:
     """Read coded interviews from a CSV file, a REFI-QDA file or a folder.
 
     Parameters
@@ -211,6 +211,10 @@ def read_interviews(path: str | Path) -> Interviews:
         REFI-QDA codebook ``.qdc`` (codebook only), or a folder holding
         ``codes.csv`` (+ optional ``participants.csv``) or exactly one ``.qdpx``.
         When a folder holds both, ``codes.csv`` is read.
+    sources_dir : str or Path, optional
+        For a ``.qdpx`` whose transcripts are stored outside the archive: the folder
+        holding them (see :func:`~behaviortypes.interviews.read_qdpx`). Nothing outside
+        this folder is read.
 
     Returns
     -------
@@ -235,7 +239,7 @@ def read_interviews(path: str | Path) -> Interviews:
             return read_codings_csv(codes, people if people.is_file() else None)
         projects = sorted(path.glob("*.qdpx"))
         if len(projects) == 1:
-            return read_qdpx(projects[0])
+            return read_qdpx(projects[0], sources_dir=sources_dir)
         found = ", ".join(p.name for p in projects)
         raise InputError(
             "the interviews folder holds several .qdpx files: " + found
@@ -250,7 +254,7 @@ def read_interviews(path: str | Path) -> Interviews:
     if suffix in {".csv", ".tsv", ".txt"}:
         return read_codings_csv(path)
     if suffix == ".qdpx":
-        return read_qdpx(path)
+        return read_qdpx(path, sources_dir=sources_dir)
     if suffix == ".qdc":
         return read_qdc(path)
     raise InputError(

@@ -344,3 +344,63 @@ def _env() -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
     return env
+
+
+# ------------------------------------------------------------ 3. crafted lookalike.skops
+def _craft_tree(src: Path, dst: Path, field: str, value: int) -> None:
+    """Rewrite node 0 of the first boosted tree in a skops file (what an attacker can do)."""
+    import json
+
+    with zipfile.ZipFile(src) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    stack, target = [json.loads(members["schema.json"])], None
+    while stack and target is None:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("__class__") == "TreePredictor":
+                target = node["content"]["content"]["nodes"]["file"]
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    nodes = np.load(io.BytesIO(members[target]), allow_pickle=False)
+    assert not nodes["is_leaf"][0]
+    nodes[field][0] = value
+    buf = io.BytesIO()
+    np.save(buf, nodes, allow_pickle=False)
+    members[target] = buf.getvalue()
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+@pytest.fixture(scope="module")
+def boosted_model(tmp_path_factory):
+    from behaviortypes.lookalike import LookalikeModel, save_model
+
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame(rng.normal(size=(300, 3)), columns=FEATURES)
+    y = np.where(x["visits"] > 0.3, 1, np.where(x["basket"] > 0, 2, 3))
+    model = LookalikeModel(models=("gbm",), cv=2, calibration=None, random_state=0).fit(x, y)
+    path = tmp_path_factory.mktemp("model") / "lookalike.skops"
+    save_model(model, path)
+    return path
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("left", 100_000_000, "left child index points outside"),  # read far outside memory
+    ("right", 0, "right child index points outside"),  # a loop back to the root
+    ("feature_idx", 1_000_000, "splits on feature 1000000 of 3"),
+    ("is_categorical", 1, "categorical splits"),
+])
+def test_crafted_tree_arrays_are_refused_before_use(boosted_model, tmp_path, field, value, message):
+    from behaviortypes.lookalike import load_model
+
+    load_model(boosted_model)  # the model as written loads
+    evil = tmp_path / "lookalike.skops"
+    _craft_tree(boosted_model, evil, field, value)
+    with pytest.raises(InputError, match=f"refusing to load: the model file is damaged or altered .*{message}"):
+        load_model(evil)
+    path = customers(tmp_path / "in")
+    with pytest.raises(InputError, match="refusing to load"):
+        score_customers(evil, path, tmp_path / "scored.parquet")
+    assert not (tmp_path / "scored.parquet").exists()

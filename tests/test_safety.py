@@ -404,3 +404,116 @@ def test_crafted_tree_arrays_are_refused_before_use(boosted_model, tmp_path, fie
     with pytest.raises(InputError, match="refusing to load"):
         score_customers(evil, path, tmp_path / "scored.parquet")
     assert not (tmp_path / "scored.parquet").exists()
+
+
+# ------------------------------------------------------ 5. YAML bombs and huge values
+def _yaml_bomb(levels: int = 9) -> str:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    names = "abcdefghijklmnop"
+    for prev, cur in zip(names[: levels - 1], names[1:levels]):
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    lines.append(f"id_column: *{names[levels - 1]}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("levels", [9, 10])  # 363 and 392 bytes in the issue
+def test_yaml_alias_bomb_is_refused_before_it_expands(tmp_path, levels):
+    from behaviortypes.instrument import load_instrument
+
+    path = tmp_path / "instrument.yaml"
+    path.write_text(_yaml_bomb(levels))
+    assert path.stat().st_size < 450
+    with pytest.raises(InputError, match=r"expands to more than 200,000 values through its aliases") as info:
+        load_instrument(path)
+    assert len(str(info.value)) < 300
+
+
+def test_types_yaml_bomb_and_recursive_alias(tmp_path):
+    from behaviortypes.files import load_user_yaml, read_yaml
+
+    path = tmp_path / "types.yaml"
+    path.write_text(_yaml_bomb(9).replace("id_column", "types"))
+    with pytest.raises(InputError, match="expands to more than"):
+        read_yaml(path)  # machine-written files that people edit get the same limits
+    path.write_text("types: &t [*t]\n")
+    with pytest.raises(InputError, match="expands to more than"):
+        load_user_yaml(path)
+    path.write_text("x: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(InputError, match="nested too deeply|expands to more than"):
+        load_user_yaml(path)
+    path.write_text("a: &a [1, 2]\nb: *a\nc: *a\n")  # ordinary anchors still work
+    assert load_user_yaml(path) == {"a": [1, 2], "b": [1, 2], "c": [1, 2]}
+
+
+def test_yaml_size_cap_and_long_values_are_not_echoed(tmp_path):
+    from behaviortypes.files import MAX_YAML_BYTES, load_user_yaml
+    from behaviortypes.instrument import load_instrument
+
+    path = tmp_path / "instrument.yaml"
+    path.write_bytes(b"# " + b"x" * MAX_YAML_BYTES + b"\n")
+    with pytest.raises(InputError, match="settings files are limited to 2 MiB"):
+        load_user_yaml(path)
+    long = "y" * 1_000_000
+    path.write_text(f"id_column: id\nscale: {{min: 1, max: {long}}}\nitems: [{{id: a, text: t, reverse: {long}}}]\n")
+    with pytest.raises(InputError) as info:
+        load_instrument(path)
+    assert len(str(info.value)) < 600 and "yyyyyyyyyy" * 10 not in str(info.value)
+    path.write_text("id_column: id\nscale: {min: 1, max: 5}\nitems: [{id: [[1, 2], [3]], text: t}]\n")
+    with pytest.raises(InputError, match="item id must be text or a number, not a list"):
+        load_instrument(path)
+
+
+# ---------------------------------------------------------- 9. careless tables: one line
+def test_csv_cell_over_the_field_limit(tmp_path):
+    from behaviortypes.readers import read_table
+
+    path = tmp_path / "responses.csv"
+    path.write_text('id,q1,comment\n1,3,"' + "x" * 140_000 + '"\n2,4,ok\n')
+    with pytest.raises(InputError, match=r"line 2: a cell is longer than 131,072 characters") as info:
+        read_table(path)
+    assert len(str(info.value)) < 300
+
+
+def test_header_of_a_million_columns_is_refused_from_its_first_line(tmp_path):
+    from behaviortypes.interviews import read_interviews
+    from behaviortypes.readers import read_table
+
+    path = tmp_path / "responses.csv"
+    with open(path, "w") as fh:
+        fh.write(",".join(f"c{i}" for i in range(1_000_000)) + "\n1,2\n")
+    with pytest.raises(InputError, match="the header has more than 20,000 columns"):
+        read_table(path)
+    codes = tmp_path / "codes.csv"
+    codes.write_text(",".join(f"c{i}" for i in range(30_000)) + "\n")
+    with pytest.raises(InputError, match="more than 20,000 columns"):
+        read_interviews(codes)
+
+
+def _xlsx_with(tmp_path: Path, prefix: str) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["id", "q1"])
+    book.active.append([1, 3])
+    plain = tmp_path / "plain.xlsx"
+    book.save(plain)
+    out = tmp_path / "evil.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = prefix.encode() + data.split(b"?>", 1)[-1]
+            dst.writestr(info, data)
+    return out
+
+
+@pytest.mark.parametrize("prefix, refused", [
+    ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>', "EntitiesForbidden"),
+    ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+     "EntitiesForbidden|ExternalReferenceForbidden"),
+])
+def test_xlsx_with_doctype_or_entities(tmp_path, prefix, refused):
+    from behaviortypes.readers import read_table
+
+    with pytest.raises(InputError, match=f"XML features refused for safety: ({refused})"):
+        read_table(_xlsx_with(tmp_path, prefix))

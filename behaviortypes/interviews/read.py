@@ -26,6 +26,10 @@ _CSV_HINT = (
 )
 
 
+_MAX_HEADER_CHARS = 1 << 20
+_MAX_COLUMNS = 20_000
+
+
 def _normal(name: str) -> str:
     return str(name).strip().lower().replace(" ", "_").replace("-", "_")
 
@@ -43,7 +47,14 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if path.stat().st_size == 0:
         raise InputError("the file is empty", file=path, hint=_CSV_HINT)
     with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        header = fh.readline()
+        header = fh.readline(_MAX_HEADER_CHARS + 1)  # bounded: never a whole one-line file
+    if len(header) > _MAX_HEADER_CHARS or max(header.count(c) for c in ",;\t") >= _MAX_COLUMNS:
+        raise InputError(
+            f"the header line is longer than {_MAX_HEADER_CHARS:,} characters or has more than "
+            f"{_MAX_COLUMNS:,} columns",
+            file=path,
+            hint=_CSV_HINT,
+        )
     sep = "\t" if path.suffix.lower() == ".tsv" or "\t" in header else ","
     if sep == "," and ";" in header and "," not in header:
         sep = ";"  # Excel in Swedish, Dutch and German locales

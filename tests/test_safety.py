@@ -517,3 +517,21 @@ def test_xlsx_with_doctype_or_entities(tmp_path, prefix, refused):
 
     with pytest.raises(InputError, match=f"XML features refused for safety: ({refused})"):
         read_table(_xlsx_with(tmp_path, prefix))
+
+
+# ----------------------------------------------------- 9. user text is not mathtext
+@pytest.mark.parametrize("name", [r"Saver $\frac$ 50", "$50-$100 spenders", r"Cost $\sqrt{x}$"])
+def test_type_names_with_dollar_signs_draw_as_written(name):
+    from behaviortypes import plots
+
+    rng = np.random.default_rng(0)
+    embedding = pd.DataFrame({"x": rng.normal(size=40), "y": rng.normal(size=40),
+                              "type_id": np.repeat([1, 2], 20)})
+    sizes = pd.DataFrame({"type_id": [1, 2], "n": [20, 20], "share": [0.5, 0.5],
+                          "ci_low": [0.4, 0.4], "ci_high": [0.6, 0.6]})
+    names = {1: name, 2: "Plain"}
+    for fig in (plots.plot_umap(embedding, names=names), plots.plot_sizes(sizes, names=names)):
+        fig.axes[0].set_title(name)  # any text of the figure, tick labels included
+        svg = plots.figure_to_svg(fig)
+        assert name.replace("&", "&amp;") in svg
+        fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")  # as notebooks draw

@@ -38,6 +38,7 @@ __all__ = [
     "library_versions",
     "neutralise_formula",
     "neutralise_formulas",
+    "restore_formula",
     "check_name_length",
     "MAX_YAML_BYTES",
     "MAX_YAML_NODES",
@@ -122,8 +123,10 @@ def write_text(path: str | Path, text: str) -> Path:
 
 
 # Spreadsheet formula injection (OWASP "CSV Injection"): a text cell starting with one of
-# these characters is run as a formula by Excel, LibreOffice and Google Sheets.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# these characters is run as a formula by Excel, LibreOffice and Google Sheets. Cells that
+# already start with apostrophes before such a character get one more, so that
+# :func:`restore_formula` undoes the change exactly.
+_RISKY = re.compile(r"'*[=+\-@\t\r]")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 
 
@@ -133,17 +136,25 @@ def neutralise_formula(value: Any) -> Any:
     Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
     leading apostrophe (``'=SUM(A1)``), so spreadsheet programs show it as text
     instead of running it. Numbers, including text that is a plain number such as
-    ``-12.5`` or ``+3``, and every other value are returned unchanged.
+    ``-12.5`` or ``+3``, and every other value are returned unchanged. The change is
+    undone exactly by :func:`restore_formula`.
 
     Examples
     --------
-    >>> neutralise_formula("=HYPERLINK(\"http://x\")")
+    >>> neutralise_formula('=HYPERLINK("http://x")')
     '\'=HYPERLINK("http://x")'
-    >>> neutralise_formula("-12.5"), neutralise_formula(-3)
-    ('-12.5', -3)
+    >>> neutralise_formula("-12.5"), neutralise_formula(-3), neutralise_formula("Saver")
+    ('-12.5', -3, 'Saver')
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+    if isinstance(value, str) and _RISKY.match(value) and not _NUMBER.fullmatch(value):
         return "'" + value
+    return value
+
+
+def restore_formula(value: Any) -> Any:
+    """Undo :func:`neutralise_formula` (for programs that read a people-facing CSV back)."""
+    if isinstance(value, str) and value.startswith("'") and _RISKY.match(value, 1):
+        return value[1:]
     return value
 
 

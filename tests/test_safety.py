@@ -535,3 +535,90 @@ def test_type_names_with_dollar_signs_draw_as_written(name):
         svg = plots.figure_to_svg(fig)
         assert name.replace("&", "&amp;") in svg
         fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")  # as notebooks draw
+
+
+# ---------------------------------------------------- 8. stale persona cards are removed
+def test_cards_of_types_now_below_min_group_size_are_removed(tmp_path):
+    import json
+
+    from PIL import Image
+
+    from behaviortypes.report import export_cards
+    from reportfixture import make_discovery_folder
+
+    disc = make_discovery_folder(tmp_path / "disc", k=2, n=200, seed=3, with_lookalike=False)
+    cards = tmp_path / "cards"
+    first = export_cards(disc, cards)
+    assert sorted(p.name for p in first) == ["type_1.png", "type_2.png"]
+    Image.new("RGB", (4, 4)).save(cards / "type_7.png")  # someone else's picture: kept
+    (cards / "type_8.png").write_bytes(b"not a png")  # kept too
+    sizes = pd.read_csv(disc / "sizes.csv")
+    source = json.loads((disc / "source.json").read_text())
+    source["instrument"]["min_group_size"] = int(sizes["n"].max())  # the smaller type is hidden now
+    (disc / "source.json").write_text(json.dumps(source))
+    second = export_cards(disc, cards)
+    hidden = int(sizes.loc[sizes["n"].idxmin(), "type_id"])
+    assert [p.name for p in second] == [f"type_{3 - hidden}.png"]
+    assert sorted(p.name for p in cards.iterdir()) == sorted([f"type_{3 - hidden}.png", "type_7.png", "type_8.png"])
+
+
+# ------------------------------------------------------- 7. the one quote anonymiser
+@pytest.mark.parametrize(("text", "expected"), [
+    ("my customer number is C006312", "my customer number is [id]"),
+    ("Mrs Johansson at the Torslanda store", "[name] at the Torslanda store"),
+    ("I'm Dr. Karlsson", "I'm [name]"),
+    ("Herr Svensson och Fru Berg", "[name] och [name]"),
+    ("ask Lindgren at the desk", "ask [name] at the desk"),
+    ("jag heter Pettersson och mitt kundnummer är 4455667", "jag heter [name] och mitt kundnummer är [id]"),
+    ("member no. 88812345, card number: 1234 5678 9012", "member no. [id], card number: [id]"),
+])
+def test_anonymiser_masks_ids_titles_and_cued_names(text, expected):
+    from behaviortypes.interviews import anonymise
+
+    assert anonymise(text) == expected
+
+
+def test_anonymiser_knows_the_studys_own_ids_and_keeps_numbers():
+    from behaviortypes.interviews import anonymise
+
+    ids = ["R0042", "cust-77812", "550123", "17", "2021"]  # short and year-like ids are ignored
+    text = "R0042 said: in 2021 I was 17, my number cust-77812 or 550123, price 1500 kr"
+    assert anonymise(text, ids=ids) == "[id] said: in 2021 I was 17, my number [id] or [id], price 1500 kr"
+    plain = "In 2019-2021 I spent 1500 kr, 20 % more; an A4 printer and 4000 sheets. Ask them."
+    assert anonymise(plain) == plain
+
+
+def test_report_uses_the_interview_anonymiser():
+    from behaviortypes.interviews import anonymise
+    from behaviortypes.report import anonymise_quote
+
+    assert anonymise_quote is anonymise
+    assert anonymise_quote("my customer number is C006312, mail a@b.se") == "my customer number is [id], mail [email]"
+
+
+# ------------------------------------------------------ 6. formula policy for files people open
+def test_formula_neutralising_is_exact_and_reversible():
+    from behaviortypes.files import neutralise_formula, neutralise_formulas, restore_formula
+
+    risky = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=1", "\r=1", "'=1", "''-x", "- yes"]
+    kept = ["-42", "+46", "-1,5", "3.5e-3", "Saver", "'quoted", "", 7, -3.5, None]
+    for value in risky:
+        assert neutralise_formula(value) == "'" + value and restore_formula(neutralise_formula(value)) == value
+    for value in kept:
+        assert neutralise_formula(value) == value and restore_formula(value) == value
+    frame = pd.DataFrame({"=name": ["=evil", "ok"], "n": [-1, 2]}, index=["@a", "b"])
+    safe = neutralise_formulas(frame)
+    assert safe.columns.tolist() == ["'=name", "n"] and safe.index.tolist() == ["'@a", "b"]
+    assert safe["'=name"].tolist() == ["'=evil", "ok"] and safe["n"].tolist() == [-1, 2]
+    assert frame.columns.tolist() == ["=name", "n"]  # the input is not changed
+
+
+def test_quotes_and_theme_tables_are_neutralised_for_spreadsheets(tmp_path):
+    from behaviortypes.interviews import interviews_from_frame, write_theme_files
+
+    codings = pd.DataFrame({"participant_id": ["p1", "p2", "p3"], "theme": ["=price", "speed", "speed"],
+                            "quote": ["=HYPERLINK(\"http://x\")", "-5 stars", "fine"]})
+    write_theme_files(interviews_from_frame(codings), tmp_path / "themes")
+    out = pd.read_csv(tmp_path / "themes" / "codings.csv", dtype=str, keep_default_na=False)
+    assert out["quote"].tolist() == ["'=HYPERLINK(\"http://x\")", "'-5 stars", "fine"]
+    assert out["theme"].tolist()[0] == "'=price"

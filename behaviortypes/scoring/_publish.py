@@ -350,7 +350,7 @@ def _check_duckdb_table(con, out: Path, out_table: str) -> None:
 # A spreadsheet runs a text cell starting with one of these as a formula (OWASP "CSV
 # injection"); the scored CSV is meant for people, so such cells get a leading apostrophe.
 # Plain numbers ("-12", "+3.5") are not touched. See docs/data_safety.md.
-_FORMULA = r"^[=+\-@\t\r]"
+_FORMULA = r"^'*[=+\-@\t\r]"
 _PLAIN_NUMBER = r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$"
 
 

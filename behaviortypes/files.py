@@ -33,6 +33,7 @@ __all__ = [
     "read_yaml",
     "load_user_yaml",
     "staged_dir",
+    "OUTPUTS_MARKER",
     "sha256_file",
     "to_jsonable",
     "library_versions",
@@ -349,6 +350,11 @@ def load_user_yaml(path: str | Path, *, hint: str | None = None) -> Any:
         loader.dispose()
 
 
+#: Written into an output folder by :func:`staged_dir` when the stage names stale files:
+#: it marks the folder as this tool's output, so a later run may remove stale results.
+OUTPUTS_MARKER = ".behaviortypes_output"
+
+
 @contextlib.contextmanager
 def staged_dir(out: str | Path, *, stale: tuple[str, ...] = ()) -> Iterator[Path]:
     """Build an output folder's new files in a staging folder, then move them in.
@@ -357,25 +363,34 @@ def staged_dir(out: str | Path, *, stale: tuple[str, ...] = ()) -> Iterator[Path
     rename) only when the block succeeds; on failure ``out`` is untouched and the
     staging folder is removed. Files already in ``out`` that the stage does not
     write again are kept, except the names in ``stale``: those describe an earlier
-    result and are removed when this run did not write them.
+    result and are removed when this run did not write them, but only in a folder
+    that is this tool's output: one this function created (it writes
+    :data:`OUTPUTS_MARKER` into it). In any other folder (a user's folder given as
+    ``--out``, or a folder written before the marker existed) nothing is removed.
     """
     out = Path(out)
+    check_name_length(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=temp_prefix(out.name, "staging."), dir=out.parent))
     try:
         yield stage
-        out.mkdir(parents=True, exist_ok=True)
         written = {p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()}
+        fresh = not out.exists() or not any(out.iterdir())
+        ours = bool(stale) and (fresh or (out / OUTPUTS_MARKER).is_file())
+        out.mkdir(parents=True, exist_ok=True)
         for src in sorted(stage.rglob("*")):
             if src.is_dir():
                 continue
             dest = out / src.relative_to(stage)
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(src, dest)
-        for name in stale:
-            if name not in written:
-                with contextlib.suppress(FileNotFoundError):
-                    (out / name).unlink()
+        if ours:
+            for name in stale:
+                if name not in written:
+                    with contextlib.suppress(FileNotFoundError):
+                        (out / name).unlink()
+        if ours and not (out / OUTPUTS_MARKER).is_file():  # never marks a user's folder
+            write_text(out / OUTPUTS_MARKER, "This folder was written by behaviortypes.\n")
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 

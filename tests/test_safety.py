@@ -622,3 +622,25 @@ def test_quotes_and_theme_tables_are_neutralised_for_spreadsheets(tmp_path):
     out = pd.read_csv(tmp_path / "themes" / "codings.csv", dtype=str, keep_default_na=False)
     assert out["quote"].tolist() == ["'=HYPERLINK(\"http://x\")", "'-5 stars", "fine"]
     assert out["theme"].tolist()[0] == "'=price"
+
+
+def test_staged_dir_removes_stale_results_only_in_its_own_folder(tmp_path):
+    from behaviortypes.files import OUTPUTS_MARKER, staged_dir, write_text
+
+    def run(out, with_quotes):
+        with staged_dir(out, stale=("quotes.csv",)) as stage:
+            write_text(stage / "solution.json", "{}")
+            if with_quotes:
+                write_text(stage / "quotes.csv", "ours")
+
+    user = tmp_path / "my_folder"  # a user's folder given as --out: their quotes.csv stays
+    user.mkdir()
+    (user / "quotes.csv").write_text("my own quotes")
+    run(user, with_quotes=False)
+    run(user, with_quotes=False)  # and not on a second run either
+    assert (user / "quotes.csv").read_text() == "my own quotes"
+    ours = tmp_path / "disc"
+    run(ours, with_quotes=True)
+    assert (ours / OUTPUTS_MARKER).is_file()
+    run(ours, with_quotes=False)  # our own stale result goes
+    assert not (ours / "quotes.csv").exists()

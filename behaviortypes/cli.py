@@ -193,11 +193,12 @@ def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the
 def themes(
     path: Annotated[Path, typer.Argument(help="Coded interviews: codes.csv, a .qdpx/.qdc file, or an interviews/ folder.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder for the theme tables.")],
+    sources_dir: Annotated[Optional[Path], typer.Option(help="Folder of transcripts a .qdpx keeps outside the archive; nothing outside it is read.")] = None,
 ) -> None:
     """Read coded interviews; write the theme matrix, prevalence, co-occurrence and proto-types."""
     from .interviews import read_interviews, write_theme_files
 
-    interviews = read_interviews(_existing(path, "interview file"))
+    interviews = read_interviews(_existing(path, "interview file"), sources_dir=sources_dir)
     for written in write_theme_files(interviews, out_dir):
         out.print(f"Wrote {written}")
 

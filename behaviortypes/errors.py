@@ -84,7 +84,8 @@ class Problem:
             where.append(f"{label} {format_rows(self.rows)}")
         text = (", ".join(where) + ": " if where else "") + self.message
         if self.value is not None and repr(self.value) not in text and str(self.value) not in text:
-            text += f" (value {self.value!r})"
+            shown = repr(self.value)  # a value may be megabytes long: show its start
+            text += f" (value {shown if len(shown) <= 80 else shown[:79] + '…'})"
         if self.hint:
             text += f". Hint: {self.hint}"
         return text

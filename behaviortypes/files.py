@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -32,9 +33,16 @@ __all__ = [
     "read_yaml",
     "load_user_yaml",
     "staged_dir",
+    "OUTPUTS_MARKER",
     "sha256_file",
     "to_jsonable",
     "library_versions",
+    "neutralise_formula",
+    "neutralise_formulas",
+    "restore_formula",
+    "check_name_length",
+    "MAX_YAML_BYTES",
+    "MAX_YAML_NODES",
 ]
 
 
@@ -46,6 +54,37 @@ def _current_umask() -> int:
 
 _UMASK = _current_umask()
 
+# Most file systems (ext4, APFS, NTFS) allow 255 bytes per file name; temporary names
+# add a prefix and a random tail, so they are built from a shortened name.
+_NAME_MAX = 255
+_TEMP_STEM = 80
+
+
+def check_name_length(path: str | Path) -> Path:
+    """Refuse an output file name longer than file systems allow, with one clear line.
+
+    Raises
+    ------
+    InputError
+        If the last part of ``path`` is longer than 255 bytes (UTF-8).
+    """
+    from .errors import InputError
+
+    path = Path(path)
+    size = len(path.name.encode("utf-8"))
+    if size > _NAME_MAX:
+        raise InputError(
+            f"the output name is too long ({size} bytes; file systems allow {_NAME_MAX})",
+            file=Path(path.name[:40] + "…"),
+            hint="choose a shorter file or folder name",
+        )
+    return path
+
+
+def temp_prefix(name: str, tag: str = "") -> str:
+    """A hidden temporary-name prefix for ``name`` that stays within the name limit."""
+    return f".{name[:_TEMP_STEM]}.{tag}"
+
 
 @contextlib.contextmanager
 def atomic_path(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
@@ -53,10 +92,10 @@ def atomic_path(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
 
     On an exception the temporary file is removed and ``path`` is left as it was.
     """
-    path = Path(path)
+    path = check_name_length(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=suffix or ".tmp", dir=path.parent
+        prefix=temp_prefix(path.name), suffix=(suffix or ".tmp")[:20], dir=path.parent
     )
     os.close(fd)
     tmp_path = Path(tmp)
@@ -84,7 +123,72 @@ def write_text(path: str | Path, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
-def write_csv(path: str | Path, frame: pd.DataFrame, *, index: bool = False) -> Path:
+# Spreadsheet formula injection (OWASP "CSV Injection"): a text cell starting with one of
+# these characters is run as a formula by Excel, LibreOffice and Google Sheets. Cells that
+# already start with apostrophes before such a character get one more, so that
+# :func:`restore_formula` undoes the change exactly.
+_RISKY = re.compile(r"'*[=+\-@\t\r]")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """Make a text cell safe to open in a spreadsheet (OWASP's CSV-injection defence).
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    leading apostrophe (``'=SUM(A1)``), so spreadsheet programs show it as text
+    instead of running it. Numbers, including text that is a plain number such as
+    ``-12.5`` or ``+3``, and every other value are returned unchanged. The change is
+    undone exactly by :func:`restore_formula`.
+
+    Examples
+    --------
+    >>> neutralise_formula('=HYPERLINK("http://x")')
+    '\'=HYPERLINK("http://x")'
+    >>> neutralise_formula("-12.5"), neutralise_formula(-3), neutralise_formula("Saver")
+    ('-12.5', -3, 'Saver')
+    """
+    if isinstance(value, str) and _RISKY.match(value) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def restore_formula(value: Any) -> Any:
+    """Undo :func:`neutralise_formula` (for programs that read a people-facing CSV back)."""
+    if isinstance(value, str) and value.startswith("'") and _RISKY.match(value, 1):
+        return value[1:]
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with :func:`neutralise_formula` applied to every text cell.
+
+    Column names and a text index are neutralised too; numeric columns are untouched.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col])):
+            out[col] = out[col].map(neutralise_formula)
+    out.columns = [neutralise_formula(c) for c in out.columns]
+    if not pd.api.types.is_numeric_dtype(out.index):
+        out.index = out.index.map(neutralise_formula)
+    return out
+
+
+def write_csv(
+    path: str | Path, frame: pd.DataFrame, *, index: bool = False, spreadsheet: bool = False
+) -> Path:
+    """Write ``frame`` as UTF-8 CSV, atomically.
+
+    Parameters
+    ----------
+    spreadsheet : bool, default=False
+        The file is meant to be opened by people in Excel or a similar program:
+        neutralise text cells that a spreadsheet would run as a formula (see
+        :func:`neutralise_formula` and docs/data_safety.md). Files other programs
+        read (joins, later stages) keep their values exactly.
+    """
+    if spreadsheet:
+        frame = neutralise_formulas(frame)
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=index, encoding="utf-8")
     return Path(path)
@@ -129,30 +233,126 @@ def read_json(path: str | Path) -> Any:
 
 
 def read_yaml(path: str | Path) -> Any:
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    """Read a YAML file: the same safe, bounded loader as :func:`load_user_yaml`.
+
+    Files we write (``types.yaml``, ``typing_tool.yaml``) may be edited by people, so
+    they are read with the same limits.
+    """
+    return load_user_yaml(path)
+
+
+#: Largest YAML file a person edits that we read (instrument.yaml, types.yaml, study files).
+MAX_YAML_BYTES = 2 * 1024 * 1024
+#: Most values (scalars, lists, mappings) a YAML document may expand to once its aliases
+#: (``*name``) are followed: a few hundred bytes of nested aliases can otherwise expand to
+#: billions of values (the "billion laughs" attack).
+MAX_YAML_NODES = 200_000
+
+
+def _expanded_nodes(root: yaml.Node, limit: int) -> int:
+    """Count the values ``root`` expands to when aliases are followed (stops past ``limit``).
+
+    Shared nodes (aliases) are counted once per use, as a program reading the data
+    would see them, but each node's own size is computed once (memoised), so this is
+    linear in the size of the file.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    on_path: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            if isinstance(node, yaml.SequenceNode):
+                children = node.value
+            elif isinstance(node, yaml.MappingNode):
+                children = [x for pair in node.value for x in pair]
+            else:
+                children = []
+            sizes[key] = min(limit + 1, 1 + sum(sizes.get(id(c), limit + 1) for c in children))
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:  # a recursive alias (&a [*a]): unbounded
+            return limit + 1
+        on_path.add(key)
+        stack.append((node, True))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((c, False) for c in node.value if id(c) not in sizes)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((c, False) for pair in node.value for c in pair if id(c) not in sizes)
+    return sizes[id(root)]
 
 
 def load_user_yaml(path: str | Path, *, hint: str | None = None) -> Any:
     """Parse a YAML file a person may have edited; mistakes become one-line ``InputError``s.
 
-    The message names the file and the line (counting from 1) where the parser stopped.
+    This is the one loader for YAML that comes from users (instrument, types, study
+    files). It is safe on hostile input: only plain data (``yaml.SafeLoader``); files
+    over :data:`MAX_YAML_BYTES` are refused before parsing; a document whose aliases
+    expand to more than :data:`MAX_YAML_NODES` values is refused before it is built;
+    nesting deeper than Python can follow is refused. The message names the file and
+    the line (counting from 1) where the parser stopped, and never echoes the content.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, too large, not UTF-8, malformed, or expands too far.
     """
     from .errors import InputError
 
     path = Path(path)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError("file not found", file=path, hint="check the path") from None
+    if size > MAX_YAML_BYTES:
+        raise InputError(
+            f"the YAML file is {size / 1048576:.1f} MiB; settings files are limited to "
+            f"{MAX_YAML_BYTES // 1048576} MiB",
+            file=path,
+            hint="this does not look like a settings file; check the path",
+        )
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read(MAX_YAML_BYTES + 1).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", file=path, hint="save the file as UTF-8") from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_nodes(node, MAX_YAML_NODES) > MAX_YAML_NODES:
+            raise InputError(
+                f"the YAML expands to more than {MAX_YAML_NODES:,} values through its "
+                "aliases (*name)",
+                file=path,
+                hint="write the values out instead of repeating anchors (&name) and aliases (*name)",
+            )
+        return loader.construct_document(node)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         problem = getattr(err, "problem", None) or "not valid YAML"
         raise InputError(
-            f"malformed YAML: {problem} (line numbers count from 1)",
+            f"malformed YAML: {str(problem)[:120]} (line numbers count from 1)",
             file=path,
             rows=[mark.line + 1] if mark is not None else None,
             hint=hint or "check indentation and that every 'key: value' has a space after the colon",
         ) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", file=path, hint="save the file as UTF-8") from None
+    except RecursionError:
+        raise InputError(
+            "the YAML is nested too deeply to read", file=path,
+            hint="settings files need only a few levels of indentation",
+        ) from None
+    finally:
+        loader.dispose()
+
+
+#: Written into an output folder by :func:`staged_dir` when the stage names stale files:
+#: it marks the folder as this tool's output, so a later run may remove stale results.
+OUTPUTS_MARKER = ".behaviortypes_output"
 
 
 @contextlib.contextmanager
@@ -163,25 +363,34 @@ def staged_dir(out: str | Path, *, stale: tuple[str, ...] = ()) -> Iterator[Path
     rename) only when the block succeeds; on failure ``out`` is untouched and the
     staging folder is removed. Files already in ``out`` that the stage does not
     write again are kept, except the names in ``stale``: those describe an earlier
-    result and are removed when this run did not write them.
+    result and are removed when this run did not write them, but only in a folder
+    that is this tool's output: one this function created (it writes
+    :data:`OUTPUTS_MARKER` into it). In any other folder (a user's folder given as
+    ``--out``, or a folder written before the marker existed) nothing is removed.
     """
     out = Path(out)
+    check_name_length(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging.", dir=out.parent))
+    stage = Path(tempfile.mkdtemp(prefix=temp_prefix(out.name, "staging."), dir=out.parent))
     try:
         yield stage
-        out.mkdir(parents=True, exist_ok=True)
         written = {p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()}
+        fresh = not out.exists() or not any(out.iterdir())
+        ours = bool(stale) and (fresh or (out / OUTPUTS_MARKER).is_file())
+        out.mkdir(parents=True, exist_ok=True)
         for src in sorted(stage.rglob("*")):
             if src.is_dir():
                 continue
             dest = out / src.relative_to(stage)
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(src, dest)
-        for name in stale:
-            if name not in written:
-                with contextlib.suppress(FileNotFoundError):
-                    (out / name).unlink()
+        if ours:
+            for name in stale:
+                if name not in written:
+                    with contextlib.suppress(FileNotFoundError):
+                        (out / name).unlink()
+        if ours and not (out / OUTPUTS_MARKER).is_file():  # never marks a user's folder
+            write_text(out / OUTPUTS_MARKER, "This folder was written by behaviortypes.\n")
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 

@@ -33,6 +33,21 @@ __all__ = [
 ]
 
 
+_SHOWN = 60  # characters of a user's value shown in a message
+
+
+def _kind(value: Any) -> str:
+    return {dict: "mapping", list: "list"}.get(type(value), type(value).__name__)
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, cut to a few dozen characters (a value may be megabytes long)."""
+    if isinstance(value, (dict, list)):
+        return f"a {_kind(value)}"
+    text = repr(value)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -67,6 +82,9 @@ class Item(_Model):
     @field_validator("id", mode="before")
     @classmethod
     def _id_str(cls, v: Any) -> str:
+        # check the type before str(): str() of a nested YAML value can be huge
+        if v is not None and not isinstance(v, (str, int, float)):
+            raise ValueError(f"item id must be text or a number, not a {_kind(v)}")
         if v is None or str(v).strip() == "":
             raise ValueError("item id is empty")
         return str(v).strip()
@@ -78,12 +96,14 @@ class Item(_Model):
             return v
         if v is None:
             return False
+        if not isinstance(v, (str, int, float)):
+            raise ValueError(f"reverse must be true or false, not a {_kind(v)}")
         text = str(v).strip().lower()
         if text in {"true", "yes", "1", "y"}:
             return True
         if text in {"false", "no", "0", "n", ""}:
             return False
-        raise ValueError(f"reverse must be true or false, not {v!r}")
+        raise ValueError(f"reverse must be true or false, not {_short(v)}")
 
 
 class AttentionCheck(_Model):
@@ -212,6 +232,10 @@ def _pydantic_problems(err: ValidationError, file: str | Path | None) -> list[Pr
         value = e.get("input") if e["type"] not in {"missing", "model_type"} else None
         if isinstance(value, (dict, list)):
             value = None
+        elif isinstance(value, (str, bytes)) and len(value) > _SHOWN:
+            value = value[: _SHOWN - 1] + "…"
+        if len(msg) > 200:  # a message quoting a long value
+            msg = msg[:199] + "…"
         problems.append(Problem(msg, file=file, value=value, hint=hint))
     return problems
 

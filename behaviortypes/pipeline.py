@@ -231,6 +231,15 @@ def _relabel(finder: Any, previous_centroids: pd.DataFrame | None) -> dict[int, 
     return {int(k): int(v) for k, v in match_types(previous_centroids, finder.centroids_).items()}
 
 
+def _study_ids(survey) -> list[str]:
+    """Respondent and customer ids of the survey, for the quote anonymiser (data safety)."""
+    ids = [str(i) for i in survey.responses.index]
+    column = survey.instrument.customer_id_column
+    if column and column in survey.responses.columns:
+        ids += [str(v) for v in survey.responses[column].dropna()]
+    return ids
+
+
 def discover(
     survey_dir: str | Path,
     out: str | Path,
@@ -380,7 +389,7 @@ def discover(
     interviews_path = _find_interviews(survey_dir)
     if interviews_path is not None:
         say("Linking interview quotes to the types")
-        from .interviews import read_interviews, type_quotes
+        from .interviews import anonymise, read_interviews, type_quotes
 
         interviews = read_interviews(interviews_path)
         item_profile = profiles.table[profiles.table.kind == "item"].rename(columns={"key": "item"})
@@ -391,6 +400,8 @@ def discover(
             effect_size=item_profile["effect_size"].where(~flip, -item_profile["effect_size"])
         )
         quotes = type_quotes(interviews, item_profile, inst, n=3, random_state=seed)
+        study_ids = _study_ids(survey)  # respondent and customer ids never reach a quote
+        quotes["quote"] = [anonymise(q, ids=study_ids) for q in quotes["quote"]]
 
     say("Writing the discovery folder")
     with staged_dir(out, stale=_STALE_AFTER_DISCOVERY) as stage:
@@ -418,7 +429,7 @@ def discover(
             um.index.name = "respondent_id"
             write_csv(stage / "umap.csv", um.reset_index())
         if quotes is not None and len(quotes):
-            write_csv(stage / "quotes.csv", quotes)
+            write_csv(stage / "quotes.csv", quotes, spreadsheet=True)
         rel = getattr(fm, "reliability_", None)
         if isinstance(rel, pd.DataFrame):
             write_csv(stage / "reliability.csv", rel.reset_index())

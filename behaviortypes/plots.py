@@ -87,10 +87,28 @@ def type_colors(type_ids: Sequence[int], given: Mapping[int, str | None] | None 
     return out
 
 
+class _PlainTextFigure(Figure):
+    """A figure whose text is shown as written, never parsed as mathtext.
+
+    Type names, item texts and themes are the user's text: matplotlib would read
+    ``"$50-$100"`` as a formula and fail on ``"Saver $\\frac$ 50"``. Every text of the
+    figure (tick labels made while drawing included) is drawn with mathtext off.
+    """
+
+    def draw(self, renderer):  # noqa: D102 (matplotlib's)
+        import matplotlib
+        from matplotlib.text import Text
+
+        for text in self.findobj(Text):
+            text.set_parse_math(False)
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return super().draw(renderer)
+
+
 def _new(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.figure, ax
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = _PlainTextFigure(figsize=figsize, layout="constrained")
     return fig, fig.add_subplot()
 
 
@@ -247,7 +265,7 @@ def plot_k_evidence(evidence: pd.DataFrame, *, chosen_k: int | None = None,
     if not present:
         raise ValueError("evidence has none of the columns " + ", ".join(_K_INDEX_LABELS))
     if ax is None:
-        fig = Figure(figsize=(2.1 * len(present) + 0.4, 2.2), layout="constrained")
+        fig = _PlainTextFigure(figsize=(2.1 * len(present) + 0.4, 2.2), layout="constrained")
         axes = list(np.atleast_1d(fig.subplots(1, len(present))))
     else:
         axes = list(np.atleast_1d(ax))
@@ -620,7 +638,7 @@ def plot_emblem(profile: pd.Series | Mapping[str, float], *, color: str = "#0072
     """
     s = pd.Series(profile, dtype=float).fillna(0.0)
     if ax is None:
-        fig = Figure(figsize=(size, size))
+        fig = _PlainTextFigure(figsize=(size, size))
         ax = fig.add_axes((0, 0, 1, 1))
     else:
         fig = ax.figure

@@ -66,9 +66,10 @@ def test_written_files_get_normal_permissions(tmp_path):
 
 def test_staged_dir_removes_stale_files_it_did_not_write(tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
-    for name in ("old_model.bin", "kept.csv", "map.csv"):
-        (out / name).write_text("old")
+    with staged_dir(out, stale=("old_model.bin", "map.csv")) as stage:  # our folder
+        for name in ("old_model.bin", "map.csv"):
+            (stage / name).write_text("old")
+    (out / "kept.csv").write_text("old")
     with staged_dir(out, stale=("old_model.bin", "map.csv")) as stage:
         (stage / "map.csv").write_text("new")
     assert not (out / "old_model.bin").exists()

@@ -230,9 +230,9 @@ def test_no_identifiers_reach_the_report(tmp_path):
 
 
 def test_anonymise_quote():
-    assert anonymise_quote("write to a.b@c.se today") == "write to [e-mail] today"
+    assert anonymise_quote("write to a.b@c.se today") == "write to [email] today"
     assert anonymise_quote("ring 08-123 456 78!") == "ring [phone]!"
-    assert anonymise_quote("see https://x.se/a?b=1 now") == "see [link] now"
+    assert anonymise_quote("see https://x.se/a?b=1 now") == "see [url] now"
     assert anonymise_quote("I buy 2 or 3 things") == "I buy 2 or 3 things"
 
 

@@ -323,7 +323,7 @@ def write_theme_files(interviews: Interviews, out: str | Path, *, max_k: int = 5
     out = Path(out)
     names = participant_names(interviews)
     codings = interviews.codings.copy()
-    codings["quote"] = [anonymise(q, names=names) for q in codings["quote"]]
+    codings["quote"] = [anonymise(q, names=names, ids=interviews.participant_ids) for q in codings["quote"]]
     frames = {
         "theme_matrix.csv": (theme_matrix(interviews), True),
         "prevalence.csv": (prevalence(interviews), False),
@@ -336,5 +336,5 @@ def write_theme_files(interviews: Interviews, out: str | Path, *, max_k: int = 5
         frames["proto_types.csv"] = (proto_types(interviews, max_k=max_k).to_frame(), False)
     with staged_dir(out) as stage:
         for name, (frame, index) in frames.items():
-            write_csv(stage / name, frame, index=index)
+            write_csv(stage / name, frame, index=index, spreadsheet=True)  # opened in Excel
     return [out / name for name in frames]

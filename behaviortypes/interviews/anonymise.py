@@ -1,8 +1,12 @@
 """Anonymise quotes before they reach a report, and give participants pseudonyms.
 
 :func:`anonymise` masks e-mail addresses, URLs, phone numbers (international,
-Swedish, US), Swedish personal identity numbers, street addresses and person
-names. It is a safety net, not a guarantee: read quotes before publishing them.
+Swedish, US), Swedish personal identity numbers, customer and member numbers (the
+study's own respondent and customer ids when given, and id-like codes), street
+addresses and person names (titles with surnames, names after cues such as "I'm",
+"ask", "jag heter"). It is the one anonymiser of the package: the interview stage and
+the report both use it. It is a safety net, not a guarantee: read quotes before
+publishing them.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-__all__ = ["anonymise", "pseudonymise", "FIRST_NAMES"]
+__all__ = ["anonymise", "pseudonymise", "FIRST_NAMES", "TITLES"]
 
 # Common first names (English, Swedish, Dutch, German). Words that are also ordinary
 # English words when capitalised at the start of a sentence (Will, May, Mark, Hope,
@@ -64,6 +68,26 @@ _NOT_NAMES = frozenset(
     Looking""".split()
 )
 
+#: Titles before a surname ("Mrs Johansson", "Dr. Karlsson", "Herr Svensson", "Fru Berg").
+TITLES = (
+    "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Professor", "Sir", "Madam", "Dame", "Lady", "Lord",
+    "Herr", "Frau", "Fru", "Fröken", "Doktor", "Dokter", "Mevrouw", "Meneer", "Mevr", "Dhr",
+)
+_TITLE = re.compile(
+    r"\b(?:" + "|".join(TITLES) + r")\.?\s+"
+    r"[A-ZÅÄÖÜ][a-zåäöüéèß'’]+(?:-[A-ZÅÄÖÜ][a-zåäöüéß]+)?(?:\s+[A-ZÅÄÖÜ][a-zåäöüéèß]+)?"
+)
+# customer / member / card numbers: a cue word, then a code with at least four digits
+_ID_CUE = re.compile(
+    r"(?i:\b(?:customer|client|member(?:ship)?|loyalty|account|card|order|club|bonus|kund|medlems?|"
+    r"konto|kort|klubb|order)[\s-]*(?:number|no\.?|nr\.?|num|id|code|nummer|#)?)"
+    r"(?:\s+(?i:is|was|är|var))?\s*[:#]?\s*"
+    r"([A-Za-z]{0,4}[-\s]?\d[\d\s-]{2,18}\d)(?![\w])"
+)
+# id-like codes anywhere: 1-4 letters then 4+ digits (C006312, KD-1234567)
+_CODE = re.compile(r"(?<![\w\[-])[A-Za-z]{1,4}-?\d{4,}(?![\w-])")
+_TOKEN = re.compile(r"(?<![\w\[])[\w][\w.\-/]*[\w](?![\w])")
+
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 _PERSONNUMMER = re.compile(
@@ -89,7 +113,8 @@ _ADDRESS = re.compile(
 )
 _CUE = re.compile(
     rf"\b(?:(?:[Mm]y|[Oo]ur|[Mm]in|[Vv]år)\s+(?:{_RELATIONS}),?|[Nn]ame\s+is|[Nn]amed|[Cc]alled|"
-    r"I'm|I\s+am|[Cc]all\s+me|[Jj]ag\s+heter)\s+"
+    r"I'm|I’m|I\s+am|[Cc]all\s+me|[Jj]ag\s+heter|[Hh]eter|[Aa]sk(?:ed)?|[Tt]alk(?:ed)?\s+to|"
+    r"[Ss]poke\s+(?:to|with)|[Ff]råga(?:de)?|[Ss]ay\s+hi\s+to)\s+"
     r"([A-ZÅÄÖÜ][a-zåäöüéèß]+(?:-[A-ZÅÄÖÜ][a-zåäöüéß]+)?)"
 )
 _FIRST = re.compile(r"\b(?:" + "|".join(sorted(FIRST_NAMES, key=len, reverse=True)) + r")\b")
@@ -100,7 +125,20 @@ def _digits(text: str) -> int:
     return sum(ch.isdigit() for ch in text)
 
 
-def anonymise(text: str, *, names: Iterable[str] = ()) -> str:
+def _id_set(ids: Iterable[object]) -> set[str]:
+    """The identifiers worth masking: at least four characters with a digit, and at least
+    five when all digits (so that years and prices stay)."""
+    out = set()
+    for value in ids:
+        if value is None or isinstance(value, float) and value != value:
+            continue
+        text = str(value).strip()
+        if len(text) >= 4 and any(ch.isdigit() for ch in text) and (len(text) >= 5 or not text.isdigit()):
+            out.add(text.lower())
+    return out
+
+
+def anonymise(text: str, *, names: Iterable[str] = (), ids: Iterable[object] = ()) -> str:
     """Mask personal details in a quote.
 
     Parameters
@@ -110,32 +148,49 @@ def anonymise(text: str, *, names: Iterable[str] = ()) -> str:
     names : iterable of str, default=()
         Names known to appear (participants' names, people they mention); each
         full name and each of its parts is masked, case-insensitively.
+    ids : iterable, default=()
+        The study's own identifiers (respondent ids, customer ids): each is masked as
+        ``[id]`` wherever it appears as a word, case-insensitively. Ids shorter than four
+        characters, without a digit, or all-digit ids shorter than five are ignored (they
+        would mask ordinary numbers).
 
     Returns
     -------
     str
-        The text with ``[email]``, ``[url]``, ``[id]`` (Swedish personnummer),
-        ``[phone]``, ``[address]`` and ``[name]`` in place of what they mask.
+        The text with ``[email]``, ``[url]``, ``[id]`` (personnummer, customer and member
+        numbers, the given ids), ``[phone]``, ``[address]`` and ``[name]`` in place of
+        what they mask.
 
     Notes
     -----
-    Names are found three ways: the ``names`` given; a capitalised word after a
-    cue ("my wife Anna", "my name is", "I'm", "call me"); and a built-in list of
-    common English, Swedish, Dutch and German first names (:data:`FIRST_NAMES`). A
-    capitalised word right after a masked name is taken as a surname. Phone numbers
-    need 7–15 digits and a phone-like shape (leading ``+``, ``00`` or ``0``, or the US
-    3-3-4 pattern), so years and amounts are kept.
+    Names are found four ways: the ``names`` given; a title before a surname ("Mrs
+    Johansson", "Dr. Karlsson", "Herr Svensson"; see :data:`TITLES`); a capitalised
+    word after a cue ("my wife Anna", "my name is", "I'm", "call me", "ask", "talk
+    to", "jag heter"); and a built-in list of common English, Swedish, Dutch and German
+    first names (:data:`FIRST_NAMES`). A capitalised word right after a masked name is
+    taken as a surname. Customer numbers are found by a cue ("customer number",
+    "member no", "kundnummer") or by their shape (one to four letters then four or
+    more digits, such as ``C006312``). Phone numbers need 7–15 digits and a phone-like
+    shape (leading ``+``, ``00`` or ``0``, or the US 3-3-4 pattern), so years and
+    amounts are kept.
 
     Examples
     --------
     >>> anonymise("Mail me at anna.s@example.com or call 070-123 45 67, my son Erik knows.")
     'Mail me at [email] or call [phone], my son [name] knows.'
+    >>> anonymise("My customer number is C006312; ask Mrs Johansson at the store.")
+    'My customer number is [id]; ask [name] at the store.'
     """
     if not isinstance(text, str) or not text:
         return text
     text = _EMAIL.sub("[email]", text)
     text = _URL.sub("[url]", text)
+    known = _id_set(ids)
+    if known:
+        text = _TOKEN.sub(lambda m: "[id]" if m.group(0).lower() in known else m.group(0), text)
     text = _PERSONNUMMER.sub("[id]", text)
+    text = _ID_CUE.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + "[id]", text)
+    text = _CODE.sub("[id]", text)
     text = _PHONE.sub(lambda m: "[phone]" if 7 <= _digits(m.group()) <= 15 else m.group(), text)
     text = _ADDRESS.sub("[address]", text)
     given = set()
@@ -147,6 +202,8 @@ def anonymise(text: str, *, names: Iterable[str] = ()) -> str:
     if given:
         pattern = "|".join(re.escape(n) for n in sorted(given, key=len, reverse=True))
         text = re.sub(rf"(?<![\w\[])(?:{pattern})(?![\w\]])", "[name]", text, flags=re.IGNORECASE)
+    text = _TITLE.sub("[name]", text)
+
     def _cue(m: re.Match) -> str:
         if m.group(1) in _NOT_NAMES:
             return m.group(0)

@@ -26,6 +26,10 @@ _CSV_HINT = (
 )
 
 
+_MAX_HEADER_CHARS = 1 << 20
+_MAX_COLUMNS = 20_000
+
+
 def _normal(name: str) -> str:
     return str(name).strip().lower().replace(" ", "_").replace("-", "_")
 
@@ -43,7 +47,14 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if path.stat().st_size == 0:
         raise InputError("the file is empty", file=path, hint=_CSV_HINT)
     with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        header = fh.readline()
+        header = fh.readline(_MAX_HEADER_CHARS + 1)  # bounded: never a whole one-line file
+    if len(header) > _MAX_HEADER_CHARS or max(header.count(c) for c in ",;\t") >= _MAX_COLUMNS:
+        raise InputError(
+            f"the header line is longer than {_MAX_HEADER_CHARS:,} characters or has more than "
+            f"{_MAX_COLUMNS:,} columns",
+            file=path,
+            hint=_CSV_HINT,
+        )
     sep = "\t" if path.suffix.lower() == ".tsv" or "\t" in header else ","
     if sep == "," and ";" in header and "," not in header:
         sep = ";"  # Excel in Swedish, Dutch and German locales
@@ -200,7 +211,7 @@ def _read_participants(path: Path) -> pd.DataFrame:
     return people
 
 
-def read_interviews(path: str | Path) -> Interviews:
+def read_interviews(path: str | Path, *, sources_dir: str | Path | None = None) -> Interviews:
     """Read coded interviews from a CSV file, a REFI-QDA file or a folder.
 
     Parameters
@@ -211,6 +222,10 @@ def read_interviews(path: str | Path) -> Interviews:
         REFI-QDA codebook ``.qdc`` (codebook only), or a folder holding
         ``codes.csv`` (+ optional ``participants.csv``) or exactly one ``.qdpx``.
         When a folder holds both, ``codes.csv`` is read.
+    sources_dir : str or Path, optional
+        For a ``.qdpx`` whose transcripts are stored outside the archive: the folder
+        holding them (see :func:`~behaviortypes.interviews.read_qdpx`). Nothing outside
+        this folder is read.
 
     Returns
     -------
@@ -235,7 +250,7 @@ def read_interviews(path: str | Path) -> Interviews:
             return read_codings_csv(codes, people if people.is_file() else None)
         projects = sorted(path.glob("*.qdpx"))
         if len(projects) == 1:
-            return read_qdpx(projects[0])
+            return read_qdpx(projects[0], sources_dir=sources_dir)
         found = ", ".join(p.name for p in projects)
         raise InputError(
             "the interviews folder holds several .qdpx files: " + found
@@ -250,7 +265,7 @@ def read_interviews(path: str | Path) -> Interviews:
     if suffix in {".csv", ".tsv", ".txt"}:
         return read_codings_csv(path)
     if suffix == ".qdpx":
-        return read_qdpx(path)
+        return read_qdpx(path, sources_dir=sources_dir)
     if suffix == ".qdc":
         return read_qdc(path)
     raise InputError(

@@ -8,6 +8,14 @@ Unicode characters (code points) from 0, the end position exclusive; each carrie
 ``Coding/CodeRef targetGUID`` pointing at a ``Code`` of the codebook. A ``.qdc`` file
 is a bare codebook (namespace ``urn:QDA-XML:codebook:1.0``).
 
+Safety: only what the user pointed at is read. Transcripts come from inside the archive
+(``internal://``) or inline (``PlainTextContent``); a source stored outside the archive
+(``absolute://``, ``file://``, ``relative://``) is read only when ``sources_dir`` names
+the folder holding it, and never from outside that folder. Archive members are read
+with limits on their unpacked size and compression ratio (:data:`MAX_MEMBER_BYTES`,
+:data:`MAX_ARCHIVE_BYTES`, :data:`MAX_RATIO`), so a zip bomb is an error, not an
+exhausted machine.
+
 References
 ----------
 REFI-QDA Standard, Project exchange 1.0 (Project.xsd) and Codebook exchange 1.0,
@@ -28,7 +36,18 @@ import pandas as pd
 from ..errors import InputError
 from .data import CODEBOOK_COLUMNS, CODING_COLUMNS, Interviews
 
-__all__ = ["PROJECT_NS", "CODEBOOK_NS", "read_qdpx", "read_qdc"]
+__all__ = ["PROJECT_NS", "CODEBOOK_NS", "read_qdpx", "read_qdc", "MAX_MEMBER_BYTES",
+           "MAX_ARCHIVE_BYTES", "MAX_RATIO"]
+
+#: Largest unpacked archive member read into memory (project.qde, one transcript), bytes.
+MAX_MEMBER_BYTES = 64 * 1024 * 1024
+#: Most unpacked bytes read from one archive in total.
+MAX_ARCHIVE_BYTES = 512 * 1024 * 1024
+#: Largest compression ratio accepted for a member over 1 MiB unpacked (text and XML
+#: compress 3-30 times; zip bombs about 1,000 times).
+MAX_RATIO = 200
+_RATIO_FLOOR = 1024 * 1024
+_EXTERNAL = ("absolute://", "file://", "relative://")
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -142,6 +161,12 @@ def read_qdc(path: str | Path) -> Interviews:
         If the file is empty, not well-formed XML or not a REFI-QDA codebook.
     """
     path = Path(path)
+    if path.is_file() and path.stat().st_size > MAX_MEMBER_BYTES:
+        raise InputError(
+            f"the codebook file is {path.stat().st_size / 1048576:.0f} MiB; codebooks are "
+            f"limited to {MAX_MEMBER_BYTES // 1048576} MiB",
+            file=path, hint=_HINT_EXPORT,
+        )
     data = path.read_bytes()
     if not data.strip():
         raise InputError("the codebook file is empty", file=path, hint=_HINT_EXPORT)
@@ -190,6 +215,65 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
         ) from None
 
 
+def _mib(n: int) -> str:
+    return f"{n / 1048576:,.0f} MiB"
+
+
+def _check_member(info: zipfile.ZipInfo, path: Path, *, limit: int | None = MAX_MEMBER_BYTES) -> None:
+    """Refuse a member that unpacks beyond ``limit`` or far beyond its packed size."""
+    if limit is not None and info.file_size > limit:
+        raise InputError(
+            f"{info.filename[:80]} unpacks to {_mib(info.file_size)}; archive members read "
+            f"into memory are limited to {_mib(limit)}",
+            file=path,
+            hint="this is not a normal QDA export (it may be a zip bomb); " + _HINT_EXPORT,
+        )
+    if info.file_size > _RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        raise InputError(
+            f"{info.filename[:80]} unpacks {info.file_size // max(info.compress_size, 1):,} times "
+            f"its packed size (more than {MAX_RATIO} is refused)",
+            file=path,
+            hint="this is not a normal QDA export (it may be a zip bomb); " + _HINT_EXPORT,
+        )
+
+
+class _Budget:
+    """Unpacked bytes still allowed from one archive (:data:`MAX_ARCHIVE_BYTES`)."""
+
+    def __init__(self, path: Path, total: int = MAX_ARCHIVE_BYTES) -> None:
+        self.path, self.left = path, total
+
+    def take(self, n: int) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise InputError(
+                f"the archive unpacks to more than {_mib(MAX_ARCHIVE_BYTES)} of project and "
+                "transcripts",
+                file=self.path,
+                hint="this is not a normal QDA export (it may be a zip bomb); " + _HINT_EXPORT,
+            )
+
+
+def _read_member(zf: zipfile.ZipFile, name: str | zipfile.ZipInfo, path: Path, budget: _Budget) -> bytes:
+    """Read one member within the limits; a member whose data disagree with its header fails."""
+    info = name if isinstance(name, zipfile.ZipInfo) else zf.getinfo(name)
+    _check_member(info, path)
+    budget.take(info.file_size)
+    try:
+        with zf.open(info) as fh:  # zipfile stops at the size the header declares
+            data = fh.read(info.file_size + 1)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as err:
+        raise InputError(
+            f"{info.filename[:80]} cannot be unpacked ({type(err).__name__}: {str(err)[:80]})",
+            file=path,
+            hint=_HINT_EXPORT,
+        ) from None
+    if len(data) > info.file_size:
+        raise InputError(f"{info.filename[:80]} is larger than its header says", file=path,
+                         hint=_HINT_EXPORT)
+    return data
+
+
 def _project_member(zf: zipfile.ZipFile, path: Path) -> str:
     names = [n for n in zf.namelist() if PurePosixPath(n).name.lower() == "project.qde"]
     if not names:
@@ -202,10 +286,64 @@ def _project_member(zf: zipfile.ZipFile, path: Path) -> str:
     return min(names, key=lambda n: n.count("/"))
 
 
+def _external_file(ref: str, name: str, path: Path, sources_dir: Path | None) -> Path:
+    """The file an external source points at, only inside ``sources_dir``."""
+    shown = ref if len(ref) <= 100 else ref[:99] + "…"
+    if sources_dir is None:
+        raise InputError(
+            f"source '{name}' is stored outside the archive ({shown}); external sources are "
+            "read only from a folder you name",
+            file=path,
+            hint="export the project with sources embedded, or pass the folder holding the "
+            "transcripts (--sources-dir / sources_dir=)",
+        )
+    base = Path(sources_dir).resolve()
+    scheme, _, rest = ref.partition("://")
+    if scheme.lower() == "relative":
+        candidate = base / rest.lstrip("/\\")
+    else:
+        rest = rest[len("localhost"):] if rest.lower().startswith("localhost/") else rest
+        candidate = Path(rest)
+        if not candidate.is_absolute():
+            candidate = base / candidate
+    try:
+        resolved = candidate.resolve()
+    except (OSError, RuntimeError, ValueError):
+        resolved = None
+    if resolved is None or (resolved != base and base not in resolved.parents):
+        raise InputError(
+            f"source '{name}' points at {shown}, outside the sources folder {base.name}; "
+            "it is not read",
+            file=path,
+            hint="move the transcripts into the sources folder, or export the project with "
+            "sources embedded",
+        )
+    if not resolved.is_file():
+        raise InputError(
+            f"source '{name}' points at {shown}, which is not in the sources folder",
+            file=path,
+            hint="check the sources folder, or export the project with sources embedded (internal://)",
+        )
+    size = resolved.stat().st_size
+    if size > MAX_MEMBER_BYTES:
+        raise InputError(
+            f"transcript of source '{name}' is {_mib(size)}; transcripts are limited to "
+            f"{_mib(MAX_MEMBER_BYTES)}",
+            file=path,
+            hint="a transcript is plain text; check the source",
+        )
+    return resolved
+
+
 def _read_source_text(
-    zf: zipfile.ZipFile, path: Path, src: ET.Element, by_name: dict[str, str]
+    zf: zipfile.ZipFile,
+    path: Path,
+    src: ET.Element,
+    by_name: dict[str, str],
+    budget: _Budget,
+    sources_dir: Path | None = None,
 ) -> str:
-    name = src.get("name") or src.get("guid")
+    name = (src.get("name") or src.get("guid") or "")[:80]
     content = src.find(_q("PlainTextContent"))
     if content is not None:
         return content.text or ""
@@ -221,23 +359,21 @@ def _read_source_text(
         member = by_name.get(fname)
         if member is None:
             raise InputError(
-                f"source '{name}' points at {ref}, which is not in the archive",
+                f"source '{name}' points at {ref[:100]}, which is not in the archive",
                 file=path,
-                value=ref,
                 hint="export the project again with its sources included",
             )
-        data = zf.read(member)
+        data = _read_member(zf, member, path, budget)
+    elif ref.lower().startswith(_EXTERNAL):
+        disk = _external_file(ref, name, path, sources_dir)
+        budget.take(disk.stat().st_size)
+        data = disk.read_bytes()
     else:
-        disk = ref.split("://", 1)[-1]
-        candidate = Path(disk) if Path(disk).is_absolute() else path.parent / disk
-        if not candidate.is_file():
-            raise InputError(
-                f"source '{name}' points at {ref}, an external file that was not found",
-                file=path,
-                value=ref,
-                hint="export the project with sources embedded (internal://)",
-            )
-        data = candidate.read_bytes()
+        raise InputError(
+            f"source '{name}' has an unknown kind of path ({ref[:100]})",
+            file=path,
+            hint="REFI-QDA paths start with internal://, relative:// or absolute://; " + _HINT_EXPORT,
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -248,8 +384,18 @@ def _read_source_text(
         ) from None
 
 
-def read_qdpx(path: str | Path) -> Interviews:
+def read_qdpx(path: str | Path, *, sources_dir: str | Path | None = None) -> Interviews:
     """Read a REFI-QDA project (``.qdpx``): codebook, sources, coded segments, cases.
+
+    Parameters
+    ----------
+    path : str or Path
+        The project archive.
+    sources_dir : str or Path, optional
+        Folder holding transcripts the project stores *outside* the archive
+        (``absolute://``, ``file://`` or ``relative://`` paths). Without it such a
+        project is refused; with it, only files inside this folder are read
+        (``relative://`` paths are taken relative to it).
 
     Participants are the project's ``Case`` elements (linked to transcripts by
     ``SourceRef``/``SelectionRef``); a transcript that belongs to no case is its own
@@ -261,12 +407,15 @@ def read_qdpx(path: str | Path) -> Interviews:
     InputError
         If the file is not a zip, has no ``project.qde``, the XML is malformed or in
         the wrong namespace, a ``CodeRef`` points at an unknown code, a selection's
-        offsets fall outside its transcript, or a transcript is missing.
+        offsets fall outside its transcript, a transcript is missing, a source is
+        stored outside the archive (and ``sources_dir`` does not hold it), or a member
+        unpacks beyond the size limits.
     """
     path = Path(path)
+    budget = _Budget(path)
     with _open_zip(path) as zf:
         member = _project_member(zf, path)
-        root = _parse_xml(zf.read(member), path, member)
+        root = _parse_xml(_read_member(zf, member, path, budget), path, member)
         _check_root(root, path, member, {PROJECT_NS: "Project"})
         codebook_el = root.find(_q("CodeBook"))
         book, codes = _codebook_frame(
@@ -298,7 +447,7 @@ def read_qdpx(path: str | Path) -> Interviews:
         sources_el = root.find(_q("Sources"))
         for src in [] if sources_el is None else sources_el.findall(_q("TextSource")):
             sname = (src.get("name") or src.get("guid") or "").strip()
-            text = _read_source_text(zf, path, src, by_name)
+            text = _read_source_text(zf, path, src, by_name, budget, sources_dir)
             transcripts[sname] = text
             default_pid = owner.get(_norm_guid(src.get("guid")), PurePosixPath(sname).stem)
             src_attrs = attrs.setdefault(default_pid, {})

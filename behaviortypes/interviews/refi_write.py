@@ -8,6 +8,7 @@ QualCoder can import it.
 from __future__ import annotations
 
 import re
+import shutil
 import uuid
 import warnings
 import zipfile
@@ -20,7 +21,8 @@ import pandas as pd
 from ..errors import BehaviortypesWarning, InputError
 from ..files import atomic_path
 from .data import Interviews
-from .refi import PROJECT_NS, _check_root, _norm_guid, _open_zip, _parse_xml, _project_member, _q
+from .refi import (PROJECT_NS, _Budget, _check_member, _check_root, _norm_guid, _open_zip, _parse_xml,
+                   _project_member, _q, _read_member)
 
 __all__ = ["write_qdpx", "write_types_to_qdpx"]
 
@@ -253,7 +255,13 @@ def _xml_bytes(root: ET.Element, *, indent: bool = True) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def _write_zip(path: Path, entries: list[tuple[zipfile.ZipInfo | str, bytes]]) -> Path:
+def _write_zip(
+    path: Path,
+    entries: list[tuple[zipfile.ZipInfo | str, bytes]],
+    *,
+    copy_from: tuple[Path, list[zipfile.ZipInfo]] | None = None,
+) -> Path:
+    """Write ``entries``, then the members ``copy_from`` names, copied in 1 MiB chunks."""
     with atomic_path(path, suffix=".qdpx") as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for info, data in entries:
@@ -261,7 +269,31 @@ def _write_zip(path: Path, entries: list[tuple[zipfile.ZipInfo | str, bytes]]) -
                     info = zipfile.ZipInfo(info, date_time=_FIXED_ZIP_TIME)
                     info.compress_type = zipfile.ZIP_DEFLATED
                 zf.writestr(info, data)
+            if copy_from is not None:
+                source, members = copy_from
+                with zipfile.ZipFile(source) as zin:
+                    for info in members:
+                        _copy_member(zin, zf, info, source)
     return path
+
+
+def _copy_member(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo, source: Path) -> None:
+    new = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    new.compress_type = info.compress_type if info.compress_type == zipfile.ZIP_STORED else zipfile.ZIP_DEFLATED
+    new.external_attr = info.external_attr
+    new.comment = info.comment
+    if info.is_dir():
+        zout.writestr(new, b"")
+        return
+    try:
+        with zin.open(info) as src, zout.open(new, "w", force_zip64=info.file_size > (1 << 31)) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+    except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError) as err:
+        raise InputError(
+            f"{info.filename[:80]} cannot be unpacked ({type(err).__name__}: {str(err)[:80]})",
+            file=source,
+            hint="export the project again from your QDA tool",
+        ) from None
 
 
 def write_qdpx(
@@ -357,9 +389,11 @@ def write_types_to_qdpx(
     in_path, out_path = Path(in_path), Path(out_path)
     with _open_zip(in_path) as zf:
         member = _project_member(zf, in_path)
-        root = _parse_xml(zf.read(member), in_path, member)
+        root = _parse_xml(_read_member(zf, member, in_path, _Budget(in_path)), in_path, member)
         _check_root(root, in_path, member, {PROJECT_NS: "Project"})
-        others = [(info, zf.read(info)) for info in zf.infolist() if info.filename != member]
+        others = [info for info in zf.infolist() if info.filename != member]
+        for info in others:  # copied in chunks (media can be large), but no zip bombs
+            _check_member(info, in_path, limit=None)
         member_info = zf.getinfo(member)
     var_guid = _ensure_variable(root, variable)
     cases = _child(root, "Cases", after=("Users", "CodeBook", "Variables"))
@@ -400,7 +434,7 @@ def write_types_to_qdpx(
             BehaviortypesWarning,
             stacklevel=2,
         )
-    _write_zip(out_path, [(member_info, _xml_bytes(root, indent=False))] + others)
+    _write_zip(out_path, [(member_info, _xml_bytes(root, indent=False))], copy_from=(in_path, others))
     return pd.DataFrame(done, columns=["participant_id", "case_guid", "value", "created_case"])
 
 

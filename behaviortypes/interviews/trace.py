@@ -274,7 +274,7 @@ def type_quotes(
             item, effect, theme, quote, pid = candidates[i]
             out.append({
                 "type_id": type_id, "item": item, "effect_size": effect, "theme": theme,
-                "quote": anonymise(quote, names=names), "pseudonym": pseudonyms[str(pid)],
+                "quote": anonymise(quote, names=names, ids=interviews.participant_ids), "pseudonym": pseudonyms[str(pid)],
             })  # fmt: skip
     columns = ["type_id", "item", "effect_size", "theme", "quote", "pseudonym"]
     return pd.DataFrame(out, columns=columns)

@@ -5,12 +5,22 @@ pickle. :func:`load_model` first lists every type the file would construct and
 refuses the file unless each one is on :data:`TRUSTED_TYPES` (the classes our
 own pipelines are built from), so a tampered file cannot smuggle in ``os.system``
 or a pickled object.
+
+One trusted type needs more: scikit-learn's gradient-boosting ``TreePredictor`` walks
+its node array in compiled code without bounds checks (which is why skops does not
+trust it by default), so a crafted node index would read outside memory and crash the
+process. After loading, :func:`load_model` checks every tree (child indices point
+forward and inside the array, feature indices inside the model's inputs, no
+categorical splits, which our models never make) before the model is used.
 """
 
 from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from ..errors import InputError
 from ..files import atomic_path
@@ -128,4 +138,70 @@ def load_model(path: str | Path) -> LookalikeModel:
             file=path,
             hint=hint,
         )
+    problem = _check_trees(model)
+    if problem:
+        raise InputError(
+            f"refusing to load: the model file is damaged or altered ({problem})",
+            file=path,
+            hint="the file was not written by behaviortypes or was altered; retrain the model",
+        )
     return model
+
+
+def _boosters(obj: Any) -> list[Any]:
+    """Every fitted gradient-boosting estimator inside ``obj`` (pipelines, calibration, lists)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    found, seen, stack = [], set(), [obj]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or isinstance(item, (str, bytes, int, float, np.ndarray, np.generic)):
+            continue
+        seen.add(id(item))
+        if isinstance(item, HistGradientBoostingClassifier):
+            found.append(item)
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set)):
+            stack.extend(item)
+        elif hasattr(item, "__dict__") and type(item).__module__.startswith(("sklearn", "behaviortypes")):
+            stack.extend(vars(item).values())
+    return found
+
+
+_NODE_FIELDS = ("left", "right", "feature_idx", "is_leaf", "is_categorical")
+
+
+def _check_trees(model: Any) -> str | None:
+    """Why the boosted trees of ``model`` are unsafe to evaluate, or ``None`` when they are sound.
+
+    Compiled prediction code follows ``left``/``right`` from node 0 and reads column
+    ``feature_idx`` of the input without checks. A tree we wrote stores every child
+    after its parent, so a child index must be greater than its node's and smaller
+    than the number of nodes (this also rules out loops); a split's feature index must
+    be one of the model's input columns.
+    """
+    for booster in _boosters(model):
+        n_features = getattr(booster, "n_features_in_", None)
+        if not isinstance(n_features, (int, np.integer)) or n_features < 1:
+            return "a boosted model has no valid number of input features"
+        if getattr(booster, "is_categorical_", None) is not None and np.any(booster.is_categorical_):
+            return "a boosted model has categorical splits, which behaviortypes never writes"
+        for iteration in getattr(booster, "_predictors", None) or []:
+            for tree in iteration:
+                nodes = getattr(tree, "nodes", None)
+                if not isinstance(nodes, np.ndarray) or nodes.ndim != 1 or nodes.size == 0 or \
+                        nodes.dtype.names is None or not set(_NODE_FIELDS) <= set(nodes.dtype.names):
+                    return "a tree has no valid node table"
+                internal = ~nodes["is_leaf"].astype(bool)
+                here = np.arange(nodes.size)[internal]
+                for side in ("left", "right"):
+                    child = nodes[side][internal].astype(np.int64)
+                    if np.any(child <= here) or np.any(child >= nodes.size):
+                        return f"a tree's {side} child index points outside its {nodes.size} nodes"
+                feature = nodes["feature_idx"][internal].astype(np.int64)
+                if np.any(feature < 0) or np.any(feature >= n_features):
+                    return f"a tree splits on feature {int(feature.max())} of {int(n_features)}"
+                if np.any(nodes["is_categorical"][internal]):
+                    return "a tree has categorical splits, which behaviortypes never writes"
+    return None

@@ -17,6 +17,49 @@ from ._common import _EXCEL_EXT, _SPSS_EXT, _TEXT_EXT, _coerce
 
 
 _DELIMITERS = (",", ";", "\t", "|")
+#: Most columns a responses table may have (Qualtrics exports of long surveys reach a
+#: few thousand); a wider header is refused before the file is parsed.
+MAX_COLUMNS = 20_000
+#: Longest cell Python's CSV reader accepts (``csv.field_size_limit()``, 131,072).
+MAX_CELL = csv.field_size_limit()
+#: Limits on an .xlsx (a zip of XML): unpacked size of one part, and its packing ratio.
+_XLSX_MAX_PART = 512 * 1024 * 1024
+_XLSX_MAX_RATIO = 500
+
+
+def _check_header_width(path: Path) -> None:
+    """Refuse a header wider than :data:`MAX_COLUMNS` by reading only the first line.
+
+    The first line is read in 1 MiB chunks and its candidate separators counted, so a
+    file with a million columns is refused without being held in memory.
+    """
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            line = chunk.split(b"\n", 1)[0]
+            for delim in _DELIMITERS:
+                counts[delim] += line.count(delim.encode())
+            widest = max(counts.values()) + 1
+            if widest > MAX_COLUMNS:
+                raise InputError(
+                    f"the header has more than {MAX_COLUMNS:,} columns", file=path,
+                    hint="a survey export has one column per question; check that this is the responses file",
+                )
+            if len(line) < len(chunk):
+                return
+
+
+def _csv_error(err: csv.Error, path: Path, line: int | None) -> InputError:
+    """A one-line error for Python's CSV reader (most often a cell over 131,072 characters)."""
+    where = f"line {line}: " if line else ""
+    if "field larger than field limit" in str(err):
+        return InputError(
+            f"{where}a cell is longer than {MAX_CELL:,} characters", file=path,
+            hint="a quote mark may be unbalanced (the rest of the file read as one cell), "
+            "or a text answer is far too long; check the line in a text editor",
+        )
+    return InputError(f"{where}not a readable CSV ({str(err)[:100]})", file=path,
+                      hint="export the survey again as CSV")
 
 
 def _decode(raw: bytes, path: Path, *, partial: bool = False) -> tuple[str, str]:
@@ -56,7 +99,10 @@ def _sniff_delimiter(text: str) -> str:
     sample = text[: 1 << 16]
     best, best_score = ",", (False, False, 0.0, 0)
     for delim in _DELIMITERS:
-        rows = list(csv.reader(io.StringIO(sample), delimiter=delim))[:60]
+        try:
+            rows = list(csv.reader(io.StringIO(sample), delimiter=delim))[:60]
+        except csv.Error:  # a very long cell (or a cut one) in the sample: not this one
+            continue
         if len(rows) > 2 and len(sample) < len(text):
             rows = rows[:-1]  # the last sampled row may be cut short
         rows = [r for r in rows if any(cell.strip() for cell in r)]
@@ -108,13 +154,19 @@ def _check_short_rows(text: str, delim: str, path: Path) -> None:
     import csv
 
     reader = csv.reader(io.StringIO(text), delimiter=delim)
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as err:
+        raise _csv_error(err, path, 1) from None
     if header is None:
         return
     short = []
-    for fields in reader:
-        if fields and len(fields) < len(header) and any(f.strip() for f in fields):
-            short.append((reader.line_num, len(fields)))
+    try:
+        for fields in reader:
+            if fields and len(fields) < len(header) and any(f.strip() for f in fields):
+                short.append((reader.line_num, len(fields)))
+    except csv.Error as err:
+        raise _csv_error(err, path, reader.line_num) from None
     if short:
         lines = ", ".join(str(line) for line, _ in short[:5]) + (f" and {len(short) - 5} more" if len(short) > 5 else "")
         raise InputError(
@@ -126,6 +178,7 @@ def _check_short_rows(text: str, delim: str, path: Path) -> None:
 
 
 def _read_text(path: Path) -> pd.DataFrame:
+    _check_header_width(path)
     text, encoding = _decode(path.read_bytes(), path)
     if not text.strip():
         raise InputError("the file is empty", file=path, hint="export the survey again")
@@ -158,19 +211,34 @@ def _read_excel(path: Path) -> pd.DataFrame:
     from openpyxl.utils.exceptions import InvalidFileException
     import zipfile
 
+    _check_xlsx_parts(path)
+    hint = "save it from Excel as .xlsx, or export as CSV"
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError) as err:
         raise InputError(f"cannot open as an Excel workbook ({type(err).__name__})", file=path,
-                         hint="save it from Excel as .xlsx, or export as CSV") from None
+                         hint=hint) from None
+    except ValueError as err:  # defusedxml refuses DTDs and entities (DTDForbidden, ...)
+        raise InputError(f"cannot open as an Excel workbook ({_xml_refusal(err)})", file=path,
+                         hint=hint) from None
     try:
         for sheet in book.worksheets:
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+            rows = []
+            for r in sheet.iter_rows(values_only=True):
+                if len(r) > MAX_COLUMNS:
+                    raise InputError(f"the sheet has more than {MAX_COLUMNS:,} columns", file=path,
+                                     hint="check that this is the responses workbook")
+                rows.append(list(r))
             rows = [r for r in rows if any(v is not None and str(v).strip() != "" for v in r)]
             if rows:
                 break
         else:
             raise InputError("the workbook has no data", file=path, hint="export the survey again")
+    except InputError:
+        raise
+    except (ValueError, KeyError, zipfile.BadZipFile, EOFError) as err:
+        raise InputError(f"cannot read the Excel workbook ({_xml_refusal(err)})", file=path,
+                         hint=hint) from None
     finally:
         book.close()
     width = max(max((i + 1 for i, v in enumerate(r) if v is not None), default=0) for r in rows)
@@ -189,6 +257,38 @@ def _read_excel(path: Path) -> pd.DataFrame:
     frame = frame.map(lambda v: v.strip() if isinstance(v, str) else v)
     return _finish(frame, path, {"format": "xlsx", "sheet": sheet.title, "header_rows": 1,
                                  "duplicate_columns": dupes})
+
+
+def _xml_refusal(err: BaseException) -> str:
+    """Name what openpyxl (or defusedxml beneath it) refused, in one short line."""
+    refused = {"DTDForbidden", "EntitiesForbidden", "ExternalReferenceForbidden", "NotSupportedError"}
+    cause: BaseException | None = err
+    while cause is not None:
+        if type(cause).__name__ in refused:
+            return f"it uses XML features refused for safety: {type(cause).__name__}"
+        cause = cause.__cause__ or cause.__context__
+    first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    return f"{type(err).__name__}: {first[:100]}"
+
+
+def _check_xlsx_parts(path: Path) -> None:
+    """Refuse a workbook whose parts unpack to far more than a workbook holds (a zip bomb)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # openpyxl names the problem
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > _XLSX_MAX_PART or (info.file_size > 16 << 20 and ratio > _XLSX_MAX_RATIO):
+            raise InputError(
+                f"part {info.filename[:60]} of the workbook unpacks to "
+                f"{info.file_size / 1048576:,.0f} MiB ({ratio:,.0f} times its packed size)",
+                file=path,
+                hint="this is not a normal workbook (it may be a zip bomb); export the survey again",
+            )
 
 
 def _read_spss(path: Path, *, user_missing: bool = False) -> pd.DataFrame:
@@ -273,7 +373,10 @@ def is_qualtrics(path: str | Path) -> bool:
             text, _ = _decode(head, path, partial=True)
         except InputError:
             return False
-        rows = list(csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text)))[:3]
+        try:
+            rows = list(csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text)))[:3]
+        except csv.Error:  # a cell too long for the reader: reading the file will say so
+            return False
         return len(rows) == 3 and sum(c.strip().startswith('{"ImportId"') for c in rows[2]) >= max(
             1, len(rows[2]) / 2)
     if path.suffix.lower() in _EXCEL_EXT:

@@ -11,7 +11,6 @@ exist.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import is_color_like, to_hex
 
-from ..files import load_user_yaml
+from ..files import load_user_yaml, restore_formula
+from ..interviews.anonymise import anonymise as anonymise_quote  # the one anonymiser (issue 14)
 from ..errors import InputError
 from ..plots import type_colors
 
@@ -460,7 +460,7 @@ def load_report_data(discovery_dir: str | Path) -> ReportData:
     quotes = _read_csv(folder, "quotes.csv")
     if quotes is not None:
         quotes = quotes.dropna(subset=["quote"]).drop_duplicates(subset=["type_id", "quote"])
-        quotes["quote"] = quotes["quote"].map(anonymise_quote)
+        quotes["quote"] = quotes["quote"].map(lambda q: anonymise_quote(restore_formula(q)))
     return ReportData(
         path=folder, study=study, title=str(instrument.get("name") or study), source=source,
         solution=solution, types=types, min_group_size=min_group, profiles=profiles,
@@ -479,19 +479,3 @@ def _pretty(name: str) -> str:
     """``research_depth`` → ``Research depth`` (names written as codes read better as words)."""
     text = str(name).replace("_", " ").strip()
     return text[:1].upper() + text[1:]
-
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_PHONE = re.compile(r"(?<!\w)\+?\d[\d\s().-]{6,}\d(?!\w)")
-_URL = re.compile(r"https?://\S+")
-
-
-def anonymise_quote(text: str) -> str:
-    """Mask e-mail addresses, phone numbers and web addresses left in a quote.
-
-    Quotes arrive already anonymised by the interview stage; this is a last safety
-    net so that a direct identifier never reaches a page.
-    """
-    text = _EMAIL.sub("[e-mail]", str(text))
-    text = _URL.sub("[link]", text)
-    return _PHONE.sub("[phone]", text)

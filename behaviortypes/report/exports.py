@@ -51,26 +51,65 @@ def export_cards(
     -------
     list of Path
         The PNG files, in type order.
+
+    Notes
+    -----
+    Cards written by an earlier run for types that are no longer shown (a type that
+    fell below ``min_group_size``) are removed; only cards this tool wrote (marked in
+    the PNG's ``Software`` text) are ever removed.
     """
     import pypdfium2 as pdfium
 
     from .render import render_document
+
+    from PIL.PngImagePlugin import PngInfo
 
     data = _data(source)
     rendered = rendered or render_document(data, lang)
     pdf = pdfium.PdfDocument(rendered.pdf_bytes())
     out_dir = Path(out_dir)
     written = []
+    mark = PngInfo()
+    mark.add_text("Software", _CARD_MARK)  # how a later run knows the card is ours
     try:
         for tid in data.shown_types.index:
             index = rendered.section_pages[f"type-{int(tid)}"]
             image = pdf[index].render(scale=scale).to_pil()
             buf = io.BytesIO()
-            image.save(buf, format="PNG", optimize=True)
+            image.save(buf, format="PNG", optimize=True, pnginfo=mark)
             written.append(write_bytes(out_dir / f"type_{int(tid)}.png", buf.getvalue()))
     finally:
         pdf.close()
+    _remove_stale_cards(out_dir, written)
     return written
+
+
+_CARD_MARK = "behaviortypes persona card"
+
+
+def _remove_stale_cards(out_dir: Path, written: list[Path]) -> list[Path]:
+    """Remove persona cards of an earlier run whose type is no longer shown.
+
+    A type that fell below ``min_group_size`` (or vanished on a re-run) keeps no card.
+    Only ``type_<id>.png`` files carrying our PNG mark are removed; anything else in the
+    folder, including a PNG of the same name made by someone else, stays.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    keep = {p.name for p in written}
+    removed = []
+    for path in sorted(out_dir.glob("type_*.png")) if out_dir.is_dir() else []:
+        if path.name in keep or path.is_symlink() or not path.is_file():
+            continue
+        try:
+            with Image.open(path) as image:
+                ours = image.format == "PNG" and image.info.get("Software") == _CARD_MARK
+        except (OSError, UnidentifiedImageError, ValueError):
+            ours = False
+        if ours:
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def _rgb(colour: str):

@@ -2,22 +2,34 @@
 
 Parquet and CSV outputs are moved into place by rename; a DuckDB output is written in one
 transaction.
+
+Safety: an existing ``out`` is replaced only when it is a scored output this tool wrote
+(:func:`_check_out_target`); anything else, such as the folder holding the customer file,
+is refused before scoring starts. A Parquet dataset folder we write carries the marker
+file :data:`SCORED_MARKER`. Staging folders left by a killed run are removed by the next
+run on the same output (:func:`_staging_dir`), with a warning.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import shutil
+import socket
 import tempfile
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ..errors import InputError
-from ..files import atomic_path
+from ..errors import BehaviortypesWarning, InputError
+from ..files import atomic_path, check_name_length, temp_prefix
 from ._model import _Scorer
 from ._sources import (
     _DUCKDB_SUFFIXES,
@@ -28,6 +40,15 @@ from ._sources import (
     _sql_str,
     _suffix,
 )
+
+#: Marker file written into every Parquet dataset folder ``score`` publishes; a folder is
+#: replaced by a later run only when it holds this file and our part files, nothing else.
+#: (Parquet readers skip names starting with ``_``.)
+SCORED_MARKER = "_behaviortypes_scored.json"
+_PART = re.compile(r"part-\d+\.parquet")
+_OUR_COLUMNS = ["customer_id", "type_id", "type_name", "probability"]
+_OUR_EXTRAS = {SCORED_MARKER, "_metadata", "_common_metadata"}
+_OWNER = "owner.json"  # in a staging folder: which process is using it
 
 # DuckDB memory limit for the final checks on the output (spills to disk beyond it), so a
 # run's memory stays flat in the size of the base.
@@ -106,9 +127,20 @@ def _check_duplicates(files: list[Path], id_column: str, source: _Source, tmp: P
 
 
 def _replace(src: Path, dest: Path) -> None:
-    """Move ``src`` (file or folder) to ``dest``, replacing what is there."""
+    """Move ``src`` (file or folder) to ``dest``, replacing a scored output we wrote there.
+
+    A folder gets the :data:`SCORED_MARKER` first. ``dest`` is checked again here (it is
+    checked before scoring too): anything that is not our own output is never removed.
+    """
+    if src.is_dir():
+        marker = {"written_by": "behaviortypes score", "files": sorted(p.name for p in src.iterdir())}
+        (src / SCORED_MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
+    if os.path.lexists(dest):
+        problem = _not_our_output(dest, "parquet")
+        if problem:
+            raise InputError(problem, file=dest, hint=_OUT_HINT)
     if dest.exists() and (dest.is_dir() or src.is_dir()):
-        backup = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
+        backup = Path(tempfile.mkdtemp(prefix=temp_prefix(dest.name, "old."), dir=dest.parent))
         os.replace(dest, backup / dest.name)
         try:
             os.replace(src, dest)
@@ -121,6 +153,151 @@ def _replace(src: Path, dest: Path) -> None:
         os.replace(src, dest)
 
 
+_OUT_HINT = (
+    "give --out a new name such as scored.parquet; an existing output is replaced only "
+    "when behaviortypes wrote it"
+)
+
+
+def _parquet_is_ours(path: Path) -> bool:
+    try:
+        names = pq.read_schema(path).names
+    except (OSError, ValueError):
+        return False
+    return names[: len(_OUR_COLUMNS)] == _OUR_COLUMNS and all(
+        n.startswith("p_") or n == "unassigned" for n in names[len(_OUR_COLUMNS):]
+    )
+
+
+def _csv_is_ours(path: Path) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            header = fh.readline(4096)
+    except OSError:
+        return False
+    names = [c.strip().strip('"') for c in header.strip().split(",")]
+    return names[: len(_OUR_COLUMNS)] == _OUR_COLUMNS
+
+
+def _not_our_output(out: Path, kind: str) -> str | None:
+    """Why an existing ``out`` must not be replaced, or ``None`` when it is our own output."""
+    if out.is_symlink():
+        return "the output path is a symbolic link, which scoring does not replace"
+    if out.is_dir():
+        if kind != "parquet":
+            return f"the output is an existing folder, not a .{kind} file"
+        entries = list(out.iterdir())
+        foreign = [p.name for p in entries if p.name not in _OUR_EXTRAS and not
+                   (_PART.fullmatch(p.name) and p.is_file() and not p.is_symlink())]
+        parts = [p for p in entries if _PART.fullmatch(p.name)]
+        if foreign or (not (out / SCORED_MARKER).is_file() and not (parts and _parquet_is_ours(parts[0]))):
+            shown = ", ".join(sorted(foreign)[:3]) + (" ..." if len(foreign) > 3 else "")
+            return ("the output is an existing folder that is not a scored output of "
+                    "behaviortypes" + (f" (it holds {shown})" if foreign else "") + "; it is left as it is")
+        return None
+    if out.is_file():
+        if kind == "parquet" and not _parquet_is_ours(out):
+            return "the output is an existing file that is not a scored output of behaviortypes"
+        if kind == "csv" and not _csv_is_ours(out):
+            return "the output is an existing file that is not a scored output of behaviortypes"
+        return None
+    return "the output path exists and is not a regular file or folder"
+
+
+def _check_out_target(out: Path, customers: Path, kind: str) -> None:
+    """Refuse, before any work, an ``out`` whose replacement would lose data we did not write.
+
+    Refused: the current folder or one of its parents; a folder or file holding (or being)
+    the customer data; an existing folder or file that is not a scored output of this
+    tool (a Parquet dataset folder must hold only our part files and
+    :data:`SCORED_MARKER`). A DuckDB output is a database the user names on purpose: its
+    other tables are kept, and an existing table of the same name is checked when written.
+    """
+    check_name_length(out)
+    if kind == "duckdb":
+        return
+    here = Path.cwd().resolve()
+    target = out.resolve()
+    if target == here or target in here.parents:
+        raise InputError(
+            "the output is the current folder (or one of its parents); scoring writes one "
+            "file or folder and never replaces a working folder",
+            file=target, hint=_OUT_HINT,
+        )
+    source = customers.resolve()
+    if target == source or target in source.parents:
+        raise InputError(
+            "the output would replace the customer data being scored" if target == source
+            else f"the output folder holds the customer file {customers.name}",
+            file=out, hint=_OUT_HINT,
+        )
+    if os.path.lexists(out):
+        problem = _not_our_output(out, kind)
+        if problem:
+            raise InputError(problem, file=out, hint=_OUT_HINT)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, another user's
+        return True
+    return True
+
+
+def _stale_staging(out: Path) -> list[Path]:
+    """Staging folders of earlier runs on ``out`` that were killed before cleaning up."""
+    parent = out.parent if out.parent.is_dir() else None
+    if parent is None:
+        return []
+    stale = []
+    prefixes = {temp_prefix(out.name, "scoring-"), f".{out.name}.scoring-"}
+    for folder in parent.iterdir():
+        if not folder.name.startswith(tuple(prefixes)) or folder.is_symlink() or not folder.is_dir():
+            continue
+        owner_file = folder / _OWNER
+        if owner_file.is_file():
+            try:
+                owner = json.loads(owner_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if owner.get("out") != str(out.resolve()):
+                continue  # a different output whose name starts the same way
+            if owner.get("host") == socket.gethostname() and _pid_alive(int(owner.get("pid", -1))):
+                continue  # another run is still working on it
+        # our staging folders hold only parts/, spill/ and the owner file
+        if any(p.name not in {"parts", "spill", _OWNER} for p in folder.iterdir()):
+            continue
+        stale.append(folder)
+    return stale
+
+
+@contextlib.contextmanager
+def _staging_dir(out: Path) -> Iterator[Path]:
+    """A hidden staging folder beside ``out``, removed afterwards.
+
+    Staging folders left by killed runs on the same ``out`` (their owner process is gone)
+    are removed first, with a :class:`~behaviortypes.errors.BehaviortypesWarning` saying
+    how many files were removed: they hold scored customer ids.
+    """
+    for folder in _stale_staging(out):
+        removed = sum(1 for p in folder.rglob("*.parquet") if p.is_file())
+        shutil.rmtree(folder, ignore_errors=True)
+        warnings.warn(
+            f"removed {folder.name}, left by an earlier scoring run that was stopped "
+            f"({removed} file{'s' if removed != 1 else ''} of scored rows)",
+            BehaviortypesWarning,
+            stacklevel=3,
+        )
+    with tempfile.TemporaryDirectory(prefix=temp_prefix(out.name, "scoring-"), dir=out.parent) as staging:
+        staging = Path(staging)
+        owner = {"pid": os.getpid(), "host": socket.gethostname(), "out": str(out.resolve())}
+        (staging / _OWNER).write_text(json.dumps(owner) + "\n", encoding="utf-8")
+        yield staging
+
+
 def _publish_duckdb(files: list[Path], out: Path, out_table: str) -> None:
     import duckdb
 
@@ -128,6 +305,7 @@ def _publish_duckdb(files: list[Path], out: Path, out_table: str) -> None:
     try:
         with _duckdb_connect(out, read_only=False) as con:
             con.execute("BEGIN TRANSACTION")
+            _check_duckdb_table(con, out, out_table)
             con.execute(
                 f"CREATE OR REPLACE TABLE {_sql_ident(out_table)} AS "
                 f"SELECT * FROM read_parquet({_parquet_list(files)})"
@@ -151,7 +329,45 @@ def _publish_duckdb(files: list[Path], out: Path, out_table: str) -> None:
         raise
 
 
+def _check_duckdb_table(con, out: Path, out_table: str) -> None:
+    """Refuse to replace an existing table that is not a scored output (it is user data)."""
+    schema, _, name = out_table.rpartition(".")
+    found = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+        + ("AND table_schema = ? " if schema else "") + "ORDER BY ordinal_position",
+        [name, schema] if schema else [name],
+    ).fetchall()
+    columns = [c[0] for c in found]
+    if columns and columns[: len(_OUR_COLUMNS)] != _OUR_COLUMNS:
+        raise InputError(
+            f"table {out_table!r} exists and is not a scored output of behaviortypes "
+            f"(its columns start {', '.join(columns[:4])}); it is left as it is",
+            file=out,
+            hint="choose another --out-table name",
+        )
+
+
+# A spreadsheet runs a text cell starting with one of these as a formula (OWASP "CSV
+# injection"); the scored CSV is meant for people, so such cells get a leading apostrophe.
+# Plain numbers ("-12", "+3.5") are not touched. See docs/data_safety.md.
+_FORMULA = r"^'*[=+\-@\t\r]"
+_PLAIN_NUMBER = r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$"
+
+
+def _neutralise_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
+    columns = []
+    for col in batch.columns:
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            risky = pc.and_(pc.match_substring_regex(col, _FORMULA),
+                            pc.invert(pc.match_substring_regex(col, _PLAIN_NUMBER)))
+            risky = pc.fill_null(risky, False)
+            col = pc.if_else(risky, pc.binary_join_element_wise("'", col, ""), col)
+        columns.append(col)
+    return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
+
+
 def _publish_csv(files: list[Path], out: Path) -> None:
+    """Write the scored rows as CSV; text cells a spreadsheet would run are neutralised."""
     with atomic_path(out) as tmp:
         writer = None
         try:
@@ -160,7 +376,7 @@ def _publish_csv(files: list[Path], out: Path) -> None:
                     for batch in handle.iter_batches(batch_size=100_000):
                         if writer is None:
                             writer = pacsv.CSVWriter(str(tmp), batch.schema)
-                        writer.write_batch(batch)
+                        writer.write_batch(_neutralise_batch(batch))
         finally:
             if writer is not None:
                 writer.close()

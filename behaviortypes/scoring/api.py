@@ -6,7 +6,6 @@ import contextlib
 import math
 import resource
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,8 @@ import pyarrow.parquet as pq
 from ..errors import InputError
 from ._engines import _run_dask, _run_local
 from ._model import UNASSIGNED_NAME, _resolve_model
-from ._publish import _check_duplicates, _out_kind, _publish_csv, _publish_duckdb, _replace, _summarise
+from ._publish import (_check_duplicates, _check_out_target, _out_kind, _publish_csv, _publish_duckdb, _replace,
+                       _staging_dir, _summarise)
 from ._sources import _DUCKDB_SUFFIXES, _check_columns, _natural_key, _open_source, _suffix
 
 DEFAULT_OUT_TABLE = "scored_customers"
@@ -228,7 +228,9 @@ def score_customers(
     and CSV outputs are moved into place by rename; a DuckDB output is written with
     ``CREATE OR REPLACE TABLE`` inside one transaction, so readers see the old table
     until the commit and a crash rolls back. The staging folder is removed on success
-    and on error (only a killed process can leave a hidden ``.<out>.scoring-*`` folder).
+    and on error; a killed run can leave a hidden ``.<out>.scoring-*`` folder, which the
+    next run on the same ``out`` removes (with a warning). An existing ``out`` is replaced
+    only when it is a scored output behaviortypes wrote (see docs/data_safety.md).
 
     *Row numbers* in errors are 1-based data rows of the customer file (or of the DuckDB
     query result). Errors raised by the model for a batch are shifted to file rows. With
@@ -256,13 +258,13 @@ def score_customers(
             file=out,
             hint="choose another --out (or, in the same .duckdb file, another --out-table)",
         )
+    _check_out_target(out, Path(customers), out_kind)  # never replace what we did not write
     scorer = _resolve_model(model)
     source = _open_source(customers, table=table, query=query, scorer=scorer)
     id_column = _check_columns(source, scorer, id_column)
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{out.name}.scoring-", dir=out.parent) as staging:
-        staging = Path(staging)
+    with _staging_dir(out) as staging:  # also removes stale staging of killed runs
         parts = staging / "parts"
         parts.mkdir()
         if engine == "local":

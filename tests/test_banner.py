@@ -1,0 +1,268 @@
+"""Tests for behaviortypes.describe: banner tables, Rao–Scott, BCH outcomes, covariates, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+from scipy import stats
+
+from behaviortypes.describe import (
+    banner_table,
+    banner_tests,
+    bch_weights,
+    classification_error_matrix,
+    covariate_model,
+    outcome_means,
+    rao_scott,
+)
+from behaviortypes.errors import InputError
+from behaviortypes.instrument import instrument_from_dict
+
+
+# ----------------------------------------------------------------------------- helpers
+def _planted(seed: int, n: int = 2000, sep: float = 1.5):
+    """Three latent types with known posteriors (a known Gaussian mixture), a covariate
+    that shifts membership, an outcome with known type means and a 0/1 outcome."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 3, n)
+    eta = np.column_stack([np.zeros(n), -0.5 + 0.8 * (x == 1), 0.3 - 0.7 * (x == 2)])
+    pi = np.exp(eta)
+    pi /= pi.sum(1, keepdims=True)
+    t = (pi.cumsum(1) > rng.random(n)[:, None]).argmax(1)
+    mu = np.array([[0, 0], [sep, 0], [0, sep]])
+    obs = mu[t] + rng.standard_normal((n, 2))
+    ll = -0.5 * ((obs[:, None, :] - mu[None]) ** 2).sum(2)
+    post = np.exp(ll) * pi.mean(0)  # exact posterior given the observations (not x)
+    post /= post.sum(1, keepdims=True)
+    idx = pd.Index([f"r{i}" for i in range(n)], name="respondent_id")
+    proba = pd.DataFrame(post, columns=["p_1", "p_2", "p_3"], index=idx)
+    means, rates = np.array([10.0, 12.0, 15.0]), np.array([0.1, 0.3, 0.6])
+    y = means[t] + 3 * rng.standard_normal(n)
+    b = (rng.random(n) < rates[t]).astype(float)
+    return proba, pd.Series(t + 1, index=idx), x, pd.DataFrame({"y": y, "b": b}, index=idx), means, rates
+
+
+# ----------------------------------------------------------------------------- banner
+def test_weighted_shares_and_intervals_by_hand():
+    idx = [f"r{i}" for i in range(8)]
+    types = pd.Series([1, 1, 1, 1, 2, 2, 2, 2], index=idx)
+    data = pd.DataFrame({"g": ["a", "a", "b", None, "a", "b", "b", "b"]}, index=idx)
+    w = pd.Series([1.0, 2.0, 1.0, 5.0, 1.0, 1.0, 2.0, 4.0], index=idx)
+    tab = banner_table(types, data, weights=w, min_cell=1).set_index(["level", "type_id"])
+    # type 1 with an answer: r0 (1), r1 (2) at a; r2 (1) at b -> a: 3/4
+    assert tab.loc[("a", 1), "share"] == pytest.approx(3 / 4)
+    assert tab.loc[("a", 1), "n"] == 2
+    assert tab.loc[("b", 2), "share"] == pytest.approx(7 / 8)
+    assert tab.loc[("a", 1), "overall_share"] == pytest.approx(4 / 12)
+    # Wilson on Kish n of type 1's answering respondents (weights 1, 2, 1)
+    ne = 4**2 / 6
+    z = stats.norm.ppf(0.975)
+    p = 0.75
+    centre = (p + z**2 / (2 * ne)) / (1 + z**2 / ne)
+    half = z * np.sqrt(p * (1 - p) / ne + z**2 / (4 * ne**2)) / (1 + z**2 / ne)
+    assert tab.loc[("a", 1), "ci_low"] == pytest.approx(centre - half)
+    assert tab.loc[("a", 1), "ci_high"] == pytest.approx(min(1, centre + half))
+    # type vs rest z-test on Kish effective sizes, by hand
+    ne2 = 8**2 / (1 + 1 + 4 + 16)
+    p2 = 1 / 8
+    pooled = (ne * p + ne2 * p2) / (ne + ne2)
+    zz = (p - p2) / np.sqrt(pooled * (1 - pooled) * (1 / ne + 1 / ne2))
+    assert tab.loc[("a", 1), "p_value"] == pytest.approx(2 * stats.norm.sf(abs(zz)))
+
+
+def test_unweighted_pvalues_match_scipy_and_bh_matches_statsmodels():
+    rng = np.random.default_rng(4)
+    n = 600
+    types = pd.Series(rng.integers(1, 5, n))
+    g = np.where(types == 2, rng.choice(list("xyz"), n, p=[0.5, 0.3, 0.2]), rng.choice(list("xyz"), n))
+    tab = banner_table(types, pd.DataFrame({"g": g}), min_cell=1)
+    for _, row in tab.iterrows():
+        mine, at = types.to_numpy() == row["type_id"], g == row["level"]
+        ct = pd.crosstab(mine, at)
+        ref = stats.chi2_contingency(ct, correction=False)
+        assert row["p_value"] == pytest.approx(ref.pvalue, rel=1e-9)
+    multitest = pytest.importorskip("statsmodels.stats.multitest")
+    _, adj, _, _ = multitest.multipletests(tab["p_value"], method="fdr_bh")
+    assert_allclose(tab["p_adjusted"], adj, rtol=1e-12)
+    assert tab["significant"].equals(tab["p_adjusted"] < 0.05)
+    assert tab.query("type_id == 2 and level == 'x'")["significant"].item()
+
+
+def test_small_cells_suppressed_with_secondary_and_small_types():
+    idx = [f"r{i}" for i in range(130)]
+    types = pd.Series([1] * 100 + [2] * 25 + [3] * 5, index=idx)
+    g = ["a"] * 60 + ["b"] * 35 + ["c"] * 5 + ["a"] * 12 + ["b"] * 12 + ["c"] * 1 + ["a"] * 5
+    tab = banner_table(types, pd.DataFrame({"g": g}, index=idx), min_cell=10, min_type_size=10)
+    t = tab.set_index(["type_id", "level"])
+    assert pd.isna(t.loc[(1, "c"), "n"]) and pd.isna(t.loc[(1, "c"), "share"])
+    # level c has 6 respondents in all -> its overall share is hidden, and so is the next smallest
+    # level's (b), so that c cannot be recovered as 1 - the others
+    assert t["overall_share"].isna().sum() == 2 * 3
+    assert tab.loc[tab["type_id"] == 3, ["n", "share", "p_value"]].isna().all().all()
+    assert not tab["significant"][tab["p_value"].isna()].any()
+
+
+def test_rao_scott_unweighted_is_pearson_scaled():
+    rng = np.random.default_rng(1)
+    n = 400
+    r, c = rng.integers(0, 3, n), rng.integers(0, 4, n)
+    res = rao_scott(r, c)
+    ref = stats.chi2_contingency(pd.crosstab(r, c), correction=False)
+    assert res["chi2"] == pytest.approx(ref.statistic, rel=1e-10)
+    assert res["df"] == 6
+    assert res["deff_mean"] == pytest.approx(n / (n - 1), rel=1e-10)
+    assert res["p_value_rs1"] == pytest.approx(stats.chi2.sf(ref.statistic * (n - 1) / n, 6), rel=1e-9)
+    assert res["df1_rs2"] == pytest.approx(6)
+
+
+@pytest.mark.slow
+def test_rao_scott_keeps_its_size_with_variable_weights_where_pearson_does_not():
+    """Independence planted; weights that vary a lot (design effect ~2.7): the naive
+    Pearson test on the weighted table rejects far too often, Rao–Scott near 5 %."""
+    rng = np.random.default_rng(7)
+    naive, first, second = [], [], []
+    for _ in range(300):
+        n = 400
+        r, c = rng.integers(0, 3, n), rng.integers(0, 3, n)
+        w = rng.lognormal(0, 1.0, n)
+        res = rao_scott(r, c, w)
+        naive.append(stats.chi2.sf(res["chi2"], res["df"]) < 0.05)
+        first.append(res["p_value_rs1"] < 0.05)
+        second.append(res["p_value"] < 0.05)
+    assert np.mean(naive) > 0.12
+    assert 0.02 <= np.mean(first) <= 0.09
+    assert 0.02 <= np.mean(second) <= 0.09
+
+
+@pytest.mark.slow
+def test_unrelated_descriptor_gives_no_significant_cells():
+    """Types and a descriptor drawn independently, 20 seeds: after BH at 5 % a table with
+    any significant cell should turn up about once in 20 (we allow up to 3)."""
+    hits, cells = 0, 0
+    for seed in range(20):
+        rng = np.random.default_rng(100 + seed)
+        n = 800
+        types = pd.Series(rng.choice(4, n, p=[0.4, 0.3, 0.2, 0.1]) + 1)
+        g = rng.choice(["18-34", "35-54", "55+", "x", "y"], n)
+        w = pd.Series(rng.lognormal(0, 0.5, n))
+        tab = banner_table(types, pd.DataFrame({"g": g}), weights=w)
+        hits += bool(tab["significant"].any())
+        cells += int(tab["significant"].sum())
+        assert (banner_tests(types, pd.DataFrame({"g": g}), weights=w)["p_value"] > 0).all()
+    assert hits <= 3, (hits, cells)
+
+
+# ----------------------------------------------------------------------------- three-step
+def test_classification_error_matrix_and_bch_weights():
+    P = np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8], [0.3, 0.7]])
+    D = classification_error_matrix(P)
+    # D[t, s] = sum_i p_it [s_i = s] / sum_i p_it
+    assert_allclose(D[0], [1.5 / 2.0, 0.5 / 2.0])
+    assert_allclose(D[1], [0.5 / 2.0, 1.5 / 2.0])
+    d = bch_weights(P)
+    assert_allclose(d.sum(1), 1.0)
+    assert_allclose(d[0], np.linalg.inv(D)[0])
+    assert_allclose(d[2], np.linalg.inv(D)[1])
+
+
+def test_bch_closer_to_truth_than_modal_and_intervals_cover():
+    covered, total = 0, 0
+    for seed in range(6):
+        proba, _, _, outs, means, rates = _planted(seed)
+        tab = outcome_means(proba, outs)
+        for var, truth in (("y", means), ("b", rates)):
+            bch = tab.query("variable == @var and method == 'bch'").sort_values("type_id")
+            modal = tab.query("variable == @var and method == 'modal'").sort_values("type_id")
+            err_bch = np.abs(bch["mean"].to_numpy() - truth).sum()
+            err_modal = np.abs(modal["mean"].to_numpy() - truth).sum()
+            assert err_bch < 0.6 * err_modal, (seed, var, err_bch, err_modal)
+            covered += int(((bch["ci_low"] <= truth) & (truth <= bch["ci_high"])).sum())
+            total += 3
+    assert covered / total >= 0.85, covered / total
+
+
+def test_outcome_means_modal_is_the_weighted_mean_of_the_assigned():
+    proba, types, _, outs, _, _ = _planted(0, n=500)
+    w = pd.Series(np.random.default_rng(0).uniform(0.5, 2, 500), index=proba.index)
+    tab = outcome_means(proba, outs, weights=w).query("variable == 'y' and method == 'modal'")
+    assigned = proba.to_numpy().argmax(1) + 1
+    for _, row in tab.iterrows():
+        m = assigned == row["type_id"]
+        assert row["mean"] == pytest.approx(np.average(outs["y"][m], weights=w[m]))
+        assert row["n"] == m.sum()
+    assert tab["overall_mean"].iloc[0] == pytest.approx(np.average(outs["y"], weights=w))
+
+
+@pytest.mark.slow
+def test_bch_matches_stepmix():
+    stepmix = pytest.importorskip("stepmix")
+    rng = np.random.default_rng(3)
+    n = 900
+    t = rng.integers(0, 3, n)
+    X = np.array([[0, 0], [1.6, 0], [0, 1.6]])[t] + rng.standard_normal((n, 2))
+    Y = (np.array([1.0, 2.0, 4.0])[t] + rng.standard_normal(n)).reshape(-1, 1)
+    model = stepmix.StepMix(n_components=3, measurement="gaussian_unit", structural="gaussian_unit",
+                            n_steps=3, correction="BCH", assignment="modal", random_state=0,
+                            verbose=0, progress_bar=0)
+    model.fit(X, Y)
+    post = model.predict_proba(X)
+    proba = pd.DataFrame(post, columns=["p_1", "p_2", "p_3"])
+    tab = outcome_means(proba, pd.DataFrame({"y": Y[:, 0]})).query("method == 'bch'")
+    theirs = np.asarray(model.get_parameters()["structural"]["means"]).ravel()
+    assert_allclose(tab.sort_values("type_id")["mean"], theirs, rtol=1e-6)
+
+
+def test_covariate_model_naive_matches_statsmodels_and_ml_is_closer_to_truth():
+    sm = pytest.importorskip("statsmodels.api")
+    err_ml, err_naive = 0.0, 0.0
+    for seed in range(3):
+        proba, _, x, _, _, _ = _planted(seed, n=3000)
+        cov = pd.DataFrame({"x": x}, index=proba.index)
+        naive = covariate_model(proba, cov, correction="none", min_cell=1)
+        ml = covariate_model(proba, cov, correction="ml", min_cell=1)
+        assigned = proba.to_numpy().argmax(1)
+        ref = int(naive["reference_type"].iloc[0]) - 1
+        # statsmodels with the same reference: relabel so that the reference is class 0
+        order = [ref] + [j for j in range(3) if j != ref]
+        y = np.array([order.index(a) for a in assigned])
+        design = np.column_stack([np.ones(len(x)), x == 1, x == 2]).astype(float)
+        fit = sm.MNLogit(y, design).fit(disp=0)
+        for pos, j in enumerate(order[1:]):
+            mine = naive[naive["type_id"] == j + 1].set_index("level")
+            assert_allclose(mine.loc[["1", "2"], "coef"], np.asarray(fit.params)[1:, pos], atol=1e-4)
+            assert_allclose(mine.loc[["1", "2"], "se"], np.asarray(fit.bse)[1:, pos], rtol=0.1)
+        # truth: eta = [0, -0.5 + 0.8 [x=1], 0.3 - 0.7 [x=2]]
+        beta = np.array([[0, 0, 0], [-0.5, 0.8, 0], [0.3, 0, -0.7]])
+        for j in range(3):
+            if j == ref:
+                continue
+            true = beta[j, 1:] - beta[ref, 1:]
+            for tab, acc in ((ml, "ml"), (naive, "naive")):
+                got = tab[tab["type_id"] == j + 1].set_index("level").loc[["1", "2"], "coef"].to_numpy()
+                if acc == "ml":
+                    err_ml += np.abs(got - true).sum()
+                else:
+                    err_naive += np.abs(got - true).sum()
+    assert err_ml < 0.6 * err_naive, (err_ml, err_naive)
+
+
+# ----------------------------------------------------------------------------- instrument
+def _inst(**extra):
+    return {"id_column": "id", "scale": {"min": 1, "max": 5},
+            "items": [{"id": f"q{i}", "text": "t"} for i in range(3)], **extra}
+
+
+def test_instrument_descriptors_and_outcomes():
+    inst = instrument_from_dict(_inst(
+        descriptors=[{"column": "sex", "label": "Sex", "levels": {1: "Female", 2.0: "Male"}},
+                     {"column": "age", "levels": ["18-34", "35+"]}],
+        outcomes=[{"column": "nps", "label": "NPS"}]))
+    assert inst.descriptors[0].levels == {"1": "Female", "2": "Male"}
+    assert inst.descriptors[1].levels == ["18-34", "35+"]
+    assert inst.outcomes[0].label == "NPS"
+    with pytest.raises(InputError, match="unknown key 'descriptors.0.colum'"):
+        instrument_from_dict(_inst(descriptors=[{"colum": "sex"}]))

@@ -140,20 +140,21 @@ def test_rao_scott_keeps_its_size_with_variable_weights_where_pearson_does_not()
 
 @pytest.mark.slow
 def test_unrelated_descriptor_gives_no_significant_cells():
-    """Types and a descriptor drawn independently, 20 seeds: after BH at 5 % a table with
-    any significant cell should turn up about once in 20 (we allow up to 3)."""
-    hits, cells = 0, 0
-    for seed in range(20):
+    """Types and a descriptor drawn independently (five types, 350 weighted respondents,
+    small cells suppressed), 40 seeds: after BH at 5 % a table with any significant cell
+    turns up in about 6-7 % of the seeds (measured over 300 seeds); we allow 5 of 40."""
+    hits = 0
+    for seed in range(40):
         rng = np.random.default_rng(100 + seed)
-        n = 800
-        types = pd.Series(rng.choice(4, n, p=[0.4, 0.3, 0.2, 0.1]) + 1)
-        g = rng.choice(["18-34", "35-54", "55+", "x", "y"], n)
-        w = pd.Series(rng.lognormal(0, 0.5, n))
-        tab = banner_table(types, pd.DataFrame({"g": g}), weights=w)
+        n = 350
+        types = pd.Series(rng.choice(5, n, p=[0.33, 0.2, 0.19, 0.16, 0.12]) + 1)
+        g = pd.DataFrame({"g": rng.choice(["18-34", "35-54", "55+", "x", "y"], n,
+                                          p=[0.35, 0.25, 0.15, 0.1, 0.15])})
+        w = pd.Series(rng.lognormal(0, 0.4, n))
+        tab = banner_table(types, g, weights=w, min_cell=10)
         hits += bool(tab["significant"].any())
-        cells += int(tab["significant"].sum())
-        assert (banner_tests(types, pd.DataFrame({"g": g}), weights=w)["p_value"] > 0).all()
-    assert hits <= 3, (hits, cells)
+        assert tab["p_adjusted"].isna().equals(tab["share"].isna())
+    assert hits <= 5, hits
 
 
 # ----------------------------------------------------------------------------- three-step
@@ -266,3 +267,92 @@ def test_instrument_descriptors_and_outcomes():
     assert inst.outcomes[0].label == "NPS"
     with pytest.raises(InputError, match="unknown key 'descriptors.0.colum'"):
         instrument_from_dict(_inst(descriptors=[{"colum": "sex"}]))
+
+
+# ----------------------------------------------------------------------------- end to end
+@pytest.fixture(scope="module")
+def small_study(tmp_path_factory):
+    from behaviortypes.pipeline import discover
+    from behaviortypes.synth import make_study
+
+    root = tmp_path_factory.mktemp("profile")
+    make_study(root / "survey", seed=5, n_respondents=400, n_customers=1500)
+    discover(root / "survey", root / "out", seed=0, n_resamples=10, make_map=False)
+    return root
+
+
+def test_cli_profile_end_to_end(small_study, capsys):
+    from openpyxl import load_workbook
+
+    from behaviortypes.cli import main
+
+    out, book = small_study / "out", small_study / "banner.xlsx"
+    assert main(["profile", str(out), "--xlsx", str(book)]) == 0
+    banner = pd.read_csv(out / "banner.csv")
+    assert list(banner.columns) == ["variable", "level", "type_id", "n", "share", "ci_low", "ci_high",
+                                    "overall_share", "p_value", "p_adjusted", "significant"]
+    assert set(banner["variable"]) == {"age_band", "country", "region"}
+    shown = banner.dropna(subset=["n"])
+    assert (shown["n"] >= 10).all() or (shown["n"] == 0).any()
+    assert banner.groupby(["variable", "type_id"])["share"].sum().max() <= 1 + 1e-9
+    tests = pd.read_csv(out / "banner_tests.csv").set_index("variable")
+    assert tests["p_value"].between(0, 1).all() and (tests["deff_mean"] > 0.5).all()
+    outcomes = pd.read_csv(out / "outcomes.csv")
+    assert list(outcomes.columns[:7]) == ["variable", "type_id", "method", "mean", "se", "ci_low", "ci_high"]
+    assert set(outcomes["method"]) == {"modal", "bch"}
+    churn = outcomes.query("variable == 'churned_12m'")
+    assert churn["mean"].between(0, 1).all()
+    cov = pd.read_csv(out / "covariates.csv")
+    assert {"odds_ratio", "ci_low", "ci_high", "p_value"} <= set(cov.columns)
+    # no respondent ids in any output
+    ids = pd.read_csv(out / "assignments.csv", dtype=str)["respondent_id"]
+    for name in ("banner.csv", "banner_tests.csv", "outcomes.csv", "covariates.csv", "profile.json"):
+        text = (out / name).read_text()
+        assert not any(i in text for i in ids[:50]), name
+    wb = load_workbook(book)
+    assert wb.sheetnames == ["age_band", "country", "region", "outcomes", "notes"]
+    formats = {c.number_format for row in wb["age_band"].iter_rows() for c in row}
+    sig = banner.query("variable == 'age_band'")["significant"].any()
+    assert any("▲" in f or "▼" in f for f in formats) == sig
+    meta = json.loads((out / "profile.json").read_text())
+    assert meta["min_cell"] == 10 and meta["weighted"] is True
+
+
+def test_cli_profile_with_customers_and_bad_columns(small_study, capsys):
+    from behaviortypes.cli import main
+
+    out, base = small_study / "out", small_study / "survey" / "customers.parquet"
+    rc = main(["profile", str(out), "--by", "preferred_device,region", "--outcomes", "orders_12m",
+               "--customers", str(base)])
+    assert rc == 0
+    banner = pd.read_csv(out / "banner.csv")
+    assert set(banner["variable"]) == {"preferred_device", "region"}
+    capsys.readouterr()
+    assert main(["profile", str(out), "--by", "agee"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "agee" in err and "age_band" in err
+    assert main(["profile", str(out), "--outcomes", "country"]) == 2
+    assert "not a number" in capsys.readouterr().err
+    assert main(["profile", str(out), "--by", "s01"]) == 2
+    assert "survey statement" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_workbook_opens_in_libreoffice(small_study, tmp_path):
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    from behaviortypes.describe.profile import profile_types_by
+    from behaviortypes.describe.workbook import write_banner_workbook
+
+    book = write_banner_workbook(profile_types_by(small_study / "out"), tmp_path / "b.xlsx")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(book)],
+                   check=True, capture_output=True, timeout=240)
+    pdfium = pytest.importorskip("pypdfium2")
+    pdf = pdfium.PdfDocument(str(tmp_path / "b.pdf"))
+    text = " ".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "Age" in text and "Outcomes by type" in text and "%" in text

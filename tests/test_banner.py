@@ -356,3 +356,37 @@ def test_workbook_opens_in_libreoffice(small_study, tmp_path):
     pdf = pdfium.PdfDocument(str(tmp_path / "b.pdf"))
     text = " ".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     assert "Age" in text and "Outcomes by type" in text and "%" in text
+
+
+def test_words_and_template_partial(small_study):
+    import jinja2
+
+    from behaviortypes.describe.profile import load_profile, profile_types_by
+    from behaviortypes.describe.words import banner_overview, who_they_are
+
+    profile_types_by(small_study / "out").to_files()
+    prof = load_profile(small_study / "out")
+    sig = prof.banner[prof.banner["significant"]]
+    for tid in sorted(prof.banner["type_id"].unique()):
+        en = who_they_are(prof, tid, lang="en")
+        sv = who_they_are(prof, tid, lang="sv")
+        expected = min(4, int((sig["type_id"] == tid).sum()))
+        assert len(en["lines"]) == len(sv["lines"]) == expected
+        mine = sig[sig["type_id"] == tid]
+        diff = (mine["share"] - mine["overall_share"])
+        top = diff.reindex(diff.abs().sort_values(ascending=False).index).head(4)
+        assert sum(x.startswith("More often") for x in en["lines"]) == int((top > 0).sum())
+        assert sum(x.startswith("Less often") for x in en["lines"]) == int((top < 0).sum())
+        assert all(" vs " in x for x in en["lines"] + en["outcomes"])
+        assert all(" mot " in x and "\u00a0%" in x or "," in x for x in sv["lines"])
+    bch = prof.outcomes.query("method == 'bch'").dropna(subset=["mean"])
+    outside = bch[(bch["ci_low"] > bch["overall_mean"]) | (bch["ci_high"] < bch["overall_mean"])]
+    listed = sum(len(who_they_are(prof, t, max_outcomes=9)["outcomes"]) for t in bch["type_id"].unique())
+    assert listed == len(outside)
+    env = jinja2.Environment(loader=jinja2.PackageLoader("behaviortypes", "report/templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
+    html = env.from_string('{% from "who_they_are.html" import who_block, banner_page %}'
+                           "{{ who_block(who) }}{{ banner_page(ov) }}").render(
+        who=who_they_are(prof, 1, lang="sv"), ov=banner_overview(prof, lang="sv"))
+    assert "Vilka de är" in html and "Ålder" not in html and "<table>" in html
+    assert html.count("<table>") == prof.banner["variable"].nunique()

@@ -444,7 +444,7 @@ def _profile_columns(cfg, responses, instrument, truth, rng):
         ],
         "outcomes": [
             {"column": "nps", "label": "Likelihood to recommend (0-10)"},
-            {"column": "churned_12m", "label": "Left within 12 months"},
+            {"column": "churned_12m", "label": "Churn within 12 months"},
         ],
     }
     instrument_from_dict(instrument)

@@ -390,3 +390,36 @@ def test_words_and_template_partial(small_study):
         who=who_they_are(prof, 1, lang="sv"), ov=banner_overview(prof, lang="sv"))
     assert "Vilka de är" in html and "Ålder" not in html and "<table>" in html
     assert html.count("<table>") == prof.banner["variable"].nunique()
+
+
+def test_profile_uses_spss_value_labels_and_picks_descriptors(small_study, tmp_path):
+    """A .sav responses file: value labels name the levels; with no descriptors: listed,
+    the other columns with 2-12 values are profiled; a changed file is warned about."""
+    import shutil
+
+    import pyreadstat
+    import yaml
+
+    from behaviortypes.describe.profile import profile_types_by
+    from behaviortypes.errors import BehaviortypesWarning
+
+    survey, out = tmp_path / "survey", tmp_path / "out"
+    shutil.copytree(small_study / "out", out)
+    survey.mkdir()
+    inst = yaml.safe_load((small_study / "survey" / "instrument.yaml").read_text())
+    del inst["descriptors"], inst["outcomes"]
+    (survey / "instrument.yaml").write_text(yaml.safe_dump(inst))
+    resp = pd.read_csv(small_study / "survey" / "responses.csv")
+    resp["gender"] = np.where(np.arange(len(resp)) % 3 == 0, 2.0, 1.0)
+    resp = resp.drop(columns=["age_band", "country"])
+    resp["customer_id"] = resp["customer_id"].fillna("")
+    pyreadstat.write_sav(resp, survey / "responses.sav",
+                         variable_value_labels={"gender": {1.0: "Woman", 2.0: "Man"}})
+    source = json.loads((out / "source.json").read_text())
+    source["survey_dir"] = str(survey)
+    (out / "source.json").write_text(json.dumps(source))
+    with pytest.warns(BehaviortypesWarning, match="changed since"):
+        result = profile_types_by(out)
+    assert set(result.banner["variable"]) >= {"gender", "region", "churned_12m"}
+    assert set(result.banner.query("variable == 'gender'")["level"]) == {"Woman", "Man"}
+    assert result.outcomes.empty

@@ -24,7 +24,7 @@ def study(tmp_path_factory):
     return root
 
 
-def test_there_are_six_stage_notebooks():
+def test_there_are_the_stage_notebooks():
     assert [p.stem[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "07"]
 
 

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from ..errors import InputError, SurveyQualityWarning, BehaviortypesWarning
+from ..errors import BehaviortypesWarning, InputError, SurveyQualityWarning
 from ..files import read_json, staged_dir, write_csv, write_json
 from .banner import banner_table, banner_tests, level_key
 from .threestep import covariate_model, outcome_means

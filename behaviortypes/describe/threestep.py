@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from .banner import kish_n
+from .banner import level_key, level_order
 
 __all__ = [
     "OUTCOME_COLUMNS",
@@ -301,8 +301,6 @@ def covariate_model(
         reference level, all other descriptors held equal; Wald interval and p-value on
         sandwich standard errors.
     """
-    from .banner import level_key, level_order
-
     P, ids = _proba_array(proba)
     index = proba.index
     w = (np.ones(len(index)) if weights is None

@@ -11,6 +11,7 @@
 """
 
 from .banner import banner_table, banner_tests, kish_n, level_key, rao_scott
+from .profile import ProfileResult, load_profile, profile_types_by
 from .threestep import (
     bch_weights,
     classification_error_matrix,
@@ -18,8 +19,16 @@ from .threestep import (
     multinomial_three_step,
     outcome_means,
 )
+from .words import banner_overview, who_they_are
+from .workbook import write_banner_workbook
 
 __all__ = [
+    "profile_types_by",
+    "load_profile",
+    "ProfileResult",
+    "write_banner_workbook",
+    "who_they_are",
+    "banner_overview",
     "banner_table",
     "banner_tests",
     "rao_scott",

@@ -106,6 +106,22 @@ def test_small_cells_suppressed_with_secondary_and_small_types():
     assert not tab["significant"][tab["p_value"].isna()].any()
 
 
+def test_no_hidden_cell_can_be_recovered_from_a_total():
+    """Over random small tables, no type column or level row has exactly one hidden count."""
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        n = int(rng.integers(60, 300))
+        types = pd.Series(rng.choice(4, n, p=[0.4, 0.3, 0.2, 0.1]) + 1)
+        g = pd.DataFrame({"g": rng.choice(list("abcde"), n, p=[0.4, 0.25, 0.15, 0.12, 0.08])})
+        tab = banner_table(types, g, min_cell=10)
+        hidden = tab.assign(h=tab["n"].isna())
+        for key in ("type_id", "level"):
+            counts = hidden.groupby(key)["h"].agg(["sum", "size"])
+            assert not ((counts["sum"] == 1) & (counts["size"] > 2)).any(), (seed, key)
+        shown = tab.dropna(subset=["n"])
+        assert ((shown["n"] >= 10) | (shown["n"] == 0)).all()
+
+
 def test_rao_scott_unweighted_is_pearson_scaled():
     rng = np.random.default_rng(1)
     n = 400

@@ -110,8 +110,9 @@ def banner_table(
         get a row with ``n = 0``. Default: sorted (numbers numerically).
     min_cell : int, default=10
         Cells (type × level) with fewer respondents are suppressed (their ``n``, share,
-        interval and test are left empty), and so is one more cell of the same type
-        column when only one would be suppressed (it could be recovered from the others).
+        interval and test are left empty), and so is one more cell of a type column or
+        level row that would otherwise have only one hidden cell (it could be recovered
+        as the total minus the others).
     min_type_size : int, default=0
         Types with fewer respondents are suppressed entirely (as the report does for
         types below the instrument's ``min_group_size``).
@@ -209,24 +210,35 @@ def _z_test(p1: float, p2: float, n1: float, n2: float) -> float:
 
 
 def _suppress(table: pd.DataFrame, min_cell: int, min_type_size: int) -> pd.DataFrame:
-    """Blank small cells (primary), then one more per type column when needed (secondary)."""
+    """Blank small cells (primary), then more cells so that none can be recovered (secondary).
+
+    A hidden count could be recovered as a total minus the shown counts when it is the
+    only hidden cell of its type column (type total) or of its level row (level total);
+    then the smallest shown cell of that line is hidden too, until no line has exactly one.
+    Types below ``min_type_size`` are hidden whole and do not count in the rows.
+    """
     table = table.copy()
-    small = (table["n"] < min_cell) & (table["n"] > 0) | (table["_type_n"] < max(min_type_size, 1))
+    tiny_type = table["_type_n"] < max(min_type_size, 1)
+    small = ((table["n"] < min_cell) & (table["n"] > 0)) | tiny_type
     # A level with too few respondents overall discloses them through overall_share.
     small_level = table["_level_n"] < min_cell
-    small = small | small_level
-    for _, idx in table.groupby("type_id").groups.items():
-        idx = list(idx)
-        if int(small.loc[idx].sum()) == 1 and len(idx) > 2:
-            # the one hidden count = the type's total - the others: hide the next smallest too
-            shown = table.loc[idx, "n"][~small.loc[idx]]
-            if len(shown):
-                small.loc[shown.idxmin()] = True
     level_n = table.groupby("level", sort=False)["_level_n"].first()
     if int((level_n < min_cell).sum()) == 1 and len(level_n) > 2:
         nxt = level_n[level_n >= min_cell].idxmin()
         small_level = small_level | (table["level"] == nxt)
-        small = small | small_level
+    small = small | small_level
+    lines = [idx for _, idx in table[~tiny_type].groupby("type_id").groups.items()]
+    lines += [idx for _, idx in table[~tiny_type].groupby("level").groups.items()]
+    for _ in range(len(table)):
+        changed = False
+        for idx in lines:
+            idx = list(idx)
+            if int(small.loc[idx].sum()) == 1 and len(idx) > 2:
+                shown = table.loc[idx, "n"][~small.loc[idx]]
+                small.loc[shown.idxmin()] = True
+                changed = True
+        if not changed:
+            break
     cols = ["n", "share", "ci_low", "ci_high", "p_value", "p_adjusted"]
     table.loc[small, cols] = np.nan
     table.loc[small, "significant"] = False

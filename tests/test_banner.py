@@ -469,3 +469,12 @@ def test_constant_empty_and_wide_columns_are_one_line_errors(small_study, tmp_pa
             assert main(["profile", str(out), *args]) == 2
         err = capsys.readouterr().err.strip()
         assert len(err.splitlines()) == 1 and words in err and args[1] in err, err
+
+
+def test_banner_takes_probabilities_and_by():
+    proba, types, x, outs, _, _ = _planted(2, n=400)
+    data = pd.DataFrame({"x": x, "other": outs["b"]}, index=proba.index)
+    from_proba = banner_table(proba, data, by=["x"])
+    assigned = pd.Series(proba.to_numpy().argmax(1) + 1, index=proba.index)
+    pd.testing.assert_frame_equal(from_proba, banner_table(assigned, data[["x"]]))
+    assert set(banner_tests(proba, data, by=["x"])["variable"]) == {"x"}

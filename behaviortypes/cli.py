@@ -177,6 +177,32 @@ def report(
 
 
 @app.command()
+def profile(
+    out_dir: Annotated[Path, typer.Argument(help="Discovery folder (from `discover`).")],
+    by: Annotated[Optional[str], typer.Option(help="Descriptor columns, comma-separated (default: the instrument's descriptors:, else the responses' other columns with 2-12 values).")] = None,
+    outcomes: Annotated[Optional[str], typer.Option(help="Outcome columns (numbers or yes/no), comma-separated (default: the instrument's outcomes:).")] = None,
+    customers: Annotated[Optional[Path], typer.Option(help="Customer base (.parquet, .csv, .duckdb): columns not in the responses come from it, for linked respondents.")] = None,
+    id_column: Annotated[Optional[str], typer.Option(help="Customer id column of the base (default: the instrument's customer_id_column).")] = None,
+    xlsx: Annotated[Optional[Path], typer.Option(help="Also write the formatted banner workbook here.")] = None,
+    min_cell: Annotated[Optional[int], typer.Option(help="Hide cells with fewer respondents (default: the instrument's min_group_size if set, else 10).", min=1)] = None,
+) -> None:
+    """Who the types are and what they are worth: banner tables, outcomes and covariates by type."""
+    from .describe.profile import profile_types_by
+    from .describe.workbook import write_banner_workbook
+
+    result = profile_types_by(
+        _existing(out_dir, "discovery folder"), by=by, outcomes=outcomes,
+        customers=None if customers is None else _existing(customers, "customer file"),
+        id_column=id_column, min_cell=min_cell,
+    )
+    for path in result.to_files():
+        out.print(f"Wrote {path}")
+    if xlsx is not None:
+        out.print(f"Wrote {write_banner_workbook(result, xlsx)}")
+    out.print(result.summary())
+
+
+@app.command()
 def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the survey, customers and options.")]) -> None:
     """Run every stage a study file asks for."""
     from .pipeline import run as run_all

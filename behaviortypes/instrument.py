@@ -27,6 +27,7 @@ __all__ = [
     "Scale",
     "AttentionCheck",
     "QualitySettings",
+    "ProfileColumn",
     "Instrument",
     "load_instrument",
     "instrument_from_dict",
@@ -130,6 +131,37 @@ class QualitySettings(_Model):
     enabled: list[str] | None = None
 
 
+class ProfileColumn(_Model):
+    """A column to profile the types by (``descriptors:``) or to compare them on (``outcomes:``).
+
+    ``levels`` gives the order of a descriptor's levels, as a list of the values or as a
+    mapping ``value: label`` (e.g. ``{1: Female, 2: Male}``); SPSS value labels are used
+    when it is omitted.
+    """
+
+    column: str
+    label: str | None = None
+    levels: list[str] | dict[str, str] | None = None
+
+    @field_validator("column", mode="before")
+    @classmethod
+    def _column_str(cls, v: Any) -> str:
+        if v is None or str(v).strip() == "":
+            raise ValueError("column is empty")
+        return str(v).strip()
+
+    @field_validator("levels", mode="before")
+    @classmethod
+    def _levels_text(cls, v: Any) -> Any:
+        def text(x: Any) -> str:  # YAML reads 1 and 1.0 as numbers; compare as "1"
+            return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x).strip()
+        if isinstance(v, dict):
+            return {text(k): str(lab) for k, lab in v.items()}
+        if isinstance(v, list):
+            return [text(x) for x in v]
+        return v
+
+
 class Instrument(_Model):
     """A survey instrument.
 
@@ -155,6 +187,9 @@ class Instrument(_Model):
         Screening thresholds.
     min_group_size : int, default=30
         The smallest group shown in reports (privacy).
+    descriptors, outcomes : list of ProfileColumn
+        Columns ``behaviortypes profile`` describes the types by (banner tables) and
+        compares them on (means by type), when its ``--by``/``--outcomes`` are not given.
     """
 
     id_column: str
@@ -168,6 +203,8 @@ class Instrument(_Model):
     quality: QualitySettings = Field(default_factory=QualitySettings)
     min_group_size: int = 30
     language: str | None = None
+    descriptors: list[ProfileColumn] = Field(default_factory=list)
+    outcomes: list[ProfileColumn] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check_items(self) -> "Instrument":

@@ -125,7 +125,8 @@ def test_full_demo_is_written_in_a_few_seconds(tmp_path):
 def test_shapes_columns_and_ids(study):
     r = study.responses
     items = _item_ids(study)
-    assert r.shape == (1200, 6 + 28 + 2)
+    assert r.shape == (1200, 6 + 28 + 2 + 3)  # + region, nps, churned_12m (profile demo)
+    assert list(r.columns[-3:]) == ["region", "nps", "churned_12m"]
     assert list(r.columns[:6]) == ["respondent_id", "customer_id", "duration_s", "weight",
                                    "age_band", "country"]
     assert {"attn1", "attn2"} <= set(r.columns)

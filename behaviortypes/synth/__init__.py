@@ -29,7 +29,7 @@ from .config import (
     TypeSpec,
     demo_config,
 )
-from .simulate import SynthStudy, simulate_study
+from .simulate import SynthStudy, simulate_study, type_effects
 from .write import make_study
 
 __all__ = [
@@ -43,4 +43,5 @@ __all__ = [
     "demo_config",
     "simulate_study",
     "make_study",
+    "type_effects",
 ]

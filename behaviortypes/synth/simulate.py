@@ -26,6 +26,10 @@ answer 60 % of items at random; *random responders* answer every item and check
 uniformly; *attention* failures answer honestly but fail at least one check. Item
 cells are then blanked completely at random (``missing_rate``). ``weight`` is a
 post-stratification weight on age band (population / sample share, mean 1).
+``region`` is drawn independently of the type; ``nps`` is ``round(6.8 + shift + 2 N(0,1))``
+clipped to 0-10 and ``churned_12m`` is Bernoulli with a per-type logit
+(:func:`type_effects`); they come from a fifth child generator, so the other columns
+are the same as without them.
 
 Interviewees are recruited by quota (every type covered). Each is coded with a
 dimension's theme with probability ``1 / (1 + exp(1.2 - 3 z))`` (topped up to two
@@ -81,13 +85,23 @@ from .texts import (
     SURNAMES,
 )
 
-__all__ = ["SynthStudy", "simulate_study"]
+__all__ = ["SynthStudy", "simulate_study", "type_effects"]
 
 # panel demographics: age bands (tilted per type by ``age_shift``) and countries
 _AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55-64", "65+")
 _AGE_BASE = np.array([0.12, 0.22, 0.22, 0.19, 0.15, 0.10])
 _COUNTRIES = ("UK", "DE", "NL", "SE", "FR")
 _COUNTRY_P = np.array([0.35, 0.25, 0.15, 0.10, 0.15])
+# descriptors and outcomes for `behaviortypes profile` (drawn from their own generator):
+# region is unrelated to the type; NPS (0-10) and churn within 12 months depend on it.
+_REGIONS = ("North", "South", "East", "West", "Capital")
+_REGION_P = np.array([0.20, 0.20, 0.20, 0.15, 0.25])
+_NPS_BASE, _NPS_SD = 6.8, 2.0
+_NPS_SHIFT = {"quick_searcher": -0.6, "explorer": 0.4, "bargain_hunter": -1.2,
+              "loyal_regular": 1.8, "social_shopper": 0.6}
+_CHURN_BASE = -1.4  # logit
+_CHURN_SHIFT = {"quick_searcher": 0.3, "explorer": 0.0, "bargain_hunter": 0.9,
+                "loyal_regular": -1.4, "social_shopper": 0.2}
 _TAU = np.array([-1.6, -0.7, 0.15, 1.1])  # answer thresholds in sd units of y
 _PRIMARY = (0.80, 0.70, 0.75, 0.60, 0.85, 0.65)  # cycled primary loadings
 
@@ -103,7 +117,9 @@ class SynthStudy:
         The instrument in ``instrument.yaml`` form (loads with ``instrument_from_dict``).
     responses : DataFrame
         As ``responses.csv``: ``respondent_id, customer_id, duration_s, weight, age_band,
-        country``, the items and attention checks (nullable ``Int64``, empty = missing).
+        country``, the items and attention checks (nullable ``Int64``, empty = missing),
+        then ``region`` (unrelated to the type), ``nps`` (0-10) and ``churned_12m`` (0/1),
+        both tied to the type (see :func:`type_effects`).
     interviews : DataFrame
         Coded quotes: ``participant_id, theme, parent, quote``.
     participants : DataFrame
@@ -392,6 +408,49 @@ def _survey(cfg, per, cents, shares, cust_type, cust_z, cust_ids, rng_s, rng_f):
     return instrument, responses, truth, lam
 
 
+def type_effects(cfg: StudyConfig) -> pd.DataFrame:
+    """The planted NPS and churn effects per type: ``nps_mean`` and ``churn_rate`` (truth).
+
+    Types outside the demo get -1, 0, +1 (cyclically) times 0.8 NPS points and 0.6 on
+    the churn logit.
+    """
+    rows = []
+    for i, t in enumerate(cfg.types):
+        generic = (i % 3) - 1
+        nps = _NPS_SHIFT.get(t.key, 0.8 * generic)
+        churn = _CHURN_SHIFT.get(t.key, -0.6 * generic)
+        rows.append({"type": t.key, "nps_shift": nps, "churn_logit": _CHURN_BASE + churn,
+                     "churn_rate": 1 / (1 + math.exp(-(_CHURN_BASE + churn)))})
+    return pd.DataFrame(rows).set_index("type")
+
+
+def _profile_columns(cfg, responses, instrument, truth, rng):
+    """Append ``region`` (unrelated to the type), ``nps`` and ``churned_12m`` (tied to it)."""
+    eff = type_effects(cfg).reindex(truth["type"])
+    n = len(responses)
+    region = rng.choice(len(_REGIONS), size=n, p=_REGION_P)
+    nps = np.clip(np.rint(_NPS_BASE + eff["nps_shift"].to_numpy()
+                          + _NPS_SD * rng.standard_normal(n)), 0, 10).astype("int64")
+    churned = (rng.random(n) < eff["churn_rate"].to_numpy()).astype("int64")
+    responses = responses.assign(
+        region=pd.array(np.asarray(_REGIONS, dtype=object)[region], dtype="string"),
+        nps=nps, churned_12m=churned)
+    instrument = {
+        **instrument,
+        "descriptors": [
+            {"column": "age_band", "label": "Age", "levels": list(_AGE_BANDS)},
+            {"column": "country", "label": "Country"},
+            {"column": "region", "label": "Region", "levels": list(_REGIONS)},
+        ],
+        "outcomes": [
+            {"column": "nps", "label": "Likelihood to recommend (0-10)"},
+            {"column": "churned_12m", "label": "Churn within 12 months"},
+        ],
+    }
+    instrument_from_dict(instrument)
+    return responses, instrument
+
+
 def _quote(theme: str, rng: np.random.Generator, used: set[str]) -> str:
     """A varied quote that voices ``theme``, avoiding the cores in ``used``."""
     if theme in EXTRA_THEMES:
@@ -507,8 +566,9 @@ def simulate_study(config: StudyConfig | None = None) -> SynthStudy:
     """
     cfg = config if config is not None else StudyConfig()
     per = check_config(cfg)
-    rng_c, rng_s, rng_f, rng_i = (np.random.default_rng(s)
-                                  for s in np.random.SeedSequence(cfg.seed).spawn(4))
+    # children 0-3 as before; child 4 (descriptors, outcomes) leaves their draws unchanged
+    rng_c, rng_s, rng_f, rng_i, rng_d = (np.random.default_rng(s)
+                                         for s in np.random.SeedSequence(cfg.seed).spawn(5))
     cents_df = _centroids(cfg)
     cents = cents_df.to_numpy()
     shares = np.array([t.share for t in cfg.types], dtype=float)
@@ -524,6 +584,7 @@ def simulate_study(config: StudyConfig | None = None) -> SynthStudy:
     instrument, responses, resp_truth, lam = _survey(
         cfg, per, cents, shares, cust_type, cust_z, cust_ids, rng_s, rng_f)
     codes, participants, part_truth, pii = _interviews(cfg, cents, rng_i)
+    responses, instrument = _profile_columns(cfg, responses, instrument, resp_truth, rng_d)
     return SynthStudy(
         config=cfg, instrument=instrument, responses=responses, interviews=codes,
         participants=participants, customers=customers, respondent_truth=resp_truth,

@@ -1,0 +1,380 @@
+"""Banner tables: the types as banner points, descriptor levels as rows.
+
+Computation only: every function takes aligned pandas objects and returns a tidy
+DataFrame (one value per cell). Reading the discovery folder and writing the files is
+:mod:`behaviortypes.describe.profile`'s job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = [
+    "BANNER_COLUMNS",
+    "TEST_COLUMNS",
+    "kish_n",
+    "level_key",
+    "level_order",
+    "modal_types",
+    "banner_table",
+    "banner_tests",
+    "rao_scott",
+]
+
+BANNER_COLUMNS = ["variable", "level", "type_id", "n", "share", "ci_low", "ci_high",
+                  "overall_share", "p_value", "p_adjusted", "significant"]
+TEST_COLUMNS = ["variable", "n", "df", "chi2", "deff_mean", "chi2_rs1", "p_value_rs1",
+                "f_rs2", "df1_rs2", "df2_rs2", "p_value", "significant"]
+
+
+def kish_n(w: np.ndarray) -> float:
+    """Kish's effective sample size ``(Σw)² / Σw²`` (0 for an empty group)."""
+    w = np.asarray(w, dtype=float)
+    s2 = float((w**2).sum())
+    return float(w.sum() ** 2 / s2) if s2 > 0 else 0.0
+
+
+def level_key(value: object) -> str | None:
+    """The text a descriptor value is compared by: ``2.0`` and ``"2"`` are both ``"2"``.
+
+    Missing values (NaN, None, empty text) give ``None``.
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return "1" if value else "0"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    text = str(value).strip()
+    return text or None
+
+
+def _wilson(p: float, n_eff: float, z: float) -> tuple[float, float]:
+    if not n_eff > 0 or not np.isfinite(p):
+        return np.nan, np.nan
+    denom = 1 + z**2 / n_eff
+    centre = (p + z**2 / (2 * n_eff)) / denom
+    half = z * np.sqrt(p * (1 - p) / n_eff + z**2 / (4 * n_eff**2)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _bh(p: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (NaN kept), via scipy."""
+    out = np.full(len(p), np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = stats.false_discovery_control(p[ok], method="bh")
+    return out
+
+
+def modal_types(types: pd.Series | pd.DataFrame) -> pd.Series:
+    """Type ids as given, or the most probable type of a ``p_<type_id>`` probability table."""
+    if isinstance(types, pd.DataFrame):
+        cols = [c for c in types.columns if str(c).startswith("p_")]
+        ids = np.array([int(str(c)[2:]) for c in cols])
+        return pd.Series(ids[types[cols].to_numpy(float).argmax(axis=1)], index=types.index,
+                         name="type_id")
+    return pd.Series(types)
+
+
+def _aligned(types, data: pd.DataFrame, weights: pd.Series | None, by=None):
+    types = modal_types(types)
+    index = types.index
+    data = pd.DataFrame(data)
+    if by is not None:
+        data = data[list(by)]
+    data = data.reindex(index)
+    w = (np.ones(len(index)) if weights is None
+         else pd.Series(weights).reindex(index).astype(float).to_numpy())
+    return types.astype(int).to_numpy(), data, w
+
+
+def banner_table(
+    types: pd.Series | pd.DataFrame,
+    data: pd.DataFrame,
+    *,
+    by: Sequence[str] | None = None,
+    weights: pd.Series | None = None,
+    levels: Mapping[str, Sequence[str]] | None = None,
+    min_cell: int = 10,
+    min_type_size: int = 0,
+    alpha: float = 0.05,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Share of each type's respondents at each level of each descriptor, tested vs the rest.
+
+    Parameters
+    ----------
+    types : Series of shape (n_respondents,) or DataFrame
+        Assigned (modal) type id per respondent, indexed by respondent id, or the
+        probabilities ``p_<type_id>`` (the most probable type is used).
+    data : DataFrame
+        One column per descriptor, indexed by respondent id (aligned to ``types``);
+        values are compared as text (see :func:`level_key`), missing values are left out
+        of that descriptor's base.
+    by : list of str, optional
+        The columns of ``data`` to tabulate (default all).
+    weights : Series, optional
+        Survey weights (equal weights when omitted).
+    levels : mapping of str to list of str, optional
+        Order of the levels per descriptor (values as :func:`level_key` gives them);
+        levels seen in the data but not listed come after, levels listed but never seen
+        get a row with ``n = 0``. Default: sorted (numbers numerically).
+    min_cell : int, default=10
+        Cells (type × level) with fewer respondents are suppressed (their ``n``, share,
+        interval and test are left empty), and so is one more cell of a type column or
+        level row that would otherwise have only one hidden cell (it could be recovered
+        as the total minus the others).
+    min_type_size : int, default=0
+        Types with fewer respondents are suppressed entirely (as the report does for
+        types below the instrument's ``min_group_size``).
+    alpha : float, default=0.05
+        False discovery rate for ``significant``.
+    ci : float, default=0.95
+        Coverage of the Wilson interval.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`BANNER_COLUMNS`: one row per descriptor, level and type.
+
+    Notes
+    -----
+    ``share`` is the weighted share of the type's respondents (with an answer) at the
+    level; ``overall_share`` the same for everyone. The interval is Wilson's on the type's
+    Kish effective sample size ``(Σw)²/Σw²``. ``p_value`` is the two-sided z-test of the
+    type's share against the share among all *other* respondents (the "exception" or
+    complement test of Q and Displayr), using the pooled proportion and each group's
+    Kish effective sample size; unweighted it is the ordinary two-proportion z-test
+    (Pearson's 2 × 2 chi-square without continuity correction). ``p_adjusted`` is
+    Benjamini–Hochberg (1995) over every cell of the descriptor's table (as Q's
+    "False Discovery Rate" per table), suppressed cells included: adjusting over the
+    shown cells only would select on the counts and inflate false discoveries (measured:
+    tables with a false discovery rose from 7 % to 11 % at n = 350, five types);
+    ``significant`` is ``p_adjusted < alpha``.
+    """
+    t, frame, w = _aligned(types, data, weights, by)
+    z = stats.norm.ppf(0.5 + ci / 2)
+    type_ids = sorted(int(x) for x in np.unique(t))
+    rows: list[dict] = []
+    for var in frame.columns:
+        keys = np.array([level_key(v) for v in frame[var].to_numpy()], dtype=object)
+        have = np.array([k is not None for k in keys])
+        order = level_order(keys[have], (levels or {}).get(var))
+        tw_all = w[have].sum()
+        var_rows = []
+        for level in order:
+            at = have & (keys == level)
+            overall = w[at].sum() / tw_all if tw_all > 0 else np.nan
+            for tid in type_ids:
+                mine = have & (t == tid)
+                rest = have & (t != tid)
+                n = int((mine & at).sum())
+                wm, wr = w[mine].sum(), w[rest].sum()
+                p1 = w[mine & at].sum() / wm if wm > 0 else np.nan
+                p2 = w[rest & at].sum() / wr if wr > 0 else np.nan
+                ne1, ne2 = kish_n(w[mine]), kish_n(w[rest])
+                lo, hi = _wilson(p1, ne1, z)
+                pval = _z_test(p1, p2, ne1, ne2)
+                var_rows.append({
+                    "variable": var, "level": level, "type_id": tid, "n": n, "share": p1,
+                    "ci_low": lo, "ci_high": hi, "overall_share": overall, "p_value": pval,
+                    "_type_n": int(mine.sum()), "_level_n": int(at.sum()),
+                })
+        table = pd.DataFrame(var_rows)
+        if len(table):
+            # adjust over every cell *before* suppression: the shown cells are selected on
+            # their counts, and adjusting over them alone inflates false discoveries
+            table["p_adjusted"] = _bh(table["p_value"].to_numpy(float))
+            table["significant"] = table["p_adjusted"] < alpha
+            table = _suppress(table, min_cell, min_type_size)
+            rows.extend(table.to_dict(orient="records"))
+    out = pd.DataFrame(rows, columns=BANNER_COLUMNS + ["_type_n", "_level_n"])
+    out = out[BANNER_COLUMNS]
+    out["n"] = out["n"].astype("Int64")
+    out["type_id"] = out["type_id"].astype(int)
+    out["significant"] = out["significant"].astype(bool)
+    return out.reset_index(drop=True)
+
+
+def level_order(keys: np.ndarray, wanted: Sequence[str] | None) -> list[str]:
+    seen = list(pd.unique(keys))
+    listed = [str(x) for x in (wanted or [])]
+
+    def sort_key(v: str):
+        try:
+            return (0, float(v), v)
+        except ValueError:
+            return (1, 0.0, v)
+
+    rest = sorted((v for v in seen if v not in listed), key=sort_key)
+    return listed + rest
+
+
+def _z_test(p1: float, p2: float, n1: float, n2: float) -> float:
+    if not (n1 > 0 and n2 > 0 and np.isfinite(p1) and np.isfinite(p2)):
+        return np.nan
+    pooled = (n1 * p1 + n2 * p2) / (n1 + n2)
+    var = pooled * (1 - pooled) * (1 / n1 + 1 / n2)
+    if var <= 0:
+        return np.nan  # everyone (or no one) at this level: nothing to test
+    return float(2 * stats.norm.sf(abs(p1 - p2) / np.sqrt(var)))
+
+
+def _suppress(table: pd.DataFrame, min_cell: int, min_type_size: int) -> pd.DataFrame:
+    """Blank small cells (primary), then more cells so that none can be recovered (secondary).
+
+    A hidden count could be recovered as a total minus the shown counts when it is the
+    only hidden cell of its type column (type total) or of its level row (level total);
+    then the smallest shown cell of that line is hidden too, until no line has exactly one.
+    Types below ``min_type_size`` are hidden whole and do not count in the rows.
+    """
+    table = table.copy()
+    tiny_type = table["_type_n"] < max(min_type_size, 1)
+    small = ((table["n"] < min_cell) & (table["n"] > 0)) | tiny_type
+    # A level with too few respondents overall discloses them through overall_share.
+    small_level = table["_level_n"] < min_cell
+    level_n = table.groupby("level", sort=False)["_level_n"].first()
+    if int((level_n < min_cell).sum()) == 1 and len(level_n) > 2:
+        nxt = level_n[level_n >= min_cell].idxmin()
+        small_level = small_level | (table["level"] == nxt)
+    small = small | small_level
+    lines = [idx for _, idx in table[~tiny_type].groupby("type_id").groups.items()]
+    lines += [idx for _, idx in table[~tiny_type].groupby("level").groups.items()]
+    for _ in range(len(table)):
+        changed = False
+        for idx in lines:
+            idx = list(idx)
+            if int(small.loc[idx].sum()) == 1 and len(idx) > 2:
+                shown = table.loc[idx, "n"][~small.loc[idx]]
+                small.loc[shown.idxmin()] = True
+                changed = True
+        if not changed:
+            break
+    cols = ["n", "share", "ci_low", "ci_high", "p_value", "p_adjusted"]
+    table.loc[small, cols] = np.nan
+    table.loc[small, "significant"] = False
+    table.loc[small_level, "overall_share"] = np.nan
+    return table
+
+
+def rao_scott(
+    rows: np.ndarray, cols: np.ndarray, weights: np.ndarray | None = None
+) -> dict[str, float]:
+    """Pearson's chi-square for a two-way table with Rao & Scott's design corrections.
+
+    Parameters
+    ----------
+    rows, cols : array of shape (n,)
+        The two categorical variables (any hashable codes; no missing values).
+    weights : array of shape (n,), optional
+        Survey weights; each respondent is its own sampling unit (no strata or clusters).
+
+    Returns
+    -------
+    dict
+        ``n``, ``df`` ((r-1)(c-1)), ``chi2`` (Pearson's X² on the weighted table scaled to
+        n), ``deff_mean`` (mean generalised design effect δ̄), ``chi2_rs1`` (X²/δ̄) and
+        ``p_value_rs1`` (first-order correction, χ² on df), ``f_rs2`` (X²/Σδ), ``df1_rs2``
+        and ``df2_rs2`` and ``p_value`` (second-order, Satterthwaite-corrected F).
+
+    Notes
+    -----
+    Follows ``survey::svychisq`` (Lumley) for a with-replacement design with one
+    respondent per sampling unit: the cell proportions' covariance ``V`` is the
+    linearisation estimate ``n/(n-1) Σ zᵢzᵢᵀ``, ``zᵢ = wᵢ(yᵢ - p̂)/Σw``; the generalised
+    design effects δ are the eigenvalues of ``(CᵀD⁻¹C/n)⁻¹ CᵀD⁻¹VD⁻¹C`` where ``C`` spans
+    the interaction contrasts of the table and ``D = diag(p̂)``. First order: X²/δ̄ on
+    (r-1)(c-1) df (Rao & Scott 1981). Second order: F = X²/Σδ on ``d₀ = (Σδ)²/Σδ²`` and
+    ``d₀(n-1)`` df (Rao & Scott 1984), R's default. Unweighted, every δ is n/(n-1).
+    """
+    rows = np.asarray(rows)
+    cols = np.asarray(cols)
+    n = len(rows)
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    r_lv, r_idx = np.unique(rows, return_inverse=True)
+    c_lv, c_idx = np.unique(cols, return_inverse=True)
+    nr, nc = len(r_lv), len(c_lv)
+    df = (nr - 1) * (nc - 1)
+    out = {"n": n, "df": df}
+    if df == 0 or n < 2:
+        return {**out, **dict.fromkeys(["chi2", "deff_mean", "chi2_rs1", "p_value_rs1", "f_rs2",
+                                        "df1_rs2", "df2_rs2", "p_value"], np.nan)}
+    cell = r_idx + nr * c_idx  # rows vary fastest, as R's interaction()
+    Y = np.zeros((n, nr * nc))
+    Y[np.arange(n), cell] = 1.0
+    W = w.sum()
+    p = (w[:, None] * Y).sum(axis=0) / W
+    Zi = w[:, None] * (Y - p) / W
+    V = n / (n - 1) * Zi.T @ Zi
+    # Pearson on the weighted table scaled to n
+    table = (p * n).reshape(nc, nr).T
+    expected = table.sum(1, keepdims=True) * table.sum(0, keepdims=True) / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chi2 = float(np.nansum(np.where(expected > 0, (table - expected) ** 2 / expected, 0.0)))
+    # interaction contrasts: residuals of the full design on the main effects
+    rr, cc = np.meshgrid(np.arange(nr), np.arange(nc), indexing="xy")
+    rr, cc = rr.ravel(), cc.ravel()  # cell order: rows fastest
+    X1 = np.column_stack([np.ones(nr * nc)] + [(rr == i).astype(float) for i in range(1, nr)]
+                         + [(cc == j).astype(float) for j in range(1, nc)])
+    X12 = np.column_stack([((rr == i) & (cc == j)).astype(float)
+                           for j in range(1, nc) for i in range(1, nr)])
+    beta, *_ = np.linalg.lstsq(X1, X12, rcond=None)
+    C = X12 - X1 @ beta
+    inv_p = np.where(p > 0, 1 / np.where(p > 0, p, 1), 0.0)
+    denom = C.T @ (inv_p[:, None] * C) / n
+    numr = C.T @ (inv_p[:, None] * V * inv_p[None, :]) @ C
+    delta = np.linalg.solve(denom, numr)
+    tr, tr2 = float(np.trace(delta)), float(np.trace(delta @ delta))
+    deff_mean = tr / df
+    d0 = tr**2 / tr2
+    f2 = chi2 / tr
+    return {
+        **out, "chi2": chi2, "deff_mean": deff_mean,
+        "chi2_rs1": chi2 / deff_mean,
+        "p_value_rs1": float(stats.chi2.sf(chi2 / deff_mean, df)),
+        "f_rs2": f2, "df1_rs2": d0, "df2_rs2": d0 * (n - 1),
+        "p_value": float(stats.f.sf(f2, d0, d0 * (n - 1))),
+    }
+
+
+def banner_tests(
+    types: pd.Series | pd.DataFrame,
+    data: pd.DataFrame,
+    *,
+    by: Sequence[str] | None = None,
+    weights: pd.Series | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """One overall test per descriptor: is the descriptor associated with the type?
+
+    Parameters
+    ----------
+    types, data, by, weights
+        As :func:`banner_table`.
+    alpha : float, default=0.05
+        Level for ``significant`` (on the second-order ``p_value``).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`TEST_COLUMNS`, one row per descriptor; see :func:`rao_scott`.
+        ``p_value`` is the second-order Rao–Scott F test; the first-order one is
+        ``p_value_rs1``.
+    """
+    t, frame, w = _aligned(types, data, weights, by)
+    rows = []
+    for var in frame.columns:
+        keys = np.array([level_key(v) for v in frame[var].to_numpy()], dtype=object)
+        have = np.array([k is not None for k in keys])
+        res = rao_scott(keys[have].astype(str), t[have], w[have])
+        rows.append({"variable": var, **res})
+    out = pd.DataFrame(rows, columns=[c for c in TEST_COLUMNS if c != "significant"])
+    out["significant"] = out["p_value"] < alpha
+    return out[TEST_COLUMNS]

@@ -1,0 +1,382 @@
+"""``behaviortypes profile``: describe the types of a discovery folder by other columns.
+
+Reads the discovery folder (``assignments.csv``, ``probabilities.csv``, ``source.json``
+naming the survey), takes descriptors and outcomes from the survey's responses file (or,
+with ``customers=``, from the customer base for linked respondents) and writes
+``banner.csv``, ``banner_tests.csv``, ``outcomes.csv``, ``covariates.csv`` and
+``profile.json`` into the folder.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import BehaviortypesWarning, InputError, SurveyQualityWarning
+from ..files import read_json, staged_dir, write_csv, write_json
+from .banner import banner_table, banner_tests, level_key
+from .threestep import covariate_model, outcome_means
+
+__all__ = ["DEFAULT_MIN_CELL", "ProfileResult", "profile_types_by", "load_profile"]
+
+#: Cells with fewer respondents are suppressed unless the instrument sets ``min_group_size``.
+DEFAULT_MIN_CELL = 10
+#: A descriptor with more levels than this is refused (band it first).
+MAX_LEVELS = 30
+#: Descriptors picked automatically have 2 to this many levels.
+AUTO_MAX_LEVELS = 12
+_YES = {"1", "yes", "y", "true", "ja", "j", "sant"}
+_NO = {"0", "no", "n", "false", "nej", "falskt"}
+
+
+@dataclass(frozen=True)
+class ProfileResult:
+    """The tables of ``behaviortypes profile``.
+
+    Attributes
+    ----------
+    out : Path
+        The discovery folder.
+    banner, tests, outcomes, covariates : DataFrame
+        ``banner.csv``, ``banner_tests.csv``, ``outcomes.csv``, ``covariates.csv``.
+    meta : dict
+        ``profile.json``: the descriptors and outcomes (column, label, levels, source),
+        ``min_cell``, ``alpha``, ``weighted``, ``n_respondents``, ``type_names``.
+    """
+
+    out: Path
+    banner: pd.DataFrame
+    tests: pd.DataFrame
+    outcomes: pd.DataFrame
+    covariates: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """A few lines for people: what was profiled and what differs."""
+        sig = self.banner[self.banner["significant"]]
+        lines = [
+            f"Profiled {self.meta.get('n_respondents', '?')} respondents by "
+            f"{len(self.meta.get('descriptors', []))} descriptors and "
+            f"{len(self.meta.get('outcomes', []))} outcomes "
+            f"(cells under {self.meta.get('min_cell')} respondents suppressed).",
+        ]
+        for _, row in self.tests.iterrows():
+            n_sig = int(sig["variable"].eq(row["variable"]).sum())
+            lines.append(f"  {row['variable']}: Rao-Scott p = {row['p_value']:.3g}; "
+                         f"{n_sig} significant cells")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"meta": self.meta, "banner": self.banner.to_dict(orient="records"),
+                "tests": self.tests.to_dict(orient="records"),
+                "outcomes": self.outcomes.to_dict(orient="records"),
+                "covariates": self.covariates.to_dict(orient="records")}
+
+    def to_files(self, out: str | Path | None = None) -> list[Path]:
+        """Write the five files into ``out`` (default: the discovery folder), atomically."""
+        out = Path(out) if out is not None else self.out
+        names = ["banner.csv", "banner_tests.csv", "outcomes.csv", "covariates.csv",
+                 "profile.json"]
+        with staged_dir(out) as stage:
+            write_csv(stage / names[0], self.banner)
+            write_csv(stage / names[1], self.tests)
+            write_csv(stage / names[2], self.outcomes)
+            write_csv(stage / names[3], self.covariates)
+            write_json(stage / names[4], self.meta)
+        return [out / n for n in names]
+
+
+def load_profile(out: str | Path) -> ProfileResult | None:
+    """Read the files ``profile`` wrote into a discovery folder (``None`` when absent)."""
+    out = Path(out)
+    if not (out / "banner.csv").is_file() or not (out / "profile.json").is_file():
+        return None
+
+    def csv(name: str) -> pd.DataFrame:
+        path = out / name
+        return pd.read_csv(path, keep_default_na=False, na_values=[""]) if path.is_file() else pd.DataFrame()
+
+    banner = csv("banner.csv")
+    if "level" in banner:
+        banner["level"] = banner["level"].astype(str)
+    return ProfileResult(out, banner, csv("banner_tests.csv"), csv("outcomes.csv"),
+                         csv("covariates.csv"), read_json(out / "profile.json"))
+
+
+def _discovery(out: Path) -> tuple[dict, pd.Series, pd.DataFrame]:
+    need = ["assignments.csv", "probabilities.csv", "source.json"]
+    missing = [f for f in need if not (out / f).is_file()]
+    if not out.is_dir() or missing:
+        raise InputError(f"not a discovery folder (missing {', '.join(missing) or 'the folder itself'})",
+                         file=out, hint="run `behaviortypes discover SURVEY_DIR --out OUT` first and pass OUT")
+    source = read_json(out / "source.json")
+    assign = pd.read_csv(out / "assignments.csv", dtype={"respondent_id": str})
+    types = assign.set_index("respondent_id")["type_id"].astype(int)
+    proba = pd.read_csv(out / "probabilities.csv", dtype={"respondent_id": str}).set_index("respondent_id")
+    proba = proba.reindex(types.index)
+    if proba.isna().any().any():
+        raise InputError("probabilities.csv does not cover every respondent of assignments.csv",
+                         file=out / "probabilities.csv", hint="re-run `behaviortypes discover`")
+    return source, types, proba
+
+
+def _spec(column: str, listed: list, label: str | None = None) -> dict[str, Any]:
+    for entry in listed:
+        if entry.column == column:
+            return {"column": column, "label": entry.label or column, "levels": entry.levels}
+    return {"column": column, "label": label or column, "levels": None}
+
+
+def _split(names: list[str] | str | None) -> list[str] | None:
+    if names is None:
+        return None
+    if isinstance(names, str):
+        names = [names]
+    cols = [c.strip() for part in names for c in str(part).split(",") if c.strip()]
+    return cols or None
+
+
+def profile_types_by(
+    out: str | Path,
+    *,
+    by: list[str] | str | None = None,
+    outcomes: list[str] | str | None = None,
+    customers: str | Path | None = None,
+    id_column: str | None = None,
+    min_cell: int | None = None,
+    alpha: float = 0.05,
+) -> ProfileResult:
+    """Banner tables, outcome means and the covariate model of a discovery folder's types.
+
+    Parameters
+    ----------
+    out : path
+        Discovery folder (from ``discover``); its ``source.json`` names the survey.
+    by : list of str or comma-separated str, optional
+        Descriptor columns (default: the instrument's ``descriptors:``, else every other
+        column of the responses file with 2-12 distinct values).
+    outcomes : list of str or comma-separated str, optional
+        Numeric or yes/no outcome columns (default: the instrument's ``outcomes:``).
+    customers : path, optional
+        Customer base; columns not in the responses file are taken from it for the
+        respondents linked by the instrument's ``customer_id_column``.
+    id_column : str, optional
+        Customer id column of the base (default: the instrument's ``customer_id_column``).
+    min_cell : int, optional
+        Smallest cell shown (default: the instrument's ``min_group_size`` when the
+        instrument sets it, else 10).
+    alpha : float, default=0.05
+        False discovery rate of the banner tests.
+
+    Returns
+    -------
+    ProfileResult
+        Not yet written; call ``to_files()``.
+
+    Raises
+    ------
+    InputError
+        Unknown, constant, all-missing or non-numeric (outcome) columns, a column that is
+        a survey statement, no link to the customer base, or nothing to profile.
+    """
+    from ..profiles import read_types_yaml
+    from ..readers import load_survey, read_customers
+
+    out = Path(out)
+    source, types, proba = _discovery(out)
+    survey_dir = Path(source.get("survey_dir", ""))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SurveyQualityWarning)  # shown by discover already
+        survey = load_survey(survey_dir)
+    inst = survey.instrument
+    if source.get("checksum") and source["checksum"] != survey.checksum:
+        warnings.warn(f"{survey.responses_file.name} changed since `discover`; the types are those "
+                      "of the earlier file", BehaviortypesWarning, stacklevel=2)
+    resp = survey.responses
+    missing_ids = types.index.difference(resp.index)
+    if len(missing_ids):
+        raise InputError(f"{len(missing_ids)} typed respondents are not in the responses file",
+                         file=survey.responses_file, value=str(missing_ids[0]),
+                         hint="re-run `behaviortypes discover` on the current responses")
+    resp = resp.loc[types.index]
+    rfile = survey.responses_file.name
+    reserved = {inst.id_column: "the respondent id", inst.customer_id_column: "the customer id",
+                inst.weight_column: "the survey weight", inst.duration_column: "the duration",
+                **dict.fromkeys(inst.item_ids, "a survey statement"),
+                **dict.fromkeys((c.id for c in inst.attention_checks), "an attention check")}
+    reserved.pop(None, None)
+
+    by_cols, out_cols = _split(by), _split(outcomes)
+    if by_cols is not None:
+        desc = [_spec(c, inst.descriptors) for c in by_cols]
+    elif inst.descriptors:
+        desc = [_spec(e.column, inst.descriptors) for e in inst.descriptors]
+    else:
+        desc = None  # automatic, below
+    if out_cols is not None:
+        outs = [_spec(c, inst.outcomes) for c in out_cols]
+    else:
+        outs = [_spec(e.column, inst.outcomes) for e in inst.outcomes]
+
+    # ---- where each column comes from
+    wanted = [d["column"] for d in (desc or [])] + [o["column"] for o in outs]
+    for col in wanted:
+        if col in reserved:
+            raise InputError(f"is {reserved[col]}, not a column to profile by", file=rfile, column=col,
+                             hint="name other columns of the responses file")
+    data = pd.DataFrame(index=types.index)
+    from_customers = [c for c in wanted if c not in resp.columns]
+    if from_customers and customers is None:
+        others = [c for c in resp.columns if c not in reserved]
+        raise InputError("column not found in the responses file", file=rfile, column=from_customers[0],
+                         hint=f"columns you can use: {', '.join(others[:12]) or '(none)'}"
+                              "; or add --customers PATH to take it from the customer base")
+    source_of = {c: rfile for c in wanted}
+    if from_customers:
+        cust_id = id_column or inst.customer_id_column
+        if not inst.customer_id_column:
+            raise InputError("the instrument has no customer_id_column, so respondents cannot be "
+                             "linked to the customer base", file="instrument.yaml",
+                             hint="add customer_id_column: to instrument.yaml")
+        if cust_id is None:
+            raise InputError("no customer id column", hint="pass --id-column NAME")
+        try:
+            base = read_customers(customers, columns=[cust_id, *from_customers], id_column=cust_id)
+        except InputError as err:
+            if err.column is None or err.column == cust_id:
+                raise
+            raise InputError(f"column not found in {rfile} nor in the customer base",
+                             file=Path(customers).name, column=err.column,
+                             hint="check the spelling in --by/--outcomes (or descriptors:/outcomes: "
+                                  "in instrument.yaml)") from None
+        base[cust_id] = base[cust_id].astype("string")
+        dup = base[cust_id].dropna().duplicated()
+        if dup.any():
+            raise InputError("customer id repeated in the customer base", file=customers, column=cust_id,
+                             value=str(base[cust_id].dropna()[dup].iloc[0]), hint="keep one row per customer")
+        link = resp[inst.customer_id_column].astype("string")
+        linked = base.set_index(cust_id).reindex(link.to_numpy())
+        linked.index = resp.index
+        n_linked = int(link.isin(base[cust_id]).sum())
+        if n_linked == 0:
+            raise InputError("no typed respondent is in the customer base", file=customers, column=cust_id,
+                             hint=f"check that {inst.customer_id_column} in {rfile} holds the base's ids")
+        for c in from_customers:
+            data[c] = linked[c]
+            source_of[c] = Path(customers).name
+    for c in wanted:
+        if c not in from_customers:
+            data[c] = resp[c]
+
+    if desc is None:
+        desc = []
+        for c in resp.columns:
+            if c in reserved or c in wanted:
+                continue
+            nun = resp[c].map(level_key).dropna().nunique()
+            if 2 <= nun <= AUTO_MAX_LEVELS:
+                desc.append(_spec(c, []))
+                data[c] = resp[c]
+                source_of[c] = rfile
+    if not desc and not outs:
+        raise InputError("nothing to profile: no descriptors or outcomes", file=rfile,
+                         hint="pass --by COL,... or --outcomes COL,..., or list descriptors:/outcomes: "
+                              "in instrument.yaml")
+
+    # ---- descriptors: labels and level order
+    disc = pd.DataFrame(index=types.index)
+    levels: dict[str, list[str]] = {}
+    for d in desc:
+        col = d["column"]
+        keys = data[col].map(level_key)
+        mapping = d["levels"] if isinstance(d["levels"], dict) else None
+        if mapping is None and col in survey.value_labels and col not in from_customers:
+            mapping = {level_key(k): str(v) for k, v in survey.value_labels[col].items()}
+        order = list(d["levels"]) if isinstance(d["levels"], list) else None
+        if mapping:
+            labelled = keys.map(lambda k: None if k is None else mapping.get(k, k))
+            order = [mapping[k] for k in mapping]
+        else:
+            labelled = keys
+        _check_column(labelled, col, source_of[col], kind="descriptor")
+        if labelled.dropna().nunique() > MAX_LEVELS:
+            raise InputError(f"has {labelled.dropna().nunique()} different values, too many to tabulate",
+                             file=source_of[col], column=col,
+                             hint=f"group it into at most {MAX_LEVELS} bands, or pass it with --outcomes")
+        disc[col] = labelled
+        if order:
+            levels[col] = order
+        d["levels"] = order or sorted(labelled.dropna().unique().tolist())
+        d["source"] = source_of[col]
+
+    # ---- outcomes: numbers (yes/no texts as 1/0)
+    outcome_frame = pd.DataFrame(index=types.index)
+    for o in outs:
+        col = o["column"]
+        rows_index = survey.responses.index if col not in from_customers else None
+        outcome_frame[col] = _numeric_outcome(data[col], col, source_of[col], rows_index)
+        o["source"] = source_of[col]
+        o["binary"] = bool(set(outcome_frame[col].dropna().unique()) <= {0.0, 1.0})
+
+    weights = None
+    if inst.weight_column:
+        weights = resp[inst.weight_column].astype(float)
+    explicit = "min_group_size" in inst.model_fields_set
+    cell = int(min_cell if min_cell is not None else (inst.min_group_size if explicit else DEFAULT_MIN_CELL))
+    if cell < 1:
+        raise InputError("min_cell must be at least 1", value=cell, hint="use e.g. 10")
+
+    banner = banner_table(types, disc, weights=weights, levels=levels, min_cell=cell,
+                          min_type_size=inst.min_group_size, alpha=alpha)
+    tests = banner_tests(types, disc, weights=weights, alpha=alpha)
+    outcome_tab = outcome_means(proba, outcome_frame, weights=weights, min_cell=cell,
+                                min_type_size=inst.min_group_size)
+    covs = covariate_model(proba, disc, weights=weights, levels=levels, min_cell=cell) if len(desc) else \
+        covariate_model(proba, disc.iloc[:, :0], weights=weights)
+    names = {}
+    if (out / "types.yaml").is_file():
+        names = {int(k): str(v) for k, v in read_types_yaml(out / "types.yaml")["name"].items()}
+    meta = {
+        "descriptors": desc, "outcomes": outs, "min_cell": cell, "min_type_size": inst.min_group_size,
+        "alpha": alpha, "weighted": weights is not None, "n_respondents": int(len(types)),
+        "type_names": {str(k): v for k, v in names.items()},
+    }
+    return ProfileResult(out, banner, tests, outcome_tab, covs, meta)
+
+
+def _check_column(values: pd.Series, col: str, file: str, *, kind: str) -> None:
+    present = values.dropna()
+    if present.empty:
+        raise InputError(f"is empty for every typed respondent, so the {kind} says nothing",
+                         file=file, column=col, hint="check the column name, or drop it")
+    if present.nunique() < 2:
+        raise InputError(f"has the same value for every typed respondent, so there is nothing to compare",
+                         file=file, column=col, value=present.iloc[0], hint="drop it from the list")
+
+
+def _numeric_outcome(values: pd.Series, col: str, file: str, index: pd.Index | None) -> pd.Series:
+    if values.dtype == bool or str(values.dtype) == "boolean":
+        out = values.astype("Float64").astype(float)
+    else:
+        num = pd.to_numeric(values, errors="coerce")
+        bad = num.isna() & values.notna() & values.map(lambda v: level_key(v) is not None)
+        if bad.any():
+            text = values[bad].map(lambda v: str(v).strip().lower())
+            yes, no = text.isin(_YES), text.isin(_NO)
+            num = num.astype(float)
+            num[yes[yes].index] = 1.0
+            num[no[no].index] = 0.0
+            still = bad & ~(yes | no).reindex(values.index, fill_value=False)
+            if still.any():
+                first = values.index[still.to_numpy()][0]
+                raise InputError("outcome is not a number (nor yes/no)", file=file, column=col,
+                                 rows=None if index is None else [int(index.get_loc(first)) + 1],
+                                 value=values[first],
+                                 hint="outcomes are numbers or yes/no; profile categories with --by")
+        out = num.astype(float)
+    _check_column(out, col, file, kind="outcome")
+    return out

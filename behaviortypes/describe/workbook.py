@@ -1,0 +1,198 @@
+"""The banner workbook: types as columns, levels as rows, significant cells marked as in Q.
+
+One sheet per descriptor, an ``outcomes`` sheet and a ``notes`` sheet. Shares are real
+numbers formatted as percentages; a cell significantly above the rest of the sample is
+blue with ``▲``, one below is red with ``▼`` (the arrow is in the cell's number format,
+so the value stays a number); suppressed cells show ``*``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..files import atomic_path
+
+__all__ = ["write_banner_workbook"]
+
+_UP, _DOWN = "1F4E9A", "B42318"  # font colours
+_UP_FILL, _DOWN_FILL = "DCE8F7", "FBE1DE"
+_BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = _BAD_SHEET.sub("_", str(name))[:31] or "sheet"
+    cand, i = base, 2
+    while cand.lower() in used:
+        suffix = f" ({i})"
+        cand = base[: 31 - len(suffix)] + suffix
+        i += 1
+    used.add(cand.lower())
+    return cand
+
+
+def write_banner_workbook(result, path: str | Path) -> Path:
+    """Write ``result`` (a :class:`~behaviortypes.describe.profile.ProfileResult`) as ``.xlsx``.
+
+    Parameters
+    ----------
+    result : ProfileResult
+    path : str or Path
+        The workbook to write (atomically).
+
+    Returns
+    -------
+    Path
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    meta = result.meta
+    names = {int(k): v for k, v in meta.get("type_names", {}).items()}
+    type_ids = sorted(int(t) for t in pd.unique(result.banner["type_id"])) if len(result.banner) else \
+        sorted(int(t) for t in pd.unique(result.outcomes["type_id"]))
+    head = [f"{t}. {names.get(t, f'Type {t}')}" for t in type_ids]
+    bold, thin = Font(bold=True), Side(style="thin", color="999999")
+    wrap = Alignment(wrap_text=True, vertical="top", horizontal="center")
+    cell_min = meta.get("min_cell")
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = {"outcomes", "notes"}
+    labels = {d["column"]: d.get("label") or d["column"] for d in meta.get("descriptors", [])}
+    tests = result.tests.set_index("variable") if len(result.tests) else pd.DataFrame()
+
+    for var, table in result.banner.groupby("variable", sort=False):
+        ws = wb.create_sheet(_sheet_name(var, used))
+        ws["A1"] = labels.get(var, var)
+        ws["A1"].font = Font(bold=True, size=13)
+        ws["A2"] = "Column %: share of each type's respondents at each level"
+        ws.append([])
+        ws.append(["", "All", *head])
+        for c in ws[4]:
+            c.font, c.alignment, c.border = bold, wrap, Border(bottom=thin)
+        ws.row_dimensions[4].height = 45
+        for level, rows in table.groupby("level", sort=False):
+            rows = rows.set_index("type_id")
+            overall = rows["overall_share"].iloc[0]
+            ws.append([str(level), None if pd.isna(overall) else float(overall)])
+            r = ws.max_row
+            ws.cell(r, 2).number_format = "0%"
+            if pd.isna(overall):
+                ws.cell(r, 2).value = "*"
+            for j, t in enumerate(type_ids, start=3):
+                cell = ws.cell(r, j)
+                row = rows.loc[t] if t in rows.index else None
+                if row is None or pd.isna(row["share"]):
+                    cell.value = "*"
+                    cell.alignment = Alignment(horizontal="right")
+                    continue
+                cell.value = float(row["share"])
+                cell.number_format = "0%"
+                if bool(row["significant"]):
+                    up = row["share"] > (rows.loc[t, "overall_share"] if pd.notna(overall) else 0)
+                    cell.number_format = '0%" ▲"' if up else '0%" ▼"'
+                    cell.font = Font(bold=True, color=_UP if up else _DOWN)
+                    cell.fill = PatternFill("solid", fgColor=_UP_FILL if up else _DOWN_FILL)
+        # base row: respondents per type with an answer
+        ws.append(["n (respondents)", None, *[None] * len(type_ids)])
+        r = ws.max_row
+        ws.cell(r, 1).font = Font(italic=True)
+        for c in ws[r]:
+            c.border = Border(top=thin)
+        total = 0
+        for j, t in enumerate(type_ids, start=3):
+            ns = table.loc[table["type_id"] == t, "n"]
+            if ns.isna().any():
+                ws.cell(r, j).value = "*" if ns.isna().all() else f"≥{int(ns.sum())}"
+            else:
+                ws.cell(r, j).value = int(ns.sum())
+                total += int(ns.sum())
+        ws.cell(r, 2).value = int(table.groupby("level")["n"].sum().sum()) if not table["n"].isna().any() else None
+        if var in tests.index:
+            tr = tests.loc[var]
+            ws.append([])
+            ws.append([f"Association with the type: Rao–Scott F = {tr['f_rs2']:.2f} on "
+                       f"{tr['df1_rs2']:.1f} and {tr['df2_rs2']:.0f} df, p = {tr['p_value']:.3g}"])
+        ws.append([f"▲/▼ significantly higher/lower than the rest of the sample "
+                   f"(false discovery rate {meta.get('alpha', 0.05):.0%}); "
+                   f"* fewer than {cell_min} respondents, suppressed."])
+        ws.column_dimensions["A"].width = 28
+        for j in range(2, len(type_ids) + 3):
+            ws.column_dimensions[ws.cell(4, j).column_letter].width = 16
+        ws.freeze_panes = "B5"
+
+    ws = wb.create_sheet("outcomes")
+    ws["A1"] = "Outcomes by type"
+    ws["A1"].font = Font(bold=True, size=13)
+    ws["A2"] = ("Bias-adjusted (BCH three-step) means with 95% intervals; means of the "
+                "assigned types for comparison. Yes/no outcomes are shares.")
+    ws.append([])
+    ws.append(["", "", "All", *head])
+    for c in ws[4]:
+        c.font, c.alignment, c.border = bold, wrap, Border(bottom=thin)
+    ws.row_dimensions[4].height = 45
+    olabels = {o["column"]: o.get("label") or o["column"] for o in meta.get("outcomes", [])}
+    binary = {o["column"]: bool(o.get("binary")) for o in meta.get("outcomes", [])}
+    for var, table in result.outcomes.groupby("variable", sort=False):
+        fmt = "0%" if binary.get(var) else "0.00"
+        overall = table["overall_mean"].iloc[0]
+        for method, title in (("bch", "bias-adjusted"), ("ci", "95% interval"), ("modal", "assigned types")):
+            ws.append([olabels.get(var, var) if method == "bch" else "", title,
+                       float(overall) if method == "bch" else None])
+            r = ws.max_row
+            ws.cell(r, 3).number_format = fmt
+            for j, t in enumerate(type_ids, start=4):
+                sel = table[(table["type_id"] == t) & (table["method"] == ("bch" if method == "ci" else method))]
+                cell = ws.cell(r, j)
+                if sel.empty or pd.isna(sel["mean"].iloc[0]):
+                    cell.value = "*"
+                    continue
+                row = sel.iloc[0]
+                if method == "ci":
+                    f = (lambda v: f"{v:.0%}") if binary.get(var) else (lambda v: f"{v:.2f}")
+                    cell.value = f"{f(row['ci_low'])} – {f(row['ci_high'])}"
+                    cell.font = Font(italic=True, color="666666")
+                    cell.alignment = Alignment(horizontal="right")
+                else:
+                    cell.value = float(row["mean"])
+                    cell.number_format = fmt
+                    if method == "bch" and np.isfinite(overall) and (
+                            row["ci_low"] > overall or row["ci_high"] < overall):
+                        up = row["mean"] > overall
+                        cell.number_format = fmt + ('" ▲"' if up else '" ▼"')
+                        cell.font = Font(bold=True, color=_UP if up else _DOWN)
+                        cell.fill = PatternFill("solid", fgColor=_UP_FILL if up else _DOWN_FILL)
+        ws.append([])
+    ws.append(["▲/▼ the 95% interval lies above/below the mean of everyone; "
+               f"* fewer than {cell_min} respondents, suppressed."])
+    ws.column_dimensions["A"].width = 30
+    ws.column_dimensions["B"].width = 16
+    for j in range(3, len(type_ids) + 4):
+        ws.column_dimensions[ws.cell(4, j).column_letter].width = 16
+
+    notes = wb.create_sheet("notes")
+    for line in (
+        "How to read these tables",
+        "Column %: the share of a type's respondents at each level (survey-weighted when the survey has weights).",
+        "All: the share among every typed respondent.",
+        "▲/▼: the type differs from everyone else (z-test on Kish effective sample sizes, "
+        "Benjamini–Hochberg false discovery rate over each table).",
+        "Outcomes: bias-adjusted means correct for respondents assigned to the wrong type "
+        "(BCH three-step; Vermunt 2010, Bakk & Vermunt 2016).",
+        f"*: fewer than {cell_min} respondents; hidden for privacy (and one more cell where it could be recovered).",
+    ):
+        notes.append([line])
+    notes["A1"].font = Font(bold=True, size=13)
+    notes.column_dimensions["A"].width = 110
+    for sheet in wb.worksheets:  # print (and PDF) each sheet on one landscape page width
+        sheet.page_setup.orientation = "landscape"
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+    path = Path(path)
+    with atomic_path(path, suffix=".xlsx") as tmp:
+        wb.save(tmp)
+    return path

@@ -1,0 +1,115 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 7 · Who they are and what they are worth
+#
+# The types come from the statements; a strategist's next questions are *who* they are (age,
+# region, channel ...) and what they are *worth* (NPS, spend, churn). This notebook builds the
+# banner tables (types as columns, levels as rows, each type tested against everyone else,
+# Benjamini–Hochberg over each table, survey weights respected through Kish's effective sample
+# size), one Rao–Scott test per descriptor, the outcome means by type — bias-adjusted for
+# uncertain type membership (BCH three-step) beside the naive means of the assigned types — and
+# the multinomial model of type on the descriptors. The same files come from
+# `behaviortypes profile OUT --xlsx banner.xlsx`.
+
+# %% tags=["parameters"]
+import os
+from pathlib import Path
+
+STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))
+OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))
+BY = None        # e.g. ["age_band", "region"]; None = the instrument's descriptors:
+OUTCOMES = None  # e.g. ["nps", "churned_12m"]; None = the instrument's outcomes:
+
+# %%
+# %matplotlib inline
+import pandas as pd
+
+from behaviortypes.describe.profile import profile_types_by
+from behaviortypes.describe.words import who_they_are
+
+result = profile_types_by(OUT, by=BY, outcomes=OUTCOMES)
+result.to_files()
+names = {int(k): v for k, v in result.meta["type_names"].items()}
+print(result.summary())
+
+# %% [markdown]
+# ## The banner: column % by type
+# `▲`/`▼` mark a type that is clearly above/below the other respondents (after the false
+# discovery rate correction); `*` is a cell with too few respondents to show.
+
+# %%
+def banner_view(table: pd.DataFrame) -> pd.DataFrame:
+    def cell(row):
+        if pd.isna(row["share"]):
+            return "*"
+        mark = ""
+        if row["significant"]:
+            mark = " ▲" if row["share"] > row["overall_share"] else " ▼"
+        return f"{row['share']:.0%}{mark}"
+
+    wide = table.assign(cell=table.apply(cell, axis=1)).pivot_table(
+        index=["variable", "level"], columns="type_id", values="cell", aggfunc="first", sort=False)
+    wide.columns = [names.get(c, c) for c in wide.columns]
+    overall = table.groupby(["variable", "level"], sort=False)["overall_share"].first()
+    wide.insert(0, "All", overall.map(lambda v: "*" if pd.isna(v) else f"{v:.0%}"))
+    return wide
+
+
+banner_view(result.banner)
+
+# %% [markdown]
+# ## Is each descriptor related to the type at all?
+# Pearson's chi-square on the weighted table with Rao & Scott's correction for the survey
+# weights (`deff_mean` is the average design effect; `p_value` is the second-order F test).
+
+# %%
+result.tests.round(4)
+
+# %% [markdown]
+# ## What they are worth: outcomes by type
+# Comparing the means of *assigned* types understates the differences, because some respondents
+# sit in the wrong type. The bias-adjusted (BCH) means correct for that with the classification
+# error matrix estimated from the type probabilities.
+
+# %%
+out = result.outcomes
+wide = out.pivot_table(index=["variable", "type_id"], columns="method", values="mean").round(3)
+wide["overall"] = out.groupby(["variable", "type_id"])["overall_mean"].first().round(3)
+wide
+
+# %%
+for var, grp in out.groupby("variable", sort=False):
+    g = grp.pivot(index="type_id", columns="method", values="mean").rename(index=names)
+    ax = g[["modal", "bch"]].plot.barh(figsize=(6, 2.8), title=var)
+    ax.axvline(grp["overall_mean"].iloc[0], color="0.4", lw=1, ls="--")
+
+# %% [markdown]
+# ## Which descriptors predict a type?
+# A multinomial logit of type membership on all descriptors together, corrected for
+# classification error (Vermunt's ML three-step); odds ratios against the largest type and
+# each descriptor's first level.
+
+# %%
+result.covariates.sort_values("p_value").head(12).round(3)
+
+# %% [markdown]
+# ## In plain words, as on the persona pages
+
+# %%
+for tid in sorted(names):
+    who = who_they_are(result, tid)
+    print(f"{tid}. {names[tid]}")
+    for line in who["lines"] + who["outcomes"] or [who["empty"]]:
+        print("   -", line)

@@ -1,0 +1,480 @@
+"""Tests for behaviortypes.describe: banner tables, Rao–Scott, BCH outcomes, covariates, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+from scipy import stats
+
+from behaviortypes.describe import (
+    banner_table,
+    banner_tests,
+    bch_weights,
+    classification_error_matrix,
+    covariate_model,
+    outcome_means,
+    rao_scott,
+)
+from behaviortypes.errors import InputError
+from behaviortypes.instrument import instrument_from_dict
+
+
+# ----------------------------------------------------------------------------- helpers
+def _planted(seed: int, n: int = 2000, sep: float = 1.5):
+    """Three latent types with known posteriors (a known Gaussian mixture), a covariate
+    that shifts membership, an outcome with known type means and a 0/1 outcome."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 3, n)
+    eta = np.column_stack([np.zeros(n), -0.5 + 0.8 * (x == 1), 0.3 - 0.7 * (x == 2)])
+    pi = np.exp(eta)
+    pi /= pi.sum(1, keepdims=True)
+    t = (pi.cumsum(1) > rng.random(n)[:, None]).argmax(1)
+    mu = np.array([[0, 0], [sep, 0], [0, sep]])
+    obs = mu[t] + rng.standard_normal((n, 2))
+    ll = -0.5 * ((obs[:, None, :] - mu[None]) ** 2).sum(2)
+    post = np.exp(ll) * pi.mean(0)  # exact posterior given the observations (not x)
+    post /= post.sum(1, keepdims=True)
+    idx = pd.Index([f"r{i}" for i in range(n)], name="respondent_id")
+    proba = pd.DataFrame(post, columns=["p_1", "p_2", "p_3"], index=idx)
+    means, rates = np.array([10.0, 12.0, 15.0]), np.array([0.1, 0.3, 0.6])
+    y = means[t] + 3 * rng.standard_normal(n)
+    b = (rng.random(n) < rates[t]).astype(float)
+    return proba, pd.Series(t + 1, index=idx), x, pd.DataFrame({"y": y, "b": b}, index=idx), means, rates
+
+
+# ----------------------------------------------------------------------------- banner
+def test_weighted_shares_and_intervals_by_hand():
+    idx = [f"r{i}" for i in range(8)]
+    types = pd.Series([1, 1, 1, 1, 2, 2, 2, 2], index=idx)
+    data = pd.DataFrame({"g": ["a", "a", "b", None, "a", "b", "b", "b"]}, index=idx)
+    w = pd.Series([1.0, 2.0, 1.0, 5.0, 1.0, 1.0, 2.0, 4.0], index=idx)
+    tab = banner_table(types, data, weights=w, min_cell=1).set_index(["level", "type_id"])
+    # type 1 with an answer: r0 (1), r1 (2) at a; r2 (1) at b -> a: 3/4
+    assert tab.loc[("a", 1), "share"] == pytest.approx(3 / 4)
+    assert tab.loc[("a", 1), "n"] == 2
+    assert tab.loc[("b", 2), "share"] == pytest.approx(7 / 8)
+    assert tab.loc[("a", 1), "overall_share"] == pytest.approx(4 / 12)
+    # Wilson on Kish n of type 1's answering respondents (weights 1, 2, 1)
+    ne = 4**2 / 6
+    z = stats.norm.ppf(0.975)
+    p = 0.75
+    centre = (p + z**2 / (2 * ne)) / (1 + z**2 / ne)
+    half = z * np.sqrt(p * (1 - p) / ne + z**2 / (4 * ne**2)) / (1 + z**2 / ne)
+    assert tab.loc[("a", 1), "ci_low"] == pytest.approx(centre - half)
+    assert tab.loc[("a", 1), "ci_high"] == pytest.approx(min(1, centre + half))
+    # type vs rest z-test on Kish effective sizes, by hand
+    ne2 = 8**2 / (1 + 1 + 4 + 16)
+    p2 = 1 / 8
+    pooled = (ne * p + ne2 * p2) / (ne + ne2)
+    zz = (p - p2) / np.sqrt(pooled * (1 - pooled) * (1 / ne + 1 / ne2))
+    assert tab.loc[("a", 1), "p_value"] == pytest.approx(2 * stats.norm.sf(abs(zz)))
+
+
+def test_unweighted_pvalues_match_scipy_and_bh_matches_statsmodels():
+    rng = np.random.default_rng(4)
+    n = 600
+    types = pd.Series(rng.integers(1, 5, n))
+    g = np.where(types == 2, rng.choice(list("xyz"), n, p=[0.5, 0.3, 0.2]), rng.choice(list("xyz"), n))
+    tab = banner_table(types, pd.DataFrame({"g": g}), min_cell=1)
+    for _, row in tab.iterrows():
+        mine, at = types.to_numpy() == row["type_id"], g == row["level"]
+        ct = pd.crosstab(mine, at)
+        ref = stats.chi2_contingency(ct, correction=False)
+        assert row["p_value"] == pytest.approx(ref.pvalue, rel=1e-9)
+    multitest = pytest.importorskip("statsmodels.stats.multitest")
+    _, adj, _, _ = multitest.multipletests(tab["p_value"], method="fdr_bh")
+    assert_allclose(tab["p_adjusted"], adj, rtol=1e-12)
+    assert tab["significant"].equals(tab["p_adjusted"] < 0.05)
+    assert tab.query("type_id == 2 and level == 'x'")["significant"].item()
+
+
+def test_small_cells_suppressed_with_secondary_and_small_types():
+    idx = [f"r{i}" for i in range(130)]
+    types = pd.Series([1] * 100 + [2] * 25 + [3] * 5, index=idx)
+    g = ["a"] * 60 + ["b"] * 35 + ["c"] * 5 + ["a"] * 12 + ["b"] * 12 + ["c"] * 1 + ["a"] * 5
+    tab = banner_table(types, pd.DataFrame({"g": g}, index=idx), min_cell=10, min_type_size=10)
+    t = tab.set_index(["type_id", "level"])
+    assert pd.isna(t.loc[(1, "c"), "n"]) and pd.isna(t.loc[(1, "c"), "share"])
+    # level c has 6 respondents in all -> its overall share is hidden, and so is the next smallest
+    # level's (b), so that c cannot be recovered as 1 - the others
+    assert t["overall_share"].isna().sum() == 2 * 3
+    assert tab.loc[tab["type_id"] == 3, ["n", "share", "p_value"]].isna().all().all()
+    assert not tab["significant"][tab["p_value"].isna()].any()
+
+
+def test_no_hidden_cell_can_be_recovered_from_a_total():
+    """Over random small tables, no type column or level row has exactly one hidden count."""
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        n = int(rng.integers(60, 300))
+        types = pd.Series(rng.choice(4, n, p=[0.4, 0.3, 0.2, 0.1]) + 1)
+        g = pd.DataFrame({"g": rng.choice(list("abcde"), n, p=[0.4, 0.25, 0.15, 0.12, 0.08])})
+        tab = banner_table(types, g, min_cell=10)
+        hidden = tab.assign(h=tab["n"].isna())
+        for key in ("type_id", "level"):
+            counts = hidden.groupby(key)["h"].agg(["sum", "size"])
+            assert not ((counts["sum"] == 1) & (counts["size"] > 2)).any(), (seed, key)
+        shown = tab.dropna(subset=["n"])
+        assert ((shown["n"] >= 10) | (shown["n"] == 0)).all()
+
+
+def test_rao_scott_unweighted_is_pearson_scaled():
+    rng = np.random.default_rng(1)
+    n = 400
+    r, c = rng.integers(0, 3, n), rng.integers(0, 4, n)
+    res = rao_scott(r, c)
+    ref = stats.chi2_contingency(pd.crosstab(r, c), correction=False)
+    assert res["chi2"] == pytest.approx(ref.statistic, rel=1e-10)
+    assert res["df"] == 6
+    assert res["deff_mean"] == pytest.approx(n / (n - 1), rel=1e-10)
+    assert res["p_value_rs1"] == pytest.approx(stats.chi2.sf(ref.statistic * (n - 1) / n, 6), rel=1e-9)
+    assert res["df1_rs2"] == pytest.approx(6)
+
+
+@pytest.mark.slow
+def test_rao_scott_keeps_its_size_with_variable_weights_where_pearson_does_not():
+    """Independence planted; weights that vary a lot (design effect ~2.7): the naive
+    Pearson test on the weighted table rejects far too often, Rao–Scott near 5 %."""
+    rng = np.random.default_rng(7)
+    naive, first, second = [], [], []
+    for _ in range(300):
+        n = 400
+        r, c = rng.integers(0, 3, n), rng.integers(0, 3, n)
+        w = rng.lognormal(0, 1.0, n)
+        res = rao_scott(r, c, w)
+        naive.append(stats.chi2.sf(res["chi2"], res["df"]) < 0.05)
+        first.append(res["p_value_rs1"] < 0.05)
+        second.append(res["p_value"] < 0.05)
+    assert np.mean(naive) > 0.12
+    assert 0.02 <= np.mean(first) <= 0.09
+    assert 0.02 <= np.mean(second) <= 0.09
+
+
+@pytest.mark.slow
+def test_unrelated_descriptor_gives_no_significant_cells():
+    """Types and a descriptor drawn independently (five types, 350 weighted respondents,
+    small cells suppressed), 40 seeds: after BH at 5 % a table with any significant cell
+    turns up in about 6-7 % of the seeds (measured over 300 seeds); we allow 5 of 40."""
+    hits, rs_hits = 0, 0
+    for seed in range(40):
+        rng = np.random.default_rng(100 + seed)
+        n = 350
+        types = pd.Series(rng.choice(5, n, p=[0.33, 0.2, 0.19, 0.16, 0.12]) + 1)
+        g = pd.DataFrame({"g": rng.choice(["18-34", "35-54", "55+", "x", "y"], n,
+                                          p=[0.35, 0.25, 0.15, 0.1, 0.15])})
+        w = pd.Series(rng.lognormal(0, 0.4, n))
+        tab = banner_table(types, g, weights=w, min_cell=10)
+        hits += bool(tab["significant"].any())
+        rs_hits += bool(banner_tests(types, g, weights=w)["significant"].item())
+        assert tab["p_adjusted"].isna().equals(tab["share"].isna())
+    assert hits <= 5, hits
+    assert rs_hits <= 5, rs_hits
+
+
+# ----------------------------------------------------------------------------- three-step
+def test_classification_error_matrix_and_bch_weights():
+    P = np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8], [0.3, 0.7]])
+    D = classification_error_matrix(P)
+    # D[t, s] = sum_i p_it [s_i = s] / sum_i p_it
+    assert_allclose(D[0], [1.5 / 2.0, 0.5 / 2.0])
+    assert_allclose(D[1], [0.5 / 2.0, 1.5 / 2.0])
+    d = bch_weights(P)
+    assert_allclose(d.sum(1), 1.0)
+    assert_allclose(d[0], np.linalg.inv(D)[0])
+    assert_allclose(d[2], np.linalg.inv(D)[1])
+
+
+def test_bch_closer_to_truth_than_modal_and_intervals_cover():
+    covered, total = 0, 0
+    for seed in range(6):
+        proba, _, _, outs, means, rates = _planted(seed)
+        tab = outcome_means(proba, outs)
+        for var, truth in (("y", means), ("b", rates)):
+            bch = tab.query("variable == @var and method == 'bch'").sort_values("type_id")
+            modal = tab.query("variable == @var and method == 'modal'").sort_values("type_id")
+            err_bch = np.abs(bch["mean"].to_numpy() - truth).sum()
+            err_modal = np.abs(modal["mean"].to_numpy() - truth).sum()
+            assert err_bch < 0.6 * err_modal, (seed, var, err_bch, err_modal)
+            covered += int(((bch["ci_low"] <= truth) & (truth <= bch["ci_high"])).sum())
+            total += 3
+    assert covered / total >= 0.85, covered / total
+
+
+def test_outcome_means_modal_is_the_weighted_mean_of_the_assigned():
+    proba, types, _, outs, _, _ = _planted(0, n=500)
+    w = pd.Series(np.random.default_rng(0).uniform(0.5, 2, 500), index=proba.index)
+    tab = outcome_means(proba, outs, weights=w).query("variable == 'y' and method == 'modal'")
+    assigned = proba.to_numpy().argmax(1) + 1
+    for _, row in tab.iterrows():
+        m = assigned == row["type_id"]
+        assert row["mean"] == pytest.approx(np.average(outs["y"][m], weights=w[m]))
+        assert row["n"] == m.sum()
+    assert tab["overall_mean"].iloc[0] == pytest.approx(np.average(outs["y"], weights=w))
+
+
+@pytest.mark.slow
+def test_bch_matches_stepmix():
+    stepmix = pytest.importorskip("stepmix")
+    rng = np.random.default_rng(3)
+    n = 900
+    t = rng.integers(0, 3, n)
+    X = np.array([[0, 0], [1.6, 0], [0, 1.6]])[t] + rng.standard_normal((n, 2))
+    Y = (np.array([1.0, 2.0, 4.0])[t] + rng.standard_normal(n)).reshape(-1, 1)
+    model = stepmix.StepMix(n_components=3, measurement="gaussian_unit", structural="gaussian_unit",
+                            n_steps=3, correction="BCH", assignment="modal", random_state=0,
+                            verbose=0, progress_bar=0)
+    model.fit(X, Y)
+    post = model.predict_proba(X)
+    proba = pd.DataFrame(post, columns=["p_1", "p_2", "p_3"])
+    tab = outcome_means(proba, pd.DataFrame({"y": Y[:, 0]})).query("method == 'bch'")
+    theirs = np.asarray(model.get_parameters()["structural"]["means"]).ravel()
+    assert_allclose(tab.sort_values("type_id")["mean"], theirs, rtol=1e-6)
+
+
+def test_covariate_model_naive_matches_statsmodels_and_ml_is_closer_to_truth():
+    sm = pytest.importorskip("statsmodels.api")
+    err_ml, err_naive = 0.0, 0.0
+    for seed in range(3):
+        proba, _, x, _, _, _ = _planted(seed, n=3000)
+        cov = pd.DataFrame({"x": x}, index=proba.index)
+        naive = covariate_model(proba, cov, correction="none", min_cell=1)
+        ml = covariate_model(proba, cov, correction="ml", min_cell=1)
+        assigned = proba.to_numpy().argmax(1)
+        ref = int(naive["reference_type"].iloc[0]) - 1
+        # statsmodels with the same reference: relabel so that the reference is class 0
+        order = [ref] + [j for j in range(3) if j != ref]
+        y = np.array([order.index(a) for a in assigned])
+        design = np.column_stack([np.ones(len(x)), x == 1, x == 2]).astype(float)
+        fit = sm.MNLogit(y, design).fit(disp=0)
+        for pos, j in enumerate(order[1:]):
+            mine = naive[naive["type_id"] == j + 1].set_index("level")
+            assert_allclose(mine.loc[["1", "2"], "coef"], np.asarray(fit.params)[1:, pos], atol=1e-4)
+            assert_allclose(mine.loc[["1", "2"], "se"], np.asarray(fit.bse)[1:, pos], rtol=0.1)
+        # truth: eta = [0, -0.5 + 0.8 [x=1], 0.3 - 0.7 [x=2]]
+        beta = np.array([[0, 0, 0], [-0.5, 0.8, 0], [0.3, 0, -0.7]])
+        for j in range(3):
+            if j == ref:
+                continue
+            true = beta[j, 1:] - beta[ref, 1:]
+            for tab, acc in ((ml, "ml"), (naive, "naive")):
+                got = tab[tab["type_id"] == j + 1].set_index("level").loc[["1", "2"], "coef"].to_numpy()
+                if acc == "ml":
+                    err_ml += np.abs(got - true).sum()
+                else:
+                    err_naive += np.abs(got - true).sum()
+    assert err_ml < 0.6 * err_naive, (err_ml, err_naive)
+
+
+# ----------------------------------------------------------------------------- instrument
+def _inst(**extra):
+    return {"id_column": "id", "scale": {"min": 1, "max": 5},
+            "items": [{"id": f"q{i}", "text": "t"} for i in range(3)], **extra}
+
+
+def test_instrument_descriptors_and_outcomes():
+    inst = instrument_from_dict(_inst(
+        descriptors=[{"column": "sex", "label": "Sex", "levels": {1: "Female", 2.0: "Male"}},
+                     {"column": "age", "levels": ["18-34", "35+"]}],
+        outcomes=[{"column": "nps", "label": "NPS"}]))
+    assert inst.descriptors[0].levels == {"1": "Female", "2": "Male"}
+    assert inst.descriptors[1].levels == ["18-34", "35+"]
+    assert inst.outcomes[0].label == "NPS"
+    with pytest.raises(InputError, match="unknown key 'descriptors.0.colum'"):
+        instrument_from_dict(_inst(descriptors=[{"colum": "sex"}]))
+
+
+# ----------------------------------------------------------------------------- end to end
+@pytest.fixture(scope="module")
+def small_study(tmp_path_factory):
+    from behaviortypes.pipeline import discover
+    from behaviortypes.synth import make_study
+
+    root = tmp_path_factory.mktemp("profile")
+    make_study(root / "survey", seed=5, n_respondents=400, n_customers=1500)
+    discover(root / "survey", root / "out", seed=0, n_resamples=10, make_map=False)
+    return root
+
+
+def test_cli_profile_end_to_end(small_study, capsys):
+    from openpyxl import load_workbook
+
+    from behaviortypes.cli import main
+
+    out, book = small_study / "out", small_study / "banner.xlsx"
+    assert main(["profile", str(out), "--xlsx", str(book)]) == 0
+    banner = pd.read_csv(out / "banner.csv")
+    assert list(banner.columns) == ["variable", "level", "type_id", "n", "share", "ci_low", "ci_high",
+                                    "overall_share", "p_value", "p_adjusted", "significant"]
+    assert set(banner["variable"]) == {"age_band", "country", "region"}
+    shown = banner.dropna(subset=["n"])
+    assert ((shown["n"] >= 10) | (shown["n"] == 0)).all()
+    assert banner["n"].isna().any()  # the small study has small cells, and they are hidden
+    assert banner.groupby(["variable", "type_id"])["share"].sum().max() <= 1 + 1e-9
+    tests = pd.read_csv(out / "banner_tests.csv").set_index("variable")
+    assert tests["p_value"].between(0, 1).all() and (tests["deff_mean"] > 0.5).all()
+    outcomes = pd.read_csv(out / "outcomes.csv")
+    assert list(outcomes.columns[:7]) == ["variable", "type_id", "method", "mean", "se", "ci_low", "ci_high"]
+    assert set(outcomes["method"]) == {"modal", "bch"}
+    churn = outcomes.query("variable == 'churned_12m'")
+    assert churn["mean"].between(0, 1).all()
+    cov = pd.read_csv(out / "covariates.csv")
+    assert {"odds_ratio", "ci_low", "ci_high", "p_value"} <= set(cov.columns)
+    # no respondent ids in any output
+    ids = pd.read_csv(out / "assignments.csv", dtype=str)["respondent_id"]
+    for name in ("banner.csv", "banner_tests.csv", "outcomes.csv", "covariates.csv", "profile.json"):
+        text = (out / name).read_text()
+        assert not any(i in text for i in ids[:50]), name
+    wb = load_workbook(book)
+    assert wb.sheetnames == ["age_band", "country", "region", "outcomes", "notes"]
+    formats = {c.number_format for row in wb["age_band"].iter_rows() for c in row}
+    sig = banner.query("variable == 'age_band'")["significant"].any()
+    assert any("▲" in f or "▼" in f for f in formats) == sig
+    meta = json.loads((out / "profile.json").read_text())
+    assert meta["min_cell"] == 10 and meta["weighted"] is True
+
+
+def test_cli_profile_with_customers_and_bad_columns(small_study, capsys):
+    from behaviortypes.cli import main
+
+    out, base = small_study / "out", small_study / "survey" / "customers.parquet"
+    rc = main(["profile", str(out), "--by", "preferred_device,region", "--outcomes", "orders_12m",
+               "--customers", str(base)])
+    assert rc == 0
+    banner = pd.read_csv(out / "banner.csv")
+    assert set(banner["variable"]) == {"preferred_device", "region"}
+    capsys.readouterr()
+    assert main(["profile", str(out), "--by", "agee"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "agee" in err and "age_band" in err
+    assert main(["profile", str(out), "--outcomes", "country"]) == 2
+    assert "not a number" in capsys.readouterr().err
+    assert main(["profile", str(out), "--by", "s01"]) == 2
+    assert "survey statement" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_workbook_opens_in_libreoffice(small_study, tmp_path):
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    from behaviortypes.describe.profile import profile_types_by
+    from behaviortypes.describe.workbook import write_banner_workbook
+
+    book = write_banner_workbook(profile_types_by(small_study / "out"), tmp_path / "b.xlsx")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(book)],
+                   check=True, capture_output=True, timeout=240)
+    pdfium = pytest.importorskip("pypdfium2")
+    pdf = pdfium.PdfDocument(str(tmp_path / "b.pdf"))
+    text = " ".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "Age" in text and "Outcomes by type" in text and "%" in text
+
+
+def test_words_and_template_partial(small_study):
+    import jinja2
+
+    from behaviortypes.describe.profile import load_profile, profile_types_by
+    from behaviortypes.describe.words import banner_overview, who_they_are
+
+    profile_types_by(small_study / "out").to_files()
+    prof = load_profile(small_study / "out")
+    sig = prof.banner[prof.banner["significant"]]
+    for tid in sorted(prof.banner["type_id"].unique()):
+        en = who_they_are(prof, tid, lang="en")
+        sv = who_they_are(prof, tid, lang="sv")
+        expected = min(4, int((sig["type_id"] == tid).sum()))
+        assert len(en["lines"]) == len(sv["lines"]) == expected
+        mine = sig[sig["type_id"] == tid]
+        diff = (mine["share"] - mine["overall_share"])
+        top = diff.reindex(diff.abs().sort_values(ascending=False).index).head(4)
+        assert sum(x.startswith("More often") for x in en["lines"]) == int((top > 0).sum())
+        assert sum(x.startswith("Less often") for x in en["lines"]) == int((top < 0).sum())
+        assert all(" vs " in x for x in en["lines"] + en["outcomes"])
+        assert all(" mot " in x and "\u00a0%" in x or "," in x for x in sv["lines"])
+    bch = prof.outcomes.query("method == 'bch'").dropna(subset=["mean"])
+    outside = bch[(bch["ci_low"] > bch["overall_mean"]) | (bch["ci_high"] < bch["overall_mean"])]
+    listed = sum(len(who_they_are(prof, t, max_outcomes=9)["outcomes"]) for t in bch["type_id"].unique())
+    assert listed == len(outside)
+    env = jinja2.Environment(loader=jinja2.PackageLoader("behaviortypes", "report/templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
+    html = env.from_string('{% from "who_they_are.html" import who_block, banner_page %}'
+                           "{{ who_block(who) }}{{ banner_page(ov) }}").render(
+        who=who_they_are(prof, 1, lang="sv"), ov=banner_overview(prof, lang="sv"))
+    assert "Vilka de är" in html and "Ålder" not in html and "<table>" in html
+    assert html.count("<table>") == prof.banner["variable"].nunique()
+
+
+def test_profile_uses_spss_value_labels_and_picks_descriptors(small_study, tmp_path):
+    """A .sav responses file: value labels name the levels; with no descriptors: listed,
+    the other columns with 2-12 values are profiled; a changed file is warned about."""
+    import shutil
+
+    import pyreadstat
+    import yaml
+
+    from behaviortypes.describe.profile import profile_types_by
+    from behaviortypes.errors import BehaviortypesWarning
+
+    survey, out = tmp_path / "survey", tmp_path / "out"
+    shutil.copytree(small_study / "out", out)
+    survey.mkdir()
+    inst = yaml.safe_load((small_study / "survey" / "instrument.yaml").read_text())
+    del inst["descriptors"], inst["outcomes"]
+    (survey / "instrument.yaml").write_text(yaml.safe_dump(inst))
+    resp = pd.read_csv(small_study / "survey" / "responses.csv")
+    resp["gender"] = np.where(np.arange(len(resp)) % 3 == 0, 2.0, 1.0)
+    resp = resp.drop(columns=["age_band", "country"])
+    resp["customer_id"] = resp["customer_id"].fillna("")
+    pyreadstat.write_sav(resp, survey / "responses.sav",
+                         variable_value_labels={"gender": {1.0: "Woman", 2.0: "Man"}})
+    source = json.loads((out / "source.json").read_text())
+    source["survey_dir"] = str(survey)
+    (out / "source.json").write_text(json.dumps(source))
+    with pytest.warns(BehaviortypesWarning, match="changed since"):
+        result = profile_types_by(out)
+    assert set(result.banner["variable"]) >= {"gender", "region", "churned_12m"}
+    assert set(result.banner.query("variable == 'gender'")["level"]) == {"Woman", "Man"}
+    assert result.outcomes.empty
+
+
+def test_constant_empty_and_wide_columns_are_one_line_errors(small_study, tmp_path, capsys):
+    import shutil
+
+    from behaviortypes.cli import main
+
+    survey, out = tmp_path / "survey", tmp_path / "out"
+    shutil.copytree(small_study / "out", out)
+    shutil.copytree(small_study / "survey", survey)
+    resp = pd.read_csv(survey / "responses.csv")
+    resp["panel"] = "A"
+    resp["empty"] = np.nan
+    resp["postcode"] = [f"{i:05d}" for i in range(len(resp))]
+    resp.to_csv(survey / "responses.csv", index=False)
+    source = json.loads((out / "source.json").read_text())
+    source["survey_dir"] = str(survey)
+    (out / "source.json").write_text(json.dumps(source))
+    for args, words in ((["--by", "panel"], "same value for every"),
+                        (["--by", "empty"], "empty for every"),
+                        (["--outcomes", "empty"], "empty for every"),
+                        (["--by", "postcode"], "too many to tabulate"),
+                        (["--by", "weight"], "survey weight")):
+        with pytest.warns(Warning):  # the responses file changed since discover
+            assert main(["profile", str(out), *args]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and words in err and args[1] in err, err
+
+
+def test_banner_takes_probabilities_and_by():
+    proba, types, x, outs, _, _ = _planted(2, n=400)
+    data = pd.DataFrame({"x": x, "other": outs["b"]}, index=proba.index)
+    from_proba = banner_table(proba, data, by=["x"])
+    assigned = pd.Series(proba.to_numpy().argmax(1) + 1, index=proba.index)
+    pd.testing.assert_frame_equal(from_proba, banner_table(assigned, data[["x"]]))
+    assert set(banner_tests(proba, data, by=["x"])["variable"]) == {"x"}

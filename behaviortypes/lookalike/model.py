@@ -571,7 +571,11 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
 
     # ----------------------------------------------------------- prior shift
     def with_base_priors(
-        self, priors: Mapping[int, float] | Sequence[float] | pd.Series | np.ndarray | None
+        self,
+        priors: Mapping[int, float] | Sequence[float] | pd.Series | np.ndarray | None,
+        *,
+        type_names: Mapping[int, str] | None = None,
+        id_column: str | None = None,
     ) -> "LookalikeModel":
         """A copy of this model whose posteriors are shifted to ``priors``.
 
@@ -581,6 +585,10 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
             ``type_ids_`` order, or None (a copy without prior shift)
             Type shares of the customer base, e.g. from
             :func:`estimate_base_priors`.
+        type_names : mapping type id → name, optional
+            Names the copy writes into scored output (``type_names_``).
+        id_column : str, optional
+            The customer file's id column the copy expects (``id_column_``).
 
         Returns
         -------
@@ -589,6 +597,10 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
         """
         self._check_fitted()
         new = copy.deepcopy(self)
+        if type_names is not None:
+            new.type_names_ = {int(t): str(type_names.get(t, f"Type {t}")) for t in self.type_ids_}
+        if id_column is not None:
+            new.id_column_ = str(id_column)
         if priors is None:
             new.base_priors_ = None
             return new

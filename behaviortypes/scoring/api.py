@@ -254,7 +254,7 @@ def score_customers(
         raise InputError(
             "the scored output would overwrite the customer file being scored",
             file=out,
-            hint="choose another --out (or, in the same .duckdb file, another --out-table)",
+            hint="write the scored base to another file (or, in the same .duckdb file, another table)",
         )
     scorer = _resolve_model(model)
     source = _open_source(customers, table=table, query=query, scorer=scorer)

@@ -12,13 +12,15 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+
 from . import study
-from .errors import InputError
+from .errors import InputError, Problem
 from .files import library_versions, load_user_yaml
 from .stages import (
     FactorsResult,
@@ -495,8 +497,22 @@ def interview_types(
 
 
 # --------------------------------------------------------------------------- run / demo
-@dataclass(frozen=True)
-class StudyConfig:
+_LANGS = ("en", "sv")
+_FORMATS = ("pdf", "html", "pptx", "png")
+_STUDY_KEYS = ("survey", "out", "customers", "scored", "seed", "factors", "k", "engine", "report", "name")
+
+#: What a study-file key must be, when pydantic rejects it.
+_STUDY_MESSAGES = {
+    "seed": "'seed' must be a whole number of at least 0",
+    "factors": "'factors' must be a whole number of at least 1",
+    "k": "'k' must be a whole number of at least 2",
+    "engine": "'engine' must be one or more of local, dask",
+    "langs": f"'report.langs' must be one or more of {', '.join(_LANGS)}",
+    "formats": f"'report.formats' must be one or more of {', '.join(_FORMATS)}",
+}
+
+
+class StudyConfig(BaseModel):
     """A study file for ``behaviortypes run STUDY.yaml`` (paths relative to the file).
 
     Keys: ``survey`` (folder, required), ``out`` (discovery folder, default
@@ -506,73 +522,69 @@ class StudyConfig:
     [pdf, pptx, png], dir: reports/<study>}``).
     """
 
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     survey: Path
     out: Path
-    customers: Path | None
-    scored: Path | None
-    seed: int = 0
-    factors: int | None = None
-    k: int | None = None
-    engine: str = "local"
-    langs: tuple[str, ...] = ("en",)
-    formats: tuple[str, ...] = ("pdf",)
+    customers: Path | None = None
+    scored: Path | None = None
+    seed: StrictInt = Field(0, ge=0)
+    factors: StrictInt | None = Field(None, ge=1)
+    k: StrictInt | None = Field(None, ge=2)
+    engine: Literal["local", "dask"] = "local"
+    langs: tuple[Literal["en", "sv"], ...] = Field(("en",), min_length=1)
+    formats: tuple[Literal["pdf", "html", "pptx", "png"], ...] = Field(("pdf",), min_length=1)
     report_dir: Path | None = None
 
     @classmethod
     def load(cls, path: str | Path) -> "StudyConfig":
+        """Read and check a study file.
+
+        Raises
+        ------
+        InputError
+            Naming the file and the key that is wrong.
+        """
         path = Path(path)
         if not path.is_file():
             raise InputError("study file not found", file=path)
         data = load_user_yaml(path)
         if not isinstance(data, dict) or "survey" not in data:
             raise InputError("a study file needs at least 'survey: FOLDER'", file=path)
-        allowed = {"survey", "out", "customers", "scored", "seed", "factors", "k", "engine", "report", "name"}
-        unknown = sorted(set(data) - allowed)
+        unknown = sorted(set(data) - set(_STUDY_KEYS))
         if unknown:
             raise InputError(f"unknown key(s) {', '.join(unknown)}", file=path,
-                             hint=f"allowed keys: {', '.join(sorted(allowed))}")
-        base = path.parent
-
-        def p(key: str) -> Path | None:
-            return (base / str(data[key])).resolve() if data.get(key) else None
-
-        def whole(key: str, default: int | None, minimum: int) -> int | None:
-            value = data.get(key, default)
-            if value is None and default is None:
-                return None
-            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-                raise InputError(f"'{key}' must be a whole number of at least {minimum}", file=path,
-                                 column=key, value=value)
-            return value
-
-        def choices(value: Any, key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
-            values = [value] if isinstance(value, str) else value
-            if not isinstance(values, list) or not values or any(v not in allowed for v in values):
-                raise InputError(f"'{key}' must be one or more of {', '.join(allowed)}", file=path,
-                                 column=key, value=value)
-            return tuple(values)
-
-        survey = p("survey")
-        out = p("out") or survey / "discovery"
+                             hint=f"allowed keys: {', '.join(sorted(_STUDY_KEYS))}")
         rep = data.get("report") or {}
         if not isinstance(rep, dict) or set(rep) - {"langs", "formats", "dir"}:
             raise InputError("'report' takes langs, formats and dir", file=path, column="report", value=rep)
-        engine = choices(data.get("engine", "local"), "engine", ("local", "dask"))
-        if len(engine) != 1:
-            raise InputError("'engine' is one of local, dask", file=path, column="engine", value=engine)
-        return cls(
-            survey=survey,
-            out=out,
-            customers=p("customers"),
-            scored=p("scored") or (out / "scored_customers.parquet" if data.get("customers") else None),
-            seed=whole("seed", 0, 0),
-            factors=whole("factors", None, 1),
-            k=whole("k", None, 2),
-            engine=engine[0],
-            langs=choices(rep.get("langs", ["en"]), "report.langs", ("en", "sv")),
-            formats=choices(rep.get("formats", ["pdf"]), "report.formats", ("pdf", "html", "pptx", "png")),
-            report_dir=(base / str(rep["dir"])).resolve() if rep.get("dir") else None,
-        )
+        base = path.parent
+
+        def where(value: Any) -> Path | None:
+            return (base / str(value)).resolve() if value else None
+
+        def listed(value: Any) -> Any:
+            return (value,) if isinstance(value, str) else value
+
+        survey = where(data["survey"])
+        out = where(data.get("out")) or survey / "discovery"
+        values = {
+            "survey": survey, "out": out, "customers": where(data.get("customers")),
+            "scored": where(data.get("scored")) or (out / "scored_customers.parquet" if data.get("customers") else None),
+            "seed": data.get("seed", 0), "factors": data.get("factors"), "k": data.get("k"),
+            "engine": data.get("engine", "local"), "langs": listed(rep.get("langs", ["en"])),
+            "formats": listed(rep.get("formats", ["pdf"])), "report_dir": where(rep.get("dir")),
+        }
+        try:
+            return cls(**values)
+        except ValidationError as err:
+            problems: dict[str, Problem] = {}
+            for e in err.errors():
+                key = str(e["loc"][0])
+                column = f"report.{key}" if key in {"langs", "formats"} else key
+                problems.setdefault(key, Problem(_STUDY_MESSAGES.get(key, str(e["msg"])), file=path,
+                                                 column=column, value=data.get(key, rep.get(key))))
+            raise InputError(problems=list(problems.values())) from None
 
 
 def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
+from sklearn.exceptions import NotFittedError
 
 from behaviortypes import study
 from behaviortypes.errors import InputError, SurveyQualityWarning
@@ -295,7 +296,7 @@ def test_fit_input_errors(planted):
         LookalikeModel(models=("forest",)).fit(X, y)
     with pytest.raises(InputError, match=r"unassigned_threshold must be between 0 and 1"):
         LookalikeModel(models=("logistic",), unassigned_threshold=1.5).fit(X, y)
-    with pytest.raises(InputError, match=r"not fitted yet"):
+    with pytest.raises(NotFittedError, match=r"LookalikeModel is not fitted yet"):
         LookalikeModel().predict_proba(X)
 
 

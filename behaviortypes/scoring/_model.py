@@ -153,7 +153,7 @@ def _id_column_from_folder(disc: Any) -> str | None:
     return str(value) if value else None
 
 
-def _resolve_model(model: Any) -> _Scorer:
+def resolve_model(model: Any) -> _Scorer:
     """Load ``model`` (a ``.skops`` path, a folder holding one, or an object)."""
     folder = None
     if isinstance(model, (str, os.PathLike)):

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from ..errors import InputError
 from ._engines import _run_dask, _run_local
-from ._model import UNASSIGNED_NAME, _resolve_model
+from ._model import UNASSIGNED_NAME, resolve_model
 from ._publish import _check_duplicates, _out_kind, _publish_csv, _publish_duckdb, _replace, _summarise
 from ._sources import _DUCKDB_SUFFIXES, _check_columns, _natural_key, _open_source, _suffix
 
@@ -256,7 +256,7 @@ def score_customers(
             file=out,
             hint="write the scored base to another file (or, in the same .duckdb file, another table)",
         )
-    scorer = _resolve_model(model)
+    scorer = resolve_model(model)
     source = _open_source(customers, table=table, query=query, scorer=scorer)
     id_column = _check_columns(source, scorer, id_column)
 

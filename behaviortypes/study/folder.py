@@ -35,6 +35,7 @@ __all__ = [
     "load",
     "save",
     "write",
+    "read",
     "read_types",
     "check_file",
 ]
@@ -203,6 +204,20 @@ def _read_model(folder: Path, name: str, *, required: bool) -> Any:
     if name.endswith(".yaml"):
         return read_types(path) if name == "types.yaml" else load_user_yaml(path)
     return check_file(name, _read_json(path), path=path)
+
+
+def read(folder: str | Path, name: str) -> BaseModel | dict:
+    """Read and check one JSON/YAML file of a (possibly partial) discovery folder.
+
+    For a whole folder use :func:`load`; this reads a single file, e.g. the
+    ``factors.json`` of a notebook run before ``discover``.
+
+    Raises
+    ------
+    InputError
+        If the file is missing or breaks its schema.
+    """
+    return _read_model(Path(folder), name, required=True)
 
 
 def read_types(path: str | Path) -> s.TypesFile:

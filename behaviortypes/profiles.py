@@ -218,9 +218,17 @@ class Profiles:
         t = self.table[(self.table.kind == "item") & (self.table.type_id == type_id)]
         return t.sort_values("effect_size", ascending=direction == "low").head(n)
 
-    def summary(self) -> pd.DataFrame:
-        out = self.sizes[["n", "share", "ci_low", "ci_high"]].join(self.names[["name", "tagline"]])
-        return out.round(3)
+    @property
+    def overview(self) -> pd.DataFrame:
+        """Type × (``n, share, ci_low, ci_high, name, tagline``): sizes and suggested names."""
+        return self.sizes[["n", "share", "ci_low", "ci_high"]].join(self.names[["name", "tagline"]])
+
+    def summary(self) -> str:
+        """One line per type for people: suggested name, share with its 95 % interval, n."""
+        return "\n".join(
+            f"  {t}. {row['name']} — {row['share']:.0%} [{row['ci_low']:.0%}, {row['ci_high']:.0%}], "
+            f"n = {int(row['n'])}" for t, row in self.overview.iterrows()
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

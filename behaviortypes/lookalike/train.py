@@ -361,18 +361,29 @@ class PriorShift:
 
 def _raw_sample(model: LookalikeModel, linked: LinkedSample, *, sample_size: int, batch_size: int,
                 rng: np.random.Generator, progress: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pass over the base: summed raw probabilities, raw hard counts, a uniform sample of rows."""
-    from .. import readers
+    """Raw type shares of the base and a uniform random sample of its raw posteriors.
+
+    The pass over the base is the scoring engine's (:func:`behaviortypes.scoring.score_customers`,
+    streaming, bounded memory, its checks and row numbers); the model is not yet shifted, so
+    its probabilities are the raw (training-prior) posteriors. The scored rows are then read
+    back in batches and a uniform sample of ``sample_size`` rows is kept (the smallest random
+    keys), so memory stays bounded by the sample.
+    """
+    import tempfile
+
+    import pyarrow.parquet as pq
+
+    from ..scoring import score_customers
 
     kk = len(model.type_ids_)
+    columns = [f"p_{t}" for t in model.type_ids_]
     raw_sum, raw_hard = np.zeros(kk), np.zeros(kk)
     sample, keys = np.empty((0, kk)), np.empty(0)
-    need = [linked.id_column] + model.feature_columns_
-    with _Progress(progress, "Predicting the customer base") as bar:
-        for batch in readers.iter_customer_batches(linked.customers, batch_size=batch_size, columns=need,
-                                                   id_column=linked.id_column):
-            model.check_features(batch, file=linked.customers)
-            proba = model.predict_proba(batch, raw=True).to_numpy()
+    with tempfile.TemporaryDirectory(prefix="behaviortypes-lookalike-") as tmp:
+        scored = score_customers(model, linked.customers, Path(tmp) / "raw.parquet", id_column=linked.id_column,
+                                 batch_size=batch_size, check_duplicates=False, progress=progress)
+        for batch in pq.ParquetFile(scored.out).iter_batches(batch_size=batch_size, columns=columns):
+            proba = np.column_stack([batch.column(c).to_numpy(zero_copy_only=False) for c in columns])
             raw_sum += proba.sum(axis=0)
             raw_hard += np.bincount(proba.argmax(axis=1), minlength=kk)
             sample = np.vstack([sample, proba])
@@ -381,8 +392,7 @@ def _raw_sample(model: LookalikeModel, linked: LinkedSample, *, sample_size: int
                 keep = np.argpartition(keys, sample_size - 1)[:sample_size]
                 keep.sort()
                 sample, keys = sample[keep], keys[keep]
-            bar.advance(len(batch))
-    return raw_sum, raw_hard, sample
+    return raw_sum / scored.n_rows, raw_hard / scored.n_rows, sample
 
 
 def shift_priors(
@@ -397,8 +407,8 @@ def shift_priors(
 ) -> PriorShift:
     """Estimate the base's type shares (Saerens EM on raw posteriors of a uniform sample)."""
     rng = np.random.default_rng(seed)
-    raw_sum, raw_hard, sample = _raw_sample(model, linked, sample_size=sample_size, batch_size=batch_size,
-                                            rng=rng, progress=progress)
+    raw_share, raw_hard, sample = _raw_sample(model, linked, sample_size=sample_size, batch_size=batch_size,
+                                              rng=rng, progress=progress)
     priors, n_iter = estimate_base_priors(sample, model.train_priors_)
     final = model.with_base_priors(priors, type_names=linked.folder.type_names, id_column=linked.id_column)
     corrected = shift_posteriors(sample, model.train_priors_, priors)
@@ -407,8 +417,8 @@ def shift_priors(
     if unassigned_threshold is not None:
         unassigned = float((corrected.max(axis=1) < unassigned_threshold).mean())
     return PriorShift(
-        model=final, priors=np.asarray(priors, float), raw_share=raw_sum / linked.n_base,
-        raw_assigned_share=raw_hard / linked.n_base,
+        model=final, priors=np.asarray(priors, float), raw_share=raw_share,
+        raw_assigned_share=raw_hard,
         corrected_assigned_share=np.bincount(corrected.argmax(axis=1), minlength=kk) / len(corrected),
         unassigned_share=unassigned, n_base=linked.n_base, n_sample=len(sample), n_iter=int(n_iter),
     )

@@ -410,38 +410,44 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         appendix["k"] = kpage
         sections.append("k")
     if data.card is not None:
-        card = data.card
-        metrics = [{"label": t[k], "value": fmt.num(data.card_metrics[k], 2 if k != "ece" else 3)}
-                   for k in ("accuracy", "balanced_accuracy", "macro_f1", "log_loss", "ece")
-                   if k in data.card_metrics]
-        look: dict[str, Any] = {"metrics": metrics, "model": card.get("chosen_model") or card.get("model"),
-                                "calibration_svg": None, "confusion_svg": None, "importance_svg": None,
-                                "typing": None,
-                                "linked": t["linked"].format(n=fmt.count(data.n_linked)) if data.n_linked else ""}
-        if data.calibration is not None:
-            fig = plots.plot_calibration(data.calibration, labels=labels["calibration"])
-            fig.set_size_inches(2.9, 2.7)
-            look["calibration_svg"] = _svg(fig)
-        if data.confusion is not None:
-            fig = plots.plot_confusion(data.confusion, names=names, labels=labels["confusion"])
-            fig.set_size_inches(3.6, 2.9)
-            look["confusion_svg"] = _svg(fig)
-        if data.importances is not None and len(data.importances):
-            imp = data.importances.head(8)
-            imp.index = [pretty_name(i) for i in imp.index]
-            fig = plots.plot_importances(imp, xlabel=t["plot_importance"])
-            fig.set_size_inches(3.4, 0.5 + 0.22 * len(imp))
-            look["importance_svg"] = _svg(fig)
-        tool = data.typing_tool if isinstance(data.typing_tool, dict) else None
-        if tool and isinstance(tool.get("items"), list):
-            qs = [(_first_str(q, "text") or data.item_texts.get(_first_str(q, "id"), _first_str(q, "id")))
-                  if isinstance(q, dict) else data.item_texts.get(str(q), str(q)) for q in tool["items"]]
-            agreement = tool.get("agreement", tool.get("accuracy"))
-            look["typing"] = {"questions": qs, "note": t["typing_note"].format(
-                n=len(qs), agreement=fmt.pct(float(agreement)) if agreement is not None else "–")}
-        appendix["lookalike"] = look
+        appendix["lookalike"] = _lookalike_part(data, t, fmt, labels, names)
         sections.append("lookalike")
     return appendix, sections
+
+
+def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapping[str, dict],
+                    names: Mapping[int, str]) -> dict[str, Any]:
+    """The lookalike card's appendix page: metrics, calibration, confusion, importances, typing tool."""
+    card = data.card
+    metrics = [{"label": t[k], "value": fmt.num(data.card_metrics[k], 2 if k != "ece" else 3)}
+               for k in ("accuracy", "balanced_accuracy", "macro_f1", "log_loss", "ece")
+               if k in data.card_metrics]
+    look: dict[str, Any] = {"metrics": metrics, "model": card.get("chosen_model") or card.get("model"),
+                            "calibration_svg": None, "confusion_svg": None, "importance_svg": None,
+                            "typing": None,
+                            "linked": t["linked"].format(n=fmt.count(data.n_linked)) if data.n_linked else ""}
+    if data.calibration is not None:
+        fig = plots.plot_calibration(data.calibration, labels=labels["calibration"])
+        fig.set_size_inches(2.9, 2.7)
+        look["calibration_svg"] = _svg(fig)
+    if data.confusion is not None:
+        fig = plots.plot_confusion(data.confusion, names=names, labels=labels["confusion"])
+        fig.set_size_inches(3.6, 2.9)
+        look["confusion_svg"] = _svg(fig)
+    if data.importances is not None and len(data.importances):
+        imp = data.importances.head(8)
+        imp.index = [pretty_name(i) for i in imp.index]
+        fig = plots.plot_importances(imp, xlabel=t["plot_importance"])
+        fig.set_size_inches(3.4, 0.5 + 0.22 * len(imp))
+        look["importance_svg"] = _svg(fig)
+    tool = data.typing_tool if isinstance(data.typing_tool, dict) else None
+    if tool and isinstance(tool.get("items"), list):
+        qs = [(_first_str(q, "text") or data.item_texts.get(_first_str(q, "id"), _first_str(q, "id")))
+              if isinstance(q, dict) else data.item_texts.get(str(q), str(q)) for q in tool["items"]]
+        agreement = tool.get("agreement", tool.get("accuracy"))
+        look["typing"] = {"questions": qs, "note": t["typing_note"].format(
+            n=len(qs), agreement=fmt.pct(float(agreement)) if agreement is not None else "–")}
+    return look
 
 
 def _find_p(fab: dict) -> float | None:

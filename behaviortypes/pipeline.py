@@ -410,10 +410,7 @@ def score(
     )
     folder = Path(model) if Path(model).is_dir() else Path(model).parent
     if (folder / "solution.json").is_file():
-        study.save(folder, "base_shares.json", {
-            "shares": summary.shares, "n_customers": int(summary.n_rows), "scored_file": str(out),
-            "corrected": True,
-        })
+        summary.to_files(folder)
     return summary
 
 

@@ -222,3 +222,24 @@ def test_check_reports_reliability_per_theme(demo_run):
     items = list(themes[themes == "price_focus"].index)
     alpha = cronbach_alpha(keyed_items(kept, checked.survey.instrument)[items].dropna())
     assert checked.reliability.loc["price_focus", "alpha"] == pytest.approx(float(alpha["alpha"].iloc[0]), abs=0.01)
+
+
+def test_previous_centroids_follow_reordered_and_flipped_factors():
+    """Tucker's φ pairs factors across runs: order and sign may change, types still match."""
+    from behaviortypes.segments.matching import centroids_in_new_factors, tucker_congruence
+
+    items = [f"s{i}" for i in range(1, 7)]
+    old = pd.DataFrame({"F1": [.8, .7, .6, 0, .1, 0], "F2": [0, .1, 0, .7, .8, .6]}, index=items)
+    new = pd.DataFrame({"F1": -old["F2"], "F2": old["F1"]}, index=items)  # swapped, F1 flipped
+    phi = tucker_congruence(new, old)
+    assert phi.loc["F1", "F2"] == pytest.approx(-1.0) and phi.loc["F2", "F1"] == pytest.approx(1.0)
+    a = old["F1"].to_numpy()
+    b = old["F2"].to_numpy()
+    assert phi.loc["F2", "F2"] == pytest.approx(a @ b / np.sqrt((a @ a) * (b @ b)))
+    centroids = pd.DataFrame({"F1": [1.0, -1.0], "F2": [0.5, -0.5]}, index=pd.Index([1, 2], name="type_id"))
+    mapped = centroids_in_new_factors(old, centroids, new)
+    assert mapped["F1"].tolist() == [-0.5, 0.5] and mapped["F2"].tolist() == [1.0, -1.0]
+    other = new.copy()
+    other.loc["s4", "F1"] = 0.9  # a factor changed its meaning: below φ = .90, not comparable
+    other.loc[["s1", "s2"], "F1"] = 0.6
+    assert centroids_in_new_factors(old, centroids, other) is None

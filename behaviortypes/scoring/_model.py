@@ -1,6 +1,6 @@
-"""The model as scoring sees it: :class:`_Scorer` and how a model file or folder is resolved.
+"""The model as scoring sees it: :class:`Scorer` and how a model file or folder is resolved.
 
-``_Scorer`` is pickled and shipped to Dask workers, so it lives at module level here.
+``Scorer`` is pickled and shipped to Dask workers, so it lives at module level here.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ MODEL_FILE = "lookalike.skops"
 
 
 @dataclass(frozen=True)
-class _Scorer:
+class Scorer:
     """A model with everything scoring needs; picklable, shipped to Dask workers."""
 
     model: Any
@@ -140,8 +140,15 @@ def _discovery(folder: Path | None) -> Any:
     return study.load(folder)
 
 
-def _type_names_from_folder(disc: Any) -> dict[int, str]:
-    return {} if disc is None else dict(disc.type_names)
+def _type_names_from_folder(folder: Path | None, disc: Any) -> dict[int, str]:
+    """Names from ``types.yaml`` (the one parser of it), in a discovery folder or beside the model."""
+    if disc is not None:
+        return dict(disc.type_names)
+    if folder is None or not (folder / "types.yaml").is_file():
+        return {}
+    from .. import study
+
+    return study.read_types(folder / "types.yaml").names
 
 
 def _id_column_from_folder(disc: Any) -> str | None:
@@ -153,7 +160,7 @@ def _id_column_from_folder(disc: Any) -> str | None:
     return str(value) if value else None
 
 
-def resolve_model(model: Any) -> _Scorer:
+def resolve_model(model: Any) -> Scorer:
     """Load ``model`` (a ``.skops`` path, a folder holding one, or an object)."""
     folder = None
     if isinstance(model, (str, os.PathLike)):
@@ -178,12 +185,12 @@ def resolve_model(model: Any) -> _Scorer:
             raise TypeError(f"model has no {attr!r}; pass a fitted LookalikeModel or its file")
     type_ids = tuple(int(t) for t in model.type_ids_)
     disc = _discovery(folder)
-    names = dict(getattr(model, "type_names_", None) or {}) or _type_names_from_folder(disc)
+    names = dict(getattr(model, "type_names_", None) or {}) or _type_names_from_folder(folder, disc)
     names = {int(k): str(v) for k, v in names.items()}
     threshold = getattr(model, "unassigned_threshold_", None)
     if threshold is None:
         threshold = getattr(model, "unassigned_threshold", None)
-    return _Scorer(
+    return Scorer(
         model=model,
         type_ids=type_ids,
         type_names={t: names.get(t, f"Type {t}") for t in type_ids},

@@ -18,15 +18,15 @@ import pyarrow.parquet as pq
 
 from ..errors import InputError
 from ..files import atomic_path
-from ._model import _Scorer
+from ._model import Scorer
 from ._sources import (
-    _DUCKDB_SUFFIXES,
-    _PARQUET_SUFFIXES,
-    _duckdb_connect,
-    _Source,
-    _sql_ident,
-    _sql_str,
-    _suffix,
+    DUCKDB_SUFFIXES,
+    PARQUET_SUFFIXES,
+    duckdb_connect,
+    Source,
+    sql_ident,
+    sql_str,
+    file_suffix,
 )
 
 # DuckDB memory limit for the final checks on the output (spills to disk beyond it), so a
@@ -35,14 +35,14 @@ _DUCKDB_MEMORY = "256MB"
 
 
 def _parquet_list(files: Sequence[Path]) -> str:
-    return "[" + ", ".join(_sql_str(str(f)) for f in files) + "]"
+    return "[" + ", ".join(sql_str(str(f)) for f in files) + "]"
 
 
-def _summarise(files: list[Path], scorer: _Scorer, tmp: Path) -> tuple[int, dict, dict, float]:
+def summarise(files: list[Path], scorer: Scorer, tmp: Path) -> tuple[int, dict, dict, float]:
     import duckdb
 
     p_cols = scorer.proba_columns
-    avgs = ", ".join(f"avg({_sql_ident(c)})" for c in p_cols)
+    avgs = ", ".join(f"avg({sql_ident(c)})" for c in p_cols)
     counts = ", ".join(f"count(*) FILTER (WHERE type_id = {t})" for t in scorer.type_ids)
     with contextlib.closing(duckdb.connect(config={"memory_limit": _DUCKDB_MEMORY, "threads": 2,
                                                    "temp_directory": str(tmp)})) as con:
@@ -58,7 +58,7 @@ def _summarise(files: list[Path], scorer: _Scorer, tmp: Path) -> tuple[int, dict
     return n, shares, likely, unassigned
 
 
-def _check_duplicates(files: list[Path], id_column: str, source: _Source, tmp: Path) -> None:
+def find_duplicate_ids(files: list[Path], id_column: str, source: Source, tmp: Path) -> None:
     """Fail when a customer id appears more than once (DuckDB group-by, spills to disk)."""
     import duckdb
 
@@ -105,7 +105,7 @@ def _check_duplicates(files: list[Path], id_column: str, source: _Source, tmp: P
     )
 
 
-def _replace(src: Path, dest: Path) -> None:
+def replace_output(src: Path, dest: Path) -> None:
     """Move ``src`` (file or folder) to ``dest``, replacing what is there."""
     if dest.exists() and (dest.is_dir() or src.is_dir()):
         backup = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
@@ -121,15 +121,15 @@ def _replace(src: Path, dest: Path) -> None:
         os.replace(src, dest)
 
 
-def _publish_duckdb(files: list[Path], out: Path, out_table: str) -> None:
+def publish_duckdb(files: list[Path], out: Path, out_table: str) -> None:
     import duckdb
 
     created = not out.exists()
     try:
-        with _duckdb_connect(out, read_only=False) as con:
+        with duckdb_connect(out, read_only=False) as con:
             con.execute("BEGIN TRANSACTION")
             con.execute(
-                f"CREATE OR REPLACE TABLE {_sql_ident(out_table)} AS "
+                f"CREATE OR REPLACE TABLE {sql_ident(out_table)} AS "
                 f"SELECT * FROM read_parquet({_parquet_list(files)})"
             )
             con.execute("COMMIT")
@@ -151,7 +151,7 @@ def _publish_duckdb(files: list[Path], out: Path, out_table: str) -> None:
         raise
 
 
-def _publish_csv(files: list[Path], out: Path) -> None:
+def publish_csv(files: list[Path], out: Path) -> None:
     with atomic_path(out) as tmp:
         writer = None
         try:
@@ -166,16 +166,16 @@ def _publish_csv(files: list[Path], out: Path) -> None:
                 writer.close()
 
 
-def _out_kind(out: Path, out_table: str | None) -> str:
-    suffix = _suffix(out)
-    if suffix in _DUCKDB_SUFFIXES:
+def output_kind(out: Path, out_table: str | None) -> str:
+    suffix = file_suffix(out)
+    if suffix in DUCKDB_SUFFIXES:
         return "duckdb"
     if out_table is not None:
         raise InputError(
             "out_table= only applies to a DuckDB output", file=out, value=out_table,
             hint="write to a .duckdb file or drop out_table=",
         )
-    if suffix in _PARQUET_SUFFIXES or (out.is_dir() and suffix == ""):
+    if suffix in PARQUET_SUFFIXES or (out.is_dir() and suffix == ""):
         return "parquet"
     if suffix == ".csv":
         return "csv"

@@ -17,10 +17,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from ..errors import InputError
-from ._engines import _run_dask, _run_local
+from ._engines import run_dask, run_local
 from ._model import UNASSIGNED_NAME, resolve_model
-from ._publish import _check_duplicates, _out_kind, _publish_csv, _publish_duckdb, _replace, _summarise
-from ._sources import _DUCKDB_SUFFIXES, _check_columns, _natural_key, _open_source, _suffix
+from ._publish import find_duplicate_ids, output_kind, publish_csv, publish_duckdb, replace_output, summarise
+from ._sources import DUCKDB_SUFFIXES, check_source_columns, natural_key, open_source, file_suffix
 
 DEFAULT_OUT_TABLE = "scored_customers"
 
@@ -106,6 +106,15 @@ class ScoreSummary:
             "peak_rss_mib": self.peak_rss_mib,
             "customers": None if self.customers is None else str(self.customers),
         }
+
+    def to_files(self, folder: str | Path) -> list[Path]:
+        """``base_shares.json`` in the discovery folder: the scored base's type shares."""
+        from .. import study
+
+        return [study.save(folder, "base_shares.json", {
+            "shares": {int(k): float(v) for k, v in self.shares.items()}, "n_customers": int(self.n_rows),
+            "scored_file": str(self.out), "corrected": True,
+        })]
 
     def summary(self) -> str:
         """A few lines for people: rows, speed, where, and the type shares."""
@@ -242,9 +251,9 @@ def score_customers(
     if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise InputError("batch_size must be a positive number of rows", value=batch_size, hint="e.g. 200_000")
     out = Path(out)
-    out_kind = _out_kind(out, out_table)
+    out_kind = output_kind(out, out_table)
     out_table = (out_table or DEFAULT_OUT_TABLE) if out_kind == "duckdb" else None
-    if engine == "dask" and _suffix(Path(customers)) in _DUCKDB_SUFFIXES:
+    if engine == "dask" and file_suffix(Path(customers)) in DUCKDB_SUFFIXES:
         raise InputError(
             "the dask engine reads Parquet or CSV, not DuckDB",
             file=customers,
@@ -257,8 +266,8 @@ def score_customers(
             hint="write the scored base to another file (or, in the same .duckdb file, another table)",
         )
     scorer = resolve_model(model)
-    source = _open_source(customers, table=table, query=query, scorer=scorer)
-    id_column = _check_columns(source, scorer, id_column)
+    source = open_source(customers, table=table, query=query, scorer=scorer)
+    id_column = check_source_columns(source, scorer, id_column)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.scoring-", dir=out.parent) as staging:
@@ -266,28 +275,28 @@ def score_customers(
         parts = staging / "parts"
         parts.mkdir()
         if engine == "local":
-            n_batches = _run_local(source, scorer, id_column, parts, batch_size=int(batch_size), progress=progress)
+            n_batches = run_local(source, scorer, id_column, parts, batch_size=int(batch_size), progress=progress)
         else:
-            n_batches = _run_dask(
+            n_batches = run_dask(
                 source, scorer, id_column, parts, scheduler=scheduler, batch_size=int(batch_size), progress=progress
             )
-        files = sorted(parts.glob("*.parquet"), key=_natural_key)
+        files = sorted(parts.glob("*.parquet"), key=natural_key)
         spill = staging / "spill"
         spill.mkdir()
         if not files:  # an empty base: still write a valid, empty output
             pq.write_table(scorer.out_schema.empty_table(), parts / "part-000000.parquet")
             files = [parts / "part-000000.parquet"]
-        n_rows, shares, likely, unassigned = _summarise(files, scorer, spill)
+        n_rows, shares, likely, unassigned = summarise(files, scorer, spill)
         if check_duplicates and n_rows:
-            _check_duplicates(files, id_column, source, spill)
+            find_duplicate_ids(files, id_column, source, spill)
         if out_kind == "duckdb":
-            _publish_duckdb(files, out, out_table)
+            publish_duckdb(files, out, out_table)
         elif out_kind == "csv":
-            _publish_csv(files, out)
+            publish_csv(files, out)
         elif engine == "local" and len(files) == 1:
-            _replace(files[0], out)
+            replace_output(files[0], out)
         else:
-            _replace(parts, out)
+            replace_output(parts, out)
     seconds = time.perf_counter() - started
     return ScoreSummary(
         n_rows=n_rows,

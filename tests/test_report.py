@@ -261,7 +261,7 @@ def disc(tmp_path):
 
 
 def test_error_missing_folder(tmp_path):
-    with pytest.raises(InputError, match="nowhere: discovery folder not found. Hint: pass the --out folder"):
+    with pytest.raises(InputError, match="nowhere: discovery folder not found. Hint: pass the output folder"):
         load_report_data(tmp_path / "nowhere")
 
 

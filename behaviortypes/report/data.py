@@ -224,7 +224,7 @@ def load_report_data(discovery_dir: str | Path) -> ReportData:
     """
     if not Path(discovery_dir).is_dir():
         raise InputError("discovery folder not found", file=discovery_dir,
-                         hint="pass the --out folder of `behaviortypes discover`")
+                         hint="pass the output folder of `behaviortypes discover`")
     folder = study.load(discovery_dir, require=REQUIRED_FILES)
     path = folder.path
     instrument = folder.instrument

@@ -135,7 +135,7 @@ def lookalike(
     from .pipeline import lookalike as run_lookalike
 
     result = run_lookalike(out_dir, _existing(customers, "customer file"), id_column=id_column, seed=seed, progress=True)
-    out.print(result.summary() if hasattr(result, "summary") else str(result))
+    out.print(result.summary())
 
 
 @app.command()
@@ -157,7 +157,7 @@ def score(
         engine=engine.value, scheduler=scheduler, table=table, out_table=out_table,
         id_column=id_column, progress=True,
     )
-    out.print(summary.summary() if hasattr(summary, "summary") else str(summary))
+    out.print(summary.summary())
 
 
 @app.command()

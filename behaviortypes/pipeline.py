@@ -12,13 +12,32 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from .errors import BehaviortypesWarning, InputError
-from .files import library_versions, load_user_yaml, read_json, staged_dir, write_csv, write_json, write_yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+
+from . import study
+from .errors import InputError, Problem
+from .files import library_versions, load_user_yaml
+from .stages import (
+    FactorsResult,
+    MapResult,
+    ProfilesResult,
+    ScreenResult,
+    TypesResult,
+    TypingToolResult,
+    previous_centroids,
+    run_factors,
+    run_map,
+    run_profiles,
+    run_screen,
+    run_types,
+    run_typing_tool,
+    warn_types_restart,
+)
 
 __all__ = [
     "CheckResult",
@@ -36,13 +55,6 @@ __all__ = [
 ]
 
 Progress = Callable[[str], None]
-
-#: Files of a discovery folder that describe the previous types: removed by a new discovery
-#: unless it writes them again (the lookalike model and scoring must be re-run).
-_STALE_AFTER_DISCOVERY = (
-    "umap.csv", "quotes.csv", "reliability.csv", "lookalike.skops", "lookalike_card.json",
-    "typing_tool.yaml", "crm_profile.csv", "base_shares.json",
-)
 
 #: Packages whose versions are recorded in ``source.json``.
 _PACKAGES = ("behaviortypes", "numpy", "pandas", "scikit-learn", "factor-analyzer", "umap-learn")
@@ -98,23 +110,6 @@ def _theme_reliability(keyed: pd.DataFrame, themes: dict[str, str | None]) -> pd
     return table[table["n_items"] >= 2]
 
 
-def _kept_after_screening(survey: Any, screening: Any) -> list[str]:
-    """The kept respondents' ids; an error when too few are left to analyse."""
-    kept_ids = list(screening.kept_ids)
-    n_items = len(survey.instrument.items)
-    min_needed = max(10, 3 * n_items)
-    if len(kept_ids) < min_needed:
-        reasons = screening.summary().drop(index=["any", "kept"], errors="ignore")
-        top = ", ".join(f"{r} {int(c)}" for r, c in reasons["count"].items() if c) or "none"
-        raise InputError(
-            f"only {len(kept_ids)} of {len(screening.table)} respondents are left after screening "
-            f"(flagged: {top}); at least {min_needed} are needed for {n_items} statements",
-            file=survey.responses_file,
-            hint="look at screening.csv or relax the thresholds under 'quality:' in instrument.yaml",
-        )
-    return kept_ids
-
-
 def _find_interviews(survey_dir: Path) -> Path | None:
     """``interviews/`` when it holds coded interviews (``codes.csv`` or a ``.qdpx``)."""
     folder = survey_dir / "interviews"
@@ -131,7 +126,7 @@ def check(survey_dir: str | Path) -> CheckResult:
     InputError
         For every problem in the instrument or the responses (all reported at once).
     """
-    from .quality import screen
+    from .quality import check_sample_size, screen
     from .readers import keyed_items, load_survey
 
     survey_dir = Path(survey_dir)
@@ -139,7 +134,8 @@ def check(survey_dir: str | Path) -> CheckResult:
         warnings.simplefilter("always")
         survey = load_survey(survey_dir)
         screening = screen(survey)
-    kept = survey.responses.loc[_kept_after_screening(survey, screening)]
+    kept = survey.responses.loc[check_sample_size(screening, len(survey.instrument.items),
+                                                  file=survey.responses_file)]
     keyed = keyed_items(kept, survey.instrument)
     reliability = _theme_reliability(keyed, survey.instrument.item_themes)
     trace = None
@@ -148,7 +144,7 @@ def check(survey_dir: str | Path) -> CheckResult:
         from .interviews import read_interviews, traceability
 
         trace = traceability(survey.instrument, read_interviews(interviews_path))
-    messages = list(dict.fromkeys([*map(str, getattr(survey, "warnings", []) or []),
+    messages = list(dict.fromkeys([*map(str, survey.warnings),
                                    *(str(w.message) for w in caught)]))
     return CheckResult(survey, screening, reliability, trace, messages)
 
@@ -156,17 +152,49 @@ def check(survey_dir: str | Path) -> CheckResult:
 # --------------------------------------------------------------------------- discover
 @dataclass(frozen=True)
 class DiscoveryResult:
-    """Everything ``discover`` found; the same content is in the output folder."""
+    """Everything ``discover`` found, stage by stage; the same content is in the output folder.
+
+    The stage results (``screen``, ``factors``, ``types``, ``profiles``, ``map``,
+    ``typing_tool``) can be passed back to :func:`discover` (``reuse=``) so that a
+    re-run after a ``types.yaml`` edit does not redo the analysis.
+    """
 
     out: Path
-    survey: Any
-    screening: Any
-    factor_model: Any
-    type_finder: Any
-    profiles: Any
-    assignments: pd.DataFrame
-    types: dict[str, Any]
+    screen: ScreenResult
+    factors: FactorsResult
+    types: TypesResult
+    profiles: ProfilesResult
+    map: MapResult | None
+    typing_tool: TypingToolResult
     solution: dict[str, Any]
+    source: dict[str, Any]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    # the stage objects under the names the notebooks and tests used
+    @property
+    def survey(self) -> Any:
+        return self.screen.survey
+
+    @property
+    def screening(self) -> Any:
+        return self.screen.screening
+
+    @property
+    def factor_model(self) -> Any:
+        return self.factors.model
+
+    @property
+    def type_finder(self) -> Any:
+        return self.types.finder
+
+    @property
+    def assignments(self) -> pd.DataFrame:
+        return self.profiles.assignments
+
+    @property
+    def folder(self) -> study.DiscoveryFolder:
+        """The output folder as read back (typed)."""
+        return study.load(self.out)
 
     def summary(self) -> str:
         sol = self.solution
@@ -174,70 +202,72 @@ class DiscoveryResult:
             f"Kept {sol['n_kept']} of {sol['n_respondents']} respondents after screening.",
             f"Factors: {sol['n_factors']} ({sol['factor_reason']})",
             f"Types: k = {sol['k']} ({sol['k_reason']})",
+            self.profiles.summary(),
+            f"Written to {self.out}",
         ]
-        for t in self.types["types"]:
-            size = sol["sizes"][str(t["type_id"])]
-            lines.append(
-                f"  {t['type_id']}. {t['name']} — {size['share']:.0%} "
-                f"[{size['ci_low']:.0%}, {size['ci_high']:.0%}], n = {size['n']}"
-            )
-        lines.append(f"Written to {self.out}")
         return "\n".join(lines)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"solution": self.solution, "source": self.source}
 
-#: Tucker congruence each factor must keep with the previous run's for types to be matched.
-_SAME_FACTOR = 0.9
-
-
-def _previous_centroids(out: Path, loadings: pd.DataFrame) -> pd.DataFrame | None:
-    """The previous run's type centroids, expressed in this run's factors; None if not comparable.
-
-    Centroids live in factor-score space, so they can only be compared when the factors
-    are the same: same items, same number of factors, and each new factor congruent
-    (|Tucker φ| ≥ 0.9) with one old factor. Factors are paired by the assignment that
-    maximises congruence (their order or sign may change between runs), and the old
-    centroids are re-ordered and re-signed to match.
-    """
-    from scipy.optimize import linear_sum_assignment
-
-    if not ((out / "centroids.csv").is_file() and (out / "loadings.csv").is_file()):
-        return None
-    old = pd.read_csv(out / "loadings.csv", index_col="item")
-    old.index = old.index.astype(str)
-    if sorted(old.index) != sorted(loadings.index) or old.shape[1] != loadings.shape[1]:
-        return None
-    a = old.loc[loadings.index].to_numpy(float)
-    b = loadings.to_numpy(float)
-    phi = (a.T @ b) / np.sqrt(np.outer((a * a).sum(axis=0), (b * b).sum(axis=0)))
-    rows, cols = linear_sum_assignment(-np.abs(phi))
-    if not (np.abs(phi[rows, cols]) >= _SAME_FACTOR).all():
-        return None
-    centroids = pd.read_csv(out / "centroids.csv", index_col="type_id")
-    if list(centroids.columns) != list(old.columns):
-        return None
-    mapped = pd.DataFrame(index=centroids.index)
-    for r, c in zip(rows, cols):
-        mapped[loadings.columns[c]] = np.sign(phi[r, c]) * centroids[old.columns[r]]
-    return mapped[list(loadings.columns)]
+    def to_files(self, folder: Path) -> list[Path]:
+        """Every file of the discovery folder (each stage's, then ``solution.json`` and ``source.json``)."""
+        paths: list[Path] = []
+        for stage in (self.screen, self.factors, self.types, self.profiles, self.map, self.typing_tool):
+            if stage is not None:
+                paths += stage.to_files(folder)
+        paths.append(study.save(folder, "solution.json", self.solution))
+        paths.append(study.save(folder, "source.json", self.source))
+        return paths
 
 
-def _relabel(finder: Any, previous_centroids: pd.DataFrame | None) -> dict[int, int]:
-    """Map the new type ids to the previous run's (identity when there is none)."""
-    ids = [int(i) for i in finder.centroids_.index]
-    if previous_centroids is None:
-        return {i: i for i in ids}
-    from .segments import match_types
+def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, types: TypesResult,
+              profiles: ProfilesResult, tool: TypingToolResult, *, seed: int,
+              n_resamples: int) -> dict[str, Any]:
+    """The content of ``solution.json``."""
+    fm, finder = factors.model, types.finder
+    solution = {
+        "survey": str(survey_dir.resolve()),
+        "n_respondents": int(len(screen.survey.responses)),
+        "n_kept": int(len(screen.kept_ids)),
+        "n_factors": int(fm.n_factors_),
+        "factor_reason": factors.reason,
+        "factor_evidence": fm.retention_.reset_index().to_dict(orient="records"),
+        "k": int(finder.k_),
+        "k_reason": str(finder.reason_),
+        "k_evidence": finder.evidence_.reset_index(drop=False).to_dict(orient="records"),
+        "k_method": str(finder.method_),
+        "sizes": {
+            str(int(t)): {"n": int(row["n"]), **{c: float(row[c]) for c in ("share", "ci_low", "ci_high")}}
+            for t, row in profiles.profiles.sizes.iterrows()
+        },
+        "stability": types.stability.reset_index().to_dict(orient="records"),
+        "seed": seed,
+        "n_resamples": n_resamples,
+        "typing_tool": tool.to_dict(),
+    }
+    if finder.structure_warning_:
+        solution["structure_warning"] = str(finder.structure_warning_)
+    return solution
 
-    return {int(k): int(v) for k, v in match_types(previous_centroids, finder.centroids_).items()}
+
+def _source(survey_dir: Path, survey: Any, seed: int) -> dict[str, Any]:
+    """The content of ``source.json``."""
+    return {
+        "survey_dir": str(survey_dir.resolve()),
+        "responses_file": str(Path(survey.responses_file).resolve()),
+        "checksum": survey.checksum,
+        "instrument": survey.instrument.to_dict(),
+        "seed": seed,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "versions": library_versions(_PACKAGES),
+    }
 
 
-def _study_ids(survey) -> list[str]:
-    """Respondent and customer ids of the survey, for the quote anonymiser (data safety)."""
-    ids = [str(i) for i in survey.responses.index]
-    column = survey.instrument.customer_id_column
-    if column and column in survey.responses.columns:
-        ids += [str(v) for v in survey.responses[column].dropna()]
-    return ids
+def _reusable(reuse: DiscoveryResult | None, survey: Any, settings: dict[str, Any]) -> bool:
+    """Whether an earlier result's analysis stands for this survey and these settings."""
+    return (reuse is not None and reuse.screen.survey.checksum == survey.checksum
+            and reuse.settings == settings)
 
 
 def discover(
@@ -250,6 +280,7 @@ def discover(
     n_resamples: int = 100,
     make_map: bool = True,
     progress: bool | Progress = False,
+    reuse: DiscoveryResult | None = None,
 ) -> DiscoveryResult:
     """Screen, factor, cluster, profile and name; write the discovery folder.
 
@@ -270,189 +301,76 @@ def discover(
         Compute the UMAP map of respondents (``umap.csv``).
     progress : bool or callable
         Show progress (``True``) or call ``progress(message)`` at each step.
+    reuse : DiscoveryResult, optional
+        An earlier result on the same survey (same checksum) with the same settings:
+        its screening, factors, types and map are reused; types are matched, profiled
+        and named again against ``out`` (so ``types.yaml`` edits are taken up).
     """
-    from .factors import FactorModel
-    from .quality import screen
-    from .readers import keyed_items, load_survey
-    from .segments import TypeFinder
-    from .profiles import merge_types_yaml, profile_types, read_types_yaml, type_map
+    from .readers import load_survey
 
     say: Progress = progress if callable(progress) else _noop
-    out = Path(out)
-    survey_dir = Path(survey_dir)
+    out, survey_dir = Path(out), Path(survey_dir)
     if out.exists() and not out.is_dir():
         raise InputError("the output must be a folder, but a file of that name exists", file=out,
-                         hint="choose another --out")
-    if (out / "types.yaml").is_file():  # read the user's edits now, not after the analysis
-        read_types_yaml(out / "types.yaml")
+                         hint="choose another output folder")
+    types_yaml = out / "types.yaml"
+    if types_yaml.is_file():  # read the user's edits now, not after the analysis
+        study.read_types(types_yaml)
+    settings = {"factors": factors, "k": k, "seed": seed, "n_resamples": n_resamples}
     say("Reading and validating the survey")
     survey = load_survey(survey_dir)
-    inst = survey.instrument
-    say("Screening respondents")
-    screening = screen(survey)
-    kept_ids = _kept_after_screening(survey, screening)
-    kept = survey.responses.loc[kept_ids]
-    keyed = keyed_items(kept, inst)
-    weights = None
-    if inst.weight_column:
-        weights = kept[inst.weight_column].astype(float)
-
-    say("Factor analysis")
-    fm = FactorModel(n_factors=factors, random_state=seed).fit(
-        keyed, sample_weight=weights, item_themes=inst.item_themes
-    )
-    scores = fm.transform(keyed)
-
+    if _reusable(reuse, survey, settings):
+        screen, fac = reuse.screen, reuse.factors
+    else:
+        reuse = None
+        say("Screening respondents")
+        screen = run_screen(survey)
+        say("Factor analysis")
+        fac = run_factors(screen, n_factors=factors, seed=seed)
     say("Finding behaviour types")
-    previous_centroids = _previous_centroids(out, fm.loadings_)
-    keep_edits = previous_centroids is not None
-    if not keep_edits and (out / "types.yaml").is_file():
-        warnings.warn(
-            f"{out / 'types.yaml'}: the factors changed since the previous run, so its types "
-            "cannot be matched; names and edits start afresh (the old file is replaced)",
-            BehaviortypesWarning,
-            stacklevel=2,
-        )
-    finder = TypeFinder(
-        k=k, n_resamples=n_resamples, random_state=seed, progress=bool(progress)
-    ).fit(scores, sample_weight=weights)
-    mapping = _relabel(finder, previous_centroids)
-    labels = finder.labels_.map(mapping).astype(int)
-    labels.name = "type_id"
-    proba = finder.proba_.rename(columns={f"p_{a}": f"p_{b}" for a, b in mapping.items()})
-    proba = proba[[f"p_{i}" for i in sorted(mapping.values())]]
-    centroids = finder.centroids_.rename(index=mapping).sort_index()
-    centroids.index.name = "type_id"
-
+    previous = previous_centroids(out, fac.model.loadings_)
+    if previous is None and types_yaml.is_file():
+        warn_types_restart(types_yaml)
+    if reuse is not None:
+        types = reuse.types.relabelled(previous)
+    else:
+        types = run_types(fac, k=k, n_resamples=n_resamples, seed=seed, sample_weight=screen.weights,
+                          previous=previous, progress=bool(progress))
     say("Profiling and naming the types")
-    raw_items = kept[inst.item_ids].astype(float)
-    profiles = profile_types(
-        raw_items, scores, labels, sample_weight=weights, factor_names=fm.factor_names_
-    )
-    types_doc = merge_types_yaml(out / "types.yaml" if keep_edits else None, profiles.names, sizes=profiles.sizes)
-    names = {t["type_id"]: t["name"] for t in types_doc["types"]}
-
-    assignments = pd.DataFrame(
-        {
-            "respondent_id": labels.index.astype(str),
-            "type_id": labels.to_numpy(),
-            "type_name": [names[int(t)] for t in labels],
-            "probability": proba.max(axis=1).to_numpy(),
-        }
-    )
-    sizes = profiles.sizes
-    sizes_out = sizes.reset_index()
-    sizes_out.insert(1, "type_name", [names[int(t)] for t in sizes_out["type_id"]])
-
-    fm_dict = fm.to_dict()
-    factor_reason = str(getattr(fm, "retention_reason_", None) or fm_dict.get("retention_reason", ""))
-    solution = {
-        "survey": str(survey_dir.resolve()),
-        "n_respondents": int(len(survey.responses)),
-        "n_kept": int(len(kept_ids)),
-        "n_factors": int(fm.n_factors_),
-        "factor_reason": factor_reason or ("set by --factors" if factors else "parallel analysis"),
-        "factor_evidence": fm.retention_.reset_index().to_dict(orient="records"),
-        "k": int(finder.k_),
-        "k_reason": str(finder.reason_),
-        "k_evidence": finder.evidence_.reset_index(drop=False).to_dict(orient="records"),
-        "k_method": str(getattr(finder, "method_", "")),
-        "sizes": {
-            str(int(t)): {"n": int(row["n"]), **{k2: float(row[k2]) for k2 in ("share", "ci_low", "ci_high")}}
-            for t, row in sizes.iterrows()
-        },
-        "stability": finder.stability_.rename(index=mapping).reset_index().to_dict(orient="records"),
-        "seed": seed,
-        "n_resamples": n_resamples,
-    }
-    warn = getattr(finder, "structure_warning_", None)
-    if warn:
-        solution["structure_warning"] = str(warn)
-
-    source = {
-        "survey_dir": str(survey_dir.resolve()),
-        "responses_file": str(Path(survey.responses_file).resolve()),
-        "checksum": survey.checksum,
-        "instrument": inst.to_dict(),
-        "seed": seed,
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "versions": library_versions(_PACKAGES),
-    }
-
-    umap_frame = None
-    if make_map:
-        say("Drawing the map of respondents (UMAP)")
-        umap_frame = type_map(scores, random_state=seed)
-        umap_frame["type_id"] = labels
-
-    quotes = None
     interviews_path = _find_interviews(survey_dir)
+    interviews = None
     if interviews_path is not None:
-        say("Linking interview quotes to the types")
-        from .interviews import anonymise, read_interviews, type_quotes
+        from .interviews import read_interviews
 
         interviews = read_interviews(interviews_path)
-        item_profile = profiles.table[profiles.table.kind == "item"].rename(columns={"key": "item"})
-        # A theme's quotes express the theme; a reverse-keyed statement says the opposite, so
-        # agreeing with it is evidence *against* the theme: key the effects before choosing.
-        flip = item_profile["item"].isin(inst.reverse_ids)
-        item_profile = item_profile.assign(
-            effect_size=item_profile["effect_size"].where(~flip, -item_profile["effect_size"])
-        )
-        quotes = type_quotes(interviews, item_profile, inst, n=3, random_state=seed)
-        study_ids = _study_ids(survey)  # respondent and customer ids never reach a quote
-        quotes["quote"] = [anonymise(q, ids=study_ids) for q in quotes["quote"]]
-
+    profiles = run_profiles(screen, fac, types, types_yaml=types_yaml if previous is not None else None,
+                            interviews=interviews, seed=seed)
+    type_map = None
+    if make_map:
+        say("Drawing the map of respondents (UMAP)")
+        type_map = (reuse.map.with_labels(types.labels) if reuse is not None and reuse.map is not None
+                    else run_map(fac, types, seed=seed))
+    say("Building the typing tool")
+    tool = run_typing_tool(screen, types, profiles.names, seed=seed)
+    result = DiscoveryResult(
+        out, screen, fac, types, profiles, type_map, tool,
+        solution=_solution(survey_dir, screen, fac, types, profiles, tool, seed=seed, n_resamples=n_resamples),
+        source=_source(survey_dir, survey, seed), settings=settings,
+    )
     say("Writing the discovery folder")
-    with staged_dir(out, stale=_STALE_AFTER_DISCOVERY) as stage:
-        write_csv(stage / "assignments.csv", assignments)
-        write_csv(stage / "screening.csv", screening.table.reset_index())
-        write_json(stage / "solution.json", solution)
-        loadings = fm.loadings_.copy()
-        loadings.index.name = "item"
-        write_csv(stage / "loadings.csv", loadings.reset_index())
-        write_yaml(stage / "types.yaml", types_doc)
-        write_json(stage / "source.json", source)
-        sc = scores.copy()
-        sc.index.name = "respondent_id"
-        write_csv(stage / "scores.csv", sc.reset_index())
-        pr = proba.copy()
-        pr.index.name = "respondent_id"
-        write_csv(stage / "probabilities.csv", pr.reset_index())
-        write_json(stage / "factors.json", fm_dict)
-        write_csv(stage / "evidence_k.csv", finder.evidence_.reset_index(drop="k" in finder.evidence_.columns))
-        write_csv(stage / "profiles.csv", profiles.table)
-        write_csv(stage / "sizes.csv", sizes_out)
-        write_csv(stage / "centroids.csv", centroids.reset_index())
-        if umap_frame is not None:
-            um = umap_frame.copy()
-            um.index.name = "respondent_id"
-            write_csv(stage / "umap.csv", um.reset_index())
-        if quotes is not None and len(quotes):
-            write_csv(stage / "quotes.csv", quotes, spreadsheet=True)
-        rel = getattr(fm, "reliability_", None)
-        if isinstance(rel, pd.DataFrame):
-            write_csv(stage / "reliability.csv", rel.reset_index())
-    return DiscoveryResult(out, survey, screening, fm, finder, profiles, assignments, types_doc, solution)
+    study.write(out, result)
+    return result
 
 
-def load_discovery(out: str | Path) -> dict[str, Any]:
-    """Read a discovery folder's ``source.json`` and check that it is complete.
+def load_discovery(out: str | Path) -> study.DiscoveryFolder:
+    """Read and check a discovery folder (see :func:`behaviortypes.study.load`).
 
     Raises
     ------
     InputError
-        If the folder is not a discovery folder.
+        If the folder is not a discovery folder or a file breaks its contract.
     """
-    out = Path(out)
-    missing = [f for f in ("assignments.csv", "solution.json", "source.json", "types.yaml") if not (out / f).is_file()]
-    if not out.is_dir() or missing:
-        raise InputError(
-            f"not a discovery folder (missing {', '.join(missing) or 'the folder itself'})",
-            file=out,
-            hint="run `behaviortypes discover SURVEY_DIR --out OUT` first and pass OUT",
-        )
-    return read_json(out / "source.json")
+    return study.load(out)
 
 
 # --------------------------------------------------------------------------- lookalike / score / report
@@ -492,11 +410,7 @@ def score(
     )
     folder = Path(model) if Path(model).is_dir() else Path(model).parent
     if (folder / "solution.json").is_file():
-        shares = getattr(summary, "shares", None)
-        write_json(
-            folder / "base_shares.json",
-            {"shares": shares, "n_customers": int(summary.n_rows), "scored_file": str(out), "corrected": True},
-        )
+        summary.to_files(folder)
     return summary
 
 
@@ -565,7 +479,7 @@ def interview_types(
         if typing_tool is None:
             raise InputError("no type_name column, and no typing tool to type the interviewees",
                              file=participants,
-                             hint="add a type_name column, or pass --typing-tool typing_tool.yaml with "
+                             hint="add a type_name column, or pass the typing tool (typing_tool.yaml) with "
                              "the interviewees' answers to its statements in the table")
         tool_path = Path(typing_tool)
         if tool_path.is_dir():
@@ -580,8 +494,22 @@ def interview_types(
 
 
 # --------------------------------------------------------------------------- run / demo
-@dataclass(frozen=True)
-class StudyConfig:
+_LANGS = ("en", "sv")
+_FORMATS = ("pdf", "html", "pptx", "png")
+_STUDY_KEYS = ("survey", "out", "customers", "scored", "seed", "factors", "k", "engine", "report", "name")
+
+#: What a study-file key must be, when pydantic rejects it.
+_STUDY_MESSAGES = {
+    "seed": "'seed' must be a whole number of at least 0",
+    "factors": "'factors' must be a whole number of at least 1",
+    "k": "'k' must be a whole number of at least 2",
+    "engine": "'engine' must be one or more of local, dask",
+    "langs": f"'report.langs' must be one or more of {', '.join(_LANGS)}",
+    "formats": f"'report.formats' must be one or more of {', '.join(_FORMATS)}",
+}
+
+
+class StudyConfig(BaseModel):
     """A study file for ``behaviortypes run STUDY.yaml`` (paths relative to the file).
 
     Keys: ``survey`` (folder, required), ``out`` (discovery folder, default
@@ -591,73 +519,69 @@ class StudyConfig:
     [pdf, pptx, png], dir: reports/<study>}``).
     """
 
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     survey: Path
     out: Path
-    customers: Path | None
-    scored: Path | None
-    seed: int = 0
-    factors: int | None = None
-    k: int | None = None
-    engine: str = "local"
-    langs: tuple[str, ...] = ("en",)
-    formats: tuple[str, ...] = ("pdf",)
+    customers: Path | None = None
+    scored: Path | None = None
+    seed: StrictInt = Field(0, ge=0)
+    factors: StrictInt | None = Field(None, ge=1)
+    k: StrictInt | None = Field(None, ge=2)
+    engine: Literal["local", "dask"] = "local"
+    langs: tuple[Literal["en", "sv"], ...] = Field(("en",), min_length=1)
+    formats: tuple[Literal["pdf", "html", "pptx", "png"], ...] = Field(("pdf",), min_length=1)
     report_dir: Path | None = None
 
     @classmethod
     def load(cls, path: str | Path) -> "StudyConfig":
+        """Read and check a study file.
+
+        Raises
+        ------
+        InputError
+            Naming the file and the key that is wrong.
+        """
         path = Path(path)
         if not path.is_file():
             raise InputError("study file not found", file=path)
         data = load_user_yaml(path)
         if not isinstance(data, dict) or "survey" not in data:
             raise InputError("a study file needs at least 'survey: FOLDER'", file=path)
-        allowed = {"survey", "out", "customers", "scored", "seed", "factors", "k", "engine", "report", "name"}
-        unknown = sorted(set(data) - allowed)
+        unknown = sorted(set(data) - set(_STUDY_KEYS))
         if unknown:
             raise InputError(f"unknown key(s) {', '.join(unknown)}", file=path,
-                             hint=f"allowed keys: {', '.join(sorted(allowed))}")
-        base = path.parent
-
-        def p(key: str) -> Path | None:
-            return (base / str(data[key])).resolve() if data.get(key) else None
-
-        def whole(key: str, default: int | None, minimum: int) -> int | None:
-            value = data.get(key, default)
-            if value is None and default is None:
-                return None
-            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-                raise InputError(f"'{key}' must be a whole number of at least {minimum}", file=path,
-                                 column=key, value=value)
-            return value
-
-        def choices(value: Any, key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
-            values = [value] if isinstance(value, str) else value
-            if not isinstance(values, list) or not values or any(v not in allowed for v in values):
-                raise InputError(f"'{key}' must be one or more of {', '.join(allowed)}", file=path,
-                                 column=key, value=value)
-            return tuple(values)
-
-        survey = p("survey")
-        out = p("out") or survey / "discovery"
+                             hint=f"allowed keys: {', '.join(sorted(_STUDY_KEYS))}")
         rep = data.get("report") or {}
         if not isinstance(rep, dict) or set(rep) - {"langs", "formats", "dir"}:
             raise InputError("'report' takes langs, formats and dir", file=path, column="report", value=rep)
-        engine = choices(data.get("engine", "local"), "engine", ("local", "dask"))
-        if len(engine) != 1:
-            raise InputError("'engine' is one of local, dask", file=path, column="engine", value=engine)
-        return cls(
-            survey=survey,
-            out=out,
-            customers=p("customers"),
-            scored=p("scored") or (out / "scored_customers.parquet" if data.get("customers") else None),
-            seed=whole("seed", 0, 0),
-            factors=whole("factors", None, 1),
-            k=whole("k", None, 2),
-            engine=engine[0],
-            langs=choices(rep.get("langs", ["en"]), "report.langs", ("en", "sv")),
-            formats=choices(rep.get("formats", ["pdf"]), "report.formats", ("pdf", "html", "pptx", "png")),
-            report_dir=(base / str(rep["dir"])).resolve() if rep.get("dir") else None,
-        )
+        base = path.parent
+
+        def where(value: Any) -> Path | None:
+            return (base / str(value)).resolve() if value else None
+
+        def listed(value: Any) -> Any:
+            return (value,) if isinstance(value, str) else value
+
+        survey = where(data["survey"])
+        out = where(data.get("out")) or survey / "discovery"
+        values = {
+            "survey": survey, "out": out, "customers": where(data.get("customers")),
+            "scored": where(data.get("scored")) or (out / "scored_customers.parquet" if data.get("customers") else None),
+            "seed": data.get("seed", 0), "factors": data.get("factors"), "k": data.get("k"),
+            "engine": data.get("engine", "local"), "langs": listed(rep.get("langs", ["en"])),
+            "formats": listed(rep.get("formats", ["pdf"])), "report_dir": where(rep.get("dir")),
+        }
+        try:
+            return cls(**values)
+        except ValidationError as err:
+            problems: dict[str, Problem] = {}
+            for e in err.errors():
+                key = str(e["loc"][0])
+                column = f"report.{key}" if key in {"langs", "formats"} else key
+                problems.setdefault(key, Problem(_STUDY_MESSAGES.get(key, str(e["msg"])), file=path,
+                                                 column=column, value=data.get(key, rep.get(key))))
+            raise InputError(problems=list(problems.values())) from None
 
 
 def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -> dict[str, Any]:

@@ -22,7 +22,6 @@ import pandas as pd
 from scipy import stats
 
 from .errors import InputError
-from .files import load_user_yaml
 
 __all__ = [
     "Profiles",
@@ -219,9 +218,17 @@ class Profiles:
         t = self.table[(self.table.kind == "item") & (self.table.type_id == type_id)]
         return t.sort_values("effect_size", ascending=direction == "low").head(n)
 
-    def summary(self) -> pd.DataFrame:
-        out = self.sizes[["n", "share", "ci_low", "ci_high"]].join(self.names[["name", "tagline"]])
-        return out.round(3)
+    @property
+    def overview(self) -> pd.DataFrame:
+        """Type × (``n, share, ci_low, ci_high, name, tagline``): sizes and suggested names."""
+        return self.sizes[["n", "share", "ci_low", "ci_high"]].join(self.names[["name", "tagline"]])
+
+    def summary(self) -> str:
+        """One line per type for people: suggested name, share with its 95 % interval, n."""
+        return "\n".join(
+            f"  {t}. {row['name']} — {row['share']:.0%} [{row['ci_low']:.0%}, {row['ci_high']:.0%}], "
+            f"n = {int(row['n'])}" for t, row in self.overview.iterrows()
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -372,33 +379,20 @@ def profile_types(
 def read_types_yaml(path: str | Path) -> pd.DataFrame:
     """Read ``types.yaml`` into a DataFrame indexed by ``type_id``.
 
+    The file is parsed and checked by :func:`behaviortypes.study.read_types` (the one
+    parser of ``types.yaml``); every key of an entry is a column, including keys the
+    user added.
+
     Raises
     ------
     InputError
-        If the file is not valid YAML or has no ``types`` list with ``type_id`` and ``name``.
+        If the file is not valid YAML or has no ``types`` list with ``type_id`` and
+        ``name``, a colour is not a colour, or a ``type_id`` is listed more than once.
     """
-    path = Path(path)
-    data = load_user_yaml(path, hint="fix the indentation, or delete the file to regenerate it")
-    types = (data or {}).get("types") if isinstance(data, dict) else None
-    if not isinstance(types, list) or not types:
-        raise InputError("expected a 'types:' list", file=path,
-                         hint="each entry needs type_id and name; delete the file to regenerate it")
-    rows = []
-    for i, entry in enumerate(types, 1):
-        if not isinstance(entry, dict) or "type_id" not in entry or "name" not in entry:
-            raise InputError(f"entry {i} of 'types' needs type_id and name", file=path, value=entry)
-        try:
-            type_id = int(entry["type_id"])
-        except (TypeError, ValueError):
-            raise InputError(f"entry {i}: type_id must be a whole number", file=path,
-                             value=entry["type_id"]) from None
-        rows.append({**entry, "type_id": type_id, "name": str(entry["name"])})
-    frame = pd.DataFrame(rows)
-    repeated = frame["type_id"].duplicated(keep=False)
-    if repeated.any():
-        raise InputError("a type_id is listed more than once", file=path, column="type_id",
-                         rows=list(frame.index[repeated] + 1), value=int(frame.loc[repeated, "type_id"].iloc[0]),
-                         hint="keep one entry per type")
+    from .study import read_types
+
+    types = read_types(path)
+    frame = pd.DataFrame([t.model_dump(exclude_unset=True) for t in types.types])
     return frame.set_index("type_id")
 
 

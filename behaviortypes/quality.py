@@ -69,6 +69,8 @@ __all__ = [
     "irv",
     "mahalanobis_pvalues",
     "even_odd",
+    "min_sample_size",
+    "check_sample_size",
 ]
 
 #: The screens, in the order reasons are listed.
@@ -493,3 +495,36 @@ def screen(survey: Any, settings: QualitySettings | dict | None = None) -> Scree
     items, 1 % of good respondents dropped).
     """
     return screen_responses(survey.responses, survey.instrument, settings)
+
+
+# ----------------------------------------------------------------------------- sample size
+def min_sample_size(n_items: int) -> int:
+    """Fewest respondents left after screening to analyse ``n_items`` statements.
+
+    Three per statement and never fewer than ten: below that the correlation matrix
+    is too noisy for factor analysis (a floor, not a target; see ``FactorModel`` for
+    the warning at five per item and 100 in total).
+    """
+    return max(10, 3 * int(n_items))
+
+
+def check_sample_size(result: ScreeningResult, n_items: int, *, file: str | Path | None = None) -> pd.Index:
+    """The kept respondents' ids; an error when too few are left to analyse.
+
+    Raises
+    ------
+    InputError
+        Naming how many are left, how many each screen flagged and how many are needed.
+    """
+    kept_ids = result.kept_ids
+    needed = min_sample_size(n_items)
+    if len(kept_ids) < needed:
+        reasons = result.summary().drop(index=["any", "kept"], errors="ignore")
+        top = ", ".join(f"{r} {int(c)}" for r, c in reasons["count"].items() if c) or "none"
+        raise InputError(
+            f"only {len(kept_ids)} of {len(result.table)} respondents are left after screening "
+            f"(flagged: {top}); at least {needed} are needed for {n_items} statements",
+            file=file,
+            hint="look at screening.csv or relax the thresholds under 'quality:' in instrument.yaml",
+        )
+    return kept_ids

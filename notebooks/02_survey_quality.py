@@ -32,7 +32,6 @@ OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))
 import pandas as pd
 
 from behaviortypes import pipeline, plots
-from behaviortypes.files import write_csv
 
 result = pipeline.check(STUDY)
 print(result.summary())
@@ -68,9 +67,10 @@ result.reliability.round(2)
 
 # %% [markdown]
 # ## Write the screening file
-# `screening.csv`: every respondent, kept or not, with the reasons — the same file
-# `behaviortypes discover` writes.
+# `screening.csv`: every respondent, kept or not, with the reasons, and the counts per screen
+# (`screening_summary.json`) — the same files `behaviortypes discover` writes.
 
 # %%
-write_csv(OUT / "screening.csv", table.reset_index())
-print(f"Wrote {OUT / 'screening.csv'}")
+OUT.mkdir(parents=True, exist_ok=True)
+for path in result.screening.to_files(OUT):
+    print(f"Wrote {path}")

@@ -32,20 +32,17 @@ N_FACTORS = None  # None = chosen by parallel analysis; a number overrides it
 # %%
 # %matplotlib inline
 from behaviortypes import plots
-from behaviortypes.factors import FactorModel, cfa_check
-from behaviortypes.files import write_csv, write_json
-from behaviortypes.quality import screen
-from behaviortypes.readers import keyed_items, load_survey
+from behaviortypes.factors import cfa_check
+from behaviortypes.readers import load_survey
+from behaviortypes.stages import run_factors, run_screen
 
 survey = load_survey(STUDY)
 inst = survey.instrument
-kept = survey.responses.loc[screen(survey).kept_ids]
-items = keyed_items(kept, inst)  # reverse-keyed statements, kept respondents
-weights = kept[inst.weight_column].astype(float) if inst.weight_column else None
-fm = FactorModel(n_factors=N_FACTORS, random_state=SEED).fit(
-    items, sample_weight=weights, item_themes=inst.item_themes
-)
-print(fm.summary())
+screened = run_screen(survey)  # the same screening and minimum sample as `discover`
+items = screened.keyed  # reverse-keyed statements, kept respondents
+factors = run_factors(screened, n_factors=N_FACTORS, seed=SEED)
+fm = factors.model
+print(factors.summary())
 
 # %% [markdown]
 # ## Can these statements be factored?
@@ -94,11 +91,6 @@ cfa
 # `factors.json`. The next notebook clusters these factor scores.
 
 # %%
-loadings = fm.loadings_.copy()
-loadings.index.name = "item"
-write_csv(OUT / "loadings.csv", loadings.reset_index())
-scores = fm.transform(items)
-scores.index.name = "respondent_id"
-write_csv(OUT / "scores.csv", scores.reset_index())
-write_json(OUT / "factors.json", fm.to_dict())
+OUT.mkdir(parents=True, exist_ok=True)
+factors.to_files(OUT)  # through the discovery folder's writer
 print(f"{fm.n_factors_} factors written to {OUT}")

@@ -32,15 +32,14 @@ N_RESAMPLES = int(os.environ.get("BT_RESAMPLES", 100))
 
 # %%
 # %matplotlib inline
-import json
-
 import pandas as pd
 
-from behaviortypes import pipeline, plots
+from behaviortypes import pipeline, plots, study
 
-factors_file = OUT / "factors.json"
-n_factors = json.loads(factors_file.read_text())["n_factors"] if factors_file.exists() else None
+# the number of factors chosen in notebook 03 (factors.json), if it ran
+n_factors = study.read(OUT, "factors.json").n_factors if (OUT / "factors.json").is_file() else None
 result = pipeline.discover(STUDY, OUT, factors=n_factors, k=K, seed=SEED, n_resamples=N_RESAMPLES)
+folder = result.folder  # the discovery folder, read and checked
 print(result.summary())
 
 # %% [markdown]
@@ -51,7 +50,7 @@ print(result.summary())
 # how far the types agree with k-means and Ward's clustering (`gmm_km_ari`, `gmm_ward_ari`).
 
 # %%
-evidence = pd.read_csv(OUT / "evidence_k.csv")
+evidence = folder.table("evidence_k.csv")
 plots.plot_k_evidence(evidence, chosen_k=result.solution["k"])
 
 # %%
@@ -63,9 +62,9 @@ print(result.solution["k_reason"])
 # below 0.6 the type dissolves (Hennig 2007).
 
 # %%
-names = {t["type_id"]: t["name"] for t in result.types["types"]}
-colors = {t["type_id"]: t["color"] for t in result.types["types"]}
-stability = pd.DataFrame(result.solution["stability"]).set_index("type_id")["jaccard_mean"]
+names = folder.type_names
+colors = {t.type_id: t.color for t in folder.types.types}
+stability = pd.Series({t: folder.solution.stability_of(t) for t in folder.type_ids}, name="jaccard_mean")
 plots.plot_stability(stability, names=names, colors=colors)
 
 # %% [markdown]
@@ -74,7 +73,7 @@ plots.plot_stability(stability, names=names, colors=colors)
 # heatmap shows how each type differs from the average on each factor (z units).
 
 # %%
-plots.plot_umap(pd.read_csv(OUT / "umap.csv"), names=names, colors=colors)
+plots.plot_umap(folder.table("umap.csv"), names=names, colors=colors)
 
 # %%
 plots.plot_profile_heatmap(result.profiles.factor_means, names=names,
@@ -86,7 +85,7 @@ plots.plot_profile_heatmap(result.profiles.factor_means, names=names,
 # in the customer base, corrected for who answered.
 
 # %%
-plots.plot_sizes(pd.read_csv(OUT / "sizes.csv"), names=names, colors=colors)
+plots.plot_sizes(folder.table("sizes.csv"), names=names, colors=colors)
 
 # %% [markdown]
 # ## Name the types
@@ -95,4 +94,4 @@ plots.plot_sizes(pd.read_csv(OUT / "sizes.csv"), names=names, colors=colors)
 # previous run so the names follow the right type.
 
 # %%
-pd.DataFrame(result.types["types"])[["type_id", "name", "tagline", "color"]]
+pd.DataFrame([t.model_dump() for t in folder.types.types])[["type_id", "name", "tagline", "color"]]

@@ -32,15 +32,13 @@ SEED = 0
 
 # %%
 # %matplotlib inline
-import json
-
 import pandas as pd
 
-from behaviortypes import pipeline, plots
+from behaviortypes import pipeline, plots, study
 
 model = pipeline.lookalike(OUT, CUSTOMERS, seed=SEED)
-card = json.loads((OUT / "lookalike_card.json").read_text())
-print(model.summary() if hasattr(model, "summary") else card.get("chosen_model"))
+card = study.load(OUT).card.model_dump(mode="json")  # lookalike_card.json, read and checked
+print(model.summary())
 
 # %% [markdown]
 # ## How well does behaviour predict the type?

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from behaviortypes.files import write_csv, write_json, write_yaml
+from behaviortypes import study as bt_study
+from behaviortypes.quality import SCREENS
 
 __all__ = ["make_discovery_folder", "FACTOR_NAMES", "ITEMS"]
 
@@ -88,6 +89,17 @@ def _wilson(n: np.ndarray, total: int, z: float = 1.959964) -> tuple[np.ndarray,
     return centre - half, centre + half
 
 
+class _Files:
+    """The fixture as a stage result: ``to_files(folder)`` writes every file."""
+
+    def __init__(self, **kwargs) -> None:
+        self.kwargs = kwargs
+
+    def to_files(self, folder: Path) -> list[Path]:
+        _write_files(folder, **self.kwargs)
+        return sorted(folder.iterdir())
+
+
 def make_discovery_folder(
     path: str | Path,
     *,
@@ -128,9 +140,16 @@ def make_discovery_folder(
     """
     if not 2 <= k <= len(_NAMES):
         raise ValueError(f"k={k} must be between 2 and {len(_NAMES)}")
-    rng = np.random.default_rng(seed)
     out = Path(path)
-    out.mkdir(parents=True, exist_ok=True)
+    bt_study.write(out, _Files(k=k, n=n, seed=seed, with_lookalike=with_lookalike, with_quotes=with_quotes,
+                               tiny_type=tiny_type, study=study), stale=())
+    return out
+
+
+def _write_files(out: Path, *, k: int, n: int, seed: int, with_lookalike: bool, with_quotes: bool,
+                 tiny_type: bool, study: str) -> None:
+    """Write every file of the fixture into ``out`` through the folder's writer."""
+    rng = np.random.default_rng(seed)
     factors = list(FACTOR_NAMES)
     m = len(factors)
     item_ids = [it[0] for it in ITEMS]
@@ -170,26 +189,24 @@ def make_discovery_folder(
     proba[np.arange(n), labels - 1] += 0.5  # assigned type is the most likely one
     proba /= proba.sum(axis=1, keepdims=True)
     names = {t: _NAMES[t - 1][0] for t in range(1, k + 1)}
-    write_csv(out / "assignments.csv", pd.DataFrame({
+    bt_study.save(out, "assignments.csv", pd.DataFrame({
         "respondent_id": resp_ids,
         "type_id": labels,
         "type_name": [names[t] for t in labels],
         "probability": proba[np.arange(n), labels - 1].round(4),
     }))
-    write_csv(out / "probabilities.csv", pd.DataFrame(
+    bt_study.save(out, "probabilities.csv", pd.DataFrame(
         proba.round(4), columns=[f"p_{t}" for t in range(1, k + 1)]
     ).assign(respondent_id=resp_ids)[["respondent_id"] + [f"p_{t}" for t in range(1, k + 1)]])
-    write_csv(out / "scores.csv", pd.DataFrame(scores.round(4), columns=factors)
+    bt_study.save(out, "scores.csv", pd.DataFrame(scores.round(4), columns=factors)
               .assign(respondent_id=resp_ids)[["respondent_id"] + factors])
 
     # --- screening: ~9 % screened out with reasons ---------------------------------
     n_out = int(round(n * 0.09))
-    reasons_pool = ["straightlining", "speeding", "failed attention check",
-                    "too much missing", "random responding"]
-    reasons = [
-        "; ".join(sorted(set(rng.choice(reasons_pool, size=rng.integers(1, 3), p=[.35, .3, .2, .1, .05]))))
-        for _ in range(n_out)
-    ]
+    p_screen = {"straightlining": .35, "speeding": .3, "attention": .2, "missing": .1, "random": .05}
+    flagged = [sorted(set(rng.choice(list(p_screen), size=rng.integers(1, 3), p=list(p_screen.values()))))
+               for _ in range(n_out)]
+    reasons = ["; ".join(f"{r}: flagged by the fixture" for r in flags) for flags in flagged]
     screening = pd.DataFrame({
         "respondent_id": resp_ids + [f"R{i:05d}" for i in range(n + 1, n + n_out + 1)],
         "kept": [True] * n + [False] * n_out,
@@ -197,12 +214,19 @@ def make_discovery_folder(
         "longstring_share": np.r_[rng.uniform(0.1, 0.5, n), rng.uniform(0.3, 1.0, n_out)].round(3),
         "duration_ratio": np.r_[rng.uniform(0.6, 2.0, n), rng.uniform(0.1, 1.0, n_out)].round(3),
     })
-    write_csv(out / "screening.csv", screening)
+    total = n + n_out
+    counts_by_screen = {r: sum(r in f for f in flagged) for r in SCREENS}
+    bt_study.save(out, "screening_summary.json", {
+        "n_respondents": total, "n_kept": n, "settings": {},
+        "summary": {r: {"count": c, "share": c / total} for r, c in
+                    {**counts_by_screen, "any": n_out, "kept": n}.items()},
+    })
+    bt_study.save(out, "screening.csv", screening)
 
     # --- factors ------------------------------------------------------------------
     loadings = pd.DataFrame(load.round(3), columns=factors)
     loadings.insert(0, "item", item_ids)
-    write_csv(out / "loadings.csv", loadings)
+    bt_study.save(out, "loadings.csv", loadings)
     eig = np.r_[np.sort(rng.uniform(1.4, 4.5, m))[::-1], np.sort(rng.uniform(0.3, 0.95, len(ITEMS) - m))[::-1]]
     pa = np.linspace(1.35, 0.75, len(ITEMS))
     retention = [
@@ -211,17 +235,19 @@ def make_discovery_folder(
          "map": round(float(0.02 + 0.004 * (i + 1 - m) ** 2), 4)}
         for i in range(len(ITEMS))
     ]
+    factor_reason = (f"parallel analysis: principal-axis eigenvalues above the 95th percentile of "
+                     f"100 random data sets: {m}; Velicer's MAP agrees")
     reliability = [
         {"factor": f, "alpha": round(float(a), 3), "ci_low": round(float(a) - 0.04, 3),
          "ci_high": round(float(a) + 0.03, 3), "omega": round(float(a) + 0.02, 3), "n_items": 4}
         for f, a in zip(factors, rng.uniform(0.72, 0.88, m))
     ]
     # layout of FactorModel.to_dict(): tables as {row id: {column: value}}
-    write_json(out / "factors.json", {
+    bt_study.save(out, "factors.json", {
         "n_factors": m,
         "retention": {
             "rule": "parallel analysis",
-            "reason": f"parallel analysis: {m}; Velicer's MAP agrees",
+            "reason": factor_reason,
             "table": {str(r["n_factors"]): {c: v for c, v in r.items() if c != "n_factors"} | {"chosen": r["n_factors"] == m}
                       for r in retention},
         },
@@ -238,7 +264,7 @@ def make_discovery_folder(
         "heywood": [],
     })
     if with_quotes:
-        write_csv(out / "reliability.csv", pd.DataFrame(reliability))
+        bt_study.save(out, "reliability.csv", pd.DataFrame(reliability))
 
     # --- types, sizes, profiles ------------------------------------------------------
     counts = np.array([(labels == t).sum() for t in range(1, k + 1)])
@@ -251,7 +277,7 @@ def make_discovery_folder(
         "ci_low": lo.round(4),
         "ci_high": hi.round(4),
     })
-    write_csv(out / "sizes.csv", sizes)
+    bt_study.save(out, "sizes.csv", sizes)
     rows = []
     for kind, data, keys in (("factor", scores, factors), ("item", answers, item_ids)):
         overall = data.mean(axis=0)
@@ -262,13 +288,13 @@ def make_discovery_folder(
                 rows.append((t, kind, key, mean[j], overall[j], mean[j] - overall[j],
                              (mean[j] - overall[j]) / sd[j]))
     profiles = pd.DataFrame(rows, columns=["type_id", "kind", "key", "mean", "overall", "diff", "effect_size"])
-    write_csv(out / "profiles.csv", profiles.round(4))
-    write_csv(out / "centroids.csv", pd.DataFrame(centroids.round(4), columns=factors)
+    bt_study.save(out, "profiles.csv", profiles.round(4))
+    bt_study.save(out, "centroids.csv", pd.DataFrame(centroids.round(4), columns=factors)
               .assign(type_id=np.arange(1, k + 1))[["type_id"] + factors])
 
     proj = rng.normal(size=(m, 2))
     xy = scores @ proj + rng.normal(0, 0.2, size=(n, 2))
-    write_csv(out / "umap.csv", pd.DataFrame({
+    bt_study.save(out, "umap.csv", pd.DataFrame({
         "respondent_id": resp_ids, "x": xy[:, 0].round(4), "y": xy[:, 1].round(4), "type_id": labels,
     }))
 
@@ -284,15 +310,15 @@ def make_discovery_folder(
         "min_share": [round(1 / (kk * 1.6), 3) for kk in ks],
         "passes": ks <= k,
     })
-    write_csv(out / "evidence_k.csv", evidence)
+    bt_study.save(out, "evidence_k.csv", evidence)
     stability = [{"type_id": t, "share": float(counts[t - 1] / n), "n": int(counts[t - 1]),
                   "jaccard_mean": round(float(s), 3), "recovered": 1.0}
                  for t, s in zip(range(1, k + 1), rng.uniform(0.78, 0.95, k))]
     reason = (f"k={k}: the largest number of types whose types are all stable "
               f"(min Jaccard ≥ 0.75) with prediction strength ≥ 0.8")
-    write_json(out / "solution.json", {
+    bt_study.save(out, "solution.json", {
         "n_factors": m,
-        "factor_reason": "parallel analysis",
+        "factor_reason": factor_reason,
         "factor_evidence": retention,
         "k": k,
         "k_evidence": evidence.to_dict(orient="records"),
@@ -304,14 +330,14 @@ def make_discovery_folder(
         "n_kept": n,
         "seed": seed,
     })
-    write_yaml(out / "types.yaml", {"types": [
+    bt_study.save(out, "types.yaml", {"types": [
         {"type_id": t, "name": _NAMES[t - 1][0], "tagline": _NAMES[t - 1][1],
          "description": f"{_NAMES[t - 1][0]} make up about {counts[t - 1] / n:.0%} of the sample.",
          "color": _NAMES[t - 1][2]}
         for t in range(1, k + 1)
     ]})
     survey_dir = out.parent / "surveys" / study
-    write_json(out / "source.json", {
+    bt_study.save(out, "source.json", {
         "survey_dir": str(survey_dir.resolve()),
         "responses_file": "responses.csv",
         "checksum": "0" * 64,
@@ -341,13 +367,13 @@ def make_discovery_folder(
                 quote = next((q for q in _QUOTES[theme] if q not in used), _QUOTES[theme][0])
                 used.add(quote)
                 qrows.append((t, theme, quote, f"Participant {chr(65 + (3 * (t - 1) + j) % 26)}"))
-        write_csv(out / "quotes.csv", pd.DataFrame(qrows, columns=["type_id", "theme", "quote", "pseudonym"]))
+        bt_study.save(out, "quotes.csv", pd.DataFrame(qrows, columns=["type_id", "theme", "quote", "pseudonym"]))
 
     # --- lookalike, scoring -------------------------------------------------------------
     if with_lookalike:
         base_share = np.clip(counts / n + rng.normal(0, 0.03, k), 0.02, None)
         base_share /= base_share.sum()
-        write_json(out / "base_shares.json", {
+        bt_study.save(out, "base_shares.json", {
             "shares": {str(t): round(float(s), 4) for t, s in zip(range(1, k + 1), base_share)},
             "n_customers": 100_000,
             "corrected": True,
@@ -358,6 +384,9 @@ def make_discovery_folder(
         predicted = np.linspace(0.05, 0.95, 10)
         card = {  # the layout of lookalike.train_lookalike (the parts the report reads)
             "kind": "behaviortypes lookalike card",
+            "id_column": "customer_id",
+            "feature_columns": list(_CRM),
+            "type_ids": list(range(1, k + 1)),
             "chosen_model": "gbm",
             "cv_results": [
                 {"model": "logistic", "accuracy": 0.781, "macro_f1": 0.75, "log_loss": 0.62},
@@ -384,8 +413,8 @@ def make_discovery_folder(
             "features": [{"name": f, "kind": "numeric", "dtype": "float64"} for f in _CRM],
             "seed": seed,
         }
-        write_json(out / "lookalike_card.json", card)
-        write_yaml(out / "typing_tool.yaml", {
+        bt_study.save(out, "lookalike_card.json", card)
+        bt_study.save(out, "typing_tool.yaml", {
             "items": [{"id": i, "text": txt} for i, txt, *_ in ITEMS[::3]],
             "agreement": 0.91,
             "scale": {"min": 1, "max": 5},
@@ -397,6 +426,5 @@ def make_discovery_folder(
                 overall = float(rng.uniform(1, 50))
                 eff = float(rng.normal(0, 0.5))
                 crows.append((t, f, overall * (1 + 0.3 * eff), overall, overall * 0.3 * eff, eff))
-        write_csv(out / "crm_profile.csv", pd.DataFrame(
+        bt_study.save(out, "crm_profile.csv", pd.DataFrame(
             crows, columns=["type_id", "feature", "mean", "overall", "diff", "effect_size"]).round(4))
-    return out

@@ -54,7 +54,8 @@ def test_stages_one_by_one(demo_root, tmp_path):
     out = tmp_path / "out"
     res = bt("discover", survey, "--out", out, "--resamples", 20, "--no-map", "--seed", 3)
     assert res.returncode == 0, res.stderr
-    for f in ("assignments.csv", "screening.csv", "solution.json", "loadings.csv", "types.yaml"):
+    for f in ("assignments.csv", "screening.csv", "solution.json", "loadings.csv", "types.yaml",
+              "typing_tool.yaml"):  # the typing tool is built at discovery, from the survey alone
         assert (out / f).is_file()
     res = bt("lookalike", out, "--customers", survey / "customers.parquet")
     assert res.returncode == 0, res.stderr
@@ -65,6 +66,11 @@ def test_stages_one_by_one(demo_root, tmp_path):
     res = bt("report", out, "--pdf", tmp_path / "r.pdf")
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "r.pdf").stat().st_size > 10_000
+    # a hand-edited file that breaks its contract: one line naming the file and the field
+    solution = (out / "solution.json").read_text()
+    (out / "solution.json").write_text(solution.replace('"k": ', '"k": "many", "was_k": ', 1))
+    line = _one_line_error(bt("report", out))
+    assert "solution.json, column 'k'" in line, line
 
 
 def _one_line_error(res):

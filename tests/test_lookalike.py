@@ -9,9 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
+from sklearn.exceptions import NotFittedError
 
+from behaviortypes import study
 from behaviortypes.errors import InputError, SurveyQualityWarning
-from behaviortypes.files import read_json, write_json, write_yaml
+from behaviortypes.files import read_json, sha256_file, write_yaml
 from behaviortypes.instrument import instrument_from_dict
 from behaviortypes.lookalike import (
     UNASSIGNED,
@@ -294,7 +296,7 @@ def test_fit_input_errors(planted):
         LookalikeModel(models=("forest",)).fit(X, y)
     with pytest.raises(InputError, match=r"unassigned_threshold must be between 0 and 1"):
         LookalikeModel(models=("logistic",), unassigned_threshold=1.5).fit(X, y)
-    with pytest.raises(InputError, match=r"not fitted yet"):
+    with pytest.raises(NotFittedError, match=r"LookalikeModel is not fitted yet"):
         LookalikeModel().predict_proba(X)
 
 
@@ -435,6 +437,33 @@ def test_typing_tool_errors(typing_data, tmp_path):
 
 
 # --------------------------------------------------------------------------- train_lookalike
+class _PlantedTypes:
+    """The planted types as a discovery result: the folder's contract files, written by its writer."""
+
+    def __init__(self, survey, inst, rid, types):
+        self.survey, self.inst, self.rid, self.types = survey, inst, rid, np.asarray(types)
+
+    def to_files(self, folder):
+        n = len(self.rid)
+        counts = pd.Series(self.types).value_counts().sort_index()
+        return [
+            study.save(folder, "assignments.csv", pd.DataFrame(
+                {"respondent_id": self.rid, "type_id": self.types,
+                 "type_name": [f"T{t}" for t in self.types], "probability": 0.9})),
+            study.save(folder, "types.yaml", {"types": [{"type_id": int(t), "name": f"T{t}"} for t in counts.index]}),
+            study.save(folder, "solution.json", {
+                "n_respondents": n, "n_kept": n, "n_factors": 1, "factor_reason": "planted",
+                "factor_evidence": [], "k": len(counts), "k_reason": "planted", "k_evidence": [], "seed": 0,
+                "sizes": {int(t): {"n": int(c), "share": c / n, "ci_low": c / n, "ci_high": c / n}
+                          for t, c in counts.items()},
+            }),
+            study.save(folder, "source.json", {
+                "survey_dir": str(self.survey), "responses_file": str(self.survey / "responses.csv"),
+                "checksum": sha256_file(self.survey / "responses.csv"), "instrument": self.inst, "seed": 0,
+            }),
+        ]
+
+
 def _discovery(tmp_path, *, n_base=6_000, n_resp=900, seed=31, leak=False):
     base, truth = make_base(n_base, seed=seed)
     pick = biased_sample(truth, n_resp, seed=seed + 1)
@@ -456,12 +485,7 @@ def _discovery(tmp_path, *, n_base=6_000, n_resp=900, seed=31, leak=False):
     responses.loc[:49, "customer_id"] = [f"X{i}" for i in range(50)]  # not in the base
     responses.to_csv(survey / "responses.csv", index=False)
     out = tmp_path / "out"
-    out.mkdir()
-    pd.DataFrame(
-        {"respondent_id": rid, "type_id": types, "type_name": [f"T{t}" for t in types],
-         "probability": 0.9}
-    ).to_csv(out / "assignments.csv", index=False)
-    write_json(out / "source.json", {"survey_dir": str(survey), "instrument": inst})
+    study.write(out, _PlantedTypes(survey, inst, rid, types))
     customers = base.reset_index()
     if leak:
         leaked = pd.Series(3.0, index=customers.index)
@@ -478,9 +502,12 @@ def test_train_lookalike_end_to_end(tmp_path):
             out, customers, seed=0, models=("logistic",), cv=3, batch_size=2_500,
             sample_size=4_000,
         )
-    for name in ("lookalike.skops", "lookalike_card.json", "typing_tool.yaml"):
+    for name in ("lookalike.skops", "lookalike_card.json", "crm_profile.csv"):
         assert (out / name).is_file()
     card = read_json(out / "lookalike_card.json")
+    # the typing tool is built at discovery; this folder has none, and the card says so
+    assert not (out / "typing_tool.yaml").exists() and result.typing_tool is None
+    assert "re-run `behaviortypes discover`" in card["typing_tool"]["error"]
     assert "s01" not in card["feature_columns"]
     assert card["link"] == {
         "n_respondents": 900, "n_linked": 850, "n_unlinked": 50,
@@ -497,8 +524,6 @@ def test_train_lookalike_end_to_end(tmp_path):
     loaded = load_model(out / "lookalike.skops")
     assert loaded.type_names_ == {1: "T1", 2: "T2", 3: "T3", 4: "T4"}
     assert_allclose(loaded.base_priors_.to_numpy(), shares["corrected_share"].to_numpy())
-    tool = load_typing_tool(out / "typing_tool.yaml")
-    assert tool.items_ == result.typing_tool.items_
     # crm_profile.csv: per-type means of the linked customers' behaviour, checked by hand
     crm = pd.read_csv(out / "crm_profile.csv")
     assert list(crm.columns) == ["type_id", "feature", "mean", "overall", "diff", "effect_size"]
@@ -538,7 +563,7 @@ def test_train_lookalike_errors(tmp_path):
     resp.to_csv(tmp_path / "survey" / "responses.csv", index=False)
     with pytest.raises(InputError, match=r"only 20 of 300 respondents could be linked.*at least 40 are needed"):
         train_lookalike(out, customers, models=("logistic",), cv=3)
-    with pytest.raises(InputError, match=r"assignments\.csv not found"):
+    with pytest.raises(InputError, match=r"survey: not a discovery folder \(missing assignments\.csv, solution\.json"):
         train_lookalike(tmp_path / "survey", customers)
 
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from sklearn.metrics import adjusted_rand_score
 
-from behaviortypes import pipeline
+from behaviortypes import pipeline, study
 from behaviortypes.errors import InputError
 from behaviortypes.synth import make_study
 
@@ -70,7 +70,8 @@ def test_rerun_is_identical_and_keeps_edits(demo_run, tmp_path):
     doc = yaml.safe_load((out / "types.yaml").read_text())
     doc["types"][0]["name"] = "Edited by the strategist"
     (out / "types.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
-    pipeline.discover(survey, out, seed=0, n_resamples=30, make_map=False)
+    again = pipeline.discover(survey, out, seed=0, n_resamples=30, make_map=False, reuse=result)
+    assert again.factors is result.factors and again.types.finder is result.types.finder  # not re-run
     first = pd.read_csv(root / "out" / "assignments.csv")
     second = pd.read_csv(out / "assignments.csv")
     assert (first["type_id"] == second["type_id"]).all()
@@ -78,6 +79,21 @@ def test_rerun_is_identical_and_keeps_edits(demo_run, tmp_path):
     types = yaml.safe_load((out / "types.yaml").read_text())["types"]
     assert types[0]["name"] == "Edited by the strategist"
     assert (second.loc[second["type_id"] == types[0]["type_id"], "type_name"] == "Edited by the strategist").all()
+
+
+def test_folder_carries_the_retention_reason_and_the_typing_tool(demo_run):
+    """factor_reason is the reason the retention evidence gives, not a generic label."""
+    root, survey, truth, result = demo_run
+    folder = study.load(root / "out")
+    chosen = [r for r in folder.solution.factor_evidence if r["chosen"]]
+    assert [r["n_factors"] for r in chosen] == [folder.solution.n_factors]
+    assert folder.solution.factor_reason == chosen[0]["reason"] == folder.factors.retention.reason
+    assert folder.solution.factor_reason.startswith("parallel analysis: principal-axis eigenvalues")
+    assert result.solution["factor_reason"] in result.summary()
+    # the typing tool is built at discovery from the survey alone
+    tool = folder.solution.typing_tool
+    assert (root / "out" / tool["file"]).is_file() and tool["agreement"] >= 0.85, tool
+    assert folder.typing_tool["items"] and len(tool["items"]) == len(folder.typing_tool["items"])
 
 
 def test_discover_on_missing_folder_is_a_clear_error(tmp_path):
@@ -99,7 +115,7 @@ def test_new_wave_keeps_type_identities(demo_run, tmp_path):
     edited = doc["types"][-1]
     edited["name"] = "Renamed by the strategist"
     (out / "types.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
-    pipeline.discover(wave, out, seed=5, n_resamples=30, make_map=False)
+    pipeline.discover(wave, out, seed=5, n_resamples=10, make_map=False)
     first = pd.read_csv(root / "out" / "assignments.csv", dtype={"respondent_id": str}).set_index("respondent_id")
     second = pd.read_csv(out / "assignments.csv", dtype={"respondent_id": str}).set_index("respondent_id")
     common = first.index.intersection(second.index)
@@ -139,7 +155,7 @@ def test_rerun_removes_files_of_the_old_types(demo_run, tmp_path):
     shutil.copytree(root / "out", out)
     (out / "lookalike_card.json").write_text("{}")
     assert (out / "umap.csv").is_file()
-    pipeline.discover(survey, out, seed=0, n_resamples=20, make_map=False)
+    pipeline.discover(survey, out, seed=0, n_resamples=30, make_map=False, reuse=result)
     assert not (out / "lookalike_card.json").exists()
     assert not (out / "umap.csv").exists()  # --no-map: the old map no longer matches
 
@@ -154,7 +170,9 @@ def test_changed_factors_start_types_yaml_afresh(demo_run, tmp_path):
     doc["types"][0]["name"] = "Edited by the strategist"
     (out / "types.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
     with pytest.warns(BehaviortypesWarning, match="factors changed"):
-        pipeline.discover(survey, out, factors=3, seed=0, n_resamples=20, make_map=False)
+        again = pipeline.discover(survey, out, factors=3, k=4, seed=0, n_resamples=5, make_map=False,
+                                  reuse=result)  # other settings: nothing is reused
+    assert again.factors is not result.factors and again.solution["n_factors"] == 3
     names = {t["name"] for t in yaml.safe_load((out / "types.yaml").read_text())["types"]}
     assert "Edited by the strategist" not in names
 
@@ -204,3 +222,24 @@ def test_check_reports_reliability_per_theme(demo_run):
     items = list(themes[themes == "price_focus"].index)
     alpha = cronbach_alpha(keyed_items(kept, checked.survey.instrument)[items].dropna())
     assert checked.reliability.loc["price_focus", "alpha"] == pytest.approx(float(alpha["alpha"].iloc[0]), abs=0.01)
+
+
+def test_previous_centroids_follow_reordered_and_flipped_factors():
+    """Tucker's φ pairs factors across runs: order and sign may change, types still match."""
+    from behaviortypes.segments.matching import centroids_in_new_factors, tucker_congruence
+
+    items = [f"s{i}" for i in range(1, 7)]
+    old = pd.DataFrame({"F1": [.8, .7, .6, 0, .1, 0], "F2": [0, .1, 0, .7, .8, .6]}, index=items)
+    new = pd.DataFrame({"F1": -old["F2"], "F2": old["F1"]}, index=items)  # swapped, F1 flipped
+    phi = tucker_congruence(new, old)
+    assert phi.loc["F1", "F2"] == pytest.approx(-1.0) and phi.loc["F2", "F1"] == pytest.approx(1.0)
+    a = old["F1"].to_numpy()
+    b = old["F2"].to_numpy()
+    assert phi.loc["F2", "F2"] == pytest.approx(a @ b / np.sqrt((a @ a) * (b @ b)))
+    centroids = pd.DataFrame({"F1": [1.0, -1.0], "F2": [0.5, -0.5]}, index=pd.Index([1, 2], name="type_id"))
+    mapped = centroids_in_new_factors(old, centroids, new)
+    assert mapped["F1"].tolist() == [-0.5, 0.5] and mapped["F2"].tolist() == [1.0, -1.0]
+    other = new.copy()
+    other.loc["s4", "F1"] = 0.9  # a factor changed its meaning: below φ = .90, not comparable
+    other.loc[["s1", "s2"], "F1"] = 0.6
+    assert centroids_in_new_factors(old, centroids, other) is None

@@ -261,7 +261,7 @@ def disc(tmp_path):
 
 
 def test_error_missing_folder(tmp_path):
-    with pytest.raises(InputError, match="nowhere: discovery folder not found. Hint: pass the --out folder"):
+    with pytest.raises(InputError, match="nowhere: discovery folder not found. Hint: pass the output folder"):
         load_report_data(tmp_path / "nowhere")
 
 
@@ -327,13 +327,13 @@ def test_error_unknown_language_and_format(disc, tmp_path):
         render_report(disc, out_dir=tmp_path / "o", lang="de")
     with pytest.raises(InputError, match=r"unknown report format 'docx'.*Hint: use any of: pdf, html, pptx, png"):
         render_report(disc, out_dir=tmp_path / "o", formats=("docx",))
-    with pytest.raises(InputError, match="--pdf names one file, but several languages"):
+    with pytest.raises(InputError, match="one PDF file is named, but several languages"):
         render_report(disc, pdf=tmp_path / "x.pdf", lang=("en", "sv"))
 
 
 def test_error_base_shares_without_shares(disc):
     (disc / "base_shares.json").write_text('{"n_customers": 5}')
-    with pytest.raises(InputError, match=r"base_shares.json, column 'shares': expected a 'shares' mapping"):
+    with pytest.raises(InputError, match=r"base_shares.json, column 'shares': 'shares' is missing\. Hint: re-run `behaviortypes score`"):
         load_report_data(disc)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import numpy as np
 import pandas as pd
@@ -113,12 +112,10 @@ def test_written_demo_instrument_loads_and_round_trips(tmp_path):
     assert list(truth["flaw"]) == list(study.respondent_truth["flaw"])
 
 
-def test_full_demo_is_written_in_a_few_seconds(tmp_path):
-    start = time.perf_counter()
+def test_full_demo_has_its_documented_size(tmp_path):
+    """The default demo: 100,000 customers, 1,200 respondents (its speed is in bench/, not here)."""
     study = make_study(tmp_path / "demo", truth_dir=tmp_path / "truth")
-    elapsed = time.perf_counter() - start
     assert len(study.customers) == 100_000 and len(study.responses) == 1200
-    assert elapsed < 10, f"make_study took {elapsed:.1f} s"
 
 
 # ----------------------------------------------------------------------------- shapes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,9 @@ from sklearn.metrics import silhouette_score
 from ..errors import InputError
 from ..files import staged_dir, write_csv
 from .anonymise import anonymise
-from .data import Interviews
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only: data imports this module
+    from .data import Interviews
 
 __all__ = [
     "theme_matrix",

@@ -9,6 +9,8 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from .analysis import write_theme_files
+
 __all__ = ["Interviews", "CODING_COLUMNS", "CODEBOOK_COLUMNS"]
 
 #: Columns of :attr:`Interviews.codings`, in order.
@@ -101,6 +103,4 @@ class Interviews:
         participants), ``codebook.csv`` and ``codings.csv`` (quotes anonymised).
         See :func:`behaviortypes.interviews.write_theme_files`.
         """
-        from .analysis import write_theme_files
-
         return write_theme_files(self, out, max_k=max_k)

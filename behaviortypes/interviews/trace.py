@@ -185,7 +185,11 @@ def type_quotes(
 
     Each type's distinctive statements (largest positive effect sizes) lead to
     their interview themes (``items[].theme``; a parent theme includes its
-    sub-codes), and the themes to quotes.
+    sub-codes), and the themes to quotes. A theme's quotes express the theme, and
+    a reverse-keyed statement says its opposite, so agreeing with one is evidence
+    *against* its theme: the effect sizes of reverse-keyed statements
+    (``items[].reverse``) are flipped before choosing (the returned
+    ``effect_size`` is the keyed one).
 
     Parameters
     ----------
@@ -228,6 +232,8 @@ def type_quotes(
             f"{', '.join(map(str, item_profile.columns))}",
             hint="pass profiles.csv or a DataFrame with type_id, item, effect_size",
         )
+    flip = profile["item"].astype(str).isin(instrument.reverse_ids)
+    profile = profile.assign(effect_size=profile["effect_size"].where(~flip, -profile["effect_size"]))
     rng = np.random.default_rng(random_state)
     item_theme = {i: t for i, t in instrument.item_themes.items() if t}
     tree = _tree(interviews)

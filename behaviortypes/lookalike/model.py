@@ -27,9 +27,11 @@ from sklearn.metrics import (
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from ..errors import InputError
+from ..validation import check_frame, check_random_state, check_sample_weight
 from ..files import to_jsonable
 from ._features import (
     check_features_against_schema,
@@ -310,19 +312,33 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
             return self._fit(models, features, labels, sample_weight)
 
     def _fit(self, models, features, labels, sample_weight) -> "LookalikeModel":
-        if not isinstance(features, pd.DataFrame):
-            raise InputError("features must be a pandas DataFrame of raw customer columns")
+        features = check_frame(features, name="features", what="raw customer columns, one row per customer")
         y = self._align_labels(features, labels)
-        w = None
-        if sample_weight is not None:
-            w = np.asarray(sample_weight, dtype=float)
-            if w.shape != (len(features),) or not np.all(np.isfinite(w)) or np.any(w < 0):
-                raise InputError(
-                    "sample_weight must be one non-negative finite number per row",
-                    hint="check the survey weight column",
-                )
-        rng = np.random.default_rng(self.random_state)
-        seeds = rng.integers(0, 2**31 - 1, size=3)
+        w = check_sample_weight(sample_weight, len(features))
+        seeds = check_random_state(self.random_state).integers(0, 2**31 - 1, size=3)
+        type_ids = self._check_types(y)
+        X = self._learn_schema(features, type_ids)
+        weights = np.ones(len(y)) if w is None else w
+        self.train_priors_ = pd.Series(
+            [weights[y == t].sum() / weights.sum() for t in self.type_ids_],
+            index=pd.Index(self.type_ids_, name="type_id"),
+            name="share",
+        )
+        self.base_priors_ = None
+        calibrations = [None] + ([self.calibration] if self.calibration is not None else [])
+        results, oof = self._cross_validate(models, calibrations, X, y, w, int(seeds[0]), int(seeds[1]))
+        best = int(results["log_loss"].to_numpy().argmin())
+        results["chosen"] = np.arange(len(results)) == best
+        self.cv_results_ = results
+        self.chosen_model_ = str(results["model"].iloc[best])
+        self.chosen_calibration_ = calibrations[best % len(calibrations)]
+        self.metrics_ = self._metrics(y, oof[best], w)
+        self.pipeline_ = self._pipeline(self.chosen_model_, int(seeds[1]), self.chosen_calibration_)
+        self.pipeline_.fit(X, y, **({} if w is None else {"classifier__sample_weight": w}))
+        self.importances_ = self._importances(X, y, w, int(seeds[2]))
+        return self
+
+    def _check_types(self, y: np.ndarray) -> np.ndarray:
         type_ids, counts = np.unique(y, return_counts=True)
         if len(type_ids) < 2:
             raise InputError("the lookalike model needs at least two types in the labels")
@@ -335,7 +351,10 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
                 value=t,
                 hint="link more respondents of this type or lower cv",
             )
+        return type_ids
 
+    def _learn_schema(self, features: pd.DataFrame, type_ids: np.ndarray) -> pd.DataFrame:
+        """Detect the feature kinds; set the schema and label attributes; the prepared matrix."""
         schema, dropped = detect_schema(features)
         if not schema:
             raise InputError(
@@ -352,77 +371,42 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
         self.type_names_ = {}
         self.type_ids_ = [int(t) for t in type_ids]
         self.classes_ = np.asarray(self.type_ids_, dtype=int)
-        X = prepare_features(features, schema, self.reference_date_)
+        return prepare_features(features, schema, self.reference_date_)
 
-        weights = np.ones(len(y)) if w is None else w
-        self.train_priors_ = pd.Series(
-            [weights[y == t].sum() / weights.sum() for t in self.type_ids_],
-            index=pd.Index(self.type_ids_, name="type_id"),
-            name="share",
-        )
-        self.base_priors_ = None
-
-        folds = StratifiedKFold(int(self.cv), shuffle=True, random_state=int(seeds[0]))
+    def _cross_validate(self, models, calibrations, X, y, w, fold_seed: int, model_seed: int):
+        """Out-of-fold probabilities and metrics of every model × calibration candidate."""
+        folds = StratifiedKFold(int(self.cv), shuffle=True, random_state=fold_seed)
         rows, oof = [], []
-        calibrations = [None] + ([self.calibration] if self.calibration is not None else [])
         for name, cal in [(m, c) for m in models for c in calibrations]:
             start = time.perf_counter()
-            pipe = self._pipeline(name, int(seeds[1]), cal)
+            pipe = self._pipeline(name, model_seed, cal)
             params = {} if w is None else {"classifier__sample_weight": w}
-            proba = cross_val_predict(
-                pipe, X, y, cv=folds, method="predict_proba", params=params
-            )
+            proba = cross_val_predict(pipe, X, y, cv=folds, method="predict_proba", params=params)
             oof.append(proba)
             pred = self.classes_[proba.argmax(axis=1)]
-            rows.append(
-                {
-                    "model": name,
-                    "calibration": cal or "none",
-                    "log_loss": log_loss(y, proba, sample_weight=w, labels=self.classes_),
-                    "accuracy": accuracy_score(y, pred, sample_weight=w),
-                    "macro_f1": f1_score(y, pred, average="macro", sample_weight=w),
-                    "ece": expected_calibration_error(
-                        proba, y, classes=self.classes_, sample_weight=w
-                    ),
-                    "seconds": time.perf_counter() - start,
-                }
-            )
-        results = pd.DataFrame(rows)
-        best = int(results["log_loss"].to_numpy().argmin())
-        results["chosen"] = np.arange(len(results)) == best
-        self.cv_results_ = results
-        self.chosen_model_ = str(results["model"].iloc[best])
-        self.chosen_calibration_ = calibrations[best % len(calibrations)]
-        self.metrics_ = self._metrics(y, oof[best], w)
+            rows.append({
+                "model": name,
+                "calibration": cal or "none",
+                "log_loss": log_loss(y, proba, sample_weight=w, labels=self.classes_),
+                "accuracy": accuracy_score(y, pred, sample_weight=w),
+                "macro_f1": f1_score(y, pred, average="macro", sample_weight=w),
+                "ece": expected_calibration_error(proba, y, classes=self.classes_, sample_weight=w),
+                "seconds": time.perf_counter() - start,
+            })
+        return pd.DataFrame(rows), oof
 
-        self.pipeline_ = self._pipeline(self.chosen_model_, int(seeds[1]), self.chosen_calibration_)
-        fit_params = {} if w is None else {"classifier__sample_weight": w}
-        self.pipeline_.fit(X, y, **fit_params)
-        # permutation importance on (at most 2,000 of) the training rows
-        sub = np.sort(
-            np.random.default_rng(int(seeds[2])).permutation(len(y))[: min(len(y), 2000)]
-        )
+    def _importances(self, X, y, w, seed: int) -> pd.DataFrame:
+        """Permutation importance on (at most 2,000 of) the training rows."""
+        sub = np.sort(np.random.default_rng(seed).permutation(len(y))[: min(len(y), 2000)])
         imp = permutation_importance(
-            self.pipeline_,
-            X.iloc[sub],
-            y[sub],
-            scoring="neg_log_loss",
-            n_repeats=5,
-            random_state=int(seeds[2]),
-            sample_weight=None if w is None else w[sub],
+            self.pipeline_, X.iloc[sub], y[sub], scoring="neg_log_loss", n_repeats=5,
+            random_state=seed, sample_weight=None if w is None else w[sub],
         )
-        self.importances_ = (
-            pd.DataFrame(
-                {
-                    "importance": imp.importances_mean,
-                    "std": imp.importances_std,
-                    "kind": [s["kind"] for s in schema],
-                },
-                index=pd.Index(self.feature_columns_, name="feature"),
-            )
-            .sort_values("importance", ascending=False, kind="stable")
-        )
-        return self
+        return pd.DataFrame(
+            {"importance": imp.importances_mean, "std": imp.importances_std,
+             "kind": [s["kind"] for s in self.feature_schema_]},
+            index=pd.Index(self.feature_columns_, name="feature"),
+        ).sort_values("importance", ascending=False, kind="stable")
 
     def _align_labels(self, features: pd.DataFrame, labels) -> np.ndarray:
         if isinstance(labels, pd.Series) and not labels.index.equals(features.index):
@@ -493,11 +477,9 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
 
     # --------------------------------------------------------------- predict
     def _check_fitted(self) -> None:
-        if not hasattr(self, "pipeline_"):
-            raise InputError(
-                "this LookalikeModel is not fitted yet",
-                hint="call fit(features, labels) or load a saved model with load_model(path)",
-            )
+        """scikit-learn's ``NotFittedError`` (the one "not fitted" error of every learner)."""
+        check_is_fitted(self, "pipeline_", msg="This %(name)s is not fitted yet: call fit(features, labels) "
+                        "or load a saved model with load_model(path)")
 
     @property
     def proba_columns_(self) -> list[str]:
@@ -571,7 +553,11 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
 
     # ----------------------------------------------------------- prior shift
     def with_base_priors(
-        self, priors: Mapping[int, float] | Sequence[float] | pd.Series | np.ndarray | None
+        self,
+        priors: Mapping[int, float] | Sequence[float] | pd.Series | np.ndarray | None,
+        *,
+        type_names: Mapping[int, str] | None = None,
+        id_column: str | None = None,
     ) -> "LookalikeModel":
         """A copy of this model whose posteriors are shifted to ``priors``.
 
@@ -581,6 +567,10 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
             ``type_ids_`` order, or None (a copy without prior shift)
             Type shares of the customer base, e.g. from
             :func:`estimate_base_priors`.
+        type_names : mapping type id → name, optional
+            Names the copy writes into scored output (``type_names_``).
+        id_column : str, optional
+            The customer file's id column the copy expects (``id_column_``).
 
         Returns
         -------
@@ -589,6 +579,10 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
         """
         self._check_fitted()
         new = copy.deepcopy(self)
+        if type_names is not None:
+            new.type_names_ = {int(t): str(type_names.get(t, f"Type {t}")) for t in self.type_ids_}
+        if id_column is not None:
+            new.id_column_ = str(id_column)
         if priors is None:
             new.base_priors_ = None
             return new

@@ -1,10 +1,12 @@
 """Training the lookalike model from a discovery folder and a customer base.
 
-:func:`train_lookalike` links the survey's respondents to their customer records,
-fits :class:`LookalikeModel`, streams the customer base twice in batches (first
-to collect the linked customers, then to predict a uniform random sample for the
-prior-shift estimate), and writes ``lookalike.skops``, ``lookalike_card.json`` and
-``typing_tool.yaml`` into the discovery folder.
+:func:`train_lookalike` runs four steps, each its own function: :func:`link` (the
+survey's respondents to their customer records, one streamed pass over the base),
+:func:`fit` (the calibrated :class:`LookalikeModel` on the linked customers),
+:func:`shift_priors` (a second streamed pass predicting a uniform random sample of
+the base for the prior-shift estimate) and :func:`card` (``lookalike_card.json``).
+It writes ``lookalike.skops``, ``lookalike_card.json`` and ``crm_profile.csv`` into
+the discovery folder; the typing tool is built at discovery.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,15 +22,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import study
 from ..errors import InputError, SurveyQualityWarning
-from ..files import library_versions, read_json, read_yaml, sha256_file, write_csv, write_json
+from ..files import library_versions, sha256_file
 from ..instrument import Instrument, instrument_from_dict
 from .model import LookalikeModel
 from .persist import save_model
 from .priors import estimate_base_priors, shift_posteriors
-from .typing_tool import TypingTool, build_typing_tool
+from .typing_tool import TypingTool, load_typing_tool
 
-__all__ = ["LookalikeResult", "train_lookalike"]
+__all__ = ["LookalikeResult", "LinkedSample", "PriorShift", "train_lookalike", "link", "shift_priors",
+           "lookalike_card"]
 
 MODEL_FILE = "lookalike.skops"
 CARD_FILE = "lookalike_card.json"
@@ -47,9 +51,10 @@ class LookalikeResult:
     card : dict
         The content of ``lookalike_card.json``.
     typing_tool : TypingTool or None
-        None when it could not be built (the reason is in ``card["typing_tool"]``).
+        The discovery folder's typing tool (built at discovery); None when it could
+        not be built (the reason is in ``card["typing_tool"]``).
     files : dict of str to Path
-        ``model``, ``card`` and ``typing_tool`` paths written.
+        ``model``, ``card`` and ``crm_profile`` paths written.
     """
 
     model: LookalikeModel
@@ -89,62 +94,22 @@ class LookalikeResult:
     def to_dict(self) -> dict[str, Any]:
         return dict(self.card)
 
+    def to_files(self, folder: Path) -> list[Path]:
+        """The model (``lookalike.skops``) and its card (``lookalike_card.json``)."""
+        folder = Path(folder)
+        return [save_model(self.model, folder / MODEL_FILE), study.save(folder, CARD_FILE, self.card)]
+
 
 # ------------------------------------------------------------------ inputs
-def _read_assignments(folder: Path) -> pd.DataFrame:
-    path = folder / "assignments.csv"
-    if not path.is_file():
-        raise InputError(
-            "assignments.csv not found in the discovery folder",
-            file=folder,
-            hint="run `behaviortypes discover SURVEY_DIR --out OUT` first",
-        )
-    frame = pd.read_csv(path, dtype={"respondent_id": str})
-    need = ["respondent_id", "type_id"]
-    missing = [c for c in need if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"column '{missing[0]}' is missing",
-            file=path,
-            column=missing[0],
-            hint=f"assignments.csv has {', '.join(map(str, frame.columns))}",
-        )
-    ids = pd.to_numeric(frame["type_id"], errors="coerce")
-    bad = ids.isna() | (ids != ids.round())
-    if bad.any():
-        raise InputError(
-            "type ids must be whole numbers",
-            file=path,
-            column="type_id",
-            rows=(np.flatnonzero(bad.to_numpy()) + 1).tolist(),
-            value=frame.loc[bad, "type_id"].iloc[0],
-        )
-    frame["type_id"] = ids.astype(int)
-    return frame.set_index("respondent_id")
-
-
-def _type_names(folder: Path, assignments: pd.DataFrame) -> dict[int, str]:
-    names: dict[int, str] = {}
-    if "type_name" in assignments.columns:
-        first = assignments.groupby("type_id")["type_name"].first()
-        names.update({int(k): str(v) for k, v in first.items()})
-    if (folder / "types.yaml").is_file():
-        data = read_yaml(folder / "types.yaml") or {}
-        for entry in data.get("types", []) or []:
-            if isinstance(entry, dict) and "type_id" in entry and entry.get("name"):
-                names[int(entry["type_id"])] = str(entry["name"])
-    return names
-
-
-def _load_responses(source: dict, instrument: Instrument, source_path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None]:
+def _load_responses(folder: study.DiscoveryFolder, instrument: Instrument) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None]:
     """Responses (indexed by respondent id), keyed items and weights."""
     from .. import readers
 
-    survey_dir = source.get("survey_dir")
-    if not survey_dir or not Path(survey_dir).is_dir():
+    survey_dir = folder.source.survey_dir
+    if not Path(survey_dir).is_dir():
         raise InputError(
             "the survey folder recorded by discovery is not there",
-            file=source_path,
+            file=folder.path / "source.json",
             value=survey_dir,
             hint="move the survey back or re-run `behaviortypes discover`",
         )
@@ -168,15 +133,6 @@ def _fingerprint(path: Path) -> str:
             digest.update(sha256_file(part).encode())
         return digest.hexdigest()
     return sha256_file(path)
-
-
-def _batches(path: Path, id_column: str, batch_size: int, columns=None) -> Iterator[pd.DataFrame]:
-    from .. import readers
-
-    for batch in readers.iter_customer_batches(
-        path, batch_size=batch_size, columns=columns, id_column=id_column
-    ):
-        yield batch
 
 
 class _Progress:
@@ -203,6 +159,347 @@ class _Progress:
             self._p.__exit__(*exc)
 
 
+# -------------------------------------------------------------------- link
+@dataclass(frozen=True)
+class LinkedSample:
+    """The survey's kept respondents linked to their customer records.
+
+    Attributes
+    ----------
+    folder : DiscoveryFolder
+    instrument : Instrument
+    customers : Path
+    id_column : str
+        The customer file's id column.
+    link_column : str
+        The survey column holding each respondent's customer id.
+    types : Series
+        Type id of every kept respondent (indexed by respondent id).
+    weights : Series or None
+        Survey weights of the kept respondents.
+    features : DataFrame
+        The linked customers' behaviour columns (leaking columns dropped), one row per
+        linked respondent, indexed by customer id.
+    labels : Series
+        Type id of each linked respondent (indexed by respondent id, in ``features`` order).
+    leaked, scored : list of str
+        Columns dropped as survey items or earlier scoring output.
+    n_base : int
+        Customers in the base.
+    """
+
+    folder: study.DiscoveryFolder
+    instrument: Instrument
+    customers: Path
+    id_column: str
+    link_column: str
+    types: pd.Series
+    weights: pd.Series | None
+    features: pd.DataFrame
+    labels: pd.Series
+    leaked: list[str]
+    scored: list[str]
+    n_base: int
+
+    @property
+    def sample_weight(self) -> np.ndarray | None:
+        """Survey weights of the linked respondents (in ``features`` order)."""
+        if self.weights is None:
+            return None
+        return self.weights.loc[self.labels.index].astype(float).fillna(0.0).to_numpy()
+
+
+def _respondents(folder: study.DiscoveryFolder, instrument: Instrument, link_column: str):
+    """Kept respondents' types, survey weights and customer ids (non-blank)."""
+    assignments = folder.table("assignments.csv", required=True).set_index("respondent_id")
+    responses, _, weights = _load_responses(folder, instrument)
+    kept = assignments.index.intersection(responses.index)
+    cust_of = responses.loc[kept, link_column]
+    cust_of = cust_of[cust_of.notna()].astype(str).str.strip()
+    return assignments.loc[kept, "type_id"], weights, cust_of[cust_of != ""]
+
+
+def _stream_linked(customers: Path, cust_col: str, wanted: set[str], batch_size: int,
+                   progress: bool) -> tuple[pd.DataFrame, int]:
+    """Pass over the base: the rows of the wanted customers, and the base's size."""
+    from .. import readers
+
+    parts, n_base, columns = [], 0, None
+    with _Progress(progress, "Linking respondents to customers") as bar:
+        for batch in readers.iter_customer_batches(customers, batch_size=batch_size, id_column=cust_col):
+            if columns is None:
+                columns = [str(c) for c in batch.columns]
+                if cust_col not in columns:
+                    raise InputError(
+                        f"the customer id column '{cust_col}' is not in the customer file",
+                        file=customers, column=cust_col,
+                        hint=f"its columns are {', '.join(columns[:20])}; name the customer id column",
+                    )
+            n_base += len(batch)
+            ids = batch[cust_col].astype(str).str.strip()
+            hit = ids.isin(wanted).to_numpy()
+            if hit.any():
+                rows = batch.loc[hit].copy()
+                rows[cust_col] = ids[hit].to_numpy()
+                parts.append(rows)
+            bar.advance(len(batch))
+    if columns is None:
+        raise InputError("the customer file has no rows", file=customers)
+    linked_rows = (pd.concat(parts, ignore_index=True).set_index(cust_col) if parts
+                   else pd.DataFrame(columns=[c for c in columns if c != cust_col]))
+    repeated = linked_rows.index[linked_rows.index.duplicated()].unique()
+    if len(repeated):
+        raise InputError(
+            f"{len(repeated)} customer id(s) appear more than once in the customer file",
+            file=customers, column=cust_col, value=str(repeated[0]),
+            hint="each customer must appear once: remove the duplicate rows",
+        )
+    return linked_rows, n_base
+
+
+def _check_enough(linked: pd.Series, cust_of: pd.Series, types: pd.Series, names: dict[int, str], *,
+                  min_per_type: int, customers: Path, cust_col: str, link_column: str) -> None:
+    k = types.nunique()
+    if len(linked) < min_per_type * k:
+        example = ", ".join(list(cust_of.iloc[:3])) or "none"
+        raise InputError(
+            f"only {len(linked)} of {len(types)} respondents could be linked to the customer "
+            f"file; at least {min_per_type * k} are needed ({min_per_type} per type × {k} types)",
+            file=customers, column=cust_col, value=len(linked),
+            hint=f"check that '{link_column}' in the survey holds the ids of '{cust_col}' "
+            f"(survey ids look like: {example})",
+        )
+    counts = types.loc[linked.index].value_counts()
+    short = [(int(t), int(counts.get(t, 0))) for t in sorted(types.unique()) if counts.get(t, 0) < min_per_type]
+    if short:
+        text = ", ".join(f"type {t} ({names.get(t, '')}) has {n}" for t, n in short)
+        raise InputError(
+            f"too few linked respondents per type: {text}; at least {min_per_type} are needed",
+            file=customers, value=short[0][1],
+            hint="link more respondents (more customers in the survey) or merge small types",
+        )
+
+
+def _drop_leaks(features: pd.DataFrame, instrument: Instrument) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Drop survey items and earlier scoring output from the features (with a warning)."""
+    survey_cols = set(instrument.item_ids) | {c.id for c in instrument.attention_checks}
+    leaked = [str(c) for c in features.columns if str(c) in survey_cols]
+    scored = [str(c) for c in features.columns if _SCORED_COLUMN.match(str(c))]
+    if leaked or scored:
+        warnings.warn(
+            "lookalike: dropped columns of the customer file that would leak the answer: "
+            + ", ".join(leaked + scored)
+            + " (survey items or earlier scoring output are not behaviour features)",
+            SurveyQualityWarning,
+            stacklevel=3,
+        )
+        features = features.drop(columns=leaked + scored)
+    return features, leaked, scored
+
+
+def link(
+    discovery_dir: str | Path,
+    customers: str | Path,
+    *,
+    id_column: str | None = None,
+    min_per_type: int = 10,
+    batch_size: int = 100_000,
+    progress: bool = False,
+) -> LinkedSample:
+    """Link the kept respondents to their customer records (one pass over the base).
+
+    Raises
+    ------
+    InputError
+        If the discovery folder is incomplete, the instrument names no
+        ``customer_id_column``, the id column is not in the customer file, a linked
+        customer id repeats, or too few respondents (or too few of one type) are linked.
+    """
+    folder = study.load(discovery_dir)
+    customers = Path(customers)
+    if not customers.exists():
+        raise InputError("customer file not found", file=customers, hint="check the path")
+    instrument = instrument_from_dict(folder.instrument, file=folder.path / "source.json")
+    link_column = instrument.customer_id_column
+    if link_column is None:
+        raise InputError(
+            "the instrument names no customer_id_column, so respondents cannot be linked to customers",
+            file=folder.path / "source.json",
+            hint="add `customer_id_column: <column>` to instrument.yaml and re-run discover",
+        )
+    cust_col = id_column or link_column
+    types, weights, cust_of = _respondents(folder, instrument, link_column)
+    linked_rows, n_base = _stream_linked(customers, cust_col, set(cust_of.to_numpy()), batch_size, progress)
+    linked = cust_of[cust_of.isin(linked_rows.index)]
+    _check_enough(linked, cust_of, types, folder.type_names, min_per_type=min_per_type, customers=customers,
+                  cust_col=cust_col, link_column=link_column)
+    features = linked_rows.loc[linked.to_numpy()].copy()
+    features.index = pd.Index(linked.to_numpy(), name=cust_col)
+    features, leaked, scored = _drop_leaks(features, instrument)
+    return LinkedSample(folder, instrument, customers, cust_col, link_column, types, weights, features,
+                        types.loc[linked.index], leaked, scored, n_base)
+
+
+# -------------------------------------------------------------------- prior shift
+@dataclass(frozen=True)
+class PriorShift:
+    """The base's type shares, estimated from raw predictions on (a sample of) the base.
+
+    ``model`` is the fitted model's copy shifted to the estimated priors.
+    """
+
+    model: LookalikeModel
+    priors: np.ndarray
+    raw_share: np.ndarray
+    raw_assigned_share: np.ndarray
+    corrected_assigned_share: np.ndarray
+    unassigned_share: float | None
+    n_base: int
+    n_sample: int
+    n_iter: int
+
+
+def _raw_sample(model: LookalikeModel, linked: LinkedSample, *, sample_size: int, batch_size: int,
+                rng: np.random.Generator, progress: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Raw type shares of the base and a uniform random sample of its raw posteriors.
+
+    The pass over the base is the scoring engine's (:func:`behaviortypes.scoring.score_customers`,
+    streaming, bounded memory, its checks and row numbers); the model is not yet shifted, so
+    its probabilities are the raw (training-prior) posteriors. The scored rows are then read
+    back in batches and a uniform sample of ``sample_size`` rows is kept (the smallest random
+    keys), so memory stays bounded by the sample.
+    """
+    import tempfile
+
+    import pyarrow.parquet as pq
+
+    from ..scoring import score_customers
+
+    kk = len(model.type_ids_)
+    columns = [f"p_{t}" for t in model.type_ids_]
+    raw_sum, raw_hard = np.zeros(kk), np.zeros(kk)
+    sample, keys = np.empty((0, kk)), np.empty(0)
+    with tempfile.TemporaryDirectory(prefix="behaviortypes-lookalike-") as tmp:
+        scored = score_customers(model, linked.customers, Path(tmp) / "raw.parquet", id_column=linked.id_column,
+                                 batch_size=batch_size, check_duplicates=False, progress=progress)
+        for batch in pq.ParquetFile(scored.out).iter_batches(batch_size=batch_size, columns=columns):
+            proba = np.column_stack([batch.column(c).to_numpy(zero_copy_only=False) for c in columns])
+            raw_sum += proba.sum(axis=0)
+            raw_hard += np.bincount(proba.argmax(axis=1), minlength=kk)
+            sample = np.vstack([sample, proba])
+            keys = np.concatenate([keys, rng.random(len(proba))])
+            if len(keys) > sample_size:
+                keep = np.argpartition(keys, sample_size - 1)[:sample_size]
+                keep.sort()
+                sample, keys = sample[keep], keys[keep]
+    return raw_sum / scored.n_rows, raw_hard / scored.n_rows, sample
+
+
+def shift_priors(
+    model: LookalikeModel,
+    linked: LinkedSample,
+    *,
+    sample_size: int = 500_000,
+    batch_size: int = 100_000,
+    unassigned_threshold: float | None = None,
+    seed: int = 0,
+    progress: bool = False,
+) -> PriorShift:
+    """Estimate the base's type shares (Saerens EM on raw posteriors of a uniform sample)."""
+    rng = np.random.default_rng(seed)
+    raw_share, raw_hard, sample = _raw_sample(model, linked, sample_size=sample_size, batch_size=batch_size,
+                                              rng=rng, progress=progress)
+    priors, n_iter = estimate_base_priors(sample, model.train_priors_)
+    final = model.with_base_priors(priors, type_names=linked.folder.type_names, id_column=linked.id_column)
+    corrected = shift_posteriors(sample, model.train_priors_, priors)
+    kk = len(model.type_ids_)
+    unassigned = None
+    if unassigned_threshold is not None:
+        unassigned = float((corrected.max(axis=1) < unassigned_threshold).mean())
+    return PriorShift(
+        model=final, priors=np.asarray(priors, float), raw_share=raw_share,
+        raw_assigned_share=raw_hard,
+        corrected_assigned_share=np.bincount(corrected.argmax(axis=1), minlength=kk) / len(corrected),
+        unassigned_share=unassigned, n_base=linked.n_base, n_sample=len(sample), n_iter=int(n_iter),
+    )
+
+
+# -------------------------------------------------------------------- card
+def _shares(model: LookalikeModel, linked: LinkedSample, shift: PriorShift) -> list[dict[str, Any]]:
+    types, names = linked.types, shift.model.type_names_
+    w = None if linked.weights is None else linked.weights.loc[types.index].astype(float).fillna(0.0)
+    survey_share = types.value_counts(normalize=True) if w is None else w.groupby(types).sum() / w.sum()
+    return [
+        {
+            "type_id": t,
+            "type_name": names[t],
+            "survey_share": float(survey_share.get(t, 0.0)),
+            "linked_share": float(model.train_priors_[t]),
+            "raw_predicted_share": float(shift.raw_share[j]),
+            "raw_assigned_share": float(shift.raw_assigned_share[j]),
+            "corrected_share": float(shift.priors[j]),
+            "corrected_assigned_share": float(shift.corrected_assigned_share[j]),
+        }
+        for j, t in enumerate(model.type_ids_)
+    ]
+
+
+def lookalike_card(model: LookalikeModel, linked: LinkedSample, shift: PriorShift, *,
+                   unassigned_threshold: float | None = None, seed: int = 0) -> dict[str, Any]:
+    """The content of ``lookalike_card.json`` (see :class:`behaviortypes.study.LookalikeCard`)."""
+    counts = linked.labels.value_counts()
+    final = shift.model
+    return {
+        "kind": "behaviortypes lookalike card",
+        "version": 1,
+        "id_column": linked.id_column,
+        "survey_link_column": linked.link_column,
+        "features": model.feature_schema_,
+        "feature_columns": model.feature_columns_,
+        "dropped_features": model.dropped_features_
+        + [{"name": c, "reason": "leakage (survey item)"} for c in linked.leaked]
+        + [{"name": c, "reason": "leakage (earlier scoring output)"} for c in linked.scored],
+        "reference_date": model.reference_date_,
+        "type_ids": model.type_ids_,
+        "type_names": final.type_names_,
+        "link": {
+            "n_respondents": int(len(linked.types)),
+            "n_linked": int(len(linked.labels)),
+            "n_unlinked": int(len(linked.types) - len(linked.labels)),
+            "per_type": {int(t): int(counts.get(t, 0)) for t in model.type_ids_},
+            "weighted": linked.weights is not None,
+        },
+        "cv_results": model.cv_results_.to_dict(orient="records"),
+        "chosen_model": model.chosen_model_,
+        "chosen_calibration": model.chosen_calibration_,
+        "metrics": model.metrics_,
+        "permutation_importance": model.importances_.reset_index().to_dict(orient="records"),
+        "base": {
+            "n_customers": int(shift.n_base),
+            "n_em_sample": int(shift.n_sample),
+            "em_iterations": int(shift.n_iter),
+            "method": "Saerens, Latinne & Decaestecker (2002) EM on raw posteriors",
+        },
+        "shares": _shares(model, linked, shift),
+        "train_priors": {int(t): float(v) for t, v in model.train_priors_.items()},
+        "base_priors": {int(t): float(v) for t, v in final.base_priors_.items()},
+        "unassigned": None if unassigned_threshold is None else {
+            "threshold": float(unassigned_threshold),
+            "base_share": shift.unassigned_share,
+            "cv": model.metrics_.get("unassigned"),
+        },
+        "typing_tool": dict(linked.folder.solution.typing_tool) or {
+            "error": "the discovery folder has no typing tool; re-run `behaviortypes discover`"},
+        "fingerprint": {
+            "customers_sha256": _fingerprint(linked.customers),
+            "assignments_sha256": sha256_file(linked.folder.path / "assignments.csv"),
+            "customers_file": str(linked.customers.resolve()),
+        },
+        "seed": seed,
+        "versions": library_versions(("behaviortypes", "numpy", "pandas", "scikit-learn", "skops", "pyarrow")),
+    }
+
+
 # -------------------------------------------------------------------- main
 def train_lookalike(
     discovery_dir: str | Path,
@@ -224,15 +521,15 @@ def train_lookalike(
     Parameters
     ----------
     discovery_dir : str or Path
-        Folder written by ``behaviortypes discover`` (``assignments.csv``,
-        ``source.json``); the model, card and typing tool are written here.
+        Folder written by ``behaviortypes discover``; the model, card and
+        ``crm_profile.csv`` are written here.
     customers : str or Path
         Customer base (``.parquet`` file or folder, ``.csv``, DuckDB database).
     id_column : str, optional
         Customer id column of the customer file; default: the instrument's
         ``customer_id_column``.
     seed : int, default=0
-        Seeds every random step (folds, boosting, base sample, typing tool).
+        Seeds every random step (folds, boosting, base sample).
     sample_size : int, default=500_000
         The base's type shares are estimated on all customers when the base has
         at most this many, else on a uniform random sample of this size (the base
@@ -253,10 +550,7 @@ def train_lookalike(
     Raises
     ------
     InputError
-        If the discovery folder is incomplete, the instrument names no
-        ``customer_id_column``, the id column is not in the customer file, too
-        few respondents (or too few of one type) can be linked, or a batch of the
-        base does not fit the training schema.
+        See :func:`link`; also when a batch of the base does not fit the training schema.
 
     Warns
     -----
@@ -264,249 +558,23 @@ def train_lookalike(
         When survey items (or earlier scoring output) are in the customer file:
         they are dropped as features (leakage).
     """
-    folder = Path(discovery_dir)
-    customers = Path(customers)
-    if not customers.exists():
-        raise InputError("customer file not found", file=customers, hint="check the path")
-    assignments = _read_assignments(folder)
-    source_path = folder / "source.json"
-    if not source_path.is_file():
-        raise InputError(
-            "source.json not found in the discovery folder",
-            file=folder,
-            hint="re-run `behaviortypes discover`; it records which survey the types came from",
-        )
-    source = read_json(source_path)
-    instrument = instrument_from_dict(source.get("instrument"), file=source_path)
-    link = instrument.customer_id_column
-    if link is None:
-        raise InputError(
-            "the instrument names no customer_id_column, so respondents cannot be linked "
-            "to customers",
-            file=source_path,
-            hint="add `customer_id_column: <column>` to instrument.yaml and re-run discover",
-        )
-    cust_col = id_column or link
-    responses, keyed, weights = _load_responses(source, instrument, source_path)
-    kept = assignments.index.intersection(responses.index)
-    labels_all = assignments.loc[kept, "type_id"]
-    names = _type_names(folder, assignments)
-    cust_of = responses.loc[kept, link]
-    cust_of = cust_of[cust_of.notna()].astype(str).str.strip()
-    cust_of = cust_of[cust_of != ""]
-    wanted = set(cust_of.to_numpy())
-    rng = np.random.default_rng(seed)
-
-    # ---- pass 1: linked customers' rows, base size, columns
-    parts, n_base, columns = [], 0, None
-    with _Progress(progress, "Linking respondents to customers") as bar:
-        for batch in _batches(customers, cust_col, batch_size):
-            if columns is None:
-                columns = [str(c) for c in batch.columns]
-                if cust_col not in columns:
-                    raise InputError(
-                        f"the customer id column '{cust_col}' is not in the customer file",
-                        file=customers,
-                        column=cust_col,
-                        hint=f"its columns are {', '.join(columns[:20])}; "
-                        "pass --id-column NAME",
-                    )
-            n_base += len(batch)
-            ids = batch[cust_col].astype(str).str.strip()
-            hit = ids.isin(wanted).to_numpy()
-            if hit.any():
-                rows = batch.loc[hit].copy()
-                rows[cust_col] = ids[hit].to_numpy()
-                parts.append(rows)
-            bar.advance(len(batch))
-    if columns is None:
-        raise InputError("the customer file has no rows", file=customers)
-    linked_rows = (
-        pd.concat(parts, ignore_index=True).set_index(cust_col)
-        if parts
-        else pd.DataFrame(columns=[c for c in columns if c != cust_col])
-    )
-    repeated = linked_rows.index[linked_rows.index.duplicated()].unique()
-    if len(repeated):
-        raise InputError(
-            f"{len(repeated)} customer id(s) appear more than once in the customer file",
-            file=customers, column=cust_col, value=str(repeated[0]),
-            hint="each customer must appear once: remove the duplicate rows",
-        )
-    linked = cust_of[cust_of.isin(linked_rows.index)]
-    k = labels_all.nunique()
-    if len(linked) < min_per_type * k:
-        example = ", ".join(list(cust_of.iloc[:3])) or "none"
-        raise InputError(
-            f"only {len(linked)} of {len(kept)} respondents could be linked to the customer "
-            f"file; at least {min_per_type * k} are needed ({min_per_type} per type × {k} types)",
-            file=customers,
-            column=cust_col,
-            value=len(linked),
-            hint=f"check that '{link}' in the survey holds the ids of '{cust_col}' "
-            f"(survey ids look like: {example})",
-        )
-    y = labels_all.loc[linked.index]
-    counts = y.value_counts()
-    short = [(int(t), int(counts.get(t, 0))) for t in sorted(labels_all.unique())
-             if counts.get(t, 0) < min_per_type]
-    if short:
-        text = ", ".join(f"type {t} ({names.get(t, '')}) has {n}" for t, n in short)
-        raise InputError(
-            f"too few linked respondents per type: {text}; at least {min_per_type} are needed",
-            file=customers,
-            value=short[0][1],
-            hint="link more respondents (more customers in the survey) or merge small types",
-        )
-
-    # ---- features, with leakage guard
-    features = linked_rows.loc[linked.to_numpy()].copy()
-    features.index = pd.Index(linked.to_numpy(), name=cust_col)
-    survey_cols = set(instrument.item_ids) | {c.id for c in instrument.attention_checks}
-    leaked = [c for c in features.columns if str(c) in survey_cols]
-    scored = [c for c in features.columns if _SCORED_COLUMN.match(str(c))]
-    if leaked or scored:
-        warnings.warn(
-            "lookalike: dropped columns of the customer file that would leak the answer: "
-            + ", ".join(map(str, leaked + scored))
-            + " (survey items or earlier scoring output are not behaviour features)",
-            SurveyQualityWarning,
-            stacklevel=2,
-        )
-        features = features.drop(columns=leaked + scored)
-    sw = None
-    if weights is not None:
-        sw = weights.loc[linked.index].astype(float).fillna(0.0).to_numpy()
-
+    linked = link(discovery_dir, customers, id_column=id_column, min_per_type=min_per_type,
+                  batch_size=batch_size, progress=progress)
+    sw = linked.sample_weight
     model = LookalikeModel(
-        models=tuple(models),
-        cv=cv,
-        calibration=calibration,
-        unassigned_threshold=unassigned_threshold,
+        models=tuple(models), cv=cv, calibration=calibration, unassigned_threshold=unassigned_threshold,
         random_state=seed,
-    ).fit(features, pd.Series(y.to_numpy(), index=features.index), sample_weight=sw)
-
-    # ---- pass 2: raw predictions on the base (uniform sample for EM)
-    kk = len(model.type_ids_)
-    raw_sum = np.zeros(kk)
-    raw_hard = np.zeros(kk)
-    sample = np.empty((0, kk))
-    keys = np.empty(0)
-    need = [cust_col] + model.feature_columns_
-    with _Progress(progress, "Predicting the customer base") as bar:
-        for batch in _batches(customers, cust_col, batch_size, columns=need):
-            model.check_features(batch, file=customers)
-            proba = model.predict_proba(batch, raw=True).to_numpy()
-            raw_sum += proba.sum(axis=0)
-            raw_hard += np.bincount(proba.argmax(axis=1), minlength=kk)
-            batch_keys = rng.random(len(proba))
-            sample = np.vstack([sample, proba])
-            keys = np.concatenate([keys, batch_keys])
-            if len(keys) > sample_size:
-                keep = np.argpartition(keys, sample_size - 1)[:sample_size]
-                keep.sort()
-                sample, keys = sample[keep], keys[keep]
-            bar.advance(len(batch))
-    priors, n_iter = estimate_base_priors(sample, model.train_priors_)
-    final = model.with_base_priors(priors)
-    final.type_names_ = {t: names.get(t, f"Type {t}") for t in final.type_ids_}
-    final.id_column_ = cust_col
-    corrected = shift_posteriors(sample, model.train_priors_, priors)
-    hard = np.bincount(corrected.argmax(axis=1), minlength=kk) / len(corrected)
-
-    w_all = None if weights is None else weights.loc[kept].astype(float).fillna(0.0)
-    survey_share = (
-        labels_all.value_counts(normalize=True)
-        if w_all is None
-        else w_all.groupby(labels_all).sum() / w_all.sum()
-    )
-    shares = [
-        {
-            "type_id": t,
-            "type_name": final.type_names_[t],
-            "survey_share": float(survey_share.get(t, 0.0)),
-            "linked_share": float(model.train_priors_[t]),
-            "raw_predicted_share": float(raw_sum[j] / n_base),
-            "raw_assigned_share": float(raw_hard[j] / n_base),
-            "corrected_share": float(priors[j]),
-            "corrected_assigned_share": float(hard[j]),
-        }
-        for j, t in enumerate(final.type_ids_)
-    ]
-
-    # ---- typing tool
-    tool, tool_card = None, {}
-    try:
-        tool = build_typing_tool(
-            keyed.loc[kept], labels_all, instrument=instrument, type_names=final.type_names_,
-            random_state=seed,
-        )
-        tool_card = {
-            "items": tool.items_,
-            "agreement": tool.agreement_,
-            "target": tool.target_,
-            "file": TYPING_TOOL_FILE,
-        }
-    except InputError as err:
-        tool_card = {"error": str(err)}
-
-    unassigned = None
-    if unassigned_threshold is not None:
-        unassigned = {
-            "threshold": float(unassigned_threshold),
-            "base_share": float((corrected.max(axis=1) < unassigned_threshold).mean()),
-            "cv": model.metrics_.get("unassigned"),
-        }
-    card = {
-        "kind": "behaviortypes lookalike card",
-        "version": 1,
-        "id_column": cust_col,
-        "survey_link_column": link,
-        "features": model.feature_schema_,
-        "feature_columns": model.feature_columns_,
-        "dropped_features": model.dropped_features_
-        + [{"name": str(c), "reason": "leakage (survey item)"} for c in leaked]
-        + [{"name": str(c), "reason": "leakage (earlier scoring output)"} for c in scored],
-        "reference_date": model.reference_date_,
-        "type_ids": model.type_ids_,
-        "type_names": final.type_names_,
-        "link": {
-            "n_respondents": int(len(kept)),
-            "n_linked": int(len(linked)),
-            "n_unlinked": int(len(kept) - len(linked)),
-            "per_type": {int(t): int(counts.get(t, 0)) for t in model.type_ids_},
-            "weighted": sw is not None,
-        },
-        "cv_results": model.cv_results_.to_dict(orient="records"),
-        "chosen_model": model.chosen_model_,
-        "chosen_calibration": model.chosen_calibration_,
-        "metrics": model.metrics_,
-        "permutation_importance": model.importances_.reset_index().to_dict(orient="records"),
-        "base": {
-            "n_customers": int(n_base),
-            "n_em_sample": int(len(sample)),
-            "em_iterations": int(n_iter),
-            "method": "Saerens, Latinne & Decaestecker (2002) EM on raw posteriors",
-        },
-        "shares": shares,
-        "train_priors": {int(t): float(v) for t, v in model.train_priors_.items()},
-        "base_priors": {int(t): float(v) for t, v in final.base_priors_.items()},
-        "unassigned": unassigned,
-        "typing_tool": tool_card,
-        "fingerprint": {
-            "customers_sha256": _fingerprint(customers),
-            "assignments_sha256": sha256_file(folder / "assignments.csv"),
-            "customers_file": str(customers.resolve()),
-        },
-        "seed": seed,
-        "versions": library_versions(("behaviortypes", "numpy", "pandas", "scikit-learn", "skops", "pyarrow")),
-    }
-    files = {"model": save_model(final, folder / MODEL_FILE)}
-    files["crm_profile"] = _write_crm_profile(folder, features, y, sw, model.feature_schema_)
-    if tool is not None:
-        files["typing_tool"] = tool.to_yaml(folder / TYPING_TOOL_FILE)
-    files["card"] = write_json(folder / CARD_FILE, card)
-    return LookalikeResult(model=final, card=card, typing_tool=tool, files=files)
+    ).fit(linked.features, pd.Series(linked.labels.to_numpy(), index=linked.features.index), sample_weight=sw)
+    shift = shift_priors(model, linked, sample_size=sample_size, batch_size=batch_size,
+                         unassigned_threshold=unassigned_threshold, seed=seed, progress=progress)
+    card = lookalike_card(model, linked, shift, unassigned_threshold=unassigned_threshold, seed=seed)
+    folder = linked.folder.path
+    tool = load_typing_tool(folder / TYPING_TOOL_FILE) if (folder / TYPING_TOOL_FILE).is_file() else None
+    result = LookalikeResult(model=shift.model, card=card, typing_tool=tool)
+    model_path, card_path = result.to_files(folder)
+    crm = _write_crm_profile(folder, linked.features, linked.labels, sw, model.feature_schema_)
+    return LookalikeResult(model=shift.model, card=card, typing_tool=tool,
+                           files={"model": model_path, "crm_profile": crm, "card": card_path})
 
 
 def _write_crm_profile(folder: Path, features: pd.DataFrame, labels: pd.Series,
@@ -523,4 +591,4 @@ def _write_crm_profile(folder: Path, features: pd.DataFrame, labels: pd.Series,
     lab = pd.Series(labels.to_numpy(), index=frame.index)
     weights = None if sample_weight is None else pd.Series(sample_weight, index=frame.index)
     table = profile_features(frame, lab, weights, kind="crm").drop(columns="kind")
-    return write_csv(folder / "crm_profile.csv", table.rename(columns={"key": "feature"}))
+    return study.save(folder, "crm_profile.csv", table.rename(columns={"key": "feature"}))

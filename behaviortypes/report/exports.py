@@ -14,38 +14,32 @@ from typing import TYPE_CHECKING
 
 from .. import plots
 from ..files import atomic_path, write_bytes
-from .data import ReportData, load_report_data
+from .data import ReportData
 
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:  # pragma: no cover - annotations only: render imports this module
     from .render import RenderedDocument
 
 __all__ = ["export_pptx", "export_cards"]
 
 
-def _data(source: ReportData | str | Path) -> ReportData:
-    return source if isinstance(source, ReportData) else load_report_data(source)
-
-
 def export_cards(
-    source: ReportData | str | Path,
+    data: ReportData,
     out_dir: str | Path,
     *,
-    lang: str = "en",
+    rendered: RenderedDocument,
     scale: float = 1.5,
-    rendered: "RenderedDocument | None" = None,
 ) -> list[Path]:
     """Write one PNG per persona page (``type_<id>.png``).
 
     Parameters
     ----------
-    source : ReportData or path of a discovery folder
+    data : ReportData
     out_dir : str or Path
         Folder for the PNG files (created).
-    lang : str, default="en"
+    rendered : RenderedDocument
+        The laid-out report in the cards' language (``render_document(data, lang)``).
     scale : float, default=1.5
         Pixels per PDF point (1.5 ≈ 108 dpi: 893 × 1263 px for A4).
-    rendered : RenderedDocument, optional
-        An already laid-out report (saves rendering it again).
 
     Returns
     -------
@@ -60,12 +54,8 @@ def export_cards(
     """
     import pypdfium2 as pdfium
 
-    from .render import render_document
-
     from PIL.PngImagePlugin import PngInfo
 
-    data = _data(source)
-    rendered = rendered or render_document(data, lang)
     pdf = pdfium.PdfDocument(rendered.pdf_bytes())
     out_dir = Path(out_dir)
     written = []
@@ -139,18 +129,16 @@ def _text(slide, x, y, w, h, text, *, size=14, bold=False, italic=False, colour=
     return box
 
 
-def export_pptx(source: ReportData | str | Path, path: str | Path, *, lang: str = "en",
-                context: dict | None = None) -> Path:
+def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
     """Write a PowerPoint deck: title, overview and one slide per type.
 
     Parameters
     ----------
-    source : ReportData or path of a discovery folder
+    data : ReportData
     path : str or Path
         The ``.pptx`` file to write.
-    lang : str, default="en"
-    context : dict, optional
-        The report's template context for ``lang`` (saves building it again).
+    context : dict
+        The report's template context in the deck's language (``build_context(data, lang)``).
 
     Returns
     -------
@@ -160,10 +148,7 @@ def export_pptx(source: ReportData | str | Path, path: str | Path, *, lang: str 
     from pptx.enum.shapes import MSO_SHAPE
     from pptx.util import Inches
 
-    from .render import build_context
-
-    data = _data(source)
-    ctx = context or build_context(data, lang)
+    ctx = context
     t = ctx["t"]
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)

@@ -26,7 +26,8 @@ from matplotlib.colors import to_rgb
 from .. import plots
 from ..errors import InputError
 from ..files import write_bytes, write_text
-from .data import ReportData, _pretty, load_report_data
+from .data import ReportData, load_report_data, pretty_name
+from .exports import export_cards, export_pptx
 
 __all__ = [
     "LANGUAGES",
@@ -169,9 +170,9 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
     for key in items.sort_values("effect_size", ascending=False)["key"]:
         theme = data.item_themes.get(key)
         # a reverse-worded statement's theme is what the type does *not* need
-        if theme and not data.item_reverse.get(key, False) and _pretty(theme) not in needs and len(needs) < _MAX_NEEDS:
+        if theme and not data.item_reverse.get(key, False) and pretty_name(theme) not in needs and len(needs) < _MAX_NEEDS:
             if items.loc[items["key"] == key, "effect_size"].iloc[0] >= _MIN_EFFECT:
-                needs.append(_pretty(theme))
+                needs.append(pretty_name(theme))
     quotes = []
     if data.quotes is not None:
         for q in data.quotes[data.quotes["type_id"] == tid].head(_MAX_QUOTES).itertuples():
@@ -179,16 +180,16 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
             if who.startswith("Participant "):  # pseudonyms as written by interviews.pseudonymise
                 who = t.get("participant", "Participant") + who[len("Participant"):]
             quotes.append({"text": _truncate(q.quote, _QUOTE_CHARS - 60 * level), "who": who,
-                           "theme": _pretty(q.theme) if isinstance(q.theme, str) else ""})
+                           "theme": pretty_name(q.theme) if isinstance(q.theme, str) else ""})
     crm = []
     if data.crm is not None:
         c = data.crm[data.crm["type_id"] == tid]
         c = c.reindex(c["effect_size"].abs().sort_values(ascending=False).index).head(_MAX_CRM)
         for r in c.itertuples():
-            crm.append({"feature": _pretty(r.feature), "mean": fmt.num(r.mean, 1), "overall": fmt.num(r.overall, 1),
+            crm.append({"feature": pretty_name(r.feature), "mean": fmt.num(r.mean, 1), "overall": fmt.num(r.overall, 1),
                         "up": r.diff >= 0, "width": min(100.0, 100 * abs(r.effect_size) / 1.0)})
     if not crm and data.importances is not None and len(data.importances):
-        crm_note = t["crm_from_card"].format(signals=", ".join(_pretty(f).lower() for f in data.importances.index[:4]))
+        crm_note = t["crm_from_card"].format(signals=", ".join(pretty_name(f).lower() for f in data.importances.index[:4]))
     else:
         crm_note = t["reach_note"] if crm else t["no_crm"]
     recall = None
@@ -336,12 +337,10 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
             kept = scr["kept"].astype(str).str.lower().isin(["true", "1", "yes"])
             received = len(scr)
             n_kept = int(kept.sum())
-            if "reasons" in scr:
-                # a flag reads "Speeding: 75 s, 0.14 of the median ..."; count by its label
-                split = scr.loc[~kept, "reasons"].fillna("").str.split(";").explode().str.strip()
-                label = split[split != ""].str.split(":").str[0].str.strip()
-                counts = label.groupby(label.index).unique().explode().value_counts().head(12)
-                reasons = [{"reason": _pretty(k), "count": fmt.count(v)} for k, v in counts.items()]
+        if data.screening_reasons is not None:  # respondents flagged per screen, most first
+            counts = sorted(((c, r) for r, c in data.screening_reasons.items() if c),
+                            key=lambda cr: -cr[0])[:12]
+            reasons = [{"reason": pretty_name(r), "count": fmt.count(c)} for c, r in counts]
         stages = {t["funnel_received"]: received, t["funnel_screened"]: received - n_kept,
                   t["funnel_analysed"]: n_kept}
         fig = plots.plot_funnel(stages)
@@ -372,8 +371,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
             fig.set_size_inches(6.0, 2.6)
             meas["scree_svg"] = _svg(fig)
         meas["retained"] = t["retained_note"].format(m=m) if m else ""
-        ret = fx.get("retention") if isinstance(fx.get("retention"), dict) else {}
-        reason = str(ret.get("reason") or fx.get("retention_reason") or sol.get("factor_reason") or "")
+        reason = str(sol["factor_reason"])
         meas["reason"] = reason[:1].upper() + reason[1:]
         if data.reliability is not None:
             for r in data.reliability.to_dict(orient="records"):
@@ -412,38 +410,44 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         appendix["k"] = kpage
         sections.append("k")
     if data.card is not None:
-        card = data.card
-        metrics = [{"label": t[k], "value": fmt.num(data.card_metrics[k], 2 if k != "ece" else 3)}
-                   for k in ("accuracy", "balanced_accuracy", "macro_f1", "log_loss", "ece")
-                   if k in data.card_metrics]
-        look: dict[str, Any] = {"metrics": metrics, "model": card.get("chosen_model") or card.get("model"),
-                                "calibration_svg": None, "confusion_svg": None, "importance_svg": None,
-                                "typing": None,
-                                "linked": t["linked"].format(n=fmt.count(data.n_linked)) if data.n_linked else ""}
-        if data.calibration is not None:
-            fig = plots.plot_calibration(data.calibration, labels=labels["calibration"])
-            fig.set_size_inches(2.9, 2.7)
-            look["calibration_svg"] = _svg(fig)
-        if data.confusion is not None:
-            fig = plots.plot_confusion(data.confusion, names=names, labels=labels["confusion"])
-            fig.set_size_inches(3.6, 2.9)
-            look["confusion_svg"] = _svg(fig)
-        if data.importances is not None and len(data.importances):
-            imp = data.importances.head(8)
-            imp.index = [_pretty(i) for i in imp.index]
-            fig = plots.plot_importances(imp, xlabel=t["plot_importance"])
-            fig.set_size_inches(3.4, 0.5 + 0.22 * len(imp))
-            look["importance_svg"] = _svg(fig)
-        tool = data.typing_tool if isinstance(data.typing_tool, dict) else None
-        if tool and isinstance(tool.get("items"), list):
-            qs = [(_first_str(q, "text") or data.item_texts.get(_first_str(q, "id"), _first_str(q, "id")))
-                  if isinstance(q, dict) else data.item_texts.get(str(q), str(q)) for q in tool["items"]]
-            agreement = tool.get("agreement", tool.get("accuracy"))
-            look["typing"] = {"questions": qs, "note": t["typing_note"].format(
-                n=len(qs), agreement=fmt.pct(float(agreement)) if agreement is not None else "–")}
-        appendix["lookalike"] = look
+        appendix["lookalike"] = _lookalike_part(data, t, fmt, labels, names)
         sections.append("lookalike")
     return appendix, sections
+
+
+def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapping[str, dict],
+                    names: Mapping[int, str]) -> dict[str, Any]:
+    """The lookalike card's appendix page: metrics, calibration, confusion, importances, typing tool."""
+    card = data.card
+    metrics = [{"label": t[k], "value": fmt.num(data.card_metrics[k], 2 if k != "ece" else 3)}
+               for k in ("accuracy", "balanced_accuracy", "macro_f1", "log_loss", "ece")
+               if k in data.card_metrics]
+    look: dict[str, Any] = {"metrics": metrics, "model": card.get("chosen_model") or card.get("model"),
+                            "calibration_svg": None, "confusion_svg": None, "importance_svg": None,
+                            "typing": None,
+                            "linked": t["linked"].format(n=fmt.count(data.n_linked)) if data.n_linked else ""}
+    if data.calibration is not None:
+        fig = plots.plot_calibration(data.calibration, labels=labels["calibration"])
+        fig.set_size_inches(2.9, 2.7)
+        look["calibration_svg"] = _svg(fig)
+    if data.confusion is not None:
+        fig = plots.plot_confusion(data.confusion, names=names, labels=labels["confusion"])
+        fig.set_size_inches(3.6, 2.9)
+        look["confusion_svg"] = _svg(fig)
+    if data.importances is not None and len(data.importances):
+        imp = data.importances.head(8)
+        imp.index = [pretty_name(i) for i in imp.index]
+        fig = plots.plot_importances(imp, xlabel=t["plot_importance"])
+        fig.set_size_inches(3.4, 0.5 + 0.22 * len(imp))
+        look["importance_svg"] = _svg(fig)
+    tool = data.typing_tool if isinstance(data.typing_tool, dict) else None
+    if tool and isinstance(tool.get("items"), list):
+        qs = [(_first_str(q, "text") or data.item_texts.get(_first_str(q, "id"), _first_str(q, "id")))
+              if isinstance(q, dict) else data.item_texts.get(str(q), str(q)) for q in tool["items"]]
+        agreement = tool.get("agreement", tool.get("accuracy"))
+        look["typing"] = {"questions": qs, "note": t["typing_note"].format(
+            n=len(qs), agreement=fmt.pct(float(agreement)) if agreement is not None else "–")}
+    return look
 
 
 def _find_p(fab: dict) -> float | None:
@@ -586,8 +590,9 @@ def render_report(
         raise InputError(f"unknown report format {unknown[0]!r}", column="formats", value=unknown[0],
                          hint=f"use any of: {', '.join(FORMATS)}")
     if pdf is not None and len(langs) > 1:
-        raise InputError("--pdf names one file, but several languages were asked for", value=str(pdf),
-                         hint="leave out --pdf (files are named behaviour_types_<lang>.pdf) or ask for one language")
+        raise InputError("one PDF file is named, but several languages were asked for", value=str(pdf),
+                         hint="name no PDF file (the files are named behaviour_types_<lang>.pdf) "
+                         "or ask for one language")
     data = load_report_data(discovery_dir)
     if out_dir is None:
         out_dir = Path(pdf).parent if pdf is not None else Path("reports") / data.study
@@ -607,14 +612,9 @@ def render_report(
         if "html" in formats:
             written.append(write_text(out_dir / f"behaviour_types_{code}.html", html))
         if "pptx" in formats:
-            from .exports import export_pptx
-
-            written.append(export_pptx(data, out_dir / f"behaviour_types_{code}.pptx", lang=code,
-                                       context=context))
+            written.append(export_pptx(data, out_dir / f"behaviour_types_{code}.pptx", context=context))
         if "png" in formats:
-            from .exports import export_cards
-
-            written += export_cards(data, out_dir / f"cards_{code}", lang=code, rendered=rendered)
+            written += export_cards(data, out_dir / f"cards_{code}", rendered=rendered)
     return written
 
 

@@ -1,4 +1,4 @@
-"""The engines: local streaming (:func:`_run_local`) and Dask (:func:`_run_dask`).
+"""The engines: local streaming (:func:`run_local`) and Dask (:func:`run_dask`).
 
 Dask workers unpickle :func:`_score_partition` by its module path, so it stays at module
 level here.
@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import InputError
-from ._model import _Scorer
-from ._sources import _csv_block_size, _Source, _suffix
+from ._model import Scorer
+from ._sources import csv_block_size, Source, file_suffix
 
 _CONNECT_TIMEOUT = "20s"  # to reach a Dask scheduler
 
@@ -42,8 +42,8 @@ def _progress_bar(total: int | None, label: str) -> tuple[Any, Any]:
     return bar, bar.add_task(label, total=total)
 
 
-def _run_local(
-    source: _Source, scorer: _Scorer, id_column: str, parts: Path, *, batch_size: int, progress: bool
+def run_local(
+    source: Source, scorer: Scorer, id_column: str, parts: Path, *, batch_size: int, progress: bool
 ) -> int:
     columns = list(dict.fromkeys([id_column, *scorer.feature_columns]))
     target = parts / "part-000000.parquet"
@@ -98,7 +98,7 @@ def _prefetch(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
 
 
 def _score_partition(
-    frame: pd.DataFrame, scorer: _Scorer, id_column: str, batch_size: int, partition_info: Any = None
+    frame: pd.DataFrame, scorer: Scorer, id_column: str, batch_size: int, partition_info: Any = None
 ) -> pd.DataFrame:
     """Score one dask partition (runs on a worker), ``batch_size`` rows at a time."""
     number = (partition_info or {}).get("number", 0)
@@ -142,8 +142,8 @@ def _dask_client(scheduler: Any) -> Iterator[Any]:
         yield client
 
 
-def _run_dask(
-    source: _Source, scorer: _Scorer, id_column: str, parts: Path, *, scheduler: Any, batch_size: int, progress: bool
+def run_dask(
+    source: Source, scorer: Scorer, id_column: str, parts: Path, *, scheduler: Any, batch_size: int, progress: bool
 ) -> int:
     import dask.dataframe as dd
 
@@ -161,12 +161,12 @@ def _run_dask(
         )
     else:
         dtype = {c: ("float64" if pa.types.is_floating(t) else "string") for c, t in source.csv_types.items()}
-        compressed = _suffix(source.path) != ".csv"
+        compressed = file_suffix(source.path) != ".csv"
         ddf = dd.read_csv(
             str(source.path),
             usecols=columns,
             dtype=dtype,
-            blocksize=None if compressed else max(_csv_block_size(source.path, batch_size), 1 << 24),
+            blocksize=None if compressed else max(csv_block_size(source.path, batch_size), 1 << 24),
             keep_default_na=True,
         )
     meta = _to_pandas(scorer.out_schema.empty_table())

@@ -1,11 +1,10 @@
-"""The model as scoring sees it: :class:`_Scorer` and how a model file or folder is resolved.
+"""The model as scoring sees it: :class:`Scorer` and how a model file or folder is resolved.
 
-``_Scorer`` is pickled and shipped to Dask workers, so it lives at module level here.
+``Scorer`` is pickled and shipped to Dask workers, so it lives at module level here.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,14 +15,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError, Problem
-from ..files import read_json, read_yaml
 
 UNASSIGNED_NAME = "Unassigned"
 MODEL_FILE = "lookalike.skops"
 
 
 @dataclass(frozen=True)
-class _Scorer:
+class Scorer:
     """A model with everything scoring needs; picklable, shipped to Dask workers."""
 
     model: Any
@@ -133,34 +131,36 @@ def _load_model_file(path: Path) -> Any:
     return load_model(path)
 
 
-def _type_names_from_yaml(folder: Path | None) -> dict[int, str]:
+def _discovery(folder: Path | None) -> Any:
+    """The discovery folder holding the model, read and checked (None when it is not one)."""
+    if folder is None or not (folder / "solution.json").is_file():
+        return None
+    from .. import study
+
+    return study.load(folder)
+
+
+def _type_names_from_folder(folder: Path | None, disc: Any) -> dict[int, str]:
+    """Names from ``types.yaml`` (the one parser of it), in a discovery folder or beside the model."""
+    if disc is not None:
+        return dict(disc.type_names)
     if folder is None or not (folder / "types.yaml").is_file():
         return {}
-    data = read_yaml(folder / "types.yaml") or {}
-    names = {}
-    for entry in data.get("types", []) or []:
-        with contextlib.suppress(KeyError, TypeError, ValueError):
-            names[int(entry["type_id"])] = str(entry.get("name") or f"Type {entry['type_id']}")
-    return names
+    from .. import study
+
+    return study.read_types(folder / "types.yaml").names
 
 
-def _id_column_from_folder(folder: Path | None) -> str | None:
-    if folder is None:
+def _id_column_from_folder(disc: Any) -> str | None:
+    if disc is None:
         return None
-    card = folder / "lookalike_card.json"
-    if card.is_file():
-        value = (read_json(card) or {}).get("id_column")
-        if value:
-            return str(value)
-    source = folder / "source.json"
-    if source.is_file():
-        value = ((read_json(source) or {}).get("instrument") or {}).get("customer_id_column")
-        if value:
-            return str(value)
-    return None
+    if disc.card is not None:
+        return disc.card.id_column
+    value = disc.instrument.get("customer_id_column")
+    return str(value) if value else None
 
 
-def _resolve_model(model: Any) -> _Scorer:
+def resolve_model(model: Any) -> Scorer:
     """Load ``model`` (a ``.skops`` path, a folder holding one, or an object)."""
     folder = None
     if isinstance(model, (str, os.PathLike)):
@@ -184,17 +184,18 @@ def _resolve_model(model: Any) -> _Scorer:
         if not hasattr(model, attr):
             raise TypeError(f"model has no {attr!r}; pass a fitted LookalikeModel or its file")
     type_ids = tuple(int(t) for t in model.type_ids_)
-    names = dict(getattr(model, "type_names_", None) or {}) or _type_names_from_yaml(folder)
+    disc = _discovery(folder)
+    names = dict(getattr(model, "type_names_", None) or {}) or _type_names_from_folder(folder, disc)
     names = {int(k): str(v) for k, v in names.items()}
     threshold = getattr(model, "unassigned_threshold_", None)
     if threshold is None:
         threshold = getattr(model, "unassigned_threshold", None)
-    return _Scorer(
+    return Scorer(
         model=model,
         type_ids=type_ids,
         type_names={t: names.get(t, f"Type {t}") for t in type_ids},
         feature_columns=tuple(str(c) for c in model.feature_columns_),
-        id_column=getattr(model, "id_column_", None) or _id_column_from_folder(folder),
+        id_column=getattr(model, "id_column_", None) or _id_column_from_folder(disc),
         threshold=None if threshold is None else float(threshold),
         folder=folder,
     )

@@ -4,10 +4,10 @@ Parquet and CSV outputs are moved into place by rename; a DuckDB output is writt
 transaction.
 
 Safety: an existing ``out`` is replaced only when it is a scored output this tool wrote
-(:func:`_check_out_target`); anything else, such as the folder holding the customer file,
+(:func:`check_out_target`); anything else, such as the folder holding the customer file,
 is refused before scoring starts. A Parquet dataset folder we write carries the marker
 file :data:`SCORED_MARKER`. Staging folders left by a killed run are removed by the next
-run on the same output (:func:`_staging_dir`), with a warning.
+run on the same output (:func:`staging_dir`), with a warning.
 """
 
 from __future__ import annotations
@@ -30,15 +30,15 @@ import pyarrow.parquet as pq
 
 from ..errors import BehaviortypesWarning, InputError
 from ..files import atomic_path, check_name_length, temp_prefix
-from ._model import _Scorer
+from ._model import Scorer
 from ._sources import (
-    _DUCKDB_SUFFIXES,
-    _PARQUET_SUFFIXES,
-    _duckdb_connect,
-    _Source,
-    _sql_ident,
-    _sql_str,
-    _suffix,
+    DUCKDB_SUFFIXES,
+    PARQUET_SUFFIXES,
+    duckdb_connect,
+    Source,
+    sql_ident,
+    sql_str,
+    file_suffix,
 )
 
 #: Marker file written into every Parquet dataset folder ``score`` publishes; a folder is
@@ -56,14 +56,14 @@ _DUCKDB_MEMORY = "256MB"
 
 
 def _parquet_list(files: Sequence[Path]) -> str:
-    return "[" + ", ".join(_sql_str(str(f)) for f in files) + "]"
+    return "[" + ", ".join(sql_str(str(f)) for f in files) + "]"
 
 
-def _summarise(files: list[Path], scorer: _Scorer, tmp: Path) -> tuple[int, dict, dict, float]:
+def summarise(files: list[Path], scorer: Scorer, tmp: Path) -> tuple[int, dict, dict, float]:
     import duckdb
 
     p_cols = scorer.proba_columns
-    avgs = ", ".join(f"avg({_sql_ident(c)})" for c in p_cols)
+    avgs = ", ".join(f"avg({sql_ident(c)})" for c in p_cols)
     counts = ", ".join(f"count(*) FILTER (WHERE type_id = {t})" for t in scorer.type_ids)
     with contextlib.closing(duckdb.connect(config={"memory_limit": _DUCKDB_MEMORY, "threads": 2,
                                                    "temp_directory": str(tmp)})) as con:
@@ -79,7 +79,7 @@ def _summarise(files: list[Path], scorer: _Scorer, tmp: Path) -> tuple[int, dict
     return n, shares, likely, unassigned
 
 
-def _check_duplicates(files: list[Path], id_column: str, source: _Source, tmp: Path) -> None:
+def find_duplicate_ids(files: list[Path], id_column: str, source: Source, tmp: Path) -> None:
     """Fail when a customer id appears more than once (DuckDB group-by, spills to disk)."""
     import duckdb
 
@@ -126,7 +126,7 @@ def _check_duplicates(files: list[Path], id_column: str, source: _Source, tmp: P
     )
 
 
-def _replace(src: Path, dest: Path) -> None:
+def replace_output(src: Path, dest: Path) -> None:
     """Move ``src`` (file or folder) to ``dest``, replacing a scored output we wrote there.
 
     A folder gets the :data:`SCORED_MARKER` first. ``dest`` is checked again here (it is
@@ -204,7 +204,7 @@ def _not_our_output(out: Path, kind: str) -> str | None:
     return "the output path exists and is not a regular file or folder"
 
 
-def _check_out_target(out: Path, customers: Path, kind: str) -> None:
+def check_out_target(out: Path, customers: Path, kind: str) -> None:
     """Refuse, before any work, an ``out`` whose replacement would lose data we did not write.
 
     Refused: the current folder or one of its parents; a folder or file holding (or being)
@@ -275,7 +275,7 @@ def _stale_staging(out: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def _staging_dir(out: Path) -> Iterator[Path]:
+def staging_dir(out: Path) -> Iterator[Path]:
     """A hidden staging folder beside ``out``, removed afterwards.
 
     Staging folders left by killed runs on the same ``out`` (their owner process is gone)
@@ -298,16 +298,16 @@ def _staging_dir(out: Path) -> Iterator[Path]:
         yield staging
 
 
-def _publish_duckdb(files: list[Path], out: Path, out_table: str) -> None:
+def publish_duckdb(files: list[Path], out: Path, out_table: str) -> None:
     import duckdb
 
     created = not out.exists()
     try:
-        with _duckdb_connect(out, read_only=False) as con:
+        with duckdb_connect(out, read_only=False) as con:
             con.execute("BEGIN TRANSACTION")
             _check_duckdb_table(con, out, out_table)
             con.execute(
-                f"CREATE OR REPLACE TABLE {_sql_ident(out_table)} AS "
+                f"CREATE OR REPLACE TABLE {sql_ident(out_table)} AS "
                 f"SELECT * FROM read_parquet({_parquet_list(files)})"
             )
             con.execute("COMMIT")
@@ -366,7 +366,7 @@ def _neutralise_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
 
 
-def _publish_csv(files: list[Path], out: Path) -> None:
+def publish_csv(files: list[Path], out: Path) -> None:
     """Write the scored rows as CSV; text cells a spreadsheet would run are neutralised."""
     with atomic_path(out) as tmp:
         writer = None
@@ -382,16 +382,16 @@ def _publish_csv(files: list[Path], out: Path) -> None:
                 writer.close()
 
 
-def _out_kind(out: Path, out_table: str | None) -> str:
-    suffix = _suffix(out)
-    if suffix in _DUCKDB_SUFFIXES:
+def output_kind(out: Path, out_table: str | None) -> str:
+    suffix = file_suffix(out)
+    if suffix in DUCKDB_SUFFIXES:
         return "duckdb"
     if out_table is not None:
         raise InputError(
             "out_table= only applies to a DuckDB output", file=out, value=out_table,
             hint="write to a .duckdb file or drop out_table=",
         )
-    if suffix in _PARQUET_SUFFIXES or (out.is_dir() and suffix == ""):
+    if suffix in PARQUET_SUFFIXES or (out.is_dir() and suffix == ""):
         return "parquet"
     if suffix == ".csv":
         return "csv"

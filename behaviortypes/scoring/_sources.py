@@ -1,7 +1,7 @@
 """Customer bases on disk: Parquet files or folders, CSV and DuckDB, read in batches.
 
-:func:`_open_source` opens a base and :func:`_check_columns` validates its id and feature
-columns up front; :meth:`_Source.batches` then streams only the columns scoring needs.
+:func:`open_source` opens a base and :func:`check_source_columns` validates its id and feature
+columns up front; :meth:`Source.batches` then streams only the columns scoring needs.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..errors import InputError
-from ._model import _Scorer
+from ._model import Scorer
 
-_PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.zst")
-_DUCKDB_SUFFIXES = (".duckdb", ".ddb", ".db")
+DUCKDB_SUFFIXES = (".duckdb", ".ddb", ".db")
 _FORMATS_HINT = "use a .parquet file (or a folder of them), a .csv file or a .duckdb database"
 # DuckDB memory limits, so a run's memory stays flat in the size of the base: reading a
 # table (DuckDB's block cache otherwise grows with the table) and running a user's query
@@ -33,28 +33,28 @@ _DUCKDB_SCAN_MEMORY = "128MB"
 _DUCKDB_QUERY_MEMORY = "512MB"
 
 
-def _sql_str(text: str) -> str:
+def sql_str(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
-def _sql_ident(name: str) -> str:
+def sql_ident(name: str) -> str:
     return ".".join('"' + part.replace('"', '""') + '"' for part in str(name).split("."))
 
 
-def _suffix(path: Path) -> str:
+def file_suffix(path: Path) -> str:
     name = path.name.lower()
-    for suffix in (*_CSV_SUFFIXES, *_PARQUET_SUFFIXES, *_DUCKDB_SUFFIXES):
+    for suffix in (*_CSV_SUFFIXES, *PARQUET_SUFFIXES, *DUCKDB_SUFFIXES):
         if name.endswith(suffix):
             return suffix
     return path.suffix.lower()
 
 
-def _natural_key(path: Path) -> list[Any]:
+def natural_key(path: Path) -> list[Any]:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name)]
 
 
 @dataclass
-class _Source:
+class Source:
     """A customer base on disk: its format, schema and a way to stream it."""
 
     path: Path
@@ -89,7 +89,7 @@ class _Source:
                 yield from handle.iter_batches(batch_size=batch_size, columns=columns)
 
     def _csv(self, columns: list[str], batch_size: int) -> Iterator[pa.RecordBatch]:
-        block = _csv_block_size(self.path, batch_size)
+        block = csv_block_size(self.path, batch_size)
         try:  # open_csv already converts the first block
             reader = pacsv.open_csv(
                 self.path,
@@ -114,10 +114,10 @@ class _Source:
     def _duckdb(self, columns: list[str], batch_size: int) -> Iterator[pa.RecordBatch]:
         import duckdb
 
-        select = ", ".join(_sql_ident(c) for c in columns)
+        select = ", ".join(sql_ident(c) for c in columns)
         # the memory limit caps DuckDB's block cache, which otherwise grows with the table
         limit = _DUCKDB_SCAN_MEMORY if self.relation.startswith('"') else _DUCKDB_QUERY_MEMORY
-        with _duckdb_connect(self.path, read_only=True, memory_limit=limit) as con:
+        with duckdb_connect(self.path, read_only=True, memory_limit=limit) as con:
             try:
                 reader = _arrow_reader(con, f"SELECT {select} FROM {self.relation}", batch_size)
                 yield from reader
@@ -153,7 +153,7 @@ def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Record
         yield from table.to_batches()
 
 
-def _csv_block_size(path: Path, batch_size: int) -> int:
+def csv_block_size(path: Path, batch_size: int) -> int:
     """A CSV block of about ``batch_size`` rows, from the mean line length of the file's start."""
     with pa.input_stream(str(path), compression="detect") as stream:
         sample = stream.read(1 << 20)
@@ -173,7 +173,7 @@ def _arrow_reader(con: Any, sql: str, batch_size: int) -> pa.RecordBatchReader:
 
 
 @contextlib.contextmanager
-def _duckdb_connect(path: Path, *, read_only: bool, memory_limit: str | None = None) -> Iterator[Any]:
+def duckdb_connect(path: Path, *, read_only: bool, memory_limit: str | None = None) -> Iterator[Any]:
     import duckdb
 
     try:
@@ -186,15 +186,15 @@ def _duckdb_connect(path: Path, *, read_only: bool, memory_limit: str | None = N
         ) from None
     try:
         if memory_limit:
-            con.execute(f"SET memory_limit = {_sql_str(memory_limit)}")
+            con.execute(f"SET memory_limit = {sql_str(memory_limit)}")
         yield con
     finally:
         con.close()
 
 
-def _open_source(
-    path: str | Path, *, table: str | None, query: str | None, scorer: _Scorer
-) -> _Source:
+def open_source(
+    path: str | Path, *, table: str | None, query: str | None, scorer: Scorer
+) -> Source:
     path = Path(path)
     if not path.exists():
         raise InputError("customer file not found", file=path, hint="check the path")
@@ -202,8 +202,8 @@ def _open_source(
         raise InputError(
             "pass either table= or query=, not both", file=path, hint="a query can name the table itself"
         )
-    suffix = _suffix(path)
-    is_duckdb = suffix in _DUCKDB_SUFFIXES
+    suffix = file_suffix(path)
+    is_duckdb = suffix in DUCKDB_SUFFIXES
     if (table is not None or query is not None) and not is_duckdb:
         raise InputError(
             "table= and query= only apply to a DuckDB database",
@@ -213,13 +213,13 @@ def _open_source(
         )
     if path.is_dir():
         files = sorted(
-            (p for p in path.iterdir() if _suffix(p) in _PARQUET_SUFFIXES and not p.name.startswith(".")),
-            key=_natural_key,
+            (p for p in path.iterdir() if file_suffix(p) in PARQUET_SUFFIXES and not p.name.startswith(".")),
+            key=natural_key,
         )
         if not files:
             raise InputError("folder holds no .parquet files", file=path, hint=_FORMATS_HINT)
         return _parquet_source(path, files)
-    if suffix in _PARQUET_SUFFIXES:
+    if suffix in PARQUET_SUFFIXES:
         return _parquet_source(path, [path])
     if suffix in _CSV_SUFFIXES:
         return _csv_source(path, scorer)
@@ -230,7 +230,7 @@ def _open_source(
     )
 
 
-def _parquet_source(path: Path, files: list[Path]) -> _Source:
+def _parquet_source(path: Path, files: list[Path]) -> Source:
     n_rows = 0
     schema = None
     for file in files:
@@ -243,10 +243,10 @@ def _parquet_source(path: Path, files: list[Path]) -> _Source:
                 f"not a readable Parquet file ({str(err).splitlines()[0]})", file=file, hint=_FORMATS_HINT
             ) from None
         n_rows += meta.num_rows
-    return _Source(path=path, kind="parquet", schema=schema, n_rows=n_rows, files=files)
+    return Source(path=path, kind="parquet", schema=schema, n_rows=n_rows, files=files)
 
 
-def _csv_source(path: Path, scorer: _Scorer) -> _Source:
+def _csv_source(path: Path, scorer: Scorer) -> Source:
     try:
         reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 18))
         schema = reader.schema
@@ -272,10 +272,10 @@ def _csv_source(path: Path, scorer: _Scorer) -> _Source:
             # integers in the first block may be followed by decimals later on
             types[f.name] = pa.float64()
     schema = pa.schema([pa.field(f.name, types.get(f.name, f.type)) for f in schema])
-    return _Source(path=path, kind="csv", schema=schema, n_rows=None, csv_types=types)
+    return Source(path=path, kind="csv", schema=schema, n_rows=None, csv_types=types)
 
 
-def _set_csv_id_type(source: _Source, id_column: str) -> None:
+def _set_csv_id_type(source: Source, id_column: str) -> None:
     # ids are text: keep leading zeros ("00123") and never parse them as numbers
     source.csv_types[id_column] = pa.string()
     source.schema = source.schema.set(
@@ -283,7 +283,7 @@ def _set_csv_id_type(source: _Source, id_column: str) -> None:
     )
 
 
-def _csv_value_error(source: _Source, err: pa.ArrowInvalid, *, after_row: int) -> InputError:
+def _csv_value_error(source: Source, err: pa.ArrowInvalid, *, after_row: int) -> InputError:
     """Turn pyarrow's CSV conversion error into one naming the column, rows and value."""
     text = str(err)
     match = re.search(r"column #(\d+).*?conversion error to (\w+): invalid value '(.*)'", text, re.S)
@@ -318,10 +318,10 @@ def _csv_value_error(source: _Source, err: pa.ArrowInvalid, *, after_row: int) -
     )
 
 
-def _duckdb_source(path: Path, *, table: str | None, query: str | None) -> _Source:
+def _duckdb_source(path: Path, *, table: str | None, query: str | None) -> Source:
     import duckdb
 
-    with _duckdb_connect(path, read_only=True) as con:
+    with duckdb_connect(path, read_only=True) as con:
         tables = [
             r[0] if r[1] == "main" else f"{r[1]}.{r[0]}"
             for r in con.execute(
@@ -345,7 +345,7 @@ def _duckdb_source(path: Path, *, table: str | None, query: str | None) -> _Sour
                     value=table,
                     hint=f"tables present: {', '.join(tables) or 'none'}",
                 )
-            relation = _sql_ident(table)
+            relation = sql_ident(table)
         else:
             relation = f"({query.strip().rstrip(';')}) AS customers"
         try:
@@ -362,10 +362,10 @@ def _duckdb_source(path: Path, *, table: str | None, query: str | None) -> _Sour
                 value=query,
                 hint="check the SQL; it must return one row per customer",
             ) from None
-    return _Source(path=path, kind="duckdb", schema=schema, n_rows=n_rows, relation=relation)
+    return Source(path=path, kind="duckdb", schema=schema, n_rows=n_rows, relation=relation)
 
 
-def _check_columns(source: _Source, scorer: _Scorer, id_column: str | None) -> str:
+def check_source_columns(source: Source, scorer: Scorer, id_column: str | None) -> str:
     """Validate the id and feature columns up front; return the id column."""
     present = source.columns
     shown = ", ".join(present[:20]) + (" ..." if len(present) > 20 else "")

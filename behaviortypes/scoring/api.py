@@ -16,11 +16,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from ..errors import InputError
-from ._engines import _run_dask, _run_local
-from ._model import UNASSIGNED_NAME, _resolve_model
-from ._publish import (_check_duplicates, _check_out_target, _out_kind, _publish_csv, _publish_duckdb, _replace,
-                       _staging_dir, _summarise)
-from ._sources import _DUCKDB_SUFFIXES, _check_columns, _natural_key, _open_source, _suffix
+from ._engines import run_dask, run_local
+from ._model import UNASSIGNED_NAME, resolve_model
+from ._publish import (check_out_target, find_duplicate_ids, output_kind, publish_csv, publish_duckdb,
+                       replace_output, staging_dir, summarise)
+from ._sources import DUCKDB_SUFFIXES, check_source_columns, natural_key, open_source, file_suffix
 
 DEFAULT_OUT_TABLE = "scored_customers"
 
@@ -106,6 +106,15 @@ class ScoreSummary:
             "peak_rss_mib": self.peak_rss_mib,
             "customers": None if self.customers is None else str(self.customers),
         }
+
+    def to_files(self, folder: str | Path) -> list[Path]:
+        """``base_shares.json`` in the discovery folder: the scored base's type shares."""
+        from .. import study
+
+        return [study.save(folder, "base_shares.json", {
+            "shares": {int(k): float(v) for k, v in self.shares.items()}, "n_customers": int(self.n_rows),
+            "scored_file": str(self.out), "corrected": True,
+        })]
 
     def summary(self) -> str:
         """A few lines for people: rows, speed, where, and the type shares."""
@@ -244,9 +253,9 @@ def score_customers(
     if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise InputError("batch_size must be a positive number of rows", value=batch_size, hint="e.g. 200_000")
     out = Path(out)
-    out_kind = _out_kind(out, out_table)
+    out_kind = output_kind(out, out_table)
     out_table = (out_table or DEFAULT_OUT_TABLE) if out_kind == "duckdb" else None
-    if engine == "dask" and _suffix(Path(customers)) in _DUCKDB_SUFFIXES:
+    if engine == "dask" and file_suffix(Path(customers)) in DUCKDB_SUFFIXES:
         raise InputError(
             "the dask engine reads Parquet or CSV, not DuckDB",
             file=customers,
@@ -256,40 +265,40 @@ def score_customers(
         raise InputError(
             "the scored output would overwrite the customer file being scored",
             file=out,
-            hint="choose another --out (or, in the same .duckdb file, another --out-table)",
+            hint="write the scored base to another file (or, in the same .duckdb file, another table)",
         )
-    _check_out_target(out, Path(customers), out_kind)  # never replace what we did not write
-    scorer = _resolve_model(model)
-    source = _open_source(customers, table=table, query=query, scorer=scorer)
-    id_column = _check_columns(source, scorer, id_column)
+    check_out_target(out, Path(customers), out_kind)  # never replace what we did not write
+    scorer = resolve_model(model)
+    source = open_source(customers, table=table, query=query, scorer=scorer)
+    id_column = check_source_columns(source, scorer, id_column)
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    with _staging_dir(out) as staging:  # also removes stale staging of killed runs
+    with staging_dir(out) as staging:  # also removes stale staging of killed runs
         parts = staging / "parts"
         parts.mkdir()
         if engine == "local":
-            n_batches = _run_local(source, scorer, id_column, parts, batch_size=int(batch_size), progress=progress)
+            n_batches = run_local(source, scorer, id_column, parts, batch_size=int(batch_size), progress=progress)
         else:
-            n_batches = _run_dask(
+            n_batches = run_dask(
                 source, scorer, id_column, parts, scheduler=scheduler, batch_size=int(batch_size), progress=progress
             )
-        files = sorted(parts.glob("*.parquet"), key=_natural_key)
+        files = sorted(parts.glob("*.parquet"), key=natural_key)
         spill = staging / "spill"
         spill.mkdir()
         if not files:  # an empty base: still write a valid, empty output
             pq.write_table(scorer.out_schema.empty_table(), parts / "part-000000.parquet")
             files = [parts / "part-000000.parquet"]
-        n_rows, shares, likely, unassigned = _summarise(files, scorer, spill)
+        n_rows, shares, likely, unassigned = summarise(files, scorer, spill)
         if check_duplicates and n_rows:
-            _check_duplicates(files, id_column, source, spill)
+            find_duplicate_ids(files, id_column, source, spill)
         if out_kind == "duckdb":
-            _publish_duckdb(files, out, out_table)
+            publish_duckdb(files, out, out_table)
         elif out_kind == "csv":
-            _publish_csv(files, out)
+            publish_csv(files, out)
         elif engine == "local" and len(files) == 1:
-            _replace(files[0], out)
+            replace_output(files[0], out)
         else:
-            _replace(parts, out)
+            replace_output(parts, out)
     seconds = time.perf_counter() - started
     return ScoreSummary(
         n_rows=n_rows,

@@ -1,0 +1,412 @@
+"""One runner per discovery stage: screen, factors, types, profiles, map, typing tool.
+
+Each runner takes the previous stages' results and its own settings and returns a
+frozen result with ``summary()`` (text), ``to_dict()`` and ``to_files(folder)``.
+:func:`behaviortypes.pipeline.discover` only composes them and hands the results to
+:func:`behaviortypes.study.write`. A result can be reused: re-running the profiles
+after a ``types.yaml`` edit, or a test of re-run behaviour, does not redo the factor
+analysis or the search for the number of types.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import study
+from .errors import BehaviortypesWarning, InputError
+from .readers import Survey, keyed_items
+
+__all__ = [
+    "ScreenResult",
+    "FactorsResult",
+    "TypesResult",
+    "ProfilesResult",
+    "MapResult",
+    "TypingToolResult",
+    "run_screen",
+    "run_factors",
+    "run_types",
+    "run_profiles",
+    "run_map",
+    "run_typing_tool",
+    "retention_reason",
+    "previous_centroids",
+    "warn_types_restart",
+]
+
+
+def _frame_out(frame: pd.DataFrame, index_name: str) -> pd.DataFrame:
+    out = frame.copy()
+    out.index.name = index_name
+    return out.reset_index()
+
+
+# --------------------------------------------------------------------------- screen
+@dataclass(frozen=True)
+class ScreenResult:
+    """The survey and who was kept after screening (at least the minimum sample)."""
+
+    survey: Survey
+    screening: Any  # quality.ScreeningResult
+    kept_ids: pd.Index
+
+    @property
+    def kept(self) -> pd.DataFrame:
+        """The kept respondents' responses (every column)."""
+        return self.survey.responses.loc[self.kept_ids]
+
+    @property
+    def keyed(self) -> pd.DataFrame:
+        """The kept respondents' statements, reverse-keyed."""
+        return keyed_items(self.kept, self.survey.instrument)
+
+    @property
+    def weights(self) -> pd.Series | None:
+        """Survey weights of the kept respondents (None without ``weight_column``)."""
+        column = self.survey.instrument.weight_column
+        return self.kept[column].astype(float) if column else None
+
+    def summary(self) -> str:
+        table = self.screening.table
+        lines = [f"Screening: {len(self.kept_ids)} of {len(table)} respondents kept"]
+        for reason, row in self.screening.summary().iterrows():
+            if reason not in {"any", "kept"} and row["count"]:
+                lines.append(f"  - {reason}: {int(row['count'])} ({row['share']:.1%})")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.screening.to_dict()
+
+    def to_files(self, folder: Path) -> list[Path]:
+        """``screening.csv`` and ``screening_summary.json``."""
+        return self.screening.to_files(folder)
+
+
+def run_screen(survey: Survey, settings: Any = None) -> ScreenResult:
+    """Screen respondents; an error when fewer than the minimum sample are left.
+
+    Raises
+    ------
+    InputError
+        See :func:`behaviortypes.quality.check_sample_size`.
+    """
+    from .quality import check_sample_size, screen
+
+    screening = screen(survey, settings)
+    kept = check_sample_size(screening, len(survey.instrument.items), file=survey.responses_file)
+    return ScreenResult(survey, screening, kept)
+
+
+# --------------------------------------------------------------------------- factors
+def retention_reason(model: Any) -> str:
+    """Why the model kept its number of factors (the chosen row of ``retention_``)."""
+    return str(model.retention_.loc[model.n_factors_, "reason"])
+
+
+@dataclass(frozen=True)
+class FactorsResult:
+    """The fitted factor model and the kept respondents' factor scores."""
+
+    model: Any  # factors.FactorModel
+    scores: pd.DataFrame
+
+    @property
+    def reason(self) -> str:
+        return retention_reason(self.model)
+
+    def summary(self) -> str:
+        return self.model.summary()
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model.to_dict()
+
+    def to_files(self, folder: Path) -> list[Path]:
+        """``loadings.csv``, ``scores.csv``, ``factors.json``, ``reliability.csv``."""
+        fm = self.model
+        return [
+            study.save(folder, "loadings.csv", _frame_out(fm.loadings_, "item")),
+            study.save(folder, "scores.csv", _frame_out(self.scores, "respondent_id")),
+            study.save(folder, "factors.json", fm.to_dict()),
+            study.save(folder, "reliability.csv", fm.reliability_.reset_index()),
+        ]
+
+
+def run_factors(screen: ScreenResult, *, n_factors: int | None = None, seed: int = 0) -> FactorsResult:
+    """Factor analysis of the kept respondents' keyed statements (see ``FactorModel``)."""
+    from .factors import FactorModel
+
+    keyed = screen.keyed
+    fm = FactorModel(n_factors=n_factors, random_state=seed).fit(
+        keyed, sample_weight=screen.weights, item_themes=screen.survey.instrument.item_themes
+    )
+    return FactorsResult(fm, fm.transform(keyed))
+
+
+# --------------------------------------------------------------------------- types
+def previous_centroids(folder: Path, loadings: pd.DataFrame) -> pd.DataFrame | None:
+    """An earlier run's type centroids in this run's factors (None when not comparable).
+
+    Reads ``loadings.csv`` and ``centroids.csv`` of ``folder`` when both are there;
+    see :func:`behaviortypes.segments.matching.centroids_in_new_factors`.
+    """
+    from .segments.matching import centroids_in_new_factors
+
+    if not ((folder / "centroids.csv").is_file() and (folder / "loadings.csv").is_file()):
+        return None
+    old = pd.read_csv(folder / "loadings.csv", index_col="item")
+    centroids = pd.read_csv(folder / "centroids.csv", index_col="type_id")
+    return centroids_in_new_factors(old, centroids, loadings)
+
+
+@dataclass(frozen=True)
+class TypesResult:
+    """The behaviour types: the fitted finder, with ids matched to an earlier run's.
+
+    ``mapping`` maps the finder's ids to the ids used (identity on a first run);
+    ``matched`` says whether an earlier run's types were matched.
+    """
+
+    finder: Any  # segments.TypeFinder
+    labels: pd.Series
+    proba: pd.DataFrame
+    centroids: pd.DataFrame
+    mapping: Mapping[int, int]
+    matched: bool
+
+    @property
+    def stability(self) -> pd.DataFrame:
+        return self.finder.stability_.rename(index=dict(self.mapping))
+
+    def summary(self) -> str:
+        return self.finder.summary()
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.finder.to_dict()
+
+    def to_files(self, folder: Path) -> list[Path]:
+        """``probabilities.csv``, ``evidence_k.csv``, ``centroids.csv``."""
+        ev = self.finder.evidence_
+        return [
+            study.save(folder, "probabilities.csv", _frame_out(self.proba, "respondent_id")),
+            study.save(folder, "evidence_k.csv", ev.reset_index(drop="k" in ev.columns)),
+            study.save(folder, "centroids.csv", self.centroids.reset_index()),
+        ]
+
+    def relabelled(self, previous: pd.DataFrame | None) -> "TypesResult":
+        """The same types with their ids matched to ``previous`` centroids (a re-run)."""
+        return _relabel(self.finder, previous)
+
+
+def _relabel(finder: Any, previous: pd.DataFrame | None) -> TypesResult:
+    from .segments import match_types
+
+    ids = [int(i) for i in finder.centroids_.index]
+    if previous is None:
+        mapping = {i: i for i in ids}
+    else:
+        mapping = {int(a): int(b) for a, b in match_types(previous, finder.centroids_).items()}
+    labels = finder.labels_.map(mapping).astype(int)
+    labels.name = "type_id"
+    proba = finder.proba_.rename(columns={f"p_{a}": f"p_{b}" for a, b in mapping.items()})
+    proba = proba[[f"p_{i}" for i in sorted(mapping.values())]]
+    centroids = finder.centroids_.rename(index=mapping).sort_index()
+    centroids.index.name = "type_id"
+    return TypesResult(finder, labels, proba, centroids, mapping, previous is not None)
+
+
+def run_types(
+    factors: FactorsResult,
+    *,
+    k: int | None = None,
+    n_resamples: int = 100,
+    seed: int = 0,
+    sample_weight: pd.Series | None = None,
+    previous: pd.DataFrame | None = None,
+    progress: bool = False,
+) -> TypesResult:
+    """Find the types in the factor scores; ids follow ``previous`` centroids when given."""
+    from .segments import TypeFinder
+
+    finder = TypeFinder(k=k, n_resamples=n_resamples, random_state=seed, progress=progress).fit(
+        factors.scores, sample_weight=sample_weight
+    )
+    return _relabel(finder, previous)
+
+
+# --------------------------------------------------------------------------- profiles
+@dataclass(frozen=True)
+class ProfilesResult:
+    """Profiles, sizes and names of the types; ``types.yaml`` with the user's edits kept."""
+
+    profiles: Any  # profiles.Profiles
+    types_doc: dict[str, Any]
+    assignments: pd.DataFrame
+    sizes: pd.DataFrame
+    quotes: pd.DataFrame | None = None
+
+    @property
+    def names(self) -> dict[int, str]:
+        return {int(t["type_id"]): str(t["name"]) for t in self.types_doc["types"]}
+
+    def summary(self) -> str:
+        lines = []
+        for row in self.sizes.itertuples():
+            lines.append(f"  {row.type_id}. {row.type_name} — {row.share:.0%} "
+                         f"[{row.ci_low:.0%}, {row.ci_high:.0%}], n = {row.n}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"types": self.types_doc["types"], "sizes": self.sizes.to_dict(orient="records")}
+
+    def to_files(self, folder: Path) -> list[Path]:
+        """``assignments.csv``, ``profiles.csv``, ``sizes.csv``, ``types.yaml``, ``quotes.csv``."""
+        paths = [
+            study.save(folder, "assignments.csv", self.assignments),
+            study.save(folder, "profiles.csv", self.profiles.table),
+            study.save(folder, "sizes.csv", self.sizes),
+            study.save(folder, "types.yaml", self.types_doc),
+        ]
+        if self.quotes is not None and len(self.quotes):
+            paths.append(study.save(folder, "quotes.csv", self.quotes))
+        return paths
+
+
+def study_ids(survey: Any) -> list[str]:
+    """Respondent and customer ids of the survey, for the quote anonymiser (data safety)."""
+    ids = [str(i) for i in survey.responses.index]
+    column = survey.instrument.customer_id_column
+    if column and column in survey.responses.columns:
+        ids += [str(v) for v in survey.responses[column].dropna()]
+    return ids
+
+
+def run_profiles(
+    screen: ScreenResult,
+    factors: FactorsResult,
+    types: TypesResult,
+    *,
+    types_yaml: Path | None = None,
+    interviews: Any = None,
+    seed: int = 0,
+) -> ProfilesResult:
+    """Profile, size and name the types; keep the edits of ``types_yaml`` (an earlier run's).
+
+    ``interviews`` (coded interviews) adds representative quotes per type.
+    """
+    from .profiles import merge_types_yaml, profile_types
+
+    inst = screen.survey.instrument
+    raw_items = screen.kept[inst.item_ids].astype(float)
+    profiles = profile_types(raw_items, factors.scores, types.labels, sample_weight=screen.weights,
+                             factor_names=factors.model.factor_names_)
+    types_doc = merge_types_yaml(types_yaml, profiles.names, sizes=profiles.sizes)
+    names = {t["type_id"]: t["name"] for t in types_doc["types"]}
+    labels = types.labels
+    assignments = pd.DataFrame({
+        "respondent_id": labels.index.astype(str),
+        "type_id": labels.to_numpy(),
+        "type_name": [names[int(t)] for t in labels],
+        "probability": types.proba.max(axis=1).to_numpy(),
+    })
+    sizes = profiles.sizes.reset_index()
+    sizes.insert(1, "type_name", [names[int(t)] for t in sizes["type_id"]])
+    quotes = None
+    if interviews is not None:
+        from .interviews import type_quotes
+
+        from .interviews import anonymise
+
+        quotes = type_quotes(interviews, profiles.table[profiles.table.kind == "item"], inst, n=3,
+                             random_state=seed)
+        ids = study_ids(screen.survey)  # respondent and customer ids never reach a quote
+        quotes["quote"] = [anonymise(q, ids=ids) for q in quotes["quote"]]
+    return ProfilesResult(profiles, types_doc, assignments, sizes, quotes)
+
+
+# --------------------------------------------------------------------------- map
+@dataclass(frozen=True)
+class MapResult:
+    """A two-dimensional UMAP map of respondents with their type."""
+
+    frame: pd.DataFrame
+
+    def summary(self) -> str:
+        return f"Map of {len(self.frame)} respondents (UMAP of the factor scores)"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n_respondents": int(len(self.frame))}
+
+    def to_files(self, folder: Path) -> list[Path]:
+        """``umap.csv``."""
+        return [study.save(folder, "umap.csv", _frame_out(self.frame, "respondent_id"))]
+
+    def with_labels(self, labels: pd.Series) -> "MapResult":
+        """The same map with new type ids (after a re-run's matching)."""
+        return MapResult(self.frame.assign(type_id=labels))
+
+
+def run_map(factors: FactorsResult, types: TypesResult, *, seed: int = 0) -> MapResult:
+    """UMAP of the factor scores (see :func:`behaviortypes.profiles.type_map`)."""
+    from .profiles import type_map
+
+    frame = type_map(factors.scores, random_state=seed)
+    frame["type_id"] = types.labels
+    return MapResult(frame)
+
+
+# --------------------------------------------------------------------------- typing tool
+@dataclass(frozen=True)
+class TypingToolResult:
+    """The typing tool (golden questions), or why it could not be built."""
+
+    tool: Any = None  # lookalike.TypingTool
+    error: str | None = None
+
+    FILE = "typing_tool.yaml"
+
+    def summary(self) -> str:
+        return self.tool.summary() if self.tool is not None else f"No typing tool: {self.error}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """``items``, ``agreement``, ``target`` and ``file``; or ``error``."""
+        if self.tool is None:
+            return {"error": str(self.error)}
+        return {"items": list(self.tool.items_), "agreement": self.tool.agreement_,
+                "target": self.tool.target_, "file": self.FILE}
+
+    def to_files(self, folder: Path) -> list[Path]:
+        """``typing_tool.yaml`` (nothing when there is no tool)."""
+        return [] if self.tool is None else [self.tool.to_yaml(Path(folder) / self.FILE)]
+
+
+def run_typing_tool(screen: ScreenResult, types: TypesResult, names: Mapping[int, str], *,
+                    seed: int = 0) -> TypingToolResult:
+    """The shortest set of statements that types a respondent like the full survey.
+
+    Needs only the survey and the types (see :func:`behaviortypes.lookalike.build_typing_tool`).
+    """
+    from .lookalike import build_typing_tool
+
+    try:
+        tool = build_typing_tool(screen.keyed, types.labels, instrument=screen.survey.instrument,
+                                 type_names=dict(names), random_state=seed)
+    except InputError as err:
+        return TypingToolResult(error=str(err))
+    return TypingToolResult(tool=tool)
+
+
+def warn_types_restart(types_yaml: Path) -> None:
+    """Warn that an earlier ``types.yaml`` cannot be kept (the factors changed)."""
+    warnings.warn(
+        f"{types_yaml}: the factors changed since the previous run, so its types "
+        "cannot be matched; names and edits start afresh (the old file is replaced)",
+        BehaviortypesWarning,
+        stacklevel=3,
+    )
+

@@ -1,0 +1,422 @@
+"""The discovery folder: one writer (:func:`save`, :func:`write`) and one reader (:func:`load`).
+
+Every stage that writes into a discovery folder does it through :func:`save` (one
+file) or :func:`write` (a whole discovery, staged and moved in atomically); every
+stage, the report, the notebooks and the tests read it through :func:`load`. Each
+JSON/YAML file is checked against its schema (:mod:`behaviortypes.study.schemas`)
+and each CSV file against its documented columns, on write and on read; a file that
+breaks its contract is an :class:`~behaviortypes.errors.InputError` naming the file
+and the field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from ..errors import InputError, Problem
+from ..files import load_user_yaml, staged_dir, to_jsonable, write_csv, write_json, write_yaml
+from . import schemas as s
+
+__all__ = [
+    "DiscoveryFolder",
+    "HasFiles",
+    "SCHEMAS",
+    "TABLE_COLUMNS",
+    "CONTRACT_FILES",
+    "STALE_AFTER_DISCOVERY",
+    "load",
+    "save",
+    "write",
+    "read",
+    "read_types",
+    "check_file",
+]
+
+#: JSON/YAML files of the folder and their schemas.
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "solution.json": s.Solution,
+    "factors.json": s.FactorsFile,
+    "types.yaml": s.TypesFile,
+    "lookalike_card.json": s.LookalikeCard,
+    "base_shares.json": s.BaseShares,
+    "source.json": s.Source,
+    "screening_summary.json": s.ScreeningSummary,
+}
+
+#: CSV files of the folder and the columns each must have (first, in this order when
+#: ``ordered``; other columns may follow).
+TABLE_COLUMNS: dict[str, list[str]] = {
+    "assignments.csv": ["respondent_id", "type_id", "type_name", "probability"],
+    "screening.csv": ["respondent_id", "kept", "reasons"],
+    "loadings.csv": ["item"],
+    "scores.csv": ["respondent_id"],
+    "probabilities.csv": ["respondent_id"],
+    "evidence_k.csv": ["k"],
+    "profiles.csv": ["type_id", "kind", "key", "mean", "overall", "diff", "effect_size"],
+    "sizes.csv": ["type_id", "type_name", "n", "share", "ci_low", "ci_high"],
+    "centroids.csv": ["type_id"],
+    "umap.csv": ["respondent_id", "x", "y", "type_id"],
+    "quotes.csv": ["type_id", "theme", "quote", "pseudonym"],
+    "reliability.csv": ["factor"],
+    "crm_profile.csv": ["type_id", "feature", "mean", "overall", "diff", "effect_size"],
+}
+
+#: Text columns (read as text, never as numbers).
+_TEXT = {"respondent_id": str, "key": str, "item": str, "feature": str, "theme": str,
+         "quote": str, "pseudonym": str, "reasons": str, "factor": str, "type_name": str}
+
+#: What a discovery needs to be a discovery folder.
+CONTRACT_FILES = ("assignments.csv", "solution.json", "source.json", "types.yaml")
+
+#: Files describing the previous types: removed by a new discovery unless it writes
+#: them again (the lookalike model and scoring must be re-run).
+STALE_AFTER_DISCOVERY = (
+    "umap.csv", "quotes.csv", "reliability.csv", "lookalike.skops", "lookalike_card.json",
+    "typing_tool.yaml", "typing_tool.html", "typing_tool.xlsx", "crm_profile.csv", "base_shares.json",
+)
+
+_RERUN = ("re-run `behaviortypes discover` or restore the file as written "
+          "(docs/architecture.md lists its fields)")
+
+#: How to get a file back as written, per file (default: re-run discover).
+_FILE_HINTS = {
+    "lookalike_card.json": "re-run `behaviortypes lookalike OUT --customers PATH`",
+    "base_shares.json": "re-run `behaviortypes score`",
+}
+
+#: Hints for fields a person edits.
+_HINTS = {
+    ("types.yaml", "color"): "use a hex colour such as '#1f77b4' (in quotes) or a CSS colour name",
+    ("types.yaml", "type_id"): "keep the type_id line of every type as written by the analysis",
+    ("types.yaml", "name"): "give every type a name",
+    ("types.yaml", "types"): "each entry needs type_id and name; delete the file to regenerate it",
+}
+
+
+class HasFiles(Protocol):
+    """A stage result that writes its files into a folder."""
+
+    def to_files(self, folder: Path) -> list[Path]: ...
+
+
+# --------------------------------------------------------------------------- errors
+def _problems(err: ValidationError, path: Path, name: str) -> list[Problem]:
+    """Pydantic's errors as problems naming the file, field and (for lists) entry."""
+    out = []
+    for e in err.errors():
+        loc = [p for p in e["loc"]]
+        rows = None
+        # an entry of a list of records (types.yaml types[i]): the entry number is the row
+        ints = [i for i, p in enumerate(loc) if isinstance(p, int)]
+        if ints and name == "types.yaml":
+            i = ints[0]
+            rows = [int(loc[i]) + 1]
+            loc = loc[i + 1:] or loc[:i]
+        field = ".".join(str(p) for p in loc) or None
+        msg = str(e["msg"]).removeprefix("Value error, ")
+        if msg == "needs type_id and name" and rows:
+            msg = f"entry {rows[0]} of 'types' needs type_id and name"
+        elif e["type"] == "missing":
+            msg = f"'{field}' is missing"
+        value = e.get("input")
+        if isinstance(value, (dict, list)) or e["type"] == "missing":
+            value = None
+        last = str(loc[-1]) if loc else name
+        hint = _HINTS.get((name, last)) or _FILE_HINTS.get(name, _RERUN)
+        out.append(Problem(msg, file=path, column=field, rows=rows, value=value, hint=hint))
+    return out
+
+
+def check_file(name: str, content: Any, *, path: str | Path | None = None) -> BaseModel:
+    """Validate the content of one JSON/YAML file of the folder against its schema.
+
+    Raises
+    ------
+    InputError
+        Naming the file and each field that breaks the schema.
+    """
+    path = Path(path) if path is not None else Path(name)
+    model = SCHEMAS[name]
+    if not isinstance(content, Mapping):
+        raise InputError("expected a mapping of keys to values at the top level", file=path, hint=_RERUN)
+    try:
+        return model.model_validate(to_jsonable(dict(content)))
+    except ValidationError as err:
+        raise InputError(problems=_problems(err, path, name)) from None
+
+
+def _check_types_unique(types: s.TypesFile, path: Path) -> None:
+    ids = [t.type_id for t in types.types]
+    repeated = [i for i, t in enumerate(ids) if ids.count(t) > 1]
+    if repeated:
+        raise InputError("a type_id is listed more than once", file=path, column="type_id",
+                         rows=[i + 1 for i in repeated], value=ids[repeated[0]],
+                         hint="keep one entry per type")
+
+
+def _check_columns(name: str, frame: pd.DataFrame, path: Path) -> None:
+    cols = TABLE_COLUMNS.get(name, [])
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(c) for c in missing)}"
+            f" (found: {', '.join(map(str, frame.columns))})",
+            file=path, column=missing[0], hint=_RERUN,
+        )
+
+
+def _whole_numbers(col: pd.Series, path: Path, name: str) -> pd.Series:
+    num = pd.to_numeric(col, errors="coerce")
+    bad = num.isna() | (num != np.round(num))
+    if bad.any():
+        raise InputError("type ids must be whole numbers", file=path, column=name,
+                         rows=list(np.flatnonzero(bad.to_numpy()) + 1), value=col[bad].iloc[0], hint=_RERUN)
+    return num.astype(int)
+
+
+# --------------------------------------------------------------------------- read
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise InputError(f"not valid JSON: {err.msg}", file=path, rows=[err.lineno],
+                         hint="the line number counts from 1; " + _RERUN) from None
+
+
+def _read_model(folder: Path, name: str, *, required: bool) -> Any:
+    path = folder / name
+    if not path.is_file():
+        if required:
+            raise InputError(
+                "file not found in the discovery folder", file=path,
+                hint=f"run `behaviortypes discover SURVEY_DIR --out {folder}` first "
+                "(later stages read only files the analysis wrote)",
+            )
+        return None
+    if name.endswith(".yaml"):
+        return read_types(path) if name == "types.yaml" else load_user_yaml(path)
+    return check_file(name, _read_json(path), path=path)
+
+
+def read(folder: str | Path, name: str) -> BaseModel | dict:
+    """Read and check one JSON/YAML file of a (possibly partial) discovery folder.
+
+    For a whole folder use :func:`load`; this reads a single file, e.g. the
+    ``factors.json`` of a notebook run before ``discover``.
+
+    Raises
+    ------
+    InputError
+        If the file is missing or breaks its schema.
+    """
+    return _read_model(Path(folder), name, required=True)
+
+
+def read_types(path: str | Path) -> s.TypesFile:
+    """Read and check ``types.yaml`` (the one parser of that file).
+
+    Raises
+    ------
+    InputError
+        If the file is not valid YAML, has no ``types:`` list, an entry lacks
+        ``type_id`` or ``name``, a colour is not a colour or a ``type_id`` repeats.
+    """
+    path = Path(path)
+    data = load_user_yaml(path, hint="fix the indentation, or delete the file to regenerate it")
+    if not isinstance(data, dict) or not isinstance(data.get("types"), list) or not data["types"]:
+        raise InputError("expected a 'types:' list", file=path, column="types",
+                         hint="each entry needs type_id and name; delete the file to regenerate it")
+    types = check_file("types.yaml", data, path=path)
+    _check_types_unique(types, path)
+    return types
+
+
+@dataclass(frozen=True)
+class DiscoveryFolder:
+    """A discovery folder as read and checked by :func:`load`.
+
+    Attributes
+    ----------
+    path : Path
+    source : Source
+        ``source.json``.
+    solution : Solution
+        ``solution.json``.
+    types : TypesFile
+        ``types.yaml`` (the user's edits).
+    factors : FactorsFile or None
+        ``factors.json``.
+    card : LookalikeCard or None
+        ``lookalike_card.json`` (after ``lookalike``).
+    base_shares : BaseShares or None
+        ``base_shares.json`` (after ``score``).
+    screening_summary : ScreeningSummary or None
+        ``screening_summary.json``: flag counts per screen.
+    typing_tool : dict or None
+        ``typing_tool.yaml`` as read (see :func:`behaviortypes.lookalike.load_typing_tool`).
+    """
+
+    path: Path
+    source: s.Source
+    solution: s.Solution
+    types: s.TypesFile
+    factors: s.FactorsFile | None = None
+    card: s.LookalikeCard | None = None
+    base_shares: s.BaseShares | None = None
+    screening_summary: s.ScreeningSummary | None = None
+    typing_tool: dict | None = None
+
+    @property
+    def type_ids(self) -> list[int]:
+        """The types of the analysis (from ``solution.json``)."""
+        return sorted(self.solution.sizes)
+
+    @property
+    def type_names(self) -> dict[int, str]:
+        """Type id → name as the user left it in ``types.yaml`` (``Type n`` when absent)."""
+        names = self.types.names
+        return {t: names.get(t) or f"Type {t}" for t in self.type_ids}
+
+    @property
+    def instrument(self) -> dict:
+        """The instrument recorded in ``source.json`` (as a dict)."""
+        return dict(self.source.instrument)
+
+    def has(self, name: str) -> bool:
+        """Whether the folder holds the file."""
+        return (self.path / name).is_file()
+
+    def table(self, name: str, *, required: bool = False) -> pd.DataFrame | None:
+        """Read one CSV file of the folder, checked for its documented columns.
+
+        ``type_id`` columns are whole numbers; id, text and name columns are text.
+        Returns None for a missing optional file.
+        """
+        path = self.path / name
+        if not path.is_file():
+            if required:
+                raise InputError("file not found in the discovery folder", file=path, hint=_RERUN)
+            return None
+        try:
+            frame = pd.read_csv(path, dtype=_TEXT)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+            raise InputError(f"cannot read the file: {str(err).splitlines()[0]}", file=path, hint=_RERUN) from None
+        _check_columns(name, frame, path)
+        if "type_id" in frame.columns and name != "evidence_k.csv":
+            frame["type_id"] = _whole_numbers(frame["type_id"], path, "type_id")
+        return frame
+
+
+def load(path: str | Path, *, require: Iterable[str] = CONTRACT_FILES) -> DiscoveryFolder:
+    """Read and check a discovery folder.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``--out`` folder of ``behaviortypes discover``.
+    require : iterable of str, default=CONTRACT_FILES
+        Files that must be present.
+
+    Raises
+    ------
+    InputError
+        If the folder or a required file is missing, a file breaks its schema, or
+        ``types.yaml`` names a type the analysis does not have.
+    """
+    folder = Path(path)
+    require = tuple(require)
+    missing = [f for f in require if not (folder / f).is_file()]
+    if not folder.is_dir() or (missing and set(missing) >= {"solution.json", "source.json"}):
+        raise InputError(
+            f"not a discovery folder (missing {', '.join(missing) or 'the folder itself'})",
+            file=folder, hint="run `behaviortypes discover SURVEY_DIR --out OUT` first and pass OUT",
+        )
+    for name in missing:
+        _read_model(folder, name, required=True)  # raises, naming the file
+    source = _read_model(folder, "source.json", required=True)
+    solution = _read_model(folder, "solution.json", required=True)
+    types = _read_model(folder, "types.yaml", required=True)
+    known = sorted(solution.sizes)
+    for pos, entry in enumerate(types.types, 1):
+        if entry.type_id not in solution.sizes:
+            raise InputError(
+                f"type_id {entry.type_id} is not a type of this analysis (types: {', '.join(map(str, known))})",
+                file=folder / "types.yaml", column="type_id", rows=[pos], value=entry.type_id,
+                hint="edit names and taglines, not type ids",
+            )
+    tool = _read_model(folder, "typing_tool.yaml", required=False)
+    return DiscoveryFolder(
+        path=folder, source=source, solution=solution, types=types,
+        factors=_read_model(folder, "factors.json", required=False),
+        card=_read_model(folder, "lookalike_card.json", required=False),
+        base_shares=_read_model(folder, "base_shares.json", required=False),
+        screening_summary=_read_model(folder, "screening_summary.json", required=False),
+        typing_tool=tool if isinstance(tool, dict) else None,
+    )
+
+
+# --------------------------------------------------------------------------- write
+#: Files meant for people in spreadsheets: text cells that would run as formulas are
+#: neutralised (see docs/data_safety.md); machine files stay joinable.
+SPREADSHEET_FILES = frozenset({"quotes.csv"})
+
+
+def save(folder: str | Path, name: str, content: Any) -> Path:
+    """Write one file of a discovery folder, atomically, after checking its contract.
+
+    Parameters
+    ----------
+    folder : str or Path
+    name : str
+        The file name (``solution.json``, ``types.yaml``, ``sizes.csv`` ...).
+    content : dict, pydantic model or DataFrame
+        JSON/YAML content (checked against :data:`SCHEMAS` when the file has one) or
+        a table (checked for :data:`TABLE_COLUMNS`; written without the index).
+
+    Raises
+    ------
+    InputError
+        If the content breaks the file's contract.
+    """
+    path = Path(folder) / name
+    if isinstance(content, BaseModel):
+        content = content.model_dump(mode="json")
+    if isinstance(content, pd.DataFrame):
+        _check_columns(name, content, path)
+        # quotes are read by people in spreadsheets: neutralise cells a spreadsheet would run
+        return write_csv(path, content, spreadsheet=name in SPREADSHEET_FILES)
+    if name in SCHEMAS:
+        model = check_file(name, content, path=path)
+        if isinstance(model, s.TypesFile):
+            _check_types_unique(model, path)
+    if name.endswith((".yaml", ".yml")):
+        return write_yaml(path, content)
+    return write_json(path, content)
+
+
+def write(out: str | Path, *results: HasFiles, stale: tuple[str, ...] = STALE_AFTER_DISCOVERY) -> DiscoveryFolder:
+    """Write a discovery: each result's files into a staging folder, checked, then moved in.
+
+    Files of an earlier run that this one does not write again are kept, except the
+    ``stale`` ones (they describe the previous types). On any error ``out`` is left
+    as it was.
+
+    Returns
+    -------
+    DiscoveryFolder
+        The folder as written (read back through :func:`load`).
+    """
+    out = Path(out)
+    with staged_dir(out, stale=stale) as stage:
+        for result in results:
+            result.to_files(stage)
+        load(stage)  # the whole folder keeps its contracts before it replaces anything
+    return load(out)

@@ -543,12 +543,16 @@ def test_cards_of_types_now_below_min_group_size_are_removed(tmp_path):
 
     from PIL import Image
 
-    from behaviortypes.report import export_cards
+    from behaviortypes.report import export_cards, load_report_data, render_document
     from reportfixture import make_discovery_folder
+
+    def export(folder, out):
+        data = load_report_data(folder)
+        return export_cards(data, out, rendered=render_document(data, "en"))
 
     disc = make_discovery_folder(tmp_path / "disc", k=2, n=200, seed=3, with_lookalike=False)
     cards = tmp_path / "cards"
-    first = export_cards(disc, cards)
+    first = export(disc, cards)
     assert sorted(p.name for p in first) == ["type_1.png", "type_2.png"]
     Image.new("RGB", (4, 4)).save(cards / "type_7.png")  # someone else's picture: kept
     (cards / "type_8.png").write_bytes(b"not a png")  # kept too
@@ -556,7 +560,7 @@ def test_cards_of_types_now_below_min_group_size_are_removed(tmp_path):
     source = json.loads((disc / "source.json").read_text())
     source["instrument"]["min_group_size"] = int(sizes["n"].max())  # the smaller type is hidden now
     (disc / "source.json").write_text(json.dumps(source))
-    second = export_cards(disc, cards)
+    second = export(disc, cards)
     hidden = int(sizes.loc[sizes["n"].idxmin(), "type_id"])
     assert [p.name for p in second] == [f"type_{3 - hidden}.png"]
     assert sorted(p.name for p in cards.iterdir()) == sorted([f"type_{3 - hidden}.png", "type_7.png", "type_8.png"])

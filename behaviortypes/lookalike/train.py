@@ -25,7 +25,7 @@ from ..files import library_versions, read_json, read_yaml, sha256_file, write_c
 from ..instrument import Instrument, instrument_from_dict
 from .model import LookalikeModel
 from .persist import save_model
-from .priors import estimate_base_priors, shift_posteriors
+from .priors import base_share_intervals, estimate_base_priors, shift_posteriors
 from .typing_tool import TypingTool, build_typing_tool
 
 __all__ = ["LookalikeResult", "train_lookalike"]
@@ -420,6 +420,11 @@ def train_lookalike(
         if w_all is None
         else w_all.groupby(labels_all).sum() / w_all.sum()
     )
+    # 95 % bootstrap intervals on the corrected shares (over respondents, through the EM)
+    intervals = base_share_intervals(
+        sample, model.train_priors_.to_numpy(), y.to_numpy(), model.oof_proba_,
+        classes=model.type_ids_, sample_weight=sw, base_share=priors, random_state=seed,
+    )
     shares = [
         {
             "type_id": t,
@@ -429,6 +434,8 @@ def train_lookalike(
             "raw_predicted_share": float(raw_sum[j] / n_base),
             "raw_assigned_share": float(raw_hard[j] / n_base),
             "corrected_share": float(priors[j]),
+            "corrected_ci_low": float(intervals["ci_low"].iloc[j]),
+            "corrected_ci_high": float(intervals["ci_high"].iloc[j]),
             "corrected_assigned_share": float(hard[j]),
         }
         for j, t in enumerate(final.type_ids_)

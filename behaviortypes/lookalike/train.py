@@ -72,12 +72,14 @@ class LookalikeResult:
             f"{c['chosen_model']} ({c['chosen_calibration'] or 'own probabilities'})",
             f"Cross-validated accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f}, "
             f"log-loss {m['log_loss']:.3f}, ECE {m['ece']:.3f}",
-            "Type shares (survey → raw predicted → corrected base):",
+            "Type shares (survey → raw predicted → corrected base [95 % CI]):",
         ]
         for row in c["shares"]:
+            ci = (f" [{row['corrected_ci_low']:.1%}, {row['corrected_ci_high']:.1%}]"
+                  if "corrected_ci_low" in row else "")
             lines.append(
                 f"  {row['type_id']} {row['type_name']}: {row['survey_share']:.1%} → "
-                f"{row['raw_predicted_share']:.1%} → {row['corrected_share']:.1%}"
+                f"{row['raw_predicted_share']:.1%} → {row['corrected_share']:.1%}{ci}"
             )
         tool = c.get("typing_tool", {})
         if "agreement" in tool:

@@ -40,7 +40,7 @@ from behaviortypes.synth import DEMO_TYPES, make_study
 #: that makes it ~3.7 % of the respondents.
 SHARES = {"quick_searcher": 0.30, "explorer": 0.25, "bargain_hunter": 0.20,
           "loyal_regular": 0.175, "social_shopper": 0.075}
-PROPENSITY = {"social_shopper": 0.73}
+PROPENSITY = {"social_shopper": 0.6}
 
 
 def types():

@@ -236,6 +236,12 @@ def _log_proba(proba: np.ndarray) -> np.ndarray:
     return np.log(np.clip(proba, 1e-12, None))
 
 
+#: Upper bound on the fitted inverse temperature: when the respondents' types are
+#: (nearly) separable by the posteriors the likelihood keeps rising as the temperature
+#: falls; beyond 20 the posteriors are 0/1 anyway.
+_MAX_INVERSE_TEMPERATURE = 20.0
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     p = np.exp(z)
@@ -292,7 +298,11 @@ def _fit_bcts(logp: np.ndarray, y: np.ndarray, w: np.ndarray,
             t /= 2
         theta, gain = theta + t * step, new_value - value
         value, p = new_value, new_p
-        if abs(gain) < 1e-10:
+        if abs(gain) < 1e-8:
+            break
+        if theta[0] > _MAX_INVERSE_TEMPERATURE:  # separable: sharper forever; stop there
+            theta[0] = _MAX_INVERSE_TEMPERATURE
+            value, p = loglik(theta)
             break
     return theta
 

@@ -88,7 +88,7 @@ def run(seed: int, n_customers: int, resamples: int) -> dict:
     # oracle: same model class and settings, same linked respondents, true types
     linked = truth.loc[truth.index.intersection(assign.index)].dropna(subset=["customer_id"])
     linked = linked[linked["customer_id"].isin(features.index)]
-    ox = features.loc[linked["customer_id"], :].drop(columns=[], errors="ignore")
+    ox = features.loc[linked["customer_id"]]
     oy = pd.Series(pd.Categorical(linked["type"], categories=keys).codes + 1, index=ox.index)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -97,3 +97,24 @@ def test_nominal_95_intervals_cover_the_true_base_share():
     # every type, and all together, at or near the nominal 95 %
     assert hits.mean() >= 0.88
     assert hits.mean(axis=0).min() >= 0.8
+
+
+def test_lookalike_model_keeps_out_of_fold_posteriors_for_the_intervals():
+    from behaviortypes.lookalike import LookalikeModel
+
+    rng = np.random.default_rng(5)
+    y = np.repeat([1, 2, 3], [120, 90, 30])
+    x = pd.DataFrame({"spend": rng.normal(y * 1.5, 1.0), "visits": rng.normal(-y, 1.0)},
+                     index=pd.Index([f"c{i}" for i in range(len(y))], name="customer_id"))
+    model = LookalikeModel(models=("logistic",), cv=3, calibration=None, random_state=0)
+    model.fit(x, pd.Series(y, index=x.index))
+    assert model.oof_proba_.shape == (len(y), 3)
+    assert_allclose(model.oof_proba_.sum(axis=1), 1.0)
+    # out of fold: less confident on its own rows than the refitted model
+    own = model.predict_proba(x, raw=True).to_numpy()
+    assert np.mean(np.log(model.oof_proba_[np.arange(len(y)), y - 1])) < np.mean(
+        np.log(own[np.arange(len(y)), y - 1]))
+    table = base_share_intervals(own, model.train_priors_.to_numpy(), y, model.oof_proba_,
+                                 classes=model.type_ids_, n_boot=50, random_state=0)
+    assert table["type_id"].tolist() == [1, 2, 3]
+    assert_allclose(table["sample_share"], [0.5, 0.375, 0.125])

@@ -328,7 +328,7 @@ def test_response_styles_known_answers():
     assert st4["mrs"].isna().all()
 
 
-def test_planted_styles_recovered_and_shown_in_screening():
+def test_planted_styles_recovered_and_shown_in_screening(tmp_path):
     frame, inst, truth, traits = styled(0, acq_rate=0.15, ext_rate=0.15)
     st = response_styles(frame, inst)
     acq_true, ext_true = truth["acq"].to_numpy() > 0, truth["ext"].to_numpy()
@@ -347,6 +347,9 @@ def test_planted_styles_recovered_and_shown_in_screening():
     assert summary.loc["extreme_kept", "count"] == (kept & (table["ers"] >= MARKED_EXTREME)).sum()
     # styles never add a reason of their own
     assert not table["reasons"].str.contains("acquiesc|extreme").any()
+    result.to_files(tmp_path)
+    written = pd.read_csv(tmp_path / "screening.csv", index_col="respondent_id")
+    assert_allclose(written[list(STYLE_COLUMNS)].to_numpy(), st.to_numpy())
     def content(score):
         return max(abs(np.corrcoef(score[plain], traits.loc[plain, t])[0, 1]) for t in traits)
     assert content(st["acquiescence"]) < 0.2 and content(st["ars"] - st["dars"]) > 0.3

@@ -71,6 +71,14 @@ __all__ = [
     "even_odd",
     "min_sample_size",
     "check_sample_size",
+    "STYLE_COLUMNS",
+    "STYLE_CORRECTIONS",
+    "MARKED_ACQUIESCENCE",
+    "MARKED_EXTREME",
+    "StyleDecision",
+    "response_styles",
+    "correct_response_styles",
+    "decide_style_correction",
 ]
 
 #: The screens, in the order reasons are listed.
@@ -267,16 +275,21 @@ class ScreeningResult:
         One row per respondent (index ``respondent_id``): ``kept``, ``reasons``
         ("; "-joined, ``""`` when kept) and the metrics ``longstring``, ``irv``,
         ``duration_ratio``, ``failed_checks``, ``missing_share``, ``mahalanobis_d2``,
-        ``mahalanobis_p``, ``even_odd``.
+        ``mahalanobis_p``, ``even_odd``, then the response styles of
+        :func:`response_styles` (``acquiescence``, ``ars``, ``dars``, ``ers``, ``mrs``),
+        which describe respondents and never drop them.
     flags : DataFrame of bool
         One column per screen in :data:`SCREENS`.
     settings : QualitySettings
         The thresholds used.
+    scale_range : float, default=NaN
+        ``max - min`` of the answer scale (for the marked-acquiescence count).
     """
 
     table: pd.DataFrame
     flags: pd.DataFrame
     settings: QualitySettings
+    scale_range: float = float("nan")
 
     @property
     def kept_ids(self) -> pd.Index:
@@ -293,15 +306,20 @@ class ScreeningResult:
         Returns
         -------
         DataFrame
-            Index ``reason`` (each screen, then ``any`` and ``kept``); columns ``count``
-            and ``share`` (of all respondents).
+            Index ``reason`` (each screen, then ``any`` and ``kept``, then the kept
+            respondents with a marked response style, ``acquiescent_kept`` and
+            ``extreme_kept``, see :data:`MARKED_ACQUIESCENCE` and
+            :data:`MARKED_EXTREME`); columns ``count``, ``share`` (of all respondents)
+            and ``drops`` (whether the row counts dropped respondents).
         """
         n = max(len(self.table), 1)
         counts = {s: int(self.flags[s].sum()) for s in SCREENS}
         counts["any"] = int((~self.table["kept"]).sum())
         counts["kept"] = self.n_kept
+        counts.update(_marked_styles(self.table, self.scale_range))
         frame = pd.DataFrame({"count": pd.Series(counts)})
         frame["share"] = frame["count"] / n
+        frame["drops"] = [r in SCREENS or r == "any" for r in frame.index]
         frame.index.name = "reason"
         return frame
 
@@ -325,6 +343,17 @@ class ScreeningResult:
         paths = [write_csv(folder / "screening.csv", table),
                  write_json(folder / "screening_summary.json", self.to_dict())]
         return paths
+
+
+def _marked_styles(table: pd.DataFrame, span: float) -> dict[str, int]:
+    """Kept respondents with a marked acquiescent or extreme style (0 without the columns)."""
+    if "acquiescence" not in table or "ers" not in table:
+        return {"acquiescent_kept": 0, "extreme_kept": 0}
+    kept = table["kept"].to_numpy(bool)
+    acq = table["acquiescence"].abs().to_numpy(float)
+    marked_acq = kept & (acq >= MARKED_ACQUIESCENCE * span) if np.isfinite(span) else kept & False
+    marked_ers = kept & (table["ers"].to_numpy(float) >= MARKED_EXTREME)
+    return {"acquiescent_kept": int(marked_acq.sum()), "extreme_kept": int(marked_ers.sum())}
 
 
 # ----------------------------------------------------------------------------- screening
@@ -455,9 +484,11 @@ def screen_responses(responses: pd.DataFrame, instrument: Instrument,
     for name in ("longstring", "same_share", "irv", "duration_ratio", "failed_checks", "missing_share",
                  "mahalanobis_d2", "mahalanobis_p", "even_odd"):
         out[name] = table[name]
+    # response styles: described, never a reason to drop (see response_styles)
+    out = out.join(response_styles(items, instrument))
     out.index.name = "respondent_id"
     flags.index.name = "respondent_id"
-    return ScreeningResult(table=out, flags=flags, settings=s)
+    return ScreeningResult(table=out, flags=flags, settings=s, scale_range=float(hi - lo))
 
 
 def screen(survey: Any, settings: QualitySettings | dict | None = None) -> ScreeningResult:
@@ -511,6 +542,165 @@ def min_sample_size(n_items: int) -> int:
 def check_sample_size(result: ScreeningResult, n_items: int, *, file: str | Path | None = None) -> pd.Index:
     """The kept respondents' ids; an error when too few are left to analyse.
 
+
+# ----------------------------------------------------------------------------- response styles
+# Kept in its own block (functions and constants only) so that other changes to the
+# screening code merge cleanly.
+
+#: Per-respondent response-style columns added to the screening table.
+STYLE_COLUMNS = ("acquiescence", "ars", "dars", "ers", "mrs")
+#: A respondent's style is *marked* (counted in ``ScreeningResult.summary``, never a
+#: reason to drop them) when the balanced acquiescence index is at least this share of
+#: the scale's range in either direction (0.8 points on a 1-5 scale) ...
+MARKED_ACQUIESCENCE = 0.2
+#: ... or when at least this share of their answers are end points.
+MARKED_EXTREME = 0.6
+#: The corrections :func:`correct_response_styles` offers.
+STYLE_CORRECTIONS = ("acquiescence", "centre")
+
+
+def _style_groups(items: pd.DataFrame, reverse: list[str] | tuple[str, ...],
+                  groups: dict[str, list[str]] | None) -> list[tuple[list[str], list[str]]]:
+    """(regular, reversed) item lists of the scales that have both; one pooled pair if none."""
+    rev = set(reverse)
+    cols = list(items.columns)
+    pairs = []
+    for ids in (groups or {}).values():
+        ids = [i for i in ids if i in cols]
+        reg, rv = [i for i in ids if i not in rev], [i for i in ids if i in rev]
+        if reg and rv:
+            pairs.append((reg, rv))
+    if not pairs:
+        reg, rv = [i for i in cols if i not in rev], [i for i in cols if i in rev]
+        if reg and rv:
+            pairs.append((reg, rv))
+    return pairs
+
+
+def _instrument_parts(instrument: Instrument, items: pd.DataFrame):
+    groups: dict[str, list[str]] = {}
+    for item in instrument.items:
+        if item.theme is not None and item.id in items.columns:
+            groups.setdefault(item.theme, []).append(item.id)
+    return (float(instrument.scale.min), float(instrument.scale.max),
+            [i for i in instrument.reverse_ids if i in items.columns], groups)
+
+
+def _theme_indices(items: pd.DataFrame, mid: float,
+                   pairs: list[tuple[list[str], list[str]]]) -> np.ndarray:
+    """Balanced acquiescence per (regular, reversed) pair: array (n_respondents, n_pairs)."""
+    out = np.full((len(items), len(pairs)), np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a respondent who skipped a scale
+        for j, (reg, rv) in enumerate(pairs):
+            a = np.nanmean(items[reg].to_numpy(float), axis=1) - mid
+            b = np.nanmean(items[rv].to_numpy(float), axis=1) - mid
+            out[:, j] = (a + b) / 2
+    return out
+
+
+def response_styles(items: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """Acquiescence and extreme responding of every respondent.
+
+    Parameters
+    ----------
+    items : DataFrame of shape (n_respondents, n_items)
+        *Raw* answers (not reverse-keyed), NaN = no answer.
+    instrument : Instrument
+        Scale, reverse keying and themes.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``items``, columns :data:`STYLE_COLUMNS`:
+
+        ``acquiescence``
+            Balanced net acquiescence in scale points: within each theme that has both
+            regular and reverse-keyed statements, the mean of (regular items' mean
+            answer − midpoint) and (reversed items' mean raw answer − midpoint), then
+            averaged over those themes (all items pooled when no theme has both).
+            Content cancels, because a respondent high on the theme agrees with the
+            regular and disagrees with the reversed statements; what is left is
+            agreement with both poles. 0 = none, +1 = one point towards "agree" on
+            both. NaN without reverse-keyed statements.
+        ``ars``, ``dars``
+            Baumgartner & Steenkamp (2001) acquiescence and disacquiescence: the mean
+            distance above (below) the midpoint over all answers (on a 1-5 scale a 4
+            counts 1, a 5 counts 2). ``ars - dars`` is their net acquiescence (NARS),
+            which, unlike ``acquiescence``, still holds content when statements are
+            not balanced.
+        ``ers``
+            Extreme response style: the share of answers at either end point.
+        ``mrs``
+            Midpoint response style: the share of answers at the midpoint (NaN on
+            scales with an even number of points).
+
+    Notes
+    -----
+    Baumgartner & Steenkamp compute ARS/ERS on a random sample of heterogeneous items so
+    that content averages out; in a segmentation survey the statements are about the
+    very traits that differ between types, so the content-free measure of acquiescence
+    here is the balanced one (reverse-keyed pairs, Winkler, Kanouse & Ware 1982; Billiet
+    & McClendon 2000). ``ers`` does hold some content (respondents with strong views
+    answer at the ends more often); read it as a description, not a defect.
+
+    References
+    ----------
+    Baumgartner, H., & Steenkamp, J.-B. E. M. (2001). Response styles in marketing
+    research: a cross-national investigation. *Journal of Marketing Research*, 38,
+    143-156.
+    Billiet, J. B., & McClendon, M. J. (2000). Modeling acquiescence in measurement
+    models for two balanced sets of items. *Structural Equation Modeling*, 7, 608-628.
+    Winkler, J. D., Kanouse, D. E., & Ware, J. E. (1982). Controlling for acquiescence
+    response set in scale development. *Journal of Applied Psychology*, 67, 555-561.
+    """
+    lo, hi, reverse, groups = _instrument_parts(instrument, items)
+    mid = (lo + hi) / 2
+    x = items.to_numpy(dtype=float)
+    answered = np.sum(~np.isnan(x), axis=1)
+    pairs = _style_groups(items, reverse, groups)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        acq = (np.nanmean(_theme_indices(items, mid, pairs), axis=1) if pairs
+               else np.full(len(items), np.nan))
+        dev = x - mid
+        ars = np.nanmean(np.clip(dev, 0, None), axis=1)
+        dars = np.nanmean(np.clip(-dev, 0, None), axis=1)
+        ers = np.nanmean(np.where(np.isnan(x), np.nan, (x == lo) | (x == hi)), axis=1)
+        odd = float(mid).is_integer()
+        mrs = (np.nanmean(np.where(np.isnan(x), np.nan, x == mid), axis=1) if odd
+               else np.full(len(items), np.nan))
+    out = pd.DataFrame({"acquiescence": acq, "ars": ars, "dars": dars, "ers": ers, "mrs": mrs},
+                       index=items.index)
+    out.loc[answered == 0, :] = np.nan
+    return out
+
+
+def correct_response_styles(items: pd.DataFrame, instrument: Instrument, *,
+                            method: str = "acquiescence") -> pd.DataFrame:
+    """Remove acquiescence from the answers; return them reverse-keyed, ready for factoring.
+
+    Parameters
+    ----------
+    items : DataFrame of shape (n_respondents, n_items)
+        *Raw* answers (not reverse-keyed).
+    instrument : Instrument
+    method : {"acquiescence", "centre"}, default="acquiescence"
+        ``"acquiescence"`` subtracts each respondent's balanced acquiescence index (see
+        :func:`response_styles`) from every raw answer: the person-specific intercept of
+        a random-intercept factor model (Maydeu-Olivares & Coffman 2006), estimated from
+        the reverse-keyed pairs, so content stays. ``"centre"`` is within-person centring
+        (ipsatisation): every raw answer minus the respondent's mean raw answer, plus
+        the midpoint, as Sawtooth's CCEA offers ("respondent centring"); it also removes
+        the content of unbalanced themes, so prefer ``"acquiescence"`` when statements
+        are reverse-keyed.
+
+    Returns
+    -------
+    DataFrame
+        Corrected answers, reverse-keyed as ``min + max - x``, on the scale's units
+        (values can fall outside the scale and are no longer whole numbers).
+
     Raises
     ------
     InputError
@@ -528,3 +718,209 @@ def check_sample_size(result: ScreeningResult, n_items: int, *, file: str | Path
             hint="look at screening.csv or relax the thresholds under 'quality:' in instrument.yaml",
         )
     return kept_ids
+        If ``method`` is unknown, or ``"acquiescence"`` is asked of an instrument with
+        no reverse-keyed statements.
+
+    References
+    ----------
+    Maydeu-Olivares, A., & Coffman, D. L. (2006). Random intercept item factor analysis.
+    *Psychological Methods*, 11, 344-362.
+    """
+    if method not in STYLE_CORRECTIONS:
+        raise InputError("unknown response-style correction", value=method,
+                         hint=f"choose from {', '.join(STYLE_CORRECTIONS)}")
+    lo, hi, reverse, _ = _instrument_parts(instrument, items)
+    raw = items.astype(float)
+    if method == "acquiescence":
+        shift = response_styles(items, instrument)["acquiescence"]
+        if shift.isna().all():
+            raise InputError("no reverse-keyed statements, so acquiescence cannot be separated "
+                             "from content", value=method,
+                             hint="use method='centre' or add reverse-keyed statements")
+        shift = shift.fillna(0.0)
+    else:
+        shift = raw.mean(axis=1).fillna((lo + hi) / 2) - (lo + hi) / 2
+    corrected = raw.sub(shift, axis=0)
+    if reverse:
+        corrected[reverse] = lo + hi - corrected[reverse]
+    return corrected
+
+
+def _key_gap(keyed: pd.DataFrame, pairs: list[tuple[list[str], list[str]]]) -> float:
+    """Mean within-theme correlation of same-keyed minus opposite-keyed statement pairs."""
+    corr = keyed.corr().to_numpy()
+    pos = {c: i for i, c in enumerate(keyed.columns)}
+    same, opposite = [], []
+    for reg, rv in pairs:
+        for a in range(len(reg + rv)):
+            for b in range(a + 1, len(reg + rv)):
+                i, j = (reg + rv)[a], (reg + rv)[b]
+                r = corr[pos[i], pos[j]]
+                if not np.isfinite(r):
+                    continue
+                if (i in rv) == (j in rv):
+                    same.append(r)
+                else:
+                    opposite.append(r)
+    if not same or not opposite:
+        return float("nan")
+    return float(np.mean(same) - np.mean(opposite))
+
+
+@dataclass(frozen=True, eq=False)
+class StyleDecision:
+    """Whether to correct the answers for acquiescence, and the evidence.
+
+    Attributes
+    ----------
+    use : bool
+        True when the correction measurably helps (see :func:`decide_style_correction`).
+    method : str
+        The correction that was judged.
+    reason : str
+        One sentence for people.
+    evidence : DataFrame
+        Index ``measure``; columns ``value`` and ``threshold`` (NaN where none).
+    styles : DataFrame
+        :func:`response_styles` of the respondents judged.
+    """
+
+    use: bool
+    method: str
+    reason: str
+    evidence: pd.DataFrame
+    styles: pd.DataFrame
+
+    def summary(self) -> str:
+        return f"Response styles: {'correct' if self.use else 'no correction'} — {self.reason}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``response_styles`` block for ``solution.json``."""
+        s = self.styles
+        ev = {str(k): (None if not np.isfinite(v) else float(v))
+              for k, v in self.evidence["value"].items()}
+        th = {str(k): float(v) for k, v in self.evidence["threshold"].items() if np.isfinite(v)}
+        return {
+            "corrected": bool(self.use),
+            "method": self.method if self.use else None,
+            "judged_method": self.method,
+            "reason": self.reason,
+            "criterion": "acquiescence variance share and its split-half test, and the "
+                         "same- vs opposite-keyed correlation gap before and after",
+            "evidence": ev,
+            "thresholds": th,
+            "n_respondents": int(len(s)),
+            "mean": {c: (None if not np.isfinite(v) else float(v))
+                     for c, v in s.mean(numeric_only=True).items()},
+        }
+
+
+def decide_style_correction(items: pd.DataFrame, instrument: Instrument, *,
+                            method: str = "acquiescence", min_share: float = 0.03,
+                            alpha: float = 0.01) -> StyleDecision:
+    """Decide, on evidence, whether correcting for acquiescence helps this survey.
+
+    Parameters
+    ----------
+    items : DataFrame of shape (n_respondents, n_items)
+        *Raw* answers of the respondents kept after screening.
+    instrument : Instrument
+    method : {"acquiescence", "centre"}, default="acquiescence"
+        The correction judged (see :func:`correct_response_styles`).
+    min_share : float, default=0.03
+        Smallest share of a statement's variance that acquiescence must carry.
+    alpha : float, default=0.01
+        Level of the one-sided test that the acquiescence index is reliable.
+
+    Returns
+    -------
+    StyleDecision
+        ``use`` is True only when all three hold:
+
+        1. *Acquiescence is there*: the balanced index of two halves of the themes
+           (alternate themes with both regular and reversed statements) correlate
+           positively, one-sided Fisher-z p < ``alpha``. Content cancels within a
+           theme, so only a person's agreement with both poles can correlate across
+           disjoint themes.
+        2. *It matters*: its variance (the covariance of the two halves, an unbiased
+           estimate of the true-score variance of acquiescence) is at least
+           ``min_share`` of the mean raw statement variance — the share of every
+           statement's variance that is style, not content.
+        3. *The correction helps the factor structure*: acquiescence adds to the
+           correlations of same-keyed statements and subtracts from opposite-keyed
+           ones within a theme; the gap (same − opposite, keyed answers) must shrink
+           in absolute value after the correction.
+
+        The evidence table holds each number and its threshold. The decision is
+        deterministic (no resampling).
+
+    Notes
+    -----
+    Without reverse-keyed statements in at least two themes, acquiescence cannot be told
+    from content and the decision is "no correction" with that reason. On planted data
+    (24 five-point statements in 4 themes, 30 % reversed, 1,000 respondents) with no
+    response styles, the acquiescence share is about 0 and no correction is chosen;
+    when 25 % of respondents agree 0.8 latent SD more with every statement the share
+    is ~ 5 %, the test is decisive and the correction is chosen (see
+    ``docs/response_styles.md``).
+    """
+    if method not in STYLE_CORRECTIONS:
+        raise InputError("unknown response-style correction", value=method,
+                         hint=f"choose from {', '.join(STYLE_CORRECTIONS)}")
+    lo, hi, reverse, groups = _instrument_parts(instrument, items)
+    mid = (lo + hi) / 2
+    styles = response_styles(items, instrument)
+    # with no themes, _style_groups pools all items into one pair: nothing to split
+    themed = _style_groups(items, reverse, groups) if groups else []
+    nan = float("nan")
+    values = {"n_balanced_themes": float(len(themed) if groups else 0), "split_half_r": nan,
+              "split_half_p": nan, "acquiescence_variance": nan, "statement_variance": nan,
+              "acquiescence_share": nan, "key_gap_before": nan, "key_gap_after": nan}
+    thresholds = {"n_balanced_themes": 2.0, "split_half_p": alpha, "acquiescence_share": min_share}
+
+    def done(use: bool, reason: str) -> StyleDecision:
+        ev = pd.DataFrame({"value": pd.Series(values, dtype=float),
+                           "threshold": pd.Series(thresholds, dtype=float).reindex(list(values))})
+        ev.index.name = "measure"
+        return StyleDecision(use=use, method=method, reason=reason, evidence=ev, styles=styles)
+
+    if not groups or len(themed) < 2:
+        return done(False, "fewer than two themes have both regular and reverse-keyed "
+                           "statements, so acquiescence cannot be told from content")
+    per_theme = _theme_indices(items, mid, themed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        half_a = np.nanmean(per_theme[:, 0::2], axis=1)
+        half_b = np.nanmean(per_theme[:, 1::2], axis=1)
+    ok = np.isfinite(half_a) & np.isfinite(half_b)
+    n = int(ok.sum())
+    if n < 10:
+        return done(False, f"only {n} respondents answered statements of both halves")
+    cov = float(np.cov(half_a[ok], half_b[ok])[0, 1])
+    r = float(np.corrcoef(half_a[ok], half_b[ok])[0, 1])
+    p = float(stats.norm.sf(np.arctanh(np.clip(r, -0.999999, 0.999999)) * np.sqrt(max(n - 3, 1))))
+    item_var = float(np.nanmean(items.astype(float).var(axis=0).to_numpy()))
+    keyed = items.astype(float).copy()
+    if reverse:
+        keyed[reverse] = lo + hi - keyed[reverse]
+    values.update(split_half_r=r, split_half_p=p, acquiescence_variance=cov,
+                  statement_variance=item_var,
+                  acquiescence_share=cov / item_var if item_var > 0 else nan,
+                  key_gap_before=_key_gap(keyed, themed),
+                  key_gap_after=_key_gap(correct_response_styles(items, instrument, method=method),
+                                         themed))
+    share, before, after = (values["acquiescence_share"], values["key_gap_before"],
+                            values["key_gap_after"])
+    if not p < alpha:
+        return done(False, f"no reliable acquiescence: the two halves' indices correlate "
+                           f"r = {r:.2f} (p = {_fmt(p)} >= {alpha:g})")
+    if not share >= min_share:
+        return done(False, f"acquiescence carries {share:.1%} of a statement's variance "
+                           f"(< {min_share:.0%}): too little to be worth correcting")
+    if not abs(after) < abs(before):
+        return done(False, f"the correction does not bring same- and opposite-keyed "
+                           f"statements closer (gap {before:.3f} → {after:.3f})")
+    return done(True, f"acquiescence carries {share:.1%} of a statement's variance "
+                      f"(split-half r = {r:.2f}, p = {_fmt(p)}); correcting it brings "
+                      f"same- and opposite-keyed statements closer (gap {before:.3f} → "
+                      f"{after:.3f})")

@@ -11,12 +11,18 @@ from scipy import stats
 from behaviortypes.errors import InputError
 from behaviortypes.instrument import QualitySettings, instrument_from_dict
 from behaviortypes.quality import (
+    MARKED_ACQUIESCENCE,
+    MARKED_EXTREME,
     SCREENS,
+    STYLE_COLUMNS,
     ScreeningResult,
+    correct_response_styles,
+    decide_style_correction,
     even_odd,
     irv,
     longstring,
     mahalanobis_pvalues,
+    response_styles,
     same_share,
     screen,
     screen_responses,
@@ -177,7 +183,8 @@ def test_reasons_name_each_screen_and_values():
     assert failed["reasons"].str.contains("attention: failed 1 of 1 attention check").all()
     assert (table.loc[kind == "good", "failed_checks"] == 0).all()
     summary = result.summary()
-    assert list(summary.index) == [*SCREENS, "any", "kept"]
+    assert list(summary.index) == [*SCREENS, "any", "kept", "acquiescent_kept", "extreme_kept"]
+    assert list(summary["drops"]) == [True] * (len(SCREENS) + 1) + [False] * 3
     assert summary.loc["kept", "count"] == result.n_kept == len(result.kept_ids)
     assert summary.loc["any", "count"] + summary.loc["kept", "count"] == len(frame)
     assert_allclose(summary["share"], summary["count"] / len(frame))
@@ -248,3 +255,153 @@ def test_reasons_listed_in_screen_order():
     frame.loc[rid, inst.item_ids[:11]] = 3.0  # now 22 answered, all 3
     reasons = screen_responses(frame, inst).table.loc[rid, "reasons"].split("; ")
     assert [r.split(":")[0] for r in reasons] == ["straightlining", "speeding"]
+
+
+# ----------------------------------------------------------------------------- response styles
+def styled(seed=0, *, n=800, n_factors=4, per=6, acq_rate=0.0, acq_shift=0.6, ext_rate=0.0,
+           ext_stretch=2.0, themes=True):
+    """Planted factor-structured answers (two reverse-keyed statements per theme) with a known
+    acquiescence shift (added to the latent response of every statement, both poles) for a
+    share of respondents, and extreme responders (latent response stretched)."""
+    rng = np.random.default_rng(seed)
+    p = n_factors * per
+    centres = rng.normal(0, 1.0, (3, n_factors))
+    f = centres[rng.integers(0, 3, n)] + rng.normal(0, 0.8, (n, n_factors))
+    f = (f - f.mean(0)) / f.std(0)
+    lam = np.zeros((p, n_factors))
+    for j in range(p):
+        lam[j, j // per] = rng.uniform(0.55, 0.85)
+    y = f @ lam.T + rng.normal(0, 1, (n, p)) * np.sqrt(1 - (lam**2).sum(1))
+    rev = np.zeros(p, bool)
+    for t in range(n_factors):
+        rev[t * per + rng.choice(per, 2, replace=False)] = True
+    y[:, rev] *= -1
+    acq = np.where(rng.random(n) < acq_rate, acq_shift, 0.0)
+    ext = rng.random(n) < ext_rate
+    y = y + acq[:, None]
+    y[ext] *= ext_stretch
+    cuts = np.linspace(-1.5, 1.5, 4)[None, None, :] + rng.normal(0, 0.3, p)[None, :, None]
+    x = 1.0 + (y[:, :, None] > cuts).sum(2)
+    ids = pd.Index([f"r{i:04d}" for i in range(n)], name="respondent_id")
+    items = [f"s{j + 1:02d}" for j in range(p)]
+    spec = {"id_column": "id", "scale": {"min": 1, "max": 5},
+            "items": [{"id": it, "text": f"statement {it}", "reverse": bool(r),
+                       **({"theme": f"T{j // per + 1}"} if themes else {})}
+                      for j, (it, r) in enumerate(zip(items, rev))]}
+    truth = pd.DataFrame({"acq": acq, "ext": ext}, index=ids)
+    return (pd.DataFrame(x, columns=items, index=ids), instrument_from_dict(spec), truth,
+            pd.DataFrame(f, index=ids, columns=[f"T{t + 1}" for t in range(n_factors)]))
+
+
+def _auc(truth, score):
+    return stats.mannwhitneyu(score[truth], score[~truth]).statistic / (truth.sum() * (~truth).sum())
+
+
+def test_response_styles_known_answers():
+    spec = {"id_column": "id", "scale": {"min": 1, "max": 5},
+            "items": [{"id": "a", "text": "a", "reverse": False, "theme": "T1"},
+                      {"id": "b", "text": "b", "reverse": True, "theme": "T1"},
+                      {"id": "c", "text": "c", "reverse": False, "theme": "T2"},
+                      {"id": "d", "text": "d", "reverse": False, "theme": "T2"},
+                      {"id": "e", "text": "e", "reverse": True, "theme": "T2"}]}
+    inst = instrument_from_dict(spec)
+    x = pd.DataFrame([[5, 5, 5, 5, 5],          # agrees with everything
+                      [5, 1, 5, 5, 1],          # strong views, no style
+                      [3, 3, 3, 3, 3],          # midpoint throughout
+                      [4, np.nan, 2, 5, 4],     # T1 has no reversed answer: left out
+                      [np.nan] * 5], columns=list("abcde"), index=list("vwxyz"), dtype=float)
+    st = response_styles(x, inst)
+    assert list(st.columns) == list(STYLE_COLUMNS)
+    # acquiescence: mean over themes of (regular dev + reversed dev) / 2
+    assert_allclose(st["acquiescence"].iloc[:4], [2.0, 0.0, 0.0, (0.5 + 1) / 2])
+    assert_allclose(st["ars"].iloc[:4], [2.0, 1.2, 0.0, 1.0])
+    assert_allclose(st["dars"].iloc[:4], [0.0, 0.8, 0.0, 0.25])
+    assert_allclose(st["ers"].iloc[:4], [1.0, 1.0, 0.0, 0.25])
+    assert_allclose(st["mrs"].iloc[:4], [0.0, 0.0, 1.0, 0.0])
+    assert st.loc["z"].isna().all()
+    # without themes all statements are pooled; an even scale has no midpoint
+    inst4 = instrument_from_dict({**spec, "scale": {"min": 1, "max": 4},
+                                  "items": [{k: v for k, v in i.items() if k != "theme"}
+                                            for i in spec["items"]]})
+    st4 = response_styles(x.clip(upper=4), inst4)
+    assert_allclose(st4.loc["v", "acquiescence"], 1.5)
+    assert st4["mrs"].isna().all()
+
+
+def test_planted_styles_recovered_and_shown_in_screening(tmp_path):
+    frame, inst, truth, traits = styled(0, acq_rate=0.15, ext_rate=0.15)
+    st = response_styles(frame, inst)
+    acq_true, ext_true = truth["acq"].to_numpy() > 0, truth["ext"].to_numpy()
+    assert _auc(acq_true, st["acquiescence"].to_numpy()) > 0.97
+    assert _auc(ext_true, st["ers"].to_numpy()) > 0.9
+    # the balanced index is free of content: it does not correlate with the themes' traits
+    # among respondents without the style
+    plain = ~acq_true & ~ext_true
+    result = screen_responses(frame, inst)
+    table = result.table
+    assert_allclose(table[list(STYLE_COLUMNS)].to_numpy(), st.to_numpy())
+    summary = result.summary()
+    kept = table["kept"]
+    assert summary.loc["acquiescent_kept", "count"] == (
+        kept & (table["acquiescence"].abs() >= MARKED_ACQUIESCENCE * 4)).sum() > 0
+    assert summary.loc["extreme_kept", "count"] == (kept & (table["ers"] >= MARKED_EXTREME)).sum()
+    # styles never add a reason of their own
+    assert not table["reasons"].str.contains("acquiesc|extreme").any()
+    result.to_files(tmp_path)
+    written = pd.read_csv(tmp_path / "screening.csv", index_col="respondent_id")
+    assert_allclose(written[list(STYLE_COLUMNS)].to_numpy(), st.to_numpy())
+    def content(score):
+        return max(abs(np.corrcoef(score[plain], traits.loc[plain, t])[0, 1]) for t in traits)
+    assert content(st["acquiescence"]) < 0.2 and content(st["ars"] - st["dars"]) > 0.3
+
+
+def test_correction_methods():
+    frame, inst, truth, f = styled(1, acq_rate=0.3)
+    keyed = frame.copy()
+    keyed[inst.reverse_ids] = 6 - keyed[inst.reverse_ids]
+    fixed = correct_response_styles(frame, inst)
+    assert list(fixed.columns) == list(frame.columns)
+    # subtracting the index leaves no balanced acquiescence
+    raw_back = fixed.copy()
+    raw_back[inst.reverse_ids] = 6 - raw_back[inst.reverse_ids]
+    assert_allclose(response_styles(raw_back, inst)["acquiescence"], 0.0, atol=1e-12)
+    # ... and the theme scores follow the planted traits more closely than before
+    def recovery(k):
+        return np.mean([np.corrcoef(k[[i.id for i in inst.items if i.theme == t]].mean(axis=1),
+                                    f[t])[0, 1] for t in f.columns])
+    assert recovery(fixed) > recovery(keyed) + 0.001
+    centred = correct_response_styles(frame, inst, method="centre")
+    raw_c = centred.copy()
+    raw_c[inst.reverse_ids] = 6 - raw_c[inst.reverse_ids]
+    assert_allclose(raw_c.mean(axis=1), 3.0)
+    with pytest.raises(InputError, match="unknown response-style correction"):
+        correct_response_styles(frame, inst, method="ipsative")
+    plain = instrument_from_dict({**inst.to_dict(), "items": [
+        {**i.model_dump(exclude_none=True), "reverse": False} for i in inst.items]})
+    with pytest.raises(InputError, match="no reverse-keyed statements"):
+        correct_response_styles(frame, plain)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_decision_corrects_only_when_styles_are_there(seed):
+    none = decide_style_correction(*styled(seed, ext_rate=0.2)[:2])
+    assert not none.use
+    assert none.evidence.loc["acquiescence_share", "value"] < 0.01
+    acq = decide_style_correction(*styled(seed, acq_rate=0.25)[:2])
+    assert acq.use, acq.reason
+    ev = acq.evidence["value"]
+    assert ev["acquiescence_share"] > 0.03 and ev["split_half_p"] < 1e-6
+    assert abs(ev["key_gap_after"]) < abs(ev["key_gap_before"])
+    block = acq.to_dict()
+    assert block["corrected"] and block["method"] == "acquiescence"
+    assert block["evidence"]["acquiescence_share"] == pytest.approx(ev["acquiescence_share"])
+    again = decide_style_correction(*styled(seed, acq_rate=0.25)[:2])
+    pd.testing.assert_frame_equal(again.evidence, acq.evidence)
+
+
+def test_decision_without_themes_says_why():
+    frame, inst, _, _ = styled(2, acq_rate=0.3, themes=False)
+    decision = decide_style_correction(frame, inst)
+    assert not decision.use
+    assert "cannot be told from content" in decision.reason
+    assert decision.to_dict()["method"] is None

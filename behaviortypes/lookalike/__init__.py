@@ -11,6 +11,8 @@ from .persist import TRUSTED_TYPES, load_model, save_model
 from .train import LookalikeResult, train_lookalike
 from .typing_tool import TypingTool, build_typing_tool, load_typing_tool
 from .priors import (
+    BOOTSTRAP_DRAWS,
+    base_share_intervals,
     calibration_table,
     estimate_base_priors,
     expected_calibration_error,
@@ -31,6 +33,8 @@ __all__ = [
     "save_model",
     "load_model",
     "estimate_base_priors",
+    "base_share_intervals",
+    "BOOTSTRAP_DRAWS",
     "shift_posteriors",
     "expected_calibration_error",
     "calibration_table",

@@ -144,6 +144,9 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
         column, on the training rows, indexed by feature.
     train_priors_ : Series
         Weighted type shares in training, indexed by type id.
+    oof_proba_ : ndarray of shape (n_rows, n_types)
+        Out-of-fold posteriors of the chosen model on the training rows (for the
+        confidence intervals of :func:`~behaviortypes.lookalike.base_share_intervals`).
     base_priors_ : Series or None
         Type shares of the customer base the posteriors are shifted to; None
         unless the model came from :meth:`with_base_priors`.
@@ -333,6 +336,9 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
         self.chosen_model_ = str(results["model"].iloc[best])
         self.chosen_calibration_ = calibrations[best % len(calibrations)]
         self.metrics_ = self._metrics(y, oof[best], w)
+        # the chosen variant's out-of-fold posteriors (rows as in fit, columns type_ids_):
+        # the bootstrap of the base shares' intervals resamples them (priors.base_share_intervals)
+        self.oof_proba_ = oof[best]
         self.pipeline_ = self._pipeline(self.chosen_model_, int(seeds[1]), self.chosen_calibration_)
         self.pipeline_.fit(X, y, **({} if w is None else {"classifier__sample_weight": w}))
         self.importances_ = self._importances(X, y, w, int(seeds[2]))

@@ -28,7 +28,7 @@ from ..files import library_versions, sha256_file
 from ..instrument import Instrument, instrument_from_dict
 from .model import LookalikeModel
 from .persist import save_model
-from .priors import estimate_base_priors, shift_posteriors
+from .priors import base_share_intervals, estimate_base_priors, shift_posteriors
 from .typing_tool import TypingTool, load_typing_tool
 
 __all__ = ["LookalikeResult", "LinkedSample", "PriorShift", "train_lookalike", "link", "shift_priors",
@@ -77,12 +77,14 @@ class LookalikeResult:
             f"{c['chosen_model']} ({c['chosen_calibration'] or 'own probabilities'})",
             f"Cross-validated accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f}, "
             f"log-loss {m['log_loss']:.3f}, ECE {m['ece']:.3f}",
-            "Type shares (survey → raw predicted → corrected base):",
+            "Type shares (survey → raw predicted → corrected base [95 % CI]):",
         ]
         for row in c["shares"]:
+            ci = (f" [{row['corrected_ci_low']:.1%}, {row['corrected_ci_high']:.1%}]"
+                  if "corrected_ci_low" in row else "")
             lines.append(
                 f"  {row['type_id']} {row['type_name']}: {row['survey_share']:.1%} → "
-                f"{row['raw_predicted_share']:.1%} → {row['corrected_share']:.1%}"
+                f"{row['raw_predicted_share']:.1%} → {row['corrected_share']:.1%}{ci}"
             )
         tool = c.get("typing_tool", {})
         if "agreement" in tool:
@@ -357,6 +359,8 @@ class PriorShift:
     n_base: int
     n_sample: int
     n_iter: int
+    ci_low: np.ndarray | None = None
+    ci_high: np.ndarray | None = None
 
 
 def _raw_sample(model: LookalikeModel, linked: LinkedSample, *, sample_size: int, batch_size: int,
@@ -416,7 +420,13 @@ def shift_priors(
     unassigned = None
     if unassigned_threshold is not None:
         unassigned = float((corrected.max(axis=1) < unassigned_threshold).mean())
+    # 95 % bootstrap intervals on the corrected shares (over respondents, through the EM)
+    intervals = base_share_intervals(
+        sample, model.train_priors_.to_numpy(), linked.labels.to_numpy(), model.oof_proba_,
+        classes=model.type_ids_, sample_weight=linked.sample_weight, base_share=priors, random_state=seed,
+    )
     return PriorShift(
+        ci_low=intervals["ci_low"].to_numpy(float), ci_high=intervals["ci_high"].to_numpy(float),
         model=final, priors=np.asarray(priors, float), raw_share=raw_share,
         raw_assigned_share=raw_hard,
         corrected_assigned_share=np.bincount(corrected.argmax(axis=1), minlength=kk) / len(corrected),
@@ -438,6 +448,8 @@ def _shares(model: LookalikeModel, linked: LinkedSample, shift: PriorShift) -> l
             "raw_predicted_share": float(shift.raw_share[j]),
             "raw_assigned_share": float(shift.raw_assigned_share[j]),
             "corrected_share": float(shift.priors[j]),
+            **({} if shift.ci_low is None else {"corrected_ci_low": float(shift.ci_low[j]),
+                                                 "corrected_ci_high": float(shift.ci_high[j])}),
             "corrected_assigned_share": float(shift.corrected_assigned_share[j]),
         }
         for j, t in enumerate(model.type_ids_)

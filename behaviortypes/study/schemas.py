@@ -222,6 +222,8 @@ class CardShare(_File):
     type_id: int
     survey_share: float
     corrected_share: float
+    corrected_ci_low: float | None = None
+    corrected_ci_high: float | None = None
 
 
 class LookalikeCard(_File):

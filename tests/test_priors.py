@@ -1,0 +1,120 @@
+"""Tests for behaviortypes.lookalike.priors: base shares with bootstrap intervals.
+
+Planted label shift: Gaussian types in a few CRM-like features, a base with known type
+shares, and respondents drawn with type-dependent response propensities, so the sample's
+shares differ from the base's. The true base share is what the intervals must cover.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+from behaviortypes.lookalike import base_share_intervals, estimate_base_priors
+
+
+def planted(seed, *, n_base=8000, base_shares=(0.4, 0.3, 0.225, 0.075),
+            sample_counts=(600, 400, 250, 50), d=6, separation=1.6):
+    """Base with exact type counts; respondents drawn per type with fixed counts.
+
+    Returns the classifier's raw posteriors on the base, the respondents' labels and
+    out-of-fold posteriors, the training shares and the true base shares.
+    """
+    rng = np.random.default_rng(seed)
+    k = len(base_shares)
+    counts = np.round(np.asarray(base_shares) * n_base).astype(int)
+    yb = np.repeat(np.arange(k), counts)
+    means = rng.normal(0, 1, (k, d))
+    means *= separation / np.sqrt((means**2).sum(1, keepdims=True)) * 1.5
+    xb = means[yb] + rng.normal(0, 1, (len(yb), d))
+    idx = np.concatenate([rng.choice(np.flatnonzero(yb == j), m, replace=False)
+                          for j, m in enumerate(sample_counts)])
+    xr, yr = xb[idx], yb[idx]
+    clf = LogisticRegression(max_iter=2000)
+    oof = cross_val_predict(clf, xr, yr, method="predict_proba",
+                            cv=StratifiedKFold(5, shuffle=True, random_state=seed))
+    clf.fit(xr, yr)
+    train = np.bincount(yr, minlength=k) / len(yr)
+    return clf.predict_proba(xb), yr + 1, oof, train, counts / counts.sum()
+
+
+def test_table_is_tidy_deterministic_and_brackets_the_em_estimate():
+    base, labels, oof, train, _ = planted(0)
+    table = base_share_intervals(base, train, labels, oof, n_boot=100, random_state=3)
+    assert list(table.columns) == ["type_id", "sample_share", "base_share", "ci_low", "ci_high"]
+    assert table["type_id"].tolist() == [1, 2, 3, 4]
+    assert_allclose(table["sample_share"], np.bincount(labels)[1:] / len(labels))
+    em, _ = estimate_base_priors(base, train)
+    assert_allclose(table["base_share"], em)
+    assert (table["ci_low"] < table["base_share"]).all()
+    assert (table["base_share"] < table["ci_high"]).all()
+    again = base_share_intervals(base, train, labels, oof, n_boot=100, random_state=3)
+    pd.testing.assert_frame_equal(table, again)
+    other = base_share_intervals(base, train, labels, oof, n_boot=100, random_state=4)
+    assert not np.allclose(other["ci_low"], table["ci_low"])
+    # a wider level gives a wider interval; a given point estimate is kept
+    wide = base_share_intervals(base, train, labels, oof, n_boot=100, level=0.99,
+                                base_share=em + 0.001, random_state=3)
+    assert (wide["ci_high"] - wide["ci_low"] > table["ci_high"] - table["ci_low"]).all()
+    assert_allclose(wide["base_share"], em + 0.001)
+
+
+def test_bad_shapes_are_refused():
+    base, labels, oof, train, _ = planted(1, n_base=2000, sample_counts=(100, 80, 60, 20))
+    with pytest.raises(ValueError, match="oof_proba must be"):
+        base_share_intervals(base, train, labels, oof[:-1], n_boot=10)
+    with pytest.raises(ValueError, match="no probability column"):
+        base_share_intervals(base, train, np.where(labels == 4, 9, labels), oof, n_boot=10)
+
+
+def test_undersampled_type_recovered_with_a_good_classifier():
+    # 3.7 % of the sample (93 of 2,500), 7.5 % of the base, classifier accuracy ~0.95
+    for seed in (0, 1):
+        base, labels, oof, train, truth = planted(
+            seed, n_base=20_000, base_shares=(0.375, 0.325, 0.225, 0.075),
+            sample_counts=(1000, 800, 607, 93), separation=3.0)
+        assert np.mean(labels == 4) == pytest.approx(0.037, abs=0.001)
+        table = base_share_intervals(base, train, labels, oof, n_boot=200, random_state=seed)
+        assert abs(table["base_share"].iloc[3] - 0.075) < 0.02
+        assert np.max(np.abs(table["base_share"] - truth)) < 0.02
+        assert table["ci_high"].iloc[3] - table["ci_low"].iloc[3] < 0.04
+
+
+@pytest.mark.slow
+def test_nominal_95_intervals_cover_the_true_base_share():
+    hits = []
+    for seed in range(30):
+        base, labels, oof, train, truth = planted(100 + seed, n_base=6000,
+                                                  sample_counts=(500, 330, 210, 40))
+        table = base_share_intervals(base, train, labels, oof, n_boot=200, max_rows=3000,
+                                     random_state=seed)
+        hits.append(((table["ci_low"] <= truth) & (truth <= table["ci_high"])).to_numpy())
+    hits = np.array(hits)
+    # every type, and all together, at or near the nominal 95 %
+    assert hits.mean() >= 0.88
+    assert hits.mean(axis=0).min() >= 0.8
+
+
+def test_lookalike_model_keeps_out_of_fold_posteriors_for_the_intervals():
+    from behaviortypes.lookalike import LookalikeModel
+
+    rng = np.random.default_rng(5)
+    y = np.repeat([1, 2, 3], [120, 90, 30])
+    x = pd.DataFrame({"spend": rng.normal(y * 1.5, 1.0), "visits": rng.normal(-y, 1.0)},
+                     index=pd.Index([f"c{i}" for i in range(len(y))], name="customer_id"))
+    model = LookalikeModel(models=("logistic",), cv=3, calibration=None, random_state=0)
+    model.fit(x, pd.Series(y, index=x.index))
+    assert model.oof_proba_.shape == (len(y), 3)
+    assert_allclose(model.oof_proba_.sum(axis=1), 1.0)
+    # out of fold: less confident on its own rows than the refitted model
+    own = model.predict_proba(x, raw=True).to_numpy()
+    assert np.mean(np.log(model.oof_proba_[np.arange(len(y)), y - 1])) < np.mean(
+        np.log(own[np.arange(len(y)), y - 1]))
+    table = base_share_intervals(own, model.train_priors_.to_numpy(), y, model.oof_proba_,
+                                 classes=model.type_ids_, n_boot=50, random_state=0)
+    assert table["type_id"].tolist() == [1, 2, 3]
+    assert_allclose(table["sample_share"], [0.5, 0.375, 0.125])

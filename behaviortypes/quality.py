@@ -542,6 +542,25 @@ def min_sample_size(n_items: int) -> int:
 def check_sample_size(result: ScreeningResult, n_items: int, *, file: str | Path | None = None) -> pd.Index:
     """The kept respondents' ids; an error when too few are left to analyse.
 
+    Raises
+    ------
+    InputError
+        Naming how many are left, how many each screen flagged and how many are needed.
+    """
+    kept_ids = result.kept_ids
+    needed = min_sample_size(n_items)
+    if len(kept_ids) < needed:
+        summary = result.summary()
+        reasons = summary[summary["drops"]].drop(index=["any"], errors="ignore")
+        top = ", ".join(f"{r} {int(c)}" for r, c in reasons["count"].items() if c) or "none"
+        raise InputError(
+            f"only {len(kept_ids)} of {len(result.table)} respondents are left after screening "
+            f"(flagged: {top}); at least {needed} are needed for {n_items} statements",
+            file=file,
+            hint="look at screening.csv or relax the thresholds under 'quality:' in instrument.yaml",
+        )
+    return kept_ids
+
 
 # ----------------------------------------------------------------------------- response styles
 # Kept in its own block (functions and constants only) so that other changes to the
@@ -704,20 +723,6 @@ def correct_response_styles(items: pd.DataFrame, instrument: Instrument, *,
     Raises
     ------
     InputError
-        Naming how many are left, how many each screen flagged and how many are needed.
-    """
-    kept_ids = result.kept_ids
-    needed = min_sample_size(n_items)
-    if len(kept_ids) < needed:
-        reasons = result.summary().drop(index=["any", "kept"], errors="ignore")
-        top = ", ".join(f"{r} {int(c)}" for r, c in reasons["count"].items() if c) or "none"
-        raise InputError(
-            f"only {len(kept_ids)} of {len(result.table)} respondents are left after screening "
-            f"(flagged: {top}); at least {needed} are needed for {n_items} statements",
-            file=file,
-            hint="look at screening.csv or relax the thresholds under 'quality:' in instrument.yaml",
-        )
-    return kept_ids
         If ``method`` is unknown, or ``"acquiescence"`` is asked of an instrument with
         no reverse-keyed statements.
 

@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["export_pptx", "export_cards"]
 
+#: Height of the bottom page margin that holds the PDF footer, in points (15 mm).
+_FOOTER_PT = 15 / 25.4 * 72
+
 
 def _data(source: ReportData | str | Path) -> ReportData:
     return source if isinstance(source, ReportData) else load_report_data(source)
@@ -64,7 +67,9 @@ def export_cards(
     try:
         for tid in data.shown_types.index:
             index = rendered.section_pages[f"type-{int(tid)}"]
-            image = pdf[index].render(scale=scale).to_pil()
+            # a card is the page without the PDF's footer (page number, running title),
+            # which sits in the bottom page margin (15 mm, see report.css)
+            image = pdf[index].render(scale=scale, crop=(0, _FOOTER_PT, 0, 0)).to_pil()
             buf = io.BytesIO()
             image.save(buf, format="PNG", optimize=True)
             written.append(write_bytes(out_dir / f"type_{int(tid)}.png", buf.getvalue()))

@@ -292,7 +292,8 @@ def test_draft_instrument_from_qualtrics(tmp_path):
     assert draft["id_column"] == "ResponseId"
     assert draft["duration_column"] == "Duration (in seconds)"
     assert [i["id"] for i in draft["items"]] == [f"Q1_{j}" for j in range(1, 7)]
-    assert draft["items"][1]["text"] == f"Hur väl stämmer detta? - {TEXTS['s02']}"
+    # the question stem is taken off every statement (kept once, as a comment of the YAML)
+    assert [i["text"] for i in draft["items"]] == [TEXTS[i] for i in ITEMS]
     assert draft["items"][3]["reverse"] is True
     assert (draft["scale"]["min"], draft["scale"]["max"]) == (1, 5)
 

@@ -220,9 +220,14 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]]]:
     if not ranges:
         raise InputError("no column looks like a Likert item (integer answers on a common scale)",
                          file=path, hint="write instrument.yaml by hand; see README.md")
-    common = pd.Series([(lo, hi) for lo, hi, _ in ranges.values()]).value_counts().index[0]
-    lo, hi = common
-    items = [c for c, (a, b, _) in ranges.items() if (a, b) == common]
+    # the scale: the most common lowest and highest answers; a statement belongs to it when
+    # its answers lie within and span at least half of it (in a small sample not every
+    # statement gets a 1 or a 7)
+    lo = int(pd.Series([a for a, _, _ in ranges.values()]).value_counts().index[0])
+    hi = int(pd.Series([b for _, b, _ in ranges.values()]).value_counts().index[0])
+    if hi - lo < 2:
+        lo, hi = pd.Series([(a, b) for a, b, _ in ranges.values()]).value_counts().index[0]
+    items = [c for c, (a, b, _) in ranges.items() if lo <= a and b <= hi and 2 * (b - a) >= hi - lo]
     missing_codes = sorted({v for c in items for v in ranges[c][2] if v < lo or v > hi})
     data = frame[items].where(~frame[items].isin(missing_codes)).astype(float)
     # instructed-response items: named so, or nearly everyone gives one answer

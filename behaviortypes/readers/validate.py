@@ -214,8 +214,10 @@ def _convert(frame: pd.DataFrame, instrument: Instrument, file: Any
     seen = {int(v) for s in raw_answers.values() for v in s.dropna().unique() if float(v).is_integer()}
     up = _scale_run(seen, int(scale.max) + 1, 1)
     down = _scale_run(seen, int(scale.min) - 1, -1)
-    new_max = up[-1] if up else scale.max
     new_min = down[-1] if down else scale.min
+    new_max = up[-1] if up else scale.max
+    if down and not up and seen and max(seen) < scale.max:  # the whole scale shifted down (0–6)
+        new_max = max(seen)
     hit = [c for c, s in raw_answers.items() if ((s > scale.max) & (s <= new_max)).any()
            or ((s < scale.min) & (s >= new_min)).any()]
     wrong_scale = bool(up or down) and len(hit) >= max(2, len(present_items) / 2)

@@ -21,7 +21,7 @@ from reportfixture import make_discovery_folder
 ENGLISH = {"the", "and", "of", "on", "high", "low", "type", "types", "respondents", "share",
            "page", "run", "to", "see", "which", "this", "are", "is", "what", "they", "reasons",
            "screened", "analysed", "received", "signals", "quotes", "survey", "customer",
-           "straightlining", "speeding", "attention", "random", "missing", "driven"}
+           "straightlining", "speeding", "attention", "random", "missing", "driven", "vs"}
 
 
 def _placeholders(text: str) -> set[str]:
@@ -126,21 +126,15 @@ def test_grammar_patterns():
     assert tagline([("Pris", True)], "sv") == "Högt på pris."
 
 
-def test_swedish_report_has_no_english_template_words(tmp_path):
-    """The Swedish report of a study prints no English word of its own.
-
-    Study text (statements, theme and type names, quotes, CRM signals) is the
-    study's; the reasons for the number of factors and types still come from the
-    library as English sentences (they are removed here and listed in the report of
-    the change until the library writes them as codes).
-    """
-    disc = make_discovery_folder(tmp_path / "disc", k=3, n=240, seed=7)
-    (path,) = render_report(disc, out_dir=tmp_path / "out", lang="sv", formats=("html",))
-    page = path.read_text(encoding="utf-8")
-    page = re.sub(r"<style>.*?</style>|<svg.*?</svg>", " ", page, flags=re.S)
-    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+def _study_texts(disc) -> list[str]:
+    """Every text of the fixture study (statements, themes, names, quotes, CRM signals), and
+    the reasons for the number of factors and types, which the library still writes in
+    English (listed in the report of the change until it writes them as codes)."""
     import json
+
     import yaml
+
+    from reportfixture import FACTOR_NAMES, ITEMS
 
     study: list[str] = []
     sol = json.loads((disc / "solution.json").read_text())
@@ -154,12 +148,45 @@ def test_swedish_report_has_no_english_template_words(tmp_path):
             frame = pd.read_csv(disc / csv)
             study += [str(v) for c in cols if c in frame for v in frame[c].dropna()]
             study += [str(v).replace("_", " ") for c in cols if c in frame for v in frame[c].dropna()]
-    from reportfixture import FACTOR_NAMES, ITEMS
-
     study += list(FACTOR_NAMES.values()) + [i[1] for i in ITEMS] + [i[3] for i in ITEMS]
-    study += ["fixture_study", "fixture study"]
-    for s in sorted({s for s in study if s}, key=len, reverse=True):
+    study += ["fixture_study", "fixture study", "Fixture study"]
+    return sorted({s for s in study if s}, key=len, reverse=True)
+
+
+def _english_words(text: str, study: list[str]) -> set[str]:
+    for s in study:
         for variant in {s, s[:1].upper() + s[1:]}:
             text = re.sub(rf"(?<!\w){re.escape(variant)}(?!\w)", " ", text)
-    words = set(re.findall(r"[^\W\d_]+", text.lower()))
-    assert not words & ENGLISH, sorted(words & ENGLISH)
+    return set(re.findall(r"[^\W\d_]+", text.lower())) & ENGLISH
+
+
+@pytest.fixture(scope="module")
+def swedish_outputs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("sv")
+    disc = make_discovery_folder(tmp / "disc", k=3, n=240, seed=7)
+    paths = render_report(disc, out_dir=tmp / "out", lang="sv", formats=("html", "pptx"))
+    return disc, paths
+
+
+def test_swedish_report_has_no_english_template_words(swedish_outputs):
+    """The Swedish report of a study prints no English word of its own (study text is the
+    study's)."""
+    disc, paths = swedish_outputs
+    page = next(p for p in paths if p.suffix == ".html").read_text(encoding="utf-8")
+    page = re.sub(r"<style>.*?</style>|<svg.*?</svg>", " ", page, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    assert "Skäl till bortsortering" in text  # the screening reasons are there to check
+    found = _english_words(text, _study_texts(disc))
+    assert not found, sorted(found)
+
+
+def test_swedish_deck_has_no_english_template_words(swedish_outputs):
+    from pptx import Presentation
+
+    disc, paths = swedish_outputs
+    deck = Presentation(str(next(p for p in paths if p.suffix == ".pptx")))
+    text = " ".join(shape.text_frame.text for slide in deck.slides for shape in slide.shapes
+                    if shape.has_text_frame)
+    assert " mot " in text  # "5,9 mot 4,2"
+    found = _english_words(text, _study_texts(disc))
+    assert not found, sorted(found)

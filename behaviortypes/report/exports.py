@@ -147,7 +147,8 @@ def export_pptx(source: ReportData | str | Path, path: str | Path, *, lang: str 
     types = data.types
     fig = plots.plot_sizes(types.reset_index()[["type_id", "share", "ci_low", "ci_high"]],
                            names=types["name"].to_dict(), colors=types["color"].to_dict(),
-                           base_shares=types["base_share"].dropna().to_dict() or None)
+                           base_shares=types["base_share"].dropna().to_dict() or None,
+                           labels={"x": t["plot_share"], "survey": t["plot_survey"], "base": t["plot_base"]})
     fig.set_size_inches(6, 0.8 + 0.45 * len(types))
     slide.shapes.add_picture(io.BytesIO(plots.figure_to_png(fig, dpi=200)), Inches(6.8), Inches(1.4), width=Inches(6))
     if ctx["hidden_note"]:
@@ -177,7 +178,7 @@ def export_pptx(source: ReportData | str | Path, path: str | Path, *, lang: str 
         _text(slide, Inches(4.7), Inches(0.35), Inches(8.2), Inches(0.5), t["what_they_do"], size=18, bold=True,
               colour=p["color"] if p["ink"] == "#ffffff" else "#222222")
         _text(slide, Inches(4.7), Inches(0.85), Inches(8.2), Inches(2.2),
-              [f"• {b['text']}  ({b['mean']} vs {b['overall']})" for b in p["do"]] or ["–"], size=13)
+              [f"• {b['text']}  ({b['mean']} {t['vs']} {b['overall']})" for b in p["do"]] or ["–"], size=13)
         y = 3.05
         if p["needs"]:
             _text(slide, Inches(4.7), Inches(y), Inches(8.2), Inches(0.5),

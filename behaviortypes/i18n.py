@@ -156,14 +156,16 @@ _STOPWORDS: dict[str, frozenset[str]] = {
 }
 _SWEDISH_LETTERS = re.compile(r"[åäöÅÄÖ]")
 _DUTCH_HINTS = re.compile(r"ij|oe|aa|uu", re.IGNORECASE)
-_SWEDISH_ENDINGS = re.compile(r"(het|ning|itet|skap|ande|else|arna|orna)$")
+_SWEDISH_ENDINGS = re.compile(r"(het|itet|skap|ande|else|arna|orna)$")
+_ENGLISH_ENDINGS = re.compile(r"(ing|ness|ity|ship)$")  # not -tion: Swedish has it too
 
 
 def guess_language(texts: Iterable[str]) -> str | None:
     """The language of some study texts (statements or theme names), or ``None``.
 
-    Counts common function words of English, Swedish and Dutch, and Swedish letters
-    (å, ä, ö) and word endings; the language with the most evidence wins.
+    Counts common function words of English, Swedish and Dutch, Swedish letters
+    (å, ä, ö) and typical Swedish and English word endings (``-het``, ``-itet`` /
+    ``-ing``, ``-ness``); the language with the most evidence wins.
 
     Parameters
     ----------
@@ -189,6 +191,8 @@ def guess_language(texts: Iterable[str]) -> str | None:
                 score["sv"] += 1.0
             elif len(w) > 4 and _SWEDISH_ENDINGS.search(w):
                 score["sv"] += 0.5
+            elif len(w) > 4 and _ENGLISH_ENDINGS.search(w):
+                score["en"] += 0.5
     best = max(score, key=score.get)
     return best if score[best] > 0 else None
 

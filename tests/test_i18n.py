@@ -94,6 +94,9 @@ def test_guess_language():
     assert guess_language(["pris", "bekvämlighet", "inspiration"]) == "sv"
     assert guess_language(["I compare prices before every purchase"]) == "en"
     assert guess_language(["Ik vergelijk altijd de prijzen voor ik iets koop"]) == "nl"
+    assert guess_language(["pris", "inspiration", "lojalitet"]) == "sv"  # -itet, not -ity
+    assert guess_language(["Price focus", "planning", "screening"]) == "en"  # -ing is English
+    assert guess_language(["inspiration"]) is None  # both languages write it so
     assert guess_language(["F1", "F2"]) is None
 
 

@@ -76,7 +76,7 @@ def test_every_reason_code_renders(lang):
     fmt = Formatter(lang)
     codes = [k for k in t if k.startswith(("factor_reason_", "k_reason_"))]
     values = {"m": 3, "k": 4, "n": 1, "parallel": 3, "map": 3, "model": "k_model_bic",
-              "min_share": 0.123, "min_size": 0.05, "jaccard_mean": 0.913, "jaccard_min": 0.8,
+              "min_share": 0.123, "floor_share": 0.05, "jaccard_mean": 0.913, "jaccard_min": 0.8,
               "better": "k_better_than"}
     for code in codes:
         text = reason_text({"code": code, "values": values}, t, fmt)

@@ -275,13 +275,12 @@ def instrument_draft(
     out_path: Annotated[Optional[Path], typer.Option("--out", help="Where to write the draft (default: print it).")] = None,
 ) -> None:
     """Draft an instrument.yaml from a .sav or Qualtrics file (items, texts, scale)."""
-    import yaml
-
-    from .readers import draft_instrument, write_instrument_draft
+    from .readers import instrument_draft_yaml, write_instrument_draft
 
     if out_path is None:
-        draft = draft_instrument(_existing(path, "file"))
-        out.print(yaml.safe_dump(draft, sort_keys=False, allow_unicode=True), end="")
+        # plain text, never wrapped to the terminal's width: `draft FILE > instrument.yaml` loads
+        sys.stdout.write(instrument_draft_yaml(_existing(path, "file")))
+        sys.stdout.flush()
     else:
         written = write_instrument_draft(_existing(path, "file"), out_path)
         out.print(f"Wrote {written}; review the scale, reverse keying and themes before use.")
@@ -289,6 +288,38 @@ def instrument_draft(
 
 def _error(message: str) -> None:
     console.print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
+
+
+#: Options people reach for, by what they mean → the option that does it.
+_OPTION_SYNONYMS = {
+    "--clusters": "--k", "--n-clusters": "--k", "--nclusters": "--k", "--types": "--k",
+    "--n-types": "--k", "--ntypes": "--k", "--segments": "--k", "--n-segments": "--k",
+    "--n-factors": "--factors", "--nfactors": "--factors", "--dimensions": "--factors",
+    "--n-dimensions": "--factors", "--language": "--lang", "--output": "--out", "-o": "--out",
+    "--id": "--id-column", "--customer-id": "--id-column", "--customer-id-column": "--id-column",
+    "--random-state": "--seed", "--bootstrap": "--resamples", "--n-resamples": "--resamples",
+}
+
+
+def _option_suggestion(err: Exception) -> str | None:
+    """A better "did you mean" for an unknown option than spelling alone gives.
+
+    Spelling suggests ``--factors`` for ``--clusters`` (they look alike, they mean
+    different things): an option people use for the same thing wins, then an option
+    that is spelled nearly the same; nothing when neither applies.
+    """
+    import difflib
+
+    name = getattr(err, "option_name", None)
+    ctx = getattr(err, "ctx", None)
+    if not name or ctx is None or ctx.command is None:
+        return None
+    options = [o for p in ctx.command.params for o in (*p.opts, *p.secondary_opts) if o.startswith("-")]
+    key = name.split("=", 1)[0].lower().replace("_", "-")
+    if _OPTION_SYNONYMS.get(key) in options:
+        return _OPTION_SYNONYMS[key]
+    close = difflib.get_close_matches(key, options, n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def _usage_error(err: Exception) -> int:
@@ -300,6 +331,9 @@ def _usage_error(err: Exception) -> int:
             out.print(text, highlight=False)
         return 2
     message = err.format_message() if hasattr(err, "format_message") else str(err)
+    if getattr(err, "option_name", None):  # an unknown option: our own suggestion, or none
+        better = _option_suggestion(err)
+        message = f"No such option: {err.option_name}" + (f". Did you mean {better}?" if better else "")
     where = ctx.command_path if ctx is not None else "behaviortypes"
     _error(f"{message} (see '{where} --help')")
     return int(getattr(err, "exit_code", 2) or 2)

@@ -22,6 +22,8 @@ import pandas as pd
 from scipy import stats
 
 from .errors import InputError
+from .files import load_user_yaml
+from .i18n import guess_language, name_extra, tagline as _tagline, type_name
 
 __all__ = [
     "Profiles",
@@ -40,23 +42,6 @@ TYPE_COLORS = [
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9",
     "#8C6D31", "#7F7F7F", "#BCBD22", "#17BECF",
 ]
-
-# Persona words for themes a behaviour study often has. Matched by keyword against the
-# factor's suggested name (which comes from the interview themes of its top items).
-# Each entry: (keywords, name when high, name when low).
-_LEXICON: list[tuple[tuple[str, ...], str, str]] = [
-    (("price", "bargain", "discount", "deal", "cost", "saving"), "Bargain hunter", "Price-relaxed buyer"),
-    (("inspiration", "explor", "discover", "brows", "novel"), "Explorer", "Focused shopper"),
-    (("speed", "convenien", "quick", "fast", "time", "efficien"), "Quick searcher", "Unhurried shopper"),
-    (("loyal", "habit", "routine", "trust", "brand"), "Loyal regular", "Free agent"),
-    (("social", "review", "peer", "recommend", "friend", "community"), "Social shopper", "Independent mind"),
-    (("research", "compar", "detail", "spec", "informed", "depth"), "Thorough researcher", "Gut-feel buyer"),
-    (("sustain", "eco", "green", "ethic"), "Conscious consumer", "Pragmatist"),
-    (("quality", "premium", "luxury"), "Quality seeker", "Good-enough buyer"),
-    (("digital", "app", "mobile", "online"), "Digital native", "Offline preferrer"),
-    (("risk", "safe", "secur", "caution"), "Cautious buyer", "Risk taker"),
-]
-
 
 #: A type is named after a factor it is high on when its mean z there reaches this.
 _NAME_FROM_HIGH = 0.5
@@ -238,26 +223,23 @@ class Profiles:
         }
 
 
-def _persona_word(factor_name: str, high: bool) -> str | None:
-    low = factor_name.lower()
-    for keys, hi_word, lo_word in _LEXICON:
-        if any(k in low for k in keys):
-            return hi_word if high else lo_word
-    return None
-
-
 def suggest_names(
-    factor_means: pd.DataFrame, factor_names: Mapping[str, str] | None = None
+    factor_means: pd.DataFrame,
+    factor_names: Mapping[str, str] | None = None,
+    *,
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """Suggest a persona name and tagline per type from its most distinctive factors.
 
     The rule is deterministic. The factor the type is highest on gives the name when
     its mean z is at least 0.5 (personas are named for what they do), otherwise the
-    factor with the largest absolute mean z. The name is a persona word when the
-    factor's theme is a known one (price focus → "The bargain hunter"), else
-    "High <factor>" / "Low <factor>". The tagline lists the two or three factors with
-    |z| ≥ 0.3. Where two types share a name, the most extreme keeps it and the others
-    get their second factor's word added.
+    factor with the largest absolute mean z. The name comes from the small grammar of
+    :mod:`behaviortypes.i18n`: a persona word when the factor's theme is a known one
+    (price focus → "The bargain hunter" / "Prisjägaren"), else a pattern that keeps
+    the theme as the study wrote it ("The pris-driven" / "Den som sätter pris först").
+    The tagline lists the two or three factors with |z| ≥ 0.3 ("High on price, low on
+    convenience." / "Högt på pris, lågt på bekvämlighet."). Where two types share a
+    name, the most extreme keeps it and the others get their second factor's word added.
 
     Parameters
     ----------
@@ -265,6 +247,10 @@ def suggest_names(
         Mean standardised factor score per type.
     factor_names : mapping, optional
         Factor id → readable name (e.g. from ``FactorModel.factor_names_``).
+    lang : str, optional
+        Language of the names and taglines (``"en"`` or ``"sv"``; others get English).
+        By default it is guessed from the factor names (Swedish theme names give
+        Swedish names), else English; pass the instrument's ``language`` when known.
 
     Returns
     -------
@@ -272,37 +258,31 @@ def suggest_names(
         Indexed by ``type_id`` with ``name``, ``tagline``, ``color``, ``top_factor``.
     """
     factor_names = {f: _humanise((factor_names or {}).get(f, f)) for f in factor_means.columns}
+    if lang is None:
+        lang = guess_language(factor_names.values()) or "en"
     rows = []
     for i, (type_id, z) in enumerate(factor_means.iterrows()):
         order = z.abs().sort_values(ascending=False).index
         # Personas are named for what they do: the strongest factor they are *high* on
         # (z >= 0.5) when there is one, else the most extreme factor either way.
         top = z.idxmax() if z.max() >= _NAME_FROM_HIGH else order[0]
-        word = _persona_word(factor_names[top], z[top] > 0)
-        if word is None:
-            word = f"{'High' if z[top] > 0 else 'Low'} {factor_names[top].lower()}"
-        name = f"The {word[0].lower() + word[1:]}" if word[0].isupper() and " " in word else f"The {word.lower()}"
-        parts = []
+        name = type_name(factor_names[top], bool(z[top] > 0), lang)
+        parts: list[tuple[str, bool]] = []
         for f in order[:3]:
             if abs(z[f]) < 0.3 and parts:
                 break
-            level = "high" if z[f] > 0 else "low"
-            parts.append(f"{level} on {factor_names[f].lower()}")
-        tagline = (parts[0][0].upper() + parts[0][1:] if parts else "") + (
-            ", " + ", ".join(parts[1:]) if len(parts) > 1 else ""
-        )
+            parts.append((factor_names[f], bool(z[f] > 0)))
         rows.append(
             {
                 "type_id": int(type_id),
                 "name": name,
-                "tagline": tagline + ".",
+                "tagline": _tagline(parts, lang),
                 "color": TYPE_COLORS[i % len(TYPE_COLORS)],
                 "top_factor": str(top),
                 "second_factor": str(order[1]) if len(order) > 1 else None,
             }
         )
     names = pd.DataFrame(rows).set_index("type_id")
-    # Make names unique: add the second factor's word where two types share a name.
     # Where two types share a name, the most extreme on that factor keeps it; the others
     # get their second factor's word added.
     strength = pd.Series(
@@ -316,10 +296,8 @@ def suggest_names(
         if second is None:
             continue
         z = factor_means.loc[type_id, second]
-        extra = _persona_word(factor_names[second], z > 0) or (
-            f"{'high' if z > 0 else 'low'} {factor_names[second].lower()}"
-        )
-        names.at[type_id, "name"] = f"{names.at[type_id, 'name']} ({extra.lower()})"
+        extra = name_extra(factor_names[second], bool(z > 0), lang)
+        names.at[type_id, "name"] = f"{names.at[type_id, 'name']} ({extra})"
     dup = names["name"].duplicated(keep="first")
     for type_id in names.index[dup]:
         names.at[type_id, "name"] = f"{names.at[type_id, 'name']} {type_id}"
@@ -333,6 +311,7 @@ def profile_types(
     *,
     sample_weight: pd.Series | None = None,
     factor_names: Mapping[str, str] | None = None,
+    lang: str | None = None,
 ) -> Profiles:
     """Profile, size and name the types.
 
@@ -349,6 +328,8 @@ def profile_types(
         Survey weights.
     factor_names : mapping, optional
         Readable factor names used in the suggested names and taglines.
+    lang : str, optional
+        Language of the suggested names and taglines (see :func:`suggest_names`).
 
     Returns
     -------
@@ -367,7 +348,7 @@ def profile_types(
     )
     factor_means.columns.name = None
     sizes = weighted_sizes(labels, None if sample_weight is None else sample_weight.loc[labels.index])
-    names = suggest_names(factor_means, factor_names)
+    names = suggest_names(factor_means, factor_names, lang=lang)
     return Profiles(
         factor_means=factor_means,
         table=pd.concat([factor_table, item_table], ignore_index=True),

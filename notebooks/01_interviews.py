@@ -19,14 +19,18 @@
 # exported from NVivo, ATLAS.ti, MAXQDA or QualCoder) and answers one question: **which themes
 # split the interviewees** — those are the areas worth turning into survey statements.
 #
-# Change the parameters below to run the same notebook on another study.
+# **Your own study**: set `STUDY` below to your survey folder, or start JupyterLab with the
+# environment variable `BT_STUDY` set to it (`BT_STUDY=surveys/my_study jupyter lab`); every
+# notebook reads the same variables. Interviews are optional: a study without an
+# `interviews/` folder skips this notebook with a note.
 
 # %% tags=["parameters"]
 import os
 from pathlib import Path
 
-STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))  # survey folder with interviews/
+STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))  # survey folder (interviews/ inside, optional)
 OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))  # where every stage writes its files
+INTERVIEWS = STUDY / "interviews"  # codes.csv or a .qdpx project (or the path of one file)
 SEED = 0
 
 # %%
@@ -40,9 +44,13 @@ if not (STUDY / "instrument.yaml").exists() and STUDY.name == "demo":
 
     make_study(STUDY, seed=SEED)  # the bundled demo study is generated on first use
 
-coded = iv.read_interviews(STUDY / "interviews")
-print(f"{coded.codings.participant_id.nunique()} participants, "
-      f"{coded.codings.theme.nunique()} themes, {len(coded.codings)} coded quotes")
+coded = iv.read_interviews(INTERVIEWS) if INTERVIEWS.exists() else None
+if coded is None:
+    print(f"No coded interviews in {INTERVIEWS}: this notebook has nothing to show and skips its "
+          "steps. The survey notebooks (02 onward) do not need interviews.")
+else:
+    print(f"{coded.codings.participant_id.nunique()} participants, "
+          f"{coded.codings.theme.nunique()} themes, {len(coded.codings)} coded quotes")
 
 # %% [markdown]
 # ## How common is each theme?
@@ -50,8 +58,8 @@ print(f"{coded.codings.participant_id.nunique()} participants, "
 # interval — with ~20 interviews these intervals are wide: read them as direction, not size).
 
 # %%
-prev = iv.prevalence(coded)
-plots.plot_theme_prevalence(prev.set_index("theme")["share"])
+prev = iv.prevalence(coded) if coded is not None else None
+plots.plot_theme_prevalence(prev.set_index("theme")["share"]) if coded is not None else None
 
 # %% [markdown]
 # ## Which themes go together?
@@ -59,7 +67,7 @@ plots.plot_theme_prevalence(prev.set_index("theme")["share"])
 # both. Blocks of high values hint at a shared underlying need.
 
 # %%
-plots.plot_cooccurrence(iv.cooccurrence(coded))
+plots.plot_cooccurrence(iv.cooccurrence(coded)) if coded is not None else None
 
 # %% [markdown]
 # ## Which themes split people?
@@ -67,8 +75,8 @@ plots.plot_cooccurrence(iv.cooccurrence(coded))
 # no one) mentions cannot tell types apart. The top of this table is where the survey should dig.
 
 # %%
-splits = iv.theme_splits(coded)
-splits.head(10)
+splits = iv.theme_splits(coded) if coded is not None else None
+splits.head(10) if coded is not None else None
 
 # %% [markdown]
 # ## Proto-types (small n — a hypothesis, not a result)
@@ -76,10 +84,11 @@ splits.head(10)
 # a sketch of the types the survey may confirm; the survey decides.
 
 # %%
-proto = iv.proto_types(coded, max_k=5)
-print(proto.caveat_)
-pseudonyms = iv.pseudonymise(proto.participant_ids_, seed=SEED)  # no names in figures
-plots.plot_dendrogram(proto.linkage_, [pseudonyms[p] for p in proto.participant_ids_])
+if coded is not None:
+    proto = iv.proto_types(coded, max_k=5)
+    print(proto.caveat_)
+    pseudonyms = iv.pseudonymise(proto.participant_ids_, seed=SEED)  # no names in figures
+plots.plot_dendrogram(proto.linkage_, [pseudonyms[p] for p in proto.participant_ids_]) if coded is not None else None
 
 # %% [markdown]
 # ## Traceability: theme → statement
@@ -87,15 +96,16 @@ plots.plot_dendrogram(proto.linkage_, [pseudonyms[p] for p in proto.participant_
 # have statements.
 
 # %%
-trace = iv.traceability(load_instrument(STUDY / "instrument.yaml"), coded)
-print("Themes with no statement:", list(trace.themes_without_items) or "none")
-print("Statements with no theme:", list(trace.items_without_theme) or "none")
-trace.table.head(12)
+if coded is not None:
+    trace = iv.traceability(load_instrument(STUDY / "instrument.yaml"), coded)
+    print("Themes with no statement:", list(trace.themes_without_items) or "none")
+    print("Statements with no theme:", list(trace.items_without_theme) or "none")
+trace.table.head(12) if coded is not None else None
 
 # %% [markdown]
 # ## Write the theme files
 # The tables above as CSV (quotes anonymised) for the next stages and for the appendix.
 
 # %%
-written = iv.write_theme_files(coded, OUT / "themes")
+written = iv.write_theme_files(coded, OUT / "themes") if coded is not None else []
 [str(p.name) for p in written]

@@ -19,13 +19,16 @@
 # (CSV, Excel, SPSS `.sav` or a Qualtrics export), validates it against `instrument.yaml`,
 # screens every respondent **with a reason for each flag**, and checks the reliability of the
 # statements grouped by interview theme.
+#
+# **Your own study**: set `STUDY` below, or start JupyterLab with `BT_STUDY` set to your survey
+# folder (the one with `instrument.yaml` and the responses file).
 
 # %% tags=["parameters"]
 import os
 from pathlib import Path
 
-STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))
-OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))
+STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))  # survey folder
+OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))  # where every stage writes its files
 
 # %%
 # %matplotlib inline

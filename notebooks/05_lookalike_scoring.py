@@ -19,15 +19,25 @@
 # probabilities. Because engaged customers answer surveys more often, the survey over-represents
 # some types: the model re-estimates the type shares of the whole base (Saerens et al. 2002)
 # and corrects the probabilities.
+#
+# **Your own study**: set the parameters below, or the environment variables named there
+# before starting JupyterLab (`BT_STUDY`, `BT_CUSTOMERS`, `BT_ID_COLUMN`). A study without a
+# customer base skips this notebook with a note.
 
 # %% tags=["parameters"]
 import os
 from pathlib import Path
 
-STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))
-OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))
-CUSTOMERS = STUDY / "customers.parquet"
-SCORED = OUT / "scored_customers.parquet"
+STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))  # survey folder
+OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))  # the discovery folder (notebooks 03-04)
+# the customer base: .parquet, .csv or .duckdb (default: customers.* in the survey folder)
+CUSTOMERS = os.environ.get("BT_CUSTOMERS") or next(
+    (STUDY / f"customers.{ext}" for ext in ("parquet", "csv", "duckdb") if (STUDY / f"customers.{ext}").exists()),
+    STUDY / "customers.parquet")
+CUSTOMERS = Path(CUSTOMERS)
+# the customer id column of the base (None: instrument.yaml's customer_id_column)
+ID_COLUMN = os.environ.get("BT_ID_COLUMN") or None
+SCORED = Path(os.environ.get("BT_SCORED", OUT / "scored_customers.parquet"))
 SEED = 0
 
 # %%
@@ -35,10 +45,21 @@ SEED = 0
 import pandas as pd
 
 from behaviortypes import pipeline, plots, study
+from behaviortypes.errors import InputError
 
-model = pipeline.lookalike(OUT, CUSTOMERS, seed=SEED)
-card = study.load(OUT).card.model_dump(mode="json")  # lookalike_card.json, read and checked
-print(model.summary())
+HAS_BASE = CUSTOMERS.exists()
+model = card = None
+if not HAS_BASE:
+    print(f"No customer base at {CUSTOMERS}: the lookalike and scoring steps are skipped. Set "
+          "CUSTOMERS (or BT_CUSTOMERS) to your CRM extract to tag the whole base.")
+else:
+    try:
+        model = pipeline.lookalike(OUT, CUSTOMERS, id_column=ID_COLUMN, seed=SEED)
+    except InputError as err:  # the message names the command-line option; here it is ID_COLUMN
+        raise InputError(str(err).replace("pass --id-column NAME", "set ID_COLUMN in the parameters cell")
+                         .replace("--id-column", "ID_COLUMN")) from None
+    card = study.load(OUT).card.model_dump(mode="json")  # lookalike_card.json, read and checked
+    print(model.summary())
 
 # %% [markdown]
 # ## How well does behaviour predict the type?
@@ -49,26 +70,26 @@ print(model.summary())
 # %%
 from behaviortypes.report import load_report_data
 
-pd.DataFrame(card["cv_results"])
+pd.DataFrame(card["cv_results"]) if HAS_BASE else None
 
 # %%
-data = load_report_data(OUT)  # the lookalike card, parsed as the report shows it
-names = data.types["name"].to_dict()
-plots.plot_calibration(data.calibration)
+data = load_report_data(OUT) if HAS_BASE else None  # the lookalike card, as the report shows it
+names = data.types["name"].to_dict() if HAS_BASE else {}
+plots.plot_calibration(data.calibration) if HAS_BASE else None
 
 # %% [markdown]
 # Rows: the survey type; columns: the type the CRM behaviour predicts. Off-diagonal cells show
 # which types look alike in the data the business has.
 
 # %%
-plots.plot_confusion(data.confusion, names=names)
+plots.plot_confusion(data.confusion, names=names) if HAS_BASE else None
 
 # %% [markdown]
 # Which CRM signals carry the type (permutation importance: how much the log-loss worsens
 # when the feature is shuffled)?
 
 # %%
-plots.plot_importances(data.importances)
+plots.plot_importances(data.importances) if HAS_BASE else None
 
 # %% [markdown]
 # ## Survey shares vs the base
@@ -76,7 +97,8 @@ plots.plot_importances(data.importances)
 # prior-shift correction. The corrected share is the one to plan with.
 
 # %%
-pd.DataFrame(card["shares"]).set_index("type_id")[["type_name", "survey_share", "raw_predicted_share", "corrected_share"]].round(3)
+(pd.DataFrame(card["shares"]).set_index("type_id")[["type_name", "survey_share", "raw_predicted_share", "corrected_share"]].round(3)
+ if HAS_BASE else None)
 
 # %% [markdown]
 # ## Score every customer
@@ -84,6 +106,7 @@ pd.DataFrame(card["shares"]).set_index("type_id")[["type_name", "survey_share", 
 # cluster, `behaviortypes score --engine dask --scheduler tcp://…`.
 
 # %%
-summary = pipeline.score(OUT, CUSTOMERS, SCORED)
-print(summary.summary() if hasattr(summary, "summary") else summary)
-pd.read_parquet(SCORED).head()
+if HAS_BASE:
+    summary = pipeline.score(OUT, CUSTOMERS, SCORED, id_column=ID_COLUMN)
+    print(summary.summary() if hasattr(summary, "summary") else summary)
+pd.read_parquet(SCORED).head() if HAS_BASE and SCORED.suffix == ".parquet" else None

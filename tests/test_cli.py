@@ -180,3 +180,21 @@ def test_qdpx_types_from_typing_tool(demo_root, tmp_path):
     assert set(typed["behaviour_type"]) <= names and typed["behaviour_type"].notna().all()
     _one_line_error(bt("qdpx-types", qdpx, "--participants", survey / "interviews" / "participants.csv",
                        "--out", tmp_path / "x.qdpx"))
+
+
+@pytest.mark.parametrize("option, suggestion", [
+    ("--clusters", "Did you mean --k?"),      # the same thing, not the look-alike --factors
+    ("--n-types", "Did you mean --k?"),
+    ("--factor", "Did you mean --factors?"),  # a typo
+    ("--frobnicate", None),
+])
+def test_unknown_option_suggests_what_it_means(option, suggestion, capsys):
+    from behaviortypes.cli import main
+
+    assert main(["discover", "s", "--out", "o", option, "3"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"No such option: {option}" in err
+    if suggestion:
+        assert suggestion in err
+    else:
+        assert "Did you mean" not in err and "--factors" not in err

@@ -50,3 +50,29 @@ def test_notebooks_run_in_order(study, monkeypatch):
     for name in ("screening.csv", "loadings.csv", "assignments.csv", "lookalike.skops"):
         assert (discovery / name).is_file(), name
     assert list((study / "reports").glob("*.pdf"))
+
+
+def test_notebooks_on_a_study_without_interviews_or_customers(tmp_path, monkeypatch):
+    """BT_STUDY points the notebooks at another study; missing optional inputs are skipped
+    with a sentence, not an error."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "swedish_study", Path(__file__).parent / "data" / "swedish" / "study.py")
+    sw = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sw)
+    study = sw.write_csv_study(tmp_path / "kundstudie", n=200)
+    monkeypatch.setenv("BT_STUDY", str(study))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    for stem, note in (("01", "No coded interviews in"), ("02", "199 kept"), ("05", "No customer base at")):
+        path = next(p for p in NOTEBOOKS if p.stem.startswith(stem))
+        nb = jupytext.read(path)
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+        errors = [o for o in outputs if o.get("output_type") == "error"]
+        assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
+        text = " ".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+        assert note in text, (path.name, text[:300])
+    assert (study / "discovery" / "screening.csv").is_file()
+    assert not (study / "discovery" / "themes").exists()

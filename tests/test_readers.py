@@ -292,7 +292,8 @@ def test_draft_instrument_from_qualtrics(tmp_path):
     assert draft["id_column"] == "ResponseId"
     assert draft["duration_column"] == "Duration (in seconds)"
     assert [i["id"] for i in draft["items"]] == [f"Q1_{j}" for j in range(1, 7)]
-    assert draft["items"][1]["text"] == f"Hur väl stämmer detta? - {TEXTS['s02']}"
+    # the question stem is taken off every statement (kept once, as a comment of the YAML)
+    assert [i["text"] for i in draft["items"]] == [TEXTS[i] for i in ITEMS]
     assert draft["items"][3]["reverse"] is True
     assert (draft["scale"]["min"], draft["scale"]["max"]) == (1, 5)
 
@@ -725,3 +726,190 @@ def test_short_rows_are_an_error_not_silently_padded(tmp_path):
     path.write_text("respondent_id,s01,s02,s03\nR1,1,2,3\nR2,4\nR3,1,2,3\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"line 3 has 2 fields, the header has 4"):
         read_table(path)
+
+
+# --------------------------------------------------------------------------- a Swedish study
+def _swedish():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "swedish_study", Path(__file__).parent / "data" / "swedish" / "study.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+sw = _swedish()
+
+
+def test_swedish_excel_csv_study_reads(tmp_path):
+    folder = sw.write_csv_study(tmp_path / "kundstudie", n=120)
+    survey = load_survey(folder)
+    assert survey.responses.shape[0] == 120
+    assert survey.instrument.language == "sv"
+    frame, _ = sw.responses(n=120)
+    assert_allclose(survey.items.to_numpy(), frame[sw.ITEMS].to_numpy())
+    assert survey.responses["kommentar"].str.contains("Åh").any()  # cp1252 read as such
+
+
+def test_qualtrics_previews_left_out_with_a_note(tmp_path):
+    path = sw.write_qualtrics(tmp_path / "q" / "export.csv", n=120, n_preview=2, n_test=1)
+    draft = draft_instrument(path)
+    (path.parent / "instrument.yaml").write_text(yaml.safe_dump(draft, allow_unicode=True), encoding="utf-8")
+    with pytest.warns(SurveyQualityWarning, match=r"rows 1, 2, 3: left out 3 Qualtrics survey preview/test"):
+        survey = load_survey(path.parent)
+    assert len(survey.responses) == 117
+    assert not survey.responses.index.isin([f"R_{i:05d}abcdEFGH" for i in range(3)]).any()
+    assert "left out 3" in survey.warnings[0]
+    # a problem in a later row is still named by its row in the file
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    raw.loc[2 + 10, "Q1_4"] = "9"  # data row 11 (rows 1-3 are previews and tests)
+    raw.to_csv(path, index=False, encoding="utf-8-sig")
+    with pytest.raises(InputError, match=r"column 'Q1_4', row 11: value 9 is outside the scale 1–7"):
+        load_survey(path.parent)
+
+
+def test_status_codes_of_a_numeric_qualtrics_export(tmp_path):
+    path = sw.write_qualtrics(tmp_path / "q" / "export.csv", n=100, n_preview=0, n_test=0)
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    raw.loc[2:, "Status"] = "0"
+    raw.loc[2:, "DistributionChannel"] = "anonymous"
+    raw.loc[3, "Status"] = "1"   # Survey Preview
+    raw.loc[5, "Status"] = "2"   # Survey Test
+    raw.loc[7, "DistributionChannel"] = "preview"
+    raw.to_csv(path, index=False, encoding="utf-8-sig")
+    draft = draft_instrument(path)
+    (path.parent / "instrument.yaml").write_text(yaml.safe_dump(draft, allow_unicode=True), encoding="utf-8")
+    with pytest.warns(SurveyQualityWarning, match=r"rows 2, 4, 6: left out 3"):
+        survey = load_survey(path.parent)
+    assert len(survey.responses) == 97
+
+
+def test_qualtrics_draft_takes_the_stem_off_the_statements(tmp_path):
+    from behaviortypes.readers import instrument_draft_yaml
+
+    path = sw.write_qualtrics(tmp_path / "kundstudie" / "Kundstudie_5 januari 2026.csv", n=200)
+    draft = draft_instrument(path)
+    assert [i["text"] for i in draft["items"]] == [t for t, _, _ in sw.STATEMENTS]
+    assert [i["reverse"] for i in draft["items"]] == [r for _, _, r in sw.STATEMENTS]
+    assert draft["name"] == "kundstudie" and draft["language"] == "sv"
+    assert draft["id_column"] == "ResponseId" and draft["customer_id_column"] == "kundnummer"
+    assert (draft["scale"]["min"], draft["scale"]["max"]) == (1, 7)
+    text = instrument_draft_yaml(path)
+    assert text.count(sw.STEM) == 1  # the battery's question, once
+    assert f"# Question before Q1_1–Q1_18: {sw.STEM}\nitems:" in text
+
+
+@pytest.mark.parametrize("names, expect", [
+    ({"id": "respondent", "customer": "kundnummer", "duration": "tid_sek"}, None),
+    ({"id": "Deltagare", "customer": "kundnr", "duration": "Tid"}, None),
+    ({"id": "deelnemer", "customer": "klantnummer", "duration": "duur"}, None),
+    ({"id": "ResponseId", "customer": "Customer ID", "duration": "seconds"}, None),
+])
+def test_draft_recognises_common_column_names(tmp_path, names, expect):
+    frame, _ = sw.responses(n=80)
+    frame = frame.rename(columns={"respondent": names["id"], "kundnummer": names["customer"],
+                                  "tid_sek": names["duration"]})
+    folder = tmp_path / "vår studie"
+    folder.mkdir()
+    frame.to_csv(folder / "responses.csv", sep=";", index=False, encoding="cp1252")
+    draft = draft_instrument(folder / "responses.csv")
+    assert draft["name"] == "vår studie"
+    assert draft["id_column"] == names["id"]
+    assert draft["customer_id_column"] == names["customer"]
+    assert draft["duration_column"] == names["duration"]
+    assert [i["id"] for i in draft["items"]] == sw.ITEMS
+
+
+def test_draft_on_stdout_is_never_wrapped_and_loads(tmp_path, capsys, monkeypatch):
+    from behaviortypes.cli import main
+    from behaviortypes.instrument import load_instrument
+
+    path = sw.write_qualtrics(tmp_path / "studie" / "export.csv", n=120)
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    long = "Jag jämför alltid priser, erbjudanden och leveransvillkor i flera butiker innan jag bestämmer mig för var jag ska köpa något dyrare"
+    raw.loc[0, "Q1_1"] = f"{sw.STEM} - {long}"
+    raw.to_csv(path, index=False, encoding="utf-8-sig")
+    monkeypatch.setenv("COLUMNS", "60")
+    assert main(["instrument", "draft", str(path)]) == 0
+    printed = capsys.readouterr().out
+    assert f"text: {long}\n" in printed  # one line however narrow the terminal
+    (path.parent / "instrument.yaml").write_text(printed, encoding="utf-8")
+    inst = load_instrument(path.parent / "instrument.yaml")
+    assert inst.items[0].text == long
+    with pytest.warns(SurveyQualityWarning, match="left out 3"):
+        survey = load_survey(path.parent)
+    assert len(survey.responses) == 117
+
+
+def test_wrong_scale_is_one_line_with_the_fix(tmp_path):
+    folder = sw.write_csv_study(tmp_path / "s", n=120, scale_max=5)
+    with pytest.raises(InputError) as err:
+        load_survey(folder)
+    message = str(err.value)
+    assert message == ("responses.csv: answers go up to 7 in all 18 statements, outside the scale 1–5 of "
+                       "instrument.yaml. Hint: is the scale 1–7? set `scale: {min: 1, max: 7}` in instrument.yaml")
+    # a real missing code beyond the longer scale is still named on its own
+    frame, _ = sw.responses(n=120)
+    frame.loc[4, "s03"] = 99
+    frame.to_csv(folder / "responses.csv", sep=";", index=False, encoding="cp1252")
+    with pytest.raises(InputError, match=r"2 problems: \(1\) .*answers go up to 7 in all 18.*\(2\) "
+                                         r"responses.csv, column 's03', row 5: value 99 is outside"):
+        load_survey(folder)
+
+
+def test_answers_that_start_at_zero(tmp_path):
+    folder = sw.write_csv_study(tmp_path / "s", n=120)
+    frame, _ = sw.responses(n=120)
+    frame[sw.ITEMS] -= 1
+    frame.to_csv(folder / "responses.csv", sep=";", index=False, encoding="cp1252")
+    with pytest.raises(InputError, match=r"^responses.csv: answers go down to 0 in all 18 statements.*"
+                                         r"is the scale 0–6\? set `scale: \{min: 0, max: 6\}`"):
+        load_survey(folder)
+
+
+def test_a_few_values_above_the_scale_are_not_a_wrong_scale(tmp_path):
+    folder = sw.write_csv_study(tmp_path / "s", n=120)
+    frame, _ = sw.responses(n=120)
+    frame.loc[3, "s02"] = 8
+    frame.to_csv(folder / "responses.csv", sep=";", index=False, encoding="cp1252")
+    with pytest.raises(InputError, match=r"^responses.csv, column 's02', row 4: value 8 is outside the scale 1–7"):
+        load_survey(folder)
+
+
+@pytest.mark.parametrize("title", ["Kundundersökning hösten 2026\r\n", "Kundundersökning hösten 2026" + ";" * 21 + "\r\n"])
+def test_title_row_above_the_header(tmp_path, title):
+    folder = sw.write_csv_study(tmp_path / "s", n=120)
+    body = (folder / "responses.csv").read_bytes()
+    (folder / "responses.csv").write_bytes(title.encode("cp1252") + body)
+    with pytest.raises(InputError) as err:
+        load_survey(folder)
+    assert str(err.value) == ("responses.csv: the header seems to be on row 2, not row 1 (row 1 holds "
+                              "'Kundundersökning hösten 2026'). Hint: delete the row above the column "
+                              "names and save the file again")
+
+
+def test_title_rows_above_the_header_in_excel(tmp_path):
+    folder = sw.write_csv_study(tmp_path / "s", n=120)
+    frame, _ = sw.responses(n=120)
+    (folder / "responses.csv").unlink()
+    rows = [["Kundundersökning"], ["Export 2026-01-05"], list(frame.columns)] + frame.astype(object).values.tolist()
+    pd.DataFrame(rows).to_excel(folder / "responses.xlsx", header=False, index=False)
+    with pytest.raises(InputError, match=r"^responses.xlsx: the header seems to be on row 3, not row 1 "
+                                         r"\(row 1 holds 'Kundundersökning'\)\. Hint: delete the 2 rows above"):
+        load_survey(folder)
+
+
+def test_second_header_row_of_question_texts(tmp_path):
+    folder = sw.write_csv_study(tmp_path / "s", n=120)
+    frame, _ = sw.responses(n=120)
+    texts = {c: c for c in frame.columns}
+    texts.update({i: t for i, (t, _, _) in zip(sw.ITEMS, sw.STATEMENTS)})
+    pd.concat([pd.DataFrame([texts]), frame.astype(object)]).to_csv(
+        folder / "responses.csv", sep=";", index=False, encoding="cp1252")
+    with pytest.raises(InputError) as err:
+        load_survey(folder)
+    assert "problems" not in str(err.value)
+    assert str(err.value).startswith(
+        "responses.csv: the header seems to take two rows: row 2 holds question texts (such as "
+        "'Jag jämför alltid priser innan jag köpe…'), the answers start on row 3. Hint: delete row 2")

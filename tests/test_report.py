@@ -126,7 +126,7 @@ def test_cards_are_persona_pages(full):
     cards = [f for f in files if f.suffix == ".png"]
     for card in cards:
         img = Image.open(card)
-        assert img.size == (893, 1263)
+        assert img.size == (893, 1199)  # the A4 page without its 15 mm footer margin
         grey = np.asarray(img.convert("L"), dtype=float)
         assert (grey < 200).mean() > 0.05
 
@@ -173,7 +173,8 @@ def test_minimal_folder_leaves_out_sections_without_inputs(minimal):
     _, pdf = minimal
     text = " ".join(_pdf_pages_text(pdf))
     assert "Lookalike model card" not in text
-    assert "Run `behaviortypes lookalike`" in text and "Run `behaviortypes score`" in text
+    assert "Run behaviortypes lookalike" in text and "Run behaviortypes score" in text
+    assert "`" not in text  # commands are set as code, not as raw backticks
     assert "No interview quotes" in text
 
 

@@ -86,3 +86,114 @@ def _ids_to_str(values: pd.Series) -> pd.Series:
         return text or None
 
     return values.map(one).astype(object)
+
+
+# --------------------------------------------------------------------------- Qualtrics
+#: Qualtrics response types that are not real respondents: survey previews and tests
+#: (numeric codes of the "Status" column, or its labels), and the distribution channels
+#: that say the same.
+_QUALTRICS_NOT_REAL_CODES = {1.0, 2.0, 9.0, 17.0}
+_QUALTRICS_NOT_REAL_CHANNELS = {"preview", "test"}
+
+
+def _qualtrics_previews(frame: pd.DataFrame) -> pd.Series:
+    """True for the rows of a Qualtrics export that are survey previews or test responses.
+
+    Looks at ``Status`` (``1``/``Survey Preview``, ``2``/``Survey Test``, and the
+    preview-spam and offline-preview codes 9 and 17) and ``DistributionChannel``
+    (``preview``, ``test``). A table without those columns has none.
+    """
+    mask = pd.Series(False, index=frame.index)
+    cols = {str(c).strip().lower(): c for c in frame.columns}
+    status = cols.get("status")
+    if status is not None:
+        values = frame[status]
+        text = values.astype(str).str.strip().str.lower()
+        num = _to_number(values.where(~_is_missing(values)))
+        mask |= num.isin(_QUALTRICS_NOT_REAL_CODES) | text.str.contains("preview|test", regex=True, na=False)
+    channel = cols.get("distributionchannel")
+    if channel is not None:
+        mask |= frame[channel].astype(str).str.strip().str.lower().isin(_QUALTRICS_NOT_REAL_CHANNELS)
+    return mask
+
+
+def _looks_like_qualtrics(frame: pd.DataFrame) -> bool:
+    fmt = str(frame.attrs.get("format", ""))
+    lower = {str(c).strip().lower() for c in frame.columns}
+    return fmt.startswith("qualtrics") or {"responseid", "status"} <= lower or (
+        {"responseid", "distributionchannel"} <= lower)
+
+
+def drop_qualtrics_previews(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, list[int]]:
+    """Drop survey previews and test responses from a Qualtrics export.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A responses table as read (rows in file order); other tables are returned as
+        they are.
+
+    Returns
+    -------
+    frame : DataFrame
+        Without the preview and test rows; ``attrs["data_rows"]`` keeps the data row
+        number (1 = first row under the header) of each remaining row, so that
+        messages still name the rows as the file has them.
+    n_dropped : int
+    rows : list of int
+        Data row numbers of the dropped rows.
+    """
+    if not _looks_like_qualtrics(frame) or frame.empty:
+        return frame, 0, []
+    numbers = frame.attrs.get("data_rows") or list(range(1, len(frame) + 1))
+    mask = _qualtrics_previews(frame).to_numpy()
+    if not mask.any():
+        return frame, 0, []
+    attrs = dict(frame.attrs)
+    out = frame.loc[~mask].reset_index(drop=True)
+    out.attrs.update(attrs)
+    out.attrs["data_rows"] = [int(r) for r, m in zip(numbers, mask) if not m]
+    return out, int(mask.sum()), [int(r) for r, m in zip(numbers, mask) if m]
+
+
+#: Separators between a question's stem and a statement in exported question texts
+#: (Qualtrics writes "Stem - Statement").
+_STEM_SEPARATORS = (" - ", " – ", " — ", ": ")
+
+
+def split_question_stems(texts: dict[str, str]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Take the question stem shared by several statements off their texts.
+
+    A matrix question is exported with its stem before every statement
+    ("Hur väl stämmer följande påståenden in på dig? - Jag jämför alltid priser");
+    the statement is the part after the stem. A stem is taken off only when at least
+    two texts share it and every one of them has a statement after it.
+
+    Parameters
+    ----------
+    texts : dict of str to str
+        Column → question text, in questionnaire order.
+
+    Returns
+    -------
+    statements : dict of str to str
+        Column → text without its stem (texts without a shared stem unchanged).
+    stems : dict of str to list of str
+        Stem → the columns it was taken from (the battery's question, kept once).
+    """
+    out = {c: str(t).strip() for c, t in texts.items() if isinstance(t, str) and t.strip()}
+    stems: dict[str, list[str]] = {}
+    for sep in _STEM_SEPARATORS:
+        groups: dict[str, list[str]] = {}
+        for col, text in out.items():
+            if any(col in cols for cols in stems.values()) or sep not in text:
+                continue
+            head, _, tail = text.partition(sep)
+            if head.strip() and tail.strip():
+                groups.setdefault(head.strip(), []).append(col)
+        for head, cols in groups.items():
+            if len(cols) >= 2:
+                stems[head] = cols
+                for col in cols:
+                    out[col] = out[col].partition(sep)[2].strip()
+    return out, stems

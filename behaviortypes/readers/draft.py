@@ -14,7 +14,8 @@ import pandas as pd
 from ..errors import InputError
 from ..files import write_text
 from ..instrument import instrument_from_dict
-from ._common import _SPSS_EXT, _coerce
+from ..i18n import guess_language
+from ._common import _SPSS_EXT, _coerce, drop_qualtrics_previews, split_question_stems
 from .tables import _read_raw, _read_spss
 
 
@@ -24,16 +25,43 @@ _QUALTRICS_META = {
     "recipientemail", "externalreference", "locationlatitude", "locationlongitude",
     "distributionchannel", "userlanguage",
 }
-_ID_NAMES = ("respondent_id", "responseid", "respid", "resp_id", "respondent", "id", "caseid",
-             "case_id", "participant_id", "record")
+# Column names a responses file commonly uses, in English, Swedish and Dutch (compared
+# case-insensitively, with spaces, dashes and dots read as underscores). Names of five
+# letters or more are also found inside a longer name ("kundnummer_crm").
+_ID_NAMES = ("respondent_id", "responseid", "response_id", "respid", "resp_id", "respondentid",
+             "respondent", "respondentnummer", "respondent_nr", "deltagare", "deltagar_id",
+             "deltagarid", "deltagarnummer", "svarande", "svarsid", "svars_id", "lopnr", "löpnummer",
+             "deelnemer", "deelnemer_id", "deelnemersnummer", "participant_id", "participant",
+             "caseid", "case_id", "id", "record", "serial", "interview_id")
+_DURATION_NAMES = ("duration (in seconds)", "duration_in_seconds", "duration", "duration_sec",
+                   "duration_s", "seconds", "secs", "time_taken", "interview_length", "loi",
+                   "tid_sek", "tid_sekunder", "tid_s", "svarstid", "svarstid_sek", "tidsåtgång",
+                   "sekunder", "tid", "duur", "duur_sec", "duur_seconden", "seconden",
+                   "invultijd", "doorlooptijd")
+_CUSTOMER_NAMES = ("customer_id", "customerid", "customer_no", "customer_nr", "customer_number",
+                   "customer", "client_id", "crm_id", "member_id", "account_id",
+                   "kundnummer", "kundnr", "kund_nr", "kund_id", "kundid", "medlemsnummer",
+                   "medlemsnr", "klantnummer", "klantnr", "klant_nr", "klant_id", "klantid",
+                   "lidnummer", "relatienummer")
+_WEIGHT_NAMES = ("weight", "weights", "wt", "vikt", "viktning", "gewicht", "weegfactor", "poids")
 
 
-def _guess_column(columns: Sequence[str], patterns: Sequence[str]) -> str | None:
-    lower = {c.lower(): c for c in columns}
-    for p in patterns:
+def _norm_name(name: str) -> str:
+    return re.sub(r"[\s.\-]+", "_", str(name).strip().lower())
+
+
+def _guess_column(columns: Sequence[str], patterns: Sequence[str],
+                  exclude: Sequence[str | None] = ()) -> str | None:
+    """The first column named like one of ``patterns`` (exactly first, then containing a
+    pattern of five letters or more), other than those in ``exclude``."""
+    lower = {_norm_name(c): c for c in columns if c not in set(exclude)}
+    pats = [_norm_name(p) for p in patterns]
+    for p in pats:
         if p in lower:
             return lower[p]
-    for p in patterns:
+    for p in pats:
+        if len(p) < 5:
+            continue
         for low, col in lower.items():
             if p in low:
                 return col
@@ -109,6 +137,15 @@ def draft_instrument(path: str | Path) -> dict[str, Any]:
     ``reverse: true`` (a suggestion from the data; see ``_suggest_reverse``). Review the draft
     before use.
 
+    A question stem that several statements share ("Hur väl stämmer följande påståenden
+    in på dig? - …", as Qualtrics exports a matrix question) is taken off their texts;
+    :func:`instrument_draft_yaml` keeps it once as a comment. Qualtrics survey previews
+    and test responses are left out. The respondent id, customer id, duration (seconds)
+    and weight columns are recognised by common English, Swedish and Dutch names
+    (``ResponseId``, ``deltagare``, ``kundnummer``, ``klantnummer``, ``tid_sek``,
+    ``duur``, ``vikt`` ...). The study is named after the file's folder, and its
+    ``language`` guessed from the statements.
+
     Parameters
     ----------
     path : str or Path
@@ -124,11 +161,17 @@ def draft_instrument(path: str | Path) -> dict[str, Any]:
     InputError
         If no column looks like a Likert item.
     """
+    return _draft(Path(path))[0]
+
+
+def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The draft and the question stems taken off its statements (stem → item ids)."""
     path = Path(path)
     if path.suffix.lower() in _SPSS_EXT:
         raw = _read_spss(path, user_missing=True)
     else:
         raw = _read_raw(path)
+    raw, _, _ = drop_qualtrics_previews(raw)  # survey previews and tests are not respondents
     attrs = dict(raw.attrs)
     frame = pd.DataFrame({c: _coerce(raw[c]) for c in raw.columns})
     columns = [str(c) for c in frame.columns]
@@ -137,13 +180,20 @@ def draft_instrument(path: str | Path) -> dict[str, Any]:
     user_missing: dict[str, set[float]] = {}
     for col, ranges in attrs.get("missing_ranges", {}).items():
         user_missing[col] = {float(r["lo"]) for r in ranges if r["lo"] == r["hi"]}
-    id_col = _guess_column(columns, _ID_NAMES)
-    if id_col is None or frame[id_col].duplicated().any():
-        id_col = next((c for c in columns if frame[c].notna().all() and not frame[c].duplicated().any()),
-                      columns[0])
-    duration = _guess_column(columns, ("duration (in seconds)", "duration", "seconds"))
-    weight = _guess_column(columns, ("weight", "gewicht", "vikt", "poids"))
-    skip = {id_col, duration, weight} | {c for c in columns if c.lower() in _QUALTRICS_META}
+    customer = _guess_column(columns, _CUSTOMER_NAMES)
+    id_col = _guess_column(columns, _ID_NAMES, exclude=[customer])
+    if id_col is None or frame[id_col].isna().any() or frame[id_col].duplicated().any():
+        id_col = next((c for c in columns if c != customer and frame[c].notna().all()
+                       and not frame[c].duplicated().any()), columns[0])
+    if customer == id_col:
+        customer = None
+    duration = _guess_column(columns, _DURATION_NAMES, exclude=[id_col, customer])
+    if duration is not None and not pd.api.types.is_numeric_dtype(frame[duration]):
+        duration = None  # e.g. a "tid" column holding clock times
+    weight = _guess_column(columns, _WEIGHT_NAMES, exclude=[id_col, customer, duration])
+    if weight is not None and not pd.api.types.is_numeric_dtype(frame[weight]):
+        weight = None
+    skip = {id_col, duration, weight, customer} | {c for c in columns if c.lower() in _QUALTRICS_META}
     # candidate items: integer-valued numeric columns with at least three answers
     ranges: dict[str, tuple[int, int, list[float]]] = {}
     for col in columns:
@@ -170,9 +220,14 @@ def draft_instrument(path: str | Path) -> dict[str, Any]:
     if not ranges:
         raise InputError("no column looks like a Likert item (integer answers on a common scale)",
                          file=path, hint="write instrument.yaml by hand; see README.md")
-    common = pd.Series([(lo, hi) for lo, hi, _ in ranges.values()]).value_counts().index[0]
-    lo, hi = common
-    items = [c for c, (a, b, _) in ranges.items() if (a, b) == common]
+    # the scale: the most common lowest and highest answers; a statement belongs to it when
+    # its answers lie within and span at least half of it (in a small sample not every
+    # statement gets a 1 or a 7)
+    lo = int(pd.Series([a for a, _, _ in ranges.values()]).value_counts().index[0])
+    hi = int(pd.Series([b for _, b, _ in ranges.values()]).value_counts().index[0])
+    if hi - lo < 2:
+        lo, hi = pd.Series([(a, b) for a, b, _ in ranges.values()]).value_counts().index[0]
+    items = [c for c, (a, b, _) in ranges.items() if lo <= a and b <= hi and 2 * (b - a) >= hi - lo]
     missing_codes = sorted({v for c in items for v in ranges[c][2] if v < lo or v > hi})
     data = frame[items].where(~frame[items].isin(missing_codes)).astype(float)
     # instructed-response items: named so, or nearly everyone gives one answer
@@ -196,18 +251,60 @@ def draft_instrument(path: str | Path) -> dict[str, Any]:
         scale["labels"] = {int(float(k)): str(v) for k, v in labels.items() if lo <= float(k) <= hi}
     if missing_codes:
         scale["missing_codes"] = [int(v) if float(v).is_integer() else v for v in missing_codes]
-    draft: dict[str, Any] = {"name": path.stem, "id_column": id_col, "scale": scale}
+    statements, stems = split_question_stems({c: str(texts.get(c) or "") for c in items})
+    draft: dict[str, Any] = {"name": _study_name(path)}
+    language = guess_language(statements.values())
+    if language:
+        draft["language"] = language
+    draft.update({"id_column": id_col, "scale": scale})
+    if customer:
+        draft["customer_id_column"] = customer
     if duration:
         draft["duration_column"] = duration
     if weight:
         draft["weight_column"] = weight
     draft["items"] = [
-        {"id": c, "text": str(texts.get(c) or c).strip() or c, "reverse": reverse[c]} for c in items
+        {"id": c, "text": statements.get(c) or c, "reverse": reverse[c]} for c in items
     ]
     if checks:
         draft["attention_checks"] = checks
     instrument_from_dict(draft, file=path)  # a draft must load
-    return draft
+    return draft, stems
+
+
+#: File names that say nothing about the study: the draft is named after the folder.
+_GENERIC_STEMS = {"responses", "response", "data", "export", "survey", "results", "svar", "enkät",
+                  "enkat", "antwoorden", "enquete", "raw", "download"}
+
+
+def _study_name(path: Path) -> str:
+    """The study's name: its survey folder's (``surveys/<study>/responses.csv``)."""
+    folder = path.resolve().parent.name
+    if folder and folder.lower() not in {"", "surveys", "data", "downloads", "tmp"}:
+        return folder
+    stem = re.split(r"[_ ]\d", path.stem)[0].strip() or path.stem  # "Kundstudie_5 januari 2026"
+    return stem if stem.lower() not in _GENERIC_STEMS else (folder or stem)
+
+
+def instrument_draft_yaml(path: str | Path) -> str:
+    """:func:`draft_instrument` of ``path`` as YAML text, ready for ``instrument.yaml``.
+
+    Long lines are never wrapped (a statement stays on one line, so the text
+    round-trips however it is written or printed), and the question stem taken off
+    the statements is kept once, as a comment above them.
+    """
+    import yaml
+
+    path = Path(path)
+    draft, stems = _draft(path)
+    text = (f"# Drafted by behaviortypes from {path.name}. Check the item texts, the scale and\n"
+            "# which items are reverse-keyed (reverse: true) before running the analysis.\n")
+    body = yaml.safe_dump(draft, sort_keys=False, allow_unicode=True, width=float("inf"))
+    if stems:
+        note = "".join(f"# Question before {', '.join(cols[:1])}–{cols[-1]}: {stem}\n"
+                       for stem, cols in stems.items())
+        body = body.replace("\nitems:\n", "\n" + note + "items:\n", 1)
+    return text + body
 
 
 def write_instrument_draft(path: str | Path, out: str | Path | None = None, *,
@@ -219,15 +316,9 @@ def write_instrument_draft(path: str | Path, out: str | Path | None = None, *,
     InputError
         If ``out`` exists and ``overwrite`` is false.
     """
-    import yaml
-
     path = Path(path)
     out = Path(out) if out is not None else path.with_name("instrument.yaml")
     if out.exists() and not overwrite:
         raise InputError("the instrument file already exists", file=out,
                          hint="choose another --out, or delete the existing file first")
-    draft = draft_instrument(path)
-    text = (f"# Drafted by behaviortypes from {path.name}. Check the item texts, the scale and\n"
-            "# which items are reverse-keyed (reverse: true) before running the analysis.\n")
-    text += yaml.safe_dump(draft, sort_keys=False, allow_unicode=True, width=100)
-    return write_text(out, text)
+    return write_text(out, instrument_draft_yaml(path))

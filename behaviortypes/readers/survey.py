@@ -12,7 +12,7 @@ import pandas as pd
 from ..errors import InputError, Problem, SurveyQualityWarning
 from ..files import sha256_file
 from ..instrument import Instrument, load_instrument
-from ._common import _EXCEL_EXT, _TEXT_EXT
+from ._common import _EXCEL_EXT, _TEXT_EXT, drop_qualtrics_previews
 from .tables import _read_raw, is_qualtrics
 from .validate import _convert
 
@@ -42,9 +42,15 @@ def _map_import_ids(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame
 def _read_checked(path: str | Path, instrument: Instrument
                   ) -> tuple[pd.DataFrame, list[Problem], dict[str, Any]]:
     raw = _map_import_ids(_read_raw(path), instrument)
+    raw, n_preview, preview_rows = drop_qualtrics_previews(raw)
     frame, errors, warns = _convert(raw, instrument, Path(path))
     if errors:
         raise InputError(problems=errors)
+    if n_preview:
+        warns.insert(0, Problem(
+            f"left out {n_preview} Qualtrics survey preview/test response(s) (Status or "
+            "DistributionChannel says preview or test)", file=Path(path), rows=preview_rows,
+            hint="they are not real respondents; export without them to silence this note"))
     return frame, warns, dict(raw.attrs)
 
 
@@ -74,7 +80,9 @@ def read_responses(path: str | Path, instrument: Instrument) -> pd.DataFrame:
     Warns
     -----
     SurveyQualityWarning
-        For high missingness, low-variance items and few respondents per item.
+        For high missingness, low-variance items and few respondents per item, and
+        when Qualtrics survey previews or test responses (``Status``/``DistributionChannel``)
+        were left out.
     """
     frame, warns, _ = _read_checked(path, instrument)
     for w in warns:

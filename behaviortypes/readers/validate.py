@@ -29,9 +29,68 @@ WARN_MODAL_SHARE = 0.9
 
 
 
-def _rows(mask: pd.Series | np.ndarray) -> list[int]:
-    """1-based data row numbers where ``mask`` is true."""
-    return [int(i) + 1 for i in np.flatnonzero(np.asarray(mask))]
+def _rows(mask: pd.Series | np.ndarray, numbers: np.ndarray | None = None) -> list[int]:
+    """1-based data row numbers where ``mask`` is true (``numbers``: each row's number in
+    the file when rows were left out, e.g. Qualtrics previews)."""
+    where = np.flatnonzero(np.asarray(mask))
+    if numbers is not None:
+        return [int(numbers[i]) for i in where]
+    return [int(i) + 1 for i in where]
+
+
+_SPLIT_CELL = re.compile(r"[;,\t|]")
+
+
+def _header_row(frame: pd.DataFrame, names: list[str]) -> int | None:
+    """The data row (0-based) that holds the instrument's column names, if one does.
+
+    A title row above the header makes the title the header and puts the real header
+    in the first data row(s); a CSV whose title line has no separators is read as one
+    column, so cells are also split at the usual separators.
+    """
+    wanted = {str(n) for n in names if n}
+    need = max(2, int(0.8 * len(wanted)))
+    for r in range(min(5, len(frame))):
+        tokens: set[str] = set()
+        for cell in frame.iloc[r]:
+            if isinstance(cell, str):
+                tokens.update(t.strip().strip('"') for t in _SPLIT_CELL.split(cell))
+            elif cell is not None and not (isinstance(cell, float) and np.isnan(cell)):
+                tokens.add(str(cell).strip())
+        if len(wanted & tokens) >= need:
+            return r
+    return None
+
+
+def _text_header_row(frame: pd.DataFrame, items: list[str], labels: dict | None) -> bool:
+    """Whether the first data row holds texts (a second header row of question texts)
+    where the rows below hold numbers."""
+    if len(frame) < 3 or len(items) < 2:
+        return False
+    texty = 0
+    for col in items:
+        first = frame[col].iloc[:1]
+        num, bad = _parse_answers(first, labels)
+        if bool(bad.iloc[0]):
+            rest, rest_bad = _parse_answers(frame[col].iloc[1:], labels)
+            if rest.notna().sum() and rest_bad.mean() < 0.05:
+                texty += 1
+    return texty >= max(2, int(0.8 * len(items)))
+
+
+def _shorten(text: Any, n: int = 40) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _scale_run(values: set[int], start: int, step: int) -> list[int]:
+    """The values ``start, start+step, ...`` all present in ``values`` (a longer scale)."""
+    run = []
+    v = start
+    while v in values and len(run) < 10:
+        run.append(v)
+        v += step
+    return run
 
 
 def _parse_answers(values: pd.Series, labels: dict[int, str] | None) -> tuple[pd.Series, pd.Series]:
@@ -49,8 +108,8 @@ def _parse_answers(values: pd.Series, labels: dict[int, str] | None) -> tuple[pd
     return num, bad
 
 
-def _value_problem(col, values, mask, file, message, hint) -> Problem:
-    rows = _rows(mask)
+def _value_problem(col, values, mask, file, message, hint, numbers=None) -> Problem:
+    rows = _rows(mask, numbers)
     first = values[np.asarray(mask)].iloc[0]
     if isinstance(first, (np.floating, float)):
         first = int(first) if float(first).is_integer() else float(first)
@@ -68,7 +127,9 @@ def _convert(frame: pd.DataFrame, instrument: Instrument, file: Any
     file = file if file is not None else frame.attrs.get("file")
     errors: list[Problem] = []
     warns: list[Problem] = []
+    numbers_attr = frame.attrs.get("data_rows")
     frame = frame.reset_index(drop=True)
+    numbers = np.asarray(numbers_attr, dtype=int) if numbers_attr and len(numbers_attr) == len(frame) else None
     inst, scale = instrument, instrument.scale
     scale_text = f"{scale.min:g}–{scale.max:g}"
     columns = list(frame.columns)
@@ -76,6 +137,29 @@ def _convert(frame: pd.DataFrame, instrument: Instrument, file: Any
     if n == 0:
         errors.append(Problem("the file has a header but no respondents", file=file,
                               hint="export the survey again with its responses"))
+    # --- a misplaced header: one clear message instead of every column "missing"
+    named_cols = [inst.id_column, *inst.item_ids]
+    header_rows = int(frame.attrs.get("header_rows", 1) or 1)
+    if inst.id_column not in columns or sum(i not in columns for i in inst.item_ids) > len(inst.item_ids) / 2:
+        found = _header_row(frame, named_cols)
+        if found is not None:
+            row = header_rows + found + 1
+            above = _shorten(next((c for c in columns if not str(c).startswith("Unnamed")), columns[0]))
+            errors.append(Problem(
+                f"the header seems to be on row {row}, not row {header_rows} (row {header_rows} "
+                f"holds '{above}')", file=file,
+                hint=f"delete the {'row' if row - header_rows == 1 else f'{row - header_rows} rows'} "
+                     "above the column names and save the file again"))
+            return frame, errors, warns
+    elif _text_header_row(frame, [i for i in inst.item_ids if i in columns], scale.labels):
+        first_item = next(i for i in inst.item_ids if i in columns)
+        errors.append(Problem(
+            f"the header seems to take two rows: row {header_rows + 1} holds question texts "
+            f"(such as '{_shorten(frame[first_item].iloc[0])}'), the answers start on row "
+            f"{header_rows + 2}", file=file,
+            hint=f"delete row {header_rows + 1}; the statements' texts belong in instrument.yaml "
+                 "(`behaviortypes instrument draft` copies them there)"))
+        return frame, errors, warns
     # --- columns named in the instrument
     dupes = set(frame.attrs.get("duplicate_columns", []))
     named = [inst.id_column, *inst.item_ids, *(c.id for c in inst.attention_checks),
@@ -110,39 +194,67 @@ def _convert(frame: pd.DataFrame, instrument: Instrument, file: Any
         empty = ids.isna()
         if empty.any():
             errors.append(Problem("respondent id is empty", file=file, column=inst.id_column,
-                                  rows=_rows(empty), hint="every respondent needs an id"))
+                                  rows=_rows(empty, numbers), hint="every respondent needs an id"))
         dup = ids.duplicated(keep=False) & ~empty
         if dup.any():
             first = ids[dup].iloc[0]
             errors.append(Problem(f"duplicate respondent ids ({dup.sum()} rows share "
                                   f"{ids[dup].nunique()} id(s))", file=file, column=inst.id_column,
-                                  rows=_rows(dup), value=first,
+                                  rows=_rows(dup, numbers), value=first,
                                   hint="remove repeated rows or give each respondent a unique id"))
     # --- items
     codes = set(float(c) for c in scale.missing_codes)
     labels = scale.labels
-    for col in [i for i in inst.item_ids if i in columns]:
+    present_items = [i for i in inst.item_ids if i in columns]
+    # --- a wrong scale: answers beyond it in many statements, running on from its end
+    raw_answers = {}
+    for col in present_items:
+        num, _ = _parse_answers(frame[col], labels)
+        raw_answers[col] = num.where(~num.isin(codes))
+    seen = {int(v) for s in raw_answers.values() for v in s.dropna().unique() if float(v).is_integer()}
+    up = _scale_run(seen, int(scale.max) + 1, 1)
+    down = _scale_run(seen, int(scale.min) - 1, -1)
+    new_min = down[-1] if down else scale.min
+    new_max = up[-1] if up else scale.max
+    if down and not up and seen and max(seen) < scale.max:  # the whole scale shifted down (0–6)
+        new_max = max(seen)
+    hit = [c for c, s in raw_answers.items() if ((s > scale.max) & (s <= new_max)).any()
+           or ((s < scale.min) & (s >= new_min)).any()]
+    wrong_scale = bool(up or down) and len(hit) >= max(2, len(present_items) / 2)
+    if wrong_scale:
+        where = (f"all {len(present_items)} statements" if len(hit) == len(present_items)
+                 else f"{len(hit)} of {len(present_items)} statements")
+        goes = (f"up to {new_max:g}" if up and not down else f"down to {new_min:g}" if down and not up
+                else f"from {new_min:g} to {new_max:g}")
+        errors.append(Problem(
+            f"answers go {goes} in {where}, outside the scale {scale_text} of instrument.yaml",
+            file=file,
+            hint=f"is the scale {new_min:g}–{new_max:g}? set `scale: {{min: {new_min:g}, max: "
+                 f"{new_max:g}}}` in instrument.yaml"))
+    for col in present_items:
         values = frame[col]
         num, bad = _parse_answers(values, labels)
         if bad.any():
             errors.append(_value_problem(
                 col, values, bad, file, f"non-numeric answer, the scale is {scale_text}",
                 "recode text answers as numbers" + ("" if labels else
-                                                    " or list them under scale: labels")))
+                                                    " or list them under scale: labels"), numbers))
         num = num.where(~num.isin(codes))
         outside = (num < scale.min) | (num > scale.max)
+        if wrong_scale:  # reported once above; only values beyond the longer scale remain
+            outside &= (num < new_min) | (num > new_max)
         if outside.any():
             bad_value = float(num[outside].iloc[0])
             bad_value = int(bad_value) if bad_value.is_integer() else bad_value
             errors.append(Problem(
                 f"value {bad_value:g} is outside the scale {scale_text}", file=file, column=col,
-                rows=_rows(outside), value=bad_value,
+                rows=_rows(outside, numbers), value=bad_value,
                 hint="fix the value, or declare it under scale: missing_codes "
                      "(e.g. 99 = don't know)"))
-            num = num.where(~outside)
+        num = num.where(~((num < scale.min) | (num > scale.max)))
         out[col] = num
         answered = num.dropna()
-        if n and not bad.any() and not outside.any():
+        if n and not bad.any() and not outside.any() and not wrong_scale:
             if answered.nunique() <= 1:
                 what = "has no answers" if answered.empty else \
                     f"has the same answer ({answered.iloc[0]:g}) from every respondent"
@@ -166,7 +278,7 @@ def _convert(frame: pd.DataFrame, instrument: Instrument, file: Any
             if bad.any():
                 errors.append(_value_problem(check.id, frame[check.id], bad, file,
                                              "non-numeric answer to an attention check",
-                                             "recode the answers as numbers"))
+                                             "recode the answers as numbers", numbers))
             out[check.id] = num
     if inst.duration_column and inst.duration_column in columns:
         col = inst.duration_column
@@ -174,23 +286,23 @@ def _convert(frame: pd.DataFrame, instrument: Instrument, file: Any
         if bad.any():
             errors.append(_value_problem(col, frame[col], bad, file,
                                          "duration is not a number of seconds",
-                                         "export durations in seconds"))
+                                         "export durations in seconds", numbers))
         neg = num < 0
         if neg.any():
             errors.append(_value_problem(col, num, neg, file, "negative duration",
-                                         "durations are seconds, 0 or more"))
+                                         "durations are seconds, 0 or more", numbers))
         out[col] = num
     if inst.weight_column and inst.weight_column in columns:
         col = inst.weight_column
         num, bad = _parse_answers(frame[col], None)
         if bad.any():
             errors.append(_value_problem(col, frame[col], bad, file, "weight is not a number",
-                                         "weights must be positive numbers"))
+                                         "weights must be positive numbers", numbers))
         nonpos = ~bad & ~(num > 0)
         if nonpos.any():
             errors.append(_value_problem(col, frame[col], nonpos, file,
                                          "weight is missing, zero or negative",
-                                         "weights must be positive numbers"))
+                                         "weights must be positive numbers", numbers))
         out[col] = num
     if inst.customer_id_column and inst.customer_id_column in columns:
         out[inst.customer_id_column] = _ids_to_str(frame[inst.customer_id_column])  # "007" stays

@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only: render imports this mo
 
 __all__ = ["export_pptx", "export_cards"]
 
+#: Height of the bottom page margin that holds the PDF footer, in points (15 mm).
+_FOOTER_PT = 15 / 25.4 * 72
+
 
 def export_cards(
     data: ReportData,
@@ -64,7 +67,9 @@ def export_cards(
     try:
         for tid in data.shown_types.index:
             index = rendered.section_pages[f"type-{int(tid)}"]
-            image = pdf[index].render(scale=scale).to_pil()
+            # a card is the page without the PDF's footer (page number, running title),
+            # which sits in the bottom page margin (15 mm, see report.css)
+            image = pdf[index].render(scale=scale, crop=(0, _FOOTER_PT, 0, 0)).to_pil()
             buf = io.BytesIO()
             image.save(buf, format="PNG", optimize=True, pnginfo=mark)
             written.append(write_bytes(out_dir / f"type_{int(tid)}.png", buf.getvalue()))
@@ -166,7 +171,8 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
     types = data.types
     fig = plots.plot_sizes(types.reset_index()[["type_id", "share", "ci_low", "ci_high"]],
                            names=types["name"].to_dict(), colors=types["color"].to_dict(),
-                           base_shares=types["base_share"].dropna().to_dict() or None)
+                           base_shares=types["base_share"].dropna().to_dict() or None,
+                           labels={"x": t["plot_share"], "survey": t["plot_survey"], "base": t["plot_base"]})
     fig.set_size_inches(6, 0.8 + 0.45 * len(types))
     slide.shapes.add_picture(io.BytesIO(plots.figure_to_png(fig, dpi=200)), Inches(6.8), Inches(1.4), width=Inches(6))
     if ctx["hidden_note"]:
@@ -196,7 +202,7 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
         _text(slide, Inches(4.7), Inches(0.35), Inches(8.2), Inches(0.5), t["what_they_do"], size=18, bold=True,
               colour=p["color"] if p["ink"] == "#ffffff" else "#222222")
         _text(slide, Inches(4.7), Inches(0.85), Inches(8.2), Inches(2.2),
-              [f"• {b['text']}  ({b['mean']} vs {b['overall']})" for b in p["do"]] or ["–"], size=13)
+              [f"• {b['text']}  ({b['mean']} {t['vs']} {b['overall']})" for b in p["do"]] or ["–"], size=13)
         y = 3.05
         if p["needs"]:
             _text(slide, Inches(4.7), Inches(y), Inches(8.2), Inches(0.5),

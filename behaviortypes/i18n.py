@@ -1,0 +1,356 @@
+"""Words the tool writes itself, per language: suggested type names, taglines, guesses.
+
+Every text a reader sees is either the study's own text (statements, theme names,
+edited names in ``types.yaml``) or comes from a template in one of the languages of
+:data:`LANGUAGES`. The report's templates live in ``report/i18n/<lang>.yaml``; this
+module holds the small grammar that names the types and writes their taglines, so
+that a Swedish study gets "Prisjägaren" or "Den som sätter pris först", never
+"The high pris".
+
+The grammar has two layers:
+
+* a **lexicon** of themes a behaviour study often has (price, convenience,
+  inspiration, loyalty ...), recognised by keywords in English, Swedish and Dutch
+  theme names, each with a persona name per language and direction
+  (high: "The bargain hunter" / "Prisjägaren"; low: "The price-relaxed buyer" /
+  "Den priståliga");
+* a **pattern** for any other theme, which keeps the study's theme name as written
+  ("The pris-driven" / "Den som sätter pris först").
+
+Examples
+--------
+>>> type_name("price_focus", high=True, lang="sv")
+'Prisjägaren'
+>>> type_name("trädgård", high=True, lang="sv")
+'Den som sätter trädgård först'
+>>> tagline([("pris", True), ("bekvämlighet", False)], lang="sv")
+'Högt på pris, lågt på bekvämlighet.'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from dataclasses import dataclass
+
+__all__ = [
+    "LANGUAGES",
+    "NAME_LANGUAGES",
+    "guess_language",
+    "lexicon_word",
+    "type_name",
+    "name_extra",
+    "tagline",
+    "reason_text",
+]
+
+#: Languages the report and the suggested names are written in.
+LANGUAGES = ("en", "sv")
+#: Languages the type-name grammar knows (others fall back to English).
+NAME_LANGUAGES = ("en", "sv")
+
+
+@dataclass(frozen=True)
+class _Concept:
+    """A theme the lexicon knows: keywords (any language) and a persona name per language."""
+
+    keywords: tuple[str, ...]
+    high: dict[str, str]
+    low: dict[str, str]
+
+
+# Keywords are matched at the start of a word of the theme name ("pris" in "prismedvetenhet",
+# "price" in "price_focus"); keywords of 5 letters or more also inside a word ("lågpris").
+_LEXICON: tuple[_Concept, ...] = (
+    _Concept(("price", "bargain", "discount", "deal", "cost", "saving", "cheap",
+              "pris", "billig", "rabatt", "erbjud", "kostnad", "spar",
+              "prijs", "korting", "aanbieding", "goedkoop", "besparing"),
+             {"en": "Bargain hunter", "sv": "Prisjägaren"},
+             {"en": "Price-relaxed buyer", "sv": "Den priståliga"}),
+    _Concept(("inspiration", "explor", "discover", "brows", "novel",
+              "inspir", "utforsk", "upptäck", "nyfiken", "nyhet",
+              "inspiratie", "ontdek", "nieuwsgier"),
+             {"en": "Explorer", "sv": "Utforskaren"},
+             {"en": "Focused shopper", "sv": "Den målinriktade"}),
+    _Concept(("speed", "convenien", "quick", "fast", "time", "efficien", "easy",
+              "snabb", "bekväm", "smidig", "enkel", "tidsbrist", "tidspress",
+              "snel", "gemak", "makkelijk", "tijd"),
+             {"en": "Quick searcher", "sv": "Den snabba"},
+             {"en": "Unhurried shopper", "sv": "Den tålmodiga"}),
+    _Concept(("loyal", "habit", "routine", "trust", "brand",
+              "lojal", "vana", "rutin", "förtroende", "varumärke", "trogen",
+              "trouw", "gewoonte", "vertrouwen", "merk"),
+             {"en": "Loyal regular", "sv": "Stamkunden"},
+             {"en": "Free agent", "sv": "Den obundna"}),
+    _Concept(("social", "review", "peer", "recommend", "friend", "community",
+              "recension", "vänner", "tips", "rekommend", "omdöme",
+              "sociaal", "recensie", "vrienden", "aanbevel"),
+             {"en": "Social shopper", "sv": "Den sociala"},
+             {"en": "Independent mind", "sv": "Den självständiga"}),
+    _Concept(("research", "compar", "detail", "spec", "informed", "depth",
+              "jämför", "undersök", "detalj", "påläst", "informat", "grundlig",
+              "vergelijk", "onderzoek", "grondig"),
+             {"en": "Thorough researcher", "sv": "Den grundliga"},
+             {"en": "Gut-feel buyer", "sv": "Den spontana"}),
+    _Concept(("sustain", "eco", "green", "ethic",
+              "hållbar", "miljö", "etisk", "grön", "klimat",
+              "duurzaam", "milieu", "ethisch", "groen"),
+             {"en": "Conscious consumer", "sv": "Den medvetna"},
+             {"en": "Pragmatist", "sv": "Pragmatikern"}),
+    _Concept(("quality", "premium", "luxury",
+              "kvalitet", "lyx", "exklusiv",
+              "kwaliteit", "luxe"),
+             {"en": "Quality seeker", "sv": "Kvalitetssökaren"},
+             {"en": "Good-enough buyer", "sv": "Den nöjsamma"}),
+    _Concept(("digital", "app", "mobile", "online",
+              "mobil", "nätet", "webb",
+              "digitaal"),
+             {"en": "Digital native", "sv": "Den digitala"},
+             {"en": "Offline preferrer", "sv": "Den analoga"}),
+    _Concept(("risk", "safe", "secur", "caution",
+              "säker", "trygg", "försikt",
+              "veilig", "voorzicht", "zekerheid"),
+             {"en": "Cautious buyer", "sv": "Den försiktiga"},
+             {"en": "Risk taker", "sv": "Risktagaren"}),
+)
+
+# Per language: how a lexicon word becomes a name, the pattern for any other theme,
+# the short form added to tell two types with the same name apart, and the tagline.
+_GRAMMAR: dict[str, dict[str, str]] = {
+    "en": {
+        "word": "The {word}",             # "The bargain hunter"
+        "high": "The {theme}-driven",      # one-word theme: "The pris-driven"
+        "low": "The {theme}-indifferent",
+        "high_phrase": "Driven by {theme}",  # several words: "Driven by research depth"
+        "low_phrase": "Indifferent to {theme}",
+        "tag_high": "high on {theme}",
+        "tag_low": "low on {theme}",
+        "tag_sep": ", ",
+        "tag_end": ".",
+    },
+    "sv": {
+        "word": "{word}",                  # "Prisjägaren", "Den försiktiga"
+        "high": "Den som sätter {theme} först",
+        "low": "Den som bryr sig mindre om {theme}",
+        "high_phrase": "Den som sätter {theme} först",
+        "low_phrase": "Den som bryr sig mindre om {theme}",
+        "tag_high": "högt på {theme}",
+        "tag_low": "lågt på {theme}",
+        "tag_sep": ", ",
+        "tag_end": ".",
+    },
+}
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+# Evidence of a language in free text: common function words and letters.
+_STOPWORDS: dict[str, frozenset[str]] = {
+    "sv": frozenset("och att det jag är på för som inte med ett av till om när har kan vill mig min "
+                    "mitt vi hur väl eller mycket alltid ofta gärna sig hos den de så innan efter "
+                    "helst brukar handlar köper tycker".split()),
+    "en": frozenset("the and to of is on for that not with an when have can want my me it how or "
+                    "very always often i before after usually buy like rather prefer".split()),
+    "nl": frozenset("het een en ik niet van op voor met dat wanneer altijd vaak mijn graag liever "
+                    "koop vind meestal".split()),
+}
+_SWEDISH_LETTERS = re.compile(r"[åäöÅÄÖ]")
+_DUTCH_HINTS = re.compile(r"ij|oe|aa|uu", re.IGNORECASE)
+_SWEDISH_ENDINGS = re.compile(r"(het|itet|skap|ande|else|arna|orna)$")
+_ENGLISH_ENDINGS = re.compile(r"(ing|ness|ity|ship)$")  # not -tion: Swedish has it too
+
+
+def guess_language(texts: Iterable[str]) -> str | None:
+    """The language of some study texts (statements or theme names), or ``None``.
+
+    Counts common function words of English, Swedish and Dutch, Swedish letters
+    (å, ä, ö) and typical Swedish and English word endings (``-het``, ``-itet`` /
+    ``-ing``, ``-ness``); the language with the most evidence wins.
+
+    Parameters
+    ----------
+    texts : iterable of str
+        Statements, theme names or anything the study wrote.
+
+    Returns
+    -------
+    str or None
+        ``"en"``, ``"sv"`` or ``"nl"``; ``None`` when there is no evidence either way
+        (e.g. only codes such as ``F1``).
+    """
+    score = {"en": 0.0, "sv": 0.0, "nl": 0.0}
+    for text in texts:
+        if not isinstance(text, str):
+            continue
+        words = [w.lower() for w in _WORD.findall(text.replace("_", " "))]
+        for w in words:
+            for lang, stop in _STOPWORDS.items():
+                if w in stop:
+                    score[lang] += 1.0
+            if _SWEDISH_LETTERS.search(w):
+                score["sv"] += 1.0
+            elif len(w) > 4 and _SWEDISH_ENDINGS.search(w):
+                score["sv"] += 0.5
+            elif len(w) > 4 and _ENGLISH_ENDINGS.search(w):
+                score["en"] += 0.5
+    best = max(score, key=score.get)
+    return best if score[best] > 0 else None
+
+
+def _matches(keyword: str, words: Sequence[str]) -> bool:
+    if len(keyword) >= 5:
+        return any(keyword in w for w in words)
+    return any(w.startswith(keyword) for w in words)
+
+
+def lexicon_word(theme: str, high: bool, lang: str = "en") -> str | None:
+    """The persona word for a theme the lexicon knows (``None`` otherwise).
+
+    Parameters
+    ----------
+    theme : str
+        A factor's name (usually the interview theme of its top statements), in any
+        of English, Swedish or Dutch.
+    high : bool
+        Whether the type is above (``True``) or below average on it.
+    lang : str, default="en"
+        Language of the word; languages without a grammar get English.
+    """
+    lang = lang if lang in NAME_LANGUAGES else "en"
+    words = [w.lower() for w in _WORD.findall(str(theme).replace("_", " "))]
+    for concept in _LEXICON:
+        if any(_matches(k, words) for k in concept.keywords):
+            return (concept.high if high else concept.low)[lang]
+    return None
+
+
+def _theme_text(theme: str) -> str:
+    """A theme as it reads inside a sentence: ``Price focus`` → ``price focus`` (``NPS`` stays)."""
+    text = re.sub(r"[_]+", " ", str(theme)).strip()
+    if len(text) > 1 and text[:2].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def type_name(theme: str, high: bool, lang: str = "en") -> str:
+    """A suggested persona name from the factor a type is named after.
+
+    Parameters
+    ----------
+    theme : str
+        The factor's (theme) name, kept as the study wrote it when the lexicon does
+        not know it.
+    high : bool
+        Above (``True``) or below average on the factor.
+    lang : str, default="en"
+
+    Returns
+    -------
+    str
+        E.g. ``"The bargain hunter"``, ``"Prisjägaren"``, ``"The pris-driven"``,
+        ``"Den som bryr sig mindre om trädgård"``.
+    """
+    lang = lang if lang in NAME_LANGUAGES else "en"
+    g = _GRAMMAR[lang]
+    word = lexicon_word(theme, high, lang)
+    if word is not None:
+        if lang == "en":
+            word = word[:1].lower() + word[1:]
+        name = g["word"].format(word=word)
+    else:
+        text = _theme_text(theme)
+        key = ("high" if high else "low") + ("_phrase" if " " in text else "")
+        name = g[key].format(theme=text)
+    return name[:1].upper() + name[1:]
+
+
+def name_extra(theme: str, high: bool, lang: str = "en") -> str:
+    """The short form added to a shared name to tell two types apart (``"explorer"``,
+    ``"högt på pris"``)."""
+    lang = lang if lang in NAME_LANGUAGES else "en"
+    word = lexicon_word(theme, high, lang)
+    if word is not None:
+        return word.lower()
+    return _GRAMMAR[lang]["tag_high" if high else "tag_low"].format(theme=_theme_text(theme))
+
+
+def tagline(parts: Sequence[tuple[str, bool]], lang: str = "en") -> str:
+    """A one-line tagline from (factor name, is high) pairs, most distinctive first.
+
+    >>> tagline([("Price focus", True), ("Convenience", False)])
+    'High on price focus, low on convenience.'
+    """
+    lang = lang if lang in NAME_LANGUAGES else "en"
+    g = _GRAMMAR[lang]
+    if not parts:
+        return ""
+    text = g["tag_sep"].join(
+        g["tag_high" if high else "tag_low"].format(theme=_theme_text(theme)) for theme, high in parts)
+    return text[:1].upper() + text[1:] + g["tag_end"]
+
+
+def _format_value(key: str, value: Any, fmt: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int):
+        return fmt.count(value) if fmt is not None else str(value)
+    if isinstance(value, float):
+        if key.endswith("share"):
+            return fmt.pct(value, 1) if fmt is not None else f"{100 * value:.1f}%"
+        return fmt.num(value, 2) if fmt is not None else f"{value:.2f}"
+    return str(value)
+
+
+def reason_text(reason: Any, texts: Mapping[str, str], fmt: Any = None) -> str:
+    """The sentence(s) of a structured reason, in the language of ``texts``.
+
+    A reason that a library stage records for people (why this many factors, why
+    this many types) is language-neutral when it is written as a *code and values*:
+    ``{"code": "k_reason_bic", "values": {"k": 4, "model": "k_model_bic",
+    "min_share": 0.12}}``, or a list of such sentences. The code names a template of
+    ``report/i18n/<lang>.yaml``; a value that is itself the name of a template (such as
+    ``k_model_bic``) is replaced by that template's text; values whose key ends in
+    ``share`` are printed as percentages, other floats with two decimals, each as the
+    language writes numbers (through ``fmt``).
+
+    Parameters
+    ----------
+    reason : str, dict or list of dict
+        A plain string is returned as it is (an old, English-only reason).
+    texts : mapping
+        The report texts of one language (``report.render.load_texts(lang)``).
+    fmt : object, optional
+        A number formatter with ``num``, ``pct`` and ``count`` methods (the report's
+        ``Formatter``); plain formatting when omitted.
+
+    Returns
+    -------
+    str
+        The sentences joined by spaces; ``""`` for an empty reason. An unknown code
+        is returned as the code itself, so that a missing template shows up in review
+        (and in the test that every code has a template).
+    """
+    if reason is None:
+        return ""
+    if isinstance(reason, str):
+        return reason
+    if isinstance(reason, Mapping):
+        reason = [reason]
+    out = []
+    for part in reason:
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        code = str(part.get("code", ""))
+        template = texts.get(code)
+        if template is None:
+            out.append(code)
+            continue
+        values = {}
+        for key, value in dict(part.get("values") or {}).items():
+            if isinstance(value, str) and value in texts:
+                values[key] = texts[value]
+            else:
+                values[key] = _format_value(key, value, fmt)
+        out.append(template.format(**values))
+    return " ".join(o for o in out if o)

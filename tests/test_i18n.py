@@ -1,0 +1,195 @@
+"""Every word the tool writes is translated: report texts, type names, taglines, reasons."""
+
+from __future__ import annotations
+
+import html
+import re
+import string
+
+import pandas as pd
+import pytest
+
+from behaviortypes.i18n import NAME_LANGUAGES, guess_language, reason_text, tagline, type_name
+from behaviortypes.profiles import suggest_names
+from behaviortypes.quality import SCREENS
+from behaviortypes.report import render_report
+from behaviortypes.report.render import LANGUAGES, TEMPLATES, Formatter, load_texts
+
+from reportfixture import make_discovery_folder
+
+# Words of the English templates that must never appear in a Swedish report.
+ENGLISH = {"the", "and", "of", "on", "high", "low", "type", "types", "respondents", "share",
+           "page", "run", "to", "see", "which", "this", "are", "is", "what", "they", "reasons",
+           "screened", "analysed", "received", "signals", "quotes", "survey", "customer",
+           "straightlining", "speeding", "attention", "random", "missing", "driven", "vs"}
+
+
+def _placeholders(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def test_every_key_in_both_languages_with_the_same_placeholders():
+    assert set(LANGUAGES) >= set(NAME_LANGUAGES)
+    en, sv = load_texts("en"), load_texts("sv")
+    assert set(en) == set(sv), {"only en": set(en) - set(sv), "only sv": set(sv) - set(en)}
+    for key in en:
+        assert str(en[key]).strip() and str(sv[key]).strip(), key
+        assert _placeholders(str(en[key])) == _placeholders(str(sv[key])), key
+
+
+def test_the_i18n_files_end_with_the_marker_for_appended_keys():
+    from behaviortypes.report.render import I18N
+
+    for lang in LANGUAGES:
+        lines = (I18N / f"{lang}.yaml").read_text(encoding="utf-8").splitlines()
+        assert "# --- appended by other modules below ---" in lines
+
+
+def _template_text(source: str) -> str:
+    """What a template prints by itself: no Jinja, no tags, no entities."""
+    source = re.sub(r"\{#.*?#\}", " ", source, flags=re.S)
+    source = re.sub(r"\{%.*?%\}", " ", source, flags=re.S)
+    source = re.sub(r"\{\{.*?\}\}", " ", source, flags=re.S)
+    source = re.sub(r"<style>.*?</style>", " ", source, flags=re.S)
+    source = re.sub(r"<[^>]+>", " ", source)
+    return html.unescape(source)
+
+
+def test_no_literal_text_in_the_templates():
+    """Every word a template prints comes from report/i18n/<lang>.yaml."""
+    for tpl in TEMPLATES.glob("*.html"):
+        words = re.findall(r"[^\W\d_]{2,}", _template_text(tpl.read_text(encoding="utf-8")))
+        assert not words, f"{tpl.name} prints {words[:5]} outside the translations"
+
+
+def test_every_text_key_the_templates_use_exists():
+    en = load_texts("en")
+    for tpl in TEMPLATES.glob("*.html"):
+        used = set(re.findall(r"\bt\.(\w+)", tpl.read_text(encoding="utf-8")))
+        assert used <= set(en), (tpl.name, used - set(en))
+    assert {f"screen_{s}" for s in SCREENS} <= set(en)
+
+
+@pytest.mark.parametrize("lang", NAME_LANGUAGES)
+def test_every_reason_code_renders(lang):
+    t = load_texts(lang)
+    fmt = Formatter(lang)
+    codes = [k for k in t if k.startswith(("factor_reason_", "k_reason_"))]
+    values = {"m": 3, "k": 4, "n": 1, "parallel": 3, "map": 3, "model": "k_model_bic",
+              "min_share": 0.123, "floor_share": 0.05, "jaccard_mean": 0.913, "jaccard_min": 0.8,
+              "better": "k_better_than"}
+    for code in codes:
+        text = reason_text({"code": code, "values": values}, t, fmt)
+        assert "{" not in text and code not in text
+    text = reason_text([{"code": "k_reason_bic", "values": values}, {"code": "k_reason_stable", "values": values}], t, fmt)
+    assert t["k_model_bic"] in text
+    assert ("12,3\u00a0%" if lang == "sv" else "12.3%") in text
+    assert ("0,91" if lang == "sv" else "0.91") in text
+    assert reason_text({"code": "no_such_code"}, t) == "no_such_code"
+    assert reason_text("parallel analysis", t) == "parallel analysis"  # an old English reason
+
+
+def test_guess_language():
+    assert guess_language(["Jag jämför alltid priser innan jag köper"]) == "sv"
+    assert guess_language(["pris", "bekvämlighet", "inspiration"]) == "sv"
+    assert guess_language(["I compare prices before every purchase"]) == "en"
+    assert guess_language(["Ik vergelijk altijd de prijzen voor ik iets koop"]) == "nl"
+    assert guess_language(["pris", "inspiration", "lojalitet"]) == "sv"  # -itet, not -ity
+    assert guess_language(["Price focus", "planning", "screening"]) == "en"  # -ing is English
+    assert guess_language(["inspiration"]) is None  # both languages write it so
+    assert guess_language(["F1", "F2"]) is None
+
+
+def test_names_in_swedish_have_no_english_words():
+    fm = pd.DataFrame({"F1": [1.2, -0.6, -0.7, 0.9], "F2": [-0.5, 1.1, -0.4, -0.6], "F3": [-0.2, -0.5, 1.0, -0.8]},
+                      index=pd.Index([1, 2, 3, 4], name="type_id"))
+    themes = {"F1": "pris", "F2": "bekvämlighet", "F3": "trädgårdsliv"}
+    sv = suggest_names(fm, themes)  # guessed from the theme names
+    text = " ".join(sv["name"]) + " " + " ".join(sv["tagline"])
+    assert not set(re.findall(r"\w+", text.lower())) & ENGLISH, text
+    assert sv.loc[1, "name"] == "Prisjägaren"
+    assert sv.loc[2, "name"] == "Den snabba"
+    assert sv.loc[3, "name"] == "Den som sätter trädgårdsliv först"  # theme kept as written
+    assert sv.loc[1, "tagline"].startswith("Högt på pris, lågt på")
+    assert sv["name"].is_unique and sv.loc[4, "name"].startswith("Prisjägaren (")
+    en = suggest_names(fm, themes, lang="en")
+    assert en.loc[1, "name"] == "The bargain hunter"
+    assert en.loc[3, "name"] == "The trädgårdsliv-driven"
+    assert en.loc[1, "tagline"].startswith("High on pris, low on")
+
+
+def test_grammar_patterns():
+    assert type_name("Research depth", True, "en") == "The thorough researcher"
+    assert type_name("Gardening", False, "en") == "The gardening-indifferent"
+    assert type_name("Home cooking", True, "en") == "Driven by home cooking"
+    assert type_name("trädgård", False, "sv") == "Den som bryr sig mindre om trädgård"
+    assert type_name("NPS", True, "sv") == "Den som sätter NPS först"
+    assert type_name("Prijs", True, "nl") == "The bargain hunter"  # no Dutch grammar yet: English
+    assert tagline([], "sv") == ""
+    assert tagline([("Pris", True)], "sv") == "Högt på pris."
+
+
+def _study_texts(disc) -> list[str]:
+    """Every text of the fixture study (statements, themes, names, quotes, CRM signals), and
+    the reasons for the number of factors and types, which the library still writes in
+    English (listed in the report of the change until it writes them as codes)."""
+    import json
+
+    import yaml
+
+    from reportfixture import FACTOR_NAMES, ITEMS
+
+    study: list[str] = []
+    sol = json.loads((disc / "solution.json").read_text())
+    factors = json.loads((disc / "factors.json").read_text()) if (disc / "factors.json").exists() else {}
+    study += [str(sol.get("k_reason", "")), str(sol.get("factor_reason", "")),
+              str((factors.get("retention") or {}).get("reason", ""))]
+    types = yaml.safe_load((disc / "types.yaml").read_text())["types"]
+    study += [str(t.get(k, "")) for t in types for k in ("name", "tagline", "description")]
+    for csv, cols in (("quotes.csv", ["quote", "pseudonym", "theme"]), ("crm_profile.csv", ["feature"])):
+        if (disc / csv).exists():
+            frame = pd.read_csv(disc / csv)
+            study += [str(v) for c in cols if c in frame for v in frame[c].dropna()]
+            study += [str(v).replace("_", " ") for c in cols if c in frame for v in frame[c].dropna()]
+    study += list(FACTOR_NAMES.values()) + [i[1] for i in ITEMS] + [i[3] for i in ITEMS]
+    study += ["fixture_study", "fixture study", "Fixture study"]
+    return sorted({s for s in study if s}, key=len, reverse=True)
+
+
+def _english_words(text: str, study: list[str]) -> set[str]:
+    for s in study:
+        for variant in {s, s[:1].upper() + s[1:]}:
+            text = re.sub(rf"(?<!\w){re.escape(variant)}(?!\w)", " ", text)
+    return set(re.findall(r"[^\W\d_]+", text.lower())) & ENGLISH
+
+
+@pytest.fixture(scope="module")
+def swedish_outputs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("sv")
+    disc = make_discovery_folder(tmp / "disc", k=3, n=240, seed=7)
+    paths = render_report(disc, out_dir=tmp / "out", lang="sv", formats=("html", "pptx"))
+    return disc, paths
+
+
+def test_swedish_report_has_no_english_template_words(swedish_outputs):
+    """The Swedish report of a study prints no English word of its own (study text is the
+    study's)."""
+    disc, paths = swedish_outputs
+    page = next(p for p in paths if p.suffix == ".html").read_text(encoding="utf-8")
+    page = re.sub(r"<style>.*?</style>|<svg.*?</svg>", " ", page, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    assert "Skäl till bortsortering" in text  # the screening reasons are there to check
+    found = _english_words(text, _study_texts(disc))
+    assert not found, sorted(found)
+
+
+def test_swedish_deck_has_no_english_template_words(swedish_outputs):
+    from pptx import Presentation
+
+    disc, paths = swedish_outputs
+    deck = Presentation(str(next(p for p in paths if p.suffix == ".pptx")))
+    text = " ".join(shape.text_frame.text for slide in deck.slides for shape in slide.shapes
+                    if shape.has_text_frame)
+    assert " mot " in text  # "5,9 mot 4,2"
+    found = _english_words(text, _study_texts(disc))
+    assert not found, sorted(found)

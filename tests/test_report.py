@@ -225,7 +225,7 @@ def test_no_identifiers_reach_the_report(tmp_path):
     quotes.to_csv(disc / "quotes.csv", index=False)
     html = render_html(load_report_data(disc), "en")
     assert "anna.berg@example.com" not in html and "123 45 67" not in html
-    assert "[e-mail]" in html and "[phone]" in html
+    assert "[email]" in html and "[phone]" in html
     ids = pd.read_csv(disc / "assignments.csv", dtype=str)["respondent_id"]
     assert not any(re.search(rf"\b{i}\b", html) for i in ids[:50])
 

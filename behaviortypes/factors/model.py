@@ -314,7 +314,7 @@ class FactorModel(BaseEstimator):
         map_n = int(mp["map"].iloc[1:].idxmin()) if len(mp) > 1 else 1
         ekc_n = int(ek.attrs["n_factors"])
         ledermann = max(int(np.floor((2 * p + 1 - np.sqrt(8 * p + 1)) / 2)), 1)
-        top = min(max(pa_n, map_n, ekc_n, self.n_factors or 0) + 1, ledermann, p - 1)
+        top = min(max(pa_n, map_n, self.n_factors or 0) + 1, ledermann, p - 1)
         cand = {m: _candidate(R, m, method, rotation, d.n_effective) for m in range(1, top + 1)}
         q = f"{self.percentile:g}th percentile"
         pa_text = (f"psych's parallel analysis (factor eigenvalues above the {q} of "

@@ -315,7 +315,8 @@ class FactorModel(BaseEstimator):
         ekc_n = int(ek.attrs["n_factors"])
         ledermann = max(int(np.floor((2 * p + 1 - np.sqrt(8 * p + 1)) / 2)), 1)
         top = min(max(pa_n, map_n, self.n_factors or 0) + 1, ledermann, p - 1)
-        cand = {m: _candidate(R, m, method, rotation, d.n_effective) for m in range(1, top + 1)}
+        low = max(1, min(pa_n, map_n, self.n_factors or p) - 1)
+        cand = {m: _candidate(R, m, method, rotation, d.n_effective) for m in range(low, top + 1)}
         q = f"{self.percentile:g}th percentile"
         pa_text = (f"psych's parallel analysis (factor eigenvalues above the {q} of "
                    f"{self.n_iter} simulated data sets) suggests {pa_n}")

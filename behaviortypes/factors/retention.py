@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from scipy.optimize import brentq, minimize
+from threadpoolctl import threadpool_limits
 
 from behaviortypes.errors import InputError, SurveyQualityWarning
 
@@ -383,7 +384,7 @@ def minres_loadings(R: np.ndarray, n_factors: int) -> np.ndarray:
     return loadings(res.x * scale)
 
 
-def _one_factor_minres(R: np.ndarray, tol: float = 1e-9, max_iter: int = 100) -> np.ndarray:
+def _one_factor_minres(R: np.ndarray, tol: float = 1e-7, max_iter: int = 50) -> np.ndarray:
     """Loadings of the one-factor minres solution (the same optimum as psych's).
 
     Minimises the squared off-diagonal residuals ``Σ_{i<j} (r_ij - l_i l_j)²`` by
@@ -465,6 +466,13 @@ def fa_parallel_table(R: np.ndarray, n: int, *, n_iter: int = 20, quant: float =
     resampled comparison data; without them only the simulated normal data are used,
     as psych does when given a correlation matrix.
     """
+    # 41 small eigen-problems: BLAS threads only add overhead (4x slower on 2 busy cores)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _fa_parallel_table(R, n, n_iter=n_iter, quant=quant, rng=rng, values=values,
+                                  weights=weights, corr_fn=corr_fn)
+
+
+def _fa_parallel_table(R, n, *, n_iter, quant, rng, values, weights, corr_fn):
     p = R.shape[0]
     observed = factor_eigenvalues(R)
     pc = np.linalg.eigvalsh(R)[::-1]

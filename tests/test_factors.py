@@ -644,7 +644,8 @@ def test_retention_evidence_per_candidate_and_reason(fitted3):
         assert col in ret
     assert ret.attrs["pa_n_factors"] == 3 and ret.attrs["map_n_factors"] == 3
     assert ret.loc[3, "salient"] == "6/5/5" and ret.loc[3, "n_minor"] == 0
-    assert ret.loc[1, "rmsea"] > ret.loc[3, "rmsea"]
+    assert ret.loc[2, "rmsea"] > ret.loc[3, "rmsea"] and ret.loc[2, "tli"] < ret.loc[3, "tli"]
+    assert ret.loc[2:4, "salient"].notna().all() and ret.loc[5:, "salient"].isna().all()
     assert fm.retention_reason_ == ret.loc[fm.n_factors_, "reason"]
     d = json.loads(json.dumps(fm.to_dict()))
     assert d["retention_reason"] == fm.retention_reason_ == d["retention"]["reason"]

@@ -82,9 +82,12 @@ class FactorModel(BaseEstimator):
     ----------
     n_factors_ : int
     retention_ : DataFrame
-        Per number of factors (index ``n_factors``): ``eigenvalue`` (observed,
-        SMC-reduced), ``pa_threshold``, ``pa_random_mean``, ``pc_eigenvalue`` (scree of
-        the correlation matrix), ``map``, ``chosen`` and ``reason`` (on the chosen row).
+        Per number of factors (index ``n_factors``): ``eigenvalue`` (psych's factor
+        eigenvalue), ``pa_threshold`` (95th percentile, simulated), ``pa_simulated_mean``,
+        ``pa_resampled_mean``, ``pa_resampled_threshold``, ``pc_eigenvalue``,
+        ``pc_threshold``, ``ekc_reference``, ``map``; for the candidate solutions
+        ``salient`` (e.g. ``"5/5/4"``), ``n_minor``, ``rmsea``, ``rmsea_low``,
+        ``rmsea_high``, ``tli``, ``bic``; ``chosen`` and ``reason`` (on the chosen row).
     loadings_ : DataFrame of shape (n_items, n_factors)
         Rotated pattern loadings, columns ``F1..Fm`` ordered by variance explained,
         each column's loadings summing positive.
@@ -126,21 +129,27 @@ class FactorModel(BaseEstimator):
     weights_ : DataFrame
         Factor-score weights (standardised items × factors).
     converged_ : bool
+    retention_reason_ : str
+        Plain-English sentence: the rule that chose the number of factors and its values.
+    fit_ : dict
+        psych's fit of the chosen solution: ``chi2``, ``df``, ``p_value``, ``rmsea``,
+        ``rmsea_low``, ``rmsea_high`` (90 % interval), ``tli``, ``bic``.
     feature_names_in_ : list of str
 
     Notes
     -----
-    **Retention rule.** Parallel analysis on principal-axis eigenvalues (correlation
-    matrix with squared multiple correlations on the diagonal), keeping the leading
-    factors whose eigenvalue exceeds the 95th percentile of the eigenvalues of
-    ``n_iter`` random normal data sets of the same shape. On our planted 5-point suite
-    (3-8 correlated factors, 3-8 items each, cross-loadings, reverse keying,
-    n = 900-3000) this rule found the planted number in 90-100 % of studies where
-    PCA-eigenvalue PA under-extracted correlated factors (56 % correct on the hard
-    setting) and never over-extracted; using the 95th percentile instead of the mean
-    guards against the over-extraction of psych's ``fa.parallel``. Velicer's MAP and
-    the scree are reported beside it as a check (MAP under-extracts with few items per
-    factor). At least one factor is always kept.
+    **Retention rule** (``docs/choosing_factors.md``). (1) R psych's ``fa.parallel``:
+    factor eigenvalues (correlation matrix with one-factor minres communalities on the
+    diagonal) against the 95th percentile of the same eigenvalues in ``n_iter`` simulated
+    normal data sets; the factors before the first one that does not beat chance.
+    (2) Velicer's MAP (as psych's ``VSS``) and the empirical Kaiser criterion are
+    reported beside it. (3) Substance check: in that solution a factor on which fewer
+    than 3 statements load |λ| ≥ 0.25 as their main factor is minor; the number of
+    factors is lowered by the number of minor factors, once, but not below MAP. The
+    result lies in psych's PA/MAP range. On psych's ``bfi`` it keeps the five traits
+    (PA 6, MAP 5; the former SMC-eigenvalue rule kept 8). ``retention_`` has the
+    evidence per candidate number (eigenvalues, thresholds, MAP, salient statements per
+    factor, RMSEA with 90 % CI, TLI, BIC) and ``retention_reason_`` the sentence.
 
     References
     ----------

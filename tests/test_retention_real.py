@@ -57,7 +57,7 @@ def fit(X: pd.DataFrame, **kw) -> FactorModel:
         return FactorModel(random_state=0, **kw).fit(X)
 
 
-def check(name: str) -> FactorModel:
+def check(name: str, *, clean: bool = True) -> FactorModel:
     pa_ref, map_ref, _ = REFERENCE[name]
     fm = fit(load(name))
     a = fm.retention_.attrs
@@ -65,7 +65,7 @@ def check(name: str) -> FactorModel:
     assert a["map_n_factors"] == map_ref
     assert min(pa_ref, map_ref) <= fm.n_factors_ <= max(pa_ref, map_ref)
     row = fm.retention_.loc[fm.n_factors_]
-    assert row["chosen"] and row["n_minor"] == 0
+    assert row["chosen"] and (row["n_minor"] == 0 or not clean)
     assert fm.retention_reason_ == row["reason"]
     assert f"suggests {pa_ref}" in fm.retention_reason_
     assert f"Velicer's MAP {map_ref}" in fm.retention_reason_
@@ -107,5 +107,7 @@ def test_bfi_psych_numbers_do_not_depend_on_the_seed():
 
 @pytest.mark.slow
 def test_epi_many_binary_items():
-    fm = check("epi")
-    assert fm.n_factors_ <= 6
+    fm = check("epi", clean=False)
+    # 4 of psych's 12 factors are near-empty; the rest is kept, with a warning when the
+    # kept solution still has minor factors
+    assert fm.n_factors_ == 8 and fm.retention_.loc[12, "n_minor"] == 4

@@ -143,10 +143,11 @@ class FactorModel(BaseEstimator):
     diagonal) against the 95th percentile of the same eigenvalues in ``n_iter`` simulated
     normal data sets; the factors before the first one that does not beat chance.
     (2) Velicer's MAP (as psych's ``VSS``) and the empirical Kaiser criterion are
-    reported beside it. (3) Substance check: in that solution a factor on which fewer
-    than 3 statements load |λ| ≥ 0.25 as their main factor is minor; the number of
-    factors is lowered by the number of minor factors, once, but not below MAP. The
-    result lies in psych's PA/MAP range. On psych's ``bfi`` it keeps the five traits
+    reported beside it. (3) Substance check: in the solution with the larger of the PA
+    and MAP numbers, a factor on which fewer than 3 statements load |λ| ≥ 0.25 as their
+    main factor is minor; the number of factors is lowered by the number of minor
+    factors, once, but not below the smaller of the two. The result lies in psych's
+    PA/MAP range. On psych's ``bfi`` it keeps the five traits
     (PA 6, MAP 5; the former SMC-eigenvalue rule kept 8). ``retention_`` has the
     evidence per candidate number (eigenvalues, thresholds, MAP, salient statements per
     factor, RMSEA with 90 % CI, TLI, BIC) and ``retention_reason_`` the sentence.
@@ -324,10 +325,10 @@ class FactorModel(BaseEstimator):
         ekc_n = int(ek.attrs["n_factors"])
         ledermann = max(int(np.floor((2 * p + 1 - np.sqrt(8 * p + 1)) / 2)), 1)
         top = min(max(pa_n, map_n, self.n_factors or 0) + 1, ledermann, p - 1)
-        low = max(1, min(pa_n, map_n, self.n_factors or p) - 1)
+        low = max(1, min(pa_n, map_n, self.n_factors or p) - 1)  # evidence around the range
         cand = {m: _candidate(R, m, method, rotation, d.n_effective) for m in range(low, top + 1)}
         q = f"{self.percentile:g}th percentile"
-        pa_text = (f"psych's parallel analysis (factor eigenvalues above the {q} of "
+        pa_text = (f"parallel analysis as in R psych (factor eigenvalues above the {q} of "
                    f"{self.n_iter} simulated data sets) suggests {pa_n}")
         others = f"Velicer's MAP {map_n}, empirical Kaiser criterion {ekc_n}"
         if self.n_factors is not None:
@@ -340,11 +341,14 @@ class FactorModel(BaseEstimator):
             warnings.warn("parallel analysis found no factor above chance; 1 factor kept",
                           SurveyQualityWarning, stacklevel=3)
         else:
-            start = min(pa_n, ledermann)
-            floor = max(1, min(start, map_n))
+            top_range = max(pa_n, map_n)
+            start = min(top_range, ledermann)
+            floor = max(1, min(start, pa_n, map_n))
             reason = pa_text
-            if start < pa_n:
-                reason += (f", capped at {start}, the most factors {p} items can identify "
+            if map_n > pa_n:
+                reason += f"; Velicer's MAP suggests {map_n}, the top of the range is tried first"
+            if start < top_range:
+                reason += (f"; capped at {start}, the most factors {p} items can identify "
                            "(Ledermann bound)")
             minor = cand[start]["minor"] if start in cand else []
             if minor and start > floor:
@@ -355,11 +359,12 @@ class FactorModel(BaseEstimator):
                            f"minor (fewer than {MINOR_MIN_ITEMS} statements load "
                            f"|λ| ≥ {MINOR_SALIENT:.2f} on them as their main factor: {counts}),"
                            f" so {n_f} factors are kept")
-                if n_f == floor and start - len(minor) < floor:
-                    reason += " (not fewer than Velicer's MAP)"
+                if start - len(minor) < floor:
+                    reason += " (not fewer than psych's parallel analysis and MAP allow)"
             else:
                 n_f = start
-                reason += f"; every factor is defined by {MINOR_MIN_ITEMS} or more statements"
+                reason += (f"; the {n_f}-factor solution has {MINOR_MIN_ITEMS} or more "
+                           "statements on every factor")
             reason += f" ({others})"
             if n_f in cand and cand[n_f]["minor"]:
                 warnings.warn(f"the {n_f}-factor solution still has minor factor(s) "

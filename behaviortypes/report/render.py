@@ -459,7 +459,7 @@ def _factor_evidence(retention: Any, fmt: Formatter) -> list[dict[str, Any]]:
             v = r.get(key)
             return "–" if v is None or (isinstance(v, float) and not math.isfinite(v)) else fmt.num(float(v), digits)
         rows.append({"m": int(r["n_factors"]), "eigen": n("eigenvalue"), "pa": n("pa_threshold"),
-                     "map": n("map", 3), "salient": str(r["salient"]).replace("/", " · "),
+                     "map": n("map", 3), "salient": str(r["salient"]).replace("/", "·"),
                      "rmsea": f"{n('rmsea', 3)} ({n('rmsea_low', 3)}–{n('rmsea_high', 3)})",
                      "tli": n("tli"), "bic": n("bic", 0), "chosen": bool(r.get("chosen"))})
     return rows

@@ -41,6 +41,9 @@ from behaviortypes.factors.retention import (
     minres_loadings,
     random_eigenvalues,
 )
+from behaviortypes.quality import screen
+from behaviortypes.readers import keyed_items, load_survey
+from behaviortypes.synth import make_study
 
 
 # --------------------------------------------------------------------------- helpers
@@ -682,3 +685,18 @@ def test_estimator_contract_clone_params_and_seed(planted3):
     pd.testing.assert_frame_equal(twin.retention_, fm.retention_)
     pd.testing.assert_frame_equal(twin.loadings_, fm.loadings_)
     assert twin.retention_reason_ == fm.retention_reason_
+
+
+def test_top_of_psych_range_when_map_exceeds_parallel_analysis(tmp_path):
+    """psych's one-factor eigenvalues under-count a 6th dimension next to a strong general
+    factor (PA 5); MAP says 6 and the 6-factor solution is clean, so 6 are kept."""
+    make_study(tmp_path / "s", seed=1, n_respondents=500, n_customers=2000)
+    survey = load_survey(tmp_path / "s")
+    X = keyed_items(survey.responses.loc[screen(survey).kept_ids], survey.instrument)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        fm = FactorModel(random_state=1).fit(X)
+    a = fm.retention_.attrs
+    assert a["pa_n_factors"] == 5 and a["map_n_factors"] == 6
+    assert fm.n_factors_ == 6 == len(set(survey.instrument.item_themes.values()))
+    assert "the top of the range is tried first" in fm.retention_reason_

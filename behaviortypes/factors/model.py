@@ -250,7 +250,7 @@ class FactorModel(BaseEstimator):
                           SurveyQualityWarning, stacklevel=2)
 
         # retention
-        ret, n_f, reason = self._retention(R, d, n_eff, method, rotation, rng)
+        ret, n_f, reason, cand = self._retention(R, d, n_eff, method, rotation, rng)
         self.retention_ = ret
         self.n_factors_ = n_f
         self.retention_reason_ = reason
@@ -259,7 +259,7 @@ class FactorModel(BaseEstimator):
                           SurveyQualityWarning, stacklevel=2)
 
         # extraction and rotation
-        L, converged = extract(R, n_f, method)
+        L, converged = cand[n_f]["extraction"] if n_f in cand else extract(R, n_f, method)
         P, phi = rotate(L, rotation)
         P, phi = order_and_sign(P, phi)
         S = P @ phi
@@ -397,7 +397,7 @@ class FactorModel(BaseEstimator):
                           "percentile": float(self.percentile),
                           "minor_salient": MINOR_SALIENT, "minor_min_items": MINOR_MIN_ITEMS,
                           "user_n_factors": self.n_factors})
-        return ret, n_f, reason
+        return ret, n_f, reason, cand
 
     @staticmethod
     def _nanmeans(d: ItemData) -> np.ndarray:
@@ -531,14 +531,15 @@ class FactorModel(BaseEstimator):
 
 def _candidate(R: np.ndarray, m: int, method: str, rotation: str, n: float) -> dict:
     """The m-factor solution's salient statements per factor, minor factors and fit."""
-    L, _ = extract(R, m, method)
+    L, converged = extract(R, m, method)
     P, phi = rotate(L, rotation)
     P, phi = order_and_sign(P, phi)
     A = np.abs(P)
     main = A.argmax(axis=1)
     salient = [int(np.sum((main == f) & (A[:, f] >= MINOR_SALIENT))) for f in range(m)]
     minor = [f"F{f + 1}" for f in range(m) if salient[f] < MINOR_MIN_ITEMS]
-    return {"salient": salient, "minor": minor, "fit": fit_statistics(R, P, phi, n)}
+    return {"salient": salient, "minor": minor, "fit": fit_statistics(R, P, phi, n),
+            "extraction": (L, converged)}
 
 
 def _fit_text(fit: dict) -> str:

@@ -16,7 +16,8 @@
 #
 # Twenty-odd statements usually measure a handful of underlying dimensions (research depth,
 # price focus, …). This notebook checks that the data can be factored (KMO, Bartlett), decides
-# **how many factors** (parallel analysis, with Velicer's MAP and the scree beside it), fits
+# **how many factors** (R psych's parallel analysis, Velicer's MAP and the empirical Kaiser
+# criterion, then a check that every factor is defined by three or more statements), fits
 # the exploratory factor analysis (minres + oblimin, as R's `psych::fa`), checks reliability
 # (alpha, omega) and confirms the structure on a held-out half (CFA).
 
@@ -27,7 +28,7 @@ from pathlib import Path
 STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))
 OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))
 SEED = 0
-N_FACTORS = None  # None = chosen by parallel analysis; a number overrides it
+N_FACTORS = None  # None = chosen by the retention rule; a number overrides it
 
 # %%
 # %matplotlib inline
@@ -53,14 +54,30 @@ fm.factorability_
 
 # %% [markdown]
 # ## How many factors?
-# Keep the factors whose eigenvalue beats what random data of the same size gives (Horn's
-# parallel analysis); MAP is shown as a second opinion.
+# The rule (see `docs/choosing_factors.md`):
+#
+# 1. **Parallel analysis exactly as R psych's `fa.parallel`**: the factor eigenvalues (of the
+#    correlation matrix with one-factor minres communalities on the diagonal) are compared with
+#    the 95th percentile of the same eigenvalues in 20 simulated normal data sets of the same
+#    size; the factors before the first one that does not beat chance are candidates.
+#    Resampled data (every statement shuffled on its own) are shown beside it.
+# 2. **Substance check**: in that solution, a factor on which fewer than three statements load
+#    |λ| ≥ 0.25 as their main factor is *minor* (a doublet of similarly worded statements, a
+#    response style, a sliver of variance); such factors are dropped, but never below
+#    Velicer's MAP. `n_factors=` (the CLI's `--factors`) keeps them if you want them.
+#
+# The table has, per number of factors: the eigenvalues and thresholds, MAP, the empirical
+# Kaiser criterion's reference, the salient statements per factor of that solution, and the
+# fit psych's `fa` prints (RMSEA with its 90 % interval, TLI, BIC).
 
 # %%
+print("Why", fm.n_factors_, "factors:", fm.retention_reason_)
 plots.plot_scree(fm.retention_.reset_index(), n_factors=fm.n_factors_)
 
 # %%
-fm.retention_.head(10)
+cols = ["eigenvalue", "pa_threshold", "pa_resampled_threshold", "map", "ekc_reference",
+        "salient", "n_minor", "rmsea", "rmsea_low", "rmsea_high", "tli", "bic", "chosen"]
+fm.retention_[cols].dropna(subset=["salient"]).round(3)
 
 # %% [markdown]
 # ## What do the factors mean?

@@ -11,6 +11,10 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 from scipy import integrate, stats
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from planted_factors import make_factor_study
 
 from behaviortypes.errors import InputError, SurveyQualityWarning
 from behaviortypes.factors import (
@@ -28,7 +32,18 @@ from behaviortypes.factors import (
     velicer_map,
 )
 from behaviortypes.factors.correlation import polychoric_pair
-from behaviortypes.factors.retention import random_eigenvalues
+from behaviortypes.factors.extraction import extract
+from behaviortypes.factors.retention import (
+    empirical_kaiser,
+    fa_parallel,
+    factor_eigenvalues,
+    fit_statistics,
+    minres_loadings,
+    random_eigenvalues,
+)
+from behaviortypes.quality import screen
+from behaviortypes.readers import keyed_items, load_survey
+from behaviortypes.synth import make_study
 
 
 # --------------------------------------------------------------------------- helpers
@@ -376,7 +391,7 @@ def test_user_can_override_number_of_factors(planted3):
     fm = FactorModel(n_factors=2, n_iter=10, random_state=0).fit(planted3[0])
     assert fm.n_factors_ == 2 and fm.loadings_.shape == (16, 2)
     assert fm.retention_.loc[2, "reason"].startswith("set by the user (2)")
-    assert "suggested 3" in fm.retention_.loc[2, "reason"]
+    assert "suggests 3" in fm.retention_.loc[2, "reason"]
 
 
 # ---------------------------------------------------------------- reliability
@@ -497,7 +512,7 @@ def test_error_polychoric_needs_ordinal_items():
 
 
 def test_error_transform_before_fit_and_missing_items(fitted3, planted3):
-    with pytest.raises(InputError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         FactorModel().transform(planted3[0])
     with pytest.raises(InputError, match="column 'q01'.*missing from the data"):
         fitted3.transform(planted3[0].drop(columns="q01"))
@@ -555,3 +570,133 @@ def test_no_structure_keeps_one_factor_with_a_warning():
         fm = FactorModel(random_state=0).fit(X)
     assert fm.n_factors_ == 1
     assert "no factor stands above random data" in fm.retention_.loc[1, "reason"]
+
+
+# ------------------------------------------------- psych's fa.parallel, EKC, fit statistics
+def test_one_factor_minres_matches_psych_search_and_factor_analyzer(planted3):
+    R = planted3[0].corr().to_numpy()
+    a = minres_loadings(R, 1)[:, 0]  # psych's L-BFGS-B search with its gradient
+    b = extract(R, 1, "minres")[0][:, 0]
+    assert_allclose(np.abs(a), np.abs(b), atol=1e-4)
+    S = R.copy()
+    np.fill_diagonal(S, a**2)
+    assert_allclose(factor_eigenvalues(R), np.linalg.eigvalsh(S)[::-1], atol=1e-4)
+
+
+def test_fa_parallel_follows_psych_definition(planted3):
+    X = planted3[0]
+    pa = fa_parallel(X, random_state=3)
+    assert pa.attrs["n_iter"] == 20 and pa.attrs["quant"] == 0.95
+    assert pa.attrs["n_factors"] == 3 == pa.attrs["n_factors_resampled"]
+    # psych's nfact: the factors before the first eigenvalue not above the simulated quantile
+    above = pa["observed"] > pa["simulated_quantile"]
+    assert pa.attrs["n_factors"] == int(np.argmin(above.to_numpy()))
+    assert (pa["simulated_quantile"] >= pa["simulated_mean"]).all()
+    assert_allclose(pa["pc_observed"].sum(), X.shape[1])
+    again = fa_parallel(X, random_state=3)
+    pd.testing.assert_frame_equal(pa, again)
+    # resampled data keep each item's distribution but lose the correlations
+    assert pa["resampled_mean"].iloc[0] < 0.5 < pa["observed"].iloc[0]
+
+
+def test_empirical_kaiser_by_hand(planted3):
+    X = planted3[0]
+    ek = empirical_kaiser(X)
+    lam = np.linalg.eigvalsh(X.corr().to_numpy())[::-1]
+    p, n = X.shape[1], len(X)
+    j = 2  # third component: reference uses the two eigenvalues before it
+    ref = max((1 + np.sqrt(p / n)) ** 2 * (p - lam[:2].sum()) / (p - j), 1)
+    assert_allclose(ek["reference"].iloc[2], ref)
+    assert ek.attrs["n_factors"] == 3
+
+
+def test_fit_statistics_known_answers():
+    L = np.array([[0.8, 0.7, 0.6, 0, 0, 0], [0, 0, 0, 0.7, 0.6, 0.5]]).T
+    phi = np.array([[1, 0.3], [0.3, 1]])
+    R = L @ phi @ L.T
+    np.fill_diagonal(R, 1)
+    exact = fit_statistics(R, L, phi, 500)
+    assert exact["chi2"] == pytest.approx(0, abs=1e-8) and exact["rmsea"] == 0
+    assert exact["df"] == 6 * 5 / 2 - 6 * 2 + 1
+    M0 = -np.linalg.slogdet(R)[1] * 2 / (6 * 5)  # psych: TLI exceeds 1 for a perfect fit
+    assert exact["tli"] == pytest.approx(M0 / (M0 - 1 / (499 - 17 / 6 - 4 / 3)))
+    assert exact["bic"] == pytest.approx(-exact["df"] * np.log(500))
+    wrong = fit_statistics(R, L[:, :1], np.eye(1), 500)  # one factor for two
+    p, m, n = 6, 1, 500
+    M = np.outer(L[:, 0], L[:, 0])
+    np.fill_diagonal(M, 1)
+    MR = np.linalg.solve(M, R)
+    chi2 = (np.trace(MR) - np.linalg.slogdet(MR)[1] - p) * (n - 1 - (2 * p + 5) / 6 - 2 * m / 3)
+    assert wrong["chi2"] == pytest.approx(chi2)
+    assert wrong["rmsea"] == pytest.approx(np.sqrt(chi2 / (wrong["df"] * n) - 1 / (n - 1)))
+    assert wrong["rmsea_low"] < wrong["rmsea"] < wrong["rmsea_high"]
+    # the 90 % limits are where the observed chi² is the 95th / 5th percentile
+    for lim, q in (("rmsea_low", 0.95), ("rmsea_high", 0.05)):
+        ncp = wrong[lim] ** 2 * (n - 1) * wrong["df"]
+        assert stats.ncx2.cdf(chi2, wrong["df"], ncp) == pytest.approx(q, abs=1e-6)
+    assert wrong["tli"] < 0.95 < exact["tli"]
+
+
+# ------------------------------------------------------------ the retention rule, estimator
+def test_retention_evidence_per_candidate_and_reason(fitted3):
+    fm = fitted3
+    ret = fm.retention_
+    for col in ("eigenvalue", "pa_threshold", "pa_simulated_mean", "pa_resampled_mean",
+                "pa_resampled_threshold", "ekc_reference", "map", "salient", "n_minor",
+                "rmsea", "rmsea_low", "rmsea_high", "tli", "bic", "chosen", "reason"):
+        assert col in ret
+    assert ret.attrs["pa_n_factors"] == 3 and ret.attrs["map_n_factors"] == 3
+    assert ret.loc[3, "salient"] == "6/5/5" and ret.loc[3, "n_minor"] == 0
+    assert ret.loc[2, "rmsea"] > ret.loc[3, "rmsea"] and ret.loc[2, "tli"] < ret.loc[3, "tli"]
+    assert ret.loc[2:4, "salient"].notna().all() and ret.loc[5:, "salient"].isna().all()
+    assert fm.retention_reason_ == ret.loc[fm.n_factors_, "reason"]
+    d = json.loads(json.dumps(fm.to_dict()))
+    assert d["retention_reason"] == fm.retention_reason_ == d["retention"]["reason"]
+    assert d["retention"]["table"]["3"]["chosen"] is True
+    assert set(d["fit"]) >= {"rmsea", "rmsea_low", "rmsea_high", "tli", "bic"}
+
+
+def test_substance_check_drops_a_doublet_factor():
+    """Two statements sharing extra variance (similar wording) make psych's PA count a
+    factor; it has fewer than three salient statements, so it is not kept."""
+    X, _ = make_factor_study(3, 5, 1500, seed=3, doublets=1, doublet_load=0.7, cross=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        fm = FactorModel(random_state=0).fit(X)
+    ret = fm.retention_
+    assert ret.attrs["pa_n_factors"] == 4
+    assert ret.loc[4, "n_minor"] == 1
+    assert fm.n_factors_ == 3
+    assert "minor" in fm.retention_reason_ and "so 3 factors are kept" in fm.retention_reason_
+
+
+def test_estimator_contract_clone_params_and_seed(planted3):
+    fm = FactorModel(n_factors=None, rotation="varimax", n_iter=10, random_state=5)
+    assert fm.get_params()["rotation"] == "varimax"
+    assert repr(fm) == "FactorModel(n_iter=10, random_state=5, rotation='varimax')"
+    params = fm.get_params()
+    fm.fit(planted3[0])
+    assert fm.get_params() == params  # fit does not rewrite parameters
+    twin = clone(fm)
+    assert twin.get_params() == params and not hasattr(twin, "loadings_")
+    with pytest.raises(NotFittedError):
+        twin.summary()
+    twin.fit(planted3[0])
+    pd.testing.assert_frame_equal(twin.retention_, fm.retention_)
+    pd.testing.assert_frame_equal(twin.loadings_, fm.loadings_)
+    assert twin.retention_reason_ == fm.retention_reason_
+
+
+def test_top_of_psych_range_when_map_exceeds_parallel_analysis(tmp_path):
+    """psych's one-factor eigenvalues under-count a 6th dimension next to a strong general
+    factor (PA 5); MAP says 6 and the 6-factor solution is clean, so 6 are kept."""
+    make_study(tmp_path / "s", seed=1, n_respondents=500, n_customers=2000)
+    survey = load_survey(tmp_path / "s")
+    X = keyed_items(survey.responses.loc[screen(survey).kept_ids], survey.instrument)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        fm = FactorModel(random_state=1).fit(X)
+    a = fm.retention_.attrs
+    assert a["pa_n_factors"] == 5 and a["map_n_factors"] == 6
+    assert fm.n_factors_ == 6 == len(set(survey.instrument.item_themes.values()))
+    assert "the top of the range is tried first" in fm.retention_reason_

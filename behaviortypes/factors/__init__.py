@@ -4,7 +4,8 @@ Public API (see ``docs/architecture.md``):
 
 - :func:`correlation_matrix` — pairwise (weighted) Pearson or polychoric, logged;
 - :func:`kmo`, :func:`bartlett` — factorability;
-- :func:`parallel_analysis`, :func:`velicer_map` — how many factors;
+- :func:`fa_parallel` (R psych's ``fa.parallel``), :func:`velicer_map`,
+  :func:`empirical_kaiser`, :func:`parallel_analysis` — how many factors;
 - :class:`FactorModel` — EFA through factor-analyzer with psych's defaults, labelled
   loadings, flags, reliability, names and factor scores;
 - :func:`cronbach_alpha`, :func:`item_reliability`, :func:`omega`,
@@ -18,7 +19,14 @@ from .cfa import cfa_check
 from .correlation import bivariate_normal_cdf, correlation_matrix
 from .model import FactorModel
 from .reliability import cronbach_alpha, item_reliability, omega, scale_reliability
-from .retention import bartlett, kmo, parallel_analysis, velicer_map
+from .retention import (
+    bartlett,
+    empirical_kaiser,
+    fa_parallel,
+    kmo,
+    parallel_analysis,
+    velicer_map,
+)
 
 __all__ = [
     "FactorModel",
@@ -27,6 +35,8 @@ __all__ = [
     "cfa_check",
     "correlation_matrix",
     "cronbach_alpha",
+    "empirical_kaiser",
+    "fa_parallel",
     "item_reliability",
     "kmo",
     "omega",

@@ -15,29 +15,26 @@ import warnings
 import numpy as np
 import pandas as pd
 from factor_analyzer.rotator import OBLIQUE_ROTATIONS, POSSIBLE_ROTATIONS
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 from behaviortypes.errors import InputError, SurveyQualityWarning
 
 from ._checks import ItemData, check_choice, check_items
 from .correlation import CORR_METHODS, _corr, _pearson
-from .efa import (
-    extract,
-    factor_reliability,
-    flag_items,
-    matrix_sqrt,
-    order_and_sign,
-    parse_themes,
-    rotate,
-    suggest_names,
-)
+from .efa import factor_reliability, flag_items, parse_themes, suggest_names
+from .extraction import extract, matrix_sqrt, order_and_sign, rotate
 from .reliability import _sds, group_reliability
 from .retention import (
     _rng,
     bartlett_table,
     check_pa_args,
+    ekc_table,
+    fa_parallel_table,
+    fit_statistics,
     kmo_table,
     map_table,
-    pa_table,
+    pairwise_pearson,
     usable_corr,
 )
 
@@ -46,10 +43,14 @@ __all__ = ["FactorModel"]
 METHODS = ("minres", "ml", "principal")
 ROTATIONS = ("none", *POSSIBLE_ROTATIONS)
 SCORE_METHODS = ("regression", "tenberge")
-RETENTION_RULE = "pa-fa"
+RETENTION_RULE = "psych-pa+substance"
+#: a statement is salient on a factor when that factor is its main one and |λ| reaches this
+MINOR_SALIENT = 0.25
+#: a factor with fewer salient statements than this is minor (not a behaviour dimension)
+MINOR_MIN_ITEMS = 3
 
 
-class FactorModel:
+class FactorModel(BaseEstimator):
     """Exploratory factor analysis of keyed survey items, with the evidence for each choice.
 
     Parameters
@@ -66,10 +67,11 @@ class FactorModel:
         ``"geomin_ort"``, ``"oblimax"`` (orthogonal); or ``"none"``.
     corr : {"pearson", "polychoric"}, default="pearson"
         Correlation matrix (pairwise-complete; weighted when ``sample_weight``).
-    n_iter : int, default=100
-        Random data sets in parallel analysis.
+    n_iter : int, default=20
+        Simulated (and resampled) data sets in parallel analysis (psych's ``n.iter``).
     percentile : float, default=95
-        Percentile of the random eigenvalues used as the threshold.
+        Percentile of the comparison eigenvalues used as the threshold (psych's
+        ``quant = .95``).
     scores : {"regression", "tenberge"}, default="regression"
         Factor-score method of :meth:`transform`: Thurstone's regression scores
         (psych's default) or ten Berge's correlation-preserving scores.
@@ -80,9 +82,12 @@ class FactorModel:
     ----------
     n_factors_ : int
     retention_ : DataFrame
-        Per number of factors (index ``n_factors``): ``eigenvalue`` (observed,
-        SMC-reduced), ``pa_threshold``, ``pa_random_mean``, ``pc_eigenvalue`` (scree of
-        the correlation matrix), ``map``, ``chosen`` and ``reason`` (on the chosen row).
+        Per number of factors (index ``n_factors``): ``eigenvalue`` (psych's factor
+        eigenvalue), ``pa_threshold`` (95th percentile, simulated), ``pa_simulated_mean``,
+        ``pa_resampled_mean``, ``pa_resampled_threshold``, ``pc_eigenvalue``,
+        ``pc_threshold``, ``ekc_reference``, ``map``; for the candidate solutions
+        ``salient`` (e.g. ``"5/5/4"``), ``n_minor``, ``rmsea``, ``rmsea_low``,
+        ``rmsea_high``, ``tli``, ``bic``; ``chosen`` and ``reason`` (on the chosen row).
     loadings_ : DataFrame of shape (n_items, n_factors)
         Rotated pattern loadings, columns ``F1..Fm`` ordered by variance explained,
         each column's loadings summing positive.
@@ -124,21 +129,28 @@ class FactorModel:
     weights_ : DataFrame
         Factor-score weights (standardised items × factors).
     converged_ : bool
+    retention_reason_ : str
+        Plain-English sentence: the rule that chose the number of factors and its values.
+    fit_ : dict
+        psych's fit of the chosen solution: ``chi2``, ``df``, ``p_value``, ``rmsea``,
+        ``rmsea_low``, ``rmsea_high`` (90 % interval), ``tli``, ``bic``.
     feature_names_in_ : list of str
 
     Notes
     -----
-    **Retention rule.** Parallel analysis on principal-axis eigenvalues (correlation
-    matrix with squared multiple correlations on the diagonal), keeping the leading
-    factors whose eigenvalue exceeds the 95th percentile of the eigenvalues of
-    ``n_iter`` random normal data sets of the same shape. On our planted 5-point suite
-    (3-8 correlated factors, 3-8 items each, cross-loadings, reverse keying,
-    n = 900-3000) this rule found the planted number in 90-100 % of studies where
-    PCA-eigenvalue PA under-extracted correlated factors (56 % correct on the hard
-    setting) and never over-extracted; using the 95th percentile instead of the mean
-    guards against the over-extraction of psych's ``fa.parallel``. Velicer's MAP and
-    the scree are reported beside it as a check (MAP under-extracts with few items per
-    factor). At least one factor is always kept.
+    **Retention rule** (``docs/choosing_factors.md``). (1) R psych's ``fa.parallel``:
+    factor eigenvalues (correlation matrix with one-factor minres communalities on the
+    diagonal) against the 95th percentile of the same eigenvalues in ``n_iter`` simulated
+    normal data sets; the factors before the first one that does not beat chance.
+    (2) Velicer's MAP (as psych's ``VSS``) and the empirical Kaiser criterion are
+    reported beside it. (3) Substance check: in the solution with the larger of the PA
+    and MAP numbers, a factor on which fewer than 3 statements load |λ| ≥ 0.25 as their
+    main factor is minor; the number of factors is lowered by the number of minor
+    factors, once, but not below the smaller of the two. The result lies in psych's
+    PA/MAP range. On psych's ``bfi`` it keeps the five traits
+    (PA 6, MAP 5; the former SMC-eigenvalue rule kept 8). ``retention_`` has the
+    evidence per candidate number (eigenvalues, thresholds, MAP, salient statements per
+    factor, RMSEA with 90 % CI, TLI, BIC) and ``retention_reason_`` the sentence.
 
     References
     ----------
@@ -154,7 +166,7 @@ class FactorModel:
     """
 
     def __init__(self, *, n_factors=None, method="minres", rotation="oblimin",
-                 corr="pearson", n_iter=100, percentile=95, scores="regression",
+                 corr="pearson", n_iter=20, percentile=95, scores="regression",
                  random_state=None):
         self.n_factors = n_factors
         self.method = method
@@ -238,52 +250,16 @@ class FactorModel:
                           SurveyQualityWarning, stacklevel=2)
 
         # retention
-        pa = pa_table(R, n_eff, n_iter=int(self.n_iter), percentile=float(self.percentile),
-                      method="fa", rng=rng)
-        mp = map_table(R)
-        pa_n, map_n = pa.attrs["n_factors"], mp.attrs["n_factors"]
-        rule = (f"parallel analysis: principal-axis eigenvalues above the "
-                f"{self.percentile:g}th percentile of {self.n_iter} random data sets")
-        if self.n_factors is not None:
-            n_f = int(self.n_factors)
-            reason = (f"set by the user ({n_f}); {rule} suggested {pa_n}, "
-                      f"Velicer's MAP {map_n}")
-        elif pa_n == 0:
-            n_f = 1
-            reason = (f"{rule}: no factor stands above random data; 1 factor kept "
-                      f"(Velicer's MAP {map_n})")
-            warnings.warn("parallel analysis found no factor above chance; 1 factor kept",
-                          SurveyQualityWarning, stacklevel=2)
-        else:
-            n_f = pa_n
-            agree = "agrees" if map_n == pa_n else f"suggests {map_n}"
-            reason = f"{rule}: {pa_n}; Velicer's MAP {agree}"
-            ledermann = int(np.floor((2 * p + 1 - np.sqrt(8 * p + 1)) / 2))
-            if n_f > max(ledermann, 1):
-                n_f = max(ledermann, 1)
-                reason += (f"; capped at {n_f}, the most factors {p} items can identify "
-                           "(Ledermann bound)")
-        pc_eigs = np.linalg.eigvalsh(R)[::-1]
-        ret = pd.DataFrame({
-            "eigenvalue": pa["observed"].to_numpy(),
-            "pa_threshold": pa["random_quantile"].to_numpy(),
-            "pa_random_mean": pa["random_mean"].to_numpy(),
-            "pc_eigenvalue": pc_eigs,
-            "map": mp["map"].reindex(np.arange(1, p + 1)).to_numpy(),
-        }, index=pd.Index(np.arange(1, p + 1), name="n_factors"))
-        ret["chosen"] = ret.index == n_f
-        ret["reason"] = np.where(ret["chosen"], reason, "")
-        ret.attrs.update({"rule": RETENTION_RULE, "pa_n_factors": pa_n, "map_n_factors": map_n,
-                          "map_0": float(mp["map"].iloc[0]), "n_iter": int(self.n_iter),
-                          "percentile": float(self.percentile), "user_n_factors": self.n_factors})
+        ret, n_f, reason, cand = self._retention(R, d, n_eff, method, rotation, rng)
         self.retention_ = ret
         self.n_factors_ = n_f
+        self.retention_reason_ = reason
         if ((p - n_f) ** 2 - (p + n_f)) < 0 and method == "ml":
             warnings.warn(f"{n_f} factors for {p} items leave negative degrees of freedom",
                           SurveyQualityWarning, stacklevel=2)
 
         # extraction and rotation
-        L, converged = extract(R, n_f, method)
+        L, converged = cand[n_f]["extraction"] if n_f in cand else extract(R, n_f, method)
         P, phi = rotate(L, rotation)
         P, phi = order_and_sign(P, phi)
         S = P @ phi
@@ -302,6 +278,7 @@ class FactorModel:
         self.factor_corr_ = pd.DataFrame(phi, index=pd.Index(fnames, name="factor"), columns=fnames)
         self.communalities_ = pd.Series(h2, index=idx, name="communality")
         self.uniquenesses_ = pd.Series(1 - h2, index=idx, name="uniqueness")
+        pc_eigs = np.linalg.eigvalsh(R)[::-1]
         reduced = R.copy()
         np.fill_diagonal(reduced, h2)
         self.eigenvalues_ = pd.DataFrame(
@@ -312,7 +289,9 @@ class FactorModel:
             {"ss_loadings": ss, "proportion": ss / p, "cumulative": np.cumsum(ss) / p},
             index=pd.Index(fnames, name="factor"))
         self.feature_names_in_ = list(items)
+        self.n_features_in_ = len(items)
         self.oblique_ = rotation in OBLIQUE_ROTATIONS
+        self.fit_ = fit_statistics(R, P, phi, d.n_effective)
 
         # flags, reliability, names, score weights
         self.flags_, self.heywood_ = flag_items(P, h2, items, fnames, method)
@@ -331,6 +310,94 @@ class FactorModel:
                                      index=idx, columns=fnames)
         self.score_method_ = score_method
         return self
+
+    def _retention(self, R, d, n_eff, method, rotation, rng):
+        """psych's parallel analysis, MAP and EKC, then the substance check (see Notes)."""
+        p = R.shape[0]
+        corr_fn = pairwise_pearson if self.corr == "pearson" else None
+        pa = fa_parallel_table(R, n_eff, n_iter=int(self.n_iter),
+                               quant=float(self.percentile) / 100, rng=rng, values=d.values,
+                               weights=d.weights, corr_fn=corr_fn)
+        mp = map_table(R)
+        ek = ekc_table(R, n_eff)
+        pa_n = int(pa.attrs["n_factors"])
+        map_n = int(mp["map"].iloc[1:].idxmin()) if len(mp) > 1 else 1
+        ekc_n = int(ek.attrs["n_factors"])
+        ledermann = max(int(np.floor((2 * p + 1 - np.sqrt(8 * p + 1)) / 2)), 1)
+        top = min(max(pa_n, map_n, self.n_factors or 0) + 1, ledermann, p - 1)
+        low = max(1, min(pa_n, map_n, self.n_factors or p) - 1)  # evidence around the range
+        cand = {m: _candidate(R, m, method, rotation, d.n_effective) for m in range(low, top + 1)}
+        q = f"{self.percentile:g}th percentile"
+        pa_text = (f"parallel analysis as in R psych (factor eigenvalues above the {q} of "
+                   f"{self.n_iter} simulated data sets) suggests {pa_n}")
+        others = f"Velicer's MAP {map_n}, empirical Kaiser criterion {ekc_n}"
+        if self.n_factors is not None:
+            n_f = int(self.n_factors)
+            reason = f"set by the user ({n_f}); {pa_text}, {others}"
+        elif pa_n == 0:
+            n_f = 1
+            reason = (f"{pa_text}: no factor stands above random data; 1 factor kept "
+                      f"({others})")
+            warnings.warn("parallel analysis found no factor above chance; 1 factor kept",
+                          SurveyQualityWarning, stacklevel=3)
+        else:
+            top_range = max(pa_n, map_n)
+            start = min(top_range, ledermann)
+            floor = max(1, min(start, pa_n, map_n))
+            reason = pa_text
+            if map_n > pa_n:
+                reason += f"; Velicer's MAP suggests {map_n}, the top of the range is tried first"
+            if start < top_range:
+                reason += (f"; capped at {start}, the most factors {p} items can identify "
+                           "(Ledermann bound)")
+            minor = cand[start]["minor"] if start in cand else []
+            if minor and start > floor:
+                n_f = max(start - len(minor), floor)
+                counts = ", ".join(f"{f}: {cand[start]['salient'][int(f[1:]) - 1]}"
+                                   for f in minor)
+                reason += (f"; in the {start}-factor solution {len(minor)} factor(s) are "
+                           f"minor (fewer than {MINOR_MIN_ITEMS} statements load "
+                           f"|λ| ≥ {MINOR_SALIENT:.2f} on them as their main factor: {counts}),"
+                           f" so {n_f} factors are kept")
+                if start - len(minor) < floor:
+                    reason += " (not fewer than psych's parallel analysis and MAP allow)"
+            else:
+                n_f = start
+                reason += (f"; the {n_f}-factor solution has {MINOR_MIN_ITEMS} or more "
+                           "statements on every factor")
+            reason += f" ({others})"
+            if n_f in cand and cand[n_f]["minor"]:
+                warnings.warn(f"the {n_f}-factor solution still has minor factor(s) "
+                              f"{', '.join(cand[n_f]['minor'])}; read them with care",
+                              SurveyQualityWarning, stacklevel=3)
+        idx = pd.Index(np.arange(1, p + 1), name="n_factors")
+        ret = pd.DataFrame({
+            "eigenvalue": pa["observed"].to_numpy(),
+            "pa_threshold": pa["simulated_quantile"].to_numpy(),
+            "pa_simulated_mean": pa["simulated_mean"].to_numpy(),
+            "pa_resampled_mean": pa["resampled_mean"].to_numpy(),
+            "pa_resampled_threshold": pa["resampled_quantile"].to_numpy(),
+            "pc_eigenvalue": pa["pc_observed"].to_numpy(),
+            "pc_threshold": pa["pc_simulated_quantile"].to_numpy(),
+            "ekc_reference": ek["reference"].to_numpy(),
+            "map": mp["map"].reindex(np.arange(1, p + 1)).to_numpy(),
+        }, index=idx)
+        for col in ("salient", "n_minor", "rmsea", "rmsea_low", "rmsea_high", "tli", "bic"):
+            ret[col] = [(_salient_text(cand[m]) if col == "salient" else
+                         len(cand[m]["minor"]) if col == "n_minor" else cand[m]["fit"][col])
+                        if m in cand else (None if col == "salient" else np.nan)
+                        for m in ret.index]
+        ret["chosen"] = ret.index == n_f
+        ret["reason"] = np.where(ret["chosen"], reason, "")
+        ret.attrs.update({"rule": RETENTION_RULE, "pa_n_factors": pa_n,
+                          "pa_resampled_n_factors": pa.attrs.get("n_factors_resampled"),
+                          "pc_n_components": int(pa.attrs["n_components"]),
+                          "map_n_factors": map_n, "ekc_n_factors": ekc_n,
+                          "map_0": float(mp["map"].iloc[0]), "n_iter": int(self.n_iter),
+                          "percentile": float(self.percentile),
+                          "minor_salient": MINOR_SALIENT, "minor_min_items": MINOR_MIN_ITEMS,
+                          "user_n_factors": self.n_factors})
+        return ret, n_f, reason, cand
 
     @staticmethod
     def _nanmeans(d: ItemData) -> np.ndarray:
@@ -352,9 +419,7 @@ class FactorModel:
 
     # ---------------------------------------------------------------- scoring
     def _check_fitted(self):
-        if not hasattr(self, "loadings_"):
-            raise InputError("this FactorModel is not fitted yet",
-                             hint="call fit(items_keyed) before transform/summary")
+        check_is_fitted(self, "loadings_")
 
     def transform(self, items_keyed: pd.DataFrame) -> pd.DataFrame:
         """Factor scores of respondents (regression or ten Berge, see ``scores``).
@@ -409,6 +474,7 @@ class FactorModel:
             f"(n = {self.corr_.attrs['n_respondents']}, {len(self.feature_names_in_)} items)",
             f"Why {self.n_factors_}: {self.retention_.loc[self.n_factors_, 'reason']}",
             f"KMO = {kmo_v['value'].iloc[0]:.2f} ({kmo_v['label'].iloc[0]})",
+            _fit_text(self.fit_),
         ]
         for f in self.loadings_.columns:
             r = self.reliability_.loc[f]
@@ -442,8 +508,10 @@ class FactorModel:
                          "random_state": self.random_state
                          if isinstance(self.random_state, (int, type(None))) else "generator"},
             "correlation": {k: _py(v) for k, v in self.corr_.attrs.items()},
+            "retention_reason": self.retention_reason_,
+            "fit": {k: _py(v) for k, v in self.fit_.items()},
             "retention": {"rule": RETENTION_RULE,
-                          "reason": self.retention_.loc[self.n_factors_, "reason"],
+                          "reason": self.retention_reason_,
                           **{k: _py(v) for k, v in self.retention_.attrs.items()},
                           "table": frame(self.retention_.drop(columns="reason"))},
             "factorability": self.factorability_.map(_py).to_dict(orient="records"),
@@ -459,6 +527,31 @@ class FactorModel:
             "factor_names": dict(self.factor_names_),
             "converged": self.converged_,
         }
+
+
+def _candidate(R: np.ndarray, m: int, method: str, rotation: str, n: float) -> dict:
+    """The m-factor solution's salient statements per factor, minor factors and fit."""
+    L, converged = extract(R, m, method)
+    P, phi = rotate(L, rotation)
+    P, phi = order_and_sign(P, phi)
+    A = np.abs(P)
+    main = A.argmax(axis=1)
+    salient = [int(np.sum((main == f) & (A[:, f] >= MINOR_SALIENT))) for f in range(m)]
+    minor = [f"F{f + 1}" for f in range(m) if salient[f] < MINOR_MIN_ITEMS]
+    return {"salient": salient, "minor": minor, "fit": fit_statistics(R, P, phi, n),
+            "extraction": (L, converged)}
+
+
+def _fit_text(fit: dict) -> str:
+    """psych's fit line: RMSEA with its 90 % interval, TLI and BIC."""
+    def num(v, k=3):
+        return "NA" if v is None or not np.isfinite(v) else f"{v:.{k}f}"
+    return (f"RMSEA = {num(fit['rmsea'])} (90 % CI {num(fit['rmsea_low'])}-"
+            f"{num(fit['rmsea_high'])}), TLI = {num(fit['tli'])}, BIC = {num(fit['bic'], 1)}")
+
+
+def _salient_text(c: dict) -> str:
+    return "/".join(str(k) for k in c["salient"])
 
 
 def _py(v):

@@ -16,6 +16,7 @@ from behaviortypes.errors import InputError
 
 from ._checks import ItemData, check_items
 from .correlation import _pearson
+from .extraction import extract
 
 __all__ = ["cronbach_alpha", "item_reliability", "omega", "scale_reliability", "item_table"]
 
@@ -219,8 +220,6 @@ def omega(loadings: pd.DataFrame, *, uniquenesses=None, corr: pd.DataFrame | Non
 
 def _one_factor_omega(R: np.ndarray) -> float:
     """Omega total of a set of items from a one-factor minres fit of their correlations."""
-    from .efa import extract  # local import: efa imports this module
-
     lam, _ = extract(R, 1, "minres")
     lam = lam[:, 0]
     s = np.sign(lam)

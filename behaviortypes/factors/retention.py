@@ -12,13 +12,16 @@ import warnings
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.optimize import brentq, minimize
+from threadpoolctl import threadpool_limits
 
 from behaviortypes.errors import InputError, SurveyQualityWarning
 
 from ._checks import check_choice, check_items
 from .correlation import CORR_METHODS, _corr, smooth_correlation
 
-__all__ = ["kmo", "bartlett", "parallel_analysis", "velicer_map"]
+__all__ = ["kmo", "bartlett", "parallel_analysis", "velicer_map", "fa_parallel",
+           "empirical_kaiser", "fit_statistics", "minres_loadings", "factor_eigenvalues"]
 
 PA_METHODS = ("fa", "pca")
 
@@ -341,3 +344,352 @@ def velicer_map(data: pd.DataFrame, *, corr: str = "pearson", sample_weight=None
     R, _ = _corr(d, corr)
     R = usable_corr(R, d.items, complete=not np.isnan(d.values).any())
     return map_table(R)
+
+
+# ------------------------------------------------------------------ psych's fa.parallel
+def minres_loadings(R: np.ndarray, n_factors: int) -> np.ndarray:
+    """Unrotated minimum-residual loadings as psych's ``fa(fm="minres")`` finds them.
+
+    Uniquenesses ``Ψ`` start at ``1 - SMC`` and are bounded in [0.005, 1]; for a given
+    ``Ψ`` the loadings are the first ``n_factors`` eigenvectors of ``R`` with
+    ``1 - Ψ`` on the diagonal scaled by the root eigenvalues; the objective is the sum
+    of squared off-diagonal residuals and the search is L-BFGS-B with psych's gradient
+    ``diag(ΛΛᵀ + Ψ - R)`` (``FAgr.minres``), on the ``parscale = 0.01`` scale.
+    """
+    p = R.shape[0]
+    smc = np.clip(1 - 1 / np.diag(np.linalg.pinv(R)), 0, 1)
+    low = np.tril_indices(p, -1)
+    scale = 0.01
+
+    def loadings(psi):
+        S = R.copy()
+        np.fill_diagonal(S, 1 - psi)
+        vals, vecs = np.linalg.eigh(S)
+        vals, vecs = vals[::-1][:n_factors], vecs[:, ::-1][:, :n_factors]
+        return vecs * np.sqrt(np.maximum(vals, 0))
+
+    def objective(x):
+        L = loadings(x * scale)
+        res = (R - L @ L.T)[low]
+        return float(res @ res)
+
+    def gradient(x):
+        psi = x * scale
+        L = loadings(psi)
+        return (np.sum(L**2, axis=1) + psi - 1) * scale
+
+    res = minimize(objective, (1 - smc) / scale, jac=gradient, method="L-BFGS-B",
+                   bounds=[(0.005 / scale, 1 / scale)] * p,
+                   options={"ftol": 1e7 * np.finfo(float).eps, "gtol": 1e-10, "maxiter": 500})
+    return loadings(res.x * scale)
+
+
+def _one_factor_minres(R: np.ndarray, tol: float = 1e-7, max_iter: int = 50) -> np.ndarray:
+    """Loadings of the one-factor minres solution (the same optimum as psych's).
+
+    Minimises the squared off-diagonal residuals ``Σ_{i<j} (r_ij - l_i l_j)²`` by
+    Newton steps on the loadings (a damped coordinate update when a step does not
+    lower the loss), communalities capped at 0.995 (psych's uniqueness bound),
+    starting from the principal-axis solution with SMCs on the diagonal. A one-factor
+    fit is needed 41 times per parallel analysis; this is much faster than L-BFGS-B.
+    """
+    p = R.shape[0]
+    S = R.copy()
+    np.fill_diagonal(S, np.clip(1 - 1 / np.diag(np.linalg.pinv(R)), 0, 1))
+    vals, vecs = np.linalg.eigh(S)
+    lam = vecs[:, -1] * np.sqrt(max(vals[-1], 0.0))
+    off = R - np.diag(np.diag(R))
+    cap = np.sqrt(0.995)
+
+    def loss(v):
+        res = off - np.outer(v, v)
+        np.fill_diagonal(res, 0)
+        return float(np.sum(res**2))
+
+    current = loss(lam)
+    for _ in range(max_iter):
+        # Newton step on the off-diagonal least squares, Jacobi step as the fallback
+        res = off - np.outer(lam, lam)
+        np.fill_diagonal(res, 0)
+        grad = -2 * res @ lam
+        hess = -2 * (off - 2 * np.outer(lam, lam))
+        np.fill_diagonal(hess, 2 * (lam @ lam - lam**2))
+        try:
+            step = np.linalg.solve(hess, grad)
+            new = np.clip(lam - step, -cap, cap)
+        except np.linalg.LinAlgError:
+            new = lam
+        value = loss(new)
+        if not value <= current:
+            new = np.clip(off @ lam / max(lam @ lam - np.max(lam**2), 1e-12), -cap, cap)
+            value = loss(new)
+            if not value <= current:
+                break
+        done = np.max(np.abs(new - lam)) < tol
+        lam, current = new, value
+        if done:
+            break
+    return lam[:, None] if p else lam
+
+
+def factor_eigenvalues(R: np.ndarray) -> np.ndarray:
+    """psych's factor eigenvalues (``fa(R, nfactors=1, fm="minres")$values``).
+
+    The eigenvalues of ``R`` with the communalities of a one-factor minres solution on
+    the diagonal (psych's ``fa.parallel`` with its default ``nfactors=1``, ``SMC=FALSE``).
+    """
+    L = _one_factor_minres(R)
+    S = R.copy()
+    np.fill_diagonal(S, np.sum(L**2, axis=1))
+    return np.linalg.eigvalsh(S)[::-1]
+
+
+def _resample_corr(values: np.ndarray, weights, rng: np.random.Generator, corr_fn) -> np.ndarray:
+    """psych's resampled comparison data: every column bootstrapped on its own."""
+    n, p = values.shape
+    prob = None if weights is None else weights / weights.sum()
+    for _ in range(20):
+        idx = rng.choice(n, size=(n, p), replace=True, p=prob)
+        sample = values[idx, np.arange(p)]
+        C = corr_fn(sample)
+        if np.all(np.isfinite(C)):
+            return C
+    return np.eye(p)
+
+
+def fa_parallel_table(R: np.ndarray, n: int, *, n_iter: int = 20, quant: float = 0.95,
+                      rng: np.random.Generator, values: np.ndarray | None = None,
+                      weights=None, corr_fn=None) -> pd.DataFrame:
+    """R psych's ``fa.parallel`` (fa="both", fm="minres", sim=TRUE) on a correlation matrix.
+
+    ``values`` (the raw answers) and ``corr_fn`` (how to correlate them) switch on the
+    resampled comparison data; without them only the simulated normal data are used,
+    as psych does when given a correlation matrix.
+    """
+    # 41 small eigen-problems: BLAS threads only add overhead (4x slower on 2 busy cores)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _fa_parallel_table(R, n, n_iter=n_iter, quant=quant, rng=rng, values=values,
+                                  weights=weights, corr_fn=corr_fn)
+
+
+def _fa_parallel_table(R, n, *, n_iter, quant, rng, values, weights, corr_fn):
+    p = R.shape[0]
+    observed = factor_eigenvalues(R)
+    pc = np.linalg.eigvalsh(R)[::-1]
+    sim_fa, sim_pc = np.empty((n_iter, p)), np.empty((n_iter, p))
+    resample = values is not None and corr_fn is not None
+    res_fa = np.full((n_iter, p), np.nan)
+    for it in range(n_iter):
+        if resample:
+            C = _resample_corr(values, weights, rng, corr_fn)
+            res_fa[it] = factor_eigenvalues(C)
+        C = _random_corr(n, p, rng)
+        sim_pc[it] = np.linalg.eigvalsh(C)[::-1]
+        sim_fa[it] = factor_eigenvalues(C)
+    sim_q = np.quantile(sim_fa, quant, axis=0)
+    above = observed > sim_q
+    n_keep = int(np.argmin(above)) if not above.all() else p
+    out = pd.DataFrame({
+        "observed": observed,
+        "simulated_mean": sim_fa.mean(0),
+        "simulated_quantile": sim_q,
+        "resampled_mean": res_fa.mean(0) if resample else np.nan,
+        "resampled_quantile": np.quantile(res_fa, quant, axis=0) if resample else np.nan,
+        "pc_observed": pc,
+        "pc_simulated_quantile": np.quantile(sim_pc, quant, axis=0),
+        "retained": np.arange(p) < n_keep,
+    }, index=pd.Index(np.arange(1, p + 1), name="factor"))
+    pc_above = pc > out["pc_simulated_quantile"].to_numpy()
+    out.attrs.update({"n_factors": n_keep, "n_components": int(np.argmin(pc_above))
+                      if not pc_above.all() else p, "n_iter": n_iter, "quant": quant, "n": n})
+    if resample:
+        r_above = observed > out["resampled_quantile"].to_numpy()
+        out.attrs["n_factors_resampled"] = int(np.argmin(r_above)) if not r_above.all() else p
+    return out
+
+
+def _random_corr(n: int, p: int, rng: np.random.Generator) -> np.ndarray:
+    """Correlation matrix of ``n`` independent standard normal draws of ``p`` variables."""
+    df = n - 1
+    if df > p:
+        A = np.zeros((p, p))
+        A[np.diag_indices(p)] = np.sqrt(rng.chisquare(df - np.arange(p)))
+        tril = np.tril_indices(p, -1)
+        A[tril] = rng.standard_normal(len(tril[0]))
+        W = A @ A.T
+    else:
+        X = rng.standard_normal((n, p))
+        X -= X.mean(0)
+        W = X.T @ X
+    dg = 1 / np.sqrt(np.diag(W))
+    return W * np.outer(dg, dg)
+
+
+def fa_parallel(data: pd.DataFrame, *, n_iter: int = 20, quant: float = 0.95,
+                corr: str = "pearson", sample_weight=None, random_state=None) -> pd.DataFrame:
+    """R psych's ``fa.parallel``: factor eigenvalues against simulated and resampled data.
+
+    Parameters
+    ----------
+    data : DataFrame of shape (n_respondents, n_items)
+        Answers; NaN = missing (pairwise correlations, as psych's ``use="pairwise"``).
+    n_iter : int, default=20
+        Simulated (and resampled) data sets (psych's ``n.iter``).
+    quant : float, default=0.95
+        Quantile of the comparison eigenvalues used as the threshold (psych's
+        ``quant``; psych applies it always since version 1.8.9).
+    corr : {"pearson", "polychoric"}, default="pearson"
+    sample_weight : array-like, optional
+        Weighted correlations; simulated data have Kish's effective sample size and
+        resampling draws respondents in proportion to their weight.
+    random_state : int, Generator or None, default=None
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``factor`` (1..p): ``observed`` (psych's ``fa.values``),
+        ``simulated_mean``, ``simulated_quantile`` (the threshold),
+        ``resampled_mean``, ``resampled_quantile``, ``pc_observed``,
+        ``pc_simulated_quantile`` and ``retained``. ``attrs["n_factors"]`` is psych's
+        ``nfact``: the factors before the first observed eigenvalue that does not exceed
+        the simulated quantile; ``n_factors_resampled`` the same against resampled data,
+        ``n_components`` psych's ``ncomp``.
+
+    Notes
+    -----
+    As psych (version 2.5.3, ``R/fa.parallel.R``): the factor eigenvalues are those of
+    the correlation matrix with the communalities of a one-factor minres solution on
+    its diagonal (``fa(r, nfactors = 1, fm = "minres")$values``), for the observed
+    data and for every comparison data set alike. Simulated data are independent
+    standard normal variables of the same size (drawn here through the Wishart
+    distribution, which gives the same correlation matrices); resampled data
+    bootstrap each column on its own, which keeps every item's distribution and
+    destroys the correlations. With ``fa="both"`` psych's ``nfact`` compares with the
+    simulated data. With polychoric correlations only simulated data are used.
+
+    References
+    ----------
+    Horn, J. L. (1965). A rationale and test for the number of factors in factor
+    analysis. *Psychometrika*, 30, 179-185.
+    Revelle, W. (2025). psych: Procedures for psychological, psychometric, and
+    personality research, version 2.5.3 (``fa.parallel``).
+    """
+    corr = check_choice("corr", corr, CORR_METHODS)
+    check_pa_args(n_iter, 100 * float(quant) if 0 < float(quant) < 1 else -1)
+    d = check_items(data, sample_weight=sample_weight)
+    R, _ = _corr(d, corr)
+    R = usable_corr(R, d.items, complete=not np.isnan(d.values).any())
+    n = int(round(d.n_effective))
+    corr_fn = pairwise_pearson if corr == "pearson" else None
+    return fa_parallel_table(R, n, n_iter=int(n_iter), quant=float(quant), rng=_rng(random_state),
+                             values=d.values, weights=d.weights, corr_fn=corr_fn)
+
+
+def pairwise_pearson(X: np.ndarray) -> np.ndarray:
+    """Pairwise-complete Pearson correlations of a matrix with NaN (fast when complete)."""
+    if not np.isnan(X).any():
+        return np.corrcoef(X, rowvar=False)
+    return pd.DataFrame(X).corr().to_numpy()
+
+
+# ------------------------------------------------------------- empirical Kaiser criterion
+def ekc_table(R: np.ndarray, n: int) -> pd.DataFrame:
+    """Braeken & van Assen's (2017) empirical Kaiser criterion.
+
+    Reference eigenvalue of component j:
+    ``max((1 + sqrt(p/n))² · (p - Σ_{i<j} λ_i) / (p - j + 1), 1)``; the criterion keeps
+    the leading components whose eigenvalue exceeds it.
+    """
+    p = R.shape[0]
+    lam = np.linalg.eigvalsh(R)[::-1]
+    before = np.concatenate([[0.0], np.cumsum(lam)[:-1]])
+    ref = np.maximum((1 + np.sqrt(p / n)) ** 2 * (p - before) / (p - np.arange(p)), 1.0)
+    above = lam > ref
+    out = pd.DataFrame({"eigenvalue": lam, "reference": ref},
+                       index=pd.Index(np.arange(1, p + 1), name="factor"))
+    out.attrs["n_factors"] = int(np.argmin(above)) if not above.all() else p
+    return out
+
+
+# ---------------------------------------------------------------------- psych's fa.stats
+def fit_statistics(R: np.ndarray, P: np.ndarray, phi: np.ndarray, n: float,
+                   alpha: float = 0.1) -> dict:
+    """The fit psych's ``fa`` prints: chi², RMSEA with its (1 - alpha) CI, TLI, BIC.
+
+    As psych's ``fa.stats`` (``alpha = .1`` in ``fa``, so a 90 % interval): the model
+    ``PΦPᵀ`` with unit diagonal, ``F = tr(M⁻¹R) - log|M⁻¹R| - p``, Bartlett-corrected
+    ``χ² = F (n - 1 - (2p + 5)/6 - 2m/3)``, ``RMSEA = sqrt(max(χ²/(df n) - 1/(n - 1), 0))``
+    with limits from the non-central χ², ``TLI = (M0 - Mm) / (M0 - 1/nm)`` and
+    ``BIC = χ² - df ln n``.
+    """
+    p, m = P.shape
+    model = P @ phi @ P.T
+    np.fill_diagonal(model, 1.0)
+    dof = p * (p - 1) / 2 - p * m + m * (m - 1) / 2
+    out = {"chi2": np.nan, "df": float(dof), "p_value": np.nan, "rmsea": np.nan,
+           "rmsea_low": np.nan, "rmsea_high": np.nan, "tli": np.nan, "bic": np.nan}
+    try:
+        MR = np.linalg.solve(model, R)
+    except np.linalg.LinAlgError:
+        return out
+    sign, logdet = np.linalg.slogdet(MR)
+    F = float(np.trace(MR) - logdet - p)
+    nm = (n - 1) - (2 * p + 5) / 6 - 2 * m / 3
+    chi2 = max(F * nm, 0.0)
+    out["chi2"] = chi2
+    F0 = float(np.trace(R) - np.linalg.slogdet(R)[1] - p)
+    M0 = F0 * 2 / (p * (p - 1))
+    if dof > 0:
+        Mm = F / dof
+        out["tli"] = (M0 - Mm) / (M0 - 1 / nm)
+        out["p_value"] = float(stats.chi2.sf(chi2, dof))
+        rmsea = np.sqrt(max(chi2 / (dof * n) - 1 / (n - 1), 0.0))
+        tail = alpha / 2
+        upper_ncp = max(n, chi2) + 2 * n
+
+        def ncp_for(target):
+            f = lambda x: stats.ncx2.cdf(chi2, dof, x) - target  # noqa: E731
+            if f(1e-9) <= 0:
+                return 0.0
+            if f(upper_ncp) > 0:
+                return np.nan
+            return brentq(f, 1e-9, upper_ncp)
+
+        hi = ncp_for(tail) if stats.chi2.cdf(chi2, dof) > tail else 0.0
+        lo = ncp_for(1 - tail) if stats.chi2.cdf(chi2, dof) > 1 - tail else 0.0
+        hi = np.sqrt(hi / (n - 1) / dof) if np.isfinite(hi) else np.nan
+        lo = np.sqrt(lo / (n - 1) / dof) if np.isfinite(lo) else np.nan
+        out.update({"rmsea": rmsea, "rmsea_low": lo if not lo > rmsea else np.nan,
+                    "rmsea_high": hi if not hi < rmsea else np.nan,
+                    "bic": chi2 - dof * np.log(n)})
+    return out
+
+
+def empirical_kaiser(data: pd.DataFrame, *, corr: str = "pearson",
+                     sample_weight=None) -> pd.DataFrame:
+    """Braeken & van Assen's empirical Kaiser criterion (EKC).
+
+    Parameters
+    ----------
+    data : DataFrame of shape (n_respondents, n_items)
+    corr : {"pearson", "polychoric"}, default="pearson"
+    sample_weight : array-like, optional
+        With weights ``n`` is Kish's effective sample size.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``factor``: ``eigenvalue`` (of the correlation matrix) and
+        ``reference`` (the EKC reference eigenvalue); ``attrs["n_factors"]`` counts the
+        leading eigenvalues above their reference.
+
+    References
+    ----------
+    Braeken, J., & van Assen, M. A. L. M. (2017). An empirical Kaiser criterion.
+    *Psychological Methods*, 22, 450-466.
+    """
+    corr = check_choice("corr", corr, CORR_METHODS)
+    d = check_items(data, sample_weight=sample_weight)
+    R, _ = _corr(d, corr)
+    R = usable_corr(R, d.items, complete=not np.isnan(d.values).any())
+    return ekc_table(R, int(round(d.n_effective)))

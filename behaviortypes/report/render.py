@@ -373,6 +373,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         meas["retained"] = t["retained_note"].format(m=m) if m else ""
         reason = str(sol["factor_reason"])
         meas["reason"] = reason[:1].upper() + reason[1:]
+        meas["evidence"] = _factor_evidence(data.retention, fmt)
         if data.reliability is not None:
             for r in data.reliability.to_dict(orient="records"):
                 fid = str(r.get("factor", r.get("dimension", "")))
@@ -448,6 +449,24 @@ def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labe
         look["typing"] = {"questions": qs, "note": t["typing_note"].format(
             n=len(qs), agreement=fmt.pct(float(agreement)) if agreement is not None else "–")}
     return look
+
+
+def _factor_evidence(retention: Any, fmt: Formatter) -> list[dict[str, Any]]:
+    """Rows of the factor-retention evidence table (the candidates with a fitted solution)."""
+    if retention is None or "salient" not in retention:
+        return []
+    rows = []
+    for r in retention.to_dict(orient="records"):
+        if r.get("salient") is None or (isinstance(r.get("salient"), float) and math.isnan(r["salient"])):
+            continue
+        def n(key, digits=2):
+            v = r.get(key)
+            return "–" if v is None or (isinstance(v, float) and not math.isfinite(v)) else fmt.num(float(v), digits)
+        rows.append({"m": int(r["n_factors"]), "eigen": n("eigenvalue"), "pa": n("pa_threshold"),
+                     "map": n("map", 3), "salient": str(r["salient"]).replace("/", "·"),
+                     "rmsea": f"{n('rmsea', 3)} ({n('rmsea_low', 3)}–{n('rmsea_high', 3)})",
+                     "tli": n("tli"), "bic": n("bic", 0), "chosen": bool(r.get("chosen"))})
+    return rows
 
 
 def _find_p(fab: dict) -> float | None:

@@ -88,7 +88,7 @@ def test_folder_carries_the_retention_reason_and_the_typing_tool(demo_run):
     chosen = [r for r in folder.solution.factor_evidence if r["chosen"]]
     assert [r["n_factors"] for r in chosen] == [folder.solution.n_factors]
     assert folder.solution.factor_reason == chosen[0]["reason"] == folder.factors.retention.reason
-    assert folder.solution.factor_reason.startswith("parallel analysis: principal-axis eigenvalues")
+    assert folder.solution.factor_reason.startswith("parallel analysis as in R psych")
     assert result.solution["factor_reason"] in result.summary()
     # the typing tool is built at discovery from the survey alone
     tool = folder.solution.typing_tool

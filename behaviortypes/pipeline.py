@@ -154,23 +154,24 @@ def check(survey_dir: str | Path) -> CheckResult:
 class DiscoveryResult:
     """Everything ``discover`` found, stage by stage; the same content is in the output folder.
 
-    The stage results (``screen``, ``factors``, ``types``, ``profiles``, ``map``,
+    The stage results (``screen``, ``factors``, ``clustering``, ``profiling``, ``map``,
     ``typing_tool``) can be passed back to :func:`discover` (``reuse=``) so that a
-    re-run after a ``types.yaml`` edit does not redo the analysis.
+    re-run after a ``types.yaml`` edit does not redo the analysis. ``survey``,
+    ``screening``, ``factor_model``, ``type_finder``, ``profiles``, ``assignments`` and
+    ``types`` (the content of ``types.yaml``) are the objects inside them.
     """
 
     out: Path
     screen: ScreenResult
     factors: FactorsResult
-    types: TypesResult
-    profiles: ProfilesResult
+    clustering: TypesResult
+    profiling: ProfilesResult
     map: MapResult | None
     typing_tool: TypingToolResult
     solution: dict[str, Any]
     source: dict[str, Any]
     settings: dict[str, Any] = field(default_factory=dict)
 
-    # the stage objects under the names the notebooks and tests used
     @property
     def survey(self) -> Any:
         return self.screen.survey
@@ -185,11 +186,21 @@ class DiscoveryResult:
 
     @property
     def type_finder(self) -> Any:
-        return self.types.finder
+        return self.clustering.finder
+
+    @property
+    def profiles(self) -> Any:
+        """The :class:`~behaviortypes.profiles.Profiles` of the types."""
+        return self.profiling.profiles
 
     @property
     def assignments(self) -> pd.DataFrame:
-        return self.profiles.assignments
+        return self.profiling.assignments
+
+    @property
+    def types(self) -> dict[str, Any]:
+        """The content of ``types.yaml`` (names and taglines, the user's edits kept)."""
+        return self.profiling.types_doc
 
     @property
     def folder(self) -> study.DiscoveryFolder:
@@ -202,7 +213,7 @@ class DiscoveryResult:
             f"Kept {sol['n_kept']} of {sol['n_respondents']} respondents after screening.",
             f"Factors: {sol['n_factors']} ({sol['factor_reason']})",
             f"Types: k = {sol['k']} ({sol['k_reason']})",
-            self.profiles.summary(),
+            self.profiling.summary(),
             f"Written to {self.out}",
         ]
         return "\n".join(lines)
@@ -213,7 +224,7 @@ class DiscoveryResult:
     def to_files(self, folder: Path) -> list[Path]:
         """Every file of the discovery folder (each stage's, then ``solution.json`` and ``source.json``)."""
         paths: list[Path] = []
-        for stage in (self.screen, self.factors, self.types, self.profiles, self.map, self.typing_tool):
+        for stage in (self.screen, self.factors, self.clustering, self.profiling, self.map, self.typing_tool):
             if stage is not None:
                 paths += stage.to_files(folder)
         paths.append(study.save(folder, "solution.json", self.solution))
@@ -332,7 +343,7 @@ def discover(
     if previous is None and types_yaml.is_file():
         warn_types_restart(types_yaml)
     if reuse is not None:
-        types = reuse.types.relabelled(previous)
+        types = reuse.clustering.relabelled(previous)
     else:
         types = run_types(fac, k=k, n_resamples=n_resamples, seed=seed, sample_weight=screen.weights,
                           previous=previous, progress=bool(progress))

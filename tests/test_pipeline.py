@@ -71,7 +71,7 @@ def test_rerun_is_identical_and_keeps_edits(demo_run, tmp_path):
     doc["types"][0]["name"] = "Edited by the strategist"
     (out / "types.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
     again = pipeline.discover(survey, out, seed=0, n_resamples=30, make_map=False, reuse=result)
-    assert again.factors is result.factors and again.types.finder is result.types.finder  # not re-run
+    assert again.factors is result.factors and again.type_finder is result.type_finder  # not re-run
     first = pd.read_csv(root / "out" / "assignments.csv")
     second = pd.read_csv(out / "assignments.csv")
     assert (first["type_id"] == second["type_id"]).all()

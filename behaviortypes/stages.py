@@ -105,8 +105,8 @@ def run_screen(survey: Survey, settings: Any = None) -> ScreenResult:
 
 # --------------------------------------------------------------------------- factors
 def retention_reason(model: Any) -> str:
-    """Why the model kept its number of factors (the chosen row of ``retention_``)."""
-    return str(model.retention_.loc[model.n_factors_, "reason"])
+    """Why the model kept its number of factors (``FactorModel.retention_reason_``)."""
+    return str(model.retention_reason_)
 
 
 @dataclass(frozen=True)

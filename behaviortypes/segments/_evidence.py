@@ -193,9 +193,9 @@ def _blrt_draw(null_model, k, n, seed, guard):
     """One parametric bootstrap draw of the k vs k-1 likelihood-ratio statistic.
 
     Data of ``n`` respondents are drawn from the fitted (k-1)-type model; the k-1 and
-    k-type models are fitted to them (k-1 started from the generating model, k from every
-    split of the k-1 fit and one k-means start, by em-EM) and ``2 (logL_k - logL_{k-1})``
-    is returned.
+    k-type models are fitted to them (k-1 started from the generating model, k from
+    splits of the two largest components of the k-1 fit and one k-means start, by em-EM)
+    and ``2 (logL_k - logL_{k-1})`` is returned.
     """
     rng = np.random.default_rng(seed)
     Zb = sample_mixture(null_model, n, rng)
@@ -204,8 +204,11 @@ def _blrt_draw(null_model, k, n, seed, guard):
     kind = null_model.kind
     resp0 = np.exp(mixture_log_resp(Zb, null_model)[0]) if k0 > 1 else np.ones((n, 1))
     m0 = fit_mixture(Zb, wb, resp0, k0, kind=kind)
-    starts = split_starts(Zb, m0) + [quick_kmeans(Zb, wb, k, n_init=1,
-                                                  seed=int(rng.integers(2**31 - 1)))[0]]
+    # splits of the two largest components (where the generating model's extra type is
+    # most likely sought) and one k-means start
+    splits = split_starts(Zb, m0)
+    starts = [splits[j] for j in np.argsort(-m0.weights)[:2]] + [
+        quick_kmeans(Zb, wb, k, n_init=1, seed=int(rng.integers(2**31 - 1)))[0]]
     m1 = fit_mixture_multistart(Zb, wb, starts, k, kind=kind, n_keep=1, guard=guard)
     return 2.0 * (m1.loglik - m0.loglik)
 

@@ -954,7 +954,8 @@ class TypeFinder(BaseEstimator):
                       for t in st.index},
             "stability": {int(t): {c: float(st.loc[t, c]) for c in st.columns if c != "n"}
                           for t in st.index},
-            "avepp": {int(k): v for k, v in self.avepp_.items()},
+            "avepp": {int(k): [a if np.isfinite(a) else None for a in v]
+                      for k, v in self.avepp_.items()},
             "settings": {
                 "k": self.k, "k_min": self.k_min, "k_max": self.k_max,
                 "n_resamples": self.n_resamples, "min_size": self.min_size,

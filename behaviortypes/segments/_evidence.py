@@ -26,7 +26,6 @@ from threadpoolctl import threadpool_limits
 
 from ._models import (
     Mixture,
-    best_fit,
     fit_mixture,
     fit_mixture_multistart,
     mixture_log_resp,

@@ -4,9 +4,16 @@ Emulates the discovery pipeline on planted studies of 1,000 / 5,000 / 20,000
 respondents x 60 five-point items (6 latent dimensions x 10 items, 4 types):
 EFA factor scores (minres + oblimin) -> ``TypeFinder(n_resamples=200).fit``.
 
+With ``--demo`` it times ``pipeline.discover`` end to end on the demo study
+(``behaviortypes demo``'s survey: 1,200 respondents, generated with seed 0) with the
+defaults a notebook user gets (100 resamples, 20 bootstrap draws), and ``TypeFinder.fit``
+alone on its factor scores; CPU seconds (this process and its joblib workers) are shown
+beside the wall time, since the machine may be shared.
+
 Usage::
 
     .venv/bin/python bench/discover.py [--sizes 1000 5000 20000] [--resamples 200] [--jobs 2]
+    .venv/bin/python bench/discover.py --demo [--resamples 100]
 
 Peak memory is the maximum resident set size of this process and of the joblib
 workers (``resource.getrusage``), in MiB. Timings depend on the machine's load.
@@ -35,13 +42,64 @@ def _peak_mib() -> tuple[float, float]:
     return me, kids
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process and of its (live) joblib workers."""
+    import os
+
+    try:
+        import psutil  # not a dependency of the package; installed with the test tools
+    except ImportError:  # pragma: no cover - this process only
+        return time.process_time()
+    me = psutil.Process(os.getpid())
+    total = sum(me.cpu_times()[:2])
+    for child in me.children(recursive=True):
+        try:
+            total += sum(child.cpu_times()[:2])
+        except psutil.Error:  # pragma: no cover - a worker that just exited
+            pass
+    return total
+
+
+def demo(resamples: int, repeat: int) -> None:
+    """Time ``discover`` on the demo study (1,200 respondents) with its defaults."""
+    import tempfile
+
+    import pandas as pd
+
+    from behaviortypes import pipeline
+    from behaviortypes.synth import make_study
+
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        make_study(f"{tmp}/demo", seed=0, n_customers=5000)
+        print(f"{'step':>22} {'k':>3} {'wall_s':>7} {'cpu_s':>7}")
+        for _ in range(repeat):
+            c0, t0 = _cpu_s(), time.perf_counter()
+            res = pipeline.discover(f"{tmp}/demo", f"{tmp}/out", n_resamples=resamples,
+                                    make_map=False)
+            print(f"{'discover (no UMAP)':>22} {res.solution['k']:>3} "
+                  f"{time.perf_counter() - t0:>7.1f} {_cpu_s() - c0:>7.1f}", flush=True)
+            X = pd.read_csv(f"{tmp}/out/scores.csv", index_col=0)
+            c0, t0 = _cpu_s(), time.perf_counter()
+            tf = TypeFinder(n_resamples=resamples, random_state=0).fit(X)
+            print(f"{'TypeFinder.fit':>22} {tf.k_:>3} {time.perf_counter() - t0:>7.1f} "
+                  f"{_cpu_s() - c0:>7.1f}", flush=True)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
-    parser.add_argument("--resamples", type=int, default=200)
+    parser.add_argument("--resamples", type=int, default=None,
+                        help="default 200 (100 with --demo, as discover)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--demo", action="store_true", help="time discover on the demo study")
+    parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args(argv)
+    if args.demo:
+        demo(args.resamples or 100, args.repeat)
+        return
+    args.resamples = args.resamples or 200
     print(f"{'n':>7} {'items':>5} {'k':>3} {'resamples':>9} {'fit_s':>7} {'efa_s':>6} "
           f"{'peak_main_MiB':>13} {'peak_worker_MiB':>15}")
     for n in args.sizes:

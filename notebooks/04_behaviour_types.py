@@ -57,6 +57,22 @@ plots.plot_k_evidence(evidence, chosen_k=result.solution["k"])
 print(result.solution["k_reason"])
 
 # %% [markdown]
+# ## The evidence latent-profile practitioners look for
+# The conventions of tidyLPA and Mplus, per candidate k: **entropy** (relative, 1 = every
+# respondent certainly in one type; above 0.8 the types are well told apart), the smallest
+# type's **n** (the floor is 40 respondents: a type is judged by its substance, not by its
+# share of a sample that may under-represent it), the lowest **average posterior
+# probability** of a type among its own members (AvePP; above 0.7-0.8 is usual) and the
+# **bootstrap likelihood-ratio test** of k against k−1 types (`blrt_p`; McLachlan 1987,
+# Nylund et al. 2007: small means k types fit better than k−1 beyond chance). They are
+# computed for the numbers of types that were resampled; the others show blanks.
+
+# %%
+lpa_cols = ["bic_best", "entropy", "n_min", "min_share", "avepp_min", "blrt_p", "jaccard_min",
+            "jaccard_small", "prediction_strength", "passes", "chosen"]
+evidence.set_index("k")[[c for c in lpa_cols if c in evidence.columns]].round(3)
+
+# %% [markdown]
 # ## Is every type stable?
 # Mean Jaccard similarity of each type with its best match across resamples: ≥ 0.75 stable,
 # below 0.6 the type dissolves (Hennig 2007).
@@ -64,8 +80,15 @@ print(result.solution["k_reason"])
 # %%
 names = folder.type_names
 colors = {t.type_id: t.color for t in folder.types.types}
-stability = pd.Series({t: folder.solution.stability_of(t) for t in folder.type_ids}, name="jaccard_mean")
-plots.plot_stability(stability, names=names, colors=colors)
+per_type = pd.DataFrame(result.solution["stability"]).set_index("type_id")
+plots.plot_stability(per_type["jaccard_mean"], names=names, colors=colors)
+
+# %% [markdown]
+# Per type: its size (n and share of the respondents; a small type is kept when it
+# reproduces), how reproducible it is, and the average posterior probability of its members.
+
+# %%
+per_type[[c for c in ["share", "n", "jaccard_mean", "recovered", "avepp"] if c in per_type]].round(3)
 
 # %% [markdown]
 # ## The map and the profiles

@@ -92,6 +92,94 @@ def test_predict_matches_labels(study3, fitted3):
     assert_allclose(tf.predict_proba(X).to_numpy(), tf.proba_.to_numpy(), atol=1e-9)
 
 
+def test_estimator_contract():
+    """TypeFinder is a scikit-learn estimator: clone, get/set_params, NotFittedError."""
+    from sklearn.base import BaseEstimator, clone
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    tf = TypeFinder(k_max=5, n_resamples=7, min_n=25, random_state=4)
+    assert isinstance(tf, BaseEstimator)
+    twin = clone(tf)
+    assert twin is not tf and twin.get_params() == tf.get_params()
+    assert twin.get_params()["min_n"] == 25 and twin.set_params(k_max=6).k_max == 6
+    with pytest.raises(NotFittedError):
+        check_is_fitted(tf)
+    with pytest.raises(NotFittedError):
+        tf.predict(_X())
+    with pytest.raises(AttributeError):  # NotFittedError is also an AttributeError
+        tf.to_dict()
+    assert "min_n=25" in repr(tf)
+
+
+def test_lpa_evidence_per_k(study3, fitted3):
+    """Entropy, smallest n, average posterior probability and the BLRT per k."""
+    st, X = study3
+    tf = fitted3
+    ev = tf.evidence_
+    for col in ["entropy", "n_min", "avepp_min", "blrt_lr", "blrt_p", "jaccard_small",
+                "size_ok"]:
+        assert col in ev.columns
+    assert ev["entropy"].between(0, 1).all() and ev["avepp_min"].between(0, 1).all()
+    # at the chosen k: Mplus relative entropy = mean certainty, AvePP = mean posterior of
+    # the assigned type (unweighted here), smallest n = the smallest type's size
+    assert ev.loc[3, "entropy"] == pytest.approx(tf.certainty_.mean(), abs=1e-9)
+    for j in (1, 2, 3):
+        assert tf.stability_.loc[j, "avepp"] == pytest.approx(
+            tf.proba_.loc[tf.labels_ == j, f"p_{j}"].mean(), abs=1e-9)
+    assert ev.loc[3, "avepp_min"] == pytest.approx(tf.stability_["avepp"].min(), abs=1e-9)
+    assert ev.loc[3, "n_min"] == pytest.approx(tf.stability_["n"].min(), rel=0.05)
+    assert sorted(tf.avepp_[3], reverse=True) != [] and len(tf.avepp_[3]) == 3
+    # 3 planted types: 3 beats 2 with the smallest possible bootstrap p, 4 does not beat 3
+    B = tf.n_bootstrap
+    assert ev.loc[3, "blrt_p"] == pytest.approx(1 / (B + 1))
+    assert ev.loc[4, "blrt_p"] > 0.05
+    assert ev.loc[3, "blrt_lr"] > 0
+    d = tf.to_dict()
+    assert d["avepp"][3] == tf.avepp_[3] and d["settings"]["min_n"] == tf.min_n
+
+
+def test_blrt_pvalue_known_answers():
+    from behaviortypes.segments._evidence import blrt_pvalue
+
+    assert blrt_pvalue(10.0, [1.0, 2.0, 3.0]) == pytest.approx(0.25)
+    assert blrt_pvalue(2.0, [1.0, 2.0, 3.0]) == pytest.approx(0.75)
+
+
+def test_quick_kmeans_finds_separated_groups():
+    from behaviortypes.segments._models import quick_kmeans
+
+    rng = np.random.default_rng(0)
+    Z = np.vstack([rng.normal(c, 0.3, size=(100, 2)) for c in (-3, 0, 3)])
+    lab, centres, inertia = quick_kmeans(Z, np.ones(300), 3, n_init=2, seed=1)
+    assert adjusted_rand_score(np.repeat([0, 1, 2], 100), lab) == pytest.approx(1.0)
+    assert_allclose(np.sort(centres[:, 0]), [-3, 0, 3], atol=0.1)
+
+
+def test_small_stable_type_is_kept_by_the_absolute_floor():
+    """A well-separated type of 4 % (80 of 2,000 respondents) is kept: it has more than
+    min_n respondents and reproduces; the old 5 %-of-the-sample floor merged it."""
+    st = make_planted(n=2000, k=4, m=5, items_per_dim=(5, 6), min_dist=4.5,
+                      shares=[0.42, 0.32, 0.22, 0.04], seed=5)
+    X = factor_scores(st)
+    kw = dict(random_state=0, n_resamples=8, k_max=5, n_jobs=1, n_bootstrap=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        tf = TypeFinder(**kw).fit(X)
+        old = TypeFinder(min_size=0.05, **kw).fit(X)
+    assert tf.k_ == 4 and old.k_ == 3
+    good = st.good
+    assert adjusted_rand_score(st.truth[good], tf.labels_[good]) >= supervised_ari(
+        X, st.truth) - 0.03
+    assert tf.stability_["share"].min() < 0.05 and tf.stability_["n"].min() >= tf.min_n
+    assert "respondents" in tf.reason_ and "reproducible" in tf.reason_
+    # a floor above the small type's size rules it out again
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        big = TypeFinder(min_n=150, **kw).fit(X)
+    assert big.k_ == 3 and "150 respondents" in big.evidence_.loc[4, "note"]
+
+
 def test_same_seed_same_output_and_n_jobs_invariant(study3):
     _, X = study3
     a = TypeFinder(random_state=3, n_resamples=4, k_max=4, n_jobs=1).fit(X)
@@ -234,8 +322,33 @@ def _planted_fits(settings_list, n_resamples):
         X = factor_scores(st)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SurveyQualityWarning)
-            tf = TypeFinder(random_state=0, n_resamples=n_resamples, n_jobs=2).fit(X)
+            tf = TypeFinder(random_state=0, n_resamples=n_resamples, n_jobs=2,
+                            n_bootstrap=0).fit(X)
         yield st, X, tf
+
+
+@pytest.mark.slow
+def test_fieldlike_undersampled_small_types_and_null_study():
+    """Field-like studies (tests/fieldlike.py): a 7.5 %-of-the-base type that is ~4 % of
+    the sample, and a 4-type study with a 3.9 % type, 20 % extreme responders and 3
+    statements per dimension, are found in full; a study with no types is warned about."""
+    from fieldlike import make_fieldlike, pipeline_scores, supervised_ari_best
+
+    for kind in ("undersampled", "extreme", "null"):
+        st = make_fieldlike(kind, seed=0)
+        X = pipeline_scores(st)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SurveyQualityWarning)
+            tf = TypeFinder(random_state=0, n_resamples=8, n_jobs=2, n_bootstrap=0).fit(X)
+        if kind == "null":
+            assert tf.structure_warning_, tf.evidence_.to_string()
+            continue
+        assert st.sample_shares.min() < 0.045 and st.base_shares.min() >= 0.075
+        assert tf.k_ == st.k, tf.evidence_.to_string()
+        assert tf.stability_["share"].min() < 0.05
+        good = st.good
+        ari = adjusted_rand_score(st.truth[good], tf.labels_[good])
+        assert ari >= supervised_ari_best(X, st.truth) - 0.03
 
 
 @pytest.mark.slow
@@ -418,10 +531,13 @@ def test_own_spreads_t_mixture_wins_and_is_the_final_model():
 
 
 def _evidence(**cols):
-    base = dict(min_share=[0.3, 0.2, 0.1], nu_t=[50.0] * 3, nu_t_spreads=[50.0] * 3,
-                jaccard_mean=[0.9] * 3, jaccard_min=[0.85] * 3)
+    base = dict(min_share=[0.3, 0.2, 0.1], min_share_hard=[0.3, 0.2, 0.1],
+                n_min=[300.0, 200.0, 100.0], nu_t=[50.0] * 3, nu_t_spreads=[50.0] * 3,
+                jaccard_mean=[0.9] * 3, jaccard_min=[0.85] * 3, jaccard_small=[np.nan] * 3)
     base.update(cols)
-    return pd.DataFrame(base, index=pd.Index([2, 3, 4], name="k"))
+    tf = TypeFinder()
+    tf._n_eff = 1000.0
+    return tf._judge(pd.DataFrame(base, index=pd.Index([2, 3, 4], name="k")), 0.0)
 
 
 def test_choose_skips_set_aside_fits_and_needs_a_bic_margin():
@@ -445,3 +561,12 @@ def test_choose_skips_set_aside_fits_and_needs_a_bic_margin():
     k, reason, warn = tf._choose(allnan, bic1=100.0)
     assert k == 2 and "collapses onto identical answers" in warn
     assert "evidence table" in reason
+
+
+def test_size_words_shows_the_base_share_beside_the_sample_share():
+    from behaviortypes.segments import size_words
+
+    assert size_words(93, 0.0372) == "93 respondents (3.7 % of respondents)"
+    text = size_words(93, 0.0372, 0.075, (0.061, 0.089))
+    assert text == ("93 respondents (3.7 % of respondents, 7.5 % of the customer base, "
+                    "95 % CI 6.1-8.9 %)")

@@ -319,6 +319,36 @@ def build_context(data: ReportData, lang: str = "en", *,
     }
 
 
+def _lpa_rows(evidence, chosen, fmt: Formatter) -> list[dict[str, Any]]:
+    """Latent-profile evidence per candidate k (the types engine's ``evidence_k.csv``):
+    BIC, entropy, smallest type n and share, lowest AvePP, BLRT p, least stable type."""
+    cols = ("bic_best", "entropy", "n_min", "avepp_min", "blrt_p")
+    if evidence is None or "k" not in evidence or not any(c in evidence for c in cols):
+        return []
+
+    def cell(r, c, f):
+        v = r.get(c)
+        try:
+            v = float(v)
+        except (TypeError, ValueError):
+            return "–"
+        return f(v) if math.isfinite(v) else "–"
+
+    rows = []
+    for _, r in evidence.iterrows():
+        rows.append({
+            "k": int(r["k"]), "chosen": chosen is not None and int(r["k"]) == int(chosen),
+            "bic": cell(r, "bic_best", lambda v: fmt.count(v)),
+            "entropy": cell(r, "entropy", lambda v: fmt.num(v, 2)),
+            "n_min": cell(r, "n_min", lambda v: fmt.count(v)),
+            "share_min": cell(r, "min_share", lambda v: fmt.pct(v, 1)),
+            "avepp": cell(r, "avepp_min", lambda v: fmt.num(v, 2)),
+            "blrt": cell(r, "blrt_p", lambda v: fmt.num(v, 3)),
+            "jaccard": cell(r, "jaccard_min", lambda v: fmt.num(v, 2)),
+        })
+    return rows
+
+
 def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapping[str, dict],
               names: Mapping[int, str], colours: Mapping[int, str], n_kept: int) -> tuple[dict, list[str]]:
     """The method appendix: data quality, measurement, loadings, number of types, lookalike card.
@@ -398,7 +428,8 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         appendix["loadings_svg"] = _svg(fig)
         sections.append("loadings")
     if data.evidence_k is not None or types["stability"].notna().any():
-        kpage: dict[str, Any] = {"reason": sol.get("k_reason", ""), "evidence_svg": None, "stability_svg": None}
+        kpage: dict[str, Any] = {"reason": sol.get("k_reason", ""), "evidence_svg": None, "stability_svg": None,
+                                 "lpa": _lpa_rows(data.evidence_k, sol.get("k"), fmt)}
         if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "bic_best", "silhouette")):
             fig = plots.plot_k_evidence(data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"])
             fig.set_size_inches(7.0, 2.2)

@@ -4,7 +4,16 @@ Public API: :class:`TypeFinder` and :func:`match_types`. See ``docs/choosing_k.m
 for the rule that chooses k and how it was validated on planted studies.
 """
 
-from .finder import MIN_MEAN_JACCARD, MIN_PREDICTION_STRENGTH, STABLE_JACCARD, TypeFinder
+from .finder import (
+    MIN_MEAN_JACCARD,
+    MIN_PREDICTION_STRENGTH,
+    MIN_TYPE_N,
+    SMALL_SHARE,
+    SMALL_TYPE_JACCARD,
+    STABLE_JACCARD,
+    TypeFinder,
+    size_words,
+)
 from .matching import match_types
 
 __all__ = [
@@ -13,4 +22,8 @@ __all__ = [
     "STABLE_JACCARD",
     "MIN_MEAN_JACCARD",
     "MIN_PREDICTION_STRENGTH",
+    "MIN_TYPE_N",
+    "SMALL_SHARE",
+    "SMALL_TYPE_JACCARD",
+    "size_words",
 ]

@@ -24,9 +24,19 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score
 from threadpoolctl import threadpool_limits
 
-from ._models import fit_kmeans, fit_mixture, mixture_log_resp, nearest_centroid
+from ._models import (
+    Mixture,
+    fit_mixture,
+    fit_mixture_multistart,
+    mixture_log_resp,
+    nearest_centroid,
+    quick_kmeans,
+    sample_mixture,
+    split_starts,
+)
 
-__all__ = ["run_resamples", "jaccard_to_reference", "prediction_strength", "align"]
+__all__ = ["run_resamples", "jaccard_to_reference", "prediction_strength", "align",
+           "run_blrt", "blrt_pvalue"]
 
 
 def _contingency(a: np.ndarray, b: np.ndarray, ka: int, kb: int) -> np.ndarray:
@@ -63,19 +73,29 @@ def align(ref: np.ndarray, pred: np.ndarray, k: int) -> np.ndarray:
     return mapping[pred]
 
 
-def _half_models(Z, w, idx, k, seed):
-    km_labels, centres, _ = fit_kmeans(Z[idx], w[idx], k, n_init=2, seed=seed)
+def _half_models(Z, w, idx, k, seed, ref_resp=None):
+    """k-means and the shared-shape mixture on one half. The mixture is the better (by
+    the half's likelihood) of a fit started from the half's k-means and one started from
+    the full-data solution's posteriors: the half's maximum likelihood fit, as far as two
+    starts find it (a single k-means start often misses a small type that the full-data
+    search found, which made real small types look unstable)."""
+    km_labels, centres, _ = quick_kmeans(Z[idx], w[idx], k, n_init=2, seed=seed)
     mix = fit_mixture(Z[idx], w[idx], km_labels, k, kind="scaled", max_iter=60, tol=1e-3)
+    if ref_resp is not None:
+        warm = fit_mixture(Z[idx], w[idx], ref_resp[idx], k, kind="scaled", max_iter=60,
+                           tol=1e-3)
+        if warm.loglik > mix.loglik:
+            mix = warm
     return centres, mix
 
 
-def _resample_task(Z, w, ks, ref_labels, seeds, n_ref_km):
+def _resample_task(Z, w, ks, ref_labels, seeds, n_ref_km, ref_resp=None):
     """Run a chunk of resamples; return per-resample statistics and summed votes."""
     with threadpool_limits(limits=1):
-        return _resample_chunk(Z, w, ks, ref_labels, seeds, n_ref_km)
+        return _resample_chunk(Z, w, ks, ref_labels, seeds, n_ref_km, ref_resp)
 
 
-def _resample_chunk(Z, w, ks, ref_labels, seeds, n_ref_km):
+def _resample_chunk(Z, w, ks, ref_labels, seeds, n_ref_km, ref_resp=None):
     n = Z.shape[0]
     out = []
     votes = {k: np.zeros((n, k), np.int32) for k in ks}
@@ -83,12 +103,15 @@ def _resample_chunk(Z, w, ks, ref_labels, seeds, n_ref_km):
         rng = np.random.default_rng(seed)
         perm = rng.permutation(n)
         halves = (perm[: n // 2], perm[n // 2 :])
-        sub_seeds = rng.integers(0, 2**31 - 1, size=(len(ks), 2))
         rec = {}
-        for i, k in enumerate(ks):
+        for k in ks:
+            # the halves' seeds depend on the resample and k only, so a k gives the same
+            # result whichever other k are resampled with it
+            sub_seeds = np.random.default_rng([int(seed), int(k)]).integers(0, 2**31 - 1, 2)
             preds_g, preds_k = [], []
             for h, idx in enumerate(halves):
-                centres, mix = _half_models(Z, w, idx, k, int(sub_seeds[i, h]))
+                centres, mix = _half_models(Z, w, idx, k, int(sub_seeds[h]),
+                                            None if ref_resp is None else ref_resp[k])
                 log_resp, _ = mixture_log_resp(Z, mix)
                 preds_g.append(np.argmax(log_resp, axis=1))
                 preds_k.append(nearest_centroid(Z, centres))
@@ -120,14 +143,17 @@ def _resample_chunk(Z, w, ks, ref_labels, seeds, n_ref_km):
     return out, votes
 
 
-def run_resamples(Z, w, ks, ref_labels, ref_km, seeds, *, n_jobs, progress):
-    """Run all resamples (in parallel when ``n_jobs != 1``); results in seed order."""
+def run_resamples(Z, w, ks, ref_labels, ref_km, seeds, *, n_jobs, progress, ref_resp=None):
+    """Run all resamples (in parallel when ``n_jobs != 1``); results in seed order.
+
+    ``ref_resp`` (k -> full-data posteriors) adds a warm start to every half's mixture."""
     from joblib import Parallel, delayed
 
     seeds = list(seeds)
     n_chunks = max(1, min(len(seeds), 4 * max(1, _n_workers(n_jobs))))
     chunks = [c for c in np.array_split(np.asarray(seeds, dtype=np.int64), n_chunks) if c.size]
-    tasks = (delayed(_resample_task)(Z, w, ks, ref_labels, c, ref_km) for c in chunks)
+    tasks = (delayed(_resample_task)(Z, w, ks, ref_labels, c, ref_km, ref_resp)
+             for c in chunks)
     results = []
     parallel = Parallel(n_jobs=n_jobs, return_as="generator")
     gen = parallel(tasks)
@@ -154,3 +180,62 @@ def _n_workers(n_jobs):
     if n_jobs < 0:
         return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
     return n_jobs
+
+
+# ------------------------------------------------------------------------ BLRT
+def _blrt_task(null_model: Mixture, k: int, n: int, seeds, guard):
+    with threadpool_limits(limits=1):
+        return [_blrt_draw(null_model, k, n, int(s), guard) for s in seeds]
+
+
+def _blrt_draw(null_model, k, n, seed, guard):
+    """One parametric bootstrap draw of the k vs k-1 likelihood-ratio statistic.
+
+    Data of ``n`` respondents are drawn from the fitted (k-1)-type model; the k-1 and
+    k-type models are fitted to them (k-1 started from the generating model, k from
+    splits of the two largest components of the k-1 fit and one k-means start, by em-EM)
+    and ``2 (logL_k - logL_{k-1})`` is returned.
+    """
+    rng = np.random.default_rng(seed)
+    Zb = sample_mixture(null_model, n, rng)
+    wb = np.ones(n)
+    k0 = k - 1
+    kind = null_model.kind
+    resp0 = np.exp(mixture_log_resp(Zb, null_model)[0]) if k0 > 1 else np.ones((n, 1))
+    m0 = fit_mixture(Zb, wb, resp0, k0, kind=kind)
+    # splits of the two largest components (where the generating model's extra type is
+    # most likely sought) and one k-means start
+    splits = split_starts(Zb, m0)
+    starts = [splits[j] for j in np.argsort(-m0.weights)[:2]] + [
+        quick_kmeans(Zb, wb, k, n_init=1, seed=int(rng.integers(2**31 - 1)))[0]]
+    m1 = fit_mixture_multistart(Zb, wb, starts, k, kind=kind, n_keep=1, guard=guard)
+    return 2.0 * (m1.loglik - m0.loglik)
+
+
+def blrt_pvalue(observed: float, draws) -> float:
+    """Bootstrap p-value ``(1 + #{draws >= observed}) / (B + 1)`` (Davison & Hinkley 1997)."""
+    draws = np.asarray(draws, float)
+    return float((1 + np.sum(draws >= observed)) / (draws.size + 1))
+
+
+def run_blrt(null_models: dict, n: int, seeds: dict, guard, *, n_jobs):
+    """Bootstrap likelihood-ratio test draws for every k in ``null_models`` (k -> the
+    fitted (k-1)-type model), in parallel; returns k -> array of draws.
+
+    McLachlan (1987); Nylund, Asparouhov & Muthen (2007): the LR statistic of k against
+    k-1 types has no chi-square reference distribution, so it is compared with its
+    distribution under data simulated from the fitted k-1 model.
+    """
+    from joblib import Parallel, delayed
+
+    tasks, keys = [], []
+    for k, model in null_models.items():
+        for chunk in np.array_split(np.asarray(seeds[k], dtype=np.int64),
+                                    max(1, min(len(seeds[k]), 2 * _n_workers(n_jobs)))):
+            if chunk.size:
+                tasks.append(delayed(_blrt_task)(model, k, n, chunk, guard))
+                keys.append(k)
+    out = {k: [] for k in null_models}
+    for k, res in zip(keys, Parallel(n_jobs=n_jobs)(tasks)):
+        out[k].extend(res)
+    return {k: np.asarray(v) for k, v in out.items()}

@@ -8,6 +8,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 from sklearn.metrics import (
     adjusted_rand_score,
     calinski_harabasz_score,
@@ -16,7 +18,7 @@ from sklearn.metrics import (
 )
 
 from ..errors import InputError, SurveyQualityWarning
-from ._evidence import run_resamples
+from ._evidence import blrt_pvalue, run_blrt, run_resamples
 from ._models import (
     Mixture,
     fit_kmeans,
@@ -33,7 +35,8 @@ from ._models import (
     is_collapsed,
 )
 
-__all__ = ["TypeFinder", "STABLE_JACCARD", "MIN_MEAN_JACCARD", "MIN_PREDICTION_STRENGTH"]
+__all__ = ["TypeFinder", "size_words", "STABLE_JACCARD", "MIN_MEAN_JACCARD", "MIN_PREDICTION_STRENGTH",
+           "MIN_TYPE_N", "SMALL_SHARE", "SMALL_TYPE_JACCARD"]
 
 #: a type is "stable" when its mean best Jaccard over resamples reaches this (Hennig 2007)
 STABLE_JACCARD = 0.75
@@ -41,6 +44,14 @@ STABLE_JACCARD = 0.75
 MIN_PREDICTION_STRENGTH = 0.8
 #: the chosen solution's types must be reproducible on average (mean Jaccard)
 MIN_MEAN_JACCARD = 0.7
+#: default absolute floor: every type needs at least this many (effective, weighted)
+#: respondents; a type's profile then has 95 % intervals of about +-0.3 SD on a factor
+MIN_TYPE_N = 40
+#: a type under this share of the sample is "small": it is kept only when reproducible
+SMALL_SHARE = 0.05
+#: a small type must keep at least this mean Jaccard over the resamples (Hennig 2007:
+#: below 0.5 a type "dissolves")
+SMALL_TYPE_JACCARD = 0.5
 _SILHOUETTE_SAMPLE = 2000
 _N_STARTS = 20  # k-means++ starts of the reference mixtures (em-EM)
 #: degrees of freedom tried for the t mixture (the best likelihood is kept)
@@ -57,6 +68,94 @@ _STRONG_BIC = 10.0
 _SEARCH_KINDS = ("scaled", "full")
 
 
+def size_words(n, sample_share, base_share=None, base_ci=None):
+    """A type's size in plain words, with its share of the customer base when known.
+
+    The hook for reporting a small type honestly: a survey can under-sample a type
+    (engaged customers answer more often), so its share of the respondents is shown
+    beside its bias-corrected share of the base (the lookalike's prior-shift estimate)
+    and that share's confidence interval.
+
+    Parameters
+    ----------
+    n : float
+        Respondents in the type (weighted).
+    sample_share : float
+        Share of the respondents, 0..1.
+    base_share : float, optional
+        Bias-corrected share of the customer base, 0..1.
+    base_ci : (float, float), optional
+        95 % interval of ``base_share``.
+
+    Returns
+    -------
+    str
+        e.g. ``"93 respondents (3.7 % of respondents, 7.5 % of the customer base,
+        95 % CI 6.1-8.9 %)"``.
+    """
+    text = f"{n:.0f} respondents ({100 * sample_share:.1f} % of respondents"
+    if base_share is not None and np.isfinite(base_share):
+        text += f", {100 * base_share:.1f} % of the customer base"
+        if base_ci is not None:
+            lo, hi = base_ci
+            text += f", 95 % CI {100 * lo:.1f}-{100 * hi:.1f} %"
+    return text + ")"
+
+
+def _reference_task(Z, w, k, seeds, ward_labels, guard):
+    """Full-data fits at one k: k-means (10 starts) and the search mixtures by em-EM from
+    20 k-means starts and the Ward cut (a worker function: explicit seeds)."""
+    with threadpool_limits(limits=1):
+        km_labels, centres, inertia = fit_kmeans(Z, w, k, n_init=10, seed=int(seeds[0]))
+        starts = [km_labels] + [
+            fit_kmeans(Z, w, k, n_init=1, seed=int(s))[0] for s in seeds[1:]
+        ]
+        if np.unique(ward_labels).size == k:  # ties in the tree can give fewer groups
+            starts.insert(1, ward_labels)
+        mixes = {kind: fit_mixture_multistart(Z, w, starts, k, kind=kind, guard=guard)
+                 for kind in _SEARCH_KINDS}
+    return dict(mixes=mixes, km_labels=km_labels, ward_labels=ward_labels,
+                centres=centres, inertia=inertia)
+
+
+def _split_merge_task(Z, w, fits, guard):
+    """Split-and-merge restarts of one model kind over all k (``fits``: k -> Mixture)."""
+    with threadpool_limits(limits=1):
+        fits = dict(fits)
+        ks = sorted(fits)
+        for lo, hi in zip(ks, ks[1:]):  # upwards: split
+            if hi == lo + 1:
+                fits[hi] = refine_mixture(Z, w, fits[hi], split_starts(Z, fits[lo]),
+                                          guard=guard)
+        for lo, hi in zip(ks[::-1][1:], ks[::-1]):  # downwards: merge
+            if hi == lo + 1:
+                fits[lo] = refine_mixture(Z, w, fits[lo], merge_starts(Z, w, fits[hi]),
+                                          guard=guard)
+    return fits
+
+
+def _fit_t(Z, w, resp, k, kind, guard):
+    """Multivariate t mixture (``tscaled`` or ``tspreads``) from Gaussian posteriors;
+    the degrees of freedom with the best likelihood among fits that did not collapse."""
+    fits = [fit_mixture(Z, w, resp, k, kind=kind, nu=nu, max_iter=300) for nu in _T_NU]
+    return best_fit(fits, guard)
+
+
+def _derived_task(Z, w, k, scaled, guard):
+    """The models fitted from the final shared-shape fit: own spreads (Gaussian and t),
+    shared-shape t, diagonal and tied; plus the reference labels and posteriors."""
+    with threadpool_limits(limits=1):
+        log_resp, _ = mixture_log_resp(Z, scaled)
+        labels = np.argmax(log_resp, axis=1)
+        resp = np.exp(log_resp)
+        mixes = {"spreads": fit_mixture(Z, w, resp, k, kind="spreads"),
+                 "tscaled": _fit_t(Z, w, resp, k, "tscaled", guard),
+                 "tspreads": _fit_t(Z, w, resp, k, "tspreads", guard)}
+        for kind in ("diag", "tied"):
+            mixes[kind] = fit_mixture(Z, w, labels, k, kind=kind)
+    return mixes, dict(labels=labels, log_resp=log_resp)
+
+
 def _t_words(nu: float) -> str:
     """Plain words for t components with ``nu`` degrees of freedom."""
     if nu >= max(_T_NU):
@@ -64,7 +163,7 @@ def _t_words(nu: float) -> str:
     return f"heavy-tailed t distributions, {nu:.0f} df"
 
 
-class TypeFinder:
+class TypeFinder(BaseEstimator):
     """Find behaviour types and choose how many there are, on evidence.
 
     For every candidate k in ``k_min..k_max`` a weighted k-means (many starts) and
@@ -83,8 +182,16 @@ class TypeFinder:
         Candidate range.
     n_resamples : int, default=100
         Split-half resamples for stability and prediction strength.
-    min_size : float, default=0.05
-        Smallest acceptable type, as a weighted share of respondents.
+    min_size : float, default=0.0
+        Optional floor as a share of the (weighted) respondents, tested within sampling
+        error; 0 = none. The default floor is ``min_n`` in respondents: a survey can
+        under-sample a type that is substantial in the market.
+    min_n : float, default=40
+        Smallest acceptable type in effective (Kish) respondents. Types under 5 % of the
+        sample must also reproduce in the resamples (mean Jaccard >= 0.5).
+    n_bootstrap : int, default=20
+        Parametric bootstrap draws of the likelihood-ratio test of k against k-1 types
+        (``blrt_p`` in ``evidence_``; 0 skips it). p-values resolve to 1/(B+1).
     random_state : int, numpy Generator or None, default=None
         Seed; the same seed gives the same result, whatever ``n_jobs``.
     n_jobs : int, default=-1
@@ -107,9 +214,13 @@ class TypeFinder:
     evidence_ : DataFrame
         One row per candidate k with every index (see Notes).
     stability_ : DataFrame
-        Per type of the chosen solution: weighted share, mean and 10th-percentile
+        Per type of the chosen solution: weighted share, n, mean and 10th-percentile
         Jaccard, share of resamples where the type was recovered (Jaccard >= 0.75)
-        and dissolved (< 0.5), k-means Jaccard, and the consensus agreement.
+        and dissolved (< 0.5), k-means Jaccard, the consensus agreement and ``avepp``
+        (average posterior probability of the type among its members).
+    avepp_ : dict
+        Per candidate k: the average posterior probability of each type among its
+        members (largest type first), on the model that wins the BIC at that k.
     consensus_ : Series of int
         Consensus type per respondent: the majority vote of all resampled Gaussian
         mixture and k-means solutions, aligned to the final types.
@@ -127,7 +238,14 @@ class TypeFinder:
 
     Notes
     -----
-    Indices in ``evidence_`` (one row per k): ``bic_best`` (the lowest BIC of the four
+    Latent-profile evidence in ``evidence_`` (tidyLPA / Mplus conventions): ``entropy``
+    (relative entropy, 1 - sum p log p / (n log k), weighted), ``n_min`` (the smallest
+    type in effective respondents), ``avepp_min`` (the lowest average posterior
+    probability of a type among its members), ``blrt_lr``/``blrt_p`` (bootstrap LR test
+    of k against k-1 shared-shape Gaussian types; McLachlan 1987, Nylund et al. 2007;
+    computed for the resampled k), ``jaccard_small`` (the least reproducible type under
+    5 % of the sample), ``size_ok`` (every type reaches ``min_n``).
+    Other indices in ``evidence_`` (one row per k): ``bic_best`` (the lowest BIC of the four
     models that choose k; lower is better), ``bic`` (Gaussian mixture with one
     covariance shape scaled per type; takes part in the choice),
     ``bic_full``/``bic_diag``/``bic_tied`` (other covariance structures; ``bic_full``
@@ -145,11 +263,13 @@ class TypeFinder:
     hierarchical clustering, which is also one of the mixtures' starts),
     ``certainty`` (mean), ``silhouette``
     (on a subsample of 2,000), ``calinski_harabasz``, ``davies_bouldin``,
-    ``passes`` (type sizes ok and mean Jaccard >= 0.7),
+    ``passes`` (type sizes ok, resampled, and every type under 5 % reproducible),
     ``all_types_stable``, ``chosen`` and ``note``.
 
-    The rule (validated on a suite of planted studies, ``docs/choosing_k.md``): among
-    the k whose smallest type reaches ``min_size`` within sampling error, take the k
+    The rule (validated on planted and field-like suites, ``docs/choosing_k.md``): among
+    the k whose every type has at least ``min_n`` respondents and whose types under 5 %
+    of the sample reproduce in the resamples (a small type is kept for its substance,
+    not dropped for its share of a possibly biased sample), take the k
     with the lowest BIC over four mixture models (Gaussian with a shared covariance
     shape scaled per type, Gaussian with a free covariance per type, and multivariate t
     with the shared-shape structure or with shared correlations and each type's own
@@ -189,7 +309,9 @@ class TypeFinder:
         k_min=2,
         k_max=10,
         n_resamples=100,
-        min_size=0.05,
+        min_size=0.0,
+        min_n=MIN_TYPE_N,
+        n_bootstrap=20,
         random_state=None,
         n_jobs=-1,
         progress=False,
@@ -199,6 +321,8 @@ class TypeFinder:
         self.k_max = k_max
         self.n_resamples = n_resamples
         self.min_size = min_size
+        self.min_n = min_n
+        self.n_bootstrap = n_bootstrap
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.progress = progress
@@ -225,7 +349,18 @@ class TypeFinder:
         if not (0 <= float(self.min_size) < 0.5):
             raise InputError(
                 "min_size is a share of respondents and must be in [0, 0.5)",
-                value=self.min_size, hint="the default is 0.05 (5 %)",
+                value=self.min_size,
+                hint="the default is 0 (no share floor; min_n sets the floor in respondents)",
+            )
+        if not (isinstance(self.min_n, (int, np.integer, float)) and self.min_n >= 0):
+            raise InputError(
+                "min_n (the smallest type, in respondents) must be a number >= 0",
+                value=self.min_n, hint=f"the default is {MIN_TYPE_N}",
+            )
+        if not (isinstance(self.n_bootstrap, (int, np.integer)) and self.n_bootstrap >= 0):
+            raise InputError(
+                "n_bootstrap must be an integer >= 0 (0 skips the bootstrap LR test)",
+                value=self.n_bootstrap, hint="use 20 for a quick look, 100+ for a report",
             )
         if not (isinstance(self.n_resamples, (int, np.integer)) and self.n_resamples >= 2):
             raise InputError(
@@ -332,31 +467,58 @@ class TypeFinder:
         resample_seeds = rng.integers(0, 2**31 - 1, size=int(self.n_resamples))
         sil_idx = np.sort(rng.choice(n, size=min(n, _SILHOUETTE_SAMPLE), replace=False))
         ward = WardTree(Z, seed=int(rng.integers(0, 2**31 - 1)))
+        blrt_seeds = rng.integers(0, 2**31 - 1, size=(ks[-1] + 1, int(self.n_bootstrap)))
         self._guard = collapse_reference(Z, wn)
 
-        refs = {}
-        for i, k in enumerate(ks):
-            refs[k] = self._reference(Z, wn, k, ref_seeds[i], ward)
+        refs = self._references(Z, wn, ks, ref_seeds, ward)
         del ward  # holds the data; not part of the fitted model
         self._split_merge(Z, wn, refs)
-        for k in ks:
-            refs[k].update(self._derived(Z, wn, k, refs[k]["mixes"]))
-        rows = []
-        ks_rs = self._to_resample(Z, refs, ks)
-        ref_labels = {k: refs[k]["labels"] for k in ks_rs}
-        ref_km = {k: refs[k]["km_labels"] for k in ks_rs}
-        per_resample, votes = run_resamples(
-            Z, wn, ks_rs, ref_labels, ref_km, resample_seeds,
-            n_jobs=self.n_jobs, progress=self.progress,
-        )
-        bic1 = self._bic_one(Z, wn)
-        for k in ks:
-            rows.append(self._evidence_row(Z, wn, k, refs[k], per_resample, sil_idx))
+        self._derived_all(Z, wn, refs)
+        one = self._fit_one(Z, wn)
+        bic1 = min(self._bic(m, n, d) for m in one)
+
+        # resample only the k the rule can choose, best BIC first, until one passes
+        per_resample = [dict() for _ in resample_seeds]
+        votes = {}
+
+        def resample(kset):
+            new = [k for k in dict.fromkeys(kset) if k in refs and k not in votes]
+            if not new:
+                return
+            res, v = run_resamples(
+                Z, wn, new, {k: refs[k]["labels"] for k in new},
+                {k: refs[k]["km_labels"] for k in new}, resample_seeds,
+                n_jobs=self.n_jobs, progress=self.progress,
+                ref_resp={k: np.exp(refs[k]["log_resp"]) for k in new},
+            )
+            for old, add in zip(per_resample, res):
+                old.update(add)
+            votes.update(v)
+
+        if self.k is not None:
+            resample(ks)
+        else:
+            best = {k: min(self._choice_bics(refs[k], n, d).values()) for k in ks}
+            order = sorted((k for k in ks if self._size_ok(refs[k], wn) and np.isfinite(best[k])),
+                           key=best.get)
+            for k in order:
+                resample([k] + [j for j in (k - 1, k + 1) if j in order])
+                if self._small_types_stable(refs[k], wn, per_resample, k):
+                    break
+        self._avepp = {}
+        rows = [self._evidence_row(Z, wn, k, refs[k], per_resample, sil_idx) for k in ks]
         ev = pd.DataFrame(rows).set_index("k")
         ev.insert(0, "bic_best", ev[list(_BIC_COLUMN.values())].min(axis=1))
         ev = self._judge(ev, bic1)
-        self.evidence_ = ev
         k_ch, reason, warn = self._choose(ev, bic1)
+        if int(k_ch) not in votes:  # a fallback choice: resample it for its stability
+            resample([int(k_ch)])
+            ev.loc[int(k_ch)] = pd.Series(
+                self._evidence_row(Z, wn, int(k_ch), refs[int(k_ch)], per_resample, sil_idx))
+            ev.loc[int(k_ch), "bic_best"] = ev.loc[int(k_ch), list(_BIC_COLUMN.values())].min()
+            ev = self._judge(ev, bic1)
+        self._add_blrt(ev, refs, one[0], n, blrt_seeds, sorted(votes))
+        self.avepp_ = dict(self._avepp)
         ev["chosen"] = ev.index == int(k_ch)
         self.evidence_ = ev
         self.k_ = int(k_ch)
@@ -367,74 +529,92 @@ class TypeFinder:
         self._finalise(X, values, Z, wn, refs[self.k_], per_resample, votes[self.k_])
         return self
 
-    def _reference(self, Z, w, k, seeds, ward):
-        km_labels, centres, inertia = fit_kmeans(Z, w, k, n_init=10, seed=int(seeds[0]))
-        ward_labels = ward.labels(k)
-        starts = [km_labels] + [
-            fit_kmeans(Z, w, k, n_init=1, seed=int(s))[0] for s in seeds[1:]
-        ]
-        if np.unique(ward_labels).size == k:  # ties in the tree can give fewer groups
-            starts.insert(1, ward_labels)
-        mixes = {kind: fit_mixture_multistart(Z, w, starts, k, kind=kind, guard=self._guard)
-                 for kind in _SEARCH_KINDS}
-        return dict(mixes=mixes, km_labels=km_labels, ward_labels=ward_labels,
-                    centres=centres, inertia=inertia)
+    def _references(self, Z, w, ks, seeds, ward):
+        """The full-data fits for every k (in parallel over k; results in k order)."""
+        from joblib import Parallel, delayed
+
+        tasks = [delayed(_reference_task)(Z, w, k, seeds[i], ward.labels(k), self._guard)
+                 for i, k in enumerate(ks)]
+        n_jobs = self.n_jobs if len(ks) > 1 else 1
+        return dict(zip(ks, Parallel(n_jobs=n_jobs)(tasks)))
+
+    def _size_ok(self, ref, w):
+        """Every type reaches ``min_n`` effective respondents (and ``min_size`` of the
+        sample within sampling error, when that share floor is set)."""
+        mix = ref["mixes"]["scaled"]
+        labels = ref["labels"]
+        k = mix.weights.size
+        hard = np.bincount(labels, weights=w, minlength=k) / w.sum()
+        share = min(float(mix.weights.min()), float(hard.min()))
+        ok = share * self._n_eff >= float(self.min_n) - 1e-9
+        if float(self.min_size) > 0:
+            ok = ok and share >= self._size_floor() - 1e-12
+        return bool(ok)
+
+    @staticmethod
+    def _type_jaccard(per_resample, k):
+        if k not in per_resample[0]:
+            return None
+        return np.vstack([r[k]["jaccard"] for r in per_resample]).mean(axis=0)
+
+    def _small_types_stable(self, ref, w, per_resample, k):
+        """Every type under ``SMALL_SHARE`` of the sample is reproducible: its mean
+        Jaccard over the resamples reaches ``SMALL_TYPE_JACCARD`` (it does not dissolve)."""
+        jac = self._type_jaccard(per_resample, k)
+        if jac is None:
+            return False
+        share = np.bincount(ref["labels"], weights=w, minlength=k) / w.sum()
+        small = share < SMALL_SHARE
+        return bool(np.all(jac[small] >= SMALL_TYPE_JACCARD))
+
+    def _add_blrt(self, ev, refs, one, n, seeds, ks):
+        """Bootstrap LR test of k against k-1 types (shared-shape Gaussian models) for the
+        resampled k: ``blrt_lr`` (observed 2 x log-likelihood gain) and ``blrt_p``."""
+        ev["blrt_lr"] = np.nan
+        ev["blrt_p"] = np.nan
+        B = int(self.n_bootstrap)
+        if B == 0:
+            return
+        nulls, observed = {}, {}
+        for k in ks:
+            null = one if k == 2 else refs.get(k - 1, {}).get("mixes", {}).get("scaled")
+            if null is None:
+                continue
+            nulls[k] = null
+            observed[k] = 2.0 * (refs[k]["mixes"]["scaled"].loglik - null.loglik)
+        draws = run_blrt(nulls, n, {k: seeds[k] for k in nulls}, self._guard,
+                         n_jobs=self.n_jobs)
+        for k in nulls:
+            ev.loc[k, "blrt_lr"] = observed[k]
+            ev.loc[k, "blrt_p"] = blrt_pvalue(observed[k], draws[k])
 
     def _split_merge(self, Z, w, refs):
         """Improve each k's fit from its neighbours: split a component of the k-1 fit,
         merge a pair of the k+1 fit (as mclust's hierarchical starts and split-and-merge
         EM, Ueda et al. 2000). Random starts alone can miss the optimum at one k, which
-        then loses the BIC comparison to its neighbours."""
+        then loses the BIC comparison to its neighbours. One worker per model kind."""
+        from joblib import Parallel, delayed
+
         ks = sorted(refs)
-        for kind in _SEARCH_KINDS:
-            for lo, hi in zip(ks, ks[1:]):  # upwards: split
-                if hi == lo + 1:
-                    m = refs[hi]["mixes"]
-                    m[kind] = refine_mixture(Z, w, m[kind],
-                                             split_starts(Z, refs[lo]["mixes"][kind]),
-                                             guard=self._guard)
-            for lo, hi in zip(ks[::-1][1:], ks[::-1]):  # downwards: merge
-                if hi == lo + 1:
-                    m = refs[lo]["mixes"]
-                    m[kind] = refine_mixture(Z, w, m[kind],
-                                             merge_starts(Z, w, refs[hi]["mixes"][kind]),
-                                             guard=self._guard)
+        tasks = [delayed(_split_merge_task)(Z, w, {k: refs[k]["mixes"][kind] for k in ks},
+                                            self._guard) for kind in _SEARCH_KINDS]
+        for kind, fits in zip(_SEARCH_KINDS, Parallel(n_jobs=self.n_jobs)(tasks)):
+            for k in ks:
+                refs[k]["mixes"][kind] = fits[k]
 
-    def _derived(self, Z, w, k, mixes):
-        """The models fitted from the final shared-shape fit: own spreads (Gaussian and
-        t), shared-shape t, diagonal and tied."""
-        log_resp, _ = mixture_log_resp(Z, mixes["scaled"])
-        labels = np.argmax(log_resp, axis=1)
-        resp = np.exp(log_resp)
-        mixes["spreads"] = fit_mixture(Z, w, resp, k, kind="spreads")
-        mixes["tscaled"] = self._fit_t(Z, w, resp, k, kind="tscaled")
-        mixes["tspreads"] = self._fit_t(Z, w, resp, k, kind="tspreads")
-        for kind in ("diag", "tied"):
-            mixes[kind] = fit_mixture(Z, w, labels, k, kind=kind)
-        return dict(labels=labels, log_resp=log_resp)
+    def _derived_all(self, Z, w, refs):
+        """The models fitted from each k's final shared-shape fit (in parallel over k)."""
+        from joblib import Parallel, delayed
 
-    def _to_resample(self, Z, refs, ks):
-        """Candidate k that the rule can choose: size-ok k up to one past the BIC minimum.
-
-        Other k cannot be chosen, so their stability is not computed (NaN in
-        ``evidence_``); this halves the cost of the resamples.
-        """
-        if self.k is not None:
-            return list(ks)
-        n, d = Z.shape
-        floor = self._size_floor()
-        ok = [k for k in ks if refs[k]["mixes"]["scaled"].weights.min() >= floor - 1e-12]
-        if not ok:
-            return list(ks)
-        k_bic = min(ok, key=lambda k: min(self._choice_bics(refs[k], n, d).values()))
-        return [k for k in ok if k <= k_bic + 1]
+        ks = sorted(refs)
+        tasks = [delayed(_derived_task)(Z, w, k, refs[k]["mixes"]["scaled"], self._guard)
+                 for k in ks]
+        for k, (mixes, extra) in zip(ks, Parallel(n_jobs=self.n_jobs)(tasks)):
+            refs[k]["mixes"].update(mixes)
+            refs[k].update(extra)
 
     def _fit_t(self, Z, w, resp, k, kind="tscaled"):
-        """Multivariate t mixture (``tscaled`` or ``tspreads``) from Gaussian posteriors;
-        the degrees of freedom with the best likelihood among fits that did not collapse."""
-        fits = [fit_mixture(Z, w, resp, k, kind=kind, nu=nu, max_iter=300)
-                for nu in _T_NU]
-        return best_fit(fits, self._guard)
+        return _fit_t(Z, w, resp, k, kind, self._guard)
 
     def _spurious(self, model: Mixture) -> bool:
         """A type collapsed onto (nearly) identical answers in some direction."""
@@ -449,10 +629,11 @@ class TypeFinder:
     def _bic(model: Mixture, n, d):
         return -2 * model.loglik + n_mixture_params(model.weights.size, d, model.kind) * np.log(n)
 
-    def _bic_one(self, Z, w):
+    def _fit_one(self, Z, w):
+        """One homogeneous group: the shared-shape Gaussian and the t form."""
         lab = np.zeros(Z.shape[0], int)
-        one = [fit_mixture(Z, w, lab, 1), self._fit_t(Z, w, np.ones((Z.shape[0], 1)), 1)]
-        return min(self._bic(m, *Z.shape) for m in one)
+        return [fit_mixture(Z, w, lab, 1, kind="scaled"),
+                self._fit_t(Z, w, np.ones((Z.shape[0], 1)), 1)]
 
     def _evidence_row(self, Z, w, k, ref, per_resample, sil_idx):
         n, d = Z.shape
@@ -470,6 +651,19 @@ class TypeFinder:
         proba = np.exp(ref["log_resp"])
         ent = -np.sum(proba * np.log(np.clip(proba, 1e-300, None)), axis=1)
         cert = 1 - ent / np.log(k)
+        # LPA conventions (Mplus, tidyLPA) on the model that wins the BIC at this k
+        win = min(bics, key=bics.get) if np.isfinite(min(bics.values())) else "scaled"
+        p_win = np.exp(mixture_log_resp(Z, ref["mixes"][win])[0])
+        e_win = -np.sum(p_win * np.log(np.clip(p_win, 1e-300, None)), axis=1)
+        lab_win = np.argmax(p_win, axis=1)
+        avepp = np.array([
+            np.average(p_win[lab_win == j, j], weights=w[lab_win == j])
+            if np.any(w[lab_win == j] > 0) else np.nan for j in range(k)
+        ])
+        size_win = np.bincount(lab_win, weights=w, minlength=k)
+        self._avepp[k] = [float(a) for a in avepp[np.argsort(-size_win, kind="stable")]]
+        small = shares < SMALL_SHARE
+        jac_types = jac.mean(0)
         lab_s = labels[sil_idx]
         n_lab = np.unique(lab_s).size
         internal = dict(silhouette=np.nan, calinski_harabasz=np.nan, davies_bouldin=np.nan)
@@ -493,6 +687,10 @@ class TypeFinder:
             loglik=ref["mixes"]["scaled"].loglik,
             min_share=float(ref["mixes"]["scaled"].weights.min()),
             min_share_hard=float(shares.min()),
+            n_min=float(min(shares.min(), ref["mixes"]["scaled"].weights.min()) * self._n_eff),
+            entropy=float(1 - np.average(e_win, weights=w) / np.log(k)),
+            avepp_min=float(np.nanmin(avepp)),
+            jaccard_small=float(jac_types[small].min()) if small.any() else np.nan,
             jaccard_min=float(jac.mean(0).min()),
             jaccard_mean=float(jac.mean()),
             ari=_mean("ari"),
@@ -513,38 +711,54 @@ class TypeFinder:
 
     def _judge(self, ev, bic1):
         ev = ev.copy()
-        size_ok = ev["min_share"] >= self._size_floor() - 1e-12
+        size_ok = ev["n_min"] >= float(self.min_n) - 1e-9
+        if float(self.min_size) > 0:
+            size_ok &= ev[["min_share", "min_share_hard"]].min(axis=1) >= self._size_floor() - 1e-12
+        resampled = ev["jaccard_mean"].notna()
+        small_ok = ev["jaccard_small"].isna() | (ev["jaccard_small"] >= SMALL_TYPE_JACCARD)
         reproducible = ev["jaccard_mean"] >= MIN_MEAN_JACCARD
         stable = ev["jaccard_min"] >= STABLE_JACCARD
-        ev["passes"] = size_ok & reproducible
+        ev["size_ok"] = size_ok
+        ev["passes"] = size_ok & resampled & small_ok
         ev["all_types_stable"] = stable
         notes = []
         for k, row in ev.iterrows():
             why = []
             if not size_ok[k]:
-                why.append(f"smallest type {row.min_share:.1%} is below {self.min_size:.0%} "
-                           "beyond sampling error")
+                why.append(f"smallest type {row.n_min:.0f} respondents "
+                           f"({row.min_share:.1%}) is below the floor of {self._floor_words()}")
             if not np.isfinite(row.jaccard_mean):
                 why.append("not resampled (cannot be chosen)")
-            elif not reproducible[k]:
-                why.append(f"types not reproducible (mean Jaccard {row.jaccard_mean:.2f} "
-                           f"< {MIN_MEAN_JACCARD})")
+            else:
+                if not small_ok[k]:
+                    why.append(f"a small type (under {SMALL_SHARE:.0%}) dissolves in resamples "
+                               f"(Jaccard {row.jaccard_small:.2f} < {SMALL_TYPE_JACCARD})")
+                if not reproducible[k]:
+                    why.append(f"types only partly reproducible (mean Jaccard "
+                               f"{row.jaccard_mean:.2f} < {MIN_MEAN_JACCARD})")
             notes.append("; ".join(why) if why else "passes")
         ev["note"] = notes
         return ev
+
+    def _floor_words(self):
+        words = f"{float(self.min_n):.0f} respondents"
+        if float(self.min_size) > 0:
+            words += f" and {float(self.min_size):.0%} of the sample"
+        return words
 
     def _choose(self, ev, bic1):
         if self.k is not None:
             k = int(self.k)
             return k, f"k={k} was set by the user; evidence: {ev.loc[k, 'note']}.", None
-        size_ok = ev.index[ev["min_share"] >= self._size_floor() - 1e-12]
+        size_ok = ev.index[ev["size_ok"]]
         warn = None
         if len(size_ok) == 0:
-            k = int(ev["min_share"].idxmax())
-            reason = (f"No number of types keeps every type at {self.min_size:.0%} or more; "
-                      f"k={k} has the largest smallest type ({ev.loc[k, 'min_share']:.1%}).")
+            k = int(ev["n_min"].idxmax())
+            reason = (f"No number of types keeps every type at {self._floor_words()} or more; "
+                      f"k={k} has the largest smallest type ({ev.loc[k, 'n_min']:.0f} "
+                      "respondents).")
             warn = ("Weak evidence for distinct types: every candidate solution has a type "
-                    f"smaller than {self.min_size:.0%} of respondents.")
+                    f"smaller than {self._floor_words()}.")
             return k, reason, warn
         cols = list(_BIC_COLUMN.values())
         best_bic = ev[cols].min(axis=1)  # spurious fits are NaN and skipped
@@ -555,7 +769,12 @@ class TypeFinder:
                     "identical answers; the smallest such number is reported.")
             return k, (f"{k} types: no valid mixture fit to compare (the fits set aside "
                        "are listed in the evidence table)."), warn
-        k = int(best_bic[size_ok].idxmin())
+        eligible = ev.index[ev["passes"] & best_bic.notna()]
+        if len(eligible) == 0:  # every small type dissolves: types of 5 % or more only
+            big = [k for k in size_ok if ev.loc[k, "min_share_hard"] >= SMALL_SHARE
+                   and np.isfinite(best_bic[k])]
+            eligible = pd.Index(big or [k for k in size_ok if np.isfinite(best_bic[k])])
+        k = int(best_bic[eligible].idxmin())
         row = ev.loc[k]
         model = {
             "bic": "Gaussian mixture (latent profile model) with one covariance shape "
@@ -567,11 +786,14 @@ class TypeFinder:
             "bic_t_spreads": f"mixture with shared correlations and each type's own spread "
                              f"on every factor ({_t_words(row.nu_t_spreads)})",
         }[str(row[cols].astype(float).idxmin())]
+        small = "" if not np.isfinite(row.jaccard_small) else (
+            f"; a type under {SMALL_SHARE:.0%} of the sample is kept because it is "
+            f"reproducible (Jaccard {row.jaccard_small:.2f})")
         reason = (
             f"{k} types: the {model} has the "
             f"lowest BIC at k={k} among solutions whose types all reach "
-            f"{self.min_size:.0%} of respondents (within sampling error; smallest "
-            f"{row.min_share:.1%})."
+            f"{self._floor_words()} and do not dissolve in resamples (smallest type "
+            f"{row.n_min:.0f} respondents, {row.min_share:.1%} of the sample{small})."
         )
         if row.jaccard_mean >= MIN_MEAN_JACCARD:
             reason += (f" Its types are reproducible across split-half resamples (mean "
@@ -665,6 +887,8 @@ class TypeFinder:
                 "jaccard_km": jac_km.mean(0)[km_perm],
                 "consensus_agreement": [agree[lab == j].mean() if np.any(lab == j) else np.nan
                                         for j in range(1, k + 1)],
+                "avepp": [np.average(proba[lab == j, j - 1], weights=w[lab == j])
+                          if np.any(w[lab == j] > 0) else np.nan for j in range(1, k + 1)],
             },
             index=pd.Index(range(1, k + 1), name="type_id"),
         )
@@ -676,8 +900,8 @@ class TypeFinder:
 
     # ----------------------------------------------------------------- predict
     def _check_fitted(self):
-        if not hasattr(self, "k_"):
-            raise AttributeError("TypeFinder is not fitted yet; call fit(X) first")
+        # scikit-learn's NotFittedError (a ValueError and an AttributeError)
+        check_is_fitted(self, "k_", msg="TypeFinder is not fitted yet; call fit(X) first")
 
     def predict_proba(self, X):
         """Membership probabilities ``p_1..p_k`` for new respondents.
@@ -730,9 +954,12 @@ class TypeFinder:
                       for t in st.index},
             "stability": {int(t): {c: float(st.loc[t, c]) for c in st.columns if c != "n"}
                           for t in st.index},
+            "avepp": {int(k): [a if np.isfinite(a) else None for a in v]
+                      for k, v in self.avepp_.items()},
             "settings": {
                 "k": self.k, "k_min": self.k_min, "k_max": self.k_max,
                 "n_resamples": self.n_resamples, "min_size": self.min_size,
+                "min_n": self.min_n, "n_bootstrap": self.n_bootstrap,
             },
         }
 

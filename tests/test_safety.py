@@ -644,3 +644,11 @@ def test_staged_dir_removes_stale_results_only_in_its_own_folder(tmp_path):
     assert (ours / OUTPUTS_MARKER).is_file()
     run(ours, with_quotes=False)  # our own stale result goes
     assert not (ours / "quotes.csv").exists()
+
+
+def test_empty_existing_folder_may_be_the_output(tmp_path):
+    path = customers(tmp_path / "in")
+    out = tmp_path / "scored"
+    out.mkdir()
+    score_customers(TinyModel(), path, out)
+    assert len(pd.read_parquet(out)) == 200

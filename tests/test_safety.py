@@ -386,6 +386,13 @@ def boosted_model(tmp_path_factory):
     return path
 
 
+def test_boosted_model_as_written_loads(boosted_model):
+    from behaviortypes.lookalike import load_model
+
+    assert load_model(boosted_model).predict_proba(
+        pd.DataFrame(np.zeros((2, 3)), columns=FEATURES)).shape == (2, 3)
+
+
 @pytest.mark.parametrize("field, value, message", [
     ("left", 100_000_000, "left child index points outside"),  # read far outside memory
     ("right", 0, "right child index points outside"),  # a loop back to the root
@@ -395,12 +402,13 @@ def boosted_model(tmp_path_factory):
 def test_crafted_tree_arrays_are_refused_before_use(boosted_model, tmp_path, field, value, message):
     from behaviortypes.lookalike import load_model
 
-    load_model(boosted_model)  # the model as written loads
     evil = tmp_path / "lookalike.skops"
     _craft_tree(boosted_model, evil, field, value)
     with pytest.raises(InputError, match=f"refusing to load: the model file is damaged or altered .*{message}"):
         load_model(evil)
-    path = customers(tmp_path / "in")
+    if field != "left":
+        return
+    path = customers(tmp_path / "in")  # and score stops with one line, not exit 139
     with pytest.raises(InputError, match="refusing to load"):
         score_customers(evil, path, tmp_path / "scored.parquet")
     assert not (tmp_path / "scored.parquet").exists()

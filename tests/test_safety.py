@@ -660,3 +660,11 @@ def test_empty_existing_folder_may_be_the_output(tmp_path):
     out.mkdir()
     score_customers(TinyModel(), path, out)
     assert len(pd.read_parquet(out)) == 200
+
+
+def test_customer_csv_with_a_huge_header(tmp_path):
+    path = tmp_path / "customers.csv"
+    with open(path, "w") as fh:
+        fh.write("customer_id," + ",".join(f"feature_{i}" for i in range(40_000)) + "\nC1\n")
+    with pytest.raises(InputError, match="header line is longer than 256 KiB"):
+        score_customers(TinyModel(), path, tmp_path / "scored.parquet")

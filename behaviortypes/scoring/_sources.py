@@ -177,7 +177,10 @@ def _duckdb_connect(path: Path, *, read_only: bool, memory_limit: str | None = N
     import duckdb
 
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        # nothing is downloaded at run time: DuckDB would otherwise fetch an extension to
+        # open, say, a SQLite file named .db
+        con = duckdb.connect(str(path), read_only=read_only,
+                             config={"autoinstall_known_extensions": False})
     except duckdb.Error as err:
         raise InputError(
             f"cannot open the DuckDB database: {str(err).splitlines()[0]}",

@@ -81,6 +81,29 @@ def check_name_length(path: str | Path) -> Path:
     return path
 
 
+def _check_output_place(path: Path, *, folder: bool) -> None:
+    """One-line errors for an output path that is a folder (for a file) or a file (for a folder)."""
+    from .errors import InputError
+
+    if path.name in ("", ".", ".."):
+        raise InputError(
+            "the output must be named; it cannot be the current folder or a parent",
+            file=path.resolve(), hint="give a file or folder name",
+        )
+    if not folder and path.is_dir():
+        raise InputError("the output file is an existing folder", file=path,
+                         hint="give a file name, e.g. inside that folder")
+    if folder and path.exists() and not path.is_dir():
+        raise InputError("the output folder is an existing file", file=path,
+                         hint="give a folder name")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(f"{parent.name} is a file, not a folder", file=path,
+                                 hint="check the output path")
+            break
+
+
 def temp_prefix(name: str, tag: str = "") -> str:
     """A hidden temporary-name prefix for ``name`` that stays within the name limit."""
     return f".{name[:_TEMP_STEM]}.{tag}"
@@ -93,6 +116,7 @@ def atomic_path(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
     On an exception the temporary file is removed and ``path`` is left as it was.
     """
     path = check_name_length(path)
+    _check_output_place(path, folder=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(
         prefix=temp_prefix(path.name), suffix=(suffix or ".tmp")[:20], dir=path.parent
@@ -370,6 +394,7 @@ def staged_dir(out: str | Path, *, stale: tuple[str, ...] = ()) -> Iterator[Path
     """
     out = Path(out)
     check_name_length(out)
+    _check_output_place(out, folder=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=temp_prefix(out.name, "staging."), dir=out.parent))
     try:

@@ -668,3 +668,25 @@ def test_customer_csv_with_a_huge_header(tmp_path):
         fh.write("customer_id," + ",".join(f"feature_{i}" for i in range(40_000)) + "\nC1\n")
     with pytest.raises(InputError, match="header line is longer than 256 KiB"):
         score_customers(TinyModel(), path, tmp_path / "scored.parquet")
+
+
+def test_output_paths_that_are_folders_files_or_the_current_folder(tmp_path, monkeypatch):
+    from behaviortypes.files import staged_dir, write_text
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(InputError, match="cannot be the current folder"):
+        write_text(".", "x")
+    with pytest.raises(InputError, match="output file is an existing folder"):
+        write_text("folder", "x")
+    with pytest.raises(InputError, match="output folder is an existing file"):
+        with staged_dir("notes.txt"):
+            pass
+    with pytest.raises(InputError, match="notes.txt is a file, not a folder"):
+        write_text("notes.txt/x.csv", "x")
+    with pytest.raises(InputError, match="cannot be the current folder"):
+        with staged_dir("."):
+            pass
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "notes.txt"]

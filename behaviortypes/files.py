@@ -374,8 +374,9 @@ def load_user_yaml(path: str | Path, *, hint: str | None = None) -> Any:
         loader.dispose()
 
 
-#: Written into an output folder by :func:`staged_dir` when the stage names stale files:
-#: it marks the folder as this tool's output, so a later run may remove stale results.
+#: Written into an output folder by :func:`staged_dir` when the stage names stale files.
+#: It lists the files that were in the folder before behaviortypes first wrote there
+#: (``keep``): those are the user's and are never removed.
 OUTPUTS_MARKER = ".behaviortypes_output"
 
 
@@ -387,10 +388,11 @@ def staged_dir(out: str | Path, *, stale: tuple[str, ...] = ()) -> Iterator[Path
     rename) only when the block succeeds; on failure ``out`` is untouched and the
     staging folder is removed. Files already in ``out`` that the stage does not
     write again are kept, except the names in ``stale``: those describe an earlier
-    result and are removed when this run did not write them, but only in a folder
-    that is this tool's output: one this function created (it writes
-    :data:`OUTPUTS_MARKER` into it). In any other folder (a user's folder given as
-    ``--out``, or a folder written before the marker existed) nothing is removed.
+    result and are removed when this run did not write them, but never a file that
+    was in the folder before behaviortypes first wrote there. The first run into an
+    existing folder records those files in :data:`OUTPUTS_MARKER`; a folder written
+    before the marker existed counts as ours when it holds every other file the stage
+    writes.
     """
     out = Path(out)
     check_name_length(out)
@@ -400,8 +402,7 @@ def staged_dir(out: str | Path, *, stale: tuple[str, ...] = ()) -> Iterator[Path
     try:
         yield stage
         written = {p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()}
-        fresh = not out.exists() or not any(out.iterdir())
-        ours = bool(stale) and (fresh or (out / OUTPUTS_MARKER).is_file())
+        keep = _user_files(out, written - set(stale)) if stale else set()
         out.mkdir(parents=True, exist_ok=True)
         for src in sorted(stage.rglob("*")):
             if src.is_dir():
@@ -409,15 +410,31 @@ def staged_dir(out: str | Path, *, stale: tuple[str, ...] = ()) -> Iterator[Path
             dest = out / src.relative_to(stage)
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(src, dest)
-        if ours:
-            for name in stale:
-                if name not in written:
-                    with contextlib.suppress(FileNotFoundError):
-                        (out / name).unlink()
-        if ours and not (out / OUTPUTS_MARKER).is_file():  # never marks a user's folder
-            write_text(out / OUTPUTS_MARKER, "This folder was written by behaviortypes.\n")
+        for name in stale:
+            if name not in written and name not in keep:
+                with contextlib.suppress(FileNotFoundError):
+                    (out / name).unlink()
+        if stale and not (out / OUTPUTS_MARKER).is_file():
+            marker = {"written_by": "behaviortypes", "keep": sorted(keep)}
+            write_text(out / OUTPUTS_MARKER, json.dumps(marker, indent=1) + "\n")
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _user_files(out: Path, always_written: set[str]) -> set[str]:
+    """Files of ``out`` that behaviortypes did not write (so must never be removed)."""
+    if not out.is_dir():
+        return set()
+    marker = out / OUTPUTS_MARKER
+    if marker.is_file():
+        try:
+            return {str(n) for n in json.loads(marker.read_text(encoding="utf-8")).get("keep", [])}
+        except (OSError, ValueError, AttributeError):
+            return {p.name for p in out.iterdir()}  # unreadable marker: protect everything
+    present = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    if always_written and always_written <= present:  # our folder from before the marker
+        return set()
+    return present
 
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:

@@ -652,6 +652,12 @@ def test_staged_dir_removes_stale_results_only_in_its_own_folder(tmp_path):
     assert (ours / OUTPUTS_MARKER).is_file()
     run(ours, with_quotes=False)  # our own stale result goes
     assert not (ours / "quotes.csv").exists()
+    legacy = tmp_path / "old_disc"  # written by a version before the marker
+    legacy.mkdir()
+    (legacy / "solution.json").write_text("{}")
+    (legacy / "quotes.csv").write_text("old")
+    run(legacy, with_quotes=False)
+    assert not (legacy / "quotes.csv").exists()
 
 
 def test_empty_existing_folder_may_be_the_output(tmp_path):

@@ -81,6 +81,29 @@ def check_name_length(path: str | Path) -> Path:
     return path
 
 
+def _check_output_place(path: Path, *, folder: bool) -> None:
+    """One-line errors for an output path that is a folder (for a file) or a file (for a folder)."""
+    from .errors import InputError
+
+    if path.name in ("", ".", ".."):
+        raise InputError(
+            "the output must be named; it cannot be the current folder or a parent",
+            file=path.resolve(), hint="give a file or folder name",
+        )
+    if not folder and path.is_dir():
+        raise InputError("the output file is an existing folder", file=path,
+                         hint="give a file name, e.g. inside that folder")
+    if folder and path.exists() and not path.is_dir():
+        raise InputError("the output folder is an existing file", file=path,
+                         hint="give a folder name")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(f"{parent.name} is a file, not a folder", file=path,
+                                 hint="check the output path")
+            break
+
+
 def temp_prefix(name: str, tag: str = "") -> str:
     """A hidden temporary-name prefix for ``name`` that stays within the name limit."""
     return f".{name[:_TEMP_STEM]}.{tag}"
@@ -93,6 +116,7 @@ def atomic_path(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
     On an exception the temporary file is removed and ``path`` is left as it was.
     """
     path = check_name_length(path)
+    _check_output_place(path, folder=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(
         prefix=temp_prefix(path.name), suffix=(suffix or ".tmp")[:20], dir=path.parent
@@ -350,8 +374,9 @@ def load_user_yaml(path: str | Path, *, hint: str | None = None) -> Any:
         loader.dispose()
 
 
-#: Written into an output folder by :func:`staged_dir` when the stage names stale files:
-#: it marks the folder as this tool's output, so a later run may remove stale results.
+#: Written into an output folder by :func:`staged_dir` when the stage names stale files.
+#: It lists the files that were in the folder before behaviortypes first wrote there
+#: (``keep``): those are the user's and are never removed.
 OUTPUTS_MARKER = ".behaviortypes_output"
 
 
@@ -363,20 +388,21 @@ def staged_dir(out: str | Path, *, stale: tuple[str, ...] = ()) -> Iterator[Path
     rename) only when the block succeeds; on failure ``out`` is untouched and the
     staging folder is removed. Files already in ``out`` that the stage does not
     write again are kept, except the names in ``stale``: those describe an earlier
-    result and are removed when this run did not write them, but only in a folder
-    that is this tool's output: one this function created (it writes
-    :data:`OUTPUTS_MARKER` into it). In any other folder (a user's folder given as
-    ``--out``, or a folder written before the marker existed) nothing is removed.
+    result and are removed when this run did not write them, but never a file that
+    was in the folder before behaviortypes first wrote there. The first run into an
+    existing folder records those files in :data:`OUTPUTS_MARKER`; a folder written
+    before the marker existed counts as ours when it holds every other file the stage
+    writes.
     """
     out = Path(out)
     check_name_length(out)
+    _check_output_place(out, folder=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=temp_prefix(out.name, "staging."), dir=out.parent))
     try:
         yield stage
         written = {p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()}
-        fresh = not out.exists() or not any(out.iterdir())
-        ours = bool(stale) and (fresh or (out / OUTPUTS_MARKER).is_file())
+        keep = _user_files(out, written - set(stale)) if stale else set()
         out.mkdir(parents=True, exist_ok=True)
         for src in sorted(stage.rglob("*")):
             if src.is_dir():
@@ -384,15 +410,31 @@ def staged_dir(out: str | Path, *, stale: tuple[str, ...] = ()) -> Iterator[Path
             dest = out / src.relative_to(stage)
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(src, dest)
-        if ours:
-            for name in stale:
-                if name not in written:
-                    with contextlib.suppress(FileNotFoundError):
-                        (out / name).unlink()
-        if ours and not (out / OUTPUTS_MARKER).is_file():  # never marks a user's folder
-            write_text(out / OUTPUTS_MARKER, "This folder was written by behaviortypes.\n")
+        for name in stale:
+            if name not in written and name not in keep:
+                with contextlib.suppress(FileNotFoundError):
+                    (out / name).unlink()
+        if stale and not (out / OUTPUTS_MARKER).is_file():
+            marker = {"written_by": "behaviortypes", "keep": sorted(keep)}
+            write_text(out / OUTPUTS_MARKER, json.dumps(marker, indent=1) + "\n")
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _user_files(out: Path, always_written: set[str]) -> set[str]:
+    """Files of ``out`` that behaviortypes did not write (so must never be removed)."""
+    if not out.is_dir():
+        return set()
+    marker = out / OUTPUTS_MARKER
+    if marker.is_file():
+        try:
+            return {str(n) for n in json.loads(marker.read_text(encoding="utf-8")).get("keep", [])}
+        except (OSError, ValueError, AttributeError):
+            return {p.name for p in out.iterdir()}  # unreadable marker: protect everything
+    present = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    if always_written and always_written <= present:  # our folder from before the marker
+        return set()
+    return present
 
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:

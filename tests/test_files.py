@@ -75,3 +75,26 @@ def test_staged_dir_removes_stale_files_it_did_not_write(tmp_path):
     assert not (out / "old_model.bin").exists()
     assert (out / "map.csv").read_text() == "new"
     assert (out / "kept.csv").read_text() == "old"
+
+
+def test_atomic_path_long_names_and_too_long_names(tmp_path):
+    name = "é" * 120 + ".csv"  # 244 bytes: fits, though the temporary name would not
+    write_csv(tmp_path / name, pd.DataFrame({"a": [1]}))
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+    with pytest.raises(InputError, match=r"output name is too long \(304 bytes"):
+        write_csv(tmp_path / ("x" * 300 + ".csv"), pd.DataFrame({"a": [1]}))
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_error_values_are_cut_short():
+    text = str(Problem("bad value", value="z" * 10_000))
+    assert len(text) < 120 and text.endswith("…)")
+
+
+def test_write_csv_for_spreadsheets(tmp_path):
+    frame = pd.DataFrame({"id": ["=1+1", "-7", "ok"], "n": [-1.5, 2.0, 3.0]})
+    write_csv(tmp_path / "machine.csv", frame)
+    write_csv(tmp_path / "people.csv", frame, spreadsheet=True)
+    assert pd.read_csv(tmp_path / "machine.csv", dtype={"id": str})["id"].tolist() == ["=1+1", "-7", "ok"]
+    people = pd.read_csv(tmp_path / "people.csv", dtype={"id": str})
+    assert people["id"].tolist() == ["'=1+1", "-7", "ok"] and people["n"].tolist() == [-1.5, 2.0, 3.0]

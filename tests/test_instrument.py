@@ -78,3 +78,12 @@ def test_not_a_mapping(tmp_path):
     path.write_text("- just\n- a list\n", encoding="utf-8")
     with pytest.raises(InputError, match="must be a YAML mapping"):
         load_instrument(path)
+
+
+def test_nested_values_are_checked_before_they_are_stringified(tmp_path):
+    path = tmp_path / "instrument.yaml"
+    path.write_text("id_column: id\nscale: {min: 1, max: 5}\n"
+                    "items: [{id: {a: [1, 2, 3]}, text: t, reverse: [true]}]\n")
+    with pytest.raises(InputError, match="item id must be text or a number, not a mapping") as info:
+        load_instrument(path)
+    assert "reverse must be true or false, not a list" in str(info.value)

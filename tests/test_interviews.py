@@ -648,3 +648,18 @@ def test_write_types_into_project_without_variables_or_cases(tmp_path):
     iv = read_interviews(out)
     assert iv.participants["behaviour_type"].to_dict() == {"Interview Anna": "Planner", "Interview B2": "Quick shopper"}
     assert len(iv.codings) == 5
+
+
+def test_external_sources_need_a_named_folder(tmp_path):
+    text = _project_text().replace(
+        'plainTextPath="internal://7b1e0c3a-1111-4c8e-9a0b-000000000002.TXT"',
+        'plainTextPath="relative://b2.txt"')
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    project = _archive(folder, text, drop="000000000002", name="p.qdpx")
+    with zipfile.ZipFile(MINIMAL) as zf:
+        (tmp_path / "b2.txt").write_bytes(zf.read("Sources/7b1e0c3a-1111-4c8e-9a0b-000000000002.TXT"))
+    with pytest.raises(InputError, match="stored outside the archive"):
+        read_interviews(folder)  # a folder holding one .qdpx
+    iv = read_interviews(folder, sources_dir=tmp_path)
+    assert len(iv.codings) == len(read_interviews(MINIMAL).codings)

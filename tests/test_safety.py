@@ -386,6 +386,13 @@ def boosted_model(tmp_path_factory):
     return path
 
 
+def test_boosted_model_as_written_loads(boosted_model):
+    from behaviortypes.lookalike import load_model
+
+    assert load_model(boosted_model).predict_proba(
+        pd.DataFrame(np.zeros((2, 3)), columns=FEATURES)).shape == (2, 3)
+
+
 @pytest.mark.parametrize("field, value, message", [
     ("left", 100_000_000, "left child index points outside"),  # read far outside memory
     ("right", 0, "right child index points outside"),  # a loop back to the root
@@ -395,12 +402,13 @@ def boosted_model(tmp_path_factory):
 def test_crafted_tree_arrays_are_refused_before_use(boosted_model, tmp_path, field, value, message):
     from behaviortypes.lookalike import load_model
 
-    load_model(boosted_model)  # the model as written loads
     evil = tmp_path / "lookalike.skops"
     _craft_tree(boosted_model, evil, field, value)
     with pytest.raises(InputError, match=f"refusing to load: the model file is damaged or altered .*{message}"):
         load_model(evil)
-    path = customers(tmp_path / "in")
+    if field != "left":
+        return
+    path = customers(tmp_path / "in")  # and score stops with one line, not exit 139
     with pytest.raises(InputError, match="refusing to load"):
         score_customers(evil, path, tmp_path / "scored.parquet")
     assert not (tmp_path / "scored.parquet").exists()
@@ -648,3 +656,47 @@ def test_staged_dir_removes_stale_results_only_in_its_own_folder(tmp_path):
     assert (ours / OUTPUTS_MARKER).is_file()
     run(ours, with_quotes=False)  # our own stale result goes
     assert not (ours / "quotes.csv").exists()
+    legacy = tmp_path / "old_disc"  # written by a version before the marker
+    legacy.mkdir()
+    (legacy / "solution.json").write_text("{}")
+    (legacy / "quotes.csv").write_text("old")
+    run(legacy, with_quotes=False)
+    assert not (legacy / "quotes.csv").exists()
+
+
+def test_empty_existing_folder_may_be_the_output(tmp_path):
+    path = customers(tmp_path / "in")
+    out = tmp_path / "scored"
+    out.mkdir()
+    score_customers(TinyModel(), path, out)
+    assert len(pd.read_parquet(out)) == 200
+
+
+def test_customer_csv_with_a_huge_header(tmp_path):
+    path = tmp_path / "customers.csv"
+    with open(path, "w") as fh:
+        fh.write("customer_id," + ",".join(f"feature_{i}" for i in range(40_000)) + "\nC1\n")
+    with pytest.raises(InputError, match="header line is longer than 256 KiB"):
+        score_customers(TinyModel(), path, tmp_path / "scored.parquet")
+
+
+def test_output_paths_that_are_folders_files_or_the_current_folder(tmp_path, monkeypatch):
+    from behaviortypes.files import staged_dir, write_text
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(InputError, match="cannot be the current folder"):
+        write_text(".", "x")
+    with pytest.raises(InputError, match="output file is an existing folder"):
+        write_text("folder", "x")
+    with pytest.raises(InputError, match="output folder is an existing file"):
+        with staged_dir("notes.txt"):
+            pass
+    with pytest.raises(InputError, match="notes.txt is a file, not a folder"):
+        write_text("notes.txt/x.csv", "x")
+    with pytest.raises(InputError, match="cannot be the current folder"):
+        with staged_dir("."):
+            pass
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "notes.txt"]

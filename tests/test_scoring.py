@@ -535,3 +535,11 @@ def test_refuses_to_overwrite_the_customer_file(fitted, base, tmp_path):
     with pytest.raises(InputError, match="would overwrite the customer file"):
         score_customers(DoubleModel(fitted), path, path)
     assert path.read_bytes() == before
+
+
+def test_refuses_an_existing_folder_that_is_not_a_scored_output(fitted, base, tmp_path):
+    _, _, path = base  # tmp_path holds customers.parquet
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(InputError, match="output folder holds the customer file customers.parquet"):
+        score_customers(DoubleModel(fitted), path, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before and path.is_file()

@@ -187,6 +187,8 @@ def _not_our_output(out: Path, kind: str) -> str | None:
         if kind != "parquet":
             return f"the output is an existing folder, not a .{kind} file"
         entries = list(out.iterdir())
+        if not entries:  # an empty folder: nothing to lose
+            return None
         foreign = [p.name for p in entries if p.name not in _OUR_EXTRAS and not
                    (_PART.fullmatch(p.name) and p.is_file() and not p.is_symlink())]
         parts = [p for p in entries if _PART.fullmatch(p.name)]

@@ -177,7 +177,10 @@ def duckdb_connect(path: Path, *, read_only: bool, memory_limit: str | None = No
     import duckdb
 
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        # nothing is downloaded at run time: DuckDB would otherwise fetch an extension to
+        # open, say, a SQLite file named .db
+        con = duckdb.connect(str(path), read_only=read_only,
+                             config={"autoinstall_known_extensions": False})
     except duckdb.Error as err:
         raise InputError(
             f"cannot open the DuckDB database: {str(err).splitlines()[0]}",
@@ -252,8 +255,16 @@ def _csv_source(path: Path, scorer: Scorer) -> Source:
         schema = reader.schema
         reader.close()
     except (pa.ArrowInvalid, OSError) as err:
+        if "cannot infer number of columns" in str(err) and path.stat().st_size > 0:
+            # the header does not fit the first block: far too many columns (bounded read)
+            raise InputError(
+                "the header line is longer than 256 KiB (thousands of columns); a customer "
+                "base needs the id and the model's feature columns",
+                file=path,
+                hint="export only the columns the model uses",
+            ) from None
         raise InputError(
-            f"cannot read the CSV file ({str(err).splitlines()[0]})",
+            f"cannot read the CSV file ({str(err).splitlines()[0][:200]})",
             file=path,
             hint="save it as UTF-8 CSV with a header row",
         ) from None

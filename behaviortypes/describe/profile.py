@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import BehaviortypesWarning, InputError, SurveyQualityWarning
-from ..files import read_json, staged_dir, write_csv, write_json
+from ..files import read_json, restore_formula, staged_dir, write_csv, write_json
 from .banner import banner_table, banner_tests, level_key
 from .threestep import covariate_model, outcome_means
 
@@ -82,10 +82,10 @@ class ProfileResult:
         names = ["banner.csv", "banner_tests.csv", "outcomes.csv", "covariates.csv",
                  "profile.json"]
         with staged_dir(out) as stage:
-            write_csv(stage / names[0], self.banner)
-            write_csv(stage / names[1], self.tests)
-            write_csv(stage / names[2], self.outcomes)
-            write_csv(stage / names[3], self.covariates)
+            write_csv(stage / names[0], self.banner, spreadsheet=True)
+            write_csv(stage / names[1], self.tests, spreadsheet=True)
+            write_csv(stage / names[2], self.outcomes, spreadsheet=True)
+            write_csv(stage / names[3], self.covariates, spreadsheet=True)
             write_json(stage / names[4], self.meta)
         return [out / n for n in names]
 
@@ -98,7 +98,13 @@ def load_profile(out: str | Path) -> ProfileResult | None:
 
     def csv(name: str) -> pd.DataFrame:
         path = out / name
-        return pd.read_csv(path, keep_default_na=False, na_values=[""]) if path.is_file() else pd.DataFrame()
+        if not path.is_file():
+            return pd.DataFrame()
+        frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+        # the files are written for spreadsheets (formulas neutralised): read the text back as written
+        text = frame.select_dtypes(include="object").columns
+        frame[text] = frame[text].map(restore_formula)
+        return frame
 
     banner = csv("banner.csv")
     if "level" in banner:

@@ -246,6 +246,7 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
         "factor_evidence": fm.retention_.reset_index().to_dict(orient="records"),
         "k": int(finder.k_),
         "k_reason": str(finder.reason_),
+        "k_reason_code": finder.reason_code_,  # the same reason, for the report's language
         "k_evidence": finder.evidence_.reset_index(drop=False).to_dict(orient="records"),
         "k_method": str(finder.method_),
         "sizes": {

@@ -570,3 +570,31 @@ def test_size_words_shows_the_base_share_beside_the_sample_share():
     text = size_words(93, 0.0372, 0.075, (0.061, 0.089))
     assert text == ("93 respondents (3.7 % of respondents, 7.5 % of the customer base, "
                     "95 % CI 6.1-8.9 %)")
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_reason_code_renders_the_reason_in_the_report_language(fitted3, lang):
+    """reason_code_ carries the same choice as reason_, as templates of either language."""
+    from behaviortypes.i18n import reason_text
+    from behaviortypes.report.render import Formatter, load_texts
+
+    code = fitted3.reason_code_
+    assert code[0]["code"] == "k_reason_bic" and code[0]["values"]["k"] == fitted3.k_
+    assert code[-1]["code"] in {"k_reason_stable", "k_reason_unstable", "k_reason_homogeneous"}
+    t = load_texts(lang)
+    text = reason_text(code, t, Formatter(lang))
+    assert "{" not in text and "k_reason" not in text and "k_model" not in text
+    assert f"k = {fitted3.k_}" in text
+    n_min = int(round(float(fitted3.evidence_.loc[fitted3.k_, "n_min"])))
+    assert Formatter(lang).count(n_min) in text
+    if lang == "en":  # the English rendering says what reason_ says
+        assert f"k={fitted3.k_} among solutions whose types all reach 40 respondents" in fitted3.reason_
+        assert "among the solutions whose types all reach 40 respondents" in text
+    else:
+        assert "typer" in text and "types" not in text
+
+
+def test_reason_code_of_a_user_set_k(study3):
+    _, X = study3
+    tf = TypeFinder(k=2, random_state=0, n_resamples=2, k_max=3, n_jobs=1).fit(X)
+    assert tf.reason_code_ == [{"code": "k_reason_user", "values": {"k": 2}}]

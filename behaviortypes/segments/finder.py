@@ -228,6 +228,10 @@ class TypeFinder(BaseEstimator):
         Share of those votes that agree with the consensus type.
     reason_ : str
         Plain-English explanation of the choice of k.
+    reason_code_ : list of dict
+        The same explanation, language-neutral: sentences ``{"code": ..., "values": ...}``
+        whose codes name templates of the report's texts (``k_reason_*``; rendered by
+        :func:`behaviortypes.i18n.reason_text` in the report's language).
     structure_warning_ : str or None
         Set when the evidence for any type structure is weak (for example one
         homogeneous group of respondents); ``None`` otherwise.
@@ -511,6 +515,7 @@ class TypeFinder(BaseEstimator):
         ev.insert(0, "bic_best", ev[list(_BIC_COLUMN.values())].min(axis=1))
         ev = self._judge(ev, bic1)
         k_ch, reason, warn = self._choose(ev, bic1)
+        reason_code = self._reason_code
         if int(k_ch) not in votes:  # a fallback choice: resample it for its stability
             resample([int(k_ch)])
             ev.loc[int(k_ch)] = pd.Series(
@@ -523,6 +528,7 @@ class TypeFinder(BaseEstimator):
         self.evidence_ = ev
         self.k_ = int(k_ch)
         self.reason_ = reason
+        self.reason_code_ = reason_code
         self.structure_warning_ = warn
         if warn:
             warnings.warn(warn, SurveyQualityWarning, stacklevel=2)
@@ -747,8 +753,10 @@ class TypeFinder(BaseEstimator):
         return words
 
     def _choose(self, ev, bic1):
+        self._reason_code = []
         if self.k is not None:
             k = int(self.k)
+            self._reason_code = [{"code": "k_reason_user", "values": {"k": k}}]
             return k, f"k={k} was set by the user; evidence: {ev.loc[k, 'note']}.", None
         size_ok = ev.index[ev["size_ok"]]
         warn = None
@@ -759,6 +767,8 @@ class TypeFinder(BaseEstimator):
                       "respondents).")
             warn = ("Weak evidence for distinct types: every candidate solution has a type "
                     f"smaller than {self._floor_words()}.")
+            self._reason_code = [{"code": "k_reason_no_size", "values": {
+                "k": k, "min_n": int(round(float(self.min_n))), "n_min": int(round(float(ev.loc[k, "n_min"])))}}]
             return k, reason, warn
         cols = list(_BIC_COLUMN.values())
         best_bic = ev[cols].min(axis=1)  # spurious fits are NaN and skipped
@@ -767,6 +777,7 @@ class TypeFinder(BaseEstimator):
             warn = ("Weak evidence for distinct types: at every number of types whose types "
                     "are large enough, every mixture fit has a type that collapses onto "
                     "identical answers; the smallest such number is reported.")
+            self._reason_code = [{"code": "k_reason_no_fit", "values": {"k": k}}]
             return k, (f"{k} types: no valid mixture fit to compare (the fits set aside "
                        "are listed in the evidence table)."), warn
         eligible = ev.index[ev["passes"] & best_bic.notna()]
@@ -785,7 +796,13 @@ class TypeFinder(BaseEstimator):
                      f"({_t_words(row.nu_t)})",
             "bic_t_spreads": f"mixture with shared correlations and each type's own spread "
                              f"on every factor ({_t_words(row.nu_t_spreads)})",
-        }[str(row[cols].astype(float).idxmin())]
+        }[best_col := str(row[cols].astype(float).idxmin())]
+        code = [{"code": "k_reason_bic", "values": {
+            "k": k, "model": f"k_model_{best_col}", "min_n": int(round(float(self.min_n))),
+            "n_min": int(round(float(row.n_min))), "min_share": float(row.min_share)}}]
+        if np.isfinite(row.jaccard_small):
+            code.append({"code": "k_reason_small", "values": {
+                "small_share": float(SMALL_SHARE), "jaccard_small": float(row.jaccard_small)}})
         small = "" if not np.isfinite(row.jaccard_small) else (
             f"; a type under {SMALL_SHARE:.0%} of the sample is kept because it is "
             f"reproducible (Jaccard {row.jaccard_small:.2f})")
@@ -795,6 +812,9 @@ class TypeFinder(BaseEstimator):
             f"{self._floor_words()} and do not dissolve in resamples (smallest type "
             f"{row.n_min:.0f} respondents, {row.min_share:.1%} of the sample{small})."
         )
+        stab = {"jaccard_mean": float(row.jaccard_mean), "jaccard_min": float(row.jaccard_min)}
+        code.append({"code": "k_reason_stable" if row.jaccard_mean >= MIN_MEAN_JACCARD
+                     else "k_reason_unstable", "values": stab})
         if row.jaccard_mean >= MIN_MEAN_JACCARD:
             reason += (f" Its types are reproducible across split-half resamples (mean "
                        f"Jaccard {row.jaccard_mean:.2f}, least stable type "
@@ -819,6 +839,9 @@ class TypeFinder(BaseEstimator):
                 "types as descriptive, not as real segments."
             )
             reason += f" But a single homogeneous group fits {better} the types (BIC)."
+            code.append({"code": "k_reason_homogeneous", "values": {
+                "better": "k_better_than" if bic1 < best_multi else "k_about_as_well_as"}})
+        self._reason_code = code
         return k, reason, warn
 
     # ---------------------------------------------------------------- finalise
@@ -947,6 +970,7 @@ class TypeFinder(BaseEstimator):
         return {
             "k": self.k_,
             "k_reason": self.reason_,
+            "k_reason_code": self.reason_code_,
             "k_evidence": k_evidence,
             "structure_warning": self.structure_warning_,
             "method": self.method_,

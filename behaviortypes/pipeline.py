@@ -603,6 +603,13 @@ def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -
     results["discovery"] = discover(
         cfg.survey, cfg.out, factors=cfg.factors, k=cfg.k, seed=cfg.seed, progress=progress
     )
+    inst = results["discovery"].survey.instrument
+    if inst.descriptors or inst.outcomes:
+        say("Profiling the types (who they are, what they are worth)")
+        from .describe import profile_types_by
+
+        results["profile"] = profile_types_by(cfg.out)
+        results["profile"].to_files()
     if cfg.customers is not None:
         say("Training the lookalike model")
         results["lookalike"] = lookalike(cfg.out, cfg.customers, seed=cfg.seed, progress=bool(progress))

@@ -243,3 +243,32 @@ def test_previous_centroids_follow_reordered_and_flipped_factors():
     other.loc["s4", "F1"] = 0.9  # a factor changed its meaning: below φ = .90, not comparable
     other.loc[["s1", "s2"], "F1"] = 0.6
     assert centroids_in_new_factors(old, centroids, other) is None
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    """``run`` on a small generated study (descriptors and outcomes, no customer base), HTML only."""
+    root = tmp_path_factory.mktemp("run")
+    make_study(root / "survey", seed=5, n_respondents=400, n_customers=1500)
+    cfg = pipeline.StudyConfig(survey=root / "survey", out=root / "out", seed=0, k=5,
+                               langs=("en", "sv"), formats=("html",), report_dir=root / "reports")
+    return root, cfg, pipeline.run(cfg)
+
+
+def test_run_profiles_the_types_and_the_report_says_who_they_are(small_run):
+    from behaviortypes.describe import load_profile
+
+    root, cfg, results = small_run
+    assert "profile" in results and (cfg.out / "banner.csv").is_file()
+    prof = load_profile(cfg.out)
+    assert prof is not None and set(prof.banner["type_id"]) == set(results["discovery"].assignments["type_id"])
+    for lang, title in (("en", "Who they are"), ("sv", "Vilka de är")):
+        html = (root / "reports" / f"behaviour_types_{lang}.html").read_text(encoding="utf-8")
+        personas = html.split('id="sec-type-')[1:]
+        assert personas and all(f"<h2>{title}</h2>" in p.split("</section>")[0] for p in personas)
+        assert html.count('id="sec-banner"') == 1
+        # the banner page has one table per descriptor, with the suppression mark of small cells
+        banner = html.split('id="sec-banner"')[1].split("</section>")[0]
+        assert banner.count("<table>") == prof.banner["variable"].nunique()
+        if prof.banner["share"].isna().any():
+            assert "<td class=\"\">*</td>" in banner

@@ -176,6 +176,7 @@ def test_minimal_folder_leaves_out_sections_without_inputs(minimal):
     assert "Run behaviortypes lookalike" in text and "Run behaviortypes score" in text
     assert "`" not in text  # commands are set as code, not as raw backticks
     assert "No interview quotes" in text
+    assert "Who they are" not in text  # `profile` has not run: no block, no banner page
 
 
 def test_numbers_match_the_analysis_files(full):

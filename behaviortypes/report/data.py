@@ -23,6 +23,7 @@ from matplotlib.colors import to_hex
 from .. import study
 from ..files import restore_formula
 from ..interviews.anonymise import anonymise as anonymise_quote  # the one anonymiser (issue 14)
+from ..describe.profile import load_profile
 from ..errors import InputError
 from ..plots import type_colors
 
@@ -77,6 +78,8 @@ class ReportData:
         Respondents flagged per screen (``screening_summary.json``).
     folder : DiscoveryFolder
         The folder as read by :func:`behaviortypes.study.load`.
+    profile : ProfileResult or None
+        What ``behaviortypes profile`` wrote (banner, outcomes), else ``None``.
     """
 
     path: Path
@@ -111,6 +114,7 @@ class ReportData:
     crm: pd.DataFrame | None = None
     screening_reasons: dict[str, int] | None = None
     folder: study.DiscoveryFolder | None = None
+    profile: Any = None
 
     @property
     def shown_types(self) -> pd.DataFrame:
@@ -281,7 +285,7 @@ def load_report_data(discovery_dir: str | Path) -> ReportData:
         base=folder.base_shares.model_dump(mode="json") if folder.base_shares is not None else None,
         quotes=quotes, crm=folder.table("crm_profile.csv"),
         screening_reasons=folder.screening_summary.reasons if folder.screening_summary is not None else None,
-        folder=folder,
+        folder=folder, profile=load_profile(path),
     )
 
 

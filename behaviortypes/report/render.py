@@ -218,7 +218,18 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
         "avoid": [behaviour(r) for r in avoid.itertuples()],
         "needs": needs, "quotes": quotes, "crm": crm, "crm_note": crm_note,
         "emblem": _svg(emblem), "drivers": _svg(drivers),
+        "who": _who(data, tid, fmt.lang, level),
     }
+
+
+def _who(data: ReportData, tid: int, lang: str, level: int) -> dict[str, Any] | None:
+    """The "Who they are" block of a persona page (``None`` when ``profile`` has not run)."""
+    if data.profile is None:
+        return None
+    from ..describe import who_they_are
+
+    return who_they_are(data.profile, int(tid), lang=lang, max_levels=max(2, 4 - level),
+                        max_outcomes=max(1, 3 - level))
 
 
 def build_context(data: ReportData, lang: str = "en", *,
@@ -238,7 +249,8 @@ def build_context(data: ReportData, lang: str = "en", *,
     Returns
     -------
     dict
-        Template context: ``t`` (texts), ``study``, ``overview``, ``personas``,
+        Template context: ``t`` (texts), ``study``, ``overview``, ``banner`` (the
+        "who they are" overview, ``None`` without ``profile``), ``personas``,
         ``appendix`` sections and ``sections`` (the ids of the page-starting sections,
         in order).
     """
@@ -306,6 +318,16 @@ def build_context(data: ReportData, lang: str = "en", *,
     personas = [_persona(data, tid, i, len(ids), fmt, t, zlim, compact.get(f"type-{tid}", 0))
                 for i, tid in enumerate(ids, 1)]
     sections += [f"type-{p['id']}" for p in personas]
+    banner = None
+    if data.profile is not None and len(data.profile.banner):
+        from ..describe import banner_overview
+
+        banner = banner_overview(data.profile, lang=lang)
+        # the names as edited in types.yaml (profile.json keeps the names of when it ran)
+        for ty in banner["types"]:
+            if ty["id"] in names:
+                ty["name"] = names[ty["id"]]
+        sections.insert(sections.index("differences") + 1, "banner")
 
     appendix, more = _appendix(data, t, fmt, labels, names, colours, n_kept)
     sections += more
@@ -314,7 +336,7 @@ def build_context(data: ReportData, lang: str = "en", *,
     return {
         "t": t, "lang": lang, "title": data.title, "study": data.study, "subtitle": subtitle,
         "created": created, "overview": overview, "hidden_note": hidden_note,
-        "differences": differences, "personas": personas, "appendix": appendix, "sections": sections,
+        "differences": differences, "banner": banner, "personas": personas, "appendix": appendix, "sections": sections,
         "scale_note": scale_note, "has_quotes": data.quotes is not None, "has_crm": data.crm is not None,
     }
 

@@ -247,10 +247,12 @@ def test_previous_centroids_follow_reordered_and_flipped_factors():
 
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory):
-    """``run`` on a small generated study (descriptors and outcomes, no customer base), HTML only."""
+    """``run`` on a small generated study (descriptors, outcomes, a customer base), HTML only."""
     root = tmp_path_factory.mktemp("run")
     make_study(root / "survey", seed=5, n_respondents=400, n_customers=1500)
     cfg = pipeline.StudyConfig(survey=root / "survey", out=root / "out", seed=0, k=5,
+                               customers=root / "survey" / "customers.parquet",
+                               scored=root / "out" / "scored.parquet",
                                langs=("en", "sv"), formats=("html",), report_dir=root / "reports")
     return root, cfg, pipeline.run(cfg)
 
@@ -272,3 +274,18 @@ def test_run_profiles_the_types_and_the_report_says_who_they_are(small_run):
         assert banner.count("<table>") == prof.banner["variable"].nunique()
         if prof.banner["share"].isna().any():
             assert "<td class=\"\">*</td>" in banner
+
+
+def test_run_writes_base_share_intervals_and_the_report_states_them(small_run):
+    root, cfg, results = small_run
+    card = json.loads((cfg.out / "lookalike_card.json").read_text())
+    base = study.load(cfg.out).base_shares
+    ids = sorted(base.shares)
+    assert ids and sorted(base.ci_low) == sorted(base.ci_high) == ids
+    for row in card["shares"]:
+        t = int(row["type_id"])
+        assert base.ci_low[t] == pytest.approx(row["corrected_ci_low"])
+        assert base.ci_high[t] == pytest.approx(row["corrected_ci_high"])
+        assert base.ci_low[t] <= row["corrected_share"] <= base.ci_high[t]
+    html = (root / "reports" / "behaviour_types_en.html").read_text(encoding="utf-8")
+    assert html.count("95% CI") >= len(ids) and "KI" not in html

@@ -52,7 +52,8 @@ class ReportData:
     types : DataFrame
         Indexed by ``type_id``: ``name``, ``tagline``, ``description``, ``color``
         (resolved hex), ``n``, ``share``, ``ci_low``, ``ci_high``, ``base_share``
-        (NaN without ``base_shares.json``), ``stability`` (NaN when not recorded),
+        (NaN without ``base_shares.json``), ``base_ci_low``, ``base_ci_high`` (its
+        95 % interval, NaN when not recorded), ``stability`` (NaN when not recorded),
         ``shown`` (``n >= min_group_size``).
     min_group_size : int
         Types with fewer respondents get no page (privacy).
@@ -162,6 +163,10 @@ def _types_table(folder: study.DiscoveryFolder, sizes: pd.DataFrame, min_group: 
     table["n"] = table["n"].astype(int)
     shares = folder.base_shares.shares if folder.base_shares is not None else {}
     table["base_share"] = pd.Series({t: shares.get(t, np.nan) for t in ids}, dtype=float)
+    bs = folder.base_shares
+    for col in ("ci_low", "ci_high"):
+        known = getattr(bs, col) if bs is not None else {}
+        table[f"base_{col}"] = pd.Series({t: known.get(t, np.nan) for t in ids}, dtype=float)
     stability = {t: folder.solution.stability_of(t) for t in ids}
     table["stability"] = pd.Series({t: np.nan if v is None else v for t, v in stability.items()}, dtype=float)
     table["shown"] = table["n"] >= min_group

@@ -39,6 +39,7 @@ __all__ = [
     "render_document",
     "render_report",
     "RenderedDocument",
+    "size_sentence",
 ]
 
 _HERE = Path(__file__).parent
@@ -150,6 +151,35 @@ def _plot_labels(t: Mapping[str, str]) -> dict[str, dict[str, str]]:
     }
 
 
+def _digits(share: float) -> int:
+    """Decimals for a share: one below 10 % (small types), none above."""
+    return 1 if math.isfinite(share) and share < 0.1 else 0
+
+
+def _base_ci(row: Mapping[str, Any], fmt: Formatter) -> str | None:
+    """The 95 % interval of a type's corrected base share (``None`` when not recorded)."""
+    lo, hi = row.get("base_ci_low", math.nan), row.get("base_ci_high", math.nan)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return None
+    return fmt.pct_range(lo, hi, _digits(lo))
+
+
+def size_sentence(row: Mapping[str, Any], fmt: Formatter, t: Mapping[str, str]) -> str:
+    """A type's size in words: survey share, and the customer base's share with its 95 % interval.
+
+    E.g. "3.7% of respondents, 7.5% of the customer base [95% CI 4.7–9.6%]" (small
+    shares with one decimal, so that small types are stated honestly).
+    """
+    share = float(row["share"])
+    survey = fmt.pct(share, _digits(share))
+    base = float(row.get("base_share", math.nan))
+    if not math.isfinite(base):
+        return t["size_sentence_survey"].format(share=survey)
+    ci = _base_ci(row, fmt)
+    key = "size_sentence" if ci else "size_sentence_no_ci"
+    return t[key].format(share=survey, base=fmt.pct(base, _digits(base)), ci=ci)
+
+
 # --------------------------------------------------------------------------- context
 def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
              t: Mapping[str, str], zlim: float, level: int = 0) -> dict[str, Any]:
@@ -209,8 +239,10 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
         "color": colour, "ink": _ink_on(colour), "tint": _tint(colour),
         "n": fmt.count(row["n"]), "share": fmt.pct(row["share"]),
         "ci": fmt.pct_range(row["ci_low"], row["ci_high"]),
-        "base_share": None if not math.isfinite(row["base_share"]) else fmt.pct(row["base_share"]),
-        "base_note": t["base_share_note"].format(n=fmt.count(n_customers)) if n_customers else "",
+        "base_share": None if not math.isfinite(row["base_share"]) else fmt.pct(row["base_share"],
+                                                                                 _digits(row["base_share"])),
+        "base_note": ((f"{t['ci95']} {_base_ci(row, fmt)} · " if _base_ci(row, fmt) else "")
+                      + t["base_share_note"].format(n=fmt.count(n_customers))) if n_customers else "",
         "stability": None if not math.isfinite(stab) else fmt.num(stab, 2),
         "stable": bool(math.isfinite(stab) and stab >= 0.75),
         "recall": recall,
@@ -271,7 +303,8 @@ def build_context(data: ReportData, lang: str = "en", *,
     table = [{"id": int(tid), "name": _truncate(r["name"], 60), "tagline": _truncate(r["tagline"], 110 - 30 * lv),
               "color": r["color"],
               "n": fmt.count(r["n"]), "share": fmt.pct(r["share"]), "ci": fmt.pct_range(r["ci_low"], r["ci_high"]),
-              "base": None if not math.isfinite(r["base_share"]) else fmt.pct(r["base_share"]),
+              "base": None if not math.isfinite(r["base_share"]) else fmt.pct(r["base_share"], _digits(r["base_share"])),
+              "base_ci": _base_ci(r, fmt),
               "shown": bool(r["shown"])} for tid, r in types.iterrows()]
     sizes_frame = types.reset_index()[["type_id", "share", "ci_low", "ci_high"]]
     fig = plots.plot_sizes(sizes_frame, names=names, colors=colours, base_shares=base, labels=labels["sizes"])
@@ -284,7 +317,8 @@ def build_context(data: ReportData, lang: str = "en", *,
     hidden = data.hidden_types
     hidden_note = None
     if len(hidden):
-        detail = ", ".join(f"{r['name']}: n = {fmt.count(r['n'])}" for _, r in hidden.iterrows())
+        detail = "; ".join(f"{r['name']}: n = {fmt.count(r['n'])}, {size_sentence(r, fmt, t)}"
+                           for _, r in hidden.iterrows())
         hidden_note = t["hidden_note"].format(
             names=", ".join(hidden["name"]), min=data.min_group_size, detail=detail,
             verb=t["hidden_verb_one"] if len(hidden) == 1 else t["hidden_verb_many"])

@@ -250,6 +250,9 @@ class BaseShares(_File):
     n_customers: int = Field(ge=0)
     scored_file: str = ""
     corrected: bool = True
+    #: 95 % bootstrap interval of each corrected share (from ``lookalike_card.json``), when known.
+    ci_low: dict[int, float] = Field(default_factory=dict)
+    ci_high: dict[int, float] = Field(default_factory=dict)
 
 
 class Source(_File):

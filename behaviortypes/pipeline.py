@@ -211,6 +211,7 @@ class DiscoveryResult:
         sol = self.solution
         lines = [
             f"Kept {sol['n_kept']} of {sol['n_respondents']} respondents after screening.",
+            *([self.factors.styles.summary()] if self.factors.styles is not None else []),
             f"Factors: {sol['n_factors']} ({sol['factor_reason']})",
             f"Types: k = {sol['k']} ({sol['k_reason']})",
             self.profiling.summary(),
@@ -257,6 +258,8 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
         "n_resamples": n_resamples,
         "typing_tool": tool.to_dict(),
     }
+    if factors.styles is not None:
+        solution["response_styles"] = factors.styles.to_dict()
     if finder.structure_warning_:
         solution["structure_warning"] = str(finder.structure_warning_)
     return solution

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import study
@@ -31,6 +32,7 @@ __all__ = [
     "TypingToolResult",
     "run_screen",
     "run_factors",
+    "style_corrected_keyed",
     "run_types",
     "run_profiles",
     "run_map",
@@ -111,17 +113,24 @@ def retention_reason(model: Any) -> str:
 
 @dataclass(frozen=True)
 class FactorsResult:
-    """The fitted factor model and the kept respondents' factor scores."""
+    """The fitted factor model and the kept respondents' factor scores.
+
+    ``styles`` is the response-style decision (:class:`~behaviortypes.quality.StyleDecision`)
+    made on the kept respondents' raw answers; when it says ``use``, the model was fitted
+    and the scores computed on the corrected answers.
+    """
 
     model: Any  # factors.FactorModel
     scores: pd.DataFrame
+    styles: Any = None  # quality.StyleDecision
 
     @property
     def reason(self) -> str:
         return retention_reason(self.model)
 
     def summary(self) -> str:
-        return self.model.summary()
+        text = self.model.summary()
+        return text if self.styles is None else f"{self.styles.summary()}\n{text}"
 
     def to_dict(self) -> dict[str, Any]:
         return self.model.to_dict()
@@ -137,15 +146,58 @@ class FactorsResult:
         ]
 
 
-def run_factors(screen: ScreenResult, *, n_factors: int | None = None, seed: int = 0) -> FactorsResult:
-    """Factor analysis of the kept respondents' keyed statements (see ``FactorModel``)."""
-    from .factors import FactorModel
+def style_corrected_keyed(raw: pd.DataFrame, instrument: Any, styles: Any) -> pd.DataFrame:
+    """Answers corrected for acquiescence, reverse-keyed, ready for factoring.
 
-    keyed = screen.keyed
+    As :func:`behaviortypes.quality.correct_response_styles` with ``"acquiescence"``,
+    except that each respondent's index is shrunk towards the mean by its reliability
+    (Kelley's true-score estimate): ``shift = mean + rho * (index - mean)``, with ``rho``
+    the Spearman-Brown reliability ``2r / (1 + r)`` of the decision's split-half ``r``.
+    Subtracting the raw index itself (weights summing to one over the answers it is
+    built from) makes the statements' correlation matrix exactly singular, so no factor
+    model could be fitted; the shrunk index removes the style as far as it is known
+    and keeps the matrix full rank. ``styles`` is the
+    :class:`~behaviortypes.quality.StyleDecision`; another ``method`` than
+    ``"acquiescence"`` is passed on to ``correct_response_styles`` unchanged.
+    """
+    from .quality import correct_response_styles, response_styles
+
+    if styles.method != "acquiescence":
+        return correct_response_styles(raw, instrument, method=styles.method)
+    r = float(styles.evidence.loc["split_half_r", "value"])
+    rho = float(np.clip(2 * r / (1 + r), 0.0, 0.99)) if np.isfinite(r) and r > 0 else 0.0
+    lo, hi = float(instrument.scale.min), float(instrument.scale.max)
+    raw = raw.astype(float)
+    index = response_styles(raw, instrument)["acquiescence"]
+    mean = float(index.mean()) if index.notna().any() else 0.0
+    shift = (mean + rho * (index - mean)).fillna(mean)
+    out = raw.sub(shift, axis=0)
+    reverse = [i for i in instrument.reverse_ids if i in out.columns]
+    if reverse:
+        out[reverse] = lo + hi - out[reverse]
+    return out
+
+
+def run_factors(screen: ScreenResult, *, n_factors: int | None = None, seed: int = 0) -> FactorsResult:
+    """Factor analysis of the kept respondents' keyed statements (see ``FactorModel``).
+
+    First decides on the kept respondents' raw answers whether to correct them for
+    acquiescence (:func:`behaviortypes.quality.decide_style_correction`); when the
+    evidence says so, the factors (and so the types, found on the factor scores) use
+    the corrected answers (:func:`style_corrected_keyed`). The
+    type profiles stay on the answers as given.
+    """
+    from .factors import FactorModel
+    from .quality import decide_style_correction
+
+    inst = screen.survey.instrument
+    raw = screen.kept[inst.item_ids].astype(float)
+    styles = decide_style_correction(raw, inst)
+    keyed = style_corrected_keyed(raw, inst, styles) if styles.use else screen.keyed
     fm = FactorModel(n_factors=n_factors, random_state=seed).fit(
-        keyed, sample_weight=screen.weights, item_themes=screen.survey.instrument.item_themes
+        keyed, sample_weight=screen.weights, item_themes=inst.item_themes
     )
-    return FactorsResult(fm, fm.transform(keyed))
+    return FactorsResult(fm, fm.transform(keyed), styles)
 
 
 # --------------------------------------------------------------------------- types

@@ -289,3 +289,39 @@ def test_run_writes_base_share_intervals_and_the_report_states_them(small_run):
         assert base.ci_low[t] <= row["corrected_share"] <= base.ci_high[t]
     html = (root / "reports" / "behaviour_types_en.html").read_text(encoding="utf-8")
     assert html.count("95% CI") >= len(ids) and "KI" not in html
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("acq_rate", [0.0, 0.25])
+def test_discover_decides_on_response_styles_and_says_so(tmp_path, acq_rate):
+    """Planted acquiescence (25 % of respondents) is corrected before factoring; none is not."""
+    from test_quality import styled
+
+    from behaviortypes.report import build_context, load_report_data
+
+    items, inst, truth, _ = styled(0, n=800, acq_rate=acq_rate, acq_shift=0.8)
+    survey = tmp_path / "survey"
+    survey.mkdir()
+    items.rename_axis("id").reset_index().to_csv(survey / "responses.csv", index=False)
+    (survey / "instrument.yaml").write_text(yaml.safe_dump(inst.to_dict()))
+    res = pipeline.discover(survey, tmp_path / "out", factors=4, k=3, seed=0, n_resamples=5, make_map=False)
+    block = json.loads((tmp_path / "out" / "solution.json").read_text())["response_styles"]
+    assert block["corrected"] is (acq_rate > 0), block["reason"]
+    assert block["reason"] and res.factors.styles.summary() in res.summary()
+    assert ("no correction" in res.summary()) is (acq_rate == 0)
+    # factors (and so types) on the corrected answers: the style no longer rides on the scores
+    acq = truth["acq"].reindex(res.factors.scores.index)
+    if acq_rate:
+        assert res.factors.scores.corrwith(acq).abs().max() < 0.15
+    # the profiles stay on the answers as given
+    prof = pd.read_csv(tmp_path / "out" / "profiles.csv")
+    overall = prof[prof["kind"] == "item"].groupby("key")["overall"].first()
+    kept = items.loc[res.screen.kept_ids.astype(items.index.dtype), overall.index]
+    np.testing.assert_allclose(overall.to_numpy(), kept.mean().to_numpy(), atol=1e-6)
+    data = load_report_data(tmp_path / "out")
+    en = build_context(data, "en")["appendix"]["measurement"]["styles"]
+    sv = build_context(data, "sv")["appendix"]["measurement"]["styles"]
+    if acq_rate:
+        assert en.startswith("Response styles: the answers were corrected") and "korrigerades" in sv
+    else:
+        assert en.startswith("Response styles: no correction, because") and "ingen korrigering" in sv

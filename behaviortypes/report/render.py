@@ -40,6 +40,7 @@ __all__ = [
     "render_report",
     "RenderedDocument",
     "size_sentence",
+    "styles_sentence",
 ]
 
 _HERE = Path(__file__).parent
@@ -178,6 +179,36 @@ def size_sentence(row: Mapping[str, Any], fmt: Formatter, t: Mapping[str, str]) 
     ci = _base_ci(row, fmt)
     key = "size_sentence" if ci else "size_sentence_no_ci"
     return t[key].format(share=survey, base=fmt.pct(base, _digits(base)), ci=ci)
+
+
+def styles_sentence(block: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Formatter) -> str:
+    """One sentence on the response-style decision (``solution.json`` ``response_styles``).
+
+    Said in the report's language from the decision's evidence (which of the three
+    conditions of :func:`behaviortypes.quality.decide_style_correction` decided it);
+    an empty string for a folder written before the decision was recorded.
+    """
+    if not block:
+        return ""
+    ev, th = block.get("evidence") or {}, block.get("thresholds") or {}
+
+    def val(key: str) -> float:
+        v = ev.get(key)
+        return math.nan if v is None else float(v)
+
+    share, r = val("acquiescence_share"), val("split_half_r")
+    if block.get("corrected"):
+        return t["styles_corrected"].format(share=fmt.pct(share, 1), r=fmt.num(r, 2))
+    if val("n_balanced_themes") < th.get("n_balanced_themes", 2.0) or not ev:
+        return t["styles_none_unbalanced"]
+    if not math.isfinite(val("split_half_p")):
+        return t["styles_none_few"]
+    if not val("split_half_p") < th.get("split_half_p", 0.01):
+        return t["styles_none_unreliable"].format(r=fmt.num(r, 2))
+    if not share >= th.get("acquiescence_share", 0.03):
+        return t["styles_none_small"].format(share=fmt.pct(share, 1),
+                                             min=fmt.pct(th.get("acquiescence_share", 0.03)))
+    return t["styles_none_no_gain"]
 
 
 # --------------------------------------------------------------------------- context
@@ -430,6 +461,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         reason = str(sol["factor_reason"])
         meas["reason"] = reason[:1].upper() + reason[1:]
         meas["evidence"] = _factor_evidence(data.retention, fmt)
+        meas["styles"] = styles_sentence(sol.get("response_styles"), t, fmt)
         if data.reliability is not None:
             for r in data.reliability.to_dict(orient="records"):
                 fid = str(r.get("factor", r.get("dimension", "")))

@@ -78,6 +78,9 @@ class Solution(_File):
     n_resamples: int | None = None
     structure_warning: str | None = None
     typing_tool: Record = Field(default_factory=dict)
+    #: The response-style decision (``quality.StyleDecision.to_dict()``): ``corrected``,
+    #: ``method``, ``reason``, ``evidence``, ``thresholds``.
+    response_styles: Record | None = None
 
     @model_validator(mode="after")
     def _one_size_per_type(self) -> "Solution":

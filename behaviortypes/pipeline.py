@@ -613,6 +613,11 @@ def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -
 
         results["profile"] = profile_types_by(cfg.out)
         results["profile"].to_files()
+    if (cfg.out / "typing_tool.yaml").is_file():
+        say("Writing the typing tool (web form and workbook)")
+        from .deliver import write_typing_deliverables
+
+        results["typing_tool"] = write_typing_deliverables(cfg.out)
     if cfg.customers is not None:
         say("Training the lookalike model")
         results["lookalike"] = lookalike(cfg.out, cfg.customers, seed=cfg.seed, progress=bool(progress))

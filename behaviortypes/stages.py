@@ -419,22 +419,46 @@ class TypingToolResult:
 
     tool: Any = None  # lookalike.TypingTool
     error: str | None = None
+    #: :func:`behaviortypes.deliver.statements_needed` when the tool is below its target.
+    needed: dict[str, Any] | None = None
 
     FILE = "typing_tool.yaml"
 
     def summary(self) -> str:
-        return self.tool.summary() if self.tool is not None else f"No typing tool: {self.error}"
+        if self.tool is None:
+            return f"No typing tool: {self.error}"
+        text = self.tool.summary()
+        if self.needed is not None:
+            n = self.needed.get("n_needed")
+            text += (f"\n  Below the {self.tool.target_:.0%} target: {n} statements would reach it "
+                     f"({self.needed['agreement_needed']:.1%})" if n is not None else
+                     f"\n  Below the {self.tool.target_:.0%} target, which no number of statements "
+                     f"reaches (best {self.needed['best_agreement']:.1%})")
+        return text
+
+    def _needed_keys(self) -> dict[str, Any]:
+        if self.needed is None:
+            return {}
+        return {"n_needed": self.needed.get("n_needed"), "agreement_needed": self.needed.get("agreement_needed"),
+                "best_agreement": self.needed.get("best_agreement")}
 
     def to_dict(self) -> dict[str, Any]:
-        """``items``, ``agreement``, ``target`` and ``file``; or ``error``."""
+        """``items``, ``agreement``, ``target``, ``file`` (and ``n_needed``,
+        ``agreement_needed``, ``best_agreement`` when below target); or ``error``."""
         if self.tool is None:
             return {"error": str(self.error)}
         return {"items": list(self.tool.items_), "agreement": self.tool.agreement_,
-                "target": self.tool.target_, "file": self.FILE}
+                "target": self.tool.target_, "file": self.FILE, **self._needed_keys()}
 
     def to_files(self, folder: Path) -> list[Path]:
         """``typing_tool.yaml`` (nothing when there is no tool)."""
-        return [] if self.tool is None else [self.tool.to_yaml(Path(folder) / self.FILE)]
+        if self.tool is None:
+            return []
+        if self.needed is None:
+            return [self.tool.to_yaml(Path(folder) / self.FILE)]
+        from .files import write_yaml
+
+        return [write_yaml(Path(folder) / self.FILE, {**self.tool.to_dict(), **self._needed_keys()})]
 
 
 def run_typing_tool(screen: ScreenResult, types: TypesResult, names: Mapping[int, str], *,
@@ -442,15 +466,23 @@ def run_typing_tool(screen: ScreenResult, types: TypesResult, names: Mapping[int
     """The shortest set of statements that types a respondent like the full survey.
 
     Needs only the survey and the types (see :func:`behaviortypes.lookalike.build_typing_tool`).
+    When the tool's agreement is below its target, also how many statements would
+    reach it (:func:`behaviortypes.deliver.statements_needed`, same folds and order).
     """
+    from .deliver import statements_needed
     from .lookalike import build_typing_tool
 
+    inst = screen.survey.instrument
     try:
-        tool = build_typing_tool(screen.keyed, types.labels, instrument=screen.survey.instrument,
+        tool = build_typing_tool(screen.keyed, types.labels, instrument=inst,
                                  type_names=dict(names), random_state=seed)
     except InputError as err:
         return TypingToolResult(error=str(err))
-    return TypingToolResult(tool=tool)
+    needed = None
+    if tool.agreement_ < tool.target_:
+        needed = statements_needed(screen.keyed, types.labels, target=tool.target_, instrument=inst,
+                                   random_state=seed)
+    return TypingToolResult(tool=tool, needed=needed)
 
 
 def warn_types_restart(types_yaml: Path) -> None:

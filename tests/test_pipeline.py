@@ -325,3 +325,26 @@ def test_discover_decides_on_response_styles_and_says_so(tmp_path, acq_rate):
         assert en.startswith("Response styles: the answers were corrected") and "korrigerades" in sv
     else:
         assert en.startswith("Response styles: no correction, because") and "ingen korrigering" in sv
+
+
+def test_run_writes_the_typing_tool_deliverables_and_states_its_target(small_run):
+    from behaviortypes.deliver import statements_needed
+    from behaviortypes.readers import keyed_items
+
+    root, cfg, results = small_run
+    assert (cfg.out / "typing_tool.html").is_file() and (cfg.out / "typing_tool.xlsx").is_file()
+    block = json.loads((cfg.out / "solution.json").read_text())["typing_tool"]
+    stored = yaml.safe_load((cfg.out / "typing_tool.yaml").read_text())
+    html = (root / "reports" / "behaviour_types_en.html").read_text(encoding="utf-8")
+    sv = (root / "reports" / "behaviour_types_sv.html").read_text(encoding="utf-8")
+    if block["agreement"] >= block["target"]:
+        assert "n_needed" not in block and "below the" not in html
+        return
+    disc = results["discovery"]
+    want = statements_needed(keyed_items(disc.screen.kept, disc.survey.instrument),
+                             disc.assignments.set_index("respondent_id")["type_id"].reindex(disc.screen.kept_ids),
+                             target=block["target"], instrument=disc.survey.instrument, random_state=cfg.seed)
+    assert block["n_needed"] == stored["n_needed"] == want["n_needed"]
+    if want["n_needed"] is not None:
+        assert f"below the 90% target; {want['n_needed']} statements would reach it" in html
+        assert f"under målet 90\u00a0%; {want['n_needed']} påståenden skulle nå det" in sv

@@ -41,6 +41,7 @@ __all__ = [
     "RenderedDocument",
     "size_sentence",
     "styles_sentence",
+    "typing_target_sentence",
 ]
 
 _HERE = Path(__file__).parent
@@ -179,6 +180,21 @@ def size_sentence(row: Mapping[str, Any], fmt: Formatter, t: Mapping[str, str]) 
     ci = _base_ci(row, fmt)
     key = "size_sentence" if ci else "size_sentence_no_ci"
     return t[key].format(share=survey, base=fmt.pct(base, _digits(base)), ci=ci)
+
+
+def typing_target_sentence(block: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Formatter) -> str:
+    """The sentence "That is below the 90% target; N statements would reach it." (or "")."""
+    if not block or block.get("agreement") is None or block.get("target") is None:
+        return ""
+    agreement, target = float(block["agreement"]), float(block["target"])
+    if agreement >= target or "n_needed" not in block:
+        return ""
+    if block.get("n_needed") is None:
+        best = block.get("best_agreement")
+        return " " + t["typing_below_none"].format(target=fmt.pct(target),
+                                                   best=fmt.pct(float(best)) if best is not None else "–")
+    return " " + t["typing_below"].format(target=fmt.pct(target), n=block["n_needed"],
+                                          agreement=fmt.pct(float(block["agreement_needed"])))
 
 
 def styles_sentence(block: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Formatter) -> str:
@@ -534,8 +550,8 @@ def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labe
         qs = [(_first_str(q, "text") or data.item_texts.get(_first_str(q, "id"), _first_str(q, "id")))
               if isinstance(q, dict) else data.item_texts.get(str(q), str(q)) for q in tool["items"]]
         agreement = tool.get("agreement", tool.get("accuracy"))
-        look["typing"] = {"questions": qs, "note": t["typing_note"].format(
-            n=len(qs), agreement=fmt.pct(float(agreement)) if agreement is not None else "–")}
+        note = t["typing_note"].format(n=len(qs), agreement=fmt.pct(float(agreement)) if agreement is not None else "–")
+        look["typing"] = {"questions": qs, "note": note + typing_target_sentence(data.solution.get("typing_tool"), t, fmt)}
     return look
 
 

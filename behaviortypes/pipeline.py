@@ -244,6 +244,7 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
         "n_kept": int(len(screen.kept_ids)),
         "n_factors": int(fm.n_factors_),
         "factor_reason": factors.reason,
+        "factor_reason_code": getattr(fm, "retention_reason_code_", None),
         "factor_evidence": fm.retention_.reset_index().to_dict(orient="records"),
         "k": int(finder.k_),
         "k_reason": str(finder.reason_),

@@ -348,3 +348,24 @@ def test_run_writes_the_typing_tool_deliverables_and_states_its_target(small_run
     if want["n_needed"] is not None:
         assert f"below the 90% target; {want['n_needed']} statements would reach it" in html
         assert f"under målet 90\u00a0%; {want['n_needed']} påståenden skulle nå det" in sv
+
+
+def test_factor_reason_is_recorded_as_code_and_said_in_each_language(small_run):
+    from behaviortypes.i18n import reason_text
+    from behaviortypes.report.render import Formatter, load_texts
+
+    root, cfg, results = small_run
+    sol = json.loads((cfg.out / "solution.json").read_text())
+    code = sol["factor_reason_code"]
+    fm = results["discovery"].factor_model
+    assert code == fm.retention_reason_code_ and code[0]["code"] == "factor_reason_psych"
+    assert code[0]["values"]["pa"] == fm.retention_.attrs["pa_n_factors"]
+    assert code[0]["values"]["map"] == fm.retention_.attrs["map_n_factors"]
+    assert code[-1]["code"] in {"factor_reason_solid", "factor_reason_minor", "factor_reason_floor"}
+    for lang, word in (("en", "suggests"), ("sv", "föreslår")):
+        t = load_texts(lang)
+        assert all(part["code"] in t for part in code)
+        text = reason_text(code, t, Formatter(lang))
+        assert f"{word} {code[0]['values']['pa']}" in text and "{" not in text
+        html = (root / "reports" / f"behaviour_types_{lang}.html").read_text(encoding="utf-8")
+        assert text.split(";")[0] in html.replace("&#39;", "'")

@@ -426,17 +426,35 @@ def test_small_types_state_their_base_share_with_its_interval(tmp_path):
     for lang, ci, pct in (("en", "95% CI", "%"), ("sv", "95 % KI", "\u00a0%")):
         ctx = build_context(data, lang)
         dec = (lambda x: f"{100 * x:.1f}".replace(".", ",")) if lang == "sv" else (lambda x: f"{100 * x:.1f}")
-        one = (lambda x: f"{100 * x:.1f}" if x < 0.1 else f"{100 * x:.0f}")
-        one_l = (lambda x: one(x).replace(".", ",")) if lang == "sv" else one
+        # as many decimals as the base share: one below 10 %, none above
+        one = (lambda x, t: f"{100 * x:.1f}" if shares[t] < 0.1 else f"{100 * x:.0f}")
+        one_l = (lambda x, t: one(x, t).replace(".", ",")) if lang == "sv" else one
+
+        def rng(t):
+            return f"{one_l(lo[t], t)}–{one_l(hi[t], t)}{pct}"
         # the small type (no page) is stated with survey share, base share and the interval
         assert (f"{dec(sizes.loc[tiny, 'share'])}{pct}" in ctx["hidden_note"]
-                and f"[{ci} {one_l(lo[tiny])}–{one_l(hi[tiny])}{pct}]" in ctx["hidden_note"])
+                and f"[{ci} {rng(tiny)}]" in ctx["hidden_note"])
         for p in ctx["personas"]:
-            assert f"{ci} {one_l(lo[p['id']])}–{one_l(hi[p['id']])}{pct}" in p["base_note"]
+            assert f"{ci} {rng(p['id'])}" in p["base_note"]
         rows = {r["id"]: r for r in ctx["overview"]["table"]}
-        assert all(rows[t]["base_ci"] == f"{one_l(lo[t])}–{one_l(hi[t])}{pct}" for t in shares)
+        assert all(rows[t]["base_ci"] == rng(t) for t in shares)
     # without intervals the sentences carry none
     doc.pop("ci_low"), doc.pop("ci_high")
     (disc / "base_shares.json").write_text(json.dumps(doc))
     ctx = build_context(load_report_data(disc), "en")
     assert "CI" not in ctx["hidden_note"] and "of the customer base" in ctx["hidden_note"]
+
+
+def test_k_reason_code_is_said_in_the_report_language(tmp_path):
+    import json
+
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=400, seed=1, with_quotes=False)
+    sol = json.loads((disc / "solution.json").read_text())
+    plain = build_context(load_report_data(disc), "sv")["appendix"]["k"]["reason"]
+    assert plain == sol["k_reason"]  # an English-only reason is shown as it is
+    sol["k_reason_code"] = [{"code": "k_reason_user", "values": {"k": 4}}]
+    (disc / "solution.json").write_text(json.dumps(sol))
+    data = load_report_data(disc)
+    assert build_context(data, "sv")["appendix"]["k"]["reason"] == "4 typer, enligt --k."
+    assert build_context(data, "en")["appendix"]["k"]["reason"] == "4 types, as set with --k."

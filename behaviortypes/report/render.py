@@ -26,6 +26,7 @@ from matplotlib.colors import to_rgb
 from .. import plots
 from ..errors import InputError
 from ..files import write_bytes, write_text
+from ..i18n import reason_text
 from .data import ReportData, load_report_data, pretty_name
 from .exports import export_cards, export_pptx
 
@@ -163,7 +164,7 @@ def _base_ci(row: Mapping[str, Any], fmt: Formatter) -> str | None:
     lo, hi = row.get("base_ci_low", math.nan), row.get("base_ci_high", math.nan)
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return None
-    return fmt.pct_range(lo, hi, _digits(lo))
+    return fmt.pct_range(lo, hi, _digits(float(row.get("base_share", lo))))  # as many decimals as the share
 
 
 def size_sentence(row: Mapping[str, Any], fmt: Formatter, t: Mapping[str, str]) -> str:
@@ -474,7 +475,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
             fig.set_size_inches(6.0, 2.6)
             meas["scree_svg"] = _svg(fig)
         meas["retained"] = t["retained_note"].format(m=m) if m else ""
-        reason = str(sol["factor_reason"])
+        reason = reason_text(sol.get("factor_reason_code") or sol["factor_reason"], t, fmt)
         meas["reason"] = reason[:1].upper() + reason[1:]
         meas["evidence"] = _factor_evidence(data.retention, fmt)
         meas["styles"] = styles_sentence(sol.get("response_styles"), t, fmt)
@@ -502,7 +503,8 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         appendix["loadings_svg"] = _svg(fig)
         sections.append("loadings")
     if data.evidence_k is not None or types["stability"].notna().any():
-        kpage: dict[str, Any] = {"reason": sol.get("k_reason", ""), "evidence_svg": None, "stability_svg": None}
+        kpage: dict[str, Any] = {"reason": reason_text(sol.get("k_reason_code") or sol.get("k_reason", ""), t, fmt),
+                                 "evidence_svg": None, "stability_svg": None}
         if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "bic_best", "silhouette")):
             fig = plots.plot_k_evidence(data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"])
             fig.set_size_inches(7.0, 2.2)

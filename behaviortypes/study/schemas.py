@@ -67,9 +67,14 @@ class Solution(_File):
     n_kept: int = Field(ge=0)
     n_factors: int = Field(ge=1)
     factor_reason: str
+    #: The factor reason, language-neutral (``{"code", "values"}`` sentences for
+    #: :func:`behaviortypes.i18n.reason_text`); the report prefers it to ``factor_reason``.
+    factor_reason_code: list[Record] | None = None
     factor_evidence: list[Record]
     k: int = Field(ge=1)
     k_reason: str
+    #: The k reason, language-neutral, when the types stage records one.
+    k_reason_code: list[Record] | Record | None = None
     k_evidence: list[Record]
     k_method: str = ""
     sizes: dict[int, SizeEntry]

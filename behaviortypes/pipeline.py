@@ -211,6 +211,7 @@ class DiscoveryResult:
         sol = self.solution
         lines = [
             f"Kept {sol['n_kept']} of {sol['n_respondents']} respondents after screening.",
+            *([self.factors.styles.summary()] if self.factors.styles is not None else []),
             f"Factors: {sol['n_factors']} ({sol['factor_reason']})",
             f"Types: k = {sol['k']} ({sol['k_reason']})",
             self.profiling.summary(),
@@ -243,6 +244,7 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
         "n_kept": int(len(screen.kept_ids)),
         "n_factors": int(fm.n_factors_),
         "factor_reason": factors.reason,
+        "factor_reason_code": getattr(fm, "retention_reason_code_", None),
         "factor_evidence": fm.retention_.reset_index().to_dict(orient="records"),
         "k": int(finder.k_),
         "k_reason": str(finder.reason_),
@@ -258,6 +260,8 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
         "n_resamples": n_resamples,
         "typing_tool": tool.to_dict(),
     }
+    if factors.styles is not None:
+        solution["response_styles"] = factors.styles.to_dict()
     if finder.structure_warning_:
         solution["structure_warning"] = str(finder.structure_warning_)
     return solution
@@ -604,6 +608,18 @@ def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -
     results["discovery"] = discover(
         cfg.survey, cfg.out, factors=cfg.factors, k=cfg.k, seed=cfg.seed, progress=progress
     )
+    inst = results["discovery"].survey.instrument
+    if inst.descriptors or inst.outcomes:
+        say("Profiling the types (who they are, what they are worth)")
+        from .describe import profile_types_by
+
+        results["profile"] = profile_types_by(cfg.out)
+        results["profile"].to_files()
+    if (cfg.out / "typing_tool.yaml").is_file():
+        say("Writing the typing tool (web form and workbook)")
+        from .deliver import write_typing_deliverables
+
+        results["typing_tool"] = write_typing_deliverables(cfg.out)
     if cfg.customers is not None:
         say("Training the lookalike model")
         results["lookalike"] = lookalike(cfg.out, cfg.customers, seed=cfg.seed, progress=bool(progress))

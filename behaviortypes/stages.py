@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import study
@@ -31,6 +32,7 @@ __all__ = [
     "TypingToolResult",
     "run_screen",
     "run_factors",
+    "style_corrected_keyed",
     "run_types",
     "run_profiles",
     "run_map",
@@ -111,17 +113,24 @@ def retention_reason(model: Any) -> str:
 
 @dataclass(frozen=True)
 class FactorsResult:
-    """The fitted factor model and the kept respondents' factor scores."""
+    """The fitted factor model and the kept respondents' factor scores.
+
+    ``styles`` is the response-style decision (:class:`~behaviortypes.quality.StyleDecision`)
+    made on the kept respondents' raw answers; when it says ``use``, the model was fitted
+    and the scores computed on the corrected answers.
+    """
 
     model: Any  # factors.FactorModel
     scores: pd.DataFrame
+    styles: Any = None  # quality.StyleDecision
 
     @property
     def reason(self) -> str:
         return retention_reason(self.model)
 
     def summary(self) -> str:
-        return self.model.summary()
+        text = self.model.summary()
+        return text if self.styles is None else f"{self.styles.summary()}\n{text}"
 
     def to_dict(self) -> dict[str, Any]:
         return self.model.to_dict()
@@ -137,15 +146,58 @@ class FactorsResult:
         ]
 
 
-def run_factors(screen: ScreenResult, *, n_factors: int | None = None, seed: int = 0) -> FactorsResult:
-    """Factor analysis of the kept respondents' keyed statements (see ``FactorModel``)."""
-    from .factors import FactorModel
+def style_corrected_keyed(raw: pd.DataFrame, instrument: Any, styles: Any) -> pd.DataFrame:
+    """Answers corrected for acquiescence, reverse-keyed, ready for factoring.
 
-    keyed = screen.keyed
+    As :func:`behaviortypes.quality.correct_response_styles` with ``"acquiescence"``,
+    except that each respondent's index is shrunk towards the mean by its reliability
+    (Kelley's true-score estimate): ``shift = mean + rho * (index - mean)``, with ``rho``
+    the Spearman-Brown reliability ``2r / (1 + r)`` of the decision's split-half ``r``.
+    Subtracting the raw index itself (weights summing to one over the answers it is
+    built from) makes the statements' correlation matrix exactly singular, so no factor
+    model could be fitted; the shrunk index removes the style as far as it is known
+    and keeps the matrix full rank. ``styles`` is the
+    :class:`~behaviortypes.quality.StyleDecision`; another ``method`` than
+    ``"acquiescence"`` is passed on to ``correct_response_styles`` unchanged.
+    """
+    from .quality import correct_response_styles, response_styles
+
+    if styles.method != "acquiescence":
+        return correct_response_styles(raw, instrument, method=styles.method)
+    r = float(styles.evidence.loc["split_half_r", "value"])
+    rho = float(np.clip(2 * r / (1 + r), 0.0, 0.99)) if np.isfinite(r) and r > 0 else 0.0
+    lo, hi = float(instrument.scale.min), float(instrument.scale.max)
+    raw = raw.astype(float)
+    index = response_styles(raw, instrument)["acquiescence"]
+    mean = float(index.mean()) if index.notna().any() else 0.0
+    shift = (mean + rho * (index - mean)).fillna(mean)
+    out = raw.sub(shift, axis=0)
+    reverse = [i for i in instrument.reverse_ids if i in out.columns]
+    if reverse:
+        out[reverse] = lo + hi - out[reverse]
+    return out
+
+
+def run_factors(screen: ScreenResult, *, n_factors: int | None = None, seed: int = 0) -> FactorsResult:
+    """Factor analysis of the kept respondents' keyed statements (see ``FactorModel``).
+
+    First decides on the kept respondents' raw answers whether to correct them for
+    acquiescence (:func:`behaviortypes.quality.decide_style_correction`); when the
+    evidence says so, the factors (and so the types, found on the factor scores) use
+    the corrected answers (:func:`style_corrected_keyed`). The
+    type profiles stay on the answers as given.
+    """
+    from .factors import FactorModel
+    from .quality import decide_style_correction
+
+    inst = screen.survey.instrument
+    raw = screen.kept[inst.item_ids].astype(float)
+    styles = decide_style_correction(raw, inst)
+    keyed = style_corrected_keyed(raw, inst, styles) if styles.use else screen.keyed
     fm = FactorModel(n_factors=n_factors, random_state=seed).fit(
-        keyed, sample_weight=screen.weights, item_themes=screen.survey.instrument.item_themes
+        keyed, sample_weight=screen.weights, item_themes=inst.item_themes
     )
-    return FactorsResult(fm, fm.transform(keyed))
+    return FactorsResult(fm, fm.transform(keyed), styles)
 
 
 # --------------------------------------------------------------------------- types
@@ -367,22 +419,46 @@ class TypingToolResult:
 
     tool: Any = None  # lookalike.TypingTool
     error: str | None = None
+    #: :func:`behaviortypes.deliver.statements_needed` when the tool is below its target.
+    needed: dict[str, Any] | None = None
 
     FILE = "typing_tool.yaml"
 
     def summary(self) -> str:
-        return self.tool.summary() if self.tool is not None else f"No typing tool: {self.error}"
+        if self.tool is None:
+            return f"No typing tool: {self.error}"
+        text = self.tool.summary()
+        if self.needed is not None:
+            n = self.needed.get("n_needed")
+            text += (f"\n  Below the {self.tool.target_:.0%} target: {n} statements would reach it "
+                     f"({self.needed['agreement_needed']:.1%})" if n is not None else
+                     f"\n  Below the {self.tool.target_:.0%} target, which no number of statements "
+                     f"reaches (best {self.needed['best_agreement']:.1%})")
+        return text
+
+    def _needed_keys(self) -> dict[str, Any]:
+        if self.needed is None:
+            return {}
+        return {"n_needed": self.needed.get("n_needed"), "agreement_needed": self.needed.get("agreement_needed"),
+                "best_agreement": self.needed.get("best_agreement")}
 
     def to_dict(self) -> dict[str, Any]:
-        """``items``, ``agreement``, ``target`` and ``file``; or ``error``."""
+        """``items``, ``agreement``, ``target``, ``file`` (and ``n_needed``,
+        ``agreement_needed``, ``best_agreement`` when below target); or ``error``."""
         if self.tool is None:
             return {"error": str(self.error)}
         return {"items": list(self.tool.items_), "agreement": self.tool.agreement_,
-                "target": self.tool.target_, "file": self.FILE}
+                "target": self.tool.target_, "file": self.FILE, **self._needed_keys()}
 
     def to_files(self, folder: Path) -> list[Path]:
         """``typing_tool.yaml`` (nothing when there is no tool)."""
-        return [] if self.tool is None else [self.tool.to_yaml(Path(folder) / self.FILE)]
+        if self.tool is None:
+            return []
+        if self.needed is None:
+            return [self.tool.to_yaml(Path(folder) / self.FILE)]
+        from .files import write_yaml
+
+        return [write_yaml(Path(folder) / self.FILE, {**self.tool.to_dict(), **self._needed_keys()})]
 
 
 def run_typing_tool(screen: ScreenResult, types: TypesResult, names: Mapping[int, str], *,
@@ -390,15 +466,23 @@ def run_typing_tool(screen: ScreenResult, types: TypesResult, names: Mapping[int
     """The shortest set of statements that types a respondent like the full survey.
 
     Needs only the survey and the types (see :func:`behaviortypes.lookalike.build_typing_tool`).
+    When the tool's agreement is below its target, also how many statements would
+    reach it (:func:`behaviortypes.deliver.statements_needed`, same folds and order).
     """
+    from .deliver import statements_needed
     from .lookalike import build_typing_tool
 
+    inst = screen.survey.instrument
     try:
-        tool = build_typing_tool(screen.keyed, types.labels, instrument=screen.survey.instrument,
+        tool = build_typing_tool(screen.keyed, types.labels, instrument=inst,
                                  type_names=dict(names), random_state=seed)
     except InputError as err:
         return TypingToolResult(error=str(err))
-    return TypingToolResult(tool=tool)
+    needed = None
+    if tool.agreement_ < tool.target_:
+        needed = statements_needed(screen.keyed, types.labels, target=tool.target_, instrument=inst,
+                                   random_state=seed)
+    return TypingToolResult(tool=tool, needed=needed)
 
 
 def warn_types_restart(types_yaml: Path) -> None:

@@ -392,6 +392,8 @@ def test_user_can_override_number_of_factors(planted3):
     assert fm.n_factors_ == 2 and fm.loadings_.shape == (16, 2)
     assert fm.retention_.loc[2, "reason"].startswith("set by the user (2)")
     assert "suggests 3" in fm.retention_.loc[2, "reason"]
+    assert [p["code"] for p in fm.retention_reason_code_] == ["factor_reason_user", "factor_reason_psych"]
+    assert fm.retention_reason_code_[0]["values"] == {"m": 2}
 
 
 # ---------------------------------------------------------------- reliability
@@ -570,6 +572,7 @@ def test_no_structure_keeps_one_factor_with_a_warning():
         fm = FactorModel(random_state=0).fit(X)
     assert fm.n_factors_ == 1
     assert "no factor stands above random data" in fm.retention_.loc[1, "reason"]
+    assert fm.retention_reason_code_[-1] == {"code": "factor_reason_none", "values": {"m": 1}}
 
 
 # ------------------------------------------------- psych's fa.parallel, EKC, fit statistics
@@ -668,6 +671,11 @@ def test_substance_check_drops_a_doublet_factor():
     assert ret.loc[4, "n_minor"] == 1
     assert fm.n_factors_ == 3
     assert "minor" in fm.retention_reason_ and "so 3 factors are kept" in fm.retention_reason_
+    # the same reason as code and values, for the report's languages
+    code = {part["code"]: part["values"] for part in fm.retention_reason_code_}
+    assert code["factor_reason_psych"]["pa"] == 4
+    assert code["factor_reason_minor"] == {"start": 4, "n": 1, "m": 3, "min_items": 3, "salient": 0.25}
+    assert "factor_reason_solid" not in code
 
 
 def test_estimator_contract_clone_params_and_seed(planted3):

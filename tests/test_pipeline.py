@@ -243,3 +243,129 @@ def test_previous_centroids_follow_reordered_and_flipped_factors():
     other.loc["s4", "F1"] = 0.9  # a factor changed its meaning: below φ = .90, not comparable
     other.loc[["s1", "s2"], "F1"] = 0.6
     assert centroids_in_new_factors(old, centroids, other) is None
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    """``run`` on a small generated study (descriptors, outcomes, a customer base), HTML only."""
+    root = tmp_path_factory.mktemp("run")
+    make_study(root / "survey", seed=5, n_respondents=400, n_customers=1500)
+    cfg = pipeline.StudyConfig(survey=root / "survey", out=root / "out", seed=0, k=5,
+                               customers=root / "survey" / "customers.parquet",
+                               scored=root / "out" / "scored.parquet",
+                               langs=("en", "sv"), formats=("html",), report_dir=root / "reports")
+    return root, cfg, pipeline.run(cfg)
+
+
+def test_run_profiles_the_types_and_the_report_says_who_they_are(small_run):
+    from behaviortypes.describe import load_profile
+
+    root, cfg, results = small_run
+    assert "profile" in results and (cfg.out / "banner.csv").is_file()
+    prof = load_profile(cfg.out)
+    assert prof is not None and set(prof.banner["type_id"]) == set(results["discovery"].assignments["type_id"])
+    for lang, title in (("en", "Who they are"), ("sv", "Vilka de är")):
+        html = (root / "reports" / f"behaviour_types_{lang}.html").read_text(encoding="utf-8")
+        personas = html.split('id="sec-type-')[1:]
+        assert personas and all(f"<h2>{title}</h2>" in p.split("</section>")[0] for p in personas)
+        assert html.count('id="sec-banner"') == 1
+        # the banner page has one table per descriptor, with the suppression mark of small cells
+        banner = html.split('id="sec-banner"')[1].split("</section>")[0]
+        assert banner.count("<table>") == prof.banner["variable"].nunique()
+        if prof.banner["share"].isna().any():
+            assert "<td class=\"\">*</td>" in banner
+
+
+def test_run_writes_base_share_intervals_and_the_report_states_them(small_run):
+    root, cfg, results = small_run
+    card = json.loads((cfg.out / "lookalike_card.json").read_text())
+    base = study.load(cfg.out).base_shares
+    ids = sorted(base.shares)
+    assert ids and sorted(base.ci_low) == sorted(base.ci_high) == ids
+    for row in card["shares"]:
+        t = int(row["type_id"])
+        assert base.ci_low[t] == pytest.approx(row["corrected_ci_low"])
+        assert base.ci_high[t] == pytest.approx(row["corrected_ci_high"])
+        assert base.ci_low[t] <= row["corrected_share"] <= base.ci_high[t]
+    html = (root / "reports" / "behaviour_types_en.html").read_text(encoding="utf-8")
+    assert html.count("95% CI") >= len(ids) and "KI" not in html
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("acq_rate", [0.0, 0.25])
+def test_discover_decides_on_response_styles_and_says_so(tmp_path, acq_rate):
+    """Planted acquiescence (25 % of respondents) is corrected before factoring; none is not."""
+    from test_quality import styled
+
+    from behaviortypes.report import build_context, load_report_data
+
+    items, inst, truth, _ = styled(0, n=800, acq_rate=acq_rate, acq_shift=0.8)
+    survey = tmp_path / "survey"
+    survey.mkdir()
+    items.rename_axis("id").reset_index().to_csv(survey / "responses.csv", index=False)
+    (survey / "instrument.yaml").write_text(yaml.safe_dump(inst.to_dict()))
+    res = pipeline.discover(survey, tmp_path / "out", factors=4, k=3, seed=0, n_resamples=5, make_map=False)
+    block = json.loads((tmp_path / "out" / "solution.json").read_text())["response_styles"]
+    assert block["corrected"] is (acq_rate > 0), block["reason"]
+    assert block["reason"] and res.factors.styles.summary() in res.summary()
+    assert ("no correction" in res.summary()) is (acq_rate == 0)
+    # factors (and so types) on the corrected answers: the style no longer rides on the scores
+    acq = truth["acq"].reindex(res.factors.scores.index)
+    if acq_rate:
+        assert res.factors.scores.corrwith(acq).abs().max() < 0.15
+    # the profiles stay on the answers as given
+    prof = pd.read_csv(tmp_path / "out" / "profiles.csv")
+    overall = prof[prof["kind"] == "item"].groupby("key")["overall"].first()
+    kept = items.loc[res.screen.kept_ids.astype(items.index.dtype), overall.index]
+    np.testing.assert_allclose(overall.to_numpy(), kept.mean().to_numpy(), atol=1e-6)
+    data = load_report_data(tmp_path / "out")
+    en = build_context(data, "en")["appendix"]["measurement"]["styles"]
+    sv = build_context(data, "sv")["appendix"]["measurement"]["styles"]
+    if acq_rate:
+        assert en.startswith("Response styles: the answers were corrected") and "korrigerades" in sv
+    else:
+        assert en.startswith("Response styles: no correction, because") and "ingen korrigering" in sv
+
+
+def test_run_writes_the_typing_tool_deliverables_and_states_its_target(small_run):
+    from behaviortypes.deliver import statements_needed
+    from behaviortypes.readers import keyed_items
+
+    root, cfg, results = small_run
+    assert (cfg.out / "typing_tool.html").is_file() and (cfg.out / "typing_tool.xlsx").is_file()
+    block = json.loads((cfg.out / "solution.json").read_text())["typing_tool"]
+    stored = yaml.safe_load((cfg.out / "typing_tool.yaml").read_text())
+    html = (root / "reports" / "behaviour_types_en.html").read_text(encoding="utf-8")
+    sv = (root / "reports" / "behaviour_types_sv.html").read_text(encoding="utf-8")
+    if block["agreement"] >= block["target"]:
+        assert "n_needed" not in block and "below the" not in html
+        return
+    disc = results["discovery"]
+    want = statements_needed(keyed_items(disc.screen.kept, disc.survey.instrument),
+                             disc.assignments.set_index("respondent_id")["type_id"].reindex(disc.screen.kept_ids),
+                             target=block["target"], instrument=disc.survey.instrument, random_state=cfg.seed)
+    assert block["n_needed"] == stored["n_needed"] == want["n_needed"]
+    if want["n_needed"] is not None:
+        assert f"below the 90% target; {want['n_needed']} statements would reach it" in html
+        assert f"under målet 90\u00a0%; {want['n_needed']} påståenden skulle nå det" in sv
+
+
+def test_factor_reason_is_recorded_as_code_and_said_in_each_language(small_run):
+    from behaviortypes.i18n import reason_text
+    from behaviortypes.report.render import Formatter, load_texts
+
+    root, cfg, results = small_run
+    sol = json.loads((cfg.out / "solution.json").read_text())
+    code = sol["factor_reason_code"]
+    fm = results["discovery"].factor_model
+    assert code == fm.retention_reason_code_ and code[0]["code"] == "factor_reason_psych"
+    assert code[0]["values"]["pa"] == fm.retention_.attrs["pa_n_factors"]
+    assert code[0]["values"]["map"] == fm.retention_.attrs["map_n_factors"]
+    assert code[-1]["code"] in {"factor_reason_solid", "factor_reason_minor", "factor_reason_floor"}
+    for lang, word in (("en", "suggests"), ("sv", "föreslår")):
+        t = load_texts(lang)
+        assert all(part["code"] in t for part in code)
+        text = reason_text(code, t, Formatter(lang))
+        assert f"{word} {code[0]['values']['pa']}" in text and "{" not in text
+        html = (root / "reports" / f"behaviour_types_{lang}.html").read_text(encoding="utf-8")
+        assert text.split(";")[0] in html.replace("&#39;", "'")

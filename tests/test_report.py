@@ -176,6 +176,7 @@ def test_minimal_folder_leaves_out_sections_without_inputs(minimal):
     assert "Run behaviortypes lookalike" in text and "Run behaviortypes score" in text
     assert "`" not in text  # commands are set as code, not as raw backticks
     assert "No interview quotes" in text
+    assert "Who they are" not in text  # `profile` has not run: no block, no banner page
 
 
 def test_numbers_match_the_analysis_files(full):
@@ -405,3 +406,55 @@ def test_numbers_are_written_the_way_each_language_writes_them():
     assert (en.signed(-0.25, 1), sv.signed(1.26, 1)) == ("−0.2", "+1,3")
     assert en.pvalue(0.0001) == "< 0.001" and sv.pvalue(0.0234) == "= 0,023"
     assert en.num(float("nan")) == "–"
+
+
+def test_small_types_state_their_base_share_with_its_interval(tmp_path):
+    """base_shares.json's ci_low/ci_high reach the overview, the persona and the small-type note."""
+    import json
+
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=400, seed=1, with_quotes=False, tiny_type=True)
+    doc = json.loads((disc / "base_shares.json").read_text())
+    shares = {int(t): s for t, s in doc["shares"].items()}
+    lo = {t: round(s * 0.7, 4) for t, s in shares.items()}
+    hi = {t: round(min(1.0, s * 1.3), 4) for t, s in shares.items()}
+    doc.update(ci_low={str(t): v for t, v in lo.items()}, ci_high={str(t): v for t, v in hi.items()})
+    (disc / "base_shares.json").write_text(json.dumps(doc))
+    data = load_report_data(disc)
+    assert data.folder.base_shares.ci_low == lo
+    sizes = pd.read_csv(disc / "sizes.csv").set_index("type_id")
+    tiny = int(sizes.index[-1])
+    for lang, ci, pct in (("en", "95% CI", "%"), ("sv", "95 % KI", "\u00a0%")):
+        ctx = build_context(data, lang)
+        dec = (lambda x: f"{100 * x:.1f}".replace(".", ",")) if lang == "sv" else (lambda x: f"{100 * x:.1f}")
+        # as many decimals as the base share: one below 10 %, none above
+        one = (lambda x, t: f"{100 * x:.1f}" if shares[t] < 0.1 else f"{100 * x:.0f}")
+        one_l = (lambda x, t: one(x, t).replace(".", ",")) if lang == "sv" else one
+
+        def rng(t):
+            return f"{one_l(lo[t], t)}–{one_l(hi[t], t)}{pct}"
+        # the small type (no page) is stated with survey share, base share and the interval
+        assert (f"{dec(sizes.loc[tiny, 'share'])}{pct}" in ctx["hidden_note"]
+                and f"[{ci} {rng(tiny)}]" in ctx["hidden_note"])
+        for p in ctx["personas"]:
+            assert f"{ci} {rng(p['id'])}" in p["base_note"]
+        rows = {r["id"]: r for r in ctx["overview"]["table"]}
+        assert all(rows[t]["base_ci"] == rng(t) for t in shares)
+    # without intervals the sentences carry none
+    doc.pop("ci_low"), doc.pop("ci_high")
+    (disc / "base_shares.json").write_text(json.dumps(doc))
+    ctx = build_context(load_report_data(disc), "en")
+    assert "CI" not in ctx["hidden_note"] and "of the customer base" in ctx["hidden_note"]
+
+
+def test_k_reason_code_is_said_in_the_report_language(tmp_path):
+    import json
+
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=400, seed=1, with_quotes=False)
+    sol = json.loads((disc / "solution.json").read_text())
+    plain = build_context(load_report_data(disc), "sv")["appendix"]["k"]["reason"]
+    assert plain == sol["k_reason"]  # an English-only reason is shown as it is
+    sol["k_reason_code"] = [{"code": "k_reason_user", "values": {"k": 4}}]
+    (disc / "solution.json").write_text(json.dumps(sol))
+    data = load_report_data(disc)
+    assert build_context(data, "sv")["appendix"]["k"]["reason"] == "4 typer, enligt --k."
+    assert build_context(data, "en")["appendix"]["k"]["reason"] == "4 types, as set with --k."

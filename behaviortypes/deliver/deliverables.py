@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..files import read_yaml
 from .form import write_typing_html
 from .spec import TypingSpec, load_typing_spec, statements_needed_for
 from .texts import agreement_note
@@ -22,7 +23,13 @@ def load_typing_spec_with_target(discovery_dir: str | Path) -> TypingSpec:
     spec = load_typing_spec(discovery_dir)
     folder = Path(discovery_dir)
     if spec.tool.agreement_ < spec.tool.target_ and folder.is_dir():
-        needed = statements_needed_for(folder, target=spec.tool.target_)
+        # discover records the count in typing_tool.yaml (n_needed: null when none reaches it)
+        stored = read_yaml(folder / "typing_tool.yaml") if (folder / "typing_tool.yaml").is_file() else {}
+        if isinstance(stored, dict) and "n_needed" in stored:
+            needed = {k: stored.get(k) for k in ("n_needed", "agreement_needed", "best_agreement")}
+            needed["checked_up_to"] = None
+        else:
+            needed = statements_needed_for(folder, target=spec.tool.target_)
         if needed is not None:
             spec = load_typing_spec(discovery_dir, needed=needed)
     return spec

@@ -131,6 +131,10 @@ class FactorModel(BaseEstimator):
     converged_ : bool
     retention_reason_ : str
         Plain-English sentence: the rule that chose the number of factors and its values.
+    retention_reason_code_ : list of dict
+        The same reason, language-neutral: sentences ``{"code", "values"}`` naming the
+        ``factor_reason_*`` templates of ``report/i18n/<lang>.yaml`` (render with
+        :func:`behaviortypes.i18n.reason_text`).
     fit_ : dict
         psych's fit of the chosen solution: ``chi2``, ``df``, ``p_value``, ``rmsea``,
         ``rmsea_low``, ``rmsea_high`` (90 % interval), ``tli``, ``bic``.
@@ -254,6 +258,7 @@ class FactorModel(BaseEstimator):
         self.retention_ = ret
         self.n_factors_ = n_f
         self.retention_reason_ = reason
+        self.retention_reason_code_ = self.__dict__.pop("_reason_code")
         if ((p - n_f) ** 2 - (p + n_f)) < 0 and method == "ml":
             warnings.warn(f"{n_f} factors for {p} items leave negative degrees of freedom",
                           SurveyQualityWarning, stacklevel=2)
@@ -331,13 +336,21 @@ class FactorModel(BaseEstimator):
         pa_text = (f"parallel analysis as in R psych (factor eigenvalues above the {q} of "
                    f"{self.n_iter} simulated data sets) suggests {pa_n}")
         others = f"Velicer's MAP {map_n}, empirical Kaiser criterion {ekc_n}"
+        pct = float(self.percentile)
+        # the same reason, language-neutral: sentences as template codes and values
+        # (report/i18n factor_reason_*, rendered by behaviortypes.i18n.reason_text)
+        code = [{"code": "factor_reason_psych", "values": {
+            "pa": pa_n, "map": map_n, "ekc": ekc_n, "n_iter": int(self.n_iter),
+            "percentile": int(pct) if pct.is_integer() else pct}}]
         if self.n_factors is not None:
             n_f = int(self.n_factors)
             reason = f"set by the user ({n_f}); {pa_text}, {others}"
+            code.insert(0, {"code": "factor_reason_user", "values": {"m": n_f}})
         elif pa_n == 0:
             n_f = 1
             reason = (f"{pa_text}: no factor stands above random data; 1 factor kept "
                       f"({others})")
+            code.append({"code": "factor_reason_none", "values": {"m": 1}})
             warnings.warn("parallel analysis found no factor above chance; 1 factor kept",
                           SurveyQualityWarning, stacklevel=3)
         else:
@@ -347,9 +360,11 @@ class FactorModel(BaseEstimator):
             reason = pa_text
             if map_n > pa_n:
                 reason += f"; Velicer's MAP suggests {map_n}, the top of the range is tried first"
+                code.append({"code": "factor_reason_map_top", "values": {"map": map_n}})
             if start < top_range:
                 reason += (f"; capped at {start}, the most factors {p} items can identify "
                            "(Ledermann bound)")
+                code.append({"code": "factor_reason_ledermann", "values": {"start": start, "p": p}})
             minor = cand[start]["minor"] if start in cand else []
             if minor and start > floor:
                 n_f = max(start - len(minor), floor)
@@ -359,12 +374,17 @@ class FactorModel(BaseEstimator):
                            f"minor (fewer than {MINOR_MIN_ITEMS} statements load "
                            f"|λ| ≥ {MINOR_SALIENT:.2f} on them as their main factor: {counts}),"
                            f" so {n_f} factors are kept")
+                code.append({"code": "factor_reason_minor", "values": {
+                    "start": start, "n": len(minor), "m": n_f, "min_items": MINOR_MIN_ITEMS,
+                    "salient": float(MINOR_SALIENT)}})
                 if start - len(minor) < floor:
                     reason += " (not fewer than psych's parallel analysis and MAP allow)"
+                    code.append({"code": "factor_reason_floor", "values": {}})
             else:
                 n_f = start
                 reason += (f"; the {n_f}-factor solution has {MINOR_MIN_ITEMS} or more "
                            "statements on every factor")
+                code.append({"code": "factor_reason_solid", "values": {"m": n_f, "min_items": MINOR_MIN_ITEMS}})
             reason += f" ({others})"
             if n_f in cand and cand[n_f]["minor"]:
                 warnings.warn(f"the {n_f}-factor solution still has minor factor(s) "
@@ -397,6 +417,7 @@ class FactorModel(BaseEstimator):
                           "percentile": float(self.percentile),
                           "minor_salient": MINOR_SALIENT, "minor_min_items": MINOR_MIN_ITEMS,
                           "user_n_factors": self.n_factors})
+        self._reason_code = code
         return ret, n_f, reason, cand
 
     @staticmethod

@@ -23,6 +23,7 @@ from matplotlib.colors import to_hex
 from .. import study
 from ..files import restore_formula
 from ..interviews.anonymise import anonymise as anonymise_quote  # the one anonymiser (issue 14)
+from ..describe.profile import load_profile
 from ..errors import InputError
 from ..plots import type_colors
 
@@ -51,7 +52,8 @@ class ReportData:
     types : DataFrame
         Indexed by ``type_id``: ``name``, ``tagline``, ``description``, ``color``
         (resolved hex), ``n``, ``share``, ``ci_low``, ``ci_high``, ``base_share``
-        (NaN without ``base_shares.json``), ``stability`` (NaN when not recorded),
+        (NaN without ``base_shares.json``), ``base_ci_low``, ``base_ci_high`` (its
+        95 % interval, NaN when not recorded), ``stability`` (NaN when not recorded),
         ``shown`` (``n >= min_group_size``).
     min_group_size : int
         Types with fewer respondents get no page (privacy).
@@ -77,6 +79,8 @@ class ReportData:
         Respondents flagged per screen (``screening_summary.json``).
     folder : DiscoveryFolder
         The folder as read by :func:`behaviortypes.study.load`.
+    profile : ProfileResult or None
+        What ``behaviortypes profile`` wrote (banner, outcomes), else ``None``.
     """
 
     path: Path
@@ -111,6 +115,7 @@ class ReportData:
     crm: pd.DataFrame | None = None
     screening_reasons: dict[str, int] | None = None
     folder: study.DiscoveryFolder | None = None
+    profile: Any = None
 
     @property
     def shown_types(self) -> pd.DataFrame:
@@ -158,6 +163,10 @@ def _types_table(folder: study.DiscoveryFolder, sizes: pd.DataFrame, min_group: 
     table["n"] = table["n"].astype(int)
     shares = folder.base_shares.shares if folder.base_shares is not None else {}
     table["base_share"] = pd.Series({t: shares.get(t, np.nan) for t in ids}, dtype=float)
+    bs = folder.base_shares
+    for col in ("ci_low", "ci_high"):
+        known = getattr(bs, col) if bs is not None else {}
+        table[f"base_{col}"] = pd.Series({t: known.get(t, np.nan) for t in ids}, dtype=float)
     stability = {t: folder.solution.stability_of(t) for t in ids}
     table["stability"] = pd.Series({t: np.nan if v is None else v for t, v in stability.items()}, dtype=float)
     table["shown"] = table["n"] >= min_group
@@ -281,7 +290,7 @@ def load_report_data(discovery_dir: str | Path) -> ReportData:
         base=folder.base_shares.model_dump(mode="json") if folder.base_shares is not None else None,
         quotes=quotes, crm=folder.table("crm_profile.csv"),
         screening_reasons=folder.screening_summary.reasons if folder.screening_summary is not None else None,
-        folder=folder,
+        folder=folder, profile=load_profile(path),
     )
 
 

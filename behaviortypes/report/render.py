@@ -26,6 +26,7 @@ from matplotlib.colors import to_rgb
 from .. import plots
 from ..errors import InputError
 from ..files import write_bytes, write_text
+from ..i18n import reason_text
 from .data import ReportData, load_report_data, pretty_name
 from .exports import export_cards, export_pptx
 
@@ -39,6 +40,9 @@ __all__ = [
     "render_document",
     "render_report",
     "RenderedDocument",
+    "size_sentence",
+    "styles_sentence",
+    "typing_target_sentence",
 ]
 
 _HERE = Path(__file__).parent
@@ -150,6 +154,80 @@ def _plot_labels(t: Mapping[str, str]) -> dict[str, dict[str, str]]:
     }
 
 
+def _digits(share: float) -> int:
+    """Decimals for a share: one below 10 % (small types), none above."""
+    return 1 if math.isfinite(share) and share < 0.1 else 0
+
+
+def _base_ci(row: Mapping[str, Any], fmt: Formatter) -> str | None:
+    """The 95 % interval of a type's corrected base share (``None`` when not recorded)."""
+    lo, hi = row.get("base_ci_low", math.nan), row.get("base_ci_high", math.nan)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return None
+    return fmt.pct_range(lo, hi, _digits(float(row.get("base_share", lo))))  # as many decimals as the share
+
+
+def size_sentence(row: Mapping[str, Any], fmt: Formatter, t: Mapping[str, str]) -> str:
+    """A type's size in words: survey share, and the customer base's share with its 95 % interval.
+
+    E.g. "3.7% of respondents, 7.5% of the customer base [95% CI 4.7–9.6%]" (small
+    shares with one decimal, so that small types are stated honestly).
+    """
+    share = float(row["share"])
+    survey = fmt.pct(share, _digits(share))
+    base = float(row.get("base_share", math.nan))
+    if not math.isfinite(base):
+        return t["size_sentence_survey"].format(share=survey)
+    ci = _base_ci(row, fmt)
+    key = "size_sentence" if ci else "size_sentence_no_ci"
+    return t[key].format(share=survey, base=fmt.pct(base, _digits(base)), ci=ci)
+
+
+def typing_target_sentence(block: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Formatter) -> str:
+    """The sentence "That is below the 90% target; N statements would reach it." (or "")."""
+    if not block or block.get("agreement") is None or block.get("target") is None:
+        return ""
+    agreement, target = float(block["agreement"]), float(block["target"])
+    if agreement >= target or "n_needed" not in block:
+        return ""
+    if block.get("n_needed") is None:
+        best = block.get("best_agreement")
+        return " " + t["typing_below_none"].format(target=fmt.pct(target),
+                                                   best=fmt.pct(float(best)) if best is not None else "–")
+    return " " + t["typing_below"].format(target=fmt.pct(target), n=block["n_needed"],
+                                          agreement=fmt.pct(float(block["agreement_needed"])))
+
+
+def styles_sentence(block: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Formatter) -> str:
+    """One sentence on the response-style decision (``solution.json`` ``response_styles``).
+
+    Said in the report's language from the decision's evidence (which of the three
+    conditions of :func:`behaviortypes.quality.decide_style_correction` decided it);
+    an empty string for a folder written before the decision was recorded.
+    """
+    if not block:
+        return ""
+    ev, th = block.get("evidence") or {}, block.get("thresholds") or {}
+
+    def val(key: str) -> float:
+        v = ev.get(key)
+        return math.nan if v is None else float(v)
+
+    share, r = val("acquiescence_share"), val("split_half_r")
+    if block.get("corrected"):
+        return t["styles_corrected"].format(share=fmt.pct(share, 1), r=fmt.num(r, 2))
+    if val("n_balanced_themes") < th.get("n_balanced_themes", 2.0) or not ev:
+        return t["styles_none_unbalanced"]
+    if not math.isfinite(val("split_half_p")):
+        return t["styles_none_few"]
+    if not val("split_half_p") < th.get("split_half_p", 0.01):
+        return t["styles_none_unreliable"].format(r=fmt.num(r, 2))
+    if not share >= th.get("acquiescence_share", 0.03):
+        return t["styles_none_small"].format(share=fmt.pct(share, 1),
+                                             min=fmt.pct(th.get("acquiescence_share", 0.03)))
+    return t["styles_none_no_gain"]
+
+
 # --------------------------------------------------------------------------- context
 def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
              t: Mapping[str, str], zlim: float, level: int = 0) -> dict[str, Any]:
@@ -209,8 +287,10 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
         "color": colour, "ink": _ink_on(colour), "tint": _tint(colour),
         "n": fmt.count(row["n"]), "share": fmt.pct(row["share"]),
         "ci": fmt.pct_range(row["ci_low"], row["ci_high"]),
-        "base_share": None if not math.isfinite(row["base_share"]) else fmt.pct(row["base_share"]),
-        "base_note": t["base_share_note"].format(n=fmt.count(n_customers)) if n_customers else "",
+        "base_share": None if not math.isfinite(row["base_share"]) else fmt.pct(row["base_share"],
+                                                                                 _digits(row["base_share"])),
+        "base_note": ((f"{t['ci95']} {_base_ci(row, fmt)} · " if _base_ci(row, fmt) else "")
+                      + t["base_share_note"].format(n=fmt.count(n_customers))) if n_customers else "",
         "stability": None if not math.isfinite(stab) else fmt.num(stab, 2),
         "stable": bool(math.isfinite(stab) and stab >= 0.75),
         "recall": recall,
@@ -218,7 +298,18 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
         "avoid": [behaviour(r) for r in avoid.itertuples()],
         "needs": needs, "quotes": quotes, "crm": crm, "crm_note": crm_note,
         "emblem": _svg(emblem), "drivers": _svg(drivers),
+        "who": _who(data, tid, fmt.lang, level),
     }
+
+
+def _who(data: ReportData, tid: int, lang: str, level: int) -> dict[str, Any] | None:
+    """The "Who they are" block of a persona page (``None`` when ``profile`` has not run)."""
+    if data.profile is None:
+        return None
+    from ..describe import who_they_are
+
+    return who_they_are(data.profile, int(tid), lang=lang, max_levels=max(2, 4 - level),
+                        max_outcomes=max(1, 3 - level))
 
 
 def build_context(data: ReportData, lang: str = "en", *,
@@ -238,7 +329,8 @@ def build_context(data: ReportData, lang: str = "en", *,
     Returns
     -------
     dict
-        Template context: ``t`` (texts), ``study``, ``overview``, ``personas``,
+        Template context: ``t`` (texts), ``study``, ``overview``, ``banner`` (the
+        "who they are" overview, ``None`` without ``profile``), ``personas``,
         ``appendix`` sections and ``sections`` (the ids of the page-starting sections,
         in order).
     """
@@ -259,7 +351,8 @@ def build_context(data: ReportData, lang: str = "en", *,
     table = [{"id": int(tid), "name": _truncate(r["name"], 60), "tagline": _truncate(r["tagline"], 110 - 30 * lv),
               "color": r["color"],
               "n": fmt.count(r["n"]), "share": fmt.pct(r["share"]), "ci": fmt.pct_range(r["ci_low"], r["ci_high"]),
-              "base": None if not math.isfinite(r["base_share"]) else fmt.pct(r["base_share"]),
+              "base": None if not math.isfinite(r["base_share"]) else fmt.pct(r["base_share"], _digits(r["base_share"])),
+              "base_ci": _base_ci(r, fmt),
               "shown": bool(r["shown"])} for tid, r in types.iterrows()]
     sizes_frame = types.reset_index()[["type_id", "share", "ci_low", "ci_high"]]
     fig = plots.plot_sizes(sizes_frame, names=names, colors=colours, base_shares=base, labels=labels["sizes"])
@@ -272,7 +365,8 @@ def build_context(data: ReportData, lang: str = "en", *,
     hidden = data.hidden_types
     hidden_note = None
     if len(hidden):
-        detail = ", ".join(f"{r['name']}: n = {fmt.count(r['n'])}" for _, r in hidden.iterrows())
+        detail = "; ".join(f"{r['name']}: n = {fmt.count(r['n'])}, {size_sentence(r, fmt, t)}"
+                           for _, r in hidden.iterrows())
         hidden_note = t["hidden_note"].format(
             names=", ".join(hidden["name"]), min=data.min_group_size, detail=detail,
             verb=t["hidden_verb_one"] if len(hidden) == 1 else t["hidden_verb_many"])
@@ -306,6 +400,16 @@ def build_context(data: ReportData, lang: str = "en", *,
     personas = [_persona(data, tid, i, len(ids), fmt, t, zlim, compact.get(f"type-{tid}", 0))
                 for i, tid in enumerate(ids, 1)]
     sections += [f"type-{p['id']}" for p in personas]
+    banner = None
+    if data.profile is not None and len(data.profile.banner):
+        from ..describe import banner_overview
+
+        banner = banner_overview(data.profile, lang=lang)
+        # the names as edited in types.yaml (profile.json keeps the names of when it ran)
+        for ty in banner["types"]:
+            if ty["id"] in names:
+                ty["name"] = names[ty["id"]]
+        sections.insert(sections.index("differences") + 1, "banner")
 
     appendix, more = _appendix(data, t, fmt, labels, names, colours, n_kept)
     sections += more
@@ -314,7 +418,7 @@ def build_context(data: ReportData, lang: str = "en", *,
     return {
         "t": t, "lang": lang, "title": data.title, "study": data.study, "subtitle": subtitle,
         "created": created, "overview": overview, "hidden_note": hidden_note,
-        "differences": differences, "personas": personas, "appendix": appendix, "sections": sections,
+        "differences": differences, "banner": banner, "personas": personas, "appendix": appendix, "sections": sections,
         "scale_note": scale_note, "has_quotes": data.quotes is not None, "has_crm": data.crm is not None,
     }
 
@@ -401,9 +505,10 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
             fig.set_size_inches(6.0, 2.6)
             meas["scree_svg"] = _svg(fig)
         meas["retained"] = t["retained_note"].format(m=m) if m else ""
-        reason = str(sol["factor_reason"])
+        reason = reason_text(sol.get("factor_reason_code") or sol["factor_reason"], t, fmt)
         meas["reason"] = reason[:1].upper() + reason[1:]
         meas["evidence"] = _factor_evidence(data.retention, fmt)
+        meas["styles"] = styles_sentence(sol.get("response_styles"), t, fmt)
         if data.reliability is not None:
             for r in data.reliability.to_dict(orient="records"):
                 fid = str(r.get("factor", r.get("dimension", "")))
@@ -428,7 +533,8 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         appendix["loadings_svg"] = _svg(fig)
         sections.append("loadings")
     if data.evidence_k is not None or types["stability"].notna().any():
-        kpage: dict[str, Any] = {"reason": sol.get("k_reason", ""), "evidence_svg": None, "stability_svg": None,
+        kpage: dict[str, Any] = {"reason": reason_text(sol.get("k_reason_code") or sol.get("k_reason", ""), t, fmt),
+                                 "evidence_svg": None, "stability_svg": None,
                                  "lpa": _lpa_rows(data.evidence_k, sol.get("k"), fmt)}
         if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "bic_best", "silhouette")):
             fig = plots.plot_k_evidence(data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"])
@@ -477,8 +583,8 @@ def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labe
         qs = [(_first_str(q, "text") or data.item_texts.get(_first_str(q, "id"), _first_str(q, "id")))
               if isinstance(q, dict) else data.item_texts.get(str(q), str(q)) for q in tool["items"]]
         agreement = tool.get("agreement", tool.get("accuracy"))
-        look["typing"] = {"questions": qs, "note": t["typing_note"].format(
-            n=len(qs), agreement=fmt.pct(float(agreement)) if agreement is not None else "–")}
+        note = t["typing_note"].format(n=len(qs), agreement=fmt.pct(float(agreement)) if agreement is not None else "–")
+        look["typing"] = {"questions": qs, "note": note + typing_target_sentence(data.solution.get("typing_tool"), t, fmt)}
     return look
 
 

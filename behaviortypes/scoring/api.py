@@ -108,13 +108,26 @@ class ScoreSummary:
         }
 
     def to_files(self, folder: str | Path) -> list[Path]:
-        """``base_shares.json`` in the discovery folder: the scored base's type shares."""
+        """``base_shares.json`` in the discovery folder: the scored base's type shares.
+
+        With ``ci_low``/``ci_high`` per type: the 95 % bootstrap interval of the
+        prior-corrected share that ``lookalike`` wrote into ``lookalike_card.json``
+        (``corrected_ci_low``/``corrected_ci_high``), when the card has them.
+        """
         from .. import study
 
-        return [study.save(folder, "base_shares.json", {
+        doc: dict[str, Any] = {
             "shares": {int(k): float(v) for k, v in self.shares.items()}, "n_customers": int(self.n_rows),
             "scored_file": str(self.out), "corrected": True,
-        })]
+        }
+        card_path = Path(folder) / "lookalike_card.json"
+        if card_path.is_file():
+            rows = [r for r in study.LookalikeCard.model_validate_json(card_path.read_text(encoding="utf-8")).shares
+                    if r.corrected_ci_low is not None and r.corrected_ci_high is not None]
+            if rows:
+                doc["ci_low"] = {int(r.type_id): float(r.corrected_ci_low) for r in rows}
+                doc["ci_high"] = {int(r.type_id): float(r.corrected_ci_high) for r in rows}
+        return [study.save(folder, "base_shares.json", doc)]
 
     def summary(self) -> str:
         """A few lines for people: rows, speed, where, and the type shares."""

@@ -67,9 +67,14 @@ class Solution(_File):
     n_kept: int = Field(ge=0)
     n_factors: int = Field(ge=1)
     factor_reason: str
+    #: The factor reason, language-neutral (``{"code", "values"}`` sentences for
+    #: :func:`behaviortypes.i18n.reason_text`); the report prefers it to ``factor_reason``.
+    factor_reason_code: list[Record] | None = None
     factor_evidence: list[Record]
     k: int = Field(ge=1)
     k_reason: str
+    #: The k reason, language-neutral, when the types stage records one.
+    k_reason_code: list[Record] | Record | None = None
     k_evidence: list[Record]
     k_method: str = ""
     sizes: dict[int, SizeEntry]
@@ -78,6 +83,9 @@ class Solution(_File):
     n_resamples: int | None = None
     structure_warning: str | None = None
     typing_tool: Record = Field(default_factory=dict)
+    #: The response-style decision (``quality.StyleDecision.to_dict()``): ``corrected``,
+    #: ``method``, ``reason``, ``evidence``, ``thresholds``.
+    response_styles: Record | None = None
 
     @model_validator(mode="after")
     def _one_size_per_type(self) -> "Solution":
@@ -250,6 +258,9 @@ class BaseShares(_File):
     n_customers: int = Field(ge=0)
     scored_file: str = ""
     corrected: bool = True
+    #: 95 % bootstrap interval of each corrected share (from ``lookalike_card.json``), when known.
+    ci_low: dict[int, float] = Field(default_factory=dict)
+    ci_high: dict[int, float] = Field(default_factory=dict)
 
 
 class Source(_File):

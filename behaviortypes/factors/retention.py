@@ -184,21 +184,8 @@ def random_eigenvalues(n: int, p: int, n_iter: int, method: str,
     simulating the raw data but costs O(p³) instead of O(n p²).
     """
     out = np.empty((n_iter, p))
-    df = n - 1
-    tril = np.tril_indices(p, -1)
     for it in range(n_iter):
-        if df > p:
-            A = np.zeros((p, p))
-            A[np.diag_indices(p)] = np.sqrt(rng.chisquare(df - np.arange(p)))
-            A[tril] = rng.standard_normal(len(tril[0]))
-            W = A @ A.T
-        else:
-            X = rng.standard_normal((n, p))
-            X -= X.mean(0)
-            W = X.T @ X
-        dg = 1 / np.sqrt(np.diag(W))
-        R = W * np.outer(dg, dg)
-        out[it] = _eigs(R, method)
+        out[it] = _eigs(_random_corr(n, p, rng), method)
     return out
 
 

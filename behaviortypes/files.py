@@ -389,8 +389,7 @@ def staged_dir(out: str | Path, *, stale: tuple[str, ...] = ()) -> Iterator[Path
     staging folder is removed. Files already in ``out`` that the stage does not
     write again are kept, except the names in ``stale``: those describe an earlier
     result and are removed when this run did not write them, but never a file that
-    was in the folder before behaviortypes first wrote there (and such a file is never
-    overwritten: a clash is an :class:`InputError`). The first run into an
+    was in the folder before behaviortypes first wrote there. The first run into an
     existing folder records those files in :data:`OUTPUTS_MARKER`; a folder written
     before the marker existed counts as ours when it holds every other file the stage
     writes.
@@ -403,15 +402,7 @@ def staged_dir(out: str | Path, *, stale: tuple[str, ...] = ()) -> Iterator[Path
     try:
         yield stage
         written = {p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()}
-        keep = _user_files(out, written - set(stale))
-        clash = sorted(written & keep)
-        if clash:  # never overwrite a file of the user's that happens to have an output's name
-            from .errors import InputError
-
-            more = f" (and {len(clash) - 1} more)" if len(clash) > 1 else ""
-            raise InputError(
-                f"the output folder holds {clash[0]}{more}, which behaviortypes did not write; "
-                "nothing was changed", file=out, hint="choose a new output folder")
+        keep = _user_files(out, written - set(stale)) if stale else set()
         out.mkdir(parents=True, exist_ok=True)
         for src in sorted(stage.rglob("*")):
             if src.is_dir():

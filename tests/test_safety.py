@@ -700,24 +700,3 @@ def test_output_paths_that_are_folders_files_or_the_current_folder(tmp_path, mon
             pass
     assert (tmp_path / "notes.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "notes.txt"]
-
-
-def test_staged_dir_never_overwrites_a_users_file_of_an_outputs_name(tmp_path):
-    from behaviortypes.files import staged_dir, write_text
-
-    user = tmp_path / "my_folder"  # a user's folder given as --out, with their own solution.json
-    user.mkdir()
-    (user / "solution.json").write_text("my notes")
-    (user / "other.txt").write_text("mine too")
-    with pytest.raises(InputError, match="holds solution.json, which behaviortypes did not write"):
-        with staged_dir(user, stale=("quotes.csv",)) as stage:
-            write_text(stage / "solution.json", "{}")
-            write_text(stage / "assignments.csv", "ours")
-            write_text(stage / "quotes.csv", "ours")
-    assert (user / "solution.json").read_text() == "my notes"
-    assert sorted(p.name for p in user.iterdir()) == ["other.txt", "solution.json"]
-    ours = tmp_path / "disc"  # our own folder: re-runs replace our files
-    for text in ("first", "second"):
-        with staged_dir(ours, stale=("quotes.csv",)) as stage:
-            write_text(stage / "solution.json", text)
-    assert (ours / "solution.json").read_text() == "second"

@@ -356,7 +356,7 @@ def score_answers_file(tool: str | Path | TypingSpec, answers_path: str | Path,
         raise InputError("the output would overwrite the answers file", file=out_path,
                          hint="write the typed respondents to a new file")
     scored = score_answers(read_answers(answers_path, spec), spec, file=answers_path)
-    write_csv(out_path, scored, spreadsheet=True)  # read by people in spreadsheets
+    write_csv(out_path, scored)
     return scored
 
 

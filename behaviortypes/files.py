@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ __all__ = [
     "load_user_yaml",
     "staged_dir",
     "OUTPUTS_MARKER",
+    "claim_outputs",
     "sha256_file",
     "to_jsonable",
     "library_versions",
@@ -374,25 +375,136 @@ def load_user_yaml(path: str | Path, *, hint: str | None = None) -> Any:
         loader.dispose()
 
 
-#: Written into an output folder by :func:`staged_dir` when the stage names stale files.
-#: It lists the files that were in the folder before behaviortypes first wrote there
-#: (``keep``): those are the user's and are never removed.
+#: Written into every output folder behaviortypes fills (:func:`staged_dir`,
+#: :func:`claim_outputs`): JSON with ``written`` (the files behaviortypes wrote there)
+#: and ``keep`` (files of the user's found there, which are never replaced or removed).
+#: A file of the folder that is not listed in ``written`` is the user's.
 OUTPUTS_MARKER = ".behaviortypes_output"
 
 
+class _Owner:
+    """Which files of an output folder behaviortypes wrote (read from its marker)."""
+
+    def __init__(self, out: Path, *legacy: set[str]) -> None:
+        self.out = out
+        self.written: set[str] = set()
+        self.keep: set[str] = set()
+        self.everything = False  # no marker and the folder looks like ours from before it
+        self.nothing = False  # unreadable marker: protect every file
+        marker = out / OUTPUTS_MARKER
+        if marker.is_file():
+            try:
+                data = json.loads(marker.read_text(encoding="utf-8"))
+                self.keep = {str(n) for n in data.get("keep", [])}
+                if "written" in data:
+                    self.written = {str(n) for n in data["written"]}
+                else:  # the first marker (keep list only): everything else was ours
+                    self.written = {n for n in self._present() if n not in self.keep}
+            except (OSError, ValueError, AttributeError, TypeError):
+                self.nothing = True
+        elif out.is_dir() and any(names and all((out / n).is_file() for n in names)
+                                  for names in legacy):
+            self.everything = True  # written by a version before the marker
+
+    def _present(self) -> set[str]:
+        if not self.out.is_dir():
+            return set()
+        return {p.relative_to(self.out).as_posix() for p in self.out.rglob("*")
+                if p.is_file() and p.name != OUTPUTS_MARKER}
+
+    def ours(self, name: str) -> bool:
+        """Whether ``name`` (relative to the folder) is a file behaviortypes wrote."""
+        if self.nothing:
+            return False
+        return self.everything or (name in self.written and name not in self.keep)
+
+    def users(self, names: set[str]) -> set[str]:
+        """The names of ``names`` present in the folder that behaviortypes did not write."""
+        return {n for n in names if (self.out / n).is_file() and not self.ours(n)}
+
+    def refuse_clash(self, names: set[str]) -> None:
+        """One-line error when writing ``names`` would replace a file of the user's."""
+        from .errors import InputError
+
+        clash = sorted(self.users(names))
+        if clash:
+            more = f" (and {len(clash) - 1} more: {', '.join(clash[1:4])})" if len(clash) > 1 else ""
+            raise InputError(
+                f"the output folder already holds {clash[0]}{more}, a file behaviortypes did "
+                "not write; it would be replaced by an output of that name, so nothing was changed",
+                file=self.out,
+                hint="choose another output folder, or move your file out of this one",
+            )
+
+    def record(self, written: set[str], removed: set[str] = frozenset(), seen: set[str] = frozenset()) -> None:
+        """Write the marker: ``written`` added, ``removed`` dropped, user files of ``seen`` kept."""
+        if self.nothing:  # leave an unreadable marker as it is: everything stays protected
+            return
+        ours = set(self.written)
+        if self.everything:
+            ours |= self._present()
+        keep = self.keep | {n for n in seen - written if (self.out / n).is_file() and not self.ours(n)}
+        ours = (ours | written) - removed - keep
+        marker = {"written_by": "behaviortypes", "written": sorted(ours), "keep": sorted(keep)}
+        write_text(self.out / OUTPUTS_MARKER, json.dumps(marker, indent=1) + "\n")
+
+
+def claim_outputs(folder: str | Path, names: Iterable[str], *, legacy: Iterable[str] = ()) -> None:
+    """Check that files may be written into an output folder, and record them as ours.
+
+    Call before writing files one by one into a folder that is also an output folder
+    (the discovery folder of notebooks and stages): a file of one of ``names`` that is
+    already there and was not written by behaviortypes (not listed in the folder's
+    :data:`OUTPUTS_MARKER`) is the user's, and is never replaced. The names are then
+    added to the marker (created when missing), so that later runs, including a
+    whole-folder :func:`staged_dir`, know them as their own.
+
+    Parameters
+    ----------
+    folder : str or Path
+    names : iterable of str
+        File names relative to ``folder``.
+    legacy : iterable of str, default=()
+        Files that, all present in a folder without a marker, mark it as written by a
+        version of behaviortypes from before the marker: its files count as ours.
+
+    Raises
+    ------
+    InputError
+        If a file of ``names`` is in ``folder`` and behaviortypes did not write it.
+    """
+    folder = check_name_length(folder)
+    _check_output_place(folder, folder=True)
+    names = {Path(n).as_posix() for n in names}
+    owner = _Owner(folder, set(legacy))
+    owner.refuse_clash(names)
+    folder.mkdir(parents=True, exist_ok=True)
+    owner.record(names, seen=names)
+
+
 @contextlib.contextmanager
-def staged_dir(out: str | Path, *, stale: tuple[str, ...] = ()) -> Iterator[Path]:
+def staged_dir(
+    out: str | Path, *, stale: tuple[str, ...] = (), legacy: Iterable[str] = ()
+) -> Iterator[Path]:
     """Build an output folder's new files in a staging folder, then move them in.
 
     Files written under the yielded folder are moved into ``out`` (each by an atomic
     rename) only when the block succeeds; on failure ``out`` is untouched and the
-    staging folder is removed. Files already in ``out`` that the stage does not
-    write again are kept, except the names in ``stale``: those describe an earlier
-    result and are removed when this run did not write them, but never a file that
-    was in the folder before behaviortypes first wrote there. The first run into an
-    existing folder records those files in :data:`OUTPUTS_MARKER`; a folder written
-    before the marker existed counts as ours when it holds every other file the stage
-    writes.
+    staging folder is removed. A file of the user's is never replaced or removed: the
+    folder's :data:`OUTPUTS_MARKER` lists the files behaviortypes wrote there, and an
+    output whose name is taken by any other file is an :class:`InputError` raised
+    before anything moves. Files already in ``out`` that the stage does not write
+    again are kept, except the names in ``stale``: those describe an earlier result
+    and are removed when this run did not write them and they are ours. A folder
+    without a marker counts as ours (written by a version before the marker) when it
+    holds every non-stale file the stage writes, or every file of ``legacy`` (say, the
+    discovery's own files, for a stage that adds files to the discovery folder).
+
+    Raises
+    ------
+    InputError
+        If ``out`` is not a usable folder name, or an output would replace a file of
+        the user's.
     """
     out = Path(out)
     check_name_length(out)
@@ -401,40 +513,23 @@ def staged_dir(out: str | Path, *, stale: tuple[str, ...] = ()) -> Iterator[Path
     stage = Path(tempfile.mkdtemp(prefix=temp_prefix(out.name, "staging."), dir=out.parent))
     try:
         yield stage
-        written = {p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()}
-        keep = _user_files(out, written - set(stale)) if stale else set()
+        # (markers that writers left inside the staging folder are not outputs)
+        files = [p for p in sorted(stage.rglob("*")) if p.is_file() and p.name != OUTPUTS_MARKER]
+        written = {p.relative_to(stage).as_posix() for p in files}
+        owner = _Owner(out, written - set(stale), set(legacy))
+        owner.refuse_clash(written)
+        removable = {n for n in stale if n not in written and (out / n).is_file() and owner.ours(n)}
         out.mkdir(parents=True, exist_ok=True)
-        for src in sorted(stage.rglob("*")):
-            if src.is_dir():
-                continue
+        for src in files:
             dest = out / src.relative_to(stage)
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(src, dest)
-        for name in stale:
-            if name not in written and name not in keep:
-                with contextlib.suppress(FileNotFoundError):
-                    (out / name).unlink()
-        if stale and not (out / OUTPUTS_MARKER).is_file():
-            marker = {"written_by": "behaviortypes", "keep": sorted(keep)}
-            write_text(out / OUTPUTS_MARKER, json.dumps(marker, indent=1) + "\n")
+        for name in sorted(removable):
+            with contextlib.suppress(FileNotFoundError):
+                (out / name).unlink()
+        owner.record(written, removed=removable, seen=set(stale))
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-
-
-def _user_files(out: Path, always_written: set[str]) -> set[str]:
-    """Files of ``out`` that behaviortypes did not write (so must never be removed)."""
-    if not out.is_dir():
-        return set()
-    marker = out / OUTPUTS_MARKER
-    if marker.is_file():
-        try:
-            return {str(n) for n in json.loads(marker.read_text(encoding="utf-8")).get("keep", [])}
-        except (OSError, ValueError, AttributeError):
-            return {p.name for p in out.iterdir()}  # unreadable marker: protect everything
-    present = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    if always_written and always_written <= present:  # our folder from before the marker
-        return set()
-    return present
 
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:

@@ -338,8 +338,11 @@ class ScreeningResult:
     def to_files(self, folder: str | Path) -> list[Path]:
         """Write ``screening.csv`` (every respondent, ``respondent_id`` first) and
         ``screening_summary.json`` atomically; return their paths."""
+        from .study import claim
+
         folder = Path(folder)
         table = self.table.reset_index()
+        claim(folder, ["screening.csv", "screening_summary.json"])  # never a user's own file
         paths = [write_csv(folder / "screening.csv", table),
                  write_json(folder / "screening_summary.json", self.to_dict())]
         return paths

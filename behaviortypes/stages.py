@@ -454,6 +454,7 @@ class TypingToolResult:
         """``typing_tool.yaml`` (nothing when there is no tool)."""
         if self.tool is None:
             return []
+        study.claim(folder, [self.FILE])  # never a user's own file of that name
         if self.needed is None:
             return [self.tool.to_yaml(Path(folder) / self.FILE)]
         from .files import write_yaml

@@ -8,6 +8,7 @@ outside the run's own outputs changed.
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -700,3 +701,80 @@ def test_output_paths_that_are_folders_files_or_the_current_folder(tmp_path, mon
             pass
     assert (tmp_path / "notes.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "notes.txt"]
+
+
+def _listing(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_users_file_with_an_outputs_name_is_never_replaced(tmp_path, capsys):
+    from behaviortypes.cli import main
+    from behaviortypes.files import OUTPUTS_MARKER
+
+    codes = tmp_path / "codes.csv"
+    codes.write_text("participant_id,theme,quote\nA,price,cheap\nB,speed,fast\nC,price,deal\n")
+    user = tmp_path / "my_notes"  # the user's own folder, with their own codings.csv
+    user.mkdir()
+    (user / "codings.csv").write_bytes(b"my own codings\r\n\x00")
+    (user / "plan.txt").write_text("mine")
+    before = _listing(user)
+    assert main(["themes", str(codes), "--out", str(user)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "codings.csv" in err and "did not write" in err, err
+    assert "choose another output folder, or move your file" in err
+    assert _listing(user) == before  # byte-identical, nothing added, no marker
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left behind
+    # the same folder without the clash: written, the user's file kept and recorded as theirs
+    (user / "codings.csv").rename(user / "my_codings.csv")
+    assert main(["themes", str(codes), "--out", str(user)]) == 0
+    assert (user / "my_codings.csv").read_bytes() == b"my own codings\r\n\x00"
+    marker = json.loads((user / OUTPUTS_MARKER).read_text())
+    assert "codings.csv" in marker["written"] and "my_codings.csv" not in marker["written"]
+    assert main(["themes", str(codes), "--out", str(user)]) == 0  # a re-run replaces our own
+
+
+def test_reruns_replace_our_own_outputs_and_remove_only_ours(tmp_path):
+    from behaviortypes.files import staged_dir, write_text
+
+    out = tmp_path / "disc"
+    for text in ("first", "second"):
+        with staged_dir(out, stale=("quotes.csv",)) as stage:
+            write_text(stage / "solution.json", text)
+            write_text(stage / "quotes.csv", text)
+    assert (out / "solution.json").read_text() == "second"
+    with staged_dir(out, stale=("quotes.csv",)) as stage:  # quotes no longer apply: ours go
+        write_text(stage / "solution.json", "third")
+    assert not (out / "quotes.csv").exists()
+    (out / "quotes.csv").write_text("the user's own quotes")  # added later: the user's
+    with staged_dir(out, stale=("quotes.csv",)) as stage:
+        write_text(stage / "solution.json", "fourth")
+    assert (out / "quotes.csv").read_text() == "the user's own quotes"
+    with pytest.raises(InputError, match="already holds quotes.csv, a file behaviortypes did not write"):
+        with staged_dir(out, stale=("quotes.csv",)) as stage:
+            write_text(stage / "solution.json", "fifth")
+            write_text(stage / "quotes.csv", "ours")
+    assert (out / "solution.json").read_text() == "fourth"
+
+
+def test_output_marker_from_the_previous_version_and_unreadable_markers(tmp_path):
+    from behaviortypes.files import OUTPUTS_MARKER, staged_dir, write_text
+
+    old = tmp_path / "old"  # the first marker format: only the user's files (keep)
+    old.mkdir()
+    (old / "notes.txt").write_text("mine")
+    (old / "solution.json").write_text("ours")
+    (old / OUTPUTS_MARKER).write_text(json.dumps({"written_by": "behaviortypes", "keep": ["notes.txt"]}))
+    with staged_dir(old) as stage:
+        write_text(stage / "solution.json", "new")
+    assert (old / "solution.json").read_text() == "new"
+    with pytest.raises(InputError, match="holds notes.txt"):
+        with staged_dir(old) as stage:
+            write_text(stage / "notes.txt", "x")
+    broken = tmp_path / "broken"  # an unreadable marker protects every file
+    broken.mkdir()
+    (broken / "solution.json").write_text("?")
+    (broken / OUTPUTS_MARKER).write_text("{not json")
+    with pytest.raises(InputError, match="holds solution.json"):
+        with staged_dir(broken) as stage:
+            write_text(stage / "solution.json", "x")
+    assert (broken / "solution.json").read_text() == "?"

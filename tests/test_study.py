@@ -128,3 +128,61 @@ def test_not_a_discovery_folder(tmp_path):
     with pytest.raises(InputError, match=r"not a discovery folder \(missing assignments.csv, solution.json, "
                                          r"source.json, types.yaml\)"):
         study.load(tmp_path)
+
+
+class _CopyOf:
+    """A stage result whose files are those of an existing discovery folder."""
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def to_files(self, stage):
+        import shutil
+
+        return [shutil.copy(p, stage / p.name) for p in self.folder.iterdir()
+                if p.is_file() and not p.name.startswith(".")]
+
+
+def _files(folder):
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+def test_notebooks_write_parts_then_discover_into_the_same_folder(folder, tmp_path):
+    nb = tmp_path / "discovery"  # notebooks 02-03 save parts before notebook 04's discover
+    f = study.load(folder)
+    study.save(nb, "factors.json", f.factors)
+    study.save(nb, "loadings.csv", f.table("loadings.csv"))
+    study.claim(nb, ["screening.csv"])
+    (nb / "screening.csv").write_bytes((folder / "screening.csv").read_bytes())
+    study.write(nb, _CopyOf(folder))  # discover: replaces the parts, which are ours
+    assert {n: b for n, b in _files(nb).items() if not n.startswith(".")} == {
+        n: b for n, b in _files(folder).items() if not n.startswith(".")}
+    study.write(nb, _CopyOf(folder))  # and again on a re-run
+
+
+def test_discover_and_save_never_replace_a_users_file(folder, tmp_path):
+    user = tmp_path / "mine"
+    user.mkdir()
+    (user / "solution.json").write_text('{"my": "own notes"}')
+    before = _files(user)
+    with pytest.raises(InputError, match=r"mine: the output folder already holds "
+                                         r"solution.json, a file behaviortypes did not write"):
+        study.write(user, _CopyOf(folder))
+    with pytest.raises(InputError, match="already holds solution.json"):
+        study.save(user, "solution.json", study.load(folder).solution)
+    with pytest.raises(InputError, match="already holds solution.json"):
+        study.claim(user, ["solution.json"])
+    assert _files(user) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]  # no staging left
+
+
+def test_a_discovery_folder_from_before_the_marker_is_ours(folder, tmp_path):
+    import shutil
+
+    from behaviortypes.files import OUTPUTS_MARKER
+
+    old = shutil.copytree(folder, tmp_path / "old")
+    (old / OUTPUTS_MARKER).unlink()
+    study.save(old, "factors.json", study.load(folder).factors)  # the discovery's files are ours
+    assert "solution.json" in json.loads((old / OUTPUTS_MARKER).read_text())["written"]
+    study.write(old, _CopyOf(folder))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .. import study
 from ..files import read_yaml
 from .form import write_typing_html
 from .spec import TypingSpec, load_typing_spec, statements_needed_for
@@ -62,6 +63,7 @@ def write_typing_deliverables(discovery_dir: str | Path, *, html: str | Path | N
     spec = load_typing_spec_with_target(source)
     if html is None and xlsx is None:
         html, xlsx = folder / "typing_tool.html", folder / "typing_tool.xlsx"
+        study.claim(folder, [html.name, xlsx.name])  # never a user's own file of these names
     lang = lang or (spec.language if spec.language in ("en", "sv") else "en")
     paths = []
     if html is not None:

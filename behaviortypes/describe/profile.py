@@ -81,7 +81,10 @@ class ProfileResult:
         out = Path(out) if out is not None else self.out
         names = ["banner.csv", "banner_tests.csv", "outcomes.csv", "covariates.csv",
                  "profile.json"]
-        with staged_dir(out) as stage:
+        from ..study import CONTRACT_FILES
+
+        # legacy: a discovery folder from before .behaviortypes_output is ours (not the user's)
+        with staged_dir(out, legacy=CONTRACT_FILES) as stage:
             write_csv(stage / names[0], self.banner, spreadsheet=True)
             write_csv(stage / names[1], self.tests, spreadsheet=True)
             write_csv(stage / names[2], self.outcomes, spreadsheet=True)

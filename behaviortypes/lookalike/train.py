@@ -99,6 +99,7 @@ class LookalikeResult:
     def to_files(self, folder: Path) -> list[Path]:
         """The model (``lookalike.skops``) and its card (``lookalike_card.json``)."""
         folder = Path(folder)
+        study.claim(folder, [MODEL_FILE, CARD_FILE])  # never a user's own file of these names
         return [save_model(self.model, folder / MODEL_FILE), study.save(folder, CARD_FILE, self.card)]
 
 

@@ -22,7 +22,15 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from ..errors import InputError, Problem
-from ..files import load_user_yaml, staged_dir, to_jsonable, write_csv, write_json, write_yaml
+from ..files import (
+    claim_outputs,
+    load_user_yaml,
+    staged_dir,
+    to_jsonable,
+    write_csv,
+    write_json,
+    write_yaml,
+)
 from . import schemas as s
 
 __all__ = [
@@ -35,6 +43,7 @@ __all__ = [
     "load",
     "save",
     "write",
+    "claim",
     "read",
     "read_types",
     "check_file",
@@ -381,25 +390,56 @@ def save(folder: str | Path, name: str, content: Any) -> Path:
         JSON/YAML content (checked against :data:`SCHEMAS` when the file has one) or
         a table (checked for :data:`TABLE_COLUMNS`; written without the index).
 
+    Notes
+    -----
+    The file is recorded as behaviortypes' own in the folder's ``.behaviortypes_output``
+    (see :func:`behaviortypes.files.claim_outputs`), so that a later ``discover`` into
+    the same folder (notebooks 02-04) replaces it; a file of that name that
+    behaviortypes did not write is never replaced.
+
     Raises
     ------
     InputError
-        If the content breaks the file's contract.
+        If the content breaks the file's contract, or ``folder`` holds a file of that
+        name that behaviortypes did not write.
     """
     path = Path(folder) / name
     if isinstance(content, BaseModel):
         content = content.model_dump(mode="json")
     if isinstance(content, pd.DataFrame):
         _check_columns(name, content, path)
+        _claim(Path(folder), name)
         # quotes are read by people in spreadsheets: neutralise cells a spreadsheet would run
         return write_csv(path, content, spreadsheet=name in SPREADSHEET_FILES)
     if name in SCHEMAS:
         model = check_file(name, content, path=path)
         if isinstance(model, s.TypesFile):
             _check_types_unique(model, path)
+    _claim(Path(folder), name)
     if name.endswith((".yaml", ".yml")):
         return write_yaml(path, content)
     return write_json(path, content)
+
+
+def claim(folder: str | Path, names: Iterable[str]) -> None:
+    """Before writing files into a discovery folder one by one: refuse to replace a
+    file of the user's, and record them in the folder's ``.behaviortypes_output``.
+
+    :func:`save` does this itself; writers of files without a schema (the lookalike
+    model, screening, the typing tool's form and workbook) call it first. A folder
+    without the marker that holds the discovery's own files (:data:`CONTRACT_FILES`)
+    was written by an earlier version: its files count as ours.
+
+    Raises
+    ------
+    InputError
+        If ``folder`` holds a file of one of ``names`` that behaviortypes did not write.
+    """
+    claim_outputs(folder, names, legacy=CONTRACT_FILES)
+
+
+def _claim(folder: Path, name: str) -> None:
+    claim(folder, [name])
 
 
 def write(out: str | Path, *results: HasFiles, stale: tuple[str, ...] = STALE_AFTER_DISCOVERY) -> DiscoveryFolder:
@@ -415,7 +455,7 @@ def write(out: str | Path, *results: HasFiles, stale: tuple[str, ...] = STALE_AF
         The folder as written (read back through :func:`load`).
     """
     out = Path(out)
-    with staged_dir(out, stale=stale) as stage:
+    with staged_dir(out, stale=stale, legacy=CONTRACT_FILES) as stage:
         for result in results:
             result.to_files(stage)
         load(stage)  # the whole folder keeps its contracts before it replaces anything

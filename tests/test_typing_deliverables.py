@@ -36,6 +36,7 @@ from behaviortypes.deliver import (
     write_typing_xlsx,
 )
 from behaviortypes.errors import InputError
+from behaviortypes.files import restore_formula
 from behaviortypes.instrument import load_instrument
 from behaviortypes.lookalike import build_typing_tool, load_typing_tool
 from behaviortypes.readers import keyed_items, read_responses
@@ -151,7 +152,11 @@ def _score_cli(disc: Path, answers: pd.DataFrame, tmp: Path) -> pd.DataFrame:
     src, out = tmp / "answers.csv", tmp / "typed.csv"
     answers.to_csv(src, index=False)
     assert main(["typing-tool", str(disc), "--score", str(src), "--out", str(out)]) == 0
-    return pd.read_csv(out, dtype={"respondent_id": str})
+    typed = pd.read_csv(out, dtype={"respondent_id": str, "type_name": str})
+    # the file is for spreadsheets (formula-looking text neutralised); compare the text as given
+    for col in ("respondent_id", "type_name"):
+        typed[col] = typed[col].map(restore_formula)
+    return typed
 
 
 # --------------------------------------------------------------------------- --score
@@ -189,6 +194,11 @@ def test_score_reads_excel_and_uses_edited_names(studies, tmp_path):
     csv = _score_cli(disc, answers, tmp_path)
     assert typed["type_id"].tolist() == csv["type_id"].tolist()
     assert set(typed["type_name"]) <= {"=1+1", "<b>Planeraren</b></script>", "@Spontan -köparen"}
+    # the file on disk is for spreadsheets: names that would run as formulas are neutralised
+    raw = pd.read_csv(tmp_path / "typed.csv", dtype=str, keep_default_na=False)
+    risky = [n for n in typed["type_name"] if n[0] in "=@"]
+    assert risky and sorted(n for n in raw["type_name"] if n.startswith("'")) == sorted("'" + n for n in risky)
+    assert raw["type_name"].map(restore_formula).tolist() == typed["type_name"].tolist()
     pyreadstat = pytest.importorskip("pyreadstat")
     pyreadstat.write_sav(answers, str(tmp_path / "answers.sav"))
     sav = score_answers_file(disc, tmp_path / "answers.sav", tmp_path / "typed_sav.csv")

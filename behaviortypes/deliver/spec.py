@@ -338,12 +338,16 @@ def score_answers_file(tool: str | Path | TypingSpec, answers_path: str | Path,
         CSV, Excel or SPSS file of answers (see :func:`read_answers`).
     out_path : path
         The CSV to write: ``respondent_id, type_id, type_name, probability`` then
-        ``p_<type_id>`` per type (written atomically).
+        ``p_<type_id>`` per type (written atomically). It is meant for people in a
+        spreadsheet: text cells that a spreadsheet would run as a formula (an id or a
+        type name starting ``=``, ``+``, ``-``, ``@``) get a leading apostrophe
+        (:func:`behaviortypes.files.neutralise_formula`; undone exactly by
+        :func:`behaviortypes.files.restore_formula`).
 
     Returns
     -------
     DataFrame
-        What was written.
+        The typed respondents, with the text as given (not neutralised).
 
     Raises
     ------
@@ -356,7 +360,7 @@ def score_answers_file(tool: str | Path | TypingSpec, answers_path: str | Path,
         raise InputError("the output would overwrite the answers file", file=out_path,
                          hint="write the typed respondents to a new file")
     scored = score_answers(read_answers(answers_path, spec), spec, file=answers_path)
-    write_csv(out_path, scored)
+    write_csv(out_path, scored, spreadsheet=True)  # opened in Excel: formulas neutralised
     return scored
 
 

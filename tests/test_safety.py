@@ -778,3 +778,37 @@ def test_output_marker_from_the_previous_version_and_unreadable_markers(tmp_path
         with staged_dir(broken) as stage:
             write_text(stage / "solution.json", "x")
     assert (broken / "solution.json").read_text() == "?"
+
+
+def test_report_never_replaces_a_file_it_did_not_write(tmp_path, capsys):
+    from reportfixture import make_discovery_folder
+
+    from behaviortypes.cli import main
+    from behaviortypes.report.owned import written_by_behaviortypes
+
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=200)
+    mine = tmp_path / "board_pack.pdf"  # the user's own PDF (say, from a word processor)
+    mine.write_bytes(b"%PDF-1.4\n% the user's board pack\n%%EOF\n")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine")
+    for path in (mine, notes):
+        assert main(["report", str(disc), "--pdf", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and path.name in err and "not a report behaviortypes wrote" in err, err
+    assert mine.read_bytes() == b"%PDF-1.4\n% the user's board pack\n%%EOF\n"
+    assert notes.read_text() == "mine"
+    # a report we wrote is replaced on a re-run (known by the PDF's Creator)
+    ours = tmp_path / "report.pdf"
+    assert main(["report", str(disc), "--pdf", str(ours)]) == 0
+    first = ours.read_bytes()
+    assert written_by_behaviortypes(ours) and first.startswith(b"%PDF")
+    ours.write_bytes(first[:-1] + b" ")  # still ours, changed: the re-run writes it anew
+    assert main(["report", str(disc), "--pdf", str(ours)]) == 0
+    assert written_by_behaviortypes(ours) and ours.read_bytes() != first[:-1] + b" "
+    # the report folder: a user's own file among the names it writes is refused up front
+    folder = tmp_path / "reports"
+    (folder / "cards_en").mkdir(parents=True)
+    (folder / "cards_en" / "type_1.png").write_bytes(b"\x89PNG\r\n\x1a\n not ours")
+    assert main(["report", str(disc), "--pdf", str(folder / "r.pdf"), "--png"]) == 2
+    assert "type_1.png" in capsys.readouterr().err
+    assert sorted(p.name for p in folder.rglob("*")) == ["cards_en", "type_1.png"]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from .. import plots
 from ..files import atomic_path, write_bytes
 from .data import ReportData
+from .owned import CARD_MARK, REPORT_MARK
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only: render imports this module
     from .render import RenderedDocument
@@ -79,7 +80,7 @@ def export_cards(
     return written
 
 
-_CARD_MARK = "behaviortypes persona card"
+_CARD_MARK = CARD_MARK  # (see report.owned)
 
 
 def _remove_stale_cards(out_dir: Path, written: list[Path]) -> list[Path]:
@@ -156,6 +157,7 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
     ctx = context
     t = ctx["t"]
     deck = Presentation()
+    deck.core_properties.comments = REPORT_MARK  # how a later run knows the deck is ours
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     blank = deck.slide_layouts[6]
 

@@ -29,6 +29,7 @@ from ..files import write_bytes, write_text
 from ..i18n import reason_text
 from .data import ReportData, load_report_data, pretty_name
 from .exports import export_cards, export_pptx
+from .owned import refuse_foreign_files
 
 __all__ = [
     "LANGUAGES",
@@ -699,6 +700,22 @@ def render_document(data: ReportData, lang: str = "en") -> RenderedDocument:
     return RenderedDocument(html=html, context=context, document=doc, section_pages=pages)
 
 
+def _targets(data: ReportData, langs: Sequence[str], formats: Sequence[str], out_dir: Path,
+             pdf: str | Path | None) -> list[Path]:
+    """Every file :func:`render_report` will write (same names as below)."""
+    paths = []
+    for code in langs:
+        if "pdf" in formats:
+            paths.append(Path(pdf) if pdf is not None else out_dir / f"behaviour_types_{code}.pdf")
+        if "html" in formats:
+            paths.append(out_dir / f"behaviour_types_{code}.html")
+        if "pptx" in formats:
+            paths.append(out_dir / f"behaviour_types_{code}.pptx")
+        if "png" in formats:
+            paths += [out_dir / f"cards_{code}" / f"type_{int(t)}.png" for t in data.shown_types.index]
+    return paths
+
+
 def render_report(
     discovery_dir: str | Path,
     *,
@@ -735,8 +752,10 @@ def render_report(
     Raises
     ------
     InputError
-        For an unknown language or format, a missing discovery folder or file, or
-        a file whose columns are not as documented.
+        For an unknown language or format, a missing discovery folder or file, a
+        file whose columns are not as documented, or an output file that exists and
+        is not a report behaviortypes wrote (see :mod:`behaviortypes.report.owned`;
+        nothing is written then).
     """
     langs = [lang] if isinstance(lang, str) else list(lang)
     for code in langs:
@@ -753,6 +772,8 @@ def render_report(
     if out_dir is None:
         out_dir = Path(pdf).parent if pdf is not None else Path("reports") / data.study
     out_dir = Path(out_dir)
+    # an existing file is replaced only when it is a report we wrote: checked before rendering
+    refuse_foreign_files(_targets(data, langs, formats, out_dir, pdf))
     written: list[Path] = []
     for code in langs:
         if {"pdf", "png"} & set(formats):

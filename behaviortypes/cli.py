@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -18,7 +19,7 @@ from typer.exceptions import TyperException
 from rich.console import Console
 from rich.text import Text
 
-from .errors import BehaviortypesError, InputError
+from .errors import BehaviortypesError, BehaviortypesWarning, InputError
 
 __all__ = ["app", "main"]
 
@@ -34,6 +35,7 @@ instrument_app = typer.Typer(help="Work with survey instruments (instrument.yaml
 app.add_typer(instrument_app, name="instrument")
 
 console = Console(stderr=True, highlight=False)
+_python_formatwarning = warnings.formatwarning
 out = Console(highlight=False)
 
 
@@ -339,12 +341,26 @@ def _usage_error(err: Exception) -> int:
     return int(getattr(err, "exit_code", 2) or 2)
 
 
+def _format_warning(message, category, filename, lineno, line=None) -> str:
+    """behaviortypes' own warnings as one line (``warning: ...``), like the errors."""
+    if issubclass(category, BehaviortypesWarning):
+        return "warning: " + " ".join(str(message).split()) + "\n"
+    return _python_formatwarning(message, category, filename, lineno, line)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app; turn every user error into one line.
 
     Exit codes: 0 success, 2 a mistake in the input or on the command line (unknown
-    option, bad value), 1 another known failure, 130 interrupted.
+    option, bad value), 1 another known failure, 130 interrupted. Warnings of
+    behaviortypes print as one line ``warning: ...`` on standard error.
     """
+    with warnings.catch_warnings():  # restores Python's warning display afterwards
+        warnings.formatwarning = _format_warning
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         rc = app(args=argv, prog_name="behaviortypes", standalone_mode=False)
     except (typer.Abort, KeyboardInterrupt):

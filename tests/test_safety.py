@@ -812,3 +812,29 @@ def test_report_never_replaces_a_file_it_did_not_write(tmp_path, capsys):
     assert main(["report", str(disc), "--pdf", str(folder / "r.pdf"), "--png"]) == 2
     assert "type_1.png" in capsys.readouterr().err
     assert sorted(p.name for p in folder.rglob("*")) == ["cards_en", "type_1.png"]
+
+
+def test_cli_says_in_one_line_that_it_removed_a_killed_runs_parts(tmp_path):
+    from behaviortypes.lookalike import LookalikeModel, save_model
+
+    path = customers(tmp_path / "in", n=300)
+    frame = pd.read_parquet(path).set_index("customer_id")
+    labels = pd.Series(np.where(frame["visits"] > 0.3, 1, np.where(frame["basket"] > 0, 2, 3)), index=frame.index)
+    model = LookalikeModel(models=("logistic",), cv=3, random_state=0).fit(frame, labels)
+    skops = save_model(model, tmp_path / "model" / "lookalike.skops")
+    out = tmp_path / "scored.parquet"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = tmp_path / ".scored.parquet.scoring-abc123"  # what `kill -9` during score leaves
+    (stale / "parts").mkdir(parents=True)
+    pq.write_table(pq.read_table(path), stale / "parts" / "part-000000.parquet")
+    (stale / "owner.json").write_text(
+        f'{{"pid": {dead}, "host": "{os.uname().nodename}", "out": "{out.resolve()}"}}')
+    result = subprocess.run([sys.executable, "-m", "behaviortypes.cli", "score", str(skops),
+                             "--customers", str(path), "--out", str(out)],
+                            capture_output=True, text=True, env=_env())
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines == ["warning: removed .scored.parquet.scoring-abc123, left by an earlier scoring run "
+                     "that was stopped (1 file of scored rows)"], result.stderr
+    assert not stale.exists() and len(pd.read_parquet(out)) == 300

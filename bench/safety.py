@@ -5,6 +5,9 @@ the CLI as a user would, and reports exit code, seconds, peak resident MiB (Linu
 ``VmHWM`` via ``/usr/bin/time``-like ``resource`` accounting of the child) and the
 length of the one-line message.
 
+Also: ``themes --out`` into a folder of 100,000 files of the user's (as ``--out ~``
+would), with and without a clash with an output's name.
+
 Run: ``PYTHONPATH=. python bench/safety.py [--big]``. ``--big`` adds the 1 GiB zip bomb
 of the issue (takes about a minute to build the archive).
 """
@@ -54,6 +57,9 @@ def run(label: str, args: list[str]) -> None:
           f"{'' if peak > before else ' (<= earlier case)'}  message {len(done.stderr)} chars: {line[:110]}")
 
 
+N_USER_FILES = 100_000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--big", action="store_true")
@@ -67,6 +73,22 @@ def main() -> None:
             run(f"YAML alias bomb ({size} bytes)", ["check", str(survey)])
         bomb = zip_bomb(tmp / "bomb.qdpx", 1024 if opts.big else 128)
         run(f"zip bomb .qdpx ({bomb.stat().st_size / 1e6:.1f} MB packed)", ["themes", str(bomb), "--out", str(tmp / "t")])
+        # an output folder that is a big folder of the user's (say --out ~): the ownership
+        # check reads the marker and looks only at the names the stage writes
+        codes = tmp / "codes.csv"
+        codes.write_text("participant_id,theme,quote\n" + "".join(
+            f"P{i:03d},theme{i % 7},quote {i}\n" for i in range(300)))
+        run("themes --out new folder", ["themes", str(codes), "--out", str(tmp / "new")])
+        home = tmp / "home"
+        for i in range(N_USER_FILES):
+            sub = home / f"d{i // 1000:03d}"
+            if i % 1000 == 0:
+                sub.mkdir(parents=True)
+            (sub / f"f{i}.txt").write_bytes(b"x")
+        (home / "codings.csv").write_text("the user's own")
+        run(f"themes --out {N_USER_FILES:,} user files + codings.csv", ["themes", str(codes), "--out", str(home)])
+        (home / "codings.csv").unlink()
+        run(f"themes --out folder of {N_USER_FILES:,} user files", ["themes", str(codes), "--out", str(home)])
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ from ..errors import InputError
 from ..files import write_text
 from ..instrument import instrument_from_dict
 from ..i18n import guess_language
-from ._common import _SPSS_EXT, _coerce, drop_qualtrics_previews, split_question_stems
-from .tables import _read_raw, _read_spss
+from ._common import SPSS_EXT, coerce, drop_qualtrics_previews, split_question_stems
+from .tables import read_raw, read_spss
 
 
 _QUALTRICS_META = {
@@ -167,13 +167,13 @@ def draft_instrument(path: str | Path) -> dict[str, Any]:
 def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The draft and the question stems taken off its statements (stem → item ids)."""
     path = Path(path)
-    if path.suffix.lower() in _SPSS_EXT:
-        raw = _read_spss(path, user_missing=True)
+    if path.suffix.lower() in SPSS_EXT:
+        raw = read_spss(path, user_missing=True)
     else:
-        raw = _read_raw(path)
+        raw = read_raw(path)
     raw, _, _ = drop_qualtrics_previews(raw)  # survey previews and tests are not respondents
     attrs = dict(raw.attrs)
-    frame = pd.DataFrame({c: _coerce(raw[c]) for c in raw.columns})
+    frame = pd.DataFrame({c: coerce(raw[c]) for c in raw.columns})
     columns = [str(c) for c in frame.columns]
     value_labels = attrs.get("value_labels", {})
     texts = attrs.get("column_labels") or attrs.get("question_text") or {}

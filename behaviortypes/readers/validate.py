@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..errors import Problem
 from ..instrument import Instrument
-from ._common import _coerce, _hint_column, _ids_to_str, _is_missing, _to_number
+from ._common import coerce, hint_column, ids_to_str, is_missing, to_number
 
 
 #: Too few respondents for the number of items: error below ``max(2 * items, 20)``.
@@ -97,8 +97,8 @@ def _parse_answers(values: pd.Series, labels: dict[int, str] | None) -> tuple[pd
     """Numbers of a column and a mask of cells that are not numbers (nor scale labels)."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype(float), pd.Series(False, index=values.index)
-    missing = _is_missing(values)
-    num = _to_number(values.where(~missing))
+    missing = is_missing(values)
+    num = to_number(values.where(~missing))
     bad = ~missing & num.isna()
     if bad.any() and labels:
         by_label = {str(t).strip().casefold(): float(k) for k, t in labels.items()}
@@ -118,7 +118,7 @@ def _value_problem(col, values, mask, file, message, hint, numbers=None) -> Prob
     return Problem(message, file=file, column=col, rows=rows, value=first, hint=hint)
 
 
-def _convert(frame: pd.DataFrame, instrument: Instrument, file: Any
+def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
              ) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
     """Check a raw responses frame against the instrument and convert it.
 
@@ -170,11 +170,11 @@ def _convert(frame: pd.DataFrame, instrument: Instrument, file: Any
     if inst.id_column not in columns:
         errors.append(Problem("id column is missing from the data", file=file,
                               column=inst.id_column,
-                              hint=_hint_column(inst.id_column, columns, "id_column")))
+                              hint=hint_column(inst.id_column, columns, "id_column")))
     missing_items = [i for i in inst.item_ids if i not in columns]
     if missing_items:
         shown = ", ".join(missing_items[:8]) + (" ..." if len(missing_items) > 8 else "")
-        hint = _hint_column(missing_items[0], columns, "item ids")
+        hint = hint_column(missing_items[0], columns, "item ids")
         errors.append(Problem(f"{len(missing_items)} item(s) of the instrument are missing from the "
                               f"data: {shown}", file=file, column=missing_items[0], hint=hint))
     other = [("attention check", c.id) for c in inst.attention_checks] + [
@@ -185,12 +185,12 @@ def _convert(frame: pd.DataFrame, instrument: Instrument, file: Any
     for label, col in other:
         if col not in columns:
             errors.append(Problem(f"{label} column is missing from the data", file=file,
-                                  column=col, hint=_hint_column(col, columns, label)))
+                                  column=col, hint=hint_column(col, columns, label)))
     out: dict[str, pd.Series] = {}
     # --- respondent ids
     ids = None
     if inst.id_column in columns:
-        ids = _ids_to_str(frame[inst.id_column])
+        ids = ids_to_str(frame[inst.id_column])
         empty = ids.isna()
         if empty.any():
             errors.append(Problem("respondent id is empty", file=file, column=inst.id_column,
@@ -305,7 +305,7 @@ def _convert(frame: pd.DataFrame, instrument: Instrument, file: Any
                                          "weights must be positive numbers", numbers))
         out[col] = num
     if inst.customer_id_column and inst.customer_id_column in columns:
-        out[inst.customer_id_column] = _ids_to_str(frame[inst.customer_id_column])  # "007" stays
+        out[inst.customer_id_column] = ids_to_str(frame[inst.customer_id_column])  # "007" stays
     # --- enough respondents
     n_items = len(inst.item_ids)
     need = max(MIN_RESPONDENTS_PER_ITEM * n_items, MIN_RESPONDENTS)
@@ -317,7 +317,7 @@ def _convert(frame: pd.DataFrame, instrument: Instrument, file: Any
         warns.append(Problem(f"few respondents: {n} for {n_items} items; factors and types may "
                              f"be unstable below {WARN_RESPONDENTS_PER_ITEM * n_items}", file=file))
     # --- assemble
-    result = pd.DataFrame({col: out[col] if col in out else _coerce(frame[col])
+    result = pd.DataFrame({col: out[col] if col in out else coerce(frame[col])
                            for col in columns if col != inst.id_column}, index=frame.index)
     if ids is not None:
         result.index = pd.Index(ids.astype(str).where(ids.notna(), ""), name="respondent_id")
@@ -346,7 +346,7 @@ def check_responses(frame: pd.DataFrame, instrument: Instrument, *, file: str | 
         respondents, bad weights or durations). Warnings do not (high missingness,
         low-variance items, few respondents per item).
     """
-    _, errors, warns = _convert(frame, instrument, file)
+    _, errors, warns = convert_responses(frame, instrument, file)
     return errors, warns
 
 

@@ -164,6 +164,34 @@ def draft_instrument(path: str | Path) -> dict[str, Any]:
     return _draft(Path(path))[0]
 
 
+def _item_ranges(frame: pd.DataFrame, columns: list[str], skip: set, value_labels: dict,
+                 user_missing: dict[str, set[float]]) -> dict[str, tuple[int, int, list[float]]]:
+    """Candidate items: integer-valued numeric columns, each with its scale ends and other codes."""
+    ranges: dict[str, tuple[int, int, list[float]]] = {}
+    for col in columns:
+        s = frame[col]
+        if col in skip or not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            continue
+        vals = s.dropna()
+        if vals.empty or not np.all(np.mod(vals, 1) == 0):
+            continue
+        labelled = sorted(int(k) for k in value_labels.get(col, {}))
+        main = _longest_run(labelled) if len(labelled) >= 3 else []
+        if main:
+            lo, hi = main[0], main[-1]
+        else:
+            core = vals[(vals > -1) & (vals < 90)]
+            if core.empty:
+                continue
+            lo, hi = int(core.min()), int(core.max())
+        extra = sorted({float(v) for v in vals.unique() if v < lo or v > hi}
+                       | {float(k) for k in labelled if k < lo or k > hi}
+                       | user_missing.get(col, set()))
+        if 2 <= hi - lo <= 10 and vals[(vals >= lo) & (vals <= hi)].nunique() >= 2:
+            ranges[col] = (lo, hi, extra)
+    return ranges
+
+
 def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The draft and the question stems taken off its statements (stem → item ids)."""
     path = Path(path)
@@ -194,29 +222,7 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]]]:
     if weight is not None and not pd.api.types.is_numeric_dtype(frame[weight]):
         weight = None
     skip = {id_col, duration, weight, customer} | {c for c in columns if c.lower() in _QUALTRICS_META}
-    # candidate items: integer-valued numeric columns with at least three answers
-    ranges: dict[str, tuple[int, int, list[float]]] = {}
-    for col in columns:
-        s = frame[col]
-        if col in skip or not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-            continue
-        vals = s.dropna()
-        if vals.empty or not np.all(np.mod(vals, 1) == 0):
-            continue
-        labelled = sorted(int(k) for k in value_labels.get(col, {}))
-        main = _longest_run(labelled) if len(labelled) >= 3 else []
-        if main:
-            lo, hi = main[0], main[-1]
-        else:
-            core = vals[(vals > -1) & (vals < 90)]
-            if core.empty:
-                continue
-            lo, hi = int(core.min()), int(core.max())
-        extra = sorted({float(v) for v in vals.unique() if v < lo or v > hi}
-                       | {float(k) for k in labelled if k < lo or k > hi}
-                       | user_missing.get(col, set()))
-        if 2 <= hi - lo <= 10 and vals[(vals >= lo) & (vals <= hi)].nunique() >= 2:
-            ranges[col] = (lo, hi, extra)
+    ranges = _item_ranges(frame, columns, skip, value_labels, user_missing)
     if not ranges:
         raise InputError("no column looks like a Likert item (integer answers on a common scale)",
                          file=path, hint="write instrument.yaml by hand; see README.md")

@@ -377,6 +377,34 @@ def _fmt(x: float) -> str:
     return f"{x:.2g}" if abs(x) < 0.01 else f"{x:.2f}"
 
 
+def _straightlining(items: pd.DataFrame, s: QualitySettings
+                    ) -> tuple[dict[str, pd.Series], pd.Series, pd.Series]:
+    """The straightlining metrics and flag, each flagged respondent's reason, and answers given.
+
+    Returns ``({"longstring", "same_share", "irv", "flag"}, reasons, n_answered)``.
+    """
+    index, n_items = items.index, items.shape[1]
+    ls, same, sd = longstring(items), same_share(items), irv(items)
+    answered = items.notna().sum(axis=1)
+    enough = answered >= max(3, int(np.ceil(n_items / 2)))
+    long_flag = enough & (ls >= s.longstring_share)
+    same_flag = enough & (same >= s.longstring_share) & ~long_flag
+    irv_flag = enough & (sd < s.min_irv)
+    text = pd.Series("", index=index)
+    text[long_flag] = ls[long_flag].map(
+        lambda v: f"straightlining: the same answer for {v:.0%} of items in a row "
+                  f"(longstring {v:.2f} >= {s.longstring_share:.2f})")
+    text[same_flag] = same[same_flag].map(
+        lambda v: f"straightlining: the same answer for {v:.0%} of items "
+                  f"(same-answer share {v:.2f} >= {s.longstring_share:.2f})")
+    long_flag = long_flag | same_flag
+    only_irv = irv_flag & ~long_flag
+    text[only_irv] = sd[only_irv].map(
+        lambda v: f"straightlining: answers barely vary (IRV {v:.2f} < {s.min_irv:.2f})")
+    metrics = {"longstring": ls, "same_share": same, "irv": sd, "flag": long_flag | irv_flag}
+    return metrics, text, answered
+
+
 def screen_responses(responses: pd.DataFrame, instrument: Instrument,
                      settings: QualitySettings | dict | None = None) -> ScreeningResult:
     """Screen respondents of a responses table (see :func:`screen`)."""
@@ -410,25 +438,10 @@ def screen_responses(responses: pd.DataFrame, instrument: Instrument,
         missing_share.map(lambda v: f"missing: {v:.0%} of items unanswered "
                                     f"(> {s.max_missing_share:.0%})"))
     # straightlining
-    ls, same, sd = longstring(items), same_share(items), irv(items)
-    table["longstring"], table["same_share"], table["irv"] = ls, same, sd
-    answered = items.notna().sum(axis=1)
-    enough = answered >= max(3, int(np.ceil(n_items / 2)))
-    long_flag = enough & (ls >= s.longstring_share)
-    same_flag = enough & (same >= s.longstring_share) & ~long_flag
-    irv_flag = enough & (sd < s.min_irv)
-    text = pd.Series("", index=index)
-    text[long_flag] = ls[long_flag].map(
-        lambda v: f"straightlining: the same answer for {v:.0%} of items in a row "
-                  f"(longstring {v:.2f} >= {s.longstring_share:.2f})")
-    text[same_flag] = same[same_flag].map(
-        lambda v: f"straightlining: the same answer for {v:.0%} of items "
-                  f"(same-answer share {v:.2f} >= {s.longstring_share:.2f})")
-    long_flag = long_flag | same_flag
-    only_irv = irv_flag & ~long_flag
-    text[only_irv] = sd[only_irv].map(
-        lambda v: f"straightlining: answers barely vary (IRV {v:.2f} < {s.min_irv:.2f})")
-    add("straightlining", long_flag | irv_flag, text)
+    straight, text, answered = _straightlining(items, s)
+    table["longstring"], table["same_share"], table["irv"] = (
+        straight["longstring"], straight["same_share"], straight["irv"])
+    add("straightlining", straight["flag"], text)
     # speeding
     col = instrument.duration_column
     if col is not None and col in responses.columns:

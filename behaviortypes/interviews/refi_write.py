@@ -119,12 +119,11 @@ def _place_quotes(text: str | None, quotes: list[tuple], who: str) -> tuple[str,
     return text, placed
 
 
-def _build_project(interviews: Interviews, transcripts, case_variables, name: str):
-    root = ET.Element(qname("Project"), {"name": name, "origin": "behaviortypes"})
-    user_guid = _guid("user", "behaviortypes")
-    users = ET.SubElement(root, qname("Users"))
-    ET.SubElement(users, qname("User"), {"guid": user_guid, "name": "behaviortypes"})
-    # codebook: every codebook row, plus coded themes and parents it lacks
+def _add_codebook(root: ET.Element, interviews: Interviews) -> dict[str, str]:
+    """Add the ``<CodeBook>`` (every codebook row, plus coded themes and parents it lacks).
+
+    Returns the GUID of every theme.
+    """
     book = interviews.codebook.copy()
     extra = interviews.codings[["theme", "parent"]].drop_duplicates("theme")
     extra = extra[~extra["theme"].isin(book["theme"])]
@@ -160,6 +159,15 @@ def _build_project(interviews: Interviews, transcripts, case_variables, name: st
         if len(rest) == len(pending):  # a cycle in parents: put one code at top level
             rest[0] = rest[0]._replace(parent=None)
         pending = rest
+    return guid_of
+
+
+def _build_project(interviews: Interviews, transcripts, case_variables, name: str):
+    root = ET.Element(qname("Project"), {"name": name, "origin": "behaviortypes"})
+    user_guid = _guid("user", "behaviortypes")
+    users = ET.SubElement(root, qname("Users"))
+    ET.SubElement(users, qname("User"), {"guid": user_guid, "name": "behaviortypes"})
+    guid_of = _add_codebook(root, interviews)
     # variables and cases
     table = _case_variables(interviews, case_variables)
     pids = sorted(set(table.index) | set(interviews.codings["participant_id"].astype(str)))

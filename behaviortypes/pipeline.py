@@ -83,7 +83,7 @@ class CheckResult:
             f"{len(inst.items)} statements (scale {inst.scale.min}–{inst.scale.max})",
             f"Screening: {int(table['kept'].sum())} kept, {int((~table['kept']).sum())} flagged",
         ]
-        summ = self.screening.summary()
+        summ = self.screening.to_frame()
         for reason, row in summ.iterrows():
             if reason in {"any", "kept"}:
                 continue

@@ -300,7 +300,22 @@ class ScreeningResult:
     def n_kept(self) -> int:
         return int(self.table["kept"].sum())
 
-    def summary(self) -> pd.DataFrame:
+    def summary(self) -> str:
+        """For people: how many were kept, and how many each screen flagged.
+
+        Returns
+        -------
+        str
+            ``"Screening: <kept> of <n> respondents kept"``, then one line per row of
+            :meth:`to_frame` with a count (``any`` and ``kept`` left out).
+        """
+        lines = [f"Screening: {self.n_kept} of {len(self.table)} respondents kept"]
+        for reason, row in self.to_frame().iterrows():
+            if reason not in {"any", "kept"} and row["count"]:
+                lines.append(f"  - {reason}: {int(row['count'])} ({row['share']:.1%})")
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
         """Respondents flagged per screen (a respondent can have several reasons).
 
         Returns
@@ -331,7 +346,7 @@ class ScreeningResult:
             "n_kept": self.n_kept,
             "settings": self.settings.model_dump(mode="json"),
             "summary": {k: {"count": int(r["count"]), "share": float(r["share"])}
-                        for k, r in self.summary().iterrows()},
+                        for k, r in self.to_frame().iterrows()},
             "dropped": {str(k): v for k, v in dropped.items()},
         }
 
@@ -563,7 +578,7 @@ def check_sample_size(result: ScreeningResult, n_items: int, *, file: str | Path
     kept_ids = result.kept_ids
     needed = min_sample_size(n_items)
     if len(kept_ids) < needed:
-        summary = result.summary()
+        summary = result.to_frame()
         reasons = summary[summary["drops"]].drop(index=["any"], errors="ignore")
         top = ", ".join(f"{r} {int(c)}" for r, c in reasons["count"].items() if c) or "none"
         raise InputError(
@@ -581,7 +596,7 @@ def check_sample_size(result: ScreeningResult, n_items: int, *, file: str | Path
 
 #: Per-respondent response-style columns added to the screening table.
 STYLE_COLUMNS = ("acquiescence", "ars", "dars", "ers", "mrs")
-#: A respondent's style is *marked* (counted in ``ScreeningResult.summary``, never a
+#: A respondent's style is *marked* (counted in ``ScreeningResult.to_frame``, never a
 #: reason to drop them) when the balanced acquiescence index is at least this share of
 #: the scale's range in either direction (0.8 points on a 1-5 scale) ...
 MARKED_ACQUIESCENCE = 0.2

@@ -75,12 +75,7 @@ class ScreenResult:
         return self.kept[column].astype(float) if column else None
 
     def summary(self) -> str:
-        table = self.screening.table
-        lines = [f"Screening: {len(self.kept_ids)} of {len(table)} respondents kept"]
-        for reason, row in self.screening.summary().iterrows():
-            if reason not in {"any", "kept"} and row["count"]:
-                lines.append(f"  - {reason}: {int(row['count'])} ({row['share']:.1%})")
-        return "\n".join(lines)
+        return self.screening.summary()
 
     def to_dict(self) -> dict[str, Any]:
         return self.screening.to_dict()

@@ -155,14 +155,30 @@ class Survey:
         col = self.instrument.weight_column
         return None if col is None else self.responses[col].astype(float)
 
-    def summary(self) -> dict[str, Any]:
-        """Counts for people: respondents, items, file, format and warnings."""
+    def summary(self) -> str:
+        """For people: the file, respondents, statements, missing answers and warnings.
+
+        Returns
+        -------
+        str
+            E.g. ``"responses.csv: 60 respondents, 12 statements, 1.5% of answers missing"``,
+            then one ``"  warning: ..."`` line per warning.
+        """
+        d = self.to_dict()
+        lines = [f"{d['responses_file']}: {d['n_respondents']} respondents, {d['n_items']} statements, "
+                 f"{d['missing_share']:.1%} of answers missing"]
+        lines += [f"  warning: {w}" for w in d["warnings"]]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Counts for machines: ``responses_file``, ``n_respondents``, ``n_items``,
+        ``missing_share`` (of statement answers) and ``warnings`` (texts)."""
         return {
             "responses_file": self.responses_file.name,
             "n_respondents": len(self.responses),
             "n_items": len(self.instrument.item_ids),
             "missing_share": float(self.items.isna().to_numpy().mean()),
-            "warnings": list(self.warnings),
+            "warnings": [str(w) for w in self.warnings],
         }
 
 

@@ -397,12 +397,19 @@ def lookalike(
     id_column: str | None = None,
     seed: int = 0,
     progress: bool = False,
+    survey: Any = None,
 ) -> Any:
-    """Train the lookalike model from a discovery folder and a customer base."""
+    """Train the lookalike model from a discovery folder and a customer base.
+
+    ``survey`` is the discovery's :class:`~behaviortypes.readers.Survey` when the caller
+    has it (``run``, ``demo``); otherwise it is read once from the folder recorded in
+    ``source.json`` (an error naming that file when the survey has moved).
+    """
     from .lookalike import train_lookalike
 
     load_discovery(out)
-    return train_lookalike(out, customers, id_column=id_column, seed=seed, progress=progress)
+    return train_lookalike(out, customers, id_column=id_column, seed=seed, progress=progress,
+                           survey=survey)
 
 
 def score(
@@ -622,7 +629,8 @@ def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -
         results["typing_tool"] = write_typing_deliverables(cfg.out)
     if cfg.customers is not None:
         say("Training the lookalike model")
-        results["lookalike"] = lookalike(cfg.out, cfg.customers, seed=cfg.seed, progress=bool(progress))
+        results["lookalike"] = lookalike(cfg.out, cfg.customers, seed=cfg.seed, progress=bool(progress),
+                                         survey=results["discovery"].survey)
         say("Scoring the customer base")
         results["score"] = score(cfg.out, cfg.customers, cfg.scored, engine=cfg.engine, progress=bool(progress))
     say("Rendering the report")

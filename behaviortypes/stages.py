@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import study
-from .errors import BehaviortypesWarning, InputError
+from .errors import BehaviortypesWarning, InputError, SurveyQualityWarning
 from .readers import Survey, keyed_items
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "retention_reason",
     "previous_centroids",
     "warn_types_restart",
+    "load_source_survey",
 ]
 
 
@@ -47,6 +48,43 @@ def _frame_out(frame: pd.DataFrame, index_name: str) -> pd.DataFrame:
     out = frame.copy()
     out.index.name = index_name
     return out.reset_index()
+
+
+def load_source_survey(folder: str | Path | study.DiscoveryFolder) -> Survey:
+    """The survey a discovery folder was made from, read once from its recorded folder.
+
+    For the stages after discovery run on a folder alone (``lookalike`` from the CLI);
+    a runner that still has the survey passes it instead. The survey's quality warnings
+    were shown by discovery and are not repeated.
+
+    Parameters
+    ----------
+    folder : path or DiscoveryFolder
+        A discovery folder (read through :func:`behaviortypes.study.load`).
+
+    Returns
+    -------
+    Survey
+
+    Raises
+    ------
+    InputError
+        Naming ``source.json`` and the recorded folder when the survey is no longer there.
+    """
+    from .readers import load_survey
+
+    folder = folder if isinstance(folder, study.DiscoveryFolder) else study.load(folder)
+    survey_dir = folder.source.survey_dir
+    if not Path(survey_dir).is_dir():
+        raise InputError(
+            "the survey folder recorded by discovery is not there",
+            file=folder.path / "source.json",
+            value=survey_dir,
+            hint="move the survey back or re-run `behaviortypes discover`",
+        )
+    with warnings.catch_warnings():  # already reported by discovery
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        return load_survey(survey_dir)
 
 
 # --------------------------------------------------------------------------- screen

@@ -367,7 +367,8 @@ def discover(
         type_map = (reuse.map.with_labels(types.labels) if reuse is not None and reuse.map is not None
                     else run_map(fac, types, seed=seed))
     say("Building the typing tool")
-    tool = run_typing_tool(screen, types, profiles.names, seed=seed)
+    tool = run_typing_tool(screen, types, profiles.names, seed=seed,
+                           reuse=reuse.typing_tool if reuse is not None else None)
     result = DiscoveryResult(
         out, screen, fac, types, profiles, type_map, tool,
         solution=_solution(survey_dir, screen, fac, types, profiles, tool, seed=seed, n_resamples=n_resamples),

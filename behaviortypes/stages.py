@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -454,6 +454,10 @@ class TypingToolResult:
     error: str | None = None
     #: :func:`behaviortypes.deliver.statements_needed` when the tool is below its target.
     needed: dict[str, Any] | None = None
+    #: The types the tool was built on (respondent → type id) and the seed: a re-run
+    #: with the same ones reuses the tool (:func:`run_typing_tool`, ``reuse=``).
+    labels: pd.Series | None = field(default=None, compare=False, repr=False)
+    seed: int | None = None
 
     FILE = "typing_tool.yaml"
 
@@ -495,27 +499,45 @@ class TypingToolResult:
 
 
 def run_typing_tool(screen: ScreenResult, types: TypesResult, names: Mapping[int, str], *,
-                    seed: int = 0) -> TypingToolResult:
+                    seed: int = 0, reuse: TypingToolResult | None = None) -> TypingToolResult:
     """The shortest set of statements that types a respondent like the full survey.
 
     Needs only the survey and the types (see :func:`behaviortypes.lookalike.build_typing_tool`).
     When the tool's agreement is below its target, also how many statements would
     reach it (:func:`behaviortypes.deliver.statements_needed`, same folds and order).
+
+    Parameters
+    ----------
+    screen : ScreenResult
+    types : TypesResult
+    names : mapping type id → name
+    seed : int, default=0
+    reuse : TypingToolResult, optional
+        A previous run's tool: reused (renamed to ``names`` if they changed) when it was
+        built on the same respondents' answers, the same type of each respondent and the
+        same seed, instead of being rebuilt. The caller vouches that the answers are the
+        same (``discover`` reuses a tool only with the screening it reuses).
     """
     from .deliver import statements_needed
     from .lookalike import build_typing_tool
 
+    if (reuse is not None and reuse.labels is not None and reuse.seed == seed
+            and reuse.labels.equals(types.labels)):
+        if reuse.tool is None or reuse.tool.type_names_ == {int(k): str(v) for k, v in names.items()}:
+            return reuse
+        return TypingToolResult(tool=reuse.tool.with_type_names(names), needed=reuse.needed,
+                                labels=reuse.labels, seed=seed)
     inst = screen.survey.instrument
     try:
         tool = build_typing_tool(screen.keyed, types.labels, instrument=inst,
                                  type_names=dict(names), random_state=seed)
     except InputError as err:
-        return TypingToolResult(error=str(err))
+        return TypingToolResult(error=str(err), labels=types.labels, seed=seed)
     needed = None
     if tool.agreement_ < tool.target_:
         needed = statements_needed(screen.keyed, types.labels, target=tool.target_, instrument=inst,
                                    random_state=seed)
-    return TypingToolResult(tool=tool, needed=needed)
+    return TypingToolResult(tool=tool, needed=needed, labels=types.labels, seed=seed)
 
 
 def warn_types_restart(types_yaml: Path) -> None:

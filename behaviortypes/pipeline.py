@@ -26,6 +26,7 @@ from .stages import (
     FactorsResult,
     MapResult,
     ProfilesResult,
+    ReportResult,
     ScreenResult,
     TypesResult,
     TypingToolResult,
@@ -35,6 +36,7 @@ from .stages import (
     run_profiles,
     run_screen,
     run_types,
+    run_report,
     run_typing_tool,
     warn_types_restart,
 )
@@ -438,13 +440,13 @@ def score(
     return summary
 
 
-def report(out: str | Path, *, pdf: str | Path | None = None, lang: str = "en",
-           formats: tuple[str, ...] = ("pdf",), out_dir: str | Path | None = None) -> list[Path]:
-    """Render the persona report from a discovery folder (no analysis is re-run)."""
-    from .report import render_report
+def report(out: str | Path, *, pdf: str | Path | None = None, lang: str | tuple[str, ...] = "en",
+           formats: tuple[str, ...] = ("pdf",), out_dir: str | Path | None = None) -> ReportResult:
+    """Render the persona report from a discovery folder (no analysis is re-run).
 
-    load_discovery(out)
-    return render_report(out, pdf=pdf, lang=lang, formats=formats, out_dir=out_dir)
+    Returns a :class:`~behaviortypes.stages.ReportResult`; its ``files`` are the paths written.
+    """
+    return run_report(out, pdf=pdf, lang=lang, formats=formats, out_dir=out_dir)
 
 
 def interview_types(
@@ -635,10 +637,7 @@ def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -
         say("Scoring the customer base")
         results["score"] = score(cfg.out, cfg.customers, cfg.scored, engine=cfg.engine, progress=bool(progress))
     say("Rendering the report")
-    paths: list[Path] = []
-    for lang in cfg.langs:
-        paths += report(cfg.out, lang=lang, formats=cfg.formats, out_dir=cfg.report_dir)
-    results["report"] = paths
+    results["report"] = report(cfg.out, lang=tuple(cfg.langs), formats=tuple(cfg.formats), out_dir=cfg.report_dir)
     return results
 
 

@@ -1,4 +1,4 @@
-"""One runner per discovery stage: screen, factors, types, profiles, map, typing tool.
+"""One runner per stage: screen, factors, types, profiles, map, typing tool, report.
 
 Each runner takes the previous stages' results and its own settings and returns a
 frozen result with ``summary()`` (text), ``to_dict()`` and ``to_files(folder)``.
@@ -41,6 +41,8 @@ __all__ = [
     "previous_centroids",
     "warn_types_restart",
     "load_source_survey",
+    "ReportResult",
+    "run_report",
 ]
 
 
@@ -549,3 +551,67 @@ def warn_types_restart(types_yaml: Path) -> None:
         stacklevel=3,
     )
 
+
+
+# --------------------------------------------------------------------------- report
+@dataclass(frozen=True)
+class ReportResult:
+    """The persona report rendered from a discovery folder: which files, in which languages.
+
+    The report assembles what the earlier stages wrote and never recomputes them, so
+    ``to_files(folder)`` renders the same report again into another folder.
+    """
+
+    discovery: Path
+    langs: tuple[str, ...]
+    formats: tuple[str, ...]
+    files: tuple[Path, ...]
+
+    def summary(self) -> str:
+        lines = [f"Report ({', '.join(self.langs)}; {', '.join(self.formats)}): {len(self.files)} file(s)"]
+        lines += [f"  {path}" for path in self.files]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``discovery``, ``langs``, ``formats`` and the ``files`` written (as text)."""
+        return {"discovery": str(self.discovery), "langs": list(self.langs),
+                "formats": list(self.formats), "files": [str(p) for p in self.files]}
+
+    def to_files(self, folder: Path) -> list[Path]:
+        """Render the same report into ``folder`` (``behaviour_types_<lang>.pdf`` ...)."""
+        from .report import render_report
+
+        return render_report(self.discovery, out_dir=folder, lang=list(self.langs), formats=self.formats)
+
+
+def run_report(discovery_dir: str | Path, *, lang: str | tuple[str, ...] | list[str] = "en",
+               formats: tuple[str, ...] = ("pdf",), out_dir: str | Path | None = None,
+               pdf: str | Path | None = None) -> ReportResult:
+    """Render the persona report of a discovery folder (see :func:`behaviortypes.report.render_report`).
+
+    Parameters
+    ----------
+    discovery_dir : str or Path
+        The discovery folder, checked through :func:`behaviortypes.study.load`.
+    lang : str or sequence of str, default="en"
+        ``"en"``, ``"sv"`` or several.
+    formats : tuple of str, default=("pdf",)
+        Any of ``"pdf"``, ``"html"``, ``"pptx"``, ``"png"``.
+    out_dir, pdf : path, optional
+        As in :func:`~behaviortypes.report.render_report`.
+
+    Returns
+    -------
+    ReportResult
+
+    Raises
+    ------
+    InputError
+        When the folder breaks its contract, or for an unknown language or format.
+    """
+    from .report import render_report
+
+    study.load(discovery_dir)
+    langs = (lang,) if isinstance(lang, str) else tuple(lang)
+    files = render_report(discovery_dir, pdf=pdf, lang=list(langs), formats=formats, out_dir=out_dir)
+    return ReportResult(Path(discovery_dir), langs, tuple(formats), tuple(files))

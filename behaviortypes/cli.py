@@ -91,7 +91,7 @@ def demo(
     results = run_demo(root, seed=seed, n_customers=customers, progress=steps)
     steps.close()
     out.print(results["discovery"].summary())
-    for path in results["report"]:
+    for path in results["report"].files:
         out.print(f"Report: {path}")
 
 
@@ -174,7 +174,7 @@ def report(
     from .pipeline import report as run_report
 
     formats = ("pdf",) + (("pptx",) if pptx else ()) + (("png",) if png else ())
-    for path in run_report(out_dir, pdf=pdf, lang=lang.value, formats=formats):
+    for path in run_report(out_dir, pdf=pdf, lang=lang.value, formats=formats).files:
         out.print(f"Wrote {path}")
 
 
@@ -213,7 +213,7 @@ def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the
     results = run_all(_existing(study, "study file"), progress=steps)
     steps.close()
     out.print(results["discovery"].summary())
-    for path in results["report"]:
+    for path in results["report"].files:
         out.print(f"Report: {path}")
 
 

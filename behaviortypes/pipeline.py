@@ -26,6 +26,7 @@ from .stages import (
     FactorsResult,
     MapResult,
     ProfilesResult,
+    ReportResult,
     ScreenResult,
     TypesResult,
     TypingToolResult,
@@ -35,6 +36,7 @@ from .stages import (
     run_profiles,
     run_screen,
     run_types,
+    run_report,
     run_typing_tool,
     warn_types_restart,
 )
@@ -83,7 +85,7 @@ class CheckResult:
             f"{len(inst.items)} statements (scale {inst.scale.min}–{inst.scale.max})",
             f"Screening: {int(table['kept'].sum())} kept, {int((~table['kept']).sum())} flagged",
         ]
-        summ = self.screening.summary()
+        summ = self.screening.to_frame()
         for reason, row in summ.iterrows():
             if reason in {"any", "kept"}:
                 continue
@@ -367,7 +369,8 @@ def discover(
         type_map = (reuse.map.with_labels(types.labels) if reuse is not None and reuse.map is not None
                     else run_map(fac, types, seed=seed))
     say("Building the typing tool")
-    tool = run_typing_tool(screen, types, profiles.names, seed=seed)
+    tool = run_typing_tool(screen, types, profiles.names, seed=seed,
+                           reuse=reuse.typing_tool if reuse is not None else None)
     result = DiscoveryResult(
         out, screen, fac, types, profiles, type_map, tool,
         solution=_solution(survey_dir, screen, fac, types, profiles, tool, seed=seed, n_resamples=n_resamples),
@@ -397,12 +400,19 @@ def lookalike(
     id_column: str | None = None,
     seed: int = 0,
     progress: bool = False,
+    survey: Any = None,
 ) -> Any:
-    """Train the lookalike model from a discovery folder and a customer base."""
+    """Train the lookalike model from a discovery folder and a customer base.
+
+    ``survey`` is the discovery's :class:`~behaviortypes.readers.Survey` when the caller
+    has it (``run``, ``demo``); otherwise it is read once from the folder recorded in
+    ``source.json`` (an error naming that file when the survey has moved).
+    """
     from .lookalike import train_lookalike
 
     load_discovery(out)
-    return train_lookalike(out, customers, id_column=id_column, seed=seed, progress=progress)
+    return train_lookalike(out, customers, id_column=id_column, seed=seed, progress=progress,
+                           survey=survey)
 
 
 def score(
@@ -430,13 +440,13 @@ def score(
     return summary
 
 
-def report(out: str | Path, *, pdf: str | Path | None = None, lang: str = "en",
-           formats: tuple[str, ...] = ("pdf",), out_dir: str | Path | None = None) -> list[Path]:
-    """Render the persona report from a discovery folder (no analysis is re-run)."""
-    from .report import render_report
+def report(out: str | Path, *, pdf: str | Path | None = None, lang: str | tuple[str, ...] = "en",
+           formats: tuple[str, ...] = ("pdf",), out_dir: str | Path | None = None) -> ReportResult:
+    """Render the persona report from a discovery folder (no analysis is re-run).
 
-    load_discovery(out)
-    return render_report(out, pdf=pdf, lang=lang, formats=formats, out_dir=out_dir)
+    Returns a :class:`~behaviortypes.stages.ReportResult`; its ``files`` are the paths written.
+    """
+    return run_report(out, pdf=pdf, lang=lang, formats=formats, out_dir=out_dir)
 
 
 def interview_types(
@@ -622,14 +632,12 @@ def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -
         results["typing_tool"] = write_typing_deliverables(cfg.out)
     if cfg.customers is not None:
         say("Training the lookalike model")
-        results["lookalike"] = lookalike(cfg.out, cfg.customers, seed=cfg.seed, progress=bool(progress))
+        results["lookalike"] = lookalike(cfg.out, cfg.customers, seed=cfg.seed, progress=bool(progress),
+                                         survey=results["discovery"].survey)
         say("Scoring the customer base")
         results["score"] = score(cfg.out, cfg.customers, cfg.scored, engine=cfg.engine, progress=bool(progress))
     say("Rendering the report")
-    paths: list[Path] = []
-    for lang in cfg.langs:
-        paths += report(cfg.out, lang=lang, formats=cfg.formats, out_dir=cfg.report_dir)
-    results["report"] = paths
+    results["report"] = report(cfg.out, lang=tuple(cfg.langs), formats=tuple(cfg.formats), out_dir=cfg.report_dir)
     return results
 
 

@@ -300,7 +300,22 @@ class ScreeningResult:
     def n_kept(self) -> int:
         return int(self.table["kept"].sum())
 
-    def summary(self) -> pd.DataFrame:
+    def summary(self) -> str:
+        """For people: how many were kept, and how many each screen flagged.
+
+        Returns
+        -------
+        str
+            ``"Screening: <kept> of <n> respondents kept"``, then one line per row of
+            :meth:`to_frame` with a count (``any`` and ``kept`` left out).
+        """
+        lines = [f"Screening: {self.n_kept} of {len(self.table)} respondents kept"]
+        for reason, row in self.to_frame().iterrows():
+            if reason not in {"any", "kept"} and row["count"]:
+                lines.append(f"  - {reason}: {int(row['count'])} ({row['share']:.1%})")
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
         """Respondents flagged per screen (a respondent can have several reasons).
 
         Returns
@@ -331,7 +346,7 @@ class ScreeningResult:
             "n_kept": self.n_kept,
             "settings": self.settings.model_dump(mode="json"),
             "summary": {k: {"count": int(r["count"]), "share": float(r["share"])}
-                        for k, r in self.summary().iterrows()},
+                        for k, r in self.to_frame().iterrows()},
             "dropped": {str(k): v for k, v in dropped.items()},
         }
 
@@ -380,6 +395,34 @@ def _fmt(x: float) -> str:
     return f"{x:.2g}" if abs(x) < 0.01 else f"{x:.2f}"
 
 
+def _straightlining(items: pd.DataFrame, s: QualitySettings
+                    ) -> tuple[dict[str, pd.Series], pd.Series, pd.Series]:
+    """The straightlining metrics and flag, each flagged respondent's reason, and answers given.
+
+    Returns ``({"longstring", "same_share", "irv", "flag"}, reasons, n_answered)``.
+    """
+    index, n_items = items.index, items.shape[1]
+    ls, same, sd = longstring(items), same_share(items), irv(items)
+    answered = items.notna().sum(axis=1)
+    enough = answered >= max(3, int(np.ceil(n_items / 2)))
+    long_flag = enough & (ls >= s.longstring_share)
+    same_flag = enough & (same >= s.longstring_share) & ~long_flag
+    irv_flag = enough & (sd < s.min_irv)
+    text = pd.Series("", index=index)
+    text[long_flag] = ls[long_flag].map(
+        lambda v: f"straightlining: the same answer for {v:.0%} of items in a row "
+                  f"(longstring {v:.2f} >= {s.longstring_share:.2f})")
+    text[same_flag] = same[same_flag].map(
+        lambda v: f"straightlining: the same answer for {v:.0%} of items "
+                  f"(same-answer share {v:.2f} >= {s.longstring_share:.2f})")
+    long_flag = long_flag | same_flag
+    only_irv = irv_flag & ~long_flag
+    text[only_irv] = sd[only_irv].map(
+        lambda v: f"straightlining: answers barely vary (IRV {v:.2f} < {s.min_irv:.2f})")
+    metrics = {"longstring": ls, "same_share": same, "irv": sd, "flag": long_flag | irv_flag}
+    return metrics, text, answered
+
+
 def screen_responses(responses: pd.DataFrame, instrument: Instrument,
                      settings: QualitySettings | dict | None = None) -> ScreeningResult:
     """Screen respondents of a responses table (see :func:`screen`)."""
@@ -413,25 +456,10 @@ def screen_responses(responses: pd.DataFrame, instrument: Instrument,
         missing_share.map(lambda v: f"missing: {v:.0%} of items unanswered "
                                     f"(> {s.max_missing_share:.0%})"))
     # straightlining
-    ls, same, sd = longstring(items), same_share(items), irv(items)
-    table["longstring"], table["same_share"], table["irv"] = ls, same, sd
-    answered = items.notna().sum(axis=1)
-    enough = answered >= max(3, int(np.ceil(n_items / 2)))
-    long_flag = enough & (ls >= s.longstring_share)
-    same_flag = enough & (same >= s.longstring_share) & ~long_flag
-    irv_flag = enough & (sd < s.min_irv)
-    text = pd.Series("", index=index)
-    text[long_flag] = ls[long_flag].map(
-        lambda v: f"straightlining: the same answer for {v:.0%} of items in a row "
-                  f"(longstring {v:.2f} >= {s.longstring_share:.2f})")
-    text[same_flag] = same[same_flag].map(
-        lambda v: f"straightlining: the same answer for {v:.0%} of items "
-                  f"(same-answer share {v:.2f} >= {s.longstring_share:.2f})")
-    long_flag = long_flag | same_flag
-    only_irv = irv_flag & ~long_flag
-    text[only_irv] = sd[only_irv].map(
-        lambda v: f"straightlining: answers barely vary (IRV {v:.2f} < {s.min_irv:.2f})")
-    add("straightlining", long_flag | irv_flag, text)
+    straight, text, answered = _straightlining(items, s)
+    table["longstring"], table["same_share"], table["irv"] = (
+        straight["longstring"], straight["same_share"], straight["irv"])
+    add("straightlining", straight["flag"], text)
     # speeding
     col = instrument.duration_column
     if col is not None and col in responses.columns:
@@ -553,7 +581,7 @@ def check_sample_size(result: ScreeningResult, n_items: int, *, file: str | Path
     kept_ids = result.kept_ids
     needed = min_sample_size(n_items)
     if len(kept_ids) < needed:
-        summary = result.summary()
+        summary = result.to_frame()
         reasons = summary[summary["drops"]].drop(index=["any"], errors="ignore")
         top = ", ".join(f"{r} {int(c)}" for r, c in reasons["count"].items() if c) or "none"
         raise InputError(
@@ -571,7 +599,7 @@ def check_sample_size(result: ScreeningResult, n_items: int, *, file: str | Path
 
 #: Per-respondent response-style columns added to the screening table.
 STYLE_COLUMNS = ("acquiescence", "ars", "dars", "ers", "mrs")
-#: A respondent's style is *marked* (counted in ``ScreeningResult.summary``, never a
+#: A respondent's style is *marked* (counted in ``ScreeningResult.to_frame``, never a
 #: reason to drop them) when the balanced acquiescence index is at least this share of
 #: the scale's range in either direction (0.8 points on a 1-5 scale) ...
 MARKED_ACQUIESCENCE = 0.2

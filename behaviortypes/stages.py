@@ -1,4 +1,4 @@
-"""One runner per discovery stage: screen, factors, types, profiles, map, typing tool.
+"""One runner per stage: screen, factors, types, profiles, map, typing tool, report.
 
 Each runner takes the previous stages' results and its own settings and returns a
 frozen result with ``summary()`` (text), ``to_dict()`` and ``to_files(folder)``.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import study
-from .errors import BehaviortypesWarning, InputError
+from .errors import BehaviortypesWarning, InputError, SurveyQualityWarning
 from .readers import Survey, keyed_items
 
 __all__ = [
@@ -40,6 +40,9 @@ __all__ = [
     "retention_reason",
     "previous_centroids",
     "warn_types_restart",
+    "load_source_survey",
+    "ReportResult",
+    "run_report",
 ]
 
 
@@ -47,6 +50,43 @@ def _frame_out(frame: pd.DataFrame, index_name: str) -> pd.DataFrame:
     out = frame.copy()
     out.index.name = index_name
     return out.reset_index()
+
+
+def load_source_survey(folder: str | Path | study.DiscoveryFolder) -> Survey:
+    """The survey a discovery folder was made from, read once from its recorded folder.
+
+    For the stages after discovery run on a folder alone (``lookalike`` from the CLI);
+    a runner that still has the survey passes it instead. The survey's quality warnings
+    were shown by discovery and are not repeated.
+
+    Parameters
+    ----------
+    folder : path or DiscoveryFolder
+        A discovery folder (read through :func:`behaviortypes.study.load`).
+
+    Returns
+    -------
+    Survey
+
+    Raises
+    ------
+    InputError
+        Naming ``source.json`` and the recorded folder when the survey is no longer there.
+    """
+    from .readers import load_survey
+
+    folder = folder if isinstance(folder, study.DiscoveryFolder) else study.load(folder)
+    survey_dir = folder.source.survey_dir
+    if not Path(survey_dir).is_dir():
+        raise InputError(
+            "the survey folder recorded by discovery is not there",
+            file=folder.path / "source.json",
+            value=survey_dir,
+            hint="move the survey back or re-run `behaviortypes discover`",
+        )
+    with warnings.catch_warnings():  # already reported by discovery
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        return load_survey(survey_dir)
 
 
 # --------------------------------------------------------------------------- screen
@@ -75,12 +115,7 @@ class ScreenResult:
         return self.kept[column].astype(float) if column else None
 
     def summary(self) -> str:
-        table = self.screening.table
-        lines = [f"Screening: {len(self.kept_ids)} of {len(table)} respondents kept"]
-        for reason, row in self.screening.summary().iterrows():
-            if reason not in {"any", "kept"} and row["count"]:
-                lines.append(f"  - {reason}: {int(row['count'])} ({row['share']:.1%})")
-        return "\n".join(lines)
+        return self.screening.summary()
 
     def to_dict(self) -> dict[str, Any]:
         return self.screening.to_dict()
@@ -421,6 +456,10 @@ class TypingToolResult:
     error: str | None = None
     #: :func:`behaviortypes.deliver.statements_needed` when the tool is below its target.
     needed: dict[str, Any] | None = None
+    #: The types the tool was built on (respondent → type id) and the seed: a re-run
+    #: with the same ones reuses the tool (:func:`run_typing_tool`, ``reuse=``).
+    labels: pd.Series | None = field(default=None, compare=False, repr=False)
+    seed: int | None = None
 
     FILE = "typing_tool.yaml"
 
@@ -463,27 +502,45 @@ class TypingToolResult:
 
 
 def run_typing_tool(screen: ScreenResult, types: TypesResult, names: Mapping[int, str], *,
-                    seed: int = 0) -> TypingToolResult:
+                    seed: int = 0, reuse: TypingToolResult | None = None) -> TypingToolResult:
     """The shortest set of statements that types a respondent like the full survey.
 
     Needs only the survey and the types (see :func:`behaviortypes.lookalike.build_typing_tool`).
     When the tool's agreement is below its target, also how many statements would
     reach it (:func:`behaviortypes.deliver.statements_needed`, same folds and order).
+
+    Parameters
+    ----------
+    screen : ScreenResult
+    types : TypesResult
+    names : mapping type id → name
+    seed : int, default=0
+    reuse : TypingToolResult, optional
+        A previous run's tool: reused (renamed to ``names`` if they changed) when it was
+        built on the same respondents' answers, the same type of each respondent and the
+        same seed, instead of being rebuilt. The caller vouches that the answers are the
+        same (``discover`` reuses a tool only with the screening it reuses).
     """
     from .deliver import statements_needed
     from .lookalike import build_typing_tool
 
+    if (reuse is not None and reuse.labels is not None and reuse.seed == seed
+            and reuse.labels.equals(types.labels)):
+        if reuse.tool is None or reuse.tool.type_names_ == {int(k): str(v) for k, v in names.items()}:
+            return reuse
+        return TypingToolResult(tool=reuse.tool.with_type_names(names), needed=reuse.needed,
+                                labels=reuse.labels, seed=seed)
     inst = screen.survey.instrument
     try:
         tool = build_typing_tool(screen.keyed, types.labels, instrument=inst,
                                  type_names=dict(names), random_state=seed)
     except InputError as err:
-        return TypingToolResult(error=str(err))
+        return TypingToolResult(error=str(err), labels=types.labels, seed=seed)
     needed = None
     if tool.agreement_ < tool.target_:
         needed = statements_needed(screen.keyed, types.labels, target=tool.target_, instrument=inst,
                                    random_state=seed)
-    return TypingToolResult(tool=tool, needed=needed)
+    return TypingToolResult(tool=tool, needed=needed, labels=types.labels, seed=seed)
 
 
 def warn_types_restart(types_yaml: Path) -> None:
@@ -495,3 +552,67 @@ def warn_types_restart(types_yaml: Path) -> None:
         stacklevel=3,
     )
 
+
+
+# --------------------------------------------------------------------------- report
+@dataclass(frozen=True)
+class ReportResult:
+    """The persona report rendered from a discovery folder: which files, in which languages.
+
+    The report assembles what the earlier stages wrote and never recomputes them, so
+    ``to_files(folder)`` renders the same report again into another folder.
+    """
+
+    discovery: Path
+    langs: tuple[str, ...]
+    formats: tuple[str, ...]
+    files: tuple[Path, ...]
+
+    def summary(self) -> str:
+        lines = [f"Report ({', '.join(self.langs)}; {', '.join(self.formats)}): {len(self.files)} file(s)"]
+        lines += [f"  {path}" for path in self.files]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``discovery``, ``langs``, ``formats`` and the ``files`` written (as text)."""
+        return {"discovery": str(self.discovery), "langs": list(self.langs),
+                "formats": list(self.formats), "files": [str(p) for p in self.files]}
+
+    def to_files(self, folder: Path) -> list[Path]:
+        """Render the same report into ``folder`` (``behaviour_types_<lang>.pdf`` ...)."""
+        from .report import render_report
+
+        return render_report(self.discovery, out_dir=folder, lang=list(self.langs), formats=self.formats)
+
+
+def run_report(discovery_dir: str | Path, *, lang: str | tuple[str, ...] | list[str] = "en",
+               formats: tuple[str, ...] = ("pdf",), out_dir: str | Path | None = None,
+               pdf: str | Path | None = None) -> ReportResult:
+    """Render the persona report of a discovery folder (see :func:`behaviortypes.report.render_report`).
+
+    Parameters
+    ----------
+    discovery_dir : str or Path
+        The discovery folder, checked through :func:`behaviortypes.study.load`.
+    lang : str or sequence of str, default="en"
+        ``"en"``, ``"sv"`` or several.
+    formats : tuple of str, default=("pdf",)
+        Any of ``"pdf"``, ``"html"``, ``"pptx"``, ``"png"``.
+    out_dir, pdf : path, optional
+        As in :func:`~behaviortypes.report.render_report`.
+
+    Returns
+    -------
+    ReportResult
+
+    Raises
+    ------
+    InputError
+        When the folder breaks its contract, or for an unknown language or format.
+    """
+    from .report import render_report
+
+    study.load(discovery_dir)
+    langs = (lang,) if isinstance(lang, str) else tuple(lang)
+    files = render_report(discovery_dir, pdf=pdf, lang=list(langs), formats=formats, out_dir=out_dir)
+    return ReportResult(Path(discovery_dir), langs, tuple(formats), tuple(files))

@@ -46,7 +46,7 @@ print(result.summary())
 
 # %%
 table = result.screening.table
-reasons = result.screening.summary()
+reasons = result.screening.to_frame()
 stages = {"Received": len(table), "Screened out": int((~table["kept"]).sum()), "Analysed": int(table["kept"].sum())}
 plots.plot_funnel(stages)
 

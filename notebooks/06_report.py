@@ -34,10 +34,9 @@ LANGS = os.environ.get("BT_LANGS", "en,sv").split(",")  # report languages: en, 
 # %matplotlib inline
 from behaviortypes import pipeline
 
-written = []
-for lang in LANGS:
-    written += pipeline.report(OUT, lang=lang, formats=("pdf", "pptx", "png"), out_dir=REPORTS)
-[str(p) for p in written]
+result = pipeline.report(OUT, lang=tuple(LANGS), formats=("pdf", "pptx", "png"), out_dir=REPORTS)
+written = list(result.files)
+print(result.summary())
 
 # %% [markdown]
 # ## A look at the first persona page

@@ -8,12 +8,16 @@ scikit-learn ``BaseEstimator``s; the marks drop away once they are.
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from joblib import hash as state_hash
 from sklearn.base import BaseEstimator, clone
 
+import behaviortypes
 from behaviortypes.factors import FactorModel
 from behaviortypes.lookalike import LookalikeModel
 from behaviortypes.segments import TypeFinder
@@ -97,3 +101,53 @@ def test_predict_leaves_the_estimator_alone(make, data, method):
     getattr(est, method)(X)
     getattr(est, method)(X.iloc[:10])
     assert state_hash(vars(est)) == before
+
+
+# --------------------------------------------------------------------------- code shape
+# Packages still being reshaped by their owners this round (factors/: "factors";
+# segments/: "types"/"shapes"). Drop an entry once its owner's branch has landed.
+_PENDING_OWNERS = ("factors", "segments")
+PACKAGE = Path(behaviortypes.__file__).parent
+MAX_FUNCTION_LINES = 100
+
+
+def _modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE)
+        if rel.parts[0] not in _PENDING_OWNERS:
+            yield rel, ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def _body_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """Lines from the first statement after the docstring to the end (blank lines included)."""
+    body = node.body
+    if (isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)):
+        body = body[1:]
+    return node.end_lineno - body[0].lineno + 1 if body else 0
+
+
+def test_no_private_names_imported_across_modules():
+    found = [f"{rel}:{node.lineno} imports {alias.name} from {'.' * node.level}{node.module or ''}"
+             for rel, tree in _modules() for node in ast.walk(tree)
+             if isinstance(node, ast.ImportFrom)
+             for alias in node.names
+             if alias.name.startswith("_") and not alias.name.startswith("__")]
+    assert not found, "private names imported across modules:\n" + "\n".join(found)
+
+
+def test_no_function_longer_than_the_limit():
+    found = [f"{rel}:{node.lineno} {node.name} has {_body_lines(node)} lines"
+             for rel, tree in _modules() for node in ast.walk(tree)
+             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+             and _body_lines(node) > MAX_FUNCTION_LINES]
+    assert not found, f"functions over {MAX_FUNCTION_LINES} lines of code:\n" + "\n".join(found)
+
+
+def test_the_shape_checks_see_what_they_look_for():
+    tree = ast.parse("from .x import _hidden\n\ndef f():\n    '''doc'''\n" + "    a = 1\n" * 101)
+    imports = [a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names]
+    assert imports == ["_hidden"]
+    func = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))
+    assert _body_lines(func) == 101
+    assert sum(1 for _ in _modules()) > 50  # the walk really covers the package

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from behaviortypes import study
 from behaviortypes.errors import InputError, SurveyQualityWarning
 from behaviortypes.files import read_json, sha256_file, write_yaml
 from behaviortypes.instrument import instrument_from_dict
+from behaviortypes.stages import load_source_survey
 from behaviortypes.lookalike import (
     UNASSIGNED,
     LookalikeModel,
@@ -536,13 +538,17 @@ def test_train_lookalike_end_to_end(tmp_path):
     got = crm[crm["feature"] == feature].set_index("type_id")["mean"]
     assert_allclose(got.sort_index().to_numpy(), expected.sort_index().to_numpy(), rtol=1e-9)
     assert "Lookalike:" in result.summary()
-    # the same seed writes the same card
+    # the same seed writes the same card, whether the survey is passed in (as a runner
+    # does) or read from the folder recorded in source.json
+    survey = load_source_survey(out)
     with pytest.warns(SurveyQualityWarning):
         again = train_lookalike(
             out, customers, seed=0, models=("logistic",), cv=3, batch_size=2_500,
-            sample_size=4_000,
+            sample_size=4_000, survey=survey,
         )
     assert again.card["base_priors"] == result.card["base_priors"]
+    assert again.card["link"] == result.card["link"]
+    pd.testing.assert_frame_equal(again.shares, result.shares)
 
 
 def test_train_lookalike_errors(tmp_path):
@@ -565,6 +571,11 @@ def test_train_lookalike_errors(tmp_path):
         train_lookalike(out, customers, models=("logistic",), cv=3)
     with pytest.raises(InputError, match=r"survey: not a discovery folder \(missing assignments\.csv, solution\.json"):
         train_lookalike(tmp_path / "survey", customers)
+    # the survey moved after discovery: one clear error naming source.json
+    (tmp_path / "survey").rename(tmp_path / "moved")
+    with pytest.raises(InputError, match=r"survey folder recorded by discovery is not there") as err:
+        train_lookalike(out, customers, models=("logistic",), cv=3)
+    assert Path(err.value.file).name == "source.json" and err.value.value.endswith("survey")
 
 
 def test_train_lookalike_duplicate_customer_ids(tmp_path):

@@ -72,6 +72,17 @@ def test_rerun_is_identical_and_keeps_edits(demo_run, tmp_path):
     (out / "types.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
     again = pipeline.discover(survey, out, seed=0, n_resamples=30, make_map=False, reuse=result)
     assert again.factors is result.factors and again.type_finder is result.type_finder  # not re-run
+    # the typing tool is not rebuilt either: same weights, the edited name
+    assert again.typing_tool.tool.weights_ is result.typing_tool.tool.weights_
+    edited_id = int(doc["types"][0]["type_id"])
+    assert again.typing_tool.tool.type_names_[edited_id] == "Edited by the strategist"
+    assert result.typing_tool.tool.type_names_[edited_id] != "Edited by the strategist"
+    tool_doc = yaml.safe_load((out / "typing_tool.yaml").read_text())
+    assert {t["type_id"]: t["name"] for t in tool_doc["types"]}[edited_id] == "Edited by the strategist"
+    first_doc = yaml.safe_load((root / "out" / "typing_tool.yaml").read_text())
+    for t in first_doc["types"]:
+        t["name"] = "Edited by the strategist" if t["type_id"] == edited_id else t["name"]
+    assert tool_doc == first_doc  # the same tool as built the first time, renamed
     first = pd.read_csv(root / "out" / "assignments.csv")
     second = pd.read_csv(out / "assignments.csv")
     assert (first["type_id"] == second["type_id"]).all()

@@ -182,12 +182,18 @@ def test_reasons_name_each_screen_and_values():
     failed = table[table["failed_checks"] > 0]
     assert failed["reasons"].str.contains("attention: failed 1 of 1 attention check").all()
     assert (table.loc[kind == "good", "failed_checks"] == 0).all()
-    summary = result.summary()
+    summary = result.to_frame()
     assert list(summary.index) == [*SCREENS, "any", "kept", "acquiescent_kept", "extreme_kept"]
     assert list(summary["drops"]) == [True] * (len(SCREENS) + 1) + [False] * 3
     assert summary.loc["kept", "count"] == result.n_kept == len(result.kept_ids)
     assert summary.loc["any", "count"] + summary.loc["kept", "count"] == len(frame)
     assert_allclose(summary["share"], summary["count"] / len(frame))
+    text = result.summary()  # for people: always text, one line per screen that flagged anyone
+    assert isinstance(text, str)
+    assert text.splitlines()[0] == f"Screening: {result.n_kept} of {len(frame)} respondents kept"
+    for reason in SCREENS:
+        count = int(summary.loc[reason, "count"])
+        assert (f"  - {reason}: {count} (" in text) is (count > 0)
     assert summary.loc["attention", "count"] == (table["failed_checks"] > 0).sum()
 
 
@@ -340,7 +346,7 @@ def test_planted_styles_recovered_and_shown_in_screening(tmp_path):
     result = screen_responses(frame, inst)
     table = result.table
     assert_allclose(table[list(STYLE_COLUMNS)].to_numpy(), st.to_numpy())
-    summary = result.summary()
+    summary = result.to_frame()
     kept = table["kept"]
     assert summary.loc["acquiescent_kept", "count"] == (
         kept & (table["acquiescence"].abs() >= MARKED_ACQUIESCENCE * 4)).sum() > 0

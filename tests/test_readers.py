@@ -101,7 +101,12 @@ def test_swedish_excel_csv_works_unchanged(tmp_path):
     assert survey.checksum == sha256_file(folder / "responses.csv")
     assert (folder / "responses.csv").read_bytes() == raw  # input untouched
     assert survey.responses_file.name == "responses.csv"
-    assert survey.summary()["n_respondents"] == 60
+    facts = survey.to_dict()
+    assert facts["n_respondents"] == 60 and facts["n_items"] == len(ITEMS)
+    missing = survey.items.isna().to_numpy().mean()
+    assert facts["missing_share"] == pytest.approx(missing)
+    assert survey.summary().splitlines()[0] == (
+        f"responses.csv: 60 respondents, {len(ITEMS)} statements, {missing:.1%} of answers missing")
 
 
 @pytest.mark.parametrize("encoding,sep", [("utf-8", ","), ("utf-8-sig", ";"), ("utf-16", "\t"),

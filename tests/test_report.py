@@ -22,6 +22,7 @@ from behaviortypes.report import (
     render_report,
 )
 from behaviortypes.report.render import TEMPLATES, load_texts
+from behaviortypes.stages import run_report
 
 from reportfixture import make_discovery_folder
 
@@ -217,6 +218,26 @@ def test_same_inputs_give_the_same_html(tmp_path):
     disc = make_discovery_folder(tmp_path / "disc", k=2, n=200, seed=5, with_lookalike=False, with_quotes=False)
     data = load_report_data(disc)
     assert render_html(data, "en") == render_html(data, "en")
+
+
+def test_report_stage_result(tmp_path):
+    """The report runner returns a frozen result like the other stages'."""
+    disc = make_discovery_folder(tmp_path / "disc", k=2, n=200, seed=5, with_lookalike=False, with_quotes=False)
+    result = run_report(disc, lang=("en", "sv"), formats=("html",), out_dir=tmp_path / "out")
+    assert result.files == (tmp_path / "out" / "behaviour_types_en.html",
+                            tmp_path / "out" / "behaviour_types_sv.html")
+    assert all(p.is_file() for p in result.files)
+    assert result.to_dict() == {"discovery": str(disc), "langs": ["en", "sv"], "formats": ["html"],
+                                "files": [str(p) for p in result.files]}
+    text = result.summary()
+    assert text.splitlines()[0] == "Report (en, sv; html): 2 file(s)"
+    assert all(str(p) in text for p in result.files)
+    with pytest.raises(AttributeError):
+        result.files = ()  # frozen
+    again = result.to_files(tmp_path / "again")  # the same report, rendered elsewhere
+    assert [p.read_text() for p in again] == [p.read_text() for p in result.files]
+    with pytest.raises(InputError, match="unknown report format 'doc'"):
+        run_report(disc, formats=("doc",), out_dir=tmp_path / "x")
 
 
 def test_no_identifiers_reach_the_report(tmp_path):

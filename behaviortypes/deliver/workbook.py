@@ -16,6 +16,7 @@ text starting with ``= + - @`` gets Excel's quote prefix) and formulas refer to 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,44 +69,23 @@ def _scale_text(spec: TypingSpec) -> str:
     return f"{spec.scale_min:g}–{spec.scale_max:g}"
 
 
-def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str | None = None,
-                      *, rows: int = DEFAULT_ROWS) -> Path:
-    """Write the typing tool as an Excel workbook computing each type by formulas.
+@dataclass(frozen=True)
+class _Layout:
+    """Where the model sheet keeps what the other sheets refer to."""
 
-    Parameters
-    ----------
-    tool : path or TypingSpec
-        A discovery folder, a ``typing_tool.yaml`` or a loaded spec.
-    path : path
-        The ``.xlsx`` file to write (atomically).
-    lang : {"en", "sv"}, optional
-        Language of the help sheet and messages (default: the study's language, else
-        English).
-    rows : int, default=1000
-        Respondent rows with formulas (from row 2 of ``answers``).
+    w0: int          # first weight column
+    mean_row: int    # item means under the weights
+    msg_row: int     # the "check answers" text and the scale
+    lo_ref: str
+    hi_ref: str
+    ids_rng: str
+    names_rng: str
 
-    Returns
-    -------
-    Path
-    """
-    spec = tool if isinstance(tool, TypingSpec) else load_typing_spec(tool)
-    lang = lang or (spec.language if spec.language in ("en", "sv") else "en")
-    t = ui_text(lang)
-    model = spec.model_dict()
+
+def _model_sheet(mod, t: dict, model: dict, lo: float, hi: float) -> _Layout:
+    """Types, intercepts and weights; item means; the message and scale the formulas use."""
     items, types = model["items"], model["types"]
-    n, k = len(items), len(types)
-    last = rows + 1
-    lo, hi = spec.scale_min, spec.scale_max
-
-    wb = Workbook()
-    help_ws = wb.active
-    help_ws.title = t["help_sheet"]
-    ans = wb.create_sheet("answers")
-    typ = wb.create_sheet("types")
-    mod = wb.create_sheet("model")
-    calc = wb.create_sheet("calc")
-
-    # ---------------------------------------------------------------- model
+    k = len(types)
     # row 1: headers; column A type_id, B name, C tagline, D intercept, E.. weights per item
     # row k+3: "mean" then item means under the weights; row k+4: the "check answers" text
     _text(mod, "A1", "type_id", bold=True)
@@ -140,8 +120,13 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
     mod.protection.sheet = True
     ids_rng = f"model!$A$2:$A${k + 1}"
     names_rng = f"model!$B$2:$B${k + 1}"
+    return _Layout(w0, mean_row, msg_row, lo_ref, hi_ref, ids_rng, names_rng)
 
-    # ---------------------------------------------------------------- answers
+
+def _answers_sheet(ans, t: dict, model: dict, lo: float, hi: float, last: int) -> None:
+    """Where the user types or pastes answers: one row per respondent, checked against the scale."""
+    items = model["items"]
+    n = len(items)
     _text(ans, "A1", "respondent_id", bold=True)
     ans["A1"].fill = _HEAD
     for j, (item, text) in enumerate(zip(items, model["texts"])):
@@ -158,7 +143,12 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
     ans.add_data_validation(dv)
     dv.add(f"B2:{col(1 + n)}{last}")
 
-    # ---------------------------------------------------------------- calc
+
+def _calc_sheet(calc, model: dict, lay: _Layout, last: int) -> tuple[int, int, int]:
+    """The hidden sheet scoring every row; returns the columns of exps, their sum and the best type."""
+    items, types = model["items"], model["types"]
+    n, k = len(items), len(types)
+    w0, mean_row, lo_ref, hi_ref = lay.w0, lay.mean_row, lay.lo_ref, lay.hi_ref
     # A: blank row?  B: number of bad answers  C..: filled answers  then scores, max, exps, sum, best
     x0 = 3
     s0 = x0 + n           # scores
@@ -191,8 +181,15 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
         calc.cell(r, bi, f"=MATCH(${col(mx)}{r},${s_first}{r}:${s_last}{r},0)")
     calc.sheet_state = "hidden"
     calc.protection.sheet = True
+    return e0, sm, bi
 
-    # ---------------------------------------------------------------- types
+
+def _types_sheet(typ, model: dict, lay: _Layout, last: int, calc_cols: tuple[int, int, int]) -> None:
+    """Each row's type and probabilities, by formulas over the hidden calc sheet."""
+    types = model["types"]
+    k = len(types)
+    e0, sm, bi = calc_cols
+    msg_row, ids_rng, names_rng = lay.msg_row, lay.ids_rng, lay.names_rng
     for j, h in enumerate(["respondent_id", "type_id", "type_name"] + [f"p_{ty['type_id']}" for ty in types], 1):
         c = _text(typ, f"{col(j)}1", h, bold=True)
         c.fill = _HEAD
@@ -209,8 +206,11 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
             c.number_format = "0.0%"
     typ.protection.sheet = True
 
-    # ---------------------------------------------------------------- help
-    ws = help_ws
+
+def _help_sheet(ws, t: dict, spec: TypingSpec, model: dict, lang: str, rows: int) -> None:
+    """Steps, the agreement note, the statements, the scale and the types."""
+    items, types = model["items"], model["types"]
+    lo, hi = spec.scale_min, spec.scale_max
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 70
     ws.column_dimensions["C"].width = 40
@@ -254,7 +254,49 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
         _text(ws, f"B{r}", ty["name"], wrap=True)
         _text(ws, f"C{r}", ty["tagline"], wrap=True)
         _lines_height(ws, f"B{r}", 80, f"C{r}", 45)
-    for sheet in (ws, ans, typ):  # printed: every column on one page width
+
+
+def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str | None = None,
+                      *, rows: int = DEFAULT_ROWS) -> Path:
+    """Write the typing tool as an Excel workbook computing each type by formulas.
+
+    Parameters
+    ----------
+    tool : path or TypingSpec
+        A discovery folder, a ``typing_tool.yaml`` or a loaded spec.
+    path : path
+        The ``.xlsx`` file to write (atomically).
+    lang : {"en", "sv"}, optional
+        Language of the help sheet and messages (default: the study's language, else
+        English).
+    rows : int, default=1000
+        Respondent rows with formulas (from row 2 of ``answers``).
+
+    Returns
+    -------
+    Path
+    """
+    spec = tool if isinstance(tool, TypingSpec) else load_typing_spec(tool)
+    lang = lang or (spec.language if spec.language in ("en", "sv") else "en")
+    t = ui_text(lang)
+    model = spec.model_dict()
+    last = rows + 1
+    lo, hi = spec.scale_min, spec.scale_max
+
+    wb = Workbook()
+    help_ws = wb.active
+    help_ws.title = t["help_sheet"]
+    ans = wb.create_sheet("answers")
+    typ = wb.create_sheet("types")
+    mod = wb.create_sheet("model")
+    calc = wb.create_sheet("calc")
+
+    lay = _model_sheet(mod, t, model, lo, hi)
+    _answers_sheet(ans, t, model, lo, hi, last)
+    calc_cols = _calc_sheet(calc, model, lay, last)
+    _types_sheet(typ, model, lay, last, calc_cols)
+    _help_sheet(help_ws, t, spec, model, lang, rows)
+    for sheet in (help_ws, ans, typ):  # printed: every column on one page width
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True

@@ -149,6 +149,109 @@ def _split(names: list[str] | str | None) -> list[str] | None:
     return cols or None
 
 
+def _linked_columns(resp: pd.DataFrame, inst: Any, customers: str | Path, id_column: str | None,
+                    columns: list[str], rfile: str) -> pd.DataFrame:
+    """``columns`` of the customer base for the respondents linked by ``customer_id_column``.
+
+    Indexed like ``resp``; an InputError when nothing links or a column or id is wrong.
+    """
+    from ..readers import read_customers
+
+    from_customers = columns
+    cust_id = id_column or inst.customer_id_column
+    if not inst.customer_id_column:
+        raise InputError("the instrument has no customer_id_column, so respondents cannot be "
+                         "linked to the customer base", file="instrument.yaml",
+                         hint="add customer_id_column: to instrument.yaml")
+    if cust_id is None:
+        raise InputError("no customer id column", hint="pass --id-column NAME")
+    try:
+        base = read_customers(customers, columns=[cust_id, *from_customers], id_column=cust_id)
+    except InputError as err:
+        if err.column is None or err.column == cust_id:
+            raise
+        raise InputError(f"column not found in {rfile} nor in the customer base",
+                         file=Path(customers).name, column=err.column,
+                         hint="check the spelling in --by/--outcomes (or descriptors:/outcomes: "
+                              "in instrument.yaml)") from None
+    base[cust_id] = base[cust_id].astype("string")
+    dup = base[cust_id].dropna().duplicated()
+    if dup.any():
+        raise InputError("customer id repeated in the customer base", file=customers, column=cust_id,
+                         value=str(base[cust_id].dropna()[dup].iloc[0]), hint="keep one row per customer")
+    link = resp[inst.customer_id_column].astype("string")
+    linked = base.set_index(cust_id).reindex(link.to_numpy())
+    linked.index = resp.index
+    n_linked = int(link.isin(base[cust_id]).sum())
+    if n_linked == 0:
+        raise InputError("no typed respondent is in the customer base", file=customers, column=cust_id,
+                         hint=f"check that {inst.customer_id_column} in {rfile} holds the base's ids")
+    return linked
+
+
+def _descriptor_levels(desc: list[dict], data: pd.DataFrame, survey: Any, from_customers: list[str],
+                       source_of: dict[str, str]) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """Descriptors as labelled levels (value labels applied) and each one's level order.
+
+    Completes every spec in ``desc`` with its ``levels`` and ``source``.
+    """
+    disc = pd.DataFrame(index=data.index)
+    levels: dict[str, list[str]] = {}
+    for d in desc:
+        col = d["column"]
+        keys = data[col].map(level_key)
+        mapping = d["levels"] if isinstance(d["levels"], dict) else None
+        if mapping is None and col in survey.value_labels and col not in from_customers:
+            mapping = {level_key(k): str(v) for k, v in survey.value_labels[col].items()}
+        order = list(d["levels"]) if isinstance(d["levels"], list) else None
+        if mapping:
+            labelled = keys.map(lambda k: None if k is None else mapping.get(k, k))
+            order = [mapping[k] for k in mapping]
+        else:
+            labelled = keys
+        _check_column(labelled, col, source_of[col], kind="descriptor")
+        if labelled.dropna().nunique() > MAX_LEVELS:
+            raise InputError(f"has {labelled.dropna().nunique()} different values, too many to tabulate",
+                             file=source_of[col], column=col,
+                             hint=f"group it into at most {MAX_LEVELS} bands, or pass it with --outcomes")
+        disc[col] = labelled
+        if order:
+            levels[col] = order
+        d["levels"] = order or sorted(labelled.dropna().unique().tolist())
+        d["source"] = source_of[col]
+    return disc, levels
+
+
+def _outcome_values(outs: list[dict], data: pd.DataFrame, survey: Any, from_customers: list[str],
+                    source_of: dict[str, str]) -> pd.DataFrame:
+    """Outcomes as numbers (yes/no texts as 1/0); completes each spec's ``source`` and ``binary``."""
+    outcome_frame = pd.DataFrame(index=data.index)
+    for o in outs:
+        col = o["column"]
+        rows_index = survey.responses.index if col not in from_customers else None
+        outcome_frame[col] = _numeric_outcome(data[col], col, source_of[col], rows_index)
+        o["source"] = source_of[col]
+        o["binary"] = bool(set(outcome_frame[col].dropna().unique()) <= {0.0, 1.0})
+    return outcome_frame
+
+
+def _chosen_specs(by: list[str] | str | None, outcomes: list[str] | str | None, inst: Any
+                  ) -> tuple[list[dict] | None, list[dict]]:
+    """The descriptor specs (None: chosen automatically later) and the outcome specs."""
+    by_cols, out_cols = _split(by), _split(outcomes)
+    if by_cols is not None:
+        desc = [_spec(c, inst.descriptors) for c in by_cols]
+    elif inst.descriptors:
+        desc = [_spec(e.column, inst.descriptors) for e in inst.descriptors]
+    else:
+        desc = None  # automatic, below
+    if out_cols is not None:
+        outs = [_spec(c, inst.outcomes) for c in out_cols]
+    else:
+        outs = [_spec(e.column, inst.outcomes) for e in inst.outcomes]
+    return desc, outs
+
+
 def profile_types_by(
     out: str | Path,
     *,
@@ -193,7 +296,7 @@ def profile_types_by(
         a survey statement, no link to the customer base, or nothing to profile.
     """
     from ..profiles import read_types_yaml
-    from ..readers import load_survey, read_customers
+    from ..readers import load_survey
 
     out = Path(out)
     source, types, proba = _discovery(out)
@@ -219,17 +322,7 @@ def profile_types_by(
                 **dict.fromkeys((c.id for c in inst.attention_checks), "an attention check")}
     reserved.pop(None, None)
 
-    by_cols, out_cols = _split(by), _split(outcomes)
-    if by_cols is not None:
-        desc = [_spec(c, inst.descriptors) for c in by_cols]
-    elif inst.descriptors:
-        desc = [_spec(e.column, inst.descriptors) for e in inst.descriptors]
-    else:
-        desc = None  # automatic, below
-    if out_cols is not None:
-        outs = [_spec(c, inst.outcomes) for c in out_cols]
-    else:
-        outs = [_spec(e.column, inst.outcomes) for e in inst.outcomes]
+    desc, outs = _chosen_specs(by, outcomes, inst)
 
     # ---- where each column comes from
     wanted = [d["column"] for d in (desc or [])] + [o["column"] for o in outs]
@@ -246,34 +339,7 @@ def profile_types_by(
                               "; or add --customers PATH to take it from the customer base")
     source_of = {c: rfile for c in wanted}
     if from_customers:
-        cust_id = id_column or inst.customer_id_column
-        if not inst.customer_id_column:
-            raise InputError("the instrument has no customer_id_column, so respondents cannot be "
-                             "linked to the customer base", file="instrument.yaml",
-                             hint="add customer_id_column: to instrument.yaml")
-        if cust_id is None:
-            raise InputError("no customer id column", hint="pass --id-column NAME")
-        try:
-            base = read_customers(customers, columns=[cust_id, *from_customers], id_column=cust_id)
-        except InputError as err:
-            if err.column is None or err.column == cust_id:
-                raise
-            raise InputError(f"column not found in {rfile} nor in the customer base",
-                             file=Path(customers).name, column=err.column,
-                             hint="check the spelling in --by/--outcomes (or descriptors:/outcomes: "
-                                  "in instrument.yaml)") from None
-        base[cust_id] = base[cust_id].astype("string")
-        dup = base[cust_id].dropna().duplicated()
-        if dup.any():
-            raise InputError("customer id repeated in the customer base", file=customers, column=cust_id,
-                             value=str(base[cust_id].dropna()[dup].iloc[0]), hint="keep one row per customer")
-        link = resp[inst.customer_id_column].astype("string")
-        linked = base.set_index(cust_id).reindex(link.to_numpy())
-        linked.index = resp.index
-        n_linked = int(link.isin(base[cust_id]).sum())
-        if n_linked == 0:
-            raise InputError("no typed respondent is in the customer base", file=customers, column=cust_id,
-                             hint=f"check that {inst.customer_id_column} in {rfile} holds the base's ids")
+        linked = _linked_columns(resp, inst, customers, id_column, from_customers, rfile)
         for c in from_customers:
             data[c] = linked[c]
             source_of[c] = Path(customers).name
@@ -297,39 +363,10 @@ def profile_types_by(
                               "in instrument.yaml")
 
     # ---- descriptors: labels and level order
-    disc = pd.DataFrame(index=types.index)
-    levels: dict[str, list[str]] = {}
-    for d in desc:
-        col = d["column"]
-        keys = data[col].map(level_key)
-        mapping = d["levels"] if isinstance(d["levels"], dict) else None
-        if mapping is None and col in survey.value_labels and col not in from_customers:
-            mapping = {level_key(k): str(v) for k, v in survey.value_labels[col].items()}
-        order = list(d["levels"]) if isinstance(d["levels"], list) else None
-        if mapping:
-            labelled = keys.map(lambda k: None if k is None else mapping.get(k, k))
-            order = [mapping[k] for k in mapping]
-        else:
-            labelled = keys
-        _check_column(labelled, col, source_of[col], kind="descriptor")
-        if labelled.dropna().nunique() > MAX_LEVELS:
-            raise InputError(f"has {labelled.dropna().nunique()} different values, too many to tabulate",
-                             file=source_of[col], column=col,
-                             hint=f"group it into at most {MAX_LEVELS} bands, or pass it with --outcomes")
-        disc[col] = labelled
-        if order:
-            levels[col] = order
-        d["levels"] = order or sorted(labelled.dropna().unique().tolist())
-        d["source"] = source_of[col]
+    disc, levels = _descriptor_levels(desc, data, survey, from_customers, source_of)
 
     # ---- outcomes: numbers (yes/no texts as 1/0)
-    outcome_frame = pd.DataFrame(index=types.index)
-    for o in outs:
-        col = o["column"]
-        rows_index = survey.responses.index if col not in from_customers else None
-        outcome_frame[col] = _numeric_outcome(data[col], col, source_of[col], rows_index)
-        o["source"] = source_of[col]
-        o["binary"] = bool(set(outcome_frame[col].dropna().unique()) <= {0.0, 1.0})
+    outcome_frame = _outcome_values(outs, data, survey, from_customers, source_of)
 
     weights = None
     if inst.weight_column:

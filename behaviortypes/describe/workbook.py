@@ -34,97 +34,84 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return cand
 
 
-def write_banner_workbook(result, path: str | Path) -> Path:
-    """Write ``result`` (a :class:`~behaviortypes.describe.profile.ProfileResult`) as ``.xlsx``.
+def _styles():
+    """Shared styles: bold, a thin grey side, wrapped centred header text."""
+    from openpyxl.styles import Alignment, Font, Side
 
-    Parameters
-    ----------
-    result : ProfileResult
-    path : str or Path
-        The workbook to write (atomically).
+    return Font(bold=True), Side(style="thin", color="999999"), Alignment(
+        wrap_text=True, vertical="top", horizontal="center")
 
-    Returns
-    -------
-    Path
-    """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-    meta = result.meta
-    names = {int(k): v for k, v in meta.get("type_names", {}).items()}
-    type_ids = sorted(int(t) for t in pd.unique(result.banner["type_id"])) if len(result.banner) else \
-        sorted(int(t) for t in pd.unique(result.outcomes["type_id"]))
-    head = [f"{t}. {names.get(t, f'Type {t}')}" for t in type_ids]
-    bold, thin = Font(bold=True), Side(style="thin", color="999999")
-    wrap = Alignment(wrap_text=True, vertical="top", horizontal="center")
-    cell_min = meta.get("min_cell")
-    wb = Workbook()
-    wb.remove(wb.active)
-    used: set[str] = {"outcomes", "notes"}
-    labels = {d["column"]: d.get("label") or d["column"] for d in meta.get("descriptors", [])}
-    tests = result.tests.set_index("variable") if len(result.tests) else pd.DataFrame()
+def _banner_sheet(ws, var: str, table: pd.DataFrame, label: str, head: list[str], type_ids: list[int],
+                  tests: pd.DataFrame, meta: dict, cell_min) -> None:
+    """One descriptor's banner table: column % per type, its base row and its test."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill
 
-    for var, table in result.banner.groupby("variable", sort=False):
-        ws = wb.create_sheet(_sheet_name(var, used))
-        ws["A1"] = labels.get(var, var)
-        ws["A1"].font = Font(bold=True, size=13)
-        ws["A2"] = "Column %: share of each type's respondents at each level"
-        ws.append([])
-        ws.append(["", "All", *head])
-        for c in ws[4]:
-            c.font, c.alignment, c.border = bold, wrap, Border(bottom=thin)
-        ws.row_dimensions[4].height = 45
-        for level, rows in table.groupby("level", sort=False):
-            rows = rows.set_index("type_id")
-            overall = rows["overall_share"].iloc[0]
-            ws.append([str(level), None if pd.isna(overall) else float(overall)])
-            r = ws.max_row
-            ws.cell(r, 2).number_format = "0%"
-            if pd.isna(overall):
-                ws.cell(r, 2).value = "*"
-            for j, t in enumerate(type_ids, start=3):
-                cell = ws.cell(r, j)
-                row = rows.loc[t] if t in rows.index else None
-                if row is None or pd.isna(row["share"]):
-                    cell.value = "*"
-                    cell.alignment = Alignment(horizontal="right")
-                    continue
-                cell.value = float(row["share"])
-                cell.number_format = "0%"
-                if bool(row["significant"]):
-                    up = row["share"] > (rows.loc[t, "overall_share"] if pd.notna(overall) else 0)
-                    cell.number_format = '0%" ▲"' if up else '0%" ▼"'
-                    cell.font = Font(bold=True, color=_UP if up else _DOWN)
-                    cell.fill = PatternFill("solid", fgColor=_UP_FILL if up else _DOWN_FILL)
-        # base row: respondents per type with an answer
-        ws.append(["n (respondents)", None, *[None] * len(type_ids)])
+    bold, thin, wrap = _styles()
+    ws["A1"] = label
+    ws["A1"].font = Font(bold=True, size=13)
+    ws["A2"] = "Column %: share of each type's respondents at each level"
+    ws.append([])
+    ws.append(["", "All", *head])
+    for c in ws[4]:
+        c.font, c.alignment, c.border = bold, wrap, Border(bottom=thin)
+    ws.row_dimensions[4].height = 45
+    for level, rows in table.groupby("level", sort=False):
+        rows = rows.set_index("type_id")
+        overall = rows["overall_share"].iloc[0]
+        ws.append([str(level), None if pd.isna(overall) else float(overall)])
         r = ws.max_row
-        ws.cell(r, 1).font = Font(italic=True)
-        for c in ws[r]:
-            c.border = Border(top=thin)
-        total = 0
+        ws.cell(r, 2).number_format = "0%"
+        if pd.isna(overall):
+            ws.cell(r, 2).value = "*"
         for j, t in enumerate(type_ids, start=3):
-            ns = table.loc[table["type_id"] == t, "n"]
-            if ns.isna().any():
-                ws.cell(r, j).value = "*" if ns.isna().all() else f"≥{int(ns.sum())}"
-            else:
-                ws.cell(r, j).value = int(ns.sum())
-                total += int(ns.sum())
-        ws.cell(r, 2).value = int(table.groupby("level")["n"].sum().sum()) if not table["n"].isna().any() else None
-        if var in tests.index:
-            tr = tests.loc[var]
-            ws.append([])
-            ws.append([f"Association with the type: Rao–Scott F = {tr['f_rs2']:.2f} on "
-                       f"{tr['df1_rs2']:.1f} and {tr['df2_rs2']:.0f} df, p = {tr['p_value']:.3g}"])
-        ws.append([f"▲/▼ significantly higher/lower than the rest of the sample "
-                   f"(false discovery rate {meta.get('alpha', 0.05):.0%}); "
-                   f"* fewer than {cell_min} respondents, suppressed."])
-        ws.column_dimensions["A"].width = 28
-        for j in range(2, len(type_ids) + 3):
-            ws.column_dimensions[ws.cell(4, j).column_letter].width = 16
-        ws.freeze_panes = "B5"
+            cell = ws.cell(r, j)
+            row = rows.loc[t] if t in rows.index else None
+            if row is None or pd.isna(row["share"]):
+                cell.value = "*"
+                cell.alignment = Alignment(horizontal="right")
+                continue
+            cell.value = float(row["share"])
+            cell.number_format = "0%"
+            if bool(row["significant"]):
+                up = row["share"] > (rows.loc[t, "overall_share"] if pd.notna(overall) else 0)
+                cell.number_format = '0%" ▲"' if up else '0%" ▼"'
+                cell.font = Font(bold=True, color=_UP if up else _DOWN)
+                cell.fill = PatternFill("solid", fgColor=_UP_FILL if up else _DOWN_FILL)
+    # base row: respondents per type with an answer
+    ws.append(["n (respondents)", None, *[None] * len(type_ids)])
+    r = ws.max_row
+    ws.cell(r, 1).font = Font(italic=True)
+    for c in ws[r]:
+        c.border = Border(top=thin)
+    total = 0
+    for j, t in enumerate(type_ids, start=3):
+        ns = table.loc[table["type_id"] == t, "n"]
+        if ns.isna().any():
+            ws.cell(r, j).value = "*" if ns.isna().all() else f"≥{int(ns.sum())}"
+        else:
+            ws.cell(r, j).value = int(ns.sum())
+            total += int(ns.sum())
+    ws.cell(r, 2).value = int(table.groupby("level")["n"].sum().sum()) if not table["n"].isna().any() else None
+    if var in tests.index:
+        tr = tests.loc[var]
+        ws.append([])
+        ws.append([f"Association with the type: Rao–Scott F = {tr['f_rs2']:.2f} on "
+                   f"{tr['df1_rs2']:.1f} and {tr['df2_rs2']:.0f} df, p = {tr['p_value']:.3g}"])
+    ws.append([f"▲/▼ significantly higher/lower than the rest of the sample "
+               f"(false discovery rate {meta.get('alpha', 0.05):.0%}); "
+               f"* fewer than {cell_min} respondents, suppressed."])
+    ws.column_dimensions["A"].width = 28
+    for j in range(2, len(type_ids) + 3):
+        ws.column_dimensions[ws.cell(4, j).column_letter].width = 16
+    ws.freeze_panes = "B5"
 
-    ws = wb.create_sheet("outcomes")
+
+def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict, cell_min) -> None:
+    """Bias-adjusted outcome means per type, their intervals and the assigned types' means."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill
+
+    bold, thin, wrap = _styles()
     ws["A1"] = "Outcomes by type"
     ws["A1"].font = Font(bold=True, size=13)
     ws["A2"] = ("Bias-adjusted (BCH three-step) means with 95% intervals; means of the "
@@ -172,6 +159,40 @@ def write_banner_workbook(result, path: str | Path) -> Path:
     ws.column_dimensions["B"].width = 16
     for j in range(3, len(type_ids) + 4):
         ws.column_dimensions[ws.cell(4, j).column_letter].width = 16
+
+
+def write_banner_workbook(result, path: str | Path) -> Path:
+    """Write ``result`` (a :class:`~behaviortypes.describe.profile.ProfileResult`) as ``.xlsx``.
+
+    Parameters
+    ----------
+    result : ProfileResult
+    path : str or Path
+        The workbook to write (atomically).
+
+    Returns
+    -------
+    Path
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    meta = result.meta
+    names = {int(k): v for k, v in meta.get("type_names", {}).items()}
+    type_ids = sorted(int(t) for t in pd.unique(result.banner["type_id"])) if len(result.banner) else \
+        sorted(int(t) for t in pd.unique(result.outcomes["type_id"]))
+    head = [f"{t}. {names.get(t, f'Type {t}')}" for t in type_ids]
+    cell_min = meta.get("min_cell")
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = {"outcomes", "notes"}
+    labels = {d["column"]: d.get("label") or d["column"] for d in meta.get("descriptors", [])}
+    tests = result.tests.set_index("variable") if len(result.tests) else pd.DataFrame()
+
+    for var, table in result.banner.groupby("variable", sort=False):
+        _banner_sheet(wb.create_sheet(_sheet_name(var, used)), var, table, labels.get(var, var), head,
+                      type_ids, tests, meta, cell_min)
+    _outcomes_sheet(wb.create_sheet("outcomes"), result, head, type_ids, meta, cell_min)
 
     notes = wb.create_sheet("notes")
     for line in (

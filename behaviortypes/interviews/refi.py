@@ -54,15 +54,18 @@ CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 _HINT_EXPORT = "export the project again from your QDA tool (File > Export > REFI-QDA project)"
 
 
-def _q(tag: str, ns: str = PROJECT_NS) -> str:
+def qname(tag: str, ns: str = PROJECT_NS) -> str:
+    """The ElementTree name of ``tag`` in namespace ``ns`` (``{ns}tag``)."""
     return f"{{{ns}}}{tag}"
 
 
-def _norm_guid(guid: str | None) -> str:
+def norm_guid(guid: str | None) -> str:
+    """A GUID compared the REFI-QDA way: braces and case ignored."""
     return (guid or "").strip().strip("{}").lower()
 
 
-def _parse_xml(data: bytes, file: Path, member: str) -> ET.Element:
+def parse_xml(data: bytes, file: Path, member: str) -> ET.Element:
+    """Parse one archive member safely (defusedxml); an InputError naming the member and line."""
     try:
         return SafeET.fromstring(data)
     except ET.ParseError as err:
@@ -86,7 +89,8 @@ def _namespace(tag: str) -> str | None:
     return tag[1:].split("}", 1)[0] if tag.startswith("{") else None
 
 
-def _check_root(root: ET.Element, file: Path, member: str, expected: dict[str, str]) -> str:
+def check_root(root: ET.Element, file: Path, member: str, expected: dict[str, str]) -> str:
+    """The namespace of ``root`` when it is one of ``expected`` ({namespace: tag}); else an InputError."""
     ns = _namespace(root.tag)
     local = root.tag.split("}", 1)[-1]
     for want_ns, want_tag in expected.items():
@@ -111,31 +115,31 @@ def _codebook_frame(
     """
     rows: list[dict] = []
     if codes_el is not None:
-        stack = [(child, None) for child in codes_el.findall(_q("Code", ns))]
+        stack = [(child, None) for child in codes_el.findall(qname("Code", ns))]
         order: list[tuple[ET.Element, str | None]] = []
         while stack:  # depth-first, document order
             el, parent = stack.pop(0)
             order.append((el, parent))
             name = (el.get("name") or "").strip()
-            stack[0:0] = [(c, name) for c in el.findall(_q("Code", ns))]
+            stack[0:0] = [(c, name) for c in el.findall(qname("Code", ns))]
         for el, parent in order:
-            desc = el.find(_q("Description", ns))
+            desc = el.find(qname("Description", ns))
             rows.append(
                 {
                     "theme": (el.get("name") or "").strip(),
                     "parent": parent,
-                    "guid": _norm_guid(el.get("guid")),
+                    "guid": norm_guid(el.get("guid")),
                     "description": (desc.text or "").strip() if desc is not None else None,
                 }
             )
     group_of: dict[str, str] = {}
     groups: list[dict] = []
-    for st in [] if sets_el is None else sets_el.findall(_q("Set", ns)):
-        members = [_norm_guid(m.get("targetGUID") or m.get("guid"))
-                   for m in st.findall(_q("MemberCode", ns))]  # fmt: skip
+    for st in [] if sets_el is None else sets_el.findall(qname("Set", ns)):
+        members = [norm_guid(m.get("targetGUID") or m.get("guid"))
+                   for m in st.findall(qname("MemberCode", ns))]  # fmt: skip
         name = (st.get("name") or "").strip()
         if members and name:
-            groups.append({"theme": name, "parent": None, "guid": _norm_guid(st.get("guid")),
+            groups.append({"theme": name, "parent": None, "guid": norm_guid(st.get("guid")),
                            "description": None})  # fmt: skip
             for guid in members:
                 group_of.setdefault(guid, name)
@@ -170,9 +174,9 @@ def read_qdc(path: str | Path) -> Interviews:
     data = path.read_bytes()
     if not data.strip():
         raise InputError("the codebook file is empty", file=path, hint=_HINT_EXPORT)
-    root = _parse_xml(data, path, path.name)
-    ns = _check_root(root, path, path.name, {CODEBOOK_NS: "CodeBook", PROJECT_NS: "CodeBook"})
-    book, _ = _codebook_frame(root.find(_q("Codes", ns)), ns, root.find(_q("Sets", ns)))
+    root = parse_xml(data, path, path.name)
+    ns = check_root(root, path, path.name, {CODEBOOK_NS: "CodeBook", PROJECT_NS: "CodeBook"})
+    book, _ = _codebook_frame(root.find(qname("Codes", ns)), ns, root.find(qname("Sets", ns)))
     return Interviews(
         codings=pd.DataFrame(columns=CODING_COLUMNS),
         participants=pd.DataFrame(index=pd.Index([], name="participant_id", dtype=object)),
@@ -190,7 +194,7 @@ def _variable_value(vv: ET.Element) -> object:
         ("DateValue", str),
         ("DateTimeValue", str),
     ):
-        el = vv.find(_q(tag))
+        el = vv.find(qname(tag))
         if el is not None:
             text = el.text or ""
             try:
@@ -200,7 +204,8 @@ def _variable_value(vv: ET.Element) -> object:
     return None
 
 
-def _open_zip(path: Path) -> zipfile.ZipFile:
+def open_zip(path: Path) -> zipfile.ZipFile:
+    """Open a ``.qdpx`` archive; an InputError when it is missing, empty or not a zip."""
     if not path.is_file():
         raise InputError("file not found", file=path, hint="check the path")
     if path.stat().st_size == 0:
@@ -219,7 +224,7 @@ def _mib(n: int) -> str:
     return f"{n / 1048576:,.0f} MiB"
 
 
-def _check_member(info: zipfile.ZipInfo, path: Path, *, limit: int | None = MAX_MEMBER_BYTES) -> None:
+def check_member(info: zipfile.ZipInfo, path: Path, *, limit: int | None = MAX_MEMBER_BYTES) -> None:
     """Refuse a member that unpacks beyond ``limit`` or far beyond its packed size."""
     if limit is not None and info.file_size > limit:
         raise InputError(
@@ -237,7 +242,7 @@ def _check_member(info: zipfile.ZipInfo, path: Path, *, limit: int | None = MAX_
         )
 
 
-class _Budget:
+class ReadBudget:
     """Unpacked bytes still allowed from one archive (:data:`MAX_ARCHIVE_BYTES`)."""
 
     def __init__(self, path: Path, total: int = MAX_ARCHIVE_BYTES) -> None:
@@ -254,10 +259,10 @@ class _Budget:
             )
 
 
-def _read_member(zf: zipfile.ZipFile, name: str | zipfile.ZipInfo, path: Path, budget: _Budget) -> bytes:
+def read_member(zf: zipfile.ZipFile, name: str | zipfile.ZipInfo, path: Path, budget: ReadBudget) -> bytes:
     """Read one member within the limits; a member whose data disagree with its header fails."""
     info = name if isinstance(name, zipfile.ZipInfo) else zf.getinfo(name)
-    _check_member(info, path)
+    check_member(info, path)
     budget.take(info.file_size)
     try:
         with zf.open(info) as fh:  # zipfile stops at the size the header declares
@@ -274,7 +279,8 @@ def _read_member(zf: zipfile.ZipFile, name: str | zipfile.ZipInfo, path: Path, b
     return data
 
 
-def _project_member(zf: zipfile.ZipFile, path: Path) -> str:
+def project_member(zf: zipfile.ZipFile, path: Path) -> str:
+    """The name of the archive's ``project.qde`` (the shallowest); an InputError when it has none."""
     names = [n for n in zf.namelist() if PurePosixPath(n).name.lower() == "project.qde"]
     if not names:
         found = ", ".join(zf.namelist()[:5]) or "nothing"
@@ -340,11 +346,11 @@ def _read_source_text(
     path: Path,
     src: ET.Element,
     by_name: dict[str, str],
-    budget: _Budget,
+    budget: ReadBudget,
     sources_dir: Path | None = None,
 ) -> str:
     name = (src.get("name") or src.get("guid") or "")[:80]
-    content = src.find(_q("PlainTextContent"))
+    content = src.find(qname("PlainTextContent"))
     if content is not None:
         return content.text or ""
     ref = src.get("plainTextPath")
@@ -363,7 +369,7 @@ def _read_source_text(
                 file=path,
                 hint="export the project again with its sources included",
             )
-        data = _read_member(zf, member, path, budget)
+        data = read_member(zf, member, path, budget)
     elif ref.lower().startswith(_EXTERNAL):
         disk = _external_file(ref, name, path, sources_dir)
         budget.take(disk.stat().st_size)
@@ -412,54 +418,54 @@ def read_qdpx(path: str | Path, *, sources_dir: str | Path | None = None) -> Int
         unpacks beyond the size limits.
     """
     path = Path(path)
-    budget = _Budget(path)
-    with _open_zip(path) as zf:
-        member = _project_member(zf, path)
-        root = _parse_xml(_read_member(zf, member, path, budget), path, member)
-        _check_root(root, path, member, {PROJECT_NS: "Project"})
-        codebook_el = root.find(_q("CodeBook"))
+    budget = ReadBudget(path)
+    with open_zip(path) as zf:
+        member = project_member(zf, path)
+        root = parse_xml(read_member(zf, member, path, budget), path, member)
+        check_root(root, path, member, {PROJECT_NS: "Project"})
+        codebook_el = root.find(qname("CodeBook"))
         book, codes = _codebook_frame(
-            codebook_el.find(_q("Codes")) if codebook_el is not None else None,
+            codebook_el.find(qname("Codes")) if codebook_el is not None else None,
             PROJECT_NS,
-            root.find(_q("Sets")),
+            root.find(qname("Sets")),
         )
         variables = {
-            _norm_guid(v.get("guid")): (v.get("name") or "").strip()
-            for v in root.iter(_q("Variable"))
+            norm_guid(v.get("guid")): (v.get("name") or "").strip()
+            for v in root.iter(qname("Variable"))
         }
         by_name = {PurePosixPath(n).name.lower(): n for n in zf.namelist() if not n.endswith("/")}
         # cases: participant names, their variables, and what they point at
         owner: dict[str, str] = {}
         attrs: dict[str, dict] = {}
-        for case in root.iter(_q("Case")):
+        for case in root.iter(qname("Case")):
             pid = (case.get("name") or case.get("guid") or "").strip()
             attrs.setdefault(pid, {})
-            for vv in case.findall(_q("VariableValue")):
-                ref = vv.find(_q("VariableRef"))
-                var = variables.get(_norm_guid(ref.get("targetGUID")) if ref is not None else "")
+            for vv in case.findall(qname("VariableValue")):
+                ref = vv.find(qname("VariableRef"))
+                var = variables.get(norm_guid(ref.get("targetGUID")) if ref is not None else "")
                 if var:
                     attrs[pid][var] = _variable_value(vv)
             for tag in ("SourceRef", "SelectionRef"):
-                for ref in case.findall(_q(tag)):
-                    owner.setdefault(_norm_guid(ref.get("targetGUID")), pid)
+                for ref in case.findall(qname(tag)):
+                    owner.setdefault(norm_guid(ref.get("targetGUID")), pid)
         rows: list[dict] = []
         transcripts: dict[str, str] = {}
-        sources_el = root.find(_q("Sources"))
-        for src in [] if sources_el is None else sources_el.findall(_q("TextSource")):
+        sources_el = root.find(qname("Sources"))
+        for src in [] if sources_el is None else sources_el.findall(qname("TextSource")):
             sname = (src.get("name") or src.get("guid") or "").strip()
             text = _read_source_text(zf, path, src, by_name, budget, sources_dir)
             transcripts[sname] = text
-            default_pid = owner.get(_norm_guid(src.get("guid")), PurePosixPath(sname).stem)
+            default_pid = owner.get(norm_guid(src.get("guid")), PurePosixPath(sname).stem)
             src_attrs = attrs.setdefault(default_pid, {})
-            for vv in src.findall(_q("VariableValue")):
-                ref = vv.find(_q("VariableRef"))
-                var = variables.get(_norm_guid(ref.get("targetGUID")) if ref is not None else "")
+            for vv in src.findall(qname("VariableValue")):
+                ref = vv.find(qname("VariableRef"))
+                var = variables.get(norm_guid(ref.get("targetGUID")) if ref is not None else "")
                 if var:
                     src_attrs.setdefault(var, _variable_value(vv))
-            for coding in src.findall(_q("Coding")):  # whole document coded
+            for coding in src.findall(qname("Coding")):  # whole document coded
                 theme, parent = _resolve(coding, codes, path, f"source '{sname}'")
                 rows.append(_row(default_pid, theme, parent, None, sname, None, None))
-            for sel in src.findall(_q("PlainTextSelection")):
+            for sel in src.findall(qname("PlainTextSelection")):
                 sguid = sel.get("guid") or "?"
                 try:
                     start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
@@ -480,9 +486,9 @@ def read_qdpx(path: str | Path, *, sources_dir: str | Path | None = None) -> Int
                         hint="offsets count Unicode characters from 0; the transcript in "
                         "the archive may not be the one that was coded",
                     )
-                pid = owner.get(_norm_guid(sguid), default_pid)
+                pid = owner.get(norm_guid(sguid), default_pid)
                 attrs.setdefault(pid, {})
-                for coding in sel.findall(_q("Coding")):
+                for coding in sel.findall(qname("Coding")):
                     theme, parent = _resolve(coding, codes, path, f"selection {sguid}")
                     rows.append(_row(pid, theme, parent, text[start:end], sname, start, end))
     codings = pd.DataFrame(rows, columns=CODING_COLUMNS)
@@ -512,8 +518,8 @@ def _row(pid, theme, parent, quote, source, start, end) -> dict:
 
 
 def _resolve(coding: ET.Element, codes: dict, path: Path, where: str) -> tuple[str, str | None]:
-    ref = coding.find(_q("CodeRef"))
-    target = _norm_guid(ref.get("targetGUID")) if ref is not None else ""
+    ref = coding.find(qname("CodeRef"))
+    target = norm_guid(ref.get("targetGUID")) if ref is not None else ""
     if target not in codes:
         raise InputError(
             f"{where} is coded with code {target or '(none)'}, which is not in the codebook",

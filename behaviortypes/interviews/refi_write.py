@@ -21,8 +21,8 @@ import pandas as pd
 from ..errors import BehaviortypesWarning, InputError
 from ..files import atomic_path
 from .data import Interviews
-from .refi import (PROJECT_NS, _Budget, _check_member, _check_root, _norm_guid, _open_zip, _parse_xml,
-                   _project_member, _q, _read_member)
+from .refi import (PROJECT_NS, ReadBudget, check_member, check_root, norm_guid, open_zip, parse_xml,
+                   project_member, qname, read_member)
 
 __all__ = ["write_qdpx", "write_types_to_qdpx"]
 
@@ -62,7 +62,7 @@ def _value_element(parent: ET.Element, kind: str, value: object) -> None:
     tag = {"Boolean": "BooleanValue", "Integer": "IntegerValue", "Float": "FloatValue"}.get(
         kind, "TextValue"
     )
-    el = ET.SubElement(parent, _q(tag))
+    el = ET.SubElement(parent, qname(tag))
     if kind == "Boolean":
         el.text = "true" if value else "false"
     elif kind == "Integer":
@@ -119,12 +119,11 @@ def _place_quotes(text: str | None, quotes: list[tuple], who: str) -> tuple[str,
     return text, placed
 
 
-def _build_project(interviews: Interviews, transcripts, case_variables, name: str):
-    root = ET.Element(_q("Project"), {"name": name, "origin": "behaviortypes"})
-    user_guid = _guid("user", "behaviortypes")
-    users = ET.SubElement(root, _q("Users"))
-    ET.SubElement(users, _q("User"), {"guid": user_guid, "name": "behaviortypes"})
-    # codebook: every codebook row, plus coded themes and parents it lacks
+def _add_codebook(root: ET.Element, interviews: Interviews) -> dict[str, str]:
+    """Add the ``<CodeBook>`` (every codebook row, plus coded themes and parents it lacks).
+
+    Returns the GUID of every theme.
+    """
     book = interviews.codebook.copy()
     extra = interviews.codings[["theme", "parent"]].drop_duplicates("theme")
     extra = extra[~extra["theme"].isin(book["theme"])]
@@ -138,7 +137,7 @@ def _build_project(interviews: Interviews, transcripts, case_variables, name: st
     for row in book.itertuples():
         guid_of[row.theme] = row.guid if _valid_guid(row.guid) else _guid("code", row.theme)
     elements: dict[str, ET.Element] = {}
-    codes = ET.SubElement(ET.SubElement(root, _q("CodeBook")), _q("Codes"))
+    codes = ET.SubElement(ET.SubElement(root, qname("CodeBook")), qname("Codes"))
     pending = list(book.itertuples())
     while pending:
         rest = []
@@ -151,48 +150,57 @@ def _build_project(interviews: Interviews, transcripts, case_variables, name: st
             label = str(row.theme).split(" > ")[-1] if parent else str(row.theme)
             el = ET.SubElement(
                 container,
-                _q("Code"),
+                qname("Code"),
                 {"guid": guid_of[row.theme], "name": label, "isCodable": "true"},
             )
             if isinstance(row.description, str) and row.description:
-                ET.SubElement(el, _q("Description")).text = row.description
+                ET.SubElement(el, qname("Description")).text = row.description
             elements[row.theme] = el
         if len(rest) == len(pending):  # a cycle in parents: put one code at top level
             rest[0] = rest[0]._replace(parent=None)
         pending = rest
+    return guid_of
+
+
+def _build_project(interviews: Interviews, transcripts, case_variables, name: str):
+    root = ET.Element(qname("Project"), {"name": name, "origin": "behaviortypes"})
+    user_guid = _guid("user", "behaviortypes")
+    users = ET.SubElement(root, qname("Users"))
+    ET.SubElement(users, qname("User"), {"guid": user_guid, "name": "behaviortypes"})
+    guid_of = _add_codebook(root, interviews)
     # variables and cases
     table = _case_variables(interviews, case_variables)
     pids = sorted(set(table.index) | set(interviews.codings["participant_id"].astype(str)))
     kinds = {col: _variable_type(table[col]) for col in table.columns}
     var_guid = {col: _guid("variable", col) for col in table.columns}
     if kinds:
-        variables = ET.SubElement(root, _q("Variables"))
+        variables = ET.SubElement(root, qname("Variables"))
         for col, kind in kinds.items():
             ET.SubElement(
-                variables, _q("Variable"),
+                variables, qname("Variable"),
                 {"guid": var_guid[col], "name": str(col), "typeOfVariable": kind},
             )  # fmt: skip
-    cases = ET.SubElement(root, _q("Cases"))
-    sources = ET.SubElement(root, _q("Sources"))
+    cases = ET.SubElement(root, qname("Cases"))
+    sources = ET.SubElement(root, qname("Sources"))
     files: dict[str, str] = {}
     codings = interviews.codings.copy()
     codings["participant_id"] = codings["participant_id"].astype(str)
     named = codings["source"].notna()
     codings["source"] = codings["source"].where(named, codings["participant_id"])
     for pid in pids:
-        case = ET.SubElement(cases, _q("Case"), {"guid": _guid("case", pid), "name": pid})
+        case = ET.SubElement(cases, qname("Case"), {"guid": _guid("case", pid), "name": pid})
         if pid in table.index:
             for col, value in table.loc[pid].items():
                 if value is None or (not isinstance(value, str) and pd.isna(value)):
                     continue
-                vv = ET.SubElement(case, _q("VariableValue"))
-                ET.SubElement(vv, _q("VariableRef"), {"targetGUID": var_guid[col]})
+                vv = ET.SubElement(case, qname("VariableValue"))
+                ET.SubElement(vv, qname("VariableRef"), {"targetGUID": var_guid[col]})
                 _value_element(vv, kinds[col], value)
         mine = codings[codings["participant_id"] == pid]
         for sname in dict.fromkeys(mine["source"]):
             rows = mine[mine["source"] == sname]
             sguid = _guid("source", pid, sname)
-            ET.SubElement(case, _q("SourceRef"), {"targetGUID": sguid})
+            ET.SubElement(case, qname("SourceRef"), {"targetGUID": sguid})
             given = None
             if transcripts is not None:
                 given = transcripts.get(sname, transcripts.get(pid))
@@ -206,7 +214,7 @@ def _build_project(interviews: Interviews, transcripts, case_variables, name: st
             fname = f"{sguid}.txt"
             files[fname] = text
             src = ET.SubElement(
-                sources, _q("TextSource"),
+                sources, qname("TextSource"),
                 {"guid": sguid, "name": str(sname), "plainTextPath": f"internal://{fname}",
                  "creatingUser": user_guid},
             )  # fmt: skip
@@ -215,24 +223,24 @@ def _build_project(interviews: Interviews, transcripts, case_variables, name: st
                 by_span.setdefault((start, end), []).append(str(theme))
             for (start, end), themes in by_span.items():
                 sel = ET.SubElement(
-                    src, _q("PlainTextSelection"),
+                    src, qname("PlainTextSelection"),
                     {"guid": _guid("selection", sguid, start, end), "name": text[start:end][:60],
                      "startPosition": str(start), "endPosition": str(end),
                      "creatingUser": user_guid},
                 )  # fmt: skip
                 for theme in dict.fromkeys(themes):
                     coding = ET.SubElement(
-                        sel, _q("Coding"),
+                        sel, qname("Coding"),
                         {"guid": _guid("coding", sguid, start, end, theme),
                          "creatingUser": user_guid},
                     )  # fmt: skip
-                    ET.SubElement(coding, _q("CodeRef"), {"targetGUID": guid_of[theme]})
+                    ET.SubElement(coding, qname("CodeRef"), {"targetGUID": guid_of[theme]})
             for theme in dict.fromkeys(rows.loc[rows["quote"].isna(), "theme"]):
                 coding = ET.SubElement(
-                    src, _q("Coding"),
+                    src, qname("Coding"),
                     {"guid": _guid("coding", sguid, theme), "creatingUser": user_guid},
                 )  # fmt: skip
-                ET.SubElement(coding, _q("CodeRef"), {"targetGUID": guid_of[str(theme)]})
+                ET.SubElement(coding, qname("CodeRef"), {"targetGUID": guid_of[str(theme)]})
     if not len(cases):
         root.remove(cases)
     return root, files
@@ -387,19 +395,19 @@ def write_types_to_qdpx(
         For the archive errors of :func:`read_qdpx`, or when no participant matches.
     """
     in_path, out_path = Path(in_path), Path(out_path)
-    with _open_zip(in_path) as zf:
-        member = _project_member(zf, in_path)
-        root = _parse_xml(_read_member(zf, member, in_path, _Budget(in_path)), in_path, member)
-        _check_root(root, in_path, member, {PROJECT_NS: "Project"})
+    with open_zip(in_path) as zf:
+        member = project_member(zf, in_path)
+        root = parse_xml(read_member(zf, member, in_path, ReadBudget(in_path)), in_path, member)
+        check_root(root, in_path, member, {PROJECT_NS: "Project"})
         others = [info for info in zf.infolist() if info.filename != member]
         for info in others:  # copied in chunks (media can be large), but no zip bombs
-            _check_member(info, in_path, limit=None)
+            check_member(info, in_path, limit=None)
         member_info = zf.getinfo(member)
     var_guid = _ensure_variable(root, variable)
     cases = _child(root, "Cases", after=("Users", "CodeBook", "Variables"))
-    by_name = {(c.get("name") or "").strip(): c for c in cases.findall(_q("Case"))}
+    by_name = {(c.get("name") or "").strip(): c for c in cases.findall(qname("Case"))}
     sources = {}
-    srcs_el = root.find(_q("Sources"))
+    srcs_el = root.find(qname("Sources"))
     for src in [] if srcs_el is None else list(srcs_el):
         sname = (src.get("name") or "").strip()
         sources[sname] = src
@@ -409,8 +417,8 @@ def write_types_to_qdpx(
         pid = str(pid)
         case, created = by_name.get(pid), False
         if case is None and pid in sources:
-            case = ET.SubElement(cases, _q("Case"), {"guid": _guid("case", pid), "name": pid})
-            ET.SubElement(case, _q("SourceRef"), {"targetGUID": sources[pid].get("guid")})
+            case = ET.SubElement(cases, qname("Case"), {"guid": _guid("case", pid), "name": pid})
+            ET.SubElement(case, qname("SourceRef"), {"targetGUID": sources[pid].get("guid")})
             by_name[pid], created = case, True
         if case is None:
             unknown.append(pid)
@@ -440,10 +448,10 @@ def write_types_to_qdpx(
 
 def _child(root: ET.Element, tag: str, *, after: tuple[str, ...]) -> ET.Element:
     """Return ``root``'s ``tag`` child, creating it at its schema position."""
-    el = root.find(_q(tag))
+    el = root.find(qname(tag))
     if el is not None:
         return el
-    el = ET.Element(_q(tag))
+    el = ET.Element(qname(tag))
     position = 0
     for i, child in enumerate(list(root)):
         if child.tag.split("}", 1)[-1] in after:
@@ -454,22 +462,22 @@ def _child(root: ET.Element, tag: str, *, after: tuple[str, ...]) -> ET.Element:
 
 def _ensure_variable(root: ET.Element, name: str) -> str:
     variables = _child(root, "Variables", after=("Users", "CodeBook"))
-    for var in variables.findall(_q("Variable")):
+    for var in variables.findall(qname("Variable")):
         if (var.get("name") or "").strip() == name:
             return var.get("guid")
     guid = _guid("variable", name)
-    ET.SubElement(variables, _q("Variable"), {"guid": guid, "name": name, "typeOfVariable": "Text"})
+    ET.SubElement(variables, qname("Variable"), {"guid": guid, "name": name, "typeOfVariable": "Text"})
     return guid
 
 
 def _set_case_value(case: ET.Element, var_guid: str, value: str) -> None:
-    for vv in case.findall(_q("VariableValue")):
-        ref = vv.find(_q("VariableRef"))
-        if ref is not None and _norm_guid(ref.get("targetGUID")) == _norm_guid(var_guid):
+    for vv in case.findall(qname("VariableValue")):
+        ref = vv.find(qname("VariableRef"))
+        if ref is not None and norm_guid(ref.get("targetGUID")) == norm_guid(var_guid):
             case.remove(vv)
-    vv = ET.Element(_q("VariableValue"))
-    ET.SubElement(vv, _q("VariableRef"), {"targetGUID": var_guid})
-    ET.SubElement(vv, _q("TextValue")).text = value
+    vv = ET.Element(qname("VariableValue"))
+    ET.SubElement(vv, qname("VariableRef"), {"targetGUID": var_guid})
+    ET.SubElement(vv, qname("TextValue")).text = value
     position = 0  # after Description, CodeRef and other VariableValues; before SourceRef
     for i, child in enumerate(list(case)):
         if child.tag.split("}", 1)[-1] in {"Description", "CodeRef", "VariableValue"}:

@@ -104,21 +104,10 @@ class LookalikeResult:
 
 
 # ------------------------------------------------------------------ inputs
-def _load_responses(folder: study.DiscoveryFolder, instrument: Instrument) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None]:
-    """Responses (indexed by respondent id), keyed items and weights."""
+def _load_responses(survey: Any, instrument: Instrument) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None]:
+    """Responses (indexed by respondent id), keyed items and weights of the given survey."""
     from .. import readers
 
-    survey_dir = folder.source.survey_dir
-    if not Path(survey_dir).is_dir():
-        raise InputError(
-            "the survey folder recorded by discovery is not there",
-            file=folder.path / "source.json",
-            value=survey_dir,
-            hint="move the survey back or re-run `behaviortypes discover`",
-        )
-    with warnings.catch_warnings():  # already reported by discovery
-        warnings.simplefilter("ignore", SurveyQualityWarning)
-        survey = readers.load_survey(survey_dir)
     responses = survey.responses.copy()
     responses.index = responses.index.astype(str)
     keyed = readers.keyed_items(responses, instrument)
@@ -212,10 +201,10 @@ class LinkedSample:
         return self.weights.loc[self.labels.index].astype(float).fillna(0.0).to_numpy()
 
 
-def _respondents(folder: study.DiscoveryFolder, instrument: Instrument, link_column: str):
+def _respondents(folder: study.DiscoveryFolder, instrument: Instrument, link_column: str, survey: Any):
     """Kept respondents' types, survey weights and customer ids (non-blank)."""
     assignments = folder.table("assignments.csv", required=True).set_index("respondent_id")
-    responses, _, weights = _load_responses(folder, instrument)
+    responses, _, weights = _load_responses(survey, instrument)
     kept = assignments.index.intersection(responses.index)
     cust_of = responses.loc[kept, link_column]
     cust_of = cust_of[cust_of.notna()].astype(str).str.strip()
@@ -308,8 +297,13 @@ def link(
     min_per_type: int = 10,
     batch_size: int = 100_000,
     progress: bool = False,
+    survey: Any = None,
 ) -> LinkedSample:
     """Link the kept respondents to their customer records (one pass over the base).
+
+    ``survey`` is the discovery's survey (:class:`~behaviortypes.readers.Survey`, as a
+    runner has it); when None it is read once from the folder recorded in
+    ``source.json`` (:func:`behaviortypes.stages.load_source_survey`).
 
     Raises
     ------
@@ -331,7 +325,11 @@ def link(
             hint="add `customer_id_column: <column>` to instrument.yaml and re-run discover",
         )
     cust_col = id_column or link_column
-    types, weights, cust_of = _respondents(folder, instrument, link_column)
+    if survey is None:
+        from ..stages import load_source_survey
+
+        survey = load_source_survey(folder)
+    types, weights, cust_of = _respondents(folder, instrument, link_column, survey)
     linked_rows, n_base = _stream_linked(customers, cust_col, set(cust_of.to_numpy()), batch_size, progress)
     linked = cust_of[cust_of.isin(linked_rows.index)]
     _check_enough(linked, cust_of, types, folder.type_names, min_per_type=min_per_type, customers=customers,
@@ -528,6 +526,7 @@ def train_lookalike(
     min_per_type: int = 10,
     batch_size: int = 100_000,
     progress: bool = False,
+    survey: Any = None,
 ) -> LookalikeResult:
     """Train, calibrate and prior-correct the lookalike model; write its files.
 
@@ -555,6 +554,9 @@ def train_lookalike(
         Customers per batch when streaming the base.
     progress : bool, default=False
         Show progress bars.
+    survey : Survey, optional
+        The survey of the discovery (a runner passes the one it has); default: read
+        once from the folder recorded in ``source.json``, an error when it is gone.
 
     Returns
     -------
@@ -572,7 +574,7 @@ def train_lookalike(
         they are dropped as features (leakage).
     """
     linked = link(discovery_dir, customers, id_column=id_column, min_per_type=min_per_type,
-                  batch_size=batch_size, progress=progress)
+                  batch_size=batch_size, progress=progress, survey=survey)
     sw = linked.sample_weight
     model = LookalikeModel(
         models=tuple(models), cv=cv, calibration=calibration, unassigned_threshold=unassigned_threshold,

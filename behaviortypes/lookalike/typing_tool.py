@@ -9,6 +9,8 @@ assignment, and stops at the fewest statements reaching the target agreement
 
 from __future__ import annotations
 
+import copy
+
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -96,6 +98,21 @@ class TypingTool:
         self.scale_ = state.get("scale")
         self.target_ = float(state.get("target", 0.9))
         self.n_respondents_ = int(state.get("n_respondents", 0))
+
+    def with_type_names(self, names: Mapping[int, str]) -> "TypingTool":
+        """A copy naming the types ``names`` (e.g. after a ``types.yaml`` edit); same weights.
+
+        Parameters
+        ----------
+        names : mapping type id → name
+
+        Returns
+        -------
+        TypingTool
+        """
+        other = copy.copy(self)
+        other.type_names_ = {int(k): str(v) for k, v in names.items()}
+        return other
 
     # ---------------------------------------------------------------- scoring
     def _matrix(self, answers: pd.DataFrame, file: str | Path | None) -> np.ndarray:

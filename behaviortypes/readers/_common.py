@@ -14,13 +14,14 @@ import pandas as pd
 #: Cell texts read as "no answer" in text files (compared case-insensitively).
 MISSING_TOKENS = frozenset({"", "na", "n/a", "#n/a", "nan", "null", "none", ".", "-"})
 
-_TEXT_EXT = {".csv", ".tsv", ".txt", ".tab"}
-_EXCEL_EXT = {".xlsx", ".xlsm"}
-_SPSS_EXT = {".sav", ".zsav"}
+#: File extensions read as text tables, Excel workbooks and SPSS files.
+TEXT_EXT = {".csv", ".tsv", ".txt", ".tab"}
+EXCEL_EXT = {".xlsx", ".xlsm"}
+SPSS_EXT = {".sav", ".zsav"}
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 
 
-def _to_number(values: pd.Series) -> pd.Series:
+def to_number(values: pd.Series) -> pd.Series:
     """Parse numbers and number texts (decimal point or comma) to float; others become NaN."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype(float)
@@ -37,7 +38,7 @@ def _to_number(values: pd.Series) -> pd.Series:
     return out
 
 
-def _is_missing(values: pd.Series) -> pd.Series:
+def is_missing(values: pd.Series) -> pd.Series:
     """True where a cell is empty or a missing token such as ``NA``."""
     if pd.api.types.is_numeric_dtype(values):
         return values.isna()
@@ -45,14 +46,14 @@ def _is_missing(values: pd.Series) -> pd.Series:
     return values.isna() | text.isin(MISSING_TOKENS)
 
 
-def _coerce(values: pd.Series) -> pd.Series:
+def coerce(values: pd.Series) -> pd.Series:
     """Return a numeric column when every non-missing cell is a number; else stripped text."""
     if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
         return values
-    missing = _is_missing(values)
+    missing = is_missing(values)
     if missing.all():
         return pd.Series(np.nan, index=values.index, dtype=float)
-    num = _to_number(values.where(~missing))
+    num = to_number(values.where(~missing))
     if num[~missing].notna().all():
         if not missing.any() and np.all(np.mod(num, 1) == 0) and num.abs().max() < 2**53:
             return num.astype("int64")
@@ -68,7 +69,8 @@ def _close(name: str, options: Sequence[str]) -> str | None:
     return match[0]
 
 
-def _hint_column(name: str, columns: Sequence[str], what: str) -> str:
+def hint_column(name: str, columns: Sequence[str], what: str) -> str:
+    """A hint for a column the instrument names but the file lacks: the nearest name, or the file's columns."""
     near = _close(name, columns)
     if near is not None:
         return f"did you mean '{near}'? Rename the column or fix the {what} in instrument.yaml"
@@ -76,7 +78,8 @@ def _hint_column(name: str, columns: Sequence[str], what: str) -> str:
     return f"the file's columns are {shown}; fix the {what} in instrument.yaml"
 
 
-def _ids_to_str(values: pd.Series) -> pd.Series:
+def ids_to_str(values: pd.Series) -> pd.Series:
+    """Ids as text: whole-number floats lose their ``.0``, blanks become None (object dtype)."""
     def one(v: Any) -> str | None:
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return None
@@ -109,7 +112,7 @@ def _qualtrics_previews(frame: pd.DataFrame) -> pd.Series:
     if status is not None:
         values = frame[status]
         text = values.astype(str).str.strip().str.lower()
-        num = _to_number(values.where(~_is_missing(values)))
+        num = to_number(values.where(~is_missing(values)))
         mask |= num.isin(_QUALTRICS_NOT_REAL_CODES) | text.str.contains("preview|test", regex=True, na=False)
     channel = cols.get("distributionchannel")
     if channel is not None:

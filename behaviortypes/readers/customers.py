@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError
-from ._common import _TEXT_EXT, _hint_column, _ids_to_str
-from .tables import _decode, _sniff_delimiter
+from ._common import TEXT_EXT, hint_column, ids_to_str
+from .tables import decode_text, sniff_delimiter
 
 
 
@@ -53,8 +53,8 @@ def _csv_options(path: Path) -> dict[str, Any]:
         head = fh.read(1 << 16)
     if not head.strip():
         raise InputError("the file is empty", file=path)
-    text, encoding = _decode(head, path, partial=True)
-    delim = _sniff_delimiter(text)
+    text, encoding = decode_text(head, path, partial=True)
+    delim = sniff_delimiter(text)
     decimal = "."
     if delim != ",":
         cells = [c.strip() for row in csv.reader(io.StringIO(text), delimiter=delim) for c in row]
@@ -85,7 +85,7 @@ def _check_columns(path: Path, available: Sequence[str], columns: Sequence[str] 
     missing = [c for c in columns if c not in available]
     if missing:
         raise InputError(f"column(s) not in the customer base: {', '.join(missing)}", file=path,
-                         column=missing[0], hint=_hint_column(missing[0], list(available), "column"))
+                         column=missing[0], hint=hint_column(missing[0], list(available), "column"))
 
 
 def _duckdb_relation(path: Path, columns, table, query, id_column):
@@ -135,7 +135,7 @@ def _read_customer_arrow(path: Path, columns, id_column):
         dataset = _parquet_dataset(path)
         _check_columns(path, dataset.schema.names, columns)
         return dataset
-    if ext in _TEXT_EXT:
+    if ext in TEXT_EXT:
         read, parse, convert = _csv_arrow_options(path, None, id_column)
         try:
             table = pacsv.read_csv(str(path), read_options=read, parse_options=parse,
@@ -192,7 +192,7 @@ def read_customers(path: str | Path, *, columns: Sequence[str] | None = None,
         finally:
             con.close()
     if id_column and id_column in frame.columns:
-        frame[id_column] = _ids_to_str(frame[id_column])
+        frame[id_column] = ids_to_str(frame[id_column])
     return frame
 
 
@@ -219,7 +219,7 @@ def _rebatch(batches, batch_size: int, id_column: str | None) -> Iterator[pd.Dat
 def _batch_frame(table, id_column: str | None) -> pd.DataFrame:
     frame = table.to_pandas()
     if id_column and id_column in frame.columns:
-        frame[id_column] = _ids_to_str(frame[id_column])
+        frame[id_column] = ids_to_str(frame[id_column])
     return frame
 
 
@@ -254,7 +254,7 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
                                      batch_size=batch_size)
         yield from _rebatch(batches, batch_size, id_column)
         return
-    if query is None and table is None and ext in _TEXT_EXT:
+    if query is None and table is None and ext in TEXT_EXT:
         read, parse, convert = _csv_arrow_options(path, None, id_column, batch_rows=batch_size)
         try:
             reader = pacsv.open_csv(str(path), read_options=read, parse_options=parse,
@@ -282,7 +282,7 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
                              hint="for a CSV or Parquet file use query= with the view 'customers'")
         if ext == ".parquet" or path.is_dir():
             source = _parquet_dataset(path)
-        elif ext in _TEXT_EXT:
+        elif ext in TEXT_EXT:
             read, parse, convert = _csv_arrow_options(path, None, id_column, batch_rows=batch_size)
             source = pacsv.open_csv(str(path), read_options=read, parse_options=parse,
                                     convert_options=convert)

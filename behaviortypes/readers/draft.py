@@ -15,8 +15,8 @@ from ..errors import InputError
 from ..files import write_text
 from ..instrument import instrument_from_dict
 from ..i18n import guess_language
-from ._common import _SPSS_EXT, _coerce, drop_qualtrics_previews, split_question_stems
-from .tables import _read_raw, _read_spss
+from ._common import SPSS_EXT, coerce, drop_qualtrics_previews, split_question_stems
+from .tables import read_raw, read_spss
 
 
 _QUALTRICS_META = {
@@ -164,37 +164,9 @@ def draft_instrument(path: str | Path) -> dict[str, Any]:
     return _draft(Path(path))[0]
 
 
-def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """The draft and the question stems taken off its statements (stem → item ids)."""
-    path = Path(path)
-    if path.suffix.lower() in _SPSS_EXT:
-        raw = _read_spss(path, user_missing=True)
-    else:
-        raw = _read_raw(path)
-    raw, _, _ = drop_qualtrics_previews(raw)  # survey previews and tests are not respondents
-    attrs = dict(raw.attrs)
-    frame = pd.DataFrame({c: _coerce(raw[c]) for c in raw.columns})
-    columns = [str(c) for c in frame.columns]
-    value_labels = attrs.get("value_labels", {})
-    texts = attrs.get("column_labels") or attrs.get("question_text") or {}
-    user_missing: dict[str, set[float]] = {}
-    for col, ranges in attrs.get("missing_ranges", {}).items():
-        user_missing[col] = {float(r["lo"]) for r in ranges if r["lo"] == r["hi"]}
-    customer = _guess_column(columns, _CUSTOMER_NAMES)
-    id_col = _guess_column(columns, _ID_NAMES, exclude=[customer])
-    if id_col is None or frame[id_col].isna().any() or frame[id_col].duplicated().any():
-        id_col = next((c for c in columns if c != customer and frame[c].notna().all()
-                       and not frame[c].duplicated().any()), columns[0])
-    if customer == id_col:
-        customer = None
-    duration = _guess_column(columns, _DURATION_NAMES, exclude=[id_col, customer])
-    if duration is not None and not pd.api.types.is_numeric_dtype(frame[duration]):
-        duration = None  # e.g. a "tid" column holding clock times
-    weight = _guess_column(columns, _WEIGHT_NAMES, exclude=[id_col, customer, duration])
-    if weight is not None and not pd.api.types.is_numeric_dtype(frame[weight]):
-        weight = None
-    skip = {id_col, duration, weight, customer} | {c for c in columns if c.lower() in _QUALTRICS_META}
-    # candidate items: integer-valued numeric columns with at least three answers
+def _item_ranges(frame: pd.DataFrame, columns: list[str], skip: set, value_labels: dict,
+                 user_missing: dict[str, set[float]]) -> dict[str, tuple[int, int, list[float]]]:
+    """Candidate items: integer-valued numeric columns, each with its scale ends and other codes."""
     ranges: dict[str, tuple[int, int, list[float]]] = {}
     for col in columns:
         s = frame[col]
@@ -217,6 +189,40 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]]]:
                        | user_missing.get(col, set()))
         if 2 <= hi - lo <= 10 and vals[(vals >= lo) & (vals <= hi)].nunique() >= 2:
             ranges[col] = (lo, hi, extra)
+    return ranges
+
+
+def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The draft and the question stems taken off its statements (stem → item ids)."""
+    path = Path(path)
+    if path.suffix.lower() in SPSS_EXT:
+        raw = read_spss(path, user_missing=True)
+    else:
+        raw = read_raw(path)
+    raw, _, _ = drop_qualtrics_previews(raw)  # survey previews and tests are not respondents
+    attrs = dict(raw.attrs)
+    frame = pd.DataFrame({c: coerce(raw[c]) for c in raw.columns})
+    columns = [str(c) for c in frame.columns]
+    value_labels = attrs.get("value_labels", {})
+    texts = attrs.get("column_labels") or attrs.get("question_text") or {}
+    user_missing: dict[str, set[float]] = {}
+    for col, ranges in attrs.get("missing_ranges", {}).items():
+        user_missing[col] = {float(r["lo"]) for r in ranges if r["lo"] == r["hi"]}
+    customer = _guess_column(columns, _CUSTOMER_NAMES)
+    id_col = _guess_column(columns, _ID_NAMES, exclude=[customer])
+    if id_col is None or frame[id_col].isna().any() or frame[id_col].duplicated().any():
+        id_col = next((c for c in columns if c != customer and frame[c].notna().all()
+                       and not frame[c].duplicated().any()), columns[0])
+    if customer == id_col:
+        customer = None
+    duration = _guess_column(columns, _DURATION_NAMES, exclude=[id_col, customer])
+    if duration is not None and not pd.api.types.is_numeric_dtype(frame[duration]):
+        duration = None  # e.g. a "tid" column holding clock times
+    weight = _guess_column(columns, _WEIGHT_NAMES, exclude=[id_col, customer, duration])
+    if weight is not None and not pd.api.types.is_numeric_dtype(frame[weight]):
+        weight = None
+    skip = {id_col, duration, weight, customer} | {c for c in columns if c.lower() in _QUALTRICS_META}
+    ranges = _item_ranges(frame, columns, skip, value_labels, user_missing)
     if not ranges:
         raise InputError("no column looks like a Likert item (integer answers on a common scale)",
                          file=path, hint="write instrument.yaml by hand; see README.md")

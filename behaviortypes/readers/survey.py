@@ -12,9 +12,9 @@ import pandas as pd
 from ..errors import InputError, Problem, SurveyQualityWarning
 from ..files import sha256_file
 from ..instrument import Instrument, load_instrument
-from ._common import _EXCEL_EXT, _TEXT_EXT, drop_qualtrics_previews
-from .tables import _read_raw, is_qualtrics
-from .validate import _convert
+from ._common import EXCEL_EXT, TEXT_EXT, drop_qualtrics_previews
+from .tables import read_raw, is_qualtrics
+from .validate import convert_responses
 
 
 _RESPONSE_NAMES = ("responses.csv", "responses.xlsx", "responses.sav", "responses.tsv",
@@ -41,9 +41,9 @@ def _map_import_ids(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame
 
 def _read_checked(path: str | Path, instrument: Instrument
                   ) -> tuple[pd.DataFrame, list[Problem], dict[str, Any]]:
-    raw = _map_import_ids(_read_raw(path), instrument)
+    raw = _map_import_ids(read_raw(path), instrument)
     raw, n_preview, preview_rows = drop_qualtrics_previews(raw)
-    frame, errors, warns = _convert(raw, instrument, Path(path))
+    frame, errors, warns = convert_responses(raw, instrument, Path(path))
     if errors:
         raise InputError(problems=errors)
     if n_preview:
@@ -155,14 +155,30 @@ class Survey:
         col = self.instrument.weight_column
         return None if col is None else self.responses[col].astype(float)
 
-    def summary(self) -> dict[str, Any]:
-        """Counts for people: respondents, items, file, format and warnings."""
+    def summary(self) -> str:
+        """For people: the file, respondents, statements, missing answers and warnings.
+
+        Returns
+        -------
+        str
+            E.g. ``"responses.csv: 60 respondents, 12 statements, 1.5% of answers missing"``,
+            then one ``"  warning: ..."`` line per warning.
+        """
+        d = self.to_dict()
+        lines = [f"{d['responses_file']}: {d['n_respondents']} respondents, {d['n_items']} statements, "
+                 f"{d['missing_share']:.1%} of answers missing"]
+        lines += [f"  warning: {w}" for w in d["warnings"]]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Counts for machines: ``responses_file``, ``n_respondents``, ``n_items``,
+        ``missing_share`` (of statement answers) and ``warnings`` (texts)."""
         return {
             "responses_file": self.responses_file.name,
             "n_respondents": len(self.responses),
             "n_items": len(self.instrument.item_ids),
             "missing_share": float(self.items.isna().to_numpy().mean()),
-            "warnings": list(self.warnings),
+            "warnings": [str(w) for w in self.warnings],
         }
 
 
@@ -181,7 +197,7 @@ def find_responses_file(survey_dir: str | Path) -> Path:
     found = [folder / n for n in _RESPONSE_NAMES if (folder / n).is_file()]
     for other in sorted(folder.iterdir()):
         if (other.is_file() and other not in found and not other.name.startswith(".")
-                and other.suffix.lower() in _TEXT_EXT | _EXCEL_EXT and is_qualtrics(other)):
+                and other.suffix.lower() in TEXT_EXT | EXCEL_EXT and is_qualtrics(other)):
             found.append(other)
     if not found:
         raise InputError("no responses file in the survey folder", file=folder,

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError
-from ._common import _EXCEL_EXT, _SPSS_EXT, _TEXT_EXT, _coerce
+from ._common import EXCEL_EXT, SPSS_EXT, TEXT_EXT, coerce
 
 
 _DELIMITERS = (",", ";", "\t", "|")
@@ -62,7 +62,7 @@ def _csv_error(err: csv.Error, path: Path, line: int | None) -> InputError:
                       hint="export the survey again as CSV")
 
 
-def _decode(raw: bytes, path: Path, *, partial: bool = False) -> tuple[str, str]:
+def decode_text(raw: bytes, path: Path, *, partial: bool = False) -> tuple[str, str]:
     """Decode a text file, sniffing UTF-16/UTF-8 (BOM or not) and cp1252/latin-1.
 
     With ``partial=True`` ``raw`` is the start of a file and may end inside a character.
@@ -94,7 +94,7 @@ def _decode(raw: bytes, path: Path, *, partial: bool = False) -> tuple[str, str]
         return raw.decode("latin-1"), "latin-1"
 
 
-def _sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
     """Pick the delimiter giving a multi-column header with the most consistent row widths."""
     sample = text[: 1 << 16]
     best, best_score = ",", (False, False, 0.0, 0)
@@ -179,14 +179,14 @@ def _check_short_rows(text: str, delim: str, path: Path) -> None:
 
 def _read_text(path: Path) -> pd.DataFrame:
     _check_header_width(path)
-    text, encoding = _decode(path.read_bytes(), path)
+    text, encoding = decode_text(path.read_bytes(), path)
     if not text.strip():
         raise InputError("the file is empty", file=path, hint="export the survey again")
     directive = re.match(r'"?sep=(.)"?\r?\n', text)  # Excel's "sep=;" first line
     if directive:
         text, delim = text[directive.end():], directive.group(1)
     else:
-        delim = _sniff_delimiter(text)
+        delim = sniff_delimiter(text)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delim, dtype=str, keep_default_na=False,
                             na_values=[], skip_blank_lines=True)
@@ -291,7 +291,8 @@ def _check_xlsx_parts(path: Path) -> None:
             )
 
 
-def _read_spss(path: Path, *, user_missing: bool = False) -> pd.DataFrame:
+def read_spss(path: Path, *, user_missing: bool = False) -> pd.DataFrame:
+    """Read an SPSS ``.sav``/``.zsav`` file with value labels kept (``frame.attrs``); an InputError if unreadable."""
     import pyreadstat
 
     try:
@@ -312,18 +313,18 @@ def _read_spss(path: Path, *, user_missing: bool = False) -> pd.DataFrame:
     return frame
 
 
-def _read_raw(path: str | Path) -> pd.DataFrame:
+def read_raw(path: str | Path) -> pd.DataFrame:
     """Read a responses table with cells as read (text for CSV), Qualtrics rows split off."""
     path = Path(path)
     if not path.is_file():
         raise InputError("file not found", file=path, hint="check the path and file name")
     ext = path.suffix.lower()
-    if ext in _TEXT_EXT:
+    if ext in TEXT_EXT:
         return _read_text(path)
-    if ext in _EXCEL_EXT:
+    if ext in EXCEL_EXT:
         return _read_excel(path)
-    if ext in _SPSS_EXT:
-        return _read_spss(path)
+    if ext in SPSS_EXT:
+        return read_spss(path)
     if ext == ".parquet":
         return _finish(pd.read_parquet(path), path, {"format": "parquet", "header_rows": 1})
     if ext == ".xls":
@@ -356,9 +357,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
     InputError
         If the file is missing, empty, binary, of an unknown type or has ragged rows.
     """
-    raw = _read_raw(path)
+    raw = read_raw(path)
     attrs = dict(raw.attrs)
-    frame = pd.DataFrame({c: _coerce(raw[c]) for c in raw.columns}, index=raw.index)
+    frame = pd.DataFrame({c: coerce(raw[c]) for c in raw.columns}, index=raw.index)
     frame.attrs.update(attrs)
     return frame
 
@@ -366,20 +367,20 @@ def read_table(path: str | Path) -> pd.DataFrame:
 def is_qualtrics(path: str | Path) -> bool:
     """Whether a CSV/Excel file is a Qualtrics export (third row holds ``{"ImportId": ...}``)."""
     path = Path(path)
-    if path.suffix.lower() in _TEXT_EXT:
+    if path.suffix.lower() in TEXT_EXT:
         try:
             with open(path, "rb") as fh:
                 head = fh.read(1 << 16)
-            text, _ = _decode(head, path, partial=True)
+            text, _ = decode_text(head, path, partial=True)
         except InputError:
             return False
         try:
-            rows = list(csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text)))[:3]
+            rows = list(csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text)))[:3]
         except csv.Error:  # a cell too long for the reader: reading the file will say so
             return False
         return len(rows) == 3 and sum(c.strip().startswith('{"ImportId"') for c in rows[2]) >= max(
             1, len(rows[2]) / 2)
-    if path.suffix.lower() in _EXCEL_EXT:
+    if path.suffix.lower() in EXCEL_EXT:
         try:
             return str(_read_excel(path).attrs.get("format", "")).startswith("qualtrics")
         except InputError:

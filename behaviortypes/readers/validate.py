@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pandas as pd
 
 from ..errors import Problem
 from ..instrument import Instrument
-from ._common import _coerce, _hint_column, _ids_to_str, _is_missing, _to_number
+from ._common import coerce, hint_column, ids_to_str, is_missing, to_number
 
 
 #: Too few respondents for the number of items: error below ``max(2 * items, 20)``.
@@ -97,8 +98,8 @@ def _parse_answers(values: pd.Series, labels: dict[int, str] | None) -> tuple[pd
     """Numbers of a column and a mask of cells that are not numbers (nor scale labels)."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype(float), pd.Series(False, index=values.index)
-    missing = _is_missing(values)
-    num = _to_number(values.where(~missing))
+    missing = is_missing(values)
+    num = to_number(values.where(~missing))
     bad = ~missing & num.isna()
     if bad.any() and labels:
         by_label = {str(t).strip().casefold(): float(k) for k, t in labels.items()}
@@ -118,26 +119,9 @@ def _value_problem(col, values, mask, file, message, hint, numbers=None) -> Prob
     return Problem(message, file=file, column=col, rows=rows, value=first, hint=hint)
 
 
-def _convert(frame: pd.DataFrame, instrument: Instrument, file: Any
-             ) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
-    """Check a raw responses frame against the instrument and convert it.
-
-    Returns the converted frame (index ``respondent_id``), errors and warnings.
-    """
-    file = file if file is not None else frame.attrs.get("file")
-    errors: list[Problem] = []
-    warns: list[Problem] = []
-    numbers_attr = frame.attrs.get("data_rows")
-    frame = frame.reset_index(drop=True)
-    numbers = np.asarray(numbers_attr, dtype=int) if numbers_attr and len(numbers_attr) == len(frame) else None
-    inst, scale = instrument, instrument.scale
-    scale_text = f"{scale.min:g}–{scale.max:g}"
+def _header_problems(frame: pd.DataFrame, inst: Instrument, file: Any) -> list[Problem]:
+    """A misplaced or two-row header: one clear message instead of every column "missing"."""
     columns = list(frame.columns)
-    n = len(frame)
-    if n == 0:
-        errors.append(Problem("the file has a header but no respondents", file=file,
-                              hint="export the survey again with its responses"))
-    # --- a misplaced header: one clear message instead of every column "missing"
     named_cols = [inst.id_column, *inst.item_ids]
     header_rows = int(frame.attrs.get("header_rows", 1) or 1)
     if inst.id_column not in columns or sum(i not in columns for i in inst.item_ids) > len(inst.item_ids) / 2:
@@ -145,22 +129,26 @@ def _convert(frame: pd.DataFrame, instrument: Instrument, file: Any
         if found is not None:
             row = header_rows + found + 1
             above = _shorten(next((c for c in columns if not str(c).startswith("Unnamed")), columns[0]))
-            errors.append(Problem(
+            return [Problem(
                 f"the header seems to be on row {row}, not row {header_rows} (row {header_rows} "
                 f"holds '{above}')", file=file,
                 hint=f"delete the {'row' if row - header_rows == 1 else f'{row - header_rows} rows'} "
-                     "above the column names and save the file again"))
-            return frame, errors, warns
-    elif _text_header_row(frame, [i for i in inst.item_ids if i in columns], scale.labels):
+                     "above the column names and save the file again")]
+    elif _text_header_row(frame, [i for i in inst.item_ids if i in columns], inst.scale.labels):
         first_item = next(i for i in inst.item_ids if i in columns)
-        errors.append(Problem(
+        return [Problem(
             f"the header seems to take two rows: row {header_rows + 1} holds question texts "
             f"(such as '{_shorten(frame[first_item].iloc[0])}'), the answers start on row "
             f"{header_rows + 2}", file=file,
             hint=f"delete row {header_rows + 1}; the statements' texts belong in instrument.yaml "
-                 "(`behaviortypes instrument draft` copies them there)"))
-        return frame, errors, warns
-    # --- columns named in the instrument
+                 "(`behaviortypes instrument draft` copies them there)")]
+    return []
+
+
+def _column_problems(frame: pd.DataFrame, inst: Instrument, file: Any) -> list[Problem]:
+    """Columns the instrument names that are repeated or missing in the file."""
+    errors: list[Problem] = []
+    columns = list(frame.columns)
     dupes = set(frame.attrs.get("duplicate_columns", []))
     named = [inst.id_column, *inst.item_ids, *(c.id for c in inst.attention_checks),
              inst.duration_column, inst.weight_column, inst.customer_id_column]
@@ -170,11 +158,11 @@ def _convert(frame: pd.DataFrame, instrument: Instrument, file: Any
     if inst.id_column not in columns:
         errors.append(Problem("id column is missing from the data", file=file,
                               column=inst.id_column,
-                              hint=_hint_column(inst.id_column, columns, "id_column")))
+                              hint=hint_column(inst.id_column, columns, "id_column")))
     missing_items = [i for i in inst.item_ids if i not in columns]
     if missing_items:
         shown = ", ".join(missing_items[:8]) + (" ..." if len(missing_items) > 8 else "")
-        hint = _hint_column(missing_items[0], columns, "item ids")
+        hint = hint_column(missing_items[0], columns, "item ids")
         errors.append(Problem(f"{len(missing_items)} item(s) of the instrument are missing from the "
                               f"data: {shown}", file=file, column=missing_items[0], hint=hint))
     other = [("attention check", c.id) for c in inst.attention_checks] + [
@@ -185,31 +173,49 @@ def _convert(frame: pd.DataFrame, instrument: Instrument, file: Any
     for label, col in other:
         if col not in columns:
             errors.append(Problem(f"{label} column is missing from the data", file=file,
-                                  column=col, hint=_hint_column(col, columns, label)))
-    out: dict[str, pd.Series] = {}
-    # --- respondent ids
-    ids = None
-    if inst.id_column in columns:
-        ids = _ids_to_str(frame[inst.id_column])
-        empty = ids.isna()
-        if empty.any():
-            errors.append(Problem("respondent id is empty", file=file, column=inst.id_column,
-                                  rows=_rows(empty, numbers), hint="every respondent needs an id"))
-        dup = ids.duplicated(keep=False) & ~empty
-        if dup.any():
-            first = ids[dup].iloc[0]
-            errors.append(Problem(f"duplicate respondent ids ({dup.sum()} rows share "
-                                  f"{ids[dup].nunique()} id(s))", file=file, column=inst.id_column,
-                                  rows=_rows(dup, numbers), value=first,
-                                  hint="remove repeated rows or give each respondent a unique id"))
-    # --- items
+                                  column=col, hint=hint_column(col, columns, label)))
+    return errors
+
+
+def _respondent_ids(frame: pd.DataFrame, inst: Instrument, file: Any, numbers: np.ndarray | None
+                    ) -> tuple[pd.Series | None, list[Problem]]:
+    """Respondent ids as text, and the problems of empty or repeated ids."""
+    if inst.id_column not in frame.columns:
+        return None, []
+    errors: list[Problem] = []
+    ids = ids_to_str(frame[inst.id_column])
+    empty = ids.isna()
+    if empty.any():
+        errors.append(Problem("respondent id is empty", file=file, column=inst.id_column,
+                              rows=_rows(empty, numbers), hint="every respondent needs an id"))
+    dup = ids.duplicated(keep=False) & ~empty
+    if dup.any():
+        first = ids[dup].iloc[0]
+        errors.append(Problem(f"duplicate respondent ids ({dup.sum()} rows share "
+                              f"{ids[dup].nunique()} id(s))", file=file, column=inst.id_column,
+                              rows=_rows(dup, numbers), value=first,
+                              hint="remove repeated rows or give each respondent a unique id"))
+    return ids, errors
+
+
+@dataclass(frozen=True)
+class _ScaleCheck:
+    """Whether the answers run on beyond the instrument's scale in many statements."""
+
+    wrong: bool
+    new_min: float
+    new_max: float
+    problems: list[Problem]
+
+
+def _check_scale(frame: pd.DataFrame, inst: Instrument, present_items: list[str], file: Any
+                 ) -> _ScaleCheck:
+    """A wrong scale: answers beyond it in many statements, running on from its end."""
+    scale = inst.scale
     codes = set(float(c) for c in scale.missing_codes)
-    labels = scale.labels
-    present_items = [i for i in inst.item_ids if i in columns]
-    # --- a wrong scale: answers beyond it in many statements, running on from its end
     raw_answers = {}
     for col in present_items:
-        num, _ = _parse_answers(frame[col], labels)
+        num, _ = _parse_answers(frame[col], scale.labels)
         raw_answers[col] = num.where(~num.isin(codes))
     seen = {int(v) for s in raw_answers.values() for v in s.dropna().unique() if float(v).is_integer()}
     up = _scale_run(seen, int(scale.max) + 1, 1)
@@ -221,60 +227,76 @@ def _convert(frame: pd.DataFrame, instrument: Instrument, file: Any
     hit = [c for c, s in raw_answers.items() if ((s > scale.max) & (s <= new_max)).any()
            or ((s < scale.min) & (s >= new_min)).any()]
     wrong_scale = bool(up or down) and len(hit) >= max(2, len(present_items) / 2)
-    if wrong_scale:
-        where = (f"all {len(present_items)} statements" if len(hit) == len(present_items)
-                 else f"{len(hit)} of {len(present_items)} statements")
-        goes = (f"up to {new_max:g}" if up and not down else f"down to {new_min:g}" if down and not up
-                else f"from {new_min:g} to {new_max:g}")
+    if not wrong_scale:
+        return _ScaleCheck(False, new_min, new_max, [])
+    where = (f"all {len(present_items)} statements" if len(hit) == len(present_items)
+             else f"{len(hit)} of {len(present_items)} statements")
+    goes = (f"up to {new_max:g}" if up and not down else f"down to {new_min:g}" if down and not up
+            else f"from {new_min:g} to {new_max:g}")
+    return _ScaleCheck(True, new_min, new_max, [Problem(
+        f"answers go {goes} in {where}, outside the scale {scale.min:g}–{scale.max:g} of "
+        "instrument.yaml",
+        file=file,
+        hint=f"is the scale {new_min:g}–{new_max:g}? set `scale: {{min: {new_min:g}, max: "
+             f"{new_max:g}}}` in instrument.yaml")])
+
+
+def _convert_item(values: pd.Series, col: str, inst: Instrument, scale_check: _ScaleCheck, file: Any,
+                  numbers: np.ndarray | None, errors: list[Problem], warns: list[Problem]) -> pd.Series:
+    """One statement's answers as numbers on the scale; its problems appended to the lists."""
+    scale = inst.scale
+    scale_text = f"{scale.min:g}–{scale.max:g}"
+    labels = scale.labels
+    codes = set(float(c) for c in scale.missing_codes)
+    n = len(values)
+    num, bad = _parse_answers(values, labels)
+    if bad.any():
+        errors.append(_value_problem(
+            col, values, bad, file, f"non-numeric answer, the scale is {scale_text}",
+            "recode text answers as numbers" + ("" if labels else
+                                                " or list them under scale: labels"), numbers))
+    num = num.where(~num.isin(codes))
+    outside = (num < scale.min) | (num > scale.max)
+    if scale_check.wrong:  # reported once above; only values beyond the longer scale remain
+        outside &= (num < scale_check.new_min) | (num > scale_check.new_max)
+    if outside.any():
+        bad_value = float(num[outside].iloc[0])
+        bad_value = int(bad_value) if bad_value.is_integer() else bad_value
         errors.append(Problem(
-            f"answers go {goes} in {where}, outside the scale {scale_text} of instrument.yaml",
-            file=file,
-            hint=f"is the scale {new_min:g}–{new_max:g}? set `scale: {{min: {new_min:g}, max: "
-                 f"{new_max:g}}}` in instrument.yaml"))
-    for col in present_items:
-        values = frame[col]
-        num, bad = _parse_answers(values, labels)
-        if bad.any():
-            errors.append(_value_problem(
-                col, values, bad, file, f"non-numeric answer, the scale is {scale_text}",
-                "recode text answers as numbers" + ("" if labels else
-                                                    " or list them under scale: labels"), numbers))
-        num = num.where(~num.isin(codes))
-        outside = (num < scale.min) | (num > scale.max)
-        if wrong_scale:  # reported once above; only values beyond the longer scale remain
-            outside &= (num < new_min) | (num > new_max)
-        if outside.any():
-            bad_value = float(num[outside].iloc[0])
-            bad_value = int(bad_value) if bad_value.is_integer() else bad_value
-            errors.append(Problem(
-                f"value {bad_value:g} is outside the scale {scale_text}", file=file, column=col,
-                rows=_rows(outside, numbers), value=bad_value,
-                hint="fix the value, or declare it under scale: missing_codes "
-                     "(e.g. 99 = don't know)"))
-        num = num.where(~((num < scale.min) | (num > scale.max)))
-        out[col] = num
-        answered = num.dropna()
-        if n and not bad.any() and not outside.any() and not wrong_scale:
-            if answered.nunique() <= 1:
-                what = "has no answers" if answered.empty else \
-                    f"has the same answer ({answered.iloc[0]:g}) from every respondent"
-                errors.append(Problem(f"item {what}: zero variance", file=file, column=col,
-                                      hint="remove the item from instrument.yaml"))
-                continue
-            share_missing = 1 - len(answered) / n
-            if share_missing > WARN_MISSING_SHARE:
-                warns.append(Problem(f"{share_missing:.0%} of respondents did not answer this item",
-                                     file=file, column=col,
-                                     hint="check routing; consider dropping the item"))
-            modal = answered.value_counts(normalize=True).iloc[0]
-            if modal >= WARN_MODAL_SHARE:
-                warns.append(Problem(f"low variance: {modal:.0%} of respondents gave the same "
-                                     "answer", file=file, column=col,
-                                     hint="the item will barely separate types"))
-    # --- attention checks, duration and weight
+            f"value {bad_value:g} is outside the scale {scale_text}", file=file, column=col,
+            rows=_rows(outside, numbers), value=bad_value,
+            hint="fix the value, or declare it under scale: missing_codes "
+                 "(e.g. 99 = don't know)"))
+    num = num.where(~((num < scale.min) | (num > scale.max)))
+    answered = num.dropna()
+    if n and not bad.any() and not outside.any() and not scale_check.wrong:
+        if answered.nunique() <= 1:
+            what = "has no answers" if answered.empty else \
+                f"has the same answer ({answered.iloc[0]:g}) from every respondent"
+            errors.append(Problem(f"item {what}: zero variance", file=file, column=col,
+                                  hint="remove the item from instrument.yaml"))
+            return num
+        share_missing = 1 - len(answered) / n
+        if share_missing > WARN_MISSING_SHARE:
+            warns.append(Problem(f"{share_missing:.0%} of respondents did not answer this item",
+                                 file=file, column=col,
+                                 hint="check routing; consider dropping the item"))
+        modal = answered.value_counts(normalize=True).iloc[0]
+        if modal >= WARN_MODAL_SHARE:
+            warns.append(Problem(f"low variance: {modal:.0%} of respondents gave the same "
+                                 "answer", file=file, column=col,
+                                 hint="the item will barely separate types"))
+    return num
+
+
+def _convert_other_columns(frame: pd.DataFrame, inst: Instrument, file: Any, numbers: np.ndarray | None,
+                           errors: list[Problem]) -> dict[str, pd.Series]:
+    """Attention checks, duration, weight and customer id converted; problems appended."""
+    columns = list(frame.columns)
+    out: dict[str, pd.Series] = {}
     for check in inst.attention_checks:
         if check.id in columns:
-            num, bad = _parse_answers(frame[check.id], labels)
+            num, bad = _parse_answers(frame[check.id], inst.scale.labels)
             if bad.any():
                 errors.append(_value_problem(check.id, frame[check.id], bad, file,
                                              "non-numeric answer to an attention check",
@@ -305,19 +327,70 @@ def _convert(frame: pd.DataFrame, instrument: Instrument, file: Any
                                          "weights must be positive numbers", numbers))
         out[col] = num
     if inst.customer_id_column and inst.customer_id_column in columns:
-        out[inst.customer_id_column] = _ids_to_str(frame[inst.customer_id_column])  # "007" stays
-    # --- enough respondents
-    n_items = len(inst.item_ids)
+        out[inst.customer_id_column] = ids_to_str(frame[inst.customer_id_column])  # "007" stays
+    return out
+
+
+def _size_problems(n: int, n_items: int, file: Any) -> tuple[list[Problem], list[Problem]]:
+    """Too few respondents (an error) or few per item (a warning)."""
     need = max(MIN_RESPONDENTS_PER_ITEM * n_items, MIN_RESPONDENTS)
     if 0 < n < need:
-        errors.append(Problem(f"too few respondents: {n} for {n_items} items (need at least "
-                              f"{need})", file=file,
-                              hint="collect more responses or analyse fewer items"))
-    elif n and n < WARN_RESPONDENTS_PER_ITEM * n_items:
-        warns.append(Problem(f"few respondents: {n} for {n_items} items; factors and types may "
-                             f"be unstable below {WARN_RESPONDENTS_PER_ITEM * n_items}", file=file))
-    # --- assemble
-    result = pd.DataFrame({col: out[col] if col in out else _coerce(frame[col])
+        return [Problem(f"too few respondents: {n} for {n_items} items (need at least "
+                        f"{need})", file=file,
+                        hint="collect more responses or analyse fewer items")], []
+    if n and n < WARN_RESPONDENTS_PER_ITEM * n_items:
+        return [], [Problem(f"few respondents: {n} for {n_items} items; factors and types may "
+                            f"be unstable below {WARN_RESPONDENTS_PER_ITEM * n_items}", file=file)]
+    return [], []
+
+
+def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
+                      ) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
+    """Check a raw responses frame against the instrument and convert it.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table as read (:func:`~behaviortypes.readers.read_table`); rows in file order.
+    instrument : Instrument
+    file : str or Path or None
+        Named in the problems (default ``frame.attrs["file"]``).
+
+    Returns
+    -------
+    converted : DataFrame
+        Indexed by ``respondent_id`` (text); statements as float on the scale (missing
+        codes and values outside it → NaN), every other column kept.
+    errors, warnings : list of Problem
+    """
+    file = file if file is not None else frame.attrs.get("file")
+    errors: list[Problem] = []
+    warns: list[Problem] = []
+    numbers_attr = frame.attrs.get("data_rows")
+    frame = frame.reset_index(drop=True)
+    numbers = np.asarray(numbers_attr, dtype=int) if numbers_attr and len(numbers_attr) == len(frame) else None
+    inst = instrument
+    columns = list(frame.columns)
+    n = len(frame)
+    if n == 0:
+        errors.append(Problem("the file has a header but no respondents", file=file,
+                              hint="export the survey again with its responses"))
+    header = _header_problems(frame, inst, file)
+    if header:
+        return frame, errors + header, warns
+    errors += _column_problems(frame, inst, file)
+    ids, id_errors = _respondent_ids(frame, inst, file, numbers)
+    errors += id_errors
+    present_items = [i for i in inst.item_ids if i in columns]
+    scale_check = _check_scale(frame, inst, present_items, file)
+    errors += scale_check.problems
+    out = {col: _convert_item(frame[col], col, inst, scale_check, file, numbers, errors, warns)
+           for col in present_items}
+    out.update(_convert_other_columns(frame, inst, file, numbers, errors))
+    size_errors, size_warns = _size_problems(n, len(inst.item_ids), file)
+    errors += size_errors
+    warns += size_warns
+    result = pd.DataFrame({col: out[col] if col in out else coerce(frame[col])
                            for col in columns if col != inst.id_column}, index=frame.index)
     if ids is not None:
         result.index = pd.Index(ids.astype(str).where(ids.notna(), ""), name="respondent_id")
@@ -346,7 +419,7 @@ def check_responses(frame: pd.DataFrame, instrument: Instrument, *, file: str | 
         respondents, bad weights or durations). Warnings do not (high missingness,
         low-variance items, few respondents per item).
     """
-    _, errors, warns = _convert(frame, instrument, file)
+    _, errors, warns = convert_responses(frame, instrument, file)
     return errors, warns
 
 

@@ -42,6 +42,12 @@ class Engine(str, Enum):
     dask = "dask"
 
 
+class CsvDialect(str, Enum):
+    excel = "excel"
+    excel_sv = "excel-sv"
+    plain = "plain"
+
+
 class Lang(str, Enum):
     en = "en"
     sv = "sv"
@@ -142,12 +148,13 @@ def lookalike(
 def score(
     model: Annotated[Path, typer.Argument(help="lookalike.skops, or the discovery folder holding it.")],
     customers: Annotated[Path, typer.Option(help="Customer base: .parquet, .csv or .duckdb.")],
-    out_path: Annotated[Path, typer.Option("--out", help="Scored output: .parquet (default) or .duckdb.")],
+    out_path: Annotated[Path, typer.Option("--out", help="Scored output: .parquet (default), .duckdb or .csv.")],
     engine: Annotated[Engine, typer.Option(help="local (streaming) or dask (distributed).")] = Engine.local,
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
     table: Annotated[Optional[str], typer.Option(help="Table to read when --customers is a .duckdb file.")] = None,
     out_table: Annotated[Optional[str], typer.Option(help="Table to write when --out is a .duckdb file.")] = None,
     id_column: Annotated[Optional[str], typer.Option(help="Customer id column (default: the one the model was trained with).")] = None,
+    csv_dialect: Annotated[CsvDialect, typer.Option(help="For a .csv --out: excel (UTF-8 with BOM, ',' and decimal point), excel-sv (UTF-8 with BOM, ';' and decimal comma, for Excel in Swedish/Dutch/German settings) or plain (no BOM, for programs).")] = CsvDialect.excel,
 ) -> None:
     """Tag every customer with the most likely type and the type probabilities."""
     from .pipeline import score as run_score
@@ -155,7 +162,7 @@ def score(
     summary = run_score(
         _existing(model, "model"), _existing(customers, "customer file"), out_path,
         engine=engine.value, scheduler=scheduler, table=table, out_table=out_table,
-        id_column=id_column, progress=True,
+        id_column=id_column, progress=True, csv_dialect=csv_dialect.value,
     )
     out.print(summary.summary())
 

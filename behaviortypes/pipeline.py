@@ -416,13 +416,14 @@ def score(
     out_table: str | None = None,
     id_column: str | None = None,
     progress: bool = False,
+    csv_dialect: str = "excel",
 ) -> Any:
     """Score a customer base with a saved lookalike model (see :mod:`behaviortypes.scoring`)."""
     from .scoring import score_customers
 
     summary = score_customers(
         model, customers, out, engine=engine, scheduler=scheduler, table=table,
-        out_table=out_table, id_column=id_column, progress=progress,
+        out_table=out_table, id_column=id_column, progress=progress, csv_dialect=csv_dialect,
     )
     folder = Path(model) if Path(model).is_dir() else Path(model).parent
     if (folder / "solution.json").is_file():

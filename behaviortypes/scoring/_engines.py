@@ -160,7 +160,8 @@ def run_dask(
             split_row_groups=max(1, round(batch_size / group_rows)),
         )
     else:
-        dtype = {c: ("float64" if pa.types.is_floating(t) else "string") for c, t in source.csv_types.items()}
+        dtype = {c: ("float64" if pa.types.is_floating(t) else "Int64" if pa.types.is_integer(t) else "string")
+                 for c, t in source.csv_types.items()}
         compressed = file_suffix(source.path) != ".csv"
         ddf = dd.read_csv(
             str(source.path),

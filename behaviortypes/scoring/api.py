@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import resource
 import sys
@@ -18,9 +19,9 @@ import pyarrow.parquet as pq
 from ..errors import InputError
 from ._engines import run_dask, run_local
 from ._model import UNASSIGNED_NAME, resolve_model
-from ._publish import (check_out_target, find_duplicate_ids, output_kind, publish_csv, publish_duckdb,
-                       replace_output, staging_dir, summarise)
-from ._sources import DUCKDB_SUFFIXES, check_source_columns, natural_key, open_source, file_suffix
+from ._publish import (DEFAULT_CSV_DIALECT, check_csv_dialect, check_out_target, find_duplicate_ids, output_kind,
+                       publish_csv, publish_duckdb, replace_output, staging_dir, summarise)
+from ._sources import DUCKDB_SUFFIXES, check_source_columns, file_suffix, id_type, natural_key, open_source
 
 DEFAULT_OUT_TABLE = "scored_customers"
 
@@ -178,6 +179,7 @@ def score_customers(
     batch_size: int = 200_000,
     check_duplicates: bool = True,
     progress: bool = False,
+    csv_dialect: str = DEFAULT_CSV_DIALECT,
 ) -> ScoreSummary:
     """Tag every customer of a base with the most likely type and all type probabilities.
 
@@ -201,7 +203,9 @@ def score_customers(
         starts a local cluster of two single-threaded worker processes.
     id_column : str, optional
         Customer id column of the file. Default: the model's id column (from training),
-        else ``customer_id``. The output column is always ``customer_id`` (text).
+        else ``customer_id``. The output column is always named ``customer_id`` and keeps
+        the source's type: integer ids stay integers (``int64``; ``BIGINT`` in DuckDB),
+        other ids are text (a CSV id with leading zeros, ``00123``, stays text).
     table, query : str, optional
         For a DuckDB input: the table to read (needed when the database has several) or a
         SQL query returning one row per customer.
@@ -213,6 +217,13 @@ def score_customers(
         Fail when a customer id appears twice (see Notes).
     progress : bool, default=False
         Show a progress bar with rows/s.
+    csv_dialect : {"excel", "excel-sv", "plain"}, default="excel"
+        How a ``.csv`` output is written: ``"excel"`` UTF-8 with a byte-order mark, ``,``
+        and decimal point (opens with å/ä/ö intact in Excel, and reads unchanged in
+        pandas, R and DuckDB); ``"excel-sv"`` UTF-8 with a byte-order mark, ``;`` and
+        decimal comma, as Excel expects in Swedish, Dutch or German settings;
+        ``"plain"`` UTF-8 without a byte-order mark, for programs. Ignored for Parquet
+        and DuckDB outputs.
 
     Returns
     -------
@@ -267,6 +278,7 @@ def score_customers(
         raise InputError("batch_size must be a positive number of rows", value=batch_size, hint="e.g. 200_000")
     out = Path(out)
     out_kind = output_kind(out, out_table)
+    check_csv_dialect(csv_dialect)
     out_table = (out_table or DEFAULT_OUT_TABLE) if out_kind == "duckdb" else None
     if engine == "dask" and file_suffix(Path(customers)) in DUCKDB_SUFFIXES:
         raise InputError(
@@ -284,6 +296,7 @@ def score_customers(
     scorer = resolve_model(model)
     source = open_source(customers, table=table, query=query, scorer=scorer)
     id_column = check_source_columns(source, scorer, id_column)
+    scorer = dataclasses.replace(scorer, id_type=id_type(source, id_column))  # integer ids stay integers
 
     out.parent.mkdir(parents=True, exist_ok=True)
     with staging_dir(out) as staging:  # also removes stale staging of killed runs
@@ -307,7 +320,7 @@ def score_customers(
         if out_kind == "duckdb":
             publish_duckdb(files, out, out_table)
         elif out_kind == "csv":
-            publish_csv(files, out)
+            publish_csv(files, out, csv_dialect)
         elif engine == "local" and len(files) == 1:
             replace_output(files[0], out)
         else:

@@ -463,14 +463,46 @@ def test_model_errors(fitted, base, tmp_path):
         score_customers(DoubleModel(fitted), path, tmp_path / "o.parquet", batch_size=0)
 
 
-def test_progress_bar_runs(fitted, base, tmp_path):
+def _rate(text: str) -> str:
+    import re
+
+    return re.findall(r"([\d,]+) rows/s", text)[-1]
+
+
+def test_progress_in_a_log_is_a_few_lines_with_the_summarys_rate(fitted, base, tmp_path, capsys):
     _, _, path = base
-    summary = score_customers(DoubleModel(fitted), path, tmp_path / "p.parquet", batch_size=1000, progress=True)
-    assert summary.n_rows == 2500
+    summary = score_customers(DoubleModel(fitted), path, tmp_path / "p.parquet", batch_size=100, progress=True)
+    printed = capsys.readouterr().out
+    assert "\r" not in printed and "\x1b" not in printed  # no redrawing in a log
+    lines = printed.splitlines()
+    # 25 batches of 100 rows: a line at 10 %, 20 % ... 90 % and a last one
+    assert len(lines) == 10, printed
+    assert lines[0].startswith("Scoring customers.parquet: 300 of 2,500 rows (12 %)")
+    assert lines[-1].startswith("Scoring customers.parquet: 2,500 of 2,500 rows (100 %)")
+    assert _rate(lines[-1]) == _rate(summary.summary()) == f"{summary.rows_per_s:,.0f}"
+    assert f"{summary.seconds:.1f} s" in lines[-1] and f"{summary.seconds:.1f} s" in summary.summary()
+
+
+def test_progress_on_a_terminal_ends_with_the_summarys_rate(fitted, base, tmp_path, monkeypatch):
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stdout", screen)
+    _, _, path = base
+    summary = score_customers(DoubleModel(fitted), path, tmp_path / "p.parquet", batch_size=500, progress=True)
+    monkeypatch.undo()
+    drawn = screen.getvalue()
+    assert "2,500/2,500" in drawn or "2500/2500" in drawn
+    assert _rate(drawn) == _rate(summary.summary())
 
 
 # ----------------------------------------------------------------------------- dask engine
-def test_dask_engine_matches_local(fitted, base, tmp_path):
+def test_dask_engine_matches_local(fitted, base, tmp_path, capsys):
     from distributed import Client, LocalCluster
 
     frame, _, path = base
@@ -487,6 +519,9 @@ def test_dask_engine_matches_local(fitted, base, tmp_path):
         b = score_customers(
             DoubleModel(fitted), csv, tmp_path / "b.parquet", engine="dask", scheduler=client, progress=True
         )
+    printed = capsys.readouterr().out
+    assert "\r" not in printed and printed.splitlines()[-1].startswith("Scoring customers.csv: 2,500 rows")
+    assert _rate(printed) == _rate(b.summary())
     for summary in (a, b):
         got = pd.read_parquet(summary.out)
         assert got["customer_id"].tolist() == frame["customer_id"].tolist()

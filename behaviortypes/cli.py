@@ -18,7 +18,7 @@ from typer.exceptions import TyperException
 from rich.console import Console
 from rich.text import Text
 
-from .errors import BehaviortypesError, InputError
+from .errors import BehaviortypesError, InputError, Problem
 
 __all__ = ["app", "main"]
 
@@ -210,16 +210,38 @@ def profile(
 
 
 @app.command()
-def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the survey, customers and options.")]) -> None:
-    """Run every stage a study file asks for."""
+def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the survey, customers and every stage's options.")]) -> None:
+    """Run every stage a study file asks for.
+
+    Paths in the study file are relative to the study file's folder (not to the
+    folder you run from). Keys: survey (required), out, name, seed, factors, k,
+    resamples, map, customers, id_column, scored, engine, scheduler, out_table,
+    csv_dialect, lang, profile {by, outcomes, min_cell, xlsx}, report {langs,
+    formats, dir}. See docs/study_file.md.
+    """
     from .pipeline import run as run_all
 
     steps = _Steps()
-    results = run_all(_existing(study, "study file"), progress=steps)
+    try:
+        results = run_all(_existing(study, "study file"), progress=steps)
+    except InputError as err:  # a study's errors name files in full: they may be anywhere
+        raise InputError(problems=[_full_paths(p) for p in err.problems]) from None
     steps.close()
     out.print(results["discovery"].summary())
+    if "score" in results:
+        out.print(f"Scored base: {results['score'].out}")
     for path in results["report"]:
         out.print(f"Report: {path}")
+
+
+def _full_paths(problem: Problem) -> Problem:
+    """The problem as one message whose file is shown with its full path."""
+    text = str(problem)
+    if problem.file:
+        name = Path(problem.file).name
+        if text.startswith(name):
+            text = str(Path(problem.file).absolute()) + text[len(name):]
+    return Problem(text)
 
 
 @app.command()

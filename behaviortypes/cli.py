@@ -19,7 +19,7 @@ from typer.exceptions import TyperException
 from rich.console import Console
 from rich.text import Text
 
-from .errors import BehaviortypesError, BehaviortypesWarning, InputError
+from .errors import BehaviortypesError, BehaviortypesWarning, InputError, Problem
 
 __all__ = ["app", "main"]
 
@@ -42,6 +42,12 @@ out = Console(highlight=False)
 class Engine(str, Enum):
     local = "local"
     dask = "dask"
+
+
+class CsvDialect(str, Enum):
+    excel = "excel"
+    excel_sv = "excel-sv"
+    plain = "plain"
 
 
 class Lang(str, Enum):
@@ -144,12 +150,13 @@ def lookalike(
 def score(
     model: Annotated[Path, typer.Argument(help="lookalike.skops, or the discovery folder holding it.")],
     customers: Annotated[Path, typer.Option(help="Customer base: .parquet, .csv or .duckdb.")],
-    out_path: Annotated[Path, typer.Option("--out", help="Scored output: .parquet (default) or .duckdb.")],
+    out_path: Annotated[Path, typer.Option("--out", help="Scored output: .parquet (default), .duckdb or .csv.")],
     engine: Annotated[Engine, typer.Option(help="local (streaming) or dask (distributed).")] = Engine.local,
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
     table: Annotated[Optional[str], typer.Option(help="Table to read when --customers is a .duckdb file.")] = None,
     out_table: Annotated[Optional[str], typer.Option(help="Table to write when --out is a .duckdb file.")] = None,
     id_column: Annotated[Optional[str], typer.Option(help="Customer id column (default: the one the model was trained with).")] = None,
+    csv_dialect: Annotated[CsvDialect, typer.Option(help="For a .csv --out: excel (UTF-8 with BOM, ',' and decimal point), excel-sv (UTF-8 with BOM, ';' and decimal comma, for Excel in Swedish/Dutch/German settings) or plain (no BOM, for programs).")] = CsvDialect.excel,
 ) -> None:
     """Tag every customer with the most likely type and the type probabilities."""
     from .pipeline import score as run_score
@@ -157,7 +164,7 @@ def score(
     summary = run_score(
         _existing(model, "model"), _existing(customers, "customer file"), out_path,
         engine=engine.value, scheduler=scheduler, table=table, out_table=out_table,
-        id_column=id_column, progress=True,
+        id_column=id_column, progress=True, csv_dialect=csv_dialect.value,
     )
     out.print(summary.summary())
 
@@ -205,16 +212,38 @@ def profile(
 
 
 @app.command()
-def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the survey, customers and options.")]) -> None:
-    """Run every stage a study file asks for."""
+def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the survey, customers and every stage's options.")]) -> None:
+    """Run every stage a study file asks for.
+
+    Paths in the study file are relative to the study file's folder (not to the
+    folder you run from). Keys: survey (required), out, name, seed, factors, k,
+    resamples, map, customers, id_column, scored, engine, scheduler, out_table,
+    csv_dialect, lang, profile {by, outcomes, min_cell, xlsx}, report {langs,
+    formats, dir}. See docs/study_file.md.
+    """
     from .pipeline import run as run_all
 
     steps = _Steps()
-    results = run_all(_existing(study, "study file"), progress=steps)
+    try:
+        results = run_all(_existing(study, "study file"), progress=steps)
+    except InputError as err:  # a study's errors name files in full: they may be anywhere
+        raise InputError(problems=[_full_paths(p) for p in err.problems]) from None
     steps.close()
     out.print(results["discovery"].summary())
+    if "score" in results:
+        out.print(f"Scored base: {results['score'].out}")
     for path in results["report"].files:
         out.print(f"Report: {path}")
+
+
+def _full_paths(problem: Problem) -> Problem:
+    """The problem as one message whose file is shown with its full path."""
+    text = str(problem)
+    if problem.file:
+        name = Path(problem.file).name
+        if text.startswith(name):
+            text = str(Path(problem.file).absolute()) + text[len(name):]
+    return Problem(text)
 
 
 @app.command()

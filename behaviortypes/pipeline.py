@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
 from . import study
 from .errors import InputError, Problem
@@ -426,13 +426,14 @@ def score(
     out_table: str | None = None,
     id_column: str | None = None,
     progress: bool = False,
+    csv_dialect: str = "excel",
 ) -> Any:
     """Score a customer base with a saved lookalike model (see :mod:`behaviortypes.scoring`)."""
     from .scoring import score_customers
 
     summary = score_customers(
         model, customers, out, engine=engine, scheduler=scheduler, table=table,
-        out_table=out_table, id_column=id_column, progress=progress,
+        out_table=out_table, id_column=id_column, progress=progress, csv_dialect=csv_dialect,
     )
     folder = Path(model) if Path(model).is_dir() else Path(model).parent
     if (folder / "solution.json").is_file():
@@ -522,42 +523,110 @@ def interview_types(
 # --------------------------------------------------------------------------- run / demo
 _LANGS = ("en", "sv")
 _FORMATS = ("pdf", "html", "pptx", "png")
-_STUDY_KEYS = ("survey", "out", "customers", "scored", "seed", "factors", "k", "engine", "report", "name")
+_CSV_DIALECTS = ("excel", "excel-sv", "plain")
+_STUDY_KEYS = ("survey", "out", "name", "customers", "scored", "seed", "factors", "k", "resamples", "map",
+               "id_column", "engine", "scheduler", "out_table", "csv_dialect", "lang", "profile", "report")
+_REPORT_KEYS = ("langs", "formats", "dir")
+_PROFILE_KEYS = ("by", "outcomes", "min_cell", "xlsx")
+#: Keys people put in a study file that belong elsewhere, with where they go.
+_ELSEWHERE = {
+    "min_group_size": "min_group_size is set in instrument.yaml (the survey's settings)",
+    "survey_dir": "the survey folder is 'survey'",
+    "langs": "languages go in 'lang' (or report: {langs: [...]})",
+    "formats": "formats go in report: {formats: [...]}",
+    "customer_id_column": "the customer base's id column is 'id_column' here (customer_id_column is set in "
+                          "instrument.yaml)",
+}
 
 #: What a study-file key must be, when pydantic rejects it.
 _STUDY_MESSAGES = {
     "seed": "'seed' must be a whole number of at least 0",
     "factors": "'factors' must be a whole number of at least 1",
     "k": "'k' must be a whole number of at least 2",
+    "resamples": "'resamples' must be a whole number of at least 10",
+    "make_map": "'map' must be true or false",
     "engine": "'engine' must be one or more of local, dask",
-    "langs": f"'report.langs' must be one or more of {', '.join(_LANGS)}",
+    "scheduler": "'scheduler' must be a Dask scheduler address such as tcp://host:8786",
+    "id_column": "'id_column' must be the name of the customer id column",
+    "out_table": "'out_table' must be a table name",
+    "csv_dialect": f"'csv_dialect' must be one of {', '.join(_CSV_DIALECTS)}",
+    "langs": f"'{{key}}' must be one or more of {', '.join(_LANGS)}",
     "formats": f"'report.formats' must be one or more of {', '.join(_FORMATS)}",
+    "by": "'profile.by' must be a column name or a list of them",
+    "outcomes": "'profile.outcomes' must be a column name or a list of them",
+    "min_cell": "'profile.min_cell' must be a whole number of at least 1",
+    "name": "'name' must be a text",
 }
+_STUDY_COLUMNS = {"make_map": "map", "langs": "lang", "formats": "report.formats", "by": "profile.by",
+                  "outcomes": "profile.outcomes", "min_cell": "profile.min_cell", "xlsx": "profile.xlsx",
+                  "report_dir": "report.dir"}
 
 
 class StudyConfig(BaseModel):
-    """A study file for ``behaviortypes run STUDY.yaml`` (paths relative to the file).
+    """A study file for ``behaviortypes run STUDY.yaml``: every stage's options in one place.
 
-    Keys: ``survey`` (folder, required), ``out`` (discovery folder, default
-    ``<survey>/discovery``), ``customers`` (customer base; enables lookalike and
-    scoring), ``scored`` (scored output, default ``<out>/scored_customers.parquet``),
-    ``seed``, ``factors``, ``k``, ``engine``, ``report`` (``{langs: [en, sv], formats:
-    [pdf, pptx, png], dir: reports/<study>}``).
+    Paths in the file are relative to the folder of the study file (not to the
+    folder ``run`` is started from); absolute paths are used as they are. Errors name
+    the key and show full paths.
+
+    Keys (only ``survey`` is required; the defaults are the stage commands' defaults):
+
+    ================  ==========================================================
+    ``survey``        survey folder (``instrument.yaml`` and responses)
+    ``out``           discovery folder, default ``<survey>/discovery``
+    ``name``          a name for the study (kept for the record)
+    ``seed``          seed of every random step, default 0 (``--seed``)
+    ``factors``       number of factors, default: parallel analysis (``--factors``)
+    ``k``             number of types, default: chosen on evidence (``--k``)
+    ``resamples``     resamples for the stability evidence, default 100
+    ``map``           compute the UMAP map of respondents, default true
+    ``customers``     customer base (.parquet, .csv, .duckdb): enables the
+                      lookalike model and scoring
+    ``id_column``     customer id column of the base, default: the instrument's
+                      ``customer_id_column`` (``--id-column``)
+    ``scored``        scored output, default ``<out>/scored_customers.parquet``
+    ``engine``        ``local`` (default) or ``dask``; ``scheduler``: Dask address
+    ``out_table``     table to write when ``scored`` is a ``.duckdb`` file
+    ``csv_dialect``   ``excel``, ``excel-sv`` or ``plain`` when ``scored`` is a
+                      ``.csv``; default ``excel-sv`` when the only report language
+                      is Swedish, else ``excel``
+    ``lang``          report language(s): ``sv`` or ``[en, sv]``, default ``en``
+    ``profile``       ``{by: [...], outcomes: [...], min_cell: N, xlsx: PATH}``;
+                      profiling runs when this is given or the instrument names
+                      ``descriptors``/``outcomes``
+    ``report``        ``{langs: [en, sv], formats: [pdf, html, pptx, png], dir:
+                      reports/<study>}``
+    ================  ==========================================================
+
+    ``min_group_size`` and ``customer_id_column`` belong in ``instrument.yaml``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     survey: Path
     out: Path
+    name: str | None = None
     customers: Path | None = None
     scored: Path | None = None
     seed: StrictInt = Field(0, ge=0)
     factors: StrictInt | None = Field(None, ge=1)
     k: StrictInt | None = Field(None, ge=2)
+    resamples: StrictInt = Field(100, ge=10)
+    make_map: StrictBool = True
+    id_column: str | None = Field(None, min_length=1)
     engine: Literal["local", "dask"] = "local"
+    scheduler: str | None = Field(None, min_length=1)
+    out_table: str | None = Field(None, min_length=1)
+    csv_dialect: Literal["excel", "excel-sv", "plain"] = "excel"
     langs: tuple[Literal["en", "sv"], ...] = Field(("en",), min_length=1)
     formats: tuple[Literal["pdf", "html", "pptx", "png"], ...] = Field(("pdf",), min_length=1)
     report_dir: Path | None = None
+    profile: bool = False
+    by: tuple[str, ...] | None = None
+    outcomes: tuple[str, ...] | None = None
+    min_cell: StrictInt | None = Field(None, ge=1)
+    xlsx: Path | None = None
+    study_file: Path | None = None
 
     @classmethod
     def load(cls, path: str | Path) -> "StudyConfig":
@@ -566,65 +635,122 @@ class StudyConfig(BaseModel):
         Raises
         ------
         InputError
-            Naming the file and the key that is wrong.
+            One line naming the study file (full path), the key that is wrong and
+            what it must be; a survey folder or customer file that is not there, by
+            its full path.
         """
-        path = Path(path)
+        path = Path(path).absolute()
         if not path.is_file():
-            raise InputError("study file not found", file=path)
+            raise InputError(f"study file {path} not found", hint="give the path of a .yaml study file")
         data = load_user_yaml(path)
         if not isinstance(data, dict) or "survey" not in data:
-            raise InputError("a study file needs at least 'survey: FOLDER'", file=path)
+            raise InputError(f"{path}: a study file needs at least 'survey: FOLDER'",
+                             hint="paths in a study file are relative to the study file's folder")
+
+        def fail(message: str, key: str | None = None, value: Any = None, hint: str | None = None) -> InputError:
+            where = f"{path}" + (f", key '{key}'" if key else "")
+            return InputError(f"{where}: {message}", value=value, hint=hint)
+
         unknown = sorted(set(data) - set(_STUDY_KEYS))
         if unknown:
-            raise InputError(f"unknown key(s) {', '.join(unknown)}", file=path,
-                             hint=f"allowed keys: {', '.join(sorted(_STUDY_KEYS))}")
+            known = [_ELSEWHERE[u] for u in unknown if u in _ELSEWHERE]
+            raise fail(f"unknown key(s) {', '.join(unknown)}",
+                       hint="; ".join(known) if known else f"allowed keys: {', '.join(_STUDY_KEYS)}")
+        for key, allowed in (("report", _REPORT_KEYS), ("profile", _PROFILE_KEYS)):
+            section = data.get(key)
+            if section is not None and (not isinstance(section, dict) or set(section) - set(allowed)):
+                raise fail(f"'{key}' takes {', '.join(allowed[:-1])} and {allowed[-1]}", key=key, value=section,
+                           hint=f"e.g. {key}: {{{allowed[0]}: ...}}")
         rep = data.get("report") or {}
-        if not isinstance(rep, dict) or set(rep) - {"langs", "formats", "dir"}:
-            raise InputError("'report' takes langs, formats and dir", file=path, column="report", value=rep)
+        prof = data.get("profile") or {}
+        if "lang" in data and "langs" in rep:
+            raise fail("the languages are given twice ('lang' and 'report.langs')", key="lang",
+                       hint="keep one of them")
         base = path.parent
 
-        def where(value: Any) -> Path | None:
-            return (base / str(value)).resolve() if value else None
+        def where(value: Any, key: str) -> Path | None:
+            if value is None or value == "":
+                return None
+            if not isinstance(value, (str, int, float)):
+                raise fail("must be a path", key=key, value=value)
+            return (base / str(value)).resolve()
 
         def listed(value: Any) -> Any:
             return (value,) if isinstance(value, str) else value
 
-        survey = where(data["survey"])
-        out = where(data.get("out")) or survey / "discovery"
+        survey = where(data["survey"], "survey")
+        customers = where(data.get("customers"), "customers")
+        out = where(data.get("out"), "out") or survey / "discovery"
+        langs = listed(data.get("lang", rep.get("langs", ["en"])))
+        dialect = data.get("csv_dialect", "excel-sv" if tuple(langs or ()) == ("sv",) else "excel")
         values = {
-            "survey": survey, "out": out, "customers": where(data.get("customers")),
-            "scored": where(data.get("scored")) or (out / "scored_customers.parquet" if data.get("customers") else None),
+            "survey": survey, "out": out, "name": data.get("name"), "customers": customers,
+            "scored": where(data.get("scored"), "scored") or (out / "scored_customers.parquet" if customers else None),
             "seed": data.get("seed", 0), "factors": data.get("factors"), "k": data.get("k"),
-            "engine": data.get("engine", "local"), "langs": listed(rep.get("langs", ["en"])),
-            "formats": listed(rep.get("formats", ["pdf"])), "report_dir": where(rep.get("dir")),
+            "resamples": data.get("resamples", 100), "make_map": data.get("map", True),
+            "id_column": data.get("id_column"), "engine": data.get("engine", "local"),
+            "scheduler": data.get("scheduler"), "out_table": data.get("out_table"), "csv_dialect": dialect,
+            "langs": langs, "formats": listed(rep.get("formats", ["pdf"])), "report_dir": where(rep.get("dir"), "report.dir"),
+            "profile": "profile" in data, "by": listed(prof.get("by")), "outcomes": listed(prof.get("outcomes")),
+            "min_cell": prof.get("min_cell"), "xlsx": where(prof.get("xlsx"), "profile.xlsx"),
         }
+        raw = {"make_map": data.get("map"), "langs": data.get("lang", rep.get("langs")),
+               "formats": rep.get("formats"), "by": prof.get("by"), "outcomes": prof.get("outcomes"),
+               "min_cell": prof.get("min_cell")}
         try:
-            return cls(**values)
+            cfg = cls(**values)
         except ValidationError as err:
-            problems: dict[str, Problem] = {}
-            for e in err.errors():
-                key = str(e["loc"][0])
-                column = f"report.{key}" if key in {"langs", "formats"} else key
-                problems.setdefault(key, Problem(_STUDY_MESSAGES.get(key, str(e["msg"])), file=path,
-                                                 column=column, value=data.get(key, rep.get(key))))
-            raise InputError(problems=list(problems.values())) from None
+            e = err.errors()[0]  # one line: the first key that is wrong
+            key = str(e["loc"][0])
+            column = _STUDY_COLUMNS.get(key, key)
+            if key == "langs" and "lang" not in data:
+                column = "report.langs"
+            message = _STUDY_MESSAGES.get(key, f"'{column}': {e['msg']}").replace("{key}", column)
+            raise fail(message, key=column, value=raw.get(key, data.get(key))) from None
+        return cfg.model_copy(update={"study_file": path})
+
+    def check_inputs(self) -> None:
+        """Fail, before any work, when the survey folder or the customer base is not there.
+
+        Raises
+        ------
+        InputError
+            Naming the study file and the missing path in full.
+        """
+        where = f"{self.study_file}, key " if self.study_file else "key "
+        relative = "paths in a study file are relative to the study file's folder"
+        if not self.survey.is_dir():
+            raise InputError(f"{where}'survey': survey folder {self.survey} not found", hint=relative)
+        if self.customers is not None and not self.customers.exists():
+            raise InputError(f"{where}'customers': customer file {self.customers} not found", hint=relative)
 
 
 def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -> dict[str, Any]:
     """Run every stage a study file asks for; returns what each stage produced."""
     cfg = study if isinstance(study, StudyConfig) else StudyConfig.load(study)
+    cfg.check_inputs()
     say: Progress = progress if callable(progress) else _noop
     results: dict[str, Any] = {}
     results["discovery"] = discover(
-        cfg.survey, cfg.out, factors=cfg.factors, k=cfg.k, seed=cfg.seed, progress=progress
+        cfg.survey, cfg.out, factors=cfg.factors, k=cfg.k, seed=cfg.seed, n_resamples=cfg.resamples,
+        make_map=cfg.make_map, progress=progress,
     )
     inst = results["discovery"].survey.instrument
-    if inst.descriptors or inst.outcomes:
+    if cfg.profile or inst.descriptors or inst.outcomes:
         say("Profiling the types (who they are, what they are worth)")
         from .describe import profile_types_by
 
-        results["profile"] = profile_types_by(cfg.out)
+        results["profile"] = profile_types_by(
+            cfg.out, by=None if cfg.by is None else list(cfg.by),
+            outcomes=None if cfg.outcomes is None else list(cfg.outcomes),
+            customers=cfg.customers if cfg.profile and cfg.customers is not None else None,
+            id_column=cfg.id_column if cfg.profile and cfg.customers is not None else None,
+            min_cell=cfg.min_cell)
         results["profile"].to_files()
+        if cfg.xlsx is not None:
+            from .describe.workbook import write_banner_workbook
+
+            write_banner_workbook(results["profile"], cfg.xlsx)
     if (cfg.out / "typing_tool.yaml").is_file():
         say("Writing the typing tool (web form and workbook)")
         from .deliver import write_typing_deliverables
@@ -632,10 +758,12 @@ def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -
         results["typing_tool"] = write_typing_deliverables(cfg.out)
     if cfg.customers is not None:
         say("Training the lookalike model")
-        results["lookalike"] = lookalike(cfg.out, cfg.customers, seed=cfg.seed, progress=bool(progress),
-                                         survey=results["discovery"].survey)
+        results["lookalike"] = lookalike(cfg.out, cfg.customers, id_column=cfg.id_column, seed=cfg.seed,
+                                         progress=bool(progress), survey=results["discovery"].survey)
         say("Scoring the customer base")
-        results["score"] = score(cfg.out, cfg.customers, cfg.scored, engine=cfg.engine, progress=bool(progress))
+        results["score"] = score(cfg.out, cfg.customers, cfg.scored, engine=cfg.engine, scheduler=cfg.scheduler,
+                                 out_table=cfg.out_table, id_column=cfg.id_column, csv_dialect=cfg.csv_dialect,
+                                 progress=bool(progress))
     say("Rendering the report")
     results["report"] = report(cfg.out, lang=tuple(cfg.langs), formats=tuple(cfg.formats), out_dir=cfg.report_dir)
     return results

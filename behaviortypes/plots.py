@@ -10,6 +10,18 @@ the functions are safe in notebooks, scripts and the report renderer alike.
 Plots never compute statistics: they lay out what they are given.
 :func:`figure_to_svg` and :func:`figure_to_png` serialise a figure for the report.
 
+Numbers drawn in a figure (tick labels, annotations, percentages) follow the
+report's language: ``lang="sv"`` writes ``0,81``, ``−0,45``, ``34 %`` and
+``12 345`` (decimal comma, typographic minus, a no-break space before ``%`` and
+a narrow no-break space between thousands, as Swedish typography does);
+``lang="en"`` (the default) writes ``0.81``, ``-0.45``, ``34%`` and ``12,345``.
+Pass ``lang=`` to a ``plot_*`` function, or draw several figures inside
+``with number_style("sv"):``.
+
+Text given by the user (type names, statements, themes) is drawn as written,
+never parsed as mathtext (``"$50-$100"`` stays as typed), also when the figure
+is drawn into a caller's ``ax=``; the caller's other axes are left alone.
+
 Examples
 --------
 >>> fig = plot_sizes(sizes_frame)                    # doctest: +SKIP
@@ -18,19 +30,26 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap, to_hex
 from matplotlib.figure import Figure
+from matplotlib.ticker import ScalarFormatter
 
 __all__ = [
     "DEFAULT_PALETTE",
+    "LANGUAGES",
+    "number_style",
     "type_colors",
     "figure_to_svg",
     "figure_to_png",
@@ -85,6 +104,139 @@ def type_colors(type_ids: Sequence[int], given: Mapping[int, str | None] | None 
         colour = given.get(int(t))
         out[int(t)] = to_hex(colour) if colour else DEFAULT_PALETTE[pos % len(DEFAULT_PALETTE)]
     return out
+
+#: Languages whose number style the figures know.
+LANGUAGES = ("en", "sv")
+
+_LANG: ContextVar[str] = ContextVar("behaviortypes_plot_lang", default="en")
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang={lang!r} is not a figure language; use one of: {', '.join(LANGUAGES)}")
+    return lang
+
+
+@contextmanager
+def number_style(lang: str) -> Iterator[None]:
+    """Draw the numbers of every figure made inside the block as a reader of ``lang`` writes them.
+
+    Parameters
+    ----------
+    lang : {'en', 'sv'}
+        ``"sv"``: decimal comma, ``34 %``, ``12 345``; ``"en"``: ``0.81``, ``34%``, ``12,345``.
+        An explicit ``lang=`` given to a ``plot_*`` function wins.
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is not one of :data:`LANGUAGES`.
+
+    Examples
+    --------
+    >>> with number_style("sv"):                     # doctest: +SKIP
+    ...     fig = plot_sizes(sizes_frame)
+    """
+    token = _LANG.set(_check_lang(lang))
+    try:
+        yield
+    finally:
+        _LANG.reset(token)
+
+
+class _Numbers:
+    """Numbers as text in one language (the figures' counterpart of the report's ``Formatter``)."""
+
+    def __init__(self, lang: str) -> None:
+        self.comma = lang == "sv"
+
+    def dec(self, text: str) -> str:
+        """Swedish: decimal comma and typographic minus; English: unchanged."""
+        if not self.comma:
+            return text
+        return text.replace("-", "\u2212").replace(".", ",")
+
+    def num(self, x: float, digits: int = 2) -> str:
+        return self.dec(f"{x:.{digits}f}")
+
+    def count(self, x: float) -> str:
+        text = f"{x:,.0f}"
+        return text.replace(",", "\u202f").replace("-", "\u2212") if self.comma else text
+
+    def pct(self, x: float, digits: int = 0) -> str:
+        if not self.comma:
+            return f"{x:.{digits}%}"
+        return self.dec(f"{100 * x:.{digits}f}") + "\u00a0%"
+
+
+def _numbers() -> _Numbers:
+    return _Numbers(_LANG.get())
+
+
+class _CommaScalarFormatter(ScalarFormatter):
+    """Matplotlib's default tick labels with a decimal comma (``0,5``, ``−1,0``)."""
+
+    def __call__(self, x, pos=None):  # noqa: D102 (matplotlib's)
+        return _Numbers("sv").dec(super().__call__(x, pos))
+
+    def get_offset(self):  # noqa: D102 (matplotlib's)
+        return _Numbers("sv").dec(super().get_offset())
+
+
+def _comma_ticks(ax: Axes) -> None:
+    for axis in (ax.xaxis, ax.yaxis):
+        if type(axis.get_major_formatter()) is ScalarFormatter:
+            axis.set_major_formatter(_CommaScalarFormatter())
+
+
+def _plain_text(ax: Axes) -> None:
+    """Every text of ``ax`` (labels, ticks, legend, annotations) shown as written, not as mathtext."""
+    from matplotlib.text import Text
+
+    for text in ax.findobj(Text):
+        text.set_parse_math(False)
+
+
+_LANG_DOC = """
+    lang : {'en', 'sv'}, optional
+        Number style of tick labels and annotations (decimal comma and ``34 %`` in
+        Swedish); default: the enclosing :func:`number_style`, else English.
+"""
+
+
+def _figure(func: Callable[..., Figure]) -> Callable[..., Figure]:
+    """Give a ``plot_*`` function its ``lang=`` and keep the user's text out of mathtext.
+
+    The number style is fixed when the figure is made (a figure drawn later, in
+    another language's block, keeps its own). On a caller's ``ax=`` only the axes
+    drawn into are touched.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, lang: str | None = None, **kwargs):
+        lang = _check_lang(lang or _LANG.get())
+        token = _LANG.set(lang)
+        try:
+            fig = func(*args, **kwargs)
+        finally:
+            _LANG.reset(token)
+        given = kwargs.get("ax")
+        axes = list(np.atleast_1d(given)) if given is not None else list(fig.axes)
+        for a in axes:
+            if lang == "sv":
+                _comma_ticks(a)
+            if given is not None:
+                _plain_text(a)
+        return fig
+
+    sig = inspect.signature(func)
+    extra = inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="str | None")
+    wrapper.__signature__ = sig.replace(parameters=[*sig.parameters.values(), extra])
+    doc = func.__doc__ or ""
+    if "Parameters\n    ----------" not in doc:
+        doc = doc.rstrip() + "\n\n    Parameters\n    ----------"
+    wrapper.__doc__ = doc.rstrip() + _LANG_DOC
+    return wrapper
 
 
 class _PlainTextFigure(Figure):
@@ -162,6 +314,7 @@ def figure_to_png(fig: Figure, *, dpi: int = 150) -> bytes:
 
 
 # --------------------------------------------------------------------------- method
+@_figure
 def plot_scree(retention: pd.DataFrame, *, n_factors: int | None = None, ax: Axes | None = None,
                labels: Mapping[str, str] | None = None) -> Figure:
     """Scree plot with the parallel-analysis threshold (Horn 1965).
@@ -197,6 +350,7 @@ def plot_scree(retention: pd.DataFrame, *, n_factors: int | None = None, ax: Axe
     return fig
 
 
+@_figure
 def plot_loadings(loadings: pd.DataFrame, *, item_labels: Mapping[str, str] | None = None,
                   factor_labels: Mapping[str, str] | None = None, threshold: float = 0.3,
                   ax: Axes | None = None) -> Figure:
@@ -211,6 +365,7 @@ def plot_loadings(loadings: pd.DataFrame, *, item_labels: Mapping[str, str] | No
     threshold : float, default=0.3
         Loadings with ``|value| >= threshold`` are printed in their cell.
     """
+    nums = _numbers()
     n_items, n_fac = loadings.shape
     fig, ax = _new(ax, (1.6 + 0.9 * n_fac, 0.8 + 0.22 * n_items))
     values = loadings.to_numpy(dtype=float)
@@ -220,7 +375,7 @@ def plot_loadings(loadings: pd.DataFrame, *, item_labels: Mapping[str, str] | No
     ax.set_yticks(range(n_items), [(item_labels or {}).get(i, str(i)) for i in loadings.index], fontsize=6)
     for (r, c), v in np.ndenumerate(values):
         if abs(v) >= threshold:
-            ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=5.5,
+            ax.text(c, r, nums.num(v), ha="center", va="center", fontsize=5.5,
                     color="white" if abs(v) > 0.6 else _INK)
     ax.tick_params(length=0)
     for s in ax.spines.values():
@@ -239,6 +394,7 @@ _K_INDEX_LABELS = {
 }
 
 
+@_figure
 def plot_k_evidence(evidence: pd.DataFrame, *, chosen_k: int | None = None,
                     ax: Axes | Sequence[Axes] | None = None,
                     labels: Mapping[str, str] | None = None) -> Figure:
@@ -286,6 +442,7 @@ def plot_k_evidence(evidence: pd.DataFrame, *, chosen_k: int | None = None,
     return fig
 
 
+@_figure
 def plot_stability(stability: pd.Series | Mapping[int, float], *, names: Mapping[int, str] | None = None,
                    colors: Mapping[int, str] | None = None, threshold: float = 0.75,
                    ax: Axes | None = None, xlabel: str = "Mean Jaccard similarity across resamples") -> Figure:
@@ -300,6 +457,7 @@ def plot_stability(stability: pd.Series | Mapping[int, float], *, names: Mapping
     threshold : float, default=0.75
         Drawn as a dashed reference line.
     """
+    nums = _numbers()
     s = pd.Series(stability, dtype=float)
     s.index = [int(i) for i in s.index]
     fig, ax = _new(ax, (4.5, 0.5 + 0.32 * len(s)))
@@ -307,7 +465,7 @@ def plot_stability(stability: pd.Series | Mapping[int, float], *, names: Mapping
     ypos = np.arange(len(s))[::-1]
     ax.barh(ypos, s.to_numpy(), color=[colours[t] for t in s.index], height=0.6)
     for y, v in zip(ypos, s.to_numpy()):
-        ax.text(v + 0.01, y, f"{v:.2f}", va="center", fontsize=7, color=_INK)
+        ax.text(v + 0.01, y, nums.num(v), va="center", fontsize=7, color=_INK)
     ax.set_yticks(ypos, [(names or {}).get(t, f"Type {t}") for t in s.index], fontsize=7)
     ax.axvline(threshold, color="#999999", linestyle="--", linewidth=0.8)
     ax.set_xlim(0, 1.08)
@@ -317,6 +475,7 @@ def plot_stability(stability: pd.Series | Mapping[int, float], *, names: Mapping
 
 
 # --------------------------------------------------------------------------- types
+@_figure
 def plot_umap(embedding: pd.DataFrame, *, names: Mapping[int, str] | None = None,
               colors: Mapping[int, str] | None = None, ax: Axes | None = None,
               label_types: bool = True) -> Figure:
@@ -353,6 +512,7 @@ def plot_umap(embedding: pd.DataFrame, *, names: Mapping[int, str] | None = None
     return fig
 
 
+@_figure
 def plot_profile_heatmap(profile: pd.DataFrame, *, names: Mapping[int, str] | None = None,
                          labels: Mapping[str, str] | None = None, ax: Axes | None = None,
                          vmax: float | None = None, fmt: str = "{:+.2f}") -> Figure:
@@ -370,6 +530,7 @@ def plot_profile_heatmap(profile: pd.DataFrame, *, names: Mapping[int, str] | No
     vmax : float, optional
         Colour scale limit (symmetric); defaults to the largest absolute value.
     """
+    nums = _numbers()
     n_t, n_f = profile.shape
     fig, ax = _new(ax, (1.8 + 0.75 * n_f, 0.8 + 0.4 * n_t))
     values = profile.to_numpy(dtype=float)
@@ -382,7 +543,7 @@ def plot_profile_heatmap(profile: pd.DataFrame, *, names: Mapping[int, str] | No
     for (r, c), v in np.ndenumerate(values):
         if np.isfinite(v):
             text = fmt.format(v)
-            text = text.lstrip("+-") if float(text) == 0 else text.replace("-", "−")
+            text = nums.dec(text.lstrip("+-") if float(text) == 0 else text.replace("-", "−"))
             ax.text(c, r, text, ha="center", va="center", fontsize=6.5,
                     color="white" if abs(v) > 0.6 * lim else _INK)
     ax.tick_params(length=0)
@@ -391,6 +552,7 @@ def plot_profile_heatmap(profile: pd.DataFrame, *, names: Mapping[int, str] | No
     return fig
 
 
+@_figure
 def plot_sizes(sizes: pd.DataFrame, *, names: Mapping[int, str] | None = None,
                colors: Mapping[int, str] | None = None, base_shares: Mapping[int, float] | None = None,
                ax: Axes | None = None, labels: Mapping[str, str] | None = None) -> Figure:
@@ -409,6 +571,7 @@ def plot_sizes(sizes: pd.DataFrame, *, names: Mapping[int, str] | None = None,
     """
     lab = {"survey": "Survey (95% CI)", "base": "Customer base", "x": "Share"}
     lab.update(labels or {})
+    nums = _numbers()
     type_ids = [int(t) for t in sizes["type_id"]]
     colours = type_colors(type_ids, colors)
     fig, ax = _new(ax, (5, 0.6 + 0.38 * len(type_ids)))
@@ -423,12 +586,13 @@ def plot_sizes(sizes: pd.DataFrame, *, names: Mapping[int, str] | None = None,
         ax.plot(bs, ypos, "D", color="white", markeredgecolor=_INK, markersize=5, label=lab["base"])
         ax.legend(fontsize=7, frameon=False, loc="lower left", bbox_to_anchor=(0, 1), ncol=2)
     ax.set_yticks(ypos, [(names or {}).get(t, f"Type {t}") for t in type_ids], fontsize=7.5)
-    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.xaxis.set_major_formatter(lambda v, _: nums.pct(v))
     ax.set_xlabel(lab["x"], fontsize=7)
     _style(ax, "x")
     return fig
 
 
+@_figure
 def plot_funnel(stages: pd.Series | Mapping[str, int], *, ax: Axes | None = None,
                 colors: Sequence[str] | None = None) -> Figure:
     """Data-quality funnel: received → screened out → analysed.
@@ -440,6 +604,7 @@ def plot_funnel(stages: pd.Series | Mapping[str, int], *, ax: Axes | None = None
     colors : sequence of str, optional
         One colour per stage (default: light blue, orange, blue).
     """
+    nums = _numbers()
     st = pd.Series(stages, dtype=float)
     fig, ax = _new(ax, (5, 0.5 + 0.38 * len(st)))
     colours = list(colors or ["#9ecae1", "#D55E00", "#0072B2", "#08519c", "#08306b"])
@@ -447,7 +612,8 @@ def plot_funnel(stages: pd.Series | Mapping[str, int], *, ax: Axes | None = None
     top = float(st.max()) or 1.0
     ax.barh(ypos, st.to_numpy(), color=colours[: len(st)], height=0.65)
     for y, v in zip(ypos, st.to_numpy()):
-        ax.text(v + 0.01 * top, y, f"{v:,.0f}  ({v / top:.0%})", va="center", fontsize=7.5, color=_INK)
+        ax.text(v + 0.01 * top, y, f"{nums.count(v)}  ({nums.pct(v / top)})", va="center", fontsize=7.5,
+                color=_INK)
     ax.set_yticks(ypos, [str(i) for i in st.index], fontsize=8)
     ax.set_xlim(0, top * 1.22)
     ax.set_xticks([])
@@ -458,6 +624,7 @@ def plot_funnel(stages: pd.Series | Mapping[str, int], *, ax: Axes | None = None
 
 
 # --------------------------------------------------------------------------- lookalike
+@_figure
 def plot_calibration(bins: pd.DataFrame, *, ax: Axes | None = None,
                      labels: Mapping[str, str] | None = None) -> Figure:
     """Reliability diagram of the lookalike's probabilities.
@@ -490,6 +657,7 @@ def plot_calibration(bins: pd.DataFrame, *, ax: Axes | None = None,
     return fig
 
 
+@_figure
 def plot_confusion(matrix: pd.DataFrame, *, names: Mapping[int, str] | None = None,
                    ax: Axes | None = None, labels: Mapping[str, str] | None = None) -> Figure:
     """Confusion matrix (rows: survey type, columns: predicted type), counts annotated.
@@ -505,6 +673,7 @@ def plot_confusion(matrix: pd.DataFrame, *, names: Mapping[int, str] | None = No
     """
     lab = {"x": "Predicted type", "y": "Survey type"}
     lab.update(labels or {})
+    nums = _numbers()
     n = len(matrix)
     fig, ax = _new(ax, (1.6 + 0.45 * n, 1.2 + 0.45 * n))
     values = matrix.to_numpy(dtype=float)
@@ -515,7 +684,7 @@ def plot_confusion(matrix: pd.DataFrame, *, names: Mapping[int, str] | None = No
     ax.set_yticks(range(n), tick, fontsize=6.5)
     top = values.max() or 1
     for (r, c), v in np.ndenumerate(values):
-        ax.text(c, r, f"{v:,.0f}", ha="center", va="center", fontsize=6.5,
+        ax.text(c, r, nums.count(v), ha="center", va="center", fontsize=6.5,
                 color="white" if v > 0.55 * top else _INK)
     ax.set_xlabel(lab["x"], fontsize=7)
     ax.set_ylabel(lab["y"], fontsize=7)
@@ -523,6 +692,7 @@ def plot_confusion(matrix: pd.DataFrame, *, names: Mapping[int, str] | None = No
     return fig
 
 
+@_figure
 def plot_importances(importances: pd.Series, *, ax: Axes | None = None, color: str = "#0072B2",
                      xlabel: str = "Permutation importance") -> Figure:
     """Horizontal bars of feature importances (already sorted as wanted)."""
@@ -537,6 +707,7 @@ def plot_importances(importances: pd.Series, *, ax: Axes | None = None, color: s
 
 
 # --------------------------------------------------------------------------- interviews
+@_figure
 def plot_cooccurrence(matrix: pd.DataFrame, *, ax: Axes | None = None, annotate: bool = True) -> Figure:
     """Theme × theme co-occurrence (e.g. Jaccard) heatmap; the diagonal is left blank.
 
@@ -547,6 +718,7 @@ def plot_cooccurrence(matrix: pd.DataFrame, *, ax: Axes | None = None, annotate:
     annotate : bool, default=True
         Print values in cells (only when there are at most 20 themes).
     """
+    nums = _numbers()
     n = len(matrix)
     fig, ax = _new(ax, (1.5 + 0.35 * n, 1.2 + 0.35 * n))
     values = matrix.to_numpy(dtype=float).copy()
@@ -558,12 +730,13 @@ def plot_cooccurrence(matrix: pd.DataFrame, *, ax: Axes | None = None, annotate:
         top = np.nanmax(values) if np.isfinite(values).any() else 1
         for (r, c), v in np.ndenumerate(values):
             if np.isfinite(v):
-                ax.text(c, r, f"{v:.2f}".lstrip("0"), ha="center", va="center", fontsize=5.5,
+                ax.text(c, r, nums.dec(f"{v:.2f}".lstrip("0")), ha="center", va="center", fontsize=5.5,
                         color="white" if v > 0.6 * top else _INK)
     ax.tick_params(length=0)
     return fig
 
 
+@_figure
 def plot_dendrogram(linkage: np.ndarray, labels: Sequence[str], *, ax: Axes | None = None,
                     color_threshold: float | None = None, ylabel: str = "Distance") -> Figure:
     """Dendrogram of a hierarchical clustering (scipy linkage matrix) of interview participants or themes.
@@ -587,6 +760,7 @@ def plot_dendrogram(linkage: np.ndarray, labels: Sequence[str], *, ax: Axes | No
     return fig
 
 
+@_figure
 def plot_theme_prevalence(prevalence: pd.Series | pd.DataFrame, *, ax: Axes | None = None,
                           color: str = "#0072B2", xlabel: str = "Share of participants") -> Figure:
     """Bars of theme prevalence (share of interview participants mentioning each theme).
@@ -608,13 +782,15 @@ def plot_theme_prevalence(prevalence: pd.Series | pd.DataFrame, *, ax: Axes | No
     ax.barh(ypos, s.to_numpy(), color=color, height=0.65)
     ax.set_yticks(ypos, [str(i) for i in s.index], fontsize=7)
     if s.max() <= 1:
-        ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+        nums = _numbers()
+        ax.xaxis.set_major_formatter(lambda v, _: nums.pct(v))
     ax.set_xlabel(xlabel, fontsize=7)
     _style(ax, "x")
     return fig
 
 
 # --------------------------------------------------------------------------- persona
+@_figure
 def plot_emblem(profile: pd.Series | Mapping[str, float], *, color: str = "#0072B2",
                 ax: Axes | None = None, limit: float = 2.0, size: float = 1.6) -> Figure:
     """A type's emblem: a radial glyph of its factor profile.
@@ -675,6 +851,7 @@ def _circle(x: float, y: float, r: float, **kw) -> "Circle":
     return Circle((x, y), r, **kw)
 
 
+@_figure
 def plot_drivers(profile: pd.Series | Mapping[str, float], *, color: str = "#0072B2",
                  labels: Mapping[str, str] | None = None, ax: Axes | None = None,
                  limit: float | None = None, xlabel: str = "Difference from average (z)") -> Figure:

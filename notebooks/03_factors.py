@@ -20,15 +20,21 @@
 # criterion, then a check that every factor is defined by three or more statements), fits
 # the exploratory factor analysis (minres + oblimin, as R's `psych::fa`), checks reliability
 # (alpha, omega) and confirms the structure on a held-out half (CFA).
+#
+# **Your own study**: set the parameters below, or start JupyterLab with environment
+# variables set (`BT_STUDY=surveys/my_study BT_LANG=sv jupyter lab`): `BT_STUDY` (survey
+# folder), `BT_OUT` (discovery folder), `BT_SEED`, `BT_FACTORS` (a number of factors instead
+# of the retention rule) and `BT_LANG` (`sv`: numbers in the figures as Swedish writes them).
 
 # %% tags=["parameters"]
 import os
 from pathlib import Path
 
-STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))
-OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))
-SEED = 0
-N_FACTORS = None  # None = chosen by the retention rule; a number overrides it
+STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))  # survey folder
+OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))  # where every stage writes its files
+SEED = int(os.environ.get("BT_SEED", 0))  # seed of every random step
+N_FACTORS = int(os.environ["BT_FACTORS"]) if os.environ.get("BT_FACTORS") else None  # None = the retention rule
+LANG = os.environ.get("BT_LANG", "en")  # en or sv: how numbers are written in the figures
 
 # %%
 # %matplotlib inline
@@ -72,7 +78,7 @@ fm.factorability_
 
 # %%
 print("Why", fm.n_factors_, "factors:", fm.retention_reason_)
-plots.plot_scree(fm.retention_.reset_index(), n_factors=fm.n_factors_)
+plots.plot_scree(fm.retention_.reset_index(), n_factors=fm.n_factors_, lang=LANG)
 
 # %%
 cols = ["eigenvalue", "pa_threshold", "pa_resampled_threshold", "map", "ekc_reference",
@@ -85,7 +91,7 @@ fm.retention_[cols].dropna(subset=["salient"]).round(3)
 # of each factor's top statements; cross-loading and weak statements are flagged below.
 
 # %%
-plots.plot_loadings(fm.loadings_, item_labels=inst.item_texts, factor_labels=fm.factor_names_)
+plots.plot_loadings(fm.loadings_, item_labels=inst.item_texts, factor_labels=fm.factor_names_, lang=LANG)
 
 # %%
 fm.flags_

@@ -19,16 +19,24 @@
 # several methods, resample the respondents many times and ask: do the same types come back
 # (stability, as R's `fpc::clusterboot`)? Do they predict each other (prediction strength)?
 # Are they big enough to act on? The choice and its reason are written to `solution.json`.
+#
+# **Your own study**: set the parameters below, or start JupyterLab with environment
+# variables set (`BT_STUDY=surveys/my_study BT_LANG=sv jupyter lab`): `BT_STUDY` (survey
+# folder), `BT_OUT` (discovery folder), `BT_SEED`, `BT_K` (a number of types instead of the
+# evidence's choice), `BT_FACTORS` (when notebook 03 did not run), `BT_RESAMPLES` and
+# `BT_LANG` (`sv`: numbers in the figures as Swedish writes them).
 
 # %% tags=["parameters"]
 import os
 from pathlib import Path
 
-STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))
-OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))
-SEED = 0
-K = None  # None = chosen on evidence; a number overrides it
-N_RESAMPLES = int(os.environ.get("BT_RESAMPLES", 100))
+STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))  # survey folder
+OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))  # where every stage writes its files
+SEED = int(os.environ.get("BT_SEED", 0))  # seed of every random step
+K = int(os.environ["BT_K"]) if os.environ.get("BT_K") else None  # None = chosen on evidence
+N_FACTORS = int(os.environ["BT_FACTORS"]) if os.environ.get("BT_FACTORS") else None  # None = notebook 03's
+N_RESAMPLES = int(os.environ.get("BT_RESAMPLES", 100))  # resamples for the stability evidence
+LANG = os.environ.get("BT_LANG", "en")  # en or sv: how numbers are written in the figures
 
 # %%
 # %matplotlib inline
@@ -36,8 +44,10 @@ import pandas as pd
 
 from behaviortypes import pipeline, plots, study
 
-# the number of factors chosen in notebook 03 (factors.json), if it ran
-n_factors = study.read(OUT, "factors.json").n_factors if (OUT / "factors.json").is_file() else None
+# the number of factors: the parameter, else the one chosen in notebook 03 (factors.json), if it ran
+n_factors = N_FACTORS
+if n_factors is None and (OUT / "factors.json").is_file():
+    n_factors = study.read(OUT, "factors.json").n_factors
 result = pipeline.discover(STUDY, OUT, factors=n_factors, k=K, seed=SEED, n_resamples=N_RESAMPLES)
 folder = result.folder  # the discovery folder, read and checked
 print(result.summary())
@@ -51,7 +61,7 @@ print(result.summary())
 
 # %%
 evidence = folder.table("evidence_k.csv")
-plots.plot_k_evidence(evidence, chosen_k=result.solution["k"])
+plots.plot_k_evidence(evidence, chosen_k=result.solution["k"], lang=LANG)
 
 # %%
 print(result.solution["k_reason"])
@@ -81,7 +91,7 @@ evidence.set_index("k")[[c for c in lpa_cols if c in evidence.columns]].round(3)
 names = folder.type_names
 colors = {t.type_id: t.color for t in folder.types.types}
 per_type = pd.DataFrame(result.solution["stability"]).set_index("type_id")
-plots.plot_stability(per_type["jaccard_mean"], names=names, colors=colors)
+plots.plot_stability(per_type["jaccard_mean"], names=names, colors=colors, lang=LANG)
 
 # %% [markdown]
 # Per type: its size (n and share of the respondents; a small type is kept when it
@@ -100,7 +110,7 @@ plots.plot_umap(folder.table("umap.csv"), names=names, colors=colors)
 
 # %%
 plots.plot_profile_heatmap(result.profiles.factor_means, names=names,
-                           labels=result.factor_model.factor_names_)
+                           labels=result.factor_model.factor_names_, lang=LANG)
 
 # %% [markdown]
 # ## Sizes
@@ -108,7 +118,7 @@ plots.plot_profile_heatmap(result.profiles.factor_means, names=names,
 # in the customer base, corrected for who answered.
 
 # %%
-plots.plot_sizes(folder.table("sizes.csv"), names=names, colors=colors)
+plots.plot_sizes(folder.table("sizes.csv"), names=names, colors=colors, lang=LANG)
 
 # %% [markdown]
 # ## Name the types

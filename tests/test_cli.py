@@ -151,13 +151,96 @@ def test_instrument_draft_from_spss(tmp_path):
 
 
 def test_run_study_file(demo_root, tmp_path):
-    study = tmp_path / "study.yaml"
-    survey = demo_root / "surveys" / "demo"
-    study.write_text(f"survey: {survey}\nout: {tmp_path / 'out'}\nseed: 1\nreport: {{langs: [sv], dir: {tmp_path / 'rep'}}}\n")
-    res = bt("run", study)
+    """Every stage option in the study file; paths relative to the study file's folder."""
+    import shutil
+
+    demo = demo_root / "surveys" / "demo"
+    survey = tmp_path / "kundstudie"  # the demo study with integer customer ids, as a CRM has them
+    shutil.copytree(demo, survey, ignore=shutil.ignore_patterns("discovery", "interviews", "customers.*"))
+    responses = pd.read_csv(survey / "responses.csv")
+    responses["customer_id"] = responses["customer_id"].str.extract(r"(\d+)", expand=False).astype("Int64")
+    responses.to_csv(survey / "responses.csv", index=False)
+    frame = pd.read_parquet(demo / "customers.parquet")
+    frame = frame.rename(columns={"customer_id": "kundnummer"})
+    frame["kundnummer"] = frame["kundnummer"].str.extract(r"(\d+)", expand=False).astype("int64")
+    (tmp_path / "data").mkdir()
+    frame.to_parquet(tmp_path / "data" / "kunder.parquet", index=False)
+    study = tmp_path / "studies" / "study.yaml"
+    study.parent.mkdir()
+    study.write_text("survey: ../kundstudie\nout: ../out\nseed: 1\nresamples: 10\nmap: false\nk: 4\n"
+                     "customers: ../data/kunder.parquet\nid_column: kundnummer\nscored: ../out/scored.csv\n"
+                     "lang: sv\nreport: {dir: ../rep}\n", encoding="utf-8")
+    res = bt("run", study, cwd=demo_root)  # started elsewhere: paths still resolve from the study file
     assert res.returncode == 0, res.stderr
-    assert (tmp_path / "out" / "assignments.csv").is_file()
-    assert (tmp_path / "rep" / "behaviour_types_sv.pdf").is_file()
+    out = tmp_path / "out"
+    assert (out / "assignments.csv").is_file() and not (out / "umap.csv").exists()  # map: false
+    assert pd.read_csv(out / "assignments.csv")["type_id"].nunique() == 4  # k: 4
+    assert (tmp_path / "rep" / "behaviour_types_sv.pdf").is_file() and not list((tmp_path / "rep").glob("*_en.pdf"))
+    # lang: sv only -> the scored CSV is for Swedish Excel; integer ids stay integers
+    raw = (out / "scored.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw[3:].split(b"\r\n")[0].startswith(b"customer_id;type_id;")
+    scored = pd.read_csv(out / "scored.csv", sep=";", decimal=",")
+    assert scored["customer_id"].dtype == "int64"
+    assert len(scored.merge(frame, left_on="customer_id", right_on="kundnummer")) == len(frame)
+    assert "Scored base: " in res.stdout
+
+
+def test_run_study_file_errors_are_one_line_with_full_paths(tmp_path):
+    study = tmp_path / "s" / "study.yaml"
+    study.parent.mkdir()
+    (tmp_path / "survey").mkdir()
+    cases = {
+        "survey: ../nosuch\n": ("'survey'", str(tmp_path / "nosuch"), "relative to the study file"),
+        "survey: ../survey\ncustomers: crm.parquet\n": ("'customers'", str(tmp_path / "s" / "crm.parquet"), "not found"),
+        "survey: ../survey\ncsv_dialect: excel-de\n": ("'csv_dialect' must be one of excel, excel-sv, plain",),
+        "survey: ../survey\nresamples: 3\n": ("'resamples' must be a whole number of at least 10",),
+        "survey: ../survey\nlang: de\n": ("'lang' must be one or more of en, sv",),
+        "survey: ../survey\nmap: perhaps\n": ("'map' must be true or false",),
+        "survey: ../survey\nprofile: {min_cell: 0}\n": ("'profile.min_cell' must be a whole number",),
+        "survey: ../survey\nprofile: {banner: x}\n": ("'profile' takes by, outcomes, min_cell and xlsx",),
+        "survey: ../survey\nmin_group_size: 20\n": ("unknown key(s) min_group_size", "set in instrument.yaml"),
+        "survey: ../survey\nlang: sv\nreport: {langs: [en]}\n": ("the languages are given twice",),
+    }
+    for text, needles in cases.items():
+        study.write_text(text)
+        line = _one_line_error(bt("run", study))
+        assert str(study) in line, (text, line)  # the study file, in full
+        for needle in needles:
+            assert needle in line, (text, line)
+    line = _one_line_error(bt("run", tmp_path / "nope.yaml"))
+    assert str(tmp_path / "nope.yaml") in line
+
+
+def test_study_config_takes_every_stage_option(tmp_path):
+    from behaviortypes.pipeline import StudyConfig
+
+    (tmp_path / "survey").mkdir()
+    (tmp_path / "crm.csv").write_text("id\n1\n")
+    study = tmp_path / "study.yaml"
+    study.write_text("survey: survey\nfactors: 3\nk: 4\nseed: 7\nresamples: 50\nmap: false\n"
+                     "customers: crm.csv\nid_column: kundnummer\nengine: dask\nscheduler: tcp://h:8786\n"
+                     "scored: s.duckdb\nout_table: typer\ncsv_dialect: plain\nlang: [en, sv]\n"
+                     "profile: {by: [alder, region], outcomes: nps, min_cell: 5, xlsx: banner.xlsx}\n"
+                     "report: {formats: [pdf, pptx], dir: rep}\n")
+    cfg = StudyConfig.load(study)
+    assert (cfg.factors, cfg.k, cfg.seed, cfg.resamples, cfg.make_map) == (3, 4, 7, 50, False)
+    assert cfg.customers == tmp_path / "crm.csv" and cfg.scored == tmp_path / "s.duckdb"
+    assert (cfg.id_column, cfg.engine, cfg.scheduler, cfg.out_table, cfg.csv_dialect) == (
+        "kundnummer", "dask", "tcp://h:8786", "typer", "plain")
+    assert cfg.langs == ("en", "sv") and cfg.formats == ("pdf", "pptx") and cfg.report_dir == tmp_path / "rep"
+    assert cfg.profile and cfg.by == ("alder", "region") and cfg.outcomes == ("nps",) and cfg.min_cell == 5
+    assert cfg.xlsx == tmp_path / "banner.xlsx" and cfg.out == tmp_path / "survey" / "discovery"
+    # the CSV dialect follows a Swedish-only report unless given
+    study.write_text("survey: survey\nlang: sv\n")
+    assert StudyConfig.load(study).csv_dialect == "excel-sv"
+    study.write_text("survey: survey\nreport: {langs: [en, sv]}\n")
+    assert StudyConfig.load(study).csv_dialect == "excel"
+
+
+def test_run_help_says_how_paths_resolve():
+    res = bt("run", "--help")
+    assert res.returncode == 0
+    assert "relative to the study file" in " ".join(res.stdout.split())
 
 
 def test_qdpx_types_from_typing_tool(demo_root, tmp_path):

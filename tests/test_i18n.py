@@ -195,3 +195,25 @@ def test_swedish_deck_has_no_english_template_words(swedish_outputs):
     assert " mot " in text  # "5,9 mot 4,2"
     found = _english_words(text, _study_texts(disc))
     assert not found, sorted(found)
+
+
+def _figure_texts(page: str) -> list[str]:
+    """The texts drawn inside the report's figures (inline SVG, text kept as text)."""
+    texts = []
+    for svg in re.findall(r"<svg.*?</svg>", page, flags=re.S):
+        texts += [html.unescape(t).strip() for t in re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S)]
+    return [t for t in texts if t]
+
+
+def test_numbers_in_the_swedish_report_figures_are_written_the_swedish_way(swedish_outputs, tmp_path):
+    disc, paths = swedish_outputs
+    sv = _figure_texts(next(p for p in paths if p.suffix == ".html").read_text(encoding="utf-8"))
+    en_page = render_report(disc, out_dir=tmp_path / "en", lang="en", formats=("html",))[0]
+    en = _figure_texts(en_page.read_text(encoding="utf-8"))
+    number = re.compile(r"^[−-]?\d+([.,]\d+)?(\u00a0?%)?$")
+    sv_numbers = [t for t in sv if number.match(t)]
+    en_numbers = [t for t in en if number.match(t)]
+    assert sv_numbers and len(sv_numbers) == len(en_numbers)  # the same figures, the same ticks
+    assert not [t for t in sv_numbers if "." in t or (t.endswith("%") and not t.endswith("\u00a0%"))]
+    assert any("," in t for t in sv_numbers) and any(t.endswith("\u00a0%") for t in sv_numbers)
+    assert any("." in t for t in en_numbers) and not [t for t in en_numbers if "\u00a0" in t]

@@ -76,3 +76,30 @@ def test_notebooks_on_a_study_without_interviews_or_customers(tmp_path, monkeypa
         assert note in text, (path.name, text[:300])
     assert (study / "discovery" / "screening.csv").is_file()
     assert not (study / "discovery" / "themes").exists()
+
+
+def test_factor_and_type_notebooks_take_their_parameters_from_the_environment(tmp_path, monkeypatch):
+    """03 and 04 on another study, with the number of factors and types, seed and language from BT_*."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location(
+        "swedish_study", Path(__file__).parent / "data" / "swedish" / "study.py")
+    sw = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sw)
+    study = sw.write_csv_study(tmp_path / "kundstudie", n=300)
+    out = tmp_path / "analys"
+    for key, value in {"BT_STUDY": study, "BT_OUT": out, "BT_FACTORS": 2, "BT_K": 2, "BT_SEED": 5,
+                       "BT_RESAMPLES": 10, "BT_LANG": "sv", "MPLBACKEND": "Agg"}.items():
+        monkeypatch.setenv(key, str(value))
+    for stem in ("03", "04"):
+        path = next(p for p in NOTEBOOKS if p.stem.startswith(stem))
+        nb = jupytext.read(path)
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                  if o.get("output_type") == "error"]
+        assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
+    solution = json.loads((out / "solution.json").read_text(encoding="utf-8"))
+    assert solution["n_factors"] == 2 and solution["k"] == 2
+    assert json.loads((out / "factors.json").read_text(encoding="utf-8"))["n_factors"] == 2

@@ -123,3 +123,84 @@ def test_k_evidence_shows_best_model_bic_instead_of_single_model():
     fig = plots.plot_k_evidence(ev, chosen_k=3)
     titles = [a.get_title() for a in fig.axes]
     assert titles == ["Stability (Jaccard)", "BIC, best model (lower is better)"]
+
+
+# --------------------------------------------------------------------------- numbers in the report's language
+def _drawn_texts(fig) -> list[str]:
+    """Every text a reader sees once the figure is drawn (tick labels included)."""
+    from matplotlib.text import Text
+
+    plots.figure_to_png(fig, dpi=30)  # tick labels are made while drawing
+    return [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+
+
+def _numbers_in(texts: list[str]) -> list[str]:
+    import re
+
+    return [m for t in texts for m in re.findall(r"[−-]?\d[\d\u202f,.]*\s?%?", t)]
+
+
+def test_swedish_figures_write_decimal_commas_and_spaced_percentages(frames):
+    calls = _calls(frames)
+    calls["k"] = lambda ax=None: plots.plot_k_evidence(frames["evidence"], chosen_k=3)
+    calls["sizes"] = lambda ax=None: plots.plot_sizes(frames["sizes"], base_shares={1: .45, 2: .35, 3: .2},
+                                                      labels={"survey": "Survey", "x": "Share"})  # no "95%"
+    for name in ("scree", "loadings", "stability", "profile", "sizes", "funnel", "calibration", "k",
+                 "confusion", "cooccurrence", "prevalence", "drivers", "importances", "dendrogram"):
+        nums_sv, nums_en = (_numbers_in(_drawn_texts(_with_lang(calls[name], lang))) for lang in ("sv", "en"))
+        assert nums_sv and len(nums_sv) == len(nums_en), name
+        assert not any("." in n for n in nums_sv), (name, nums_sv)          # no decimal point in Swedish
+        assert not any(n.startswith("-") for n in nums_sv), (name, nums_sv)  # typographic minus
+        assert not any(n.endswith("%") and not n.endswith("\u00a0%") for n in nums_sv), (name, nums_sv)
+        # English is unchanged: points, "34%" and "12,345"
+        assert not any("\u00a0" in n or "\u202f" in n for n in nums_en), (name, nums_en)
+        if any("." in n for n in nums_en):
+            assert any("," in n for n in nums_sv), name
+
+
+def _with_lang(call, lang):
+    with plots.number_style(lang):
+        return call()
+
+
+def test_swedish_numbers_are_the_same_values_written_the_swedish_way(frames):
+    fig = plots.plot_funnel({"Mottagna": 12345, "Bortsållade": 100, "Analyserade": 12245}, lang="sv")
+    assert [t.get_text() for t in fig.axes[0].texts] == [
+        "12\u202f345  (100\u00a0%)", "100  (1\u00a0%)", "12\u202f245  (99\u00a0%)"]
+    fig = plots.plot_funnel({"Received": 12345, "Screened out": 100, "Analysed": 12245})
+    assert [t.get_text() for t in fig.axes[0].texts] == ["12,345  (100%)", "100  (1%)", "12,245  (99%)"]
+    fig = plots.plot_sizes(frames["sizes"], lang="sv")
+    ticks = [t for t in _drawn_texts(fig) if t.endswith("%")]
+    assert ticks and ticks[0] == "0\u00a0%" and "50\u00a0%" in ticks
+    fig = plots.plot_profile_heatmap(frames["profile"], lang="sv")
+    assert {"+1,20", "−0,90", "+0,80"} <= {t.get_text() for t in fig.axes[0].texts}
+    # an explicit lang wins over the enclosing block; the block ends cleanly
+    with plots.number_style("sv"):
+        fig = plots.plot_profile_heatmap(frames["profile"], lang="en")
+    assert "+1.20" in {t.get_text() for t in fig.axes[0].texts}
+    fig = plots.plot_profile_heatmap(frames["profile"])
+    assert "−0.90" in {t.get_text() for t in fig.axes[0].texts}
+    with pytest.raises(ValueError, match="lang='de'"):
+        plots.plot_sizes(frames["sizes"], lang="de")
+    with pytest.raises(ValueError, match="lang='de'"):
+        with plots.number_style("de"):
+            pass
+
+
+def test_user_text_on_a_callers_axes_is_not_mathtext(frames):
+    from matplotlib.text import Text
+
+    names = {1: "Saver $\\frac$ 50", 2: "$50-$100 spenders", 3: "Eco Fans"}
+    host = Figure()
+    mine = host.add_subplot(1, 2, 1)
+    mine.set_title("$\\alpha$")  # the caller's own axes keeps its mathtext
+    ax = host.add_subplot(1, 2, 2)
+    plots.plot_sizes(frames["sizes"], names=names, ax=ax)
+    plots.figure_to_png(host, dpi=30)  # "$\\frac$" parsed as maths would raise here
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(names.values())
+    assert mine.title.get_parse_math()
+    for name, call in _calls(frames).items():  # every figure, drawn into a caller's axes
+        host = Figure()
+        ax = host.add_subplot()
+        call(ax=ax)
+        assert not any(t.get_parse_math() for t in ax.findobj(Text)), name

@@ -202,21 +202,113 @@ def test_duckdb_failure_keeps_the_old_table_and_closes_the_file(fitted, base, tm
     assert leftovers(tmp_path) == []
 
 
-def test_csv_output_and_numeric_ids_become_text(fitted, base, tmp_path):
+def test_customer_ids_keep_the_source_type(fitted, base, tmp_path):
+    """Integer ids stay integers (pandas merge, DuckDB BIGINT); text ids and leading zeros stay text."""
     frame, _, _ = base
     frame = frame.copy()
-    frame["customer_id"] = np.arange(len(frame)) + 1000
+    frame["customer_id"] = np.arange(len(frame), dtype=np.int64) * 7 + 10_000_000_001
     path = tmp_path / "num.parquet"
     frame.to_parquet(path, index=False)
+    scored = pd.read_parquet(score_customers(DoubleModel(fitted), path, tmp_path / "s.parquet").out)
+    assert scored["customer_id"].dtype == np.int64
+    merged = frame.merge(scored, on="customer_id", validate="one_to_one")  # object vs int64 would raise
+    assert len(merged) == len(frame)
+    db = tmp_path / "out.duckdb"
+    score_customers(DoubleModel(fitted), path, db)
+    with duckdb.connect(str(db)) as con:
+        kind = con.execute("SELECT data_type FROM information_schema.columns "
+                           "WHERE table_name = 'scored_customers' AND column_name = 'customer_id'").fetchone()[0]
+        assert kind == "BIGINT"
+        assert con.execute("SELECT sum(customer_id) FROM scored_customers").fetchone()[0] == frame["customer_id"].sum()
+    # a CSV of integer ids: integers again, in the Parquet and in a CSV output
+    csv = tmp_path / "num.csv"
+    frame.to_csv(csv, index=False)
+    scored = pd.read_parquet(score_customers(DoubleModel(fitted), csv, tmp_path / "c.parquet").out)
+    assert scored["customer_id"].tolist() == frame["customer_id"].tolist() and scored["customer_id"].dtype == np.int64
     out = tmp_path / "scored.csv"
-    score_customers(DoubleModel(fitted), path, out)
-    got = pd.read_csv(out, dtype={"customer_id": str})
-    assert got["customer_id"].tolist() == [str(i) for i in frame["customer_id"]]
-    # leading zeros of CSV ids are kept
-    csv = tmp_path / "zeros.csv"
-    frame.assign(customer_id=[f"{i:08d}" for i in range(len(frame))]).to_csv(csv, index=False)
-    scored = pd.read_parquet(score_customers(DoubleModel(fitted), csv, tmp_path / "z.parquet").out)
+    score_customers(DoubleModel(fitted), csv, out, csv_dialect="plain")
+    got = pd.read_csv(out)
+    assert got["customer_id"].dtype == np.int64 and len(frame.merge(got, on="customer_id")) == len(frame)
+    # leading zeros and text ids are kept as written
+    zeros = tmp_path / "zeros.csv"
+    frame.assign(customer_id=[f"{i:08d}" for i in range(len(frame))]).to_csv(zeros, index=False)
+    scored = pd.read_parquet(score_customers(DoubleModel(fitted), zeros, tmp_path / "z.parquet").out)
     assert scored["customer_id"].iloc[3] == "00000003"
+    mixed = tmp_path / "mixed.csv"
+    ids = [str(i) for i in range(len(frame) - 1)] + ["K-99"]  # one text id, last: the whole column is text
+    frame.assign(customer_id=ids).to_csv(mixed, index=False)
+    scored = pd.read_parquet(score_customers(DoubleModel(fitted), mixed, tmp_path / "m.parquet").out)
+    assert scored["customer_id"].tolist() == ids
+
+
+SWEDISH_NAMES = {1: "Prisjägaren", 2: "Den bekväma; snabba", 3: "Öko-\"vännen\""}
+
+
+def _swedish_model(fitted):
+    model = DoubleModel(fitted)
+    model.type_names_ = dict(SWEDISH_NAMES)
+    return model
+
+
+def test_csv_dialects_bytes(fitted, base, tmp_path):
+    frame, _, path = base
+    out = {d: tmp_path / f"{d}.csv" for d in ("excel", "excel-sv", "plain")}
+    for dialect, target in out.items():
+        score_customers(_swedish_model(fitted), path, target, csv_dialect=dialect)
+    excel, sv, plain = (out[d].read_bytes() for d in ("excel", "excel-sv", "plain"))
+    assert excel.startswith(b"\xef\xbb\xbf") and sv.startswith(b"\xef\xbb\xbf") and not plain.startswith(b"\xef")
+    assert excel[3:] == plain  # the BOM is the only difference
+    header = sv[3:].split(b"\r\n")[0].decode("utf-8")
+    assert header == "customer_id;type_id;type_name;probability;p_1;p_2;p_3"
+    # every program reads them back: pandas (BOM handled), with the right separator and decimal
+    ref = pd.read_parquet(score_customers(_swedish_model(fitted), path, tmp_path / "r.parquet").out)
+    for got in (pd.read_csv(out["excel"]), pd.read_csv(out["excel-sv"], sep=";", decimal=",")):
+        assert list(got.columns) == list(ref.columns)
+        assert got["type_name"].tolist() == ref["type_name"].tolist()
+        assert_allclose(got[["p_1", "p_2", "p_3"]], ref[["p_1", "p_2", "p_3"]], atol=5e-7)
+    assert set(ref["type_name"]) <= set(SWEDISH_NAMES.values())
+    with pytest.raises(InputError, match="unknown CSV dialect 'excel-de'.*excel-sv"):
+        score_customers(DoubleModel(fitted), path, tmp_path / "x.csv", csv_dialect="excel-de")
+    # a re-run replaces its own CSV in any dialect (the header is recognised)
+    score_customers(_swedish_model(fitted), path, out["excel-sv"], csv_dialect="excel-sv")
+
+
+@pytest.mark.slow
+def test_excel_sv_csv_opens_in_a_swedish_spreadsheet(fitted, base, tmp_path):
+    """LibreOffice (a real spreadsheet engine) with Swedish settings reads numbers as numbers."""
+    import shutil
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    frame, _, path = base
+    frame = frame.iloc[:200].assign(customer_id=np.arange(200) + 5000)
+    small = tmp_path / "small.parquet"
+    frame.to_parquet(small, index=False)
+    ref = pd.read_parquet(score_customers(_swedish_model(fitted), small, tmp_path / "r.parquet").out)
+    books = {}
+    # 59 = ';', 44 = ','; 34 = '"'; 76 = UTF-8; 1053 = sv-SE, 1033 = en-US (the import's locale)
+    for dialect, options in (("excel-sv", "59,34,76,1,,1053"), ("excel", "44,34,76,1,,1033")):
+        csv = tmp_path / f"scored_{dialect}.csv"
+        score_customers(_swedish_model(fitted), small, csv, csv_dialect=dialect)
+        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                        f"--infilter=CSV:{options}", "--convert-to", "xlsx", "--outdir", str(tmp_path / dialect),
+                        str(csv)], check=True, capture_output=True, timeout=240)
+        books[dialect] = load_workbook(tmp_path / dialect / f"scored_{dialect}.xlsx").active
+    for dialect, sheet in books.items():
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0] == tuple(ref.columns), dialect  # no BOM bytes in the first cell
+        body = rows[1:]
+        assert len(body) == len(ref)
+        assert [r[0] for r in body] == ref["customer_id"].tolist(), dialect
+        assert all(isinstance(r[0], int) and isinstance(r[1], int) for r in body), dialect
+        assert [r[2] for r in body] == ref["type_name"].tolist(), dialect  # å/ä/ö, ';' and quotes intact
+        probs = np.array([r[3:7] for r in body], dtype=object)
+        assert all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in probs.ravel()), dialect  # not text
+        assert_allclose(probs.astype(float), ref[["probability", "p_1", "p_2", "p_3"]], atol=5e-7)
 
 
 def test_unassigned_threshold(fitted, base, tmp_path):
@@ -371,14 +463,46 @@ def test_model_errors(fitted, base, tmp_path):
         score_customers(DoubleModel(fitted), path, tmp_path / "o.parquet", batch_size=0)
 
 
-def test_progress_bar_runs(fitted, base, tmp_path):
+def _rate(text: str) -> str:
+    import re
+
+    return re.findall(r"([\d,]+) rows/s", text)[-1]
+
+
+def test_progress_in_a_log_is_a_few_lines_with_the_summarys_rate(fitted, base, tmp_path, capsys):
     _, _, path = base
-    summary = score_customers(DoubleModel(fitted), path, tmp_path / "p.parquet", batch_size=1000, progress=True)
-    assert summary.n_rows == 2500
+    summary = score_customers(DoubleModel(fitted), path, tmp_path / "p.parquet", batch_size=100, progress=True)
+    printed = capsys.readouterr().out
+    assert "\r" not in printed and "\x1b" not in printed  # no redrawing in a log
+    lines = printed.splitlines()
+    # 25 batches of 100 rows: a line at 10 %, 20 % ... 90 % and a last one
+    assert len(lines) == 10, printed
+    assert lines[0].startswith("Scoring customers.parquet: 300 of 2,500 rows (12 %)")
+    assert lines[-1].startswith("Scoring customers.parquet: 2,500 of 2,500 rows (100 %)")
+    assert _rate(lines[-1]) == _rate(summary.summary()) == f"{summary.rows_per_s:,.0f}"
+    assert f"{summary.seconds:.1f} s" in lines[-1] and f"{summary.seconds:.1f} s" in summary.summary()
+
+
+def test_progress_on_a_terminal_ends_with_the_summarys_rate(fitted, base, tmp_path, monkeypatch):
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stdout", screen)
+    _, _, path = base
+    summary = score_customers(DoubleModel(fitted), path, tmp_path / "p.parquet", batch_size=500, progress=True)
+    monkeypatch.undo()
+    drawn = screen.getvalue()
+    assert "2,500/2,500" in drawn or "2500/2500" in drawn
+    assert _rate(drawn) == _rate(summary.summary())
 
 
 # ----------------------------------------------------------------------------- dask engine
-def test_dask_engine_matches_local(fitted, base, tmp_path):
+def test_dask_engine_matches_local(fitted, base, tmp_path, capsys):
     from distributed import Client, LocalCluster
 
     frame, _, path = base
@@ -395,6 +519,9 @@ def test_dask_engine_matches_local(fitted, base, tmp_path):
         b = score_customers(
             DoubleModel(fitted), csv, tmp_path / "b.parquet", engine="dask", scheduler=client, progress=True
         )
+    printed = capsys.readouterr().out
+    assert "\r" not in printed and printed.splitlines()[-1].startswith("Scoring customers.csv: 2,500 rows")
+    assert _rate(printed) == _rate(b.summary())
     for summary in (a, b):
         got = pd.read_parquet(summary.out)
         assert got["customer_id"].tolist() == frame["customer_id"].tolist()

@@ -174,7 +174,8 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
     fig = plots.plot_sizes(types.reset_index()[["type_id", "share", "ci_low", "ci_high"]],
                            names=types["name"].to_dict(), colors=types["color"].to_dict(),
                            base_shares=types["base_share"].dropna().to_dict() or None,
-                           labels={"x": t["plot_share"], "survey": t["plot_survey"], "base": t["plot_base"]})
+                           labels={"x": t["plot_share"], "survey": t["plot_survey"], "base": t["plot_base"]},
+                           lang=ctx["lang"])
     fig.set_size_inches(6, 0.8 + 0.45 * len(types))
     slide.shapes.add_picture(io.BytesIO(plots.figure_to_png(fig, dpi=200)), Inches(6.8), Inches(1.4), width=Inches(6))
     if ctx["hidden_note"]:

@@ -631,7 +631,9 @@ def _environment() -> Environment:
 
 def render_html(data: ReportData, lang: str = "en", *, context: dict | None = None) -> str:
     """The report as one HTML document (figures inline as SVG)."""
-    context = context or build_context(data, lang)
+    if context is None:
+        with plots.number_style(lang):  # numbers in the figures as the text writes them
+            context = build_context(data, lang)
     css = (STATIC / "report.css").read_text(encoding="utf-8")
     return _environment().get_template("report.html").render(css=css, **context)
 
@@ -680,7 +682,8 @@ def render_document(data: ReportData, lang: str = "en") -> RenderedDocument:
 
     compact: dict[str, int] = {}
     for _ in range(_COMPACT_LEVELS):
-        context = build_context(data, lang, compact=compact)
+        with plots.number_style(lang):  # numbers in the figures as the text writes them
+            context = build_context(data, lang, compact=compact)
         html = render_html(data, lang, context=context)
         doc = HTML(string=html, base_url=str(STATIC)).render()
         pages: dict[str, int] = {}
@@ -781,7 +784,8 @@ def render_report(
             context, html = rendered.context, rendered.html
         else:
             rendered = None
-            context = build_context(data, code)
+            with plots.number_style(code):
+                context = build_context(data, code)
             html = render_html(data, code, context=context)
         if "pdf" in formats:
             path = Path(pdf) if pdf is not None else out_dir / f"behaviour_types_{code}.pdf"

@@ -21,6 +21,12 @@ column when the model has an ``unassigned_threshold``: those rows get an empty
 ``type_id`` and ``type_name`` "Unassigned"). It is written to Parquet (the local engine
 writes one file; the dask engine a folder of ``part-NNNNNN.parquet`` files, readable as
 one table by pandas, pyarrow, DuckDB and Spark), to a DuckDB table, or to CSV.
+``customer_id`` keeps the source's type: integer ids stay integers (``int64``, ``BIGINT``
+in DuckDB), so the scored base merges with the customer file; other ids are text.
+
+A CSV output is for people: ``csv_dialect="excel"`` (default) writes UTF-8 with a
+byte-order mark, so Excel shows å/ä/ö; ``"excel-sv"`` also uses ``;`` and decimal commas,
+as Excel expects in Swedish, Dutch or German settings; ``"plain"`` is for programs.
 
 Output is all-or-nothing: scored rows go to a hidden staging folder beside ``out``; only
 when every batch has been scored and checked are they moved into place (a rename for
@@ -35,6 +41,8 @@ Examples
 """
 
 from ._model import UNASSIGNED_NAME
+from ._publish import CSV_DIALECTS, DEFAULT_CSV_DIALECT
 from .api import DEFAULT_OUT_TABLE, ScoreSummary, score_customers
 
-__all__ = ["ScoreSummary", "score_customers", "DEFAULT_OUT_TABLE", "UNASSIGNED_NAME"]
+__all__ = ["ScoreSummary", "score_customers", "DEFAULT_OUT_TABLE", "UNASSIGNED_NAME", "CSV_DIALECTS",
+           "DEFAULT_CSV_DIALECT"]

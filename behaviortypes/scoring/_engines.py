@@ -1,6 +1,6 @@
 """The engines: local streaming (:func:`run_local`) and Dask (:func:`run_dask`).
 
-Dask workers unpickle :func:`_score_partition` by its module path, so it stays at module
+Dask workers unpickle :func:`_score_and_write` by its module path, so it stays at module
 level here.
 """
 
@@ -18,60 +18,34 @@ import pyarrow.parquet as pq
 
 from ..errors import InputError
 from ._model import Scorer
+from ._progress import RowMeter
 from ._sources import csv_block_size, Source, file_suffix
 
 _CONNECT_TIMEOUT = "20s"  # to reach a Dask scheduler
 
 
-def _progress_bar(total: int | None, label: str) -> tuple[Any, Any]:
-    """A started rich progress bar showing rows done and rows/s (rich imported lazily)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
-    from rich.text import Text
-
-    class RateColumn(ProgressColumn):
-        def render(self, task: Any) -> Text:
-            speed = task.finished_speed or task.speed
-            if speed is None and task.elapsed:
-                speed = task.completed / task.elapsed
-            return Text("" if speed is None else f"{speed:,.0f} rows/s", style="progress.data.speed")
-
-    bar = Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeElapsedColumn()
-    )
-    bar.start()
-    return bar, bar.add_task(label, total=total)
-
-
 def run_local(
-    source: Source, scorer: Scorer, id_column: str, parts: Path, *, batch_size: int, progress: bool
+    source: Source, scorer: Scorer, id_column: str, parts: Path, *, batch_size: int, meter: RowMeter
 ) -> int:
     columns = list(dict.fromkeys([id_column, *scorer.feature_columns]))
     target = parts / "part-000000.parquet"
     n_batches = 0
     done = 0
-    bar = None
-    if progress:
-        bar, task = _progress_bar(source.n_rows, f"Scoring {source.label}")
-    try:
-        batches = _prefetch(source.batches(columns, batch_size))
-        with pq.ParquetWriter(target, scorer.out_schema, compression="snappy") as writer, \
-                ThreadPoolExecutor(max_workers=1, thread_name_prefix="behaviortypes-write") as pool, \
-                contextlib.closing(batches):  # closes the reader (and a DuckDB connection) on error
-            writing = None
-            for batch in batches:
-                scored = scorer.score_batch(batch, id_column, first_row=done + 1, file=source.path)
-                if writing is not None:
-                    writing.result()  # at most one scored batch waits to be written
-                writing = pool.submit(writer.write_table, scored, row_group_size=batch_size)
-                done += batch.num_rows
-                n_batches += 1
-                if bar is not None:
-                    bar.update(task, advance=batch.num_rows)
+    batches = _prefetch(source.batches(columns, batch_size))
+    with pq.ParquetWriter(target, scorer.out_schema, compression="snappy") as writer, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="behaviortypes-write") as pool, \
+            contextlib.closing(batches):  # closes the reader (and a DuckDB connection) on error
+        writing = None
+        for batch in batches:
+            scored = scorer.score_batch(batch, id_column, first_row=done + 1, file=source.path)
             if writing is not None:
-                writing.result()
-    finally:
-        if bar is not None:
-            bar.stop()
+                writing.result()  # at most one scored batch waits to be written
+            writing = pool.submit(writer.write_table, scored, row_group_size=batch_size)
+            done += batch.num_rows
+            n_batches += 1
+            meter.advance(batch.num_rows)
+        if writing is not None:
+            writing.result()
     return n_batches
 
 
@@ -95,28 +69,6 @@ def _prefetch(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         close = getattr(batches, "close", None)
         if close is not None:
             close()
-
-
-def _score_partition(
-    frame: pd.DataFrame, scorer: Scorer, id_column: str, batch_size: int, partition_info: Any = None
-) -> pd.DataFrame:
-    """Score one dask partition (runs on a worker), ``batch_size`` rows at a time."""
-    number = (partition_info or {}).get("number", 0)
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    if table.num_rows == 0:  # models (scikit-learn) refuse empty input
-        return _to_pandas(scorer.out_schema.empty_table())
-    scored = [
-        scorer.score_batch(
-            table.slice(start, batch_size), id_column, first_row=start + 1, file=f"partition {number}"
-        )
-        for start in range(0, table.num_rows, batch_size)
-    ]
-    return _to_pandas(pa.concat_tables(scored))
-
-
-def _to_pandas(table: pa.Table) -> pd.DataFrame:
-    mapping = {pa.string(): pd.StringDtype("pyarrow"), pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
-    return table.to_pandas(types_mapper=mapping.get)
 
 
 @contextlib.contextmanager
@@ -143,7 +95,7 @@ def _dask_client(scheduler: Any) -> Iterator[Any]:
 
 
 def run_dask(
-    source: Source, scorer: Scorer, id_column: str, parts: Path, *, scheduler: Any, batch_size: int, progress: bool
+    source: Source, scorer: Scorer, id_column: str, parts: Path, *, scheduler: Any, batch_size: int, meter: RowMeter
 ) -> int:
     import dask.dataframe as dd
 
@@ -160,7 +112,8 @@ def run_dask(
             split_row_groups=max(1, round(batch_size / group_rows)),
         )
     else:
-        dtype = {c: ("float64" if pa.types.is_floating(t) else "string") for c, t in source.csv_types.items()}
+        dtype = {c: ("float64" if pa.types.is_floating(t) else "Int64" if pa.types.is_integer(t) else "string")
+                 for c, t in source.csv_types.items()}
         compressed = file_suffix(source.path) != ".csv"
         ddf = dd.read_csv(
             str(source.path),
@@ -169,23 +122,29 @@ def run_dask(
             blocksize=None if compressed else max(csv_block_size(source.path, batch_size), 1 << 24),
             keep_default_na=True,
         )
-    meta = _to_pandas(scorer.out_schema.empty_table())
+    meta = pd.DataFrame({"rows": pd.Series([], dtype="int64")})
     with _dask_client(scheduler) as client:
-        shipped = client.scatter(scorer, broadcast=True)
-        scored = ddf.map_partitions(_score_partition, shipped, id_column, batch_size, meta=meta)
-        job = scored.to_parquet(
-            str(parts),
-            write_index=False,
-            name_function=lambda i: f"part-{i:06d}.parquet",
-            schema=scorer.out_schema,
-            compute=False,
-        )
-        if progress:
-            from distributed import progress as dask_progress
+        from distributed import as_completed
 
-            future = client.compute(job)
-            dask_progress(future)
-            future.result()
-        else:
-            client.compute(job).result()
+        shipped = client.scatter(scorer, broadcast=True)
+        written = ddf.map_partitions(_score_and_write, shipped, id_column, batch_size, str(parts), meta=meta)
+        futures = client.compute(written.to_delayed())
+        for future in as_completed(futures):  # rows counted as partitions finish, in any order
+            meter.advance(int(future.result()["rows"].sum()))
         return int(ddf.npartitions)
+
+
+def _score_and_write(frame: pd.DataFrame, scorer: Scorer, id_column: str, batch_size: int, folder: str,
+                     partition_info: Any = None) -> pd.DataFrame:
+    """Score one dask partition and write it as ``part-NNNNNN.parquet`` (runs on a worker)."""
+    number = (partition_info or {}).get("number", 0)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    scored = [
+        scorer.score_batch(
+            table.slice(start, batch_size), id_column, first_row=start + 1, file=f"partition {number}"
+        )
+        for start in range(0, table.num_rows, batch_size)
+    ]  # models (scikit-learn) refuse empty input: an empty partition writes an empty part
+    out = pa.concat_tables(scored) if scored else scorer.out_schema.empty_table()
+    pq.write_table(out, Path(folder) / f"part-{number:06d}.parquet", compression="snappy")
+    return pd.DataFrame({"rows": [out.num_rows]}, dtype="int64")

@@ -31,6 +31,7 @@ class Scorer:
     id_column: str | None
     threshold: float | None
     folder: Path | None
+    id_type: pa.DataType = pa.string()  # of ``customer_id``: the source's (int64 or string)
 
     @property
     def proba_columns(self) -> list[str]:
@@ -39,7 +40,7 @@ class Scorer:
     @property
     def out_schema(self) -> pa.Schema:
         fields = [
-            pa.field("customer_id", pa.string()),
+            pa.field("customer_id", self.id_type),
             pa.field("type_id", pa.int64()),
             pa.field("type_name", pa.string()),
             pa.field("probability", pa.float64()),
@@ -53,7 +54,8 @@ class Scorer:
         self, batch: pa.RecordBatch | pa.Table, id_column: str, *, first_row: int, file: Any
     ) -> pa.Table:
         """Score one batch; ``first_row`` is the 1-based file row of its first row."""
-        ids = _customer_ids(batch.column(id_column), id_column, first_row=first_row, file=file)
+        ids = _customer_ids(batch.column(id_column), id_column, first_row=first_row, file=file,
+                            kind=self.id_type)
         features = batch.select(list(self.feature_columns)).to_pandas()
         try:
             proba = self.model.predict_proba(features)
@@ -106,12 +108,17 @@ def _rebase(err: InputError, offset: int, file: Any) -> InputError:
     return InputError(problems=problems)
 
 
-def _customer_ids(arr: pa.Array | pa.ChunkedArray, column: str, *, first_row: int, file: Any) -> pa.Array:
+def _customer_ids(arr: pa.Array | pa.ChunkedArray, column: str, *, first_row: int, file: Any,
+                  kind: pa.DataType = pa.string()) -> pa.Array:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    if not pa.types.is_string(arr.type):
-        arr = pc.cast(arr, pa.string())
-    bad = pc.or_kleene(arr.is_null(), pc.equal(pc.utf8_trim_whitespace(arr), ""))
+    if pa.types.is_integer(kind):
+        arr = arr if arr.type == kind else pc.cast(arr, kind)
+        bad = arr.is_null()
+    else:
+        if not pa.types.is_string(arr.type):
+            arr = pc.cast(arr, pa.string())
+        bad = pc.or_kleene(arr.is_null(), pc.equal(pc.utf8_trim_whitespace(arr), ""))
     bad = pc.fill_null(bad, True)
     if pc.any(bad).as_py():
         rows = (np.flatnonzero(bad.to_numpy(zero_copy_only=False)) + first_row).tolist()

@@ -175,7 +175,7 @@ def _csv_is_ours(path: Path) -> bool:
             header = fh.readline(4096)
     except OSError:
         return False
-    names = [c.strip().strip('"') for c in header.strip().split(",")]
+    names = [c.strip().strip('"') for c in re.split("[,;]", header.lstrip("\ufeff").strip())]
     return names[: len(_OUR_COLUMNS)] == _OUR_COLUMNS
 
 
@@ -368,20 +368,70 @@ def _neutralise_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
 
 
-def publish_csv(files: list[Path], out: Path) -> None:
-    """Write the scored rows as CSV; text cells a spreadsheet would run are neutralised."""
-    with atomic_path(out) as tmp:
+#: How a CSV output is written (``csv_dialect=``, ``--csv-dialect``):
+#:
+#: ``excel`` (default)
+#:     UTF-8 with a byte-order mark, ``,`` between fields, decimal point: Excel in an
+#:     English locale opens it with å/ä/ö intact; pandas, R and DuckDB read it unchanged.
+#: ``excel-sv``
+#:     UTF-8 with a byte-order mark, ``;`` between fields, decimal comma (six decimals):
+#:     what Excel expects in Swedish, Dutch, German ... locales (a double-click opens it
+#:     in columns, numbers as numbers).
+#: ``plain``
+#:     UTF-8 without a byte-order mark, ``,`` and decimal point, full precision: for
+#:     programs.
+CSV_DIALECTS = ("excel", "excel-sv", "plain")
+DEFAULT_CSV_DIALECT = "excel"
+_BOM = b"\xef\xbb\xbf"
+
+
+def check_csv_dialect(dialect: str) -> str:
+    """``dialect`` when it is one of :data:`CSV_DIALECTS`, else a one-line :class:`InputError`."""
+    if dialect not in CSV_DIALECTS:
+        raise InputError(f"unknown CSV dialect {dialect!r}", column="csv_dialect", value=dialect,
+                         hint=f"use one of: {', '.join(CSV_DIALECTS)} (excel-sv: ';' and decimal comma "
+                              "for Excel in Swedish, Dutch, German ... settings)")
+    return dialect
+
+
+def publish_csv(files: list[Path], out: Path, dialect: str = DEFAULT_CSV_DIALECT) -> None:
+    """Write the scored rows as CSV in ``dialect``; text cells a spreadsheet would run are neutralised.
+
+    Integer columns (``type_id``, integer customer ids) are written as integers in every
+    dialect; probabilities with full precision (``excel``, ``plain``) or six decimals
+    after a decimal comma (``excel-sv``).
+    """
+    check_csv_dialect(dialect)
+    with atomic_path(out) as tmp, open(tmp, "wb") as fh:
+        if dialect != "plain":
+            fh.write(_BOM)
         writer = None
+        first = True
         try:
             for f in files:
                 with pq.ParquetFile(f) as handle:
                     for batch in handle.iter_batches(batch_size=100_000):
-                        if writer is None:
-                            writer = pacsv.CSVWriter(str(tmp), batch.schema)
-                        writer.write_batch(_neutralise_batch(batch))
+                        batch = _neutralise_batch(batch)
+                        if dialect == "excel-sv":
+                            _write_decimal_comma(batch, fh, header=first)
+                        else:
+                            if writer is None:
+                                writer = pacsv.CSVWriter(fh, batch.schema)
+                            writer.write_batch(batch)
+                        first = False
+            if first and dialect == "excel-sv":  # no rows: the header alone
+                fh.write((";".join(pq.read_schema(files[0]).names) + "\r\n").encode("utf-8"))
         finally:
             if writer is not None:
                 writer.close()
+
+
+def _write_decimal_comma(batch: pa.RecordBatch, fh, *, header: bool) -> None:
+    import pandas as pd
+
+    frame = batch.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get)
+    fh.write(frame.to_csv(sep=";", decimal=",", float_format="%.6f", index=False, header=header,
+                          lineterminator="\r\n").encode("utf-8"))
 
 
 def output_kind(out: Path, out_table: str | None) -> str:

@@ -286,12 +286,50 @@ def _csv_source(path: Path, scorer: Scorer) -> Source:
     return Source(path=path, kind="csv", schema=schema, n_rows=None, csv_types=types)
 
 
-def _set_csv_id_type(source: Source, id_column: str) -> None:
-    # ids are text: keep leading zeros ("00123") and never parse them as numbers
-    source.csv_types[id_column] = pa.string()
-    source.schema = source.schema.set(
-        source.schema.get_field_index(id_column), pa.field(id_column, pa.string())
+# an integer id as a CSV cell: no leading zeros ("00123" stays text), no sign but "-",
+# at most 18 digits (fits int64)
+_INTEGER_ID = r"^-?(0|[1-9][0-9]{0,17})$"
+
+
+def _csv_ids_are_integers(path: Path, id_column: str) -> bool:
+    """Whether every id cell of the CSV is a plain integer (one streamed pass over that column)."""
+    reader = pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(block_size=1 << 22),
+        convert_options=pacsv.ConvertOptions(include_columns=[id_column], column_types={id_column: pa.string()},
+                                             strings_can_be_null=True),
     )
+    seen = False
+    for batch in reader:
+        ids = pc.utf8_trim_whitespace(batch.column(0))
+        present = pc.drop_null(ids)
+        present = present.filter(pc.not_equal(present, ""))
+        if len(present) and not pc.all(pc.match_substring_regex(present, _INTEGER_ID)).as_py():
+            return False
+        seen = seen or len(present) > 0
+    return seen
+
+
+def id_type(source: Source, id_column: str) -> pa.DataType:
+    """The type of ``customer_id`` in the scored output: the source's own, as far as it can be.
+
+    Integer ids stay integers (``int64``), so the scored base merges with the source in
+    pandas and is ``BIGINT`` in DuckDB; anything else is text. A CSV column is integer when
+    every id is a plain integer without leading zeros (``00123`` is kept as text, as
+    written); this takes one extra read of the id column.
+    """
+    if source.kind == "csv":
+        if id_column in source.csv_types:  # decided already
+            return source.csv_types[id_column]
+        integer = _csv_ids_are_integers(source.path, id_column)
+        kind = pa.int64() if integer else pa.string()
+        source.csv_types[id_column] = kind  # ids are never read as decimals or dates
+        source.schema = source.schema.set(source.schema.get_field_index(id_column), pa.field(id_column, kind))
+        return kind
+    field_type = source.schema.field(id_column).type
+    if pa.types.is_integer(field_type) and not pa.types.is_uint64(field_type):
+        return pa.int64()
+    return pa.string()
 
 
 def _csv_value_error(source: Source, err: pa.ArrowInvalid, *, after_row: int) -> InputError:
@@ -399,7 +437,7 @@ def check_source_columns(source: Source, scorer: Scorer, id_column: str | None) 
             hint=f"name the id column with --id-column (id_column= in Python), one of: {shown}",
         )
     if source.kind == "csv":
-        _set_csv_id_type(source, id_column)
+        id_type(source, id_column)  # integer or text, never parsed as a decimal or a date
     check = getattr(scorer.model, "check_features", None)
     if check is not None:
         check({f.name: str(f.type) for f in source.schema}, file=source.path)

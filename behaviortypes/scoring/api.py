@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import resource
 import sys
@@ -18,9 +19,10 @@ import pyarrow.parquet as pq
 from ..errors import InputError
 from ._engines import run_dask, run_local
 from ._model import UNASSIGNED_NAME, resolve_model
-from ._publish import (check_out_target, find_duplicate_ids, output_kind, publish_csv, publish_duckdb,
-                       replace_output, staging_dir, summarise)
-from ._sources import DUCKDB_SUFFIXES, check_source_columns, natural_key, open_source, file_suffix
+from ._progress import RowMeter
+from ._publish import (DEFAULT_CSV_DIALECT, check_csv_dialect, check_out_target, find_duplicate_ids, output_kind,
+                       publish_csv, publish_duckdb, replace_output, staging_dir, summarise)
+from ._sources import DUCKDB_SUFFIXES, check_source_columns, file_suffix, id_type, natural_key, open_source
 
 DEFAULT_OUT_TABLE = "scored_customers"
 
@@ -178,6 +180,7 @@ def score_customers(
     batch_size: int = 200_000,
     check_duplicates: bool = True,
     progress: bool = False,
+    csv_dialect: str = DEFAULT_CSV_DIALECT,
 ) -> ScoreSummary:
     """Tag every customer of a base with the most likely type and all type probabilities.
 
@@ -201,7 +204,9 @@ def score_customers(
         starts a local cluster of two single-threaded worker processes.
     id_column : str, optional
         Customer id column of the file. Default: the model's id column (from training),
-        else ``customer_id``. The output column is always ``customer_id`` (text).
+        else ``customer_id``. The output column is always named ``customer_id`` and keeps
+        the source's type: integer ids stay integers (``int64``; ``BIGINT`` in DuckDB),
+        other ids are text (a CSV id with leading zeros, ``00123``, stays text).
     table, query : str, optional
         For a DuckDB input: the table to read (needed when the database has several) or a
         SQL query returning one row per customer.
@@ -212,7 +217,17 @@ def score_customers(
     check_duplicates : bool, default=True
         Fail when a customer id appears twice (see Notes).
     progress : bool, default=False
-        Show a progress bar with rows/s.
+        Show progress with rows/s on standard output: a bar on a terminal; otherwise
+        (a log file, CI) one line per 10 % of the rows, or every 30 s when the number
+        of rows is not known. Its rows/s is the summary's: rows so far over seconds
+        since the run started, and at the end ``n_rows / seconds`` of the whole run.
+    csv_dialect : {"excel", "excel-sv", "plain"}, default="excel"
+        How a ``.csv`` output is written: ``"excel"`` UTF-8 with a byte-order mark, ``,``
+        and decimal point (opens with å/ä/ö intact in Excel, and reads unchanged in
+        pandas, R and DuckDB); ``"excel-sv"`` UTF-8 with a byte-order mark, ``;`` and
+        decimal comma, as Excel expects in Swedish, Dutch or German settings;
+        ``"plain"`` UTF-8 without a byte-order mark, for programs. Ignored for Parquet
+        and DuckDB outputs.
 
     Returns
     -------
@@ -267,6 +282,7 @@ def score_customers(
         raise InputError("batch_size must be a positive number of rows", value=batch_size, hint="e.g. 200_000")
     out = Path(out)
     out_kind = output_kind(out, out_table)
+    check_csv_dialect(csv_dialect)
     out_table = (out_table or DEFAULT_OUT_TABLE) if out_kind == "duckdb" else None
     if engine == "dask" and file_suffix(Path(customers)) in DUCKDB_SUFFIXES:
         raise InputError(
@@ -284,39 +300,46 @@ def score_customers(
     scorer = resolve_model(model)
     source = open_source(customers, table=table, query=query, scorer=scorer)
     id_column = check_source_columns(source, scorer, id_column)
+    scorer = dataclasses.replace(scorer, id_type=id_type(source, id_column))  # integer ids stay integers
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    with staging_dir(out) as staging:  # also removes stale staging of killed runs
-        parts = staging / "parts"
-        parts.mkdir()
-        if engine == "local":
-            n_batches = run_local(source, scorer, id_column, parts, batch_size=int(batch_size), progress=progress)
-        else:
-            n_batches = run_dask(
-                source, scorer, id_column, parts, scheduler=scheduler, batch_size=int(batch_size), progress=progress
-            )
-        files = sorted(parts.glob("*.parquet"), key=natural_key)
-        spill = staging / "spill"
-        spill.mkdir()
-        if not files:  # an empty base: still write a valid, empty output
-            pq.write_table(scorer.out_schema.empty_table(), parts / "part-000000.parquet")
-            files = [parts / "part-000000.parquet"]
-        n_rows, shares, likely, unassigned = summarise(files, scorer, spill)
-        if check_duplicates and n_rows:
-            find_duplicate_ids(files, id_column, source, spill)
-        if out_kind == "duckdb":
-            publish_duckdb(files, out, out_table)
-        elif out_kind == "csv":
-            publish_csv(files, out)
-        elif engine == "local" and len(files) == 1:
-            replace_output(files[0], out)
-        else:
-            replace_output(parts, out)
-    seconds = time.perf_counter() - started
+    # one clock for the progress display and the summary: both show n_rows / seconds
+    meter = RowMeter(source.n_rows, f"Scoring {source.label}", started=started, enabled=progress)
+    try:
+        with staging_dir(out) as staging:  # also removes stale staging of killed runs
+            parts = staging / "parts"
+            parts.mkdir()
+            if engine == "local":
+                n_batches = run_local(source, scorer, id_column, parts, batch_size=int(batch_size), meter=meter)
+            else:
+                n_batches = run_dask(
+                    source, scorer, id_column, parts, scheduler=scheduler, batch_size=int(batch_size), meter=meter
+                )
+            files = sorted(parts.glob("*.parquet"), key=natural_key)
+            spill = staging / "spill"
+            spill.mkdir()
+            if not files:  # an empty base: still write a valid, empty output
+                pq.write_table(scorer.out_schema.empty_table(), parts / "part-000000.parquet")
+                files = [parts / "part-000000.parquet"]
+            n_rows, shares, likely, unassigned = summarise(files, scorer, spill)
+            if check_duplicates and n_rows:
+                find_duplicate_ids(files, id_column, source, spill)
+            if out_kind == "duckdb":
+                publish_duckdb(files, out, out_table)
+            elif out_kind == "csv":
+                publish_csv(files, out, csv_dialect)
+            elif engine == "local" and len(files) == 1:
+                replace_output(files[0], out)
+            else:
+                replace_output(parts, out)
+        seconds = time.perf_counter() - started
+        meter.finish(n_rows, seconds)
+    finally:
+        meter.close()
     return ScoreSummary(
         n_rows=n_rows,
         seconds=seconds,
-        rows_per_s=n_rows / seconds if seconds > 0 else math.inf,
+        rows_per_s=meter.rate() if seconds > 0 else math.inf,  # what the progress display showed last
         shares=shares,
         most_likely_shares=likely,
         type_names=dict(scorer.type_names),

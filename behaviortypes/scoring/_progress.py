@@ -1,0 +1,136 @@
+"""Progress of a scoring run: one measurement of rows and seconds for the bar and the summary.
+
+On a terminal a rich progress bar is drawn in place. When the output is not a terminal
+(a log file, CI, a notebook's captured output, ``nohup``) nothing is redrawn: a plain
+line is printed every :data:`EVERY_PERCENT` of the rows (or every
+:data:`EVERY_SECONDS` when the number of rows is not known up front) and once at the end,
+so logs get a handful of lines instead of thousands of carriage returns.
+
+The rows/s shown while scoring and at the end are the rows counted so far divided by the
+seconds since the run started, on the clock :func:`score_customers` uses for its summary;
+at the end both show ``n_rows / seconds`` of the whole run (reading, scoring, checking
+and writing), so the bar and the summary agree.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import IO, Any
+
+EVERY_PERCENT = 10
+EVERY_SECONDS = 30.0
+
+
+class RowMeter:
+    """Rows done since ``started``, shown as a bar (terminal) or as sparse lines (log).
+
+    Parameters
+    ----------
+    total : int or None
+        Rows expected (``None``: not known, e.g. a CSV file).
+    label : str
+        What is being scored, e.g. ``"Scoring customers.csv"``.
+    started : float
+        ``time.perf_counter()`` when the run started (the summary's clock).
+    enabled : bool, default=True
+        ``False``: count only, show nothing.
+    stream : file, optional
+        Where to show progress (default: standard output, where the CLI prints its steps).
+    """
+
+    def __init__(self, total: int | None, label: str, *, started: float, enabled: bool = True,
+                 stream: IO[str] | None = None) -> None:
+        self.total = total
+        self.label = label
+        self.started = started
+        self.rows = 0
+        self._frozen: float | None = None
+        self._stream = stream if stream is not None else sys.stdout
+        self._bar: Any = None
+        self._task: Any = None
+        self._enabled = enabled
+        self._next_pct = EVERY_PERCENT
+        self._next_time = started + EVERY_SECONDS
+        isatty = getattr(self._stream, "isatty", None)
+        self.terminal = bool(isatty and isatty())
+        if enabled and self.terminal:
+            self._start_bar()
+
+    # ------------------------------------------------------------------ figures
+    def seconds(self) -> float:
+        """Seconds since the run started (frozen at :meth:`finish`)."""
+        return self._frozen if self._frozen is not None else time.perf_counter() - self.started
+
+    def rate(self) -> float:
+        """Rows per second over the whole run so far (the summary's definition)."""
+        s = self.seconds()
+        return self.rows / s if s > 0 else 0.0
+
+    # ------------------------------------------------------------------ updates
+    def advance(self, rows: int) -> None:
+        """Count ``rows`` more rows done."""
+        self.rows += int(rows)
+        if not self._enabled:
+            return
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self.rows)
+            return
+        now = time.perf_counter()
+        if self.total:
+            pct = 100 * self.rows / self.total
+            if pct + 1e-9 >= self._next_pct and self.rows < self.total:
+                self._line()
+                while self._next_pct <= pct + 1e-9:
+                    self._next_pct += EVERY_PERCENT
+        elif now >= self._next_time:
+            self._line()
+            self._next_time = now + EVERY_SECONDS
+
+    def finish(self, rows: int, seconds: float) -> None:
+        """The run is done: show ``rows`` in ``seconds`` (the summary's figures) and stop."""
+        self.rows = int(rows)
+        self._frozen = float(seconds)
+        if not self._enabled:
+            return
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self.rows, total=self.total or self.rows)
+            self._bar.stop()
+            self._bar = None
+        else:
+            self._line()
+
+    def close(self) -> None:
+        """Stop the bar without a final line (the run failed)."""
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+    # ------------------------------------------------------------------ drawing
+    def text(self) -> str:
+        """The progress as one line, e.g. ``Scoring base.csv: 400,000 of 1,000,000 rows (40 %) ...``."""
+        of = f" of {self.total:,}" if self.total else ""
+        pct = f" ({100 * self.rows / self.total:.0f} %)" if self.total else ""
+        return f"{self.label}: {self.rows:,}{of} rows{pct}, {self.rate():,.0f} rows/s, {self.seconds():.1f} s"
+
+    def _line(self) -> None:
+        self._stream.write(self.text() + "\n")
+        self._stream.flush()
+
+    def _start_bar(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
+        from rich.text import Text
+
+        meter = self
+
+        class RateColumn(ProgressColumn):
+            def render(self, task: Any) -> Text:
+                return Text(f"{meter.rate():,.0f} rows/s, {meter.seconds():.1f} s", style="progress.data.speed")
+
+        self._bar = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+            console=Console(file=self._stream),
+        )
+        self._bar.start()
+        self._task = self._bar.add_task(self.label, total=self.total)

@@ -17,8 +17,8 @@ from threadpoolctl import threadpool_limits
 
 from behaviortypes.errors import InputError, SurveyQualityWarning
 
-from ._checks import check_choice, check_items
-from .correlation import CORR_METHODS, _corr, smooth_correlation
+from .checks import check_choice, check_items
+from .correlation import CORR_METHODS, item_correlation, smooth_correlation
 
 __all__ = ["kmo", "bartlett", "parallel_analysis", "velicer_map", "fa_parallel",
            "empirical_kaiser", "fit_statistics", "minres_loadings", "factor_eigenvalues"]
@@ -113,7 +113,7 @@ def kmo(data: pd.DataFrame, *, corr: str = "pearson", sample_weight=None) -> pd.
     """
     method = check_choice("corr", corr, CORR_METHODS)
     d = check_items(data, sample_weight=sample_weight)
-    R, _ = _corr(d, method)
+    R, _ = item_correlation(d, method)
     R = usable_corr(R, d.items, complete=not np.isnan(d.values).any())
     return kmo_table(R, d.items)
 
@@ -156,7 +156,7 @@ def bartlett(data: pd.DataFrame, *, corr: str = "pearson", sample_weight=None) -
     """
     method = check_choice("corr", corr, CORR_METHODS)
     d = check_items(data, sample_weight=sample_weight)
-    R, _ = _corr(d, method)
+    R, _ = item_correlation(d, method)
     R = usable_corr(R, d.items, complete=not np.isnan(d.values).any())
     return bartlett_table(R, d.n_effective)
 
@@ -206,7 +206,7 @@ def pa_table(R: np.ndarray, n: int, *, n_iter: int, percentile: float, method: s
     return out
 
 
-def _rng(random_state) -> np.random.Generator:
+def as_generator(random_state) -> np.random.Generator:
     if isinstance(random_state, np.random.Generator):
         return random_state
     return np.random.default_rng(random_state)
@@ -278,10 +278,10 @@ def parallel_analysis(data: pd.DataFrame, *, n_iter: int = 100, percentile: floa
     corr = check_choice("corr", corr, CORR_METHODS)
     check_pa_args(n_iter, percentile)
     d = check_items(data, sample_weight=sample_weight)
-    R, _ = _corr(d, corr)
+    R, _ = item_correlation(d, corr)
     R = usable_corr(R, d.items, complete=not np.isnan(d.values).any())
     return pa_table(R, int(round(d.n_effective)), n_iter=int(n_iter),
-                    percentile=float(percentile), method=method, rng=_rng(random_state))
+                    percentile=float(percentile), method=method, rng=as_generator(random_state))
 
 
 def map_table(R: np.ndarray) -> pd.DataFrame:
@@ -328,7 +328,7 @@ def velicer_map(data: pd.DataFrame, *, corr: str = "pearson", sample_weight=None
     """
     corr = check_choice("corr", corr, CORR_METHODS)
     d = check_items(data, sample_weight=sample_weight)
-    R, _ = _corr(d, corr)
+    R, _ = item_correlation(d, corr)
     R = usable_corr(R, d.items, complete=not np.isnan(d.values).any())
     return map_table(R)
 
@@ -564,11 +564,11 @@ def fa_parallel(data: pd.DataFrame, *, n_iter: int = 20, quant: float = 0.95,
     corr = check_choice("corr", corr, CORR_METHODS)
     check_pa_args(n_iter, 100 * float(quant) if 0 < float(quant) < 1 else -1)
     d = check_items(data, sample_weight=sample_weight)
-    R, _ = _corr(d, corr)
+    R, _ = item_correlation(d, corr)
     R = usable_corr(R, d.items, complete=not np.isnan(d.values).any())
     n = int(round(d.n_effective))
     corr_fn = pairwise_pearson if corr == "pearson" else None
-    return fa_parallel_table(R, n, n_iter=int(n_iter), quant=float(quant), rng=_rng(random_state),
+    return fa_parallel_table(R, n, n_iter=int(n_iter), quant=float(quant), rng=as_generator(random_state),
                              values=d.values, weights=d.weights, corr_fn=corr_fn)
 
 
@@ -677,6 +677,6 @@ def empirical_kaiser(data: pd.DataFrame, *, corr: str = "pearson",
     """
     corr = check_choice("corr", corr, CORR_METHODS)
     d = check_items(data, sample_weight=sample_weight)
-    R, _ = _corr(d, corr)
+    R, _ = item_correlation(d, corr)
     R = usable_corr(R, d.items, complete=not np.isnan(d.values).any())
     return ekc_table(R, int(round(d.n_effective)))

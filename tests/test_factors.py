@@ -576,7 +576,7 @@ def test_no_structure_keeps_one_factor_with_a_warning():
 
 
 # ------------------------------------------------- psych's fa.parallel, EKC, fit statistics
-def test_one_factor_minres_matches_psych_search_and_factor_analyzer(planted3):
+def test_factor_eigenvalues_use_psychs_minres_search(planted3):
     R = planted3[0].corr().to_numpy()
     a = minres_loadings(R, 1)[:, 0]  # psych's L-BFGS-B search with its gradient
     b = extract(R, 1, "minres")[0][:, 0]

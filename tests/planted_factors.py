@@ -59,7 +59,8 @@ def make_factor_study(n_factors: int, items_per_factor, n: int, *, seed: int,
     Returns
     -------
     items : DataFrame of shape (n, p)
-        Keyed answers 1..5.
+        Keyed answers 1..5; ``attrs["reverse"]`` lists the reverse-worded statements
+        (their raw answer is ``6 - keyed``).
     loadings : DataFrame of shape (p, n_factors)
         Planted major loadings.
     """
@@ -106,7 +107,10 @@ def make_factor_study(n_factors: int, items_per_factor, n: int, *, seed: int,
         X[:, j] = 1 + np.searchsorted(cuts, Z[:, j])
     X[:, rev] = 6 - X[:, rev]
     items = [f"q{j + 1:02d}" for j in range(p)]
-    return (pd.DataFrame(X, columns=items),
+    keyed = pd.DataFrame(X, columns=items)
+    # which statements were reverse-worded (the raw answer is 6 - keyed)
+    keyed.attrs["reverse"] = [items[j] for j in np.flatnonzero(rev)]
+    return (keyed,
             pd.DataFrame(L, index=items, columns=[f"T{f + 1}" for f in range(n_factors)]))
 
 

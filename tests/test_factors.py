@@ -576,7 +576,7 @@ def test_no_structure_keeps_one_factor_with_a_warning():
 
 
 # ------------------------------------------------- psych's fa.parallel, EKC, fit statistics
-def test_one_factor_minres_matches_psych_search_and_factor_analyzer(planted3):
+def test_factor_eigenvalues_use_psychs_minres_search(planted3):
     R = planted3[0].corr().to_numpy()
     a = minres_loadings(R, 1)[:, 0]  # psych's L-BFGS-B search with its gradient
     b = extract(R, 1, "minres")[0][:, 0]
@@ -677,6 +677,38 @@ def test_substance_check_drops_a_doublet_factor():
     assert code["factor_reason_minor"] == {"start": 4, "n": 1, "m": 3, "min_items": 3, "salient": 0.25}
     assert "factor_reason_solid" not in code
 
+
+
+@pytest.mark.slow
+def test_acquiescence_factor_removed_by_discoverys_style_decision():
+    """A .30 acquiescence factor loads on every statement, so the substance check keeps it;
+    FactorModel cannot tell it from content. Discovery's response-style decision (themes =
+    the interview themes, with regular and reverse-worded statements) corrects it first,
+    and the planted number comes back (8 of 8 planted acquiescence studies, see
+    docs/choosing_factors.md; this is the first)."""
+    from planted_factors import factor_suites
+
+    from behaviortypes.instrument import Instrument
+    from behaviortypes.quality import decide_style_correction
+    from behaviortypes.stages import style_corrected_keyed
+
+    kw = factor_suites(8, seed=12)["acquiescence"][0]
+    X, L = make_factor_study(**kw)
+    rev = set(X.attrs["reverse"])
+    theme = L.abs().idxmax(axis=1)
+    inst = Instrument(id_column="id", scale={"min": 1, "max": 5},
+                      items=[{"id": c, "text": c, "reverse": c in rev, "theme": theme[c]}
+                             for c in X.columns])
+    raw = X.copy()
+    raw[sorted(rev)] = 6 - raw[sorted(rev)]
+    decision = decide_style_correction(raw, inst)
+    assert decision.use
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        as_given = FactorModel(random_state=0).fit(X)
+        corrected = FactorModel(random_state=0).fit(style_corrected_keyed(raw, inst, decision))
+    assert as_given.n_factors_ == kw["n_factors"] + 1
+    assert corrected.n_factors_ == kw["n_factors"]
 
 def test_estimator_contract_clone_params_and_seed(planted3):
     fm = FactorModel(n_factors=None, rotation="varimax", n_iter=10, random_state=5)

@@ -9,9 +9,9 @@ import pandas as pd
 
 from behaviortypes.errors import InputError, SurveyQualityWarning
 
-from ._checks import check_items
+from .checks import check_items
 from .reliability import assign_items
-from .retention import _rng
+from .retention import as_generator
 
 __all__ = ["cfa_check"]
 
@@ -79,7 +79,7 @@ def cfa_check(items_keyed: pd.DataFrame, loadings: pd.DataFrame, *, threshold: f
         raise InputError(f"{len(absent)} item(s) of the loadings are not in the data",
                          column=absent[0], hint="pass the data the model was fitted on")
     d = check_items(data[items])
-    rng = _rng(random_state)
+    rng = as_generator(random_state)
     order = rng.permutation(d.n)
     n_hold = int(round(holdout * d.n))
     hold_pos, explore_pos = np.sort(order[:n_hold]), np.sort(order[n_hold:])

@@ -17,7 +17,7 @@ from scipy.special import ndtr, ndtri
 
 from behaviortypes.errors import InputError, SurveyQualityWarning
 
-from ._checks import ItemData, check_choice, check_items
+from .checks import ItemData, check_choice, check_items
 
 __all__ = ["correlation_matrix", "bivariate_normal_cdf", "polychoric_pair", "smooth_correlation"]
 
@@ -185,7 +185,7 @@ def _polychoric(d: ItemData) -> np.ndarray:
     return R
 
 
-def _pearson(d: ItemData) -> np.ndarray:
+def pearson_matrix(d: ItemData) -> np.ndarray:
     """Pairwise-complete (weighted) Pearson correlations, vectorised."""
     x = d.values
     m = (~np.isnan(x)).astype(float)
@@ -234,10 +234,10 @@ def smooth_correlation(R: np.ndarray, eps: float = 1e-12) -> tuple[np.ndarray, b
     return (S + S.T) / 2, True
 
 
-def _corr(d: ItemData, method: str) -> tuple[np.ndarray, dict]:
+def item_correlation(d: ItemData, method: str) -> tuple[np.ndarray, dict]:
     """Correlation matrix of validated data and a log of how it was computed."""
     if method == "pearson":
-        R = _pearson(d)
+        R = pearson_matrix(d)
         smoothed = False
     else:
         R, smoothed = smooth_correlation(_polychoric(d))
@@ -291,7 +291,7 @@ def correlation_matrix(data: pd.DataFrame, *, method: str = "pearson",
     """
     method = check_choice("method", method, CORR_METHODS)
     d = check_items(data, sample_weight=sample_weight, what="items")
-    R, info = _corr(d, method)
+    R, info = item_correlation(d, method)
     out = pd.DataFrame(R, index=pd.Index(d.items, name="item"), columns=d.items)
     out.attrs.update(info)
     return out

@@ -20,13 +20,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from behaviortypes.errors import InputError, SurveyQualityWarning
 
-from ._checks import ItemData, check_choice, check_items
-from .correlation import CORR_METHODS, _corr, _pearson
+from .checks import ItemData, check_choice, check_items
+from .correlation import CORR_METHODS, item_correlation, pearson_matrix
 from .efa import factor_reliability, flag_items, parse_themes, suggest_names
 from .extraction import extract, matrix_sqrt, order_and_sign, rotate
-from .reliability import _sds, group_reliability
+from .reliability import group_reliability, item_sds
 from .retention import (
-    _rng,
+    as_generator,
     bartlett_table,
     check_pa_args,
     ekc_table,
@@ -225,9 +225,9 @@ class FactorModel(BaseEstimator):
         """
         d = check_items(items_keyed, sample_weight=sample_weight)
         method, rotation, corr, score_method = self._settings(len(d.items))
-        rng = _rng(self.random_state)
+        rng = as_generator(self.random_state)
         items = d.items
-        R_raw, info = _corr(d, corr)
+        R_raw, info = item_correlation(d, corr)
         complete = not np.isnan(d.values).any()
         R = usable_corr(R_raw, items, complete=complete)
         info["smoothed"] = bool(info["smoothed"] or R is not R_raw)
@@ -239,26 +239,14 @@ class FactorModel(BaseEstimator):
                 "below about 5 respondents per item and 100 in total",
                 SurveyQualityWarning, stacklevel=2)
 
-        # factorability
-        kmo_t = kmo_table(R, items)
-        bart = bartlett_table(R, d.n_effective)
-        fact_rows = [("kmo", "", kmo_t["msa"].iloc[0], kmo_t["label"].iloc[0])]
-        fact_rows += [("msa", it, kmo_t.loc[it, "msa"], kmo_t.loc[it, "label"]) for it in items]
-        b = bart.iloc[0]
-        fact_rows += [("bartlett_chi2", "", b["chi2"], ""), ("bartlett_df", "", b["df"], ""),
-                      ("bartlett_p", "", b["p_value"], "")]
-        self.factorability_ = pd.DataFrame(fact_rows, columns=["measure", "item", "value", "label"])
-        if kmo_t["msa"].iloc[0] < 0.6:
-            warnings.warn(f"KMO = {kmo_t['msa'].iloc[0]:.2f} ({kmo_t['label'].iloc[0]}): the "
-                          "items share little variance; factors may not be meaningful",
-                          SurveyQualityWarning, stacklevel=2)
+        self.factorability_ = _factorability(R, items, d.n_effective)
 
         # retention
-        ret, n_f, reason, cand = self._retention(R, d, n_eff, method, rotation, rng)
+        ret, n_f, reason, code, cand = self._retention(R, d, n_eff, method, rotation, rng)
         self.retention_ = ret
         self.n_factors_ = n_f
         self.retention_reason_ = reason
-        self.retention_reason_code_ = self.__dict__.pop("_reason_code")
+        self.retention_reason_code_ = code
         if ((p - n_f) ** 2 - (p + n_f)) < 0 and method == "ml":
             warnings.warn(f"{n_f} factors for {p} items leave negative degrees of freedom",
                           SurveyQualityWarning, stacklevel=2)
@@ -300,8 +288,8 @@ class FactorModel(BaseEstimator):
 
         # flags, reliability, names, score weights
         self.flags_, self.heywood_ = flag_items(P, h2, items, fnames, method)
-        sds = _sds(d)
-        R_pearson = R if corr == "pearson" else usable_corr(_pearson(d), items,
+        sds = item_sds(d)
+        R_pearson = R if corr == "pearson" else usable_corr(pearson_matrix(d), items,
                                                              complete=complete)
         self.reliability_, self.item_reliability_ = factor_reliability(
             self.loadings_, R_pearson, self.corr_, sds, d.n)
@@ -317,7 +305,11 @@ class FactorModel(BaseEstimator):
         return self
 
     def _retention(self, R, d, n_eff, method, rotation, rng):
-        """psych's parallel analysis, MAP and EKC, then the substance check (see Notes)."""
+        """psych's parallel analysis, MAP and EKC, then the substance check (see Notes).
+
+        Returns the evidence table, the number of factors, the reason, the reason as
+        language-neutral codes and the candidate solutions.
+        """
         p = R.shape[0]
         corr_fn = pairwise_pearson if self.corr == "pearson" else None
         pa = fa_parallel_table(R, n_eff, n_iter=int(self.n_iter),
@@ -325,100 +317,26 @@ class FactorModel(BaseEstimator):
                                weights=d.weights, corr_fn=corr_fn)
         mp = map_table(R)
         ek = ekc_table(R, n_eff)
-        pa_n = int(pa.attrs["n_factors"])
-        map_n = int(mp["map"].iloc[1:].idxmin()) if len(mp) > 1 else 1
-        ekc_n = int(ek.attrs["n_factors"])
+        counts = {"pa": int(pa.attrs["n_factors"]),
+                  "map": int(mp["map"].iloc[1:].idxmin()) if len(mp) > 1 else 1,
+                  "ekc": int(ek.attrs["n_factors"])}
         ledermann = max(int(np.floor((2 * p + 1 - np.sqrt(8 * p + 1)) / 2)), 1)
-        top = min(max(pa_n, map_n, self.n_factors or 0) + 1, ledermann, p - 1)
-        low = max(1, min(pa_n, map_n, self.n_factors or p) - 1)  # evidence around the range
+        top = min(max(counts["pa"], counts["map"], self.n_factors or 0) + 1, ledermann, p - 1)
+        # evidence around the range
+        low = max(1, min(counts["pa"], counts["map"], self.n_factors or p) - 1)
         cand = {m: _candidate(R, m, method, rotation, d.n_effective) for m in range(low, top + 1)}
-        q = f"{self.percentile:g}th percentile"
-        pa_text = (f"parallel analysis as in R psych (factor eigenvalues above the {q} of "
-                   f"{self.n_iter} simulated data sets) suggests {pa_n}")
-        others = f"Velicer's MAP {map_n}, empirical Kaiser criterion {ekc_n}"
-        pct = float(self.percentile)
-        # the same reason, language-neutral: sentences as template codes and values
-        # (report/i18n factor_reason_*, rendered by behaviortypes.i18n.reason_text)
-        code = [{"code": "factor_reason_psych", "values": {
-            "pa": pa_n, "map": map_n, "ekc": ekc_n, "n_iter": int(self.n_iter),
-            "percentile": int(pct) if pct.is_integer() else pct}}]
-        if self.n_factors is not None:
-            n_f = int(self.n_factors)
-            reason = f"set by the user ({n_f}); {pa_text}, {others}"
-            code.insert(0, {"code": "factor_reason_user", "values": {"m": n_f}})
-        elif pa_n == 0:
-            n_f = 1
-            reason = (f"{pa_text}: no factor stands above random data; 1 factor kept "
-                      f"({others})")
-            code.append({"code": "factor_reason_none", "values": {"m": 1}})
-            warnings.warn("parallel analysis found no factor above chance; 1 factor kept",
-                          SurveyQualityWarning, stacklevel=3)
-        else:
-            top_range = max(pa_n, map_n)
-            start = min(top_range, ledermann)
-            floor = max(1, min(start, pa_n, map_n))
-            reason = pa_text
-            if map_n > pa_n:
-                reason += f"; Velicer's MAP suggests {map_n}, the top of the range is tried first"
-                code.append({"code": "factor_reason_map_top", "values": {"map": map_n}})
-            if start < top_range:
-                reason += (f"; capped at {start}, the most factors {p} items can identify "
-                           "(Ledermann bound)")
-                code.append({"code": "factor_reason_ledermann", "values": {"start": start, "p": p}})
-            minor = cand[start]["minor"] if start in cand else []
-            if minor and start > floor:
-                n_f = max(start - len(minor), floor)
-                counts = ", ".join(f"{f}: {cand[start]['salient'][int(f[1:]) - 1]}"
-                                   for f in minor)
-                reason += (f"; in the {start}-factor solution {len(minor)} factor(s) are "
-                           f"minor (fewer than {MINOR_MIN_ITEMS} statements load "
-                           f"|λ| ≥ {MINOR_SALIENT:.2f} on them as their main factor: {counts}),"
-                           f" so {n_f} factors are kept")
-                code.append({"code": "factor_reason_minor", "values": {
-                    "start": start, "n": len(minor), "m": n_f, "min_items": MINOR_MIN_ITEMS,
-                    "salient": float(MINOR_SALIENT)}})
-                if start - len(minor) < floor:
-                    reason += " (not fewer than psych's parallel analysis and MAP allow)"
-                    code.append({"code": "factor_reason_floor", "values": {}})
-            else:
-                n_f = start
-                reason += (f"; the {n_f}-factor solution has {MINOR_MIN_ITEMS} or more "
-                           "statements on every factor")
-                code.append({"code": "factor_reason_solid", "values": {"m": n_f, "min_items": MINOR_MIN_ITEMS}})
-            reason += f" ({others})"
-            if n_f in cand and cand[n_f]["minor"]:
-                warnings.warn(f"the {n_f}-factor solution still has minor factor(s) "
-                              f"{', '.join(cand[n_f]['minor'])}; read them with care",
-                              SurveyQualityWarning, stacklevel=3)
-        idx = pd.Index(np.arange(1, p + 1), name="n_factors")
-        ret = pd.DataFrame({
-            "eigenvalue": pa["observed"].to_numpy(),
-            "pa_threshold": pa["simulated_quantile"].to_numpy(),
-            "pa_simulated_mean": pa["simulated_mean"].to_numpy(),
-            "pa_resampled_mean": pa["resampled_mean"].to_numpy(),
-            "pa_resampled_threshold": pa["resampled_quantile"].to_numpy(),
-            "pc_eigenvalue": pa["pc_observed"].to_numpy(),
-            "pc_threshold": pa["pc_simulated_quantile"].to_numpy(),
-            "ekc_reference": ek["reference"].to_numpy(),
-            "map": mp["map"].reindex(np.arange(1, p + 1)).to_numpy(),
-        }, index=idx)
-        for col in ("salient", "n_minor", "rmsea", "rmsea_low", "rmsea_high", "tli", "bic"):
-            ret[col] = [(_salient_text(cand[m]) if col == "salient" else
-                         len(cand[m]["minor"]) if col == "n_minor" else cand[m]["fit"][col])
-                        if m in cand else (None if col == "salient" else np.nan)
-                        for m in ret.index]
-        ret["chosen"] = ret.index == n_f
-        ret["reason"] = np.where(ret["chosen"], reason, "")
-        ret.attrs.update({"rule": RETENTION_RULE, "pa_n_factors": pa_n,
+        n_f, reason, code = _decide(counts, cand, p, ledermann, n_factors=self.n_factors,
+                                    n_iter=int(self.n_iter), percentile=float(self.percentile))
+        ret = _evidence_table(pa, mp, ek, cand, n_f, reason)
+        ret.attrs.update({"rule": RETENTION_RULE, "pa_n_factors": counts["pa"],
                           "pa_resampled_n_factors": pa.attrs.get("n_factors_resampled"),
                           "pc_n_components": int(pa.attrs["n_components"]),
-                          "map_n_factors": map_n, "ekc_n_factors": ekc_n,
+                          "map_n_factors": counts["map"], "ekc_n_factors": counts["ekc"],
                           "map_0": float(mp["map"].iloc[0]), "n_iter": int(self.n_iter),
                           "percentile": float(self.percentile),
                           "minor_salient": MINOR_SALIENT, "minor_min_items": MINOR_MIN_ITEMS,
                           "user_n_factors": self.n_factors})
-        self._reason_code = code
-        return ret, n_f, reason, cand
+        return ret, n_f, reason, code, cand
 
     @staticmethod
     def _nanmeans(d: ItemData) -> np.ndarray:
@@ -561,6 +479,112 @@ def _candidate(R: np.ndarray, m: int, method: str, rotation: str, n: float) -> d
     minor = [f"F{f + 1}" for f in range(m) if salient[f] < MINOR_MIN_ITEMS]
     return {"salient": salient, "minor": minor, "fit": fit_statistics(R, P, phi, n),
             "extraction": (L, converged)}
+
+
+def _factorability(R: np.ndarray, items: list[str], n: float) -> pd.DataFrame:
+    """``factorability_``: overall KMO, per-item MSA and Bartlett's test (long table)."""
+    kmo_t = kmo_table(R, items)
+    bart = bartlett_table(R, n)
+    rows = [("kmo", "", kmo_t["msa"].iloc[0], kmo_t["label"].iloc[0])]
+    rows += [("msa", it, kmo_t.loc[it, "msa"], kmo_t.loc[it, "label"]) for it in items]
+    b = bart.iloc[0]
+    rows += [("bartlett_chi2", "", b["chi2"], ""), ("bartlett_df", "", b["df"], ""),
+             ("bartlett_p", "", b["p_value"], "")]
+    if kmo_t["msa"].iloc[0] < 0.6:
+        warnings.warn(f"KMO = {kmo_t['msa'].iloc[0]:.2f} ({kmo_t['label'].iloc[0]}): the "
+                      "items share little variance; factors may not be meaningful",
+                      SurveyQualityWarning, stacklevel=3)
+    return pd.DataFrame(rows, columns=["measure", "item", "value", "label"])
+
+
+def _decide(counts: dict, cand: dict, p: int, ledermann: int, *, n_factors, n_iter: int,
+            percentile: float) -> tuple[int, str, list]:
+    """The retention rule: the number of factors, its reason and the reason's codes.
+
+    Start at the larger of psych's PA and MAP numbers (at most the Ledermann bound);
+    lower it by the minor factors of that solution, once, but not below the smaller
+    of the two. ``n_factors`` (the user's) overrides the rule.
+    """
+    pa_n, map_n, ekc_n = counts["pa"], counts["map"], counts["ekc"]
+    pa_text = (f"parallel analysis as in R psych (factor eigenvalues above the "
+               f"{percentile:g}th percentile of {n_iter} simulated data sets) suggests {pa_n}")
+    others = f"Velicer's MAP {map_n}, empirical Kaiser criterion {ekc_n}"
+    # the same reason, language-neutral: sentences as template codes and values
+    # (report/i18n factor_reason_*, rendered by behaviortypes.i18n.reason_text)
+    code = [{"code": "factor_reason_psych", "values": {
+        "pa": pa_n, "map": map_n, "ekc": ekc_n, "n_iter": n_iter,
+        "percentile": int(percentile) if percentile.is_integer() else percentile}}]
+    if n_factors is not None:
+        n_f = int(n_factors)
+        code.insert(0, {"code": "factor_reason_user", "values": {"m": n_f}})
+        return n_f, f"set by the user ({n_f}); {pa_text}, {others}", code
+    if pa_n == 0:
+        code.append({"code": "factor_reason_none", "values": {"m": 1}})
+        warnings.warn("parallel analysis found no factor above chance; 1 factor kept",
+                      SurveyQualityWarning, stacklevel=4)
+        return 1, f"{pa_text}: no factor stands above random data; 1 factor kept ({others})", code
+    top_range = max(pa_n, map_n)
+    start = min(top_range, ledermann)
+    floor = max(1, min(start, pa_n, map_n))
+    reason = pa_text
+    if map_n > pa_n:
+        reason += f"; Velicer's MAP suggests {map_n}, the top of the range is tried first"
+        code.append({"code": "factor_reason_map_top", "values": {"map": map_n}})
+    if start < top_range:
+        reason += (f"; capped at {start}, the most factors {p} items can identify "
+                   "(Ledermann bound)")
+        code.append({"code": "factor_reason_ledermann", "values": {"start": start, "p": p}})
+    minor = cand[start]["minor"] if start in cand else []
+    if minor and start > floor:
+        n_f = max(start - len(minor), floor)
+        listed = ", ".join(f"{f}: {cand[start]['salient'][int(f[1:]) - 1]}" for f in minor)
+        reason += (f"; in the {start}-factor solution {len(minor)} factor(s) are "
+                   f"minor (fewer than {MINOR_MIN_ITEMS} statements load "
+                   f"|λ| ≥ {MINOR_SALIENT:.2f} on them as their main factor: {listed}),"
+                   f" so {n_f} factors are kept")
+        code.append({"code": "factor_reason_minor", "values": {
+            "start": start, "n": len(minor), "m": n_f, "min_items": MINOR_MIN_ITEMS,
+            "salient": float(MINOR_SALIENT)}})
+        if start - len(minor) < floor:
+            reason += " (not fewer than psych's parallel analysis and MAP allow)"
+            code.append({"code": "factor_reason_floor", "values": {}})
+    else:
+        n_f = start
+        reason += (f"; the {n_f}-factor solution has {MINOR_MIN_ITEMS} or more "
+                   "statements on every factor")
+        code.append({"code": "factor_reason_solid",
+                     "values": {"m": n_f, "min_items": MINOR_MIN_ITEMS}})
+    reason += f" ({others})"
+    if n_f in cand and cand[n_f]["minor"]:
+        warnings.warn(f"the {n_f}-factor solution still has minor factor(s) "
+                      f"{', '.join(cand[n_f]['minor'])}; read them with care",
+                      SurveyQualityWarning, stacklevel=4)
+    return n_f, reason, code
+
+
+def _evidence_table(pa: pd.DataFrame, mp: pd.DataFrame, ek: pd.DataFrame, cand: dict,
+                    n_f: int, reason: str) -> pd.DataFrame:
+    """``retention_``: one row per number of factors (see :class:`FactorModel`)."""
+    p = len(pa)
+    ret = pd.DataFrame({
+        "eigenvalue": pa["observed"].to_numpy(),
+        "pa_threshold": pa["simulated_quantile"].to_numpy(),
+        "pa_simulated_mean": pa["simulated_mean"].to_numpy(),
+        "pa_resampled_mean": pa["resampled_mean"].to_numpy(),
+        "pa_resampled_threshold": pa["resampled_quantile"].to_numpy(),
+        "pc_eigenvalue": pa["pc_observed"].to_numpy(),
+        "pc_threshold": pa["pc_simulated_quantile"].to_numpy(),
+        "ekc_reference": ek["reference"].to_numpy(),
+        "map": mp["map"].reindex(np.arange(1, p + 1)).to_numpy(),
+    }, index=pd.Index(np.arange(1, p + 1), name="n_factors"))
+    for col in ("salient", "n_minor", "rmsea", "rmsea_low", "rmsea_high", "tli", "bic"):
+        ret[col] = [(_salient_text(cand[m]) if col == "salient" else
+                     len(cand[m]["minor"]) if col == "n_minor" else cand[m]["fit"][col])
+                    if m in cand else (None if col == "salient" else np.nan)
+                    for m in ret.index]
+    ret["chosen"] = ret.index == n_f
+    ret["reason"] = np.where(ret["chosen"], reason, "")
+    return ret
 
 
 def _fit_text(fit: dict) -> str:

@@ -14,14 +14,14 @@ from scipy import stats
 
 from behaviortypes.errors import InputError
 
-from ._checks import ItemData, check_items
-from .correlation import _pearson
+from .checks import ItemData, check_items
+from .correlation import pearson_matrix
 from .extraction import extract
 
 __all__ = ["cronbach_alpha", "item_reliability", "omega", "scale_reliability", "item_table"]
 
 
-def _sds(d: ItemData) -> np.ndarray:
+def item_sds(d: ItemData) -> np.ndarray:
     """Per-item standard deviations over all answers (ddof=1; weighted when weights)."""
     x = d.values
     obs = ~np.isnan(x)
@@ -38,8 +38,8 @@ def _sds(d: ItemData) -> np.ndarray:
 
 def covariance(d: ItemData) -> np.ndarray:
     """Item covariance matrix: pairwise correlations scaled by each item's SD."""
-    sd = _sds(d)
-    return _pearson(d) * np.outer(sd, sd)
+    sd = item_sds(d)
+    return pearson_matrix(d) * np.outer(sd, sd)
 
 
 def _alpha(C: np.ndarray) -> float:
@@ -270,4 +270,4 @@ def scale_reliability(data: pd.DataFrame, groups: Mapping[str, str] | pd.Series,
     """
     ci = _check_ci(ci)
     d = check_items(data, sample_weight=sample_weight, min_items=2, min_respondents=3)
-    return group_reliability(_pearson(d), _sds(d), d.items, d.n, dict(groups), ci)
+    return group_reliability(pearson_matrix(d), item_sds(d), d.items, d.n, dict(groups), ci)

@@ -17,8 +17,8 @@ from threadpoolctl import threadpool_limits
 
 from behaviortypes.errors import InputError, SurveyQualityWarning
 
-from ._checks import check_choice, check_items
-from .correlation import CORR_METHODS, _corr, smooth_correlation
+from .checks import check_choice, check_items
+from .correlation import CORR_METHODS, item_correlation, smooth_correlation
 
 __all__ = ["kmo", "bartlett", "parallel_analysis", "velicer_map", "fa_parallel",
            "empirical_kaiser", "fit_statistics", "minres_loadings", "factor_eigenvalues"]
@@ -113,7 +113,7 @@ def kmo(data: pd.DataFrame, *, corr: str = "pearson", sample_weight=None) -> pd.
     """
     method = check_choice("corr", corr, CORR_METHODS)
     d = check_items(data, sample_weight=sample_weight)
-    R, _ = _corr(d, method)
+    R, _ = item_correlation(d, method)
     R = usable_corr(R, d.items, complete=not np.isnan(d.values).any())
     return kmo_table(R, d.items)
 
@@ -156,7 +156,7 @@ def bartlett(data: pd.DataFrame, *, corr: str = "pearson", sample_weight=None) -
     """
     method = check_choice("corr", corr, CORR_METHODS)
     d = check_items(data, sample_weight=sample_weight)
-    R, _ = _corr(d, method)
+    R, _ = item_correlation(d, method)
     R = usable_corr(R, d.items, complete=not np.isnan(d.values).any())
     return bartlett_table(R, d.n_effective)
 
@@ -206,7 +206,7 @@ def pa_table(R: np.ndarray, n: int, *, n_iter: int, percentile: float, method: s
     return out
 
 
-def _rng(random_state) -> np.random.Generator:
+def as_generator(random_state) -> np.random.Generator:
     if isinstance(random_state, np.random.Generator):
         return random_state
     return np.random.default_rng(random_state)
@@ -278,10 +278,10 @@ def parallel_analysis(data: pd.DataFrame, *, n_iter: int = 100, percentile: floa
     corr = check_choice("corr", corr, CORR_METHODS)
     check_pa_args(n_iter, percentile)
     d = check_items(data, sample_weight=sample_weight)
-    R, _ = _corr(d, corr)
+    R, _ = item_correlation(d, corr)
     R = usable_corr(R, d.items, complete=not np.isnan(d.values).any())
     return pa_table(R, int(round(d.n_effective)), n_iter=int(n_iter),
-                    percentile=float(percentile), method=method, rng=_rng(random_state))
+                    percentile=float(percentile), method=method, rng=as_generator(random_state))
 
 
 def map_table(R: np.ndarray) -> pd.DataFrame:
@@ -328,7 +328,7 @@ def velicer_map(data: pd.DataFrame, *, corr: str = "pearson", sample_weight=None
     """
     corr = check_choice("corr", corr, CORR_METHODS)
     d = check_items(data, sample_weight=sample_weight)
-    R, _ = _corr(d, corr)
+    R, _ = item_correlation(d, corr)
     R = usable_corr(R, d.items, complete=not np.isnan(d.values).any())
     return map_table(R)
 
@@ -371,61 +371,19 @@ def minres_loadings(R: np.ndarray, n_factors: int) -> np.ndarray:
     return loadings(res.x * scale)
 
 
-def _one_factor_minres(R: np.ndarray, tol: float = 1e-7, max_iter: int = 50) -> np.ndarray:
-    """Loadings of the one-factor minres solution (the same optimum as psych's).
-
-    Minimises the squared off-diagonal residuals ``Σ_{i<j} (r_ij - l_i l_j)²`` by
-    Newton steps on the loadings (a damped coordinate update when a step does not
-    lower the loss), communalities capped at 0.995 (psych's uniqueness bound),
-    starting from the principal-axis solution with SMCs on the diagonal. A one-factor
-    fit is needed 41 times per parallel analysis; this is much faster than L-BFGS-B.
-    """
-    p = R.shape[0]
-    S = R.copy()
-    np.fill_diagonal(S, np.clip(1 - 1 / np.diag(np.linalg.pinv(R)), 0, 1))
-    vals, vecs = np.linalg.eigh(S)
-    lam = vecs[:, -1] * np.sqrt(max(vals[-1], 0.0))
-    off = R - np.diag(np.diag(R))
-    cap = np.sqrt(0.995)
-
-    def loss(v):
-        res = off - np.outer(v, v)
-        np.fill_diagonal(res, 0)
-        return float(np.sum(res**2))
-
-    current = loss(lam)
-    for _ in range(max_iter):
-        # Newton step on the off-diagonal least squares, Jacobi step as the fallback
-        res = off - np.outer(lam, lam)
-        np.fill_diagonal(res, 0)
-        grad = -2 * res @ lam
-        hess = -2 * (off - 2 * np.outer(lam, lam))
-        np.fill_diagonal(hess, 2 * (lam @ lam - lam**2))
-        try:
-            step = np.linalg.solve(hess, grad)
-            new = np.clip(lam - step, -cap, cap)
-        except np.linalg.LinAlgError:
-            new = lam
-        value = loss(new)
-        if not value <= current:
-            new = np.clip(off @ lam / max(lam @ lam - np.max(lam**2), 1e-12), -cap, cap)
-            value = loss(new)
-            if not value <= current:
-                break
-        done = np.max(np.abs(new - lam)) < tol
-        lam, current = new, value
-        if done:
-            break
-    return lam[:, None] if p else lam
-
-
 def factor_eigenvalues(R: np.ndarray) -> np.ndarray:
     """psych's factor eigenvalues (``fa(R, nfactors=1, fm="minres")$values``).
 
     The eigenvalues of ``R`` with the communalities of a one-factor minres solution on
     the diagonal (psych's ``fa.parallel`` with its default ``nfactors=1``, ``SMC=FALSE``).
+    The one-factor solution is found as psych finds it (:func:`minres_loadings`:
+    uniquenesses searched by L-BFGS-B within [0.005, 1]). On random correlation
+    matrices this matters: in about half of them the minimum lies on the uniqueness
+    bound (a Heywood case), which psych reaches and a Newton search on the loadings
+    (used here before) missed, giving too low a first simulated eigenvalue
+    (``tests/data/real/psych_reference.json``, ``docs/choosing_factors.md``).
     """
-    L = _one_factor_minres(R)
+    L = minres_loadings(R, 1)
     S = R.copy()
     np.fill_diagonal(S, np.sum(L**2, axis=1))
     return np.linalg.eigvalsh(S)[::-1]
@@ -564,11 +522,11 @@ def fa_parallel(data: pd.DataFrame, *, n_iter: int = 20, quant: float = 0.95,
     corr = check_choice("corr", corr, CORR_METHODS)
     check_pa_args(n_iter, 100 * float(quant) if 0 < float(quant) < 1 else -1)
     d = check_items(data, sample_weight=sample_weight)
-    R, _ = _corr(d, corr)
+    R, _ = item_correlation(d, corr)
     R = usable_corr(R, d.items, complete=not np.isnan(d.values).any())
     n = int(round(d.n_effective))
     corr_fn = pairwise_pearson if corr == "pearson" else None
-    return fa_parallel_table(R, n, n_iter=int(n_iter), quant=float(quant), rng=_rng(random_state),
+    return fa_parallel_table(R, n, n_iter=int(n_iter), quant=float(quant), rng=as_generator(random_state),
                              values=d.values, weights=d.weights, corr_fn=corr_fn)
 
 
@@ -677,6 +635,6 @@ def empirical_kaiser(data: pd.DataFrame, *, corr: str = "pearson",
     """
     corr = check_choice("corr", corr, CORR_METHODS)
     d = check_items(data, sample_weight=sample_weight)
-    R, _ = _corr(d, corr)
+    R, _ = item_correlation(d, corr)
     R = usable_corr(R, d.items, complete=not np.isnan(d.values).any())
     return ekc_table(R, int(round(d.n_effective)))

@@ -95,24 +95,8 @@ def check_weights(sample_weight, index: pd.Index) -> np.ndarray | None:
     return w * (len(w) / w.sum())
 
 
-def check_items(
-    data,
-    *,
-    sample_weight=None,
-    min_items: int = MIN_ITEMS,
-    min_respondents: int = MIN_RESPONDENTS,
-    what: str = "items",
-    scoring: bool = False,
-) -> ItemData:
-    """Validate a respondents × items table and return it as :class:`ItemData`.
-
-    Checks, in order: a 2-D table with unique column names; numeric values (text
-    cells are reported with their rows); at least ``min_items`` items and
-    ``min_respondents`` respondents; no item that is empty or constant; every pair of
-    items answered together by at least 5 respondents (pairwise correlations need it).
-    With ``scoring=True`` (data to be scored by a fitted model) only the values are
-    checked. The input is never modified.
-    """
+def _as_frame(data, what: str) -> pd.DataFrame:
+    """The table as a DataFrame with unique column names (2-D arrays get item1..itemp)."""
     if isinstance(data, np.ndarray):
         if data.ndim != 2:
             raise InputError(f"{what} must be a 2-D table (respondents × items)",
@@ -128,6 +112,11 @@ def check_items(
     if dup:
         raise InputError("item columns must have unique names", column=dup[0],
                          hint="rename or drop the duplicated column")
+    return data
+
+
+def _numeric_values(data: pd.DataFrame, cols: list[str], what: str) -> np.ndarray:
+    """The answers as a float matrix; text cells and infinities are named with their rows."""
     all_numeric = all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
                       for t in data.dtypes)
     values = data.to_numpy(dtype=float, na_value=np.nan) if all_numeric else \
@@ -156,9 +145,10 @@ def check_items(
         r, j = inf[0]
         raise InputError(f"{what} must be finite", column=cols[j], rows=[r + 1],
                          value=values[r, j], hint="blank the cell to mark it missing")
-    n, p = values.shape
-    if scoring:
-        return ItemData(values, cols, data.index, None)
+    return values
+
+
+def _check_size(n: int, p: int, min_items: int, min_respondents: int) -> None:
     if p < min_items:
         raise InputError(
             f"need at least {min_items} items, got {p}",
@@ -171,7 +161,10 @@ def check_items(
             value=n,
             hint="collect more responses or check the screening (too many excluded?)",
         )
-    observed = ~np.isnan(values)
+
+
+def _check_spread(values: np.ndarray, observed: np.ndarray, cols: list[str]) -> None:
+    """No item may be empty or constant."""
     counts = observed.sum(0)
     spread = np.nanmax(values, axis=0, initial=-np.inf, where=observed) - \
         np.nanmin(values, axis=0, initial=np.inf, where=observed)
@@ -187,22 +180,57 @@ def check_items(
                 value=obs[0],
                 hint="drop the item from the analysis",
             )
+
+
+def _check_pairs(observed: np.ndarray, cols: list[str]) -> None:
+    """Every pair of items answered together often enough for a pairwise correlation."""
+    if observed.all():
+        return
+    pair_n = observed.T.astype(float) @ observed.astype(float)
+    low = np.argwhere(np.triu(pair_n < MIN_PAIR_OBSERVATIONS, k=1))
+    if low.size:
+        a, b = low[0]
+        raise InputError(
+            f"items '{cols[a]}' and '{cols[b]}' were answered together by only "
+            f"{int(pair_n[a, b])} respondents (need >= {MIN_PAIR_OBSERVATIONS})",
+            column=cols[a],
+            value=int(pair_n[a, b]),
+            hint="drop one of the items or check the routing of the questionnaire",
+        )
+
+
+def check_items(
+    data,
+    *,
+    sample_weight=None,
+    min_items: int = MIN_ITEMS,
+    min_respondents: int = MIN_RESPONDENTS,
+    what: str = "items",
+    scoring: bool = False,
+) -> ItemData:
+    """Validate a respondents × items table and return it as :class:`ItemData`.
+
+    Checks, in order: a 2-D table with unique column names; numeric values (text
+    cells are reported with their rows); at least ``min_items`` items and
+    ``min_respondents`` respondents; no item that is empty or constant; every pair of
+    items answered together by at least 5 respondents (pairwise correlations need it).
+    With ``scoring=True`` (data to be scored by a fitted model) only the values are
+    checked. The input is never modified.
+    """
+    data = _as_frame(data, what)
+    cols = [str(c) for c in data.columns]
+    values = _numeric_values(data, cols, what)
+    if scoring:
+        return ItemData(values, cols, data.index, None)
+    n, p = values.shape
+    _check_size(n, p, min_items, min_respondents)
+    observed = ~np.isnan(values)
+    _check_spread(values, observed, cols)
     weights = check_weights(sample_weight, data.index)
     if weights is not None and np.count_nonzero(weights) < min_respondents:
         raise InputError(
             f"too few respondents with a positive weight: {np.count_nonzero(weights)} "
             f"should be >= {min_respondents}",
             column="sample_weight", hint="check the weights")
-    if not observed.all():
-        pair_n = observed.T.astype(float) @ observed.astype(float)
-        low = np.argwhere(np.triu(pair_n < MIN_PAIR_OBSERVATIONS, k=1))
-        if low.size:
-            a, b = low[0]
-            raise InputError(
-                f"items '{cols[a]}' and '{cols[b]}' were answered together by only "
-                f"{int(pair_n[a, b])} respondents (need >= {MIN_PAIR_OBSERVATIONS})",
-                column=cols[a],
-                value=int(pair_n[a, b]),
-                hint="drop one of the items or check the routing of the questionnaire",
-            )
+    _check_pairs(observed, cols)
     return ItemData(values, cols, data.index, weights)

@@ -12,22 +12,23 @@ from numpy.testing import assert_allclose
 from sklearn.metrics import adjusted_rand_score
 
 from behaviortypes.errors import InputError, SurveyQualityWarning
-from behaviortypes.segments import TypeFinder, match_types
-from behaviortypes.segments._evidence import (
-    jaccard_to_reference,
-    prediction_strength,
-)
-from behaviortypes.segments._models import (
+from behaviortypes.segments import (
     Mixture,
-    fit_mixture,
-    n_mixture_params,
-    refine_mixture,
-    split_starts,
+    TypeFinder,
     WardTree,
     best_fit,
+    blrt_pvalue,
     collapse_reference,
+    fit_mixture,
     is_collapsed,
+    jaccard_to_reference,
+    match_types,
     merge_starts,
+    n_mixture_params,
+    prediction_strength,
+    quick_kmeans,
+    refine_mixture,
+    split_starts,
 )
 
 from planted import factor_scores, make_planted, suite, suite_alt, supervised_ari
@@ -140,15 +141,11 @@ def test_lpa_evidence_per_k(study3, fitted3):
 
 
 def test_blrt_pvalue_known_answers():
-    from behaviortypes.segments._evidence import blrt_pvalue
-
     assert blrt_pvalue(10.0, [1.0, 2.0, 3.0]) == pytest.approx(0.25)
     assert blrt_pvalue(2.0, [1.0, 2.0, 3.0]) == pytest.approx(0.75)
 
 
 def test_quick_kmeans_finds_separated_groups():
-    from behaviortypes.segments._models import quick_kmeans
-
     rng = np.random.default_rng(0)
     Z = np.vstack([rng.normal(c, 0.3, size=(100, 2)) for c in (-3, 0, 3)])
     lab, centres, inertia = quick_kmeans(Z, np.ones(300), 3, n_init=2, seed=1)

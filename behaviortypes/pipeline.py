@@ -295,7 +295,7 @@ def discover(
     factors: int | None = None,
     k: int | None = None,
     seed: int = 0,
-    n_resamples: int = 100,
+    n_resamples: int = 30,
     make_map: bool = True,
     progress: bool | Progress = False,
     reuse: DiscoveryResult | None = None,
@@ -313,7 +313,7 @@ def discover(
         Override the number of factors / types chosen from the evidence.
     seed : int, default=0
         Seed for every random step.
-    n_resamples : int, default=100
+    n_resamples : int, default=30
         Resamples for the stability evidence.
     make_map : bool, default=True
         Compute the UMAP map of respondents (``umap.csv``).

@@ -311,7 +311,7 @@ def run_types(
     factors: FactorsResult,
     *,
     k: int | None = None,
-    n_resamples: int = 100,
+    n_resamples: int = 30,
     seed: int = 0,
     sample_weight: pd.Series | None = None,
     previous: pd.DataFrame | None = None,

@@ -22,7 +22,8 @@ against; ``sup_lda`` is the LDA alone); ARIs are over good respondents.
 
 Usage::
 
-    .venv/bin/python bench/choosing_k.py main [--first 0] [--last 24] [--resamples 12]
+    .venv/bin/python bench/choosing_k.py main [--first 0] [--last 24] [--resamples 30]
+    .venv/bin/python bench/choosing_k.py field --per-kind 2 [--kinds tails] [--no-styles]
     .venv/bin/python bench/choosing_k.py synth --first 0 --last 64 --resamples 10
 
 A full suite takes 5-10 minutes on 2 cores (synth: ~8 s per study).
@@ -57,16 +58,18 @@ from behaviortypes.segments import TypeFinder  # noqa: E402
 from behaviortypes.synth import DEMO_DIMENSIONS, TypeSpec, make_study  # noqa: E402
 
 
-def planted_row(settings: dict, resamples: int, jobs: int = 2, bootstrap: int = 0) -> dict:
+def planted_row(settings: dict, resamples: int | None, jobs: int = 2, bootstrap: int = 0) -> dict:
     """Fit one planted study as the pipeline's types stage does."""
     st = make_planted(**settings)
     return _fit_row(st, factor_scores(st), resamples, jobs, bootstrap)
 
 
-def field_row(kind: str, seed: int, resamples: int, jobs: int = 2, bootstrap: int = 0) -> dict:
-    """Fit one field-like study: items -> FactorModel -> TypeFinder."""
+def field_row(kind: str, seed: int, resamples: int | None, jobs: int = 2, bootstrap: int = 0,
+              styles: bool = True) -> dict:
+    """Fit one field-like study as users' runs do: the response-style decision, items ->
+    FactorModel -> TypeFinder (``styles=False``: the keyed answers as given)."""
     st = make_fieldlike(kind, seed=seed)
-    X = pipeline_scores(st)
+    X = pipeline_scores(st, styles=styles)
     row = _fit_row(st, X, resamples, jobs, bootstrap)
     row.update(factors=st.n_dims, factors_hat=X.shape[1],
                small_sample_share=round(float(st.sample_shares.min()), 3) if st.k > 1 else None,
@@ -78,8 +81,8 @@ def _fit_row(st, X, resamples, jobs, bootstrap):
     t = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        tf = TypeFinder(random_state=0, n_resamples=resamples, n_jobs=jobs,
-                        n_bootstrap=bootstrap).fit(X)
+        opts = {} if resamples is None else dict(n_resamples=resamples)
+        tf = TypeFinder(random_state=0, n_jobs=jobs, n_bootstrap=bootstrap, **opts).fit(X)
     good = st.good
     row = dict(study=st.name, k=st.k, k_hat=tf.k_, model=tf.method_,
                warning=tf.structure_warning_ is not None, secs=round(time.perf_counter() - t, 1))
@@ -162,7 +165,11 @@ def main(argv=None) -> None:
     parser.add_argument("suite", choices=["main", "fresh", "alt", "field", "synth"])
     parser.add_argument("--first", type=int, default=0)
     parser.add_argument("--last", type=int, default=None, help="exclusive")
-    parser.add_argument("--resamples", type=int, default=12)
+    parser.add_argument("--resamples", type=int, default=None,
+                        help="default: the package's (TypeFinder's n_resamples)")
+    parser.add_argument("--kinds", nargs="+", default=None, help="field: only these kinds")
+    parser.add_argument("--no-styles", action="store_true",
+                        help="field: skip the response-style decision (sessions 1-3)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--bootstrap", type=int, default=0, help="BLRT draws (0: skip)")
     parser.add_argument("--per-kind", type=int, default=3, help="field: studies per kind")
@@ -171,12 +178,15 @@ def main(argv=None) -> None:
         seeds = range(args.first, 64 if args.last is None else args.last)
         rows = []
         for s in seeds:
-            rows.append(synth_row(s, args.resamples))
+            rows.append(synth_row(s, args.resamples or 30))
             print_row(rows[-1])
     elif args.suite == "field":
         rows = []
         for kind, seed in field_suite(args.per_kind)[args.first:args.last]:
-            rows.append(field_row(kind, seed, args.resamples, args.jobs, args.bootstrap))
+            if args.kinds and kind not in args.kinds:
+                continue
+            rows.append(field_row(kind, seed, args.resamples, args.jobs, args.bootstrap,
+                                  styles=not args.no_styles))
             print_row(rows[-1])
     else:
         settings = {"main": lambda: suite(24), "fresh": lambda: suite(48, seed=99),

@@ -6,14 +6,14 @@ EFA factor scores (minres + oblimin) -> ``TypeFinder(n_resamples=200).fit``.
 
 With ``--demo`` it times ``pipeline.discover`` end to end on the demo study
 (``behaviortypes demo``'s survey: 1,200 respondents, generated with seed 0) with the
-defaults a notebook user gets (100 resamples, 20 bootstrap draws), and ``TypeFinder.fit``
+defaults a notebook user gets (30 resamples, 20 bootstrap draws), and ``TypeFinder.fit``
 alone on its factor scores; CPU seconds (this process and its joblib workers) are shown
 beside the wall time, since the machine may be shared.
 
 Usage::
 
     .venv/bin/python bench/discover.py [--sizes 1000 5000 20000] [--resamples 200] [--jobs 2]
-    .venv/bin/python bench/discover.py --demo [--resamples 100]
+    .venv/bin/python bench/discover.py --demo [--resamples 30]
 
 Peak memory is the maximum resident set size of this process and of the joblib
 workers (``resource.getrusage``), in MiB. Timings depend on the machine's load.
@@ -90,14 +90,14 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
     parser.add_argument("--resamples", type=int, default=None,
-                        help="default 200 (100 with --demo, as discover)")
+                        help="default 200 (30 with --demo, as discover)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--demo", action="store_true", help="time discover on the demo study")
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args(argv)
     if args.demo:
-        demo(args.resamples or 100, args.repeat)
+        demo(args.resamples or 30, args.repeat)
         return
     args.resamples = args.resamples or 200
     print(f"{'n':>7} {'items':>5} {'k':>3} {'resamples':>9} {'fit_s':>7} {'efa_s':>6} "

@@ -72,6 +72,8 @@ class FieldStudy:
     base_shares : ndarray
         Each type's share of the customer base.
     n_dims : int
+    themes : dict
+        Statement id -> its dimension (``"d1"``...), as an instrument's ``theme``.
     settings : dict
     """
 
@@ -84,6 +86,7 @@ class FieldStudy:
     style: pd.Series
     base_shares: np.ndarray
     n_dims: int
+    themes: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
 
     @property
@@ -238,6 +241,7 @@ def make_fieldlike(kind: str, *, seed: int = 0, n: int | None = None) -> FieldSt
         name=f"{kind}_k{k}_m{m}_n{n}_s{seed}", kind=kind, items=items, raw=raw_df,
         reverse=rev_ids, truth=pd.Series(truth, index=index, name="truth"),
         style=pd.Series(style, index=index, name="style"), base_shares=base, n_dims=m,
+        themes={c: f"d{int(j) + 1}" for c, j in zip(ids, dim_of)},
         settings=dict(cfg, seed=seed, n=n, propensity=prop.tolist()),
     )
 
@@ -248,15 +252,38 @@ def field_suite(n_per_kind: int = 3, *, seed: int = 0) -> list[tuple[str, int]]:
     return out + [("null", seed)]
 
 
-def pipeline_scores(study: FieldStudy, *, seed: int = 0) -> pd.DataFrame:
-    """Factor scores as ``pipeline.discover`` computes them (``FactorModel``: parallel
-    analysis chooses the number of factors, then EFA scores)."""
-    from behaviortypes.factors import FactorModel
+def instrument(study: FieldStudy):
+    """The study's :class:`behaviortypes.instrument.Instrument` (five-point scale, each
+    statement's dimension as its theme, the reverse-keyed statements marked)."""
+    from behaviortypes.instrument import Instrument, Item, Scale
 
+    rev = set(study.reverse)
+    return Instrument(
+        id_column="respondent_id", scale=Scale(min=1, max=5),
+        items=[Item(id=c, text=c, reverse=c in rev, theme=study.themes.get(c))
+               for c in study.raw.columns])
+
+
+def pipeline_scores(study: FieldStudy, *, seed: int = 0, styles: bool = True) -> pd.DataFrame:
+    """Factor scores as ``pipeline.discover`` computes them: the response-style decision
+    on the raw answers (:func:`behaviortypes.quality.decide_style_correction`; when it
+    says so, the answers corrected for acquiescence as the pipeline's factors stage
+    does), then ``FactorModel`` (parallel analysis chooses the number of factors) and EFA
+    scores. ``styles=False`` factors the keyed answers as given (sessions 1-3)."""
+    from behaviortypes.factors import FactorModel
+    from behaviortypes.quality import decide_style_correction
+    from behaviortypes.stages import style_corrected_keyed
+
+    inst = instrument(study)
+    keyed = study.items
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fm = FactorModel(random_state=seed).fit(study.items)
-        return fm.transform(study.items)
+        if styles and study.themes:
+            decision = decide_style_correction(study.raw, inst)
+            if decision.use:
+                keyed = style_corrected_keyed(study.raw, inst, decision)
+        fm = FactorModel(random_state=seed).fit(keyed, item_themes=inst.item_themes)
+        return fm.transform(keyed)
 
 
 def supervised_ari_best(X: pd.DataFrame, truth: pd.Series, *, seed: int = 0) -> float:

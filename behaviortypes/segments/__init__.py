@@ -2,7 +2,31 @@
 
 Public API: :class:`TypeFinder` and :func:`match_types`. See ``docs/choosing_k.md``
 for the rule that chooses k and how it was validated on planted studies.
+
+The building blocks are public too, for checking them one by one and for fitting one
+model by hand: the weighted mixture models (:class:`Mixture`, :func:`fit_mixture`,
+:func:`fit_mixture_multistart`, :func:`refine_mixture` with :func:`split_starts` and
+:func:`merge_starts`, :func:`n_mixture_params`, the collapse guard
+:func:`collapse_reference` / :func:`is_collapsed` / :func:`best_fit`, :class:`WardTree`,
+:func:`quick_kmeans`) and the evidence (:func:`jaccard_to_reference`,
+:func:`prediction_strength`, :func:`blrt_pvalue`).
 """
+
+from ._evidence import blrt_pvalue, jaccard_to_reference, prediction_strength
+from ._models import (
+    Mixture,
+    WardTree,
+    best_fit,
+    collapse_reference,
+    fit_mixture,
+    fit_mixture_multistart,
+    is_collapsed,
+    merge_starts,
+    n_mixture_params,
+    quick_kmeans,
+    refine_mixture,
+    split_starts,
+)
 
 from .finder import (
     MIN_MEAN_JACCARD,
@@ -26,4 +50,19 @@ __all__ = [
     "SMALL_SHARE",
     "SMALL_TYPE_JACCARD",
     "size_words",
+    "Mixture",
+    "WardTree",
+    "best_fit",
+    "collapse_reference",
+    "fit_mixture",
+    "fit_mixture_multistart",
+    "is_collapsed",
+    "merge_starts",
+    "n_mixture_params",
+    "quick_kmeans",
+    "refine_mixture",
+    "split_starts",
+    "blrt_pvalue",
+    "jaccard_to_reference",
+    "prediction_strength",
 ]

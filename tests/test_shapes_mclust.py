@@ -145,3 +145,19 @@ def test_unknown_kind_is_refused():
     X, hc = _data("iris")
     with pytest.raises(ValueError, match="not one of mclust's models"):
         shapes.m_step(X, np.ones(150), np.eye(3)[hc[:, 2]], "VXV")
+
+
+@pytest.mark.parametrize("q", [1, 2])
+def test_factor_analyser_type_is_ml_factor_analysis(q):
+    """One type of MFA{q} is maximum-likelihood factor analysis: scikit-learn's answer."""
+    from sklearn.decomposition import FactorAnalysis
+
+    rng = np.random.default_rng(1)  # q planted factors, no Heywood case (iris has one)
+    X = (rng.normal(size=(800, q)) @ rng.normal(size=(6, q)).T
+         + rng.normal(size=(800, 6)) * np.sqrt(rng.uniform(0.2, 1.0, 6)))
+    fa = FactorAnalysis(n_components=q, tol=1e-9, max_iter=5000).fit(X)
+    m = shapes.fit(X, None, np.zeros(X.shape[0], dtype=int), 1, f"MFA{q}", tol=1e-12)
+    np.testing.assert_allclose(m.loglik, fa.score(X) * X.shape[0], rtol=1e-6)
+    np.testing.assert_allclose(m.covs[0], fa.get_covariance(), rtol=1e-3, atol=1e-4)
+    # loadings (rotation-free: d q - q (q - 1) / 2) and uniquenesses, then mean
+    assert shapes.n_params(1, 6, f"MFA{q}") == 6 + 6 * q - q * (q - 1) // 2 + 6

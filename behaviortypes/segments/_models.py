@@ -74,7 +74,7 @@ def n_mixture_params(k: int, d: int, kind: str) -> int:
     ``tscaled``/``tspreads``: multivariate t components with the ``scaled``/``spreads``
     structure and one degrees-of-freedom parameter.
     """
-    if kind in shapes.KINDS:  # mclust's parsimonious models (EII ... VVV)
+    if kind in shapes.ALL_KINDS:  # mclust's parsimonious models, factor analysers
         return shapes.n_params(k, d, kind)
     sym = d * (d + 1) // 2
     spreads = k * d + d * (d - 1) // 2
@@ -111,7 +111,7 @@ def _log_resp_maha(Z, model):
 
 
 def _m_step(Z, w, resp, kind, reg, u=None):
-    if kind in shapes.KINDS:  # mclust's parsimonious models (Gaussian components only)
+    if kind in shapes.ALL_KINDS:  # mclust's models and factor analysers (Gaussian)
         return shapes.m_step(Z, w, resp, kind, reg)
     d = Z.shape[1]
     rw = resp * w[:, None]

@@ -52,6 +52,8 @@ import numpy as np
 
 __all__ = [
     "KINDS",
+    "FA_KINDS",
+    "ALL_KINDS",
     "n_var_params",
     "n_params",
     "m_step",
@@ -74,6 +76,11 @@ KINDS = ("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE", "
 #: kept at 1.5e-5) and the BIC then chooses mclust's model and k on all five.
 SINGULAR_RELATIVE_VARIANCE = 1e-5
 
+#: mixtures of factor analysers, Sigma_j = Lambda_j Lambda_j' + Psi_j with q factors
+#: per type (Ghahramani & Hinton 1996; McLachlan & Peel 2000, ch. 8): not in mclust
+FA_KINDS = ("MFA1", "MFA2")
+ALL_KINDS = KINDS + FA_KINDS
+
 _EPS = np.finfo(float).eps
 _INNER_TOL = np.sqrt(_EPS)  # mclust's emControl()$tol[2]
 _FLOOR = 1e-12  # eigenvalues below this (relative to the largest) count as zero
@@ -86,6 +93,9 @@ def n_var_params(kind: str, k: int, d: int) -> int:
     ``k``; an equal shape ``d - 1`` and own shapes ``k (d - 1)``; an equal orientation
     ``d (d - 1) / 2`` and own orientations ``k d (d - 1) / 2``.
     """
+    if kind in FA_KINDS:
+        q = int(kind[3:])
+        return k * (d * q - q * (q - 1) // 2 + d)
     if kind not in KINDS:
         raise ValueError(f"kind={kind!r} is not one of mclust's models {KINDS}")
     vol = {"E": 1, "V": k}[kind[0]]
@@ -227,6 +237,39 @@ def _vev(W, nk, d, tol, max_inner):
     return scale[:, None, None] * np.einsum("kij,j,klj->kil", vecs, shape, vecs)
 
 
+def _factor_analyse(S, q, n_iter=200, tol=1e-6, start=None):
+    """ML factor analysis of a covariance S (d, d) with q factors, by EM (Rubin & Thayer
+    1982), started from principal axes or from ``start`` = (Lambda, psi); returns
+    Lambda Lambda' + Psi and (Lambda, psi). Uniquenesses are floored at 1e-4 of the
+    variances (a Heywood case stays estimable)."""
+    d = S.shape[0]
+    floor = 1e-4 * np.diag(S)
+    if start is None:
+        vals, vecs = np.linalg.eigh(S)
+        vals, vecs = vals[::-1], vecs[:, ::-1]
+        rest = float(np.mean(vals[q:])) if d > q else 0.0
+        L = vecs[:, :q] * np.sqrt(np.maximum(vals[:q] - rest, 1e-6 * vals[0]))
+        psi = np.maximum(np.diag(S) - np.sum(L**2, axis=1), floor)
+    else:
+        L, psi = start
+    prev = None
+    eye = np.eye(q)
+    for _ in range(n_iter):
+        # beta = L' (L L' + Psi)^-1 via the Woodbury identity (q x q inverse)
+        Lp = L / psi[:, None]
+        M = np.linalg.inv(eye + L.T @ Lp)
+        beta = M @ Lp.T
+        SB = S @ beta.T
+        Ezz = eye - beta @ L + beta @ SB
+        L = SB @ np.linalg.inv(Ezz)
+        psi = np.maximum(np.diag(S) - np.sum(L * SB, axis=1), floor)
+        change = np.max(np.abs(psi - prev) / psi) if prev is not None else np.inf
+        if change <= tol:
+            break
+        prev = psi
+    return L @ L.T + np.diag(psi), (L, psi)
+
+
 def m_step(
     Z: np.ndarray,
     w: np.ndarray,
@@ -274,14 +317,21 @@ def m_step(
 
 def _m_step_state(Z, w, resp, kind, reg, tol, max_inner, warm):
     """:func:`m_step` plus the EVE/VVE orientation and shapes (``warm`` starts them)."""
-    if kind not in KINDS:
-        raise ValueError(f"kind={kind!r} is not one of mclust's models {KINDS}")
+    if kind not in ALL_KINDS:
+        raise ValueError(f"kind={kind!r} is not one of mclust's models {KINDS} "
+                         f"or a mixture of factor analysers {FA_KINDS}")
     state = None
     nk, means, W = _scatter(Z, np.asarray(w, dtype=float), np.asarray(resp, dtype=float))
     k, d = means.shape
     n = nk.sum()
     eye = np.eye(d)
-    if kind == "EII":
+    if kind in FA_KINDS:
+        q = min(int(kind[3:]), d - 1)
+        fits = [_factor_analyse(W[j] / nk[j], q, start=None if warm is None else warm[j])
+                for j in range(k)]
+        covs = np.stack([c for c, _ in fits])
+        state = [st for _, st in fits]
+    elif kind == "EII":
         covs = np.repeat((np.trace(W.sum(axis=0)) / (n * d) * eye)[None], k, axis=0)
     elif kind == "VII":
         lam = np.trace(W, axis1=1, axis2=2) / (nk * d)
@@ -356,6 +406,8 @@ def fit(
         EVE/VVE: start each M-step's orientation and shapes where the previous one left
         them, as mclust's ``me`` does; False starts them afresh every time, as
         ``me.weighted`` (which calls ``mstep``) and the engine's ``fit_mixture`` do.
+        MFA1/MFA2: the same for the loadings and uniquenesses (an AECM-like EM; the
+        inner factor analysis of each type is run to convergence in either case).
 
     Returns
     -------
@@ -364,8 +416,9 @@ def fit(
     """
     from ._models import Mixture, mixture_log_resp  # the engine's tuple and E-step
 
-    if kind not in KINDS:
-        raise ValueError(f"kind={kind!r} is not one of mclust's models {KINDS}")
+    if kind not in ALL_KINDS:
+        raise ValueError(f"kind={kind!r} is not one of mclust's models {KINDS} "
+                         f"or a mixture of factor analysers {FA_KINDS}")
     w = np.ones(Z.shape[0]) if w is None else np.asarray(w, dtype=float)
     w = w / w.mean()
     if np.ndim(start) == 2:

@@ -490,8 +490,9 @@ def fa_parallel(data: pd.DataFrame, *, n_iter: int = 20, quant: float = 0.95,
     R = usable_corr(R, d.items, complete=not np.isnan(d.values).any())
     n = int(round(d.n_effective))
     corr_fn = pairwise_pearson if corr == "pearson" else None
-    return fa_parallel_table(R, n, n_iter=int(n_iter), quant=float(quant), rng=as_generator(random_state),
-                             values=d.values, weights=d.weights, corr_fn=corr_fn)
+    return fa_parallel_table(R, n, n_iter=int(n_iter), quant=float(quant),
+                             rng=as_generator(random_state), values=d.values,
+                             weights=d.weights, corr_fn=corr_fn)
 
 
 def pairwise_pearson(X: np.ndarray) -> np.ndarray:

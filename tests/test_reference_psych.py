@@ -158,9 +158,11 @@ def test_factor_correlations_fix_the_phi_ordering_trap(rotation):
     phi_fa = np.linalg.pinv(fa.loadings_) @ fa.structure_
     fm = _fit("test02", "uls", rotation, 3)
     ours, perm, signs = match_columns(fa.loadings_, fm.loadings_.to_numpy())
-    assert_allclose(ours, fa.loadings_, atol=1e-6)
+    # our minres extraction is psych's own search, factor-analyzer's is another optimiser
+    # of the same loss: they agree to ~1e-5 here; a mis-ordered phi is off by ~0.1
+    assert_allclose(ours, fa.loadings_, atol=1e-4)
     phi_ours = fm.factor_corr_.to_numpy()[np.ix_(perm, perm)] * np.outer(signs, signs)
-    assert_allclose(phi_ours, phi_fa, atol=1e-6)
+    assert_allclose(phi_ours, phi_fa, atol=1e-4)
     assert_allclose(np.diag(fm.factor_corr_), 1, atol=1e-10)
     # structure = pattern @ phi, and h2 = diag(P phi P') (not factor-analyzer's row sums)
     assert_allclose(fm.structure_.to_numpy(), fm.loadings_.to_numpy() @ fm.factor_corr_.to_numpy())

@@ -81,8 +81,9 @@ def match_columns(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
     rows, cols = linear_sum_assignment(cost)
     out = np.empty_like(ours)
     for i, j in zip(rows, cols):
-        sign = 1 if np.abs(ours[:, i] - theirs[:, j]).max() <= np.abs(ours[:, i] + theirs[:, j]).max() else -1
-        out[:, j] = sign * ours[:, i]
+        same = np.abs(ours[:, i] - theirs[:, j]).max()
+        flipped = np.abs(ours[:, i] + theirs[:, j]).max()
+        out[:, j] = (1 if same <= flipped else -1) * ours[:, i]
     return out
 
 

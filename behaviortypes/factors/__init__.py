@@ -6,7 +6,8 @@ Public API (see ``docs/architecture.md``):
 - :func:`kmo`, :func:`bartlett` — factorability;
 - :func:`fa_parallel` (R psych's ``fa.parallel``), :func:`velicer_map`,
   :func:`empirical_kaiser`, :func:`parallel_analysis` — how many factors;
-- :class:`FactorModel` — EFA through factor-analyzer with psych's defaults, labelled
+- :class:`FactorModel` — EFA with psych's defaults (minres as psych's own search; ML and
+  rotations through factor-analyzer), labelled
   loadings, flags, reliability, names and factor scores;
 - :func:`cronbach_alpha`, :func:`item_reliability`, :func:`omega`,
   :func:`scale_reliability` — reliability;

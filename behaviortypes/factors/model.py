@@ -2,7 +2,8 @@
 
 :class:`FactorModel` chooses the correlation matrix, checks factorability, picks the
 number of factors (parallel analysis, with Velicer's MAP and the scree beside it), fits
-the EFA through factor-analyzer (extraction and rotation), and reports labelled
+the EFA (minres extraction as psych's own search, ML extraction and rotation through
+factor-analyzer), and reports labelled
 loadings, communalities, factor correlations, flags, reliability, suggested factor
 names and factor scores. Its defaults match R psych's ``fa()`` (minres, oblimin,
 pairwise correlations) so results can be compared with R.

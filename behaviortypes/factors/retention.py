@@ -12,13 +12,14 @@ import warnings
 import numpy as np
 import pandas as pd
 from scipy import stats
-from scipy.optimize import brentq, minimize
+from scipy.optimize import brentq
 from threadpoolctl import threadpool_limits
 
 from behaviortypes.errors import InputError, SurveyQualityWarning
 
 from .checks import check_choice, check_items
 from .correlation import CORR_METHODS, item_correlation, smooth_correlation
+from .extraction import minres_loadings
 
 __all__ = ["kmo", "bartlett", "parallel_analysis", "velicer_map", "fa_parallel",
            "empirical_kaiser", "fit_statistics", "minres_loadings", "factor_eigenvalues"]
@@ -334,43 +335,6 @@ def velicer_map(data: pd.DataFrame, *, corr: str = "pearson", sample_weight=None
 
 
 # ------------------------------------------------------------------ psych's fa.parallel
-def minres_loadings(R: np.ndarray, n_factors: int) -> np.ndarray:
-    """Unrotated minimum-residual loadings as psych's ``fa(fm="minres")`` finds them.
-
-    Uniquenesses ``Ψ`` start at ``1 - SMC`` and are bounded in [0.005, 1]; for a given
-    ``Ψ`` the loadings are the first ``n_factors`` eigenvectors of ``R`` with
-    ``1 - Ψ`` on the diagonal scaled by the root eigenvalues; the objective is the sum
-    of squared off-diagonal residuals and the search is L-BFGS-B with psych's gradient
-    ``diag(ΛΛᵀ + Ψ - R)`` (``FAgr.minres``), on the ``parscale = 0.01`` scale.
-    """
-    p = R.shape[0]
-    smc = np.clip(1 - 1 / np.diag(np.linalg.pinv(R)), 0, 1)
-    low = np.tril_indices(p, -1)
-    scale = 0.01
-
-    def loadings(psi):
-        S = R.copy()
-        np.fill_diagonal(S, 1 - psi)
-        vals, vecs = np.linalg.eigh(S)
-        vals, vecs = vals[::-1][:n_factors], vecs[:, ::-1][:, :n_factors]
-        return vecs * np.sqrt(np.maximum(vals, 0))
-
-    def objective(x):
-        L = loadings(x * scale)
-        res = (R - L @ L.T)[low]
-        return float(res @ res)
-
-    def gradient(x):
-        psi = x * scale
-        L = loadings(psi)
-        return (np.sum(L**2, axis=1) + psi - 1) * scale
-
-    res = minimize(objective, (1 - smc) / scale, jac=gradient, method="L-BFGS-B",
-                   bounds=[(0.005 / scale, 1 / scale)] * p,
-                   options={"ftol": 1e7 * np.finfo(float).eps, "gtol": 1e-10, "maxiter": 500})
-    return loadings(res.x * scale)
-
-
 def factor_eigenvalues(R: np.ndarray) -> np.ndarray:
     """psych's factor eigenvalues (``fa(R, nfactors=1, fm="minres")$values``).
 
@@ -526,8 +490,9 @@ def fa_parallel(data: pd.DataFrame, *, n_iter: int = 20, quant: float = 0.95,
     R = usable_corr(R, d.items, complete=not np.isnan(d.values).any())
     n = int(round(d.n_effective))
     corr_fn = pairwise_pearson if corr == "pearson" else None
-    return fa_parallel_table(R, n, n_iter=int(n_iter), quant=float(quant), rng=as_generator(random_state),
-                             values=d.values, weights=d.weights, corr_fn=corr_fn)
+    return fa_parallel_table(R, n, n_iter=int(n_iter), quant=float(quant),
+                             rng=as_generator(random_state), values=d.values,
+                             weights=d.weights, corr_fn=corr_fn)
 
 
 def pairwise_pearson(X: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
 from . import study
-from .errors import InputError, Problem
+from .errors import InputError
 from .files import library_versions, load_user_yaml
 from .stages import (
     FactorsResult,

@@ -327,7 +327,10 @@ def _m_step_state(Z, w, resp, kind, reg, tol, max_inner, warm):
     eye = np.eye(d)
     if kind in FA_KINDS:
         q = min(int(kind[3:]), d - 1)
-        fits = [_factor_analyse(W[j] / nk[j], q, start=None if warm is None else warm[j])
+        # from principal axes: 200 FA-EM steps at most; warm (fit): 5 per EM iteration,
+        # an AECM cycle (each step raises the likelihood, McLachlan & Peel 2000, 8.5)
+        fits = [_factor_analyse(W[j] / nk[j], q, n_iter=200 if warm is None else 5,
+                                start=None if warm is None else warm[j])
                 for j in range(k)]
         covs = np.stack([c for c, _ in fits])
         state = [st for _, st in fits]

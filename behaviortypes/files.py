@@ -433,7 +433,10 @@ class _Owner:
                 f"the output folder already holds {clash[0]}{more}, a file behaviortypes did "
                 "not write; it would be replaced by an output of that name, so nothing was changed",
                 file=self.out,
-                hint="choose another output folder, or move your file out of this one",
+                hint=("its .behaviortypes_output (the record of what behaviortypes wrote) is "
+                      "unreadable: choose another output folder, or delete that file if the "
+                      "folder holds only outputs" if self.nothing else
+                      "choose another output folder, or move your file out of this one"),
             )
 
     def record(self, written: set[str], removed: set[str] = frozenset(), seen: set[str] = frozenset()) -> None:

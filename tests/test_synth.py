@@ -14,6 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from behaviortypes.errors import InputError
+from behaviortypes.files import OUTPUTS_MARKER
 from behaviortypes.instrument import instrument_from_dict, load_instrument
 from behaviortypes.synth import (
     CRM_FEATURES,
@@ -73,14 +74,15 @@ def test_make_study_writes_identical_bytes_for_same_seed(tmp_path):
     kw = dict(seed=3, n_respondents=150, n_customers=2_000, n_interviews=6)
     make_study(tmp_path / "a", truth_dir=tmp_path / "ta", **kw)
     make_study(tmp_path / "b", truth_dir=tmp_path / "tb", **kw)
-    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*")
+                     if p.is_file() and p.name != OUTPUTS_MARKER)  # (the record of what we wrote)
     assert [str(p) for p in files_a] == [
         "customers.parquet", "instrument.yaml", "interviews/codes.csv",
         "interviews/participants.csv", "responses.csv",
     ]
-    for rel in files_a:
+    for rel in [*files_a, OUTPUTS_MARKER]:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
-    truth = sorted(p.name for p in (tmp_path / "ta").iterdir())
+    truth = sorted(p.name for p in (tmp_path / "ta").iterdir() if p.name != OUTPUTS_MARKER)
     assert truth == ["customers.parquet", "participants.csv", "respondents.csv", "truth.json"]
     for name in truth:
         assert (tmp_path / "ta" / name).read_bytes() == (tmp_path / "tb" / name).read_bytes()

@@ -15,6 +15,8 @@ from scipy.special import gammaln
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.cluster import KMeans
 
+from . import shapes
+
 __all__ = [
     "Mixture",
     "fit_mixture_multistart",
@@ -72,6 +74,8 @@ def n_mixture_params(k: int, d: int, kind: str) -> int:
     ``tscaled``/``tspreads``: multivariate t components with the ``scaled``/``spreads``
     structure and one degrees-of-freedom parameter.
     """
+    if kind in shapes.ALL_KINDS:  # mclust's parsimonious models, factor analysers
+        return shapes.n_params(k, d, kind)
     sym = d * (d + 1) // 2
     spreads = k * d + d * (d - 1) // 2
     cov = {"full": k * sym, "diag": k * d, "scaled": sym + k - 1, "tied": sym,
@@ -107,6 +111,8 @@ def _log_resp_maha(Z, model):
 
 
 def _m_step(Z, w, resp, kind, reg, u=None):
+    if kind in shapes.ALL_KINDS:  # mclust's models and factor analysers (Gaussian)
+        return shapes.m_step(Z, w, resp, kind, reg)
     d = Z.shape[1]
     rw = resp * w[:, None]
     nk = rw.sum(axis=0) + 1e-10
@@ -175,8 +181,10 @@ def fit_mixture(
         Starting partition (values 0..k-1) or starting membership probabilities.
     k : int
         Number of components.
-    kind : {"full", "diag", "scaled", "tied", "spreads", "tscaled", "tspreads"}
-        Covariance structure (see :func:`n_mixture_params`).
+    kind : {"full", "diag", "scaled", "tied", "spreads", "tscaled", "tspreads"} or an mclust name
+        Covariance structure (see :func:`n_mixture_params`); mclust's fourteen models
+        ("EII" ... "VVV", :data:`behaviortypes.segments.shapes.KINDS`) are fitted by
+        :func:`behaviortypes.segments.shapes.m_step`.
     reg : float
         Ridge added to every covariance diagonal (keeps small types estimable).
     nu : float, default=inf

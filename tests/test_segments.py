@@ -136,6 +136,8 @@ def test_lpa_evidence_per_k(study3, fitted3):
     assert ev.loc[3, "blrt_p"] == pytest.approx(1 / (B + 1))
     assert ev.loc[4, "blrt_p"] > 0.05
     assert ev.loc[3, "blrt_lr"] > 0
+    # the test is drawn for the chosen k and k+1 only (speed; session 4)
+    assert set(ev.index[ev["blrt_p"].notna()]) == {3, 4}
     d = tf.to_dict()
     assert d["avepp"][3] == tf.avepp_[3] and d["settings"]["min_n"] == tf.min_n
 

@@ -164,6 +164,7 @@ def test_rerun_removes_files_of_the_old_types(demo_run, tmp_path):
     root, survey, truth, result = demo_run
     out = tmp_path / "out"
     shutil.copytree(root / "out", out)
+    study.claim(out, ["lookalike_card.json"])  # a card of the old types, as `lookalike` records it
     (out / "lookalike_card.json").write_text("{}")
     assert (out / "umap.csv").is_file()
     pipeline.discover(survey, out, seed=0, n_resamples=30, make_map=False, reuse=result)

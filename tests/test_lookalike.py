@@ -414,6 +414,30 @@ def test_typing_tool_folds_reverse_keying(typing_data):
     assert tool.texts_[tool.items_[0]].startswith("Statement")
 
 
+@pytest.mark.parametrize("n_types", [2, 4])
+def test_typing_tool_search_agrees_with_scikit_learn_lda(typing_data, n_types):
+    """The greedy search fits its LDAs in numpy (speed); every step's cross-validated
+    agreement must be what scikit-learn's LDA (lsqr, Ledoit-Wolf) gives on the same folds."""
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+    from sklearn.model_selection import StratifiedKFold
+
+    items, labels = typing_data
+    keep = labels.isin(range(1, n_types + 1))
+    items, labels = items[keep].iloc[:700].copy(), labels[keep].iloc[:700]
+    items["const"] = 3.0  # a statement everyone answers alike is never chosen
+    items.iloc[: len(items) // 2, items.columns.get_loc("s01")] = 2.0  # constant within a fold's class
+    tool = build_typing_tool(items, labels, max_items=6, target=0.99, random_state=5)
+    assert "const" not in tool.items_
+    seeds = np.random.default_rng(5).integers(0, 2**31 - 1, size=2)
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=int(seeds[0])).split(items, labels))
+    y = labels.to_numpy()
+    for step, row in tool.selection_.iterrows():
+        X = items[tool.items_[: step + 1]].to_numpy(float)
+        hits = sum(int((LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto").fit(X[tr], y[tr])
+                        .predict(X[te]) == y[te]).sum()) for tr, te in folds)
+        assert row["agreement"] == hits / len(y)
+
+
 def test_typing_tool_same_seed_same_tool(typing_data):
     items, labels = typing_data
     a = build_typing_tool(items.iloc[:600], labels.iloc[:600], max_items=5, random_state=3)

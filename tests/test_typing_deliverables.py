@@ -476,3 +476,30 @@ def test_cli_writes_only_what_is_asked(studies, tmp_path, capsys):
     assert main(["typing-tool", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "discovery folder not found" in err and "no typing tool" in err
+
+
+def test_cli_never_replaces_a_users_file_named_as_the_form_or_workbook(studies, tmp_path, capsys):
+    """--html/--xlsx FILE replace only a typing tool behaviortypes wrote (its mark inside)."""
+    disc = studies["en"]
+    html, xlsx = tmp_path / "form.html", tmp_path / "tool.xlsx"
+    html.write_text("<!DOCTYPE html><html><title>my own page</title></html>", encoding="utf-8")
+    before = html.read_bytes()
+    assert main(["typing-tool", str(disc), "--html", str(html), "--xlsx", str(xlsx)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "form.html" in err and "not a typing tool behaviortypes wrote" in err
+    assert html.read_bytes() == before and not xlsx.exists()  # nothing written, the other file neither
+
+    html.unlink()
+    assert main(["typing-tool", str(disc), "--html", str(html), "--xlsx", str(xlsx)]) == 0
+    assert '<meta name="generator" content="behaviortypes typing tool">' in html.read_text(encoding="utf-8")
+    import openpyxl
+
+    assert openpyxl.load_workbook(xlsx).properties.creator == "behaviortypes typing tool"
+    assert main(["typing-tool", str(disc), "--html", str(html), "--xlsx", str(xlsx)]) == 0  # ours: replaced
+
+    book = openpyxl.Workbook()
+    book.active["A1"] = "my budget"
+    book.save(xlsx)  # a user's workbook (openpyxl's creator, not our sheets)
+    before = xlsx.read_bytes()
+    assert main(["typing-tool", str(disc), "--xlsx", str(xlsx)]) == 2
+    assert "tool.xlsx" in capsys.readouterr().err and xlsx.read_bytes() == before

@@ -8,6 +8,7 @@ from typing import Any
 from .. import study
 from ..files import read_yaml
 from .form import write_typing_html
+from .owned import refuse_foreign_typing_files
 from .spec import TypingSpec, load_typing_spec, statements_needed_for
 from .texts import agreement_note
 from .workbook import write_typing_xlsx
@@ -48,7 +49,9 @@ def write_typing_deliverables(discovery_dir: str | Path, *, html: str | Path | N
     html, xlsx : path, optional
         Where to write them. With neither given, both are written into the discovery
         folder as ``typing_tool.html`` and ``typing_tool.xlsx``; with one given, only
-        that one.
+        that one. A file named here that exists is replaced only when it is a typing
+        tool behaviortypes wrote (:mod:`behaviortypes.deliver.owned`); otherwise an
+        :class:`~behaviortypes.errors.InputError` is raised before anything is written.
     lang : {"en", "sv"}, optional
         Default: the study's language, else English.
 
@@ -64,6 +67,8 @@ def write_typing_deliverables(discovery_dir: str | Path, *, html: str | Path | N
     if html is None and xlsx is None:
         html, xlsx = folder / "typing_tool.html", folder / "typing_tool.xlsx"
         study.claim(folder, [html.name, xlsx.name])  # never a user's own file of these names
+    else:  # files the user named: replaced only when they are typing tools we wrote
+        refuse_foreign_typing_files(p for p in (html, xlsx) if p is not None)
     lang = lang or (spec.language if spec.language in ("en", "sv") else "en")
     paths = []
     if html is not None:

@@ -178,6 +178,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="{{ csp }}">
 <meta name="referrer" content="no-referrer">
+<meta name="generator" content="behaviortypes typing tool">
 <title>{{ t.title }}{% if study %} · {{ study }}{% endif %}</title>
 <style>{{ css }}</style>
 </head>

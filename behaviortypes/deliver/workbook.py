@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter as col
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..files import atomic_path
+from .owned import TOOL_MARK
 from .spec import TypingSpec, load_typing_spec
 from .texts import agreement_note, ui_text
 
@@ -284,6 +285,7 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
     lo, hi = spec.scale_min, spec.scale_max
 
     wb = Workbook()
+    wb.properties.creator = TOOL_MARK  # how a re-run knows the file is ours to replace
     help_ws = wb.active
     help_ws.title = t["help_sheet"]
     ans = wb.create_sheet("answers")

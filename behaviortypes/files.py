@@ -35,6 +35,7 @@ __all__ = [
     "staged_dir",
     "OUTPUTS_MARKER",
     "claim_outputs",
+    "check_outputs_free",
     "sha256_file",
     "to_jsonable",
     "library_versions",
@@ -483,6 +484,26 @@ def claim_outputs(folder: str | Path, names: Iterable[str], *, legacy: Iterable[
     owner.refuse_clash(names)
     folder.mkdir(parents=True, exist_ok=True)
     owner.record(names, seen=names)
+
+
+def check_outputs_free(folder: str | Path, names: Iterable[str], *, legacy: Iterable[str] = ()) -> None:
+    """Check, without writing anything, that ``names`` may be written into ``folder``.
+
+    For a stage that knows some of its output names before long work starts (the
+    discovery's own files): a file of the user's with one of those names is reported
+    at once instead of after the analysis. :func:`staged_dir` checks every output again
+    when it moves them in.
+
+    Raises
+    ------
+    InputError
+        If a file of ``names`` is in ``folder`` and behaviortypes did not write it.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    names = {Path(n).as_posix() for n in names}
+    _Owner(folder, names, set(legacy)).refuse_clash(names)
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Valida
 
 from . import study
 from .errors import InputError
-from .files import library_versions, load_user_yaml
+from .files import check_outputs_free, library_versions, load_user_yaml
 from .stages import (
     FactorsResult,
     MapResult,
@@ -334,6 +334,8 @@ def discover(
     types_yaml = out / "types.yaml"
     if types_yaml.is_file():  # read the user's edits now, not after the analysis
         study.read_types(types_yaml)
+    # a file of the user's named like the discovery's own files: say so now, not after the analysis
+    check_outputs_free(out, (*study.CONTRACT_FILES, "factors.json"), legacy=study.CONTRACT_FILES)
     settings = {"factors": factors, "k": k, "seed": seed, "n_resamples": n_resamples}
     say("Reading and validating the survey")
     survey = load_survey(survey_dir)

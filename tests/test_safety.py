@@ -838,3 +838,20 @@ def test_cli_says_in_one_line_that_it_removed_a_killed_runs_parts(tmp_path):
     assert lines == ["warning: removed .scored.parquet.scoring-abc123, left by an earlier scoring run "
                      "that was stopped (1 file of scored rows)"], result.stderr
     assert not stale.exists() and len(pd.read_parquet(out)) == 300
+
+
+def test_discover_refuses_a_users_solution_json_before_any_analysis(tmp_path, capsys):
+    """A file of the user's named like a discovery file is reported at once: the check
+    comes before the survey is even read (here a folder with no instrument.yaml in it)."""
+    from behaviortypes.cli import main
+
+    out = tmp_path / "my_project"
+    out.mkdir()
+    (out / "solution.json").write_text('{"mine": true}', encoding="utf-8")
+    (tmp_path / "not_a_survey").mkdir()
+    assert main(["discover", str(tmp_path / "not_a_survey"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "already holds solution.json, a file behaviortypes did not write" in err
+    assert (out / "solution.json").read_text(encoding="utf-8") == '{"mine": true}'
+    assert sorted(p.name for p in out.iterdir()) == ["solution.json"]

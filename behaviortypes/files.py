@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,8 @@ __all__ = [
     "OUTPUTS_MARKER",
     "claim_outputs",
     "check_outputs_free",
+    "marked_as_ours",
+    "refuse_unmarked_files",
     "sha256_file",
     "to_jsonable",
     "library_versions",
@@ -504,6 +506,42 @@ def check_outputs_free(folder: str | Path, names: Iterable[str], *, legacy: Iter
         return
     names = {Path(n).as_posix() for n in names}
     _Owner(folder, names, set(legacy)).refuse_clash(names)
+
+
+def marked_as_ours(path: str | Path, checks: Mapping[str, Callable[[Path], bool]]) -> bool:
+    """Whether the file at ``path`` carries behaviortypes' mark, by its suffix's check.
+
+    For files a user names on the command line (a report PDF, a typing-tool form): the
+    mark inside the file tells a file behaviortypes wrote from one of the user's. A
+    symbolic link, a folder, a file whose suffix has no check, or one that cannot be
+    read is never ours.
+    """
+    path = Path(path)
+    if path.is_symlink() or not path.is_file():
+        return False
+    check = checks.get(path.suffix.lower())
+    try:
+        return bool(check and check(path))
+    except OSError:
+        return False
+
+
+def refuse_unmarked_files(paths: Iterable[str | Path], checks: Mapping[str, Callable[[Path], bool]],
+                          *, what: str, hint: str) -> None:
+    """Refuse, with one line, to replace an existing file that is not ``what`` behaviortypes wrote.
+
+    Raises
+    ------
+    InputError
+        Naming the first file of ``paths`` that exists without the mark (see
+        :func:`marked_as_ours`).
+    """
+    from .errors import InputError
+
+    for path in map(Path, paths):
+        if (path.exists() or path.is_symlink()) and not path.is_dir() and not marked_as_ours(path, checks):
+            raise InputError(f"the file exists and is not {what} behaviortypes wrote; it was left as it is",
+                             file=path, hint=hint)
 
 
 @contextlib.contextmanager

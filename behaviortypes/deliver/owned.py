@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..errors import InputError
+from ..files import marked_as_ours, refuse_unmarked_files
 
 __all__ = ["TOOL_MARK", "typing_file_is_ours", "refuse_foreign_typing_files"]
 
@@ -59,14 +59,7 @@ def typing_file_is_ours(path: str | Path) -> bool:
 
     A symbolic link, a folder, or a file of another kind is never ours.
     """
-    path = Path(path)
-    if path.is_symlink() or not path.is_file():
-        return False
-    check = _CHECKS.get(path.suffix.lower())
-    try:
-        return bool(check and check(path))
-    except OSError:
-        return False
+    return marked_as_ours(path, _CHECKS)
 
 
 def refuse_foreign_typing_files(paths: Iterable[str | Path]) -> None:
@@ -77,10 +70,5 @@ def refuse_foreign_typing_files(paths: Iterable[str | Path]) -> None:
     InputError
         Naming the first such file of ``paths``.
     """
-    for path in map(Path, paths):
-        if (path.exists() or path.is_symlink()) and not typing_file_is_ours(path):
-            raise InputError(
-                "the file exists and is not a typing tool behaviortypes wrote; it was left as it is",
-                file=path,
-                hint="name a new file (e.g. --html typing_tool.html), or move your file first",
-            )
+    refuse_unmarked_files(paths, _CHECKS, what="a typing tool",
+                          hint="name a new file (e.g. --html typing_tool.html), or move your file first")

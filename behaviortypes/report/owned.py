@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..errors import InputError
+from ..files import marked_as_ours, refuse_unmarked_files
 
 __all__ = ["REPORT_MARK", "CARD_MARK", "written_by_behaviortypes", "refuse_foreign_files"]
 
@@ -93,14 +93,7 @@ def written_by_behaviortypes(path: str | Path) -> bool:
 
     A symbolic link, a folder, or a file of another kind is never ours.
     """
-    path = Path(path)
-    if path.is_symlink() or not path.is_file():
-        return False
-    check = _CHECKS.get(path.suffix.lower())
-    try:
-        return bool(check and check(path))
-    except OSError:
-        return False
+    return marked_as_ours(path, _CHECKS)
 
 
 def refuse_foreign_files(paths: Iterable[str | Path]) -> None:
@@ -111,10 +104,5 @@ def refuse_foreign_files(paths: Iterable[str | Path]) -> None:
     InputError
         Naming the first such file of ``paths``.
     """
-    for path in map(Path, paths):
-        if (path.exists() or path.is_symlink()) and not path.is_dir() and not written_by_behaviortypes(path):
-            raise InputError(
-                "the file exists and is not a report behaviortypes wrote; it was left as it is",
-                file=path,
-                hint="name a new file (e.g. --pdf report.pdf), or move your file first",
-            )
+    refuse_unmarked_files(paths, _CHECKS, what="a report",
+                          hint="name a new file (e.g. --pdf report.pdf), or move your file first")

@@ -141,21 +141,31 @@ def _eig_desc(W):
     return _floor(vals[..., ::-1]), vecs[..., ::-1]
 
 
-def _vei(W, nk, d, tol, max_inner):
-    diagW = _floor(np.diagonal(W, axis1=1, axis2=2))  # (k, d)
-    shape = diagW.sum(axis=0)
+def _volume_and_shape(vals, nk, d, tol, max_inner):
+    """Each type's volume and the common shape from per-type variances along fixed axes.
+
+    The alternating VEI/VEV M-step (mclust): ``vals`` (k, d) are the scatter's variances
+    along each type's own axes (the diagonal for VEI, the eigenvalues for VEV).
+    """
+    shape = vals.sum(axis=0)
     g = _geo(shape)
     scale = g / nk
     shape = shape / g
     prev = np.inf
     for _ in range(max_inner):
-        scale = (diagW / shape[None]).sum(axis=1) / (d * nk)
-        shape = (diagW / scale[:, None]).sum(axis=0)
+        scale = (vals / shape[None]).sum(axis=1) / (d * nk)
+        shape = (vals / scale[:, None]).sum(axis=0)
         shape = shape / _geo(shape)
         target = float(np.sum(nk * np.log(scale)))
         if abs(target - prev) / (1 + abs(target)) <= tol:
             break
         prev = target
+    return scale, shape
+
+
+def _vei(W, nk, d, tol, max_inner):
+    diagW = _floor(np.diagonal(W, axis1=1, axis2=2))  # (k, d)
+    scale, shape = _volume_and_shape(diagW, nk, d, tol, max_inner)
     return scale[:, None] * shape[None]  # diagonal variances (k, d)
 
 
@@ -221,19 +231,7 @@ def _common_orientation(W, nk, d, own_volume, tol, max_inner, warm=None):
 
 def _vev(W, nk, d, tol, max_inner):
     vals, vecs = _eig_desc(W)  # Omega_j, D_j
-    shape = vals.sum(axis=0)
-    g = _geo(shape)
-    scale = g / nk
-    shape = shape / g
-    prev = np.inf
-    for _ in range(max_inner):
-        scale = (vals / shape[None]).sum(axis=1) / (d * nk)
-        shape = (vals / scale[:, None]).sum(axis=0)
-        shape = shape / _geo(shape)
-        target = float(np.sum(nk * np.log(scale)))
-        if abs(target - prev) / (1 + abs(target)) <= tol:
-            break
-        prev = target
+    scale, shape = _volume_and_shape(vals, nk, d, tol, max_inner)
     return scale[:, None, None] * np.einsum("kij,j,klj->kil", vecs, shape, vecs)
 
 

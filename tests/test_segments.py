@@ -73,7 +73,7 @@ def test_fitted_attributes_shapes(study3, fitted3):
     assert tf.certainty_.between(0, 1 + 1e-12).all()
     assert list(tf.centroids_.index) == [1, 2, 3]
     assert list(tf.centroids_.columns) == list(X.columns)
-    assert list(tf.evidence_.index) == list(range(2, 7))
+    assert list(tf.evidence_.index) == list(range(1, 7))  # k=1: one homogeneous group
     for col in ["bic", "min_share", "jaccard_min", "prediction_strength", "silhouette",
                 "passes", "note"]:
         assert col in tf.evidence_.columns
@@ -81,7 +81,7 @@ def test_fitted_attributes_shapes(study3, fitted3):
     assert "3 types" in tf.reason_
     assert tf.structure_warning_ is None
     d = tf.to_dict()
-    assert d["k"] == 3 and len(d["k_evidence"]) == 5 and set(d["sizes"]) == {1, 2, 3}
+    assert d["k"] == 3 and len(d["k_evidence"]) == 6 and set(d["sizes"]) == {1, 2, 3}
     json.dumps(d, allow_nan=False)  # solution.json must be plain JSON
     assert "types" in tf.summary()
 
@@ -121,7 +121,10 @@ def test_lpa_evidence_per_k(study3, fitted3):
     for col in ["entropy", "n_min", "avepp_min", "blrt_lr", "blrt_p", "jaccard_small",
                 "size_ok"]:
         assert col in ev.columns
-    assert ev["entropy"].between(0, 1).all() and ev["avepp_min"].between(0, 1).all()
+    assert ev.loc[2:, "entropy"].between(0, 1).all() and ev["avepp_min"].between(0, 1).all()
+    # k=1 (one group): no entropy (as Mplus), everyone in the one group
+    assert np.isnan(ev.loc[1, "entropy"]) and ev.loc[1, "avepp_min"] == 1.0
+    assert ev.loc[1, "n_min"] == pytest.approx(len(X)) and not ev.loc[1, "passes"]
     # at the chosen k: Mplus relative entropy = mean certainty, AvePP = mean posterior of
     # the assigned type (unweighted here), smallest n = the smallest type's size
     assert ev.loc[3, "entropy"] == pytest.approx(tf.certainty_.mean(), abs=1e-9)
@@ -232,12 +235,26 @@ def test_resample_helpers_known_answers():
     assert_allclose(prediction_strength(a, b, 2), 1 / 3)
 
 
-def test_null_study_warns():
+def test_null_study_is_called_one_group():
+    """No types planted: one homogeneous group (k=1), warned, with the evidence row k=1;
+    ``k_min=2`` still returns (descriptive) types with the warning."""
     st = make_planted(n=900, k=1, m=4, seed=5)
     X = factor_scores(st)
-    with pytest.warns(SurveyQualityWarning, match="evidence|homogeneous"):
+    with pytest.warns(SurveyQualityWarning, match="homogeneous"):
         tf = TypeFinder(random_state=0, n_resamples=6, k_max=5, n_jobs=1).fit(X)
-    assert tf.structure_warning_
+    assert tf.k_ == 1 and tf.method_ == "one_group"
+    assert tf.structure_warning_ and "k=1" in tf.structure_warning_
+    assert list(tf.evidence_.index) == [1, 2, 3, 4, 5]
+    assert tf.evidence_.loc[1, "chosen"] and tf.evidence_.chosen.sum() == 1
+    # the types did not beat one group by the 10 BIC points that count as strong evidence
+    assert tf.evidence_.loc[2:, "bic_best"].min() > tf.evidence_.loc[1, "bic_best"] - 10
+    assert (tf.labels_ == 1).all() and tf.proba_.shape == (900, 1)
+    assert (tf.predict(X.iloc[:5]) == 1).all()
+    assert tf.to_dict()["k_reason_code"][0]["code"] == "k_reason_one_group"
+    assert "1 type (one_group)" in tf.summary()
+    with pytest.warns(SurveyQualityWarning, match="homogeneous"):
+        tf2 = TypeFinder(random_state=0, n_resamples=6, k_min=2, k_max=5, n_jobs=1).fit(X)
+    assert tf2.k_ >= 2 and 1 not in tf2.evidence_.index
 
 
 # ------------------------------------------------------------------ match_types
@@ -291,7 +308,7 @@ def test_error_bad_weights():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        (dict(k_min=1), "k_min must be"),
+        (dict(k_min=0), "k_min must be"),
         (dict(k_min=4, k_max=3), "k_max must be"),
         (dict(k=1), "k \\(the number of types\\)"),
         (dict(min_size=0.6), "min_size"),
@@ -342,7 +359,7 @@ def test_fieldlike_undersampled_small_types_and_null_study():
             warnings.simplefilter("ignore", SurveyQualityWarning)
             tf = TypeFinder(random_state=0, n_resamples=8, n_jobs=2, n_bootstrap=0).fit(X)
         if kind == "null":
-            assert tf.structure_warning_, tf.evidence_.to_string()
+            assert tf.structure_warning_ and tf.k_ == 1, tf.evidence_.to_string()
             continue
         assert tf.k_ == st.k, tf.evidence_.to_string()
         if kind != "tails":
@@ -358,7 +375,7 @@ def test_suite_chooses_k_and_matches_supervised():
     rows = []
     for st, X, tf in _planted_fits(suite(24), n_resamples=12):
         if st.k == 1:
-            assert tf.structure_warning_
+            assert tf.structure_warning_ and tf.k_ == 1
             continue
         good = st.good
         ari = adjusted_rand_score(st.truth[good], tf.labels_[good])

@@ -185,8 +185,10 @@ class TypeFinder(BaseEstimator):
     ----------
     k : int, optional
         Fix the number of types (``--k``); the evidence is still computed for it.
-    k_min, k_max : int, default=2, 10
-        Candidate range.
+    k_min, k_max : int, default=1, 10
+        Candidate range. With ``k_min=1`` one homogeneous group is a candidate: it is
+        chosen (``k_ = 1``) when no set of types fits at least 10 BIC points better (see
+        Notes); ``k_min=2`` always returns types.
     n_resamples : int, default=30
         Split-half resamples for stability and prediction strength. The rule reads the
         mean Jaccard of small types against 0.5; at 30 resamples its standard error is
@@ -319,7 +321,7 @@ class TypeFinder(BaseEstimator):
         self,
         *,
         k=None,
-        k_min=2,
+        k_min=1,
         k_max=10,
         n_resamples=30,
         min_size=0.0,
@@ -342,10 +344,10 @@ class TypeFinder(BaseEstimator):
 
     # ------------------------------------------------------------------ checks
     def _check_params(self, n):
-        if not (isinstance(self.k_min, (int, np.integer)) and self.k_min >= 2):
+        if not (isinstance(self.k_min, (int, np.integer)) and self.k_min >= 1):
             raise InputError(
-                "k_min must be an integer of at least 2", value=self.k_min,
-                hint="use k_min=2 (one type is reported through structure_warning_)",
+                "k_min must be an integer of at least 1", value=self.k_min,
+                hint="use k_min=1 (one homogeneous group is a candidate) or 2 (always types)",
             )
         if not (isinstance(self.k_max, (int, np.integer)) and self.k_max >= self.k_min):
             raise InputError(
@@ -461,7 +463,8 @@ class TypeFinder(BaseEstimator):
         if self.k is not None:
             ks = [int(self.k)]
         else:
-            ks = list(range(int(self.k_min), max(int(self.k_min), k_max) + 1))
+            lo = max(2, int(self.k_min))  # k=1 (one group) is fitted separately
+            ks = list(range(lo, max(lo, k_max) + 1))
         if n < 20 * ks[0]:
             raise InputError(
                 f"too few respondents ({n}) to find {ks[0]} types",
@@ -520,11 +523,18 @@ class TypeFinder(BaseEstimator):
                     break
         self._avepp = {}
         rows = [self._evidence_row(Z, wn, k, refs[k], per_resample, sil_idx) for k in ks]
+        if self.k is None and int(self.k_min) <= 1:
+            rows.insert(0, self._one_group_row(Z, wn, one))
         ev = pd.DataFrame(rows).set_index("k")
         ev.insert(0, "bic_best", ev[list(_BIC_COLUMN.values())].min(axis=1))
         ev = self._judge(ev, bic1)
         k_ch, reason, warn = self._choose(ev, bic1)
         reason_code = self._reason_code
+        if int(k_ch) == 1:  # one homogeneous group: no types to resample
+            self._add_blrt(ev, refs, one[0], n, blrt_seeds, [2] if 2 in refs else [])
+            self._set_choice(ev, 1, reason, reason_code, warn)
+            self._finalise_one(X, values, wn, one)
+            return self
         if int(k_ch) not in votes:  # a fallback choice: resample it for its stability
             resample([int(k_ch)])
             ev.loc[int(k_ch)] = pd.Series(
@@ -534,17 +544,19 @@ class TypeFinder(BaseEstimator):
         # the test that reads beside the choice: k against k-1, and k+1 against k
         self._add_blrt(ev, refs, one[0], n, blrt_seeds,
                        [j for j in (int(k_ch), int(k_ch) + 1) if j in refs])
-        self.avepp_ = dict(self._avepp)
-        ev["chosen"] = ev.index == int(k_ch)
-        self.evidence_ = ev
-        self.k_ = int(k_ch)
-        self.reason_ = reason
-        self.reason_code_ = reason_code
-        self.structure_warning_ = warn
-        if warn:
-            warnings.warn(warn, SurveyQualityWarning, stacklevel=2)
+        self._set_choice(ev, int(k_ch), reason, reason_code, warn)
         self._finalise(X, values, Z, wn, refs[self.k_], per_resample, votes[self.k_])
         return self
+
+    def _set_choice(self, ev, k, reason, reason_code, warn):
+        """Record the choice: evidence (with ``chosen``), k, reason and warning."""
+        ev["chosen"] = ev.index == k
+        self.avepp_ = dict(self._avepp)
+        self.evidence_ = ev
+        self.k_, self.reason_, self.reason_code_ = k, reason, reason_code
+        self.structure_warning_ = warn
+        if warn:
+            warnings.warn(warn, SurveyQualityWarning, stacklevel=3)
 
     def _references(self, Z, w, ks, seeds, ward):
         """The full-data fits for every k (in parallel over k; results in k order)."""
@@ -724,6 +736,20 @@ class TypeFinder(BaseEstimator):
             **{key: float(v) for key, v in internal.items()},
         )
 
+    def _one_group_row(self, Z, w, one):
+        """The evidence row of k=1: one homogeneous group (no resamples, no entropy)."""
+        n, d = Z.shape
+        bic_g, bic_t = self._bic(one[0], n, d), self._bic(one[1], n, d)
+        lab = np.zeros(n, int)
+        self._avepp[1] = [1.0]
+        return dict(
+            k=1, bic=bic_g, bic_full=bic_g, bic_t=bic_t, bic_t_spreads=bic_t,
+            nu_t=float(one[1].nu), nu_t_spreads=float(one[1].nu), bic_spreads=bic_g,
+            set_aside="", bic_diag=self._bic(fit_mixture(Z, w, lab, 1, kind="diag"), n, d),
+            bic_tied=bic_g, loglik=one[0].loglik, min_share=1.0, min_share_hard=1.0,
+            n_min=float(self._n_eff), avepp_min=1.0,
+        )
+
     def _size_floor(self):
         """``min_size`` less its one-sided 95 % sampling margin (Kish effective n)."""
         p = float(self.min_size)
@@ -743,6 +769,10 @@ class TypeFinder(BaseEstimator):
         ev["all_types_stable"] = stable
         notes = []
         for k, row in ev.iterrows():
+            if k == 1:  # chosen by its own rule (see _choose), never by "passes"
+                ev.loc[k, "passes"] = False
+                notes.append("one homogeneous group (no types)")
+                continue
             why = []
             if not size_ok[k]:
                 why.append(f"smallest type {row.n_min:.0f} respondents "
@@ -772,6 +802,13 @@ class TypeFinder(BaseEstimator):
             k = int(self.k)
             self._reason_code = [{"code": "k_reason_user", "values": {"k": k}}]
             return k, f"k={k} was set by the user; evidence: {ev.loc[k, 'note']}.", None
+        one_bic = float(ev.loc[1, "bic_best"]) if 1 in ev.index else np.nan
+        ev = ev[ev.index >= 2]
+        cols = list(_BIC_COLUMN.values())
+        best_multi = float(np.nanmin(ev[cols].to_numpy())) if ev[cols].notna().any().any() \
+            else np.nan
+        if np.isfinite(one_bic) and np.isfinite(best_multi) and best_multi > one_bic - _STRONG_BIC:
+            return self._choose_one(ev, one_bic, best_multi)
         size_ok = ev.index[ev["size_ok"]]
         warn = None
         if len(size_ok) == 0:
@@ -857,6 +894,51 @@ class TypeFinder(BaseEstimator):
                 "better": "k_better_than" if bic1 < best_multi else "k_about_as_well_as"}})
         self._reason_code = code
         return k, reason, warn
+
+    def _choose_one(self, ev, one_bic, best_multi):
+        """k=1: no set of types fits at least ``_STRONG_BIC`` better than one group."""
+        cols = list(_BIC_COLUMN.values())
+        k_best = int(ev[cols].min(axis=1).idxmin())
+        better = "better than" if one_bic < best_multi else "about as well as"
+        self._reason_code = [{"code": "k_reason_one_group", "values": {
+            "better": "k_better_than" if one_bic < best_multi else "k_about_as_well_as",
+            "bic_one": int(round(one_bic)), "bic_best": int(round(best_multi)),
+            "k_best": k_best, "strong": int(_STRONG_BIC)}}]
+        reason = (
+            f"One homogeneous group: a single group fits the data {better} any set of "
+            f"types (BIC {one_bic:.0f} against {best_multi:.0f} for the best, {k_best} "
+            f"types; types need a BIC at least {_STRONG_BIC:.0f} lower). Set the number of "
+            "types (--k) to describe subgroups anyway."
+        )
+        warn = (
+            f"No distinct types: one homogeneous group fits the data {better} any set of "
+            f"types (BIC {one_bic:.0f} vs best {best_multi:.0f}); one group (k=1) is "
+            "reported. Set the number of types to describe subgroups anyway, as "
+            "descriptive groups rather than real segments."
+        )
+        return 1, reason, warn
+
+    def _finalise_one(self, X, values, w, one):
+        """The fitted attributes of one homogeneous group (``k_ = 1``)."""
+        idx = X.index
+        n = values.shape[0]
+        self._mixture = one[0]
+        self.feature_names_in_ = [str(c) for c in X.columns]
+        self.n_features_in_ = values.shape[1]
+        self.proba_ = pd.DataFrame({"p_1": np.ones(n)}, index=idx)
+        self.labels_ = pd.Series(np.ones(n, int), index=idx, name="type_id")
+        self.certainty_ = pd.Series(np.ones(n), index=idx, name="certainty")
+        tid = pd.Index([1], name="type_id")
+        self.centroids_ = pd.DataFrame(np.average(values, axis=0, weights=w)[None, :],
+                                       index=tid, columns=X.columns)
+        self.consensus_ = pd.Series(np.ones(n, int), index=idx, name="type_id")
+        self.consensus_agreement_ = pd.Series(np.ones(n), index=idx, name="agreement")
+        nan = np.nan
+        self.stability_ = pd.DataFrame(
+            {"share": [1.0], "n": [n], "jaccard_mean": [nan], "jaccard_p10": [nan],
+             "recovered": [nan], "dissolved": [nan], "jaccard_km": [nan],
+             "consensus_agreement": [1.0], "avepp": [1.0]}, index=tid)
+        self.method_ = "one_group"
 
     # ---------------------------------------------------------------- finalise
     def _finalise(self, X, values, Z, w, ref, per_resample, votes):
@@ -990,7 +1072,8 @@ class TypeFinder(BaseEstimator):
             "method": self.method_,
             "sizes": {int(t): {"n": int(st.loc[t, "n"]), "share": float(st.loc[t, "share"])}
                       for t in st.index},
-            "stability": {int(t): {c: float(st.loc[t, c]) for c in st.columns if c != "n"}
+            "stability": {int(t): {c: (float(st.loc[t, c]) if np.isfinite(st.loc[t, c])
+                                       else None) for c in st.columns if c != "n"}
                           for t in st.index},
             "avepp": {int(k): [a if np.isfinite(a) else None for a in v]
                       for k, v in self.avepp_.items()},
@@ -1004,7 +1087,7 @@ class TypeFinder(BaseEstimator):
     def summary(self):
         """A short plain-text summary for people."""
         self._check_fitted()
-        lines = [f"{self.k_} types ({self.method_}). {self.reason_}"]
+        lines = [f"{self.k_} type{'' if self.k_ == 1 else 's'} ({self.method_}). {self.reason_}"]
         if self.structure_warning_:
             lines.append(f"Warning: {self.structure_warning_}")
         cols = ["min_share", "jaccard_min", "prediction_strength", "bic_best", "passes"]

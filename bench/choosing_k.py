@@ -54,35 +54,37 @@ from fieldlike import (  # noqa: E402
 from planted import factor_scores, make_planted, suite, suite_alt, supervised_ari  # noqa: E402
 
 from behaviortypes import pipeline  # noqa: E402
-from behaviortypes.segments import TypeFinder  # noqa: E402
+from behaviortypes.segments import TypeFinder, mixture_log_resp  # noqa: E402
 from behaviortypes.synth import DEMO_DIMENSIONS, TypeSpec, make_study  # noqa: E402
 
 
-def planted_row(settings: dict, resamples: int | None, jobs: int = 2, bootstrap: int = 0) -> dict:
+def planted_row(settings: dict, resamples: int | None, jobs: int = 2, bootstrap: int = 0,
+                models=None) -> dict:
     """Fit one planted study as the pipeline's types stage does."""
     st = make_planted(**settings)
-    return _fit_row(st, factor_scores(st), resamples, jobs, bootstrap)
+    return _fit_row(st, factor_scores(st), resamples, jobs, bootstrap, models)
 
 
 def field_row(kind: str, seed: int, resamples: int | None, jobs: int = 2, bootstrap: int = 0,
-              styles: bool = True) -> dict:
+              styles: bool = True, models=None) -> dict:
     """Fit one field-like study as users' runs do: the response-style decision, items ->
     FactorModel -> TypeFinder (``styles=False``: the keyed answers as given)."""
     st = make_fieldlike(kind, seed=seed)
     X = pipeline_scores(st, styles=styles)
-    row = _fit_row(st, X, resamples, jobs, bootstrap)
+    row = _fit_row(st, X, resamples, jobs, bootstrap, models)
     row.update(factors=st.n_dims, factors_hat=X.shape[1],
                small_sample_share=round(float(st.sample_shares.min()), 3) if st.k > 1 else None,
                small_base_share=round(float(st.base_shares.min()), 3) if st.k > 1 else None)
     return row
 
 
-def _fit_row(st, X, resamples, jobs, bootstrap):
+def _fit_row(st, X, resamples, jobs, bootstrap, models=None):
     t = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         opts = {} if resamples is None else dict(n_resamples=resamples)
-        tf = TypeFinder(random_state=0, n_jobs=jobs, n_bootstrap=bootstrap, **opts).fit(X)
+        tf = TypeFinder(random_state=0, n_jobs=jobs, n_bootstrap=bootstrap, models=models,
+                        **opts).fit(X)
     good = st.good
     row = dict(study=st.name, k=st.k, k_hat=tf.k_, model=tf.method_,
                warning=tf.structure_warning_ is not None, secs=round(time.perf_counter() - t, 1))
@@ -91,6 +93,18 @@ def _fit_row(st, X, resamples, jobs, bootstrap):
         sup = supervised_ari_best(X, st.truth)
         row.update(ari=round(ari, 3), supervised=round(sup, 3), gap=round(ari - sup, 3),
                    sup_lda=round(supervised_ari(X, st.truth), 3))
+    if models is not None:  # per k and model: BIC and ARI, to compare model sets offline
+        Z = ((X - X.mean()) / X.std(ddof=0)).to_numpy()
+        ev = tf.evidence_
+        keep = [c for c in ev.columns if c.startswith("bic")] + [
+            "size_ok", "passes", "min_share_hard", "jaccard_small", "jaccard_mean"]
+        row["evidence"] = {int(k): {c: (None if isinstance(v, float) and not np.isfinite(v)
+                                        else (v.item() if hasattr(v, "item") else v))
+                                    for c, v in ev.loc[k, keep].items()} for k in ev.index}
+        if st.k > 1:
+            row["ari_by"] = {int(k): {kd: round(adjusted_rand_score(
+                st.truth[good], np.argmax(mixture_log_resp(Z, m)[0], axis=1)[good]), 3)
+                for kd, m in fits.items()} for k, fits in tf.candidates_.items()}
     return row
 
 
@@ -173,6 +187,9 @@ def main(argv=None) -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--bootstrap", type=int, default=0, help="BLRT draws (0: skip)")
     parser.add_argument("--per-kind", type=int, default=3, help="field: studies per kind")
+    parser.add_argument("--models", nargs="+", default=None,
+                        help="TypeFinder(models=...): the models whose BIC chooses k; the "
+                             "rows then carry every k's BIC and ARI per model")
     args = parser.parse_args(argv)
     if args.suite == "synth":
         seeds = range(args.first, 64 if args.last is None else args.last)
@@ -186,14 +203,14 @@ def main(argv=None) -> None:
             if args.kinds and kind not in args.kinds:
                 continue
             rows.append(field_row(kind, seed, args.resamples, args.jobs, args.bootstrap,
-                                  styles=not args.no_styles))
+                                  styles=not args.no_styles, models=args.models))
             print_row(rows[-1])
     else:
         settings = {"main": lambda: suite(24), "fresh": lambda: suite(48, seed=99),
                     "alt": lambda: suite_alt(8)}[args.suite]()
         rows = []
         for s in settings[args.first:args.last]:
-            rows.append(planted_row(s, args.resamples, args.jobs, args.bootstrap))
+            rows.append(planted_row(s, args.resamples, args.jobs, args.bootstrap, args.models))
             print_row(rows[-1])
     table = pd.DataFrame(rows)
     typed = table[table.k > 1]

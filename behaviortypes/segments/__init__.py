@@ -6,7 +6,7 @@ for the rule that chooses k and how it was validated on planted studies.
 The building blocks are public too, for checking them one by one and for fitting one
 model by hand: the weighted mixture models (:class:`Mixture`, :func:`fit_mixture`,
 :func:`fit_mixture_multistart`, :func:`refine_mixture` with :func:`split_starts` and
-:func:`merge_starts`, :func:`n_mixture_params`, the collapse guard
+:func:`merge_starts`, :func:`n_mixture_params`, :func:`mixture_log_resp`, the collapse guard
 :func:`collapse_reference` / :func:`is_collapsed` / :func:`best_fit`, :class:`WardTree`,
 :func:`quick_kmeans`) and the evidence (:func:`jaccard_to_reference`,
 :func:`prediction_strength`, :func:`blrt_pvalue`).
@@ -22,6 +22,7 @@ from ._models import (
     fit_mixture_multistart,
     is_collapsed,
     merge_starts,
+    mixture_log_resp,
     n_mixture_params,
     quick_kmeans,
     refine_mixture,
@@ -29,6 +30,8 @@ from ._models import (
 )
 
 from .finder import (
+    DEFAULT_MODELS,
+    MODELS,
     MIN_MEAN_JACCARD,
     MIN_PREDICTION_STRENGTH,
     MIN_TYPE_N,
@@ -50,6 +53,8 @@ __all__ = [
     "SMALL_SHARE",
     "SMALL_TYPE_JACCARD",
     "size_words",
+    "DEFAULT_MODELS",
+    "MODELS",
     "Mixture",
     "WardTree",
     "best_fit",
@@ -58,6 +63,7 @@ __all__ = [
     "fit_mixture_multistart",
     "is_collapsed",
     "merge_starts",
+    "mixture_log_resp",
     "n_mixture_params",
     "quick_kmeans",
     "refine_mixture",

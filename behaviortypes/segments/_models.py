@@ -39,7 +39,7 @@ __all__ = [
 
 _LOG_2PI = np.log(2 * np.pi)
 #: t-component kinds and the covariance structure they share with a Gaussian kind
-_T_BASE = {"tscaled": "scaled", "tspreads": "spreads"}
+_T_BASE = {"tscaled": "scaled", "tspreads": "spreads", "tVVE": "VVE", "tVEV": "VEV"}
 #: a fitted type whose variance in some direction is below this share of the whole
 #: sample's variance in that direction (SD below 17 %) has collapsed onto (nearly)
 #: identical answers, e.g. everyone at the top of the scale on a short factor: a spurious
@@ -76,6 +76,8 @@ def n_mixture_params(k: int, d: int, kind: str) -> int:
     """
     if kind in shapes.ALL_KINDS:  # mclust's parsimonious models, factor analysers
         return shapes.n_params(k, d, kind)
+    if _T_BASE.get(kind) in shapes.ALL_KINDS:  # their t form: one degrees of freedom more
+        return shapes.n_params(k, d, _T_BASE[kind]) + 1
     sym = d * (d + 1) // 2
     spreads = k * d + d * (d - 1) // 2
     cov = {"full": k * sym, "diag": k * d, "scaled": sym + k - 1, "tied": sym,
@@ -111,8 +113,8 @@ def _log_resp_maha(Z, model):
 
 
 def _m_step(Z, w, resp, kind, reg, u=None):
-    if kind in shapes.ALL_KINDS:  # mclust's models and factor analysers (Gaussian)
-        return shapes.m_step(Z, w, resp, kind, reg)
+    if _T_BASE.get(kind, kind) in shapes.ALL_KINDS:  # mclust's models, factor analysers
+        return shapes.m_step(Z, w, resp, _T_BASE.get(kind, kind), reg, u=u)  # (t: with u)
     d = Z.shape[1]
     rw = resp * w[:, None]
     nk = rw.sum(axis=0) + 1e-10

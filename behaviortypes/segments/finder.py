@@ -59,11 +59,23 @@ _N_STARTS = 20  # k-means++ starts of the reference mixtures (em-EM)
 _N_FULL_STARTS = 6
 #: degrees of freedom tried for the t mixture (the best likelihood is kept)
 _T_NU = (4.0, 8.0, 16.0, 50.0)
-#: mixture models whose BIC chooses k (see docs/choosing_k.md)
-_CHOICE_KINDS = ("scaled", "full", "tscaled", "tspreads")
+#: mixture models whose BIC chooses k by default (see docs/choosing_k.md)
+DEFAULT_MODELS = ("scaled", "full", "tscaled", "tspreads")
+#: every model that can take part in the choice (``TypeFinder(models=...)``): the defaults
+#: and mclust's own-shape models VVE (one orientation, own volume and shape per type) and
+#: VEV (own volume and orientation, one shape), Gaussian and with t components
+MODELS = DEFAULT_MODELS + ("VVE", "VEV", "tVVE", "tVEV")
 #: evidence column holding each choice model's BIC
 _BIC_COLUMN = {"scaled": "bic", "full": "bic_full", "tscaled": "bic_t",
-               "tspreads": "bic_t_spreads"}
+               "tspreads": "bic_t_spreads", "VVE": "bic_vve", "VEV": "bic_vev",
+               "tVVE": "bic_t_vve", "tVEV": "bic_t_vev"}
+#: the models fitted from the others' posteriors when chosen (cost: see docs/choosing_k.md)
+_EXTRA_KINDS = ("VVE", "VEV", "tVVE", "tVEV")
+#: ``method_`` of each model
+_METHOD = {"scaled": "gaussian_mixture_shared_shape", "full": "gaussian_mixture_full",
+           "tscaled": "t_mixture_shared_shape", "tspreads": "t_mixture_shared_correlation",
+           "VVE": "gaussian_mixture_VVE", "VEV": "gaussian_mixture_VEV",
+           "tVVE": "t_mixture_VVE", "tVEV": "t_mixture_VEV"}
 #: BIC difference that counts as very strong evidence (Kass & Raftery 1995): the types
 #: must beat one homogeneous group by at least this much
 _STRONG_BIC = 10.0
@@ -148,9 +160,10 @@ def _fit_t(Z, w, resp, k, kind, guard):
     return best_fit(fits, guard)
 
 
-def _derived_task(Z, w, k, scaled, guard):
+def _derived_task(Z, w, k, scaled, full, extra, guard):
     """The models fitted from the final shared-shape fit: own spreads (Gaussian and t),
-    shared-shape t, diagonal and tied; plus the reference labels and posteriors."""
+    shared-shape t, diagonal and tied, and the ``extra`` own-shape models; plus the
+    reference labels and posteriors."""
     with threadpool_limits(limits=1):
         log_resp, _ = mixture_log_resp(Z, scaled)
         labels = np.argmax(log_resp, axis=1)
@@ -160,6 +173,18 @@ def _derived_task(Z, w, k, scaled, guard):
                  "tspreads": _fit_t(Z, w, resp, k, "tspreads", guard)}
         for kind in ("diag", "tied"):
             mixes[kind] = fit_mixture(Z, w, labels, k, kind=kind)
+        starts = [resp, np.exp(mixture_log_resp(Z, full)[0])]
+        for kind in extra:  # Gaussian: from the shared-shape and free fits' posteriors
+            if kind in ("VVE", "VEV"):
+                mixes[kind] = best_fit([fit_mixture(Z, w, r, k, kind=kind) for r in starts],
+                                       guard)
+        for kind in extra:  # t: from the Gaussian form, with the shared-shape t's nu
+            if kind in ("tVVE", "tVEV"):
+                base = mixes.get(kind[1:])
+                st = [np.exp(mixture_log_resp(Z, base)[0])] if base is not None else starts
+                mixes[kind] = best_fit([fit_mixture(Z, w, r, k, kind=kind,
+                                                    nu=mixes["tscaled"].nu, max_iter=300)
+                                        for r in st], guard)
     return mixes, dict(labels=labels, log_resp=log_resp)
 
 
@@ -168,6 +193,28 @@ def _t_words(nu: float) -> str:
     if nu >= max(_T_NU):
         return f"t distributions with near-Gaussian tails, {nu:.0f} df"
     return f"heavy-tailed t distributions, {nu:.0f} df"
+
+
+def _model_words(col: str, row) -> str:
+    """Plain English for the model whose BIC is in evidence column ``col``."""
+    return {
+        "bic": "Gaussian mixture (latent profile model) with one covariance shape "
+               "scaled per type",
+        "bic_full": "Gaussian mixture (latent profile model) with a free covariance "
+                    "per type",
+        "bic_t": f"mixture with one covariance shape scaled per type "
+                 f"({_t_words(row.nu_t)})",
+        "bic_t_spreads": f"mixture with shared correlations and each type's own spread "
+                         f"on every factor ({_t_words(row.nu_t_spreads)})",
+        "bic_vve": "Gaussian mixture with shared axes and each type's own volume and "
+                   "shape (mclust VVE)",
+        "bic_vev": "Gaussian mixture with each type's own volume and orientation and "
+                   "one shape (mclust VEV)",
+        "bic_t_vve": f"mixture with shared axes and each type's own volume and shape "
+                     f"(mclust VVE; {_t_words(row.nu_t)})",
+        "bic_t_vev": f"mixture with each type's own volume and orientation and one shape "
+                     f"(mclust VEV; {_t_words(row.nu_t)})",
+    }[col]
 
 
 class TypeFinder(BaseEstimator):
@@ -209,6 +256,12 @@ class TypeFinder(BaseEstimator):
         Parallel workers for the resamples (-1: all cores).
     progress : bool, default=False
         Show a progress bar.
+    models : sequence of str, optional
+        The mixture models whose BIC chooses k (default :data:`DEFAULT_MODELS`: shared
+        shape, free covariance, and t components with the shared shape or shared
+        correlations). :data:`MODELS` adds mclust's own-shape models ``"VVE"`` and
+        ``"VEV"`` and their t forms ``"tVVE"``/``"tVEV"``, fitted at every k from the
+        others' posteriors (see docs/choosing_k.md for what they were measured to do).
 
     Attributes
     ----------
@@ -248,6 +301,10 @@ class TypeFinder(BaseEstimator):
         homogeneous group of respondents); ``None`` otherwise.
     method_ : str
         The final model.
+    candidates_ : dict
+        Every candidate fit: ``candidates_[k][model]`` is the fitted mixture (weights,
+        means, covariances in the standardised feature space) of each model in
+        ``models`` at each k (for inspection; ``method_`` names the one used).
     feature_names_in_ : list of str
     n_features_in_ : int
 
@@ -330,6 +387,7 @@ class TypeFinder(BaseEstimator):
         random_state=None,
         n_jobs=-1,
         progress=False,
+        models=None,
     ):
         self.k = k
         self.k_min = k_min
@@ -341,9 +399,25 @@ class TypeFinder(BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.progress = progress
+        self.models = models
+
+    @property
+    def _kinds(self):
+        """The models whose BIC chooses k (``models``, or the defaults)."""
+        return DEFAULT_MODELS if self.models is None else tuple(self.models)
+
+    @property
+    def _cols(self):
+        return [_BIC_COLUMN[kd] for kd in self._kinds]
 
     # ------------------------------------------------------------------ checks
     def _check_params(self, n):
+        bad = [m for m in ([] if self.models is None else list(self.models)) if m not in MODELS]
+        if bad or (self.models is not None and len(list(self.models)) == 0):
+            raise InputError(
+                "models must name one or more of the types engine's mixture models",
+                value=bad[0] if bad else "(none)", hint=f"choose from {', '.join(MODELS)}",
+            )
         if not (isinstance(self.k_min, (int, np.integer)) and self.k_min >= 1):
             raise InputError(
                 "k_min must be an integer of at least 1", value=self.k_min,
@@ -526,10 +600,11 @@ class TypeFinder(BaseEstimator):
         if self.k is None and int(self.k_min) <= 1:
             rows.insert(0, self._one_group_row(Z, wn, one))
         ev = pd.DataFrame(rows).set_index("k")
-        ev.insert(0, "bic_best", ev[list(_BIC_COLUMN.values())].min(axis=1))
+        ev.insert(0, "bic_best", ev[self._cols].min(axis=1))
         ev = self._judge(ev, bic1)
         k_ch, reason, warn = self._choose(ev, bic1)
         reason_code = self._reason_code
+        self.candidates_ = {k: {kd: refs[k]["mixes"][kd] for kd in self._kinds} for k in ks}
         if int(k_ch) == 1:  # one homogeneous group: no types to resample
             self._add_blrt(ev, refs, one[0], n, blrt_seeds, [2] if 2 in refs else [])
             self._set_choice(ev, 1, reason, reason_code, warn)
@@ -539,7 +614,7 @@ class TypeFinder(BaseEstimator):
             resample([int(k_ch)])
             ev.loc[int(k_ch)] = pd.Series(
                 self._evidence_row(Z, wn, int(k_ch), refs[int(k_ch)], per_resample, sil_idx))
-            ev.loc[int(k_ch), "bic_best"] = ev.loc[int(k_ch), list(_BIC_COLUMN.values())].min()
+            ev.loc[int(k_ch), "bic_best"] = ev.loc[int(k_ch), self._cols].min()
             ev = self._judge(ev, bic1)
         # the test that reads beside the choice: k against k-1, and k+1 against k
         self._add_blrt(ev, refs, one[0], n, blrt_seeds,
@@ -639,7 +714,9 @@ class TypeFinder(BaseEstimator):
         from joblib import Parallel, delayed
 
         ks = sorted(refs)
-        tasks = [delayed(_derived_task)(Z, w, k, refs[k]["mixes"]["scaled"], self._guard)
+        extra = [kd for kd in self._kinds if kd in _EXTRA_KINDS]
+        tasks = [delayed(_derived_task)(Z, w, k, refs[k]["mixes"]["scaled"],
+                                        refs[k]["mixes"]["full"], extra, self._guard)
                  for k in ks]
         for k, (mixes, extra) in zip(ks, Parallel(n_jobs=self.n_jobs)(tasks)):
             refs[k]["mixes"].update(mixes)
@@ -655,7 +732,7 @@ class TypeFinder(BaseEstimator):
     def _choice_bics(self, ref, n, d):
         """BIC of each model that can choose k; ``inf`` for a spurious fit."""
         return {kd: np.inf if self._spurious(ref["mixes"][kd])
-                else self._bic(ref["mixes"][kd], n, d) for kd in _CHOICE_KINDS}
+                else self._bic(ref["mixes"][kd], n, d) for kd in self._kinds}
 
     @staticmethod
     def _bic(model: Mixture, n, d):
@@ -742,8 +819,10 @@ class TypeFinder(BaseEstimator):
         bic_g, bic_t = self._bic(one[0], n, d), self._bic(one[1], n, d)
         lab = np.zeros(n, int)
         self._avepp[1] = [1.0]
+        # with one group every Gaussian structure is one free covariance, every t one too
+        bics = {_BIC_COLUMN[kd]: (bic_t if kd.startswith("t") else bic_g) for kd in self._kinds}
         return dict(
-            k=1, bic=bic_g, bic_full=bic_g, bic_t=bic_t, bic_t_spreads=bic_t,
+            k=1, **bics,
             nu_t=float(one[1].nu), nu_t_spreads=float(one[1].nu), bic_spreads=bic_g,
             set_aside="", bic_diag=self._bic(fit_mixture(Z, w, lab, 1, kind="diag"), n, d),
             bic_tied=bic_g, loglik=one[0].loglik, min_share=1.0, min_share_hard=1.0,
@@ -804,7 +883,7 @@ class TypeFinder(BaseEstimator):
             return k, f"k={k} was set by the user; evidence: {ev.loc[k, 'note']}.", None
         one_bic = float(ev.loc[1, "bic_best"]) if 1 in ev.index else np.nan
         ev = ev[ev.index >= 2]
-        cols = list(_BIC_COLUMN.values())
+        cols = self._cols
         best_multi = float(np.nanmin(ev[cols].to_numpy())) if ev[cols].notna().any().any() \
             else np.nan
         if np.isfinite(one_bic) and np.isfinite(best_multi) and best_multi > one_bic - _STRONG_BIC:
@@ -821,7 +900,7 @@ class TypeFinder(BaseEstimator):
             self._reason_code = [{"code": "k_reason_no_size", "values": {
                 "k": k, "min_n": int(round(float(self.min_n))), "n_min": int(round(float(ev.loc[k, "n_min"])))}}]
             return k, reason, warn
-        cols = list(_BIC_COLUMN.values())
+        cols = self._cols
         best_bic = ev[cols].min(axis=1)  # spurious fits are NaN and skipped
         if best_bic[size_ok].isna().all():  # every model collapsed at every k
             k = int(min(size_ok))
@@ -838,16 +917,8 @@ class TypeFinder(BaseEstimator):
             eligible = pd.Index(big or [k for k in size_ok if np.isfinite(best_bic[k])])
         k = int(best_bic[eligible].idxmin())
         row = ev.loc[k]
-        model = {
-            "bic": "Gaussian mixture (latent profile model) with one covariance shape "
-                   "scaled per type",
-            "bic_full": "Gaussian mixture (latent profile model) with a free covariance "
-                        "per type",
-            "bic_t": f"mixture with one covariance shape scaled per type "
-                     f"({_t_words(row.nu_t)})",
-            "bic_t_spreads": f"mixture with shared correlations and each type's own spread "
-                             f"on every factor ({_t_words(row.nu_t_spreads)})",
-        }[best_col := str(row[cols].astype(float).idxmin())]
+        best_col = str(row[cols].astype(float).idxmin())
+        model = _model_words(best_col, row)
         code = [{"code": "k_reason_bic", "values": {
             "k": k, "model": f"k_model_{best_col}", "min_n": int(round(float(self.min_n))),
             "n_min": int(round(float(row.n_min))), "min_share": float(row.min_share)}}]
@@ -897,7 +968,7 @@ class TypeFinder(BaseEstimator):
 
     def _choose_one(self, ev, one_bic, best_multi):
         """k=1: no set of types fits at least ``_STRONG_BIC`` better than one group."""
-        cols = list(_BIC_COLUMN.values())
+        cols = self._cols
         k_best = int(ev[cols].min(axis=1).idxmin())
         better = "better than" if one_bic < best_multi else "about as well as"
         self._reason_code = [{"code": "k_reason_one_group", "values": {
@@ -1011,11 +1082,7 @@ class TypeFinder(BaseEstimator):
             },
             index=pd.Index(range(1, k + 1), name="type_id"),
         )
-        self.method_ = {
-            "scaled": "gaussian_mixture_shared_shape", "full": "gaussian_mixture_full",
-            "tscaled": "t_mixture_shared_shape",
-            "tspreads": "t_mixture_shared_correlation",
-        }[kind]
+        self.method_ = _METHOD[kind]
 
     # ----------------------------------------------------------------- predict
     def _check_fitted(self):
@@ -1081,6 +1148,7 @@ class TypeFinder(BaseEstimator):
                 "k": self.k, "k_min": self.k_min, "k_max": self.k_max,
                 "n_resamples": self.n_resamples, "min_size": self.min_size,
                 "min_n": self.min_n, "n_bootstrap": self.n_bootstrap,
+                "models": list(self._kinds),
             },
         }
 

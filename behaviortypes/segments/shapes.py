@@ -114,13 +114,19 @@ def n_params(k: int, d: int, kind: str) -> int:
     return k * d + (k - 1) + n_var_params(kind, k, d)
 
 
-def _scatter(Z, w, resp):
-    """Weighted type sizes (k,), means (k, d) and scatter matrices W_j (k, d, d)."""
+def _scatter(Z, w, resp, u=None):
+    """Weighted type sizes (k,), means (k, d) and scatter matrices W_j (k, d, d).
+
+    ``u`` (n, k): the t components' E[u | z] (McLachlan & Peel 2000, 7.5); means and
+    scatter are then ``resp * w * u``-weighted while the sizes stay ``resp * w``, so the
+    structured covariance steps below are the t mixture's M-step unchanged."""
     rw = resp * w[:, None]
     nk = rw.sum(axis=0) + 1e-10
-    means = (rw.T @ Z) / nk[:, None]
-    second = np.matmul(rw.T[:, None, :] * Z.T[None, :, :], Z)
-    W = second - nk[:, None, None] * means[:, :, None] * means[:, None, :]
+    ru = rw if u is None else rw * u
+    su = ru.sum(axis=0) + 1e-10
+    means = (ru.T @ Z) / su[:, None]
+    second = np.matmul(ru.T[:, None, :] * Z.T[None, :, :], Z)
+    W = second - su[:, None, None] * means[:, :, None] * means[:, None, :]
     W = 0.5 * (W + W.transpose(0, 2, 1))
     return nk, means, W
 
@@ -277,6 +283,7 @@ def m_step(
     *,
     tol: float = _INNER_TOL,
     max_inner: int = 500,
+    u: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Weighted maximum-likelihood parameters of model ``kind`` given memberships.
 
@@ -303,6 +310,11 @@ def m_step(
     max_inner : int, default=500
         Cap on those inner iterations (mclust has none; 500 is never reached on the
         suites' fits, which take 2-60).
+    u : ndarray of shape (n_respondents, k), optional
+        Multivariate t components: each respondent's expected precision weight
+        E[u | z] = (nu + d) / (nu + Mahalanobis distance) from the E-step. Means and
+        scatter are then weighted by it (McLachlan & Peel 2000, section 7.5); the
+        covariance structure's step is the same. None: Gaussian components.
 
     Returns
     -------
@@ -310,16 +322,16 @@ def m_step(
     means : ndarray of shape (k, n_features)
     covs : ndarray of shape (k, n_features, n_features)
     """
-    return _m_step_state(Z, w, resp, kind, reg, tol, max_inner, None)[:3]
+    return _m_step_state(Z, w, resp, kind, reg, tol, max_inner, None, u)[:3]
 
 
-def _m_step_state(Z, w, resp, kind, reg, tol, max_inner, warm):
+def _m_step_state(Z, w, resp, kind, reg, tol, max_inner, warm, u=None):
     """:func:`m_step` plus the EVE/VVE orientation and shapes (``warm`` starts them)."""
     if kind not in ALL_KINDS:
         raise ValueError(f"kind={kind!r} is not one of mclust's models {KINDS} "
                          f"or a mixture of factor analysers {FA_KINDS}")
     state = None
-    nk, means, W = _scatter(Z, np.asarray(w, dtype=float), np.asarray(resp, dtype=float))
+    nk, means, W = _scatter(Z, np.asarray(w, dtype=float), np.asarray(resp, dtype=float), u)
     k, d = means.shape
     n = nk.sum()
     eye = np.eye(d)

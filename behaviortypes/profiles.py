@@ -35,6 +35,7 @@ __all__ = [
     "read_types_yaml",
     "type_map",
     "TYPE_COLORS",
+    "ONE_GROUP_NAMES",
 ]
 
 #: A colour-blind-friendly palette (Okabe–Ito, then Tableau) used for new types.
@@ -45,6 +46,12 @@ TYPE_COLORS = [
 
 #: A type is named after a factor it is high on when its mean z there reaches this.
 _NAME_FROM_HIGH = 0.5
+
+#: Name and tagline of the single group when the discovery found no distinct types (k = 1).
+ONE_GROUP_NAMES = {
+    "en": ("Everyone (one group)", "No distinct types: the respondents form one homogeneous group."),
+    "sv": ("Alla (en grupp)", "Inga tydliga typer: de svarande bildar en enda homogen grupp."),
+}
 
 
 def _humanise(name: str) -> str:
@@ -240,6 +247,8 @@ def suggest_names(
     The tagline lists the two or three factors with |z| ≥ 0.3 ("High on price, low on
     convenience." / "Högt på pris, lågt på bekvämlighet."). Where two types share a
     name, the most extreme keeps it and the others get their second factor's word added.
+    A single group (the discovery found no distinct types, k = 1) is not a persona: it
+    is named "Everyone (one group)" / "Alla (en grupp)" (:data:`ONE_GROUP_NAMES`).
 
     Parameters
     ----------
@@ -260,6 +269,11 @@ def suggest_names(
     factor_names = {f: _humanise((factor_names or {}).get(f, f)) for f in factor_means.columns}
     if lang is None:
         lang = guess_language(factor_names.values()) or "en"
+    if len(factor_means) == 1:  # one homogeneous group (k = 1): no persona to name
+        name, line = ONE_GROUP_NAMES.get(lang, ONE_GROUP_NAMES["en"])
+        return pd.DataFrame({"name": [name], "tagline": [line], "color": [TYPE_COLORS[0]],
+                             "top_factor": [None]},
+                            index=pd.Index([int(factor_means.index[0])], name="type_id"))
     rows = []
     for i, (type_id, z) in enumerate(factor_means.iterrows()):
         order = z.abs().sort_values(ascending=False).index

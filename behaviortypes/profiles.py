@@ -247,8 +247,6 @@ def suggest_names(
     The tagline lists the two or three factors with |z| ≥ 0.3 ("High on price, low on
     convenience." / "Högt på pris, lågt på bekvämlighet."). Where two types share a
     name, the most extreme keeps it and the others get their second factor's word added.
-    A single group (the discovery found no distinct types, k = 1) is not a persona: it
-    is named "Everyone (one group)" / "Alla (en grupp)" (:data:`ONE_GROUP_NAMES`).
 
     Parameters
     ----------
@@ -269,11 +267,6 @@ def suggest_names(
     factor_names = {f: _humanise((factor_names or {}).get(f, f)) for f in factor_means.columns}
     if lang is None:
         lang = guess_language(factor_names.values()) or "en"
-    if len(factor_means) == 1:  # one homogeneous group (k = 1): no persona to name
-        name, line = ONE_GROUP_NAMES.get(lang, ONE_GROUP_NAMES["en"])
-        return pd.DataFrame({"name": [name], "tagline": [line], "color": [TYPE_COLORS[0]],
-                             "top_factor": [None]},
-                            index=pd.Index([int(factor_means.index[0])], name="type_id"))
     rows = []
     for i, (type_id, z) in enumerate(factor_means.iterrows()):
         order = z.abs().sort_values(ascending=False).index
@@ -348,6 +341,9 @@ def profile_types(
     Returns
     -------
     Profiles
+        When every respondent is in one group (the discovery found no distinct types,
+        k = 1), the group is not named as a persona: "Everyone (one group)" / "Alla (en
+        grupp)" (:data:`ONE_GROUP_NAMES`).
     """
     if not labels.index.equals(scores.index):
         raise InputError("labels and factor scores are not aligned on respondent id")
@@ -363,6 +359,10 @@ def profile_types(
     factor_means.columns.name = None
     sizes = weighted_sizes(labels, None if sample_weight is None else sample_weight.loc[labels.index])
     names = suggest_names(factor_means, factor_names, lang=lang)
+    if len(factor_means) == 1:  # one homogeneous group (k = 1): not a persona
+        if lang is None:
+            lang = guess_language([_humanise((factor_names or {}).get(f, f)) for f in scores.columns]) or "en"
+        names[["name", "tagline"]] = [ONE_GROUP_NAMES.get(lang, ONE_GROUP_NAMES["en"])]
     return Profiles(
         factor_means=factor_means,
         table=pd.concat([factor_table, item_table], ignore_index=True),

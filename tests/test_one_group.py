@@ -177,3 +177,15 @@ def test_k_evidence_plot_shows_k1_as_one_group(with_resamples, n_panels):
     bic = next(a for a in fig.axes if "BIC" in a.get_title())
     assert [t.get_text() for t in bic.texts] == ["en grupp"]
     assert all(not a.texts for a in fig.axes if a is not bic)  # k = 1 has only a BIC
+
+
+@pytest.mark.slow
+def test_report_exports_for_one_group_have_no_persona_cards(null_study, tmp_path):
+    root, _, _, _ = null_study
+    from pptx import Presentation
+
+    files = pipeline.report(root / "out", lang="sv", formats=("pdf", "pptx", "png"), out_dir=tmp_path).files
+    assert sorted(p.suffix for p in files) == [".pdf", ".pptx"]  # no persona, no card
+    deck = Presentation(str(next(p for p in files if p.suffix == ".pptx")))
+    texts = [sh.text_frame.text for s in deck.slides for sh in s.shapes if sh.has_text_frame]
+    assert len(deck.slides) == 2 and "Inga tydliga beteendetyper hittades" in texts

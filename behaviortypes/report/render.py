@@ -566,7 +566,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         if types["stability"].notna().any():
             fig = plots.plot_stability(types["stability"].dropna(), names=names, colors=colours,
                                        xlabel=t["plot_jaccard"])
-            fig.set_size_inches(6.0, 0.7 + 0.32 * types["stability"].notna().sum())
+            fig.set_size_inches(6.0, 0.6 + 0.28 * types["stability"].notna().sum())
             kpage["stability_svg"] = _svg(fig)
         appendix["k"] = kpage
         sections.append("k")

@@ -50,6 +50,7 @@ import pandas as pd
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from ..errors import InputError
 
@@ -147,6 +148,12 @@ def _one_hot(codes, C):
 # ---------------------------------------------------------------------- the model
 
 
+def _exp(x):
+    """exp, with results under 1e-300 set to 0 (subnormal numbers slow every later
+    product by orders of magnitude)."""
+    return np.exp(np.maximum(x, -690.0)) * (x > -690.0)
+
+
 def _class_loglik(oh, logp):
     """log f(x_i | class t) of shape (n, k); logp has shape (J, k, C)."""
     J, k, C = logp.shape
@@ -187,7 +194,7 @@ def _ordinal_mstep(theta, phi, N, steps):
     Nk = N.sum(axis=2)
     f = _ordinal_objective(theta, phi, N)
     for _ in range(steps):
-        p = np.exp(_ordinal_logp(theta, phi))
+        p = _exp(_ordinal_logp(theta, phi))
         g = np.einsum("jkc,kcp->jp", N - Nk[:, :, None] * p, phi) - _RIDGE * theta
         m = np.einsum("jkc,kcp->jkp", p, phi)
         S = np.einsum("jkc,kcp,kcq->jkpq", p, phi, phi)
@@ -218,7 +225,7 @@ def _multinomial_logp(N):
 def _estep(oh, logp, log_pi, w):
     joint = _class_loglik(oh, logp) + log_pi
     ll_i = logsumexp(joint, axis=1)
-    return np.exp(joint - ll_i[:, None]), float(w @ ll_i)
+    return _exp(joint - ll_i[:, None]), float(w @ ll_i)
 
 
 def _start(rng, oh, codes, k, C, start):
@@ -372,11 +379,13 @@ class LatentClassModel(BaseEstimator):
         oh = _one_hot(codes, C)
         rng = np.random.default_rng(self.random_state)
         best = None
-        for start in range(max(1, int(self.n_init)) if k > 1 else 1):
-            fit = _fit_em(oh, codes, w, k, C, self.indicator, rng, start, int(self.max_iter),
-                          float(self.tol))
-            if best is None or fit["ll"] > best["ll"]:
-                best = fit
+        # small products: threaded BLAS only waits for busy cores here
+        with threadpool_limits(limits=1):
+            for start in range(max(1, int(self.n_init)) if k > 1 else 1):
+                fit = _fit_em(oh, codes, w, k, C, self.indicator, rng, start,
+                              int(self.max_iter), float(self.tol))
+                if best is None or fit["ll"] > best["ll"]:
+                    best = fit
         order = np.argsort(-best["pi"], kind="stable")
         self.weights_ = best["pi"][order]
         self.item_probabilities_ = np.exp(best["logp"][:, order, :])

@@ -5,7 +5,8 @@ For each study: k chosen by BIC (k = 1..k_max) for the two latent class models o
 adjacent-category logit, Latent GOLD's default; ``multinomial``: poLCA's model), the
 ARI of their classes with the truth on the good respondents (``ari_*``) and, to tell
 the model from the choice of k, the ARI of the same model at the true k
-(``ari_*_truek``); beside them the engine (``TypeFinder`` on the factor scores, as
+(``ari_*_truek``), the same models with k chosen by ICL-BIC (``k_*_icl``) and at the engine's k (``ari_*_enginek``: the latent class model as
+a second model at a k chosen by the engine); beside them the engine (``TypeFinder`` on the factor scores, as
 ``bench/choosing_k.py`` runs it) and the supervised ceiling (the better of a 5-fold
 cross-validated LDA and QDA trained on the truth, on the factor scores:
 ``supervised``; on the answers themselves: ``supervised_items``).
@@ -32,7 +33,6 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
@@ -49,7 +49,7 @@ from planted import factor_scores, make_planted, suite, suite_alt  # noqa: E402
 from behaviortypes.segments import TypeFinder  # noqa: E402
 from behaviortypes.segments.lca import choose_n_classes  # noqa: E402
 
-METHODS = ("engine", "ordinal", "multinomial")
+METHODS = ("engine", "ordinal", "multinomial", "ordinal_icl", "multinomial_icl")
 
 
 def study_row(st, X, *, k_max: int, n_init: int, jobs: int) -> dict:
@@ -73,9 +73,15 @@ def study_row(st, X, *, k_max: int, n_init: int, jobs: int) -> dict:
             if st.k > 1:
                 row[f"ari_{ind}"] = round(
                     adjusted_rand_score(truth[good], ch.model.labels_[good]), 3)
-                if st.k in ch.models:
-                    row[f"ari_{ind}_truek"] = round(adjusted_rand_score(
-                        truth[good], ch.models[st.k].labels_[good]), 3)
+                for col, kk in ((f"ari_{ind}_truek", st.k), (f"ari_{ind}_enginek", tf.k_)):
+                    if kk in ch.models:
+                        row[col] = round(adjusted_rand_score(
+                            truth[good], ch.models[kk].labels_[good]), 3)
+            k_icl = int(ch.table.k[ch.table.icl.idxmin()])
+            row[f"k_{ind}_icl"] = k_icl
+            if st.k > 1:
+                row[f"ari_{ind}_icl"] = round(adjusted_rand_score(
+                    truth[good], ch.models[k_icl].labels_[good]), 3)
             row[f"bic_{ind}"] = {int(r.k): round(float(r.bic), 1) for r in ch.table.itertuples()}
         if st.k > 1:
             row["supervised"] = round(supervised_ari_best(X, st.truth), 3)
@@ -89,19 +95,28 @@ def summary(rows: list[dict]) -> dict:
     typed = table[table.k > 1]
     out = {}
     for m in METHODS:
-        right = typed[f"k_{m}"] == typed.k
-        gap = typed[f"ari_{m}"] - typed.supervised
-        s = dict(k_right=f"{int(right.sum())}/{len(typed)}",
-                 ari_mean=round(float(typed[f"ari_{m}"].mean()), 3),
-                 gap_mean=round(float(gap.mean()), 3), gap_worst=round(float(gap.min()), 3),
-                 within_003=f"{int((gap >= -0.03).sum())}/{len(typed)}",
-                 secs_mean=round(float(table[f"secs_{m}"].mean()), 1))
-        if m != "engine":
-            s["ari_truek_mean"] = round(float(typed[f"ari_{m}_truek"].mean()), 3)
         null = table[table.k == 1]
+        s = {}
         if len(null):
             s["null_called_one"] = f"{int((null[f'k_{m}'] == 1).sum())}/{len(null)}"
         out[m] = s
+        if not len(typed):
+            continue
+        right = typed[f"k_{m}"] == typed.k
+        gap = typed[f"ari_{m}"] - typed.supervised
+        s.update(k_right=f"{int(right.sum())}/{len(typed)}",
+                 ari_mean=round(float(typed[f"ari_{m}"].mean()), 3),
+                 gap_mean=round(float(gap.mean()), 3), gap_worst=round(float(gap.min()), 3),
+                 within_003=f"{int((gap >= -0.03).sum())}/{len(typed)}",
+                 secs_mean=round(float(table[f"secs_{m.split('_')[0]}"].mean()), 1))
+        if m in ("ordinal", "multinomial"):
+            s["ari_truek_mean"] = round(float(typed[f"ari_{m}_truek"].mean()), 3)
+            if f"ari_{m}_enginek" in typed:
+                gap_e = typed[f"ari_{m}_enginek"] - typed.supervised
+                s["ari_enginek_mean"] = round(float(typed[f"ari_{m}_enginek"].mean()), 3)
+                s["enginek_within_003"] = f"{int((gap_e >= -0.03).sum())}/{len(typed)}"
+    if not len(typed):
+        return out
     out["supervised_mean"] = round(float(typed.supervised.mean()), 3)
     out["supervised_items_mean"] = round(float(typed.supervised_items.mean()), 3)
     return out

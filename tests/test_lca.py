@@ -149,6 +149,13 @@ def test_choose_n_classes_finds_planted_k():
     assert choice.k == 3
     assert list(choice.table.k) == [1, 2, 3, 4]
     assert choice.table.entropy.iloc[1:].between(0, 1).all()
+    assert (choice.table.icl >= choice.table.bic).all()
+    assert choice.table.icl[0] == choice.table.bic[0]  # one class: no entropy
+    icl = choose_n_classes(X, k_max=4, n_init=2, criterion="icl", random_state=0)
+    assert icl.k == 3
+    assert_allclose(icl.table.bic, choice.table.bic)  # same seeds, same fits
+    with pytest.raises(InputError, match="criterion must be"):
+        choose_n_classes(X, criterion="aic")
 
 
 def test_multinomial_matches_stepmix():

@@ -454,12 +454,13 @@ class ClassChoice:
     Attributes
     ----------
     k : int
-        The number of classes with the lowest BIC.
+        The number of classes with the lowest BIC (or ICL).
     model : LatentClassModel
         The fitted model with ``k`` classes.
     table : DataFrame
-        One row per k: loglik, n_parameters, bic, aic, entropy (relative entropy
-        1 - E / (n log k); 1 = crisp classes, NaN for k = 1), smallest_share, converged.
+        One row per k: loglik, n_parameters, bic, aic, icl (BIC + 2 E, E the
+        classification entropy), entropy (relative entropy 1 - E / (n log k); 1 = crisp
+        classes, NaN for k = 1), smallest_share, converged.
     models : dict
         k -> fitted model.
     """
@@ -476,9 +477,10 @@ class ClassChoice:
         return t.to_string(index=False, float_format=lambda v: f"{v:.3f}")
 
 
-def choose_n_classes(X, *, k_max=8, k_min=1, indicator="ordinal", sample_weight=None,
-                     n_categories=None, n_init=10, max_iter=1000, tol=1e-6, random_state=None):
-    """Fit latent class models with k = k_min..k_max classes and choose k by BIC.
+def choose_n_classes(X, *, k_max=8, k_min=1, indicator="ordinal", criterion="bic",
+                     sample_weight=None, n_categories=None, n_init=10, max_iter=1000, tol=1e-6,
+                     random_state=None):
+    """Fit latent class models with k = k_min..k_max classes and choose k by BIC (or ICL).
 
     Parameters
     ----------
@@ -486,6 +488,9 @@ def choose_n_classes(X, *, k_max=8, k_min=1, indicator="ordinal", sample_weight=
         Answers 1..C; NaN for missing.
     k_max, k_min : int, default=8, 1
     indicator : {"ordinal", "multinomial"}, default="ordinal"
+    criterion : {"bic", "icl"}, default="bic"
+        ``"icl"``: BIC plus twice the classification entropy (the ICL-BIC of Biernacki,
+        Celeux & Govaert 2000), which also penalises classes that overlap.
     sample_weight : array-like of shape (n_respondents,), optional
     n_categories, n_init, max_iter, tol
         As :class:`LatentClassModel`.
@@ -496,6 +501,8 @@ def choose_n_classes(X, *, k_max=8, k_min=1, indicator="ordinal", sample_weight=
     -------
     ClassChoice
     """
+    if criterion not in ("bic", "icl"):
+        raise InputError("criterion must be 'bic' or 'icl'", value=criterion)
     if not 1 <= int(k_min) <= int(k_max):
         raise InputError(f"k_min={k_min} and k_max={k_max} must satisfy 1 <= k_min <= k_max")
     rng = np.random.default_rng(random_state)
@@ -508,11 +515,11 @@ def choose_n_classes(X, *, k_max=8, k_min=1, indicator="ordinal", sample_weight=
         models[k] = m
         post = m.predict_proba(X)
         w = _weights(sample_weight, len(post))
-        ent = (1 + float(w @ np.sum(post * np.log(np.maximum(post, _TINY)), axis=1))
-               / (len(post) * np.log(k))) if k > 1 else np.nan
+        e = -float(w @ np.sum(post * np.log(np.maximum(post, _TINY)), axis=1))
         rows.append(dict(k=k, loglik=m.loglik_, n_parameters=m.n_parameters_, bic=m.bic_,
-                         aic=m.aic_, entropy=ent, smallest_share=float(m.weights_.min()),
-                         converged=m.converged_))
+                         aic=m.aic_, icl=m.bic_ + 2 * e,
+                         entropy=1 - e / (len(post) * np.log(k)) if k > 1 else np.nan,
+                         smallest_share=float(m.weights_.min()), converged=m.converged_))
     table = pd.DataFrame(rows)
-    k = int(table.k[table.bic.idxmin()])
+    k = int(table.k[table[criterion].idxmin()])
     return ClassChoice(k=k, model=models[k], table=table, models=models)

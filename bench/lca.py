@@ -21,6 +21,7 @@ Suites:
 One JSON line per study, then a summary per method. Usage::
 
     nice -n 10 .venv/bin/python bench/lca.py field --per-kind 2
+    nice -n 10 .venv/bin/python bench/lca.py field --per-kind 8 --kinds few_items
     nice -n 10 .venv/bin/python bench/lca.py main --first 0 --last 8
 """
 
@@ -126,6 +127,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("suite", choices=["field", "main", "alt"])
     parser.add_argument("--per-kind", type=int, default=2, help="field: studies per kind")
+    parser.add_argument("--kinds", nargs="+", default=None, help="field: only these kinds")
     parser.add_argument("--first", type=int, default=0)
     parser.add_argument("--last", type=int, default=None, help="exclusive")
     parser.add_argument("--k-max", type=int, default=8)
@@ -135,6 +137,8 @@ def main(argv=None) -> None:
     rows = []
     if args.suite == "field":
         for kind, seed in field_suite(args.per_kind)[args.first:args.last]:
+            if args.kinds and kind not in args.kinds:
+                continue
             st = make_fieldlike(kind, seed=seed)
             X = pipeline_scores(st)
             rows.append(study_row(st, X, k_max=args.k_max, n_init=args.n_init, jobs=args.jobs))

@@ -194,6 +194,9 @@ def test_predict_uses_column_names_and_missing_answers():
     gaps = X.copy()
     gaps.iloc[0, :] = np.nan  # nothing answered: the class shares
     assert_allclose(lca.predict_proba(gaps)[0], lca.weights_)
+    nullable = X.astype("Int64")
+    nullable.iloc[1, 2] = pd.NA  # pandas' own missing value in an integer column
+    assert_allclose(lca.predict_proba(nullable)[0], proba[0])
     tidy = lca.item_probabilities()
     assert list(tidy.columns) == ["item", "class", "category", "probability"]
     assert_allclose(tidy.groupby(["item", "class"]).probability.sum(), 1)

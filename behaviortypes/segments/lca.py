@@ -92,7 +92,7 @@ def _answers(X, n_categories=None, columns=None):
     values = np.empty(frame.shape, dtype=float)
     for j, col in enumerate(frame.columns):
         raw = frame[col]
-        num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+        num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         bad = np.isnan(num) & raw.notna().to_numpy()
         if not bad.any():
             bad = ~np.isnan(num) & ((num != np.round(num)) | ~np.isfinite(num))

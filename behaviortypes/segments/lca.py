@@ -98,10 +98,12 @@ def _answers(X, n_categories=None, columns=None):
             bad = ~np.isnan(num) & ((num != np.round(num)) | ~np.isfinite(num))
         if bad.any():
             rows = np.flatnonzero(bad)
+            value = raw.iloc[rows[0]]
             raise InputError(
                 "answers must be whole numbers (categories 1, 2, ...) or missing",
-                column=str(col), rows=rows + 1, value=raw.iloc[rows[0]],
-                hint="code every answer as its category number 1..C; leave no answer empty")
+                column=str(col), rows=rows + 1,
+                value=value.item() if isinstance(value, np.generic) else value,
+                hint="code every answer as its category number 1..C (empty for no answer)")
         values[:, j] = num
     observed = ~np.isnan(values)
     top = int(np.nanmax(values)) if observed.any() else 0

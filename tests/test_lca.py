@@ -8,6 +8,7 @@ categorical measurement model (the same multinomial model), and planted ordinal 
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 from scipy.optimize import linear_sum_assignment
+from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 
 from behaviortypes.errors import InputError
@@ -197,6 +199,10 @@ def test_predict_uses_column_names_and_missing_answers():
     nullable = X.astype("Int64")
     nullable.iloc[1, 2] = pd.NA  # pandas' own missing value in an integer column
     assert_allclose(lca.predict_proba(nullable)[0], proba[0])
+    before = pickle.dumps(lca)
+    lca.predict(gaps.iloc[:5])
+    assert pickle.dumps(lca) == before  # predict leaves the model alone
+    assert clone(lca).get_params() == lca.get_params()
     tidy = lca.item_probabilities()
     assert list(tidy.columns) == ["item", "class", "category", "probability"]
     assert_allclose(tidy.groupby(["item", "class"]).probability.sum(), 1)

@@ -309,6 +309,8 @@ def test_error_bad_weights():
     "kwargs, match",
     [
         (dict(k_min=0), "k_min must be"),
+        (dict(models=["VVV"]), "models must name"),
+        (dict(models=[]), "models must name"),
         (dict(k_min=4, k_max=3), "k_max must be"),
         (dict(k=1), "k \\(the number of types\\)"),
         (dict(min_size=0.6), "min_size"),

@@ -71,6 +71,10 @@ _BIC_COLUMN = {"scaled": "bic", "full": "bic_full", "tscaled": "bic_t",
                "tVVE": "bic_t_vve", "tVEV": "bic_t_vev"}
 #: the models fitted from the others' posteriors when chosen (cost: see docs/choosing_k.md)
 _EXTRA_KINDS = ("VVE", "VEV", "tVVE", "tVEV")
+#: of those, the dear ones (an iterated M-step: 5-10x the others' time), fitted only at
+#: the k whose best BIC over the other models is within ``_DEAR_MARGIN`` of the lowest
+_DEAR_KINDS = ("VVE", "tVVE")
+_DEAR_MARGIN = 100.0
 #: ``method_`` of each model
 _METHOD = {"scaled": "gaussian_mixture_shared_shape", "full": "gaussian_mixture_full",
            "tscaled": "t_mixture_shared_shape", "tspreads": "t_mixture_shared_correlation",
@@ -173,19 +177,33 @@ def _derived_task(Z, w, k, scaled, full, extra, guard):
                  "tspreads": _fit_t(Z, w, resp, k, "tspreads", guard)}
         for kind in ("diag", "tied"):
             mixes[kind] = fit_mixture(Z, w, labels, k, kind=kind)
-        starts = [resp, np.exp(mixture_log_resp(Z, full)[0])]
-        for kind in extra:  # Gaussian: from the shared-shape and free fits' posteriors
-            if kind in ("VVE", "VEV"):
-                mixes[kind] = best_fit([fit_mixture(Z, w, r, k, kind=kind) for r in starts],
-                                       guard)
-        for kind in extra:  # t: from the Gaussian form, with the shared-shape t's nu
-            if kind in ("tVVE", "tVEV"):
-                base = mixes.get(kind[1:])
-                st = [np.exp(mixture_log_resp(Z, base)[0])] if base is not None else starts
-                mixes[kind] = best_fit([fit_mixture(Z, w, r, k, kind=kind,
-                                                    nu=mixes["tscaled"].nu, max_iter=300)
-                                        for r in st], guard)
+        mixes.update(_own_shape_fits(Z, w, k, dict(mixes, scaled=scaled, full=full), extra,
+                                     guard))
     return mixes, dict(labels=labels, log_resp=log_resp)
+
+
+def _own_shape_fits(Z, w, k, mixes, kinds, guard):
+    """mclust's own-shape models ``kinds`` (VVE, VEV, tVVE, tVEV) at one k: Gaussian from
+    the shared-shape and free fits' posteriors, t from the Gaussian form's (when fitted)
+    with the shared-shape t mixture's degrees of freedom; the best that did not collapse."""
+    out = {}
+    starts = [np.exp(mixture_log_resp(Z, mixes[kd])[0]) for kd in ("scaled", "full")]
+    for kind in sorted(kinds, key=lambda kd: kd.startswith("t")):  # Gaussian forms first
+        if kind.startswith("t"):
+            base = out.get(kind[1:]) or mixes.get(kind[1:])
+            st = [np.exp(mixture_log_resp(Z, base)[0])] if base is not None else starts
+            fits = [fit_mixture(Z, w, r, k, kind=kind, nu=mixes["tscaled"].nu, max_iter=300)
+                    for r in st]
+        else:
+            fits = [fit_mixture(Z, w, r, k, kind=kind) for r in starts]
+        out[kind] = best_fit(fits, guard)
+    return out
+
+
+def _own_shape_task(Z, w, k, mixes, kinds, guard):
+    """:func:`_own_shape_fits` in a worker (one BLAS thread)."""
+    with threadpool_limits(limits=1):
+        return _own_shape_fits(Z, w, k, mixes, kinds, guard)
 
 
 def _t_words(nu: float) -> str:
@@ -564,6 +582,7 @@ class TypeFinder(BaseEstimator):
         del ward  # holds the data; not part of the fitted model
         self._split_merge(Z, wn, refs)
         self._derived_all(Z, wn, refs)
+        self._dear_all(Z, wn, refs)
         one = self._fit_one(Z, wn)
         bic1 = min(self._bic(m, n, d) for m in one)
 
@@ -604,7 +623,8 @@ class TypeFinder(BaseEstimator):
         ev = self._judge(ev, bic1)
         k_ch, reason, warn = self._choose(ev, bic1)
         reason_code = self._reason_code
-        self.candidates_ = {k: {kd: refs[k]["mixes"][kd] for kd in self._kinds} for k in ks}
+        self.candidates_ = {k: {kd: refs[k]["mixes"][kd] for kd in self._kinds
+                                if refs[k]["mixes"].get(kd) is not None} for k in ks}
         if int(k_ch) == 1:  # one homogeneous group: no types to resample
             self._add_blrt(ev, refs, one[0], n, blrt_seeds, [2] if 2 in refs else [])
             self._set_choice(ev, 1, reason, reason_code, warn)
@@ -714,13 +734,35 @@ class TypeFinder(BaseEstimator):
         from joblib import Parallel, delayed
 
         ks = sorted(refs)
-        extra = [kd for kd in self._kinds if kd in _EXTRA_KINDS]
+        extra = [kd for kd in self._kinds if kd in _EXTRA_KINDS and kd not in _DEAR_KINDS]
         tasks = [delayed(_derived_task)(Z, w, k, refs[k]["mixes"]["scaled"],
                                         refs[k]["mixes"]["full"], extra, self._guard)
                  for k in ks]
         for k, (mixes, extra) in zip(ks, Parallel(n_jobs=self.n_jobs)(tasks)):
             refs[k]["mixes"].update(mixes)
             refs[k].update(extra)
+
+    def _dear_all(self, Z, w, refs):
+        """The dear own-shape models (VVE: an iterated M-step, 5-10x the others' time)
+        only at the k whose best BIC over the other models is within ``_DEAR_MARGIN`` of
+        the lowest: elsewhere they would have to gain more than that to matter."""
+        from joblib import Parallel, delayed
+
+        dear = [kd for kd in self._kinds if kd in _DEAR_KINDS]
+        if not dear:
+            return
+        n, d = Z.shape
+        ks = sorted(refs)
+        for k in ks:
+            refs[k]["mixes"].update(dict.fromkeys(dear))  # None: not fitted at this k
+        best = {k: min(self._choice_bics(refs[k], n, d).values()) for k in ks}
+        low = min(best.values())
+        near = [k for k in ks if best[k] <= low + _DEAR_MARGIN] if np.isfinite(low) else []
+        tasks = [delayed(_own_shape_task)(Z, w, k, refs[k]["mixes"], dear, self._guard)
+                 for k in near]
+        n_jobs = self.n_jobs if len(near) > 1 else 1
+        for k, mixes in zip(near, Parallel(n_jobs=n_jobs)(tasks)):
+            refs[k]["mixes"].update(mixes)
 
     def _fit_t(self, Z, w, resp, k, kind="tscaled"):
         return _fit_t(Z, w, resp, k, kind, self._guard)
@@ -731,8 +773,9 @@ class TypeFinder(BaseEstimator):
 
     def _choice_bics(self, ref, n, d):
         """BIC of each model that can choose k; ``inf`` for a spurious fit."""
-        return {kd: np.inf if self._spurious(ref["mixes"][kd])
-                else self._bic(ref["mixes"][kd], n, d) for kd in self._kinds}
+        mixes = ref["mixes"]
+        return {kd: np.inf if mixes.get(kd) is None or self._spurious(mixes[kd])
+                else self._bic(mixes[kd], n, d) for kd in self._kinds}
 
     @staticmethod
     def _bic(model: Mixture, n, d):
@@ -790,7 +833,8 @@ class TypeFinder(BaseEstimator):
             nu_t=float(ref["mixes"]["tscaled"].nu),
             nu_t_spreads=float(ref["mixes"]["tspreads"].nu),
             bic_spreads=self._bic(ref["mixes"]["spreads"], n, d),
-            set_aside=", ".join(_BIC_COLUMN[kd] for kd, b in bics.items() if not np.isfinite(b)),
+            set_aside=", ".join(_BIC_COLUMN[kd] for kd, b in bics.items()
+                                if not np.isfinite(b) and ref["mixes"].get(kd) is not None),
             bic_diag=self._bic(ref["mixes"]["diag"], n, d),
             bic_tied=self._bic(ref["mixes"]["tied"], n, d),
             loglik=ref["mixes"]["scaled"].loglik,

@@ -59,12 +59,14 @@ _N_STARTS = 20  # k-means++ starts of the reference mixtures (em-EM)
 _N_FULL_STARTS = 6
 #: degrees of freedom tried for the t mixture (the best likelihood is kept)
 _T_NU = (4.0, 8.0, 16.0, 50.0)
-#: mixture models whose BIC chooses k by default (see docs/choosing_k.md)
-DEFAULT_MODELS = ("scaled", "full", "tscaled", "tspreads")
+#: mixture models whose BIC chooses k by default (see docs/choosing_k.md): shared shape,
+#: free covariance, t with shared shape, t with shared correlations and own spreads, and
+#: mclust's own-shape models VVE (one orientation, own volume and shape per type;
+#: Gaussian) and VEV (own volume and orientation, one shape; t components)
+DEFAULT_MODELS = ("scaled", "full", "tscaled", "tspreads", "VVE", "tVEV")
 #: every model that can take part in the choice (``TypeFinder(models=...)``): the defaults
-#: and mclust's own-shape models VVE (one orientation, own volume and shape per type) and
-#: VEV (own volume and orientation, one shape), Gaussian and with t components
-MODELS = DEFAULT_MODELS + ("VVE", "VEV", "tVVE", "tVEV")
+#: and the other forms of the own-shape models (Gaussian VEV, t VVE)
+MODELS = DEFAULT_MODELS + ("VEV", "tVVE")
 #: evidence column holding each choice model's BIC
 _BIC_COLUMN = {"scaled": "bic", "full": "bic_full", "tscaled": "bic_t",
                "tspreads": "bic_t_spreads", "VVE": "bic_vve", "VEV": "bic_vev",
@@ -275,11 +277,13 @@ class TypeFinder(BaseEstimator):
     progress : bool, default=False
         Show a progress bar.
     models : sequence of str, optional
-        The mixture models whose BIC chooses k (default :data:`DEFAULT_MODELS`: shared
-        shape, free covariance, and t components with the shared shape or shared
-        correlations). :data:`MODELS` adds mclust's own-shape models ``"VVE"`` and
-        ``"VEV"`` and their t forms ``"tVVE"``/``"tVEV"``, fitted at every k from the
-        others' posteriors (see docs/choosing_k.md for what they were measured to do).
+        The mixture models whose BIC chooses k (default :data:`DEFAULT_MODELS`:
+        ``"scaled"`` shared shape, ``"full"`` free covariance, ``"tscaled"`` and
+        ``"tspreads"`` t components with the shared shape or shared correlations,
+        ``"VVE"`` and ``"tVEV"`` mclust's own-shape models). :data:`MODELS` adds their other
+        forms ``"VEV"`` (Gaussian) and ``"tVVE"`` (t). The own-shape models are fitted
+        from the others' posteriors (VVE and tVVE only at the k within 100 BIC points of
+        the best); see docs/choosing_k.md for what each was measured to do.
 
     Attributes
     ----------
@@ -335,7 +339,7 @@ class TypeFinder(BaseEstimator):
     of k against k-1 shared-shape Gaussian types; McLachlan 1987, Nylund et al. 2007;
     computed for the chosen k and k+1), ``jaccard_small`` (the least reproducible type under
     5 % of the sample), ``size_ok`` (every type reaches ``min_n``).
-    Other indices in ``evidence_`` (one row per k): ``bic_best`` (the lowest BIC of the four
+    Other indices in ``evidence_`` (one row per k): ``bic_best`` (the lowest BIC of the
     models that choose k; lower is better), ``bic`` (Gaussian mixture with one
     covariance shape scaled per type; takes part in the choice),
     ``bic_full``/``bic_diag``/``bic_tied`` (other covariance structures; ``bic_full``
@@ -343,7 +347,12 @@ class TypeFinder(BaseEstimator):
     the shared-shape structure, and its degrees of freedom; takes part in the choice),
     ``bic_t_spreads`` and ``nu_t_spreads`` (t mixture with one shared correlation
     matrix and each type's own spread on every feature; takes part in the choice),
-    ``bic_spreads`` (its Gaussian form; reported only), ``set_aside`` (choice models
+    ``bic_spreads`` (its Gaussian form; reported only), ``bic_vve`` (mclust's VVE: one
+    orientation, each type its own volume and shape; fitted at the k within 100 BIC
+    points of the best, NaN elsewhere) and ``bic_t_vev`` (mclust's VEV with t components:
+    each type its own volume and orientation, one shape, ``nu_t`` degrees of freedom)
+    (both take part in the choice; ``bic_vev`` and ``bic_t_vve`` when ``models`` adds
+    them), ``set_aside`` (choice models
     whose fit at that k is spurious: a type collapsed onto identical answers, variance
     in some direction below 3 % of the whole sample's; their BIC is NaN),
     ``min_share`` (smallest type), ``jaccard_min`` (the least stable type's mean
@@ -360,12 +369,18 @@ class TypeFinder(BaseEstimator):
     the k whose every type has at least ``min_n`` respondents and whose types under 5 %
     of the sample reproduce in the resamples (a small type is kept for its substance,
     not dropped for its share of a possibly biased sample), take the k
-    with the lowest BIC over four mixture models (Gaussian with a shared covariance
-    shape scaled per type, Gaussian with a free covariance per type, and multivariate t
+    with the lowest BIC over six mixture models (Gaussian with a shared covariance
+    shape scaled per type, Gaussian with a free covariance per type, multivariate t
     with the shared-shape structure or with shared correlations and each type's own
-    spreads), as mclust does across models; spurious fits are set aside. The t mixture
+    spreads, and mclust's own-shape models VVE (Gaussian) and VEV (t)), as mclust does
+    across models; spurious fits are set aside. The t mixture
     keeps a heavy-tailed type from being split into a core and a "tails" component; the
-    own-spreads structure lets a type hold one attitude tightly and another loosely.
+    own-spreads structure lets a type hold one attitude tightly and another loosely;
+    VVE and VEV let types differ in the shape and orientation of their spread, which
+    otherwise splits a type in two (measured in docs/choosing_k.md, session 5).
+    With ``k_min=1`` (the default) one homogeneous group is chosen instead (``k_ = 1``,
+    with ``structure_warning_``) when no set of types has a BIC at least 10 below one
+    group's.
     Every k's fit is also restarted from its neighbours' (a component of the k-1 fit
     split, a pair of the k+1 fit merged), so that a missed optimum at one k does not
     decide the comparison.
@@ -376,7 +391,7 @@ class TypeFinder(BaseEstimator):
     shape); silhouette and prediction strength favour 2-3 types; they are reported only.
     ``structure_warning_`` is set (and a ``SurveyQualityWarning`` issued) when no
     solution's BIC is at least 10 below that of one homogeneous group ("very strong"
-    evidence, Kass & Raftery 1995), when the chosen types are not reproducible (mean
+    evidence, Kass & Raftery 1995; then ``k_ = 1`` unless ``k_min`` >= 2), when the chosen types are not reproducible (mean
     Jaccard < 0.5), when every solution has a too-small type, or when every fit has
     collapsed. The
     final model is the mixture that won the BIC at the chosen k.

@@ -631,3 +631,15 @@ def test_reason_code_of_a_user_set_k(study3):
     _, X = study3
     tf = TypeFinder(k=2, random_state=0, n_resamples=2, k_max=3, n_jobs=1).fit(X)
     assert tf.reason_code_ == [{"code": "k_reason_user", "values": {"k": 2}}]
+
+
+def test_start_workers_ahead_of_a_first_fit(study3):
+    """The workers can be started in a background thread; a fit then uses them."""
+    from behaviortypes.segments import start_workers
+
+    assert start_workers(1) is None  # nothing to start for one job
+    thread = start_workers(2)
+    _, X = study3
+    tf = TypeFinder(random_state=3, n_resamples=4, k_max=4, n_jobs=2).fit(X)
+    thread.join(timeout=120)
+    assert not thread.is_alive() and tf.k_ == 3

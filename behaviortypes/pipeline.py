@@ -217,6 +217,9 @@ class DiscoveryResult:
             f"Factors: {sol['n_factors']} ({sol['factor_reason']})",
             f"Types: k = {sol['k']} ({sol['k_reason']})",
             self.profiling.summary(),
+            *(["No types to tell apart, so no typing tool (golden questions) was made; the lookalike "
+               "model, scoring and profiles by type refuse this folder. Re-run discover with --k 2 "
+               "(or more) to describe subgroups anyway."] if sol["k"] == 1 else []),
             f"Written to {self.out}",
         ]
         return "\n".join(lines)
@@ -412,7 +415,7 @@ def lookalike(
     """
     from .lookalike import train_lookalike
 
-    load_discovery(out)
+    study.refuse_one_group(load_discovery(out), "the lookalike model")
     return train_lookalike(out, customers, id_column=id_column, seed=seed, progress=progress,
                            survey=survey)
 
@@ -433,6 +436,7 @@ def score(
     """Score a customer base with a saved lookalike model (see :mod:`behaviortypes.scoring`)."""
     from .scoring import score_customers
 
+    study.refuse_one_group(model, "scoring the customer base")
     summary = score_customers(
         model, customers, out, engine=engine, scheduler=scheduler, table=table,
         out_table=out_table, id_column=id_column, progress=progress, csv_dialect=csv_dialect,
@@ -511,6 +515,7 @@ def interview_types(
                              hint="add a type_name column, or pass the typing tool (typing_tool.yaml) with "
                              "the interviewees' answers to its statements in the table")
         tool_path = Path(typing_tool)
+        study.refuse_one_group(tool_path, "the typing tool")
         if tool_path.is_dir():
             tool_path = tool_path / "typing_tool.yaml"
         scored = load_typing_tool(tool_path).score(table.set_index(ids), file=participants)
@@ -738,6 +743,8 @@ def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -
         make_map=cfg.make_map, progress=progress,
     )
     inst = results["discovery"].survey.instrument
+    if results["discovery"].solution["k"] == 1:
+        return _run_one_group(cfg, results, say)
     if cfg.profile or inst.descriptors or inst.outcomes:
         say("Profiling the types (who they are, what they are worth)")
         from .describe import profile_types_by
@@ -768,6 +775,31 @@ def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -
                                  progress=bool(progress))
     say("Rendering the report")
     results["report"] = report(cfg.out, lang=tuple(cfg.langs), formats=tuple(cfg.formats), out_dir=cfg.report_dir)
+    return results
+
+
+def _run_one_group(cfg: StudyConfig, results: dict[str, Any], say: Progress) -> dict[str, Any]:
+    """``run`` after a discovery with no distinct types (k = 1): the report, then refuse the rest.
+
+    The discovery folder and the report (which says why there are no types) are
+    written; the stages that need types are not run. When the study file asked for
+    them (``customers`` or ``profile``), an :class:`InputError` says so in one line;
+    profiles that only the instrument's ``descriptors``/``outcomes`` would have
+    started are skipped quietly (``results["skipped"]``).
+    """
+    say("Rendering the report")
+    results["report"] = report(cfg.out, lang=tuple(cfg.langs), formats=tuple(cfg.formats), out_dir=cfg.report_dir)
+    asked = [name for name, wanted in (("lookalike model and scoring", cfg.customers is not None),
+                                       ("profiles by type", cfg.profile)) if wanted]
+    results["skipped"] = ["profiles by type", "typing tool",
+                          *(["lookalike model and scoring"] if cfg.customers is not None else [])]
+    if asked:
+        where = f"{cfg.study_file}: " if cfg.study_file else ""
+        raise InputError(
+            f"{where}the discovery in {cfg.out} found no distinct types (one homogeneous group, k = 1), so the "
+            f"study's {' and '.join(asked)} did not run (the discovery folder and the report are written)",
+            hint="set 'k: 2' (or more) in the study file to describe subgroups anyway, as descriptive groups "
+                 "rather than real segments")
     return results
 
 

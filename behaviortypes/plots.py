@@ -411,15 +411,27 @@ def plot_k_evidence(evidence: pd.DataFrame, *, chosen_k: int | None = None,
     ax : Axes or sequence of Axes, optional
         One axes per index present (in the order above).
     labels : mapping, optional
-        Titles per index and ``x`` for the axis label.
+        Titles per index, ``x`` for the axis label and ``one_group`` for the label of
+        the k = 1 point (default "one group").
+
+    Notes
+    -----
+    The row ``k = 1`` is one homogeneous group (no types): only the BIC is defined
+    for it; the other indices are blank there. Its BIC point is drawn hollow and
+    labelled "one group", and every panel shares the same k axis. Indices that are
+    blank for every k (nothing was resampled) get no panel.
     """
-    lab = dict(_K_INDEX_LABELS, x="Number of types (k)")
+    lab = dict(_K_INDEX_LABELS, x="Number of types (k)", one_group="one group")
     lab.update(labels or {})
     # the best model's BIC (the one that chose k) replaces the single-model one
     present = [c for c in _K_INDEX_LABELS if c in evidence.columns
                and not (c == "bic" and "bic_best" in evidence.columns)]
     if not present:
         raise ValueError("evidence has none of the columns " + ", ".join(_K_INDEX_LABELS))
+    filled = [c for c in present if pd.to_numeric(evidence[c], errors="coerce").notna().any()]
+    present = filled or present[:1]
+    ks = pd.to_numeric(evidence["k"], errors="coerce")
+    xlim = (float(ks.min()) - 0.5, float(ks.max()) + 0.5)
     if ax is None:
         fig = _PlainTextFigure(figsize=(2.1 * len(present) + 0.4, 2.2), layout="constrained")
         axes = list(np.atleast_1d(fig.subplots(1, len(present))))
@@ -429,10 +441,18 @@ def plot_k_evidence(evidence: pd.DataFrame, *, chosen_k: int | None = None,
             raise ValueError(f"need {len(present)} axes for {present}, got {len(axes)}")
         fig = axes[0].figure
     for a, col in zip(axes, present):
-        a.plot(evidence["k"], evidence[col], "o-", color="#0072B2", markersize=4)
-        if chosen_k is not None and (evidence["k"] == chosen_k).any():
-            y = evidence.loc[evidence["k"] == chosen_k, col].iloc[0]
-            a.plot([chosen_k], [y], "o", color="#D55E00", markersize=8, zorder=3)
+        y_all = pd.to_numeric(evidence[col], errors="coerce")
+        a.plot(ks, y_all, "o-", color="#0072B2", markersize=4)
+        one = (ks == 1) & y_all.notna()
+        if one.any():  # one homogeneous group: a different kind of model, drawn hollow
+            a.plot(ks[one], y_all[one], "o", markerfacecolor="white", markeredgecolor="#0072B2",
+                   markersize=5, zorder=3)
+            a.annotate(lab["one_group"], (1, float(y_all[one].iloc[0])), textcoords="offset points",
+                       xytext=(4, 4), fontsize=6, color=_INK)
+        if chosen_k is not None and (ks == chosen_k).any():
+            y = y_all[ks == chosen_k].iloc[0]
+            a.plot([chosen_k], [y], "o", color="#D55E00", markersize=8, zorder=4)
+        a.set_xlim(*xlim)
         if col in ("stability", "jaccard_min", "prediction_strength"):
             a.axhline(0.8 if col == "prediction_strength" else 0.75, color="#999999", linewidth=0.8, linestyle="--")
         a.set_title(lab[col], fontsize=8)

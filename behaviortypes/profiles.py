@@ -35,6 +35,7 @@ __all__ = [
     "read_types_yaml",
     "type_map",
     "TYPE_COLORS",
+    "ONE_GROUP_NAMES",
 ]
 
 #: A colour-blind-friendly palette (Okabe–Ito, then Tableau) used for new types.
@@ -45,6 +46,12 @@ TYPE_COLORS = [
 
 #: A type is named after a factor it is high on when its mean z there reaches this.
 _NAME_FROM_HIGH = 0.5
+
+#: Name and tagline of the single group when the discovery found no distinct types (k = 1).
+ONE_GROUP_NAMES = {
+    "en": ("Everyone (one group)", "No distinct types: the respondents form one homogeneous group."),
+    "sv": ("Alla (en grupp)", "Inga tydliga typer: de svarande bildar en enda homogen grupp."),
+}
 
 
 def _humanise(name: str) -> str:
@@ -334,6 +341,9 @@ def profile_types(
     Returns
     -------
     Profiles
+        When every respondent is in one group (the discovery found no distinct types,
+        k = 1), the group is not named as a persona: "Everyone (one group)" / "Alla (en
+        grupp)" (:data:`ONE_GROUP_NAMES`).
     """
     if not labels.index.equals(scores.index):
         raise InputError("labels and factor scores are not aligned on respondent id")
@@ -349,6 +359,10 @@ def profile_types(
     factor_means.columns.name = None
     sizes = weighted_sizes(labels, None if sample_weight is None else sample_weight.loc[labels.index])
     names = suggest_names(factor_means, factor_names, lang=lang)
+    if len(factor_means) == 1:  # one homogeneous group (k = 1): not a persona
+        if lang is None:
+            lang = guess_language([_humanise((factor_names or {}).get(f, f)) for f in scores.columns]) or "en"
+        names[["name", "tagline"]] = [ONE_GROUP_NAMES.get(lang, ONE_GROUP_NAMES["en"])]
     return Profiles(
         factor_means=factor_means,
         table=pd.concat([factor_table, item_table], ignore_index=True),

@@ -37,6 +37,7 @@ __all__ = [
     "run_profiles",
     "run_map",
     "run_typing_tool",
+    "ONE_GROUP_TOOL",
     "retention_reason",
     "previous_centroids",
     "warn_types_restart",
@@ -448,6 +449,10 @@ def run_map(factors: FactorsResult, types: TypesResult, *, seed: int = 0) -> Map
 
 
 # --------------------------------------------------------------------------- typing tool
+#: Why ``discover`` builds no typing tool when it found one homogeneous group (k = 1).
+ONE_GROUP_TOOL = ("not built: the discovery found no distinct types (one homogeneous group, k = 1), "
+                  "so there is nothing for golden questions to tell apart")
+
 @dataclass(frozen=True)
 class TypingToolResult:
     """The typing tool (golden questions), or why it could not be built."""
@@ -485,7 +490,7 @@ class TypingToolResult:
         """``items``, ``agreement``, ``target``, ``file`` (and ``n_needed``,
         ``agreement_needed``, ``best_agreement`` when below target); or ``error``."""
         if self.tool is None:
-            return {"error": str(self.error)}
+            return {"error": str(self.error), **({"skipped": "one_group"} if self.error == ONE_GROUP_TOOL else {})}
         return {"items": list(self.tool.items_), "agreement": self.tool.agreement_,
                 "target": self.tool.target_, "file": self.FILE, **self._needed_keys()}
 
@@ -530,6 +535,8 @@ def run_typing_tool(screen: ScreenResult, types: TypesResult, names: Mapping[int
             return reuse
         return TypingToolResult(tool=reuse.tool.with_type_names(names), needed=reuse.needed,
                                 labels=reuse.labels, seed=seed)
+    if len(types.centroids) < 2:  # one homogeneous group (k = 1): nothing to tell apart
+        return TypingToolResult(error=ONE_GROUP_TOOL, labels=types.labels, seed=seed)
     inst = screen.survey.instrument
     try:
         tool = build_typing_tool(screen.keyed, types.labels, instrument=inst,

@@ -41,6 +41,7 @@ LANG = os.environ.get("BT_LANG", "en")  # en or sv: how numbers are written in t
 # %%
 # %matplotlib inline
 import pandas as pd
+from IPython.display import display
 
 from behaviortypes import pipeline, plots, study
 
@@ -58,6 +59,10 @@ print(result.summary())
 # panel shows, at each k, the best of the four mixture models that compete (`bic_best`);
 # `evidence_k.csv` has each model's BIC, the fits set aside as collapsed (`set_aside`) and
 # how far the types agree with k-means and Ward's clustering (`gmm_km_ari`, `gmm_ward_ari`).
+# The point k = 1 (hollow) is one homogeneous group: no types at all. When it is chosen, the
+# survey shows no distinct types and the later stages (typing tool, lookalike, scoring,
+# profiles by type) refuse the folder; set `K` (or `BT_K`) to 2 or more to describe
+# subgroups anyway, as descriptive groups rather than real segments.
 
 # %%
 evidence = folder.table("evidence_k.csv")
@@ -75,7 +80,8 @@ print(result.solution["k_reason"])
 # probability** of a type among its own members (AvePP; above 0.7-0.8 is usual) and the
 # **bootstrap likelihood-ratio test** of k against k−1 types (`blrt_p`; McLachlan 1987,
 # Nylund et al. 2007: small means k types fit better than k−1 beyond chance). They are
-# computed for the numbers of types that were resampled; the others show blanks.
+# computed for the numbers of types that were resampled; the others show blanks. The row
+# k = 1 (one group) has only a BIC and a size: entropy, AvePP, BLRT and stability need types.
 
 # %%
 lpa_cols = ["bic_best", "entropy", "n_min", "min_share", "avepp_min", "blrt_p", "jaccard_min",
@@ -91,7 +97,10 @@ evidence.set_index("k")[[c for c in lpa_cols if c in evidence.columns]].round(3)
 names = folder.type_names
 colors = {t.type_id: t.color for t in folder.types.types}
 per_type = pd.DataFrame(result.solution["stability"]).set_index("type_id")
-plots.plot_stability(per_type["jaccard_mean"], names=names, colors=colors, lang=LANG)
+if per_type["jaccard_mean"].notna().any():
+    display(plots.plot_stability(per_type["jaccard_mean"], names=names, colors=colors, lang=LANG))
+else:  # one homogeneous group (k = 1), or no resamples: nothing to resample
+    print("No stability to show:", result.solution.get("structure_warning") or "no resampled types")
 
 # %% [markdown]
 # Per type: its size (n and share of the respondents; a small type is kept when it

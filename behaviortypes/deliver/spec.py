@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import study
 from ..errors import InputError
 from ..files import load_user_yaml, read_json, write_csv
 from ..lookalike import TypingTool, build_typing_tool, load_typing_tool
@@ -155,7 +156,8 @@ def load_typing_spec(
     Raises
     ------
     InputError
-        If the typing tool is missing or has no answer scale.
+        If the typing tool is missing or has no answer scale, or the discovery found
+        no distinct types (one homogeneous group, k = 1).
     """
     folder: Path | None = None
     path: Path | None = None
@@ -163,6 +165,7 @@ def load_typing_spec(
         tool = source
     else:
         path = Path(source)
+        study.refuse_one_group(path, "the typing tool")
         if path.is_dir():
             folder, path = path, path / TOOL_FILE
             if not path.is_file():

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import study
 from ..errors import BehaviortypesWarning, InputError, SurveyQualityWarning
 from ..files import read_json, restore_formula, staged_dir, write_csv, write_json
 from .banner import banner_table, banner_tests, level_key
@@ -293,12 +294,14 @@ def profile_types_by(
     ------
     InputError
         Unknown, constant, all-missing or non-numeric (outcome) columns, a column that is
-        a survey statement, no link to the customer base, or nothing to profile.
+        a survey statement, no link to the customer base, or nothing to profile; a
+        discovery that found no distinct types (one homogeneous group, k = 1).
     """
     from ..profiles import read_types_yaml
     from ..readers import load_survey
 
     out = Path(out)
+    study.refuse_one_group(out, "profiles by type (banner, outcomes, covariates)")
     source, types, proba = _discovery(out)
     survey_dir = Path(source.get("survey_dir", ""))
     with warnings.catch_warnings():

@@ -565,7 +565,8 @@ def train_lookalike(
     Raises
     ------
     InputError
-        See :func:`link`; also when a batch of the base does not fit the training schema.
+        See :func:`link`; also when a batch of the base does not fit the training schema,
+        and when the discovery found no distinct types (one homogeneous group, k = 1).
 
     Warns
     -----
@@ -573,6 +574,7 @@ def train_lookalike(
         When survey items (or earlier scoring output) are in the customer file:
         they are dropped as features (leakage).
     """
+    study.refuse_one_group(discovery_dir, "the lookalike model")
     linked = link(discovery_dir, customers, id_column=id_column, min_per_type=min_per_type,
                   batch_size=batch_size, progress=progress, survey=survey)
     sw = linked.sample_weight

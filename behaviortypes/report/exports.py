@@ -48,7 +48,8 @@ def export_cards(
     Returns
     -------
     list of Path
-        The PNG files, in type order.
+        The PNG files, in type order (none for a discovery that found no distinct
+        types, k = 1: it has no persona pages).
 
     Notes
     -----
@@ -66,7 +67,7 @@ def export_cards(
     mark = PngInfo()
     mark.add_text("Software", _CARD_MARK)  # how a later run knows the card is ours
     try:
-        for tid in data.shown_types.index:
+        for tid in [p["id"] for p in rendered.context["personas"]]:  # none when k = 1 (one group)
             index = rendered.section_pages[f"type-{int(tid)}"]
             # a card is the page without the PDF's footer (page number, running title),
             # which sits in the bottom page margin (15 mm, see report.css)
@@ -138,6 +139,9 @@ def _text(slide, x, y, w, h, text, *, size=14, bold=False, italic=False, colour=
 def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
     """Write a PowerPoint deck: title, overview and one slide per type.
 
+    For a discovery that found no distinct types (k = 1) the deck is the title and one
+    slide saying so (the reason, what was not made, how to describe subgroups anyway).
+
     Parameters
     ----------
     data : ReportData
@@ -167,6 +171,15 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
 
     slide = deck.slides.add_slide(blank)
     _text(slide, Inches(0.6), Inches(0.4), Inches(12), Inches(0.8), t["deck_overview"], size=28, bold=True)
+    one = ctx["overview"].get("one_group")
+    if one:  # no distinct types (k = 1): say so; no sizes, no persona slides
+        _text(slide, Inches(0.6), Inches(1.4), Inches(12), Inches(0.7), one["title"], size=24, bold=True)
+        _text(slide, Inches(0.6), Inches(2.2), Inches(12), Inches(4.6),
+              [one["reason"], "", one["body"], "", one["hint"]], size=15)
+        path = Path(path)
+        with atomic_path(path, suffix=".pptx") as tmp:
+            deck.save(str(tmp))
+        return path
     rows = [f"{r['name']} — {r['share']} ({r['ci']})" + (f" · {t['base_share']}: {r['base']}" if r["base"] else "")
             for r in ctx["overview"]["table"]]
     _text(slide, Inches(0.6), Inches(1.4), Inches(5.8), Inches(5.5), rows, size=15)

@@ -148,7 +148,7 @@ def _plot_labels(t: Mapping[str, str]) -> dict[str, dict[str, str]]:
         "k": {"x": t["plot_k"], "stability": t["plot_stability"], "jaccard_min": t["plot_jaccard_min"],
               "prediction_strength":
               t["plot_prediction_strength"], "bic": t["plot_bic"], "bic_best": t["plot_bic"],
-              "silhouette": t["plot_silhouette"]},
+              "silhouette": t["plot_silhouette"], "one_group": t["lpa_one_group"]},
         "sizes": {"x": t["plot_share"], "survey": t["plot_survey"], "base": t["plot_base"]},
         "calibration": {"x": t["plot_predicted_prob"], "y": t["plot_observed_freq"], "ideal": t["plot_ideal"]},
         "confusion": {"x": t["plot_predicted_type"], "y": t["plot_survey_type"]},
@@ -345,7 +345,8 @@ def build_context(data: ReportData, lang: str = "en", *,
     colours = types["color"].to_dict()
     base = types["base_share"].dropna().to_dict() or None
     sol = data.solution
-    sections: list[str] = ["overview", "differences"]
+    one_group = int(sol.get("k") or 0) == 1  # no distinct types: no personas, no differences
+    sections: list[str] = ["overview"] if one_group else ["overview", "differences"]
 
     # overview ----------------------------------------------------------------------
     lv = compact.get("overview", 0)
@@ -358,7 +359,8 @@ def build_context(data: ReportData, lang: str = "en", *,
     sizes_frame = types.reset_index()[["type_id", "share", "ci_low", "ci_high"]]
     fig = plots.plot_sizes(sizes_frame, names=names, colors=colours, base_shares=base, labels=labels["sizes"])
     fig.set_size_inches(7.0, 0.8 + (0.34 - 0.08 * lv) * len(types))
-    overview = {"table": table, "sizes_svg": _svg(fig), "has_base": base is not None, "umap_svg": None}
+    overview = {"table": table, "sizes_svg": _svg(fig), "has_base": base is not None, "umap_svg": None,
+                "one_group": None, "map_title": t["map_title"]}
     if data.umap is not None:
         fig = plots.plot_umap(data.umap, names=names, colors=colours)
         fig.set_size_inches(7.0, 3.9 - 0.9 * lv)
@@ -373,6 +375,13 @@ def build_context(data: ReportData, lang: str = "en", *,
             verb=t["hidden_verb_one"] if len(hidden) == 1 else t["hidden_verb_many"])
     n_kept = sol.get("n_kept") or int(types["n"].sum())
     subtitle = t["subtitle"].format(study=data.title, k=len(types), n=fmt.count(n_kept))
+    if one_group:
+        subtitle = t["one_group_subtitle"].format(study=data.title, n=fmt.count(n_kept))
+        overview["one_group"] = {
+            "title": t["one_group_title"],
+            "reason": reason_text(sol.get("k_reason_code") or sol.get("k_reason", ""), t, fmt),
+            "body": t["one_group_body"], "hint": t["one_group_hint"]}
+        overview["map_title"] = t["map_one_group_title"]
 
     # differences -------------------------------------------------------------------
     ids = list(shown.index)
@@ -398,11 +407,12 @@ def build_context(data: ReportData, lang: str = "en", *,
 
     # personas ----------------------------------------------------------------------
     zlim = max(1.0, float(np.nanmax(np.abs(fprof.to_numpy()))) * 1.1) if fprof.size else 1.0
-    personas = [_persona(data, tid, i, len(ids), fmt, t, zlim, compact.get(f"type-{tid}", 0))
-                for i, tid in enumerate(ids, 1)]
+    personas = [] if one_group else [
+        _persona(data, tid, i, len(ids), fmt, t, zlim, compact.get(f"type-{tid}", 0))
+        for i, tid in enumerate(ids, 1)]
     sections += [f"type-{p['id']}" for p in personas]
     banner = None
-    if data.profile is not None and len(data.profile.banner):
+    if data.profile is not None and len(data.profile.banner) and not one_group:
         from ..describe import banner_overview
 
         banner = banner_overview(data.profile, lang=lang)
@@ -419,14 +429,17 @@ def build_context(data: ReportData, lang: str = "en", *,
     return {
         "t": t, "lang": lang, "title": data.title, "study": data.study, "subtitle": subtitle,
         "created": created, "overview": overview, "hidden_note": hidden_note,
-        "differences": differences, "banner": banner, "personas": personas, "appendix": appendix, "sections": sections,
+        "differences": None if one_group else differences, "banner": banner, "personas": personas, "appendix": appendix, "sections": sections,
         "scale_note": scale_note, "has_quotes": data.quotes is not None, "has_crm": data.crm is not None,
     }
 
 
-def _lpa_rows(evidence, chosen, fmt: Formatter) -> list[dict[str, Any]]:
+def _lpa_rows(evidence, chosen, fmt: Formatter, one_group: str = "one group") -> list[dict[str, Any]]:
     """Latent-profile evidence per candidate k (the types engine's ``evidence_k.csv``):
-    BIC, entropy, smallest type n and share, lowest AvePP, BLRT p, least stable type."""
+    BIC, entropy, smallest type n and share, lowest AvePP, BLRT p, least stable type.
+
+    The row k = 1 (one homogeneous group) is labelled ``one_group``; only its BIC and
+    size mean something, so its other cells are left blank."""
     cols = ("bic_best", "entropy", "n_min", "avepp_min", "blrt_p")
     if evidence is None or "k" not in evidence or not any(c in evidence for c in cols):
         return []
@@ -441,8 +454,17 @@ def _lpa_rows(evidence, chosen, fmt: Formatter) -> list[dict[str, Any]]:
 
     rows = []
     for _, r in evidence.iterrows():
+        if int(r["k"]) == 1:
+            rows.append({"k": 1, "k_label": f"1 ({one_group})",
+                         "chosen": chosen is not None and int(chosen) == 1,
+                         "bic": cell(r, "bic_best", lambda v: fmt.count(v)),
+                         "entropy": "", "n_min": cell(r, "n_min", lambda v: fmt.count(v)),
+                         "share_min": cell(r, "min_share", lambda v: fmt.pct(v, 0)),
+                         "avepp": "", "blrt": "", "jaccard": ""})
+            continue
         rows.append({
-            "k": int(r["k"]), "chosen": chosen is not None and int(r["k"]) == int(chosen),
+            "k": int(r["k"]), "k_label": str(int(r["k"])),
+            "chosen": chosen is not None and int(r["k"]) == int(chosen),
             "bic": cell(r, "bic_best", lambda v: fmt.count(v)),
             "entropy": cell(r, "entropy", lambda v: fmt.num(v, 2)),
             "n_min": cell(r, "n_min", lambda v: fmt.count(v)),
@@ -536,7 +558,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
     if data.evidence_k is not None or types["stability"].notna().any():
         kpage: dict[str, Any] = {"reason": reason_text(sol.get("k_reason_code") or sol.get("k_reason", ""), t, fmt),
                                  "evidence_svg": None, "stability_svg": None,
-                                 "lpa": _lpa_rows(data.evidence_k, sol.get("k"), fmt)}
+                                 "lpa": _lpa_rows(data.evidence_k, sol.get("k"), fmt, t["lpa_one_group"])}
         if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "bic_best", "silhouette")):
             fig = plots.plot_k_evidence(data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"])
             fig.set_size_inches(7.0, 2.2)
@@ -544,7 +566,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         if types["stability"].notna().any():
             fig = plots.plot_stability(types["stability"].dropna(), names=names, colors=colours,
                                        xlabel=t["plot_jaccard"])
-            fig.set_size_inches(6.0, 0.7 + 0.32 * types["stability"].notna().sum())
+            fig.set_size_inches(6.0, 0.6 + 0.28 * types["stability"].notna().sum())
             kpage["stability_svg"] = _svg(fig)
         appendix["k"] = kpage
         sections.append("k")

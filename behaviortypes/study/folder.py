@@ -47,6 +47,8 @@ __all__ = [
     "read",
     "read_types",
     "check_file",
+    "refuse_one_group",
+    "one_group_message",
 ]
 
 #: JSON/YAML files of the folder and their schemas.
@@ -299,6 +301,11 @@ class DiscoveryFolder:
         """The instrument recorded in ``source.json`` (as a dict)."""
         return dict(self.source.instrument)
 
+    @property
+    def one_group(self) -> bool:
+        """Whether the discovery found no distinct types (one homogeneous group, k = 1)."""
+        return self.solution.k == 1
+
     def has(self, name: str) -> bool:
         """Whether the folder holds the file."""
         return (self.path / name).is_file()
@@ -370,6 +377,68 @@ def load(path: str | Path, *, require: Iterable[str] = CONTRACT_FILES) -> Discov
         screening_summary=_read_model(folder, "screening_summary.json", required=False),
         typing_tool=tool if isinstance(tool, dict) else None,
     )
+
+
+# --------------------------------------------------------------------------- k = 1
+def one_group_message(folder: str | Path, stage: str, survey: str | Path | None = None) -> str:
+    """The one-line refusal of a stage that needs types, on a discovery with k = 1.
+
+    Parameters
+    ----------
+    folder : path
+        The discovery folder.
+    stage : str
+        What needs types, e.g. ``"the lookalike model"``.
+    survey : path, optional
+        The survey folder, for the re-run command in the hint.
+    """
+    survey_text = str(survey) if survey else "SURVEY_DIR"
+    return (f"{Path(folder)}: the discovery found no distinct types (one homogeneous group, k = 1), "
+            f"so there are no types for {stage}. Hint: re-run "
+            f"`behaviortypes discover {survey_text} --out {Path(folder)} --k 2` (or more) to describe "
+            "subgroups anyway, as descriptive groups rather than real segments")
+
+
+def refuse_one_group(folder: str | Path | DiscoveryFolder, stage: str) -> None:
+    """Refuse, in one line, a stage that needs types when the discovery found none (k = 1).
+
+    Every stage that needs behaviour types (the typing tool, the lookalike model,
+    scoring, profiles by type, a study file's later stages) calls this before it
+    writes anything. Nothing happens when ``folder`` holds no ``solution.json`` (the
+    stage's own checks then say what is missing) or when it has two or more types.
+
+    Parameters
+    ----------
+    folder : path or DiscoveryFolder
+        The discovery folder, or a file in it (``lookalike.skops``, ``typing_tool.yaml``).
+    stage : str
+        What needs types, for the message (``"the typing tool"``).
+
+    Raises
+    ------
+    InputError
+        When ``solution.json`` says ``k: 1``: the message names the folder, says that
+        the respondents form one homogeneous group and how to describe subgroups
+        anyway (``discover --k 2``).
+    """
+    if isinstance(folder, DiscoveryFolder):
+        path, solution = folder.path, folder.solution
+    else:
+        path = Path(folder)
+        if not path.is_dir():
+            path = path.parent
+        if not (path / "solution.json").is_file():
+            return
+        solution = _read_model(path, "solution.json", required=True)
+    if solution.k != 1:
+        return
+    survey = solution.survey
+    if (path / "source.json").is_file():
+        try:
+            survey = _read_model(path, "source.json", required=True).survey_dir
+        except InputError:
+            pass
+    raise InputError(one_group_message(path.absolute(), stage, survey))
 
 
 # --------------------------------------------------------------------------- write

@@ -1,0 +1,191 @@
+"""A survey with no behaviour types: discover calls it one group (k = 1), the report says
+so, and every stage that needs types refuses the folder in one line (issue #13).
+
+One null study (the demo's generator with ``separation=0``: every planted type has the
+same centroid, so the respondents are one homogeneous population) is run once for the
+module from a study file (discovery, report, then the refusal of the lookalike); that
+run (about 20 s) is the module's only slow part.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from behaviortypes import pipeline, plots, study
+from behaviortypes.cli import main
+from behaviortypes.errors import InputError, SurveyQualityWarning
+from behaviortypes.profiles import ONE_GROUP_NAMES, profile_types
+from behaviortypes.report import build_context, load_report_data, render_document
+from behaviortypes.synth import make_study
+
+
+@pytest.fixture(scope="module")
+def null_study(tmp_path_factory):
+    """``run`` on a study file for the null survey: discovery and report, then the refusal."""
+    root = tmp_path_factory.mktemp("null")
+    survey = root / "survey"
+    make_study(survey, seed=1, n_respondents=400, n_customers=2000, n_interviews=4, separation=0.0,
+               items_per_dimension=3, cross_loadings=())
+    study_file = root / "study.yaml"
+    study_file.write_text(f"survey: survey\nout: out\ncustomers: survey/customers.parquet\n"
+                          f"resamples: 10\nmap: false\nreport: {{dir: reports}}\n")
+    progress = []
+    with pytest.warns(SurveyQualityWarning, match="No distinct types"):
+        with pytest.raises(InputError) as refused:
+            pipeline.run(study_file, progress=progress.append)
+    return root, survey, str(refused.value), progress
+
+
+def _listing(folder):
+    return sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir())
+
+
+@pytest.mark.slow
+def test_discover_calls_a_study_without_types_one_group(null_study):
+    root, _, _, _ = null_study
+    out = root / "out"
+    sol = json.loads((out / "solution.json").read_text())
+    assert sol["k"] == 1 and sol["k_method"] == "one_group"
+    assert sol["k_reason_code"][0]["code"] == "k_reason_one_group"
+    assert "one group (k=1) is reported" in sol["structure_warning"]
+    assert list(sol["sizes"]) == ["1"] and sol["sizes"]["1"]["share"] == 1.0
+    # the typing tool is skipped, with the reason, and no typing_tool.yaml is written
+    assert sol["typing_tool"]["skipped"] == "one_group"
+    assert "nothing for golden questions to tell apart" in sol["typing_tool"]["error"]
+    assert not (out / "typing_tool.yaml").exists()
+    # every kept respondent is in the one group, named as a group, not as a persona
+    folder = study.load(out)
+    a = folder.table("assignments.csv")
+    assert len(a) == sol["n_kept"] and set(a["type_id"]) == {1}
+    assert np.allclose(a["probability"], 1.0)
+    assert folder.type_names == {1: ONE_GROUP_NAMES["en"][0]}
+    assert len(folder.table("scores.csv")) == sol["n_kept"]
+    ev = folder.table("evidence_k.csv")
+    assert ev["k"].iloc[0] == 1 and ev["k"].is_monotonic_increasing and len(ev) > 1
+    assert ev.loc[0, "note"] == "one homogeneous group (no types)" and np.isnan(ev.loc[0, "entropy"])
+    assert bool(ev.loc[0, "chosen"]) and ev.loc[0, "bic_best"] < ev.loc[1:, "bic_best"].min()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args, stage", [
+    (["lookalike", "{out}", "--customers", "{survey}/customers.parquet"], "the lookalike model"),
+    (["score", "{out}", "--customers", "{survey}/customers.parquet", "--out", "{root}/scored.parquet"],
+     "scoring the customer base"),
+    (["typing-tool", "{out}"], "the typing tool"),
+    (["typing-tool", "{out}", "--score", "{survey}/responses.csv", "--out", "{root}/typed.csv"],
+     "the typing tool"),
+    (["profile", "{out}"], "profiles by type"),
+])
+def test_stages_that_need_types_refuse_in_one_line(null_study, capsys, args, stage):
+    root, survey, _, _ = null_study
+    out = root / "out"
+    before, before_root = _listing(out), _listing(root)
+    argv = [a.format(out=out, survey=survey, root=root) for a in args]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert str(out) in err and "one homogeneous group, k = 1" in err and stage in err
+    assert f"discover {survey} --out {out} --k 2" in err
+    assert _listing(out) == before and _listing(root) == before_root  # nothing written
+
+
+@pytest.mark.slow
+def test_run_writes_discovery_and_report_then_refuses_the_rest(null_study):
+    root, _, message, progress = null_study
+    out = root / "out"
+    assert len(message.splitlines()) == 1 and str(root / "study.yaml") in message and "k = 1" in message
+    assert "lookalike model and scoring did not run" in message and "k: 2" in message
+    assert json.loads((out / "solution.json").read_text())["k"] == 1
+    assert [p.suffix for p in (root / "reports").iterdir()] == [".pdf"]
+    assert progress[-1] == "Rendering the report" and "Training the lookalike model" not in progress
+    assert not (out / "lookalike.skops").exists() and not (out / "scored_customers.parquet").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_report_says_no_types_were_found(null_study, lang):
+    root, _, _, _ = null_study
+    data = load_report_data(root / "out")
+    ctx = build_context(data, lang)
+    assert ctx["personas"] == [] and ctx["differences"] is None
+    assert "differences" not in ctx["sections"] and not any(s.startswith("type-") for s in ctx["sections"])
+    one = ctx["overview"]["one_group"]
+    assert one["title"] == ctx["t"]["one_group_title"] and "--k 2" in one["hint"]
+    assert ("BIC" in one["reason"]) and ("homogeneous" in one["reason"] or "enhetlig" in one["reason"])
+    lpa = ctx["appendix"]["k"]["lpa"]
+    assert lpa[0]["k_label"] == f"1 ({ctx['t']['lpa_one_group']})" and lpa[0]["chosen"]
+    assert lpa[0]["entropy"] == lpa[0]["jaccard"] == lpa[0]["blrt"] == ""
+    assert lpa[0]["bic"] != "–" and lpa[0]["n_min"] != "–"
+    doc = render_document(data, lang)
+    assert doc.n_pages == len(ctx["sections"])  # one page per section: nothing overflowed
+    assert list(doc.section_pages)[0] == "overview" and "sec-differences" not in doc.html
+    assert ctx["t"]["one_group_title"] in doc.html
+    assert ctx["t"]["persona_of"].split("{")[0] not in doc.html
+
+
+def test_refuse_one_group_leaves_folders_with_types_alone(tmp_path):
+    # no solution.json: nothing to judge (the stage's own checks say what is missing)
+    study.refuse_one_group(tmp_path, "the typing tool")
+    study.refuse_one_group(tmp_path / "lookalike.skops", "scoring the customer base")
+
+
+@pytest.mark.slow
+def test_refuse_one_group_names_folder_and_hint(null_study):
+    root, survey, _, _ = null_study
+    with pytest.raises(InputError, match=r"one homogeneous group, k = 1\), so there are no types for X"):
+        study.refuse_one_group(root / "out", "X")
+    with pytest.raises(InputError, match=r"--k 2"):
+        study.refuse_one_group(study.load(root / "out"), "X")
+    with pytest.raises(InputError, match=str(survey)):
+        pipeline.lookalike(root / "out", survey / "customers.parquet")
+
+
+def test_profile_types_names_one_group_as_a_group_not_a_persona():
+    rng = np.random.default_rng(0)
+    idx = pd.Index([f"r{i}" for i in range(60)], name="respondent_id")
+    scores = pd.DataFrame(rng.normal(size=(60, 2)) + [3.0, 0.0], index=idx, columns=["F1", "F2"])
+    items = pd.DataFrame(rng.integers(1, 6, size=(60, 3)), index=idx, columns=["q1", "q2", "q3"])
+    one = profile_types(items, scores, pd.Series(1, index=idx), factor_names={"F1": "price focus"}, lang="sv")
+    assert one.names.loc[1, "name"] == ONE_GROUP_NAMES["sv"][0]
+    assert np.allclose(one.table["diff"], 0.0)  # the group is everyone: no difference from average
+    two = profile_types(items, scores, pd.Series(np.r_[np.ones(30), np.full(30, 2)].astype(int), index=idx),
+                        factor_names={"F1": "price focus"}, lang="en")
+    assert ONE_GROUP_NAMES["en"][0] not in set(two.names["name"])
+
+
+def _evidence(with_resamples: bool) -> pd.DataFrame:
+    k = np.arange(1, 7)
+    jac = [np.nan, 0.9, 0.85, 0.6, 0.5, 0.4] if with_resamples else [np.nan] * 6
+    return pd.DataFrame({"k": k, "bic_best": [1000.0, 950, 940, 945, 960, 980],
+                         "jaccard_min": jac, "prediction_strength": jac,
+                         "silhouette": [np.nan, 0.3, 0.25, 0.2, 0.15, 0.1]})
+
+
+@pytest.mark.parametrize("with_resamples, n_panels", [(True, 4), (False, 2)])
+def test_k_evidence_plot_shows_k1_as_one_group(with_resamples, n_panels):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no all-NaN or empty-axis warnings
+        fig = plots.plot_k_evidence(_evidence(with_resamples), chosen_k=3, labels={"one_group": "en grupp"})
+    assert len(fig.axes) == n_panels  # panels blank at every k are left out
+    for ax in fig.axes:
+        assert ax.get_xlim() == (0.5, 6.5)  # one k axis for every panel, k = 1 included
+    bic = next(a for a in fig.axes if "BIC" in a.get_title())
+    assert [t.get_text() for t in bic.texts] == ["en grupp"]
+    assert all(not a.texts for a in fig.axes if a is not bic)  # k = 1 has only a BIC
+
+
+@pytest.mark.slow
+def test_report_exports_for_one_group_have_no_persona_cards(null_study, tmp_path):
+    root, _, _, _ = null_study
+    from pptx import Presentation
+
+    files = pipeline.report(root / "out", lang="sv", formats=("pdf", "pptx", "png"), out_dir=tmp_path).files
+    assert sorted(p.suffix for p in files) == [".pdf", ".pptx"]  # no persona, no card
+    deck = Presentation(str(next(p for p in files if p.suffix == ".pptx")))
+    texts = [sh.text_frame.text for s in deck.slides for sh in s.shapes if sh.has_text_frame]
+    assert len(deck.slides) == 2 and "Inga tydliga beteendetyper hittades" in texts

@@ -346,6 +346,9 @@ def discover(
         screen, fac = reuse.screen, reuse.factors
     else:
         reuse = None
+        from .segments import start_workers
+
+        start_workers()  # the types engine's workers start while screening and factors run
         say("Screening respondents")
         screen = run_screen(survey)
         say("Factor analysis")

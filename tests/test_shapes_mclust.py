@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from behaviortypes.segments import shapes
-from behaviortypes.segments._models import (
+from behaviortypes.segments import (
     Mixture,
     fit_mixture,
     mixture_log_resp,
     n_mixture_params,
+    shapes,
 )
 
 REF = Path(__file__).parent / "data" / "mclust"
@@ -131,14 +131,40 @@ def test_engine_em_runs_the_mclust_kinds():
     for kind in ("VVE", "EVE", "VEV", "EEV", "VVI"):
         ours = shapes.fit(X, None, hc[:, 2], 3, kind, tol=1e-12)
         eng = fit_mixture(X, w, hc[:, 2], 3, kind=kind, reg=0.0, tol=1e-12, max_iter=2000)
-        # EVE/VVE: the engine's M-step starts its orientation afresh at every EM
-        # iteration, mclust's me (and shapes.fit) where the last one left it; the inner
-        # MM stops at a relative change of sqrt(eps), so the two EMs end 1e-5 apart
+        # EVE/VVE: both EMs carry the orientation from one iteration to the next (as
+        # mclust's me does); their stopping rules differ, so they end up to 1e-5 apart
         np.testing.assert_allclose(eng.loglik, ours.loglik, rtol=1e-4, err_msg=kind)
         assert n_mixture_params(3, 4, kind) == shapes.n_params(3, 4, kind)
     # the engine's own kinds keep their counts: VVV == full, VVI == diag, EEE == tied
     for ours, engine in (("VVV", "full"), ("VVI", "diag"), ("EEE", "tied")):
         assert n_mixture_params(4, 5, ours) == n_mixture_params(4, 5, engine)
+
+
+def test_t_weights_in_the_structured_m_step():
+    """t components (McLachlan & Peel 2000, section 7.5): means and scatter weighted by
+    membership x weight x E[u | z], type sizes by membership x weight (by hand for VVV);
+    u = 1 is the Gaussian step; with a huge nu the t forms fit as the Gaussian ones."""
+    X, hc = _data("iris")
+    resp = np.eye(3)[hc[:, 2]]
+    rng = np.random.default_rng(0)
+    w, u = rng.uniform(0.5, 2.0, 150), rng.uniform(0.2, 1.5, (150, 3))
+    weights, means, covs = shapes.m_step(X, w, resp, "VVV", u=u)
+    for j in range(3):
+        a = resp[:, j] * w
+        b = a * u[:, j]
+        mu = b @ X / b.sum()
+        np.testing.assert_allclose(means[j], mu, rtol=1e-10)
+        np.testing.assert_allclose(covs[j], (b[:, None] * (X - mu)).T @ (X - mu) / a.sum(),
+                                   rtol=1e-7)  # (the one-pass second moment)
+    np.testing.assert_allclose(weights, (resp * w[:, None]).sum(axis=0) / w.sum())
+    for kind in ("VVE", "VEV"):
+        for g, t in zip(shapes.m_step(X, w, resp, kind),
+                        shapes.m_step(X, w, resp, kind, u=np.ones((150, 3)))):
+            np.testing.assert_allclose(g, t, rtol=1e-10, atol=1e-12)
+        gauss = fit_mixture(X, np.ones(150), hc[:, 2], 3, kind=kind)
+        heavy = fit_mixture(X, np.ones(150), hc[:, 2], 3, kind=f"t{kind}", nu=1e7)
+        np.testing.assert_allclose(heavy.loglik, gauss.loglik, rtol=1e-4)
+        assert n_mixture_params(3, 4, f"t{kind}") == n_mixture_params(3, 4, kind) + 1
 
 
 def test_unknown_kind_is_refused():

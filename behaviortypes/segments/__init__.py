@@ -1,6 +1,7 @@
 """Types engine: candidate clusterings, the evidence for the number of types, stable ids.
 
-Public API: :class:`TypeFinder` and :func:`match_types`. See ``docs/choosing_k.md``
+Public API: :class:`TypeFinder`, :func:`match_types` and :func:`start_workers` (start
+the worker processes ahead of a first fit). See ``docs/choosing_k.md``
 for the rule that chooses k and how it was validated on planted studies.
 
 The building blocks are public too, for checking them one by one and for fitting one
@@ -40,6 +41,7 @@ from .finder import (
     STABLE_JACCARD,
     TypeFinder,
     size_words,
+    start_workers,
 )
 from .matching import match_types
 
@@ -53,6 +55,7 @@ __all__ = [
     "SMALL_SHARE",
     "SMALL_TYPE_JACCARD",
     "size_words",
+    "start_workers",
     "DEFAULT_MODELS",
     "MODELS",
     "Mixture",

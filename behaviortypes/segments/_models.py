@@ -112,9 +112,12 @@ def _log_resp_maha(Z, model):
     return logp - lse[:, None], lse, maha
 
 
-def _m_step(Z, w, resp, kind, reg, u=None):
+def _m_step(Z, w, resp, kind, reg, u=None, state=None):
+    """Weighted M-step of any kind: (weights, means, covs, state); ``state`` carries the
+    iterated steps of mclust's EVE/VVE and MFA from one EM iteration to the next."""
     if _T_BASE.get(kind, kind) in shapes.ALL_KINDS:  # mclust's models, factor analysers
-        return shapes.m_step(Z, w, resp, _T_BASE.get(kind, kind), reg, u=u)  # (t: with u)
+        return shapes.m_step(Z, w, resp, _T_BASE.get(kind, kind), reg, u=u, warm=state,
+                             return_state=True)  # (t: with u)
     d = Z.shape[1]
     rw = resp * w[:, None]
     nk = rw.sum(axis=0) + 1e-10
@@ -156,7 +159,7 @@ def _m_step(Z, w, resp, kind, reg, u=None):
                 Cinv = np.linalg.inv(C + reg * eye)
                 lam = np.clip(np.einsum("ij,kji->k", Cinv, S) / d, 1e-3, None)
         covs = lam[:, None, None] * C[None] + reg * eye
-    return nk / nk.sum(), means, covs
+    return nk / nk.sum(), means, covs, None
 
 
 def fit_mixture(
@@ -205,9 +208,9 @@ def fit_mixture(
     prev = -np.inf
     it = 0
     d = Z.shape[1]
-    u = None
+    u = state = None
     for it in range(1, max_iter + 1):
-        weights, means, covs = _m_step(Z, w, resp, kind, reg, u)
+        weights, means, covs, state = _m_step(Z, w, resp, kind, reg, u, state)
         model = Mixture(weights, means, covs, kind, prev, it, nu)
         log_resp, lse, maha = _log_resp_maha(Z, model)
         ll = float(w @ lse)
@@ -218,7 +221,7 @@ def fit_mixture(
             prev = ll
             break
         prev = ll
-    weights, means, covs = _m_step(Z, w, resp, kind, reg, u)
+    weights, means, covs, _ = _m_step(Z, w, resp, kind, reg, u, state)
     model = Mixture(weights, means, covs, kind, prev, it, nu)
     _, lse = mixture_log_resp(Z, model)
     return model._replace(loglik=float(w @ lse))

@@ -59,18 +59,24 @@ _N_STARTS = 20  # k-means++ starts of the reference mixtures (em-EM)
 _N_FULL_STARTS = 6
 #: degrees of freedom tried for the t mixture (the best likelihood is kept)
 _T_NU = (4.0, 8.0, 16.0, 50.0)
-#: mixture models whose BIC chooses k by default (see docs/choosing_k.md)
-DEFAULT_MODELS = ("scaled", "full", "tscaled", "tspreads")
+#: mixture models whose BIC chooses k by default (see docs/choosing_k.md): shared shape,
+#: free covariance, t with shared shape, t with shared correlations and own spreads, and
+#: mclust's own-shape models VVE (one orientation, own volume and shape per type;
+#: Gaussian) and VEV (own volume and orientation, one shape; t components)
+DEFAULT_MODELS = ("scaled", "full", "tscaled", "tspreads", "VVE", "tVEV")
 #: every model that can take part in the choice (``TypeFinder(models=...)``): the defaults
-#: and mclust's own-shape models VVE (one orientation, own volume and shape per type) and
-#: VEV (own volume and orientation, one shape), Gaussian and with t components
-MODELS = DEFAULT_MODELS + ("VVE", "VEV", "tVVE", "tVEV")
+#: and the other forms of the own-shape models (Gaussian VEV, t VVE)
+MODELS = DEFAULT_MODELS + ("VEV", "tVVE")
 #: evidence column holding each choice model's BIC
 _BIC_COLUMN = {"scaled": "bic", "full": "bic_full", "tscaled": "bic_t",
                "tspreads": "bic_t_spreads", "VVE": "bic_vve", "VEV": "bic_vev",
                "tVVE": "bic_t_vve", "tVEV": "bic_t_vev"}
 #: the models fitted from the others' posteriors when chosen (cost: see docs/choosing_k.md)
 _EXTRA_KINDS = ("VVE", "VEV", "tVVE", "tVEV")
+#: of those, the dear ones (an iterated M-step: 5-10x the others' time), fitted only at
+#: the k whose best BIC over the other models is within ``_DEAR_MARGIN`` of the lowest
+_DEAR_KINDS = ("VVE", "tVVE")
+_DEAR_MARGIN = 100.0
 #: ``method_`` of each model
 _METHOD = {"scaled": "gaussian_mixture_shared_shape", "full": "gaussian_mixture_full",
            "tscaled": "t_mixture_shared_shape", "tspreads": "t_mixture_shared_correlation",
@@ -173,19 +179,33 @@ def _derived_task(Z, w, k, scaled, full, extra, guard):
                  "tspreads": _fit_t(Z, w, resp, k, "tspreads", guard)}
         for kind in ("diag", "tied"):
             mixes[kind] = fit_mixture(Z, w, labels, k, kind=kind)
-        starts = [resp, np.exp(mixture_log_resp(Z, full)[0])]
-        for kind in extra:  # Gaussian: from the shared-shape and free fits' posteriors
-            if kind in ("VVE", "VEV"):
-                mixes[kind] = best_fit([fit_mixture(Z, w, r, k, kind=kind) for r in starts],
-                                       guard)
-        for kind in extra:  # t: from the Gaussian form, with the shared-shape t's nu
-            if kind in ("tVVE", "tVEV"):
-                base = mixes.get(kind[1:])
-                st = [np.exp(mixture_log_resp(Z, base)[0])] if base is not None else starts
-                mixes[kind] = best_fit([fit_mixture(Z, w, r, k, kind=kind,
-                                                    nu=mixes["tscaled"].nu, max_iter=300)
-                                        for r in st], guard)
+        mixes.update(_own_shape_fits(Z, w, k, dict(mixes, scaled=scaled, full=full), extra,
+                                     guard))
     return mixes, dict(labels=labels, log_resp=log_resp)
+
+
+def _own_shape_fits(Z, w, k, mixes, kinds, guard):
+    """mclust's own-shape models ``kinds`` (VVE, VEV, tVVE, tVEV) at one k: Gaussian from
+    the shared-shape and free fits' posteriors, t from the Gaussian form's (when fitted)
+    with the shared-shape t mixture's degrees of freedom; the best that did not collapse."""
+    out = {}
+    starts = [np.exp(mixture_log_resp(Z, mixes[kd])[0]) for kd in ("scaled", "full")]
+    for kind in sorted(kinds, key=lambda kd: kd.startswith("t")):  # Gaussian forms first
+        if kind.startswith("t"):
+            base = out.get(kind[1:]) or mixes.get(kind[1:])
+            st = [np.exp(mixture_log_resp(Z, base)[0])] if base is not None else starts
+            fits = [fit_mixture(Z, w, r, k, kind=kind, nu=mixes["tscaled"].nu, max_iter=300)
+                    for r in st]
+        else:
+            fits = [fit_mixture(Z, w, r, k, kind=kind) for r in starts]
+        out[kind] = best_fit(fits, guard)
+    return out
+
+
+def _own_shape_task(Z, w, k, mixes, kinds, guard):
+    """:func:`_own_shape_fits` in a worker (one BLAS thread)."""
+    with threadpool_limits(limits=1):
+        return _own_shape_fits(Z, w, k, mixes, kinds, guard)
 
 
 def _t_words(nu: float) -> str:
@@ -193,6 +213,47 @@ def _t_words(nu: float) -> str:
     if nu >= max(_T_NU):
         return f"t distributions with near-Gaussian tails, {nu:.0f} df"
     return f"heavy-tailed t distributions, {nu:.0f} df"
+
+
+def _worker_ready() -> int:
+    """Run in a worker: import what the engine's tasks need (the first task's cost)."""
+    from . import _evidence, _models, shapes  # noqa: F401
+
+    return 1
+
+
+def start_workers(n_jobs: int = -1):
+    """Start the engine's worker processes now, in a background thread.
+
+    The first :meth:`TypeFinder.fit` of a Python process otherwise waits about a second
+    while joblib starts its workers and they import numpy, scipy, scikit-learn and the
+    engine. A stage that has other work to do first (``pipeline.discover`` screens the
+    answers and fits the factors) calls this before it, so that the start-up overlaps
+    that work; the workers are joblib's reusable ones, so ``fit`` finds them running.
+    Nothing is computed; calling it twice costs nothing.
+
+    Parameters
+    ----------
+    n_jobs : int, default=-1
+        As ``TypeFinder(n_jobs=...)``; 1 starts nothing.
+
+    Returns
+    -------
+    threading.Thread or None
+        The thread starting them (join it to wait), None when ``n_jobs`` is 1.
+    """
+    import threading
+
+    from joblib import Parallel, delayed, effective_n_jobs
+
+    n = effective_n_jobs(n_jobs)
+    if n <= 1:
+        return None
+    thread = threading.Thread(
+        target=lambda: Parallel(n_jobs=n_jobs)(delayed(_worker_ready)() for _ in range(n)),
+        name="behaviortypes-start-workers", daemon=True)
+    thread.start()
+    return thread
 
 
 def _model_words(col: str, row) -> str:
@@ -257,11 +318,13 @@ class TypeFinder(BaseEstimator):
     progress : bool, default=False
         Show a progress bar.
     models : sequence of str, optional
-        The mixture models whose BIC chooses k (default :data:`DEFAULT_MODELS`: shared
-        shape, free covariance, and t components with the shared shape or shared
-        correlations). :data:`MODELS` adds mclust's own-shape models ``"VVE"`` and
-        ``"VEV"`` and their t forms ``"tVVE"``/``"tVEV"``, fitted at every k from the
-        others' posteriors (see docs/choosing_k.md for what they were measured to do).
+        The mixture models whose BIC chooses k (default :data:`DEFAULT_MODELS`:
+        ``"scaled"`` shared shape, ``"full"`` free covariance, ``"tscaled"`` and
+        ``"tspreads"`` t components with the shared shape or shared correlations,
+        ``"VVE"`` and ``"tVEV"`` mclust's own-shape models). :data:`MODELS` adds their other
+        forms ``"VEV"`` (Gaussian) and ``"tVVE"`` (t). The own-shape models are fitted
+        from the others' posteriors (VVE and tVVE only at the k within 100 BIC points of
+        the best); see docs/choosing_k.md for what each was measured to do.
 
     Attributes
     ----------
@@ -317,7 +380,7 @@ class TypeFinder(BaseEstimator):
     of k against k-1 shared-shape Gaussian types; McLachlan 1987, Nylund et al. 2007;
     computed for the chosen k and k+1), ``jaccard_small`` (the least reproducible type under
     5 % of the sample), ``size_ok`` (every type reaches ``min_n``).
-    Other indices in ``evidence_`` (one row per k): ``bic_best`` (the lowest BIC of the four
+    Other indices in ``evidence_`` (one row per k): ``bic_best`` (the lowest BIC of the
     models that choose k; lower is better), ``bic`` (Gaussian mixture with one
     covariance shape scaled per type; takes part in the choice),
     ``bic_full``/``bic_diag``/``bic_tied`` (other covariance structures; ``bic_full``
@@ -325,7 +388,12 @@ class TypeFinder(BaseEstimator):
     the shared-shape structure, and its degrees of freedom; takes part in the choice),
     ``bic_t_spreads`` and ``nu_t_spreads`` (t mixture with one shared correlation
     matrix and each type's own spread on every feature; takes part in the choice),
-    ``bic_spreads`` (its Gaussian form; reported only), ``set_aside`` (choice models
+    ``bic_spreads`` (its Gaussian form; reported only), ``bic_vve`` (mclust's VVE: one
+    orientation, each type its own volume and shape; fitted at the k within 100 BIC
+    points of the best, NaN elsewhere) and ``bic_t_vev`` (mclust's VEV with t components:
+    each type its own volume and orientation, one shape, ``nu_t`` degrees of freedom)
+    (both take part in the choice; ``bic_vev`` and ``bic_t_vve`` when ``models`` adds
+    them), ``set_aside`` (choice models
     whose fit at that k is spurious: a type collapsed onto identical answers, variance
     in some direction below 3 % of the whole sample's; their BIC is NaN),
     ``min_share`` (smallest type), ``jaccard_min`` (the least stable type's mean
@@ -342,12 +410,18 @@ class TypeFinder(BaseEstimator):
     the k whose every type has at least ``min_n`` respondents and whose types under 5 %
     of the sample reproduce in the resamples (a small type is kept for its substance,
     not dropped for its share of a possibly biased sample), take the k
-    with the lowest BIC over four mixture models (Gaussian with a shared covariance
-    shape scaled per type, Gaussian with a free covariance per type, and multivariate t
+    with the lowest BIC over six mixture models (Gaussian with a shared covariance
+    shape scaled per type, Gaussian with a free covariance per type, multivariate t
     with the shared-shape structure or with shared correlations and each type's own
-    spreads), as mclust does across models; spurious fits are set aside. The t mixture
+    spreads, and mclust's own-shape models VVE (Gaussian) and VEV (t)), as mclust does
+    across models; spurious fits are set aside. The t mixture
     keeps a heavy-tailed type from being split into a core and a "tails" component; the
-    own-spreads structure lets a type hold one attitude tightly and another loosely.
+    own-spreads structure lets a type hold one attitude tightly and another loosely;
+    VVE and VEV let types differ in the shape and orientation of their spread, which
+    otherwise splits a type in two (measured in docs/choosing_k.md, session 5).
+    With ``k_min=1`` (the default) one homogeneous group is chosen instead (``k_ = 1``,
+    with ``structure_warning_``) when no set of types has a BIC at least 10 below one
+    group's.
     Every k's fit is also restarted from its neighbours' (a component of the k-1 fit
     split, a pair of the k+1 fit merged), so that a missed optimum at one k does not
     decide the comparison.
@@ -358,7 +432,7 @@ class TypeFinder(BaseEstimator):
     shape); silhouette and prediction strength favour 2-3 types; they are reported only.
     ``structure_warning_`` is set (and a ``SurveyQualityWarning`` issued) when no
     solution's BIC is at least 10 below that of one homogeneous group ("very strong"
-    evidence, Kass & Raftery 1995), when the chosen types are not reproducible (mean
+    evidence, Kass & Raftery 1995; then ``k_ = 1`` unless ``k_min`` >= 2), when the chosen types are not reproducible (mean
     Jaccard < 0.5), when every solution has a too-small type, or when every fit has
     collapsed. The
     final model is the mixture that won the BIC at the chosen k.
@@ -564,6 +638,7 @@ class TypeFinder(BaseEstimator):
         del ward  # holds the data; not part of the fitted model
         self._split_merge(Z, wn, refs)
         self._derived_all(Z, wn, refs)
+        self._dear_all(Z, wn, refs)
         one = self._fit_one(Z, wn)
         bic1 = min(self._bic(m, n, d) for m in one)
 
@@ -604,7 +679,8 @@ class TypeFinder(BaseEstimator):
         ev = self._judge(ev, bic1)
         k_ch, reason, warn = self._choose(ev, bic1)
         reason_code = self._reason_code
-        self.candidates_ = {k: {kd: refs[k]["mixes"][kd] for kd in self._kinds} for k in ks}
+        self.candidates_ = {k: {kd: refs[k]["mixes"][kd] for kd in self._kinds
+                                if refs[k]["mixes"].get(kd) is not None} for k in ks}
         if int(k_ch) == 1:  # one homogeneous group: no types to resample
             self._add_blrt(ev, refs, one[0], n, blrt_seeds, [2] if 2 in refs else [])
             self._set_choice(ev, 1, reason, reason_code, warn)
@@ -714,13 +790,35 @@ class TypeFinder(BaseEstimator):
         from joblib import Parallel, delayed
 
         ks = sorted(refs)
-        extra = [kd for kd in self._kinds if kd in _EXTRA_KINDS]
+        extra = [kd for kd in self._kinds if kd in _EXTRA_KINDS and kd not in _DEAR_KINDS]
         tasks = [delayed(_derived_task)(Z, w, k, refs[k]["mixes"]["scaled"],
                                         refs[k]["mixes"]["full"], extra, self._guard)
                  for k in ks]
         for k, (mixes, extra) in zip(ks, Parallel(n_jobs=self.n_jobs)(tasks)):
             refs[k]["mixes"].update(mixes)
             refs[k].update(extra)
+
+    def _dear_all(self, Z, w, refs):
+        """The dear own-shape models (VVE: an iterated M-step, 5-10x the others' time)
+        only at the k whose best BIC over the other models is within ``_DEAR_MARGIN`` of
+        the lowest: elsewhere they would have to gain more than that to matter."""
+        from joblib import Parallel, delayed
+
+        dear = [kd for kd in self._kinds if kd in _DEAR_KINDS]
+        if not dear:
+            return
+        n, d = Z.shape
+        ks = sorted(refs)
+        for k in ks:
+            refs[k]["mixes"].update(dict.fromkeys(dear))  # None: not fitted at this k
+        best = {k: min(self._choice_bics(refs[k], n, d).values()) for k in ks}
+        low = min(best.values())
+        near = [k for k in ks if best[k] <= low + _DEAR_MARGIN] if np.isfinite(low) else []
+        tasks = [delayed(_own_shape_task)(Z, w, k, refs[k]["mixes"], dear, self._guard)
+                 for k in near]
+        n_jobs = self.n_jobs if len(near) > 1 else 1
+        for k, mixes in zip(near, Parallel(n_jobs=n_jobs)(tasks)):
+            refs[k]["mixes"].update(mixes)
 
     def _fit_t(self, Z, w, resp, k, kind="tscaled"):
         return _fit_t(Z, w, resp, k, kind, self._guard)
@@ -731,8 +829,9 @@ class TypeFinder(BaseEstimator):
 
     def _choice_bics(self, ref, n, d):
         """BIC of each model that can choose k; ``inf`` for a spurious fit."""
-        return {kd: np.inf if self._spurious(ref["mixes"][kd])
-                else self._bic(ref["mixes"][kd], n, d) for kd in self._kinds}
+        mixes = ref["mixes"]
+        return {kd: np.inf if mixes.get(kd) is None or self._spurious(mixes[kd])
+                else self._bic(mixes[kd], n, d) for kd in self._kinds}
 
     @staticmethod
     def _bic(model: Mixture, n, d):
@@ -790,7 +889,8 @@ class TypeFinder(BaseEstimator):
             nu_t=float(ref["mixes"]["tscaled"].nu),
             nu_t_spreads=float(ref["mixes"]["tspreads"].nu),
             bic_spreads=self._bic(ref["mixes"]["spreads"], n, d),
-            set_aside=", ".join(_BIC_COLUMN[kd] for kd, b in bics.items() if not np.isfinite(b)),
+            set_aside=", ".join(_BIC_COLUMN[kd] for kd, b in bics.items()
+                                if not np.isfinite(b) and ref["mixes"].get(kd) is not None),
             bic_diag=self._bic(ref["mixes"]["diag"], n, d),
             bic_tied=self._bic(ref["mixes"]["tied"], n, d),
             loglik=ref["mixes"]["scaled"].loglik,

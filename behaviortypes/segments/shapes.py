@@ -284,7 +284,9 @@ def m_step(
     tol: float = _INNER_TOL,
     max_inner: int = 500,
     u: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    warm=None,
+    return_state: bool = False,
+):
     """Weighted maximum-likelihood parameters of model ``kind`` given memberships.
 
     The iterated M-steps start as mclust's ``mstep`` does (EVE/VVE: orientation at the
@@ -315,6 +317,12 @@ def m_step(
         E[u | z] = (nu + d) / (nu + Mahalanobis distance) from the E-step. Means and
         scatter are then weighted by it (McLachlan & Peel 2000, section 7.5); the
         covariance structure's step is the same. None: Gaussian components.
+    warm : tuple, optional
+        EVE/VVE (orientation, shapes) and MFA (loadings, uniquenesses) where the previous
+        EM iteration left them (``return_state=True`` returns them), as mclust's ``me``
+        carries them; None starts afresh as ``mstep`` does.
+    return_state : bool, default=False
+        Also return that state (None for the other models) as a fourth value.
 
     Returns
     -------
@@ -322,7 +330,8 @@ def m_step(
     means : ndarray of shape (k, n_features)
     covs : ndarray of shape (k, n_features, n_features)
     """
-    return _m_step_state(Z, w, resp, kind, reg, tol, max_inner, None, u)[:3]
+    out = _m_step_state(Z, w, resp, kind, reg, tol, max_inner, warm, u)
+    return out if return_state else out[:3]
 
 
 def _m_step_state(Z, w, resp, kind, reg, tol, max_inner, warm, u=None):

@@ -1,7 +1,9 @@
 """Types engine: candidate clusterings, the evidence for the number of types, stable ids.
 
 Public API: :class:`TypeFinder`, :func:`match_types` and :func:`start_workers` (start
-the worker processes ahead of a first fit). See ``docs/choosing_k.md``
+the worker processes ahead of a first fit); latent class models on the statements
+themselves (:class:`LatentClassModel`, :func:`choose_n_classes`; poLCA's and Latent
+GOLD's, an option beside the engine — ``docs/lca.md``). See ``docs/choosing_k.md``
 for the rule that chooses k and how it was validated on planted studies.
 
 The building blocks are public too, for checking them one by one and for fitting one
@@ -43,11 +45,15 @@ from .finder import (
     size_words,
     start_workers,
 )
+from .lca import ClassChoice, LatentClassModel, choose_n_classes
 from .matching import match_types
 
 __all__ = [
     "TypeFinder",
     "match_types",
+    "LatentClassModel",
+    "ClassChoice",
+    "choose_n_classes",
     "STABLE_JACCARD",
     "MIN_MEAN_JACCARD",
     "MIN_PREDICTION_STRENGTH",

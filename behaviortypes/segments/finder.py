@@ -217,7 +217,7 @@ def _t_words(nu: float) -> str:
 
 def _worker_ready() -> int:
     """Run in a worker: import what the engine's tasks need (the first task's cost)."""
-    from . import _evidence, _models, shapes  # noqa: F401
+    from . import finder, shapes  # noqa: F401  (finder imports the rest of the engine)
 
     return 1
 

@@ -340,15 +340,15 @@ def discover(
     # a file of the user's named like the discovery's own files: say so now, not after the analysis
     check_outputs_free(out, (*study.CONTRACT_FILES, "factors.json"), legacy=study.CONTRACT_FILES)
     settings = {"factors": factors, "k": k, "seed": seed, "n_resamples": n_resamples}
+    from .segments import start_workers
+
+    start_workers()  # the types engine's workers start while the survey is read and screened
     say("Reading and validating the survey")
     survey = load_survey(survey_dir)
     if _reusable(reuse, survey, settings):
         screen, fac = reuse.screen, reuse.factors
     else:
         reuse = None
-        from .segments import start_workers
-
-        start_workers()  # the types engine's workers start while screening and factors run
         say("Screening respondents")
         screen = run_screen(survey)
         say("Factor analysis")

@@ -512,12 +512,14 @@ def test_alt_suite_types_with_own_shapes_and_heavy_tails():
              - supervised_ari_best(X, st.truth))
             for st, X, tf in _planted_fits(suite_alt(8), n_resamples=4)]
     table = pd.DataFrame(rows, columns=["study", "k", "k_hat", "model", "gap"])
-    # 8/8 since session 5 (7/8 before: k5_m6, five types each with its own shape, got 7;
-    # mclust's VVE now finds 5); ARI within 0.03 of the better of LDA/QDA in 7 of 8, the
-    # eighth (k5_m6, VVE) at -0.040
-    assert (table.k == table.k_hat).all(), table.to_string()
-    assert (table.gap >= -0.03).sum() >= 7 and (table.gap >= -0.05).all(), table.to_string()
-    assert table.model.str.contains("VVE|VEV").sum() >= 2, table.to_string()
+    # 7/8 (k5_m6, five types each with its own shape, gets 7; mclust's VVE would find 5
+    # but over-splits end-to-end synth studies: docs/choosing_k.md, session 5); with the
+    # right k the ARI is within 0.03 of the better of LDA/QDA in all 7 since mclust's VEV
+    # with t components chooses too (5/7 before)
+    right = table[table.k == table.k_hat]
+    assert len(right) >= 7, table.to_string()
+    assert (right.gap >= -0.03).sum() >= 6 and (right.gap >= -0.05).all(), table.to_string()
+    assert table.model.str.contains("VEV").sum() >= 2, table.to_string()
 
 
 def test_ward_tree_cuts_and_subsample_assignment():

@@ -12,7 +12,8 @@ model by hand: the weighted mixture models (:class:`Mixture`, :func:`fit_mixture
 :func:`merge_starts`, :func:`n_mixture_params`, :func:`mixture_log_resp`, the collapse guard
 :func:`collapse_reference` / :func:`is_collapsed` / :func:`best_fit`, :class:`WardTree`,
 :func:`quick_kmeans`) and the evidence (:func:`jaccard_to_reference`,
-:func:`prediction_strength`, :func:`blrt_pvalue`).
+:func:`prediction_strength`, :func:`blrt_pvalue`), and mclust's hierarchical starts
+(:func:`hc_partitions`, :func:`hc_vvv`, :func:`hclass`, :class:`HcTree`; module ``hc``).
 """
 
 from ._evidence import blrt_pvalue, jaccard_to_reference, prediction_strength
@@ -45,6 +46,7 @@ from .finder import (
     size_words,
     start_workers,
 )
+from .hc import HcTree, hc_partitions, hc_vvv, hclass
 from .lca import ClassChoice, LatentClassModel, choose_n_classes
 from .matching import match_types
 
@@ -80,4 +82,8 @@ __all__ = [
     "blrt_pvalue",
     "jaccard_to_reference",
     "prediction_strength",
+    "HcTree",
+    "hc_partitions",
+    "hc_vvv",
+    "hclass",
 ]

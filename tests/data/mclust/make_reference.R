@@ -10,7 +10,9 @@
 #   <name>_data.csv  the data exactly as fitted (the public data sets; the planted
 #                    study is planted_k5_m6.csv itself)
 #   <name>_hc.csv    mclust's hierarchical starting partitions for G = 1..9
-#                    (hc(): VVV agglomeration on the "SVD" transform, mclust's default)
+#                    (hc(X): VVV agglomeration of the data as they are -- hc()'s own
+#                    default is use = "VARS"; mclustBIC()'s default "SVD" starts are in
+#                    <name>_hc_svd.csv, make_reference_hc.R)
 # and, one row per data set / model / G:
 #   bic.csv          mclustBIC(X, G = 1:9): BIC of every model (NA when mclust's fit fails)
 #   chosen.csv       Mclust(X, G = 1:9): the chosen model, G, BIC and log-likelihood
@@ -42,7 +44,7 @@ for (name in names(sets)) {
   colnames(X) <- make.names(colnames(X))
   if (name != "planted_k5_m6")  # (the planted study is read from its own CSV)
     write.csv(X, paste0(name, "_data.csv"), row.names = FALSE)
-  hcp <- hc(X)  # defaults: modelName "VVV", use "SVD"
+  hcp <- hc(X)  # defaults: modelName "VVV", use "VARS" (the data as they are)
   part <- hclass(hcp, G_all)
   colnames(part) <- paste0("G", G_all)
   write.csv(part, paste0(name, "_hc.csv"), row.names = FALSE)

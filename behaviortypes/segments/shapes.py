@@ -470,25 +470,27 @@ def bic(model, n: float) -> float:
     return 2.0 * model.loglik - n_params(k, d, model.kind) * np.log(n)
 
 
-def hc_svd_labels(Z: np.ndarray, ks) -> dict[int, np.ndarray]:
-    """Starting partitions for each k: Ward's tree on mclust's "SVD" transform of the data.
+def hc_svd_labels(Z: np.ndarray, ks, *, seed: int = 0) -> dict[int, np.ndarray]:
+    """Starting partitions for each k as mclust's: ``hc(modelName = "VVV", use = "SVD")``.
 
-    mclust (>= 5.4) starts EM from model-based agglomerative clustering (``hc`` with the
-    VVV criterion) on the centred, scaled data rotated to its principal axes and divided
-    by the square roots of the singular values (``hcUse = "SVD"``). The transform is
-    the same here; the agglomeration is Ward's (mclust's ``hc(modelName = "EII")``,
-    the sum-of-squares criterion) rather than VVV's, whose merge rule needs a
-    regularised log-determinant per candidate pair (Fraley 1998) and no scipy
-    routine offers it. The difference and its cost are measured in
-    ``docs/choosing_k.md`` ("Models for types with their own shapes (session 4)").
+    mclust (>= 5.4) starts EM from model-based agglomerative clustering with the VVV
+    criterion on the centred, scaled data rotated to its principal axes and divided by
+    the square roots of the singular values (``hcUse = "SVD"``). Both are ported in
+    :mod:`behaviortypes.segments.hc` (:func:`~behaviortypes.segments.hc.hc_partitions`),
+    merge for merge: on the five reference data sets the partitions equal R's
+    ``hclass(hc(X, use = "SVD"), 1:9)`` label for label. Above 2000 respondents a seeded
+    random subset is agglomerated, as mclust does (``seed``; R's draws are not
+    reproduced). Until session 6 this was Ward's tree on the same transform; the
+    difference is measured in ``docs/choosing_k.md`` ("Session 6: mclust's hc ported").
+
+    Returns
+    -------
+    dict
+        ``{k: labels}``, 0-based.
     """
-    from scipy.cluster.hierarchy import fcluster, linkage
+    from .hc import hc_partitions
 
-    X = (Z - Z.mean(axis=0)) / Z.std(axis=0, ddof=1)
-    _, s, Vt = np.linalg.svd(X, full_matrices=False)
-    T = X @ Vt.T / np.sqrt(s)[None, :]
-    tree = linkage(T, method="ward")
-    return {int(g): (fcluster(tree, t=g, criterion="maxclust") - 1).astype(int) for g in ks}
+    return hc_partitions(Z, ks, model="VVV", use="SVD", seed=seed)
 
 
 def is_singular(model, Z: np.ndarray, w: np.ndarray | None = None) -> bool:
@@ -514,7 +516,7 @@ def bic_table(
     """BIC and log-likelihood of every model and k, each fitted once from the start for k.
 
     As mclust's ``mclustBIC``: one EM per (kind, k) from the hierarchical partition for
-    k (``starts``, default :func:`hc_svd_labels`). Returns ``{(kind, k): (bic, loglik)}``;
+    k (``starts``, default :func:`hc_svd_labels`, mclust's own VVV/SVD starts). Returns ``{(kind, k): (bic, loglik)}``;
     a fit that fails or ends with a singular type (:func:`is_singular`) is left out, as
     mclust reports NA for it.
     """

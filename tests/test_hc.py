@@ -147,3 +147,5 @@ def test_starting_partition_and_bad_input():
         hc_partitions(X, [2], model="VEV")
     with pytest.raises(ValueError, match="between 1 and"):
         hclass(tree, [21])
+    with pytest.raises(ValueError, match="starting groups"):  # refused before any memory
+        hc_vvv(np.zeros((10_001, 1)) + np.arange(10_001)[:, None])

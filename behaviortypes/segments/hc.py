@@ -70,6 +70,7 @@ __all__ = [
     "HC_MODELS",
     "HC_USES",
     "SUBSET",
+    "MAX_GROUPS",
     "hc_vvv",
     "hc_eii",
     "hclass",
@@ -83,6 +84,8 @@ HC_MODELS = ("VVV", "EII")
 HC_USES = ("SVD", "VARS", "STD")
 #: mclust 6's ``mclust.options("subset")``: above this many rows, agglomerate a subset
 SUBSET = 2000
+#: :func:`hc_vvv` refuses more starting groups (a 400 MB cost table, minutes of work)
+MAX_GROUPS = 10_000
 
 _EPSMAX = 2.2204460492503131e-16
 
@@ -172,7 +175,7 @@ def hc_vvv(X, partition=None, *, alpha: float = 1.0, beta: float = 1.0) -> HcTre
     -----
     Memory ``O(n^2)`` (a packed table of ``n (n - 1) / 2`` costs) and time ``O(n^3)``, as
     mclust: keep ``n`` to a few thousand (:func:`hc_partitions` subsets above
-    :data:`SUBSET`).
+    :data:`SUBSET`); more than :data:`MAX_GROUPS` starting groups raise ``ValueError``.
     """
     X = _as_data(X)
     n, p = X.shape
@@ -185,6 +188,10 @@ def hc_vvv(X, partition=None, *, alpha: float = 1.0, beta: float = 1.0) -> HcTre
                              f"{partition.shape}")
         ic0 = _first_appearance(partition)
     ng = int(ic0.max()) + 1
+    if ng > MAX_GROUPS:
+        raise ValueError(f"{ng} starting groups: the agglomeration needs {ng} x {ng} / 2 "
+                         f"costs in memory; agglomerate a subset (hc_partitions does above "
+                         f"{SUBSET} rows) or start from a coarser partition")
     if ng < 2:
         raise ValueError("the starting partition has one group: nothing to merge")
     ns = ng - 1

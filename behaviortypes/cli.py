@@ -175,12 +175,15 @@ def report(
     pdf: Annotated[Optional[Path], typer.Option(help="Where to write the PDF (default: reports/<study>/).")] = None,
     lang: Annotated[Lang, typer.Option(help="Report language.")] = Lang.en,
     pptx: Annotated[bool, typer.Option(help="Also write a PowerPoint deck.")] = False,
-    png: Annotated[bool, typer.Option(help="Also write a PNG card per persona.")] = False,
+    png: Annotated[bool, typer.Option(help="Also write a PNG card per persona (none when the discovery found no distinct types, k = 1).")] = False,
 ) -> None:
     """Render the persona report (PDF) from a discovery folder; re-run after editing types.yaml."""
     from .pipeline import report as run_report
 
     formats = ("pdf",) + (("pptx",) if pptx else ()) + (("png",) if png else ())
+    if _existing(out_dir, "discovery folder").is_file():  # e.g. OUT/solution.json: the folder is meant
+        raise InputError("a file was given where the discovery folder is expected", file=out_dir,
+                         hint=f"pass its folder: behaviortypes report {out_dir.parent}")
     for path in run_report(out_dir, pdf=pdf, lang=lang.value, formats=formats).files:
         out.print(f"Wrote {path}")
 

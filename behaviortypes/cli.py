@@ -160,7 +160,9 @@ def score(
 ) -> None:
     """Tag every customer with the most likely type and the type probabilities."""
     from .pipeline import score as run_score
+    from .study import refuse_one_group
 
+    refuse_one_group(model, "scoring the customer base")  # OUT/lookalike.skops of a k = 1 folder: why none
     summary = run_score(
         _existing(model, "model"), _existing(customers, "customer file"), out_path,
         engine=engine.value, scheduler=scheduler, table=table, out_table=out_table,
@@ -289,7 +291,9 @@ def typing_tool(
 ) -> None:
     """Hand over the typing tool: an offline web form and an Excel workbook (default: both, into OUT), or type a file of answers with --score."""
     from .deliver import score_answers_file, write_typing_deliverables
+    from .study import refuse_one_group
 
+    refuse_one_group(out_dir, "the typing tool")  # OUT/typing_tool.yaml of a k = 1 folder: why none
     _existing(out_dir, "discovery folder")
     if score_file is not None or typed is not None:
         if score_file is None or typed is None:

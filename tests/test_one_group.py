@@ -77,7 +77,10 @@ def test_discover_calls_a_study_without_types_one_group(null_study):
     (["lookalike", "{out}", "--customers", "{survey}/customers.parquet"], "the lookalike model"),
     (["score", "{out}", "--customers", "{survey}/customers.parquet", "--out", "{root}/scored.parquet"],
      "scoring the customer base"),
+    (["score", "{out}/lookalike.skops", "--customers", "{survey}/customers.parquet", "--out", "{root}/scored.parquet"],
+     "scoring the customer base"),  # the model file a folder with types would hold
     (["typing-tool", "{out}"], "the typing tool"),
+    (["typing-tool", "{out}/typing_tool.yaml"], "the typing tool"),
     (["typing-tool", "{out}", "--score", "{survey}/responses.csv", "--out", "{root}/typed.csv"],
      "the typing tool"),
     (["profile", "{out}"], "profiles by type"),

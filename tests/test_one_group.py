@@ -21,7 +21,7 @@ from behaviortypes import pipeline, plots, study
 from behaviortypes.cli import main
 from behaviortypes.errors import BehaviortypesWarning, InputError, SurveyQualityWarning
 from behaviortypes.profiles import ONE_GROUP_NAMES, profile_types
-from behaviortypes.report import build_context, load_report_data, render_document
+from behaviortypes.report import build_context, load_report_data, render_document, render_html
 from behaviortypes.synth import make_study
 
 
@@ -253,11 +253,12 @@ def test_one_group_name_follows_the_report_language_unless_the_user_wrote_it(nul
     rng = np.random.default_rng(0)
     pd.DataFrame({"respondent_id": a["respondent_id"], "x": rng.normal(size=len(a)), "y": rng.normal(size=len(a)),
                   "type_id": a["type_id"]}).to_csv(out / "umap.csv", index=False)
+    data = load_report_data(out)
     for lang in ("en", "sv"):
-        ctx = build_context(load_report_data(out), lang)
+        ctx = build_context(data, lang)
         assert ctx["overview"]["table"][0]["name"] == ONE_GROUP_NAMES[lang][0]
         assert ctx["overview"]["table"][0]["tagline"] == ONE_GROUP_NAMES[lang][1]
-        html = render_document(load_report_data(out), lang).html
+        html = render_html(data, lang, context=ctx)
         assert ctx["overview"]["umap_svg"] and ONE_GROUP_NAMES[lang][0].split()[0] in html  # the map's label
         assert ONE_GROUP_NAMES["sv" if lang == "en" else "en"][0].split()[0] not in html
     # a name the user wrote in types.yaml is theirs: shown as written in every language

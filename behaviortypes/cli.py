@@ -160,7 +160,9 @@ def score(
 ) -> None:
     """Tag every customer with the most likely type and the type probabilities."""
     from .pipeline import score as run_score
+    from .study import refuse_one_group
 
+    refuse_one_group(model, "scoring the customer base")  # OUT/lookalike.skops of a k = 1 folder: why none
     summary = run_score(
         _existing(model, "model"), _existing(customers, "customer file"), out_path,
         engine=engine.value, scheduler=scheduler, table=table, out_table=out_table,
@@ -175,12 +177,15 @@ def report(
     pdf: Annotated[Optional[Path], typer.Option(help="Where to write the PDF (default: reports/<study>/).")] = None,
     lang: Annotated[Lang, typer.Option(help="Report language.")] = Lang.en,
     pptx: Annotated[bool, typer.Option(help="Also write a PowerPoint deck.")] = False,
-    png: Annotated[bool, typer.Option(help="Also write a PNG card per persona.")] = False,
+    png: Annotated[bool, typer.Option(help="Also write a PNG card per persona (none when the discovery found no distinct types, k = 1).")] = False,
 ) -> None:
     """Render the persona report (PDF) from a discovery folder; re-run after editing types.yaml."""
     from .pipeline import report as run_report
 
     formats = ("pdf",) + (("pptx",) if pptx else ()) + (("png",) if png else ())
+    if _existing(out_dir, "discovery folder").is_file():  # e.g. OUT/solution.json: the folder is meant
+        raise InputError("a file was given where the discovery folder is expected", file=out_dir,
+                         hint=f"pass its folder: behaviortypes report {out_dir.parent}")
     for path in run_report(out_dir, pdf=pdf, lang=lang.value, formats=formats).files:
         out.print(f"Wrote {path}")
 
@@ -286,7 +291,9 @@ def typing_tool(
 ) -> None:
     """Hand over the typing tool: an offline web form and an Excel workbook (default: both, into OUT), or type a file of answers with --score."""
     from .deliver import score_answers_file, write_typing_deliverables
+    from .study import refuse_one_group
 
+    refuse_one_group(out_dir, "the typing tool")  # OUT/typing_tool.yaml of a k = 1 folder: why none
     _existing(out_dir, "discovery folder")
     if score_file is not None or typed is not None:
         if score_file is None or typed is None:

@@ -21,8 +21,9 @@
 # and corrects the probabilities.
 #
 # **Your own study**: set the parameters below, or the environment variables named there
-# before starting JupyterLab (`BT_STUDY`, `BT_CUSTOMERS`, `BT_ID_COLUMN`). A study without a
-# customer base skips this notebook with a note.
+# before starting JupyterLab (`BT_STUDY`, `BT_OUT`, `BT_CUSTOMERS`, `BT_ID_COLUMN`, `BT_SCORED`).
+# A study without a customer base skips this notebook with a note, and so does a discovery
+# that found no distinct types (one homogeneous group, k = 1): there is no type to predict.
 
 # %% tags=["parameters"]
 import os
@@ -47,9 +48,16 @@ import pandas as pd
 from behaviortypes import pipeline, plots, study
 from behaviortypes.errors import InputError
 
-HAS_BASE = CUSTOMERS.exists()
+# no distinct types were found (notebook 04 chose one homogeneous group, k = 1)
+ONE_GROUP = (OUT / "solution.json").is_file() and study.read(OUT, "solution.json").k == 1
+READY = CUSTOMERS.exists() and not ONE_GROUP  # a base and types: the steps below run
 model = card = None
-if not HAS_BASE:
+if ONE_GROUP:
+    print(f"No distinct types were found in {OUT} (one homogeneous group, k = 1), so there is no type "
+          "for the lookalike to predict: the lookalike and scoring steps are skipped. To describe "
+          "subgroups anyway, set K = 2 (or BT_K=2) in notebook 04 and run it again: descriptive "
+          "groups rather than real segments.")
+elif not CUSTOMERS.exists():
     print(f"No customer base at {CUSTOMERS}: the lookalike and scoring steps are skipped. Set "
           "CUSTOMERS (or BT_CUSTOMERS) to your CRM extract to tag the whole base.")
 else:
@@ -70,26 +78,26 @@ else:
 # %%
 from behaviortypes.report import load_report_data
 
-pd.DataFrame(card["cv_results"]) if HAS_BASE else None
+pd.DataFrame(card["cv_results"]) if READY else None
 
 # %%
-data = load_report_data(OUT) if HAS_BASE else None  # the lookalike card, as the report shows it
-names = data.types["name"].to_dict() if HAS_BASE else {}
-plots.plot_calibration(data.calibration) if HAS_BASE else None
+data = load_report_data(OUT) if READY else None  # the lookalike card, as the report shows it
+names = data.types["name"].to_dict() if READY else {}
+plots.plot_calibration(data.calibration) if READY else None
 
 # %% [markdown]
 # Rows: the survey type; columns: the type the CRM behaviour predicts. Off-diagonal cells show
 # which types look alike in the data the business has.
 
 # %%
-plots.plot_confusion(data.confusion, names=names) if HAS_BASE else None
+plots.plot_confusion(data.confusion, names=names) if READY else None
 
 # %% [markdown]
 # Which CRM signals carry the type (permutation importance: how much the log-loss worsens
 # when the feature is shuffled)?
 
 # %%
-plots.plot_importances(data.importances) if HAS_BASE else None
+plots.plot_importances(data.importances) if READY else None
 
 # %% [markdown]
 # ## Survey shares vs the base
@@ -98,7 +106,7 @@ plots.plot_importances(data.importances) if HAS_BASE else None
 
 # %%
 (pd.DataFrame(card["shares"]).set_index("type_id")[["type_name", "survey_share", "raw_predicted_share", "corrected_share"]].round(3)
- if HAS_BASE else None)
+ if READY else None)
 
 # %% [markdown]
 # ## Score every customer
@@ -106,7 +114,7 @@ plots.plot_importances(data.importances) if HAS_BASE else None
 # cluster, `behaviortypes score --engine dask --scheduler tcp://…`.
 
 # %%
-if HAS_BASE:
+if READY:
     summary = pipeline.score(OUT, CUSTOMERS, SCORED, id_column=ID_COLUMN)
     print(summary.summary() if hasattr(summary, "summary") else summary)
-pd.read_parquet(SCORED).head() if HAS_BASE and SCORED.suffix == ".parquet" else None
+pd.read_parquet(SCORED).head() if READY and SCORED.suffix == ".parquet" else None

@@ -18,8 +18,14 @@
 # them — plus the method evidence, rendered from the files of the earlier stages (nothing is
 # recomputed). Edit `types.yaml` and re-run this notebook to re-render in seconds.
 #
-# **Your own study**: set the parameters below, or `BT_STUDY` (and `BT_LANGS=sv` for a Swedish
-# report only) before starting JupyterLab.
+# **Your own study**: set the parameters below, or environment variables before starting
+# JupyterLab: `BT_STUDY` (survey folder), `BT_OUT` (discovery folder), `BT_REPORTS` (where the
+# reports go) and `BT_LANG` — the report language, as in the other notebooks (`BT_LANG=sv`: a
+# Swedish report only; several: `BT_LANG=en,sv`, the default). `BT_LANGS`, the name this
+# notebook used before, is still read when `BT_LANG` is not set.
+#
+# A discovery that found no distinct types (one homogeneous group, k = 1) gets a short report
+# that says so, with the evidence; it has no persona pages, so no persona cards.
 
 # %% tags=["parameters"]
 import os
@@ -28,7 +34,8 @@ from pathlib import Path
 STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))  # survey folder
 OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))  # the discovery folder
 REPORTS = Path(os.environ.get("BT_REPORTS", Path("../reports") / STUDY.name))  # where the reports go
-LANGS = os.environ.get("BT_LANGS", "en,sv").split(",")  # report languages: en, sv
+# report languages: en, sv or both (BT_LANG; BT_LANGS is the older name)
+LANGS = [x.strip() for x in (os.environ.get("BT_LANG") or os.environ.get("BT_LANGS") or "en,sv").split(",")]
 
 # %%
 # %matplotlib inline
@@ -40,9 +47,21 @@ print(result.summary())
 
 # %% [markdown]
 # ## A look at the first persona page
+# (A discovery without distinct types has none: the report's first page says why.)
 
 # %%
-from IPython.display import Image
+from IPython.display import Image, display
 
-cards = sorted(REPORTS.glob(f"cards_{LANGS[0]}/*.png"))
-Image(filename=str(cards[0])) if cards else "no cards were written"
+from behaviortypes import study
+
+cards = [p for p in written if p.suffix == ".png" and p.parent.name == f"cards_{LANGS[0]}"]
+if cards:
+    display(Image(filename=str(cards[0])))
+elif study.read(OUT, "solution.json").k == 1:
+    print(f"No persona cards: no distinct types were found in {OUT} (one homogeneous group, k = 1), "
+          "so the report has no persona pages; its first page says why. To describe subgroups "
+          "anyway, set K = 2 (or BT_K=2) in notebook 04 and run it and this notebook again: "
+          "descriptive groups rather than real segments.")
+else:
+    print("No persona cards were written: every type has fewer respondents than the instrument's "
+          "min_group_size, so none gets a page.")

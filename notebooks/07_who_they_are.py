@@ -22,6 +22,11 @@
 # uncertain type membership (BCH three-step) beside the naive means of the assigned types — and
 # the multinomial model of type on the descriptors. The same files come from
 # `behaviortypes profile OUT --xlsx banner.xlsx`.
+#
+# **Your own study**: set the parameters below, or `BT_STUDY` (survey folder) and `BT_OUT`
+# (discovery folder) before starting JupyterLab. A discovery that found no distinct types
+# (one homogeneous group, k = 1) has no types to profile: the notebook says so and skips
+# the tables.
 
 # %% tags=["parameters"]
 import os
@@ -36,13 +41,23 @@ OUTCOMES = None  # e.g. ["nps", "churned_12m"]; None = the instrument's outcomes
 # %matplotlib inline
 import pandas as pd
 
+from behaviortypes import study
 from behaviortypes.describe.profile import profile_types_by
 from behaviortypes.describe.words import who_they_are
 
-result = profile_types_by(OUT, by=BY, outcomes=OUTCOMES)
-result.to_files()
-names = {int(k): v for k, v in result.meta["type_names"].items()}
-print(result.summary())
+# no distinct types were found (notebook 04 chose one homogeneous group, k = 1): nothing to profile
+ONE_GROUP = (OUT / "solution.json").is_file() and study.read(OUT, "solution.json").k == 1
+result, names = None, {}
+if ONE_GROUP:
+    print(f"No distinct types were found in {OUT} (one homogeneous group, k = 1), so there are no types "
+          "to compare by descriptors and outcomes: the tables below are skipped. To describe subgroups "
+          "anyway, set K = 2 (or BT_K=2) in notebook 04 and run it again: descriptive groups rather "
+          "than real segments.")
+else:
+    result = profile_types_by(OUT, by=BY, outcomes=OUTCOMES)
+    result.to_files()
+    names = {int(k): v for k, v in result.meta["type_names"].items()}
+    print(result.summary())
 
 # %% [markdown]
 # ## The banner: column % by type
@@ -67,7 +82,7 @@ def banner_view(table: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
-banner_view(result.banner)
+banner_view(result.banner) if result is not None else None
 
 # %% [markdown]
 # ## Is each descriptor related to the type at all?
@@ -75,7 +90,7 @@ banner_view(result.banner)
 # weights (`deff_mean` is the average design effect; `p_value` is the second-order F test).
 
 # %%
-result.tests.round(4)
+result.tests.round(4) if result is not None else None
 
 # %% [markdown]
 # ## What they are worth: outcomes by type
@@ -84,13 +99,15 @@ result.tests.round(4)
 # error matrix estimated from the type probabilities.
 
 # %%
-out = result.outcomes
-wide = out.pivot_table(index=["variable", "type_id"], columns="method", values="mean").round(3)
-wide["overall"] = out.groupby(["variable", "type_id"])["overall_mean"].first().round(3)
+out = wide = None
+if result is not None:
+    out = result.outcomes
+    wide = out.pivot_table(index=["variable", "type_id"], columns="method", values="mean").round(3)
+    wide["overall"] = out.groupby(["variable", "type_id"])["overall_mean"].first().round(3)
 wide
 
 # %%
-for var, grp in out.groupby("variable", sort=False):
+for var, grp in out.groupby("variable", sort=False) if out is not None else ():
     g = grp.pivot(index="type_id", columns="method", values="mean").rename(index=names)
     ax = g[["modal", "bch"]].plot.barh(figsize=(6, 2.8), title=var)
     ax.axvline(grp["overall_mean"].iloc[0], color="0.4", lw=1, ls="--")
@@ -102,7 +119,7 @@ for var, grp in out.groupby("variable", sort=False):
 # each descriptor's first level.
 
 # %%
-result.covariates.sort_values("p_value").head(12).round(3)
+result.covariates.sort_values("p_value").head(12).round(3) if result is not None else None
 
 # %% [markdown]
 # ## In plain words, as on the persona pages

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,9 +19,9 @@ import pytest
 
 from behaviortypes import pipeline, plots, study
 from behaviortypes.cli import main
-from behaviortypes.errors import InputError, SurveyQualityWarning
+from behaviortypes.errors import BehaviortypesWarning, InputError, SurveyQualityWarning
 from behaviortypes.profiles import ONE_GROUP_NAMES, profile_types
-from behaviortypes.report import build_context, load_report_data, render_document
+from behaviortypes.report import build_context, load_report_data, render_document, render_html
 from behaviortypes.synth import make_study
 
 
@@ -76,7 +77,10 @@ def test_discover_calls_a_study_without_types_one_group(null_study):
     (["lookalike", "{out}", "--customers", "{survey}/customers.parquet"], "the lookalike model"),
     (["score", "{out}", "--customers", "{survey}/customers.parquet", "--out", "{root}/scored.parquet"],
      "scoring the customer base"),
+    (["score", "{out}/lookalike.skops", "--customers", "{survey}/customers.parquet", "--out", "{root}/scored.parquet"],
+     "scoring the customer base"),  # the model file a folder with types would hold
     (["typing-tool", "{out}"], "the typing tool"),
+    (["typing-tool", "{out}/typing_tool.yaml"], "the typing tool"),
     (["typing-tool", "{out}", "--score", "{survey}/responses.csv", "--out", "{root}/typed.csv"],
      "the typing tool"),
     (["profile", "{out}"], "profiles by type"),
@@ -184,8 +188,120 @@ def test_report_exports_for_one_group_have_no_persona_cards(null_study, tmp_path
     root, _, _, _ = null_study
     from pptx import Presentation
 
-    files = pipeline.report(root / "out", lang="sv", formats=("pdf", "pptx", "png"), out_dir=tmp_path).files
+    with pytest.warns(BehaviortypesWarning, match="no persona cards written"):
+        files = pipeline.report(root / "out", lang="sv", formats=("pdf", "pptx", "png"), out_dir=tmp_path).files
     assert sorted(p.suffix for p in files) == [".pdf", ".pptx"]  # no persona, no card
     deck = Presentation(str(next(p for p in files if p.suffix == ".pptx")))
     texts = [sh.text_frame.text for s in deck.slides for sh in s.shapes if sh.has_text_frame]
     assert len(deck.slides) == 2 and "Inga tydliga beteendetyper hittades" in texts
+
+
+@pytest.mark.slow
+def test_report_png_on_one_group_says_why_in_one_line(null_study, tmp_path, capsys):
+    root, survey, _, _ = null_study
+    out = root / "out"
+    # a card of an earlier run with types (ours) is stale now; a user's file of that name is not ours
+    cards = tmp_path / "cards_sv"
+    cards.mkdir()
+    (cards / "type_1.png").write_text("the user's own picture")
+    argv = ["report", str(out), "--pdf", str(tmp_path / "one_group.pdf"), "--lang", "sv", "--png", "--pptx"]
+    with pytest.warns(BehaviortypesWarning) as said:  # the CLI prints it as one line "warning: ..."
+        assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and len(said) == 1
+    line = str(said[0].message)
+    assert "\n" not in line and line.startswith(f"no persona cards written for {out}:")
+    assert "k = 1" in line and f"discover {survey} --out {out} --k 2" in line
+    assert captured.out.count("Wrote ") == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["behaviour_types_sv.pptx", "cards_sv", "one_group.pdf"]
+    assert [p.name for p in cards.iterdir()] == ["type_1.png"]
+    assert (cards / "type_1.png").read_text() == "the user's own picture"  # not in the way, left alone
+    # the deck (made) needs no such line; a folder with types gets no warning (see test_report.py)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pipeline.report(out, lang="en", formats=("pdf", "pptx"), out_dir=tmp_path)
+
+
+@pytest.mark.slow
+def test_report_pdf_option_must_name_a_pdf_file(null_study, tmp_path, capsys):
+    root, _, _, _ = null_study
+    for given, expected in ((tmp_path / "report.txt", "must end in .pdf"),
+                            (tmp_path / "report", "must end in .pdf"),
+                            (tmp_path, "a folder was given")):
+        assert main(["report", str(root / "out"), "--pdf", str(given)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and expected in err and "Hint: name" in err, err
+    assert main(["report", str(root / "out" / "solution.json")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"behaviortypes report {root / 'out'}" in err
+    assert main(["report", str(root / "no_such_folder")]) == 2
+    assert "discovery folder not found" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+@pytest.mark.slow
+def test_one_group_name_follows_the_report_language_unless_the_user_wrote_it(null_study, tmp_path):
+    import shutil
+
+    import yaml
+
+    root, _, _, _ = null_study
+    out = shutil.copytree(root / "out", tmp_path / "out")
+    assert study.load(out).type_names == {1: ONE_GROUP_NAMES["en"][0]}  # an English instrument
+    # the study ran without the map (map: false); a map is where the report shows the name
+    a = study.load(out).table("assignments.csv")
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"respondent_id": a["respondent_id"], "x": rng.normal(size=len(a)), "y": rng.normal(size=len(a)),
+                  "type_id": a["type_id"]}).to_csv(out / "umap.csv", index=False)
+    data = load_report_data(out)
+    for lang in ("en", "sv"):
+        ctx = build_context(data, lang)
+        assert ctx["overview"]["table"][0]["name"] == ONE_GROUP_NAMES[lang][0]
+        assert ctx["overview"]["table"][0]["tagline"] == ONE_GROUP_NAMES[lang][1]
+        html = render_html(data, lang, context=ctx)
+        assert ctx["overview"]["umap_svg"] and ONE_GROUP_NAMES[lang][0].split()[0] in html  # the map's label
+        assert ONE_GROUP_NAMES["sv" if lang == "en" else "en"][0].split()[0] not in html
+    # a name the user wrote in types.yaml is theirs: shown as written in every language
+    doc = yaml.safe_load((out / "types.yaml").read_text(encoding="utf-8"))
+    doc["types"][0]["name"] = "Hela kundbasen"
+    (out / "types.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    for lang in ("en", "sv"):
+        row = build_context(load_report_data(out), lang)["overview"]["table"][0]
+        assert row["name"] == "Hela kundbasen" and row["tagline"] == ONE_GROUP_NAMES[lang][1]
+
+
+@pytest.mark.slow
+def test_screening_table_lists_reasons_only_and_notes_marked_styles(null_study):
+    root, _, _, _ = null_study
+    data = load_report_data(root / "out")
+    marked = {r: c for r, c in data.screening_reasons.items() if r.endswith("_kept")}
+    assert sum(marked.values()) > 0  # the null survey has respondents with a marked style
+    for lang in ("en", "sv"):
+        quality = build_context(data, lang)["appendix"]["quality"]
+        shown = {r["reason"].lower() for r in quality["reasons"]}
+        assert shown and not any("kept" in r for r in shown)  # kept respondents are not screened out
+        assert quality["styles_note"].count(str(marked["acquiescent_kept"])) >= 1
+
+
+@pytest.mark.slow
+def test_notebooks_05_to_07_say_no_types_were_found(null_study, tmp_path, monkeypatch):
+    import jupytext
+    from nbclient import NotebookClient
+
+    root, survey, _, _ = null_study
+    for key, value in {"BT_STUDY": survey, "BT_OUT": root / "out", "BT_REPORTS": tmp_path,
+                       "BT_LANGS": "sv", "MPLBACKEND": "Agg"}.items():  # BT_LANGS: the older name
+        monkeypatch.setenv(key, str(value))
+    monkeypatch.delenv("BT_LANG", raising=False)
+    notebooks = Path(__file__).parents[1] / "notebooks"
+    for name in ("05_lookalike_scoring.py", "06_report.py", "07_who_they_are.py"):
+        nb = jupytext.read(notebooks / name)
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(notebooks)}}).execute()
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+        errors = [o for o in outputs if o.get("output_type") == "error"]
+        assert not errors, f"{name}: {errors[0]['ename']}: {errors[0]['evalue']}"
+        text = " ".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+        assert "no distinct types were found in" in text.lower() and "K = 2" in text, (name, text[:400])
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".pdf"] == ["behaviour_types_sv.pdf"]
+    assert not (root / "out" / "lookalike.skops").exists() and not (root / "out" / "banner.csv").exists()

@@ -102,7 +102,10 @@ def refuse_foreign_files(paths: Iterable[str | Path]) -> None:
     Raises
     ------
     InputError
-        Naming the first such file of ``paths``.
+        Naming the first such file of ``paths`` and, in the hint, its folder (a card
+        ``type_1.png`` could be in any ``cards_<lang>/``).
     """
-    refuse_unmarked_files(paths, _CHECKS, what="a report",
-                          hint="name a new file (e.g. --pdf report.pdf), or move your file first")
+    for path in map(Path, paths):
+        refuse_unmarked_files([path], _CHECKS, what="a report",
+                              hint=f"move your file out of {path.absolute().parent} first, or write the "
+                              "report elsewhere (e.g. --pdf other_folder/report.pdf)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -24,9 +25,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from matplotlib.colors import to_rgb
 
 from .. import plots
-from ..errors import InputError
+from ..errors import BehaviortypesWarning, InputError
 from ..files import write_bytes, write_text
 from ..i18n import reason_text
+from ..profiles import ONE_GROUP_NAMES
 from .data import ReportData, load_report_data, pretty_name
 from .exports import export_cards, export_pptx
 from .owned import refuse_foreign_files
@@ -339,13 +341,13 @@ def build_context(data: ReportData, lang: str = "en", *,
     fmt = Formatter(lang)
     labels = _plot_labels(t)
     compact = dict(compact or {})
-    types = data.types
-    shown = data.shown_types
+    sol = data.solution
+    one_group = _one_group(data)  # no distinct types: no personas, no differences
+    types = _one_group_in(data.types, lang) if one_group else data.types
+    shown = types[types["shown"]]
     names = {tid: _truncate(n, 28) for tid, n in types["name"].items()}  # labels in figures
     colours = types["color"].to_dict()
     base = types["base_share"].dropna().to_dict() or None
-    sol = data.solution
-    one_group = int(sol.get("k") or 0) == 1  # no distinct types: no personas, no differences
     sections: list[str] = ["overview"] if one_group else ["overview", "differences"]
 
     # overview ----------------------------------------------------------------------
@@ -365,7 +367,7 @@ def build_context(data: ReportData, lang: str = "en", *,
         fig = plots.plot_umap(data.umap, names=names, colors=colours)
         fig.set_size_inches(7.0, 3.9 - 0.9 * lv)
         overview["umap_svg"] = _svg(fig)
-    hidden = data.hidden_types
+    hidden = types[~types["shown"]]
     hidden_note = None
     if len(hidden):
         detail = "; ".join(f"{r['name']}: n = {fmt.count(r['n'])}, {size_sentence(r, fmt, t)}"
@@ -434,6 +436,23 @@ def build_context(data: ReportData, lang: str = "en", *,
     }
 
 
+def _one_group_in(types, lang: str):
+    """The types table with the one group's generated name and tagline in ``lang``.
+
+    When the discovery found no distinct types (k = 1), ``profiles.profile_types`` names
+    the group "Everyone (one group)" / "Alla (en grupp)" in the instrument's language.
+    That name is ours, not the user's, so a report in another language shows it in the
+    report's language; a name or tagline the user wrote in ``types.yaml`` stays as it is.
+    """
+    name, tagline = ONE_GROUP_NAMES.get(lang, ONE_GROUP_NAMES["en"])
+    ours_name = {n for n, _ in ONE_GROUP_NAMES.values()}
+    ours_tagline = {t for _, t in ONE_GROUP_NAMES.values()}
+    types = types.copy()
+    types["name"] = [name if n in ours_name else n for n in types["name"]]
+    types["tagline"] = [tagline if t in ours_tagline else t for t in types["tagline"]]
+    return types
+
+
 def _lpa_rows(evidence, chosen, fmt: Formatter, one_group: str = "one group") -> list[dict[str, Any]]:
     """Latent-profile evidence per candidate k (the types engine's ``evidence_k.csv``):
     BIC, entropy, smallest type n and share, lowest AvePP, BLRT p, least stable type.
@@ -494,15 +513,20 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
             kept = scr["kept"].astype(str).str.lower().isin(["true", "1", "yes"])
             received = len(scr)
             n_kept = int(kept.sum())
+        styles_note = None
         if data.screening_reasons is not None:  # respondents flagged per screen, most first
-            counts = sorted(((c, r) for r, c in data.screening_reasons.items() if c),
-                            key=lambda cr: -cr[0])[:12]
+            flagged = {r: c for r, c in data.screening_reasons.items() if not r.endswith("_kept")}
+            counts = sorted(((c, r) for r, c in flagged.items() if c), key=lambda cr: -cr[0])[:12]
             reasons = [{"reason": pretty_name(r), "count": fmt.count(c)} for c, r in counts]
+            # kept respondents with a marked response style: counted, never screened out
+            acq, ext = (int(data.screening_reasons.get(f"{s}_kept") or 0) for s in ("acquiescent", "extreme"))
+            if acq or ext:
+                styles_note = t["styles_marked_kept"].format(acq=fmt.count(acq), ext=fmt.count(ext))
         stages = {t["funnel_received"]: received, t["funnel_screened"]: received - n_kept,
                   t["funnel_analysed"]: n_kept}
         fig = plots.plot_funnel(stages)
         fig.set_size_inches(6.0, 1.4)
-        appendix["quality"] = {"svg": _svg(fig), "reasons": reasons}
+        appendix["quality"] = {"svg": _svg(fig), "reasons": reasons, "styles_note": styles_note}
         sections.append("quality")
     src = data.source
     appendix["provenance"] = t["provenance"].format(
@@ -736,9 +760,36 @@ def _targets(data: ReportData, langs: Sequence[str], formats: Sequence[str], out
             paths.append(out_dir / f"behaviour_types_{code}.html")
         if "pptx" in formats:
             paths.append(out_dir / f"behaviour_types_{code}.pptx")
-        if "png" in formats:
+        if "png" in formats and not _one_group(data):  # k = 1: no personas, so no cards
             paths += [out_dir / f"cards_{code}" / f"type_{int(t)}.png" for t in data.shown_types.index]
     return paths
+
+
+def _check_pdf_name(pdf: str | Path, lang: str) -> None:
+    """Refuse a ``pdf`` path that names a folder or a file without ``.pdf`` (one line)."""
+    path = Path(pdf)
+    if path.is_dir() or str(pdf).endswith(("/", "\\")):
+        raise InputError("a folder was given where the report's PDF file is expected", file=pdf,
+                         hint=f"name the file, e.g. --pdf {path / f'behaviour_types_{lang}.pdf'}")
+    if path.suffix.lower() != ".pdf":
+        raise InputError("the report's PDF file must end in .pdf", file=pdf, value=path.suffix or None,
+                         hint=f"name a .pdf file, e.g. --pdf {path.with_suffix('.pdf')}")
+
+
+def _one_group(data: ReportData) -> bool:
+    """Whether the discovery found no distinct types (``k: 1`` in ``solution.json``)."""
+    return int(data.solution.get("k") or 0) == 1
+
+
+def _warn_no_cards(data: ReportData) -> None:
+    """Say in one line why ``png`` wrote no persona cards for a discovery with k = 1."""
+    survey = data.source.get("survey_dir") or "SURVEY_DIR"
+    warnings.warn(
+        f"no persona cards written for {data.path}: the discovery found no distinct types (one homogeneous "
+        "group, k = 1), so there are no personas to put on cards (the report's first page says why). "
+        f"To describe subgroups anyway, re-run `behaviortypes discover {survey} --out {data.path} --k 2` "
+        "(or more): descriptive groups rather than real segments",
+        BehaviortypesWarning, stacklevel=3)
 
 
 def render_report(
@@ -772,15 +823,25 @@ def render_report(
     Returns
     -------
     list of Path
-        The files written, in the order above, per language.
+        The files written, in the order above, per language. A discovery that found
+        no distinct types (k = 1) has no persona pages, so ``"png"`` writes no card
+        (the PDF and the deck say that no types were found).
 
     Raises
     ------
     InputError
-        For an unknown language or format, a missing discovery folder or file, a
-        file whose columns are not as documented, or an output file that exists and
-        is not a report behaviortypes wrote (see :mod:`behaviortypes.report.owned`;
-        nothing is written then).
+        For an unknown language or format, a ``pdf`` path that does not end in
+        ``.pdf``, a missing discovery folder or file, a file whose columns are not
+        as documented, or an output file that exists and is not a report
+        behaviortypes wrote (see :mod:`behaviortypes.report.owned`; nothing is
+        written then).
+
+    Warns
+    -----
+    BehaviortypesWarning
+        When ``"png"`` is asked for on a discovery with k = 1: one line saying why no
+        persona card is written and how to describe subgroups anyway (``discover
+        --k 2``).
     """
     langs = [lang] if isinstance(lang, str) else list(lang)
     for code in langs:
@@ -799,6 +860,10 @@ def render_report(
     out_dir = Path(out_dir)
     # an existing file is replaced only when it is a report we wrote: checked before rendering
     refuse_foreign_files(_targets(data, langs, formats, out_dir, pdf))
+    if pdf is not None:
+        _check_pdf_name(pdf, langs[0])
+    if "png" in formats and _one_group(data):
+        _warn_no_cards(data)
     written: list[Path] = []
     for code in langs:
         if {"pdf", "png"} & set(formats):

@@ -407,6 +407,38 @@ def test_decision_corrects_only_when_styles_are_there(seed):
     pd.testing.assert_frame_equal(again.evidence, acq.evidence)
 
 
+def test_decision_not_fooled_by_the_index_own_noise():
+    """Criterion 3 is cross-fitted: an in-sample index subtracts each answer's own error,
+    which pushed the keyed gap of a survey *without* styles from about 0 to -0.02..-0.07
+    and made the decision decline real acquiescence as an "overshoot" (the field-like tails
+    study 2: 0.055 -> -0.074; two of eight planted factor studies with minor factors,
+    doublets and acquiescence: 0.046 -> -0.080, 0.062 -> -0.094). Cross-fitted, a survey
+    without styles keeps its gap and those three are corrected."""
+    from fieldlike import instrument, make_fieldlike
+    from planted_factors import factor_suites, make_factor_study
+
+    from behaviortypes.instrument import Instrument
+
+    for seed in (0, 1):
+        none = decide_style_correction(*styled(seed, ext_rate=0.2)[:2]).evidence["value"]
+        assert abs(none["key_gap_after"] - none["key_gap_before"]) < 0.01
+    tails = make_fieldlike("tails", seed=2)
+    decision = decide_style_correction(tails.raw, instrument(tails))
+    assert decision.use, decision.reason
+    ev = decision.evidence["value"]
+    assert 0 <= ev["key_gap_after"] < ev["key_gap_before"]
+    for kw in [factor_suites(8, seed=12)["all"][i] for i in (4, 7)]:
+        X, L = make_factor_study(**kw)
+        rev = set(X.attrs["reverse"])
+        theme = L.abs().idxmax(axis=1)
+        inst = Instrument(id_column="id", scale={"min": 1, "max": 5},
+                          items=[{"id": c, "text": c, "reverse": c in rev, "theme": theme[c]}
+                                 for c in X.columns])
+        raw = X.copy()
+        raw[sorted(rev)] = 6 - raw[sorted(rev)]
+        assert decide_style_correction(raw, inst).use
+
+
 def test_decision_without_themes_says_why():
     frame, inst, _, _ = styled(2, acq_rate=0.3, themes=False)
     decision = decide_style_correction(frame, inst)

@@ -669,6 +669,8 @@ class TypeFinder(BaseEstimator):
             for k in order:
                 resample([k] + [j for j in (k - 1, k + 1) if j in order])
                 if self._small_types_stable(refs[k], wn, per_resample, k):
+                    # fewer types within a not-strong BIC margin may be kept instead
+                    resample([j for j in order if j < k and best[j] <= best[k] + _STRONG_BIC])
                     break
         self._avepp = {}
         rows = [self._evidence_row(Z, wn, k, refs[k], per_resample, sil_idx) for k in ks]
@@ -955,7 +957,7 @@ class TypeFinder(BaseEstimator):
             why = []
             if not size_ok[k]:
                 why.append(f"smallest type {row.n_min:.0f} respondents "
-                           f"({row.min_share:.1%}) is below the floor of {self._floor_words()}")
+                           f"({row.n_min / self._n_eff:.1%}) is below the floor of {self._floor_words()}")
             if not np.isfinite(row.jaccard_mean):
                 why.append("not resampled (cannot be chosen)")
             else:
@@ -1015,13 +1017,20 @@ class TypeFinder(BaseEstimator):
             big = [k for k in size_ok if ev.loc[k, "min_share_hard"] >= SMALL_SHARE
                    and np.isfinite(best_bic[k])]
             eligible = pd.Index(big or [k for k in size_ok if np.isfinite(best_bic[k])])
-        k = int(best_bic[eligible].idxmin())
+        k_low = int(best_bic[eligible].idxmin())
+        # parsimony: more types must be worth a very strong BIC difference
+        k = int(min(j for j in eligible if best_bic[j] <= best_bic[k_low] + _STRONG_BIC))
         row = ev.loc[k]
         best_col = str(row[cols].astype(float).idxmin())
         model = _model_words(best_col, row)
         code = [{"code": "k_reason_bic", "values": {
             "k": k, "model": f"k_model_{best_col}", "min_n": int(round(float(self.min_n))),
-            "n_min": int(round(float(row.n_min))), "min_share": float(row.min_share)}}]
+            "n_min": int(round(float(row.n_min))),
+            "min_share": float(row.n_min / self._n_eff)}}]
+        if k != k_low:
+            diff = float(best_bic[k] - best_bic[k_low])
+            code.append({"code": "k_reason_parsimony", "values": {
+                "k": k, "k_low": k_low, "diff": diff, "strong": int(_STRONG_BIC)}})
         if np.isfinite(row.jaccard_small):
             code.append({"code": "k_reason_small", "values": {
                 "small_share": float(SMALL_SHARE), "jaccard_small": float(row.jaccard_small)}})
@@ -1032,8 +1041,12 @@ class TypeFinder(BaseEstimator):
             f"{k} types: the {model} has the "
             f"lowest BIC at k={k} among solutions whose types all reach "
             f"{self._floor_words()} and do not dissolve in resamples (smallest type "
-            f"{row.n_min:.0f} respondents, {row.min_share:.1%} of the sample{small})."
+            f"{row.n_min:.0f} respondents, {row.n_min / self._n_eff:.1%} of the sample{small})."
         )
+        if k != k_low:
+            reason += (f" {k_low} types have a BIC only {best_bic[k] - best_bic[k_low]:.1f} points "
+                       f"lower, less than the {_STRONG_BIC:.0f} that count as very strong "
+                       "evidence (Kass & Raftery 1995), so the fewer types are kept.")
         stab = {"jaccard_mean": float(row.jaccard_mean), "jaccard_min": float(row.jaccard_min)}
         code.append({"code": "k_reason_stable" if row.jaccard_mean >= MIN_MEAN_JACCARD
                      else "k_reason_unstable", "values": stab})

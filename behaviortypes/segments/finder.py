@@ -418,7 +418,9 @@ class TypeFinder(BaseEstimator):
     keeps a heavy-tailed type from being split into a core and a "tails" component; the
     own-spreads structure lets a type hold one attitude tightly and another loosely;
     VEV lets types differ in the orientation of their spread, which otherwise splits a
-    type in two (measured in docs/choosing_k.md, session 5).
+    type in two (measured in docs/choosing_k.md, session 5). More types must be worth
+    a very strong BIC difference: the fewest types within 10 BIC points of that lowest
+    BIC are chosen (Kass & Raftery 1995; session 6).
     With ``k_min=1`` (the default) one homogeneous group is chosen instead (``k_ = 1``,
     with ``structure_warning_``) when no set of types has a BIC at least 10 below one
     group's.

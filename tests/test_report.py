@@ -180,6 +180,13 @@ def test_minimal_folder_leaves_out_sections_without_inputs(minimal):
     assert "Who they are" not in text  # `profile` has not run: no block, no banner page
 
 
+def _half_up(x: float, digits: int = 0) -> str:
+    """Round as a spreadsheet does (half away from zero), independently of the package."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return str(Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
 def test_numbers_match_the_analysis_files(full):
     disc, _, _ = full
     data = load_report_data(disc)
@@ -190,12 +197,12 @@ def test_numbers_match_the_analysis_files(full):
     for p in ctx["personas"]:
         r = sizes.loc[p["id"]]
         assert p["n"] == f"{r.n:,}"
-        assert p["share"] == f"{100 * r.share:.0f}%"
-        assert p["ci"] == f"{100 * r.ci_low:.0f}–{100 * r.ci_high:.0f}%"
+        assert p["share"] == f"{_half_up(100 * r.share)}%"
+        assert p["ci"] == f"{_half_up(100 * r.ci_low)}–{_half_up(100 * r.ci_high)}%"
         prof = profiles[(profiles.type_id == p["id"]) & (profiles.kind == "item")]
         top = prof.nlargest(len(p["do"]), "effect_size")
         assert [b["text"] for b in p["do"]] == [items[k] for k in top["key"]]
-        assert [b["mean"] for b in p["do"]] == [f"{m:.1f}" for m in top["mean"]]
+        assert [b["mean"] for b in p["do"]] == [_half_up(m, 1) for m in top["mean"]]
         assert all(e >= 0.2 for e in top["effect_size"])
     assert [r["name"] for r in ctx["overview"]["table"]] == list(data.types["name"])
 

@@ -431,7 +431,9 @@ def test_numbers_are_written_the_way_each_language_writes_them():
     assert (en.pct_range(0.298, 0.374), sv.pct_range(0.298, 0.374)) == ("30–37%", "30–37\u00a0%")
     assert (en.count(100000), sv.count(100000)) == ("100,000", "100\u202f000")
     assert (en.num(0.8149), sv.num(0.8149)) == ("0.81", "0,81")
-    assert (en.signed(-0.25, 1), sv.signed(1.26, 1)) == ("−0.2", "+1,3")
+    # one rounding everywhere, half away from zero as a spreadsheet's number format
+    assert (en.signed(-0.25, 1), sv.signed(1.26, 1)) == ("−0.3", "+1,3")
+    assert (en.pct(0.625), sv.pct(0.625), en.pct(0.285), en.num(2.675)) == ("63%", "63\u00a0%", "29%", "2.68")
     assert en.pvalue(0.0001) == "< 0.001" and sv.pvalue(0.0234) == "= 0,023"
     assert en.num(float("nan")) == "–"
 
@@ -486,3 +488,49 @@ def test_k_reason_code_is_said_in_the_report_language(tmp_path):
     data = load_report_data(disc)
     assert build_context(data, "sv")["appendix"]["k"]["reason"] == "4 typer, enligt --k."
     assert build_context(data, "en")["appendix"]["k"]["reason"] == "4 types, as set with --k."
+
+
+def _svg_words(svg: str) -> str:
+    """Every text line of a figure, joined by spaces (matplotlib writes one <text> a line)."""
+    return " ".join(re.findall(r"<text[^>]*>([^<]+)</text>", svg))
+
+
+def test_type_labels_keep_what_tells_types_apart(tmp_path):
+    """Names as in the bfi trial (k = 4): no figure cuts them to "The…", each carries its
+    number, and the captions say what the bars and the statements heatmap show."""
+    from behaviortypes.plots import type_label
+
+    names = {1: "The neuroticism-driven", 2: "The extraversion-driven (high on extraversion)",
+             3: "The agreeableness-indifferent", 4: "The extraversion-driven"}
+    assert type_label(3, names[3]) .replace("\n", " ") == "3 · The agreeableness-indifferent"
+    assert type_label(2, names[2]) == "2 · The extraversion-driven\n(high on extraversion)"
+    long = type_label(5, "The " + "very " * 30 + "long name")
+    assert long.startswith("5 · The very") and long.endswith("…") and long.count("\n") == 1
+    assert max(len(line) for line in long.splitlines()) <= 30
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=400, seed=3, with_lookalike=False, with_quotes=False)
+    doc = yaml.safe_load((disc / "types.yaml").read_text())
+    for ty in doc["types"]:
+        ty["name"] = names[ty["type_id"]]
+    (disc / "types.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True))
+    data = load_report_data(disc)
+    ctx = build_context(data, "en", compact={"differences": 2})  # 10 statements
+    figures = {"sizes": ctx["overview"]["sizes_svg"], "factors": ctx["differences"]["factor_svg"],
+               "statements": ctx["differences"]["items_svg"]}
+    if ctx["overview"]["umap_svg"]:
+        figures["map"] = ctx["overview"]["umap_svg"]
+    for what, svg in figures.items():
+        words = _svg_words(svg)
+        assert "The…" not in words and "…" not in words, what
+        for tid, name in names.items():
+            if tid in set(data.types.index[data.types["shown"]]) or what in ("sizes", "map"):
+                # the number and every word of the name, whatever the line breaks
+                assert f"{tid} · The" in words, (what, tid)
+                for word in name.replace("-", "- ").split():
+                    assert word in words.replace("-", "- "), (what, word)
+    n_items = data.item_profile(list(data.types.index[data.types["shown"]])).shape[1]
+    assert n_items > 10  # so the compact heatmap shows only some statements
+    assert ctx["differences"]["items_title"] == \
+        f"Statements that separate the types: the 10 of {n_items} that separate them most"
+    # the persona bars' length is the effect size; the caption says so, and what the numbers are
+    assert ctx["scale_note"].startswith("Bar: how far this type is from everyone")
+    assert "Numbers: average answer on the" in ctx["scale_note"]

@@ -613,9 +613,19 @@ def plot_umap(embedding: pd.DataFrame, *, names: Mapping[int, str] | None = None
         # a numbered marker at each type's median and the names in a legend below:
         # names written on the map overlap when two types lie close together
         handles = []
+        xr = float(np.ptp(embedding["x"])) or 1.0
+        yr = float(np.ptp(embedding["y"])) or 1.0
+        placed: list[tuple[float, float]] = []
         for t in type_ids:
             pts = embedding[embedding["type_id"] == t]
-            ax.text(pts["x"].median(), pts["y"].median(), str(t), fontsize=7.5, weight="bold",
+            x, y = float(pts["x"].median()), float(pts["y"].median())
+            # nudge a marker up until it clears those already placed (about a marker apart)
+            for _ in range(20):
+                if all(abs(x - px) / xr > 0.035 or abs(y - py) / yr > 0.06 for px, py in placed):
+                    break
+                y += 0.06 * yr
+            placed.append((x, y))
+            ax.text(x, y, str(t), fontsize=7.5, weight="bold",
                     ha="center", va="center", color=_INK,
                     bbox={"boxstyle": "circle,pad=0.25", "fc": "white", "ec": colours[t], "lw": 1.2, "alpha": 0.9})
             handles.append(Line2D([], [], marker="o", linestyle="", markersize=6, markerfacecolor=colours[t],

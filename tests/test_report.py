@@ -534,3 +534,22 @@ def test_type_labels_keep_what_tells_types_apart(tmp_path):
     # the persona bars' length is the effect size; the caption says so, and what the numbers are
     assert ctx["scale_note"].startswith("Bar: how far this type is from everyone")
     assert "Numbers: average answer on the" in ctx["scale_note"]
+
+
+def test_map_marks_types_by_number_apart_with_names_in_a_legend():
+    """Two types with the same centre: their numbered markers do not sit on each other,
+    and the legend names every type in full with its number."""
+    from behaviortypes import plots
+
+    rng = np.random.default_rng(1)
+    pts = rng.normal(size=(90, 2))
+    embedding = pd.DataFrame({"x": pts[:, 0], "y": pts[:, 1], "type_id": np.tile([1, 2, 3], 30)})
+    embedding.loc[embedding["type_id"] == 2, ["x", "y"]] = embedding.loc[embedding["type_id"] == 1, ["x", "y"]].to_numpy()
+    names = {1: "The extraversion-driven (high on extraversion)", 2: "The extraversion-driven", 3: "The third"}
+    ax = plots.plot_umap(embedding, names=names).axes[0]
+    marks = {t.get_text(): np.array(t.get_position()) for t in ax.texts}
+    assert set(marks) == {"1", "2", "3"}
+    span = np.ptp(embedding[["x", "y"]].to_numpy(), axis=0)
+    gap = np.abs(marks["1"] - marks["2"]) / span
+    assert gap[0] > 0.035 or gap[1] > 0.06
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"{i} · {n}" for i, n in names.items()]

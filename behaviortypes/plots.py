@@ -249,7 +249,7 @@ class _Numbers:
         return self.dec(fixed(x, digits))
 
     def count(self, x: float) -> str:
-        text = f"{x:,.0f}"
+        text = f"{int(fixed(x)):,}" if np.isfinite(x) else "–"
         return text.replace(",", "\u202f").replace("-", "\u2212") if self.comma else text
 
     def pct(self, x: float, digits: int = 0) -> str:

@@ -401,6 +401,7 @@ def test_workbook_numbers_are_numbers_and_agree_with_the_report(small_study, tmp
 
     ov = banner_overview(result, lang="en")
     assert "cannot be worked out from the totals" in ov["lead"]
+    assert [ty["name"] for ty in ov["types"]] == [h for h in head[2:]]  # "2 · name", as the workbook
     for tab, (var, table) in zip(ov["tables"], result.banner.groupby("variable", sort=False)):
         for row, (level, grp) in zip(tab["rows"], table.groupby("level", sort=False)):
             grp = grp.set_index("type_id").sort_index()

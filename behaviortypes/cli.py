@@ -304,7 +304,8 @@ def typing_tool(
     result = write_typing_deliverables(out_dir, html=html, xlsx=xlsx, lang=lang.value if lang else None)
     for path in result["paths"]:
         out.print(f"Wrote {path}")
-    out.print(result["agreement"], soft_wrap=True)
+    if not result["below_target"]:  # below target it is printed as a warning
+        out.print(result["agreement"], soft_wrap=True)
 
 
 @instrument_app.command("draft")

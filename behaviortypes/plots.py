@@ -44,6 +44,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap, to_hex
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import ScalarFormatter
 
 __all__ = [
@@ -51,6 +52,8 @@ __all__ = [
     "LANGUAGES",
     "number_style",
     "type_colors",
+    "type_label",
+    "fixed",
     "figure_to_svg",
     "figure_to_png",
     "plot_scree",
@@ -111,6 +114,92 @@ LANGUAGES = ("en", "sv")
 _LANG: ContextVar[str] = ContextVar("behaviortypes_plot_lang", default="en")
 
 
+def fixed(x: float, digits: int = 0, *, scale: int = 1, sign: bool = False) -> str:
+    """``x * scale`` with ``digits`` decimals, rounded half away from zero.
+
+    The one rounding rule of every output (report, figures, workbooks): it is how a
+    spreadsheet shows a number format (``0%`` shows 0.625 as 63%), whereas Python's
+    ``f"{0.625:.0%}"`` gives 62% (half to even on the binary value). The number is
+    rounded as written (its shortest decimal form), so 0.285 as a percentage is 29.
+
+    Parameters
+    ----------
+    x : float
+    digits : int, default=0
+        Decimals to keep.
+    scale : int, default=1
+        Multiply first (100 for a percentage), exactly.
+    sign : bool, default=False
+        Write ``+`` before a positive number.
+
+    Returns
+    -------
+    str
+        ``"63"`` for ``fixed(0.625, scale=100)``; a rounded zero has no minus sign.
+
+    Examples
+    --------
+    >>> fixed(0.625, scale=100), fixed(2.25, 1), fixed(-0.04, 1, sign=True)
+    ('63', '2.3', '0.0')
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    if not np.isfinite(x):
+        return "nan"
+    q = (Decimal(repr(float(x))) * scale).quantize(Decimal(1).scaleb(-int(digits)), rounding=ROUND_HALF_UP)
+    if q == 0:
+        q = abs(q)
+    text = f"{q:f}"
+    return "+" + text if sign and q > 0 else text
+
+
+def type_label(type_id: int, name: str | None, *, width: int = 30, max_lines: int = 2) -> str:
+    """A type's label for figures and tables: its number, then its name wrapped on lines.
+
+    The name is never cut where it can be wrapped: only a name longer than
+    ``max_lines`` lines of ``width`` characters loses its end (marked "…"), and the
+    type number always stays, so two types with similar names remain distinct.
+
+    Parameters
+    ----------
+    type_id : int
+        The type's number.
+    name : str or None
+        The type's name (``None`` or empty: the number only, as "Type 2").
+    width : int, default=30
+        Characters per line (the number and " · " count on the first line).
+    max_lines : int, default=2
+        At most this many lines.
+
+    Returns
+    -------
+    str
+        For example ``"2 · The extraversion-driven\n(high on extraversion)"``.
+
+    Examples
+    --------
+    >>> type_label(3, "The agreeableness-indifferent")
+    '3 · The agreeableness-indifferent'
+    """
+    import textwrap
+
+    name = " ".join(str(name or "").split())
+    if not name:
+        return f"Type {int(type_id)}"
+    text = f"{int(type_id)} · {name}"
+    width = max(8, int(width))
+    lines = textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False)
+    if any(len(line) > width for line in lines):  # a long word: break it after a hyphen
+        lines = textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=True)
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        if len(last) >= width:
+            cut = max(last.rfind(" "), last.rfind("-"))
+            last = last[:cut] if cut > 0 else last[: width - 1]
+        lines = lines[: max_lines - 1] + [last.rstrip(" ,;:-(") + "…"]
+    return "\n".join(lines)
+
+
 def _check_lang(lang: str) -> str:
     if lang not in LANGUAGES:
         raise ValueError(f"lang={lang!r} is not a figure language; use one of: {', '.join(LANGUAGES)}")
@@ -157,16 +246,16 @@ class _Numbers:
         return text.replace("-", "\u2212").replace(".", ",")
 
     def num(self, x: float, digits: int = 2) -> str:
-        return self.dec(f"{x:.{digits}f}")
+        return self.dec(fixed(x, digits))
 
     def count(self, x: float) -> str:
-        text = f"{x:,.0f}"
+        text = f"{int(fixed(x)):,}" if np.isfinite(x) else "–"
         return text.replace(",", "\u202f").replace("-", "\u2212") if self.comma else text
 
     def pct(self, x: float, digits: int = 0) -> str:
         if not self.comma:
-            return f"{x:.{digits}%}"
-        return self.dec(f"{100 * x:.{digits}f}") + "\u00a0%"
+            return fixed(x, digits, scale=100) + "%"
+        return self.dec(fixed(x, digits, scale=100)) + "\u00a0%"
 
 
 def _numbers() -> _Numbers:
@@ -508,7 +597,8 @@ def plot_umap(embedding: pd.DataFrame, *, names: Mapping[int, str] | None = None
     names, colors : mapping, optional
         Display name and colour per type id.
     label_types : bool, default=True
-        Write each type's name at the median of its points.
+        Mark each type's median with its number (a circle in its colour) and list
+        "number · name" in a legend under the map.
     """
     fig, ax = _new(ax, (5, 4))
     type_ids = sorted(int(t) for t in embedding["type_id"].unique())
@@ -520,11 +610,29 @@ def plot_umap(embedding: pd.DataFrame, *, names: Mapping[int, str] | None = None
         ax.scatter(pts["x"], pts["y"], s=size, color=colours[t], alpha=0.6, linewidths=0,
                    rasterized=many, label=(names or {}).get(t, f"Type {t}"))
     if label_types:
+        # a numbered marker at each type's median and the names in a legend below:
+        # names written on the map overlap when two types lie close together
+        handles = []
+        xr = float(np.ptp(embedding["x"])) or 1.0
+        yr = float(np.ptp(embedding["y"])) or 1.0
+        placed: list[tuple[float, float]] = []
         for t in type_ids:
             pts = embedding[embedding["type_id"] == t]
-            ax.text(pts["x"].median(), pts["y"].median(), (names or {}).get(t, f"Type {t}"),
-                    fontsize=7.5, weight="bold", ha="center", va="center", color=_INK,
-                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": colours[t], "alpha": 0.85})
+            x, y = float(pts["x"].median()), float(pts["y"].median())
+            # nudge a marker up until it clears those already placed (about a marker apart)
+            for _ in range(20):
+                if all(abs(x - px) / xr > 0.035 or abs(y - py) / yr > 0.06 for px, py in placed):
+                    break
+                y += 0.06 * yr
+            placed.append((x, y))
+            ax.text(x, y, str(t), fontsize=7.5, weight="bold",
+                    ha="center", va="center", color=_INK,
+                    bbox={"boxstyle": "circle,pad=0.25", "fc": "white", "ec": colours[t], "lw": 1.2, "alpha": 0.9})
+            handles.append(Line2D([], [], marker="o", linestyle="", markersize=6, markerfacecolor=colours[t],
+                                  markeredgecolor=colours[t],
+                                  label=type_label(t, (names or {}).get(t), width=200, max_lines=1)))
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2 if len(handles) > 1 else 1,
+                  fontsize=7, frameon=False, handletextpad=0.3, columnspacing=1.5)
     ax.set_xticks([])
     ax.set_yticks([])
     for s in ax.spines.values():
@@ -562,7 +670,8 @@ def plot_profile_heatmap(profile: pd.DataFrame, *, names: Mapping[int, str] | No
                                for t in profile.index], fontsize=7.5)
     for (r, c), v in np.ndenumerate(values):
         if np.isfinite(v):
-            text = fmt.format(v)
+            m = re.fullmatch(r"\{:(\+?)\.(\d+)f\}", fmt)  # the one rounding rule (half away from zero)
+            text = fixed(v, int(m.group(2)), sign=bool(m.group(1))) if m else fmt.format(v)
             text = nums.dec(text.lstrip("+-") if float(text) == 0 else text.replace("-", "−"))
             ax.text(c, r, text, ha="center", va="center", fontsize=6.5,
                     color="white" if abs(v) > 0.6 * lim else _INK)
@@ -750,7 +859,7 @@ def plot_cooccurrence(matrix: pd.DataFrame, *, ax: Axes | None = None, annotate:
         top = np.nanmax(values) if np.isfinite(values).any() else 1
         for (r, c), v in np.ndenumerate(values):
             if np.isfinite(v):
-                ax.text(c, r, nums.dec(f"{v:.2f}".lstrip("0")), ha="center", va="center", fontsize=5.5,
+                ax.text(c, r, nums.dec(fixed(v, 2).lstrip("0")), ha="center", va="center", fontsize=5.5,
                         color="white" if v > 0.6 * top else _INK)
     ax.tick_params(length=0)
     return fig

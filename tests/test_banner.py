@@ -356,6 +356,59 @@ def test_cli_profile_with_customers_and_bad_columns(small_study, capsys):
     assert "survey statement" in capsys.readouterr().err
 
 
+def test_workbook_numbers_are_numbers_and_agree_with_the_report(small_study, tmp_path):
+    """Counts are numeric cells (≥ only in the number format), the All count is filled,
+    red marks "above" as in the report, and the report's banner page rounds as the
+    workbook's number format does (half away from zero)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from openpyxl import load_workbook
+
+    from behaviortypes.describe import banner_overview, profile_types_by, write_banner_workbook
+
+    result = profile_types_by(small_study / "out")
+    book = load_workbook(write_banner_workbook(result, tmp_path / "b.xlsx"))
+    tests = result.tests.set_index("variable")
+    hidden_any = False
+    for var, table in result.banner.groupby("variable", sort=False):
+        ws = book[var]
+        head = [c.value for c in ws[4]]
+        assert all(h.startswith(f"{t} · ") for h, t in zip(head[2:], sorted(table["type_id"].unique())))
+        assert ws.row_dimensions[4].height >= 15 * max(2, max(len(h) // 14 + 1 for h in head[2:]))
+        n_row = next(r for r in ws.iter_rows(min_row=5) if r[0].value == "n (respondents)")
+        assert n_row[1].value == int(tests.loc[var, "n"]) and n_row[1].number_format == "#,##0"
+        for cell, (_, ns) in zip(n_row[2:], table.groupby("type_id")["n"]):
+            if ns.isna().all():
+                assert cell.value == "*"
+                continue
+            assert isinstance(cell.value, int) and cell.value == int(ns.sum())
+            assert ("≥" in cell.number_format) == bool(ns.isna().any())
+            assert cell.alignment.horizontal == "right"
+            hidden_any |= bool(ns.isna().any())
+        for row in ws.iter_rows(min_row=5, max_row=n_row[0].row - 1):
+            for cell in row[1:]:
+                assert isinstance(cell.value, float) or cell.value == "*"
+                if "▲" in cell.number_format:
+                    assert cell.font.color.rgb.endswith("B42318")  # red above, as the heatmaps
+                if "▼" in cell.number_format:
+                    assert cell.font.color.rgb.endswith("1F4E9A")
+        notes = " ".join(str(r[0].value) for r in ws.iter_rows(min_row=n_row[0].row + 1) if r[0].value)
+        assert "fewer than 10 respondents" in notes and "cannot be worked out from the totals" in notes
+    assert hidden_any  # the small study has hidden cells: the ≥ path was exercised
+
+    def excel(x):  # what the workbook's "0%" format shows
+        return str((Decimal(repr(float(x))) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)) + "%"
+
+    ov = banner_overview(result, lang="en")
+    assert "cannot be worked out from the totals" in ov["lead"]
+    assert [ty["name"] for ty in ov["types"]] == [h for h in head[2:]]  # "2 · name", as the workbook
+    for tab, (var, table) in zip(ov["tables"], result.banner.groupby("variable", sort=False)):
+        for row, (level, grp) in zip(tab["rows"], table.groupby("level", sort=False)):
+            grp = grp.set_index("type_id").sort_index()
+            for c, share in zip(row["cells"], grp["share"]):
+                assert c["text"] == ("*" if pd.isna(share) else excel(share))
+
+
 @pytest.mark.slow
 def test_workbook_opens_in_libreoffice(small_study, tmp_path):
     import shutil

@@ -180,6 +180,13 @@ def test_minimal_folder_leaves_out_sections_without_inputs(minimal):
     assert "Who they are" not in text  # `profile` has not run: no block, no banner page
 
 
+def _half_up(x: float, digits: int = 0) -> str:
+    """Round as a spreadsheet does (half away from zero), independently of the package."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return str(Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
 def test_numbers_match_the_analysis_files(full):
     disc, _, _ = full
     data = load_report_data(disc)
@@ -190,12 +197,12 @@ def test_numbers_match_the_analysis_files(full):
     for p in ctx["personas"]:
         r = sizes.loc[p["id"]]
         assert p["n"] == f"{r.n:,}"
-        assert p["share"] == f"{100 * r.share:.0f}%"
-        assert p["ci"] == f"{100 * r.ci_low:.0f}–{100 * r.ci_high:.0f}%"
+        assert p["share"] == f"{_half_up(100 * r.share)}%"
+        assert p["ci"] == f"{_half_up(100 * r.ci_low)}–{_half_up(100 * r.ci_high)}%"
         prof = profiles[(profiles.type_id == p["id"]) & (profiles.kind == "item")]
         top = prof.nlargest(len(p["do"]), "effect_size")
         assert [b["text"] for b in p["do"]] == [items[k] for k in top["key"]]
-        assert [b["mean"] for b in p["do"]] == [f"{m:.1f}" for m in top["mean"]]
+        assert [b["mean"] for b in p["do"]] == [_half_up(m, 1) for m in top["mean"]]
         assert all(e >= 0.2 for e in top["effect_size"])
     assert [r["name"] for r in ctx["overview"]["table"]] == list(data.types["name"])
 
@@ -424,7 +431,9 @@ def test_numbers_are_written_the_way_each_language_writes_them():
     assert (en.pct_range(0.298, 0.374), sv.pct_range(0.298, 0.374)) == ("30–37%", "30–37\u00a0%")
     assert (en.count(100000), sv.count(100000)) == ("100,000", "100\u202f000")
     assert (en.num(0.8149), sv.num(0.8149)) == ("0.81", "0,81")
-    assert (en.signed(-0.25, 1), sv.signed(1.26, 1)) == ("−0.2", "+1,3")
+    # one rounding everywhere, half away from zero as a spreadsheet's number format
+    assert (en.signed(-0.25, 1), sv.signed(1.26, 1)) == ("−0.3", "+1,3")
+    assert (en.pct(0.625), sv.pct(0.625), en.pct(0.285), en.num(2.675)) == ("63%", "63\u00a0%", "29%", "2.68")
     assert en.pvalue(0.0001) == "< 0.001" and sv.pvalue(0.0234) == "= 0,023"
     assert en.num(float("nan")) == "–"
 
@@ -479,3 +488,68 @@ def test_k_reason_code_is_said_in_the_report_language(tmp_path):
     data = load_report_data(disc)
     assert build_context(data, "sv")["appendix"]["k"]["reason"] == "4 typer, enligt --k."
     assert build_context(data, "en")["appendix"]["k"]["reason"] == "4 types, as set with --k."
+
+
+def _svg_words(svg: str) -> str:
+    """Every text line of a figure, joined by spaces (matplotlib writes one <text> a line)."""
+    return " ".join(re.findall(r"<text[^>]*>([^<]+)</text>", svg))
+
+
+def test_type_labels_keep_what_tells_types_apart(tmp_path):
+    """Names as in the bfi trial (k = 4): no figure cuts them to "The…", each carries its
+    number, and the captions say what the bars and the statements heatmap show."""
+    from behaviortypes.plots import type_label
+
+    names = {1: "The neuroticism-driven", 2: "The extraversion-driven (high on extraversion)",
+             3: "The agreeableness-indifferent", 4: "The extraversion-driven"}
+    assert type_label(3, names[3]) .replace("\n", " ") == "3 · The agreeableness-indifferent"
+    assert type_label(2, names[2]) == "2 · The extraversion-driven\n(high on extraversion)"
+    long = type_label(5, "The " + "very " * 30 + "long name")
+    assert long.startswith("5 · The very") and long.endswith("…") and long.count("\n") == 1
+    assert max(len(line) for line in long.splitlines()) <= 30
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=400, seed=3, with_lookalike=False, with_quotes=False)
+    doc = yaml.safe_load((disc / "types.yaml").read_text())
+    for ty in doc["types"]:
+        ty["name"] = names[ty["type_id"]]
+    (disc / "types.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True))
+    data = load_report_data(disc)
+    ctx = build_context(data, "en", compact={"differences": 2})  # 10 statements
+    figures = {"sizes": ctx["overview"]["sizes_svg"], "factors": ctx["differences"]["factor_svg"],
+               "statements": ctx["differences"]["items_svg"]}
+    if ctx["overview"]["umap_svg"]:
+        figures["map"] = ctx["overview"]["umap_svg"]
+    for what, svg in figures.items():
+        words = _svg_words(svg)
+        assert "The…" not in words and "…" not in words, what
+        for tid, name in names.items():
+            if tid in set(data.types.index[data.types["shown"]]) or what in ("sizes", "map"):
+                # the number and every word of the name, whatever the line breaks
+                assert f"{tid} · The" in words, (what, tid)
+                for word in name.replace("-", "- ").split():
+                    assert word in words.replace("-", "- "), (what, word)
+    n_items = data.item_profile(list(data.types.index[data.types["shown"]])).shape[1]
+    assert n_items > 10  # so the compact heatmap shows only some statements
+    assert ctx["differences"]["items_title"] == \
+        f"Statements that separate the types: the 10 of {n_items} that separate them most"
+    # the persona bars' length is the effect size; the caption says so, and what the numbers are
+    assert ctx["scale_note"].startswith("Bar: how far this type is from everyone")
+    assert "Numbers: average answer on the" in ctx["scale_note"]
+
+
+def test_map_marks_types_by_number_apart_with_names_in_a_legend():
+    """Two types with the same centre: their numbered markers do not sit on each other,
+    and the legend names every type in full with its number."""
+    from behaviortypes import plots
+
+    rng = np.random.default_rng(1)
+    pts = rng.normal(size=(90, 2))
+    embedding = pd.DataFrame({"x": pts[:, 0], "y": pts[:, 1], "type_id": np.tile([1, 2, 3], 30)})
+    embedding.loc[embedding["type_id"] == 2, ["x", "y"]] = embedding.loc[embedding["type_id"] == 1, ["x", "y"]].to_numpy()
+    names = {1: "The extraversion-driven (high on extraversion)", 2: "The extraversion-driven", 3: "The third"}
+    ax = plots.plot_umap(embedding, names=names).axes[0]
+    marks = {t.get_text(): np.array(t.get_position()) for t in ax.texts}
+    assert set(marks) == {"1", "2", "3"}
+    span = np.ptp(embedding[["x", "y"]].to_numpy(), axis=0)
+    gap = np.abs(marks["1"] - marks["2"]) / span
+    assert gap[0] > 0.035 or gap[1] > 0.06
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"{i} · {n}" for i, n in names.items()]

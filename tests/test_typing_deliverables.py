@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from behaviortypes.deliver import (
     write_typing_html,
     write_typing_xlsx,
 )
-from behaviortypes.errors import InputError
+from behaviortypes.errors import BehaviortypesWarning, InputError
 from behaviortypes.files import restore_formula
 from behaviortypes.instrument import load_instrument
 from behaviortypes.lookalike import build_typing_tool, load_typing_tool
@@ -452,12 +453,17 @@ def test_below_target_says_how_many_statements_would_reach_it(tmp_path, capsys):
     assert needed["agreement_needed"] >= 0.9
     # one statement fewer does not reach the target on the selection folds
     assert needed["path"][needed["n_needed"] - 2] < 0.9
-    assert main(["typing-tool", str(disc)]) == 0
+    # for the analyst: a warning (the CLI prints it as one line "warning: Below target: ...")
+    with pytest.warns(BehaviortypesWarning, match=f"^Below target: .* {needed['n_needed']} statements "
+                                                   "would reach the target") as said:
+        assert main(["typing-tool", str(disc)]) == 0
+    assert len([w for w in said if issubclass(w.category, BehaviortypesWarning)]) == 1
     printed = capsys.readouterr().out
-    assert "Below target" in printed and f"{needed['n_needed']} statements would reach the target" in printed
+    assert "Below target" not in printed  # not printed twice
     assert (disc / "typing_tool.html").is_file() and (disc / "typing_tool.xlsx").is_file()
+    # the web form is what respondents see: no analyst note on it
     page = (disc / "typing_tool.html").read_text(encoding="utf-8")
-    assert f"{needed['n_needed']} statements would reach the target" in page
+    assert "Below target" not in page and "would reach the target" not in page and "cross-validated" not in page
     from openpyxl import load_workbook
 
     help_texts = [c.value for row in load_workbook(disc / "typing_tool.xlsx").worksheets[0].iter_rows()
@@ -467,11 +473,14 @@ def test_below_target_says_how_many_statements_would_reach_it(tmp_path, capsys):
 
 def test_cli_writes_only_what_is_asked(studies, tmp_path, capsys):
     disc = studies["en"]
-    assert main(["typing-tool", str(disc), "--html", str(tmp_path / "f.html"), "--lang", "sv"]) == 0
+    with warnings.catch_warnings(record=True) as said:  # below target the note is a warning
+        warnings.simplefilter("always")
+        assert main(["typing-tool", str(disc), "--html", str(tmp_path / "f.html"), "--lang", "sv"]) == 0
     assert (tmp_path / "f.html").is_file() and not (disc / "typing_tool.xlsx").exists()
     assert 'lang="sv"' in (tmp_path / "f.html").read_text(encoding="utf-8")
     out = capsys.readouterr().out
-    assert "f.html" in out and "korsvaliderat" in out
+    told = out + " ".join(str(w.message) for w in said if issubclass(w.category, BehaviortypesWarning))
+    assert "f.html" in out and "korsvaliderat" in told
     assert main(["typing-tool", str(tmp_path / "nowhere")]) == 2
     assert main(["typing-tool", str(tmp_path)]) == 2
     err = capsys.readouterr().err

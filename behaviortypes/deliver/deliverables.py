@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
 from .. import study
+from ..errors import BehaviortypesWarning
 from ..files import read_yaml
 from .form import write_typing_html
 from .owned import refuse_foreign_typing_files
@@ -60,6 +62,14 @@ def write_typing_deliverables(discovery_dir: str | Path, *, html: str | Path | N
     dict
         ``paths`` (list of Path written), ``agreement`` (one sentence, in ``lang``),
         ``below_target`` (bool), ``spec``.
+
+    Warns
+    -----
+    BehaviortypesWarning
+        When the statements agree with the full questionnaire less often than the
+        target: the agreement sentence (with how many statements would reach it). The
+        sentence is in the workbook's "How to use" sheet, not on the web form, which
+        respondents see.
     """
     source = Path(discovery_dir)
     folder = source if source.is_dir() else source.parent
@@ -76,9 +86,12 @@ def write_typing_deliverables(discovery_dir: str | Path, *, html: str | Path | N
     if xlsx is not None:
         paths.append(write_typing_xlsx(spec, xlsx, lang=lang))
     info = spec.agreement_info()
+    note, below = agreement_note(info, lang), info["agreement"] < info["target"]
+    if below:  # for the analyst (the CLI prints "warning: ..."); the respondents' form never shows it
+        warnings.warn(note, BehaviortypesWarning, stacklevel=2)
     return {
         "paths": paths,
-        "agreement": agreement_note(info, lang),
-        "below_target": info["agreement"] < info["target"],
+        "agreement": note,
+        "below_target": below,
         "spec": spec,
     }

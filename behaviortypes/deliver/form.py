@@ -19,7 +19,7 @@ import jinja2
 
 from ..files import write_text
 from .spec import TypingSpec, load_typing_spec
-from .texts import agreement_note, ui_text
+from .texts import ui_text
 
 __all__ = ["render_typing_html", "write_typing_html"]
 
@@ -34,7 +34,6 @@ h2{font-size:1.2rem;margin:0 0 .5rem}
 .study{color:var(--muted);margin:0;font-size:.95rem}
 .intro,.note{margin:.4rem 0}
 .note{font-size:.9rem;color:var(--muted)}
-.note.low{color:var(--warn);font-weight:600}
 .layout{display:grid;grid-template-columns:minmax(0,1fr) 17rem;gap:1.25rem;align-items:start;margin-top:1rem}
 fieldset{min-width:0;border:1px solid var(--line);border-radius:.6rem;background:var(--card);margin:0 0 .9rem;padding:.8rem 1rem 1rem}
 legend{float:left;width:100%;padding:0;margin-bottom:.5rem;font-weight:600;font-size:1.02rem;overflow-wrap:anywhere}
@@ -188,7 +187,6 @@ _TEMPLATE = """<!DOCTYPE html>
 {% if study %}<p class="study">{{ study }}</p>{% endif %}
 <h1>{{ t.title }}</h1>
 <p class="intro">{{ intro }}</p>
-<p class="note{% if low %} low{% endif %}" id="tt-agreement">{{ agreement }}</p>
 </header>
 <div class="layout">
 <form id="tt-form" autocomplete="off" novalidate>
@@ -272,7 +270,6 @@ def render_typing_html(tool: str | Path | TypingSpec, *, lang: str | None = None
     csp = (f"default-src 'none'; script-src {_sha256(_JS)}; style-src {_sha256(css)}; "
            "img-src 'none'; font-src 'none'; connect-src 'none'; form-action 'none'; "
            "base-uri 'none'")
-    info = spec.agreement_info()
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     return env.from_string(_TEMPLATE).render(
         lang=lang,
@@ -286,8 +283,6 @@ def render_typing_html(tool: str | Path | TypingSpec, *, lang: str | None = None
         sl=jinja2.utils.markupsafe.Markup(' lang="{}"').format(spec.language)
         if spec.language and spec.language != lang else "",
         intro=t["form_intro"].format(n=n),
-        agreement=agreement_note(info, lang),
-        low=info["agreement"] < info["target"],
         questions=[
             {"index": j, "id": item, "text": text or item,
              "counter": t["statement"].format(i=j + 1, n=n)}

@@ -89,7 +89,8 @@ def banner_overview(profile, *, lang: str = "en") -> dict[str, Any]:
     Returns
     -------
     dict
-        ``title``, ``lead``, ``types`` (list of ``{id, name}``), ``all`` (column title)
+        ``title``, ``lead``, ``types`` (list of ``{id, name}``, ``name`` as "2 · The
+        name"), ``all`` (column title)
         and ``tables``: per descriptor ``{label, rows: [{level, overall, cells: [{text,
         mark}]}]}`` where ``mark`` is ``"up"``, ``"down"`` or ``""`` and suppressed cells
         read ``*``.
@@ -120,5 +121,8 @@ def banner_overview(profile, *, lang: str = "en") -> dict[str, Any]:
                          "cells": cells})
         tables.append({"label": dlab.get(var, var), "rows": rows})
     return {"title": t["banner_title"], "lead": t["banner_lead"].format(min=meta.get("min_cell", "")),
-            "all": t["banner_all"], "types": [{"id": i, "name": names.get(i, str(i))} for i in ids],
+            "all": t["banner_all"],
+            # the type's number with its whole name (the header wraps; never cut)
+            "types": [{"id": i, "name": f"{i} · {' '.join(str(names.get(i) or '').split())}".rstrip(" ·")}
+                      for i in ids],
             "tables": tables}

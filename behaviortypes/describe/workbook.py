@@ -2,8 +2,10 @@
 
 One sheet per descriptor, an ``outcomes`` sheet and a ``notes`` sheet. Shares are real
 numbers formatted as percentages; a cell significantly above the rest of the sample is
-blue with ``▲``, one below is red with ``▼`` (the arrow is in the cell's number format,
-so the value stays a number); suppressed cells show ``*``.
+red with ``▲``, one below is blue with ``▼`` — the report's convention (its heatmaps and
+banner page: red above, blue below). The arrow is in the cell's number format, so the
+value stays a number; a lower bound on a count ("at least 374" when cells are hidden) is a
+number formatted ``≥374``. Suppressed cells show ``*``.
 """
 
 from __future__ import annotations
@@ -15,11 +17,25 @@ import numpy as np
 import pandas as pd
 
 from ..files import atomic_path
+from ..plots import fixed
 
 __all__ = ["write_banner_workbook"]
 
-_UP, _DOWN = "1F4E9A", "B42318"  # font colours
-_UP_FILL, _DOWN_FILL = "DCE8F7", "FBE1DE"
+# red above, blue below: the same convention as the report's heatmaps and banner page
+_UP, _DOWN = "B42318", "1F4E9A"  # font colours
+_UP_FILL, _DOWN_FILL = "FBE1DE", "DCE8F7"
+_COL_WIDTH = 18  # characters per type column
+_SUPPRESSED = ("* fewer than {min} respondents, or hidden so that such a cell cannot be worked "
+               "out from the totals (secondary suppression).")
+_AT_LEAST = '"≥"#,##0'  # a lower bound: some of the type's cells are hidden
+
+
+def _header_height(head: list[str], width: int = _COL_WIDTH) -> float:
+    """Row height (points) that shows every wrapped header line (11 pt text)."""
+    import textwrap
+
+    lines = max((len(textwrap.wrap(h, width=max(4, width - 2))) for h in head), default=1)
+    return 15.0 * max(2, lines) + 4
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -55,7 +71,7 @@ def _banner_sheet(ws, var: str, table: pd.DataFrame, label: str, head: list[str]
     ws.append(["", "All", *head])
     for c in ws[4]:
         c.font, c.alignment, c.border = bold, wrap, Border(bottom=thin)
-    ws.row_dimensions[4].height = 45
+    ws.row_dimensions[4].height = _header_height(head)
     for level, rows in table.groupby("level", sort=False):
         rows = rows.set_index("type_id")
         overall = rows["overall_share"].iloc[0]
@@ -64,6 +80,7 @@ def _banner_sheet(ws, var: str, table: pd.DataFrame, label: str, head: list[str]
         ws.cell(r, 2).number_format = "0%"
         if pd.isna(overall):
             ws.cell(r, 2).value = "*"
+            ws.cell(r, 2).alignment = Alignment(horizontal="right")
         for j, t in enumerate(type_ids, start=3):
             cell = ws.cell(r, j)
             row = rows.loc[t] if t in rows.index else None
@@ -84,26 +101,39 @@ def _banner_sheet(ws, var: str, table: pd.DataFrame, label: str, head: list[str]
     ws.cell(r, 1).font = Font(italic=True)
     for c in ws[r]:
         c.border = Border(top=thin)
-    total = 0
     for j, t in enumerate(type_ids, start=3):
         ns = table.loc[table["type_id"] == t, "n"]
-        if ns.isna().any():
-            ws.cell(r, j).value = "*" if ns.isna().all() else f"≥{int(ns.sum())}"
-        else:
-            ws.cell(r, j).value = int(ns.sum())
-            total += int(ns.sum())
-    ws.cell(r, 2).value = int(table.groupby("level")["n"].sum().sum()) if not table["n"].isna().any() else None
+        cell = ws.cell(r, j)
+        cell.alignment = Alignment(horizontal="right")
+        if ns.isna().all():
+            cell.value = "*"
+        else:  # a number; with hidden cells a lower bound shown as ≥ by its format
+            cell.value = int(ns.sum())
+            cell.number_format = _AT_LEAST if ns.isna().any() else "#,##0"
+    # everyone who answered (banner_tests.csv), else the sum when nothing is hidden
+    n_all = tests.loc[var, "n"] if var in tests.index and "n" in tests.columns else np.nan
+    if pd.isna(n_all) and not table["n"].isna().any():
+        n_all = table["n"].sum()
+    all_cell = ws.cell(r, 2)
+    all_cell.alignment = Alignment(horizontal="right")
+    if pd.notna(n_all):
+        all_cell.value, all_cell.number_format = int(n_all), "#,##0"
+    elif table["n"].notna().any():
+        all_cell.value, all_cell.number_format = int(table["n"].sum()), _AT_LEAST
     if var in tests.index:
         tr = tests.loc[var]
         ws.append([])
         ws.append([f"Association with the type: Rao–Scott F = {tr['f_rs2']:.2f} on "
                    f"{tr['df1_rs2']:.1f} and {tr['df2_rs2']:.0f} df, p = {tr['p_value']:.3g}"])
-    ws.append([f"▲/▼ significantly higher/lower than the rest of the sample "
-               f"(false discovery rate {meta.get('alpha', 0.05):.0%}); "
-               f"* fewer than {cell_min} respondents, suppressed."])
+    # one short note a line, so that printing to one page width keeps the table readable
+    ws.append([f"▲/▼ significantly higher/lower than the rest of the sample (red ▲ higher, blue ▼ lower; "
+               f"false discovery rate {fixed(meta.get('alpha', 0.05), scale=100)}%)."])
+    ws.append([_SUPPRESSED.format(min=cell_min)])
+    if table["n"].isna().any():
+        ws.append(["≥: at least that many respondents (some of the type's cells are hidden)."])
     ws.column_dimensions["A"].width = 28
     for j in range(2, len(type_ids) + 3):
-        ws.column_dimensions[ws.cell(4, j).column_letter].width = 16
+        ws.column_dimensions[ws.cell(4, j).column_letter].width = _COL_WIDTH
     ws.freeze_panes = "B5"
 
 
@@ -120,7 +150,7 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
     ws.append(["", "", "All", *head])
     for c in ws[4]:
         c.font, c.alignment, c.border = bold, wrap, Border(bottom=thin)
-    ws.row_dimensions[4].height = 45
+    ws.row_dimensions[4].height = _header_height(head)
     olabels = {o["column"]: o.get("label") or o["column"] for o in meta.get("outcomes", [])}
     binary = {o["column"]: bool(o.get("binary")) for o in meta.get("outcomes", [])}
     for var, table in result.outcomes.groupby("variable", sort=False):
@@ -136,10 +166,11 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
                 cell = ws.cell(r, j)
                 if sel.empty or pd.isna(sel["mean"].iloc[0]):
                     cell.value = "*"
+                    cell.alignment = Alignment(horizontal="right")
                     continue
                 row = sel.iloc[0]
                 if method == "ci":
-                    f = (lambda v: f"{v:.0%}") if binary.get(var) else (lambda v: f"{v:.2f}")
+                    f = (lambda v: fixed(v, scale=100) + "%") if binary.get(var) else (lambda v: fixed(v, 2))
                     cell.value = f"{f(row['ci_low'])} – {f(row['ci_high'])}"
                     cell.font = Font(italic=True, color="666666")
                     cell.alignment = Alignment(horizontal="right")
@@ -153,12 +184,12 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
                         cell.font = Font(bold=True, color=_UP if up else _DOWN)
                         cell.fill = PatternFill("solid", fgColor=_UP_FILL if up else _DOWN_FILL)
         ws.append([])
-    ws.append(["▲/▼ the 95% interval lies above/below the mean of everyone; "
-               f"* fewer than {cell_min} respondents, suppressed."])
+    ws.append(["▲/▼ the 95% interval lies above/below the mean of everyone (red ▲ above, blue ▼ below)."])
+    ws.append([_SUPPRESSED.format(min=cell_min)])
     ws.column_dimensions["A"].width = 30
     ws.column_dimensions["B"].width = 16
     for j in range(3, len(type_ids) + 4):
-        ws.column_dimensions[ws.cell(4, j).column_letter].width = 16
+        ws.column_dimensions[ws.cell(4, j).column_letter].width = _COL_WIDTH
 
 
 def write_banner_workbook(result, path: str | Path) -> Path:
@@ -181,7 +212,7 @@ def write_banner_workbook(result, path: str | Path) -> Path:
     names = {int(k): v for k, v in meta.get("type_names", {}).items()}
     type_ids = sorted(int(t) for t in pd.unique(result.banner["type_id"])) if len(result.banner) else \
         sorted(int(t) for t in pd.unique(result.outcomes["type_id"]))
-    head = [f"{t}. {names.get(t, f'Type {t}')}" for t in type_ids]
+    head = [f"{t} · {' '.join(str(names.get(t) or f'Type {t}').split())}" for t in type_ids]
     cell_min = meta.get("min_cell")
     wb = Workbook()
     wb.remove(wb.active)
@@ -203,7 +234,9 @@ def write_banner_workbook(result, path: str | Path) -> Path:
         "Benjamini–Hochberg false discovery rate over each table).",
         "Outcomes: bias-adjusted means correct for respondents assigned to the wrong type "
         "(BCH three-step; Vermunt 2010, Bakk & Vermunt 2016).",
-        f"*: fewer than {cell_min} respondents; hidden for privacy (and one more cell where it could be recovered).",
+        "▲ red: above; ▼ blue: below (as in the report).",
+        "*: " + _SUPPRESSED.format(min=cell_min)[2:] + " Hidden for privacy and because so few answers are not reliable.",
+        "≥ before a count: at least that many respondents (some of the type's cells are hidden).",
     ):
         notes.append([line])
     notes["A1"].font = Font(bold=True, size=13)

@@ -93,26 +93,26 @@ class Formatter:
         """A decimal number, e.g. ``0.81`` / ``0,81``."""
         if x is None or (isinstance(x, float) and not math.isfinite(x)):
             return "–"
-        return self._dec(f"{x:.{digits}f}")
+        return self._dec(plots.fixed(x, digits))
 
     def signed(self, x: float, digits: int = 2) -> str:
         """A signed difference, e.g. ``+0.42``."""
-        return self._dec(f"{x:+.{digits}f}")
+        return self._dec(plots.fixed(x, digits, sign=True))
 
     def count(self, x: float | int) -> str:
         """A whole number with thousands separators (``100,000`` / ``100 000``)."""
-        text = f"{int(round(x)):,}"
+        text = f"{int(plots.fixed(x)):,}"
         return text.replace(",", "\u202f") if self._comma else text
 
     def pct(self, x: float | None, digits: int = 0) -> str:
         """A share 0..1 as a percentage (``34%`` / ``34 %``)."""
         if x is None or not math.isfinite(float(x)):
             return "–"
-        return self._dec(f"{100 * x:.{digits}f}") + ("\u00a0%" if self._comma else "%")
+        return self._dec(plots.fixed(x, digits, scale=100)) + ("\u00a0%" if self._comma else "%")
 
     def pct_range(self, lo: float, hi: float, digits: int = 0) -> str:
         """An interval of shares, e.g. ``30–37%``."""
-        return f"{self._dec(f'{100 * lo:.{digits}f}')}–{self.pct(hi, digits)}"
+        return f"{self._dec(plots.fixed(lo, digits, scale=100))}–{self.pct(hi, digits)}"
 
     def pvalue(self, p: float) -> str:
         """``< 0.001`` or ``= 0.023``."""
@@ -345,7 +345,9 @@ def build_context(data: ReportData, lang: str = "en", *,
     one_group = _one_group(data)  # no distinct types: no personas, no differences
     types = _one_group_in(data.types, lang) if one_group else data.types
     shown = types[types["shown"]]
-    names = {tid: _truncate(n, 28) for tid, n in types["name"].items()}  # labels in figures
+    # labels in figures: the type's number, then its whole name on up to two lines (never "The…")
+    names = {tid: plots.type_label(tid, n) for tid, n in types["name"].items()}
+    two_lines = any("\n" in v for v in names.values())
     colours = types["color"].to_dict()
     base = types["base_share"].dropna().to_dict() or None
     sections: list[str] = ["overview"] if one_group else ["overview", "differences"]
@@ -360,11 +362,11 @@ def build_context(data: ReportData, lang: str = "en", *,
               "shown": bool(r["shown"])} for tid, r in types.iterrows()]
     sizes_frame = types.reset_index()[["type_id", "share", "ci_low", "ci_high"]]
     fig = plots.plot_sizes(sizes_frame, names=names, colors=colours, base_shares=base, labels=labels["sizes"])
-    fig.set_size_inches(7.0, 0.8 + (0.34 - 0.08 * lv) * len(types))
+    fig.set_size_inches(7.0, 0.8 + (0.34 + 0.1 * two_lines - 0.08 * lv) * len(types))
     overview = {"table": table, "sizes_svg": _svg(fig), "has_base": base is not None, "umap_svg": None,
                 "one_group": None, "map_title": t["map_title"]}
     if data.umap is not None:
-        fig = plots.plot_umap(data.umap, names=names, colors=colours)
+        fig = plots.plot_umap(data.umap, names=types["name"].to_dict(), colors=colours)
         fig.set_size_inches(7.0, 3.9 - 0.9 * lv)
         overview["umap_svg"] = _svg(fig)
     hidden = types[~types["shown"]]
@@ -388,20 +390,24 @@ def build_context(data: ReportData, lang: str = "en", *,
     # differences -------------------------------------------------------------------
     ids = list(shown.index)
     fprof = data.factor_profile(ids)
-    differences: dict[str, Any] = {"factor_svg": None, "items_svg": None}
+    differences: dict[str, Any] = {"factor_svg": None, "items_svg": None, "items_title": None}
     if fprof.shape[1]:
         fig = plots.plot_profile_heatmap(fprof, names=names, labels=data.factor_names)
-        fig.set_size_inches(min(7.0, 2.2 + 0.85 * fprof.shape[1]), 0.9 + 0.36 * len(ids))
+        fig.set_size_inches(min(7.0, 2.2 + 0.85 * fprof.shape[1]), 0.9 + (0.36 + 0.08 * two_lines) * len(ids))
         differences["factor_svg"] = _svg(fig)
     iprof = data.item_profile(ids)
     if iprof.shape[1]:
         eff = data.profiles[(data.profiles["kind"] == "item") & data.profiles["type_id"].isin(ids)]
         keep = eff.groupby("key")["effect_size"].apply(lambda s: s.abs().max()).nlargest(22 - 6 * compact.get("differences", 0)).index
+        n_items = iprof.shape[1]
         iprof = iprof[[c for c in iprof.columns if c in set(keep)]].T
+        if len(iprof) < n_items:  # say that only the most separating statements are shown
+            differences["items_title"] = t["items_heatmap_title_some"].format(n=len(iprof), total=n_items)
         fig = plots.plot_profile_heatmap(
             iprof, names={k: _truncate(data.item_texts.get(k, k), 52) for k in iprof.index},
-            labels=names, fmt="{:+.1f}")
-        fig.set_size_inches(7.0, 0.9 + 0.2 * len(iprof))
+            labels={tid: plots.type_label(tid, types.loc[tid, "name"], width=max(14, 64 // max(1, len(ids))), max_lines=4)
+                    for tid in ids}, fmt="{:+.1f}")
+        fig.set_size_inches(7.0, 1.25 + 0.2 * len(iprof))
         differences["items_svg"] = _svg(fig)
     scale = (data.source.get("instrument") or {}).get("scale") or {}
     differences["items_note"] = t["items_heatmap_note"].format(min=scale.get("min", "min"), max=scale.get("max", "max"))
@@ -420,8 +426,8 @@ def build_context(data: ReportData, lang: str = "en", *,
         banner = banner_overview(data.profile, lang=lang)
         # the names as edited in types.yaml (profile.json keeps the names of when it ran)
         for ty in banner["types"]:
-            if ty["id"] in names:
-                ty["name"] = names[ty["id"]]
+            if ty["id"] in types.index:
+                ty["name"] = f"{ty['id']} · {' '.join(str(types.loc[ty['id'], 'name']).split())}"
         sections.insert(sections.index("differences") + 1, "banner")
 
     appendix, more = _appendix(data, t, fmt, labels, names, colours, n_kept)

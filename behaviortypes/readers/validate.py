@@ -94,6 +94,20 @@ def _scale_run(values: set[int], start: int, step: int) -> list[int]:
     return run
 
 
+def _name_respondents(problems: list[Problem], frame: pd.DataFrame, inst: Instrument,
+                      numbers: np.ndarray) -> None:
+    """Give each problem about a respondent's cell the respondent id of its first row."""
+    if inst.id_column not in frame.columns:
+        return
+    ids = dict(zip(numbers.tolist(), frame[inst.id_column].tolist()))
+    for problem in problems:
+        if not problem.rows or problem.column == inst.id_column or problem.respondent is not None:
+            continue
+        rid = ids.get(problem.rows[0])
+        if rid is not None and not is_missing(pd.Series([rid])).iloc[0]:
+            problem.respondent = str(int(rid)) if isinstance(rid, float) and rid.is_integer() else str(rid)
+
+
 def _parse_answers(values: pd.Series, labels: dict[int, str] | None) -> tuple[pd.Series, pd.Series]:
     """Numbers of a column and a mask of cells that are not numbers (nor scale labels)."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
@@ -367,8 +381,13 @@ def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
     errors: list[Problem] = []
     warns: list[Problem] = []
     numbers_attr = frame.attrs.get("data_rows")
+    header_rows = int(frame.attrs.get("header_rows", 1) or 1)
     frame = frame.reset_index(drop=True)
-    numbers = np.asarray(numbers_attr, dtype=int) if numbers_attr and len(numbers_attr) == len(frame) else None
+    # rows as the user sees them in the file (Excel's row, the CSV's line when no cell
+    # spans lines): the header takes row 1 (three rows in a Qualtrics export)
+    data_rows = (np.asarray(numbers_attr, dtype=int) if numbers_attr and len(numbers_attr) == len(frame)
+                 else np.arange(1, len(frame) + 1))
+    numbers = data_rows + header_rows
     inst = instrument
     columns = list(frame.columns)
     n = len(frame)
@@ -387,6 +406,7 @@ def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
     out = {col: _convert_item(frame[col], col, inst, scale_check, file, numbers, errors, warns)
            for col in present_items}
     out.update(_convert_other_columns(frame, inst, file, numbers, errors))
+    _name_respondents(errors + warns, frame, inst, numbers)
     size_errors, size_warns = _size_problems(n, len(inst.item_ids), file)
     errors += size_errors
     warns += size_warns

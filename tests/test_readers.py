@@ -920,3 +920,18 @@ def test_second_header_row_of_question_texts(tmp_path):
     assert str(err.value).startswith(
         "responses.csv: the header seems to take two rows: row 2 holds question texts (such as "
         "'Jag jämför alltid priser innan jag köpe…'), the answers start on row 3. Hint: delete row 2")
+
+
+def test_a_descriptor_too_fine_to_tabulate_is_refused_when_the_survey_is_read(tmp_path):
+    """``descriptors: [{column: age}]`` with age in years passed check and discover and failed
+    only at ``profile``, blaming responses.csv: it is instrument.yaml's entry that needs a fix."""
+    frame = make_responses()
+    frame["Ålder"] = np.arange(18, 18 + len(frame))  # 60 different ages
+    frame["Kön"] = np.where(np.arange(len(frame)) % 2, "K", "M")
+    folder = make_survey(tmp_path / "a", frame, descriptors=[{"column": "Kön"}, {"column": "Ålder"}])
+    with pytest.raises(InputError, match=r"^instrument.yaml, column 'Ålder': descriptors: 'Ålder' has 60 "
+                                         r"different values in responses.csv, too many to tabulate.*outcomes"):
+        load_survey(folder)
+    folder = make_survey(tmp_path / "b", frame, descriptors=[{"column": "Kön"}, {"column": "Region"}],
+                         outcomes=[{"column": "Ålder"}])  # outcomes, and columns of the customer base: fine
+    assert len(load_survey(folder).responses) == len(frame)

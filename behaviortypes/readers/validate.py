@@ -94,6 +94,33 @@ def _scale_run(values: set[int], start: int, step: int) -> list[int]:
     return run
 
 
+def _descriptor_problems(frame: pd.DataFrame, inst: Instrument, file: Any) -> list[Problem]:
+    """``descriptors:`` of instrument.yaml that ``profile`` could not tabulate, found now.
+
+    A descriptor column of the responses file with more distinct values than
+    ``profile`` tabulates (e.g. age in years) would otherwise pass ``check`` and
+    ``discover`` and fail only at ``profile``. Columns not in the responses file may come
+    from the customer base and are checked by ``profile``.
+    """
+    from ..describe.profile import MAX_LEVELS
+
+    where = Path(file).parent / "instrument.yaml" if file is not None else Path("instrument.yaml")
+    source = Path(file).name if file is not None else "the responses file"
+    problems = []
+    for entry in inst.descriptors:
+        if entry.column not in frame.columns:
+            continue
+        values = frame[entry.column]
+        n_levels = values[~is_missing(values)].astype(str).str.strip().nunique()
+        if n_levels > MAX_LEVELS:
+            problems.append(Problem(
+                f"descriptors: '{entry.column}' has {n_levels} different values in {source}, too many "
+                f"to tabulate by type (at most {MAX_LEVELS})", file=where, column=entry.column,
+                hint=f"group it into bands in {source} (e.g. age groups), or list it under outcomes: "
+                     "to compare the types' means"))
+    return problems
+
+
 def _name_respondents(problems: list[Problem], frame: pd.DataFrame, inst: Instrument,
                       numbers: np.ndarray) -> None:
     """Give each problem about a respondent's cell the respondent id of its first row."""
@@ -406,6 +433,7 @@ def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
     out = {col: _convert_item(frame[col], col, inst, scale_check, file, numbers, errors, warns)
            for col in present_items}
     out.update(_convert_other_columns(frame, inst, file, numbers, errors))
+    errors += _descriptor_problems(frame, inst, file)
     _name_respondents(errors + warns, frame, inst, numbers)
     size_errors, size_warns = _size_problems(n, len(inst.item_ids), file)
     errors += size_errors

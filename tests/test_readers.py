@@ -935,3 +935,23 @@ def test_a_descriptor_too_fine_to_tabulate_is_refused_when_the_survey_is_read(tm
     folder = make_survey(tmp_path / "b", frame, descriptors=[{"column": "Kön"}, {"column": "Region"}],
                          outcomes=[{"column": "Ålder"}])  # outcomes, and columns of the customer base: fine
     assert len(load_survey(folder).responses) == len(frame)
+
+
+def test_draft_leaves_background_questions_out_of_the_statements(tmp_path):
+    """R psych's bfi: education (1-5) beside six-point statements was drafted as a statement.
+    A background question is named like one, or misses an end of the scale and goes with
+    no statement (|r| < 0.2 with every one); it is drafted as a descriptor."""
+    from pathlib import Path
+
+    data = pd.read_csv(Path(__file__).parent / "data" / "real" / "bfi.csv.gz").iloc[:600]
+    rng = np.random.default_rng(0)
+    data.insert(0, "respondent_id", np.arange(1, len(data) + 1))
+    data["education"] = rng.integers(1, 6, len(data))
+    data["q99"] = rng.integers(2, 6, len(data))  # a code 2-5, not named, unrelated to the statements
+    data["Q_extra"] = np.clip(data["E4"] + rng.integers(-1, 1, len(data)), 2, 6)  # no 1s, but a statement
+    data.to_csv(tmp_path / "responses.csv", index=False)
+    draft = draft_instrument(tmp_path / "responses.csv")
+    items = [i["id"] for i in draft["items"]]
+    assert "education" not in items and "q99" not in items and "Q_extra" in items
+    assert [c for c in items if c != "Q_extra"] == [c for c in data.columns if len(c) == 2 and c[1].isdigit()]
+    assert draft["descriptors"] == [{"column": "education"}, {"column": "q99"}]

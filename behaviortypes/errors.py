@@ -46,15 +46,18 @@ class Problem:
     file, column : str or Path, optional
         Where it is.
     rows : sequence of int, optional
-        Row numbers as the user sees them (1 = first data row of the file, or the
-        line number where stated in ``message``).
+        Row numbers as the user sees them in the file: Excel's row number, the line of
+        a CSV file (the header is row 1, so the first respondent is row 2; row 4 in a
+        Qualtrics export with three header rows).
     value : object, optional
         The offending value.
     hint : str, optional
         How to fix it.
+    respondent : str, optional
+        The respondent id of the (first) row, shown after the row number.
     """
 
-    __slots__ = ("message", "file", "column", "rows", "value", "hint")
+    __slots__ = ("message", "file", "column", "rows", "value", "hint", "respondent")
 
     def __init__(
         self,
@@ -65,8 +68,10 @@ class Problem:
         rows: Sequence[int] | None = None,
         value: object = None,
         hint: str | None = None,
+        respondent: str | None = None,
     ) -> None:
         self.message = message
+        self.respondent = None if respondent is None else str(respondent)
         self.file = None if file is None else str(file)
         self.column = column
         self.rows = None if rows is None else [int(r) for r in rows]
@@ -82,6 +87,9 @@ class Problem:
         if self.rows:
             label = "row" if len(self.rows) == 1 else "rows"
             where.append(f"{label} {format_rows(self.rows)}")
+            if self.respondent is not None:
+                first = "" if len(self.rows) == 1 else "first "
+                where[-1] += f" ({first}respondent {self.respondent})"
         text = (", ".join(where) + ": " if where else "") + self.message
         if self.value is not None and repr(self.value) not in text and str(self.value) not in text:
             shown = repr(self.value)  # a value may be megabytes long: show its start

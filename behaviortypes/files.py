@@ -45,6 +45,7 @@ __all__ = [
     "neutralise_formulas",
     "restore_formula",
     "check_name_length",
+    "check_output_folder",
     "MAX_YAML_BYTES",
     "MAX_YAML_NODES",
 ]
@@ -106,6 +107,20 @@ def _check_output_place(path: Path, *, folder: bool) -> None:
                 raise InputError(f"{parent.name} is a file, not a folder", file=path,
                                  hint="check the output path")
             break
+
+
+def check_output_folder(path: str | Path) -> Path:
+    """Refuse, before any work, an output folder that cannot be written as named.
+
+    Raises
+    ------
+    InputError
+        If ``path`` is unnamed (``.``, ``..``), an existing file, below a file, or its
+        name is longer than file systems allow.
+    """
+    path = check_name_length(path)
+    _check_output_place(path, folder=True)
+    return path
 
 
 def temp_prefix(name: str, tag: str = "") -> str:

@@ -125,6 +125,9 @@ class QualitySettings(_Model):
     min_irv: float = 0.3
     speed_ratio: float = 1 / 3
     max_missing_share: float = 0.2
+    #: share of ordinary respondents the random-responding screen flags by chance (the
+    #: person-fit distance is judged against a chi-square fitted to the respondents' own
+    #: distances, so this holds for non-normal Likert answers too)
     mahalanobis_alpha: float = 0.001
     min_even_odd: float | None = None
     max_failed_checks: int = 0

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Valida
 
 from . import study
 from .errors import InputError
-from .files import check_outputs_free, library_versions, load_user_yaml
+from .files import check_output_folder, check_outputs_free, library_versions, load_user_yaml
 from .stages import (
     FactorsResult,
     MapResult,
@@ -334,17 +334,25 @@ def discover(
     if out.exists() and not out.is_dir():
         raise InputError("the output must be a folder, but a file of that name exists", file=out,
                          hint="choose another output folder")
+    # every cheap check comes before the analysis and before any worker starts
+    check_output_folder(out)
+    if survey_dir.is_dir() and out.resolve() == survey_dir.resolve():
+        raise InputError("the output folder is the survey folder; the discovery's files would mix "
+                         "with the survey's", file=out, hint="give another folder, e.g. out/<study>")
     types_yaml = out / "types.yaml"
     if types_yaml.is_file():  # read the user's edits now, not after the analysis
         study.read_types(types_yaml)
     # a file of the user's named like the discovery's own files: say so now, not after the analysis
     check_outputs_free(out, (*study.CONTRACT_FILES, "factors.json"), legacy=study.CONTRACT_FILES)
     settings = {"factors": factors, "k": k, "seed": seed, "n_resamples": n_resamples}
-    from .segments import start_workers
-
-    start_workers()  # the types engine's workers start while the survey is read and screened
     say("Reading and validating the survey")
     survey = load_survey(survey_dir)
+    from .segments import start_workers
+
+    # the types engine's workers start while the answers are screened and factored; only
+    # after the survey is valid, so that an input error never ends the process while a
+    # worker is still starting (which printed the worker's traceback)
+    start_workers()
     if _reusable(reuse, survey, settings):
         screen, fac = reuse.screen, reuse.factors
     else:

@@ -92,7 +92,8 @@ def test_bad_value_in_responses_is_one_line(demo_root, tmp_path):
     frame.to_csv(survey / "responses.csv", index=False)
     before = (survey / "responses.csv").read_bytes()
     line = _one_line_error(bt("discover", survey, "--out", tmp_path / "out"))
-    assert "s03" in line and "214" in line and "7" in line
+    # the row as Excel shows it (header = row 1) and the respondent's id
+    assert f"column 's03', row 215 (respondent {frame.loc[213, 'respondent_id']})" in line and "7" in line
     assert (survey / "responses.csv").read_bytes() == before
     assert not (tmp_path / "out").exists()
 

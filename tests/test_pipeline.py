@@ -381,3 +381,24 @@ def test_factor_reason_is_recorded_as_code_and_said_in_each_language(small_run):
         assert f"{word} {code[0]['values']['pa']}" in text and "{" not in text
         html = (root / "reports" / f"behaviour_types_{lang}.html").read_text(encoding="utf-8")
         assert text.split(";")[0] in html.replace("&#39;", "'")
+
+
+def test_output_checks_come_before_the_survey_and_the_workers(tmp_path, monkeypatch):
+    """``discover . --out .`` and ``--out`` = the survey folder are refused at once (they
+    were refused after the whole analysis), and an input error ends the run before any
+    worker process starts (a worker starting while the process exits printed its traceback)."""
+    import threading
+
+    survey = tmp_path / "survey"
+    survey.mkdir()
+    (survey / "notes.txt").write_text("not a survey yet")  # no instrument.yaml: a survey error
+    monkeypatch.chdir(survey)
+    for out in (".", ".."):
+        with pytest.raises(InputError, match="the output must be named"):
+            pipeline.discover(".", out)
+    with pytest.raises(InputError, match="the output folder is the survey folder"):
+        pipeline.discover(survey, tmp_path / "x" / ".." / "survey")
+    with pytest.raises(InputError, match="instrument.yaml"):
+        pipeline.discover(survey, tmp_path / "out")
+    assert not any(t.name == "behaviortypes-start-workers" for t in threading.enumerate())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["survey"]

@@ -445,3 +445,22 @@ def test_decision_without_themes_says_why():
     assert not decision.use
     assert "cannot be told from content" in decision.reason
     assert decision.to_dict()["method"] is None
+
+
+def test_random_screen_on_real_likert_data_flags_about_alpha():
+    """R psych's bfi (2,800 real respondents, 25 six-point items): Likert answers are not
+    normal, and a plain chi-square cut at 0.001 left out 199 (7 %). The calibrated
+    reference flags a share of the order of alpha, and still finds uniform random answers
+    planted into the same data when the structure lets them stand out (planted studies)."""
+    from pathlib import Path
+
+    data = pd.read_csv(Path(__file__).parent / "data" / "real" / "bfi.csv.gz")
+    keys = {"A1", "C4", "C5", "E1", "E2", "O2", "O5"}
+    inst = instrument_from_dict({
+        "id_column": "id", "scale": {"min": 1, "max": 6},
+        "items": [{"id": c, "text": c, "reverse": c in keys, "theme": c[0]} for c in data.columns]})
+    result = screen_responses(data, inst)
+    flagged = result.flags["random"].mean()
+    assert flagged < 0.01  # alpha = 0.001: 0.5 % here; 7.1 % before the calibration
+    strict = screen_responses(data, inst, {"mahalanobis_alpha": 0.01}).flags["random"].mean()
+    assert flagged < strict < 0.05  # the setting still moves the cut

@@ -328,7 +328,7 @@ def test_missing_id_column(tmp_path):
 def test_duplicate_ids(tmp_path):
     frame = make_responses()
     frame.loc[[4, 9], "Respondent"] = "0002"
-    with pytest.raises(InputError, match=r"column 'Respondent', rows 2, 5, 10: duplicate "
+    with pytest.raises(InputError, match=r"column 'Respondent', rows 3, 6, 11: duplicate "
                                          r"respondent ids.*'0002'"):
         load_survey(make_survey(tmp_path / "a", frame))
 
@@ -336,7 +336,7 @@ def test_duplicate_ids(tmp_path):
 def test_empty_ids(tmp_path):
     frame = make_responses()
     frame.loc[6, "Respondent"] = ""
-    with pytest.raises(InputError, match=r"row 7: respondent id is empty"):
+    with pytest.raises(InputError, match=r"row 8: respondent id is empty"):
         load_survey(make_survey(tmp_path / "a", frame))
 
 
@@ -368,7 +368,9 @@ def test_unknown_scale_setting(tmp_path):
 def test_non_numeric_answers(tmp_path):
     frame = make_responses().astype({"s03": object})
     frame.loc[[13, 20], "s03"] = "vet ej"
-    with pytest.raises(InputError, match=r"responses\.csv, column 's03', rows 14, 21: "
+    # rows as in Excel (the header is row 1) and the respondent's id
+    rid = frame.loc[13, "Respondent"]
+    with pytest.raises(InputError, match=rf"responses\.csv, column 's03', rows 15, 22 \(first respondent {rid}\): "
                                          r"non-numeric answer, the scale is 1–5 \(value 'vet ej'\)"):
         load_survey(make_survey(tmp_path / "a", frame))
 
@@ -377,7 +379,7 @@ def test_value_outside_scale(tmp_path):
     frame = make_responses()
     frame = pd.concat([frame, make_responses(n=240, seed=9).iloc[60:]], ignore_index=True)
     frame.loc[213, "s03"] = 7
-    with pytest.raises(InputError, match=r"responses\.csv, column 's03', row 214: value 7 is "
+    with pytest.raises(InputError, match=rf"responses\.csv, column 's03', row 215 \(respondent {frame.loc[213, 'Respondent']}\): value 7 is "
                                          r"outside the scale 1–5.*missing_codes"):
         load_survey(make_survey(tmp_path / "a", frame))
 
@@ -448,9 +450,9 @@ def test_bad_weights_and_durations(tmp_path):
     frame.loc[5, "Tid"] = -10
     message = _error(make_survey(tmp_path / "a", frame, weight_column="Vikt",
                                  duration_column="Tid"))
-    assert "column 'Vikt', row 12: weight is not a number (value 'hög')" in message
-    assert "column 'Vikt', rows 4, 9: weight is missing, zero or negative" in message
-    assert "column 'Tid', row 6: negative duration" in message
+    assert f"column 'Vikt', row 13 (respondent {frame.loc[11, 'Respondent']}): weight is not a number (value 'hög')" in message
+    assert "column 'Vikt', rows 5, 10 (first respondent" in message
+    assert "column 'Tid', row 7 (respondent" in message
 
 
 def test_named_columns_missing(tmp_path):
@@ -761,16 +763,16 @@ def test_qualtrics_previews_left_out_with_a_note(tmp_path):
     path = sw.write_qualtrics(tmp_path / "q" / "export.csv", n=120, n_preview=2, n_test=1)
     draft = draft_instrument(path)
     (path.parent / "instrument.yaml").write_text(yaml.safe_dump(draft, allow_unicode=True), encoding="utf-8")
-    with pytest.warns(SurveyQualityWarning, match=r"rows 1, 2, 3: left out 3 Qualtrics survey preview/test"):
+    with pytest.warns(SurveyQualityWarning, match=r"rows 4, 5, 6: left out 3 Qualtrics survey preview/test"):
         survey = load_survey(path.parent)
     assert len(survey.responses) == 117
     assert not survey.responses.index.isin([f"R_{i:05d}abcdEFGH" for i in range(3)]).any()
     assert "left out 3" in survey.warnings[0]
     # a problem in a later row is still named by its row in the file
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    raw.loc[2 + 10, "Q1_4"] = "9"  # data row 11 (rows 1-3 are previews and tests)
+    raw.loc[2 + 10, "Q1_4"] = "9"  # file row 14: three header rows, then previews and tests
     raw.to_csv(path, index=False, encoding="utf-8-sig")
-    with pytest.raises(InputError, match=r"column 'Q1_4', row 11: value 9 is outside the scale 1–7"):
+    with pytest.raises(InputError, match=r"column 'Q1_4', row 14 \(respondent R_\w+\): value 9 is outside the scale 1–7"):
         load_survey(path.parent)
 
 
@@ -785,7 +787,7 @@ def test_status_codes_of_a_numeric_qualtrics_export(tmp_path):
     raw.to_csv(path, index=False, encoding="utf-8-sig")
     draft = draft_instrument(path)
     (path.parent / "instrument.yaml").write_text(yaml.safe_dump(draft, allow_unicode=True), encoding="utf-8")
-    with pytest.warns(SurveyQualityWarning, match=r"rows 2, 4, 6: left out 3"):
+    with pytest.warns(SurveyQualityWarning, match=r"rows 5, 7, 9: left out 3"):
         survey = load_survey(path.parent)
     assert len(survey.responses) == 97
 
@@ -859,7 +861,7 @@ def test_wrong_scale_is_one_line_with_the_fix(tmp_path):
     frame.loc[4, "s03"] = 99
     frame.to_csv(folder / "responses.csv", sep=";", index=False, encoding="cp1252")
     with pytest.raises(InputError, match=r"2 problems: \(1\) .*answers go up to 7 in all 18.*\(2\) "
-                                         r"responses.csv, column 's03', row 5: value 99 is outside"):
+                                         r"responses.csv, column 's03', row 6 \(respondent \w+\): value 99 is outside"):
         load_survey(folder)
 
 
@@ -878,7 +880,7 @@ def test_a_few_values_above_the_scale_are_not_a_wrong_scale(tmp_path):
     frame, _ = sw.responses(n=120)
     frame.loc[3, "s02"] = 8
     frame.to_csv(folder / "responses.csv", sep=";", index=False, encoding="cp1252")
-    with pytest.raises(InputError, match=r"^responses.csv, column 's02', row 4: value 8 is outside the scale 1–7"):
+    with pytest.raises(InputError, match=r"^responses.csv, column 's02', row 5 \(respondent \w+\): value 8 is outside the scale 1–7"):
         load_survey(folder)
 
 
@@ -918,3 +920,38 @@ def test_second_header_row_of_question_texts(tmp_path):
     assert str(err.value).startswith(
         "responses.csv: the header seems to take two rows: row 2 holds question texts (such as "
         "'Jag jämför alltid priser innan jag köpe…'), the answers start on row 3. Hint: delete row 2")
+
+
+def test_a_descriptor_too_fine_to_tabulate_is_refused_when_the_survey_is_read(tmp_path):
+    """``descriptors: [{column: age}]`` with age in years passed check and discover and failed
+    only at ``profile``, blaming responses.csv: it is instrument.yaml's entry that needs a fix."""
+    frame = make_responses()
+    frame["Ålder"] = np.arange(18, 18 + len(frame))  # 60 different ages
+    frame["Kön"] = np.where(np.arange(len(frame)) % 2, "K", "M")
+    folder = make_survey(tmp_path / "a", frame, descriptors=[{"column": "Kön"}, {"column": "Ålder"}])
+    with pytest.raises(InputError, match=r"^instrument.yaml, column 'Ålder': descriptors: 'Ålder' has 60 "
+                                         r"different values in responses.csv, too many to tabulate.*outcomes"):
+        load_survey(folder)
+    folder = make_survey(tmp_path / "b", frame, descriptors=[{"column": "Kön"}, {"column": "Region"}],
+                         outcomes=[{"column": "Ålder"}])  # outcomes, and columns of the customer base: fine
+    assert len(load_survey(folder).responses) == len(frame)
+
+
+def test_draft_leaves_background_questions_out_of_the_statements(tmp_path):
+    """R psych's bfi: education (1-5) beside six-point statements was drafted as a statement.
+    A background question is named like one, or misses an end of the scale and goes with
+    no statement (|r| < 0.2 with every one); it is drafted as a descriptor."""
+    from pathlib import Path
+
+    data = pd.read_csv(Path(__file__).parent / "data" / "real" / "bfi.csv.gz").iloc[:600]
+    rng = np.random.default_rng(0)
+    data.insert(0, "respondent_id", np.arange(1, len(data) + 1))
+    data["education"] = rng.integers(1, 6, len(data))
+    data["q99"] = rng.integers(2, 6, len(data))  # a code 2-5, not named, unrelated to the statements
+    data["Q_extra"] = np.clip(data["E4"] + rng.integers(-1, 1, len(data)), 2, 6)  # no 1s, but a statement
+    data.to_csv(tmp_path / "responses.csv", index=False)
+    draft = draft_instrument(tmp_path / "responses.csv")
+    items = [i["id"] for i in draft["items"]]
+    assert "education" not in items and "q99" not in items and "Q_extra" in items
+    assert [c for c in items if c != "Q_extra"] == [c for c in data.columns if len(c) == 2 and c[1].isdigit()]
+    assert draft["descriptors"] == [{"column": "education"}, {"column": "q99"}]

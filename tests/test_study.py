@@ -186,3 +186,42 @@ def test_a_discovery_folder_from_before_the_marker_is_ours(folder, tmp_path):
     study.save(old, "factors.json", study.load(folder).factors)  # the discovery's files are ours
     assert "solution.json" in json.loads((old / OUTPUTS_MARKER).read_text())["written"]
     study.write(old, _CopyOf(folder))
+
+
+def test_a_new_discovery_never_leaves_the_old_types_profile_beside_it(folder, tmp_path):
+    """``profile`` then ``discover`` again (another k): the banner figures of the old types go."""
+    import shutil
+    import warnings
+
+    from behaviortypes.describe import ProfileResult, load_profile
+    from behaviortypes.describe.profile import assignments_fingerprint
+    from behaviortypes.errors import BehaviortypesWarning
+
+    out = shutil.copytree(folder, tmp_path / "out")
+    types = pd.read_csv(out / "assignments.csv", dtype={"respondent_id": str}).set_index("respondent_id")["type_id"]
+    banner = pd.DataFrame({"variable": ["gender"], "level": ["1"], "type_id": [1], "n": [40], "share": [0.5]})
+    meta = {"n_respondents": len(types), "type_names": {str(t): "x" for t in sorted(types.unique())},
+            "assignments_sha256": assignments_fingerprint(types)}
+    ProfileResult(out, banner, *[pd.DataFrame({"variable": ["gender"]})] * 3,
+                  meta).to_files()
+    assert load_profile(out) is not None
+    # the assignments change under the profile (a copied folder, an older tool): not shown
+    moved = pd.read_csv(out / "assignments.csv", dtype={"respondent_id": str})
+    moved.loc[moved["type_id"] == 3, "type_id"] = 2
+    moved.to_csv(out / "assignments.csv", index=False)
+    with pytest.warns(BehaviortypesWarning, match="describes an earlier discovery.*behaviortypes profile"):
+        assert load_profile(out) is None
+    # a profile.json from before the fingerprint: judged by its count and type ids
+    (out / "profile.json").write_text(json.dumps({**meta, "assignments_sha256": None}))
+    with pytest.warns(BehaviortypesWarning, match="earlier discovery"):
+        assert load_profile(out) is None
+    (out / "profile.json").write_text(json.dumps({**meta, "assignments_sha256": None,
+                                                  "type_names": {"1": "a", "2": "b"}}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load_profile(out) is not None
+    # a new discovery removes every file profile wrote
+    study.write(out, _CopyOf(folder))
+    for name in ("banner.csv", "banner_tests.csv", "outcomes.csv", "covariates.csv", "profile.json"):
+        assert name in study.STALE_AFTER_DISCOVERY and not (out / name).exists()
+    assert load_profile(out) is None

@@ -9,6 +9,7 @@ with ``customers=``, from the customer base for linked respondents) and writes
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,8 @@ from ..files import read_json, restore_formula, staged_dir, write_csv, write_jso
 from .banner import banner_table, banner_tests, level_key
 from .threestep import covariate_model, outcome_means
 
-__all__ = ["DEFAULT_MIN_CELL", "ProfileResult", "profile_types_by", "load_profile"]
+__all__ = ["DEFAULT_MIN_CELL", "ProfileResult", "profile_types_by", "load_profile",
+           "assignments_fingerprint"]
 
 #: Cells with fewer respondents are suppressed unless the instrument sets ``min_group_size``.
 DEFAULT_MIN_CELL = 10
@@ -46,7 +48,9 @@ class ProfileResult:
         ``banner.csv``, ``banner_tests.csv``, ``outcomes.csv``, ``covariates.csv``.
     meta : dict
         ``profile.json``: the descriptors and outcomes (column, label, levels, source),
-        ``min_cell``, ``alpha``, ``weighted``, ``n_respondents``, ``type_names``.
+        ``min_cell``, ``alpha``, ``weighted``, ``n_respondents``, ``type_names`` and
+        ``assignments_sha256`` (the typed respondents it describes, see
+        :func:`assignments_fingerprint`).
     """
 
     out: Path
@@ -94,10 +98,46 @@ class ProfileResult:
         return [out / n for n in names]
 
 
+def assignments_fingerprint(types: pd.Series) -> str:
+    """SHA-256 of the ``respondent_id, type_id`` pairs of a discovery (order and names aside).
+
+    ``profile.json`` records it so that a profile is never shown beside types it does
+    not describe (e.g. after ``discover`` was re-run with another ``--k``).
+    """
+    pairs = sorted(f"{rid}\t{int(tid)}" for rid, tid in types.items())
+    return hashlib.sha256("\n".join(pairs).encode()).hexdigest()
+
+
+def _matches_discovery(out: Path, meta: dict[str, Any]) -> bool:
+    """Whether ``profile.json`` describes the folder's current ``assignments.csv``."""
+    path = out / "assignments.csv"
+    if not path.is_file():
+        return False
+    assign = pd.read_csv(path, dtype={"respondent_id": str}, usecols=["respondent_id", "type_id"])
+    types = assign.set_index("respondent_id")["type_id"]
+    if meta.get("assignments_sha256"):
+        return meta["assignments_sha256"] == assignments_fingerprint(types)
+    # profile.json from before the fingerprint: the count and the type ids must agree
+    named = {str(t) for t in (meta.get("type_names") or {})}
+    current = {str(int(t)) for t in types.unique()}
+    return meta.get("n_respondents") == len(types) and (not named or named == current)
+
+
 def load_profile(out: str | Path) -> ProfileResult | None:
-    """Read the files ``profile`` wrote into a discovery folder (``None`` when absent)."""
+    """Read the files ``profile`` wrote into a discovery folder.
+
+    Returns ``None`` when they are absent, and (with a ``BehaviortypesWarning``) when they
+    describe other assignments than the folder's ``assignments.csv`` (``discover`` ran
+    again after ``profile``): stale figures are never shown.
+    """
     out = Path(out)
     if not (out / "banner.csv").is_file() or not (out / "profile.json").is_file():
+        return None
+    meta = read_json(out / "profile.json")
+    if not _matches_discovery(out, meta):
+        warnings.warn(f"{out / 'profile.json'} describes an earlier discovery (other types or "
+                      "respondents); it is left out. Re-run `behaviortypes profile OUT` to profile "
+                      "the current types", BehaviortypesWarning, stacklevel=2)
         return None
 
     def csv(name: str) -> pd.DataFrame:
@@ -114,7 +154,7 @@ def load_profile(out: str | Path) -> ProfileResult | None:
     if "level" in banner:
         banner["level"] = banner["level"].astype(str)
     return ProfileResult(out, banner, csv("banner_tests.csv"), csv("outcomes.csv"),
-                         csv("covariates.csv"), read_json(out / "profile.json"))
+                         csv("covariates.csv"), meta)
 
 
 def _discovery(out: Path) -> tuple[dict, pd.Series, pd.DataFrame]:
@@ -393,6 +433,7 @@ def profile_types_by(
         "descriptors": desc, "outcomes": outs, "min_cell": cell, "min_type_size": inst.min_group_size,
         "alpha": alpha, "weighted": weights is not None, "n_respondents": int(len(types)),
         "type_names": {str(k): v for k, v in names.items()},
+        "assignments_sha256": assignments_fingerprint(types),
     }
     return ProfileResult(out, banner, tests, outcome_tab, covs, meta)
 

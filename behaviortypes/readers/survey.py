@@ -49,7 +49,8 @@ def _read_checked(path: str | Path, instrument: Instrument
     if n_preview:
         warns.insert(0, Problem(
             f"left out {n_preview} Qualtrics survey preview/test response(s) (Status or "
-            "DistributionChannel says preview or test)", file=Path(path), rows=preview_rows,
+            "DistributionChannel says preview or test)", file=Path(path),
+            rows=[r + int(raw.attrs.get("header_rows", 1) or 1) for r in preview_rows or []] or None,
             hint="they are not real respondents; export without them to silence this note"))
     return frame, warns, dict(raw.attrs)
 

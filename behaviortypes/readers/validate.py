@@ -94,6 +94,47 @@ def _scale_run(values: set[int], start: int, step: int) -> list[int]:
     return run
 
 
+def _descriptor_problems(frame: pd.DataFrame, inst: Instrument, file: Any) -> list[Problem]:
+    """``descriptors:`` of instrument.yaml that ``profile`` could not tabulate, found now.
+
+    A descriptor column of the responses file with more distinct values than
+    ``profile`` tabulates (e.g. age in years) would otherwise pass ``check`` and
+    ``discover`` and fail only at ``profile``. Columns not in the responses file may come
+    from the customer base and are checked by ``profile``.
+    """
+    from ..describe.profile import MAX_LEVELS
+
+    where = Path(file).parent / "instrument.yaml" if file is not None else Path("instrument.yaml")
+    source = Path(file).name if file is not None else "the responses file"
+    problems = []
+    for entry in inst.descriptors:
+        if entry.column not in frame.columns:
+            continue
+        values = frame[entry.column]
+        n_levels = values[~is_missing(values)].astype(str).str.strip().nunique()
+        if n_levels > MAX_LEVELS:
+            problems.append(Problem(
+                f"descriptors: '{entry.column}' has {n_levels} different values in {source}, too many "
+                f"to tabulate by type (at most {MAX_LEVELS})", file=where, column=entry.column,
+                hint=f"group it into bands in {source} (e.g. age groups), or list it under outcomes: "
+                     "to compare the types' means"))
+    return problems
+
+
+def _name_respondents(problems: list[Problem], frame: pd.DataFrame, inst: Instrument,
+                      numbers: np.ndarray) -> None:
+    """Give each problem about a respondent's cell the respondent id of its first row."""
+    if inst.id_column not in frame.columns:
+        return
+    ids = dict(zip(numbers.tolist(), frame[inst.id_column].tolist()))
+    for problem in problems:
+        if not problem.rows or problem.column == inst.id_column or problem.respondent is not None:
+            continue
+        rid = ids.get(problem.rows[0])
+        if rid is not None and not is_missing(pd.Series([rid])).iloc[0]:
+            problem.respondent = str(int(rid)) if isinstance(rid, float) and rid.is_integer() else str(rid)
+
+
 def _parse_answers(values: pd.Series, labels: dict[int, str] | None) -> tuple[pd.Series, pd.Series]:
     """Numbers of a column and a mask of cells that are not numbers (nor scale labels)."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
@@ -367,8 +408,13 @@ def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
     errors: list[Problem] = []
     warns: list[Problem] = []
     numbers_attr = frame.attrs.get("data_rows")
+    header_rows = int(frame.attrs.get("header_rows", 1) or 1)
     frame = frame.reset_index(drop=True)
-    numbers = np.asarray(numbers_attr, dtype=int) if numbers_attr and len(numbers_attr) == len(frame) else None
+    # rows as the user sees them in the file (Excel's row, the CSV's line when no cell
+    # spans lines): the header takes row 1 (three rows in a Qualtrics export)
+    data_rows = (np.asarray(numbers_attr, dtype=int) if numbers_attr and len(numbers_attr) == len(frame)
+                 else np.arange(1, len(frame) + 1))
+    numbers = data_rows + header_rows
     inst = instrument
     columns = list(frame.columns)
     n = len(frame)
@@ -387,6 +433,8 @@ def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
     out = {col: _convert_item(frame[col], col, inst, scale_check, file, numbers, errors, warns)
            for col in present_items}
     out.update(_convert_other_columns(frame, inst, file, numbers, errors))
+    errors += _descriptor_problems(frame, inst, file)
+    _name_respondents(errors + warns, frame, inst, numbers)
     size_errors, size_warns = _size_problems(n, len(inst.item_ids), file)
     errors += size_errors
     warns += size_warns

@@ -88,10 +88,12 @@ _TEXT = {"respondent_id": str, "key": str, "item": str, "feature": str, "theme":
 CONTRACT_FILES = ("assignments.csv", "solution.json", "source.json", "types.yaml")
 
 #: Files describing the previous types: removed by a new discovery unless it writes
-#: them again (the lookalike model and scoring must be re-run).
+#: them again (the lookalike model, scoring and ``profile`` must be re-run).
 STALE_AFTER_DISCOVERY = (
     "umap.csv", "quotes.csv", "reliability.csv", "lookalike.skops", "lookalike_card.json",
     "typing_tool.yaml", "typing_tool.html", "typing_tool.xlsx", "crm_profile.csv", "base_shares.json",
+    # written by `behaviortypes profile` from the assignments of its time
+    "banner.csv", "banner_tests.csv", "outcomes.csv", "covariates.csv", "profile.json",
 )
 
 _RERUN = ("re-run `behaviortypes discover` or restore the file as written "

@@ -38,6 +38,8 @@ __all__ = [
     "ONE_GROUP_NAMES",
     "AVERAGE_NAMES",
     "AVERAGE_Z",
+    "NEED_MIN_EFFECT",
+    "theme_needs",
 ]
 
 #: A colour-blind-friendly palette (Okabe–Ito, then Tableau) used for new types.
@@ -53,6 +55,10 @@ _NAME_FROM_HIGH = 0.5
 #: A type whose every |mean z| is below this is named as the average middle
 #: (:data:`AVERAGE_NAMES`) rather than after a trait; see :func:`suggest_names`.
 AVERAGE_Z = 0.3
+
+#: "What they need": a theme's keyed mean effect size (Cohen's d) must reach this; see
+#: :func:`theme_needs`.
+NEED_MIN_EFFECT = 0.2
 
 #: Name and tagline of a type that is close to average on every factor.
 AVERAGE_NAMES = {
@@ -193,6 +199,65 @@ def profile_features(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def theme_needs(
+    table: pd.DataFrame,
+    item_themes: Mapping[str, str],
+    item_reverse: Mapping[str, bool] | None = None,
+    *,
+    min_effect: float = NEED_MIN_EFFECT,
+) -> pd.DataFrame:
+    """The themes each type is higher on as a whole: the persona page's "What they need".
+
+    A theme is a need of a type when the type's effect size averaged over the theme's
+    statements, keyed (a reverse-worded statement counts with its sign flipped), is at
+    least ``min_effect``. One statement that happens to differ is not enough: on R
+    psych's bfi (the 2026-12-03 trial) a type with Openness z 0.00 had "Openness" as a
+    need because one openness statement had d = 0.22 while the theme's keyed average
+    was 0.08.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The long profile table (``Profiles.table`` or ``profiles.csv``): rows with
+        ``kind == "item"`` and columns ``type_id, key, effect_size`` are used.
+    item_themes : mapping
+        Statement id → theme; statements without a theme are ignored.
+    item_reverse : mapping, optional
+        Statement id → reverse-worded (``True``); default none.
+    min_effect : float, default=0.2
+        Smallest keyed mean Cohen's d (type against the rest) that makes a need.
+
+    Returns
+    -------
+    DataFrame
+        ``type_id, theme, effect_size, n_items``, one row per need, by type and then by
+        descending ``effect_size`` (the order the page lists them in).
+
+    Notes
+    -----
+    0.2 is Cohen's "small" effect and the threshold the persona page already applies to
+    a single statement ("Do" and "Avoid"); here it applies to the theme's average, so
+    the page calls a theme a need only when the type differs on the theme at least as
+    much as a statement must to be shown.
+    """
+    rev = dict(item_reverse or {})
+    items = table[table["kind"] == "item"] if "kind" in table else table
+    items = items[items["key"].map(lambda k: bool(item_themes.get(k)))]
+    cols = ["type_id", "theme", "effect_size", "n_items"]
+    if items.empty:
+        return pd.DataFrame({c: [] for c in cols})
+    keyed = items["effect_size"].astype(float) * np.where(
+        items["key"].map(lambda k: bool(rev.get(k, False))), -1.0, 1.0)
+    frame = pd.DataFrame({"type_id": items["type_id"].astype(int),
+                          "theme": items["key"].map(lambda k: str(item_themes[k])),
+                          "effect_size": keyed})
+    out = (frame.groupby(["type_id", "theme"], sort=True)["effect_size"]
+           .agg(effect_size="mean", n_items="size").reset_index())
+    out = out[out["effect_size"] >= min_effect]
+    out = out.sort_values(["type_id", "effect_size"], ascending=[True, False], kind="stable")
+    return out[cols].reset_index(drop=True)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from behaviortypes.profiles import (
     profile_types,
     read_types_yaml,
     suggest_names,
+    theme_needs,
     weighted_sizes,
 )
 
@@ -206,3 +207,45 @@ def test_types_yaml_repeated_type_id(tmp_path):
     path.write_text("types:\n  - {type_id: 1, name: a}\n  - {type_id: 1, name: b}\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"rows 1, 2: a type_id is listed more than once"):
         read_types_yaml(path)
+
+
+#: Item effect sizes (Cohen's d, type vs rest) of types 3 and 4 in the bfi trial
+#: (profiles.csv, kind == "item"); type 3's Openness z was -0.004, yet O4 (d 0.22) made
+#: "Openness" one of its needs.
+BFI_TRIAL_ITEM_D = {
+    3: {"A1": 0.809, "A2": -1.917, "A3": -2.057, "A4": -1.32, "A5": -1.938, "C1": -0.056,
+        "C2": -0.185, "C3": -0.291, "C4": 0.183, "C5": 0.375, "E1": 0.816, "E2": 1.086,
+        "E3": -1.002, "E4": -1.668, "E5": -0.777, "N1": 0.497, "N2": 0.497, "N3": 0.283,
+        "N4": 0.586, "N5": 0.062, "O1": -0.027, "O2": -0.329, "O3": -0.264, "O4": 0.219,
+        "O5": -0.143},
+    4: {"A1": -0.591, "A2": 0.568, "A3": 0.659, "A4": 0.284, "A5": 0.712, "C1": -1.215,
+        "C2": -1.428, "C3": -1.172, "C4": 0.958, "C5": 0.675, "E1": -0.784, "E2": -0.864,
+        "E3": 0.754, "E4": 0.8, "E5": 0.138, "N1": -0.687, "N2": -0.697, "N3": -0.477,
+        "N4": -0.47, "N5": -0.405, "O1": 0.409, "O2": 0.013, "O3": 0.437, "O4": -0.07,
+        "O5": -0.171},
+}
+BFI_THEMES = {f"{t[0].upper()}{i}": t for t in ["agreeableness", "conscientiousness",
+                                                 "extraversion", "neuroticism", "openness"]
+              for i in range(1, 6)}
+BFI_REVERSE = {k: True for k in ["A1", "C4", "C5", "E1", "E2", "O2", "O5"]}
+
+
+def test_needs_require_the_theme_to_differ_not_one_statement():
+    table = pd.DataFrame([{"type_id": t, "kind": "item", "key": k, "effect_size": d}
+                          for t, ds in BFI_TRIAL_ITEM_D.items() for k, d in ds.items()])
+    needs = theme_needs(table, BFI_THEMES, BFI_REVERSE)
+    by_type = {t: list(g["theme"]) for t, g in needs.groupby("type_id")}
+    # type 3: neuroticism is higher as a theme (keyed mean d 0.39); openness is not (0.08)
+    assert by_type[3] == ["neuroticism"]
+    assert_allclose(needs.query("type_id == 3")["effect_size"], [np.mean([0.497, 0.497, 0.283, 0.586, 0.062])])
+    # type 4: extraversion (keyed mean 0.67) then agreeableness (0.56); openness 0.19 is not
+    assert by_type[4] == ["extraversion", "agreeableness"]
+    assert (needs["n_items"] == 5).all()
+    assert_allclose(needs.query("type_id == 4")["effect_size"].iloc[0],
+                    np.mean([0.784, 0.864, 0.754, 0.8, 0.138]))
+    # keying matters: without it, type 4's reverse-worded E1/E2 cancel E3-E5
+    unkeyed = theme_needs(table, BFI_THEMES)
+    assert "extraversion" not in set(unkeyed.query("type_id == 4")["theme"])
+    # statements without a theme are ignored; no themes at all gives an empty table
+    assert theme_needs(table, {}).empty
+    assert list(theme_needs(table, {}).columns) == ["type_id", "theme", "effect_size", "n_items"]

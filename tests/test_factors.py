@@ -609,8 +609,18 @@ def test_item_reliability_per_factor_matches_function(planted3, fitted3):
 
 
 def test_polychoric_model_keeps_cronbach_alpha_on_raw_scores(planted3, fitted3):
-    X = planted3[0]
-    fm = FactorModel(corr="polychoric", n_iter=20, random_state=0).fit(X)
+    X, L, _ = planted3
+    themes = {it: ["price", "service", "speed"][int(np.argmax(L.loc[it].to_numpy()))]
+              for it in L.index}
+    fm = FactorModel(corr="polychoric", n_iter=20, random_state=0).fit(X, item_themes=themes)
+    # omega is ordinal omega: the one-factor omega of each scale on the polychoric matrix,
+    # per factor and per theme alike; above the Pearson (attenuated) omega
+    for table, col in [(fm.reliability_, "omega"), (fm.theme_reliability_, "omega")]:
+        for name, row in table.iterrows():
+            its = row["items"].split("; ")
+            assert_allclose(row[col], omega_total(fm.corr_.loc[its, its]), atol=1e-12)
+    pearson = fitted3.theme_reliability_["omega"]
+    assert (fm.theme_reliability_["omega"] > pearson).all()
     assert fm.corr_method_ == "polychoric" and fm.corr_.attrs["method"] == "polychoric"
     assert fm.n_factors_ == 3
     items = fm.reliability_.loc["F1", "items"].split("; ")

@@ -271,8 +271,14 @@ def omega_total(corr) -> float:
 
 
 def group_reliability(R: np.ndarray, sds: np.ndarray, items: list[str], n: int,
-                      groups: Mapping[str, str], ci: float) -> pd.DataFrame:
-    """Per-group alpha, Feldt CI and omega from a correlation matrix and item SDs."""
+                      groups: Mapping[str, str], ci: float,
+                      R_omega: np.ndarray | None = None) -> pd.DataFrame:
+    """Per-group alpha, Feldt CI and omega from a correlation matrix and item SDs.
+
+    Alpha from the Pearson ``R`` × SDs; omega (:func:`omega_total`) from ``R_omega``
+    when given (the analysed matrix, e.g. polychoric), else from ``R``.
+    """
+    R_om = R if R_omega is None else np.asarray(R_omega, float)
     g = pd.Series({k: v for k, v in dict(groups).items() if k in items and v is not None
                    and not (isinstance(v, float) and np.isnan(v))}, dtype=object)
     rows, names = [], []
@@ -284,7 +290,7 @@ def group_reliability(R: np.ndarray, sds: np.ndarray, items: list[str], n: int,
             sub = R[np.ix_(idx, idx)]
             row.update(alpha_row(sub * np.outer(sds[idx], sds[idx]), n, ci))
             if len(idx) >= 3:
-                row["omega"] = omega_total(sub)
+                row["omega"] = omega_total(R_om[np.ix_(idx, idx)])
         rows.append(row)
         names.append(str(name))
     cols = ["n_items", "alpha", "ci_low", "ci_high", "omega", "n", "items"]

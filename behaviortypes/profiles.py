@@ -321,19 +321,20 @@ def suggest_names(
     * a type whose every |mean z| is below 0.3 (:data:`AVERAGE_Z`) is the average
       middle, not named after a trait: "The mainstream" / "Den breda mitten", tagline
       "Close to average on everything." (:data:`AVERAGE_NAMES`);
-    * otherwise the name's head is the type's most distinctive factor (largest |z|)
-      in its direction: "The bargain hunter" (high on price), "The focused shopper"
-      (low on inspiration). The words come from the small grammar of
+    * otherwise the name's head is what the type does: the factor it is highest on when
+      that z is at least 0.5, else its most distinctive factor (largest |z|) in its
+      direction: "The bargain hunter" (high on price), "The focused shopper" (low on
+      inspiration). The words come from the small grammar of
       :mod:`behaviortypes.i18n`: a persona word when the factor's theme is a known one,
       else a pattern that keeps the theme as the study wrote it ("The pris-driven" /
       "Den som sätter pris först");
-    * when that head is something the type is *low* on and the type is clearly high
-      (z ≥ 0.5) on another factor, that factor is added (personas are also named for
-      what they do): "The price-relaxed buyer (explorer)";
+    * the most distinctive factor is always in the name: when it is not the head (a
+      low that is more extreme than the high), it is added in brackets: "The explorer
+      (unhurried shopper)";
     * where two types would get the same head, the one most extreme on it keeps its
-      name and each other gets the trait that tells it apart added — its own next most
-      distinctive factor whose words make the name unique. An add-on is never the
-      naming factor itself.
+      name; another keeps its own when its add-on already tells it apart, else it gets
+      its next most distinctive factor added (a number only when none is left). An
+      add-on is never the naming factor itself.
 
     The tagline lists the type's two or three most distinctive factors with |z| ≥ 0.3
     ("High on price, low on convenience." / "Högt på pris, lågt på bekvämlighet.").
@@ -373,24 +374,23 @@ def suggest_names(
         order = list(z.abs().sort_values(ascending=False, kind="stable").index)
         top = order[0]
         average = bool(z.abs().max() < AVERAGE_Z)
+        # named for what they do: the strongest factor they are clearly high on
+        # (z >= 0.5); the most distinctive factor, when it is another (a low), is added
+        named = z.idxmax() if (not average and z.max() >= _NAME_FROM_HIGH) else top
+        lead = top if named != top else None
         if average:
             head, tag = avg_name, avg_tagline
         else:
-            head = type_name(factor_names[top], bool(z[top] > 0), lang)
+            head = type_name(factor_names[named], bool(z[named] > 0), lang)
             parts: list[tuple[str, bool]] = []
             for f in order[:3]:
                 if abs(z[f]) < AVERAGE_Z and parts:
                     break
                 parts.append((factor_names[f], bool(z[f] > 0)))
             tag = _tagline(parts, lang)
-        # add-ons, best first: what it is clearly high on (when named for a low), then
-        # its other factors by |z|; never the naming factor
-        extras = list(order) if average else order[1:]
-        highs = [f for f in extras if z[f] >= _NAME_FROM_HIGH]
-        lead = None
-        if not average and z[top] < 0 and highs:
-            lead = highs[0]
-            extras = [lead] + [f for f in extras if f != lead]
+        # further add-ons to tell types with the same head apart, best first: the type's
+        # other factors by |z|; never the naming factor nor the one already added
+        extras = list(order) if average else [f for f in order if f not in (named, lead)]
         candidates[int(type_id)] = [name_extra(factor_names[f], bool(z[f] > 0), lang)
                                     for f in extras]
         rows.append(
@@ -402,13 +402,14 @@ def suggest_names(
                 "color": TYPE_COLORS[i % len(TYPE_COLORS)],
                 "top_factor": str(top),
                 "head": head,
-                "strength": abs(float(z[top])),
+                "strength": abs(float(z[named])),
                 "has_extra": lead is not None,
             }
         )
     names = pd.DataFrame(rows).set_index("type_id")
     # Two types with the same head: the most extreme on it (for average types: the
-    # closest to average) keeps its name; the others get what tells them apart.
+    # closest to average) keeps its name; another keeps its own only when its add-on
+    # already tells it apart, else it gets its next most distinctive factor added.
     keepers, others = [], []
     for head, group in names.groupby("head", sort=False):
         order = group["strength"].sort_values(ascending=head == avg_name, kind="stable").index
@@ -417,13 +418,13 @@ def suggest_names(
     taken = set(names.loc[keepers, "name"])
     for type_id in others:
         with_extra = bool(names.at[type_id, "has_extra"])
-        options = candidates[type_id][1:] if with_extra else candidates[type_id]
-        for extra in options:
-            name = (f"{names.at[type_id, 'name'][:-1]}, {extra})" if with_extra
-                    else f"{names.at[type_id, 'head']} ({extra})")
-            if name not in taken:
-                names.at[type_id, "name"] = name
-                break
+        if not (with_extra and names.at[type_id, "name"] not in taken):
+            for extra in candidates[type_id]:
+                name = (f"{names.at[type_id, 'name'][:-1]}, {extra})" if with_extra
+                        else f"{names.at[type_id, 'head']} ({extra})")
+                if name not in taken:
+                    names.at[type_id, "name"] = name
+                    break
         taken.add(names.at[type_id, "name"])
     dup = names["name"].duplicated(keep="first")
     for type_id in names.index[dup]:

@@ -108,14 +108,15 @@ def test_types_yaml_errors(tmp_path):
         read_types_yaml(path)
 
 
-def test_name_heads_with_the_most_distinctive_factor_and_adds_what_it_is_high_on():
-    # Most distinctive: low on convenience; clearly high on inspiration too.
+def test_name_is_what_a_type_is_high_on_plus_its_most_distinctive_factor():
+    # Higher in absolute terms on convenience (low), but clearly high on inspiration.
     fm = pd.DataFrame({"F1": [1.10], "F2": [-1.20]}, index=pd.Index([1], name="type_id"))
     names = suggest_names(fm, {"F1": "inspiration", "F2": "convenience"})
-    assert names.loc[1, "name"] == "The unhurried shopper (explorer)"
+    assert names.loc[1, "name"] == "The explorer (unhurried shopper)"
+    assert names.loc[1, "top_factor"] == "F2"
     assert names.loc[1, "tagline"] == "Low on convenience, high on inspiration."
     sv = suggest_names(fm, {"F1": "inspiration", "F2": "convenience"}, lang="sv")
-    assert sv.loc[1, "name"] == "Den tålmodiga (utforskaren)"
+    assert sv.loc[1, "name"] == "Utforskaren (den tålmodiga)"
 
 
 #: The type means (z) of the 2026-12-03 user trial on R psych's bfi (k = 4, 2,590 kept;
@@ -146,19 +147,19 @@ def test_bfi_trial_names(lang):
     for t in [2, 3, 4]:
         z = BFI_TRIAL_MEANS.loc[t]
         top = z.abs().idxmax()
+        named = z.idxmax() if z.max() >= 0.5 else top
         head, extras = _head_and_extras(names.loc[t, "name"])
-        assert BFI_NAMES[top] in head  # the most distinctive trait names the type ...
+        assert BFI_NAMES[named] in head  # named for what it does ...
         assert names.loc[t, "top_factor"] == top
-        assert not any(BFI_NAMES[top] in e for e in extras)  # ... and is not repeated
-        if z[top] < 0 and z.max() >= 0.5:  # named after a low: its clearly-high trait is added
-            assert extras and BFI_NAMES[z.idxmax()] in extras[0]
-        else:
-            assert not extras
+        assert not any(BFI_NAMES[named] in e for e in extras)  # ... not repeated
+        assert BFI_NAMES[top] in names.loc[t, "name"]  # its most distinctive trait is in it
+        if named != top:
+            assert extras and BFI_NAMES[top] in extras[0]
     # type 4's defining low conscientiousness is in its name
     assert "conscientiousness" in names.loc[4, "name"]
     assert names["name"].is_unique
-    heads = [_head_and_extras(n)[0] for n in names["name"]]
-    assert len(set(heads)) == len(heads)
+    # types 2 and 4 are both extraversion-driven: each name carries what tells them apart
+    assert _head_and_extras(names.loc[2, "name"])[1] != _head_and_extras(names.loc[4, "name"])[1]
 
 
 def test_same_head_gets_the_trait_that_tells_it_apart():
@@ -196,9 +197,10 @@ def test_names_unique_and_never_repeat_the_naming_factor(seed, k, p, lang):
             assert head == AVERAGE_NAMES[lang][0]
             continue
         top = z.abs().idxmax()
-        others = suggest_names(fm.loc[[t]], themes, lang=lang).loc[t, "name"]
-        assert head == _head_and_extras(others)[0]  # the head is the type's own top trait
+        alone = suggest_names(fm.loc[[t]], themes, lang=lang).loc[t, "name"]
+        assert head == _head_and_extras(alone)[0]  # the head is the type's own
         assert names.loc[t, "top_factor"] == top
+        assert alone in names.loc[t, "name"] or re.sub(r" \d+$", "", names.loc[t, "name"]).startswith(alone[:-1])
         assert head not in extras
 
 

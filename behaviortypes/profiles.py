@@ -36,6 +36,10 @@ __all__ = [
     "type_map",
     "TYPE_COLORS",
     "ONE_GROUP_NAMES",
+    "AVERAGE_NAMES",
+    "AVERAGE_Z",
+    "NEED_MIN_EFFECT",
+    "theme_needs",
 ]
 
 #: A colour-blind-friendly palette (Okabe–Ito, then Tableau) used for new types.
@@ -44,8 +48,23 @@ TYPE_COLORS = [
     "#8C6D31", "#7F7F7F", "#BCBD22", "#17BECF",
 ]
 
-#: A type is named after a factor it is high on when its mean z there reaches this.
+#: A type named after something it is low on also gets, in brackets, a factor it is high
+#: on when its mean z there reaches this.
 _NAME_FROM_HIGH = 0.5
+
+#: A type whose every |mean z| is below this is named as the average middle
+#: (:data:`AVERAGE_NAMES`) rather than after a trait; see :func:`suggest_names`.
+AVERAGE_Z = 0.3
+
+#: "What they need": a theme's keyed mean effect size (Cohen's d) must reach this; see
+#: :func:`theme_needs`.
+NEED_MIN_EFFECT = 0.2
+
+#: Name and tagline of a type that is close to average on every factor.
+AVERAGE_NAMES = {
+    "en": ("The mainstream", "Close to average on everything."),
+    "sv": ("Den breda mitten", "Nära genomsnittet på allt."),
+}
 
 #: Name and tagline of the single group when the discovery found no distinct types (k = 1).
 ONE_GROUP_NAMES = {
@@ -182,6 +201,65 @@ def profile_features(
     return pd.DataFrame(rows)
 
 
+def theme_needs(
+    table: pd.DataFrame,
+    item_themes: Mapping[str, str],
+    item_reverse: Mapping[str, bool] | None = None,
+    *,
+    min_effect: float = NEED_MIN_EFFECT,
+) -> pd.DataFrame:
+    """The themes each type is higher on as a whole: the persona page's "What they need".
+
+    A theme is a need of a type when the type's effect size averaged over the theme's
+    statements, keyed (a reverse-worded statement counts with its sign flipped), is at
+    least ``min_effect``. One statement that happens to differ is not enough: on R
+    psych's bfi (the 2026-12-03 trial) a type with Openness z 0.00 had "Openness" as a
+    need because one openness statement had d = 0.22 while the theme's keyed average
+    was 0.08.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The long profile table (``Profiles.table`` or ``profiles.csv``): rows with
+        ``kind == "item"`` and columns ``type_id, key, effect_size`` are used.
+    item_themes : mapping
+        Statement id → theme; statements without a theme are ignored.
+    item_reverse : mapping, optional
+        Statement id → reverse-worded (``True``); default none.
+    min_effect : float, default=0.2
+        Smallest keyed mean Cohen's d (type against the rest) that makes a need.
+
+    Returns
+    -------
+    DataFrame
+        ``type_id, theme, effect_size, n_items``, one row per need, by type and then by
+        descending ``effect_size`` (the order the page lists them in).
+
+    Notes
+    -----
+    0.2 is Cohen's "small" effect and the threshold the persona page already applies to
+    a single statement ("Do" and "Avoid"); here it applies to the theme's average, so
+    the page calls a theme a need only when the type differs on the theme at least as
+    much as a statement must to be shown.
+    """
+    rev = dict(item_reverse or {})
+    items = table[table["kind"] == "item"] if "kind" in table else table
+    items = items[items["key"].map(lambda k: bool(item_themes.get(k)))]
+    cols = ["type_id", "theme", "effect_size", "n_items"]
+    if items.empty:
+        return pd.DataFrame({c: [] for c in cols})
+    keyed = items["effect_size"].astype(float) * np.where(
+        items["key"].map(lambda k: bool(rev.get(k, False))), -1.0, 1.0)
+    frame = pd.DataFrame({"type_id": items["type_id"].astype(int),
+                          "theme": items["key"].map(lambda k: str(item_themes[k])),
+                          "effect_size": keyed})
+    out = (frame.groupby(["type_id", "theme"], sort=True)["effect_size"]
+           .agg(effect_size="mean", n_items="size").reset_index())
+    out = out[out["effect_size"] >= min_effect]
+    out = out.sort_values(["type_id", "effect_size"], ascending=[True, False], kind="stable")
+    return out[cols].reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class Profiles:
     """Profiles of the discovered types.
@@ -238,15 +316,28 @@ def suggest_names(
 ) -> pd.DataFrame:
     """Suggest a persona name and tagline per type from its most distinctive factors.
 
-    The rule is deterministic. The factor the type is highest on gives the name when
-    its mean z is at least 0.5 (personas are named for what they do), otherwise the
-    factor with the largest absolute mean z. The name comes from the small grammar of
-    :mod:`behaviortypes.i18n`: a persona word when the factor's theme is a known one
-    (price focus → "The bargain hunter" / "Prisjägaren"), else a pattern that keeps
-    the theme as the study wrote it ("The pris-driven" / "Den som sätter pris först").
-    The tagline lists the two or three factors with |z| ≥ 0.3 ("High on price, low on
-    convenience." / "Högt på pris, lågt på bekvämlighet."). Where two types share a
-    name, the most extreme keeps it and the others get their second factor's word added.
+    The rule is deterministic:
+
+    * a type whose every |mean z| is below 0.3 (:data:`AVERAGE_Z`) is the average
+      middle, not named after a trait: "The mainstream" / "Den breda mitten", tagline
+      "Close to average on everything." (:data:`AVERAGE_NAMES`);
+    * otherwise the name's head is what the type does: the factor it is highest on when
+      that z is at least 0.5, else its most distinctive factor (largest |z|) in its
+      direction: "The bargain hunter" (high on price), "The focused shopper" (low on
+      inspiration). The words come from the small grammar of
+      :mod:`behaviortypes.i18n`: a persona word when the factor's theme is a known one,
+      else a pattern that keeps the theme as the study wrote it ("The pris-driven" /
+      "Den som sätter pris först");
+    * the most distinctive factor is always in the name: when it is not the head (a
+      low that is more extreme than the high), it is added in brackets: "The explorer
+      (unhurried shopper)";
+    * where two types would get the same head, the one most extreme on it keeps its
+      name; another keeps its own when its add-on already tells it apart, else it gets
+      its next most distinctive factor added (a number only when none is left). An
+      add-on is never the naming factor itself.
+
+    The tagline lists the type's two or three most distinctive factors with |z| ≥ 0.3
+    ("High on price, low on convenience." / "Högt på pris, lågt på bekvämlighet.").
 
     Parameters
     ----------
@@ -262,53 +353,83 @@ def suggest_names(
     Returns
     -------
     DataFrame
-        Indexed by ``type_id`` with ``name``, ``tagline``, ``color``, ``top_factor``.
+        Indexed by ``type_id`` with ``name``, ``tagline``, ``color``, ``top_factor``
+        (the most distinctive factor, also for an average type).
+
+    Notes
+    -----
+    0.3 is where the tagline already stops naming a factor: a type within ±0.3 SD of
+    the whole sample on every factor has nothing the tagline could honestly say. It
+    sits between Cohen's small (0.2) and medium (0.5) effects; two normal groups 0.3 SD
+    apart overlap by 88 %. On R psych's bfi (the 2026-12-03 trial, k = 4) the majority
+    type (66 %, |z| ≤ 0.23) was "The neuroticism-driven" before.
     """
     factor_names = {f: _humanise((factor_names or {}).get(f, f)) for f in factor_means.columns}
     if lang is None:
         lang = guess_language(factor_names.values()) or "en"
-    rows = []
+    avg_name, avg_tagline = AVERAGE_NAMES.get(lang, AVERAGE_NAMES["en"])
+    rows, candidates = [], {}
     for i, (type_id, z) in enumerate(factor_means.iterrows()):
-        order = z.abs().sort_values(ascending=False).index
-        # Personas are named for what they do: the strongest factor they are *high* on
-        # (z >= 0.5) when there is one, else the most extreme factor either way.
-        top = z.idxmax() if z.max() >= _NAME_FROM_HIGH else order[0]
-        name = type_name(factor_names[top], bool(z[top] > 0), lang)
-        parts: list[tuple[str, bool]] = []
-        for f in order[:3]:
-            if abs(z[f]) < 0.3 and parts:
-                break
-            parts.append((factor_names[f], bool(z[f] > 0)))
+        z = z.astype(float)
+        order = list(z.abs().sort_values(ascending=False, kind="stable").index)
+        top = order[0]
+        average = bool(z.abs().max() < AVERAGE_Z)
+        # named for what they do: the strongest factor they are clearly high on
+        # (z >= 0.5); the most distinctive factor, when it is another (a low), is added
+        named = z.idxmax() if (not average and z.max() >= _NAME_FROM_HIGH) else top
+        lead = top if named != top else None
+        if average:
+            head, tag = avg_name, avg_tagline
+        else:
+            head = type_name(factor_names[named], bool(z[named] > 0), lang)
+            parts: list[tuple[str, bool]] = []
+            for f in order[:3]:
+                if abs(z[f]) < AVERAGE_Z and parts:
+                    break
+                parts.append((factor_names[f], bool(z[f] > 0)))
+            tag = _tagline(parts, lang)
+        # further add-ons to tell types with the same head apart, best first: the type's
+        # other factors by |z|; never the naming factor nor the one already added
+        extras = list(order) if average else [f for f in order if f not in (named, lead)]
+        candidates[int(type_id)] = [name_extra(factor_names[f], bool(z[f] > 0), lang)
+                                    for f in extras]
         rows.append(
             {
                 "type_id": int(type_id),
-                "name": name,
-                "tagline": _tagline(parts, lang),
+                "name": head if lead is None else
+                f"{head} ({name_extra(factor_names[lead], bool(z[lead] > 0), lang)})",
+                "tagline": tag,
                 "color": TYPE_COLORS[i % len(TYPE_COLORS)],
                 "top_factor": str(top),
-                "second_factor": str(order[1]) if len(order) > 1 else None,
+                "head": head,
+                "strength": abs(float(z[named])),
+                "has_extra": lead is not None,
             }
         )
     names = pd.DataFrame(rows).set_index("type_id")
-    # Where two types share a name, the most extreme on that factor keeps it; the others
-    # get their second factor's word added.
-    strength = pd.Series(
-        [abs(factor_means.at[t, names.at[t, "top_factor"]]) for t in names.index], index=names.index
-    )
-    keeps = strength.groupby(names["name"]).idxmax()
-    for type_id in names.index:
-        if keeps[names.at[type_id, "name"]] == type_id:
-            continue
-        second = names.at[type_id, "second_factor"]
-        if second is None:
-            continue
-        z = factor_means.loc[type_id, second]
-        extra = name_extra(factor_names[second], bool(z > 0), lang)
-        names.at[type_id, "name"] = f"{names.at[type_id, 'name']} ({extra})"
+    # Two types with the same head: the most extreme on it (for average types: the
+    # closest to average) keeps its name; another keeps its own only when its add-on
+    # already tells it apart, else it gets its next most distinctive factor added.
+    keepers, others = [], []
+    for head, group in names.groupby("head", sort=False):
+        order = group["strength"].sort_values(ascending=head == avg_name, kind="stable").index
+        keepers.append(order[0])
+        others += list(order[1:])
+    taken = set(names.loc[keepers, "name"])
+    for type_id in others:
+        with_extra = bool(names.at[type_id, "has_extra"])
+        if not (with_extra and names.at[type_id, "name"] not in taken):
+            for extra in candidates[type_id]:
+                name = (f"{names.at[type_id, 'name'][:-1]}, {extra})" if with_extra
+                        else f"{names.at[type_id, 'head']} ({extra})")
+                if name not in taken:
+                    names.at[type_id, "name"] = name
+                    break
+        taken.add(names.at[type_id, "name"])
     dup = names["name"].duplicated(keep="first")
     for type_id in names.index[dup]:
         names.at[type_id, "name"] = f"{names.at[type_id, 'name']} {type_id}"
-    return names.drop(columns=["second_factor"])
+    return names.drop(columns=["head", "strength", "has_extra"])
 
 
 def profile_types(

@@ -9,8 +9,9 @@ Public API (see ``docs/architecture.md``):
 - :class:`FactorModel` — EFA with psych's defaults (minres as psych's own search; ML and
   rotations through factor-analyzer), labelled
   loadings, flags, reliability, names and factor scores;
-- :func:`cronbach_alpha`, :func:`item_reliability`, :func:`omega`,
-  :func:`scale_reliability` — reliability;
+- :func:`cronbach_alpha`, :func:`item_reliability`, :func:`omega_total` (a scale's
+  omega from a one-factor model of its items, as psych's ``omega(x, nfactors = 1)``),
+  :func:`omega` (from given loadings), :func:`scale_reliability` — reliability;
 - :func:`cfa_check` — the structure confirmed on held-out respondents (semopy).
 
 factor-analyzer is used only inside this package (it breaks with scikit-learn ≥ 1.8).
@@ -19,7 +20,13 @@ factor-analyzer is used only inside this package (it breaks with scikit-learn �
 from .cfa import cfa_check
 from .correlation import bivariate_normal_cdf, correlation_matrix
 from .model import FactorModel
-from .reliability import cronbach_alpha, item_reliability, omega, scale_reliability
+from .reliability import (
+    cronbach_alpha,
+    item_reliability,
+    omega,
+    omega_total,
+    scale_reliability,
+)
 from .retention import (
     bartlett,
     empirical_kaiser,
@@ -41,6 +48,7 @@ __all__ = [
     "item_reliability",
     "kmo",
     "omega",
+    "omega_total",
     "parallel_analysis",
     "scale_reliability",
     "velicer_map",

@@ -109,7 +109,9 @@ class FactorModel(BaseEstimator):
         Bartlett's chi², df and p.
     reliability_ : DataFrame
         Per factor: ``n_items``, ``alpha``, ``ci_low``, ``ci_high``, ``omega``,
-        ``items`` (salient items: primary |loading| ≥ .40).
+        ``items`` (salient items: primary |loading| ≥ .40). ``omega`` is psych's
+        omega total of a one-factor model of those items (:func:`omega_total`) on the
+        analysed correlations; NaN below 3 items.
     item_reliability_ : DataFrame
         Indexed by item: ``factor``, ``item_rest_r``, ``alpha_if_deleted`` for the
         salient items of each factor with 3 or more items.
@@ -295,7 +297,8 @@ class FactorModel(BaseEstimator):
         self.reliability_, self.item_reliability_ = factor_reliability(
             self.loadings_, R_pearson, self.corr_, sds, d.n)
         themes = parse_themes(item_themes, items)
-        self.theme_reliability_ = (group_reliability(R_pearson, sds, items, d.n, themes, 0.95)
+        self.theme_reliability_ = (group_reliability(R_pearson, sds, items, d.n, themes, 0.95,
+                                                     R_omega=R)
                                    if themes else None)
         self.factor_names_ = suggest_names(self.loadings_, themes)
         self.means_ = pd.Series(self._nanmeans(d), index=idx, name="mean")

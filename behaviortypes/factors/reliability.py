@@ -18,7 +18,8 @@ from .checks import ItemData, check_items
 from .correlation import pearson_matrix
 from .extraction import extract
 
-__all__ = ["cronbach_alpha", "item_reliability", "omega", "scale_reliability", "item_table"]
+__all__ = ["cronbach_alpha", "item_reliability", "omega", "omega_total", "scale_reliability",
+           "item_table"]
 
 
 def item_sds(d: ItemData) -> np.ndarray:
@@ -160,7 +161,14 @@ def assign_items(loadings: pd.DataFrame, threshold: float) -> pd.Series:
 
 def omega(loadings: pd.DataFrame, *, uniquenesses=None, corr: pd.DataFrame | None = None,
           threshold: float = 0.40) -> pd.DataFrame:
-    """McDonald's omega of each factor's scale (its salient items).
+    """McDonald's omega of each factor's scale (its salient items), from given loadings.
+
+    Use it when the loadings are a one-factor model of each scale (or a confirmatory
+    model). Do not feed it the rotated loadings of a multi-factor EFA: a main-factor
+    pattern loading leaves out what the item shares with the other factors, and omega
+    comes out too low (even below alpha). For a scale's reliability from data use
+    :func:`omega_total` or :func:`scale_reliability` (psych's ``omega.tot``), which fit
+    one factor to the scale's own items; ``FactorModel.reliability_`` does so.
 
     Parameters
     ----------
@@ -218,18 +226,59 @@ def omega(loadings: pd.DataFrame, *, uniquenesses=None, corr: pd.DataFrame | Non
     return pd.DataFrame(rows, index=pd.Index(list(loadings.columns), name="factor"))
 
 
-def _one_factor_omega(R: np.ndarray) -> float:
-    """Omega total of a set of items from a one-factor minres fit of their correlations."""
+def omega_total(corr) -> float:
+    """McDonald's omega total of one scale, from a one-factor model of its items (psych's).
+
+    Parameters
+    ----------
+    corr : array-like of shape (n_items, n_items)
+        The correlation matrix of the scale's items (Pearson, or polychoric for ordinal
+        omega). Items may be keyed either way: they are flipped by the sign of their
+        loading, as psych does.
+
+    Returns
+    -------
+    float
+        ``ω_t = (1'R1 - Σ u²) / 1'R1`` on the flipped matrix, where ``u² = 1 - λ²`` are
+        the uniquenesses of a one-factor minres fit; NaN below 3 items (one factor is
+        not identified by 2 items).
+
+    Notes
+    -----
+    This is ``psych::omega(x, nfactors = 1)$omega.tot`` (Revelle's ``omegah`` with the
+    one-factor ``schmid`` solution). It counts every shared variance, correlated errors
+    included, in the true score; it differs from ``(Σλ)² / 1'R1`` (omega hierarchical of
+    a one-factor model) by the off-diagonal residuals.
+
+    References
+    ----------
+    McDonald, R. P. (1999). *Test theory: A unified treatment*. Erlbaum.
+    Revelle, W., & Zinbarg, R. E. (2009). Coefficients alpha, beta, omega, and the glb.
+    *Psychometrika*, 74(1), 145-154.
+    """
+    R = np.asarray(corr, dtype=float)
+    if R.ndim != 2 or R.shape[0] != R.shape[1]:
+        raise InputError("corr must be a square correlation matrix", value=str(R.shape),
+                         hint="pass the items' correlation matrix (n_items × n_items)")
+    if R.shape[0] < 3:
+        return float("nan")
     lam, _ = extract(R, 1, "minres")
     lam = lam[:, 0]
     s = np.sign(lam)
     s[s == 0] = 1
-    return float(np.abs(lam).sum() ** 2 / (s @ R @ s))
+    total = float(s @ R @ s)
+    return float((total - np.sum(np.diag(R) - lam**2)) / total)
 
 
 def group_reliability(R: np.ndarray, sds: np.ndarray, items: list[str], n: int,
-                      groups: Mapping[str, str], ci: float) -> pd.DataFrame:
-    """Per-group alpha, Feldt CI and omega from a correlation matrix and item SDs."""
+                      groups: Mapping[str, str], ci: float,
+                      R_omega: np.ndarray | None = None) -> pd.DataFrame:
+    """Per-group alpha, Feldt CI and omega from a correlation matrix and item SDs.
+
+    Alpha from the Pearson ``R`` × SDs; omega (:func:`omega_total`) from ``R_omega``
+    when given (the analysed matrix, e.g. polychoric), else from ``R``.
+    """
+    R_om = R if R_omega is None else np.asarray(R_omega, float)
     g = pd.Series({k: v for k, v in dict(groups).items() if k in items and v is not None
                    and not (isinstance(v, float) and np.isnan(v))}, dtype=object)
     rows, names = [], []
@@ -241,7 +290,7 @@ def group_reliability(R: np.ndarray, sds: np.ndarray, items: list[str], n: int,
             sub = R[np.ix_(idx, idx)]
             row.update(alpha_row(sub * np.outer(sds[idx], sds[idx]), n, ci))
             if len(idx) >= 3:
-                row["omega"] = _one_factor_omega(sub)
+                row["omega"] = omega_total(R_om[np.ix_(idx, idx)])
         rows.append(row)
         names.append(str(name))
     cols = ["n_items", "alpha", "ci_low", "ci_high", "omega", "n", "items"]

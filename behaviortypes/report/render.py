@@ -28,6 +28,7 @@ from .. import plots
 from ..errors import BehaviortypesWarning, InputError
 from ..files import write_bytes, write_text
 from ..i18n import reason_text
+from ..profiles import theme_needs
 from ..profiles import ONE_GROUP_NAMES
 from .data import ReportData, load_report_data, pretty_name
 from .exports import export_cards, export_pptx
@@ -247,13 +248,9 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
 
     do = items[items["effect_size"] >= _MIN_EFFECT].nlargest(_MAX_DO - level, "effect_size")
     avoid = items[items["effect_size"] <= -_MIN_EFFECT].nsmallest(_MAX_AVOID - level, "effect_size")
-    needs: list[str] = []
-    for key in items.sort_values("effect_size", ascending=False)["key"]:
-        theme = data.item_themes.get(key)
-        # a reverse-worded statement's theme is what the type does *not* need
-        if theme and not data.item_reverse.get(key, False) and pretty_name(theme) not in needs and len(needs) < _MAX_NEEDS:
-            if items.loc[items["key"] == key, "effect_size"].iloc[0] >= _MIN_EFFECT:
-                needs.append(pretty_name(theme))
+    # themes the type is higher on as a whole (keyed mean effect size >= 0.2), not one statement
+    needs = list(dict.fromkeys(pretty_name(th) for th in theme_needs(
+        items, data.item_themes, data.item_reverse)["theme"]))[:_MAX_NEEDS]
     quotes = []
     if data.quotes is not None:
         for q in data.quotes[data.quotes["type_id"] == tid].head(_MAX_QUOTES).itertuples():
@@ -315,6 +312,18 @@ def _who(data: ReportData, tid: int, lang: str, level: int) -> dict[str, Any] | 
                         max_outcomes=max(1, 3 - level))
 
 
+def _hidden_note(types, min_group_size, fmt, t) -> str | None:
+    """The sentence about types too small to get a page (``None`` when every type has one)."""
+    hidden = types[~types["shown"]]
+    if not len(hidden):
+        return None
+    detail = "; ".join(f"{r['name']}: n = {fmt.count(r['n'])}, {size_sentence(r, fmt, t)}"
+                       for _, r in hidden.iterrows())
+    return t["hidden_note"].format(
+        names=", ".join(hidden["name"]), min=min_group_size, detail=detail,
+        verb=t["hidden_verb_one"] if len(hidden) == 1 else t["hidden_verb_many"])
+
+
 def build_context(data: ReportData, lang: str = "en", *,
                   compact: Mapping[str, int] | None = None) -> dict[str, Any]:
     """Everything the templates show, formatted for ``lang``.
@@ -369,14 +378,7 @@ def build_context(data: ReportData, lang: str = "en", *,
         fig = plots.plot_umap(data.umap, names=types["name"].to_dict(), colors=colours)
         fig.set_size_inches(7.0, 3.9 - 0.9 * lv)
         overview["umap_svg"] = _svg(fig)
-    hidden = types[~types["shown"]]
-    hidden_note = None
-    if len(hidden):
-        detail = "; ".join(f"{r['name']}: n = {fmt.count(r['n'])}, {size_sentence(r, fmt, t)}"
-                           for _, r in hidden.iterrows())
-        hidden_note = t["hidden_note"].format(
-            names=", ".join(hidden["name"]), min=data.min_group_size, detail=detail,
-            verb=t["hidden_verb_one"] if len(hidden) == 1 else t["hidden_verb_many"])
+    hidden_note = _hidden_note(types, data.min_group_size, fmt, t)
     n_kept = sol.get("n_kept") or int(types["n"].sum())
     subtitle = t["subtitle"].format(study=data.title, k=len(types), n=fmt.count(n_kept))
     if one_group:

@@ -79,6 +79,7 @@ __all__ = [
     "MARKED_EXTREME",
     "StyleDecision",
     "response_styles",
+    "acquiescence_shrinkage",
     "correct_response_styles",
     "decide_style_correction",
 ]
@@ -842,6 +843,18 @@ def _key_gap(keyed: pd.DataFrame, pairs: list[tuple[list[str], list[str]]]) -> f
     return float(np.mean(same) - np.mean(opposite))
 
 
+def acquiescence_shrinkage(split_half_r: float) -> float:
+    """Weight of a respondent's acquiescence index in its Kelley true-score estimate.
+
+    The Spearman-Brown reliability ``2r / (1 + r)`` of the decision's split-half
+    correlation, clipped to ``[0, 0.99]`` (0 when ``r`` is not positive): the correction
+    subtracts ``mean + weight * (index - mean)``, never the raw index, which would make
+    the statements' correlation matrix singular.
+    """
+    r = float(split_half_r)
+    return float(np.clip(2 * r / (1 + r), 0.0, 0.99)) if np.isfinite(r) and r > 0 else 0.0
+
+
 def _crossfit_corrected(items: pd.DataFrame, lo: float, hi: float, reverse: list[str],
                         pairs: list[tuple[list[str], list[str]]], method: str,
                         r: float) -> pd.DataFrame:
@@ -859,7 +872,7 @@ def _crossfit_corrected(items: pd.DataFrame, lo: float, hi: float, reverse: list
     raw = items.astype(float)
     if method == "acquiescence":
         per = _theme_indices(items, mid, pairs)
-        rho = float(np.clip(2 * r / (1 + r), 0.0, 0.99)) if np.isfinite(r) and r > 0 else 0.0
+        rho = acquiescence_shrinkage(r)
     else:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)

@@ -196,12 +196,11 @@ def style_corrected_keyed(raw: pd.DataFrame, instrument: Any, styles: Any) -> pd
     :class:`~behaviortypes.quality.StyleDecision`; another ``method`` than
     ``"acquiescence"`` is passed on to ``correct_response_styles`` unchanged.
     """
-    from .quality import correct_response_styles, response_styles
+    from .quality import acquiescence_shrinkage, correct_response_styles, response_styles
 
     if styles.method != "acquiescence":
         return correct_response_styles(raw, instrument, method=styles.method)
-    r = float(styles.evidence.loc["split_half_r", "value"])
-    rho = float(np.clip(2 * r / (1 + r), 0.0, 0.99)) if np.isfinite(r) and r > 0 else 0.0
+    rho = acquiescence_shrinkage(styles.evidence.loc["split_half_r", "value"])
     lo, hi = float(instrument.scale.min), float(instrument.scale.max)
     raw = raw.astype(float)
     index = response_styles(raw, instrument)["acquiescence"]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["make_factor_study", "factor_suites"]
+__all__ = ["make_factor_study", "factor_suites", "themed_instrument"]
 
 
 def make_factor_study(n_factors: int, items_per_factor, n: int, *, seed: int,
@@ -140,3 +140,19 @@ def factor_suites(n_studies: int = 8, *, seed: int = 12) -> dict[str, list[dict]
                                      seed=seed * 1000 + 500 + i)
                                 for i in range(n_studies)]
     return suites
+
+
+def themed_instrument(X, L):
+    """The instrument of a factor study: each statement's main factor as its theme, the
+    generator's reverse-worded statements marked ``reverse``, a 1-5 scale; and the raw
+    answers (reverse-worded statements turned back as respondents gave them)."""
+    from behaviortypes.instrument import Instrument
+
+    rev = set(X.attrs["reverse"])
+    theme = L.abs().idxmax(axis=1)
+    inst = Instrument(id_column="id", scale={"min": 1, "max": 5},
+                      items=[{"id": c, "text": c, "reverse": c in rev, "theme": theme[c]}
+                             for c in X.columns])
+    raw = X.copy()
+    raw[sorted(rev)] = 6 - raw[sorted(rev)]
+    return inst, raw

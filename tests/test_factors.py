@@ -772,21 +772,14 @@ def test_acquiescence_factor_removed_by_discoverys_style_decision():
     the interview themes, with regular and reverse-worded statements) corrects it first,
     and the planted number comes back (8 of 8 planted acquiescence studies, see
     docs/choosing_factors.md; this is the first)."""
-    from planted_factors import factor_suites
+    from planted_factors import factor_suites, themed_instrument
 
-    from behaviortypes.instrument import Instrument
     from behaviortypes.quality import decide_style_correction
     from behaviortypes.stages import style_corrected_keyed
 
     kw = factor_suites(8, seed=12)["acquiescence"][0]
     X, L = make_factor_study(**kw)
-    rev = set(X.attrs["reverse"])
-    theme = L.abs().idxmax(axis=1)
-    inst = Instrument(id_column="id", scale={"min": 1, "max": 5},
-                      items=[{"id": c, "text": c, "reverse": c in rev, "theme": theme[c]}
-                             for c in X.columns])
-    raw = X.copy()
-    raw[sorted(rev)] = 6 - raw[sorted(rev)]
+    inst, raw = themed_instrument(X, L)
     decision = decide_style_correction(raw, inst)
     assert decision.use
     with warnings.catch_warnings():

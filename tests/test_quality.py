@@ -415,9 +415,7 @@ def test_decision_not_fooled_by_the_index_own_noise():
     doublets and acquiescence: 0.046 -> -0.080, 0.062 -> -0.094). Cross-fitted, a survey
     without styles keeps its gap and those three are corrected."""
     from fieldlike import instrument, make_fieldlike
-    from planted_factors import factor_suites, make_factor_study
-
-    from behaviortypes.instrument import Instrument
+    from planted_factors import factor_suites, make_factor_study, themed_instrument
 
     for seed in (0, 1):
         none = decide_style_correction(*styled(seed, ext_rate=0.2)[:2]).evidence["value"]
@@ -428,14 +426,7 @@ def test_decision_not_fooled_by_the_index_own_noise():
     ev = decision.evidence["value"]
     assert 0 <= ev["key_gap_after"] < ev["key_gap_before"]
     for kw in [factor_suites(8, seed=12)["all"][i] for i in (4, 7)]:
-        X, L = make_factor_study(**kw)
-        rev = set(X.attrs["reverse"])
-        theme = L.abs().idxmax(axis=1)
-        inst = Instrument(id_column="id", scale={"min": 1, "max": 5},
-                          items=[{"id": c, "text": c, "reverse": c in rev, "theme": theme[c]}
-                                 for c in X.columns])
-        raw = X.copy()
-        raw[sorted(rev)] = 6 - raw[sorted(rev)]
+        inst, raw = themed_instrument(*make_factor_study(**kw))
         assert decide_style_correction(raw, inst).use
 
 

@@ -33,6 +33,7 @@ from .stages import (
     previous_centroids,
     run_factors,
     run_map,
+    start_map,
     run_profiles,
     run_screen,
     run_types,
@@ -365,6 +366,10 @@ def discover(
     previous = previous_centroids(out, fac.model.loadings_)
     if previous is None and types_yaml.is_file():
         warn_types_restart(types_yaml)
+    # the map needs only the factor scores: drawn in a thread while the types engine's
+    # workers search (this process mostly waits for them)
+    map_job = (start_map(fac, seed=seed)
+               if make_map and (reuse is None or reuse.map is None) else None)
     if reuse is not None:
         types = reuse.clustering.relabelled(previous)
     else:
@@ -383,7 +388,7 @@ def discover(
     if make_map:
         say("Drawing the map of respondents (UMAP)")
         type_map = (reuse.map.with_labels(types.labels) if reuse is not None and reuse.map is not None
-                    else run_map(fac, types, seed=seed))
+                    else run_map(fac, types, seed=seed, started=map_job))
     say("Building the typing tool")
     tool = run_typing_tool(screen, types, profiles.names, seed=seed,
                            reuse=reuse.typing_tool if reuse is not None else None)

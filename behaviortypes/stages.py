@@ -36,6 +36,7 @@ __all__ = [
     "run_types",
     "run_profiles",
     "run_map",
+    "start_map",
     "run_typing_tool",
     "ONE_GROUP_TOOL",
     "retention_reason",
@@ -438,11 +439,38 @@ class MapResult:
         return MapResult(self.frame.assign(type_id=labels))
 
 
-def run_map(factors: FactorsResult, types: TypesResult, *, seed: int = 0) -> MapResult:
-    """UMAP of the factor scores (see :func:`behaviortypes.profiles.type_map`)."""
+def start_map(factors: FactorsResult, *, seed: int = 0) -> Any:
+    """Start the UMAP map in a background thread; :func:`run_map` (``started=``) collects it.
+
+    The map needs only the factor scores, so it can be drawn while the types engine's
+    worker processes search for the types and this process mostly waits for them
+    (``pipeline.discover`` does so). The same seed gives the same map as
+    :func:`run_map` alone: UMAP runs single-threaded with a seed.
+
+    Returns
+    -------
+    concurrent.futures.Future
+        Of the map's frame (``x``, ``y`` per respondent).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     from .profiles import type_map
 
-    frame = type_map(factors.scores, random_state=seed)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="behaviortypes-map")
+    try:
+        return pool.submit(type_map, factors.scores, random_state=seed)
+    finally:
+        pool.shutdown(wait=False)
+
+
+def run_map(factors: FactorsResult, types: TypesResult, *, seed: int = 0,
+            started: Any = None) -> MapResult:
+    """UMAP of the factor scores (see :func:`behaviortypes.profiles.type_map`), labelled
+    with the types; ``started``: the future of :func:`start_map` for these factors."""
+    from .profiles import type_map
+
+    frame = (started.result() if started is not None
+             else type_map(factors.scores, random_state=seed)).copy()
     frame["type_id"] = types.labels
     return MapResult(frame)
 

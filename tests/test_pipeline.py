@@ -161,6 +161,19 @@ def test_check_when_everyone_is_screened_out(demo_run, tmp_path):
         pipeline.check(strict)
 
 
+def test_map_drawn_beside_the_types_engine_is_the_map_alone(demo_run):
+    """discover draws the map in a thread while the types engine runs: the same map (same
+    seed) as drawn on its own, with each respondent's type."""
+    from behaviortypes.profiles import type_map
+
+    root, survey, truth, result = demo_run
+    written = pd.read_csv(root / "out" / "umap.csv", dtype={"respondent_id": str}).set_index("respondent_id")
+    alone = type_map(result.factors.scores, random_state=0)
+    np.testing.assert_allclose(written[["x", "y"]].to_numpy(), alone.loc[written.index].to_numpy(), atol=1e-5)
+    assign = pd.read_csv(root / "out" / "assignments.csv", dtype={"respondent_id": str}).set_index("respondent_id")
+    assert written["type_id"].equals(assign.loc[written.index, "type_id"])
+
+
 def test_rerun_removes_files_of_the_old_types(demo_run, tmp_path):
     root, survey, truth, result = demo_run
     out = tmp_path / "out"

@@ -251,3 +251,37 @@ def test_needs_require_the_theme_to_differ_not_one_statement():
     # statements without a theme are ignored; no themes at all gives an empty table
     assert theme_needs(table, {}).empty
     assert list(theme_needs(table, {}).columns) == ["type_id", "theme", "effect_size", "n_items"]
+
+
+
+@pytest.mark.slow
+def test_cached_umap_kernels_draw_umaps_own_map(tmp_path):
+    """The map drawn with numba-cached copies of umap-learn's kernels is umap's own map
+    (same machine code), and a second process reads the kernels from the cache."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import sys, numpy as np, pandas as pd, umap
+        import umap.umap_ as um
+        from behaviortypes.profiles import cache_umap_kernels, type_map
+        rng = np.random.default_rng(3)
+        centres = np.repeat(rng.normal(size=(3, 4)) * 2, 100, axis=0)
+        scores = pd.DataFrame(rng.normal(size=(300, 4)) + centres)
+        if sys.argv[1] == "own":   # umap-learn's kernels, compiled in this process
+            xy = umap.UMAP(n_neighbors=30, min_dist=0.3, random_state=5, n_jobs=1).fit_transform(
+                scores.to_numpy(float))
+        else:                      # type_map: the cached copies
+            xy = type_map(scores, random_state=5).to_numpy()
+            print("cached", cache_umap_kernels(), "hits", sum(um.smooth_knn_dist.stats.cache_hits.values()))
+        np.save(sys.argv[2], xy)
+        """)
+    # numba's cache where the user's would be (umap's __pycache__, or NUMBA_CACHE_DIR): a
+    # fresh cache folder would also recompile pynndescent's cached kernels (~20 s)
+    runs = [subprocess.run([sys.executable, "-c", script, how, str(tmp_path / f"{how}.npy")],
+                           capture_output=True, text=True, check=True).stdout
+            for how in ("own", "cached", "cached")]
+    assert "cached 5 hits" in runs[1]  # every kernel of the list replaced (compiled or read)
+    assert "cached 5 hits 1" in runs[2]  # the next process reads it from the cache
+    np.testing.assert_array_equal(np.load(tmp_path / "own.npy"), np.load(tmp_path / "cached.npy"))

@@ -6,14 +6,17 @@ EFA factor scores (minres + oblimin) -> ``TypeFinder(n_resamples=200).fit``.
 
 With ``--demo`` it times ``pipeline.discover`` end to end on the demo study
 (``behaviortypes demo``'s survey: 1,200 respondents, generated with seed 0) with the
-defaults a notebook user gets (30 resamples, 20 bootstrap draws), and ``TypeFinder.fit``
+defaults a notebook user gets (30 resamples, 20 bootstrap draws; with and without the
+UMAP map), and ``TypeFinder.fit``
 alone on its factor scores; CPU seconds (this process and its joblib workers) are shown
-beside the wall time, since the machine may be shared.
+beside the wall time, since the machine may be shared. ``--demo --fresh`` runs each
+repeat in a new Python process, as a notebook kernel's or the CLI's first call.
 
 Usage::
 
     .venv/bin/python bench/discover.py [--sizes 1000 5000 20000] [--resamples 200] [--jobs 2]
     .venv/bin/python bench/discover.py --demo [--resamples 30]
+    .venv/bin/python bench/discover.py --demo --fresh [--repeat 3]
 
 Peak memory is the maximum resident set size of this process and of the joblib
 workers (``resource.getrusage``), in MiB. Timings depend on the machine's load.
@@ -74,16 +77,55 @@ def demo(resamples: int, repeat: int) -> None:
         make_study(f"{tmp}/demo", seed=0, n_customers=5000)
         print(f"{'step':>22} {'k':>3} {'wall_s':>7} {'cpu_s':>7}")
         for _ in range(repeat):
-            c0, t0 = _cpu_s(), time.perf_counter()
-            res = pipeline.discover(f"{tmp}/demo", f"{tmp}/out", n_resamples=resamples,
-                                    make_map=False)
-            print(f"{'discover (no UMAP)':>22} {res.solution['k']:>3} "
-                  f"{time.perf_counter() - t0:>7.1f} {_cpu_s() - c0:>7.1f}", flush=True)
+            for make_map, label in ((True, "discover (with map)"), (False, "discover (no map)")):
+                c0, t0 = _cpu_s(), time.perf_counter()
+                res = pipeline.discover(f"{tmp}/demo", f"{tmp}/out", n_resamples=resamples,
+                                        make_map=make_map)
+                print(f"{label:>22} {res.solution['k']:>3} "
+                      f"{time.perf_counter() - t0:>7.1f} {_cpu_s() - c0:>7.1f}", flush=True)
             X = pd.read_csv(f"{tmp}/out/scores.csv", index_col=0)
             c0, t0 = _cpu_s(), time.perf_counter()
             tf = TypeFinder(n_resamples=resamples, random_state=0).fit(X)
             print(f"{'TypeFinder.fit':>22} {tf.k_:>3} {time.perf_counter() - t0:>7.1f} "
                   f"{_cpu_s() - c0:>7.1f}", flush=True)
+
+
+_FRESH = """
+import sys, time, warnings
+t0 = time.perf_counter()
+from behaviortypes import pipeline
+t1 = time.perf_counter()
+warnings.simplefilter("ignore")
+times = []
+for i in range(2):
+    t = time.perf_counter()
+    pipeline.discover(sys.argv[1], sys.argv[2] + str(i), n_resamples=int(sys.argv[3]))
+    times.append(time.perf_counter() - t)
+print(f"{t1 - t0:.1f} {times[0]:.1f} {times[1]:.1f}")
+"""
+
+
+def fresh(resamples: int, repeat: int) -> None:
+    """``discover`` as a notebook kernel or the CLI runs it: in a new Python process.
+
+    The first call of a process also imports the stages' libraries and starts the
+    worker processes; with the map (the default) it draws with umap-learn's kernels,
+    compiled once per machine (``profiles.cache_umap_kernels``; the first run ever
+    compiles them). Prints the import, the first and a second call, per process.
+    """
+    import subprocess
+    import tempfile
+
+    from behaviortypes.synth import make_study
+
+    with tempfile.TemporaryDirectory() as tmp:
+        make_study(f"{tmp}/demo", seed=0, n_customers=5000)
+        print(f"{'process':>7} {'import_s':>8} {'first_s':>7} {'second_s':>8}")
+        for r in range(repeat):
+            out = subprocess.run([sys.executable, "-c", _FRESH, f"{tmp}/demo", f"{tmp}/out{r}_",
+                                  str(resamples)], capture_output=True, text=True, check=True)
+            imp, first, second = out.stdout.split()[-3:]
+            print(f"{r + 1:>7} {imp:>8} {first:>7} {second:>8}", flush=True)
 
 
 def main(argv=None) -> None:
@@ -94,8 +136,13 @@ def main(argv=None) -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--demo", action="store_true", help="time discover on the demo study")
+    parser.add_argument("--fresh", action="store_true",
+                        help="with --demo: each repeat in a new Python process (first call)")
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args(argv)
+    if args.demo and args.fresh:
+        fresh(args.resamples or 30, args.repeat)
+        return
     if args.demo:
         demo(args.resamples or 30, args.repeat)
         return

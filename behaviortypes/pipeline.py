@@ -218,6 +218,7 @@ class DiscoveryResult:
             f"Factors: {sol['n_factors']} ({sol['factor_reason']})",
             f"Types: k = {sol['k']} ({sol['k_reason']})",
             self.profiling.summary(),
+            *([self.typing_tool.headline()] if sol["k"] != 1 and self.typing_tool is not None else []),
             *(["No types to tell apart, so no typing tool (golden questions) was made; the lookalike "
                "model, scoring and profiles by type refuse this folder. Re-run discover with --k 2 "
                "(or more) to describe subgroups anyway."] if sol["k"] == 1 else []),

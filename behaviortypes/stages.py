@@ -507,6 +507,12 @@ class TypingToolResult:
                      f"reaches (best {self.needed['best_agreement']:.1%})")
         return text
 
+    def headline(self) -> str:
+        """:meth:`summary` without the list of questions: the agreement reached and, when
+        below its target, how many statements would reach it (``discover``'s summary)."""
+        lines = self.summary().splitlines()
+        return "\n".join(lines[:1] + [line for line in lines[1:] if line.startswith("  Below")])
+
     def _needed_keys(self) -> dict[str, Any]:
         if self.needed is None:
             return {}

@@ -364,6 +364,10 @@ def test_run_writes_the_typing_tool_deliverables_and_states_its_target(small_run
     stored = yaml.safe_load((cfg.out / "typing_tool.yaml").read_text())
     html = (root / "reports" / "behaviour_types_en.html").read_text(encoding="utf-8")
     sv = (root / "reports" / "behaviour_types_sv.html").read_text(encoding="utf-8")
+    # discover's summary says what the tool reaches (and, below target, what would reach it)
+    summary = results["discovery"].summary()
+    assert f"reproduce the full assignment for {block['agreement']:.1%} of respondents" in summary
+    assert ("Below the 90% target" in summary) is (block["agreement"] < block["target"])
     if block["agreement"] >= block["target"]:
         assert "n_needed" not in block and "below the" not in html
         return

@@ -17,6 +17,7 @@ from typing import Annotated, Optional
 import typer
 from typer.exceptions import TyperException
 from rich.console import Console
+from rich.markup import escape
 from rich.text import Text
 
 from .errors import BehaviortypesError, BehaviortypesWarning, InputError, Problem
@@ -37,6 +38,13 @@ app.add_typer(instrument_app, name="instrument")
 console = Console(stderr=True, highlight=False)
 _python_formatwarning = warnings.formatwarning
 out = Console(highlight=False)
+
+
+def say(text: object) -> None:
+    """Print plain text to stdout as written: never read as Rich markup (a folder or type
+    name with "[draft]" in it stays whole) and never hard-wrapped (the terminal wraps; a
+    log keeps whole lines)."""
+    out.print(text, markup=False, soft_wrap=True)
 
 
 class Engine(str, Enum):
@@ -70,7 +78,7 @@ class _Steps:
         if self.last is not None:
             out.print(f"  [dim]done in {now - self.t0:.1f} s[/dim]")
         self.t0, self.last = now, message
-        out.print(f"[bold]•[/bold] {message} …")
+        out.print(f"[bold]•[/bold] {escape(str(message))} …")
 
     def close(self) -> None:
         if self.last is not None:
@@ -96,9 +104,9 @@ def demo(
     steps = _Steps()
     results = run_demo(root, seed=seed, n_customers=customers, progress=steps)
     steps.close()
-    out.print(results["discovery"].summary())
+    say(results["discovery"].summary())
     for path in results["report"].files:
-        out.print(f"Report: {path}")
+        say(f"Report: {path}")
 
 
 @app.command()
@@ -107,7 +115,7 @@ def check(survey_dir: Annotated[Path, typer.Argument(help="Survey folder with in
     from .pipeline import check as run_check
 
     result = run_check(_existing(survey_dir, "survey folder"))
-    out.print(result.summary())
+    say(result.summary())
 
 
 @app.command()
@@ -129,7 +137,7 @@ def discover(
         n_resamples=resamples, make_map=umap_map, progress=steps,
     )
     steps.close()
-    out.print(result.summary())
+    say(result.summary())
 
 
 @app.command()
@@ -143,7 +151,7 @@ def lookalike(
     from .pipeline import lookalike as run_lookalike
 
     result = run_lookalike(out_dir, _existing(customers, "customer file"), id_column=id_column, seed=seed, progress=True)
-    out.print(result.summary())
+    say(result.summary())
 
 
 @app.command()
@@ -168,7 +176,7 @@ def score(
         engine=engine.value, scheduler=scheduler, table=table, out_table=out_table,
         id_column=id_column, progress=True, csv_dialect=csv_dialect.value,
     )
-    out.print(summary.summary())
+    say(summary.summary())
 
 
 @app.command()
@@ -187,7 +195,7 @@ def report(
         raise InputError("a file was given where the discovery folder is expected", file=out_dir,
                          hint=f"pass its folder: behaviortypes report {out_dir.parent}")
     for path in run_report(out_dir, pdf=pdf, lang=lang.value, formats=formats).files:
-        out.print(f"Wrote {path}")
+        say(f"Wrote {path}")
 
 
 @app.command()
@@ -210,10 +218,10 @@ def profile(
         id_column=id_column, min_cell=min_cell,
     )
     for path in result.to_files():
-        out.print(f"Wrote {path}")
+        say(f"Wrote {path}")
     if xlsx is not None:
-        out.print(f"Wrote {write_banner_workbook(result, xlsx)}")
-    out.print(result.summary())
+        say(f"Wrote {write_banner_workbook(result, xlsx)}")
+    say(result.summary())
 
 
 @app.command()
@@ -234,11 +242,11 @@ def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the
     except InputError as err:  # a study's errors name files in full: they may be anywhere
         raise InputError(problems=[_full_paths(p) for p in err.problems]) from None
     steps.close()
-    out.print(results["discovery"].summary())
+    say(results["discovery"].summary())
     if "score" in results:
-        out.print(f"Scored base: {results['score'].out}")
+        say(f"Scored base: {results['score'].out}")
     for path in results["report"].files:
-        out.print(f"Report: {path}")
+        say(f"Report: {path}")
 
 
 def _full_paths(problem: Problem) -> Problem:
@@ -262,7 +270,7 @@ def themes(
 
     interviews = read_interviews(_existing(path, "interview file"), sources_dir=sources_dir)
     for written in write_theme_files(interviews, out_dir):
-        out.print(f"Wrote {written}")
+        say(f"Wrote {written}")
 
 
 @app.command("qdpx-types")
@@ -277,7 +285,7 @@ def qdpx_types(
 
     written = interview_types(_existing(qdpx, "QDA project"), _existing(participants, "participants table"),
                               out_path, typing_tool=typing_tool)
-    out.print(f"Wrote {out_path}: behaviour_type set for {len(written)} interviewees")
+    say(f"Wrote {out_path}: behaviour_type set for {len(written)} interviewees")
 
 
 @app.command("typing-tool")
@@ -299,13 +307,13 @@ def typing_tool(
         if score_file is None or typed is None:
             raise InputError("--score and --out go together", hint="typing-tool OUT --score ANSWERS --out TYPED.csv")
         scored = score_answers_file(out_dir, _existing(score_file, "answers file"), typed)
-        out.print(f"Wrote {typed}: {len(scored)} respondents typed")
+        say(f"Wrote {typed}: {len(scored)} respondents typed")
         return
     result = write_typing_deliverables(out_dir, html=html, xlsx=xlsx, lang=lang.value if lang else None)
     for path in result["paths"]:
-        out.print(f"Wrote {path}")
+        say(f"Wrote {path}")
     if not result["below_target"]:  # below target it is printed as a warning
-        out.print(result["agreement"], soft_wrap=True)
+        say(result["agreement"])
 
 
 @instrument_app.command("draft")
@@ -322,7 +330,7 @@ def instrument_draft(
         sys.stdout.flush()
     else:
         written = write_instrument_draft(_existing(path, "file"), out_path)
-        out.print(f"Wrote {written}; review the scale, reverse keying and themes before use.")
+        say(f"Wrote {written}; review the scale, reverse keying and themes before use.")
 
 
 def _error(message: str) -> None:
@@ -367,7 +375,7 @@ def _usage_error(err: Exception) -> int:
     if type(err).__name__ == "NoArgsIsHelpError":  # bare command: Typer shows the help
         text = err.format_message() if hasattr(err, "format_message") else ""
         if text.strip():  # (the rich help is already printed when the error is made)
-            out.print(text, highlight=False)
+            say(text)
         return 2
     message = err.format_message() if hasattr(err, "format_message") else str(err)
     if getattr(err, "option_name", None):  # an unknown option: our own suggestion, or none

@@ -51,9 +51,12 @@ def test_stages_one_by_one(demo_root, tmp_path):
     res = bt("check", survey)
     assert res.returncode == 0, res.stderr
     assert "kept" in res.stdout
-    out = tmp_path / "out"
+    out = tmp_path / "out [draft]"  # brackets in a path are text, not Rich markup
     res = bt("discover", survey, "--out", out, "--resamples", 20, "--no-map", "--seed", 3)
     assert res.returncode == 0, res.stderr
+    assert f"Written to {out}" in res.stdout
+    # whole lines (a log is not wrapped at 80 columns): the reason for k ends on its own line
+    assert any(line.startswith("Types: k = ") and line.endswith(")") for line in res.stdout.splitlines())
     for f in ("assignments.csv", "screening.csv", "solution.json", "loadings.csv", "types.yaml",
               "typing_tool.yaml"):  # the typing tool is built at discovery, from the survey alone
         assert (out / f).is_file()

@@ -29,7 +29,6 @@ from ..errors import BehaviortypesWarning, InputError
 from ..files import write_bytes, write_text
 from ..i18n import reason_text
 from ..profiles import theme_needs
-from ..profiles import ONE_GROUP_NAMES
 from .data import ReportData, load_report_data, pretty_name
 from .exports import export_cards, export_pptx
 from .owned import refuse_foreign_files
@@ -142,6 +141,17 @@ def _svg(fig) -> str:
 def _truncate(text: str, n: int) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
+
+
+#: Persona titles longer than these many characters are set smaller (CSS ``long-name``,
+#: ``longer-name``); every title wraps, none is cut.
+_LONG_NAME, _LONGER_NAME = 26, 48
+
+
+def _name_length_class(name: str) -> str:
+    """The persona title's size class: ``""``, ``"long-name"`` or ``"long-name longer-name"``."""
+    n = len(" ".join(str(name).split()))
+    return "" if n <= _LONG_NAME else "long-name" if n <= _LONGER_NAME else "long-name longer-name"
 
 
 def _plot_labels(t: Mapping[str, str]) -> dict[str, dict[str, str]]:
@@ -281,9 +291,10 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
     drivers.set_size_inches(3.3, 0.45 + 0.27 * len(factors))
     return {
         "id": int(tid), "pos": pos, "of": t["persona_of"].format(i=pos, k=n_shown),
-        "name": _truncate(row["name"], 60), "tagline": _truncate(row["tagline"], 150 - 30 * level),
+        # the name whole (the analyst's words are never cut): a long one gets a smaller, wrapped title
+        "name": " ".join(str(row["name"]).split()), "tagline": _truncate(row["tagline"], 150 - 30 * level),
         "description": _truncate(row["description"], 420 - 140 * level), "level": level,
-        "long_name": len(row["name"]) > 26,
+        "name_size": _name_length_class(row["name"]),
         "color": colour, "ink": _ink_on(colour), "tint": _tint(colour),
         "n": fmt.count(row["n"]), "share": fmt.pct(row["share"]),
         "ci": fmt.pct_range(row["ci_low"], row["ci_high"]),
@@ -350,9 +361,10 @@ def build_context(data: ReportData, lang: str = "en", *,
     fmt = Formatter(lang)
     labels = _plot_labels(t)
     compact = dict(compact or {})
+    data = data.in_language(lang)  # the names and taglines the tool generated, in lang
     sol = data.solution
     one_group = _one_group(data)  # no distinct types: no personas, no differences
-    types = _one_group_in(data.types, lang) if one_group else data.types
+    types = data.types
     shown = types[types["shown"]]
     # labels in figures: the type's number, then its whole name on up to two lines (never "The…")
     names = {tid: plots.type_label(tid, n) for tid, n in types["name"].items()}
@@ -363,7 +375,7 @@ def build_context(data: ReportData, lang: str = "en", *,
 
     # overview ----------------------------------------------------------------------
     lv = compact.get("overview", 0)
-    table = [{"id": int(tid), "name": _truncate(r["name"], 60), "tagline": _truncate(r["tagline"], 110 - 30 * lv),
+    table = [{"id": int(tid), "name": " ".join(str(r["name"]).split()), "tagline": _truncate(r["tagline"], 110 - 30 * lv),
               "color": r["color"],
               "n": fmt.count(r["n"]), "share": fmt.pct(r["share"]), "ci": fmt.pct_range(r["ci_low"], r["ci_high"]),
               "base": None if not math.isfinite(r["base_share"]) else fmt.pct(r["base_share"], _digits(r["base_share"])),
@@ -442,23 +454,6 @@ def build_context(data: ReportData, lang: str = "en", *,
         "differences": None if one_group else differences, "banner": banner, "personas": personas, "appendix": appendix, "sections": sections,
         "scale_note": scale_note, "has_quotes": data.quotes is not None, "has_crm": data.crm is not None,
     }
-
-
-def _one_group_in(types, lang: str):
-    """The types table with the one group's generated name and tagline in ``lang``.
-
-    When the discovery found no distinct types (k = 1), ``profiles.profile_types`` names
-    the group "Everyone (one group)" / "Alla (en grupp)" in the instrument's language.
-    That name is ours, not the user's, so a report in another language shows it in the
-    report's language; a name or tagline the user wrote in ``types.yaml`` stays as it is.
-    """
-    name, tagline = ONE_GROUP_NAMES.get(lang, ONE_GROUP_NAMES["en"])
-    ours_name = {n for n, _ in ONE_GROUP_NAMES.values()}
-    ours_tagline = {t for _, t in ONE_GROUP_NAMES.values()}
-    types = types.copy()
-    types["name"] = [name if n in ours_name else n for n in types["name"]]
-    types["tagline"] = [tagline if t in ours_tagline else t for t in types["tagline"]]
-    return types
 
 
 def _lpa_rows(evidence, chosen, fmt: Formatter, one_group: str = "one group") -> list[dict[str, Any]]:
@@ -874,23 +869,24 @@ def render_report(
         _warn_no_cards(data)
     written: list[Path] = []
     for code in langs:
+        data_in = data.in_language(code)  # generated names and taglines in this language
         if {"pdf", "png"} & set(formats):
-            rendered = render_document(data, code)
+            rendered = render_document(data_in, code)
             context, html = rendered.context, rendered.html
         else:
             rendered = None
             with plots.number_style(code):
-                context = build_context(data, code)
-            html = render_html(data, code, context=context)
+                context = build_context(data_in, code)
+            html = render_html(data_in, code, context=context)
         if "pdf" in formats:
             path = Path(pdf) if pdf is not None else out_dir / f"behaviour_types_{code}.pdf"
             written.append(write_bytes(path, rendered.pdf_bytes()))
         if "html" in formats:
             written.append(write_text(out_dir / f"behaviour_types_{code}.html", html))
         if "pptx" in formats:
-            written.append(export_pptx(data, out_dir / f"behaviour_types_{code}.pptx", context=context))
+            written.append(export_pptx(data_in, out_dir / f"behaviour_types_{code}.pptx", context=context))
         if "png" in formats:
-            written += export_cards(data, out_dir / f"cards_{code}", rendered=rendered)
+            written += export_cards(data_in, out_dir / f"cards_{code}", rendered=rendered)
     return written
 
 

@@ -366,9 +366,9 @@ def build_context(data: ReportData, lang: str = "en", *,
     one_group = _one_group(data)  # no distinct types: no personas, no differences
     types = data.types
     shown = types[types["shown"]]
-    # labels in figures: the type's number, then its whole name on up to two lines (never "The…")
-    names = {tid: plots.type_label(tid, n) for tid, n in types["name"].items()}
-    two_lines = any("\n" in v for v in names.values())
+    # labels in figures: the type's number, then its whole name on up to three lines (never "The…")
+    names = {tid: plots.type_label(tid, n, max_lines=3) for tid, n in types["name"].items()}
+    two_lines = max((v.count("\n") for v in names.values()), default=0)  # extra lines per label
     colours = types["color"].to_dict()
     base = types["base_share"].dropna().to_dict() or None
     sections: list[str] = ["overview"] if one_group else ["overview", "differences"]
@@ -419,7 +419,7 @@ def build_context(data: ReportData, lang: str = "en", *,
             differences["items_title"] = t["items_heatmap_title_some"].format(n=len(iprof), total=n_items)
         fig = plots.plot_profile_heatmap(
             iprof, names={k: _truncate(data.item_texts.get(k, k), 52) for k in iprof.index},
-            labels={tid: plots.type_label(tid, types.loc[tid, "name"], width=max(14, 64 // max(1, len(ids))), max_lines=4)
+            labels={tid: plots.type_label(tid, types.loc[tid, "name"], width=max(14, 64 // max(1, len(ids))), max_lines=8)
                     for tid in ids}, fmt="{:+.1f}")
         fig.set_size_inches(7.0, 1.25 + 0.2 * len(iprof))
         differences["items_svg"] = _svg(fig)

@@ -343,7 +343,8 @@ def build_context(data: ReportData, lang: str = "en", *,
     ----------
     data : ReportData
     lang : str, default="en"
-        One of :data:`LANGUAGES`.
+        One of :data:`LANGUAGES`; also the language of the type names and taglines the
+        tool generated (:meth:`ReportData.in_language`).
     compact : mapping of str to int, optional
         Section id (``overview``, ``differences``, ``type-<id>``) → how much to
         shrink it (0..2): fewer lines, shorter quotes, smaller figures. Used by
@@ -817,7 +818,10 @@ def render_report(
         Exact path of the PDF (one language only); other outputs go beside it
         unless ``out_dir`` is given.
     lang : str or sequence of str, default="en"
-        ``"en"``, ``"sv"`` or several.
+        ``"en"``, ``"sv"`` or several. The type names and taglines behaviortypes
+        suggested (and the analyst left as they were) are shown in each language
+        (:meth:`ReportData.in_language`); what the study and the analyst wrote stays
+        as written.
     formats : sequence of str, default=("pdf",)
         Any of ``"pdf"`` (``behaviour_types_<lang>.pdf``), ``"html"``,
         ``"pptx"`` (one slide per type, ``behaviour_types_<lang>.pptx``) and

@@ -611,7 +611,8 @@ def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labe
     metrics = [{"label": t[k], "value": fmt.num(data.card_metrics[k], 2 if k != "ece" else 3)}
                for k in ("accuracy", "balanced_accuracy", "macro_f1", "log_loss", "ece")
                if k in data.card_metrics]
-    look: dict[str, Any] = {"metrics": metrics, "model": card.get("chosen_model") or card.get("model"),
+    model = card.get("chosen_model") or card.get("model")
+    look: dict[str, Any] = {"metrics": metrics, "model": t.get(f"model_{model}", model),  # the tool's word, in lang
                             "calibration_svg": None, "confusion_svg": None, "importance_svg": None,
                             "typing": None,
                             "linked": t["linked"].format(n=fmt.count(data.n_linked)) if data.n_linked else ""}

@@ -110,6 +110,8 @@ def test_english_study_in_swedish_has_swedish_generated_names_and_keeps_edits(st
             assert t["suggested_name"] not in page  # no English generated name anywhere (figures too)
         if tid != tagline_id:
             assert t["suggested_tagline"] not in page
+    sv_data = data.in_language("sv")
+    assert sv_data.in_language("sv") is sv_data  # once per language: one warning at most, not one per pass
     # the same folder in English: the English suggestions, the edits as written
     en = {r["id"]: r for r in build_context(data, "en")["overview"]["table"]}
     assert en[by_name["The bargain hunter"]]["name"] == "The bargain hunter"

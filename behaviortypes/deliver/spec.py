@@ -71,6 +71,8 @@ class TypingSpec:
     folder : Path or None
         The discovery folder the spec was read from (its ``profiles.csv`` and
         ``factors.json`` give the names in another language).
+    names_lang : str or None
+        The language of the generated names after :meth:`in_language` (``None``: as read).
     """
 
     tool: TypingTool
@@ -88,6 +90,7 @@ class TypingSpec:
     suggested_names: dict[int, str] = field(default_factory=dict)
     suggested_taglines: dict[int, str] = field(default_factory=dict)
     folder: Path | None = None
+    names_lang: str | None = None
 
     @property
     def items(self) -> list[str]:
@@ -114,6 +117,8 @@ class TypingSpec:
         """
         folder = self.folder
         needs = ("profiles.csv", "solution.json", "source.json", "types.yaml")
+        if self.names_lang == lang:
+            return self
         if folder is None or not self.suggested_names or not all((folder / f).is_file() for f in needs):
             return self
         from ..profiles import factor_means_from_profiles, names_in_language
@@ -135,6 +140,7 @@ class TypingSpec:
             taglines={**self.taglines, **{int(k): str(v or "") for k, v in out["tagline"].items()}},
             suggested_names={int(k): v for k, v in out["suggested_name"].items() if isinstance(v, str)},
             suggested_taglines={int(k): v for k, v in out["suggested_tagline"].items() if isinstance(v, str)},
+            names_lang=lang,
         )
 
     def agreement_info(self) -> dict[str, Any]:

@@ -83,6 +83,9 @@ class ReportData:
         The folder as read by :func:`behaviortypes.study.load`.
     profile : ProfileResult or None
         What ``behaviortypes profile`` wrote (banner, outcomes), else ``None``.
+    names_lang : str or None
+        The language the generated type names and taglines of ``types`` are in after
+        :meth:`in_language`; ``None`` as read (the instrument's).
     """
 
     path: Path
@@ -118,6 +121,7 @@ class ReportData:
     screening_reasons: dict[str, int] | None = None
     folder: study.DiscoveryFolder | None = None
     profile: Any = None
+    names_lang: str | None = None
 
     def in_language(self, lang: str) -> "ReportData":
         """The same data with the names and taglines the tool generated in ``lang``.
@@ -127,13 +131,16 @@ class ReportData:
         report's language, worked out from the type's factor means in ``profiles.csv``
         and the factor names in ``factors.json`` by
         :func:`behaviortypes.profiles.names_in_language`; what the analyst wrote stays
-        as written. Nothing is recomputed from the survey.
+        as written. Nothing is recomputed from the survey. Data already in ``lang``
+        (:attr:`names_lang`) is returned as it is.
         """
+        if self.names_lang == lang:
+            return self
         means = factor_means_from_profiles(self.profiles)
         raw_names = dict((self.factors or {}).get("factor_names") or {})
         source_lang = (self.source.get("instrument") or {}).get("language")
         types = names_in_language(self.types, means, raw_names, lang, source_lang=source_lang)
-        return replace(self, types=types)
+        return replace(self, types=types, names_lang=lang)
 
     @property
     def shown_types(self) -> pd.DataFrame:

@@ -239,3 +239,52 @@ def test_one_group_name_is_ours_in_every_language_unless_renamed():
         assert tuple(out.loc[1, ["name", "tagline"]]) == ONE_GROUP_NAMES[lang]
         types.loc[1, "name"] = "Hela kundbasen"
         assert names_in_language(types, None, None, lang).at[1, "name"] == "Hela kundbasen"
+
+
+def test_web_form_marks_only_the_analysts_words_with_the_study_language(studies, tmp_path):
+    """In Chromium: the result shows the Swedish generated name without a ``lang`` of its
+    own, the analyst's English name with ``lang="en"`` (screen readers pronounce each right)."""
+    import os
+
+    if not Path("/usr/bin/chromium").is_file():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("chromium is missing (apt-get install chromium)")
+        pytest.skip("chromium is missing")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("the playwright package is missing (pip install -e '.[dev]')")
+        pytest.skip("the playwright package is missing")
+    out = _copy(studies, "en_out", tmp_path)
+    spec = load_typing_spec(out)
+    answers = pd.read_csv(studies / "en_survey" / "responses.csv", dtype={"respondent_id": str})
+    answers = answers.set_index("respondent_id")[spec.items].dropna()
+    typed = spec.tool.score(answers)["type_id"]
+    edited_id = int(typed.value_counts().index[0])
+    other_id = int(typed.value_counts().index[1])
+    _edit_types(out, lambda t: t[edited_id].update(name="Our night owls"))
+    swedish = load_typing_spec(out).in_language("sv")
+    form = tmp_path / "form.html"
+    form.write_text(render_typing_html(out, lang="sv"), encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(form.as_uri())
+        shown = {}
+        for type_id in (edited_id, other_id):
+            row = answers[typed == type_id].iloc[0]
+            page.click("#tt-reset")
+            for j, item in enumerate(spec.items):
+                page.check(f"input[name='q{j}'][value='{int(row[item])}']")
+            shown[type_id] = (page.text_content("#tt-name"), page.get_attribute("#tt-name", "lang"),
+                              page.text_content("#tt-tagline"), page.get_attribute("#tt-tagline", "lang"))
+        browser.close()
+    assert errors == []
+    assert shown[edited_id][:2] == ("Our night owls", "en")
+    assert shown[edited_id][2:] == (swedish.taglines[edited_id], None)  # its tagline is still ours
+    assert shown[other_id] == (swedish.names[other_id], None, swedish.taglines[other_id], None)
+    assert not any(m in shown[other_id][0] for m in ENGLISH_MARKS)

@@ -384,12 +384,15 @@ def build_context(data: ReportData, lang: str = "en", *,
               "shown": bool(r["shown"])} for tid, r in types.iterrows()]
     sizes_frame = types.reset_index()[["type_id", "share", "ci_low", "ci_high"]]
     fig = plots.plot_sizes(sizes_frame, names=names, colors=colours, base_shares=base, labels=labels["sizes"])
-    fig.set_size_inches(7.0, 0.8 + (0.34 + 0.1 * two_lines - 0.08 * lv) * len(types))
+    fig.set_size_inches(7.0, 0.8 + (0.34 + 0.14 * two_lines - 0.08 * lv) * len(types))
     overview = {"table": table, "sizes_svg": _svg(fig), "has_base": base is not None, "umap_svg": None,
                 "one_group": None, "map_title": t["map_title"]}
     if data.umap is not None:
         fig = plots.plot_umap(data.umap, names=types["name"].to_dict(), colors=colours)
-        fig.set_size_inches(7.0, 3.9 - 0.9 * lv)
+        # the legend under the map takes a line per type (one column) when the names are long
+        rows = len(fig.axes[0].get_legend().get_texts()) if fig.axes and fig.axes[0].get_legend() else 0
+        one_column = rows > 1 and max(len(x.get_text()) for x in fig.axes[0].get_legend().get_texts()) > 48
+        fig.set_size_inches(7.0, 3.9 - 0.9 * lv + (0.14 * (rows // 2) if one_column else 0.0))
         overview["umap_svg"] = _svg(fig)
     hidden_note = _hidden_note(types, data.min_group_size, fmt, t)
     n_kept = sol.get("n_kept") or int(types["n"].sum())
@@ -408,7 +411,7 @@ def build_context(data: ReportData, lang: str = "en", *,
     differences: dict[str, Any] = {"factor_svg": None, "items_svg": None, "items_title": None}
     if fprof.shape[1]:
         fig = plots.plot_profile_heatmap(fprof, names=names, labels=data.factor_names)
-        fig.set_size_inches(min(7.0, 2.2 + 0.85 * fprof.shape[1]), 0.9 + (0.36 + 0.08 * two_lines) * len(ids))
+        fig.set_size_inches(min(7.0, 2.2 + 0.85 * fprof.shape[1]), 0.9 + (0.36 + 0.1 * two_lines) * len(ids))
         differences["factor_svg"] = _svg(fig)
     iprof = data.item_profile(ids)
     if iprof.shape[1]:
@@ -420,7 +423,8 @@ def build_context(data: ReportData, lang: str = "en", *,
             differences["items_title"] = t["items_heatmap_title_some"].format(n=len(iprof), total=n_items)
         fig = plots.plot_profile_heatmap(
             iprof, names={k: _truncate(data.item_texts.get(k, k), 52) for k in iprof.index},
-            labels={tid: plots.type_label(tid, types.loc[tid, "name"], width=max(14, 64 // max(1, len(ids))), max_lines=8)
+            labels={tid: plots.type_label(tid, types.loc[tid, "name"], width=max(14, 64 // max(1, len(ids))),
+                                      max_lines=max(3, min(8, 32 // max(1, len(ids)))))
                     for tid in ids}, fmt="{:+.1f}")
         fig.set_size_inches(7.0, 1.25 + 0.2 * len(iprof))
         differences["items_svg"] = _svg(fig)

@@ -631,7 +631,8 @@ def plot_umap(embedding: pd.DataFrame, *, names: Mapping[int, str] | None = None
             handles.append(Line2D([], [], marker="o", linestyle="", markersize=6, markerfacecolor=colours[t],
                                   markeredgecolor=colours[t],
                                   label=type_label(t, (names or {}).get(t), width=200, max_lines=1)))
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2 if len(handles) > 1 else 1,
+        two = len(handles) > 1 and max(len(h.get_label()) for h in handles) <= 48  # long names: one column
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2 if two else 1,
                   fontsize=7, frameon=False, handletextpad=0.3, columnspacing=1.5)
     ax.set_xticks([])
     ax.set_yticks([])

@@ -12,6 +12,7 @@ keeps those edits.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +22,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .errors import InputError
+from .errors import BehaviortypesWarning, InputError
 from .files import load_user_yaml
-from .i18n import guess_language, name_extra, tagline as _tagline, type_name
+from .i18n import NAME_LANGUAGES, guess_language, name_extra, tagline as _tagline, type_name
 
 __all__ = [
     "Profiles",
@@ -31,6 +32,8 @@ __all__ = [
     "profile_features",
     "weighted_sizes",
     "suggest_names",
+    "names_in_language",
+    "factor_means_from_profiles",
     "merge_types_yaml",
     "read_types_yaml",
     "type_map",
@@ -431,6 +434,157 @@ def suggest_names(
     for type_id in names.index[dup]:
         names.at[type_id, "name"] = f"{names.at[type_id, 'name']} {type_id}"
     return names.drop(columns=["head", "strength", "has_extra"])
+
+
+def factor_means_from_profiles(table: pd.DataFrame) -> pd.DataFrame:
+    """The mean z per type and factor, as :func:`profile_types` named the types from it.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``profiles.csv`` of a discovery folder (long format: ``type_id, kind, key,
+        mean, ...``), or :attr:`Profiles.table`.
+
+    Returns
+    -------
+    DataFrame of shape (n_types, n_factors)
+        Indexed by ``type_id`` (ascending), one column per factor in the file's order
+        (``F1..Fm``): the ``mean`` of the rows of kind ``factor``; empty when the table
+        has no factor rows.
+    """
+    rows = table[table["kind"] == "factor"]
+    order = list(dict.fromkeys(str(k) for k in rows["key"]))
+    wide = rows.assign(key=rows["key"].astype(str), mean=rows["mean"].astype(float)).pivot(
+        index="type_id", columns="key", values="mean")
+    wide = wide.reindex(columns=order).sort_index()
+    wide.index = wide.index.astype(int)
+    wide.index.name, wide.columns.name = "type_id", None
+    return wide
+
+
+def names_in_language(
+    types: pd.DataFrame,
+    factor_means: pd.DataFrame | None,
+    factor_names: Mapping[str, str] | None = None,
+    lang: str = "en",
+    *,
+    source_lang: str | None = None,
+) -> pd.DataFrame:
+    """The types with every name and tagline the tool generated rewritten in ``lang``.
+
+    A name (or tagline) in ``types.yaml`` that equals its ``suggested_name``
+    (``suggested_tagline``) is the tool's own word, not the analyst's: a report or
+    typing tool in another language than the instrument's shows it in its own
+    language, worked out by the same deterministic rule (:func:`suggest_names` on the
+    same factor means and factor names), so that it is exactly what a study in
+    ``lang`` would have been given. A name or tagline the analyst wrote stays
+    verbatim. The single group of a discovery without distinct types (k = 1) is named
+    "Everyone (one group)" / "Alla (en grupp)" (:data:`ONE_GROUP_NAMES`) in ``lang``
+    unless the analyst renamed it.
+
+    Parameters
+    ----------
+    types : DataFrame
+        Indexed by ``type_id`` with ``name`` and ``tagline``, and ``suggested_name`` /
+        ``suggested_tagline`` as :func:`merge_types_yaml` writes them (a ``types.yaml``
+        of an older version without them is left as it is; missing values likewise).
+    factor_means : DataFrame of shape (n_types, n_factors) or None
+        Mean standardised factor score per type, as the names were suggested from
+        (:func:`factor_means_from_profiles` of the discovery folder's ``profiles.csv``).
+        ``None`` (or a type missing from it) leaves the names as they are, except the
+        one group's.
+    factor_names : mapping, optional
+        Factor id → name as the factor model suggested it (``factors.json``
+        ``factor_names``; not prettified: the rule humanises them itself).
+    lang : str, default="en"
+        The output language (``"en"`` or ``"sv"``; others get English words, as in
+        :func:`suggest_names`).
+    source_lang : str, optional
+        The language the names were suggested in (the instrument's ``language``); by
+        default guessed from the factor names as :func:`suggest_names` does. Used only
+        to decide whether to warn.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``types``; untouched names and taglines (and their ``suggested_*``
+        fields) in ``lang``. Applying it again with the same ``lang`` changes nothing.
+
+    Warns
+    -----
+    BehaviortypesWarning
+        When an untouched name or tagline is not what the rule gives for these factor
+        means in any language (``types.yaml`` from an older version of behaviortypes,
+        or from another run) and ``lang`` is not ``source_lang``: it stays as written,
+        and re-running ``discover`` brings it into line.
+
+    Examples
+    --------
+    A types table of an English study whose analyst renamed type 2:
+
+    >>> means = pd.DataFrame({"F1": [1.2, -0.6], "F2": [-0.4, 0.9]}, index=[1, 2])
+    >>> names = {"F1": "price", "F2": "inspiration"}
+    >>> en = suggest_names(means, names, lang="en")
+    >>> types = pd.DataFrame({"name": [en.at[1, "name"], "Curious cats"],
+    ...                       "tagline": list(en["tagline"]),
+    ...                       "suggested_name": list(en["name"]),
+    ...                       "suggested_tagline": list(en["tagline"])}, index=[1, 2])
+    >>> sv = names_in_language(types, means, names, "sv")
+    >>> for row in sv[["name", "tagline"]].itertuples():
+    ...     print(row.name, "|", row.tagline)
+    Prisjägaren | Högt på price, lågt på inspiration.
+    Curious cats | Högt på inspiration, lågt på price.
+
+    The theme names (``price``) are the study's own words and stay as written.
+    """
+    out = types.copy()
+    if not len(out):
+        return out
+    lang = lang if lang in NAME_LANGUAGES else "en"
+    one_group = len(out) == 1
+    columns = (("name", "suggested_name"), ("tagline", "suggested_tagline"))
+    if one_group:  # k = 1: the group's name is ours in any language, not a persona's
+        for j, (col, sug) in enumerate(columns):
+            ours = {pair[j] for pair in ONE_GROUP_NAMES.values()}
+            mine = ONE_GROUP_NAMES.get(lang, ONE_GROUP_NAMES["en"])[j]
+            out[col] = [mine if v in ours else v for v in out[col]]
+            if sug in out:
+                out[sug] = [mine if v in ours else v for v in out[sug]]
+        return out
+    if factor_means is None or not len(factor_means) or not len(factor_means.columns):
+        return out
+    by_lang = {code: suggest_names(factor_means, factor_names, lang=code)
+               for code in dict.fromkeys((*NAME_LANGUAGES, lang))}
+    stale: list[int] = []
+    for type_id in out.index:
+        if type_id not in factor_means.index:
+            continue
+        for col, sug in columns:
+            if sug not in out or col not in out:
+                continue
+            suggested = out.at[type_id, sug]
+            if not isinstance(suggested, str):
+                continue  # an older types.yaml (no suggestion recorded): as written
+            known = {names.at[type_id, col] for names in by_lang.values()}
+            if suggested not in known:
+                if out.at[type_id, col] == suggested:
+                    stale.append(int(type_id))
+                continue
+            mine = by_lang[lang].at[type_id, col]
+            if out.at[type_id, col] == suggested:
+                out.at[type_id, col] = mine
+            out.at[type_id, sug] = mine
+    if stale:
+        source = source_lang or guess_language(
+            _humanise((factor_names or {}).get(f, f)) for f in factor_means.columns) or "en"
+        if (source if source in NAME_LANGUAGES else "en") != lang:
+            ids = ", ".join(str(t) for t in dict.fromkeys(stale))
+            warnings.warn(
+                f"the suggested names or taglines of type(s) {ids} in types.yaml are not what this version "
+                f"of behaviortypes suggests for these types, so they are shown as written, not in {lang!r}; "
+                "re-run `behaviortypes discover` (your edits are kept) to have them follow the output language",
+                BehaviortypesWarning, stacklevel=2)
+    return out
 
 
 def profile_types(

@@ -80,6 +80,7 @@ def write_typing_deliverables(discovery_dir: str | Path, *, html: str | Path | N
     else:  # files the user named: replaced only when they are typing tools we wrote
         refuse_foreign_typing_files(p for p in (html, xlsx) if p is not None)
     lang = lang or (spec.language if spec.language in ("en", "sv") else "en")
+    spec = spec.in_language(lang)  # once for both (the generated type names in lang)
     paths = []
     if html is not None:
         paths.append(write_typing_html(spec, html, lang=lang))

@@ -148,8 +148,12 @@ _JS = r"""
     var r = score(cur.answers);
     status.textContent = ui.answered.replace("{a}", cur.n).replace("{n}", items.length);
     document.getElementById("tt-missing").hidden = cur.n === items.length;
-    document.getElementById("tt-name").textContent = r.type_name;
-    document.getElementById("tt-tagline").textContent = r.tagline;
+    var shown = types.filter(function (t) { return t.type_id === r.type_id; })[0];
+    [["tt-name", r.type_name, shown.name_lang], ["tt-tagline", r.tagline, shown.tagline_lang]].forEach(function (f) {
+      var el = document.getElementById(f[0]);
+      el.textContent = f[1];
+      if (f[2]) { el.setAttribute("lang", f[2]); } else { el.removeAttribute("lang"); }
+    });
     document.getElementById("tt-prob").textContent = fmtPct(r.probability);
     var meter = document.getElementById("tt-meter");
     meter.value = r.probability;
@@ -205,15 +209,15 @@ _TEMPLATE = """<!DOCTYPE html>
 <p class="status" id="tt-status">{{ t.no_answers }}</p>
 <div id="tt-type" hidden>
 <p class="status" id="tt-missing">{{ t.unanswered_note }}</p>
-<p id="tt-name"{{ sl }}></p>
-<p id="tt-tagline"{{ sl }}></p>
+<p id="tt-name"></p>
+<p id="tt-tagline"></p>
 <p class="status">{{ t.probability }}: <strong id="tt-prob"></strong></p>
 <meter id="tt-meter" min="0" max="1" value="0" aria-labelledby="tt-prob"></meter>
 <table>
 <caption>{{ t.all_types }}</caption>
 <thead><tr><th scope="col">{{ t.type }}</th><th scope="col" class="sr-only">{{ t.probability }}</th></tr></thead>
 <tbody>
-{% for ty in types %}<tr id="tt-row-{{ ty.type_id }}"><td{{ sl }}>{{ ty.name }}</td><td class="p"></td></tr>
+{% for ty in types %}<tr id="tt-row-{{ ty.type_id }}"><td{% if ty.name_lang %} lang="{{ ty.name_lang }}"{% endif %}>{{ ty.name }}</td><td class="p"></td></tr>
 {% endfor %}</tbody>
 </table>
 </div>
@@ -260,8 +264,15 @@ def render_typing_html(tool: str | Path | TypingSpec, *, lang: str | None = None
     """The web form as one HTML string (see :func:`write_typing_html`)."""
     spec = tool if isinstance(tool, TypingSpec) else load_typing_spec(tool)
     lang = lang or (spec.language if spec.language in ("en", "sv") else "en")
+    spec = spec.in_language(lang)  # the type names and taglines the tool generated, in lang
     t = ui_text(lang)
     model = spec.model_dict()
+    # a name or tagline the analyst wrote is the study's words: marked with the study's language
+    study_lang = spec.language if spec.language and spec.language != lang else ""
+    for ty in model["types"]:
+        ours_name, ours_tagline = spec.generated(ty["type_id"])
+        ty["name_lang"] = "" if ours_name else study_lang
+        ty["tagline_lang"] = "" if ours_tagline else study_lang
     points = _points(spec, t)
     n = len(spec.items)
     data = dict(model, lang=lang, ui={k: t[k] for k in ("no_answers", "answered", "unanswered_note")})
@@ -305,7 +316,9 @@ def write_typing_html(tool: str | Path | TypingSpec, path: str | Path, lang: str
         The ``.html`` file to write.
     lang : {"en", "sv"}, optional
         Language of the page's own text (default: the study's language, else English).
-        Statements, scale labels and type names are shown as the study wrote them.
+        Statements, scale labels and the type names and taglines the analyst wrote are
+        shown as the study wrote them (marked with the study's ``lang``); names and
+        taglines the tool suggested follow ``lang`` (:meth:`TypingSpec.in_language`).
 
     Returns
     -------

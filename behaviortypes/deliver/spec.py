@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,15 @@ class TypingSpec:
         :func:`statements_needed` result when the agreement is below target.
     source : Path or None
         The typing tool file.
+    suggested_names, suggested_taglines : dict of int to str
+        The tool's own suggestions recorded in ``types.yaml`` (``suggested_name``,
+        ``suggested_tagline``): a name equal to its suggestion is the tool's word and
+        follows the output language (:meth:`in_language`).
+    folder : Path or None
+        The discovery folder the spec was read from (its ``profiles.csv`` and
+        ``factors.json`` give the names in another language).
+    names_lang : str or None
+        The language of the generated names after :meth:`in_language` (``None``: as read).
     """
 
     tool: TypingTool
@@ -78,6 +87,10 @@ class TypingSpec:
     language: str | None = None
     needed: dict[str, Any] | None = None
     source: Path | None = None
+    suggested_names: dict[int, str] = field(default_factory=dict)
+    suggested_taglines: dict[int, str] = field(default_factory=dict)
+    folder: Path | None = None
+    names_lang: str | None = None
 
     @property
     def items(self) -> list[str]:
@@ -86,6 +99,49 @@ class TypingSpec:
     @property
     def type_ids(self) -> list[int]:
         return list(self.tool.type_ids_)
+
+    def generated(self, type_id: int) -> tuple[bool, bool]:
+        """Whether the type's name and tagline are the tool's words (not the analyst's)."""
+        k = int(type_id)
+        return (self.names.get(k) is not None and self.names.get(k) == self.suggested_names.get(k),
+                bool(self.taglines.get(k)) and self.taglines.get(k) == self.suggested_taglines.get(k))
+
+    def in_language(self, lang: str) -> "TypingSpec":
+        """The spec with the names and taglines the tool generated in ``lang``.
+
+        Untouched names and taglines (equal to their suggestion in ``types.yaml``) are
+        rewritten by :func:`behaviortypes.profiles.names_in_language` from the discovery
+        folder's ``profiles.csv`` (the factor means per type) and ``factors.json`` (the
+        factor names); names the analyst wrote stay as written. A spec that was not read
+        from a discovery folder, or a folder without those files, is returned as it is.
+        """
+        folder = self.folder
+        needs = ("profiles.csv", "solution.json", "source.json", "types.yaml")
+        if self.names_lang == lang:
+            return self
+        if folder is None or not self.suggested_names or not all((folder / f).is_file() for f in needs):
+            return self
+        from ..profiles import factor_means_from_profiles, names_in_language
+
+        disc = study.load(folder, require=("profiles.csv",))
+        ids = self.type_ids
+        frame = pd.DataFrame({
+            "name": [self.names.get(int(k)) for k in ids],
+            "tagline": [self.taglines.get(int(k)) for k in ids],
+            "suggested_name": [self.suggested_names.get(int(k)) for k in ids],
+            "suggested_tagline": [self.suggested_taglines.get(int(k)) for k in ids],
+        }, index=pd.Index([int(k) for k in ids], name="type_id"), dtype=object)
+        factor_names = dict(disc.factors.factor_names) if disc.factors is not None else {}
+        out = names_in_language(frame, factor_means_from_profiles(disc.table("profiles.csv", required=True)),
+                                factor_names, lang, source_lang=self.language)
+        return replace(
+            self,
+            names={**self.names, **{int(k): str(v) for k, v in out["name"].items()}},
+            taglines={**self.taglines, **{int(k): str(v or "") for k, v in out["tagline"].items()}},
+            suggested_names={int(k): v for k, v in out["suggested_name"].items() if isinstance(v, str)},
+            suggested_taglines={int(k): v for k, v in out["suggested_tagline"].items() if isinstance(v, str)},
+            names_lang=lang,
+        )
 
     def agreement_info(self) -> dict[str, Any]:
         """``agreement, target, n_items, n_respondents, needed`` for :func:`agreement_note`."""
@@ -186,11 +242,14 @@ def load_typing_spec(
     instrument = dict(instrument or {})
     types = dict(types or {})
 
-    names, taglines = {}, {}
+    names, taglines, suggested = {}, {}, ({}, {})
     for k in tool.type_ids_:
         row = types.get(int(k)) or {}
         names[int(k)] = str(row.get("name") or tool.type_names_.get(int(k)) or f"Type {k}")
         taglines[int(k)] = str(row.get("tagline") or "")
+        for j, key in enumerate(("suggested_name", "suggested_tagline")):
+            if isinstance(row.get(key), str):
+                suggested[j][int(k)] = row[key]
 
     scale = dict(tool.scale_ or instrument.get("scale") or {})
     lo, hi = _number(scale.get("min")), _number(scale.get("max"))
@@ -219,6 +278,9 @@ def load_typing_spec(
         language=instrument.get("language"),
         needed=needed,
         source=path,
+        suggested_names=suggested[0],
+        suggested_taglines=suggested[1],
+        folder=folder,
     )
 
 

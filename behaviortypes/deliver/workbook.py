@@ -269,7 +269,9 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
         The ``.xlsx`` file to write (atomically).
     lang : {"en", "sv"}, optional
         Language of the help sheet and messages (default: the study's language, else
-        English).
+        English). Type names and taglines the tool suggested and the analyst left as
+        they were follow it (:meth:`TypingSpec.in_language`); what the analyst wrote in
+        ``types.yaml`` and the statements stay as the study wrote them.
     rows : int, default=1000
         Respondent rows with formulas (from row 2 of ``answers``).
 
@@ -279,6 +281,7 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
     """
     spec = tool if isinstance(tool, TypingSpec) else load_typing_spec(tool)
     lang = lang or (spec.language if spec.language in ("en", "sv") else "en")
+    spec = spec.in_language(lang)  # the type names and taglines the tool generated, in lang
     t = ui_text(lang)
     model = spec.model_dict()
     last = rows + 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from ..interviews.anonymise import anonymise as anonymise_quote  # the one anony
 from ..describe.profile import load_profile
 from ..errors import InputError
 from ..plots import type_colors
+from ..profiles import factor_means_from_profiles, names_in_language
 
 __all__ = ["ReportData", "load_report_data", "REQUIRED_FILES", "anonymise_quote", "pretty_name"]
 
@@ -51,7 +52,8 @@ class ReportData:
         ``source.json`` and ``solution.json`` as read.
     types : DataFrame
         Indexed by ``type_id``: ``name``, ``tagline``, ``description``, ``color``
-        (resolved hex), ``n``, ``share``, ``ci_low``, ``ci_high``, ``base_share``
+        (resolved hex), ``suggested_name``, ``suggested_tagline`` (the tool's
+        suggestions recorded in ``types.yaml``, ``None`` when not recorded), ``n``, ``share``, ``ci_low``, ``ci_high``, ``base_share``
         (NaN without ``base_shares.json``), ``base_ci_low``, ``base_ci_high`` (its
         95 % interval, NaN when not recorded), ``stability`` (NaN when not recorded),
         ``shown`` (``n >= min_group_size``).
@@ -81,6 +83,9 @@ class ReportData:
         The folder as read by :func:`behaviortypes.study.load`.
     profile : ProfileResult or None
         What ``behaviortypes profile`` wrote (banner, outcomes), else ``None``.
+    names_lang : str or None
+        The language the generated type names and taglines of ``types`` are in after
+        :meth:`in_language`; ``None`` as read (the instrument's).
     """
 
     path: Path
@@ -116,6 +121,26 @@ class ReportData:
     screening_reasons: dict[str, int] | None = None
     folder: study.DiscoveryFolder | None = None
     profile: Any = None
+    names_lang: str | None = None
+
+    def in_language(self, lang: str) -> "ReportData":
+        """The same data with the names and taglines the tool generated in ``lang``.
+
+        Names and taglines the analyst left as suggested (equal to ``suggested_name`` /
+        ``suggested_tagline`` in ``types.yaml``) are the tool's words: they follow the
+        report's language, worked out from the type's factor means in ``profiles.csv``
+        and the factor names in ``factors.json`` by
+        :func:`behaviortypes.profiles.names_in_language`; what the analyst wrote stays
+        as written. Nothing is recomputed from the survey. Data already in ``lang``
+        (:attr:`names_lang`) is returned as it is.
+        """
+        if self.names_lang == lang:
+            return self
+        means = factor_means_from_profiles(self.profiles)
+        raw_names = dict((self.factors or {}).get("factor_names") or {})
+        source_lang = (self.source.get("instrument") or {}).get("language")
+        types = names_in_language(self.types, means, raw_names, lang, source_lang=source_lang)
+        return replace(self, types=types, names_lang=lang)
 
     @property
     def shown_types(self) -> pd.DataFrame:
@@ -156,6 +181,8 @@ def _types_table(folder: study.DiscoveryFolder, sizes: pd.DataFrame, min_group: 
                                for t in ids})
     table["tagline"] = pd.Series({t: edits[t].tagline if t in edits else "" for t in ids})
     table["description"] = pd.Series({t: edits[t].description if t in edits else "" for t in ids})
+    for key in ("suggested_name", "suggested_tagline"):  # the tool's words (names_in_language)
+        table[key] = pd.Series({t: _extra_text(edits.get(t), key) for t in ids}, dtype=object)
     given = {t: to_hex(edits[t].color) if t in edits and edits[t].color else None for t in ids}
     table["color"] = pd.Series(type_colors(ids, given))
     for col in ("n", "share", "ci_low", "ci_high"):
@@ -171,6 +198,12 @@ def _types_table(folder: study.DiscoveryFolder, sizes: pd.DataFrame, min_group: 
     table["stability"] = pd.Series({t: np.nan if v is None else v for t, v in stability.items()}, dtype=float)
     table["shown"] = table["n"] >= min_group
     return table
+
+
+def _extra_text(entry: study.TypeEntry | None, key: str) -> str | None:
+    """A text field of ``types.yaml`` outside the contract (``suggested_name``), or None."""
+    value = (entry.model_extra or {}).get(key) if entry is not None else None
+    return value if isinstance(value, str) else None
 
 
 # --------------------------------------------------------------------------- card

@@ -208,7 +208,9 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
                                  width=Inches(2.2))
         ink = p["ink"]
         _text(slide, Inches(0.35), Inches(2.9), Inches(3.6), Inches(0.4), p["of"].upper(), size=11, colour=ink)
-        _text(slide, Inches(0.35), Inches(3.25), Inches(3.6), Inches(1.3), p["name"], size=30, bold=True, colour=ink)
+        # the whole name, smaller when long (the analyst's words are never cut)
+        size = 30 if len(p["name"]) <= 26 else 22 if len(p["name"]) <= 48 else 16
+        _text(slide, Inches(0.35), Inches(3.25), Inches(3.6), Inches(1.3), p["name"], size=size, bold=True, colour=ink)
         _text(slide, Inches(0.35), Inches(4.5), Inches(3.6), Inches(0.9), p["tagline"], size=17, italic=True, colour=ink)
         keys = [f"{t['survey_share']}: {p['share']} ({p['ci']})", f"{t['respondents']}: {p['n']}"]
         if p["base_share"]:

@@ -29,7 +29,6 @@ from ..errors import BehaviortypesWarning, InputError
 from ..files import write_bytes, write_text
 from ..i18n import reason_text
 from ..profiles import theme_needs
-from ..profiles import ONE_GROUP_NAMES
 from .data import ReportData, load_report_data, pretty_name
 from .exports import export_cards, export_pptx
 from .owned import refuse_foreign_files
@@ -142,6 +141,17 @@ def _svg(fig) -> str:
 def _truncate(text: str, n: int) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
+
+
+#: Persona titles longer than these many characters are set smaller (CSS ``long-name``,
+#: ``longer-name``); every title wraps, none is cut.
+_LONG_NAME, _LONGER_NAME = 26, 48
+
+
+def _name_length_class(name: str) -> str:
+    """The persona title's size class: ``""``, ``"long-name"`` or ``"long-name longer-name"``."""
+    n = len(" ".join(str(name).split()))
+    return "" if n <= _LONG_NAME else "long-name" if n <= _LONGER_NAME else "long-name longer-name"
 
 
 def _plot_labels(t: Mapping[str, str]) -> dict[str, dict[str, str]]:
@@ -281,9 +291,10 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
     drivers.set_size_inches(3.3, 0.45 + 0.27 * len(factors))
     return {
         "id": int(tid), "pos": pos, "of": t["persona_of"].format(i=pos, k=n_shown),
-        "name": _truncate(row["name"], 60), "tagline": _truncate(row["tagline"], 150 - 30 * level),
+        # the name whole (the analyst's words are never cut): a long one gets a smaller, wrapped title
+        "name": " ".join(str(row["name"]).split()), "tagline": _truncate(row["tagline"], 150 - 30 * level),
         "description": _truncate(row["description"], 420 - 140 * level), "level": level,
-        "long_name": len(row["name"]) > 26,
+        "name_size": _name_length_class(row["name"]),
         "color": colour, "ink": _ink_on(colour), "tint": _tint(colour),
         "n": fmt.count(row["n"]), "share": fmt.pct(row["share"]),
         "ci": fmt.pct_range(row["ci_low"], row["ci_high"]),
@@ -332,7 +343,8 @@ def build_context(data: ReportData, lang: str = "en", *,
     ----------
     data : ReportData
     lang : str, default="en"
-        One of :data:`LANGUAGES`.
+        One of :data:`LANGUAGES`; also the language of the type names and taglines the
+        tool generated (:meth:`ReportData.in_language`).
     compact : mapping of str to int, optional
         Section id (``overview``, ``differences``, ``type-<id>``) → how much to
         shrink it (0..2): fewer lines, shorter quotes, smaller figures. Used by
@@ -350,20 +362,21 @@ def build_context(data: ReportData, lang: str = "en", *,
     fmt = Formatter(lang)
     labels = _plot_labels(t)
     compact = dict(compact or {})
+    data = data.in_language(lang)  # the names and taglines the tool generated, in lang
     sol = data.solution
     one_group = _one_group(data)  # no distinct types: no personas, no differences
-    types = _one_group_in(data.types, lang) if one_group else data.types
+    types = data.types
     shown = types[types["shown"]]
-    # labels in figures: the type's number, then its whole name on up to two lines (never "The…")
-    names = {tid: plots.type_label(tid, n) for tid, n in types["name"].items()}
-    two_lines = any("\n" in v for v in names.values())
+    # labels in figures: the type's number, then its whole name on up to three lines (never "The…")
+    names = {tid: plots.type_label(tid, n, max_lines=3) for tid, n in types["name"].items()}
+    two_lines = max((v.count("\n") for v in names.values()), default=0)  # extra lines per label
     colours = types["color"].to_dict()
     base = types["base_share"].dropna().to_dict() or None
     sections: list[str] = ["overview"] if one_group else ["overview", "differences"]
 
     # overview ----------------------------------------------------------------------
     lv = compact.get("overview", 0)
-    table = [{"id": int(tid), "name": _truncate(r["name"], 60), "tagline": _truncate(r["tagline"], 110 - 30 * lv),
+    table = [{"id": int(tid), "name": " ".join(str(r["name"]).split()), "tagline": _truncate(r["tagline"], 110 - 30 * lv),
               "color": r["color"],
               "n": fmt.count(r["n"]), "share": fmt.pct(r["share"]), "ci": fmt.pct_range(r["ci_low"], r["ci_high"]),
               "base": None if not math.isfinite(r["base_share"]) else fmt.pct(r["base_share"], _digits(r["base_share"])),
@@ -371,12 +384,15 @@ def build_context(data: ReportData, lang: str = "en", *,
               "shown": bool(r["shown"])} for tid, r in types.iterrows()]
     sizes_frame = types.reset_index()[["type_id", "share", "ci_low", "ci_high"]]
     fig = plots.plot_sizes(sizes_frame, names=names, colors=colours, base_shares=base, labels=labels["sizes"])
-    fig.set_size_inches(7.0, 0.8 + (0.34 + 0.1 * two_lines - 0.08 * lv) * len(types))
+    fig.set_size_inches(7.0, 0.8 + (0.34 + 0.14 * two_lines - 0.08 * lv) * len(types))
     overview = {"table": table, "sizes_svg": _svg(fig), "has_base": base is not None, "umap_svg": None,
                 "one_group": None, "map_title": t["map_title"]}
     if data.umap is not None:
         fig = plots.plot_umap(data.umap, names=types["name"].to_dict(), colors=colours)
-        fig.set_size_inches(7.0, 3.9 - 0.9 * lv)
+        # the legend under the map takes a line per type (one column) when the names are long
+        rows = len(fig.axes[0].get_legend().get_texts()) if fig.axes and fig.axes[0].get_legend() else 0
+        one_column = rows > 1 and max(len(x.get_text()) for x in fig.axes[0].get_legend().get_texts()) > 48
+        fig.set_size_inches(7.0, 3.9 - 0.9 * lv + (0.14 * (rows // 2) if one_column else 0.0))
         overview["umap_svg"] = _svg(fig)
     hidden_note = _hidden_note(types, data.min_group_size, fmt, t)
     n_kept = sol.get("n_kept") or int(types["n"].sum())
@@ -395,7 +411,7 @@ def build_context(data: ReportData, lang: str = "en", *,
     differences: dict[str, Any] = {"factor_svg": None, "items_svg": None, "items_title": None}
     if fprof.shape[1]:
         fig = plots.plot_profile_heatmap(fprof, names=names, labels=data.factor_names)
-        fig.set_size_inches(min(7.0, 2.2 + 0.85 * fprof.shape[1]), 0.9 + (0.36 + 0.08 * two_lines) * len(ids))
+        fig.set_size_inches(min(7.0, 2.2 + 0.85 * fprof.shape[1]), 0.9 + (0.36 + 0.1 * two_lines) * len(ids))
         differences["factor_svg"] = _svg(fig)
     iprof = data.item_profile(ids)
     if iprof.shape[1]:
@@ -407,7 +423,8 @@ def build_context(data: ReportData, lang: str = "en", *,
             differences["items_title"] = t["items_heatmap_title_some"].format(n=len(iprof), total=n_items)
         fig = plots.plot_profile_heatmap(
             iprof, names={k: _truncate(data.item_texts.get(k, k), 52) for k in iprof.index},
-            labels={tid: plots.type_label(tid, types.loc[tid, "name"], width=max(14, 64 // max(1, len(ids))), max_lines=4)
+            labels={tid: plots.type_label(tid, types.loc[tid, "name"], width=max(14, 64 // max(1, len(ids))),
+                                      max_lines=max(3, min(8, 32 // max(1, len(ids)))))
                     for tid in ids}, fmt="{:+.1f}")
         fig.set_size_inches(7.0, 1.25 + 0.2 * len(iprof))
         differences["items_svg"] = _svg(fig)
@@ -442,23 +459,6 @@ def build_context(data: ReportData, lang: str = "en", *,
         "differences": None if one_group else differences, "banner": banner, "personas": personas, "appendix": appendix, "sections": sections,
         "scale_note": scale_note, "has_quotes": data.quotes is not None, "has_crm": data.crm is not None,
     }
-
-
-def _one_group_in(types, lang: str):
-    """The types table with the one group's generated name and tagline in ``lang``.
-
-    When the discovery found no distinct types (k = 1), ``profiles.profile_types`` names
-    the group "Everyone (one group)" / "Alla (en grupp)" in the instrument's language.
-    That name is ours, not the user's, so a report in another language shows it in the
-    report's language; a name or tagline the user wrote in ``types.yaml`` stays as it is.
-    """
-    name, tagline = ONE_GROUP_NAMES.get(lang, ONE_GROUP_NAMES["en"])
-    ours_name = {n for n, _ in ONE_GROUP_NAMES.values()}
-    ours_tagline = {t for _, t in ONE_GROUP_NAMES.values()}
-    types = types.copy()
-    types["name"] = [name if n in ours_name else n for n in types["name"]]
-    types["tagline"] = [tagline if t in ours_tagline else t for t in types["tagline"]]
-    return types
 
 
 def _lpa_rows(evidence, chosen, fmt: Formatter, one_group: str = "one group") -> list[dict[str, Any]]:
@@ -615,7 +615,8 @@ def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labe
     metrics = [{"label": t[k], "value": fmt.num(data.card_metrics[k], 2 if k != "ece" else 3)}
                for k in ("accuracy", "balanced_accuracy", "macro_f1", "log_loss", "ece")
                if k in data.card_metrics]
-    look: dict[str, Any] = {"metrics": metrics, "model": card.get("chosen_model") or card.get("model"),
+    model = card.get("chosen_model") or card.get("model")
+    look: dict[str, Any] = {"metrics": metrics, "model": t.get(f"model_{model}", model),  # the tool's word, in lang
                             "calibration_svg": None, "confusion_svg": None, "importance_svg": None,
                             "typing": None,
                             "linked": t["linked"].format(n=fmt.count(data.n_linked)) if data.n_linked else ""}
@@ -822,7 +823,10 @@ def render_report(
         Exact path of the PDF (one language only); other outputs go beside it
         unless ``out_dir`` is given.
     lang : str or sequence of str, default="en"
-        ``"en"``, ``"sv"`` or several.
+        ``"en"``, ``"sv"`` or several. The type names and taglines behaviortypes
+        suggested (and the analyst left as they were) are shown in each language
+        (:meth:`ReportData.in_language`); what the study and the analyst wrote stays
+        as written.
     formats : sequence of str, default=("pdf",)
         Any of ``"pdf"`` (``behaviour_types_<lang>.pdf``), ``"html"``,
         ``"pptx"`` (one slide per type, ``behaviour_types_<lang>.pptx``) and
@@ -874,23 +878,24 @@ def render_report(
         _warn_no_cards(data)
     written: list[Path] = []
     for code in langs:
+        data_in = data.in_language(code)  # generated names and taglines in this language
         if {"pdf", "png"} & set(formats):
-            rendered = render_document(data, code)
+            rendered = render_document(data_in, code)
             context, html = rendered.context, rendered.html
         else:
             rendered = None
             with plots.number_style(code):
-                context = build_context(data, code)
-            html = render_html(data, code, context=context)
+                context = build_context(data_in, code)
+            html = render_html(data_in, code, context=context)
         if "pdf" in formats:
             path = Path(pdf) if pdf is not None else out_dir / f"behaviour_types_{code}.pdf"
             written.append(write_bytes(path, rendered.pdf_bytes()))
         if "html" in formats:
             written.append(write_text(out_dir / f"behaviour_types_{code}.html", html))
         if "pptx" in formats:
-            written.append(export_pptx(data, out_dir / f"behaviour_types_{code}.pptx", context=context))
+            written.append(export_pptx(data_in, out_dir / f"behaviour_types_{code}.pptx", context=context))
         if "png" in formats:
-            written += export_cards(data, out_dir / f"cards_{code}", rendered=rendered)
+            written += export_cards(data_in, out_dir / f"cards_{code}", rendered=rendered)
     return written
 
 

@@ -781,7 +781,10 @@ def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -
         say("Writing the typing tool (web form and workbook)")
         from .deliver import write_typing_deliverables
 
-        results["typing_tool"] = write_typing_deliverables(cfg.out)
+        # in the study file's one language when it names one; else the study's own (the
+        # respondents who fill the form read the statements in the instrument's language)
+        results["typing_tool"] = write_typing_deliverables(
+            cfg.out, lang=cfg.langs[0] if len(cfg.langs) == 1 else None)
     if cfg.customers is not None:
         say("Training the lookalike model")
         results["lookalike"] = lookalike(cfg.out, cfg.customers, id_column=cfg.id_column, seed=cfg.seed,

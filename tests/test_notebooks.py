@@ -43,6 +43,10 @@ def test_notebooks_run_in_order(study, monkeypatch):
         errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
                   if o.get("output_type") == "error"]
         assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
+        # no lists of respondent ids in what a notebook shows (the CFA's two halves)
+        shown = [str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", ""))
+                 for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+        assert not any("holdout_index" in text or "explore_index" in text for text in shown), path.name
         images = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
                   if "image/png" in o.get("data", {})]
         # the figures a strategist needs are shown as pictures, not as "<Figure ...>" text

@@ -955,3 +955,30 @@ def test_draft_leaves_background_questions_out_of_the_statements(tmp_path):
     assert "education" not in items and "q99" not in items and "Q_extra" in items
     assert [c for c in items if c != "Q_extra"] == [c for c in data.columns if len(c) == 2 and c[1].isdigit()]
     assert draft["descriptors"] == [{"column": "education"}, {"column": "q99"}]
+
+
+def test_draft_lists_the_other_background_columns_as_descriptors(tmp_path):
+    """poLCA's election (the session-7 trial): four-point ratings beside education and party
+    (1-7), gender (1-2) and age in years; the draft listed none of them. Columns with 2-12
+    different answers are drafted as descriptors; age in years is named in a comment."""
+    import re
+
+    from behaviortypes.readers import instrument_draft_yaml
+
+    rng = np.random.default_rng(1)
+    n = 300
+    trait = rng.normal(size=n)
+    frame = pd.DataFrame({"respondent_id": np.arange(1, n + 1)})
+    for j in range(6):
+        frame[f"T{j}"] = np.clip(np.round(2.5 + trait + rng.normal(scale=0.8, size=n)), 1, 4).astype(int)
+    frame["EDUC"] = rng.integers(1, 8, n)
+    frame["PARTY"] = rng.integers(1, 8, n)
+    frame["GENDER"] = rng.integers(1, 3, n)
+    frame["AGE"] = rng.integers(18, 91, n)
+    frame["region"] = rng.choice(["North", "South", "East"], n)
+    frame.to_csv(tmp_path / "responses.csv", index=False)
+    draft = draft_instrument(tmp_path / "responses.csv")
+    assert [i["id"] for i in draft["items"]] == [f"T{j}" for j in range(6)]
+    assert draft["descriptors"] == [{"column": c} for c in ("EDUC", "PARTY", "GENDER", "region")]
+    text = instrument_draft_yaml(tmp_path / "responses.csv")
+    assert re.search(r"^# Left out .*\n# .*: AGE \(73 values\)$", text, re.MULTILINE)

@@ -225,8 +225,9 @@ def _without_background(frame: pd.DataFrame, items: list[str], ranges: dict, lo:
     return [c for c in items if c not in background], background
 
 
-def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """The draft and the question stems taken off its statements (stem → item ids)."""
+def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, int]]:
+    """The draft, the question stems taken off its statements (stem → item ids) and the
+    columns left out of it (column → number of different values)."""
     path = Path(path)
     if path.suffix.lower() in SPSS_EXT:
         raw = read_spss(path, user_missing=True)
@@ -308,10 +309,32 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]]]:
     ]
     if checks:
         draft["attention_checks"] = checks
-    if background:
-        draft["descriptors"] = [{"column": c} for c in background]
+    taken = skip | set(items) | {ch["id"] for ch in checks} | set(background)
+    described, unused = _other_columns(frame, [c for c in columns if c not in taken])
+    if background or described:
+        draft["descriptors"] = [{"column": c} for c in background + described]
     instrument_from_dict(draft, file=path)  # a draft must load
-    return draft, stems
+    return draft, stems, unused
+
+
+def _other_columns(frame: pd.DataFrame, columns: list[str]) -> tuple[list[str], dict[str, int]]:
+    """The responses file's other columns: ``(descriptors, left out)``.
+
+    A column with 2-12 different answers (gender, education, party, a yes/no) is drafted as
+    a descriptor, as ``profile`` picks descriptors when none are listed; one with more
+    (age in years, free text) is left out, with its number of values, for a comment.
+    """
+    from ..describe.profile import AUTO_MAX_LEVELS
+
+    described, unused = [], {}
+    for col in columns:
+        values = frame[col].dropna()
+        n = values.astype(str).str.strip().replace("", np.nan).dropna().nunique()
+        if 2 <= n <= AUTO_MAX_LEVELS:
+            described.append(col)
+        elif n > AUTO_MAX_LEVELS:
+            unused[col] = int(n)
+    return described, unused
 
 
 #: File names that say nothing about the study: the draft is named after the folder.
@@ -338,9 +361,13 @@ def instrument_draft_yaml(path: str | Path) -> str:
     import yaml
 
     path = Path(path)
-    draft, stems = _draft(path)
+    draft, stems, unused = _draft(path)
     text = (f"# Drafted by behaviortypes from {path.name}. Check the item texts, the scale and\n"
             "# which items are reverse-keyed (reverse: true) before running the analysis.\n")
+    if unused:
+        text += ("# Left out (too many different values to tabulate by type; group them into bands,\n"
+                 "# e.g. age groups, to list them under descriptors:, or list a number under outcomes:): "
+                 + ", ".join(f"{c} ({n} values)" for c, n in unused.items()) + "\n")
     body = yaml.safe_dump(draft, sort_keys=False, allow_unicode=True, width=float("inf"))
     if stems:
         note = "".join(f"# Question before {', '.join(cols[:1])}–{cols[-1]}: {stem}\n"

@@ -531,3 +531,35 @@ def test_banner_takes_probabilities_and_by():
     assigned = pd.Series(proba.to_numpy().argmax(1) + 1, index=proba.index)
     pd.testing.assert_frame_equal(from_proba, banner_table(assigned, data[["x"]]))
     assert set(banner_tests(proba, data, by=["x"])["variable"]) == {"x"}
+
+
+def test_an_outcome_with_labelled_levels_is_warned_about(tmp_path):
+    """The election trial: ``--outcomes VOTE3`` (1 Gore, 2 Bush, 3 Other) gave "mean VOTE3 =
+    1.61" silently. An outcome that is a descriptor with three or more labelled levels is
+    warned about (its mean needs ordered levels); a plain number is not."""
+    import warnings
+
+    import yaml
+
+    from behaviortypes.describe import profile_types_by
+    from behaviortypes.errors import BehaviortypesWarning
+    from behaviortypes.pipeline import discover
+    from behaviortypes.synth import make_study
+
+    make_study(tmp_path / "survey", seed=5, n_respondents=300, n_customers=1000)
+    responses = pd.read_csv(tmp_path / "survey" / "responses.csv")
+    responses["channel"] = np.random.default_rng(0).integers(1, 4, len(responses))
+    responses.to_csv(tmp_path / "survey" / "responses.csv", index=False)
+    inst = yaml.safe_load((tmp_path / "survey" / "instrument.yaml").read_text())
+    inst["descriptors"].append({"column": "channel", "levels": {1: "web", 2: "store", 3: "phone"}})
+    (tmp_path / "survey" / "instrument.yaml").write_text(yaml.safe_dump(inst, sort_keys=False))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        discover(tmp_path / "survey", tmp_path / "out", seed=0, k=3, n_resamples=5, make_map=False)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always", BehaviortypesWarning)
+        profile_types_by(tmp_path / "out", by=["region"], outcomes=["nps", "channel"])
+    texts = [str(w.message) for w in said if issubclass(w.category, BehaviortypesWarning)]
+    assert any(t.startswith("outcome 'channel' is a descriptor with labelled levels (web, store, phone)")
+               and "--by channel" in t for t in texts), texts
+    assert not any("outcome 'nps'" in t for t in texts)

@@ -293,6 +293,21 @@ def _chosen_specs(by: list[str] | str | None, outcomes: list[str] | str | None, 
     return desc, outs
 
 
+def _warn_labelled_outcomes(outs: list[dict], inst: Any) -> None:
+    """Warn when an outcome is a descriptor with three or more labelled levels (a vote,
+    a region): its mean treats the codes as numbers, which means nothing without an order."""
+    levels = {e.column: e.levels for e in inst.descriptors if e.levels}
+    for o in outs:
+        named = levels.get(o["column"])
+        if named is not None and len(named) >= 3:
+            labels = list(named.values()) if isinstance(named, dict) else list(named)
+            warnings.warn(
+                f"outcome '{o['column']}' is a descriptor with labelled levels ({', '.join(map(str, labels[:4]))}"
+                f"{', …' if len(labels) > 4 else ''}); its mean by type treats the codes as numbers, "
+                f"which only means something if the levels are ordered — else profile it with "
+                f"--by {o['column']}", BehaviortypesWarning, stacklevel=3)
+
+
 def profile_types_by(
     out: str | Path,
     *,
@@ -366,6 +381,7 @@ def profile_types_by(
     reserved.pop(None, None)
 
     desc, outs = _chosen_specs(by, outcomes, inst)
+    _warn_labelled_outcomes(outs, inst)
 
     # ---- where each column comes from
     wanted = [d["column"] for d in (desc or [])] + [o["column"] for o in outs]

@@ -135,8 +135,37 @@ class InputError(BehaviortypesError, ValueError):
     def _one_line(self) -> str:
         if len(self.problems) == 1:
             return str(self.problems[0])
-        parts = "; ".join(f"({i}) {p}" for i, p in enumerate(self.problems, 1))
+        # the same problem in several columns (text answers in all 12 statements) is said
+        # once, with its first occurrence: a line a person reads, not 2,000 characters
+        groups: dict[tuple, list[Problem]] = {}
+        for p in self.problems:
+            key = (p.file, p.message, p.hint) if p.column is not None else (id(p),)
+            groups.setdefault(key, []).append(p)
+        parts = "; ".join(f"({i}) {_said_once(ps)}" for i, ps in enumerate(groups.values(), 1))
         return f"{len(self.problems)} problems: {parts}"
+
+
+def _said_once(problems: list[Problem]) -> str:
+    """One problem as it reads, or the same problem in several columns: the columns, then
+    where it first occurs (row, respondent, value) and the hint once."""
+    if len(problems) == 1:
+        return str(problems[0])
+    first = problems[0]
+    columns = [p.column for p in problems]
+    names = ", ".join(f"'{c}'" for c in columns[:3]) + (
+        f" and {len(columns) - 3} more" if len(columns) > 3 else "")
+    text = (f"{Path(first.file).name}, " if first.file else "") + f"{len(columns)} columns ({names}): "
+    text += f"{first.message}; first in column '{first.column}'"
+    if first.rows:
+        text += f", {'row' if len(first.rows) == 1 else 'rows'} {format_rows(first.rows, limit=3)}"
+        if first.respondent is not None:
+            text += f" ({'' if len(first.rows) == 1 else 'first '}respondent {first.respondent})"
+    if first.value is not None:
+        shown = repr(first.value)
+        text += f" (value {shown if len(shown) <= 80 else shown[:79] + '…'})"
+    if first.hint:
+        text += f". Hint: {first.hint}"
+    return text
 
 
 class BehaviortypesWarning(UserWarning):

@@ -98,3 +98,17 @@ def test_write_csv_for_spreadsheets(tmp_path):
     assert pd.read_csv(tmp_path / "machine.csv", dtype={"id": str})["id"].tolist() == ["=1+1", "-7", "ok"]
     people = pd.read_csv(tmp_path / "people.csv", dtype={"id": str})
     assert people["id"].tolist() == ["'=1+1", "-7", "ok"] and people["n"].tolist() == [-1.5, 2.0, 3.0]
+
+
+def test_the_same_problem_in_many_columns_is_said_once():
+    """The election trial: text answers in all 12 statements made a 2,345-character line."""
+    same = [Problem("non-numeric answer, the scale is 1–4", file="/x/responses.csv", column=c,
+                    rows=[2, 3, 4, 5, 6, 7], value=f"{i} Quite well", hint="recode", respondent="1")
+            for i, c in enumerate(["A", "B", "C", "D", "E"], 1)]
+    other = Problem("value 7 is outside the scale 1–4", file="/x/responses.csv", column="F", rows=[9], value=7)
+    text = str(InputError(problems=[same[0], other, *same[1:]]))
+    assert text == ("6 problems: (1) responses.csv, 5 columns ('A', 'B', 'C' and 2 more): non-numeric answer, "
+                    "the scale is 1–4; first in column 'A', rows 2, 3, 4 and 3 more (first respondent 1) "
+                    "(value '1 Quite well'). Hint: recode; (2) responses.csv, column 'F', row 9: value 7 is "
+                    "outside the scale 1–4")
+    assert len(InputError(problems=same).problems) == 5  # every problem is still there to read

@@ -983,3 +983,22 @@ def test_draft_lists_the_other_background_columns_as_descriptors(tmp_path):
     text = instrument_draft_yaml(tmp_path / "responses.csv")
     ages = frame["AGE"].nunique()
     assert re.search(rf"^# Left out .*\n# .*: AGE \({ages} values\)$", text, re.MULTILINE)
+
+
+def test_answers_with_their_code_first_get_a_hint_that_says_so(tmp_path):
+    """R's write.csv of a labelled factor writes "3 Not too well": the error says the code
+    comes first (kept once for all the statements that have it), and the texts read when
+    listed under scale: labels."""
+    frame = make_responses()
+    words = {1: "Strongly disagree", 2: "Disagree", 3: "Neutral", 4: "Agree", 5: "Strongly agree"}
+    texts = frame.copy()
+    for item in ITEMS:
+        texts[item] = texts[item].map(lambda v: f"{v} {words[v]}")
+    with pytest.raises(InputError) as info:
+        load_survey(make_survey(tmp_path / "a", texts))
+    line = str(info.value)
+    assert len(info.value.problems) == len(ITEMS) and len(line) < 500, line
+    assert f"{len(ITEMS)} columns ('{ITEMS[0]}'" in line and "carry their code first" in line
+    labelled = load_survey(make_survey(tmp_path / "b", texts,
+                                       scale={"min": 1, "max": 5, "labels": {v: f"{v} {w}" for v, w in words.items()}}))
+    assert labelled.items.astype(int).equals(frame.set_index("Respondent")[ITEMS].set_axis(labelled.items.index))

@@ -282,6 +282,17 @@ def _check_scale(frame: pd.DataFrame, inst: Instrument, present_items: list[str]
              f"{new_max:g}}}` in instrument.yaml")])
 
 
+def _text_answer_hint(bad: pd.Series, scale: Any, labels: Any) -> str:
+    """How to fix text answers; answers that carry their code first ("3 Not too well", as
+    R writes a labelled factor) get told so, with the labels line that reads them."""
+    texts = bad.dropna().astype(str).str.strip().drop_duplicates()
+    codes = texts.str.extract(r"^(\d+)\b", expand=False)
+    if len(texts) and codes.notna().all() and all(scale.min <= int(c) <= scale.max for c in codes):
+        return ("these answers carry their code first: keep only the number at the start of each, "
+                "or list each answer text as the label of its code under scale: labels")
+    return "recode text answers as numbers" + ("" if labels else " or list them under scale: labels")
+
+
 def _convert_item(values: pd.Series, col: str, inst: Instrument, scale_check: _ScaleCheck, file: Any,
                   numbers: np.ndarray | None, errors: list[Problem], warns: list[Problem]) -> pd.Series:
     """One statement's answers as numbers on the scale; its problems appended to the lists."""
@@ -294,8 +305,7 @@ def _convert_item(values: pd.Series, col: str, inst: Instrument, scale_check: _S
     if bad.any():
         errors.append(_value_problem(
             col, values, bad, file, f"non-numeric answer, the scale is {scale_text}",
-            "recode text answers as numbers" + ("" if labels else
-                                                " or list them under scale: labels"), numbers))
+            _text_answer_hint(values[bad], scale, labels), numbers))
     num = num.where(~num.isin(codes))
     outside = (num < scale.min) | (num > scale.max)
     if scale_check.wrong:  # reported once above; only values beyond the longer scale remain

@@ -37,6 +37,8 @@ __all__ = [
     "run_profiles",
     "run_map",
     "start_map",
+    "warn_few_statements",
+    "FEW_GOLDEN_QUESTIONS",
     "run_typing_tool",
     "ONE_GROUP_TOOL",
     "retention_reason",
@@ -576,11 +578,36 @@ def run_typing_tool(screen: ScreenResult, types: TypesResult, names: Mapping[int
                                  type_names=dict(names), random_state=seed)
     except InputError as err:
         return TypingToolResult(error=str(err), labels=types.labels, seed=seed)
+    warn_few_statements(tool, len(types.centroids))
     needed = None
     if tool.agreement_ < tool.target_:
         needed = statements_needed(screen.keyed, types.labels, target=tool.target_, instrument=inst,
                                    random_state=seed)
     return TypingToolResult(tool=tool, needed=needed, labels=types.labels, seed=seed)
+
+
+#: Golden questions this few reproducing three or more types mean the types are the
+#: combinations of those statements' answers (a four-point pair has 16), not groups of people.
+FEW_GOLDEN_QUESTIONS = 2
+
+
+def warn_few_statements(tool: Any, k: int) -> bool:
+    """Warn when :data:`FEW_GOLDEN_QUESTIONS` statements or fewer reproduce three or more types.
+
+    On R poLCA's ``election`` (four-point ratings; a third factor of two statements) the
+    five types were the answer combinations of those two statements: the typing tool typed
+    95 % of respondents from them alone. Returns whether it warned.
+    """
+    items = list(tool.items_)
+    if k < 3 or len(items) > FEW_GOLDEN_QUESTIONS or tool.agreement_ < tool.target_:
+        return False
+    warnings.warn(
+        f"the {k} types are told apart by {len(items)} statement{'s' if len(items) > 1 else ''} alone "
+        f"({', '.join(items)} type {tool.agreement_:.0%} of respondents as the whole survey does): "
+        "types found on so few answers follow the combinations of those answers rather than groups of "
+        "people — check for a dimension with fewer than three statements (try discover --factors with "
+        "one fewer) and read the types with care", SurveyQualityWarning, stacklevel=3)
+    return True
 
 
 def warn_types_restart(types_yaml: Path) -> None:

@@ -335,6 +335,17 @@ def _hidden_note(types, min_group_size, fmt, t) -> str | None:
         verb=t["hidden_verb_one"] if len(hidden) == 1 else t["hidden_verb_many"])
 
 
+def _map_svg(umap: Any, names: Mapping[int, str], colours: Mapping[int, str], lv: int) -> str:
+    """The map of respondents as SVG; the legend under it takes a line per type (one
+    column) when the names are long."""
+    fig = plots.plot_umap(umap, names=dict(names), colors=dict(colours))
+    legend = fig.axes[0].get_legend() if fig.axes else None
+    rows = len(legend.get_texts()) if legend else 0
+    one_column = rows > 1 and max(len(x.get_text()) for x in legend.get_texts()) > 48
+    fig.set_size_inches(7.0, 3.9 - 0.9 * lv + (0.14 * (rows // 2) if one_column else 0.0))
+    return _svg(fig)
+
+
 def build_context(data: ReportData, lang: str = "en", *,
                   compact: Mapping[str, int] | None = None) -> dict[str, Any]:
     """Everything the templates show, formatted for ``lang``.
@@ -388,12 +399,7 @@ def build_context(data: ReportData, lang: str = "en", *,
     overview = {"table": table, "sizes_svg": _svg(fig), "has_base": base is not None, "umap_svg": None,
                 "one_group": None, "map_title": t["map_title"]}
     if data.umap is not None:
-        fig = plots.plot_umap(data.umap, names=types["name"].to_dict(), colors=colours)
-        # the legend under the map takes a line per type (one column) when the names are long
-        rows = len(fig.axes[0].get_legend().get_texts()) if fig.axes and fig.axes[0].get_legend() else 0
-        one_column = rows > 1 and max(len(x.get_text()) for x in fig.axes[0].get_legend().get_texts()) > 48
-        fig.set_size_inches(7.0, 3.9 - 0.9 * lv + (0.14 * (rows // 2) if one_column else 0.0))
-        overview["umap_svg"] = _svg(fig)
+        overview["umap_svg"] = _map_svg(data.umap, types["name"].to_dict(), colours, lv)
     hidden_note = _hidden_note(types, data.min_group_size, fmt, t)
     n_kept = sol.get("n_kept") or int(types["n"].sum())
     subtitle = t["subtitle"].format(study=data.title, k=len(types), n=fmt.count(n_kept))

@@ -512,3 +512,51 @@ def test_cli_never_replaces_a_users_file_named_as_the_form_or_workbook(studies, 
     before = xlsx.read_bytes()
     assert main(["typing-tool", str(disc), "--xlsx", str(xlsx)]) == 2
     assert "tool.xlsx" in capsys.readouterr().err and xlsx.read_bytes() == before
+
+
+def test_below_target_when_no_number_of_statements_reaches_it(tmp_path, capsys):
+    """What discover records when even every statement misses the target, end to end:
+    the form, the workbook (its help sheet says so) and one warning line; a
+    typing_tool.yaml from before ``n_available`` was recorded still works."""
+    from openpyxl import load_workbook
+
+    from behaviortypes.deliver import statements_needed
+    from behaviortypes.stages import TypingToolResult
+
+    disc = _make_study(
+        tmp_path, k=3, lo=1, hi=4, n_items=5, n=300, seed=11, language="sv", noise=0.6,
+        names=["A", "B", "C"], taglines=["a", "b", "c"], texts=["Påstående"],
+    )
+    survey = tmp_path / "survey"
+    instrument = load_instrument(survey / "instrument.yaml")
+    keyed = keyed_items(read_responses(survey / "responses.csv", instrument), instrument)
+    labels = pd.read_csv(disc / "assignments.csv", dtype={"respondent_id": str}).set_index("respondent_id")["type_id"]
+    tool = load_typing_tool(disc / "typing_tool.yaml")
+    needed = statements_needed(keyed, labels, target=tool.target_, instrument=instrument, random_state=11)
+    assert tool.agreement_ < tool.target_ and needed["n_needed"] is None and needed["checked_up_to"] is None
+    (disc / "typing_tool.yaml").unlink()
+    TypingToolResult(tool=tool, needed=needed).to_files(disc)  # as discover writes it
+    stored = yaml.safe_load((disc / "typing_tool.yaml").read_text(encoding="utf-8"))
+    assert stored["n_available"] == needed["n_available"] == 5
+
+    def run(tag: str) -> tuple[str, list[str]]:
+        html, xlsx = tmp_path / f"{tag}.html", tmp_path / f"{tag}.xlsx"
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            assert main(["typing-tool", str(disc), "--html", str(html), "--xlsx", str(xlsx)]) == 0
+        notes = [str(w.message) for w in said if issubclass(w.category, BehaviortypesWarning)]
+        assert html.is_file() and xlsx.is_file() and len(notes) == 1
+        help_texts = [c.value for row in load_workbook(xlsx).worksheets[0].iter_rows()
+                      for c in row if isinstance(c.value, str)]
+        assert notes[0] in help_texts  # the same sentence in the workbook
+        return notes[0], help_texts
+
+    best = f"{100 * needed['best_agreement']:.1f}".replace(".", ",")
+    note, _ = run("now")
+    assert note.startswith("Under målet") and f"Även alla 5 påståenden i enkäten når bara {best}" in note
+    # a file written before n_available was recorded: the sentence says less, still true
+    del stored["n_available"], stored["checked_up_to"]
+    (disc / "typing_tool.yaml").write_text(yaml.safe_dump(stored, allow_unicode=True), encoding="utf-8")
+    note, _ = run("old")
+    assert f"Även alla påståenden i enkäten når bara {best}" in note
+    assert "Traceback" not in capsys.readouterr().err

@@ -37,6 +37,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "(cross-validated; target {target}).",
         "needed": " {needed} statements would reach the target ({needed_agreement}).",
         "never": " Even all {available} survey statements reach only {best}.",
+        "never_all": " Even all the survey's statements reach only {best}.",
         "more_than": " More than {checked} statements would be needed.",
         "unknown_needed": " Re-run the analysis to learn how many statements would reach it.",
         "footer": "Typing tool made with behaviortypes.",
@@ -93,6 +94,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "typ som hela enkäten för bara {agreement} av de svarande (korsvaliderat; mål {target}).",
         "needed": " {needed} påståenden skulle nå målet ({needed_agreement}).",
         "never": " Även alla {available} påståenden i enkäten når bara {best}.",
+        "never_all": " Även alla påståenden i enkäten når bara {best}.",
         "more_than": " Det skulle behövas fler än {checked} påståenden.",
         "unknown_needed": " Kör analysen igen för att se hur många påståenden som skulle nå det.",
         "footer": "Typningsverktyg gjort med behaviortypes.",
@@ -152,7 +154,10 @@ def agreement_note(info: dict[str, Any], lang: str) -> str:
     info : dict
         ``agreement``, ``target``, ``n_items``, ``n_respondents`` and, when the
         agreement is below target, ``needed`` (see
-        :func:`behaviortypes.deliver.statements_needed`) or None.
+        :func:`behaviortypes.deliver.statements_needed`) or None. Any of ``needed``'s
+        keys may be missing or None (a ``typing_tool.yaml`` written by an older version
+        lacks ``n_available`` and ``checked_up_to``): the sentence then says less,
+        never something untrue.
     lang : {"en", "sv"}
     """
     t = ui_text(lang)
@@ -174,4 +179,9 @@ def agreement_note(info: dict[str, Any], lang: str) -> str:
         )
     if needed.get("checked_up_to") is not None:
         return text + t["more_than"].format(checked=needed["checked_up_to"])
-    return text + t["never"].format(available=needed["n_available"], best=_pct(needed["best_agreement"], lang))
+    best = needed.get("best_agreement")
+    if best is None:
+        return text + t["unknown_needed"]
+    if needed.get("n_available") is None:  # recorded before n_available was
+        return text + t["never_all"].format(best=_pct(best, lang))
+    return text + t["never"].format(available=needed["n_available"], best=_pct(best, lang))

@@ -301,7 +301,7 @@ def render_typing_html(tool: str | Path | TypingSpec, *, lang: str | None = None
         # the study's words are marked with their own language when the page's differs
         sl=jinja2.utils.markupsafe.Markup(' lang="{}"').format(spec.language)
         if spec.language and spec.language != lang else "",
-        intro=t["form_intro"].format(n=n),
+        intro=t["form_intro"].format(n=n, m=default_min_answered(n)),
         questions=[
             {"index": j, "id": item, "text": text or item,
              "counter": t["statement"].format(i=j + 1, n=n)}

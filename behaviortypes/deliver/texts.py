@@ -15,8 +15,8 @@ LANGS = ("en", "sv")
 _TEXT: dict[str, dict[str, str]] = {
     "en": {
         "title": "Which type are you?",
-        "form_intro": "Answer the {n} statements below. The type is shown as soon as you answer, "
-        "and updates with every answer.",
+        "form_intro": "Answer the {n} statements below. The type is shown once you have answered "
+        "{m} of them, and updates with every answer.",
         "agree_low": "Disagree completely",
         "agree_high": "Agree completely",
         "statement": "Statement {i} of {n}",
@@ -87,8 +87,8 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "sv": {
         "title": "Vilken typ är du?",
-        "form_intro": "Svara på de {n} påståendena nedan. Typen visas så snart du svarar och "
-        "uppdateras för varje svar.",
+        "form_intro": "Svara på de {n} påståendena nedan. Typen visas när du har svarat på {m} av "
+        "dem och uppdateras för varje svar.",
         "agree_low": "Instämmer inte alls",
         "agree_high": "Instämmer helt",
         "statement": "Påstående {i} av {n}",

@@ -198,6 +198,10 @@ def test_score_file_is_the_tool_scoring(studies, tmp_path):
     assert_allclose(ok["probability"], ok[p_cols].max(axis=1), rtol=0, atol=0)
     names = {1: "The planner", 2: "The impulse buyer"}
     assert ok["type_name"].tolist() == [names[t] for t in ok["type_id"]]
+    # an English study's default dialect is excel: a byte-order mark, ',' and decimal points
+    score_answers_file(disc, tmp_path / "answers.csv", tmp_path / "typed_excel.csv")
+    data = (tmp_path / "typed_excel.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfrespondent_id,type_id,type_name,probability,p_1,p_2,not_typed\n")
     # --min-answered 1 types every row with an answer; the all-blank row never
     every = _score_cli(disc, answers, tmp_path, "--min-answered", "1")
     assert every["type_id"].isna().tolist() == (answered == 0).tolist()

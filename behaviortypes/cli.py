@@ -310,6 +310,11 @@ def typing_tool(
         note = f"; {int(untyped.sum())} not typed ({few} statements answered; see column not_typed)" if untyped.any() else ""
         out.print(f"Wrote {typed}: {int((~untyped).sum())} respondents typed{note}", soft_wrap=True)
         return
+    given = [name for name, v in (("--csv-dialect", csv_dialect), ("--id-column", id_column),
+                                  ("--min-answered", min_answered)) if v is not None]
+    if given:
+        raise InputError(f"{given[0]} only applies with --score", hint="typing-tool OUT --score ANSWERS --out TYPED.csv "
+                         f"{given[0]} ...")
     result = write_typing_deliverables(out_dir, html=html, xlsx=xlsx, lang=lang.value if lang else None)
     for path in result["paths"]:
         out.print(f"Wrote {path}")

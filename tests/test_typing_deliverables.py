@@ -516,8 +516,12 @@ def test_below_target_says_how_many_statements_would_reach_it(tmp_path, capsys):
     )
     tool = load_typing_tool(disc / "typing_tool.yaml")
     assert len(tool.items_) == 2 and tool.agreement_ < tool.target_
+    # a lookalike trained with another seed does not change the folds: discover's seed built the tool
+    (disc / "lookalike_card.json").write_text(json.dumps({"seed": 99}), encoding="utf-8")
     needed = statements_needed_for(disc)
     assert needed["order"][:2] == tool.items_  # the tool's own order, continued
+    assert needed["path"][:2] == tool.selection_["agreement"].tolist()  # on the tool's own folds
+    assert needed == statements_needed_for(disc, seed=3)  # the seed the tool was built with
     assert needed["n_needed"] is not None and needed["n_needed"] > 2
     assert needed["agreement_needed"] >= 0.9
     # one statement fewer does not reach the target on the selection folds
@@ -554,6 +558,9 @@ def test_cli_writes_only_what_is_asked(studies, tmp_path, capsys):
     assert main(["typing-tool", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "discovery folder not found" in err and "no typing tool" in err
+    # options of --score alone are refused, not silently ignored
+    assert main(["typing-tool", str(disc), "--min-answered", "3"]) == 2
+    assert "--min-answered only applies with --score" in capsys.readouterr().err
 
 
 def test_cli_never_replaces_a_users_file_named_as_the_form_or_workbook(studies, tmp_path, capsys):

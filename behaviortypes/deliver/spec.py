@@ -619,18 +619,16 @@ def statements_needed_for(discovery_dir: str | Path, *, target: float | None = N
 
     Returns None when the survey (``source.json``'s ``survey_dir``) can no longer be read
     or has changed since discovery (checksum).
-    The seed is the lookalike card's (the typing tool is built with it), else the
-    discovery seed.
+    The seed is the discovery's (``source.json``; ``discover`` builds the typing tool
+    with it), so the folds and the order are the tool's own.
     """
     from ..instrument import Instrument
     from ..readers import keyed_items, load_survey
 
     folder = Path(discovery_dir)
     source = read_json(folder / "source.json")
-    if seed is None:
-        card = folder / "lookalike_card.json"
-        seed = (read_json(card).get("seed") if card.is_file() else None)
-        seed = int(source.get("seed", 0) if seed is None else seed)
+    if seed is None:  # discover builds the tool with its own seed (not the lookalike's)
+        seed = int(source.get("seed", 0) or 0)
     if target is None:
         target = load_typing_tool(folder / TOOL_FILE).target_
     try:

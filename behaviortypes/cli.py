@@ -296,6 +296,9 @@ def typing_tool(
     lang: Annotated[Optional[Lang], typer.Option(help="Language of the form's and workbook's own text (default: the study's).")] = None,
     score_file: Annotated[Optional[Path], typer.Option("--score", help="Type the respondents of this answers file (.csv, .xlsx, .sav) instead.")] = None,
     typed: Annotated[Optional[Path], typer.Option("--out", help="With --score: the CSV to write.")] = None,
+    csv_dialect: Annotated[Optional[CsvDialect], typer.Option(help="With --score: excel (UTF-8 with BOM, ','), excel-sv (UTF-8 with BOM, ';' and decimal comma) or plain (no BOM, for programs); default excel-sv for a Swedish study, else excel.")] = None,
+    id_column: Annotated[Optional[str], typer.Option(help="With --score: the answers' id column (default: respondent_id or the survey's id column).")] = None,
+    min_answered: Annotated[Optional[int], typer.Option(help="With --score: fewest answered statements for a type (default: half of them); others get an empty type and a reason.", min=1)] = None,
 ) -> None:
     """Hand over the typing tool: an offline web form and an Excel workbook (default: both, into OUT), or type a file of answers with --score."""
     from .deliver import score_answers_file, write_typing_deliverables
@@ -306,9 +309,20 @@ def typing_tool(
     if score_file is not None or typed is not None:
         if score_file is None or typed is None:
             raise InputError("--score and --out go together", hint="typing-tool OUT --score ANSWERS --out TYPED.csv")
-        scored = score_answers_file(out_dir, _existing(score_file, "answers file"), typed)
-        say(f"Wrote {typed}: {len(scored)} respondents typed")
+        scored = score_answers_file(out_dir, _existing(score_file, "answers file"), typed,
+                                    csv_dialect=csv_dialect.value if csv_dialect else None,
+                                    id_column=id_column, min_answered=min_answered)
+        untyped = scored["not_typed"].ne("")
+        need, n_items = scored.attrs["min_answered"], scored.attrs["n_items"]
+        few = f"fewer than {need} of the {n_items}" if need > 1 else f"none of the {n_items}"
+        note = f"; {int(untyped.sum())} not typed ({few} statements answered; see column not_typed)" if untyped.any() else ""
+        say(f"Wrote {typed}: {int((~untyped).sum())} respondents typed{note}")
         return
+    given = [name for name, v in (("--csv-dialect", csv_dialect), ("--id-column", id_column),
+                                  ("--min-answered", min_answered)) if v is not None]
+    if given:
+        raise InputError(f"{given[0]} only applies with --score", hint="typing-tool OUT --score ANSWERS --out TYPED.csv "
+                         f"{given[0]} ...")
     result = write_typing_deliverables(out_dir, html=html, xlsx=xlsx, lang=lang.value if lang else None)
     for path in result["paths"]:
         say(f"Wrote {path}")

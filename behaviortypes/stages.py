@@ -518,12 +518,15 @@ class TypingToolResult:
     def _needed_keys(self) -> dict[str, Any]:
         if self.needed is None:
             return {}
-        return {"n_needed": self.needed.get("n_needed"), "agreement_needed": self.needed.get("agreement_needed"),
-                "best_agreement": self.needed.get("best_agreement")}
+        # every key the agreement sentence needs (deliver.agreement_note): how many statements
+        # reach the target, or how many exist / were checked when none does
+        return {k: self.needed.get(k) for k in ("n_needed", "agreement_needed", "best_agreement",
+                                                "n_available", "checked_up_to")}
 
     def to_dict(self) -> dict[str, Any]:
         """``items``, ``agreement``, ``target``, ``file`` (and ``n_needed``,
-        ``agreement_needed``, ``best_agreement`` when below target); or ``error``."""
+        ``agreement_needed``, ``best_agreement``, ``n_available``, ``checked_up_to`` when
+        below target); or ``error``."""
         if self.tool is None:
             return {"error": str(self.error), **({"skipped": "one_group"} if self.error == ONE_GROUP_TOOL else {})}
         return {"items": list(self.tool.items_), "agreement": self.tool.agreement_,

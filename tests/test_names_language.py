@@ -158,7 +158,7 @@ def test_typing_tool_form_and_workbook_follow_the_language(studies, tmp_path):
             assert html_lib.unescape(cells[tid]) == swedish.at[tid, "name"]
             assert not any(m in cells[tid] for m in ENGLISH_MARKS) and rows[str(tid)] == ""
     wb = load_workbook(write_typing_xlsx(out, tmp_path / "tool.xlsx", lang="sv"))
-    model = {int(r[0]): (r[1], r[2]) for r in wb["model"].iter_rows(min_row=2, max_col=3, values_only=True)
+    model = {int(r[0]): (r[1], r[2]) for r in wb["modell"].iter_rows(min_row=2, max_col=3, values_only=True)
              if isinstance(r[0], (int, float))}
     assert model[edited_id][0] == "Our night owls"
     for tid in before:

@@ -149,13 +149,18 @@ def _test_set(disc: Path, seed: int) -> pd.DataFrame:
     return frame
 
 
-def _score_cli(disc: Path, answers: pd.DataFrame, tmp: Path) -> pd.DataFrame:
-    src, out = tmp / "answers.csv", tmp / "typed.csv"
+def _score_cli(disc: Path, answers: pd.DataFrame, tmp: Path, *extra: str) -> pd.DataFrame:
+    src, out = tmp / "answers.csv", tmp / "typed_cli.csv"
     answers.to_csv(src, index=False)
-    assert main(["typing-tool", str(disc), "--score", str(src), "--out", str(out)]) == 0
-    typed = pd.read_csv(out, dtype={"respondent_id": str, "type_name": str})
+    assert main(["typing-tool", str(disc), "--score", str(src), "--out", str(out),
+                 "--csv-dialect", "plain", *extra]) == 0
+    id_col = answers.columns[0]
+    typed = pd.read_csv(out, dtype={id_col: str, "type_name": str, "not_typed": str},
+                        keep_default_na=False, na_values=[""])
+    typed["type_name"] = typed["type_name"].fillna("")
+    typed["not_typed"] = typed["not_typed"].fillna("")
     # the file is for spreadsheets (formula-looking text neutralised); compare the text as given
-    for col in ("respondent_id", "type_name"):
+    for col in (id_col, "type_name"):
         typed[col] = typed[col].map(restore_formula)
     return typed
 
@@ -171,20 +176,37 @@ def test_score_file_is_the_tool_scoring(studies, tmp_path):
     typed = _score_cli(disc, answers, tmp_path)
     tool = load_typing_tool(disc / "typing_tool.yaml")
     p_cols = [f"p_{t}" for t in tool.type_ids_]
-    assert list(typed.columns) == ["respondent_id", "type_id", "type_name", "probability", *p_cols]
+    assert list(typed.columns) == ["respondent_id", "type_id", "type_name", "probability", *p_cols, "not_typed"]
     expected_in = answers.set_index("respondent_id").copy()
     expected_in.iloc[0, 0], expected_in.iloc[1, 1] = 4, np.nan
     expected_in = expected_in.astype(float)
     expected = tool.score(expected_in)
+    # fewer than half the statements answered: not typed, and the file says why
+    n_items = len(tool.items_)
+    answered = expected_in.notna().sum(axis=1).to_numpy()
+    few = answered < -(-n_items // 2)
+    assert few[3] and few.sum() >= 2 and (~few).sum() >= 20  # the all-blank row, and others
     assert typed["respondent_id"].tolist() == answers["respondent_id"].tolist()
-    assert typed["type_id"].tolist() == expected["type_id"].tolist()
-    assert_allclose(typed[p_cols].to_numpy(), expected[p_cols].to_numpy(), rtol=0, atol=1e-15)
-    assert_allclose(typed["probability"], typed[p_cols].max(axis=1), rtol=0, atol=0)
+    assert typed["type_id"].isna().tolist() == few.tolist()
+    assert (typed.loc[few, "type_name"] == "").all() and typed.loc[few, ["probability", *p_cols]].isna().all().all()
+    assert typed.loc[few, "not_typed"].tolist() == [
+        f"{a} of {n_items} statements answered; a type needs at least {-(-n_items // 2)}" for a in answered[few]]
+    assert (typed.loc[~few, "not_typed"] == "").all()
+    ok = typed[~few]
+    assert ok["type_id"].astype(int).tolist() == expected["type_id"][~few].tolist()
+    assert_allclose(ok[p_cols].to_numpy(), expected[p_cols][~few].to_numpy(), rtol=0, atol=1e-15)
+    assert_allclose(ok["probability"], ok[p_cols].max(axis=1), rtol=0, atol=0)
     names = {1: "The planner", 2: "The impulse buyer"}
-    assert typed["type_name"].tolist() == [names[t] for t in typed["type_id"]]
-    # an all-missing row is the mean respondent's type, as in Python
-    mean_type = tool.score(pd.DataFrame([tool.means_.to_numpy()], columns=tool.items_))["type_id"].iloc[0]
-    assert typed.loc[3, "type_id"] == mean_type
+    assert ok["type_name"].tolist() == [names[t] for t in ok["type_id"]]
+    # an English study's default dialect is excel: a byte-order mark, ',' and decimal points
+    score_answers_file(disc, tmp_path / "answers.csv", tmp_path / "typed_excel.csv")
+    data = (tmp_path / "typed_excel.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfrespondent_id,type_id,type_name,probability,p_1,p_2,not_typed\n")
+    # --min-answered 1 types every row with an answer; the all-blank row never
+    every = _score_cli(disc, answers, tmp_path, "--min-answered", "1")
+    assert every["type_id"].isna().tolist() == (answered == 0).tolist()
+    some = (answered > 0)
+    assert every["type_id"][some].astype(int).tolist() == expected["type_id"][some].tolist()
 
 
 def test_score_reads_excel_and_uses_edited_names(studies, tmp_path):
@@ -193,11 +215,17 @@ def test_score_reads_excel_and_uses_edited_names(studies, tmp_path):
     answers.to_excel(tmp_path / "answers.xlsx", index=False)
     typed = score_answers_file(disc, tmp_path / "answers.xlsx", tmp_path / "typed.csv")
     csv = _score_cli(disc, answers, tmp_path)
-    assert typed["type_id"].tolist() == csv["type_id"].tolist()
-    assert set(typed["type_name"]) <= {"=1+1", "<b>Planeraren</b></script>", "@Spontan -köparen"}
-    # the file on disk is for spreadsheets: names that would run as formulas are neutralised
-    raw = pd.read_csv(tmp_path / "typed.csv", dtype=str, keep_default_na=False)
-    risky = [n for n in typed["type_name"] if n[0] in "=@"]
+    assert typed["type_id"].fillna(-1).tolist() == csv["type_id"].fillna(-1).tolist()
+    assert set(typed["type_name"]) <= {"=1+1", "<b>Planeraren</b></script>", "@Spontan -köparen", ""}
+    # the file on disk is for Excel in Swedish (the study's language): BOM, ';' and decimal comma
+    data = (tmp_path / "typed.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfrespondent_id;type_id;type_name;probability;p_1;")
+    raw = pd.read_csv(tmp_path / "typed.csv", dtype=str, keep_default_na=False, sep=";", encoding="utf-8-sig")
+    ok = typed["type_id"].notna()
+    assert_allclose(raw["p_1"][ok].str.replace(",", ".").astype(float), typed["p_1"][ok], atol=5e-7, rtol=0)
+    assert raw["p_1"][ok].str.contains(",").all() and (raw["type_id"][ok] == typed["type_id"][ok].astype(str)).all()
+    # names that would run as formulas are neutralised
+    risky = [n for n in typed["type_name"] if n[:1] in ("=", "@")]
     assert risky and sorted(n for n in raw["type_name"] if n.startswith("'")) == sorted("'" + n for n in risky)
     assert raw["type_name"].map(restore_formula).tolist() == typed["type_name"].tolist()
     pyreadstat = pytest.importorskip("pyreadstat")
@@ -209,10 +237,13 @@ def test_score_reads_excel_and_uses_edited_names(studies, tmp_path):
 @pytest.mark.parametrize(
     ("cell", "value", "match"),
     [
-        ((2, 1), "often", r"answers\.csv, column 'q\d\d', row 3: answers must be numbers on the scale \(value 'often'\)"),
-        ((0, 2), 8, r"answers\.csv, column 'q\d\d', row 1: answer outside the scale 1–7 \(value 8\)"),
-        ((4, 0), "", r"answers\.csv, column 'respondent_id', row 5: a respondent has no id"),
-        ((5, 0), "T000", r"answers\.csv, column 'respondent_id', rows 1, 6: respondent ids must be unique"),
+        # rows as a spreadsheet shows them (the header is row 1), and the respondent's id
+        ((2, 1), "often", r"answers\.csv, column 'q\d\d', row 4 \(respondent T002\): answers must be numbers "
+                          r"on the scale \(value 'often'\)"),
+        ((0, 2), 8, r"answers\.csv, column 'q\d\d', row 2 \(respondent T000\): answer outside the scale 1–7 "
+                    r"\(value 8\)"),
+        ((4, 0), "", r"answers\.csv, column 'respondent_id', row 6: a respondent has no id"),
+        ((5, 0), "T000", r"answers\.csv, column 'respondent_id', rows 2, 7: respondent ids must be unique"),
     ],
 )
 def test_score_bad_answers_name_file_column_row_value(studies, tmp_path, capsys, cell, value, match):
@@ -236,11 +267,24 @@ def test_score_missing_column_and_id(studies, tmp_path):
     with pytest.raises(InputError, match=rf"column '{spec.items[1]}': the answers lack the statement"):
         read_answers(tmp_path / "a.csv", spec)
     answers.rename(columns={"respondent_id": "who"}).to_csv(tmp_path / "b.csv", index=False)
-    with pytest.raises(InputError, match=r"b\.csv: the answers have no respondent_id column.*resp"):
+    with pytest.raises(InputError, match=r"b\.csv: the answers have no id column \(respondent_id or resp\)\. "
+                                         r"Hint: name the id column respondent_id or resp, or pass its name with "
+                                         r"--id-column; columns found: who, "):
         read_answers(tmp_path / "b.csv", spec)
-    # the survey's own id column works too
+    with pytest.raises(InputError, match=r"b\.csv: the answers have no id column 'nobody'.*found: who, "):
+        read_answers(tmp_path / "b.csv", spec, id_column="nobody")
+    # any id column named with --id-column; the typed file keeps the user's name for it
+    typed = _score_cli(disc, answers.rename(columns={"respondent_id": "who"}), tmp_path, "--id-column", "who")
+    assert typed.columns[0] == "who" and typed["who"].tolist() == answers["respondent_id"].tolist()
+    # the survey's own id column works too, under its own name
     answers.rename(columns={"respondent_id": "resp"}).to_csv(tmp_path / "c.csv", index=False)
-    assert read_answers(tmp_path / "c.csv", spec).index.tolist() == answers["respondent_id"].tolist()
+    read = read_answers(tmp_path / "c.csv", spec)
+    assert read.index.name == "resp" and read.index.tolist() == answers["respondent_id"].tolist()
+    # a study whose id column is respondent_id: the hint does not name it twice
+    plain = load_typing_spec(disc)
+    object.__setattr__(plain, "id_column", "respondent_id")
+    with pytest.raises(InputError, match=r"no id column \(respondent_id\)\. Hint: name the id column respondent_id, or"):
+        read_answers(tmp_path / "b.csv", plain)
 
 
 # --------------------------------------------------------------------------- the web form in Chromium
@@ -274,7 +318,7 @@ def _open(browser, path: Path, width: int = 1100):
 def test_web_form_scores_as_python_in_chromium(studies, browser, tmp_path, study):
     disc = studies[study]
     answers = _test_set(disc, 10)
-    typed = _score_cli(disc, answers, tmp_path)
+    typed = _score_cli(disc, answers, tmp_path, "--min-answered", "1")  # the arithmetic, row by row
     form = write_typing_html(disc, tmp_path / "form.html")
     page, requests, errors = _open(browser, form)
     spec = load_typing_spec(disc)
@@ -284,7 +328,11 @@ def test_web_form_scores_as_python_in_chromium(studies, browser, tmp_path, study
         # missing as null, or left out of the object altogether
         rows.append({k: (None if pd.isna(v) else v) for k, v in rec.items() if not (pd.isna(v) and r % 2)})
     got = page.evaluate("rows => rows.map(r => window.typingTool.score(r))", rows)
-    assert [g["type_id"] for g in got] == typed["type_id"].tolist()
+    typed_rows = typed["type_id"].notna().to_numpy()
+    assert typed_rows.sum() == len(answers) - 1  # all but the row with no answer
+    got = [g for g, ok in zip(got, typed_rows) if ok]
+    typed = typed[typed_rows].reset_index(drop=True)
+    assert [g["type_id"] for g in got] == typed["type_id"].astype(int).tolist()
     assert [g["type_name"] for g in got] == typed["type_name"].tolist()
     p_cols = [c for c in typed.columns if c.startswith("p_")]
     js = np.array([[g["probabilities"][c[2:]] for c in p_cols] for g in got])
@@ -295,9 +343,15 @@ def test_web_form_scores_as_python_in_chromium(studies, browser, tmp_path, study
     # the form itself, by keyboard only: tab to each statement, space + arrow keys choose the answer
     row = answers.iloc[0]
     lo = int(spec.scale_min)
+    need = -(-len(spec.items) // 2)
+    assert row[spec.items].notna().sum() >= need
     for j, item in enumerate(spec.items):
         if pd.isna(row[item]):
             continue
+        answered_before = int(row[spec.items[:j]].notna().sum())
+        if 0 < answered_before < need:  # too few answers yet: no type shown, the status says why
+            assert not page.is_visible("#tt-type")
+            assert f"{answered_before}" in page.text_content("#tt-status")
         page.focus(f"input[name='q{j}'][value='{lo}']")
         page.keyboard.press("Space")
         for _ in range(int(row[item]) - lo):
@@ -383,10 +437,13 @@ def test_workbook_recalculated_by_libreoffice_types_as_python(studies, tmp_path,
         assert not any("vba" in n.lower() for n in z.namelist())
 
     wb = load_workbook(book)
-    assert wb.sheetnames[1:3] == ["answers", "types"]
-    ws = wb["answers"]
-    assert [c.value for c in ws[1]] == ["respondent_id", *spec.items]
-    assert wb["types"].max_row == DEFAULT_ROWS + 1 >= 1001
+    # what the reader sees is in the study's language; formulas quote the sheet names
+    sheets, heads = {"en": (["answers", "types", "model", "calc"], ["respondent_id", "type_id", "type_name"]),
+                     "sv": (["svar", "typer", "modell", "beräkning"], ["svarsid", "typ_id", "typnamn"])}[study]
+    assert wb.sheetnames[1:] == sheets
+    ws = wb[sheets[0]]
+    assert [c.value for c in ws[1]] == [heads[0], *spec.items]
+    assert wb[sheets[1]].max_row == DEFAULT_ROWS + 1 >= 1001
     # the test set from row 2, an empty row after it, then a row with a bad answer
     for r, rec in enumerate(answers.itertuples(index=False), start=2):
         for c, v in enumerate(rec, start=1):
@@ -399,15 +456,23 @@ def test_workbook_recalculated_by_libreoffice_types_as_python(studies, tmp_path,
 
     (tmp_path / "lo").mkdir()
     recalculated = _libreoffice(tmp_path / "filled.xlsx", "xlsx", tmp_path / "lo")
-    types = load_workbook(recalculated, data_only=True)["types"]
+    recalc = load_workbook(recalculated, data_only=True)
+    types = recalc[sheets[1]]
     p_cols = [f"p_{t}" for t in spec.type_ids]
-    assert [c.value for c in types[1]] == ["respondent_id", "type_id", "type_name", *p_cols]
+    assert [c.value for c in types[1]] == [*heads, *p_cols]
     got = pd.DataFrame([[c.value for c in row] for row in types.iter_rows(min_row=2, max_row=len(answers) + 1)],
-                       columns=["respondent_id", "type_id", "type_name", *p_cols])
+                       columns=["respondent_id", "type_id", "type_name", *p_cols], dtype=object)
     assert got["respondent_id"].tolist() == typed["respondent_id"].tolist()
-    assert got["type_id"].astype(int).tolist() == typed["type_id"].tolist()
-    assert got["type_name"].tolist() == typed["type_name"].tolist()
-    assert_allclose(got[p_cols].astype(float).to_numpy(), typed[p_cols].to_numpy(), rtol=1e-12, atol=1e-14)
+    # rows --score does not type (fewer than half the statements answered) get no type here either
+    few = typed["type_id"].isna().to_numpy()
+    assert few[3] and (~few).sum() >= 20
+    assert got["type_id"][few].isin([None, ""]).all() and got[p_cols][few].isin([None, ""]).all().all()
+    too_few = recalc[sheets[2]].cell(len(spec.type_ids) + 6, 1).value
+    assert str(len(spec.items)) in too_few and (got["type_name"][few] == too_few).all()
+    ok = ~few
+    assert got["type_id"][ok].astype(int).tolist() == typed["type_id"][ok].astype(int).tolist()
+    assert got["type_name"][ok].tolist() == typed["type_name"][ok].tolist()
+    assert_allclose(got[p_cols][ok].astype(float).to_numpy(), typed[p_cols][ok].to_numpy(), rtol=1e-12, atol=1e-14)
     empty = [c.value for c in types[len(answers) + 2]]
     assert all(v in (None, "") for v in empty)
     bad = [c.value for c in types[bad_row]]
@@ -425,9 +490,13 @@ def test_workbook_guards_study_text_and_explains_in_the_study_language(studies, 
     assert help_ws.title == "Så använder du"
     cells = [c for row in help_ws.iter_rows() for c in row if isinstance(c.value, str)]
     texts = [c.value for c in cells]
-    assert any(t.startswith("1. I bladet 'answers'") for t in texts)
+    assert any(t.startswith("1. I bladet 'svar'") for t in texts)
+    assert any("En typ kräver minst" in t for t in texts)
+    model = wb["modell"]
+    assert [model.cell(1, c).value for c in (1, 2, 3)] == ["typ_id", "typnamn", "i korthet"]
+    assert "skala" in [c.value for row in model.iter_rows() for c in row]
     # study text is stored as text: never a formula, quote-prefixed when it looks like one
-    for c in cells + [c for row in wb["model"].iter_rows() for c in row if isinstance(c.value, str)]:
+    for c in cells + [c for row in wb["modell"].iter_rows() for c in row if isinstance(c.value, str)]:
         assert c.data_type == "s", c.coordinate
     risky = [c for c in cells if c.value.startswith(("=", "@", "-"))]
     assert {c.value for c in risky} >= {"=1+1", "@Spontan -köparen", "-2+3 och <i>mer</i>", HOSTILE[1]}
@@ -447,8 +516,12 @@ def test_below_target_says_how_many_statements_would_reach_it(tmp_path, capsys):
     )
     tool = load_typing_tool(disc / "typing_tool.yaml")
     assert len(tool.items_) == 2 and tool.agreement_ < tool.target_
+    # a lookalike trained with another seed does not change the folds: discover's seed built the tool
+    (disc / "lookalike_card.json").write_text(json.dumps({"seed": 99}), encoding="utf-8")
     needed = statements_needed_for(disc)
     assert needed["order"][:2] == tool.items_  # the tool's own order, continued
+    assert needed["path"][:2] == tool.selection_["agreement"].tolist()  # on the tool's own folds
+    assert needed == statements_needed_for(disc, seed=3)  # the seed the tool was built with
     assert needed["n_needed"] is not None and needed["n_needed"] > 2
     assert needed["agreement_needed"] >= 0.9
     # one statement fewer does not reach the target on the selection folds
@@ -485,6 +558,9 @@ def test_cli_writes_only_what_is_asked(studies, tmp_path, capsys):
     assert main(["typing-tool", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "discovery folder not found" in err and "no typing tool" in err
+    # options of --score alone are refused, not silently ignored
+    assert main(["typing-tool", str(disc), "--min-answered", "3"]) == 2
+    assert "--min-answered only applies with --score" in capsys.readouterr().err
 
 
 def test_cli_never_replaces_a_users_file_named_as_the_form_or_workbook(studies, tmp_path, capsys):
@@ -512,3 +588,51 @@ def test_cli_never_replaces_a_users_file_named_as_the_form_or_workbook(studies, 
     before = xlsx.read_bytes()
     assert main(["typing-tool", str(disc), "--xlsx", str(xlsx)]) == 2
     assert "tool.xlsx" in capsys.readouterr().err and xlsx.read_bytes() == before
+
+
+def test_below_target_when_no_number_of_statements_reaches_it(tmp_path, capsys):
+    """What discover records when even every statement misses the target, end to end:
+    the form, the workbook (its help sheet says so) and one warning line; a
+    typing_tool.yaml from before ``n_available`` was recorded still works."""
+    from openpyxl import load_workbook
+
+    from behaviortypes.deliver import statements_needed
+    from behaviortypes.stages import TypingToolResult
+
+    disc = _make_study(
+        tmp_path, k=3, lo=1, hi=4, n_items=5, n=300, seed=11, language="sv", noise=0.6,
+        names=["A", "B", "C"], taglines=["a", "b", "c"], texts=["Påstående"],
+    )
+    survey = tmp_path / "survey"
+    instrument = load_instrument(survey / "instrument.yaml")
+    keyed = keyed_items(read_responses(survey / "responses.csv", instrument), instrument)
+    labels = pd.read_csv(disc / "assignments.csv", dtype={"respondent_id": str}).set_index("respondent_id")["type_id"]
+    tool = load_typing_tool(disc / "typing_tool.yaml")
+    needed = statements_needed(keyed, labels, target=tool.target_, instrument=instrument, random_state=11)
+    assert tool.agreement_ < tool.target_ and needed["n_needed"] is None and needed["checked_up_to"] is None
+    (disc / "typing_tool.yaml").unlink()
+    TypingToolResult(tool=tool, needed=needed).to_files(disc)  # as discover writes it
+    stored = yaml.safe_load((disc / "typing_tool.yaml").read_text(encoding="utf-8"))
+    assert stored["n_available"] == needed["n_available"] == 5
+
+    def run(tag: str) -> tuple[str, list[str]]:
+        html, xlsx = tmp_path / f"{tag}.html", tmp_path / f"{tag}.xlsx"
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            assert main(["typing-tool", str(disc), "--html", str(html), "--xlsx", str(xlsx)]) == 0
+        notes = [str(w.message) for w in said if issubclass(w.category, BehaviortypesWarning)]
+        assert html.is_file() and xlsx.is_file() and len(notes) == 1
+        help_texts = [c.value for row in load_workbook(xlsx).worksheets[0].iter_rows()
+                      for c in row if isinstance(c.value, str)]
+        assert notes[0] in help_texts  # the same sentence in the workbook
+        return notes[0], help_texts
+
+    best = f"{100 * needed['best_agreement']:.1f}".replace(".", ",")
+    note, _ = run("now")
+    assert note.startswith("Under målet") and f"Även alla 5 påståenden i enkäten når bara {best}" in note
+    # a file written before n_available was recorded: the sentence says less, still true
+    del stored["n_available"], stored["checked_up_to"]
+    (disc / "typing_tool.yaml").write_text(yaml.safe_dump(stored, allow_unicode=True), encoding="utf-8")
+    note, _ = run("old")
+    assert f"Även alla påståenden i enkäten når bara {best}" in note
+    assert "Traceback" not in capsys.readouterr().err

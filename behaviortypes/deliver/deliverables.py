@@ -17,6 +17,9 @@ from .workbook import write_typing_xlsx
 
 __all__ = ["load_typing_spec_with_target", "write_typing_deliverables"]
 
+#: What ``typing_tool.yaml`` records below target (``stages.TypingToolResult``).
+_NEEDED_KEYS = ("n_needed", "agreement_needed", "best_agreement", "n_available", "checked_up_to")
+
 
 def load_typing_spec_with_target(discovery_dir: str | Path) -> TypingSpec:
     """:func:`load_typing_spec`, plus how many statements would reach the target when below it.
@@ -27,11 +30,12 @@ def load_typing_spec_with_target(discovery_dir: str | Path) -> TypingSpec:
     spec = load_typing_spec(discovery_dir)
     folder = Path(discovery_dir)
     if spec.tool.agreement_ < spec.tool.target_ and folder.is_dir():
-        # discover records the count in typing_tool.yaml (n_needed: null when none reaches it)
+        # discover records the count in typing_tool.yaml (n_needed: null when none reaches it);
+        # files written before n_available/checked_up_to were recorded lack them (None: the
+        # sentence then says "all the survey's statements" without a number)
         stored = read_yaml(folder / "typing_tool.yaml") if (folder / "typing_tool.yaml").is_file() else {}
         if isinstance(stored, dict) and "n_needed" in stored:
-            needed = {k: stored.get(k) for k in ("n_needed", "agreement_needed", "best_agreement")}
-            needed["checked_up_to"] = None
+            needed = {k: stored.get(k) for k in _NEEDED_KEYS}
         else:
             needed = statements_needed_for(folder, target=spec.tool.target_)
         if needed is not None:
@@ -81,13 +85,13 @@ def write_typing_deliverables(discovery_dir: str | Path, *, html: str | Path | N
         refuse_foreign_typing_files(p for p in (html, xlsx) if p is not None)
     lang = lang or (spec.language if spec.language in ("en", "sv") else "en")
     spec = spec.in_language(lang)  # once for both (the generated type names in lang)
+    info = spec.agreement_info()  # before writing: a failure leaves neither file half-done
+    note, below = agreement_note(info, lang), info["agreement"] < info["target"]
     paths = []
     if html is not None:
         paths.append(write_typing_html(spec, html, lang=lang))
     if xlsx is not None:
         paths.append(write_typing_xlsx(spec, xlsx, lang=lang))
-    info = spec.agreement_info()
-    note, below = agreement_note(info, lang), info["agreement"] < info["target"]
     if below:  # for the analyst (the CLI prints "warning: ..."); the respondents' form never shows it
         warnings.warn(note, BehaviortypesWarning, stacklevel=2)
     return {

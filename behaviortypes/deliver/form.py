@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 
 from ..files import write_text
-from .spec import TypingSpec, load_typing_spec
+from .spec import TypingSpec, default_min_answered, load_typing_spec
 from .texts import ui_text
 
 __all__ = ["render_typing_html", "write_typing_html"]
@@ -142,6 +142,13 @@ _JS = r"""
     var box = document.getElementById("tt-type");
     if (cur.n === 0) {
       status.textContent = ui.no_answers;
+      box.hidden = true;
+      return;
+    }
+    if (cur.n < data.min_answered) {  // as --score and the workbook: too few answers for a type
+      status.textContent = ui.too_few.replace("{a}", cur.n).replace("{n}", items.length)
+        .replace("{m}", data.min_answered);
+      document.getElementById("tt-missing").hidden = true;
       box.hidden = true;
       return;
     }
@@ -275,7 +282,8 @@ def render_typing_html(tool: str | Path | TypingSpec, *, lang: str | None = None
         ty["tagline_lang"] = "" if ours_tagline else study_lang
     points = _points(spec, t)
     n = len(spec.items)
-    data = dict(model, lang=lang, ui={k: t[k] for k in ("no_answers", "answered", "unanswered_note")})
+    data = dict(model, lang=lang, min_answered=default_min_answered(n),
+                ui={k: t[k] for k in ("no_answers", "answered", "unanswered_note", "too_few")})
     # the scale's width as a CSS rule, not an inline style (the CSP forbids those)
     css = _CSS + f".scale{{--n:{len(points)}}}"
     csp = (f"default-src 'none'; script-src {_sha256(_JS)}; style-src {_sha256(css)}; "
@@ -293,7 +301,7 @@ def render_typing_html(tool: str | Path | TypingSpec, *, lang: str | None = None
         # the study's words are marked with their own language when the page's differs
         sl=jinja2.utils.markupsafe.Markup(' lang="{}"').format(spec.language)
         if spec.language and spec.language != lang else "",
-        intro=t["form_intro"].format(n=n),
+        intro=t["form_intro"].format(n=n, m=default_min_answered(n)),
         questions=[
             {"index": j, "id": item, "text": text or item,
              "counter": t["statement"].format(i=j + 1, n=n)}

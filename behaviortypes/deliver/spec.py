@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from .. import study
-from ..errors import InputError
-from ..files import load_user_yaml, read_json, write_csv
+from ..errors import InputError, Problem
+from ..files import atomic_path, load_user_yaml, neutralise_formulas, read_json
 from ..lookalike import TypingTool, build_typing_tool, load_typing_tool
 
 __all__ = [
@@ -31,6 +31,8 @@ __all__ = [
     "read_answers",
     "score_answers",
     "score_answers_file",
+    "write_typed_csv",
+    "default_min_answered",
     "statements_needed",
     "statements_needed_for",
 ]
@@ -285,58 +287,94 @@ def load_typing_spec(
 
 
 # --------------------------------------------------------------------------- answers
-def _id_column(frame: pd.DataFrame, spec: TypingSpec, file: Path) -> str:
+#: CSV dialects of ``--score``'s output: those of ``behaviortypes score`` (``--csv-dialect``).
+CSV_DIALECTS = ("excel", "excel-sv", "plain")
+
+
+def default_min_answered(n_items: int) -> int:
+    """Fewest answered golden statements for a respondent to be typed: half, rounded up.
+
+    A missing answer counts as the survey's mean answer; below half the statements,
+    the survey's means would weigh more in the type than the respondent's own answers.
+    """
+    return max(1, -(-int(n_items) // 2))
+
+
+def _id_column(frame: pd.DataFrame, spec: TypingSpec, file: Path, id_column: str | None = None) -> str:
     by_lower = {str(c).strip().lower(): c for c in frame.columns}
-    for name in ("respondent_id", spec.id_column):
+    found = ", ".join(map(str, frame.columns[:8])) + (" …" if len(frame.columns) > 8 else "")
+    if id_column is not None:
+        if str(id_column).strip().lower() in by_lower:
+            return by_lower[str(id_column).strip().lower()]
+        raise InputError(f"the answers have no id column {id_column!r}", file=file, value=id_column,
+                         hint=f"pass the name of the answers' id column to --id-column; columns found: {found}")
+    names = list(dict.fromkeys(["respondent_id", spec.id_column]))
+    for name in names:
         if name.lower() in by_lower:
             return by_lower[name.lower()]
+    named = " or ".join(names)
     raise InputError(
-        "the answers have no respondent_id column", file=file,
-        hint=f"name the id column respondent_id (or {spec.id_column}); columns found: "
-        f"{', '.join(map(str, frame.columns[:8]))}",
+        f"the answers have no id column ({named})", file=file,
+        hint=f"name the id column {named}, or pass its name with --id-column; columns found: {found}",
     )
 
 
-def read_answers(path: str | Path, spec: TypingSpec) -> pd.DataFrame:
+def _row_numbers(frame: pd.DataFrame) -> np.ndarray:
+    """Each data row's number as the user sees it (Excel's row; the header is row 1)."""
+    header_rows = int(frame.attrs.get("header_rows", 1) or 1)
+    data_rows = frame.attrs.get("data_rows")
+    base = (np.asarray(data_rows, dtype=int) if data_rows and len(data_rows) == len(frame)
+            else np.arange(1, len(frame) + 1))
+    return base + header_rows
+
+
+def read_answers(path: str | Path, spec: TypingSpec, *, id_column: str | None = None) -> pd.DataFrame:
     """Read answers to the typing tool's statements (CSV, Excel or SPSS) and check them.
 
     Parameters
     ----------
     path : str or Path
-        A table with ``respondent_id`` (or the survey's id column) and one column per
-        golden statement; other columns are ignored. Blank cells, missing tokens
-        (``NA``...) and the instrument's ``missing_codes`` are missing answers; scale
-        label texts (``Agree``) are read as their number.
+        A table with an id column (``respondent_id``, the survey's id column or
+        ``id_column``) and one column per golden statement; other columns are ignored.
+        Blank cells, missing tokens (``NA``...) and the instrument's ``missing_codes``
+        are missing answers; scale label texts (``Agree``) are read as their number.
     spec : TypingSpec
+    id_column : str, optional
+        The id column's name when it is neither ``respondent_id`` nor the survey's.
 
     Returns
     -------
     DataFrame
-        Indexed by ``respondent_id`` (str), one float column per statement (NaN = missing).
+        Indexed by the ids (str; the index is named as the file's id column), one float
+        column per statement (NaN = missing).
 
     Raises
     ------
     InputError
-        Naming file, column, row and value, if the id column or a statement's column is
-        missing, an id is blank or repeated, or an answer is not a number on the scale.
+        Naming file, column, row (as a spreadsheet shows it: the header is row 1) and
+        value, and the respondent id of a bad answer, if the id column or a statement's
+        column is missing, an id is blank or repeated, or an answer is not a number on
+        the scale.
     """
     from ..readers import read_table
 
     path = Path(path)
     frame = read_table(path)
+    numbers = _row_numbers(frame)
+    frame = frame.reset_index(drop=True)
     frame.columns = [str(c).strip() for c in frame.columns]
-    id_col = _id_column(frame, spec, path)
+    id_col = _id_column(frame, spec, path, id_column)
     ids = frame[id_col].map(lambda v: "" if pd.isna(v) else str(v).strip())
     ids = ids.map(lambda s: s[:-2] if s.endswith(".0") and s[:-2].lstrip("-").isdigit() else s)
     blank = (ids == "").to_numpy()
     if blank.any():
         raise InputError("a respondent has no id", file=path, column=id_col,
-                         rows=(np.flatnonzero(blank) + 1).tolist(),
+                         rows=numbers[blank].tolist(),
                          hint="give every row an id, or delete empty rows")
     dupes = ids.duplicated(keep=False).to_numpy()
     if dupes.any():
         raise InputError("respondent ids must be unique", file=path, column=id_col,
-                         rows=(np.flatnonzero(dupes) + 1).tolist(), value=ids[dupes].iloc[0],
+                         rows=numbers[dupes].tolist(), value=ids[dupes].iloc[0],
                          hint="give each respondent one row")
     missing_cols = [i for i in spec.items if i not in frame.columns]
     if missing_cols:
@@ -345,6 +383,12 @@ def read_answers(path: str | Path, spec: TypingSpec) -> pd.DataFrame:
             f"{', '.join(missing_cols)}", file=path, column=missing_cols[0],
             hint=f"the typing tool needs the columns {', '.join(spec.items)}",
         )
+
+    def problem(message: str, item: str, mask: np.ndarray, value: Any, hint: str) -> InputError:
+        first = int(np.flatnonzero(mask)[0])
+        return InputError(problems=[Problem(message, file=path, column=item, rows=numbers[mask].tolist(),
+                                            value=value, hint=hint, respondent=ids.iloc[first])])
+
     by_label = {t.strip().casefold(): float(k) for k, t in spec.scale_labels.items()}
     out = {}
     for item in spec.items:
@@ -360,39 +404,87 @@ def read_answers(path: str | Path, spec: TypingSpec) -> pd.DataFrame:
                 num[labelled] = text[labelled].str.casefold().map(by_label)
             bad = (num.isna() & text.notna()).to_numpy()
             if bad.any():
-                raise InputError(
-                    "answers must be numbers on the scale", file=path, column=item,
-                    rows=(np.flatnonzero(bad) + 1).tolist(), value=raw[bad].iloc[0],
-                    hint=f"use {spec.scale_min:g} to {spec.scale_max:g}; leave a missing answer blank",
-                )
+                raise problem("answers must be numbers on the scale", item, bad, raw[bad].iloc[0],
+                              f"use {spec.scale_min:g} to {spec.scale_max:g}; leave a missing answer blank")
         if spec.missing_codes:
             num[num.isin(spec.missing_codes)] = np.nan
         outside = (num.notna() & ((num < spec.scale_min) | (num > spec.scale_max))).to_numpy()
         if outside.any():
             value = num[outside].iloc[0]
-            raise InputError(
-                f"answer outside the scale {spec.scale_min:g}–{spec.scale_max:g}", file=path,
-                column=item, rows=(np.flatnonzero(outside) + 1).tolist(),
-                value=int(value) if float(value).is_integer() else float(value),
-                hint="correct the answer, or leave it blank when it is missing",
-            )
+            raise problem(f"answer outside the scale {spec.scale_min:g}–{spec.scale_max:g}", item, outside,
+                          int(value) if float(value).is_integer() else float(value),
+                          "correct the answer, or leave it blank when it is missing")
         out[item] = num.to_numpy(float)
-    return pd.DataFrame(out, index=pd.Index(ids.to_numpy(), name="respondent_id"))
+    return pd.DataFrame(out, index=pd.Index(ids.to_numpy(), name=id_col))
 
 
-def score_answers(answers: pd.DataFrame, spec: TypingSpec, *, file: str | Path | None = None) -> pd.DataFrame:
-    """Type checked answers: ``respondent_id, type_id, type_name, probability, p_<type_id>...``.
+def score_answers(answers: pd.DataFrame, spec: TypingSpec, *, file: str | Path | None = None,
+                  min_answered: int | None = None, lang: str | None = None) -> pd.DataFrame:
+    """Type checked answers: ``<id>, type_id, type_name, probability, p_<type_id>..., not_typed``.
 
-    The numbers are :meth:`TypingTool.score`'s; the names are the spec's.
+    The numbers are :meth:`TypingTool.score`'s; the names are the spec's. A respondent
+    who answered fewer than ``min_answered`` golden statements (default
+    :func:`default_min_answered`: half of them) is not typed: ``type_id``,
+    ``type_name`` and the probabilities stay empty and ``not_typed`` says why (in
+    ``lang``, default the study's language); it is empty for everyone typed.
     """
+    from .texts import ui_text
+
+    n = len(spec.items)
+    need = default_min_answered(n) if min_answered is None else int(min_answered)
+    if not 1 <= need <= n:
+        raise InputError(f"--min-answered must be between 1 and {n} (the typing tool's statements)",
+                         value=need, hint=f"the default is half the statements, {default_min_answered(n)}")
+    lang = lang or (spec.language if spec.language in ("en", "sv") else "en")
     scored = spec.tool.score(answers, file=file)
     scored["type_name"] = [spec.names.get(int(t), f"Type {t}") for t in scored["type_id"]]
-    scored.index.name = "respondent_id"
-    return scored.reset_index()
+    answered = answers[spec.items].notna().sum(axis=1).to_numpy()
+    few = answered < need
+    scored["type_id"] = scored["type_id"].astype("Int64")
+    if few.any():
+        scored.loc[few, "type_id"] = pd.NA
+        scored.loc[few, "type_name"] = ""
+        p_cols = ["probability"] + [c for c in scored.columns if c.startswith("p_")]
+        scored.loc[few, p_cols] = np.nan
+    why = ui_text(lang)["too_few"]
+    scored["not_typed"] = [why.format(a=int(a), n=n, m=need) if f else "" for a, f in zip(answered, few)]
+    scored.index.name = answers.index.name or "respondent_id"
+    out = scored.reset_index()
+    out.attrs.update(min_answered=need, n_items=n)
+    return out
+
+
+def _check_dialect(dialect: str) -> None:
+    if dialect not in CSV_DIALECTS:
+        raise InputError(f"unknown CSV dialect {dialect!r}", column="csv_dialect", value=dialect,
+                         hint=f"use one of: {', '.join(CSV_DIALECTS)} (excel-sv: ';' and decimal comma "
+                              "for Excel in Swedish, Dutch, German ... settings)")
+
+
+def write_typed_csv(path: str | Path, scored: pd.DataFrame, dialect: str = "excel") -> Path:
+    """Write typed respondents as CSV for people, in one of ``behaviortypes score``'s dialects.
+
+    ``excel``: UTF-8 with a byte-order mark, ``,`` and decimal point; ``excel-sv``: UTF-8
+    with a byte-order mark, ``;`` and decimal comma (six decimals), for Excel in
+    Swedish settings; ``plain``: UTF-8 without a byte-order mark, for programs. Text a
+    spreadsheet would run as a formula gets a leading apostrophe
+    (:func:`behaviortypes.files.neutralise_formula`). Written atomically.
+    """
+    _check_dialect(dialect)
+    frame = neutralise_formulas(scored)
+    if dialect == "excel-sv":
+        text = frame.to_csv(sep=";", decimal=",", float_format="%.6f", index=False, lineterminator="\r\n")
+    else:
+        text = frame.to_csv(index=False)
+    data = ("" if dialect == "plain" else "\ufeff") + text
+    with atomic_path(path) as tmp:
+        Path(tmp).write_bytes(data.encode("utf-8"))
+    return Path(path)
 
 
 def score_answers_file(tool: str | Path | TypingSpec, answers_path: str | Path,
-                       out_path: str | Path) -> pd.DataFrame:
+                       out_path: str | Path, *, csv_dialect: str | None = None,
+                       id_column: str | None = None, min_answered: int | None = None) -> pd.DataFrame:
     """Type every respondent of an answers file and write the result as CSV.
 
     Parameters
@@ -402,17 +494,27 @@ def score_answers_file(tool: str | Path | TypingSpec, answers_path: str | Path,
     answers_path : path
         CSV, Excel or SPSS file of answers (see :func:`read_answers`).
     out_path : path
-        The CSV to write: ``respondent_id, type_id, type_name, probability`` then
-        ``p_<type_id>`` per type (written atomically). It is meant for people in a
-        spreadsheet: text cells that a spreadsheet would run as a formula (an id or a
-        type name starting ``=``, ``+``, ``-``, ``@``) get a leading apostrophe
+        The CSV to write: the answers' id column (under its own name), ``type_id,
+        type_name, probability``, ``p_<type_id>`` per type and ``not_typed`` (written
+        atomically). It is meant for people in a spreadsheet: text cells that a
+        spreadsheet would run as a formula (an id or a type name starting ``=``,
+        ``+``, ``-``, ``@``) get a leading apostrophe
         (:func:`behaviortypes.files.neutralise_formula`; undone exactly by
         :func:`behaviortypes.files.restore_formula`).
+    csv_dialect : {"excel", "excel-sv", "plain"}, optional
+        As ``behaviortypes score --csv-dialect`` (:func:`write_typed_csv`); default
+        ``excel-sv`` for a Swedish study (``language: sv``), else ``excel``.
+    id_column : str, optional
+        The answers' id column when it is neither ``respondent_id`` nor the survey's.
+    min_answered : int, optional
+        Fewest answered statements to be typed (default: half of them; see
+        :func:`score_answers`).
 
     Returns
     -------
     DataFrame
-        The typed respondents, with the text as given (not neutralised).
+        The typed respondents, with the text as given (not neutralised);
+        ``attrs["min_answered"]`` and ``attrs["n_items"]`` give the rule applied.
 
     Raises
     ------
@@ -424,8 +526,11 @@ def score_answers_file(tool: str | Path | TypingSpec, answers_path: str | Path,
     if out_path.exists() and out_path.resolve() == answers_path.resolve():
         raise InputError("the output would overwrite the answers file", file=out_path,
                          hint="write the typed respondents to a new file")
-    scored = score_answers(read_answers(answers_path, spec), spec, file=answers_path)
-    write_csv(out_path, scored, spreadsheet=True)  # opened in Excel: formulas neutralised
+    dialect = csv_dialect or ("excel-sv" if spec.language == "sv" else "excel")
+    _check_dialect(dialect)
+    scored = score_answers(read_answers(answers_path, spec, id_column=id_column), spec, file=answers_path,
+                           min_answered=min_answered)
+    write_typed_csv(out_path, scored, dialect)  # opened in Excel: formulas neutralised
     return scored
 
 
@@ -514,18 +619,16 @@ def statements_needed_for(discovery_dir: str | Path, *, target: float | None = N
 
     Returns None when the survey (``source.json``'s ``survey_dir``) can no longer be read
     or has changed since discovery (checksum).
-    The seed is the lookalike card's (the typing tool is built with it), else the
-    discovery seed.
+    The seed is the discovery's (``source.json``; ``discover`` builds the typing tool
+    with it), so the folds and the order are the tool's own.
     """
     from ..instrument import Instrument
     from ..readers import keyed_items, load_survey
 
     folder = Path(discovery_dir)
     source = read_json(folder / "source.json")
-    if seed is None:
-        card = folder / "lookalike_card.json"
-        seed = (read_json(card).get("seed") if card.is_file() else None)
-        seed = int(source.get("seed", 0) if seed is None else seed)
+    if seed is None:  # discover builds the tool with its own seed (not the lookalike's)
+        seed = int(source.get("seed", 0) or 0)
     if target is None:
         target = load_typing_tool(folder / TOOL_FILE).target_
     try:

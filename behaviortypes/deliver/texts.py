@@ -15,8 +15,8 @@ LANGS = ("en", "sv")
 _TEXT: dict[str, dict[str, str]] = {
     "en": {
         "title": "Which type are you?",
-        "form_intro": "Answer the {n} statements below. The type is shown as soon as you answer, "
-        "and updates with every answer.",
+        "form_intro": "Answer the {n} statements below. The type is shown once you have answered "
+        "{m} of them, and updates with every answer.",
         "agree_low": "Disagree completely",
         "agree_high": "Agree completely",
         "statement": "Statement {i} of {n}",
@@ -25,6 +25,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "answered": "{a} of {n} statements answered.",
         "unanswered_note": "An unanswered statement counts as the average answer of the survey, "
         "so the result is less certain.",
+        "too_few": "{a} of {n} statements answered; a type needs at least {m}",
         "probability": "Probability",
         "all_types": "Probability of each type",
         "type": "Type",
@@ -37,6 +38,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "(cross-validated; target {target}).",
         "needed": " {needed} statements would reach the target ({needed_agreement}).",
         "never": " Even all {available} survey statements reach only {best}.",
+        "never_all": " Even all the survey's statements reach only {best}.",
         "more_than": " More than {checked} statements would be needed.",
         "unknown_needed": " Re-run the analysis to learn how many statements would reach it.",
         "footer": "Typing tool made with behaviortypes.",
@@ -44,17 +46,18 @@ _TEXT: dict[str, dict[str, str]] = {
         "help_sheet": "How to use",
         "wb_title": "Typing tool: {study}",
         "wb_steps": "How to use this workbook",
-        "wb_step1": "1. In sheet 'answers', enter one respondent per row from row 2: an id in column A, "
+        "wb_step1": "1. In sheet '{answers}', enter one respondent per row from row 2: an id in column A, "
         "then the answer to each statement (row 1 holds the statement ids; hover over an id "
         "to read the statement).",
         "wb_step2": "2. Answers are numbers from {min} to {max} ({scale}). Leave a cell empty when "
-        "a statement was not answered: it then counts as the survey's average answer.",
-        "wb_step3": "3. Sheet 'types' shows each respondent's type and the probability of every "
+        "a statement was not answered: it then counts as the survey's average answer. A type needs "
+        "at least {need} of the {n} answers.",
+        "wb_step3": "3. Sheet '{types}' shows each respondent's type and the probability of every "
         "type, recalculated automatically. Empty rows stay empty.",
         "wb_step4": "4. The workbook has room for {rows} respondents. Copy values only "
         "(Paste special → Values) so that the formulas stay intact; use the "
         "command `behaviortypes typing-tool --score` for larger files.",
-        "wb_step5": "5. Sheet 'model' holds the weights of the typing tool; do not change them.",
+        "wb_step5": "5. Sheet '{model}' holds the weights of the typing tool; do not change them.",
         "wb_bad": "check the answers (must be {min}–{max} or empty)",
         "wb_statements": "The statements",
         "wb_types": "The types",
@@ -69,11 +72,23 @@ _TEXT: dict[str, dict[str, str]] = {
         "is the one with the highest score.",
         "wb_intercept": "intercept",
         "wb_mean": "mean (used for an empty answer)",
+        "wb_too_few": "too few answers: a type needs at least {m} of the {n} statements",
+        "wb_min_answered": "fewest answers for a type",
+        # sheet names and column headers of the workbook
+        "sh_answers": "answers",
+        "sh_types": "types",
+        "sh_model": "model",
+        "sh_calc": "calc",
+        "h_id": "respondent_id",
+        "h_type_id": "type_id",
+        "h_type_name": "type_name",
+        "h_tagline": "tagline",
+        "h_scale": "scale",
     },
     "sv": {
         "title": "Vilken typ är du?",
-        "form_intro": "Svara på de {n} påståendena nedan. Typen visas så snart du svarar och "
-        "uppdateras för varje svar.",
+        "form_intro": "Svara på de {n} påståendena nedan. Typen visas när du har svarat på {m} av "
+        "dem och uppdateras för varje svar.",
         "agree_low": "Instämmer inte alls",
         "agree_high": "Instämmer helt",
         "statement": "Påstående {i} av {n}",
@@ -82,6 +97,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "answered": "{a} av {n} påståenden besvarade.",
         "unanswered_note": "Ett obesvarat påstående räknas som enkätens genomsnittliga svar, "
         "så resultatet blir osäkrare.",
+        "too_few": "{a} av {n} påståenden besvarade; minst {m} behövs för en typ",
         "probability": "Sannolikhet",
         "all_types": "Sannolikhet för varje typ",
         "type": "Typ",
@@ -93,23 +109,25 @@ _TEXT: dict[str, dict[str, str]] = {
         "typ som hela enkäten för bara {agreement} av de svarande (korsvaliderat; mål {target}).",
         "needed": " {needed} påståenden skulle nå målet ({needed_agreement}).",
         "never": " Även alla {available} påståenden i enkäten når bara {best}.",
+        "never_all": " Även alla påståenden i enkäten når bara {best}.",
         "more_than": " Det skulle behövas fler än {checked} påståenden.",
         "unknown_needed": " Kör analysen igen för att se hur många påståenden som skulle nå det.",
         "footer": "Typningsverktyg gjort med behaviortypes.",
         "help_sheet": "Så använder du",
         "wb_title": "Typningsverktyg: {study}",
         "wb_steps": "Så använder du arbetsboken",
-        "wb_step1": "1. I bladet 'answers' skriver du en svarande per rad från rad 2: ett id i kolumn A "
+        "wb_step1": "1. I bladet '{answers}' skriver du en svarande per rad från rad 2: ett id i kolumn A "
         "och sedan svaret på varje påstående (rad 1 har påståendenas id; håll muspekaren över "
         "ett id för att läsa påståendet).",
         "wb_step2": "2. Svaren är tal från {min} till {max} ({scale}). Lämna cellen tom när ett "
-        "påstående inte besvarats: den räknas då som enkätens genomsnittliga svar.",
-        "wb_step3": "3. Bladet 'types' visar varje svarandes typ och sannolikheten för varje typ, "
+        "påstående inte besvarats: den räknas då som enkätens genomsnittliga svar. En typ kräver "
+        "minst {need} av de {n} svaren.",
+        "wb_step3": "3. Bladet '{types}' visar varje svarandes typ och sannolikheten för varje typ, "
         "omräknat automatiskt. Tomma rader förblir tomma.",
         "wb_step4": "4. Arbetsboken har plats för {rows} svarande. Klistra in endast värden "
         "(Klistra in special → Värden) så att formlerna behålls; använd kommandot "
         "`behaviortypes typing-tool --score` för större filer.",
-        "wb_step5": "5. Bladet 'model' innehåller typningsverktygets vikter; ändra dem inte.",
+        "wb_step5": "5. Bladet '{model}' innehåller typningsverktygets vikter; ändra dem inte.",
         "wb_bad": "kontrollera svaren (ska vara {min}–{max} eller tomma)",
         "wb_statements": "Påståendena",
         "wb_types": "Typerna",
@@ -124,6 +142,17 @@ _TEXT: dict[str, dict[str, str]] = {
         "den med högst poäng.",
         "wb_intercept": "konstant",
         "wb_mean": "medelvärde (används för ett tomt svar)",
+        "wb_too_few": "för få svar: en typ kräver minst {m} av de {n} påståendena",
+        "wb_min_answered": "minsta antal svar för en typ",
+        "sh_answers": "svar",
+        "sh_types": "typer",
+        "sh_model": "modell",
+        "sh_calc": "beräkning",
+        "h_id": "svarsid",
+        "h_type_id": "typ_id",
+        "h_type_name": "typnamn",
+        "h_tagline": "i korthet",
+        "h_scale": "skala",
     },
 }
 
@@ -152,7 +181,10 @@ def agreement_note(info: dict[str, Any], lang: str) -> str:
     info : dict
         ``agreement``, ``target``, ``n_items``, ``n_respondents`` and, when the
         agreement is below target, ``needed`` (see
-        :func:`behaviortypes.deliver.statements_needed`) or None.
+        :func:`behaviortypes.deliver.statements_needed`) or None. Any of ``needed``'s
+        keys may be missing or None (a ``typing_tool.yaml`` written by an older version
+        lacks ``n_available`` and ``checked_up_to``): the sentence then says less,
+        never something untrue.
     lang : {"en", "sv"}
     """
     t = ui_text(lang)
@@ -174,4 +206,9 @@ def agreement_note(info: dict[str, Any], lang: str) -> str:
         )
     if needed.get("checked_up_to") is not None:
         return text + t["more_than"].format(checked=needed["checked_up_to"])
-    return text + t["never"].format(available=needed["n_available"], best=_pct(needed["best_agreement"], lang))
+    best = needed.get("best_agreement")
+    if best is None:
+        return text + t["unknown_needed"]
+    if needed.get("n_available") is None:  # recorded before n_available was
+        return text + t["never_all"].format(best=_pct(best, lang))
+    return text + t["never"].format(available=needed["n_available"], best=_pct(best, lang))

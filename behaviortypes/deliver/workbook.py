@@ -3,13 +3,16 @@
 Sheets: a help sheet in the study's language (first, active), ``answers`` (row 1:
 ``respondent_id`` then the golden statement ids), ``types`` (``respondent_id, type_id,
 type_name, p_<type_id>...``, all formulas), ``model`` (weights, intercepts, means, type
-names; protected) and ``calc`` (hidden, protected: the per-row arithmetic).
+names; protected) and ``calc`` (hidden, protected: the per-row arithmetic). In Swedish
+the sheets are ``svar``, ``typer``, ``modell``, ``beräkning`` and the headers
+``svarsid, typ_id, typnamn``; formulas quote every sheet name, so any name works.
 
 The formulas compute what :meth:`TypingTool.score` computes: an empty answer counts as
 the statement's mean, ``score = SUMPRODUCT(weights, answers) + intercept``, probabilities
 are a softmax and the type is the first highest score. A row with no id and no answers
-stays blank; a row with an answer that is not a number on the scale shows a message
-instead of a type. Study text is only ever written as text cells (never formulas;
+stays blank; a row with an answer that is not a number on the scale, or with fewer
+answers than a type needs (half the statements, as ``--score``), shows a message instead
+of a type. Study text is only ever written as text cells (never formulas;
 text starting with ``= + - @`` gets Excel's quote prefix) and formulas refer to the
 ``model`` sheet instead of quoting names.
 """
@@ -28,7 +31,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..files import atomic_path
 from .owned import TOOL_MARK
-from .spec import TypingSpec, load_typing_spec
+from ..errors import InputError
+from .spec import TypingSpec, default_min_answered, load_typing_spec
 from .texts import agreement_note, ui_text
 
 __all__ = ["write_typing_xlsx", "DEFAULT_ROWS"]
@@ -70,6 +74,11 @@ def _scale_text(spec: TypingSpec) -> str:
     return f"{spec.scale_min:g}–{spec.scale_max:g}"
 
 
+def _ref(sheet: str) -> str:
+    """A sheet's name as formulas refer to it (always quoted: names may hold å, ä, ö)."""
+    return "'" + sheet.replace("'", "''") + "'!"
+
+
 @dataclass(frozen=True)
 class _Layout:
     """Where the model sheet keeps what the other sheets refer to."""
@@ -81,17 +90,22 @@ class _Layout:
     hi_ref: str
     ids_rng: str
     names_rng: str
+    need_ref: str    # fewest answers for a type
+    few_ref: str     # the "too few answers" text
+    sheets: dict     # sheet names: answers, types, model, calc (in the workbook's language)
 
 
-def _model_sheet(mod, t: dict, model: dict, lo: float, hi: float) -> _Layout:
-    """Types, intercepts and weights; item means; the message and scale the formulas use."""
+def _model_sheet(mod, t: dict, model: dict, lo: float, hi: float, need: int, sheets: dict) -> _Layout:
+    """Types, intercepts and weights; item means; the messages, scale and minimum the formulas use."""
     items, types = model["items"], model["types"]
     k = len(types)
+    mref = _ref(sheets["model"])
     # row 1: headers; column A type_id, B name, C tagline, D intercept, E.. weights per item
-    # row k+3: "mean" then item means under the weights; row k+4: the "check answers" text
-    _text(mod, "A1", "type_id", bold=True)
-    _text(mod, "B1", "type_name", bold=True)
-    _text(mod, "C1", "tagline", bold=True)
+    # row k+3: "mean" then item means under the weights; row k+5: the "check answers" text
+    # and the scale; row k+6: the "too few answers" text and the fewest answers for a type
+    _text(mod, "A1", t["h_type_id"], bold=True)
+    _text(mod, "B1", t["h_type_name"], bold=True)
+    _text(mod, "C1", t["h_tagline"], bold=True)
     _text(mod, "D1", t["wb_intercept"], bold=True)
     w0 = 5  # first weight column
     for j, item in enumerate(items):
@@ -110,25 +124,29 @@ def _model_sheet(mod, t: dict, model: dict, lo: float, hi: float) -> _Layout:
     msg_row = k + 5
     _text(mod, f"A{msg_row}", t["wb_bad"].format(min=f"{lo:g}", max=f"{hi:g}"))
     # the scale as numbers (criteria built from cells stay right under any decimal separator)
-    _text(mod, f"D{msg_row}", "scale", bold=True)
+    _text(mod, f"D{msg_row}", t["h_scale"], bold=True)
     mod.cell(msg_row, w0, lo)
     mod.cell(msg_row, w0 + 1, hi)
-    lo_ref, hi_ref = f"model!${col(w0)}${msg_row}", f"model!${col(w0 + 1)}${msg_row}"
+    lo_ref, hi_ref = f"{mref}${col(w0)}${msg_row}", f"{mref}${col(w0 + 1)}${msg_row}"
+    _text(mod, f"A{msg_row + 1}", t["wb_too_few"].format(m=need, n=len(items)))
+    _text(mod, f"D{msg_row + 1}", t["wb_min_answered"], bold=True)
+    mod.cell(msg_row + 1, w0, need)
     _text(mod, f"A{msg_row + 2}", t["wb_model_note"])
     mod.column_dimensions["B"].width = 26
     mod.column_dimensions["C"].width = 40
     mod.column_dimensions["D"].width = 14
     mod.protection.sheet = True
-    ids_rng = f"model!$A$2:$A${k + 1}"
-    names_rng = f"model!$B$2:$B${k + 1}"
-    return _Layout(w0, mean_row, msg_row, lo_ref, hi_ref, ids_rng, names_rng)
+    ids_rng = f"{mref}$A$2:$A${k + 1}"
+    names_rng = f"{mref}$B$2:$B${k + 1}"
+    return _Layout(w0, mean_row, msg_row, lo_ref, hi_ref, ids_rng, names_rng,
+                   need_ref=f"{mref}${col(w0)}${msg_row + 1}", few_ref=f"{mref}$A${msg_row + 1}", sheets=sheets)
 
 
 def _answers_sheet(ans, t: dict, model: dict, lo: float, hi: float, last: int) -> None:
     """Where the user types or pastes answers: one row per respondent, checked against the scale."""
     items = model["items"]
     n = len(items)
-    _text(ans, "A1", "respondent_id", bold=True)
+    _text(ans, "A1", t["h_id"], bold=True)
     ans["A1"].fill = _HEAD
     for j, (item, text) in enumerate(zip(items, model["texts"])):
         c = _text(ans, f"{col(2 + j)}1", item, bold=True)
@@ -150,65 +168,75 @@ def _calc_sheet(calc, model: dict, lay: _Layout, last: int) -> tuple[int, int, i
     items, types = model["items"], model["types"]
     n, k = len(items), len(types)
     w0, mean_row, lo_ref, hi_ref = lay.w0, lay.mean_row, lay.lo_ref, lay.hi_ref
-    # A: blank row?  B: number of bad answers  C..: filled answers  then scores, max, exps, sum, best
+    a, m = _ref(lay.sheets["answers"]), _ref(lay.sheets["model"])
+    # A: blank row?  B: number of bad answers  C..: filled answers  then scores, max, exps, sum,
+    # best, and the number of answers given
     x0 = 3
     s0 = x0 + n           # scores
     mx = s0 + k           # max score
     e0 = mx + 1           # exp(score - max)
     sm = e0 + k           # sum of exps
     bi = sm + 1           # index of the best type
+    na = bi + 1           # answers given (numbers)
     heads = ["blank", "n_bad"] + [f"x_{i}" for i in items] + [f"s_{ty['type_id']}" for ty in types] \
-        + ["max"] + [f"e_{ty['type_id']}" for ty in types] + ["sum", "best"]
+        + ["max"] + [f"e_{ty['type_id']}" for ty in types] + ["sum", "best", "n_answered"]
     for j, h in enumerate(heads, start=1):
         _text(calc, f"{col(j)}1", h, bold=True)
     a_last = col(1 + n)
     x_first, x_last = col(x0), col(x0 + n - 1)
     s_first, s_last = col(s0), col(s0 + k - 1)
     for r in range(2, last + 1):
-        item_rng = f"answers!$B{r}:${a_last}{r}"
-        calc.cell(r, 1, f"=COUNTA(answers!$A{r}:${a_last}{r})=0")
+        item_rng = f"{a}$B{r}:${a_last}{r}"
+        calc.cell(r, 1, f"=COUNTA({a}$A{r}:${a_last}{r})=0")
         calc.cell(r, 2, f'=COUNTA({item_rng})-COUNTIFS({item_rng},">="&{lo_ref},{item_rng},"<="&{hi_ref})')
         for j in range(n):
-            a = f"answers!{col(2 + j)}{r}"
-            calc.cell(r, x0 + j, f"=IF(ISNUMBER({a}),{a},model!${col(w0 + j)}${mean_row})")
+            cell = f"{a}{col(2 + j)}{r}"
+            calc.cell(r, x0 + j, f"=IF(ISNUMBER({cell}),{cell},{m}${col(w0 + j)}${mean_row})")
         for q in range(k):
             mrow = q + 2
-            calc.cell(r, s0 + q, f"=SUMPRODUCT(model!${col(w0)}${mrow}:${col(w0 + n - 1)}${mrow},"
-                                 f"${x_first}{r}:${x_last}{r})+model!$D${mrow}")
+            calc.cell(r, s0 + q, f"=SUMPRODUCT({m}${col(w0)}${mrow}:${col(w0 + n - 1)}${mrow},"
+                                 f"${x_first}{r}:${x_last}{r})+{m}$D${mrow}")
         calc.cell(r, mx, f"=MAX(${s_first}{r}:${s_last}{r})")
         for q in range(k):
             calc.cell(r, e0 + q, f"=EXP({col(s0 + q)}{r}-${col(mx)}{r})")
         calc.cell(r, sm, f"=SUM({col(e0)}{r}:{col(e0 + k - 1)}{r})")
         calc.cell(r, bi, f"=MATCH(${col(mx)}{r},${s_first}{r}:${s_last}{r},0)")
+        calc.cell(r, na, f"=COUNT({item_rng})")
     calc.sheet_state = "hidden"
     calc.protection.sheet = True
-    return e0, sm, bi
+    return e0, sm, bi, na
 
 
-def _types_sheet(typ, model: dict, lay: _Layout, last: int, calc_cols: tuple[int, int, int]) -> None:
+def _types_sheet(typ, t: dict, model: dict, lay: _Layout, last: int, calc_cols: tuple[int, int, int, int]) -> None:
     """Each row's type and probabilities, by formulas over the hidden calc sheet."""
     types = model["types"]
     k = len(types)
-    e0, sm, bi = calc_cols
+    e0, sm, bi, na = calc_cols
     msg_row, ids_rng, names_rng = lay.msg_row, lay.ids_rng, lay.names_rng
-    for j, h in enumerate(["respondent_id", "type_id", "type_name"] + [f"p_{ty['type_id']}" for ty in types], 1):
+    a, c_, m = _ref(lay.sheets["answers"]), _ref(lay.sheets["calc"]), _ref(lay.sheets["model"])
+    heads = [t["h_id"], t["h_type_id"], t["h_type_name"]] + [f"p_{ty['type_id']}" for ty in types]
+    for j, h in enumerate(heads, 1):
         c = _text(typ, f"{col(j)}1", h, bold=True)
         c.fill = _HEAD
     typ.column_dimensions["A"].width = 16
     typ.column_dimensions["C"].width = 42
     typ.freeze_panes = "B2"
     for r in range(2, last + 1):
-        blank, bad = f"calc!$A{r}", f"calc!$B{r}>0"
-        typ.cell(r, 1, f'=IF(ISBLANK(answers!$A{r}),"",answers!$A{r})')
-        typ.cell(r, 2, f'=IF(OR({blank},{bad}),"",INDEX({ids_rng},calc!${col(bi)}{r}))').alignment = _CENTER
-        typ.cell(r, 3, f'=IF({blank},"",IF({bad},model!$A${msg_row},INDEX({names_rng},calc!${col(bi)}{r})))')
+        blank, bad = f"{c_}$A{r}", f"{c_}$B{r}>0"
+        few = f"{c_}${col(na)}{r}<{lay.need_ref}"
+        none = f"OR({blank},{bad},{few})"  # no type for this row
+        typ.cell(r, 1, f'=IF(ISBLANK({a}$A{r}),"",{a}$A{r})')
+        typ.cell(r, 2, f'=IF({none},"",INDEX({ids_rng},{c_}${col(bi)}{r}))').alignment = _CENTER
+        typ.cell(r, 3, f'=IF({blank},"",IF({bad},{m}$A${msg_row},IF({few},{lay.few_ref},'
+                       f'INDEX({names_rng},{c_}${col(bi)}{r}))))')
         for q in range(k):
-            c = typ.cell(r, 4 + q, f'=IF(OR({blank},{bad}),"",calc!{col(e0 + q)}{r}/calc!${col(sm)}{r})')
+            c = typ.cell(r, 4 + q, f'=IF({none},"",{c_}{col(e0 + q)}{r}/{c_}${col(sm)}{r})')
             c.number_format = "0.0%"
     typ.protection.sheet = True
 
 
-def _help_sheet(ws, t: dict, spec: TypingSpec, model: dict, lang: str, rows: int) -> None:
+def _help_sheet(ws, t: dict, spec: TypingSpec, model: dict, lang: str, rows: int, need: int,
+                sheets: dict) -> None:
     """Steps, the agreement note, the statements, the scale and the types."""
     items, types = model["items"], model["types"]
     lo, hi = spec.scale_min, spec.scale_max
@@ -218,7 +246,8 @@ def _help_sheet(ws, t: dict, spec: TypingSpec, model: dict, lang: str, rows: int
     _text(ws, "A1", t["wb_title"].format(study=spec.study or t["title"]), bold=True).font = Font(bold=True, size=14)
     r = 3
     _text(ws, f"A{r}", t["wb_steps"], bold=True)
-    fmt = {"min": f"{lo:g}", "max": f"{hi:g}", "scale": _scale_text(spec), "rows": rows}
+    fmt = {"min": f"{lo:g}", "max": f"{hi:g}", "scale": _scale_text(spec), "rows": rows,
+           "need": need, "n": len(items), **sheets}
     for key in ("wb_step1", "wb_step2", "wb_step3", "wb_step4", "wb_step5"):
         r += 1
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
@@ -246,7 +275,7 @@ def _help_sheet(ws, t: dict, spec: TypingSpec, model: dict, lang: str, rows: int
     r += 2
     _text(ws, f"A{r}", t["wb_types"], bold=True)
     r += 1
-    _text(ws, f"A{r}", "type_id", bold=True)
+    _text(ws, f"A{r}", t["h_type_id"], bold=True)
     _text(ws, f"B{r}", t["wb_name"], bold=True)
     _text(ws, f"C{r}", t["wb_tagline"], bold=True)
     for ty in types:
@@ -258,7 +287,7 @@ def _help_sheet(ws, t: dict, spec: TypingSpec, model: dict, lang: str, rows: int
 
 
 def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str | None = None,
-                      *, rows: int = DEFAULT_ROWS) -> Path:
+                      *, rows: int = DEFAULT_ROWS, min_answered: int | None = None) -> Path:
     """Write the typing tool as an Excel workbook computing each type by formulas.
 
     Parameters
@@ -274,6 +303,10 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
         ``types.yaml`` and the statements stay as the study wrote them.
     rows : int, default=1000
         Respondent rows with formulas (from row 2 of ``answers``).
+    min_answered : int, optional
+        Fewest answered statements for a type (default: half of them, as ``--score``,
+        :func:`~behaviortypes.deliver.score_answers`); a row with fewer shows why
+        instead of a type.
 
     Returns
     -------
@@ -287,20 +320,26 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
     last = rows + 1
     lo, hi = spec.scale_min, spec.scale_max
 
+    need = default_min_answered(len(spec.items)) if min_answered is None else int(min_answered)
+    if not 1 <= need <= len(spec.items):
+        raise InputError(f"min_answered must be between 1 and {len(spec.items)} (the typing tool's statements)",
+                         value=need)
+    sheets = {key: t[f"sh_{key}"] for key in ("answers", "types", "model", "calc")}
+
     wb = Workbook()
     wb.properties.creator = TOOL_MARK  # how a re-run knows the file is ours to replace
     help_ws = wb.active
     help_ws.title = t["help_sheet"]
-    ans = wb.create_sheet("answers")
-    typ = wb.create_sheet("types")
-    mod = wb.create_sheet("model")
-    calc = wb.create_sheet("calc")
+    ans = wb.create_sheet(sheets["answers"])
+    typ = wb.create_sheet(sheets["types"])
+    mod = wb.create_sheet(sheets["model"])
+    calc = wb.create_sheet(sheets["calc"])
 
-    lay = _model_sheet(mod, t, model, lo, hi)
+    lay = _model_sheet(mod, t, model, lo, hi, need, sheets)
     _answers_sheet(ans, t, model, lo, hi, last)
     calc_cols = _calc_sheet(calc, model, lay, last)
-    _types_sheet(typ, model, lay, last, calc_cols)
-    _help_sheet(help_ws, t, spec, model, lang, rows)
+    _types_sheet(typ, t, model, lay, last, calc_cols)
+    _help_sheet(help_ws, t, spec, model, lang, rows, need, sheets)
     for sheet in (help_ws, ans, typ):  # printed: every column on one page width
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -535,13 +535,33 @@ def interview_types(
         study.refuse_one_group(tool_path, "the typing tool")
         if tool_path.is_dir():
             tool_path = tool_path / "typing_tool.yaml"
-        scored = load_typing_tool(tool_path).score(table.set_index(ids), file=participants)
+        tool = load_typing_tool(tool_path)
+        _check_answered(table, tool.items_, participants)
+        scored = tool.score(table.set_index(ids), file=participants)
         values = scored["type_name"].astype(str)
     mapping = dict(zip(ids, values.to_numpy()))
     if Path(out).resolve() == Path(qdpx).resolve():
         raise InputError("the output would overwrite the input project", file=out,
                          hint="write to a new file and open that in the QDA tool")
     return write_types_to_qdpx(qdpx, out, mapping, variable=variable)
+
+
+def _check_answered(table: pd.DataFrame, items: Sequence[str], file: Path) -> None:
+    """Refuse interviewees who answered too few golden statements to be typed (the
+    minimum of ``typing-tool --score``, the form and the workbook)."""
+    from .deliver.spec import default_min_answered
+
+    present = [c for c in table.columns if str(c) in set(map(str, items))]
+    if len(present) < len(items):
+        return  # the typing tool names the missing statements itself
+    need = default_min_answered(len(items))
+    answered = table[present].apply(pd.to_numeric, errors="coerce").notna().sum(axis=1)
+    few = np.flatnonzero((answered < need).to_numpy())
+    if few.size:
+        raise InputError(
+            f"too few answers to type an interviewee: {int(answered.iloc[few[0]])} of the {len(items)} "
+            f"golden statements answered, at least {need} needed", file=file,
+            rows=(few + 1).tolist(), hint="add their answers, or give their type in a type_name column")
 
 
 # --------------------------------------------------------------------------- run / demo

@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -267,6 +268,13 @@ def test_qdpx_types_from_typing_tool(demo_root, tmp_path):
     assert set(typed["behaviour_type"]) <= names and typed["behaviour_type"].notna().all()
     _one_line_error(bt("qdpx-types", qdpx, "--participants", survey / "interviews" / "participants.csv",
                        "--out", tmp_path / "x.qdpx"))
+    # an interviewee who answered (almost) nothing is not typed as the average respondent
+    answers.iloc[1, 1:] = np.nan
+    answers.to_csv(tmp_path / "participants.csv", index=False)
+    line = _one_line_error(bt("qdpx-types", qdpx, "--participants", tmp_path / "participants.csv",
+                              "--out", tmp_path / "typed2.qdpx", "--typing-tool", survey / "discovery"))
+    assert "row 2: too few answers to type an interviewee: 0 of the" in line, line
+    assert not (tmp_path / "typed2.qdpx").exists()
 
 
 @pytest.mark.parametrize("option, suggestion", [

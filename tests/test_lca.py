@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -75,8 +76,13 @@ def test_multinomial_matches_polca_with_missing_answers():
 
 def test_bic_choice_matches_polca_table():
     """k = 1..3 on carcinoma: poLCA's BICs and its minimum (k = 3)."""
-    choice = choose_n_classes(_data("carcinoma"), k_max=3, indicator="multinomial",
-                              n_init=10, tol=1e-12, max_iter=5000, random_state=0)
+    from behaviortypes.errors import SurveyQualityWarning
+
+    # poLCA's minimum is the largest k tried: said, as "at least 3" (the election trial's
+    # choose_n_classes stopped at k_max = 6 silently)
+    with pytest.warns(SurveyQualityWarning, match=r"lowest at the largest number of classes tried \(k_max=3\)"):
+        choice = choose_n_classes(_data("carcinoma"), k_max=3, indicator="multinomial",
+                                  n_init=10, tol=1e-12, max_iter=5000, random_state=0)
     assert choice.k == 3
     assert_allclose(choice.table.bic, [REF[f"carcinoma_k{k}"]["bic"] for k in (1, 2, 3)],
                     atol=1e-5)
@@ -147,7 +153,9 @@ def test_ordinal_nests_in_multinomial_and_bic_prefers_it_on_ordinal_data():
 
 def test_choose_n_classes_finds_planted_k():
     X, _, _, _ = _planted_ordinal(n=800, seed=1, J=8)
-    choice = choose_n_classes(X, k_max=4, n_init=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # k = 3 < k_max: nothing to warn about
+        choice = choose_n_classes(X, k_max=4, n_init=2, random_state=0)
     assert choice.k == 3
     assert list(choice.table.k) == [1, 2, 3, 4]
     assert choice.table.entropy.iloc[1:].between(0, 1).all()

@@ -43,6 +43,7 @@ indicators).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,7 +53,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from ..errors import InputError
+from ..errors import InputError, SurveyQualityWarning
 
 __all__ = ["LatentClassModel", "ClassChoice", "choose_n_classes", "INDICATORS"]
 
@@ -524,4 +525,8 @@ def choose_n_classes(X, *, k_max=8, k_min=1, indicator="ordinal", criterion="bic
                          smallest_share=float(m.weights_.min()), converged=m.converged_))
     table = pd.DataFrame(rows)
     k = int(table.k[table[criterion].idxmin()])
+    if k == int(k_max) > int(k_min):
+        warnings.warn(f"the {criterion.upper()} is lowest at the largest number of classes tried "
+                      f"(k_max={k_max}): more classes may fit better still — raise k_max, or read "
+                      f"k={k} as 'at least {k}'", SurveyQualityWarning, stacklevel=2)
     return ClassChoice(k=k, model=models[k], table=table, models=models)

@@ -187,6 +187,8 @@ def main(argv=None) -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--bootstrap", type=int, default=0, help="BLRT draws (0: skip)")
     parser.add_argument("--per-kind", type=int, default=3, help="field: studies per kind")
+    parser.add_argument("--field-seed", type=int, default=0,
+                        help="field: the first seed of each kind (studies never looked at: 5 and up)")
     parser.add_argument("--models", nargs="+", default=None,
                         help="TypeFinder(models=...): the models whose BIC chooses k; the "
                              "rows then carry every k's BIC and ARI per model")
@@ -199,7 +201,7 @@ def main(argv=None) -> None:
             print_row(rows[-1])
     elif args.suite == "field":
         rows = []
-        for kind, seed in field_suite(args.per_kind)[args.first:args.last]:
+        for kind, seed in field_suite(args.per_kind, seed=args.field_seed)[args.first:args.last]:
             if args.kinds and kind not in args.kinds:
                 continue
             rows.append(field_row(kind, seed, args.resamples, args.jobs, args.bootstrap,

@@ -115,6 +115,8 @@ class ScoreSummary:
         With ``ci_low``/``ci_high`` per type: the 95 % bootstrap interval of the
         prior-corrected share that ``lookalike`` wrote into ``lookalike_card.json``
         (``corrected_ci_low``/``corrected_ci_high``), when the card has them.
+        ``corrected`` is False when the card says the prior-shift correction was not
+        applied (the customer columns do not identify it; ``base.note`` in the card).
         """
         from .. import study
 
@@ -124,6 +126,11 @@ class ScoreSummary:
         }
         card_path = Path(folder) / "lookalike_card.json"
         if card_path.is_file():
+            import json
+
+            base = json.loads(card_path.read_text(encoding="utf-8")).get("base") or {}
+            if base.get("corrected") is False:  # the prior-shift correction was not identified
+                doc["corrected"] = False
             rows = [r for r in study.LookalikeCard.model_validate_json(card_path.read_text(encoding="utf-8")).shares
                     if r.corrected_ci_low is not None and r.corrected_ci_high is not None]
             if rows:

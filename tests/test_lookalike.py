@@ -490,7 +490,7 @@ class _PlantedTypes:
         ]
 
 
-def _discovery(tmp_path, *, n_base=6_000, n_resp=900, seed=31, leak=False):
+def _discovery(tmp_path, *, n_base=6_000, n_resp=900, seed=31, leak=False, weak=False):
     base, truth = make_base(n_base, seed=seed)
     pick = biased_sample(truth, n_resp, seed=seed + 1)
     types = truth.iloc[pick].to_numpy()
@@ -517,6 +517,10 @@ def _discovery(tmp_path, *, n_base=6_000, n_resp=900, seed=31, leak=False):
         leaked = pd.Series(3.0, index=customers.index)
         leaked.iloc[pick] = items["s01"].to_numpy()
         customers["s01"] = leaked
+    if weak:  # the CRM columns shuffled across customers: they say nothing about the type
+        rng = np.random.default_rng(seed + 3)
+        for col in customers.columns.drop("customer_id"):
+            customers[col] = customers[col].to_numpy()[rng.permutation(len(customers))]
     customers.to_parquet(tmp_path / "customers.parquet", index=False)
     return out, tmp_path / "customers.parquet", truth
 
@@ -573,6 +577,42 @@ def test_train_lookalike_end_to_end(tmp_path):
     assert again.card["base_priors"] == result.card["base_priors"]
     assert again.card["link"] == result.card["link"]
     pd.testing.assert_frame_equal(again.shares, result.shares)
+
+
+def test_weak_customer_signal_keeps_the_survey_shares_and_warns(tmp_path):
+    # the trial on poLCA's election data: CRM columns that do not predict the type drove the
+    # corrected shares to a corner (15.6 % -> 54.9 %, 3.6 % -> 0.0 %) and score put 1,778
+    # of 1,785 customers in one type, silently
+    from behaviortypes.scoring import score_customers
+
+    out, customers, truth = _discovery(tmp_path, n_base=4_000, n_resp=700, weak=True)
+    with pytest.warns(SurveyQualityWarning, match="no better than chance") as caught:
+        result = train_lookalike(out, customers, seed=0, models=("logistic",), cv=3, batch_size=2_000)
+    text = " ".join(str(w.message) for w in caught)
+    assert "out-of-fold accuracy" in text and "not applied" in text
+    card = read_json(out / "lookalike_card.json")
+    base = card["base"]
+    assert base["corrected"] is False and "no better than chance" in base["note"]
+    ident = base["identifiability"]
+    assert ident["sigma_min"] < ident["threshold"] and not ident["identified"]
+    assert ident["accuracy"] < ident["majority_accuracy"] + 0.03
+    shares = result.shares
+    # the base keeps the linked survey shares, inside honest (wide) intervals
+    assert_allclose(shares["corrected_share"].to_numpy(), shares["linked_share"].to_numpy(), atol=1e-12)
+    assert (shares["corrected_ci_low"] <= shares["corrected_share"] + 1e-12).all()
+    assert (shares["corrected_share"] <= shares["corrected_ci_high"] + 1e-12).all()
+    assert (shares["corrected_ci_high"] - shares["corrected_ci_low"]).max() > 0.1
+    loaded = load_model(out / "lookalike.skops")
+    assert_allclose(loaded.base_priors_.to_numpy(), shares["linked_share"].to_numpy())
+    scored = score_customers(loaded, customers, tmp_path / "scored.parquet")
+    scored.to_files(out)
+    doc = read_json(out / "base_shares.json")
+    assert doc["corrected"] is False
+    # soft shares stay at the survey's (no corner): every type keeps most of its share
+    got = pd.Series(doc["shares"]).astype(float)
+    got.index = got.index.astype(int)
+    survey = shares["linked_share"]
+    assert np.max(np.abs(got.sort_index().to_numpy() - survey.sort_index().to_numpy())) < 0.05
 
 
 def test_train_lookalike_errors(tmp_path):

@@ -455,15 +455,18 @@ def shift_priors(
 
 def _not_identified_text(ident: dict) -> str:
     """The note (card) and warning (CLI) when the prior-shift correction is not identified."""
-    chance = "no better than chance" if not ident["informative"] else "too weakly"
+    if ident["informative"]:
+        how, most = "separate some of the types too weakly", ""
+    else:
+        how, most = "predict the type no better than chance", " and most customers get the largest type"
     return (
-        f"lookalike: the customer columns predict the type {chance} (out-of-fold accuracy "
+        f"lookalike: the customer columns {how} (out-of-fold accuracy "
         f"{ident['accuracy']:.1%} against {ident['majority_accuracy']:.1%} by always guessing the largest "
         f"type; log-loss {ident['log_loss']:.3f} against {ident['prior_log_loss']:.3f} from the survey's "
         f"shares alone; separation {ident['sigma_min']:.3f}, below {ident['threshold']:.2f}), so the "
         "customer base's type shares cannot be told apart from the survey's: the correction for the "
         "survey's response bias is not applied (base shares = survey shares, with intervals showing the "
-        "range the data allow) and most customers get the largest type; add customer columns that "
+        f"range the data allow){most}; add customer columns that "
         "differ between the types"
     )
 

@@ -48,9 +48,33 @@ def _quote_ident(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
 
 
+def sniff_csv_dialect(path: str | Path) -> dict[str, Any]:
+    """Encoding, delimiter and decimal mark of a CSV file, sniffed from its first 64 KiB.
+
+    The same detection as the responses reader (:func:`~behaviortypes.readers.tables.decode_text`,
+    :func:`~behaviortypes.readers.tables.sniff_delimiter`): UTF-8 with or without BOM,
+    UTF-16, cp1252/latin-1; comma, semicolon, tab or pipe; a decimal comma when the
+    delimiter is not a comma and most decimal-looking cells use one (Swedish Excel:
+    ``;`` and ``49,5``). Compressed files (``.csv.gz``...) are decompressed on the fly.
+
+    Returns
+    -------
+    dict
+        ``encoding`` (Python codec name), ``delimiter`` and ``decimal``.
+    """
+    import pyarrow as pa
+
+    path = Path(path)
+    with pa.input_stream(str(path), compression="detect") as stream:
+        head = stream.read(1 << 16)
+    return _dialect_of(head, path)
+
+
 def _csv_options(path: Path) -> dict[str, Any]:
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
+    return sniff_csv_dialect(path)
+
+
+def _dialect_of(head: bytes, path: Path) -> dict[str, Any]:
     if not head.strip():
         raise InputError("the file is empty", file=path)
     text, encoding = decode_text(head, path, partial=True)

@@ -615,6 +615,33 @@ def test_weak_customer_signal_keeps_the_survey_shares_and_warns(tmp_path):
     assert np.max(np.abs(got.sort_index().to_numpy() - survey.sort_index().to_numpy())) < 0.05
 
 
+def test_lookalike_and_score_on_swedish_excel_csv(tmp_path):
+    # the trial: a customer base saved by Swedish Excel (';', decimal comma, BOM; or cp1252)
+    from behaviortypes.scoring import score_customers
+
+    out, customers, _ = _discovery(tmp_path, n_base=3_000, n_resp=500)
+    frame = pd.read_parquet(customers)
+    frame["region"] = frame["region"].map({"north": "Norrland", "south": "Skåne", "east": "Öst",
+                                           "west": "Väst"})
+    plain = tmp_path / "customers.csv"
+    frame.to_csv(plain, index=False)
+    bom, ansi = tmp_path / "kunder.csv", tmp_path / "kunder_ansi.csv"
+    frame.to_csv(bom, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+    frame.to_csv(ansi, sep=";", decimal=",", index=False, encoding="cp1252")
+    assert b";" in bom.read_bytes()[:40] and "Skåne".encode("cp1252") in ansi.read_bytes()
+    cards, scored = [], []
+    for i, source in enumerate((plain, bom, ansi)):
+        train_lookalike(out, source, seed=0, models=("logistic",), cv=3, batch_size=1_000)
+        cards.append(read_json(out / "lookalike_card.json"))
+        model = load_model(out / "lookalike.skops")
+        scored.append(pd.read_parquet(score_customers(model, source, tmp_path / f"s{i}.parquet").out))
+    for card, got in zip(cards[1:], scored[1:]):
+        assert card["shares"] == cards[0]["shares"] and card["base_priors"] == cards[0]["base_priors"]
+        assert card["feature_columns"] == cards[0]["feature_columns"]
+        pd.testing.assert_frame_equal(got, scored[0])
+    assert len(scored[0]) == 3_000
+
+
 def test_train_lookalike_errors(tmp_path):
     out, customers, _ = _discovery(tmp_path, n_base=3_000, n_resp=300)
     with pytest.raises(InputError, match=r"customer id column 'cust_no' is not in the customer file.*its columns are customer_id, spend"):

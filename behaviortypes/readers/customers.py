@@ -70,6 +70,13 @@ def sniff_csv_dialect(path: str | Path) -> dict[str, Any]:
     return _dialect_of(head, path)
 
 
+def _dialect_hint(path: Path) -> str:
+    d = sniff_csv_dialect(path)
+    return (f"it was read with {d['delimiter']!r} as the separator and {d['decimal']!r} as the decimal "
+            f"mark ({d['encoding']}, sniffed from its first lines); check that every line has the "
+            "header's number of fields")
+
+
 def _csv_options(path: Path) -> dict[str, Any]:
     return sniff_csv_dialect(path)
 
@@ -284,7 +291,8 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
             reader = pacsv.open_csv(str(path), read_options=read, parse_options=parse,
                                     convert_options=convert)
         except pa.ArrowInvalid as err:
-            raise InputError(f"cannot read the CSV ({str(err).splitlines()[0]})", file=path) from None
+            raise InputError(f"cannot read the CSV ({str(err).splitlines()[0]})", file=path,
+                             hint=_dialect_hint(path)) from None
         _check_columns(path, reader.schema.names, columns)
 
         def selected():
@@ -293,7 +301,7 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
                     yield batch.select(list(columns)) if columns else batch
             except pa.ArrowInvalid as err:
                 raise InputError(f"cannot read the CSV ({str(err).splitlines()[0]})",
-                                 file=path) from None
+                                 file=path, hint=_dialect_hint(path)) from None
 
         yield from _rebatch(selected(), batch_size, id_column)
         return

@@ -104,9 +104,15 @@ def estimate_base_priors(
     Notes
     -----
     E step: ``p_s(y|x) ∝ p_raw(y|x) · π_s(y) / π_train(y)``; M step:
-    ``π_{s+1}(y) = mean_x p_s(y|x)``; started from ``π_train``. The estimate is
-    the maximum-likelihood class mixture under label shift, and is only as good
-    as the calibration of ``raw_proba``.
+    ``π_{s+1}(y) = mean_x p_s(y|x)``. The EM maximises the base's likelihood
+    ``sum_x log sum_y p_raw(y|x) π(y) / π_train(y)`` (concave in π); its maximum is
+    found first by Newton's method on the simplex (active set: a share pushed to zero is
+    held there while the gradient says so), started from ``π_train``, then confirmed by
+    EM iterations from it (``n_iter`` counts both). Plain EM alone can need thousands of
+    iterations when types overlap or the maximum is on the boundary. The estimate is
+    the maximum-likelihood class mixture under label shift, only as good as the
+    calibration of ``raw_proba``, and only identified when the classifier separates
+    the types (:func:`shift_identifiability`).
 
     References
     ----------
@@ -119,7 +125,19 @@ def estimate_base_priors(
         raise ValueError("no rows to estimate priors from")
     train = np.asarray(train_priors, dtype=float)
     train = train / train.sum()
-    priors = train.copy()
+    # Newton (active set) finds the maximum in a few steps where plain EM may need
+    # thousands (overlapping types, a maximum on the boundary); EM steps then confirm it
+    newton, steps = _newton_em(arr, train, train, tol=min(tol, 1e-9))
+    if newton is None:
+        return _plain_em(arr, train, train, tol=tol, max_iter=max_iter)
+    priors, n_iter = _plain_em(arr, train, newton, tol=tol, max_iter=max(max_iter - steps, 1))
+    return priors, steps + n_iter
+
+
+def _plain_em(arr: np.ndarray, train: np.ndarray, start: np.ndarray, *, tol: float,
+              max_iter: int) -> tuple[np.ndarray, int]:
+    """Saerens EM iterations from ``start`` (E: shift the posteriors; M: their mean)."""
+    priors = start.copy()
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
         post = shift_posteriors(arr, train, priors)
@@ -399,8 +417,8 @@ def _fit_bcts(logp: np.ndarray, y: np.ndarray, w: np.ndarray,
     return theta
 
 
-def _em(proba: np.ndarray, train: np.ndarray, start: np.ndarray, tol: float = 1e-9,
-        max_iter: int = 100) -> np.ndarray:
+def _newton_em(proba: np.ndarray, train: np.ndarray, start: np.ndarray, tol: float = 1e-9,
+               max_iter: int = 100) -> tuple[np.ndarray | None, int]:
     """The Saerens EM's fixed point, reached by an active-set Newton method.
 
     The EM maximises the base's log-likelihood ``sum_x log sum_y a_xy pi_y`` with
@@ -409,15 +427,16 @@ def _em(proba: np.ndarray, train: np.ndarray, start: np.ndarray, tol: float = 1e
     needs hundreds when types overlap. A share that a step would push below zero is set
     to zero and held there (the active set) while its gradient says so (KKT:
     ``g_y <= g_free``), so a maximum on the boundary of the simplex costs a few more
-    Newton steps, not thousands of EM iterations. Falls back to 200 EM iterations if a
-    Newton system is singular.
+    Newton steps, not thousands of EM iterations. Returns ``(None, steps)`` if a Newton
+    system is singular or the iterations run out.
     """
     a = proba / np.where(train > 0, train, np.inf)
     k = a.shape[1]
     pi = np.clip(start, 1e-6, None)
     pi = pi / pi.sum()
     free = np.ones(k, dtype=bool)
-    for _ in range(max_iter):
+    steps = 0
+    for steps in range(1, max_iter + 1):
         r = a @ pi
         r = np.where(r > 0, r, 1e-300)
         q = a / r[:, None]
@@ -455,12 +474,20 @@ def _em(proba: np.ndarray, train: np.ndarray, start: np.ndarray, tol: float = 1e
             held = np.flatnonzero(~free)
             gain = g[held] - g[free].mean() if len(held) else np.empty(0)
             if len(held) == 0 or gain.max() <= 1e-9 * len(a):
-                return pi
+                return pi, steps
             j = held[int(np.argmax(gain))]
             free[j] = True
             pi[j] = 1e-6
             pi = pi / pi.sum()
-    return estimate_base_priors(proba, train, tol=1e-7, max_iter=200)[0]
+    return None, steps
+
+
+def _em(proba: np.ndarray, train: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """The EM's maximum from ``start`` (Newton; 200 EM iterations if Newton fails)."""
+    pi, _ = _newton_em(proba, train, start)
+    if pi is None:
+        pi, _ = _plain_em(proba, train, train, tol=1e-7, max_iter=200)
+    return pi
 
 
 def base_share_intervals(

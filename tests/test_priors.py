@@ -14,7 +14,7 @@ from numpy.testing import assert_allclose
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from behaviortypes.lookalike import (MIN_IDENTIFIABILITY, base_share_intervals, estimate_base_priors,
+from behaviortypes.lookalike import (MAX_SHARE_SE, base_share_intervals, estimate_base_priors,
                                      shift_identifiability)
 
 
@@ -89,10 +89,11 @@ def test_identifiability_separates_strong_from_weak_classifiers():
     # strong: the under-sampled study above; weak: the same types, features unrelated to them
     strong = planted(0, n_base=6000, sample_counts=(500, 330, 210, 40), separation=3.0)
     weak = planted(0, n_base=6000, sample_counts=(500, 330, 210, 40), separation=0.0)
-    s = shift_identifiability(strong[2], strong[1])
-    w = shift_identifiability(weak[2], weak[1])
-    assert s["identified"] and s["sigma_min"] > 0.5 and s["informative"]
-    assert not w["identified"] and w["sigma_min"] < MIN_IDENTIFIABILITY and not w["informative"]
+    s = shift_identifiability(strong[2], strong[1], base_proba=strong[0])
+    w = shift_identifiability(weak[2], weak[1], base_proba=weak[0])
+    assert s["identified"] and s["max_share_se"] < 0.01 and s["sigma_min"] > 0.5 and s["informative"]
+    assert not w["identified"] and w["max_share_se"] > MAX_SHARE_SE and not w["informative"]
+    assert w["sigma_min"] < 0.05
     # the measures are what they say: accuracy of the out-of-fold argmax, prior entropy
     share = np.bincount(weak[1])[1:] / len(weak[1])
     assert w["majority_accuracy"] == pytest.approx(share.max())
@@ -101,6 +102,23 @@ def test_identifiability_separates_strong_from_weak_classifiers():
     # a perfect classifier: the soft confusion matrix is the identity
     onehot = np.eye(4)[strong[1] - 1]
     assert shift_identifiability(onehot, strong[1])["sigma_min"] == pytest.approx(1.0)
+
+
+@pytest.mark.slow
+def test_identifiability_standard_error_matches_the_spread_of_the_estimate():
+    # across planted studies of one design (shares, counts, separation; the class means
+    # are drawn per seed), the spread of the moment estimate C^-1 mu around the truth is
+    # about what the delta-method standard error of one of them says
+    est = []
+    for seed in range(20):
+        base, labels, oof, train, truth = planted(50 + seed, n_base=6000, sample_counts=(500, 330, 210, 40))
+        k = oof.shape[1]
+        c = np.column_stack([oof[labels == j + 1].mean(0) for j in range(k)])
+        est.append(np.linalg.solve(c, base.mean(0)) - truth)
+        if seed == 0:
+            se = np.asarray(shift_identifiability(oof, labels, base_proba=base, base_share=truth)["share_se"])
+    spread = np.asarray(est).std(axis=0)
+    assert np.all(spread < 2.0 * se) and np.all(spread > 0.4 * se)
 
 
 def test_weak_classifier_interval_spans_what_the_data_allow():

@@ -423,9 +423,10 @@ def shift_priors(
     rng = np.random.default_rng(seed)
     raw_share, raw_hard, sample = _raw_sample(model, linked, sample_size=sample_size, batch_size=batch_size,
                                               rng=rng, progress=progress)
-    ident = shift_identifiability(model.oof_proba_, linked.labels.to_numpy(), classes=model.type_ids_,
-                                  sample_weight=linked.sample_weight)
     em_priors, n_iter = estimate_base_priors(sample, model.train_priors_)
+    ident = shift_identifiability(model.oof_proba_, linked.labels.to_numpy(), base_proba=sample,
+                                  base_share=em_priors, classes=model.type_ids_,
+                                  sample_weight=linked.sample_weight)
     if ident["identified"]:
         priors = em_priors
     else:
@@ -453,6 +454,19 @@ def shift_priors(
     )
 
 
+def _finite(doc: dict) -> dict:
+    """JSON-safe: an infinite standard error (singular confusion matrix) becomes null."""
+    def one(v):
+        if isinstance(v, list):
+            return [one(x) for x in v]
+        return None if isinstance(v, float) and not np.isfinite(v) else v
+    return {k: one(v) for k, v in doc.items()}
+
+
+def _points(share: float) -> str:
+    return "∞ points" if not np.isfinite(share) else f"{100 * share:.1f} points"
+
+
 def _not_identified_text(ident: dict) -> str:
     """The note (card) and warning (CLI) when the prior-shift correction is not identified."""
     if ident["informative"]:
@@ -463,7 +477,8 @@ def _not_identified_text(ident: dict) -> str:
         f"lookalike: the customer columns {how} (out-of-fold accuracy "
         f"{ident['accuracy']:.1%} against {ident['majority_accuracy']:.1%} by always guessing the largest "
         f"type; log-loss {ident['log_loss']:.3f} against {ident['prior_log_loss']:.3f} from the survey's "
-        f"shares alone; separation {ident['sigma_min']:.3f}, below {ident['threshold']:.2f}), so the "
+        f"shares alone; standard error of a corrected share up to {_points(ident['max_share_se'])}, "
+        f"above {_points(ident['max_se'])}), so the "
         "customer base's type shares cannot be told apart from the survey's: the correction for the "
         "survey's response bias is not applied (base shares = survey shares, with intervals showing the "
         f"range the data allow){most}; add customer columns that "
@@ -531,10 +546,11 @@ def lookalike_card(model: LookalikeModel, linked: LinkedSample, shift: PriorShif
             **({} if shift.identifiability is None else {
                 "corrected": bool(shift.identifiability["identified"]),
                 "identifiability": {
-                    **shift.identifiability,
-                    "measure": "smallest singular value of the soft confusion matrix of the "
-                               "respondents' out-of-fold posteriors (Lipton, Wang & Smola 2018); "
-                               "the correction is applied when it is at least the threshold",
+                    **_finite(shift.identifiability),
+                    "measure": "delta-method standard error of each corrected share from the soft "
+                               "confusion matrix of the respondents' out-of-fold posteriors and the "
+                               "base's posteriors (Lipton, Wang & Smola 2018); the correction is "
+                               "applied when every share's is at most max_se",
                 },
                 "em_estimate": {int(t): float(v) for t, v in zip(model.type_ids_, shift.em_estimate)},
                 "note": None if shift.identifiability["identified"]

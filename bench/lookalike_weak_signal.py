@@ -10,8 +10,9 @@ Here a ``behaviortypes.synth`` study (the demo's types, the small type under-sam
 ``bench/lookalike_undersampled.py``) is discovered once with the true k, then the
 lookalike is trained on customer files whose CRM columns are *shuffled across customers*
 for a share ``f`` of them (``f = 1``: the columns say nothing about the type; ``f = 0``:
-the study as made). For each ``f`` we print the identifiability measure
-(``sigma_min``), whether the correction was applied, the out-of-fold accuracy against
+the study as made). For each ``f`` we print the identifiability measures
+(``max_share_se``, the delta-method standard error of the corrected shares, which decides,
+and ``sigma_min``), whether the correction was applied, the out-of-fold accuracy against
 the largest type's share, the largest distance of the reported base shares from the
 truth and from the survey, the widest interval, the unregularised EM estimate's largest
 distance from the truth, and the seconds ``train_lookalike`` took.
@@ -97,7 +98,9 @@ def main(argv=None) -> None:
             em = np.array([em_estimate[int(r["type_id"])] for r in rows])
             width = max(r["corrected_ci_high"] - r["corrected_ci_low"] for r in rows)
             print(json.dumps({
-                "shuffled": share, "sigma_min": round(ident["sigma_min"], 4),
+                "shuffled": share,
+                "max_share_se": None if ident["max_share_se"] is None else round(ident["max_share_se"], 4),
+                "sigma_min": round(ident["sigma_min"], 4),
                 "corrected": card["base"]["corrected"],
                 "accuracy": round(ident["accuracy"], 3), "largest_type": round(ident["majority_accuracy"], 3),
                 "max_error_vs_truth": round(float(np.abs(got - t).max()), 4),

@@ -199,7 +199,11 @@ def score_customers(
         :class:`behaviortypes.lookalike.LookalikeModel`).
     customers : str or Path
         The customer base: a ``.parquet`` file or a folder of them, a ``.csv`` (optionally
-        ``.csv.gz``) file, or a ``.duckdb`` database (with ``table=`` or ``query=``).
+        ``.csv.gz``) file, or a ``.duckdb`` database (with ``table=`` or ``query=``). A CSV
+        is read in its own dialect, sniffed from its first 64 KiB as the survey reader does
+        (:func:`behaviortypes.readers.customers.sniff_csv_dialect`): comma, semicolon, tab
+        or pipe separators, a decimal comma (Swedish Excel: ``;`` and ``49,5``), UTF-8 with
+        or without BOM, UTF-16, cp1252.
     out : str or Path
         Where to write: ``.parquet`` (default format), ``.duckdb`` (table ``out_table``)
         or ``.csv``. Folders are created; an existing output is replaced only on success.

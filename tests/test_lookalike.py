@@ -605,7 +605,8 @@ def test_weak_customer_signal_keeps_the_survey_shares_and_warns(tmp_path):
     loaded = load_model(out / "lookalike.skops")
     assert_allclose(loaded.base_priors_.to_numpy(), shares["linked_share"].to_numpy())
     scored = score_customers(loaded, customers, tmp_path / "scored.parquet")
-    scored.to_files(out)
+    with pytest.warns(SurveyQualityWarning, match="not corrected for the survey's response bias"):
+        scored.to_files(out)
     doc = read_json(out / "base_shares.json")
     assert doc["corrected"] is False
     # soft shares stay at the survey's (no corner): every type keeps most of its share

@@ -116,7 +116,8 @@ class ScoreSummary:
         prior-corrected share that ``lookalike`` wrote into ``lookalike_card.json``
         (``corrected_ci_low``/``corrected_ci_high``), when the card has them.
         ``corrected`` is False when the card says the prior-shift correction was not
-        applied (the customer columns do not identify it; ``base.note`` in the card).
+        applied (the customer columns do not identify it; ``base.note`` in the card); a
+        :class:`~behaviortypes.errors.SurveyQualityWarning` then says so.
         """
         from .. import study
 
@@ -131,6 +132,18 @@ class ScoreSummary:
             base = json.loads(card_path.read_text(encoding="utf-8")).get("base") or {}
             if base.get("corrected") is False:  # the prior-shift correction was not identified
                 doc["corrected"] = False
+                import warnings
+
+                from ..errors import SurveyQualityWarning
+
+                warnings.warn(
+                    "score: these are the survey's type shares, not corrected for the survey's response "
+                    "bias: the lookalike's customer columns could not tell the customer base's mix apart "
+                    "(lookalike_card.json, base.note); the most likely type is the largest one for most "
+                    "customers",
+                    SurveyQualityWarning,
+                    stacklevel=2,
+                )
             rows = [r for r in study.LookalikeCard.model_validate_json(card_path.read_text(encoding="utf-8")).shares
                     if r.corrected_ci_low is not None and r.corrected_ci_high is not None]
             if rows:

@@ -104,7 +104,6 @@ def test_identifiability_separates_strong_from_weak_classifiers():
     assert shift_identifiability(onehot, strong[1])["sigma_min"] == pytest.approx(1.0)
 
 
-@pytest.mark.slow
 def test_identifiability_standard_error_matches_the_spread_of_the_estimate():
     # across planted studies of one design (shares, counts, separation; the class means
     # are drawn per seed), the spread of the moment estimate C^-1 mu around the truth is

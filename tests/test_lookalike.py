@@ -27,6 +27,7 @@ from behaviortypes.lookalike import (
     load_model,
     load_typing_tool,
     save_model,
+    shift_identifiability,
     shift_posteriors,
     train_lookalike,
 )
@@ -641,6 +642,27 @@ def test_lookalike_and_score_on_swedish_excel_csv(tmp_path):
         assert card["feature_columns"] == cards[0]["feature_columns"]
         pd.testing.assert_frame_equal(got, scored[0])
     assert len(scored[0]) == 3_000
+
+
+def test_real_weak_signal_poLCA_election_is_not_identified():
+    # the trial's real data: poLCA's election (ANES 2000) with age, education, gender and
+    # party as the "CRM" columns of 1,785 people and the 5 types discovery found for the
+    # 1,519 it kept (tests/data/lookalike/README.md): the columns barely predict the type
+    data = pd.read_csv(Path(__file__).parent / "data/lookalike/election_crm.csv.gz").set_index("row")
+    features = data[["age", "educ", "gender", "party"]]
+    linked = data["type_id"].dropna().astype(int)
+    model = LookalikeModel(models=("logistic",), cv=5, random_state=0).fit(features.loc[linked.index], linked)
+    raw = model.predict_proba(features, raw=True).to_numpy()
+    train = model.train_priors_.to_numpy()
+    # the plain EM runs to a corner, as in the trial (15.6 % -> 54.9 %, 3.6 % -> 0.0 %)...
+    em, _ = estimate_base_priors(raw, train)
+    assert np.abs(em - train).max() > 0.2 and em.min() < 0.005
+    # ...because nothing identifies it: the shares' standard error is tens of points
+    ident = shift_identifiability(model.oof_proba_, linked.to_numpy(), base_proba=raw, base_share=em,
+                                  classes=model.type_ids_)
+    assert not ident["identified"] and ident["max_share_se"] > 0.3
+    assert not ident["informative"] and ident["accuracy"] < ident["majority_accuracy"] + 0.01
+    assert ident["majority_accuracy"] == pytest.approx(673 / 1519)
 
 
 def test_train_lookalike_errors(tmp_path):

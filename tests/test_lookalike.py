@@ -591,6 +591,7 @@ def test_weak_customer_signal_keeps_the_survey_shares_and_warns(tmp_path):
         result = train_lookalike(out, customers, seed=0, models=("logistic",), cv=3, batch_size=2_000)
     text = " ".join(str(w.message) for w in caught)
     assert "out-of-fold accuracy" in text and "not applied" in text
+    assert "NOT corrected" in result.summary()
     card = read_json(out / "lookalike_card.json")
     base = card["base"]
     assert base["corrected"] is False and "no better than chance" in base["note"]

@@ -77,7 +77,10 @@ class LookalikeResult:
             f"{c['chosen_model']} ({c['chosen_calibration'] or 'own probabilities'})",
             f"Cross-validated accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f}, "
             f"log-loss {m['log_loss']:.3f}, ECE {m['ece']:.3f}",
-            "Type shares (survey → raw predicted → corrected base [95 % CI]):",
+            "Type shares (survey → raw predicted → corrected base [95 % CI]):"
+            if c["base"].get("corrected", True) else
+            "Type shares (survey → raw predicted → base, NOT corrected: the customer columns do not "
+            "identify it [95 % range the data allow]):",
         ]
         for row in c["shares"]:
             ci = (f" [{row['corrected_ci_low']:.1%}, {row['corrected_ci_high']:.1%}]"

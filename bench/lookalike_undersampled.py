@@ -104,7 +104,11 @@ def run(seed: int, n_customers: int, resamples: int, auto_k: bool = False) -> di
                                 base_share=opriors, random_state=seed)
     row = {"seed": seed, "k": int(found.solution["k"]), "accuracy": round(acc, 4), "oracle_accuracy": round(oacc, 4),
            "gap": round(oacc - acc, 4), "model": result.card["chosen_model"],
-           "discover_s": round(t1 - t0, 1), "lookalike_s": round(t2 - t1, 1)}
+           "discover_s": round(t1 - t0, 1), "lookalike_s": round(t2 - t1, 1),
+           # the prior-shift correction is applied only when identified (share s.e. <= 0.05)
+           "max_share_se": round(result.card["base"]["identifiability"]["max_share_se"], 4),
+           "sigma_min": round(result.card["base"]["identifiability"]["sigma_min"], 3),
+           "corrected": result.card["base"]["corrected"]}
     errs, covered, oerrs, ocovered = [], [], [], []
     for j, key in enumerate(keys):
         t = float(true_share.get(key, 0.0))

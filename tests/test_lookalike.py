@@ -27,6 +27,7 @@ from behaviortypes.lookalike import (
     load_model,
     load_typing_tool,
     save_model,
+    shift_identifiability,
     shift_posteriors,
     train_lookalike,
 )
@@ -490,7 +491,7 @@ class _PlantedTypes:
         ]
 
 
-def _discovery(tmp_path, *, n_base=6_000, n_resp=900, seed=31, leak=False):
+def _discovery(tmp_path, *, n_base=6_000, n_resp=900, seed=31, leak=False, weak=False):
     base, truth = make_base(n_base, seed=seed)
     pick = biased_sample(truth, n_resp, seed=seed + 1)
     types = truth.iloc[pick].to_numpy()
@@ -517,6 +518,10 @@ def _discovery(tmp_path, *, n_base=6_000, n_resp=900, seed=31, leak=False):
         leaked = pd.Series(3.0, index=customers.index)
         leaked.iloc[pick] = items["s01"].to_numpy()
         customers["s01"] = leaked
+    if weak:  # the CRM columns shuffled across customers: they say nothing about the type
+        rng = np.random.default_rng(seed + 3)
+        for col in customers.columns.drop("customer_id"):
+            customers[col] = customers[col].to_numpy()[rng.permutation(len(customers))]
     customers.to_parquet(tmp_path / "customers.parquet", index=False)
     return out, tmp_path / "customers.parquet", truth
 
@@ -573,6 +578,92 @@ def test_train_lookalike_end_to_end(tmp_path):
     assert again.card["base_priors"] == result.card["base_priors"]
     assert again.card["link"] == result.card["link"]
     pd.testing.assert_frame_equal(again.shares, result.shares)
+
+
+def test_weak_customer_signal_keeps_the_survey_shares_and_warns(tmp_path):
+    # the trial on poLCA's election data: CRM columns that do not predict the type drove the
+    # corrected shares to a corner (15.6 % -> 54.9 %, 3.6 % -> 0.0 %) and score put 1,778
+    # of 1,785 customers in one type, silently
+    from behaviortypes.scoring import score_customers
+
+    out, customers, truth = _discovery(tmp_path, n_base=4_000, n_resp=700, weak=True)
+    with pytest.warns(SurveyQualityWarning, match="no better than chance") as caught:
+        result = train_lookalike(out, customers, seed=0, models=("logistic",), cv=3, batch_size=2_000)
+    text = " ".join(str(w.message) for w in caught)
+    assert "out-of-fold accuracy" in text and "not applied" in text
+    assert "NOT corrected" in result.summary()
+    card = read_json(out / "lookalike_card.json")
+    base = card["base"]
+    assert base["corrected"] is False and "no better than chance" in base["note"]
+    ident = base["identifiability"]
+    assert (ident["max_share_se"] is None or ident["max_share_se"] > ident["max_se"]) and not ident["identified"]
+    assert ident["accuracy"] < ident["majority_accuracy"] + 0.03
+    shares = result.shares
+    # the base keeps the linked survey shares, inside honest (wide) intervals
+    assert_allclose(shares["corrected_share"].to_numpy(), shares["linked_share"].to_numpy(), atol=1e-12)
+    assert (shares["corrected_ci_low"] <= shares["corrected_share"] + 1e-12).all()
+    assert (shares["corrected_share"] <= shares["corrected_ci_high"] + 1e-12).all()
+    assert (shares["corrected_ci_high"] - shares["corrected_ci_low"]).max() > 0.1
+    loaded = load_model(out / "lookalike.skops")
+    assert_allclose(loaded.base_priors_.to_numpy(), shares["linked_share"].to_numpy())
+    scored = score_customers(loaded, customers, tmp_path / "scored.parquet")
+    with pytest.warns(SurveyQualityWarning, match="not corrected for the survey's response bias"):
+        scored.to_files(out)
+    doc = read_json(out / "base_shares.json")
+    assert doc["corrected"] is False
+    # soft shares stay at the survey's (no corner): every type keeps most of its share
+    got = pd.Series(doc["shares"]).astype(float)
+    got.index = got.index.astype(int)
+    survey = shares["linked_share"]
+    assert np.max(np.abs(got.sort_index().to_numpy() - survey.sort_index().to_numpy())) < 0.05
+
+
+def test_lookalike_and_score_on_swedish_excel_csv(tmp_path):
+    # the trial: a customer base saved by Swedish Excel (';', decimal comma, BOM; or cp1252)
+    from behaviortypes.scoring import score_customers
+
+    out, customers, _ = _discovery(tmp_path, n_base=3_000, n_resp=500)
+    frame = pd.read_parquet(customers)
+    frame["region"] = frame["region"].map({"north": "Norrland", "south": "Skåne", "east": "Öst",
+                                           "west": "Väst"})
+    plain = tmp_path / "customers.csv"
+    frame.to_csv(plain, index=False)
+    bom, ansi = tmp_path / "kunder.csv", tmp_path / "kunder_ansi.csv"
+    frame.to_csv(bom, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+    frame.to_csv(ansi, sep=";", decimal=",", index=False, encoding="cp1252")
+    assert b";" in bom.read_bytes()[:40] and "Skåne".encode("cp1252") in ansi.read_bytes()
+    cards, scored = [], []
+    for i, source in enumerate((plain, bom, ansi)):
+        train_lookalike(out, source, seed=0, models=("logistic",), cv=3, batch_size=1_000)
+        cards.append(read_json(out / "lookalike_card.json"))
+        model = load_model(out / "lookalike.skops")
+        scored.append(pd.read_parquet(score_customers(model, source, tmp_path / f"s{i}.parquet").out))
+    for card, got in zip(cards[1:], scored[1:]):
+        assert card["shares"] == cards[0]["shares"] and card["base_priors"] == cards[0]["base_priors"]
+        assert card["feature_columns"] == cards[0]["feature_columns"]
+        pd.testing.assert_frame_equal(got, scored[0])
+    assert len(scored[0]) == 3_000
+
+
+def test_real_weak_signal_poLCA_election_is_not_identified():
+    # the trial's real data: poLCA's election (ANES 2000) with age, education, gender and
+    # party as the "CRM" columns of 1,785 people and the 5 types discovery found for the
+    # 1,519 it kept (tests/data/lookalike/README.md): the columns barely predict the type
+    data = pd.read_csv(Path(__file__).parent / "data/lookalike/election_crm.csv.gz").set_index("row")
+    features = data[["age", "educ", "gender", "party"]]
+    linked = data["type_id"].dropna().astype(int)
+    model = LookalikeModel(models=("logistic",), cv=5, random_state=0).fit(features.loc[linked.index], linked)
+    raw = model.predict_proba(features, raw=True).to_numpy()
+    train = model.train_priors_.to_numpy()
+    # the plain EM runs to a corner, as in the trial (15.6 % -> 54.9 %, 3.6 % -> 0.0 %)...
+    em, _ = estimate_base_priors(raw, train)
+    assert np.abs(em - train).max() > 0.2 and em.min() < 0.005
+    # ...because nothing identifies it: the shares' standard error is tens of points
+    ident = shift_identifiability(model.oof_proba_, linked.to_numpy(), base_proba=raw, base_share=em,
+                                  classes=model.type_ids_)
+    assert not ident["identified"] and ident["max_share_se"] > 0.3
+    assert not ident["informative"] and ident["accuracy"] < ident["majority_accuracy"] + 0.01
+    assert ident["majority_accuracy"] == pytest.approx(673 / 1519)
 
 
 def test_train_lookalike_errors(tmp_path):

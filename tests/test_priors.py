@@ -14,7 +14,8 @@ from numpy.testing import assert_allclose
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from behaviortypes.lookalike import base_share_intervals, estimate_base_priors
+from behaviortypes.lookalike import (MAX_SHARE_SE, base_share_intervals, estimate_base_priors,
+                                     shift_identifiability)
 
 
 def planted(seed, *, n_base=8000, base_shares=(0.4, 0.3, 0.225, 0.075),
@@ -82,6 +83,72 @@ def test_undersampled_type_recovered_with_a_good_classifier():
         assert abs(table["base_share"].iloc[3] - 0.075) < 0.02
         assert np.max(np.abs(table["base_share"] - truth)) < 0.02
         assert table["ci_high"].iloc[3] - table["ci_low"].iloc[3] < 0.04
+
+
+def test_identifiability_separates_strong_from_weak_classifiers():
+    # strong: the under-sampled study above; weak: the same types, features unrelated to them
+    strong = planted(0, n_base=6000, sample_counts=(500, 330, 210, 40), separation=3.0)
+    weak = planted(0, n_base=6000, sample_counts=(500, 330, 210, 40), separation=0.0)
+    s = shift_identifiability(strong[2], strong[1], base_proba=strong[0])
+    w = shift_identifiability(weak[2], weak[1], base_proba=weak[0])
+    assert s["identified"] and s["max_share_se"] < 0.01 and s["sigma_min"] > 0.5 and s["informative"]
+    assert not w["identified"] and w["max_share_se"] > MAX_SHARE_SE and not w["informative"]
+    assert w["sigma_min"] < 0.05
+    # the measures are what they say: accuracy of the out-of-fold argmax, prior entropy
+    share = np.bincount(weak[1])[1:] / len(weak[1])
+    assert w["majority_accuracy"] == pytest.approx(share.max())
+    assert w["prior_log_loss"] == pytest.approx(-(share * np.log(share)).sum())
+    assert w["accuracy"] == pytest.approx(np.mean(weak[2].argmax(1) + 1 == weak[1]))
+    # a perfect classifier: the soft confusion matrix is the identity
+    onehot = np.eye(4)[strong[1] - 1]
+    assert shift_identifiability(onehot, strong[1])["sigma_min"] == pytest.approx(1.0)
+
+
+def test_identifiability_standard_error_matches_the_spread_of_the_estimate():
+    # across planted studies of one design (shares, counts, separation; the class means
+    # are drawn per seed), the spread of the moment estimate C^-1 mu around the truth is
+    # about what the delta-method standard error of one of them says
+    est = []
+    for seed in range(20):
+        base, labels, oof, train, truth = planted(50 + seed, n_base=6000, sample_counts=(500, 330, 210, 40))
+        k = oof.shape[1]
+        c = np.column_stack([oof[labels == j + 1].mean(0) for j in range(k)])
+        est.append(np.linalg.solve(c, base.mean(0)) - truth)
+        if seed == 0:
+            se = np.asarray(shift_identifiability(oof, labels, base_proba=base, base_share=truth)["share_se"])
+    spread = np.asarray(est).std(axis=0)
+    assert np.all(spread < 2.0 * se) and np.all(spread > 0.4 * se)
+
+
+def test_weak_classifier_interval_spans_what_the_data_allow():
+    base, labels, oof, train, truth = planted(2, n_base=6000, sample_counts=(500, 330, 210, 40),
+                                              separation=0.0)
+    # the unidentified EM runs off towards a corner of the simplex...
+    em, _ = estimate_base_priors(base, train, max_iter=20_000)
+    assert np.max(np.abs(em - truth)) > 0.05
+    # ...so the point is kept at the survey's shares and the interval is the draws' range
+    table = base_share_intervals(base, train, labels, oof, base_share=train, identified=False,
+                                 n_boot=100, random_state=0)
+    assert_allclose(table["base_share"], train)
+    assert (table["ci_low"] <= train + 1e-12).all() and (train <= table["ci_high"] + 1e-12).all()
+    strong = planted(2, n_base=6000, sample_counts=(500, 330, 210, 40), separation=3.0)
+    narrow = base_share_intervals(strong[0], strong[3], strong[1], strong[2], n_boot=100,
+                                  random_state=0)
+    width = (table["ci_high"] - table["ci_low"]).to_numpy()
+    assert np.all(width > 3 * (narrow["ci_high"] - narrow["ci_low"]).to_numpy())
+
+
+def test_tiny_base_type_interval_at_the_boundary():
+    # a type at 0.5 % of the base: many bootstrap draws put its share on the boundary of
+    # the simplex (zero), where the Newton EM holds it at zero (active set)
+    base, labels, oof, train, truth = planted(4, n_base=6000, base_shares=(0.5, 0.3, 0.195, 0.005),
+                                              sample_counts=(300, 300, 200, 25), separation=2.0)
+    em, _ = estimate_base_priors(base, train, tol=1e-10, max_iter=50_000)
+    table = base_share_intervals(base, train, labels, oof, base_share=em, n_boot=100, random_state=0)
+    assert np.max(np.abs(em - truth)) < 0.02
+    assert (table["ci_low"] >= 0).all() and (table["ci_high"] <= 1).all()
+    assert table["ci_low"].iloc[3] <= truth[3] + 0.005 and table["ci_high"].iloc[3] < 0.03
+    assert ((table["ci_low"] <= em) & (em <= table["ci_high"])).all()
 
 
 @pytest.mark.slow

@@ -656,6 +656,59 @@ def test_gzipped_csv_and_parquet_folder_inputs(fitted, base, tmp_path):
         pd.testing.assert_frame_equal(got, ref)
 
 
+def _swedish_excel_csv(frame: pd.DataFrame, path: Path, encoding: str) -> Path:
+    """The base as Swedish Excel saves it: ';' separators, decimal comma, BOM or cp1252."""
+    out = frame.copy()
+    out["ort"] = "Göteborg"
+    out.to_csv(path, sep=";", decimal=",", index=False, encoding=encoding)
+    return path
+
+
+def test_swedish_excel_customer_csv(fitted, base, tmp_path):
+    # the trial: "kunder.csv: cannot read the CSV file (CSV parse error: Expected 1 columns,
+    # got 4: C100001;49,5;5,0;man;5,0)"
+    from distributed import Client, LocalCluster
+
+    frame, _, path = base
+    frame = frame.assign(customer_id="kund-å" + frame["customer_id"])  # non-ASCII ids
+    frame.to_parquet(path, index=False)
+    ref = pd.read_parquet(score_customers(DoubleModel(fitted), path, tmp_path / "r.parquet").out)
+    bom = _swedish_excel_csv(frame, tmp_path / "kunder.csv", "utf-8-sig")
+    ansi = _swedish_excel_csv(frame, tmp_path / "kunder_ansi.csv", "cp1252")
+    assert bom.read_bytes().startswith(b"\xef\xbb\xbfcustomer_id;") and b"\xe5" in ansi.read_bytes()
+    assert b";0," in bom.read_bytes() or b";1," in bom.read_bytes() or b";-" in bom.read_bytes()
+    for source in (bom, ansi):
+        got = pd.read_parquet(score_customers(DoubleModel(fitted), source, tmp_path / "s.parquet",
+                                              batch_size=400).out)
+        pd.testing.assert_frame_equal(got, ref)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        got = pd.read_parquet(score_customers(DoubleModel(fitted), ansi, tmp_path / "d.parquet", engine="dask",
+                                              scheduler=client).out)
+    assert got["customer_id"].tolist() == ref["customer_id"].tolist()
+    assert_allclose(got[["p_1", "p_2", "p_3"]], ref[["p_1", "p_2", "p_3"]], rtol=0, atol=1e-12)
+
+
+def test_swedish_csv_errors_name_the_separator(fitted, base, tmp_path):
+    frame, _, _ = base
+    lines = _swedish_excel_csv(frame.head(50), tmp_path / "k.csv", "utf-8-sig").read_text(
+        encoding="utf-8-sig").splitlines()
+    bad_value = tmp_path / "value.csv"
+    cells = lines[31].split(";")
+    cells[2] = "tio"
+    bad_value.write_text("\n".join(lines[:31] + [";".join(cells)] + lines[32:]) + "\n", encoding="utf-8-sig")
+    with pytest.raises(InputError) as err:
+        score_customers(DoubleModel(fitted), bad_value, tmp_path / "o.parquet")
+    text = str(err.value)
+    assert "'tio'" in text and "row" in text and "';' (semicolon) as the separator" in text
+    assert "',' as the decimal mark" in text
+    bad_row = tmp_path / "row.csv"
+    bad_row.write_text("\n".join(lines[:20] + [lines[20] + ";extra;cells"] + lines[21:]) + "\n",
+                       encoding="utf-8-sig")
+    with pytest.raises(InputError, match=r"';' \(semicolon\) as the separator"):
+        score_customers(DoubleModel(fitted), bad_row, tmp_path / "o.parquet")
+
+
 def test_refuses_to_overwrite_the_customer_file(fitted, base, tmp_path):
     _, _, path = base
     before = path.read_bytes()

@@ -12,10 +12,12 @@ from .train import LookalikeResult, train_lookalike
 from .typing_tool import TypingTool, build_typing_tool, load_typing_tool
 from .priors import (
     BOOTSTRAP_DRAWS,
+    MAX_SHARE_SE,
     base_share_intervals,
     calibration_table,
     estimate_base_priors,
     expected_calibration_error,
+    shift_identifiability,
     shift_posteriors,
 )
 
@@ -35,6 +37,8 @@ __all__ = [
     "estimate_base_priors",
     "base_share_intervals",
     "BOOTSTRAP_DRAWS",
+    "MAX_SHARE_SE",
+    "shift_identifiability",
     "shift_posteriors",
     "expected_calibration_error",
     "calibration_table",

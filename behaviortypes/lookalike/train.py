@@ -28,7 +28,7 @@ from ..files import library_versions, sha256_file
 from ..instrument import Instrument, instrument_from_dict
 from .model import LookalikeModel
 from .persist import save_model
-from .priors import base_share_intervals, estimate_base_priors, shift_posteriors
+from .priors import base_share_intervals, estimate_base_priors, shift_identifiability, shift_posteriors
 from .typing_tool import TypingTool, load_typing_tool
 
 __all__ = ["LookalikeResult", "LinkedSample", "PriorShift", "train_lookalike", "link", "shift_priors",
@@ -77,7 +77,10 @@ class LookalikeResult:
             f"{c['chosen_model']} ({c['chosen_calibration'] or 'own probabilities'})",
             f"Cross-validated accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f}, "
             f"log-loss {m['log_loss']:.3f}, ECE {m['ece']:.3f}",
-            "Type shares (survey → raw predicted → corrected base [95 % CI]):",
+            "Type shares (survey → raw predicted → corrected base [95 % CI]):"
+            if c["base"].get("corrected", True) else
+            "Type shares (survey → raw predicted → base, NOT corrected: the customer columns do not "
+            "identify it [95 % range the data allow]):",
         ]
         for row in c["shares"]:
             ci = (f" [{row['corrected_ci_low']:.1%}, {row['corrected_ci_high']:.1%}]"
@@ -360,6 +363,8 @@ class PriorShift:
     n_iter: int
     ci_low: np.ndarray | None = None
     ci_high: np.ndarray | None = None
+    identifiability: dict | None = None
+    em_estimate: np.ndarray | None = None
 
 
 def _raw_sample(model: LookalikeModel, linked: LinkedSample, *, sample_size: int, batch_size: int,
@@ -408,11 +413,28 @@ def shift_priors(
     seed: int = 0,
     progress: bool = False,
 ) -> PriorShift:
-    """Estimate the base's type shares (Saerens EM on raw posteriors of a uniform sample)."""
+    """Estimate the base's type shares (Saerens EM on raw posteriors of a uniform sample).
+
+    The correction is applied only when the classifier identifies it
+    (:func:`~behaviortypes.lookalike.shift_identifiability` on the respondents'
+    out-of-fold posteriors): when the customer columns hardly separate the types, the
+    EM's likelihood is flat and its maximum a corner of the simplex set by calibration
+    noise, so the base keeps the survey's (training) shares, the intervals say how
+    little the data pin them down, and a :class:`~behaviortypes.errors.SurveyQualityWarning`
+    says so.
+    """
     rng = np.random.default_rng(seed)
     raw_share, raw_hard, sample = _raw_sample(model, linked, sample_size=sample_size, batch_size=batch_size,
                                               rng=rng, progress=progress)
-    priors, n_iter = estimate_base_priors(sample, model.train_priors_)
+    em_priors, n_iter = estimate_base_priors(sample, model.train_priors_)
+    ident = shift_identifiability(model.oof_proba_, linked.labels.to_numpy(), base_proba=sample,
+                                  base_share=em_priors, classes=model.type_ids_,
+                                  sample_weight=linked.sample_weight)
+    if ident["identified"]:
+        priors = em_priors
+    else:
+        priors = model.train_priors_.to_numpy(float) / float(model.train_priors_.sum())
+        warnings.warn(_not_identified_text(ident), SurveyQualityWarning, stacklevel=3)
     final = model.with_base_priors(priors, type_names=linked.folder.type_names, id_column=linked.id_column)
     corrected = shift_posteriors(sample, model.train_priors_, priors)
     kk = len(model.type_ids_)
@@ -423,6 +445,7 @@ def shift_priors(
     intervals = base_share_intervals(
         sample, model.train_priors_.to_numpy(), linked.labels.to_numpy(), model.oof_proba_,
         classes=model.type_ids_, sample_weight=linked.sample_weight, base_share=priors, random_state=seed,
+        identified=ident["identified"],
     )
     return PriorShift(
         ci_low=intervals["ci_low"].to_numpy(float), ci_high=intervals["ci_high"].to_numpy(float),
@@ -430,6 +453,39 @@ def shift_priors(
         raw_assigned_share=raw_hard,
         corrected_assigned_share=np.bincount(corrected.argmax(axis=1), minlength=kk) / len(corrected),
         unassigned_share=unassigned, n_base=linked.n_base, n_sample=len(sample), n_iter=int(n_iter),
+        identifiability=ident, em_estimate=np.asarray(em_priors, float),
+    )
+
+
+def _finite(doc: dict) -> dict:
+    """JSON-safe: an infinite standard error (singular confusion matrix) becomes null."""
+    def one(v):
+        if isinstance(v, list):
+            return [one(x) for x in v]
+        return None if isinstance(v, float) and not np.isfinite(v) else v
+    return {k: one(v) for k, v in doc.items()}
+
+
+def _points(share: float) -> str:
+    return "∞ points" if not np.isfinite(share) else f"{100 * share:.1f} points"
+
+
+def _not_identified_text(ident: dict) -> str:
+    """The note (card) and warning (CLI) when the prior-shift correction is not identified."""
+    if ident["informative"]:
+        how, most = "separate some of the types too weakly", ""
+    else:
+        how, most = "predict the type no better than chance", " and most customers get the largest type"
+    return (
+        f"lookalike: the customer columns {how} (out-of-fold accuracy "
+        f"{ident['accuracy']:.1%} against {ident['majority_accuracy']:.1%} by always guessing the largest "
+        f"type; log-loss {ident['log_loss']:.3f} against {ident['prior_log_loss']:.3f} from the survey's "
+        f"shares alone; standard error of a corrected share up to {_points(ident['max_share_se'])}, "
+        f"above {_points(ident['max_se'])}), so the "
+        "customer base's type shares cannot be told apart from the survey's: the correction for the "
+        "survey's response bias is not applied (base shares = survey shares, with intervals showing the "
+        f"range the data allow){most}; add customer columns that "
+        "differ between the types"
     )
 
 
@@ -490,6 +546,19 @@ def lookalike_card(model: LookalikeModel, linked: LinkedSample, shift: PriorShif
             "n_em_sample": int(shift.n_sample),
             "em_iterations": int(shift.n_iter),
             "method": "Saerens, Latinne & Decaestecker (2002) EM on raw posteriors",
+            **({} if shift.identifiability is None else {
+                "corrected": bool(shift.identifiability["identified"]),
+                "identifiability": {
+                    **_finite(shift.identifiability),
+                    "measure": "delta-method standard error of each corrected share from the soft "
+                               "confusion matrix of the respondents' out-of-fold posteriors and the "
+                               "base's posteriors (Lipton, Wang & Smola 2018); the correction is "
+                               "applied when every share's is at most max_se",
+                },
+                "em_estimate": {int(t): float(v) for t, v in zip(model.type_ids_, shift.em_estimate)},
+                "note": None if shift.identifiability["identified"]
+                else _not_identified_text(shift.identifiability).removeprefix("lookalike: "),
+            }),
         },
         "shares": _shares(model, linked, shift),
         "train_priors": {int(t): float(v) for t, v in model.train_priors_.items()},

@@ -48,9 +48,40 @@ def _quote_ident(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
 
 
+def sniff_csv_dialect(path: str | Path) -> dict[str, Any]:
+    """Encoding, delimiter and decimal mark of a CSV file, sniffed from its first 64 KiB.
+
+    The same detection as the responses reader (:func:`~behaviortypes.readers.tables.decode_text`,
+    :func:`~behaviortypes.readers.tables.sniff_delimiter`): UTF-8 with or without BOM,
+    UTF-16, cp1252/latin-1; comma, semicolon, tab or pipe; a decimal comma when the
+    delimiter is not a comma and most decimal-looking cells use one (Swedish Excel:
+    ``;`` and ``49,5``). Compressed files (``.csv.gz``...) are decompressed on the fly.
+
+    Returns
+    -------
+    dict
+        ``encoding`` (Python codec name), ``delimiter`` and ``decimal``.
+    """
+    import pyarrow as pa
+
+    path = Path(path)
+    with pa.input_stream(str(path), compression="detect") as stream:
+        head = stream.read(1 << 16)
+    return _dialect_of(head, path)
+
+
+def _dialect_hint(path: Path) -> str:
+    d = sniff_csv_dialect(path)
+    return (f"it was read with {d['delimiter']!r} as the separator and {d['decimal']!r} as the decimal "
+            f"mark ({d['encoding']}, sniffed from its first lines); check that every line has the "
+            "header's number of fields")
+
+
 def _csv_options(path: Path) -> dict[str, Any]:
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
+    return sniff_csv_dialect(path)
+
+
+def _dialect_of(head: bytes, path: Path) -> dict[str, Any]:
     if not head.strip():
         raise InputError("the file is empty", file=path)
     text, encoding = decode_text(head, path, partial=True)
@@ -260,7 +291,8 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
             reader = pacsv.open_csv(str(path), read_options=read, parse_options=parse,
                                     convert_options=convert)
         except pa.ArrowInvalid as err:
-            raise InputError(f"cannot read the CSV ({str(err).splitlines()[0]})", file=path) from None
+            raise InputError(f"cannot read the CSV ({str(err).splitlines()[0]})", file=path,
+                             hint=_dialect_hint(path)) from None
         _check_columns(path, reader.schema.names, columns)
 
         def selected():
@@ -269,7 +301,7 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
                     yield batch.select(list(columns)) if columns else batch
             except pa.ArrowInvalid as err:
                 raise InputError(f"cannot read the CSV ({str(err).splitlines()[0]})",
-                                 file=path) from None
+                                 file=path, hint=_dialect_hint(path)) from None
 
         yield from _rebatch(selected(), batch_size, id_column)
         return

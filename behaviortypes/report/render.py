@@ -301,7 +301,9 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
         "base_share": None if not math.isfinite(row["base_share"]) else fmt.pct(row["base_share"],
                                                                                  _digits(row["base_share"])),
         "base_note": ((f"{t['ci95']} {_base_ci(row, fmt)} · " if _base_ci(row, fmt) else "")
-                      + t["base_share_note"].format(n=fmt.count(n_customers))) if n_customers else "",
+                      + t["base_share_note" if (data.base or {}).get("corrected", True)
+                          else "base_share_note_uncorrected"].format(n=fmt.count(n_customers)))
+                     if n_customers else "",
         "stability": None if not math.isfinite(stab) else fmt.num(stab, 2),
         "stable": bool(math.isfinite(stab) and stab >= 0.75),
         "recall": recall,
@@ -397,6 +399,7 @@ def build_context(data: ReportData, lang: str = "en", *,
     fig = plots.plot_sizes(sizes_frame, names=names, colors=colours, base_shares=base, labels=labels["sizes"])
     fig.set_size_inches(7.0, 0.8 + (0.34 + 0.14 * two_lines - 0.08 * lv) * len(types))
     overview = {"table": table, "sizes_svg": _svg(fig), "has_base": base is not None, "umap_svg": None,
+                "base_uncorrected": base is not None and not (data.base or {}).get("corrected", True),
                 "one_group": None, "map_title": t["map_title"]}
     if data.umap is not None:
         overview["umap_svg"] = _map_svg(data.umap, types["name"].to_dict(), colours, lv)

@@ -5,7 +5,7 @@ A customer base rarely fits in memory, and at the largest clients not on one mac
 
 * **local engine** (default): reads the customer file in batches of ``batch_size`` rows
   with pyarrow (``ParquetFile.iter_batches`` for Parquet, ``pyarrow.csv.open_csv`` for
-  CSV, a DuckDB Arrow record-batch reader for a table or query in a ``.duckdb`` file),
+  CSV in its sniffed dialect: separator, decimal comma, encoding; a DuckDB Arrow record-batch reader for a table or query in a ``.duckdb`` file),
   scores each batch with ``model.predict_proba`` and appends it to a Parquet file with
   ``pq.ParquetWriter``. Only the model's feature columns and the id column are read. The
   next batch is read and the previous one written in background threads while the

@@ -114,13 +114,18 @@ def run_dask(
     else:
         dtype = {c: ("float64" if pa.types.is_floating(t) else "Int64" if pa.types.is_integer(t) else "string")
                  for c, t in source.csv_types.items()}
-        compressed = file_suffix(source.path) != ".csv"
+        dialect = source.csv_dialect  # sniffed: Swedish Excel's ';', decimal comma, BOM or cp1252
+        # a multi-byte encoding cannot be split at arbitrary byte offsets: read it whole
+        whole = file_suffix(source.path) != ".csv" or dialect["encoding"] == "utf-16"
         ddf = dd.read_csv(
             str(source.path),
             usecols=columns,
             dtype=dtype,
-            blocksize=None if compressed else max(csv_block_size(source.path, batch_size), 1 << 24),
+            blocksize=None if whole else max(csv_block_size(source.path, batch_size), 1 << 24),
             keep_default_na=True,
+            sep=dialect["delimiter"],
+            decimal=dialect["decimal"],
+            encoding=dialect["encoding"],
         )
     meta = pd.DataFrame({"rows": pd.Series([], dtype="int64")})
     with _dask_client(scheduler) as client:

@@ -64,6 +64,8 @@ class Source:
     files: list[Path] = field(default_factory=list)  # parquet
     relation: str | None = None  # duckdb: quoted table or (query)
     csv_types: dict[str, pa.DataType] = field(default_factory=dict)
+    #: csv: encoding, delimiter and decimal mark (:func:`behaviortypes.readers.customers.sniff_csv_dialect`)
+    csv_dialect: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_DIALECT))
 
     @property
     def label(self) -> str:
@@ -88,16 +90,16 @@ class Source:
             with pq.ParquetFile(file, pre_buffer=False, buffer_size=1 << 22) as handle:
                 yield from handle.iter_batches(batch_size=batch_size, columns=columns)
 
+    def open_csv(self, *, block_size: int | None = None, include_columns: list[str] | None = None,
+                 column_types: dict[str, pa.DataType] | None = None) -> pacsv.CSVStreamingReader:
+        """A streaming pyarrow reader of the CSV in its own dialect (encoding, separator, decimal)."""
+        return _open_csv(self.path, self.csv_dialect, block_size=block_size, include_columns=include_columns,
+                         column_types=column_types)
+
     def _csv(self, columns: list[str], batch_size: int) -> Iterator[pa.RecordBatch]:
         block = csv_block_size(self.path, batch_size)
         try:  # open_csv already converts the first block
-            reader = pacsv.open_csv(
-                self.path,
-                read_options=pacsv.ReadOptions(block_size=block),
-                convert_options=pacsv.ConvertOptions(
-                    include_columns=columns, column_types=self.csv_types, strings_can_be_null=True
-                ),
-            )
+            reader = self.open_csv(block_size=block, include_columns=columns, column_types=self.csv_types)
         except pa.ArrowInvalid as err:
             raise _csv_value_error(self, err, after_row=0) from None
         done = 0
@@ -151,6 +153,30 @@ def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Record
     if n_pending:
         table = pa.Table.from_batches(pending).combine_chunks()
         yield from table.to_batches()
+
+
+#: pyarrow's own CSV defaults, for a Source built without sniffing
+DEFAULT_DIALECT = {"encoding": "utf-8", "delimiter": ",", "decimal": "."}
+
+_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def _open_csv(path: Path, dialect: dict[str, str], *, block_size: int | None = None,
+              include_columns: list[str] | None = None,
+              column_types: dict[str, pa.DataType] | None = None) -> pacsv.CSVStreamingReader:
+    encoding = {"utf-8-sig": "utf8", "utf-8": "utf8"}.get(dialect["encoding"], dialect["encoding"])
+    read = pacsv.ReadOptions(encoding=encoding, **({} if block_size is None else {"block_size": block_size}))
+    convert = pacsv.ConvertOptions(include_columns=include_columns or [], column_types=column_types or {},
+                                   decimal_point=dialect["decimal"], strings_can_be_null=True)
+    return pacsv.open_csv(path, read_options=read, parse_options=pacsv.ParseOptions(delimiter=dialect["delimiter"]),
+                          convert_options=convert)
+
+
+def dialect_text(dialect: dict[str, str]) -> str:
+    """How the file was read, for hints: ``"';' (semicolon) as the separator, ',' as the decimal mark, cp1252"``."""
+    sep = dialect["delimiter"]
+    return (f"{sep!r} ({_SEPARATOR_NAMES.get(sep, 'character')}) as the separator, "
+            f"{dialect['decimal']!r} as the decimal mark, {dialect['encoding']} text")
 
 
 def csv_block_size(path: Path, batch_size: int) -> int:
@@ -250,8 +276,11 @@ def _parquet_source(path: Path, files: list[Path]) -> Source:
 
 
 def _csv_source(path: Path, scorer: Scorer) -> Source:
+    from ..readers.customers import sniff_csv_dialect
+
+    dialect = sniff_csv_dialect(path)  # as the responses and `lookalike`'s linking read it
     try:
-        reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 18))
+        reader = _open_csv(path, dialect, block_size=1 << 18)
         schema = reader.schema
         reader.close()
     except (pa.ArrowInvalid, OSError) as err:
@@ -266,7 +295,9 @@ def _csv_source(path: Path, scorer: Scorer) -> Source:
         raise InputError(
             f"cannot read the CSV file ({str(err).splitlines()[0][:200]})",
             file=path,
-            hint="save it as UTF-8 CSV with a header row",
+            hint=f"it was read with {dialect_text(dialect)} (sniffed from its first lines); save it as "
+            "CSV with a header row and that separator on every line (UTF-8, or Excel's 'CSV (semicolon "
+            "delimited)')",
         ) from None
     kinds = {}
     for spec in getattr(scorer.model, "feature_schema_", None) or []:
@@ -283,7 +314,7 @@ def _csv_source(path: Path, scorer: Scorer) -> Source:
             # integers in the first block may be followed by decimals later on
             types[f.name] = pa.float64()
     schema = pa.schema([pa.field(f.name, types.get(f.name, f.type)) for f in schema])
-    return Source(path=path, kind="csv", schema=schema, n_rows=None, csv_types=types)
+    return Source(path=path, kind="csv", schema=schema, n_rows=None, csv_types=types, csv_dialect=dialect)
 
 
 # an integer id as a CSV cell: no leading zeros ("00123" stays text), no sign but "-",
@@ -291,14 +322,9 @@ def _csv_source(path: Path, scorer: Scorer) -> Source:
 _INTEGER_ID = r"^-?(0|[1-9][0-9]{0,17})$"
 
 
-def _csv_ids_are_integers(path: Path, id_column: str) -> bool:
+def _csv_ids_are_integers(source: Source, id_column: str) -> bool:
     """Whether every id cell of the CSV is a plain integer (one streamed pass over that column)."""
-    reader = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(block_size=1 << 22),
-        convert_options=pacsv.ConvertOptions(include_columns=[id_column], column_types={id_column: pa.string()},
-                                             strings_can_be_null=True),
-    )
+    reader = source.open_csv(block_size=1 << 22, include_columns=[id_column], column_types={id_column: pa.string()})
     seen = False
     for batch in reader:
         ids = pc.utf8_trim_whitespace(batch.column(0))
@@ -321,7 +347,7 @@ def id_type(source: Source, id_column: str) -> pa.DataType:
     if source.kind == "csv":
         if id_column in source.csv_types:  # decided already
             return source.csv_types[id_column]
-        integer = _csv_ids_are_integers(source.path, id_column)
+        integer = _csv_ids_are_integers(source, id_column)
         kind = pa.int64() if integer else pa.string()
         source.csv_types[id_column] = kind  # ids are never read as decimals or dates
         source.schema = source.schema.set(source.schema.get_field_index(id_column), pa.field(id_column, kind))
@@ -340,16 +366,14 @@ def _csv_value_error(source: Source, err: pa.ArrowInvalid, *, after_row: int) ->
         return InputError(
             f"cannot read the CSV file after row {after_row} ({text.splitlines()[0]})",
             file=source.path,
-            hint="check quoting and the number of fields on each line",
+            hint=f"it was read with {dialect_text(source.csv_dialect)}; check quoting and the number "
+            "of fields on each line",
         )
     index, target, value = int(match.group(1)), match.group(2), match.group(3)
-    header = pacsv.open_csv(source.path, read_options=pacsv.ReadOptions(block_size=1 << 16)).schema
+    header = source.open_csv(block_size=1 << 16).schema
     column = header.names[index] if index < len(header.names) else f"#{index + 1}"
     rows: list[int] = []
-    reader = pacsv.open_csv(
-        source.path,
-        convert_options=pacsv.ConvertOptions(include_columns=[column], column_types={column: pa.string()}),
-    )
+    reader = source.open_csv(include_columns=[column], column_types={column: pa.string()})
     seen = 0
     for batch in reader:
         hits = np.flatnonzero(pc.fill_null(pc.equal(batch.column(0), value), False).to_numpy(zero_copy_only=False))
@@ -363,7 +387,7 @@ def _csv_value_error(source: Source, err: pa.ArrowInvalid, *, after_row: int) ->
         column=column,
         rows=rows or None,
         value=value,
-        hint="fix or blank these cells (use '.' as the decimal point)",
+        hint=f"fix or blank these cells (the file was read with {dialect_text(source.csv_dialect)})",
     )
 
 

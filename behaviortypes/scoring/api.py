@@ -115,6 +115,9 @@ class ScoreSummary:
         With ``ci_low``/``ci_high`` per type: the 95 % bootstrap interval of the
         prior-corrected share that ``lookalike`` wrote into ``lookalike_card.json``
         (``corrected_ci_low``/``corrected_ci_high``), when the card has them.
+        ``corrected`` is False when the card says the prior-shift correction was not
+        applied (the customer columns do not identify it; ``base.note`` in the card); a
+        :class:`~behaviortypes.errors.SurveyQualityWarning` then says so.
         """
         from .. import study
 
@@ -124,6 +127,23 @@ class ScoreSummary:
         }
         card_path = Path(folder) / "lookalike_card.json"
         if card_path.is_file():
+            import json
+
+            base = json.loads(card_path.read_text(encoding="utf-8")).get("base") or {}
+            if base.get("corrected") is False:  # the prior-shift correction was not identified
+                doc["corrected"] = False
+                import warnings
+
+                from ..errors import SurveyQualityWarning
+
+                warnings.warn(
+                    "score: these are the survey's type shares, not corrected for the survey's response "
+                    "bias: the lookalike's customer columns could not tell the customer base's mix apart "
+                    "(lookalike_card.json, base.note); the most likely type is the largest one for most "
+                    "customers",
+                    SurveyQualityWarning,
+                    stacklevel=2,
+                )
             rows = [r for r in study.LookalikeCard.model_validate_json(card_path.read_text(encoding="utf-8")).shares
                     if r.corrected_ci_low is not None and r.corrected_ci_high is not None]
             if rows:
@@ -192,7 +212,11 @@ def score_customers(
         :class:`behaviortypes.lookalike.LookalikeModel`).
     customers : str or Path
         The customer base: a ``.parquet`` file or a folder of them, a ``.csv`` (optionally
-        ``.csv.gz``) file, or a ``.duckdb`` database (with ``table=`` or ``query=``).
+        ``.csv.gz``) file, or a ``.duckdb`` database (with ``table=`` or ``query=``). A CSV
+        is read in its own dialect, sniffed from its first 64 KiB as the survey reader does
+        (:func:`behaviortypes.readers.customers.sniff_csv_dialect`): comma, semicolon, tab
+        or pipe separators, a decimal comma (Swedish Excel: ``;`` and ``49,5``), UTF-8 with
+        or without BOM, UTF-16, cp1252.
     out : str or Path
         Where to write: ``.parquet`` (default format), ``.duckdb`` (table ``out_table``)
         or ``.csv``. Folders are created; an existing output is replaced only on success.

@@ -28,6 +28,8 @@ __all__ = [
     "AttentionCheck",
     "QualitySettings",
     "ProfileColumn",
+    "MAX_LEVELS",
+    "AUTO_MAX_LEVELS",
     "Instrument",
     "load_instrument",
     "instrument_from_dict",
@@ -132,6 +134,15 @@ class QualitySettings(_Model):
     min_even_odd: float | None = None
     max_failed_checks: int = 0
     enabled: list[str] | None = None
+
+
+#: A descriptor with more levels than this is refused (band it first); ``check``,
+#: ``discover`` and ``profile`` apply it (here, so that reading a survey does not import
+#: the profiling stage and its plotting).
+MAX_LEVELS = 30
+#: Descriptors picked automatically (``profile`` without any listed, ``instrument
+#: draft``) have 2 to this many levels.
+AUTO_MAX_LEVELS = 12
 
 
 class ProfileColumn(_Model):

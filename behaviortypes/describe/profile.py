@@ -28,10 +28,9 @@ __all__ = ["DEFAULT_MIN_CELL", "ProfileResult", "profile_types_by", "load_profil
 
 #: Cells with fewer respondents are suppressed unless the instrument sets ``min_group_size``.
 DEFAULT_MIN_CELL = 10
-#: A descriptor with more levels than this is refused (band it first).
-MAX_LEVELS = 30
-#: Descriptors picked automatically have 2 to this many levels.
-AUTO_MAX_LEVELS = 12
+#: A descriptor with more levels than this is refused (band it first); descriptors picked
+#: automatically have 2 to ``AUTO_MAX_LEVELS`` levels (both defined with the instrument).
+from ..instrument import AUTO_MAX_LEVELS, MAX_LEVELS  # noqa: E402  (re-exported here)
 _YES = {"1", "yes", "y", "true", "ja", "j", "sant"}
 _NO = {"0", "no", "n", "false", "nej", "falskt"}
 

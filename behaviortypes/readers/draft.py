@@ -324,7 +324,7 @@ def _other_columns(frame: pd.DataFrame, columns: list[str]) -> tuple[list[str], 
     a descriptor, as ``profile`` picks descriptors when none are listed; one with more
     (age in years, free text) is left out, with its number of values, for a comment.
     """
-    from ..describe.profile import AUTO_MAX_LEVELS
+    from ..instrument import AUTO_MAX_LEVELS
 
     described, unused = [], {}
     for col in columns:

@@ -102,7 +102,7 @@ def _descriptor_problems(frame: pd.DataFrame, inst: Instrument, file: Any) -> li
     ``discover`` and fail only at ``profile``. Columns not in the responses file may come
     from the customer base and are checked by ``profile``.
     """
-    from ..describe.profile import MAX_LEVELS
+    from ..instrument import MAX_LEVELS
 
     where = Path(file).parent / "instrument.yaml" if file is not None else Path("instrument.yaml")
     source = Path(file).name if file is not None else "the responses file"

@@ -564,7 +564,6 @@ def run_typing_tool(screen: ScreenResult, types: TypesResult, names: Mapping[int
         same seed, instead of being rebuilt. The caller vouches that the answers are the
         same (``discover`` reuses a tool only with the screening it reuses).
     """
-    from .deliver import statements_needed
     from .lookalike import build_typing_tool
 
     if (reuse is not None and reuse.labels is not None and reuse.seed == seed
@@ -584,6 +583,8 @@ def run_typing_tool(screen: ScreenResult, types: TypesResult, names: Mapping[int
     warn_few_statements(tool, len(types.centroids))
     needed = None
     if tool.agreement_ < tool.target_:
+        from .deliver import statements_needed  # (the deliverables' package: only when needed)
+
         needed = statements_needed(screen.keyed, types.labels, target=tool.target_, instrument=inst,
                                    random_state=seed)
     return TypingToolResult(tool=tool, needed=needed, labels=types.labels, seed=seed)

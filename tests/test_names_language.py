@@ -11,7 +11,6 @@ study of ``tests/data/swedish``, about 8 s together) are made once for the modul
 from __future__ import annotations
 
 import html as html_lib
-import importlib.util
 import re
 import shutil
 import warnings
@@ -32,19 +31,12 @@ from behaviortypes.profiles import (
 )
 from behaviortypes.report import build_context, load_report_data, render_document, render_html
 from behaviortypes.synth import make_study
+from swedish import study as swedish_study
 
 #: Generated English that must not be left in a Swedish report's names and taglines.
 ENGLISH_MARKS = ("The ", "High on", "Low on", "high on", "low on", "-driven", "-indifferent", "Driven by")
 #: A name an analyst wrote: 90 characters, longer than any cut the report used to make.
 LONG_NAME = "Weekday evening comparison shoppers who read every review before they buy anything online!"
-
-
-def _swedish_module():
-    spec = importlib.util.spec_from_file_location(
-        "swedish_study", Path(__file__).parent / "data" / "swedish" / "study.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +47,7 @@ def studies(tmp_path_factory):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BehaviortypesWarning)
         discover(root / "en_survey", root / "en_out", seed=0, n_resamples=10, make_map=False, k=4)
-        _swedish_module().write_csv_study(root / "sv_survey", n=240)
+        swedish_study.write_csv_study(root / "sv_survey", n=240)
         discover(root / "sv_survey", root / "sv_out", seed=0, n_resamples=10, make_map=False, k=3)
     return root
 
@@ -133,7 +125,7 @@ def test_swedish_study_in_english_has_english_generated_names(studies, tmp_path)
     page = html_lib.unescape(render_html(data, "en", context=ctx))
     assert not any(t["name"] in page for t in before.values())
     # the study's own words stay Swedish: its statements as written
-    assert sum(text in page for text, _, _ in _swedish_module().STATEMENTS) >= 5
+    assert sum(text in page for text, _, _ in swedish_study.STATEMENTS) >= 5
 
 
 def test_typing_tool_form_and_workbook_follow_the_language(studies, tmp_path):

@@ -736,17 +736,7 @@ def test_short_rows_are_an_error_not_silently_padded(tmp_path):
 
 
 # --------------------------------------------------------------------------- a Swedish study
-def _swedish():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "swedish_study", Path(__file__).parent / "data" / "swedish" / "study.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-sw = _swedish()
+from swedish import study as sw  # noqa: E402
 
 
 def test_swedish_excel_csv_study_reads(tmp_path):

@@ -432,11 +432,24 @@ def test_typing_tool_search_agrees_with_scikit_learn_lda(typing_data, n_types):
     seeds = np.random.default_rng(5).integers(0, 2**31 - 1, size=2)
     folds = list(StratifiedKFold(5, shuffle=True, random_state=int(seeds[0])).split(items, labels))
     y = labels.to_numpy()
-    for step, row in tool.selection_.iterrows():
-        X = items[tool.items_[: step + 1]].to_numpy(float)
+
+    def agreement(columns):
+        X = items[columns].to_numpy(float)
         hits = sum(int((LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto").fit(X[tr], y[tr])
                         .predict(X[te]) == y[te]).sum()) for tr, te in folds)
-        assert row["agreement"] == hits / len(y)
+        return hits / len(y)
+
+    for step, row in tool.selection_.iterrows():
+        assert row["agreement"] == agreement(tool.items_[: step + 1])
+    # every candidate of the first steps (the search scores them in one batch): the
+    # chosen statement is the first with scikit-learn's highest agreement
+    usable = [c for c in items.columns if c != "const"]
+    for step in range(2):
+        chosen = tool.items_[:step]
+        candidates = [c for c in usable if c not in chosen]
+        scores = [agreement(chosen + [c]) for c in candidates]
+        assert tool.items_[step] == candidates[int(np.argmax(scores))]
+        assert tool.selection_["agreement"].iloc[step] == max(scores)
 
 
 def test_typing_tool_same_seed_same_tool(typing_data):

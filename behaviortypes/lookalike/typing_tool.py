@@ -86,6 +86,77 @@ def _cv_agreement(X: np.ndarray, y: np.ndarray, folds: list[tuple[np.ndarray, np
     return hits / len(y)
 
 
+class _FoldMoments:
+    """One training fold's per-type moments of *all* candidate statements.
+
+    Each column is standardised on its own, so the Ledoit–Wolf covariance of any
+    subset of statements is built from sub-blocks of ``Z'Z`` and ``(Z²)'(Z²)``: the
+    greedy search then scores every candidate subset of a step in one batch, with the
+    same algebra as :func:`_lda_predict` (``tests/test_lookalike.py`` checks both).
+    """
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> None:
+        ytr = y[train]
+        self.classes, idx = np.unique(ytr, return_inverse=True)
+        self.priors = np.bincount(idx) / len(ytr)
+        self.n = np.bincount(idx).astype(float)
+        groups = [X[train][idx == c] for c in range(len(self.classes))]
+        self.means = np.vstack([g.mean(axis=0) for g in groups])
+        sds, m1, m2 = [], [], []
+        for g in groups:
+            sd = g.std(axis=0)
+            sd[sd < 10 * np.finfo(float).eps] = 1.0
+            Z = (g - g.mean(axis=0)) / sd
+            Z = Z - Z.mean(axis=0)
+            sds.append(sd)
+            m1.append(Z.T @ Z)
+            m2.append((Z**2).T @ (Z**2))
+        self.sd, self.m1, self.m2 = np.vstack(sds), np.stack(m1), np.stack(m2)
+        self.X_test, self.y_test = X[test], y[test]
+
+    def hits(self, subsets: np.ndarray) -> np.ndarray:
+        """Correct predictions on the test fold of the LDA on each row's statements."""
+        n_sub, p = subsets.shape
+        rows, cols = subsets[:, :, None], subsets[:, None, :]
+        n = self.n[:, None]
+        emp = self.m1[:, rows, cols] / n[..., None, None]  # (types, subsets, p, p)
+        diag = np.diagonal(emp, axis1=-2, axis2=-1)
+        mu = diag.sum(axis=-1) / p
+        shrinkage = np.zeros_like(mu)
+        if p > 1:  # sklearn.covariance.ledoit_wolf_shrinkage, batched
+            beta_ = self.m2[:, rows, cols].sum(axis=(-2, -1))
+            delta_ = (self.m1[:, rows, cols] ** 2).sum(axis=(-2, -1)) / n**2
+            beta = (beta_ / n - delta_) / (p * n)
+            delta = (delta_ - 2.0 * mu * diag.sum(axis=-1) + p * mu**2) / p
+            beta = np.minimum(beta, delta)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                shrinkage = np.where(beta == 0, 0.0, beta / delta)
+        cov = (1.0 - shrinkage)[..., None, None] * emp
+        cov = cov + (shrinkage * mu)[..., None, None] * np.eye(p)
+        sd = self.sd[:, subsets]
+        cov = np.einsum("k,kjab->jab", self.priors, sd[..., :, None] * cov * sd[..., None, :])
+        means = self.means[:, subsets]  # (types, subsets, p)
+        rhs = means.transpose(1, 2, 0)
+        try:
+            coef = np.linalg.solve(cov, rhs)  # (subsets, p, types)
+        except np.linalg.LinAlgError:  # a singular pooled covariance: least squares, as sklearn
+            coef = np.stack([scipy.linalg.lstsq(c, r)[0] for c, r in zip(cov, rhs)])
+        intercept = -0.5 * np.einsum("kjp,jpk->jk", means, coef) + np.log(self.priors)
+        scores = np.einsum("njp,jpk->njk", self.X_test[:, subsets], coef) + intercept
+        if len(self.classes) == 2:  # sklearn decides two classes by the sign of the difference
+            pred = self.classes[(scores[..., 1] - scores[..., 0] > 0).astype(int)]
+        else:
+            pred = self.classes[np.argmax(scores, axis=-1)]
+        return (pred == self.y_test[:, None]).sum(axis=0)
+
+
+def _step_agreements(moments: list[_FoldMoments], chosen: list[int], remaining: list[int],
+                     n: int) -> np.ndarray:
+    """Cross-validated agreement of ``chosen + [j]`` for every ``j`` in ``remaining``."""
+    subsets = np.array([chosen + [j] for j in remaining], dtype=int)
+    return sum(m.hits(subsets) for m in moments) / n
+
+
 class TypingTool:
     """A short questionnaire that assigns new respondents to the types.
 
@@ -366,12 +437,13 @@ def build_typing_tool(
     remaining = list(range(len(usable)))
     # many tiny fits: multi-threaded BLAS only adds contention
     with threadpool_limits(limits=1, user_api="blas"):
+        moments = [_FoldMoments(X_all, y, train, test) for train, test in folds]
         while remaining and len(chosen) < max_items:
-            scores = [_cv_agreement(X_all[:, chosen + [j]], y, folds) for j in remaining]
+            scores = _step_agreements(moments, chosen, remaining, len(y))
             best = int(np.argmax(scores))
             chosen.append(remaining.pop(best))
             path.append(
-                {"step": len(chosen), "item": str(usable[chosen[-1]]), "agreement": scores[best]}
+                {"step": len(chosen), "item": str(usable[chosen[-1]]), "agreement": float(scores[best])}
             )
             if scores[best] >= target:
                 break

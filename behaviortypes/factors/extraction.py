@@ -11,7 +11,8 @@ import warnings
 import numpy as np
 from factor_analyzer import FactorAnalyzer, Rotator
 from scipy.optimize import minimize
-from threadpoolctl import threadpool_limits
+
+from ..threads import one_thread
 
 __all__ = ["extract", "rotate", "order_and_sign", "matrix_sqrt", "minres_loadings"]
 
@@ -120,7 +121,7 @@ def minres_search(R: np.ndarray, n_factors: int) -> tuple[np.ndarray, bool]:
         return (np.sum(L**2, axis=1) + psi - 1) * scale
 
     # small eigen-problems: BLAS threads only add overhead on a shared machine
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_thread("blas"):
         res = minimize(objective, (1 - smc) / scale, jac=gradient, method="L-BFGS-B",
                        bounds=[(0.005 / scale, 1 / scale)] * p,
                        options={"ftol": 1e-13, "gtol": 1e-10,

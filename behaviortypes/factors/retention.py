@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from scipy.optimize import brentq
-from threadpoolctl import threadpool_limits
 
 from behaviortypes.errors import InputError, SurveyQualityWarning
 
+from ..threads import one_thread
 from .checks import check_choice, check_items
 from .correlation import CORR_METHODS, item_correlation, smooth_correlation
 from .extraction import minres_loadings
@@ -376,7 +376,7 @@ def fa_parallel_table(R: np.ndarray, n: int, *, n_iter: int = 20, quant: float =
     as psych does when given a correlation matrix.
     """
     # 41 small eigen-problems: BLAS threads only add overhead (4x slower on 2 busy cores)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_thread("blas"):
         return _fa_parallel_table(R, n, n_iter=n_iter, quant=quant, rng=rng, values=values,
                                   weights=weights, corr_fn=corr_fn)
 

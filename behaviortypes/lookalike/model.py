@@ -28,9 +28,9 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from ..errors import InputError
+from ..threads import one_thread
 from ..validation import check_frame, check_random_state, check_sample_weight
 from ..files import to_jsonable
 from ._features import (
@@ -311,7 +311,7 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
         """
         models = self._check_params()
         # many small fits: extra BLAS/OpenMP threads only add contention (see Notes)
-        with threadpool_limits(limits=1):
+        with one_thread():
             return self._fit(models, features, labels, sample_weight)
 
     def _fit(self, models, features, labels, sample_weight) -> "LookalikeModel":
@@ -521,7 +521,7 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
 
     def _raw_proba(self, features: pd.DataFrame) -> np.ndarray:
         X = prepare_features(features, self.feature_schema_, self.reference_date_)
-        with threadpool_limits(limits=1):
+        with one_thread():
             return self.pipeline_.predict_proba(X)
 
     def predict_proba(self, features: pd.DataFrame, *, raw: bool = False) -> pd.DataFrame:

@@ -20,10 +20,10 @@ import scipy.linalg
 import pandas as pd
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.model_selection import StratifiedKFold
-from threadpoolctl import threadpool_limits
 
 from ..errors import InputError
 from ..files import read_yaml, write_yaml
+from ..threads import one_thread
 
 __all__ = ["TypingTool", "build_typing_tool", "load_typing_tool"]
 
@@ -436,7 +436,7 @@ def build_typing_tool(
     path: list[dict[str, Any]] = []
     remaining = list(range(len(usable)))
     # many tiny fits: multi-threaded BLAS only adds contention
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_thread("blas"):
         moments = [_FoldMoments(X_all, y, train, test) for train, test in folds]
         while remaining and len(chosen) < max_items:
             scores = _step_agreements(moments, chosen, remaining, len(y))

@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score
-from threadpoolctl import threadpool_limits
 
+from ..threads import one_thread
 from ._models import (
     Mixture,
     fit_mixture,
@@ -91,7 +91,7 @@ def _half_models(Z, w, idx, k, seed, ref_resp=None):
 
 def _resample_task(Z, w, ks, ref_labels, seeds, n_ref_km, ref_resp=None):
     """Run a chunk of resamples; return per-resample statistics and summed votes."""
-    with threadpool_limits(limits=1):
+    with one_thread():
         return _resample_chunk(Z, w, ks, ref_labels, seeds, n_ref_km, ref_resp)
 
 
@@ -184,7 +184,7 @@ def _n_workers(n_jobs):
 
 # ------------------------------------------------------------------------ BLRT
 def _blrt_task(null_model: Mixture, k: int, n: int, seeds, guard):
-    with threadpool_limits(limits=1):
+    with one_thread():
         return [_blrt_draw(null_model, k, n, int(s), guard) for s in seeds]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.base import BaseEstimator
@@ -18,6 +17,7 @@ from sklearn.metrics import (
 )
 
 from ..errors import InputError, SurveyQualityWarning
+from ..threads import one_thread
 from ._evidence import blrt_pvalue, run_blrt, run_resamples
 from ._models import (
     Mixture,
@@ -126,7 +126,7 @@ def size_words(n, sample_share, base_share=None, base_ci=None):
 def _reference_task(Z, w, k, seeds, ward_labels, guard):
     """Full-data fits at one k: k-means (10 starts) and the search mixtures by em-EM from
     20 k-means starts and the Ward cut (a worker function: explicit seeds)."""
-    with threadpool_limits(limits=1):
+    with one_thread():
         km_labels, centres, inertia = fit_kmeans(Z, w, k, n_init=10, seed=int(seeds[0]))
         starts = [km_labels] + [
             fit_kmeans(Z, w, k, n_init=1, seed=int(s))[0] for s in seeds[1:]
@@ -145,7 +145,7 @@ def _reference_task(Z, w, k, seeds, ward_labels, guard):
 
 def _split_merge_task(Z, w, fits, guard):
     """Split-and-merge restarts of one model kind over all k (``fits``: k -> Mixture)."""
-    with threadpool_limits(limits=1):
+    with one_thread():
         fits = dict(fits)
         ks = sorted(fits)
         for lo, hi in zip(ks, ks[1:]):  # upwards: split
@@ -170,7 +170,7 @@ def _derived_task(Z, w, k, scaled, full, extra, guard):
     """The models fitted from the final shared-shape fit: own spreads (Gaussian and t),
     shared-shape t, diagonal and tied, and the ``extra`` own-shape models; plus the
     reference labels and posteriors."""
-    with threadpool_limits(limits=1):
+    with one_thread():
         log_resp, _ = mixture_log_resp(Z, scaled)
         labels = np.argmax(log_resp, axis=1)
         resp = np.exp(log_resp)
@@ -204,7 +204,7 @@ def _own_shape_fits(Z, w, k, mixes, kinds, guard):
 
 def _own_shape_task(Z, w, k, mixes, kinds, guard):
     """:func:`_own_shape_fits` in a worker (one BLAS thread)."""
-    with threadpool_limits(limits=1):
+    with one_thread():
         return _own_shape_fits(Z, w, k, mixes, kinds, guard)
 
 
@@ -601,7 +601,7 @@ class TypeFinder(BaseEstimator):
             On non-numeric or missing features, bad weights or bad settings.
         """
         # one BLAS/OpenMP thread per process: parallelism comes from the resamples
-        with threadpool_limits(limits=1):
+        with one_thread():
             return self._fit(X, sample_weight)
 
     def _fit(self, X, sample_weight=None):

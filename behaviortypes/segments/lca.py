@@ -51,9 +51,9 @@ import pandas as pd
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from ..errors import InputError, SurveyQualityWarning
+from ..threads import one_thread
 
 __all__ = ["LatentClassModel", "ClassChoice", "choose_n_classes", "INDICATORS"]
 
@@ -383,7 +383,7 @@ class LatentClassModel(BaseEstimator):
         rng = np.random.default_rng(self.random_state)
         best = None
         # small products: threaded BLAS only waits for busy cores here
-        with threadpool_limits(limits=1):
+        with one_thread():
             for start in range(max(1, int(self.n_init)) if k > 1 else 1):
                 fit = _fit_em(oh, codes, w, k, C, self.indicator, rng, start,
                               int(self.max_iter), float(self.tol))

@@ -811,11 +811,28 @@ def type_map(
     import umap  # slow import (numba): only when a map is asked for
 
     cache_umap_kernels()
+    X = scores.to_numpy(float)
+    # Below 4,096 respondents umap-learn computes every Euclidean distance by calling its
+    # numba distance from Python once per pair (demo: 1.2 s); the same distances from a
+    # compiled loop (bit for bit), given as a precomputed matrix, draw umap's own map
+    # (``test_profiles`` compares them).
+    small = len(X) < _UMAP_EXACT_BELOW
+    if small:
+        from .umap_distances import euclidean_matrix
+
+        warnings.filterwarnings("ignore", message="using precomputed metric", category=UserWarning,
+                                module="umap")  # (inverse_transform: never used here)
+        X = euclidean_matrix(X)
     reducer = umap.UMAP(
         n_neighbors=min(n_neighbors, max(2, len(scores) - 1)),
         min_dist=0.3,
+        metric="precomputed" if small else "euclidean",
         random_state=random_state,
         n_jobs=1,
     )
-    xy = reducer.fit_transform(scores.to_numpy(float))
+    xy = reducer.fit_transform(X)
     return pd.DataFrame(xy, index=scores.index, columns=["x", "y"])
+
+
+#: umap-learn's own threshold (``UMAP.fit``): below it, all distances; above, NN-descent.
+_UMAP_EXACT_BELOW = 4096

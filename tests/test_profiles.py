@@ -285,3 +285,20 @@ def test_cached_umap_kernels_draw_umaps_own_map(tmp_path):
     assert "cached 5 hits" in runs[1]  # every kernel of the list replaced (compiled or read)
     assert "cached 5 hits 1" in runs[2]  # the next process reads it from the cache
     np.testing.assert_array_equal(np.load(tmp_path / "own.npy"), np.load(tmp_path / "cached.npy"))
+
+
+def test_map_distances_are_umaps_own_bit_for_bit():
+    """The precomputed distances the map gives umap-learn are the ones it computes itself
+    below 4,096 points (its numba ``euclidean`` on float32 rows, via scikit-learn)."""
+    import umap.distances
+    from sklearn.metrics import pairwise_distances
+
+    from behaviortypes.umap_distances import euclidean_matrix
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 6)) * 3
+    X[10] = X[11]  # two respondents with the same scores
+    own = pairwise_distances(X.astype(np.float32), metric=umap.distances.euclidean)
+    ours = euclidean_matrix(X)
+    np.testing.assert_array_equal(ours, own)
+    assert ours[10, 11] == 0 and np.allclose(ours, ours.T)

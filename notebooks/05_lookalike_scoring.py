@@ -102,9 +102,14 @@ plots.plot_importances(data.importances) if READY else None
 # %% [markdown]
 # ## Survey shares vs the base
 # The survey share, the naive share the model predicts in the base, and the share after the
-# prior-shift correction. The corrected share is the one to plan with.
+# prior-shift correction. The corrected share is the one to plan with — when the customer
+# columns tell the types apart well enough to correct; otherwise the survey's shares are kept
+# and the note below says why.
 
 # %%
+base = (card.get("base") or {}) if READY else {}
+if base.get("note"):
+    print("Not corrected:", base["note"])
 (pd.DataFrame(card["shares"]).set_index("type_id")[["type_name", "survey_share", "raw_predicted_share", "corrected_share"]].round(3)
  if READY else None)
 

@@ -193,3 +193,27 @@ def test_msq_mood_items():
     # 72 mood adjectives (kindly, alone, scornful left out: never answered together with
     # some others); R: PA 11, MAP 8
     check("msq", clean=False)
+
+
+@pytest.mark.slow
+def test_spi_big_five_statements_and_the_minor_factor_warning():
+    """SAPA's 70 Big Five statements (psychTools ``spi``; the session-8 user trial): psych's
+    parallel analysis (15) and MAP (13) numbers, the kept number in their range, and a
+    kept solution with a minor factor is warned about by the factors' names, as the
+    report shows them (the trial's warning said "F13" where the report said a name)."""
+    ref = json.loads((DATA / "spi_reference.json").read_text())["spi_b5"]
+    X = pd.read_csv(DATA / "spi_b5.csv.gz")
+    assert X.shape == (ref["n"], ref["p"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fm = FactorModel(random_state=0).fit(X, item_themes=ref["domains"])
+    a = fm.retention_.attrs
+    assert a["pa_n_factors"] == ref["pa_nfact_200"] and a["map_n_factors"] == ref["map_nfact"]
+    assert ref["map_nfact"] <= fm.n_factors_ <= ref["pa_nfact_200"]
+    said = [str(w.message) for w in caught if "still has minor" in str(w.message)]
+    n_minor = int(fm.retention_.loc[fm.n_factors_, "n_minor"])
+    assert n_minor >= 1 and len(said) == 1  # (the trial's 14 factors: one of 2 statements)
+    named = [f"{f} '{name}'" for f, name in fm.factor_names_.items() if f"{f} '" in said[0]]
+    assert len(named) == n_minor and all(n in said[0] for n in named)
+    assert all(n.split(" '")[1].split()[0].rstrip("'") in {"Agree", "Consc", "Extra", "Neuro", "Open"}
+               for n in named)

@@ -301,6 +301,13 @@ class FactorModel(BaseEstimator):
                                                      R_omega=R)
                                    if themes else None)
         self.factor_names_ = suggest_names(self.loadings_, themes)
+        minor = cand[n_f]["minor"] if n_f in cand else []
+        if minor and self.n_factors is None and ret.attrs["pa_n_factors"] > 0:
+            # (after naming: the warning names the factors as the report does)
+            named = ", ".join(f"{f} '{self.factor_names_.get(f, f)}'" for f in minor)
+            warnings.warn(f"the {n_f}-factor solution still has minor factor(s) {named} (fewer than "
+                          f"{MINOR_MIN_ITEMS} statements load |λ| ≥ {MINOR_SALIENT:.2f} on them as "
+                          "their main factor); read them with care", SurveyQualityWarning, stacklevel=2)
         self.means_ = pd.Series(self._nanmeans(d), index=idx, name="mean")
         self.scales_ = pd.Series(sds, index=idx, name="sd")
         self.weights_ = pd.DataFrame(self._score_weights(R, P, phi, score_method),
@@ -559,10 +566,6 @@ def _decide(counts: dict, cand: dict, p: int, ledermann: int, *, n_factors, n_it
         code.append({"code": "factor_reason_solid",
                      "values": {"m": n_f, "min_items": MINOR_MIN_ITEMS}})
     reason += f" ({others})"
-    if n_f in cand and cand[n_f]["minor"]:
-        warnings.warn(f"the {n_f}-factor solution still has minor factor(s) "
-                      f"{', '.join(cand[n_f]['minor'])}; read them with care",
-                      SurveyQualityWarning, stacklevel=4)
     return n_f, reason, code
 
 

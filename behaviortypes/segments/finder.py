@@ -873,6 +873,11 @@ class TypeFinder(BaseEstimator):
             if np.any(w[lab_win == j] > 0) else np.nan for j in range(k)
         ])
         size_win = np.bincount(lab_win, weights=w, minlength=k)
+        # the smallest type of that model (the one discover keeps at this k): respondents and
+        # share of the sample, as sizes.csv will give them (not the scaled mixture's)
+        j_small = int(np.argmin(size_win))
+        n_small_win = int(np.bincount(lab_win, minlength=k)[j_small])
+        share_small_win = float(size_win[j_small] / w.sum())
         self._avepp[k] = [float(a) for a in avepp[np.argsort(-size_win, kind="stable")]]
         small = shares < SMALL_SHARE
         jac_types = jac.mean(0)
@@ -901,6 +906,8 @@ class TypeFinder(BaseEstimator):
             min_share=float(ref["mixes"]["scaled"].weights.min()),
             min_share_hard=float(shares.min()),
             n_min=float(min(shares.min(), ref["mixes"]["scaled"].weights.min()) * self._n_eff),
+            n_min_model=float(n_small_win),
+            min_share_model=share_small_win,
             entropy=float(1 - np.average(e_win, weights=w) / np.log(k)),
             avepp_min=float(np.nanmin(avepp)),
             jaccard_small=float(jac_types[small].min()) if small.any() else np.nan,
@@ -930,7 +937,7 @@ class TypeFinder(BaseEstimator):
             nu_t=float(one[1].nu), nu_t_spreads=float(one[1].nu), bic_spreads=bic_g,
             set_aside="", bic_diag=self._bic(fit_mixture(Z, w, lab, 1, kind="diag"), n, d),
             bic_tied=bic_g, loglik=one[0].loglik, min_share=1.0, min_share_hard=1.0,
-            n_min=float(self._n_eff), avepp_min=1.0,
+            n_min=float(self._n_eff), n_min_model=float(n), min_share_model=1.0, avepp_min=1.0,
         )
 
     def _size_floor(self):
@@ -972,6 +979,14 @@ class TypeFinder(BaseEstimator):
             notes.append("; ".join(why) if why else "passes")
         ev["note"] = notes
         return ev
+
+    def _chosen_smallest(self, row):
+        """The smallest type of the model kept at ``row``'s k (the lowest BIC there):
+        respondents and share of the sample, as ``sizes.csv`` gives them."""
+        n_model = row.get("n_min_model", np.nan)
+        if np.isfinite(n_model):
+            return int(round(float(n_model))), float(row.min_share_model)
+        return int(round(float(row.n_min))), float(row.n_min / self._n_eff)
 
     def _floor_words(self):
         words = f"{float(self.min_n):.0f} respondents"
@@ -1025,10 +1040,10 @@ class TypeFinder(BaseEstimator):
         row = ev.loc[k]
         best_col = str(row[cols].astype(float).idxmin())
         model = _model_words(best_col, row)
+        n_small, share_small = self._chosen_smallest(row)
         code = [{"code": "k_reason_bic", "values": {
             "k": k, "model": f"k_model_{best_col}", "min_n": int(round(float(self.min_n))),
-            "n_min": int(round(float(row.n_min))),
-            "min_share": float(row.n_min / self._n_eff)}}]
+            "n_min": n_small, "min_share": share_small}}]
         if k != k_low:
             diff = float(best_bic[k] - best_bic[k_low])
             code.append({"code": "k_reason_parsimony", "values": {
@@ -1043,7 +1058,7 @@ class TypeFinder(BaseEstimator):
             f"{k} types: the {model} has the "
             f"lowest BIC at k={k} among solutions whose types all reach "
             f"{self._floor_words()} and do not dissolve in resamples (smallest type "
-            f"{row.n_min:.0f} respondents, {row.n_min / self._n_eff:.1%} of the sample{small})."
+            f"{n_small} respondents, {share_small:.1%} of the sample{small})."
         )
         if k != k_low:
             reason += (f" {k_low} types have a BIC only {best_bic[k] - best_bic[k_low]:.1f} points "

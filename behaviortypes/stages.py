@@ -502,11 +502,9 @@ class TypingToolResult:
             return f"No typing tool: {self.error}"
         text = self.tool.summary()
         if self.needed is not None:
-            n = self.needed.get("n_needed")
-            text += (f"\n  Below the {self.tool.target_:.0%} target: {n} statements would reach it "
-                     f"({self.needed['agreement_needed']:.1%})" if n is not None else
-                     f"\n  Below the {self.tool.target_:.0%} target, which no number of statements "
-                     f"reaches (best {self.needed['best_agreement']:.1%})")
+            from .deliver import needed_sentence  # the one wording (typing-tool, report: the same)
+
+            text += f"\n  Below the {self.tool.target_:.0%} target:{needed_sentence(self.needed, 'en')}"
         return text
 
     def headline(self) -> str:
@@ -521,7 +519,8 @@ class TypingToolResult:
         # every key the agreement sentence needs (deliver.agreement_note): how many statements
         # reach the target, or how many exist / were checked when none does
         return {k: self.needed.get(k) for k in ("n_needed", "agreement_needed", "best_agreement",
-                                                "n_available", "checked_up_to")}
+                                                "n_available", "checked_up_to", "reach_selection",
+                                                "best_fresh")}
 
     def to_dict(self) -> dict[str, Any]:
         """``items``, ``agreement``, ``target``, ``file`` (and ``n_needed``,

@@ -40,3 +40,73 @@ def test_reason_names_the_kept_models_smallest_type():
     assert code["values"]["n_min"] == n_small
     ev = tf.evidence_.loc[3]
     assert ev["n_min_model"] == n_small
+
+
+# --------------------------------------------------------------------------- finding 6
+def _needed_case():
+    """A planted study whose selection reaches 90 % at 8 statements while the fresh-fold
+    check of 8 to 11 statements stays below it (as SAPA spi with 5 factors did)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from planted import make_planted
+
+    from behaviortypes.deliver import statements_needed
+
+    st = make_planted(n=400, k=3, m=3, items_per_dim=(4, 5), min_dist=2.5, flawed=0.0, seed=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return statements_needed(st.items, st.truth, target=0.9, random_state=0)
+
+
+def test_below_target_sentence_says_what_was_checked_and_on_which_folds():
+    from behaviortypes.deliver import needed_sentence
+    from behaviortypes.report.render import Formatter, load_texts, typing_target_sentence
+    from behaviortypes.stages import TypingToolResult
+    from behaviortypes.lookalike import build_typing_tool
+
+    r = _needed_case()
+    assert r["n_needed"] is None and r["reach_selection"] is not None
+    # the selection agreement reached the target, the fresh folds did not
+    assert r["best_agreement"] >= 0.9 > r["best_fresh"]
+    assert r["reach_selection"] < r["checked_up_to"] < r["n_available"]
+    en = needed_sentence(r, "en")
+    assert f"{r['reach_selection']} to {r['checked_up_to']} of the {r['n_available']} statements" in en
+    assert f"at most {100 * r['best_fresh']:.1f}%" in en and "longer lists were not checked" in en
+    assert "no number" not in en and "More than" not in en
+    sv = needed_sentence(r, "sv")
+    assert f"{r['reach_selection']} till {r['checked_up_to']} av de {r['n_available']}" in sv
+    # discover's summary and the report say the same sentence
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from planted import make_planted
+
+    st = make_planted(n=400, k=3, m=3, items_per_dim=(4, 5), min_dist=2.5, flawed=0.0, seed=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tool = build_typing_tool(st.items, st.truth, random_state=0)
+    assert tool.agreement_ < 0.9
+    res = TypingToolResult(tool=tool, needed=r)
+    assert en.strip() in res.headline() and "Below the 90% target:" in res.headline()
+    block = res.to_dict()
+    for lang in ("en", "sv"):
+        said = typing_target_sentence(block, load_texts(lang), Formatter(lang))
+        assert said.endswith(needed_sentence(r, lang))
+
+
+def test_below_target_sentence_of_all_statements_and_of_older_files():
+    from behaviortypes.deliver import needed_sentence
+
+    base = dict(n_needed=None, agreement_needed=None, best_agreement=0.903, n_available=14,
+                checked_up_to=14, reach_selection=11, best_fresh=0.8925)
+    en = needed_sentence(base, "en")
+    assert "11 to all 14 statements agree for at most 89.2%" in en and "longer" not in en
+    # older typing_tool.yaml: no reach_selection/best_fresh -> exactly what was checked
+    old = {k: base[k] for k in ("n_needed", "agreement_needed", "best_agreement")}
+    assert needed_sentence({**old, "n_available": 70, "checked_up_to": 25}, "en") == (
+        " The target is not reached with up to 25 of 70 statements checked; longer lists were not checked.")
+    assert "up to 25 statements checked" in needed_sentence({**old, "checked_up_to": 25}, "en")
+    assert "Even all 70" in needed_sentence({**old, "n_available": 70, "checked_up_to": None}, "en")

@@ -22,7 +22,7 @@ from .spec import (
     statements_needed,
     statements_needed_for,
 )
-from .texts import agreement_note
+from .texts import agreement_note, needed_sentence
 from .workbook import DEFAULT_ROWS, write_typing_xlsx
 
 __all__ = [
@@ -39,5 +39,6 @@ __all__ = [
     "write_typing_xlsx",
     "write_typing_deliverables",
     "agreement_note",
+    "needed_sentence",
     "DEFAULT_ROWS",
 ]

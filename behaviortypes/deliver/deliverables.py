@@ -18,7 +18,8 @@ from .workbook import write_typing_xlsx
 __all__ = ["load_typing_spec_with_target", "write_typing_deliverables"]
 
 #: What ``typing_tool.yaml`` records below target (``stages.TypingToolResult``).
-_NEEDED_KEYS = ("n_needed", "agreement_needed", "best_agreement", "n_available", "checked_up_to")
+_NEEDED_KEYS = ("n_needed", "agreement_needed", "best_agreement", "n_available", "checked_up_to",
+                "reach_selection", "best_fresh")
 
 
 def load_typing_spec_with_target(discovery_dir: str | Path) -> TypingSpec:

@@ -574,7 +574,10 @@ def statements_needed(
         selection order, as far as the search went); ``path`` (selection agreement per
         length); ``n_needed`` (None when not found); ``agreement_needed`` (fresh-fold
         agreement at ``n_needed``); ``best_agreement`` (highest selection agreement);
-        ``checked_up_to`` (the longest length checked on fresh folds, or None).
+        ``checked_up_to`` (the longest length checked on fresh folds, or None);
+        ``reach_selection`` (the length at which the selection agreement first reached
+        the target, or None); ``best_fresh`` (the highest fresh-fold agreement among the
+        lengths checked, or None). :func:`behaviortypes.deliver.needed_sentence` words it.
     """
     n = items_keyed.shape[1]
     kw = {"cv": cv, "instrument": instrument, "random_state": random_state}
@@ -589,11 +592,13 @@ def statements_needed(
         "agreement_needed": None,
         "best_agreement": max(path) if path else 0.0,
         "checked_up_to": None,
+        "reach_selection": None,
+        "best_fresh": None,
     }
     if not path or path[-1] < target:  # the whole survey never reaches it
         return result
     reach = len(path)
-    result["checked_up_to"] = reach
+    result.update(checked_up_to=reach, reach_selection=reach, best_fresh=float(first.agreement_))
     if first.agreement_ >= target:
         result.update(n_needed=reach, agreement_needed=float(first.agreement_))
         return result
@@ -607,6 +612,7 @@ def statements_needed(
         # alone give the same fresh-fold agreement as the full search would
         fresh = build_typing_tool(items_keyed[order[:m]], labels, max_items=m, target=2.0, **kw)
         result["checked_up_to"] = m
+        result["best_fresh"] = max(float(result["best_fresh"]), float(fresh.agreement_))
         if fresh.agreement_ >= target:
             result.update(n_needed=m, agreement_needed=float(fresh.agreement_))
             break

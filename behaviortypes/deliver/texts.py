@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LANGS", "ui_text", "agreement_note"]
+__all__ = ["LANGS", "ui_text", "agreement_note", "needed_sentence"]
 
 LANGS = ("en", "sv")
 
@@ -39,7 +39,17 @@ _TEXT: dict[str, dict[str, str]] = {
         "needed": " {needed} statements would reach the target ({needed_agreement}).",
         "never": " Even all {available} survey statements reach only {best}.",
         "never_all": " Even all the survey's statements reach only {best}.",
-        "more_than": " More than {checked} statements would be needed.",
+        "not_fresh": " Picked on these respondents, {reach} statements reach the target (at best "
+        "{best_selection}), but checked on fresh folds, as the agreement above is, {reach} to "
+        "{checked} of the {available} statements agree for at most {best_fresh}; longer lists "
+        "were not checked.",
+        "not_fresh_all": " Picked on these respondents, {reach} statements reach the target (at "
+        "best {best_selection}), but checked on fresh folds, as the agreement above is, {reach} to "
+        "all {available} statements agree for at most {best_fresh}.",
+        "more_than": " The target is not reached with up to {checked} of {available} statements "
+        "checked; longer lists were not checked.",
+        "more_than_all": " The target is not reached with up to {checked} statements checked; "
+        "longer lists were not checked.",
         "unknown_needed": " Re-run the analysis to learn how many statements would reach it.",
         "footer": "Typing tool made with behaviortypes.",
         # workbook
@@ -110,7 +120,17 @@ _TEXT: dict[str, dict[str, str]] = {
         "needed": " {needed} påståenden skulle nå målet ({needed_agreement}).",
         "never": " Även alla {available} påståenden i enkäten når bara {best}.",
         "never_all": " Även alla påståenden i enkäten når bara {best}.",
-        "more_than": " Det skulle behövas fler än {checked} påståenden.",
+        "not_fresh": " Valda på dessa svarande når {reach} påståenden målet (som bäst "
+        "{best_selection}), men prövade på nya delar av urvalet, som andelen ovan, ger {reach} till "
+        "{checked} av de {available} påståendena samma typ för högst {best_fresh}; längre listor "
+        "prövades inte.",
+        "not_fresh_all": " Valda på dessa svarande når {reach} påståenden målet (som bäst "
+        "{best_selection}), men prövade på nya delar av urvalet, som andelen ovan, ger {reach} till "
+        "alla {available} påståendena samma typ för högst {best_fresh}.",
+        "more_than": " Målet nås inte med upp till {checked} av {available} påståenden som prövades; "
+        "längre listor prövades inte.",
+        "more_than_all": " Målet nås inte med upp till {checked} påståenden som prövades; "
+        "längre listor prövades inte.",
         "unknown_needed": " Kör analysen igen för att se hur många påståenden som skulle nå det.",
         "footer": "Typningsverktyg gjort med behaviortypes.",
         "help_sheet": "Så använder du",
@@ -196,19 +216,46 @@ def agreement_note(info: dict[str, Any], lang: str) -> str:
     }
     if info["agreement"] >= info["target"]:
         return t["agreement_ok"].format(**fmt)
-    text = t["agreement_low"].format(**fmt)
-    needed = info.get("needed")
+    return t["agreement_low"].format(**fmt) + needed_sentence(info.get("needed"), lang)
+
+
+def needed_sentence(needed: dict[str, Any] | None, lang: str) -> str:
+    """How many statements would reach the target, exactly as far as it was checked.
+
+    The one wording of :func:`behaviortypes.deliver.statements_needed`'s result that
+    ``discover``, the ``typing-tool`` command, the workbook and the report all use
+    (with a leading space; "" never: without a result it says to re-run).
+
+    Parameters
+    ----------
+    needed : dict or None
+        :func:`behaviortypes.deliver.statements_needed`'s result (or the keys
+        ``typing_tool.yaml`` records); any key may be missing (older files).
+    lang : {"en", "sv"}
+    """
+    t = ui_text(lang)
     if not needed:
-        return text + t["unknown_needed"]
+        return t["unknown_needed"]
     if needed.get("n_needed") is not None:
-        return text + t["needed"].format(
+        return t["needed"].format(
             needed=needed["n_needed"], needed_agreement=_pct(needed["agreement_needed"], lang)
         )
-    if needed.get("checked_up_to") is not None:
-        return text + t["more_than"].format(checked=needed["checked_up_to"])
+    checked, available = needed.get("checked_up_to"), needed.get("n_available")
+    if checked is not None:
+        # the selection agreement (on the folds the statements were picked on) reached the
+        # target at reach_selection statements; the fresh-fold check of reach..checked did not
+        reach, best_fresh = needed.get("reach_selection"), needed.get("best_fresh")
+        if reach is not None and best_fresh is not None and available is not None:
+            key = "not_fresh_all" if checked >= available else "not_fresh"
+            return t[key].format(
+                reach=reach, checked=checked, available=available,
+                best_selection=_pct(needed["best_agreement"], lang), best_fresh=_pct(best_fresh, lang))
+        if available is not None:
+            return t["more_than"].format(checked=checked, available=available)
+        return t["more_than_all"].format(checked=checked)
     best = needed.get("best_agreement")
     if best is None:
-        return text + t["unknown_needed"]
-    if needed.get("n_available") is None:  # recorded before n_available was
-        return text + t["never_all"].format(best=_pct(best, lang))
-    return text + t["never"].format(available=needed["n_available"], best=_pct(best, lang))
+        return t["unknown_needed"]
+    if available is None:  # recorded before n_available was
+        return t["never_all"].format(best=_pct(best, lang))
+    return t["never"].format(available=available, best=_pct(best, lang))

@@ -204,12 +204,10 @@ def typing_target_sentence(block: Mapping[str, Any] | None, t: Mapping[str, str]
     agreement, target = float(block["agreement"]), float(block["target"])
     if agreement >= target or "n_needed" not in block:
         return ""
-    if block.get("n_needed") is None:
-        best = block.get("best_agreement")
-        return " " + t["typing_below_none"].format(target=fmt.pct(target),
-                                                   best=fmt.pct(float(best)) if best is not None else "–")
-    return " " + t["typing_below"].format(target=fmt.pct(target), n=block["n_needed"],
-                                          agreement=fmt.pct(float(block["agreement_needed"])))
+    from ..deliver import needed_sentence  # the one wording (discover, typing-tool: the same)
+
+    lang = fmt.lang if fmt.lang in ("en", "sv") else "en"
+    return " " + t["typing_below_target"].format(target=fmt.pct(target)) + needed_sentence(block, lang)
 
 
 def styles_sentence(block: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Formatter) -> str:

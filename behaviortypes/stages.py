@@ -268,6 +268,8 @@ class TypesResult:
     centroids: pd.DataFrame
     mapping: Mapping[int, int]
     matched: bool
+    #: :func:`type_overlap` of the kept types (survey weights applied); None when unknown.
+    overlap: Mapping[str, float] | None = None
 
     @property
     def stability(self) -> pd.DataFrame:
@@ -282,6 +284,10 @@ class TypesResult:
     def to_files(self, folder: Path) -> list[Path]:
         """``probabilities.csv``, ``evidence_k.csv``, ``centroids.csv``."""
         ev = self.finder.evidence_
+        if self.overlap is not None and "k" not in ev.columns and self.finder.k_ in ev.index:
+            ev = ev.copy()  # the report's overlap sentence reads it at the kept k
+            ev["typed_differently"] = np.nan
+            ev.loc[self.finder.k_, "typed_differently"] = float(self.overlap["typed_differently"])
         return [
             study.save(folder, "probabilities.csv", _frame_out(self.proba, "respondent_id")),
             study.save(folder, "evidence_k.csv", ev.reset_index(drop="k" in ev.columns)),
@@ -290,10 +296,11 @@ class TypesResult:
 
     def relabelled(self, previous: pd.DataFrame | None) -> "TypesResult":
         """The same types with their ids matched to ``previous`` centroids (a re-run)."""
-        return _relabel(self.finder, previous)
+        return _relabel(self.finder, previous, self.overlap)
 
 
-def _relabel(finder: Any, previous: pd.DataFrame | None) -> TypesResult:
+def _relabel(finder: Any, previous: pd.DataFrame | None,
+             overlap: Mapping[str, float] | None = None) -> TypesResult:
     from .segments import match_types
 
     ids = [int(i) for i in finder.centroids_.index]
@@ -307,7 +314,7 @@ def _relabel(finder: Any, previous: pd.DataFrame | None) -> TypesResult:
     proba = proba[[f"p_{i}" for i in sorted(mapping.values())]]
     centroids = finder.centroids_.rename(index=mapping).sort_index()
     centroids.index.name = "type_id"
-    return TypesResult(finder, labels, proba, centroids, mapping, previous is not None)
+    return TypesResult(finder, labels, proba, centroids, mapping, previous is not None, overlap)
 
 
 def run_types(
@@ -326,7 +333,62 @@ def run_types(
     finder = TypeFinder(k=k, n_resamples=n_resamples, random_state=seed, progress=progress).fit(
         factors.scores, sample_weight=sample_weight
     )
-    return _relabel(finder, previous)
+    overlap = type_overlap(finder.proba_, sample_weight)
+    warn_overlapping_types(finder.proba_, sample_weight)
+    return _relabel(finder, previous, overlap)
+
+
+#: Relative entropy (Mplus) below which ``discover`` warns that the types overlap. Clark &
+#: Muthén (2009) call 0.4 low, 0.6 medium and 0.8 high separation (0.8 is the usual "good"
+#: in tidyLPA and Mplus practice); 0.7 is half-way from medium to high: at 0.62 on SAPA spi
+#: about a fifth of the respondents belonged to another type by the model's own posteriors.
+OVERLAP_ENTROPY = 0.7
+
+
+def type_overlap(proba: pd.DataFrame, weights: pd.Series | None = None) -> dict[str, float]:
+    """How clearly the respondents fall into their types.
+
+    Parameters
+    ----------
+    proba : DataFrame of shape (n_respondents, k)
+        Posterior probabilities of each type (rows sum to 1).
+    weights : Series, optional
+        Survey weights (aligned on ``proba``'s index).
+
+    Returns
+    -------
+    dict
+        ``entropy``: relative entropy 1 − Σ p log p / (n log k), as Mplus and tidyLPA
+        report it (1 = every respondent certain; NaN for k = 1); ``typed_differently``:
+        the expected share of respondents who belong to another type than the one they
+        are assigned, by the model's own probabilities (mean of 1 − the highest
+        probability).
+    """
+    p = np.clip(np.asarray(proba, dtype=float), 0.0, 1.0)
+    k = p.shape[1]
+    w = np.ones(len(p)) if weights is None else np.asarray(pd.Series(weights).reindex(proba.index), float)
+    if k < 2 or len(p) == 0:
+        return {"entropy": float("nan"), "typed_differently": 0.0}
+    ent = -np.sum(p * np.log(np.clip(p, 1e-300, None)), axis=1)
+    return {"entropy": float(1 - np.average(ent, weights=w) / np.log(k)),
+            "typed_differently": float(np.average(1 - p.max(axis=1), weights=w))}
+
+
+def warn_overlapping_types(proba: pd.DataFrame, weights: pd.Series | None = None, *,
+                           threshold: float = OVERLAP_ENTROPY) -> bool:
+    """Warn (one :class:`~behaviortypes.errors.SurveyQualityWarning` line) when the types
+    overlap: relative entropy below ``threshold`` (:data:`OVERLAP_ENTROPY`). Returns
+    whether it warned."""
+    o = type_overlap(proba, weights)
+    if not o["entropy"] < threshold:  # NaN (one group) does not warn
+        return False
+    warnings.warn(
+        f"types overlap: entropy {o['entropy']:.2f} (below {threshold:.1f}; 0.8 counts as good "
+        f"separation); by the model's own probabilities about {o['typed_differently']:.0%} of "
+        "respondents belong to another type than the one they are assigned — read the types as "
+        "tendencies rather than clear-cut groups, and expect a typing tool to agree with them less "
+        "often", SurveyQualityWarning, stacklevel=3)
+    return True
 
 
 # --------------------------------------------------------------------------- profiles

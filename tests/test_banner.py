@@ -409,6 +409,35 @@ def test_workbook_numbers_are_numbers_and_agree_with_the_report(small_study, tmp
                 assert c["text"] == ("*" if pd.isna(share) else excel(share))
 
 
+def test_workbook_outcome_labels_are_wrapped_not_cut(small_study, tmp_path):
+    """SAPA spi (trial 3): "Exercise (1 very rarely - 6 more than 5x/week)" was cut at the
+    column edge. Each outcome's label spans its three rows, wrapped, with room for every line."""
+    import dataclasses
+    import math
+    import textwrap
+
+    from openpyxl import load_workbook
+
+    from behaviortypes.describe import profile_types_by, write_banner_workbook
+
+    result = profile_types_by(small_study / "out")
+    outcomes = list(result.outcomes["variable"].unique())
+    assert outcomes
+    long = {v: f"{v} (1 very rarely - 6 more than 5x/week, as asked in the screener)" for v in outcomes}
+    meta = {**result.meta, "outcomes": [{**o, "label": long[o["column"]]} for o in result.meta["outcomes"]]}
+    ws = load_workbook(write_banner_workbook(dataclasses.replace(result, meta=meta), tmp_path / "b.xlsx"))["outcomes"]
+    width = ws.column_dimensions["A"].width
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    for v in outcomes:
+        cell = next(c for c in ws["A"] if c.value == long[v])  # the whole label, never cut
+        assert cell.alignment.wrap_text and f"A{cell.row}:A{cell.row + 2}" in merged
+        lines = len(textwrap.wrap(long[v], width=int(width) - 2))
+        height = sum(ws.row_dimensions[r].height or 15.0 for r in range(cell.row, cell.row + 3))
+        assert height >= 15.0 * lines  # every wrapped line has room
+        assert max(len(w) for w in long[v].split()) <= width
+    assert math.isfinite(width) and width <= 40
+
+
 @pytest.mark.slow
 def test_workbook_opens_in_libreoffice(small_study, tmp_path):
     import shutil

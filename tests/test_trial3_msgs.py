@@ -110,3 +110,56 @@ def test_below_target_sentence_of_all_statements_and_of_older_files():
         " The target is not reached with up to 25 of 70 statements checked; longer lists were not checked.")
     assert "up to 25 statements checked" in needed_sentence({**old, "checked_up_to": 25}, "en")
     assert "Even all 70" in needed_sentence({**old, "n_available": 70, "checked_up_to": None}, "en")
+
+
+# --------------------------------------------------------------------------- finding 15
+def _two_types(dist: float, seed: int = 0) -> pd.DataFrame:
+    """Two planted types of 300 respondents, ``dist`` standard deviations apart on 3 factors."""
+    rng = np.random.default_rng(seed)
+    mu = np.repeat([[0.0, 0.0, 0.0], [dist, 0.0, 0.0]], 300, axis=0)
+    return pd.DataFrame(mu + rng.normal(size=mu.shape), columns=["F1", "F2", "F3"])
+
+
+@pytest.mark.parametrize("dist, fuzzy", [(2.0, True), (6.0, False)])
+def test_overlapping_types_are_warned_and_said_in_the_report(dist, fuzzy):
+    from behaviortypes.report.render import Formatter, load_texts, overlap_sentence
+    from behaviortypes.stages import OVERLAP_ENTROPY, type_overlap, warn_overlapping_types
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        tf = TypeFinder(k=2, random_state=0, n_resamples=4, n_jobs=1).fit(_two_types(dist))
+    o = type_overlap(tf.proba_)
+    # the entropy is the one the evidence table gives at the kept k (Mplus relative entropy)
+    assert o["entropy"] == pytest.approx(tf.evidence_.loc[2, "entropy"], abs=1e-9)
+    # the expected share typed differently is the model's own misassignment rate: for two
+    # equal unit-variance Gaussians d apart the Bayes error is Phi(-d/2)
+    from scipy.stats import norm
+
+    assert o["typed_differently"] == pytest.approx(norm.cdf(-dist / 2), abs=0.03)
+    assert (o["entropy"] < OVERLAP_ENTROPY) is fuzzy
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        assert warn_overlapping_types(tf.proba_) is fuzzy
+    lines = [str(w.message) for w in said if issubclass(w.category, SurveyQualityWarning)]
+    assert len(lines) == (1 if fuzzy else 0)
+    if fuzzy:
+        assert f"entropy {o['entropy']:.2f}" in lines[0]
+        assert f"about {o['typed_differently']:.0%} of respondents" in lines[0] and "\n" not in lines[0]
+    ev = tf.evidence_.reset_index()
+    ev["typed_differently"] = np.where(ev["k"] == 2, o["typed_differently"], np.nan)
+    for lang in ("en", "sv"):
+        text = overlap_sentence(ev, 2, load_texts(lang), Formatter(lang))
+        assert bool(text) is fuzzy
+        if fuzzy:
+            assert Formatter(lang).num(o["entropy"], 2) in text
+            assert Formatter(lang).pct(o["typed_differently"], 0) in text
+
+
+def test_map_is_shown_with_three_significant_digits():
+    from behaviortypes.report.render import Formatter
+
+    # SAPA spi, 12-14 factors: psych's MAP 0.006089, 0.005741, 0.005779 (was "0.006" on every row)
+    shown = [Formatter("en").sig(v) for v in (0.006089, 0.005741, 0.005779)]
+    assert shown == ["0.00609", "0.00574", "0.00578"]
+    assert Formatter("sv").sig(0.006089) == "0,00609" and Formatter("en").sig(0.1234) == "0.123"
+    assert Formatter("en").sig(float("nan")) == "–" and Formatter("en").sig(12.34) == "12.3"

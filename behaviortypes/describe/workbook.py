@@ -25,6 +25,7 @@ __all__ = ["write_banner_workbook"]
 _UP, _DOWN = "B42318", "1F4E9A"  # font colours
 _UP_FILL, _DOWN_FILL = "FBE1DE", "DCE8F7"
 _COL_WIDTH = 18  # characters per type column
+_LABEL_WIDTH = 40  # at most this wide, the outcome labels (column A) wrap beyond it
 _SUPPRESSED = ("* fewer than {min} respondents, or hidden so that such a cell cannot be worked "
                "out from the totals (secondary suppression).")
 _AT_LEAST = '"≥"#,##0'  # a lower bound: some of the type's cells are hidden
@@ -153,13 +154,23 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
     ws.row_dimensions[4].height = _header_height(head)
     olabels = {o["column"]: o.get("label") or o["column"] for o in meta.get("outcomes", [])}
     binary = {o["column"]: bool(o.get("binary")) for o in meta.get("outcomes", [])}
+    import math
+    import textwrap
+
+    # the label of an outcome is never cut: column A as wide as the longest word needs (up to
+    # _LABEL_WIDTH) and the label wrapped over its three rows (merged), taller rows if need be
+    labels = [str(olabels.get(v, v)) for v in result.outcomes["variable"].unique()]
+    width_a = max(30, min(_LABEL_WIDTH, max((len(w) for t in labels for w in t.split()), default=0) + 2))
     for var, table in result.outcomes.groupby("variable", sort=False):
         fmt = "0%" if binary.get(var) else "0.00"
         overall = table["overall_mean"].iloc[0]
+        label = str(olabels.get(var, var))
+        lines = len(textwrap.wrap(label, width=max(4, width_a - 2))) or 1
         for method, title in (("bch", "bias-adjusted"), ("ci", "95% interval"), ("modal", "assigned types")):
             ws.append([olabels.get(var, var) if method == "bch" else "", title,
                        float(overall) if method == "bch" else None])
             r = ws.max_row
+            first = r if method == "bch" else first  # the label's row (merged over three)
             ws.cell(r, 3).number_format = fmt
             for j, t in enumerate(type_ids, start=4):
                 sel = table[(table["type_id"] == t) & (table["method"] == ("bch" if method == "ci" else method))]
@@ -183,10 +194,15 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
                         cell.number_format = fmt + ('" ▲"' if up else '" ▼"')
                         cell.font = Font(bold=True, color=_UP if up else _DOWN)
                         cell.fill = PatternFill("solid", fgColor=_UP_FILL if up else _DOWN_FILL)
+        ws.merge_cells(start_row=first, start_column=1, end_row=first + 2, end_column=1)
+        ws.cell(first, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        if lines > 3:  # three rows of 15 pt show three lines
+            for r in range(first, first + 3):
+                ws.row_dimensions[r].height = 15.0 * math.ceil(lines / 3)
         ws.append([])
     ws.append(["▲/▼ the 95% interval lies above/below the mean of everyone (red ▲ above, blue ▼ below)."])
     ws.append([_SUPPRESSED.format(min=cell_min)])
-    ws.column_dimensions["A"].width = 30
+    ws.column_dimensions["A"].width = width_a
     ws.column_dimensions["B"].width = 16
     for j in range(3, len(type_ids) + 4):
         ws.column_dimensions[ws.cell(4, j).column_letter].width = _COL_WIDTH

@@ -46,6 +46,7 @@ __all__ = [
     "size_sentence",
     "styles_sentence",
     "typing_target_sentence",
+    "overlap_sentence",
 ]
 
 _HERE = Path(__file__).parent
@@ -88,6 +89,18 @@ class Formatter:
 
     def _dec(self, text: str) -> str:
         return text.replace(".", ",").replace("-", "−") if self._comma else text.replace("-", "−")
+
+    def sig(self, x: Any, digits: int = 3) -> str:
+        """``digits`` significant digits, e.g. ``0.00583`` (R psych prints Velicer's MAP so)."""
+        try:
+            x = float(x)
+        except (TypeError, ValueError):
+            return "–"
+        if not math.isfinite(x):
+            return "–"
+        if x == 0:
+            return self.num(0.0, digits - 1)
+        return self.num(x, max(0, digits - 1 - int(math.floor(math.log10(abs(x))))))
 
     def num(self, x: float | None, digits: int = 2) -> str:
         """A decimal number, e.g. ``0.81`` / ``0,81``."""
@@ -468,6 +481,37 @@ def build_context(data: ReportData, lang: str = "en", *,
     }
 
 
+def _finite(v: Any) -> bool:
+    try:
+        return math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def overlap_sentence(evidence: Any, chosen: Any, t: Mapping[str, str], fmt: Formatter) -> str:
+    """The evidence appendix's warning that the kept types overlap (or "").
+
+    Said when the relative entropy at the kept k is below
+    :data:`behaviortypes.stages.OVERLAP_ENTROPY`, as ``discover`` warns; the share of
+    respondents typed differently is ``evidence_k.csv``'s ``typed_differently``.
+    """
+    from ..stages import OVERLAP_ENTROPY
+
+    if evidence is None or chosen is None or "k" not in evidence or "entropy" not in evidence:
+        return ""
+    row = evidence[evidence["k"].astype(int) == int(chosen)]
+    if row.empty or not _finite(row["entropy"].iloc[0]):
+        return ""
+    entropy = float(row["entropy"].iloc[0])
+    if not entropy < OVERLAP_ENTROPY:
+        return ""
+    share = row["typed_differently"].iloc[0] if "typed_differently" in row else None
+    key = "k_overlap" if _finite(share) else "k_overlap_no_share"
+    return t[key].format(entropy=fmt.num(entropy, 2), threshold=fmt.num(OVERLAP_ENTROPY, 1),
+                         good=fmt.num(0.8, 1),
+                         share=fmt.pct(float(share), 0) if _finite(share) else "")
+
+
 def _lpa_rows(evidence, chosen, fmt: Formatter, one_group: str = "one group") -> list[dict[str, Any]]:
     """Latent-profile evidence per candidate k (the types engine's ``evidence_k.csv``):
     BIC, entropy, smallest type n and share, lowest AvePP, BLRT p, least stable type.
@@ -501,8 +545,12 @@ def _lpa_rows(evidence, chosen, fmt: Formatter, one_group: str = "one group") ->
             "chosen": chosen is not None and int(r["k"]) == int(chosen),
             "bic": cell(r, "bic_best", lambda v: fmt.count(v)),
             "entropy": cell(r, "entropy", lambda v: fmt.num(v, 2)),
-            "n_min": cell(r, "n_min", lambda v: fmt.count(v)),
-            "share_min": cell(r, "min_share", lambda v: fmt.pct(v, 1)),
+            # the smallest type of the model kept at this k, as sizes.csv gives it (older
+            # folders: the shared-shape Gaussian's)
+            "n_min": cell(r, "n_min_model" if _finite(r.get("n_min_model")) else "n_min",
+                          lambda v: fmt.count(v)),
+            "share_min": cell(r, "min_share_model" if _finite(r.get("min_share_model")) else "min_share",
+                              lambda v: fmt.pct(v, 1)),
             "avepp": cell(r, "avepp_min", lambda v: fmt.num(v, 2)),
             "blrt": cell(r, "blrt_p", lambda v: fmt.num(v, 3)),
             "jaccard": cell(r, "jaccard_min", lambda v: fmt.num(v, 2)),
@@ -597,7 +645,8 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
     if data.evidence_k is not None or types["stability"].notna().any():
         kpage: dict[str, Any] = {"reason": reason_text(sol.get("k_reason_code") or sol.get("k_reason", ""), t, fmt),
                                  "evidence_svg": None, "stability_svg": None,
-                                 "lpa": _lpa_rows(data.evidence_k, sol.get("k"), fmt, t["lpa_one_group"])}
+                                 "lpa": _lpa_rows(data.evidence_k, sol.get("k"), fmt, t["lpa_one_group"]),
+                                 "overlap": overlap_sentence(data.evidence_k, sol.get("k"), t, fmt)}
         if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "bic_best", "silhouette")):
             fig = plots.plot_k_evidence(data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"])
             fig.set_size_inches(7.0, 2.2)
@@ -663,7 +712,7 @@ def _factor_evidence(retention: Any, fmt: Formatter) -> list[dict[str, Any]]:
             v = r.get(key)
             return "–" if v is None or (isinstance(v, float) and not math.isfinite(v)) else fmt.num(float(v), digits)
         rows.append({"m": int(r["n_factors"]), "eigen": n("eigenvalue"), "pa": n("pa_threshold"),
-                     "map": n("map", 3), "salient": str(r["salient"]).replace("/", "·"),
+                     "map": fmt.sig(r.get("map")), "salient": str(r["salient"]).replace("/", "·"),
                      "rmsea": f"{n('rmsea', 3)} ({n('rmsea_low', 3)}–{n('rmsea_high', 3)})",
                      "tli": n("tli"), "bic": n("bic", 0), "chosen": bool(r.get("chosen"))})
     return rows

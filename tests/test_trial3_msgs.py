@@ -163,3 +163,35 @@ def test_map_is_shown_with_three_significant_digits():
     assert shown == ["0.00609", "0.00574", "0.00578"]
     assert Formatter("sv").sig(0.006089) == "0,00609" and Formatter("en").sig(0.1234) == "0.123"
     assert Formatter("en").sig(float("nan")) == "–" and Formatter("en").sig(12.34) == "12.3"
+
+
+# --------------------------------------------------------------------------- finding 8 (cuts)
+def test_overview_taglines_and_statements_wrap_rather_than_cut(tmp_path):
+    import dataclasses
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from reportfixture import make_discovery_folder
+
+    from behaviortypes.report import load_report_data
+    from behaviortypes.report.render import build_context
+
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=400, seed=3, with_quotes=False)
+    doc = yaml.safe_load((disc / "types.yaml").read_text())
+    long = "Low on openness 2, high on agreeableness 2, and rather more talkative than most people in the survey"
+    for t in doc["types"]:
+        t["tagline"] = long
+    (disc / "types.yaml").write_text(yaml.safe_dump(doc))
+    data = load_report_data(disc)
+    item = next(iter(data.item_texts))
+    text = "Think that my moods dont change more than most peoples do, whatever the day brings"
+    data = dataclasses.replace(data, item_texts={**data.item_texts, item: text})
+    ctx = build_context(data, "en")
+    assert [row["tagline"] for row in ctx["overview"]["table"]] == [long] * 4  # not "…"
+    # every statement of the fixture is shown (fewer than 22): the long one wraps on two lines
+    assert item in set(data.item_profile(list(data.types.index)).columns)
+    svg = ctx["differences"]["items_svg"]
+    assert "…" not in svg and "Think that my moods" in svg and "whatever the day brings" in svg

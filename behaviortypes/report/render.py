@@ -151,6 +151,22 @@ def _svg(fig) -> str:
     return svg
 
 
+def _wrap_label(text: str, width: int, max_lines: int) -> str:
+    """A figure label wrapped on up to ``max_lines`` lines of ``width`` characters; cut
+    with "…" only when it needs more lines than that."""
+    import textwrap
+
+    lines = textwrap.wrap(" ".join(str(text).split()), width=width) or [""]
+    if len(lines) <= max_lines:
+        return "\n".join(lines)
+    return "\n".join(lines[: max_lines - 1] + [_truncate(" ".join(lines[max_lines - 1:]), width)])
+
+
+#: Statements in the loadings appendix wrap on two lines up to this many statements (the
+#: figure's height is then enough); beyond it each keeps one line, cut at 48 characters.
+LOADINGS_WRAP_MAX = 40
+
+
 def _truncate(text: str, n: int) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
@@ -400,7 +416,8 @@ def build_context(data: ReportData, lang: str = "en", *,
 
     # overview ----------------------------------------------------------------------
     lv = compact.get("overview", 0)
-    table = [{"id": int(tid), "name": " ".join(str(r["name"]).split()), "tagline": _truncate(r["tagline"], 110 - 30 * lv),
+    # the overview table's tagline cell wraps: the tagline is never cut
+    table = [{"id": int(tid), "name": " ".join(str(r["name"]).split()), "tagline": " ".join(str(r["tagline"]).split()),
               "color": r["color"],
               "n": fmt.count(r["n"]), "share": fmt.pct(r["share"]), "ci": fmt.pct_range(r["ci_low"], r["ci_high"]),
               "base": None if not math.isfinite(r["base_share"]) else fmt.pct(r["base_share"], _digits(r["base_share"])),
@@ -441,12 +458,15 @@ def build_context(data: ReportData, lang: str = "en", *,
         iprof = iprof[[c for c in iprof.columns if c in set(keep)]].T
         if len(iprof) < n_items:  # say that only the most separating statements are shown
             differences["items_title"] = t["items_heatmap_title_some"].format(n=len(iprof), total=n_items)
+        # statements wrap on two lines (cut with "…" only beyond two lines of 52 characters)
+        inames = {k: _wrap_label(data.item_texts.get(k, k), 52, 2) for k in iprof.index}
+        n_wrapped = sum("\n" in v for v in inames.values())
         fig = plots.plot_profile_heatmap(
-            iprof, names={k: _truncate(data.item_texts.get(k, k), 52) for k in iprof.index},
+            iprof, names=inames,
             labels={tid: plots.type_label(tid, types.loc[tid, "name"], width=max(14, 64 // max(1, len(ids))),
                                       max_lines=max(3, min(8, 32 // max(1, len(ids)))))
                     for tid in ids}, fmt="{:+.1f}")
-        fig.set_size_inches(7.0, 1.25 + 0.2 * len(iprof))
+        fig.set_size_inches(7.0, 1.25 + 0.2 * len(iprof) + 0.1 * n_wrapped)
         differences["items_svg"] = _svg(fig)
     scale = (data.source.get("instrument") or {}).get("scale") or {}
     differences["items_note"] = t["items_heatmap_note"].format(min=scale.get("min", "min"), max=scale.get("max", "max"))
@@ -637,9 +657,15 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         main = data.loadings.abs().idxmax(axis=1)
         order = sorted(data.loadings.index, key=lambda i: (list(data.loadings.columns).index(main[i]),
                                                            -abs(data.loadings.loc[i, main[i]])))
-        fig = plots.plot_loadings(data.loadings.loc[order], item_labels={k: _truncate(f"{k} {v}", 48) for k, v in data.item_texts.items()},
+        # up to LOADINGS_WRAP_MAX statements each wraps on two lines; more keep one line each,
+        # cut at 48 characters (the id first, so that the statement can be looked up)
+        wrap = len(data.loadings) <= LOADINGS_WRAP_MAX
+        llabels = {k: (_wrap_label(f"{k} {v}", 48, 2) if wrap else _truncate(f"{k} {v}", 48))
+                   for k, v in data.item_texts.items()}
+        n_wrapped = sum("\n" in llabels.get(k, "") for k in data.loadings.index)
+        fig = plots.plot_loadings(data.loadings.loc[order], item_labels=llabels,
                                   factor_labels=data.factor_names)
-        fig.set_size_inches(7.0, min(9.6, 1.0 + 0.19 * len(data.loadings)))
+        fig.set_size_inches(7.0, min(9.6, 1.0 + 0.19 * len(data.loadings) + 0.1 * n_wrapped))
         appendix["loadings_svg"] = _svg(fig)
         sections.append("loadings")
     if data.evidence_k is not None or types["stability"].notna().any():

@@ -150,7 +150,9 @@ def lookalike(
     """Train the lookalike (twin) model linking survey types to customer behaviour."""
     from .pipeline import lookalike as run_lookalike
 
-    result = run_lookalike(out_dir, _existing(customers, "customer file"), id_column=id_column, seed=seed, progress=True)
+    # rich's transient bar leaves a blank line where output is not a terminal (a log, a pipe)
+    result = run_lookalike(out_dir, _existing(customers, "customer file"), id_column=id_column, seed=seed,
+                           progress=sys.stdout.isatty())
     say(result.summary())
 
 

@@ -101,7 +101,7 @@ class Source:
         try:  # open_csv already converts the first block
             reader = self.open_csv(block_size=block, include_columns=columns, column_types=self.csv_types)
         except pa.ArrowInvalid as err:
-            raise _csv_value_error(self, err, after_row=0) from None
+            raise _csv_value_error(self, err, after_row=1) from None
         done = 0
         while True:
             try:
@@ -109,7 +109,7 @@ class Source:
             except StopIteration:
                 return
             except pa.ArrowInvalid as err:
-                raise _csv_value_error(self, err, after_row=done) from None
+                raise _csv_value_error(self, err, after_row=done + 1) from None
             done += batch.num_rows
             yield batch
 
@@ -254,9 +254,9 @@ def open_source(
         return _csv_source(path, scorer)
     if is_duckdb:
         return _duckdb_source(path, table=table, query=query)
-    raise InputError(
-        f"unknown customer file format {suffix or '(no extension)'!r}", file=path, hint=_FORMATS_HINT
-    )
+    from ..readers.customers import unknown_customer_format
+
+    raise unknown_customer_format(path)  # the same words as `lookalike`
 
 
 def _parquet_source(path: Path, files: list[Path]) -> Source:
@@ -377,7 +377,7 @@ def _csv_value_error(source: Source, err: pa.ArrowInvalid, *, after_row: int) ->
     seen = 0
     for batch in reader:
         hits = np.flatnonzero(pc.fill_null(pc.equal(batch.column(0), value), False).to_numpy(zero_copy_only=False))
-        rows.extend((hits + seen + 1).tolist())
+        rows.extend((hits + seen + 2).tolist())  # the header is row 1
         seen += batch.num_rows
         if len(rows) >= 5:
             break

@@ -347,6 +347,9 @@ def instrument_draft(
     else:
         written = write_instrument_draft(_existing(path, "file"), out_path)
         say(f"Wrote {written}; review the scale, reverse keying and themes before use.")
+        if "# No column holds one different value per row" in written.read_text(encoding="utf-8"):
+            say("No respondent id column was found: add a column respondent_id with a unique id per "
+                "respondent to the responses file (see the comment at the top of the draft).")
 
 
 def _error(message: str) -> None:

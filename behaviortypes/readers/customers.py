@@ -141,7 +141,15 @@ def _csv_arrow_options(path: Path, columns, id_column, batch_rows: int | None = 
 def _check_columns(path: Path, available: Sequence[str], columns: Sequence[str] | None) -> None:
     if not columns:
         return
+    available = list(available)
     missing = [c for c in columns if c not in available]
+    repeated = [c for c in dict.fromkeys(available) if available.count(c) > 1]
+    named = [c for c in repeated if c in columns] or (repeated if missing else [])
+    if named:  # two `age` columns: which one is meant is unknown
+        lack = (f", and {', '.join(missing)} {'are' if len(missing) > 1 else 'is'} missing (is a repeat "
+                f"meant to be {'one of them' if len(missing) > 1 else missing[0]}?)") if missing else ""
+        raise InputError(f"the column appears more than once in the header{lack}", file=path,
+                         column=named[0], hint="give every column a unique name")
     if missing:
         raise InputError(f"column(s) not in the customer base: {', '.join(missing)}", file=path,
                          column=missing[0], hint=hint_column(missing[0], list(available), "column"))

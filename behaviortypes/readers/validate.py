@@ -259,7 +259,8 @@ def _column_problems(frame: pd.DataFrame, inst: Instrument, file: Any) -> list[P
     if inst.id_column not in columns:
         errors.append(Problem("id column is missing from the data", file=file,
                               column=inst.id_column,
-                              hint=hint_column(inst.id_column, columns, "id_column")))
+                              hint=hint_column(inst.id_column, columns, "id_column")
+                              + f", or add a column {inst.id_column} with a unique id per respondent"))
     missing_items = [i for i in inst.item_ids if i not in columns]
     if missing_items:
         shown = ", ".join(missing_items[:8]) + (" ..." if len(missing_items) > 8 else "")

@@ -442,6 +442,20 @@ def check_source_columns(source: Source, scorer: Scorer, id_column: str | None) 
     """Validate the id and feature columns up front; return the id column."""
     present = source.columns
     shown = ", ".join(present[:20]) + (" ..." if len(present) > 20 else "")
+    repeated = [c for c in dict.fromkeys(present) if present.count(c) > 1]
+    needed = {id_column or scorer.id_column or "customer_id", *scorer.feature_columns}
+    lacking = [c for c in scorer.feature_columns if c not in present]
+    if any(c in needed for c in repeated) or (repeated and lacking):
+        named = [c for c in repeated if c in needed] or repeated
+        lack = (f", and the model's column{'s' if len(lacking) > 1 else ''} {', '.join(lacking)} "
+                f"{'are' if len(lacking) > 1 else 'is'} missing (is a repeat meant to be "
+                f"{'one of them' if len(lacking) > 1 else lacking[0]}?)") if lacking else ""
+        raise InputError(
+            f"the column appears more than once in the header{lack}",
+            file=source.path,
+            column=named[0],
+            hint="give every column a unique name: which of the repeats is meant is unknown",
+        )
     if id_column is None:
         id_column = scorer.id_column
     if id_column is None:

@@ -349,7 +349,8 @@ def _could_be_ids(values: pd.Series, *, small_ok: bool = False) -> bool:
         return True
     whole = bool(np.all(np.mod(values, 1) == 0))
     small = whole and values.min() >= -1 and values.max() <= _SMALL_INT_MAX
-    counter = whole and sorted(values.astype(int)) == list(range(int(values.min()), int(values.min()) + len(values)))
+    start = int(values.min()) if whole else -2
+    counter = start in (0, 1) and sorted(values.astype(int)) == list(range(start, start + len(values)))
     return not small or counter
 
 

@@ -272,3 +272,14 @@ def test_profile_names_the_file_row_and_respondent_of_a_text_outcome(tmp_path):
         profile_types_by(out, outcomes="spend")
     assert str(err.value).startswith("responses.csv, column 'spend', row 5 (respondent R004): outcome is not "
                                      "a number (nor yes/no) (value 'unknown')")
+
+
+def test_check_says_a_repeated_column_may_hide_a_missing_statement(tmp_path):
+    folder = _survey(tmp_path / "s")
+    text = (folder / "responses.csv").read_text().splitlines()
+    text[0] = text[0].replace("s2", "s4")  # s4 twice, s2 gone
+    (folder / "responses.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"column 's4': the column appears more than once in the header.*"
+                                         r"column 's2': 1 item\(s\) of the instrument are missing from the data: "
+                                         r"s2\. Hint: the repeated column 's4' may stand where s2 belongs"):
+        load_survey(folder)

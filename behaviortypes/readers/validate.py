@@ -265,6 +265,10 @@ def _column_problems(frame: pd.DataFrame, inst: Instrument, file: Any) -> list[P
     if missing_items:
         shown = ", ".join(missing_items[:8]) + (" ..." if len(missing_items) > 8 else "")
         hint = hint_column(missing_items[0], columns, "item ids")
+        repeated = sorted({re.sub(r"\.\d+$", "", d) for d in dupes})
+        if repeated:  # a repeat often stands where the missing statement belongs
+            hint = (f"the repeated column {', '.join(repr(c) for c in repeated[:3])} may stand where "
+                    f"{missing_items[0]} belongs: check the header; or: {hint[:1].lower()}{hint[1:]}")
         errors.append(Problem(f"{len(missing_items)} item(s) of the instrument are missing from the "
                               f"data: {shown}", file=file, column=missing_items[0], hint=hint))
     other = [("attention check", c.id) for c in inst.attention_checks] + [

@@ -141,7 +141,8 @@ class _Model:
         return pd.DataFrame({"p_1": p, "p_2": 1 - p}, index=features.index)
 
 
-def _base(tmp_path: Path, name: str = "customers.csv") -> pd.DataFrame:
+def _base(tmp_path: Path) -> pd.DataFrame:
+    """Ten customers: id, age and a number-coded sex."""
     frame = pd.DataFrame({"customer_id": [f"C{i}" for i in range(10)], "age": range(20, 30),
                           "sex": [1, 2] * 5})
     return frame
@@ -180,9 +181,8 @@ def test_repeated_customer_column_is_named(tmp_path):
         score_customers(_Model(), tmp_path / "two_age.csv", tmp_path / "o.parquet")
     with pytest.raises(InputError, match=r"two_age\.csv, column 'age': the column appears more than once"):
         read_customers(tmp_path / "two_age.csv", columns=["customer_id", "age"], id_column="customer_id")
-    hidden = frame.drop(columns="age").rename(columns={"sex": "customer_id2"})
-    (tmp_path / "hides.csv").write_text(
-        "customer_id,sex,sex\n" + "\n".join(f"{c},1,2" for c in hidden["customer_id"]) + "\n", encoding="utf-8")
+    (tmp_path / "hides.csv").write_text(  # sex twice where age belongs
+        "customer_id,sex,sex\n" + "\n".join(f"{c},1,2" for c in frame["customer_id"]) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"column 'sex': the column appears more than once in the header, "
                                          r"and the model's column age is missing"):
         score_customers(_Model(), tmp_path / "hides.csv", tmp_path / "o.parquet")

@@ -176,7 +176,7 @@ def _profile_column_problems(frame: pd.DataFrame, inst: Instrument, file: Any,
             if isinstance(first, float) and first.is_integer():
                 first = int(first)
             problems.append(Problem(
-                f"has the same value for every respondent, so there is nothing to compare",
+                "has the same value for every respondent, so there is nothing to compare",
                 file=source, column=col, value=first, hint=f"drop it from {where}"))
     return problems
 

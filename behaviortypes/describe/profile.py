@@ -464,7 +464,7 @@ def _check_column(values: pd.Series, col: str, file: str, *, kind: str) -> None:
         raise InputError(f"is empty for every typed respondent, so the {kind} says nothing",
                          file=file, column=col, hint="check the column name, or drop it")
     if present.nunique() < 2:
-        raise InputError(f"has the same value for every typed respondent, so there is nothing to compare",
+        raise InputError("has the same value for every typed respondent, so there is nothing to compare",
                          file=file, column=col, value=present.iloc[0], hint="drop it from the list")
 
 

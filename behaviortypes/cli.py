@@ -150,7 +150,9 @@ def lookalike(
     """Train the lookalike (twin) model linking survey types to customer behaviour."""
     from .pipeline import lookalike as run_lookalike
 
-    result = run_lookalike(out_dir, _existing(customers, "customer file"), id_column=id_column, seed=seed, progress=True)
+    # rich's transient bar leaves a blank line where output is not a terminal (a log, a pipe)
+    result = run_lookalike(out_dir, _existing(customers, "customer file"), id_column=id_column, seed=seed,
+                           progress=sys.stdout.isatty())
     say(result.summary())
 
 
@@ -345,6 +347,9 @@ def instrument_draft(
     else:
         written = write_instrument_draft(_existing(path, "file"), out_path)
         say(f"Wrote {written}; review the scale, reverse keying and themes before use.")
+        if "# No column holds one different value per row" in written.read_text(encoding="utf-8"):
+            say("No respondent id column was found: add a column respondent_id with a unique id per "
+                "respondent to the responses file (see the comment at the top of the draft).")
 
 
 def _error(message: str) -> None:

@@ -18,6 +18,7 @@ __all__ = [
     "SurveyQualityWarning",
     "BehaviortypesWarning",
     "format_rows",
+    "show_value",
 ]
 
 
@@ -30,6 +31,21 @@ def format_rows(rows: Iterable[int] | None, limit: int = 5) -> str:
     if len(rows) > limit:
         shown += f" and {len(rows) - limit} more"
     return shown
+
+
+def show_value(value: object) -> str:
+    """A value as a message shows it: numbers plainly (``1``, ``3.5``; never
+    ``np.float64(1.0)``), texts quoted, long values cut at 80 characters."""
+    item = getattr(value, "item", None)
+    if callable(item) and type(value).__module__ == "numpy":
+        try:
+            value = item()  # numpy scalar -> Python scalar
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    shown = f"{value:g}" if isinstance(value, float) else repr(value)
+    return shown if len(shown) <= 80 else shown[:79] + "…"
 
 
 class BehaviortypesError(Exception):
@@ -91,9 +107,8 @@ class Problem:
                 first = "" if len(self.rows) == 1 else "first "
                 where[-1] += f" ({first}respondent {self.respondent})"
         text = (", ".join(where) + ": " if where else "") + self.message
-        if self.value is not None and repr(self.value) not in text and str(self.value) not in text:
-            shown = repr(self.value)  # a value may be megabytes long: show its start
-            text += f" (value {shown if len(shown) <= 80 else shown[:79] + '…'})"
+        if self.value is not None and show_value(self.value) not in text and str(self.value) not in text:
+            text += f" (value {show_value(self.value)})"  # a value may be megabytes long: its start
         if self.hint:
             text += f". Hint: {self.hint}"
         return text
@@ -119,12 +134,14 @@ class InputError(BehaviortypesError, ValueError):
         value: object = None,
         hint: str | None = None,
         problems: Sequence[Problem] | None = None,
+        respondent: str | None = None,
     ) -> None:
         if problems is None:
             if message is None:
                 raise TypeError("InputError needs a message or problems")
             problems = [
-                Problem(message, file=file, column=column, rows=rows, value=value, hint=hint)
+                Problem(message, file=file, column=column, rows=rows, value=value, hint=hint,
+                        respondent=respondent)
             ]
         self.problems = list(problems)
         first = self.problems[0]
@@ -161,8 +178,7 @@ def _said_once(problems: list[Problem]) -> str:
         if first.respondent is not None:
             text += f" ({'' if len(first.rows) == 1 else 'first '}respondent {first.respondent})"
     if first.value is not None:
-        shown = repr(first.value)
-        text += f" (value {shown if len(shown) <= 80 else shown[:79] + '…'})"
+        text += f" (value {show_value(first.value)})"
     if first.hint:
         text += f". Hint: {first.hint}"
     return text

@@ -692,7 +692,7 @@ def test_more_user_errors(tmp_path):
         list(iter_customer_batches(tmp_path / "c.parquet", batch_size=0))
     with pytest.raises(InputError, match=r"table= is for DuckDB databases"):
         read_customers(tmp_path / "c.parquet", table="x")
-    with pytest.raises(InputError, match=r"unknown customer file type '\.json'"):
+    with pytest.raises(InputError, match=r"customer base cannot be read from a \.json file.*save it as CSV"):
         (tmp_path / "c.json").write_text("{}")
         read_customers(tmp_path / "c.json")
 

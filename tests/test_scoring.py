@@ -348,12 +348,12 @@ def test_bad_value_in_a_later_batch_leaves_nothing(fitted, base, tmp_path):
     csv = tmp_path / "in" / "customers.csv"
     csv.parent.mkdir()
     text = frame.to_csv(index=False).splitlines()
-    text[2101] = text[2101].replace(text[2101].split(",")[1], "abc", 1)  # data row 2101
+    text[2101] = text[2101].replace(text[2101].split(",")[1], "abc", 1)  # file line 2102 (header = row 1)
     csv.write_text("\n".join(text) + "\n")
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     out = out_dir / "scored.parquet"
-    with pytest.raises(InputError, match=r"customers.csv, column 'visits', row 2101: value 'abc' is not a number"):
+    with pytest.raises(InputError, match=r"customers.csv, column 'visits', row 2102: value 'abc' is not a number"):
         score_customers(DoubleModel(fitted), csv, out, batch_size=300)
     assert list(out_dir.iterdir()) == []
 
@@ -384,7 +384,7 @@ def test_unknown_formats(fitted, base, tmp_path):
     _, _, path = base
     odd = tmp_path / "customers.xlsx"
     odd.write_bytes(b"x")
-    with pytest.raises(InputError, match=r"unknown customer file format '.xlsx'.*Hint: use a .parquet"):
+    with pytest.raises(InputError, match=r"customer base cannot be read from a \.xlsx file.*save it as CSV \(UTF-8\) or Parquet"):
         score_customers(DoubleModel(fitted), odd, tmp_path / "o.parquet")
     with pytest.raises(InputError, match=r"unknown output format '.json'"):
         score_customers(DoubleModel(fitted), path, tmp_path / "o.json")

@@ -143,7 +143,8 @@ def _test_set(disc: Path, seed: int) -> pd.DataFrame:
     data = rng.integers(lo, hi + 1, size=(30, len(spec.items))).astype(float)
     data[rng.random(data.shape) < 0.2] = np.nan
     data[3, :] = np.nan              # nothing answered: every answer is the mean
-    data[4, 0] = (lo + hi) / 2 + 0.5  # a non-integer answer
+    # a half answer (3.5) is refused by --score (whole scale points only; see
+    # test_bad_inputs_trial3.py), so the answers here are whole points
     frame = pd.DataFrame(data, columns=spec.items)
     frame.insert(0, "respondent_id", [f"T{i:03d}" for i in range(len(frame))])
     return frame

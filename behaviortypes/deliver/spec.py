@@ -12,6 +12,7 @@ target agreement?".
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -377,6 +378,18 @@ def read_answers(path: str | Path, spec: TypingSpec, *, id_column: str | None = 
                          rows=numbers[dupes].tolist(), value=ids[dupes].iloc[0],
                          hint="give each respondent one row")
     missing_cols = [i for i in spec.items if i not in frame.columns]
+    # a repeated header name ("q_12" twice, read as q_12 and q_12.1): which answers are
+    # meant is unknown, and the repeat often stands where a statement is missing
+    repeated = list(dict.fromkeys(re.sub(r"\.\d+$", "", str(c)) for c in frame.attrs.get("duplicate_columns") or []))
+    repeated = [c for c in repeated if c in spec.items or c == id_col] if not missing_cols else repeated
+    if repeated:
+        lack = (f", and the statement{'s' if len(missing_cols) > 1 else ''} {', '.join(missing_cols)} "
+                f"{'are' if len(missing_cols) > 1 else 'is'} missing (is a repeat meant to be "
+                f"{'one of them' if len(missing_cols) > 1 else missing_cols[0]}?)") if missing_cols else ""
+        raise InputError(
+            f"the column appears more than once in the header{lack}", file=path, column=repeated[0],
+            hint="give every column a unique name (the typing tool needs the columns "
+                 f"{', '.join(spec.items)})")
     if missing_cols:
         raise InputError(
             f"the answers lack the statement{'s' if len(missing_cols) > 1 else ''} "
@@ -414,6 +427,14 @@ def read_answers(path: str | Path, spec: TypingSpec, *, id_column: str | None = 
             raise problem(f"answer outside the scale {spec.scale_min:g}–{spec.scale_max:g}", item, outside,
                           int(value) if float(value).is_integer() else float(value),
                           "correct the answer, or leave it blank when it is missing")
+        if float(spec.scale_min).is_integer() and float(spec.scale_max).is_integer():
+            between = (num.notna() & (num != np.floor(num))).to_numpy()  # 3.5: not a scale point
+            if between.any():
+                value = float(num[between].iloc[0])
+                raise problem(f"answer {value:g} is not a point of the scale {spec.scale_min:g}–{spec.scale_max:g}",
+                              item, between, value,
+                              f"answers are whole scale points ({spec.scale_min:g}, {spec.scale_min + 1:g}, …, "
+                              f"{spec.scale_max:g}): correct the answer, or leave it blank when it is missing")
         out[item] = num.to_numpy(float)
     return pd.DataFrame(out, index=pd.Index(ids.to_numpy(), name=id_col))
 

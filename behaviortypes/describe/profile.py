@@ -31,8 +31,7 @@ DEFAULT_MIN_CELL = 10
 #: A descriptor with more levels than this is refused (band it first); descriptors picked
 #: automatically have 2 to ``AUTO_MAX_LEVELS`` levels (both defined with the instrument).
 from ..instrument import AUTO_MAX_LEVELS, MAX_LEVELS  # noqa: E402  (re-exported here)
-_YES = {"1", "yes", "y", "true", "ja", "j", "sant"}
-_NO = {"0", "no", "n", "false", "nej", "falskt"}
+from ..readers.validate import NO_WORDS as _NO, YES_WORDS as _YES  # noqa: E402  (as `check` reads them)
 
 
 @dataclass(frozen=True)
@@ -268,8 +267,14 @@ def _outcome_values(outs: list[dict], data: pd.DataFrame, survey: Any, from_cust
     outcome_frame = pd.DataFrame(index=data.index)
     for o in outs:
         col = o["column"]
-        rows_index = survey.responses.index if col not in from_customers else None
-        outcome_frame[col] = _numeric_outcome(data[col], col, source_of[col], rows_index)
+        rows = None
+        if col not in from_customers:  # each respondent's row in the responses file (header = row 1)
+            index = survey.responses.index
+            numbers = survey.responses.attrs.get("file_rows")
+            if not numbers or len(numbers) != len(index):
+                numbers = range(2, len(index) + 2)
+            rows = pd.Series(list(numbers), index=index)
+        outcome_frame[col] = _numeric_outcome(data[col], col, source_of[col], rows)
         o["source"] = source_of[col]
         o["binary"] = bool(set(outcome_frame[col].dropna().unique()) <= {0.0, 1.0})
     return outcome_frame
@@ -459,11 +464,12 @@ def _check_column(values: pd.Series, col: str, file: str, *, kind: str) -> None:
         raise InputError(f"is empty for every typed respondent, so the {kind} says nothing",
                          file=file, column=col, hint="check the column name, or drop it")
     if present.nunique() < 2:
-        raise InputError(f"has the same value for every typed respondent, so there is nothing to compare",
+        raise InputError("has the same value for every typed respondent, so there is nothing to compare",
                          file=file, column=col, value=present.iloc[0], hint="drop it from the list")
 
 
-def _numeric_outcome(values: pd.Series, col: str, file: str, index: pd.Index | None) -> pd.Series:
+def _numeric_outcome(values: pd.Series, col: str, file: str, rows: pd.Series | None) -> pd.Series:
+    """An outcome column as numbers; ``rows``: each respondent's row in the file (by id)."""
     if values.dtype == bool or str(values.dtype) == "boolean":
         out = values.astype("Float64").astype(float)
     else:
@@ -478,8 +484,10 @@ def _numeric_outcome(values: pd.Series, col: str, file: str, index: pd.Index | N
             still = bad & ~(yes | no).reindex(values.index, fill_value=False)
             if still.any():
                 first = values.index[still.to_numpy()][0]
+                on_row = None if rows is None or first not in rows.index else int(rows[first])
                 raise InputError("outcome is not a number (nor yes/no)", file=file, column=col,
-                                 rows=None if index is None else [int(index.get_loc(first)) + 1],
+                                 rows=None if on_row is None else [on_row],
+                                 respondent=None if on_row is None else str(first),
                                  value=values[first],
                                  hint="outcomes are numbers or yes/no; profile categories with --by")
         out = num.astype(float)

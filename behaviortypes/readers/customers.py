@@ -48,6 +48,32 @@ def _quote_ident(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
 
 
+def unknown_customer_format(path: str | Path) -> InputError:
+    """The one error for a customer base in a format not read (``score`` and ``lookalike``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The customer file.
+
+    Returns
+    -------
+    InputError
+        Naming the file and its extension, with how to save it in a format read.
+    """
+    path = Path(path)
+    suffix = "".join(path.suffixes[-1:]).lower()
+    what = f"a {suffix} file" if suffix else "a file without an extension"
+    excel = suffix in {".xlsx", ".xls", ".xlsm", ".ods"}
+    return InputError(
+        f"the customer base cannot be read from {what}",
+        file=path, value=None,
+        hint=("save it as CSV (UTF-8) or Parquet (in Excel: File > Save As > CSV UTF-8) and pass "
+              "that file" if excel else
+              "save it as CSV (UTF-8) or Parquet; behaviortypes reads .csv, .parquet (or a folder of "
+              "them) and .duckdb"))
+
+
 def sniff_csv_dialect(path: str | Path) -> dict[str, Any]:
     """Encoding, delimiter and decimal mark of a CSV file, sniffed from its first 64 KiB.
 
@@ -83,7 +109,9 @@ def _csv_options(path: Path) -> dict[str, Any]:
 
 def _dialect_of(head: bytes, path: Path) -> dict[str, Any]:
     if not head.strip():
-        raise InputError("the file is empty", file=path)
+        raise InputError("the file is empty", file=path,
+                         hint="export the customer base again: a header row naming the columns "
+                              "(the customer id among them), then one row per customer")
     text, encoding = decode_text(head, path, partial=True)
     delim = sniff_delimiter(text)
     decimal = "."
@@ -113,7 +141,15 @@ def _csv_arrow_options(path: Path, columns, id_column, batch_rows: int | None = 
 def _check_columns(path: Path, available: Sequence[str], columns: Sequence[str] | None) -> None:
     if not columns:
         return
+    available = list(available)
     missing = [c for c in columns if c not in available]
+    repeated = [c for c in dict.fromkeys(available) if available.count(c) > 1]
+    named = [c for c in repeated if c in columns] or (repeated if missing else [])
+    if named:  # two `age` columns: which one is meant is unknown
+        lack = (f", and {', '.join(missing)} {'are' if len(missing) > 1 else 'is'} missing (is a repeat "
+                f"meant to be {'one of them' if len(missing) > 1 else missing[0]}?)") if missing else ""
+        raise InputError(f"the column appears more than once in the header{lack}", file=path,
+                         column=named[0], hint="give every column a unique name")
     if missing:
         raise InputError(f"column(s) not in the customer base: {', '.join(missing)}", file=path,
                          column=missing[0], hint=hint_column(missing[0], list(available), "column"))
@@ -176,8 +212,7 @@ def _read_customer_arrow(path: Path, columns, id_column):
                              hint="check that every row has the same number of columns") from None
         _check_columns(path, table.column_names, columns)
         return table.select(list(columns)) if columns else table
-    raise InputError(f"unknown customer file type {ext!r}", file=path,
-                     hint="use .csv, .parquet or a DuckDB .duckdb database")
+    raise unknown_customer_format(path)
 
 
 def read_customers(path: str | Path, *, columns: Sequence[str] | None = None,
@@ -319,8 +354,7 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
             source = pacsv.open_csv(str(path), read_options=read, parse_options=parse,
                                     convert_options=convert)
         else:
-            raise InputError(f"unknown customer file type {ext!r}", file=path,
-                             hint="use .csv, .parquet or a DuckDB .duckdb database")
+            raise unknown_customer_format(path)
         con = duckdb.connect()
         con.register("customers", source)
         rel = _query(con, query or "SELECT * FROM customers", path, columns)

@@ -52,6 +52,18 @@ _BACKGROUND_NAMES = ("education", "educ", "edu", "utbildning", "utbildningsniva"
                      "inkomen", "region", "lan", "län", "provincie", "occupation", "yrke", "beroep",
                      "marital_status", "civilstand", "civilstånd", "household_size", "hushall",
                      "hushåll", "children", "barn", "kinderen")
+#: Questions about behaviour or health (how often one exercises, smokes; self-rated health),
+#: answered on a scale of their own: drafted as descriptors when their answers' range
+#: differs from the statements' scale (SAPA's health 1-5 beside 1-6 statements); on the
+#: statements' own scale (SAPA's exer 1-6) the answers cannot tell, so they stay statements
+#: and the draft says so in a comment (the name alone is not evidence enough to drop one).
+_BEHAVIOUR_NAMES = ("health", "self_rated_health", "srh", "exercise", "exer", "physical_activity",
+                    "smoke", "smoking", "smoker", "alcohol", "drinking", "wellness", "wellbeing",
+                    "well_being", "bmi", "halsa", "hälsa", "motion", "traning", "träning", "rokning",
+                    "rökning", "rokare", "rökare", "alkohol", "gezondheid", "beweging", "roken")
+#: Unique whole numbers all within this range are ages, years or codes, not respondent ids
+#: (a row counter 1..n is accepted).
+_SMALL_INT_MAX = 150
 #: A column that misses an end of the scale and correlates less than this with every other
 #: candidate statement is a background question (on R psych's bfi: education 0.14; the
 #: weakest statement, O4, 0.21).
@@ -213,6 +225,8 @@ def _without_background(frame: pd.DataFrame, items: list[str], ranges: dict, lo:
     statement shares its content with others of its theme.
     """
     named = {c for c in items if _norm_name(c) in {_norm_name(n) for n in _BACKGROUND_NAMES}}
+    behaviour = {_norm_name(n) for n in _BEHAVIOUR_NAMES}
+    named |= {c for c in items if _norm_name(c) in behaviour and tuple(ranges[c][:2]) != (lo, hi)}
     rest = [c for c in items if c not in named]
     weak = set()
     if len(rest) >= 3:
@@ -225,9 +239,9 @@ def _without_background(frame: pd.DataFrame, items: list[str], ranges: dict, lo:
     return [c for c in items if c not in background], background
 
 
-def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, int]]:
-    """The draft, the question stems taken off its statements (stem → item ids) and the
-    columns left out of it (column → number of different values)."""
+def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, int], list[str]]:
+    """The draft, the question stems taken off its statements (stem → item ids), the
+    columns left out of it (column → number of different values) and notes for its top."""
     path = Path(path)
     if path.suffix.lower() in SPSS_EXT:
         raw = read_spss(path, user_missing=True)
@@ -244,9 +258,8 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
         user_missing[col] = {float(r["lo"]) for r in ranges if r["lo"] == r["hi"]}
     customer = _guess_column(columns, _CUSTOMER_NAMES)
     id_col = _guess_column(columns, _ID_NAMES, exclude=[customer])
-    if id_col is None or frame[id_col].isna().any() or frame[id_col].duplicated().any():
-        id_col = next((c for c in columns if c != customer and frame[c].notna().all()
-                       and not frame[c].duplicated().any()), columns[0])
+    if id_col is None or not _could_be_ids(frame[id_col], small_ok=True):
+        id_col = next((c for c in columns if c != customer and _could_be_ids(frame[c])), None)
     if customer == id_col:
         customer = None
     duration = _guess_column(columns, _DURATION_NAMES, exclude=[id_col, customer])
@@ -256,6 +269,7 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     if weight is not None and not pd.api.types.is_numeric_dtype(frame[weight]):
         weight = None
     skip = {id_col, duration, weight, customer} | {c for c in columns if c.lower() in _QUALTRICS_META}
+    skip.discard(None)
     ranges = _item_ranges(frame, columns, skip, value_labels, user_missing)
     if not ranges:
         raise InputError("no column looks like a Likert item (integer answers on a common scale)",
@@ -297,7 +311,8 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     language = guess_language(statements.values())
     if language:
         draft["language"] = language
-    draft.update({"id_column": id_col, "scale": scale})
+    # no id column: instrument.yaml names the one to add (check says it is missing)
+    draft.update({"id_column": id_col or _ADDED_ID, "scale": scale})
     if customer:
         draft["customer_id_column"] = customer
     if duration:
@@ -314,7 +329,58 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     if background or described:
         draft["descriptors"] = [{"column": c} for c in background + described]
     instrument_from_dict(draft, file=path)  # a draft must load
-    return draft, stems, unused
+    return draft, stems, unused, _draft_notes(draft, frame, lo, hi, background)
+
+
+#: The id column a draft names when the file has none (the user adds it).
+_ADDED_ID = "respondent_id"
+
+
+def _could_be_ids(values: pd.Series, *, small_ok: bool = False) -> bool:
+    """Whether a column can hold respondent ids: every row has one, each a different one.
+
+    Unique whole numbers all between -1 and ``_SMALL_INT_MAX`` that are not a row counter
+    (1, 2, ... n) are refused unless ``small_ok`` (a column named as an id): in a small
+    file, ages or years of birth can be unique by chance.
+    """
+    if values.isna().any() or values.duplicated().any():
+        return False
+    if small_ok or not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return True
+    whole = bool(np.all(np.mod(values, 1) == 0))
+    small = whole and values.min() >= -1 and values.max() <= _SMALL_INT_MAX
+    start = int(values.min()) if whole else -2
+    counter = start in (0, 1) and sorted(values.astype(int)) == list(range(start, start + len(values)))
+    return not small or counter
+
+
+def _draft_notes(draft: dict[str, Any], frame: pd.DataFrame, lo: int, hi: int, background: list[str]
+                 ) -> list[str]:
+    """Comments for the top of the draft: a missing id column, statements named like
+    background questions."""
+    notes = []
+    if draft["id_column"] == _ADDED_ID and _ADDED_ID not in frame.columns:
+        notes.append(
+            f"No column holds one different value per row, so none can be the respondent id. Add a\n"
+            f"# column {_ADDED_ID} with a unique id per respondent (1, 2, 3 ... will do) to the responses\n"
+            "# file, or set id_column: to the column that holds the ids.")
+    behaviour = {_norm_name(n) for n in _BEHAVIOUR_NAMES} | {_norm_name(n) for n in _BACKGROUND_NAMES}
+    kept = [i["id"] for i in draft["items"] if _norm_name(i["id"]) in behaviour]
+    if kept:
+        one = len(kept) == 1
+        notes.append(
+            f"{', '.join(kept)}: named like {'a background question' if one else 'background questions'} "
+            f"but answered on the statements' {lo}-{hi} scale, so kept as\n# "
+            f"{'a statement' if one else 'statements'}; move {'it' if one else 'them'} under "
+            "descriptors: if not a statement of the survey.")
+    moved = [c for c in background if _norm_name(c) in {_norm_name(n) for n in _BEHAVIOUR_NAMES}]
+    if moved:
+        one = len(moved) == 1
+        notes.append(
+            f"{', '.join(moved)}: named like {'a background question' if one else 'background questions'} "
+            f"and answered on another scale than the\n# statements' {lo}-{hi}, so drafted under "
+            f"descriptors:; move {'it' if one else 'them'} to items: if {'a statement' if one else 'statements'}.")
+    return notes
 
 
 def _other_columns(frame: pd.DataFrame, columns: list[str]) -> tuple[list[str], dict[str, int]]:
@@ -361,9 +427,10 @@ def instrument_draft_yaml(path: str | Path) -> str:
     import yaml
 
     path = Path(path)
-    draft, stems, unused = _draft(path)
+    draft, stems, unused, notes = _draft(path)
     text = (f"# Drafted by behaviortypes from {path.name}. Check the item texts, the scale and\n"
             "# which items are reverse-keyed (reverse: true) before running the analysis.\n")
+    text += "".join(f"# {note}\n" for note in notes)
     if unused:
         text += ("# Left out (too many different values to tabulate by type; group them into bands,\n"
                  "# e.g. age groups, to list them under descriptors:, or list a number under outcomes:): "

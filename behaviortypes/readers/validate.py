@@ -121,6 +121,66 @@ def _descriptor_problems(frame: pd.DataFrame, inst: Instrument, file: Any) -> li
     return problems
 
 
+#: Texts read as 1 / 0 in an outcome column (English and Swedish).
+YES_WORDS = frozenset({"1", "yes", "y", "true", "ja", "j", "sant"})
+NO_WORDS = frozenset({"0", "no", "n", "false", "nej", "falskt"})
+
+
+def _profile_column_problems(frame: pd.DataFrame, inst: Instrument, file: Any,
+                             numbers: np.ndarray) -> list[Problem]:
+    """``outcomes:`` and ``descriptors:`` of instrument.yaml that ``profile`` would refuse.
+
+    An outcome or descriptor column of the responses file that is empty for everyone or
+    has one value, or an outcome holding text other than yes/no ("unknown"), would
+    otherwise pass ``check`` and ``discover`` and fail only at ``profile``; the messages
+    are ``profile``'s. Columns not in the responses file may come from the customer base
+    and are checked by ``profile``.
+    """
+    source = Path(file).name if file is not None else "the responses file"
+    problems = []
+    listed = [("outcome", e) for e in inst.outcomes] + [("descriptor", e) for e in inst.descriptors]
+    for kind, entry in listed:
+        col = entry.column
+        if col not in frame.columns:
+            continue
+        values = frame[col]
+        if isinstance(values, pd.DataFrame):  # a repeated column name: reported by the header check
+            continue
+        missing = is_missing(values)
+        where = f"{kind}s: in instrument.yaml"
+        if missing.all():
+            problems.append(Problem(
+                f"is empty for every respondent, so the {kind} says nothing", file=source, column=col,
+                hint=f"check the column name, or drop it from {where}"))
+            continue
+        if kind == "outcome":
+            num = to_number(values.where(~missing))
+            text = values.where(~missing & num.isna())
+            words = text.dropna().astype(str).str.strip().str.casefold()
+            yes, no = words.isin(YES_WORDS), words.isin(NO_WORDS)
+            stray = pd.Series(False, index=values.index)
+            stray[words.index[~(yes | no)]] = True
+            if stray.any():
+                problems.append(_value_problem(
+                    col, values, stray, source, "outcome is not a number (nor yes/no)",
+                    f"outcomes are numbers or yes/no: recode or blank such cells in {source}, or list "
+                    "the column under descriptors: to tabulate it by type", numbers))
+                continue
+            num[yes[yes].index] = 1.0
+            num[no[no].index] = 0.0
+            present = num.dropna()
+        else:
+            present = values[~missing].astype(str).str.strip()
+        if present.nunique() < 2:
+            first = present.iloc[0]
+            if isinstance(first, float) and first.is_integer():
+                first = int(first)
+            problems.append(Problem(
+                "has the same value for every respondent, so there is nothing to compare",
+                file=source, column=col, value=first, hint=f"drop it from {where}"))
+    return problems
+
+
 def _name_respondents(problems: list[Problem], frame: pd.DataFrame, inst: Instrument,
                       numbers: np.ndarray) -> None:
     """Give each problem about a respondent's cell the respondent id of its first row."""
@@ -199,11 +259,16 @@ def _column_problems(frame: pd.DataFrame, inst: Instrument, file: Any) -> list[P
     if inst.id_column not in columns:
         errors.append(Problem("id column is missing from the data", file=file,
                               column=inst.id_column,
-                              hint=hint_column(inst.id_column, columns, "id_column")))
+                              hint=hint_column(inst.id_column, columns, "id_column")
+                              + f", or add a column {inst.id_column} with a unique id per respondent"))
     missing_items = [i for i in inst.item_ids if i not in columns]
     if missing_items:
         shown = ", ".join(missing_items[:8]) + (" ..." if len(missing_items) > 8 else "")
         hint = hint_column(missing_items[0], columns, "item ids")
+        repeated = sorted({re.sub(r"\.\d+$", "", d) for d in dupes})
+        if repeated:  # a repeat often stands where the missing statement belongs
+            hint = (f"the repeated column {', '.join(repr(c) for c in repeated[:3])} may stand where "
+                    f"{missing_items[0]} belongs: check the header; or: {hint[:1].lower()}{hint[1:]}")
         errors.append(Problem(f"{len(missing_items)} item(s) of the instrument are missing from the "
                               f"data: {shown}", file=file, column=missing_items[0], hint=hint))
     other = [("attention check", c.id) for c in inst.attention_checks] + [
@@ -318,9 +383,21 @@ def _convert_item(values: pd.Series, col: str, inst: Instrument, scale_check: _S
             rows=_rows(outside, numbers), value=bad_value,
             hint="fix the value, or declare it under scale: missing_codes "
                  "(e.g. 99 = don't know)"))
+    # a Likert answer is one of the scale's points: 3.5 on a 1-6 scale is a typing or export
+    # error (or an average), not an answer (only checked when the scale's ends are whole)
+    between = pd.Series(False, index=num.index)
+    if float(scale.min).is_integer() and float(scale.max).is_integer():
+        between = num.notna() & ~outside & (num != np.floor(num))
+        if between.any():
+            first = float(num[between].iloc[0])
+            errors.append(Problem(
+                f"answer {first:g} is not a point of the scale {scale_text}", file=file, column=col,
+                rows=_rows(between, numbers), value=first,
+                hint=f"answers are whole scale points ({scale.min:g}, {scale.min + 1:g}, …, "
+                     f"{scale.max:g}): correct the answer, or leave it blank when it is missing"))
     num = num.where(~((num < scale.min) | (num > scale.max)))
     answered = num.dropna()
-    if n and not bad.any() and not outside.any() and not scale_check.wrong:
+    if n and not bad.any() and not outside.any() and not between.any() and not scale_check.wrong:
         if answered.nunique() <= 1:
             what = "has no answers" if answered.empty else \
                 f"has the same answer ({answered.iloc[0]:g}) from every respondent"
@@ -444,6 +521,7 @@ def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
            for col in present_items}
     out.update(_convert_other_columns(frame, inst, file, numbers, errors))
     errors += _descriptor_problems(frame, inst, file)
+    errors += _profile_column_problems(frame, inst, file, numbers)
     _name_respondents(errors + warns, frame, inst, numbers)
     size_errors, size_warns = _size_problems(n, len(inst.item_ids), file)
     errors += size_errors
@@ -454,6 +532,8 @@ def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
         result.index = pd.Index(ids.astype(str).where(ids.notna(), ""), name="respondent_id")
     else:
         result.index = pd.Index([str(i + 1) for i in range(n)], name="respondent_id")
+    # each respondent's row in the file (header = row 1), for messages of later stages
+    result.attrs["file_rows"] = [int(r) for r in numbers]
     return result, errors, warns
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..errors import InputError
+from ..errors import InputError, Problem
 from ._model import Scorer
 from ._progress import RowMeter
 from ._sources import csv_block_size, Source, file_suffix
@@ -31,13 +31,19 @@ def run_local(
     target = parts / "part-000000.parquet"
     n_batches = 0
     done = 0
+    # rows as the user sees them: a CSV's header is row 1, so its first customer is row 2;
+    # Parquet and DuckDB tables have no header row: their first record is row 1
+    first = 2 if source.kind == "csv" else 1
     batches = _prefetch(source.batches(columns, batch_size))
     with pq.ParquetWriter(target, scorer.out_schema, compression="snappy") as writer, \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="behaviortypes-write") as pool, \
             contextlib.closing(batches):  # closes the reader (and a DuckDB connection) on error
         writing = None
         for batch in batches:
-            scored = scorer.score_batch(batch, id_column, first_row=done + 1, file=source.path)
+            try:
+                scored = scorer.score_batch(batch, id_column, first_row=done + first, file=source.path)
+            except InputError as err:
+                raise _rows_explained(err, source.kind) from None
             if writing is not None:
                 writing.result()  # at most one scored batch waits to be written
             writing = pool.submit(writer.write_table, scored, row_group_size=batch_size)
@@ -47,6 +53,18 @@ def run_local(
         if writing is not None:
             writing.result()
     return n_batches
+
+
+def _rows_explained(err: InputError, kind: str) -> InputError:
+    """Say what a row number means in a file without a header row (Parquet, DuckDB)."""
+    if kind == "csv" or not any(p.rows for p in err.problems):
+        return err
+    note = f"rows count the {'Parquet' if kind == 'parquet' else 'table'}'s records from 1"
+    return InputError(problems=[
+        Problem(p.message, file=p.file, column=p.column, rows=p.rows, value=p.value,
+                hint=(f"{p.hint} ({note})" if p.hint else note) if p.rows else p.hint,
+                respondent=p.respondent)
+        for p in err.problems])
 
 
 def _prefetch(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:

@@ -113,7 +113,8 @@ def find_duplicate_ids(files: list[Path], id_column: str, source: Source, tmp: P
     for f in files:
         offsets[str(f)] = start
         start += pq.read_metadata(f).num_rows
-    rows = sorted(offsets.get(str(fn), 0) + int(r) + 1 for fn, r in hits)
+    first_row = 2 if source.kind == "csv" else 1  # a CSV's header is row 1
+    rows = sorted(offsets.get(str(fn), 0) + int(r) + first_row for fn, r in hits)
     others = ", ".join(repr(d[0]) for d in dups[1:5])
     raise InputError(
         f"customer id {first!r} appears {dups[0][1]} times"

@@ -101,7 +101,7 @@ class Source:
         try:  # open_csv already converts the first block
             reader = self.open_csv(block_size=block, include_columns=columns, column_types=self.csv_types)
         except pa.ArrowInvalid as err:
-            raise _csv_value_error(self, err, after_row=0) from None
+            raise _csv_value_error(self, err, after_row=1) from None
         done = 0
         while True:
             try:
@@ -109,7 +109,7 @@ class Source:
             except StopIteration:
                 return
             except pa.ArrowInvalid as err:
-                raise _csv_value_error(self, err, after_row=done) from None
+                raise _csv_value_error(self, err, after_row=done + 1) from None
             done += batch.num_rows
             yield batch
 
@@ -254,9 +254,9 @@ def open_source(
         return _csv_source(path, scorer)
     if is_duckdb:
         return _duckdb_source(path, table=table, query=query)
-    raise InputError(
-        f"unknown customer file format {suffix or '(no extension)'!r}", file=path, hint=_FORMATS_HINT
-    )
+    from ..readers.customers import unknown_customer_format
+
+    raise unknown_customer_format(path)  # the same words as `lookalike`
 
 
 def _parquet_source(path: Path, files: list[Path]) -> Source:
@@ -377,7 +377,7 @@ def _csv_value_error(source: Source, err: pa.ArrowInvalid, *, after_row: int) ->
     seen = 0
     for batch in reader:
         hits = np.flatnonzero(pc.fill_null(pc.equal(batch.column(0), value), False).to_numpy(zero_copy_only=False))
-        rows.extend((hits + seen + 1).tolist())
+        rows.extend((hits + seen + 2).tolist())  # the header is row 1
         seen += batch.num_rows
         if len(rows) >= 5:
             break
@@ -442,6 +442,20 @@ def check_source_columns(source: Source, scorer: Scorer, id_column: str | None) 
     """Validate the id and feature columns up front; return the id column."""
     present = source.columns
     shown = ", ".join(present[:20]) + (" ..." if len(present) > 20 else "")
+    repeated = [c for c in dict.fromkeys(present) if present.count(c) > 1]
+    needed = {id_column or scorer.id_column or "customer_id", *scorer.feature_columns}
+    lacking = [c for c in scorer.feature_columns if c not in present]
+    if any(c in needed for c in repeated) or (repeated and lacking):
+        named = [c for c in repeated if c in needed] or repeated
+        lack = (f", and the model's column{'s' if len(lacking) > 1 else ''} {', '.join(lacking)} "
+                f"{'are' if len(lacking) > 1 else 'is'} missing (is a repeat meant to be "
+                f"{'one of them' if len(lacking) > 1 else lacking[0]}?)") if lacking else ""
+        raise InputError(
+            f"the column appears more than once in the header{lack}",
+            file=source.path,
+            column=named[0],
+            hint="give every column a unique name: which of the repeats is meant is unknown",
+        )
     if id_column is None:
         id_column = scorer.id_column
     if id_column is None:

@@ -92,7 +92,7 @@ class CheckResult:
                 continue
             lines.append(f"  - {reason}: {int(row['count'])} ({row['share']:.1%})")
         if len(self.reliability):
-            lines.append("Reliability by interview theme (Cronbach's alpha [95% CI]):")
+            lines.append("Reliability by theme (the instrument's themes; Cronbach's alpha [95% CI]):")
             for theme, row in self.reliability.iterrows():
                 lines.append(
                     f"  - {theme}: {row['alpha']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]"

@@ -375,6 +375,16 @@ def _map_svg(umap: Any, names: Mapping[int, str], colours: Mapping[int, str], lv
     return _svg(fig)
 
 
+def _overview_rows(types: Any, fmt: Formatter) -> list[dict[str, Any]]:
+    """The overview table's rows (its tagline cell wraps: the tagline is never cut)."""
+    return [{"id": int(tid), "name": " ".join(str(r["name"]).split()),
+             "tagline": " ".join(str(r["tagline"]).split()), "color": r["color"],
+             "n": fmt.count(r["n"]), "share": fmt.pct(r["share"]), "ci": fmt.pct_range(r["ci_low"], r["ci_high"]),
+             "base": None if not math.isfinite(r["base_share"]) else fmt.pct(r["base_share"], _digits(r["base_share"])),
+             "base_ci": _base_ci(r, fmt),
+             "shown": bool(r["shown"])} for tid, r in types.iterrows()]
+
+
 def build_context(data: ReportData, lang: str = "en", *,
                   compact: Mapping[str, int] | None = None) -> dict[str, Any]:
     """Everything the templates show, formatted for ``lang``.
@@ -416,13 +426,7 @@ def build_context(data: ReportData, lang: str = "en", *,
 
     # overview ----------------------------------------------------------------------
     lv = compact.get("overview", 0)
-    # the overview table's tagline cell wraps: the tagline is never cut
-    table = [{"id": int(tid), "name": " ".join(str(r["name"]).split()), "tagline": " ".join(str(r["tagline"]).split()),
-              "color": r["color"],
-              "n": fmt.count(r["n"]), "share": fmt.pct(r["share"]), "ci": fmt.pct_range(r["ci_low"], r["ci_high"]),
-              "base": None if not math.isfinite(r["base_share"]) else fmt.pct(r["base_share"], _digits(r["base_share"])),
-              "base_ci": _base_ci(r, fmt),
-              "shown": bool(r["shown"])} for tid, r in types.iterrows()]
+    table = _overview_rows(types, fmt)
     sizes_frame = types.reset_index()[["type_id", "share", "ci_low", "ci_high"]]
     fig = plots.plot_sizes(sizes_frame, names=names, colors=colours, base_shares=base, labels=labels["sizes"])
     fig.set_size_inches(7.0, 0.8 + (0.34 + 0.14 * two_lines - 0.08 * lv) * len(types))
@@ -653,20 +657,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         appendix["measurement"] = meas
         sections.append("measurement")
     if data.loadings is not None:
-        # rows grouped by each statement's main factor, strongest first (layout only)
-        main = data.loadings.abs().idxmax(axis=1)
-        order = sorted(data.loadings.index, key=lambda i: (list(data.loadings.columns).index(main[i]),
-                                                           -abs(data.loadings.loc[i, main[i]])))
-        # up to LOADINGS_WRAP_MAX statements each wraps on two lines; more keep one line each,
-        # cut at 48 characters (the id first, so that the statement can be looked up)
-        wrap = len(data.loadings) <= LOADINGS_WRAP_MAX
-        llabels = {k: (_wrap_label(f"{k} {v}", 48, 2) if wrap else _truncate(f"{k} {v}", 48))
-                   for k, v in data.item_texts.items()}
-        n_wrapped = sum("\n" in llabels.get(k, "") for k in data.loadings.index)
-        fig = plots.plot_loadings(data.loadings.loc[order], item_labels=llabels,
-                                  factor_labels=data.factor_names)
-        fig.set_size_inches(7.0, min(9.6, 1.0 + 0.19 * len(data.loadings) + 0.1 * n_wrapped))
-        appendix["loadings_svg"] = _svg(fig)
+        appendix["loadings_svg"] = _loadings_svg(data)
         sections.append("loadings")
     if data.evidence_k is not None or types["stability"].notna().any():
         kpage: dict[str, Any] = {"reason": reason_text(sol.get("k_reason_code") or sol.get("k_reason", ""), t, fmt),
@@ -688,6 +679,23 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         appendix["lookalike"] = _lookalike_part(data, t, fmt, labels, names)
         sections.append("lookalike")
     return appendix, sections
+
+
+def _loadings_svg(data: ReportData) -> str:
+    """The loadings figure: rows grouped by each statement's main factor, strongest first."""
+    main = data.loadings.abs().idxmax(axis=1)
+    order = sorted(data.loadings.index, key=lambda i: (list(data.loadings.columns).index(main[i]),
+                                                       -abs(data.loadings.loc[i, main[i]])))
+    # up to LOADINGS_WRAP_MAX statements each wraps on two lines; more keep one line each,
+    # cut at 48 characters (the id first, so that the statement can be looked up)
+    wrap = len(data.loadings) <= LOADINGS_WRAP_MAX
+    llabels = {k: (_wrap_label(f"{k} {v}", 48, 2) if wrap else _truncate(f"{k} {v}", 48))
+               for k, v in data.item_texts.items()}
+    n_wrapped = sum("\n" in llabels.get(k, "") for k in data.loadings.index)
+    fig = plots.plot_loadings(data.loadings.loc[order], item_labels=llabels,
+                              factor_labels=data.factor_names)
+    fig.set_size_inches(7.0, min(9.6, 1.0 + 0.19 * len(data.loadings) + 0.1 * n_wrapped))
+    return _svg(fig)
 
 
 def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapping[str, dict],

@@ -565,6 +565,9 @@ def choose_base_shares(em_estimate: Sequence[float] | np.ndarray, raw_share: Seq
                 "survey's response bias, which assumes the latter, is not applied: base shares = raw predicted "
                 "shares (mean predicted probability over the base), which are right when people answered "
                 "because of these columns")
+        if not identifiability["identified"]:
+            note += ("; besides, the customer columns separate the types too weakly to estimate the correction "
+                     f"(standard error of a corrected share up to {_points(identifiability['max_share_se'])})")
         return {"shares": np.asarray(raw_share, float), "corrected": False, "reason": "covariate_shift",
                 "method": method, "note": note}
     return {"shares": np.asarray(raw_share, float), "corrected": False, "reason": "not_identified",

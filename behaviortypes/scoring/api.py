@@ -137,7 +137,7 @@ class ScoreSummary:
         if not same:
             warnings.warn(
                 f"score: {Path(folder) / 'base_shares.json'} left as it was: {why}, so its shares are not the "
-                "customer base's (the shares above are this file's own)",
+                "customer base's (this file's own shares are in the run's summary)",
                 BehaviortypesWarning, stacklevel=2,
             )
             return []

@@ -8,18 +8,15 @@ check (:func:`behaviortypes.lookalike.label_shift_check`) tells the two apart.
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from behaviortypes.errors import BehaviortypesWarning, SurveyQualityWarning
-from behaviortypes.files import read_json
 from behaviortypes.lookalike import (CrmMoments, LookalikeModel, choose_base_shares, crm_indicators,
-                                     estimate_base_priors, label_shift_check, shift_identifiability)
-from behaviortypes.lookalike.priors import raw_share_intervals
+                                     estimate_base_priors, label_shift_check, raw_share_intervals,
+                                     shift_identifiability)
 
 DATA = Path(__file__).parent / "data" / "spi_shift" / "spi_shift.csv.gz"
 SHARES = np.array([0.45, 0.35, 0.20])
@@ -117,7 +114,8 @@ def test_real_spi_selected_on_education_and_age_is_not_corrected():
     truth = data[[f"true_p_{t}" for t in (1, 2, 3, 4)]].mean().to_numpy()
     resp = data["survey_type"].notna().to_numpy()
     y = data["survey_type"].to_numpy()[resp].astype(int)
-    model = LookalikeModel(models=("logistic",), cv=3, random_state=0).fit(crm[resp], pd.Series(y, index=crm.index[resp]))
+    model = LookalikeModel(models=("logistic",), cv=3, random_state=0).fit(
+        crm[resp], pd.Series(y, index=crm.index[resp]))
     raw = model.predict_proba(crm, raw=True).to_numpy()
     em, _ = estimate_base_priors(raw, model.train_priors_)
     moments = CrmMoments()

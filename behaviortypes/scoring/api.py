@@ -191,7 +191,8 @@ def _is_fitted_base(customers: Path | None, fingerprint: dict) -> tuple[bool, st
         return False, "lookalike_card.json does not record the customer base it was fitted on (re-run lookalike)"
     customers = Path(customers)
     if str(customers.resolve()) != fingerprint["customers_file"]:
-        return False, f"the scored file is not the customer base the lookalike was fitted on ({fingerprint['customers_file']})"
+        return False, ("the scored file is not the customer base the lookalike was fitted on "
+                       f"({fingerprint['customers_file']})")
     size = fingerprint.get("customers_bytes")
     if size is not None:
         now = (sum(p.stat().st_size for p in customers.rglob("*") if p.is_file()) if customers.is_dir()

@@ -1,4 +1,19 @@
-import numpy as np, pandas as pd, warnings
+"""Builds spi_shift.csv.gz, the real-data case of tests/test_label_shift.py (trial 3).
+
+SAPA spi (psychTools; Condon 2018, GPL like psych): 4,000 people, 70 Big Five statements.
+The trial built from it a customer base ``customers_rich.csv`` (age, sex, education,
+health, exer, smoke, wellness from spi; five noisy trait proxies = trait score + noise) and
+a survey of 1,835 people selected on education and age, discovered into 4 types
+(``out/sample2``). This script stores, per person, the base's CRM columns, the discovered
+type of the surveyed (``survey_type``, blank for the others) and the "truth": the type
+probabilities of a 70-statement multinomial logistic classifier trained on the surveyed
+and applied to all 4,000 (``true_p_*``; 82 % cross-validated accuracy). It reads the
+trial's folder (/tmp/trial3), which is not part of the repository; the output is.
+Run with scikit-learn 1.7 / pandas 2.
+"""
+import warnings
+
+import pandas as pd
 warnings.filterwarnings('ignore')
 from sklearn.linear_model import LogisticRegression
 a = pd.read_csv('/tmp/trial3/crm/base_all_answers.csv').set_index('respondent_id')

@@ -5,7 +5,10 @@ more often, so a classifier trained on respondents carries the *survey's* type
 shares as its priors. When the CRM behaviour of a type is the same among
 respondents and non-respondents (label shift), the type shares of the whole base
 can be estimated from the classifier's posteriors on the unlabelled base, and the
-posteriors adjusted to them (Saerens, Latinne & Decaestecker, 2002).
+posteriors adjusted to them (Saerens, Latinne & Decaestecker, 2002). Whether the
+survey differs from the base by label shift at all, and not in the CRM columns
+themselves (covariate shift, where the raw predicted shares are right), is checked by
+:func:`label_shift_check` (docs/lookalike.md).
 """
 
 from __future__ import annotations
@@ -705,8 +708,7 @@ def crm_indicators(prepared: pd.DataFrame, schema: Sequence[dict]) -> pd.DataFra
     For a numeric, boolean or date column ``c`` (as the model prepares it): ``c`` (its
     value, missing where missing: the check compares means of the observed values) and
     ``c: missing`` (0/1). For a categorical column: ``c = level`` (0/1) for each level
-    of the schema and ``c: missing``. A ``c: missing`` column is left out when ``c`` has
-    no missing value in ``prepared`` (it is added back as zeros by :class:`CrmMoments`).
+    of the schema and ``c: missing``.
 
     Parameters
     ----------

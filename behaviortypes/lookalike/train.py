@@ -429,11 +429,12 @@ def shift_priors(
 
     The correction is applied only when the classifier identifies it
     (:func:`~behaviortypes.lookalike.shift_identifiability` on the respondents'
-    out-of-fold posteriors): when the customer columns hardly separate the types, the
-    EM's likelihood is flat and its maximum a corner of the simplex set by calibration
-    noise, so the base keeps the survey's (training) shares, the intervals say how
-    little the data pin them down, and a :class:`~behaviortypes.errors.SurveyQualityWarning`
-    says so.
+    out-of-fold posteriors) and the survey differs from the base only in its mix of types
+    (:func:`~behaviortypes.lookalike.label_shift_check`, on the base's CRM statistics from
+    a third streamed pass); :func:`choose_base_shares` decides. Otherwise the base's
+    shares are the raw predicted ones (the model keeps its training priors), with their
+    own bootstrap interval, and a :class:`~behaviortypes.errors.SurveyQualityWarning`
+    says why (docs/lookalike.md).
     """
     rng = np.random.default_rng(seed)
     raw_share, raw_hard, sample = _raw_sample(model, linked, sample_size=sample_size, batch_size=batch_size,

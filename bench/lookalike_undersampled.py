@@ -108,7 +108,11 @@ def run(seed: int, n_customers: int, resamples: int, auto_k: bool = False) -> di
            # the prior-shift correction is applied only when identified (share s.e. <= 0.05)
            "max_share_se": round(result.card["base"]["identifiability"]["max_share_se"], 4),
            "sigma_min": round(result.card["base"]["identifiability"]["sigma_min"], 3),
-           "corrected": result.card["base"]["corrected"]}
+           "corrected": result.card["base"]["corrected"],
+           # the label-shift check (docs/lookalike.md): the largest |smd| of a CRM statistic
+           "label_shift_rejected": (result.card["base"].get("label_shift") or {}).get("rejected"),
+           "label_shift_worst_smd": round(((result.card["base"].get("label_shift") or {}).get("worst")
+                                           or {}).get("smd", float("nan")), 4)}
     errs, covered, oerrs, ocovered = [], [], [], []
     for j, key in enumerate(keys):
         t = float(true_share.get(key, 0.0))

@@ -724,3 +724,64 @@ def test_refuses_an_existing_folder_that_is_not_a_scored_output(fitted, base, tm
     with pytest.raises(InputError, match="output folder holds the customer file customers.parquet"):
         score_customers(DoubleModel(fitted), path, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == before and path.is_file()
+
+
+# ----------------------------------------------------------------------------- base_shares.json
+def _card_for(folder: Path, customers: Path, model, *, corrected: bool) -> dict:
+    """A lookalike card for ``model`` fitted on ``customers`` (the parts score reads)."""
+    import json
+
+    from behaviortypes.lookalike import customers_fingerprint
+
+    rows = [{"type_id": t, "type_name": f"T{t}", "survey_share": 1 / 3, "raw_predicted_share": 0.3,
+             "corrected_share": 0.3 + 0.01 * t, "corrected_ci_low": 0.2 + 0.01 * t,
+             "corrected_ci_high": 0.4 + 0.01 * t} for t in model.type_ids_]
+    card = {"id_column": "customer_id", "feature_columns": model.feature_columns_, "type_ids": model.type_ids_,
+            "chosen_model": "logistic", "link": {"n_respondents": 10, "n_linked": 10},
+            "metrics": {"accuracy": 0.9, "log_loss": 0.3}, "shares": rows,
+            "base": {"corrected": corrected, "method": "Saerens" if corrected else
+                     "raw predicted: the survey differs from the base in education themselves; the shares are "
+                     "the mean predicted probability over the base"},
+            "fingerprint": {"customers_file": str(customers.resolve()),
+                            "customers_sha256": customers_fingerprint(customers),
+                            "customers_bytes": customers.stat().st_size}}
+    (folder / "lookalike_card.json").write_text(json.dumps(card), encoding="utf-8")
+    return card
+
+
+def test_base_shares_only_from_the_base_the_lookalike_was_fitted_on(real_model_dir, tmp_path):
+    # trial 3, finding 3: a 300-row test file scored against the discovery folder replaced
+    # base_shares.json ("Share of customer base 14 % ... 300 customers scored")
+    import shutil
+
+    from behaviortypes.errors import BehaviortypesWarning, SurveyQualityWarning
+    from behaviortypes.files import read_json
+
+    src, model = real_model_dir
+    folder = tmp_path / "discovery"
+    shutil.copytree(src, folder)
+    frame, truth = make_base(2000, seed=4)
+    frame["channel"] = np.where(truth == 1, "store", np.where(truth == 2, "web", "app"))
+    fitted_on = tmp_path / "customers.csv"
+    frame.to_csv(fitted_on, index=False)
+    _card_for(folder, fitted_on, model, corrected=False)
+    with pytest.warns(SurveyQualityWarning, match="raw predicted shares .* differs from the base in education"):
+        written = score_customers(folder, fitted_on, tmp_path / "all.parquet").to_files(folder)
+    assert written == [folder / "base_shares.json"]
+    doc = read_json(folder / "base_shares.json")
+    assert doc["n_customers"] == 2000 and doc["corrected"] is False and doc["method"].startswith("raw predicted")
+    assert doc["ci_low"] == {str(t): 0.2 + 0.01 * t for t in (1, 2, 3)}  # the card's, for the share reported
+    before = (folder / "base_shares.json").read_bytes()
+    # another file (a test extract) leaves it alone, and says so in one line
+    other = tmp_path / "test_300.csv"
+    frame.iloc[:300].to_csv(other, index=False)
+    summary = score_customers(folder, other, tmp_path / "few.parquet")
+    with pytest.warns(BehaviortypesWarning, match=r"base_shares.json left as it was: the scored file is not"):
+        assert summary.to_files(folder) == []
+    assert (folder / "base_shares.json").read_bytes() == before
+    assert summary.n_rows == 300 and "share" in summary.summary()  # its own shares are still printed
+    # the same path with other contents (the base changed since the lookalike) is refused too
+    frame.iloc[:1999].to_csv(fitted_on, index=False)
+    with pytest.warns(BehaviortypesWarning, match="has changed since the lookalike was fitted"):
+        assert score_customers(folder, fitted_on, tmp_path / "again.parquet").to_files(folder) == []
+    assert (folder / "base_shares.json").read_bytes() == before

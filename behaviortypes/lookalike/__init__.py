@@ -8,13 +8,20 @@ accompanied by a short "typing tool" of golden questions.
 
 from .model import CALIBRATION_CHOICES, MODEL_CHOICES, UNASSIGNED, LookalikeModel
 from .persist import TRUSTED_TYPES, load_model, save_model
-from .train import LookalikeResult, train_lookalike
+from .train import (LookalikeResult, card_base_shares, choose_base_shares, customers_fingerprint,
+                    train_lookalike)
 from .typing_tool import TypingTool, build_typing_tool, load_typing_tool
 from .priors import (
     BOOTSTRAP_DRAWS,
     MAX_SHARE_SE,
+    LABEL_SHIFT_MAX_SMD,
+    LABEL_SHIFT_MIN_Z,
+    CrmMoments,
     base_share_intervals,
     calibration_table,
+    crm_indicators,
+    label_shift_check,
+    raw_share_intervals,
     estimate_base_priors,
     expected_calibration_error,
     shift_identifiability,
@@ -25,6 +32,15 @@ __all__ = [
     "LookalikeModel",
     "LookalikeResult",
     "train_lookalike",
+    "card_base_shares",
+    "choose_base_shares",
+    "customers_fingerprint",
+    "label_shift_check",
+    "raw_share_intervals",
+    "crm_indicators",
+    "CrmMoments",
+    "LABEL_SHIFT_MAX_SMD",
+    "LABEL_SHIFT_MIN_Z",
     "TypingTool",
     "build_typing_tool",
     "load_typing_tool",

@@ -5,12 +5,16 @@ more often, so a classifier trained on respondents carries the *survey's* type
 shares as its priors. When the CRM behaviour of a type is the same among
 respondents and non-respondents (label shift), the type shares of the whole base
 can be estimated from the classifier's posteriors on the unlabelled base, and the
-posteriors adjusted to them (Saerens, Latinne & Decaestecker, 2002).
+posteriors adjusted to them (Saerens, Latinne & Decaestecker, 2002). Whether the
+survey differs from the base by label shift at all, and not in the CRM columns
+themselves (covariate shift, where the raw predicted shares are right), is checked by
+:func:`label_shift_check` (docs/lookalike.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +25,14 @@ __all__ = [
     "MAX_SHARE_SE",
     "shift_identifiability",
     "estimate_base_priors",
+    "LABEL_SHIFT_MAX_SMD",
+    "LABEL_SHIFT_MIN_Z",
+    "crm_indicators",
+    "CrmMoments",
+    "label_shift_check",
+    "describe_statistic",
+    "raw_share_intervals",
+    "RAW_BOOTSTRAP_DRAWS",
     "shift_posteriors",
     "expected_calibration_error",
     "calibration_table",
@@ -534,7 +546,7 @@ def base_share_intervals(
     sample_share: Sequence[float] | np.ndarray | pd.Series | None = None,
     sample_weight: np.ndarray | None = None,
     base_share: Sequence[float] | np.ndarray | None = None,
-    identified: bool = True,
+    corrected: bool = True,
     n_boot: int = BOOTSTRAP_DRAWS,
     level: float = 0.95,
     max_rows: int = BOOTSTRAP_BASE_ROWS,
@@ -563,11 +575,14 @@ def base_share_intervals(
         Survey weights of the linked respondents.
     base_share : array-like of shape (n_types,), optional
         The point estimate (default: :func:`estimate_base_priors` on ``base_proba``).
-    identified : bool, default=True
-        Whether the shift is identified (:func:`shift_identifiability`). When False the
-        point estimate is usually the survey's share (the correction is not applied) and
-        the interval is the percentile interval of the draws' own EM estimates, widened to
-        include the point: the range of base shares the data cannot tell apart.
+    corrected : bool, default=True
+        Whether the reported base shares are the prior-shift corrected ones. When False
+        (the correction is not identified, :func:`shift_identifiability`, or the survey
+        differs from the base in the CRM columns themselves, :func:`label_shift_check`)
+        the reported shares are the *raw predicted* ones (the mean posterior over the
+        base; default point: the mean of ``base_proba``) and the interval is that of the
+        mean posterior: each draw recalibrates the posteriors as below and takes their
+        mean over the base, without the EM.
     n_boot : int, default=BOOTSTRAP_DRAWS (500)
         Bootstrap draws.
     level : float, default=0.95
@@ -595,7 +610,8 @@ def base_share_intervals(
     posteriors and re-runs the EM with the draw's training shares. The draw's shift from
     the same computation on all respondents is added to ``base_share``; the interval is
     the ``(1 - level) / 2`` and ``(1 + level) / 2`` percentiles of these (clipped to
-    [0, 1]). With ``identified=False`` the draws' estimates themselves give the interval.
+    [0, 1]). With ``corrected=False`` the same is done for the mean recalibrated
+    posterior (the raw predicted share) instead of the EM's estimate.
 
     *Why not refit the classifier.* Refitting and re-scoring a base of 100,000
     customers per draw would cost a model fit plus a full scoring pass, hundreds of
@@ -638,7 +654,7 @@ def base_share_intervals(
     train = np.asarray(train_priors, dtype=float)
     train = train / train.sum()
     if base_share is None:
-        point, _ = estimate_base_priors(base, train)
+        point = estimate_base_priors(base, train)[0] if corrected else base.mean(axis=0)
     else:
         point = np.asarray(base_share, dtype=float)
     if sample_share is None:
@@ -653,8 +669,11 @@ def base_share_intervals(
         base = base[np.sort(rng.choice(len(base), max_rows, replace=False))]
     log_base, log_oof = _log_proba(base), _log_proba(oof)
     theta0 = _fit_bcts(log_oof, y, w)
-    ref = _em(_apply_bcts(log_base, theta0), np.bincount(y, weights=w, minlength=k) / w.sum(),
-              point)
+    if corrected:
+        ref = _em(_apply_bcts(log_base, theta0), np.bincount(y, weights=w, minlength=k) / w.sum(),
+                  point)
+    else:
+        ref = _apply_bcts(log_base, theta0).mean(axis=0)
     members = [np.flatnonzero(y == j) for j in range(k)]
     draws = np.empty((int(n_boot), k))
     for b in range(int(n_boot)):
@@ -662,13 +681,300 @@ def base_share_intervals(
         wb, yb = w[idx], y[idx]
         theta = _fit_bcts(log_oof[idx], yb, wb, start=theta0)
         train_b = np.bincount(yb, weights=wb, minlength=k) / wb.sum()
-        draws[b] = _em(_apply_bcts(log_base, theta), train_b, ref)
+        recal = _apply_bcts(log_base, theta)
+        draws[b] = _em(recal, train_b, ref) if corrected else recal.mean(axis=0)
     tail = (1 - level) / 2
-    if identified:
-        low = np.clip(point + np.quantile(draws - ref, tail, axis=0), 0.0, 1.0)
-        high = np.clip(point + np.quantile(draws - ref, 1 - tail, axis=0), 0.0, 1.0)
-    else:
-        low = np.minimum(point, np.clip(np.quantile(draws, tail, axis=0), 0.0, 1.0))
-        high = np.maximum(point, np.clip(np.quantile(draws, 1 - tail, axis=0), 0.0, 1.0))
+    low = np.clip(point + np.quantile(draws - ref, tail, axis=0), 0.0, 1.0)
+    high = np.clip(point + np.quantile(draws - ref, 1 - tail, axis=0), 0.0, 1.0)
     return pd.DataFrame({"type_id": classes.astype(int), "sample_share": sample,
                          "base_share": point, "ci_low": low, "ci_high": high})
+
+
+# ------------------------------------------------------------ label shift or covariate shift
+#: Smallest standardised mean difference (base against the re-mix of the survey's types)
+#: that counts as a real difference: 0.1 is the usual threshold of a negligible imbalance
+#: between two groups (Austin 2009, propensity-score balance). See :func:`label_shift_check`.
+LABEL_SHIFT_MAX_SMD = 0.1
+#: ... and the difference must also be beyond this many standard errors of the re-mix
+#: (the per-type means come from a few hundred linked respondents each; with some 10-60
+#: statistics per study a 3-SE rule keeps the chance of a false alarm by noise near 5 %
+#: over all of them, as a Bonferroni bound does).
+LABEL_SHIFT_MIN_Z = 3.0
+
+
+def crm_indicators(prepared: pd.DataFrame, schema: Sequence[dict]) -> pd.DataFrame:
+    """The statistics the label-shift check compares, as one column each.
+
+    For a numeric, boolean or date column ``c`` (as the model prepares it): ``c`` (its
+    value, missing where missing: the check compares means of the observed values) and
+    ``c: missing`` (0/1). For a categorical column: ``c = level`` (0/1) for each level
+    of the schema and ``c: missing``.
+
+    Parameters
+    ----------
+    prepared : DataFrame
+        Columns as :func:`behaviortypes.lookalike.LookalikeModel` prepares them (numbers
+        as float, categories as text).
+    schema : sequence of dict
+        The model's ``feature_schema_`` (``name``, ``kind``, ``categories``).
+    """
+    out: dict[str, pd.Series] = {}
+    for spec in schema:
+        name = spec["name"]
+        if name not in prepared.columns:
+            continue
+        col = prepared[name]
+        if spec["kind"] == "categorical":
+            text = col.astype(object)
+            for level in spec.get("categories", []):
+                out[f"{name} = {level}"] = (text == level).astype(float)
+        else:
+            out[name] = pd.to_numeric(col, errors="coerce").astype(float)
+        out[f"{name}: missing"] = col.isna().astype(float)
+    return pd.DataFrame(out, index=prepared.index)
+
+
+class CrmMoments:
+    """Streaming sums of :func:`crm_indicators` over a customer base (one pass, any size).
+
+    ``update(indicators)`` per batch; :meth:`table` gives ``mean``, ``sd`` and ``n``
+    (observed values) per statistic.
+    """
+
+    def __init__(self) -> None:
+        self._n: dict[str, float] = {}
+        self._s: dict[str, float] = {}
+        self._ss: dict[str, float] = {}
+        self.n_rows = 0
+
+    def update(self, indicators: pd.DataFrame) -> None:
+        """Add a batch of :func:`crm_indicators`."""
+        self.n_rows += len(indicators)
+        values = indicators.to_numpy(float)
+        seen = np.isfinite(values)
+        filled = np.where(seen, values, 0.0)
+        for j, name in enumerate(indicators.columns):
+            self._n[name] = self._n.get(name, 0.0) + float(seen[:, j].sum())
+            self._s[name] = self._s.get(name, 0.0) + float(filled[:, j].sum())
+            self._ss[name] = self._ss.get(name, 0.0) + float((filled[:, j] ** 2).sum())
+
+    def table(self) -> pd.DataFrame:
+        """``mean, sd, n`` per statistic (index: the statistic's name)."""
+        rows = {}
+        for name, n in self._n.items():
+            if n <= 0:
+                continue
+            mean = self._s[name] / n
+            var = max(self._ss[name] / n - mean**2, 0.0)
+            rows[name] = {"mean": mean, "sd": float(np.sqrt(var)), "n": n}
+        return pd.DataFrame.from_dict(rows, orient="index", columns=["mean", "sd", "n"])
+
+
+def label_shift_check(
+    indicators: pd.DataFrame,
+    labels: Sequence[int] | np.ndarray | pd.Series,
+    base: pd.DataFrame,
+    priors: Sequence[float] | np.ndarray,
+    *,
+    classes: Sequence[int],
+    sample_weight: np.ndarray | None = None,
+    max_smd: float = LABEL_SHIFT_MAX_SMD,
+    min_z: float = LABEL_SHIFT_MIN_Z,
+) -> dict:
+    """Does the survey differ from the base only in its mix of types (label shift)?
+
+    The prior-shift correction assumes that the customers of one type look alike in the
+    survey and in the base (``p(CRM | type)`` is the same: the survey over- or
+    under-samples *types*). Then the base's CRM distribution is a re-mix of the linked
+    respondents' per-type CRM distributions with the corrected shares: for every
+    statistic ``f`` (a numeric column's mean, a category's share, a column's share of
+    missing values) ``E_base[f] = sum_y pi_y E_survey[f | y]``. When the survey selected
+    people on the CRM columns themselves (education, age: covariate shift), it is
+    ``p(type | CRM)`` that carries over, the raw predicted shares are right and the
+    correction is wrong; the re-mix then misses the base on the columns selected on.
+
+    Each statistic's base value is compared with its re-mix: ``smd`` is the difference in
+    the base's standard deviations, ``z`` in standard errors of the re-mix (the sampling
+    error of the per-type means of the linked respondents, ``sum_y (pi_y o_y / S)^2
+    var_y / n_y``; the base is a census). Label shift is *rejected* when some statistic
+    has ``|smd| > max_smd`` and ``|z| > min_z``: a difference both too large to matter
+    little and too large to be noise.
+
+    Parameters
+    ----------
+    indicators : DataFrame of shape (n_respondents, n_statistics)
+        :func:`crm_indicators` of the linked respondents.
+    labels : array-like of shape (n_respondents,)
+        Their type ids.
+    base : DataFrame
+        :meth:`CrmMoments.table` of the base (index: the statistics).
+    priors : array-like of shape (n_types,)
+        The corrected base shares, in ``classes`` order.
+    classes : sequence of int
+        Type id of each share.
+    sample_weight : array-like, optional
+        Survey weights of the respondents.
+    max_smd, min_z : float
+        The rule (:data:`LABEL_SHIFT_MAX_SMD`, :data:`LABEL_SHIFT_MIN_Z`).
+
+    Returns
+    -------
+    dict
+        ``rejected`` (bool), ``max_smd``/``min_z`` (the rule), ``worst`` (the flagged
+        statistic with the largest ``|smd|``, or the largest overall when none is
+        flagged: ``statistic, column, base, remix, smd, z``; None without statistics) and
+        ``flagged`` (the names of the flagged statistics, largest first).
+
+    References
+    ----------
+    Lipton, Z., Wang, Y.-X., & Smola, A. (2018). Detecting and correcting for label
+    shift with black box predictors. *ICML* (label shift against covariate shift).
+    Austin, P. C. (2009). Balance diagnostics for comparing the distribution of baseline
+    covariates between treatment groups in propensity-score matched samples.
+    *Statistics in Medicine*, 28, 3083-3107.
+    """
+    y = np.asarray(labels)
+    w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    pi = np.asarray(priors, dtype=float)
+    rows = []
+    for name in indicators.columns:
+        if name not in base.index or not base.loc[name, "sd"] > 0:
+            continue
+        values = indicators[name].to_numpy(float)
+        num = den = var = 0.0
+        parts = []
+        for j, t in enumerate(classes):
+            member = (y == t) & (w > 0)
+            wt = w[member]
+            if wt.sum() <= 0:
+                continue
+            v = values[member]
+            seen = np.isfinite(v)
+            o = float(wt[seen].sum() / wt.sum())
+            if not seen.any():
+                continue
+            mu = float(np.average(v[seen], weights=wt[seen]))
+            vy = float(np.average((v[seen] - mu) ** 2, weights=wt[seen]))
+            n_eff = wt[seen].sum() ** 2 / np.sum(wt[seen] ** 2)
+            parts.append((pi[j] * o, mu, vy / max(n_eff, 1.0)))
+            num += pi[j] * o * mu
+            den += pi[j] * o
+        if den <= 0:
+            continue
+        remix = num / den
+        var = sum((a / den) ** 2 * v for a, _, v in parts)
+        diff = float(base.loc[name, "mean"] - remix)
+        smd = diff / float(base.loc[name, "sd"])
+        z = diff / np.sqrt(var) if var > 0 else (np.inf if diff else 0.0)
+        column = name.split(" = ")[0].removesuffix(": missing")
+        rows.append({"statistic": name, "column": column, "base": float(base.loc[name, "mean"]),
+                     "remix": float(remix), "smd": float(smd), "z": float(z)})
+    table = pd.DataFrame(rows, columns=["statistic", "column", "base", "remix", "smd", "z"])
+    if table.empty:
+        return {"rejected": False, "max_smd": max_smd, "min_z": min_z, "worst": None, "flagged": []}
+    flagged = table[(table["smd"].abs() > max_smd) & (table["z"].abs() > min_z)]
+    order = (flagged if len(flagged) else table).assign(a=lambda f: f["smd"].abs()).sort_values(
+        "a", ascending=False, kind="stable")
+    worst = order.iloc[0].drop("a").to_dict()
+    return {"rejected": bool(len(flagged)), "max_smd": float(max_smd), "min_z": float(min_z),
+            "worst": {k: (v if isinstance(v, str) else float(v)) for k, v in worst.items()},
+            "flagged": list(order["statistic"]) if len(flagged) else [],
+            "table": table}
+
+
+def describe_statistic(row: dict) -> str:
+    """``education: base mean 4.1, a re-mix of the survey's types gives 5.4`` for a check row."""
+    name = row["statistic"]
+    if name.endswith(": missing"):
+        what, b, r = f"{row['column']}: share missing in the base", f"{row['base']:.0%}", f"{row['remix']:.0%}"
+    elif " = " in name:
+        what, b, r = f"{name}: base share", f"{row['base']:.0%}", f"{row['remix']:.0%}"
+    else:
+        what, b, r = f"{name}: base mean", f"{row['base']:.3g}", f"{row['remix']:.3g}"
+    return f"{what} {b}, a re-mix of the survey's types gives {r}"
+
+
+#: Bootstrap refits of the classifier for the interval of the raw predicted shares
+#: (:func:`raw_share_intervals`): each costs one fit on the linked respondents and one
+#: prediction of at most ``BOOTSTRAP_BASE_ROWS`` base rows.
+RAW_BOOTSTRAP_DRAWS = 200
+
+
+def raw_share_intervals(
+    estimator: Any,
+    features: pd.DataFrame,
+    labels: Sequence[int] | np.ndarray,
+    base_features: pd.DataFrame,
+    *,
+    classes: Sequence[int],
+    point: Sequence[float] | np.ndarray,
+    sample_weight: np.ndarray | None = None,
+    n_boot: int = RAW_BOOTSTRAP_DRAWS,
+    level: float = 0.95,
+    random_state: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
+    """95 % bootstrap intervals of the raw predicted base shares (mean posterior over the base).
+
+    Used when the prior-shift correction is not applied. The raw predicted share of a type
+    is the mean of the classifier's posterior over the base; under covariate shift the
+    classifier's own estimation error dominates it (the base may lie where the survey has
+    few people), so each draw refits a clone of the classifier on the respondents
+    resampled with replacement within each type, predicts the same uniform sample of base
+    rows and takes the mean posterior; the draw's shift from the full fit's mean on those
+    rows is added to ``point`` (percentile intervals, clipped to [0, 1]).
+
+    Parameters
+    ----------
+    estimator : scikit-learn classifier
+        The fitted pipeline (cloned, never changed); its ``predict_proba`` columns are in
+        ``classes`` order.
+    features : DataFrame
+        The linked respondents' prepared features (as the estimator was fitted on).
+    labels : array-like
+        Their type ids.
+    base_features : DataFrame
+        Prepared features of a uniform sample of the base.
+    classes : sequence of int
+    point : array-like of shape (n_types,)
+        The raw predicted shares on the whole base.
+    sample_weight : array-like, optional
+    n_boot : int, default=RAW_BOOTSTRAP_DRAWS (200)
+    level : float, default=0.95
+    random_state : int, Generator or None
+
+    Returns
+    -------
+    DataFrame
+        ``type_id, base_share, ci_low, ci_high``.
+    """
+    from sklearn.base import clone
+
+    rng = np.random.default_rng(random_state)
+    y = np.asarray(labels)
+    w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    classes = [int(t) for t in classes]
+    order = [list(estimator.classes_).index(t) for t in classes]
+    ref = np.asarray(estimator.predict_proba(base_features), float)[:, order].mean(axis=0)
+    members = [np.flatnonzero(y == t) for t in classes]
+    draws = []
+    for _ in range(int(n_boot)):
+        idx = np.concatenate([m[rng.integers(0, len(m), len(m))] for m in members if len(m)])
+        fitted = clone(estimator)
+        kwargs = {} if w is None else {"classifier__sample_weight": w[idx]}
+        try:
+            fitted.fit(features.iloc[idx], y[idx], **kwargs)
+        except ValueError:  # a draw the calibration cannot fold (a type with too few rows): skip it
+            continue
+        proba = np.asarray(fitted.predict_proba(base_features), float)
+        cols = [list(fitted.classes_).index(t) for t in classes]
+        draws.append(proba[:, cols].mean(axis=0))
+    point = np.asarray(point, dtype=float)
+    if not draws:
+        return pd.DataFrame({"type_id": classes, "base_share": point, "ci_low": np.nan, "ci_high": np.nan})
+    shift = np.asarray(draws) - ref
+    tail = (1 - level) / 2
+    return pd.DataFrame({
+        "type_id": classes, "base_share": point,
+        "ci_low": np.clip(point + np.quantile(shift, tail, axis=0), 0.0, 1.0),
+        "ci_high": np.clip(point + np.quantile(shift, 1 - tail, axis=0), 0.0, 1.0),
+    })

@@ -26,13 +26,17 @@ from .. import study
 from ..errors import InputError, SurveyQualityWarning
 from ..files import library_versions, sha256_file
 from ..instrument import Instrument, instrument_from_dict
+from ..threads import one_thread
+from ._features import prepare_features
 from .model import LookalikeModel
 from .persist import save_model
-from .priors import base_share_intervals, estimate_base_priors, shift_identifiability, shift_posteriors
+from .priors import (BOOTSTRAP_BASE_ROWS, CrmMoments, base_share_intervals, crm_indicators, describe_statistic,
+                     estimate_base_priors, label_shift_check, raw_share_intervals, shift_identifiability,
+                     shift_posteriors)
 from .typing_tool import TypingTool, load_typing_tool
 
 __all__ = ["LookalikeResult", "LinkedSample", "PriorShift", "train_lookalike", "link", "shift_priors",
-           "lookalike_card"]
+           "lookalike_card", "choose_base_shares", "card_base_shares", "customers_fingerprint"]
 
 MODEL_FILE = "lookalike.skops"
 CARD_FILE = "lookalike_card.json"
@@ -79,8 +83,8 @@ class LookalikeResult:
             f"log-loss {m['log_loss']:.3f}, ECE {m['ece']:.3f}",
             "Type shares (survey → raw predicted → corrected base [95 % CI]):"
             if c["base"].get("corrected", True) else
-            "Type shares (survey → raw predicted → base, NOT corrected: the customer columns do not "
-            "identify it [95 % range the data allow]):",
+            "Type shares (survey → raw predicted → base = raw predicted, NOT corrected [95 % CI]; "
+            + (c["base"].get("method") or "").split(";")[0] + "):",
         ]
         for row in c["shares"]:
             ci = (f" [{row['corrected_ci_low']:.1%}, {row['corrected_ci_high']:.1%}]"
@@ -120,7 +124,13 @@ def _load_responses(survey: Any, instrument: Instrument) -> tuple[pd.DataFrame, 
     return responses, keyed, weights
 
 
-def _fingerprint(path: Path) -> str:
+def customers_fingerprint(path: str | Path) -> str:
+    """SHA-256 of a customer file (or of every file of a folder, with their relative paths).
+
+    Recorded in ``lookalike_card.json`` (``fingerprint.customers_sha256``) so that ``score``
+    can tell the base the lookalike was fitted on from any other file.
+    """
+    path = Path(path)
     if path.is_dir():
         digest = hashlib.sha256()
         for part in sorted(p for p in path.rglob("*") if p.is_file()):
@@ -365,6 +375,8 @@ class PriorShift:
     ci_high: np.ndarray | None = None
     identifiability: dict | None = None
     em_estimate: np.ndarray | None = None
+    label_shift: dict | None = None
+    choice: dict | None = None
 
 
 def _raw_sample(model: LookalikeModel, linked: LinkedSample, *, sample_size: int, batch_size: int,
@@ -417,11 +429,12 @@ def shift_priors(
 
     The correction is applied only when the classifier identifies it
     (:func:`~behaviortypes.lookalike.shift_identifiability` on the respondents'
-    out-of-fold posteriors): when the customer columns hardly separate the types, the
-    EM's likelihood is flat and its maximum a corner of the simplex set by calibration
-    noise, so the base keeps the survey's (training) shares, the intervals say how
-    little the data pin them down, and a :class:`~behaviortypes.errors.SurveyQualityWarning`
-    says so.
+    out-of-fold posteriors) and the survey differs from the base only in its mix of types
+    (:func:`~behaviortypes.lookalike.label_shift_check`, on the base's CRM statistics from
+    a third streamed pass); :func:`choose_base_shares` decides. Otherwise the base's
+    shares are the raw predicted ones (the model keeps its training priors), with their
+    own bootstrap interval, and a :class:`~behaviortypes.errors.SurveyQualityWarning`
+    says why (docs/lookalike.md).
     """
     rng = np.random.default_rng(seed)
     raw_share, raw_hard, sample = _raw_sample(model, linked, sample_size=sample_size, batch_size=batch_size,
@@ -430,31 +443,186 @@ def shift_priors(
     ident = shift_identifiability(model.oof_proba_, linked.labels.to_numpy(), base_proba=sample,
                                   base_share=em_priors, classes=model.type_ids_,
                                   sample_weight=linked.sample_weight)
-    if ident["identified"]:
+    moments, base_rows = _base_moments(model, linked, batch_size=batch_size, rng=rng)
+    respondents = crm_indicators(prepare_features(linked.features, model.feature_schema_, model.reference_date_),
+                                 model.feature_schema_)
+    shift_check = label_shift_check(respondents, linked.labels.to_numpy(), moments.table(), em_priors,
+                                    classes=model.type_ids_, sample_weight=linked.sample_weight)
+    choice = choose_base_shares(em_priors, raw_share, ident, shift_check)
+    if choice["corrected"]:
         priors = em_priors
-    else:
+    else:  # the model keeps its training priors: its posteriors are the raw ones
         priors = model.train_priors_.to_numpy(float) / float(model.train_priors_.sum())
-        warnings.warn(_not_identified_text(ident), SurveyQualityWarning, stacklevel=3)
+        warnings.warn("lookalike: " + choice["note"], SurveyQualityWarning, stacklevel=3)
     final = model.with_base_priors(priors, type_names=linked.folder.type_names, id_column=linked.id_column)
     corrected = shift_posteriors(sample, model.train_priors_, priors)
     kk = len(model.type_ids_)
     unassigned = None
     if unassigned_threshold is not None:
         unassigned = float((corrected.max(axis=1) < unassigned_threshold).mean())
-    # 95 % bootstrap intervals on the corrected shares (over respondents, through the EM)
-    intervals = base_share_intervals(
-        sample, model.train_priors_.to_numpy(), linked.labels.to_numpy(), model.oof_proba_,
-        classes=model.type_ids_, sample_weight=linked.sample_weight, base_share=priors, random_state=seed,
-        identified=ident["identified"],
-    )
+    # 95 % bootstrap intervals (over respondents) around the shares reported: through the
+    # EM (recalibrating the posteriors) when corrected, else refitting the classifier
+    if choice["corrected"]:
+        intervals = base_share_intervals(
+            sample, model.train_priors_.to_numpy(), linked.labels.to_numpy(), model.oof_proba_,
+            classes=model.type_ids_, sample_weight=linked.sample_weight, base_share=choice["shares"],
+            random_state=seed,
+        )
+    elif model.chosen_model_ not in _REFIT_MODELS:  # a refit costs seconds: recalibration bootstrap
+        intervals = base_share_intervals(
+            sample, model.train_priors_.to_numpy(), linked.labels.to_numpy(), model.oof_proba_,
+            classes=model.type_ids_, sample_weight=linked.sample_weight, base_share=choice["shares"],
+            random_state=seed, corrected=False,
+        )
+    else:
+        with one_thread():
+            intervals = raw_share_intervals(
+                model.pipeline_, prepare_features(linked.features, model.feature_schema_, model.reference_date_),
+                linked.labels.to_numpy(), base_rows, classes=model.type_ids_, point=choice["shares"],
+                sample_weight=linked.sample_weight, random_state=seed,
+            )
     return PriorShift(
         ci_low=intervals["ci_low"].to_numpy(float), ci_high=intervals["ci_high"].to_numpy(float),
-        model=final, priors=np.asarray(priors, float), raw_share=raw_share,
+        model=final, priors=np.asarray(choice["shares"], float), raw_share=raw_share,
         raw_assigned_share=raw_hard,
         corrected_assigned_share=np.bincount(corrected.argmax(axis=1), minlength=kk) / len(corrected),
         unassigned_share=unassigned, n_base=linked.n_base, n_sample=len(sample), n_iter=int(n_iter),
-        identifiability=ident, em_estimate=np.asarray(em_priors, float),
+        identifiability=ident, em_estimate=np.asarray(em_priors, float), label_shift=shift_check,
+        choice=choice,
     )
+
+
+#: Classifiers cheap enough to refit for the raw shares' bootstrap interval (about 0.1 s a
+#: refit on 2,000 respondents; gradient boosting with its calibration takes 4-9 s, so 200
+#: refits would take minutes: its interval recalibrates the posteriors instead, which leaves
+#: out the classifier's own estimation error and is narrower; docs/lookalike.md).
+_REFIT_MODELS = ("logistic",)
+
+
+def _base_moments(model: LookalikeModel, linked: LinkedSample, *, batch_size: int, rng: np.random.Generator,
+                  max_rows: int = BOOTSTRAP_BASE_ROWS) -> tuple[CrmMoments, pd.DataFrame]:
+    """One streamed pass over the base: the statistics of its CRM columns (label-shift check)
+    and a uniform sample of ``max_rows`` of its prepared rows (the raw shares' bootstrap)."""
+    from .. import readers
+
+    moments = CrmMoments()
+    schema = model.feature_schema_
+    names = [spec["name"] for spec in schema]
+    rows, keys = [], np.empty(0)
+    for batch in readers.iter_customer_batches(linked.customers, batch_size=batch_size, id_column=linked.id_column):
+        if any(name not in batch.columns for name in names):  # scoring the base has already refused such a file
+            continue
+        prepared = prepare_features(batch, schema, model.reference_date_).reset_index(drop=True)
+        moments.update(crm_indicators(prepared, schema))
+        rows.append(prepared)
+        keys = np.concatenate([keys, rng.random(len(prepared))])
+        if len(keys) > max_rows:
+            table = pd.concat(rows, ignore_index=True)
+            keep = np.sort(np.argpartition(keys, max_rows - 1)[:max_rows])
+            rows, keys = [table.iloc[keep].reset_index(drop=True)], keys[keep]
+    sample = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=names)
+    return moments, sample
+
+
+def choose_base_shares(em_estimate: Sequence[float] | np.ndarray, raw_share: Sequence[float] | np.ndarray,
+                       identifiability: dict, label_shift: dict | None) -> dict[str, Any]:
+    """Which shares are the customer base's: the corrected or the raw predicted ones.
+
+    The one place that decides it; the card records the result (``base.corrected``,
+    ``base.method``, ``base.note``, and each type's ``corrected_share`` with its interval),
+    and ``score``, ``base_shares.json`` and the report read it from there
+    (:func:`card_base_shares`).
+
+    The prior-shift (Saerens EM) estimate is used when both hold:
+
+    * it is identified: every corrected share's standard error is at most
+      :data:`~behaviortypes.lookalike.MAX_SHARE_SE` (:func:`~behaviortypes.lookalike.shift_identifiability`);
+    * the survey differs from the base only in its mix of types (label shift): the re-mix
+      of the survey's types reproduces the base's CRM columns
+      (:func:`~behaviortypes.lookalike.priors.label_shift_check`).
+
+    Otherwise the base's shares are the raw predicted ones (mean posterior over the base),
+    which are right when the survey selected people on the CRM columns themselves
+    (covariate shift) and are the best the data give when the shift is not identified.
+
+    Parameters
+    ----------
+    em_estimate, raw_share : array-like of shape (n_types,)
+        The EM's estimate and the raw predicted shares.
+    identifiability : dict
+        From :func:`~behaviortypes.lookalike.shift_identifiability`.
+    label_shift : dict or None
+        From :func:`~behaviortypes.lookalike.priors.label_shift_check` (None: not checked).
+
+    Returns
+    -------
+    dict
+        ``shares`` (ndarray), ``corrected`` (bool), ``method`` (text for ``base.method``),
+        ``reason`` (``None``, ``"not_identified"`` or ``"covariate_shift"``) and ``note``
+        (the sentence for the card and the warning; None when corrected).
+    """
+    shifted = label_shift is not None and label_shift["rejected"]
+    if identifiability["identified"] and not shifted:
+        return {"shares": np.asarray(em_estimate, float), "corrected": True, "reason": None, "note": None,
+                "method": "Saerens, Latinne & Decaestecker (2002) EM on raw posteriors (prior-shift corrected: "
+                          "the survey differs from the base in its mix of types)"}
+    if shifted:
+        worst = label_shift["worst"]
+        columns = list(dict.fromkeys(
+            str(label_shift["table"].set_index("statistic").loc[f, "column"]) for f in label_shift["flagged"]
+        ))[:3] if "table" in label_shift else [worst["column"]]
+        method = (f"raw predicted: the survey differs from the base in {', '.join(columns)} themselves, not only "
+                  "in its mix of types, so the correction for the survey's response bias does not apply; the "
+                  "shares are the mean predicted probability over the base")
+        note = (f"the survey's respondents differ from the customer base in the customer columns themselves "
+                f"({describe_statistic(worst)}), not only in their mix of types, so the correction for the "
+                "survey's response bias, which assumes the latter, is not applied: base shares = raw predicted "
+                "shares (mean predicted probability over the base), which are right when people answered "
+                "because of these columns")
+        if not identifiability["identified"]:
+            note += ("; besides, the customer columns separate the types too weakly to estimate the correction "
+                     f"(standard error of a corrected share up to {_points(identifiability['max_share_se'])})")
+        return {"shares": np.asarray(raw_share, float), "corrected": False, "reason": "covariate_shift",
+                "method": method, "note": note}
+    return {"shares": np.asarray(raw_share, float), "corrected": False, "reason": "not_identified",
+            "method": "raw predicted: the customer columns do not identify the correction for the survey's "
+                      "response bias; the shares are the mean predicted probability over the base",
+            "note": _not_identified_text(identifiability).removeprefix("lookalike: ")}
+
+
+def card_base_shares(card: dict[str, Any]) -> pd.DataFrame:
+    """The customer base's type shares that a lookalike card reports, with their intervals.
+
+    Parameters
+    ----------
+    card : dict
+        The content of ``lookalike_card.json``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``type_id``: ``share`` (prior-shift corrected when ``card["base"]["corrected"]``,
+        else the raw predicted share), ``ci_low``, ``ci_high`` (its 95 % bootstrap interval, NaN
+        when not recorded); ``attrs["corrected"]`` and ``attrs["method"]`` say which.
+    """
+    rows = card.get("shares") or []
+    table = pd.DataFrame({
+        "type_id": [int(r["type_id"]) for r in rows],
+        "share": [float(r["corrected_share"]) for r in rows],
+        "ci_low": [float(r.get("corrected_ci_low", np.nan)) for r in rows],
+        "ci_high": [float(r.get("corrected_ci_high", np.nan)) for r in rows],
+    }).set_index("type_id")
+    base = card.get("base") or {}
+    table.attrs["corrected"] = bool(base.get("corrected", True))
+    table.attrs["method"] = base.get("method", "")
+    return table
+
+
+def _size(path: Path) -> int:
+    """Bytes of a file, or of every file of a folder."""
+    if path.is_dir():
+        return int(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()))
+    return int(path.stat().st_size)
 
 
 def _finite(doc: dict) -> dict:
@@ -482,14 +650,34 @@ def _not_identified_text(ident: dict) -> str:
         f"type; log-loss {ident['log_loss']:.3f} against {ident['prior_log_loss']:.3f} from the survey's "
         f"shares alone; standard error of a corrected share up to {_points(ident['max_share_se'])}, "
         f"above {_points(ident['max_se'])}), so the "
-        "customer base's type shares cannot be told apart from the survey's: the correction for the "
-        "survey's response bias is not applied (base shares = survey shares, with intervals showing the "
-        f"range the data allow){most}; add customer columns that "
-        "differ between the types"
+        "correction for the survey's response bias cannot be estimated: it is not applied (base shares = "
+        f"raw predicted shares, the mean predicted probability over the base, with their own interval){most}; "
+        "add customer columns that differ between the types"
     )
 
 
 # -------------------------------------------------------------------- card
+def _label_shift_doc(check: dict | None) -> dict | None:
+    """The label-shift check for the card: the rule, the verdict and the largest differences."""
+    if check is None:
+        return None
+    table = check.get("table")
+    top = [] if table is None or table.empty else (
+        table.assign(a=table["smd"].abs()).sort_values("a", ascending=False, kind="stable").drop(columns="a")
+        .head(10).round(4).to_dict(orient="records"))
+    return {
+        "rejected": check["rejected"], "max_smd": check["max_smd"], "min_z": check["min_z"],
+        "worst": check["worst"], "flagged": check["flagged"], "largest": _finite_rows(top),
+        "measure": "each CRM statistic (numeric mean, category share, missing share) of the base against the "
+                   "re-mix of the linked respondents' per-type values with the corrected shares; label shift "
+                   "is rejected when |smd| > max_smd and |z| > min_z for some statistic",
+    }
+
+
+def _finite_rows(rows: list[dict]) -> list[dict]:
+    return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()} for r in rows]
+
+
 def _shares(model: LookalikeModel, linked: LinkedSample, shift: PriorShift) -> list[dict[str, Any]]:
     types, names = linked.types, shift.model.type_names_
     w = None if linked.weights is None else linked.weights.loc[types.index].astype(float).fillna(0.0)
@@ -502,7 +690,9 @@ def _shares(model: LookalikeModel, linked: LinkedSample, shift: PriorShift) -> l
             "linked_share": float(model.train_priors_[t]),
             "raw_predicted_share": float(shift.raw_share[j]),
             "raw_assigned_share": float(shift.raw_assigned_share[j]),
+            # the base share reported (corrected, or raw predicted when base.corrected is false)
             "corrected_share": float(shift.priors[j]),
+            **({} if shift.em_estimate is None else {"em_share": float(shift.em_estimate[j])}),
             **({} if shift.ci_low is None else {"corrected_ci_low": float(shift.ci_low[j]),
                                                  "corrected_ci_high": float(shift.ci_high[j])}),
             "corrected_assigned_share": float(shift.corrected_assigned_share[j]),
@@ -545,9 +735,15 @@ def lookalike_card(model: LookalikeModel, linked: LinkedSample, shift: PriorShif
             "n_customers": int(shift.n_base),
             "n_em_sample": int(shift.n_sample),
             "em_iterations": int(shift.n_iter),
-            "method": "Saerens, Latinne & Decaestecker (2002) EM on raw posteriors",
+            "interval": None if not shift.choice else (
+                "bootstrap over respondents through the EM (recalibrated posteriors)" if shift.choice["corrected"]
+                else "bootstrap over respondents, refitting the classifier" if model.chosen_model_ in _REFIT_MODELS
+                else "bootstrap over respondents, recalibrating the posteriors (the classifier is not refitted)"),
+            "method": shift.choice["method"] if shift.choice else
+            "Saerens, Latinne & Decaestecker (2002) EM on raw posteriors",
             **({} if shift.identifiability is None else {
-                "corrected": bool(shift.identifiability["identified"]),
+                "corrected": bool(shift.choice["corrected"]) if shift.choice
+                else bool(shift.identifiability["identified"]),
                 "identifiability": {
                     **_finite(shift.identifiability),
                     "measure": "delta-method standard error of each corrected share from the soft "
@@ -556,8 +752,8 @@ def lookalike_card(model: LookalikeModel, linked: LinkedSample, shift: PriorShif
                                "applied when every share's is at most max_se",
                 },
                 "em_estimate": {int(t): float(v) for t, v in zip(model.type_ids_, shift.em_estimate)},
-                "note": None if shift.identifiability["identified"]
-                else _not_identified_text(shift.identifiability).removeprefix("lookalike: "),
+                "note": shift.choice["note"] if shift.choice else None,
+                "label_shift": _label_shift_doc(shift.label_shift),
             }),
         },
         "shares": _shares(model, linked, shift),
@@ -571,9 +767,10 @@ def lookalike_card(model: LookalikeModel, linked: LinkedSample, shift: PriorShif
         "typing_tool": dict(linked.folder.solution.typing_tool) or {
             "error": "the discovery folder has no typing tool; re-run `behaviortypes discover`"},
         "fingerprint": {
-            "customers_sha256": _fingerprint(linked.customers),
+            "customers_sha256": customers_fingerprint(linked.customers),
             "assignments_sha256": sha256_file(linked.folder.path / "assignments.csv"),
             "customers_file": str(linked.customers.resolve()),
+            "customers_bytes": _size(linked.customers),
         },
         "seed": seed,
         "versions": library_versions(("behaviortypes", "numpy", "pandas", "scikit-learn", "skops", "pyarrow")),

@@ -112,43 +112,54 @@ class ScoreSummary:
     def to_files(self, folder: str | Path) -> list[Path]:
         """``base_shares.json`` in the discovery folder: the scored base's type shares.
 
-        With ``ci_low``/``ci_high`` per type: the 95 % bootstrap interval of the
-        prior-corrected share that ``lookalike`` wrote into ``lookalike_card.json``
-        (``corrected_ci_low``/``corrected_ci_high``), when the card has them.
-        ``corrected`` is False when the card says the prior-shift correction was not
-        applied (the customer columns do not identify it; ``base.note`` in the card); a
-        :class:`~behaviortypes.errors.SurveyQualityWarning` then says so.
-        """
-        from .. import study
+        Written only when the scored file is the customer base the lookalike was fitted on
+        (``lookalike_card.json``, ``fingerprint``: the same resolved path, size and SHA-256);
+        for any other file nothing is written (the report keeps showing the fitted base's
+        shares) and a :class:`~behaviortypes.errors.BehaviortypesWarning` says so in one
+        line: the scored file's own shares are in :meth:`summary`.
 
+        With ``ci_low``/``ci_high`` per type: the 95 % bootstrap interval of the base
+        share that ``lookalike`` reports (:func:`behaviortypes.lookalike.card_base_shares`).
+        ``corrected`` is False when the card says the prior-shift correction was not
+        applied (``base.method``, ``base.note``): the shares are then the raw predicted
+        ones, and a :class:`~behaviortypes.errors.SurveyQualityWarning` says so.
+        """
+        import json
+        import warnings
+
+        from .. import study
+        from ..errors import BehaviortypesWarning, SurveyQualityWarning
+        from ..lookalike import card_base_shares
+
+        card_path = Path(folder) / "lookalike_card.json"
+        card = json.loads(card_path.read_text(encoding="utf-8")) if card_path.is_file() else {}
+        same, why = _is_fitted_base(self.customers, card.get("fingerprint") or {})
+        if not same:
+            warnings.warn(
+                f"score: {Path(folder) / 'base_shares.json'} left as it was: {why}, so its shares are not the "
+                "customer base's (this file's own shares are in the run's summary)",
+                BehaviortypesWarning, stacklevel=2,
+            )
+            return []
         doc: dict[str, Any] = {
             "shares": {int(k): float(v) for k, v in self.shares.items()}, "n_customers": int(self.n_rows),
             "scored_file": str(self.out), "corrected": True,
         }
-        card_path = Path(folder) / "lookalike_card.json"
-        if card_path.is_file():
-            import json
-
-            base = json.loads(card_path.read_text(encoding="utf-8")).get("base") or {}
-            if base.get("corrected") is False:  # the prior-shift correction was not identified
-                doc["corrected"] = False
-                import warnings
-
-                from ..errors import SurveyQualityWarning
-
-                warnings.warn(
-                    "score: these are the survey's type shares, not corrected for the survey's response "
-                    "bias: the lookalike's customer columns could not tell the customer base's mix apart "
-                    "(lookalike_card.json, base.note); the most likely type is the largest one for most "
-                    "customers",
-                    SurveyQualityWarning,
-                    stacklevel=2,
-                )
-            rows = [r for r in study.LookalikeCard.model_validate_json(card_path.read_text(encoding="utf-8")).shares
-                    if r.corrected_ci_low is not None and r.corrected_ci_high is not None]
-            if rows:
-                doc["ci_low"] = {int(r.type_id): float(r.corrected_ci_low) for r in rows}
-                doc["ci_high"] = {int(r.type_id): float(r.corrected_ci_high) for r in rows}
+        reported = card_base_shares(card)
+        if not reported.attrs["corrected"]:
+            doc["corrected"] = False
+            doc["method"] = reported.attrs["method"]
+            warnings.warn(
+                "score: the shares printed are the lookalike's raw predicted shares (mean predicted probability "
+                "over the customers), not corrected for the survey's response bias: "
+                + (reported.attrs["method"].split(":", 1)[-1].split(";")[0].strip() or "see lookalike_card.json")
+                + " (lookalike_card.json, base.note)",
+                SurveyQualityWarning, stacklevel=2,
+            )
+        known = reported.dropna(subset=["ci_low", "ci_high"])
+        if len(known):
+            doc["ci_low"] = {int(t): float(v) for t, v in known["ci_low"].items()}
+            doc["ci_high"] = {int(t): float(v) for t, v in known["ci_high"].items()}
         return [study.save(folder, "base_shares.json", doc)]
 
     def summary(self) -> str:
@@ -168,6 +179,29 @@ class ScoreSummary:
         if self.unassigned_share:
             lines.append(f"  {UNASSIGNED_NAME}: {self.unassigned_share:.1%}")
         return "\n".join(lines)
+
+
+def _is_fitted_base(customers: Path | None, fingerprint: dict) -> tuple[bool, str]:
+    """Whether ``customers`` is the base the lookalike was fitted on, and if not, why not."""
+    from ..lookalike import customers_fingerprint
+
+    if customers is None:
+        return False, "the scored file is not known"
+    if not fingerprint.get("customers_file") or not fingerprint.get("customers_sha256"):
+        return False, "lookalike_card.json does not record the customer base it was fitted on (re-run lookalike)"
+    customers = Path(customers)
+    if str(customers.resolve()) != fingerprint["customers_file"]:
+        return False, ("the scored file is not the customer base the lookalike was fitted on "
+                       f"({fingerprint['customers_file']})")
+    size = fingerprint.get("customers_bytes")
+    if size is not None:
+        now = (sum(p.stat().st_size for p in customers.rglob("*") if p.is_file()) if customers.is_dir()
+               else customers.stat().st_size)
+        if int(now) != int(size):
+            return False, "the customer base has changed since the lookalike was fitted (its size differs)"
+    if customers_fingerprint(customers) != fingerprint["customers_sha256"]:
+        return False, "the customer base has changed since the lookalike was fitted (its checksum differs)"
+    return True, ""
 
 
 def _peak_rss_mib() -> float:

@@ -1,0 +1,156 @@
+"""Label shift or covariate shift: when the prior-shift correction applies (trial 3, finding 1).
+
+The Saerens correction assumes the survey over- or under-samples *types* (label shift).
+When people answered because of the CRM columns themselves (education, age: covariate
+shift), the raw predicted shares are right and the correction is wrong; the label-shift
+check (:func:`behaviortypes.lookalike.label_shift_check`) tells the two apart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from behaviortypes.lookalike import (CrmMoments, LookalikeModel, choose_base_shares, crm_indicators,
+                                     estimate_base_priors, label_shift_check, raw_share_intervals,
+                                     shift_identifiability)
+
+DATA = Path(__file__).parent / "data" / "spi_shift" / "spi_shift.csv.gz"
+SHARES = np.array([0.45, 0.35, 0.20])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_blas_thread():
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
+
+
+def _planted(seed: int, n: int = 20_000):
+    """A base of three types; ``age`` and ``education`` differ by type, ``x1``, ``x2`` more so."""
+    rng = np.random.default_rng(seed)
+    t = rng.choice([1, 2, 3], size=n, p=SHARES)
+    mu = np.array([[0.0, 0.0], [2.0, 0.3], [0.4, 2.2]])[t - 1]
+    frame = pd.DataFrame({
+        "x1": rng.normal(mu[:, 0], 1.0), "x2": rng.normal(mu[:, 1], 1.0),
+        "education": rng.normal(np.array([4.0, 4.6, 5.0])[t - 1], 1.5),
+        "age": rng.normal(np.array([40.0, 35.0, 45.0])[t - 1], 12.0),
+    }, index=pd.Index([f"C{i:06d}" for i in range(n)], name="customer_id"))
+    return frame, t
+
+
+def _select(frame, t, seed, *, on: str, n: int):
+    """Survey positions: selection on the CRM columns (covariate shift) or on the type."""
+    rng = np.random.default_rng(seed)
+    if on == "crm":  # the educated and the young answer more: p(type | CRM) carries over
+        logit = 1.2 * (frame["education"] - 4.5) / 1.5 - 0.8 * (frame["age"] - 40) / 12
+        w = np.exp(logit.to_numpy())
+    else:  # type 3 answers a third as often, type 2 twice as often: p(CRM | type) carries over
+        w = np.array([1.0, 2.0, 1 / 3])[t - 1]
+    return np.sort(rng.choice(len(frame), size=n, replace=False, p=w / w.sum()))
+
+
+def _decide(frame, t, pick, seed=0):
+    """What ``train_lookalike`` decides (shift_priors), from the public pieces."""
+    model = LookalikeModel(models=("logistic",), cv=3, random_state=seed).fit(
+        frame.iloc[pick], pd.Series(t[pick], index=frame.index[pick]))
+    raw = model.predict_proba(frame, raw=True).to_numpy()
+    em, _ = estimate_base_priors(raw, model.train_priors_)
+    ident = shift_identifiability(model.oof_proba_, t[pick], base_proba=raw, base_share=em,
+                                  classes=model.type_ids_)
+    moments = CrmMoments()
+    moments.update(crm_indicators(frame, model.feature_schema_))
+    check = label_shift_check(crm_indicators(frame.iloc[pick], model.feature_schema_), t[pick],
+                              moments.table(), em, classes=model.type_ids_)
+    choice = choose_base_shares(em, raw.mean(axis=0), ident, check)
+    return model, choice, check, em
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_selection_on_crm_columns_is_not_corrected(seed):
+    frame, t = _planted(seed)
+    pick = _select(frame, t, seed + 10, on="crm", n=1_500)
+    truth = np.bincount(t, minlength=4)[1:] / len(t)
+    model, choice, check, em = _decide(frame, t, pick)
+    assert check["rejected"] and check["worst"]["column"] in {"education", "age"}
+    # x1, x2 are off too (the re-mix is wrong), but less than the columns selected on
+    assert {"education", "age"} & set(check["flagged"][:2])
+    assert not choice["corrected"] and choice["reason"] == "covariate_shift"
+    assert choice["method"].startswith("raw predicted: the survey differs from the base in")
+    assert "base mean" in choice["note"] and "a re-mix of the survey's types gives" in choice["note"]
+    # the raw predicted shares are right (within 2 points); the correction would not be
+    assert np.max(np.abs(choice["shares"] - truth)) < 0.02
+    assert np.max(np.abs(em - truth)) > np.max(np.abs(choice["shares"] - truth))
+    table = raw_share_intervals(model.pipeline_, frame.iloc[pick], t[pick], frame.iloc[:3000],
+                                classes=model.type_ids_, point=choice["shares"], n_boot=60, random_state=0)
+    assert ((table["ci_low"] < choice["shares"]) & (choice["shares"] < table["ci_high"])).all()
+    assert (table["ci_high"] - table["ci_low"]).max() < 0.06
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_selection_on_the_type_is_corrected(seed):
+    frame, t = _planted(seed)
+    pick = _select(frame, t, seed + 10, on="type", n=3_000)
+    truth = np.bincount(t, minlength=4)[1:] / len(t)
+    survey = np.bincount(t[pick], minlength=4)[1:] / len(pick)
+    assert np.max(np.abs(survey - truth)) > 0.1  # a real shift to correct
+    _, choice, check, _ = _decide(frame, t, pick)
+    assert not check["rejected"] and not check["flagged"]
+    assert abs(check["worst"]["smd"]) < 0.1
+    # the EM's own error with 3,000 respondents: measured 1.1-2.1 points on these two seeds
+    assert choice["corrected"] and np.max(np.abs(choice["shares"] - truth)) < 0.025
+
+
+def test_real_spi_selected_on_education_and_age_is_not_corrected():
+    # SAPA spi (psychTools; Condon 2018): 4,000 people, their CRM-like columns (age,
+    # education, noisy trait proxies, exercise ...) and their type from a 70-statement
+    # classifier (true_p_*); the survey = 1,835 people selected on education and age (trial 3)
+    data = pd.read_csv(DATA).set_index("customer_id")
+    crm = data.drop(columns=[c for c in data.columns if c.startswith("true_p_")] + ["survey_type"])
+    truth = data[[f"true_p_{t}" for t in (1, 2, 3, 4)]].mean().to_numpy()
+    resp = data["survey_type"].notna().to_numpy()
+    y = data["survey_type"].to_numpy()[resp].astype(int)
+    model = LookalikeModel(models=("logistic",), cv=3, random_state=0).fit(
+        crm[resp], pd.Series(y, index=crm.index[resp]))
+    raw = model.predict_proba(crm, raw=True).to_numpy()
+    em, _ = estimate_base_priors(raw, model.train_priors_)
+    moments = CrmMoments()
+    moments.update(crm_indicators(crm, model.feature_schema_))
+    check = label_shift_check(crm_indicators(crm[resp], model.feature_schema_), y, moments.table(), em,
+                              classes=model.type_ids_)
+    ident = shift_identifiability(model.oof_proba_, y, base_proba=raw, base_share=em, classes=model.type_ids_)
+    choice = choose_base_shares(em, raw.mean(axis=0), ident, check)
+    assert check["rejected"] and check["worst"]["column"] in {"education", "age"}
+    assert not choice["corrected"]
+    # before: the correction moved type 1 from 51 % to 48 % and type 4 to 19 %, the truth 53 % / 13 %
+    assert np.max(np.abs(em - truth)) > 0.04
+    table = raw_share_intervals(model.pipeline_, crm[resp], y, crm, classes=model.type_ids_,
+                                point=choice["shares"], n_boot=100, random_state=0)
+    # the "truth" is itself a classifier's (82 % cross-validated accuracy): half a point of slack
+    assert ((table["ci_low"] - 0.005 <= truth) & (truth <= table["ci_high"] + 0.005)).all()
+    assert np.max(np.abs(choice["shares"] - truth)) < 0.025
+
+
+def test_label_shift_check_known_answer():
+    # two types, one numeric column: type means 0 and 2 (sd 1 within), survey 50/50
+    rng = np.random.default_rng(0)
+    y = np.repeat([1, 2], 400)
+    x = np.where(y == 1, 0.0, 2.0) + rng.normal(0, 1, size=len(y))
+    resp = pd.DataFrame({"x": x})
+    ind = crm_indicators(resp, [{"name": "x", "kind": "numeric"}])
+    mu = [x[y == 1].mean(), x[y == 2].mean()]
+    # a base whose mean is the re-mix at 30/70: not rejected
+    base = pd.DataFrame({"mean": [0.3 * mu[0] + 0.7 * mu[1], 0.0], "sd": [1.0, 0.0], "n": [1e4, 1e4]},
+                        index=["x", "x: missing"])
+    ok = label_shift_check(ind, y, base, [0.3, 0.7], classes=[1, 2])
+    assert not ok["rejected"] and abs(ok["worst"]["smd"]) < 1e-12
+    # 0.5 sd above it: rejected, with the numbers
+    base.loc["x", "mean"] += 0.5
+    bad = label_shift_check(ind, y, base, [0.3, 0.7], classes=[1, 2])
+    se = np.sqrt(0.3**2 * x[y == 1].var() / 400 + 0.7**2 * x[y == 2].var() / 400)
+    assert bad["rejected"] and bad["flagged"] == ["x"]
+    assert bad["worst"]["smd"] == pytest.approx(0.5) and bad["worst"]["z"] == pytest.approx(0.5 / se)

@@ -17,37 +17,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from behaviortypes.lookalike import (CrmMoments, LookalikeModel, crm_indicators, estimate_base_priors,
-                                     label_shift_check, shift_identifiability)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-SHARES = np.array([0.45, 0.35, 0.20])
+from shift_study import planted, select  # noqa: E402
 
-
-def planted(seed, n=20_000):
-    rng = np.random.default_rng(seed)
-    t = rng.choice([1, 2, 3], size=n, p=SHARES)
-    mu = np.array([[0.0, 0.0], [2.0, 0.3], [0.4, 2.2]])[t - 1]
-    frame = pd.DataFrame({
-        "x1": rng.normal(mu[:, 0], 1.0), "x2": rng.normal(mu[:, 1], 1.0),
-        "education": rng.normal(np.array([4.0, 4.6, 5.0])[t - 1], 1.5),
-        "age": rng.normal(np.array([40.0, 35.0, 45.0])[t - 1], 12.0),
-    }, index=pd.Index([f"C{i:06d}" for i in range(n)], name="customer_id"))
-    return frame, t
-
-
-def select(frame, t, seed, on, n):
-    rng = np.random.default_rng(seed)
-    if on == "crm":
-        w = np.exp((1.2 * (frame["education"] - 4.5) / 1.5 - 0.8 * (frame["age"] - 40) / 12).to_numpy())
-    else:
-        w = np.array([1.0, 2.0, 1 / 3])[t - 1]
-    return np.sort(rng.choice(len(frame), size=n, replace=False, p=w / w.sum()))
+from behaviortypes.lookalike import (CrmMoments, LookalikeModel, crm_indicators,  # noqa: E402
+                                     estimate_base_priors, label_shift_check, shift_identifiability)
 
 
 def measure(crm, resp, y, truth):
@@ -75,7 +57,7 @@ def main():
     for on, n in (("crm", 1_500), ("type", 3_000)):
         for seed in args.seeds:
             frame, t = planted(seed)
-            pick = select(frame, t, seed + 10, on, n)
+            pick = select(frame, t, seed + 10, on=on, n=n)
             resp = np.zeros(len(t), bool)
             resp[pick] = True
             truth = np.bincount(t, minlength=4)[1:] / len(t)

@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from shift_study import planted, select
 
 from behaviortypes.lookalike import (CrmMoments, LookalikeModel, choose_base_shares, crm_indicators,
                                      estimate_base_priors, label_shift_check, raw_share_intervals,
                                      shift_identifiability)
 
 DATA = Path(__file__).parent / "data" / "spi_shift" / "spi_shift.csv.gz"
-SHARES = np.array([0.45, 0.35, 0.20])
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -28,30 +28,6 @@ def _one_blas_thread():
 
     with threadpool_limits(limits=1):
         yield
-
-
-def _planted(seed: int, n: int = 20_000):
-    """A base of three types; ``age`` and ``education`` differ by type, ``x1``, ``x2`` more so."""
-    rng = np.random.default_rng(seed)
-    t = rng.choice([1, 2, 3], size=n, p=SHARES)
-    mu = np.array([[0.0, 0.0], [2.0, 0.3], [0.4, 2.2]])[t - 1]
-    frame = pd.DataFrame({
-        "x1": rng.normal(mu[:, 0], 1.0), "x2": rng.normal(mu[:, 1], 1.0),
-        "education": rng.normal(np.array([4.0, 4.6, 5.0])[t - 1], 1.5),
-        "age": rng.normal(np.array([40.0, 35.0, 45.0])[t - 1], 12.0),
-    }, index=pd.Index([f"C{i:06d}" for i in range(n)], name="customer_id"))
-    return frame, t
-
-
-def _select(frame, t, seed, *, on: str, n: int):
-    """Survey positions: selection on the CRM columns (covariate shift) or on the type."""
-    rng = np.random.default_rng(seed)
-    if on == "crm":  # the educated and the young answer more: p(type | CRM) carries over
-        logit = 1.2 * (frame["education"] - 4.5) / 1.5 - 0.8 * (frame["age"] - 40) / 12
-        w = np.exp(logit.to_numpy())
-    else:  # type 3 answers a third as often, type 2 twice as often: p(CRM | type) carries over
-        w = np.array([1.0, 2.0, 1 / 3])[t - 1]
-    return np.sort(rng.choice(len(frame), size=n, replace=False, p=w / w.sum()))
 
 
 def _decide(frame, t, pick, seed=0):
@@ -72,8 +48,8 @@ def _decide(frame, t, pick, seed=0):
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_selection_on_crm_columns_is_not_corrected(seed):
-    frame, t = _planted(seed)
-    pick = _select(frame, t, seed + 10, on="crm", n=1_500)
+    frame, t = planted(seed)
+    pick = select(frame, t, seed + 10, on="crm", n=1_500)
     truth = np.bincount(t, minlength=4)[1:] / len(t)
     model, choice, check, em = _decide(frame, t, pick)
     assert check["rejected"] and check["worst"]["column"] in {"education", "age"}
@@ -93,8 +69,8 @@ def test_selection_on_crm_columns_is_not_corrected(seed):
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_selection_on_the_type_is_corrected(seed):
-    frame, t = _planted(seed)
-    pick = _select(frame, t, seed + 10, on="type", n=3_000)
+    frame, t = planted(seed)
+    pick = select(frame, t, seed + 10, on="type", n=3_000)
     truth = np.bincount(t, minlength=4)[1:] / len(t)
     survey = np.bincount(t[pick], minlength=4)[1:] / len(pick)
     assert np.max(np.abs(survey - truth)) > 0.1  # a real shift to correct

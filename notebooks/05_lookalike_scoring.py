@@ -101,10 +101,10 @@ plots.plot_importances(data.importances) if READY else None
 
 # %% [markdown]
 # ## Survey shares vs the base
-# The survey share, the naive share the model predicts in the base, and the share after the
-# prior-shift correction. The corrected share is the one to plan with — when the customer
-# columns tell the types apart well enough to correct; otherwise the survey's shares are kept
-# and the note below says why.
+# The survey share, the naive share the model predicts in the base, and the base share to plan
+# with (`corrected_share`): the prior-shift corrected share when the survey differs from the base
+# only in its mix of types and the customer columns tell the types apart well enough; otherwise
+# the raw predicted share, and the note below says why (docs/lookalike.md).
 
 # %%
 base = (card.get("base") or {}) if READY else {}

@@ -26,22 +26,12 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from shift_study import planted, select  # noqa: E402
-
-from behaviortypes.lookalike import (CrmMoments, LookalikeModel, crm_indicators,  # noqa: E402
-                                     estimate_base_priors, label_shift_check, shift_identifiability)
+from shift_study import decide, planted, select  # noqa: E402
 
 
 def measure(crm, resp, y, truth):
-    model = LookalikeModel(models=("logistic",), cv=3, random_state=0).fit(
-        crm[resp], pd.Series(y, index=crm.index[resp]))
-    raw = model.predict_proba(crm, raw=True).to_numpy()
-    em, _ = estimate_base_priors(raw, model.train_priors_)
-    moments = CrmMoments()
-    moments.update(crm_indicators(crm, model.feature_schema_))
-    check = label_shift_check(crm_indicators(crm[resp], model.feature_schema_), y, moments.table(), em,
-                              classes=model.type_ids_)
-    ident = shift_identifiability(model.oof_proba_, y, base_proba=raw, base_share=em, classes=model.type_ids_)
+    d = decide(crm, resp, y)
+    raw, em, check, ident = d["raw"], d["em"], d["check"], d["ident"]
     w = check["worst"]
     return {"rejected": check["rejected"], "flagged": check["flagged"], "worst": w["statistic"],
             "smd": round(w["smd"], 3), "z": round(w["z"], 1), "identified": ident["identified"],

@@ -38,3 +38,27 @@ def select(frame: pd.DataFrame, t: np.ndarray, seed: int, *, on: str, n: int) ->
     else:  # type 3 answers a third as often, type 2 twice as often: p(CRM | type) carries over
         w = np.array([1.0, 2.0, 1 / 3])[t - 1]
     return np.sort(rng.choice(len(frame), size=n, replace=False, p=w / w.sum()))
+
+
+def decide(frame: pd.DataFrame, pick: np.ndarray, y: np.ndarray, seed: int = 0) -> dict:
+    """What ``train_lookalike`` decides (``shift_priors``), from the public pieces.
+
+    ``pick``: the survey's rows of ``frame`` (positions or a boolean mask), ``y`` their
+    types. Returns the fitted ``model``, the base's ``raw`` posteriors, the EM's ``em``
+    shares, the label-shift ``check``, the ``ident``-ifiability and the ``choice``.
+    """
+    from behaviortypes.lookalike import (CrmMoments, LookalikeModel, choose_base_shares, crm_indicators,
+                                         estimate_base_priors, label_shift_check, shift_identifiability)
+
+    survey = frame.iloc[pick]
+    model = LookalikeModel(models=("logistic",), cv=3, random_state=seed).fit(
+        survey, pd.Series(y, index=survey.index))
+    raw = model.predict_proba(frame, raw=True).to_numpy()
+    em, _ = estimate_base_priors(raw, model.train_priors_)
+    ident = shift_identifiability(model.oof_proba_, y, base_proba=raw, base_share=em, classes=model.type_ids_)
+    moments = CrmMoments()
+    moments.update(crm_indicators(frame, model.feature_schema_))
+    check = label_shift_check(crm_indicators(survey, model.feature_schema_), y, moments.table(), em,
+                              classes=model.type_ids_)
+    choice = choose_base_shares(em, raw.mean(axis=0), ident, check)
+    return {"model": model, "raw": raw, "em": em, "check": check, "ident": ident, "choice": choice}

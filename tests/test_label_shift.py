@@ -13,11 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from shift_study import planted, select
+from shift_study import decide, planted, select
 
-from behaviortypes.lookalike import (CrmMoments, LookalikeModel, choose_base_shares, crm_indicators,
-                                     estimate_base_priors, label_shift_check, raw_share_intervals,
-                                     shift_identifiability)
+from behaviortypes.lookalike import crm_indicators, label_shift_check, raw_share_intervals
 
 DATA = Path(__file__).parent / "data" / "spi_shift" / "spi_shift.csv.gz"
 
@@ -31,19 +29,8 @@ def _one_blas_thread():
 
 
 def _decide(frame, t, pick, seed=0):
-    """What ``train_lookalike`` decides (shift_priors), from the public pieces."""
-    model = LookalikeModel(models=("logistic",), cv=3, random_state=seed).fit(
-        frame.iloc[pick], pd.Series(t[pick], index=frame.index[pick]))
-    raw = model.predict_proba(frame, raw=True).to_numpy()
-    em, _ = estimate_base_priors(raw, model.train_priors_)
-    ident = shift_identifiability(model.oof_proba_, t[pick], base_proba=raw, base_share=em,
-                                  classes=model.type_ids_)
-    moments = CrmMoments()
-    moments.update(crm_indicators(frame, model.feature_schema_))
-    check = label_shift_check(crm_indicators(frame.iloc[pick], model.feature_schema_), t[pick],
-                              moments.table(), em, classes=model.type_ids_)
-    choice = choose_base_shares(em, raw.mean(axis=0), ident, check)
-    return model, choice, check, em
+    d = decide(frame, pick, t[pick], seed=seed)
+    return d["model"], d["choice"], d["check"], d["em"]
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -90,16 +77,8 @@ def test_real_spi_selected_on_education_and_age_is_not_corrected():
     truth = data[[f"true_p_{t}" for t in (1, 2, 3, 4)]].mean().to_numpy()
     resp = data["survey_type"].notna().to_numpy()
     y = data["survey_type"].to_numpy()[resp].astype(int)
-    model = LookalikeModel(models=("logistic",), cv=3, random_state=0).fit(
-        crm[resp], pd.Series(y, index=crm.index[resp]))
-    raw = model.predict_proba(crm, raw=True).to_numpy()
-    em, _ = estimate_base_priors(raw, model.train_priors_)
-    moments = CrmMoments()
-    moments.update(crm_indicators(crm, model.feature_schema_))
-    check = label_shift_check(crm_indicators(crm[resp], model.feature_schema_), y, moments.table(), em,
-                              classes=model.type_ids_)
-    ident = shift_identifiability(model.oof_proba_, y, base_proba=raw, base_share=em, classes=model.type_ids_)
-    choice = choose_base_shares(em, raw.mean(axis=0), ident, check)
+    d = decide(crm, resp, y)
+    model, em, check, choice = d["model"], d["em"], d["check"], d["choice"]
     assert check["rejected"] and check["worst"]["column"] in {"education", "age"}
     assert not choice["corrected"]
     # before: the correction moved type 1 from 51 % to 48 % and type 4 to 19 %, the truth 53 % / 13 %

@@ -119,13 +119,14 @@ class _FoldMoments:
         n_sub, p = subsets.shape
         rows, cols = subsets[:, :, None], subsets[:, None, :]
         n = self.n[:, None]
-        emp = self.m1[:, rows, cols] / n[..., None, None]  # (types, subsets, p, p)
+        m1 = self.m1[:, rows, cols]  # (types, subsets, p, p)
+        emp = m1 / n[..., None, None]
         diag = np.diagonal(emp, axis1=-2, axis2=-1)
         mu = diag.sum(axis=-1) / p
         shrinkage = np.zeros_like(mu)
         if p > 1:  # sklearn.covariance.ledoit_wolf_shrinkage, batched
             beta_ = self.m2[:, rows, cols].sum(axis=(-2, -1))
-            delta_ = (self.m1[:, rows, cols] ** 2).sum(axis=(-2, -1)) / n**2
+            delta_ = (m1**2).sum(axis=(-2, -1)) / n**2
             beta = (beta_ / n - delta_) / (p * n)
             delta = (delta_ - 2.0 * mu * diag.sum(axis=-1) + p * mu**2) / p
             beta = np.minimum(beta, delta)

@@ -764,6 +764,59 @@ def test_substance_check_drops_a_doublet_factor():
     assert "factor_reason_solid" not in code
 
 
+def test_short_themes_keep_their_factors():
+    """Field surveys often measure a theme with 2-3 statements. A theme's own factor with
+    2 salient statements is a dimension, not a doublet: with the themes given, the 6
+    planted dimensions (3/3/2/3/2/2 statements; psych's PA 6, MAP 1) are kept and the
+    reason says why, in both languages; without themes the substance check (fewer than
+    3 statements) drops three of them, as before."""
+    from planted_factors import themed_instrument
+
+    from behaviortypes.i18n import reason_text
+    from behaviortypes.report.render import Formatter, load_texts
+
+    X, L = make_factor_study(n_factors=6, items_per_factor=[3, 3, 2, 3, 2, 2], n=1109,
+                             seed=31003)
+    inst, _ = themed_instrument(X, L)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        themed = FactorModel(random_state=0).fit(X, item_themes=inst.item_themes)
+        bare = FactorModel(random_state=0).fit(X)
+    assert themed.retention_.attrs["pa_n_factors"] == 6
+    assert themed.n_factors_ == 6 and bare.n_factors_ == 3
+    assert themed.retention_.loc[6, "n_minor"] == 0 and bare.retention_.loc[6, "n_minor"] == 3
+    code = {part["code"]: part["values"] for part in themed.retention_reason_code_}
+    short = sorted(t for t, n in pd.Series(inst.item_themes).value_counts().items() if n == 2)
+    assert code["factor_reason_theme"]["themes"] == ", ".join(short)
+    assert "factor_reason_solid_others" in code and "factor_reason_minor" not in code
+    # each short theme is the name of its own factor
+    assert sorted(t for t in themed.factor_names_.values() if t in short) == short
+    for lang, word in (("en", "belong to one theme"), ("sv", "hör alla till ett tema")):
+        text = reason_text(themed.retention_reason_code_, load_texts(lang), Formatter(lang))
+        assert word in text and ", ".join(short) in text
+
+
+@pytest.mark.parametrize("seed, same_theme", [(19, True), (6, False)])
+def test_a_doublet_is_minor_even_with_themes(seed, same_theme):
+    """A doublet (two similarly worded statements) is still minor with themes given: its
+    pair is of one theme that another factor measures too (seed 19: q09, q10 of T2), or
+    of two themes (seed 6)."""
+    from planted_factors import themed_instrument
+
+    X, L = make_factor_study(3, 5, 1500, seed=seed, doublets=1, doublet_load=0.7, cross=0.0)
+    inst, _ = themed_instrument(X, L)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        fm = FactorModel(random_state=0).fit(X, item_themes=inst.item_themes)
+        four = FactorModel(random_state=0, n_factors=4).fit(X, item_themes=inst.item_themes)
+    P = four.loadings_.abs()
+    main = P.idxmax(axis=1)[P.max(axis=1) >= 0.25]
+    pair = main[main == main.value_counts().idxmin()].index
+    assert len(pair) == 2 and (len({inst.item_themes[i] for i in pair}) == 1) == same_theme
+    assert fm.retention_.attrs["pa_n_factors"] == 4 and fm.n_factors_ == 3
+    assert fm.retention_.loc[4, "n_minor"] == 1
+
+
 
 @pytest.mark.slow
 def test_acquiescence_factor_removed_by_discoverys_style_decision():

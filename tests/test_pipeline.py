@@ -393,7 +393,8 @@ def test_factor_reason_is_recorded_as_code_and_said_in_each_language(small_run):
     assert code == fm.retention_reason_code_ and code[0]["code"] == "factor_reason_psych"
     assert code[0]["values"]["pa"] == fm.retention_.attrs["pa_n_factors"]
     assert code[0]["values"]["map"] == fm.retention_.attrs["map_n_factors"]
-    assert code[-1]["code"] in {"factor_reason_solid", "factor_reason_minor", "factor_reason_floor"}
+    assert code[-1]["code"] in {"factor_reason_solid", "factor_reason_solid_others", "factor_reason_minor",
+                                 "factor_reason_floor"}
     for lang, word in (("en", "suggests"), ("sv", "föreslår")):
         t = load_texts(lang)
         assert all(part["code"] in t for part in code)

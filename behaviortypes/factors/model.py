@@ -47,7 +47,8 @@ SCORE_METHODS = ("regression", "tenberge")
 RETENTION_RULE = "psych-pa+substance"
 #: a statement is salient on a factor when that factor is its main one and |λ| reaches this
 MINOR_SALIENT = 0.25
-#: a factor with fewer salient statements than this is minor (not a behaviour dimension)
+#: a factor with fewer salient statements than this is minor (not a behaviour dimension),
+#: unless it is a short theme's own factor (:func:`theme_factors`)
 MINOR_MIN_ITEMS = 3
 
 
@@ -152,8 +153,10 @@ class FactorModel(BaseEstimator):
     (2) Velicer's MAP (as psych's ``VSS``) and the empirical Kaiser criterion are
     reported beside it. (3) Substance check: in the solution with the larger of the PA
     and MAP numbers, a factor on which fewer than 3 statements load |λ| ≥ 0.25 as their
-    main factor is minor; the number of factors is lowered by the number of minor
-    factors, once, but not below the smaller of the two. The result lies in psych's
+    main factor is minor — unless (``item_themes`` given) at least 2 do, all of one theme,
+    and no other factor has a salient statement of that theme (a short theme's own
+    factor, as field surveys with 2-3 statements per theme have); the number of factors
+    is lowered by the number of minor factors, once, but not below the smaller of the two. The result lies in psych's
     PA/MAP range. On psych's ``bfi`` it keeps the five traits
     (PA 6, MAP 5; the former SMC-eigenvalue rule kept 8). ``retention_`` has the
     evidence per candidate number (eigenvalues, thresholds, MAP, salient statements per
@@ -213,8 +216,9 @@ class FactorModel(BaseEstimator):
             Respondent weights (weighted correlations; Kish's effective n in parallel
             analysis and Bartlett's test).
         item_themes : mapping item id -> theme, optional
-            Interview theme of each item; used for factor names and per-theme
-            reliability.
+            Interview theme of each item; used for factor names, per-theme
+            reliability and the substance check (a short theme's own factor is not
+            minor; see Notes).
 
         Returns
         -------
@@ -245,7 +249,9 @@ class FactorModel(BaseEstimator):
         self.factorability_ = _factorability(R, items, d.n_effective)
 
         # retention
-        ret, n_f, reason, code, cand = self._retention(R, d, n_eff, method, rotation, rng)
+        themes = parse_themes(item_themes, items)
+        ret, n_f, reason, code, cand = self._retention(
+            R, d, n_eff, method, rotation, rng, [themes.get(i) for i in items] if themes else None)
         self.retention_ = ret
         self.n_factors_ = n_f
         self.retention_reason_ = reason
@@ -296,7 +302,6 @@ class FactorModel(BaseEstimator):
                                                              complete=complete)
         self.reliability_, self.item_reliability_ = factor_reliability(
             self.loadings_, R_pearson, self.corr_, sds, d.n)
-        themes = parse_themes(item_themes, items)
         self.theme_reliability_ = (group_reliability(R_pearson, sds, items, d.n, themes, 0.95,
                                                      R_omega=R)
                                    if themes else None)
@@ -315,7 +320,7 @@ class FactorModel(BaseEstimator):
         self.score_method_ = score_method
         return self
 
-    def _retention(self, R, d, n_eff, method, rotation, rng):
+    def _retention(self, R, d, n_eff, method, rotation, rng, themes=None):
         """psych's parallel analysis, MAP and EKC, then the substance check (see Notes).
 
         Returns the evidence table, the number of factors, the reason, the reason as
@@ -335,7 +340,8 @@ class FactorModel(BaseEstimator):
         top = min(max(counts["pa"], counts["map"], self.n_factors or 0) + 1, ledermann, p - 1)
         # evidence around the range
         low = max(1, min(counts["pa"], counts["map"], self.n_factors or p) - 1)
-        cand = {m: _candidate(R, m, method, rotation, d.n_effective) for m in range(low, top + 1)}
+        cand = {m: _candidate(R, m, method, rotation, d.n_effective, themes)
+                for m in range(low, top + 1)}
         n_f, reason, code = _decide(counts, cand, p, ledermann, n_factors=self.n_factors,
                                     n_iter=int(self.n_iter), percentile=float(self.percentile))
         ret = _evidence_table(pa, mp, ek, cand, n_f, reason)
@@ -479,17 +485,48 @@ class FactorModel(BaseEstimator):
         }
 
 
-def _candidate(R: np.ndarray, m: int, method: str, rotation: str, n: float) -> dict:
-    """The m-factor solution's salient statements per factor, minor factors and fit."""
+def _candidate(R: np.ndarray, m: int, method: str, rotation: str, n: float,
+               themes: list | None = None) -> dict:
+    """The m-factor solution's salient statements per factor, minor factors and fit.
+
+    ``themes`` (each statement's theme or None): a factor with fewer than
+    :data:`MINOR_MIN_ITEMS` but at least 2 salient statements is not minor when it is a
+    theme's own factor (see :func:`theme_factors`).
+    """
     L, converged = extract(R, m, method)
     P, phi = rotate(L, rotation)
     P, phi = order_and_sign(P, phi)
     A = np.abs(P)
     main = A.argmax(axis=1)
-    salient = [int(np.sum((main == f) & (A[:, f] >= MINOR_SALIENT))) for f in range(m)]
-    minor = [f"F{f + 1}" for f in range(m) if salient[f] < MINOR_MIN_ITEMS]
+    is_salient = A[np.arange(len(A)), main] >= MINOR_SALIENT
+    salient = [int(np.sum((main == f) & is_salient)) for f in range(m)]
+    own = theme_factors(main, is_salient, themes) if themes else {}
+    minor = [f"F{f + 1}" for f in range(m) if salient[f] < MINOR_MIN_ITEMS and f not in own]
     return {"salient": salient, "minor": minor, "fit": fit_statistics(R, P, phi, n),
+            "theme_factors": {f"F{f + 1}": t for f, t in own.items()},
             "extraction": (L, converged)}
+
+
+def theme_factors(main: np.ndarray, is_salient: np.ndarray, themes: list) -> dict:
+    """Factors that are one theme's own factor: {factor index: theme}.
+
+    A factor is a theme's own when at least 2 statements are salient on it, all of one
+    theme, and every salient statement of that theme is salient on this factor (no other
+    factor measures the theme). A short theme (2-3 statements, as field surveys often
+    have) then counts as a behaviour dimension; a doublet of similar statements inside
+    a longer theme, or across themes, does not.
+    """
+    out = {}
+    for f in np.unique(main[is_salient]):
+        on_f = np.flatnonzero((main == f) & is_salient)
+        got = {themes[i] for i in on_f}
+        if len(on_f) < 2 or len(got) != 1 or None in got:
+            continue
+        theme = got.pop()
+        of_theme = [i for i in range(len(themes)) if themes[i] == theme and is_salient[i]]
+        if all(main[i] == f for i in of_theme):
+            out[int(f)] = theme
+    return out
 
 
 def _factorability(R: np.ndarray, items: list[str], n: float) -> pd.DataFrame:
@@ -546,6 +583,17 @@ def _decide(counts: dict, cand: dict, p: int, ledermann: int, *, n_factors, n_it
                    "(Ledermann bound)")
         code.append({"code": "factor_reason_ledermann", "values": {"start": start, "p": p}})
     minor = cand[start]["minor"] if start in cand else []
+    own = cand[start].get("theme_factors", {}) if start in cand else {}
+    short = {f: t for f, t in own.items()
+             if cand[start]["salient"][int(f[1:]) - 1] < MINOR_MIN_ITEMS}
+    if short:
+        listed = ", ".join(f"{f}: '{t}'" for f, t in short.items())
+        reason += (f"; in the {start}-factor solution {len(short)} factor(s) with fewer than "
+                   f"{MINOR_MIN_ITEMS} statements count as dimensions because their statements "
+                   f"all belong to one theme, which no other factor measures ({listed})")
+        code.append({"code": "factor_reason_theme", "values": {
+            "start": start, "n": len(short), "min_items": MINOR_MIN_ITEMS,
+            "themes": ", ".join(sorted(set(short.values())))}})
     if minor and start > floor:
         n_f = max(start - len(minor), floor)
         listed = ", ".join(f"{f}: {cand[start]['salient'][int(f[1:]) - 1]}" for f in minor)
@@ -562,8 +610,8 @@ def _decide(counts: dict, cand: dict, p: int, ledermann: int, *, n_factors, n_it
     else:
         n_f = start
         reason += (f"; the {n_f}-factor solution has {MINOR_MIN_ITEMS} or more "
-                   "statements on every factor")
-        code.append({"code": "factor_reason_solid",
+                   f"statements on every {'other ' if short else ''}factor")
+        code.append({"code": "factor_reason_solid_others" if short else "factor_reason_solid",
                      "values": {"m": n_f, "min_items": MINOR_MIN_ITEMS}})
     reason += f" ({others})"
     return n_f, reason, code

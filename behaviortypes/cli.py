@@ -212,8 +212,10 @@ def profile(
 ) -> None:
     """Who the types are and what they are worth: banner tables, outcomes and covariates by type."""
     from .describe.profile import profile_types_by
-    from .describe.workbook import write_banner_workbook
+    from .describe.workbook import refuse_foreign_banner_workbook, write_banner_workbook
 
+    if xlsx is not None:  # before any work: never a file of the user's
+        refuse_foreign_banner_workbook(xlsx)
     result = profile_types_by(
         _existing(out_dir, "discovery folder"), by=by, outcomes=outcomes,
         customers=None if customers is None else _existing(customers, "customer file"),

@@ -355,8 +355,8 @@ class ScreeningResult:
         -------
         DataFrame
             Index ``reason`` (each screen, then ``any`` and ``kept``, then the kept
-            respondents with a marked response style, ``acquiescent_kept`` and
-            ``extreme_kept``, see :data:`MARKED_ACQUIESCENCE` and
+            respondents with a marked response style, ``acquiescent_kept`` (agreeing),
+            ``disacquiescent_kept`` (disagreeing with both poles) and ``extreme_kept``, see :data:`MARKED_ACQUIESCENCE` and
             :data:`MARKED_EXTREME`); columns ``count``, ``share`` (of all respondents)
             and ``drops`` (whether the row counts dropped respondents).
         """
@@ -397,14 +397,20 @@ class ScreeningResult:
 
 
 def _marked_styles(table: pd.DataFrame, span: float) -> dict[str, int]:
-    """Kept respondents with a marked acquiescent or extreme style (0 without the columns)."""
+    """Kept respondents with a marked acquiescent (agreeing), disacquiescent (disagreeing)
+    or extreme style (0 without the columns). The two directions are counted apart: a
+    respondent who disagrees with both poles is not "agreeing whatever the statement says"
+    (user trial 4, the STAI: most marked respondents were of that kind)."""
     if "acquiescence" not in table or "ers" not in table:
-        return {"acquiescent_kept": 0, "extreme_kept": 0}
+        return {"acquiescent_kept": 0, "disacquiescent_kept": 0, "extreme_kept": 0}
     kept = table["kept"].to_numpy(bool)
-    acq = table["acquiescence"].abs().to_numpy(float)
-    marked_acq = kept & (acq >= MARKED_ACQUIESCENCE * span) if np.isfinite(span) else kept & False
+    acq = table["acquiescence"].to_numpy(float)
+    limit = MARKED_ACQUIESCENCE * span if np.isfinite(span) else np.inf
+    with np.errstate(invalid="ignore"):
+        agree, disagree = kept & (acq >= limit), kept & (acq <= -limit)
     marked_ers = kept & (table["ers"].to_numpy(float) >= MARKED_EXTREME)
-    return {"acquiescent_kept": int(marked_acq.sum()), "extreme_kept": int(marked_ers.sum())}
+    return {"acquiescent_kept": int(agree.sum()), "disacquiescent_kept": int(disagree.sum()),
+            "extreme_kept": int(marked_ers.sum())}
 
 
 # ----------------------------------------------------------------------------- screening

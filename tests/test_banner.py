@@ -337,6 +337,30 @@ def test_cli_profile_end_to_end(small_study, capsys):
     assert meta["min_cell"] == 10 and meta["weighted"] is True
 
 
+def test_profile_xlsx_never_replaces_a_file_of_the_users(small_study, tmp_path, capsys):
+    """``profile --xlsx`` onto a workbook behaviortypes did not write is refused with one
+    line before any work, the file left as it was (user trial 4); its own banner
+    workbook is replaced (re-running a profile)."""
+    from openpyxl import Workbook
+
+    from behaviortypes.cli import main
+
+    out = small_study / "out"
+    mine = tmp_path / "u2.xlsx"
+    wb = Workbook()
+    wb.active["A1"] = "my budget"
+    wb.save(mine)
+    before = mine.read_bytes()
+    capsys.readouterr()
+    assert main(["profile", str(out), "--xlsx", str(mine)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "u2.xlsx" in err and "banner workbook" in err
+    assert mine.read_bytes() == before
+    ours = tmp_path / "banner.xlsx"
+    for _ in range(2):
+        assert main(["profile", str(out), "--xlsx", str(ours)]) == 0
+
+
 def test_cli_profile_with_customers_and_bad_columns(small_study, capsys):
     from behaviortypes.cli import main
 

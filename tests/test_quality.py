@@ -184,8 +184,9 @@ def test_reasons_name_each_screen_and_values():
     assert failed["reasons"].str.contains("attention: failed 1 of 1 attention check").all()
     assert (table.loc[kind == "good", "failed_checks"] == 0).all()
     summary = result.to_frame()
-    assert list(summary.index) == [*SCREENS, "any", "kept", "acquiescent_kept", "extreme_kept"]
-    assert list(summary["drops"]) == [True] * (len(SCREENS) + 1) + [False] * 3
+    assert list(summary.index) == [*SCREENS, "any", "kept", "acquiescent_kept", "disacquiescent_kept",
+                                    "extreme_kept"]
+    assert list(summary["drops"]) == [True] * (len(SCREENS) + 1) + [False] * 4
     assert summary.loc["kept", "count"] == result.n_kept == len(result.kept_ids)
     assert summary.loc["any", "count"] + summary.loc["kept", "count"] == len(frame)
     assert_allclose(summary["share"], summary["count"] / len(frame))
@@ -350,8 +351,11 @@ def test_planted_styles_recovered_and_shown_in_screening(tmp_path):
     assert_allclose(table[list(STYLE_COLUMNS)].to_numpy(), st.to_numpy())
     summary = result.to_frame()
     kept = table["kept"]
+    # the two directions apart: agreeing with both poles, or disagreeing with both
     assert summary.loc["acquiescent_kept", "count"] == (
-        kept & (table["acquiescence"].abs() >= MARKED_ACQUIESCENCE * 4)).sum() > 0
+        kept & (table["acquiescence"] >= MARKED_ACQUIESCENCE * 4)).sum() > 0
+    assert summary.loc["disacquiescent_kept", "count"] == (
+        kept & (table["acquiescence"] <= -MARKED_ACQUIESCENCE * 4)).sum()
     assert summary.loc["extreme_kept", "count"] == (kept & (table["ers"] >= MARKED_EXTREME)).sum()
     # styles never add a reason of their own
     assert not table["reasons"].str.contains("acquiesc|extreme").any()

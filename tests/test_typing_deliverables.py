@@ -637,3 +637,32 @@ def test_below_target_when_no_number_of_statements_reaches_it(tmp_path, capsys):
     note, _ = run("old")
     assert f"Även alla påståenden i enkäten når bara {best}" in note
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_score_never_replaces_a_file_of_the_users(studies, tmp_path, capsys):
+    """``--score --out`` onto an existing file behaviortypes did not write (the user's own
+    survey answers, notes) is refused with one line before any work, the file left as it
+    was (user trial 4: it replaced a 5,378-row answers file); its own typed output is
+    replaced as before, in every dialect."""
+    disc = studies["sv"]
+    answers = _test_set(disc, 4)
+    src = tmp_path / "answers.csv"
+    answers.to_csv(src, index=False)
+    survey = tmp_path / "responses.csv"
+    survey.write_text("respondent_id,q01\nr1,3\n", encoding="utf-8")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n", encoding="utf-8")
+    for target in (survey, notes):
+        before = target.read_bytes()
+        capsys.readouterr()
+        assert main(["typing-tool", str(disc), "--score", str(src), "--out", str(target)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and target.name in err and "left as it is" in err
+        assert "Traceback" not in err and target.read_bytes() == before
+    with pytest.raises(InputError, match="typed-respondents file"):
+        score_answers_file(disc, src, survey)
+    for dialect in ("excel", "excel-sv", "plain"):  # our own output is replaced
+        out = tmp_path / f"typed_{dialect}.csv"
+        for _ in range(2):
+            assert main(["typing-tool", str(disc), "--score", str(src), "--out", str(out),
+                         "--csv-dialect", dialect]) == 0

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from ..files import marked_as_ours, refuse_unmarked_files
 
-__all__ = ["TOOL_MARK", "typing_file_is_ours", "refuse_foreign_typing_files"]
+__all__ = ["TOOL_MARK", "typing_file_is_ours", "refuse_foreign_typing_files",
+           "refuse_foreign_typed_csv"]
 
 #: The mark in every typing-tool file behaviortypes writes (form generator, workbook creator).
 TOOL_MARK = "behaviortypes typing tool"
@@ -71,4 +72,27 @@ def refuse_foreign_typing_files(paths: Iterable[str | Path]) -> None:
         Naming the first such file of ``paths``.
     """
     refuse_unmarked_files(paths, _CHECKS, what="a typing tool",
-                          hint="name a new file (e.g. --html typing_tool.html), or move your file first")
+                          hint="name a new file (e.g. typing_tool.html or typing_tool.xlsx), or move your file first")
+
+
+def _typed_csv_is_ours(path: Path) -> bool:
+    """A typed-respondents CSV (``typing-tool --score``): its header is the id column, then
+    ``type_id, type_name, probability``, ``p_<id>`` per type and ``not_typed``."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        header = fh.readline(1 << 16)
+    names = [c.strip().strip('"') for c in re.split("[,;]", header.lstrip("\ufeff").strip())]
+    return (len(names) >= 6 and names[1:4] == ["type_id", "type_name", "probability"]
+            and names[-1] == "not_typed" and all(n.startswith("p_") for n in names[4:-1]))
+
+
+def refuse_foreign_typed_csv(path: str | Path) -> None:
+    """Refuse, with one line, to replace an existing file that is not a typed-respondents
+    CSV behaviortypes wrote (``typing-tool --score --out``).
+
+    Raises
+    ------
+    InputError
+        When ``path`` exists (or is a link) and is not such a file.
+    """
+    refuse_unmarked_files([path], {".csv": _typed_csv_is_ours}, what="a typed-respondents file",
+                          hint="give --out a new name such as typed.csv, or move your file first")

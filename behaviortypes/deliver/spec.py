@@ -25,6 +25,7 @@ from .. import study
 from ..errors import InputError, Problem
 from ..files import atomic_path, load_user_yaml, neutralise_formulas, read_json
 from ..lookalike import TypingTool, build_typing_tool, load_typing_tool
+from .owned import refuse_foreign_typed_csv
 
 __all__ = [
     "TypingSpec",
@@ -547,6 +548,7 @@ def score_answers_file(tool: str | Path | TypingSpec, answers_path: str | Path,
     if out_path.exists() and out_path.resolve() == answers_path.resolve():
         raise InputError("the output would overwrite the answers file", file=out_path,
                          hint="write the typed respondents to a new file")
+    refuse_foreign_typed_csv(out_path)  # never a file of the user's
     dialect = csv_dialect or ("excel-sv" if spec.language == "sv" else "excel")
     _check_dialect(dialect)
     scored = score_answers(read_answers(answers_path, spec, id_column=id_column), spec, file=answers_path,

@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..files import atomic_path
+from ..files import atomic_path, refuse_unmarked_files
 from ..plots import fixed
 
-__all__ = ["write_banner_workbook"]
+__all__ = ["BANNER_MARK", "write_banner_workbook", "refuse_foreign_banner_workbook"]
 
 # red above, blue below: the same convention as the report's heatmaps and banner page
 _UP, _DOWN = "B42318", "1F4E9A"  # font colours
@@ -208,6 +208,45 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
         ws.column_dimensions[ws.cell(4, j).column_letter].width = _COL_WIDTH
 
 
+#: the creator recorded in every banner workbook behaviortypes writes (its ownership mark)
+BANNER_MARK = "behaviortypes banner tables"
+
+
+def _banner_xlsx_is_ours(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = {}
+            for name in ("docProps/core.xml", "xl/workbook.xml"):
+                info = zf.getinfo(name)
+                if info.file_size > 1 << 20:
+                    return False
+                parts[name] = zf.read(info).decode("utf-8", errors="replace")
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return False
+    creator = re.search(r"<dc:creator[^>]*>([^<]*)</dc:creator>", parts["docProps/core.xml"])
+    creator = creator.group(1) if creator else ""
+    if creator == BANNER_MARK:
+        return True
+    # (workbooks of versions before the mark: openpyxl's default creator, our two fixed sheets)
+    return creator == "openpyxl" and all(f'name="{s}"' in parts["xl/workbook.xml"]
+                                         for s in ("outcomes", "notes"))
+
+
+def refuse_foreign_banner_workbook(path: str | Path) -> None:
+    """Refuse, with one line, to replace an existing file that is not a banner workbook
+    behaviortypes wrote (``profile --xlsx``).
+
+    Raises
+    ------
+    InputError
+        When ``path`` exists (or is a link) and is not such a workbook.
+    """
+    refuse_unmarked_files([path], {".xlsx": _banner_xlsx_is_ours}, what="a banner workbook",
+                          hint="give --xlsx a new name such as banner.xlsx, or move your file first")
+
+
 def write_banner_workbook(result, path: str | Path) -> Path:
     """Write ``result`` (a :class:`~behaviortypes.describe.profile.ProfileResult`) as ``.xlsx``.
 
@@ -215,7 +254,8 @@ def write_banner_workbook(result, path: str | Path) -> Path:
     ----------
     result : ProfileResult
     path : str or Path
-        The workbook to write (atomically).
+        The workbook to write (atomically). An existing file is replaced only when
+        behaviortypes wrote it (:func:`refuse_foreign_banner_workbook`).
 
     Returns
     -------
@@ -224,6 +264,7 @@ def write_banner_workbook(result, path: str | Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    refuse_foreign_banner_workbook(path)  # never a file of the user's
     meta = result.meta
     names = {int(k): v for k, v in meta.get("type_names", {}).items()}
     type_ids = sorted(int(t) for t in pd.unique(result.banner["type_id"])) if len(result.banner) else \
@@ -231,6 +272,7 @@ def write_banner_workbook(result, path: str | Path) -> Path:
     head = [f"{t} · {' '.join(str(names.get(t) or f'Type {t}').split())}" for t in type_ids]
     cell_min = meta.get("min_cell")
     wb = Workbook()
+    wb.properties.creator = BANNER_MARK
     wb.remove(wb.active)
     used: set[str] = {"outcomes", "notes"}
     labels = {d["column"]: d.get("label") or d["column"] for d in meta.get("descriptors", [])}

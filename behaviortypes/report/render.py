@@ -606,9 +606,11 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
             counts = sorted(((c, r) for r, c in flagged.items() if c), key=lambda cr: -cr[0])[:12]
             reasons = [{"reason": pretty_name(r), "count": fmt.count(c)} for c, r in counts]
             # kept respondents with a marked response style: counted, never screened out
-            acq, ext = (int(data.screening_reasons.get(f"{s}_kept") or 0) for s in ("acquiescent", "extreme"))
-            if acq or ext:
-                styles_note = t["styles_marked_kept"].format(acq=fmt.count(acq), ext=fmt.count(ext))
+            acq, dis, ext = (int(data.screening_reasons.get(f"{s}_kept") or 0)
+                             for s in ("acquiescent", "disacquiescent", "extreme"))
+            if acq or dis or ext:
+                styles_note = t["styles_marked_kept"].format(acq=fmt.count(acq), dis=fmt.count(dis),
+                                                             ext=fmt.count(ext))
         stages = {t["funnel_received"]: received, t["funnel_screened"]: received - n_kept,
                   t["funnel_analysed"]: n_kept}
         fig = plots.plot_funnel(stages)

@@ -38,6 +38,7 @@ __all__ = [
     "check_outputs_free",
     "marked_as_ours",
     "refuse_unmarked_files",
+    "xlsx_marks",
     "sha256_file",
     "to_jsonable",
     "library_versions",
@@ -539,6 +540,26 @@ def marked_as_ours(path: str | Path, checks: Mapping[str, Callable[[Path], bool]
         return bool(check and check(path))
     except OSError:
         return False
+
+
+def xlsx_marks(path: str | Path) -> tuple[str, str] | None:
+    """An ``.xlsx`` file's creator (``docProps/core.xml``) and its ``xl/workbook.xml``
+    text (sheet names), read with bounded memory; ``None`` when it is not a readable
+    workbook. For the ownership checks of the workbooks behaviortypes writes."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = {}
+            for name in ("docProps/core.xml", "xl/workbook.xml"):
+                info = zf.getinfo(name)
+                if info.file_size > 1 << 20:
+                    return None
+                parts[name] = zf.read(info).decode("utf-8", errors="replace")
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return None
+    creator = re.search(r"<dc:creator[^>]*>([^<]*)</dc:creator>", parts["docProps/core.xml"])
+    return (creator.group(1) if creator else ""), parts["xl/workbook.xml"]
 
 
 def refuse_unmarked_files(paths: Iterable[str | Path], checks: Mapping[str, Callable[[Path], bool]],

@@ -11,11 +11,10 @@ user's and is refused with one line, before anything is written.
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..files import marked_as_ours, refuse_unmarked_files
+from ..files import marked_as_ours, refuse_unmarked_files, xlsx_marks
 
 __all__ = ["TOOL_MARK", "typing_file_is_ours", "refuse_foreign_typing_files",
            "refuse_foreign_typed_csv"]
@@ -35,21 +34,13 @@ def _html_is_ours(path: Path) -> bool:
 
 
 def _xlsx_is_ours(path: Path) -> bool:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            parts = {}
-            for name in ("docProps/core.xml", "xl/workbook.xml"):
-                info = zf.getinfo(name)
-                if info.file_size > 1 << 20:
-                    return False
-                parts[name] = zf.read(info).decode("utf-8", errors="replace")
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    marks = xlsx_marks(path)
+    if marks is None:
         return False
-    creator = re.search(r"<dc:creator[^>]*>([^<]*)</dc:creator>", parts["docProps/core.xml"])
-    creator = creator.group(1) if creator else ""
+    creator, workbook = marks
     if creator == TOOL_MARK:
         return True
-    return creator == "openpyxl" and all(s in parts["xl/workbook.xml"] for s in _LEGACY_SHEETS)
+    return creator == "openpyxl" and all(s in workbook for s in _LEGACY_SHEETS)
 
 
 _CHECKS = {".html": _html_is_ours, ".htm": _html_is_ours, ".xlsx": _xlsx_is_ours}

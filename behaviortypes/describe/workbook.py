@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..files import atomic_path, refuse_unmarked_files
+from ..files import atomic_path, refuse_unmarked_files, xlsx_marks
 from ..plots import fixed
 
 __all__ = ["BANNER_MARK", "write_banner_workbook", "refuse_foreign_banner_workbook"]
@@ -213,25 +213,14 @@ BANNER_MARK = "behaviortypes banner tables"
 
 
 def _banner_xlsx_is_ours(path: Path) -> bool:
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            parts = {}
-            for name in ("docProps/core.xml", "xl/workbook.xml"):
-                info = zf.getinfo(name)
-                if info.file_size > 1 << 20:
-                    return False
-                parts[name] = zf.read(info).decode("utf-8", errors="replace")
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    marks = xlsx_marks(path)
+    if marks is None:
         return False
-    creator = re.search(r"<dc:creator[^>]*>([^<]*)</dc:creator>", parts["docProps/core.xml"])
-    creator = creator.group(1) if creator else ""
+    creator, workbook = marks
     if creator == BANNER_MARK:
         return True
     # (workbooks of versions before the mark: openpyxl's default creator, our two fixed sheets)
-    return creator == "openpyxl" and all(f'name="{s}"' in parts["xl/workbook.xml"]
-                                         for s in ("outcomes", "notes"))
+    return creator == "openpyxl" and all(f'name="{s}"' in workbook for s in ("outcomes", "notes"))
 
 
 def refuse_foreign_banner_workbook(path: str | Path) -> None:

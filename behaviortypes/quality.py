@@ -356,8 +356,8 @@ class ScreeningResult:
         DataFrame
             Index ``reason`` (each screen, then ``any`` and ``kept``, then the kept
             respondents with a marked response style, ``acquiescent_kept`` (agreeing),
-            ``disacquiescent_kept`` (disagreeing with both poles) and ``extreme_kept``, see :data:`MARKED_ACQUIESCENCE` and
-            :data:`MARKED_EXTREME`); columns ``count``, ``share`` (of all respondents)
+            ``disacquiescent_kept`` (disagreeing with both poles) and ``extreme_kept``,
+            see :data:`MARKED_ACQUIESCENCE` and :data:`MARKED_EXTREME`); columns ``count``, ``share`` (of all respondents)
             and ``drops`` (whether the row counts dropped respondents).
         """
         n = max(len(self.table), 1)

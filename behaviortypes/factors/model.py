@@ -156,8 +156,8 @@ class FactorModel(BaseEstimator):
     main factor is minor — unless (``item_themes`` given) at least 2 do, all of one theme,
     and no other factor has a salient statement of that theme (a short theme's own
     factor, as field surveys with 2-3 statements per theme have); the number of factors
-    is lowered by the number of minor factors, once, but not below the smaller of the two. The result lies in psych's
-    PA/MAP range. On psych's ``bfi`` it keeps the five traits
+    is lowered by the number of minor factors, once, but not below the smaller of the two.
+    The result lies in psych's PA/MAP range. On psych's ``bfi`` it keeps the five traits
     (PA 6, MAP 5; the former SMC-eigenvalue rule kept 8). ``retention_`` has the
     evidence per candidate number (eigenvalues, thresholds, MAP, salient statements per
     factor, RMSEA with 90 % CI, TLI, BIC) and ``retention_reason_`` the sentence.

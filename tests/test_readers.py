@@ -329,7 +329,7 @@ def test_duplicate_ids(tmp_path):
     frame = make_responses()
     frame.loc[[4, 9], "Respondent"] = "0002"
     with pytest.raises(InputError, match=r"column 'Respondent', rows 3, 6, 11: duplicate "
-                                         r"respondent ids.*'0002'"):
+                                         r"respondent ids.*'0002'.*measured twice.*wave"):
         load_survey(make_survey(tmp_path / "a", frame))
 
 

@@ -300,7 +300,9 @@ def _respondent_ids(frame: pd.DataFrame, inst: Instrument, file: Any, numbers: n
         errors.append(Problem(f"duplicate respondent ids ({dup.sum()} rows share "
                               f"{ids[dup].nunique()} id(s))", file=file, column=inst.id_column,
                               rows=_rows(dup, numbers), value=first,
-                              hint="remove repeated rows or give each respondent a unique id"))
+                              hint="remove repeated rows or give each respondent a unique id; the same "
+                                   "person measured twice (a panel's waves): keep one wave, or combine "
+                                   "the id with the wave (e.g. 42-t1) in a new id column"))
     return ids, errors
 
 

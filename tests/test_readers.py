@@ -992,3 +992,26 @@ def test_answers_with_their_code_first_get_a_hint_that_says_so(tmp_path):
     labelled = load_survey(make_survey(tmp_path / "b", texts,
                                        scale={"min": 1, "max": 5, "labels": {v: f"{v} {w}" for v, w in words.items()}}))
     assert labelled.items.astype(int).equals(frame.set_index("Respondent")[ITEMS].set_axis(labelled.items.index))
+
+
+def test_instrument_slips_are_warned(tmp_path):
+    """Two statements with one text, and a theme whose statements are all marked reverse,
+    are warned about (one line each, naming the ids or the theme) but not refused (user
+    trial 4: GERAS gives V46 and V51 the same English text; a 'Calm' theme of calm
+    statements all marked reverse named the calmest type 'calm-indifferent')."""
+    from behaviortypes.instrument import Instrument
+    from behaviortypes.readers.validate import instrument_warnings
+
+    inst = Instrument(id_column="id", scale={"min": 1, "max": 4}, items=[
+        {"id": "a", "text": "I feel calm", "theme": "Calm", "reverse": True},
+        {"id": "b", "text": "I feel  Calm ", "theme": "Calm", "reverse": True},
+        {"id": "c", "text": "I feel tense", "theme": "Tension"},
+        {"id": "d", "text": "I am worried", "theme": "Tension", "reverse": True}])
+    said = [str(p) for p in instrument_warnings(inst, "instrument.yaml")]
+    assert len(said) == 2
+    assert "'a' and 'b' have the same text" in said[0]
+    assert "theme 'Calm' is marked reverse" in said[1] and "Tension" not in said[1]
+    ok = Instrument(id_column="id", scale={"min": 1, "max": 4}, items=[
+        {"id": "a", "text": "I feel calm", "theme": "Calm"},
+        {"id": "c", "text": "I feel tense", "theme": "Calm", "reverse": True}])
+    assert instrument_warnings(ok) == []

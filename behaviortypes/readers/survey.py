@@ -14,7 +14,7 @@ from ..files import sha256_file
 from ..instrument import Instrument, load_instrument
 from ._common import EXCEL_EXT, TEXT_EXT, drop_qualtrics_previews
 from .tables import read_raw, is_qualtrics
-from .validate import convert_responses
+from .validate import convert_responses, instrument_warnings
 
 
 _RESPONSE_NAMES = ("responses.csv", "responses.xlsx", "responses.sav", "responses.tsv",
@@ -245,6 +245,7 @@ def load_survey(survey_dir: str | Path) -> Survey:
     instrument = load_instrument(inst_path)
     responses_file = find_responses_file(folder)
     frame, warns, attrs = _read_checked(responses_file, instrument)
+    warns = [*instrument_warnings(instrument, inst_path), *warns]
     for w in warns:
         warnings.warn(str(w), SurveyQualityWarning, stacklevel=2)
     return Survey(

@@ -563,6 +563,37 @@ def check_responses(frame: pd.DataFrame, instrument: Instrument, *, file: str | 
     return errors, warns
 
 
+def instrument_warnings(instrument: Instrument, file: str | Path | None = None) -> list[Problem]:
+    """What in an instrument is allowed but likely a slip (user trial 4).
+
+    * Two statements with the same text (ignoring case and spacing): one question asked
+      twice, or a copy-paste slip in the texts (the report would show two equal rows).
+    * A theme of two or more statements that are *all* marked ``reverse``: ``reverse``
+      means worded against its theme's direction, so a theme named for what its statements
+      say (``Calm`` for "I feel calm") needs none; marked all, the theme's types are named
+      upside down ("calm-indifferent" for the calmest).
+    """
+    out: list[Problem] = []
+    seen: dict[str, str] = {}
+    for item in instrument.items:
+        key = " ".join(str(item.text).split()).casefold()
+        if key and key in seen:
+            out.append(Problem(f"statements {seen[key]!r} and {item.id!r} have the same text",
+                               file=file, value=item.text,
+                               hint="check the texts in instrument.yaml (one question asked twice?)"))
+        seen.setdefault(key, item.id)
+    themes: dict[str, list] = {}
+    for item in instrument.items:
+        if item.theme is not None:
+            themes.setdefault(str(item.theme), []).append(item)
+    for theme, items in themes.items():
+        if len(items) >= 2 and all(i.reverse for i in items):
+            out.append(Problem(f"every statement of theme {theme!r} is marked reverse", file=file,
+                               hint="reverse means worded against its theme; a theme named for what "
+                                    "its statements say needs no reverse: mark only the opposite ones"))
+    return out
+
+
 def validate_responses(frame: pd.DataFrame, instrument: Instrument, *,
                        file: str | Path | None = None) -> list[Problem]:
     """Every error in a responses table (see :func:`check_responses`); ``[]`` when it is fine."""

@@ -660,3 +660,19 @@ def test_start_workers_ahead_of_a_first_fit(study3):
     tf = TypeFinder(random_state=3, n_resamples=4, k_max=4, n_jobs=2).fit(X)
     thread.join(timeout=120)
     assert not thread.is_alive() and tf.k_ == 3
+
+
+def test_collapsed_fits_are_said_in_the_evidence():
+    """A number of types whose every model's fit collapsed (a type shrinks onto a pile of
+    identical answers) has no BIC; its note says why instead of leaving a blank that reads
+    as "not resampled" (user trial 4: STAI's floor of "not at all" answers)."""
+    rng = np.random.default_rng(0)
+    X = np.round(np.vstack([np.zeros((300, 3)), rng.normal(size=(300, 3))]) * 2) / 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tf = TypeFinder(random_state=0, n_jobs=1, n_resamples=5).fit(pd.DataFrame(X, columns=list("abc")))
+    ev = tf.evidence_
+    gone = ev.index[~np.isfinite(ev["bic_best"].to_numpy(float))]
+    assert len(gone) > 0
+    assert all(ev.loc[k, "note"].startswith("every model's fit collapsed") for k in gone)
+    assert not any("collapsed" in ev.loc[k, "note"] for k in ev.index.difference(gone))

@@ -964,6 +964,9 @@ class TypeFinder(BaseEstimator):
                 notes.append("one homogeneous group (no types)")
                 continue
             why = []
+            if "bic_best" in ev and not np.isfinite(row.bic_best):
+                why.append("every model's fit collapsed (a type shrank to a few respondents): "
+                           "set aside, no BIC")
             if not size_ok[k]:
                 why.append(f"smallest type {row.n_min:.0f} respondents "
                            f"({row.n_min / self._n_eff:.1%}) is below the floor of {self._floor_words()}")

@@ -38,7 +38,7 @@ __all__ = [
     "check_outputs_free",
     "marked_as_ours",
     "refuse_unmarked_files",
-    "xlsx_marks",
+    "xlsx_is_marked",
     "sha256_file",
     "to_jsonable",
     "library_versions",
@@ -542,10 +542,11 @@ def marked_as_ours(path: str | Path, checks: Mapping[str, Callable[[Path], bool]
         return False
 
 
-def xlsx_marks(path: str | Path) -> tuple[str, str] | None:
-    """An ``.xlsx`` file's creator (``docProps/core.xml``) and its ``xl/workbook.xml``
-    text (sheet names), read with bounded memory; ``None`` when it is not a readable
-    workbook. For the ownership checks of the workbooks behaviortypes writes."""
+def xlsx_is_marked(path: str | Path, mark: str, legacy_sheets: Iterable[str] = ()) -> bool:
+    """Whether an ``.xlsx`` file is a workbook behaviortypes wrote: its creator
+    (``docProps/core.xml``) is ``mark``, or — a workbook of a version before the mark —
+    openpyxl's default creator with every sheet of ``legacy_sheets``. Read with bounded
+    memory; a file that is not a readable workbook is not ours."""
     import zipfile
 
     try:
@@ -554,12 +555,15 @@ def xlsx_marks(path: str | Path) -> tuple[str, str] | None:
             for name in ("docProps/core.xml", "xl/workbook.xml"):
                 info = zf.getinfo(name)
                 if info.file_size > 1 << 20:
-                    return None
+                    return False
                 parts[name] = zf.read(info).decode("utf-8", errors="replace")
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return None
-    creator = re.search(r"<dc:creator[^>]*>([^<]*)</dc:creator>", parts["docProps/core.xml"])
-    return (creator.group(1) if creator else ""), parts["xl/workbook.xml"]
+        return False
+    found = re.search(r"<dc:creator[^>]*>([^<]*)</dc:creator>", parts["docProps/core.xml"])
+    creator = found.group(1) if found else ""
+    legacy = list(legacy_sheets)
+    return creator == mark or (creator == "openpyxl" and bool(legacy) and all(
+        f'name="{sheet}"' in parts["xl/workbook.xml"] for sheet in legacy))
 
 
 def refuse_unmarked_files(paths: Iterable[str | Path], checks: Mapping[str, Callable[[Path], bool]],

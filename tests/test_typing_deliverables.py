@@ -94,7 +94,9 @@ def _make_study(root: Path, *, k: int, lo: int, hi: int, n_items: int, n: int, s
         scale["missing_codes"] = missing_codes
     inst_doc = {
         "name": "Planted study", "language": language, "id_column": "resp", "scale": scale,
-        "items": [{"id": i, "text": texts[j % len(texts)], "reverse": r}
+        # (texts cycle; a repeat is numbered: two statements with one text are warned about)
+        "items": [{"id": i, "text": texts[j % len(texts)] + (f" ({j + 1})" if j >= len(texts) else ""),
+                   "reverse": r}
                   for j, (i, r) in enumerate(zip(item_ids, reverse))],
     }
     (survey / "instrument.yaml").write_text(yaml.safe_dump(inst_doc, allow_unicode=True), encoding="utf-8")

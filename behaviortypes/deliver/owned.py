@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..files import marked_as_ours, refuse_unmarked_files, xlsx_marks
+from ..files import marked_as_ours, refuse_unmarked_files, xlsx_is_marked
 
 __all__ = ["TOOL_MARK", "typing_file_is_ours", "refuse_foreign_typing_files",
            "refuse_foreign_typed_csv"]
@@ -22,7 +22,7 @@ __all__ = ["TOOL_MARK", "typing_file_is_ours", "refuse_foreign_typing_files",
 #: The mark in every typing-tool file behaviortypes writes (form generator, workbook creator).
 TOOL_MARK = "behaviortypes typing tool"
 _HTML_LIMIT = 4 << 20  # a form is ~100 KB: read at most this much to find its mark
-_LEGACY_SHEETS = ('name="answers"', 'name="types"', 'name="model"', 'name="calc"')
+_LEGACY_SHEETS = ("answers", "types", "model", "calc")
 
 
 def _html_is_ours(path: Path) -> bool:
@@ -34,13 +34,7 @@ def _html_is_ours(path: Path) -> bool:
 
 
 def _xlsx_is_ours(path: Path) -> bool:
-    marks = xlsx_marks(path)
-    if marks is None:
-        return False
-    creator, workbook = marks
-    if creator == TOOL_MARK:
-        return True
-    return creator == "openpyxl" and all(s in workbook for s in _LEGACY_SHEETS)
+    return xlsx_is_marked(path, TOOL_MARK, _LEGACY_SHEETS)
 
 
 _CHECKS = {".html": _html_is_ours, ".htm": _html_is_ours, ".xlsx": _xlsx_is_ours}

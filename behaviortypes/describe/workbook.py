@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..files import atomic_path, refuse_unmarked_files, xlsx_marks
+from ..files import atomic_path, refuse_unmarked_files, xlsx_is_marked
 from ..plots import fixed
 
 __all__ = ["BANNER_MARK", "write_banner_workbook", "refuse_foreign_banner_workbook"]
@@ -213,14 +213,7 @@ BANNER_MARK = "behaviortypes banner tables"
 
 
 def _banner_xlsx_is_ours(path: Path) -> bool:
-    marks = xlsx_marks(path)
-    if marks is None:
-        return False
-    creator, workbook = marks
-    if creator == BANNER_MARK:
-        return True
-    # (workbooks of versions before the mark: openpyxl's default creator, our two fixed sheets)
-    return creator == "openpyxl" and all(f'name="{s}"' in workbook for s in ("outcomes", "notes"))
+    return xlsx_is_marked(path, BANNER_MARK, ("outcomes", "notes"))
 
 
 def refuse_foreign_banner_workbook(path: str | Path) -> None:

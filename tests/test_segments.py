@@ -180,6 +180,12 @@ def test_small_stable_type_is_kept_by_the_absolute_floor():
         warnings.simplefilter("ignore", SurveyQualityWarning)
         big = TypeFinder(min_n=150, **kw).fit(X)
     assert big.k_ == 3 and "150 respondents" in big.evidence_.loc[4, "note"]
+    # ... and the reason says that 3 is the largest number the floor lets through, not the
+    # BIC's own minimum (user trial 4: the reason read as if the BIC had stopped)
+    edge = [c for c in big.reason_code_ if c["code"] == "k_reason_edge"]
+    assert edge and edge[0]["values"]["k_more"] == 4 and edge[0]["values"]["why"] == "k_edge_size"
+    assert "not the BIC's own minimum" in big.reason_
+    assert not any(c["code"].startswith("k_reason_edge") for c in tf.reason_code_)
 
 
 def test_same_seed_same_output_and_n_jobs_invariant(study3):
@@ -610,6 +616,59 @@ def test_choose_skips_set_aside_fits_and_needs_a_bic_margin():
     k, reason, warn = tf._choose(allnan, bic1=100.0)
     assert k == 2 and "collapses onto identical answers" in warn
     assert "evidence table" in reason
+
+
+def test_reason_says_when_the_bic_minimum_lies_beyond_the_chosen_k():
+    """k is 'the largest usable', not the BIC's minimum, when more types fit very strongly
+    better but were set aside, when every fit of more types collapsed while the BIC still
+    fell, or when the search ended while it still fell (user trial 4, STAI: k = 7 with the
+    BIC falling and every fit at 8-10 collapsed, and nothing said)."""
+    tf = TypeFinder(models=("scaled",), k_max=4)
+    tf._n_eff = 1000.0
+    nan = np.nan
+
+    def codes(ev):
+        k, reason, _ = tf._choose(ev, bic1=900.0)
+        return k, reason, {c["code"]: c["values"] for c in tf._reason_code}
+
+    # the BIC stops at 3: nothing to say
+    k, reason, c = codes(_evidence(bic=[500.0, 450.0, 455.0]))
+    assert k == 3 and not any(code.startswith("k_reason_edge") for code in c)
+    # 4 types 50 points better but a type below the size floor
+    k, reason, c = codes(_evidence(bic=[500.0, 450.0, 400.0], n_min=[300.0, 200.0, 10.0]))
+    assert k == 3 and c["k_reason_edge"] == {"k": 3, "k_more": 4, "diff": 50.0, "why": "k_edge_size"}
+    assert "a type falls below the size floor" in reason
+    # ... or a small type that dissolves in resamples
+    k, reason, c = codes(_evidence(bic=[500.0, 450.0, 400.0], min_share=[0.3, 0.2, 0.03],
+                                   min_share_hard=[0.3, 0.2, 0.03], n_min=[300.0, 200.0, 60.0],
+                                   jaccard_small=[nan, nan, 0.3]))
+    assert k == 3 and c["k_reason_edge"]["why"] == "k_edge_dissolve"
+    # the BIC falls 50 points from 2 to 3 and every fit at 4 collapsed
+    k, reason, c = codes(_evidence(bic=[500.0, 450.0, nan]))
+    assert k == 3 and c["k_reason_edge_collapsed"] == {"k": 3, "k_prev": 2, "diff": 50.0}
+    # the BIC still falls at the end of the range
+    k, reason, c = codes(_evidence(bic=[500.0, 450.0, 400.0]))
+    assert k == 4 and c["k_reason_edge_range"]["k_prev"] == 3
+    assert "the largest number of types searched" in reason
+    # a fall of less than the very strong 10 points is not an edge
+    k, reason, c = codes(_evidence(bic=[500.0, 495.0, nan]))
+    assert not any(code.startswith("k_reason_edge") for code in c)
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_edge_reason_renders_in_both_languages(lang):
+    from behaviortypes.i18n import reason_text
+    from behaviortypes.report.render import load_texts
+    texts = load_texts(lang)
+    for code in ({"code": "k_reason_edge", "values": {"k": 3, "k_more": 4, "diff": 50.0,
+                                                       "why": "k_edge_size"}},
+                 {"code": "k_reason_edge_collapsed", "values": {"k": 7, "k_prev": 6, "diff": 42.0}},
+                 {"code": "k_reason_edge_range", "values": {"k": 10, "k_prev": 9, "diff": 12.0}}):
+        text = reason_text(code, texts)
+        assert "{" not in text and "k_" not in text, text
+    assert ("storleksgränsen" if lang == "sv" else "size floor") in reason_text(
+        {"code": "k_reason_edge", "values": {"k": 3, "k_more": 4, "diff": 50.0, "why": "k_edge_size"}},
+        texts)
 
 
 def test_size_words_shows_the_base_share_beside_the_sample_share():

@@ -256,6 +256,29 @@ def start_workers(n_jobs: int = -1):
     return thread
 
 
+_EDGE_WHY = {
+    "k_edge_size": "a type falls below the size floor",
+    "k_edge_dissolve": "a small type dissolves in resamples",
+    "k_edge_unstable": "its types are not reproducible in resamples",
+}
+
+
+def _edge_words(edge: dict) -> str:
+    """The English sentence of a ``k_reason_edge*`` code (the report renders the codes)."""
+    v = edge["values"]
+    if edge["code"] == "k_reason_edge":
+        return (f"More types fit very strongly better by BIC (k={v['k_more']}, {v['diff']:.1f} "
+                f"points lower) but were set aside ({_EDGE_WHY[v['why']]}), so {v['k']} is the "
+                "largest number of types this sample supports, not the BIC's own minimum: finer "
+                "types may exist that a larger sample could show.")
+    if edge["code"] == "k_reason_edge_collapsed":
+        return (f"The BIC still falls at k={v['k']} ({v['diff']:.1f} points below k={v['k_prev']}) "
+                f"and every fit of more types collapses, so {v['k']} is the largest number of types "
+                "these data can show, not the BIC's own minimum.")
+    return (f"The BIC still falls at k={v['k']} ({v['diff']:.1f} points below k={v['k_prev']}), "
+            "the largest number of types searched: finer types may exist beyond it.")
+
+
 def _model_words(col: str, row) -> str:
     """Plain English for the model whose BIC is in evidence column ``col``."""
     return {
@@ -1084,20 +1107,68 @@ class TypeFinder(BaseEstimator):
                     f"reproducible across resamples (mean Jaccard {row.jaccard_mean:.2f}); "
                     "treat them as descriptive, not as real segments."
                 )
-        best_multi = float(ev[cols].min().min())
-        if warn is None and best_multi > bic1 - _STRONG_BIC:
-            better = "better than" if bic1 < best_multi else "about as well as"
-            warn = (
-                f"Weak evidence for distinct types: one homogeneous group fits the data "
-                f"{better} any set of types (BIC {bic1:.0f} vs best {best_multi:.0f}; "
-                f"the types' BIC should be at least {_STRONG_BIC:.0f} lower); treat the "
-                "types as descriptive, not as real segments."
-            )
-            reason += f" But a single homogeneous group fits {better} the types (BIC)."
-            code.append({"code": "k_reason_homogeneous", "values": {
-                "better": "k_better_than" if bic1 < best_multi else "k_about_as_well_as"}})
+        edge = self._edge_reason(ev, best_bic, k)
+        if edge is not None:
+            code.append(edge)
+            reason += " " + _edge_words(edge)
+        if warn is None:
+            reason, warn = self._homogeneous_caution(code, reason, float(ev[cols].min().min()), bic1)
         self._reason_code = code
         return k, reason, warn
+
+    @staticmethod
+    def _homogeneous_caution(code, reason, best_multi, bic1):
+        """The caution (reason and warning) when one group fits about as well as the types."""
+        if best_multi <= bic1 - _STRONG_BIC:
+            return reason, None
+        better = "better than" if bic1 < best_multi else "about as well as"
+        warn = (
+            f"Weak evidence for distinct types: one homogeneous group fits the data "
+            f"{better} any set of types (BIC {bic1:.0f} vs best {best_multi:.0f}; "
+            f"the types' BIC should be at least {_STRONG_BIC:.0f} lower); treat the "
+            "types as descriptive, not as real segments."
+        )
+        code.append({"code": "k_reason_homogeneous", "values": {
+            "better": "k_better_than" if bic1 < best_multi else "k_about_as_well_as"}})
+        return reason + f" But a single homogeneous group fits {better} the types (BIC).", warn
+
+    def _edge_reason(self, ev, best_bic, k):
+        """Why the BIC's own minimum lies beyond the chosen ``k``, when it does.
+
+        The rule keeps the lowest BIC among solutions whose types are large enough and
+        reproducible. When more types fit very strongly better (by ``_STRONG_BIC``) but
+        were set aside, or when the BIC still falls very strongly at ``k`` and every fit
+        of more types collapsed or lies beyond the range searched, ``k`` is the largest
+        number of types the sample supports rather than a minimum of the BIC: finer
+        types may exist that the sample cannot show reliably. Returns a reason code, or
+        None when the BIC itself stops at ``k``.
+        """
+        ks = [int(j) for j in ev.index]
+        more = [j for j in ks if j > k and np.isfinite(best_bic[j])
+                and best_bic[j] < best_bic[k] - _STRONG_BIC]
+        if more:
+            j = min(more, key=lambda m: best_bic[m])
+            row = ev.loc[j]
+            if not bool(row["size_ok"]):
+                why = "k_edge_size"
+            elif np.isfinite(row.jaccard_small) and row.jaccard_small < SMALL_TYPE_JACCARD:
+                why = "k_edge_dissolve"
+            else:
+                why = "k_edge_unstable"
+            return {"code": "k_reason_edge", "values": {
+                "k": k, "k_more": j, "diff": float(best_bic[k] - best_bic[j]), "why": why}}
+        prev = k - 1
+        if prev not in ks or not np.isfinite(best_bic[prev]) \
+                or best_bic[k] >= best_bic[prev] - _STRONG_BIC:
+            return None
+        beyond = [j for j in ks if j > k]
+        if beyond and all(not np.isfinite(best_bic[j]) for j in beyond):
+            return {"code": "k_reason_edge_collapsed", "values": {
+                "k": k, "k_prev": prev, "diff": float(best_bic[prev] - best_bic[k])}}
+        if not beyond and k >= int(self.k_max):
+            return {"code": "k_reason_edge_range", "values": {
+                "k": k, "k_prev": prev, "diff": float(best_bic[prev] - best_bic[k])}}
+        return None
 
     def _choose_one(self, ev, one_bic, best_multi):
         """k=1: no set of types fits at least ``_STRONG_BIC`` better than one group."""

@@ -113,6 +113,12 @@ def run(seed: int, n_customers: int, resamples: int, auto_k: bool = False) -> di
            "label_shift_rejected": (result.card["base"].get("label_shift") or {}).get("rejected"),
            "label_shift_worst_smd": round(((result.card["base"].get("label_shift") or {}).get("worst")
                                            or {}).get("smd", float("nan")), 4)}
+    # what the base shares of the *discovered* types would be if every customer were typed by the
+    # discovery: P(discovered | planted) on the respondents times the planted base shares. The gap
+    # between it and the planted share is the discovery's confusion, not the lookalike's error.
+    conf = table.rename(index=to_key).reindex(index=keys, fill_value=0)
+    conf = conf / conf.sum(axis=0).replace(0, 1)
+    implied = conf.to_numpy() @ np.array([float(true_share.get(k, 0.0)) for k in keys])
     errs, covered, oerrs, ocovered = [], [], [], []
     for j, key in enumerate(keys):
         t = float(true_share.get(key, 0.0))
@@ -123,6 +129,7 @@ def run(seed: int, n_customers: int, resamples: int, auto_k: bool = False) -> di
                     "base": round(s["corrected_share"], 4),
                     "ci": [round(s["corrected_ci_low"], 4), round(s["corrected_ci_high"], 4)],
                     "oracle": round(float(opriors[j]), 4),
+                    "discovery_implied": round(float(implied[j]), 4),
                     "oracle_ci": [round(float(oint["ci_low"][j]), 4),
                                   round(float(oint["ci_high"][j]), 4)]}
         errs.append(abs(s["corrected_share"] - t))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from numpy.testing import assert_allclose
 from scipy import stats
 
@@ -412,7 +413,9 @@ def test_planted_extreme_responders_marked_on_four_points():
     assert marked[kept & ~ext].mean() < 0.025  # 5.3 % of the others with 0.6
 
 
-def test_even_scale_says_midpoint_responding_is_not_measured():
+def test_even_scale_says_midpoint_responding_is_not_measured(tmp_path):
+    from behaviortypes import pipeline
+
     frame, inst = _four_point_random(n=300)
     result = screen_responses(frame, inst)
     assert not result.has_midpoint and result.table["mrs"].isna().all()
@@ -421,6 +424,35 @@ def test_even_scale_says_midpoint_responding_is_not_measured():
     five, five_inst, _, _ = styled(0, n=300)
     assert screen_responses(five, five_inst).has_midpoint
     assert "midpoint" not in screen_responses(five, five_inst).summary()
+    # ``behaviortypes check`` prints it too
+    survey = tmp_path / "survey"
+    survey.mkdir()
+    frame.reset_index().rename(columns={"respondent_id": "id"}).to_csv(survey / "responses.csv", index=False)
+    (survey / "instrument.yaml").write_text(yaml.safe_dump(inst.to_dict()), encoding="utf-8")
+    assert note in pipeline.check(survey).summary()
+
+
+def test_even_scale_midpoint_sentence_in_the_report_in_both_languages(tmp_path):
+    import json
+
+    from behaviortypes.report import build_context, load_report_data
+    from reportfixture import make_discovery_folder
+
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=240, seed=7, with_lookalike=False,
+                                 with_quotes=False)
+    expected = {"en": "Midpoint responding (answering in the middle of the scale) is not measured: "
+                      "the 1–4 scale has an even number of points and no midpoint.",
+                "sv": "Mittpunktssvar (att svara i mitten av skalan) mäts inte: skalan 1–4 har ett "
+                      "jämnt antal steg och ingen mittpunkt."}
+    data = load_report_data(disc)
+    for lang in ("en", "sv"):  # five points: nothing to say
+        assert "idpunkt" not in (build_context(data, lang)["appendix"]["quality"]["styles_note"] or "")
+    source = json.loads((disc / "source.json").read_text(encoding="utf-8"))
+    source["instrument"]["scale"] = {"min": 1, "max": 4}
+    (disc / "source.json").write_text(json.dumps(source), encoding="utf-8")
+    data = load_report_data(disc)
+    for lang in ("en", "sv"):
+        assert expected[lang] in build_context(data, lang)["appendix"]["quality"]["styles_note"]
 
 
 def test_correction_methods():

@@ -685,7 +685,8 @@ def marked_extreme_share(points: float | np.ndarray) -> float:
     ----------
     points : int or array-like of int
         The number of answer points of the scale (``max - min + 1``), or of each item
-        when items have scales of their own.
+        when items have scales of their own (an instrument has one scale today; the
+        screening passes its points).
 
     Returns
     -------
@@ -710,6 +711,9 @@ def marked_extreme_share(points: float | np.ndarray) -> float:
 
     References
     ----------
+    Baumgartner, H., & Steenkamp, J.-B. E. M. (2001). Response styles in marketing
+    research: a cross-national investigation. *Journal of Marketing Research*, 38,
+    143-156.
     Greenleaf, E. A. (1992). Measuring extreme response style. *Public Opinion
     Quarterly*, 56, 328-351.
     Weijters, B., Cabooter, E., & Schillewaert, N. (2010). The effect of rating scale

@@ -91,6 +91,7 @@ class CheckResult:
             if reason in {"any", "kept"}:
                 continue
             lines.append(f"  - {reason}: {int(row['count'])} ({row['share']:.1%})")
+        lines.extend(f"  - {note}" for note in self.screening.notes())
         if len(self.reliability):
             lines.append("Reliability by theme (the instrument's themes; Cronbach's alpha [95% CI]):")
             for theme, row in self.reliability.iterrows():

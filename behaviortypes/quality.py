@@ -76,7 +76,8 @@ __all__ = [
     "STYLE_COLUMNS",
     "STYLE_CORRECTIONS",
     "MARKED_ACQUIESCENCE",
-    "MARKED_EXTREME",
+    "MARKED_EXTREME_EXCESS",
+    "marked_extreme_share",
     "StyleDecision",
     "response_styles",
     "acquiescence_shrinkage",
@@ -340,13 +341,30 @@ class ScreeningResult:
         -------
         str
             ``"Screening: <kept> of <n> respondents kept"``, then one line per row of
-            :meth:`to_frame` with a count (``any`` and ``kept`` left out).
+            :meth:`to_frame` with a count (``any`` and ``kept`` left out), then
+            :meth:`notes`.
         """
         lines = [f"Screening: {self.n_kept} of {len(self.table)} respondents kept"]
         for reason, row in self.to_frame().iterrows():
             if reason not in {"any", "kept"} and row["count"]:
                 lines.append(f"  - {reason}: {int(row['count'])} ({row['share']:.1%})")
+        lines.extend(f"  - {note}" for note in self.notes())
         return "\n".join(lines)
+
+    @property
+    def has_midpoint(self) -> bool:
+        """Whether the answer scale has a middle point (an odd number of points), so that
+        ``mrs`` is measured; ``True`` when the scale is not known."""
+        return not (np.isfinite(self.scale_range) and round(self.scale_range) % 2 == 1)
+
+    def notes(self) -> list[str]:
+        """What the counts leave unsaid: on a scale with an even number of points, that
+        midpoint responding (``mrs``) is not measured (the report says it in its language,
+        ``styles_no_midpoint``)."""
+        if self.has_midpoint:
+            return []
+        return [f"midpoint responding: not measured (a {self.scale_range + 1:g}-point scale "
+                "has no midpoint)"]
 
     def to_frame(self) -> pd.DataFrame:
         """Respondents flagged per screen (a respondent can have several reasons).
@@ -357,7 +375,8 @@ class ScreeningResult:
             Index ``reason`` (each screen, then ``any`` and ``kept``, then the kept
             respondents with a marked response style, ``acquiescent_kept`` (agreeing),
             ``disacquiescent_kept`` (disagreeing with both poles) and ``extreme_kept``,
-            see :data:`MARKED_ACQUIESCENCE` and :data:`MARKED_EXTREME`); columns ``count``, ``share`` (of all respondents)
+            see :data:`MARKED_ACQUIESCENCE` and :func:`marked_extreme_share`); columns
+            ``count``, ``share`` (of all respondents)
             and ``drops`` (whether the row counts dropped respondents).
         """
         n = max(len(self.table), 1)
@@ -408,7 +427,9 @@ def _marked_styles(table: pd.DataFrame, span: float) -> dict[str, int]:
     limit = MARKED_ACQUIESCENCE * span if np.isfinite(span) else np.inf
     with np.errstate(invalid="ignore"):
         agree, disagree = kept & (acq >= limit), kept & (acq <= -limit)
-    marked_ers = kept & (table["ers"].to_numpy(float) >= MARKED_EXTREME)
+    ers_limit = marked_extreme_share(span + 1) if np.isfinite(span) else np.inf
+    with np.errstate(invalid="ignore"):
+        marked_ers = kept & (table["ers"].to_numpy(float) >= ers_limit)
     return {"acquiescent_kept": int(agree.sum()), "disacquiescent_kept": int(disagree.sum()),
             "extreme_kept": int(marked_ers.sum())}
 
@@ -649,10 +670,63 @@ STYLE_COLUMNS = ("acquiescence", "ars", "dars", "ers", "mrs")
 #: reason to drop them) when the balanced acquiescence index is at least this share of
 #: the scale's range in either direction (0.8 points on a 1-5 scale) ...
 MARKED_ACQUIESCENCE = 0.2
-#: ... or when at least this share of their answers are end points.
-MARKED_EXTREME = 0.6
+#: ... or when their share of end-point answers (``ers``) goes beyond what uniform random
+#: answering gives (``2 / points``) by at least this share of the room left above it:
+#: 0.6 on a five-point scale, 2/3 on four points (see :func:`marked_extreme_share`).
+MARKED_EXTREME_EXCESS = 1 / 3
 #: The corrections :func:`correct_response_styles` offers.
 STYLE_CORRECTIONS = ("acquiescence", "centre")
+
+
+def marked_extreme_share(points: float | np.ndarray) -> float:
+    """The share of end-point answers (``ers``) from which extreme responding is *marked*.
+
+    Parameters
+    ----------
+    points : int or array-like of int
+        The number of answer points of the scale (``max - min + 1``), or of each item
+        when items have scales of their own (an instrument has one scale today; the
+        screening passes its points).
+
+    Returns
+    -------
+    float
+        ``e + MARKED_EXTREME_EXCESS * (1 - e)``, where ``e`` is the share of end-point
+        answers a respondent answering uniformly at random gives (``2 / points``, averaged
+        over the items): 2/3 on four points, 0.6 on five, 5/9 on six, 11/21 (0.52) on
+        seven. ``inf`` (nobody marked) when every answer is an end point (two points).
+
+    Notes
+    -----
+    ERS is the share of a respondent's answers at either end of the scale (Greenleaf
+    1992; Baumgartner & Steenkamp 2001); the literature gives no cut-off, and the share
+    depends on the number of points (Weijters, Cabooter & Schillewaert 2010): on four
+    points half the points are end points, so a fixed 0.6 marked a quarter of uniform
+    random answerers on 20 statements (as on R psychTools' STAI ``sai``). Measured
+    against chance instead, like Cohen's kappa, a respondent is marked when at least a
+    third of the answers that random answering would put on the inner points are at the
+    ends; 1/3 keeps the five-point rule at 0.6, and random answering on 20 statements is
+    then marked as rarely on four points as on five (5.8 % and 5.7 %; fewer with more
+    statements).
+
+    References
+    ----------
+    Baumgartner, H., & Steenkamp, J.-B. E. M. (2001). Response styles in marketing
+    research: a cross-national investigation. *Journal of Marketing Research*, 38,
+    143-156.
+    Greenleaf, E. A. (1992). Measuring extreme response style. *Public Opinion
+    Quarterly*, 56, 328-351.
+    Weijters, B., Cabooter, E., & Schillewaert, N. (2010). The effect of rating scale
+    format on response styles: the number of response categories and response category
+    labels. *International Journal of Research in Marketing*, 27, 236-247.
+    """
+    k = np.asarray(points, dtype=float).ravel()
+    if k.size == 0 or not np.all(np.isfinite(k)):
+        return float("nan")
+    if np.all(k <= 2):
+        return float("inf")
+    chance = float(np.mean(np.minimum(2.0 / np.maximum(k, 1.0), 1.0)))
+    return chance + MARKED_EXTREME_EXCESS * (1.0 - chance)
 
 
 def _style_groups(items: pd.DataFrame, reverse: list[str] | tuple[str, ...],
@@ -726,10 +800,12 @@ def response_styles(items: pd.DataFrame, instrument: Instrument) -> pd.DataFrame
             which, unlike ``acquiescence``, still holds content when statements are
             not balanced.
         ``ers``
-            Extreme response style: the share of answers at either end point.
+            Extreme response style: the share of answers at either end point (marked
+            from :func:`marked_extreme_share`, which depends on the number of points).
         ``mrs``
             Midpoint response style: the share of answers at the midpoint (NaN on
-            scales with an even number of points).
+            scales with an even number of points, which have none; the screening
+            summary and the report say so).
 
     Notes
     -----

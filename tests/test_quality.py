@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from numpy.testing import assert_allclose
 from scipy import stats
 
@@ -13,7 +14,6 @@ from behaviortypes.files import OUTPUTS_MARKER
 from behaviortypes.instrument import QualitySettings, instrument_from_dict
 from behaviortypes.quality import (
     MARKED_ACQUIESCENCE,
-    MARKED_EXTREME,
     SCREENS,
     STYLE_COLUMNS,
     ScreeningResult,
@@ -21,6 +21,7 @@ from behaviortypes.quality import (
     decide_style_correction,
     even_odd,
     irv,
+    marked_extreme_share,
     longstring,
     mahalanobis_pvalues,
     response_styles,
@@ -268,10 +269,11 @@ def test_reasons_listed_in_screen_order():
 
 # ----------------------------------------------------------------------------- response styles
 def styled(seed=0, *, n=800, n_factors=4, per=6, acq_rate=0.0, acq_shift=0.6, ext_rate=0.0,
-           ext_stretch=2.0, themes=True):
+           ext_stretch=2.0, themes=True, points=5, spread=1.5):
     """Planted factor-structured answers (two reverse-keyed statements per theme) with a known
     acquiescence shift (added to the latent response of every statement, both poles) for a
-    share of respondents, and extreme responders (latent response stretched)."""
+    share of respondents, and extreme responders (latent response stretched), on a scale of
+    1 to ``points`` whose inner cut-offs span ``-spread`` to ``spread`` latent SDs."""
     rng = np.random.default_rng(seed)
     p = n_factors * per
     centres = rng.normal(0, 1.0, (3, n_factors))
@@ -289,11 +291,11 @@ def styled(seed=0, *, n=800, n_factors=4, per=6, acq_rate=0.0, acq_shift=0.6, ex
     ext = rng.random(n) < ext_rate
     y = y + acq[:, None]
     y[ext] *= ext_stretch
-    cuts = np.linspace(-1.5, 1.5, 4)[None, None, :] + rng.normal(0, 0.3, p)[None, :, None]
+    cuts = np.linspace(-spread, spread, points - 1)[None, None, :] + rng.normal(0, 0.3, p)[None, :, None]
     x = 1.0 + (y[:, :, None] > cuts).sum(2)
     ids = pd.Index([f"r{i:04d}" for i in range(n)], name="respondent_id")
     items = [f"s{j + 1:02d}" for j in range(p)]
-    spec = {"id_column": "id", "scale": {"min": 1, "max": 5},
+    spec = {"id_column": "id", "scale": {"min": 1, "max": points},
             "items": [{"id": it, "text": f"statement {it}", "reverse": bool(r),
                        **({"theme": f"T{j // per + 1}"} if themes else {})}
                       for j, (it, r) in enumerate(zip(items, rev))]}
@@ -356,7 +358,7 @@ def test_planted_styles_recovered_and_shown_in_screening(tmp_path):
         kept & (table["acquiescence"] >= MARKED_ACQUIESCENCE * 4)).sum() > 0
     assert summary.loc["disacquiescent_kept", "count"] == (
         kept & (table["acquiescence"] <= -MARKED_ACQUIESCENCE * 4)).sum()
-    assert summary.loc["extreme_kept", "count"] == (kept & (table["ers"] >= MARKED_EXTREME)).sum()
+    assert summary.loc["extreme_kept", "count"] == (kept & (table["ers"] >= 0.6)).sum() > 0  # five points: as before
     # styles never add a reason of their own
     assert not table["reasons"].str.contains("acquiesc|extreme").any()
     result.to_files(tmp_path)
@@ -365,6 +367,92 @@ def test_planted_styles_recovered_and_shown_in_screening(tmp_path):
     def content(score):
         return max(abs(np.corrcoef(score[plain], traits.loc[plain, t])[0, 1]) for t in traits)
     assert content(st["acquiescence"]) < 0.2 and content(st["ars"] - st["dars"]) > 0.3
+
+
+def _four_point_random(seed=0, n=1000, p=20):
+    """Uniform random answers to a STAI-like study: 20 four-point statements, half reversed."""
+    rng = np.random.default_rng(seed)
+    items = [f"s{j + 1:02d}" for j in range(p)]
+    frame = pd.DataFrame(rng.integers(1, 5, (n, p)).astype(float), columns=items,
+                         index=pd.Index([f"r{i:04d}" for i in range(n)], name="respondent_id"))
+    inst = instrument_from_dict({
+        "id_column": "id", "scale": {"min": 1, "max": 4},
+        "items": [{"id": it, "text": f"statement {it}", "reverse": j % 2 == 1, "theme": f"T{j // 5 + 1}"}
+                  for j, it in enumerate(items)]})
+    return frame, inst
+
+
+def test_extreme_marking_follows_the_number_of_points():
+    """On four points half the points are ends: uniform random answering has ers 0.5, and
+    the fixed 0.6 marked a quarter of such respondents (user trial on psychTools' sai)."""
+    assert_allclose([marked_extreme_share(k) for k in (4, 5, 6, 7)], [2 / 3, 0.6, 5 / 9, 11 / 21])
+    assert marked_extreme_share(2) == np.inf  # every answer is an end point
+    assert_allclose(marked_extreme_share([4, 4, 6, 6]), (5 / 12) + (7 / 12) / 3)  # items' own points
+    frame, inst = _four_point_random()
+    result = screen_responses(frame, inst)
+    assert result.n_kept > 950
+    summary = result.to_frame()
+    # 25 % with 0.6; now as rare as random answering on five points (5.7 % on 20 statements)
+    assert summary.loc["extreme_kept", "share"] < 0.08
+    five = pd.DataFrame(np.random.default_rng(1).integers(1, 6, frame.shape).astype(float),
+                        index=frame.index, columns=frame.columns)
+    five_inst = instrument_from_dict({**inst.to_dict(), "scale": {"min": 1, "max": 5}})
+    five_summary = screen_responses(five, five_inst).to_frame()
+    assert abs(five_summary.loc["extreme_kept", "share"] - summary.loc["extreme_kept", "share"]) < 0.03
+
+
+def test_planted_extreme_responders_marked_on_four_points():
+    frame, inst, truth, _ = styled(0, n=1000, n_factors=2, per=10, ext_rate=0.1, ext_stretch=4.0,
+                                   points=4, spread=1.0)
+    result = screen_responses(frame, inst)
+    table = result.table
+    kept, ext = table["kept"].to_numpy(), truth["ext"].to_numpy()
+    marked = kept & (table["ers"].to_numpy() >= marked_extreme_share(4))
+    assert result.to_frame().loc["extreme_kept", "count"] == marked.sum()
+    assert marked[kept & ext].mean() > 0.9  # the planted extreme responders
+    assert marked[kept & ~ext].mean() < 0.025  # 5.3 % of the others with 0.6
+
+
+def test_even_scale_says_midpoint_responding_is_not_measured(tmp_path):
+    from behaviortypes import pipeline
+
+    frame, inst = _four_point_random(n=300)
+    result = screen_responses(frame, inst)
+    assert not result.has_midpoint and result.table["mrs"].isna().all()
+    note = "midpoint responding: not measured (a 4-point scale has no midpoint)"
+    assert note in result.summary()
+    five, five_inst, _, _ = styled(0, n=300)
+    assert screen_responses(five, five_inst).has_midpoint
+    assert "midpoint" not in screen_responses(five, five_inst).summary()
+    # ``behaviortypes check`` prints it too
+    survey = tmp_path / "survey"
+    survey.mkdir()
+    frame.reset_index().rename(columns={"respondent_id": "id"}).to_csv(survey / "responses.csv", index=False)
+    (survey / "instrument.yaml").write_text(yaml.safe_dump(inst.to_dict()), encoding="utf-8")
+    assert note in pipeline.check(survey).summary()
+
+
+def test_even_scale_midpoint_sentence_in_the_report_in_both_languages(tmp_path):
+    import json
+
+    from behaviortypes.report import build_context, load_report_data
+    from reportfixture import make_discovery_folder
+
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=240, seed=7, with_lookalike=False,
+                                 with_quotes=False)
+    expected = {"en": "Midpoint responding (answering in the middle of the scale) is not measured: "
+                      "the 1–4 scale has an even number of points and no midpoint.",
+                "sv": "Mittpunktssvar (att svara i mitten av skalan) mäts inte: skalan 1–4 har ett "
+                      "jämnt antal steg och ingen mittpunkt."}
+    data = load_report_data(disc)
+    for lang in ("en", "sv"):  # five points: nothing to say
+        assert "idpunkt" not in (build_context(data, lang)["appendix"]["quality"]["styles_note"] or "")
+    source = json.loads((disc / "source.json").read_text(encoding="utf-8"))
+    source["instrument"]["scale"] = {"min": 1, "max": 4}
+    (disc / "source.json").write_text(json.dumps(source), encoding="utf-8")
+    data = load_report_data(disc)
+    for lang in ("en", "sv"):
+        assert expected[lang] in build_context(data, lang)["appendix"]["quality"]["styles_note"]
 
 
 def test_correction_methods():

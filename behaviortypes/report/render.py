@@ -582,6 +582,24 @@ def _lpa_rows(evidence, chosen, fmt: Formatter, one_group: str = "one group") ->
     return rows
 
 
+def _styles_note(data: ReportData, t: Mapping[str, str], fmt: Formatter) -> str | None:
+    """The data-quality note on response styles: the kept respondents with a marked style
+    (counted, never screened out) and, on a scale with an even number of points, that
+    midpoint responding is not measured; ``None`` when there is nothing to say."""
+    parts = []
+    if data.screening_reasons is not None:
+        acq, dis, ext = (int(data.screening_reasons.get(f"{s}_kept") or 0)
+                         for s in ("acquiescent", "disacquiescent", "extreme"))
+        if acq or dis or ext:
+            parts.append(t["styles_marked_kept"].format(acq=fmt.count(acq), dis=fmt.count(dis),
+                                                        ext=fmt.count(ext)))
+    scale = (data.source.get("instrument") or {}).get("scale") or {}
+    lo, hi = scale.get("min"), scale.get("max")
+    if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and (hi - lo + 1) % 2 == 0:
+        parts.append(t["styles_no_midpoint"].format(min=f"{lo:g}", max=f"{hi:g}"))
+    return " ".join(parts) or None
+
+
 def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapping[str, dict],
               names: Mapping[int, str], colours: Mapping[int, str], n_kept: int) -> tuple[dict, list[str]]:
     """The method appendix: data quality, measurement, loadings, number of types, lookalike card.
@@ -600,17 +618,11 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
             kept = scr["kept"].astype(str).str.lower().isin(["true", "1", "yes"])
             received = len(scr)
             n_kept = int(kept.sum())
-        styles_note = None
         if data.screening_reasons is not None:  # respondents flagged per screen, most first
             flagged = {r: c for r, c in data.screening_reasons.items() if not r.endswith("_kept")}
             counts = sorted(((c, r) for r, c in flagged.items() if c), key=lambda cr: -cr[0])[:12]
             reasons = [{"reason": pretty_name(r), "count": fmt.count(c)} for c, r in counts]
-            # kept respondents with a marked response style: counted, never screened out
-            acq, dis, ext = (int(data.screening_reasons.get(f"{s}_kept") or 0)
-                             for s in ("acquiescent", "disacquiescent", "extreme"))
-            if acq or dis or ext:
-                styles_note = t["styles_marked_kept"].format(acq=fmt.count(acq), dis=fmt.count(dis),
-                                                             ext=fmt.count(ext))
+        styles_note = _styles_note(data, t, fmt)
         stages = {t["funnel_received"]: received, t["funnel_screened"]: received - n_kept,
                   t["funnel_analysed"]: n_kept}
         fig = plots.plot_funnel(stages)

@@ -39,6 +39,7 @@ __all__ = [
     "marked_as_ours",
     "refuse_unmarked_files",
     "xlsx_is_marked",
+    "csv_header_names",
     "sha256_file",
     "to_jsonable",
     "library_versions",
@@ -540,6 +541,25 @@ def marked_as_ours(path: str | Path, checks: Mapping[str, Callable[[Path], bool]
         return bool(check and check(path))
     except OSError:
         return False
+
+
+def csv_header_names(path: str | Path) -> list[str]:
+    """The column names on the first line of a CSV file, as the checks of which outputs
+    behaviortypes wrote read them.
+
+    A UTF-8 byte-order mark is dropped; names are split at ``,`` or ``;`` (Swedish
+    Excel) and stripped of spaces and double quotes. Bytes that are not UTF-8 are read
+    as U+FFFD (such a file is not ours, and is never refused for its encoding); at most
+    64 KiB of the first line is read.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be read (the callers treat it as not ours).
+    """
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        header = fh.readline(1 << 16)
+    return [c.strip().strip('"') for c in re.split("[,;]", header.lstrip("\ufeff").strip())]
 
 
 def xlsx_is_marked(path: str | Path, mark: str, legacy_sheets: Iterable[str] = ()) -> bool:

@@ -720,6 +720,38 @@ def test_draft_says_which_half_of_a_balanced_scale_is_reverse_is_a_guess(tmp_pat
     assert yaml.safe_load(text) == draft
 
 
+def test_draft_leaves_times_dates_waves_and_ids_out_of_the_statements(tmp_path):
+    """User trial: a column named ``time`` (small whole numbers, on the statements' 1-5
+    scale) was drafted as a statement. Columns whose names say what they are (time,
+    date, wave, start, an id; English and Swedish) go to the other columns (descriptors,
+    here, with five values each), and the draft says so. A name that only begins or ends
+    with such a word (``save_time``: "I want to save time") stays a statement when its
+    answers go with the statements', with a comment; ``timely_delivery`` is a statement."""
+    from behaviortypes.readers import instrument_draft_yaml
+
+    rng = np.random.default_rng(4)
+    n = 300
+    trait = rng.normal(size=n)
+    frame = pd.DataFrame({"respondent_id": np.arange(1, n + 1)})
+    statements = [f"s{j}" for j in range(1, 6)] + ["save_time", "timely_delivery"]
+    named = ["time", "Datum", "wave", "StartTid", "butik_id", "Omgång"]
+    for col in statements[:3] + named[:3] + statements[3:] + named[3:]:
+        if col in statements:
+            frame[col] = np.clip(np.rint(3 + trait + 0.8 * rng.normal(size=n)), 1, 5).astype(int)
+        else:
+            frame[col] = rng.integers(1, 6, n)
+    frame.to_csv(tmp_path / "responses.csv", index=False)
+    draft = draft_instrument(tmp_path / "responses.csv")
+    assert [i["id"] for i in draft["items"]] == statements
+    assert draft["descriptors"] == [{"column": c} for c in named]
+    assert "duration_column" not in draft
+    text = instrument_draft_yaml(tmp_path / "responses.csv")
+    assert ("# time, Datum, wave, StartTid, butik_id, Omgång: named like a time, date, wave or id, "
+            "so not drafted as statements") in text
+    assert "# save_time: named like a time, date, wave or id, but its answers go with" in text
+    assert "timely_delivery:" not in text
+
+
 def test_more_user_errors(tmp_path):
     (tmp_path / "notes.csv").write_text("name,comment\nAnna,bra\nOla,dålig\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"no column looks like a Likert item"):

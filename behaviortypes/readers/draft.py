@@ -70,6 +70,40 @@ _SMALL_INT_MAX = 150
 _BACKGROUND_MAX_R = 0.2
 
 
+#: Words that say a column is not a statement: a time, a date, a wave or an id (English,
+#: Swedish, Dutch). A column named with these words alone (``time``, ``Datum``, ``wave_2``,
+#: ``time_taken``, ``StartTid``) is never drafted as a statement, even when it holds small
+#: whole numbers on the statements' scale (a duration in minutes, a wave 1-5). One whose
+#: name only begins or ends with one (``butik_id``, ``save_time``) is not a statement
+#: unless its answers go with the statements' (``|r| >= 0.2`` with one of them), as a
+#: statement's do; the draft says which. ``timely_delivery`` is a statement.
+_NOT_STATEMENT_WORDS = frozenset((
+    "time", "times", "timestamp", "date", "datetime", "duration", "started", "ended",
+    "startdate", "enddate", "starttime", "endtime", "submitted", "recorded", "wave", "waves",
+    "id", "ids", "uuid", "guid", "nr", "number", "nummer",
+    "tid", "tider", "tidpunkt", "tidsstämpel", "tidsstampel", "klockslag", "datum", "starttid",
+    "sluttid", "svarstid", "påbörjad", "paborjad", "avslutad", "inskickad", "våg", "vag",
+    "omgång", "omgang", "mätomgång", "matomgang", "löpnummer", "lopnr", "tijd", "tijdstip", "duur"))
+#: Words that may stand beside those in such a name (``start_time``, ``date_of_interview``).
+_NOT_STATEMENT_QUALIFIERS = frozenset((
+    "start", "end", "slut", "total", "in", "of", "the", "s", "sec", "secs", "seconds", "min", "mins",
+    "minutes", "sek", "sekunder", "minuter", "survey", "interview", "response", "taken", "spent",
+    "completed", "finished", "svar", "enkät", "enkat", "intervju", "klar", "van", "de"))
+
+
+def _not_a_statement_name(name: str) -> str | None:
+    """``"all"`` when a column's name is made of :data:`_NOT_STATEMENT_WORDS` (and
+    qualifiers), ``"edge"`` when it only begins or ends with one, else ``None``. Words
+    are split at spaces, punctuation, digits and a change from lower to upper case."""
+    text = re.sub(r"(?<=[a-zåäöüé])(?=[A-ZÅÄÖÜÉ])", "_", str(name).strip())
+    words = [w for w in re.split(r"[^a-zåäöüé]+", text.lower()) if w]
+    if not words or not _NOT_STATEMENT_WORDS & set(words):
+        return None
+    if set(words) <= _NOT_STATEMENT_WORDS | _NOT_STATEMENT_QUALIFIERS:
+        return "all"
+    return "edge" if words[0] in _NOT_STATEMENT_WORDS or words[-1] in _NOT_STATEMENT_WORDS else None
+
+
 def _norm_name(name: str) -> str:
     return re.sub(r"[\s.\-]+", "_", str(name).strip().lower())
 
@@ -240,8 +274,13 @@ def draft_instrument(path: str | Path) -> dict[str, Any]:
     and test responses are left out. The respondent id, customer id, duration (seconds)
     and weight columns are recognised by common English, Swedish and Dutch names
     (``ResponseId``, ``deltagare``, ``kundnummer``, ``klantnummer``, ``tid_sek``,
-    ``duur``, ``vikt`` ...). The study is named after the file's folder, and its
-    ``language`` guessed from the statements.
+    ``duur``, ``vikt`` ...). A column named as a time, date, wave or id (``time``,
+    ``Datum``, ``wave``, ``StartTid``, ``butik_id``; see ``_NOT_STATEMENT_WORDS``) is
+    not drafted as a statement even with answers on the statements' scale (one whose name
+    only begins or ends so, ``save_time``, is when its answers go with theirs). A scale worded both ways in two
+    equal halves is drafted with one half reverse and a comment that this is a guess.
+    The study is named after the file's folder, and its ``language`` guessed from the
+    statements.
 
     Parameters
     ----------
@@ -329,21 +368,11 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     user_missing: dict[str, set[float]] = {}
     for col, ranges in attrs.get("missing_ranges", {}).items():
         user_missing[col] = {float(r["lo"]) for r in ranges if r["lo"] == r["hi"]}
-    customer = _guess_column(columns, _CUSTOMER_NAMES)
-    id_col = _guess_column(columns, _ID_NAMES, exclude=[customer])
-    if id_col is None or not _could_be_ids(frame[id_col], small_ok=True):
-        id_col = next((c for c in columns if c != customer and _could_be_ids(frame[c])), None)
-    if customer == id_col:
-        customer = None
-    duration = _guess_column(columns, _DURATION_NAMES, exclude=[id_col, customer])
-    if duration is not None and not pd.api.types.is_numeric_dtype(frame[duration]):
-        duration = None  # e.g. a "tid" column holding clock times
-    weight = _guess_column(columns, _WEIGHT_NAMES, exclude=[id_col, customer, duration])
-    if weight is not None and not pd.api.types.is_numeric_dtype(frame[weight]):
-        weight = None
+    id_col, customer, duration, weight = _special_columns(frame, columns)
     skip = {id_col, duration, weight, customer} | {c for c in columns if c.lower() in _QUALTRICS_META}
     skip.discard(None)
     ranges = _item_ranges(frame, columns, skip, value_labels, user_missing)
+    named = {c: ranges.pop(c) for c in list(ranges) if _not_a_statement_name(c)}  # time, date, id ...
     if not ranges:
         raise InputError("no column looks like a Likert item (integer answers on a common scale)",
                          file=path, hint="write instrument.yaml by hand; see README.md")
@@ -356,6 +385,9 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
         lo, hi = pd.Series([(a, b) for a, b, _ in ranges.values()]).value_counts().index[0]
     items = [c for c, (a, b, _) in ranges.items() if lo <= a and b <= hi and 2 * (b - a) >= hi - lo]
     items, background = _without_background(frame, items, ranges, lo, hi)
+    kept, moved = _named_columns(frame, named, items, lo, hi)
+    ranges.update({c: named[c] for c in kept})
+    items = [c for c in columns if c in set(items) | set(kept)]
     missing_codes = sorted({v for c in items for v in ranges[c][2] if v < lo or v > hi})
     data = frame[items].where(~frame[items].isin(missing_codes)).astype(float)
     # instructed-response items: named so, or nearly everyone gives one answer
@@ -402,8 +434,63 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     if background or described:
         draft["descriptors"] = [{"column": c} for c in background + described]
     instrument_from_dict(draft, file=path)  # a draft must load
-    notes = _draft_notes(draft, frame, lo, hi, background) + _guess_notes(draft, guesses)
+    notes = (_draft_notes(draft, frame, lo, hi, background) + _named_notes(kept, moved, lo, hi)
+             + _guess_notes(draft, guesses))
     return draft, stems, unused, notes
+
+
+def _special_columns(frame: pd.DataFrame, columns: list[str]
+                     ) -> tuple[str | None, str | None, str | None, str | None]:
+    """The respondent id, customer id, duration and weight columns, by their names (and
+    values: ids unique, duration and weight numeric); ``None`` for each not found."""
+    customer = _guess_column(columns, _CUSTOMER_NAMES)
+    id_col = _guess_column(columns, _ID_NAMES, exclude=[customer])
+    if id_col is None or not _could_be_ids(frame[id_col], small_ok=True):
+        id_col = next((c for c in columns if c != customer and _could_be_ids(frame[c])), None)
+    if customer == id_col:
+        customer = None
+    duration = _guess_column(columns, _DURATION_NAMES, exclude=[id_col, customer])
+    if duration is not None and not pd.api.types.is_numeric_dtype(frame[duration]):
+        duration = None  # e.g. a "tid" column holding clock times
+    weight = _guess_column(columns, _WEIGHT_NAMES, exclude=[id_col, customer, duration])
+    if weight is not None and not pd.api.types.is_numeric_dtype(frame[weight]):
+        weight = None
+    return id_col, customer, duration, weight
+
+
+def _named_columns(frame: pd.DataFrame, named: dict[str, tuple], items: list[str], lo: int, hi: int
+                   ) -> tuple[list[str], list[str]]:
+    """Columns named like a time, date, wave or id whose answers fit the statements' scale:
+    ``(kept as statements, moved to the other columns)``. Kept: a name that only begins or
+    ends with such a word and answers that go with a statement's (see
+    :data:`_NOT_STATEMENT_WORDS`)."""
+    fit = [c for c, (a, b, _) in named.items() if lo <= a and b <= hi and 2 * (b - a) >= hi - lo]
+    kept = []
+    for col in fit:
+        if items and _not_a_statement_name(col) == "edge":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                r = frame[items].astype(float).corrwith(frame[col].astype(float)).abs().max()
+            if r >= _BACKGROUND_MAX_R:
+                kept.append(col)
+    return kept, [c for c in fit if c not in kept]
+
+
+def _named_notes(kept: list[str], moved: list[str], lo: int, hi: int) -> list[str]:
+    """Comments for columns named like a time, date, wave or id on the statements' scale."""
+    notes = []
+    if moved:
+        one = len(moved) == 1
+        notes.append(
+            f"{', '.join(moved)}: named like a time, date, wave or id, so not drafted as "
+            f"{'a statement' if one else 'statements'} though answered\n# on the statements' {lo}-{hi} "
+            f"scale; move {'it' if one else 'them'} to items: if {'a statement' if one else 'statements'}.")
+    if kept:
+        one = len(kept) == 1
+        notes.append(
+            f"{', '.join(kept)}: named like a time, date, wave or id, but {'its' if one else 'their'} "
+            f"answers go with the statements',\n# so kept as {'a statement' if one else 'statements'}; "
+            f"move {'it' if one else 'them'} under descriptors: if not a statement of the survey.")
+    return notes
 
 
 #: The id column a draft names when the file has none (the user adds it).

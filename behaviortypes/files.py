@@ -39,6 +39,7 @@ __all__ = [
     "marked_as_ours",
     "refuse_unmarked_files",
     "xlsx_is_marked",
+    "csv_header_names",
     "sha256_file",
     "to_jsonable",
     "library_versions",
@@ -329,6 +330,59 @@ def _expanded_nodes(root: yaml.Node, limit: int) -> int:
     return sizes[id(root)]
 
 
+_SAVE_AS_UTF8 = "save it as UTF-8 (in Notepad: File > Save as, Encoding: UTF-8)"
+
+
+def _decode_user_text(raw: bytes, path: Path) -> str:
+    """A settings file's text: UTF-8 (with or without a BOM), UTF-16 with a BOM (Notepad's
+    "Unicode"), or else its bytes that are not UTF-8 read as Windows-1252.
+
+    Windows-1252 is what Notepad (before Windows 10 1903) saves as "ANSI" on Swedish,
+    English and Dutch Windows, and what the responses reader already accepts; each byte
+    that is not UTF-8 is read as its Windows-1252 character, so a UTF-8 file edited by
+    such a program keeps its other characters. One warning names the line, the column
+    (counting characters from 1) and the first such byte. A byte that Windows-1252 does
+    not define either (0x81, 0x8D, 0x8F, 0x90, 0x9D) is refused at its place.
+    """
+    import warnings
+
+    from .errors import BehaviortypesWarning, InputError
+
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError("starts as UTF-16 text but is not", file=path, hint=_SAVE_AS_UTF8) from None
+    text = raw.decode("utf-8-sig", errors="surrogateescape")
+    bad = re.search("[\udc80-\udcff]", text)
+    if bad is None:
+        return text
+    pos = bad.start()
+    where = _place(text, pos)
+    byte = ord(bad.group()) - 0xDC00
+
+    def cp1252(match: re.Match) -> str:
+        code = ord(match.group()) - 0xDC00
+        try:
+            return bytes([code]).decode("cp1252")
+        except UnicodeDecodeError:
+            raise InputError(
+                f"byte 0x{code:02X} at {_place(text, match.start())} is neither UTF-8 nor "
+                "Windows-1252 text", file=path, hint=_SAVE_AS_UTF8) from None
+
+    text = re.sub("[\udc80-\udcff]", cp1252, text)
+    warnings.warn(
+        f"{path.name}, {where}: byte 0x{byte:02X} is not UTF-8, so the file was read as "
+        f"Windows-1252 (Western European) text, where it is '{text[pos]}'. Hint: {_SAVE_AS_UTF8}, "
+        "the encoding every program reads alike", BehaviortypesWarning, stacklevel=3)
+    return text
+
+
+def _place(text: str, pos: int) -> str:
+    """``line L, column C`` of character ``pos`` of ``text``, both counted from 1."""
+    return f"line {text.count(chr(10), 0, pos) + 1}, column {pos - text.rfind(chr(10), 0, pos)}"
+
+
 def load_user_yaml(path: str | Path, *, hint: str | None = None) -> Any:
     """Parse a YAML file a person may have edited; mistakes become one-line ``InputError``s.
 
@@ -342,7 +396,12 @@ def load_user_yaml(path: str | Path, *, hint: str | None = None) -> Any:
     Raises
     ------
     InputError
-        If the file is missing, too large, not UTF-8, malformed, or expands too far.
+        If the file is missing, too large, not text, malformed, or expands too far.
+
+    Warns
+    -----
+    BehaviortypesWarning
+        If the file is not UTF-8 and is read as Windows-1252 (see :func:`_decode_user_text`).
     """
     from .errors import InputError
 
@@ -358,11 +417,8 @@ def load_user_yaml(path: str | Path, *, hint: str | None = None) -> Any:
             file=path,
             hint="this does not look like a settings file; check the path",
         )
-    try:
-        with open(path, "rb") as fh:
-            text = fh.read(MAX_YAML_BYTES + 1).decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", file=path, hint="save the file as UTF-8") from None
+    with open(path, "rb") as fh:
+        text = _decode_user_text(fh.read(MAX_YAML_BYTES + 1), path)
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -540,6 +596,25 @@ def marked_as_ours(path: str | Path, checks: Mapping[str, Callable[[Path], bool]
         return bool(check and check(path))
     except OSError:
         return False
+
+
+def csv_header_names(path: str | Path) -> list[str]:
+    """The column names on the first line of a CSV file, as the checks of which outputs
+    behaviortypes wrote read them.
+
+    A UTF-8 byte-order mark is dropped; names are split at ``,`` or ``;`` (Swedish
+    Excel) and stripped of spaces and double quotes. Bytes that are not UTF-8 are read
+    as U+FFFD (such a file is not ours, and is never refused for its encoding); at most
+    64 KiB of the first line is read.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be read (the callers treat it as not ours).
+    """
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        header = fh.readline(1 << 16)
+    return [c.strip().strip('"') for c in re.split("[,;]", header.lstrip("\ufeff").strip())]
 
 
 def xlsx_is_marked(path: str | Path, mark: str, legacy_sheets: Iterable[str] = ()) -> bool:

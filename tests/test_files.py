@@ -112,3 +112,20 @@ def test_the_same_problem_in_many_columns_is_said_once():
                     "(value '1 Quite well'). Hint: recode; (2) responses.csv, column 'F', row 9: value 7 is "
                     "outside the scale 1–4")
     assert len(InputError(problems=same).problems) == 5  # every problem is still there to read
+
+
+def test_csv_header_names_reads_excel_and_plain_headers(tmp_path):
+    """One reading of a CSV's header line for the checks of which outputs are ours (the
+    scored base's ``customer_id, type_id ...``, the typed-respondents file): a UTF-8 BOM,
+    ``;`` (Swedish Excel) or ``,``, quoted names, only the first line."""
+    from behaviortypes.files import csv_header_names
+
+    path = tmp_path / "a.csv"
+    path.write_bytes(b'\xef\xbb\xbf"customer_id";type_id; "type_name" ;probability\r\n1;2;3;4\r\n')
+    assert csv_header_names(path) == ["customer_id", "type_id", "type_name", "probability"]
+    path.write_text('respondent_id,"type_id",p_T1\n"x,y",1,0.5\n', encoding="utf-8")
+    assert csv_header_names(path) == ["respondent_id", "type_id", "p_T1"]
+    path.write_bytes(b"kund\xe5,type_id\n")  # not UTF-8: read, never refused
+    assert csv_header_names(path) == ["kund\ufffd", "type_id"]
+    path.write_bytes(b"")
+    assert csv_header_names(path) == [""]

@@ -87,3 +87,57 @@ def test_nested_values_are_checked_before_they_are_stringified(tmp_path):
     with pytest.raises(InputError, match="item id must be text or a number, not a mapping") as info:
         load_instrument(path)
     assert "reverse must be true or false, not a list" in str(info.value)
+
+
+_CP1252 = ("id_column: id\nscale: {min: 1, max: 5}\nitems:\n"
+           "  - {id: s01, text: Jag känner mig lugn}\n"
+           "  - {id: s02, text: I don’t worry, reverse: true}\n"
+           "  - {id: s03, text: Allt går bra}\n")
+
+
+def test_instrument_saved_as_windows_1252_is_read_with_a_warning(tmp_path):
+    """User trial: Notepad's 'ANSI' (cp1252) instrument.yaml (å = 0xE5, ’ = 0x92) was refused
+    with 'not UTF-8 text' and no place. It is read as Windows-1252, as the responses file
+    is, with one warning naming the file, line, column and byte of the first such byte."""
+    from behaviortypes.errors import BehaviortypesWarning
+
+    path = tmp_path / "instrument.yaml"
+    path.write_bytes(_CP1252.encode("cp1252"))
+    with pytest.warns(BehaviortypesWarning) as said:
+        inst = load_instrument(path)
+    assert inst.item_texts == {"s01": "Jag känner mig lugn", "s02": "I don’t worry", "s03": "Allt går bra"}
+    assert len(said) == 1
+    line = str(said[0].message)
+    assert "\n" not in line
+    assert line.startswith("instrument.yaml, line 4, column 26: byte 0xE4 is not UTF-8")
+    assert "Windows-1252" in line and "save it as UTF-8" in line
+
+
+def test_instrument_half_utf8_half_windows_1252_reads_each_character(tmp_path):
+    """A UTF-8 draft edited in an old Notepad that kept its bytes: the UTF-8 characters
+    stay as they are, the stray Windows-1252 bytes are read as such."""
+    path = tmp_path / "instrument.yaml"
+    text = _CP1252.replace("Allt går bra", "Allt g\x00r bra")
+    raw = text.encode("utf-8").replace(b"\x00", b"\xe5")
+    path.write_bytes(raw)
+    with pytest.warns(UserWarning, match=r"line 6, column 27: byte 0xE5"):
+        inst = load_instrument(path)
+    assert inst.item_texts["s01"] == "Jag känner mig lugn" and inst.item_texts["s03"] == "Allt går bra"
+
+
+def test_instrument_of_bytes_windows_1252_lacks_is_refused_with_its_place(tmp_path):
+    path = tmp_path / "instrument.yaml"
+    path.write_bytes(b"id_column: id\nscale: {min: 1, max: 5}\nitems: [{id: s\x81, text: t}]\n")
+    with pytest.raises(InputError) as info:
+        load_instrument(path)
+    line = str(info.value)
+    assert line.startswith("instrument.yaml: byte 0x81 at line 3, column 15 is neither UTF-8 nor "
+                           "Windows-1252 text"), line
+    assert "Hint: save it as UTF-8" in line and "\n" not in line
+
+
+def test_instrument_saved_as_notepad_unicode_is_read(tmp_path, recwarn):
+    path = tmp_path / "instrument.yaml"
+    path.write_bytes(_CP1252.encode("utf-16"))  # Notepad's "Unicode": UTF-16 with a BOM
+    assert load_instrument(path).item_texts["s01"] == "Jag känner mig lugn"
+    assert not recwarn.list

@@ -674,6 +674,84 @@ def test_draft_suggests_reverse_items_and_attention_checks(tmp_path):
     assert "labels" not in draft["scale"] and "missing_codes" not in draft["scale"]
 
 
+def _worded_both_ways(path, n_present: int, n_absent: int, seed: int = 0, n: int = 500):
+    """A STAI-like survey: one anxiety trait (loading 0.7), statements of anxiety present
+    (``p*``) and absent (``a*``, reverse-keyed), each wording with a factor of its own
+    (loading 0.4: the two wordings form two clusters of statements)."""
+    rng = np.random.default_rng(seed)
+    trait, wording = rng.normal(size=n), rng.normal(size=(n, 2))
+    cols = {}
+    for j in range(n_present + n_absent):
+        absent = j >= n_present
+        y = (-0.7 if absent else 0.7) * trait + 0.4 * wording[:, int(absent)] + 0.6 * rng.normal(size=n)
+        cols[f"{'a' if absent else 'p'}{j + 1:02d}"] = np.clip(np.rint(2.5 + 0.9 * y), 1, 4).astype(int)
+    pd.DataFrame({"respondent_id": np.arange(1, n + 1), **cols}).to_csv(path, index=False)
+    return [c for c in cols if c.startswith("p")], [c for c in cols if c.startswith("a")]
+
+
+@pytest.mark.parametrize("n_present, n_absent, seed", [(12, 8, 0), (8, 12, 1), (14, 6, 2)])
+def test_draft_reverses_the_cluster_that_runs_against_the_majority(tmp_path, n_present, n_absent, seed):
+    """Code review: each cluster of statements was keyed on its own, so two clusters worded
+    both ways (STAI's anxiety present / absent) got no reverse suggestion at all. The
+    cluster that runs against the other is joined to it, and the minority is reverse."""
+    from behaviortypes.readers import instrument_draft_yaml
+
+    present, absent = _worded_both_ways(tmp_path / "r.csv", n_present, n_absent, seed)
+    draft = draft_instrument(tmp_path / "r.csv")
+    assert [i["id"] for i in draft["items"]] == present + absent
+    assert {i["id"] for i in draft["items"] if i["reverse"]} == set(min(present, absent, key=len))
+    assert "GUESS" not in instrument_draft_yaml(tmp_path / "r.csv")
+
+
+def test_draft_says_which_half_of_a_balanced_scale_is_reverse_is_a_guess(tmp_path):
+    """Ten statements against ten: the answers cannot tell which half is reverse-keyed. One
+    half is drafted reverse (the half without the first statement) and a comment at the
+    top of the draft says it is a guess the user must check."""
+    from behaviortypes.readers import instrument_draft_yaml
+
+    present, absent = _worded_both_ways(tmp_path / "r.csv", 10, 10, seed=3)
+    draft = draft_instrument(tmp_path / "r.csv")
+    assert {i["id"] for i in draft["items"] if i["reverse"]} == set(absent)
+    text = instrument_draft_yaml(tmp_path / "r.csv")
+    head = text[: text.index("\nname:")]
+    assert "# A GUESS: statements p01 ... a20 (20 statements) split half against half (10 and 10)" in head
+    assert f"Drafted as reverse: true: {', '.join(absent)}." in head
+    assert "Check their wording" in head
+    assert yaml.safe_load(text) == draft
+
+
+def test_draft_leaves_times_dates_waves_and_ids_out_of_the_statements(tmp_path):
+    """User trial: a column named ``time`` (small whole numbers, on the statements' 1-5
+    scale) was drafted as a statement. Columns whose names say what they are (time,
+    date, wave, start, an id; English and Swedish) go to the other columns (descriptors,
+    here, with five values each), and the draft says so. A name that only begins or ends
+    with such a word (``save_time``: "I want to save time") stays a statement when its
+    answers go with the statements', with a comment; ``timely_delivery`` is a statement."""
+    from behaviortypes.readers import instrument_draft_yaml
+
+    rng = np.random.default_rng(4)
+    n = 300
+    trait = rng.normal(size=n)
+    frame = pd.DataFrame({"respondent_id": np.arange(1, n + 1)})
+    statements = [f"s{j}" for j in range(1, 6)] + ["save_time", "timely_delivery"]
+    named = ["time", "Datum", "wave", "StartTid", "butik_id", "Omgång"]
+    for col in statements[:3] + named[:3] + statements[3:] + named[3:]:
+        if col in statements:
+            frame[col] = np.clip(np.rint(3 + trait + 0.8 * rng.normal(size=n)), 1, 5).astype(int)
+        else:
+            frame[col] = rng.integers(1, 6, n)
+    frame.to_csv(tmp_path / "responses.csv", index=False)
+    draft = draft_instrument(tmp_path / "responses.csv")
+    assert [i["id"] for i in draft["items"]] == statements
+    assert draft["descriptors"] == [{"column": c} for c in named]
+    assert "duration_column" not in draft
+    text = instrument_draft_yaml(tmp_path / "responses.csv")
+    assert ("# time, Datum, wave, StartTid, butik_id, Omgång: named like a time, date, wave or id, "
+            "so not drafted as statements") in text
+    assert "# save_time: named like a time, date, wave or id, but its answers go with" in text
+    assert "timely_delivery:" not in text
+
+
 def test_more_user_errors(tmp_path):
     (tmp_path / "notes.csv").write_text("name,comment\nAnna,bra\nOla,dålig\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"no column looks like a Likert item"):

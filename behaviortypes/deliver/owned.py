@@ -10,11 +10,10 @@ user's and is refused with one line, before anything is written.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..files import marked_as_ours, refuse_unmarked_files, xlsx_is_marked
+from ..files import csv_header_names, marked_as_ours, refuse_unmarked_files, xlsx_is_marked
 
 __all__ = ["TOOL_MARK", "typing_file_is_ours", "refuse_foreign_typing_files",
            "refuse_foreign_typed_csv"]
@@ -63,9 +62,7 @@ def refuse_foreign_typing_files(paths: Iterable[str | Path]) -> None:
 def _typed_csv_is_ours(path: Path) -> bool:
     """A typed-respondents CSV (``typing-tool --score``): its header is the id column, then
     ``type_id, type_name, probability``, ``p_<id>`` per type and ``not_typed``."""
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        header = fh.readline(1 << 16)
-    names = [c.strip().strip('"') for c in re.split("[,;]", header.lstrip("\ufeff").strip())]
+    names = csv_header_names(path)
     return (len(names) >= 6 and names[1:4] == ["type_id", "type_name", "probability"]
             and names[-1] == "not_typed" and all(n.startswith("p_") for n in names[4:-1]))
 

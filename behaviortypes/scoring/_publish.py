@@ -29,7 +29,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..errors import BehaviortypesWarning, InputError
-from ..files import atomic_path, check_name_length, temp_prefix
+from ..files import atomic_path, check_name_length, csv_header_names, temp_prefix
 from ._model import Scorer
 from ._sources import (
     DUCKDB_SUFFIXES,
@@ -172,11 +172,9 @@ def _parquet_is_ours(path: Path) -> bool:
 
 def _csv_is_ours(path: Path) -> bool:
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            header = fh.readline(4096)
+        names = csv_header_names(path)
     except OSError:
         return False
-    names = [c.strip().strip('"') for c in re.split("[,;]", header.lstrip("\ufeff").strip())]
     return names[: len(_OUR_COLUMNS)] == _OUR_COLUMNS
 
 

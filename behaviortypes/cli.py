@@ -349,9 +349,16 @@ def instrument_draft(
     else:
         written = write_instrument_draft(_existing(path, "file"), out_path)
         say(f"Wrote {written}; review the scale, reverse keying and themes before use.")
-        if "# No column holds one different value per row" in written.read_text(encoding="utf-8"):
+        text = written.read_text(encoding="utf-8")
+        if "# No column holds one different value per row" in text:
             say("No respondent id column was found: add a column respondent_id with a unique id per "
                 "respondent to the responses file (see the comment at the top of the draft).")
+        if "# A GUESS: statements" in text:
+            say("Some statements split half against half, so which half is reverse-keyed is a guess: "
+                "check their wording (see 'A GUESS' at the top of the draft).")
+        if "so not drafted as" in text:
+            say("Columns named like a time, date, wave or id were not drafted as statements "
+                "(listed at the top of the draft).")
 
 
 def _error(message: str) -> None:

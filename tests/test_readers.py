@@ -720,6 +720,18 @@ def test_draft_says_which_half_of_a_balanced_scale_is_reverse_is_a_guess(tmp_pat
     assert yaml.safe_load(text) == draft
 
 
+def test_draft_out_says_the_guess_on_the_terminal(tmp_path, capsys):
+    """``instrument draft --out`` said only the missing-id note; the half-against-half guess
+    is said on the terminal too (the user may never open the top of the file)."""
+    from behaviortypes.cli import main
+
+    _worded_both_ways(tmp_path / "r.csv", 10, 10, seed=3)
+    assert main(["instrument", "draft", str(tmp_path / "r.csv"), "--out", str(tmp_path / "i.yaml")]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "which half is reverse-keyed is a guess" in printed
+    assert "named like a time" not in printed
+
+
 def test_draft_leaves_times_dates_waves_and_ids_out_of_the_statements(tmp_path):
     """User trial: a column named ``time`` (small whole numbers, on the statements' 1-5
     scale) was drafted as a statement. Columns whose names say what they are (time,

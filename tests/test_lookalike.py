@@ -464,6 +464,12 @@ def test_typing_tool_errors(typing_data, tmp_path):
     tool = build_typing_tool(items.iloc[:600], labels.iloc[:600], max_items=3, random_state=0)
     with pytest.raises(InputError, match=rf"answers lack the typing-tool question {tool.items_[0]}"):
         tool.score(items.drop(columns=tool.items_[0]), file="new.csv")
+    # the hint says how to type anyway when a question was not asked, and that works
+    with pytest.raises(InputError, match=r"add its column with blank answers"):
+        tool.score(items.drop(columns=tool.items_[0]), file="new.csv")
+    blank = items.iloc[:50].copy()
+    blank[tool.items_[0]] = np.nan
+    assert len(tool.score(blank)) == 50
     bad = items.iloc[:5].astype(object)
     bad.iloc[2, bad.columns.get_loc(tool.items_[1])] = "agree"
     with pytest.raises(InputError, match=rf"column '{tool.items_[1]}', row 3: answers must be numbers"):

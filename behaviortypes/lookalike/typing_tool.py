@@ -243,7 +243,9 @@ class TypingTool:
                 f"{', '.join(missing)}",
                 file=file,
                 column=missing[0],
-                hint=f"the typing tool needs the columns {', '.join(self.items_)}",
+                hint=(f"the typing tool needs the columns {', '.join(self.items_)}; if a question "
+                      "was not asked, add its column with blank answers: each blank is then taken "
+                      "as the survey's average answer, and fewer people are typed right"),
             )
         cols = []
         for item in self.items_:

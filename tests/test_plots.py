@@ -207,7 +207,7 @@ def test_user_text_on_a_callers_axes_is_not_mathtext(frames):
 
 
 #: Type names as long as the STAI trial's (k = 7), in both languages (Swedish ones are longer).
-_LONG_NAMES = {
+LONG_TYPE_NAMES = {
     "en": ["Driven by worry about the future", "Indifferent to anxiety absent",
            "Indifferent to worry about the future (high on anxiety present)",
            "Driven by worry about the future (high on anxiety present)",
@@ -227,7 +227,7 @@ _LONG_NAMES = {
 }
 
 
-def _tick_boxes_apart_and_inside(fig, labels):
+def assert_labels_apart_and_inside(fig, labels):
     """The drawn labels' boxes (pixels): no two overlap and all lie inside the figure."""
     fig.canvas.draw()
     boxes = [t.get_window_extent() for t in labels if t.get_text()]
@@ -253,13 +253,13 @@ def test_type_columns_of_a_heatmap_fit_side_by_side(k, lang):
     # statements as the report writes them: on up to two lines of 52 characters
     items = [f"I {'often ' * (i % 4)}worry about things\nthat might happen, statement {i}" for i in range(22)]
     profile = pd.DataFrame(rng.normal(size=(22, k)), index=items, columns=range(1, k + 1))
-    names = dict(zip(range(1, k + 1), _LONG_NAMES[lang]))
+    names = dict(zip(range(1, k + 1), LONG_TYPE_NAMES[lang]))
     labels = {t: plots.type_label(t, n, width=200, max_lines=1) for t, n in names.items()}
     fig = plots.plot_profile_heatmap(profile, labels=labels, fmt="{:+.1f}", lang=lang)
     fig.set_size_inches(7.0, 1.25 + 0.2 * 22)  # what the report sets after drawing
     FigureCanvasAgg(fig)
     ax = fig.axes[0]
-    _tick_boxes_apart_and_inside(fig, ax.get_xticklabels())
+    assert_labels_apart_and_inside(fig, ax.get_xticklabels())
     drawn = [t.get_text() for t in ax.get_xticklabels()]
     for t, text in zip(names, drawn):
         assert text.startswith(f"{t} ·"), text  # the number first, never broken from its dot
@@ -275,11 +275,11 @@ def test_factor_columns_of_a_heatmap_fit_side_by_side():
     factors = {f"F{i}": f"Worry about {w} and what may follow" for i, w in
                enumerate(["health", "money", "family", "work", "the future", "friends", "safety", "sleep"], 1)}
     profile = pd.DataFrame(np.random.default_rng(0).normal(size=(10, 8)), index=range(1, 11), columns=list(factors))
-    names = {t: plots.type_label(t, n, max_lines=3) for t, n in enumerate(_LONG_NAMES["sv"], 1)}
+    names = {t: plots.type_label(t, n, max_lines=3) for t, n in enumerate(LONG_TYPE_NAMES["sv"], 1)}
     fig = plots.plot_profile_heatmap(profile, names=names, labels=factors)
     fig.set_size_inches(7.0, 0.9 + 0.56 * 10)
     FigureCanvasAgg(fig)
     ax = fig.axes[0]
-    _tick_boxes_apart_and_inside(fig, ax.get_xticklabels())
-    _tick_boxes_apart_and_inside(fig, ax.get_yticklabels())
+    assert_labels_apart_and_inside(fig, ax.get_xticklabels())
+    assert_labels_apart_and_inside(fig, ax.get_yticklabels())
     assert [" ".join(t.get_text().split()) for t in ax.get_xticklabels()] == list(factors.values())

@@ -35,6 +35,7 @@ import hashlib
 import inspect
 import io
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -370,11 +371,16 @@ def _text_width(text: str, size: float) -> float:
     return renderer.get_text_width_height_descent(text, FontProperties(size=size), ismath=False)[0]
 
 
-@functools.lru_cache(maxsize=1)
+_MEASURING = threading.local()
+
+
 def _measuring_renderer():
+    """A renderer to measure text with, one per thread (figures may be drawn in several)."""
     from matplotlib.backends.backend_agg import RendererAgg
 
-    return RendererAgg(8, 8, 72)  # 72 dpi: one pixel is one point
+    if getattr(_MEASURING, "renderer", None) is None:
+        _MEASURING.renderer = RendererAgg(8, 8, 72)  # 72 dpi: one pixel is one point
+    return _MEASURING.renderer
 
 
 def _label_tokens(text: str) -> list[str]:
@@ -770,7 +776,11 @@ def plot_profile_heatmap(profile: pd.DataFrame, *, names: Mapping[int, str] | No
     names : mapping, optional
         Display name per type id.
     labels : mapping, optional
-        Display name per feature.
+        Display name per column (feature, or type when the types are the columns),
+        written on one line: each is wrapped to its column's width when the figure is
+        drawn (also after ``set_size_inches``), upright, at 7 down to 5 points, so
+        that no two labels overlap or leave the figure at any number of columns; a
+        type's "3 ·" stays with its name and no word is left out.
     vmax : float, optional
         Colour scale limit (symmetric); defaults to the largest absolute value.
     """

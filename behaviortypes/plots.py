@@ -35,6 +35,7 @@ import hashlib
 import inspect
 import io
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -334,16 +335,136 @@ class _PlainTextFigure(Figure):
     Type names, item texts and themes are the user's text: matplotlib would read
     ``"$50-$100"`` as a formula and fail on ``"Saver $\\frac$ 50"``. Every text of the
     figure (tick labels made while drawing included) is drawn with mathtext off.
+
+    ``fitters`` are called (without arguments) before each draw, after the caller
+    may have resized the figure: :func:`_fit_column_labels` wraps labels to the
+    columns' width then.
     """
+
+    fitters: list[Callable[[], None]]
 
     def draw(self, renderer):  # noqa: D102 (matplotlib's)
         import matplotlib
         from matplotlib.text import Text
 
+        for fit in getattr(self, "fitters", ()):  # labels that fit the size the figure has now
+            fit()
         for text in self.findobj(Text):
             text.set_parse_math(False)
         with matplotlib.rc_context({"text.parse_math": False}):
             return super().draw(renderer)
+
+
+#: Font sizes (points) tried for column labels, largest first; see :func:`_fit_column_labels`.
+_COLUMN_FONT_SIZES = (7.0, 6.5, 6.0, 5.5, 5.0)
+
+#: At most this many lines per column label before a smaller font is tried.
+_COLUMN_MAX_LINES = 8
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_width(text: str, size: float) -> float:
+    """Width in points of ``text`` in the figures' font at ``size`` points."""
+    from matplotlib.font_manager import FontProperties
+
+    renderer = _measuring_renderer()
+    return renderer.get_text_width_height_descent(text, FontProperties(size=size), ismath=False)[0]
+
+
+_MEASURING = threading.local()
+
+
+def _measuring_renderer():
+    """A renderer to measure text with, one per thread (figures may be drawn in several)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    if getattr(_MEASURING, "renderer", None) is None:
+        _MEASURING.renderer = RendererAgg(8, 8, 72)  # 72 dpi: one pixel is one point
+    return _MEASURING.renderer
+
+
+def _label_tokens(text: str) -> list[str]:
+    """Words of a label; a type's "3 ·" stays one word so the number never ends a line alone."""
+    tokens: list[str] = []
+    for word in " ".join(str(text).split()).split(" "):
+        if word == "·" and tokens:
+            tokens[-1] += " ·"
+        elif word:
+            tokens.append(word)
+    return tokens
+
+
+def _wrap_to_width(text: str, width: float, size: float, *, force: bool = False) -> list[str] | None:
+    """``text`` wrapped on lines at most ``width`` points wide at ``size`` points.
+
+    Lines break between words, then after a hyphen inside a word; a word still wider
+    than ``width`` makes it fail (``None``), unless ``force``: then it is broken
+    between letters, with a hyphen. Nothing is ever left out.
+    """
+    pieces: list[tuple[str, bool]] = []  # (piece, joins the previous piece without a space)
+    for token in _label_tokens(text):
+        parts = re.findall(r"[^-]+-?|-", token) if _text_width(token, size) > width else [token]
+        for j, part in enumerate(parts):
+            chunks = [part]
+            if _text_width(part, size) > width:
+                if not force:
+                    return None
+                chunks = [""]
+                for c in part:  # as many letters as fit a line, then a hyphen
+                    if chunks[-1] and _text_width(chunks[-1] + c + "-", size) > width:
+                        chunks[-1] += "-"
+                        chunks.append("")
+                    chunks[-1] += c
+            pieces += [(chunk, j > 0 or i > 0) for i, chunk in enumerate(chunks)]
+    lines: list[str] = []
+    for piece, glued in pieces:
+        joined = (lines[-1] + ("" if glued else " ") + piece) if lines else piece
+        if lines and _text_width(joined, size) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(piece)
+    return lines
+
+
+def _fit_column_labels(ax: Axes, texts: Sequence[str]) -> None:
+    """Put ``texts`` under the columns of ``ax``, each wrapped to its column's width.
+
+    The labels stand upright, centred under their column, and never overlap or leave
+    the figure, however many columns there are: each is wrapped (between words) to
+    the column's width, in the largest of :data:`_COLUMN_FONT_SIZES` at which every
+    label needs at most :data:`_COLUMN_MAX_LINES` lines and no word is wider than its
+    column; else at the smallest size, with more lines and the widest words broken.
+    Nothing is cut: a type's number and every word of its name stay.
+    """
+    fig = ax.figure
+    n = len(texts)
+    if not n:
+        return
+    ax.set_xticks(range(n), ["" for _ in texts], rotation=0, ha="center")
+    engine = fig.get_layout_engine()
+    if engine is not None:  # where the columns are once the labels are out of the way
+        engine.execute(fig)
+    column = ax.get_window_extent().width / fig.dpi * 72 / n
+    width = max(1.0, column - max(6.0, 0.15 * column))  # a gap that keeps neighbours apart
+    for size in _COLUMN_FONT_SIZES:
+        wrapped = [_wrap_to_width(t, width, size) for t in texts]
+        if all(w is not None and len(w) <= _COLUMN_MAX_LINES for w in wrapped):
+            break
+    else:
+        wrapped = [_wrap_to_width(t, width, size, force=True) for t in texts]
+    ax.set_xticks(range(n), ["\n".join(w) for w in wrapped], fontsize=size, rotation=0, ha="center")
+
+
+def _column_labels(ax: Axes, texts: Sequence[str]) -> None:
+    """Column labels of ``ax`` that fit (:func:`_fit_column_labels`) at the size the
+    figure is drawn at: refitted before each draw of a figure made here, fitted once
+    on a caller's axes (at its size now)."""
+    texts = list(texts)
+    _fit_column_labels(ax, texts)
+    fig = ax.figure
+    if isinstance(fig, _PlainTextFigure):
+        fig.fitters = [*getattr(fig, "fitters", []),
+                       lambda: _fit_column_labels(ax, texts) if ax in fig.axes else None]
 
 
 def _new(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
@@ -655,7 +776,11 @@ def plot_profile_heatmap(profile: pd.DataFrame, *, names: Mapping[int, str] | No
     names : mapping, optional
         Display name per type id.
     labels : mapping, optional
-        Display name per feature.
+        Display name per column (feature, or type when the types are the columns),
+        written on one line: each is wrapped to its column's width when the figure is
+        drawn (also after ``set_size_inches``), upright, at 7 down to 5 points, so
+        that no two labels overlap or leave the figure at any number of columns; a
+        type's "3 ·" stays with its name and no word is left out.
     vmax : float, optional
         Colour scale limit (symmetric); defaults to the largest absolute value.
     """
@@ -665,8 +790,8 @@ def plot_profile_heatmap(profile: pd.DataFrame, *, names: Mapping[int, str] | No
     values = profile.to_numpy(dtype=float)
     lim = vmax or float(np.nanmax(np.abs(values))) or 1.0
     ax.imshow(values, cmap=_DIVERGING, vmin=-lim, vmax=lim, aspect="auto")
-    ax.set_xticks(range(n_f), [(labels or {}).get(c, str(c)) for c in profile.columns],
-                  fontsize=7, rotation=30 if n_f > 4 else 0, ha="right" if n_f > 4 else "center")
+    # column labels stand upright, wrapped to their column (also after the figure is resized)
+    _column_labels(ax, [(labels or {}).get(c, str(c)) for c in profile.columns])
     ax.set_yticks(range(n_t), [(names or {}).get(t, f"Type {t}" if isinstance(t, (int, np.integer)) else str(t))
                                for t in profile.index], fontsize=7.5)
     for (r, c), v in np.ndenumerate(values):

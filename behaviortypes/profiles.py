@@ -337,8 +337,14 @@ def suggest_names(
       (unhurried shopper)";
     * where two types would get the same head, the one most extreme on it keeps its
       name; another keeps its own when its add-on already tells it apart, else it gets
-      its next most distinctive factor added (a number only when none is left). An
-      add-on is never the naming factor itself.
+      its next most distinctive factor added. An add-on is never the naming factor
+      itself, and only a factor with |z| ≥ 0.3 (:data:`AVERAGE_Z`), one the tagline
+      would name, is added: a name never says "high on" what the type is average on.
+      When no such factor tells the type apart (several average types, or two types
+      that differ only in their strength on the naming factor), its type number is
+      appended instead: "The mainstream 3", "The bargain hunter 5". The number is
+      the type's id, so it matches the "5 ·" in every figure; edit ``types.yaml`` to
+      give such a type a name of your own.
 
     The tagline lists the type's two or three most distinctive factors with |z| ≥ 0.3
     ("High on price, low on convenience." / "Högt på pris, lågt på bekvämlighet.").
@@ -393,8 +399,9 @@ def suggest_names(
                 parts.append((factor_names[f], bool(z[f] > 0)))
             tag = _tagline(parts, lang)
         # further add-ons to tell types with the same head apart, best first: the type's
-        # other factors by |z|; never the naming factor nor the one already added
-        extras = list(order) if average else [f for f in order if f not in (named, lead)]
+        # other factors by |z|, only those the tagline would name (|z| >= 0.3); never the
+        # naming factor nor the one already added. An average type has none.
+        extras = [f for f in order if f not in (named, lead) and abs(z[f]) >= AVERAGE_Z]
         candidates[int(type_id)] = [name_extra(factor_names[f], bool(z[f] > 0), lang)
                                     for f in extras]
         rows.append(
@@ -413,7 +420,8 @@ def suggest_names(
     names = pd.DataFrame(rows).set_index("type_id")
     # Two types with the same head: the most extreme on it (for average types: the
     # closest to average) keeps its name; another keeps its own only when its add-on
-    # already tells it apart, else it gets its next most distinctive factor added.
+    # already tells it apart, else it gets its next most distinctive factor (|z| >= 0.3)
+    # added.
     keepers, others = [], []
     for head, group in names.groupby("head", sort=False):
         order = group["strength"].sort_values(ascending=head == avg_name, kind="stable").index
@@ -430,8 +438,10 @@ def suggest_names(
                     names.at[type_id, "name"] = name
                     break
         taken.add(names.at[type_id, "name"])
-    dup = names["name"].duplicated(keep="first")
-    for type_id in names.index[dup]:
+    # none of its distinctive factors tells it apart: its number does (the keeper of a
+    # head keeps the name unnumbered, whatever its id)
+    ranked = names.loc[keepers + others, "name"]
+    for type_id in ranked.index[ranked.duplicated(keep="first")]:
         names.at[type_id, "name"] = f"{names.at[type_id, 'name']} {type_id}"
     return names.drop(columns=["head", "strength", "has_extra"])
 

@@ -204,3 +204,82 @@ def test_user_text_on_a_callers_axes_is_not_mathtext(frames):
         ax = host.add_subplot()
         call(ax=ax)
         assert not any(t.get_parse_math() for t in ax.findobj(Text)), name
+
+
+#: Type names as long as the STAI trial's (k = 7), in both languages (Swedish ones are longer).
+LONG_TYPE_NAMES = {
+    "en": ["Driven by worry about the future", "Indifferent to anxiety absent",
+           "Indifferent to worry about the future (high on anxiety present)",
+           "Driven by worry about the future (high on anxiety present)",
+           "Indifferent to worry about the future (high on anxiety absent)", "Driven by anxiety present",
+           "Indifferent to anxiety absent (low on worry about the future)", "Indifferent to anxiety present",
+           "Driven by anxiety present (low on anxiety absent)",
+           "Driven by anxiety absent (low on worry about the future, high on anxiety present)"],
+    "sv": ["Den som sätter oro inför framtiden först", "Den som bryr sig mindre om frånvaro av ångest",
+           "Den som bryr sig mindre om oro inför framtiden (högt på närvarande ångest)",
+           "Den som sätter oro inför framtiden först (högt på närvarande ångest)",
+           "Den som bryr sig mindre om oro inför framtiden (högt på frånvaro av ångest)",
+           "Den som sätter närvarande ångest först",
+           "Den som bryr sig mindre om frånvaro av ångest (lågt på oro inför framtiden)",
+           "Den som bryr sig mindre om närvarande ångest",
+           "Den som sätter närvarande ångest först (lågt på frånvaro av ångest)",
+           "Den som sätter frånvaro av ångest först (lågt på oro inför framtiden, högt på närvarande ångest)"],
+}
+
+
+def assert_labels_apart_and_inside(fig, labels):
+    """The drawn labels' boxes (pixels): no two overlap and all lie inside the figure."""
+    fig.canvas.draw()
+    boxes = [t.get_window_extent() for t in labels if t.get_text()]
+    inside = fig.bbox
+    for b in boxes:
+        assert inside.x0 - 0.5 <= b.x0 and b.x1 <= inside.x1 + 0.5, (b, inside)
+        assert inside.y0 - 0.5 <= b.y0 and b.y1 <= inside.y1 + 0.5, (b, inside)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), (a, b)
+    return boxes
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+@pytest.mark.parametrize("k", range(2, 11))
+def test_type_columns_of_a_heatmap_fit_side_by_side(k, lang):
+    """The statements heatmap (types as columns, as the report draws it at 7 inches wide):
+    no two type labels overlap or leave the figure at any k, each keeps its number and
+    every word of its name (the STAI trial, k = 7: the labels ran into each other)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    rng = np.random.default_rng(k)
+    # statements as the report writes them: on up to two lines of 52 characters
+    items = [f"I {'often ' * (i % 4)}worry about things\nthat might happen, statement {i}" for i in range(22)]
+    profile = pd.DataFrame(rng.normal(size=(22, k)), index=items, columns=range(1, k + 1))
+    names = dict(zip(range(1, k + 1), LONG_TYPE_NAMES[lang]))
+    labels = {t: plots.type_label(t, n, width=200, max_lines=1) for t, n in names.items()}
+    fig = plots.plot_profile_heatmap(profile, labels=labels, fmt="{:+.1f}", lang=lang)
+    fig.set_size_inches(7.0, 1.25 + 0.2 * 22)  # what the report sets after drawing
+    FigureCanvasAgg(fig)
+    ax = fig.axes[0]
+    assert_labels_apart_and_inside(fig, ax.get_xticklabels())
+    drawn = [t.get_text() for t in ax.get_xticklabels()]
+    for t, text in zip(names, drawn):
+        assert text.startswith(f"{t} ·"), text  # the number first, never broken from its dot
+        assert " ".join(text.split()) == f"{t} · {names[t]}"  # nothing cut, only wrapped
+    assert min(t.get_fontsize() for t in ax.get_xticklabels()) >= 5
+
+
+def test_factor_columns_of_a_heatmap_fit_side_by_side():
+    """Many factors with long names (types as rows): the factor labels neither overlap nor
+    leave the figure; neither do the type labels of the rows."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    factors = {f"F{i}": f"Worry about {w} and what may follow" for i, w in
+               enumerate(["health", "money", "family", "work", "the future", "friends", "safety", "sleep"], 1)}
+    profile = pd.DataFrame(np.random.default_rng(0).normal(size=(10, 8)), index=range(1, 11), columns=list(factors))
+    names = {t: plots.type_label(t, n, max_lines=3) for t, n in enumerate(LONG_TYPE_NAMES["sv"], 1)}
+    fig = plots.plot_profile_heatmap(profile, names=names, labels=factors)
+    fig.set_size_inches(7.0, 0.9 + 0.56 * 10)
+    FigureCanvasAgg(fig)
+    ax = fig.axes[0]
+    assert_labels_apart_and_inside(fig, ax.get_xticklabels())
+    assert_labels_apart_and_inside(fig, ax.get_yticklabels())
+    assert [" ".join(t.get_text().split()) for t in ax.get_xticklabels()] == list(factors.values())

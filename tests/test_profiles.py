@@ -170,13 +170,15 @@ def test_same_head_gets_the_trait_that_tells_it_apart():
                           lang="en")
     assert names.loc[1, "name"] == "The extraversion-driven"  # the more extreme keeps it
     assert names.loc[2, "name"] == "The extraversion-driven (low on conscientiousness)"
-    # three average types: one keeps the average name, the others get their lean
+    # three average types: one keeps the average name, the others their number
     fm = pd.DataFrame({"E": [0.05, 0.25, -0.2], "C": [-0.1, 0.0, 0.1]},
                       index=pd.Index([1, 2, 3], name="type_id"))
     names = suggest_names(fm, {"E": "extraversion", "C": "conscientiousness"}, lang="en")
     assert names.loc[1, "name"] == "The mainstream"
-    assert names.loc[2, "name"] == "The mainstream (high on extraversion)"
-    assert names.loc[3, "name"] == "The mainstream (low on extraversion)"
+    # their lean (|z| 0.25 and 0.2) is not a trait the tagline names: numbered, not
+    # "The mainstream (high on extraversion)" (the STAI trial's z 0.16)
+    assert names.loc[2, "name"] == "The mainstream 2"
+    assert names.loc[3, "name"] == "The mainstream 3"
     assert names.loc[2, "tagline"] == "Close to average on everything."
 
 
@@ -202,6 +204,51 @@ def test_names_unique_and_never_repeat_the_naming_factor(seed, k, p, lang):
         assert names.loc[t, "top_factor"] == top
         assert alone in names.loc[t, "name"] or re.sub(r" \d+$", "", names.loc[t, "name"]).startswith(alone[:-1])
         assert head not in extras
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_add_on_that_tells_names_apart_is_a_distinctive_trait(lang):
+    """The STAI trial (k = 7): two types driven by the same trait were told apart by one
+    at z 0.16, a trait the tagline does not call distinctive. An add-on needs |z| >= 0.3
+    (AVERAGE_Z); with none left, the type's number tells it apart, as for same names."""
+    themes = {"P": "anxiety present", "A": "anxiety absent", "W": "worry"}
+    fm = pd.DataFrame({"P": [1.2, 0.8], "A": [0.16, -0.1]}, index=pd.Index([1, 2], name="type_id"))
+    names = suggest_names(fm, themes, lang=lang)
+    head = names.loc[1, "name"]
+    assert "(" not in head and "anxiety present" in head
+    assert names.loc[2, "name"] == f"{head} 2"  # not "(low on anxiety absent)" at z -0.1
+    assert "anxiety absent" not in names.loc[2, "tagline"]
+    # the more extreme keeps the name unnumbered, also when its id is the larger
+    names = suggest_names(fm.loc[[2, 1]].set_axis(pd.Index([1, 2], name="type_id")), themes, lang=lang)
+    assert names.loc[2, "name"] == head and names.loc[1, "name"] == f"{head} 1"
+    # the first add-on is distinctive (z 0.5) and taken by type 2; type 3's next one (worry,
+    # z -0.16) is not: a number, not "(low on worry)"
+    fm = pd.DataFrame({"P": [1.4, 1.0, 0.9], "A": [0.0, 0.5, 0.45], "W": [0.1, 0.05, -0.16]},
+                      index=pd.Index([1, 2, 3], name="type_id"))
+    names = suggest_names(fm, themes, lang=lang)
+    high = {"en": "high on anxiety absent", "sv": "högt på anxiety absent"}[lang]
+    assert names.loc[2, "name"] == f"{names.loc[1, 'name']} ({high})"
+    assert names.loc[3, "name"] == f"{names.loc[1, 'name']} 3"
+    assert "worry" not in names.loc[3, "name"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1), st.integers(2, 8), st.integers(2, 5), st.sampled_from(["en", "sv"]))
+def test_every_add_on_names_a_trait_the_tagline_could_name(seed, k, p, lang):
+    from behaviortypes.i18n import name_extra
+
+    rng = np.random.default_rng(seed)
+    fm = pd.DataFrame(rng.normal(scale=rng.choice([0.1, 0.4, 0.8]), size=(k, p)).round(2),
+                      columns=[f"F{j + 1}" for j in range(p)],
+                      index=pd.Index(range(1, k + 1), name="type_id"))
+    themes = dict(zip(fm.columns, ["price", "inspiration", "gardening", "loyalty", "home cooking"]))
+    names = suggest_names(fm, themes, lang=lang)
+    assert names["name"].is_unique
+    for t in fm.index:
+        z = fm.loc[t]
+        allowed = {name_extra(themes[f], bool(z[f] > 0), lang) for f in fm.columns if abs(z[f]) >= 0.3}
+        head, extras = _head_and_extras(names.loc[t, "name"])
+        assert set(extras) <= allowed, (names.loc[t, "name"], z.to_dict())
 
 
 def test_types_yaml_repeated_type_id(tmp_path):

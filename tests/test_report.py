@@ -553,3 +553,37 @@ def test_map_marks_types_by_number_apart_with_names_in_a_legend():
     gap = np.abs(marks["1"] - marks["2"]) / span
     assert gap[0] > 0.035 or gap[1] > 0.06
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"{i} · {n}" for i, n in names.items()]
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_heatmap_type_labels_stand_apart_at_seven_types(tmp_path, monkeypatch, lang):
+    """The STAI trial (k = 7, long names, Swedish longer): the type labels under the columns
+    of "Statements that separate the types" ran into each other and lost their ends. As
+    the report draws them: no two overlap, all inside the figure, each with its number
+    and whole name; and the factor heatmap's labels likewise."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from test_plots import LONG_TYPE_NAMES, assert_labels_apart_and_inside
+
+    from behaviortypes import plots
+
+    disc = make_discovery_folder(tmp_path / "disc", k=7, n=840, seed=3, with_lookalike=False, with_quotes=False)
+    doc = yaml.safe_load((disc / "types.yaml").read_text())
+    for ty in doc["types"]:
+        ty["name"] = LONG_TYPE_NAMES[lang][ty["type_id"] - 1]
+    (disc / "types.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True))
+    heatmaps = []
+    to_svg = plots.figure_to_svg
+
+    def checked(fig, **kwargs):  # the figure as it is serialised into the report
+        if fig.axes and fig.axes[0].images:
+            FigureCanvasAgg(fig)
+            ax = fig.axes[0]
+            assert_labels_apart_and_inside(fig, ax.get_xticklabels())
+            assert_labels_apart_and_inside(fig, ax.get_yticklabels())
+            heatmaps.append([" ".join(t.get_text().split()) for t in ax.get_xticklabels()])
+        return to_svg(fig, **kwargs)
+
+    monkeypatch.setattr(plots, "figure_to_svg", checked)
+    build_context(load_report_data(disc), lang)
+    statements = next(h for h in heatmaps if len(h) == 7)
+    assert statements == [f"{t} · {name}" for t, name in enumerate(LONG_TYPE_NAMES[lang][:7], 1)]

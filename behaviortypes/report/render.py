@@ -465,12 +465,15 @@ def build_context(data: ReportData, lang: str = "en", *,
         # statements wrap on two lines (cut with "…" only beyond two lines of 52 characters)
         inames = {k: _wrap_label(data.item_texts.get(k, k), 52, 2) for k in iprof.index}
         n_wrapped = sum("\n" in v for v in inames.values())
+        # the types' whole names: the figure wraps them to their columns' width when drawn
         fig = plots.plot_profile_heatmap(
-            iprof, names=inames,
-            labels={tid: plots.type_label(tid, types.loc[tid, "name"], width=max(14, 64 // max(1, len(ids))),
-                                      max_lines=max(3, min(8, 32 // max(1, len(ids)))))
-                    for tid in ids}, fmt="{:+.1f}")
-        fig.set_size_inches(7.0, 1.25 + 0.2 * len(iprof) + 0.1 * n_wrapped)
+            iprof, names=inames, fmt="{:+.1f}",
+            labels={tid: plots.type_label(tid, types.loc[tid, "name"], width=10_000, max_lines=1) for tid in ids})
+        # room for the type labels under the columns (wrapped there on about this many lines)
+        # (about 3.9 pt a character at 7 pt; the columns share about 4.1 inches)
+        label_lines = min(8, max(math.ceil(len(f"{tid} · {types.loc[tid, 'name']}") * 3.9 / (4.1 * 72 / len(ids)))
+                                 for tid in ids))
+        fig.set_size_inches(7.0, 1.25 + 0.2 * len(iprof) + 0.1 * n_wrapped + 0.1 * max(0, label_lines - 3))
         differences["items_svg"] = _svg(fig)
     scale = (data.source.get("instrument") or {}).get("scale") or {}
     differences["items_note"] = t["items_heatmap_note"].format(min=scale.get("min", "min"), max=scale.get("max", "max"))

@@ -23,7 +23,7 @@ against; ``sup_lda`` is the LDA alone); ARIs are over good respondents.
 Usage::
 
     .venv/bin/python bench/choosing_k.py main [--first 0] [--last 24] [--resamples 30]
-    .venv/bin/python bench/choosing_k.py field --per-kind 2 [--kinds tails] [--no-styles]
+    .venv/bin/python bench/choosing_k.py field --per-kind 2 [--kinds tails] [--no-styles] [--points 7]
     .venv/bin/python bench/choosing_k.py synth --first 0 --last 64 --resamples 10
 
 A full suite takes 5-10 minutes on 2 cores (synth: ~8 s per study).
@@ -66,10 +66,10 @@ def planted_row(settings: dict, resamples: int | None, jobs: int = 2, bootstrap:
 
 
 def field_row(kind: str, seed: int, resamples: int | None, jobs: int = 2, bootstrap: int = 0,
-              styles: bool = True, models=None) -> dict:
+              styles: bool = True, models=None, points: int = 5) -> dict:
     """Fit one field-like study as users' runs do: the response-style decision, items ->
     FactorModel -> TypeFinder (``styles=False``: the keyed answers as given)."""
-    st = make_fieldlike(kind, seed=seed)
+    st = make_fieldlike(kind, seed=seed, points=points)
     X = pipeline_scores(st, styles=styles)
     row = _fit_row(st, X, resamples, jobs, bootstrap, models)
     row.update(factors=st.n_dims, factors_hat=X.shape[1],
@@ -189,6 +189,8 @@ def main(argv=None) -> None:
     parser.add_argument("--per-kind", type=int, default=3, help="field: studies per kind")
     parser.add_argument("--field-seed", type=int, default=0,
                         help="field: the first seed of each kind (studies never looked at: 5 and up)")
+    parser.add_argument("--points", type=int, default=5,
+                        help="field: answer points of the statements (5: every session's studies)")
     parser.add_argument("--models", nargs="+", default=None,
                         help="TypeFinder(models=...): the models whose BIC chooses k; the "
                              "rows then carry every k's BIC and ARI per model")
@@ -205,7 +207,7 @@ def main(argv=None) -> None:
             if args.kinds and kind not in args.kinds:
                 continue
             rows.append(field_row(kind, seed, args.resamples, args.jobs, args.bootstrap,
-                                  styles=not args.no_styles, models=args.models))
+                                  styles=not args.no_styles, models=args.models, points=args.points))
             print_row(rows[-1])
     else:
         settings = {"main": lambda: suite(24), "fresh": lambda: suite(48, seed=99),

@@ -131,7 +131,7 @@ def _random_corr(rng, m, strength):
     return c * s[:, None] * s[None, :]
 
 
-def make_fieldlike(kind: str, *, seed: int = 0, n: int | None = None) -> FieldStudy:
+def make_fieldlike(kind: str, *, seed: int = 0, n: int | None = None, points: int = 5) -> FieldStudy:
     """Generate one field-like study of ``kind`` (see the module docstring).
 
     Parameters
@@ -142,6 +142,9 @@ def make_fieldlike(kind: str, *, seed: int = 0, n: int | None = None) -> FieldSt
         Seed; the same seed and kind give the same study.
     n : int, optional
         Respondents (default by kind: 2,500 / 2,000 / 1,800 / 1,600 / 1,500 / 1,500).
+    points : int, default=5
+        Answer points (5: the studies of every session; 7 or 4: the same latent study cut
+        into that many points, thresholds evenly spread over the same range).
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
@@ -222,11 +225,13 @@ def make_fieldlike(kind: str, *, seed: int = 0, n: int | None = None) -> FieldSt
     # per-statement thresholds on the continuous answer (skewed scales)
     shift = rng.uniform(-0.5, 0.5, size=p)
     width = rng.uniform(0.8, 1.2, size=p)
-    jitter = rng.uniform(-0.15, 0.15, size=(p, 4))
-    gaps = (np.array([-1.5, -0.5, 0.5, 1.5])[None] + jitter) * width[:, None] + shift[:, None]
+    step = 4.0 / (points - 1)  # 1 on five points: the cuts -1.5, -0.5, 0.5, 1.5 of every session
+    cuts = (np.arange(points - 1) - (points - 2) / 2) * step
+    jitter = rng.uniform(-0.15, 0.15, size=(p, points - 1)) * step
+    gaps = (cuts[None] + jitter) * width[:, None] + shift[:, None]
     raw = 1 + np.sum(raw_cont[:, :, None] > gaps[None], axis=2)
     if n_random:
-        raw = np.vstack([raw, rng.integers(1, 6, size=(n_random, p))])
+        raw = np.vstack([raw, rng.integers(1, points + 1, size=(n_random, p))])
         truth = np.concatenate([truth, np.zeros(n_random, int)])
         style = np.concatenate([style, np.full(n_random, "random", dtype=object)])
     order = rng.permutation(n)
@@ -236,13 +241,13 @@ def make_fieldlike(kind: str, *, seed: int = 0, n: int | None = None) -> FieldSt
     raw_df = pd.DataFrame(raw, index=index, columns=ids)
     rev_ids = [c for c, r in zip(ids, reverse) if r]
     items = raw_df.copy()
-    items[rev_ids] = 6 - items[rev_ids]
+    items[rev_ids] = points + 1 - items[rev_ids]
     return FieldStudy(
-        name=f"{kind}_k{k}_m{m}_n{n}_s{seed}", kind=kind, items=items, raw=raw_df,
+        name=f"{kind}_k{k}_m{m}_n{n}_s{seed}" + ("" if points == 5 else f"_p{points}"), kind=kind, items=items, raw=raw_df,
         reverse=rev_ids, truth=pd.Series(truth, index=index, name="truth"),
         style=pd.Series(style, index=index, name="style"), base_shares=base, n_dims=m,
         themes={c: f"d{int(j) + 1}" for c, j in zip(ids, dim_of)},
-        settings=dict(cfg, seed=seed, n=n, propensity=prop.tolist()),
+        settings=dict(cfg, seed=seed, n=n, propensity=prop.tolist(), points=points),
     )
 
 
@@ -253,13 +258,13 @@ def field_suite(n_per_kind: int = 3, *, seed: int = 0) -> list[tuple[str, int]]:
 
 
 def instrument(study: FieldStudy):
-    """The study's :class:`behaviortypes.instrument.Instrument` (five-point scale, each
+    """The study's :class:`behaviortypes.instrument.Instrument` (its scale's points, each
     statement's dimension as its theme, the reverse-keyed statements marked)."""
     from behaviortypes.instrument import Instrument, Item, Scale
 
     rev = set(study.reverse)
     return Instrument(
-        id_column="respondent_id", scale=Scale(min=1, max=5),
+        id_column="respondent_id", scale=Scale(min=1, max=int(study.settings.get("points", 5))),
         items=[Item(id=c, text=c, reverse=c in rev, theme=study.themes.get(c))
                for c in study.raw.columns])
 

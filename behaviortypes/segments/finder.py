@@ -60,13 +60,18 @@ _N_FULL_STARTS = 6
 #: degrees of freedom tried for the t mixture (the best likelihood is kept)
 _T_NU = (4.0, 8.0, 16.0, 50.0)
 #: mixture models whose BIC chooses k by default (see docs/choosing_k.md): shared shape,
-#: free covariance, t with shared shape, t with shared correlations and own spreads, and
-#: mclust's own-shape model VEV (own volume and orientation, one shape) with t components
-DEFAULT_MODELS = ("scaled", "full", "tscaled", "tspreads", "tVEV")
+#: free covariance, t with shared shape, and mclust's own-shape model VEV (own volume and
+#: orientation, one shape) with t components. The t mixture with shared correlations and
+#: own spreads per type and factor (``tspreads``) was a default until session 10: on
+#: unseen field-like studies it bought the floor and ceiling of Likert scales (a type
+#: pressed against a scale's end is narrower there) with extra or misplaced types, and t
+#: VEV now covers the own-shape studies it was adopted for.
+DEFAULT_MODELS = ("scaled", "full", "tscaled", "tVEV")
 #: every model that can take part in the choice (``TypeFinder(models=...)``): the defaults,
-#: mclust's VVE (one orientation, own volume and shape per type; Gaussian and t) and the
-#: Gaussian VEV — measured, not default (VVE over-split an end-to-end synth study)
-MODELS = DEFAULT_MODELS + ("VVE", "VEV", "tVVE")
+#: the t own-spreads model, mclust's VVE (one orientation, own volume and shape per type;
+#: Gaussian and t) and the Gaussian VEV — measured, not default (VVE over-split an
+#: end-to-end synth study)
+MODELS = DEFAULT_MODELS + ("tspreads", "VVE", "VEV", "tVVE")
 #: evidence column holding each choice model's BIC
 _BIC_COLUMN = {"scaled": "bic", "full": "bic_full", "tscaled": "bic_t",
                "tspreads": "bic_t_spreads", "VVE": "bic_vve", "VEV": "bic_vev",
@@ -342,9 +347,10 @@ class TypeFinder(BaseEstimator):
         Show a progress bar.
     models : sequence of str, optional
         The mixture models whose BIC chooses k (default :data:`DEFAULT_MODELS`:
-        ``"scaled"`` shared shape, ``"full"`` free covariance, ``"tscaled"`` and
-        ``"tspreads"`` t components with the shared shape or shared correlations,
-        ``"tVEV"`` mclust's own-shape model VEV with t components). :data:`MODELS` adds
+        ``"scaled"`` shared shape, ``"full"`` free covariance, ``"tscaled"`` t
+        components with the shared shape, ``"tVEV"`` mclust's own-shape model VEV with
+        t components). :data:`MODELS` adds ``"tspreads"`` (t components with shared
+        correlations and each type's own spreads; a default until session 10),
         mclust's ``"VVE"`` (Gaussian; ``"tVVE"`` with t components) and the Gaussian
         ``"VEV"``. The own-shape models are fitted from the others' posteriors (VVE and
         tVVE only at the k within 100 BIC points of the best); see docs/choosing_k.md for
@@ -433,15 +439,14 @@ class TypeFinder(BaseEstimator):
     the k whose every type has at least ``min_n`` respondents and whose types under 5 %
     of the sample reproduce in the resamples (a small type is kept for its substance,
     not dropped for its share of a possibly biased sample), take the k
-    with the lowest BIC over five mixture models (Gaussian with a shared covariance
+    with the lowest BIC over four mixture models (Gaussian with a shared covariance
     shape scaled per type, Gaussian with a free covariance per type, multivariate t
-    with the shared-shape structure or with shared correlations and each type's own
-    spreads, and mclust's own-shape model VEV with t components), as mclust does
-    across models; spurious fits are set aside. The t mixture
-    keeps a heavy-tailed type from being split into a core and a "tails" component; the
-    own-spreads structure lets a type hold one attitude tightly and another loosely;
-    VEV lets types differ in the orientation of their spread, which otherwise splits a
-    type in two (measured in docs/choosing_k.md, session 5). More types must be worth
+    with the shared-shape structure, and mclust's own-shape model VEV with t
+    components), as mclust does across models; spurious fits are set aside. The t
+    mixture keeps a heavy-tailed type from being split into a core and a "tails"
+    component; VEV lets types differ in the orientation and spread of their answers,
+    which otherwise splits a type in two (measured in docs/choosing_k.md, sessions 5 and
+    10; the own-spreads t model, a default until session 10, is an option). More types must be worth
     a very strong BIC difference: the fewest types within 10 BIC points of that lowest
     BIC are chosen (Kass & Raftery 1995; session 6).
     With ``k_min=1`` (the default) one homogeneous group is chosen instead (``k_ = 1``,

@@ -182,14 +182,20 @@ def test_same_head_gets_the_trait_that_tells_it_apart():
     assert names.loc[2, "tagline"] == "Close to average on everything."
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(0, 2**32 - 1), st.integers(2, 8), st.integers(2, 5), st.sampled_from(["en", "sv"]))
-def test_names_unique_and_never_repeat_the_naming_factor(seed, k, p, lang):
+def _random_profile(seed, k, p, scales):
+    """A random k x p factor-mean profile (z, 2 decimals) at one of ``scales`` and its themes."""
     rng = np.random.default_rng(seed)
-    fm = pd.DataFrame(rng.normal(scale=rng.choice([0.1, 0.6, 1.2]), size=(k, p)).round(2),
+    fm = pd.DataFrame(rng.normal(scale=rng.choice(list(scales)), size=(k, p)).round(2),
                       columns=[f"F{j + 1}" for j in range(p)],
                       index=pd.Index(range(1, k + 1), name="type_id"))
     themes = dict(zip(fm.columns, ["price", "inspiration", "gardening", "loyalty", "home cooking"]))
+    return fm, themes
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1), st.integers(2, 8), st.integers(2, 5), st.sampled_from(["en", "sv"]))
+def test_names_unique_and_never_repeat_the_naming_factor(seed, k, p, lang):
+    fm, themes = _random_profile(seed, k, p, (0.1, 0.6, 1.2))
     names = suggest_names(fm, themes, lang=lang)
     assert names["name"].is_unique
     for t in fm.index:
@@ -237,11 +243,7 @@ def test_add_on_that_tells_names_apart_is_a_distinctive_trait(lang):
 def test_every_add_on_names_a_trait_the_tagline_could_name(seed, k, p, lang):
     from behaviortypes.i18n import name_extra
 
-    rng = np.random.default_rng(seed)
-    fm = pd.DataFrame(rng.normal(scale=rng.choice([0.1, 0.4, 0.8]), size=(k, p)).round(2),
-                      columns=[f"F{j + 1}" for j in range(p)],
-                      index=pd.Index(range(1, k + 1), name="type_id"))
-    themes = dict(zip(fm.columns, ["price", "inspiration", "gardening", "loyalty", "home cooking"]))
+    fm, themes = _random_profile(seed, k, p, (0.1, 0.4, 0.8))
     names = suggest_names(fm, themes, lang=lang)
     assert names["name"].is_unique
     for t in fm.index:

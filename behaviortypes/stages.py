@@ -487,12 +487,20 @@ class MapResult:
     """A two-dimensional UMAP map of respondents with their type."""
 
     frame: pd.DataFrame
+    #: Respondents with factor scores (the map holds a random sample when there are more
+    #: than :data:`behaviortypes.profiles.MAP_MAX_RESPONDENTS`); None: as many as mapped.
+    n_total: int | None = None
 
     def summary(self) -> str:
-        return f"Map of {len(self.frame)} respondents (UMAP of the factor scores)"
+        n, total = len(self.frame), self.n_total or len(self.frame)
+        if total > n:
+            return (f"Map of a random sample of {n:,} of the {total:,} respondents (UMAP of the "
+                    "factor scores; a map of every respondent would take minutes)")
+        return f"Map of {n} respondents (UMAP of the factor scores)"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"n_respondents": int(len(self.frame))}
+        return {"n_respondents": int(len(self.frame)),
+                "n_total": int(self.n_total or len(self.frame))}
 
     def to_files(self, folder: Path) -> list[Path]:
         """``umap.csv``."""
@@ -500,7 +508,7 @@ class MapResult:
 
     def with_labels(self, labels: pd.Series) -> "MapResult":
         """The same map with new type ids (after a re-run's matching)."""
-        return MapResult(self.frame.assign(type_id=labels))
+        return MapResult(self.frame.assign(type_id=labels), n_total=self.n_total)
 
 
 def start_map(factors: FactorsResult, *, seed: int = 0) -> Any:
@@ -536,7 +544,7 @@ def run_map(factors: FactorsResult, types: TypesResult, *, seed: int = 0,
     frame = (started.result() if started is not None
              else type_map(factors.scores, random_state=seed)).copy()
     frame["type_id"] = types.labels
-    return MapResult(frame)
+    return MapResult(frame, n_total=len(factors.scores))
 
 
 # --------------------------------------------------------------------------- typing tool

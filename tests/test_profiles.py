@@ -351,3 +351,24 @@ def test_map_distances_are_umaps_own_bit_for_bit():
     ours = euclidean_matrix(X)
     np.testing.assert_array_equal(ours, own)
     assert ours[10, 11] == 0 and np.allclose(ours, ours.T)
+
+
+def test_map_of_a_large_study_is_a_seeded_sample_and_says_so():
+    """User trial 5 (62,655 PISA students): the map alone took 24 minutes. Above
+    ``max_respondents`` the map is drawn of a random sample, the same for the same seed,
+    and the stage's summary says it is a sample of how many."""
+    from behaviortypes.profiles import type_map
+    from behaviortypes.stages import MapResult
+
+    rng = np.random.default_rng(0)
+    scores = pd.DataFrame(rng.normal(size=(90, 2)), columns=["F1", "F2"],
+                          index=pd.Index([f"r{i:03d}" for i in range(90)], name="respondent_id"))
+    a = type_map(scores, random_state=3, max_respondents=60)
+    b = type_map(scores, random_state=3, max_respondents=60)
+    assert len(a) == 60 and a.index.isin(scores.index).all() and a.index.is_monotonic_increasing
+    pd.testing.assert_frame_equal(a, b)
+    assert len(type_map(scores, random_state=3, max_respondents=None)) == 90
+    res = MapResult(a.assign(type_id=1), n_total=90)
+    assert "random sample of 60 of the 90 respondents" in res.summary()
+    assert res.to_dict() == {"n_respondents": 60, "n_total": 90}
+    assert MapResult(a.assign(type_id=1)).summary() == "Map of 60 respondents (UMAP of the factor scores)"

@@ -385,6 +385,13 @@ def _overview_rows(types: Any, fmt: Formatter) -> list[dict[str, Any]]:
              "shown": bool(r["shown"])} for tid, r in types.iterrows()]
 
 
+def _map_sample_note(n_mapped: int, n_kept: int, t: Mapping[str, str], fmt) -> str | None:
+    """The map's note when it shows a random sample (``profiles.MAP_MAX_RESPONDENTS``)."""
+    if n_mapped >= n_kept:
+        return None
+    return t["map_sample_note"].format(n=fmt.count(n_mapped), total=fmt.count(n_kept))
+
+
 def build_context(data: ReportData, lang: str = "en", *,
                   compact: Mapping[str, int] | None = None) -> dict[str, Any]:
     """Everything the templates show, formatted for ``lang``.
@@ -432,11 +439,12 @@ def build_context(data: ReportData, lang: str = "en", *,
     fig.set_size_inches(7.0, 0.8 + (0.34 + 0.14 * two_lines - 0.08 * lv) * len(types))
     overview = {"table": table, "sizes_svg": _svg(fig), "has_base": base is not None, "umap_svg": None,
                 "base_uncorrected": base is not None and not (data.base or {}).get("corrected", True),
-                "one_group": None, "map_title": t["map_title"]}
-    if data.umap is not None:
-        overview["umap_svg"] = _map_svg(data.umap, types["name"].to_dict(), colours, lv)
+                "one_group": None, "map_title": t["map_title"], "map_sample": None}
     hidden_note = _hidden_note(types, data.min_group_size, fmt, t)
     n_kept = sol.get("n_kept") or int(types["n"].sum())
+    if data.umap is not None:
+        overview["umap_svg"] = _map_svg(data.umap, types["name"].to_dict(), colours, lv)
+        overview["map_sample"] = _map_sample_note(len(data.umap), n_kept, t, fmt)
     subtitle = t["subtitle"].format(study=data.title, k=len(types), n=fmt.count(n_kept))
     if one_group:
         subtitle = t["one_group_subtitle"].format(study=data.title, n=fmt.count(n_kept))

@@ -149,3 +149,24 @@ def test_atomic_write_that_is_refused_names_the_target_not_the_temporary_file(tm
     text = str(err.value)
     assert "banner.xlsx" in text and "Hint:" in text and ".banner.xlsx." not in text, text
     assert list(tmp_path.iterdir()) == []  # the temporary file is gone
+
+
+def test_check_output_file_refuses_a_folder_it_may_not_write_in(tmp_path, monkeypatch):
+    """The early check of an output file (``profile --xlsx``) refuses a folder that takes no
+    new file (read-only; simulated, as chmod does not stop root) naming the file, and
+    leaves nothing behind when the folder is writable."""
+    import tempfile
+
+    from behaviortypes.files import check_output_file
+
+    assert check_output_file(tmp_path / "new" / "b.xlsx") == tmp_path / "new" / "b.xlsx"
+    assert list(tmp_path.iterdir()) == []  # the probe is removed, no folder made
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".b.xlsx.probe1234"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(InputError) as err:
+        check_output_file(tmp_path / "b.xlsx")
+    text = str(err.value)
+    assert "b.xlsx" in text and "permission denied" in text and "probe" not in text and "Hint:" in text

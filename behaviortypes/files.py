@@ -48,6 +48,7 @@ __all__ = [
     "restore_formula",
     "check_name_length",
     "check_output_folder",
+    "check_output_file",
     "MAX_YAML_BYTES",
     "MAX_YAML_NODES",
 ]
@@ -125,6 +126,50 @@ def check_output_folder(path: str | Path) -> Path:
     return path
 
 
+_CANNOT_WRITE_HINT = ("close it if it is open (in Excel, say), or choose another path, "
+                      "in a folder you may write in")
+
+
+def _cannot_write(path: Path, err: OSError) -> Exception:
+    """The one-line error for an output that cannot be written, naming ``path``
+    (never the temporary file beside it)."""
+    from .errors import InputError
+
+    if isinstance(err, IsADirectoryError) or path.is_dir():
+        return InputError("the output file is an existing folder", file=path,
+                          hint="give a file name, e.g. inside that folder")
+    return InputError("the output file cannot be written (permission denied)", file=path,
+                      hint=_CANNOT_WRITE_HINT)
+
+
+def check_output_file(path: str | Path) -> Path:
+    """Refuse, before any work, an output file that cannot be written as named.
+
+    Checks the name, that ``path`` is not a folder nor below a file, that an
+    existing ``path`` can be opened for writing (not read-only, not locked by
+    another program) and that its folder (or nearest existing parent) takes a new
+    file. Nothing of the user's is changed: the probe file is this run's own and
+    removed at once.
+
+    Raises
+    ------
+    InputError
+        Naming ``path`` and how to fix it.
+    """
+    path = check_name_length(path)
+    _check_output_place(path, folder=False)
+    try:
+        if path.is_file():
+            os.close(os.open(path, os.O_WRONLY))  # no O_TRUNC: the file is left as it is
+        place = next((p for p in path.parents if p.exists()), Path("."))
+        fd, probe = tempfile.mkstemp(prefix=temp_prefix(path.name, "probe"), dir=place)
+        os.close(fd)
+        os.unlink(probe)
+    except (PermissionError, IsADirectoryError) as err:
+        raise _cannot_write(path, err) from None
+    return path
+
+
 def temp_prefix(name: str, tag: str = "") -> str:
     """A hidden temporary-name prefix for ``name`` that stays within the name limit."""
     return f".{name[:_TEMP_STEM]}.{tag}"
@@ -138,10 +183,13 @@ def atomic_path(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
     """
     path = check_name_length(path)
     _check_output_place(path, folder=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=temp_prefix(path.name), suffix=(suffix or ".tmp")[:20], dir=path.parent
-    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            prefix=temp_prefix(path.name), suffix=(suffix or ".tmp")[:20], dir=path.parent
+        )
+    except (PermissionError, IsADirectoryError) as err:
+        raise _cannot_write(path, err) from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -149,12 +197,16 @@ def atomic_path(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
         if tmp_path.is_file():  # mkstemp creates 0600; give the file the usual permissions
             os.chmod(tmp_path, 0o666 & ~_UMASK)
         os.replace(tmp_path, path)
-    except BaseException:
+    except BaseException as err:
         with contextlib.suppress(FileNotFoundError):
             if tmp_path.is_dir():
                 shutil.rmtree(tmp_path)
             else:
                 tmp_path.unlink()
+        if isinstance(err, (PermissionError, IsADirectoryError)) and {err.filename, err.filename2} & {
+            tmp, str(tmp_path), str(path)
+        }:  # name the file the user asked for, not the temporary one beside it
+            raise _cannot_write(path, err) from None
         raise
 
 

@@ -616,3 +616,54 @@ def test_an_outcome_with_labelled_levels_is_warned_about(tmp_path):
     assert any(t.startswith("outcome 'channel' is a descriptor with labelled levels (web, store, phone)")
                and "--by channel" in t for t in texts), texts
     assert not any("outcome 'nps'" in t for t in texts)
+
+
+def _profile_outputs_state(out):
+    import hashlib
+
+    return {p.name: (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+            for p in sorted(out.iterdir()) if p.name.startswith(("banner", "profile", "outcomes", "covariates"))}
+
+
+def _unwritable_xlsx_places(tmp_path):
+    """Workbook paths that cannot be written: an existing folder named like a workbook,
+    and a file in a read-only folder (as root, whom chmod does not stop, a path below
+    a file instead)."""
+    import os
+
+    folder = tmp_path / "dirx.xlsx"
+    folder.mkdir()
+    places = [folder]
+    if os.geteuid() == 0:
+        (tmp_path / "plain").write_text("x")
+        places.append(tmp_path / "plain" / "b.xlsx")
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o555)
+        places.append(locked / "b.xlsx")
+    return places
+
+
+def test_profile_xlsx_that_cannot_be_written_is_refused_before_any_work(small_study, tmp_path, capsys):
+    """``profile --xlsx FILE`` where FILE cannot be written (a read-only folder, an existing
+    folder named like a workbook) is refused with one line naming FILE and how to fix it,
+    before the banner CSVs and profile.json are rewritten (user trial s10); never a
+    temporary file name the user never saw."""
+    from behaviortypes.cli import main
+
+    out = small_study / "out"
+    main(["profile", str(out)])
+    try:
+        for book in _unwritable_xlsx_places(tmp_path):
+            before = _profile_outputs_state(out)
+            assert before
+            capsys.readouterr()
+            assert main(["profile", str(out), "--xlsx", str(book)]) == 2
+            err = capsys.readouterr().err.strip()
+            assert _profile_outputs_state(out) == before, book
+            assert len(err.splitlines()) == 1, err
+            assert book.name in err and "Hint:" in err and ".xlsx." not in err, err
+    finally:
+        for p in tmp_path.iterdir():
+            p.chmod(0o755)

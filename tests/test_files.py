@@ -129,3 +129,44 @@ def test_csv_header_names_reads_excel_and_plain_headers(tmp_path):
     assert csv_header_names(path) == ["kund\ufffd", "type_id"]
     path.write_bytes(b"")
     assert csv_header_names(path) == [""]
+
+
+def test_atomic_write_that_is_refused_names_the_target_not_the_temporary_file(tmp_path, monkeypatch):
+    """A permission error on the temporary file of an atomic write (a read-only file on
+    Windows, a locked workbook) names the file the user asked for, with a hint, not
+    ``.name.xlsx.1pfoa6jy.xlsx`` (user trial s10)."""
+    import os
+
+    from behaviortypes.errors import InputError
+    from behaviortypes.files import write_text
+
+    def refuse(src, dst):
+        raise PermissionError(13, "Permission denied", str(src))
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(InputError) as err:
+        write_text(tmp_path / "banner.xlsx", "x")
+    text = str(err.value)
+    assert "banner.xlsx" in text and "Hint:" in text and ".banner.xlsx." not in text, text
+    assert list(tmp_path.iterdir()) == []  # the temporary file is gone
+
+
+def test_check_output_file_refuses_a_folder_it_may_not_write_in(tmp_path, monkeypatch):
+    """The early check of an output file (``profile --xlsx``) refuses a folder that takes no
+    new file (read-only; simulated, as chmod does not stop root) naming the file, and
+    leaves nothing behind when the folder is writable."""
+    import tempfile
+
+    from behaviortypes.files import check_output_file
+
+    assert check_output_file(tmp_path / "new" / "b.xlsx") == tmp_path / "new" / "b.xlsx"
+    assert list(tmp_path.iterdir()) == []  # the probe is removed, no folder made
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".b.xlsx.probe1234"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(InputError) as err:
+        check_output_file(tmp_path / "b.xlsx")
+    text = str(err.value)
+    assert "b.xlsx" in text and "permission denied" in text and "probe" not in text and "Hint:" in text

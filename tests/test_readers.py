@@ -325,6 +325,29 @@ def test_missing_id_column(tmp_path):
         load_survey(make_survey(tmp_path / "a", frame))
 
 
+def _pisa_like_survey(folder, rename=None):
+    """An instrument of ST24Q01..ST24Q11 and ST25Q01..ST25Q05; the responses lack ST24Q04
+    (or hold it as ``rename``)."""
+    items = [f"ST24Q{j:02d}" for j in range(1, 12)] + [f"ST25Q{j:02d}" for j in range(1, 6)]
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"Respondent": [f"{i:04d}" for i in range(1, 81)],
+                          **{i: rng.integers(1, 5, 80) for i in items}})
+    frame = frame.drop(columns="ST24Q04") if rename is None else frame.rename(columns={"ST24Q04": rename})
+    return make_survey(folder, frame, scale={"min": 1, "max": 4},
+                       items=[{"id": i, "text": f"statement {i}"} for i in items])
+
+
+def test_missing_statement_never_suggests_another_statement_of_the_instrument(tmp_path):
+    """ST24Q04 missing: 'did you mean ST25Q04?' would have the user rename another question of
+    the same questionnaire and analyse the wrong data (user trial s10); a real typo of the
+    name is still suggested."""
+    err = _error(_pisa_like_survey(tmp_path / "gone"))
+    assert "ST24Q04" in err and "ST25Q04" not in err and "did you mean" not in err, err
+    for typo in ("ST24Q4", "st24q04 "):
+        err = _error(_pisa_like_survey(tmp_path / typo.strip(), rename=typo))
+        assert f"did you mean '{typo.strip()}'" in err, err  # the reader strips header spaces
+
+
 def test_duplicate_ids(tmp_path):
     frame = make_responses()
     frame.loc[[4, 9], "Respondent"] = "0002"

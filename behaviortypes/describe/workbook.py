@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..files import atomic_path, refuse_unmarked_files, xlsx_is_marked
+from ..files import atomic_path, check_output_file, refuse_unmarked_files, xlsx_is_marked
 from ..plots import fixed
 
 __all__ = ["BANNER_MARK", "write_banner_workbook", "refuse_foreign_banner_workbook"]
@@ -223,10 +223,13 @@ def refuse_foreign_banner_workbook(path: str | Path) -> None:
     Raises
     ------
     InputError
-        When ``path`` exists (or is a link) and is not such a workbook.
+        When ``path`` exists (or is a link) and is not such a workbook, or cannot be
+        written (a folder, a read-only or locked file, a read-only folder:
+        :func:`behaviortypes.files.check_output_file`).
     """
     refuse_unmarked_files([path], {".xlsx": _banner_xlsx_is_ours}, what="a banner workbook",
                           hint="give --xlsx a new name such as banner.xlsx, or move your file first")
+    check_output_file(path)  # a folder, a read-only or locked file, a folder not ours to write in
 
 
 def write_banner_workbook(result, path: str | Path) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -61,17 +61,29 @@ def coerce(values: pd.Series) -> pd.Series:
     return values.map(lambda v: v.strip() if isinstance(v, str) else v).where(~missing, np.nan)
 
 
+def _plain(name: object) -> str:
+    """A column name without case, spaces or punctuation (``'st24q04 '`` -> ``'st24q04'``)."""
+    return re.sub(r"[\W_]+", "", str(name)).casefold()
+
+
 def _close(name: str, options: Sequence[str]) -> str | None:
+    same = [str(o) for o in options if _plain(o) == _plain(name)]
+    if same:
+        return same[0]
     match = difflib.get_close_matches(name, [str(o) for o in options], n=1, cutoff=0.6)
-    if not match:
-        lower = {str(o).lower(): str(o) for o in options}
-        return lower.get(name.lower())
-    return match[0]
+    return match[0] if match else None
 
 
-def hint_column(name: str, columns: Sequence[str], what: str) -> str:
-    """A hint for a column the instrument names but the file lacks: the nearest name, or the file's columns."""
-    near = _close(name, columns)
+def hint_column(name: str, columns: Sequence[str], what: str, claimed: Iterable[str] = ()) -> str:
+    """A hint for a column the instrument names but the file lacks: the nearest name, or the file's columns.
+
+    Only a column no other name claims is suggested: ``claimed`` holds the columns
+    that are already accounted for (the instrument's other statements, its id
+    column, ...). Renaming ST25Q04 to stand for a missing ST24Q04 would silently
+    analyse another question.
+    """
+    taken = {str(c) for c in claimed if c} - {str(name)}
+    near = _close(name, [c for c in columns if str(c) not in taken])
     if near is not None:
         return f"did you mean '{near}'? Rename the column or fix the {what} in instrument.yaml"
     shown = ", ".join(map(str, list(columns)[:8])) + (" ..." if len(columns) > 8 else "")

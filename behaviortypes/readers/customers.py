@@ -152,7 +152,7 @@ def _check_columns(path: Path, available: Sequence[str], columns: Sequence[str] 
                          column=named[0], hint="give every column a unique name")
     if missing:
         raise InputError(f"column(s) not in the customer base: {', '.join(missing)}", file=path,
-                         column=missing[0], hint=hint_column(missing[0], list(available), "column"))
+                         column=missing[0], hint=hint_column(missing[0], list(available), "column", columns))
 
 
 def _duckdb_relation(path: Path, columns, table, query, id_column):

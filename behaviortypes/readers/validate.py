@@ -259,12 +259,12 @@ def _column_problems(frame: pd.DataFrame, inst: Instrument, file: Any) -> list[P
     if inst.id_column not in columns:
         errors.append(Problem("id column is missing from the data", file=file,
                               column=inst.id_column,
-                              hint=hint_column(inst.id_column, columns, "id_column")
+                              hint=hint_column(inst.id_column, columns, "id_column", named)
                               + f", or add a column {inst.id_column} with a unique id per respondent"))
     missing_items = [i for i in inst.item_ids if i not in columns]
     if missing_items:
         shown = ", ".join(missing_items[:8]) + (" ..." if len(missing_items) > 8 else "")
-        hint = hint_column(missing_items[0], columns, "item ids")
+        hint = hint_column(missing_items[0], columns, "item ids", named)
         repeated = sorted({re.sub(r"\.\d+$", "", d) for d in dupes})
         if repeated:  # a repeat often stands where the missing statement belongs
             hint = (f"the repeated column {', '.join(repr(c) for c in repeated[:3])} may stand where "
@@ -279,7 +279,7 @@ def _column_problems(frame: pd.DataFrame, inst: Instrument, file: Any) -> list[P
     for label, col in other:
         if col not in columns:
             errors.append(Problem(f"{label} column is missing from the data", file=file,
-                                  column=col, hint=hint_column(col, columns, label)))
+                                  column=col, hint=hint_column(col, columns, label, named)))
     return errors
 
 

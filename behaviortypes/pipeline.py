@@ -768,6 +768,10 @@ class StudyConfig(BaseModel):
             raise InputError(f"{where}'survey': survey folder {self.survey} not found", hint=relative)
         if self.customers is not None and not self.customers.exists():
             raise InputError(f"{where}'customers': customer file {self.customers} not found", hint=relative)
+        if self.xlsx is not None:  # a user's workbook or an unwritable path: refused before the work
+            from .describe.workbook import refuse_foreign_banner_workbook
+
+            refuse_foreign_banner_workbook(self.xlsx)
 
 
 def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -> dict[str, Any]:

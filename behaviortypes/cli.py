@@ -356,6 +356,9 @@ def instrument_draft(
         if "# A GUESS: statements" in text:
             say("Some statements split half against half, so which half is reverse-keyed is a guess: "
                 "check their wording (see 'A GUESS' at the top of the draft).")
+        if "# A GUESS: the answers are text labels" in text:
+            say("The answers are text labels: their codes under scale: labels are a guess of their "
+                "order; check it (see 'A GUESS' at the top of the draft).")
         if "so not drafted as" in text:
             say("Columns named like a time, date, wave or id were not drafted as statements "
                 "(listed at the top of the draft).")

@@ -574,7 +574,9 @@ class TypingToolResult:
         if self.needed is not None:
             from .deliver import needed_sentence  # the one wording (typing-tool, report: the same)
 
-            text += f"\n  Below the {self.tool.target_:.0%} target:{needed_sentence(self.needed, 'en')}"
+            said = needed_sentence(self.needed, "en", n_items=len(self.tool.items_),
+                                   agreement=self.tool.agreement_)
+            text += f"\n  Below the {self.tool.target_:.0%} target:{said}"
         return text
 
     def headline(self) -> str:

@@ -197,3 +197,31 @@ def test_overview_taglines_and_statements_wrap_rather_than_cut(tmp_path):
     assert item in set(data.item_profile(list(data.types.index)).columns)
     svg = ctx["differences"]["items_svg"]
     assert "…" not in svg and "Think that my moods" in svg and "whatever the day brings" in svg
+
+
+def test_below_target_sentence_never_contradicts_the_tools_own_agreement():
+    """User trial (session 10): a tool of all 11 statements at 86.4% was followed by "Even
+    all 11 survey statements reach only 86.0%" (the selection agreement, another estimate).
+    All statements selected: no "Even all" figure; fewer: no lower figure than the tool's."""
+    from behaviortypes.deliver import agreement_note, needed_sentence
+    from behaviortypes.report.render import Formatter, load_texts, typing_target_sentence
+
+    never = dict(n_needed=None, agreement_needed=None, best_agreement=0.8601, n_available=11,
+                 checked_up_to=None, reach_selection=None, best_fresh=None)
+    info = dict(agreement=0.8644, target=0.9, n_items=11, n_respondents=400, needed=never)
+    for lang, all_of, none_of in (("en", "These are all the survey's 11 statements", "Even all"),
+                                  ("sv", "Det är alla enkätens 11 påståenden", "Även alla")):
+        for said in (agreement_note(info, lang),
+                     typing_target_sentence({**never, "items": [f"q{i}" for i in range(11)],
+                                             "agreement": 0.8644, "target": 0.9},
+                                            load_texts(lang), Formatter(lang))):
+            assert all_of in said and none_of not in said and "86,0" not in said and "86.0" not in said
+        # fewer selected, the selection agreement lower: no lower figure for all statements
+        fewer = agreement_note({**info, "n_items": 8}, lang)
+        assert none_of not in fewer and "86,0" not in fewer and "86.0" not in fewer
+        assert ("No number of the survey's 11 statements" if lang == "en"
+                else "Inget antal av enkätens 11 påståenden") in fewer
+        # fewer selected, all statements do better: the figure stays
+        assert f"{none_of} 11" in agreement_note({**info, "n_items": 8, "agreement": 0.80}, lang)
+    # without the tool's own numbers (older callers) the sentence is as before
+    assert "Even all 11 survey statements reach only 86.0%" in needed_sentence(never, "en")

@@ -39,6 +39,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "needed": " {needed} statements would reach the target ({needed_agreement}).",
         "never": " Even all {available} survey statements reach only {best}.",
         "never_all": " Even all the survey's statements reach only {best}.",
+        "never_is_all": " These are all the survey's {available} statements: there is no longer "
+        "list that could reach the target.",
+        "never_any": " No number of the survey's {available} statements reaches the target.",
+        "never_any_all": " No number of the survey's statements reaches the target.",
         "not_fresh": " Picked on these respondents, {reach} statements reach the target (at best "
         "{best_selection}), but checked on fresh folds, as the agreement above is, {reach} to "
         "{checked} of the {available} statements agree for at most {best_fresh}; longer lists "
@@ -120,6 +124,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "needed": " {needed} påståenden skulle nå målet ({needed_agreement}).",
         "never": " Även alla {available} påståenden i enkäten når bara {best}.",
         "never_all": " Även alla påståenden i enkäten når bara {best}.",
+        "never_is_all": " Det är alla enkätens {available} påståenden: det finns ingen längre lista "
+        "som kunde nå målet.",
+        "never_any": " Inget antal av enkätens {available} påståenden når målet.",
+        "never_any_all": " Inget antal av enkätens påståenden når målet.",
         "not_fresh": " Valda på dessa svarande når {reach} påståenden målet (som bäst "
         "{best_selection}), men prövade på nya delar av urvalet, som andelen ovan, ger {reach} till "
         "{checked} av de {available} påståendena samma typ för högst {best_fresh}; längre listor "
@@ -216,10 +224,12 @@ def agreement_note(info: dict[str, Any], lang: str) -> str:
     }
     if info["agreement"] >= info["target"]:
         return t["agreement_ok"].format(**fmt)
-    return t["agreement_low"].format(**fmt) + needed_sentence(info.get("needed"), lang)
+    return t["agreement_low"].format(**fmt) + needed_sentence(
+        info.get("needed"), lang, n_items=info.get("n_items"), agreement=info.get("agreement"))
 
 
-def needed_sentence(needed: dict[str, Any] | None, lang: str) -> str:
+def needed_sentence(needed: dict[str, Any] | None, lang: str, *, n_items: int | None = None,
+                    agreement: float | None = None) -> str:
     """How many statements would reach the target, exactly as far as it was checked.
 
     The one wording of :func:`behaviortypes.deliver.statements_needed`'s result that
@@ -232,6 +242,12 @@ def needed_sentence(needed: dict[str, Any] | None, lang: str) -> str:
         :func:`behaviortypes.deliver.statements_needed`'s result (or the keys
         ``typing_tool.yaml`` records); any key may be missing (older files).
     lang : {"en", "sv"}
+    n_items, agreement : optional
+        The tool's own number of statements and its (fresh-fold) agreement, stated just
+        before this sentence. When no length reaches the target, ``best_agreement`` is the
+        selection agreement, a separate estimate: the sentence then never states a lower
+        figure for all statements than the tool's own, and says nothing of "all
+        statements" as more when the tool already uses them all.
     """
     t = ui_text(lang)
     if not needed:
@@ -256,6 +272,10 @@ def needed_sentence(needed: dict[str, Any] | None, lang: str) -> str:
     best = needed.get("best_agreement")
     if best is None:
         return t["unknown_needed"]
+    if n_items is not None and available is not None and n_items >= available:
+        return t["never_is_all"].format(available=available)
+    if agreement is not None and best <= agreement:  # two estimates: no lower number for more
+        return t["never_any_all" if available is None else "never_any"].format(available=available)
     if available is None:  # recorded before n_available was
         return t["never_all"].format(best=_pct(best, lang))
     return t["never"].format(available=available, best=_pct(best, lang))

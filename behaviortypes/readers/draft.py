@@ -69,6 +69,21 @@ _SMALL_INT_MAX = 150
 #: weakest statement, O4, 0.21).
 _BACKGROUND_MAX_R = 0.2
 
+#: Answer labels of agree/disagree scales (English, Swedish), casefolded, with their place
+#: from disagreeing to agreeing: a survey exported with text answers is drafted with
+#: ``scale: labels`` in this order (a guess the draft says to check).
+_LABEL_ORDER = {
+    "strongly disagree": 0, "completely disagree": 0, "totally disagree": 0,
+    "disagree": 1, "somewhat disagree": 1.5, "slightly disagree": 1.5, "tend to disagree": 1.5,
+    "neither agree nor disagree": 2, "neither agree or disagree": 2, "neutral": 2,
+    "somewhat agree": 2.5, "slightly agree": 2.5, "tend to agree": 2.5, "agree": 3,
+    "strongly agree": 4, "completely agree": 4, "totally agree": 4,
+    "instämmer inte alls": 0, "tar helt avstånd": 0, "instämmer inte": 1,
+    "tar delvis avstånd": 1, "instämmer i liten grad": 1, "varken eller": 2,
+    "varken instämmer eller tar avstånd": 2, "instämmer delvis": 2.5, "instämmer i stor grad": 3,
+    "instämmer till stor del": 3, "instämmer": 3, "instämmer helt": 4, "instämmer helt och hållet": 4,
+}
+
 
 #: Words that say a column is not a statement: a time, a date, a wave or an id (English,
 #: Swedish, Dutch). A column named with these words alone (``time``, ``Datum``, ``wave_2``,
@@ -371,11 +386,11 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     id_col, customer, duration, weight = _special_columns(frame, columns)
     skip = {id_col, duration, weight, customer} | {c for c in columns if c.lower() in _QUALTRICS_META}
     skip.discard(None)
+    frame, value_labels, labelled = _coded_text_labels(frame, columns, skip, value_labels)
     ranges = _item_ranges(frame, columns, skip, value_labels, user_missing)
     named = {c: ranges.pop(c) for c in list(ranges) if _not_a_statement_name(c)}  # time, date, id ...
     if not ranges:
-        raise InputError("no column looks like a Likert item (integer answers on a common scale)",
-                         file=path, hint="write instrument.yaml by hand; see README.md")
+        raise _no_items_error(path, labelled)
     # the scale: the most common lowest and highest answers; a statement belongs to it when
     # its answers lie within and span at least half of it (in a small sample not every
     # statement gets a 1 or a 7)
@@ -400,8 +415,7 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     items = [c for c in items if c not in {ch["id"] for ch in checks}]
     data = data[items]
     if len(items) < 2:
-        raise InputError("no column looks like a Likert item (integer answers on a common scale)",
-                         file=path, hint="write instrument.yaml by hand; see README.md")
+        raise _no_items_error(path, labelled)
     reverse, guesses = _suggest_reverse(data)
     scale: dict[str, Any] = {"min": int(lo), "max": int(hi)}
     label_sets = [value_labels[c] for c in items if c in value_labels]
@@ -435,8 +449,65 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
         draft["descriptors"] = [{"column": c} for c in background + described]
     instrument_from_dict(draft, file=path)  # a draft must load
     notes = (_draft_notes(draft, frame, lo, hi, background) + _named_notes(kept, moved, lo, hi)
-             + _guess_notes(draft, guesses))
+             + _guess_notes(draft, guesses) + ([labelled] if isinstance(labelled, str) else []))
     return draft, stems, unused, notes
+
+
+def _no_items_error(path: Path, labelled: str | tuple[str, list[str]] | None) -> InputError:
+    """No statements found; when columns share text answers, the hint to list them as labels."""
+    if isinstance(labelled, tuple):
+        col, labels = labelled
+        return InputError(
+            "the answers are text labels (" + ", ".join(labels) + "), not numbers",
+            file=path, column=col,
+            hint="list them under scale: labels in instrument.yaml, code 1 for the lowest "
+                 "(see README.md), then run check")
+    return InputError("no column looks like a Likert item (integer answers on a common scale)",
+                      file=path, hint="write instrument.yaml by hand; see README.md")
+
+
+def _coded_text_labels(frame: pd.DataFrame, columns: list[str], skip: set, value_labels: dict
+                       ) -> tuple[pd.DataFrame, dict, str | tuple[str, list[str]] | None]:
+    """Columns answered with known agree/disagree labels, as codes 1..n in their usual order.
+
+    Returns the frame (those columns coded), the value labels (theirs added) and a note
+    saying the order is a guess; when two or more columns share a small set of other
+    text answers, instead of the note the first such column and its labels (for the
+    error when no statement is found: :func:`_no_items_error`).
+    """
+    texts = {}
+    for col in columns:
+        s = frame[col]
+        if col in skip or pd.api.types.is_numeric_dtype(s):
+            continue
+        vals = {str(v) for v in s.dropna().unique()}
+        if 2 <= len(vals) <= 11 and all(len(v) <= 40 for v in vals):
+            texts[col] = vals
+    known = {c: v for c, v in texts.items() if all(t.casefold() in _LABEL_ORDER for t in v)}
+    spelled: dict[str, str] = {}  # casefolded -> as first written
+    for col in known:
+        for t in frame[col].dropna():
+            spelled.setdefault(str(t).casefold(), str(t))
+    ranks = [_LABEL_ORDER[t] for t in spelled]
+    if len(known) < 2 or len(set(ranks)) < len(ranks):  # none, or two labels of one place
+        shared = pd.Series([frozenset(v) for v in texts.values()], dtype=object).value_counts()
+        if len(shared) and shared.iloc[0] >= 2:
+            col = next(c for c, v in texts.items() if frozenset(v) == shared.index[0])
+            return frame, value_labels, (col, sorted(shared.index[0]))
+        return frame, value_labels, None
+    ordered = sorted(spelled, key=lambda t: _LABEL_ORDER[t])
+    code = {t: i + 1 for i, t in enumerate(ordered)}
+    frame = frame.copy()
+    for col in known:
+        frame[col] = frame[col].map(lambda v: code[str(v).casefold()] if isinstance(v, str) else v)
+        frame[col] = frame[col].astype(float)
+    labels = {float(i + 1): spelled[t] for i, t in enumerate(ordered)}
+    value_labels = {**value_labels, **{c: labels for c in known}}
+    note = ("A GUESS: the answers are text labels; scale: labels gives them codes 1 to "
+            f"{len(ordered)} in the usual order\n# of agree/disagree answers: "
+            + " < ".join(spelled[t] for t in ordered)
+            + ".\n# Check it: code 1 is the lowest answer, and an item's high score means agreeing.")
+    return frame, value_labels, note
 
 
 def _special_columns(frame: pd.DataFrame, columns: list[str]

@@ -236,7 +236,8 @@ def typing_target_sentence(block: Mapping[str, Any] | None, t: Mapping[str, str]
     from ..deliver import needed_sentence  # the one wording (discover, typing-tool: the same)
 
     lang = fmt.lang if fmt.lang in ("en", "sv") else "en"
-    return " " + t["typing_below_target"].format(target=fmt.pct(target)) + needed_sentence(block, lang)
+    return " " + t["typing_below_target"].format(target=fmt.pct(target)) + needed_sentence(
+        block, lang, n_items=len(block.get("items") or []) or None, agreement=agreement)
 
 
 def styles_sentence(block: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Formatter) -> str:

@@ -538,6 +538,24 @@ def test_choose_skips_set_aside_fits_and_needs_a_bic_margin():
     assert "evidence table" in reason
 
 
+def test_small_type_sentence_only_when_the_kept_model_has_one():
+    """User trial 5 (PISA): "a type under 5 % of the sample is kept because it is
+    reproducible" was said when the kept model's smallest type was 10.5 % (the check
+    reads the shared-shape fit, whose smallest type was under 5 %)."""
+    tf = TypeFinder(models=("scaled",))
+    tf._n_eff = 1000.0
+    ev = _evidence(bic=[500.0, 450.0, 455.0], min_share=[0.3, 0.04, 0.03],
+                   min_share_hard=[0.3, 0.04, 0.03], n_min=[300.0, 40.0, 30.0],
+                   jaccard_small=[np.nan, 0.9, 0.9])
+    ev["min_share_model"] = [0.3, 0.105, 0.03]
+    k, reason, _ = tf._choose(ev, bic1=900.0)
+    assert k == 3 and "under 5%" not in reason
+    assert not any(c["code"] == "k_reason_small" for c in tf._reason_code)
+    ev["min_share_model"] = [0.3, 0.04, 0.03]
+    k, reason, _ = tf._choose(ev, bic1=900.0)
+    assert "a type under 5% of the sample is kept because it is reproducible" in reason
+
+
 def test_reason_says_when_the_bic_minimum_lies_beyond_the_chosen_k():
     """k is 'the largest usable', not the BIC's minimum, when more types fit very strongly
     better but were set aside, when every fit of more types collapsed while the BIC still

@@ -1079,10 +1079,12 @@ class TypeFinder(BaseEstimator):
             diff = float(best_bic[k] - best_bic[k_low])
             code.append({"code": "k_reason_parsimony", "values": {
                 "k": k, "k_low": k_low, "diff": diff, "strong": int(_STRONG_BIC)}})
-        if np.isfinite(row.jaccard_small):
+        # said only when the kept model has such a type (the check reads the shared-shape fit's)
+        kept_small = np.isfinite(row.jaccard_small) and not row.get("min_share_model", 0.0) >= SMALL_SHARE
+        if kept_small:
             code.append({"code": "k_reason_small", "values": {
                 "small_share": float(SMALL_SHARE), "jaccard_small": float(row.jaccard_small)}})
-        small = "" if not np.isfinite(row.jaccard_small) else (
+        small = "" if not kept_small else (
             f"; a type under {SMALL_SHARE:.0%} of the sample is kept because it is "
             f"reproducible (Jaccard {row.jaccard_small:.2f})")
         reason = (

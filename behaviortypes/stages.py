@@ -11,7 +11,7 @@ analysis or the search for the number of types.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -235,7 +235,42 @@ def run_factors(screen: ScreenResult, *, n_factors: int | None = None, seed: int
     fm = FactorModel(n_factors=n_factors, random_state=seed).fit(
         keyed, sample_weight=screen.weights, item_themes=inst.item_themes
     )
+    warn_wording_factors(fm.loadings_, inst.reverse_ids)
     return FactorsResult(fm, fm.transform(keyed), styles)
+
+
+#: A statement belongs to the factor it loads most on when that loading is at least this.
+WORDING_SALIENT = 0.4
+
+
+def warn_wording_factors(loadings: pd.DataFrame, reverse: Sequence[str]) -> list[str]:
+    """Warn about factors whose statements are all worded one way while the survey words
+    its statements both ways: such a factor may be the wording (a method factor), not an
+    attitude.
+
+    Negatively worded statements often form a factor of their own whatever they are about
+    (Marsh 1996; DiStefano & Motl 2006): on PISA 2009's reading items (user trial 5) the
+    two factors were the six positively and the five negatively worded statements, named
+    after themes they do not hold. A factor is flagged when at least two statements load
+    on it most, with |loading| >= :data:`WORDING_SALIENT`, all reverse-keyed, while the
+    survey has at least two statements that are not. Returns the flagged factors.
+    """
+    rev = set(reverse) & set(loadings.index)
+    if not rev or len(set(loadings.index) - rev) < 2 or loadings.shape[1] < 2:
+        return []
+    absl = loadings.abs()
+    main = absl.idxmax(axis=1)[absl.max(axis=1) >= WORDING_SALIENT]
+    flagged = []
+    for factor in loadings.columns:
+        mine = list(main.index[main == factor])
+        if len(mine) >= 2 and set(mine) <= rev:
+            flagged.append(str(factor))
+            warnings.warn(
+                f"factor {factor} holds only reverse-keyed statements ({', '.join(mine)}): it may be "
+                "how the statements are worded (people answer negatively worded statements "
+                "differently) rather than an attitude — check its loadings (notebook 03) before "
+                "naming types after it", SurveyQualityWarning, stacklevel=3)
+    return flagged
 
 
 # --------------------------------------------------------------------------- types

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -335,6 +336,10 @@ def test_cli_profile_end_to_end(small_study, capsys):
     assert any("▲" in f or "▼" in f for f in formats) == sig
     meta = json.loads((out / "profile.json").read_text())
     assert meta["min_cell"] == 10 and meta["weighted"] is True
+    # the summary never prints "p = 0" (user trial 5: 62,655 students); a tiny p is "p < 0.001"
+    printed = " ".join(capsys.readouterr().out.split())
+    ps = re.findall(r"Rao-Scott (p < 0\.001|p = [\d.e+-]+)", printed)
+    assert ps and all(p == "p < 0.001" or float(p[4:]) >= 0.001 for p in ps), ps
 
 
 def test_profile_xlsx_never_replaces_a_file_of_the_users(small_study, tmp_path, capsys):

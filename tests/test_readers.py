@@ -1128,3 +1128,11 @@ def test_instrument_slips_are_warned(tmp_path):
         {"id": "a", "text": "I feel calm", "theme": "Calm"},
         {"id": "c", "text": "I feel tense", "theme": "Calm", "reverse": True}])
     assert instrument_warnings(ok) == []
+
+
+def test_a_responses_file_given_for_the_survey_folder_is_named(tmp_path):
+    """User trial 5: `discover surveys/pisa/responses.csv` said "survey folder not found"."""
+    f = tmp_path / "responses.csv"
+    f.write_text("respondent_id,q1\n1,3\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"is a file, not a survey folder.*instrument.yaml"):
+        load_survey(f)

@@ -225,3 +225,21 @@ def test_below_target_sentence_never_contradicts_the_tools_own_agreement():
         assert f"{none_of} 11" in agreement_note({**info, "n_items": 8, "agreement": 0.80}, lang)
     # without the tool's own numbers (older callers) the sentence is as before
     assert "Even all 11 survey statements reach only 86.0%" in needed_sentence(never, "en")
+
+
+def test_a_factor_of_only_reverse_keyed_statements_is_warned_about():
+    """User trial 5 (PISA 2009 reading items): the second factor was the five negatively
+    worded statements. A factor whose statements are all reverse-keyed, in a survey that
+    words statements both ways, may be a wording factor: warned, naming it; a factor with
+    both wordings, or a survey with no reverse keying, is not."""
+    from behaviortypes.stages import warn_wording_factors
+
+    load = pd.DataFrame({"F1": [0.7, 0.6, 0.65, 0.1, 0.05, 0.5],
+                         "F2": [0.1, 0.05, 0.0, 0.6, 0.7, 0.1]},
+                        index=["p1", "p2", "p3", "n1", "n2", "n3"])
+    with pytest.warns(SurveyQualityWarning, match=r"factor F2 holds only reverse-keyed statements \(n1, n2\)"):
+        assert warn_wording_factors(load, ["n1", "n2", "n3"]) == ["F2"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert warn_wording_factors(load, ["n1", "p1"]) == []       # F2 holds n1 only of the reverse
+        assert warn_wording_factors(load, []) == []                 # no reverse keying at all

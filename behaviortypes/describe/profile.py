@@ -69,7 +69,9 @@ class ProfileResult:
         ]
         for _, row in self.tests.iterrows():
             n_sig = int(sig["variable"].eq(row["variable"]).sum())
-            lines.append(f"  {row['variable']}: Rao-Scott p = {row['p_value']:.3g}; "
+            p = row["p_value"]
+            p_text = "p < 0.001" if p < 0.001 else f"p = {p:.3g}"  # never "p = 0"
+            lines.append(f"  {row['variable']}: Rao-Scott {p_text}; "
                          f"{n_sig} significant cells")
         return "\n".join(lines)
 

@@ -125,7 +125,8 @@ def _banner_sheet(ws, var: str, table: pd.DataFrame, label: str, head: list[str]
         tr = tests.loc[var]
         ws.append([])
         ws.append([f"Association with the type: Rao–Scott F = {tr['f_rs2']:.2f} on "
-                   f"{tr['df1_rs2']:.1f} and {tr['df2_rs2']:.0f} df, p = {tr['p_value']:.3g}"])
+                   f"{tr['df1_rs2']:.1f} and {tr['df2_rs2']:.0f} df, "
+                   + ("p < 0.001" if tr["p_value"] < 0.001 else f"p = {tr['p_value']:.3g}")])
     # one short note a line, so that printing to one page width keeps the table readable
     ws.append([f"▲/▼ significantly higher/lower than the rest of the sample (red ▲ higher, blue ▼ lower; "
                f"false discovery rate {fixed(meta.get('alpha', 0.05), scale=100)}%)."])

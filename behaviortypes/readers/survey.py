@@ -236,6 +236,9 @@ def load_survey(survey_dir: str | Path) -> Survey:
         One per warning (also kept in ``Survey.warnings``).
     """
     folder = Path(survey_dir)
+    if folder.is_file():  # a responses file given for the folder (user trial 5)
+        raise InputError("is a file, not a survey folder", file=folder,
+                         hint=f"give the folder holding instrument.yaml and the responses: {folder.parent}")
     if not folder.is_dir():
         raise InputError("survey folder not found", file=folder,
                          hint="give the folder holding instrument.yaml and the responses")

@@ -78,13 +78,19 @@ def field_row(kind: str, seed: int, resamples: int | None, jobs: int = 2, bootst
     return row
 
 
+#: fit the types to the scores plus their rounding noise, as the pipeline does (session 11);
+#: ``--no-dequantize``: the scores as given (sessions 1-10)
+DEQUANTIZE = True
+
+
 def _fit_row(st, X, resamples, jobs, bootstrap, models=None):
     t = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         opts = {} if resamples is None else dict(n_resamples=resamples)
+        rounding = X.attrs.get("score_rounding") if DEQUANTIZE else None
         tf = TypeFinder(random_state=0, n_jobs=jobs, n_bootstrap=bootstrap, models=models,
-                        **opts).fit(X)
+                        **opts).fit(X, score_rounding=rounding)
     good = st.good
     row = dict(study=st.name, k=st.k, k_hat=tf.k_, model=tf.method_,
                warning=tf.structure_warning_ is not None, secs=round(time.perf_counter() - t, 1))
@@ -194,7 +200,12 @@ def main(argv=None) -> None:
     parser.add_argument("--models", nargs="+", default=None,
                         help="TypeFinder(models=...): the models whose BIC chooses k; the "
                              "rows then carry every k's BIC and ARI per model")
+    parser.add_argument("--no-dequantize", action="store_true",
+                        help="fit the types to the scores as given, without their rounding "
+                             "noise (sessions 1-10; synth always runs the pipeline)")
     args = parser.parse_args(argv)
+    global DEQUANTIZE
+    DEQUANTIZE = not args.no_dequantize
     if args.suite == "synth":
         seeds = range(args.first, 64 if args.last is None else args.last)
         rows = []

@@ -274,7 +274,9 @@ def pipeline_scores(study: FieldStudy, *, seed: int = 0, styles: bool = True) ->
     on the raw answers (:func:`behaviortypes.quality.decide_style_correction`; when it
     says so, the answers corrected for acquiescence as the pipeline's factors stage
     does), then ``FactorModel`` (parallel analysis chooses the number of factors) and EFA
-    scores. ``styles=False`` factors the keyed answers as given (sessions 1-3)."""
+    scores. ``styles=False`` factors the keyed answers as given (sessions 1-3).
+    ``attrs["score_rounding"]`` holds the scores' weights per answer point, which the
+    pipeline passes to ``TypeFinder.fit(score_rounding=...)``."""
     from behaviortypes.factors import FactorModel
     from behaviortypes.quality import decide_style_correction
     from behaviortypes.stages import style_corrected_keyed
@@ -288,7 +290,10 @@ def pipeline_scores(study: FieldStudy, *, seed: int = 0, styles: bool = True) ->
             if decision.use:
                 keyed = style_corrected_keyed(study.raw, inst, decision)
         fm = FactorModel(random_state=seed).fit(keyed, item_themes=inst.item_themes)
-        return fm.transform(keyed)
+        X = fm.transform(keyed)
+    # as the pipeline's types stage: TypeFinder.fit(X, score_rounding=...)
+    X.attrs["score_rounding"] = fm.score_weights_per_point()
+    return X
 
 
 def supervised_ari_best(X: pd.DataFrame, truth: pd.Series, *, seed: int = 0) -> float:

@@ -251,7 +251,19 @@ def factor_scores(study: PlantedStudy) -> pd.DataFrame:
         fa.fit(study.items.to_numpy())
         s = fa.transform(study.items.to_numpy())
     cols = [f"F{i + 1}" for i in range(study.n_factors)]
-    return pd.DataFrame(s, index=study.items.index, columns=cols)
+    X = pd.DataFrame(s, index=study.items.index, columns=cols)
+    # as the pipeline's types stage: TypeFinder.fit(X, score_rounding=...)
+    X.attrs["score_rounding"] = linear_score_weights(study.items, X)
+    return X
+
+
+def linear_score_weights(items: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """Per-point weights of scores that are linear in the answers (as
+    ``FactorModel.score_weights_per_point``), recovered by least squares."""
+    A = items.to_numpy(float)
+    S = scores.to_numpy(float)
+    B = np.linalg.lstsq(A - A.mean(axis=0), S - S.mean(axis=0), rcond=None)[0]
+    return pd.DataFrame(B, index=items.columns, columns=scores.columns)
 
 
 def supervised_ari(X: pd.DataFrame, truth: pd.Series, *, seed: int = 0) -> float:

@@ -414,6 +414,40 @@ class FactorModel(BaseEstimator):
         scores[none] = np.nan
         return pd.DataFrame(scores, index=items_keyed.index, columns=list(self.loadings_.columns))
 
+    def score_weights_per_point(self) -> pd.DataFrame:
+        """How far each factor score moves per scale point of each keyed answer.
+
+        Returns
+        -------
+        DataFrame of shape (n_items, n_factors)
+            ``weights_ / sd`` (the score weights of the standardised answers over the
+            items' standard deviations, ``scales_``; 0 for an item without spread). The
+            scores are linear in the answers, so an answer known only to within half a
+            point either side (it was given as a whole point; Sheppard's rounding error,
+            variance 1/12 of a point squared) moves the scores by at most half a row.
+
+        Notes
+        -----
+        ``TypeFinder.fit(..., score_rounding=...)`` uses it to dequantize the scores
+        before it fits its mixtures: a continuous density fitted to values that sit on a
+        lattice gains likelihood by putting a narrow component on each lattice point
+        (Theis, van den Oord & Bethge 2016), which a factor dominated by one four-point
+        statement invites (``docs/choosing_k.md``, session 11). A correction for response
+        styles shifts the answers but keeps their rounding.
+
+        References
+        ----------
+        Sheppard, W. F. (1898). On the calculation of the most probable values of
+        frequency-constants, for data arranged according to equidistant division of a
+        scale. *Proceedings of the London Mathematical Society*, 29, 353-380.
+        Theis, L., van den Oord, A., & Bethge, M. (2016). A note on the evaluation of
+        generative models. *ICLR*.
+        """
+        self._check_fitted()
+        sd = self.scales_.to_numpy(dtype=float)
+        per_point = np.where(sd > 0, 1.0 / np.where(sd > 0, sd, 1.0), 0.0)
+        return self.weights_.mul(per_point, axis=0)
+
     def fit_transform(self, items_keyed, sample_weight=None, item_themes=None) -> pd.DataFrame:
         """Fit, then return the factor scores of ``items_keyed``."""
         return self.fit(items_keyed, sample_weight=sample_weight,

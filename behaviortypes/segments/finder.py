@@ -368,6 +368,9 @@ class TypeFinder(BaseEstimator):
         ``1 - entropy(proba) / log(k)`` per respondent (1 = certain).
     centroids_ : DataFrame of shape (k, n_features)
         Weighted mean of each feature per type, in the units of ``X``.
+    dequantized_ : bool
+        Whether the mixtures were fitted to ``X`` plus its rounding noise
+        (``fit(score_rounding=...)``).
     evidence_ : DataFrame
         One row per candidate k with every index (see Notes).
     stability_ : DataFrame
@@ -609,7 +612,7 @@ class TypeFinder(BaseEstimator):
         return w
 
     # --------------------------------------------------------------------- fit
-    def fit(self, X, sample_weight=None):
+    def fit(self, X, sample_weight=None, score_rounding=None):
         """Fit candidate solutions, gather the evidence and choose the types.
 
         Parameters
@@ -618,6 +621,18 @@ class TypeFinder(BaseEstimator):
             Clustering basis; the pipeline passes EFA factor scores ``F1..Fm``.
         sample_weight : array-like of shape (n_respondents,), optional
             Survey weights.
+        score_rounding : DataFrame or array of shape (n_answers, n_features), optional
+            How far each feature moves per point of each answer it is built from, when
+            ``X`` is linear in answers given as whole scale points
+            (:meth:`behaviortypes.factors.FactorModel.score_weights_per_point`; the
+            pipeline passes it). A whole-point answer is known only to within half a
+            point, so the mixtures are fitted to ``X + U @ score_rounding``, ``U``
+            seeded and uniform on (-1/2, 1/2) per answer (dequantization: a continuous
+            density fitted to values on a lattice gains likelihood by a narrow type on
+            each lattice point, so a factor dominated by one four-point statement
+            splits into its answer points); every respondent is then typed on ``X``
+            itself, so equal answers get equal types. ``None``: ``X`` is taken as
+            measured without rounding.
 
         Returns
         -------
@@ -630,9 +645,42 @@ class TypeFinder(BaseEstimator):
         """
         # one BLAS/OpenMP thread per process: parallelism comes from the resamples
         with one_thread():
-            return self._fit(X, sample_weight)
+            return self._fit(X, sample_weight, score_rounding)
 
-    def _fit(self, X, sample_weight=None):
+    @staticmethod
+    def _check_rounding(score_rounding, X, scale):
+        """The per-point score weights in standardised units (n_answers, d), or None."""
+        if score_rounding is None:
+            return None
+        hint = "pass FactorModel.score_weights_per_point() of the model that made X"
+        if isinstance(score_rounding, pd.DataFrame):
+            cols = [str(c) for c in X.columns]
+            if sorted(map(str, score_rounding.columns)) != sorted(cols):
+                raise InputError("score_rounding must have the features of X as columns",
+                                 value=", ".join(map(str, score_rounding.columns)), hint=hint)
+            score_rounding = score_rounding.rename(columns=str)[cols]
+        B = np.asarray(score_rounding, dtype=float)
+        if B.ndim != 2 or B.shape[1] != X.shape[1] or not np.all(np.isfinite(B)):
+            raise InputError(f"score_rounding must be a finite (answers x {X.shape[1]}) matrix",
+                             value=str(B.shape), hint=hint)
+        return B / scale[None, :]
+
+    @staticmethod
+    def _dequantize(Z, B, seed):
+        """``Z`` plus the scores' rounding noise: ``U @ B``, ``U`` uniform on (-1/2, 1/2)."""
+        U = np.random.default_rng(seed).uniform(-0.5, 0.5, size=(Z.shape[0], B.shape[0]))
+        return Z + U @ B
+
+    def _standardise(self, values, wn):
+        """Weighted z-scores of the features; keeps the effective n, means and scales."""
+        self._n_eff = float(wn.sum() ** 2 / np.sum(wn**2))
+        mean = np.average(values, axis=0, weights=wn)
+        scale = np.sqrt(np.average((values - mean) ** 2, axis=0, weights=wn))
+        scale[scale == 0] = 1.0
+        self._mean, self._scale = mean, scale
+        return (values - mean) / scale
+
+    def _fit(self, X, sample_weight=None, score_rounding=None):
         values = self._check_X(X)
         n, d = values.shape
         self._check_params(n)
@@ -650,18 +698,19 @@ class TypeFinder(BaseEstimator):
             )
         rng = np.random.default_rng(self.random_state)
         wn = w / w.mean()
-        self._n_eff = float(wn.sum() ** 2 / np.sum(wn**2))
-        mean = np.average(values, axis=0, weights=wn)
-        scale = np.sqrt(np.average((values - mean) ** 2, axis=0, weights=wn))
-        scale[scale == 0] = 1.0
-        Z = (values - mean) / scale
-        self._mean, self._scale = mean, scale
+        Z = self._standardise(values, wn)
+        rounding = self._check_rounding(score_rounding, X, self._scale)
 
         ref_seeds = rng.integers(0, 2**31 - 1, size=(len(ks), _N_STARTS))
         resample_seeds = rng.integers(0, 2**31 - 1, size=int(self.n_resamples))
         sil_idx = np.sort(rng.choice(n, size=min(n, _SILHOUETTE_SAMPLE), replace=False))
-        ward = WardTree(Z, seed=int(rng.integers(0, 2**31 - 1)))
+        ward_seed = int(rng.integers(0, 2**31 - 1))
         blrt_seeds = rng.integers(0, 2**31 - 1, size=(ks[-1] + 1, int(self.n_bootstrap)))
+        Z_given = Z  # every respondent is typed on the scores as given (``_finalise``)
+        self.dequantized_ = rounding is not None
+        if rounding is not None:
+            Z = self._dequantize(Z, rounding, int(rng.integers(0, 2**31 - 1)))
+        ward = WardTree(Z, seed=ward_seed)
         self._guard = collapse_reference(Z, wn)
 
         refs = self._references(Z, wn, ks, ref_seeds, ward)
@@ -728,7 +777,7 @@ class TypeFinder(BaseEstimator):
         self._add_blrt(ev, refs, one[0], n, blrt_seeds,
                        [j for j in (int(k_ch), int(k_ch) + 1) if j in refs])
         self._set_choice(ev, int(k_ch), reason, reason_code, warn)
-        self._finalise(X, values, Z, wn, refs[self.k_], per_resample, votes[self.k_])
+        self._finalise(X, values, Z_given, wn, refs[self.k_], per_resample, votes[self.k_])
         return self
 
     def _set_choice(self, ev, k, reason, reason_code, warn):

@@ -62,7 +62,8 @@ def planted_row(settings: dict, resamples: int | None, jobs: int = 2, bootstrap:
                 models=None) -> dict:
     """Fit one planted study as the pipeline's types stage does."""
     st = make_planted(**settings)
-    return _fit_row(st, factor_scores(st), resamples, jobs, bootstrap, models)
+    X, rounding = factor_scores(st, rounding=True)
+    return _fit_row(st, X, resamples, jobs, bootstrap, models, rounding)
 
 
 def field_row(kind: str, seed: int, resamples: int | None, jobs: int = 2, bootstrap: int = 0,
@@ -70,8 +71,8 @@ def field_row(kind: str, seed: int, resamples: int | None, jobs: int = 2, bootst
     """Fit one field-like study as users' runs do: the response-style decision, items ->
     FactorModel -> TypeFinder (``styles=False``: the keyed answers as given)."""
     st = make_fieldlike(kind, seed=seed, points=points)
-    X = pipeline_scores(st, styles=styles)
-    row = _fit_row(st, X, resamples, jobs, bootstrap, models)
+    X, rounding = pipeline_scores(st, styles=styles, rounding=True)
+    row = _fit_row(st, X, resamples, jobs, bootstrap, models, rounding)
     row.update(factors=st.n_dims, factors_hat=X.shape[1],
                small_sample_share=round(float(st.sample_shares.min()), 3) if st.k > 1 else None,
                small_base_share=round(float(st.base_shares.min()), 3) if st.k > 1 else None)
@@ -83,12 +84,12 @@ def field_row(kind: str, seed: int, resamples: int | None, jobs: int = 2, bootst
 DEQUANTIZE = True
 
 
-def _fit_row(st, X, resamples, jobs, bootstrap, models=None):
+def _fit_row(st, X, resamples, jobs, bootstrap, models=None, rounding=None):
     t = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         opts = {} if resamples is None else dict(n_resamples=resamples)
-        rounding = X.attrs.get("score_rounding") if DEQUANTIZE else None
+        rounding = rounding if DEQUANTIZE else None
         tf = TypeFinder(random_state=0, n_jobs=jobs, n_bootstrap=bootstrap, models=models,
                         **opts).fit(X, score_rounding=rounding)
     good = st.good

@@ -269,14 +269,15 @@ def instrument(study: FieldStudy):
                for c in study.raw.columns])
 
 
-def pipeline_scores(study: FieldStudy, *, seed: int = 0, styles: bool = True) -> pd.DataFrame:
+def pipeline_scores(study: FieldStudy, *, seed: int = 0, styles: bool = True,
+                    rounding: bool = False):
     """Factor scores as ``pipeline.discover`` computes them: the response-style decision
     on the raw answers (:func:`behaviortypes.quality.decide_style_correction`; when it
     says so, the answers corrected for acquiescence as the pipeline's factors stage
     does), then ``FactorModel`` (parallel analysis chooses the number of factors) and EFA
     scores. ``styles=False`` factors the keyed answers as given (sessions 1-3).
-    ``attrs["score_rounding"]`` holds the scores' weights per answer point, which the
-    pipeline passes to ``TypeFinder.fit(score_rounding=...)``."""
+    ``rounding=True`` returns ``(scores, weights per answer point)``, the second as the
+    pipeline passes it to ``TypeFinder.fit(score_rounding=...)``."""
     from behaviortypes.factors import FactorModel
     from behaviortypes.quality import decide_style_correction
     from behaviortypes.stages import style_corrected_keyed
@@ -292,8 +293,7 @@ def pipeline_scores(study: FieldStudy, *, seed: int = 0, styles: bool = True) ->
         fm = FactorModel(random_state=seed).fit(keyed, item_themes=inst.item_themes)
         X = fm.transform(keyed)
     # as the pipeline's types stage: TypeFinder.fit(X, score_rounding=...)
-    X.attrs["score_rounding"] = fm.score_weights_per_point()
-    return X
+    return (X, fm.score_weights_per_point()) if rounding else X
 
 
 def supervised_ari_best(X: pd.DataFrame, truth: pd.Series, *, seed: int = 0) -> float:

@@ -241,8 +241,11 @@ def make_planted(
     )
 
 
-def factor_scores(study: PlantedStudy) -> pd.DataFrame:
-    """EFA factor scores as the pipeline computes them (minres + oblimin, true m)."""
+def factor_scores(study: PlantedStudy, *, rounding: bool = False):
+    """EFA factor scores as the pipeline computes them (minres + oblimin, true m).
+
+    ``rounding=True`` returns ``(scores, weights per answer point)``, the second as the
+    pipeline passes it to ``TypeFinder.fit(score_rounding=...)``."""
     from factor_analyzer import FactorAnalyzer
 
     with warnings.catch_warnings():
@@ -252,9 +255,7 @@ def factor_scores(study: PlantedStudy) -> pd.DataFrame:
         s = fa.transform(study.items.to_numpy())
     cols = [f"F{i + 1}" for i in range(study.n_factors)]
     X = pd.DataFrame(s, index=study.items.index, columns=cols)
-    # as the pipeline's types stage: TypeFinder.fit(X, score_rounding=...)
-    X.attrs["score_rounding"] = linear_score_weights(study.items, X)
-    return X
+    return (X, linear_score_weights(study.items, X)) if rounding else X
 
 
 def linear_score_weights(items: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:

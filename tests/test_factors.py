@@ -374,6 +374,23 @@ def test_scores_regression_and_tenberge(planted3, fitted3):
                     atol=1e-8)
 
 
+def test_score_weights_per_point_move_the_scores_by_one_answer_point(planted3, fitted3):
+    """One more point on one answer moves every score by that answer's row; the rows are
+    the score weights over the items' SDs (so Sheppard's rounding noise of the answers
+    reaches the scores as TypeFinder's dequantization assumes)."""
+    X = planted3[0].iloc[:50]
+    fm = fitted3
+    B = fm.score_weights_per_point()
+    assert list(B.index) == list(fm.weights_.index) and list(B.columns) == ["F1", "F2", "F3"]
+    before = fm.transform(X)
+    for item in (B.index[0], B.index[7]):
+        moved = X.copy()
+        moved[item] = moved[item] + 1
+        assert_allclose((fm.transform(moved) - before).to_numpy(),
+                        np.tile(B.loc[item].to_numpy(), (len(X), 1)), atol=1e-10)
+    assert_allclose(B.to_numpy(), fm.weights_.to_numpy() / fm.scales_.to_numpy()[:, None])
+
+
 def test_transform_imputes_item_means_and_never_mutates(fitted3, planted3):
     X = planted3[0].iloc[:5].copy()
     before = X.copy()

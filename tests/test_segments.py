@@ -44,6 +44,14 @@ def study3():
 
 
 @pytest.fixture(scope="module")
+def rounding3(study3):
+    st, X = study3
+    X2, B = factor_scores(st, rounding=True)
+    pd.testing.assert_frame_equal(X, X2)
+    return B
+
+
+@pytest.fixture(scope="module")
 def fitted3(study3):
     _, X = study3
     with warnings.catch_warnings():
@@ -196,6 +204,46 @@ def test_same_seed_same_output_and_n_jobs_invariant(study3):
     assert (a.labels_ == b.labels_).all()
     pd.testing.assert_frame_equal(a.evidence_, b.evidence_)
     pd.testing.assert_frame_equal(a.stability_, b.stability_)
+
+
+def test_dequantized_fit_types_everyone_on_the_scores_as_given(study3, rounding3):
+    """score_rounding: the mixtures are fitted to the scores plus the answers' rounding
+    noise (seeded), but respondents are typed on the scores as given: equal answers, equal
+    types; a zero rounding is the plain fit exactly (the noise is the only change)."""
+    st, X = study3
+    B = rounding3
+    assert B.shape == (st.items.shape[1], X.shape[1])
+    opts = dict(random_state=3, n_resamples=4, k_max=4, n_jobs=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        plain = TypeFinder(**opts).fit(X)
+        zero = TypeFinder(**opts).fit(X, score_rounding=B * 0.0)
+        a = TypeFinder(**opts).fit(X, score_rounding=B)
+        b = TypeFinder(**opts).fit(X, score_rounding=B)
+        Xd = pd.concat([X, X.iloc[:20]]).reset_index(drop=True)  # 20 respondents twice
+        dup = TypeFinder(**opts).fit(Xd, score_rounding=B)
+    assert not plain.dequantized_ and a.dequantized_
+    pd.testing.assert_frame_equal(plain.evidence_, zero.evidence_)
+    assert (plain.labels_ == zero.labels_).all()
+    pd.testing.assert_frame_equal(a.evidence_, b.evidence_)  # seeded
+    assert not np.allclose(a.evidence_["bic"], plain.evidence_["bic"])  # the noise is there
+    assert (a.labels_ == a.predict(X)).all()  # typed on X itself
+    assert_allclose(a.proba_.to_numpy(), a.predict_proba(X).to_numpy(), atol=1e-12)
+    n = len(X)
+    assert (dup.labels_.iloc[n:].to_numpy() == dup.labels_.iloc[:20].to_numpy()).all()
+    assert_allclose(dup.proba_.iloc[n:].to_numpy(), dup.proba_.iloc[:20].to_numpy())
+    assert a.k_ == 3 and adjusted_rand_score(st.truth[st.good], a.labels_[st.good]) > 0.9
+
+
+def test_score_rounding_of_another_model_is_refused(study3, rounding3):
+    _, X = study3
+    B = rounding3
+    with pytest.raises(InputError, match="features of X"):
+        TypeFinder(**FAST).fit(X, score_rounding=B.rename(columns={"F1": "G1"}))
+    bad = B.copy()
+    bad.iloc[0, 0] = np.nan
+    with pytest.raises(InputError, match="finite"):
+        TypeFinder(**FAST).fit(X, score_rounding=bad)
 
 
 def test_k_override(study3):

@@ -65,6 +65,29 @@ def test_fieldlike_undersampled_small_types_and_null_study():
 
 
 @pytest.mark.slow
+def test_four_point_answers_do_not_split_a_type_into_its_answer_points():
+    """Field-like tails s30 on a four-point scale (docs/choosing_k.md, session 11): after the
+    acquiescence correction one factor is mostly one four-point statement (loading 0.90),
+    its scores sit near four values, and a mixture fitted to the scores as given puts a
+    type on each: 10 types for 4 (ARI 0.47). Fitted to the scores dequantized by the
+    answers' rounding, as the pipeline does, it is 4, within 0.03 of supervised."""
+    from fieldlike import make_fieldlike, pipeline_scores, supervised_ari_best
+
+    st = make_fieldlike("tails", seed=30, points=4)
+    X, rounding = pipeline_scores(st, rounding=True)
+    opts = dict(random_state=0, n_resamples=8, n_jobs=2, n_bootstrap=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        given = TypeFinder(**opts).fit(X)
+        dequantized = TypeFinder(**opts).fit(X, score_rounding=rounding)
+    assert given.k_ > st.k + 2, given.evidence_.to_string()  # the failure, still there
+    assert dequantized.k_ == st.k, dequantized.evidence_.to_string()
+    good = st.good
+    ari = adjusted_rand_score(st.truth[good], dequantized.labels_[good])
+    assert ari >= supervised_ari_best(X, st.truth) - 0.03
+
+
+@pytest.mark.slow
 def test_suite_chooses_k_and_matches_supervised():
     rows = []
     for st, X, tf in _planted_fits(suite(24), n_resamples=12):

@@ -486,12 +486,13 @@ def run_profiles(
 
     ``interviews`` (coded interviews) adds representative quotes per type.
     """
-    from .profiles import merge_types_yaml, profile_types
+    from .profiles import merge_types_yaml, profile_types, study_lexicon
 
     inst = screen.survey.instrument
     raw_items = screen.kept[inst.item_ids].astype(float)
     profiles = profile_types(raw_items, factors.scores, types.labels, sample_weight=screen.weights,
-                             factor_names=factors.model.factor_names_, lang=inst.language)
+                             factor_names=factors.model.factor_names_, lang=inst.language,
+                             lexicon=study_lexicon(inst))
     types_doc = merge_types_yaml(types_yaml, profiles.names, sizes=profiles.sizes)
     names = {t["type_id"]: t["name"] for t in types_doc["types"]}
     labels = types.labels

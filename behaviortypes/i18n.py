@@ -4,7 +4,7 @@ Every text a reader sees is either the study's own text (statements, theme names
 edited names in ``types.yaml``) or comes from a template in one of the languages of
 :data:`LANGUAGES`. The report's templates live in ``report/i18n/<lang>.yaml``; this
 module holds the small grammar that names the types and writes their taglines, so
-that a Swedish study gets "Prisjägaren" or "Den som sätter pris först", never
+that a Swedish study gets "Prisjägaren" or "Gruppen som ligger högt på trädgård", never
 "The high pris".
 
 The grammar has two layers:

@@ -4,25 +4,31 @@ Every text a reader sees is either the study's own text (statements, theme names
 edited names in ``types.yaml``) or comes from a template in one of the languages of
 :data:`LANGUAGES`. The report's templates live in ``report/i18n/<lang>.yaml``; this
 module holds the small grammar that names the types and writes their taglines, so
-that a Swedish study gets "Prisjägaren" or "Den som sätter pris först", never
+that a Swedish study gets "Prisjägaren" or "Gruppen som ligger högt på trädgård", never
 "The high pris".
 
 The grammar has two layers:
 
-* a **lexicon** of themes a behaviour study often has (price, convenience,
+* a **lexicon** of themes a shopping study often has (price, convenience,
   inspiration, loyalty ...), recognised by keywords in English, Swedish and Dutch
   theme names, each with a persona name per language and direction
   (high: "The bargain hunter" / "Prisjägaren"; low: "The price-relaxed buyer" /
-  "Den priståliga");
+  "Den priståliga"). Its nouns are a shopper's, so they are used only where they
+  fit: the whole theme name is the lexicon's theme (every word a keyword of it or a
+  qualifier such as "focus"; "social reading" is not "social proof"), and the study
+  does not say it is about something else (:func:`lexicon_applies`);
 * a **pattern** for any other theme, which keeps the study's theme name as written
-  ("The pris-driven" / "Den som sätter pris först").
+  with a neutral noun and says the pole plainly ("The group high on pris" /
+  "Gruppen som ligger lågt på trädgård").
 
 Examples
 --------
 >>> type_name("price_focus", high=True, lang="sv")
 'Prisjägaren'
 >>> type_name("trädgård", high=True, lang="sv")
-'Den som sätter trädgård först'
+'Gruppen som ligger högt på trädgård'
+>>> type_name("social_reading", high=False, lang="en")
+'The group low on social reading'
 >>> tagline([("pris", True), ("bekvämlighet", False)], lang="sv")
 'Högt på pris, lågt på bekvämlighet.'
 """
@@ -39,6 +45,8 @@ __all__ = [
     "NAME_LANGUAGES",
     "guess_language",
     "lexicon_word",
+    "lexicon_applies",
+    "SHOPPING_SHARE",
     "type_name",
     "name_extra",
     "tagline",
@@ -115,15 +123,37 @@ _LEXICON: tuple[_Concept, ...] = (
              {"en": "Risk taker", "sv": "Risktagaren"}),
 )
 
+# Words a theme name may have besides its concept's keywords and still be the lexicon's
+# theme ("price focus", "social proof", "prismedvetenhet" is "pris" + a qualifier).
+_QUALIFIERS = frozenset(
+    "focus focused proof depth orientation oriented seeking seeker sensitivity sensitive "
+    "consciousness conscious need needs importance preference level drive driven and of for "
+    "fokus medvetenhet medveten känslighet känslig behov orientering inriktning nivå och av för "
+    "gevoeligheid gevoelig bewust behoefte en van voor".split())
+
+# Words that show a study is about buying (its name, or its statements), per language,
+# matched at the start of a word only ("shops", "köper"; "bookstore" is not a store, and
+# "behandla" is not "handla"); a few compounds are listed whole.
+_SHOPPING_WORDS = (
+    "buy", "bought", "shop", "store", "purchas", "price", "product", "brand", "retail",
+    "customer", "consumer", "commerce", "ecommerce", "checkout", "discount", "cheap", "webshop",
+    "köp", "inköp", "handla", "handel", "ehandel", "näthandel", "butik", "nätbutik", "webbutik",
+    "pris", "kunden", "kunder", "kundn", "kundu", "kundt", "kundk", "kunds", "konsument",
+    "produkt", "beställ", "varor", "erbjud", "rabatt",
+    "koop", "kopen", "gekocht", "winkel", "prijs", "klant", "bestel", "aanbieding",
+)
+
+#: A study whose statements mention buying in at least this share is a shopping study
+#: (see :func:`lexicon_applies`).
+SHOPPING_SHARE = 0.2
+
 # Per language: how a lexicon word becomes a name, the pattern for any other theme,
 # the short form added to tell two types with the same name apart, and the tagline.
 _GRAMMAR: dict[str, dict[str, str]] = {
     "en": {
         "word": "The {word}",             # "The bargain hunter"
-        "high": "The {theme}-driven",      # one-word theme: "The pris-driven"
-        "low": "The {theme}-indifferent",
-        "high_phrase": "Driven by {theme}",  # several words: "Driven by research depth"
-        "low_phrase": "Indifferent to {theme}",
+        "high": "The group high on {theme}",  # "The group high on social reading"
+        "low": "The group low on {theme}",
         "tag_high": "high on {theme}",
         "tag_low": "low on {theme}",
         "tag_sep": ", ",
@@ -131,10 +161,8 @@ _GRAMMAR: dict[str, dict[str, str]] = {
     },
     "sv": {
         "word": "{word}",                  # "Prisjägaren", "Den försiktiga"
-        "high": "Den som sätter {theme} först",
-        "low": "Den som bryr sig mindre om {theme}",
-        "high_phrase": "Den som sätter {theme} först",
-        "low_phrase": "Den som bryr sig mindre om {theme}",
+        "high": "Gruppen som ligger högt på {theme}",
+        "low": "Gruppen som ligger lågt på {theme}",
         "tag_high": "högt på {theme}",
         "tag_low": "lågt på {theme}",
         "tag_sep": ", ",
@@ -203,8 +231,12 @@ def _matches(keyword: str, words: Sequence[str]) -> bool:
     return any(w.startswith(keyword) for w in words)
 
 
-def lexicon_word(theme: str, high: bool, lang: str = "en") -> str | None:
+def lexicon_word(theme: str, high: bool, lang: str = "en", *, lexicon: bool = True) -> str | None:
     """The persona word for a theme the lexicon knows (``None`` otherwise).
+
+    A theme is the lexicon's when one of a concept's keywords is in it and every other
+    word of it is also one of that concept's keywords or a qualifier ("focus",
+    "proof", "medvetenhet"): "social proof" is, "social reading" is not.
 
     Parameters
     ----------
@@ -215,13 +247,59 @@ def lexicon_word(theme: str, high: bool, lang: str = "en") -> str | None:
         Whether the type is above (``True``) or below average on it.
     lang : str, default="en"
         Language of the word; languages without a grammar get English.
+    lexicon : bool, default=True
+        ``False`` when the study is not about shopping (:func:`lexicon_applies`): no
+        persona word at all.
     """
     lang = lang if lang in NAME_LANGUAGES else "en"
+    if not lexicon:
+        return None
     words = [w.lower() for w in _WORD.findall(str(theme).replace("_", " "))]
     for concept in _LEXICON:
         if any(_matches(k, words) for k in concept.keywords):
+            # the whole theme must be the concept's: "social reading" is not "social proof"
+            rest = [w for w in words if w not in _QUALIFIERS and not any(_matches(k, [w]) for k in concept.keywords)]
+            if rest:
+                return None
             return (concept.high if high else concept.low)[lang]
     return None
+
+
+def _mentions_buying(text: str) -> bool:
+    words = [w.lower() for w in _WORD.findall(str(text).replace("_", " "))]
+    return any(w.startswith(k) for w in words for k in _SHOPPING_WORDS)
+
+
+def lexicon_applies(name: str | None = None, statements: Iterable[str] = ()) -> bool:
+    """Whether the lexicon's shopping nouns ("shopper", "buyer", "Stamkunden") fit a study.
+
+    The lexicon was written for shopping studies. A study says what it is about in
+    its name (``instrument.yaml`` ``name``) and in its statements: the nouns fit when
+    the name mentions buying (shop, customer, e-commerce, köp, kund, handel, ...) or at
+    least a fifth (:data:`SHOPPING_SHARE`) of the statements do. A study that gives
+    its name or statements and says nothing of buying (the PISA 2009 reading study:
+    "I read only if I have to.") gets names built from its own theme words with a
+    neutral noun instead. With neither, the theme words alone decide (a theme such as
+    "price focus" is the lexicon's; "social reading" is not).
+
+    Parameters
+    ----------
+    name : str, optional
+        The study's name.
+    statements : iterable of str
+        The survey statements.
+
+    Returns
+    -------
+    bool
+        ``False`` when the study says what it is about and it is not buying.
+    """
+    texts = [str(t) for t in statements if isinstance(t, str) and t.strip()]
+    if name and _mentions_buying(name):
+        return True
+    if texts:
+        return sum(_mentions_buying(t) for t in texts) >= SHOPPING_SHARE * len(texts)
+    return not (name and str(name).strip())
 
 
 def _theme_text(theme: str) -> str:
@@ -232,7 +310,7 @@ def _theme_text(theme: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def type_name(theme: str, high: bool, lang: str = "en") -> str:
+def type_name(theme: str, high: bool, lang: str = "en", *, lexicon: bool = True) -> str:
     """A suggested persona name from the factor a type is named after.
 
     Parameters
@@ -243,32 +321,32 @@ def type_name(theme: str, high: bool, lang: str = "en") -> str:
     high : bool
         Above (``True``) or below average on the factor.
     lang : str, default="en"
+    lexicon : bool, default=True
+        Whether the lexicon's shopping nouns may be used (:func:`lexicon_applies`).
 
     Returns
     -------
     str
-        E.g. ``"The bargain hunter"``, ``"Prisjägaren"``, ``"The pris-driven"``,
-        ``"Den som bryr sig mindre om trädgård"``.
+        E.g. ``"The bargain hunter"``, ``"Prisjägaren"``, ``"The group high on pris"``,
+        ``"Gruppen som ligger lågt på trädgård"``.
     """
     lang = lang if lang in NAME_LANGUAGES else "en"
     g = _GRAMMAR[lang]
-    word = lexicon_word(theme, high, lang)
+    word = lexicon_word(theme, high, lang, lexicon=lexicon)
     if word is not None:
         if lang == "en":
             word = word[:1].lower() + word[1:]
         name = g["word"].format(word=word)
     else:
-        text = _theme_text(theme)
-        key = ("high" if high else "low") + ("_phrase" if " " in text else "")
-        name = g[key].format(theme=text)
+        name = g["high" if high else "low"].format(theme=_theme_text(theme))
     return name[:1].upper() + name[1:]
 
 
-def name_extra(theme: str, high: bool, lang: str = "en") -> str:
+def name_extra(theme: str, high: bool, lang: str = "en", *, lexicon: bool = True) -> str:
     """The short form added to a shared name to tell two types apart (``"explorer"``,
     ``"högt på pris"``)."""
     lang = lang if lang in NAME_LANGUAGES else "en"
-    word = lexicon_word(theme, high, lang)
+    word = lexicon_word(theme, high, lang, lexicon=lexicon)
     if word is not None:
         return word.lower()
     return _GRAMMAR[lang]["tag_high" if high else "tag_low"].format(theme=_theme_text(theme))

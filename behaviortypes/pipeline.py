@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -45,6 +45,7 @@ from .stages import (
 __all__ = [
     "CheckResult",
     "DiscoveryResult",
+    "continuum_lines",
     "check",
     "discover",
     "lookalike",
@@ -218,6 +219,7 @@ class DiscoveryResult:
             *([self.factors.styles.summary()] if self.factors.styles is not None else []),
             f"Factors: {sol['n_factors']} ({sol['factor_reason']})",
             f"Types: k = {sol['k']} ({sol['k_reason']})",
+            *continuum_lines(sol),
             self.profiling.summary(),
             *([self.typing_tool.headline()] if sol["k"] != 1 and self.typing_tool is not None else []),
             *(["No types to tell apart, so no typing tool (golden questions) was made; the lookalike "
@@ -239,6 +241,26 @@ class DiscoveryResult:
         paths.append(study.save(folder, "solution.json", self.solution))
         paths.append(study.save(folder, "source.json", self.source))
         return paths
+
+
+def continuum_lines(solution: Mapping[str, Any], lang: str = "en") -> list[str]:
+    """The terminal's "a continuum, not distinct groups" lines for a ``solution.json`` (or none).
+
+    The same sentences as the report's headline (:func:`behaviortypes.stages.continuum_reason`,
+    the report's texts in ``lang``): said when the number of types is the largest searched
+    while the BIC still falls, or when the types overlap heavily (entropy below 0.8).
+    """
+    from .i18n import reason_text
+    from .report.render import Formatter, load_texts
+    from .stages import continuum_reason
+
+    k = solution.get("k")
+    rows = [r for r in solution.get("k_evidence") or [] if isinstance(r, Mapping) and r.get("k") == k]
+    codes = continuum_reason(k, solution.get("k_reason_code"), rows[0].get("entropy") if rows else None)
+    if not codes:
+        return []
+    texts = load_texts(lang)
+    return [f"  {texts['k_continuum_title']}: {reason_text(codes, texts, Formatter(lang))}"]
 
 
 def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, types: TypesResult,

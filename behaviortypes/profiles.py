@@ -24,7 +24,7 @@ from scipy import stats
 
 from .errors import BehaviortypesWarning, InputError
 from .files import load_user_yaml
-from .i18n import NAME_LANGUAGES, guess_language, name_extra, tagline as _tagline, type_name
+from .i18n import NAME_LANGUAGES, guess_language, lexicon_applies, name_extra, tagline as _tagline, type_name
 
 __all__ = [
     "Profiles",
@@ -32,6 +32,7 @@ __all__ = [
     "profile_features",
     "weighted_sizes",
     "suggest_names",
+    "study_lexicon",
     "names_in_language",
     "factor_means_from_profiles",
     "merge_types_yaml",
@@ -312,11 +313,35 @@ class Profiles:
         }
 
 
+def study_lexicon(instrument: Any) -> bool:
+    """Whether a study is a shopping study, whose types may get the lexicon's nouns.
+
+    :func:`behaviortypes.i18n.lexicon_applies` of the instrument's ``name`` and its
+    statements' ``text``; the same answer from the instrument object of a survey and
+    from the instrument recorded in a discovery folder's ``source.json`` (a dict), so
+    that the report renames the types exactly as ``discover`` named them.
+
+    Parameters
+    ----------
+    instrument : Instrument, mapping or None
+        ``None`` (nothing known of the study) gives ``True``: the theme words decide.
+    """
+    if instrument is None:
+        return True
+    if isinstance(instrument, Mapping):
+        name, items = instrument.get("name"), instrument.get("items") or []
+        texts = [it.get("text") for it in items if isinstance(it, Mapping)]
+    else:
+        name, texts = getattr(instrument, "name", None), [it.text for it in getattr(instrument, "items", [])]
+    return lexicon_applies(name, [t for t in texts if isinstance(t, str)])
+
+
 def suggest_names(
     factor_means: pd.DataFrame,
     factor_names: Mapping[str, str] | None = None,
     *,
     lang: str | None = None,
+    lexicon: bool = True,
 ) -> pd.DataFrame:
     """Suggest a persona name and tagline per type from its most distinctive factors.
 
@@ -329,9 +354,10 @@ def suggest_names(
       that z is at least 0.5, else its most distinctive factor (largest |z|) in its
       direction: "The bargain hunter" (high on price), "The focused shopper" (low on
       inspiration). The words come from the small grammar of
-      :mod:`behaviortypes.i18n`: a persona word when the factor's theme is a known one,
-      else a pattern that keeps the theme as the study wrote it ("The pris-driven" /
-      "Den som sätter pris först");
+      :mod:`behaviortypes.i18n`: a persona word of its shopping lexicon when the whole
+      theme is one of the lexicon's and the study is about shopping (``lexicon``),
+      else a neutral noun with the theme as the study wrote it and the pole said
+      plainly ("The group low on social reading" / "Gruppen som ligger högt på pris");
     * the most distinctive factor is always in the name: when it is not the head (a
       low that is more extreme than the high), it is added in brackets: "The explorer
       (unhurried shopper)";
@@ -359,6 +385,10 @@ def suggest_names(
         Language of the names and taglines (``"en"`` or ``"sv"``; others get English).
         By default it is guessed from the factor names (Swedish theme names give
         Swedish names), else English; pass the instrument's ``language`` when known.
+    lexicon : bool, default=True
+        Whether the lexicon's shopping nouns ("shopper", "buyer") may be used:
+        :func:`behaviortypes.i18n.lexicon_applies` of the study's name and statements.
+        ``False`` names every type from its theme words with a neutral noun.
 
     Returns
     -------
@@ -391,7 +421,7 @@ def suggest_names(
         if average:
             head, tag = avg_name, avg_tagline
         else:
-            head = type_name(factor_names[named], bool(z[named] > 0), lang)
+            head = type_name(factor_names[named], bool(z[named] > 0), lang, lexicon=lexicon)
             parts: list[tuple[str, bool]] = []
             for f in order[:3]:
                 if abs(z[f]) < AVERAGE_Z and parts:
@@ -402,13 +432,13 @@ def suggest_names(
         # other factors by |z|, only those the tagline would name (|z| >= 0.3); never the
         # naming factor nor the one already added. An average type has none.
         extras = [f for f in order if f not in (named, lead) and abs(z[f]) >= AVERAGE_Z]
-        candidates[int(type_id)] = [name_extra(factor_names[f], bool(z[f] > 0), lang)
+        candidates[int(type_id)] = [name_extra(factor_names[f], bool(z[f] > 0), lang, lexicon=lexicon)
                                     for f in extras]
         rows.append(
             {
                 "type_id": int(type_id),
                 "name": head if lead is None else
-                f"{head} ({name_extra(factor_names[lead], bool(z[lead] > 0), lang)})",
+                f"{head} ({name_extra(factor_names[lead], bool(z[lead] > 0), lang, lexicon=lexicon)})",
                 "tagline": tag,
                 "color": TYPE_COLORS[i % len(TYPE_COLORS)],
                 "top_factor": str(top),
@@ -479,6 +509,7 @@ def names_in_language(
     lang: str = "en",
     *,
     source_lang: str | None = None,
+    lexicon: bool = True,
 ) -> pd.DataFrame:
     """The types with every name and tagline the tool generated rewritten in ``lang``.
 
@@ -513,6 +544,9 @@ def names_in_language(
         The language the names were suggested in (the instrument's ``language``); by
         default guessed from the factor names as :func:`suggest_names` does. Used only
         to decide whether to warn.
+    lexicon : bool, default=True
+        As the names were suggested (:func:`suggest_names`): whether the study is a
+        shopping study (:func:`behaviortypes.i18n.lexicon_applies` of the instrument).
 
     Returns
     -------
@@ -563,7 +597,7 @@ def names_in_language(
         return out
     if factor_means is None or not len(factor_means) or not len(factor_means.columns):
         return out
-    by_lang = {code: suggest_names(factor_means, factor_names, lang=code)
+    by_lang = {code: suggest_names(factor_means, factor_names, lang=code, lexicon=lexicon)
                for code in dict.fromkeys((*NAME_LANGUAGES, lang))}
     stale: list[int] = []
     for type_id in out.index:
@@ -605,6 +639,7 @@ def profile_types(
     sample_weight: pd.Series | None = None,
     factor_names: Mapping[str, str] | None = None,
     lang: str | None = None,
+    lexicon: bool = True,
 ) -> Profiles:
     """Profile, size and name the types.
 
@@ -623,6 +658,8 @@ def profile_types(
         Readable factor names used in the suggested names and taglines.
     lang : str, optional
         Language of the suggested names and taglines (see :func:`suggest_names`).
+    lexicon : bool, default=True
+        Whether the lexicon's shopping nouns may be used (see :func:`suggest_names`).
 
     Returns
     -------
@@ -644,7 +681,7 @@ def profile_types(
     )
     factor_means.columns.name = None
     sizes = weighted_sizes(labels, None if sample_weight is None else sample_weight.loc[labels.index])
-    names = suggest_names(factor_means, factor_names, lang=lang)
+    names = suggest_names(factor_means, factor_names, lang=lang, lexicon=lexicon)
     if len(factor_means) == 1:  # one homogeneous group (k = 1): not a persona
         if lang is None:
             lang = guess_language([_humanise((factor_names or {}).get(f, f)) for f in scores.columns]) or "en"

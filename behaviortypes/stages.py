@@ -34,6 +34,8 @@ __all__ = [
     "run_factors",
     "style_corrected_keyed",
     "run_types",
+    "continuum_reason",
+    "CONTINUUM_ENTROPY",
     "run_profiles",
     "run_map",
     "start_map",
@@ -382,6 +384,56 @@ def run_types(
 OVERLAP_ENTROPY = 0.7
 
 
+#: Relative entropy below which the report's headline says the types are a cut of a
+#: continuum: 0.8, the usual cut for "good separation" in latent-profile practice (Clark &
+#: Muthén 2009; tidyLPA, Mplus). Stricter than :data:`OVERLAP_ENTROPY`, which only warns.
+CONTINUUM_ENTROPY = 0.8
+
+
+def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None) -> list[dict[str, Any]]:
+    """Why the kept types are a convenient cut of a continuum rather than distinct groups.
+
+    Two signs, each enough: the number of types is the largest that was searched while
+    the BIC still falls there (the finder's ``k_reason_edge_range``: no number of types
+    fits best, more would fit better still), or the types overlap heavily (relative
+    entropy at the kept k below :data:`CONTINUUM_ENTROPY`). The PISA 2009 trial: one
+    factor (Velicer's MAP 1), 10 types at the top of the range, entropy 0.68 — and the
+    report's headline presented them as found.
+
+    Parameters
+    ----------
+    k : int or None
+        The number of types kept.
+    reason_code : list of dict or None
+        The finder's reason codes (``solution.json`` ``k_reason_code``).
+    entropy : float, optional
+        Relative entropy at ``k`` (``evidence_k.csv``); missing or NaN: not used.
+
+    Returns
+    -------
+    list of dict
+        Reason codes for :func:`behaviortypes.i18n.reason_text` (templates of
+        ``report/i18n/<lang>.yaml``): ``k_continuum_edge`` and/or
+        ``k_continuum_overlap``, then ``k_continuum_body`` and ``k_continuum_todo``;
+        empty when neither sign is there (and for k = 1).
+    """
+    if k is None or int(k) < 2:
+        return []
+    codes = [c for c in (reason_code or []) if isinstance(c, Mapping)]
+    out: list[dict[str, Any]] = [{"code": "k_continuum_edge", "values": dict(c.get("values") or {})}
+                                 for c in codes if c.get("code") == "k_reason_edge_range"][:1]
+    try:
+        ent = float(entropy)
+    except (TypeError, ValueError):
+        ent = float("nan")
+    if np.isfinite(ent) and ent < CONTINUUM_ENTROPY:
+        out.append({"code": "k_continuum_overlap", "values": {"entropy": ent, "threshold": CONTINUUM_ENTROPY}})
+    if not out:
+        return []
+    return out + [{"code": "k_continuum_body", "values": {"k": int(k)}},
+                  {"code": "k_continuum_todo", "values": {}}]
+
+
 def type_overlap(proba: pd.DataFrame, weights: pd.Series | None = None) -> dict[str, float]:
     """How clearly the respondents fall into their types.
 
@@ -488,12 +540,13 @@ def run_profiles(
 
     ``interviews`` (coded interviews) adds representative quotes per type.
     """
-    from .profiles import merge_types_yaml, profile_types
+    from .profiles import merge_types_yaml, profile_types, study_lexicon
 
     inst = screen.survey.instrument
     raw_items = screen.kept[inst.item_ids].astype(float)
     profiles = profile_types(raw_items, factors.scores, types.labels, sample_weight=screen.weights,
-                             factor_names=factors.model.factor_names_, lang=inst.language)
+                             factor_names=factors.model.factor_names_, lang=inst.language,
+                             lexicon=study_lexicon(inst))
     types_doc = merge_types_yaml(types_yaml, profiles.names, sizes=profiles.sizes)
     names = {t["type_id"]: t["name"] for t in types_doc["types"]}
     labels = types.labels

@@ -9,7 +9,7 @@ import string
 import pandas as pd
 import pytest
 
-from behaviortypes.i18n import NAME_LANGUAGES, guess_language, reason_text, tagline, type_name
+from behaviortypes.i18n import NAME_LANGUAGES, guess_language, lexicon_applies, reason_text, tagline, type_name
 from behaviortypes.profiles import suggest_names
 from behaviortypes.quality import SCREENS
 from behaviortypes.report import render_report
@@ -114,21 +114,21 @@ def test_names_in_swedish_have_no_english_words():
     assert not set(re.findall(r"\w+", text.lower())) & ENGLISH, text
     assert sv.loc[1, "name"] == "Prisjägaren"
     assert sv.loc[2, "name"] == "Den snabba"
-    assert sv.loc[3, "name"] == "Den som sätter trädgårdsliv först"  # theme kept as written
+    assert sv.loc[3, "name"] == "Gruppen som ligger högt på trädgårdsliv"  # theme kept as written
     assert sv.loc[1, "tagline"].startswith("Högt på pris, lågt på")
     assert sv["name"].is_unique and sv.loc[4, "name"].startswith("Prisjägaren (")
     en = suggest_names(fm, themes, lang="en")
     assert en.loc[1, "name"] == "The bargain hunter"
-    assert en.loc[3, "name"] == "The trädgårdsliv-driven"
+    assert en.loc[3, "name"] == "The group high on trädgårdsliv"
     assert en.loc[1, "tagline"].startswith("High on pris, low on")
 
 
 def test_grammar_patterns():
     assert type_name("Research depth", True, "en") == "The thorough researcher"
-    assert type_name("Gardening", False, "en") == "The gardening-indifferent"
-    assert type_name("Home cooking", True, "en") == "Driven by home cooking"
-    assert type_name("trädgård", False, "sv") == "Den som bryr sig mindre om trädgård"
-    assert type_name("NPS", True, "sv") == "Den som sätter NPS först"
+    assert type_name("Gardening", False, "en") == "The group low on gardening"
+    assert type_name("Home cooking", True, "en") == "The group high on home cooking"
+    assert type_name("trädgård", False, "sv") == "Gruppen som ligger lågt på trädgård"
+    assert type_name("NPS", True, "sv") == "Gruppen som ligger högt på NPS"
     assert type_name("Prijs", True, "nl") == "The bargain hunter"  # no Dutch grammar yet: English
     assert tagline([], "sv") == ""
     assert tagline([("Pris", True)], "sv") == "Högt på pris."
@@ -220,3 +220,92 @@ def test_numbers_in_the_swedish_report_figures_are_written_the_swedish_way(swedi
     assert not [t for t in sv_numbers if "." in t or (t.endswith("%") and not t.endswith("\u00a0%"))]
     assert any("," in t for t in sv_numbers) and any(t.endswith("\u00a0%") for t in sv_numbers)
     assert any("." in t for t in en_numbers) and not [t for t in en_numbers if "\u00a0" in t]
+
+
+# --- names from a shopping lexicon only where they fit (PISA 2009 trial, session 11) ---------
+
+#: The PISA 2009 reading-attitude study (R likert::pisaitems): its name, statements and themes.
+PISA_NAME = "PISA 2009 reading attitudes (sample 3000)"
+PISA_STATEMENTS = [
+    "I read only if I have to.", "Reading is one of my favorite hobbies.",
+    "I like talking about books with other people.", "I find it hard to finish books.",
+    "I feel happy if I receive a book as a present.", "For me, reading is a waste of time.",
+    "I enjoy going to a bookstore or a library.", "I read only to get information that I need.",
+    "I cannot sit still and read for more than a few minutes.",
+    "I like to express my opinions about books I have read.", "I like to exchange books with my friends.",
+]
+PISA_THEMES = {"F1": "reading_enjoyment", "F2": "social_reading", "F3": "reading_as_waste_of_time"}
+#: The PISA trial's five types (k = 5 on the full data): the readers who talk about books, the
+#: keen readers, the middle, and the students who most dislike reading (low on everything).
+PISA_MEANS = pd.DataFrame({"F1": [0.9, -1.3, 0.05, 1.2, -0.9], "F2": [1.4, -0.6, 0.1, 0.4, -1.5],
+                           "F3": [-0.5, 1.1, 0.0, -0.6, 0.4]}, index=pd.Index([1, 2, 3, 4, 5], name="type_id"))
+SHOPPING_NOUNS = {"shopper", "buyer", "hunter", "consumer", "regular", "customer", "independent",
+                  "mind", "agent", "kunden", "jägaren", "stamkunden", "sociala", "självständiga",
+                  "obundna", "priståliga", "målinriktade", "spontana"}
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+@pytest.mark.parametrize("lexicon", [None, False])
+def test_pisa_themes_get_no_shopping_noun(lang, lexicon):
+    """A study about reading is not about shopping: "social reading" made "The social
+    shopper" and the students who most dislike reading "The independent mind"."""
+    kwargs = {} if lexicon is None else {"lexicon": lexicon}
+    names = suggest_names(PISA_MEANS, PISA_THEMES, lang=lang, **kwargs)
+    words = set(re.findall(r"\w+", " ".join(names["name"]).lower()))
+    assert not words & SHOPPING_NOUNS, list(names["name"])
+    assert names["name"].is_unique
+
+
+def test_pisa_names_are_built_from_the_themes_with_a_neutral_noun():
+    en = suggest_names(PISA_MEANS, PISA_THEMES, lang="en", lexicon=False)
+    sv = suggest_names(PISA_MEANS, PISA_THEMES, lang="sv", lexicon=False)
+    assert en.loc[1, "name"] == "The group high on social reading"
+    assert sv.loc[1, "name"] == "Gruppen som ligger högt på social reading"
+    # the students who most dislike reading: the low pole said plainly, no "indifferent", no persona
+    assert en.loc[5, "name"] == "The group low on social reading"
+    assert sv.loc[5, "name"] == "Gruppen som ligger lågt på social reading"
+    assert en.loc[2, "name"] == "The group high on reading as waste of time (low on reading enjoyment)"
+    assert sv.loc[2, "name"] == "Gruppen som ligger högt på reading as waste of time (lågt på reading enjoyment)"
+
+
+def test_the_study_says_whether_the_shopping_lexicon_fits():
+    assert lexicon_applies(PISA_NAME, PISA_STATEMENTS) is False
+    assert lexicon_applies(None, PISA_STATEMENTS) is False
+    assert lexicon_applies("Demo e-commerce study", []) is True
+    assert lexicon_applies(None, ["I compare prices on several sites before I order.",
+                                  "I usually buy from the same few shops.", "I like new ideas."]) is True
+    assert lexicon_applies(None, ["Jag jämför alltid priser innan jag köper", "Jag gillar nya idéer"]) is True
+    assert lexicon_applies("Kundenkät våren 2026", []) is True
+    assert lexicon_applies(None, []) is True  # nothing said: the theme words decide
+    # a workplace study's "trust" is not a loyal customer's
+    assert lexicon_applies("Employee engagement 2026", ["I trust my manager.", "My work is meaningful."]) is False
+    assert type_name("trust", True, "en", lexicon=False) == "The group high on trust"
+
+
+def test_a_lexicon_noun_needs_the_whole_theme():
+    """A keyword inside a theme about something else ("social" in "social reading") does
+    not make the theme the lexicon's; qualifiers such as "focus" or "proof" do not matter."""
+    assert type_name("social_reading", True, "en") == "The group high on social reading"
+    assert type_name("social_reading", False, "sv") == "Gruppen som ligger lågt på social reading"
+    assert type_name("social_proof", True, "en") == "The social shopper"
+    assert type_name("price_focus", True, "sv") == "Prisjägaren"
+    assert type_name("prismedvetenhet", True, "sv") == "Prisjägaren"
+    assert type_name("research_depth", False, "en") == "The gut-feel buyer"
+
+
+def test_the_report_renames_a_reading_study_as_discover_named_it():
+    """discover decides from the survey's instrument, the report from the one recorded in
+    source.json (a dict): the same answer, so the names round-trip between languages."""
+    from behaviortypes.instrument import Instrument
+    from behaviortypes.profiles import names_in_language, study_lexicon
+
+    doc = {"name": PISA_NAME, "id_column": "student_id", "scale": {"min": 1, "max": 4},
+           "items": [{"id": f"Q{i}", "text": t, "reverse": False} for i, t in enumerate(PISA_STATEMENTS)]}
+    assert study_lexicon(doc) is False and study_lexicon(Instrument.model_validate(doc)) is False
+    assert study_lexicon(None) is True
+    en = suggest_names(PISA_MEANS, PISA_THEMES, lang="en", lexicon=study_lexicon(doc))
+    types = en[["name", "tagline"]].assign(suggested_name=en["name"], suggested_tagline=en["tagline"])
+    sv = names_in_language(types, PISA_MEANS, PISA_THEMES, "sv", lexicon=study_lexicon(doc))
+    assert sv.at[5, "name"] == "Gruppen som ligger lågt på social reading"
+    back = names_in_language(sv, PISA_MEANS, PISA_THEMES, "en", lexicon=study_lexicon(doc))
+    pd.testing.assert_frame_equal(back, types)

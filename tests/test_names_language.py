@@ -34,7 +34,7 @@ from behaviortypes.synth import make_study
 from swedish import study as swedish_study
 
 #: Generated English that must not be left in a Swedish report's names and taglines.
-ENGLISH_MARKS = ("The ", "High on", "Low on", "high on", "low on", "-driven", "-indifferent", "Driven by")
+ENGLISH_MARKS = ("The ", "High on", "Low on", "high on", "low on", "group", "-driven", "-indifferent", "Driven by")
 #: A name an analyst wrote: 90 characters, longer than any cut the report used to make.
 LONG_NAME = "Weekday evening comparison shoppers who read every review before they buy anything online!"
 
@@ -193,9 +193,9 @@ def test_pattern_names_of_unknown_themes_are_translated_too():
                          index=pd.Index([1, 2, 3], name="type_id"))
     factor_names = {"F1": "extraversion", "F2": "neuroticism", "F3": "agreeableness"}
     en = suggest_names(means, factor_names, lang="en")
-    assert en.at[1, "name"] == "The extraversion-driven" and en.at[3, "name"] == "The mainstream"
+    assert en.at[1, "name"] == "The group high on extraversion" and en.at[3, "name"] == "The mainstream"
     sv = names_in_language(_types(en), means, factor_names, "sv")
-    assert sv.at[1, "name"] == "Den som sätter extraversion först"
+    assert sv.at[1, "name"] == "Gruppen som ligger högt på extraversion"
     assert sv.at[3, "name"] == "Den breda mitten" and sv.at[3, "tagline"] == "Nära genomsnittet på allt."
     assert sv.at[1, "tagline"] == "Högt på extraversion, lågt på neuroticism."
     assert not any(m in " ".join(sv["name"]) for m in ENGLISH_MARKS)

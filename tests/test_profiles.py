@@ -168,8 +168,8 @@ def test_same_head_gets_the_trait_that_tells_it_apart():
                       index=pd.Index([1, 2], name="type_id"))
     names = suggest_names(fm, {"E": "extraversion", "C": "conscientiousness", "A": "agreeableness"},
                           lang="en")
-    assert names.loc[1, "name"] == "The extraversion-driven"  # the more extreme keeps it
-    assert names.loc[2, "name"] == "The extraversion-driven (low on conscientiousness)"
+    assert names.loc[1, "name"] == "The group high on extraversion"  # the more extreme keeps it
+    assert names.loc[2, "name"] == "The group high on extraversion (low on conscientiousness)"
     # three average types: one keeps the average name, the others their number
     fm = pd.DataFrame({"E": [0.05, 0.25, -0.2], "C": [-0.1, 0.0, 0.1]},
                       index=pd.Index([1, 2, 3], name="type_id"))

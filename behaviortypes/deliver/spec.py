@@ -125,7 +125,7 @@ class TypingSpec:
             return self
         if folder is None or not self.suggested_names or not all((folder / f).is_file() for f in needs):
             return self
-        from ..profiles import factor_means_from_profiles, names_in_language
+        from ..profiles import factor_means_from_profiles, names_in_language, study_lexicon
 
         disc = study.load(folder, require=("profiles.csv",))
         ids = self.type_ids
@@ -137,7 +137,8 @@ class TypingSpec:
         }, index=pd.Index([int(k) for k in ids], name="type_id"), dtype=object)
         factor_names = dict(disc.factors.factor_names) if disc.factors is not None else {}
         out = names_in_language(frame, factor_means_from_profiles(disc.table("profiles.csv", required=True)),
-                                factor_names, lang, source_lang=self.language)
+                                factor_names, lang, source_lang=self.language,
+                                lexicon=study_lexicon(disc.instrument))
         return replace(
             self,
             names={**self.names, **{int(k): str(v) for k, v in out["name"].items()}},

@@ -26,7 +26,7 @@ from ..interviews.anonymise import anonymise as anonymise_quote  # the one anony
 from ..describe.profile import load_profile
 from ..errors import InputError
 from ..plots import type_colors
-from ..profiles import factor_means_from_profiles, names_in_language
+from ..profiles import factor_means_from_profiles, names_in_language, study_lexicon
 
 __all__ = ["ReportData", "load_report_data", "REQUIRED_FILES", "anonymise_quote", "pretty_name"]
 
@@ -138,8 +138,9 @@ class ReportData:
             return self
         means = factor_means_from_profiles(self.profiles)
         raw_names = dict((self.factors or {}).get("factor_names") or {})
-        source_lang = (self.source.get("instrument") or {}).get("language")
-        types = names_in_language(self.types, means, raw_names, lang, source_lang=source_lang)
+        instrument = self.source.get("instrument") or {}
+        types = names_in_language(self.types, means, raw_names, lang, source_lang=instrument.get("language"),
+                                  lexicon=study_lexicon(instrument))
         return replace(self, types=types, names_lang=lang)
 
     @property

@@ -47,6 +47,7 @@ __all__ = [
     "styles_sentence",
     "typing_target_sentence",
     "overlap_sentence",
+    "continuum_note",
 ]
 
 _HERE = Path(__file__).parent
@@ -440,7 +441,8 @@ def build_context(data: ReportData, lang: str = "en", *,
     fig.set_size_inches(7.0, 0.8 + (0.34 + 0.14 * two_lines - 0.08 * lv) * len(types))
     overview = {"table": table, "sizes_svg": _svg(fig), "has_base": base is not None, "umap_svg": None,
                 "base_uncorrected": base is not None and not (data.base or {}).get("corrected", True),
-                "one_group": None, "map_title": t["map_title"], "map_sample": None}
+                "one_group": None, "map_title": t["map_title"], "map_sample": None,
+                "continuum": continuum_note(sol, data.evidence_k, t, fmt)}
     hidden_note = _hidden_note(types, data.min_group_size, fmt, t)
     n_kept = sol.get("n_kept") or int(types["n"].sum())
     if data.umap is not None:
@@ -522,6 +524,24 @@ def _finite(v: Any) -> bool:
         return math.isfinite(float(v))
     except (TypeError, ValueError):
         return False
+
+
+def continuum_note(solution: Mapping[str, Any], evidence: Any, t: Mapping[str, str], fmt: Formatter) -> str:
+    """The headline's and the appendix's "a continuum, not distinct groups" sentences (or "").
+
+    Said when :func:`behaviortypes.stages.continuum_reason` finds a sign: the number of
+    types is the largest searched while the BIC still falls (``k_reason_edge_range`` in
+    ``solution.json``), or the relative entropy at the kept k (``evidence_k.csv``) is
+    below :data:`behaviortypes.stages.CONTINUUM_ENTROPY`.
+    """
+    from ..stages import continuum_reason
+
+    k = solution.get("k")
+    entropy = None
+    if k is not None and evidence is not None and "k" in evidence and "entropy" in evidence:
+        row = evidence[evidence["k"].astype(int) == int(k)]
+        entropy = row["entropy"].iloc[0] if not row.empty else None
+    return reason_text(continuum_reason(k, solution.get("k_reason_code"), entropy), t, fmt)
 
 
 def overlap_sentence(evidence: Any, chosen: Any, t: Mapping[str, str], fmt: Formatter) -> str:
@@ -689,7 +709,8 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         kpage: dict[str, Any] = {"reason": reason_text(sol.get("k_reason_code") or sol.get("k_reason", ""), t, fmt),
                                  "evidence_svg": None, "stability_svg": None,
                                  "lpa": _lpa_rows(data.evidence_k, sol.get("k"), fmt, t["lpa_one_group"]),
-                                 "overlap": overlap_sentence(data.evidence_k, sol.get("k"), t, fmt)}
+                                 "overlap": overlap_sentence(data.evidence_k, sol.get("k"), t, fmt),
+                                 "continuum": continuum_note(sol, data.evidence_k, t, fmt)}
         if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "bic_best", "silhouette")):
             fig = plots.plot_k_evidence(data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"])
             fig.set_size_inches(7.0, 2.2)

@@ -1,0 +1,112 @@
+"""Types that are a convenient cut of a continuum are said to be so (session 11, PISA trial).
+
+On the PISA 2009 reading-attitude study (one factor by Velicer's MAP) the type finder kept
+10 types at the top of the searched range (k_max 10, the BIC still falling) with entropy
+0.68, and the report's headline presented the 10 types as found. The finder already gave
+the reason code ``k_reason_edge_range``; the headline, the evidence appendix and
+``discover``'s terminal summary now say, in English and Swedish, that such types are a cut
+of a continuum and what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from behaviortypes.errors import SurveyQualityWarning
+from behaviortypes.pipeline import DiscoveryResult, continuum_lines
+from behaviortypes.segments import TypeFinder
+from behaviortypes.stages import CONTINUUM_ENTROPY, continuum_reason
+
+sys.path.insert(0, str(Path(__file__).parent))
+from reportfixture import make_discovery_folder  # noqa: E402
+
+SAID = {"en": "convenient cut of a continuum, not distinct groups",
+        "sv": "bekvämt snitt genom ett kontinuum, inte skilda grupper"}
+TITLE = {"en": "Read with care: a continuum, not distinct groups",
+         "sv": "Läs med försiktighet: ett kontinuum, inte skilda grupper"}
+
+
+@pytest.fixture(scope="module")
+def edge_finder():
+    """A fitted finder on a continuum (uniform scores, no groups) searched up to k = 3:
+    the BIC still falls at 3, so k is the top of the range."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.uniform(-1.7, 1.7, size=(600, 2)), columns=["F1", "F2"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        return TypeFinder(k_max=3, n_resamples=10, random_state=0, n_jobs=1).fit(X)
+
+
+def test_a_fitted_edge_of_range_result_is_a_continuum(edge_finder):
+    tf = edge_finder
+    assert tf.k_ == 3 and "k_reason_edge_range" in [c["code"] for c in tf.reason_code_]
+    codes = continuum_reason(tf.k_, tf.reason_code_, entropy=0.95)  # well separated, yet at the edge
+    assert [c["code"] for c in codes] == ["k_continuum_edge", "k_continuum_body", "k_continuum_todo"]
+    assert codes[0]["values"]["k"] == 3 and codes[0]["values"]["k_prev"] == 2
+    # heavy overlap alone: entropy below the usual 0.8
+    plain = [c for c in tf.reason_code_ if c["code"] != "k_reason_edge_range"]
+    assert CONTINUUM_ENTROPY == 0.8
+    assert [c["code"] for c in continuum_reason(3, plain, 0.68)][0] == "k_continuum_overlap"
+    # neither: nothing to say (the demo: k = 5, entropy 0.94); nor for one group
+    assert continuum_reason(3, plain, 0.94) == []
+    assert continuum_reason(3, plain, float("nan")) == []
+    assert continuum_reason(1, tf.reason_code_, 0.2) == []
+
+
+def _edge_folder(tmp_path, tf) -> Path:
+    """The report fixture (k = 3) with the fitted finder's evidence and reason codes."""
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=400, seed=3, with_quotes=False, with_lookalike=False)
+    sol = json.loads((disc / "solution.json").read_text())
+    ev = tf.evidence_.reset_index()
+    sol["k_reason_code"] = tf.reason_code_
+    sol["k_evidence"] = json.loads(ev.to_json(orient="records"))
+    (disc / "solution.json").write_text(json.dumps(sol))
+    ev.to_csv(disc / "evidence_k.csv", index=False)
+    return disc
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_report_headline_and_appendix_say_continuum(tmp_path, edge_finder, lang):
+    from behaviortypes.report import load_report_data
+    from behaviortypes.report.render import build_context, render_report
+
+    plain = make_discovery_folder(tmp_path / "plain", k=3, n=400, seed=3, with_quotes=False, with_lookalike=False)
+    assert not build_context(load_report_data(plain), lang)["overview"]["continuum"]
+    disc = _edge_folder(tmp_path, edge_finder)
+    ctx = build_context(load_report_data(disc), lang)
+    for text in (ctx["overview"]["continuum"], ctx["appendix"]["k"]["continuum"]):
+        assert SAID[lang] in text and "scores.csv" in text and "--k" in text and "k_max" in text
+        assert ("3 types is the largest number that was searched" if lang == "en"
+                else "3 typer är det största antal som prövades") in text
+    out = render_report(disc, out_dir=tmp_path / "rep", lang=lang, formats=("html",))
+    html = next(p for p in out if p.suffix == ".html").read_text(encoding="utf-8")
+    overview = html[html.index('id="sec-overview"'):html.index('<table class="types"')]
+    assert TITLE[lang] in overview and SAID[lang] in overview  # before the table of types
+    assert html.count(TITLE[lang]) == 2  # the headline and the evidence appendix
+
+
+def test_discover_summary_says_continuum(tmp_path, edge_finder):
+    disc = _edge_folder(tmp_path, edge_finder)
+    sol = json.loads((disc / "solution.json").read_text())
+    stub = SimpleNamespace(solution={**sol, "k_reason": "3 types: ...", "n_factors": 2, "factor_reason": "...",
+                                     "n_kept": 400, "n_respondents": 400},
+                           factors=SimpleNamespace(styles=None), profiling=SimpleNamespace(summary=lambda: "  1. A"),
+                           typing_tool=None, out=disc)
+    text = DiscoveryResult.summary(stub)
+    lines = text.splitlines()
+    said = [i for i, line in enumerate(lines) if SAID["en"] in line]
+    assert len(said) == 1 and lines[said[0] - 1].startswith("Types: k = 3") and lines[said[0] + 1] == "  1. A"
+    assert TITLE["en"] in lines[said[0]]
+    assert SAID["sv"] in continuum_lines(sol, "sv")[0]
+    # a clear solution says nothing
+    clear = {**sol, "k_reason_code": [c for c in sol["k_reason_code"] if c["code"] != "k_reason_edge_range"],
+             "k_evidence": [{**r, "entropy": 0.95} for r in sol["k_evidence"]]}
+    assert continuum_lines(clear) == []

@@ -51,9 +51,10 @@ def test_a_fitted_edge_of_range_result_is_a_continuum(edge_finder):
     codes = continuum_reason(tf.k_, tf.reason_code_, entropy=0.95)  # well separated, yet at the edge
     assert [c["code"] for c in codes] == ["k_continuum_edge", "k_continuum_body", "k_continuum_todo"]
     assert codes[0]["values"]["k"] == 3 and codes[0]["values"]["k_prev"] == 2
-    # heavy overlap alone: entropy below the usual 0.8
+    # heavy overlap alone: entropy below the cut at which discover warns of overlap (0.7)
     plain = [c for c in tf.reason_code_ if c["code"] != "k_reason_edge_range"]
-    assert CONTINUUM_ENTROPY == 0.8
+    assert CONTINUUM_ENTROPY == 0.7
+    assert continuum_reason(3, plain, 0.75) == []  # real types with a small one: 0.7-0.8
     assert [c["code"] for c in continuum_reason(3, plain, 0.68)][0] == "k_continuum_overlap"
     # neither: nothing to say (the demo: k = 5, entropy 0.94); nor for one group
     assert continuum_reason(3, plain, 0.94) == []

@@ -206,33 +206,39 @@ def test_same_seed_same_output_and_n_jobs_invariant(study3):
     pd.testing.assert_frame_equal(a.stability_, b.stability_)
 
 
-def test_dequantized_fit_types_everyone_on_the_scores_as_given(study3, rounding3):
-    """score_rounding: the mixtures are fitted to the scores plus the answers' rounding
-    noise (seeded), but respondents are typed on the scores as given: equal answers, equal
-    types; a zero rounding is the plain fit exactly (the noise is the only change)."""
-    st, X = study3
-    B = rounding3
-    assert B.shape == (st.items.shape[1], X.shape[1])
-    opts = dict(random_state=3, n_resamples=4, k_max=4, n_jobs=1)
+def test_a_lattice_of_answer_points_is_set_aside_and_the_scores_dequantized(study3, rounding3):
+    """score_rounding: a fit with a type narrower than the answers' rounding (a score that
+    is one four-point answer sits on four values; a mixture puts a type on each) is set
+    aside like a collapsed fit, and the types are fitted again to the dequantized scores;
+    everyone is still typed on the scores as given. Real five-point types, far wider than
+    their rounding, are untouched: the same evidence and types as without it."""
+    rng = np.random.default_rng(0)
+    n = 1200
+    t = rng.integers(0, 2, n)
+    item = np.clip(np.round(rng.normal(np.where(t == 1, 3.0, 2.0), 0.9)), 1, 4)
+    X = pd.DataFrame({"F1": rng.normal(np.where(t == 1, 1.5, -1.5), 1.0),
+                      "F2": item + rng.normal(0, 0.2, n)})  # one answer and a little more
+    B = pd.DataFrame([[0.0, 1.0]] + [[0.2, 0.0]] * 4, columns=["F1", "F2"])  # per point
+    opts = dict(random_state=0, n_resamples=8, k_max=6, n_jobs=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SurveyQualityWarning)
-        plain = TypeFinder(**opts).fit(X)
-        zero = TypeFinder(**opts).fit(X, score_rounding=B * 0.0)
-        a = TypeFinder(**opts).fit(X, score_rounding=B)
-        b = TypeFinder(**opts).fit(X, score_rounding=B)
-        Xd = pd.concat([X, X.iloc[:20]]).reset_index(drop=True)  # 20 respondents twice
-        dup = TypeFinder(**opts).fit(Xd, score_rounding=B)
-    assert not plain.dequantized_ and a.dequantized_
-    pd.testing.assert_frame_equal(plain.evidence_, zero.evidence_)
-    assert (plain.labels_ == zero.labels_).all()
-    pd.testing.assert_frame_equal(a.evidence_, b.evidence_)  # seeded
-    assert not np.allclose(a.evidence_["bic"], plain.evidence_["bic"])  # the noise is there
-    assert (a.labels_ == a.predict(X)).all()  # typed on X itself
-    assert_allclose(a.proba_.to_numpy(), a.predict_proba(X).to_numpy(), atol=1e-12)
-    n = len(X)
-    assert (dup.labels_.iloc[n:].to_numpy() == dup.labels_.iloc[:20].to_numpy()).all()
-    assert_allclose(dup.proba_.iloc[n:].to_numpy(), dup.proba_.iloc[:20].to_numpy())
-    assert a.k_ == 3 and adjusted_rand_score(st.truth[st.good], a.labels_[st.good]) > 0.9
+        given = TypeFinder(**opts).fit(X)
+        checked = TypeFinder(**opts).fit(X, score_rounding=B)
+        again = TypeFinder(**opts).fit(X, score_rounding=B)
+    assert not given.rounding_checked_ and not given.lattice_ and not given.dequantized_
+    assert checked.rounding_checked_ and checked.lattice_ and checked.dequantized_
+    assert given.k_ >= 4 and (given.evidence_["set_aside"].fillna("") == "").all()
+    pd.testing.assert_frame_equal(checked.evidence_, again.evidence_)  # seeded
+    assert (checked.labels_ == checked.predict(X)).all()  # typed on X as given
+    assert_allclose(checked.proba_.to_numpy(), checked.predict_proba(X).to_numpy(), atol=1e-12)
+    # planted five-point types are far wider than their rounding: nothing changes
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        plain = TypeFinder(random_state=3, **FAST).fit(study3[1])
+        real = TypeFinder(random_state=3, **FAST).fit(study3[1], score_rounding=rounding3)
+    assert real.rounding_checked_ and not real.lattice_ and not real.dequantized_
+    pd.testing.assert_frame_equal(plain.evidence_, real.evidence_)
+    assert (plain.labels_ == real.labels_).all()
 
 
 def test_score_rounding_of_another_model_is_refused(study3, rounding3):

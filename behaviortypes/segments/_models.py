@@ -35,6 +35,8 @@ __all__ = [
     "quick_kmeans",
     "sample_mixture",
     "MIN_RELATIVE_VARIANCE",
+    "MIN_ROUNDING_RATIO",
+    "rounding_reference",
 ]
 
 _LOG_2PI = np.log(2 * np.pi)
@@ -50,6 +52,18 @@ _T_BASE = {"tscaled": "scaled", "tspreads": "spreads", "tVVE": "VVE", "tVEV": "V
 #: Error-free features with very tight groups far apart (SD under a sixth of the spread
 #: between groups) can fall below it; survey factor scores do not.
 MIN_RELATIVE_VARIANCE = 0.03
+#: A fitted type whose variance in some direction is below this share of the variance
+#: that the rounding of its answers alone gives the scores in that direction (answers are
+#: whole scale points: Sheppard's 1/12 of a point squared each, through the score weights)
+#: is spurious too: a type cannot be measured as narrower than the answers' rounding
+#: unless its members sit on the same few answer points, which is the lattice a factor
+#: dominated by one or two four-point statements makes, not a type. In theory a real type
+#: is at least 1 (its members' rounding errors are independent of their answers' content
+#: once they spread over a point or more); measured (session 11, docs/choosing_k.md): the
+#: lattice fits of the field-like tails study on four points 0.41-0.67, the fits at the
+#: true number of types of the other four-point studies (seeds 30-32) 1.28 and up, of
+#: five-point studies 1.13 and up; 0.75 lies between.
+MIN_ROUNDING_RATIO = 0.75
 
 
 class Mixture(NamedTuple):
@@ -393,11 +407,28 @@ def collapse_reference(Z: np.ndarray, w: np.ndarray, reg: float = 1e-3) -> np.nd
     return np.linalg.inv(np.linalg.cholesky(T + reg * np.eye(Z.shape[1])))
 
 
-def is_collapsed(model: Mixture, guard: np.ndarray) -> bool:
-    """Whether some type's variance in some direction is below ``MIN_RELATIVE_VARIANCE``
-    of the sample's (generalised eigenvalues of each covariance against the sample's)."""
+def is_collapsed(model: Mixture, guard: np.ndarray,
+                 threshold: float = MIN_RELATIVE_VARIANCE) -> bool:
+    """Whether some type's variance in some direction is below ``threshold`` times the
+    reference's (generalised eigenvalues of each covariance against the reference whose
+    inverse Cholesky factor ``guard`` is: the sample's, :func:`collapse_reference`, or the
+    answers' rounding, :func:`rounding_reference` with :data:`MIN_ROUNDING_RATIO`)."""
     rel = guard[None] @ model.covs @ guard.T[None]
-    return bool(np.linalg.eigvalsh(rel).min() < MIN_RELATIVE_VARIANCE)
+    return bool(np.linalg.eigvalsh(rel).min() < threshold)
+
+
+def rounding_reference(per_point: np.ndarray) -> np.ndarray:
+    """Inverse Cholesky factor of the features' rounding covariance ``B' B / 12``.
+
+    ``per_point`` (answers x features, standardised units) is how far each feature moves
+    per point of each answer; an answer given as a whole point carries a rounding error of
+    variance 1/12 (Sheppard 1898). A tiny ridge keeps a feature without rounding (or more
+    features than answers) comparable.
+    """
+    B = np.asarray(per_point, dtype=float)
+    R = B.T @ B / 12.0
+    ridge = 1e-9 * max(float(np.trace(R)) / max(R.shape[0], 1), 1e-12)
+    return np.linalg.inv(np.linalg.cholesky(R + ridge * np.eye(R.shape[0])))
 
 
 def best_fit(fits: list[Mixture], guard: np.ndarray | None) -> Mixture:

@@ -33,6 +33,8 @@ from ._models import (
     best_fit,
     collapse_reference,
     is_collapsed,
+    MIN_ROUNDING_RATIO,
+    rounding_reference,
 )
 
 __all__ = ["TypeFinder", "size_words", "STABLE_JACCARD", "MIN_MEAN_JACCARD", "MIN_PREDICTION_STRENGTH",
@@ -368,9 +370,15 @@ class TypeFinder(BaseEstimator):
         ``1 - entropy(proba) / log(k)`` per respondent (1 = certain).
     centroids_ : DataFrame of shape (k, n_features)
         Weighted mean of each feature per type, in the units of ``X``.
-    dequantized_ : bool
-        Whether the mixtures were fitted to ``X`` plus its rounding noise
+    rounding_checked_ : bool
+        Whether fits with a type narrower than the answers' rounding were set aside
         (``fit(score_rounding=...)``).
+    lattice_ : bool
+        Whether some fit had a type narrower than the answers' rounding (the scores sit
+        on the lattice of the answer points and the mixtures found it).
+    dequantized_ : bool
+        Whether the types were then fitted again to the scores plus the answers'
+        rounding noise (``fit(score_rounding=...)``: done whenever ``lattice_``).
     evidence_ : DataFrame
         One row per candidate k with every index (see Notes).
     stability_ : DataFrame
@@ -427,7 +435,8 @@ class TypeFinder(BaseEstimator):
     ``bic_t_vve`` when ``models`` adds them — VVE only at the k within 100 BIC points
     of the best, NaN elsewhere), ``set_aside`` (choice models
     whose fit at that k is spurious: a type collapsed onto identical answers, variance
-    in some direction below 3 % of the whole sample's; their BIC is NaN),
+    in some direction below 3 % of the whole sample's, or — with ``score_rounding`` —
+    below 3/4 of what the answers' rounding alone gives; their BIC is NaN),
     ``min_share`` (smallest type), ``jaccard_min`` (the least stable type's mean
     Jaccard), ``jaccard_mean``, ``ari`` (split-half agreement),
     ``prediction_strength``, the same for k-means (``*_km``), ``gmm_km_ari`` (agreement
@@ -625,14 +634,20 @@ class TypeFinder(BaseEstimator):
             How far each feature moves per point of each answer it is built from, when
             ``X`` is linear in answers given as whole scale points
             (:meth:`behaviortypes.factors.FactorModel.score_weights_per_point`; the
-            pipeline passes it). A whole-point answer is known only to within half a
-            point, so the mixtures are fitted to ``X + U @ score_rounding``, ``U``
-            seeded and uniform on (-1/2, 1/2) per answer (dequantization: a continuous
-            density fitted to values on a lattice gains likelihood by a narrow type on
-            each lattice point, so a factor dominated by one four-point statement
-            splits into its answer points); every respondent is then typed on ``X``
-            itself, so equal answers get equal types. ``None``: ``X`` is taken as
-            measured without rounding.
+            pipeline passes it). Each answer carries a rounding error of 1/12 of a point
+            squared (Sheppard), so no real type can be narrower than ``B' B / 12`` in any
+            direction; a fit with a type narrower than :data:`MIN_ROUNDING_RATIO` of it
+            sits on the lattice of the answer points (a factor dominated by one or two
+            four-point statements splits into its answer points) and is set aside like a
+            collapsed fit. When any fit was (``lattice_``), the mixtures found the
+            lattice, and fits that are not that narrow can still exploit it: the types
+            are then fitted again to ``X + U @ score_rounding``, ``U`` seeded and uniform
+            on (-1/2, 1/2) per answer (dequantization, as a continuous density must be
+            fitted to discrete data; Theis, van den Oord & Bethge 2016), and everyone is
+            typed on ``X`` itself, so equal answers get equal types (``dequantized_``).
+            Not always: on five-point studies without a lattice the noise blurs small
+            types and moves the choice by its draw (docs/choosing_k.md, session 11).
+            ``None``: ``X`` is taken as measured without rounding.
 
         Returns
         -------
@@ -645,13 +660,17 @@ class TypeFinder(BaseEstimator):
         """
         # one BLAS/OpenMP thread per process: parallelism comes from the resamples
         with one_thread():
-            return self._fit(X, sample_weight, score_rounding)
+            self._fit(X, sample_weight, score_rounding)
+            if self.lattice_:  # again, on the scores dequantized by their rounding
+                self._fit(X, sample_weight, score_rounding, dequantize=True)
+            return self
 
     @staticmethod
     def _check_rounding(score_rounding, X, scale):
-        """The per-point score weights in standardised units (n_answers, d), or None."""
+        """Inverse Cholesky factor of the scores' rounding covariance and the weights per
+        answer point (standardised units), or ``(None, None)``."""
         if score_rounding is None:
-            return None
+            return None, None
         hint = "pass FactorModel.score_weights_per_point() of the model that made X"
         if isinstance(score_rounding, pd.DataFrame):
             cols = [str(c) for c in X.columns]
@@ -663,13 +682,7 @@ class TypeFinder(BaseEstimator):
         if B.ndim != 2 or B.shape[1] != X.shape[1] or not np.all(np.isfinite(B)):
             raise InputError(f"score_rounding must be a finite (answers x {X.shape[1]}) matrix",
                              value=str(B.shape), hint=hint)
-        return B / scale[None, :]
-
-    @staticmethod
-    def _dequantize(Z, B, seed):
-        """``Z`` plus the scores' rounding noise: ``U @ B``, ``U`` uniform on (-1/2, 1/2)."""
-        U = np.random.default_rng(seed).uniform(-0.5, 0.5, size=(Z.shape[0], B.shape[0]))
-        return Z + U @ B
+        return rounding_reference(B / scale[None, :]), B / scale[None, :]
 
     def _standardise(self, values, wn):
         """Weighted z-scores of the features; keeps the effective n, means and scales."""
@@ -680,7 +693,23 @@ class TypeFinder(BaseEstimator):
         self._mean, self._scale = mean, scale
         return (values - mean) / scale
 
-    def _fit(self, X, sample_weight=None, score_rounding=None):
+    def _set_rounding(self, score_rounding, X, dequantize):
+        """Check ``score_rounding`` and reset the rounding attributes; the weights per point."""
+        self._rounding, per_point = self._check_rounding(score_rounding, X, self._scale)
+        self.rounding_checked_ = self._rounding is not None
+        if not dequantize:
+            self.lattice_ = False  # set by _spurious: a fit had a type narrower than the rounding
+        self.dequantized_ = bool(dequantize)
+        return per_point
+
+    @staticmethod
+    def _dequantize(Z, per_point, seed):
+        """``Z`` plus the answers' rounding noise: ``U @ per_point``, ``U`` uniform on
+        (-1/2, 1/2) per answer (seeded)."""
+        U = np.random.default_rng(seed).uniform(-0.5, 0.5, size=(Z.shape[0], per_point.shape[0]))
+        return Z + U @ per_point
+
+    def _fit(self, X, sample_weight=None, score_rounding=None, dequantize=False):
         values = self._check_X(X)
         n, d = values.shape
         self._check_params(n)
@@ -699,17 +728,16 @@ class TypeFinder(BaseEstimator):
         rng = np.random.default_rng(self.random_state)
         wn = w / w.mean()
         Z = self._standardise(values, wn)
-        rounding = self._check_rounding(score_rounding, X, self._scale)
+        per_point = self._set_rounding(score_rounding, X, dequantize)
 
         ref_seeds = rng.integers(0, 2**31 - 1, size=(len(ks), _N_STARTS))
         resample_seeds = rng.integers(0, 2**31 - 1, size=int(self.n_resamples))
         sil_idx = np.sort(rng.choice(n, size=min(n, _SILHOUETTE_SAMPLE), replace=False))
         ward_seed = int(rng.integers(0, 2**31 - 1))
         blrt_seeds = rng.integers(0, 2**31 - 1, size=(ks[-1] + 1, int(self.n_bootstrap)))
-        Z_given = Z  # every respondent is typed on the scores as given (``_finalise``)
-        self.dequantized_ = rounding is not None
-        if rounding is not None:
-            Z = self._dequantize(Z, rounding, int(rng.integers(0, 2**31 - 1)))
+        Z_given = Z  # everyone is typed on the scores as given (``_finalise``)
+        if dequantize:
+            Z = self._dequantize(Z, per_point, int(rng.integers(0, 2**31 - 1)))
         ward = WardTree(Z, seed=ward_seed)
         self._guard = collapse_reference(Z, wn)
 
@@ -905,8 +933,15 @@ class TypeFinder(BaseEstimator):
         return _fit_t(Z, w, resp, k, kind, self._guard)
 
     def _spurious(self, model: Mixture) -> bool:
-        """A type collapsed onto (nearly) identical answers in some direction."""
-        return is_collapsed(model, self._guard)
+        """A type collapsed onto (nearly) identical answers in some direction, or narrower
+        than the rounding of the answers it is measured with (``fit(score_rounding=...)``)."""
+        if is_collapsed(model, self._guard):
+            return True
+        if getattr(self, "_rounding", None) is not None and is_collapsed(
+                model, self._rounding, MIN_ROUNDING_RATIO):
+            self.lattice_ = True
+            return True
+        return False
 
     def _choice_bics(self, ref, n, d):
         """BIC of each model that can choose k; ``inf`` for a spurious fit."""

@@ -230,6 +230,11 @@ def test_a_lattice_of_answer_points_is_set_aside_and_the_scores_dequantized(stud
     assert given.k_ >= 4 and (given.evidence_["set_aside"].fillna("") == "").all()
     pd.testing.assert_frame_equal(checked.evidence_, again.evidence_)  # seeded
     assert (checked.labels_ == checked.predict(X)).all()  # typed on X as given
+    from behaviortypes.i18n import reason_text
+    from behaviortypes.report.render import load_texts
+    assert checked.reason_code_[-1]["code"] == "k_reason_dequantized"
+    assert "rounding" in checked.reason_ and checked.to_dict()["dequantized"]
+    assert "avrundning" in reason_text(checked.reason_code_[-1:], load_texts("sv"))
     assert_allclose(checked.proba_.to_numpy(), checked.predict_proba(X).to_numpy(), atol=1e-12)
     # planted five-point types are far wider than their rounding: nothing changes
     with warnings.catch_warnings():

@@ -270,6 +270,14 @@ _EDGE_WHY = {
 }
 
 
+#: appended to the reason when the types were fitted to the dequantized scores
+_DEQUANTIZED_WORDS = (
+    "Some fits put a type on single answer points (narrower than the answers' own rounding: "
+    "a factor made mostly of one or two statements takes only a few values), so the types "
+    "were fitted to the scores with the answers' rounding added back, as for any whole-point "
+    "answers; everyone is typed on their scores as given.")
+
+
 def _edge_words(edge: dict) -> str:
     """The English sentence of a ``k_reason_edge*`` code (the report renders the codes)."""
     v = edge["values"]
@@ -663,6 +671,9 @@ class TypeFinder(BaseEstimator):
             self._fit(X, sample_weight, score_rounding)
             if self.lattice_:  # again, on the scores dequantized by their rounding
                 self._fit(X, sample_weight, score_rounding, dequantize=True)
+                self.reason_ = f"{self.reason_} {_DEQUANTIZED_WORDS}"
+                self.reason_code_ = [*self.reason_code_, {"code": "k_reason_dequantized",
+                                                          "values": {}}]
             return self
 
     @staticmethod
@@ -1432,6 +1443,8 @@ class TypeFinder(BaseEstimator):
             "k_evidence": k_evidence,
             "structure_warning": self.structure_warning_,
             "method": self.method_,
+            "lattice": bool(getattr(self, "lattice_", False)),
+            "dequantized": bool(getattr(self, "dequantized_", False)),
             "sizes": {int(t): {"n": int(st.loc[t, "n"]), "share": float(st.loc[t, "share"])}
                       for t in st.index},
             "stability": {int(t): {c: (float(st.loc[t, c]) if np.isfinite(st.loc[t, c])

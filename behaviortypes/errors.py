@@ -49,12 +49,12 @@ def show_value(value: object) -> str:
     return shown if len(shown) <= 80 else shown[:79] + "…"
 
 
-def as_written(raw: object, number: float) -> str:
+def as_written(raw: object, number: float) -> int | float | str:
     """A cell's value for a message as the user wrote it in their file.
 
-    A text cell is echoed as it stands (``"3,5"`` from a file with decimal commas, not the
-    ``3.5`` it was read as), so the user can search their file for it; a cell that was
-    already a number (Excel, SPSS) is written plainly (``3.5``, ``7``).
+    A text cell that is not written as the plain number is echoed as it stands
+    (``"3,5"`` from a file with decimal commas, not the ``3.5`` it was read as), so the
+    user can search their file for it; otherwise the number, plainly (``3.5``, ``7``).
 
     Parameters
     ----------
@@ -63,9 +63,10 @@ def as_written(raw: object, number: float) -> str:
     number : float
         The number it was read as.
     """
-    if isinstance(raw, str) and raw.strip():
+    plain = int(number) if float(number).is_integer() else float(number)
+    if isinstance(raw, str) and raw.strip() and raw.strip() != show_value(plain):
         return raw.strip()
-    return show_value(float(number))
+    return plain
 
 
 class BehaviortypesError(Exception):

@@ -440,7 +440,7 @@ def read_answers(path: str | Path, spec: TypingSpec, *, id_column: str | None = 
     return pd.DataFrame(out, index=pd.Index(ids.to_numpy(), name=id_col))
 
 
-def _as_written(path: Path, item: str, mask: np.ndarray, num: pd.Series) -> str:
+def _as_written(path: Path, item: str, mask: np.ndarray, num: pd.Series) -> int | float | str:
     """The first flagged answer as the user wrote it (``"3,5"``, read as 3.5): the file
     is read again as text, only for the error message."""
     from ..errors import as_written

@@ -467,6 +467,22 @@ def test_an_interval_that_rounds_to_one_number_gets_decimals_until_it_informs(tm
         assert (persona["share"], persona["ci"]) == (d("27.9") + pct, d("27.5–28.2") + pct)
 
 
+def test_omega_of_a_two_statement_dimension_is_explained(tmp_path):
+    """Trial 5 (PISA): a factor of two statements. Its omega is psych's 2r/(1+r), and the
+    appendix says so (en, sv); without such a factor there is no note."""
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=400, seed=1)
+    ctx = build_context(load_report_data(disc), "en")
+    assert not ctx["appendix"]["measurement"].get("omega_note")
+    rel = pd.read_csv(disc / "reliability.csv")
+    rel.loc[0, ["n_items", "alpha", "omega"]] = [2, 0.705, 0.707]
+    rel.to_csv(disc / "reliability.csv", index=False)
+    data = load_report_data(disc)
+    for lang, words in (("en", "two statements"), ("sv", "två påståenden")):
+        meas = build_context(data, lang)["appendix"]["measurement"]
+        assert words in meas["omega_note"] and "2r/(1+r)" in meas["omega_note"]
+        assert meas["reliability"][0]["omega"] == ("0.71" if lang == "en" else "0,71")
+
+
 def test_small_types_state_their_base_share_with_its_interval(tmp_path):
     """base_shares.json's ci_low/ci_high reach the overview, the persona and the small-type note."""
     import json

@@ -709,6 +709,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
                     "omega": fmt.num(r.get("omega"), 2) if r.get("omega") is not None else "–",
                     "n_items": r.get("n_items", ""),
                 })
+                meas["omega_note"] = t["omega_two_note"] if r.get("n_items") == 2 else meas.get("omega_note")
         appendix["measurement"] = meas
         sections.append("measurement")
     if data.loadings is not None:

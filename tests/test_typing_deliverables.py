@@ -440,9 +440,10 @@ def test_workbook_recalculated_by_libreoffice_types_as_python(studies, tmp_path,
         assert not any("vba" in n.lower() for n in z.namelist())
 
     wb = load_workbook(book)
-    # what the reader sees is in the study's language; formulas quote the sheet names
-    sheets, heads = {"en": (["answers", "types", "model", "calc"], ["respondent_id", "type_id", "type_name"]),
-                     "sv": (["svar", "typer", "modell", "beräkning"], ["svarsid", "typ_id", "typnamn"])}[study]
+    # what the reader sees is in the study's language; formulas quote the sheet names; the id
+    # column is named as in the survey ("resp"; user trial 5: student_id, not respondent_id)
+    sheets, heads = {"en": (["answers", "types", "model", "calc"], ["resp", "type_id", "type_name"]),
+                     "sv": (["svar", "typer", "modell", "beräkning"], ["resp", "typ_id", "typnamn"])}[study]
     assert wb.sheetnames[1:] == sheets
     ws = wb[sheets[0]]
     assert [c.value for c in ws[1]] == [heads[0], *spec.items]
@@ -482,6 +483,19 @@ def test_workbook_recalculated_by_libreoffice_types_as_python(studies, tmp_path,
     assert bad[0] == "BAD" and bad[1] in (None, "") and "1–" in bad[2]
     assert all(v in (None, "") for v in bad[3:])
     assert all(types.cell(DEFAULT_ROWS + 1, c).value in (None, "") for c in range(1, 4 + len(p_cols)))
+
+
+def test_workbook_id_header_is_the_surveys_id_column_or_the_default(studies, tmp_path):
+    """The survey's own id column names column A of both sheets; a survey whose id column is
+    respondent_id keeps the language's default header (svarsid in Swedish)."""
+    from dataclasses import replace
+
+    from openpyxl import load_workbook
+
+    spec = load_typing_spec(studies["sv"])
+    for id_column, head in (("StudentID", "StudentID"), ("respondent_id", "svarsid")):
+        wb = load_workbook(write_typing_xlsx(replace(spec, id_column=id_column), tmp_path / "t.xlsx", "sv"))
+        assert wb["svar"]["A1"].value == head and wb["typer"]["A1"].value == head
 
 
 def test_workbook_guards_study_text_and_explains_in_the_study_language(studies, tmp_path):

@@ -689,3 +689,22 @@ def test_score_never_replaces_a_file_of_the_users(studies, tmp_path, capsys):
         for _ in range(2):
             assert main(["typing-tool", str(disc), "--score", str(src), "--out", str(out),
                          "--csv-dialect", dialect]) == 0
+
+
+def test_cli_wrote_lines_are_in_the_language_asked_for(studies, tmp_path, capsys):
+    """User trial 5: `typing-tool --lang sv` said "Wrote …" in English."""
+    disc = studies["en"]
+    html = tmp_path / "f.html"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BehaviortypesWarning)
+        assert main(["typing-tool", str(disc), "--html", str(html), "--lang", "sv"]) == 0
+        assert capsys.readouterr().out.splitlines()[0] == f"Skrev {html}"
+        assert main(["typing-tool", str(disc), "--html", str(html), "--lang", "en"]) == 0
+        assert capsys.readouterr().out.splitlines()[0] == f"Wrote {html}"
+    answers = _test_set(disc, 3)
+    src, typed = tmp_path / "answers.csv", tmp_path / "typed.csv"
+    answers.to_csv(src, index=False)
+    assert main(["typing-tool", str(disc), "--score", str(src), "--out", str(typed), "--lang", "sv"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith(f"Skrev {typed}: ") and " svarande typade; 1 inte typade (färre än " in line
+    assert line.endswith(" påståendena besvarade; se kolumnen not_typed)")

@@ -708,3 +708,17 @@ def test_cli_wrote_lines_are_in_the_language_asked_for(studies, tmp_path, capsys
     line = capsys.readouterr().out.strip()
     assert line.startswith(f"Skrev {typed}: ") and " svarande typade; 1 inte typade (färre än " in line
     assert line.endswith(" påståendena besvarade; se kolumnen not_typed)")
+
+
+def test_workbook_scale_text_leaves_out_a_missing_codes_label(studies, tmp_path):
+    """A drafted instrument labels its "Don't know" missing code (9 = Don't know, user trial
+    5); the workbook's scale text lists only the points one may enter."""
+    from dataclasses import replace
+
+    from openpyxl import load_workbook
+
+    spec = load_typing_spec(studies["en"])
+    spec = replace(spec, scale_labels={**spec.scale_labels, 9: "Don't know"}, missing_codes=[9.0])
+    wb = load_workbook(write_typing_xlsx(spec, tmp_path / "t.xlsx", "en"))
+    texts = [c.value for row in wb.worksheets[0].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("5 = Strongly agree" in t for t in texts) and not any("Don't know" in t for t in texts)

@@ -71,8 +71,11 @@ def _lines_height(ws, *cells_and_widths) -> None:
 
 
 def _scale_text(spec: TypingSpec) -> str:
-    if spec.scale_labels:
-        return ", ".join(f"{k} = {v}" for k, v in sorted(spec.scale_labels.items()))
+    """The scale's points with their labels (a missing code's label, "9 = Don't know", is
+    not a point one may enter)."""
+    points = {k: v for k, v in spec.scale_labels.items() if spec.scale_min <= k <= spec.scale_max}
+    if points:
+        return ", ".join(f"{k} = {v}" for k, v in sorted(points.items()))
     return f"{spec.scale_min:g}–{spec.scale_max:g}"
 
 

@@ -483,6 +483,18 @@ def test_omega_of_a_two_statement_dimension_is_explained(tmp_path):
         assert meas["reliability"][0]["omega"] == ("0.71" if lang == "en" else "0,71")
 
 
+def test_alpha_interval_that_rounds_to_one_number_gets_a_decimal(tmp_path):
+    """As a share's interval (trial 5): alpha 0.8666 [0.8652, 0.8681] is not "0.87 (0.87–0.87)"."""
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=400, seed=1)
+    rel = pd.read_csv(disc / "reliability.csv")
+    rel.loc[0, ["alpha", "ci_low", "ci_high"]] = [0.8666, 0.8652, 0.8681]
+    rel.loc[1, ["alpha", "ci_low", "ci_high"]] = [0.80, 0.76, 0.83]
+    rel.to_csv(disc / "reliability.csv", index=False)
+    rows = build_context(load_report_data(disc), "sv")["appendix"]["measurement"]["reliability"]
+    assert (rows[0]["alpha"], rows[0]["ci"]) == ("0,867", "0,865–0,868")
+    assert (rows[1]["alpha"], rows[1]["ci"]) == ("0,80", "0,76–0,83")
+
+
 def test_small_types_state_their_base_share_with_its_interval(tmp_path):
     """base_shares.json's ci_low/ci_high reach the overview, the persona and the small-type note."""
     import json

@@ -701,11 +701,12 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         if data.reliability is not None:
             for r in data.reliability.to_dict(orient="records"):
                 fid = str(r.get("factor", r.get("dimension", "")))
+                has_ci = r.get("ci_low") is not None and r.get("ci_high") is not None
+                d = plots.interval_digits(float(r["ci_low"]), float(r["ci_high"]), 2) if has_ci else 2
                 meas["reliability"].append({
                     "name": data.factor_names.get(fid, fid),
-                    "alpha": fmt.num(r.get("alpha"), 2) if r.get("alpha") is not None else "–",
-                    "ci": (f"{fmt.num(r['ci_low'], 2)}–{fmt.num(r['ci_high'], 2)}"
-                           if r.get("ci_low") is not None and r.get("ci_high") is not None else "–"),
+                    "alpha": fmt.num(r.get("alpha"), d) if r.get("alpha") is not None else "–",
+                    "ci": f"{fmt.num(r['ci_low'], d)}–{fmt.num(r['ci_high'], d)}" if has_ci else "–",
                     "omega": fmt.num(r.get("omega"), 2) if r.get("omega") is not None else "–",
                     "n_items": r.get("n_items", ""),
                 })

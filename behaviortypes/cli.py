@@ -63,6 +63,13 @@ class Lang(str, Enum):
     sv = "sv"
 
 
+def _said(key: str, lang: str | None = None, **values: object) -> str:
+    """A line the command line prints, in ``lang`` (English by default): ``report/i18n``."""
+    from .report.render import load_texts
+
+    return load_texts(lang if lang in ("en", "sv") else "en")[key].format(**values)
+
+
 class _Steps:
     """Prints each pipeline step (to stdout) with the time the previous one took.
 
@@ -197,7 +204,7 @@ def report(
         raise InputError("a file was given where the discovery folder is expected", file=out_dir,
                          hint=f"pass its folder: behaviortypes report {out_dir.parent}")
     for path in run_report(out_dir, pdf=pdf, lang=lang.value, formats=formats).files:
-        say(f"Wrote {path}")
+        say(_said("cli_wrote", lang.value, path=path))
 
 
 @app.command()
@@ -317,10 +324,11 @@ def typing_tool(
                                     csv_dialect=csv_dialect.value if csv_dialect else None,
                                     id_column=id_column, min_answered=min_answered)
         untyped = scored["not_typed"].ne("")
-        need, n_items = scored.attrs["min_answered"], scored.attrs["n_items"]
-        few = f"fewer than {need} of the {n_items}" if need > 1 else f"none of the {n_items}"
-        note = f"; {int(untyped.sum())} not typed ({few} statements answered; see column not_typed)" if untyped.any() else ""
-        say(f"Wrote {typed}: {int((~untyped).sum())} respondents typed{note}")
+        need, n_items, said = scored.attrs["min_answered"], scored.attrs["n_items"], lang.value if lang else None
+        few = (_said("cli_few_answered", said, need=need, n=n_items) if need > 1
+               else _said("cli_none_answered", said, n=n_items))
+        note = _said("cli_not_typed", said, m=int(untyped.sum()), few=few) if untyped.any() else ""
+        say(_said("cli_typed", said, path=typed, n=int((~untyped).sum())) + note)
         return
     given = [name for name, v in (("--csv-dialect", csv_dialect), ("--id-column", id_column),
                                   ("--min-answered", min_answered)) if v is not None]
@@ -328,8 +336,8 @@ def typing_tool(
         raise InputError(f"{given[0]} only applies with --score", hint="typing-tool OUT --score ANSWERS --out TYPED.csv "
                          f"{given[0]} ...")
     result = write_typing_deliverables(out_dir, html=html, xlsx=xlsx, lang=lang.value if lang else None)
-    for path in result["paths"]:
-        say(f"Wrote {path}")
+    for path in result["paths"]:  # in the deliverables' language, as the agreement line below
+        say(_said("cli_wrote", result.get("lang"), path=path))
     if not result["below_target"]:  # below target it is printed as a warning
         say(result["agreement"])
 

@@ -19,6 +19,7 @@ __all__ = [
     "BehaviortypesWarning",
     "format_rows",
     "show_value",
+    "as_written",
 ]
 
 
@@ -46,6 +47,26 @@ def show_value(value: object) -> str:
         value = int(value)
     shown = f"{value:g}" if isinstance(value, float) else repr(value)
     return shown if len(shown) <= 80 else shown[:79] + "…"
+
+
+def as_written(raw: object, number: float) -> int | float | str:
+    """A cell's value for a message as the user wrote it in their file.
+
+    A text cell that is not written as the plain number is echoed as it stands
+    (``"3,5"`` from a file with decimal commas, not the ``3.5`` it was read as), so the
+    user can search their file for it; otherwise the number, plainly (``3.5``, ``7``).
+
+    Parameters
+    ----------
+    raw : object
+        The cell as read from the file.
+    number : float
+        The number it was read as.
+    """
+    plain = int(number) if float(number).is_integer() else float(number)
+    if isinstance(raw, str) and raw.strip() and raw.strip() != show_value(plain):
+        return raw.strip()
+    return plain
 
 
 class BehaviortypesError(Exception):

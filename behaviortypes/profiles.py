@@ -31,6 +31,7 @@ __all__ = [
     "profile_types",
     "profile_features",
     "weighted_sizes",
+    "size_line",
     "suggest_names",
     "study_lexicon",
     "names_in_language",
@@ -300,10 +301,8 @@ class Profiles:
 
     def summary(self) -> str:
         """One line per type for people: suggested name, share with its 95 % interval, n."""
-        return "\n".join(
-            f"  {t}. {row['name']} — {row['share']:.0%} [{row['ci_low']:.0%}, {row['ci_high']:.0%}], "
-            f"n = {int(row['n'])}" for t, row in self.overview.iterrows()
-        )
+        return "\n".join(size_line(t, row["name"], row["share"], row["ci_low"], row["ci_high"], row["n"])
+                         for t, row in self.overview.iterrows())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -334,6 +333,20 @@ def study_lexicon(instrument: Any) -> bool:
     else:
         name, texts = getattr(instrument, "name", None), [it.text for it in getattr(instrument, "items", [])]
     return lexicon_applies(name, [t for t in texts if isinstance(t, str)])
+
+
+def size_line(type_id: int, name: str, share: float, ci_low: float, ci_high: float, n: float) -> str:
+    """A type's size for the command line: ``"  1. Name — 34% [30%, 37%], n = 412"``.
+
+    Whole percentages, or more decimals when the interval's ends would otherwise read as
+    one number (``27.9% [27.5%, 28.2%]``, not ``28% [28%, 28%]``;
+    :func:`behaviortypes.plots.interval_digits`).
+    """
+    from .plots import fixed, interval_digits
+
+    d = interval_digits(ci_low, ci_high, scale=100)
+    pct = (lambda x: fixed(x, d, scale=100) + "%")
+    return f"  {type_id}. {name} — {pct(share)} [{pct(ci_low)}, {pct(ci_high)}], n = {int(n)}"
 
 
 def suggest_names(

@@ -498,11 +498,10 @@ class ProfilesResult:
         return {int(t["type_id"]): str(t["name"]) for t in self.types_doc["types"]}
 
     def summary(self) -> str:
-        lines = []
-        for row in self.sizes.itertuples():
-            lines.append(f"  {row.type_id}. {row.type_name} — {row.share:.0%} "
-                         f"[{row.ci_low:.0%}, {row.ci_high:.0%}], n = {row.n}")
-        return "\n".join(lines)
+        from .profiles import size_line
+
+        return "\n".join(size_line(r.type_id, r.type_name, r.share, r.ci_low, r.ci_high, r.n)
+                         for r in self.sizes.itertuples())
 
     def to_dict(self) -> dict[str, Any]:
         return {"types": self.types_doc["types"], "sizes": self.sizes.to_dict(orient="records")}

@@ -102,6 +102,13 @@ fm.flags_
 # ## Reliability and a confirmatory check
 # Alpha and omega per factor; then a CFA of the salient-loading pattern on a held-out half
 # (CFI/TLI ≥ 0.90 and RMSEA ≤ 0.08 are the usual bars).
+#
+# Omega is McDonald's omega total of a one-factor model of the factor's own statements
+# (`psych::omega(x, nfactors = 1)$omega.tot`). Two statements do not identify a factor: for
+# a factor of **two statements** omega follows R psych's convention (both load equally) and
+# equals the Spearman–Brown reliability of the pair, 2r/(1+r), the same as standardised
+# alpha — it says no more than their correlation r. A factor of one statement has no alpha
+# or omega (NaN).
 
 # %%
 fm.reliability_

@@ -672,3 +672,33 @@ def test_profile_xlsx_that_cannot_be_written_is_refused_before_any_work(small_st
     finally:
         for p in tmp_path.iterdir():
             p.chmod(0o755)
+
+
+def test_workbook_outcome_interval_that_rounds_to_one_number_gets_decimals(small_study, tmp_path):
+    """User trial 5 (62,655 respondents): an interval written "28% – 28%" says nothing; its
+    ends get one more decimal (two at most) until they differ, as in the report."""
+    import dataclasses
+
+    from openpyxl import load_workbook
+
+    from behaviortypes.describe import profile_types_by, write_banner_workbook
+
+    result = profile_types_by(small_study / "out")
+    var = result.outcomes["variable"].iloc[0]
+    o = result.outcomes.copy()
+    bch = (o["variable"] == var) & (o["method"] == "bch")
+    first, second = o.index[bch][:2]
+    o.loc[first, ["mean", "ci_low", "ci_high"]] = [3.2121, 3.2102, 3.2138]
+    o.loc[second, ["mean", "ci_low", "ci_high"]] = [3.0, 2.5, 3.5]
+    meta = dict(result.meta)
+
+    def ci_cells(res):
+        ws = load_workbook(write_banner_workbook(res, tmp_path / "b.xlsx"))["outcomes"]
+        row = next(r for r in ws.iter_rows(min_row=5) if r[1].value == "95% interval")
+        return [c.value for c in row[3:5]]
+
+    assert ci_cells(dataclasses.replace(result, outcomes=o)) == ["3.210 – 3.214", "2.50 – 3.50"]
+    o.loc[first, ["mean", "ci_low", "ci_high"]] = [0.2787, 0.2752, 0.2822]
+    o.loc[second, ["mean", "ci_low", "ci_high"]] = [0.3, 0.27, 0.33]
+    meta["outcomes"] = [{**x, "binary": x["column"] == var} for x in meta["outcomes"]]
+    assert ci_cells(dataclasses.replace(result, outcomes=o, meta=meta)) == ["27.5% – 28.2%", "27% – 33%"]

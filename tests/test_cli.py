@@ -293,3 +293,17 @@ def test_unknown_option_suggests_what_it_means(option, suggestion, capsys):
         assert suggestion in err
     else:
         assert "Did you mean" not in err and "--factors" not in err
+
+
+
+def test_report_wrote_lines_are_in_the_language_asked_for(tmp_path, capsys):
+    """User trial 5: `report --lang sv` said "Wrote …" in English."""
+    from reportfixture import make_discovery_folder
+
+    from behaviortypes.cli import main
+
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=2, with_quotes=False)
+    for lang, word in (("sv", "Skrev "), ("en", "Wrote ")):
+        pdf = tmp_path / f"r_{lang}.pdf"
+        assert main(["report", str(disc), "--pdf", str(pdf), "--lang", lang]) == 0
+        assert capsys.readouterr().out.splitlines() == [f"{word}{pdf}"]

@@ -68,3 +68,62 @@ def test_draft_out_says_the_label_guess_on_the_terminal_and_check_reads_the_file
     capsys.readouterr()
     assert main(["instrument", "draft", str(tmp_path / "n.csv"), "--out", str(tmp_path / "n.yaml")]) == 0
     assert "text labels" not in capsys.readouterr().out + (tmp_path / "n.yaml").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- user trial 5: don't know
+DONT_KNOW = {"en": ["Don't know", "No answer"], "sv": ["Vet ej", "Ingen åsikt"]}
+
+
+def _sav_with_dont_know(path, labels, extra, n=200, seed=0):
+    """A 1-4 agree scale with non-answers coded right after it (5, 6): SPSS value labels."""
+    import pyreadstat
+
+    rng = np.random.default_rng(seed)
+    g = rng.normal(size=n)
+    items = {}
+    for j in range(6):
+        x = np.clip(np.rint(2.5 + g + rng.normal(size=n)), 1, 4)
+        x[rng.random(n) < 0.08] = 5
+        x[rng.random(n) < 0.04] = 6
+        items[f"q{j + 1}"] = x
+    frame = pd.DataFrame(items)
+    frame.insert(0, "respondent_id", np.arange(1, n + 1))
+    value_labels = {**{i + 1: t for i, t in enumerate(labels)}, 5: extra[0], 6: extra[1]}
+    pyreadstat.write_sav(frame, path, variable_value_labels={c: value_labels for c in items})
+    return path
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_dont_know_in_spss_labels_is_a_missing_code_not_a_scale_point(tmp_path, lang):
+    """Trial 5: "Don't know"/"Vet ej" coded 5 after a 1-4 scale was drafted as scale point 5."""
+    labels = EN if lang == "en" else ["Instämmer inte alls", "Instämmer inte", "Instämmer", "Instämmer helt"]
+    (tmp_path / "study").mkdir()
+    sav = _sav_with_dont_know(tmp_path / "study" / "s.sav", labels, DONT_KNOW[lang])
+    draft = draft_instrument(sav)
+    assert (draft["scale"]["min"], draft["scale"]["max"]) == (1, 4)
+    assert draft["scale"]["missing_codes"] == [5, 6]
+    assert draft["scale"]["labels"] == {1: labels[0], 2: labels[1], 3: labels[2], 4: labels[3],
+                                        5: DONT_KNOW[lang][0], 6: DONT_KNOW[lang][1]}
+    text = write_instrument_draft(sav).read_text(encoding="utf-8")
+    assert (f"# Not answers on the scale: 5 = {DONT_KNOW[lang][0]}, 6 = {DONT_KNOW[lang][1]}; "
+            "drafted under missing_codes") in text
+
+
+@pytest.mark.filterwarnings("ignore:.*did not answer this item")  # a fifth answered "Don't know"
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_dont_know_among_text_labels_is_read_as_missing(tmp_path, lang):
+    """Text answers with "Don't know" (PISA: "Don’t know what it is") were refused as unknown
+    labels; they are drafted as a missing code with their label, and check reads them as missing."""
+    labels = EN if lang == "en" else SV
+    dk = {"en": "Don’t know what it is", "sv": "Vet ej"}[lang]
+    csv, codes = _label_csv(tmp_path / "study", [*labels, dk])
+    draft = draft_instrument(csv)
+    n = len(labels)
+    assert (draft["scale"]["min"], draft["scale"]["max"]) == (1, n)
+    code = draft["scale"]["missing_codes"]
+    assert len(code) == 1 and code[0] > n and draft["scale"]["labels"][code[0]] == dk
+    out = write_instrument_draft(csv)
+    assert f"= {dk}; drafted under missing_codes" in out.read_text(encoding="utf-8")
+    answers = read_responses(csv, load_instrument(out))[[f"q{j}" for j in range(1, 7)]].to_numpy(dtype=float)
+    assert np.array_equal(np.isnan(answers), codes == n + 1)
+    assert np.array_equal(answers[codes <= n], codes[codes <= n])

@@ -488,9 +488,26 @@ def test_omega_total_of_a_one_factor_matrix():
     assert_allclose(omega_total(R), expected, atol=1e-6)
     flip = np.diag([1, -1, 1, -1])
     assert_allclose(omega_total(flip @ R @ flip), expected, atol=1e-6)
-    assert np.isnan(omega_total(R[:2, :2]))
+    assert np.isnan(omega_total(R[:1, :1]))
     with pytest.raises(InputError, match="square"):
         omega_total(R[:3])
+
+
+def test_omega_of_two_statements_follows_psych():
+    """Trial 5 (PISA): a factor of two statements printed "omega nan". One factor is not
+    identified by two statements; ``psych::omega(x, nfactors = 1)`` then gives both equal
+    loadings √|r|, so omega_t = 2|r|/(1+|r|), the Spearman-Brown value (R psych 2.2.9:
+    ST24Q10/ST24Q11 of the trial, r = 0.5462653 → 0.7065608987; r = -0.38 → 0.5507246377)."""
+    for r, psych in ((0.5462653, 0.7065608987), (-0.38, 0.5507246377)):
+        assert_allclose(omega_total(np.array([[1, r], [r, 1]])), psych, atol=1e-9)
+    rng = np.random.default_rng(5)
+    g = rng.normal(size=400)
+    x = pd.DataFrame({"a": g + rng.normal(size=400), "b": g + rng.normal(size=400),
+                      "c": rng.normal(size=400)})
+    out = scale_reliability(x, {"a": "pair", "b": "pair", "c": "single"})
+    r = np.corrcoef(x["a"], x["b"])[0, 1]
+    assert_allclose(out.loc["pair", "omega"], 2 * r / (1 + r), atol=1e-12)
+    assert np.isnan(out.loc["single", "omega"])
 
 
 @pytest.mark.parametrize("name", sorted(OMEGA_REF["sets"]))

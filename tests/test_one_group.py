@@ -212,7 +212,7 @@ def test_report_png_on_one_group_says_why_in_one_line(null_study, tmp_path, caps
     line = str(said[0].message)
     assert "\n" not in line and line.startswith(f"no persona cards written for {out}:")
     assert "k = 1" in line and f"discover {survey} --out {out} --k 2" in line
-    assert captured.out.count("Wrote ") == 2
+    assert captured.out.count("Skrev ") == 2  # --lang sv: the CLI's lines in Swedish too
     assert sorted(p.name for p in tmp_path.iterdir()) == ["behaviour_types_sv.pptx", "cards_sv", "one_group.pdf"]
     assert [p.name for p in cards.iterdir()] == ["type_1.png"]
     assert (cards / "type_1.png").read_text() == "the user's own picture"  # not in the way, left alone

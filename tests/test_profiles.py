@@ -372,3 +372,19 @@ def test_map_of_a_large_study_is_a_seeded_sample_and_says_so():
     assert "random sample of 60 of the 90 respondents" in res.summary()
     assert res.to_dict() == {"n_respondents": 60, "n_total": 90}
     assert MapResult(a.assign(type_id=1)).summary() == "Map of 60 respondents (UMAP of the factor scores)"
+
+
+def test_summaries_write_a_narrow_interval_with_the_decimals_it_needs():
+    """User trial 5 (62,655 respondents): discover printed "28% [28%, 28%]"."""
+    from behaviortypes.profiles import Profiles
+    from behaviortypes.stages import ProfilesResult
+
+    sizes = pd.DataFrame({"n": [17462, 300], "share": [0.2787, 0.30], "ci_low": [0.2752, 0.27],
+                          "ci_high": [0.2822, 0.33]}, index=pd.Index([1, 2], name="type_id"))
+    names = pd.DataFrame({"name": ["A", "B"], "tagline": ["", ""]}, index=sizes.index)
+    prof = Profiles(factor_means=pd.DataFrame(), table=pd.DataFrame(), sizes=sizes, names=names)
+    assert prof.summary().splitlines() == ["  1. A — 27.9% [27.5%, 28.2%], n = 17462",
+                                           "  2. B — 30% [27%, 33%], n = 300"]
+    res = ProfilesResult(profiles=prof, types_doc={"types": []}, assignments=pd.DataFrame(),
+                         sizes=sizes.reset_index().assign(type_name=["A", "B"]))
+    assert res.summary() == prof.summary()

@@ -438,6 +438,63 @@ def test_numbers_are_written_the_way_each_language_writes_them():
     assert en.num(float("nan")) == "–"
 
 
+def test_an_interval_that_rounds_to_one_number_gets_decimals_until_it_informs(tmp_path):
+    """User trial 5 (PISA, 62,655 respondents): "28% (28–28%)". An interval whose ends round
+    to the same number is written with one more decimal (two at most), and so is its share;
+    a wide interval keeps whole percentages."""
+    from behaviortypes.report.render import Formatter
+
+    en, sv = Formatter("en"), Formatter("sv")
+    assert en.share_ci(0.2787, 0.2752, 0.2822) == ("27.9%", "27.5–28.2%")
+    assert sv.share_ci(0.2787, 0.2752, 0.2822) == ("27,9\u00a0%", "27,5–28,2\u00a0%")
+    assert en.share_ci(0.27874, 0.27861, 0.27889) == ("27.87%", "27.86–27.89%")
+    assert en.share_ci(0.30, 0.27, 0.33) == ("30%", "27–33%")
+    assert en.share_ci(0.05, 0.046, 0.054, 1) == ("5.0%", "4.6–5.4%")
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=400, seed=1, with_quotes=False)
+    sizes = pd.read_csv(disc / "sizes.csv")
+    sizes.loc[0, ["share", "ci_low", "ci_high"]] = [0.2787, 0.2752, 0.2822]
+    sizes.to_csv(disc / "sizes.csv", index=False)
+    first, wide = int(sizes.loc[0, "type_id"]), sizes.iloc[1]
+    data = load_report_data(disc)
+    for lang, pct in (("en", "%"), ("sv", "\u00a0%")):
+        ctx = build_context(data, lang)
+        d = (lambda x: x.replace(".", ",")) if lang == "sv" else (lambda x: x)
+        rows = {r["id"]: r for r in ctx["overview"]["table"]}
+        assert (rows[first]["share"], rows[first]["ci"]) == (d("27.9") + pct, d("27.5–28.2") + pct)
+        other = rows[int(wide["type_id"])]
+        assert other["ci"] == f"{100 * wide['ci_low']:.0f}–{100 * wide['ci_high']:.0f}{pct}"
+        persona = {p["id"]: p for p in ctx["personas"]}[first]
+        assert (persona["share"], persona["ci"]) == (d("27.9") + pct, d("27.5–28.2") + pct)
+
+
+def test_omega_of_a_two_statement_dimension_is_explained(tmp_path):
+    """Trial 5 (PISA): a factor of two statements. Its omega is psych's 2r/(1+r), and the
+    appendix says so (en, sv); without such a factor there is no note."""
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=400, seed=1)
+    ctx = build_context(load_report_data(disc), "en")
+    assert not ctx["appendix"]["measurement"].get("omega_note")
+    rel = pd.read_csv(disc / "reliability.csv")
+    rel.loc[0, ["n_items", "alpha", "omega"]] = [2, 0.705, 0.707]
+    rel.to_csv(disc / "reliability.csv", index=False)
+    data = load_report_data(disc)
+    for lang, words in (("en", "two statements"), ("sv", "två påståenden")):
+        meas = build_context(data, lang)["appendix"]["measurement"]
+        assert words in meas["omega_note"] and "2r/(1+r)" in meas["omega_note"]
+        assert meas["reliability"][0]["omega"] == ("0.71" if lang == "en" else "0,71")
+
+
+def test_alpha_interval_that_rounds_to_one_number_gets_a_decimal(tmp_path):
+    """As a share's interval (trial 5): alpha 0.8666 [0.8652, 0.8681] is not "0.87 (0.87–0.87)"."""
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=400, seed=1)
+    rel = pd.read_csv(disc / "reliability.csv")
+    rel.loc[0, ["alpha", "ci_low", "ci_high"]] = [0.8666, 0.8652, 0.8681]
+    rel.loc[1, ["alpha", "ci_low", "ci_high"]] = [0.80, 0.76, 0.83]
+    rel.to_csv(disc / "reliability.csv", index=False)
+    rows = build_context(load_report_data(disc), "sv")["appendix"]["measurement"]["reliability"]
+    assert (rows[0]["alpha"], rows[0]["ci"]) == ("0,867", "0,865–0,868")
+    assert (rows[1]["alpha"], rows[1]["ci"]) == ("0,80", "0,76–0,83")
+
+
 def test_small_types_state_their_base_share_with_its_interval(tmp_path):
     """base_shares.json's ci_low/ci_high reach the overview, the persona and the small-type note."""
     import json

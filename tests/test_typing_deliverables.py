@@ -440,9 +440,10 @@ def test_workbook_recalculated_by_libreoffice_types_as_python(studies, tmp_path,
         assert not any("vba" in n.lower() for n in z.namelist())
 
     wb = load_workbook(book)
-    # what the reader sees is in the study's language; formulas quote the sheet names
-    sheets, heads = {"en": (["answers", "types", "model", "calc"], ["respondent_id", "type_id", "type_name"]),
-                     "sv": (["svar", "typer", "modell", "beräkning"], ["svarsid", "typ_id", "typnamn"])}[study]
+    # what the reader sees is in the study's language; formulas quote the sheet names; the id
+    # column is named as in the survey ("resp"; user trial 5: student_id, not respondent_id)
+    sheets, heads = {"en": (["answers", "types", "model", "calc"], ["resp", "type_id", "type_name"]),
+                     "sv": (["svar", "typer", "modell", "beräkning"], ["resp", "typ_id", "typnamn"])}[study]
     assert wb.sheetnames[1:] == sheets
     ws = wb[sheets[0]]
     assert [c.value for c in ws[1]] == [heads[0], *spec.items]
@@ -482,6 +483,19 @@ def test_workbook_recalculated_by_libreoffice_types_as_python(studies, tmp_path,
     assert bad[0] == "BAD" and bad[1] in (None, "") and "1–" in bad[2]
     assert all(v in (None, "") for v in bad[3:])
     assert all(types.cell(DEFAULT_ROWS + 1, c).value in (None, "") for c in range(1, 4 + len(p_cols)))
+
+
+def test_workbook_id_header_is_the_surveys_id_column_or_the_default(studies, tmp_path):
+    """The survey's own id column names column A of both sheets; a survey whose id column is
+    respondent_id keeps the language's default header (svarsid in Swedish)."""
+    from dataclasses import replace
+
+    from openpyxl import load_workbook
+
+    spec = load_typing_spec(studies["sv"])
+    for id_column, head in (("StudentID", "StudentID"), ("respondent_id", "svarsid")):
+        wb = load_workbook(write_typing_xlsx(replace(spec, id_column=id_column), tmp_path / "t.xlsx", "sv"))
+        assert wb["svar"]["A1"].value == head and wb["typer"]["A1"].value == head
 
 
 def test_workbook_guards_study_text_and_explains_in_the_study_language(studies, tmp_path):
@@ -675,3 +689,36 @@ def test_score_never_replaces_a_file_of_the_users(studies, tmp_path, capsys):
         for _ in range(2):
             assert main(["typing-tool", str(disc), "--score", str(src), "--out", str(out),
                          "--csv-dialect", dialect]) == 0
+
+
+def test_cli_wrote_lines_are_in_the_language_asked_for(studies, tmp_path, capsys):
+    """User trial 5: `typing-tool --lang sv` said "Wrote …" in English."""
+    disc = studies["en"]
+    html = tmp_path / "f.html"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BehaviortypesWarning)
+        assert main(["typing-tool", str(disc), "--html", str(html), "--lang", "sv"]) == 0
+        assert capsys.readouterr().out.splitlines()[0] == f"Skrev {html}"
+        assert main(["typing-tool", str(disc), "--html", str(html), "--lang", "en"]) == 0
+        assert capsys.readouterr().out.splitlines()[0] == f"Wrote {html}"
+    answers = _test_set(disc, 3)
+    src, typed = tmp_path / "answers.csv", tmp_path / "typed.csv"
+    answers.to_csv(src, index=False)
+    assert main(["typing-tool", str(disc), "--score", str(src), "--out", str(typed), "--lang", "sv"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith(f"Skrev {typed}: ") and " svarande typade; 1 inte typade (färre än " in line
+    assert line.endswith(" påståendena besvarade; se kolumnen not_typed)")
+
+
+def test_workbook_scale_text_leaves_out_a_missing_codes_label(studies, tmp_path):
+    """A drafted instrument labels its "Don't know" missing code (9 = Don't know, user trial
+    5); the workbook's scale text lists only the points one may enter."""
+    from dataclasses import replace
+
+    from openpyxl import load_workbook
+
+    spec = load_typing_spec(studies["en"])
+    spec = replace(spec, scale_labels={**spec.scale_labels, 9: "Don't know"}, missing_codes=[9.0])
+    wb = load_workbook(write_typing_xlsx(spec, tmp_path / "t.xlsx", "en"))
+    texts = [c.value for row in wb.worksheets[0].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("5 = Strongly agree" in t for t in texts) and not any("Don't know" in t for t in texts)

@@ -65,8 +65,8 @@ def write_typing_deliverables(discovery_dir: str | Path, *, html: str | Path | N
     Returns
     -------
     dict
-        ``paths`` (list of Path written), ``agreement`` (one sentence, in ``lang``),
-        ``below_target`` (bool), ``spec``.
+        ``paths`` (list of Path written), ``lang`` (the language written), ``agreement``
+        (one sentence, in ``lang``), ``below_target`` (bool), ``spec``.
 
     Warns
     -----
@@ -97,6 +97,7 @@ def write_typing_deliverables(discovery_dir: str | Path, *, html: str | Path | N
         warnings.warn(note, BehaviortypesWarning, stacklevel=2)
     return {
         "paths": paths,
+        "lang": lang,
         "agreement": note,
         "below_target": below,
         "spec": spec,

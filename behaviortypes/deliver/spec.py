@@ -425,20 +425,32 @@ def read_answers(path: str | Path, spec: TypingSpec, *, id_column: str | None = 
             num[num.isin(spec.missing_codes)] = np.nan
         outside = (num.notna() & ((num < spec.scale_min) | (num > spec.scale_max))).to_numpy()
         if outside.any():
-            value = num[outside].iloc[0]
+            value = _as_written(path, item, outside, num)
             raise problem(f"answer outside the scale {spec.scale_min:g}–{spec.scale_max:g}", item, outside,
-                          int(value) if float(value).is_integer() else float(value),
-                          "correct the answer, or leave it blank when it is missing")
+                          value, "correct the answer, or leave it blank when it is missing")
         if float(spec.scale_min).is_integer() and float(spec.scale_max).is_integer():
             between = (num.notna() & (num != np.floor(num))).to_numpy()  # 3.5: not a scale point
             if between.any():
-                value = float(num[between].iloc[0])
-                raise problem(f"answer {value:g} is not a point of the scale {spec.scale_min:g}–{spec.scale_max:g}",
+                value = _as_written(path, item, between, num)
+                raise problem(f"answer {value} is not a point of the scale {spec.scale_min:g}–{spec.scale_max:g}",
                               item, between, value,
                               f"answers are whole scale points ({spec.scale_min:g}, {spec.scale_min + 1:g}, …, "
                               f"{spec.scale_max:g}): correct the answer, or leave it blank when it is missing")
         out[item] = num.to_numpy(float)
     return pd.DataFrame(out, index=pd.Index(ids.to_numpy(), name=id_col))
+
+
+def _as_written(path: Path, item: str, mask: np.ndarray, num: pd.Series) -> int | float | str:
+    """The first flagged answer as the user wrote it (``"3,5"``, read as 3.5): the file
+    is read again as text, only for the error message."""
+    from ..errors import as_written
+    from ..readers.tables import read_raw
+
+    first = int(np.flatnonzero(mask)[0])
+    raw = read_raw(path)
+    raw.columns = [str(c).strip() for c in raw.columns]
+    cell = raw[item].iloc[first] if item in raw.columns and len(raw) == len(num) else None
+    return as_written(cell, num.iloc[first])
 
 
 def score_answers(answers: pd.DataFrame, spec: TypingSpec, *, file: str | Path | None = None,

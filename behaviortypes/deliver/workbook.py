@@ -1,11 +1,13 @@
 """The typing tool as an Excel workbook that types respondents by formulas (no macros).
 
-Sheets: a help sheet in the study's language (first, active), ``answers`` (row 1:
-``respondent_id`` then the golden statement ids), ``types`` (``respondent_id, type_id,
-type_name, p_<type_id>...``, all formulas), ``model`` (weights, intercepts, means, type
-names; protected) and ``calc`` (hidden, protected: the per-row arithmetic). In Swedish
-the sheets are ``svar``, ``typer``, ``modell``, ``beräkning`` and the headers
-``svarsid, typ_id, typnamn``; formulas quote every sheet name, so any name works.
+Sheets: a help sheet in the study's language (first, active), ``answers`` (row 1: the
+survey's id column, e.g. ``StudentID``, then the golden statement ids), ``types`` (the id
+column, ``type_id, type_name, p_<type_id>...``, all formulas), ``model`` (weights,
+intercepts, means, type names; protected) and ``calc`` (hidden, protected: the per-row
+arithmetic). A survey whose id column is ``respondent_id`` gets ``respondent_id``
+(Swedish: ``svarsid``). In Swedish the sheets are ``svar``, ``typer``, ``modell``,
+``beräkning`` and the headers ``typ_id, typnamn``; formulas quote every sheet name, so
+any name works.
 
 The formulas compute what :meth:`TypingTool.score` computes: an empty answer counts as
 the statement's mean, ``score = SUMPRODUCT(weights, answers) + intercept``, probabilities
@@ -69,8 +71,11 @@ def _lines_height(ws, *cells_and_widths) -> None:
 
 
 def _scale_text(spec: TypingSpec) -> str:
-    if spec.scale_labels:
-        return ", ".join(f"{k} = {v}" for k, v in sorted(spec.scale_labels.items()))
+    """The scale's points with their labels (a missing code's label, "9 = Don't know", is
+    not a point one may enter)."""
+    points = {k: v for k, v in spec.scale_labels.items() if spec.scale_min <= k <= spec.scale_max}
+    if points:
+        return ", ".join(f"{k} = {v}" for k, v in sorted(points.items()))
     return f"{spec.scale_min:g}–{spec.scale_max:g}"
 
 
@@ -316,6 +321,8 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
     lang = lang or (spec.language if spec.language in ("en", "sv") else "en")
     spec = spec.in_language(lang)  # the type names and taglines the tool generated, in lang
     t = ui_text(lang)
+    if spec.id_column and spec.id_column != "respondent_id":
+        t["h_id"] = spec.id_column  # the survey's own id column, as in the file the answers come from
     model = spec.model_dict()
     last = rows + 1
     lo, hi = spec.scale_min, spec.scale_max

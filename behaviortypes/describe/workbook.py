@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..files import atomic_path, check_output_file, refuse_unmarked_files, xlsx_is_marked
-from ..plots import fixed
+from ..plots import fixed, interval_digits
 
 __all__ = ["BANNER_MARK", "write_banner_workbook", "refuse_foreign_banner_workbook"]
 
@@ -182,8 +182,10 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
                     continue
                 row = sel.iloc[0]
                 if method == "ci":
-                    f = (lambda v: fixed(v, scale=100) + "%") if binary.get(var) else (lambda v: fixed(v, 2))
-                    cell.value = f"{f(row['ci_low'])} – {f(row['ci_high'])}"
+                    # more decimals when the ends would read as one number ("28% – 28%")
+                    scale, unit = (100, "%") if binary.get(var) else (1, "")
+                    d = interval_digits(row["ci_low"], row["ci_high"], 0 if unit else 2, scale=scale)
+                    cell.value = " – ".join(fixed(v, d, scale=scale) + unit for v in (row["ci_low"], row["ci_high"]))
                     cell.font = Font(italic=True, color="666666")
                     cell.alignment = Alignment(horizontal="right")
                 else:

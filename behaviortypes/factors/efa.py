@@ -92,9 +92,9 @@ def factor_reliability(loadings: pd.DataFrame, R: np.ndarray, R_model: pd.DataFr
     negatively count reversed. Per scale: alpha with Feldt's CI from the Pearson
     covariances (``R`` × SDs: the raw sum score); omega total from a one-factor model of
     the scale's own statements fitted to the analysed matrix ``R_model`` (ordinal omega
-    when it is polychoric), as ``psych::omega(x, nfactors = 1)$omega.tot``; NaN below 3
-    statements; and the item analysis (item-rest r, alpha if deleted) of each scale
-    with 3 or more statements.
+    when it is polychoric), as ``psych::omega(x, nfactors = 1)$omega.tot`` (two
+    statements: psych's ``2|r|/(1+|r|)``, see :func:`omega_total`); and the item
+    analysis (item-rest r, alpha if deleted) of each scale with 3 or more statements.
 
     The multi-factor rotated loadings are not used for omega: an item's main-factor
     pattern loading leaves out the variance it shares with the other factors' items

@@ -240,13 +240,16 @@ def omega_total(corr) -> float:
     -------
     float
         ``ω_t = (1'R1 - Σ u²) / 1'R1`` on the flipped matrix, where ``u² = 1 - λ²`` are
-        the uniquenesses of a one-factor minres fit; NaN below 3 items (one factor is
-        not identified by 2 items).
+        the uniquenesses of a one-factor minres fit. Two items do not identify one
+        factor; as psych, both then load ``√|r|`` and ``ω_t = 2|r| / (1 + |r|)``, the
+        Spearman–Brown reliability of the pair (standardised alpha). NaN for one item.
 
     Notes
     -----
     This is ``psych::omega(x, nfactors = 1)$omega.tot`` (Revelle's ``omegah`` with the
-    one-factor ``schmid`` solution). It counts every shared variance, correlated errors
+    one-factor ``schmid`` solution), two items included (psych 2.2.9 returns
+    ``2|r|/(1+|r|)`` there, with the message that omega hierarchical is not meaningful
+    for one factor). It counts every shared variance, correlated errors
     included, in the true score; it differs from ``(Σλ)² / 1'R1`` (omega hierarchical of
     a one-factor model) by the off-diagonal residuals.
 
@@ -260,10 +263,13 @@ def omega_total(corr) -> float:
     if R.ndim != 2 or R.shape[0] != R.shape[1]:
         raise InputError("corr must be a square correlation matrix", value=str(R.shape),
                          hint="pass the items' correlation matrix (n_items × n_items)")
-    if R.shape[0] < 3:
+    if R.shape[0] < 2:
         return float("nan")
-    lam, _ = extract(R, 1, "minres")
-    lam = lam[:, 0]
+    if R.shape[0] == 2:  # not identified: equal loadings, as psych's fa settles on
+        r = float(R[0, 1])
+        lam = np.sqrt(abs(r)) * np.array([1.0, 1.0 if r >= 0 else -1.0])
+    else:
+        lam = extract(R, 1, "minres")[0][:, 0]
     s = np.sign(lam)
     s[s == 0] = 1
     total = float(s @ R @ s)
@@ -289,8 +295,7 @@ def group_reliability(R: np.ndarray, sds: np.ndarray, items: list[str], n: int,
         if len(idx) >= 2:
             sub = R[np.ix_(idx, idx)]
             row.update(alpha_row(sub * np.outer(sds[idx], sds[idx]), n, ci))
-            if len(idx) >= 3:
-                row["omega"] = omega_total(R_om[np.ix_(idx, idx)])
+            row["omega"] = omega_total(R_om[np.ix_(idx, idx)])  # two items: psych's 2r/(1+r)
         rows.append(row)
         names.append(str(name))
     cols = ["n_items", "alpha", "ci_low", "ci_high", "omega", "n", "items"]
@@ -314,7 +319,7 @@ def scale_reliability(data: pd.DataFrame, groups: Mapping[str, str] | pd.Series,
     -------
     DataFrame
         Indexed by ``group``: ``n_items``, ``alpha``, ``ci_low``, ``ci_high``,
-        ``omega`` (omega total from a one-factor minres fit; NaN below 3 items),
+        ``omega`` (omega total from a one-factor minres fit; two items: 2r/(1+r), as psych),
         ``n`` (respondents), ``items``. Groups of a single item get NaN reliabilities.
     """
     ci = _check_ci(ci)

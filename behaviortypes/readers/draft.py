@@ -85,6 +85,25 @@ _LABEL_ORDER = {
 }
 
 
+#: Answer labels that are no answer on the scale ("Don't know", "Vet ej", "No answer",
+#: "Ingen åsikt", "Not applicable" ...; English, Swedish, Dutch), matched at the start of the
+#: casefolded label (PISA: "Don’t know what it is"). A code so labelled is drafted under
+#: ``missing_codes``, never as a point of the scale, and its label kept under ``labels``
+#: (text answers are then read as that missing code).
+_NON_ANSWER = re.compile(
+    r"^(?:i\s+)?(?:don['’`´]?t|do\s+not|dunno)\s+know|^not\s+(?:sure|applicable|relevant)\b"
+    r"|^no\s+(?:answer|opinion|response|idea)\b|^n/?a$|^prefer\s+not\s+to\b|^refused?\b"
+    r"|^can['’]?t\s+say\b|^cannot\s+say\b"
+    r"|^vet\s+(?:ej|inte)\b|^ingen\s+(?:åsikt|uppfattning)\b|^inget\s+svar\b"
+    r"|^(?:ej|inte)\s+(?:tillämplig|aktuell)|^vill\s+inte\s+svara\b|^kan\s+inte\s+(?:svara|säga)\b"
+    r"|^weet\s+(?:niet|ik\s+niet)\b|^geen\s+(?:mening|antwoord|idee)\b|^niet\s+van\s+toepassing\b")
+
+
+def _is_non_answer(label: object) -> bool:
+    """Whether an answer label says the respondent gave no answer on the scale."""
+    return isinstance(label, str) and bool(_NON_ANSWER.match(" ".join(label.casefold().split())))
+
+
 #: Words that say a column is not a statement: a time, a date, a wave or an id (English,
 #: Swedish, Dutch). A column named with these words alone (``time``, ``Datum``, ``wave_2``,
 #: ``time_taken``, ``StartTid``) is never drafted as a statement, even when it holds small
@@ -326,7 +345,9 @@ def _item_ranges(frame: pd.DataFrame, columns: list[str], skip: set, value_label
         vals = s.dropna()
         if vals.empty or not np.all(np.mod(vals, 1) == 0):
             continue
-        labelled = sorted(int(k) for k in value_labels.get(col, {}))
+        labels = value_labels.get(col, {})
+        non_answers = {float(k) for k, t in labels.items() if _is_non_answer(t)}  # "Don't know"
+        labelled = sorted(int(k) for k in labels if float(k) not in non_answers)
         main = _longest_run(labelled) if len(labelled) >= 3 else []
         if main:
             lo, hi = main[0], main[-1]
@@ -337,6 +358,7 @@ def _item_ranges(frame: pd.DataFrame, columns: list[str], skip: set, value_label
             lo, hi = int(core.min()), int(core.max())
         extra = sorted({float(v) for v in vals.unique() if v < lo or v > hi}
                        | {float(k) for k in labelled if k < lo or k > hi}
+                       | {k for k in non_answers if k < lo or k > hi}
                        | user_missing.get(col, set()))
         if 2 <= hi - lo <= 10 and vals[(vals >= lo) & (vals <= hi)].nunique() >= 2:
             ranges[col] = (lo, hi, extra)
@@ -422,7 +444,9 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     if label_sets:
         chosen = pd.Series([json.dumps(sorted(d.items())) for d in label_sets]).value_counts().index[0]
         labels = dict(json.loads(chosen))
-        scale["labels"] = {int(float(k)): str(v) for k, v in labels.items() if lo <= float(k) <= hi}
+        # the scale's points, and the missing codes that say no answer (text answers read so)
+        scale["labels"] = {int(float(k)): str(v) for k, v in labels.items()
+                           if lo <= float(k) <= hi or (float(k) in missing_codes and _is_non_answer(v))}
     if missing_codes:
         scale["missing_codes"] = [int(v) if float(v).is_integer() else v for v in missing_codes]
     statements, stems = split_question_stems({c: str(texts.get(c) or "") for c in items})
@@ -448,7 +472,8 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     if background or described:
         draft["descriptors"] = [{"column": c} for c in background + described]
     instrument_from_dict(draft, file=path)  # a draft must load
-    notes = (_draft_notes(draft, frame, lo, hi, background) + _named_notes(kept, moved, lo, hi)
+    notes = (_draft_notes(draft, frame, lo, hi, background) + _non_answer_notes(scale)
+             + _named_notes(kept, moved, lo, hi)
              + _guess_notes(draft, guesses) + ([labelled] if isinstance(labelled, str) else []))
     return draft, stems, unused, notes
 
@@ -483,25 +508,30 @@ def _coded_text_labels(frame: pd.DataFrame, columns: list[str], skip: set, value
         vals = {str(v) for v in s.dropna().unique()}
         if 2 <= len(vals) <= 11 and all(len(v) <= 40 for v in vals):
             texts[col] = vals
-    known = {c: v for c, v in texts.items() if all(t.casefold() in _LABEL_ORDER for t in v)}
+    # agree/disagree labels, and maybe "Don't know" (no answer: a missing code, below)
+    known = {c: v for c, v in texts.items() if all(t.casefold() in _LABEL_ORDER or _is_non_answer(t) for t in v)
+             and sum(t.casefold() in _LABEL_ORDER for t in v) >= 2}
     spelled: dict[str, str] = {}  # casefolded -> as first written
     for col in known:
         for t in frame[col].dropna():
             spelled.setdefault(str(t).casefold(), str(t))
-    ranks = [_LABEL_ORDER[t] for t in spelled]
+    non_answers = [t for t in spelled if t not in _LABEL_ORDER]
+    ranks = [_LABEL_ORDER[t] for t in spelled if t in _LABEL_ORDER]
     if len(known) < 2 or len(set(ranks)) < len(ranks):  # none, or two labels of one place
         shared = pd.Series([frozenset(v) for v in texts.values()], dtype=object).value_counts()
         if len(shared) and shared.iloc[0] >= 2:
             col = next(c for c, v in texts.items() if frozenset(v) == shared.index[0])
             return frame, value_labels, (col, sorted(shared.index[0]))
         return frame, value_labels, None
-    ordered = sorted(spelled, key=lambda t: _LABEL_ORDER[t])
+    ordered = sorted((t for t in spelled if t in _LABEL_ORDER), key=lambda t: _LABEL_ORDER[t])
     code = {t: i + 1 for i, t in enumerate(ordered)}
+    top = 9 if len(ordered) + len(non_answers) < 9 else 99  # missing codes: 9, 8 ... (99 ...)
+    code.update({t: top - i for i, t in enumerate(non_answers)})
     frame = frame.copy()
     for col in known:
         frame[col] = frame[col].map(lambda v: code[str(v).casefold()] if isinstance(v, str) else v)
         frame[col] = frame[col].astype(float)
-    labels = {float(i + 1): spelled[t] for i, t in enumerate(ordered)}
+    labels = {float(code[t]): spelled[t] for t in ordered + non_answers}
     value_labels = {**value_labels, **{c: labels for c in known}}
     note = ("A GUESS: the answers are text labels; scale: labels gives them codes 1 to "
             f"{len(ordered)} in the usual order\n# of agree/disagree answers: "
@@ -613,6 +643,16 @@ def _draft_notes(draft: dict[str, Any], frame: pd.DataFrame, lo: int, hi: int, b
             f"and answered on another scale than the\n# statements' {lo}-{hi}, so drafted under "
             f"descriptors:; move {'it' if one else 'them'} to items: if {'a statement' if one else 'statements'}.")
     return notes
+
+
+def _non_answer_notes(scale: dict[str, Any]) -> list[str]:
+    """A comment on the labels that are no answer on the scale ("Don't know", "Vet ej")."""
+    codes = [c for c in scale.get("missing_codes", []) if _is_non_answer((scale.get("labels") or {}).get(c))]
+    if not codes:
+        return []
+    shown = ", ".join(f"{c} = {scale['labels'][c]}" for c in codes)
+    return [f"Not answers on the scale: {shown}; drafted under missing_codes, so these answers are\n"
+            f"# read as missing (not as points {scale['min']}-{scale['max']} of the scale)."]
 
 
 def _guess_notes(draft: dict[str, Any], guesses: list[list[str]]) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import Problem, as_written
 from ..instrument import Instrument
 from ._common import coerce, hint_column, ids_to_str, is_missing, to_number
 
@@ -378,10 +378,9 @@ def _convert_item(values: pd.Series, col: str, inst: Instrument, scale_check: _S
     if scale_check.wrong:  # reported once above; only values beyond the longer scale remain
         outside &= (num < scale_check.new_min) | (num > scale_check.new_max)
     if outside.any():
-        bad_value = float(num[outside].iloc[0])
-        bad_value = int(bad_value) if bad_value.is_integer() else bad_value
+        bad_value = as_written(values[outside].iloc[0], num[outside].iloc[0])  # "7,0" as in the file
         errors.append(Problem(
-            f"value {bad_value:g} is outside the scale {scale_text}", file=file, column=col,
+            f"value {bad_value} is outside the scale {scale_text}", file=file, column=col,
             rows=_rows(outside, numbers), value=bad_value,
             hint="fix the value, or declare it under scale: missing_codes "
                  "(e.g. 99 = don't know)"))
@@ -391,9 +390,9 @@ def _convert_item(values: pd.Series, col: str, inst: Instrument, scale_check: _S
     if float(scale.min).is_integer() and float(scale.max).is_integer():
         between = num.notna() & ~outside & (num != np.floor(num))
         if between.any():
-            first = float(num[between].iloc[0])
+            first = as_written(values[between].iloc[0], num[between].iloc[0])  # "3,5" as in the file
             errors.append(Problem(
-                f"answer {first:g} is not a point of the scale {scale_text}", file=file, column=col,
+                f"answer {first} is not a point of the scale {scale_text}", file=file, column=col,
                 rows=_rows(between, numbers), value=first,
                 hint=f"answers are whole scale points ({scale.min:g}, {scale.min + 1:g}, …, "
                      f"{scale.max:g}): correct the answer, or leave it blank when it is missing"))

@@ -128,6 +128,14 @@ class Formatter:
         """An interval of shares, e.g. ``30–37%``."""
         return f"{self._dec(plots.fixed(lo, digits, scale=100))}–{self.pct(hi, digits)}"
 
+    def share_ci(self, share: float, lo: float, hi: float, digits: int = 0) -> tuple[str, str]:
+        """A share and its interval, e.g. ``("34%", "30–37%")``, written with ``digits``
+        decimals or more when the interval's ends would otherwise read as one number
+        (``("27.9%", "27.5–28.2%")``, not ``("28%", "28–28%")``; see
+        :func:`behaviortypes.plots.interval_digits`)."""
+        d = plots.interval_digits(lo, hi, digits, scale=100)
+        return self.pct(share, d), self.pct_range(lo, hi, d)
+
     def pvalue(self, p: float) -> str:
         """``< 0.001`` or ``= 0.023``."""
         return "< " + self.num(0.001, 3) if p < 0.001 else "= " + self.num(p, 3)
@@ -203,12 +211,16 @@ def _digits(share: float) -> int:
     return 1 if math.isfinite(share) and share < 0.1 else 0
 
 
-def _base_ci(row: Mapping[str, Any], fmt: Formatter) -> str | None:
-    """The 95 % interval of a type's corrected base share (``None`` when not recorded)."""
-    lo, hi = row.get("base_ci_low", math.nan), row.get("base_ci_high", math.nan)
+def _base_texts(row: Mapping[str, Any], fmt: Formatter) -> tuple[str | None, str | None]:
+    """A type's corrected base share and its 95 % interval as written (``None`` when not
+    recorded): as many decimals as the share, more when the interval needs them."""
+    base = float(row.get("base_share", math.nan))
+    if not math.isfinite(base):
+        return None, None
+    lo, hi = float(row.get("base_ci_low", math.nan)), float(row.get("base_ci_high", math.nan))
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        return None
-    return fmt.pct_range(lo, hi, _digits(float(row.get("base_share", lo))))  # as many decimals as the share
+        return fmt.pct(base, _digits(base)), None
+    return fmt.share_ci(base, lo, hi, _digits(base))
 
 
 def size_sentence(row: Mapping[str, Any], fmt: Formatter, t: Mapping[str, str]) -> str:
@@ -219,12 +231,11 @@ def size_sentence(row: Mapping[str, Any], fmt: Formatter, t: Mapping[str, str]) 
     """
     share = float(row["share"])
     survey = fmt.pct(share, _digits(share))
-    base = float(row.get("base_share", math.nan))
-    if not math.isfinite(base):
+    base, ci = _base_texts(row, fmt)
+    if base is None:
         return t["size_sentence_survey"].format(share=survey)
-    ci = _base_ci(row, fmt)
     key = "size_sentence" if ci else "size_sentence_no_ci"
-    return t[key].format(share=survey, base=fmt.pct(base, _digits(base)), ci=ci)
+    return t[key].format(share=survey, base=base, ci=ci)
 
 
 def typing_target_sentence(block: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Formatter) -> str:
@@ -313,7 +324,7 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
     if data.per_type is not None and tid in data.per_type.index and "recall" in data.per_type:
         recall = fmt.pct(float(data.per_type.loc[tid, "recall"]))
     n_customers = (data.base or {}).get("n_customers")
-    stab = row["stability"]
+    stab, (base_share, base_ci) = row["stability"], _base_texts(row, fmt)
     emblem = plots.plot_emblem(factors, color=colour, size=1.25)
     drivers = plots.plot_drivers(factors.rename(index=data.factor_names), color=colour, limit=zlim,
                                  xlabel=t["plot_z"])
@@ -325,11 +336,10 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
         "description": _truncate(row["description"], 420 - 140 * level), "level": level,
         "name_size": _name_length_class(row["name"]),
         "color": colour, "ink": _ink_on(colour), "tint": _tint(colour),
-        "n": fmt.count(row["n"]), "share": fmt.pct(row["share"]),
-        "ci": fmt.pct_range(row["ci_low"], row["ci_high"]),
-        "base_share": None if not math.isfinite(row["base_share"]) else fmt.pct(row["base_share"],
-                                                                                 _digits(row["base_share"])),
-        "base_note": ((f"{t['ci95']} {_base_ci(row, fmt)} · " if _base_ci(row, fmt) else "")
+        "n": fmt.count(row["n"]), **dict(zip(("share", "ci"), fmt.share_ci(row["share"], row["ci_low"],
+                                                                           row["ci_high"]))),
+        "base_share": base_share,
+        "base_note": ((f"{t['ci95']} {base_ci} · " if base_ci else "")
                       + t["base_share_note" if (data.base or {}).get("corrected", True)
                           else "base_share_note_uncorrected"].format(n=fmt.count(n_customers)))
                      if n_customers else "",
@@ -380,10 +390,9 @@ def _map_svg(umap: Any, names: Mapping[int, str], colours: Mapping[int, str], lv
 def _overview_rows(types: Any, fmt: Formatter) -> list[dict[str, Any]]:
     """The overview table's rows (its tagline cell wraps: the tagline is never cut)."""
     return [{"id": int(tid), "name": " ".join(str(r["name"]).split()),
-             "tagline": " ".join(str(r["tagline"]).split()), "color": r["color"],
-             "n": fmt.count(r["n"]), "share": fmt.pct(r["share"]), "ci": fmt.pct_range(r["ci_low"], r["ci_high"]),
-             "base": None if not math.isfinite(r["base_share"]) else fmt.pct(r["base_share"], _digits(r["base_share"])),
-             "base_ci": _base_ci(r, fmt),
+             "tagline": " ".join(str(r["tagline"]).split()), "color": r["color"], "n": fmt.count(r["n"]),
+             **dict(zip(("share", "ci"), fmt.share_ci(r["share"], r["ci_low"], r["ci_high"]))),
+             **dict(zip(("base", "base_ci"), _base_texts(r, fmt))),
              "shown": bool(r["shown"])} for tid, r in types.iterrows()]
 
 
@@ -692,14 +701,16 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         if data.reliability is not None:
             for r in data.reliability.to_dict(orient="records"):
                 fid = str(r.get("factor", r.get("dimension", "")))
+                has_ci = r.get("ci_low") is not None and r.get("ci_high") is not None
+                d = plots.interval_digits(float(r["ci_low"]), float(r["ci_high"]), 2) if has_ci else 2
                 meas["reliability"].append({
                     "name": data.factor_names.get(fid, fid),
-                    "alpha": fmt.num(r.get("alpha"), 2) if r.get("alpha") is not None else "–",
-                    "ci": (f"{fmt.num(r['ci_low'], 2)}–{fmt.num(r['ci_high'], 2)}"
-                           if r.get("ci_low") is not None and r.get("ci_high") is not None else "–"),
+                    "alpha": fmt.num(r.get("alpha"), d) if r.get("alpha") is not None else "–",
+                    "ci": f"{fmt.num(r['ci_low'], d)}–{fmt.num(r['ci_high'], d)}" if has_ci else "–",
                     "omega": fmt.num(r.get("omega"), 2) if r.get("omega") is not None else "–",
                     "n_items": r.get("n_items", ""),
                 })
+                meas["omega_note"] = t["omega_two_note"] if r.get("n_items") == 2 else meas.get("omega_note")
         appendix["measurement"] = meas
         sections.append("measurement")
     if data.loadings is not None:

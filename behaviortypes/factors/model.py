@@ -112,7 +112,8 @@ class FactorModel(BaseEstimator):
         Per factor: ``n_items``, ``alpha``, ``ci_low``, ``ci_high``, ``omega``,
         ``items`` (salient items: primary |loading| ≥ .40). ``omega`` is psych's
         omega total of a one-factor model of those items (:func:`omega_total`) on the
-        analysed correlations; NaN below 3 items.
+        analysed correlations; for two items psych's ``2r / (1 + r)`` (equal loadings),
+        NaN for one.
     item_reliability_ : DataFrame
         Indexed by item: ``factor``, ``item_rest_r``, ``alpha_if_deleted`` for the
         salient items of each factor with 3 or more items.
@@ -468,8 +469,11 @@ class FactorModel(BaseEstimator):
         ]
         for f in self.loadings_.columns:
             r = self.reliability_.loc[f]
+            dg = 2  # a narrow interval (large sample) gets decimals until its ends differ
+            while dg < 4 and f"{r['ci_low']:.{dg}f}" == f"{r['ci_high']:.{dg}f}":
+                dg += 1
             lines.append(f"{f} '{self.factor_names_[f]}': {r['n_items']} items, "
-                         f"alpha {r['alpha']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}], "
+                         f"alpha {r['alpha']:.{dg}f} [{r['ci_low']:.{dg}f}, {r['ci_high']:.{dg}f}], "
                          f"omega {r['omega']:.2f}; "
                          f"{self.variance_.loc[f, 'proportion']:.0%} of variance")
         if self.oblique_ and self.n_factors_ > 1:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -752,12 +753,8 @@ class TypeFinder(BaseEstimator):
         ward = WardTree(Z, seed=ward_seed)
         self._guard = collapse_reference(Z, wn)
 
-        refs = self._references(Z, wn, ks, ref_seeds, ward)
+        refs, one = self._all_fits(Z, wn, ks, ref_seeds, ward)
         del ward  # holds the data; not part of the fitted model
-        self._split_merge(Z, wn, refs)
-        self._derived_all(Z, wn, refs)
-        self._dear_all(Z, wn, refs)
-        one = self._fit_one(Z, wn)
         bic1 = min(self._bic(m, n, d) for m in one)
 
         # resample only the k the rule can choose, best BIC first, until one passes
@@ -829,7 +826,32 @@ class TypeFinder(BaseEstimator):
         if warn:
             warnings.warn(warn, SurveyQualityWarning, stacklevel=3)
 
-    def _references(self, Z, w, ks, seeds, ward):
+    def _all_fits(self, Z, w, ks, seeds, ward):
+        """Every candidate fit (each k's, refined from its neighbours) and one group's."""
+        label = f"Fitting {ks[0]}-{ks[-1]} types" if len(ks) > 1 else f"Fitting {ks[0]} types"
+        with self._bar(label, len(ks) + 2) as advance:
+            refs = self._references(Z, w, ks, seeds, ward, advance)
+            self._split_merge(Z, w, refs)
+            advance(1)
+            self._derived_all(Z, w, refs)
+            self._dear_all(Z, w, refs)
+            one = self._fit_one(Z, w)
+            advance(1)
+        return refs, one
+
+    @contextmanager
+    def _bar(self, label, total):
+        """A progress bar (``progress=True``) of ``total`` steps; yields ``advance(n)``."""
+        if not self.progress:
+            yield lambda n=1: None
+            return
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            job = bar.add_task(label, total=total)
+            yield lambda n=1: bar.advance(job, n)
+
+    def _references(self, Z, w, ks, seeds, ward, advance=lambda n=1: None):
         """The full-data fits for every k (in parallel over k; results in k order)."""
         from joblib import Parallel, delayed
 
@@ -838,7 +860,10 @@ class TypeFinder(BaseEstimator):
         tasks = [delayed(_reference_task)(Z, w, ks[i], seeds[i], ward.labels(ks[i]), self._guard)
                  for i in order]
         n_jobs = self.n_jobs if len(ks) > 1 else 1
-        out = dict(zip([ks[i] for i in order], Parallel(n_jobs=n_jobs)(tasks)))
+        out = {}
+        for i, res in zip(order, Parallel(n_jobs=n_jobs, return_as="generator")(tasks)):
+            out[ks[i]] = res
+            advance(1)
         return {k: out[k] for k in ks}
 
     def _size_ok(self, ref, w):

@@ -813,8 +813,22 @@ class TypeFinder(BaseEstimator):
         self._add_blrt(ev, refs, one[0], n, blrt_seeds,
                        [j for j in (int(k_ch), int(k_ch) + 1) if j in refs])
         self._set_choice(ev, int(k_ch), reason, reason_code, warn)
+        if dequantize:
+            self._refit_given(Z_given, wn, refs[self.k_])
         self._finalise(X, values, Z_given, wn, refs[self.k_], per_resample, votes[self.k_])
         return self
+
+    def _refit_given(self, Z, w, ref):
+        """The chosen k's winning fit, refitted by EM to the scores as given, started from
+        its dequantized posteriors; kept unless it falls back onto the lattice (spurious)."""
+        n, d = Z.shape
+        bics = self._choice_bics(ref, n, d)
+        kind = min(bics, key=bics.get)
+        mix = ref["mixes"][kind]
+        start = np.exp(mixture_log_resp(Z, mix)[0])
+        refit = fit_mixture(Z, w, start, mix.weights.size, kind=mix.kind, nu=mix.nu)
+        if not self._spurious(refit):
+            ref["mixes"][kind] = refit
 
     def _set_choice(self, ev, k, reason, reason_code, warn):
         """Record the choice: evidence (with ``chosen``), k, reason and warning."""

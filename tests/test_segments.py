@@ -206,44 +206,66 @@ def test_same_seed_same_output_and_n_jobs_invariant(study3):
     pd.testing.assert_frame_equal(a.stability_, b.stability_)
 
 
-def test_a_lattice_of_answer_points_is_set_aside_and_the_scores_dequantized(study3, rounding3):
-    """score_rounding: a fit with a type narrower than the answers' rounding (a score that
-    is one four-point answer sits on four values; a mixture puts a type on each) is set
-    aside like a collapsed fit, and the types are fitted again to the dequantized scores;
-    everyone is still typed on the scores as given. Real five-point types, far wider than
-    their rounding, are untouched: the same evidence and types as without it."""
+def _one_answer_lattice():
+    """Two types; F2 is one four-point answer plus a little more, so its scores sit near
+    four values, and a mixture can put a type on each."""
     rng = np.random.default_rng(0)
     n = 1200
     t = rng.integers(0, 2, n)
     item = np.clip(np.round(rng.normal(np.where(t == 1, 3.0, 2.0), 0.9)), 1, 4)
     X = pd.DataFrame({"F1": rng.normal(np.where(t == 1, 1.5, -1.5), 1.0),
-                      "F2": item + rng.normal(0, 0.2, n)})  # one answer and a little more
+                      "F2": item + rng.normal(0, 0.2, n)})
     B = pd.DataFrame([[0.0, 1.0]] + [[0.2, 0.0]] * 4, columns=["F1", "F2"])  # per point
+    return t, X, B
+
+
+def test_a_lattice_of_answer_points_is_set_aside(study3, rounding3):
+    """score_rounding: a fit with a type narrower than the answers' rounding is set aside
+    like a collapsed fit; real five-point types, far wider than their rounding, are
+    untouched (the same evidence and types as without it)."""
+    t, X, B = _one_answer_lattice()
     opts = dict(random_state=0, n_resamples=8, k_max=6, n_jobs=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SurveyQualityWarning)
         given = TypeFinder(**opts).fit(X)
         checked = TypeFinder(**opts).fit(X, score_rounding=B)
-        again = TypeFinder(**opts).fit(X, score_rounding=B)
-    assert not given.rounding_checked_ and not given.lattice_ and not given.dequantized_
-    assert checked.rounding_checked_ and checked.lattice_ and checked.dequantized_
-    assert given.k_ >= 4 and (given.evidence_["set_aside"].fillna("") == "").all()
-    pd.testing.assert_frame_equal(checked.evidence_, again.evidence_)  # seeded
-    assert (checked.labels_ == checked.predict(X)).all()  # typed on X as given
-    from behaviortypes.i18n import reason_text
-    from behaviortypes.report.render import load_texts
-    assert checked.reason_code_[-1]["code"] == "k_reason_dequantized"
-    assert "rounding" in checked.reason_ and checked.to_dict()["dequantized"]
-    assert "avrundning" in reason_text(checked.reason_code_[-1:], load_texts("sv"))
-    assert_allclose(checked.proba_.to_numpy(), checked.predict_proba(X).to_numpy(), atol=1e-12)
-    # planted five-point types are far wider than their rounding: nothing changes
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SurveyQualityWarning)
         plain = TypeFinder(random_state=3, **FAST).fit(study3[1])
         real = TypeFinder(random_state=3, **FAST).fit(study3[1], score_rounding=rounding3)
+    assert not given.rounding_checked_ and not given.lattice_
+    assert given.k_ >= 4 and (given.evidence_["set_aside"].fillna("") == "").all()
+    assert checked.rounding_checked_ and checked.lattice_ and checked.k_ == 2
+    assert checked.evidence_.loc[given.k_, "set_aside"] != ""
+    # the lattice starts above the 2 types chosen: no need to dequantize
+    assert not checked.dequantized_
+    assert adjusted_rand_score(t, checked.labels_) > adjusted_rand_score(t, given.labels_) + 0.3
     assert real.rounding_checked_ and not real.lattice_ and not real.dequantized_
     pd.testing.assert_frame_equal(plain.evidence_, real.evidence_)
     assert (plain.labels_ == real.labels_).all()
+
+
+def test_types_on_the_lattice_are_fitted_again_to_dequantized_scores():
+    """When the lattice reaches the number of types (here set: 4, where every fit puts a
+    type on answer points), the types are fitted again to the scores plus the answers'
+    rounding (seeded), said in the reason (en/sv), and everyone is typed on the scores
+    as given."""
+    from behaviortypes.i18n import reason_text
+    from behaviortypes.report.render import load_texts
+
+    _, X, B = _one_answer_lattice()
+    opts = dict(k=4, random_state=0, n_resamples=8, n_jobs=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SurveyQualityWarning)
+        checked = TypeFinder(**opts).fit(X, score_rounding=B)
+        again = TypeFinder(**opts).fit(X, score_rounding=B)
+        three = TypeFinder(**{**opts, "k": 3}).fit(X, score_rounding=B)
+    assert checked.lattice_ and checked.dequantized_ and checked.k_ == 4
+    assert not three.lattice_ and not three.dequantized_  # no lattice fit at 3
+    pd.testing.assert_frame_equal(checked.evidence_, again.evidence_)  # seeded
+    assert (checked.labels_ == checked.predict(X)).all()  # typed on X as given
+    assert_allclose(checked.proba_.to_numpy(), checked.predict_proba(X).to_numpy(), atol=1e-12)
+    assert checked.reason_code_[-1]["code"] == "k_reason_dequantized"
+    assert "rounding" in checked.reason_ and checked.to_dict()["dequantized"]
+    assert "avrundning" in reason_text(checked.reason_code_[-1:], load_texts("sv"))
 
 
 def test_score_rounding_of_another_model_is_refused(study3, rounding3):

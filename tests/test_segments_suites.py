@@ -69,8 +69,9 @@ def test_four_point_answers_do_not_split_a_type_into_its_answer_points():
     """Field-like tails s30 on a four-point scale (docs/choosing_k.md, session 11): after the
     acquiescence correction one factor is mostly one four-point statement (loading 0.90),
     its scores sit near four values, and a mixture fitted to the scores as given puts a
-    type on each: 10 types for 4 (ARI 0.47). Fitted to the scores dequantized by the
-    answers' rounding, as the pipeline does, it is 4, within 0.03 of supervised."""
+    type on each: 10 types for 4 (ARI 0.47). With the answers' rounding, as the pipeline
+    passes it, those fits are set aside (a type narrower than its answers' rounding) and
+    it is 4, within 0.03 of supervised."""
     from fieldlike import make_fieldlike, pipeline_scores, supervised_ari_best
 
     st = make_fieldlike("tails", seed=30, points=4)
@@ -79,11 +80,11 @@ def test_four_point_answers_do_not_split_a_type_into_its_answer_points():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SurveyQualityWarning)
         given = TypeFinder(**opts).fit(X)
-        dequantized = TypeFinder(**opts).fit(X, score_rounding=rounding)
+        checked = TypeFinder(**opts).fit(X, score_rounding=rounding)
     assert given.k_ > st.k + 2, given.evidence_.to_string()  # the failure, still there
-    assert dequantized.k_ == st.k, dequantized.evidence_.to_string()
+    assert checked.k_ == st.k and checked.lattice_, checked.evidence_.to_string()
     good = st.good
-    ari = adjusted_rand_score(st.truth[good], dequantized.labels_[good])
+    ari = adjusted_rand_score(st.truth[good], checked.labels_[good])
     assert ari >= supervised_ari_best(X, st.truth) - 0.03
 
 

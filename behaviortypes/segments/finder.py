@@ -387,7 +387,8 @@ class TypeFinder(BaseEstimator):
         on the lattice of the answer points and the mixtures found it).
     dequantized_ : bool
         Whether the types were then fitted again to the scores plus the answers'
-        rounding noise (``fit(score_rounding=...)``: done whenever ``lattice_``).
+        rounding noise (``fit(score_rounding=...)``: when a fit on the lattice appeared
+        at or below the number of types first chosen).
     evidence_ : DataFrame
         One row per candidate k with every index (see Notes).
     stability_ : DataFrame
@@ -648,14 +649,15 @@ class TypeFinder(BaseEstimator):
             direction; a fit with a type narrower than :data:`MIN_ROUNDING_RATIO` of it
             sits on the lattice of the answer points (a factor dominated by one or two
             four-point statements splits into its answer points) and is set aside like a
-            collapsed fit. When any fit was (``lattice_``), the mixtures found the
-            lattice, and fits that are not that narrow can still exploit it: the types
-            are then fitted again to ``X + U @ score_rounding``, ``U`` seeded and uniform
-            on (-1/2, 1/2) per answer (dequantization, as a continuous density must be
-            fitted to discrete data; Theis, van den Oord & Bethge 2016), and everyone is
-            typed on ``X`` itself, so equal answers get equal types (``dequantized_``).
-            Not always: on five-point studies without a lattice the noise blurs small
-            types and moves the choice by its draw (docs/choosing_k.md, session 11).
+            collapsed fit (``lattice_``). When such a fit appears at or below the number
+            of types chosen, the chosen types may use the lattice too, without being that
+            narrow: the types are then fitted again to ``X + U @ score_rounding``, ``U``
+            seeded and uniform on (-1/2, 1/2) per answer (dequantization, as a continuous
+            density must be fitted to discrete data; Theis, van den Oord & Bethge 2016),
+            the chosen types refitted to ``X`` from there, and everyone typed on ``X``
+            itself, so equal answers get equal types (``dequantized_``). Not always: the
+            noise blurs small types and own shapes and moves the choice by its draw
+            (docs/choosing_k.md, session 11).
             ``None``: ``X`` is taken as measured without rounding.
 
         Returns
@@ -670,7 +672,8 @@ class TypeFinder(BaseEstimator):
         # one BLAS/OpenMP thread per process: parallelism comes from the resamples
         with one_thread():
             self._fit(X, sample_weight, score_rounding)
-            if self.lattice_:  # again, on the scores dequantized by their rounding
+            if self.lattice_ and min(self._lattice_ks) <= self.k_:
+                # the lattice reaches the chosen number of types: again, dequantized
                 self._fit(X, sample_weight, score_rounding, dequantize=True)
                 self.reason_ = f"{self.reason_} {_DEQUANTIZED_WORDS}"
                 self.reason_code_ = [*self.reason_code_, {"code": "k_reason_dequantized",
@@ -711,6 +714,7 @@ class TypeFinder(BaseEstimator):
         self.rounding_checked_ = self._rounding is not None
         if not dequantize:
             self.lattice_ = False  # set by _spurious: a fit had a type narrower than the rounding
+            self._lattice_ks = set()  # ... at these numbers of types
         self.dequantized_ = bool(dequantize)
         return per_point
 
@@ -990,6 +994,7 @@ class TypeFinder(BaseEstimator):
         if getattr(self, "_rounding", None) is not None and is_collapsed(
                 model, self._rounding, MIN_ROUNDING_RATIO):
             self.lattice_ = True
+            self._lattice_ks.add(int(model.weights.size))
             return True
         return False
 

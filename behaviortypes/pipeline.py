@@ -218,6 +218,7 @@ class DiscoveryResult:
             f"Kept {sol['n_kept']} of {sol['n_respondents']} respondents after screening.",
             *([self.factors.styles.summary()] if self.factors.styles is not None else []),
             f"Factors: {sol['n_factors']} ({sol['factor_reason']})",
+            *cfa_lines(self.factors.cfa),
             f"Types: k = {sol['k']} ({sol['k_reason']})",
             *continuum_lines(sol),
             self.profiling.summary(),
@@ -261,6 +262,21 @@ def continuum_lines(solution: Mapping[str, Any], lang: str = "en") -> list[str]:
         return []
     texts = load_texts(lang)
     return [f"  {texts['k_continuum_title']}: {reason_text(codes, texts, Formatter(lang))}"]
+
+
+def cfa_lines(cfa: Mapping[str, Any] | None, lang: str = "en") -> list[str]:
+    """The terminal's line on the CFA check on a held-out half (``cfa.json``), or none.
+
+    The report's sentence in ``lang`` (:func:`behaviortypes.report.render.cfa_sentences`):
+    CFI, TLI and RMSEA, each good, acceptable or poor by Hu & Bentler's (1999) cut-offs,
+    or why there is no check.
+    """
+    from .report.render import Formatter, cfa_sentences, load_texts
+
+    said = cfa_sentences(cfa, load_texts(lang), Formatter(lang))
+    if said is None:
+        return []
+    return [f"  {text}" for text in (said["fit"] or said["note"], said["dropped"]) if text]
 
 
 def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, types: TypesResult,
@@ -325,6 +341,7 @@ def discover(
     seed: int = 0,
     n_resamples: int = 30,
     make_map: bool = True,
+    cfa: bool = True,
     progress: bool | Progress = False,
     reuse: DiscoveryResult | None = None,
 ) -> DiscoveryResult:
@@ -345,6 +362,10 @@ def discover(
         Resamples for the stability evidence.
     make_map : bool, default=True
         Compute the UMAP map of respondents (``umap.csv``).
+    cfa : bool, default=True
+        Check the factor structure on a held-out half of the kept respondents
+        (``cfa.json``; :func:`behaviortypes.stages.run_cfa`). It never fails the run: a
+        model that cannot be fitted is a note.
     progress : bool or callable
         Show progress (``True``) or call ``progress(message)`` at each step.
     reuse : DiscoveryResult, optional
@@ -368,8 +389,9 @@ def discover(
     if types_yaml.is_file():  # read the user's edits now, not after the analysis
         study.read_types(types_yaml)
     # a file of the user's named like the discovery's own files: say so now, not after the analysis
-    check_outputs_free(out, (*study.CONTRACT_FILES, "factors.json"), legacy=study.CONTRACT_FILES)
-    settings = {"factors": factors, "k": k, "seed": seed, "n_resamples": n_resamples}
+    check_outputs_free(out, (*study.CONTRACT_FILES, "factors.json", *(["cfa.json"] if cfa else [])),
+                       legacy=study.CONTRACT_FILES)
+    settings = {"factors": factors, "k": k, "seed": seed, "n_resamples": n_resamples, "cfa": cfa}
     say("Reading and validating the survey")
     survey = load_survey(survey_dir)
     from .segments import start_workers
@@ -385,7 +407,7 @@ def discover(
         say("Screening respondents")
         screen = run_screen(survey)
         say("Factor analysis")
-        fac = run_factors(screen, n_factors=factors, seed=seed)
+        fac = run_factors(screen, n_factors=factors, seed=seed, cfa=cfa)
     say("Finding behaviour types")
     previous = previous_centroids(out, fac.model.loadings_)
     if previous is None and types_yaml.is_file():

@@ -413,6 +413,13 @@ def _text_width(text: str, size: float) -> float:
     return renderer.get_text_width_height_descent(text, FontProperties(size=size), ismath=False)[0]
 
 
+@functools.lru_cache(maxsize=1024)
+def _text_height(text: str, size: float) -> float:
+    """Height in points of ``text`` (lines as matplotlib spaces them) at ``size`` points."""
+    fig = Figure(dpi=72)  # one pixel is one point, as the measuring renderer
+    return float(fig.text(0, 0, text, fontsize=size).get_window_extent(renderer=_measuring_renderer()).height)
+
+
 _MEASURING = threading.local()
 
 
@@ -468,6 +475,17 @@ def _wrap_to_width(text: str, width: float, size: float, *, force: bool = False)
     return lines
 
 
+def _wrapped_at(texts: Sequence[str], width: float) -> tuple[float, list[list[str]]] | None:
+    """The largest of :data:`_COLUMN_FONT_SIZES` at which every text wraps to ``width``
+    points in at most :data:`_COLUMN_MAX_LINES` lines with no word broken, and the
+    lines; None when there is none."""
+    for size in _COLUMN_FONT_SIZES:
+        wrapped = [_wrap_to_width(t, width, size) for t in texts]
+        if all(w is not None and len(w) <= _COLUMN_MAX_LINES for w in wrapped):
+            return size, wrapped  # type: ignore[return-value]
+    return None
+
+
 def _fit_column_labels(ax: Axes, texts: Sequence[str]) -> None:
     """Put ``texts`` under the columns of ``ax``, each wrapped to its column's width.
 
@@ -475,9 +493,14 @@ def _fit_column_labels(ax: Axes, texts: Sequence[str]) -> None:
     the figure, however many columns there are: each is wrapped (between words) to
     the column's width, in the largest of :data:`_COLUMN_FONT_SIZES` at which every
     label needs at most :data:`_COLUMN_MAX_LINES` lines and no word is wider than its
-    column; else at the smallest size, with more lines and the widest words broken.
-    Nothing is cut: a type's number and every word of its name stay.
+    column. When a word is wider than its column even at the smallest size (ten
+    dimensions named with long words, "Självbestämmande"), the labels are staggered:
+    every other one a row lower, so that each may take two columns' width; only a word
+    wider than that is broken between letters, with a hyphen. Nothing is cut: a type's
+    number and every word of its name stay.
     """
+    import matplotlib
+
     fig = ax.figure
     n = len(texts)
     if not n:
@@ -487,26 +510,51 @@ def _fit_column_labels(ax: Axes, texts: Sequence[str]) -> None:
     if engine is not None:  # where the columns are once the labels are out of the way
         engine.execute(fig)
     column = ax.get_window_extent().width / fig.dpi * 72 / n
-    width = max(1.0, column - max(6.0, 0.15 * column))  # a gap that keeps neighbours apart
-    for size in _COLUMN_FONT_SIZES:
-        wrapped = [_wrap_to_width(t, width, size) for t in texts]
-        if all(w is not None and len(w) <= _COLUMN_MAX_LINES for w in wrapped):
-            break
-    else:
-        wrapped = [_wrap_to_width(t, width, size, force=True) for t in texts]
+    gap = max(6.0, 0.15 * column)  # keeps neighbours apart
+    fitted = _wrapped_at(texts, max(1.0, column - gap))
+    stagger = fitted is None and n > 1
+    span = max(1.0, (2 if stagger else 1) * column - gap)
+    if stagger:
+        fitted = _wrapped_at(texts, span)
+    if fitted is None:
+        size = _COLUMN_FONT_SIZES[-1]
+        fitted = size, [_wrap_to_width(t, span, size, force=True) or [t] for t in texts]
+    size, wrapped = fitted
     ax.set_xticks(range(n), ["\n".join(w) for w in wrapped], fontsize=size, rotation=0, ha="center")
+    pad = float(matplotlib.rcParams["xtick.major.pad"])
+    # the lower row starts below the upper row's tallest label, and a gap
+    drop = (max(_text_height("\n".join(w), size) for w in wrapped[0::2]) + 2.0) if stagger else 0.0
+    for i, tick in enumerate(ax.xaxis.get_major_ticks()[:n]):
+        tick.set_pad(pad + (drop if i % 2 else 0.0))
 
 
 def _column_labels(ax: Axes, texts: Sequence[str]) -> None:
     """Column labels of ``ax`` that fit (:func:`_fit_column_labels`) at the size the
     figure is drawn at: refitted before each draw of a figure made here, fitted once
-    on a caller's axes (at its size now)."""
+    on a caller's axes (at its size now).
+
+    ``savefig`` lays a figure out in a first draw and then draws it again with the
+    layout engine off: that draw keeps the labels the layout was made for (refitting
+    them to the laid-out columns could wrap them anew, and taller labels would leave
+    the figure, staggered ones by a whole line)."""
     texts = list(texts)
     _fit_column_labels(ax, texts)
     fig = ax.figure
-    if isinstance(fig, _PlainTextFigure):
-        fig.fitters = [*getattr(fig, "fitters", []),
-                       lambda: _fit_column_labels(ax, texts) if ax in fig.axes else None]
+    if not isinstance(fig, _PlainTextFigure):
+        return
+    fitted: dict = {"size": None}
+
+    def refit() -> None:
+        from matplotlib.layout_engine import PlaceHolderLayoutEngine  # savefig's "layout off"
+
+        size = tuple(fig.get_size_inches())
+        laying_out = not isinstance(fig.get_layout_engine(), (type(None), PlaceHolderLayoutEngine))
+        if ax not in fig.axes or (not laying_out and fitted["size"] == size):
+            return
+        _fit_column_labels(ax, texts)
+        fitted["size"] = size
+
+    fig.fitters = [*getattr(fig, "fitters", []), refit]
 
 
 def _new(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:

@@ -32,6 +32,8 @@ __all__ = [
     "TypingToolResult",
     "run_screen",
     "run_factors",
+    "run_cfa",
+    "CFA_ERRORS",
     "style_corrected_keyed",
     "run_types",
     "continuum_reason",
@@ -158,12 +160,14 @@ class FactorsResult:
 
     ``styles`` is the response-style decision (:class:`~behaviortypes.quality.StyleDecision`)
     made on the kept respondents' raw answers; when it says ``use``, the model was fitted
-    and the scores computed on the corrected answers.
+    and the scores computed on the corrected answers. ``cfa`` is the held-out CFA check
+    (:func:`run_cfa`; the content of ``cfa.json``), None when it was not asked for.
     """
 
     model: Any  # factors.FactorModel
     scores: pd.DataFrame
     styles: Any = None  # quality.StyleDecision
+    cfa: dict[str, Any] | None = None
 
     @property
     def reason(self) -> str:
@@ -177,14 +181,49 @@ class FactorsResult:
         return self.model.to_dict()
 
     def to_files(self, folder: Path) -> list[Path]:
-        """``loadings.csv``, ``scores.csv``, ``factors.json``, ``reliability.csv``."""
+        """``loadings.csv``, ``scores.csv``, ``factors.json``, ``reliability.csv``, ``cfa.json``."""
         fm = self.model
         return [
             study.save(folder, "loadings.csv", _frame_out(fm.loadings_, "item")),
             study.save(folder, "scores.csv", _frame_out(self.scores, "respondent_id")),
             study.save(folder, "factors.json", fm.to_dict()),
             study.save(folder, "reliability.csv", fm.reliability_.reset_index()),
+            *([study.save(folder, "cfa.json", self.cfa)] if self.cfa is not None else []),
         ]
+
+
+#: What a failing CFA fit raises (semopy, numpy, scipy): discover notes it and goes on.
+CFA_ERRORS = (np.linalg.LinAlgError, ValueError, ArithmeticError, KeyError, IndexError)
+
+
+def run_cfa(keyed: pd.DataFrame, loadings: pd.DataFrame, *, seed: int = 0) -> dict[str, Any]:
+    """The CFA check of the factor structure on a held-out half of the kept respondents.
+
+    :func:`behaviortypes.factors.cfa_check` with the EFA's loadings (a statement on the
+    factor it loads most on, at |loading| ≥ .40) on half of ``keyed`` drawn with ``seed``. Never raises for
+    the data: a model that cannot be identified, too few complete respondents, a fit
+    that does not converge or fails numerically is a ``note_code`` (``no_model``,
+    ``few_respondents``, ``not_converged``, ``failed``) with NaN fit indices. Returns
+    the content of ``cfa.json``: the fit (``n, n_factors, cfi, tli, rmsea, srmr, chi2,
+    df, p_value``), ``model``, ``dropped_factors`` (fewer than two salient
+    statements, left out of the model), ``converged``, ``note_code``, ``note``,
+    ``holdout`` and ``seed`` (the respondents' ids are not kept).
+    """
+    from .factors import cfa_check
+
+    base = {"n": 0, "n_factors": 0, "cfi": None, "tli": None, "rmsea": None, "srmr": None,
+            "chi2": None, "df": None, "p_value": None, "model": "", "dropped_factors": [],
+            "converged": None}
+    try:
+        fit = cfa_check(keyed, loadings, random_state=seed, warn=False)
+    except CFA_ERRORS as err:
+        fit = {**base, "note_code": "failed", "note": f"the CFA could not be fitted: {err}"}
+    out = {**base, **{k: v for k, v in fit.items() if not k.endswith("_index")}}
+    out.update(holdout=0.5, seed=seed)
+    for key in ("cfi", "tli", "rmsea", "srmr", "chi2", "df", "p_value"):
+        value = out[key]
+        out[key] = float(value) if value is not None and np.isfinite(value) else None
+    return out
 
 
 def style_corrected_keyed(raw: pd.DataFrame, instrument: Any, styles: Any) -> pd.DataFrame:
@@ -218,14 +257,16 @@ def style_corrected_keyed(raw: pd.DataFrame, instrument: Any, styles: Any) -> pd
     return out
 
 
-def run_factors(screen: ScreenResult, *, n_factors: int | None = None, seed: int = 0) -> FactorsResult:
+def run_factors(screen: ScreenResult, *, n_factors: int | None = None, seed: int = 0,
+                cfa: bool = True) -> FactorsResult:
     """Factor analysis of the kept respondents' keyed statements (see ``FactorModel``).
 
     First decides on the kept respondents' raw answers whether to correct them for
     acquiescence (:func:`behaviortypes.quality.decide_style_correction`); when the
     evidence says so, the factors (and so the types, found on the factor scores) use
     the corrected answers (:func:`style_corrected_keyed`). The
-    type profiles stay on the answers as given.
+    type profiles stay on the answers as given. With ``cfa`` the structure is then
+    checked on a held-out half of the same answers (:func:`run_cfa`, same ``seed``).
     """
     from .factors import FactorModel
     from .quality import decide_style_correction
@@ -238,7 +279,8 @@ def run_factors(screen: ScreenResult, *, n_factors: int | None = None, seed: int
         keyed, sample_weight=screen.weights, item_themes=inst.item_themes
     )
     warn_wording_factors(fm.loadings_, inst.reverse_ids)
-    return FactorsResult(fm, fm.transform(keyed), styles)
+    check = run_cfa(keyed, fm.loadings_, seed=seed) if cfa else None
+    return FactorsResult(fm, fm.transform(keyed), styles, check)
 
 
 #: A statement belongs to the factor it loads most on when that loading is at least this.

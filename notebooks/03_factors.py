@@ -41,7 +41,6 @@ LANG = os.environ.get("BT_LANG", "en")  # en or sv: how numbers are written in t
 import pandas as pd
 
 from behaviortypes import plots
-from behaviortypes.factors import cfa_check
 from behaviortypes.readers import load_survey
 from behaviortypes.stages import run_factors, run_screen
 
@@ -100,8 +99,9 @@ fm.flags_
 
 # %% [markdown]
 # ## Reliability and a confirmatory check
-# Alpha and omega per factor; then a CFA of the salient-loading pattern on a held-out half
-# (CFI/TLI ≥ 0.90 and RMSEA ≤ 0.08 are the usual bars).
+# Alpha and omega per factor; then a CFA of the salient-loading pattern on a held-out half of
+# the respondents (the check `discover` runs too, `cfa.json`). Cut-offs (Hu & Bentler 1999):
+# CFI/TLI ≥ 0.95 good, ≥ 0.90 acceptable; RMSEA ≤ 0.06 good, ≤ 0.08 acceptable.
 #
 # Omega is McDonald's omega total of a one-factor model of the factor's own statements
 # (`psych::omega(x, nfactors = 1)$omega.tot`). Two statements do not identify a factor: for
@@ -114,14 +114,14 @@ fm.flags_
 fm.reliability_
 
 # %%
-cfa = cfa_check(items, fm.loadings_, random_state=SEED)
-# the fit, without the two halves' respondent ids (in `cfa["holdout_index"]` for a strict check)
-pd.Series({key: value for key, value in cfa.items() if not key.endswith("_index")}, dtype=object)
+# run by `run_factors` (as in `discover`) on the same answers and seed; for the two halves'
+# respondent ids (a strict check) call `behaviortypes.factors.cfa_check(items, fm.loadings_, random_state=SEED)`
+pd.Series(factors.cfa, dtype=object)
 
 # %% [markdown]
 # ## Write the factor files
-# `loadings.csv` and `scores.csv` (same formats as `behaviortypes discover`) and
-# `factors.json`. The next notebook clusters these factor scores.
+# `loadings.csv` and `scores.csv` (same formats as `behaviortypes discover`),
+# `factors.json`, `reliability.csv` and `cfa.json`. The next notebook clusters these factor scores.
 
 # %%
 OUT.mkdir(parents=True, exist_ok=True)

@@ -423,3 +423,52 @@ def test_output_checks_come_before_the_survey_and_the_workers(tmp_path, monkeypa
         pipeline.discover(survey, tmp_path / "out")
     assert not any(t.name == "behaviortypes-start-workers" for t in threading.enumerate())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["survey"]
+
+
+def test_discover_checks_the_factors_on_a_held_out_half(demo_run):
+    """Trial 5 (PISA): the CFA check of the factors ran only in notebook 03. ``discover``
+    runs it on a held-out half of the kept respondents (same seed), writes ``cfa.json``
+    and says CFI, TLI and RMSEA with their verdicts in its summary."""
+    from behaviortypes.factors import cfa_check
+    from behaviortypes.stages import style_corrected_keyed
+
+    root, survey, truth, result = demo_run
+    folder = study.load(root / "out")
+    assert folder.cfa is not None and folder.cfa.fitted
+    stored = json.loads((root / "out" / "cfa.json").read_text())
+    screen, styles, inst = result.screen, result.factors.styles, result.survey.instrument
+    keyed = (style_corrected_keyed(screen.kept[inst.item_ids].astype(float), inst, styles)
+             if styles.use else screen.keyed)  # the answers the factors were fitted on
+    again = cfa_check(keyed, result.factors.model.loadings_, random_state=0, warn=False)
+    assert stored["n"] == again["n"] and 0 < stored["n"] <= (folder.solution.n_kept + 1) // 2
+    np.testing.assert_allclose([stored[k] for k in ("cfi", "tli", "rmsea")],
+                               [again[k] for k in ("cfi", "tli", "rmsea")], rtol=1e-6)
+    assert "holdout_index" not in stored and stored["seed"] == 0
+    line = next(li for li in result.summary().splitlines() if "CFI" in li)
+    assert re.search(r"\(n = [\d,]+\): CFI 0\.\d\d \((good|acceptable|poor)\), TLI 0\.\d\d \((good|acceptable|poor)\), "
+                     r"RMSEA 0\.\d{3} \((good|acceptable|poor)\)", line), line
+
+
+def test_a_cfa_that_cannot_be_fitted_is_a_note_not_an_error(demo_run, tmp_path, monkeypatch):
+    """A CFA that fails (here: numerically) or has no model to fit (every factor has one
+    statement) never fails ``discover``: ``cfa.json`` and the summary say why."""
+    from behaviortypes import factors as factors_module
+    from behaviortypes.stages import run_cfa
+
+    root, survey, truth, result = demo_run
+    keyed, loadings = result.screen.keyed, result.factors.model.loadings_
+
+    def broken(*args, **kwargs):
+        raise np.linalg.LinAlgError("Matrix is not positive definite")
+
+    one_each = pd.DataFrame(np.eye(len(loadings), 2) * 0.7, index=loadings.index, columns=["F1", "F2"])
+    assert run_cfa(keyed, one_each, seed=0)["note_code"] == "no_model"
+    monkeypatch.setattr(factors_module, "cfa_check", broken)
+    failed = run_cfa(keyed, loadings, seed=0)
+    assert failed["note_code"] == "failed" and failed["cfi"] is None
+    out = tmp_path / "out"
+    res = pipeline.discover(survey, out, seed=0, n_resamples=10, make_map=False, k=3)
+    assert study.load(out).cfa.note_code == "failed"
+    assert "No confirmatory check: the model could not be fitted" in res.summary()
+    pipeline.discover(survey, out, seed=0, n_resamples=10, make_map=False, k=3, cfa=False)
+    assert not (out / "cfa.json").exists()  # not asked for: the earlier run's check is gone

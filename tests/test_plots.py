@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -283,3 +285,57 @@ def test_factor_columns_of_a_heatmap_fit_side_by_side():
     assert_labels_apart_and_inside(fig, ax.get_xticklabels())
     assert_labels_apart_and_inside(fig, ax.get_yticklabels())
     assert [" ".join(t.get_text().split()) for t in ax.get_xticklabels()] == list(factors.values())
+
+
+#: Dimension names as long as real ones, with long single words (Swedish compounds).
+LONG_FACTOR_NAMES = {
+    "en": ["Reading enjoyment for its own sake", "Reading only when made to", "Social reading with friends and family",
+           "Instrumental motivation for schoolwork", "Information-seeking", "Self-determination in reading",
+           "Comprehension difficulties", "Bookstore and library visits", "Talking about books with other people",
+           "Reading as a waste of time"],
+    "sv": ["Läsglädje för läsandets skull", "Läser bara när det krävs", "Social läsning med vänner och familj",
+           "Instrumentell studiemotivation", "Informationssökande", "Självbestämmande i läsningen",
+           "Läsförståelsesvårigheter", "Bokhandelsbesök och biblioteksbesök", "Samtal om böcker med andra",
+           "Läsning som slöseri med tid"],
+}
+
+
+#: The PISA trial's type names (k = 10): shorter than LONG_TYPE_NAMES, so wider columns.
+PISA_TYPE_NAMES = ["Indifferent to reading enjoyment", "The social shopper", "Driven by reading enjoyment 2",
+                   "Driven by reading enjoyment 2 (independent mind)", "The social shopper (high on reading enjoyment)",
+                   "The independent mind", "Indifferent to reading enjoyment 2 (low on reading enjoyment)",
+                   "Indifferent to reading enjoyment 2", "The social shopper (low on reading enjoyment 2)",
+                   "Driven by reading enjoyment"]
+
+
+@pytest.mark.parametrize("rows", ["long types, k = 10", "PISA types, k = 3", "PISA types, k = 10"])
+@pytest.mark.parametrize("lang", ["en", "sv"])
+@pytest.mark.parametrize("n_factors", range(2, 11))
+def test_factor_labels_of_the_type_heatmap_fit_without_breaking_words(n_factors, lang, rows):
+    """The type × dimension heatmap as the report draws it (min(7, 2.2 + 0.85 m) inches
+    wide, types as rows): with up to ten long dimension names no two labels overlap or
+    leave the figure, also in the SVG the report embeds, and no word is broken between
+    its letters (at ten Swedish names "Självbestämmande" came out as "Självbestä-/mmande");
+    a word breaks only after its own hyphen."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    factors = {f"F{i}": name for i, name in enumerate(LONG_FACTOR_NAMES[lang][:n_factors], 1)}
+    k = int(rows.rsplit(" ", 1)[1])
+    profile = pd.DataFrame(np.random.default_rng(n_factors).normal(size=(k, n_factors)), index=range(1, k + 1),
+                           columns=list(factors))
+    source = LONG_TYPE_NAMES[lang] if rows.startswith("long") else PISA_TYPE_NAMES
+    names = {t: plots.type_label(t, n, max_lines=3) for t, n in enumerate(source[:k], 1)}
+    fig = plots.plot_profile_heatmap(profile, names=names, labels=factors)
+    fig.set_size_inches(min(7.0, 2.2 + 0.85 * n_factors), 0.9 + 0.46 * k)  # as the report sizes it
+    # as the report embeds it: savefig lays out, then draws again with the layout off
+    svg = plots.figure_to_svg(fig)
+    height = float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', svg).group(1))
+    baselines = [float(y) for y in re.findall(r'<text [^>]*transform="translate\([\d.]+ ([\d.]+)\)"', svg)]
+    assert baselines and max(baselines) + 2 <= height, (max(baselines), height)  # the descent stays inside
+    FigureCanvasAgg(fig)
+    ax = fig.axes[0]
+    assert_labels_apart_and_inside(fig, ax.get_xticklabels())
+    assert_labels_apart_and_inside(fig, ax.get_yticklabels())
+    drawn = [" ".join(t.get_text().replace("-\n", "-").split()) for t in ax.get_xticklabels()]
+    assert drawn == list(factors.values())
+    assert min(t.get_fontsize() for t in ax.get_xticklabels()) >= 5

@@ -644,3 +644,39 @@ def test_heatmap_type_labels_stand_apart_at_seven_types(tmp_path, monkeypatch, l
     build_context(load_report_data(disc), lang)
     statements = next(h for h in heatmaps if len(h) == 7)
     assert statements == [f"{t} · {name}" for t, name in enumerate(LONG_TYPE_NAMES[lang][:7], 1)]
+
+
+def test_the_cfa_check_is_in_the_evidence_appendix(tmp_path):
+    """Trial 5 (PISA: CFI 0.92, RMSEA 0.099): the held-out CFA check goes into the
+    measurement appendix in each language, with the Hu & Bentler verdicts; a check that
+    did not converge is a note; a folder of an older version (no ``cfa.json``) still
+    renders, without the part."""
+    from behaviortypes import study
+
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=400, seed=1)
+    assert not (disc / "cfa.json").exists()
+    old = load_report_data(disc)
+    assert build_context(old, "en")["appendix"]["measurement"]["cfa"] is None
+    assert 'id="cfa-check"' not in render_html(old, "en")
+    fit = {"n": 1361, "n_factors": 3, "cfi": 0.92, "tli": 0.9049, "rmsea": 0.099, "srmr": 0.05, "chi2": 492.1,
+           "df": 41.0, "p_value": 0.0, "model": "F1 =~ a + b", "dropped_factors": ["F3"], "converged": True,
+           "note_code": "", "note": "", "holdout": 0.5, "seed": 0}
+    study.save(disc, "cfa.json", fit)
+    data = load_report_data(disc)
+    expected = {"en": ("n = 1,361): CFI 0.92 (acceptable), TLI 0.90 (acceptable), RMSEA 0.099 (poor).",
+                       "Hu & Bentler 1999", "fewer than two statements"),
+                "sv": ("n = 1\u202f361): CFI 0,92 (godtagbar), TLI 0,90 (godtagbar), RMSEA 0,099 (svag).",
+                       "Hu & Bentler 1999", "färre än två påståenden")}
+    for lang, (numbers, cutoffs, dropped) in expected.items():
+        cfa = build_context(data, lang)["appendix"]["measurement"]["cfa"]
+        assert cfa["fit"].endswith(numbers) and cutoffs in cfa["cutoffs"] and dropped in cfa["dropped"]
+        assert data.factor_names.get("F3", "F3") in cfa["dropped"]
+        page = render_html(data, lang).split('id="sec-measurement"')[1].split("</section>")[0]
+        assert 'id="cfa-check"' in page and numbers.replace("&", "&amp;") in page
+    study.save(disc, "cfa.json", {**fit, "rmsea": 0.05, "cfi": 0.96, "tli": 0.95, "dropped_factors": []})
+    good = build_context(load_report_data(disc), "en")["appendix"]["measurement"]["cfa"]
+    assert "CFI 0.96 (good), TLI 0.95 (good), RMSEA 0.050 (good)" in good["fit"] and good["dropped"] is None
+    study.save(disc, "cfa.json", {**fit, "converged": False, "note_code": "not_converged"})
+    for lang, words in (("en", "did not converge"), ("sv", "konvergerade inte")):
+        cfa = build_context(load_report_data(disc), lang)["appendix"]["measurement"]["cfa"]
+        assert cfa["fit"] is None and words in cfa["note"]

@@ -122,6 +122,7 @@ class ReportData:
     folder: study.DiscoveryFolder | None = None
     profile: Any = None
     names_lang: str | None = None
+    cfa: dict | None = None
 
     def in_language(self, lang: str) -> "ReportData":
         """The same data with the names and taglines the tool generated in ``lang``.
@@ -325,6 +326,7 @@ def load_report_data(discovery_dir: str | Path) -> ReportData:
         quotes=quotes, crm=folder.table("crm_profile.csv"),
         screening_reasons=folder.screening_summary.reasons if folder.screening_summary is not None else None,
         folder=folder, profile=load_profile(path),
+        cfa=folder.cfa.model_dump(mode="json") if folder.cfa is not None else None,
     )
 
 

@@ -48,6 +48,8 @@ __all__ = [
     "typing_target_sentence",
     "overlap_sentence",
     "continuum_note",
+    "cfa_sentences",
+    "CFA_CUTOFFS",
 ]
 
 _HERE = Path(__file__).parent
@@ -641,6 +643,46 @@ def _styles_note(data: ReportData, t: Mapping[str, str], fmt: Formatter) -> str 
     return " ".join(parts) or None
 
 
+#: Hu & Bentler (1999) cut-offs: (good, acceptable) per fit index; CFI and TLI at or above,
+#: RMSEA at or below.
+CFA_CUTOFFS = {"cfi": (0.95, 0.90), "tli": (0.95, 0.90), "rmsea": (0.06, 0.08)}
+
+
+def _cfa_verdict(index: str, value: float) -> str:
+    good, ok = CFA_CUTOFFS[index]
+    if index == "rmsea":
+        return "good" if value <= good else "acceptable" if value <= ok else "poor"
+    return "good" if value >= good else "acceptable" if value >= ok else "poor"
+
+
+def cfa_sentences(cfa: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Formatter,
+                  factor_names: Mapping[str, str] | None = None) -> dict[str, str | None] | None:
+    """What the CFA check on a held-out half (``cfa.json``) says, in the language of ``t``.
+
+    Returns None without a check; else ``fit`` (CFI, TLI and RMSEA, each with its
+    verdict by :data:`CFA_CUTOFFS`: good, acceptable or poor) and ``cutoffs``, or a
+    ``note`` when nothing trustworthy was fitted (no identifiable model, too few
+    complete respondents, no convergence, a numerical failure); ``dropped`` names the
+    dimensions left out of the model (fewer than two statements).
+    """
+    if not cfa:
+        return None
+    names = factor_names or {}
+    dropped = [names.get(str(f), str(f)) for f in cfa.get("dropped_factors") or []]
+    out: dict[str, str | None] = {"fit": None, "cutoffs": None, "note": None,
+                                  "dropped": t["cfa_dropped"].format(factors=", ".join(dropped)) if dropped else None}
+    code = str(cfa.get("note_code") or "")
+    values = {k: cfa.get(k) for k in ("cfi", "tli", "rmsea")}
+    if code or any(v is None or not math.isfinite(float(v)) for v in values.values()):
+        out["note"] = t.get(f"cfa_{code}") or t["cfa_failed"]
+        return out
+    verdicts = {f"{k}_verdict": t[f"cfa_{_cfa_verdict(k, float(v))}"] for k, v in values.items()}
+    out["fit"] = t["cfa_fit"].format(n=fmt.count(cfa.get("n") or 0), cfi=fmt.num(values["cfi"], 2),
+                                     tli=fmt.num(values["tli"], 2), rmsea=fmt.num(values["rmsea"], 3), **verdicts)
+    out["cutoffs"] = t["cfa_cutoffs"]
+    return out
+
+
 def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapping[str, dict],
               names: Mapping[int, str], colours: Mapping[int, str], n_kept: int) -> tuple[dict, list[str]]:
     """The method appendix: data quality, measurement, loadings, number of types, lookalike card.
@@ -678,7 +720,8 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
 
     fx = data.factors or {}
     if data.retention is not None or data.reliability is not None or fx:
-        meas: dict[str, Any] = {"scree_svg": None, "reliability": [], "factorability": None}
+        meas: dict[str, Any] = {"scree_svg": None, "reliability": [], "factorability": None,
+                                "cfa": cfa_sentences(data.cfa, t, fmt, data.factor_names)}
         fab = fx.get("factorability") or {}
         if isinstance(fab, list):  # records {measure, item, value}
             fab = {r.get("measure"): r.get("value") for r in fab

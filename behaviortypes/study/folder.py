@@ -60,6 +60,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "base_shares.json": s.BaseShares,
     "source.json": s.Source,
     "screening_summary.json": s.ScreeningSummary,
+    "cfa.json": s.CfaFile,
 }
 
 #: CSV files of the folder and the columns each must have (first, in this order when
@@ -90,7 +91,7 @@ CONTRACT_FILES = ("assignments.csv", "solution.json", "source.json", "types.yaml
 #: Files describing the previous types: removed by a new discovery unless it writes
 #: them again (the lookalike model, scoring and ``profile`` must be re-run).
 STALE_AFTER_DISCOVERY = (
-    "umap.csv", "quotes.csv", "reliability.csv", "lookalike.skops", "lookalike_card.json",
+    "umap.csv", "quotes.csv", "reliability.csv", "cfa.json", "lookalike.skops", "lookalike_card.json",
     "typing_tool.yaml", "typing_tool.html", "typing_tool.xlsx", "crm_profile.csv", "base_shares.json",
     # written by `behaviortypes profile` from the assignments of its time
     "banner.csv", "banner_tests.csv", "outcomes.csv", "covariates.csv", "profile.json",
@@ -275,6 +276,9 @@ class DiscoveryFolder:
         ``screening_summary.json``: flag counts per screen.
     typing_tool : dict or None
         ``typing_tool.yaml`` as read (see :func:`behaviortypes.lookalike.load_typing_tool`).
+    cfa : CfaFile or None
+        ``cfa.json``: the CFA check on a held-out half (absent in folders of older
+        versions and after ``discover(cfa=False)``).
     """
 
     path: Path
@@ -286,6 +290,7 @@ class DiscoveryFolder:
     base_shares: s.BaseShares | None = None
     screening_summary: s.ScreeningSummary | None = None
     typing_tool: dict | None = None
+    cfa: s.CfaFile | None = None
 
     @property
     def type_ids(self) -> list[int]:
@@ -378,6 +383,7 @@ def load(path: str | Path, *, require: Iterable[str] = CONTRACT_FILES) -> Discov
         base_shares=_read_model(folder, "base_shares.json", required=False),
         screening_summary=_read_model(folder, "screening_summary.json", required=False),
         typing_tool=tool if isinstance(tool, dict) else None,
+        cfa=_read_model(folder, "cfa.json", required=False),
     )
 
 

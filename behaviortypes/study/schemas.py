@@ -31,6 +31,7 @@ __all__ = [
     "Source",
     "ScreeningCount",
     "ScreeningSummary",
+    "CfaFile",
 ]
 
 #: An evidence record: any keys, any JSON values.
@@ -294,3 +295,33 @@ class ScreeningSummary(_File):
     def reasons(self) -> dict[str, int]:
         """Flag counts per screen, without the ``any`` and ``kept`` totals."""
         return {k: v.count for k, v in self.summary.items() if k not in {"any", "kept"}}
+
+
+class CfaFile(_File):
+    """``cfa.json``: the factor structure confirmed on a held-out half (``discover``'s CFA check).
+
+    Fit indices are null when no model was fitted (``note_code`` says why: ``no_model``,
+    ``few_respondents``, ``failed``); ``not_converged`` keeps them, not to be trusted.
+    """
+
+    n: int = Field(ge=0)
+    n_factors: int = Field(ge=0)
+    cfi: float | None = None
+    tli: float | None = None
+    rmsea: float | None = None
+    srmr: float | None = None
+    chi2: float | None = None
+    df: float | None = None
+    p_value: float | None = None
+    model: str = ""
+    dropped_factors: list[str] = Field(default_factory=list)
+    converged: bool | None = None
+    note_code: str = ""  # "", no_model, few_respondents, not_converged, failed
+    note: str = ""
+    holdout: float = Field(0.5, gt=0, lt=1)
+    seed: int | None = None
+
+    @property
+    def fitted(self) -> bool:
+        """Whether there are fit indices to read (fitted and converged)."""
+        return self.note_code == "" and self.cfi is not None and self.rmsea is not None

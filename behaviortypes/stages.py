@@ -804,7 +804,8 @@ def warn_few_statements(tool: Any, k: int) -> bool:
 
     On R poLCA's ``election`` (four-point ratings; a third factor of two statements) the
     five types were the answer combinations of those two statements: the typing tool typed
-    95 % of respondents from them alone. Returns whether it warned.
+    95 % of respondents from them alone (session 7; since session 11 the types engine sets
+    such fits aside, and this warning is the safeguard). Returns whether it warned.
     """
     items = list(tool.items_)
     if k < 3 or len(items) > FEW_GOLDEN_QUESTIONS or tool.agreement_ < tool.target_:

@@ -22,11 +22,11 @@ def _planted_fits(settings_list, n_resamples):
     """(study, factor scores, fitted TypeFinder) for each planted study."""
     for settings in settings_list:
         st = make_planted(**settings)
-        X = factor_scores(st)
+        X, rounding = factor_scores(st, rounding=True)  # as the pipeline: whole-point answers
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SurveyQualityWarning)
             tf = TypeFinder(random_state=0, n_resamples=n_resamples, n_jobs=2,
-                            n_bootstrap=0).fit(X)
+                            n_bootstrap=0).fit(X, score_rounding=rounding)
         yield st, X, tf
 
 
@@ -48,10 +48,12 @@ def test_fieldlike_undersampled_small_types_and_null_study():
     for kind, seed in (("undersampled", 4), ("extreme", 0), ("tails", 2), ("shapes", 0),
                        ("null", 0)):
         st = make_fieldlike(kind, seed=seed)
-        X = pipeline_scores(st)  # with the response-style decision, as users' runs
+        # with the response-style decision and the answers' rounding, as users' runs
+        X, rounding = pipeline_scores(st, rounding=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SurveyQualityWarning)
-            tf = TypeFinder(random_state=0, n_resamples=8, n_jobs=2, n_bootstrap=0).fit(X)
+            tf = TypeFinder(random_state=0, n_resamples=8, n_jobs=2, n_bootstrap=0).fit(
+                X, score_rounding=rounding)
         if kind == "null":
             assert tf.structure_warning_ and tf.k_ == 1, tf.evidence_.to_string()
             continue

@@ -671,13 +671,18 @@ class TypeFinder(BaseEstimator):
         """
         # one BLAS/OpenMP thread per process: parallelism comes from the resamples
         with one_thread():
-            self._fit(X, sample_weight, score_rounding)
-            if self.lattice_ and min(self._lattice_ks) <= self.k_:
-                # the lattice reaches the chosen number of types: again, dequantized
-                self._fit(X, sample_weight, score_rounding, dequantize=True)
-                self.reason_ = f"{self.reason_} {_DEQUANTIZED_WORDS}"
-                self.reason_code_ = [*self.reason_code_, {"code": "k_reason_dequantized",
-                                                          "values": {}}]
+            with warnings.catch_warnings(record=True) as first:  # said once, below
+                warnings.simplefilter("always")
+                self._fit(X, sample_weight, score_rounding)
+            if not (self.lattice_ and min(self._lattice_ks) <= self.k_):
+                for w in first:
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+                return self
+            # the lattice reaches the chosen number of types: again, dequantized
+            self._fit(X, sample_weight, score_rounding, dequantize=True)
+            self.reason_ = f"{self.reason_} {_DEQUANTIZED_WORDS}"
+            self.reason_code_ = [*self.reason_code_, {"code": "k_reason_dequantized",
+                                                      "values": {}}]
             return self
 
     @staticmethod

@@ -409,7 +409,7 @@ def run_types(
     """Find the types in the factor scores; ids follow ``previous`` centroids when given."""
     from .segments import TypeFinder
 
-    # the answers are whole scale points: the scores are fitted dequantized (TypeFinder.fit)
+    # the answers are whole scale points: fits on their lattice are set aside (TypeFinder.fit)
     finder = TypeFinder(k=k, n_resamples=n_resamples, random_state=seed, progress=progress).fit(
         factors.scores, sample_weight=sample_weight,
         score_rounding=factors.model.score_weights_per_point(),

@@ -59,29 +59,26 @@ from behaviortypes.synth import DEMO_DIMENSIONS, TypeSpec, make_study  # noqa: E
 
 
 def planted_row(settings: dict, resamples: int | None, jobs: int = 2, bootstrap: int = 0,
-                models=None) -> dict:
-    """Fit one planted study as the pipeline's types stage does."""
+                models=None, rounding: bool = True) -> dict:
+    """Fit one planted study as the pipeline's types stage does (``rounding=False``:
+    without the answers' rounding, sessions 1-10)."""
     st = make_planted(**settings)
-    X, rounding = factor_scores(st, rounding=True)
-    return _fit_row(st, X, resamples, jobs, bootstrap, models, rounding)
+    X, per_point = factor_scores(st, rounding=True)
+    return _fit_row(st, X, resamples, jobs, bootstrap, models, per_point if rounding else None)
 
 
 def field_row(kind: str, seed: int, resamples: int | None, jobs: int = 2, bootstrap: int = 0,
-              styles: bool = True, models=None, points: int = 5) -> dict:
+              styles: bool = True, models=None, points: int = 5, rounding: bool = True) -> dict:
     """Fit one field-like study as users' runs do: the response-style decision, items ->
-    FactorModel -> TypeFinder (``styles=False``: the keyed answers as given)."""
+    FactorModel -> TypeFinder with the answers' rounding (``styles=False``: the keyed
+    answers as given; ``rounding=False``: without the rounding, sessions 1-10)."""
     st = make_fieldlike(kind, seed=seed, points=points)
-    X, rounding = pipeline_scores(st, styles=styles, rounding=True)
-    row = _fit_row(st, X, resamples, jobs, bootstrap, models, rounding)
+    X, per_point = pipeline_scores(st, styles=styles, rounding=True)
+    row = _fit_row(st, X, resamples, jobs, bootstrap, models, per_point if rounding else None)
     row.update(factors=st.n_dims, factors_hat=X.shape[1],
                small_sample_share=round(float(st.sample_shares.min()), 3) if st.k > 1 else None,
                small_base_share=round(float(st.base_shares.min()), 3) if st.k > 1 else None)
     return row
-
-
-#: fit the types to the scores plus their rounding noise, as the pipeline does (session 11);
-#: ``--no-dequantize``: the scores as given (sessions 1-10)
-DEQUANTIZE = True
 
 
 def _fit_row(st, X, resamples, jobs, bootstrap, models=None, rounding=None):
@@ -89,7 +86,6 @@ def _fit_row(st, X, resamples, jobs, bootstrap, models=None, rounding=None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         opts = {} if resamples is None else dict(n_resamples=resamples)
-        rounding = rounding if DEQUANTIZE else None
         tf = TypeFinder(random_state=0, n_jobs=jobs, n_bootstrap=bootstrap, models=models,
                         **opts).fit(X, score_rounding=rounding)
     good = st.good
@@ -201,12 +197,11 @@ def main(argv=None) -> None:
     parser.add_argument("--models", nargs="+", default=None,
                         help="TypeFinder(models=...): the models whose BIC chooses k; the "
                              "rows then carry every k's BIC and ARI per model")
-    parser.add_argument("--no-dequantize", action="store_true",
-                        help="fit the types to the scores as given, without their rounding "
-                             "noise (sessions 1-10; synth always runs the pipeline)")
+    parser.add_argument("--no-rounding", action="store_true",
+                        help="fit the types without the answers' rounding (TypeFinder.fit("
+                             "score_rounding=None): no lattice check, no dequantized fit; "
+                             "sessions 1-10; synth always runs the pipeline)")
     args = parser.parse_args(argv)
-    global DEQUANTIZE
-    DEQUANTIZE = not args.no_dequantize
     if args.suite == "synth":
         seeds = range(args.first, 64 if args.last is None else args.last)
         rows = []
@@ -219,14 +214,16 @@ def main(argv=None) -> None:
             if args.kinds and kind not in args.kinds:
                 continue
             rows.append(field_row(kind, seed, args.resamples, args.jobs, args.bootstrap,
-                                  styles=not args.no_styles, models=args.models, points=args.points))
+                                  styles=not args.no_styles, models=args.models, points=args.points,
+                                  rounding=not args.no_rounding))
             print_row(rows[-1])
     else:
         settings = {"main": lambda: suite(24), "fresh": lambda: suite(48, seed=99),
                     "alt": lambda: suite_alt(8)}[args.suite]()
         rows = []
         for s in settings[args.first:args.last]:
-            rows.append(planted_row(s, args.resamples, args.jobs, args.bootstrap, args.models))
+            rows.append(planted_row(s, args.resamples, args.jobs, args.bootstrap, args.models,
+                                    rounding=not args.no_rounding))
             print_row(rows[-1])
     table = pd.DataFrame(rows)
     typed = table[table.k > 1]

@@ -604,6 +604,21 @@ def test_cfa_check_fits_on_one_thread_and_says_when_it_does_not_converge(planted
     assert "did not converge" in res["note"] and np.isfinite(res["cfi"])
 
 
+def test_cfa_check_warns_only_when_asked(planted3):
+    """A poor fit (one factor for three) warns with ``warn=True`` and is silent with
+    ``warn=False`` — discover says the verdict in its summary; it warned as well when
+    the RMSEA alone was above .08 (an operator-precedence slip)."""
+    X = planted3[0]
+    one = pd.DataFrame({"F1": 0.7}, index=X.columns)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        res = cfa_check(X, one, random_state=0, warn=False)
+    assert res["rmsea"] > 0.08 and res["cfi"] < 0.90
+    assert not [w for w in seen if issubclass(w.category, SurveyQualityWarning)]
+    with pytest.warns(SurveyQualityWarning, match="fits the held-out respondents poorly"):
+        cfa_check(X, one, random_state=0, warn=True)
+
+
 # ---------------------------------------------------------------- user errors
 def test_error_too_few_respondents():
     with pytest.raises(InputError, match="too few respondents: n_respondents=4"):

@@ -93,7 +93,9 @@ def test_four_point_answers_do_not_split_a_type_into_its_answer_points():
 @pytest.mark.slow
 def test_suite_chooses_k_and_matches_supervised():
     rows = []
-    for st, X, tf in _planted_fits(suite(24), n_resamples=12):
+    # 4 resamples as the alt suite (12 before): the rule reads them only for types under
+    # 5 % of the sample; the whole suite passed with both (157 s against 203 s, session 12)
+    for st, X, tf in _planted_fits(suite(24), n_resamples=4):
         if st.k == 1:
             assert tf.structure_warning_ and tf.k_ == 1
             continue

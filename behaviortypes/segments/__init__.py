@@ -13,7 +13,8 @@ model by hand: the weighted mixture models (:class:`Mixture`, :func:`fit_mixture
 :func:`collapse_reference` / :func:`is_collapsed` / :func:`best_fit`, :class:`WardTree`,
 :func:`quick_kmeans`) and the evidence (:func:`jaccard_to_reference`,
 :func:`prediction_strength`, :func:`blrt_pvalue`), and mclust's hierarchical starts
-(:func:`hc_partitions`, :func:`hc_vvv`, :func:`hclass`, :class:`HcTree`; module ``hc``).
+(:func:`hc_partitions`, :func:`hc_vvv`, :func:`hclass`, :class:`HcTree`; module ``hc``),
+and the skewed one-group candidate (:func:`fit_skewed_group`; module ``skewed``).
 """
 
 from ._evidence import blrt_pvalue, jaccard_to_reference, prediction_strength
@@ -47,11 +48,14 @@ from .finder import (
     start_workers,
 )
 from .hc import HcTree, hc_partitions, hc_vvv, hclass
+from .skewed import SkewedGroup, fit_skewed_group
 from .lca import ClassChoice, LatentClassModel, choose_n_classes
 from .matching import match_types
 
 __all__ = [
     "TypeFinder",
+    "SkewedGroup",
+    "fit_skewed_group",
     "match_types",
     "LatentClassModel",
     "ClassChoice",

@@ -37,6 +37,7 @@ from ._models import (
     MIN_ROUNDING_RATIO,
     rounding_reference,
 )
+from .skewed import fit_skewed_group
 
 __all__ = ["TypeFinder", "size_words", "STABLE_JACCARD", "MIN_MEAN_JACCARD", "MIN_PREDICTION_STRENGTH",
            "MIN_TYPE_N", "SMALL_SHARE", "SMALL_TYPE_JACCARD"]
@@ -439,7 +440,8 @@ class TypeFinder(BaseEstimator):
     the shared-shape structure, and its degrees of freedom; takes part in the choice),
     ``bic_t_spreads`` and ``nu_t_spreads`` (t mixture with one shared correlation
     matrix and each type's own spread on every feature; takes part in the choice),
-    ``bic_spreads`` (its Gaussian form; reported only), ``bic_t_vev`` (mclust's VEV
+    ``bic_spreads`` (its Gaussian form; reported only), ``bic_skewed`` (k = 1 only: one
+    group with Yeo-Johnson-bent features; takes part in the choice of one group), ``bic_t_vev`` (mclust's VEV
     with t components: each type its own volume and orientation, one shape, ``nu_t``
     degrees of freedom; takes part in the choice; ``bic_vve``, ``bic_vev`` and
     ``bic_t_vve`` when ``models`` adds them — VVE only at the k within 100 BIC points
@@ -473,7 +475,10 @@ class TypeFinder(BaseEstimator):
     BIC are chosen (Kass & Raftery 1995; session 6).
     With ``k_min=1`` (the default) one homogeneous group is chosen instead (``k_ = 1``,
     with ``structure_warning_``) when no set of types has a BIC at least 10 below one
-    group's.
+    group's — the best of a Gaussian group, a t group and a group whose scores lean
+    towards one end (each feature bent by a Yeo-Johnson transform, ``bic_skewed`` in the
+    evidence's k = 1 row; :mod:`behaviortypes.segments.skewed`): mixtures cut a skewed
+    single population into 2-3 slices of its lean (session 12, docs/choosing_k.md).
     Every k's fit is also restarted from its neighbours' (a component of the k-1 fit
     split, a pair of the k+1 fit merged), so that a missed optimum at one k does not
     decide the comparison.
@@ -764,7 +769,9 @@ class TypeFinder(BaseEstimator):
 
         refs, one = self._all_fits(Z, wn, ks, ref_seeds, ward)
         del ward  # holds the data; not part of the fitted model
-        bic1 = min(self._bic(m, n, d) for m in one)
+        skewed = fit_skewed_group(Z, wn)  # one group leaning to one end (skewed.py)
+        self._bic_skewed = -2 * skewed.loglik + skewed.n_params * np.log(n)
+        bic1 = min([self._bic(m, n, d) for m in one] + [self._bic_skewed])
 
         # resample only the k the rule can choose, best BIC first, until one passes
         per_resample = [dict() for _ in resample_seeds]
@@ -802,6 +809,8 @@ class TypeFinder(BaseEstimator):
             rows.insert(0, self._one_group_row(Z, wn, one))
         ev = pd.DataFrame(rows).set_index("k")
         ev.insert(0, "bic_best", ev[self._cols].min(axis=1))
+        if 1 in ev.index:  # one group: also the skewed one (not a mixture; no column of _cols)
+            ev.loc[1, "bic_best"] = min(float(ev.loc[1, "bic_best"]), self._bic_skewed)
         ev = self._judge(ev, bic1)
         k_ch, reason, warn = self._choose(ev, bic1)
         reason_code = self._reason_code
@@ -1105,7 +1114,7 @@ class TypeFinder(BaseEstimator):
         # with one group every Gaussian structure is one free covariance, every t one too
         bics = {_BIC_COLUMN[kd]: (bic_t if kd.startswith("t") else bic_g) for kd in self._kinds}
         return dict(
-            k=1, **bics,
+            k=1, **bics, bic_skewed=float(self._bic_skewed),
             nu_t=float(one[1].nu), nu_t_spreads=float(one[1].nu), bic_spreads=bic_g,
             set_aside="", bic_diag=self._bic(fit_mixture(Z, w, lab, 1, kind="diag"), n, d),
             bic_tied=bic_g, loglik=one[0].loglik, min_share=1.0, min_share_hard=1.0,
@@ -1176,12 +1185,14 @@ class TypeFinder(BaseEstimator):
             self._reason_code = [{"code": "k_reason_user", "values": {"k": k}}]
             return k, f"k={k} was set by the user; evidence: {ev.loc[k, 'note']}.", None
         one_bic = float(ev.loc[1, "bic_best"]) if 1 in ev.index else np.nan
+        # the one group that wins is the skewed one (skewed.py), not a Gaussian or t group
+        skewed = 1 in ev.index and bool(one_bic < float(ev.loc[1, self._cols].min()))
         ev = ev[ev.index >= 2]
         cols = self._cols
         best_multi = float(np.nanmin(ev[cols].to_numpy())) if ev[cols].notna().any().any() \
             else np.nan
         if np.isfinite(one_bic) and np.isfinite(best_multi) and best_multi > one_bic - _STRONG_BIC:
-            return self._choose_one(ev, one_bic, best_multi)
+            return self._choose_one(ev, one_bic, best_multi, skewed)
         size_ok = ev.index[ev["size_ok"]]
         warn = None
         if len(size_ok) == 0:
@@ -1321,8 +1332,9 @@ class TypeFinder(BaseEstimator):
                 "k": k, "k_prev": prev, "diff": float(best_bic[prev] - best_bic[k])}}
         return None
 
-    def _choose_one(self, ev, one_bic, best_multi):
-        """k=1: no set of types fits at least ``_STRONG_BIC`` better than one group."""
+    def _choose_one(self, ev, one_bic, best_multi, skewed=False):
+        """k=1: no set of types fits at least ``_STRONG_BIC`` better than one group
+        (``skewed``: the one group that does is the skewed one, :mod:`.skewed`)."""
         cols = self._cols
         k_best = int(ev[cols].min(axis=1).idxmin())
         better = "better than" if one_bic < best_multi else "about as well as"
@@ -1336,6 +1348,11 @@ class TypeFinder(BaseEstimator):
             f"types; types need a BIC at least {_STRONG_BIC:.0f} lower). Set the number of "
             "types (--k) to describe subgroups anyway."
         )
+        if skewed:
+            self._reason_code.append({"code": "k_reason_one_group_skewed", "values": {}})
+            reason += (" The group's answers lean towards one end of the scales: one group with "
+                       "each factor's scores bent to a normal shape (a Yeo-Johnson transform) "
+                       "fits them, and types would be slices of that lean, not distinct groups.")
         warn = (
             f"No distinct types: one homogeneous group fits the data {better} any set of "
             f"types (BIC {one_bic:.0f} vs best {best_multi:.0f}); one group (k=1) is "

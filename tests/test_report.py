@@ -21,7 +21,7 @@ from behaviortypes.report import (
     render_html,
     render_report,
 )
-from behaviortypes.report.render import TEMPLATES, load_texts
+from behaviortypes.report.render import TEMPLATES, load_texts, render_document
 from behaviortypes.stages import run_report
 
 from reportfixture import make_discovery_folder
@@ -680,3 +680,19 @@ def test_the_cfa_check_is_in_the_evidence_appendix(tmp_path):
     for lang, words in (("en", "did not converge"), ("sv", "konvergerade inte")):
         cfa = build_context(load_report_data(disc), lang)["appendix"]["measurement"]["cfa"]
         assert cfa["fit"] is None and words in cfa["note"]
+
+
+def test_pdf_layout_does_not_flood_the_log_with_weasyprint_css_warnings(tmp_path, caplog):
+    """User trial 6: `behaviortypes run` printed 14,430 lines of "WARNING:weasyprint:Ignored
+    `fill: ...` unknown property" (the figures' SVG styles) once another library had set up
+    logging; `report` printed none. Laying out and writing the PDF keeps WeasyPrint's
+    warnings about our own figures' CSS out of the user's log, whatever the logging setup."""
+    import logging
+
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=400, seed=2)
+    with caplog.at_level(logging.WARNING):
+        rendered = render_document(load_report_data(disc), "en")
+        rendered.pdf_bytes()
+    assert rendered.n_pages > 3
+    noisy = [r for r in caplog.records if r.name.startswith("weasyprint")]
+    assert not noisy, f"{len(noisy)} WeasyPrint warnings, e.g. {noisy[0].getMessage()[:120]}"

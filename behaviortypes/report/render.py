@@ -11,9 +11,11 @@ re-rendering takes seconds.
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 import math
 import warnings
 from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -909,11 +911,28 @@ class RenderedDocument:
 
     @cached_property
     def _pdf(self) -> bytes:
-        return self.document.write_pdf()
+        with _quiet_weasyprint():
+            return self.document.write_pdf()
 
     def pdf_bytes(self) -> bytes:
         """The PDF (written once, then reused)."""
         return self._pdf
+
+
+@contextmanager
+def _quiet_weasyprint():
+    """WeasyPrint's warnings about CSS it ignores (the figures' SVG styles: thousands of
+    lines per report) kept out of the user's log, whatever logging another library set
+    up; its errors still show."""
+    loggers = [logging.getLogger(name) for name in ("weasyprint", "weasyprint.progress")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
 
 
 def render_document(data: ReportData, lang: str = "en") -> RenderedDocument:
@@ -931,7 +950,8 @@ def render_document(data: ReportData, lang: str = "en") -> RenderedDocument:
         with plots.number_style(lang):  # numbers in the figures as the text writes them
             context = build_context(data, lang, compact=compact)
         html = render_html(data, lang, context=context)
-        doc = HTML(string=html, base_url=str(STATIC)).render()
+        with _quiet_weasyprint():
+            doc = HTML(string=html, base_url=str(STATIC)).render()
         pages: dict[str, int] = {}
         for i, page in enumerate(doc.pages):
             for anchor in page.anchors:

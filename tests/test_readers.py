@@ -828,6 +828,41 @@ def test_duplicate_column_names(tmp_path, name):
         load_survey(make_survey(tmp_path / "a", frame, name=name, writer=writer))
 
 
+def _sheet_writer(rows_above, blank_inside=None):
+    """Write the frame to an .xlsx with ``rows_above`` (lists; [] = a blank row) above the
+    header and, with ``blank_inside=i``, a blank sheet row before data row ``i``."""
+    import openpyxl
+
+    def write(frame, path):
+        book = openpyxl.Workbook()
+        sheet = book.active
+        for r in rows_above:
+            sheet.append(r)
+        sheet.append(list(frame.columns))
+        for i, row in enumerate(frame.itertuples(index=False)):
+            if blank_inside is not None and i == blank_inside:
+                sheet.append([])
+            sheet.append(list(row))
+        book.save(path)
+    return write
+
+
+def test_excel_rows_are_named_as_excel_numbers_them_when_rows_are_blank(tmp_path):
+    """User trial 6: an Excel export with a title row, a blank row, then the header was told
+    "the header seems to be on row 2" (it is on row 3): blank sheet rows were dropped before
+    counting. Rows are the sheet's own numbers, in the header message and in every error."""
+    frame = make_responses()
+    title = _sheet_writer([["Survey export 2026-11-30"], []])
+    with pytest.raises(InputError, match=r"the header seems to be on row 3, not row 1 .*"
+                                         r"delete the 2 rows above the column names"):
+        load_survey(make_survey(tmp_path / "a", frame, name="responses.xlsx", writer=title))
+    bad = frame.astype(object).copy()
+    bad.loc[10, "s01"] = "banana"  # data row 11: sheet row 12, 13 with a blank row above it
+    gap = _sheet_writer([], blank_inside=5)
+    with pytest.raises(InputError, match=r"row 13\b"):
+        load_survey(make_survey(tmp_path / "b", bad, name="responses.xlsx", writer=gap))
+
+
 def test_customer_file_that_is_not_parquet(tmp_path):
     from behaviortypes.readers import iter_customer_batches, read_customers
 

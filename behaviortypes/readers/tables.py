@@ -223,13 +223,14 @@ def _read_excel(path: Path) -> pd.DataFrame:
                          hint=hint) from None
     try:
         for sheet in book.worksheets:
-            rows = []
-            for r in sheet.iter_rows(values_only=True):
+            rows, sheet_rows = [], []  # blank rows left out; each kept row's number in the sheet
+            for number, r in enumerate(sheet.iter_rows(values_only=True), start=1):
                 if len(r) > MAX_COLUMNS:
                     raise InputError(f"the sheet has more than {MAX_COLUMNS:,} columns", file=path,
                                      hint="check that this is the responses workbook")
-                rows.append(list(r))
-            rows = [r for r in rows if any(v is not None and str(v).strip() != "" for v in r)]
+                if any(v is not None and str(v).strip() != "" for v in r):
+                    rows.append(list(r))
+                    sheet_rows.append(number)
             if rows:
                 break
         else:
@@ -255,7 +256,10 @@ def _read_excel(path: Path) -> pd.DataFrame:
     body = [list(r[:width]) + [None] * (width - len(r)) for r in rows[1:]]
     frame = pd.DataFrame(body, columns=header, dtype=object)
     frame = frame.map(lambda v: v.strip() if isinstance(v, str) else v)
-    return _finish(frame, path, {"format": "xlsx", "sheet": sheet.title, "header_rows": 1,
+    # rows as Excel numbers them: the header's sheet row, and each data row's below it
+    head = sheet_rows[0]
+    return _finish(frame, path, {"format": "xlsx", "sheet": sheet.title, "header_rows": head,
+                                 "data_rows": [r - head for r in sheet_rows[1:]],
                                  "duplicate_columns": dupes})
 
 

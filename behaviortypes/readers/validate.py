@@ -220,15 +220,17 @@ def _value_problem(col, values, mask, file, message, hint, numbers=None) -> Prob
     return Problem(message, file=file, column=col, rows=rows, value=first, hint=hint)
 
 
-def _header_problems(frame: pd.DataFrame, inst: Instrument, file: Any) -> list[Problem]:
-    """A misplaced or two-row header: one clear message instead of every column "missing"."""
+def _header_problems(frame: pd.DataFrame, inst: Instrument, file: Any,
+                     numbers: np.ndarray | None = None) -> list[Problem]:
+    """A misplaced or two-row header: one clear message instead of every column "missing"
+    (``numbers``: each data row's number in the file)."""
     columns = list(frame.columns)
     named_cols = [inst.id_column, *inst.item_ids]
     header_rows = int(frame.attrs.get("header_rows", 1) or 1)
     if inst.id_column not in columns or sum(i not in columns for i in inst.item_ids) > len(inst.item_ids) / 2:
         found = _header_row(frame, named_cols)
         if found is not None:
-            row = header_rows + found + 1
+            row = int(numbers[found]) if numbers is not None else header_rows + found + 1
             above = _shorten(next((c for c in columns if not str(c).startswith("Unnamed")), columns[0]))
             return [Problem(
                 f"the header seems to be on row {row}, not row {header_rows} (row {header_rows} "
@@ -509,7 +511,7 @@ def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
     if n == 0:
         errors.append(Problem("the file has a header but no respondents", file=file,
                               hint="export the survey again with its responses"))
-    header = _header_problems(frame, inst, file)
+    header = _header_problems(frame, inst, file, numbers)
     if header:
         return frame, errors + header, warns
     errors += _column_problems(frame, inst, file)

@@ -31,6 +31,14 @@ Kinds (:data:`KINDS`):
 ``null``
     one homogeneous group (no types), with the same response styles.
 
+Outside the suite (:data:`EXTRA_KINDS`, session 12):
+
+``null_skewed``
+    one homogeneous group whose traits lean towards one end: 2-3 of 5 latent dimensions
+    skewed (most people high, a long tail low, as agreement with a popular statement;
+    the factor scores' skewness about -0.5 to -0.9), the same response styles. User trial 6 (the Humor Styles
+    Questionnaire) showed mixtures cutting such a population into 2-3 "types".
+
 The pipeline's discovery stage is emulated with the package's own code: an EFA
 (:class:`behaviortypes.factors.FactorModel`, parallel analysis chooses the number of
 factors) gives factor scores, which :class:`behaviortypes.segments.TypeFinder` clusters.
@@ -48,6 +56,8 @@ __all__ = ["FieldStudy", "KINDS", "make_fieldlike", "field_suite", "pipeline_sco
            "supervised_ari_best"]
 
 KINDS = ("undersampled", "extreme", "shapes", "tails", "few_items", "null")
+#: kinds that :func:`make_fieldlike` makes but :func:`field_suite` does not include
+EXTRA_KINDS = ("null_skewed",)
 
 
 @dataclass(frozen=True)
@@ -146,9 +156,9 @@ def make_fieldlike(kind: str, *, seed: int = 0, n: int | None = None, points: in
         Answer points (5: the studies of every session; 7 or 4: the same latent study cut
         into that many points, thresholds evenly spread over the same range).
     """
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}")
-    rng = np.random.default_rng([KINDS.index(kind), seed])
+    if kind not in KINDS + EXTRA_KINDS:
+        raise ValueError(f"kind must be one of {KINDS + EXTRA_KINDS}")
+    rng = np.random.default_rng([(KINDS + EXTRA_KINDS).index(kind), seed])
     cfg = dict(
         undersampled=dict(k=5, m=5, per=(4, 4), n=2500, small=(0.075, 0.037), acq=0.05,
                           ext=0.05, tails=None, shapes=False, sep=3.4),
@@ -162,6 +172,8 @@ def make_fieldlike(kind: str, *, seed: int = 0, n: int | None = None, points: in
                        tails=None, shapes=False, sep=3.6),
         null=dict(k=1, m=5, per=(3, 6), n=1500, small=None, acq=0.10, ext=0.10,
                   tails=None, shapes=False, sep=0.0),
+        null_skewed=dict(k=1, m=5, per=(3, 6), n=1500, small=None, acq=0.10, ext=0.10,
+                         tails=None, shapes=False, sep=0.0, skew=True),
     )[kind]
     k, m = cfg["k"], cfg["m"]
     n = int(n or cfg["n"])
@@ -201,6 +213,10 @@ def make_fieldlike(kind: str, *, seed: int = 0, n: int | None = None, points: in
         else:
             c, s = shared, np.full(m, sd[j])
         f[sel] = mu[j] + (z[sel] @ np.linalg.cholesky(c).T) * s
+    if cfg.get("skew"):  # lean towards the top: -exp(-a f), standardised (skewness < 0)
+        for j in rng.choice(m, size=int(rng.integers(2, 4)), replace=False):
+            g = -np.exp(-rng.uniform(0.6, 1.0) * f[:, j] / f[:, j].std())
+            f[:, j] = (g - g.mean()) / g.std() * f[:, j].std()
     # statements
     n_per = rng.integers(cfg["per"][0], cfg["per"][1] + 1, size=m)
     dim_of = np.repeat(np.arange(m), n_per)

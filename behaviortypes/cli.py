@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import time
 import warnings
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -20,7 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from .errors import BehaviortypesError, BehaviortypesWarning, InputError, Problem
+from .errors import BehaviortypesError, BehaviortypesWarning, InputError, Problem, TypesOverlapWarning
 
 __all__ = ["app", "main"]
 
@@ -71,26 +72,41 @@ def _said(key: str, lang: str | None = None, **values: object) -> str:
 
 
 class _Steps:
-    """Prints each pipeline step (to stdout) with the time the previous one took.
+    """Prints each pipeline step (to stdout) with the time the previous one took ("done in
+    1.8 s", in ``lang``: "klart på 1,8 s").
 
     Standard error is kept for the one-line error message.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str | None = None) -> None:
         self.t0 = time.perf_counter()
         self.last: str | None = None
+        self.lang = lang
+
+    def _done(self, seconds: float) -> None:
+        shown = f"{seconds:.1f}".replace(".", "," if self.lang == "sv" else ".")
+        out.print(f"  [dim]{escape(_said('cli_done', self.lang, seconds=shown))}[/dim]")
 
     def __call__(self, message: str) -> None:
         now = time.perf_counter()
         if self.last is not None:
-            out.print(f"  [dim]done in {now - self.t0:.1f} s[/dim]")
+            self._done(now - self.t0)
         self.t0, self.last = now, message
         out.print(f"[bold]•[/bold] {escape(str(message))} …")
 
     def close(self) -> None:
         if self.last is not None:
-            out.print(f"  [dim]done in {time.perf_counter() - self.t0:.1f} s[/dim]")
+            self._done(time.perf_counter() - self.t0)
             self.last = None
+
+
+@contextmanager
+def _overlap_said_in_summary():
+    """Leave out the types-overlap warning line: the summary printed after the run says it,
+    with more, in its continuum box (the same entropy and cut; ``pipeline.continuum_lines``)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=TypesOverlapWarning)
+        yield
 
 
 def _existing(path: Path, what: str) -> Path:
@@ -109,7 +125,8 @@ def demo(
     from .pipeline import demo as run_demo
 
     steps = _Steps()
-    results = run_demo(root, seed=seed, n_customers=customers, progress=steps)
+    with _overlap_said_in_summary():
+        results = run_demo(root, seed=seed, n_customers=customers, progress=steps)
     steps.close()
     say(results["discovery"].summary())
     for path in results["report"].files:
@@ -134,15 +151,17 @@ def discover(
     seed: Annotated[int, typer.Option(help="Seed for every random step.")] = 0,
     resamples: Annotated[int, typer.Option(help="Resamples for the stability evidence.", min=10)] = 30,
     umap_map: Annotated[bool, typer.Option("--map/--no-map", help="Compute the UMAP map of respondents.")] = True,
+    lang: Annotated[Optional[Lang], typer.Option(help="Language of the progress lines and the summary (default: the study's, instrument.yaml language:, else English).")] = None,
 ) -> None:
     """Find the behaviour types: screening, factor analysis, clustering, profiles."""
-    from .pipeline import discover as run_discover
+    from .pipeline import discover as run_discover, study_language
 
-    steps = _Steps()
-    result = run_discover(
-        _existing(survey_dir, "survey folder"), out_dir, factors=factors, k=k, seed=seed,
-        n_resamples=resamples, make_map=umap_map, progress=steps,
-    )
+    _existing(survey_dir, "survey folder")
+    said = lang.value if lang else study_language(survey_dir)
+    steps = _Steps(said)
+    with _overlap_said_in_summary():
+        result = run_discover(survey_dir, out_dir, factors=factors, k=k, seed=seed,
+                              n_resamples=resamples, make_map=umap_map, progress=steps, lang=said)
     steps.close()
     say(result.summary())
 
@@ -249,7 +268,8 @@ def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the
 
     steps = _Steps()
     try:
-        results = run_all(_existing(study, "study file"), progress=steps)
+        with _overlap_said_in_summary():
+            results = run_all(_existing(study, "study file"), progress=steps)
     except InputError as err:  # a study's errors name files in full: they may be anywhere
         raise InputError(problems=[_full_paths(p) for p in err.problems]) from None
     steps.close()

@@ -16,6 +16,7 @@ __all__ = [
     "InputError",
     "Problem",
     "SurveyQualityWarning",
+    "TypesOverlapWarning",
     "BehaviortypesWarning",
     "format_rows",
     "show_value",
@@ -211,3 +212,12 @@ class BehaviortypesWarning(UserWarning):
 
 class SurveyQualityWarning(BehaviortypesWarning):
     """The data can be analysed, but something deserves a look (high missingness, low variance...)."""
+
+
+class TypesOverlapWarning(SurveyQualityWarning):
+    """The kept types overlap heavily (relative entropy below 0.7).
+
+    A :class:`SurveyQualityWarning`, so filters on that category catch it. The command
+    line does not print it: ``discover``'s summary says the same, and more, in its
+    continuum box (:func:`behaviortypes.pipeline.continuum_lines`).
+    """

@@ -46,6 +46,8 @@ __all__ = [
     "CheckResult",
     "DiscoveryResult",
     "continuum_lines",
+    "discovery_lines",
+    "study_language",
     "check",
     "discover",
     "lookalike",
@@ -176,6 +178,8 @@ class DiscoveryResult:
     solution: dict[str, Any]
     source: dict[str, Any]
     settings: dict[str, Any] = field(default_factory=dict)
+    #: The language of :meth:`summary` (``discover``'s ``lang``: ``"en"`` or ``"sv"``).
+    lang: str = "en"
 
     @property
     def survey(self) -> Any:
@@ -212,23 +216,11 @@ class DiscoveryResult:
         """The output folder as read back (typed)."""
         return study.load(self.out)
 
-    def summary(self) -> str:
-        sol = self.solution
-        lines = [
-            f"Kept {sol['n_kept']} of {sol['n_respondents']} respondents after screening.",
-            *([self.factors.styles.summary()] if self.factors.styles is not None else []),
-            f"Factors: {sol['n_factors']} ({sol['factor_reason']})",
-            *cfa_lines(self.factors.cfa),
-            f"Types: k = {sol['k']} ({sol['k_reason']})",
-            *continuum_lines(sol),
-            self.profiling.summary(),
-            *([self.typing_tool.headline()] if sol["k"] != 1 and self.typing_tool is not None else []),
-            *(["No types to tell apart, so no typing tool (golden questions) was made; the lookalike "
-               "model, scoring and profiles by type refuse this folder. Re-run discover with --k 2 "
-               "(or more) to describe subgroups anyway."] if sol["k"] == 1 else []),
-            f"Written to {self.out}",
-        ]
-        return "\n".join(lines)
+    def summary(self, lang: str | None = None) -> str:
+        """The terminal's summary, in ``lang`` (default: the language ``discover`` was run in,
+        :attr:`lang`): respondents kept, factors and types with their reasons, the CFA
+        check, the continuum box, the types' sizes and the typing tool."""
+        return "\n".join(discovery_lines(self, lang or getattr(self, "lang", "en")))
 
     def to_dict(self) -> dict[str, Any]:
         return {"solution": self.solution, "source": self.source}
@@ -244,12 +236,56 @@ class DiscoveryResult:
         return paths
 
 
-def continuum_lines(solution: Mapping[str, Any], lang: str = "en") -> list[str]:
+def discovery_lines(result: Any, lang: str = "en") -> list[str]:
+    """The lines of :meth:`DiscoveryResult.summary`, in ``lang`` (``report/i18n/<lang>.yaml``).
+
+    English says the stages' reasons as they wrote them (``factor_reason``, ``k_reason``,
+    the response-style and typing-tool summaries); Swedish says the same from their codes
+    (``factor_reason_code``, ``k_reason_code``), in the report's sentences and numbers.
+    """
+    from .i18n import reason_text
+    from .report.render import Formatter, load_texts, styles_sentence
+
+    lang = lang if lang in ("en", "sv") else "en"
+    t, fmt, sol = load_texts(lang), Formatter(lang), result.solution
+    styles, tool = result.factors.styles, result.typing_tool
+    if lang == "en":
+        factor_reason, k_reason = sol["factor_reason"], sol["k_reason"]
+        style_lines = [styles.summary()] if styles is not None else []
+        sizes = result.profiling.summary()
+        tool_lines = [tool.headline()] if sol["k"] != 1 and tool is not None else []
+    else:
+        factor_reason = reason_text(sol.get("factor_reason_code") or sol["factor_reason"], t, fmt).rstrip(".")
+        k_reason = reason_text(sol.get("k_reason_code") or sol["k_reason"], t, fmt).rstrip(".")
+        style_lines = [styles_sentence(sol.get("response_styles"), t, fmt)] if styles is not None else []
+        sizes = result.profiling.summary(lang)
+        tool_lines = [tool.headline(lang)] if sol["k"] != 1 and tool is not None else []
+    overlap = getattr(getattr(result, "clustering", None), "overlap", None) or {}
+    return [
+        t["cli_kept"].format(kept=sol["n_kept"], total=sol["n_respondents"]),
+        *style_lines,
+        t["cli_factors"].format(n=sol["n_factors"], reason=factor_reason),
+        *cfa_lines(result.factors.cfa, lang),
+        t["cli_types"].format(k=sol["k"], reason=k_reason),
+        *continuum_lines(sol, lang, typed_differently=overlap.get("typed_differently")),
+        sizes,
+        *tool_lines,
+        *([t["cli_one_group"]] if sol["k"] == 1 else []),
+        t["cli_written_to"].format(path=result.out),
+    ]
+
+
+def continuum_lines(solution: Mapping[str, Any], lang: str = "en", *,
+                    typed_differently: float | None = None) -> list[str]:
     """The terminal's "a continuum, not distinct groups" lines for a ``solution.json`` (or none).
 
     The same sentences as the report's headline (:func:`behaviortypes.stages.continuum_reason`,
     the report's texts in ``lang``): said when the number of types is the largest searched
-    while the BIC still falls, or when the types overlap heavily (entropy below 0.8).
+    while the BIC still falls, or when the types overlap heavily (entropy below 0.7; with
+    ``typed_differently``, the share of respondents the model places in another type than
+    their own, the sentence says how many). It is the terminal's one statement of the
+    overlap: ``discover``'s command line does not also print the
+    :class:`~behaviortypes.errors.TypesOverlapWarning` line.
     """
     from .i18n import reason_text
     from .report.render import Formatter, load_texts
@@ -257,7 +293,8 @@ def continuum_lines(solution: Mapping[str, Any], lang: str = "en") -> list[str]:
 
     k = solution.get("k")
     rows = [r for r in solution.get("k_evidence") or [] if isinstance(r, Mapping) and r.get("k") == k]
-    codes = continuum_reason(k, solution.get("k_reason_code"), rows[0].get("entropy") if rows else None)
+    codes = continuum_reason(k, solution.get("k_reason_code"), rows[0].get("entropy") if rows else None,
+                             typed_differently=typed_differently)
     if not codes:
         return []
     texts = load_texts(lang)
@@ -344,6 +381,7 @@ def discover(
     cfa: bool = True,
     progress: bool | Progress = False,
     reuse: DiscoveryResult | None = None,
+    lang: str | None = None,
 ) -> DiscoveryResult:
     """Screen, factor, cluster, profile and name; write the discovery folder.
 
@@ -372,8 +410,12 @@ def discover(
         An earlier result on the same survey (same checksum) with the same settings:
         its screening, factors, types and map are reused; types are matched, profiled
         and named again against ``out`` (so ``types.yaml`` edits are taken up).
+    lang : {"en", "sv"}, optional
+        Language of the progress messages and of the result's :meth:`~DiscoveryResult.summary`;
+        default: the study's (``instrument.yaml`` ``language``, :func:`study_language`).
     """
     from .readers import load_survey
+    from .report.render import load_texts
 
     say: Progress = progress if callable(progress) else _noop
     out, survey_dir = Path(out), Path(survey_dir)
@@ -392,7 +434,9 @@ def discover(
     check_outputs_free(out, (*study.CONTRACT_FILES, "factors.json", *(["cfa.json"] if cfa else [])),
                        legacy=study.CONTRACT_FILES)
     settings = {"factors": factors, "k": k, "seed": seed, "n_resamples": n_resamples, "cfa": cfa}
-    say("Reading and validating the survey")
+    lang = lang if lang in ("en", "sv") else study_language(survey_dir)
+    step = load_texts(lang)
+    say(step["cli_step_read"])
     survey = load_survey(survey_dir)
     from .segments import start_workers
 
@@ -404,11 +448,11 @@ def discover(
         screen, fac = reuse.screen, reuse.factors
     else:
         reuse = None
-        say("Screening respondents")
+        say(step["cli_step_screen"])
         screen = run_screen(survey)
-        say("Factor analysis")
+        say(step["cli_step_factors"])
         fac = run_factors(screen, n_factors=factors, seed=seed, cfa=cfa)
-    say("Finding behaviour types")
+    say(step["cli_step_types"])
     previous = previous_centroids(out, fac.model.loadings_)
     if previous is None and types_yaml.is_file():
         warn_types_restart(types_yaml)
@@ -421,7 +465,7 @@ def discover(
     else:
         types = run_types(fac, k=k, n_resamples=n_resamples, seed=seed, sample_weight=screen.weights,
                           previous=previous, progress=bool(progress))
-    say("Profiling and naming the types")
+    say(step["cli_step_profiles"])
     interviews_path = _find_interviews(survey_dir)
     interviews = None
     if interviews_path is not None:
@@ -432,20 +476,41 @@ def discover(
                             interviews=interviews, seed=seed)
     type_map = None
     if make_map:
-        say("Drawing the map of respondents (UMAP)")
+        say(step["cli_step_map"])
         type_map = (reuse.map.with_labels(types.labels) if reuse is not None and reuse.map is not None
                     else run_map(fac, types, seed=seed, started=map_job))
-    say("Building the typing tool")
+    say(step["cli_step_tool"])
     tool = run_typing_tool(screen, types, profiles.names, seed=seed,
                            reuse=reuse.typing_tool if reuse is not None else None)
     result = DiscoveryResult(
         out, screen, fac, types, profiles, type_map, tool,
         solution=_solution(survey_dir, screen, fac, types, profiles, tool, seed=seed, n_resamples=n_resamples),
-        source=_source(survey_dir, survey, seed), settings=settings,
+        source=_source(survey_dir, survey, seed), settings=settings, lang=lang,
     )
-    say("Writing the discovery folder")
+    say(step["cli_step_write"])
     study.write(out, result)
     return result
+
+
+def study_language(survey_dir: str | Path) -> str:
+    """The language a survey folder's study is written in, for the tool's own words:
+    ``instrument.yaml``'s ``language`` when it is ``"en"`` or ``"sv"``, else ``"en"``.
+
+    Read before the survey is validated (the first progress line is in it); a file that
+    cannot be read gives ``"en"`` here and its one-line error from
+    :func:`~behaviortypes.readers.load_survey` after.
+    """
+    import yaml
+
+    path = Path(survey_dir) / "instrument.yaml"
+    if not path.is_file():  # the reader's other spelling
+        path = path.with_suffix(".yml")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return "en"
+    lang = doc.get("language") if isinstance(doc, dict) else None
+    return lang if lang in ("en", "sv") else "en"
 
 
 def load_discovery(out: str | Path) -> study.DiscoveryFolder:
@@ -826,7 +891,7 @@ def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -
     results: dict[str, Any] = {}
     results["discovery"] = discover(
         cfg.survey, cfg.out, factors=cfg.factors, k=cfg.k, seed=cfg.seed, n_resamples=cfg.resamples,
-        make_map=cfg.make_map, progress=progress,
+        make_map=cfg.make_map, progress=progress, lang=cfg.langs[0] if len(cfg.langs) == 1 else None,
     )
     inst = results["discovery"].survey.instrument
     if results["discovery"].solution["k"] == 1:

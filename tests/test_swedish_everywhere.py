@@ -1,0 +1,90 @@
+"""A strategist who works in Swedish reads Swedish everywhere (session 12).
+
+User trial 5 and session 11 left three places English with ``--lang sv`` or a Swedish
+study: ``discover``'s terminal (progress lines, summary), the banner workbook of
+``profile --xlsx``, and the comments of ``instrument draft``. And below entropy 0.7
+``discover`` said the types overlap twice: a warning line and the continuum box.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from swedish import study as swedish  # noqa: E402
+
+BT = str(Path(sys.executable).parent / "behaviortypes")
+
+#: English sentences and words of discover's terminal before session 12 (each was printed
+#: with a Swedish study, or with --lang sv).
+ENGLISH = ("Reading and validating the survey", "Screening respondents", "Factor analysis",
+           "Finding behaviour types", "Profiling and naming the types", "Building the typing tool",
+           "Writing the discovery folder", "done in", "Kept ", "after screening", "Response styles",
+           "Factors:", "parallel analysis", "Types: k", "Gaussian mixture", "Typing tool",
+           "reproduce the full assignment", "Written to", "The factor structure was fitted",
+           "respondents", "overlap", "Read with care")
+
+
+def bt(*args, cwd=None):
+    return subprocess.run([BT, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def swedish_survey(tmp_path_factory):
+    return swedish.write_csv_study(tmp_path_factory.mktemp("sv") / "kundstudie")
+
+
+@pytest.fixture(scope="module")
+def overlapping_survey(tmp_path_factory):
+    """The demo's generator with its types pulled together: at k = 4 the types overlap
+    (relative entropy 0.66, below the 0.7 cut)."""
+    from behaviortypes.synth import make_study
+
+    folder = tmp_path_factory.mktemp("fuzzy") / "fuzzy"
+    make_study(folder, n_respondents=600, n_customers=2000, separation=0.45)
+    return folder
+
+
+def test_discover_of_a_swedish_study_speaks_swedish(swedish_survey, tmp_path):
+    res = bt("discover", swedish_survey, "--out", tmp_path / "ut", "--no-map", "--resamples", 10)
+    assert res.returncode == 0, res.stderr
+    said = res.stdout + res.stderr
+    assert [w for w in ENGLISH if w in said] == []
+    for swedish_text in ("Läser och kontrollerar enkäten", "klart på", "Behöll 359 av 360 svarande",
+                         "Faktorer: 3 (Parallellanalys", "Typer: k = 3 (3 typer", "Faktorstrukturen",
+                         "\u00a0%], n = ", "Typningsverktyg:", f"Sparat i {tmp_path / 'ut'}"):
+        assert swedish_text in said
+    # --lang en gives the English terminal, as before
+    res = bt("discover", swedish_survey, "--out", tmp_path / "out", "--no-map", "--resamples", 10, "--lang", "en")
+    assert res.returncode == 0, res.stderr
+    assert "Reading and validating the survey" in res.stdout and "Kept 359 of 360 respondents" in res.stdout
+    assert "Typer: k" not in res.stdout and "Written to" in res.stdout
+
+
+def test_discover_says_the_overlap_once(overlapping_survey, tmp_path):
+    for lang, word in (("en", "overlap"), ("sv", "överlapp")):
+        res = bt("discover", overlapping_survey, "--out", tmp_path / lang, "--no-map", "--k", 4,
+                 "--resamples", 10, "--lang", lang)
+        assert res.returncode == 0, res.stderr
+        said = (res.stdout + res.stderr).replace(str(tmp_path), "OUT")  # (the test's name is in it)
+        assert said.lower().count(word) == 1, said  # the continuum box, not also a warning line
+        box = next(line for line in res.stdout.splitlines() if word in line.lower())
+        assert ("0.66" if lang == "en" else "0,66") in box
+        # the warning's number is in the box: how many respondents the model places elsewhere
+        assert ("about 18.4% of respondents" if lang == "en" else "omkring 18,4\u00a0% av de svarande") in box
+
+
+def test_the_overlap_warning_stays_for_python(overlapping_survey, tmp_path):
+    import pandas as pd
+
+    from behaviortypes.errors import SurveyQualityWarning, TypesOverlapWarning
+    from behaviortypes.stages import warn_overlapping_types
+
+    proba = pd.DataFrame([[0.5, 0.5], [0.6, 0.4], [0.45, 0.55]])
+    with pytest.warns(SurveyQualityWarning, match="types overlap") as caught:
+        assert warn_overlapping_types(proba)
+    assert caught[0].category is TypesOverlapWarning

@@ -235,6 +235,7 @@ def profile(
     id_column: Annotated[Optional[str], typer.Option(help="Customer id column of the base (default: the instrument's customer_id_column).")] = None,
     xlsx: Annotated[Optional[Path], typer.Option(help="Also write the formatted banner workbook here.")] = None,
     min_cell: Annotated[Optional[int], typer.Option(help="Hide cells with fewer respondents (default: the instrument's min_group_size if set, else 10).", min=1)] = None,
+    lang: Annotated[Optional[Lang], typer.Option(help="Language of the workbook's sheet names, headers and notes and of the 'Wrote ...' lines (default: the study's, else English).")] = None,
 ) -> None:
     """Who the types are and what they are worth: banner tables, outcomes and covariates by type."""
     from .describe.profile import profile_types_by
@@ -247,11 +248,12 @@ def profile(
         customers=None if customers is None else _existing(customers, "customer file"),
         id_column=id_column, min_cell=min_cell,
     )
+    said = lang.value if lang else result.meta.get("language")
     for path in result.to_files():
-        say(f"Wrote {path}")
+        say(_said("cli_wrote", said, path=path))
     if xlsx is not None:
-        say(f"Wrote {write_banner_workbook(result, xlsx)}")
-    say(result.summary())
+        say(_said("cli_wrote", said, path=write_banner_workbook(result, xlsx, lang=said)))
+    say(result.summary(said))
 
 
 @app.command()

@@ -910,7 +910,8 @@ def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -
         if cfg.xlsx is not None:
             from .describe.workbook import write_banner_workbook
 
-            write_banner_workbook(results["profile"], cfg.xlsx)
+            # in the study file's one language when it names one; else the study's own
+            write_banner_workbook(results["profile"], cfg.xlsx, lang=cfg.langs[0] if len(cfg.langs) == 1 else None)
     if (cfg.out / "typing_tool.yaml").is_file():
         say("Writing the typing tool (web form and workbook)")
         from .deliver import write_typing_deliverables

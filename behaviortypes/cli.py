@@ -368,30 +368,28 @@ def typing_tool(
 def instrument_draft(
     path: Annotated[Path, typer.Argument(help="An SPSS .sav file or a Qualtrics CSV export.")],
     out_path: Annotated[Optional[Path], typer.Option("--out", help="Where to write the draft (default: print it).")] = None,
+    lang: Annotated[Optional[Lang], typer.Option(help="Language of the draft's comments (default: the statements', else English).")] = None,
 ) -> None:
     """Draft an instrument.yaml from a .sav or Qualtrics file (items, texts, scale)."""
-    from .readers import instrument_draft_yaml, write_instrument_draft
+    from .readers import draft_notices, instrument_draft_yaml, write_instrument_draft
 
+    said = lang.value if lang else None
     if out_path is None:
         # plain text, never wrapped to the terminal's width: `draft FILE > instrument.yaml` loads
-        sys.stdout.write(instrument_draft_yaml(_existing(path, "file")))
+        sys.stdout.write(instrument_draft_yaml(_existing(path, "file"), lang=said))
         sys.stdout.flush()
     else:
-        written = write_instrument_draft(_existing(path, "file"), out_path)
-        say(f"Wrote {written}; review the scale, reverse keying and themes before use.")
-        text = written.read_text(encoding="utf-8")
-        if "# No column holds one different value per row" in text:
-            say("No respondent id column was found: add a column respondent_id with a unique id per "
-                "respondent to the responses file (see the comment at the top of the draft).")
-        if "# A GUESS: statements" in text:
-            say("Some statements split half against half, so which half is reverse-keyed is a guess: "
-                "check their wording (see 'A GUESS' at the top of the draft).")
-        if "# A GUESS: the answers are text labels" in text:
-            say("The answers are text labels: their codes under scale: labels are a guess of their "
-                "order; check it (see 'A GUESS' at the top of the draft).")
-        if "so not drafted as" in text:
-            say("Columns named like a time, date, wave or id were not drafted as statements "
-                "(listed at the top of the draft).")
+        written = write_instrument_draft(_existing(path, "file"), out_path, lang=said)
+        # in the draft's language, each comment at its top that needs the user said again
+        said, notices = draft_notices(written.read_text(encoding="utf-8"))
+        say(_said("cli_draft_wrote", said, path=written))
+        for code in notices:
+            say(_said(_DRAFT_SAID[code], said))
+
+
+#: The terminal's line for each comment of a draft (``readers.DRAFT_NOTICES``).
+_DRAFT_SAID = {"draft_no_id": "cli_draft_no_id", "draft_guess": "cli_draft_guess",
+               "draft_labels_guess": "cli_draft_labels", "draft_named_moved": "cli_draft_named"}
 
 
 def _error(message: str) -> None:

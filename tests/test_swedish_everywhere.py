@@ -88,3 +88,51 @@ def test_the_overlap_warning_stays_for_python(overlapping_survey, tmp_path):
     with pytest.warns(SurveyQualityWarning, match="types overlap") as caught:
         assert warn_overlapping_types(proba)
     assert caught[0].category is TypesOverlapWarning
+
+
+#: Every English comment of a draft before session 12 (its fixed words).
+DRAFT_ENGLISH = ("Drafted by behaviortypes", "Check the item texts", "Left out (too many", "values)",
+                 "Question before", "No column holds", "named like", "so not drafted as", "A GUESS",
+                 "split half against half", "Not answers on the scale", "review the scale", "Wrote ",
+                 "respondent id column was found", "were not drafted as statements")
+
+
+def _swedish_answers_without_ids(folder: Path) -> Path:
+    """The Swedish study's answers with no id column, a 'Datum' column on the statements'
+    scale, an age in years and two statements answered half against half."""
+    import numpy as np
+
+    frame, _ = swedish.responses(n=300, seed=1)
+    rng = np.random.default_rng(1)
+    frame = frame.drop(columns=["respondent", "kundnummer"])
+    frame["Datum"] = rng.integers(1, 8, len(frame))
+    frame["alder"] = rng.integers(18, 80, len(frame))
+    folder.mkdir(parents=True)
+    path = folder / "svar.sav"  # SPSS: the statements' texts are the variables' labels
+    import pyreadstat
+
+    labels = {item: text for item, (text, _, _) in zip(swedish.ITEMS, swedish.STATEMENTS)}
+    pyreadstat.write_sav(frame, path, column_labels=[labels.get(c) for c in frame.columns])
+    return path
+
+
+def test_instrument_draft_comments_in_swedish(tmp_path):
+    answers = _swedish_answers_without_ids(tmp_path / "kundstudie")
+    res = bt("instrument", "draft", answers, "--out", tmp_path / "instrument.yaml")
+    assert res.returncode == 0, res.stderr
+    text = (tmp_path / "instrument.yaml").read_text(encoding="utf-8")
+    comments = "\n".join(line for line in text.splitlines() if line.startswith("#"))
+    assert "language: sv" in text
+    assert [e for e in DRAFT_ENGLISH if e in comments + res.stdout] == [], comments + res.stdout
+    for said in ("# Utkast av behaviortypes från svar.sav", "# Ingen kolumn har ett eget värde på varje rad",
+                 "# Datum: heter som en tid, ett datum, en omgång eller ett id och lades därför inte som ett påstående",
+                 "alder (62 värden)"):
+        assert said in comments, comments
+    assert f"Skrev {tmp_path / 'instrument.yaml'}" in res.stdout
+    assert "Ingen kolumn med de svarandes id hittades" in res.stdout and "lades inte som påståenden" in res.stdout
+    # --lang en: the comments and lines in English, as before
+    res = bt("instrument", "draft", answers, "--out", tmp_path / "en.yaml", "--lang", "en")
+    assert res.returncode == 0, res.stderr
+    english = (tmp_path / "en.yaml").read_text(encoding="utf-8")
+    assert "# No column holds one different value per row" in english and "# Datum: named like a time" in english
+    assert "No respondent id column was found" in res.stdout and "Wrote " in res.stdout

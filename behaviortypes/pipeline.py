@@ -252,13 +252,13 @@ def discovery_lines(result: Any, lang: str = "en") -> list[str]:
     if lang == "en":
         factor_reason, k_reason = sol["factor_reason"], sol["k_reason"]
         style_lines = [styles.summary()] if styles is not None else []
-        sizes = result.profiling.summary()
+        sizes = result.profiling.summary(names=_names_in(result, lang))
         tool_lines = [tool.headline()] if sol["k"] != 1 and tool is not None else []
     else:
         factor_reason = reason_text(sol.get("factor_reason_code") or sol["factor_reason"], t, fmt).rstrip(".")
         k_reason = reason_text(sol.get("k_reason_code") or sol["k_reason"], t, fmt).rstrip(".")
         style_lines = [styles_sentence(sol.get("response_styles"), t, fmt)] if styles is not None else []
-        sizes = result.profiling.summary(lang)
+        sizes = result.profiling.summary(lang, names=_names_in(result, lang))
         tool_lines = [tool.headline(lang)] if sol["k"] != 1 and tool is not None else []
     overlap = getattr(getattr(result, "clustering", None), "overlap", None) or {}
     return [
@@ -273,6 +273,22 @@ def discovery_lines(result: Any, lang: str = "en") -> list[str]:
         *([t["cli_one_group"]] if sol["k"] == 1 else []),
         t["cli_written_to"].format(path=result.out),
     ]
+
+
+def _names_in(result: Any, lang: str) -> dict[int, str] | None:
+    """The types' names as :func:`discovery_lines` shows them in ``lang``: those the tool
+    suggested in the study's language are said in ``lang`` (as the report and the typing
+    tool say them, :func:`behaviortypes.profiles.names_in_language`); the analyst's stay."""
+    from .profiles import factor_means_from_profiles, names_in_language, study_lexicon
+
+    if not isinstance(result, DiscoveryResult):
+        return None
+    inst = result.survey.instrument
+    types = pd.DataFrame(result.types["types"]).set_index("type_id")
+    means = factor_means_from_profiles(result.profiles.table)
+    named = names_in_language(types, means, dict(result.factors.model.factor_names_), lang,
+                              source_lang=inst.language, lexicon=study_lexicon(inst))
+    return {int(t): str(name) for t, name in named["name"].items()}
 
 
 def continuum_lines(solution: Mapping[str, Any], lang: str = "en", *,

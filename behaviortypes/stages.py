@@ -555,12 +555,14 @@ class ProfilesResult:
     def names(self) -> dict[int, str]:
         return {int(t["type_id"]): str(t["name"]) for t in self.types_doc["types"]}
 
-    def summary(self, lang: str = "en") -> str:
-        """A line per type: its number, name, share with its interval and n (numbers in ``lang``)."""
+    def summary(self, lang: str = "en", *, names: Mapping[int, str] | None = None) -> str:
+        """A line per type: its number, name, share with its interval and n (numbers in
+        ``lang``; ``names``: type id → the name to show, default the ``sizes`` table's)."""
         from .profiles import size_line
 
-        return "\n".join(size_line(r.type_id, r.type_name, r.share, r.ci_low, r.ci_high, r.n, lang=lang)
-                          for r in self.sizes.itertuples())
+        names = names or {}
+        return "\n".join(size_line(r.type_id, names.get(int(r.type_id), r.type_name), r.share, r.ci_low,
+                                    r.ci_high, r.n, lang=lang) for r in self.sizes.itertuples())
 
     def to_dict(self) -> dict[str, Any]:
         return {"types": self.types_doc["types"], "sizes": self.sizes.to_dict(orient="records")}

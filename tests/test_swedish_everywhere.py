@@ -76,6 +76,9 @@ def test_discover_says_the_overlap_once(overlapping_survey, tmp_path):
         assert ("0.66" if lang == "en" else "0,66") in box
         # the warning's number is in the box: how many respondents the model places elsewhere
         assert ("about 18.4% of respondents" if lang == "en" else "omkring 18,4\u00a0% av de svarande") in box
+        # the names the tool suggested, in the language asked for (as the report says them)
+        assert ("The bargain hunter" in res.stdout) == (lang == "en")
+        assert ("Prisjägaren" in res.stdout) == (lang == "sv")
 
 
 def test_the_overlap_warning_stays_for_python(overlapping_survey, tmp_path):

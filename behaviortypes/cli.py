@@ -7,6 +7,7 @@ nothing is half-written.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 import warnings
@@ -100,13 +101,25 @@ class _Steps:
             self.last = None
 
 
+_DECIMAL = re.compile(r"-?\d+\.\d+")
+
+#: The language the ``warning:`` lines are said in (``_run_warnings``); English by default.
+_warning_lang = {"lang": "en"}
+
+
 @contextmanager
-def _overlap_said_in_summary():
-    """Leave out the types-overlap warning line: the summary printed after the run says it,
-    with more, in its continuum box (the same entropy and cut; ``pipeline.continuum_lines``)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=TypesOverlapWarning)
-        yield
+def _run_warnings(lang: str | None = None):
+    """Warnings of a discovery run: said in ``lang`` (those that carry a ``code``), and the
+    types-overlap warning left out, since the summary printed after the run says it, with
+    more, in its continuum box (the same entropy and cut; ``pipeline.continuum_lines``)."""
+    before = _warning_lang["lang"]
+    _warning_lang["lang"] = lang if lang in ("en", "sv") else "en"
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=TypesOverlapWarning)
+            yield
+    finally:
+        _warning_lang["lang"] = before
 
 
 def _existing(path: Path, what: str) -> Path:
@@ -125,7 +138,7 @@ def demo(
     from .pipeline import demo as run_demo
 
     steps = _Steps()
-    with _overlap_said_in_summary():
+    with _run_warnings():
         results = run_demo(root, seed=seed, n_customers=customers, progress=steps)
     steps.close()
     say(results["discovery"].summary())
@@ -159,7 +172,7 @@ def discover(
     _existing(survey_dir, "survey folder")
     said = lang.value if lang else study_language(survey_dir)
     steps = _Steps(said)
-    with _overlap_said_in_summary():
+    with _run_warnings(said):
         result = run_discover(survey_dir, out_dir, factors=factors, k=k, seed=seed,
                               n_resamples=resamples, make_map=umap_map, progress=steps, lang=said)
     steps.close()
@@ -270,7 +283,7 @@ def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the
 
     steps = _Steps()
     try:
-        with _overlap_said_in_summary():
+        with _run_warnings():
             results = run_all(_existing(study, "study file"), progress=steps)
     except InputError as err:  # a study's errors name files in full: they may be anywhere
         raise InputError(problems=[_full_paths(p) for p in err.problems]) from None
@@ -446,9 +459,19 @@ def _usage_error(err: Exception) -> int:
 
 
 def _format_warning(message, category, filename, lineno, line=None) -> str:
-    """behaviortypes' own warnings as one line (``warning: ...``), like the errors."""
+    """behaviortypes' own warnings as one line (``warning: ...``), like the errors; in the
+    language of the run when the warning carries its sentence's ``code``."""
     if issubclass(category, BehaviortypesWarning):
-        return "warning: " + " ".join(str(message).split()) + "\n"
+        text, code, lang = str(message), getattr(message, "code", None), _warning_lang["lang"]
+        if code and lang != "en":
+            from .i18n import reason_text
+            from .report.render import Formatter, load_texts
+
+            fmt = Formatter(lang)  # (a number the warning wrote with its digits keeps them)
+            values = {k: fmt.num(float(v), len(v.split(".")[1])) if isinstance(v, str) and _DECIMAL.fullmatch(v)
+                      else v for k, v in message.values.items()}
+            text = reason_text({"code": code, "values": values}, load_texts(lang), fmt)
+        return "warning: " + " ".join(text.split()) + "\n"
     return _python_formatwarning(message, category, filename, lineno, line)
 
 

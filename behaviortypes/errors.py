@@ -207,7 +207,19 @@ def _said_once(problems: list[Problem]) -> str:
 
 
 class BehaviortypesWarning(UserWarning):
-    """Base class of behaviortypes warnings."""
+    """Base class of behaviortypes warnings.
+
+    A warning may also carry its sentence as a ``code`` of ``report/i18n/<lang>.yaml``
+    and its ``values`` (said by :func:`behaviortypes.i18n.reason_text`), so that the
+    command line says it in the language it speaks; its text (``str(warning)``) is
+    the English one.
+    """
+
+    def __init__(self, *args: object, code: str | None = None,
+                 values: dict[str, object] | None = None) -> None:
+        super().__init__(*args)
+        self.code = code
+        self.values = dict(values or {})
 
 
 class SurveyQualityWarning(BehaviortypesWarning):

@@ -309,11 +309,12 @@ def warn_wording_factors(loadings: pd.DataFrame, reverse: Sequence[str]) -> list
         mine = list(main.index[main == factor])
         if len(mine) >= 2 and set(mine) <= rev:
             flagged.append(str(factor))
-            warnings.warn(
+            warnings.warn(SurveyQualityWarning(
                 f"factor {factor} holds only reverse-keyed statements ({', '.join(mine)}): it may be "
                 "how the statements are worded (people answer negatively worded statements "
                 "differently) rather than an attitude — check its loadings (notebook 03) before "
-                "naming types after it", SurveyQualityWarning, stacklevel=3)
+                "naming types after it", code="warn_wording_factor",
+                values={"factor": str(factor), "items": ", ".join(mine)}), stacklevel=3)
     return flagged
 
 
@@ -843,23 +844,24 @@ def warn_few_statements(tool: Any, k: int) -> bool:
     items = list(tool.items_)
     if k < 3 or len(items) > FEW_GOLDEN_QUESTIONS or tool.agreement_ < tool.target_:
         return False
-    warnings.warn(
+    warnings.warn(SurveyQualityWarning(
         f"the {k} types are told apart by {len(items)} statement{'s' if len(items) > 1 else ''} alone "
         f"({', '.join(items)} type {tool.agreement_:.0%} of respondents as the whole survey does): "
         "types found on so few answers follow the combinations of those answers rather than groups of "
         "people — check for a dimension with fewer than three statements (try discover --factors with "
-        "one fewer) and read the types with care", SurveyQualityWarning, stacklevel=3)
+        "one fewer) and read the types with care",
+        code="warn_few_statements" if len(items) > 1 else "warn_few_statements_one",
+        values={"k": int(k), "n": len(items), "items": ", ".join(items), "share": float(tool.agreement_)}),
+        stacklevel=3)
     return True
 
 
 def warn_types_restart(types_yaml: Path) -> None:
     """Warn that an earlier ``types.yaml`` cannot be kept (the factors changed)."""
-    warnings.warn(
+    warnings.warn(BehaviortypesWarning(
         f"{types_yaml}: the factors changed since the previous run, so its types "
         "cannot be matched; names and edits start afresh (the old file is replaced)",
-        BehaviortypesWarning,
-        stacklevel=3,
-    )
+        code="warn_types_restart", values={"path": str(types_yaml)}), stacklevel=3)
 
 
 

@@ -139,3 +139,27 @@ def test_instrument_draft_comments_in_swedish(tmp_path):
     english = (tmp_path / "en.yaml").read_text(encoding="utf-8")
     assert "# No column holds one different value per row" in english and "# Datum: named like a time" in english
     assert "No respondent id column was found" in res.stdout and "Wrote " in res.stdout
+
+
+def test_discover_warnings_in_the_language_it_speaks(tmp_path):
+    """A warning that carries its sentence's code is said in discover's language; Python keeps
+    the English text (the warning's str) for filters and logs."""
+    import warnings
+
+    from behaviortypes.errors import SurveyQualityWarning
+    from behaviortypes.factors import FactorModel
+
+    small = swedish.write_csv_study(tmp_path / "liten", n=80)
+    res = bt("discover", small, "--out", tmp_path / "ut", "--no-map", "--resamples", 10)
+    assert res.returncode == 0, res.stderr
+    assert "warning: bara 78 svarande för 18 påståenden: faktorlösningar är instabila" in res.stderr
+    assert "only 78 respondents" not in res.stderr
+    res = bt("discover", small, "--out", tmp_path / "out", "--no-map", "--resamples", 10, "--lang", "en")
+    assert "warning: only 78 respondents for 18 items" in res.stderr
+    frame, _ = swedish.responses(n=60)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        FactorModel(n_factors=3).fit(frame[swedish.ITEMS])
+    said = [w for w in caught if w.category is SurveyQualityWarning and "respondents for" in str(w.message)]
+    assert said and str(said[0].message).startswith("only 60 respondents for 18 items")
+    assert said[0].message.code == "warn_few_respondents" and said[0].message.values == {"n": 60, "p": 18}

@@ -143,7 +143,7 @@ def demo(
     steps.close()
     say(results["discovery"].summary())
     for path in results["report"].files:
-        say(f"Report: {path}")
+        say(_said("cli_report_file", "en", path=path))
 
 
 @app.command()
@@ -279,20 +279,22 @@ def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the
     csv_dialect, lang, profile {by, outcomes, min_cell, xlsx}, report {langs,
     formats, dir}. See docs/study_file.md.
     """
-    from .pipeline import run as run_all
+    from .pipeline import StudyConfig, run as run_all, study_language
 
-    steps = _Steps()
     try:
-        with _run_warnings():
-            results = run_all(_existing(study, "study file"), progress=steps)
+        cfg = StudyConfig.load(_existing(study, "study file"))
+        said = cfg.said_lang or study_language(cfg.survey)  # the study file's one language, else the study's
+        steps = _Steps(said)
+        with _run_warnings(said):
+            results = run_all(cfg, progress=steps)
     except InputError as err:  # a study's errors name files in full: they may be anywhere
         raise InputError(problems=[_full_paths(p) for p in err.problems]) from None
     steps.close()
     say(results["discovery"].summary())
     if "score" in results:
-        say(f"Scored base: {results['score'].out}")
+        say(_said("cli_scored_base", said, path=results["score"].out))
     for path in results["report"].files:
-        say(f"Report: {path}")
+        say(_said("cli_report_file", said, path=path))
 
 
 def _full_paths(problem: Problem) -> Problem:

@@ -879,6 +879,12 @@ class StudyConfig(BaseModel):
             raise fail(message, key=column, value=raw.get(key, data.get(key))) from None
         return cfg.model_copy(update={"study_file": path})
 
+    @property
+    def said_lang(self) -> str | None:
+        """The language of the terminal's lines: the study file's one language, else
+        ``None`` (the study's own, :func:`study_language`)."""
+        return self.langs[0] if len(self.langs) == 1 else None
+
     def check_inputs(self) -> None:
         """Fail, before any work, when the survey folder or the customer base is not there.
 
@@ -901,19 +907,22 @@ class StudyConfig(BaseModel):
 
 def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -> dict[str, Any]:
     """Run every stage a study file asks for; returns what each stage produced."""
+    from .report.render import load_texts
+
     cfg = study if isinstance(study, StudyConfig) else StudyConfig.load(study)
     cfg.check_inputs()
     say: Progress = progress if callable(progress) else _noop
     results: dict[str, Any] = {}
     results["discovery"] = discover(
         cfg.survey, cfg.out, factors=cfg.factors, k=cfg.k, seed=cfg.seed, n_resamples=cfg.resamples,
-        make_map=cfg.make_map, progress=progress, lang=cfg.langs[0] if len(cfg.langs) == 1 else None,
+        make_map=cfg.make_map, progress=progress, lang=cfg.said_lang,
     )
+    step = load_texts(results["discovery"].lang)  # the progress lines in discover's language
     inst = results["discovery"].survey.instrument
     if results["discovery"].solution["k"] == 1:
         return _run_one_group(cfg, results, say)
     if cfg.profile or inst.descriptors or inst.outcomes:
-        say("Profiling the types (who they are, what they are worth)")
+        say(step["cli_step_profile_by"])
         from .describe import profile_types_by
 
         results["profile"] = profile_types_by(
@@ -927,24 +936,24 @@ def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -
             from .describe.workbook import write_banner_workbook
 
             # in the study file's one language when it names one; else the study's own
-            write_banner_workbook(results["profile"], cfg.xlsx, lang=cfg.langs[0] if len(cfg.langs) == 1 else None)
+            write_banner_workbook(results["profile"], cfg.xlsx, lang=cfg.said_lang)
     if (cfg.out / "typing_tool.yaml").is_file():
-        say("Writing the typing tool (web form and workbook)")
+        say(step["cli_step_typing_tool"])
         from .deliver import write_typing_deliverables
 
         # in the study file's one language when it names one; else the study's own (the
         # respondents who fill the form read the statements in the instrument's language)
         results["typing_tool"] = write_typing_deliverables(
-            cfg.out, lang=cfg.langs[0] if len(cfg.langs) == 1 else None)
+            cfg.out, lang=cfg.said_lang)
     if cfg.customers is not None:
-        say("Training the lookalike model")
+        say(step["cli_step_lookalike"])
         results["lookalike"] = lookalike(cfg.out, cfg.customers, id_column=cfg.id_column, seed=cfg.seed,
                                          progress=bool(progress), survey=results["discovery"].survey)
-        say("Scoring the customer base")
+        say(step["cli_step_score"])
         results["score"] = score(cfg.out, cfg.customers, cfg.scored, engine=cfg.engine, scheduler=cfg.scheduler,
                                  out_table=cfg.out_table, id_column=cfg.id_column, csv_dialect=cfg.csv_dialect,
                                  progress=bool(progress))
-    say("Rendering the report")
+    say(step["cli_step_report"])
     results["report"] = report(cfg.out, lang=tuple(cfg.langs), formats=tuple(cfg.formats), out_dir=cfg.report_dir)
     return results
 
@@ -958,7 +967,9 @@ def _run_one_group(cfg: StudyConfig, results: dict[str, Any], say: Progress) -> 
     profiles that only the instrument's ``descriptors``/``outcomes`` would have
     started are skipped quietly (``results["skipped"]``).
     """
-    say("Rendering the report")
+    from .report.render import load_texts
+
+    say(load_texts(results["discovery"].lang)["cli_step_report"])
     results["report"] = report(cfg.out, lang=tuple(cfg.langs), formats=tuple(cfg.formats), out_dir=cfg.report_dir)
     asked = [name for name, wanted in (("lookalike model and scoring", cfg.customers is not None),
                                        ("profiles by type", cfg.profile)) if wanted]

@@ -163,3 +163,17 @@ def test_discover_warnings_in_the_language_it_speaks(tmp_path):
     said = [w for w in caught if w.category is SurveyQualityWarning and "respondents for" in str(w.message)]
     assert said and str(said[0].message).startswith("only 60 respondents for 18 items")
     assert said[0].message.code == "warn_few_respondents" and said[0].message.values == {"n": 60, "p": 18}
+
+
+def test_run_of_a_swedish_study_file_speaks_swedish(swedish_survey, tmp_path):
+    """run STUDY.yaml with lang: sv: every progress line, the summary and the report line."""
+    study = tmp_path / "studie.yaml"
+    study.write_text(f"survey: {swedish_survey}\nout: {tmp_path / 'ut'}\nlang: sv\nmap: false\nresamples: 10\n"
+                     f"report:\n  formats: [html]\n  dir: {tmp_path / 'rapporter'}\n", encoding="utf-8")
+    res = bt("run", study)
+    assert res.returncode == 0, res.stderr
+    said = res.stdout + res.stderr
+    english = ENGLISH + ("Writing the typing tool", "Rendering the report", "Report:")
+    assert [w for w in english if w in said] == []
+    assert "Skriver typningsverktyget" in said and "Skapar rapporten" in said
+    assert f"Rapport: {tmp_path / 'rapporter' / 'behaviour_types_sv.html'}" in said

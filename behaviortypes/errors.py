@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "BehaviortypesError",
@@ -17,6 +18,7 @@ __all__ = [
     "Problem",
     "SurveyQualityWarning",
     "TypesOverlapWarning",
+    "CodedProblem",
     "BehaviortypesWarning",
     "format_rows",
     "show_value",
@@ -136,7 +138,25 @@ class Problem:
         return text
 
     def to_dict(self) -> dict:
-        return {s: getattr(self, s) for s in self.__slots__}
+        return {s: getattr(self, s) for s in Problem.__slots__}
+
+
+class CodedProblem(Problem):
+    """A :class:`Problem` whose sentence is also a ``report/i18n`` code and its values, so
+    that a warning made of it can be said in the command line's language
+    (:meth:`warning`); ``str()`` and :meth:`to_dict` are the plain problem's."""
+
+    __slots__ = ("code", "values")
+
+    def __init__(self, message: str, *, code: str, values: dict[str, object] | None = None,
+                 **where: Any) -> None:
+        super().__init__(message, **where)
+        self.code, self.values = code, dict(values or {})
+
+    def warning(self, category: type[BehaviortypesWarning]) -> BehaviortypesWarning:
+        """The problem as a warning of ``category`` carrying its code, file and column."""
+        where = {"file": Path(self.file).name if self.file else "", "column": self.column or ""}
+        return category(str(self), code=self.code, values={**where, **self.values})
 
 
 class InputError(BehaviortypesError, ValueError):

@@ -149,13 +149,25 @@ def test_discover_warnings_in_the_language_it_speaks(tmp_path):
     from behaviortypes.errors import SurveyQualityWarning
     from behaviortypes.factors import FactorModel
 
+    import re
+
+    import pandas as pd
+
     small = swedish.write_csv_study(tmp_path / "liten", n=80)
+    answers = pd.read_csv(small / "responses.csv", sep=";", encoding="cp1252")
+    answers["s05"] = answers["s05"].astype("Int64")
+    answers.loc[:24, "s05"] = pd.NA  # 25 of 80 did not answer s05
+    answers.to_csv(small / "responses.csv", sep=";", index=False, encoding="cp1252")
     res = bt("discover", small, "--out", tmp_path / "ut", "--no-map", "--resamples", 10)
     assert res.returncode == 0, res.stderr
-    assert "warning: bara 78 svarande för 18 påståenden: faktorlösningar är instabila" in res.stderr
-    assert "only 78 respondents" not in res.stderr
+    assert re.search(r"warning: bara \d+ svarande för 18 påståenden: faktorlösningar är instabila", res.stderr)
+    assert ("warning: responses.csv, kolumn 's05': 31,3 % av de svarande besvarade inte påståendet. "
+            "Tips: kontrollera filtreringen") in res.stderr
+    assert "warning: responses.csv: få svarande: 80 för 18 påståenden" in res.stderr
+    assert not re.search(r"only \d+ respondents|did not answer|few respondents", res.stderr)
     res = bt("discover", small, "--out", tmp_path / "out", "--no-map", "--resamples", 10, "--lang", "en")
-    assert "warning: only 78 respondents for 18 items" in res.stderr
+    assert re.search(r"warning: only \d+ respondents for 18 items", res.stderr)
+    assert "warning: responses.csv, column 's05': 31% of respondents did not answer this item" in res.stderr
     frame, _ = swedish.responses(n=60)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

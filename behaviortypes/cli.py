@@ -147,12 +147,15 @@ def demo(
 
 
 @app.command()
-def check(survey_dir: Annotated[Path, typer.Argument(help="Survey folder with instrument.yaml and responses.")]) -> None:
+def check(
+    survey_dir: Annotated[Path, typer.Argument(help="Survey folder with instrument.yaml and responses.")],
+    lang: Annotated[Optional[Lang], typer.Option(help="Language of the summary (default: the study's, else English).")] = None,
+) -> None:
     """Read and validate a survey folder, screen respondents, report reliability and gaps."""
     from .pipeline import check as run_check
 
     result = run_check(_existing(survey_dir, "survey folder"))
-    say(result.summary())
+    say(result.summary(lang.value if lang else None))
 
 
 @app.command()

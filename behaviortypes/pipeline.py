@@ -80,32 +80,45 @@ class CheckResult:
     reliability: pd.DataFrame
     traceability: Any = None
     warnings: list[str] = field(default_factory=list)
+    #: A warning's sentence as a ``report/i18n`` code and values, by its English text
+    #: (the warnings that carry one), for :meth:`summary` in another language.
+    warning_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def summary(self) -> str:
-        inst = self.survey.instrument
-        table = self.screening.table
+    def summary(self, lang: str | None = None) -> str:
+        """What ``check`` prints, in ``lang`` (default: the study's language, else English)."""
+        from .i18n import reason_text
+        from .report.render import Formatter, load_texts
+
+        inst, table = self.survey.instrument, self.screening.table
+        lang = lang if lang in ("en", "sv") else (inst.language if inst.language in ("en", "sv") else "en")
+        t, fmt = load_texts(lang), Formatter(lang)
         lines = [
-            f"Survey: {self.survey.responses_file.name} — {len(table)} respondents, "
-            f"{len(inst.items)} statements (scale {inst.scale.min}–{inst.scale.max})",
-            f"Screening: {int(table['kept'].sum())} kept, {int((~table['kept']).sum())} flagged",
+            t["check_survey"].format(file=self.survey.responses_file.name, n=len(table), p=len(inst.items),
+                                     min=inst.scale.min, max=inst.scale.max),
+            t["check_screening"].format(kept=int(table["kept"].sum()), flagged=int((~table["kept"]).sum())),
         ]
-        summ = self.screening.to_frame()
-        for reason, row in summ.iterrows():
+        for reason, row in self.screening.to_frame().iterrows():
             if reason in {"any", "kept"}:
                 continue
-            lines.append(f"  - {reason}: {int(row['count'])} ({row['share']:.1%})")
-        lines.extend(f"  - {note}" for note in self.screening.notes())
+            share = f"{row['share']:.1%}" if lang == "en" else fmt.pct(row["share"], 1)
+            lines.append(t["check_reason"].format(reason=t.get(f"check_reason_{reason}", reason),
+                                                  count=int(row["count"]), share=share))
+        if lang == "en":
+            lines.extend(f"  - {note}" for note in self.screening.notes())
+        elif self.screening.notes():
+            lines.append("  - " + t["check_no_midpoint"].format(points=f"{inst.scale.max - inst.scale.min + 1:g}"))
         if len(self.reliability):
-            lines.append("Reliability by theme (the instrument's themes; Cronbach's alpha [95% CI]):")
+            lines.append(t["check_reliability"])
+            num = (lambda x: f"{x:.2f}") if lang == "en" else (lambda x: fmt.num(x, 2))
             for theme, row in self.reliability.iterrows():
-                lines.append(
-                    f"  - {theme}: {row['alpha']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]"
-                    f" ({int(row['n_items'])} items)"
-                )
+                lines.append(t["check_reliability_row"].format(theme=theme, alpha=num(row["alpha"]),
+                                                               low=num(row["ci_low"]), high=num(row["ci_high"]),
+                                                               n=int(row["n_items"])))
         if self.traceability is not None:
-            lines.append(str(self.traceability.summary()))
+            lines.append(str(self.traceability.summary(lang)))
         for w in self.warnings:
-            lines.append(f"Warning: {w}")
+            said = self.warning_codes.get(w) if lang != "en" else None
+            lines.append(t["check_warning"].format(text=reason_text(said, t, fmt) if said else w))
         return "\n".join(lines)
 
 
@@ -153,7 +166,9 @@ def check(survey_dir: str | Path) -> CheckResult:
         trace = traceability(survey.instrument, read_interviews(interviews_path))
     messages = list(dict.fromkeys([*map(str, survey.warnings),
                                    *(str(w.message) for w in caught)]))
-    return CheckResult(survey, screening, reliability, trace, messages)
+    codes = {str(w.message): {"code": w.message.code, "values": w.message.values}
+             for w in caught if getattr(w.message, "code", None)}
+    return CheckResult(survey, screening, reliability, trace, messages, codes)
 
 
 # --------------------------------------------------------------------------- discover

@@ -8,6 +8,7 @@ study: ``discover``'s terminal (progress lines, summary), the banner workbook of
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -189,3 +190,16 @@ def test_run_of_a_swedish_study_file_speaks_swedish(swedish_survey, tmp_path):
     assert [w for w in english if w in said] == []
     assert "Skriver typningsverktyget" in said and "Skapar rapporten" in said
     assert f"Rapport: {tmp_path / 'rapporter' / 'behaviour_types_sv.html'}" in said
+
+
+def test_check_of_a_swedish_study_speaks_swedish(swedish_survey):
+    res = bt("check", swedish_survey)
+    assert res.returncode == 0, res.stderr
+    english = ("Survey:", "respondents", "Screening:", "kept", "flagged", "straightlining", "speeding",
+               "Reliability", "items)", "Warning")
+    assert [w for w in english if w in res.stdout] == [], res.stdout
+    assert "Enkät: responses.csv — 360 svarande, 18 påståenden (skala 1–7)" in res.stdout
+    assert "Granskning: 359 behållna, 1 flaggade" in res.stdout
+    assert re.search(r"  - pris: 0,\d\d \[0,\d\d–0,\d\d\] \(6 påståenden\)", res.stdout), res.stdout
+    res = bt("check", swedish_survey, "--lang", "en")
+    assert "Survey: responses.csv — 360 respondents" in res.stdout and "  - straightlining: 0 (0.0%)" in res.stdout

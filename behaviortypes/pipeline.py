@@ -86,11 +86,11 @@ class CheckResult:
 
     def summary(self, lang: str | None = None) -> str:
         """What ``check`` prints, in ``lang`` (default: the study's language, else English)."""
-        from .i18n import reason_text
+        from .i18n import output_language, reason_text
         from .report.render import Formatter, load_texts
 
         inst, table = self.survey.instrument, self.screening.table
-        lang = lang if lang in ("en", "sv") else (inst.language if inst.language in ("en", "sv") else "en")
+        lang = output_language(lang, inst.language)
         t, fmt = load_texts(lang), Formatter(lang)
         lines = [
             t["check_survey"].format(file=self.survey.responses_file.name, n=len(table), p=len(inst.items),
@@ -540,8 +540,9 @@ def study_language(survey_dir: str | Path) -> str:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return "en"
-    lang = doc.get("language") if isinstance(doc, dict) else None
-    return lang if lang in ("en", "sv") else "en"
+    from .i18n import output_language
+
+    return output_language(doc.get("language") if isinstance(doc, dict) else None)
 
 
 def load_discovery(out: str | Path) -> study.DiscoveryFolder:

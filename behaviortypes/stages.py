@@ -464,8 +464,9 @@ def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None, *,
     list of dict
         Reason codes for :func:`behaviortypes.i18n.reason_text` (templates of
         ``report/i18n/<lang>.yaml``): ``k_continuum_edge`` and/or
-        ``k_continuum_overlap`` (or ``k_continuum_overlap_share``), then ``k_continuum_body`` and ``k_continuum_todo``;
-        empty when neither sign is there (and for k = 1).
+        ``k_continuum_overlap`` (or ``k_continuum_overlap_share``), then
+        ``k_continuum_body`` and ``k_continuum_todo``; empty when neither sign is there
+        (and for k = 1).
     """
     if k is None or int(k) < 2:
         return []

@@ -61,13 +61,15 @@ class ProfileResult:
     def summary(self, lang: str | None = None) -> str:
         """A few lines for people: what was profiled and what differs, in ``lang`` (default:
         the study's, ``meta["language"]``, else English)."""
+        from ..i18n import output_language
         from ..report.render import load_texts
 
-        lang = lang if lang in ("en", "sv") else (self.meta.get("language") if self.meta.get("language") in ("en", "sv") else "en")
+        lang = output_language(lang, self.meta.get("language"))
         t = load_texts(lang)
         sig = self.banner[self.banner["significant"]]
-        lines = [t["cli_profiled"].format(n=self.meta.get("n_respondents", "?"), d=len(self.meta.get("descriptors", [])),
-                                          o=len(self.meta.get("outcomes", [])), min=self.meta.get("min_cell"))]
+        meta = self.meta
+        lines = [t["cli_profiled"].format(n=meta.get("n_respondents", "?"), d=len(meta.get("descriptors", [])),
+                                          o=len(meta.get("outcomes", [])), min=meta.get("min_cell"))]
         for _, row in self.tests.iterrows():
             n_sig = int(sig["variable"].eq(row["variable"]).sum())
             p = row["p_value"]

@@ -176,7 +176,8 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
         overall = table["overall_mean"].iloc[0]
         label = str(olabels.get(var, var))
         lines = len(textwrap.wrap(label, width=max(4, width_a - 2))) or 1
-        for method, title in (("bch", tx["banner_wb_bch"]), ("ci", tx["banner_wb_ci"]), ("modal", tx["banner_wb_modal"])):
+        for method, title in (("bch", tx["banner_wb_bch"]), ("ci", tx["banner_wb_ci"]),
+                              ("modal", tx["banner_wb_modal"])):
             ws.append([olabels.get(var, var) if method == "bch" else "", title,
                        float(overall) if method == "bch" else None])
             r = ws.max_row
@@ -265,11 +266,12 @@ def write_banner_workbook(result, path: str | Path, *, lang: str | None = None) 
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from ..i18n import output_language
     from ..report.render import load_texts
 
     refuse_foreign_banner_workbook(path)  # never a file of the user's
     meta = result.meta
-    lang = lang if lang in ("en", "sv") else (meta.get("language") if meta.get("language") in ("en", "sv") else "en")
+    lang = output_language(lang, meta.get("language"))
     tx = load_texts(lang)
     names = {int(k): v for k, v in meta.get("type_names", {}).items()}
     type_ids = sorted(int(t) for t in pd.unique(result.banner["type_id"])) if len(result.banner) else \

@@ -14,7 +14,7 @@ import pandas as pd
 from ..errors import InputError
 from ..files import write_text
 from ..instrument import instrument_from_dict
-from ..i18n import guess_language
+from ..i18n import guess_language, output_language
 from ._common import SPSS_EXT, coerce, drop_qualtrics_previews, split_question_stems
 from .tables import read_raw, read_spss
 
@@ -711,8 +711,7 @@ def instrument_draft_yaml(path: str | Path, *, lang: str | None = None) -> str:
 
     path = Path(path)
     draft, stems, unused, notes = _draft(path)
-    lang = lang if lang in ("en", "sv") else (draft.get("language") if draft.get("language") in ("en", "sv") else "en")
-    t = load_texts(lang)
+    t = load_texts(output_language(lang, draft.get("language")))
     text = "".join(f"# {_said(note, t)}\n" for note in [_note("draft_header", file=path.name), *notes])
     if unused:
         columns = ", ".join(t["draft_values"].format(column=c, n=n) for c, n in unused.items())

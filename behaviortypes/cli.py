@@ -7,9 +7,11 @@ nothing is half-written.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 import warnings
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -20,7 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from .errors import BehaviortypesError, BehaviortypesWarning, InputError, Problem
+from .errors import BehaviortypesError, BehaviortypesWarning, InputError, Problem, TypesOverlapWarning
 
 __all__ = ["app", "main"]
 
@@ -71,26 +73,53 @@ def _said(key: str, lang: str | None = None, **values: object) -> str:
 
 
 class _Steps:
-    """Prints each pipeline step (to stdout) with the time the previous one took.
+    """Prints each pipeline step (to stdout) with the time the previous one took ("done in
+    1.8 s", in ``lang``: "klart på 1,8 s").
 
     Standard error is kept for the one-line error message.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str | None = None) -> None:
         self.t0 = time.perf_counter()
         self.last: str | None = None
+        self.lang = lang
+
+    def _done(self, seconds: float) -> None:
+        shown = f"{seconds:.1f}".replace(".", "," if self.lang == "sv" else ".")
+        out.print(f"  [dim]{escape(_said('cli_done', self.lang, seconds=shown))}[/dim]")
 
     def __call__(self, message: str) -> None:
         now = time.perf_counter()
         if self.last is not None:
-            out.print(f"  [dim]done in {now - self.t0:.1f} s[/dim]")
+            self._done(now - self.t0)
         self.t0, self.last = now, message
         out.print(f"[bold]•[/bold] {escape(str(message))} …")
 
     def close(self) -> None:
         if self.last is not None:
-            out.print(f"  [dim]done in {time.perf_counter() - self.t0:.1f} s[/dim]")
+            self._done(time.perf_counter() - self.t0)
             self.last = None
+
+
+_DECIMAL = re.compile(r"-?\d+\.\d+")
+
+#: The language the ``warning:`` lines are said in (``_run_warnings``); English by default.
+_warning_lang = {"lang": "en"}
+
+
+@contextmanager
+def _run_warnings(lang: str | None = None):
+    """Warnings of a discovery run: said in ``lang`` (those that carry a ``code``), and the
+    types-overlap warning left out, since the summary printed after the run says it, with
+    more, in its continuum box (the same entropy and cut; ``pipeline.continuum_lines``)."""
+    before = _warning_lang["lang"]
+    _warning_lang["lang"] = lang if lang in ("en", "sv") else "en"
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=TypesOverlapWarning)
+            yield
+    finally:
+        _warning_lang["lang"] = before
 
 
 def _existing(path: Path, what: str) -> Path:
@@ -109,20 +138,24 @@ def demo(
     from .pipeline import demo as run_demo
 
     steps = _Steps()
-    results = run_demo(root, seed=seed, n_customers=customers, progress=steps)
+    with _run_warnings():
+        results = run_demo(root, seed=seed, n_customers=customers, progress=steps)
     steps.close()
     say(results["discovery"].summary())
     for path in results["report"].files:
-        say(f"Report: {path}")
+        say(_said("cli_report_file", "en", path=path))
 
 
 @app.command()
-def check(survey_dir: Annotated[Path, typer.Argument(help="Survey folder with instrument.yaml and responses.")]) -> None:
+def check(
+    survey_dir: Annotated[Path, typer.Argument(help="Survey folder with instrument.yaml and responses.")],
+    lang: Annotated[Optional[Lang], typer.Option(help="Language of the summary (default: the study's, else English).")] = None,
+) -> None:
     """Read and validate a survey folder, screen respondents, report reliability and gaps."""
     from .pipeline import check as run_check
 
     result = run_check(_existing(survey_dir, "survey folder"))
-    say(result.summary())
+    say(result.summary(lang.value if lang else None))
 
 
 @app.command()
@@ -134,15 +167,17 @@ def discover(
     seed: Annotated[int, typer.Option(help="Seed for every random step.")] = 0,
     resamples: Annotated[int, typer.Option(help="Resamples for the stability evidence.", min=10)] = 30,
     umap_map: Annotated[bool, typer.Option("--map/--no-map", help="Compute the UMAP map of respondents.")] = True,
+    lang: Annotated[Optional[Lang], typer.Option(help="Language of the progress lines and the summary (default: the study's, instrument.yaml language:, else English).")] = None,
 ) -> None:
     """Find the behaviour types: screening, factor analysis, clustering, profiles."""
-    from .pipeline import discover as run_discover
+    from .pipeline import discover as run_discover, study_language
 
-    steps = _Steps()
-    result = run_discover(
-        _existing(survey_dir, "survey folder"), out_dir, factors=factors, k=k, seed=seed,
-        n_resamples=resamples, make_map=umap_map, progress=steps,
-    )
+    _existing(survey_dir, "survey folder")
+    said = lang.value if lang else study_language(survey_dir)
+    steps = _Steps(said)
+    with _run_warnings(said):
+        result = run_discover(survey_dir, out_dir, factors=factors, k=k, seed=seed,
+                              n_resamples=resamples, make_map=umap_map, progress=steps, lang=said)
     steps.close()
     say(result.summary())
 
@@ -216,6 +251,7 @@ def profile(
     id_column: Annotated[Optional[str], typer.Option(help="Customer id column of the base (default: the instrument's customer_id_column).")] = None,
     xlsx: Annotated[Optional[Path], typer.Option(help="Also write the formatted banner workbook here.")] = None,
     min_cell: Annotated[Optional[int], typer.Option(help="Hide cells with fewer respondents (default: the instrument's min_group_size if set, else 10).", min=1)] = None,
+    lang: Annotated[Optional[Lang], typer.Option(help="Language of the workbook's sheet names, headers and notes and of the 'Wrote ...' lines (default: the study's, else English).")] = None,
 ) -> None:
     """Who the types are and what they are worth: banner tables, outcomes and covariates by type."""
     from .describe.profile import profile_types_by
@@ -228,11 +264,12 @@ def profile(
         customers=None if customers is None else _existing(customers, "customer file"),
         id_column=id_column, min_cell=min_cell,
     )
+    said = lang.value if lang else result.meta.get("language")
     for path in result.to_files():
-        say(f"Wrote {path}")
+        say(_said("cli_wrote", said, path=path))
     if xlsx is not None:
-        say(f"Wrote {write_banner_workbook(result, xlsx)}")
-    say(result.summary())
+        say(_said("cli_wrote", said, path=write_banner_workbook(result, xlsx, lang=said)))
+    say(result.summary(said))
 
 
 @app.command()
@@ -245,19 +282,22 @@ def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the
     csv_dialect, lang, profile {by, outcomes, min_cell, xlsx}, report {langs,
     formats, dir}. See docs/study_file.md.
     """
-    from .pipeline import run as run_all
+    from .pipeline import StudyConfig, run as run_all, study_language
 
-    steps = _Steps()
     try:
-        results = run_all(_existing(study, "study file"), progress=steps)
+        cfg = StudyConfig.load(_existing(study, "study file"))
+        said = cfg.said_lang or study_language(cfg.survey)  # the study file's one language, else the study's
+        steps = _Steps(said)
+        with _run_warnings(said):
+            results = run_all(cfg, progress=steps)
     except InputError as err:  # a study's errors name files in full: they may be anywhere
         raise InputError(problems=[_full_paths(p) for p in err.problems]) from None
     steps.close()
     say(results["discovery"].summary())
     if "score" in results:
-        say(f"Scored base: {results['score'].out}")
+        say(_said("cli_scored_base", said, path=results["score"].out))
     for path in results["report"].files:
-        say(f"Report: {path}")
+        say(_said("cli_report_file", said, path=path))
 
 
 def _full_paths(problem: Problem) -> Problem:
@@ -346,30 +386,28 @@ def typing_tool(
 def instrument_draft(
     path: Annotated[Path, typer.Argument(help="An SPSS .sav file or a Qualtrics CSV export.")],
     out_path: Annotated[Optional[Path], typer.Option("--out", help="Where to write the draft (default: print it).")] = None,
+    lang: Annotated[Optional[Lang], typer.Option(help="Language of the draft's comments (default: the statements', else English).")] = None,
 ) -> None:
     """Draft an instrument.yaml from a .sav or Qualtrics file (items, texts, scale)."""
-    from .readers import instrument_draft_yaml, write_instrument_draft
+    from .readers import draft_notices, instrument_draft_yaml, write_instrument_draft
 
+    said = lang.value if lang else None
     if out_path is None:
         # plain text, never wrapped to the terminal's width: `draft FILE > instrument.yaml` loads
-        sys.stdout.write(instrument_draft_yaml(_existing(path, "file")))
+        sys.stdout.write(instrument_draft_yaml(_existing(path, "file"), lang=said))
         sys.stdout.flush()
     else:
-        written = write_instrument_draft(_existing(path, "file"), out_path)
-        say(f"Wrote {written}; review the scale, reverse keying and themes before use.")
-        text = written.read_text(encoding="utf-8")
-        if "# No column holds one different value per row" in text:
-            say("No respondent id column was found: add a column respondent_id with a unique id per "
-                "respondent to the responses file (see the comment at the top of the draft).")
-        if "# A GUESS: statements" in text:
-            say("Some statements split half against half, so which half is reverse-keyed is a guess: "
-                "check their wording (see 'A GUESS' at the top of the draft).")
-        if "# A GUESS: the answers are text labels" in text:
-            say("The answers are text labels: their codes under scale: labels are a guess of their "
-                "order; check it (see 'A GUESS' at the top of the draft).")
-        if "so not drafted as" in text:
-            say("Columns named like a time, date, wave or id were not drafted as statements "
-                "(listed at the top of the draft).")
+        written = write_instrument_draft(_existing(path, "file"), out_path, lang=said)
+        # in the draft's language, each comment at its top that needs the user said again
+        said, notices = draft_notices(written.read_text(encoding="utf-8"))
+        say(_said("cli_draft_wrote", said, path=written))
+        for code in notices:
+            say(_said(_DRAFT_SAID[code], said))
+
+
+#: The terminal's line for each comment of a draft (``readers.DRAFT_NOTICES``).
+_DRAFT_SAID = {"draft_no_id": "cli_draft_no_id", "draft_guess": "cli_draft_guess",
+               "draft_labels_guess": "cli_draft_labels", "draft_named_moved": "cli_draft_named"}
 
 
 def _error(message: str) -> None:
@@ -426,9 +464,19 @@ def _usage_error(err: Exception) -> int:
 
 
 def _format_warning(message, category, filename, lineno, line=None) -> str:
-    """behaviortypes' own warnings as one line (``warning: ...``), like the errors."""
+    """behaviortypes' own warnings as one line (``warning: ...``), like the errors; in the
+    language of the run when the warning carries its sentence's ``code``."""
     if issubclass(category, BehaviortypesWarning):
-        return "warning: " + " ".join(str(message).split()) + "\n"
+        text, code, lang = str(message), getattr(message, "code", None), _warning_lang["lang"]
+        if code and lang != "en":
+            from .i18n import reason_text
+            from .report.render import Formatter, load_texts
+
+            fmt = Formatter(lang)  # (a number the warning wrote with its digits keeps them)
+            values = {k: fmt.num(float(v), len(v.split(".")[1])) if isinstance(v, str) and _DECIMAL.fullmatch(v)
+                      else v for k, v in message.values.items()}
+            text = reason_text({"code": code, "values": values}, load_texts(lang), fmt)
+        return "warning: " + " ".join(text.split()) + "\n"
     return _python_formatwarning(message, category, filename, lineno, line)
 
 

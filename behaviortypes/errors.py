@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "BehaviortypesError",
     "InputError",
     "Problem",
     "SurveyQualityWarning",
+    "TypesOverlapWarning",
+    "CodedProblem",
     "BehaviortypesWarning",
     "format_rows",
     "show_value",
@@ -135,7 +138,25 @@ class Problem:
         return text
 
     def to_dict(self) -> dict:
-        return {s: getattr(self, s) for s in self.__slots__}
+        return {s: getattr(self, s) for s in Problem.__slots__}
+
+
+class CodedProblem(Problem):
+    """A :class:`Problem` whose sentence is also a ``report/i18n`` code and its values, so
+    that a warning made of it can be said in the command line's language
+    (:meth:`warning`); ``str()`` and :meth:`to_dict` are the plain problem's."""
+
+    __slots__ = ("code", "values")
+
+    def __init__(self, message: str, *, code: str, values: dict[str, object] | None = None,
+                 **where: Any) -> None:
+        super().__init__(message, **where)
+        self.code, self.values = code, dict(values or {})
+
+    def warning(self, category: type[BehaviortypesWarning]) -> BehaviortypesWarning:
+        """The problem as a warning of ``category`` carrying its code, file and column."""
+        where = {"file": Path(self.file).name if self.file else "", "column": self.column or ""}
+        return category(str(self), code=self.code, values={**where, **self.values})
 
 
 class InputError(BehaviortypesError, ValueError):
@@ -206,8 +227,29 @@ def _said_once(problems: list[Problem]) -> str:
 
 
 class BehaviortypesWarning(UserWarning):
-    """Base class of behaviortypes warnings."""
+    """Base class of behaviortypes warnings.
+
+    A warning may also carry its sentence as a ``code`` of ``report/i18n/<lang>.yaml``
+    and its ``values`` (said by :func:`behaviortypes.i18n.reason_text`), so that the
+    command line says it in the language it speaks; its text (``str(warning)``) is
+    the English one.
+    """
+
+    def __init__(self, *args: object, code: str | None = None,
+                 values: dict[str, object] | None = None) -> None:
+        super().__init__(*args)
+        self.code = code
+        self.values = dict(values or {})
 
 
 class SurveyQualityWarning(BehaviortypesWarning):
     """The data can be analysed, but something deserves a look (high missingness, low variance...)."""
+
+
+class TypesOverlapWarning(SurveyQualityWarning):
+    """The kept types overlap heavily (relative entropy below 0.7).
+
+    A :class:`SurveyQualityWarning`, so filters on that category catch it. The command
+    line does not print it: ``discover``'s summary says the same, and more, in its
+    continuum box (:func:`behaviortypes.pipeline.continuum_lines`).
+    """

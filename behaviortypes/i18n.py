@@ -51,6 +51,7 @@ __all__ = [
     "name_extra",
     "tagline",
     "reason_text",
+    "output_language",
 ]
 
 #: Languages the report and the suggested names are written in.
@@ -186,6 +187,13 @@ _SWEDISH_LETTERS = re.compile(r"[åäöÅÄÖ]")
 _DUTCH_HINTS = re.compile(r"ij|oe|aa|uu", re.IGNORECASE)
 _SWEDISH_ENDINGS = re.compile(r"(het|itet|skap|ande|else|arna|orna)$")
 _ENGLISH_ENDINGS = re.compile(r"(ing|ness|ity|ship)$")  # not -tion: Swedish has it too
+
+
+def output_language(*choices: Any) -> str:
+    """The first of ``choices`` that is a language of :data:`LANGUAGES` (``"en"`` when none
+    is): ``output_language(lang_option, instrument.language)`` is the option when given,
+    else the study's language, else English."""
+    return next((c for c in choices if c in LANGUAGES), "en")
 
 
 def guess_language(texts: Iterable[str]) -> str | None:

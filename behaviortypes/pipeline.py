@@ -46,6 +46,8 @@ __all__ = [
     "CheckResult",
     "DiscoveryResult",
     "continuum_lines",
+    "discovery_lines",
+    "study_language",
     "check",
     "discover",
     "lookalike",
@@ -78,32 +80,45 @@ class CheckResult:
     reliability: pd.DataFrame
     traceability: Any = None
     warnings: list[str] = field(default_factory=list)
+    #: A warning's sentence as a ``report/i18n`` code and values, by its English text
+    #: (the warnings that carry one), for :meth:`summary` in another language.
+    warning_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def summary(self) -> str:
-        inst = self.survey.instrument
-        table = self.screening.table
+    def summary(self, lang: str | None = None) -> str:
+        """What ``check`` prints, in ``lang`` (default: the study's language, else English)."""
+        from .i18n import output_language, reason_text
+        from .report.render import Formatter, load_texts
+
+        inst, table = self.survey.instrument, self.screening.table
+        lang = output_language(lang, inst.language)
+        t, fmt = load_texts(lang), Formatter(lang)
         lines = [
-            f"Survey: {self.survey.responses_file.name} — {len(table)} respondents, "
-            f"{len(inst.items)} statements (scale {inst.scale.min}–{inst.scale.max})",
-            f"Screening: {int(table['kept'].sum())} kept, {int((~table['kept']).sum())} flagged",
+            t["check_survey"].format(file=self.survey.responses_file.name, n=len(table), p=len(inst.items),
+                                     min=inst.scale.min, max=inst.scale.max),
+            t["check_screening"].format(kept=int(table["kept"].sum()), flagged=int((~table["kept"]).sum())),
         ]
-        summ = self.screening.to_frame()
-        for reason, row in summ.iterrows():
+        for reason, row in self.screening.to_frame().iterrows():
             if reason in {"any", "kept"}:
                 continue
-            lines.append(f"  - {reason}: {int(row['count'])} ({row['share']:.1%})")
-        lines.extend(f"  - {note}" for note in self.screening.notes())
+            share = f"{row['share']:.1%}" if lang == "en" else fmt.pct(row["share"], 1)
+            lines.append(t["check_reason"].format(reason=t.get(f"check_reason_{reason}", reason),
+                                                  count=int(row["count"]), share=share))
+        if lang == "en":
+            lines.extend(f"  - {note}" for note in self.screening.notes())
+        elif self.screening.notes():
+            lines.append("  - " + t["check_no_midpoint"].format(points=f"{inst.scale.max - inst.scale.min + 1:g}"))
         if len(self.reliability):
-            lines.append("Reliability by theme (the instrument's themes; Cronbach's alpha [95% CI]):")
+            lines.append(t["check_reliability"])
+            num = (lambda x: f"{x:.2f}") if lang == "en" else (lambda x: fmt.num(x, 2))
             for theme, row in self.reliability.iterrows():
-                lines.append(
-                    f"  - {theme}: {row['alpha']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]"
-                    f" ({int(row['n_items'])} items)"
-                )
+                lines.append(t["check_reliability_row"].format(theme=theme, alpha=num(row["alpha"]),
+                                                               low=num(row["ci_low"]), high=num(row["ci_high"]),
+                                                               n=int(row["n_items"])))
         if self.traceability is not None:
-            lines.append(str(self.traceability.summary()))
+            lines.append(str(self.traceability.summary(lang)))
         for w in self.warnings:
-            lines.append(f"Warning: {w}")
+            said = self.warning_codes.get(w) if lang != "en" else None
+            lines.append(t["check_warning"].format(text=reason_text(said, t, fmt) if said else w))
         return "\n".join(lines)
 
 
@@ -151,7 +166,9 @@ def check(survey_dir: str | Path) -> CheckResult:
         trace = traceability(survey.instrument, read_interviews(interviews_path))
     messages = list(dict.fromkeys([*map(str, survey.warnings),
                                    *(str(w.message) for w in caught)]))
-    return CheckResult(survey, screening, reliability, trace, messages)
+    codes = {str(w.message): {"code": w.message.code, "values": w.message.values}
+             for w in caught if getattr(w.message, "code", None)}
+    return CheckResult(survey, screening, reliability, trace, messages, codes)
 
 
 # --------------------------------------------------------------------------- discover
@@ -176,6 +193,8 @@ class DiscoveryResult:
     solution: dict[str, Any]
     source: dict[str, Any]
     settings: dict[str, Any] = field(default_factory=dict)
+    #: The language of :meth:`summary` (``discover``'s ``lang``: ``"en"`` or ``"sv"``).
+    lang: str = "en"
 
     @property
     def survey(self) -> Any:
@@ -212,23 +231,11 @@ class DiscoveryResult:
         """The output folder as read back (typed)."""
         return study.load(self.out)
 
-    def summary(self) -> str:
-        sol = self.solution
-        lines = [
-            f"Kept {sol['n_kept']} of {sol['n_respondents']} respondents after screening.",
-            *([self.factors.styles.summary()] if self.factors.styles is not None else []),
-            f"Factors: {sol['n_factors']} ({sol['factor_reason']})",
-            *cfa_lines(self.factors.cfa),
-            f"Types: k = {sol['k']} ({sol['k_reason']})",
-            *continuum_lines(sol),
-            self.profiling.summary(),
-            *([self.typing_tool.headline()] if sol["k"] != 1 and self.typing_tool is not None else []),
-            *(["No types to tell apart, so no typing tool (golden questions) was made; the lookalike "
-               "model, scoring and profiles by type refuse this folder. Re-run discover with --k 2 "
-               "(or more) to describe subgroups anyway."] if sol["k"] == 1 else []),
-            f"Written to {self.out}",
-        ]
-        return "\n".join(lines)
+    def summary(self, lang: str | None = None) -> str:
+        """The terminal's summary, in ``lang`` (default: the language ``discover`` was run in,
+        :attr:`lang`): respondents kept, factors and types with their reasons, the CFA
+        check, the continuum box, the types' sizes and the typing tool."""
+        return "\n".join(discovery_lines(self, lang or getattr(self, "lang", "en")))
 
     def to_dict(self) -> dict[str, Any]:
         return {"solution": self.solution, "source": self.source}
@@ -244,12 +251,72 @@ class DiscoveryResult:
         return paths
 
 
-def continuum_lines(solution: Mapping[str, Any], lang: str = "en") -> list[str]:
+def discovery_lines(result: Any, lang: str = "en") -> list[str]:
+    """The lines of :meth:`DiscoveryResult.summary`, in ``lang`` (``report/i18n/<lang>.yaml``).
+
+    English says the stages' reasons as they wrote them (``factor_reason``, ``k_reason``,
+    the response-style and typing-tool summaries); Swedish says the same from their codes
+    (``factor_reason_code``, ``k_reason_code``), in the report's sentences and numbers.
+    """
+    from .i18n import reason_text
+    from .report.render import Formatter, load_texts, styles_sentence
+
+    lang = lang if lang in ("en", "sv") else "en"
+    t, fmt, sol = load_texts(lang), Formatter(lang), result.solution
+    styles, tool = result.factors.styles, result.typing_tool
+    if lang == "en":
+        factor_reason, k_reason = sol["factor_reason"], sol["k_reason"]
+        style_lines = [styles.summary()] if styles is not None else []
+        sizes = result.profiling.summary(names=_names_in(result, lang))
+        tool_lines = [tool.headline()] if sol["k"] != 1 and tool is not None else []
+    else:
+        factor_reason = reason_text(sol.get("factor_reason_code") or sol["factor_reason"], t, fmt).rstrip(".")
+        k_reason = reason_text(sol.get("k_reason_code") or sol["k_reason"], t, fmt).rstrip(".")
+        style_lines = [styles_sentence(sol.get("response_styles"), t, fmt)] if styles is not None else []
+        sizes = result.profiling.summary(lang, names=_names_in(result, lang))
+        tool_lines = [tool.headline(lang)] if sol["k"] != 1 and tool is not None else []
+    overlap = getattr(getattr(result, "clustering", None), "overlap", None) or {}
+    return [
+        t["cli_kept"].format(kept=sol["n_kept"], total=sol["n_respondents"]),
+        *style_lines,
+        t["cli_factors"].format(n=sol["n_factors"], reason=factor_reason),
+        *cfa_lines(result.factors.cfa, lang),
+        t["cli_types"].format(k=sol["k"], reason=k_reason),
+        *continuum_lines(sol, lang, typed_differently=overlap.get("typed_differently")),
+        sizes,
+        *tool_lines,
+        *([t["cli_one_group"]] if sol["k"] == 1 else []),
+        t["cli_written_to"].format(path=result.out),
+    ]
+
+
+def _names_in(result: Any, lang: str) -> dict[int, str] | None:
+    """The types' names as :func:`discovery_lines` shows them in ``lang``: those the tool
+    suggested in the study's language are said in ``lang`` (as the report and the typing
+    tool say them, :func:`behaviortypes.profiles.names_in_language`); the analyst's stay."""
+    from .profiles import factor_means_from_profiles, names_in_language, study_lexicon
+
+    if not isinstance(result, DiscoveryResult):
+        return None
+    inst = result.survey.instrument
+    types = pd.DataFrame(result.types["types"]).set_index("type_id")
+    means = factor_means_from_profiles(result.profiles.table)
+    named = names_in_language(types, means, dict(result.factors.model.factor_names_), lang,
+                              source_lang=inst.language, lexicon=study_lexicon(inst))
+    return {int(t): str(name) for t, name in named["name"].items()}
+
+
+def continuum_lines(solution: Mapping[str, Any], lang: str = "en", *,
+                    typed_differently: float | None = None) -> list[str]:
     """The terminal's "a continuum, not distinct groups" lines for a ``solution.json`` (or none).
 
     The same sentences as the report's headline (:func:`behaviortypes.stages.continuum_reason`,
     the report's texts in ``lang``): said when the number of types is the largest searched
-    while the BIC still falls, or when the types overlap heavily (entropy below 0.8).
+    while the BIC still falls, or when the types overlap heavily (entropy below 0.7; with
+    ``typed_differently``, the share of respondents the model places in another type than
+    their own, the sentence says how many). It is the terminal's one statement of the
+    overlap: ``discover``'s command line does not also print the
+    :class:`~behaviortypes.errors.TypesOverlapWarning` line.
     """
     from .i18n import reason_text
     from .report.render import Formatter, load_texts
@@ -257,7 +324,8 @@ def continuum_lines(solution: Mapping[str, Any], lang: str = "en") -> list[str]:
 
     k = solution.get("k")
     rows = [r for r in solution.get("k_evidence") or [] if isinstance(r, Mapping) and r.get("k") == k]
-    codes = continuum_reason(k, solution.get("k_reason_code"), rows[0].get("entropy") if rows else None)
+    codes = continuum_reason(k, solution.get("k_reason_code"), rows[0].get("entropy") if rows else None,
+                             typed_differently=typed_differently)
     if not codes:
         return []
     texts = load_texts(lang)
@@ -344,6 +412,7 @@ def discover(
     cfa: bool = True,
     progress: bool | Progress = False,
     reuse: DiscoveryResult | None = None,
+    lang: str | None = None,
 ) -> DiscoveryResult:
     """Screen, factor, cluster, profile and name; write the discovery folder.
 
@@ -372,8 +441,12 @@ def discover(
         An earlier result on the same survey (same checksum) with the same settings:
         its screening, factors, types and map are reused; types are matched, profiled
         and named again against ``out`` (so ``types.yaml`` edits are taken up).
+    lang : {"en", "sv"}, optional
+        Language of the progress messages and of the result's :meth:`~DiscoveryResult.summary`;
+        default: the study's (``instrument.yaml`` ``language``, :func:`study_language`).
     """
     from .readers import load_survey
+    from .report.render import load_texts
 
     say: Progress = progress if callable(progress) else _noop
     out, survey_dir = Path(out), Path(survey_dir)
@@ -392,7 +465,9 @@ def discover(
     check_outputs_free(out, (*study.CONTRACT_FILES, "factors.json", *(["cfa.json"] if cfa else [])),
                        legacy=study.CONTRACT_FILES)
     settings = {"factors": factors, "k": k, "seed": seed, "n_resamples": n_resamples, "cfa": cfa}
-    say("Reading and validating the survey")
+    lang = lang if lang in ("en", "sv") else study_language(survey_dir)
+    step = load_texts(lang)
+    say(step["cli_step_read"])
     survey = load_survey(survey_dir)
     from .segments import start_workers
 
@@ -404,11 +479,11 @@ def discover(
         screen, fac = reuse.screen, reuse.factors
     else:
         reuse = None
-        say("Screening respondents")
+        say(step["cli_step_screen"])
         screen = run_screen(survey)
-        say("Factor analysis")
+        say(step["cli_step_factors"])
         fac = run_factors(screen, n_factors=factors, seed=seed, cfa=cfa)
-    say("Finding behaviour types")
+    say(step["cli_step_types"])
     previous = previous_centroids(out, fac.model.loadings_)
     if previous is None and types_yaml.is_file():
         warn_types_restart(types_yaml)
@@ -421,7 +496,7 @@ def discover(
     else:
         types = run_types(fac, k=k, n_resamples=n_resamples, seed=seed, sample_weight=screen.weights,
                           previous=previous, progress=bool(progress))
-    say("Profiling and naming the types")
+    say(step["cli_step_profiles"])
     interviews_path = _find_interviews(survey_dir)
     interviews = None
     if interviews_path is not None:
@@ -432,20 +507,42 @@ def discover(
                             interviews=interviews, seed=seed)
     type_map = None
     if make_map:
-        say("Drawing the map of respondents (UMAP)")
+        say(step["cli_step_map"])
         type_map = (reuse.map.with_labels(types.labels) if reuse is not None and reuse.map is not None
                     else run_map(fac, types, seed=seed, started=map_job))
-    say("Building the typing tool")
+    say(step["cli_step_tool"])
     tool = run_typing_tool(screen, types, profiles.names, seed=seed,
                            reuse=reuse.typing_tool if reuse is not None else None)
     result = DiscoveryResult(
         out, screen, fac, types, profiles, type_map, tool,
         solution=_solution(survey_dir, screen, fac, types, profiles, tool, seed=seed, n_resamples=n_resamples),
-        source=_source(survey_dir, survey, seed), settings=settings,
+        source=_source(survey_dir, survey, seed), settings=settings, lang=lang,
     )
-    say("Writing the discovery folder")
+    say(step["cli_step_write"])
     study.write(out, result)
     return result
+
+
+def study_language(survey_dir: str | Path) -> str:
+    """The language a survey folder's study is written in, for the tool's own words:
+    ``instrument.yaml``'s ``language`` when it is ``"en"`` or ``"sv"``, else ``"en"``.
+
+    Read before the survey is validated (the first progress line is in it); a file that
+    cannot be read gives ``"en"`` here and its one-line error from
+    :func:`~behaviortypes.readers.load_survey` after.
+    """
+    import yaml
+
+    path = Path(survey_dir) / "instrument.yaml"
+    if not path.is_file():  # the reader's other spelling
+        path = path.with_suffix(".yml")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return "en"
+    from .i18n import output_language
+
+    return output_language(doc.get("language") if isinstance(doc, dict) else None)
 
 
 def load_discovery(out: str | Path) -> study.DiscoveryFolder:
@@ -798,6 +895,12 @@ class StudyConfig(BaseModel):
             raise fail(message, key=column, value=raw.get(key, data.get(key))) from None
         return cfg.model_copy(update={"study_file": path})
 
+    @property
+    def said_lang(self) -> str | None:
+        """The language of the terminal's lines: the study file's one language, else
+        ``None`` (the study's own, :func:`study_language`)."""
+        return self.langs[0] if len(self.langs) == 1 else None
+
     def check_inputs(self) -> None:
         """Fail, before any work, when the survey folder or the customer base is not there.
 
@@ -820,19 +923,22 @@ class StudyConfig(BaseModel):
 
 def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -> dict[str, Any]:
     """Run every stage a study file asks for; returns what each stage produced."""
+    from .report.render import load_texts
+
     cfg = study if isinstance(study, StudyConfig) else StudyConfig.load(study)
     cfg.check_inputs()
     say: Progress = progress if callable(progress) else _noop
     results: dict[str, Any] = {}
     results["discovery"] = discover(
         cfg.survey, cfg.out, factors=cfg.factors, k=cfg.k, seed=cfg.seed, n_resamples=cfg.resamples,
-        make_map=cfg.make_map, progress=progress,
+        make_map=cfg.make_map, progress=progress, lang=cfg.said_lang,
     )
+    step = load_texts(results["discovery"].lang)  # the progress lines in discover's language
     inst = results["discovery"].survey.instrument
     if results["discovery"].solution["k"] == 1:
         return _run_one_group(cfg, results, say)
     if cfg.profile or inst.descriptors or inst.outcomes:
-        say("Profiling the types (who they are, what they are worth)")
+        say(step["cli_step_profile_by"])
         from .describe import profile_types_by
 
         results["profile"] = profile_types_by(
@@ -845,24 +951,25 @@ def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -
         if cfg.xlsx is not None:
             from .describe.workbook import write_banner_workbook
 
-            write_banner_workbook(results["profile"], cfg.xlsx)
+            # in the study file's one language when it names one; else the study's own
+            write_banner_workbook(results["profile"], cfg.xlsx, lang=cfg.said_lang)
     if (cfg.out / "typing_tool.yaml").is_file():
-        say("Writing the typing tool (web form and workbook)")
+        say(step["cli_step_typing_tool"])
         from .deliver import write_typing_deliverables
 
         # in the study file's one language when it names one; else the study's own (the
         # respondents who fill the form read the statements in the instrument's language)
         results["typing_tool"] = write_typing_deliverables(
-            cfg.out, lang=cfg.langs[0] if len(cfg.langs) == 1 else None)
+            cfg.out, lang=cfg.said_lang)
     if cfg.customers is not None:
-        say("Training the lookalike model")
+        say(step["cli_step_lookalike"])
         results["lookalike"] = lookalike(cfg.out, cfg.customers, id_column=cfg.id_column, seed=cfg.seed,
                                          progress=bool(progress), survey=results["discovery"].survey)
-        say("Scoring the customer base")
+        say(step["cli_step_score"])
         results["score"] = score(cfg.out, cfg.customers, cfg.scored, engine=cfg.engine, scheduler=cfg.scheduler,
                                  out_table=cfg.out_table, id_column=cfg.id_column, csv_dialect=cfg.csv_dialect,
                                  progress=bool(progress))
-    say("Rendering the report")
+    say(step["cli_step_report"])
     results["report"] = report(cfg.out, lang=tuple(cfg.langs), formats=tuple(cfg.formats), out_dir=cfg.report_dir)
     return results
 
@@ -876,7 +983,9 @@ def _run_one_group(cfg: StudyConfig, results: dict[str, Any], say: Progress) -> 
     profiles that only the instrument's ``descriptors``/``outcomes`` would have
     started are skipped quietly (``results["skipped"]``).
     """
-    say("Rendering the report")
+    from .report.render import load_texts
+
+    say(load_texts(results["discovery"].lang)["cli_step_report"])
     results["report"] = report(cfg.out, lang=tuple(cfg.langs), formats=tuple(cfg.formats), out_dir=cfg.report_dir)
     asked = [name for name, wanted in (("lookalike model and scoring", cfg.customers is not None),
                                        ("profiles by type", cfg.profile)) if wanted]

@@ -335,8 +335,10 @@ def study_lexicon(instrument: Any) -> bool:
     return lexicon_applies(name, [t for t in texts if isinstance(t, str)])
 
 
-def size_line(type_id: int, name: str, share: float, ci_low: float, ci_high: float, n: float) -> str:
-    """A type's size for the command line: ``"  1. Name — 34% [30%, 37%], n = 412"``.
+def size_line(type_id: int, name: str, share: float, ci_low: float, ci_high: float, n: float,
+              *, lang: str = "en") -> str:
+    """A type's size for the command line: ``"  1. Name — 34% [30%, 37%], n = 412"``
+    (Swedish, ``lang="sv"``: ``"34 % [30 %, 37 %]"``, decimal comma).
 
     Whole percentages, or more decimals when the interval's ends would otherwise read as
     one number (``27.9% [27.5%, 28.2%]``, not ``28% [28%, 28%]``;
@@ -345,7 +347,10 @@ def size_line(type_id: int, name: str, share: float, ci_low: float, ci_high: flo
     from .plots import fixed, interval_digits
 
     d = interval_digits(ci_low, ci_high, scale=100)
-    pct = (lambda x: fixed(x, d, scale=100) + "%")
+    if lang == "sv":
+        pct = (lambda x: fixed(x, d, scale=100).replace(".", ",") + "\u00a0%")
+    else:
+        pct = (lambda x: fixed(x, d, scale=100) + "%")
     return f"  {type_id}. {name} — {pct(share)} [{pct(ci_low)}, {pct(ci_high)}], n = {int(n)}"
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import study
-from .errors import BehaviortypesWarning, InputError, SurveyQualityWarning
+from .errors import BehaviortypesWarning, InputError, SurveyQualityWarning, TypesOverlapWarning
 from .readers import Survey, keyed_items
 
 __all__ = [
@@ -309,11 +309,12 @@ def warn_wording_factors(loadings: pd.DataFrame, reverse: Sequence[str]) -> list
         mine = list(main.index[main == factor])
         if len(mine) >= 2 and set(mine) <= rev:
             flagged.append(str(factor))
-            warnings.warn(
+            warnings.warn(SurveyQualityWarning(
                 f"factor {factor} holds only reverse-keyed statements ({', '.join(mine)}): it may be "
                 "how the statements are worded (people answer negatively worded statements "
                 "differently) rather than an attitude — check its loadings (notebook 03) before "
-                "naming types after it", SurveyQualityWarning, stacklevel=3)
+                "naming types after it", code="warn_wording_factor",
+                values={"factor": str(factor), "items": ", ".join(mine)}), stacklevel=3)
     return flagged
 
 
@@ -434,7 +435,8 @@ OVERLAP_ENTROPY = 0.7
 CONTINUUM_ENTROPY = OVERLAP_ENTROPY
 
 
-def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None) -> list[dict[str, Any]]:
+def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None, *,
+                     typed_differently: Any = None) -> list[dict[str, Any]]:
     """Why the kept types are a convenient cut of a continuum rather than distinct groups.
 
     Two signs, each enough: the number of types is the largest that was searched while
@@ -452,14 +454,19 @@ def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None) -> li
         The finder's reason codes (``solution.json`` ``k_reason_code``).
     entropy : float, optional
         Relative entropy at ``k`` (``evidence_k.csv``); missing or NaN: not used.
+    typed_differently : float, optional
+        The expected share of respondents in another type than their own
+        (:func:`type_overlap`, ``evidence_k.csv``): the overlap sentence says it
+        (``k_continuum_overlap_share``) when it is known.
 
     Returns
     -------
     list of dict
         Reason codes for :func:`behaviortypes.i18n.reason_text` (templates of
         ``report/i18n/<lang>.yaml``): ``k_continuum_edge`` and/or
-        ``k_continuum_overlap``, then ``k_continuum_body`` and ``k_continuum_todo``;
-        empty when neither sign is there (and for k = 1).
+        ``k_continuum_overlap`` (or ``k_continuum_overlap_share``), then
+        ``k_continuum_body`` and ``k_continuum_todo``; empty when neither sign is there
+        (and for k = 1).
     """
     if k is None or int(k) < 2:
         return []
@@ -471,7 +478,15 @@ def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None) -> li
     except (TypeError, ValueError):
         ent = float("nan")
     if np.isfinite(ent) and ent < CONTINUUM_ENTROPY:
-        out.append({"code": "k_continuum_overlap", "values": {"entropy": ent, "threshold": CONTINUUM_ENTROPY}})
+        values = {"entropy": ent, "threshold": CONTINUUM_ENTROPY}
+        try:
+            share = float(typed_differently)
+        except (TypeError, ValueError):
+            share = float("nan")
+        if np.isfinite(share):  # how many respondents, as the overlap warning says
+            out.append({"code": "k_continuum_overlap_share", "values": {**values, "share": share}})
+        else:
+            out.append({"code": "k_continuum_overlap", "values": values})
     if not out:
         return []
     return out + [{"code": "k_continuum_body", "values": {"k": int(k)}},
@@ -509,9 +524,12 @@ def type_overlap(proba: pd.DataFrame, weights: pd.Series | None = None) -> dict[
 
 def warn_overlapping_types(proba: pd.DataFrame, weights: pd.Series | None = None, *,
                            threshold: float = OVERLAP_ENTROPY) -> bool:
-    """Warn (one :class:`~behaviortypes.errors.SurveyQualityWarning` line) when the types
-    overlap: relative entropy below ``threshold`` (:data:`OVERLAP_ENTROPY`). Returns
-    whether it warned."""
+    """Warn (one :class:`~behaviortypes.errors.TypesOverlapWarning` line, a
+    :class:`~behaviortypes.errors.SurveyQualityWarning`) when the types overlap: relative
+    entropy below ``threshold`` (:data:`OVERLAP_ENTROPY`). Returns whether it warned.
+
+    For Python users; the command line leaves it out, as ``discover``'s summary says the
+    overlap in its continuum box (:func:`continuum_reason`, the same entropy and cut)."""
     o = type_overlap(proba, weights)
     if not o["entropy"] < threshold:  # NaN (one group) does not warn
         return False
@@ -520,7 +538,7 @@ def warn_overlapping_types(proba: pd.DataFrame, weights: pd.Series | None = None
         f"separation); by the model's own probabilities about {o['typed_differently']:.0%} of "
         "respondents belong to another type than the one they are assigned — read the types as "
         "tendencies rather than clear-cut groups, and expect a typing tool to agree with them less "
-        "often", SurveyQualityWarning, stacklevel=3)
+        "often", TypesOverlapWarning, stacklevel=3)
     return True
 
 
@@ -539,11 +557,14 @@ class ProfilesResult:
     def names(self) -> dict[int, str]:
         return {int(t["type_id"]): str(t["name"]) for t in self.types_doc["types"]}
 
-    def summary(self) -> str:
+    def summary(self, lang: str = "en", *, names: Mapping[int, str] | None = None) -> str:
+        """A line per type: its number, name, share with its interval and n (numbers in
+        ``lang``; ``names``: type id → the name to show, default the ``sizes`` table's)."""
         from .profiles import size_line
 
-        return "\n".join(size_line(r.type_id, r.type_name, r.share, r.ci_low, r.ci_high, r.n)
-                         for r in self.sizes.itertuples())
+        names = names or {}
+        return "\n".join(size_line(r.type_id, names.get(int(r.type_id), r.type_name), r.share, r.ci_low,
+                                    r.ci_high, r.n, lang=lang) for r in self.sizes.itertuples())
 
     def to_dict(self) -> dict[str, Any]:
         return {"types": self.types_doc["types"], "sizes": self.sizes.to_dict(orient="records")}
@@ -712,9 +733,23 @@ class TypingToolResult:
             text += f"\n  Below the {self.tool.target_:.0%} target:{said}"
         return text
 
-    def headline(self) -> str:
+    def headline(self, lang: str = "en") -> str:
         """:meth:`summary` without the list of questions: the agreement reached and, when
-        below its target, how many statements would reach it (``discover``'s summary)."""
+        below its target, how many statements would reach it (``discover``'s summary).
+
+        In Swedish (``lang="sv"``) the typing-tool deliverables' sentence
+        (:func:`behaviortypes.deliver.agreement_note`)."""
+        if lang != "en":
+            from .deliver import agreement_note
+            from .report.render import load_texts
+
+            t = load_texts(lang)
+            if self.tool is None:
+                return t["cli_no_typing_tool"].format(error=self.error)
+            n_resp = len(self.labels) if self.labels is not None else None
+            info = {"agreement": self.tool.agreement_, "target": self.tool.target_,
+                    "n_items": len(self.tool.items_), "n_respondents": n_resp, "needed": self.needed}
+            return t["cli_typing_tool"].format(sentence=agreement_note(info, lang))
         lines = self.summary().splitlines()
         return "\n".join(lines[:1] + [line for line in lines[1:] if line.startswith("  Below")])
 
@@ -810,23 +845,24 @@ def warn_few_statements(tool: Any, k: int) -> bool:
     items = list(tool.items_)
     if k < 3 or len(items) > FEW_GOLDEN_QUESTIONS or tool.agreement_ < tool.target_:
         return False
-    warnings.warn(
+    warnings.warn(SurveyQualityWarning(
         f"the {k} types are told apart by {len(items)} statement{'s' if len(items) > 1 else ''} alone "
         f"({', '.join(items)} type {tool.agreement_:.0%} of respondents as the whole survey does): "
         "types found on so few answers follow the combinations of those answers rather than groups of "
         "people — check for a dimension with fewer than three statements (try discover --factors with "
-        "one fewer) and read the types with care", SurveyQualityWarning, stacklevel=3)
+        "one fewer) and read the types with care",
+        code="warn_few_statements" if len(items) > 1 else "warn_few_statements_one",
+        values={"k": int(k), "n": len(items), "items": ", ".join(items), "share": float(tool.agreement_)}),
+        stacklevel=3)
     return True
 
 
 def warn_types_restart(types_yaml: Path) -> None:
     """Warn that an earlier ``types.yaml`` cannot be kept (the factors changed)."""
-    warnings.warn(
+    warnings.warn(BehaviortypesWarning(
         f"{types_yaml}: the factors changed since the previous run, so its types "
         "cannot be matched; names and edits start afresh (the old file is replaced)",
-        BehaviortypesWarning,
-        stacklevel=3,
-    )
+        code="warn_types_restart", values={"path": str(types_yaml)}), stacklevel=3)
 
 
 

@@ -40,16 +40,21 @@ LANG = os.environ.get("BT_LANG", "en")  # en or sv: how numbers are written in t
 
 # %%
 # %matplotlib inline
+import warnings
+
 import pandas as pd
 from IPython.display import display
 
 from behaviortypes import pipeline, plots, study
+from behaviortypes.errors import TypesOverlapWarning
 
 # the number of factors: the parameter, else the one chosen in notebook 03 (factors.json), if it ran
 n_factors = N_FACTORS
 if n_factors is None and (OUT / "factors.json").is_file():
     n_factors = study.read(OUT, "factors.json").n_factors
-result = pipeline.discover(STUDY, OUT, factors=n_factors, k=K, seed=SEED, n_resamples=N_RESAMPLES)
+with warnings.catch_warnings():  # types that overlap: said once, in the summary's continuum box
+    warnings.simplefilter("ignore", TypesOverlapWarning)
+    result = pipeline.discover(STUDY, OUT, factors=n_factors, k=K, seed=SEED, n_resamples=N_RESAMPLES)
 folder = result.folder  # the discovery folder, read and checked
 print(result.summary())
 

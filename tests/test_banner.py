@@ -702,3 +702,55 @@ def test_workbook_outcome_interval_that_rounds_to_one_number_gets_decimals(small
     o.loc[second, ["mean", "ci_low", "ci_high"]] = [0.3, 0.27, 0.33]
     meta["outcomes"] = [{**x, "binary": x["column"] == var} for x in meta["outcomes"]]
     assert ci_cells(dataclasses.replace(result, outcomes=o, meta=meta)) == ["27.5% – 28.2%", "27% – 33%"]
+
+
+#: The banner workbook's own English texts before session 12 (sheet names, headers, legends, notes).
+WORKBOOK_ENGLISH = ("Column %", "n (respondents)", "Association with the type", "significantly higher",
+                    "fewer than", "at least that many", "Outcomes by type", "Bias-adjusted", "bias-adjusted",
+                    "95% interval", "assigned types", "How to read", "survey-weighted", "differs from everyone",
+                    "red: above", " df, p")
+
+
+def _workbook_texts(book) -> list[str]:
+    return [str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row
+            if isinstance(c.value, str)]
+
+
+def test_workbook_in_swedish(small_study, tmp_path, capsys):
+    """profile --lang sv (or a Swedish study): every text of the banner workbook is Swedish."""
+    import dataclasses
+
+    from openpyxl import load_workbook
+
+    from behaviortypes.cli import main
+    from behaviortypes.describe.profile import load_profile
+    from behaviortypes.describe.workbook import write_banner_workbook
+
+    out, book = small_study / "out", tmp_path / "banner_sv.xlsx"
+    assert main(["profile", str(out), "--xlsx", str(book), "--lang", "sv"]) == 0
+    printed = capsys.readouterr().out
+    assert f"Skrev {book}" in printed and "Wrote" not in printed
+    assert re.search(r"Beskrev \d+ svarande efter 3 bakgrundsvariabler", printed)
+    assert "signifikanta celler" in printed and "significant" not in printed
+    wb = load_workbook(book)
+    assert wb.sheetnames == ["age_band", "country", "region", "utfall", "läsanvisning"]
+    texts = _workbook_texts(wb)
+    assert [e for e in WORKBOOK_ENGLISH for x in texts if e in x] == []
+    assert "All" not in texts and "notes" not in wb.sheetnames
+    ws = wb["age_band"]
+    assert ws["A2"].value == "Kolumnprocent: andel av varje typs svarande på varje nivå"
+    assert ws["B4"].value == "Alla"
+    assert "n (svarande)" in texts
+    assoc = next(x for x in texts if x.startswith("Samband med typen: Rao–Scott F = "))
+    assert re.search(r"F = \d+,\d\d med \d+,\d och \d+ frihetsgrader, p (<|=) 0,\d", assoc), assoc
+    assert any(x.startswith("▲/▼ signifikant högre/lägre") and "5\u00a0%" in x for x in texts)
+    assert wb["utfall"]["A1"].value == "Utfall per typ" and wb["läsanvisning"]["A1"].value == "Så läser du tabellerna"
+    intervals = [str(c.value) for row in wb["utfall"].iter_rows() for c in row if " – " in str(c.value)]
+    assert any(re.fullmatch(r"\d+(,\d+)?\u00a0% – \d+(,\d+)?\u00a0%", x) for x in intervals), intervals  # a share
+    assert any(re.fullmatch(r"-?\d+,\d+ – -?\d+,\d+", x) for x in intervals), intervals  # a mean
+    # the study's language is the default: profile.json records the instrument's (the demo: en)
+    result = load_profile(out)
+    assert result.meta["language"] == "en"
+    swedish = dataclasses.replace(result, meta={**result.meta, "language": "sv"})
+    assert load_workbook(write_banner_workbook(swedish, tmp_path / "b.xlsx")).sheetnames[-2:] == ["utfall", "läsanvisning"]
+    assert load_workbook(write_banner_workbook(swedish, tmp_path / "c.xlsx", lang="en")).sheetnames[-2:] == ["outcomes", "notes"]

@@ -99,7 +99,7 @@ def test_discover_summary_says_continuum(tmp_path, edge_finder):
     sol = json.loads((disc / "solution.json").read_text())
     stub = SimpleNamespace(solution={**sol, "k_reason": "3 types: ...", "n_factors": 2, "factor_reason": "...",
                                      "n_kept": 400, "n_respondents": 400},
-                           factors=SimpleNamespace(styles=None, cfa=None), profiling=SimpleNamespace(summary=lambda: "  1. A"),
+                           factors=SimpleNamespace(styles=None, cfa=None), profiling=SimpleNamespace(summary=lambda *a, **k: "  1. A"),
                            typing_tool=None, out=disc)
     text = DiscoveryResult.summary(stub)
     lines = text.splitlines()
@@ -111,3 +111,24 @@ def test_discover_summary_says_continuum(tmp_path, edge_finder):
     clear = {**sol, "k_reason_code": [c for c in sol["k_reason_code"] if c["code"] != "k_reason_edge_range"],
              "k_evidence": [{**r, "entropy": 0.95} for r in sol["k_evidence"]]}
     assert continuum_lines(clear) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_report_says_the_overlap_once_per_place(tmp_path, edge_finder, lang):
+    """Heavy overlap (entropy 0.66): the headline's box and the evidence appendix's box say it,
+    with the share of respondents in another type; the appendix no longer repeats it in a
+    note under the latent-profile table (session 12; it said it three times)."""
+    from behaviortypes.report.render import render_report
+
+    disc = _edge_folder(tmp_path, edge_finder)
+    ev = pd.read_csv(disc / "evidence_k.csv")
+    ev.loc[ev["k"] == 3, ["entropy", "typed_differently"]] = [0.66, 0.184]
+    ev.to_csv(disc / "evidence_k.csv", index=False)
+    out = render_report(disc, out_dir=tmp_path / "rep", lang=lang, formats=("html",))
+    html = next(p for p in out if p.suffix == ".html").read_text(encoding="utf-8")
+    said = "The types overlap" if lang == "en" else "Typerna överlappar"
+    assert html.count(said) == 2  # the headline and the evidence appendix, once each
+    share = "about 18.4% of respondents" if lang == "en" else "omkring 18,4\u00a0% av de svarande"
+    assert html.count(share) == 2
+    appendix = html[html.index('id="sec-k"'):]
+    assert appendix.count(said) == 1

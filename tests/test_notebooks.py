@@ -111,3 +111,21 @@ def test_factor_and_type_notebooks_take_their_parameters_from_the_environment(tm
     solution = json.loads((out / "solution.json").read_text(encoding="utf-8"))
     assert solution["n_factors"] == 2 and solution["k"] == 2
     assert json.loads((out / "factors.json").read_text(encoding="utf-8"))["n_factors"] == 2
+
+
+def test_type_notebook_says_an_overlap_once(tmp_path, monkeypatch):
+    """Notebook 04 on types that overlap (entropy 0.66 at k = 4): the discover cell says so once,
+    in the summary's continuum box, not also as a warning (session 12)."""
+    study = tmp_path / "fuzzy"
+    make_study(study, n_respondents=600, n_customers=2000, separation=0.45)
+    for key, value in {"BT_STUDY": study, "BT_OUT": tmp_path / "out", "BT_K": 4, "BT_RESAMPLES": 10,
+                       "MPLBACKEND": "Agg"}.items():
+        monkeypatch.setenv(key, str(value))
+    path = next(p for p in NOTEBOOKS if p.stem.startswith("04"))
+    nb = jupytext.read(path)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "pipeline.discover(" in c.source)
+    said = " ".join(o.get("text", "") for o in cell.get("outputs", []))
+    assert "Read with care: a continuum" in said
+    assert said.lower().count("overlap") == 1, said

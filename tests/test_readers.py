@@ -942,7 +942,9 @@ def test_qualtrics_draft_takes_the_stem_off_the_statements(tmp_path):
     assert (draft["scale"]["min"], draft["scale"]["max"]) == (1, 7)
     text = instrument_draft_yaml(path)
     assert text.count(sw.STEM) == 1  # the battery's question, once
-    assert f"# Question before Q1_1–Q1_18: {sw.STEM}\nitems:" in text
+    # the comments in the statements' language (session 12); English when asked for
+    assert f"# Frågan före Q1_1–Q1_18: {sw.STEM}\nitems:" in text
+    assert f"# Question before Q1_1–Q1_18: {sw.STEM}\nitems:" in instrument_draft_yaml(path, lang="en")
 
 
 @pytest.mark.parametrize("names, expect", [

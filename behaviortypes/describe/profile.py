@@ -46,9 +46,9 @@ class ProfileResult:
         ``banner.csv``, ``banner_tests.csv``, ``outcomes.csv``, ``covariates.csv``.
     meta : dict
         ``profile.json``: the descriptors and outcomes (column, label, levels, source),
-        ``min_cell``, ``alpha``, ``weighted``, ``n_respondents``, ``type_names`` and
+        ``min_cell``, ``alpha``, ``weighted``, ``n_respondents``, ``type_names``,
         ``assignments_sha256`` (the typed respondents it describes, see
-        :func:`assignments_fingerprint`).
+        :func:`assignments_fingerprint`) and ``language`` (the instrument's).
     """
 
     out: Path
@@ -58,21 +58,24 @@ class ProfileResult:
     covariates: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def summary(self) -> str:
-        """A few lines for people: what was profiled and what differs."""
+    def summary(self, lang: str | None = None) -> str:
+        """A few lines for people: what was profiled and what differs, in ``lang`` (default:
+        the study's, ``meta["language"]``, else English)."""
+        from ..i18n import output_language
+        from ..report.render import load_texts
+
+        lang = output_language(lang, self.meta.get("language"))
+        t = load_texts(lang)
         sig = self.banner[self.banner["significant"]]
-        lines = [
-            f"Profiled {self.meta.get('n_respondents', '?')} respondents by "
-            f"{len(self.meta.get('descriptors', []))} descriptors and "
-            f"{len(self.meta.get('outcomes', []))} outcomes "
-            f"(cells under {self.meta.get('min_cell')} respondents suppressed).",
-        ]
+        meta = self.meta
+        lines = [t["cli_profiled"].format(n=meta.get("n_respondents", "?"), d=len(meta.get("descriptors", [])),
+                                          o=len(meta.get("outcomes", [])), min=meta.get("min_cell"))]
         for _, row in self.tests.iterrows():
             n_sig = int(sig["variable"].eq(row["variable"]).sum())
             p = row["p_value"]
             p_text = "p < 0.001" if p < 0.001 else f"p = {p:.3g}"  # never "p = 0"
-            lines.append(f"  {row['variable']}: Rao-Scott {p_text}; "
-                         f"{n_sig} significant cells")
+            lines.append(t["cli_profile_test"].format(variable=row["variable"], sig=n_sig,
+                                                      p=p_text.replace(".", ",") if lang == "sv" else p_text))
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -454,7 +457,7 @@ def profile_types_by(
     meta = {
         "descriptors": desc, "outcomes": outs, "min_cell": cell, "min_type_size": inst.min_group_size,
         "alpha": alpha, "weighted": weights is not None, "n_respondents": int(len(types)),
-        "type_names": {str(k): v for k, v in names.items()},
+        "type_names": {str(k): v for k, v in names.items()}, "language": inst.language,  # (the workbook's)
         "assignments_sha256": assignments_fingerprint(types),
     }
     return ProfileResult(out, banner, tests, outcome_tab, covs, meta)

@@ -1,6 +1,8 @@
 """The banner workbook: types as columns, levels as rows, significant cells marked as in Q.
 
-One sheet per descriptor, an ``outcomes`` sheet and a ``notes`` sheet. Shares are real
+One sheet per descriptor, an ``outcomes`` sheet and a ``notes`` sheet (``utfall`` and
+``läsanvisning`` in Swedish: every text of the workbook is in the study's language or the
+one asked for, from ``report/i18n``). Shares are real
 numbers formatted as percentages; a cell significantly above the rest of the sample is
 red with ``▲``, one below is blue with ``▼`` — the report's convention (its heatmaps and
 banner page: red above, blue below). The arrow is in the cell's number format, so the
@@ -26,8 +28,6 @@ _UP, _DOWN = "B42318", "1F4E9A"  # font colours
 _UP_FILL, _DOWN_FILL = "FBE1DE", "DCE8F7"
 _COL_WIDTH = 18  # characters per type column
 _LABEL_WIDTH = 40  # at most this wide, the outcome labels (column A) wrap beyond it
-_SUPPRESSED = ("* fewer than {min} respondents, or hidden so that such a cell cannot be worked "
-               "out from the totals (secondary suppression).")
 _AT_LEAST = '"≥"#,##0'  # a lower bound: some of the type's cells are hidden
 
 
@@ -59,17 +59,26 @@ def _styles():
         wrap_text=True, vertical="top", horizontal="center")
 
 
+def _decimals(text: str, lang: str) -> str:
+    """A number written in ``lang``: ``0.05`` / ``0,05`` (``%`` after a space in Swedish)."""
+    return text.replace(".", ",").replace("%", "\u00a0%") if lang == "sv" else text
+
+
+def _p_text(p: float, lang: str) -> str:
+    return _decimals("p < 0.001" if p < 0.001 else f"p = {p:.3g}", lang)  # never "p = 0"
+
+
 def _banner_sheet(ws, var: str, table: pd.DataFrame, label: str, head: list[str], type_ids: list[int],
-                  tests: pd.DataFrame, meta: dict, cell_min) -> None:
+                  tests: pd.DataFrame, meta: dict, cell_min, tx: dict, lang: str) -> None:
     """One descriptor's banner table: column % per type, its base row and its test."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill
 
     bold, thin, wrap = _styles()
     ws["A1"] = label
     ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = "Column %: share of each type's respondents at each level"
+    ws["A2"] = tx["banner_wb_column_pct"]
     ws.append([])
-    ws.append(["", "All", *head])
+    ws.append(["", tx["banner_wb_all"], *head])
     for c in ws[4]:
         c.font, c.alignment, c.border = bold, wrap, Border(bottom=thin)
     ws.row_dimensions[4].height = _header_height(head)
@@ -97,7 +106,7 @@ def _banner_sheet(ws, var: str, table: pd.DataFrame, label: str, head: list[str]
                 cell.font = Font(bold=True, color=_UP if up else _DOWN)
                 cell.fill = PatternFill("solid", fgColor=_UP_FILL if up else _DOWN_FILL)
     # base row: respondents per type with an answer
-    ws.append(["n (respondents)", None, *[None] * len(type_ids)])
+    ws.append([tx["banner_wb_base"], None, *[None] * len(type_ids)])
     r = ws.max_row
     ws.cell(r, 1).font = Font(italic=True)
     for c in ws[r]:
@@ -124,32 +133,32 @@ def _banner_sheet(ws, var: str, table: pd.DataFrame, label: str, head: list[str]
     if var in tests.index:
         tr = tests.loc[var]
         ws.append([])
-        ws.append([f"Association with the type: Rao–Scott F = {tr['f_rs2']:.2f} on "
-                   f"{tr['df1_rs2']:.1f} and {tr['df2_rs2']:.0f} df, "
-                   + ("p < 0.001" if tr["p_value"] < 0.001 else f"p = {tr['p_value']:.3g}")])
+        ws.append([tx["banner_wb_association"].format(
+            f=_decimals(f"{tr['f_rs2']:.2f}", lang), df1=_decimals(f"{tr['df1_rs2']:.1f}", lang),
+            df2=f"{tr['df2_rs2']:.0f}", p=_p_text(tr["p_value"], lang))])
     # one short note a line, so that printing to one page width keeps the table readable
-    ws.append([f"▲/▼ significantly higher/lower than the rest of the sample (red ▲ higher, blue ▼ lower; "
-               f"false discovery rate {fixed(meta.get('alpha', 0.05), scale=100)}%)."])
-    ws.append([_SUPPRESSED.format(min=cell_min)])
+    alpha = _decimals(f"{fixed(meta.get('alpha', 0.05), scale=100)}%", lang)
+    ws.append([tx["banner_wb_marks"].format(alpha=alpha)])
+    ws.append([tx["banner_wb_suppressed"].format(min=cell_min)])
     if table["n"].isna().any():
-        ws.append(["≥: at least that many respondents (some of the type's cells are hidden)."])
+        ws.append([tx["banner_wb_at_least"]])
     ws.column_dimensions["A"].width = 28
     for j in range(2, len(type_ids) + 3):
         ws.column_dimensions[ws.cell(4, j).column_letter].width = _COL_WIDTH
     ws.freeze_panes = "B5"
 
 
-def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict, cell_min) -> None:
+def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict, cell_min,
+                    tx: dict, lang: str) -> None:
     """Bias-adjusted outcome means per type, their intervals and the assigned types' means."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill
 
     bold, thin, wrap = _styles()
-    ws["A1"] = "Outcomes by type"
+    ws["A1"] = tx["banner_wb_outcomes_title"]
     ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = ("Bias-adjusted (BCH three-step) means with 95% intervals; means of the "
-                "assigned types for comparison. Yes/no outcomes are shares.")
+    ws["A2"] = tx["banner_wb_outcomes_lead"]
     ws.append([])
-    ws.append(["", "", "All", *head])
+    ws.append(["", "", tx["banner_wb_all"], *head])
     for c in ws[4]:
         c.font, c.alignment, c.border = bold, wrap, Border(bottom=thin)
     ws.row_dimensions[4].height = _header_height(head)
@@ -167,7 +176,8 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
         overall = table["overall_mean"].iloc[0]
         label = str(olabels.get(var, var))
         lines = len(textwrap.wrap(label, width=max(4, width_a - 2))) or 1
-        for method, title in (("bch", "bias-adjusted"), ("ci", "95% interval"), ("modal", "assigned types")):
+        for method, title in (("bch", tx["banner_wb_bch"]), ("ci", tx["banner_wb_ci"]),
+                              ("modal", tx["banner_wb_modal"])):
             ws.append([olabels.get(var, var) if method == "bch" else "", title,
                        float(overall) if method == "bch" else None])
             r = ws.max_row
@@ -185,7 +195,8 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
                     # more decimals when the ends would read as one number ("28% – 28%")
                     scale, unit = (100, "%") if binary.get(var) else (1, "")
                     d = interval_digits(row["ci_low"], row["ci_high"], 0 if unit else 2, scale=scale)
-                    cell.value = " – ".join(fixed(v, d, scale=scale) + unit for v in (row["ci_low"], row["ci_high"]))
+                    cell.value = " – ".join(_decimals(fixed(v, d, scale=scale) + unit, lang)
+                                            for v in (row["ci_low"], row["ci_high"]))
                     cell.font = Font(italic=True, color="666666")
                     cell.alignment = Alignment(horizontal="right")
                 else:
@@ -203,8 +214,8 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
             for r in range(first, first + 3):
                 ws.row_dimensions[r].height = 15.0 * math.ceil(lines / 3)
         ws.append([])
-    ws.append(["▲/▼ the 95% interval lies above/below the mean of everyone (red ▲ above, blue ▼ below)."])
-    ws.append([_SUPPRESSED.format(min=cell_min)])
+    ws.append([tx["banner_wb_outcome_marks"]])
+    ws.append([tx["banner_wb_suppressed"].format(min=cell_min)])
     ws.column_dimensions["A"].width = width_a
     ws.column_dimensions["B"].width = 16
     for j in range(3, len(type_ids) + 4):
@@ -235,7 +246,7 @@ def refuse_foreign_banner_workbook(path: str | Path) -> None:
     check_output_file(path)  # a folder, a read-only or locked file, a folder not ours to write in
 
 
-def write_banner_workbook(result, path: str | Path) -> Path:
+def write_banner_workbook(result, path: str | Path, *, lang: str | None = None) -> Path:
     """Write ``result`` (a :class:`~behaviortypes.describe.profile.ProfileResult`) as ``.xlsx``.
 
     Parameters
@@ -244,6 +255,9 @@ def write_banner_workbook(result, path: str | Path) -> Path:
     path : str or Path
         The workbook to write (atomically). An existing file is replaced only when
         behaviortypes wrote it (:func:`refuse_foreign_banner_workbook`).
+    lang : {"en", "sv"}, optional
+        Language of the sheet names, headers, notes and legends (``report/i18n``);
+        default: the study's (``profile.json`` ``language``, the instrument's), else English.
 
     Returns
     -------
@@ -252,39 +266,34 @@ def write_banner_workbook(result, path: str | Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from ..i18n import output_language
+    from ..report.render import load_texts
+
     refuse_foreign_banner_workbook(path)  # never a file of the user's
     meta = result.meta
+    lang = output_language(lang, meta.get("language"))
+    tx = load_texts(lang)
     names = {int(k): v for k, v in meta.get("type_names", {}).items()}
     type_ids = sorted(int(t) for t in pd.unique(result.banner["type_id"])) if len(result.banner) else \
         sorted(int(t) for t in pd.unique(result.outcomes["type_id"]))
-    head = [f"{t} · {' '.join(str(names.get(t) or f'Type {t}').split())}" for t in type_ids]
+    head = [f"{i} · {' '.join(str(names.get(i) or tx['banner_wb_type'].format(id=i)).split())}" for i in type_ids]
     cell_min = meta.get("min_cell")
     wb = Workbook()
     wb.properties.creator = BANNER_MARK
     wb.remove(wb.active)
-    used: set[str] = {"outcomes", "notes"}
+    sheet_outcomes, sheet_notes = tx["banner_wb_sheet_outcomes"], tx["banner_wb_sheet_notes"]
+    used: set[str] = {sheet_outcomes.lower(), sheet_notes.lower()}
     labels = {d["column"]: d.get("label") or d["column"] for d in meta.get("descriptors", [])}
     tests = result.tests.set_index("variable") if len(result.tests) else pd.DataFrame()
 
     for var, table in result.banner.groupby("variable", sort=False):
         _banner_sheet(wb.create_sheet(_sheet_name(var, used)), var, table, labels.get(var, var), head,
-                      type_ids, tests, meta, cell_min)
-    _outcomes_sheet(wb.create_sheet("outcomes"), result, head, type_ids, meta, cell_min)
+                      type_ids, tests, meta, cell_min, tx, lang)
+    _outcomes_sheet(wb.create_sheet(sheet_outcomes), result, head, type_ids, meta, cell_min, tx, lang)
 
-    notes = wb.create_sheet("notes")
-    for line in (
-        "How to read these tables",
-        "Column %: the share of a type's respondents at each level (survey-weighted when the survey has weights).",
-        "All: the share among every typed respondent.",
-        "▲/▼: the type differs from everyone else (z-test on Kish effective sample sizes, "
-        "Benjamini–Hochberg false discovery rate over each table).",
-        "Outcomes: bias-adjusted means correct for respondents assigned to the wrong type "
-        "(BCH three-step; Vermunt 2010, Bakk & Vermunt 2016).",
-        "▲ red: above; ▼ blue: below (as in the report).",
-        "*: " + _SUPPRESSED.format(min=cell_min)[2:] + " Hidden for privacy and because so few answers are not reliable.",
-        "≥ before a count: at least that many respondents (some of the type's cells are hidden).",
-    ):
-        notes.append([line])
+    notes = wb.create_sheet(sheet_notes)
+    for key in ("title", "column", "all", "marks", "outcomes", "colours", "suppressed", "at_least"):
+        notes.append([tx[f"banner_wb_notes_{key}"].format(min=cell_min)])
     notes["A1"].font = Font(bold=True, size=13)
     notes.column_dimensions["A"].width = 110
     for sheet in wb.worksheets:  # print (and PDF) each sheet on one landscape page width

@@ -149,7 +149,8 @@ def cfa_check(items_keyed: pd.DataFrame, loadings: pd.DataFrame, *, threshold: f
         result["note"] = "the CFA did not converge; its fit indices are not to be trusted"
         result["note_code"] = "not_converged"
     elif warn and (result["cfi"] < 0.90 or result["rmsea"] > 0.08):
-        warnings.warn(f"the factor structure fits the held-out respondents poorly (CFI "
-                      f"{result['cfi']:.2f}, RMSEA {result['rmsea']:.3f})",
-                      SurveyQualityWarning, stacklevel=2)
+        warnings.warn(SurveyQualityWarning(
+            f"the factor structure fits the held-out respondents poorly (CFI "
+            f"{result['cfi']:.2f}, RMSEA {result['rmsea']:.3f})", code="warn_cfa_poor",
+            values={"cfi": f"{result['cfi']:.2f}", "rmsea": f"{result['rmsea']:.3f}"}), stacklevel=2)
     return result

@@ -242,10 +242,10 @@ class FactorModel(BaseEstimator):
         p = len(items)
         n_eff = int(round(d.n_effective))
         if n_eff < 5 * p or n_eff < 100:
-            warnings.warn(
+            warnings.warn(SurveyQualityWarning(
                 f"only {d.n} respondents for {p} items: factor solutions are unstable "
                 "below about 5 respondents per item and 100 in total",
-                SurveyQualityWarning, stacklevel=2)
+                code="warn_few_respondents", values={"n": int(d.n), "p": int(p)}), stacklevel=2)
 
         self.factorability_ = _factorability(R, items, d.n_effective)
 
@@ -258,8 +258,9 @@ class FactorModel(BaseEstimator):
         self.retention_reason_ = reason
         self.retention_reason_code_ = code
         if ((p - n_f) ** 2 - (p + n_f)) < 0 and method == "ml":
-            warnings.warn(f"{n_f} factors for {p} items leave negative degrees of freedom",
-                          SurveyQualityWarning, stacklevel=2)
+            warnings.warn(SurveyQualityWarning(f"{n_f} factors for {p} items leave negative degrees of freedom",
+                                               code="warn_negative_df", values={"k": int(n_f), "p": int(p)}),
+                          stacklevel=2)
 
         # extraction and rotation
         L, converged = cand[n_f]["extraction"] if n_f in cand else extract(R, n_f, method)
@@ -271,8 +272,8 @@ class FactorModel(BaseEstimator):
         idx = pd.Index(items, name="item")
         self.converged_ = bool(converged)
         if not converged:
-            warnings.warn("the factor extraction did not converge; read the loadings with care",
-                          SurveyQualityWarning, stacklevel=2)
+            warnings.warn(SurveyQualityWarning("the factor extraction did not converge; read the loadings with care",
+                                               code="warn_not_converged"), stacklevel=2)
         self.corr_method_ = corr
         self.corr_ = pd.DataFrame(R, index=idx, columns=items)
         self.corr_.attrs.update(info)
@@ -311,9 +312,12 @@ class FactorModel(BaseEstimator):
         if minor and self.n_factors is None and ret.attrs["pa_n_factors"] > 0:
             # (after naming: the warning names the factors as the report does)
             named = ", ".join(f"{f} '{self.factor_names_.get(f, f)}'" for f in minor)
-            warnings.warn(f"the {n_f}-factor solution still has minor factor(s) {named} (fewer than "
-                          f"{MINOR_MIN_ITEMS} statements load |λ| ≥ {MINOR_SALIENT:.2f} on them as "
-                          "their main factor); read them with care", SurveyQualityWarning, stacklevel=2)
+            warnings.warn(SurveyQualityWarning(
+                f"the {n_f}-factor solution still has minor factor(s) {named} (fewer than "
+                f"{MINOR_MIN_ITEMS} statements load |λ| ≥ {MINOR_SALIENT:.2f} on them as "
+                "their main factor); read them with care", code="warn_minor_factors",
+                values={"k": int(n_f), "factors": named, "min": MINOR_MIN_ITEMS, "salient": MINOR_SALIENT}),
+                stacklevel=2)
         self.means_ = pd.Series(self._nanmeans(d), index=idx, name="mean")
         self.scales_ = pd.Series(sds, index=idx, name="sd")
         self.weights_ = pd.DataFrame(self._score_weights(R, P, phi, score_method),
@@ -577,9 +581,10 @@ def _factorability(R: np.ndarray, items: list[str], n: float) -> pd.DataFrame:
     rows += [("bartlett_chi2", "", b["chi2"], ""), ("bartlett_df", "", b["df"], ""),
              ("bartlett_p", "", b["p_value"], "")]
     if kmo_t["msa"].iloc[0] < 0.6:
-        warnings.warn(f"KMO = {kmo_t['msa'].iloc[0]:.2f} ({kmo_t['label'].iloc[0]}): the "
-                      "items share little variance; factors may not be meaningful",
-                      SurveyQualityWarning, stacklevel=3)
+        warnings.warn(SurveyQualityWarning(
+            f"KMO = {kmo_t['msa'].iloc[0]:.2f} ({kmo_t['label'].iloc[0]}): the "
+            "items share little variance; factors may not be meaningful", code="warn_low_kmo",
+            values={"kmo": float(kmo_t["msa"].iloc[0]), "label": str(kmo_t["label"].iloc[0])}), stacklevel=3)
     return pd.DataFrame(rows, columns=["measure", "item", "value", "label"])
 
 
@@ -606,8 +611,8 @@ def _decide(counts: dict, cand: dict, p: int, ledermann: int, *, n_factors, n_it
         return n_f, f"set by the user ({n_f}); {pa_text}, {others}", code
     if pa_n == 0:
         code.append({"code": "factor_reason_none", "values": {"m": 1}})
-        warnings.warn("parallel analysis found no factor above chance; 1 factor kept",
-                      SurveyQualityWarning, stacklevel=4)
+        warnings.warn(SurveyQualityWarning("parallel analysis found no factor above chance; 1 factor kept",
+                                           code="warn_no_factor"), stacklevel=4)
         return 1, f"{pa_text}: no factor stands above random data; 1 factor kept ({others})", code
     top_range = max(pa_n, map_n)
     start = min(top_range, ledermann)

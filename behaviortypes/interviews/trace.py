@@ -79,21 +79,22 @@ class Traceability:
             self.themes_without_items or self.items_without_theme or len(self.unknown_item_themes)
         )
 
-    def summary(self) -> str:
-        """A few lines for ``behaviortypes check``."""
+    def summary(self, lang: str = "en") -> str:
+        """A few lines for ``behaviortypes check``, in ``lang`` (``report/i18n``)."""
+        from ..report.render import load_texts
+
+        t = load_texts(lang if lang in ("en", "sv") else "en")
         lines = []
         if self.themes_without_items:
-            lines.append(f"{len(self.themes_without_items)} themes have no statement: "
-                         + ", ".join(self.themes_without_items[:8]))  # fmt: skip
+            lines.append(t["check_themes_without_items"].format(
+                n=len(self.themes_without_items), themes=", ".join(self.themes_without_items[:8])))
         if self.items_without_theme:
-            lines.append(f"{len(self.items_without_theme)} statements have no theme: "
-                         + ", ".join(self.items_without_theme[:8]))  # fmt: skip
+            lines.append(t["check_items_without_theme"].format(
+                n=len(self.items_without_theme), items=", ".join(self.items_without_theme[:8])))
         for row in self.unknown_item_themes.itertuples():
-            hint = f" (did you mean '{row.suggestion}'?)" if row.suggestion else ""
-            lines.append(
-                f"statement {row.item}: theme '{row.theme}' is not in the interviews{hint}"
-            )
-        return "\n".join(lines) or "every theme has a statement and every statement a theme"
+            key = "check_unknown_theme_hint" if row.suggestion else "check_unknown_theme"
+            lines.append(t[key].format(item=row.item, theme=row.theme, suggestion=row.suggestion))
+        return "\n".join(lines) or t["check_traced"]
 
     def to_dict(self) -> dict:
         return {

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from ._common import MISSING_TOKENS
 from .customers import iter_customer_batches, read_customers
-from .draft import draft_instrument, instrument_draft_yaml, write_instrument_draft
+from .draft import draft_instrument, draft_notices, instrument_draft_yaml, write_instrument_draft
 from .survey import Survey, find_responses_file, keyed_items, load_survey, read_responses
 from .tables import is_qualtrics, read_table
 from .validate import (
@@ -48,6 +48,7 @@ __all__ = [
     "keyed_items",
     "is_qualtrics",
     "draft_instrument",
+    "draft_notices",
     "instrument_draft_yaml",
     "write_instrument_draft",
     "read_customers",

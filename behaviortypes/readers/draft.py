@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ import pandas as pd
 from ..errors import InputError
 from ..files import write_text
 from ..instrument import instrument_from_dict
-from ..i18n import guess_language
+from ..i18n import guess_language, output_language
 from ._common import SPSS_EXT, coerce, drop_qualtrics_previews, split_question_stems
 from .tables import read_raw, read_spss
 
@@ -388,7 +388,7 @@ def _without_background(frame: pd.DataFrame, items: list[str], ranges: dict, lo:
     return [c for c in items if c not in background], background
 
 
-def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, int], list[str]]:
+def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, int], list[dict[str, Any]]]:
     """The draft, the question stems taken off its statements (stem → item ids), the
     columns left out of it (column → number of different values) and notes for its top."""
     path = Path(path)
@@ -474,11 +474,11 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     instrument_from_dict(draft, file=path)  # a draft must load
     notes = (_draft_notes(draft, frame, lo, hi, background) + _non_answer_notes(scale)
              + _named_notes(kept, moved, lo, hi)
-             + _guess_notes(draft, guesses) + ([labelled] if isinstance(labelled, str) else []))
+             + _guess_notes(draft, guesses) + ([labelled] if isinstance(labelled, dict) else []))
     return draft, stems, unused, notes
 
 
-def _no_items_error(path: Path, labelled: str | tuple[str, list[str]] | None) -> InputError:
+def _no_items_error(path: Path, labelled: dict | tuple[str, list[str]] | None) -> InputError:
     """No statements found; when columns share text answers, the hint to list them as labels."""
     if isinstance(labelled, tuple):
         col, labels = labelled
@@ -492,7 +492,7 @@ def _no_items_error(path: Path, labelled: str | tuple[str, list[str]] | None) ->
 
 
 def _coded_text_labels(frame: pd.DataFrame, columns: list[str], skip: set, value_labels: dict
-                       ) -> tuple[pd.DataFrame, dict, str | tuple[str, list[str]] | None]:
+                       ) -> tuple[pd.DataFrame, dict, dict | tuple[str, list[str]] | None]:
     """Columns answered with known agree/disagree labels, as codes 1..n in their usual order.
 
     Returns the frame (those columns coded), the value labels (theirs added) and a note
@@ -533,10 +533,8 @@ def _coded_text_labels(frame: pd.DataFrame, columns: list[str], skip: set, value
         frame[col] = frame[col].astype(float)
     labels = {float(code[t]): spelled[t] for t in ordered + non_answers}
     value_labels = {**value_labels, **{c: labels for c in known}}
-    note = ("A GUESS: the answers are text labels; scale: labels gives them codes 1 to "
-            f"{len(ordered)} in the usual order\n# of agree/disagree answers: "
-            + " < ".join(spelled[t] for t in ordered)
-            + ".\n# Check it: code 1 is the lowest answer, and an item's high score means agreeing.")
+    note = {"code": "draft_labels_guess",
+            "values": {"n": len(ordered), "order": " < ".join(spelled[t] for t in ordered)}}
     return frame, value_labels, note
 
 
@@ -576,21 +574,35 @@ def _named_columns(frame: pd.DataFrame, named: dict[str, tuple], items: list[str
     return kept, [c for c in fit if c not in kept]
 
 
-def _named_notes(kept: list[str], moved: list[str], lo: int, hi: int) -> list[str]:
+def _note(code: str, columns: Sequence[str] | None = None, **values: Any) -> dict[str, Any]:
+    """A comment of the draft as a code of ``report/i18n`` and its values (said by :func:`_said`);
+    ``columns``: the columns it is about (one or more: the words agree)."""
+    if columns is not None:
+        values.update(columns=", ".join(columns), one=len(columns) == 1)
+    return {"code": code, "values": values}
+
+
+def _said(note: Mapping[str, Any], t: Mapping[str, str]) -> str:
+    """A comment of the draft in the language of ``t`` (``report/i18n`` ``draft_*`` texts)."""
+    values = dict(note.get("values") or {})
+    one = values.pop("one", None)
+    if one is not None:  # "a statement" / "statements", "it" / "them" ...
+        for word in ("statement", "it", "its", "background"):
+            values[f"w_{word}"] = t[f"draft_w_{word}_{'1' if one else 'n'}"]
+    scale = values.pop("scale", None)
+    if scale is not None:  # a long scale is shown by its ends
+        values["shown"] = (", ".join(scale) if len(scale) <= 6 else
+                           t["draft_guess_many"].format(first=scale[0], last=scale[-1], n=len(scale)))
+    return t[note["code"]].format(**values)
+
+
+def _named_notes(kept: list[str], moved: list[str], lo: int, hi: int) -> list[dict[str, Any]]:
     """Comments for columns named like a time, date, wave or id on the statements' scale."""
     notes = []
     if moved:
-        one = len(moved) == 1
-        notes.append(
-            f"{', '.join(moved)}: named like a time, date, wave or id, so not drafted as "
-            f"{'a statement' if one else 'statements'} though answered\n# on the statements' {lo}-{hi} "
-            f"scale; move {'it' if one else 'them'} to items: if {'a statement' if one else 'statements'}.")
+        notes.append(_note("draft_named_moved", moved, lo=lo, hi=hi))
     if kept:
-        one = len(kept) == 1
-        notes.append(
-            f"{', '.join(kept)}: named like a time, date, wave or id, but {'its' if one else 'their'} "
-            f"answers go with the statements',\n# so kept as {'a statement' if one else 'statements'}; "
-            f"move {'it' if one else 'them'} under descriptors: if not a statement of the survey.")
+        notes.append(_note("draft_named_kept", kept, lo=lo, hi=hi))
     return notes
 
 
@@ -617,58 +629,37 @@ def _could_be_ids(values: pd.Series, *, small_ok: bool = False) -> bool:
 
 
 def _draft_notes(draft: dict[str, Any], frame: pd.DataFrame, lo: int, hi: int, background: list[str]
-                 ) -> list[str]:
+                 ) -> list[dict[str, Any]]:
     """Comments for the top of the draft: a missing id column, statements named like
     background questions."""
     notes = []
     if draft["id_column"] == _ADDED_ID and _ADDED_ID not in frame.columns:
-        notes.append(
-            f"No column holds one different value per row, so none can be the respondent id. Add a\n"
-            f"# column {_ADDED_ID} with a unique id per respondent (1, 2, 3 ... will do) to the responses\n"
-            "# file, or set id_column: to the column that holds the ids.")
+        notes.append(_note("draft_no_id", id=_ADDED_ID))
     behaviour = {_norm_name(n) for n in _BEHAVIOUR_NAMES} | {_norm_name(n) for n in _BACKGROUND_NAMES}
     kept = [i["id"] for i in draft["items"] if _norm_name(i["id"]) in behaviour]
     if kept:
-        one = len(kept) == 1
-        notes.append(
-            f"{', '.join(kept)}: named like {'a background question' if one else 'background questions'} "
-            f"but answered on the statements' {lo}-{hi} scale, so kept as\n# "
-            f"{'a statement' if one else 'statements'}; move {'it' if one else 'them'} under "
-            "descriptors: if not a statement of the survey.")
+        notes.append(_note("draft_kept_background", kept, lo=lo, hi=hi))
     moved = [c for c in background if _norm_name(c) in {_norm_name(n) for n in _BEHAVIOUR_NAMES}]
     if moved:
-        one = len(moved) == 1
-        notes.append(
-            f"{', '.join(moved)}: named like {'a background question' if one else 'background questions'} "
-            f"and answered on another scale than the\n# statements' {lo}-{hi}, so drafted under "
-            f"descriptors:; move {'it' if one else 'them'} to items: if {'a statement' if one else 'statements'}.")
+        notes.append(_note("draft_moved_background", moved, lo=lo, hi=hi))
     return notes
 
 
-def _non_answer_notes(scale: dict[str, Any]) -> list[str]:
+def _non_answer_notes(scale: dict[str, Any]) -> list[dict[str, Any]]:
     """A comment on the labels that are no answer on the scale ("Don't know", "Vet ej")."""
     codes = [c for c in scale.get("missing_codes", []) if _is_non_answer((scale.get("labels") or {}).get(c))]
     if not codes:
         return []
     shown = ", ".join(f"{c} = {scale['labels'][c]}" for c in codes)
-    return [f"Not answers on the scale: {shown}; drafted under missing_codes, so these answers are\n"
-            f"# read as missing (not as points {scale['min']}-{scale['max']} of the scale)."]
+    return [_note("draft_non_answers", shown=shown, min=scale["min"], max=scale["max"])]
 
 
-def _guess_notes(draft: dict[str, Any], guesses: list[list[str]]) -> list[str]:
+def _guess_notes(draft: dict[str, Any], guesses: list[list[str]]) -> list[dict[str, Any]]:
     """A comment per scale of statements split half against half: which half is
     reverse-keyed is a guess the user must check."""
     reverse = {i["id"] for i in draft["items"] if i["reverse"]}
-    notes = []
-    for scale in guesses:
-        shown = ", ".join(scale) if len(scale) <= 6 else f"{scale[0]} ... {scale[-1]} ({len(scale)} statements)"
-        marked = ", ".join(c for c in scale if c in reverse)
-        notes.append(
-            f"A GUESS: statements {shown} split half against half ({len(scale) // 2} and "
-            f"{len(scale) // 2}), so the\n# answers cannot tell which half is reverse-keyed. Drafted as "
-            f"reverse: true: {marked}.\n# Check their wording: reverse: true belongs on the half that says "
-            "the opposite of what a high\n# score should mean (e.g. 'I feel calm' on an anxiety scale).")
-    return notes
+    return [_note("draft_guess", scale=list(scale), half=len(scale) // 2,
+                  marked=", ".join(c for c in scale if c in reverse)) for scale in guesses]
 
 
 def _other_columns(frame: pd.DataFrame, columns: list[str]) -> tuple[list[str], dict[str, int]]:
@@ -705,34 +696,58 @@ def _study_name(path: Path) -> str:
     return stem if stem.lower() not in _GENERIC_STEMS else (folder or stem)
 
 
-def instrument_draft_yaml(path: str | Path) -> str:
+def instrument_draft_yaml(path: str | Path, *, lang: str | None = None) -> str:
     """:func:`draft_instrument` of ``path`` as YAML text, ready for ``instrument.yaml``.
 
     Long lines are never wrapped (a statement stays on one line, so the text
     round-trips however it is written or printed), and the question stem taken off
-    the statements is kept once, as a comment above them.
+    the statements is kept once, as a comment above them. The comments are in ``lang``
+    (``"en"`` or ``"sv"``; default: the language guessed from the statements, the
+    draft's ``language``, else English).
     """
     import yaml
 
+    from ..report.render import load_texts
+
     path = Path(path)
     draft, stems, unused, notes = _draft(path)
-    text = (f"# Drafted by behaviortypes from {path.name}. Check the item texts, the scale and\n"
-            "# which items are reverse-keyed (reverse: true) before running the analysis.\n")
-    text += "".join(f"# {note}\n" for note in notes)
+    t = load_texts(output_language(lang, draft.get("language")))
+    text = "".join(f"# {_said(note, t)}\n" for note in [_note("draft_header", file=path.name), *notes])
     if unused:
-        text += ("# Left out (too many different values to tabulate by type; group them into bands,\n"
-                 "# e.g. age groups, to list them under descriptors:, or list a number under outcomes:): "
-                 + ", ".join(f"{c} ({n} values)" for c, n in unused.items()) + "\n")
+        columns = ", ".join(t["draft_values"].format(column=c, n=n) for c, n in unused.items())
+        text += f"# {t['draft_left_out'].format(columns=columns)}\n"
     body = yaml.safe_dump(draft, sort_keys=False, allow_unicode=True, width=float("inf"))
     if stems:
-        note = "".join(f"# Question before {', '.join(cols[:1])}–{cols[-1]}: {stem}\n"
+        note = "".join(f"# {t['draft_stem'].format(first=', '.join(cols[:1]), last=cols[-1], stem=stem)}\n"
                        for stem, cols in stems.items())
         body = body.replace("\nitems:\n", "\n" + note + "items:\n", 1)
     return text + body
 
 
+#: The comments of a draft that ``instrument draft --out`` also says on the terminal.
+DRAFT_NOTICES = ("draft_no_id", "draft_guess", "draft_labels_guess", "draft_named_moved")
+
+
+def draft_notices(text: str) -> tuple[str, list[str]]:
+    """The language of a drafted ``instrument.yaml`` text and which of its comments
+    (:data:`DRAFT_NOTICES`) it holds: ``("sv", ["draft_guess"])``.
+
+    Found by each comment's longest fixed words on its first line, in English and Swedish.
+    """
+    from ..report.render import load_texts
+
+    def fixed_words(template: str) -> str:
+        return max(re.split(r"\{[^}]*\}", template.split("\n")[0]), key=len)
+
+    for lang in ("sv", "en"):
+        t = load_texts(lang)
+        if fixed_words(t["draft_header"]) in text:
+            return lang, [code for code in DRAFT_NOTICES if fixed_words(t[code]) in text]
+    return "en", []
+
+
 def write_instrument_draft(path: str | Path, out: str | Path | None = None, *,
-                           overwrite: bool = False) -> Path:
+                           overwrite: bool = False, lang: str | None = None) -> Path:
     """Write :func:`draft_instrument` of ``path`` as YAML (default ``instrument.yaml`` beside it).
 
     Raises
@@ -745,4 +760,4 @@ def write_instrument_draft(path: str | Path, out: str | Path | None = None, *,
     if out.exists() and not overwrite:
         raise InputError("the instrument file already exists", file=out,
                          hint="choose another --out, or delete the existing file first")
-    return write_text(out, instrument_draft_yaml(path))
+    return write_text(out, instrument_draft_yaml(path, lang=lang))

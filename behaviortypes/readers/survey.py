@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import InputError, Problem, SurveyQualityWarning
+from ..errors import CodedProblem, InputError, Problem, SurveyQualityWarning
 from ..files import sha256_file
 from ..instrument import Instrument, load_instrument
 from ._common import EXCEL_EXT, TEXT_EXT, drop_qualtrics_previews
@@ -87,8 +87,15 @@ def read_responses(path: str | Path, instrument: Instrument) -> pd.DataFrame:
     """
     frame, warns, _ = _read_checked(path, instrument)
     for w in warns:
-        warnings.warn(str(w), SurveyQualityWarning, stacklevel=2)
+        warnings.warn(_as_warning(w), stacklevel=2)
     return frame
+
+
+def _as_warning(problem: Problem) -> SurveyQualityWarning:
+    """A problem of the responses as a warning (with its code, for the command line's language)."""
+    if isinstance(problem, CodedProblem):
+        return problem.warning(SurveyQualityWarning)
+    return SurveyQualityWarning(str(problem))
 
 
 def keyed_items(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -250,7 +257,7 @@ def load_survey(survey_dir: str | Path) -> Survey:
     frame, warns, attrs = _read_checked(responses_file, instrument)
     warns = [*instrument_warnings(instrument, inst_path), *warns]
     for w in warns:
-        warnings.warn(str(w), SurveyQualityWarning, stacklevel=2)
+        warnings.warn(_as_warning(w), stacklevel=2)
     return Survey(
         path=folder,
         instrument=instrument,

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, as_written
+from ..errors import CodedProblem, Problem, as_written
 from ..instrument import Instrument
 from ._common import coerce, hint_column, ids_to_str, is_missing, to_number
 
@@ -409,14 +409,14 @@ def _convert_item(values: pd.Series, col: str, inst: Instrument, scale_check: _S
             return num
         share_missing = 1 - len(answered) / n
         if share_missing > WARN_MISSING_SHARE:
-            warns.append(Problem(f"{share_missing:.0%} of respondents did not answer this item",
-                                 file=file, column=col,
-                                 hint="check routing; consider dropping the item"))
+            warns.append(CodedProblem(f"{share_missing:.0%} of respondents did not answer this item",
+                                      file=file, column=col, hint="check routing; consider dropping the item",
+                                      code="warn_item_missing", values={"share": float(share_missing)}))
         modal = answered.value_counts(normalize=True).iloc[0]
         if modal >= WARN_MODAL_SHARE:
-            warns.append(Problem(f"low variance: {modal:.0%} of respondents gave the same "
-                                 "answer", file=file, column=col,
-                                 hint="the item will barely separate types"))
+            warns.append(CodedProblem(f"low variance: {modal:.0%} of respondents gave the same "
+                                      "answer", file=file, column=col, hint="the item will barely separate types",
+                                      code="warn_item_low_variance", values={"share": float(modal)}))
     return num
 
 
@@ -470,8 +470,10 @@ def _size_problems(n: int, n_items: int, file: Any) -> tuple[list[Problem], list
                         f"{need})", file=file,
                         hint="collect more responses or analyse fewer items")], []
     if n and n < WARN_RESPONDENTS_PER_ITEM * n_items:
-        return [], [Problem(f"few respondents: {n} for {n_items} items; factors and types may "
-                            f"be unstable below {WARN_RESPONDENTS_PER_ITEM * n_items}", file=file)]
+        return [], [CodedProblem(f"few respondents: {n} for {n_items} items; factors and types may "
+                                 f"be unstable below {WARN_RESPONDENTS_PER_ITEM * n_items}", file=file,
+                                 code="warn_few_respondents_file",
+                                 values={"n": int(n), "p": int(n_items), "need": WARN_RESPONDENTS_PER_ITEM * n_items})]
     return [], []
 
 

@@ -550,11 +550,14 @@ def continuum_note(solution: Mapping[str, Any], evidence: Any, t: Mapping[str, s
     from ..stages import continuum_reason
 
     k = solution.get("k")
-    entropy = None
+    entropy = share = None
     if k is not None and evidence is not None and "k" in evidence and "entropy" in evidence:
         row = evidence[evidence["k"].astype(int) == int(k)]
         entropy = row["entropy"].iloc[0] if not row.empty else None
-    return reason_text(continuum_reason(k, solution.get("k_reason_code"), entropy), t, fmt)
+        if not row.empty and "typed_differently" in row:
+            share = row["typed_differently"].iloc[0]
+    return reason_text(continuum_reason(k, solution.get("k_reason_code"), entropy, typed_differently=share),
+                       t, fmt)
 
 
 def overlap_sentence(evidence: Any, chosen: Any, t: Mapping[str, str], fmt: Formatter) -> str:
@@ -765,8 +768,9 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         kpage: dict[str, Any] = {"reason": reason_text(sol.get("k_reason_code") or sol.get("k_reason", ""), t, fmt),
                                  "evidence_svg": None, "stability_svg": None,
                                  "lpa": _lpa_rows(data.evidence_k, sol.get("k"), fmt, t["lpa_one_group"]),
-                                 "overlap": overlap_sentence(data.evidence_k, sol.get("k"), t, fmt),
                                  "continuum": continuum_note(sol, data.evidence_k, t, fmt)}
+        # the overlap said once on the page: the continuum box says it (same entropy and cut)
+        kpage["overlap"] = "" if kpage["continuum"] else overlap_sentence(data.evidence_k, sol.get("k"), t, fmt)
         if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "bic_best", "silhouette")):
             fig = plots.plot_k_evidence(data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"])
             fig.set_size_inches(7.0, 2.2)

@@ -62,8 +62,8 @@ _NAME_FROM_HIGH = 0.5
 #: (:data:`AVERAGE_NAMES`) rather than after a trait; see :func:`suggest_names`.
 AVERAGE_Z = 0.3
 
-#: "What they need": a theme's keyed mean effect size (Cohen's d) must reach this; see
-#: :func:`theme_needs`.
+#: "What they need": a theme's keyed mean difference from everyone (in SD) must reach
+#: this; see :func:`theme_needs`.
 NEED_MIN_EFFECT = 0.2
 
 #: Name and tagline of a type that is close to average on every factor.
@@ -174,14 +174,34 @@ def profile_features(
     Returns
     -------
     DataFrame
-        Long format with ``type_id, kind, key, mean, overall, diff, effect_size``, where
-        ``effect_size`` is Cohen's d of the type against all other respondents (pooled
-        weighted standard deviation).
+        Long format with ``type_id, kind, key, mean, overall, diff, effect_size,
+        diff_sd``, where
+
+        * ``diff`` is the type's mean minus everyone's mean (``overall``), in the
+          column's own units (scale points);
+        * ``effect_size`` is Cohen's d of the type against all *other* respondents
+          (pooled weighted standard deviation): how well the column separates the type
+          from the rest;
+        * ``diff_sd`` is ``diff`` divided by everyone's (weighted) standard deviation:
+          how far the type is from everyone, the comparison of a segment with the
+          total that insight tables make, and what the persona page shows.
+
+    Notes
+    -----
+    The two measures agree for a small type and part for a large one: for a type of
+    74 % of the sample, 4.7 against everyone's 4.4 on a five-point statement is 0.38 SD
+    from everyone but d = 1.90 against the remaining 26 % (the HSQ trial of session
+    12). Everyone includes the type, so ``diff_sd`` shrinks as the type grows; the
+    rest does not, so ``effect_size`` does not. Means and standard deviations are
+    weighted by ``sample_weight``; the standard deviation is the weighted population
+    one (as the factor scores are standardised in :func:`profile_types`, so that a
+    factor's ``diff_sd`` is its ``diff``).
     """
     data = data.loc[labels.index]
     x = data.to_numpy(dtype=float)
     w = np.ones(len(data)) if sample_weight is None else np.asarray(sample_weight.loc[labels.index], float)
     overall = _wmean(x, w)
+    sd_all = np.sqrt(_wvar(x, w))
     rows = []
     lab = np.asarray(labels)
     for type_id in sorted(pd.unique(lab)):
@@ -192,6 +212,7 @@ def profile_features(
         pooled = np.sqrt(((n_in - 1) * v_in + (n_out - 1) * v_out) / max(n_in + n_out - 2, 1))
         with np.errstate(invalid="ignore", divide="ignore"):
             d = np.where(pooled > 0, (m_in - m_out) / pooled, 0.0)
+            from_all = np.where(sd_all > 0, (m_in - overall) / sd_all, 0.0)
         for j, key in enumerate(data.columns):
             rows.append(
                 {
@@ -202,6 +223,7 @@ def profile_features(
                     "overall": float(overall[j]),
                     "diff": float(m_in[j] - overall[j]),
                     "effect_size": float(d[j]),
+                    "diff_sd": float(from_all[j]),
                 }
             )
     return pd.DataFrame(rows)
@@ -213,33 +235,39 @@ def theme_needs(
     item_reverse: Mapping[str, bool] | None = None,
     *,
     min_effect: float = NEED_MIN_EFFECT,
+    measure: str = "diff_sd",
 ) -> pd.DataFrame:
     """The themes each type is higher on as a whole: the persona page's "What they need".
 
-    A theme is a need of a type when the type's effect size averaged over the theme's
-    statements, keyed (a reverse-worded statement counts with its sign flipped), is at
-    least ``min_effect``. One statement that happens to differ is not enough: on R
-    psych's bfi (the 2026-12-03 trial) a type with Openness z 0.00 had "Openness" as a
-    need because one openness statement had d = 0.22 while the theme's keyed average
-    was 0.08.
+    A theme is a need of a type when the type's difference from everyone in SD
+    (``diff_sd``) averaged over the theme's statements, keyed (a reverse-worded
+    statement counts with its sign flipped), is at least ``min_effect``. One statement
+    that happens to differ is not enough: on R psych's bfi (the 2026-12-03 trial) a
+    type with Openness z 0.00 had "Openness" as a need because one openness statement
+    had d = 0.22 while the theme's keyed average was 0.08.
 
     Parameters
     ----------
     table : DataFrame
         The long profile table (``Profiles.table`` or ``profiles.csv``): rows with
-        ``kind == "item"`` and columns ``type_id, key, effect_size`` are used.
+        ``kind == "item"`` and columns ``type_id, key`` and ``measure`` are used.
     item_themes : mapping
         Statement id → theme; statements without a theme are ignored.
     item_reverse : mapping, optional
         Statement id → reverse-worded (``True``); default none.
     min_effect : float, default=0.2
-        Smallest keyed mean Cohen's d (type against the rest) that makes a need.
+        Smallest keyed mean of ``measure`` that makes a need.
+    measure : str, default="diff_sd"
+        The table's column to average: ``diff_sd`` (the type against everyone, in
+        everyone's SD), or ``effect_size`` (Cohen's d against the rest) for a
+        ``profiles.csv`` written before ``diff_sd`` existed. Against the rest, a type
+        of 74 % of the HSQ trial had "needs" 0.05 SD above everyone (d 0.21-0.24).
 
     Returns
     -------
     DataFrame
-        ``type_id, theme, effect_size, n_items``, one row per need, by type and then by
-        descending ``effect_size`` (the order the page lists them in).
+        ``type_id, theme, <measure>, n_items``, one row per need, by type and then by
+        descending ``measure`` (the order the page lists them in).
 
     Notes
     -----
@@ -251,18 +279,18 @@ def theme_needs(
     rev = dict(item_reverse or {})
     items = table[table["kind"] == "item"] if "kind" in table else table
     items = items[items["key"].map(lambda k: bool(item_themes.get(k)))]
-    cols = ["type_id", "theme", "effect_size", "n_items"]
+    cols = ["type_id", "theme", measure, "n_items"]
     if items.empty:
         return pd.DataFrame({c: [] for c in cols})
-    keyed = items["effect_size"].astype(float) * np.where(
+    keyed = items[measure].astype(float) * np.where(
         items["key"].map(lambda k: bool(rev.get(k, False))), -1.0, 1.0)
     frame = pd.DataFrame({"type_id": items["type_id"].astype(int),
                           "theme": items["key"].map(lambda k: str(item_themes[k])),
-                          "effect_size": keyed})
-    out = (frame.groupby(["type_id", "theme"], sort=True)["effect_size"]
-           .agg(effect_size="mean", n_items="size").reset_index())
-    out = out[out["effect_size"] >= min_effect]
-    out = out.sort_values(["type_id", "effect_size"], ascending=[True, False], kind="stable")
+                          measure: keyed})
+    out = (frame.groupby(["type_id", "theme"], sort=True)[measure]
+           .agg(**{measure: "mean", "n_items": "size"}).reset_index())
+    out = out[out[measure] >= min_effect]
+    out = out.sort_values(["type_id", measure], ascending=[True, False], kind="stable")
     return out[cols].reset_index(drop=True)
 
 

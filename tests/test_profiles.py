@@ -284,7 +284,8 @@ BFI_REVERSE = {k: True for k in ["A1", "C4", "C5", "E1", "E2", "O2", "O5"]}
 def test_needs_require_the_theme_to_differ_not_one_statement():
     table = pd.DataFrame([{"type_id": t, "kind": "item", "key": k, "effect_size": d}
                           for t, ds in BFI_TRIAL_ITEM_D.items() for k, d in ds.items()])
-    needs = theme_needs(table, BFI_THEMES, BFI_REVERSE)
+    # the trial's numbers are d against the rest (profiles.csv of that time)
+    needs = theme_needs(table, BFI_THEMES, BFI_REVERSE, measure="effect_size")
     by_type = {t: list(g["theme"]) for t, g in needs.groupby("type_id")}
     # type 3: neuroticism is higher as a theme (keyed mean d 0.39); openness is not (0.08)
     assert by_type[3] == ["neuroticism"]
@@ -295,11 +296,11 @@ def test_needs_require_the_theme_to_differ_not_one_statement():
     assert_allclose(needs.query("type_id == 4")["effect_size"].iloc[0],
                     np.mean([0.784, 0.864, 0.754, 0.8, 0.138]))
     # keying matters: without it, type 4's reverse-worded E1/E2 cancel E3-E5
-    unkeyed = theme_needs(table, BFI_THEMES)
+    unkeyed = theme_needs(table, BFI_THEMES, measure="effect_size")
     assert "extraversion" not in set(unkeyed.query("type_id == 4")["theme"])
     # statements without a theme are ignored; no themes at all gives an empty table
-    assert theme_needs(table, {}).empty
-    assert list(theme_needs(table, {}).columns) == ["type_id", "theme", "effect_size", "n_items"]
+    assert theme_needs(table, {}, measure="effect_size").empty
+    assert list(theme_needs(table, {}).columns) == ["type_id", "theme", "diff_sd", "n_items"]
 
 
 
@@ -388,3 +389,40 @@ def test_summaries_write_a_narrow_interval_with_the_decimals_it_needs():
     res = ProfilesResult(profiles=prof, types_doc={"types": []}, assignments=pd.DataFrame(),
                          sizes=sizes.reset_index().assign(type_name=["A", "B"]))
     assert res.summary() == prof.summary()
+
+
+def test_diff_sd_is_the_distance_from_everyone_in_everyones_sd():
+    # one type of 74 % (as the HSQ trial's type 1): d against the small rest is large,
+    # the standardised difference from everyone (which includes the type) is not
+    rng = np.random.default_rng(3)
+    n_big, n_small = 740, 260
+    labels = pd.Series(np.repeat([1, 2], [n_big, n_small]))
+    x = np.concatenate([rng.normal(4.7, 0.4, n_big), rng.normal(4.0, 0.4, n_small)])
+    w = pd.Series(rng.uniform(0.5, 2.0, n_big + n_small))
+    table = profile_features(pd.DataFrame({"a": x}), labels, w).set_index("type_id")
+    ww = w.to_numpy()
+    overall = np.average(x, weights=ww)
+    sd = np.sqrt(np.average((x - overall) ** 2, weights=ww))
+    for t in (1, 2):
+        inside = labels.to_numpy() == t
+        expected = (np.average(x[inside], weights=ww[inside]) - overall) / sd
+        assert table.loc[t, "diff_sd"] == pytest.approx(expected, rel=1e-12)
+        assert table.loc[t, "diff_sd"] == pytest.approx(table.loc[t, "diff"] / sd, rel=1e-12)
+    assert table.loc[1, "effect_size"] > 1.5  # against the rest: the bar used to be full
+    assert 0.2 < table.loc[1, "diff_sd"] < 0.6  # against everyone: a modest difference
+    assert table.loc[2, "diff_sd"] < -1.0
+
+
+def test_needs_are_measured_against_everyone():
+    # a big type: d against the rest passes 0.2 on every theme, the distance from
+    # everyone passes it on one theme only (the HSQ trial listed 0.05-SD "needs")
+    table = pd.DataFrame({
+        "type_id": [1] * 4, "kind": ["item"] * 4, "key": ["a1", "a2", "b1", "b2"],
+        "effect_size": [1.9, 1.7, 0.21, 0.24], "diff_sd": [0.38, 0.34, 0.05, 0.06]})
+    themes = {"a1": "affiliative", "a2": "affiliative", "b1": "aggressive", "b2": "aggressive"}
+    needs = theme_needs(table, themes)
+    assert list(needs["theme"]) == ["affiliative"]
+    assert_allclose(needs["diff_sd"], [0.36])
+    # a profiles.csv written before diff_sd existed: the caller names the measure
+    old = theme_needs(table.drop(columns="diff_sd"), themes, measure="effect_size")
+    assert list(old["theme"]) == ["affiliative", "aggressive"]

@@ -472,9 +472,7 @@ def suggest_names(
         # further add-ons to tell types with the same head apart, best first: the type's
         # other factors by |z|, only those the tagline would name (|z| >= 0.3); never the
         # naming factor nor the one already added. An average type has none.
-        extras = [f for f in order if f not in (named, lead) and abs(z[f]) >= AVERAGE_Z]
-        candidates[int(type_id)] = [name_extra(factor_names[f], bool(z[f] > 0), lang, lexicon=lexicon)
-                                    for f in extras]
+        candidates[int(type_id)] = [f for f in order if f not in (named, lead) and abs(z[f]) >= AVERAGE_Z]
         rows.append(
             {
                 "type_id": int(type_id),
@@ -486,13 +484,29 @@ def suggest_names(
                 "head": head,
                 "strength": abs(float(z[named])),
                 "has_extra": lead is not None,
+                "named": named,
             }
         )
     names = pd.DataFrame(rows).set_index("type_id")
-    # Two types with the same head: the most extreme on it (for average types: the
-    # closest to average) keeps its name; another keeps its own only when its add-on
-    # already tells it apart, else it gets its next most distinctive factor (|z| >= 0.3)
-    # added.
+    fm = factor_means.astype(float).set_axis([int(t) for t in factor_means.index])
+    _tell_apart(names, fm, candidates, factor_names, lang=lang, lexicon=lexicon, avg_name=avg_name)
+    return names.drop(columns=["head", "strength", "has_extra", "named"])
+
+
+def _tell_apart(names: pd.DataFrame, factor_means: pd.DataFrame, candidates: Mapping[int, list],
+                factor_names: Mapping[str, str], *, lang: str, lexicon: bool, avg_name: str) -> None:
+    """Make the names of types with the same head differ by what separates them (in place).
+
+    The most extreme on the naming factor (for average types: the closest to average)
+    keeps its name; another keeps its own only when its add-on already tells it apart,
+    else it gets its next distinctive factor (|z| >= 0.3) on which it is more extreme,
+    in its own direction, than every other type of that head: an add-on never says
+    "low on self enhancing" of a type that a sibling is lower on still (the HSQ trial
+    of session 12). When another type is left with the bare head, the keeper's name is
+    said in the superlative where the grammar has one ("The group lowest on
+    affiliative" beside "The group low on affiliative"; a lexicon word has none). A
+    further type with the bare head gets its type number.
+    """
     keepers, others = [], []
     for head, group in names.groupby("head", sort=False):
         order = group["strength"].sort_values(ascending=head == avg_name, kind="stable").index
@@ -501,20 +515,34 @@ def suggest_names(
     taken = set(names.loc[keepers, "name"])
     for type_id in others:
         with_extra = bool(names.at[type_id, "has_extra"])
+        siblings = names.index[(names["head"] == names.at[type_id, "head"]) & (names.index != type_id)]
+        z, zs = factor_means.loc[type_id], factor_means.loc[siblings]
         if not (with_extra and names.at[type_id, "name"] not in taken):
-            for extra in candidates[type_id]:
+            for f in candidates[type_id]:
+                sign = 1.0 if z[f] > 0 else -1.0
+                if not (sign * z[f] > sign * zs[f]).all():
+                    continue  # a sibling is further that way: it would mislead
+                extra = name_extra(factor_names[f], bool(z[f] > 0), lang, lexicon=lexicon)
                 name = (f"{names.at[type_id, 'name'][:-1]}, {extra})" if with_extra
                         else f"{names.at[type_id, 'head']} ({extra})")
                 if name not in taken:
                     names.at[type_id, "name"] = name
                     break
         taken.add(names.at[type_id, "name"])
+    # a type left with the bare head is told apart from the keeper by the keeper's
+    # superlative: "The group low on affiliative" and "The group lowest on affiliative"
+    for keeper in keepers:
+        head = names.at[keeper, "head"]
+        if head != avg_name and ((names["head"] == head) & (names["name"] == head)).sum() > (
+                names.at[keeper, "name"] == head):
+            f = names.at[keeper, "named"]
+            most = type_name(factor_names[f], bool(factor_means.at[keeper, f] > 0), lang, lexicon=lexicon, most=True)
+            names.at[keeper, "name"] = most + str(names.at[keeper, "name"])[len(head):]
     # none of its distinctive factors tells it apart: its number does (the keeper of a
     # head keeps the name unnumbered, whatever its id)
     ranked = names.loc[keepers + others, "name"]
     for type_id in ranked.index[ranked.duplicated(keep="first")]:
         names.at[type_id, "name"] = f"{names.at[type_id, 'name']} {type_id}"
-    return names.drop(columns=["head", "strength", "has_extra"])
 
 
 def factor_means_from_profiles(table: pd.DataFrame) -> pd.DataFrame:

@@ -712,3 +712,16 @@ def test_persona_bars_and_needs_measure_the_type_against_everyone(tmp_path):
         assert p["needs"] == list(dict.fromkeys(pretty_name(t) for t in needs["theme"]))[:6]
         n_needs += len(p["needs"])
     assert n_needs  # the fixture's themes do give needs
+
+
+def test_profiles_without_diff_sd_fall_back_to_effect_size(tmp_path):
+    # a discovery folder written before session 12 has no diff_sd: the report still renders
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=2, with_lookalike=False)
+    prof = pd.read_csv(disc / "profiles.csv").drop(columns="diff_sd")
+    prof.to_csv(disc / "profiles.csv", index=False)
+    ctx = build_context(load_report_data(disc), "en")
+    for p in ctx["personas"]:
+        items = prof[(prof.type_id == p["id"]) & (prof.kind == "item")]
+        do = items[items.effect_size >= 0.2].nlargest(len(p["do"]), "effect_size")
+        assert p["do"] and [b["width"] for b in p["do"]] == pytest.approx(
+            [min(100.0, 100 * d / 1.5) for d in do["effect_size"]])

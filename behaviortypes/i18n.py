@@ -155,6 +155,8 @@ _GRAMMAR: dict[str, dict[str, str]] = {
         "word": "The {word}",             # "The bargain hunter"
         "high": "The group high on {theme}",  # "The group high on social reading"
         "low": "The group low on {theme}",
+        "high_most": "The group highest on {theme}",  # the most extreme of types sharing a name
+        "low_most": "The group lowest on {theme}",
         "tag_high": "high on {theme}",
         "tag_low": "low on {theme}",
         "tag_sep": ", ",
@@ -164,6 +166,8 @@ _GRAMMAR: dict[str, dict[str, str]] = {
         "word": "{word}",                  # "Prisjägaren", "Den försiktiga"
         "high": "Gruppen som ligger högt på {theme}",
         "low": "Gruppen som ligger lågt på {theme}",
+        "high_most": "Gruppen som ligger högst på {theme}",
+        "low_most": "Gruppen som ligger lägst på {theme}",
         "tag_high": "högt på {theme}",
         "tag_low": "lågt på {theme}",
         "tag_sep": ", ",
@@ -318,7 +322,7 @@ def _theme_text(theme: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def type_name(theme: str, high: bool, lang: str = "en", *, lexicon: bool = True) -> str:
+def type_name(theme: str, high: bool, lang: str = "en", *, lexicon: bool = True, most: bool = False) -> str:
     """A suggested persona name from the factor a type is named after.
 
     Parameters
@@ -331,6 +335,11 @@ def type_name(theme: str, high: bool, lang: str = "en", *, lexicon: bool = True)
     lang : str, default="en"
     lexicon : bool, default=True
         Whether the lexicon's shopping nouns may be used (:func:`lexicon_applies`).
+    most : bool, default=False
+        The superlative, for the most extreme of several types named after the same
+        pole of the same factor: ``"The group lowest on affiliative"`` / ``"Gruppen som
+        ligger lägst på affiliative"``. A lexicon word has no superlative: it is
+        returned as without ``most``.
 
     Returns
     -------
@@ -346,7 +355,7 @@ def type_name(theme: str, high: bool, lang: str = "en", *, lexicon: bool = True)
             word = word[:1].lower() + word[1:]
         name = g["word"].format(word=word)
     else:
-        name = g["high" if high else "low"].format(theme=_theme_text(theme))
+        name = g[("high" if high else "low") + ("_most" if most else "")].format(theme=_theme_text(theme))
     return name[:1].upper() + name[1:]
 
 

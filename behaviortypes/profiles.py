@@ -62,8 +62,8 @@ _NAME_FROM_HIGH = 0.5
 #: (:data:`AVERAGE_NAMES`) rather than after a trait; see :func:`suggest_names`.
 AVERAGE_Z = 0.3
 
-#: "What they need": a theme's keyed mean effect size (Cohen's d) must reach this; see
-#: :func:`theme_needs`.
+#: "What they need": a theme's keyed mean difference from everyone (in SD) must reach
+#: this; see :func:`theme_needs`.
 NEED_MIN_EFFECT = 0.2
 
 #: Name and tagline of a type that is close to average on every factor.
@@ -174,14 +174,34 @@ def profile_features(
     Returns
     -------
     DataFrame
-        Long format with ``type_id, kind, key, mean, overall, diff, effect_size``, where
-        ``effect_size`` is Cohen's d of the type against all other respondents (pooled
-        weighted standard deviation).
+        Long format with ``type_id, kind, key, mean, overall, diff, effect_size,
+        diff_sd``, where
+
+        * ``diff`` is the type's mean minus everyone's mean (``overall``), in the
+          column's own units (scale points);
+        * ``effect_size`` is Cohen's d of the type against all *other* respondents
+          (pooled weighted standard deviation): how well the column separates the type
+          from the rest;
+        * ``diff_sd`` is ``diff`` divided by everyone's (weighted) standard deviation:
+          how far the type is from everyone, the comparison of a segment with the
+          total that insight tables make, and what the persona page shows.
+
+    Notes
+    -----
+    The two measures agree for a small type and part for a large one: for a type of
+    74 % of the sample, 4.7 against everyone's 4.4 on a five-point statement is 0.38 SD
+    from everyone but d = 1.90 against the remaining 26 % (the HSQ trial of session
+    12). Everyone includes the type, so ``diff_sd`` shrinks as the type grows; the
+    rest does not, so ``effect_size`` does not. Means and standard deviations are
+    weighted by ``sample_weight``; the standard deviation is the weighted population
+    one (as the factor scores are standardised in :func:`profile_types`, so that a
+    factor's ``diff_sd`` is its ``diff``).
     """
     data = data.loc[labels.index]
     x = data.to_numpy(dtype=float)
     w = np.ones(len(data)) if sample_weight is None else np.asarray(sample_weight.loc[labels.index], float)
     overall = _wmean(x, w)
+    sd_all = np.sqrt(_wvar(x, w))
     rows = []
     lab = np.asarray(labels)
     for type_id in sorted(pd.unique(lab)):
@@ -192,6 +212,7 @@ def profile_features(
         pooled = np.sqrt(((n_in - 1) * v_in + (n_out - 1) * v_out) / max(n_in + n_out - 2, 1))
         with np.errstate(invalid="ignore", divide="ignore"):
             d = np.where(pooled > 0, (m_in - m_out) / pooled, 0.0)
+            from_all = np.where(sd_all > 0, (m_in - overall) / sd_all, 0.0)
         for j, key in enumerate(data.columns):
             rows.append(
                 {
@@ -202,6 +223,7 @@ def profile_features(
                     "overall": float(overall[j]),
                     "diff": float(m_in[j] - overall[j]),
                     "effect_size": float(d[j]),
+                    "diff_sd": float(from_all[j]),
                 }
             )
     return pd.DataFrame(rows)
@@ -213,33 +235,39 @@ def theme_needs(
     item_reverse: Mapping[str, bool] | None = None,
     *,
     min_effect: float = NEED_MIN_EFFECT,
+    measure: str = "diff_sd",
 ) -> pd.DataFrame:
     """The themes each type is higher on as a whole: the persona page's "What they need".
 
-    A theme is a need of a type when the type's effect size averaged over the theme's
-    statements, keyed (a reverse-worded statement counts with its sign flipped), is at
-    least ``min_effect``. One statement that happens to differ is not enough: on R
-    psych's bfi (the 2026-12-03 trial) a type with Openness z 0.00 had "Openness" as a
-    need because one openness statement had d = 0.22 while the theme's keyed average
-    was 0.08.
+    A theme is a need of a type when the type's difference from everyone in SD
+    (``diff_sd``) averaged over the theme's statements, keyed (a reverse-worded
+    statement counts with its sign flipped), is at least ``min_effect``. One statement
+    that happens to differ is not enough: on R psych's bfi (the 2026-12-03 trial) a
+    type with Openness z 0.00 had "Openness" as a need because one openness statement
+    had d = 0.22 while the theme's keyed average was 0.08.
 
     Parameters
     ----------
     table : DataFrame
         The long profile table (``Profiles.table`` or ``profiles.csv``): rows with
-        ``kind == "item"`` and columns ``type_id, key, effect_size`` are used.
+        ``kind == "item"`` and columns ``type_id, key`` and ``measure`` are used.
     item_themes : mapping
         Statement id → theme; statements without a theme are ignored.
     item_reverse : mapping, optional
         Statement id → reverse-worded (``True``); default none.
     min_effect : float, default=0.2
-        Smallest keyed mean Cohen's d (type against the rest) that makes a need.
+        Smallest keyed mean of ``measure`` that makes a need.
+    measure : str, default="diff_sd"
+        The table's column to average: ``diff_sd`` (the type against everyone, in
+        everyone's SD), or ``effect_size`` (Cohen's d against the rest) for a
+        ``profiles.csv`` written before ``diff_sd`` existed. Against the rest, a type
+        of 74 % of the HSQ trial had "needs" 0.05 SD above everyone (d 0.21-0.24).
 
     Returns
     -------
     DataFrame
-        ``type_id, theme, effect_size, n_items``, one row per need, by type and then by
-        descending ``effect_size`` (the order the page lists them in).
+        ``type_id, theme, <measure>, n_items``, one row per need, by type and then by
+        descending ``measure`` (the order the page lists them in).
 
     Notes
     -----
@@ -251,18 +279,18 @@ def theme_needs(
     rev = dict(item_reverse or {})
     items = table[table["kind"] == "item"] if "kind" in table else table
     items = items[items["key"].map(lambda k: bool(item_themes.get(k)))]
-    cols = ["type_id", "theme", "effect_size", "n_items"]
+    cols = ["type_id", "theme", measure, "n_items"]
     if items.empty:
         return pd.DataFrame({c: [] for c in cols})
-    keyed = items["effect_size"].astype(float) * np.where(
+    keyed = items[measure].astype(float) * np.where(
         items["key"].map(lambda k: bool(rev.get(k, False))), -1.0, 1.0)
     frame = pd.DataFrame({"type_id": items["type_id"].astype(int),
                           "theme": items["key"].map(lambda k: str(item_themes[k])),
-                          "effect_size": keyed})
-    out = (frame.groupby(["type_id", "theme"], sort=True)["effect_size"]
-           .agg(effect_size="mean", n_items="size").reset_index())
-    out = out[out["effect_size"] >= min_effect]
-    out = out.sort_values(["type_id", "effect_size"], ascending=[True, False], kind="stable")
+                          measure: keyed})
+    out = (frame.groupby(["type_id", "theme"], sort=True)[measure]
+           .agg(**{measure: "mean", "n_items": "size"}).reset_index())
+    out = out[out[measure] >= min_effect]
+    out = out.sort_values(["type_id", measure], ascending=[True, False], kind="stable")
     return out[cols].reset_index(drop=True)
 
 
@@ -449,9 +477,7 @@ def suggest_names(
         # further add-ons to tell types with the same head apart, best first: the type's
         # other factors by |z|, only those the tagline would name (|z| >= 0.3); never the
         # naming factor nor the one already added. An average type has none.
-        extras = [f for f in order if f not in (named, lead) and abs(z[f]) >= AVERAGE_Z]
-        candidates[int(type_id)] = [name_extra(factor_names[f], bool(z[f] > 0), lang, lexicon=lexicon)
-                                    for f in extras]
+        candidates[int(type_id)] = [f for f in order if f not in (named, lead) and abs(z[f]) >= AVERAGE_Z]
         rows.append(
             {
                 "type_id": int(type_id),
@@ -463,13 +489,29 @@ def suggest_names(
                 "head": head,
                 "strength": abs(float(z[named])),
                 "has_extra": lead is not None,
+                "named": named,
             }
         )
     names = pd.DataFrame(rows).set_index("type_id")
-    # Two types with the same head: the most extreme on it (for average types: the
-    # closest to average) keeps its name; another keeps its own only when its add-on
-    # already tells it apart, else it gets its next most distinctive factor (|z| >= 0.3)
-    # added.
+    fm = factor_means.astype(float).set_axis([int(t) for t in factor_means.index])
+    _tell_apart(names, fm, candidates, factor_names, lang=lang, lexicon=lexicon, avg_name=avg_name)
+    return names.drop(columns=["head", "strength", "has_extra", "named"])
+
+
+def _tell_apart(names: pd.DataFrame, factor_means: pd.DataFrame, candidates: Mapping[int, list],
+                factor_names: Mapping[str, str], *, lang: str, lexicon: bool, avg_name: str) -> None:
+    """Make the names of types with the same head differ by what separates them (in place).
+
+    The most extreme on the naming factor (for average types: the closest to average)
+    keeps its name; another keeps its own only when its add-on already tells it apart,
+    else it gets its next distinctive factor (|z| >= 0.3) on which it is more extreme,
+    in its own direction, than every other type of that head: an add-on never says
+    "low on self enhancing" of a type that a sibling is lower on still (the HSQ trial
+    of session 12). When another type is left with the bare head, the keeper's name is
+    said in the superlative where the grammar has one ("The group lowest on
+    affiliative" beside "The group low on affiliative"; a lexicon word has none). A
+    further type with the bare head gets its type number.
+    """
     keepers, others = [], []
     for head, group in names.groupby("head", sort=False):
         order = group["strength"].sort_values(ascending=head == avg_name, kind="stable").index
@@ -478,20 +520,34 @@ def suggest_names(
     taken = set(names.loc[keepers, "name"])
     for type_id in others:
         with_extra = bool(names.at[type_id, "has_extra"])
+        siblings = names.index[(names["head"] == names.at[type_id, "head"]) & (names.index != type_id)]
+        z, zs = factor_means.loc[type_id], factor_means.loc[siblings]
         if not (with_extra and names.at[type_id, "name"] not in taken):
-            for extra in candidates[type_id]:
+            for f in candidates[type_id]:
+                sign = 1.0 if z[f] > 0 else -1.0
+                if not (sign * z[f] > sign * zs[f]).all():
+                    continue  # a sibling is further that way: it would mislead
+                extra = name_extra(factor_names[f], bool(z[f] > 0), lang, lexicon=lexicon)
                 name = (f"{names.at[type_id, 'name'][:-1]}, {extra})" if with_extra
                         else f"{names.at[type_id, 'head']} ({extra})")
                 if name not in taken:
                     names.at[type_id, "name"] = name
                     break
         taken.add(names.at[type_id, "name"])
+    # a type left with the bare head is told apart from the keeper by the keeper's
+    # superlative: "The group low on affiliative" and "The group lowest on affiliative"
+    for keeper in keepers:
+        head = names.at[keeper, "head"]
+        if head != avg_name and ((names["head"] == head) & (names["name"] == head)).sum() > (
+                names.at[keeper, "name"] == head):
+            f = names.at[keeper, "named"]
+            most = type_name(factor_names[f], bool(factor_means.at[keeper, f] > 0), lang, lexicon=lexicon, most=True)
+            names.at[keeper, "name"] = most + str(names.at[keeper, "name"])[len(head):]
     # none of its distinctive factors tells it apart: its number does (the keeper of a
     # head keeps the name unnumbered, whatever its id)
     ranked = names.loc[keepers + others, "name"]
     for type_id in ranked.index[ranked.duplicated(keep="first")]:
         names.at[type_id, "name"] = f"{names.at[type_id, 'name']} {type_id}"
-    return names.drop(columns=["head", "strength", "has_extra"])
 
 
 def factor_means_from_profiles(table: pd.DataFrame) -> pd.DataFrame:

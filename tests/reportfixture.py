@@ -281,13 +281,18 @@ def _write_files(out: Path, *, k: int, n: int, seed: int, with_lookalike: bool, 
     rows = []
     for kind, data, keys in (("factor", scores, factors), ("item", answers, item_ids)):
         overall = data.mean(axis=0)
-        sd = data.std(axis=0, ddof=1)
+        sd = data.std(axis=0, ddof=0)
         for t in range(1, k + 1):
-            mean = data[labels == t].mean(axis=0)
+            inside, rest = data[labels == t], data[labels != t]
+            mean = inside.mean(axis=0)
+            pooled = np.sqrt(((len(inside) - 1) * inside.var(axis=0, ddof=0)
+                              + (len(rest) - 1) * rest.var(axis=0, ddof=0)) / (len(data) - 2))
+            d = (mean - rest.mean(axis=0)) / pooled  # Cohen's d against the rest
             for j, key in enumerate(keys):
                 rows.append((t, kind, key, mean[j], overall[j], mean[j] - overall[j],
-                             (mean[j] - overall[j]) / sd[j]))
-    profiles = pd.DataFrame(rows, columns=["type_id", "kind", "key", "mean", "overall", "diff", "effect_size"])
+                             d[j], (mean[j] - overall[j]) / sd[j]))
+    profiles = pd.DataFrame(rows, columns=["type_id", "kind", "key", "mean", "overall", "diff", "effect_size",
+                                           "diff_sd"])
     bt_study.save(out, "profiles.csv", profiles.round(4))
     bt_study.save(out, "centroids.csv", pd.DataFrame(centroids.round(4), columns=factors)
               .assign(type_id=np.arange(1, k + 1))[["type_id"] + factors])

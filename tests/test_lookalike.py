@@ -576,7 +576,7 @@ def test_train_lookalike_end_to_end(tmp_path):
     assert_allclose(loaded.base_priors_.to_numpy(), shares["corrected_share"].to_numpy())
     # crm_profile.csv: per-type means of the linked customers' behaviour, checked by hand
     crm = pd.read_csv(out / "crm_profile.csv")
-    assert list(crm.columns) == ["type_id", "feature", "mean", "overall", "diff", "effect_size"]
+    assert list(crm.columns) == ["type_id", "feature", "mean", "overall", "diff", "effect_size", "diff_sd"]
     base = pd.read_parquet(customers).set_index("customer_id")
     resp = pd.read_csv(out.parent / "survey" / "responses.csv").set_index("respondent_id")
     assign = pd.read_csv(out / "assignments.csv").set_index("respondent_id")

@@ -131,6 +131,14 @@ BFI_NAMES = {"F1": "neuroticism", "F2": "extraversion", "F3": "conscientiousness
              "F4": "agreeableness", "F5": "openness"}
 
 
+def _plain(name: str) -> str:
+    """A name with the superlative of the most extreme of a shared name made plain."""
+    for most, plain in [("highest on", "high on"), ("lowest on", "low on"), ("högst på", "högt på"),
+                        ("lägst på", "lågt på")]:
+        name = name.replace(most, plain)
+    return name
+
+
 def _head_and_extras(name: str) -> tuple[str, list[str]]:
     name = re.sub(r" \d+$", "", name)  # the last resort numbering of a name with no words left
     head, _, rest = name.partition(" (")
@@ -168,7 +176,8 @@ def test_same_head_gets_the_trait_that_tells_it_apart():
                       index=pd.Index([1, 2], name="type_id"))
     names = suggest_names(fm, {"E": "extraversion", "C": "conscientiousness", "A": "agreeableness"},
                           lang="en")
-    assert names.loc[1, "name"] == "The group high on extraversion"  # the more extreme keeps it
+    # the more extreme keeps it (plain: type 2's add-on tells them apart)
+    assert names.loc[1, "name"] == "The group high on extraversion"
     assert names.loc[2, "name"] == "The group high on extraversion (low on conscientiousness)"
     # three average types: one keeps the average name, the others their number
     fm = pd.DataFrame({"E": [0.05, 0.25, -0.2], "C": [-0.1, 0.0, 0.1]},
@@ -206,9 +215,10 @@ def test_names_unique_and_never_repeat_the_naming_factor(seed, k, p, lang):
             continue
         top = z.abs().idxmax()
         alone = suggest_names(fm.loc[[t]], themes, lang=lang).loc[t, "name"]
-        assert head == _head_and_extras(alone)[0]  # the head is the type's own
+        assert _plain(head) == _head_and_extras(alone)[0]  # the head is the type's own
         assert names.loc[t, "top_factor"] == top
-        assert alone in names.loc[t, "name"] or re.sub(r" \d+$", "", names.loc[t, "name"]).startswith(alone[:-1])
+        name = _plain(names.loc[t, "name"])
+        assert alone in name or re.sub(r" \d+$", "", name).startswith(alone[:-1])
         assert head not in extras
 
 
@@ -220,22 +230,23 @@ def test_add_on_that_tells_names_apart_is_a_distinctive_trait(lang):
     themes = {"P": "anxiety present", "A": "anxiety absent", "W": "worry"}
     fm = pd.DataFrame({"P": [1.2, 0.8], "A": [0.16, -0.1]}, index=pd.Index([1, 2], name="type_id"))
     names = suggest_names(fm, themes, lang=lang)
-    head = names.loc[1, "name"]
-    assert "(" not in head and "anxiety present" in head
-    assert names.loc[2, "name"] == f"{head} 2"  # not "(low on anxiety absent)" at z -0.1
+    most, head = names.loc[1, "name"], names.loc[2, "name"]
+    assert "(" not in most and "anxiety present" in most and _plain(most) == head
+    assert head != most  # the superlative tells them apart, not "(low on anxiety absent)" at z -0.1
     assert "anxiety absent" not in names.loc[2, "tagline"]
-    # the more extreme keeps the name unnumbered, also when its id is the larger
+    # the more extreme gets the superlative, also when its id is the larger
     names = suggest_names(fm.loc[[2, 1]].set_axis(pd.Index([1, 2], name="type_id")), themes, lang=lang)
-    assert names.loc[2, "name"] == head and names.loc[1, "name"] == f"{head} 1"
-    # the first add-on is distinctive (z 0.5) and taken by type 2; type 3's next one (worry,
-    # z -0.16) is not: a number, not "(low on worry)"
+    assert names.loc[2, "name"] == most and names.loc[1, "name"] == head
+    # the first add-on is distinctive (z 0.5) and taken by type 2; type 3's (z 0.45) does
+    # not set it apart from type 2 and its next one (worry, z -0.16) is not distinctive:
+    # neither "(high on anxiety absent)" again nor "(low on worry)"
     fm = pd.DataFrame({"P": [1.4, 1.0, 0.9], "A": [0.0, 0.5, 0.45], "W": [0.1, 0.05, -0.16]},
                       index=pd.Index([1, 2, 3], name="type_id"))
     names = suggest_names(fm, themes, lang=lang)
     high = {"en": "high on anxiety absent", "sv": "högt på anxiety absent"}[lang]
-    assert names.loc[2, "name"] == f"{names.loc[1, 'name']} ({high})"
-    assert names.loc[3, "name"] == f"{names.loc[1, 'name']} 3"
-    assert "worry" not in names.loc[3, "name"]
+    assert names.loc[1, "name"] == most
+    assert names.loc[2, "name"] == f"{head} ({high})"
+    assert names.loc[3, "name"] == head
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -284,7 +295,8 @@ BFI_REVERSE = {k: True for k in ["A1", "C4", "C5", "E1", "E2", "O2", "O5"]}
 def test_needs_require_the_theme_to_differ_not_one_statement():
     table = pd.DataFrame([{"type_id": t, "kind": "item", "key": k, "effect_size": d}
                           for t, ds in BFI_TRIAL_ITEM_D.items() for k, d in ds.items()])
-    needs = theme_needs(table, BFI_THEMES, BFI_REVERSE)
+    # the trial's numbers are d against the rest (profiles.csv of that time)
+    needs = theme_needs(table, BFI_THEMES, BFI_REVERSE, measure="effect_size")
     by_type = {t: list(g["theme"]) for t, g in needs.groupby("type_id")}
     # type 3: neuroticism is higher as a theme (keyed mean d 0.39); openness is not (0.08)
     assert by_type[3] == ["neuroticism"]
@@ -295,11 +307,11 @@ def test_needs_require_the_theme_to_differ_not_one_statement():
     assert_allclose(needs.query("type_id == 4")["effect_size"].iloc[0],
                     np.mean([0.784, 0.864, 0.754, 0.8, 0.138]))
     # keying matters: without it, type 4's reverse-worded E1/E2 cancel E3-E5
-    unkeyed = theme_needs(table, BFI_THEMES)
+    unkeyed = theme_needs(table, BFI_THEMES, measure="effect_size")
     assert "extraversion" not in set(unkeyed.query("type_id == 4")["theme"])
     # statements without a theme are ignored; no themes at all gives an empty table
-    assert theme_needs(table, {}).empty
-    assert list(theme_needs(table, {}).columns) == ["type_id", "theme", "effect_size", "n_items"]
+    assert theme_needs(table, {}, measure="effect_size").empty
+    assert list(theme_needs(table, {}).columns) == ["type_id", "theme", "diff_sd", "n_items"]
 
 
 
@@ -388,3 +400,77 @@ def test_summaries_write_a_narrow_interval_with_the_decimals_it_needs():
     res = ProfilesResult(profiles=prof, types_doc={"types": []}, assignments=pd.DataFrame(),
                          sizes=sizes.reset_index().assign(type_name=["A", "B"]))
     assert res.summary() == prof.summary()
+
+
+def test_diff_sd_is_the_distance_from_everyone_in_everyones_sd():
+    # one type of 74 % (as the HSQ trial's type 1): d against the small rest is large,
+    # the standardised difference from everyone (which includes the type) is not
+    rng = np.random.default_rng(3)
+    n_big, n_small = 740, 260
+    labels = pd.Series(np.repeat([1, 2], [n_big, n_small]))
+    x = np.concatenate([rng.normal(4.7, 0.4, n_big), rng.normal(4.0, 0.4, n_small)])
+    w = pd.Series(rng.uniform(0.5, 2.0, n_big + n_small))
+    table = profile_features(pd.DataFrame({"a": x}), labels, w).set_index("type_id")
+    ww = w.to_numpy()
+    overall = np.average(x, weights=ww)
+    sd = np.sqrt(np.average((x - overall) ** 2, weights=ww))
+    for t in (1, 2):
+        inside = labels.to_numpy() == t
+        expected = (np.average(x[inside], weights=ww[inside]) - overall) / sd
+        assert table.loc[t, "diff_sd"] == pytest.approx(expected, rel=1e-12)
+        assert table.loc[t, "diff_sd"] == pytest.approx(table.loc[t, "diff"] / sd, rel=1e-12)
+    assert table.loc[1, "effect_size"] > 1.5  # against the rest: the bar used to be full
+    assert 0.2 < table.loc[1, "diff_sd"] < 0.6  # against everyone: a modest difference
+    assert table.loc[2, "diff_sd"] < -1.0
+
+
+def test_needs_are_measured_against_everyone():
+    # a big type: d against the rest passes 0.2 on every theme, the distance from
+    # everyone passes it on one theme only (the HSQ trial listed 0.05-SD "needs")
+    table = pd.DataFrame({
+        "type_id": [1] * 4, "kind": ["item"] * 4, "key": ["a1", "a2", "b1", "b2"],
+        "effect_size": [1.9, 1.7, 0.21, 0.24], "diff_sd": [0.38, 0.34, 0.05, 0.06]})
+    themes = {"a1": "affiliative", "a2": "affiliative", "b1": "aggressive", "b2": "aggressive"}
+    needs = theme_needs(table, themes)
+    assert list(needs["theme"]) == ["affiliative"]
+    assert_allclose(needs["diff_sd"], [0.36])
+    # a profiles.csv written before diff_sd existed: the caller names the measure
+    old = theme_needs(table.drop(columns="diff_sd"), themes, measure="effect_size")
+    assert list(old["theme"]) == ["affiliative", "aggressive"]
+
+
+#: The type means (z) of the session-12 trial on the Humor Styles Questionnaire (k = 3,
+#: profiles.csv, kind == "factor"): types 2 and 3 are both named for low affiliative
+#: humour, and type 3 is lower on it *and* on self-enhancing humour.
+HSQ_TRIAL_MEANS = pd.DataFrame(
+    {"F1": [0.49, -1.08, -2.60], "F2": [0.18, -0.34, -1.18], "F3": [0.09, -0.13, -0.78],
+     "F4": [0.09, -0.25, -0.22]},
+    index=pd.Index([1, 2, 3], name="type_id"))
+HSQ_NAMES = {"F1": "affiliative", "F2": "self_enhancing", "F3": "self_defeating", "F4": "aggressive"}
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", ["The group high on affiliative", "The group low on affiliative",
+            "The group lowest on affiliative"]),
+    ("sv", ["Gruppen som ligger högt på affiliative", "Gruppen som ligger lågt på affiliative",
+            "Gruppen som ligger lägst på affiliative"]),
+])
+def test_types_sharing_a_trait_are_told_apart_by_what_separates_them(lang, expected):
+    # before: type 2 "The group low on affiliative (low on self enhancing)" and type 3
+    # "The group low on affiliative": a client reads type 2 as the less humorous one,
+    # yet type 3 is lower on both (z -2.60/-1.18 against -1.08/-0.34)
+    names = suggest_names(HSQ_TRIAL_MEANS, HSQ_NAMES, lang=lang, lexicon=False)
+    assert list(names["name"]) == expected
+    # an add-on that does separate the less extreme type stays: here type 2 is the one
+    # higher on self-enhancing humour (z 0.45 against type 3's -1.18); then type 3 needs
+    # no superlative
+    fm = HSQ_TRIAL_MEANS.copy()
+    fm.loc[2, "F2"] = 0.45
+    names = suggest_names(fm, HSQ_NAMES, lang=lang, lexicon=False)
+    extra = {"en": "high on self enhancing", "sv": "högt på self enhancing"}[lang]
+    assert names.loc[2, "name"] == f"{expected[1]} ({extra})"
+    assert names.loc[3, "name"] == expected[1]
+    # the bfi trial's types 2 and 4 (both named for extraversion) are told apart by their
+    # own add-ons (low neuroticism, low conscientiousness): no superlative for 0.93 vs 0.88
+    bfi = suggest_names(BFI_TRIAL_MEANS, BFI_NAMES, lang=lang)
+    assert not any(w in n for n in bfi["name"] for w in ("highest", "lowest", "högst", "lägst"))

@@ -200,10 +200,10 @@ def test_numbers_match_the_analysis_files(full):
         assert p["share"] == f"{_half_up(100 * r.share)}%"
         assert p["ci"] == f"{_half_up(100 * r.ci_low)}–{_half_up(100 * r.ci_high)}%"
         prof = profiles[(profiles.type_id == p["id"]) & (profiles.kind == "item")]
-        top = prof.nlargest(len(p["do"]), "effect_size")
+        top = prof.nlargest(len(p["do"]), "diff_sd")
         assert [b["text"] for b in p["do"]] == [items[k] for k in top["key"]]
         assert [b["mean"] for b in p["do"]] == [_half_up(m, 1) for m in top["mean"]]
-        assert all(e >= 0.2 for e in top["effect_size"])
+        assert all(e >= 0.2 for e in top["diff_sd"])
     assert [r["name"] for r in ctx["overview"]["table"]] == list(data.types["name"])
 
 
@@ -696,3 +696,48 @@ def test_pdf_layout_does_not_flood_the_log_with_weasyprint_css_warnings(tmp_path
     assert rendered.n_pages > 3
     noisy = [r for r in caplog.records if r.name.startswith("weasyprint")]
     assert not noisy, f"{len(noisy)} WeasyPrint warnings, e.g. {noisy[0].getMessage()[:120]}"
+
+
+def test_persona_bars_and_needs_measure_the_type_against_everyone(tmp_path):
+    # As for a type of three quarters of the sample: Cohen's d against the small rest is
+    # several times the distance from everyone. The caption says "how far this type is
+    # from everyone", so the bars, the statements listed and "What they need" follow
+    # diff_sd (difference from everyone in everyone's SD), not effect_size.
+    from behaviortypes.profiles import theme_needs
+    from behaviortypes.report.data import pretty_name
+
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=2, with_lookalike=False)
+    prof = pd.read_csv(disc / "profiles.csv")
+    prof["diff_sd"] = prof["effect_size"]
+    prof["effect_size"] = 5 * prof["diff_sd"]
+    prof.to_csv(disc / "profiles.csv", index=False)
+    data = load_report_data(disc)
+    ctx = build_context(data, "en")
+    texts = dict(data.item_texts)
+    n_needs = 0
+    for p in ctx["personas"]:
+        items = prof[(prof.type_id == p["id"]) & (prof.kind == "item")]
+        do = items[items.diff_sd >= 0.2].nlargest(len(p["do"]), "diff_sd")
+        avoid = items[items.diff_sd <= -0.2].nsmallest(len(p["avoid"]), "diff_sd")
+        assert len(p["do"]) == min(5, (items.diff_sd >= 0.2).sum())
+        assert [b["text"] for b in p["do"]] == [texts.get(k, k) for k in do["key"]]
+        assert [b["text"] for b in p["avoid"]] == [texts.get(k, k) for k in avoid["key"]]
+        assert [b["width"] for b in p["do"] + p["avoid"]] == pytest.approx(
+            [min(100.0, 100 * abs(d) / 1.5) for d in [*do["diff_sd"], *avoid["diff_sd"]]])
+        needs = theme_needs(items, data.item_themes, data.item_reverse)
+        assert p["needs"] == list(dict.fromkeys(pretty_name(t) for t in needs["theme"]))[:6]
+        n_needs += len(p["needs"])
+    assert n_needs  # the fixture's themes do give needs
+
+
+def test_profiles_without_diff_sd_fall_back_to_effect_size(tmp_path):
+    # a discovery folder written before session 12 has no diff_sd: the report still renders
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=2, with_lookalike=False)
+    prof = pd.read_csv(disc / "profiles.csv").drop(columns="diff_sd")
+    prof.to_csv(disc / "profiles.csv", index=False)
+    ctx = build_context(load_report_data(disc), "en")
+    for p in ctx["personas"]:
+        items = prof[(prof.type_id == p["id"]) & (prof.kind == "item")]
+        do = items[items.effect_size >= 0.2].nlargest(len(p["do"]), "effect_size")
+        assert p["do"] and [b["width"] for b in p["do"]] == pytest.approx(
+            [min(100.0, 100 * d / 1.5) for d in do["effect_size"]])

@@ -864,8 +864,9 @@ def _write_crm_profile(folder: Path, features: pd.DataFrame, labels: pd.Series,
                        sample_weight: np.ndarray | None, schema: list[dict]) -> Path:
     """``crm_profile.csv``: how each type's linked customers differ on each numeric feature.
 
-    Columns ``type_id, feature, mean, overall, diff, effect_size`` (Cohen's d of the type
-    against the other linked customers), for the report's "how to reach them".
+    Columns ``type_id, feature, mean, overall, diff, effect_size, diff_sd`` (Cohen's d of
+    the type against the other linked customers; the difference from all linked customers
+    in their SD), for the report's "how to reach them".
     """
     from ..profiles import profile_features
 

@@ -66,7 +66,7 @@ FORMATS = ("pdf", "html", "pptx", "png")
 _MAX_DO, _MAX_AVOID, _MAX_QUOTES, _MAX_CRM, _MAX_NEEDS = 5, 3, 3, 4, 6
 #: Sections that shrink (fewer lines, shorter text, smaller figures) when they overflow a page.
 _COMPACT_LEVELS = 3
-_MIN_EFFECT = 0.2  # |effect size| below this is not called a distinguishing behaviour
+_MIN_EFFECT = 0.2  # |difference from everyone| (SD) below this is not called a distinguishing behaviour
 _QUOTE_CHARS = 230
 
 
@@ -295,16 +295,21 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
     factors = prof[prof["kind"] == "factor"].set_index("key")["diff"]
     colour = row["color"]
 
+    # the type against everyone (difference in everyone's SD, as the caption says), not
+    # Cohen's d against the rest, which fills the bars of a big type; a profiles.csv
+    # written before diff_sd existed has only the latter
+    measure = "diff_sd" if "diff_sd" in items else "effect_size"
+
     def behaviour(r) -> dict[str, Any]:
         return {"text": data.item_texts.get(r.key, r.key), "mean": fmt.num(r.mean, 1),
                 "overall": fmt.num(r.overall, 1), "diff": fmt.signed(r.diff, 1),
-                "width": min(100.0, 100 * abs(r.effect_size) / 1.5)}
+                "width": min(100.0, 100 * abs(getattr(r, measure)) / 1.5)}
 
-    do = items[items["effect_size"] >= _MIN_EFFECT].nlargest(_MAX_DO - level, "effect_size")
-    avoid = items[items["effect_size"] <= -_MIN_EFFECT].nsmallest(_MAX_AVOID - level, "effect_size")
-    # themes the type is higher on as a whole (keyed mean effect size >= 0.2), not one statement
+    do = items[items[measure] >= _MIN_EFFECT].nlargest(_MAX_DO - level, measure)
+    avoid = items[items[measure] <= -_MIN_EFFECT].nsmallest(_MAX_AVOID - level, measure)
+    # themes the type is higher on as a whole (keyed mean >= 0.2 SD), not one statement
     needs = list(dict.fromkeys(pretty_name(th) for th in theme_needs(
-        items, data.item_themes, data.item_reverse)["theme"]))[:_MAX_NEEDS]
+        items, data.item_themes, data.item_reverse, measure=measure)["theme"]))[:_MAX_NEEDS]
     quotes = []
     if data.quotes is not None:
         for q in data.quotes[data.quotes["type_id"] == tid].head(_MAX_QUOTES).itertuples():

@@ -305,3 +305,19 @@ def test_notebooks_05_to_07_say_no_types_were_found(null_study, tmp_path, monkey
         assert "no distinct types were found in" in text.lower() and "K = 2" in text, (name, text[:400])
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".pdf"] == ["behaviour_types_sv.pdf"]
     assert not (root / "out" / "lookalike.skops").exists() and not (root / "out" / "banner.csv").exists()
+
+
+def test_discover_in_swedish_says_no_types_in_swedish(null_study, tmp_path):
+    """The engine's own warning ("No distinct types: ...") was English in a Swedish run
+    (session 12); it carries its sentence as a code the command line says in its language."""
+    import subprocess
+    import sys
+
+    _, survey, _, _ = null_study
+    said = subprocess.run([sys.executable, "-m", "behaviortypes.cli", "discover", str(survey),
+                           "--out", str(tmp_path / "out"), "--resamples", "10", "--no-map",
+                           "--lang", "sv"], capture_output=True, text=True, timeout=600)
+    text = said.stdout + said.stderr
+    assert said.returncode == 0, text
+    assert "Inga skilda typer: en enda enhetlig grupp passar data" in text
+    assert "No distinct types" not in text and "homogeneous group" not in text

@@ -98,6 +98,16 @@ _STRONG_BIC = 10.0
 _SEARCH_KINDS = ("scaled", "full")
 
 
+class _Coded(str):
+    """A warning's English text that also carries its sentence as a code of the report's
+    texts and its values, so that the command line says it in the language it speaks."""
+
+    def __new__(cls, text, code, **values):
+        obj = super().__new__(cls, text)
+        obj.code, obj.values = code, values
+        return obj
+
+
 def size_words(n, sample_share, base_share=None, base_ci=None):
     """A type's size in plain words, with its share of the customer base when known.
 
@@ -854,9 +864,11 @@ class TypeFinder(BaseEstimator):
         self.avepp_ = dict(self._avepp)
         self.evidence_ = ev
         self.k_, self.reason_, self.reason_code_ = k, reason, reason_code
-        self.structure_warning_ = warn
+        self.structure_warning_ = None if warn is None else str(warn)
         if warn:
-            warnings.warn(warn, SurveyQualityWarning, stacklevel=3)
+            warnings.warn(SurveyQualityWarning(str(warn), code=getattr(warn, "code", None),
+                                               values=getattr(warn, "values", None)),
+                          stacklevel=3)
 
     def _all_fits(self, Z, w, ks, seeds, ward):
         """Every candidate fit (each k's, refined from its neighbours) and one group's."""
@@ -1200,8 +1212,9 @@ class TypeFinder(BaseEstimator):
             reason = (f"No number of types keeps every type at {self._floor_words()} or more; "
                       f"k={k} has the largest smallest type ({ev.loc[k, 'n_min']:.0f} "
                       "respondents).")
-            warn = ("Weak evidence for distinct types: every candidate solution has a type "
-                    f"smaller than {self._floor_words()}.")
+            warn = _Coded("Weak evidence for distinct types: every candidate solution has a "
+                          f"type smaller than {self._floor_words()}.", "warn_types_no_size",
+                          min_n=int(round(float(self.min_n))))
             self._reason_code = [{"code": "k_reason_no_size", "values": {
                 "k": k, "min_n": int(round(float(self.min_n))), "n_min": int(round(float(ev.loc[k, "n_min"])))}}]
             return k, reason, warn
@@ -1209,9 +1222,10 @@ class TypeFinder(BaseEstimator):
         best_bic = ev[cols].min(axis=1)  # spurious fits are NaN and skipped
         if best_bic[size_ok].isna().all():  # every model collapsed at every k
             k = int(min(size_ok))
-            warn = ("Weak evidence for distinct types: at every number of types whose types "
-                    "are large enough, every mixture fit has a type that collapses onto "
-                    "identical answers; the smallest such number is reported.")
+            warn = _Coded("Weak evidence for distinct types: at every number of types whose "
+                          "types are large enough, every mixture fit has a type that collapses "
+                          "onto identical answers; the smallest such number is reported.",
+                          "warn_types_no_fit")
             self._reason_code = [{"code": "k_reason_no_fit", "values": {"k": k}}]
             return k, (f"{k} types: no valid mixture fit to compare (the fits set aside "
                        "are listed in the evidence table)."), warn
@@ -1264,11 +1278,11 @@ class TypeFinder(BaseEstimator):
                        f"resamples (mean Jaccard {row.jaccard_mean:.2f}); see the "
                        f"per-type stability table.")
             if row.jaccard_mean < 0.5:
-                warn = (
+                warn = _Coded(
                     "Weak evidence for distinct types: the chosen types are not "
                     f"reproducible across resamples (mean Jaccard {row.jaccard_mean:.2f}); "
-                    "treat them as descriptive, not as real segments."
-                )
+                    "treat them as descriptive, not as real segments.",
+                    "warn_types_unstable", jaccard=float(row.jaccard_mean))
         edge = self._edge_reason(ev, best_bic, k)
         if edge is not None:
             code.append(edge)
@@ -1284,12 +1298,13 @@ class TypeFinder(BaseEstimator):
         if best_multi <= bic1 - _STRONG_BIC:
             return reason, None
         better = "better than" if bic1 < best_multi else "about as well as"
-        warn = (
+        warn = _Coded(
             f"Weak evidence for distinct types: one homogeneous group fits the data "
             f"{better} any set of types (BIC {bic1:.0f} vs best {best_multi:.0f}; "
             f"the types' BIC should be at least {_STRONG_BIC:.0f} lower); treat the "
-            "types as descriptive, not as real segments."
-        )
+            "types as descriptive, not as real segments.", "warn_types_homogeneous",
+            better="k_better_than" if bic1 < best_multi else "k_about_as_well_as",
+            bic_one=int(round(bic1)), bic_best=int(round(best_multi)), strong=int(_STRONG_BIC))
         code.append({"code": "k_reason_homogeneous", "values": {
             "better": "k_better_than" if bic1 < best_multi else "k_about_as_well_as"}})
         return reason + f" But a single homogeneous group fits {better} the types (BIC).", warn
@@ -1353,12 +1368,13 @@ class TypeFinder(BaseEstimator):
             reason += (" The group's answers lean towards one end of the scales: one group with "
                        "each factor's scores bent to a normal shape (a Yeo-Johnson transform) "
                        "fits them, and types would be slices of that lean, not distinct groups.")
-        warn = (
+        warn = _Coded(
             f"No distinct types: one homogeneous group fits the data {better} any set of "
             f"types (BIC {one_bic:.0f} vs best {best_multi:.0f}); one group (k=1) is "
             "reported. Set the number of types to describe subgroups anyway, as "
-            "descriptive groups rather than real segments."
-        )
+            "descriptive groups rather than real segments.", "warn_one_group",
+            better="k_better_than" if one_bic < best_multi else "k_about_as_well_as",
+            bic_one=int(round(one_bic)), bic_best=int(round(best_multi)))
         return 1, reason, warn
 
     def _finalise_one(self, X, values, w, one):

@@ -726,6 +726,32 @@ def test_draft_reverses_the_cluster_that_runs_against_the_majority(tmp_path, n_p
     assert "GUESS" not in instrument_draft_yaml(tmp_path / "r.csv")
 
 
+def test_draft_says_a_keying_from_the_answers_must_be_checked_on_the_wording(tmp_path, capsys):
+    """User trial 6 (the Humor Styles Questionnaire): a scale of 5 negatively and 3
+    positively worded statements was drafted with the 3 positive ones reverse — the whole
+    scale keyed backwards — and only half-against-half splits were called a guess. The
+    answers say which statements go against the others, not which way is high: every
+    scale worded both ways gets a comment naming the statements marked reverse and the
+    ones that then define the high end, and ``--out`` says so on the terminal."""
+    from behaviortypes.cli import main
+    from behaviortypes.readers import instrument_draft_yaml
+
+    present, absent = _worded_both_ways(tmp_path / "r.csv", 5, 3, seed=4)
+    draft = draft_instrument(tmp_path / "r.csv")
+    assert {i["id"] for i in draft["items"] if i["reverse"]} == set(absent)
+    text = instrument_draft_yaml(tmp_path / "r.csv")
+    head = " ".join(text[: text.index("\nname:")].replace("#", " ").split())
+    assert "CHECK THE KEYING: statements p01 ... a08 (8 statements) are worded both ways" in head
+    assert f"{', '.join(absent)} go against the others and were drafted as reverse: true" in head
+    assert f"check that {', '.join(present)} say what a high score should mean" in head
+    assert yaml.safe_load(text) == draft
+    assert main(["instrument", "draft", str(tmp_path / "r.csv"), "--out", str(tmp_path / "i.yaml")]) == 0
+    assert "worded both ways" in " ".join(capsys.readouterr().out.split())
+    # one-way scales and half-against-half guesses keep their own words
+    assert "CHECK THE KEYING" not in instrument_draft_yaml(_worded_both_ways(tmp_path / "b.csv", 10, 10, seed=3)
+                                                          and tmp_path / "b.csv")
+
+
 def test_draft_says_which_half_of_a_balanced_scale_is_reverse_is_a_guess(tmp_path):
     """Ten statements against ten: the answers cannot tell which half is reverse-keyed. One
     half is drafted reverse (the half without the first statement) and a comment at the

@@ -234,8 +234,8 @@ def _join_groups(r: np.ndarray, groups: list[np.ndarray], signs: np.ndarray) -> 
     return scales
 
 
-def _suggest_reverse(data: pd.DataFrame) -> tuple[dict[str, bool], list[list[str]]]:
-    """Suggest reverse-keyed items from the answers: ``(reverse by item, guesses)``.
+def _suggest_reverse(data: pd.DataFrame) -> tuple[dict[str, bool], list[list[str]], list[list[str]]]:
+    """Suggest reverse-keyed items from the answers: ``(reverse by item, guesses, keyed)``.
 
     Items are grouped by average-linkage clustering of ``1 - |r|`` into as many groups as
     the correlation matrix has eigenvalues above 1; within a group the signs that make
@@ -245,8 +245,12 @@ def _suggest_reverse(data: pd.DataFrame) -> tuple[dict[str, bool], list[list[str
     scale split exactly in half cannot tell which half is reverse-keyed: it takes the
     orientation its correlations with the other scales' items pull it to (the half with
     its first item forward when nothing pulls, e.g. a one-scale survey), and its items
-    are listed in ``guesses``. An item alone in its group takes the sign of its
-    correlations with the others.
+    are listed in ``guesses``. ``keyed`` lists the other scales worded both ways: the
+    answers say which statements go against the others, not which way is high, so the
+    draft says that its choice (the fewer reverse-keyed) must be checked on the wording
+    (user trial 6: a scale of 5 negatively and 3 positively worded statements was keyed
+    low-is-high). An item alone in its group takes the sign of its correlations with the
+    others.
     """
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
@@ -255,7 +259,7 @@ def _suggest_reverse(data: pd.DataFrame) -> tuple[dict[str, bool], list[list[str
     out = {c: False for c in cols}
     r = data.corr().to_numpy()
     if len(data) < 30 or len(cols) < 3 or not np.all(np.isfinite(r)):
-        return out, []
+        return out, [], []
     k = max(1, int(np.sum(np.linalg.eigvalsh(r) > 1.0)))
     dist = 1 - np.abs(r)
     np.fill_diagonal(dist, 0)
@@ -288,7 +292,10 @@ def _suggest_reverse(data: pd.DataFrame) -> tuple[dict[str, bool], list[list[str
     for i in singles:
         pull = np.sum(r[i] * np.abs(r[i]) * signs)
         signs[i] = -1.0 if pull < 0 else 1.0
-    return {c: bool(sg < 0) for c, sg in zip(cols, signs)}, guesses
+    guessed = {c for g in guesses for c in g}
+    keyed = [[cols[i] for i in idx] for idx in scales
+             if (signs[idx] < 0).any() and cols[idx[0]] not in guessed]
+    return {c: bool(sg < 0) for c, sg in zip(cols, signs)}, guesses, keyed
 
 
 def draft_instrument(path: str | Path) -> dict[str, Any]:
@@ -438,7 +445,7 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     data = data[items]
     if len(items) < 2:
         raise _no_items_error(path, labelled)
-    reverse, guesses = _suggest_reverse(data)
+    reverse, guesses, keyed = _suggest_reverse(data)
     scale: dict[str, Any] = {"min": int(lo), "max": int(hi)}
     label_sets = [value_labels[c] for c in items if c in value_labels]
     if label_sets:
@@ -474,7 +481,8 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     instrument_from_dict(draft, file=path)  # a draft must load
     notes = (_draft_notes(draft, frame, lo, hi, background) + _non_answer_notes(scale)
              + _named_notes(kept, moved, lo, hi)
-             + _guess_notes(draft, guesses) + ([labelled] if isinstance(labelled, dict) else []))
+             + _guess_notes(draft, guesses) + _keyed_notes(draft, keyed)
+             + ([labelled] if isinstance(labelled, dict) else []))
     return draft, stems, unused, notes
 
 
@@ -662,6 +670,16 @@ def _guess_notes(draft: dict[str, Any], guesses: list[list[str]]) -> list[dict[s
                   marked=", ".join(c for c in scale if c in reverse)) for scale in guesses]
 
 
+def _keyed_notes(draft: dict[str, Any], keyed: list[list[str]]) -> list[dict[str, Any]]:
+    """A comment per scale worded both ways: the fewer statements were drafted as
+    reverse-keyed, which the answers cannot confirm (only the wording says which way is
+    high)."""
+    reverse = {i["id"] for i in draft["items"] if i["reverse"]}
+    return [_note("draft_keyed", scale=list(scale),
+                  marked=", ".join(c for c in scale if c in reverse),
+                  forward=", ".join(c for c in scale if c not in reverse)) for scale in keyed]
+
+
 def _other_columns(frame: pd.DataFrame, columns: list[str]) -> tuple[list[str], dict[str, int]]:
     """The responses file's other columns: ``(descriptors, left out)``.
 
@@ -725,7 +743,7 @@ def instrument_draft_yaml(path: str | Path, *, lang: str | None = None) -> str:
 
 
 #: The comments of a draft that ``instrument draft --out`` also says on the terminal.
-DRAFT_NOTICES = ("draft_no_id", "draft_guess", "draft_labels_guess", "draft_named_moved")
+DRAFT_NOTICES = ("draft_no_id", "draft_guess", "draft_keyed", "draft_labels_guess", "draft_named_moved")
 
 
 def draft_notices(text: str) -> tuple[str, list[str]]:

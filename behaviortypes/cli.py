@@ -256,6 +256,7 @@ def profile(
     """Who the types are and what they are worth: banner tables, outcomes and covariates by type."""
     from .describe.profile import profile_types_by
     from .describe.workbook import refuse_foreign_banner_workbook, write_banner_workbook
+    from .files import record_outputs
 
     if xlsx is not None:  # before any work: never a file of the user's
         refuse_foreign_banner_workbook(xlsx)
@@ -268,7 +269,11 @@ def profile(
     for path in result.to_files():
         say(_said("cli_wrote", said, path=path))
     if xlsx is not None:
-        say(_said("cli_wrote", said, path=write_banner_workbook(result, xlsx, lang=said)))
+        written = write_banner_workbook(result, xlsx, lang=said)
+        folder = out_dir if out_dir.is_dir() else out_dir.parent
+        if Path(written).resolve().parent == folder.resolve():  # a new discovery removes it
+            record_outputs(folder, [Path(written).name])
+        say(_said("cli_wrote", said, path=written))
     say(result.summary(said))
 
 

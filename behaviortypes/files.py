@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import glob
 import json
 import os
 import re
@@ -35,6 +36,7 @@ __all__ = [
     "staged_dir",
     "OUTPUTS_MARKER",
     "claim_outputs",
+    "record_outputs",
     "check_outputs_free",
     "marked_as_ours",
     "refuse_unmarked_files",
@@ -632,6 +634,16 @@ def check_outputs_free(folder: str | Path, names: Iterable[str], *, legacy: Iter
     _Owner(folder, names, set(legacy)).refuse_clash(names)
 
 
+def record_outputs(folder: str | Path, names: Iterable[str]) -> None:
+    """Record files of an output folder as written by behaviortypes (in its
+    :data:`OUTPUTS_MARKER`), after the caller has checked that each may be replaced (a
+    deliverable the user asked for by name, written into the discovery folder: a later
+    discovery then knows it describes the previous types)."""
+    folder = Path(folder)
+    if folder.is_dir():
+        _Owner(folder).record({Path(n).as_posix() for n in names})
+
+
 def marked_as_ours(path: str | Path, checks: Mapping[str, Callable[[Path], bool]]) -> bool:
     """Whether the file at ``path`` carries behaviortypes' mark, by its suffix's check.
 
@@ -745,6 +757,10 @@ def staged_dir(
         # (markers that writers left inside the staging folder are not outputs)
         files = [p for p in sorted(stage.rglob("*")) if p.is_file() and p.name != OUTPUTS_MARKER]
         written = {p.relative_to(stage).as_posix() for p in files}
+        # a stale name may be a pattern (``typing_tool_*.html``): the files it matches now
+        stale = tuple(dict.fromkeys(
+            n for pattern in stale for n in ([pattern] if not glob.has_magic(pattern) else
+                                             sorted(q.name for q in out.glob(pattern) if q.is_file()))))
         owner = _Owner(out, written - set(stale), set(legacy))
         owner.refuse_clash(written)
         removable = {n for n in stale if n not in written and (out / n).is_file() and owner.ours(n)}

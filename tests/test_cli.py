@@ -307,3 +307,35 @@ def test_report_wrote_lines_are_in_the_language_asked_for(tmp_path, capsys):
         pdf = tmp_path / f"r_{lang}.pdf"
         assert main(["report", str(disc), "--pdf", str(pdf), "--lang", lang]) == 0
         assert capsys.readouterr().out.splitlines() == [f"{word}{pdf}"]
+
+
+def test_deliverables_in_the_discovery_folder_follow_its_types(demo_root, tmp_path):
+    """User trial 6: `typing-tool OUT --lang sv` overwrote the English typing_tool.html/.xlsx,
+    and a banner workbook and a Swedish typing tool written into OUT by name stayed there,
+    describing 3 types, after `discover OUT --k 2`. Now the other language gets its own
+    names, and every deliverable written into OUT is recorded as behaviortypes' own: a new
+    discovery removes them with the rest of what described the previous types; a file of
+    the user's stays."""
+    survey = demo_root / "surveys" / "demo"
+    out = tmp_path / "out"
+    run = lambda *a: bt(*map(str, a))  # noqa: E731
+    res = run("discover", survey, "--out", out, "--resamples", 10, "--no-map")
+    assert res.returncode == 0, res.stderr
+    assert run("typing-tool", out).returncode == 0
+    english = (out / "typing_tool.html").read_bytes()
+    res = run("typing-tool", out, "--lang", "sv")
+    assert res.returncode == 0, res.stderr
+    assert (out / "typing_tool.html").read_bytes() == english  # not overwritten
+    assert (out / "typing_tool_sv.html").is_file() and (out / "typing_tool_sv.xlsx").is_file()
+    assert 'lang="sv"' in (out / "typing_tool_sv.html").read_text(encoding="utf-8")
+    res = run("profile", out, "--xlsx", out / "banner.xlsx")
+    assert res.returncode == 0, res.stderr
+    res = run("typing-tool", out, "--lang", "sv", "--html", out / "formular.html")
+    assert res.returncode == 0, res.stderr
+    (out / "mine.xlsx").write_bytes(b"the user's own file")
+    res = run("discover", survey, "--out", out, "--resamples", 10, "--no-map", "--k", 2)
+    assert res.returncode == 0, res.stderr
+    for stale in ("banner.xlsx", "formular.html", "typing_tool_sv.html", "typing_tool_sv.xlsx",
+                  "typing_tool.html", "typing_tool.xlsx"):
+        assert not (out / stale).exists(), stale
+    assert (out / "mine.xlsx").read_bytes() == b"the user's own file"

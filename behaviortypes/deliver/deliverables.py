@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import study
 from ..errors import BehaviortypesWarning
-from ..files import read_yaml
+from ..files import read_yaml, record_outputs
 from .form import write_typing_html
 from .owned import refuse_foreign_typing_files
 from .spec import TypingSpec, load_typing_spec, statements_needed_for
@@ -55,8 +55,11 @@ def write_typing_deliverables(discovery_dir: str | Path, *, html: str | Path | N
         The discovery folder holding ``typing_tool.yaml`` (or the YAML file itself).
     html, xlsx : path, optional
         Where to write them. With neither given, both are written into the discovery
-        folder as ``typing_tool.html`` and ``typing_tool.xlsx``; with one given, only
-        that one. A file named here that exists is replaced only when it is a typing
+        folder as ``typing_tool.html`` and ``typing_tool.xlsx`` (in a language other than
+        the study's: ``typing_tool_<lang>.html`` and ``.xlsx``, so both languages stay);
+        with one given, only that one. Files written into the discovery folder are
+        recorded as behaviortypes' own, so a new discovery there removes them with the
+        rest of what described the previous types. A file named here that exists is replaced only when it is a typing
         tool behaviortypes wrote (:mod:`behaviortypes.deliver.owned`); otherwise an
         :class:`~behaviortypes.errors.InputError` is raised before anything is written.
     lang : {"en", "sv"}, optional
@@ -79,12 +82,15 @@ def write_typing_deliverables(discovery_dir: str | Path, *, html: str | Path | N
     source = Path(discovery_dir)
     folder = source if source.is_dir() else source.parent
     spec = load_typing_spec_with_target(source)
-    if html is None and xlsx is None:
-        html, xlsx = folder / "typing_tool.html", folder / "typing_tool.xlsx"
+    own = spec.language if spec.language in ("en", "sv") else "en"
+    if html is None and xlsx is None:  # the study's language as typing_tool.*, another _<lang>
+        stem = "typing_tool" if lang in (None, own) else f"typing_tool_{lang}"
+        html, xlsx = folder / f"{stem}.html", folder / f"{stem}.xlsx"
         study.claim(folder, [html.name, xlsx.name])  # never a user's own file of these names
     else:  # files the user named: replaced only when they are typing tools we wrote
-        refuse_foreign_typing_files(p for p in (html, xlsx) if p is not None)
-    lang = lang or (spec.language if spec.language in ("en", "sv") else "en")
+        named = [p for p in (html, xlsx) if p is not None]
+        refuse_foreign_typing_files(named)
+    lang = lang or own
     spec = spec.in_language(lang)  # once for both (the generated type names in lang)
     info = spec.agreement_info()  # before writing: a failure leaves neither file half-done
     note, below = agreement_note(info, lang), info["agreement"] < info["target"]
@@ -93,6 +99,9 @@ def write_typing_deliverables(discovery_dir: str | Path, *, html: str | Path | N
         paths.append(write_typing_html(spec, html, lang=lang))
     if xlsx is not None:
         paths.append(write_typing_xlsx(spec, xlsx, lang=lang))
+    inside = [Path(p).name for p in paths if Path(p).resolve().parent == folder.resolve()]
+    if inside:  # in the discovery folder: recorded as ours, so a new discovery removes them
+        record_outputs(folder, inside)
     if below:  # for the analyst (the CLI prints "warning: ..."); the respondents' form never shows it
         warnings.warn(note, BehaviortypesWarning, stacklevel=2)
     return {

@@ -95,6 +95,10 @@ STALE_AFTER_DISCOVERY = (
     "typing_tool.yaml", "typing_tool.html", "typing_tool.xlsx", "crm_profile.csv", "base_shares.json",
     # written by `behaviortypes profile` from the assignments of its time
     "banner.csv", "banner_tests.csv", "outcomes.csv", "covariates.csv", "profile.json",
+    # deliverables written into the folder under other names (the typing tool in another
+    # language, a banner workbook named by the user): removed only when behaviortypes
+    # recorded them as its own (`files.record_outputs`), never a file of the user's
+    "*.html", "*.xlsx",
 )
 
 _RERUN = ("re-run `behaviortypes discover` or restore the file as written "

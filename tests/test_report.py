@@ -741,3 +741,15 @@ def test_profiles_without_diff_sd_fall_back_to_effect_size(tmp_path):
         do = items[items.effect_size >= 0.2].nlargest(len(p["do"]), "effect_size")
         assert p["do"] and [b["width"] for b in p["do"]] == pytest.approx(
             [min(100.0, 100 * d / 1.5) for d in do["effect_size"]])
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_persona_pages_give_the_client_no_command_lines(tmp_path, lang):
+    """User trial 6: every persona page of a study without a customer base told the client
+    "Run `behaviortypes score`…" and "Run `behaviortypes lookalike`…" — analyst
+    instructions in a PDF a strategist hands over. They say what is not known instead."""
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=400, seed=4, with_lookalike=False)
+    html = render_html(load_report_data(disc), lang)
+    personas = html[html.index('id="sec-type-1"'):]
+    assert "behaviortypes" not in personas.replace("behaviortypes.", "")
+    assert ("no customer base was linked" if lang == "en" else "ingen kundbas kopplades") in personas

@@ -754,3 +754,15 @@ def test_workbook_in_swedish(small_study, tmp_path, capsys):
     swedish = dataclasses.replace(result, meta={**result.meta, "language": "sv"})
     assert load_workbook(write_banner_workbook(swedish, tmp_path / "b.xlsx")).sheetnames[-2:] == ["utfall", "läsanvisning"]
     assert load_workbook(write_banner_workbook(swedish, tmp_path / "c.xlsx", lang="en")).sheetnames[-2:] == ["outcomes", "notes"]
+
+
+def test_profile_summary_counts_in_words_that_agree(small_study):
+    """User trial 6: "Profiled 1043 respondents by 2 descriptors and 1 outcomes"."""
+    from behaviortypes.describe import profile_types_by
+
+    result = profile_types_by(small_study / "out")
+    result.meta.update(descriptors=["age_band"], outcomes=["nps"])
+    assert "by 1 descriptor and 1 outcome (" in result.summary("en")
+    assert "efter 1 bakgrundsvariabel och 1 utfall (" in result.summary("sv")
+    result.meta.update(descriptors=["a", "b"], outcomes=["x", "y"])
+    assert "by 2 descriptors and 2 outcomes (" in result.summary("en")

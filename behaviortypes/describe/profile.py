@@ -68,8 +68,11 @@ class ProfileResult:
         t = load_texts(lang)
         sig = self.banner[self.banner["significant"]]
         meta = self.meta
-        lines = [t["cli_profiled"].format(n=meta.get("n_respondents", "?"), d=len(meta.get("descriptors", [])),
-                                          o=len(meta.get("outcomes", [])), min=meta.get("min_cell"))]
+        d, o = len(meta.get("descriptors", [])), len(meta.get("outcomes", []))
+        lines = [t["cli_profiled"].format(
+            n=meta.get("n_respondents", "?"), d=d, o=o, min=meta.get("min_cell"),
+            w_descriptors=t[f"cli_w_descriptor_{'1' if d == 1 else 'n'}"],
+            w_outcomes=t[f"cli_w_outcome_{'1' if o == 1 else 'n'}"])]
         for _, row in self.tests.iterrows():
             n_sig = int(sig["variable"].eq(row["variable"]).sum())
             p = row["p_value"]

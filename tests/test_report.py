@@ -174,8 +174,9 @@ def test_minimal_folder_leaves_out_sections_without_inputs(minimal):
     _, pdf = minimal
     text = " ".join(_pdf_pages_text(pdf))
     assert "Lookalike model card" not in text
-    assert "Run behaviortypes lookalike" in text and "Run behaviortypes score" in text
-    assert "`" not in text  # commands are set as code, not as raw backticks
+    # what is not known, said to the client; no command lines (user trial 6)
+    assert "no customer base was linked" in text and "CRM signals identify this type is not known" in text
+    assert "Run behaviortypes" not in text and "`" not in text
     assert "No interview quotes" in text
     assert "Who they are" not in text  # `profile` has not run: no block, no banner page
 

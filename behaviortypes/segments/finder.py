@@ -1266,23 +1266,7 @@ class TypeFinder(BaseEstimator):
             reason += (f" {k_low} types have a BIC only {best_bic[k] - best_bic[k_low]:.1f} points "
                        f"lower, less than the {_STRONG_BIC:.0f} that count as very strong "
                        "evidence (Kass & Raftery 1995), so the fewer types are kept.")
-        stab = {"jaccard_mean": float(row.jaccard_mean), "jaccard_min": float(row.jaccard_min)}
-        code.append({"code": "k_reason_stable" if row.jaccard_mean >= MIN_MEAN_JACCARD
-                     else "k_reason_unstable", "values": stab})
-        if row.jaccard_mean >= MIN_MEAN_JACCARD:
-            reason += (f" Its types are reproducible across split-half resamples (mean "
-                       f"Jaccard {row.jaccard_mean:.2f}, least stable type "
-                       f"{row.jaccard_min:.2f}).")
-        else:
-            reason += (f" Caution: its types are only partly reproducible across "
-                       f"resamples (mean Jaccard {row.jaccard_mean:.2f}); see the "
-                       f"per-type stability table.")
-            if row.jaccard_mean < 0.5:
-                warn = _Coded(
-                    "Weak evidence for distinct types: the chosen types are not "
-                    f"reproducible across resamples (mean Jaccard {row.jaccard_mean:.2f}); "
-                    "treat them as descriptive, not as real segments.",
-                    "warn_types_unstable", jaccard=float(row.jaccard_mean))
+        reason, warn = self._stability_reason(row, code, reason, warn)
         edge = self._edge_reason(ev, best_bic, k)
         if edge is not None:
             code.append(edge)
@@ -1291,6 +1275,31 @@ class TypeFinder(BaseEstimator):
             reason, warn = self._homogeneous_caution(code, reason, float(ev[cols].min().min()), bic1)
         self._reason_code = code
         return k, reason, warn
+
+    def _stability_reason(self, row, code, reason, warn):
+        """The chosen solution's stability: its reason codes and sentence, and the warning
+        when its types are not reproducible."""
+        stab = {"jaccard_mean": float(row.jaccard_mean), "jaccard_min": float(row.jaccard_min)}
+        code.append({"code": "k_reason_stable" if row.jaccard_mean >= MIN_MEAN_JACCARD
+                     else "k_reason_unstable", "values": stab})
+        # how many: a study file's 100 and discover's 30 give other figures (user trial 6)
+        code.append({"code": "k_reason_resamples", "values": {"n_resamples": int(self.n_resamples)}})
+        if row.jaccard_mean >= MIN_MEAN_JACCARD:
+            reason += (f" Its types are reproducible across {int(self.n_resamples)} split-half "
+                       f"resamples (mean Jaccard {row.jaccard_mean:.2f}, least stable type "
+                       f"{row.jaccard_min:.2f}; the figures move in the second decimal with "
+                       "more resamples).")
+        else:
+            reason += (f" Caution: its types are only partly reproducible across "
+                       f"{int(self.n_resamples)} resamples (mean Jaccard {row.jaccard_mean:.2f}); see the "
+                       f"per-type stability table.")
+            if row.jaccard_mean < 0.5:
+                warn = _Coded(
+                    "Weak evidence for distinct types: the chosen types are not "
+                    f"reproducible across resamples (mean Jaccard {row.jaccard_mean:.2f}); "
+                    "treat them as descriptive, not as real segments.",
+                    "warn_types_unstable", jaccard=float(row.jaccard_mean))
+        return reason, warn
 
     @staticmethod
     def _homogeneous_caution(code, reason, best_multi, bic1):

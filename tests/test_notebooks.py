@@ -69,7 +69,8 @@ def test_notebooks_on_a_study_without_interviews_or_customers(tmp_path, monkeypa
     study = sw.write_csv_study(tmp_path / "kundstudie", n=200)
     monkeypatch.setenv("BT_STUDY", str(study))
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    for stem, note in (("01", "No coded interviews in"), ("02", "kept"), ("05", "No customer base at")):
+    # (the screening's summary speaks the study's language, Swedish here: "198 behållna")
+    for stem, note in (("01", "No coded interviews in"), ("02", "behållna"), ("05", "No customer base at")):
         path = next(p for p in NOTEBOOKS if p.stem.startswith(stem))
         nb = jupytext.read(path)
         NotebookClient(nb, timeout=600, kernel_name="python3",
@@ -81,7 +82,7 @@ def test_notebooks_on_a_study_without_interviews_or_customers(tmp_path, monkeypa
         assert note in text, (path.name, text[:300])
         if stem == "02":  # the notebook states the screening the discovery folder holds
             kept = int(pd.read_csv(study / "discovery" / "screening.csv")["kept"].sum())
-            assert f"{kept} kept" in text and 190 <= kept < 200, (kept, text[:300])
+            assert f"{kept} behållna" in text and 190 <= kept < 200, (kept, text[:300])
     assert (study / "discovery" / "screening.csv").is_file()
     assert not (study / "discovery" / "themes").exists()
 

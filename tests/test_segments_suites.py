@@ -38,15 +38,18 @@ def test_fieldlike_undersampled_small_types_and_null_study():
     acquiescent respondents are four (not style groups) once the answers go through the
     pipeline's response-style decision; five types with their own correlation shapes are
     five (session 5: mclust's VEV with t components; 4 before); a study with no types is
-    one homogeneous group, warned about. (The studies are those the rule of session 6 put
+    one homogeneous group, warned about — also when its traits lean towards one end
+    (session 12: the skewed one-group candidate). (The studies are those the rule of session 6 put
     right; the others of each kind are in docs/choosing_k.md.)"""
     from fieldlike import make_fieldlike, pipeline_scores, supervised_ari_best
 
     # undersampled 4: 4 BIC points prefer 6 types (one split in two), not strong evidence, so
     # 5 (session 6 parsimony); tails 2: corrected only since the style decision's overshoot
     # test is cross-fitted (7 types before: each type's acquiescent members)
+    # null_skewed 40: one population leaning to the top of 2-3 traits (session 12): 2 types
+    # before the skewed one-group candidate
     for kind, seed in (("undersampled", 4), ("extreme", 0), ("tails", 2), ("shapes", 0),
-                       ("null", 0)):
+                       ("null", 0), ("null_skewed", 40)):
         st = make_fieldlike(kind, seed=seed)
         # with the response-style decision and the answers' rounding, as users' runs
         X, rounding = pipeline_scores(st, rounding=True)
@@ -54,7 +57,7 @@ def test_fieldlike_undersampled_small_types_and_null_study():
             warnings.simplefilter("ignore", SurveyQualityWarning)
             tf = TypeFinder(random_state=0, n_resamples=8, n_jobs=2, n_bootstrap=0).fit(
                 X, score_rounding=rounding)
-        if kind == "null":
+        if kind.startswith("null"):
             assert tf.structure_warning_ and tf.k_ == 1, tf.evidence_.to_string()
             continue
         assert tf.k_ == st.k, tf.evidence_.to_string()

@@ -754,3 +754,20 @@ def test_persona_pages_give_the_client_no_command_lines(tmp_path, lang):
     personas = html[html.index('id="sec-type-1"'):]
     assert "behaviortypes" not in personas.replace("behaviortypes.", "")
     assert ("no customer base was linked" if lang == "en" else "ingen kundbas kopplades") in personas
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_a_type_that_stands_out_on_no_statement_says_so(tmp_path, lang):
+    """With the bars against everyone (diff_sd), a type of three quarters of the sample may
+    be 0.2 SD above everyone on no statement (user trial 6): "What they do" then says so
+    instead of showing an empty list."""
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=400, seed=4)
+    prof = pd.read_csv(disc / "profiles.csv")
+    one = prof["type_id"].eq(1) & prof["kind"].eq("item")
+    prof.loc[one, "diff_sd"] = prof.loc[one, "diff_sd"].clip(upper=0.1)
+    prof.to_csv(disc / "profiles.csv", index=False)
+    html = render_html(load_report_data(disc), lang)
+    first = html[html.index('id="sec-type-1"'):html.index('id="sec-type-2"')]
+    other = html[html.index('id="sec-type-2"'):]
+    said = load_texts(lang)["none_above"].split("{sd}")[0]
+    assert said in first and said not in other

@@ -356,6 +356,8 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
         "stable": bool(math.isfinite(stab) and stab >= 0.75),
         "recall": recall,
         "do": [behaviour(r) for r in do.itertuples()],
+        # a large, mainstream type may stand out on no statement: said, not an empty list
+        "none_above": t["none_above"].format(sd=fmt.num(_MIN_EFFECT, 1)),
         "avoid": [behaviour(r) for r in avoid.itertuples()],
         "needs": needs, "quotes": quotes, "crm": crm, "crm_note": crm_note,
         "emblem": _svg(emblem), "drivers": _svg(drivers),

@@ -59,8 +59,9 @@ def write_typing_deliverables(discovery_dir: str | Path, *, html: str | Path | N
         the study's: ``typing_tool_<lang>.html`` and ``.xlsx``, so both languages stay);
         with one given, only that one. Files written into the discovery folder are
         recorded as behaviortypes' own, so a new discovery there removes them with the
-        rest of what described the previous types. A file named here that exists is replaced only when it is a typing
-        tool behaviortypes wrote (:mod:`behaviortypes.deliver.owned`); otherwise an
+        rest of what described the previous types. A file named here that exists is
+        replaced only when it is a typing tool behaviortypes wrote
+        (:mod:`behaviortypes.deliver.owned`); otherwise an
         :class:`~behaviortypes.errors.InputError` is raised before anything is written.
     lang : {"en", "sv"}, optional
         Default: the study's language, else English.
@@ -88,8 +89,7 @@ def write_typing_deliverables(discovery_dir: str | Path, *, html: str | Path | N
         html, xlsx = folder / f"{stem}.html", folder / f"{stem}.xlsx"
         study.claim(folder, [html.name, xlsx.name])  # never a user's own file of these names
     else:  # files the user named: replaced only when they are typing tools we wrote
-        named = [p for p in (html, xlsx) if p is not None]
-        refuse_foreign_typing_files(named)
+        refuse_foreign_typing_files(p for p in (html, xlsx) if p is not None)
     lang = lang or own
     spec = spec.in_language(lang)  # once for both (the generated type names in lang)
     info = spec.agreement_info()  # before writing: a failure leaves neither file half-done

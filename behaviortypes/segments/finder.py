@@ -451,8 +451,8 @@ class TypeFinder(BaseEstimator):
     ``bic_t_spreads`` and ``nu_t_spreads`` (t mixture with one shared correlation
     matrix and each type's own spread on every feature; takes part in the choice),
     ``bic_spreads`` (its Gaussian form; reported only), ``bic_skewed`` (k = 1 only: one
-    group with Yeo-Johnson-bent features; takes part in the choice of one group), ``bic_t_vev`` (mclust's VEV
-    with t components: each type its own volume and orientation, one shape, ``nu_t``
+    group with Yeo-Johnson-bent features; takes part in the choice of one group),
+    ``bic_t_vev`` (mclust's VEV with t components: each type its own volume and orientation, one shape, ``nu_t``
     degrees of freedom; takes part in the choice; ``bic_vve``, ``bic_vev`` and
     ``bic_t_vve`` when ``models`` adds them — VVE only at the k within 100 BIC points
     of the best, NaN elsewhere), ``set_aside`` (choice models

@@ -389,11 +389,11 @@ def typing_tool(
 
 @instrument_app.command("draft")
 def instrument_draft(
-    path: Annotated[Path, typer.Argument(help="An SPSS .sav file or a Qualtrics CSV export.")],
+    path: Annotated[Path, typer.Argument(help="The answers: a CSV or Excel file, an SPSS .sav file or a Qualtrics export.")],
     out_path: Annotated[Optional[Path], typer.Option("--out", help="Where to write the draft (default: print it).")] = None,
     lang: Annotated[Optional[Lang], typer.Option(help="Language of the draft's comments (default: the statements', else English).")] = None,
 ) -> None:
-    """Draft an instrument.yaml from a .sav or Qualtrics file (items, texts, scale)."""
+    """Draft an instrument.yaml from an answers file — CSV, Excel, SPSS .sav or a Qualtrics export (items, texts, scale, keying)."""
     from .readers import draft_notices, instrument_draft_yaml, write_instrument_draft
 
     said = lang.value if lang else None

@@ -270,9 +270,8 @@ def profile(
         say(_said("cli_wrote", said, path=path))
     if xlsx is not None:
         written = write_banner_workbook(result, xlsx, lang=said)
-        folder = out_dir if out_dir.is_dir() else out_dir.parent
-        if Path(written).resolve().parent == folder.resolve():  # a new discovery removes it
-            record_outputs(folder, [Path(written).name])
+        # in the discovery folder: recorded as ours, so a new discovery removes it
+        record_outputs(out_dir if out_dir.is_dir() else out_dir.parent, [written])
         say(_said("cli_wrote", said, path=written))
     say(result.summary(said))
 

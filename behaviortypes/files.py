@@ -634,14 +634,17 @@ def check_outputs_free(folder: str | Path, names: Iterable[str], *, legacy: Iter
     _Owner(folder, names, set(legacy)).refuse_clash(names)
 
 
-def record_outputs(folder: str | Path, names: Iterable[str]) -> None:
-    """Record files of an output folder as written by behaviortypes (in its
-    :data:`OUTPUTS_MARKER`), after the caller has checked that each may be replaced (a
+def record_outputs(folder: str | Path, paths: Iterable[str | Path]) -> None:
+    """Record the files of ``paths`` that lie in ``folder`` as written by behaviortypes (in
+    its :data:`OUTPUTS_MARKER`), after the caller has checked that each may be replaced (a
     deliverable the user asked for by name, written into the discovery folder: a later
-    discovery then knows it describes the previous types)."""
+    discovery then knows it describes the previous types); files elsewhere are left out."""
     folder = Path(folder)
-    if folder.is_dir():
-        _Owner(folder).record({Path(n).as_posix() for n in names})
+    if not folder.is_dir():
+        return
+    inside = {Path(p).name for p in paths if Path(p).resolve().parent == folder.resolve()}
+    if inside:
+        _Owner(folder).record(inside)
 
 
 def marked_as_ours(path: str | Path, checks: Mapping[str, Callable[[Path], bool]]) -> bool:

@@ -99,9 +99,7 @@ def write_typing_deliverables(discovery_dir: str | Path, *, html: str | Path | N
         paths.append(write_typing_html(spec, html, lang=lang))
     if xlsx is not None:
         paths.append(write_typing_xlsx(spec, xlsx, lang=lang))
-    inside = [Path(p).name for p in paths if Path(p).resolve().parent == folder.resolve()]
-    if inside:  # in the discovery folder: recorded as ours, so a new discovery removes them
-        record_outputs(folder, inside)
+    record_outputs(folder, paths)  # those in the discovery folder: a new discovery removes them
     if below:  # for the analyst (the CLI prints "warning: ..."); the respondents' form never shows it
         warnings.warn(note, BehaviortypesWarning, stacklevel=2)
     return {

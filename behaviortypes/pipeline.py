@@ -337,14 +337,15 @@ def cfa_lines(cfa: Mapping[str, Any] | None, lang: str = "en") -> list[str]:
 
     The report's sentence in ``lang`` (:func:`behaviortypes.report.render.cfa_sentences`):
     CFI, TLI and RMSEA, each good, acceptable or poor by Hu & Bentler's (1999) cut-offs,
-    or why there is no check.
+    or why there is no check; that respondents with unanswered statements are in it (FIML).
     """
     from .report.render import Formatter, cfa_sentences, load_texts
 
     said = cfa_sentences(cfa, load_texts(lang), Formatter(lang))
     if said is None:
         return []
-    return [f"  {text}" for text in (said["fit"] or said["note"], said["dropped"]) if text]
+    return [f"  {text}" for text in (said["fit"] or said["note"], said.get("missing"), said["dropped"])
+            if text]
 
 
 def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, types: TypesResult,

@@ -12,6 +12,7 @@ from behaviortypes.errors import InputError, SurveyQualityWarning
 
 from ..threads import one_thread
 from .checks import check_items
+from .fiml import fiml_cfa
 from .reliability import assign_items
 from .retention import as_generator
 
@@ -34,14 +35,14 @@ class _NotConverged(logging.Filter):
 
 
 def cfa_check(items_keyed: pd.DataFrame, loadings: pd.DataFrame, *, threshold: float = 0.40,
-              random_state=None, holdout: float = 0.5, warn: bool = True) -> dict:
+              random_state=None, holdout: float = 0.5, warn: bool = True,
+              missing: str = "ml") -> dict:
     """Fit the salient-loading pattern as a CFA on a random held-out part of the respondents.
 
     Parameters
     ----------
     items_keyed : DataFrame of shape (n_respondents, n_items)
-        Keyed answers. Respondents with a missing answer on a modelled item are left
-        out of the CFA (listwise).
+        Keyed answers (NaN = missing; see ``missing``).
     loadings : DataFrame of shape (n_items, n_factors)
         EFA pattern loadings (e.g. ``FactorModel.loadings_``). Each item is assigned
         to the factor on which it loads most, if that |loading| ≥ ``threshold``;
@@ -56,11 +57,20 @@ def cfa_check(items_keyed: pd.DataFrame, loadings: pd.DataFrame, *, threshold: f
     warn : bool, default=True
         Warn (``SurveyQualityWarning``) when the fit is poor (CFI < .90 or RMSEA > .08);
         ``discover`` says the verdict in its summary instead.
+    missing : {"ml", "listwise"}, default="ml"
+        Missing answers: ``"ml"`` — every held-out respondent with at least one answer
+        on the modelled statements counts, by full-information maximum likelihood
+        (:func:`behaviortypes.factors.fiml.fiml_cfa`, as lavaan's ``missing = "ml"``);
+        ``"listwise"`` — only those who answered every modelled statement (until
+        session 13: the demo's check used 278 of its 524 held-out respondents). With
+        no missing answer both are the complete-data ML fit.
 
     Returns
     -------
     dict
-        ``n`` (respondents in the CFA), ``n_factors``, ``cfi``, ``tli``, ``rmsea``,
+        ``n`` (respondents in the CFA), ``n_complete`` (of them, those who answered
+        every modelled statement), ``missing`` (``"ml"`` when FIML was used, else
+        ``"listwise"``), ``n_factors``, ``cfi``, ``tli``, ``rmsea``,
         ``srmr``, ``chi2``, ``df``, ``p_value``, ``model`` (lavaan syntax with the
         item ids), ``dropped_factors`` (fewer than 2 salient items),
         ``holdout_index``, ``explore_index`` (respondent ids of both parts),
@@ -70,8 +80,9 @@ def cfa_check(items_keyed: pd.DataFrame, loadings: pd.DataFrame, *, threshold: f
 
     Notes
     -----
-    Maximum-likelihood (semopy's ``MLW``) on the covariance of the held-out part, with
-    one BLAS thread: the matrices are small, and on a loaded two-core machine
+    Maximum-likelihood (semopy's ``MLW``) on the covariance of the held-out part (with
+    missing answers: FIML, whose fit indices agree with lavaan's to the third decimal on
+    R psych's ``bfi``, 2,800 respondents with 364 incomplete), with one BLAS thread: the matrices are small, and on a loaded two-core machine
     OpenBLAS's threads made the demo's fit (28 statements, 6 factors) take 3 s of CPU
     instead of 0.05 s.
     Usual cut-offs (Hu & Bentler 1999): CFI and TLI ≥ .95, RMSEA ≤ .06, SRMR ≤ .08; a
@@ -84,6 +95,9 @@ def cfa_check(items_keyed: pd.DataFrame, loadings: pd.DataFrame, *, threshold: f
     """
     import semopy  # heavy import, only when a CFA is asked for
 
+    if missing not in ("ml", "listwise"):
+        raise InputError("missing must be 'ml' or 'listwise'", value=missing,
+                         hint="use missing='ml' (full-information maximum likelihood)")
     if not 0 < float(holdout) < 1:
         raise InputError("holdout must be between 0 and 1", value=holdout,
                          hint="use holdout=0.5")
@@ -106,7 +120,7 @@ def cfa_check(items_keyed: pd.DataFrame, loadings: pd.DataFrame, *, threshold: f
     groups = {f: list(primary.index[primary == f]) for f in loadings.columns}
     dropped = [str(f) for f, m in groups.items() if len(m) < 2]
     groups = {f: m for f, m in groups.items() if len(m) >= 2}
-    result = {"n": 0, "n_factors": len(groups), "cfi": np.nan, "tli": np.nan,
+    result = {"n": 0, "n_complete": 0, "missing": missing, "n_factors": len(groups), "cfi": np.nan, "tli": np.nan,
               "rmsea": np.nan, "srmr": np.nan, "chi2": np.nan, "df": np.nan,
               "p_value": np.nan, "model": "", "dropped_factors": dropped,
               "holdout_index": [str(i) for i in d.index[hold_pos]],
@@ -121,31 +135,30 @@ def cfa_check(items_keyed: pd.DataFrame, loadings: pd.DataFrame, *, threshold: f
     result["model"] = "\n".join(f"{f} =~ " + " + ".join(m) for f, m in groups.items())
     used = [i for m in groups.values() for i in m]
     cols = [items.index(i) for i in used]
-    X = d.values[np.ix_(hold_pos, cols)]
-    X = X[~np.isnan(X).any(axis=1)]
-    if X.shape[0] < len(used) + 2:
-        result["note"] = f"only {X.shape[0]} complete held-out respondents; CFA not fitted"
+    frame = pd.DataFrame(d.values[np.ix_(hold_pos, cols)], columns=[safe[i] for i in used])
+    frame = frame[frame.notna().any(axis=1)]
+    complete = frame.notna().all(axis=1)
+    use_ml = missing == "ml" and not complete.all()
+    n_avail = len(frame) if use_ml else int(complete.sum())
+    if n_avail < len(used) + 2:
+        what = "held-out respondents with answers" if use_ml else "complete held-out respondents"
+        result["note"] = f"only {n_avail} {what}; CFA not fitted"
         result["note_code"] = "few_respondents"
         return result
-    frame = pd.DataFrame(X, columns=[safe[i] for i in used])
-    model = semopy.Model(desc)
     quiet = _NotConverged()
     logging.getLogger().addFilter(quiet)
     try:
         with warnings.catch_warnings(), one_thread():
             warnings.simplefilter("ignore")
-            fit = model.fit(frame)
-            st = semopy.calc_stats(model).T["Value"]
+            if use_ml:
+                fitted = fiml_cfa(frame, semopy.Model(desc))
+            else:
+                fitted = _fit_complete(frame[complete], semopy.Model(desc))
     finally:
         logging.getLogger().removeFilter(quiet)
-    obs = model.vars["observed"]
-    S = np.cov(frame[obs].to_numpy(), rowvar=False, bias=True)
-    sigma = model.calc_sigma()[0]
-    result.update({"n": int(X.shape[0]), "cfi": float(st["CFI"]), "tli": float(st["TLI"]),
-                   "rmsea": float(st["RMSEA"]), "srmr": _srmr(S, sigma),
-                   "chi2": float(st["chi2"]), "df": float(st["DoF"]),
-                   "p_value": float(st["chi2 p-value"]), "converged": bool(fit.success)})
-    if not fit.success:
+    result.update({k: v for k, v in fitted.items() if k in result})
+    result["missing"] = "ml" if use_ml else "listwise"
+    if not result["converged"]:
         result["note"] = "the CFA did not converge; its fit indices are not to be trusted"
         result["note_code"] = "not_converged"
     elif warn and (result["cfi"] < 0.90 or result["rmsea"] > 0.08):
@@ -154,3 +167,18 @@ def cfa_check(items_keyed: pd.DataFrame, loadings: pd.DataFrame, *, threshold: f
             f"{result['cfi']:.2f}, RMSEA {result['rmsea']:.3f})", code="warn_cfa_poor",
             values={"cfi": f"{result['cfi']:.2f}", "rmsea": f"{result['rmsea']:.3f}"}), stacklevel=2)
     return result
+
+
+def _fit_complete(frame: pd.DataFrame, model) -> dict:
+    """Complete-data ML fit of ``model`` (semopy's ``MLW``) and its fit indices."""
+    import semopy
+
+    fit = model.fit(frame)
+    st = semopy.calc_stats(model).T["Value"]
+    obs = model.vars["observed"]
+    S = np.cov(frame[obs].to_numpy(), rowvar=False, bias=True)
+    sigma = model.calc_sigma()[0]
+    return {"n": int(frame.shape[0]), "n_complete": int(frame.shape[0]),
+            "cfi": float(st["CFI"]), "tli": float(st["TLI"]), "rmsea": float(st["RMSEA"]),
+            "srmr": _srmr(S, sigma), "chi2": float(st["chi2"]), "df": float(st["DoF"]),
+            "p_value": float(st["chi2 p-value"]), "converged": bool(fit.success)}

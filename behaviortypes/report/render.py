@@ -674,14 +674,16 @@ def cfa_sentences(cfa: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Form
     Returns None without a check; else ``fit`` (CFI, TLI and RMSEA, each with its
     verdict by :data:`CFA_CUTOFFS`: good, acceptable or poor) and ``cutoffs``, or a
     ``note`` when nothing trustworthy was fitted (no identifiable model, too few
-    complete respondents, no convergence, a numerical failure); ``dropped`` names the
-    dimensions left out of the model (fewer than two statements).
+    respondents, no convergence, a numerical failure); ``dropped`` names the
+    dimensions left out of the model (fewer than two statements); ``missing`` says that
+    respondents with unanswered statements were included by FIML (``cfa.json``'s
+    ``missing`` is ``"ml"`` and ``n_complete`` < ``n``; None for older folders).
     """
     if not cfa:
         return None
     names = factor_names or {}
     dropped = [names.get(str(f), str(f)) for f in cfa.get("dropped_factors") or []]
-    out: dict[str, str | None] = {"fit": None, "cutoffs": None, "note": None,
+    out: dict[str, str | None] = {"fit": None, "cutoffs": None, "note": None, "missing": None,
                                   "dropped": t["cfa_dropped"].format(factors=", ".join(dropped)) if dropped else None}
     code = str(cfa.get("note_code") or "")
     values = {k: cfa.get(k) for k in ("cfi", "tli", "rmsea")}
@@ -692,6 +694,9 @@ def cfa_sentences(cfa: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Form
     out["fit"] = t["cfa_fit"].format(n=fmt.count(cfa.get("n") or 0), cfi=fmt.num(values["cfi"], 2),
                                      tli=fmt.num(values["tli"], 2), rmsea=fmt.num(values["rmsea"], 3), **verdicts)
     out["cutoffs"] = t["cfa_cutoffs"]
+    n, n_complete = int(cfa.get("n") or 0), cfa.get("n_complete")
+    if cfa.get("missing") == "ml" and n_complete is not None and int(n_complete) < n:
+        out["missing"] = t["cfa_missing_ml"].format(n_complete=fmt.count(int(n_complete)))
     return out
 
 

@@ -302,9 +302,15 @@ class CfaFile(_File):
 
     Fit indices are null when no model was fitted (``note_code`` says why: ``no_model``,
     ``few_respondents``, ``failed``); ``not_converged`` keeps them, not to be trusted.
+    ``missing``: ``"ml"`` when respondents with unanswered statements were included by
+    full-information ML (``n_complete`` of the ``n`` answered every statement),
+    ``"listwise"`` when only complete respondents were; both absent in folders written
+    before session 13.
     """
 
     n: int = Field(ge=0)
+    n_complete: int | None = Field(None, ge=0)
+    missing: str | None = None  # "ml", "listwise"
     n_factors: int = Field(ge=0)
     cfi: float | None = None
     tli: float | None = None

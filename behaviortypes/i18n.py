@@ -52,6 +52,9 @@ __all__ = [
     "tagline",
     "reason_text",
     "output_language",
+    "level_name",
+    "level_tagline",
+    "factor_label",
 ]
 
 #: Languages the report and the suggested names are written in.
@@ -161,6 +164,16 @@ _GRAMMAR: dict[str, dict[str, str]] = {
         "tag_low": "low on {theme}",
         "tag_sep": ", ",
         "tag_end": ".",
+        # a type above (below) everyone on every factor by about as much: a general
+        # evaluation or answer style, not a profile (see profiles.suggest_names)
+        "level_high": "The positive raters",
+        "level_low": "The critical raters",
+        "level_high_most": "The most positive raters",
+        "level_low_most": "The most critical raters",
+        "tag_level_high": "High on everything, by about the same amount.",
+        "tag_level_low": "Low on everything, by about the same amount.",
+        # the factor model's label of a factor none of whose top statements has a theme
+        "factor": "Factor {n}",
     },
     "sv": {
         "word": "{word}",                  # "Prisjägaren", "Den försiktiga"
@@ -172,6 +185,13 @@ _GRAMMAR: dict[str, dict[str, str]] = {
         "tag_low": "lågt på {theme}",
         "tag_sep": ", ",
         "tag_end": ".",
+        "level_high": "De positiva bedömarna",
+        "level_low": "De kritiska bedömarna",
+        "level_high_most": "De mest positiva bedömarna",
+        "level_low_most": "De mest kritiska bedömarna",
+        "tag_level_high": "Högt på allt, ungefär lika mycket.",
+        "tag_level_low": "Lågt på allt, ungefär lika mycket.",
+        "factor": "Faktor {n}",
     },
 }
 
@@ -367,6 +387,47 @@ def name_extra(theme: str, high: bool, lang: str = "en", *, lexicon: bool = True
     if word is not None:
         return word.lower()
     return _GRAMMAR[lang]["tag_high" if high else "tag_low"].format(theme=_theme_text(theme))
+
+
+def level_name(high: bool, lang: str = "en", *, most: bool = False) -> str:
+    """The name of a type above (``high``) or below everyone on every factor by about as much.
+
+    Such a type has no profile shape to name: it rates everything higher (or lower)
+    than the others, a general evaluation (a satisfied or dissatisfied customer rating
+    a provider's image, quality and value alike) or an answer style. ``most`` is the
+    superlative, for the more extreme of two such types.
+
+    >>> level_name(False, "sv")
+    'De kritiska bedömarna'
+    """
+    lang = lang if lang in NAME_LANGUAGES else "en"
+    return _GRAMMAR[lang][f"level_{'high' if high else 'low'}{'_most' if most else ''}"]
+
+
+def level_tagline(high: bool, lang: str = "en") -> str:
+    """The tagline of a level type (:func:`level_name`): ``"High on everything, by about the same amount."``"""
+    lang = lang if lang in NAME_LANGUAGES else "en"
+    return _GRAMMAR[lang][f"tag_level_{'high' if high else 'low'}"]
+
+
+def factor_label(factor_id: str, name: str, lang: str = "en") -> str:
+    """A factor's name as shown in ``lang``: the tool's own label of an unnamed factor translated.
+
+    The factor model names a factor after the theme of its top statements; when none of
+    them has a theme it writes ``"Factor 3"`` for ``F3`` (``factors.json`` keeps that).
+    That label is the tool's word, so it follows the language ("Faktor 3"); any other
+    name is the study's own and is returned as written, as is a name that only looks
+    like the label (``"Factor 7"`` on ``F2``). Factor ids are never changed.
+
+    >>> factor_label("F7", "Factor 7", "sv"), factor_label("F7", "openness 2", "sv")
+    ('Faktor 7', 'openness 2')
+    """
+    lang = lang if lang in NAME_LANGUAGES else "en"
+    found = re.fullmatch(r"F(\d+)", str(factor_id))
+    labels = {_GRAMMAR[code]["factor"].format(n=found.group(1)) for code in NAME_LANGUAGES} if found else ()
+    if str(name).strip() in labels:  # also back from another language's ("Faktor 7" in English)
+        return _GRAMMAR[lang]["factor"].format(n=found.group(1))
+    return name
 
 
 def tagline(parts: Sequence[tuple[str, bool]], lang: str = "en") -> str:

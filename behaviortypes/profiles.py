@@ -24,7 +24,17 @@ from scipy import stats
 
 from .errors import BehaviortypesWarning, InputError
 from .files import load_user_yaml
-from .i18n import NAME_LANGUAGES, guess_language, lexicon_applies, name_extra, tagline as _tagline, type_name
+from .i18n import (
+    NAME_LANGUAGES,
+    factor_label,
+    guess_language,
+    level_name,
+    level_tagline,
+    lexicon_applies,
+    name_extra,
+    tagline as _tagline,
+    type_name,
+)
 
 __all__ = [
     "Profiles",
@@ -44,6 +54,7 @@ __all__ = [
     "ONE_GROUP_NAMES",
     "AVERAGE_NAMES",
     "AVERAGE_Z",
+    "LEVEL_SPREAD",
     "NEED_MIN_EFFECT",
     "theme_needs",
 ]
@@ -396,6 +407,15 @@ def suggest_names(
     * a type whose every |mean z| is below 0.3 (:data:`AVERAGE_Z`) is the average
       middle, not named after a trait: "The mainstream" / "Den breda mitten", tagline
       "Close to average on everything." (:data:`AVERAGE_NAMES`);
+    * a type above (or below) average on every factor by about the same amount, on
+      three or more factors, is a *level* type: a general evaluation or an answer
+      style, not a profile shape (the satisfied and the dissatisfied customers of a
+      survey that rates a provider's image, quality and value). It is named for that,
+      "The positive raters" / "The critical raters" ("De positiva bedömarna" / "De
+      kritiska bedömarna"), tagline "High on everything, by about the same amount."
+      (:func:`behaviortypes.i18n.level_name`). "By about the same amount": all its
+      mean z have one sign, their mean |z| reaches 0.3 and their range (largest |z|
+      minus smallest) is at most half their mean |z| (:data:`LEVEL_SPREAD`);
     * otherwise the name's head is what the type does: the factor it is highest on when
       that z is at least 0.5, else its most distinctive factor (largest |z|) in its
       direction: "The bargain hunter" (high on price), "The focused shopper" (low on
@@ -449,10 +469,18 @@ def suggest_names(
     sits between Cohen's small (0.2) and medium (0.5) effects; two normal groups 0.3 SD
     apart overlap by 88 %. On R psych's bfi (the 2026-12-03 trial, k = 4) the majority
     type (66 %, |z| ≤ 0.23) was "The neuroticism-driven" before.
+
+    The level rule: on ECSI mobi (user trial 7, k = 3) the two level types have a range
+    of 0.14 and 0.19 of their mean |z| (z 0.71..0.82 and -0.71..-0.86) and were "The
+    quality seeker" / "The good-enough buyer" before; the one-signed types of the
+    trials with a shape (HSQ, k = 3) have ranges of 2.0 and 2.1; the demo's types all
+    have both signs. Two factors are too few to tell a level from a shape.
     """
-    factor_names = {f: _humanise((factor_names or {}).get(f, f)) for f in factor_means.columns}
+    raw_names = factor_names or {}
     if lang is None:
-        lang = guess_language(factor_names.values()) or "en"
+        lang = guess_language(_humanise(raw_names.get(f, f)) for f in factor_means.columns) or "en"
+    # the tool's own label of an unnamed factor in lang ("Faktor 7"), the study's names as written
+    factor_names = {f: _humanise(factor_label(f, raw_names.get(f, f), lang)) for f in factor_means.columns}
     avg_name, avg_tagline = AVERAGE_NAMES.get(lang, AVERAGE_NAMES["en"])
     rows, candidates = [], {}
     for i, (type_id, z) in enumerate(factor_means.iterrows()):
@@ -460,12 +488,15 @@ def suggest_names(
         order = list(z.abs().sort_values(ascending=False, kind="stable").index)
         top = order[0]
         average = bool(z.abs().max() < AVERAGE_Z)
+        level = None if average else _level_pole(z)
         # named for what they do: the strongest factor they are clearly high on
         # (z >= 0.5); the most distinctive factor, when it is another (a low), is added
-        named = z.idxmax() if (not average and z.max() >= _NAME_FROM_HIGH) else top
+        named = z.idxmax() if (not average and level is None and z.max() >= _NAME_FROM_HIGH) else top
         lead = top if named != top else None
         if average:
             head, tag = avg_name, avg_tagline
+        elif level is not None:
+            head, tag = level_name(level, lang), level_tagline(level, lang)
         else:
             head = type_name(factor_names[named], bool(z[named] > 0), lang, lexicon=lexicon)
             parts: list[tuple[str, bool]] = []
@@ -487,15 +518,16 @@ def suggest_names(
                 "color": TYPE_COLORS[i % len(TYPE_COLORS)],
                 "top_factor": str(top),
                 "head": head,
-                "strength": abs(float(z[named])),
+                "strength": abs(float(z[named])) if level is None else float(z.abs().mean()),
                 "has_extra": lead is not None,
                 "named": named,
+                "level": level,
             }
         )
     names = pd.DataFrame(rows).set_index("type_id")
     fm = factor_means.astype(float).set_axis([int(t) for t in factor_means.index])
     _tell_apart(names, fm, candidates, factor_names, lang=lang, lexicon=lexicon, avg_name=avg_name)
-    return names.drop(columns=["head", "strength", "has_extra", "named"])
+    return names.drop(columns=["head", "strength", "has_extra", "named", "level"])
 
 
 def _tell_apart(names: pd.DataFrame, factor_means: pd.DataFrame, candidates: Mapping[int, list],
@@ -540,14 +572,36 @@ def _tell_apart(names: pd.DataFrame, factor_means: pd.DataFrame, candidates: Map
         head = names.at[keeper, "head"]
         if head != avg_name and ((names["head"] == head) & (names["name"] == head)).sum() > (
                 names.at[keeper, "name"] == head):
-            f = names.at[keeper, "named"]
-            most = type_name(factor_names[f], bool(factor_means.at[keeper, f] > 0), lang, lexicon=lexicon, most=True)
+            f, level = names.at[keeper, "named"], names.at[keeper, "level"]
+            most = (level_name(bool(level), lang, most=True) if level is not None else
+                    type_name(factor_names[f], bool(factor_means.at[keeper, f] > 0), lang, lexicon=lexicon, most=True))
             names.at[keeper, "name"] = most + str(names.at[keeper, "name"])[len(head):]
     # none of its distinctive factors tells it apart: its number does (the keeper of a
     # head keeps the name unnumbered, whatever its id)
     ranked = names.loc[keepers + others, "name"]
     for type_id in ranked.index[ranked.duplicated(keep="first")]:
         names.at[type_id, "name"] = f"{names.at[type_id, 'name']} {type_id}"
+
+
+#: A type above (or below) average on every factor is a *level* type, named for that
+#: rather than for a trait, when the range of its |mean z| (largest minus smallest) is at
+#: most this share of their mean; see :func:`suggest_names`.
+LEVEL_SPREAD = 0.5
+
+#: A level needs this many factors: with fewer, one sign everywhere says little of shape.
+_LEVEL_MIN_FACTORS = 3
+
+
+def _level_pole(z: pd.Series) -> bool | None:
+    """``True`` (``False``) when a type is above (below) average on every factor by about
+    as much (:data:`LEVEL_SPREAD`), ``None`` when its profile has a shape."""
+    size = z.abs()
+    one_sign = bool((z > 0).all() or (z < 0).all())
+    if len(z) < _LEVEL_MIN_FACTORS or not one_sign or size.mean() < AVERAGE_Z:
+        return None
+    if size.max() - size.min() > LEVEL_SPREAD * size.mean():
+        return None
+    return bool(z.iloc[0] > 0)
 
 
 def factor_means_from_profiles(table: pd.DataFrame) -> pd.DataFrame:

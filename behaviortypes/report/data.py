@@ -25,6 +25,7 @@ from ..files import restore_formula
 from ..interviews.anonymise import anonymise as anonymise_quote  # the one anonymiser (issue 14)
 from ..describe.profile import load_profile
 from ..errors import InputError
+from ..i18n import factor_label
 from ..plots import type_colors
 from ..profiles import factor_means_from_profiles, names_in_language, study_lexicon
 
@@ -65,7 +66,9 @@ class ReportData:
         Item id → text, interview theme and reverse keying, from the instrument
         recorded in ``source.json``.
     factor_names : dict
-        Factor id → display name (``factors.json``), else the id.
+        Factor id → display name (``factors.json``), else the id; after
+        :meth:`in_language` the tool's own label of an unnamed factor is in that
+        language ("Faktor 7").
     loadings, screening, umap, evidence_k, retention, reliability : DataFrame or None
     factors : dict or None
         ``factors.json``.
@@ -127,6 +130,10 @@ class ReportData:
     def in_language(self, lang: str) -> "ReportData":
         """The same data with the names and taglines the tool generated in ``lang``.
 
+        The factor names too: the tool's label of a factor with no theme ("Factor 7")
+        becomes that language's ("Faktor 7") in every table, figure and note; the
+        study's own theme names and the factor ids stay as they are.
+
         Names and taglines the analyst left as suggested (equal to ``suggested_name`` /
         ``suggested_tagline`` in ``types.yaml``) are the tool's words: they follow the
         report's language, worked out from the type's factor means in ``profiles.csv``
@@ -142,7 +149,8 @@ class ReportData:
         instrument = self.source.get("instrument") or {}
         types = names_in_language(self.types, means, raw_names, lang, source_lang=instrument.get("language"),
                                   lexicon=study_lexicon(instrument))
-        return replace(self, types=types, names_lang=lang)
+        shown = {f: factor_label(f, name, lang) for f, name in self.factor_names.items()}
+        return replace(self, types=types, factor_names=shown, names_lang=lang)
 
     @property
     def shown_types(self) -> pd.DataFrame:

@@ -1,0 +1,153 @@
+"""Types that are just high or low on everything, and the label of an unnamed factor.
+
+User trial 7 (ECSI mobi, a satisfaction survey, k = 3): the types were above, below and
+in the middle on every factor, and the shopping lexicon named them "The quality seeker"
+and "The good-enough buyer" because the themes are called quality and value; type 2 is
+the dissatisfied customers, not people who settle for less. A type that is above (or
+below) everyone on every factor by a similar amount is a *level* type (a general
+evaluation or an answer style) and is named for that. The same trial's BIG5 report in
+Swedish said "högt på factor 7" and "Factor 7" in its tables: the tool's own label of an
+unnamed factor follows the language.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from behaviortypes.profiles import AVERAGE_NAMES, names_in_language, suggest_names
+from behaviortypes.report import build_context, load_report_data
+from reportfixture import make_discovery_folder
+from test_profiles import BFI_NAMES, BFI_TRIAL_MEANS, HSQ_NAMES, HSQ_TRIAL_MEANS
+
+#: The type means (z) of trial 7 on ECSI mobi with --k 3 (out/mobi_k3/profiles.csv,
+#: kind == "factor", column mean): high, low and middle on every factor.
+MOBI_TRIAL_MEANS = pd.DataFrame(
+    {"F1": [0.756, -0.712, -0.281], "F2": [0.822, -0.859, -0.180], "F3": [0.713, -0.812, -0.058]},
+    index=pd.Index([1, 2, 3], name="type_id"))
+MOBI_NAMES = {"F1": "image", "F2": "quality", "F3": "value"}
+
+#: The demo study's type means (``behaviortypes demo``, seed 0; surveys/demo/discovery/profiles.csv)
+#: and the names it has always had: shaped types keep their lexicon names.
+#: What an insight team calls them (en, sv): high, low; and their taglines.
+LEVEL = {"en": ("The positive raters", "The critical raters",
+                "High on everything, by about the same amount.", "Low on everything, by about the same amount."),
+         "sv": ("De positiva bedömarna", "De kritiska bedömarna",
+                "Högt på allt, ungefär lika mycket.", "Lågt på allt, ungefär lika mycket.")}
+
+
+def level_name(high: bool, lang: str) -> str:
+    return LEVEL[lang][0 if high else 1]
+
+
+def level_tagline(high: bool, lang: str) -> str:
+    return LEVEL[lang][2 if high else 3]
+
+
+DEMO_MEANS = pd.DataFrame(
+    {"F1": [-1.16, 1.05, -0.00, 0.58, -0.58], "F2": [1.15, -1.19, 0.40, -0.35, -0.11],
+     "F3": [-1.12, 1.22, -0.20, -0.17, 0.48], "F4": [-0.17, -0.05, -1.10, 1.52, -0.17],
+     "F5": [-0.04, -0.11, 1.47, -1.21, -0.12], "F6": [-0.17, -0.23, -0.28, -0.31, 1.80]},
+    index=pd.Index([1, 2, 3, 4, 5], name="type_id"))
+DEMO_FACTORS = {"F1": "research_depth", "F2": "convenience", "F3": "inspiration", "F4": "price_focus",
+                "F5": "loyalty", "F6": "social_proof"}
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_types_high_or_low_on_everything_are_named_for_the_level(lang):
+    names = suggest_names(MOBI_TRIAL_MEANS, MOBI_NAMES, lang=lang)
+    # before: "The quality seeker" / "The good-enough buyer" (Kvalitetssökaren / Den nöjsamma)
+    assert names.loc[1, "name"] == level_name(True, lang)
+    assert names.loc[2, "name"] == level_name(False, lang)
+    assert names.loc[1, "tagline"] == level_tagline(True, lang)
+    assert names.loc[2, "tagline"] == level_tagline(False, lang)
+    assert names.loc[3, "name"] == AVERAGE_NAMES[lang][0]
+    assert not any(w in " ".join(names["name"]) for w in ("quality", "Kvalitet", "good-enough", "nöjsam"))
+    # the top factor is still recorded (the persona page's driver chart starts there)
+    assert names.loc[2, "top_factor"] == "F2"
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_shaped_types_keep_their_names(lang):
+    # the demo's five types and the earlier trials have profile shapes: names as before
+    demo = suggest_names(DEMO_MEANS, DEMO_FACTORS, lang=lang)
+    expected = {"en": ["The quick searcher (gut-feel buyer)", "The explorer", "The loyal regular",
+                       "The bargain hunter", "The social shopper"],
+                "sv": ["Den snabba (den spontana)", "Utforskaren", "Stamkunden", "Prisjägaren",
+                       "Den sociala"]}[lang]
+    assert list(demo["name"]) == expected
+    for fm, themes in [(BFI_TRIAL_MEANS, BFI_NAMES), (HSQ_TRIAL_MEANS, HSQ_NAMES)]:
+        names = suggest_names(fm, themes, lang=lang)
+        assert not names["name"].isin([level_name(True, lang), level_name(False, lang)]).any()
+    # one sign everywhere is not enough: a type far higher on one factor has a shape
+    fm = pd.DataFrame({"F1": [0.5], "F2": [1.2], "F3": [0.4]}, index=pd.Index([1], name="type_id"))
+    seeker = {"en": "The quality seeker", "sv": "Kvalitetssökaren"}[lang]
+    assert suggest_names(fm, MOBI_NAMES, lang=lang).loc[1, "name"] == seeker
+    # nor is a level on two factors: too few to show a shape
+    fm = pd.DataFrame({"F1": [0.8], "F2": [0.75]}, index=pd.Index([1], name="type_id"))
+    assert suggest_names(fm, MOBI_NAMES, lang=lang).loc[1, "name"] != level_name(True, lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_two_positive_level_types_are_told_apart(lang):
+    fm = pd.DataFrame({"F1": [0.6, 1.5, -0.8], "F2": [0.7, 1.4, -0.7], "F3": [0.55, 1.6, -0.75]},
+                      index=pd.Index([1, 2, 3], name="type_id"))
+    names = suggest_names(fm, MOBI_NAMES, lang=lang)
+    most = {"en": "The most positive raters", "sv": "De mest positiva bedömarna"}[lang]
+    assert names.loc[2, "name"] == most  # the higher of the two, not "The group highest on value"
+    assert names.loc[1, "name"] == level_name(True, lang)
+    assert names.loc[3, "name"] == level_name(False, lang)
+
+
+def test_level_names_follow_the_language_of_the_report():
+    en = suggest_names(MOBI_TRIAL_MEANS, MOBI_NAMES, lang="en")
+    types = pd.DataFrame({"name": list(en["name"]), "tagline": list(en["tagline"]),
+                          "suggested_name": list(en["name"]), "suggested_tagline": list(en["tagline"])},
+                         index=pd.Index([1, 2, 3], name="type_id"))
+    sv = names_in_language(types, MOBI_TRIAL_MEANS, MOBI_NAMES, "sv", source_lang="en")
+    assert list(sv["name"]) == ["De positiva bedömarna", "De kritiska bedömarna", "Den breda mitten"]
+
+
+# ----------------------------------------------------------------- the unnamed factor's label
+
+def test_the_default_factor_label_follows_the_language():
+    from behaviortypes.i18n import factor_label
+
+    assert factor_label("F7", "Factor 7", "sv") == "Faktor 7"
+    assert factor_label("F7", "Factor 7", "en") == "Factor 7"
+    # the study's own theme names stay as written, also one that reads like a label
+    assert factor_label("F7", "openness 2", "sv") == "openness 2"
+    assert factor_label("F2", "Factor 7", "sv") == "Factor 7"
+    assert factor_label("F7", "Faktor 7", "en") == "Factor 7"  # data already shown in Swedish
+    big5 = {"F1": "extraversion", "F2": "openness", "F3": "Factor 3"}
+    fm = pd.DataFrame({"F1": [-0.9, 0.1], "F2": [0.6, -0.2], "F3": [0.5, -1.0]},
+                      index=pd.Index([1, 2], name="type_id"))
+    sv = suggest_names(fm, big5, lang="sv")
+    # before: "Lågt på extraversion, högt på openness, högt på factor 3." and "… lågt på factor 3"
+    assert "factor" not in " ".join(sv["tagline"]).lower() + " ".join(sv["name"]).lower()
+    assert "högt på faktor 3" in sv.loc[1, "tagline"]
+    assert sv.loc[2, "name"] == "Gruppen som ligger lågt på faktor 3"
+    en = suggest_names(fm, big5, lang="en")
+    assert en.loc[2, "name"] == "The group low on factor 3"
+
+
+def test_a_swedish_report_says_faktor_wherever_it_shows_an_unnamed_factor(tmp_path):
+    out = make_discovery_folder(tmp_path / "disc", k=3, n=300)
+    factors = json.loads((out / "factors.json").read_text(encoding="utf-8"))
+    factors["factor_names"]["F4"] = "Factor 4"  # no theme among its top statements
+    (out / "factors.json").write_text(json.dumps(factors), encoding="utf-8")
+    (out / "cfa.json").write_text(json.dumps(
+        {"n": 150, "n_factors": 4, "cfi": 0.95, "tli": 0.94, "rmsea": 0.05, "dropped_factors": ["F4"]}), encoding="utf-8")
+    data = load_report_data(out)
+    seen = {}
+    for lang in ("en", "sv"):
+        ctx = build_context(data, lang)
+        # the reliability table, the CFA note, the loadings figure and the heat map
+        seen[lang] = json.dumps(ctx["appendix"], ensure_ascii=False, default=str) + ctx["differences"]["factor_svg"]
+    # before: "Factor 4" in the Swedish heat map, reliability table and CFA note
+    assert "Factor 4" not in seen["sv"] and "Faktor 4" in seen["sv"]
+    assert "Factor 4" in seen["en"] and "Faktor 4" not in seen["en"]
+    # the stored ids and names are not changed
+    assert json.loads((out / "factors.json").read_text(encoding="utf-8"))["factor_names"]["F4"] == "Factor 4"

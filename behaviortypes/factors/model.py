@@ -696,6 +696,11 @@ def _step_down(solve, start: int, floor: int) -> tuple[int, str, list]:
     if minor and start - len(minor) < floor:
         text += " (not fewer than psych's parallel analysis and MAP allow)"
         code.append({"code": "factor_reason_floor", "values": {}})
+    elif c["minor"] and not code:  # at the floor from the start: its minor factors stay
+        listed = ", ".join(f"{f}: {c['salient'][int(f[1:]) - 1]}" for f in c["minor"])
+        text += (f"; the {m}-factor solution has minor factor(s) ({listed}), kept: not fewer "
+                 "than psych's parallel analysis and MAP allow")
+        code.append({"code": "factor_reason_floor", "values": {}})
     if not c["minor"]:
         short = any(c["salient"][int(f[1:]) - 1] < MINOR_MIN_ITEMS for f in c.get("theme_factors", {}))
         text += (f"; the {m}-factor solution has {MINOR_MIN_ITEMS} or more "

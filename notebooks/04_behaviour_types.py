@@ -23,7 +23,8 @@
 # **Your own study**: set the parameters below, or start JupyterLab with environment
 # variables set (`BT_STUDY=surveys/my_study BT_LANG=sv jupyter lab`): `BT_STUDY` (survey
 # folder), `BT_OUT` (discovery folder), `BT_SEED`, `BT_K` (a number of types instead of the
-# evidence's choice), `BT_FACTORS` (when notebook 03 did not run), `BT_RESAMPLES` and
+# evidence's choice), `BT_FACTORS` (a number of factors instead of the retention rule's; one
+# set in notebook 03 is used too), `BT_RESAMPLES` (30, as `discover`) and
 # `BT_LANG` (`sv`: numbers in the figures as Swedish writes them).
 
 # %% tags=["parameters"]
@@ -34,8 +35,8 @@ STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))  # survey folder
 OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))  # where every stage writes its files
 SEED = int(os.environ.get("BT_SEED", 0))  # seed of every random step
 K = int(os.environ["BT_K"]) if os.environ.get("BT_K") else None  # None = chosen on evidence
-N_FACTORS = int(os.environ["BT_FACTORS"]) if os.environ.get("BT_FACTORS") else None  # None = notebook 03's
-N_RESAMPLES = int(os.environ.get("BT_RESAMPLES", 100))  # resamples for the stability evidence
+N_FACTORS = int(os.environ["BT_FACTORS"]) if os.environ.get("BT_FACTORS") else None  # None = the rule's, or notebook 03's
+N_RESAMPLES = int(os.environ.get("BT_RESAMPLES", 30))  # resamples for the stability evidence (30, as `discover`)
 LANG = os.environ.get("BT_LANG", "en")  # en or sv: how numbers are written in the figures
 
 # %%
@@ -48,10 +49,12 @@ from IPython.display import display
 from behaviortypes import pipeline, plots, study
 from behaviortypes.errors import TypesOverlapWarning
 
-# the number of factors: the parameter, else the one chosen in notebook 03 (factors.json), if it ran
+# the number of factors: the parameter; else the one set in notebook 03 (BT_FACTORS there, as
+# factors.json records it); else none, and discover chooses it by the same rule, on the same
+# answers and seed, as notebook 03 did (so its reason says why, not "set by the user")
 n_factors = N_FACTORS
 if n_factors is None and (OUT / "factors.json").is_file():
-    n_factors = study.read(OUT, "factors.json").n_factors
+    n_factors = (getattr(study.read(OUT, "factors.json"), "settings", None) or {}).get("n_factors")
 with warnings.catch_warnings():  # types that overlap: said once, in the summary's continuum box
     warnings.simplefilter("ignore", TypesOverlapWarning)
     result = pipeline.discover(STUDY, OUT, factors=n_factors, k=K, seed=SEED, n_resamples=N_RESAMPLES)

@@ -833,7 +833,9 @@ def test_substance_check_drops_a_doublet_factor():
     code = {part["code"]: part["values"] for part in fm.retention_reason_code_}
     assert code["factor_reason_psych"]["pa"] == 4
     assert code["factor_reason_minor"] == {"start": 4, "n": 1, "m": 3, "min_items": 3, "salient": 0.25}
-    assert "factor_reason_solid" not in code
+    # the kept solution is checked too, and the reason says it is clean
+    assert code["factor_reason_solid"] == {"m": 3, "min_items": 3}
+    assert "factor_reason_empty" not in code and "factor_reason_below_range" not in code
 
 
 def test_short_themes_keep_their_factors():

@@ -79,7 +79,7 @@ def test_every_reason_code_renders(lang):
               "min_share": 0.123, "floor_share": 0.05, "jaccard_mean": 0.913, "jaccard_min": 0.8,
               "better": "k_better_than", "min_n": 40, "n_min": 93, "small_share": 0.05,
               "jaccard_small": 0.81, "pa": 4, "ekc": 3, "percentile": 95, "n_iter": 20,
-              "start": 5, "p": 24, "min_items": 3, "salient": 0.4,
+              "start": 5, "p": 24, "min_items": 3, "salient": 0.4, "floor": 4,
               "bic_one": 20650, "bic_best": 20649, "k_best": 2, "strong": 10,
               "k_low": 5, "diff": 3.9, "themes": "price, quality",
               "k_more": 5, "k_prev": 3, "why": "k_edge_size", "n_resamples": 30}

@@ -130,3 +130,50 @@ def test_type_notebook_says_an_overlap_once(tmp_path, monkeypatch):
     said = " ".join(o.get("text", "") for o in cell.get("outputs", []))
     assert "Read with care: a continuum" in said
     assert said.lower().count("overlap") == 1, said
+
+
+def test_type_notebook_says_where_the_number_of_factors_came_from(tmp_path, monkeypatch):
+    """User trial 7: notebook 04 passed notebook 03's number of factors to discover as if the
+    user had set it ("set by the user (3)"), and resampled 100 times where `discover` does
+    30. Now 04 passes a number only when one was set (BT_FACTORS in 04, or in 03 as
+    factors.json records it); else discover applies the rule and says why, and the
+    stability comes from the CLI's 30 resamples."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location(
+        "swedish_study", Path(__file__).parent / "data" / "swedish" / "study.py")
+    sw = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sw)
+    study = sw.write_csv_study(tmp_path / "kundstudie", n=300)
+    out = tmp_path / "analys"
+    for key, value in {"BT_STUDY": study, "BT_OUT": out, "BT_K": 2, "MPLBACKEND": "Agg"}.items():
+        monkeypatch.setenv(key, str(value))
+    monkeypatch.delenv("BT_RESAMPLES", raising=False)
+
+    def run(stem, factors=None):
+        if factors is None:
+            monkeypatch.delenv("BT_FACTORS", raising=False)
+        else:
+            monkeypatch.setenv("BT_FACTORS", str(factors))
+        path = next(p for p in NOTEBOOKS if p.stem.startswith(stem))
+        nb = jupytext.read(path)
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                  if o.get("output_type") == "error"]
+        assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
+        return json.loads((out / ("factors.json" if stem == "03" else "solution.json")).read_text("utf-8"))
+
+    chosen = run("03")["n_factors"]  # the rule's number, nobody set one
+    solution = run("04")
+    codes = [c["code"] for c in solution["factor_reason_code"]]
+    assert solution["n_factors"] == chosen and "factor_reason_user" not in codes
+    assert "set by the user" not in solution["factor_reason"]
+    assert solution["n_resamples"] == 30  # as `behaviortypes discover`
+    # a number set in notebook 03 is the user's, and 04 says so
+    set_in_03 = 1 if chosen != 1 else 2
+    assert run("03", factors=set_in_03)["n_factors"] == set_in_03
+    solution = run("04")
+    assert solution["n_factors"] == set_in_03
+    assert solution["factor_reason_code"][0]["code"] == "factor_reason_user"

@@ -217,3 +217,47 @@ def test_spi_big_five_statements_and_the_minor_factor_warning():
     assert len(named) == n_minor and all(n in said[0] for n in named)
     assert all(n.split(" '")[1].split()[0].rstrip("'") in {"Agree", "Consc", "Extra", "Neuro", "Open"}
                for n in named)
+
+
+def test_big5_ipip_keeps_no_factor_without_statements():
+    """User trial 7: the IPIP Big-Five's 50 statements (openpsychometrics, 19,532 kept;
+    the correlation matrix only, see the data README). psych: PA 10, MAP 6. The 10-factor
+    solution has 3 minor factors, but the 7-factor one has an empty factor of its own
+    (R's fa() too: 10·10·10·10·6·3·0), and so has the 6-factor one (10·10·10·10·10·0).
+    Stepping down until the kept solution has no factor without statements gives the five
+    traits; the reason says each step, in English and Swedish."""
+    from behaviortypes.i18n import reason_text
+    from behaviortypes.report.render import Formatter, load_texts
+
+    ref = json.loads((DATA / "big5_ipip_reference.json").read_text())
+    R = pd.read_csv(DATA / "big5_ipip_corr.csv", index_col=0)
+    X = exact_corr_data(R.to_numpy(float), ref["n_obs"])
+    X.columns = [str(c) for c in R.columns]
+    assert_allclose(factor_eigenvalues(R.to_numpy(float))[:12], ref["fa_values"], atol=1e-3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fm = FactorModel(random_state=0).fit(X, item_themes={c: c[0] for c in X.columns})
+    a, ret = fm.retention_.attrs, fm.retention_
+    assert a["pa_n_factors"] == ref["pa_nfact"] == 10 and a["map_n_factors"] == ref["map_nfact"] == 6
+    # the candidate solutions' statements per factor are R psych's
+    for m, sal in ref["salient"].items():
+        assert ret.loc[int(m), "salient"] == "/".join(map(str, sal))
+    assert fm.n_factors_ == 5 and ret.loc[5, "n_minor"] == 0
+    # the five traits: each factor's main statements are one trait's ten
+    main = fm.loadings_.abs().idxmax(axis=1)
+    assert sorted(sorted({it[0] for it in main.index[main == f]}) for f in fm.loadings_.columns) \
+        == [["A"], ["C"], ["E"], ["N"], ["O"]]
+    assert not [w for w in caught if "still has minor" in str(w.message)]
+    reason = fm.retention_reason_
+    assert "F7: 2, F8: 2, F10: 2" in reason and "7-factor solution was fitted" in reason
+    assert "(F7: 0)" in reason and "(F6: 0)" in reason and "so 5 factors are kept" in reason
+    assert "fewer than psych's parallel analysis and MAP suggest" in reason
+    codes = [c["code"] for c in fm.retention_reason_code_]
+    assert codes == ["factor_reason_psych", "factor_reason_minor", "factor_reason_empty",
+                     "factor_reason_empty", "factor_reason_solid", "factor_reason_below_range"]
+    steps = [(c["values"]["start"], c["values"]["m"]) for c in fm.retention_reason_code_[1:4]]
+    assert steps == [(10, 7), (7, 6), (6, 5)]
+    for lang, words in (("en", ("so 5 dimensions are kept", "MAP suggest (at least 6)")),
+                        ("sv", ("så 5 dimensioner behålls", "MAP föreslår (minst 6)"))):
+        text = reason_text(fm.retention_reason_code_, load_texts(lang), Formatter(lang))
+        assert all(w in text for w in words) and "factor_reason" not in text

@@ -158,7 +158,11 @@ class FactorModel(BaseEstimator):
     and no other factor has a salient statement of that theme (a short theme's own
     factor, as field surveys with 2-3 statements per theme have); the number of factors
     is lowered by the number of minor factors, once, but not below the smaller of the two.
-    The result lies in psych's PA/MAP range. On psych's ``bfi`` it keeps the five traits
+    (4) The solution with that number is fitted and checked in turn: while it has a factor
+    on which no statement loads as its main factor, the number is lowered by those and
+    the solution refitted — below psych's range if need be (a factor without statements
+    is never a dimension; IPIP Big-Five, PA 10, MAP 6: 10 → 7 → 6 → 5, the five traits).
+    On psych's ``bfi`` it keeps the five traits
     (PA 6, MAP 5; the former SMC-eigenvalue rule kept 8). ``retention_`` has the
     evidence per candidate number (eigenvalues, thresholds, MAP, salient statements per
     factor, RMSEA with 90 % CI, TLI, BIC) and ``retention_reason_`` the sentence.
@@ -347,7 +351,13 @@ class FactorModel(BaseEstimator):
         low = max(1, min(counts["pa"], counts["map"], self.n_factors or p) - 1)
         cand = {m: _candidate(R, m, method, rotation, d.n_effective, themes)
                 for m in range(low, top + 1)}
-        n_f, reason, code = _decide(counts, cand, p, ledermann, n_factors=self.n_factors,
+
+        def solve(m):  # the m-factor solution, fitted when the rule first asks for it
+            if m not in cand:
+                cand[m] = _candidate(R, m, method, rotation, d.n_effective, themes)
+            return cand[m]
+
+        n_f, reason, code = _decide(counts, solve, p, ledermann, n_factors=self.n_factors,
                                     n_iter=int(self.n_iter), percentile=float(self.percentile))
         ret = _evidence_table(pa, mp, ek, cand, n_f, reason)
         ret.attrs.update({"rule": RETENTION_RULE, "pa_n_factors": counts["pa"],
@@ -588,13 +598,14 @@ def _factorability(R: np.ndarray, items: list[str], n: float) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["measure", "item", "value", "label"])
 
 
-def _decide(counts: dict, cand: dict, p: int, ledermann: int, *, n_factors, n_iter: int,
+def _decide(counts: dict, solve, p: int, ledermann: int, *, n_factors, n_iter: int,
             percentile: float) -> tuple[int, str, list]:
     """The retention rule: the number of factors, its reason and the reason's codes.
 
-    Start at the larger of psych's PA and MAP numbers (at most the Ledermann bound);
-    lower it by the minor factors of that solution, once, but not below the smaller
-    of the two. ``n_factors`` (the user's) overrides the rule.
+    Start at the larger of psych's PA and MAP numbers (at most the Ledermann bound) and
+    step down by the minor factors until the solution has none (:func:`_step_down`).
+    ``solve(m)`` returns the m-factor candidate solution (:func:`_candidate`).
+    ``n_factors`` (the user's) overrides the rule.
     """
     pa_n, map_n, ekc_n = counts["pa"], counts["map"], counts["ekc"]
     pa_text = (f"parallel analysis as in R psych (factor eigenvalues above the "
@@ -625,10 +636,9 @@ def _decide(counts: dict, cand: dict, p: int, ledermann: int, *, n_factors, n_it
         reason += (f"; capped at {start}, the most factors {p} items can identify "
                    "(Ledermann bound)")
         code.append({"code": "factor_reason_ledermann", "values": {"start": start, "p": p}})
-    minor = cand[start]["minor"] if start in cand else []
-    own = cand[start].get("theme_factors", {}) if start in cand else {}
+    own = solve(start).get("theme_factors", {})
     short = {f: t for f, t in own.items()
-             if cand[start]["salient"][int(f[1:]) - 1] < MINOR_MIN_ITEMS}
+             if solve(start)["salient"][int(f[1:]) - 1] < MINOR_MIN_ITEMS}
     if short:
         listed = ", ".join(f"{f}: '{t}'" for f, t in short.items())
         reason += (f"; in the {start}-factor solution {len(short)} factor(s) with fewer than "
@@ -637,27 +647,71 @@ def _decide(counts: dict, cand: dict, p: int, ledermann: int, *, n_factors, n_it
         code.append({"code": "factor_reason_theme", "values": {
             "start": start, "n": len(short), "min_items": MINOR_MIN_ITEMS,
             "themes": ", ".join(sorted(set(short.values())))}})
-    if minor and start > floor:
-        n_f = max(start - len(minor), floor)
-        listed = ", ".join(f"{f}: {cand[start]['salient'][int(f[1:]) - 1]}" for f in minor)
-        reason += (f"; in the {start}-factor solution {len(minor)} factor(s) are "
-                   f"minor (fewer than {MINOR_MIN_ITEMS} statements load "
-                   f"|λ| ≥ {MINOR_SALIENT:.2f} on them as their main factor: {listed}),"
-                   f" so {n_f} factors are kept")
-        code.append({"code": "factor_reason_minor", "values": {
-            "start": start, "n": len(minor), "m": n_f, "min_items": MINOR_MIN_ITEMS,
-            "salient": float(MINOR_SALIENT)}})
-        if start - len(minor) < floor:
-            reason += " (not fewer than psych's parallel analysis and MAP allow)"
-            code.append({"code": "factor_reason_floor", "values": {}})
-    else:
-        n_f = start
-        reason += (f"; the {n_f}-factor solution has {MINOR_MIN_ITEMS} or more "
-                   f"statements on every {'other ' if short else ''}factor")
-        code.append({"code": "factor_reason_solid_others" if short else "factor_reason_solid",
-                     "values": {"m": n_f, "min_items": MINOR_MIN_ITEMS}})
+    n_f, text, steps = _step_down(solve, start, floor)
+    reason += text
+    code += steps
     reason += f" ({others})"
     return n_f, reason, code
+
+
+def _step_down(solve, start: int, floor: int) -> tuple[int, str, list]:
+    """Drop the minor factors once, then every factor without statements, refitting each time.
+
+    (1) The ``start``-factor solution's minor factors are not kept: m is lowered by
+    their number, once, not below ``floor`` (the smaller of psych's PA and MAP numbers).
+    (2) The m-factor solution is fitted in turn; while it has *empty* factors (no
+    statement loads |λ| ≥ :data:`MINOR_SALIENT` on them as its main factor) m is lowered
+    by their number and the solution refitted, below ``floor`` if need be. A refit can
+    leave a real dimension with only 1-2 statements, and stepping on those cascades
+    (``docs/choosing_factors.md``); a factor without statements is never a dimension.
+    Returns the number of factors, the English reason's tail and its codes.
+    """
+    c = solve(start)
+    minor = c["minor"] if start > floor else []
+    m = max(start - len(minor), floor) if minor else start
+    text, code = "", []
+    if minor:
+        listed = ", ".join(f"{f}: {c['salient'][int(f[1:]) - 1]}" for f in minor)
+        text += (f"; in the {start}-factor solution {len(minor)} factor(s) are minor (fewer than "
+                 f"{MINOR_MIN_ITEMS} statements load |λ| ≥ {MINOR_SALIENT:.2f} on them as their "
+                 f"main factor: {listed})")
+        code.append({"code": "factor_reason_minor", "values": {
+            "start": start, "n": len(minor), "m": m, "min_items": MINOR_MIN_ITEMS,
+            "salient": float(MINOR_SALIENT)}})
+    while m > 1:
+        c = solve(m)
+        empty = [f for f in c["minor"] if c["salient"][int(f[1:]) - 1] == 0]
+        if not empty:
+            break
+        text += (f", so the {m}-factor solution was fitted: it has" if text else
+                 f"; the {m}-factor solution has")
+        text += (f" {len(empty)} factor(s) on which no statement loads as its main factor "
+                 f"({', '.join(f'{f}: 0' for f in empty)})")
+        code.append({"code": "factor_reason_empty", "values": {
+            "start": m, "n": len(empty), "m": m - len(empty)}})
+        m -= len(empty)
+    c = solve(m)
+    if code:
+        text += f", so {m} factors are kept"
+    if minor and start - len(minor) < floor:
+        text += " (not fewer than psych's parallel analysis and MAP allow)"
+        code.append({"code": "factor_reason_floor", "values": {}})
+    elif c["minor"] and not code:  # at the floor from the start: its minor factors stay
+        listed = ", ".join(f"{f}: {c['salient'][int(f[1:]) - 1]}" for f in c["minor"])
+        text += (f"; the {m}-factor solution has minor factor(s) ({listed}), kept: not fewer "
+                 "than psych's parallel analysis and MAP allow")
+        code.append({"code": "factor_reason_floor", "values": {}})
+    if not c["minor"]:
+        short = any(c["salient"][int(f[1:]) - 1] < MINOR_MIN_ITEMS for f in c.get("theme_factors", {}))
+        text += (f"; the {m}-factor solution has {MINOR_MIN_ITEMS} or more "
+                 f"statements on every {'other ' if short else ''}factor")
+        code.append({"code": "factor_reason_solid_others" if short else "factor_reason_solid",
+                     "values": {"m": m, "min_items": MINOR_MIN_ITEMS}})
+    if m < floor:
+        text += (f"; that is fewer than psych's parallel analysis and MAP suggest (at least {floor}), "
+                 "because their solutions keep a factor on which no statement loads as its main factor")
+        code.append({"code": "factor_reason_below_range", "values": {"floor": floor, "m": m}})
+    return m, text, code
 
 
 def _evidence_table(pa: pd.DataFrame, mp: pd.DataFrame, ek: pd.DataFrame, cand: dict,

@@ -24,7 +24,7 @@ from .banner import banner_table, banner_tests, level_key
 from .threestep import covariate_model, outcome_means
 
 __all__ = ["DEFAULT_MIN_CELL", "ProfileResult", "profile_types_by", "load_profile",
-           "assignments_fingerprint"]
+           "assignments_fingerprint", "type_names_in"]
 
 #: Cells with fewer respondents are suppressed unless the instrument sets ``min_group_size``.
 DEFAULT_MIN_CELL = 10
@@ -112,6 +112,36 @@ def assignments_fingerprint(types: pd.Series) -> str:
     """
     pairs = sorted(f"{rid}\t{int(tid)}" for rid, tid in types.items())
     return hashlib.sha256("\n".join(pairs).encode()).hexdigest()
+
+
+def type_names_in(out: str | Path, lang: str) -> dict[int, str]:
+    """The names of a discovery folder's types in ``lang``, as the report and the typing
+    tool of the same folder show them.
+
+    Names the analyst wrote in ``types.yaml`` stay as written; the names the tool
+    suggested follow ``lang`` (:func:`behaviortypes.profiles.names_in_language` on the
+    folder's ``profiles.csv`` and ``factors.json``, as ``report --lang`` and
+    ``typing-tool --lang`` do). Empty when the folder has no ``types.yaml``.
+    """
+    from ..profiles import factor_means_from_profiles, names_in_language, read_types_yaml, study_lexicon
+
+    out = Path(out)
+    if not (out / "types.yaml").is_file():
+        return {}
+    types = read_types_yaml(out / "types.yaml")
+    names = {int(k): str(v) for k, v in types["name"].items()}
+    if not (out / "profiles.csv").is_file():
+        return names
+    disc = study.load(out, require=("profiles.csv", "types.yaml"))
+    frame = types.reindex(columns=["name", "tagline", "suggested_name", "suggested_tagline"]).astype(object)
+    frame = frame.where(frame.notna(), None)
+    frame.index = frame.index.astype(int)
+    factor_names = dict(disc.factors.factor_names) if disc.factors is not None else {}
+    instrument = disc.instrument
+    shown = names_in_language(frame, factor_means_from_profiles(disc.table("profiles.csv", required=True)),
+                              factor_names, lang, source_lang=instrument.get("language"),
+                              lexicon=study_lexicon(instrument))
+    return {**names, **{int(k): str(v) for k, v in shown["name"].items() if isinstance(v, str)}}
 
 
 def _matches_discovery(out: Path, meta: dict[str, Any]) -> bool:
@@ -451,7 +481,8 @@ def profile_types_by(
                           min_type_size=inst.min_group_size, alpha=alpha)
     tests = banner_tests(types, disc, weights=weights, alpha=alpha)
     outcome_tab = outcome_means(proba, outcome_frame, weights=weights, min_cell=cell,
-                                min_type_size=inst.min_group_size)
+                                min_type_size=inst.min_group_size,
+                                bounds=_outcome_bounds(outs, outcome_frame, inst))
     covs = covariate_model(proba, disc, weights=weights, levels=levels, min_cell=cell) if len(desc) else \
         covariate_model(proba, disc.iloc[:, :0], weights=weights)
     names = {}
@@ -462,8 +493,40 @@ def profile_types_by(
         "alpha": alpha, "weighted": weights is not None, "n_respondents": int(len(types)),
         "type_names": {str(k): v for k, v in names.items()}, "language": inst.language,  # (the workbook's)
         "assignments_sha256": assignments_fingerprint(types),
+        "bases": _type_bases(types, disc, inst.min_group_size),
     }
     return ProfileResult(out, banner, tests, outcome_tab, covs, meta)
+
+
+def _type_bases(types: pd.Series, disc: pd.DataFrame, min_type_size: int) -> dict[str, dict[str, int]]:
+    """Per descriptor, each type's respondents with an answer (the banner's base row).
+
+    Not disclosive: the report prints the types' sizes, and the banner's secondary
+    suppression leaves no type column with a single hidden cell. Types smaller than
+    ``min_type_size`` (hidden whole, as in the report) are left out.
+    """
+    sizes = types.value_counts()
+    shown = sizes.index[sizes >= max(min_type_size, 1)]
+    return {col: {str(int(t)): int(n) for t, n in disc[col].notna().groupby(types).sum().items()
+                  if t in shown}
+            for col in disc.columns}
+
+
+def _outcome_bounds(outs: list[dict], frame: pd.DataFrame, inst: Any) -> dict[str, tuple[float, float]]:
+    """The range each outcome's mean lies in, recorded in its spec as ``range``: [0, 1] for a
+    0/1 outcome, the answer scale for one answered on it (every value between the scale's
+    ends), else the values observed."""
+    bounds = {}
+    for o in outs:
+        values = frame[o["column"]].dropna()
+        lo, hi = float(values.min()), float(values.max())
+        if o.get("binary"):
+            lo, hi = 0.0, 1.0
+        elif inst.scale.min <= lo and hi <= inst.scale.max:
+            lo, hi = float(inst.scale.min), float(inst.scale.max)
+        bounds[o["column"]] = (lo, hi)
+        o["range"] = [int(v) if v.is_integer() else v for v in (lo, hi)]
+    return bounds
 
 
 def _check_column(values: pd.Series, col: str, file: str, *, kind: str) -> None:

@@ -55,3 +55,90 @@ def test_a_bias_adjusted_mean_far_outside_the_values_is_never_given():
     hidden = tab[tab["mean"].isna()]
     assert len(hidden) >= 1 and hidden["n"].notna().all()  # not a small cell: no estimate
     assert hidden["ci_low"].isna().all() and hidden["se"].isna().all()
+
+
+# ----------------------------------------------------------------------------- absurd values
+def test_implausible_values_are_codes_and_far_out_values_not_a_long_tail():
+    from behaviortypes.describe.plausible import implausible_values
+
+    rng = np.random.default_rng(0)
+    ages = pd.Series(np.r_[rng.integers(13, 81, 2000), [92, 99, 100, 188, 1997, 412434, 999999999]])
+    found = implausible_values(ages)
+    assert found.tolist()[:2] == [999999999, 412434]
+    assert set(found) == {1997, 412434, 999999999}  # a birth year, not 80, 92, 99 or 100-year-olds
+    assert implausible_values(pd.Series([1, 2, 3, 4, 5, 9, 3, 2, 4, 9])).tolist() == [9, 9]  # 9 = no answer
+    assert implausible_values(pd.Series(list(range(10)) * 5)).empty  # a 0-9 scale
+    assert implausible_values(pd.Series([20, 30, 40, -1, 50, 33])).tolist() == [-1]
+    assert implausible_values(pd.Series(rng.lognormal(5, 1, 20000))).empty  # spend keeps its tail
+    rating = pd.Series(np.r_[[1, 2], np.full(200, 9), np.full(300, 10), np.full(100, 8)])
+    assert implausible_values(rating).empty  # a low answer on a high-rated item is an answer
+
+
+def test_check_warns_about_an_outcome_with_absurd_values():
+    from behaviortypes.instrument import instrument_from_dict
+    from behaviortypes.readers import check_responses
+
+    rng = np.random.default_rng(2)
+    n = 120
+    frame = pd.DataFrame({"id": [f"R{i}" for i in range(n)], "age": rng.integers(18, 70, n)})
+    for i in range(6):
+        frame[f"q{i}"] = rng.integers(1, 6, n)
+    frame.loc[7, "age"], frame.loc[40, "age"] = 999999999, 412434
+    inst = instrument_from_dict({"id_column": "id", "scale": {"min": 1, "max": 5},
+                                 "items": [{"id": f"q{i}", "text": f"t{i}"} for i in range(6)],
+                                 "outcomes": [{"column": "age"}]})
+    errors, warns = check_responses(frame, inst, file="responses.csv")
+    said = [str(w) for w in warns if w.column == "age"]
+    assert len(said) == 1, [str(w) for w in warns]
+    assert "999999999, 412434 (rows 9, 42)" in said[0] and "blank them in responses.csv" in said[0]
+
+
+# ----------------------------------------------------------------------------- the banner workbook
+@pytest.fixture(scope="module")
+def small_study(tmp_path_factory):
+    from behaviortypes.pipeline import discover
+    from behaviortypes.synth import make_study
+
+    root = tmp_path_factory.mktemp("profile7")
+    make_study(root / "survey", seed=5, n_respondents=400, n_customers=1500)
+    discover(root / "survey", root / "out", seed=0, n_resamples=10, make_map=False)
+    return root
+
+
+def test_workbook_names_the_types_as_the_report_does_in_its_language(small_study, tmp_path):
+    from openpyxl import load_workbook
+
+    from behaviortypes.cli import main
+    from behaviortypes.report.data import load_report_data
+
+    out, book = small_study / "out", tmp_path / "banner_sv.xlsx"
+    assert main(["profile", str(out), "--xlsx", str(book), "--lang", "sv"]) == 0
+    report = load_report_data(out).in_language("sv").types["name"]
+    english = load_report_data(out).in_language("en").types["name"]
+    assert (report != english).any()  # the demo's names are the tool's: they follow the language
+    head = [c.value for c in load_workbook(book)["utfall"][4]][3:]
+    assert head == [f"{t} · {report[t]}" for t in sorted(report.index)]
+
+
+def test_banner_base_row_shows_type_sizes_and_says_when_most_cells_are_hidden(small_study, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    from behaviortypes.cli import main
+
+    out, book = small_study / "out", tmp_path / "banner.xlsx"
+    assert main(["profile", str(out), "--xlsx", str(book), "--min-cell", "60", "--lang", "en"]) == 0
+    printed = capsys.readouterr().out
+    assert "Rao–Scott" in printed and "Rao-Scott" not in printed
+    banner = pd.read_csv(out / "banner.csv")
+    assign = pd.read_csv(out / "assignments.csv", dtype={"respondent_id": str})
+    ws = load_workbook(book)["region"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    base = next(r for r in rows if r[0] == "n (respondents)")
+    sizes = assign["type_id"].value_counts().sort_index()
+    region = banner[banner["variable"] == "region"]
+    hidden = int(region["n"].isna().sum())
+    assert hidden > len(region) / 2  # the case of trial 7: most cells hidden
+    assert base[2:2 + len(sizes)] == [int(v) for v in sizes]  # every respondent answered region
+    line = f"{hidden} of {len(region)} cells are hidden: each has fewer than 60 respondents"
+    assert any(str(r[0]).startswith(line) and "--min-cell N" in str(r[0]) for r in rows), rows
+    assert "banner cells are hidden at 60 respondents a cell" in printed

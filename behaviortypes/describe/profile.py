@@ -79,6 +79,10 @@ class ProfileResult:
             p_text = "p < 0.001" if p < 0.001 else f"p = {p:.3g}"  # never "p = 0"
             lines.append(t["cli_profile_test"].format(variable=row["variable"], sig=n_sig,
                                                       p=p_text.replace(".", ",") if lang == "sv" else p_text))
+        hidden = int(self.banner["n"].isna().sum()) if "n" in self.banner else 0
+        if hidden > len(self.banner) / 2:  # most of the banner hidden: say why and what to do
+            lines.append(t["cli_profile_mostly_hidden"].format(hidden=hidden, cells=len(self.banner),
+                                                               min=meta.get("min_cell")))
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -313,6 +317,7 @@ def _outcome_values(outs: list[dict], data: pd.DataFrame, survey: Any, from_cust
                 numbers = range(2, len(index) + 2)
             rows = pd.Series(list(numbers), index=index)
         outcome_frame[col] = _numeric_outcome(data[col], col, source_of[col], rows)
+        _warn_implausible(outcome_frame[col], col, source_of[col], rows)
         o["source"] = source_of[col]
         o["binary"] = bool(set(outcome_frame[col].dropna().unique()) <= {0.0, 1.0})
     return outcome_frame
@@ -469,9 +474,7 @@ def profile_types_by(
     # ---- outcomes: numbers (yes/no texts as 1/0)
     outcome_frame = _outcome_values(outs, data, survey, from_customers, source_of)
 
-    weights = None
-    if inst.weight_column:
-        weights = resp[inst.weight_column].astype(float)
+    weights = resp[inst.weight_column].astype(float) if inst.weight_column else None
     explicit = "min_group_size" in inst.model_fields_set
     cell = int(min_cell if min_cell is not None else (inst.min_group_size if explicit else DEFAULT_MIN_CELL))
     if cell < 1:
@@ -480,9 +483,7 @@ def profile_types_by(
     banner = banner_table(types, disc, weights=weights, levels=levels, min_cell=cell,
                           min_type_size=inst.min_group_size, alpha=alpha)
     tests = banner_tests(types, disc, weights=weights, alpha=alpha)
-    outcome_tab = outcome_means(proba, outcome_frame, weights=weights, min_cell=cell,
-                                min_type_size=inst.min_group_size,
-                                bounds=_outcome_bounds(outs, outcome_frame, inst))
+    outcome_tab = _outcomes_by_type(proba, outcome_frame, outs, inst, weights, cell)
     covs = covariate_model(proba, disc, weights=weights, levels=levels, min_cell=cell) if len(desc) else \
         covariate_model(proba, disc.iloc[:, :0], weights=weights)
     names = {}
@@ -496,6 +497,52 @@ def profile_types_by(
         "bases": _type_bases(types, disc, inst.min_group_size),
     }
     return ProfileResult(out, banner, tests, outcome_tab, covs, meta)
+
+
+def _outcomes_by_type(proba: pd.DataFrame, frame: pd.DataFrame, outs: list[dict], inst: Any,
+                      weights: pd.Series | None, cell: int) -> pd.DataFrame:
+    """``outcomes.csv``: the means by type inside each outcome's range, with a warning when a
+    bias-adjusted mean fell outside it."""
+    table = outcome_means(proba, frame, weights=weights, min_cell=cell, min_type_size=inst.min_group_size,
+                          bounds=_outcome_bounds(outs, frame, inst))
+    _warn_out_of_range(table, outs)
+    return table
+
+
+def _warn_implausible(values: pd.Series, col: str, file: str, rows: pd.Series | None) -> None:
+    """Warn when an outcome holds values that look like missing codes or lie far out
+    (:func:`behaviortypes.describe.plausible.implausible_values`), naming rows and values."""
+    from .plausible import implausible_examples, implausible_values
+
+    found = implausible_values(values)
+    if found.empty:
+        return
+    shown, where = implausible_examples(found, rows)
+    where += ", …" if len(found) > 3 else ""
+    hint = (f"correct them, or blank them in {file} (a code such as 99 for 'no answer' must be an empty "
+            "cell in an outcome); with them a mean by type means nothing")
+    warnings.warn(BehaviortypesWarning(
+        f"{file}, column '{col}': {len(found)} values look like missing codes or lie far outside the rest: "
+        f"{shown}" + (f" (rows {where})" if where else "") + f". Hint: {hint}",
+        code="warn_implausible_values", values={"file": file, "column": col, "n": len(found),
+                                                "values": shown, "rows": where or "–"}), stacklevel=4)
+
+
+def _warn_out_of_range(table: pd.DataFrame, outs: list[dict]) -> None:
+    """Warn when a bias-adjusted mean fell outside its outcome's range (shown at the end it
+    passed, or left empty: :func:`behaviortypes.describe.threestep.outcome_means`)."""
+    for o in outs:
+        low, high = o.get("range", (None, None))
+        bch = table[(table["variable"] == o["column"]) & (table["method"] == "bch")]
+        off = bch["n"].notna() & (bch["mean"].isna() | (bch["se"].gt(0) & bch["mean"].isin([low, high])))
+        if off.any():
+            types = ", ".join(str(int(t)) for t in bch.loc[off, "type_id"])
+            warnings.warn(BehaviortypesWarning(
+                f"outcome '{o['column']}': the bias-adjusted mean of type(s) {types} fell outside the "
+                f"outcome's values ({low} – {high}); it is shown at the end it passed, or left empty when "
+                "far outside. The types overlap too much for the correction, or a few extreme values "
+                "dominate: check the column", code="warn_outcome_out_of_range",
+                values={"column": o["column"], "types": types, "low": low, "high": high}), stacklevel=4)
 
 
 def _type_bases(types: pd.Series, disc: pd.DataFrame, min_type_size: int) -> dict[str, dict[str, int]]:

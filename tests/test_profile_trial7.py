@@ -142,3 +142,19 @@ def test_banner_base_row_shows_type_sizes_and_says_when_most_cells_are_hidden(sm
     line = f"{hidden} of {len(region)} cells are hidden: each has fewer than 60 respondents"
     assert any(str(r[0]).startswith(line) and "--min-cell N" in str(r[0]) for r in rows), rows
     assert "banner cells are hidden at 60 respondents a cell" in printed
+
+
+# ----------------------------------------------------------------------------- discover's size lines
+def test_size_lines_of_one_table_round_alike():
+    """Trial 7 (BIG5 --factors 5): "8.0% [7.6%, 8.3%]" next to "8% [7%, 8%]"."""
+    from behaviortypes.stages import ProfilesResult
+
+    sizes = pd.DataFrame({
+        "type_id": [5, 6, 8], "type_name": ["a", "b", "c"], "n": [1555, 1524, 531],
+        "share": [0.07961294, 0.07802580, 0.02718616],
+        "ci_low": [0.07589886, 0.07434680, 0.02499678], "ci_high": [0.08349236, 0.08187076, 0.02956147]})
+    result = ProfilesResult(profiles=None, types_doc={"types": []}, assignments=pd.DataFrame(), sizes=sizes)
+    lines = result.summary("en").splitlines()
+    assert lines[0].endswith("a — 8.0% [7.6%, 8.3%], n = 1555")
+    assert lines[1].endswith("b — 7.8% [7.4%, 8.2%], n = 1524")  # was "8% [7%, 8%]"
+    assert lines[2].endswith("c — 2.7% [2.5%, 3.0%], n = 531")

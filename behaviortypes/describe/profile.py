@@ -48,7 +48,9 @@ class ProfileResult:
         ``profile.json``: the descriptors and outcomes (column, label, levels, source),
         ``min_cell``, ``alpha``, ``weighted``, ``n_respondents``, ``type_names``,
         ``assignments_sha256`` (the typed respondents it describes, see
-        :func:`assignments_fingerprint`) and ``language`` (the instrument's).
+        :func:`assignments_fingerprint`), ``language`` (the instrument's), ``bases`` (per
+        descriptor, each shown type's respondents with an answer) and, per outcome,
+        ``range`` (the range its means and intervals are kept in).
     """
 
     out: Path

@@ -488,6 +488,7 @@ def implausible_value_warnings(frame: pd.DataFrame, inst: Instrument, file: Any,
     source = Path(file).name if file is not None else "the responses file"
     out: list[Problem] = []
     columns = dict.fromkeys(e.column for e in [*inst.outcomes, *inst.descriptors])
+    declared = {e.column: set(e.levels) for e in inst.descriptors if e.levels}
     for col in columns:
         if col not in frame.columns or isinstance(frame[col], pd.DataFrame):
             continue
@@ -496,6 +497,8 @@ def implausible_value_warnings(frame: pd.DataFrame, inst: Instrument, file: Any,
         if num.notna().sum() < 0.95 * values.notna().sum():
             continue  # text levels: not numbers to check
         found = implausible_values(num.reset_index(drop=True))
+        levels = declared.get(col, ())  # a descriptor's declared level (9: "prefer not to say")
+        found = found[[(str(int(v)) if float(v).is_integer() else str(v)) not in levels for v in found]]
         if found.empty:
             continue
         rows = pd.Series(numbers, index=range(len(numbers)))

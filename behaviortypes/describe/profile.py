@@ -136,8 +136,8 @@ def type_names_in(out: str | Path, lang: str) -> dict[int, str]:
         return {}
     types = read_types_yaml(out / "types.yaml")
     names = {int(k): str(v) for k, v in types["name"].items()}
-    if not (out / "profiles.csv").is_file():
-        return names
+    if not all((out / f).is_file() for f in ("profiles.csv", "solution.json", "source.json")):
+        return names  # not a whole discovery folder: the names as written
     disc = study.load(out, require=("profiles.csv", "types.yaml"))
     frame = types.reindex(columns=["name", "tagline", "suggested_name", "suggested_tagline"]).astype(object)
     frame = frame.where(frame.notna(), None)

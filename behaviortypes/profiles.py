@@ -42,6 +42,7 @@ __all__ = [
     "profile_features",
     "weighted_sizes",
     "size_line",
+    "size_digits",
     "suggest_names",
     "study_lexicon",
     "names_in_language",
@@ -340,8 +341,9 @@ class Profiles:
 
     def summary(self) -> str:
         """One line per type for people: suggested name, share with its 95 % interval, n."""
-        return "\n".join(size_line(t, row["name"], row["share"], row["ci_low"], row["ci_high"], row["n"])
-                         for t, row in self.overview.iterrows())
+        d = size_digits(self.overview)
+        return "\n".join(size_line(t, row["name"], row["share"], row["ci_low"], row["ci_high"], row["n"],
+                                    digits=d) for t, row in self.overview.iterrows())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -375,22 +377,33 @@ def study_lexicon(instrument: Any) -> bool:
 
 
 def size_line(type_id: int, name: str, share: float, ci_low: float, ci_high: float, n: float,
-              *, lang: str = "en") -> str:
+              *, lang: str = "en", digits: int | None = None) -> str:
     """A type's size for the command line: ``"  1. Name — 34% [30%, 37%], n = 412"``
     (Swedish, ``lang="sv"``: ``"34 % [30 %, 37 %]"``, decimal comma).
 
     Whole percentages, or more decimals when the interval's ends would otherwise read as
     one number (``27.9% [27.5%, 28.2%]``, not ``28% [28%, 28%]``;
-    :func:`behaviortypes.plots.interval_digits`).
+    :func:`behaviortypes.plots.interval_digits`). ``digits`` fixes the decimals, so that
+    the lines of one table round alike (:func:`size_digits`).
     """
     from .plots import fixed, interval_digits
 
-    d = interval_digits(ci_low, ci_high, scale=100)
+    d = interval_digits(ci_low, ci_high, scale=100) if digits is None else int(digits)
     if lang == "sv":
         pct = (lambda x: fixed(x, d, scale=100).replace(".", ",") + "\u00a0%")
     else:
         pct = (lambda x: fixed(x, d, scale=100) + "%")
     return f"  {type_id}. {name} — {pct(share)} [{pct(ci_low)}, {pct(ci_high)}], n = {int(n)}"
+
+
+def size_digits(sizes: pd.DataFrame) -> int:
+    """Decimals for every size line of one table (``ci_low``, ``ci_high`` columns): as many
+    as its narrowest interval needs, so that "8.0% [7.6%, 8.3%]" is not printed beside
+    "8% [7%, 8%]" (user trial 7)."""
+    from .plots import interval_digits
+
+    return max((interval_digits(lo, hi, scale=100) for lo, hi in zip(sizes["ci_low"], sizes["ci_high"])),
+               default=0)
 
 
 def suggest_names(

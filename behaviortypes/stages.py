@@ -560,11 +560,11 @@ class ProfilesResult:
     def summary(self, lang: str = "en", *, names: Mapping[int, str] | None = None) -> str:
         """A line per type: its number, name, share with its interval and n (numbers in
         ``lang``; ``names``: type id → the name to show, default the ``sizes`` table's)."""
-        from .profiles import size_line
+        from .profiles import size_digits, size_line
 
-        names = names or {}
+        names, d = names or {}, size_digits(self.sizes)  # one rounding for the whole table
         return "\n".join(size_line(r.type_id, names.get(int(r.type_id), r.type_name), r.share, r.ci_low,
-                                    r.ci_high, r.n, lang=lang) for r in self.sizes.itertuples())
+                                    r.ci_high, r.n, lang=lang, digits=d) for r in self.sizes.itertuples())
 
     def to_dict(self) -> dict[str, Any]:
         return {"types": self.types_doc["types"], "sizes": self.sizes.to_dict(orient="records")}

@@ -396,7 +396,7 @@ def test_summaries_write_a_narrow_interval_with_the_decimals_it_needs():
     names = pd.DataFrame({"name": ["A", "B"], "tagline": ["", ""]}, index=sizes.index)
     prof = Profiles(factor_means=pd.DataFrame(), table=pd.DataFrame(), sizes=sizes, names=names)
     assert prof.summary().splitlines() == ["  1. A — 27.9% [27.5%, 28.2%], n = 17462",
-                                           "  2. B — 30% [27%, 33%], n = 300"]
+                                           "  2. B — 30.0% [27.0%, 33.0%], n = 300"]  # one rounding a table (trial 7)
     res = ProfilesResult(profiles=prof, types_doc={"types": []}, assignments=pd.DataFrame(),
                          sizes=sizes.reset_index().assign(type_name=["A", "B"]))
     assert res.summary() == prof.summary()

@@ -24,7 +24,7 @@ from .banner import banner_table, banner_tests, level_key
 from .threestep import covariate_model, outcome_means
 
 __all__ = ["DEFAULT_MIN_CELL", "ProfileResult", "profile_types_by", "load_profile",
-           "assignments_fingerprint"]
+           "assignments_fingerprint", "type_names_in"]
 
 #: Cells with fewer respondents are suppressed unless the instrument sets ``min_group_size``.
 DEFAULT_MIN_CELL = 10
@@ -48,7 +48,9 @@ class ProfileResult:
         ``profile.json``: the descriptors and outcomes (column, label, levels, source),
         ``min_cell``, ``alpha``, ``weighted``, ``n_respondents``, ``type_names``,
         ``assignments_sha256`` (the typed respondents it describes, see
-        :func:`assignments_fingerprint`) and ``language`` (the instrument's).
+        :func:`assignments_fingerprint`), ``language`` (the instrument's), ``bases`` (per
+        descriptor, each shown type's respondents with an answer) and, per outcome,
+        ``range`` (the range its means and intervals are kept in).
     """
 
     out: Path
@@ -79,6 +81,10 @@ class ProfileResult:
             p_text = "p < 0.001" if p < 0.001 else f"p = {p:.3g}"  # never "p = 0"
             lines.append(t["cli_profile_test"].format(variable=row["variable"], sig=n_sig,
                                                       p=p_text.replace(".", ",") if lang == "sv" else p_text))
+        hidden = int(self.banner["n"].isna().sum()) if "n" in self.banner else 0
+        if hidden > len(self.banner) / 2:  # most of the banner hidden: say why and what to do
+            lines.append(t["cli_profile_mostly_hidden"].format(hidden=hidden, cells=len(self.banner),
+                                                               min=meta.get("min_cell")))
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -112,6 +118,36 @@ def assignments_fingerprint(types: pd.Series) -> str:
     """
     pairs = sorted(f"{rid}\t{int(tid)}" for rid, tid in types.items())
     return hashlib.sha256("\n".join(pairs).encode()).hexdigest()
+
+
+def type_names_in(out: str | Path, lang: str) -> dict[int, str]:
+    """The names of a discovery folder's types in ``lang``, as the report and the typing
+    tool of the same folder show them.
+
+    Names the analyst wrote in ``types.yaml`` stay as written; the names the tool
+    suggested follow ``lang`` (:func:`behaviortypes.profiles.names_in_language` on the
+    folder's ``profiles.csv`` and ``factors.json``, as ``report --lang`` and
+    ``typing-tool --lang`` do). Empty when the folder has no ``types.yaml``.
+    """
+    from ..profiles import factor_means_from_profiles, names_in_language, read_types_yaml, study_lexicon
+
+    out = Path(out)
+    if not (out / "types.yaml").is_file():
+        return {}
+    types = read_types_yaml(out / "types.yaml")
+    names = {int(k): str(v) for k, v in types["name"].items()}
+    if not all((out / f).is_file() for f in ("profiles.csv", "solution.json", "source.json")):
+        return names  # not a whole discovery folder: the names as written
+    disc = study.load(out, require=("profiles.csv", "types.yaml"))
+    frame = types.reindex(columns=["name", "tagline", "suggested_name", "suggested_tagline"]).astype(object)
+    frame = frame.where(frame.notna(), None)
+    frame.index = frame.index.astype(int)
+    factor_names = dict(disc.factors.factor_names) if disc.factors is not None else {}
+    instrument = disc.instrument
+    shown = names_in_language(frame, factor_means_from_profiles(disc.table("profiles.csv", required=True)),
+                              factor_names, lang, source_lang=instrument.get("language"),
+                              lexicon=study_lexicon(instrument))
+    return {**names, **{int(k): str(v) for k, v in shown["name"].items() if isinstance(v, str)}}
 
 
 def _matches_discovery(out: Path, meta: dict[str, Any]) -> bool:
@@ -283,6 +319,7 @@ def _outcome_values(outs: list[dict], data: pd.DataFrame, survey: Any, from_cust
                 numbers = range(2, len(index) + 2)
             rows = pd.Series(list(numbers), index=index)
         outcome_frame[col] = _numeric_outcome(data[col], col, source_of[col], rows)
+        _warn_implausible(outcome_frame[col], col, source_of[col], rows)
         o["source"] = source_of[col]
         o["binary"] = bool(set(outcome_frame[col].dropna().unique()) <= {0.0, 1.0})
     return outcome_frame
@@ -439,9 +476,7 @@ def profile_types_by(
     # ---- outcomes: numbers (yes/no texts as 1/0)
     outcome_frame = _outcome_values(outs, data, survey, from_customers, source_of)
 
-    weights = None
-    if inst.weight_column:
-        weights = resp[inst.weight_column].astype(float)
+    weights = resp[inst.weight_column].astype(float) if inst.weight_column else None
     explicit = "min_group_size" in inst.model_fields_set
     cell = int(min_cell if min_cell is not None else (inst.min_group_size if explicit else DEFAULT_MIN_CELL))
     if cell < 1:
@@ -450,8 +485,7 @@ def profile_types_by(
     banner = banner_table(types, disc, weights=weights, levels=levels, min_cell=cell,
                           min_type_size=inst.min_group_size, alpha=alpha)
     tests = banner_tests(types, disc, weights=weights, alpha=alpha)
-    outcome_tab = outcome_means(proba, outcome_frame, weights=weights, min_cell=cell,
-                                min_type_size=inst.min_group_size)
+    outcome_tab = _outcomes_by_type(proba, outcome_frame, outs, inst, weights, cell)
     covs = covariate_model(proba, disc, weights=weights, levels=levels, min_cell=cell) if len(desc) else \
         covariate_model(proba, disc.iloc[:, :0], weights=weights)
     names = {}
@@ -462,8 +496,86 @@ def profile_types_by(
         "alpha": alpha, "weighted": weights is not None, "n_respondents": int(len(types)),
         "type_names": {str(k): v for k, v in names.items()}, "language": inst.language,  # (the workbook's)
         "assignments_sha256": assignments_fingerprint(types),
+        "bases": _type_bases(types, disc, inst.min_group_size),
     }
     return ProfileResult(out, banner, tests, outcome_tab, covs, meta)
+
+
+def _outcomes_by_type(proba: pd.DataFrame, frame: pd.DataFrame, outs: list[dict], inst: Any,
+                      weights: pd.Series | None, cell: int) -> pd.DataFrame:
+    """``outcomes.csv``: the means by type inside each outcome's range, with a warning when a
+    bias-adjusted mean fell outside it."""
+    table = outcome_means(proba, frame, weights=weights, min_cell=cell, min_type_size=inst.min_group_size,
+                          bounds=_outcome_bounds(outs, frame, inst))
+    _warn_out_of_range(table, outs)
+    return table
+
+
+def _warn_implausible(values: pd.Series, col: str, file: str, rows: pd.Series | None) -> None:
+    """Warn when an outcome holds values that look like missing codes or lie far out
+    (:func:`behaviortypes.describe.plausible.implausible_values`), naming rows and values."""
+    from .plausible import implausible_examples, implausible_values
+
+    found = implausible_values(values)
+    if found.empty:
+        return
+    shown, where = implausible_examples(found, rows)
+    where += ", …" if len(found) > 3 else ""
+    hint = (f"correct them, or blank them in {file} (a code such as 99 for 'no answer' must be an empty "
+            "cell in an outcome); with them a mean by type means nothing")
+    warnings.warn(BehaviortypesWarning(
+        f"{file}, column '{col}': {len(found)} values look like missing codes or lie far outside the rest: "
+        f"{shown}" + (f" (rows {where})" if where else "") + f". Hint: {hint}",
+        code="warn_implausible_values", values={"file": file, "column": col, "n": len(found),
+                                                "values": shown, "rows": where or "–"}), stacklevel=4)
+
+
+def _warn_out_of_range(table: pd.DataFrame, outs: list[dict]) -> None:
+    """Warn when a bias-adjusted mean fell outside its outcome's range (shown at the end it
+    passed, or left empty: :func:`behaviortypes.describe.threestep.outcome_means`)."""
+    for o in outs:
+        low, high = o.get("range", (None, None))
+        bch = table[(table["variable"] == o["column"]) & (table["method"] == "bch")]
+        off = bch["n"].notna() & (bch["mean"].isna() | (bch["se"].gt(0) & bch["mean"].isin([low, high])))
+        if off.any():
+            types = ", ".join(str(int(t)) for t in bch.loc[off, "type_id"])
+            warnings.warn(BehaviortypesWarning(
+                f"outcome '{o['column']}': the bias-adjusted mean of type(s) {types} fell outside the "
+                f"outcome's values ({low} – {high}); it is shown at the end it passed, or left empty when "
+                "far outside. The types overlap too much for the correction, or a few extreme values "
+                "dominate: check the column", code="warn_outcome_out_of_range",
+                values={"column": o["column"], "types": types, "low": low, "high": high}), stacklevel=4)
+
+
+def _type_bases(types: pd.Series, disc: pd.DataFrame, min_type_size: int) -> dict[str, dict[str, int]]:
+    """Per descriptor, each type's respondents with an answer (the banner's base row).
+
+    Not disclosive: the report prints the types' sizes, and the banner's secondary
+    suppression leaves no type column with a single hidden cell. Types smaller than
+    ``min_type_size`` (hidden whole, as in the report) are left out.
+    """
+    sizes = types.value_counts()
+    shown = sizes.index[sizes >= max(min_type_size, 1)]
+    return {col: {str(int(t)): int(n) for t, n in disc[col].notna().groupby(types).sum().items()
+                  if t in shown}
+            for col in disc.columns}
+
+
+def _outcome_bounds(outs: list[dict], frame: pd.DataFrame, inst: Any) -> dict[str, tuple[float, float]]:
+    """The range each outcome's mean lies in, recorded in its spec as ``range``: [0, 1] for a
+    0/1 outcome, the answer scale for one answered on it (every value between the scale's
+    ends), else the values observed."""
+    bounds = {}
+    for o in outs:
+        values = frame[o["column"]].dropna()
+        lo, hi = float(values.min()), float(values.max())
+        if o.get("binary"):
+            lo, hi = 0.0, 1.0
+        elif inst.scale.min <= lo and hi <= inst.scale.max:
+            lo, hi = float(inst.scale.min), float(inst.scale.max)
+        bounds[o["column"]] = (lo, hi)
+        o["range"] = [int(v) if v.is_integer() else v for v in (lo, hi)]
+    return bounds
 
 
 def _check_column(values: pd.Series, col: str, file: str, *, kind: str) -> None:

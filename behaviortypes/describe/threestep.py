@@ -21,6 +21,7 @@ __all__ = [
     "classification_error_matrix",
     "bch_weights",
     "outcome_means",
+    "bounded_interval",
     "multinomial_three_step",
     "covariate_model",
 ]
@@ -96,6 +97,48 @@ def _domain_mean(y: np.ndarray, a: np.ndarray) -> tuple[float, float]:
     return m, float(np.sqrt(var))
 
 
+def bounded_interval(mean: float, se: float, low: float, high: float, z: float
+                     ) -> tuple[float, float, float]:
+    """A mean and its normal interval ``mean ± z·se`` kept inside ``[low, high]``.
+
+    Returns ``(mean, ci_low, ci_high)``: the interval cut at the ends of the range and,
+    when the mean itself is outside it (BCH weights can be negative) but the interval
+    reaches into it, the mean at the end it passed (the estimate under the constraint,
+    as for a proportion estimated below 0). When the whole interval lies outside the
+    range the result is ``(nan, nan, nan)``: no value of the range is consistent with it.
+
+    Notes
+    -----
+    Cutting the normal interval was chosen over the logit interval of the rescaled mean
+    (R survey's ``svyciprop(method = "logit")``) on measured coverage: for a type whose
+    true mean is 9.85 on a 1–10 item (``tests/test_profile_trial7.py``, 400 samples of
+    240 with overlapping types) the bias-adjusted 95 % interval covered the truth in
+    97.2 % of samples cut (1 left empty); in the 289 samples whose mean was inside the
+    scale, 98.6 % cut and 83.4 % logit, and the logit interval does not exist for the
+    other 111. It assumes the variance shrinks towards an end, as a proportion's does; a
+    BCH mean's does not (its variance comes from the other types' respondents).
+    """
+    if not (np.isfinite(mean) and np.isfinite(se)):
+        return np.nan, np.nan, np.nan
+    lo, hi = mean - z * se, mean + z * se
+    tol = 1e-9 * max(high - low, 1.0)
+    if hi < low - tol or lo > high + tol:
+        return np.nan, np.nan, np.nan
+    return tuple(float(np.clip(v, low, high)) for v in (mean, lo, hi))
+
+
+def _outcome_range(y: np.ndarray, binary: bool, declared: tuple[float, float] | None
+                   ) -> tuple[float, float]:
+    """The range a mean of ``y`` lies in: [0, 1] for a 0/1 outcome, else the declared range
+    (an answer scale) widened to the values observed."""
+    if binary:
+        return 0.0, 1.0
+    lo, hi = float(np.min(y)), float(np.max(y))
+    if declared is not None:
+        lo, hi = min(lo, float(declared[0])), max(hi, float(declared[1]))
+    return lo, hi
+
+
 def outcome_means(
     proba: pd.DataFrame,
     outcomes: pd.DataFrame,
@@ -104,6 +147,7 @@ def outcome_means(
     min_cell: int = 10,
     min_type_size: int = 0,
     ci: float = 0.95,
+    bounds: dict[str, tuple[float, float]] | None = None,
 ) -> pd.DataFrame:
     """Mean of each outcome per type: by assigned type and bias-adjusted (BCH).
 
@@ -121,6 +165,9 @@ def outcome_means(
     min_type_size : int, default=0
         Types with fewer assigned respondents are suppressed entirely.
     ci : float, default=0.95
+    bounds : mapping of str to (low, high), optional
+        The range an outcome's answers can take (an answer scale, e.g. ``(1, 10)``); the
+        values observed widen it. Default: [0, 1] for 0/1 outcomes, else the values observed.
 
     Returns
     -------
@@ -128,6 +175,8 @@ def outcome_means(
         Columns :data:`OUTCOME_COLUMNS`: one row per outcome, type and ``method``
         (``modal`` then ``bch``); ``overall_mean`` is the weighted mean of everyone with
         an answer; ``n`` the number of respondents assigned to the type with an answer.
+        A bias-adjusted mean far outside the outcome's range (see Notes) has an empty
+        ``mean``, ``se`` and interval while ``n`` is given.
 
     Notes
     -----
@@ -136,9 +185,15 @@ def outcome_means(
     (:func:`bch_weights`, from ``D`` estimated on everyone). Standard errors are the
     linearisation (sandwich) standard errors of a ratio estimator, ``D`` treated as known
     (as Vermunt 2010 and Bakk & Vermunt 2016 with robust SEs; the uncertainty of ``D``
-    is ignored, which understates the SE slightly when types overlap much). Intervals are
-    normal (mean ± z·se); for 0/1 outcomes the mean and interval are clipped to [0, 1]
-    because BCH weights can be negative.
+    is ignored, which understates the SE slightly when types overlap much).
+
+    Every outcome is bounded (by its answer scale, by [0, 1], at least by the values
+    observed), so means and intervals are kept inside the range (:func:`bounded_interval`:
+    the normal interval cut at the ends). BCH weights can be negative, so a bias-adjusted
+    mean can fall outside the range (a mean age below zero) — when the types overlap too
+    much for the correction or a few extreme values dominate. Just outside (the interval
+    reaches into the range) it is set to the end it passed; far outside (the whole interval
+    beyond an end) it is not an estimate of anything and is left empty.
     """
     P, ids = _proba_array(proba)
     index = proba.index
@@ -153,17 +208,17 @@ def outcome_means(
     for var in frame.columns:
         y = pd.to_numeric(frame[var], errors="coerce").to_numpy(dtype=float)
         ok = np.isfinite(y)
-        binary = _binary(y)
         overall = float(np.average(y[ok], weights=w[ok])) if ok.any() else np.nan
+        low, high = (_outcome_range(y[ok], _binary(y), (bounds or {}).get(var)) if ok.any()
+                     else (np.nan, np.nan))
         for j, tid in enumerate(ids):
             n = int((ok & (modal == j)).sum())
             hide = n < min_cell or type_n[j] < max(min_type_size, 1)
             for method in ("modal", "bch"):
                 a = w[ok] * ((modal[ok] == j).astype(float) if method == "modal" else d[ok, j])
                 m, se = (np.nan, np.nan) if hide else _domain_mean(y[ok], a)
-                lo, hi = m - z * se, m + z * se
-                if binary and np.isfinite(m):
-                    m, lo, hi = (float(np.clip(v, 0, 1)) for v in (m, lo, hi))
+                m, lo, hi = bounded_interval(m, se, low, high, z)
+                se = se if np.isfinite(m) else np.nan
                 rows.append({"variable": var, "type_id": tid, "method": method, "mean": m,
                              "se": se, "ci_low": lo, "ci_high": hi, "overall_mean": overall,
                              "n": np.nan if hide else n})

@@ -111,11 +111,14 @@ def _banner_sheet(ws, var: str, table: pd.DataFrame, label: str, head: list[str]
     ws.cell(r, 1).font = Font(italic=True)
     for c in ws[r]:
         c.border = Border(top=thin)
+    bases = (meta.get("bases") or {}).get(var) or {}
     for j, t in enumerate(type_ids, start=3):
         ns = table.loc[table["type_id"] == t, "n"]
         cell = ws.cell(r, j)
         cell.alignment = Alignment(horizontal="right")
-        if ns.isna().all():
+        if str(t) in bases:  # the type's size is not disclosive: the report prints it
+            cell.value, cell.number_format = int(bases[str(t)]), "#,##0"
+        elif ns.isna().all():
             cell.value = "*"
         else:  # a number; with hidden cells a lower bound shown as ≥ by its format
             cell.value = int(ns.sum())
@@ -140,7 +143,10 @@ def _banner_sheet(ws, var: str, table: pd.DataFrame, label: str, head: list[str]
     alpha = _decimals(f"{fixed(meta.get('alpha', 0.05), scale=100)}%", lang)
     ws.append([tx["banner_wb_marks"].format(alpha=alpha)])
     ws.append([tx["banner_wb_suppressed"].format(min=cell_min)])
-    if table["n"].isna().any():
+    hidden = int(table["n"].isna().sum())
+    if hidden > len(table) / 2:  # most of the table hidden: say why and what to do
+        ws.append([tx["banner_wb_mostly_hidden"].format(hidden=hidden, cells=len(table), min=cell_min)])
+    if table["n"].isna().any() and not bases:
         ws.append([tx["banner_wb_at_least"]])
     ws.column_dimensions["A"].width = 28
     for j in range(2, len(type_ids) + 3):
@@ -164,6 +170,8 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
     ws.row_dimensions[4].height = _header_height(head)
     olabels = {o["column"]: o.get("label") or o["column"] for o in meta.get("outcomes", [])}
     binary = {o["column"]: bool(o.get("binary")) for o in meta.get("outcomes", [])}
+    ranges = {o["column"]: tuple(o["range"]) for o in meta.get("outcomes", []) if o.get("range")}
+    marks = {"cut": {}, "none": False}  # notes below the table, when they apply
     import math
     import textwrap
 
@@ -187,10 +195,16 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
                 sel = table[(table["type_id"] == t) & (table["method"] == ("bch" if method == "ci" else method))]
                 cell = ws.cell(r, j)
                 if sel.empty or pd.isna(sel["mean"].iloc[0]):
-                    cell.value = "*"
+                    # "–": no estimate (far outside the outcome's values); "*": too few
+                    none = not sel.empty and pd.notna(sel["n"].iloc[0])
+                    cell.value = "–" if none else "*"
+                    marks["none"] = marks["none"] or none
                     cell.alignment = Alignment(horizontal="right")
                     continue
                 row = sel.iloc[0]
+                if method == "ci" and ranges.get(var) and row["se"] > 0 and (
+                        row["ci_low"] in ranges[var] or row["ci_high"] in ranges[var]):
+                    marks["cut"] = marks["cut"] or _range_text(ranges[var], binary.get(var), lang)
                 if method == "ci":
                     # more decimals when the ends would read as one number ("28% – 28%")
                     scale, unit = (100, "%") if binary.get(var) else (1, "")
@@ -215,11 +229,23 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
                 ws.row_dimensions[r].height = 15.0 * math.ceil(lines / 3)
         ws.append([])
     ws.append([tx["banner_wb_outcome_marks"]])
+    if marks["cut"]:
+        ws.append([tx["banner_wb_interval_cut"].format(**marks["cut"])])
+    if marks["none"]:
+        ws.append([tx["banner_wb_no_estimate"]])
     ws.append([tx["banner_wb_suppressed"].format(min=cell_min)])
     ws.column_dimensions["A"].width = width_a
     ws.column_dimensions["B"].width = 16
     for j in range(3, len(type_ids) + 4):
         ws.column_dimensions[ws.cell(4, j).column_letter].width = _COL_WIDTH
+
+
+def _range_text(bounds: tuple, binary: bool, lang: str) -> dict[str, str]:
+    """``{"low": "1", "high": "10"}`` as the sheet writes them (``0%``/``100%`` for a 0/1 outcome)."""
+    scale, unit = (100, "%") if binary else (1, "")
+    low, high = (_decimals(fixed(v, 0 if float(v * scale).is_integer() else 2, scale=scale) + unit, lang)
+                 for v in bounds)
+    return {"low": low, "high": high}
 
 
 #: the creator recorded in every banner workbook behaviortypes writes (its ownership mark)
@@ -274,6 +300,10 @@ def write_banner_workbook(result, path: str | Path, *, lang: str | None = None) 
     lang = output_language(lang, meta.get("language"))
     tx = load_texts(lang)
     names = {int(k): v for k, v in meta.get("type_names", {}).items()}
+    if Path(result.out).is_dir():  # the names the report and typing tool of the folder show in lang
+        from .profile import type_names_in
+
+        names.update(type_names_in(result.out, lang))
     type_ids = sorted(int(t) for t in pd.unique(result.banner["type_id"])) if len(result.banner) else \
         sorted(int(t) for t in pd.unique(result.outcomes["type_id"]))
     head = [f"{i} · {' '.join(str(names.get(i) or tx['banner_wb_type'].format(id=i)).split())}" for i in type_ids]

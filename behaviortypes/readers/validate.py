@@ -477,6 +477,42 @@ def _size_problems(n: int, n_items: int, file: Any) -> tuple[list[Problem], list
     return [], []
 
 
+def implausible_value_warnings(frame: pd.DataFrame, inst: Instrument, file: Any,
+                               numbers: np.ndarray) -> list[Problem]:
+    """Numeric ``outcomes:`` and ``descriptors:`` holding values that look like missing
+    codes (99, 999999999) or lie far outside the rest (an age of 412434), found by
+    :func:`behaviortypes.describe.plausible.implausible_values`; a warning each (user
+    trial 7: such values made a mean age of 51,253)."""
+    from ..describe.plausible import implausible_examples, implausible_values
+
+    source = Path(file).name if file is not None else "the responses file"
+    out: list[Problem] = []
+    columns = dict.fromkeys(e.column for e in [*inst.outcomes, *inst.descriptors])
+    declared = {e.column: set(e.levels) for e in inst.descriptors if e.levels}
+    for col in columns:
+        if col not in frame.columns or isinstance(frame[col], pd.DataFrame):
+            continue
+        values = frame[col].where(~is_missing(frame[col]))
+        num = to_number(values)
+        if num.notna().sum() < 0.95 * values.notna().sum():
+            continue  # text levels: not numbers to check
+        found = implausible_values(num.reset_index(drop=True))
+        levels = declared.get(col, ())  # a descriptor's declared level (9: "prefer not to say")
+        found = found[[(str(int(v)) if float(v).is_integer() else str(v)) not in levels for v in found]]
+        if found.empty:
+            continue
+        rows = pd.Series(numbers, index=range(len(numbers)))
+        shown, where = implausible_examples(found, rows)
+        out.append(CodedProblem(
+            f"{len(found)} values look like missing codes or lie far outside the rest: {shown} "
+            f"(rows {where}{', …' if len(found) > 3 else ''})",
+            file=source, column=col, code="warn_implausible_values",
+            values={"n": len(found), "values": shown, "rows": where + (", …" if len(found) > 3 else "")},
+            hint=f"correct them, or blank them in {source} (a code such as 99 for 'no answer' must be "
+                 "an empty cell in an outcome); with them a mean by type means nothing"))
+    return out
+
+
 def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
                       ) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
     """Check a raw responses frame against the instrument and convert it.
@@ -527,6 +563,7 @@ def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
     out.update(_convert_other_columns(frame, inst, file, numbers, errors))
     errors += _descriptor_problems(frame, inst, file)
     errors += _profile_column_problems(frame, inst, file, numbers)
+    warns += implausible_value_warnings(frame, inst, file, numbers)
     _name_respondents(errors + warns, frame, inst, numbers)
     size_errors, size_warns = _size_problems(n, len(inst.item_ids), file)
     errors += size_errors

@@ -886,7 +886,7 @@ class TypeFinder(BaseEstimator):
     def _range_reason(self):
         """The reason code and sentence saying that the search stopped at the number of
         types of ``min_n`` the respondents hold (None when ``k_max`` or ``n // 20`` did)."""
-        if self._k_held is None:
+        if getattr(self, "_k_held", None) is None:
             return None, ""
         weighted = abs(self._n_eff - self._n_rows) > 0.5
         values = {"n": int(round(self._n_eff)), "k_top": int(self._k_held),
@@ -1425,7 +1425,8 @@ class TypeFinder(BaseEstimator):
         if not beyond and k >= int(self.k_max):
             return {"code": "k_reason_edge_range", "values": {
                 "k": k, "k_prev": prev, "diff": float(best_bic[prev] - best_bic[k])}}
-        if not beyond and self._k_held is not None and k >= self._k_held:
+        held = getattr(self, "_k_held", None)  # set by fit (``_candidate_ks``)
+        if not beyond and held is not None and k >= held:
             # the search stopped at the most types of min_n the sample holds: not a continuum
             return {"code": "k_reason_edge_floor", "values": {
                 "k": k, "k_prev": prev, "diff": float(best_bic[prev] - best_bic[k]),

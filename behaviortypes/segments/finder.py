@@ -876,12 +876,13 @@ class TypeFinder(BaseEstimator):
         self._n_rows = n
         top = min(int(self.k_max), max(2, n // 20))
         held = int(self._n_eff / float(self.min_n) + 1e-9) if float(self.min_n) > 0 else top
-        # said in the reason when it bounds the search (``_range_reason``)
-        self._k_held = max(2, held) if held < top else None
-        self._k_top = min(top, max(2, held))
+        # said in the reason when it bounds the search (``_range_reason``); under 2 types,
+        # k = 2 is still fitted and the reason says that no number of types is large enough
+        self._k_held = held if 2 <= held < top else None
+        top = min(top, max(2, held))
         lo = max(2, int(self.k_min))
         user = int(self.k) if self.k is not None else lo
-        return list(range(min(lo, user), max(lo, self._k_top, user) + 1))
+        return list(range(min(lo, user), max(lo, top, user) + 1))
 
     def _range_reason(self):
         """The reason code and sentence saying that the search stopped at the number of
@@ -1608,7 +1609,7 @@ class TypeFinder(BaseEstimator):
             "k": self.k_,
             "k_reason": self.reason_,
             "k_reason_code": self.reason_code_,
-            "k_by_evidence": int(self.k_by_evidence_),
+            "k_by_evidence": int(getattr(self, "k_by_evidence_", self.k_)),
             "k_evidence": k_evidence,
             "structure_warning": self.structure_warning_,
             "method": self.method_,

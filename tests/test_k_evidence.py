@@ -179,3 +179,20 @@ def test_report_appendix_says_what_the_evidence_alone_gives(k3_run, lang, said):
     assert said in ctx["appendix"]["k"]["reason"]
     rows = ctx["appendix"]["k"]["lpa"]
     assert len(rows) > 2  # the whole evidence, not one point
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang, said", [("en", "The evidence alone gives one group"),
+                                        ("sv", "Enbart evidensen ger en enda grupp")])
+def test_report_overview_says_the_number_was_set(k3_run, tmp_path, lang, said):
+    """The overview page, before the table of types: a client PDF that says "3 behaviour
+    types" also says that the data alone gave one group."""
+    from behaviortypes.report import load_report_data
+    from behaviortypes.report.render import build_context, render_report
+
+    out, _ = k3_run
+    assert said in build_context(load_report_data(out), lang)["overview"]["set_k"]
+    html = next(p for p in render_report(out, out_dir=tmp_path, lang=lang, formats=("html",))
+                if p.suffix == ".html").read_text(encoding="utf-8")
+    overview = html[html.index('id="sec-overview"'):html.index('<table class="types"')]
+    assert said in overview

@@ -251,6 +251,18 @@ class DiscoveryResult:
         return paths
 
 
+def _bars(progress: bool | Progress) -> bool:
+    """Whether the types engine draws its progress bars: asked for, and on a terminal or in
+    a notebook. Elsewhere (a log, a pipe) rich's transient bars left a blank line each
+    after "Finding behaviour types …" (user trial 7)."""
+    if not progress:
+        return False
+    from rich.console import Console
+
+    console = Console()
+    return bool(console.is_terminal or console.is_jupyter)
+
+
 def discovery_lines(result: Any, lang: str = "en") -> list[str]:
     """The lines of :meth:`DiscoveryResult.summary`, in ``lang`` (``report/i18n/<lang>.yaml``).
 
@@ -364,6 +376,7 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
         "k": int(finder.k_),
         "k_reason": str(finder.reason_),
         "k_reason_code": finder.reason_code_,  # the same reason, for the report's language
+        "k_by_evidence": int(finder.k_by_evidence_),  # what the evidence alone gives (--k: may differ)
         "k_evidence": finder.evidence_.reset_index(drop=False).to_dict(orient="records"),
         "k_method": str(finder.method_),
         "sizes": {
@@ -496,7 +509,7 @@ def discover(
         types = reuse.clustering.relabelled(previous)
     else:
         types = run_types(fac, k=k, n_resamples=n_resamples, seed=seed, sample_weight=screen.weights,
-                          previous=previous, progress=bool(progress))
+                          previous=previous, progress=_bars(progress))
     say(step["cli_step_profiles"])
     interviews_path = _find_interviews(survey_dir)
     interviews = None

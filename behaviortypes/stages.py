@@ -465,8 +465,9 @@ def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None, *,
         Reason codes for :func:`behaviortypes.i18n.reason_text` (templates of
         ``report/i18n/<lang>.yaml``): ``k_continuum_edge`` and/or
         ``k_continuum_overlap`` (or ``k_continuum_overlap_share``), then
-        ``k_continuum_body`` and ``k_continuum_todo``; empty when neither sign is there
-        (and for k = 1).
+        ``k_continuum_body`` and ``k_continuum_todo`` (which also says to search more
+        types; ``k_continuum_todo_overlap`` without that when the BIC did not still fall
+        at the top of the range); empty when neither sign is there (and for k = 1).
     """
     if k is None or int(k) < 2:
         return []
@@ -489,8 +490,11 @@ def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None, *,
             out.append({"code": "k_continuum_overlap", "values": values})
     if not out:
         return []
+    # "search more types" only when the BIC still fell at the top of the range (trial 7:
+    # it was said when the BIC had its minimum inside the range)
+    edge = out[0]["code"] == "k_continuum_edge"
     return out + [{"code": "k_continuum_body", "values": {"k": int(k)}},
-                  {"code": "k_continuum_todo", "values": {}}]
+                  {"code": "k_continuum_todo" if edge else "k_continuum_todo_overlap", "values": {}}]
 
 
 def type_overlap(proba: pd.DataFrame, weights: pd.Series | None = None) -> dict[str, float]:

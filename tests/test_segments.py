@@ -257,9 +257,11 @@ def test_types_on_the_lattice_are_fitted_again_to_dequantized_scores():
         warnings.simplefilter("ignore", SurveyQualityWarning)
         checked = TypeFinder(**opts).fit(X, score_rounding=B)
         again = TypeFinder(**opts).fit(X, score_rounding=B)
-        three = TypeFinder(**{**opts, "k": 3}).fit(X, score_rounding=B)
+        two = TypeFinder(**{**opts, "k": 2}).fit(X, score_rounding=B)
     assert checked.lattice_ and checked.dequantized_ and checked.k_ == 4
-    assert not three.lattice_ and not three.dequantized_  # no lattice fit at 3
+    # no lattice fit at 2 (--k keeps the whole evidence: fits of 3 or more types, refined
+    # from their neighbours, have one, and 3 is dequantized as when the evidence chooses it)
+    assert two.lattice_ and not two.dequantized_ and not two.evidence_.loc[2, "set_aside"]
     pd.testing.assert_frame_equal(checked.evidence_, again.evidence_)  # seeded
     assert (checked.labels_ == checked.predict(X)).all()  # typed on X as given
     assert_allclose(checked.proba_.to_numpy(), checked.predict_proba(X).to_numpy(), atol=1e-12)
@@ -282,8 +284,11 @@ def test_score_rounding_of_another_model_is_refused(study3, rounding3):
 def test_k_override(study3):
     _, X = study3
     tf = TypeFinder(k=4, random_state=0, n_resamples=4, n_jobs=1, progress=True).fit(X)
-    assert tf.k_ == 4 and list(tf.evidence_.index) == [4]
-    assert "set by the user" in tf.reason_
+    assert tf.k_ == 4 and tf.evidence_.loc[4, "chosen"] and tf.evidence_["chosen"].sum() == 1
+    # the whole evidence, as without --k (trial 7: only the user's row was kept)
+    free = TypeFinder(random_state=0, n_resamples=4, n_jobs=1).fit(X)
+    assert list(tf.evidence_.index) == list(free.evidence_.index) and tf.evidence_.index[0] == 1
+    assert tf.k_by_evidence_ == free.k_ and "as set with --k" in tf.reason_
     assert tf.proba_.shape == (len(X), 4)
 
 
@@ -727,7 +732,11 @@ def test_reason_code_renders_the_reason_in_the_report_language(fitted3, lang):
 def test_reason_code_of_a_user_set_k(study3):
     _, X = study3
     tf = TypeFinder(k=2, random_state=0, n_resamples=2, k_max=3, n_jobs=1).fit(X)
-    assert tf.reason_code_ == [{"code": "k_reason_user", "values": {"k": 2}}]
+    codes = [c["code"] for c in tf.reason_code_]
+    assert tf.reason_code_[0] == {"code": "k_reason_user", "values": {"k": 2}}
+    # then what the evidence alone gives (trial 7), and the user's types' stability
+    assert codes[1] in ("k_reason_user_evidence", "k_reason_user_evidence_one", "k_reason_user_evidence_same")
+    assert tf.reason_code_[1]["values"]["k"] == 2 and "k_reason_resamples" in codes
 
 
 def test_start_workers_ahead_of_a_first_fit(study3):

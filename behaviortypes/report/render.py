@@ -462,7 +462,7 @@ def build_context(data: ReportData, lang: str = "en", *,
     overview = {"table": table, "sizes_svg": _svg(fig), "has_base": base is not None, "umap_svg": None,
                 "base_uncorrected": base is not None and not (data.base or {}).get("corrected", True),
                 "one_group": None, "map_title": t["map_title"], "map_sample": None,
-                "continuum": continuum_note(sol, data.evidence_k, t, fmt)}
+                "continuum": continuum_note(sol, data.evidence_k, t, fmt), "set_k": _set_k_note(sol, t, fmt)}
     hidden_note = _hidden_note(types, data.min_group_size, fmt, t)
     n_kept = sol.get("n_kept") or int(types["n"].sum())
     if data.umap is not None:
@@ -544,6 +544,19 @@ def _finite(v: Any) -> bool:
         return math.isfinite(float(v))
     except (TypeError, ValueError):
         return False
+
+
+#: the reason codes that say what the evidence alone gives when ``--k`` set another number
+_SET_K_CODES = ("k_reason_user_evidence_one", "k_reason_user_evidence")
+
+
+def _set_k_note(solution: Mapping[str, Any], t: Mapping[str, str], fmt: Formatter) -> str:
+    """The overview's sentence when ``--k`` set another number of types than the evidence
+    alone gives (user trial 7: a client PDF said "3 behaviour types" where the data gave one
+    group); "" otherwise, and for an older folder."""
+    codes = [c for c in solution.get("k_reason_code") or []
+             if isinstance(c, Mapping) and c.get("code") in _SET_K_CODES]
+    return reason_text(codes, t, fmt) if codes else ""
 
 
 def continuum_note(solution: Mapping[str, Any], evidence: Any, t: Mapping[str, str], fmt: Formatter) -> str:

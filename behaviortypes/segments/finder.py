@@ -302,6 +302,10 @@ def _edge_words(edge: dict) -> str:
         return (f"The BIC still falls at k={v['k']} ({v['diff']:.1f} points below k={v['k_prev']}) "
                 f"and every fit of more types collapses, so {v['k']} is the largest number of types "
                 "these data can show, not the BIC's own minimum.")
+    if edge["code"] == "k_reason_edge_floor":
+        return (f"The BIC still falls at k={v['k']} ({v['diff']:.1f} points below k={v['k_prev']}), "
+                f"the most types of {v['min_n']} respondents this sample holds: finer types may exist "
+                "that a larger sample could show.")
     return (f"The BIC still falls at k={v['k']} ({v['diff']:.1f} points below k={v['k_prev']}), "
             "the largest number of types searched: finer types may exist beyond it.")
 
@@ -342,11 +346,15 @@ class TypeFinder(BaseEstimator):
     Parameters
     ----------
     k : int, optional
-        Fix the number of types (``--k``); the evidence is still computed for it.
+        Fix the number of types (``--k``). The evidence is still gathered for every k of
+        the range (and one group), as without it: ``k_by_evidence_`` and ``reason_`` say
+        what the evidence alone gives.
     k_min, k_max : int, default=1, 10
         Candidate range. With ``k_min=1`` one homogeneous group is a candidate: it is
         chosen (``k_ = 1``) when no set of types fits at least 10 BIC points better (see
-        Notes); ``k_min=2`` always returns types.
+        Notes); ``k_min=2`` always returns types. The search stops earlier at the most
+        types of ``min_n`` the (effective) respondents hold, ``n_eff // min_n`` (more
+        could never be chosen; ``reason_`` says so), and at ``n // 20``.
     n_resamples : int, default=30
         Split-half resamples for stability and prediction strength. The rule reads the
         mean Jaccard of small types against 0.5; at 30 resamples its standard error is
@@ -382,6 +390,8 @@ class TypeFinder(BaseEstimator):
     ----------
     k_ : int
         Chosen number of types.
+    k_by_evidence_ : int
+        The number of types the evidence alone gives (``k_`` unless ``k`` was set).
     labels_ : Series of int
         Type id 1..k per respondent (index of ``X``), numbered by descending weighted size.
     proba_ : DataFrame of shape (n_respondents, k)
@@ -750,20 +760,16 @@ class TypeFinder(BaseEstimator):
         n, d = values.shape
         self._check_params(n)
         w = self._check_weights(sample_weight, n)
-        k_max = min(self.k_max, max(2, n // 20))
-        if self.k is not None:
-            ks = [int(self.k)]
-        else:
-            lo = max(2, int(self.k_min))  # k=1 (one group) is fitted separately
-            ks = list(range(lo, max(lo, k_max) + 1))
-        if n < 20 * ks[0]:
+        k_least = int(self.k) if self.k is not None else max(2, int(self.k_min))
+        if n < 20 * k_least:
             raise InputError(
-                f"too few respondents ({n}) to find {ks[0]} types",
+                f"too few respondents ({n}) to find {k_least} types",
                 value=n, hint="types need at least 20 respondents each",
             )
         rng = np.random.default_rng(self.random_state)
         wn = w / w.mean()
         Z = self._standardise(values, wn)
+        ks = self._candidate_ks(n)
         per_point = self._set_rounding(score_rounding, X, dequantize)
 
         ref_seeds = rng.integers(0, 2**31 - 1, size=(len(ks), _N_STARTS))
@@ -801,21 +807,19 @@ class TypeFinder(BaseEstimator):
                 old.update(add)
             votes.update(v)
 
-        if self.k is not None:
-            resample(ks)
-        else:
-            best = {k: min(self._choice_bics(refs[k], n, d).values()) for k in ks}
-            order = sorted((k for k in ks if self._size_ok(refs[k], wn) and np.isfinite(best[k])),
-                           key=best.get)
-            for k in order:
-                resample([k] + [j for j in (k - 1, k + 1) if j in order])
-                if self._small_types_stable(refs[k], wn, per_resample, k):
-                    # fewer types within a not-strong BIC margin may be kept instead
-                    resample([j for j in order if j < k and best[j] <= best[k] + _STRONG_BIC])
-                    break
+        # the evidence is gathered as without --k, so that it can say what it alone gives
+        best = {k: min(self._choice_bics(refs[k], n, d).values()) for k in ks}
+        order = sorted((k for k in ks if self._size_ok(refs[k], wn) and np.isfinite(best[k])),
+                       key=best.get)
+        for k in order:
+            resample([k] + [j for j in (k - 1, k + 1) if j in order])
+            if self._small_types_stable(refs[k], wn, per_resample, k):
+                # fewer types within a not-strong BIC margin may be kept instead
+                resample([j for j in order if j < k and best[j] <= best[k] + _STRONG_BIC])
+                break
         self._avepp = {}
         rows = [self._evidence_row(Z, wn, k, refs[k], per_resample, sil_idx) for k in ks]
-        if self.k is None and int(self.k_min) <= 1:
+        if int(self.k_min) <= 1:
             rows.insert(0, self._one_group_row(Z, wn, one))
         ev = pd.DataFrame(rows).set_index("k")
         ev.insert(0, "bic_best", ev[self._cols].min(axis=1))
@@ -824,6 +828,9 @@ class TypeFinder(BaseEstimator):
         ev = self._judge(ev, bic1)
         k_ch, reason, warn = self._choose(ev, bic1)
         reason_code = self._reason_code
+        self._k_evidence = int(k_ch)
+        if self.k is not None:  # the user's number of types; the reason follows below
+            k_ch = int(self.k)
         self.candidates_ = {k: {kd: refs[k]["mixes"][kd] for kd in self._kinds
                                 if refs[k]["mixes"].get(kd) is not None} for k in ks}
         if int(k_ch) == 1:  # one homogeneous group: no types to resample
@@ -833,10 +840,14 @@ class TypeFinder(BaseEstimator):
             return self
         if int(k_ch) not in votes:  # a fallback choice: resample it for its stability
             resample([int(k_ch)])
-            ev.loc[int(k_ch)] = pd.Series(
-                self._evidence_row(Z, wn, int(k_ch), refs[int(k_ch)], per_resample, sil_idx))
+            row = self._evidence_row(Z, wn, int(k_ch), refs[int(k_ch)], per_resample, sil_idx)
+            for col, value in row.items():  # the judged columns are judged again below
+                if col != "k":
+                    ev.loc[int(k_ch), col] = value
             ev.loc[int(k_ch), "bic_best"] = ev.loc[int(k_ch), self._cols].min()
             ev = self._judge(ev, bic1)
+        if self.k is not None:
+            reason, reason_code, warn = self._user_reason(ev)
         # the test that reads beside the choice: k against k-1, and k+1 against k
         self._add_blrt(ev, refs, one[0], n, blrt_seeds,
                        [j for j in (int(k_ch), int(k_ch) + 1) if j in refs])
@@ -858,9 +869,73 @@ class TypeFinder(BaseEstimator):
         if not self._spurious(refit):
             ref["mixes"][kind] = refit
 
+    def _candidate_ks(self, n):
+        """The numbers of types fitted (k = 1 is fitted apart): ``k_min..k_max``, bounded by
+        ``n // 20`` and by how many types of ``min_n`` the effective respondents hold (a
+        type fewer than that can never be chosen), and reaching the user's ``k``."""
+        self._n_rows = n
+        top = min(int(self.k_max), max(2, n // 20))
+        held = int(self._n_eff / float(self.min_n) + 1e-9) if float(self.min_n) > 0 else top
+        # said in the reason when it bounds the search (``_range_reason``); under 2 types,
+        # k = 2 is still fitted and the reason says that no number of types is large enough
+        self._k_held = held if 2 <= held < top else None
+        top = min(top, max(2, held))
+        lo = max(2, int(self.k_min))
+        user = int(self.k) if self.k is not None else lo
+        return list(range(min(lo, user), max(lo, top, user) + 1))
+
+    def _range_reason(self):
+        """The reason code and sentence saying that the search stopped at the number of
+        types of ``min_n`` the respondents hold (None when ``k_max`` or ``n // 20`` did)."""
+        if getattr(self, "_k_held", None) is None:
+            return None, ""
+        weighted = abs(self._n_eff - self._n_rows) > 0.5
+        values = {"n": int(round(self._n_eff)), "k_top": int(self._k_held),
+                  "min_n": int(round(float(self.min_n))), "k_min": int(self.k_min)}
+        code = {"code": "k_reason_range_weighted" if weighted else "k_reason_range", "values": values}
+        who = (f"{values['n']} respondents (effective number, with the survey weights)" if weighted
+               else f"{values['n']} respondents")
+        return code, (f"{who} hold at most {values['k_top']} types of {values['min_n']} (the smallest "
+                      f"type allowed), so {values['k_min']} to {values['k_top']} types were compared.")
+
+    def _user_reason(self, ev):
+        """The reason (codes, sentence) and warning of the number of types set with ``k``:
+        what the evidence alone gives, then the user's types' size and stability."""
+        k, k_ev = int(self.k), int(self._k_evidence)
+        code = [{"code": "k_reason_user", "values": {"k": k}}]
+        reason = f"{k} types, as set with --k."
+        if k_ev == 1:
+            multi = ev.loc[ev.index >= 2, self._cols].min(axis=1)
+            one, best, k_best = float(ev.loc[1, "bic_best"]), float(multi.min()), int(multi.idxmin())
+            code.append({"code": "k_reason_user_evidence_one", "values": {
+                "k": k, "bic_one": int(round(one)), "bic_best": int(round(best)), "k_best": k_best}})
+            reason += (f" The evidence alone gives one group (BIC {one:.0f} against {best:.0f} for the "
+                       f"best set of types, {k_best} types): {k} types were set with --k, to describe "
+                       "subgroups, not because the data hold distinct groups.")
+        elif k_ev != k:
+            code.append({"code": "k_reason_user_evidence", "values": {"k": k, "k_evidence": k_ev}})
+            reason += f" The evidence alone gives {k_ev} types; {k} were set with --k."
+        else:
+            code.append({"code": "k_reason_user_evidence_same", "values": {"k": k}})
+            reason += " The evidence alone gives the same number of types."
+        row = ev.loc[k]
+        if not bool(row["size_ok"]):
+            n_small, _ = self._chosen_smallest(row)
+            code.append({"code": "k_reason_user_small", "values": {
+                "k": k, "n_min": n_small, "min_n": int(round(float(self.min_n)))}})
+            reason += (f" At k = {k} the smallest type has {n_small} respondents, under the floor "
+                       f"of {float(self.min_n):.0f}: its profile is uncertain.")
+        reason, warn = self._stability_reason(row, code, reason, None)
+        return reason, code, warn
+
     def _set_choice(self, ev, k, reason, reason_code, warn):
-        """Record the choice: evidence (with ``chosen``), k, reason and warning."""
+        """Record the choice: evidence (with ``chosen``), k, reason (with the bound of the
+        search, when the respondents bounded it) and warning."""
         ev["chosen"] = ev.index == k
+        bound, words = self._range_reason()
+        if bound is not None:
+            reason_code, reason = [*reason_code, bound], f"{reason} {words}"
+        self.k_by_evidence_ = int(self._k_evidence)
         self.avepp_ = dict(self._avepp)
         self.evidence_ = ev
         self.k_, self.reason_, self.reason_code_ = k, reason, reason_code
@@ -1191,11 +1266,8 @@ class TypeFinder(BaseEstimator):
         return words
 
     def _choose(self, ev, bic1):
+        """The number of types the evidence alone gives: k, its reason and any warning."""
         self._reason_code = []
-        if self.k is not None:
-            k = int(self.k)
-            self._reason_code = [{"code": "k_reason_user", "values": {"k": k}}]
-            return k, f"k={k} was set by the user; evidence: {ev.loc[k, 'note']}.", None
         one_bic = float(ev.loc[1, "bic_best"]) if 1 in ev.index else np.nan
         # the one group that wins is the skewed one (skewed.py), not a Gaussian or t group
         skewed = 1 in ev.index and bool(one_bic < float(ev.loc[1, self._cols].min()))
@@ -1354,6 +1426,12 @@ class TypeFinder(BaseEstimator):
         if not beyond and k >= int(self.k_max):
             return {"code": "k_reason_edge_range", "values": {
                 "k": k, "k_prev": prev, "diff": float(best_bic[prev] - best_bic[k])}}
+        held = getattr(self, "_k_held", None)  # set by fit (``_candidate_ks``)
+        if not beyond and held is not None and k >= held:
+            # the search stopped at the most types of min_n the sample holds: not a continuum
+            return {"code": "k_reason_edge_floor", "values": {
+                "k": k, "k_prev": prev, "diff": float(best_bic[prev] - best_bic[k]),
+                "min_n": int(round(float(self.min_n)))}}
         return None
 
     def _choose_one(self, ev, one_bic, best_multi, skewed=False):
@@ -1531,6 +1609,7 @@ class TypeFinder(BaseEstimator):
             "k": self.k_,
             "k_reason": self.reason_,
             "k_reason_code": self.reason_code_,
+            "k_by_evidence": int(getattr(self, "k_by_evidence_", self.k_)),
             "k_evidence": k_evidence,
             "structure_warning": self.structure_warning_,
             "method": self.method_,

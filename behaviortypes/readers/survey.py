@@ -208,12 +208,10 @@ def find_responses_file(survey_dir: str | Path) -> Path:
                 and other.suffix.lower() in TEXT_EXT | EXCEL_EXT and is_qualtrics(other)):
             found.append(other)
     if not found:
-        raise InputError("no responses file in the survey folder", file=folder,
-                         hint="add responses.csv, responses.xlsx, responses.sav or a Qualtrics "
-                              "CSV export")
+        raise InputError(code="problem_no_responses", file=folder)
     if len(found) > 1:
-        raise InputError(f"several responses files: {', '.join(p.name for p in found)}",
-                         file=folder, hint="keep exactly one responses file in the folder")
+        raise InputError(code="problem_several_responses", values={"names": ", ".join(p.name for p in found)},
+                         file=folder)
     return found[0]
 
 
@@ -244,11 +242,9 @@ def load_survey(survey_dir: str | Path) -> Survey:
     """
     folder = Path(survey_dir)
     if folder.is_file():  # a responses file given for the folder (user trial 5)
-        raise InputError("is a file, not a survey folder", file=folder,
-                         hint=f"give the folder holding instrument.yaml and the responses: {folder.parent}")
+        raise InputError(code="problem_is_a_file", values={"parent": folder.parent}, file=folder)
     if not folder.is_dir():
-        raise InputError("survey folder not found", file=folder,
-                         hint="give the folder holding instrument.yaml and the responses")
+        raise InputError(code="problem_no_survey_folder", file=folder)
     inst_path = folder / "instrument.yaml"
     if not inst_path.is_file() and (folder / "instrument.yml").is_file():
         inst_path = folder / "instrument.yml"

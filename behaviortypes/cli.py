@@ -490,7 +490,9 @@ def _format_warning(message, category, filename, lineno, line=None) -> str:
     language of the run when the warning carries its sentence's ``code``."""
     if issubclass(category, BehaviortypesWarning):
         text, code, lang = str(message), getattr(message, "code", None), _warning_lang["lang"]
-        if code and lang != "en":
+        if getattr(message, "problem", None) is not None and lang != "en":
+            text = message.said(lang)
+        elif code and lang != "en":
             from .i18n import reason_text
             from .report.render import Formatter, load_texts
 

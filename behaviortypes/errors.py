@@ -340,16 +340,22 @@ class BehaviortypesWarning(UserWarning):
     """Base class of behaviortypes warnings.
 
     A warning may also carry its sentence as a ``code`` of ``report/i18n/<lang>.yaml``
-    and its ``values`` (said by :func:`behaviortypes.i18n.reason_text`), so that the
+    and its ``values`` (said by :func:`behaviortypes.i18n.reason_text`), or the
+    :class:`Problem` it was made of (said by :meth:`Problem.said`), so that the
     command line says it in the language it speaks; its text (``str(warning)``) is
     the English one.
     """
 
     def __init__(self, *args: object, code: str | None = None,
-                 values: dict[str, object] | None = None) -> None:
+                 values: dict[str, object] | None = None, problem: Problem | None = None) -> None:
         super().__init__(*args)
         self.code = code
         self.values = dict(values or {})
+        self.problem = problem
+
+    def said(self, lang: str = "en") -> str | None:
+        """The warning in ``lang`` when it carries its problem (``None`` otherwise)."""
+        return None if self.problem is None else self.problem.said(lang)
 
 
 class SurveyQualityWarning(BehaviortypesWarning):

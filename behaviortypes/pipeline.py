@@ -80,8 +80,9 @@ class CheckResult:
     reliability: pd.DataFrame
     traceability: Any = None
     warnings: list[str] = field(default_factory=list)
-    #: A warning's sentence as a ``report/i18n`` code and values, by its English text
-    #: (the warnings that carry one), for :meth:`summary` in another language.
+    #: A warning's sentence as a ``report/i18n`` code and values, or as the problem it was
+    #: made of (``{"problem": Problem}``), by its English text (the warnings that carry
+    #: one), for :meth:`summary` in another language.
     warning_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def summary(self, lang: str | None = None) -> str:
@@ -118,7 +119,8 @@ class CheckResult:
             lines.append(str(self.traceability.summary(lang)))
         for w in self.warnings:
             said = self.warning_codes.get(w) if lang != "en" else None
-            lines.append(t["check_warning"].format(text=reason_text(said, t, fmt) if said else w))
+            text = said["problem"].said(lang) if said and "problem" in said else reason_text(said, t, fmt) if said else w
+            lines.append(t["check_warning"].format(text=text))
         return "\n".join(lines)
 
 
@@ -168,6 +170,8 @@ def check(survey_dir: str | Path) -> CheckResult:
                                    *(str(w.message) for w in caught)]))
     codes = {str(w.message): {"code": w.message.code, "values": w.message.values}
              for w in caught if getattr(w.message, "code", None)}
+    codes.update({str(w.message): {"problem": w.message.problem}
+                  for w in caught if getattr(w.message, "problem", None) is not None})
     return CheckResult(survey, screening, reliability, trace, messages, codes)
 
 
@@ -1014,12 +1018,13 @@ def demo(
     ``root/surveys/demo/discovery/scored_customers.parquet`` and the reports to
     ``root/reports/demo/``.
     """
+    from .report.render import load_texts
     from .synth import make_study
 
     say: Progress = progress if callable(progress) else _noop
     root = Path(root)
     survey = root / "surveys" / "demo"
-    say(f"Generating the demo study in {survey}")
+    say(load_texts("en")["cli_step_demo"].format(path=survey))  # the demo study is English
     make_study(survey, seed=seed, n_customers=n_customers, progress=bool(progress))
     # The demo ships its interviews both as a spreadsheet and as a REFI-QDA project.
     from .interviews import read_interviews, write_qdpx

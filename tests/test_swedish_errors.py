@@ -163,3 +163,21 @@ def test_every_problem_code_is_said_in_both_languages():
         "vet ej); (2) r.csv, kolumn 'id': id-kolumnen saknas i data. Tips: menade du 'ID'? Byt namn på kolumnen "
         "eller rätta id_column i instrument.yaml, eller lägg till en kolumn id med ett unikt id per svarande; "
         "(3) r.csv: an old English sentence")
+
+
+def test_check_says_the_readers_warnings_in_swedish(tmp_path):
+    """Two statements with the same text: a warning, said in the study's language (it was
+    English in a Swedish check's summary before session 13)."""
+    folder = _study(tmp_path / "kundstudie")
+    doc = yaml.safe_load((folder / "instrument.yaml").read_text(encoding="utf-8"))
+    doc["items"][1]["text"] = doc["items"][0]["text"]
+    (folder / "instrument.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    res = bt("check", folder)
+    assert res.returncode == 0, res.stderr
+    assert ("Varning: instrument.yaml: påståendena 's01' och 's02' har samma text (värde 'Jag jämför alltid "
+            "priser innan jag köper något'). Tips: kontrollera texterna i instrument.yaml (samma fråga ställd "
+            "två gånger?)") in res.stdout, res.stdout
+    res = bt("check", folder, "--lang", "en")
+    assert ("Warning: instrument.yaml: statements 's01' and 's02' have the same text (value 'Jag jämför alltid "
+            "priser innan jag köper något'). Hint: check the texts in instrument.yaml (one question asked "
+            "twice?)") in res.stdout, res.stdout

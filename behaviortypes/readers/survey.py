@@ -48,10 +48,8 @@ def _read_checked(path: str | Path, instrument: Instrument
         raise InputError(problems=errors)
     if n_preview:
         warns.insert(0, Problem(
-            f"left out {n_preview} Qualtrics survey preview/test response(s) (Status or "
-            "DistributionChannel says preview or test)", file=Path(path),
-            rows=[r + int(raw.attrs.get("header_rows", 1) or 1) for r in preview_rows or []] or None,
-            hint="they are not real respondents; export without them to silence this note"))
+            code="problem_qualtrics_previews", values={"n": n_preview}, file=Path(path),
+            rows=[r + int(raw.attrs.get("header_rows", 1) or 1) for r in preview_rows or []] or None))
     return frame, warns, dict(raw.attrs)
 
 
@@ -95,7 +93,7 @@ def _as_warning(problem: Problem) -> SurveyQualityWarning:
     """A problem of the responses as a warning (with its code, for the command line's language)."""
     if isinstance(problem, CodedProblem):
         return problem.warning(SurveyQualityWarning)
-    return SurveyQualityWarning(str(problem))
+    return SurveyQualityWarning(str(problem), problem=problem if problem.code else None)
 
 
 def keyed_items(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:

@@ -548,9 +548,8 @@ def instrument_warnings(instrument: Instrument, file: str | Path | None = None) 
     for item in instrument.items:
         key = " ".join(str(item.text).split()).casefold()
         if key and key in seen:
-            out.append(Problem(f"statements {seen[key]!r} and {item.id!r} have the same text",
-                               file=file, value=item.text,
-                               hint="check the texts in instrument.yaml (one question asked twice?)"))
+            out.append(Problem(code="problem_same_text", values={"a": repr(seen[key]), "b": repr(item.id)},
+                               file=file, value=item.text))
         seen.setdefault(key, item.id)
     themes: dict[str, list] = {}
     for item in instrument.items:
@@ -558,9 +557,7 @@ def instrument_warnings(instrument: Instrument, file: str | Path | None = None) 
             themes.setdefault(str(item.theme), []).append(item)
     for theme, items in themes.items():
         if len(items) >= 2 and all(i.reverse for i in items):
-            out.append(Problem(f"every statement of theme {theme!r} is marked reverse", file=file,
-                               hint="reverse means worded against its theme; a theme named for what "
-                                    "its statements say needs no reverse: mark only the opposite ones"))
+            out.append(Problem(code="problem_all_reverse", values={"theme": repr(theme)}, file=file))
     return out
 
 

@@ -271,23 +271,19 @@ def _pydantic_problems(err: ValidationError, file: str | Path | None) -> list[Pr
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"])
         msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "missing":
-            msg = f"required key '{loc}' is missing"
-            hint = "see the instrument.yaml section of README.md for the required keys"
-        elif e["type"] == "extra_forbidden":
-            msg = f"unknown key '{loc}'"
-            hint = "check the spelling; allowed keys are listed in README.md"
-        else:
-            msg = f"'{loc}': {msg}" if loc else msg
-            hint = None
         value = e.get("input") if e["type"] not in {"missing", "model_type"} else None
         if isinstance(value, (dict, list)):
             value = None
         elif isinstance(value, (str, bytes)) and len(value) > _SHOWN:
             value = value[: _SHOWN - 1] + "…"
+        if e["type"] in ("missing", "extra_forbidden"):  # said in the study's language
+            code = "problem_key_missing" if e["type"] == "missing" else "problem_key_unknown"
+            problems.append(Problem(code=code, values={"key": loc}, file=file, value=value))
+            continue
+        msg = f"'{loc}': {msg}" if loc else msg
         if len(msg) > 200:  # a message quoting a long value
             msg = msg[:199] + "…"
-        problems.append(Problem(msg, file=file, value=value, hint=hint))
+        problems.append(Problem(msg, file=file, value=value))
     return problems
 
 
@@ -300,11 +296,7 @@ def instrument_from_dict(data: Any, *, file: str | Path | None = None) -> Instru
         If a required key is missing, a value has the wrong type, or settings conflict.
     """
     if not isinstance(data, dict):
-        raise InputError(
-            "the instrument must be a YAML mapping with id_column, scale and items",
-            file=file,
-            hint="see the instrument.yaml section of README.md (`behaviortypes demo` writes an example to surveys/demo/)",
-        )
+        raise InputError(code="problem_instrument_not_mapping", file=file)
     try:
         return Instrument.model_validate(data)
     except ValidationError as err:
@@ -321,11 +313,6 @@ def load_instrument(path: str | Path) -> Instrument:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(
-            "instrument file not found",
-            file=path,
-            hint="every survey folder needs an instrument.yaml; "
-            "`behaviortypes instrument draft RESPONSES` drafts one",
-        )
+        raise InputError(code="problem_no_instrument", file=path)
     data = load_user_yaml(path)
     return instrument_from_dict(data, file=path)

@@ -272,7 +272,9 @@ def profile(
     from .describe.workbook import refuse_foreign_banner_workbook, write_banner_workbook
     from .files import record_outputs
 
-    _say_errors_in(lang.value if lang else None)
+    from .pipeline import discovery_language
+
+    _say_errors_in(lang.value if lang else discovery_language(out_dir))
     if xlsx is not None:  # before any work: never a file of the user's
         refuse_foreign_banner_workbook(xlsx)
     result = profile_types_by(
@@ -374,7 +376,9 @@ def typing_tool(
     from .deliver import score_answers_file, write_typing_deliverables
     from .study import refuse_one_group
 
-    _say_errors_in(lang.value if lang else None)
+    from .pipeline import discovery_language
+
+    _say_errors_in(lang.value if lang else discovery_language(out_dir))
     refuse_one_group(out_dir, "the typing tool")  # OUT/typing_tool.yaml of a k = 1 folder: why none
     _existing(out_dir, "discovery_folder")
     if score_file is not None or typed is not None:

@@ -48,6 +48,7 @@ __all__ = [
     "continuum_lines",
     "discovery_lines",
     "study_language",
+    "discovery_language",
     "check",
     "discover",
     "lookalike",
@@ -547,6 +548,24 @@ def study_language(survey_dir: str | Path) -> str:
     from .i18n import output_language
 
     return output_language(doc.get("language") if isinstance(doc, dict) else None)
+
+
+def discovery_language(out_dir: str | Path) -> str:
+    """The language of the study a discovery folder came from (``source.json``'s
+    instrument ``language``, :func:`study_language`), ``"en"`` when it cannot be read:
+    read before the folder is checked, for the language of a later stage's errors."""
+    import json
+
+    from .i18n import output_language
+
+    path = Path(out_dir)
+    path = path / "source.json" if path.is_dir() else path.parent / "source.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, UnicodeDecodeError, ValueError):
+        return "en"
+    instrument = doc.get("instrument") if isinstance(doc, dict) else None
+    return output_language(instrument.get("language") if isinstance(instrument, dict) else None)
 
 
 def load_discovery(out: str | Path) -> study.DiscoveryFolder:

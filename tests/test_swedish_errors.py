@@ -181,3 +181,26 @@ def test_check_says_the_readers_warnings_in_swedish(tmp_path):
     assert ("Warning: instrument.yaml: statements 's01' and 's02' have the same text (value 'Jag jämför alltid "
             "priser innan jag köper något'). Hint: check the texts in instrument.yaml (one question asked "
             "twice?)") in res.stdout, res.stdout
+
+
+def test_profile_and_typing_tool_errors_follow_the_study(tmp_path):
+    """After discover, the discovery folder's study language (source.json) says the errors of
+    profile and typing-tool --score; --lang en gives the English line."""
+    folder = _study(tmp_path / "kundstudie")
+    res = bt("discover", folder, "--out", tmp_path / "ut", "--no-map", "--resamples", 10)
+    assert res.returncode == 0, res.stderr
+    items = yaml.safe_load((tmp_path / "ut" / "typing_tool.yaml").read_text(encoding="utf-8"))["items"]
+    ids = [i["id"] for i in items]
+    answers = tmp_path / "svar.csv"
+    answers.write_text(f"respondent_id,{','.join(ids)}\nA,9,{','.join(['2'] * (len(ids) - 1))}\n", encoding="utf-8")
+    args = ("typing-tool", tmp_path / "ut", "--score", answers, "--out", tmp_path / "typade.csv")
+    assert _error_line(bt(*args)) == (
+        f"error: svar.csv, kolumn '{ids[0]}', rad 2 (svarande A): svaret ligger utanför skalan 1–7 (värde 9). "
+        "Tips: rätta svaret, eller lämna det tomt om det saknas")
+    assert _error_line(bt(*args, "--lang", "en")) == (
+        f"error: svar.csv, column '{ids[0]}', row 2 (respondent A): answer outside the scale 1–7 (value 9). "
+        "Hint: correct the answer, or leave it blank when it is missing")
+    assert _error_line(bt("profile", tmp_path / "ut", "--by", "ålder")) == (
+        "error: responses.csv, kolumn 'ålder': kolumnen finns inte i svarsfilen. Tips: kolumner du kan använda: "
+        "kommentar; eller lägg till --customers SÖKVÄG för att hämta den från kundbasen")
+    assert not (tmp_path / "typade.csv").exists()

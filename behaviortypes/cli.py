@@ -203,7 +203,9 @@ def lookalike(
     seed: Annotated[int, typer.Option(help="Seed for every random step.")] = 0,
 ) -> None:
     """Train the lookalike (twin) model linking survey types to customer behaviour."""
-    from .pipeline import lookalike as run_lookalike
+    from .pipeline import discovery_language, lookalike as run_lookalike
+
+    _say_errors_in(discovery_language(out_dir))
 
     # rich's transient bar leaves a blank line where output is not a terminal (a log, a pipe)
     result = run_lookalike(out_dir, _existing(customers, "customer_file"), id_column=id_column, seed=seed,
@@ -224,8 +226,10 @@ def score(
     csv_dialect: Annotated[CsvDialect, typer.Option(help="For a .csv --out: excel (UTF-8 with BOM, ',' and decimal point), excel-sv (UTF-8 with BOM, ';' and decimal comma, for Excel in Swedish/Dutch/German settings) or plain (no BOM, for programs).")] = CsvDialect.excel,
 ) -> None:
     """Tag every customer with the most likely type and the type probabilities."""
-    from .pipeline import score as run_score
+    from .pipeline import discovery_language, score as run_score
     from .study import refuse_one_group
+
+    _say_errors_in(discovery_language(model))
 
     refuse_one_group(model, "scoring the customer base")  # OUT/lookalike.skops of a k = 1 folder: why none
     summary = run_score(

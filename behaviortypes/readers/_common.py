@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import Said, phrase
+from ..errors import Said
 
 
 #: Cell texts read as "no answer" in text files (compared case-insensitively).
@@ -88,7 +88,7 @@ def column_hint(name: str, columns: Sequence[str], what: str | Said, claimed: It
     -------
     Said
         The hint as a sentence of the message catalogue (said in the study's language
-        by :meth:`~behaviortypes.errors.Problem.said`); :func:`hint_column` is its English.
+        by :meth:`~behaviortypes.errors.Problem.said`).
     """
     taken = {str(c) for c in claimed if c} - {str(name)}
     near = _close(name, [c for c in columns if str(c) not in taken])
@@ -96,12 +96,6 @@ def column_hint(name: str, columns: Sequence[str], what: str | Said, claimed: It
         return Said("problem_fix_near", {"near": near, "what": what})
     shown = ", ".join(map(str, list(columns)[:8])) + (" ..." if len(columns) > 8 else "")
     return Said("problem_fix_columns", {"shown": shown, "what": what})
-
-
-def hint_column(name: str, columns: Sequence[str], what: str, claimed: Iterable[str] = ()) -> str:
-    """:func:`column_hint` in English."""
-    said = column_hint(name, columns, what, claimed)
-    return phrase(said.code, "en", said.values)
 
 
 def ids_to_str(values: pd.Series) -> pd.Series:

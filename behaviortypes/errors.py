@@ -4,6 +4,14 @@ User mistakes (a bad file, a wrong column, a value outside the scale) raise
 :class:`InputError`, which carries the file, column, rows and value involved and a
 hint on how to fix it. The CLI prints ``str(error)`` as one line and exits non-zero;
 notebooks show the same message. Programming errors are ordinary Python exceptions.
+
+A problem's sentence and hint are kept once, as a code of the message catalogue
+(``problem_*`` in ``report/i18n/<lang>.yaml``, with the words around them: ``column``,
+``row``, ``Hint:``), and the problem carries the code and its values
+(``Problem(code="problem_value_outside", values={...}, file=..., column=...)``):
+``str()`` is the English line, :meth:`InputError.said` the line in the study's language
+(Swedish: "responses.csv, kolumn 's01', rad 6 (svarande R0005): värdet 9 ligger utanför
+skalan 1–7. Tips: ..."). A problem written as a plain text is said as written.
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ from typing import Any
 from dataclasses import dataclass
 
 __all__ = [
+    "said",
     "LANGUAGES",
     "NAME_LANGUAGES",
     "guess_language",
@@ -52,7 +53,6 @@ __all__ = [
     "tagline",
     "reason_text",
     "output_language",
-    "said",
 ]
 
 #: Languages the report and the suggested names are written in.

@@ -41,25 +41,17 @@ def _check_header_width(path: Path) -> None:
                 counts[delim] += line.count(delim.encode())
             widest = max(counts.values()) + 1
             if widest > MAX_COLUMNS:
-                raise InputError(
-                    f"the header has more than {MAX_COLUMNS:,} columns", file=path,
-                    hint="a survey export has one column per question; check that this is the responses file",
-                )
+                raise InputError(code="problem_header_too_wide", values={"max": MAX_COLUMNS}, file=path)
             if len(line) < len(chunk):
                 return
 
 
 def _csv_error(err: csv.Error, path: Path, line: int | None) -> InputError:
     """A one-line error for Python's CSV reader (most often a cell over 131,072 characters)."""
-    where = f"line {line}: " if line else ""
+    where = Said("problem_on_line", {"line": line}) if line else ""
     if "field larger than field limit" in str(err):
-        return InputError(
-            f"{where}a cell is longer than {MAX_CELL:,} characters", file=path,
-            hint="a quote mark may be unbalanced (the rest of the file read as one cell), "
-            "or a text answer is far too long; check the line in a text editor",
-        )
-    return InputError(f"{where}not a readable CSV ({str(err)[:100]})", file=path,
-                      hint="export the survey again as CSV")
+        return InputError(code="problem_cell_too_long", values={"where": where, "max": MAX_CELL}, file=path)
+    return InputError(code="problem_not_csv", values={"where": where, "why": str(err)[:100]}, file=path)
 
 
 def decode_text(raw: bytes, path: Path, *, partial: bool = False) -> tuple[str, str]:
@@ -214,8 +206,7 @@ def _read_excel(path: Path) -> pd.DataFrame:
             rows, sheet_rows = [], []  # blank rows left out; each kept row's number in the sheet
             for number, r in enumerate(sheet.iter_rows(values_only=True), start=1):
                 if len(r) > MAX_COLUMNS:
-                    raise InputError(f"the sheet has more than {MAX_COLUMNS:,} columns", file=path,
-                                     hint="check that this is the responses workbook")
+                    raise InputError(code="problem_sheet_too_wide", values={"max": MAX_COLUMNS}, file=path)
                 if any(v is not None and str(v).strip() != "" for v in r):
                     rows.append(list(r))
                     sheet_rows.append(number)
@@ -275,12 +266,8 @@ def _check_xlsx_parts(path: Path) -> None:
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > _XLSX_MAX_PART or (info.file_size > 16 << 20 and ratio > _XLSX_MAX_RATIO):
-            raise InputError(
-                f"part {info.filename[:60]} of the workbook unpacks to "
-                f"{info.file_size / 1048576:,.0f} MiB ({ratio:,.0f} times its packed size)",
-                file=path,
-                hint="this is not a normal workbook (it may be a zip bomb); export the survey again",
-            )
+            raise InputError(code="problem_zip_bomb", file=path, values={
+                "part": info.filename[:60], "mib": info.file_size / 1048576, "ratio": ratio})
 
 
 def read_spss(path: Path, *, user_missing: bool = False) -> pd.DataFrame:
@@ -290,8 +277,7 @@ def read_spss(path: Path, *, user_missing: bool = False) -> pd.DataFrame:
     try:
         frame, meta = pyreadstat.read_sav(str(path), user_missing=user_missing)
     except pyreadstat.ReadstatError as err:
-        raise InputError(f"cannot read as an SPSS file ({err})", file=path,
-                         hint="save it again from SPSS as .sav, or export as CSV") from None
+        raise InputError(code="problem_not_spss", values={"why": err}, file=path) from None
     labels = {k: {float(code): str(text) for code, text in v.items()}
               for k, v in meta.variable_value_labels.items()}
     attrs = {

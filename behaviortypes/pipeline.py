@@ -799,7 +799,8 @@ class StudyConfig(BaseModel):
     ``csv_dialect``   ``excel``, ``excel-sv`` or ``plain`` when ``scored`` is a
                       ``.csv``; default ``excel-sv`` when the only report language
                       is Swedish, else ``excel``
-    ``lang``          report language(s): ``sv`` or ``[en, sv]``, default ``en``
+    ``lang``          report language(s): ``sv`` or ``[en, sv]``, default ``en``;
+                      one language is also the terminal's (else the study's)
     ``profile``       ``{by: [...], outcomes: [...], min_cell: N, xlsx: PATH}``;
                       profiling runs when this is given or the instrument names
                       ``descriptors``/``outcomes``
@@ -828,6 +829,9 @@ class StudyConfig(BaseModel):
     out_table: str | None = Field(None, min_length=1)
     csv_dialect: Literal["excel", "excel-sv", "plain"] = "excel"
     langs: tuple[Literal["en", "sv"], ...] = Field(("en",), min_length=1)
+    #: Whether ``langs`` was named (a study file without ``lang``: the report in English,
+    #: the terminal and the deliverables in the study's language, :attr:`said_lang`).
+    lang_named: bool = True
     formats: tuple[Literal["pdf", "html", "pptx", "png"], ...] = Field(("pdf",), min_length=1)
     report_dir: Path | None = None
     profile: bool = False
@@ -899,7 +903,8 @@ class StudyConfig(BaseModel):
             "resamples": data.get("resamples", 100), "make_map": data.get("map", True),
             "id_column": data.get("id_column"), "engine": data.get("engine", "local"),
             "scheduler": data.get("scheduler"), "out_table": data.get("out_table"), "csv_dialect": dialect,
-            "langs": langs, "formats": listed(rep.get("formats", ["pdf"])), "report_dir": where(rep.get("dir"), "report.dir"),
+            "langs": langs, "lang_named": "lang" in data or "langs" in rep,
+            "formats": listed(rep.get("formats", ["pdf"])), "report_dir": where(rep.get("dir"), "report.dir"),
             "profile": "profile" in data, "by": listed(prof.get("by")), "outcomes": listed(prof.get("outcomes")),
             "min_cell": prof.get("min_cell"), "xlsx": where(prof.get("xlsx"), "profile.xlsx"),
         }
@@ -920,9 +925,10 @@ class StudyConfig(BaseModel):
 
     @property
     def said_lang(self) -> str | None:
-        """The language of the terminal's lines: the study file's one language, else
-        ``None`` (the study's own, :func:`study_language`)."""
-        return self.langs[0] if len(self.langs) == 1 else None
+        """The language of the terminal's lines (and of the typing tool and banner
+        workbook): the study file's one language, else ``None`` (the study's own,
+        :func:`study_language`), also when the study file names no language."""
+        return self.langs[0] if self.lang_named and len(self.langs) == 1 else None
 
     def check_inputs(self) -> None:
         """Fail, before any work, when the survey folder or the customer base is not there.

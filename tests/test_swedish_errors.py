@@ -204,3 +204,20 @@ def test_profile_and_typing_tool_errors_follow_the_study(tmp_path):
         "error: responses.csv, kolumn 'ålder': kolumnen finns inte i svarsfilen. Tips: kolumner du kan använda: "
         "kommentar; eller lägg till --customers SÖKVÄG för att hämta den från kundbasen")
     assert not (tmp_path / "typade.csv").exists()
+
+
+def test_run_of_a_swedish_study_file_without_lang_speaks_the_study_language(tmp_path):
+    """A study file that names no language: the terminal (progress lines, errors) speaks the
+    study's language, as check and discover do; the report stays English (lang's default).
+    Before session 13 it spoke English ('lang' defaulted to en for the terminal too)."""
+    folder = _study(tmp_path / "kundstudie", edit=lambda f: _answer(f, 4, "s01", "9"))
+    study = tmp_path / "studie.yaml"
+    study.write_text(f"survey: {folder}\nout: {tmp_path / 'ut'}\n", encoding="utf-8")
+    res = bt("run", study)
+    assert "Läser och kontrollerar enkäten" in res.stdout, res.stdout
+    assert _error_line(res) == (
+        f"error: {folder / 'responses.csv'}, kolumn 's01', rad 6 (svarande R0005): värdet 9 ligger utanför "
+        "skalan 1–7. Tips: rätta värdet, eller ange det under scale: missing_codes (t.ex. 99 = vet ej)")
+    study.write_text(f"survey: {folder}\nout: {tmp_path / 'ut'}\nlang: en\n", encoding="utf-8")
+    res = bt("run", study)
+    assert "Reading and validating the survey" in res.stdout and "column 's01', row 6" in _error_line(res)

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from .errors import BehaviortypesError, BehaviortypesWarning, InputError, Problem, TypesOverlapWarning
+from .errors import BehaviortypesError, BehaviortypesWarning, InputError, Problem, Said, TypesOverlapWarning
 
 __all__ = ["app", "main"]
 
@@ -105,6 +105,16 @@ _DECIMAL = re.compile(r"-?\d+\.\d+")
 
 #: The language the ``warning:`` lines are said in (``_run_warnings``); English by default.
 _warning_lang = {"lang": "en"}
+#: The language the ``error:`` line is said in: English until a command knows its study's
+#: language or its ``--lang`` (:func:`_say_errors_in`); reset by every :func:`main`.
+_error_lang = {"lang": "en"}
+
+
+def _say_errors_in(lang: str | None) -> str:
+    """Say a user error of this command in ``lang`` (``"en"`` or ``"sv"``; others: English);
+    returns the language."""
+    _error_lang["lang"] = lang if lang in ("en", "sv") else "en"
+    return _error_lang["lang"]
 
 
 @contextmanager
@@ -123,8 +133,10 @@ def _run_warnings(lang: str | None = None):
 
 
 def _existing(path: Path, what: str) -> Path:
+    """``path`` when it exists; else the error "``what`` not found" (``what`` the ending of
+    a ``problem_what_*`` code of the catalogue: ``survey_folder``)."""
     if not path.exists():
-        raise InputError(f"{what} not found", file=path, hint="check the path")
+        raise InputError(code="problem_not_found", values={"what": Said(f"problem_what_{what}")}, file=path)
     return path
 
 
@@ -152,10 +164,11 @@ def check(
     lang: Annotated[Optional[Lang], typer.Option(help="Language of the summary (default: the study's, else English).")] = None,
 ) -> None:
     """Read and validate a survey folder, screen respondents, report reliability and gaps."""
-    from .pipeline import check as run_check
+    from .pipeline import check as run_check, study_language
 
-    result = run_check(_existing(survey_dir, "survey folder"))
-    say(result.summary(lang.value if lang else None))
+    said = _say_errors_in(lang.value if lang else study_language(survey_dir))
+    result = run_check(_existing(survey_dir, "survey_folder"))
+    say(result.summary(said))
 
 
 @app.command()
@@ -172,8 +185,8 @@ def discover(
     """Find the behaviour types: screening, factor analysis, clustering, profiles."""
     from .pipeline import discover as run_discover, study_language
 
-    _existing(survey_dir, "survey folder")
-    said = lang.value if lang else study_language(survey_dir)
+    said = _say_errors_in(lang.value if lang else study_language(survey_dir))
+    _existing(survey_dir, "survey_folder")
     steps = _Steps(said)
     with _run_warnings(said):
         result = run_discover(survey_dir, out_dir, factors=factors, k=k, seed=seed,
@@ -190,10 +203,12 @@ def lookalike(
     seed: Annotated[int, typer.Option(help="Seed for every random step.")] = 0,
 ) -> None:
     """Train the lookalike (twin) model linking survey types to customer behaviour."""
-    from .pipeline import lookalike as run_lookalike
+    from .pipeline import discovery_language, lookalike as run_lookalike
+
+    _say_errors_in(discovery_language(out_dir))
 
     # rich's transient bar leaves a blank line where output is not a terminal (a log, a pipe)
-    result = run_lookalike(out_dir, _existing(customers, "customer file"), id_column=id_column, seed=seed,
+    result = run_lookalike(out_dir, _existing(customers, "customer_file"), id_column=id_column, seed=seed,
                            progress=sys.stdout.isatty())
     say(result.summary())
 
@@ -211,12 +226,14 @@ def score(
     csv_dialect: Annotated[CsvDialect, typer.Option(help="For a .csv --out: excel (UTF-8 with BOM, ',' and decimal point), excel-sv (UTF-8 with BOM, ';' and decimal comma, for Excel in Swedish/Dutch/German settings) or plain (no BOM, for programs).")] = CsvDialect.excel,
 ) -> None:
     """Tag every customer with the most likely type and the type probabilities."""
-    from .pipeline import score as run_score
+    from .pipeline import discovery_language, score as run_score
     from .study import refuse_one_group
+
+    _say_errors_in(discovery_language(model))
 
     refuse_one_group(model, "scoring the customer base")  # OUT/lookalike.skops of a k = 1 folder: why none
     summary = run_score(
-        _existing(model, "model"), _existing(customers, "customer file"), out_path,
+        _existing(model, "model"), _existing(customers, "customer_file"), out_path,
         engine=engine.value, scheduler=scheduler, table=table, out_table=out_table,
         id_column=id_column, progress=True, csv_dialect=csv_dialect.value,
     )
@@ -235,7 +252,8 @@ def report(
     from .pipeline import report as run_report
 
     formats = ("pdf",) + (("pptx",) if pptx else ()) + (("png",) if png else ())
-    if _existing(out_dir, "discovery folder").is_file():  # e.g. OUT/solution.json: the folder is meant
+    _say_errors_in(lang.value)
+    if _existing(out_dir, "discovery_folder").is_file():  # e.g. OUT/solution.json: the folder is meant
         raise InputError("a file was given where the discovery folder is expected", file=out_dir,
                          hint=f"pass its folder: behaviortypes report {out_dir.parent}")
     for path in run_report(out_dir, pdf=pdf, lang=lang.value, formats=formats).files:
@@ -258,11 +276,14 @@ def profile(
     from .describe.workbook import refuse_foreign_banner_workbook, write_banner_workbook
     from .files import record_outputs
 
+    from .pipeline import discovery_language
+
+    _say_errors_in(lang.value if lang else discovery_language(out_dir))
     if xlsx is not None:  # before any work: never a file of the user's
         refuse_foreign_banner_workbook(xlsx)
     result = profile_types_by(
-        _existing(out_dir, "discovery folder"), by=by, outcomes=outcomes,
-        customers=None if customers is None else _existing(customers, "customer file"),
+        _existing(out_dir, "discovery_folder"), by=by, outcomes=outcomes,
+        customers=None if customers is None else _existing(customers, "customer_file"),
         id_column=id_column, min_cell=min_cell,
     )
     said = lang.value if lang else result.meta.get("language")
@@ -289,13 +310,13 @@ def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the
     from .pipeline import StudyConfig, run as run_all, study_language
 
     try:
-        cfg = StudyConfig.load(_existing(study, "study file"))
-        said = cfg.said_lang or study_language(cfg.survey)  # the study file's one language, else the study's
+        cfg = StudyConfig.load(_existing(study, "study_file"))
+        said = _say_errors_in(cfg.said_lang or study_language(cfg.survey))  # the study file's, else the study's
         steps = _Steps(said)
         with _run_warnings(said):
             results = run_all(cfg, progress=steps)
     except InputError as err:  # a study's errors name files in full: they may be anywhere
-        raise InputError(problems=[_full_paths(p) for p in err.problems]) from None
+        raise InputError(problems=[_full_paths(p, _error_lang["lang"]) for p in err.problems]) from None
     steps.close()
     say(results["discovery"].summary())
     if "score" in results:
@@ -304,9 +325,9 @@ def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the
         say(_said("cli_report_file", said, path=path))
 
 
-def _full_paths(problem: Problem) -> Problem:
-    """The problem as one message whose file is shown with its full path."""
-    text = str(problem)
+def _full_paths(problem: Problem, lang: str = "en") -> Problem:
+    """The problem as one message, in ``lang``, whose file is shown with its full path."""
+    text = problem.said(lang)
     if problem.file:
         name = Path(problem.file).name
         if text.startswith(name):
@@ -323,7 +344,7 @@ def themes(
     """Read coded interviews; write the theme matrix, prevalence, co-occurrence and proto-types."""
     from .interviews import read_interviews, write_theme_files
 
-    interviews = read_interviews(_existing(path, "interview file"), sources_dir=sources_dir)
+    interviews = read_interviews(_existing(path, "interview_file"), sources_dir=sources_dir)
     for written in write_theme_files(interviews, out_dir):
         say(f"Wrote {written}")
 
@@ -338,7 +359,7 @@ def qdpx_types(
     """Write each interviewee's behaviour type into the QDA project as a case variable."""
     from .pipeline import interview_types
 
-    written = interview_types(_existing(qdpx, "QDA project"), _existing(participants, "participants table"),
+    written = interview_types(_existing(qdpx, "qda_project"), _existing(participants, "participants_table"),
                               out_path, typing_tool=typing_tool)
     say(f"Wrote {out_path}: behaviour_type set for {len(written)} interviewees")
 
@@ -359,12 +380,15 @@ def typing_tool(
     from .deliver import score_answers_file, write_typing_deliverables
     from .study import refuse_one_group
 
+    from .pipeline import discovery_language
+
+    _say_errors_in(lang.value if lang else discovery_language(out_dir))
     refuse_one_group(out_dir, "the typing tool")  # OUT/typing_tool.yaml of a k = 1 folder: why none
-    _existing(out_dir, "discovery folder")
+    _existing(out_dir, "discovery_folder")
     if score_file is not None or typed is not None:
         if score_file is None or typed is None:
             raise InputError("--score and --out go together", hint="typing-tool OUT --score ANSWERS --out TYPED.csv")
-        scored = score_answers_file(out_dir, _existing(score_file, "answers file"), typed,
+        scored = score_answers_file(out_dir, _existing(score_file, "answers_file"), typed,
                                     csv_dialect=csv_dialect.value if csv_dialect else None,
                                     id_column=id_column, min_answered=min_answered)
         untyped = scored["not_typed"].ne("")
@@ -396,6 +420,7 @@ def instrument_draft(
     from .readers import draft_notices, instrument_draft_yaml, write_instrument_draft
 
     said = lang.value if lang else None
+    _say_errors_in(said)
     if out_path is None:
         # plain text, never wrapped to the terminal's width: `draft FILE > instrument.yaml` loads
         sys.stdout.write(instrument_draft_yaml(_existing(path, "file"), lang=said))
@@ -473,7 +498,9 @@ def _format_warning(message, category, filename, lineno, line=None) -> str:
     language of the run when the warning carries its sentence's ``code``."""
     if issubclass(category, BehaviortypesWarning):
         text, code, lang = str(message), getattr(message, "code", None), _warning_lang["lang"]
-        if code and lang != "en":
+        if getattr(message, "problem", None) is not None and lang != "en":
+            text = message.said(lang)
+        elif code and lang != "en":
             from .i18n import reason_text
             from .report.render import Formatter, load_texts
 
@@ -498,6 +525,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
+    _say_errors_in("en")
     try:
         rc = app(args=argv, prog_name="behaviortypes", standalone_mode=False)
     except (typer.Abort, KeyboardInterrupt):
@@ -506,7 +534,7 @@ def _main(argv: list[str] | None) -> int:
     except TyperException as err:  # Typer's (vendored click) usage errors
         return _usage_error(err)
     except InputError as err:
-        _error(str(err))
+        _error(err.said(_error_lang["lang"]))
         return 2
     except BehaviortypesError as err:
         _error(str(err))

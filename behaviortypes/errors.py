@@ -4,13 +4,21 @@ User mistakes (a bad file, a wrong column, a value outside the scale) raise
 :class:`InputError`, which carries the file, column, rows and value involved and a
 hint on how to fix it. The CLI prints ``str(error)`` as one line and exits non-zero;
 notebooks show the same message. Programming errors are ordinary Python exceptions.
+
+A problem's sentence and hint are kept once, as a code of the message catalogue
+(``problem_*`` in ``report/i18n/<lang>.yaml``, with the words around them: ``column``,
+``row``, ``Hint:``), and the problem carries the code and its values
+(``Problem(code="problem_value_outside", values={...}, file=..., column=...)``):
+``str()`` is the English line, :meth:`InputError.said` the line in the study's language
+(Swedish: "responses.csv, kolumn 's01', rad 6 (svarande R0005): värdet 9 ligger utanför
+skalan 1–7. Tips: ..."). A problem written as a plain text is said as written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "BehaviortypesError",
@@ -23,17 +31,62 @@ __all__ = [
     "format_rows",
     "show_value",
     "as_written",
+    "phrase",
+    "Said",
 ]
 
 
-def format_rows(rows: Iterable[int] | None, limit: int = 5) -> str:
-    """Format row numbers as ``"3, 7, 12 and 4 more"``."""
+class Said(NamedTuple):
+    """A sentence of the catalogue and its values, said later in the language asked for;
+    also a value of another sentence (``{what}`` of "{what} not found")."""
+
+    code: str
+    values: dict[str, object] | None = None
+
+
+def phrase(code: str, lang: str = "en", values: dict[str, object] | None = None) -> str:
+    """A sentence of the message catalogue (``report/i18n/<lang>.yaml``) with its values.
+
+    Every sentence a user error says in more than one language is kept once, under a
+    code, in the catalogue of each language (``problem_value_outside: "value {value} is
+    outside the scale {scale}"``); the code and the values travel with the
+    :class:`Problem`, so the command line can say it in the study's language.
+
+    Parameters
+    ----------
+    code : str
+        The template's key; a language without it falls back to English.
+    lang : str, default="en"
+    values : dict, optional
+        The template's fields, already written as text or plain numbers (a user's
+        value as they wrote it: ``3,5`` stays ``3,5``).
+    """
+    texts = _catalogue(lang)
+    template = texts.get(code, _catalogue("en").get(code, code))
+    said = {k: phrase(v.code, lang, v.values) if isinstance(v, Said) else v for k, v in (values or {}).items()}
+    return str(template).format(**said)
+
+
+_CATALOGUES: dict[str, dict[str, str]] = {}
+
+
+def _catalogue(lang: str) -> dict[str, str]:
+    """The catalogue of ``lang`` (English for a language without one), read once."""
+    if lang not in _CATALOGUES:
+        from .report.render import LANGUAGES, load_texts  # the report imports this module
+
+        _CATALOGUES[lang] = load_texts(lang if lang in LANGUAGES else "en")
+    return _CATALOGUES[lang]
+
+
+def format_rows(rows: Iterable[int] | None, limit: int = 5, lang: str = "en") -> str:
+    """Format row numbers as ``"3, 7, 12 and 4 more"`` (``"3, 7, 12 och 4 till"``)."""
     if rows is None:
         return ""
     rows = list(rows)
     shown = ", ".join(str(r) for r in rows[:limit])
     if len(rows) > limit:
-        shown += f" and {len(rows) - limit} more"
+        shown = phrase("problem_and_more", lang, {"shown": shown, "n": len(rows) - limit})
     return shown
 
 
@@ -81,8 +134,9 @@ class Problem:
 
     Parameters
     ----------
-    message : str
-        What is wrong, in the user's terms.
+    message : str, optional
+        What is wrong, in the user's terms; said from the catalogue when ``code`` is
+        given and ``message`` is not.
     file, column : str or Path, optional
         Where it is.
     rows : sequence of int, optional
@@ -91,26 +145,45 @@ class Problem:
         Qualtrics export with three header rows).
     value : object, optional
         The offending value.
-    hint : str, optional
-        How to fix it.
+    hint : str or Said, optional
+        How to fix it: a sentence of the catalogue (:class:`Said`) or a text; said from
+        the catalogue's ``<code>_hint`` when ``code`` is given, ``hint`` is not and the
+        catalogue has one.
     respondent : str, optional
         The respondent id of the (first) row, shown after the row number.
+    code : str, optional
+        The message's template in the catalogue (:func:`phrase`), so that
+        :meth:`said` can say the problem in another language.
+    values : dict, optional
+        The template's fields.
     """
 
-    __slots__ = ("message", "file", "column", "rows", "value", "hint", "respondent")
+    __slots__ = ("message", "file", "column", "rows", "value", "hint", "respondent", "code", "values",
+                 "hint_said")
+    #: What :meth:`to_dict` gives (the problem as a user reads it).
+    FIELDS = ("message", "file", "column", "rows", "value", "hint", "respondent")
 
     def __init__(
         self,
-        message: str,
+        message: str | None = None,
         *,
         file: str | Path | None = None,
         column: str | None = None,
         rows: Sequence[int] | None = None,
         value: object = None,
-        hint: str | None = None,
+        hint: str | Said | None = None,
         respondent: str | None = None,
+        code: str | None = None,
+        values: dict[str, object] | None = None,
     ) -> None:
-        self.message = message
+        if message is None and code is None:
+            raise TypeError("Problem needs a message or a code")
+        self.code, self.values = code, dict(values or {})
+        self.message = message if message is not None else phrase(code, "en", self.values)
+        if hint is None and code is not None and f"{code}_hint" in _catalogue("en"):
+            hint = Said(f"{code}_hint", self.values)
+        self.hint_said = hint if isinstance(hint, Said) else None
+        hint = phrase(hint.code, "en", hint.values) if isinstance(hint, Said) else hint
         self.respondent = None if respondent is None else str(respondent)
         self.file = None if file is None else str(file)
         self.column = column
@@ -119,39 +192,72 @@ class Problem:
         self.hint = hint
 
     def __str__(self) -> str:
+        return self._framed(self.message, self.hint, "en")
+
+    def said(self, lang: str = "en") -> str:
+        """The problem as one line in ``lang``: its file, column, rows and value as
+        ``str()`` shows them, with the catalogue's words around them (``kolumn``,
+        ``rad``, ``Tips:``) and its message and hint from the catalogue. A problem
+        without a code keeps its (English) sentence."""
+        return self._framed(*self.sentences(lang), self.language(lang))
+
+    def language(self, lang: str) -> str:
+        """The language the problem is said in when ``lang`` is asked for: ``lang`` when
+        its sentence is in the catalogue, else English (the sentence as written)."""
+        return lang if self.code is not None else "en"
+
+    def sentences(self, lang: str = "en") -> tuple[str, str | None]:
+        """The message and the hint in :meth:`language` of ``lang``."""
+        if self.language(lang) == "en":
+            return self.message, self.hint
+        hint = self.hint if self.hint_said is None else phrase(self.hint_said.code, lang, self.hint_said.values)
+        return phrase(self.code, lang, self.values), hint
+
+    def _framed(self, message: str, hint: str | None, lang: str) -> str:
         where = []
         if self.file:
             where.append(Path(self.file).name)
         if self.column is not None:
-            where.append(f"column '{self.column}'")
+            where.append(phrase("problem_column", lang, {"column": self.column}))
         if self.rows:
-            label = "row" if len(self.rows) == 1 else "rows"
-            where.append(f"{label} {format_rows(self.rows)}")
+            label = "problem_row" if len(self.rows) == 1 else "problem_rows"
+            where.append(phrase(label, lang, {"rows": format_rows(self.rows, lang=lang)}))
             if self.respondent is not None:
-                first = "" if len(self.rows) == 1 else "first "
-                where[-1] += f" ({first}respondent {self.respondent})"
-        text = (", ".join(where) + ": " if where else "") + self.message
+                who = "problem_respondent" if len(self.rows) == 1 else "problem_first_respondent"
+                where[-1] += " " + phrase(who, lang, {"id": self.respondent})
+        text = (", ".join(where) + ": " if where else "") + message
         if self.value is not None and show_value(self.value) not in text and str(self.value) not in text:
-            text += f" (value {show_value(self.value)})"  # a value may be megabytes long: its start
-        if self.hint:
-            text += f". Hint: {self.hint}"
+            # a value may be megabytes long: its start
+            text += phrase("problem_value", lang, {"value": show_value(self.value)})
+        if hint:
+            text += phrase("problem_hint", lang, {"hint": hint})
         return text
 
     def to_dict(self) -> dict:
-        return {s: getattr(self, s) for s in Problem.__slots__}
+        return {s: getattr(self, s) for s in Problem.FIELDS}
 
 
 class CodedProblem(Problem):
-    """A :class:`Problem` whose sentence is also a ``report/i18n`` code and its values, so
-    that a warning made of it can be said in the command line's language
-    (:meth:`warning`); ``str()`` and :meth:`to_dict` are the plain problem's."""
+    """A :class:`Problem` whose whole line (file and column included) is also a
+    ``report/i18n`` code and its values, so that a warning made of it can be said in
+    the command line's language (:meth:`warning`); ``str()`` and :meth:`to_dict` are
+    the plain problem's."""
 
-    __slots__ = ("code", "values")
+    __slots__ = ()
 
     def __init__(self, message: str, *, code: str, values: dict[str, object] | None = None,
                  **where: Any) -> None:
         super().__init__(message, **where)
         self.code, self.values = code, dict(values or {})
+
+    def said(self, lang: str = "en") -> str:
+        """The whole line in ``lang`` (the warning's template), ``str()`` in English."""
+        if lang == "en":
+            return str(self)
+        from .i18n import reason_text
+
+        where = {"file": Path(self.file).name if self.file else "", "column": self.column or ""}
+        return reason_text({"code": self.code, "values": {**where, **self.values}}, _catalogue(lang))
 
     def warning(self, category: type[BehaviortypesWarning]) -> BehaviortypesWarning:
         """The problem as a warning of ``category`` carrying its code, file and column."""
@@ -162,8 +268,10 @@ class CodedProblem(Problem):
 class InputError(BehaviortypesError, ValueError):
     """Something is wrong with the user's data or settings.
 
-    Raise with one problem (keyword arguments as :class:`Problem`) or with a list of
-    problems found at once (``problems=[...]``). ``str(error)`` is always one line.
+    Raise with one problem (keyword arguments as :class:`Problem`, its sentence as a
+    text or as a catalogue ``code`` and ``values``) or with a list of problems found at
+    once (``problems=[...]``). ``str(error)`` is always one line, in English;
+    :meth:`said` is the line in another language.
     """
 
     def __init__(
@@ -174,55 +282,65 @@ class InputError(BehaviortypesError, ValueError):
         column: str | None = None,
         rows: Sequence[int] | None = None,
         value: object = None,
-        hint: str | None = None,
+        hint: str | Said | None = None,
         problems: Sequence[Problem] | None = None,
         respondent: str | None = None,
+        code: str | None = None,
+        values: dict[str, object] | None = None,
     ) -> None:
         if problems is None:
-            if message is None:
-                raise TypeError("InputError needs a message or problems")
+            if message is None and code is None:
+                raise TypeError("InputError needs a message, a code or problems")
             problems = [
                 Problem(message, file=file, column=column, rows=rows, value=value, hint=hint,
-                        respondent=respondent)
+                        respondent=respondent, code=code, values=values)
             ]
         self.problems = list(problems)
         first = self.problems[0]
         self.file, self.column, self.rows = first.file, first.column, first.rows
         self.value, self.hint = first.value, first.hint
-        super().__init__(self._one_line())
+        super().__init__(self.said("en"))
 
-    def _one_line(self) -> str:
+    def said(self, lang: str = "en") -> str:
+        """The error as one line in ``lang`` (``str(error)`` is the English line): the
+        problems that carry a catalogue code are said in ``lang``, others as written."""
         if len(self.problems) == 1:
-            return str(self.problems[0])
+            return self.problems[0].said(lang)
         # the same problem in several columns (text answers in all 12 statements) is said
         # once, with its first occurrence: a line a person reads, not 2,000 characters
         groups: dict[tuple, list[Problem]] = {}
         for p in self.problems:
             key = (p.file, p.message, p.hint) if p.column is not None else (id(p),)
             groups.setdefault(key, []).append(p)
-        parts = "; ".join(f"({i}) {_said_once(ps)}" for i, ps in enumerate(groups.values(), 1))
-        return f"{len(self.problems)} problems: {parts}"
+        parts = "; ".join(f"({i}) {_said_once(ps, lang)}" for i, ps in enumerate(groups.values(), 1))
+        return phrase("problem_count", lang, {"n": len(self.problems), "parts": parts})
 
 
-def _said_once(problems: list[Problem]) -> str:
+def _said_once(problems: list[Problem], lang: str = "en") -> str:
     """One problem as it reads, or the same problem in several columns: the columns, then
     where it first occurs (row, respondent, value) and the hint once."""
     if len(problems) == 1:
-        return str(problems[0])
+        return problems[0].said(lang)
     first = problems[0]
+    said_in = first.language(lang)
+    message, hint = first.sentences(lang)
     columns = [p.column for p in problems]
-    names = ", ".join(f"'{c}'" for c in columns[:3]) + (
-        f" and {len(columns) - 3} more" if len(columns) > 3 else "")
-    text = (f"{Path(first.file).name}, " if first.file else "") + f"{len(columns)} columns ({names}): "
-    text += f"{first.message}; first in column '{first.column}'"
+    names = ", ".join(f"'{c}'" for c in columns[:3])
+    if len(columns) > 3:
+        names = phrase("problem_and_more", said_in, {"shown": names, "n": len(columns) - 3})
+    text = (f"{Path(first.file).name}, " if first.file else "") + phrase(
+        "problem_columns", said_in, {"n": len(columns), "names": names}) + ": "
+    text += phrase("problem_first_in", said_in, {"message": message, "column": first.column})
     if first.rows:
-        text += f", {'row' if len(first.rows) == 1 else 'rows'} {format_rows(first.rows, limit=3)}"
+        label = "problem_row" if len(first.rows) == 1 else "problem_rows"
+        text += ", " + phrase(label, said_in, {"rows": format_rows(first.rows, limit=3, lang=said_in)})
         if first.respondent is not None:
-            text += f" ({'' if len(first.rows) == 1 else 'first '}respondent {first.respondent})"
+            who = "problem_respondent" if len(first.rows) == 1 else "problem_first_respondent"
+            text += " " + phrase(who, said_in, {"id": first.respondent})
     if first.value is not None:
-        text += f" (value {show_value(first.value)})"
-    if first.hint:
-        text += f". Hint: {first.hint}"
+        text += phrase("problem_value", said_in, {"value": show_value(first.value)})
+    if hint:
+        text += phrase("problem_hint", said_in, {"hint": hint})
     return text
 
 
@@ -230,16 +348,22 @@ class BehaviortypesWarning(UserWarning):
     """Base class of behaviortypes warnings.
 
     A warning may also carry its sentence as a ``code`` of ``report/i18n/<lang>.yaml``
-    and its ``values`` (said by :func:`behaviortypes.i18n.reason_text`), so that the
+    and its ``values`` (said by :func:`behaviortypes.i18n.reason_text`), or the
+    :class:`Problem` it was made of (said by :meth:`Problem.said`), so that the
     command line says it in the language it speaks; its text (``str(warning)``) is
     the English one.
     """
 
     def __init__(self, *args: object, code: str | None = None,
-                 values: dict[str, object] | None = None) -> None:
+                 values: dict[str, object] | None = None, problem: Problem | None = None) -> None:
         super().__init__(*args)
         self.code = code
         self.values = dict(values or {})
+        self.problem = problem
+
+    def said(self, lang: str = "en") -> str | None:
+        """The warning in ``lang`` when it carries its problem (``None`` otherwise)."""
+        return None if self.problem is None else self.problem.said(lang)
 
 
 class SurveyQualityWarning(BehaviortypesWarning):

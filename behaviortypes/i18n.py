@@ -41,6 +41,7 @@ from typing import Any
 from dataclasses import dataclass
 
 __all__ = [
+    "said",
     "LANGUAGES",
     "NAME_LANGUAGES",
     "guess_language",
@@ -218,6 +219,20 @@ def output_language(*choices: Any) -> str:
     is): ``output_language(lang_option, instrument.language)`` is the option when given,
     else the study's language, else English."""
     return next((c for c in choices if c in LANGUAGES), "en")
+
+
+def said(key: str, lang: str | None = None, **values: Any) -> str:
+    """A line the tool prints itself (a notebook's note, a progress line), in ``lang``.
+
+    The line is the template ``key`` of ``report/i18n/<lang>.yaml`` with ``values``;
+    ``lang`` other than a language of :data:`LANGUAGES` (``None``) says it in English.
+
+    >>> said("nb_factors_written", "sv", n=3, path="ut")
+    '3 faktorer skrivna till ut'
+    """
+    from .errors import phrase
+
+    return phrase(key, output_language(lang), values)
 
 
 def guess_language(texts: Iterable[str]) -> str | None:

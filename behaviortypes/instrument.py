@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, Said, phrase
 from .files import load_user_yaml
 
 __all__ = [
@@ -37,6 +37,15 @@ __all__ = [
 
 
 _SHOWN = 60  # characters of a user's value shown in a message
+
+
+class _SaidError(ValueError):
+    """A validator's message as a catalogue code and values (``errors.phrase``), so that the
+    instrument's problems are said in the study's language; ``str()`` is the English."""
+
+    def __init__(self, code: str, **values: Any) -> None:
+        super().__init__(phrase(code, "en", values))
+        self.code, self.values = code, values
 
 
 def _kind(value: Any) -> str:
@@ -66,7 +75,7 @@ class Scale(_Model):
     @model_validator(mode="after")
     def _check_range(self) -> "Scale":
         if self.max <= self.min:
-            raise ValueError(f"scale max ({self.max}) must be greater than min ({self.min})")
+            raise _SaidError("problem_scale_range", max=self.max, min=self.min)
         return self
 
     @property
@@ -89,7 +98,7 @@ class Item(_Model):
         if v is not None and not isinstance(v, (str, int, float)):
             raise ValueError(f"item id must be text or a number, not a {_kind(v)}")
         if v is None or str(v).strip() == "":
-            raise ValueError("item id is empty")
+            raise _SaidError("problem_item_id_empty")
         return str(v).strip()
 
     @field_validator("reverse", mode="before")
@@ -106,7 +115,7 @@ class Item(_Model):
             return True
         if text in {"false", "no", "0", "n", ""}:
             return False
-        raise ValueError(f"reverse must be true or false, not {_short(v)}")
+        raise _SaidError("problem_reverse_value", value=_short(v))
 
 
 class AttentionCheck(_Model):
@@ -161,7 +170,7 @@ class ProfileColumn(_Model):
     @classmethod
     def _column_str(cls, v: Any) -> str:
         if v is None or str(v).strip() == "":
-            raise ValueError("column is empty")
+            raise _SaidError("problem_column_empty")
         return str(v).strip()
 
     @field_validator("levels", mode="before")
@@ -223,7 +232,7 @@ class Instrument(_Model):
     @model_validator(mode="after")
     def _check_items(self) -> "Instrument":
         if not self.items:
-            raise ValueError("items is empty: list at least three survey statements")
+            raise _SaidError("problem_no_items")
         seen: set[str] = set()
         dupes = []
         for item in self.items:
@@ -231,13 +240,11 @@ class Instrument(_Model):
                 dupes.append(item.id)
             seen.add(item.id)
         if dupes:
-            raise ValueError(f"item ids must be unique; repeated: {', '.join(sorted(set(dupes)))}")
+            raise _SaidError("problem_item_ids_repeated", ids=", ".join(sorted(set(dupes))))
         checks = {c.id for c in self.attention_checks}
         both = sorted(checks & seen)
         if both:
-            raise ValueError(
-                f"{', '.join(both)} is listed both as an item and as an attention check"
-            )
+            raise _SaidError("problem_item_and_check", ids=", ".join(both))
         return self
 
     @property
@@ -271,23 +278,26 @@ def _pydantic_problems(err: ValidationError, file: str | Path | None) -> list[Pr
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"])
         msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "missing":
-            msg = f"required key '{loc}' is missing"
-            hint = "see the instrument.yaml section of README.md for the required keys"
-        elif e["type"] == "extra_forbidden":
-            msg = f"unknown key '{loc}'"
-            hint = "check the spelling; allowed keys are listed in README.md"
-        else:
-            msg = f"'{loc}': {msg}" if loc else msg
-            hint = None
         value = e.get("input") if e["type"] not in {"missing", "model_type"} else None
         if isinstance(value, (dict, list)):
             value = None
         elif isinstance(value, (str, bytes)) and len(value) > _SHOWN:
             value = value[: _SHOWN - 1] + "…"
+        if e["type"] in ("missing", "extra_forbidden"):  # said in the study's language
+            code = "problem_key_missing" if e["type"] == "missing" else "problem_key_unknown"
+            problems.append(Problem(code=code, values={"key": loc}, file=file, value=value))
+            continue
+        said = (e.get("ctx") or {}).get("error")
+        if isinstance(said, _SaidError):  # a validator's own sentence, in the catalogue
+            sentence = Said(said.code, said.values)
+            problems.append(Problem(code="problem_at_key", values={"key": loc, "message": sentence}, file=file,
+                                    value=value) if loc else Problem(code=said.code, values=said.values, file=file,
+                                                                     value=value))
+            continue
+        msg = f"'{loc}': {msg}" if loc else msg
         if len(msg) > 200:  # a message quoting a long value
             msg = msg[:199] + "…"
-        problems.append(Problem(msg, file=file, value=value, hint=hint))
+        problems.append(Problem(msg, file=file, value=value))
     return problems
 
 
@@ -300,11 +310,7 @@ def instrument_from_dict(data: Any, *, file: str | Path | None = None) -> Instru
         If a required key is missing, a value has the wrong type, or settings conflict.
     """
     if not isinstance(data, dict):
-        raise InputError(
-            "the instrument must be a YAML mapping with id_column, scale and items",
-            file=file,
-            hint="see the instrument.yaml section of README.md (`behaviortypes demo` writes an example to surveys/demo/)",
-        )
+        raise InputError(code="problem_instrument_not_mapping", file=file)
     try:
         return Instrument.model_validate(data)
     except ValidationError as err:
@@ -321,11 +327,6 @@ def load_instrument(path: str | Path) -> Instrument:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(
-            "instrument file not found",
-            file=path,
-            hint="every survey folder needs an instrument.yaml; "
-            "`behaviortypes instrument draft RESPONSES` drafts one",
-        )
+        raise InputError(code="problem_no_instrument", file=path)
     data = load_user_yaml(path)
     return instrument_from_dict(data, file=path)

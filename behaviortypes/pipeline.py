@@ -48,6 +48,7 @@ __all__ = [
     "continuum_lines",
     "discovery_lines",
     "study_language",
+    "discovery_language",
     "check",
     "discover",
     "lookalike",
@@ -80,8 +81,9 @@ class CheckResult:
     reliability: pd.DataFrame
     traceability: Any = None
     warnings: list[str] = field(default_factory=list)
-    #: A warning's sentence as a ``report/i18n`` code and values, by its English text
-    #: (the warnings that carry one), for :meth:`summary` in another language.
+    #: A warning's sentence as a ``report/i18n`` code and values, or as the problem it was
+    #: made of (``{"problem": Problem}``), by its English text (the warnings that carry
+    #: one), for :meth:`summary` in another language.
     warning_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def summary(self, lang: str | None = None) -> str:
@@ -118,7 +120,8 @@ class CheckResult:
             lines.append(str(self.traceability.summary(lang)))
         for w in self.warnings:
             said = self.warning_codes.get(w) if lang != "en" else None
-            lines.append(t["check_warning"].format(text=reason_text(said, t, fmt) if said else w))
+            text = said["problem"].said(lang) if said and "problem" in said else reason_text(said, t, fmt) if said else w
+            lines.append(t["check_warning"].format(text=text))
         return "\n".join(lines)
 
 
@@ -168,6 +171,8 @@ def check(survey_dir: str | Path) -> CheckResult:
                                    *(str(w.message) for w in caught)]))
     codes = {str(w.message): {"code": w.message.code, "values": w.message.values}
              for w in caught if getattr(w.message, "code", None)}
+    codes.update({str(w.message): {"problem": w.message.problem}
+                  for w in caught if getattr(w.message, "problem", None) is not None})
     return CheckResult(survey, screening, reliability, trace, messages, codes)
 
 
@@ -559,6 +564,24 @@ def study_language(survey_dir: str | Path) -> str:
     return output_language(doc.get("language") if isinstance(doc, dict) else None)
 
 
+def discovery_language(out_dir: str | Path) -> str:
+    """The language of the study a discovery folder came from (``source.json``'s
+    instrument ``language``, :func:`study_language`), ``"en"`` when it cannot be read:
+    read before the folder is checked, for the language of a later stage's errors."""
+    import json
+
+    from .i18n import output_language
+
+    path = Path(out_dir)
+    path = path / "source.json" if path.is_dir() else path.parent / "source.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, UnicodeDecodeError, ValueError):
+        return "en"
+    instrument = doc.get("instrument") if isinstance(doc, dict) else None
+    return output_language(instrument.get("language") if isinstance(instrument, dict) else None)
+
+
 def load_discovery(out: str | Path) -> study.DiscoveryFolder:
     """Read and check a discovery folder (see :func:`behaviortypes.study.load`).
 
@@ -790,7 +813,8 @@ class StudyConfig(BaseModel):
     ``csv_dialect``   ``excel``, ``excel-sv`` or ``plain`` when ``scored`` is a
                       ``.csv``; default ``excel-sv`` when the only report language
                       is Swedish, else ``excel``
-    ``lang``          report language(s): ``sv`` or ``[en, sv]``, default ``en``
+    ``lang``          report language(s): ``sv`` or ``[en, sv]``, default ``en``;
+                      one language is also the terminal's (else the study's)
     ``profile``       ``{by: [...], outcomes: [...], min_cell: N, xlsx: PATH}``;
                       profiling runs when this is given or the instrument names
                       ``descriptors``/``outcomes``
@@ -819,6 +843,9 @@ class StudyConfig(BaseModel):
     out_table: str | None = Field(None, min_length=1)
     csv_dialect: Literal["excel", "excel-sv", "plain"] = "excel"
     langs: tuple[Literal["en", "sv"], ...] = Field(("en",), min_length=1)
+    #: Whether ``langs`` was named (a study file without ``lang``: the report in English,
+    #: the terminal and the deliverables in the study's language, :attr:`said_lang`).
+    lang_named: bool = True
     formats: tuple[Literal["pdf", "html", "pptx", "png"], ...] = Field(("pdf",), min_length=1)
     report_dir: Path | None = None
     profile: bool = False
@@ -890,7 +917,8 @@ class StudyConfig(BaseModel):
             "resamples": data.get("resamples", 100), "make_map": data.get("map", True),
             "id_column": data.get("id_column"), "engine": data.get("engine", "local"),
             "scheduler": data.get("scheduler"), "out_table": data.get("out_table"), "csv_dialect": dialect,
-            "langs": langs, "formats": listed(rep.get("formats", ["pdf"])), "report_dir": where(rep.get("dir"), "report.dir"),
+            "langs": langs, "lang_named": "lang" in data or "langs" in rep,
+            "formats": listed(rep.get("formats", ["pdf"])), "report_dir": where(rep.get("dir"), "report.dir"),
             "profile": "profile" in data, "by": listed(prof.get("by")), "outcomes": listed(prof.get("outcomes")),
             "min_cell": prof.get("min_cell"), "xlsx": where(prof.get("xlsx"), "profile.xlsx"),
         }
@@ -911,9 +939,10 @@ class StudyConfig(BaseModel):
 
     @property
     def said_lang(self) -> str | None:
-        """The language of the terminal's lines: the study file's one language, else
-        ``None`` (the study's own, :func:`study_language`)."""
-        return self.langs[0] if len(self.langs) == 1 else None
+        """The language of the terminal's lines (and of the typing tool and banner
+        workbook): the study file's one language, else ``None`` (the study's own,
+        :func:`study_language`), also when the study file names no language."""
+        return self.langs[0] if self.lang_named and len(self.langs) == 1 else None
 
     def check_inputs(self) -> None:
         """Fail, before any work, when the survey folder or the customer base is not there.
@@ -1028,12 +1057,13 @@ def demo(
     ``root/surveys/demo/discovery/scored_customers.parquet`` and the reports to
     ``root/reports/demo/``.
     """
+    from .report.render import load_texts
     from .synth import make_study
 
     say: Progress = progress if callable(progress) else _noop
     root = Path(root)
     survey = root / "surveys" / "demo"
-    say(f"Generating the demo study in {survey}")
+    say(load_texts("en")["cli_step_demo"].format(path=survey))  # the demo study is English
     make_study(survey, seed=seed, n_customers=n_customers, progress=bool(progress))
     # The demo ships its interviews both as a spreadsheet and as a REFI-QDA project.
     from .interviews import read_interviews, write_qdpx

@@ -57,7 +57,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .errors import InputError
+from .errors import InputError, Said
 from .files import write_csv, write_json
 from .instrument import Instrument, QualitySettings
 
@@ -650,13 +650,9 @@ def check_sample_size(result: ScreeningResult, n_items: int, *, file: str | Path
     if len(kept_ids) < needed:
         summary = result.to_frame()
         reasons = summary[summary["drops"]].drop(index=["any"], errors="ignore")
-        top = ", ".join(f"{r} {int(c)}" for r, c in reasons["count"].items() if c) or "none"
-        raise InputError(
-            f"only {len(kept_ids)} of {len(result.table)} respondents are left after screening "
-            f"(flagged: {top}); at least {needed} are needed for {n_items} statements",
-            file=file,
-            hint="look at screening.csv or relax the thresholds under 'quality:' in instrument.yaml",
-        )
+        top = ", ".join(f"{r} {int(c)}" for r, c in reasons["count"].items() if c) or Said("problem_none")
+        raise InputError(code="problem_too_few_kept", file=file, values={
+            "kept": len(kept_ids), "n": len(result.table), "flagged": top, "need": needed, "p": n_items})
     return kept_ids
 
 

@@ -37,20 +37,22 @@ SEED = 0
 # %matplotlib inline
 from behaviortypes import interviews as iv
 from behaviortypes import plots
+from behaviortypes.i18n import output_language, said
 from behaviortypes.instrument import load_instrument
+from behaviortypes.pipeline import study_language
 
 if not (STUDY / "instrument.yaml").exists() and STUDY.name == "demo":
     from behaviortypes.synth import make_study
 
     make_study(STUDY, seed=SEED)  # the bundled demo study is generated on first use
+SAID = output_language(os.environ.get("BT_LANG"), study_language(STUDY))  # the notes' language
 
 coded = iv.read_interviews(INTERVIEWS) if INTERVIEWS.exists() else None
 if coded is None:
-    print(f"No coded interviews in {INTERVIEWS}: this notebook has nothing to show and skips its "
-          "steps. The survey notebooks (02 onward) do not need interviews.")
+    print(said("nb_no_interviews", SAID, path=INTERVIEWS))
 else:
-    print(f"{coded.codings.participant_id.nunique()} participants, "
-          f"{coded.codings.theme.nunique()} themes, {len(coded.codings)} coded quotes")
+    print(said("nb_interviews_read", SAID, participants=coded.codings.participant_id.nunique(),
+               themes=coded.codings.theme.nunique(), quotes=len(coded.codings)))
 
 # %% [markdown]
 # ## How common is each theme?
@@ -98,8 +100,7 @@ plots.plot_dendrogram(proto.linkage_, [pseudonyms[p] for p in proto.participant_
 # %%
 if coded is not None:
     trace = iv.traceability(load_instrument(STUDY / "instrument.yaml"), coded)
-    print("Themes with no statement:", list(trace.themes_without_items) or "none")
-    print("Statements with no theme:", list(trace.items_without_theme) or "none")
+    print(trace.summary(SAID))  # themes with no statement, statements with no theme
 trace.table.head(12) if coded is not None else None
 
 # %% [markdown]

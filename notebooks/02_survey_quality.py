@@ -35,7 +35,9 @@ OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))  # where every stage w
 import pandas as pd
 
 from behaviortypes import pipeline, plots
+from behaviortypes.i18n import output_language, said
 
+SAID = output_language(os.environ.get("BT_LANG"), pipeline.study_language(STUDY))  # the notes' language
 result = pipeline.check(STUDY)
 print(result.summary())
 
@@ -76,4 +78,4 @@ result.reliability.round(2)
 # %%
 OUT.mkdir(parents=True, exist_ok=True)
 for path in result.screening.to_files(OUT):
-    print(f"Wrote {path}")
+    print(said("cli_wrote", SAID, path=path))

@@ -41,8 +41,13 @@ LANG = os.environ.get("BT_LANG", "en")  # en or sv: how numbers are written in t
 import pandas as pd
 
 from behaviortypes import plots
+from behaviortypes.i18n import output_language, reason_text, said
+from behaviortypes.pipeline import study_language
 from behaviortypes.readers import load_survey
+from behaviortypes.report.render import Formatter, load_texts
 from behaviortypes.stages import run_factors, run_screen
+
+SAID = output_language(LANG, study_language(STUDY))  # the notes' language
 
 survey = load_survey(STUDY)
 inst = survey.instrument
@@ -78,7 +83,8 @@ fm.factorability_
 # fit psych's `fa` prints (RMSEA with its 90 % interval, TLI, BIC).
 
 # %%
-print("Why", fm.n_factors_, "factors:", fm.retention_reason_)
+print(said("nb_why_factors", SAID, n=fm.n_factors_, reason=fm.retention_reason_ if SAID == "en" else
+           reason_text(fm.retention_reason_code_, load_texts(SAID), Formatter(SAID))))
 plots.plot_scree(fm.retention_.reset_index(), n_factors=fm.n_factors_, lang=LANG)
 
 # %%
@@ -126,4 +132,4 @@ pd.Series(factors.cfa, dtype=object)
 # %%
 OUT.mkdir(parents=True, exist_ok=True)
 factors.to_files(OUT)  # through the discovery folder's writer
-print(f"{fm.n_factors_} factors written to {OUT}")
+print(said("nb_factors_written", SAID, n=fm.n_factors_, path=OUT))

@@ -48,6 +48,9 @@ from IPython.display import display
 
 from behaviortypes import pipeline, plots, study
 from behaviortypes.errors import TypesOverlapWarning
+from behaviortypes.i18n import output_language, said
+
+SAID = output_language(LANG, pipeline.study_language(STUDY))  # the notes' language
 
 # the number of factors: the parameter; else the one set in notebook 03 (BT_FACTORS there, as
 # factors.json records it); else none, and discover chooses it by the same rule, on the same
@@ -108,7 +111,8 @@ per_type = pd.DataFrame(result.solution["stability"]).set_index("type_id")
 if per_type["jaccard_mean"].notna().any():
     display(plots.plot_stability(per_type["jaccard_mean"], names=names, colors=colors, lang=LANG))
 else:  # one homogeneous group (k = 1), or no resamples: nothing to resample
-    print("No stability to show:", result.solution.get("structure_warning") or "no resampled types")
+    print(said("nb_no_stability", SAID,
+               why=result.solution.get("structure_warning") or said("nb_no_resampled_types", SAID)))
 
 # %% [markdown]
 # Per type: its size (n and share of the respondents; a small type is kept when it

@@ -47,19 +47,18 @@ import pandas as pd
 
 from behaviortypes import pipeline, plots, study
 from behaviortypes.errors import InputError
+from behaviortypes.i18n import output_language, said
+
+SAID = output_language(os.environ.get("BT_LANG"), pipeline.study_language(STUDY))  # the notes' language
 
 # no distinct types were found (notebook 04 chose one homogeneous group, k = 1)
 ONE_GROUP = (OUT / "solution.json").is_file() and study.read(OUT, "solution.json").k == 1
 READY = CUSTOMERS.exists() and not ONE_GROUP  # a base and types: the steps below run
 model = card = None
 if ONE_GROUP:
-    print(f"No distinct types were found in {OUT} (one homogeneous group, k = 1), so there is no type "
-          "for the lookalike to predict: the lookalike and scoring steps are skipped. To describe "
-          "subgroups anyway, set K = 2 (or BT_K=2) in notebook 04 and run it again: descriptive "
-          "groups rather than real segments.")
+    print(said("nb_one_group_lookalike", SAID, path=OUT))
 elif not CUSTOMERS.exists():
-    print(f"No customer base at {CUSTOMERS}: the lookalike and scoring steps are skipped. Set "
-          "CUSTOMERS (or BT_CUSTOMERS) to your CRM extract to tag the whole base.")
+    print(said("nb_no_customers", SAID, path=CUSTOMERS))
 else:
     try:
         model = pipeline.lookalike(OUT, CUSTOMERS, id_column=ID_COLUMN, seed=SEED)
@@ -109,7 +108,7 @@ plots.plot_importances(data.importances) if READY else None
 # %%
 base = (card.get("base") or {}) if READY else {}
 if base.get("note"):
-    print("Not corrected:", base["note"])
+    print(said("nb_not_corrected", SAID, note=base["note"]))
 (pd.DataFrame(card["shares"]).set_index("type_id")[["type_name", "survey_share", "raw_predicted_share", "corrected_share"]].round(3)
  if READY else None)
 

@@ -53,15 +53,15 @@ print(result.summary())
 from IPython.display import Image, display
 
 from behaviortypes import study
+from behaviortypes.i18n import output_language, said
+
+# the notes' language: the one report language asked for, else the study's
+SAID = output_language(LANGS[0] if len(LANGS) == 1 else None, pipeline.study_language(STUDY))
 
 cards = [p for p in written if p.suffix == ".png" and p.parent.name == f"cards_{LANGS[0]}"]
 if cards:
     display(Image(filename=str(cards[0])))
 elif study.read(OUT, "solution.json").k == 1:
-    print(f"No persona cards: no distinct types were found in {OUT} (one homogeneous group, k = 1), "
-          "so the report has no persona pages; its first page says why. To describe subgroups "
-          "anyway, set K = 2 (or BT_K=2) in notebook 04 and run it and this notebook again: "
-          "descriptive groups rather than real segments.")
+    print(said("nb_one_group_cards", SAID, path=OUT))
 else:
-    print("No persona cards were written: every type has fewer respondents than the instrument's "
-          "min_group_size, so none gets a page.")
+    print(said("nb_no_cards", SAID))

@@ -44,15 +44,16 @@ import pandas as pd
 from behaviortypes import study
 from behaviortypes.describe.profile import profile_types_by
 from behaviortypes.describe.words import who_they_are
+from behaviortypes.i18n import output_language, said
+from behaviortypes.pipeline import study_language
+
+SAID = output_language(os.environ.get("BT_LANG"), study_language(STUDY))  # the notes' language
 
 # no distinct types were found (notebook 04 chose one homogeneous group, k = 1): nothing to profile
 ONE_GROUP = (OUT / "solution.json").is_file() and study.read(OUT, "solution.json").k == 1
 result, names = None, {}
 if ONE_GROUP:
-    print(f"No distinct types were found in {OUT} (one homogeneous group, k = 1), so there are no types "
-          "to compare by descriptors and outcomes: the tables below are skipped. To describe subgroups "
-          "anyway, set K = 2 (or BT_K=2) in notebook 04 and run it again: descriptive groups rather "
-          "than real segments.")
+    print(said("nb_one_group_profile", SAID, path=OUT))
 else:
     result = profile_types_by(OUT, by=BY, outcomes=OUTCOMES)
     result.to_files()

@@ -69,8 +69,9 @@ def test_notebooks_on_a_study_without_interviews_or_customers(tmp_path, monkeypa
     study = sw.write_csv_study(tmp_path / "kundstudie", n=200)
     monkeypatch.setenv("BT_STUDY", str(study))
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    # (the screening's summary speaks the study's language, Swedish here: "198 behållna")
-    for stem, note in (("01", "No coded interviews in"), ("02", "behållna"), ("05", "No customer base at")):
+    # (the notebooks' notes and the screening's summary speak the study's language, Swedish
+    # here: "198 behållna"; the notes were English before session 13)
+    for stem, note in (("01", "Inga kodade intervjuer i"), ("02", "behållna"), ("05", "Ingen kundbas i")):
         path = next(p for p in NOTEBOOKS if p.stem.startswith(stem))
         nb = jupytext.read(path)
         NotebookClient(nb, timeout=600, kernel_name="python3",

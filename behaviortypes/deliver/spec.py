@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .. import study
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, Said
 from ..files import atomic_path, load_user_yaml, neutralise_formulas, read_json
 from ..lookalike import TypingTool, build_typing_tool, load_typing_tool
 from .owned import refuse_foreign_typed_csv
@@ -309,17 +309,14 @@ def _id_column(frame: pd.DataFrame, spec: TypingSpec, file: Path, id_column: str
     if id_column is not None:
         if str(id_column).strip().lower() in by_lower:
             return by_lower[str(id_column).strip().lower()]
-        raise InputError(f"the answers have no id column {id_column!r}", file=file, value=id_column,
-                         hint=f"pass the name of the answers' id column to --id-column; columns found: {found}")
+        raise InputError(code="problem_answers_no_id_named", values={"name": repr(id_column), "found": found},
+                         file=file, value=id_column)
     names = list(dict.fromkeys(["respondent_id", spec.id_column]))
     for name in names:
         if name.lower() in by_lower:
             return by_lower[name.lower()]
-    named = " or ".join(names)
-    raise InputError(
-        f"the answers have no id column ({named})", file=file,
-        hint=f"name the id column {named}, or pass its name with --id-column; columns found: {found}",
-    )
+    named = names[0] if len(names) == 1 else Said("problem_either", {"a": names[0], "b": names[1]})
+    raise InputError(code="problem_answers_no_id", values={"named": named, "found": found}, file=file)
 
 
 def _row_numbers(frame: pd.DataFrame) -> np.ndarray:
@@ -371,14 +368,11 @@ def read_answers(path: str | Path, spec: TypingSpec, *, id_column: str | None = 
     ids = ids.map(lambda s: s[:-2] if s.endswith(".0") and s[:-2].lstrip("-").isdigit() else s)
     blank = (ids == "").to_numpy()
     if blank.any():
-        raise InputError("a respondent has no id", file=path, column=id_col,
-                         rows=numbers[blank].tolist(),
-                         hint="give every row an id, or delete empty rows")
+        raise InputError(code="problem_answers_blank_id", file=path, column=id_col, rows=numbers[blank].tolist())
     dupes = ids.duplicated(keep=False).to_numpy()
     if dupes.any():
-        raise InputError("respondent ids must be unique", file=path, column=id_col,
-                         rows=numbers[dupes].tolist(), value=ids[dupes].iloc[0],
-                         hint="give each respondent one row")
+        raise InputError(code="problem_answers_ids_unique", file=path, column=id_col,
+                         rows=numbers[dupes].tolist(), value=ids[dupes].iloc[0])
     missing_cols = [i for i in spec.items if i not in frame.columns]
     # a repeated header name ("q_12" twice, read as q_12 and q_12.1): which answers are
     # meant is unknown, and the repeat often stands where a statement is missing
@@ -393,16 +387,17 @@ def read_answers(path: str | Path, spec: TypingSpec, *, id_column: str | None = 
             hint="give every column a unique name (the typing tool needs the columns "
                  f"{', '.join(spec.items)})")
     if missing_cols:
-        raise InputError(
-            f"the answers lack the statement{'s' if len(missing_cols) > 1 else ''} "
-            f"{', '.join(missing_cols)}", file=path, column=missing_cols[0],
-            hint=f"the typing tool needs the columns {', '.join(spec.items)}",
-        )
+        raise InputError(code="problem_answers_lack" if len(missing_cols) > 1 else "problem_answers_lack_one",
+                         values={"missing": ", ".join(missing_cols), "items": ", ".join(spec.items)},
+                         file=path, column=missing_cols[0])
 
-    def problem(message: str, item: str, mask: np.ndarray, value: Any, hint: str) -> InputError:
+    scale = {"scale": f"{spec.scale_min:g}–{spec.scale_max:g}", "min": f"{spec.scale_min:g}",
+             "next": f"{spec.scale_min + 1:g}", "max": f"{spec.scale_max:g}"}
+
+    def problem(code: str, item: str, mask: np.ndarray, value: Any) -> InputError:
         first = int(np.flatnonzero(mask)[0])
-        return InputError(problems=[Problem(message, file=path, column=item, rows=numbers[mask].tolist(),
-                                            value=value, hint=hint, respondent=ids.iloc[first])])
+        return InputError(problems=[Problem(code=code, values={**scale, "value": value}, file=path, column=item,
+                                            rows=numbers[mask].tolist(), value=value, respondent=ids.iloc[first])])
 
     by_label = {t.strip().casefold(): float(k) for k, t in spec.scale_labels.items()}
     out = {}
@@ -419,23 +414,18 @@ def read_answers(path: str | Path, spec: TypingSpec, *, id_column: str | None = 
                 num[labelled] = text[labelled].str.casefold().map(by_label)
             bad = (num.isna() & text.notna()).to_numpy()
             if bad.any():
-                raise problem("answers must be numbers on the scale", item, bad, raw[bad].iloc[0],
-                              f"use {spec.scale_min:g} to {spec.scale_max:g}; leave a missing answer blank")
+                raise problem("problem_answer_not_number", item, bad, raw[bad].iloc[0])
         if spec.missing_codes:
             num[num.isin(spec.missing_codes)] = np.nan
         outside = (num.notna() & ((num < spec.scale_min) | (num > spec.scale_max))).to_numpy()
         if outside.any():
             value = _as_written(path, item, outside, num)
-            raise problem(f"answer outside the scale {spec.scale_min:g}–{spec.scale_max:g}", item, outside,
-                          value, "correct the answer, or leave it blank when it is missing")
+            raise problem("problem_answer_outside", item, outside, value)
         if float(spec.scale_min).is_integer() and float(spec.scale_max).is_integer():
             between = (num.notna() & (num != np.floor(num))).to_numpy()  # 3.5: not a scale point
             if between.any():
                 value = _as_written(path, item, between, num)
-                raise problem(f"answer {value} is not a point of the scale {spec.scale_min:g}–{spec.scale_max:g}",
-                              item, between, value,
-                              f"answers are whole scale points ({spec.scale_min:g}, {spec.scale_min + 1:g}, …, "
-                              f"{spec.scale_max:g}): correct the answer, or leave it blank when it is missing")
+                raise problem("problem_not_a_point", item, between, value)
         out[item] = num.to_numpy(float)
     return pd.DataFrame(out, index=pd.Index(ids.to_numpy(), name=id_col))
 

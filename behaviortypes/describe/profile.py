@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from .. import study
-from ..errors import BehaviortypesWarning, InputError, SurveyQualityWarning
+from ..errors import BehaviortypesWarning, InputError, Said, SurveyQualityWarning
 from ..files import read_json, restore_formula, staged_dir, write_csv, write_json
 from .banner import banner_table, banner_tests, level_key
 from .threestep import covariate_model, outcome_means
@@ -203,8 +203,8 @@ def _discovery(out: Path) -> tuple[dict, pd.Series, pd.DataFrame]:
     need = ["assignments.csv", "probabilities.csv", "source.json"]
     missing = [f for f in need if not (out / f).is_file()]
     if not out.is_dir() or missing:
-        raise InputError(f"not a discovery folder (missing {', '.join(missing) or 'the folder itself'})",
-                         file=out, hint="run `behaviortypes discover SURVEY_DIR --out OUT` first and pass OUT")
+        raise InputError(code="problem_not_discovery", file=out,
+                         values={"missing": ", ".join(missing) or Said("problem_the_folder_itself")})
     source = read_json(out / "source.json")
     assign = pd.read_csv(out / "assignments.csv", dtype={"respondent_id": str})
     types = assign.set_index("respondent_id")["type_id"].astype(int)
@@ -253,10 +253,8 @@ def _linked_columns(resp: pd.DataFrame, inst: Any, customers: str | Path, id_col
     except InputError as err:
         if err.column is None or err.column == cust_id:
             raise
-        raise InputError(f"column not found in {rfile} nor in the customer base",
-                         file=Path(customers).name, column=err.column,
-                         hint="check the spelling in --by/--outcomes (or descriptors:/outcomes: "
-                              "in instrument.yaml)") from None
+        raise InputError(code="problem_not_in_base", values={"file": rfile},
+                         file=Path(customers).name, column=err.column) from None
     base[cust_id] = base[cust_id].astype("string")
     dup = base[cust_id].dropna().duplicated()
     if dup.any():
@@ -294,9 +292,9 @@ def _descriptor_levels(desc: list[dict], data: pd.DataFrame, survey: Any, from_c
             labelled = keys
         _check_column(labelled, col, source_of[col], kind="descriptor")
         if labelled.dropna().nunique() > MAX_LEVELS:
-            raise InputError(f"has {labelled.dropna().nunique()} different values, too many to tabulate",
-                             file=source_of[col], column=col,
-                             hint=f"group it into at most {MAX_LEVELS} bands, or pass it with --outcomes")
+            raise InputError(code="problem_too_many_levels", values={"n": labelled.dropna().nunique(),
+                                                                     "max": MAX_LEVELS},
+                             file=source_of[col], column=col)
         disc[col] = labelled
         if order:
             levels[col] = order
@@ -442,9 +440,8 @@ def profile_types_by(
     from_customers = [c for c in wanted if c not in resp.columns]
     if from_customers and customers is None:
         others = [c for c in resp.columns if c not in reserved]
-        raise InputError("column not found in the responses file", file=rfile, column=from_customers[0],
-                         hint=f"columns you can use: {', '.join(others[:12]) or '(none)'}"
-                              "; or add --customers PATH to take it from the customer base")
+        raise InputError(code="problem_not_in_responses", file=rfile, column=from_customers[0],
+                         values={"columns": ", ".join(others[:12]) or Said("problem_none_brackets")})
     source_of = {c: rfile for c in wanted}
     if from_customers:
         linked = _linked_columns(resp, inst, customers, id_column, from_customers, rfile)
@@ -466,9 +463,7 @@ def profile_types_by(
                 data[c] = resp[c]
                 source_of[c] = rfile
     if not desc and not outs:
-        raise InputError("nothing to profile: no descriptors or outcomes", file=rfile,
-                         hint="pass --by COL,... or --outcomes COL,..., or list descriptors:/outcomes: "
-                              "in instrument.yaml")
+        raise InputError(code="problem_nothing_to_profile", file=rfile)
 
     # ---- descriptors: labels and level order
     disc, levels = _descriptor_levels(desc, data, survey, from_customers, source_of)
@@ -581,11 +576,10 @@ def _outcome_bounds(outs: list[dict], frame: pd.DataFrame, inst: Any) -> dict[st
 def _check_column(values: pd.Series, col: str, file: str, *, kind: str) -> None:
     present = values.dropna()
     if present.empty:
-        raise InputError(f"is empty for every typed respondent, so the {kind} says nothing",
-                         file=file, column=col, hint="check the column name, or drop it")
+        raise InputError(code="problem_typed_empty", values={"kind": Said(f"problem_kind_{kind}")},
+                         file=file, column=col)
     if present.nunique() < 2:
-        raise InputError("has the same value for every typed respondent, so there is nothing to compare",
-                         file=file, column=col, value=present.iloc[0], hint="drop it from the list")
+        raise InputError(code="problem_typed_constant", file=file, column=col, value=present.iloc[0])
 
 
 def _numeric_outcome(values: pd.Series, col: str, file: str, rows: pd.Series | None) -> pd.Series:
@@ -605,11 +599,10 @@ def _numeric_outcome(values: pd.Series, col: str, file: str, rows: pd.Series | N
             if still.any():
                 first = values.index[still.to_numpy()][0]
                 on_row = None if rows is None or first not in rows.index else int(rows[first])
-                raise InputError("outcome is not a number (nor yes/no)", file=file, column=col,
+                raise InputError(code="problem_typed_outcome_text", file=file, column=col,
                                  rows=None if on_row is None else [on_row],
                                  respondent=None if on_row is None else str(first),
-                                 value=values[first],
-                                 hint="outcomes are numbers or yes/no; profile categories with --by")
+                                 value=values[first])
         out = num.astype(float)
     _check_column(out, col, file, kind="outcome")
     return out

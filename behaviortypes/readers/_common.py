@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import Said
+
 
 #: Cell texts read as "no answer" in text files (compared case-insensitively).
 MISSING_TOKENS = frozenset({"", "na", "n/a", "#n/a", "nan", "null", "none", ".", "-"})
@@ -74,20 +76,26 @@ def _close(name: str, options: Sequence[str]) -> str | None:
     return match[0] if match else None
 
 
-def hint_column(name: str, columns: Sequence[str], what: str, claimed: Iterable[str] = ()) -> str:
+def column_hint(name: str, columns: Sequence[str], what: str | Said, claimed: Iterable[str] = ()) -> Said:
     """A hint for a column the instrument names but the file lacks: the nearest name, or the file's columns.
 
     Only a column no other name claims is suggested: ``claimed`` holds the columns
     that are already accounted for (the instrument's other statements, its id
     column, ...). Renaming ST25Q04 to stand for a missing ST24Q04 would silently
     analyse another question.
+
+    Returns
+    -------
+    Said
+        The hint as a sentence of the message catalogue (said in the study's language
+        by :meth:`~behaviortypes.errors.Problem.said`).
     """
     taken = {str(c) for c in claimed if c} - {str(name)}
     near = _close(name, [c for c in columns if str(c) not in taken])
     if near is not None:
-        return f"did you mean '{near}'? Rename the column or fix the {what} in instrument.yaml"
+        return Said("problem_fix_near", {"near": near, "what": what})
     shown = ", ".join(map(str, list(columns)[:8])) + (" ..." if len(columns) > 8 else "")
-    return f"the file's columns are {shown}; fix the {what} in instrument.yaml"
+    return Said("problem_fix_columns", {"shown": shown, "what": what})
 
 
 def ids_to_str(values: pd.Series) -> pd.Series:

@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import InputError
-from ._common import TEXT_EXT, hint_column, ids_to_str
+from ..errors import InputError, Said
+from ._common import TEXT_EXT, column_hint, ids_to_str
 from .tables import decode_text, sniff_delimiter
 
 
@@ -63,15 +63,10 @@ def unknown_customer_format(path: str | Path) -> InputError:
     """
     path = Path(path)
     suffix = "".join(path.suffixes[-1:]).lower()
-    what = f"a {suffix} file" if suffix else "a file without an extension"
+    what = Said("problem_a_file", {"suffix": suffix}) if suffix else Said("problem_a_file_no_suffix")
     excel = suffix in {".xlsx", ".xls", ".xlsm", ".ods"}
-    return InputError(
-        f"the customer base cannot be read from {what}",
-        file=path, value=None,
-        hint=("save it as CSV (UTF-8) or Parquet (in Excel: File > Save As > CSV UTF-8) and pass "
-              "that file" if excel else
-              "save it as CSV (UTF-8) or Parquet; behaviortypes reads .csv, .parquet (or a folder of "
-              "them) and .duckdb"))
+    return InputError(code="problem_base_format", values={"what": what}, file=path, value=None,
+                      hint=Said("problem_base_from_excel" if excel else "problem_base_formats"))
 
 
 def sniff_csv_dialect(path: str | Path) -> dict[str, Any]:
@@ -109,9 +104,7 @@ def _csv_options(path: Path) -> dict[str, Any]:
 
 def _dialect_of(head: bytes, path: Path) -> dict[str, Any]:
     if not head.strip():
-        raise InputError("the file is empty", file=path,
-                         hint="export the customer base again: a header row naming the columns "
-                              "(the customer id among them), then one row per customer")
+        raise InputError(code="problem_empty_file", file=path, hint=Said("problem_base_export"))
     text, encoding = decode_text(head, path, partial=True)
     delim = sniff_delimiter(text)
     decimal = "."
@@ -151,8 +144,9 @@ def _check_columns(path: Path, available: Sequence[str], columns: Sequence[str] 
         raise InputError(f"the column appears more than once in the header{lack}", file=path,
                          column=named[0], hint="give every column a unique name")
     if missing:
-        raise InputError(f"column(s) not in the customer base: {', '.join(missing)}", file=path,
-                         column=missing[0], hint=hint_column(missing[0], list(available), "column", columns))
+        raise InputError(code="problem_base_columns", values={"missing": ", ".join(missing)}, file=path,
+                         column=missing[0], hint=column_hint(missing[0], list(available), Said("problem_what_column"),
+                                                             columns))
 
 
 def _duckdb_relation(path: Path, columns, table, query, id_column):

@@ -490,13 +490,8 @@ def _no_items_error(path: Path, labelled: dict | tuple[str, list[str]] | None) -
     """No statements found; when columns share text answers, the hint to list them as labels."""
     if isinstance(labelled, tuple):
         col, labels = labelled
-        return InputError(
-            "the answers are text labels (" + ", ".join(labels) + "), not numbers",
-            file=path, column=col,
-            hint="list them under scale: labels in instrument.yaml, code 1 for the lowest "
-                 "(see README.md), then run check")
-    return InputError("no column looks like a Likert item (integer answers on a common scale)",
-                      file=path, hint="write instrument.yaml by hand; see README.md")
+        return InputError(code="problem_draft_labels", values={"labels": ", ".join(labels)}, file=path, column=col)
+    return InputError(code="problem_draft_no_items", file=path)
 
 
 def _coded_text_labels(frame: pd.DataFrame, columns: list[str], skip: set, value_labels: dict
@@ -776,6 +771,5 @@ def write_instrument_draft(path: str | Path, out: str | Path | None = None, *,
     path = Path(path)
     out = Path(out) if out is not None else path.with_name("instrument.yaml")
     if out.exists() and not overwrite:
-        raise InputError("the instrument file already exists", file=out,
-                         hint="choose another --out, or delete the existing file first")
+        raise InputError(code="problem_draft_exists", file=out)
     return write_text(out, instrument_draft_yaml(path, lang=lang))

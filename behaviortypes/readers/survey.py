@@ -48,10 +48,8 @@ def _read_checked(path: str | Path, instrument: Instrument
         raise InputError(problems=errors)
     if n_preview:
         warns.insert(0, Problem(
-            f"left out {n_preview} Qualtrics survey preview/test response(s) (Status or "
-            "DistributionChannel says preview or test)", file=Path(path),
-            rows=[r + int(raw.attrs.get("header_rows", 1) or 1) for r in preview_rows or []] or None,
-            hint="they are not real respondents; export without them to silence this note"))
+            code="problem_qualtrics_previews", values={"n": n_preview}, file=Path(path),
+            rows=[r + int(raw.attrs.get("header_rows", 1) or 1) for r in preview_rows or []] or None))
     return frame, warns, dict(raw.attrs)
 
 
@@ -95,7 +93,7 @@ def _as_warning(problem: Problem) -> SurveyQualityWarning:
     """A problem of the responses as a warning (with its code, for the command line's language)."""
     if isinstance(problem, CodedProblem):
         return problem.warning(SurveyQualityWarning)
-    return SurveyQualityWarning(str(problem))
+    return SurveyQualityWarning(str(problem), problem=problem if problem.code else None)
 
 
 def keyed_items(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -208,12 +206,10 @@ def find_responses_file(survey_dir: str | Path) -> Path:
                 and other.suffix.lower() in TEXT_EXT | EXCEL_EXT and is_qualtrics(other)):
             found.append(other)
     if not found:
-        raise InputError("no responses file in the survey folder", file=folder,
-                         hint="add responses.csv, responses.xlsx, responses.sav or a Qualtrics "
-                              "CSV export")
+        raise InputError(code="problem_no_responses", file=folder)
     if len(found) > 1:
-        raise InputError(f"several responses files: {', '.join(p.name for p in found)}",
-                         file=folder, hint="keep exactly one responses file in the folder")
+        raise InputError(code="problem_several_responses", values={"names": ", ".join(p.name for p in found)},
+                         file=folder)
     return found[0]
 
 
@@ -244,11 +240,9 @@ def load_survey(survey_dir: str | Path) -> Survey:
     """
     folder = Path(survey_dir)
     if folder.is_file():  # a responses file given for the folder (user trial 5)
-        raise InputError("is a file, not a survey folder", file=folder,
-                         hint=f"give the folder holding instrument.yaml and the responses: {folder.parent}")
+        raise InputError(code="problem_is_a_file", values={"parent": folder.parent}, file=folder)
     if not folder.is_dir():
-        raise InputError("survey folder not found", file=folder,
-                         hint="give the folder holding instrument.yaml and the responses")
+        raise InputError(code="problem_no_survey_folder", file=folder)
     inst_path = folder / "instrument.yaml"
     if not inst_path.is_file() and (folder / "instrument.yml").is_file():
         inst_path = folder / "instrument.yml"

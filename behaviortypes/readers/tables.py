@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, Said
 from ._common import EXCEL_EXT, SPSS_EXT, TEXT_EXT, coerce
 
 
@@ -41,25 +41,17 @@ def _check_header_width(path: Path) -> None:
                 counts[delim] += line.count(delim.encode())
             widest = max(counts.values()) + 1
             if widest > MAX_COLUMNS:
-                raise InputError(
-                    f"the header has more than {MAX_COLUMNS:,} columns", file=path,
-                    hint="a survey export has one column per question; check that this is the responses file",
-                )
+                raise InputError(code="problem_header_too_wide", values={"max": MAX_COLUMNS}, file=path)
             if len(line) < len(chunk):
                 return
 
 
 def _csv_error(err: csv.Error, path: Path, line: int | None) -> InputError:
     """A one-line error for Python's CSV reader (most often a cell over 131,072 characters)."""
-    where = f"line {line}: " if line else ""
+    where = Said("problem_on_line", {"line": line}) if line else ""
     if "field larger than field limit" in str(err):
-        return InputError(
-            f"{where}a cell is longer than {MAX_CELL:,} characters", file=path,
-            hint="a quote mark may be unbalanced (the rest of the file read as one cell), "
-            "or a text answer is far too long; check the line in a text editor",
-        )
-    return InputError(f"{where}not a readable CSV ({str(err)[:100]})", file=path,
-                      hint="export the survey again as CSV")
+        return InputError(code="problem_cell_too_long", values={"where": where, "max": MAX_CELL}, file=path)
+    return InputError(code="problem_not_csv", values={"where": where, "why": str(err)[:100]}, file=path)
 
 
 def decode_text(raw: bytes, path: Path, *, partial: bool = False) -> tuple[str, str]:
@@ -68,19 +60,13 @@ def decode_text(raw: bytes, path: Path, *, partial: bool = False) -> tuple[str, 
     With ``partial=True`` ``raw`` is the start of a file and may end inside a character.
     """
     if raw.startswith(b"PK\x03\x04"):
-        raise InputError(
-            "this is an Excel (zip) file, not a text CSV", file=path,
-            hint="rename it to .xlsx, or save it from Excel as 'CSV (semicolon/comma delimited)'",
-        )
+        raise InputError(code="problem_zip_as_csv", file=path)
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16"), "utf-16"
     head = raw[:8192]
     control = sum(b < 9 or 13 < b < 32 for b in head)
     if b"\x00" in head or (head and control / len(head) > 0.01):
-        raise InputError(
-            "this looks like a binary file, not a CSV text file", file=path,
-            hint="export the responses as CSV, Excel .xlsx or SPSS .sav",
-        )
+        raise InputError(code="problem_binary_csv", file=path)
     bom = raw.startswith(codecs.BOM_UTF8)
     try:
         text = codecs.getincrementaldecoder("utf-8")().decode(raw[3:] if bom else raw,
@@ -168,20 +154,18 @@ def _check_short_rows(text: str, delim: str, path: Path) -> None:
     except csv.Error as err:
         raise _csv_error(err, path, reader.line_num) from None
     if short:
-        lines = ", ".join(str(line) for line, _ in short[:5]) + (f" and {len(short) - 5} more" if len(short) > 5 else "")
-        raise InputError(
-            f"rows have different numbers of columns: line {short[0][0]} has {short[0][1]} fields, "
-            f"the header has {len(header)} (short lines: {lines})",
-            file=path,
-            hint=f"the separator looks like {delim!r}; the export may be cut off or have line breaks inside answers",
-        )
+        lines = ", ".join(str(line) for line, _ in short[:5])
+        if len(short) > 5:
+            lines = Said("problem_and_more", {"shown": lines, "n": len(short) - 5})
+        raise InputError(code="problem_short_rows", file=path, values={
+            "line": short[0][0], "fields": short[0][1], "header": len(header), "lines": lines, "delim": repr(delim)})
 
 
 def _read_text(path: Path) -> pd.DataFrame:
     _check_header_width(path)
     text, encoding = decode_text(path.read_bytes(), path)
     if not text.strip():
-        raise InputError("the file is empty", file=path, hint="export the survey again")
+        raise InputError(code="problem_empty_file", file=path)
     directive = re.match(r'"?sep=(.)"?\r?\n', text)  # Excel's "sep=;" first line
     if directive:
         text, delim = text[directive.end():], directive.group(1)
@@ -192,12 +176,11 @@ def _read_text(path: Path) -> pd.DataFrame:
                             na_values=[], skip_blank_lines=True)
     except pd.errors.ParserError as err:
         match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
-        detail = (f"line {match.group(2)} has {match.group(3)} fields, the header has "
-                  f"{match.group(1)}" if match else str(err).replace("\n", " "))
-        raise InputError(
-            f"rows have different numbers of columns: {detail}", file=path,
-            hint=f"the separator looks like {delim!r}; check for unquoted separators in text answers",
-        ) from None
+        detail = (Said("problem_line_fields", {"line": match.group(2), "fields": match.group(3),
+                                               "header": match.group(1)})
+                  if match else str(err).replace("\n", " "))
+        raise InputError(code="problem_ragged_rows", values={"detail": detail, "delim": repr(delim)},
+                         file=path) from None
     _check_short_rows(text, delim, path)
     dupes = [c for c in frame.columns if re.fullmatch(r".+\.\d+", str(c)) and
              re.sub(r"\.\d+$", "", str(c)) in frame.columns]
@@ -212,34 +195,30 @@ def _read_excel(path: Path) -> pd.DataFrame:
     import zipfile
 
     _check_xlsx_parts(path)
-    hint = "save it from Excel as .xlsx, or export as CSV"
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError) as err:
-        raise InputError(f"cannot open as an Excel workbook ({type(err).__name__})", file=path,
-                         hint=hint) from None
+        raise InputError(code="problem_not_a_workbook", values={"why": type(err).__name__}, file=path) from None
     except ValueError as err:  # defusedxml refuses DTDs and entities (DTDForbidden, ...)
-        raise InputError(f"cannot open as an Excel workbook ({_xml_refusal(err)})", file=path,
-                         hint=hint) from None
+        raise InputError(code="problem_not_a_workbook", values={"why": _xml_refusal(err)}, file=path) from None
     try:
         for sheet in book.worksheets:
             rows, sheet_rows = [], []  # blank rows left out; each kept row's number in the sheet
             for number, r in enumerate(sheet.iter_rows(values_only=True), start=1):
                 if len(r) > MAX_COLUMNS:
-                    raise InputError(f"the sheet has more than {MAX_COLUMNS:,} columns", file=path,
-                                     hint="check that this is the responses workbook")
+                    raise InputError(code="problem_sheet_too_wide", values={"max": MAX_COLUMNS}, file=path)
                 if any(v is not None and str(v).strip() != "" for v in r):
                     rows.append(list(r))
                     sheet_rows.append(number)
             if rows:
                 break
         else:
-            raise InputError("the workbook has no data", file=path, hint="export the survey again")
+            raise InputError(code="problem_empty_workbook", file=path)
     except InputError:
         raise
     except (ValueError, KeyError, zipfile.BadZipFile, EOFError) as err:
-        raise InputError(f"cannot read the Excel workbook ({_xml_refusal(err)})", file=path,
-                         hint=hint) from None
+        raise InputError(code="problem_unreadable_workbook", values={"why": _xml_refusal(err)},
+                         file=path) from None
     finally:
         book.close()
     width = max(max((i + 1 for i, v in enumerate(r) if v is not None), default=0) for r in rows)
@@ -287,12 +266,8 @@ def _check_xlsx_parts(path: Path) -> None:
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > _XLSX_MAX_PART or (info.file_size > 16 << 20 and ratio > _XLSX_MAX_RATIO):
-            raise InputError(
-                f"part {info.filename[:60]} of the workbook unpacks to "
-                f"{info.file_size / 1048576:,.0f} MiB ({ratio:,.0f} times its packed size)",
-                file=path,
-                hint="this is not a normal workbook (it may be a zip bomb); export the survey again",
-            )
+            raise InputError(code="problem_zip_bomb", file=path, values={
+                "part": info.filename[:60], "mib": info.file_size / 1048576, "ratio": ratio})
 
 
 def read_spss(path: Path, *, user_missing: bool = False) -> pd.DataFrame:
@@ -302,8 +277,7 @@ def read_spss(path: Path, *, user_missing: bool = False) -> pd.DataFrame:
     try:
         frame, meta = pyreadstat.read_sav(str(path), user_missing=user_missing)
     except pyreadstat.ReadstatError as err:
-        raise InputError(f"cannot read as an SPSS file ({err})", file=path,
-                         hint="save it again from SPSS as .sav, or export as CSV") from None
+        raise InputError(code="problem_not_spss", values={"why": err}, file=path) from None
     labels = {k: {float(code): str(text) for code, text in v.items()}
               for k, v in meta.variable_value_labels.items()}
     attrs = {
@@ -321,7 +295,7 @@ def read_raw(path: str | Path) -> pd.DataFrame:
     """Read a responses table with cells as read (text for CSV), Qualtrics rows split off."""
     path = Path(path)
     if not path.is_file():
-        raise InputError("file not found", file=path, hint="check the path and file name")
+        raise InputError(code="problem_no_file", file=path)
     ext = path.suffix.lower()
     if ext in TEXT_EXT:
         return _read_text(path)
@@ -332,10 +306,8 @@ def read_raw(path: str | Path) -> pd.DataFrame:
     if ext == ".parquet":
         return _finish(pd.read_parquet(path), path, {"format": "parquet", "header_rows": 1})
     if ext == ".xls":
-        raise InputError("old Excel .xls files are not supported", file=path,
-                         hint="open it in Excel and save as .xlsx")
-    raise InputError(f"unknown file type {ext!r}", file=path,
-                     hint="use .csv, .xlsx, .sav or a Qualtrics CSV export")
+        raise InputError(code="problem_xls", file=path)
+    raise InputError(code="problem_file_type", values={"ext": repr(ext)}, file=path)
 
 
 def read_table(path: str | Path) -> pd.DataFrame:

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import CodedProblem, Problem, as_written
+from ..errors import CodedProblem, Problem, Said, as_written
 from ..instrument import Instrument
-from ._common import coerce, hint_column, ids_to_str, is_missing, to_number
+from ._common import coerce, column_hint, ids_to_str, is_missing, to_number
 
 
 #: Too few respondents for the number of items: error below ``max(2 * items, 20)``.
@@ -105,7 +105,7 @@ def _descriptor_problems(frame: pd.DataFrame, inst: Instrument, file: Any) -> li
     from ..instrument import MAX_LEVELS
 
     where = Path(file).parent / "instrument.yaml" if file is not None else Path("instrument.yaml")
-    source = Path(file).name if file is not None else "the responses file"
+    source = Path(file).name if file is not None else Said("problem_the_responses_file")
     problems = []
     for entry in inst.descriptors:
         if entry.column not in frame.columns:
@@ -114,10 +114,8 @@ def _descriptor_problems(frame: pd.DataFrame, inst: Instrument, file: Any) -> li
         n_levels = values[~is_missing(values)].astype(str).str.strip().nunique()
         if n_levels > MAX_LEVELS:
             problems.append(Problem(
-                f"descriptors: '{entry.column}' has {n_levels} different values in {source}, too many "
-                f"to tabulate by type (at most {MAX_LEVELS})", file=where, column=entry.column,
-                hint=f"group it into bands in {source} (e.g. age groups), or list it under outcomes: "
-                     "to compare the types' means"))
+                code="problem_descriptor_levels", file=where, column=entry.column,
+                values={"column": entry.column, "n": n_levels, "source": source, "max": MAX_LEVELS}))
     return problems
 
 
@@ -136,7 +134,7 @@ def _profile_column_problems(frame: pd.DataFrame, inst: Instrument, file: Any,
     are ``profile``'s. Columns not in the responses file may come from the customer base
     and are checked by ``profile``.
     """
-    source = Path(file).name if file is not None else "the responses file"
+    source = Path(file).name if file is not None else Said("problem_the_responses_file")
     problems = []
     listed = [("outcome", e) for e in inst.outcomes] + [("descriptor", e) for e in inst.descriptors]
     for kind, entry in listed:
@@ -147,11 +145,9 @@ def _profile_column_problems(frame: pd.DataFrame, inst: Instrument, file: Any,
         if isinstance(values, pd.DataFrame):  # a repeated column name: reported by the header check
             continue
         missing = is_missing(values)
-        where = f"{kind}s: in instrument.yaml"
+        said = {"kind": Said(f"problem_kind_{kind}"), "key": f"{kind}s", "source": source}
         if missing.all():
-            problems.append(Problem(
-                f"is empty for every respondent, so the {kind} says nothing", file=source, column=col,
-                hint=f"check the column name, or drop it from {where}"))
+            problems.append(Problem(code="problem_profile_empty", values=said, file=source, column=col))
             continue
         if kind == "outcome":
             num = to_number(values.where(~missing))
@@ -161,10 +157,8 @@ def _profile_column_problems(frame: pd.DataFrame, inst: Instrument, file: Any,
             stray = pd.Series(False, index=values.index)
             stray[words.index[~(yes | no)]] = True
             if stray.any():
-                problems.append(_value_problem(
-                    col, values, stray, source, "outcome is not a number (nor yes/no)",
-                    f"outcomes are numbers or yes/no: recode or blank such cells in {source}, or list "
-                    "the column under descriptors: to tabulate it by type", numbers))
+                problems.append(_value_problem(col, values, stray, source, "problem_outcome_text",
+                                               numbers=numbers, values_said=said))
                 continue
             num[yes[yes].index] = 1.0
             num[no[no].index] = 0.0
@@ -175,9 +169,8 @@ def _profile_column_problems(frame: pd.DataFrame, inst: Instrument, file: Any,
             first = present.iloc[0]
             if isinstance(first, float) and first.is_integer():
                 first = int(first)
-            problems.append(Problem(
-                "has the same value for every respondent, so there is nothing to compare",
-                file=source, column=col, value=first, hint=f"drop it from {where}"))
+            problems.append(Problem(code="problem_profile_constant", values=said, file=source, column=col,
+                                    value=first))
     return problems
 
 
@@ -210,14 +203,16 @@ def _parse_answers(values: pd.Series, labels: dict[int, str] | None) -> tuple[pd
     return num, bad
 
 
-def _value_problem(col, values, mask, file, message, hint, numbers=None) -> Problem:
+def _value_problem(col, values, mask, file, code, hint=None, numbers=None, values_said=None) -> Problem:
+    """The problem ``code`` of the cells of ``values`` where ``mask`` is true: their rows and
+    the first one's value."""
     rows = _rows(mask, numbers)
     first = values[np.asarray(mask)].iloc[0]
     if isinstance(first, (np.floating, float)):
         first = int(first) if float(first).is_integer() else float(first)
     elif isinstance(first, np.integer):
         first = int(first)
-    return Problem(message, file=file, column=col, rows=rows, value=first, hint=hint)
+    return Problem(code=code, values=values_said, file=file, column=col, rows=rows, value=first, hint=hint)
 
 
 def _header_problems(frame: pd.DataFrame, inst: Instrument, file: Any,
@@ -232,19 +227,14 @@ def _header_problems(frame: pd.DataFrame, inst: Instrument, file: Any,
         if found is not None:
             row = int(numbers[found]) if numbers is not None else header_rows + found + 1
             above = _shorten(next((c for c in columns if not str(c).startswith("Unnamed")), columns[0]))
-            return [Problem(
-                f"the header seems to be on row {row}, not row {header_rows} (row {header_rows} "
-                f"holds '{above}')", file=file,
-                hint=f"delete the {'row' if row - header_rows == 1 else f'{row - header_rows} rows'} "
-                     "above the column names and save the file again")]
+            return [Problem(code="problem_header_row" if row - header_rows == 1 else "problem_header_rows",
+                            values={"row": row, "header": header_rows, "above": above, "n": row - header_rows},
+                            file=file)]
     elif _text_header_row(frame, [i for i in inst.item_ids if i in columns], inst.scale.labels):
         first_item = next(i for i in inst.item_ids if i in columns)
-        return [Problem(
-            f"the header seems to take two rows: row {header_rows + 1} holds question texts "
-            f"(such as '{_shorten(frame[first_item].iloc[0])}'), the answers start on row "
-            f"{header_rows + 2}", file=file,
-            hint=f"delete row {header_rows + 1}; the statements' texts belong in instrument.yaml "
-                 "(`behaviortypes instrument draft` copies them there)")]
+        return [Problem(code="problem_two_header_rows", file=file,
+                        values={"texts": header_rows + 1, "start": header_rows + 2,
+                                "example": _shorten(frame[first_item].iloc[0])})]
     return []
 
 
@@ -256,32 +246,29 @@ def _column_problems(frame: pd.DataFrame, inst: Instrument, file: Any) -> list[P
     named = [inst.id_column, *inst.item_ids, *(c.id for c in inst.attention_checks),
              inst.duration_column, inst.weight_column, inst.customer_id_column]
     for name in sorted({re.sub(r"\.\d+$", "", d) for d in dupes} & {c for c in named if c}):
-        errors.append(Problem("the column appears more than once in the header", file=file,
-                              column=name, hint="give every column a unique name"))
+        errors.append(Problem(code="problem_column_repeated", file=file, column=name))
     if inst.id_column not in columns:
-        errors.append(Problem("id column is missing from the data", file=file,
-                              column=inst.id_column,
-                              hint=hint_column(inst.id_column, columns, "id_column", named)
-                              + f", or add a column {inst.id_column} with a unique id per respondent"))
+        errors.append(Problem(code="problem_id_missing", file=file, column=inst.id_column, values={
+            "column": inst.id_column, "fix": column_hint(inst.id_column, columns, "id_column", named)}))
     missing_items = [i for i in inst.item_ids if i not in columns]
     if missing_items:
         shown = ", ".join(missing_items[:8]) + (" ..." if len(missing_items) > 8 else "")
-        hint = hint_column(missing_items[0], columns, "item ids", named)
+        hint = column_hint(missing_items[0], columns, Said("problem_what_items"), named)
         repeated = sorted({re.sub(r"\.\d+$", "", d) for d in dupes})
         if repeated:  # a repeat often stands where the missing statement belongs
-            hint = (f"the repeated column {', '.join(repr(c) for c in repeated[:3])} may stand where "
-                    f"{missing_items[0]} belongs: check the header; or: {hint[:1].lower()}{hint[1:]}")
-        errors.append(Problem(f"{len(missing_items)} item(s) of the instrument are missing from the "
-                              f"data: {shown}", file=file, column=missing_items[0], hint=hint))
-    other = [("attention check", c.id) for c in inst.attention_checks] + [
+            hint = Said("problem_fix_repeated", {"repeated": ", ".join(repr(c) for c in repeated[:3]),
+                                                 "item": missing_items[0], "fix": hint})
+        errors.append(Problem(code="problem_items_missing", values={"n": len(missing_items), "shown": shown},
+                              file=file, column=missing_items[0], hint=hint))
+    other = [(Said("problem_what_attention"), c.id) for c in inst.attention_checks] + [
         (label, name) for label, name in (("duration_column", inst.duration_column),
                                           ("weight_column", inst.weight_column),
                                           ("customer_id_column", inst.customer_id_column))
         if name]
     for label, col in other:
         if col not in columns:
-            errors.append(Problem(f"{label} column is missing from the data", file=file,
-                                  column=col, hint=hint_column(col, columns, label, named)))
+            errors.append(Problem(code="problem_other_missing", values={"label": label}, file=file,
+                                  column=col, hint=column_hint(col, columns, label, named)))
     return errors
 
 
@@ -294,17 +281,13 @@ def _respondent_ids(frame: pd.DataFrame, inst: Instrument, file: Any, numbers: n
     ids = ids_to_str(frame[inst.id_column])
     empty = ids.isna()
     if empty.any():
-        errors.append(Problem("respondent id is empty", file=file, column=inst.id_column,
-                              rows=_rows(empty, numbers), hint="every respondent needs an id"))
+        errors.append(Problem(code="problem_id_empty", file=file, column=inst.id_column,
+                              rows=_rows(empty, numbers)))
     dup = ids.duplicated(keep=False) & ~empty
     if dup.any():
         first = ids[dup].iloc[0]
-        errors.append(Problem(f"duplicate respondent ids ({dup.sum()} rows share "
-                              f"{ids[dup].nunique()} id(s))", file=file, column=inst.id_column,
-                              rows=_rows(dup, numbers), value=first,
-                              hint="remove repeated rows or give each respondent a unique id; the same "
-                                   "person measured twice (a panel's waves): keep one wave, or combine "
-                                   "the id with the wave (e.g. 42-t1) in a new id column"))
+        errors.append(Problem(code="problem_id_duplicate", values={"n": dup.sum(), "ids": ids[dup].nunique()},
+                              file=file, column=inst.id_column, rows=_rows(dup, numbers), value=first))
     return ids, errors
 
 
@@ -339,27 +322,24 @@ def _check_scale(frame: pd.DataFrame, inst: Instrument, present_items: list[str]
     wrong_scale = bool(up or down) and len(hit) >= max(2, len(present_items) / 2)
     if not wrong_scale:
         return _ScaleCheck(False, new_min, new_max, [])
-    where = (f"all {len(present_items)} statements" if len(hit) == len(present_items)
-             else f"{len(hit)} of {len(present_items)} statements")
-    goes = (f"up to {new_max:g}" if up and not down else f"down to {new_min:g}" if down and not up
-            else f"from {new_min:g} to {new_max:g}")
+    ends = {"new_min": f"{new_min:g}", "new_max": f"{new_max:g}"}
+    where = Said("problem_in_all" if len(hit) == len(present_items) else "problem_in_some",
+                 {"n": len(present_items), "hit": len(hit)})
+    goes = Said("problem_goes_up" if up and not down else "problem_goes_down" if down and not up
+                else "problem_goes_both", ends)
     return _ScaleCheck(True, new_min, new_max, [Problem(
-        f"answers go {goes} in {where}, outside the scale {scale.min:g}–{scale.max:g} of "
-        "instrument.yaml",
-        file=file,
-        hint=f"is the scale {new_min:g}–{new_max:g}? set `scale: {{min: {new_min:g}, max: "
-             f"{new_max:g}}}` in instrument.yaml")])
+        code="problem_wrong_scale", file=file,
+        values={"goes": goes, "where": where, "scale": f"{scale.min:g}–{scale.max:g}", **ends})])
 
 
-def _text_answer_hint(bad: pd.Series, scale: Any, labels: Any) -> str:
+def _text_answer_hint(bad: pd.Series, scale: Any, labels: Any) -> Said:
     """How to fix text answers; answers that carry their code first ("3 Not too well", as
     R writes a labelled factor) get told so, with the labels line that reads them."""
     texts = bad.dropna().astype(str).str.strip().drop_duplicates()
     codes = texts.str.extract(r"^(\d+)\b", expand=False)
     if len(texts) and codes.notna().all() and all(scale.min <= int(c) <= scale.max for c in codes):
-        return ("these answers carry their code first: keep only the number at the start of each, "
-                "or list each answer text as the label of its code under scale: labels")
-    return "recode text answers as numbers" + ("" if labels else " or list them under scale: labels")
+        return Said("problem_fix_code_first")
+    return Said("problem_fix_recode" if labels else "problem_fix_recode_labels")
 
 
 def _convert_item(values: pd.Series, col: str, inst: Instrument, scale_check: _ScaleCheck, file: Any,
@@ -372,20 +352,17 @@ def _convert_item(values: pd.Series, col: str, inst: Instrument, scale_check: _S
     n = len(values)
     num, bad = _parse_answers(values, labels)
     if bad.any():
-        errors.append(_value_problem(
-            col, values, bad, file, f"non-numeric answer, the scale is {scale_text}",
-            _text_answer_hint(values[bad], scale, labels), numbers))
+        errors.append(_value_problem(col, values, bad, file, "problem_non_numeric",
+                                     _text_answer_hint(values[bad], scale, labels), numbers,
+                                     {"scale": scale_text}))
     num = num.where(~num.isin(codes))
     outside = (num < scale.min) | (num > scale.max)
     if scale_check.wrong:  # reported once above; only values beyond the longer scale remain
         outside &= (num < scale_check.new_min) | (num > scale_check.new_max)
     if outside.any():
         bad_value = as_written(values[outside].iloc[0], num[outside].iloc[0])  # "7,0" as in the file
-        errors.append(Problem(
-            f"value {bad_value} is outside the scale {scale_text}", file=file, column=col,
-            rows=_rows(outside, numbers), value=bad_value,
-            hint="fix the value, or declare it under scale: missing_codes "
-                 "(e.g. 99 = don't know)"))
+        errors.append(Problem(code="problem_value_outside", values={"value": bad_value, "scale": scale_text},
+                              file=file, column=col, rows=_rows(outside, numbers), value=bad_value))
     # a Likert answer is one of the scale's points: 3.5 on a 1-6 scale is a typing or export
     # error (or an average), not an answer (only checked when the scale's ends are whole)
     between = pd.Series(False, index=num.index)
@@ -393,19 +370,17 @@ def _convert_item(values: pd.Series, col: str, inst: Instrument, scale_check: _S
         between = num.notna() & ~outside & (num != np.floor(num))
         if between.any():
             first = as_written(values[between].iloc[0], num[between].iloc[0])  # "3,5" as in the file
-            errors.append(Problem(
-                f"answer {first} is not a point of the scale {scale_text}", file=file, column=col,
-                rows=_rows(between, numbers), value=first,
-                hint=f"answers are whole scale points ({scale.min:g}, {scale.min + 1:g}, …, "
-                     f"{scale.max:g}): correct the answer, or leave it blank when it is missing"))
+            errors.append(Problem(code="problem_not_a_point", file=file, column=col,
+                                  rows=_rows(between, numbers), value=first, values={
+                                      "value": first, "scale": scale_text, "min": f"{scale.min:g}",
+                                      "next": f"{scale.min + 1:g}", "max": f"{scale.max:g}"}))
     num = num.where(~((num < scale.min) | (num > scale.max)))
     answered = num.dropna()
     if n and not bad.any() and not outside.any() and not between.any() and not scale_check.wrong:
         if answered.nunique() <= 1:
-            what = "has no answers" if answered.empty else \
-                f"has the same answer ({answered.iloc[0]:g}) from every respondent"
-            errors.append(Problem(f"item {what}: zero variance", file=file, column=col,
-                                  hint="remove the item from instrument.yaml"))
+            errors.append(Problem(code="problem_no_answers" if answered.empty else "problem_same_answer",
+                                  values={} if answered.empty else {"answer": f"{answered.iloc[0]:g}"},
+                                  file=file, column=col, hint=Said("problem_fix_remove_item")))
             return num
         share_missing = 1 - len(answered) / n
         if share_missing > WARN_MISSING_SHARE:
@@ -429,33 +404,28 @@ def _convert_other_columns(frame: pd.DataFrame, inst: Instrument, file: Any, num
         if check.id in columns:
             num, bad = _parse_answers(frame[check.id], inst.scale.labels)
             if bad.any():
-                errors.append(_value_problem(check.id, frame[check.id], bad, file,
-                                             "non-numeric answer to an attention check",
-                                             "recode the answers as numbers", numbers))
+                errors.append(_value_problem(check.id, frame[check.id], bad, file, "problem_attention_text",
+                                             numbers=numbers))
             out[check.id] = num
     if inst.duration_column and inst.duration_column in columns:
         col = inst.duration_column
         num, bad = _parse_answers(frame[col], None)
         if bad.any():
-            errors.append(_value_problem(col, frame[col], bad, file,
-                                         "duration is not a number of seconds",
-                                         "export durations in seconds", numbers))
+            errors.append(_value_problem(col, frame[col], bad, file, "problem_duration_text", numbers=numbers))
         neg = num < 0
         if neg.any():
-            errors.append(_value_problem(col, num, neg, file, "negative duration",
-                                         "durations are seconds, 0 or more", numbers))
+            errors.append(_value_problem(col, num, neg, file, "problem_duration_negative", numbers=numbers))
         out[col] = num
     if inst.weight_column and inst.weight_column in columns:
         col = inst.weight_column
         num, bad = _parse_answers(frame[col], None)
         if bad.any():
-            errors.append(_value_problem(col, frame[col], bad, file, "weight is not a number",
-                                         "weights must be positive numbers", numbers))
+            errors.append(_value_problem(col, frame[col], bad, file, "problem_weight_text",
+                                         Said("problem_fix_weights"), numbers))
         nonpos = ~bad & ~(num > 0)
         if nonpos.any():
-            errors.append(_value_problem(col, frame[col], nonpos, file,
-                                         "weight is missing, zero or negative",
-                                         "weights must be positive numbers", numbers))
+            errors.append(_value_problem(col, frame[col], nonpos, file, "problem_weight_nonpositive",
+                                         Said("problem_fix_weights"), numbers))
         out[col] = num
     if inst.customer_id_column and inst.customer_id_column in columns:
         out[inst.customer_id_column] = ids_to_str(frame[inst.customer_id_column])  # "007" stays
@@ -466,9 +436,7 @@ def _size_problems(n: int, n_items: int, file: Any) -> tuple[list[Problem], list
     """Too few respondents (an error) or few per item (a warning)."""
     need = max(MIN_RESPONDENTS_PER_ITEM * n_items, MIN_RESPONDENTS)
     if 0 < n < need:
-        return [Problem(f"too few respondents: {n} for {n_items} items (need at least "
-                        f"{need})", file=file,
-                        hint="collect more responses or analyse fewer items")], []
+        return [Problem(code="problem_too_few", values={"n": n, "p": n_items, "need": need}, file=file)], []
     if n and n < WARN_RESPONDENTS_PER_ITEM * n_items:
         return [], [CodedProblem(f"few respondents: {n} for {n_items} items; factors and types may "
                                  f"be unstable below {WARN_RESPONDENTS_PER_ITEM * n_items}", file=file,
@@ -547,8 +515,7 @@ def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
     columns = list(frame.columns)
     n = len(frame)
     if n == 0:
-        errors.append(Problem("the file has a header but no respondents", file=file,
-                              hint="export the survey again with its responses"))
+        errors.append(Problem(code="problem_no_respondents", file=file))
     header = _header_problems(frame, inst, file, numbers)
     if header:
         return frame, errors + header, warns
@@ -618,9 +585,8 @@ def instrument_warnings(instrument: Instrument, file: str | Path | None = None) 
     for item in instrument.items:
         key = " ".join(str(item.text).split()).casefold()
         if key and key in seen:
-            out.append(Problem(f"statements {seen[key]!r} and {item.id!r} have the same text",
-                               file=file, value=item.text,
-                               hint="check the texts in instrument.yaml (one question asked twice?)"))
+            out.append(Problem(code="problem_same_text", values={"a": repr(seen[key]), "b": repr(item.id)},
+                               file=file, value=item.text))
         seen.setdefault(key, item.id)
     themes: dict[str, list] = {}
     for item in instrument.items:
@@ -628,9 +594,7 @@ def instrument_warnings(instrument: Instrument, file: str | Path | None = None) 
             themes.setdefault(str(item.theme), []).append(item)
     for theme, items in themes.items():
         if len(items) >= 2 and all(i.reverse for i in items):
-            out.append(Problem(f"every statement of theme {theme!r} is marked reverse", file=file,
-                               hint="reverse means worded against its theme; a theme named for what "
-                                    "its statements say needs no reverse: mark only the opposite ones"))
+            out.append(Problem(code="problem_all_reverse", values={"theme": repr(theme)}, file=file))
     return out
 
 

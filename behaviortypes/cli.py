@@ -278,14 +278,15 @@ def profile(
 
     from .pipeline import discovery_language
 
-    _say_errors_in(lang.value if lang else discovery_language(out_dir))
+    study_lang = _say_errors_in(lang.value if lang else discovery_language(out_dir))
     if xlsx is not None:  # before any work: never a file of the user's
         refuse_foreign_banner_workbook(xlsx)
-    result = profile_types_by(
-        _existing(out_dir, "discovery_folder"), by=by, outcomes=outcomes,
-        customers=None if customers is None else _existing(customers, "customer_file"),
-        id_column=id_column, min_cell=min_cell,
-    )
+    with _run_warnings(study_lang):  # its warnings (absurd values, …) in the study's language
+        result = profile_types_by(
+            _existing(out_dir, "discovery_folder"), by=by, outcomes=outcomes,
+            customers=None if customers is None else _existing(customers, "customer_file"),
+            id_column=id_column, min_cell=min_cell,
+        )
     said = lang.value if lang else result.meta.get("language")
     for path in result.to_files():
         say(_said("cli_wrote", said, path=path))

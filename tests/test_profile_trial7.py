@@ -166,3 +166,27 @@ def test_size_lines_of_one_table_round_alike():
     assert lines[0].endswith("a — 8.0% [7.6%, 8.3%], n = 1555")
     assert lines[1].endswith("b — 7.8% [7.4%, 8.2%], n = 1524")  # was "8% [7%, 8%]"
     assert lines[2].endswith("c — 2.7% [2.5%, 3.0%], n = 531")
+
+
+def test_profile_warns_about_absurd_outcome_values_in_the_studys_language(tmp_path):
+    """Trial 7: profile's warnings were English with --lang sv (cli.py did not say them in
+    the study's language)."""
+    import subprocess
+    import sys
+
+    from behaviortypes.pipeline import discover
+    from behaviortypes.synth import make_study
+
+    make_study(tmp_path / "survey", seed=6, n_respondents=300, n_customers=900)
+    responses = tmp_path / "survey" / "responses.csv"
+    frame = pd.read_csv(responses)
+    frame["age"] = np.random.default_rng(0).integers(18, 80, len(frame))
+    frame.loc[[3, 50], "age"] = [999999999, 412434]
+    frame.to_csv(responses, index=False)
+    discover(tmp_path / "survey", tmp_path / "out", seed=0, n_resamples=10, make_map=False)
+    for lang, words in (("sv", "värden ser ut som koder för saknat svar"),
+                        ("en", "look like missing codes")):
+        run = subprocess.run([sys.executable, "-m", "behaviortypes.cli", "profile", str(tmp_path / "out"),
+                              "--outcomes", "age", "--lang", lang], capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        assert words in run.stderr, run.stderr

@@ -438,7 +438,8 @@ def instrument_draft(
 #: The terminal's line for each comment of a draft (``readers.DRAFT_NOTICES``).
 _DRAFT_SAID = {"draft_no_id": "cli_draft_no_id", "draft_guess": "cli_draft_guess",
                "draft_keyed": "cli_draft_keyed",
-               "draft_labels_guess": "cli_draft_labels", "draft_named_moved": "cli_draft_named"}
+               "draft_labels_guess": "cli_draft_labels", "draft_named_moved": "cli_draft_named",
+               "draft_stray_zero": "cli_draft_stray_zero"}
 
 
 def _error(message: str) -> None:

@@ -194,6 +194,9 @@ def _flip_signs(r: np.ndarray) -> np.ndarray:
 #: (-0.57) are left apart: a missed join keeps the old suggestion, a wrong one would turn
 #: a whole theme around.
 _SAME_SCALE_R = 0.6
+#: an item alone in its group is named with the scale it correlates with most, on average,
+#: when that mean |r| reaches this
+_SINGLE_MIN_R = 0.10
 
 
 def _true_score_r(rs: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
@@ -232,6 +235,22 @@ def _join_groups(r: np.ndarray, groups: list[np.ndarray], signs: np.ndarray) -> 
                     queue.append(h)
         scales.append(np.sort(np.concatenate([groups[g] for g in scale])))
     return scales
+
+
+def _with_singles(r: np.ndarray, scales: list[np.ndarray], singles: list[int]) -> list[np.ndarray]:
+    """Each scale with the items alone in their group that correlate most with it (mean
+    |r| at least :data:`_SINGLE_MIN_R`), so the keying note of a scale names all of its
+    statements (user trial 7: the note of a ten-statement scale named nine and left out a
+    reverse-keyed one that the draft marked)."""
+    if not scales:
+        return scales
+    out = [list(idx) for idx in scales]
+    for i in singles:
+        closeness = [float(np.mean(np.abs(r[i, idx]))) for idx in scales]
+        best = int(np.argmax(closeness))
+        if closeness[best] >= _SINGLE_MIN_R:
+            out[best].append(i)
+    return [np.array(sorted(idx)) for idx in out]
 
 
 def _suggest_reverse(data: pd.DataFrame) -> tuple[dict[str, bool], list[list[str]], list[list[str]]]:
@@ -293,7 +312,7 @@ def _suggest_reverse(data: pd.DataFrame) -> tuple[dict[str, bool], list[list[str
         pull = np.sum(r[i] * np.abs(r[i]) * signs)
         signs[i] = -1.0 if pull < 0 else 1.0
     guessed = {c for g in guesses for c in g}
-    keyed = [[cols[i] for i in idx] for idx in scales
+    keyed = [[cols[i] for i in idx] for idx in _with_singles(r, scales, singles)
              if (signs[idx] < 0).any() and cols[idx[0]] not in guessed]
     return {c: bool(sg < 0) for c, sg in zip(cols, signs)}, guesses, keyed
 
@@ -427,6 +446,7 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     hi = int(pd.Series([b for _, b, _ in ranges.values()]).value_counts().index[0])
     if hi - lo < 2:
         lo, hi = pd.Series([(a, b) for a, b, _ in ranges.values()]).value_counts().index[0]
+    lo, ranges, stray = _stray_zero(frame, ranges, lo, hi, value_labels)
     items = [c for c, (a, b, _) in ranges.items() if lo <= a and b <= hi and 2 * (b - a) >= hi - lo]
     items, background = _without_background(frame, items, ranges, lo, hi)
     kept, moved = _named_columns(frame, named, items, lo, hi)
@@ -482,8 +502,27 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     notes = (_draft_notes(draft, frame, lo, hi, background) + _non_answer_notes(scale)
              + _named_notes(kept, moved, lo, hi)
              + _guess_notes(draft, guesses) + _keyed_notes(draft, keyed)
-             + ([labelled] if isinstance(labelled, dict) else []))
+             + ([labelled] if isinstance(labelled, dict) else []) + stray)
     return draft, stems, unused, notes
+
+
+def _stray_zero(frame: pd.DataFrame, ranges: dict, lo: int, hi: int, value_labels: dict
+                ) -> tuple[int, dict, list[dict[str, Any]]]:
+    """A 0 below a 1-to-``hi`` scale that hardly anyone answered is a code for a missed
+    answer, not the scale's bottom (user trial 7: one respondent of 19,719 with 0 = "missed"
+    everywhere drafted the Big Five's 1-5 scale as 0-5). Rare: under 0.5 % of the answers
+    while 1 has at least 1 %; not when the file labels 0. Returns ``(lo, ranges, notes)``,
+    0 moved to the columns' other codes (so to ``missing_codes``) and a note saying so."""
+    if lo != 0 or hi < 3 or any(0 in value_labels.get(c, {}) or 0.0 in value_labels.get(c, {})
+                                for c in ranges):
+        return lo, ranges, []
+    v = frame[list(ranges)].to_numpy(dtype=float).ravel()
+    v = v[~np.isnan(v)]
+    n0, n1 = int(np.sum(v == 0)), int(np.sum(v == 1))
+    if not 0 < n0 <= 0.005 * v.size or n1 < 0.01 * v.size:
+        return lo, ranges, []
+    moved = {c: ((1, b, sorted(set(x) | {0.0})) if a == 0 else (a, b, x)) for c, (a, b, x) in ranges.items()}
+    return 1, moved, [_note("draft_stray_zero", n=n0, share=f"{100 * n0 / v.size:.2f}", max=hi)]
 
 
 def _no_items_error(path: Path, labelled: dict | tuple[str, list[str]] | None) -> InputError:
@@ -738,7 +777,8 @@ def instrument_draft_yaml(path: str | Path, *, lang: str | None = None) -> str:
 
 
 #: The comments of a draft that ``instrument draft --out`` also says on the terminal.
-DRAFT_NOTICES = ("draft_no_id", "draft_guess", "draft_keyed", "draft_labels_guess", "draft_named_moved")
+DRAFT_NOTICES = ("draft_no_id", "draft_guess", "draft_keyed", "draft_labels_guess", "draft_named_moved",
+                 "draft_stray_zero")
 
 
 def draft_notices(text: str) -> tuple[str, list[str]]:

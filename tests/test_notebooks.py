@@ -18,6 +18,20 @@ pytestmark = pytest.mark.slow
 MIN_FIGURES = {"01": 3, "02": 1, "03": 2, "04": 5, "05": 1, "06": 1, "07": 1}
 
 
+def _execute(stem_or_path):
+    """Run one notebook (a path, or the stem's first two digits) as a kernel would; no cell may
+    end in an error. Returns the executed notebook."""
+    path = stem_or_path if isinstance(stem_or_path, Path) else next(
+        p for p in NOTEBOOKS if p.stem.startswith(stem_or_path))
+    nb = jupytext.read(path)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
+    return nb
+
+
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
     root = tmp_path_factory.mktemp("nb")
@@ -36,13 +50,7 @@ def test_notebooks_run_in_order(study, monkeypatch):
     monkeypatch.setenv("BT_RESAMPLES", "20")
     monkeypatch.setenv("MPLBACKEND", "Agg")
     for path in NOTEBOOKS:
-        nb = jupytext.read(path)
-        client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}})
-        client.execute()
-        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-                  if o.get("output_type") == "error"]
-        assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
+        nb = _execute(path)
         # no lists of respondent ids in what a notebook shows (the CFA's two halves)
         shown = [str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", ""))
                  for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
@@ -73,12 +81,7 @@ def test_notebooks_on_a_study_without_interviews_or_customers(tmp_path, monkeypa
     # here: "198 behållna"; the notes were English before session 13)
     for stem, note in (("01", "Inga kodade intervjuer i"), ("02", "behållna"), ("05", "Ingen kundbas i")):
         path = next(p for p in NOTEBOOKS if p.stem.startswith(stem))
-        nb = jupytext.read(path)
-        NotebookClient(nb, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-        errors = [o for o in outputs if o.get("output_type") == "error"]
-        assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
+        outputs = [o for c in _execute(path).cells if c.cell_type == "code" for o in c.get("outputs", [])]
         text = " ".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
         assert note in text, (path.name, text[:300])
         if stem == "02":  # the notebook states the screening the discovery folder holds
@@ -103,13 +106,7 @@ def test_factor_and_type_notebooks_take_their_parameters_from_the_environment(tm
                        "BT_RESAMPLES": 10, "BT_LANG": "sv", "MPLBACKEND": "Agg"}.items():
         monkeypatch.setenv(key, str(value))
     for stem in ("03", "04"):
-        path = next(p for p in NOTEBOOKS if p.stem.startswith(stem))
-        nb = jupytext.read(path)
-        NotebookClient(nb, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-                  if o.get("output_type") == "error"]
-        assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
+        _execute(stem)
     solution = json.loads((out / "solution.json").read_text(encoding="utf-8"))
     assert solution["n_factors"] == 2 and solution["k"] == 2
     assert json.loads((out / "factors.json").read_text(encoding="utf-8"))["n_factors"] == 2
@@ -123,10 +120,7 @@ def test_type_notebook_says_an_overlap_once(tmp_path, monkeypatch):
     for key, value in {"BT_STUDY": study, "BT_OUT": tmp_path / "out", "BT_K": 4, "BT_RESAMPLES": 10,
                        "MPLBACKEND": "Agg"}.items():
         monkeypatch.setenv(key, str(value))
-    path = next(p for p in NOTEBOOKS if p.stem.startswith("04"))
-    nb = jupytext.read(path)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb = _execute("04")
     cell = next(c for c in nb.cells if c.cell_type == "code" and "pipeline.discover(" in c.source)
     said = " ".join(o.get("text", "") for o in cell.get("outputs", []))
     assert "Read with care: a continuum" in said
@@ -157,13 +151,7 @@ def test_type_notebook_says_where_the_number_of_factors_came_from(tmp_path, monk
             monkeypatch.delenv("BT_FACTORS", raising=False)
         else:
             monkeypatch.setenv("BT_FACTORS", str(factors))
-        path = next(p for p in NOTEBOOKS if p.stem.startswith(stem))
-        nb = jupytext.read(path)
-        NotebookClient(nb, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-                  if o.get("output_type") == "error"]
-        assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
+        _execute(stem)
         return json.loads((out / ("factors.json" if stem == "03" else "solution.json")).read_text("utf-8"))
 
     chosen = run("03")["n_factors"]  # the rule's number, nobody set one

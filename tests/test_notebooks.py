@@ -32,6 +32,17 @@ def _execute(stem_or_path):
     return nb
 
 
+def _swedish_study(tmp_path, n):
+    """The Swedish CSV study of tests/data/swedish (``n`` respondents) in ``tmp_path/kundstudie``."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "swedish_study", Path(__file__).parent / "data" / "swedish" / "study.py")
+    sw = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sw)
+    return sw.write_csv_study(tmp_path / "kundstudie", n=n)
+
+
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
     root = tmp_path_factory.mktemp("nb")
@@ -68,13 +79,7 @@ def test_notebooks_run_in_order(study, monkeypatch):
 def test_notebooks_on_a_study_without_interviews_or_customers(tmp_path, monkeypatch):
     """BT_STUDY points the notebooks at another study; missing optional inputs are skipped
     with a sentence, not an error."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "swedish_study", Path(__file__).parent / "data" / "swedish" / "study.py")
-    sw = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(sw)
-    study = sw.write_csv_study(tmp_path / "kundstudie", n=200)
+    study = _swedish_study(tmp_path, n=200)
     monkeypatch.setenv("BT_STUDY", str(study))
     monkeypatch.setenv("MPLBACKEND", "Agg")
     # (the notebooks' notes and the screening's summary speak the study's language, Swedish
@@ -93,14 +98,9 @@ def test_notebooks_on_a_study_without_interviews_or_customers(tmp_path, monkeypa
 
 def test_factor_and_type_notebooks_take_their_parameters_from_the_environment(tmp_path, monkeypatch):
     """03 and 04 on another study, with the number of factors and types, seed and language from BT_*."""
-    import importlib.util
     import json
 
-    spec = importlib.util.spec_from_file_location(
-        "swedish_study", Path(__file__).parent / "data" / "swedish" / "study.py")
-    sw = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(sw)
-    study = sw.write_csv_study(tmp_path / "kundstudie", n=300)
+    study = _swedish_study(tmp_path, n=300)
     out = tmp_path / "analys"
     for key, value in {"BT_STUDY": study, "BT_OUT": out, "BT_FACTORS": 2, "BT_K": 2, "BT_SEED": 5,
                        "BT_RESAMPLES": 10, "BT_LANG": "sv", "MPLBACKEND": "Agg"}.items():
@@ -133,14 +133,9 @@ def test_type_notebook_says_where_the_number_of_factors_came_from(tmp_path, monk
     30. Now 04 passes a number only when one was set (BT_FACTORS in 04, or in 03 as
     factors.json records it); else discover applies the rule and says why, and the
     stability comes from the CLI's 30 resamples."""
-    import importlib.util
     import json
 
-    spec = importlib.util.spec_from_file_location(
-        "swedish_study", Path(__file__).parent / "data" / "swedish" / "study.py")
-    sw = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(sw)
-    study = sw.write_csv_study(tmp_path / "kundstudie", n=300)
+    study = _swedish_study(tmp_path, n=300)
     out = tmp_path / "analys"
     for key, value in {"BT_STUDY": study, "BT_OUT": out, "BT_K": 2, "MPLBACKEND": "Agg"}.items():
         monkeypatch.setenv(key, str(value))

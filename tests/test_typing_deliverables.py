@@ -391,6 +391,48 @@ def test_web_form_shows_hostile_text_as_text(studies, browser, tmp_path):
     page.close()
 
 
+@pytest.mark.parametrize("width", [1100, 390])
+def test_web_form_says_unanswered_statements_count_as_the_average(studies, browser, tmp_path, width):
+    """Session 14: with some statements unanswered the result says they count as the survey's
+    average (on a phone too: its bottom bar hid the note); answered in full, it does not;
+    cleared, no type, probability or note is left on the page."""
+    disc = studies["en"]
+    spec = load_typing_spec(disc)
+    n, need = len(spec.items), -(-len(spec.items) // 2)
+    form = write_typing_html(disc, tmp_path / "form.html")
+    page, requests, errors = _open(browser, form, width=width)
+    note = "An unanswered statement counts as the average answer of the survey, so the result is less certain."
+    names = ["The planner", "The impulse buyer"]
+
+    def shown() -> str:
+        return page.inner_text("#tt-result")  # what is rendered, not what the DOM holds
+
+    assert page.text_content("#tt-status") == "No statements answered yet."
+    assert note not in shown() and not any(name in shown() for name in names)
+    for j in range(need - 1):
+        page.check(f"input[name='q{j}'][value='2']")
+    assert f"{need - 1} of {n} statements answered; a type needs at least {need}" in shown()
+    assert note not in shown() and not page.is_visible("#tt-name")
+    page.check(f"input[name='q{need - 1}'][value='2']")  # enough for a type, not all
+    expected = page.evaluate("a => window.typingTool.score(a)", {i: 2 for i in spec.items[:need]})
+    assert page.is_visible("#tt-missing") and note in shown()
+    assert page.text_content("#tt-name") == expected["type_name"] and page.is_visible("#tt-name")
+    assert page.is_visible("#tt-prob")
+    assert page.text_content("#tt-prob") == f"{100 * expected['probability']:.0f}%"
+    for j in range(need, n):
+        page.check(f"input[name='q{j}'][value='2']")
+    assert not page.is_visible("#tt-missing") and note not in shown()
+    assert f"{n} of {n} statements answered." in shown() and page.is_visible("#tt-name")
+    page.click("#tt-reset")
+    assert shown().split()[-4:] == ["No", "statements", "answered", "yet."]  # (after the heading, if shown)
+    assert not page.is_visible("#tt-type")
+    # nothing of the last type is left to show, print or read (the table lists every type's name)
+    assert [page.text_content(s) for s in ("#tt-name", "#tt-tagline", "#tt-prob")] == ["", "", ""]
+    assert "%" not in page.text_content("#tt-type")
+    assert requests == [form.as_uri()] and errors == []
+    page.close()
+
+
 def test_web_form_is_self_contained(studies):
     text = render_typing_html(studies["en"], lang="en")
     lowered = text.lower()

@@ -540,6 +540,51 @@ def test_workbook_id_header_is_the_surveys_id_column_or_the_default(studies, tmp
         assert wb["svar"]["A1"].value == head and wb["typer"]["A1"].value == head
 
 
+def test_workbook_reads_missing_codes_and_half_points_as_score_does(studies, tmp_path):
+    """Session 14, recalculated by LibreOffice: a survey's missing code (9 here) pasted into
+    the workbook counts as unanswered, as --score counts it (the workbook refused the row);
+    a half point (3.5) is refused, as --score refuses it (the workbook typed the row)."""
+    from openpyxl import load_workbook
+
+    disc = studies["en"]
+    spec = load_typing_spec(disc)
+    items, need = spec.items, -(-len(spec.items) // 2)
+    assert spec.missing_codes == [9.0]
+    rows = {
+        "code": {**{i: 2 + j % 3 for j, i in enumerate(items[:need])}, items[need]: 9},
+        "code_few": {**{i: 4 for i in items[:need - 1]}, items[need - 1]: 9},
+        "codes_only": {i: 9 for i in items},
+    }
+    answers = pd.DataFrame([{"respondent_id": r, **{i: a.get(i, np.nan) for i in items}} for r, a in rows.items()])
+    typed = _score_cli(disc, answers, tmp_path)
+    assert typed["type_id"].notna().tolist() == [True, False, False]
+    book = write_typing_xlsx(disc, tmp_path / "tool.xlsx")
+    wb = load_workbook(book)
+    ws = wb["answers"]
+    for r, rec in enumerate(answers.itertuples(index=False), start=2):
+        for c, v in enumerate(rec, start=1):
+            if not (isinstance(v, float) and np.isnan(v)):
+                ws.cell(r, c, v)
+    half = len(answers) + 2
+    ws.cell(half, 1, "half")
+    for j, item in enumerate(items):
+        ws.cell(half, 2 + j, 3.5 if j == 0 else 2)
+    wb.save(tmp_path / "filled.xlsx")
+    (tmp_path / "lo").mkdir()
+    types = load_workbook(_libreoffice(tmp_path / "filled.xlsx", "xlsx", tmp_path / "lo"), data_only=True)["types"]
+    got = [[c.value for c in row] for row in types.iter_rows(min_row=2, max_row=half)]
+    p_cols = [f"p_{t}" for t in spec.type_ids]
+    assert got[0][1] == int(typed.loc[0, "type_id"]) and got[0][2] == typed.loc[0, "type_name"]
+    assert_allclose([float(v) for v in got[0][3:]], typed.loc[0, p_cols].astype(float), rtol=1e-12)
+    assert got[1][1] in (None, "") and got[1][2].startswith("too few answers")  # 9 is no answer
+    assert got[2][1] in (None, "") and got[2][2].startswith("too few answers")
+    assert got[3][1] in (None, "") and got[3][2].startswith("check the answers")
+    halves = answers.iloc[:1].assign(**{items[0]: 3.5})
+    halves.to_csv(tmp_path / "half.csv", index=False)
+    with pytest.raises(InputError, match="not a point of the scale"):
+        score_answers_file(disc, tmp_path / "half.csv", tmp_path / "half_typed.csv")
+
+
 def test_workbook_guards_study_text_and_explains_in_the_study_language(studies, tmp_path):
     from openpyxl import load_workbook
 

@@ -30,7 +30,7 @@ from .. import plots
 from ..errors import BehaviortypesWarning, InputError
 from ..files import write_bytes, write_text
 from ..i18n import reason_text
-from ..profiles import theme_needs
+from ..profiles import factor_means_from_profiles, level_needs, level_pole, theme_needs
 from .data import ReportData, load_report_data, pretty_name
 from .exports import export_cards, export_pptx
 from .owned import refuse_foreign_files
@@ -307,9 +307,7 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
 
     do = items[items[measure] >= _MIN_EFFECT].nlargest(_MAX_DO - level, measure)
     avoid = items[items[measure] <= -_MIN_EFFECT].nsmallest(_MAX_AVOID - level, measure)
-    # themes the type is higher on as a whole (keyed mean >= 0.2 SD), not one statement
-    needs = list(dict.fromkeys(pretty_name(th) for th in theme_needs(
-        items, data.item_themes, data.item_reverse, measure=measure)["theme"]))[:_MAX_NEEDS]
+    needs, needs_note = _needs(data, tid, items, measure, t)
     quotes = []
     if data.quotes is not None:
         for q in data.quotes[data.quotes["type_id"] == tid].head(_MAX_QUOTES).itertuples():
@@ -359,10 +357,31 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
         # a large, mainstream type may stand out on no statement: said, not an empty list
         "none_above": t["none_above"].format(sd=fmt.num(_MIN_EFFECT, 1)),
         "avoid": [behaviour(r) for r in avoid.itertuples()],
-        "needs": needs, "quotes": quotes, "crm": crm, "crm_note": crm_note,
+        "needs": needs, "needs_note": needs_note, "quotes": quotes, "crm": crm, "crm_note": crm_note,
         "emblem": _svg(emblem), "drivers": _svg(drivers),
         "who": _who(data, tid, fmt.lang, level),
     }
+
+
+def _needs(data: ReportData, tid: int, items: Any, measure: str, t: Mapping[str, str]
+           ) -> tuple[list[str], str]:
+    """A persona page's "What they need": the themes (chips) and a sentence before them.
+
+    The themes a type is higher on as a whole (keyed mean >= 0.2 SD, not one statement;
+    :func:`behaviortypes.profiles.theme_needs`), no sentence. A *level* type (higher, or
+    lower, than everyone on every factor by about as much, named "The positive raters" /
+    "The critical raters") is higher on every theme, which says nothing: the sentence says
+    its level sets it apart, and the chips are the themes it departs from its level on
+    (:func:`behaviortypes.profiles.level_needs`)."""
+    means = factor_means_from_profiles(data.profiles)
+    high = level_pole(means.loc[tid].astype(float)) if tid in means.index and means.shape[1] else None
+    if high is None:
+        found = theme_needs(items, data.item_themes, data.item_reverse, measure=measure)
+        return list(dict.fromkeys(pretty_name(th) for th in found["theme"]))[:_MAX_NEEDS], ""
+    found = level_needs(items, data.item_themes, data.item_reverse, high=high, measure=measure)
+    needs = list(dict.fromkeys(pretty_name(th) for th in found["theme"]))[:_MAX_NEEDS]
+    pole = "high" if high else "low"
+    return needs, t[f"needs_level_{pole}"] + (" " + t[f"needs_level_{pole}_most"] if needs else "")
 
 
 def _who(data: ReportData, tid: int, lang: str, level: int) -> dict[str, Any] | None:

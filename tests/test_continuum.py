@@ -170,3 +170,19 @@ def test_the_continuum_box_does_not_advise_k_to_a_user_who_set_it(tmp_path, lang
     codes = [c["code"] for c in continuum_reason(3, [{"code": "k_reason_bic", "values": {}}], 0.62)]
     assert codes[-1] == "k_continuum_todo_overlap"
 
+
+def test_a_cli_option_is_never_broken_across_lines_in_the_report(tmp_path):
+    """Session 14: "--k" broke across lines (at its hyphen) in the Swedish overview's PDF text."""
+    import re
+
+    from behaviortypes.report.render import render_report
+
+    disc = _user_k_folder(tmp_path)
+    out = render_report(disc, out_dir=tmp_path / "rep", lang="sv", formats=("html",))
+    html = next(p for p in out if p.suffix == ".html").read_text(encoding="utf-8")
+    body = html[html.index("<body"):]
+    text_only = re.sub(r"<style.*?</style>|<svg.*?</svg>", "", body, flags=re.S)
+    options = re.findall(r"(?<![\w-])--[a-z][\w-]*", re.sub(r"<[^>]*>", "", text_only))  # in the text, not in CSS
+    assert "--k" in options
+    kept = re.findall(r'<span class="opt">(--[a-z][\w-]*)</span>', text_only)
+    assert len(kept) == len(options), (options, kept)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import math
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 from matplotlib.colors import to_rgb
 
 from .. import plots
@@ -918,10 +920,25 @@ def _first_str(d: dict, key: str) -> str | None:
     return None if v is None else str(v)
 
 
+#: A command-line option in a sentence ("--k", "--min-cell"): kept on one line.
+_OPTION = re.compile(r"(?<![\w-])--[A-Za-z][\w-]*")
+
+
+def _options_unbroken(value: Any) -> Any:
+    """Every ``{{ ... }}`` text of the report, escaped, with each command-line option in a
+    ``<span class="opt">`` that does not break (``white-space: nowrap``): WeasyPrint
+    otherwise breaks "--k" at its hyphen, leaving "-" at a line's end and "-k" on the next
+    (session 14, the Swedish overview). Markup (figures, ``| safe``) is left as it is."""
+    if not isinstance(value, str) or isinstance(value, Markup) or "--" not in value:
+        return value
+    return Markup(_OPTION.sub(lambda m: f'<span class="opt">{m.group(0)}</span>', str(escape(value))))
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      finalize=_options_unbroken)
     return env
 
 

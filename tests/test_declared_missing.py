@@ -136,3 +136,9 @@ def test_profile_leaves_declared_codes_out_of_the_means_and_the_banner_and_says_
     assert f"region: {n99} values declared missing (99 ×{n99})" in en, en
     sv = after.summary("sv")
     assert "age: 3 värden angivna som saknade (999999999 ×2, 412434)" in sv, sv
+    # the report's "Who they are" note says what was left out
+    from behaviortypes.describe import who_they_are
+
+    note = who_they_are(after, 1, lang="en")["note"]
+    assert f"left out: region ({n99}), Age (3)." in note, note
+    assert "utelämnade: region" in who_they_are(after, 1, lang="sv")["note"]

@@ -521,6 +521,8 @@ def declared_missing_lines(meta: dict[str, Any], t: dict[str, str]) -> list[str]
     had cells blanked as declared missing (``profile.json``), in the language of ``t``."""
     lines, seen = [], set()
     for spec in [*meta.get("descriptors", []), *meta.get("outcomes", [])]:
+        if not isinstance(spec, dict):  # a hand-made meta naming the columns only
+            continue
         counts = spec.get("declared_missing") or {}
         if spec["column"] in seen or not sum(counts.values()):
             continue

@@ -81,7 +81,7 @@ def who_they_are(profile, type_id: int, *, lang: str = "en", max_levels: int = 4
     alpha = fmt.pct(float(meta.get("alpha", 0.05)))
     note = t["who_note"].format(alpha=alpha, min=meta.get("min_cell", ""))
     declared = {s["column"]: sum((s.get("declared_missing") or {}).values())
-                for s in [*meta.get("descriptors", []), *meta.get("outcomes", [])]}
+                for s in [*meta.get("descriptors", []), *meta.get("outcomes", [])] if isinstance(s, dict)}
     declared = {c: n for c, n in declared.items() if n}
     if declared:  # missing_codes: of instrument.yaml, left out of the tables (profile counted them)
         labels = {**dlab, **olab}

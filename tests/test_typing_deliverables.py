@@ -809,3 +809,17 @@ def test_workbook_scale_text_leaves_out_a_missing_codes_label(studies, tmp_path)
     wb = load_workbook(write_typing_xlsx(spec, tmp_path / "t.xlsx", "en"))
     texts = [c.value for row in wb.worksheets[0].iter_rows() for c in row if isinstance(c.value, str)]
     assert any("5 = Strongly agree" in t for t in texts) and not any("Don't know" in t for t in texts)
+
+
+@pytest.mark.parametrize("lang, words", [("en", "this one statement gives"),
+                                         ("sv", "ger det här enda påståendet")])
+def test_one_golden_statement_is_said_in_the_singular(lang, words):
+    """User trial 9: "dessa 1 påståenden" (these 1 statements) in discover's typing-tool line."""
+    from behaviortypes.deliver.texts import agreement_note
+
+    for agreement in (0.95, 0.70):
+        said = agreement_note({"n_respondents": 320, "n_items": 1, "agreement": agreement,
+                               "target": 0.9}, lang)
+        assert words in said and " 1 " not in said
+    assert "1" not in agreement_note({"n_respondents": 320, "n_items": 2, "agreement": 0.95,
+                                      "target": 0.9}, lang).split("(")[0].replace("320", "")

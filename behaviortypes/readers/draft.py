@@ -478,7 +478,8 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
         scale["missing_codes"] = [int(v) if float(v).is_integer() else v for v in missing_codes]
     statements, stems = split_question_stems({c: str(texts.get(c) or "") for c in items})
     draft: dict[str, Any] = {"name": _study_name(path)}
-    language = guess_language(statements.values())
+    # a CSV's statements are its column names (no labels): their language too (user trial 9)
+    language = guess_language(statements.get(c) or c for c in items)
     if language:
         draft["language"] = language
     # no id column: instrument.yaml names the one to add (check says it is missing)

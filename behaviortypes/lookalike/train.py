@@ -33,6 +33,7 @@ from .persist import save_model
 from .priors import (BOOTSTRAP_BASE_ROWS, CrmMoments, base_share_intervals, crm_indicators, describe_statistic,
                      estimate_base_priors, label_shift_check, raw_share_intervals, shift_identifiability,
                      shift_posteriors)
+from .reach import crm_profile
 from .typing_tool import TypingTool, load_typing_tool
 
 __all__ = ["LookalikeResult", "LinkedSample", "PriorShift", "train_lookalike", "link", "shift_priors",
@@ -855,24 +856,22 @@ def train_lookalike(
     tool = load_typing_tool(folder / TYPING_TOOL_FILE) if (folder / TYPING_TOOL_FILE).is_file() else None
     result = LookalikeResult(model=shift.model, card=card, typing_tool=tool)
     model_path, card_path = result.to_files(folder)
-    crm = _write_crm_profile(folder, linked.features, linked.labels, sw, model.feature_schema_)
+    crm = _write_crm_profile(folder, linked, model)
     return LookalikeResult(model=shift.model, card=card, typing_tool=tool,
                            files={"model": model_path, "crm_profile": crm, "card": card_path})
 
 
-def _write_crm_profile(folder: Path, features: pd.DataFrame, labels: pd.Series,
-                       sample_weight: np.ndarray | None, schema: list[dict]) -> Path:
-    """``crm_profile.csv``: how each type's linked customers differ on each numeric feature.
+def _write_crm_profile(folder: Path, linked: LinkedSample, model: LookalikeModel) -> Path:
+    """``crm_profile.csv``: how each type's linked customers differ on each CRM column
+    (:func:`~behaviortypes.lookalike.reach.crm_profile`), for the report's "how to reach them".
 
-    Columns ``type_id, feature, mean, overall, diff, effect_size, diff_sd`` (Cohen's d of
-    the type against the other linked customers; the difference from all linked customers
-    in their SD), for the report's "how to reach them".
+    Cells smaller than the instrument's ``min_group_size`` (when it sets one, else the
+    banner's default of 10) are suppressed, as ``profile`` does.
     """
-    from ..profiles import profile_features
+    from ..describe.profile import DEFAULT_MIN_CELL
 
-    numeric = [f["name"] for f in schema if f.get("kind") in {"numeric", "boolean"} and f["name"] in features]
-    frame = features[numeric].apply(pd.to_numeric, errors="coerce").astype(float)
-    lab = pd.Series(labels.to_numpy(), index=frame.index)
-    weights = None if sample_weight is None else pd.Series(sample_weight, index=frame.index)
-    table = profile_features(frame, lab, weights, kind="crm").drop(columns="kind")
-    return study.save(folder, "crm_profile.csv", table.rename(columns={"key": "feature"}))
+    inst = linked.instrument
+    cell = int(inst.min_group_size) if "min_group_size" in inst.model_fields_set else DEFAULT_MIN_CELL
+    table = crm_profile(linked.features, linked.labels.to_numpy(), model.feature_schema_,
+                        sample_weight=linked.sample_weight, min_cell=cell)
+    return study.save(folder, "crm_profile.csv", table)

@@ -624,6 +624,17 @@ def test_weak_customer_signal_keeps_the_survey_shares_and_warns(tmp_path):
     assert np.max(np.abs(shares["corrected_share"] - shares["linked_share"])) < 0.02
     assert (shares["corrected_ci_low"] <= shares["corrected_share"] + 1e-12).all()
     assert (shares["corrected_share"] <= shares["corrected_ci_high"] + 1e-12).all()
+    # ...and never narrower than the survey share's own interval on either side (trial 8:
+    # "4.9 % [4.9 %, 5.2 %]" beside a survey share of 5 % [4-6 %], the estimate on its edge)
+    from behaviortypes.profiles import weighted_sizes
+
+    assign = pd.read_csv(out / "assignments.csv").set_index("respondent_id")["type_id"]
+    survey = weighted_sizes(assign).reindex(shares.index)
+    assert (shares["corrected_share"] - shares["corrected_ci_low"]
+            >= survey["share"] - survey["ci_low"] - 1e-12).all()
+    assert (shares["corrected_ci_high"] - shares["corrected_share"]
+            >= survey["ci_high"] - survey["share"] - 1e-12).all()
+    assert "at least the survey share's interval" in base["interval"]
     assert base["method"].startswith("raw predicted")
     loaded = load_model(out / "lookalike.skops")
     assert_allclose(loaded.base_priors_.to_numpy(), shares["linked_share"].to_numpy())

@@ -111,7 +111,6 @@ def crm_profile(
     labels: pd.Series,
     schema: Sequence[Mapping[str, Any]],
     *,
-    reference_date: str | None = None,
     sample_weight: np.ndarray | None = None,
     min_cell: int = 10,
     alpha: float = 0.05,
@@ -127,8 +126,6 @@ def crm_profile(
     schema : list of dict
         The model's feature schema (``LookalikeModel.feature_schema_``): which columns
         are numbers, yes/no, categories or dates.
-    reference_date : str, optional
-        The model's reference date (unused: date columns are not profiled).
     sample_weight : array-like of shape (n_linked,), optional
         Survey weights.
     min_cell : int, default=10
@@ -155,7 +152,6 @@ def crm_profile(
     banner's. Levels the model treats as "other" (rarer than its categories) stay in the
     base of the shares but get no row. Date columns are not profiled.
     """
-    del reference_date
     labels = pd.Series(np.asarray(labels), index=features.index)
     w = np.ones(len(labels)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
     kinds = {s["name"]: s["kind"] for s in schema if s["name"] in features and s["kind"] != "date"}

@@ -430,6 +430,10 @@ def _write_files(out: Path, *, k: int, n: int, seed: int, with_lookalike: bool, 
             for f in _CRM:
                 overall = float(rng.uniform(1, 50))
                 eff = float(rng.normal(0, 0.5))
-                crows.append((t, f, overall * (1 + 0.3 * eff), overall, overall * 0.3 * eff, eff))
+                # as lookalike writes it: tested type vs rest (here: "significant" from |d| > 0.3)
+                crows.append((t, f, overall * (1 + 0.3 * eff), overall, overall * 0.3 * eff, eff, "numeric", None,
+                              50, 0.001 if abs(eff) > 0.3 else 0.5, 0.004 if abs(eff) > 0.3 else 0.6,
+                              abs(eff) > 0.3))
         bt_study.save(out, "crm_profile.csv", pd.DataFrame(
-            crows, columns=["type_id", "feature", "mean", "overall", "diff", "effect_size"]).round(4))
+            crows, columns=["type_id", "feature", "mean", "overall", "diff", "effect_size", "kind", "level", "n",
+                            "p_value", "p_adjusted", "significant"]).round(4))

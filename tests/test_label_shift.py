@@ -51,7 +51,11 @@ def test_selection_on_crm_columns_is_not_corrected(seed):
     table = raw_share_intervals(model.pipeline_, frame.iloc[pick], t[pick], frame.iloc[:3000],
                                 classes=model.type_ids_, point=choice["shares"], n_boot=60, random_state=0)
     assert ((table["ci_low"] < choice["shares"]) & (choice["shares"] < table["ci_high"])).all()
-    assert (table["ci_high"] - table["ci_low"]).max() < 0.06
+    assert ((table["ci_low"] <= truth) & (truth <= table["ci_high"])).all()
+    # the respondents are resampled as a whole, so the interval carries the survey's sampling
+    # error of the type counts: 5.0 points wide for a share of 0.44 at n = 1,500 on its own
+    # (within-type resampling gave under 6 points; now 6.7 at most)
+    assert (table["ci_high"] - table["ci_low"]).max() < 0.08
 
 
 @pytest.mark.parametrize("seed", [1, 2])

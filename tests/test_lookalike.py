@@ -576,12 +576,12 @@ def test_train_lookalike_end_to_end(tmp_path):
     assert_allclose(loaded.base_priors_.to_numpy(), shares["corrected_share"].to_numpy())
     # crm_profile.csv: per-type means of the linked customers' behaviour, checked by hand
     crm = pd.read_csv(out / "crm_profile.csv")
-    assert list(crm.columns) == ["type_id", "feature", "mean", "overall", "diff", "effect_size", "diff_sd"]
+    assert list(crm.columns)[:7] == ["type_id", "feature", "mean", "overall", "diff", "effect_size", "diff_sd"]
     base = pd.read_parquet(customers).set_index("customer_id")
     resp = pd.read_csv(out.parent / "survey" / "responses.csv").set_index("respondent_id")
     assign = pd.read_csv(out / "assignments.csv").set_index("respondent_id")
     linked = resp[resp["customer_id"].isin(base.index)]
-    feature = crm["feature"].iloc[0]
+    feature = crm.loc[crm["kind"] == "numeric", "feature"].iloc[0]
     expected = base.loc[linked["customer_id"], feature].groupby(assign.loc[linked.index, "type_id"].to_numpy()).mean()
     got = crm[crm["feature"] == feature].set_index("type_id")["mean"]
     assert_allclose(got.sort_index().to_numpy(), expected.sort_index().to_numpy(), rtol=1e-9)
@@ -624,6 +624,17 @@ def test_weak_customer_signal_keeps_the_survey_shares_and_warns(tmp_path):
     assert np.max(np.abs(shares["corrected_share"] - shares["linked_share"])) < 0.02
     assert (shares["corrected_ci_low"] <= shares["corrected_share"] + 1e-12).all()
     assert (shares["corrected_share"] <= shares["corrected_ci_high"] + 1e-12).all()
+    # ...and never narrower than the survey share's own interval on either side (trial 8:
+    # "4.9 % [4.9 %, 5.2 %]" beside a survey share of 5 % [4-6 %], the estimate on its edge)
+    from behaviortypes.profiles import weighted_sizes
+
+    assign = pd.read_csv(out / "assignments.csv").set_index("respondent_id")["type_id"]
+    survey = weighted_sizes(assign).reindex(shares.index)
+    assert (shares["corrected_share"] - shares["corrected_ci_low"]
+            >= survey["share"] - survey["ci_low"] - 1e-12).all()
+    assert (shares["corrected_ci_high"] - shares["corrected_share"]
+            >= survey["ci_high"] - survey["share"] - 1e-12).all()
+    assert "at least the survey share's interval" in base["interval"]
     assert base["method"].startswith("raw predicted")
     loaded = load_model(out / "lookalike.skops")
     assert_allclose(loaded.base_priors_.to_numpy(), shares["linked_share"].to_numpy())
@@ -738,3 +749,47 @@ def test_text_in_a_numeric_feature_is_an_error():
     labels = pd.Series(rng.integers(1, 3, 400), index=features.index)
     with pytest.raises(InputError, match=r"column 'visits'.*mostly numbers but 1 value\(s\) are text, e.g. 'many' \(customer C17\)"):
         LookalikeModel(models=("logistic",), cv=3, random_state=0).fit(features, labels)
+
+
+def test_crm_profile_reads_yes_no_and_profiles_categorical_columns(tmp_path):
+    # trial 8: a yes/no column came out empty in crm_profile.csv (to_numeric on the raw text),
+    # and categorical columns (gender, education, country) never reached it at all
+    out, customers, truth = _discovery(tmp_path)
+    base = pd.read_parquet(customers)
+    base["newsletter"] = np.where(base["newsletter"], "yes", "no")
+    ids = pd.read_csv(out.parent / "survey" / "responses.csv")["customer_id"].iloc[50:]
+    base.loc[base["customer_id"].isin(ids.iloc[:5]), "channel"] = "fax"  # 5 linked: below the minimum cell
+    base.to_parquet(customers, index=False)
+    train_lookalike(out, customers, seed=0, models=("logistic",), cv=3, batch_size=2_500, sample_size=4_000)
+    crm = pd.read_csv(out / "crm_profile.csv")
+    assert list(crm.columns) == ["type_id", "feature", "mean", "overall", "diff", "effect_size", "diff_sd",
+                                 "kind", "level", "n", "p_value", "p_adjusted", "significant"]
+    base = base.set_index("customer_id")
+    resp = pd.read_csv(out.parent / "survey" / "responses.csv").set_index("respondent_id")
+    assign = pd.read_csv(out / "assignments.csv").set_index("respondent_id")
+    linked = resp[resp["customer_id"].isin(base.index)]
+    types = assign.loc[linked.index, "type_id"].to_numpy()
+    rows = base.loc[linked["customer_id"]]
+    # yes/no: the share of "yes" per type, read as the model reads it
+    news = crm[crm["feature"] == "newsletter"].set_index("type_id")
+    assert news["kind"].eq("boolean").all() and news["mean"].notna().all()
+    expected = (rows["newsletter"] == "yes").groupby(types).mean()
+    assert_allclose(news["mean"].sort_index().to_numpy(), expected.sort_index().to_numpy(), rtol=1e-9)
+    assert_allclose(news["overall"], (rows["newsletter"] == "yes").mean(), rtol=1e-9)
+    assert news.loc[[1, 3], "significant"].all()  # planted: 20 % and 80 % (everyone about 45 %)
+    # categorical: the share in each level per type against everyone, as a banner does
+    chan = crm[(crm["feature"] == "channel") & (crm["level"] == "web")].set_index("type_id")
+    assert chan["kind"].eq("categorical").all()
+    expected = (rows["channel"] == "web").groupby(types).mean()
+    assert_allclose(chan["mean"].sort_index().to_numpy(), expected.sort_index().to_numpy(), rtol=1e-9)
+    assert set(crm.loc[crm["feature"] == "channel", "level"]) >= {"app", "store", "web"}
+    # a level seen less than the minimum cell (10) is never shown, by type or overall
+    fax = crm[(crm["feature"] == "channel") & (crm["level"] == "fax")]
+    assert fax[["mean", "overall", "n"]].isna().all().all()
+    # region is unrelated to the type: no significant difference (Benjamini-Hochberg, 5 %)
+    assert not crm.loc[crm["feature"] == "region", "significant"].any()
+    assert crm.loc[crm["feature"] == "spend", "significant"].any()
+    # numeric rows have no level; every shown cell has at least the minimum count
+    assert crm.loc[crm["kind"] == "numeric", "level"].isna().all()
+    assert (crm["n"].dropna() >= 10).all()
+    assert "customer_id" not in set(crm["feature"])

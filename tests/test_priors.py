@@ -15,7 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from behaviortypes.lookalike import (MAX_SHARE_SE, base_share_intervals, estimate_base_priors,
-                                     shift_identifiability)
+                                     raw_share_intervals, shift_identifiability)
 
 
 def planted(seed, *, n_base=8000, base_shares=(0.4, 0.3, 0.225, 0.075),
@@ -181,3 +181,75 @@ def test_lookalike_model_keeps_out_of_fold_posteriors_for_the_intervals():
                                  classes=model.type_ids_, n_boot=50, random_state=0)
     assert table["type_id"].tolist() == [1, 2, 3]
     assert_allclose(table["sample_share"], [0.5, 0.375, 0.125])
+
+
+def planted_random(seed, *, n_base=6000, base_shares=(0.5, 0.25, 0.2, 0.05), n_resp=800, d=4):
+    """A survey that is a simple random sample of the base, with CRM columns unrelated to the
+    type (the classifier predicts no better than chance): the type counts are the survey's
+    sampling error, which the base shares' intervals must carry (trial 8)."""
+    rng = np.random.default_rng(seed)
+    yb = rng.choice(len(base_shares), size=n_base, p=base_shares)
+    xb = rng.normal(0, 1, (n_base, d))
+    pick = rng.choice(n_base, n_resp, replace=False)
+    xr, yr = xb[pick], yb[pick]
+    clf = LogisticRegression(max_iter=2000)
+    oof = cross_val_predict(clf, xr, yr, method="predict_proba",
+                            cv=StratifiedKFold(5, shuffle=True, random_state=seed))
+    clf.fit(xr, yr)
+    train = np.bincount(yr, minlength=len(base_shares)) / len(yr)
+    truth = np.bincount(yb, minlength=len(base_shares)) / n_base
+    return clf, xb, xr, yr + 1, oof, train, truth
+
+
+def _survey_width(shares, n):
+    """Width of a 95 % (Wald) interval of a survey share from a simple random sample of n."""
+    shares = np.asarray(shares, float)
+    return 2 * 1.96 * np.sqrt(shares * (1 - shares) / n)
+
+
+def test_uncorrected_interval_is_as_wide_as_the_survey_shares():
+    # one study, quick: recalibration (gbm's path) and refit (logistic's path) both carry
+    # the survey's sampling error of the type counts (before: 0.3 and 0.2 points wide)
+    clf, xb, xr, labels, oof, train, truth = planted_random(7)
+    survey = _survey_width(train, len(labels))
+    table = base_share_intervals(clf.predict_proba(xb), train, labels, oof, corrected=False, n_boot=100,
+                                 random_state=0)
+    assert ((table["ci_high"] - table["ci_low"]).to_numpy() > 0.7 * survey).all()
+    from sklearn.pipeline import Pipeline
+
+    pipe = Pipeline([("classifier", LogisticRegression(max_iter=2000))]).fit(xr, labels)
+    table = raw_share_intervals(pipe, pd.DataFrame(xr), labels, pd.DataFrame(xb[:2000]), classes=[1, 2, 3, 4],
+                                point=pipe.predict_proba(xb).mean(axis=0), n_boot=40, random_state=0)
+    assert ((table["ci_high"] - table["ci_low"]).to_numpy() > 0.7 * survey).all()
+
+
+@pytest.mark.slow
+def test_uncorrected_intervals_carry_the_surveys_sampling_error():
+    # trial 8: "4.9 % [4.9 %, 5.2 %]" for a type the survey puts at 5 % [4-6 %]: resampling
+    # within type kept the survey's type counts fixed, so only the calibration varied
+    hits, widths = [], []
+    for seed in range(30):
+        clf, xb, xr, labels, oof, train, truth = planted_random(200 + seed)
+        base = clf.predict_proba(xb)
+        table = base_share_intervals(base, train, labels, oof, corrected=False, n_boot=100, random_state=seed)
+        hits.append(((table["ci_low"] <= truth) & (truth <= table["ci_high"])).to_numpy())
+        widths.append((table["ci_high"] - table["ci_low"]).to_numpy())
+    hits = np.array(hits)
+    assert hits.mean() >= 0.88 and hits.mean(axis=0).min() >= 0.8
+    # about the width of the survey share's own 95 % interval (n = 800)
+    assert_allclose(np.mean(widths, axis=0), _survey_width([0.5, 0.25, 0.2, 0.05], 800), rtol=0.25)
+
+
+@pytest.mark.slow
+def test_refitted_raw_intervals_carry_the_surveys_sampling_error():
+    from sklearn.pipeline import Pipeline
+
+    hits = []
+    for seed in range(20):
+        _, xb, xr, labels, _, _, truth = planted_random(300 + seed, n_base=3000, n_resp=600)
+        pipe = Pipeline([("classifier", LogisticRegression(max_iter=2000))]).fit(xr, labels)
+        point = pipe.predict_proba(xb).mean(axis=0)
+        table = raw_share_intervals(pipe, pd.DataFrame(xr), labels, pd.DataFrame(xb), classes=[1, 2, 3, 4],
+                                    point=point, n_boot=60, random_state=seed)
+        hits.append(((table["ci_low"] <= truth) & (truth <= table["ci_high"])).to_numpy())
+    assert np.array(hits).mean() >= 0.85

@@ -771,3 +771,45 @@ def test_a_type_that_stands_out_on_no_statement_says_so(tmp_path, lang):
     other = html[html.index('id="sec-type-2"'):]
     said = load_texts(lang)["none_above"].split("{sd}")[0]
     assert said in first and said not in other
+
+
+def test_reach_arrows_only_for_significant_differences(tmp_path):
+    # trial 8: every CRM row got an arrow however small (Age 32.0 vs 32.3, d = -0.04, got a
+    # red one), and a blank row (a yes/no column read as numbers) got one on every page
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    rows = []
+    for t in (1, 2, 3):
+        rows += [
+            (t, "age", 32.0, 32.3, -0.3, -0.04, -0.03, "numeric", None, 90, 0.7, 0.8, False),
+            (t, "spend", 410.0, 300.0, 110.0, 0.61, 0.5, "numeric", None, 90, 1e-6, 1e-5, True),
+            (t, "visits", 2.0, 4.0, -2.0, -0.52, -0.45, "numeric", None, 90, 1e-5, 1e-4, True),
+            (t, "english_native", None, None, None, None, None, "boolean", None, None, None, None, False),
+            (t, "newsletter", 0.62, 0.45, 0.17, 0.35, 0.3, "boolean", None, 60, 1e-3, 4e-3, True),
+        ]
+    rows += [(2, "gender", 0.45, 0.28, 0.17, 0.38, 0.33, "categorical", "Male", 40, 1e-4, 1e-3, True)]
+    pd.DataFrame(rows, columns=["type_id", "feature", "mean", "overall", "diff", "effect_size", "diff_sd", "kind",
+                                "level", "n", "p_value", "p_adjusted", "significant"]).to_csv(
+        disc / "crm_profile.csv", index=False)
+    for lang in ("en", "sv"):
+        ctx = build_context(load_report_data(disc), lang)
+        crm = {c["feature"]: c for c in ctx["personas"][0]["crm"]}
+        assert crm["Spend"]["dir"] == "up" and crm["Visits"]["dir"] == "down"
+        assert crm["Age"]["dir"] is None  # d = -0.04, not significant: no arrow
+        assert "English native" not in crm  # nothing to show: no row, no arrow
+        # a yes/no column is the share of "yes"; a category names its level, as a share
+        assert crm["Newsletter"]["dir"] == "up" and "62" in crm["Newsletter"]["mean"]
+        assert "%" in crm["Newsletter"]["mean"] and "45" in crm["Newsletter"]["overall"]
+        assert len(crm) == 4 and list(crm)[-1] == "Age"  # the significant rows first
+        other = {c["feature"]: c for c in ctx["personas"][1]["crm"]}
+        assert other["Gender: Male"]["dir"] == "up" and "45" in other["Gender: Male"]["mean"]
+        # the rule is said beside the table
+        note = ctx["personas"][0]["crm_note"]
+        assert ("false discovery rate" if lang == "en" else "falska upptäckter") in note
+    # on the page: Age's row and no other shows no arrow; the two significant ones do
+    from behaviortypes.report.render import render_html
+
+    html = render_html(load_report_data(disc), "en")
+    page = html[html.index('<table class="crm">'):]
+    page = page[:page.index("</table>")]
+    cells = re.findall(r"<td>([^<]+)</td>.*?<td class=\"dir[^\"]*\">([^<]*)</td>", page, flags=re.S)
+    assert dict(cells)["Age"] == "" and dict(cells)["Spend"] == "▲" and dict(cells)["Visits"] == "▼"

@@ -536,6 +536,20 @@ def _em(proba: np.ndarray, train: np.ndarray, start: np.ndarray) -> np.ndarray:
     return pi
 
 
+def _resample_respondents(rng: np.random.Generator, y: np.ndarray, tries: int = 100) -> np.ndarray:
+    """Row positions of one bootstrap draw: the respondents resampled with replacement as a
+    whole, so that the types' counts vary as the survey's sampling makes them vary (resampling
+    within each type held them fixed and left the survey's sampling error out of the interval:
+    trial 8, "4.9 % [4.9 %, 5.2 %]" for a survey share of 5 % [4-6 %]). A draw that misses a
+    type (possible only for a type of a handful of respondents) is drawn again."""
+    present = np.unique(y)
+    for _ in range(tries):
+        idx = rng.integers(0, len(y), len(y))
+        if len(np.unique(y[idx])) == len(present):
+            break
+    return idx
+
+
 def base_share_intervals(
     base_proba: np.ndarray | pd.DataFrame,
     train_priors: Sequence[float] | np.ndarray | pd.Series,
@@ -603,8 +617,11 @@ def base_share_intervals(
     its posteriors are computed once; what is uncertain is the classifier, learned from
     a few hundred or thousand respondents, and in particular its *calibration*, on
     which the Saerens EM relies (the estimate is exactly right only when the posteriors
-    are calibrated). Each draw resamples the respondents with replacement within each
-    type (keeping each type's count, as its training rows), fits a bias-corrected
+    are calibrated), and the survey's own sampling error of the type counts. Each draw
+    resamples the respondents with replacement as a whole (so each type's count varies as
+    the survey's sampling makes it vary; resampling within type held the counts fixed and,
+    without the correction, gave intervals a tenth of the survey share's own: trial 8,
+    "4.9 % [4.9 %, 5.2 %]" beside 5 % [4-6 %]), fits a bias-corrected
     temperature scaling (one temperature and one bias per type; Alexandari, Kundaje
     & Shrikumar 2020) to their out-of-fold posteriors, applies it to the base's
     posteriors and re-runs the EM with the draw's training shares. The draw's shift from
@@ -620,7 +637,9 @@ def base_share_intervals(
     started; both the full-sample and the bootstrap computations use the same rows,
     so the subsample adds no noise of its own to the shifts. The classifier's ranking
     of customers is held fixed; on planted data this interval covers the true base
-    share in about 95 % of studies (``tests/test_priors.py``).
+    share in about 95 % of studies (``tests/test_priors.py``: 97.5 % of 120 shares with
+    the correction; 92.5 % without it, for a random-sample survey whose CRM columns say
+    nothing about the type, where within-type resampling covered 10 %).
 
     References
     ----------
@@ -674,10 +693,9 @@ def base_share_intervals(
                   point)
     else:
         ref = _apply_bcts(log_base, theta0).mean(axis=0)
-    members = [np.flatnonzero(y == j) for j in range(k)]
     draws = np.empty((int(n_boot), k))
     for b in range(int(n_boot)):
-        idx = np.concatenate([m[rng.integers(0, len(m), len(m))] for m in members if len(m)])
+        idx = _resample_respondents(rng, y)
         wb, yb = w[idx], y[idx]
         theta = _fit_bcts(log_oof[idx], yb, wb, start=theta0)
         train_b = np.bincount(yb, weights=wb, minlength=k) / wb.sum()
@@ -919,7 +937,10 @@ def raw_share_intervals(
     is the mean of the classifier's posterior over the base; under covariate shift the
     classifier's own estimation error dominates it (the base may lie where the survey has
     few people), so each draw refits a clone of the classifier on the respondents
-    resampled with replacement within each type, predicts the same uniform sample of base
+    resampled with replacement (as a whole, so that the types' counts carry the survey's
+    sampling error: on planted random-sample surveys with uninformative CRM columns this
+    covers the true share in 90 % of 80 cases, within-type resampling in 22 %;
+    ``tests/test_priors.py``), predicts the same uniform sample of base
     rows and takes the mean posterior; the draw's shift from the full fit's mean on those
     rows is added to ``point`` (percentile intervals, clipped to [0, 1]).
 
@@ -955,10 +976,9 @@ def raw_share_intervals(
     classes = [int(t) for t in classes]
     order = [list(estimator.classes_).index(t) for t in classes]
     ref = np.asarray(estimator.predict_proba(base_features), float)[:, order].mean(axis=0)
-    members = [np.flatnonzero(y == t) for t in classes]
     draws = []
     for _ in range(int(n_boot)):
-        idx = np.concatenate([m[rng.integers(0, len(m), len(m))] for m in members if len(m)])
+        idx = _resample_respondents(rng, y)
         fitted = clone(estimator)
         kwargs = {} if w is None else {"classifier__sample_weight": w[idx]}
         try:

@@ -289,6 +289,44 @@ def styles_sentence(block: Mapping[str, Any] | None, t: Mapping[str, str], fmt: 
 
 
 # --------------------------------------------------------------------------- context
+def _reach(data: ReportData, tid: int, fmt: Formatter, t: Mapping[str, str]) -> tuple[list[dict[str, Any]], str]:
+    """The "how to reach them" rows of a type (crm_profile.csv) and the note under them.
+
+    The rows that differ significantly (``significant``: type vs the other linked
+    customers, Benjamini-Hochberg 5 % per feature, as the banner pages) come first, by
+    size; only they get an arrow (``dir``). Rows with nothing to show (suppressed small
+    cells) are left out. Yes/no columns and categorical levels are shares.
+    """
+    if data.crm is None:
+        if data.importances is not None and len(data.importances):
+            top = ", ".join(pretty_name(f).lower() for f in data.importances.index[:4])
+            return [], t["crm_from_card"].format(signals=top)
+        return [], t["no_crm"]
+    c = data.crm[(data.crm["type_id"] == tid) & data.crm["mean"].notna() & data.crm["overall"].notna()]
+    tested = "significant" in c
+    sig = c["significant"].astype(str).str.lower().eq("true") if tested else False
+    c = c.assign(sig_=sig, size_=c["effect_size"].abs().fillna(0.0))
+    c = c.sort_values(["sig_", "size_"], ascending=False, kind="stable").head(_MAX_CRM)
+    rows = []
+    for r in c.itertuples():
+        kind = getattr(r, "kind", "numeric")
+        level = getattr(r, "level", None)
+        share = kind in ("boolean", "categorical")
+        if isinstance(level, float) and math.isfinite(level):  # a numeric level read back as a number
+            level = str(int(level)) if level.is_integer() else str(level)
+        name = pretty_name(r.feature) + (f": {level}" if isinstance(level, str) and level else "")
+        show = (lambda x: fmt.pct(x)) if share else (lambda x: fmt.num(x, 1))
+        rows.append({"feature": name, "mean": show(r.mean), "overall": show(r.overall),
+                     "dir": ("up" if r.diff > 0 else "down") if r.sig_ and r.diff != 0 else None,
+                     "width": min(100.0, 100 * abs(r.size_) / 1.0)})
+    if not rows and data.importances is not None and len(data.importances):
+        top = ", ".join(pretty_name(f).lower() for f in data.importances.index[:4])
+        return [], t["crm_from_card"].format(signals=top)
+    if not rows:
+        return [], t["no_crm"]
+    return rows, t["reach_note"] + ". " + t["reach_rule" if tested else "reach_rule_missing"]
+
+
 def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
              t: Mapping[str, str], zlim: float, level: int = 0) -> dict[str, Any]:
     row = data.types.loc[tid]
@@ -318,17 +356,7 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
                 who = t.get("participant", "Participant") + who[len("Participant"):]
             quotes.append({"text": _truncate(q.quote, _QUOTE_CHARS - 60 * level), "who": who,
                            "theme": pretty_name(q.theme) if isinstance(q.theme, str) else ""})
-    crm = []
-    if data.crm is not None:
-        c = data.crm[data.crm["type_id"] == tid]
-        c = c.reindex(c["effect_size"].abs().sort_values(ascending=False).index).head(_MAX_CRM)
-        for r in c.itertuples():
-            crm.append({"feature": pretty_name(r.feature), "mean": fmt.num(r.mean, 1), "overall": fmt.num(r.overall, 1),
-                        "up": r.diff >= 0, "width": min(100.0, 100 * abs(r.effect_size) / 1.0)})
-    if not crm and data.importances is not None and len(data.importances):
-        crm_note = t["crm_from_card"].format(signals=", ".join(pretty_name(f).lower() for f in data.importances.index[:4]))
-    else:
-        crm_note = t["reach_note"] if crm else t["no_crm"]
+    crm, crm_note = _reach(data, tid, fmt, t)
     recall = None
     if data.per_type is not None and tid in data.per_type.index and "recall" in data.per_type:
         recall = fmt.pct(float(data.per_type.loc[tid, "recall"]))

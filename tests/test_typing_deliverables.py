@@ -809,3 +809,37 @@ def test_workbook_scale_text_leaves_out_a_missing_codes_label(studies, tmp_path)
     wb = load_workbook(write_typing_xlsx(spec, tmp_path / "t.xlsx", "en"))
     texts = [c.value for row in wb.worksheets[0].iter_rows() for c in row if isinstance(c.value, str)]
     assert any("5 = Strongly agree" in t for t in texts) and not any("Don't know" in t for t in texts)
+
+
+def test_score_missing_columns_hint_says_add_them_empty(studies, tmp_path):
+    """Trial 8: next year's survey dropped statements. The hint says the columns can be
+    added empty (blank = unanswered, typed from the rest) and how many may be missing
+    before nobody can be typed; both hold when the user does it (en and sv)."""
+    disc = max(studies.values(), key=lambda d: len(load_typing_spec(d).items))
+    spec = load_typing_spec(disc)
+    n = len(spec.items)
+    need = -(-n // 2)
+    assert n - need >= 2, spec.items
+    answers = _test_set(disc, 5).dropna(thresh=len(spec.items) + 1)  # fully answered rows
+    gone = spec.items[:n - need]  # the most that may be missing
+    answers.drop(columns=gone).to_csv(tmp_path / "few.csv", index=False)
+    with pytest.raises(InputError) as caught:
+        read_answers(tmp_path / "few.csv", spec)
+    en, sv = caught.value.said("en"), caught.value.said("sv")
+    assert f"add the {len(gone)} missing columns with empty cells" in en
+    assert f"at least {need} of the {n} statements answered (at most {n - need} missing" in en
+    assert f"lägg till de {len(gone)} saknade kolumnerna med tomma celler" in sv
+    assert f"minst {need} av de {n} påståendena besvarade (högst {n - need} saknade" in sv
+    # doing what the hint says types everyone
+    answers.assign(**{c: "" for c in gone}).to_csv(tmp_path / "filled.csv", index=False)
+    typed = score_answers_file(disc, tmp_path / "filled.csv", tmp_path / "typed.csv")
+    assert typed["type_id"].notna().all() and len(typed) == len(answers)
+    # one more missing: adding them empty cannot type anyone, and the hint says so
+    more = spec.items[:n - need + 1]
+    answers.drop(columns=more).to_csv(tmp_path / "many.csv", index=False)
+    with pytest.raises(InputError) as caught:
+        read_answers(tmp_path / "many.csv", spec)
+    en, sv = caught.value.said("en"), caught.value.said("sv")
+    assert f"at most {need - 1} of the {n} statements answered, fewer than the {need} a type needs" in en
+    assert "add the" not in en
+    assert f"högst {need - 1} av de {n} påståendena besvarade, färre än de {need} en typ behöver" in sv

@@ -328,7 +328,20 @@ def _row_numbers(frame: pd.DataFrame) -> np.ndarray:
     return base + header_rows
 
 
-def read_answers(path: str | Path, spec: TypingSpec, *, id_column: str | None = None) -> pd.DataFrame:
+def _lacking(path: Path, spec: TypingSpec, missing: list[str], min_answered: int | None) -> InputError:
+    """Statements' columns missing: the hint says they can be added empty (a blank is
+    unanswered, typed from the rest) while enough remain for a type (trial 8)."""
+    n, k = len(spec.items), len(missing)
+    need = min(max(1, int(min_answered)), n) if min_answered else default_min_answered(n)
+    values = {"missing": ", ".join(missing), "items": ", ".join(spec.items), "k": k, "n": n,
+              "need": need, "spare": n - need, "have": n - k}
+    code = "problem_answers_lack" if k > 1 else "problem_answers_lack_one"
+    hint = None if n - k >= need else Said("problem_answers_lack_many_hint" if n > k else "problem_answers_lack_all_hint", values)
+    return InputError(code=code, values=values, hint=hint, file=path, column=missing[0])
+
+
+def read_answers(path: str | Path, spec: TypingSpec, *, id_column: str | None = None,
+                 min_answered: int | None = None) -> pd.DataFrame:
     """Read answers to the typing tool's statements (CSV, Excel or SPSS) and check them.
 
     Parameters
@@ -341,6 +354,10 @@ def read_answers(path: str | Path, spec: TypingSpec, *, id_column: str | None = 
     spec : TypingSpec
     id_column : str, optional
         The id column's name when it is neither ``respondent_id`` nor the survey's.
+    min_answered : int, optional
+        The minimum ``--score`` will apply (default: half the statements); only used to
+        say, when statements' columns are missing, whether adding them empty still
+        leaves enough answered for a type.
 
     Returns
     -------
@@ -387,9 +404,7 @@ def read_answers(path: str | Path, spec: TypingSpec, *, id_column: str | None = 
             hint="give every column a unique name (the typing tool needs the columns "
                  f"{', '.join(spec.items)})")
     if missing_cols:
-        raise InputError(code="problem_answers_lack" if len(missing_cols) > 1 else "problem_answers_lack_one",
-                         values={"missing": ", ".join(missing_cols), "items": ", ".join(spec.items)},
-                         file=path, column=missing_cols[0])
+        raise _lacking(path, spec, missing_cols, min_answered)
 
     scale = {"scale": f"{spec.scale_min:g}–{spec.scale_max:g}", "min": f"{spec.scale_min:g}",
              "next": f"{spec.scale_min + 1:g}", "max": f"{spec.scale_max:g}"}
@@ -554,7 +569,8 @@ def score_answers_file(tool: str | Path | TypingSpec, answers_path: str | Path,
     refuse_foreign_typed_csv(out_path)  # never a file of the user's
     dialect = csv_dialect or ("excel-sv" if spec.language == "sv" else "excel")
     _check_dialect(dialect)
-    scored = score_answers(read_answers(answers_path, spec, id_column=id_column), spec, file=answers_path,
+    scored = score_answers(read_answers(answers_path, spec, id_column=id_column, min_answered=min_answered),
+                           spec, file=answers_path,
                            min_answered=min_answered)
     write_typed_csv(out_path, scored, dialect)  # opened in Excel: formulas neutralised
     return scored

@@ -792,9 +792,13 @@ def test_cli_wrote_lines_are_in_the_language_asked_for(studies, tmp_path, capsys
     src, typed = tmp_path / "answers.csv", tmp_path / "typed.csv"
     answers.to_csv(src, index=False)
     assert main(["typing-tool", str(disc), "--score", str(src), "--out", str(typed), "--lang", "sv"]) == 0
-    line = capsys.readouterr().out.strip()
+    progress, line, speed = capsys.readouterr().out.strip().splitlines()
     assert line.startswith(f"Skrev {typed}: ") and " svarande typade; 1 inte typade (färre än " in line
     assert line.endswith(" påståendena besvarade; se kolumnen not_typed)")
+    # the progress and the summary speak Swedish too, with the same figures (decimal comma)
+    rows, rate, seconds = re.fullmatch(r"Typar answers\.csv: (30) av 30 rader \(100 %\), (\S+) rader/s, (\d+,\d) s",
+                                       progress).groups()
+    assert speed == f"Typade {rows} rader på {seconds} s ({rate} rader/s)"
 
 
 def test_workbook_scale_text_leaves_out_a_missing_codes_label(studies, tmp_path):
@@ -843,3 +847,35 @@ def test_score_missing_columns_hint_says_add_them_empty(studies, tmp_path):
     assert f"at most {need - 1} of the {n} statements answered, fewer than the {need} a type needs" in en
     assert "add the" not in en
     assert f"högst {need - 1} av de {n} påståendena besvarade, färre än de {need} en typ behöver" in sv
+
+
+def test_score_progress_in_a_log_agrees_with_the_summary(studies, tmp_path):
+    """Trial 8: --score on 140,000 rows was silent for 21.7 s. In a log (not a terminal) it
+    prints a line every 10 % and a last line, as `score` does, and the summary line's rows,
+    seconds and rows/s are the last progress line's."""
+    import sys
+
+    disc = studies["en"]
+    base = _test_set(disc, 6)
+    answers = pd.concat([base] * (4000 // len(base) + 1), ignore_index=True).iloc[:4000]
+    answers["respondent_id"] = [f"N{i:05d}" for i in range(len(answers))]
+    answers.to_csv(tmp_path / "answers.csv", index=False)
+    run = subprocess.run([sys.executable, "-m", "behaviortypes.cli", "typing-tool", str(disc), "--score",
+                          str(tmp_path / "answers.csv"), "--out", str(tmp_path / "typed.csv")],
+                         capture_output=True, text=True, timeout=300, check=False,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.strip().splitlines()
+    step = r"Typing answers\.csv: ([\d,]+) of 4,000 rows \((\d+) %\), ([\d,]+) rows/s, ([\d.]+) s"
+    steps = [re.fullmatch(step, line) for line in lines if line.startswith("Typing ")]
+    assert all(steps) and len(steps) >= 10, run.stdout
+    assert [int(m.group(2)) for m in steps[:-1]] == list(range(10, 100, 10)), run.stdout
+    last = steps[-1]
+    assert last.group(1) == "4,000" and last.group(2) == "100", run.stdout
+    assert "respondents typed" in lines[-2], run.stdout
+    summary = re.fullmatch(r"Typed ([\d,]+) rows in ([\d.]+) s \(([\d,]+) rows/s\)", lines[-1])
+    assert summary, run.stdout
+    assert summary.groups() == (last.group(1), last.group(4), last.group(3)), run.stdout
+    rows, seconds, rate = (float(g.replace(",", "")) for g in summary.groups())
+    assert rate == pytest.approx(rows / seconds, rel=0.06, abs=1)
+    assert "\r" not in run.stdout  # a log gets lines, not a redrawn bar

@@ -879,3 +879,46 @@ def test_score_progress_in_a_log_agrees_with_the_summary(studies, tmp_path):
     rows, seconds, rate = (float(g.replace(",", "")) for g in summary.groups())
     assert rate == pytest.approx(rows / seconds, rel=0.06, abs=1)
     assert "\r" not in run.stdout  # a log gets lines, not a redrawn bar
+
+
+def test_workbook_prints_the_typed_rows_and_whole_columns(studies, tmp_path):
+    """Trial 8: printed (LibreOffice to PDF), the workbook gave 20 pages, 14 of them the
+    header of the types sheet's empty formula rows; type names, messages and the model
+    sheet's columns were cut. The types sheet prints up to the last row with answers (a
+    print area by formula, computed by a real engine), its name column holds the longest
+    name or message, and the model sheet prints every column on one landscape page width
+    with its messages whole."""
+    from openpyxl import load_workbook
+
+    disc = studies["en"]
+    spec = load_typing_spec(disc)
+    book = write_typing_xlsx(disc, tmp_path / "tool.xlsx")
+    with warnings.catch_warnings():  # openpyxl reads a print area by formula with a warning, and drops it
+        warnings.simplefilter("ignore", UserWarning)
+        wb = load_workbook(book)
+    answers, typ, mod, calc = (wb[s] for s in ("answers", "types", "model", "calc"))
+    with zipfile.ZipFile(book) as z:
+        names = html.unescape(z.read("xl/workbook.xml").decode("utf-8"))
+    area = re.search(r'<definedName name="_xlnm.Print_Area" localSheetId="2">([^<]+)<', names).group(1)
+    found = re.fullmatch(r"OFFSET\('types'!\$A\$1,0,0,MAX\(1,'calc'!\$([A-Z]+)\$2\),(\d+)\)", area)
+    assert found and int(found.group(2)) == 3 + len(spec.names), area
+    assert calc[f"{found.group(1)}1"].value == "last_row"
+    shown = [typ_name for typ_name in spec.names.values()] + [mod["A" + str(r)].value for r in range(1, 40)
+                                                               if str(mod["A" + str(r)].value or "").startswith(
+                                                                   ("too few", "check the answers"))]
+    assert len(shown) == len(spec.names) + 2
+    assert typ.column_dimensions["C"].width >= max(map(len, shown)) + 2
+    assert mod.page_setup.orientation == "landscape" and mod.page_setup.fitToWidth == 1
+    assert mod.page_setup.fitToHeight == 0 and mod.sheet_properties.pageSetUpPr.fitToPage
+    merged = {str(m) for m in mod.merged_cells.ranges}
+    notes = [r for r in range(1, 40) if str(mod[f"A{r}"].value or "").startswith(("too few", "check the answers"))]
+    assert all(f"A{r}:C{r}" in merged and mod[f"A{r}"].alignment.wrap_text for r in notes)
+    # a real engine computes the last row with answers (rows 2-4 and 7; row 5 and 6 empty)
+    for r in (2, 3, 4, 7):
+        answers.cell(r, 1, f"R{r}")
+        answers.cell(r, 2, 3)
+    wb.save(tmp_path / "filled.xlsx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        done = load_workbook(_libreoffice(tmp_path / "filled.xlsx", "xlsx", tmp_path / "lo"), data_only=True)
+    assert done["calc"][f"{found.group(1)}2"].value == 7

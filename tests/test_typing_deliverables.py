@@ -792,9 +792,13 @@ def test_cli_wrote_lines_are_in_the_language_asked_for(studies, tmp_path, capsys
     src, typed = tmp_path / "answers.csv", tmp_path / "typed.csv"
     answers.to_csv(src, index=False)
     assert main(["typing-tool", str(disc), "--score", str(src), "--out", str(typed), "--lang", "sv"]) == 0
-    line = capsys.readouterr().out.strip()
+    progress, line, speed = capsys.readouterr().out.strip().splitlines()
     assert line.startswith(f"Skrev {typed}: ") and " svarande typade; 1 inte typade (färre än " in line
     assert line.endswith(" påståendena besvarade; se kolumnen not_typed)")
+    # the progress and the summary speak Swedish too, with the same figures (decimal comma)
+    rows, rate, seconds = re.fullmatch(r"Typar answers\.csv: (30) av 30 rader \(100 %\), (\S+) rader/s, (\d+,\d) s",
+                                       progress).groups()
+    assert speed == f"Typade {rows} rader på {seconds} s ({rate} rader/s)"
 
 
 def test_workbook_scale_text_leaves_out_a_missing_codes_label(studies, tmp_path):
@@ -823,3 +827,111 @@ def test_one_golden_statement_is_said_in_the_singular(lang, words):
         assert words in said and " 1 " not in said
     assert "1" not in agreement_note({"n_respondents": 320, "n_items": 2, "agreement": 0.95,
                                       "target": 0.9}, lang).split("(")[0].replace("320", "")
+
+def test_score_missing_columns_hint_says_add_them_empty(studies, tmp_path):
+    """Trial 8: next year's survey dropped statements. The hint says the columns can be
+    added empty (blank = unanswered, typed from the rest) and how many may be missing
+    before nobody can be typed; both hold when the user does it (en and sv)."""
+    disc = max(studies.values(), key=lambda d: len(load_typing_spec(d).items))
+    spec = load_typing_spec(disc)
+    n = len(spec.items)
+    need = -(-n // 2)
+    assert n - need >= 2, spec.items
+    answers = _test_set(disc, 5).dropna(thresh=len(spec.items) + 1)  # fully answered rows
+    gone = spec.items[:n - need]  # the most that may be missing
+    answers.drop(columns=gone).to_csv(tmp_path / "few.csv", index=False)
+    with pytest.raises(InputError) as caught:
+        read_answers(tmp_path / "few.csv", spec)
+    en, sv = caught.value.said("en"), caught.value.said("sv")
+    assert f"add the {len(gone)} missing columns with empty cells" in en
+    assert f"at least {need} of the {n} statements answered (at most {n - need} missing" in en
+    assert f"lägg till de {len(gone)} saknade kolumnerna med tomma celler" in sv
+    assert f"minst {need} av de {n} påståendena besvarade (högst {n - need} saknade" in sv
+    # doing what the hint says types everyone
+    answers.assign(**{c: "" for c in gone}).to_csv(tmp_path / "filled.csv", index=False)
+    typed = score_answers_file(disc, tmp_path / "filled.csv", tmp_path / "typed.csv")
+    assert typed["type_id"].notna().all() and len(typed) == len(answers)
+    # one more missing: adding them empty cannot type anyone, and the hint says so
+    more = spec.items[:n - need + 1]
+    answers.drop(columns=more).to_csv(tmp_path / "many.csv", index=False)
+    with pytest.raises(InputError) as caught:
+        read_answers(tmp_path / "many.csv", spec)
+    en, sv = caught.value.said("en"), caught.value.said("sv")
+    assert f"at most {need - 1} of the {n} statements answered, fewer than the {need} a type needs" in en
+    assert "add the" not in en
+    assert f"högst {need - 1} av de {n} påståendena besvarade, färre än de {need} en typ behöver" in sv
+
+
+def test_score_progress_in_a_log_agrees_with_the_summary(studies, tmp_path):
+    """Trial 8: --score on 140,000 rows was silent for 21.7 s. In a log (not a terminal) it
+    prints a line every 10 % and a last line, as `score` does, and the summary line's rows,
+    seconds and rows/s are the last progress line's."""
+    import sys
+
+    disc = studies["en"]
+    base = _test_set(disc, 6)
+    answers = pd.concat([base] * (4000 // len(base) + 1), ignore_index=True).iloc[:4000]
+    answers["respondent_id"] = [f"N{i:05d}" for i in range(len(answers))]
+    answers.to_csv(tmp_path / "answers.csv", index=False)
+    run = subprocess.run([sys.executable, "-m", "behaviortypes.cli", "typing-tool", str(disc), "--score",
+                          str(tmp_path / "answers.csv"), "--out", str(tmp_path / "typed.csv")],
+                         capture_output=True, text=True, timeout=300, check=False,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.strip().splitlines()
+    step = r"Typing answers\.csv: ([\d,]+) of 4,000 rows \((\d+) %\), ([\d,]+) rows/s, ([\d.]+) s"
+    steps = [re.fullmatch(step, line) for line in lines if line.startswith("Typing ")]
+    assert all(steps) and len(steps) >= 10, run.stdout
+    assert [int(m.group(2)) for m in steps[:-1]] == list(range(10, 100, 10)), run.stdout
+    last = steps[-1]
+    assert last.group(1) == "4,000" and last.group(2) == "100", run.stdout
+    assert "respondents typed" in lines[-2], run.stdout
+    summary = re.fullmatch(r"Typed ([\d,]+) rows in ([\d.]+) s \(([\d,]+) rows/s\)", lines[-1])
+    assert summary, run.stdout
+    assert summary.groups() == (last.group(1), last.group(4), last.group(3)), run.stdout
+    rows, seconds, rate = (float(g.replace(",", "")) for g in summary.groups())
+    assert rate == pytest.approx(rows / seconds, rel=0.06, abs=1)
+    assert "\r" not in run.stdout  # a log gets lines, not a redrawn bar
+
+
+def test_workbook_prints_the_typed_rows_and_whole_columns(studies, tmp_path):
+    """Trial 8: printed (LibreOffice to PDF), the workbook gave 20 pages, 14 of them the
+    header of the types sheet's empty formula rows; type names, messages and the model
+    sheet's columns were cut. The types sheet prints up to the last row with answers (a
+    print area by formula, computed by a real engine), its name column holds the longest
+    name or message, and the model sheet prints every column on one landscape page width
+    with its messages whole."""
+    from openpyxl import load_workbook
+
+    disc = studies["en"]
+    spec = load_typing_spec(disc)
+    book = write_typing_xlsx(disc, tmp_path / "tool.xlsx")
+    with warnings.catch_warnings():  # openpyxl reads a print area by formula with a warning, and drops it
+        warnings.simplefilter("ignore", UserWarning)
+        wb = load_workbook(book)
+    answers, typ, mod, calc = (wb[s] for s in ("answers", "types", "model", "calc"))
+    with zipfile.ZipFile(book) as z:
+        names = html.unescape(z.read("xl/workbook.xml").decode("utf-8"))
+    area = re.search(r'<definedName name="_xlnm.Print_Area" localSheetId="2">([^<]+)<', names).group(1)
+    found = re.fullmatch(r"OFFSET\('types'!\$A\$1,0,0,MAX\(1,'calc'!\$([A-Z]+)\$2\),(\d+)\)", area)
+    assert found and int(found.group(2)) == 3 + len(spec.names), area
+    assert calc[f"{found.group(1)}1"].value == "last_row"
+    shown = [typ_name for typ_name in spec.names.values()] + [mod["A" + str(r)].value for r in range(1, 40)
+                                                               if str(mod["A" + str(r)].value or "").startswith(
+                                                                   ("too few", "check the answers"))]
+    assert len(shown) == len(spec.names) + 2
+    assert typ.column_dimensions["C"].width >= max(map(len, shown)) + 2
+    assert mod.page_setup.orientation == "landscape" and mod.page_setup.fitToWidth == 1
+    assert mod.page_setup.fitToHeight == 0 and mod.sheet_properties.pageSetUpPr.fitToPage
+    merged = {str(m) for m in mod.merged_cells.ranges}
+    notes = [r for r in range(1, 40) if str(mod[f"A{r}"].value or "").startswith(("too few", "check the answers"))]
+    assert all(f"A{r}:C{r}" in merged and mod[f"A{r}"].alignment.wrap_text for r in notes)
+    # a real engine computes the last row with answers (rows 2-4 and 7; row 5 and 6 empty)
+    for r in (2, 3, 4, 7):
+        answers.cell(r, 1, f"R{r}")
+        answers.cell(r, 2, 3)
+    wb.save(tmp_path / "filled.xlsx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        done = load_workbook(_libreoffice(tmp_path / "filled.xlsx", "xlsx", tmp_path / "lo"), data_only=True)
+    assert done["calc"][f"{found.group(1)}2"].value == 7

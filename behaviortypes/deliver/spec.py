@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +25,9 @@ import pandas as pd
 from .. import study
 from ..errors import InputError, Problem, Said
 from ..files import atomic_path, load_user_yaml, neutralise_formulas, read_json
+from ..i18n import output_language, said
 from ..lookalike import TypingTool, build_typing_tool, load_typing_tool
+from ..scoring import RowMeter
 from .owned import refuse_foreign_typed_csv
 
 __all__ = [
@@ -305,7 +308,8 @@ def default_min_answered(n_items: int) -> int:
 
 def _id_column(frame: pd.DataFrame, spec: TypingSpec, file: Path, id_column: str | None = None) -> str:
     by_lower = {str(c).strip().lower(): c for c in frame.columns}
-    found = ", ".join(map(str, frame.columns[:8])) + (" …" if len(frame.columns) > 8 else "")
+    every = frame.attrs.get("columns_in_file") or list(frame.columns)  # the file's, not only those read
+    found = ", ".join(map(str, every[:8])) + (" …" if len(every) > 8 else "")
     if id_column is not None:
         if str(id_column).strip().lower() in by_lower:
             return by_lower[str(id_column).strip().lower()]
@@ -328,7 +332,20 @@ def _row_numbers(frame: pd.DataFrame) -> np.ndarray:
     return base + header_rows
 
 
-def read_answers(path: str | Path, spec: TypingSpec, *, id_column: str | None = None) -> pd.DataFrame:
+def _lacking(path: Path, spec: TypingSpec, missing: list[str], min_answered: int | None) -> InputError:
+    """Statements' columns missing: the hint says they can be added empty (a blank is
+    unanswered, typed from the rest) while enough remain for a type (trial 8)."""
+    n, k = len(spec.items), len(missing)
+    need = min(max(1, int(min_answered)), n) if min_answered else default_min_answered(n)
+    values = {"missing": ", ".join(missing), "items": ", ".join(spec.items), "k": k, "n": n,
+              "need": need, "spare": n - need, "have": n - k}
+    code = "problem_answers_lack" if k > 1 else "problem_answers_lack_one"
+    hint = None if n - k >= need else Said("problem_answers_lack_many_hint" if n > k else "problem_answers_lack_all_hint", values)
+    return InputError(code=code, values=values, hint=hint, file=path, column=missing[0])
+
+
+def read_answers(path: str | Path, spec: TypingSpec, *, id_column: str | None = None,
+                 min_answered: int | None = None, meter: Any = None) -> pd.DataFrame:
     """Read answers to the typing tool's statements (CSV, Excel or SPSS) and check them.
 
     Parameters
@@ -341,6 +358,13 @@ def read_answers(path: str | Path, spec: TypingSpec, *, id_column: str | None = 
     spec : TypingSpec
     id_column : str, optional
         The id column's name when it is neither ``respondent_id`` nor the survey's.
+    min_answered : int, optional
+        The minimum ``--score`` will apply (default: half the statements); only used to
+        say, when statements' columns are missing, whether adding them empty still
+        leaves enough answered for a type.
+    meter : RowMeter, optional
+        Progress (:class:`behaviortypes.scoring.RowMeter`): its total is set to the rows
+        read, and it advances as batches of rows are checked.
 
     Returns
     -------
@@ -356,15 +380,18 @@ def read_answers(path: str | Path, spec: TypingSpec, *, id_column: str | None = 
         column is missing, an id is blank or repeated, or an answer is not a number on
         the scale.
     """
-    from ..readers import read_table
+    from ..readers import coerce
+    from ..readers.tables import read_raw
 
     path = Path(path)
-    frame = read_table(path)
+    wanted = {str(c).strip().lower() for c in ("respondent_id", spec.id_column, id_column, *spec.items) if c}
+    # as text, only the id's and the statements' columns (a repeat too): memory and time (trial 8)
+    frame = read_raw(path, columns=lambda c: re.sub(r"\.\d+$", "", c).lower() in wanted)
     numbers = _row_numbers(frame)
     frame = frame.reset_index(drop=True)
     frame.columns = [str(c).strip() for c in frame.columns]
     id_col = _id_column(frame, spec, path, id_column)
-    ids = frame[id_col].map(lambda v: "" if pd.isna(v) else str(v).strip())
+    ids = coerce(frame[id_col]).map(lambda v: "" if pd.isna(v) else str(v).strip())
     ids = ids.map(lambda s: s[:-2] if s.endswith(".0") and s[:-2].lstrip("-").isdigit() else s)
     blank = (ids == "").to_numpy()
     if blank.any():
@@ -387,47 +414,81 @@ def read_answers(path: str | Path, spec: TypingSpec, *, id_column: str | None = 
             hint="give every column a unique name (the typing tool needs the columns "
                  f"{', '.join(spec.items)})")
     if missing_cols:
-        raise InputError(code="problem_answers_lack" if len(missing_cols) > 1 else "problem_answers_lack_one",
-                         values={"missing": ", ".join(missing_cols), "items": ", ".join(spec.items)},
-                         file=path, column=missing_cols[0])
+        raise _lacking(path, spec, missing_cols, min_answered)
+
+    frame = frame[list(dict.fromkeys([id_col, *spec.items]))]  # the other columns are not read
+    if meter is not None:
+        meter.set_total(len(frame))
+    values = _checked_values(frame, spec, path, ids, numbers, meter)
+    return pd.DataFrame(values, columns=list(spec.items), index=pd.Index(ids.to_numpy(), name=id_col))
+
+
+def _batch_rows(n: int) -> int:
+    """Rows checked at a time: about 20 batches (a progress line every 10 %), 100 to 20,000 rows."""
+    return max(100, min(20_000, -(-n // 20)))
+
+
+def _checked_values(frame: pd.DataFrame, spec: TypingSpec, path: Path, ids: pd.Series,
+                    numbers: np.ndarray, meter: Any = None) -> np.ndarray:
+    """The statements' answers as numbers, checked in batches of rows (``meter`` advances
+    after each). The error is the one a check of whole columns gives: the first statement
+    with a problem, not-a-number before off-the-scale before not-a-point, naming all its rows."""
+    from ..readers import coerce
 
     scale = {"scale": f"{spec.scale_min:g}–{spec.scale_max:g}", "min": f"{spec.scale_min:g}",
              "next": f"{spec.scale_min + 1:g}", "max": f"{spec.scale_max:g}"}
-
-    def problem(code: str, item: str, mask: np.ndarray, value: Any) -> InputError:
-        first = int(np.flatnonzero(mask)[0])
-        return InputError(problems=[Problem(code=code, values={**scale, "value": value}, file=path, column=item,
-                                            rows=numbers[mask].tolist(), value=value, respondent=ids.iloc[first])])
-
     by_label = {t.strip().casefold(): float(k) for k, t in spec.scale_labels.items()}
-    out = {}
-    for item in spec.items:
-        raw = frame[item]
-        if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
-            num = raw.astype(float)
-        else:
-            text = raw.map(lambda v: v if pd.isna(v) else str(v).strip())
-            num = pd.to_numeric(text.map(lambda v: v.replace(",", ".") if isinstance(v, str) else v),
-                                errors="coerce").astype(float)
-            labelled = num.isna() & text.notna()
-            if labelled.any() and by_label:
-                num[labelled] = text[labelled].str.casefold().map(by_label)
-            bad = (num.isna() & text.notna()).to_numpy()
-            if bad.any():
-                raise problem("problem_answer_not_number", item, bad, raw[bad].iloc[0])
-        if spec.missing_codes:
-            num[num.isin(spec.missing_codes)] = np.nan
-        outside = (num.notna() & ((num < spec.scale_min) | (num > spec.scale_max))).to_numpy()
-        if outside.any():
-            value = _as_written(path, item, outside, num)
-            raise problem("problem_answer_outside", item, outside, value)
-        if float(spec.scale_min).is_integer() and float(spec.scale_max).is_integer():
-            between = (num.notna() & (num != np.floor(num))).to_numpy()  # 3.5: not a scale point
-            if between.any():
-                value = _as_written(path, item, between, num)
-                raise problem("problem_not_a_point", item, between, value)
-        out[item] = num.to_numpy(float)
-    return pd.DataFrame(out, index=pd.Index(ids.to_numpy(), name=id_col))
+    kinds = ("problem_answer_not_number", "problem_answer_outside", "problem_not_a_point")
+    n, step = len(frame), _batch_rows(len(frame))
+    out = np.full((n, len(spec.items)), np.nan)
+    flagged: dict[tuple[int, int], tuple[np.ndarray, Any]] = {}  # (statement, kind) -> rows, first value
+    for start in range(0, n, step):
+        for j, item in enumerate(spec.items):
+            num, masks, firsts = _answer_batch(coerce(frame[item].iloc[start:start + step]), spec, by_label)
+            out[start:start + step, j] = num
+            for kind, mask in enumerate(masks):
+                if mask.any() and (j, kind) not in flagged:
+                    flagged[(j, kind)] = (np.zeros(n, bool), firsts[kind])
+                if mask.any():
+                    flagged[(j, kind)][0][start:start + step] |= mask
+        if meter is not None:
+            meter.advance(min(step, n - start))
+    if not flagged:
+        return out
+    (j, kind), (mask, value) = min(flagged.items(), key=lambda kv: kv[0])
+    item = spec.items[j]
+    if kind > 0:
+        value = _as_written(path, item, mask, pd.Series(out[:, j]))
+    first = int(np.flatnonzero(mask)[0])
+    raise InputError(problems=[Problem(code=kinds[kind], values={**scale, "value": value}, file=path, column=item,
+                                       rows=numbers[mask].tolist(), value=value, respondent=ids.iloc[first])])
+
+
+def _answer_batch(raw: pd.Series, spec: TypingSpec, by_label: dict[str, float]
+                  ) -> tuple[np.ndarray, list[np.ndarray], list[Any]]:
+    """One statement's answers in a batch of rows as numbers (NaN: missing), and the masks
+    of answers that are no number, off the scale, or between points, with the first
+    unreadable answer as written."""
+    none = np.zeros(len(raw), bool)
+    bad, first_bad = none, None
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        num = raw.astype(float)
+    else:
+        text = raw.map(lambda v: v if pd.isna(v) else str(v).strip())
+        num = pd.to_numeric(text.map(lambda v: v.replace(",", ".") if isinstance(v, str) else v),
+                            errors="coerce").astype(float)
+        labelled = num.isna() & text.notna()
+        if labelled.any() and by_label:
+            num[labelled] = text[labelled].str.casefold().map(by_label)
+        bad = (num.isna() & text.notna()).to_numpy()
+        first_bad = raw[bad].iloc[0] if bad.any() else None
+    if spec.missing_codes:
+        num[num.isin(spec.missing_codes)] = np.nan
+    outside = (num.notna() & ((num < spec.scale_min) | (num > spec.scale_max))).to_numpy()
+    between = none
+    if float(spec.scale_min).is_integer() and float(spec.scale_max).is_integer():
+        between = (num.notna() & (num != np.floor(num))).to_numpy() & ~outside  # 3.5: not a scale point
+    return num.to_numpy(float), [bad, outside, between], [first_bad, None, None]
 
 
 def _as_written(path: Path, item: str, mask: np.ndarray, num: pd.Series) -> int | float | str:
@@ -509,7 +570,8 @@ def write_typed_csv(path: str | Path, scored: pd.DataFrame, dialect: str = "exce
 
 def score_answers_file(tool: str | Path | TypingSpec, answers_path: str | Path,
                        out_path: str | Path, *, csv_dialect: str | None = None,
-                       id_column: str | None = None, min_answered: int | None = None) -> pd.DataFrame:
+                       id_column: str | None = None, min_answered: int | None = None,
+                       progress: bool = False, lang: str | None = None) -> pd.DataFrame:
     """Type every respondent of an answers file and write the result as CSV.
 
     Parameters
@@ -534,12 +596,20 @@ def score_answers_file(tool: str | Path | TypingSpec, answers_path: str | Path,
     min_answered : int, optional
         Fewest answered statements to be typed (default: half of them; see
         :func:`score_answers`).
+    progress : bool, default=False
+        Show progress on standard output as ``behaviortypes score`` does: a bar with
+        rows/s on a terminal, otherwise a line every 10 % of the rows and a last one.
+    lang : {"en", "sv"}, optional
+        Language of the progress lines (default English, as the command line's lines).
 
     Returns
     -------
     DataFrame
         The typed respondents, with the text as given (not neutralised);
-        ``attrs["min_answered"]`` and ``attrs["n_items"]`` give the rule applied.
+        ``attrs["min_answered"]`` and ``attrs["n_items"]`` give the rule applied,
+        ``attrs["n_rows"]``, ``attrs["seconds"]`` and ``attrs["rows_per_s"]`` the run
+        (reading, checking, typing and writing; the progress display's last figures),
+        ``attrs["shown"]`` the same as the progress lines write them.
 
     Raises
     ------
@@ -554,9 +624,20 @@ def score_answers_file(tool: str | Path | TypingSpec, answers_path: str | Path,
     refuse_foreign_typed_csv(out_path)  # never a file of the user's
     dialect = csv_dialect or ("excel-sv" if spec.language == "sv" else "excel")
     _check_dialect(dialect)
-    scored = score_answers(read_answers(answers_path, spec, id_column=id_column), spec, file=answers_path,
-                           min_answered=min_answered)
-    write_typed_csv(out_path, scored, dialect)  # opened in Excel: formulas neutralised
+    # one clock for the progress and the summary, as `score`: both show rows / seconds of the run
+    started = time.perf_counter()
+    lang = output_language(lang)
+    meter = RowMeter(None, said("progress_typing", lang, file=answers_path.name), started=started,
+                     enabled=progress, lang=lang)
+    try:
+        answers = read_answers(answers_path, spec, id_column=id_column, min_answered=min_answered, meter=meter)
+        scored = score_answers(answers, spec, file=answers_path, min_answered=min_answered)
+        del answers
+        write_typed_csv(out_path, scored, dialect)  # opened in Excel: formulas neutralised
+        meter.finish(len(scored), time.perf_counter() - started)
+    finally:
+        meter.close()
+    scored.attrs.update(n_rows=meter.rows, seconds=meter.seconds(), rows_per_s=meter.rate(), shown=meter.figures())
     return scored
 
 

@@ -72,7 +72,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "a statement was not answered: it then counts as the survey's average answer. A type needs "
         "at least {need} of the {n} answers.",
         "wb_step3": "3. Sheet '{types}' shows each respondent's type and the probability of every "
-        "type, recalculated automatically. Empty rows stay empty.",
+        "type, recalculated automatically. Empty rows stay empty. Printed, it shows the rows "
+        "up to the last one with answers in Excel; in LibreOffice select those rows first "
+        "(Format → Print Ranges → Define), or it prints every empty row.",
         "wb_step4": "4. The workbook has room for {rows} respondents. Copy values only "
         "(Paste special → Values) so that the formulas stay intact; use the "
         "command `behaviortypes typing-tool --score` for larger files.",
@@ -162,7 +164,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "påstående inte besvarats: den räknas då som enkätens genomsnittliga svar. En typ kräver "
         "minst {need} av de {n} svaren.",
         "wb_step3": "3. Bladet '{types}' visar varje svarandes typ och sannolikheten för varje typ, "
-        "omräknat automatiskt. Tomma rader förblir tomma.",
+        "omräknat automatiskt. Tomma rader förblir tomma. Utskrivet visar det raderna fram "
+        "till den sista med svar i Excel; i LibreOffice markerar du de raderna först "
+        "(Format → Utskriftsområden → Definiera), annars skrivs varje tom rad ut.",
         "wb_step4": "4. Arbetsboken har plats för {rows} svarande. Klistra in endast värden "
         "(Klistra in special → Värden) så att formlerna behålls; använd kommandot "
         "`behaviortypes typing-tool --score` för större filer.",

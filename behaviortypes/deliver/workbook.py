@@ -116,6 +116,7 @@ class _Layout:
     need_ref: str    # fewest answers for a type
     few_ref: str     # the "too few answers" text
     sheets: dict     # sheet names: answers, types, model, calc (in the workbook's language)
+    texts: tuple = ()  # the "check the answers" and "too few answers" texts
 
 
 def _model_sheet(mod, t: dict, model: dict, lo: float, hi: float, need: int, sheets: dict) -> _Layout:
@@ -134,14 +135,16 @@ def _model_sheet(mod, t: dict, model: dict, lo: float, hi: float, need: int, she
     for j, item in enumerate(items):
         _text(mod, f"{col(w0 + j)}1", item, bold=True)
     for r, ty in enumerate(types, start=2):
-        mod.cell(r, 1, ty["type_id"])
-        _text(mod, f"B{r}", ty["name"])
-        _text(mod, f"C{r}", ty["tagline"])
+        mod.cell(r, 1, ty["type_id"]).alignment = _TOP
+        _text(mod, f"B{r}", ty["name"], wrap=True)  # long names whole, on screen and printed
+        _text(mod, f"C{r}", ty["tagline"], wrap=True)
+        _lines_height(mod, f"B{r}", 30, f"C{r}", 45)
         mod.cell(r, 4, ty["intercept"])
         for j, w in enumerate(ty["weights"]):
             mod.cell(r, w0 + j, w)
     mean_row = k + 3
-    _text(mod, f"D{mean_row}", t["wb_mean"], bold=True)
+    _text(mod, f"D{mean_row}", t["wb_mean"], bold=True, wrap=True)
+    _lines_height(mod, f"D{mean_row}", 22)
     for j, m in enumerate(model["means"]):
         mod.cell(mean_row, w0 + j, m)
     msg_row = k + 5
@@ -152,17 +155,22 @@ def _model_sheet(mod, t: dict, model: dict, lo: float, hi: float, need: int, she
     mod.cell(msg_row, w0 + 1, hi)
     lo_ref, hi_ref = f"{mref}${col(w0)}${msg_row}", f"{mref}${col(w0 + 1)}${msg_row}"
     _text(mod, f"A{msg_row + 1}", t["wb_too_few"].format(m=need, n=len(items)))
-    _text(mod, f"D{msg_row + 1}", t["wb_min_answered"], bold=True)
+    _text(mod, f"D{msg_row + 1}", t["wb_min_answered"], bold=True, wrap=True)
     mod.cell(msg_row + 1, w0, need)
     _text(mod, f"A{msg_row + 2}", t["wb_model_note"])
-    mod.column_dimensions["B"].width = 26
-    mod.column_dimensions["C"].width = 40
-    mod.column_dimensions["D"].width = 14
+    for r in range(msg_row, msg_row + 3):  # the messages read whole: over A:C, wrapped
+        mod.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
+        mod[f"A{r}"].alignment = _WRAP
+        _lines_height(mod, f"A{r}", 85, f"D{r}", 22)
+    mod.column_dimensions["B"].width = 32
+    mod.column_dimensions["C"].width = 46
+    mod.column_dimensions["D"].width = 24
     mod.protection.sheet = True
     ids_rng = f"{mref}$A$2:$A${k + 1}"
     names_rng = f"{mref}$B$2:$B${k + 1}"
     return _Layout(w0, mean_row, msg_row, lo_ref, hi_ref, ids_rng, names_rng,
-                   need_ref=f"{mref}${col(w0)}${msg_row + 1}", few_ref=f"{mref}$A${msg_row + 1}", sheets=sheets)
+                   need_ref=f"{mref}${col(w0)}${msg_row + 1}", few_ref=f"{mref}$A${msg_row + 1}", sheets=sheets,
+                   texts=(mod[f"A{msg_row}"].value, mod[f"A{msg_row + 1}"].value))
 
 
 def _answers_sheet(ans, t: dict, model: dict, lo: float, hi: float, last: int) -> None:
@@ -247,7 +255,10 @@ def _types_sheet(typ, t: dict, model: dict, lay: _Layout, last: int, calc_cols: 
         c = _text(typ, f"{col(j)}1", h, bold=True)
         c.fill = _HEAD
     typ.column_dimensions["A"].width = 16
-    typ.column_dimensions["C"].width = 60  # the whole "too few answers" / "check the answers" text
+    # the whole type name or message ("too few answers ..."): formula results do not wrap
+    # to their height, so the column is as wide as the longest (trial 8: names were cut)
+    shown = [str(ty["name"]) for ty in types] + [str(lay.texts[0]), str(lay.texts[1])]
+    typ.column_dimensions["C"].width = min(100, max(60, 2 + max(map(len, shown))))
     typ.freeze_panes = "B2"
     for r in range(2, last + 1):
         blank, bad = f"{c_}$A{r}", f"{c_}$B{r}>0"
@@ -316,6 +327,26 @@ def _help_sheet(ws, t: dict, spec: TypingSpec, model: dict, lang: str, rows: int
         _lines_height(ws, f"B{r}", 80, f"C{r}", 45)
 
 
+def _print_setup(wb, typ, mod, calc, k: int, last: int) -> None:
+    """Printed, the workbook is what was typed: ``types`` prints its header and the rows up
+    to the last one with answers (a print area by formula, which Excel follows; not its
+    1,000 formula rows: 14 pages of headers in trial 8), ``model`` every column on one
+    landscape page width."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    # the last row of answers (0: none yet), from the hidden sheet's blank-row column
+    spare = calc.max_column + 1
+    _text(calc, f"{col(spare)}1", "last_row", bold=True)
+    calc.cell(2, spare, f"=SUMPRODUCT(MAX((A2:A{last}=FALSE)*ROW(A2:A{last})))")
+    area = f"OFFSET({_ref(typ.title)}$A$1,0,0,MAX(1,{_ref(calc.title)}${col(spare)}$2),{3 + k})"
+    typ.defined_names["_xlnm.Print_Area"] = DefinedName("_xlnm.Print_Area", attr_text=area,
+                                                        localSheetId=wb.sheetnames.index(typ.title))
+    mod.page_setup.orientation = "landscape"
+    mod.page_setup.fitToWidth = 1
+    mod.page_setup.fitToHeight = 0
+    mod.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str | None = None,
                       *, rows: int = DEFAULT_ROWS, min_answered: int | None = None) -> Path:
     """Write the typing tool as an Excel workbook computing each type by formulas.
@@ -378,6 +409,7 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
         sheet.page_setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
     ans.print_title_rows = typ.print_title_rows = "1:1"
+    _print_setup(wb, typ, mod, calc, len(model["types"]), last)
     wb.active = 0
 
     path = Path(path)

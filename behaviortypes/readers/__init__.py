@@ -22,7 +22,7 @@ Examples
 
 from __future__ import annotations
 
-from ._common import MISSING_TOKENS
+from ._common import MISSING_TOKENS, coerce
 from .customers import iter_customer_batches, read_customers
 from .draft import draft_instrument, draft_notices, instrument_draft_yaml, write_instrument_draft
 from .survey import Survey, find_responses_file, keyed_items, load_survey, read_responses
@@ -42,6 +42,7 @@ __all__ = [
     "load_survey",
     "find_responses_file",
     "read_table",
+    "coerce",
     "read_responses",
     "validate_responses",
     "check_responses",

@@ -8,6 +8,7 @@ import io
 import json
 import re
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -161,7 +162,7 @@ def _check_short_rows(text: str, delim: str, path: Path) -> None:
             "line": short[0][0], "fields": short[0][1], "header": len(header), "lines": lines, "delim": repr(delim)})
 
 
-def _read_text(path: Path) -> pd.DataFrame:
+def _read_text(path: Path, columns: Callable[[str], bool] | None = None) -> pd.DataFrame:
     _check_header_width(path)
     text, encoding = decode_text(path.read_bytes(), path)
     if not text.strip():
@@ -171,9 +172,13 @@ def _read_text(path: Path) -> pd.DataFrame:
         text, delim = text[directive.end():], directive.group(1)
     else:
         delim = sniff_delimiter(text)
+    header = None
     try:
+        if columns is not None:  # the header first: all its names are kept in attrs
+            header = list(pd.read_csv(io.StringIO(text), sep=delim, dtype=str, nrows=0).columns)
         frame = pd.read_csv(io.StringIO(text), sep=delim, dtype=str, keep_default_na=False,
-                            na_values=[], skip_blank_lines=True)
+                            na_values=[], skip_blank_lines=True,
+                            usecols=None if columns is None else (lambda c: columns(str(c).strip())))
     except pd.errors.ParserError as err:
         match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
         detail = (Said("problem_line_fields", {"line": match.group(2), "fields": match.group(3),
@@ -182,10 +187,12 @@ def _read_text(path: Path) -> pd.DataFrame:
         raise InputError(code="problem_ragged_rows", values={"detail": detail, "delim": repr(delim)},
                          file=path) from None
     _check_short_rows(text, delim, path)
-    dupes = [c for c in frame.columns if re.fullmatch(r".+\.\d+", str(c)) and
-             re.sub(r"\.\d+$", "", str(c)) in frame.columns]
+    names = header if header is not None else list(frame.columns)
+    dupes = [c for c in names if re.fullmatch(r".+\.\d+", str(c)) and re.sub(r"\.\d+$", "", str(c)) in names]
     attrs = {"format": "csv", "encoding": encoding, "delimiter": delim,
              "header_rows": 1, "duplicate_columns": dupes}
+    if header is not None:
+        attrs["columns_in_file"] = [str(c).strip() for c in header]
     return _finish(frame, path, attrs)
 
 
@@ -309,14 +316,29 @@ def read_spss(path: Path, *, user_missing: bool = False) -> pd.DataFrame:
     return frame
 
 
-def read_raw(path: str | Path) -> pd.DataFrame:
-    """Read a responses table with cells as read (text for CSV), Qualtrics rows split off."""
+def read_raw(path: str | Path, *, columns: Callable[[str], bool] | None = None) -> pd.DataFrame:
+    """Read a responses table with cells as read (text for CSV), Qualtrics rows split off.
+
+    ``columns``, when given, keeps only the columns whose (stripped) name it accepts; a
+    text file then reads only those (a fraction of the memory for a wide file), and
+    ``attrs["columns_in_file"]`` lists every column of the file.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(code="problem_no_file", file=path)
+    if path.suffix.lower() in TEXT_EXT:
+        return _read_text(path, columns)
+    frame = _read_other(path)
+    if columns is None:
+        return frame
+    attrs = {**frame.attrs, "columns_in_file": [str(c) for c in frame.columns]}
+    frame = frame[[c for c in frame.columns if columns(str(c).strip())]]
+    frame.attrs = attrs
+    return frame
+
+
+def _read_other(path: Path) -> pd.DataFrame:
     ext = path.suffix.lower()
-    if ext in TEXT_EXT:
-        return _read_text(path)
     if ext in EXCEL_EXT:
         return _read_excel(path)
     if ext in SPSS_EXT:

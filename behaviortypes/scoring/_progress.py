@@ -37,11 +37,14 @@ class RowMeter:
         ``False``: count only, show nothing.
     stream : file, optional
         Where to show progress (default: standard output, where the CLI prints its steps).
+    lang : {"en", "sv"}, default="en"
+        Language of the lines and their numbers (``14 000 av 140 000 rader``, ``4,0 s``).
     """
 
     def __init__(self, total: int | None, label: str, *, started: float, enabled: bool = True,
-                 stream: IO[str] | None = None) -> None:
+                 stream: IO[str] | None = None, lang: str = "en") -> None:
         self.total = total
+        self.lang = lang
         self.label = label
         self.started = started
         self.rows = 0
@@ -68,6 +71,12 @@ class RowMeter:
         return self.rows / s if s > 0 else 0.0
 
     # ------------------------------------------------------------------ updates
+    def set_total(self, total: int) -> None:
+        """The rows expected, once known (``typing-tool --score`` learns it after reading)."""
+        self.total = int(total)
+        if self._bar is not None:
+            self._bar.update(self._task, total=self.total)
+
     def advance(self, rows: int) -> None:
         """Count ``rows`` more rows done."""
         self.rows += int(rows)
@@ -107,11 +116,27 @@ class RowMeter:
             self._bar = None
 
     # ------------------------------------------------------------------ drawing
+    def figures(self) -> dict[str, str]:
+        """``rows``, ``seconds`` and ``rate`` as the lines show them (a summary quoting
+        these agrees with the last line)."""
+        rows, rate, seconds = f"{self.rows:,}", f"{self.rate():,.0f}", f"{self.seconds():.1f}"
+        if self.lang == "sv":
+            rows, rate, seconds = rows.replace(",", "\u00a0"), rate.replace(",", "\u00a0"), seconds.replace(".", ",")
+        return {"rows": rows, "seconds": seconds, "rate": rate}
+
     def text(self) -> str:
         """The progress as one line, e.g. ``Scoring base.csv: 400,000 of 1,000,000 rows (40 %) ...``."""
-        of = f" of {self.total:,}" if self.total else ""
-        pct = f" ({100 * self.rows / self.total:.0f} %)" if self.total else ""
-        return f"{self.label}: {self.rows:,}{of} rows{pct}, {self.rate():,.0f} rows/s, {self.seconds():.1f} s"
+        if self.lang == "en":
+            of = f" of {self.total:,}" if self.total else ""
+            pct = f" ({100 * self.rows / self.total:.0f} %)" if self.total else ""
+            return f"{self.label}: {self.rows:,}{of} rows{pct}, {self.rate():,.0f} rows/s, {self.seconds():.1f} s"
+        from ..i18n import said
+
+        fig = self.figures()
+        if not self.total:
+            return said("progress_rows", self.lang, label=self.label, **fig)
+        return said("progress_rows_of", self.lang, label=self.label, total=f"{self.total:,}".replace(",", "\u00a0"),
+                    pct=f"{100 * self.rows / self.total:.0f}", **fig)
 
     def _line(self) -> None:
         self._stream.write(self.text() + "\n")
@@ -122,11 +147,15 @@ class RowMeter:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
         from rich.text import Text
 
+        from ..i18n import said
+
         meter = self
 
         class RateColumn(ProgressColumn):
             def render(self, task: Any) -> Text:
-                return Text(f"{meter.rate():,.0f} rows/s, {meter.seconds():.1f} s", style="progress.data.speed")
+                fig = meter.figures()
+                per_s = "rows/s" if meter.lang == "en" else said("progress_per_s", meter.lang)
+                return Text(f"{fig['rate']} {per_s}, {fig['seconds']} s", style="progress.data.speed")
 
         self._bar = Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),

@@ -828,6 +828,7 @@ def test_one_golden_statement_is_said_in_the_singular(lang, words):
     assert "1" not in agreement_note({"n_respondents": 320, "n_items": 2, "agreement": 0.95,
                                       "target": 0.9}, lang).split("(")[0].replace("320", "")
 
+
 def test_score_missing_columns_hint_says_add_them_empty(studies, tmp_path):
     """Trial 8: next year's survey dropped statements. The hint says the columns can be
     added empty (blank = unanswered, typed from the rest) and how many may be missing

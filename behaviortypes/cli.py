@@ -437,6 +437,30 @@ def instrument_draft(
             say(_said(_DRAFT_SAID[code], said))
 
 
+@instrument_app.command("from-themes")
+def instrument_from_themes_cmd(
+    interviews: Annotated[Path, typer.Argument(help="The coded interviews: a REFI-QDA .qdpx, a CSV of codes and quotes, or their folder.")],
+    out_path: Annotated[Path, typer.Option("--out", help="The instrument.yaml to write (never over an existing file).")],
+    per_theme: Annotated[int, typer.Option(help="Statements to write per theme.")] = 3,
+    all_themes: Annotated[bool, typer.Option("--all-themes", help="Also themes nearly everyone, or only one or two, raised.")] = False,
+    lang: Annotated[Optional[Lang], typer.Option(help="Language of the comments and scale labels (default: the interviews').")] = None,
+) -> None:
+    """Start the survey from the interviews: an instrument.yaml with statement slots per theme, to write from the quotes."""
+    from .interviews import read_interviews
+    from .interviews.skeleton import write_instrument_from_themes
+
+    said = lang.value if lang else None
+    _say_errors_in(said)
+    written = write_instrument_from_themes(read_interviews(_existing(interviews, "file")), out_path,
+                                           per_theme=per_theme, lang=said, include_rare=all_themes)
+    import yaml
+
+    items = yaml.safe_load(written.read_text(encoding="utf-8"))
+    said = said or items.get("language")
+    say(_said("cli_skel_wrote", said, path=written, n=len(items["items"]),
+              k=len({it["theme"] for it in items["items"]})))
+
+
 #: The terminal's line for each comment of a draft (``readers.DRAFT_NOTICES``).
 _DRAFT_SAID = {"draft_no_id": "cli_draft_no_id", "draft_guess": "cli_draft_guess",
                "draft_keyed": "cli_draft_keyed",

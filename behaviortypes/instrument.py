@@ -101,6 +101,14 @@ class Item(_Model):
             raise _SaidError("problem_item_id_empty")
         return str(v).strip()
 
+    @field_validator("text", mode="after")
+    @classmethod
+    def _text_written(cls, v: str) -> str:
+        # a skeleton from the interviews' themes leaves texts to write (interviews/skeleton.py)
+        if not v.strip():
+            raise _SaidError("problem_item_text_empty")
+        return v
+
     @field_validator("reverse", mode="before")
     @classmethod
     def _reverse_bool(cls, v: Any) -> bool:

@@ -1,0 +1,79 @@
+"""`instrument from-themes`: from the interviews' themes to an instrument to write the survey in
+(user trial 9: README step 2 promised statements traced back to the themes, and no command made them)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from behaviortypes.errors import InputError
+from behaviortypes.instrument import load_instrument
+from behaviortypes.interviews import read_interviews, theme_splits
+from behaviortypes.interviews.skeleton import instrument_from_themes
+from behaviortypes.synth import make_study
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("skel") / "demo"
+    make_study(root, seed=0, n_respondents=300, n_customers=1000)
+    return root
+
+
+def test_every_splitting_theme_gets_slots_traced_to_it(demo):
+    iv = read_interviews(demo / "interviews")
+    doc = yaml.safe_load(instrument_from_themes(iv, per_theme=3))
+    strong = theme_splits(iv)
+    strong = list(strong.loc[strong["note"].str.startswith("splits"), "theme"])
+    themes = [it["theme"] for it in doc["items"]]
+    assert list(dict.fromkeys(themes)) == strong  # best splitter first, each once
+    assert all(themes.count(t) == 3 for t in strong)
+    assert sum(it["reverse"] for it in doc["items"]) == len(strong)  # one to word the other way
+    assert len({it["id"] for it in doc["items"]}) == len(doc["items"])
+    assert doc["name"] == "demo" and doc["language"] == "en"
+
+
+def test_an_unwritten_skeleton_is_refused_by_check_and_a_written_one_is_read(demo, tmp_path):
+    iv = read_interviews(demo / "interviews")
+    text = instrument_from_themes(iv, per_theme=2)
+    (tmp_path / "instrument.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="statement has no text"):
+        load_instrument(tmp_path / "instrument.yaml")
+    doc = yaml.safe_load(text)
+    for i, it in enumerate(doc["items"]):
+        it["text"] = f"Statement {i}"
+    (tmp_path / "instrument.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    inst = load_instrument(tmp_path / "instrument.yaml")
+    assert {it.theme for it in inst.items} == {it["theme"] for it in doc["items"]}
+
+
+def test_quotes_above_each_theme_are_anonymised(tmp_path):
+    csv = tmp_path / "codes.csv"
+    csv.write_text("participant_id,theme,quote\n"
+                   + "".join(f"P{i},speed,I am Anna Berg and I want it fast {i}\n" for i in range(3))
+                   + "".join(f"P{i},price,Price matters to me {i}\n" for i in range(3, 6))
+                   + "".join(f"P{i},trust,I call 070-123 45 67 when unsure {i}\n" for i in range(6, 9)),
+                   encoding="utf-8")
+    text = instrument_from_themes(read_interviews(csv), include_rare=True)
+    assert "070-123 45 67" not in text and "# speed" in text
+
+
+def test_the_command_writes_in_the_interviews_language_and_never_over_a_file(tmp_path):
+    csv = tmp_path / "intervjuer.csv"
+    rows = [f"D{i},snabbhet,Det ska gå snabbt när jag handlar {i}" for i in range(3)] + \
+           [f"D{i},prisjämförelse,Jag jämför alltid priserna först {i}" for i in range(3, 6)]
+    csv.write_text("participant_id,theme,quote\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "instrument.yaml"
+    cmd = [sys.executable, "-m", "behaviortypes.cli", "instrument", "from-themes", str(csv), "--out", str(out)]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "Skrev" in run.stdout and "påståenden att skriva för 2 teman" in run.stdout
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Utkast") and "Instämmer helt" in text
+    before = out.read_bytes()
+    again = subprocess.run(cmd, capture_output=True, text=True)
+    assert again.returncode == 2 and "already exists" in again.stderr + again.stdout
+    assert out.read_bytes() == before

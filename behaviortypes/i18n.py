@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -460,7 +461,7 @@ def tagline(parts: Sequence[tuple[str, bool]], lang: str = "en") -> str:
     return text[:1].upper() + text[1:] + g["tag_end"]
 
 
-def _format_value(key: str, value: Any, fmt: Any) -> str:
+def _format_value(key: str, value: Any, fmt: Any, decimals: int = 2) -> str:
     if isinstance(value, bool) or value is None:
         return str(value)
     if isinstance(value, int):
@@ -468,8 +469,21 @@ def _format_value(key: str, value: Any, fmt: Any) -> str:
     if isinstance(value, float):
         if key.endswith("share"):
             return fmt.pct(value, 1) if fmt is not None else f"{100 * value:.1f}%"
-        return fmt.num(value, 2) if fmt is not None else f"{value:.2f}"
+        return fmt.num(value, decimals) if fmt is not None else f"{value:.{decimals}f}"
     return str(value)
+
+
+def _decimals(values: Mapping[str, Any]) -> int:
+    """Two decimals, or up to four when two different numbers of one sentence would read
+    alike ("entropy 0.70, below 0.70" for 0.697 against 0.7, user trial 8)."""
+    nums = [float(v) for k, v in values.items()
+            if isinstance(v, float) and not k.endswith("share") and math.isfinite(v)]
+    for d in (2, 3, 4):
+        shown = [round(v, d) for v in nums]
+        if all(a == b or x != y for i, (a, x) in enumerate(zip(nums, shown))
+               for b, y in zip(nums[i + 1:], shown[i + 1:])):
+            return d
+    return 4
 
 
 def reason_text(reason: Any, texts: Mapping[str, str], fmt: Any = None) -> str:
@@ -481,7 +495,8 @@ def reason_text(reason: Any, texts: Mapping[str, str], fmt: Any = None) -> str:
     "min_share": 0.12}}``, or a list of such sentences. The code names a template of
     ``report/i18n/<lang>.yaml``; a value that is itself the name of a template (such as
     ``k_model_bic``) is replaced by that template's text; values whose key ends in
-    ``share`` are printed as percentages, other floats with two decimals, each as the
+    ``share`` are printed as percentages, other floats with two decimals (three or four
+    when two different numbers of one sentence would otherwise read alike), each as the
     language writes numbers (through ``fmt``).
 
     Parameters
@@ -518,10 +533,12 @@ def reason_text(reason: Any, texts: Mapping[str, str], fmt: Any = None) -> str:
             out.append(code)
             continue
         values = {}
-        for key, value in dict(part.get("values") or {}).items():
+        raw = dict(part.get("values") or {})
+        decimals = _decimals(raw)
+        for key, value in raw.items():
             if isinstance(value, str) and value in texts:
                 values[key] = texts[value]
             else:
-                values[key] = _format_value(key, value, fmt)
+                values[key] = _format_value(key, value, fmt, decimals)
         out.append(template.format(**values))
     return " ".join(o for o in out if o)

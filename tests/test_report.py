@@ -771,3 +771,23 @@ def test_a_type_that_stands_out_on_no_statement_says_so(tmp_path, lang):
     other = html[html.index('id="sec-type-2"'):]
     said = load_texts(lang)["none_above"].split("{sd}")[0]
     assert said in first and said not in other
+
+
+def test_factor_page_says_which_loading_cut_each_count_uses(tmp_path):
+    """User trial 8: "3 or more statements on every factor" (counted at |λ| ≥ 0.25) and a
+    reliability table listing dimensions of 2 statements (|λ| ≥ 0.40) on one page, with
+    nothing saying the counts use different cuts. Both say their cut, in English and Swedish."""
+    from behaviortypes.i18n import reason_text
+    from behaviortypes.report.render import Formatter
+
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=5, with_quotes=False,
+                                 with_lookalike=False)
+    data = load_report_data(disc)
+    for lang, strong, weak in (("en", "0.40", "0.25"), ("sv", "0,40", "0,25")):
+        html = render_html(data, lang)
+        table = html[html.index(load_texts(lang)["reliability_title"]):]
+        note = re.search(r'</table>\s*<p class="note">(.*?)</p>', table, re.S).group(1)
+        assert f"|λ| ≥ {strong}" in note and f"|λ| ≥ {weak}" in note, note
+        solid = reason_text({"code": "factor_reason_solid", "values": {"m": 9, "min_items": 3}},
+                            load_texts(lang), Formatter(lang))
+        assert f"|λ| ≥ {weak}" in solid, solid

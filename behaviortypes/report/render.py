@@ -28,6 +28,8 @@ from matplotlib.colors import to_rgb
 
 from .. import plots
 from ..errors import BehaviortypesWarning, InputError
+from ..factors.efa import SALIENT
+from ..factors.model import MINOR_SALIENT
 from ..files import write_bytes, write_text
 from ..i18n import reason_text
 from ..profiles import theme_needs
@@ -784,6 +786,9 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
                     "n_items": r.get("n_items", ""),
                 })
                 meas["omega_note"] = t["omega_two_note"] if r.get("n_items") == 2 else meas.get("omega_note")
+            # the table counts at the scale cut, the retention sentence at the minor-factor cut
+            cut = t["reliability_cut_note"].format(strong=fmt.num(SALIENT, 2), weak=fmt.num(MINOR_SALIENT, 2))
+            meas["omega_note"] = " ".join(x for x in (cut, meas.get("omega_note")) if x)
         appendix["measurement"] = meas
         sections.append("measurement")
     if data.loadings is not None:

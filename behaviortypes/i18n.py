@@ -57,6 +57,7 @@ __all__ = [
     "level_name",
     "level_tagline",
     "factor_label",
+    "theme_part",
 ]
 
 #: Languages the report and the suggested names are written in.
@@ -176,6 +177,8 @@ _GRAMMAR: dict[str, dict[str, str]] = {
         "tag_level_low": "Low on everything, by about the same amount.",
         # the factor model's label of a factor none of whose top statements has a theme
         "factor": "Factor {n}",
+        # a theme split over several factors: its second, third ... factor
+        "part": "{theme} (part {n})",
     },
     "sv": {
         "word": "{word}",                  # "Prisjägaren", "Den försiktiga"
@@ -194,6 +197,7 @@ _GRAMMAR: dict[str, dict[str, str]] = {
         "tag_level_high": "Högt på allt, ungefär lika mycket.",
         "tag_level_low": "Lågt på allt, ungefär lika mycket.",
         "factor": "Faktor {n}",
+        "part": "{theme} (del {n})",
     },
 }
 
@@ -431,7 +435,8 @@ def factor_label(factor_id: str, name: str, lang: str = "en") -> str:
 
     The factor model names a factor after the theme of its top statements; when none of
     them has a theme it writes ``"Factor 3"`` for ``F3`` (``factors.json`` keeps that).
-    That label is the tool's word, so it follows the language ("Faktor 3"); any other
+    That label is the tool's word, so it follows the language ("Faktor 3"), as does the
+    part of a theme split over factors ("trust (part 2)", "trust (del 2)"); any other
     name is the study's own and is returned as written, as is a name that only looks
     like the label (``"Factor 7"`` on ``F2``). Factor ids are never changed.
 
@@ -439,11 +444,30 @@ def factor_label(factor_id: str, name: str, lang: str = "en") -> str:
     ('Faktor 7', 'openness 2')
     """
     lang = lang if lang in NAME_LANGUAGES else "en"
+    theme, part = theme_part(name)
+    if part is not None:
+        return _GRAMMAR[lang]["part"].format(theme=theme, n=part)
     found = re.fullmatch(r"F(\d+)", str(factor_id))
     labels = {_GRAMMAR[code]["factor"].format(n=found.group(1)) for code in NAME_LANGUAGES} if found else ()
     if str(name).strip() in labels:  # also back from another language's ("Faktor 7" in English)
         return _GRAMMAR[lang]["factor"].format(n=found.group(1))
     return name
+
+
+_PART = re.compile(r"(?P<theme>.+) \((?:" + "|".join(
+    re.escape(g["part"].split("(", 1)[1].split(" ")[0]) for g in _GRAMMAR.values()) + r") (?P<n>\d+)\)")
+
+
+def theme_part(name: str) -> tuple[str, int | None]:
+    """A factor name split into its theme and, for a theme split over several factors, the
+    part (the factor model names the second ``"trust (part 2)"``; ``"trust (del 2)"`` when
+    shown in Swedish); ``None`` for a factor that is the theme's only or first one.
+
+    >>> theme_part("trust (part 2)"), theme_part("trust")
+    (('trust', 2), ('trust', None))
+    """
+    found = _PART.fullmatch(str(name))
+    return (found.group("theme"), int(found.group("n"))) if found else (str(name), None)
 
 
 def tagline(parts: Sequence[tuple[str, bool]], lang: str = "en") -> str:

@@ -131,7 +131,7 @@ def suggest_names(loadings: pd.DataFrame, themes: dict[str, str]) -> dict[str, s
     """F1 -> the most frequent theme among the factor's top 5 salient items.
 
     Ties go to the theme of the higher-loading item; ``"Factor i"`` when none of the
-    top items has a theme; a repeated name is numbered (``"price 2"``).
+    top items has a theme; a theme named again gets its part (``"price (part 2)"``).
     """
     primary = assign_items(loadings, SALIENT)
     names, used = {}, Counter()
@@ -146,5 +146,7 @@ def suggest_names(loadings: pd.DataFrame, themes: dict[str, str]) -> dict[str, s
         else:
             name = f"Factor {i}"
         used[name] += 1
-        names[f] = name if used[name] == 1 else f"{name} {used[name]}"
+        # "trust (part 2)": a bare "trust 2" read as a counter for duplicate type names
+        # (user trial 8); the report says the part in its language (i18n.factor_label)
+        names[f] = name if used[name] == 1 else f"{name} (part {used[name]})"
     return names

@@ -743,7 +743,7 @@ def test_workbook_in_swedish(small_study, tmp_path, capsys):
     assert ws["B4"].value == "Alla"
     assert "n (svarande)" in texts
     assoc = next(x for x in texts if x.startswith("Samband med typen: Rao–Scott F = "))
-    assert re.search(r"F = \d+,\d\d med \d+,\d och \d+ frihetsgrader, p (<|=) 0,\d", assoc), assoc
+    assert re.search(r"F = \d+,\d\d med \d+(,\d)? och \d+ frihetsgrader, p (<|=) 0,\d", assoc), assoc
     assert any(x.startswith("▲/▼ signifikant högre/lägre") and "5\u00a0%" in x for x in texts)
     assert wb["utfall"]["A1"].value == "Utfall per typ" and wb["läsanvisning"]["A1"].value == "Så läser du tabellerna"
     intervals = [str(c.value) for row in wb["utfall"].iter_rows() for c in row if " – " in str(c.value)]
@@ -755,6 +755,15 @@ def test_workbook_in_swedish(small_study, tmp_path, capsys):
     swedish = dataclasses.replace(result, meta={**result.meta, "language": "sv"})
     assert load_workbook(write_banner_workbook(swedish, tmp_path / "b.xlsx")).sheetnames[-2:] == ["utfall", "läsanvisning"]
     assert load_workbook(write_banner_workbook(swedish, tmp_path / "c.xlsx", lang="en")).sheetnames[-2:] == ["outcomes", "notes"]
+    # unweighted, the Rao–Scott numerator df is a whole number: "on 6 and 17754 df", not "6.0"
+    # (user trial 8); a Satterthwaite df of a weighted design keeps its decimal
+    whole = dataclasses.replace(result, tests=result.tests.assign(df1_rs2=6.0, df2_rs2=17754.0))
+    texts = _workbook_texts(load_workbook(write_banner_workbook(whole, tmp_path / "d.xlsx", lang="en")))
+    assoc = next(x for x in texts if x.startswith("Association with the type: Rao–Scott F = "))
+    assert " on 6 and 17754 df" in assoc, assoc
+    part = dataclasses.replace(result, tests=result.tests.assign(df1_rs2=5.43))
+    texts = _workbook_texts(load_workbook(write_banner_workbook(part, tmp_path / "e.xlsx", lang="sv")))
+    assert any(" med 5,4 och " in x for x in texts)
 
 
 def test_profile_summary_counts_in_words_that_agree(small_study):

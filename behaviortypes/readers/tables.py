@@ -295,7 +295,7 @@ def read_raw(path: str | Path) -> pd.DataFrame:
     """Read a responses table with cells as read (text for CSV), Qualtrics rows split off."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(code="problem_no_file", file=path)
+        raise InputError(code="problem_no_file", file=path, values={"path": str(path.absolute())})
     ext = path.suffix.lower()
     if ext in TEXT_EXT:
         return _read_text(path)

@@ -791,3 +791,23 @@ def test_factor_page_says_which_loading_cut_each_count_uses(tmp_path):
         solid = reason_text({"code": "factor_reason_solid", "values": {"m": 9, "min_items": 3}},
                             load_texts(lang), Formatter(lang))
         assert f"|λ| ≥ {weak}" in solid, solid
+
+
+def test_about_the_analysis_names_the_survey_not_its_folder(tmp_path):
+    """User trial 8: the Swedish "Om analysen" read "Enkät survey (fil responses.csv…)": the
+    folder's name where the survey's belongs. The instrument's name is used, quoted; a survey
+    without one is called by its folder's name, quoted as a name."""
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=5, with_quotes=False,
+                                 with_lookalike=False)
+    data = load_report_data(disc)
+    folder = data.study
+    named = data.title != folder
+    for lang, quoted in (("en", "Survey “{}” (file "), ("sv", "Enkät ”{}” (fil ")):
+        html = render_html(data, lang)
+        assert quoted.format(data.title) in html, lang
+        if named:
+            assert quoted.format(folder) not in html
+    import dataclasses
+
+    unnamed = dataclasses.replace(data, title=folder)
+    assert "Enkät ”{}” (fil ".format(folder) in render_html(unnamed, "sv")

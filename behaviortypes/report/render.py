@@ -745,8 +745,8 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         appendix["quality"] = {"svg": _svg(fig), "reasons": reasons, "styles_note": styles_note}
         sections.append("quality")
     src = data.source
-    appendix["provenance"] = t["provenance"].format(
-        study=data.study, file=Path(str(src.get("responses_file", "?"))).name, checksum=str(src.get("checksum", "?"))[:12],
+    appendix["provenance"] = t["provenance"].format(  # the survey's name, not its folder's (trial 8)
+        study=data.title, file=Path(str(src.get("responses_file", "?"))).name, checksum=str(src.get("checksum", "?"))[:12],
         seed=src.get("seed", sol.get("seed", "?")), created=str(src.get("created", "?"))[:16].replace("T", " "))
     appendix["privacy"] = t["privacy_note"].format(min=data.min_group_size)
 

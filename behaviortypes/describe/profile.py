@@ -518,11 +518,13 @@ def _warn_implausible(values: pd.Series, col: str, file: str, rows: pd.Series | 
     where += ", …" if len(found) > 3 else ""
     hint = (f"correct them, or blank them in {file} (a code such as 99 for 'no answer' must be an empty "
             "cell in an outcome); with them a mean by type means nothing")
+    kept = int(values.notna().sum())  # the kept respondents, where check counts the whole file
     warnings.warn(BehaviortypesWarning(
-        f"{file}, column '{col}': {len(found)} values look like missing codes or lie far outside the rest: "
+        f"{file}, column '{col}': {len(found)} values (of the {kept} respondents kept after screening) "
+        f"look like missing codes or lie far outside the rest: "
         f"{shown}" + (f" (rows {where})" if where else "") + f". Hint: {hint}",
-        code="warn_implausible_values", values={"file": file, "column": col, "n": len(found),
-                                                "values": shown, "rows": where or "–"}), stacklevel=4)
+        code="warn_implausible_values_kept", values={"file": file, "column": col, "n": len(found), "total": kept,
+                                                     "values": shown, "rows": where or "–"}), stacklevel=4)
 
 
 def _warn_out_of_range(table: pd.DataFrame, outs: list[dict]) -> None:

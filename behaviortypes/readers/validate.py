@@ -471,11 +471,14 @@ def implausible_value_warnings(frame: pd.DataFrame, inst: Instrument, file: Any,
             continue
         rows = pd.Series(numbers, index=range(len(numbers)))
         shown, where = implausible_examples(found, rows)
+        # which respondents: every one of the file (profile counts the kept ones; trial 8)
+        total = int(num.notna().sum())
         out.append(CodedProblem(
-            f"{len(found)} values look like missing codes or lie far outside the rest: {shown} "
-            f"(rows {where}{', …' if len(found) > 3 else ''})",
+            f"{len(found)} values (of all {total} respondents in the file) look like missing codes or "
+            f"lie far outside the rest: {shown} (rows {where}{', …' if len(found) > 3 else ''})",
             file=source, column=col, code="warn_implausible_values",
-            values={"n": len(found), "values": shown, "rows": where + (", …" if len(found) > 3 else "")},
+            values={"n": len(found), "total": total, "values": shown,
+                    "rows": where + (", …" if len(found) > 3 else "")},
             hint=f"correct them, or blank them in {source} (a code such as 99 for 'no answer' must be "
                  "an empty cell in an outcome); with them a mean by type means nothing"))
     return out

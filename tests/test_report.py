@@ -463,7 +463,12 @@ def test_an_interval_that_rounds_to_one_number_gets_decimals_until_it_informs(tm
         rows = {r["id"]: r for r in ctx["overview"]["table"]}
         assert (rows[first]["share"], rows[first]["ci"]) == (d("27.9") + pct, d("27.5–28.2") + pct)
         other = rows[int(wide["type_id"])]
-        assert other["ci"] == f"{100 * wide['ci_low']:.0f}–{100 * wide['ci_high']:.0f}{pct}"
+        # one precision per column (user trial 8: "52 % (52–53 %)" beside "18,2 % (17,9–18,3 %)"):
+        # the overview writes the wide interval with the narrow one's decimal; its persona
+        # page, alone, with whole percentages
+        assert other["ci"] == Formatter(lang).pct_range(wide["ci_low"], wide["ci_high"], 1)
+        assert {p["id"]: p for p in ctx["personas"]}[int(wide["type_id"])]["ci"] == \
+            Formatter(lang).pct_range(wide["ci_low"], wide["ci_high"], 0)
         persona = {p["id"]: p for p in ctx["personas"]}[first]
         assert (persona["share"], persona["ci"]) == (d("27.9") + pct, d("27.5–28.2") + pct)
 
@@ -525,8 +530,10 @@ def test_small_types_state_their_base_share_with_its_interval(tmp_path):
                 and f"[{ci} {rng(tiny)}]" in ctx["hidden_note"])
         for p in ctx["personas"]:
             assert f"{ci} {rng(p['id'])}" in p["base_note"]
+        # the overview's column has one precision (user trial 8): a small type's decimal for all
         rows = {r["id"]: r for r in ctx["overview"]["table"]}
-        assert all(rows[t]["base_ci"] == rng(t) for t in shares)
+        col = (lambda x: dec(x)) if any(s < 0.1 for s in shares.values()) else (lambda x: f"{100 * x:.0f}")
+        assert all(rows[t]["base_ci"] == f"{col(lo[t])}–{col(hi[t])}{pct}" for t in shares), rows
     # without intervals the sentences carry none
     doc.pop("ci_low"), doc.pop("ci_high")
     (disc / "base_shares.json").write_text(json.dumps(doc))
@@ -811,3 +818,34 @@ def test_about_the_analysis_names_the_survey_not_its_folder(tmp_path):
 
     unnamed = dataclasses.replace(data, title=folder)
     assert "Enkät ”{}” (fil ".format(folder) in render_html(unnamed, "sv")
+
+
+def test_overview_columns_and_typing_box_keep_one_precision(tmp_path):
+    """User trial 8: the base-share column mixed "52 % (52–53 %)" with "18,2 % (17,9–18,3 %)",
+    and the typing-tool box said "86 %" beside "88,9 %". One precision per column and box."""
+    import dataclasses
+
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=600, seed=3)
+    data = load_report_data(disc)
+    types = data.types.copy()
+    ids = list(types.index)
+    trial = {"base_share": [0.528, 0.242, 0.182, 0.048], "base_ci_low": [0.521, 0.231, 0.179, 0.049],
+             "base_ci_high": [0.534, 0.251, 0.183, 0.052]}
+    for col, values in trial.items():
+        types.loc[ids, col] = values
+    data = dataclasses.replace(data, types=types)
+
+    def decimals(text: str) -> int:
+        number = re.search(r"\d+(?:[.,](\d+))?", text)
+        return len(number.group(1) or "")
+
+    for lang in ("en", "sv"):
+        table = build_context(data, lang)["overview"]["table"]
+        for col in ("share", "base"):
+            assert len({decimals(r[col]) for r in table}) == 1, [r[col] for r in table]
+        assert {decimals(r["base"]) for r in table} == {1}
+    tool = dict(data.typing_tool or {})
+    assert tool.get("items")
+    tool["agreement"] = 0.864
+    html = render_html(dataclasses.replace(data, typing_tool=tool), "en")
+    assert "86.4%" in html and " 86% " not in html

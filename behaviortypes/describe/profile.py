@@ -520,7 +520,7 @@ def _warn_implausible(values: pd.Series, col: str, file: str, rows: pd.Series | 
             "cell in an outcome); with them a mean by type means nothing")
     kept = int(values.notna().sum())  # the kept respondents, where check counts the whole file
     warnings.warn(BehaviortypesWarning(
-        f"{file}, column '{col}': {len(found)} values (of the {kept} respondents kept after screening) "
+        f"{file}, column '{col}': {len(found)} of {kept} values (respondents kept after screening) "
         f"look like missing codes or lie far outside the rest: "
         f"{shown}" + (f" (rows {where})" if where else "") + f". Hint: {hint}",
         code="warn_implausible_values_kept", values={"file": file, "column": col, "n": len(found), "total": kept,

@@ -474,7 +474,7 @@ def implausible_value_warnings(frame: pd.DataFrame, inst: Instrument, file: Any,
         # which respondents: every one of the file (profile counts the kept ones; trial 8)
         total = int(num.notna().sum())
         out.append(CodedProblem(
-            f"{len(found)} values (of all {total} respondents in the file) look like missing codes or "
+            f"{len(found)} of the file's {total} values (all respondents) look like missing codes or "
             f"lie far outside the rest: {shown} (rows {where}{', …' if len(found) > 3 else ''})",
             file=source, column=col, code="warn_implausible_values",
             values={"n": len(found), "total": total, "values": shown,

@@ -154,17 +154,37 @@ MAX_LEVELS = 30
 AUTO_MAX_LEVELS = 12
 
 
+def _code_text(value: Any) -> str | None:
+    """A cell as a missing code is compared: ``2.0`` and ``"2"`` are ``"2"``; missing is None."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or isinstance(value, bool) or (not isinstance(value, (list, dict)) and pd.isna(value)):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value).strip().casefold() or None
+
+
 class ProfileColumn(_Model):
     """A column to profile the types by (``descriptors:``) or to compare them on (``outcomes:``).
 
     ``levels`` gives the order of a descriptor's levels, as a list of the values or as a
     mapping ``value: label`` (e.g. ``{1: Female, 2: Male}``); SPSS value labels are used
-    when it is omitted.
+    when it is omitted. ``missing_codes`` lists the values of this column that mean "no
+    answer" (e.g. ``[999999999, 99]``, or a text such as ``Vet ej``), as ``scale:
+    missing_codes`` does for the statements: ``profile`` and ``check`` take them as empty
+    cells, and ``profile`` counts them per column.
     """
 
     column: str
     label: str | None = None
     levels: list[str] | dict[str, str] | None = None
+    missing_codes: list[str] = Field(default_factory=list)
 
     @field_validator("column", mode="before")
     @classmethod
@@ -183,6 +203,23 @@ class ProfileColumn(_Model):
         if isinstance(v, list):
             return [text(x) for x in v]
         return v
+
+    @field_validator("missing_codes", mode="before")
+    @classmethod
+    def _codes_text(cls, v: Any) -> Any:
+        # compared as a descriptor's levels are (999999999.0 and "999999999" alike)
+        if v is None:
+            return []
+        if not isinstance(v, list):
+            v = [v]
+        return [str(int(x)) if isinstance(x, float) and x.is_integer() else str(x).strip()
+                if isinstance(x, (str, int, float)) else x for x in v]
+
+    def declared_missing(self, values: Any) -> Any:
+        """A boolean Series: the cells of ``values`` that hold one of :attr:`missing_codes`
+        (compared as text, ``2.0`` as ``"2"``, case and surrounding blanks aside)."""
+        codes = {c.casefold() for c in self.missing_codes}
+        return values.map(lambda x: _code_text(x) in codes)
 
 
 class Instrument(_Model):
@@ -262,6 +299,17 @@ class Instrument(_Model):
     @property
     def item_themes(self) -> dict[str, str | None]:
         return {item.id: item.theme for item in self.items}
+
+    def missing_codes_of(self, column: str) -> list[str]:
+        """The ``missing_codes`` declared for ``column`` under ``outcomes:`` or
+        ``descriptors:`` (both, when it is listed twice)."""
+        entries = [e for e in [*self.outcomes, *self.descriptors] if e.column == column]
+        return list(dict.fromkeys(c for e in entries for c in e.missing_codes))
+
+    def declared_missing(self, column: str, values: Any) -> Any:
+        """A boolean Series: the cells of ``values`` (the column ``column``) that hold one
+        of its declared missing codes (:meth:`missing_codes_of`)."""
+        return ProfileColumn(column=column, missing_codes=self.missing_codes_of(column)).declared_missing(values)
 
     def item(self, item_id: str) -> Item:
         for item in self.items:

@@ -59,6 +59,8 @@ __all__ = [
     "LEVEL_SPREAD",
     "NEED_MIN_EFFECT",
     "theme_needs",
+    "level_pole",
+    "level_needs",
 ]
 
 #: A colour-blind-friendly palette (Okabe–Ito, then Tableau) used for new types.
@@ -312,6 +314,50 @@ def theme_needs(
     return out[cols].reset_index(drop=True)
 
 
+def level_needs(
+    table: pd.DataFrame,
+    item_themes: Mapping[str, str],
+    item_reverse: Mapping[str, bool] | None = None,
+    *,
+    high: bool,
+    min_effect: float = NEED_MIN_EFFECT,
+    measure: str = "diff_sd",
+) -> pd.DataFrame:
+    """The themes a *level* type (:func:`level_pole`) departs from its own level on.
+
+    A type higher than everyone on every theme by about as much has every theme as a
+    need by :func:`theme_needs`, which says nothing: what sets it apart is its level.
+    What it needs beyond that are the themes on which it is higher still — by at least
+    ``min_effect`` above its level, the mean of its keyed theme differences — and, for a
+    type lower on everything (``high=False``), the themes it is lower on still.
+
+    Parameters
+    ----------
+    table, item_themes, item_reverse, measure
+        As for :func:`theme_needs` (one type's rows, or several).
+    high : bool
+        The type's level: above (``True``) or below everyone.
+    min_effect : float, default=0.2
+        Smallest distance from the type's level (in the units of ``measure``).
+
+    Returns
+    -------
+    DataFrame
+        ``type_id, theme, <measure>, beyond, n_items`` (``beyond``: the keyed difference
+        minus the type's level), furthest beyond first.
+    """
+    every = theme_needs(table, item_themes, item_reverse, min_effect=-np.inf, measure=measure)
+    cols = ["type_id", "theme", measure, "beyond", "n_items"]
+    if every.empty:
+        return pd.DataFrame({c: [] for c in cols})
+    every["beyond"] = every[measure] - every.groupby("type_id")[measure].transform("mean")
+    sign = 1.0 if high else -1.0
+    out = every[sign * every["beyond"] >= min_effect].copy()
+    out["_order"] = -sign * out["beyond"]
+    out = out.sort_values(["type_id", "_order"], kind="stable")
+    return out[cols].reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class Profiles:
     """Profiles of the discovered types.
@@ -509,7 +555,7 @@ def suggest_names(
         order = list(z.abs().sort_values(ascending=False, kind="stable").index)
         top = order[0]
         average = bool(z.abs().max() < AVERAGE_Z)
-        level = None if average else _level_pole(z)
+        level = None if average else level_pole(z)
         # named for what they do: the strongest factor they are clearly high on
         # (z >= 0.5); the most distinctive factor, when it is another (a low), is added
         high = z.max() >= max(_NAME_FROM_HIGH, _HIGH_SHARE * abs(z[top]))
@@ -630,9 +676,16 @@ LEVEL_SPREAD = 0.5
 _LEVEL_MIN_FACTORS = 3
 
 
-def _level_pole(z: pd.Series) -> bool | None:
+def level_pole(z: pd.Series) -> bool | None:
     """``True`` (``False``) when a type is above (below) average on every factor by about
-    as much (:data:`LEVEL_SPREAD`), ``None`` when its profile has a shape."""
+    as much (:data:`LEVEL_SPREAD`), ``None`` when its profile has a shape (or is the
+    average middle): the test by which :func:`suggest_names` names a *level* type.
+
+    Parameters
+    ----------
+    z : Series
+        The type's mean z per factor (a row of :func:`factor_means_from_profiles`).
+    """
     size = z.abs()
     one_sign = bool((z > 0).all() or (z < 0).all())
     if len(z) < _LEVEL_MIN_FACTORS or not one_sign or size.mean() < AVERAGE_Z:

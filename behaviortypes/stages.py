@@ -467,7 +467,9 @@ def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None, *,
         ``k_continuum_overlap`` (or ``k_continuum_overlap_share``), then
         ``k_continuum_body`` and ``k_continuum_todo`` (which also says to search more
         types; ``k_continuum_todo_overlap`` without that when the BIC did not still fall
-        at the top of the range); empty when neither sign is there (and for k = 1).
+        at the top of the range; ``k_continuum_todo_user`` when the number of types was
+        set with ``--k``, ``k_reason_user``: not told to set it); empty when neither sign
+        is there (and for k = 1).
     """
     if k is None or int(k) < 2:
         return []
@@ -493,8 +495,12 @@ def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None, *,
     # "search more types" only when the BIC still fell at the top of the range (trial 7:
     # it was said when the BIC had its minimum inside the range)
     edge = out[0]["code"] == "k_continuum_edge"
+    todo = "k_continuum_todo" if edge else "k_continuum_todo_overlap"
+    if any(c.get("code") == "k_reason_user" for c in codes):
+        # the user set k with --k: not told to set it (session 14), nor to search more types
+        todo = "k_continuum_todo_user"
     return out + [{"code": "k_continuum_body", "values": {"k": int(k)}},
-                  {"code": "k_continuum_todo" if edge else "k_continuum_todo_overlap", "values": {}}]
+                  {"code": todo, "values": {"k": int(k)}}]
 
 
 def type_overlap(proba: pd.DataFrame, weights: pd.Series | None = None) -> dict[str, float]:

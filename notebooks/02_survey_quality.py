@@ -49,7 +49,8 @@ print(result.summary())
 # %%
 table = result.screening.table
 reasons = result.screening.to_frame()
-stages = {"Received": len(table), "Screened out": int((~table["kept"]).sum()), "Analysed": int(table["kept"].sum())}
+stages = {said("funnel_received", SAID): len(table), said("funnel_screened", SAID): int((~table["kept"]).sum()),
+          said("funnel_analysed", SAID): int(table["kept"].sum())}  # the report's words, in the study's language
 plots.plot_funnel(stages)
 
 # %%

@@ -119,3 +119,20 @@ def test_the_appendix_says_that_incomplete_respondents_are_in_the_check(lang, wo
     assert words in said["missing"] and "278" in said["missing"]
     old = {k: v for k, v in cfa.items() if k not in ("n_complete", "missing")}  # before session 13
     assert cfa_sentences(old, load_texts(lang), Formatter(lang))["missing"] is None
+
+
+def test_cfi_is_bounded_at_one_as_lavaan_reports_it():
+    """User trial 9: "CFI 1,01 (god)" — semopy's CFI passes 1 when the chi-square is below its
+    df; lavaan's (Bentler 1990) is 1 - max(chi2 - df, 0) / max(chi2 - df, chi2_b - df_b, 0).
+    Two planted factors, 400 answers: this seed's chi2 is 6.1 on 8 df."""
+    loadings = pd.DataFrame(0.0, index=[f"q{i}" for i in range(1, 7)], columns=["F1", "F2"])
+    loadings.iloc[:3, 0] = loadings.iloc[3:, 1] = 0.7
+    rng = np.random.default_rng(1)
+    f = rng.multivariate_normal([0, 0], [[1, 0.3], [0.3, 1]], size=400)
+    x = f @ loadings.to_numpy().T + rng.normal(0, np.sqrt(0.51), size=(400, 6))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = cfa_check(pd.DataFrame(x, columns=loadings.index), loadings, random_state=0, warn=False)
+    assert res["chi2"] < res["df"]
+    assert res["cfi"] == 1.0
+    assert res["tli"] > 1.0  # lavaan leaves TLI unbounded (it is a ratio, not a share)

@@ -132,3 +132,57 @@ def test_report_says_the_overlap_once_per_place(tmp_path, edge_finder, lang):
     assert html.count(share) == 2
     appendix = html[html.index('id="sec-k"'):]
     assert appendix.count(said) == 1
+
+
+def _user_k_folder(tmp_path) -> Path:
+    """The report fixture (k = 3) as after ``discover --k 3`` where the evidence alone gave 2
+    types, with heavily overlapping types (entropy 0.62 at k = 3)."""
+    disc = make_discovery_folder(tmp_path / "userk", k=3, n=400, seed=3, with_quotes=False, with_lookalike=False)
+    sol = json.loads((disc / "solution.json").read_text())
+    sol["k_reason_code"] = [{"code": "k_reason_user", "values": {"k": 3}},
+                            {"code": "k_reason_user_evidence", "values": {"k": 3, "k_evidence": 2}}]
+    ev = pd.read_csv(disc / "evidence_k.csv")
+    ev["entropy"] = 0.9
+    ev.loc[ev["k"] == 3, "entropy"] = 0.62
+    ev.to_csv(disc / "evidence_k.csv", index=False)
+    sol["k_evidence"] = json.loads(ev.to_json(orient="records"))
+    (disc / "solution.json").write_text(json.dumps(sol))
+    return disc
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_the_continuum_box_does_not_advise_k_to_a_user_who_set_it(tmp_path, lang):
+    """Session 14: after `discover --k 3` the box still said "fix a number of types you can act
+    on (discover --k K)"."""
+    from behaviortypes.report import load_report_data
+    from behaviortypes.report.render import build_context
+
+    disc = _user_k_folder(tmp_path)
+    sol = json.loads((disc / "solution.json").read_text())
+    assert [c["code"] for c in continuum_reason(3, sol["k_reason_code"], 0.62)][-1] == "k_continuum_todo_user"
+    ctx = build_context(load_report_data(disc), lang)
+    said = {"en": "the 3 types were set with --k", "sv": "de 3 typerna valdes med --k"}[lang]
+    for text in (ctx["overview"]["continuum"], ctx["appendix"]["k"]["continuum"], continuum_lines(sol, lang)[0]):
+        assert SAID[lang] in text and "scores.csv" in text
+        assert "discover --k K" not in text, text
+        assert said in text, text
+    # chosen on evidence, the advice is unchanged
+    codes = [c["code"] for c in continuum_reason(3, [{"code": "k_reason_bic", "values": {}}], 0.62)]
+    assert codes[-1] == "k_continuum_todo_overlap"
+
+
+def test_a_cli_option_is_never_broken_across_lines_in_the_report(tmp_path):
+    """Session 14: "--k" broke across lines (at its hyphen) in the Swedish overview's PDF text."""
+    import re
+
+    from behaviortypes.report.render import render_report
+
+    disc = _user_k_folder(tmp_path)
+    out = render_report(disc, out_dir=tmp_path / "rep", lang="sv", formats=("html",))
+    html = next(p for p in out if p.suffix == ".html").read_text(encoding="utf-8")
+    body = html[html.index("<body"):]
+    text_only = re.sub(r"<style.*?</style>|<svg.*?</svg>", "", body, flags=re.S)
+    options = re.findall(r"(?<![\w-])--[a-z][\w-]*", re.sub(r"<[^>]*>", "", text_only))  # in the text, not in CSS
+    assert "--k" in options
+    kept = re.findall(r'<span class="opt">(--[a-z][\w-]*)</span>', text_only)
+    assert len(kept) == len(options), (options, kept)

@@ -127,3 +127,19 @@ def test_dont_know_among_text_labels_is_read_as_missing(tmp_path, lang):
     answers = read_responses(csv, load_instrument(out))[[f"q{j}" for j in range(1, 7)]].to_numpy(dtype=float)
     assert np.array_equal(np.isnan(answers), codes == n + 1)
     assert np.array_equal(answers[codes <= n], codes[codes <= n])
+
+
+def test_a_csv_whose_columns_are_swedish_statements_gets_a_swedish_draft(tmp_path):
+    """User trial 9: the statements of a CSV are its column names; the draft guessed no language
+    from them (it read only labels), so its comments came out in English for a Swedish survey."""
+    from behaviortypes.readers.draft import instrument_draft_yaml
+
+    rng = np.random.default_rng(0)
+    cols = ["Jag jämför alltid priser innan jag köper", "Jag letar efter det lägsta priset",
+            "Det ska gå snabbt att handla", "Jag vill ha leverans nästa dag"]
+    frame = pd.DataFrame(rng.integers(1, 6, size=(80, 4)), columns=cols)
+    frame.insert(0, "svarsid", [f"S{i:03d}" for i in range(80)])
+    frame.to_csv(tmp_path / "svar.csv", sep=";", index=False)
+    text = instrument_draft_yaml(tmp_path / "svar.csv")
+    assert yaml.safe_load(text)["language"] == "sv"
+    assert text.startswith("# Utkast")

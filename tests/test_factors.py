@@ -948,3 +948,19 @@ def test_top_of_psych_range_when_map_exceeds_parallel_analysis(tmp_path):
     assert a["pa_n_factors"] == 5 and a["map_n_factors"] == 6
     assert fm.n_factors_ == 6 == len(set(survey.instrument.item_themes.values()))
     assert "the top of the range is tried first" in fm.retention_reason_
+
+
+def test_a_bipolar_factor_is_named_after_its_high_end():
+    """User trial 9: price statements load +0.8 and speed statements -0.8 on one factor (price
+    seekers are not in a hurry); types high on it care about price, yet the factor was named
+    "speed" (its top statements by |loading|) and the report called a price-seeking type "the fast one"."""
+    from behaviortypes.factors.efa import suggest_names
+
+    items = ["p1", "p2", "p3", "s1", "s2", "s3", "c1", "c2", "c3"]
+    loadings = pd.DataFrame({"F1": [0.78, 0.80, 0.76, -0.85, -0.84, -0.83, 0.05, 0.0, 0.1],
+                             "F2": [0.0, 0.1, 0.0, 0.05, 0.0, 0.1, 0.7, 0.72, 0.69]}, index=items)
+    themes = {**dict.fromkeys(["p1", "p2", "p3"], "price"), **dict.fromkeys(["s1", "s2", "s3"], "speed"),
+              **dict.fromkeys(["c1", "c2", "c3"], "service")}
+    assert suggest_names(loadings, themes) == {"F1": "price", "F2": "service"}
+    # only the low end has themed statements: not named after them
+    assert suggest_names(loadings, {**{it: "speed" for it in ["s1", "s2", "s3"]}})["F1"] == "Factor 1"

@@ -151,3 +151,50 @@ def test_a_swedish_report_says_faktor_wherever_it_shows_an_unnamed_factor(tmp_pa
     assert "Factor 4" in seen["en"] and "Faktor 4" not in seen["en"]
     # the stored ids and names are not changed
     assert json.loads((out / "factors.json").read_text(encoding="utf-8"))["factor_names"]["F4"] == "Factor 4"
+
+
+# ----------------------------------------------------------------- "What they need" of a level type
+
+def _level_folder(tmp_path):
+    """A report fixture whose type 1 is higher than everyone on every factor and theme by
+    about 0.8 SD (its theme ``top`` by 1.3), and type 3 lower by about as much (its theme
+    ``bottom`` by 1.3): level types (session 13's "The positive raters")."""
+    out = make_discovery_folder(tmp_path / "disc", k=3, n=300)
+    themes, rev = load_report_data(out).item_themes, load_report_data(out).item_reverse
+    named = sorted({th for th in themes.values() if th})
+    assert len(named) >= 3
+    top, bottom = named[0], named[1]
+    prof = pd.read_csv(out / "profiles.csv")
+    for tid, level, odd in ((1, 0.8, top), (3, -0.8, bottom)):
+        factors = (prof["type_id"] == tid) & (prof["kind"] == "factor")
+        for col in ("mean", "diff", "diff_sd"):
+            prof.loc[factors, col] = level * (1 + 0.05 * (prof.index[factors] % 2))
+        items = (prof["type_id"] == tid) & (prof["kind"] == "item")
+        sign = prof.loc[items, "key"].map(lambda k: -1.0 if rev.get(k) else 1.0)
+        size = prof.loc[items, "key"].map(lambda k: 1.3 if themes.get(k) == odd else 0.8) * (1 if level > 0 else -1)
+        for col in ("diff", "diff_sd"):
+            prof.loc[items, col] = sign * size
+    prof.to_csv(out / "profiles.csv", index=False)
+    return out, top, bottom, named
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_what_a_level_type_needs_is_its_level_and_the_themes_beyond_it(tmp_path, lang):
+    from behaviortypes.report.data import pretty_name
+
+    out, top, bottom, named = _level_folder(tmp_path)
+    ctx = build_context(load_report_data(out), lang)
+    page = {p["id"]: p for p in ctx["personas"]}
+    # before: every theme of the study was a "need" of the positive raters
+    assert page[1]["needs"] == [pretty_name(top)]
+    high = {"en": "Higher than others on every theme", "sv": "Högre än andra på alla teman"}[lang]
+    low = {"en": "Lower than others on every theme", "sv": "Lägre än andra på alla teman"}[lang]
+    assert page[1]["needs_note"].startswith(high), page[1]["needs_note"]
+    # the critical raters: their level said, the theme they are lowest on beyond it listed
+    assert page[3]["needs"] == [pretty_name(bottom)]
+    assert page[3]["needs_note"].startswith(low), page[3]["needs_note"]
+    # a type with a shape keeps its needs as before, without the note
+    assert page[2]["needs_note"] == ""
+    html = __import__("behaviortypes.report.render", fromlist=["render_html"]).render_html(
+        load_report_data(out), lang)
+    assert high in html and low in html

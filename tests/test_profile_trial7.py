@@ -90,7 +90,7 @@ def test_check_warns_about_an_outcome_with_absurd_values():
     errors, warns = check_responses(frame, inst, file="responses.csv")
     said = [str(w) for w in warns if w.column == "age"]
     assert len(said) == 1, [str(w) for w in warns]
-    assert "999999999, 412434 (rows 9, 42)" in said[0] and "blank them in responses.csv" in said[0]
+    assert "999999999, 412434 (rows 9, 42)" in said[0] and "correct them in responses.csv" in said[0]
     # a code declared as a descriptor's level is an answer, not a slip
     frame["sex"] = np.r_[np.tile([1, 2], n // 2 - 2), [9, 9, 9, 9]]
     for levels, flagged in (({1: "female", 2: "male", 9: "prefer not to say"}, False), (None, True)):

@@ -785,3 +785,65 @@ def test_base_shares_only_from_the_base_the_lookalike_was_fitted_on(real_model_d
     with pytest.warns(BehaviortypesWarning, match="has changed since the lookalike was fitted"):
         assert score_customers(folder, fitted_on, tmp_path / "again.parquet").to_files(folder) == []
     assert (folder / "base_shares.json").read_bytes() == before
+
+
+# ----------------------------------------------------------------------------- a Swedish study's errors
+class CodedErrorModel(DoubleModel):
+    """A model whose error carries a catalogue code (as the study's readers raise them)."""
+
+    def predict_proba(self, features: pd.DataFrame) -> pd.DataFrame:
+        x = features[FEATURES].to_numpy(dtype=float)
+        if (x > 5).any():
+            row = int(np.flatnonzero((x > 5).any(axis=1))[0]) + 1
+            raise InputError(code="problem_value_outside", values={"value": 99, "scale": "0–5"},
+                             column="visits", rows=[row], value=99, respondent="C1")
+        return super().predict_proba(features)
+
+
+@pytest.mark.parametrize("kind", ["parquet", "csv"])
+def test_a_models_coded_error_keeps_its_code_through_the_engine(fitted, base, tmp_path, kind):
+    """Session 14: the engine rebuilt the model's problems from their English text (the
+    code, the values and the respondent were lost), so a Swedish study's line was English."""
+    frame, _, _ = base
+    bad = frame.copy()
+    bad.loc[1500, "visits"] = 99.0
+    path = tmp_path / f"bad.{kind}"
+    bad.to_parquet(path, index=False) if kind == "parquet" else bad.to_csv(path, index=False)
+    with pytest.raises(InputError) as err:
+        score_customers(CodedErrorModel(fitted), path, tmp_path / "o.parquet", batch_size=400)
+    problem = err.value.problems[0]
+    row = 1501 if kind == "parquet" else 1502  # a CSV's header is row 1
+    assert (problem.code, problem.rows, problem.respondent) == ("problem_value_outside", [row], "C1")
+    sv = err.value.said("sv")
+    assert f"bad.{kind}, kolumn 'visits', rad {row} (svarande C1): värdet 99 ligger utanför skalan 0–5" in sv
+    assert "Tips:" in sv and "Hint" not in sv and "outside" not in sv
+    if kind == "parquet":  # the note on how rows count, in the study's language
+        assert "Parquet-filens poster från 1" in sv
+        assert str(err.value).endswith("(rows count the Parquet's records from 1)")
+
+
+def test_swedish_studys_score_error_is_swedish_on_the_command_line(real_model_dir, tmp_path):
+    """``behaviortypes score`` for a Swedish study (source.json's language) says a customer
+    file's problem in Swedish, the engine's note on row numbers included."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    folder, _ = real_model_dir
+    study = tmp_path / "studie"
+    shutil.copytree(folder, study)
+    (study / "source.json").write_text(json.dumps({"instrument": {"language": "sv"}}), encoding="utf-8")
+    frame, _ = make_base(300, seed=6)
+    frame["channel"] = "web"
+    frame.loc[[40, 44], "customer_id"] = None
+    frame.to_parquet(tmp_path / "kunder.parquet", index=False)
+    run = subprocess.run([sys.executable, "-m", "behaviortypes.cli", "score", str(study), "--customers",
+                          str(tmp_path / "kunder.parquet"), "--out", str(tmp_path / "typade.parquet")],
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 2, run.stderr
+    line = run.stderr.strip().splitlines()[-1]
+    assert line == ("error: kunder.parquet, kolumn 'customer_id', raderna 41, 45: 2 kund(er) utan id. "
+                    "Tips: varje kund behöver ett id; ta bort eller fyll i de raderna "
+                    "(raderna räknar Parquet-filens poster från 1)"), line
+    assert not (tmp_path / "typade.parquet").exists()

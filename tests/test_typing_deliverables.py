@@ -391,6 +391,48 @@ def test_web_form_shows_hostile_text_as_text(studies, browser, tmp_path):
     page.close()
 
 
+@pytest.mark.parametrize("width", [1100, 390])
+def test_web_form_says_unanswered_statements_count_as_the_average(studies, browser, tmp_path, width):
+    """Session 14: with some statements unanswered the result says they count as the survey's
+    average (on a phone too: its bottom bar hid the note); answered in full, it does not;
+    cleared, no type, probability or note is left on the page."""
+    disc = studies["en"]
+    spec = load_typing_spec(disc)
+    n, need = len(spec.items), -(-len(spec.items) // 2)
+    form = write_typing_html(disc, tmp_path / "form.html")
+    page, requests, errors = _open(browser, form, width=width)
+    note = "An unanswered statement counts as the average answer of the survey, so the result is less certain."
+    names = ["The planner", "The impulse buyer"]
+
+    def shown() -> str:
+        return page.inner_text("#tt-result")  # what is rendered, not what the DOM holds
+
+    assert page.text_content("#tt-status") == "No statements answered yet."
+    assert note not in shown() and not any(name in shown() for name in names)
+    for j in range(need - 1):
+        page.check(f"input[name='q{j}'][value='2']")
+    assert f"{need - 1} of {n} statements answered; a type needs at least {need}" in shown()
+    assert note not in shown() and not page.is_visible("#tt-name")
+    page.check(f"input[name='q{need - 1}'][value='2']")  # enough for a type, not all
+    expected = page.evaluate("a => window.typingTool.score(a)", {i: 2 for i in spec.items[:need]})
+    assert page.is_visible("#tt-missing") and note in shown()
+    assert page.text_content("#tt-name") == expected["type_name"] and page.is_visible("#tt-name")
+    assert page.is_visible("#tt-prob")
+    assert page.text_content("#tt-prob") == f"{100 * expected['probability']:.0f}%"
+    for j in range(need, n):
+        page.check(f"input[name='q{j}'][value='2']")
+    assert not page.is_visible("#tt-missing") and note not in shown()
+    assert f"{n} of {n} statements answered." in shown() and page.is_visible("#tt-name")
+    page.click("#tt-reset")
+    assert shown().split()[-4:] == ["No", "statements", "answered", "yet."]  # (after the heading, if shown)
+    assert not page.is_visible("#tt-type")
+    # nothing of the last type is left to show, print or read (the table lists every type's name)
+    assert [page.text_content(s) for s in ("#tt-name", "#tt-tagline", "#tt-prob")] == ["", "", ""]
+    assert "%" not in page.text_content("#tt-type")
+    assert requests == [form.as_uri()] and errors == []
+    page.close()
+
+
 def test_web_form_is_self_contained(studies):
     text = render_typing_html(studies["en"], lang="en")
     lowered = text.lower()
@@ -496,6 +538,51 @@ def test_workbook_id_header_is_the_surveys_id_column_or_the_default(studies, tmp
     for id_column, head in (("StudentID", "StudentID"), ("respondent_id", "svarsid")):
         wb = load_workbook(write_typing_xlsx(replace(spec, id_column=id_column), tmp_path / "t.xlsx", "sv"))
         assert wb["svar"]["A1"].value == head and wb["typer"]["A1"].value == head
+
+
+def test_workbook_reads_missing_codes_and_half_points_as_score_does(studies, tmp_path):
+    """Session 14, recalculated by LibreOffice: a survey's missing code (9 here) pasted into
+    the workbook counts as unanswered, as --score counts it (the workbook refused the row);
+    a half point (3.5) is refused, as --score refuses it (the workbook typed the row)."""
+    from openpyxl import load_workbook
+
+    disc = studies["en"]
+    spec = load_typing_spec(disc)
+    items, need = spec.items, -(-len(spec.items) // 2)
+    assert spec.missing_codes == [9.0]
+    rows = {
+        "code": {**{i: 2 + j % 3 for j, i in enumerate(items[:need])}, items[need]: 9},
+        "code_few": {**{i: 4 for i in items[:need - 1]}, items[need - 1]: 9},
+        "codes_only": {i: 9 for i in items},
+    }
+    answers = pd.DataFrame([{"respondent_id": r, **{i: a.get(i, np.nan) for i in items}} for r, a in rows.items()])
+    typed = _score_cli(disc, answers, tmp_path)
+    assert typed["type_id"].notna().tolist() == [True, False, False]
+    book = write_typing_xlsx(disc, tmp_path / "tool.xlsx")
+    wb = load_workbook(book)
+    ws = wb["answers"]
+    for r, rec in enumerate(answers.itertuples(index=False), start=2):
+        for c, v in enumerate(rec, start=1):
+            if not (isinstance(v, float) and np.isnan(v)):
+                ws.cell(r, c, v)
+    half = len(answers) + 2
+    ws.cell(half, 1, "half")
+    for j, item in enumerate(items):
+        ws.cell(half, 2 + j, 3.5 if j == 0 else 2)
+    wb.save(tmp_path / "filled.xlsx")
+    (tmp_path / "lo").mkdir()
+    types = load_workbook(_libreoffice(tmp_path / "filled.xlsx", "xlsx", tmp_path / "lo"), data_only=True)["types"]
+    got = [[c.value for c in row] for row in types.iter_rows(min_row=2, max_row=half)]
+    p_cols = [f"p_{t}" for t in spec.type_ids]
+    assert got[0][1] == int(typed.loc[0, "type_id"]) and got[0][2] == typed.loc[0, "type_name"]
+    assert_allclose([float(v) for v in got[0][3:]], typed.loc[0, p_cols].astype(float), rtol=1e-12)
+    assert got[1][1] in (None, "") and got[1][2].startswith("too few answers")  # 9 is no answer
+    assert got[2][1] in (None, "") and got[2][2].startswith("too few answers")
+    assert got[3][1] in (None, "") and got[3][2].startswith("check the answers")
+    halves = answers.iloc[:1].assign(**{items[0]: 3.5})
+    halves.to_csv(tmp_path / "half.csv", index=False)
+    with pytest.raises(InputError, match="not a point of the scale"):
+        score_answers_file(disc, tmp_path / "half.csv", tmp_path / "half_typed.csv")
 
 
 def test_workbook_guards_study_text_and_explains_in_the_study_language(studies, tmp_path):
@@ -722,3 +809,17 @@ def test_workbook_scale_text_leaves_out_a_missing_codes_label(studies, tmp_path)
     wb = load_workbook(write_typing_xlsx(spec, tmp_path / "t.xlsx", "en"))
     texts = [c.value for row in wb.worksheets[0].iter_rows() for c in row if isinstance(c.value, str)]
     assert any("5 = Strongly agree" in t for t in texts) and not any("Don't know" in t for t in texts)
+
+
+@pytest.mark.parametrize("lang, words", [("en", "this one statement gives"),
+                                         ("sv", "ger det här enda påståendet")])
+def test_one_golden_statement_is_said_in_the_singular(lang, words):
+    """User trial 9: "dessa 1 påståenden" (these 1 statements) in discover's typing-tool line."""
+    from behaviortypes.deliver.texts import agreement_note
+
+    for agreement in (0.95, 0.70):
+        said = agreement_note({"n_respondents": 320, "n_items": 1, "agreement": agreement,
+                               "target": 0.9}, lang)
+        assert words in said and " 1 " not in said
+    assert "1" not in agreement_note({"n_respondents": 320, "n_items": 2, "agreement": 0.95,
+                                      "target": 0.9}, lang).split("(")[0].replace("320", "")

@@ -63,7 +63,8 @@ footer{margin-top:2rem;font-size:.8rem;color:var(--muted)}
 @media (max-width:44rem){
  .layout{grid-template-columns:minmax(0,1fr)}
  #tt-result{position:sticky;bottom:0;top:auto;order:2;border-width:2px 0 0;border-radius:0;margin:0;padding:.7rem .2rem}
- #tt-result table,#tt-result h2,#tt-missing{display:none}
+ #tt-result table,#tt-result h2{display:none}
+ #tt-missing{font-size:.8rem;margin:0;line-height:1.3}
  #tt-name{font-size:1.15rem;margin:0}
  #tt-tagline{margin:0 0 .2rem;font-size:.9rem}
  .scale{grid-template-columns:1fr;gap:.3rem}
@@ -136,20 +137,31 @@ _JS = r"""
     });
     return { answers: answers, n: n };
   }
+  function clear(box) {  // no type: nothing of an earlier one is left to show, print or read
+    ["tt-name", "tt-tagline", "tt-prob", "tt-meter"].forEach(function (id) {
+      document.getElementById(id).textContent = "";
+    });
+    document.getElementById("tt-meter").value = 0;
+    types.forEach(function (t) {
+      var row = document.getElementById("tt-row-" + t.type_id);
+      row.querySelector(".p").textContent = "";
+      row.className = "";
+    });
+    box.hidden = true;
+  }
   function render() {
     var cur = current();
     var status = document.getElementById("tt-status");
     var box = document.getElementById("tt-type");
     if (cur.n === 0) {
       status.textContent = ui.no_answers;
-      box.hidden = true;
+      clear(box);
       return;
     }
     if (cur.n < data.min_answered) {  // as --score and the workbook: too few answers for a type
       status.textContent = ui.too_few.replace("{a}", cur.n).replace("{n}", items.length)
         .replace("{m}", data.min_answered);
-      document.getElementById("tt-missing").hidden = true;
-      box.hidden = true;
+      clear(box);
       return;
     }
     var r = score(cur.answers);

@@ -36,6 +36,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "agreement_low": "Below target: in the survey of {n_resp} respondents, these {k} statements "
         "give the same type as the full questionnaire for only {agreement} of respondents "
         "(cross-validated; target {target}).",
+        "agreement_ok_one": "In the survey of {n_resp} respondents, this one statement gives the same "
+        "type as the full questionnaire for {agreement} of respondents (cross-validated; target {target}).",
+        "agreement_low_one": "Below target: in the survey of {n_resp} respondents, this one statement "
+        "gives the same type as the full questionnaire for only {agreement} of respondents "
+        "(cross-validated; target {target}).",
         "needed": " {needed} statements would reach the target ({needed_agreement}).",
         "never": " Even all {available} survey statements reach only {best}.",
         "never_all": " Even all the survey's statements reach only {best}.",
@@ -73,6 +78,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "command `behaviortypes typing-tool --score` for larger files.",
         "wb_step5": "5. Sheet '{model}' holds the weights of the typing tool; do not change them.",
         "wb_bad": "check the answers (must be {min}–{max} or empty)",
+        "wb_bad_whole": "check the answers (must be whole numbers {min}–{max} or empty)",
+        "wb_step2_codes": " The survey's code for no answer ({codes}) counts as unanswered too.",
         "wb_statements": "The statements",
         "wb_types": "The types",
         "wb_id": "Id",
@@ -121,6 +128,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "enkäten för {agreement} av de svarande (korsvaliderat; mål {target}).",
         "agreement_low": "Under målet: i enkäten med {n_resp} svarande ger dessa {k} påståenden samma "
         "typ som hela enkäten för bara {agreement} av de svarande (korsvaliderat; mål {target}).",
+        "agreement_ok_one": "I enkäten med {n_resp} svarande ger det här enda påståendet samma typ som "
+        "hela enkäten för {agreement} av de svarande (korsvaliderat; mål {target}).",
+        "agreement_low_one": "Under målet: i enkäten med {n_resp} svarande ger det här enda påståendet "
+        "samma typ som hela enkäten för bara {agreement} av de svarande (korsvaliderat; mål {target}).",
         "needed": " {needed} påståenden skulle nå målet ({needed_agreement}).",
         "never": " Även alla {available} påståenden i enkäten når bara {best}.",
         "never_all": " Även alla påståenden i enkäten når bara {best}.",
@@ -157,6 +168,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "`behaviortypes typing-tool --score` för större filer.",
         "wb_step5": "5. Bladet '{model}' innehåller typningsverktygets vikter; ändra dem inte.",
         "wb_bad": "kontrollera svaren (ska vara {min}–{max} eller tomma)",
+        "wb_bad_whole": "kontrollera svaren (ska vara heltal {min}–{max} eller tomma)",
+        "wb_step2_codes": " Enkätens kod för uteblivet svar ({codes}) räknas också som obesvarad.",
         "wb_statements": "Påståendena",
         "wb_types": "Typerna",
         "wb_id": "Id",
@@ -222,9 +235,10 @@ def agreement_note(info: dict[str, Any], lang: str) -> str:
         "agreement": _pct(info["agreement"], lang),
         "target": _pct(info["target"], lang, 0),
     }
+    one = "_one" if info["n_items"] == 1 else ""  # "these 1 statements" (user trial 9)
     if info["agreement"] >= info["target"]:
-        return t["agreement_ok"].format(**fmt)
-    return t["agreement_low"].format(**fmt) + needed_sentence(
+        return t["agreement_ok" + one].format(**fmt)
+    return t["agreement_low" + one].format(**fmt) + needed_sentence(
         info.get("needed"), lang, n_items=info.get("n_items"), agreement=info.get("agreement"))
 
 

@@ -9,12 +9,13 @@ arithmetic). A survey whose id column is ``respondent_id`` gets ``respondent_id`
 ``beräkning`` and the headers ``typ_id, typnamn``; formulas quote every sheet name, so
 any name works.
 
-The formulas compute what :meth:`TypingTool.score` computes: an empty answer counts as
-the statement's mean, ``score = SUMPRODUCT(weights, answers) + intercept``, probabilities
+The formulas compute what :meth:`TypingTool.score` computes: an empty answer, or the
+instrument's missing code (9 = don't know, pasted from the survey), counts as the
+statement's mean, ``score = SUMPRODUCT(weights, answers) + intercept``, probabilities
 are a softmax and the type is the first highest score. A row with no id and no answers
-stays blank; a row with an answer that is not a number on the scale, or with fewer
-answers than a type needs (half the statements, as ``--score``), shows a message instead
-of a type. Study text is only ever written as text cells (never formulas;
+stays blank; a row with an answer that is not a point of the scale (text, off the scale,
+3.5 on a 1–7 scale: ``--score`` refuses those too), or with fewer answers than a type
+needs (half the statements, as ``--score``), shows a message instead of a type. Study text is only ever written as text cells (never formulas;
 text starting with ``= + - @`` gets Excel's quote prefix) and formulas refer to the
 ``model`` sheet instead of quoting names.
 """
@@ -79,6 +80,23 @@ def _scale_text(spec: TypingSpec) -> str:
     return f"{spec.scale_min:g}–{spec.scale_max:g}"
 
 
+def _whole_scale(lo: float, hi: float) -> bool:
+    """Answers are whole points (3.5 refused, as ``--score`` refuses it) on a scale such as 1–7."""
+    return float(lo).is_integer() and float(hi).is_integer()
+
+
+def _bad_text(t: dict, lo: float, hi: float) -> str:
+    return t["wb_bad_whole" if _whole_scale(lo, hi) else "wb_bad"].format(min=f"{lo:g}", max=f"{hi:g}")
+
+
+def _answer_state(cell: str, lo_ref: str, hi_ref: str, whole: bool, codes: list[float]) -> str:
+    """1 for an answer on the scale, 0 for an empty cell or a missing code (unanswered, as
+    ``--score`` reads it), -1 for anything else (text, off the scale, 3.5 on a whole scale)."""
+    point = f"{cell}>={lo_ref},{cell}<={hi_ref}" + (f",{cell}=INT({cell})" if whole else "")
+    other = f"IF(OR({','.join(f'{cell}={c:g}' for c in codes)}),0,-1)" if codes else "-1"
+    return f"=IF(ISBLANK({cell}),0,IF(ISNUMBER({cell}),IF(AND({point}),1,{other}),-1))"
+
+
 def _ref(sheet: str) -> str:
     """A sheet's name as formulas refer to it (always quoted: names may hold å, ä, ö)."""
     return "'" + sheet.replace("'", "''") + "'!"
@@ -127,7 +145,7 @@ def _model_sheet(mod, t: dict, model: dict, lo: float, hi: float, need: int, she
     for j, m in enumerate(model["means"]):
         mod.cell(mean_row, w0 + j, m)
     msg_row = k + 5
-    _text(mod, f"A{msg_row}", t["wb_bad"].format(min=f"{lo:g}", max=f"{hi:g}"))
+    _text(mod, f"A{msg_row}", _bad_text(t, lo, hi))
     # the scale as numbers (criteria built from cells stay right under any decimal separator)
     _text(mod, f"D{msg_row}", t["h_scale"], bold=True)
     mod.cell(msg_row, w0, lo)
@@ -161,42 +179,47 @@ def _answers_sheet(ans, t: dict, model: dict, lo: float, hi: float, last: int) -
         ans.column_dimensions[col(2 + j)].width = max(8, len(item) + 3)
     ans.column_dimensions["A"].width = 16
     ans.freeze_panes = "B2"
-    dv = DataValidation(type="decimal", operator="between", formula1=f"{lo:g}", formula2=f"{hi:g}",
+    dv = DataValidation(type="whole" if _whole_scale(lo, hi) else "decimal", operator="between",
+                        formula1=f"{lo:g}", formula2=f"{hi:g}",
                         allow_blank=True, showErrorMessage=True, errorStyle="stop",
-                        error=t["wb_bad"].format(min=f"{lo:g}", max=f"{hi:g}")[:255])
+                        error=_bad_text(t, lo, hi)[:255])
     ans.add_data_validation(dv)
     dv.add(f"B2:{col(1 + n)}{last}")
 
 
-def _calc_sheet(calc, model: dict, lay: _Layout, last: int) -> tuple[int, int, int]:
+def _calc_sheet(calc, model: dict, lay: _Layout, last: int, *, whole: bool, codes: list[float]
+                ) -> tuple[int, int, int, int]:
     """The hidden sheet scoring every row; returns the columns of exps, their sum and the best type."""
     items, types = model["items"], model["types"]
     n, k = len(items), len(types)
     w0, mean_row, lo_ref, hi_ref = lay.w0, lay.mean_row, lay.lo_ref, lay.hi_ref
     a, m = _ref(lay.sheets["answers"]), _ref(lay.sheets["model"])
     # A: blank row?  B: number of bad answers  C..: filled answers  then scores, max, exps, sum,
-    # best, and the number of answers given
+    # best, the number of answers given and each answer's state (1 answer, 0 none, -1 bad)
     x0 = 3
     s0 = x0 + n           # scores
     mx = s0 + k           # max score
     e0 = mx + 1           # exp(score - max)
     sm = e0 + k           # sum of exps
     bi = sm + 1           # index of the best type
-    na = bi + 1           # answers given (numbers)
+    na = bi + 1           # answers given (on the scale)
+    v0 = na + 1           # each answer's state
     heads = ["blank", "n_bad"] + [f"x_{i}" for i in items] + [f"s_{ty['type_id']}" for ty in types] \
-        + ["max"] + [f"e_{ty['type_id']}" for ty in types] + ["sum", "best", "n_answered"]
+        + ["max"] + [f"e_{ty['type_id']}" for ty in types] + ["sum", "best", "n_answered"] \
+        + [f"v_{i}" for i in items]
     for j, h in enumerate(heads, start=1):
         _text(calc, f"{col(j)}1", h, bold=True)
     a_last = col(1 + n)
     x_first, x_last = col(x0), col(x0 + n - 1)
     s_first, s_last = col(s0), col(s0 + k - 1)
     for r in range(2, last + 1):
-        item_rng = f"{a}$B{r}:${a_last}{r}"
+        v_rng = f"${col(v0)}{r}:${col(v0 + n - 1)}{r}"
         calc.cell(r, 1, f"=COUNTA({a}$A{r}:${a_last}{r})=0")
-        calc.cell(r, 2, f'=COUNTA({item_rng})-COUNTIFS({item_rng},">="&{lo_ref},{item_rng},"<="&{hi_ref})')
+        calc.cell(r, 2, f"=COUNTIF({v_rng},-1)")
         for j in range(n):
             cell = f"{a}{col(2 + j)}{r}"
-            calc.cell(r, x0 + j, f"=IF(ISNUMBER({cell}),{cell},{m}${col(w0 + j)}${mean_row})")
+            calc.cell(r, v0 + j, _answer_state(cell, lo_ref, hi_ref, whole, codes))
+            calc.cell(r, x0 + j, f"=IF({col(v0 + j)}{r}=1,{cell},{m}${col(w0 + j)}${mean_row})")
         for q in range(k):
             mrow = q + 2
             calc.cell(r, s0 + q, f"=SUMPRODUCT({m}${col(w0)}${mrow}:${col(w0 + n - 1)}${mrow},"
@@ -206,7 +229,7 @@ def _calc_sheet(calc, model: dict, lay: _Layout, last: int) -> tuple[int, int, i
             calc.cell(r, e0 + q, f"=EXP({col(s0 + q)}{r}-${col(mx)}{r})")
         calc.cell(r, sm, f"=SUM({col(e0)}{r}:{col(e0 + k - 1)}{r})")
         calc.cell(r, bi, f"=MATCH(${col(mx)}{r},${s_first}{r}:${s_last}{r},0)")
-        calc.cell(r, na, f"=COUNT({item_rng})")
+        calc.cell(r, na, f"=COUNTIF({v_rng},1)")
     calc.sheet_state = "hidden"
     calc.protection.sheet = True
     return e0, sm, bi, na
@@ -224,7 +247,7 @@ def _types_sheet(typ, t: dict, model: dict, lay: _Layout, last: int, calc_cols: 
         c = _text(typ, f"{col(j)}1", h, bold=True)
         c.fill = _HEAD
     typ.column_dimensions["A"].width = 16
-    typ.column_dimensions["C"].width = 42
+    typ.column_dimensions["C"].width = 60  # the whole "too few answers" / "check the answers" text
     typ.freeze_panes = "B2"
     for r in range(2, last + 1):
         blank, bad = f"{c_}$A{r}", f"{c_}$B{r}>0"
@@ -253,10 +276,12 @@ def _help_sheet(ws, t: dict, spec: TypingSpec, model: dict, lang: str, rows: int
     _text(ws, f"A{r}", t["wb_steps"], bold=True)
     fmt = {"min": f"{lo:g}", "max": f"{hi:g}", "scale": _scale_text(spec), "rows": rows,
            "need": need, "n": len(items), **sheets}
+    codes = ", ".join(f"{c:g}" for c in spec.missing_codes if not lo <= c <= hi)
     for key in ("wb_step1", "wb_step2", "wb_step3", "wb_step4", "wb_step5"):
         r += 1
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
-        _text(ws, f"A{r}", t[key].format(**fmt), wrap=True)
+        said = t[key].format(**fmt) + (t["wb_step2_codes"].format(codes=codes) if key == "wb_step2" and codes else "")
+        _text(ws, f"A{r}", said, wrap=True)
         _lines_height(ws, f"A{r}", 140)
     r += 2
     _text(ws, f"A{r}", t["wb_agreement"], bold=True)
@@ -344,7 +369,8 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
 
     lay = _model_sheet(mod, t, model, lo, hi, need, sheets)
     _answers_sheet(ans, t, model, lo, hi, last)
-    calc_cols = _calc_sheet(calc, model, lay, last)
+    calc_cols = _calc_sheet(calc, model, lay, last, whole=_whole_scale(lo, hi),
+                            codes=[c for c in spec.missing_codes if not lo <= c <= hi])
     _types_sheet(typ, t, model, lay, last, calc_cols)
     _help_sheet(help_ws, t, spec, model, lang, rows, need, sheets)
     for sheet in (help_ws, ans, typ):  # printed: every column on one page width

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["FAR_OUT", "implausible_values", "implausible_examples"]
+__all__ = ["FAR_OUT", "implausible_values", "implausible_examples", "implausible_codes", "implausible_hint"]
 
 #: Tukey's "far out" fence: this many interquartile ranges beyond the quartiles.
 FAR_OUT = 3.0
@@ -92,3 +92,21 @@ def implausible_examples(found: pd.Series, rows: pd.Series | None = None, *, fir
     values = ", ".join(f"{v:g}" if not float(v).is_integer() else str(int(v)) for v in head)
     where = ", ".join(str(int(rows[i])) for i in head.index if rows is not None and i in rows.index)
     return values, where
+
+
+def implausible_codes(found: pd.Series, *, first: int = 3) -> str:
+    """``"999999999, 412434"``: the distinct flagged values, most extreme first, as a
+    ``missing_codes:`` list is written (``", …"`` after the first ``first``)."""
+    distinct = list(dict.fromkeys(found.tolist()))
+    text = ", ".join(str(int(v)) if float(v).is_integer() else f"{v:g}" for v in distinct[:first])
+    return text + (", …" if len(distinct) > first else "")
+
+
+def implausible_hint(file: str, column: str, key: str, codes: str) -> str:
+    """The fix of an implausible-values warning (English; the catalogue's
+    ``warn_implausible_values`` says it in the study's language): declare the codes
+    missing for the column in instrument.yaml (``key`` is ``outcomes`` or
+    ``descriptors``), or correct the values."""
+    return (f"if they mean 'no answer', declare them in instrument.yaml: {key}: - {{column: {column}, "
+            f"missing_codes: [{codes}]}} (they are then left out and counted); else correct them in "
+            f"{file}. With them a mean by type means nothing")

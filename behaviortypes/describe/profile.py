@@ -24,7 +24,7 @@ from .banner import banner_table, banner_tests, level_key
 from .threestep import covariate_model, outcome_means
 
 __all__ = ["DEFAULT_MIN_CELL", "ProfileResult", "profile_types_by", "load_profile",
-           "assignments_fingerprint", "type_names_in"]
+           "assignments_fingerprint", "type_names_in", "declared_missing_lines"]
 
 #: Cells with fewer respondents are suppressed unless the instrument sets ``min_group_size``.
 DEFAULT_MIN_CELL = 10
@@ -75,6 +75,7 @@ class ProfileResult:
             n=meta.get("n_respondents", "?"), d=d, o=o, min=meta.get("min_cell"),
             w_descriptors=t[f"cli_w_descriptor_{'1' if d == 1 else 'n'}"],
             w_outcomes=t[f"cli_w_outcome_{'1' if o == 1 else 'n'}"])]
+        lines += declared_missing_lines(meta, t)
         for _, row in self.tests.iterrows():
             n_sig = int(sig["variable"].eq(row["variable"]).sum())
             p = row["p_value"]
@@ -465,6 +466,8 @@ def profile_types_by(
     if not desc and not outs:
         raise InputError(code="problem_nothing_to_profile", file=rfile)
 
+    _blank_declared_missing(data, [*desc, *outs], inst)
+
     # ---- descriptors: labels and level order
     disc, levels = _descriptor_levels(desc, data, survey, from_customers, source_of)
 
@@ -496,6 +499,41 @@ def profile_types_by(
     return ProfileResult(out, banner, tests, outcome_tab, covs, meta)
 
 
+def _blank_declared_missing(data: pd.DataFrame, specs: list[dict], inst: Any) -> None:
+    """Blank the cells holding a column's declared ``missing_codes`` (``outcomes:`` or
+    ``descriptors:`` of instrument.yaml) in ``data``, and record in each spec of the
+    column ``declared_missing``: the cells blanked per code as written, most first."""
+    counted: dict[str, dict[str, int]] = {}
+    for col in dict.fromkeys(s["column"] for s in specs):
+        if not inst.missing_codes_of(col):
+            continue
+        mask = inst.declared_missing(col, data[col])
+        written = data.loc[mask, col].map(level_key).value_counts(sort=False)
+        counted[col] = {str(k): int(n) for k, n in written.sort_values(ascending=False, kind="stable").items()}
+        data[col] = data[col].where(~mask)
+    for spec in specs:
+        if spec["column"] in counted:
+            spec["declared_missing"] = counted[spec["column"]]
+
+
+def declared_missing_lines(meta: dict[str, Any], t: dict[str, str]) -> list[str]:
+    """"age: 3 values declared missing (999999999 ×2, 412434)", per profiled column that
+    had cells blanked as declared missing (``profile.json``), in the language of ``t``."""
+    lines, seen = [], set()
+    for spec in [*meta.get("descriptors", []), *meta.get("outcomes", [])]:
+        if not isinstance(spec, dict):  # a hand-made meta naming the columns only
+            continue
+        counts = spec.get("declared_missing") or {}
+        if spec["column"] in seen or not sum(counts.values()):
+            continue
+        seen.add(spec["column"])
+        n = sum(counts.values())
+        shown = ", ".join(code if k == 1 else f"{code} ×{k}" for code, k in counts.items() if k)
+        lines.append(t[f"cli_profile_declared_missing_{'1' if n == 1 else 'n'}"].format(
+            column=spec["column"], n=n, values=shown))
+    return lines
+
+
 def _outcomes_by_type(proba: pd.DataFrame, frame: pd.DataFrame, outs: list[dict], inst: Any,
                       weights: pd.Series | None, cell: int) -> pd.DataFrame:
     """``outcomes.csv``: the means by type inside each outcome's range, with a warning when a
@@ -509,22 +547,22 @@ def _outcomes_by_type(proba: pd.DataFrame, frame: pd.DataFrame, outs: list[dict]
 def _warn_implausible(values: pd.Series, col: str, file: str, rows: pd.Series | None) -> None:
     """Warn when an outcome holds values that look like missing codes or lie far out
     (:func:`behaviortypes.describe.plausible.implausible_values`), naming rows and values."""
-    from .plausible import implausible_examples, implausible_values
+    from .plausible import implausible_codes, implausible_examples, implausible_hint, implausible_values
 
     found = implausible_values(values)
     if found.empty:
         return
     shown, where = implausible_examples(found, rows)
     where += ", …" if len(found) > 3 else ""
-    hint = (f"correct them, or blank them in {file} (a code such as 99 for 'no answer' must be an empty "
-            "cell in an outcome); with them a mean by type means nothing")
+    codes = implausible_codes(found)
     kept = int(values.notna().sum())  # the kept respondents, where check counts the whole file
     warnings.warn(BehaviortypesWarning(
         f"{file}, column '{col}': {len(found)} of {kept} values (respondents kept after screening) "
         f"look like missing codes or lie far outside the rest: "
-        f"{shown}" + (f" (rows {where})" if where else "") + f". Hint: {hint}",
+        f"{shown}" + (f" (rows {where})" if where else "") + f". Hint: {implausible_hint(file, col, 'outcomes', codes)}",
         code="warn_implausible_values_kept", values={"file": file, "column": col, "n": len(found), "total": kept,
-                                                     "values": shown, "rows": where or "–"}), stacklevel=4)
+                                                     "values": shown, "rows": where or "–", "key": "outcomes",
+                                                     "codes": codes}), stacklevel=4)
 
 
 def _warn_out_of_range(table: pd.DataFrame, outs: list[dict]) -> None:

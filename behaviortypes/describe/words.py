@@ -79,8 +79,15 @@ def who_they_are(profile, type_id: int, *, lang: str = "en", max_levels: int = 4
             outs.append(t[key].format(outcome=olab.get(var, var), value=show(row["mean"]),
                                       overall=show(row["overall_mean"])))
     alpha = fmt.pct(float(meta.get("alpha", 0.05)))
-    return {"title": t["who_title"], "lines": lines, "outcomes": outs, "empty": t["who_none"],
-            "note": t["who_note"].format(alpha=alpha, min=meta.get("min_cell", ""))}
+    note = t["who_note"].format(alpha=alpha, min=meta.get("min_cell", ""))
+    declared = {s["column"]: sum((s.get("declared_missing") or {}).values())
+                for s in [*meta.get("descriptors", []), *meta.get("outcomes", [])] if isinstance(s, dict)}
+    declared = {c: n for c, n in declared.items() if n}
+    if declared:  # missing_codes: of instrument.yaml, left out of the tables (profile counted them)
+        labels = {**dlab, **olab}
+        note += " " + t["who_declared_missing"].format(columns=", ".join(
+            f"{labels.get(c, c)} ({fmt.count(n)})" for c, n in declared.items()))
+    return {"title": t["who_title"], "lines": lines, "outcomes": outs, "empty": t["who_none"], "note": note}
 
 
 def banner_overview(profile, *, lang: str = "en") -> dict[str, Any]:

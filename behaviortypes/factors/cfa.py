@@ -178,7 +178,11 @@ def _fit_complete(frame: pd.DataFrame, model) -> dict:
     obs = model.vars["observed"]
     S = np.cov(frame[obs].to_numpy(), rowvar=False, bias=True)
     sigma = model.calc_sigma()[0]
+    chi2, df = float(st["chi2"]), float(st["DoF"])
+    chi_b, df_b = float(st["chi2 Baseline"]), float(st["DoF Baseline"])
+    # lavaan's CFI (Bentler 1990, bounded to [0, 1]); semopy's passes 1 when chi2 < df
+    cfi = 1 - max(chi2 - df, 0.0) / max(chi2 - df, chi_b - df_b, 1e-12)
     return {"n": int(frame.shape[0]), "n_complete": int(frame.shape[0]),
-            "cfi": float(st["CFI"]), "tli": float(st["TLI"]), "rmsea": float(st["RMSEA"]),
-            "srmr": _srmr(S, sigma), "chi2": float(st["chi2"]), "df": float(st["DoF"]),
+            "cfi": float(min(max(cfi, 0.0), 1.0)), "tli": float(st["TLI"]), "rmsea": float(st["RMSEA"]),
+            "srmr": _srmr(S, sigma), "chi2": chi2, "df": df,
             "p_value": float(st["chi2 p-value"]), "converged": bool(fit.success)}

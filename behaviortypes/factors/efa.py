@@ -128,16 +128,22 @@ def factor_reliability(loadings: pd.DataFrame, R: np.ndarray, R_model: pd.DataFr
 
 
 def suggest_names(loadings: pd.DataFrame, themes: dict[str, str]) -> dict[str, str]:
-    """F1 -> the most frequent theme among the factor's top 5 salient items.
+    """F1 -> the most frequent theme among the factor's top 5 salient items that load positively.
 
-    Ties go to the theme of the higher-loading item; ``"Factor i"`` when none of the
-    top items has a theme; a theme named again gets its part (``"price (part 2)"``).
+    A factor's high end is what its name says (types "high on price"), so statements loading
+    negatively (the other pole of a bipolar factor) do not name it. Ties go to the theme of
+    the higher-loading item; ``"Factor i"`` when none of the top items has a theme; a theme
+    named again gets its part (``"price (part 2)"``).
     """
     primary = assign_items(loadings, SALIENT)
     names, used = {}, Counter()
     for i, f in enumerate(loadings.columns, 1):
         members = primary.index[primary == f]
-        top = loadings.loc[members, f].abs().sort_values(ascending=False, kind="stable").index[:5]
+        # the factor's high end (its signs make the loadings sum > 0): a bipolar factor, price
+        # statements +0.8 and speed statements -0.8, is "price" — types high on it care about
+        # price; named by |loading| it was "speed", the opposite (user trial 9)
+        pos = loadings.loc[members, f]
+        top = pos[pos > 0].sort_values(ascending=False, kind="stable").index[:5]
         found = [themes[it] for it in top if it in themes]
         if found:
             counts = Counter(found)

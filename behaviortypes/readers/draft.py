@@ -478,7 +478,8 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
         scale["missing_codes"] = [int(v) if float(v).is_integer() else v for v in missing_codes]
     statements, stems = split_question_stems({c: str(texts.get(c) or "") for c in items})
     draft: dict[str, Any] = {"name": _study_name(path)}
-    language = guess_language(statements.values())
+    # a CSV's statements are its column names (no labels): their language too (user trial 9)
+    language = guess_language(statements.get(c) or c for c in items)
     if language:
         draft["language"] = language
     # no id column: instrument.yaml names the one to add (check says it is missing)
@@ -513,8 +514,7 @@ def _stray_zero(frame: pd.DataFrame, ranges: dict, lo: int, hi: int, value_label
     everywhere drafted the Big Five's 1-5 scale as 0-5). Rare: under 0.5 % of the answers
     while 1 has at least 1 %; not when the file labels 0. Returns ``(lo, ranges, notes)``,
     0 moved to the columns' other codes (so to ``missing_codes``) and a note saying so."""
-    if lo != 0 or hi < 3 or any(0 in value_labels.get(c, {}) or 0.0 in value_labels.get(c, {})
-                                for c in ranges):
+    if lo != 0 or hi < 3 or any(_labels_zero(value_labels.get(c, {})) for c in ranges):
         return lo, ranges, []
     v = frame[list(ranges)].to_numpy(dtype=float).ravel()
     v = v[~np.isnan(v)]
@@ -523,6 +523,17 @@ def _stray_zero(frame: pd.DataFrame, ranges: dict, lo: int, hi: int, value_label
         return lo, ranges, []
     moved = {c: ((1, b, sorted(set(x) | {0.0})) if a == 0 else (a, b, x)) for c, (a, b, x) in ranges.items()}
     return 1, moved, [_note("draft_stray_zero", n=n0, share=f"{100 * n0 / v.size:.2f}", max=hi)]
+
+
+def _labels_zero(labels: dict) -> bool:
+    """Whether value labels label the answer 0 (a key 0, 0.0 or a text "0")."""
+    for key in labels:
+        try:
+            if float(key) == 0:
+                return True
+        except (TypeError, ValueError):
+            continue
+    return False
 
 
 def _no_items_error(path: Path, labelled: dict | tuple[str, list[str]] | None) -> InputError:
@@ -551,12 +562,20 @@ def _coded_text_labels(frame: pd.DataFrame, columns: list[str], skip: set, value
         if 2 <= len(vals) <= 11 and all(len(v) <= 40 for v in vals):
             texts[col] = vals
     # agree/disagree labels, and maybe "Don't know" (no answer: a missing code, below)
-    known = {c: v for c, v in texts.items() if all(t.casefold() in _LABEL_ORDER or _is_non_answer(t) for t in v)
+    # and maybe a whole number below or above the labels' codes (0 = missed, 99): a code,
+    # left as its number for the scale's ends and missing codes to judge (session 14)
+    known = {c: v for c, v in texts.items()
+             if all(t.casefold() in _LABEL_ORDER or _is_non_answer(t) or _whole(t) is not None for t in v)
              and sum(t.casefold() in _LABEL_ORDER for t in v) >= 2}
+    n_labels = len({t.casefold() for v in known.values() for t in v if t.casefold() in _LABEL_ORDER})
+    # a number that could be a label's own code ("3" among "Agree" ...) is not guessed at
+    known = {c: v for c, v in known.items() if not any(1 <= (_whole(t) or 0) <= n_labels for t in v)}
+    numbers = {_whole(t) for v in known.values() for t in v} - {None}
     spelled: dict[str, str] = {}  # casefolded -> as first written
     for col in known:
         for t in frame[col].dropna():
-            spelled.setdefault(str(t).casefold(), str(t))
+            if _whole(str(t)) is None:
+                spelled.setdefault(str(t).casefold(), str(t))
     non_answers = [t for t in spelled if t not in _LABEL_ORDER]
     ranks = [_LABEL_ORDER[t] for t in spelled if t in _LABEL_ORDER]
     if len(known) < 2 or len(set(ranks)) < len(ranks):  # none, or two labels of one place
@@ -568,16 +587,24 @@ def _coded_text_labels(frame: pd.DataFrame, columns: list[str], skip: set, value
     ordered = sorted((t for t in spelled if t in _LABEL_ORDER), key=lambda t: _LABEL_ORDER[t])
     code = {t: i + 1 for i, t in enumerate(ordered)}
     top = 9 if len(ordered) + len(non_answers) < 9 else 99  # missing codes: 9, 8 ... (99 ...)
-    code.update({t: top - i for i, t in enumerate(non_answers)})
+    free = (c for c in range(top, len(ordered), -1) if c not in numbers)  # not a code the file uses
+    code.update({t: next(free, top + 1 + i) for i, t in enumerate(non_answers)})
     frame = frame.copy()
     for col in known:
-        frame[col] = frame[col].map(lambda v: code[str(v).casefold()] if isinstance(v, str) else v)
+        frame[col] = frame[col].map(
+            lambda v: (code.get(v.casefold()) if _whole(v) is None else _whole(v)) if isinstance(v, str) else v)
         frame[col] = frame[col].astype(float)
     labels = {float(code[t]): spelled[t] for t in ordered + non_answers}
     value_labels = {**value_labels, **{c: labels for c in known}}
     note = {"code": "draft_labels_guess",
             "values": {"n": len(ordered), "order": " < ".join(spelled[t] for t in ordered)}}
     return frame, value_labels, note
+
+
+def _whole(text: str) -> int | None:
+    """A cell written as a whole number ("0", "99"), as that number; else None."""
+    match = re.fullmatch(r"\s*([+-]?\d{1,6})(?:[.,]0*)?\s*", text)
+    return int(match.group(1)) if match else None
 
 
 def _special_columns(frame: pd.DataFrame, columns: list[str]

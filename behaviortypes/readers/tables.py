@@ -270,6 +270,20 @@ def _check_xlsx_parts(path: Path) -> None:
                 "part": info.filename[:60], "mib": info.file_size / 1048576, "ratio": ratio})
 
 
+def _split_label_codes(coded: dict) -> tuple[dict[float, str], dict[str, str]]:
+    """An SPSS variable's value labels as ``(number -> label, text code -> label)``: a text
+    variable's codes are numbers written as text ("1") or text codes ("SD"), the latter
+    read as their labels (float("SD") crashed every reader: session 14)."""
+    numbers: dict[float, str] = {}
+    texts: dict[str, str] = {}
+    for code, text in coded.items():
+        try:
+            numbers[float(code)] = str(text)
+        except (TypeError, ValueError):
+            texts[str(code).strip()] = str(text)
+    return numbers, texts
+
+
 def read_spss(path: Path, *, user_missing: bool = False) -> pd.DataFrame:
     """Read an SPSS ``.sav``/``.zsav`` file with value labels kept (``frame.attrs``); an InputError if unreadable."""
     import pyreadstat
@@ -278,8 +292,12 @@ def read_spss(path: Path, *, user_missing: bool = False) -> pd.DataFrame:
         frame, meta = pyreadstat.read_sav(str(path), user_missing=user_missing)
     except pyreadstat.ReadstatError as err:
         raise InputError(code="problem_not_spss", values={"why": err}, file=path) from None
-    labels = {k: {float(code): str(text) for code, text in v.items()}
-              for k, v in meta.variable_value_labels.items()}
+    labels = {}
+    for col, coded in meta.variable_value_labels.items():
+        numbers, texts = _split_label_codes(coded)
+        labels[col] = numbers
+        if texts and col in frame.columns:  # a text variable coded "SD" ... "SA": its labels
+            frame[col] = frame[col].map(lambda v, t=texts: t.get(v.strip(), v) if isinstance(v, str) else v)
     attrs = {
         "format": "sav", "header_rows": 1, "value_labels": labels,
         "column_labels": dict(zip(meta.column_names, meta.column_labels)),

@@ -111,7 +111,8 @@ def _descriptor_problems(frame: pd.DataFrame, inst: Instrument, file: Any) -> li
         if entry.column not in frame.columns:
             continue
         values = frame[entry.column]
-        n_levels = values[~is_missing(values)].astype(str).str.strip().nunique()
+        values = values[~is_missing(values) & ~inst.declared_missing(entry.column, values)]
+        n_levels = values.astype(str).str.strip().nunique()
         if n_levels > MAX_LEVELS:
             problems.append(Problem(
                 code="problem_descriptor_levels", file=where, column=entry.column,
@@ -144,7 +145,7 @@ def _profile_column_problems(frame: pd.DataFrame, inst: Instrument, file: Any,
         values = frame[col]
         if isinstance(values, pd.DataFrame):  # a repeated column name: reported by the header check
             continue
-        missing = is_missing(values)
+        missing = is_missing(values) | inst.declared_missing(col, values)
         said = {"kind": Said(f"problem_kind_{kind}"), "key": f"{kind}s", "source": source}
         if missing.all():
             problems.append(Problem(code="problem_profile_empty", values=said, file=source, column=col))
@@ -451,7 +452,7 @@ def implausible_value_warnings(frame: pd.DataFrame, inst: Instrument, file: Any,
     codes (99, 999999999) or lie far outside the rest (an age of 412434), found by
     :func:`behaviortypes.describe.plausible.implausible_values`; a warning each (user
     trial 7: such values made a mean age of 51,253)."""
-    from ..describe.plausible import implausible_examples, implausible_values
+    from ..describe.plausible import implausible_codes, implausible_examples, implausible_hint, implausible_values
 
     source = Path(file).name if file is not None else "the responses file"
     out: list[Problem] = []
@@ -460,7 +461,7 @@ def implausible_value_warnings(frame: pd.DataFrame, inst: Instrument, file: Any,
     for col in columns:
         if col not in frame.columns or isinstance(frame[col], pd.DataFrame):
             continue
-        values = frame[col].where(~is_missing(frame[col]))
+        values = frame[col].where(~is_missing(frame[col]) & ~inst.declared_missing(col, frame[col]))
         num = to_number(values)
         if num.notna().sum() < 0.95 * values.notna().sum():
             continue  # text levels: not numbers to check
@@ -473,14 +474,15 @@ def implausible_value_warnings(frame: pd.DataFrame, inst: Instrument, file: Any,
         shown, where = implausible_examples(found, rows)
         # which respondents: every one of the file (profile counts the kept ones; trial 8)
         total = int(num.notna().sum())
+        key = "outcomes" if col in {e.column for e in inst.outcomes} else "descriptors"
+        codes = implausible_codes(found)
         out.append(CodedProblem(
             f"{len(found)} of the file's {total} values (all respondents) look like missing codes or "
             f"lie far outside the rest: {shown} (rows {where}{', …' if len(found) > 3 else ''})",
             file=source, column=col, code="warn_implausible_values",
             values={"n": len(found), "total": total, "values": shown,
-                    "rows": where + (", …" if len(found) > 3 else "")},
-            hint=f"correct them, or blank them in {source} (a code such as 99 for 'no answer' must be "
-                 "an empty cell in an outcome); with them a mean by type means nothing"))
+                    "rows": where + (", …" if len(found) > 3 else ""), "key": key, "codes": codes},
+            hint=implausible_hint(source, col, key, codes)))
     return out
 
 

@@ -222,10 +222,11 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
         _text(slide, Inches(4.7), Inches(0.85), Inches(8.2), Inches(2.2),
               [f"• {b['text']}  ({b['mean']} {t['vs']} {b['overall']})" for b in p["do"]] or ["–"], size=13)
         y = 3.05
-        if p["needs"]:
-            _text(slide, Inches(4.7), Inches(y), Inches(8.2), Inches(0.5),
-                  f"{t['what_they_need']}: " + ", ".join(p["needs"]), size=13, bold=True)
-            y += 0.6
+        if p["needs"] or p.get("needs_note"):
+            said = " ".join(x for x in (p.get("needs_note"), ", ".join(p["needs"])) if x)
+            _text(slide, Inches(4.7), Inches(y), Inches(8.2), Inches(0.9 if p.get("needs_note") else 0.5),
+                  f"{t['what_they_need']}: " + said, size=12 if p.get("needs_note") else 13, bold=True)
+            y += 1.0 if p.get("needs_note") else 0.6
         if p["quotes"]:
             _text(slide, Inches(4.7), Inches(y), Inches(8.2), Inches(0.5), t["in_their_words"], size=18, bold=True)
             _text(slide, Inches(4.7), Inches(y + 0.5), Inches(8.2), Inches(1.8),

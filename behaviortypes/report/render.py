@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import math
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 from matplotlib.colors import to_rgb
 
 from .. import plots
@@ -32,7 +34,7 @@ from ..factors.efa import SALIENT
 from ..factors.model import MINOR_SALIENT
 from ..files import write_bytes, write_text
 from ..i18n import reason_text
-from ..profiles import theme_needs
+from ..profiles import factor_means_from_profiles, level_needs, level_pole, theme_needs
 from .data import ReportData, load_report_data, pretty_name
 from .exports import export_cards, export_pptx
 from .owned import refuse_foreign_files
@@ -326,9 +328,7 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
 
     do = items[items[measure] >= _MIN_EFFECT].nlargest(_MAX_DO - level, measure)
     avoid = items[items[measure] <= -_MIN_EFFECT].nsmallest(_MAX_AVOID - level, measure)
-    # themes the type is higher on as a whole (keyed mean >= 0.2 SD), not one statement
-    needs = list(dict.fromkeys(pretty_name(th) for th in theme_needs(
-        items, data.item_themes, data.item_reverse, measure=measure)["theme"]))[:_MAX_NEEDS]
+    needs, needs_note = _needs(data, tid, items, measure, t)
     quotes = []
     if data.quotes is not None:
         for q in data.quotes[data.quotes["type_id"] == tid].head(_MAX_QUOTES).itertuples():
@@ -378,10 +378,31 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
         # a large, mainstream type may stand out on no statement: said, not an empty list
         "none_above": t["none_above"].format(sd=fmt.num(_MIN_EFFECT, 1)),
         "avoid": [behaviour(r) for r in avoid.itertuples()],
-        "needs": needs, "quotes": quotes, "crm": crm, "crm_note": crm_note,
+        "needs": needs, "needs_note": needs_note, "quotes": quotes, "crm": crm, "crm_note": crm_note,
         "emblem": _svg(emblem), "drivers": _svg(drivers),
         "who": _who(data, tid, fmt.lang, level),
     }
+
+
+def _needs(data: ReportData, tid: int, items: Any, measure: str, t: Mapping[str, str]
+           ) -> tuple[list[str], str]:
+    """A persona page's "What they need": the themes (chips) and a sentence before them.
+
+    The themes a type is higher on as a whole (keyed mean >= 0.2 SD, not one statement;
+    :func:`behaviortypes.profiles.theme_needs`), no sentence. A *level* type (higher, or
+    lower, than everyone on every factor by about as much, named "The positive raters" /
+    "The critical raters") is higher on every theme, which says nothing: the sentence says
+    its level sets it apart, and the chips are the themes it departs from its level on
+    (:func:`behaviortypes.profiles.level_needs`)."""
+    means = factor_means_from_profiles(data.profiles)
+    high = level_pole(means.loc[tid].astype(float)) if tid in means.index and means.shape[1] else None
+    if high is None:
+        found = theme_needs(items, data.item_themes, data.item_reverse, measure=measure)
+        return list(dict.fromkeys(pretty_name(th) for th in found["theme"]))[:_MAX_NEEDS], ""
+    found = level_needs(items, data.item_themes, data.item_reverse, high=high, measure=measure)
+    needs = list(dict.fromkeys(pretty_name(th) for th in found["theme"]))[:_MAX_NEEDS]
+    pole = "high" if high else "low"
+    return needs, t[f"needs_level_{pole}"] + (" " + t[f"needs_level_{pole}_most"] if needs else "")
 
 
 def _who(data: ReportData, tid: int, lang: str, level: int) -> dict[str, Any] | None:
@@ -925,10 +946,25 @@ def _first_str(d: dict, key: str) -> str | None:
     return None if v is None else str(v)
 
 
+#: A command-line option in a sentence ("--k", "--min-cell"): kept on one line.
+_OPTION = re.compile(r"(?<![\w-])--[A-Za-z][\w-]*")
+
+
+def _options_unbroken(value: Any) -> Any:
+    """Every ``{{ ... }}`` text of the report, escaped, with each command-line option in a
+    ``<span class="opt">`` that does not break (``white-space: nowrap``): WeasyPrint
+    otherwise breaks "--k" at its hyphen, leaving "-" at a line's end and "-k" on the next
+    (session 14, the Swedish overview). Markup (figures, ``| safe``) is left as it is."""
+    if not isinstance(value, str) or isinstance(value, Markup) or "--" not in value:
+        return value
+    return Markup(_OPTION.sub(lambda m: f'<span class="opt">{m.group(0)}</span>', str(escape(value))))
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      finalize=_options_unbroken)
     return env
 
 

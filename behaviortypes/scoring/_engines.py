@@ -16,8 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..errors import InputError, Problem
-from ._model import Scorer
+from ..errors import InputError, Said
+from ._model import Scorer, relocated
 from ._progress import RowMeter
 from ._sources import csv_block_size, Source, file_suffix
 
@@ -59,12 +59,8 @@ def _rows_explained(err: InputError, kind: str) -> InputError:
     """Say what a row number means in a file without a header row (Parquet, DuckDB)."""
     if kind == "csv" or not any(p.rows for p in err.problems):
         return err
-    note = f"rows count the {'Parquet' if kind == 'parquet' else 'table'}'s records from 1"
-    return InputError(problems=[
-        Problem(p.message, file=p.file, column=p.column, rows=p.rows, value=p.value,
-                hint=(f"{p.hint} ({note})" if p.hint else note) if p.rows else p.hint,
-                respondent=p.respondent)
-        for p in err.problems])
+    note = Said("problem_rows_parquet" if kind == "parquet" else "problem_rows_table")
+    return InputError(problems=[relocated(p, note=note) for p in err.problems])
 
 
 def _prefetch(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:

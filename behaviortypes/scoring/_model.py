@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, Said, phrase
 
 UNASSIGNED_NAME = "Unassigned"
 MODEL_FILE = "lookalike.skops"
@@ -92,20 +93,29 @@ class Scorer:
         return pa.Table.from_arrays(columns, schema=self.out_schema)
 
 
+def relocated(problem: Problem, *, offset: int = 0, file: Any = None, note: Said | None = None) -> Problem:
+    """``problem`` with its rows shifted by ``offset``, its file named (when it names none)
+    and ``note`` added to its hint (when it has rows), as a copy.
+
+    The copy keeps everything else: the catalogue code and values of its sentence and
+    hint, its respondent and value, so a Swedish study's line stays Swedish (rebuilt from
+    the English text, it lost them: session 14).
+    """
+    moved = copy.copy(problem)
+    if problem.rows is not None:
+        moved.rows = [r + offset for r in problem.rows]
+    if problem.file is None and file is not None:
+        moved.file = str(file)
+    if note is not None and problem.rows:
+        hint = problem.hint_said or problem.hint
+        moved.hint_said = note if hint is None else Said("problem_hint_note", {"hint": hint, "note": note})
+        moved.hint = phrase(moved.hint_said.code, "en", moved.hint_said.values)
+    return moved
+
+
 def _rebase(err: InputError, offset: int, file: Any) -> InputError:
     """Shift the (batch-relative) rows of a model's error to file rows and name the file."""
-    problems = [
-        Problem(
-            p.message,
-            file=p.file or file,
-            column=p.column,
-            rows=None if p.rows is None else [r + offset for r in p.rows],
-            value=p.value,
-            hint=p.hint,
-        )
-        for p in err.problems
-    ]
-    return InputError(problems=problems)
+    return InputError(problems=[relocated(p, offset=offset, file=file) for p in err.problems])
 
 
 def _customer_ids(arr: pa.Array | pa.ChunkedArray, column: str, *, first_row: int, file: Any,
@@ -122,13 +132,8 @@ def _customer_ids(arr: pa.Array | pa.ChunkedArray, column: str, *, first_row: in
     bad = pc.fill_null(bad, True)
     if pc.any(bad).as_py():
         rows = (np.flatnonzero(bad.to_numpy(zero_copy_only=False)) + first_row).tolist()
-        raise InputError(
-            f"{len(rows)} customer(s) without an id",
-            file=file,
-            column=column,
-            rows=rows,
-            hint="every customer needs an id; drop or fill these rows",
-        )
+        raise InputError(code="problem_customers_without_id", values={"n": len(rows)},
+                         file=file, column=column, rows=rows)
     return arr
 
 

@@ -291,7 +291,8 @@ def _secondary(n: pd.Series, hidden: pd.Series, lines: list[list]) -> pd.Series:
     fixed = hidden.reindex(cells).to_numpy(bool)
     lower = np.concatenate([fixed.astype(float), np.zeros(nl)])
     res = milp(cost, constraints=LinearConstraint(np.array(rows), lo, np.inf),
-               integrality=np.ones(nc + nl), bounds=Bounds(lower, np.ones(nc + nl)))
+               integrality=np.ones(nc + nl), bounds=Bounds(lower, np.ones(nc + nl)),
+               options={"time_limit": 30.0})  # 150 levels x 10 types: 0.9 s; a feasible pattern if cut
     if res.x is None:  # cannot happen (hiding every cell is feasible); keep the primary cells
         raise RuntimeError(f"secondary suppression found no pattern: {res.message}")
     return pd.Series(res.x[:nc] > 0.5, index=n.index) | hidden

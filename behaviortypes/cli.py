@@ -136,7 +136,8 @@ def _existing(path: Path, what: str) -> Path:
     """``path`` when it exists; else the error "``what`` not found" (``what`` the ending of
     a ``problem_what_*`` code of the catalogue: ``survey_folder``)."""
     if not path.exists():
-        raise InputError(code="problem_not_found", values={"what": Said(f"problem_what_{what}")}, file=path)
+        raise InputError(code="problem_not_found", file=path,
+                         values={"what": Said(f"problem_what_{what}"), "path": str(path.absolute())})
     return path
 
 

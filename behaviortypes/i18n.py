@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -56,6 +57,7 @@ __all__ = [
     "level_name",
     "level_tagline",
     "factor_label",
+    "theme_part",
 ]
 
 #: Languages the report and the suggested names are written in.
@@ -175,6 +177,8 @@ _GRAMMAR: dict[str, dict[str, str]] = {
         "tag_level_low": "Low on everything, by about the same amount.",
         # the factor model's label of a factor none of whose top statements has a theme
         "factor": "Factor {n}",
+        # a theme split over several factors: its second, third ... factor
+        "part": "{theme} (part {n})",
     },
     "sv": {
         "word": "{word}",                  # "Prisjägaren", "Den försiktiga"
@@ -193,6 +197,7 @@ _GRAMMAR: dict[str, dict[str, str]] = {
         "tag_level_high": "Högt på allt, ungefär lika mycket.",
         "tag_level_low": "Lågt på allt, ungefär lika mycket.",
         "factor": "Faktor {n}",
+        "part": "{theme} (del {n})",
     },
 }
 
@@ -430,7 +435,8 @@ def factor_label(factor_id: str, name: str, lang: str = "en") -> str:
 
     The factor model names a factor after the theme of its top statements; when none of
     them has a theme it writes ``"Factor 3"`` for ``F3`` (``factors.json`` keeps that).
-    That label is the tool's word, so it follows the language ("Faktor 3"); any other
+    That label is the tool's word, so it follows the language ("Faktor 3"), as does the
+    part of a theme split over factors ("trust (part 2)", "trust (del 2)"); any other
     name is the study's own and is returned as written, as is a name that only looks
     like the label (``"Factor 7"`` on ``F2``). Factor ids are never changed.
 
@@ -438,11 +444,30 @@ def factor_label(factor_id: str, name: str, lang: str = "en") -> str:
     ('Faktor 7', 'openness 2')
     """
     lang = lang if lang in NAME_LANGUAGES else "en"
+    theme, part = theme_part(name)
+    if part is not None:
+        return _GRAMMAR[lang]["part"].format(theme=theme, n=part)
     found = re.fullmatch(r"F(\d+)", str(factor_id))
     labels = {_GRAMMAR[code]["factor"].format(n=found.group(1)) for code in NAME_LANGUAGES} if found else ()
     if str(name).strip() in labels:  # also back from another language's ("Faktor 7" in English)
         return _GRAMMAR[lang]["factor"].format(n=found.group(1))
     return name
+
+
+_PART = re.compile(r"(?P<theme>.+) \((?:" + "|".join(
+    re.escape(g["part"].split("(", 1)[1].split(" ")[0]) for g in _GRAMMAR.values()) + r") (?P<n>\d+)\)")
+
+
+def theme_part(name: str) -> tuple[str, int | None]:
+    """A factor name split into its theme and, for a theme split over several factors, the
+    part (the factor model names the second ``"trust (part 2)"``; ``"trust (del 2)"`` when
+    shown in Swedish); ``None`` for a factor that is the theme's only or first one.
+
+    >>> theme_part("trust (part 2)"), theme_part("trust")
+    (('trust', 2), ('trust', None))
+    """
+    found = _PART.fullmatch(str(name))
+    return (found.group("theme"), int(found.group("n"))) if found else (str(name), None)
 
 
 def tagline(parts: Sequence[tuple[str, bool]], lang: str = "en") -> str:
@@ -460,7 +485,7 @@ def tagline(parts: Sequence[tuple[str, bool]], lang: str = "en") -> str:
     return text[:1].upper() + text[1:] + g["tag_end"]
 
 
-def _format_value(key: str, value: Any, fmt: Any) -> str:
+def _format_value(key: str, value: Any, fmt: Any, decimals: int = 2) -> str:
     if isinstance(value, bool) or value is None:
         return str(value)
     if isinstance(value, int):
@@ -468,8 +493,21 @@ def _format_value(key: str, value: Any, fmt: Any) -> str:
     if isinstance(value, float):
         if key.endswith("share"):
             return fmt.pct(value, 1) if fmt is not None else f"{100 * value:.1f}%"
-        return fmt.num(value, 2) if fmt is not None else f"{value:.2f}"
+        return fmt.num(value, decimals) if fmt is not None else f"{value:.{decimals}f}"
     return str(value)
+
+
+def _decimals(values: Mapping[str, Any]) -> int:
+    """Two decimals, or up to four when two different numbers of one sentence would read
+    alike ("entropy 0.70, below 0.70" for 0.697 against 0.7, user trial 8)."""
+    nums = [float(v) for k, v in values.items()
+            if isinstance(v, float) and not k.endswith("share") and math.isfinite(v)]
+    for d in (2, 3, 4):
+        shown = [round(v, d) for v in nums]
+        if all(a == b or x != y for i, (a, x) in enumerate(zip(nums, shown))
+               for b, y in zip(nums[i + 1:], shown[i + 1:])):
+            return d
+    return 4
 
 
 def reason_text(reason: Any, texts: Mapping[str, str], fmt: Any = None) -> str:
@@ -481,7 +519,8 @@ def reason_text(reason: Any, texts: Mapping[str, str], fmt: Any = None) -> str:
     "min_share": 0.12}}``, or a list of such sentences. The code names a template of
     ``report/i18n/<lang>.yaml``; a value that is itself the name of a template (such as
     ``k_model_bic``) is replaced by that template's text; values whose key ends in
-    ``share`` are printed as percentages, other floats with two decimals, each as the
+    ``share`` are printed as percentages, other floats with two decimals (three or four
+    when two different numbers of one sentence would otherwise read alike), each as the
     language writes numbers (through ``fmt``).
 
     Parameters
@@ -518,10 +557,12 @@ def reason_text(reason: Any, texts: Mapping[str, str], fmt: Any = None) -> str:
             out.append(code)
             continue
         values = {}
-        for key, value in dict(part.get("values") or {}).items():
+        raw = dict(part.get("values") or {})
+        decimals = _decimals(raw)
+        for key, value in raw.items():
             if isinstance(value, str) and value in texts:
                 values[key] = texts[value]
             else:
-                values[key] = _format_value(key, value, fmt)
+                values[key] = _format_value(key, value, fmt, decimals)
         out.append(template.format(**values))
     return " ".join(o for o in out if o)

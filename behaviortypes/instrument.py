@@ -383,6 +383,6 @@ def load_instrument(path: str | Path) -> Instrument:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(code="problem_no_instrument", file=path)
+        raise InputError(code="problem_no_instrument", file=path, values={"path": str(path.absolute())})
     data = load_user_yaml(path)
     return instrument_from_dict(data, file=path)

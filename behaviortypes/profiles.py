@@ -33,6 +33,7 @@ from .i18n import (
     lexicon_applies,
     name_extra,
     tagline as _tagline,
+    theme_part,
     type_name,
 )
 
@@ -71,6 +72,11 @@ TYPE_COLORS = [
 #: A type named after something it is low on also gets, in brackets, a factor it is high
 #: on when its mean z there reaches this.
 _NAME_FROM_HIGH = 0.5
+
+#: ... and when that z is at least this share of its most distinctive |z|: a type far more
+#: extreme on a low is named for the low, the high goes in the tagline (user trial 8: type 4
+#: was named for a two-statement factor at z 0.83, its z -2.17 on empathy in brackets).
+_HIGH_SHARE = 0.5
 
 #: A type whose every |mean z| is below this is named as the average middle
 #: (:data:`AVERAGE_NAMES`) rather than after a trait; see :func:`suggest_names`.
@@ -476,8 +482,8 @@ def suggest_names(
       mean z have one sign, their mean |z| reaches 0.3 and their range (largest |z|
       minus smallest) is at most half their mean |z| (:data:`LEVEL_SPREAD`);
     * otherwise the name's head is what the type does: the factor it is highest on when
-      that z is at least 0.5, else its most distinctive factor (largest |z|) in its
-      direction: "The bargain hunter" (high on price), "The focused shopper" (low on
+      that z is at least 0.5 and at least half its largest |z| (:data:`_HIGH_SHARE`),
+      else its most distinctive factor (largest |z|) in its direction: "The bargain hunter" (high on price), "The focused shopper" (low on
       inspiration). The words come from the small grammar of
       :mod:`behaviortypes.i18n`: a persona word of its shopping lexicon when the whole
       theme is one of the lexicon's and the study is about shopping (``lexicon``),
@@ -498,7 +504,9 @@ def suggest_names(
       give such a type a name of your own.
 
     The tagline lists the type's two or three most distinctive factors with |z| ≥ 0.3
-    ("High on price, low on convenience." / "Högt på pris, lågt på bekvämlighet.").
+    ("High on price, low on convenience." / "Högt på pris, lågt på bekvämlighet."); two
+    parts of one theme split over factors ("trust", "trust (part 2)") in one direction
+    are said once, as the theme.
 
     Parameters
     ----------
@@ -550,7 +558,8 @@ def suggest_names(
         level = None if average else level_pole(z)
         # named for what they do: the strongest factor they are clearly high on
         # (z >= 0.5); the most distinctive factor, when it is another (a low), is added
-        named = z.idxmax() if (not average and level is None and z.max() >= _NAME_FROM_HIGH) else top
+        high = z.max() >= max(_NAME_FROM_HIGH, _HIGH_SHARE * abs(z[top]))
+        named = z.idxmax() if (not average and level is None and high) else top
         lead = top if named != top else None
         if average:
             head, tag = avg_name, avg_tagline
@@ -558,12 +567,7 @@ def suggest_names(
             head, tag = level_name(level, lang), level_tagline(level, lang)
         else:
             head = type_name(factor_names[named], bool(z[named] > 0), lang, lexicon=lexicon)
-            parts: list[tuple[str, bool]] = []
-            for f in order[:3]:
-                if abs(z[f]) < AVERAGE_Z and parts:
-                    break
-                parts.append((factor_names[f], bool(z[f] > 0)))
-            tag = _tagline(parts, lang)
+            tag = _tagline(_tagline_parts(z, order, factor_names), lang)
         # further add-ons to tell types with the same head apart, best first: the type's
         # other factors by |z|, only those the tagline would name (|z| >= 0.3); never the
         # naming factor nor the one already added. An average type has none.
@@ -587,6 +591,27 @@ def suggest_names(
     fm = factor_means.astype(float).set_axis([int(t) for t in factor_means.index])
     _tell_apart(names, fm, candidates, factor_names, lang=lang, lexicon=lexicon, avg_name=avg_name)
     return names.drop(columns=["head", "strength", "has_extra", "named", "level"])
+
+
+def _tagline_parts(z: pd.Series, order: list, factor_names: Mapping[str, str]) -> list[tuple[str, bool]]:
+    """(name, high) of the tagline's factors: up to three, most distinctive first, down to |z| 0.3.
+
+    Two parts of one split theme in one direction are said once, as the theme ("high on
+    analytical and direct", not "high on analytical and direct (part 3), high on
+    analytical and direct": user trial 8)."""
+    parts: list[tuple[str, bool]] = []
+    said: dict[tuple[str, bool], int] = {}
+    for f in order:
+        if len(parts) == 3 or (abs(z[f]) < AVERAGE_Z and parts):
+            break
+        theme, _ = theme_part(factor_names[f])
+        key = (theme, bool(z[f] > 0))
+        if key in said:
+            parts[said[key]] = key
+            continue
+        said[key] = len(parts)
+        parts.append((factor_names[f], key[1]))
+    return parts
 
 
 def _tell_apart(names: pd.DataFrame, factor_means: pd.DataFrame, candidates: Mapping[int, list],

@@ -543,8 +543,9 @@ def warn_overlapping_types(proba: pd.DataFrame, weights: pd.Series | None = None
     o = type_overlap(proba, weights)
     if not o["entropy"] < threshold:  # NaN (one group) does not warn
         return False
+    d = 2 if round(o["entropy"], 2) != round(threshold, 2) else 3  # not "0.70 (below 0.70)"
     warnings.warn(
-        f"types overlap: entropy {o['entropy']:.2f} (below {threshold:.1f}; 0.8 counts as good "
+        f"types overlap: entropy {o['entropy']:.{d}f} (below {threshold:.{d}f}; 0.8 counts as good "
         f"separation); by the model's own probabilities about {o['typed_differently']:.0%} of "
         "respondents belong to another type than the one they are assigned — read the types as "
         "tendencies rather than clear-cut groups, and expect a typing tool to agree with them less "

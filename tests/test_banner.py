@@ -743,7 +743,7 @@ def test_workbook_in_swedish(small_study, tmp_path, capsys):
     assert ws["B4"].value == "Alla"
     assert "n (svarande)" in texts
     assoc = next(x for x in texts if x.startswith("Samband med typen: Rao–Scott F = "))
-    assert re.search(r"F = \d+,\d\d med \d+,\d och \d+ frihetsgrader, p (<|=) 0,\d", assoc), assoc
+    assert re.search(r"F = \d+,\d\d med \d+(,\d)? och \d+ frihetsgrader, p (<|=) 0,\d", assoc), assoc
     assert any(x.startswith("▲/▼ signifikant högre/lägre") and "5\u00a0%" in x for x in texts)
     assert wb["utfall"]["A1"].value == "Utfall per typ" and wb["läsanvisning"]["A1"].value == "Så läser du tabellerna"
     intervals = [str(c.value) for row in wb["utfall"].iter_rows() for c in row if " – " in str(c.value)]
@@ -755,6 +755,15 @@ def test_workbook_in_swedish(small_study, tmp_path, capsys):
     swedish = dataclasses.replace(result, meta={**result.meta, "language": "sv"})
     assert load_workbook(write_banner_workbook(swedish, tmp_path / "b.xlsx")).sheetnames[-2:] == ["utfall", "läsanvisning"]
     assert load_workbook(write_banner_workbook(swedish, tmp_path / "c.xlsx", lang="en")).sheetnames[-2:] == ["outcomes", "notes"]
+    # unweighted, the Rao–Scott numerator df is a whole number: "on 6 and 17754 df", not "6.0"
+    # (user trial 8); a Satterthwaite df of a weighted design keeps its decimal
+    whole = dataclasses.replace(result, tests=result.tests.assign(df1_rs2=6.0, df2_rs2=17754.0))
+    texts = _workbook_texts(load_workbook(write_banner_workbook(whole, tmp_path / "d.xlsx", lang="en")))
+    assoc = next(x for x in texts if x.startswith("Association with the type: Rao–Scott F = "))
+    assert " on 6 and 17754 df" in assoc, assoc
+    part = dataclasses.replace(result, tests=result.tests.assign(df1_rs2=5.43))
+    texts = _workbook_texts(load_workbook(write_banner_workbook(part, tmp_path / "e.xlsx", lang="sv")))
+    assert any(" med 5,4 och " in x for x in texts)
 
 
 def test_profile_summary_counts_in_words_that_agree(small_study):
@@ -767,3 +776,60 @@ def test_profile_summary_counts_in_words_that_agree(small_study):
     assert "efter 1 bakgrundsvariabel och 1 utfall (" in result.summary("sv")
     result.meta.update(descriptors=["a", "b"], outcomes=["x", "y"])
     assert "by 2 descriptors and 2 outcomes (" in result.summary("en")
+
+
+def _table_from_counts(counts: dict[str, list[int]]):
+    """Respondents (one row each) whose type × level counts are ``counts`` (level -> per type)."""
+    types, levels = [], []
+    for level, per_type in counts.items():
+        for tid, n in enumerate(per_type, start=1):
+            types += [tid] * n
+            levels += [level] * n
+    idx = [f"r{i}" for i in range(len(types))]
+    return pd.Series(types, index=idx), pd.DataFrame({"g": levels}, index=idx)
+
+
+def test_secondary_suppression_hides_the_fewest_respondents_trial8_education():
+    """User trial 8: education by four types, min cell 30. Three cells are below 30 (24, 18, 22).
+    The greedy pass hid 123, 55 and 164 more respondents (High school of types 3 and 4, Graduate
+    of type 3); hiding Graduate of type 3 alone (164) already leaves no line with a lone hidden
+    cell (minimum loss, as tau-argus's optimal method)."""
+    counts = {"Graduate degree": [446, 204, 164, 22], "High school": [374, 193, 123, 55],
+              "Less than high school": [79, 42, 24, 18], "University degree": [657, 270, 226, 46]}
+    types, g = _table_from_counts(counts)
+    tab = banner_table(types, g, min_cell=30, min_type_size=30).set_index(["level", "type_id"])
+    hidden = set(tab.index[tab["n"].isna()])
+    assert hidden == {("Graduate degree", 3), ("Graduate degree", 4),
+                      ("Less than high school", 3), ("Less than high school", 4)}
+    assert tab.loc[("High school", 3), "n"] == 123 and tab.loc[("High school", 4), "n"] == 55
+
+
+def test_secondary_suppression_is_the_minimum_loss_pattern():
+    """Over random small tables (3 levels × 3 types), the hidden respondents equal the minimum
+    over every pattern that hides the small cells and leaves no line with one hidden cell."""
+    import itertools
+
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        counts = {lv: [int(x) for x in rng.choice([0, 3, 6, 12, 20, 40, 70], 3)] for lv in "abc"}
+        if min(sum(v) for v in counts.values()) < 10 or min(map(sum, zip(*counts.values()))) < 10:
+            continue
+        types, g = _table_from_counts(counts)
+        tab = banner_table(types, g, min_cell=10)
+        n = {(lv, t + 1): counts[lv][t] for lv in counts for t in range(3)}
+        got = sum(n[c] for c in zip(tab["level"], tab["type_id"]) if pd.isna(tab.set_index(
+            ["level", "type_id"]).loc[c, "n"]))
+        primary = {c for c, v in n.items() if 0 < v < 10}
+        best = None
+        cells = list(n)
+        for mask in itertools.product([0, 1], repeat=len(cells)):
+            hid = {c for c, m in zip(cells, mask) if m}
+            if not primary <= hid:
+                continue
+            lines = [[c for c in cells if c[0] == lv] for lv in counts] + \
+                    [[c for c in cells if c[1] == t] for t in (1, 2, 3)]
+            if any(sum(c in hid for c in line) == 1 for line in lines):
+                continue
+            cost = sum(n[c] for c in hid)
+            best = cost if best is None else min(best, cost)
+        assert got == best, (seed, counts, got, best)

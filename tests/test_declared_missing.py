@@ -50,7 +50,7 @@ def test_check_warns_only_about_values_not_declared_and_its_advice_names_the_set
     declared = _instrument(outcomes=[{"column": "age", "missing_codes": [999999999]}])
     warns = check_responses(frame, declared, file="responses.csv")[1]
     said = [str(w) for w in warns if w.column == "age"]
-    assert len(said) == 1 and "1 values" in said[0] and "412434 (rows 42)" in said[0], said
+    assert len(said) == 1 and "1 of the file's " in said[0] and "412434 (rows 42)" in said[0], said
     both = _instrument(outcomes=[{"column": "age", "missing_codes": [999999999, 412434]}])
     assert not [w for w in check_responses(frame, both, file="responses.csv")[1] if w.column == "age"]
 

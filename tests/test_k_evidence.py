@@ -196,3 +196,15 @@ def test_report_overview_says_the_number_was_set(k3_run, tmp_path, lang, said):
                 if p.suffix == ".html").read_text(encoding="utf-8")
     overview = html[html.index('id="sec-overview"'):html.index('<table class="types"')]
     assert said in overview
+
+
+def test_overlap_sentence_tells_value_and_threshold_apart():
+    """User trial 8: "entropy 0.70, below 0.70" (the value was 0.697). When two numbers of a
+    sentence round alike at two decimals, both get the decimals that tell them apart."""
+    plain = [{"code": "k_reason_bic", "values": {}}]
+    for lang, want in (("en", ("0.697", "0.700")), ("sv", ("0,697", "0,700"))):
+        text = reason_text(continuum_reason(4, plain, 0.6972, typed_differently=0.14),
+                           load_texts(lang), Formatter(lang))
+        assert all(w in text for w in want), text
+        far = reason_text(continuum_reason(4, plain, 0.57), load_texts(lang), Formatter(lang))
+        assert ("0.57" if lang == "en" else "0,57") in far and "0.570" not in far and "0,570" not in far

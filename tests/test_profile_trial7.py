@@ -184,9 +184,40 @@ def test_profile_warns_about_absurd_outcome_values_in_the_studys_language(tmp_pa
     frame.loc[[3, 50], "age"] = [999999999, 412434]
     frame.to_csv(responses, index=False)
     discover(tmp_path / "survey", tmp_path / "out", seed=0, n_resamples=10, make_map=False)
-    for lang, words in (("sv", "värden ser ut som koder för saknat svar"),
+    for lang, words in (("sv", "(svarande som behölls efter granskningen) ser ut som koder för saknat svar"),
                         ("en", "look like missing codes")):
         run = subprocess.run([sys.executable, "-m", "behaviortypes.cli", "profile", str(tmp_path / "out"),
                               "--outcomes", "age", "--lang", lang], capture_output=True, text=True)
         assert run.returncode == 0, run.stderr
         assert words in run.stderr, run.stderr
+
+
+def test_implausible_value_warnings_say_which_respondents_they_count(tmp_path):
+    """User trial 8: discover said "6 values … rows 1215, 248, 405" and profile "5 values … rows
+    1215, 405, 1181" for the same column: discover checks every respondent of the file,
+    profile the respondents kept after screening. Each warning says which it counts."""
+    import warnings as w
+
+    from behaviortypes.describe import profile_types_by
+    from behaviortypes.errors import BehaviortypesWarning
+    from behaviortypes.pipeline import discover
+    from behaviortypes.synth import make_study
+
+    make_study(tmp_path / "survey", seed=5, n_respondents=400, n_customers=300)
+    path = tmp_path / "survey" / "responses.csv"
+    frame = pd.read_csv(path)
+    frame.loc[[3, 50, 77], "nps"] = [999999, 412434, 88888]
+    frame.to_csv(path, index=False)
+    n_file = int(frame["nps"].notna().sum())
+    with w.catch_warnings(record=True) as caught:
+        w.simplefilter("always")
+        discover(tmp_path / "survey", tmp_path / "out", seed=0, n_resamples=5, make_map=False)
+    said = [str(c.message) for c in caught if "look like missing codes" in str(c.message)]
+    assert said and all(f"of the file's {n_file} values (all respondents)" in s for s in said), said
+    kept = int(pd.read_csv(path, dtype={"respondent_id": str}).set_index("respondent_id").loc[
+        pd.read_csv(tmp_path / "out" / "assignments.csv", dtype={"respondent_id": str})["respondent_id"], "nps"].notna().sum())
+    with w.catch_warnings(record=True) as caught:
+        w.simplefilter("always", BehaviortypesWarning)
+        profile_types_by(tmp_path / "out")
+    said = [str(c.message) for c in caught if "look like missing codes" in str(c.message)]
+    assert said and all(f"of {kept} values (respondents kept after screening)" in s for s in said), said

@@ -463,7 +463,12 @@ def test_an_interval_that_rounds_to_one_number_gets_decimals_until_it_informs(tm
         rows = {r["id"]: r for r in ctx["overview"]["table"]}
         assert (rows[first]["share"], rows[first]["ci"]) == (d("27.9") + pct, d("27.5–28.2") + pct)
         other = rows[int(wide["type_id"])]
-        assert other["ci"] == f"{100 * wide['ci_low']:.0f}–{100 * wide['ci_high']:.0f}{pct}"
+        # one precision per column (user trial 8: "52 % (52–53 %)" beside "18,2 % (17,9–18,3 %)"):
+        # the overview writes the wide interval with the narrow one's decimal; its persona
+        # page, alone, with whole percentages
+        assert other["ci"] == Formatter(lang).pct_range(wide["ci_low"], wide["ci_high"], 1)
+        assert {p["id"]: p for p in ctx["personas"]}[int(wide["type_id"])]["ci"] == \
+            Formatter(lang).pct_range(wide["ci_low"], wide["ci_high"], 0)
         persona = {p["id"]: p for p in ctx["personas"]}[first]
         assert (persona["share"], persona["ci"]) == (d("27.9") + pct, d("27.5–28.2") + pct)
 
@@ -525,8 +530,10 @@ def test_small_types_state_their_base_share_with_its_interval(tmp_path):
                 and f"[{ci} {rng(tiny)}]" in ctx["hidden_note"])
         for p in ctx["personas"]:
             assert f"{ci} {rng(p['id'])}" in p["base_note"]
+        # the overview's column has one precision (user trial 8): a small type's decimal for all
         rows = {r["id"]: r for r in ctx["overview"]["table"]}
-        assert all(rows[t]["base_ci"] == rng(t) for t in shares)
+        col = (lambda x: dec(x)) if any(s < 0.1 for s in shares.values()) else (lambda x: f"{100 * x:.0f}")
+        assert all(rows[t]["base_ci"] == f"{col(lo[t])}–{col(hi[t])}{pct}" for t in shares), rows
     # without intervals the sentences carry none
     doc.pop("ci_low"), doc.pop("ci_high")
     (disc / "base_shares.json").write_text(json.dumps(doc))
@@ -813,3 +820,74 @@ def test_reach_arrows_only_for_significant_differences(tmp_path):
     page = page[:page.index("</table>")]
     cells = re.findall(r"<td>([^<]+)</td>.*?<td class=\"dir[^\"]*\">([^<]*)</td>", page, flags=re.S)
     assert dict(cells)["Age"] == "" and dict(cells)["Spend"] == "▲" and dict(cells)["Visits"] == "▼"
+
+
+def test_factor_page_says_which_loading_cut_each_count_uses(tmp_path):
+    """User trial 8: "3 or more statements on every factor" (counted at |λ| ≥ 0.25) and a
+    reliability table listing dimensions of 2 statements (|λ| ≥ 0.40) on one page, with
+    nothing saying the counts use different cuts. Both say their cut, in English and Swedish."""
+    from behaviortypes.i18n import reason_text
+    from behaviortypes.report.render import Formatter
+
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=5, with_quotes=False,
+                                 with_lookalike=False)
+    data = load_report_data(disc)
+    for lang, strong, weak in (("en", "0.40", "0.25"), ("sv", "0,40", "0,25")):
+        html = render_html(data, lang)
+        table = html[html.index(load_texts(lang)["reliability_title"]):]
+        note = re.search(r'</table>\s*<p class="note">(.*?)</p>', table, re.S).group(1)
+        assert f"|λ| ≥ {strong}" in note and f"|λ| ≥ {weak}" in note, note
+        solid = reason_text({"code": "factor_reason_solid", "values": {"m": 9, "min_items": 3}},
+                            load_texts(lang), Formatter(lang))
+        assert f"|λ| ≥ {weak}" in solid, solid
+
+
+def test_about_the_analysis_names_the_survey_not_its_folder(tmp_path):
+    """User trial 8: the Swedish "Om analysen" read "Enkät survey (fil responses.csv…)": the
+    folder's name where the survey's belongs. The instrument's name is used, quoted; a survey
+    without one is called by its folder's name, quoted as a name."""
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=5, with_quotes=False,
+                                 with_lookalike=False)
+    data = load_report_data(disc)
+    folder = data.study
+    named = data.title != folder
+    for lang, quoted in (("en", "Survey “{}” (file "), ("sv", "Enkät ”{}” (fil ")):
+        html = render_html(data, lang)
+        assert quoted.format(data.title) in html, lang
+        if named:
+            assert quoted.format(folder) not in html
+    import dataclasses
+
+    unnamed = dataclasses.replace(data, title=folder)
+    assert "Enkät ”{}” (fil ".format(folder) in render_html(unnamed, "sv")
+
+
+def test_overview_columns_and_typing_box_keep_one_precision(tmp_path):
+    """User trial 8: the base-share column mixed "52 % (52–53 %)" with "18,2 % (17,9–18,3 %)",
+    and the typing-tool box said "86 %" beside "88,9 %". One precision per column and box."""
+    import dataclasses
+
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=600, seed=3)
+    data = load_report_data(disc)
+    types = data.types.copy()
+    ids = list(types.index)
+    trial = {"base_share": [0.528, 0.242, 0.182, 0.048], "base_ci_low": [0.521, 0.231, 0.179, 0.049],
+             "base_ci_high": [0.534, 0.251, 0.183, 0.052]}
+    for col, values in trial.items():
+        types.loc[ids, col] = values
+    data = dataclasses.replace(data, types=types)
+
+    def decimals(text: str) -> int:
+        number = re.search(r"\d+(?:[.,](\d+))?", text)
+        return len(number.group(1) or "")
+
+    for lang in ("en", "sv"):
+        table = build_context(data, lang)["overview"]["table"]
+        for col in ("share", "base"):
+            assert len({decimals(r[col]) for r in table}) == 1, [r[col] for r in table]
+        assert {decimals(r["base"]) for r in table} == {1}
+    tool = dict(data.typing_tool or {})
+    assert tool.get("items")
+    tool["agreement"] = 0.864
+    html = render_html(dataclasses.replace(data, typing_tool=tool), "en")
+    assert "86.4%" in html and " 86% " not in html

@@ -124,10 +124,12 @@ def test_check_says_the_common_mistakes_in_swedish(tmp_path, case, swedish_line)
 
 
 def test_a_wrong_path_follows_lang(tmp_path):
+    # the hint gives the path tried, not only its last part (user trial 8: "nope.csv: answers
+    # file not found" left the user guessing which folder was searched)
     assert _error_line(bt("check", tmp_path / "saknas", "--lang", "sv")) == (
-        "error: saknas: enkätmappen finns inte. Tips: kontrollera sökvägen")
+        f"error: saknas: enkätmappen finns inte. Tips: kontrollera sökvägen (letade efter {tmp_path / 'saknas'})")
     assert _error_line(bt("check", tmp_path / "missing")) == (
-        "error: missing: survey folder not found. Hint: check the path")
+        f"error: missing: survey folder not found. Hint: check the path (looked for {tmp_path / 'missing'})")
 
 
 def test_discover_says_a_bad_answer_in_swedish(tmp_path):

@@ -555,12 +555,14 @@ def _warn_implausible(values: pd.Series, col: str, file: str, rows: pd.Series | 
     shown, where = implausible_examples(found, rows)
     where += ", …" if len(found) > 3 else ""
     codes = implausible_codes(found)
+    kept = int(values.notna().sum())  # the kept respondents, where check counts the whole file
     warnings.warn(BehaviortypesWarning(
-        f"{file}, column '{col}': {len(found)} values look like missing codes or lie far outside the rest: "
+        f"{file}, column '{col}': {len(found)} of {kept} values (respondents kept after screening) "
+        f"look like missing codes or lie far outside the rest: "
         f"{shown}" + (f" (rows {where})" if where else "") + f". Hint: {implausible_hint(file, col, 'outcomes', codes)}",
-        code="warn_implausible_values", values={"file": file, "column": col, "n": len(found),
-                                                "values": shown, "rows": where or "–", "key": "outcomes",
-                                                "codes": codes}), stacklevel=4)
+        code="warn_implausible_values_kept", values={"file": file, "column": col, "n": len(found), "total": kept,
+                                                     "values": shown, "rows": where or "–", "key": "outcomes",
+                                                     "codes": codes}), stacklevel=4)
 
 
 def _warn_out_of_range(table: pd.DataFrame, outs: list[dict]) -> None:

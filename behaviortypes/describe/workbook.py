@@ -136,8 +136,12 @@ def _banner_sheet(ws, var: str, table: pd.DataFrame, label: str, head: list[str]
     if var in tests.index:
         tr = tests.loc[var]
         ws.append([])
+        # unweighted the numerator df is whole ("6", not "6.0"); a weighted design's
+        # Satterthwaite df keeps one decimal
+        df1 = float(tr["df1_rs2"])
+        df1_text = f"{df1:.0f}" if abs(df1 - round(df1)) < 0.05 else f"{df1:.1f}"
         ws.append([tx["banner_wb_association"].format(
-            f=_decimals(f"{tr['f_rs2']:.2f}", lang), df1=_decimals(f"{tr['df1_rs2']:.1f}", lang),
+            f=_decimals(f"{tr['f_rs2']:.2f}", lang), df1=_decimals(df1_text, lang),
             df2=f"{tr['df2_rs2']:.0f}", p=_p_text(tr["p_value"], lang))])
     # one short note a line, so that printing to one page width keeps the table readable
     alpha = _decimals(f"{fixed(meta.get('alpha', 0.05), scale=100)}%", lang)

@@ -132,8 +132,8 @@ def suggest_names(loadings: pd.DataFrame, themes: dict[str, str]) -> dict[str, s
 
     A factor's high end is what its name says (types "high on price"), so statements loading
     negatively (the other pole of a bipolar factor) do not name it. Ties go to the theme of
-    the higher-loading item; ``"Factor i"`` when none of the
-    top items has a theme; a repeated name is numbered (``"price 2"``).
+    the higher-loading item; ``"Factor i"`` when none of the top items has a theme; a theme
+    named again gets its part (``"price (part 2)"``).
     """
     primary = assign_items(loadings, SALIENT)
     names, used = {}, Counter()
@@ -152,5 +152,7 @@ def suggest_names(loadings: pd.DataFrame, themes: dict[str, str]) -> dict[str, s
         else:
             name = f"Factor {i}"
         used[name] += 1
-        names[f] = name if used[name] == 1 else f"{name} {used[name]}"
+        # "trust (part 2)": a bare "trust 2" read as a counter for duplicate type names
+        # (user trial 8); the report says the part in its language (i18n.factor_label)
+        names[f] = name if used[name] == 1 else f"{name} (part {used[name]})"
     return names

@@ -704,7 +704,7 @@ def _step_down(solve, start: int, floor: int) -> tuple[int, str, list]:
     if not c["minor"]:
         short = any(c["salient"][int(f[1:]) - 1] < MINOR_MIN_ITEMS for f in c.get("theme_factors", {}))
         text += (f"; the {m}-factor solution has {MINOR_MIN_ITEMS} or more "
-                 f"statements on every {'other ' if short else ''}factor")
+                 f"statements (|λ| ≥ {MINOR_SALIENT:.2f}) on every {'other ' if short else ''}factor")
         code.append({"code": "factor_reason_solid_others" if short else "factor_reason_solid",
                      "values": {"m": m, "min_items": MINOR_MIN_ITEMS}})
     if m < floor:

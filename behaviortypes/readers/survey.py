@@ -242,7 +242,7 @@ def load_survey(survey_dir: str | Path) -> Survey:
     if folder.is_file():  # a responses file given for the folder (user trial 5)
         raise InputError(code="problem_is_a_file", values={"parent": folder.parent}, file=folder)
     if not folder.is_dir():
-        raise InputError(code="problem_no_survey_folder", file=folder)
+        raise InputError(code="problem_no_survey_folder", file=folder, values={"path": str(folder.absolute())})
     inst_path = folder / "instrument.yaml"
     if not inst_path.is_file() and (folder / "instrument.yml").is_file():
         inst_path = folder / "instrument.yml"

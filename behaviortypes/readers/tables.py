@@ -325,7 +325,7 @@ def read_raw(path: str | Path, *, columns: Callable[[str], bool] | None = None) 
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(code="problem_no_file", file=path)
+        raise InputError(code="problem_no_file", file=path, values={"path": str(path.absolute())})
     if path.suffix.lower() in TEXT_EXT:
         return _read_text(path, columns)
     frame = _read_other(path)

@@ -472,14 +472,16 @@ def implausible_value_warnings(frame: pd.DataFrame, inst: Instrument, file: Any,
             continue
         rows = pd.Series(numbers, index=range(len(numbers)))
         shown, where = implausible_examples(found, rows)
+        # which respondents: every one of the file (profile counts the kept ones; trial 8)
+        total = int(num.notna().sum())
         key = "outcomes" if col in {e.column for e in inst.outcomes} else "descriptors"
         codes = implausible_codes(found)
         out.append(CodedProblem(
-            f"{len(found)} values look like missing codes or lie far outside the rest: {shown} "
-            f"(rows {where}{', …' if len(found) > 3 else ''})",
+            f"{len(found)} of the file's {total} values (all respondents) look like missing codes or "
+            f"lie far outside the rest: {shown} (rows {where}{', …' if len(found) > 3 else ''})",
             file=source, column=col, code="warn_implausible_values",
-            values={"n": len(found), "values": shown, "rows": where + (", …" if len(found) > 3 else ""),
-                    "key": key, "codes": codes},
+            values={"n": len(found), "total": total, "values": shown,
+                    "rows": where + (", …" if len(found) > 3 else ""), "key": key, "codes": codes},
             hint=implausible_hint(source, col, key, codes)))
     return out
 

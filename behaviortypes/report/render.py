@@ -30,6 +30,8 @@ from matplotlib.colors import to_rgb
 
 from .. import plots
 from ..errors import BehaviortypesWarning, InputError
+from ..factors.efa import SALIENT
+from ..factors.model import MINOR_SALIENT
 from ..files import write_bytes, write_text
 from ..i18n import reason_text
 from ..profiles import factor_means_from_profiles, level_needs, level_pole, theme_needs
@@ -217,16 +219,33 @@ def _digits(share: float) -> int:
     return 1 if math.isfinite(share) and share < 0.1 else 0
 
 
-def _base_texts(row: Mapping[str, Any], fmt: Formatter) -> tuple[str | None, str | None]:
+def _base_texts(row: Mapping[str, Any], fmt: Formatter, digits: int | None = None
+                ) -> tuple[str | None, str | None]:
     """A type's corrected base share and its 95 % interval as written (``None`` when not
-    recorded): as many decimals as the share, more when the interval needs them."""
+    recorded): as many decimals as the share (or ``digits``), more when the interval needs them."""
     base = float(row.get("base_share", math.nan))
     if not math.isfinite(base):
         return None, None
+    d = _digits(base) if digits is None else digits
     lo, hi = float(row.get("base_ci_low", math.nan)), float(row.get("base_ci_high", math.nan))
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        return fmt.pct(base, _digits(base)), None
-    return fmt.share_ci(base, lo, hi, _digits(base))
+        return fmt.pct(base, d), None
+    return fmt.share_ci(base, lo, hi, d)
+
+
+def _column_digits(types: Any, share: str, low: str, high: str, small: bool) -> int:
+    """The decimals one column of shares is written with: the most any row needs (a small
+    share's one decimal when ``small``; more where an interval's ends would read alike),
+    so that a column never mixes "52 %" with "18,2 %" (user trial 8)."""
+    need = [0]
+    for _, r in types.iterrows():
+        value = float(r.get(share, math.nan))
+        if not math.isfinite(value):
+            continue
+        d = _digits(value) if small else 0
+        lo, hi = float(r.get(low, math.nan)), float(r.get(high, math.nan))
+        need.append(plots.interval_digits(lo, hi, d, scale=100) if math.isfinite(lo) and math.isfinite(hi) else d)
+    return max(need)
 
 
 def size_sentence(row: Mapping[str, Any], fmt: Formatter, t: Mapping[str, str]) -> str:
@@ -448,11 +467,14 @@ def _map_svg(umap: Any, names: Mapping[int, str], colours: Mapping[int, str], lv
 
 
 def _overview_rows(types: Any, fmt: Formatter) -> list[dict[str, Any]]:
-    """The overview table's rows (its tagline cell wraps: the tagline is never cut)."""
+    """The overview table's rows (its tagline cell wraps: the tagline is never cut); each
+    share column with one number of decimals (:func:`_column_digits`)."""
+    d_share = _column_digits(types, "share", "ci_low", "ci_high", small=False)
+    d_base = _column_digits(types, "base_share", "base_ci_low", "base_ci_high", small=True)
     return [{"id": int(tid), "name": " ".join(str(r["name"]).split()),
              "tagline": " ".join(str(r["tagline"]).split()), "color": r["color"], "n": fmt.count(r["n"]),
-             **dict(zip(("share", "ci"), fmt.share_ci(r["share"], r["ci_low"], r["ci_high"]))),
-             **dict(zip(("base", "base_ci"), _base_texts(r, fmt))),
+             **dict(zip(("share", "ci"), fmt.share_ci(r["share"], r["ci_low"], r["ci_high"], d_share))),
+             **dict(zip(("base", "base_ci"), _base_texts(r, fmt, d_base))),
              "shown": bool(r["shown"])} for tid, r in types.iterrows()]
 
 
@@ -792,14 +814,14 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         appendix["quality"] = {"svg": _svg(fig), "reasons": reasons, "styles_note": styles_note}
         sections.append("quality")
     src = data.source
-    appendix["provenance"] = t["provenance"].format(
-        study=data.study, file=Path(str(src.get("responses_file", "?"))).name, checksum=str(src.get("checksum", "?"))[:12],
+    appendix["provenance"] = t["provenance"].format(  # the survey's name, not its folder's (trial 8)
+        study=data.title, file=Path(str(src.get("responses_file", "?"))).name, checksum=str(src.get("checksum", "?"))[:12],
         seed=src.get("seed", sol.get("seed", "?")), created=str(src.get("created", "?"))[:16].replace("T", " "))
     appendix["privacy"] = t["privacy_note"].format(min=data.min_group_size)
 
     fx = data.factors or {}
     if data.retention is not None or data.reliability is not None or fx:
-        meas: dict[str, Any] = {"scree_svg": None, "reliability": [], "factorability": None,
+        meas: dict[str, Any] = {"scree_svg": None, "reliability": [], "factorability": None, "cut_note": None,
                                 "cfa": cfa_sentences(data.cfa, t, fmt, data.factor_names)}
         fab = fx.get("factorability") or {}
         if isinstance(fab, list):  # records {measure, item, value}
@@ -833,6 +855,9 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
                     "n_items": r.get("n_items", ""),
                 })
                 meas["omega_note"] = t["omega_two_note"] if r.get("n_items") == 2 else meas.get("omega_note")
+            # the table counts at the scale cut, the retention sentence at the minor-factor cut
+            meas["cut_note"] = t["reliability_cut_note"].format(strong=fmt.num(SALIENT, 2),
+                                                               weak=fmt.num(MINOR_SALIENT, 2))
         appendix["measurement"] = meas
         sections.append("measurement")
     if data.loadings is not None:
@@ -910,7 +935,8 @@ def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labe
         qs = [(_first_str(q, "text") or data.item_texts.get(_first_str(q, "id"), _first_str(q, "id")))
               if isinstance(q, dict) else data.item_texts.get(str(q), str(q)) for q in tool["items"]]
         agreement = tool.get("agreement", tool.get("accuracy"))
-        note = t["typing_note"].format(n=len(qs), agreement=fmt.pct(float(agreement)) if agreement is not None else "–")
+        # one decimal, as the sentence after it says what all statements reach ("88.9%"; trial 8)
+        note = t["typing_note"].format(n=len(qs), agreement=fmt.pct(float(agreement), 1) if agreement is not None else "–")
         look["typing"] = {"questions": qs, "note": note + typing_target_sentence(data.solution.get("typing_tool"), t, fmt)}
     return look
 

@@ -341,13 +341,32 @@ def themes(
     path: Annotated[Path, typer.Argument(help="Coded interviews: codes.csv, a .qdpx/.qdc file, or an interviews/ folder.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder for the theme tables.")],
     sources_dir: Annotated[Optional[Path], typer.Option(help="Folder of transcripts a .qdpx keeps outside the archive; nothing outside it is read.")] = None,
+    lang: Annotated[Optional[Lang], typer.Option(help="Language of the lines printed and of the pseudonyms (default: the study's, when the interviews are in a survey folder).")] = None,
 ) -> None:
-    """Read coded interviews; write the theme matrix, prevalence, co-occurrence and proto-types."""
+    """Read coded interviews; write the theme matrix, prevalence, co-occurrence and proto-types
+    (participants as pseudonyms, quotes masked)."""
     from .interviews import read_interviews, write_theme_files
+    from .pipeline import study_language
 
+    folder = path if path.is_dir() else path.parent
+    study = folder.parent if folder.name.lower() == "interviews" else folder
+    said = _say_errors_in(lang.value if lang else study_language(study))
     interviews = read_interviews(_existing(path, "interview_file"), sources_dir=sources_dir)
-    for written in write_theme_files(interviews, out_dir):
-        say(f"Wrote {written}")
+    if out_dir.resolve() == folder.resolve():
+        raise InputError(code="problem_themes_out_is_input", values={"out": out_dir}, file=path)
+    if interviews.codings.empty:
+        raise InputError(code="problem_themes_no_codings", file=path,
+                         values={"participants": len(interviews.participants), "themes": len(interviews.codebook)})
+    quotes = interviews.codings["quote"]
+    n_quotes = int(quotes.map(lambda q: isinstance(q, str) and bool(q.strip())).sum())
+    say(_said("cli_themes_read", said, participants=len(interviews.participants),
+              themes=len(interviews.themes), quotes=n_quotes, path=path))
+    if interviews.position_unit == "utf-16":
+        say(_said("cli_themes_utf16", said))
+    written = write_theme_files(interviews, out_dir, lang=said)
+    for path_written in written:
+        say(_said("cli_wrote", said, path=path_written))
+    say(_said("cli_themes_pseudonyms", said, first=_said("participant", said) + " A"))
 
 
 @app.command("qdpx-types")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,8 +14,9 @@ from scipy.stats import beta
 from sklearn.metrics import silhouette_score
 
 from ..errors import InputError
-from ..files import staged_dir, write_csv
-from .anonymise import anonymise
+from ..files import neutralise_formula, staged_dir, write_csv
+from ..i18n import said
+from .anonymise import anonymise, pseudonymise
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only: data imports this module
     from .data import Interviews
@@ -29,6 +30,7 @@ __all__ = [
     "ProtoTypes",
     "write_theme_files",
     "participant_names",
+    "pseudonymised",
 ]
 
 
@@ -309,14 +311,64 @@ def participant_names(interviews: Interviews) -> list[str]:
     return names
 
 
-def write_theme_files(interviews: Interviews, out: str | Path, *, max_k: int = 5) -> list[Path]:
+def pseudonymised(interviews: Interviews, *, lang: str = "en", seed: int = 0) -> Interviews:
+    """A copy of ``interviews`` with pseudonyms for participants and sources, quotes masked.
+
+    Participants become ``"Participant A"`` (sv ``"Deltagare A"``), the same letters as
+    :func:`~behaviortypes.interviews.type_quotes` gives them (:func:`pseudonymise`,
+    same ``seed``); a transcript's name (often the interviewee's) becomes its
+    participant's pseudonym, numbered when one participant has several. Quotes are
+    masked with :func:`anonymise`. No key from pseudonym to name is kept: it is
+    ``pseudonymise(read_interviews(project).participant_ids)`` on the user's own project.
+    """
+    codings = interviews.codings.copy()
+    codings["participant_id"] = codings["participant_id"].astype(str)
+    key = pseudonymise(interviews.participant_ids + codings["participant_id"].tolist(), seed=seed,
+                       word=said("participant", lang))  # fmt: skip
+    names = participant_names(interviews)
+    codings["quote"] = [anonymise(q, names=names, ids=interviews.participant_ids) for q in codings["quote"]]
+    sources: dict[tuple[str, str], str] = {}
+    for pid, group in codings.dropna(subset=["source"]).groupby("participant_id", sort=False):
+        own = list(dict.fromkeys(group["source"].astype(str)))
+        for i, src in enumerate(own, 1):
+            sources[(pid, src)] = key[pid] if len(own) == 1 else f"{key[pid]} ({i})"
+    codings["source"] = [
+        sources.get((pid, str(src))) if isinstance(src, str) else src
+        for pid, src in zip(codings["participant_id"], codings["source"])
+    ]
+    codings["participant_id"] = codings["participant_id"].map(key)
+    participants = interviews.participants.copy()
+    participants.index = pd.Index([key[str(p)] for p in participants.index], name="participant_id", dtype=object)
+    participants = participants.drop(columns=[c for c in participants.columns if "name" in str(c).lower()])
+    return replace(interviews, codings=codings, participants=participants.sort_index(),
+                   transcripts={})  # fmt: skip
+
+
+def _free_text_safe(frame: pd.DataFrame, columns: tuple[str, ...] = ("quote", "description")) -> pd.DataFrame:
+    """Neutralise spreadsheet formulas in free-text columns only (code names stay exact)."""
+    out = frame.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = out[col].map(neutralise_formula)
+    return out
+
+
+def write_theme_files(
+    interviews: Interviews, out: str | Path, *, max_k: int = 5, lang: str = "en", pseudonym_seed: int = 0
+) -> list[Path]:
     """Write the ``themes`` command's outputs into folder ``out`` (atomically, as a set).
 
     Files: ``theme_matrix.csv`` (participant × theme 0/1), ``prevalence.csv``,
     ``cooccurrence.csv`` (theme × theme Jaccard), ``splits.csv``,
     ``proto_types.csv`` (``participant_id, proto_type``; only with ≥ 3
-    participants), ``codebook.csv`` and ``codings.csv`` (quotes anonymised with
-    :func:`anonymise`).
+    participants), ``codebook.csv`` and ``codings.csv``.
+
+    Participants are pseudonyms (``"Participant A"``, sv ``"Deltagare A"``; see
+    :func:`pseudonymised`), transcript names are replaced, quotes are masked: the
+    files hold no interviewee's name. Theme names are written exactly as coded (a
+    code ``+Government`` stays ``+Government`` and joins to ``instrument.yaml``);
+    only the free-text columns ``quote`` and ``description`` get the spreadsheet
+    formula guard (a leading ``'`` before ``=``, ``+``, ``-``, ``@``).
 
     Returns
     -------
@@ -324,20 +376,18 @@ def write_theme_files(interviews: Interviews, out: str | Path, *, max_k: int = 5
         The files written.
     """
     out = Path(out)
-    names = participant_names(interviews)
-    codings = interviews.codings.copy()
-    codings["quote"] = [anonymise(q, names=names, ids=interviews.participant_ids) for q in codings["quote"]]
+    safe = pseudonymised(interviews, lang=lang, seed=pseudonym_seed)
     frames = {
-        "theme_matrix.csv": (theme_matrix(interviews), True),
-        "prevalence.csv": (prevalence(interviews), False),
-        "cooccurrence.csv": (cooccurrence(interviews), True),
-        "splits.csv": (theme_splits(interviews), False),
-        "codebook.csv": (interviews.codebook, False),
-        "codings.csv": (codings, False),
+        "theme_matrix.csv": (theme_matrix(safe), True),
+        "prevalence.csv": (prevalence(safe), False),
+        "cooccurrence.csv": (cooccurrence(safe), True),
+        "splits.csv": (theme_splits(safe), False),
+        "codebook.csv": (_free_text_safe(safe.codebook), False),
+        "codings.csv": (_free_text_safe(safe.codings), False),
     }
-    if len(interviews.participants) >= 3 and interviews.themes:
-        frames["proto_types.csv"] = (proto_types(interviews, max_k=max_k).to_frame(), False)
+    if len(safe.participants) >= 3 and safe.themes:
+        frames["proto_types.csv"] = (proto_types(safe, max_k=max_k).to_frame(), False)
     with staged_dir(out) as stage:
         for name, (frame, index) in frames.items():
-            write_csv(stage / name, frame, index=index, spreadsheet=True)  # opened in Excel
+            write_csv(stage / name, frame, index=index)
     return [out / name for name in frames]

@@ -351,7 +351,8 @@ def themes(
     folder = path if path.is_dir() else path.parent
     study = folder.parent if folder.name.lower() == "interviews" else folder
     said = _say_errors_in(lang.value if lang else study_language(study))
-    interviews = read_interviews(_existing(path, "interview_file"), sources_dir=sources_dir)
+    with _run_warnings(said):  # a sheet without quotes: one line, in the study's language
+        interviews = read_interviews(_existing(path, "interview_file"), sources_dir=sources_dir)
     if out_dir.resolve() == folder.resolve():
         raise InputError(code="problem_themes_out_is_input", values={"out": out_dir}, file=path)
     if interviews.codings.empty:

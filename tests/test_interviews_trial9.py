@@ -42,6 +42,7 @@ def nvivo_like_qdpx(path: Path, *, origin: str = "NVivo for Windows 12.6", utf16
         f'<Project xmlns="urn:QDA-XML:project:1.0" name="t" origin="{origin}"><CodeBook><Codes>'
         '<Code guid="c0000000-0000-4000-8000-000000000000" name="Kötelezés" isCodable="true"/>'
         '<Code guid="c1000000-0000-4000-8000-000000000000" name="Fontosság" isCodable="true"/>'
+        '<Code guid="c2000000-0000-4000-8000-000000000000" name="Oanvänd kod" isCodable="true"/>'
         "</Codes></CodeBook><Sources>"
         '<TextSource guid="d0000000-0000-4000-8000-000000000000" name="Kommentek.docx" '
         'plainTextPath="internal://d0.txt">' + "".join(sels) + "</TextSource></Sources></Project>"
@@ -154,3 +155,77 @@ def test_themes_out_into_the_interviews_folder_is_refused(tmp_path):
     res = bt("themes", folder / "k.qdpx", "--out", folder)
     assert res.returncode == 2 and "interviews folder" in res.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["k.qdpx"]
+
+
+# ----------------------------------------------------------------------------- spreadsheets of quotes
+TAGUETTE = ('id,document,tag,content\n1,Interview 01,Price sensitivity,"I always check three sites."\n'
+            "2,Interview 02,Speed,If it is not here tomorrow I lose interest.\n")
+ATLAS = ('\ufeffID,Quotation Name,Document,Codes,Quotation Content,Comment\n'
+         '1:1,I always check,Interview 01,Price sensitivity,"I always check three sites.",\n'
+         '1:2,If it is not,Interview 02,"Speed\nReviews",If it is not here tomorrow I lose interest.,\n')
+MAXQDA = ('\ufeffColor,Document group,Document name,Code,Beginning,End,Weight score,Segment,Modified by\n'
+          '#ff0000,Interviews,Interview 01,Shopping\\Price sensitivity,1,1,0,"I always check three sites.",Anna\n'
+          '#ff0000,Interviews,Interview 02,Shopping\\Speed,3,3,0,If it is not here tomorrow I lose interest.,Anna\n')
+SWEDISH = ("deltagare;tema;överordnat;citat\nD1;prisjämförelse;pris;Jag jämför alltid priser.\n"
+           "D2;snabbhet;tid;Det ska gå fort.\n")
+
+
+@pytest.mark.parametrize("layout", [TAGUETTE, ATLAS, MAXQDA, SWEDISH], ids=["taguette", "atlas", "maxqda", "sv"])
+def test_exports_of_qda_tools_keep_their_quotes(tmp_path, layout):
+    path = tmp_path / "export.csv"
+    path.write_text(layout, encoding="utf-8")
+    iv = read_interviews(path)
+    quotes = iv.codings["quote"].dropna()
+    assert len(quotes) >= 2 and all(q.strip() for q in quotes)
+    assert not any("\n" in t or "\\" in t for t in iv.codings["theme"])
+
+
+def test_atlas_multi_code_cell_and_maxqda_code_path_are_split(tmp_path):
+    (tmp_path / "a.csv").write_text(ATLAS, encoding="utf-8")
+    atlas = read_interviews(tmp_path / "a.csv").codings
+    assert sorted(atlas["theme"]) == ["Price sensitivity", "Reviews", "Speed"]
+    assert atlas.loc[atlas["theme"] == "Reviews", "quote"].iloc[0].startswith("If it is not here")
+    (tmp_path / "m.csv").write_text(MAXQDA, encoding="utf-8")
+    maxqda = read_interviews(tmp_path / "m.csv")
+    assert sorted(maxqda.codings["theme"]) == ["Price sensitivity", "Speed"]
+    assert set(maxqda.codings["parent"]) == {"Shopping"}
+
+
+def test_a_spreadsheet_without_quotes_warns(tmp_path):
+    from behaviortypes.errors import BehaviortypesWarning
+
+    (tmp_path / "n.csv").write_text("participant_id,theme,quote\nP1,pris,\nP2,pris,\n", encoding="utf-8")
+    with pytest.warns(BehaviortypesWarning, match="no quotes"):
+        read_interviews(tmp_path / "n.csv")
+    (tmp_path / "c.csv").write_text("participant_id,theme,remark\nP1,pris,x\nP2,pris,y\n", encoding="utf-8")
+    with pytest.warns(BehaviortypesWarning, match="no quote column.*remark"):
+        read_interviews(tmp_path / "c.csv")
+
+
+def test_a_title_row_above_the_header_is_skipped(tmp_path):
+    (tmp_path / "t.csv").write_text("Intervjukodning vår 2026;;;\n" + SWEDISH, encoding="utf-8")
+    iv = read_interviews(tmp_path / "t.csv")
+    assert sorted(iv.participant_ids) == ["D1", "D2"]
+
+
+def test_xlsx_and_cp1252_spreadsheets_are_read(tmp_path):
+    import pandas as pd
+
+    frame = pd.DataFrame({"deltagare": ["D1", "D2"], "tema": ["pris", "tid"], "citat": ["Billigt är bra.", "Snabbt!"]})
+    frame.to_excel(tmp_path / "k.xlsx", index=False)
+    assert read_interviews(tmp_path / "k.xlsx").codings["quote"].tolist() == ["Billigt är bra.", "Snabbt!"]
+    (tmp_path / "k.csv").write_bytes(SWEDISH.encode("cp1252"))
+    assert "Jag jämför alltid priser." in read_interviews(tmp_path / "k.csv").codings["quote"].tolist()
+
+
+def test_prevalence_counts_real_quotes_and_lists_an_unused_code(tmp_path):
+    from behaviortypes.interviews import prevalence, traceability
+
+    (tmp_path / "n.csv").write_text("participant_id,theme,quote\nP1,pris,\nP1,pris,Billigt.\nP2,tid,\n",
+                                    encoding="utf-8")
+    prev = prevalence(read_interviews(tmp_path / "n.csv")).set_index("theme")
+    assert prev.at["pris", "n_quotes"] == 1 and prev.at["tid", "n_quotes"] == 0
+    iv = read_interviews(nvivo_like_qdpx(tmp_path / "u.qdpx"))
+    assert "Oanvänd kod" in set(iv.codebook["theme"]) - set(iv.codings["theme"])
+    prev = prevalence(iv).set_index("theme")
+    assert prev.at["Oanvänd kod", "n_participants"] == 0 and prev.at["Oanvänd kod", "n_quotes"] == 0

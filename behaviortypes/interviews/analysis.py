@@ -71,9 +71,17 @@ def prevalence(interviews: Interviews, *, confidence: float = 0.95) -> pd.DataFr
         n_participants, share, ci_low, ci_high, n_quotes``. ``share`` is
         ``n_participants / n`` over all participants; ``ci_low``/``ci_high`` is the
         exact (Clopper–Pearson) interval, wide at interview sample sizes by design.
+        ``n_quotes`` counts codings with a non-empty quote. A code of the codebook
+        that no one was coded with (and that is no other code's parent) is listed
+        last with 0 participants, as traceability lists it.
     """
     binary = theme_matrix(interviews)
-    counts = theme_matrix(interviews, counts=True)
+    parents = set(interviews.codebook["parent"].dropna())
+    unused = [t for t in dict.fromkeys(interviews.codebook["theme"])
+              if t not in binary.columns and t not in parents and isinstance(t, str) and t]  # fmt: skip
+    binary = binary.reindex(columns=list(binary.columns) + unused, fill_value=0)
+    quoted = interviews.codings["quote"].map(lambda q: isinstance(q, str) and bool(q.strip()))
+    counts = interviews.codings[quoted].groupby("theme").size().reindex(binary.columns, fill_value=0)
     n = len(binary)
     k = binary.sum(axis=0)
     alpha = 1 - confidence
@@ -87,7 +95,7 @@ def prevalence(interviews: Interviews, *, confidence: float = 0.95) -> pd.DataFr
             "share": (k / n).to_numpy() if n else np.nan,
             "ci_low": low,
             "ci_high": high,
-            "n_quotes": counts.sum(axis=0).to_numpy(),
+            "n_quotes": counts.to_numpy(),
         }
     )
     table = table.sort_values(

@@ -130,7 +130,7 @@ def _entropy(p: np.ndarray) -> np.ndarray:
     return np.nan_to_num(h, nan=0.0)
 
 
-def theme_splits(interviews: Interviews) -> pd.DataFrame:
+def theme_splits(interviews: Interviews, *, lang: str = "en") -> pd.DataFrame:
     """Rank themes by how much they split participants: the areas to turn into statements.
 
     Returns
@@ -159,13 +159,13 @@ def theme_splits(interviews: Interviews) -> pd.DataFrame:
     notes = []
     for share, k in zip(out["share"], out["n_participants"]):
         if k <= 1 or share < 0.15:
-            notes.append("rare: may be idiosyncratic; check before writing a statement")
+            notes.append(said("split_note_rare", lang))
         elif share > 0.85:
-            notes.append("near-universal: ask about intensity or frequency, not presence")
+            notes.append(said("split_note_universal", lang))
         elif 0.3 <= share <= 0.7:
-            notes.append("splits participants: a strong candidate for survey statements")
+            notes.append(said("split_note_splits", lang))
         else:
-            notes.append("uneven split: a candidate if the theme matters for the brief")
+            notes.append(said("split_note_uneven", lang))
     out["note"] = notes
     return out
 
@@ -218,7 +218,8 @@ class ProtoTypes:
         return f"{self.k_} proto-types (sizes {parts}). {self.caveat_}"
 
 
-def proto_types(interviews: Interviews, *, max_k: int = 5, method: str = "average") -> ProtoTypes:
+def proto_types(interviews: Interviews, *, max_k: int = 5, method: str = "average",
+                lang: str = "en") -> ProtoTypes:
     """Cluster participants on the themes they raised (hierarchical, Jaccard distance).
 
     Parameters
@@ -229,6 +230,8 @@ def proto_types(interviews: Interviews, *, max_k: int = 5, method: str = "averag
         (at most n − 1) by the highest mean silhouette, the smaller k on ties.
     method : {"average", "complete", "single", "weighted"}, default="average"
         Linkage (average linkage, UPGMA, is the usual choice for Jaccard distances).
+    lang : {"en", "sv"}, default="en"
+        Language of :attr:`ProtoTypes.caveat_`.
 
     Returns
     -------
@@ -288,12 +291,9 @@ def proto_types(interviews: Interviews, *, max_k: int = 5, method: str = "averag
     )
     profile = matrix.groupby(labels.to_numpy()).mean()
     profile.index.name = "proto_type"
-    caveat = (
-        f"Based on {n} interviews: proto-types are hypotheses to test in the survey, not "
-        f"segments. At this sample size one interview more or less can change the tree; "
-        f"best mean silhouette {best_s:.2f} at k={len(order)}"
-        + (" (weak structure)." if not np.isfinite(best_s) or best_s < 0.25 else ".")
-    )
+    weak = not np.isfinite(best_s) or best_s < 0.25
+    shown = f"{best_s:.2f}".replace(".", "," if lang == "sv" else ".")
+    caveat = said("proto_caveat_weak" if weak else "proto_caveat", lang, n=n, s=shown, k=len(order))
     return ProtoTypes(
         linkage_=link,
         participant_ids_=ids,
@@ -389,12 +389,12 @@ def write_theme_files(
         "theme_matrix.csv": (theme_matrix(safe), True),
         "prevalence.csv": (prevalence(safe), False),
         "cooccurrence.csv": (cooccurrence(safe), True),
-        "splits.csv": (theme_splits(safe), False),
+        "splits.csv": (theme_splits(safe, lang=lang), False),
         "codebook.csv": (_free_text_safe(safe.codebook), False),
         "codings.csv": (_free_text_safe(safe.codings), False),
     }
     if len(safe.participants) >= 3 and safe.themes:
-        frames["proto_types.csv"] = (proto_types(safe, max_k=max_k).to_frame(), False)
+        frames["proto_types.csv"] = (proto_types(safe, max_k=max_k, lang=lang).to_frame(), False)
     with staged_dir(out) as stage:
         for name, (frame, index) in frames.items():
             write_csv(stage / name, frame, index=index)

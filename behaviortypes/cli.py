@@ -376,13 +376,17 @@ def qdpx_types(
     participants: Annotated[Path, typer.Option(help="Table with participant_id and type_name, or the interviewees' answers.")],
     out_path: Annotated[Path, typer.Option("--out", help="The .qdpx to write (the input is left as it is).")],
     typing_tool: Annotated[Optional[Path], typer.Option(help="typing_tool.yaml (or its discovery folder) to type interviewees from their answers.")] = None,
+    lang: Annotated[Optional[Lang], typer.Option(help="Language of the lines printed (default: the typing tool's study's, else English).")] = None,
 ) -> None:
     """Write each interviewee's behaviour type into the QDA project as a case variable."""
-    from .pipeline import interview_types
+    from .pipeline import discovery_language, interview_types
 
-    written = interview_types(_existing(qdpx, "qda_project"), _existing(participants, "participants_table"),
-                              out_path, typing_tool=typing_tool)
-    say(f"Wrote {out_path}: behaviour_type set for {len(written)} interviewees")
+    tool_dir = None if typing_tool is None else (typing_tool if typing_tool.is_dir() else typing_tool.parent)
+    said = _say_errors_in(lang.value if lang else discovery_language(tool_dir) if tool_dir else "en")
+    with _run_warnings(said):  # participants not in the project: one line, in that language
+        written = interview_types(_existing(qdpx, "qda_project"), _existing(participants, "participants_table"),
+                                  out_path, typing_tool=typing_tool)
+    say(_said("cli_qdpx_types_wrote", said, path=out_path, n=len(written)))
 
 
 @app.command("typing-tool")

@@ -229,3 +229,26 @@ def test_prevalence_counts_real_quotes_and_lists_an_unused_code(tmp_path):
     assert "Oanvänd kod" in set(iv.codebook["theme"]) - set(iv.codings["theme"])
     prev = prevalence(iv).set_index("theme")
     assert prev.at["Oanvänd kod", "n_participants"] == 0 and prev.at["Oanvänd kod", "n_quotes"] == 0
+
+
+def test_qdpx_types_speaks_swedish_and_names_the_skipped(tmp_path):
+    (tmp_path / "types.csv").write_text("participant_id,type_name\nAnna,Planeraren\nOkänd,Jägaren\n", encoding="utf-8")
+    res = bt("qdpx-types", MINIMAL, "--participants", tmp_path / "types.csv", "--out", tmp_path / "t.qdpx",
+             "--lang", "sv")
+    assert res.returncode == 0, res.stderr
+    assert "Skrev" in res.stdout and "1 intervjupersoner" in res.stdout
+    assert "hoppades över" in res.stderr and "Okänd" in res.stderr and "skipped" not in res.stderr
+
+
+def test_type_quotes_of_a_swedish_study_say_deltagare():
+    import pandas as pd
+
+    from behaviortypes.instrument import instrument_from_dict
+    from behaviortypes.interviews import type_quotes
+
+    iv = read_interviews(Path(__file__).parent / "data" / "interviews" / "folder")
+    inst = instrument_from_dict({"id_column": "rid", "scale": {"min": 1, "max": 5}, "language": "sv",
+                                 "items": [{"id": "s1", "text": "Påstående", "theme": "Price sensitivity"}]})
+    profile = pd.DataFrame({"type_id": [1], "item": ["s1"], "effect_size": [0.9]})
+    who = type_quotes(iv, profile, inst, n=2, random_state=0)["pseudonym"]
+    assert len(who) and all(w.startswith("Deltagare ") for w in who)

@@ -52,7 +52,8 @@ if coded is None:
     print(said("nb_no_interviews", SAID, path=INTERVIEWS))
 else:
     print(said("nb_interviews_read", SAID, participants=coded.codings.participant_id.nunique(),
-               themes=coded.codings.theme.nunique(), quotes=len(coded.codings)))
+               themes=coded.codings.theme.nunique(),
+               quotes=int(coded.codings.quote.fillna("").str.strip().astype(bool).sum())))
 
 # %% [markdown]
 # ## How common is each theme?

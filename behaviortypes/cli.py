@@ -342,13 +342,33 @@ def themes(
     path: Annotated[Path, typer.Argument(help="Coded interviews: codes.csv, a .qdpx/.qdc file, or an interviews/ folder.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder for the theme tables.")],
     sources_dir: Annotated[Optional[Path], typer.Option(help="Folder of transcripts a .qdpx keeps outside the archive; nothing outside it is read.")] = None,
+    lang: Annotated[Optional[Lang], typer.Option(help="Language of the lines printed and of the pseudonyms (default: the study's, when the interviews are in a survey folder).")] = None,
 ) -> None:
-    """Read coded interviews; write the theme matrix, prevalence, co-occurrence and proto-types."""
+    """Read coded interviews; write the theme matrix, prevalence, co-occurrence and proto-types
+    (participants as pseudonyms, quotes masked)."""
     from .interviews import read_interviews, write_theme_files
+    from .pipeline import study_language
 
-    interviews = read_interviews(_existing(path, "interview_file"), sources_dir=sources_dir)
-    for written in write_theme_files(interviews, out_dir):
-        say(f"Wrote {written}")
+    folder = path if path.is_dir() else path.parent
+    study = folder.parent if folder.name.lower() == "interviews" else folder
+    said = _say_errors_in(lang.value if lang else study_language(study))
+    with _run_warnings(said):  # a sheet without quotes: one line, in the study's language
+        interviews = read_interviews(_existing(path, "interview_file"), sources_dir=sources_dir)
+    if out_dir.resolve() == folder.resolve():
+        raise InputError(code="problem_themes_out_is_input", values={"out": out_dir}, file=path)
+    if interviews.codings.empty:
+        raise InputError(code="problem_themes_no_codings", file=path,
+                         values={"participants": len(interviews.participants), "themes": len(interviews.codebook)})
+    quotes = interviews.codings["quote"]
+    n_quotes = int(quotes.map(lambda q: isinstance(q, str) and bool(q.strip())).sum())
+    say(_said("cli_themes_read", said, participants=len(interviews.participants),
+              themes=len(interviews.themes), quotes=n_quotes, path=path))
+    if interviews.position_unit == "utf-16":
+        say(_said("cli_themes_utf16", said))
+    written = write_theme_files(interviews, out_dir, lang=said)
+    for path_written in written:
+        say(_said("cli_wrote", said, path=path_written))
+    say(_said("cli_themes_pseudonyms", said, first=_said("participant", said) + " A"))
 
 
 @app.command("qdpx-types")
@@ -357,13 +377,17 @@ def qdpx_types(
     participants: Annotated[Path, typer.Option(help="Table with participant_id and type_name, or the interviewees' answers.")],
     out_path: Annotated[Path, typer.Option("--out", help="The .qdpx to write (the input is left as it is).")],
     typing_tool: Annotated[Optional[Path], typer.Option(help="typing_tool.yaml (or its discovery folder) to type interviewees from their answers.")] = None,
+    lang: Annotated[Optional[Lang], typer.Option(help="Language of the lines printed (default: the typing tool's study's, else English).")] = None,
 ) -> None:
     """Write each interviewee's behaviour type into the QDA project as a case variable."""
-    from .pipeline import interview_types
+    from .pipeline import discovery_language, interview_types
 
-    written = interview_types(_existing(qdpx, "qda_project"), _existing(participants, "participants_table"),
-                              out_path, typing_tool=typing_tool)
-    say(f"Wrote {out_path}: behaviour_type set for {len(written)} interviewees")
+    tool_dir = None if typing_tool is None else (typing_tool if typing_tool.is_dir() else typing_tool.parent)
+    said = _say_errors_in(lang.value if lang else discovery_language(tool_dir) if tool_dir else "en")
+    with _run_warnings(said):  # participants not in the project: one line, in that language
+        written = interview_types(_existing(qdpx, "qda_project"), _existing(participants, "participants_table"),
+                                  out_path, typing_tool=typing_tool)
+    say(_said("cli_qdpx_types_wrote", said, path=out_path, n=len(written)))
 
 
 @app.command("typing-tool")

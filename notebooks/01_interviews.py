@@ -52,7 +52,8 @@ if coded is None:
     print(said("nb_no_interviews", SAID, path=INTERVIEWS))
 else:
     print(said("nb_interviews_read", SAID, participants=coded.codings.participant_id.nunique(),
-               themes=coded.codings.theme.nunique(), quotes=len(coded.codings)))
+               themes=coded.codings.theme.nunique(),
+               quotes=int(coded.codings.quote.fillna("").str.strip().astype(bool).sum())))
 
 # %% [markdown]
 # ## How common is each theme?
@@ -61,7 +62,7 @@ else:
 
 # %%
 prev = iv.prevalence(coded) if coded is not None else None
-plots.plot_theme_prevalence(prev.set_index("theme")["share"]) if coded is not None else None
+plots.plot_theme_prevalence(prev.set_index("theme")["share"], xlabel=said("nb_axis_share", SAID)) if coded is not None else None
 
 # %% [markdown]
 # ## Which themes go together?
@@ -77,7 +78,7 @@ plots.plot_cooccurrence(iv.cooccurrence(coded)) if coded is not None else None
 # no one) mentions cannot tell types apart. The top of this table is where the survey should dig.
 
 # %%
-splits = iv.theme_splits(coded) if coded is not None else None
+splits = iv.theme_splits(coded, lang=SAID) if coded is not None else None
 splits.head(10) if coded is not None else None
 
 # %% [markdown]
@@ -86,11 +87,18 @@ splits.head(10) if coded is not None else None
 # a sketch of the types the survey may confirm; the survey decides.
 
 # %%
-if coded is not None:
-    proto = iv.proto_types(coded, max_k=5)
+# (fewer than 3 participants: no tree to draw, a note instead, as the `themes` command does)
+proto = None
+if coded is not None and coded.codings.participant_id.nunique() < 3:
+    print(said("nb_no_proto_types", SAID, n=coded.codings.participant_id.nunique()))
+elif coded is not None:
+    proto = iv.proto_types(coded, max_k=5, lang=SAID)
     print(proto.caveat_)
-    pseudonyms = iv.pseudonymise(proto.participant_ids_, seed=SEED)  # no names in figures
-plots.plot_dendrogram(proto.linkage_, [pseudonyms[p] for p in proto.participant_ids_]) if coded is not None else None
+    # no names in figures: the pseudonyms of the theme files and of discover's quotes.csv
+    pseudonyms = iv.pseudonymise(coded.participant_ids + coded.codings.participant_id.tolist(),
+                                 word=said("participant", SAID))
+plots.plot_dendrogram(proto.linkage_, [pseudonyms[p] for p in proto.participant_ids_],
+                      ylabel=said("nb_axis_distance", SAID)) if proto is not None else None
 
 # %% [markdown]
 # ## Traceability: theme → statement
@@ -105,8 +113,10 @@ trace.table.head(12) if coded is not None else None
 
 # %% [markdown]
 # ## Write the theme files
-# The tables above as CSV (quotes anonymised) for the next stages and for the appendix.
+# The tables above as CSV for the next stages and for the appendix: participants as pseudonyms
+# ("Participant A", in a Swedish study "Deltagare A"), transcript names replaced, quotes masked.
+# No key from pseudonym to name is written: your QDA project is the key.
 
 # %%
-written = iv.write_theme_files(coded, OUT / "themes") if coded is not None else []
+written = iv.write_theme_files(coded, OUT / "themes", lang=SAID) if coded is not None else []
 [str(p.name) for p in written]

@@ -161,3 +161,23 @@ def test_type_notebook_says_where_the_number_of_factors_came_from(tmp_path, monk
     solution = run("04")
     assert solution["n_factors"] == set_in_03
     assert solution["factor_reason_code"][0]["code"] == "factor_reason_user"
+
+
+def test_interview_notebook_on_two_swedish_interviews_skips_proto_types(tmp_path, monkeypatch):
+    """Trial 9: a real project of 2 sources stopped the notebook with a traceback in the
+    proto-types cell; and a Swedish study got English caveats, axes and pseudonyms."""
+    study = _swedish_study(tmp_path, n=200)
+    (study / "interviews").mkdir()
+    (study / "interviews" / "codes.csv").write_text(
+        "deltagare;tema;citat\nSiv Lundqvist;pris;Jag jämför alltid priser.\n"
+        "Märta Håkansson;snabbhet;Det ska gå fort.\nMärta Håkansson;pris;Billigt är bra.\n", encoding="utf-8")
+    monkeypatch.setenv("BT_STUDY", str(study))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    outputs = [o for c in _execute("01").cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    text = " ".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+    assert "Inga prototyper" in text, text[:500]
+    assert "Based on" not in text and "Participant" not in text
+    themes = study / "discovery" / "themes"
+    codings = (themes / "codings.csv").read_text(encoding="utf-8")
+    assert "Deltagare " in codings and "Lundqvist" not in codings
+    assert "splits participants" not in (themes / "splits.csv").read_text(encoding="utf-8")

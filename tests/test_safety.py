@@ -634,7 +634,9 @@ def test_quotes_and_theme_tables_are_neutralised_for_spreadsheets(tmp_path):
     write_theme_files(interviews_from_frame(codings), tmp_path / "themes")
     out = pd.read_csv(tmp_path / "themes" / "codings.csv", dtype=str, keep_default_na=False)
     assert out["quote"].tolist() == ["'=HYPERLINK(\"http://x\")", "'-5 stars", "fine"]
-    assert out["theme"].tolist()[0] == "'=price"
+    # theme names are the analyst's own codes and are joined to instrument.yaml's theme: keys,
+    # so they stay exact (trial 9: "'+Government" no longer joined); docs/data_safety.md §6
+    assert out["theme"].tolist()[0] == "=price"
 
 
 def test_staged_dir_removes_stale_results_only_in_its_own_folder(tmp_path):

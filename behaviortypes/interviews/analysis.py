@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,8 +14,9 @@ from scipy.stats import beta
 from sklearn.metrics import silhouette_score
 
 from ..errors import InputError
-from ..files import staged_dir, write_csv
-from .anonymise import anonymise
+from ..files import neutralise_formula, staged_dir, write_csv
+from ..i18n import said
+from .anonymise import anonymise, pseudonymise
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only: data imports this module
     from .data import Interviews
@@ -29,6 +30,7 @@ __all__ = [
     "ProtoTypes",
     "write_theme_files",
     "participant_names",
+    "pseudonymised",
 ]
 
 
@@ -69,9 +71,17 @@ def prevalence(interviews: Interviews, *, confidence: float = 0.95) -> pd.DataFr
         n_participants, share, ci_low, ci_high, n_quotes``. ``share`` is
         ``n_participants / n`` over all participants; ``ci_low``/``ci_high`` is the
         exact (Clopper–Pearson) interval, wide at interview sample sizes by design.
+        ``n_quotes`` counts codings with a non-empty quote. A code of the codebook
+        that no one was coded with (and that is no other code's parent) is listed
+        last with 0 participants, as traceability lists it.
     """
     binary = theme_matrix(interviews)
-    counts = theme_matrix(interviews, counts=True)
+    parents = set(interviews.codebook["parent"].dropna())
+    unused = [t for t in dict.fromkeys(interviews.codebook["theme"])
+              if t not in binary.columns and t not in parents and isinstance(t, str) and t]  # fmt: skip
+    binary = binary.reindex(columns=list(binary.columns) + unused, fill_value=0)
+    quoted = interviews.codings["quote"].map(lambda q: isinstance(q, str) and bool(q.strip()))
+    counts = interviews.codings[quoted].groupby("theme").size().reindex(binary.columns, fill_value=0)
     n = len(binary)
     k = binary.sum(axis=0)
     alpha = 1 - confidence
@@ -85,7 +95,7 @@ def prevalence(interviews: Interviews, *, confidence: float = 0.95) -> pd.DataFr
             "share": (k / n).to_numpy() if n else np.nan,
             "ci_low": low,
             "ci_high": high,
-            "n_quotes": counts.sum(axis=0).to_numpy(),
+            "n_quotes": counts.to_numpy(),
         }
     )
     table = table.sort_values(
@@ -120,7 +130,7 @@ def _entropy(p: np.ndarray) -> np.ndarray:
     return np.nan_to_num(h, nan=0.0)
 
 
-def theme_splits(interviews: Interviews) -> pd.DataFrame:
+def theme_splits(interviews: Interviews, *, lang: str = "en") -> pd.DataFrame:
     """Rank themes by how much they split participants: the areas to turn into statements.
 
     Returns
@@ -149,13 +159,13 @@ def theme_splits(interviews: Interviews) -> pd.DataFrame:
     notes = []
     for share, k in zip(out["share"], out["n_participants"]):
         if k <= 1 or share < 0.15:
-            notes.append("rare: may be idiosyncratic; check before writing a statement")
+            notes.append(said("split_note_rare", lang))
         elif share > 0.85:
-            notes.append("near-universal: ask about intensity or frequency, not presence")
+            notes.append(said("split_note_universal", lang))
         elif 0.3 <= share <= 0.7:
-            notes.append("splits participants: a strong candidate for survey statements")
+            notes.append(said("split_note_splits", lang))
         else:
-            notes.append("uneven split: a candidate if the theme matters for the brief")
+            notes.append(said("split_note_uneven", lang))
     out["note"] = notes
     return out
 
@@ -208,7 +218,8 @@ class ProtoTypes:
         return f"{self.k_} proto-types (sizes {parts}). {self.caveat_}"
 
 
-def proto_types(interviews: Interviews, *, max_k: int = 5, method: str = "average") -> ProtoTypes:
+def proto_types(interviews: Interviews, *, max_k: int = 5, method: str = "average",
+                lang: str = "en") -> ProtoTypes:
     """Cluster participants on the themes they raised (hierarchical, Jaccard distance).
 
     Parameters
@@ -219,6 +230,8 @@ def proto_types(interviews: Interviews, *, max_k: int = 5, method: str = "averag
         (at most n − 1) by the highest mean silhouette, the smaller k on ties.
     method : {"average", "complete", "single", "weighted"}, default="average"
         Linkage (average linkage, UPGMA, is the usual choice for Jaccard distances).
+    lang : {"en", "sv"}, default="en"
+        Language of :attr:`ProtoTypes.caveat_`.
 
     Returns
     -------
@@ -278,12 +291,9 @@ def proto_types(interviews: Interviews, *, max_k: int = 5, method: str = "averag
     )
     profile = matrix.groupby(labels.to_numpy()).mean()
     profile.index.name = "proto_type"
-    caveat = (
-        f"Based on {n} interviews: proto-types are hypotheses to test in the survey, not "
-        f"segments. At this sample size one interview more or less can change the tree; "
-        f"best mean silhouette {best_s:.2f} at k={len(order)}"
-        + (" (weak structure)." if not np.isfinite(best_s) or best_s < 0.25 else ".")
-    )
+    weak = not np.isfinite(best_s) or best_s < 0.25
+    shown = f"{best_s:.2f}".replace(".", "," if lang == "sv" else ".")
+    caveat = said("proto_caveat_weak" if weak else "proto_caveat", lang, n=n, s=shown, k=len(order))
     return ProtoTypes(
         linkage_=link,
         participant_ids_=ids,
@@ -309,14 +319,64 @@ def participant_names(interviews: Interviews) -> list[str]:
     return names
 
 
-def write_theme_files(interviews: Interviews, out: str | Path, *, max_k: int = 5) -> list[Path]:
+def pseudonymised(interviews: Interviews, *, lang: str = "en", seed: int = 0) -> Interviews:
+    """A copy of ``interviews`` with pseudonyms for participants and sources, quotes masked.
+
+    Participants become ``"Participant A"`` (sv ``"Deltagare A"``), the same letters as
+    :func:`~behaviortypes.interviews.type_quotes` gives them (:func:`pseudonymise`,
+    same ``seed``); a transcript's name (often the interviewee's) becomes its
+    participant's pseudonym, numbered when one participant has several. Quotes are
+    masked with :func:`anonymise`. No key from pseudonym to name is kept: it is
+    ``pseudonymise(read_interviews(project).participant_ids)`` on the user's own project.
+    """
+    codings = interviews.codings.copy()
+    codings["participant_id"] = codings["participant_id"].astype(str)
+    key = pseudonymise(interviews.participant_ids + codings["participant_id"].tolist(), seed=seed,
+                       word=said("participant", lang))  # fmt: skip
+    names = participant_names(interviews)
+    codings["quote"] = [anonymise(q, names=names, ids=interviews.participant_ids) for q in codings["quote"]]
+    sources: dict[tuple[str, str], str] = {}
+    for pid, group in codings.dropna(subset=["source"]).groupby("participant_id", sort=False):
+        own = list(dict.fromkeys(group["source"].astype(str)))
+        for i, src in enumerate(own, 1):
+            sources[(pid, src)] = key[pid] if len(own) == 1 else f"{key[pid]} ({i})"
+    codings["source"] = [
+        sources.get((pid, str(src))) if isinstance(src, str) else src
+        for pid, src in zip(codings["participant_id"], codings["source"])
+    ]
+    codings["participant_id"] = codings["participant_id"].map(key)
+    participants = interviews.participants.copy()
+    participants.index = pd.Index([key[str(p)] for p in participants.index], name="participant_id", dtype=object)
+    participants = participants.drop(columns=[c for c in participants.columns if "name" in str(c).lower()])
+    return replace(interviews, codings=codings, participants=participants.sort_index(),
+                   transcripts={})  # fmt: skip
+
+
+def _free_text_safe(frame: pd.DataFrame, columns: tuple[str, ...] = ("quote", "description")) -> pd.DataFrame:
+    """Neutralise spreadsheet formulas in free-text columns only (code names stay exact)."""
+    out = frame.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = out[col].map(neutralise_formula)
+    return out
+
+
+def write_theme_files(
+    interviews: Interviews, out: str | Path, *, max_k: int = 5, lang: str = "en", pseudonym_seed: int = 0
+) -> list[Path]:
     """Write the ``themes`` command's outputs into folder ``out`` (atomically, as a set).
 
     Files: ``theme_matrix.csv`` (participant × theme 0/1), ``prevalence.csv``,
     ``cooccurrence.csv`` (theme × theme Jaccard), ``splits.csv``,
     ``proto_types.csv`` (``participant_id, proto_type``; only with ≥ 3
-    participants), ``codebook.csv`` and ``codings.csv`` (quotes anonymised with
-    :func:`anonymise`).
+    participants), ``codebook.csv`` and ``codings.csv``.
+
+    Participants are pseudonyms (``"Participant A"``, sv ``"Deltagare A"``; see
+    :func:`pseudonymised`), transcript names are replaced, quotes are masked: the
+    files hold no interviewee's name. Theme names are written exactly as coded (a
+    code ``+Government`` stays ``+Government`` and joins to ``instrument.yaml``);
+    only the free-text columns ``quote`` and ``description`` get the spreadsheet
+    formula guard (a leading ``'`` before ``=``, ``+``, ``-``, ``@``).
 
     Returns
     -------
@@ -324,20 +384,18 @@ def write_theme_files(interviews: Interviews, out: str | Path, *, max_k: int = 5
         The files written.
     """
     out = Path(out)
-    names = participant_names(interviews)
-    codings = interviews.codings.copy()
-    codings["quote"] = [anonymise(q, names=names, ids=interviews.participant_ids) for q in codings["quote"]]
+    safe = pseudonymised(interviews, lang=lang, seed=pseudonym_seed)
     frames = {
-        "theme_matrix.csv": (theme_matrix(interviews), True),
-        "prevalence.csv": (prevalence(interviews), False),
-        "cooccurrence.csv": (cooccurrence(interviews), True),
-        "splits.csv": (theme_splits(interviews), False),
-        "codebook.csv": (interviews.codebook, False),
-        "codings.csv": (codings, False),
+        "theme_matrix.csv": (theme_matrix(safe), True),
+        "prevalence.csv": (prevalence(safe), False),
+        "cooccurrence.csv": (cooccurrence(safe), True),
+        "splits.csv": (theme_splits(safe, lang=lang), False),
+        "codebook.csv": (_free_text_safe(safe.codebook), False),
+        "codings.csv": (_free_text_safe(safe.codings), False),
     }
-    if len(interviews.participants) >= 3 and interviews.themes:
-        frames["proto_types.csv"] = (proto_types(interviews, max_k=max_k).to_frame(), False)
+    if len(safe.participants) >= 3 and safe.themes:
+        frames["proto_types.csv"] = (proto_types(safe, max_k=max_k, lang=lang).to_frame(), False)
     with staged_dir(out) as stage:
         for name, (frame, index) in frames.items():
-            write_csv(stage / name, frame, index=index, spreadsheet=True)  # opened in Excel
+            write_csv(stage / name, frame, index=index)
     return [out / name for name in frames]

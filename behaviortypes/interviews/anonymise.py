@@ -225,7 +225,8 @@ def _letters(i: int) -> str:
 
 
 def pseudonymise(
-    participant_ids: Iterable[str], *, seed: int = 0, style: str = "letter"
+    participant_ids: Iterable[str], *, seed: int = 0, style: str = "letter",
+    word: str = "Participant",
 ) -> dict[str, str]:
     """Give each participant a stable pseudonym.
 
@@ -238,6 +239,9 @@ def pseudonymise(
         away the ids' order (e.g. alphabetical names). Same ids and seed, same result.
     style : {"letter", "number"}, default="letter"
         ``"Participant A"``, ``"Participant B"``, ... or ``"P01"``, ``"P02"``, ...
+    word : str, default="Participant"
+        The word before the letter: ``"Deltagare"`` gives ``"Deltagare A"`` (the same
+        letters for the same ids and seed).
 
     Returns
     -------
@@ -247,7 +251,7 @@ def pseudonymise(
     ids = sorted({str(p) for p in participant_ids})
     order = np.random.default_rng(seed).permutation(len(ids))
     if style == "letter":
-        labels = [f"Participant {_letters(i)}" for i in range(len(ids))]
+        labels = [f"{word} {_letters(i)}" for i in range(len(ids))]
     elif style == "number":
         width = max(2, len(str(len(ids))))
         labels = [f"P{i + 1:0{width}d}" for i in range(len(ids))]

@@ -48,6 +48,10 @@ class Interviews:
     transcripts : Mapping of str to str
         Full transcript text by source name (REFI-QDA input only), so that
         :func:`~behaviortypes.interviews.write_qdpx` can write it back unchanged.
+    position_unit : str or None
+        How the REFI-QDA project counted selection positions: ``"code points"`` or
+        ``"utf-16"`` (NVivo); ``None`` for other input. See
+        :mod:`behaviortypes.interviews.refi`.
     """
 
     codings: pd.DataFrame
@@ -55,6 +59,7 @@ class Interviews:
     codebook: pd.DataFrame
     source_file: Path | None = None
     transcripts: Mapping[str, str] = field(default_factory=_empty_transcripts)
+    position_unit: str | None = None
 
     @property
     def participant_ids(self) -> list[str]:

@@ -4,21 +4,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import warnings
+
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import BehaviortypesWarning, InputError
 from .data import CODEBOOK_COLUMNS, CODING_COLUMNS, Interviews
 from .refi import read_qdc, read_qdpx
 
 __all__ = ["read_interviews", "read_codings_csv", "interviews_from_frame"]
 
 #: Accepted spellings of the CSV columns (matched case-insensitively, spaces as "_").
+#: The exports of the QDA tools: Taguette's highlights (``id, document, tag, content``),
+#: ATLAS.ti's quotations (``Document, Codes, Quotation Content``; several codes in one
+#: cell, one a line), MAXQDA's coded segments (``Document name, Code, Segment``; codes
+#: as ``Parent\Child``), and Swedish headers (``deltagare, tema, överordnat, citat``).
 COLUMN_ALIASES = {
     "participant_id": ("participant_id", "participant", "respondent_id", "interviewee", "case",
-                       "case_name", "document", "speaker_id", "id"),
-    "theme": ("theme", "code", "code_name", "codes", "tag"),
-    "parent": ("parent", "category", "parent_code", "code_group", "group", "parent_theme"),
-    "quote": ("quote", "segment", "coded_segment", "excerpt", "text", "quotation"),
+                       "case_name", "document", "document_name", "speaker_id", "deltagare",
+                       "deltagar_id", "intervjuperson", "respondent", "person", "dokument",
+                       "dokumentnamn", "id"),
+    "theme": ("theme", "code", "code_name", "codes", "tag", "tags", "tema", "kod", "koder",
+              "kodnamn"),
+    "parent": ("parent", "category", "parent_code", "code_group", "code_groups", "group",
+               "parent_theme", "överordnat", "överordnad", "överordnad_kod", "kategori",
+               "kodgrupp", "huvudtema"),
+    "quote": ("quote", "segment", "coded_segment", "excerpt", "text", "quotation",
+              "quotation_content", "content", "highlight", "citat", "utdrag", "kodat_segment"),
 }  # fmt: skip
 _CSV_HINT = (
     "the interviews CSV needs one row per coded quote with columns participant_id, theme "
@@ -58,15 +70,28 @@ def _read_csv(path: Path) -> pd.DataFrame:
     sep = "\t" if path.suffix.lower() == ".tsv" or "\t" in header else ","
     if sep == "," and ";" in header and "," not in header:
         sep = ";"  # Excel in Swedish, Dutch and German locales
+    for encoding in ("utf-8-sig", "cp1252"):  # cp1252: Excel's "CSV (semicolon delimited)"
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=sep)
+            break
+        except pd.errors.EmptyDataError:
+            raise InputError("the file is empty", file=path, hint=_CSV_HINT) from None
+        except pd.errors.ParserError as err:
+            raise InputError(f"not a readable CSV ({err})", file=path, hint=_CSV_HINT) from None
+        except UnicodeDecodeError as err:
+            if encoding == "cp1252":
+                raise InputError(f"the CSV is neither UTF-8 nor Windows-1252 text (byte {err.start})",
+                                 file=path, hint="save it as 'CSV UTF-8' from Excel") from None  # fmt: skip
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=sep)
-    except pd.errors.EmptyDataError:
-        raise InputError("the file is empty", file=path, hint=_CSV_HINT) from None
-    except pd.errors.ParserError as err:
-        raise InputError(f"not a readable CSV ({err})", file=path, hint=_CSV_HINT) from None
-    except UnicodeDecodeError:
-        raise InputError("the CSV is not UTF-8 text", file=path,
-                         hint="save it as 'CSV UTF-8' from Excel") from None  # fmt: skip
+        frame = pd.read_excel(path, dtype=str, keep_default_na=False, sheet_name=0)
+    except (ValueError, OSError, KeyError) as err:
+        raise InputError(f"not a readable Excel workbook ({str(err)[:80]})", file=path,
+                         hint="save the sheet of codes and quotes as .xlsx or CSV UTF-8") from None  # fmt: skip
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
 
@@ -87,7 +112,7 @@ def read_codings_csv(path: str | Path, participants_path: str | Path | None = No
         listed), or participant/theme cells are blank (rows named).
     """
     path = Path(path)
-    frame = _read_csv(path)
+    frame = _read_xlsx(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else _read_csv(path)
     people = _read_participants(Path(participants_path)) if participants_path else None
     return _build(frame, people, path)
 
@@ -129,7 +154,52 @@ def interviews_from_frame(
     return _build(frame, people, None if source_file is None else Path(source_file))
 
 
+def _title_row_skipped(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` re-read with its first row as header when the header is a title above it."""
+    columns = list(frame.columns)
+    if frame.empty or all(find_column(columns, r) for r in ("participant_id", "theme")):
+        return frame
+    header = [str(v).strip() for v in frame.iloc[0]]
+    if find_column(header, "participant_id") and find_column(header, "theme") and len(set(header)) == len(header):
+        rest = frame.iloc[1:].reset_index(drop=True)
+        rest.columns = header
+        return rest
+    return frame
+
+
+def _split_codes(codings: pd.DataFrame) -> pd.DataFrame:
+    """One row per code: ATLAS.ti's cells of several codes (one a line) and MAXQDA's
+    ``Parent\\Child`` code paths (the last part is the theme, the one before it its parent)."""
+    codings = codings.assign(theme=codings["theme"].str.split(r"\s*[\r\n]+\s*", regex=True)).explode("theme")
+    codings = codings[codings["theme"].str.strip() != ""].reset_index(drop=True)
+    path = codings["theme"].str.contains("\\", regex=False)
+    if path.any():
+        parts = codings.loc[path, "theme"].str.split("\\")
+        parts = parts.map(lambda p: [x.strip() for x in p if x.strip()])
+        codings.loc[path, "theme"] = parts.map(lambda p: p[-1])
+        no_parent = path & codings["parent"].isna()
+        codings.loc[no_parent, "parent"] = parts[no_parent[path]].map(lambda p: p[-2] if len(p) > 1 else None)
+    return codings
+
+
+def _warn_no_quotes(frame: pd.DataFrame, col: str | None, path: Path | None) -> None:
+    where = f"{path.name}: " if path is not None else ""
+    if col is None:
+        warnings.warn(BehaviortypesWarning(
+            f"{where}no quote column; columns found: {', '.join(map(str, frame.columns))}. The themes are "
+            "read without quotes; name the column of coded text 'quote' (or content, segment, citat)",
+            code="warn_interviews_no_quote_column",
+            values={"file": where, "columns": ", ".join(map(str, frame.columns))},
+        ), stacklevel=3)  # fmt: skip
+    elif not frame[col].str.strip().astype(bool).any():
+        warnings.warn(BehaviortypesWarning(
+            f"{where}no quotes: every cell of column '{col}' is empty; the themes are read without quotes",
+            code="warn_interviews_no_quotes", values={"file": where, "column": col},
+        ), stacklevel=3)  # fmt: skip
+
+
 def _build(frame: pd.DataFrame, people: pd.DataFrame | None, path: Path | None) -> Interviews:
+    frame = _title_row_skipped(frame)
     columns = list(frame.columns)
     found = {role: find_column(columns, role) for role in COLUMN_ALIASES}
     missing = [r for r in ("participant_id", "theme") if found[r] is None]
@@ -163,6 +233,8 @@ def _build(frame: pd.DataFrame, people: pd.DataFrame | None, path: Path | None) 
         },
         columns=CODING_COLUMNS,
     )
+    if path is not None or found["quote"] is not None:  # a file, or a frame meant to hold quotes
+        _warn_no_quotes(frame, found["quote"], path)
     used = {c for c in found.values() if c is not None}
     attributes = [c for c in columns if c not in used]
     grouped = frame.assign(_pid=codings["participant_id"]).groupby("_pid", sort=True)
@@ -175,6 +247,7 @@ def _build(frame: pd.DataFrame, people: pd.DataFrame | None, path: Path | None) 
     if people is not None:
         participants = participants.drop(columns=[c for c in people.columns if c in participants])
         participants = participants.join(people, how="outer")
+    codings = _split_codes(codings)
     book = codings[["theme", "parent"]].drop_duplicates("theme")
     parents = [p for p in book["parent"].dropna().unique() if p not in set(book["theme"])]
     book = pd.concat([book, pd.DataFrame({"theme": parents, "parent": None})], ignore_index=True)
@@ -262,7 +335,7 @@ def read_interviews(path: str | Path, *, sources_dir: str | Path | None = None) 
     if not path.is_file():
         raise InputError("file or folder not found", file=path, hint="check the path")
     suffix = path.suffix.lower()
-    if suffix in {".csv", ".tsv", ".txt"}:
+    if suffix in {".csv", ".tsv", ".txt", ".xlsx", ".xlsm"}:
         return read_codings_csv(path)
     if suffix == ".qdpx":
         return read_qdpx(path, sources_dir=sources_dir)
@@ -272,5 +345,5 @@ def read_interviews(path: str | Path, *, sources_dir: str | Path | None = None) 
         f"unknown interview file type '{suffix}'",
         file=path,
         value=suffix,
-        hint="give a .csv of codes and quotes, a REFI-QDA .qdpx project or a .qdc codebook",
+        hint="give a .csv or .xlsx of codes and quotes, a REFI-QDA .qdpx project or a .qdc codebook",
     )

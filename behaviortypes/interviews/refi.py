@@ -4,9 +4,20 @@ A ``.qdpx`` file is a zip archive holding ``project.qde`` (XML in the namespace
 ``urn:QDA-XML:project:1.0``) and the transcripts, referenced from ``TextSource``
 elements as ``plainTextPath="internal://<file>"``. Coded segments are
 ``PlainTextSelection`` elements whose ``startPosition``/``endPosition`` count
-Unicode characters (code points) from 0, the end position exclusive; each carries
+characters from 0, the end position exclusive; each carries
 ``Coding/CodeRef targetGUID`` pointing at a ``Code`` of the codebook. A ``.qdc`` file
 is a bare codebook (namespace ``urn:QDA-XML:codebook:1.0``).
+
+Positions: the standard says "characters" without naming the unit, and the tools
+disagree. Python tools (QualCoder) count Unicode code points; NVivo (.NET) counts
+UTF-16 code units, so every emoji or other character beyond U+FFFF before a
+selection counts 2 (measured on a real NVivo 12.6 export: read as code points, 20 of
+303 selections start and end on word boundaries; read as UTF-16, 293). The two agree
+on text without such characters. Where they differ, :func:`read_qdpx` reads the
+project both ways and keeps the counting under which more selections start and end
+on word boundaries (a tie goes to UTF-16 for an NVivo ``origin``, else to code
+points), and says which in :attr:`Interviews.position_unit`. Offsets in
+:attr:`Interviews.codings` are always code points.
 
 Safety: only what the user pointed at is read. Transcripts come from inside the archive
 (``internal://``) or inline (``PlainTextContent``); a source stored outside the archive
@@ -25,6 +36,8 @@ https://www.qdasoftware.org/
 from __future__ import annotations
 
 import zipfile
+from bisect import bisect_left
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from xml.etree import ElementTree as ET
@@ -449,6 +462,7 @@ def read_qdpx(path: str | Path, *, sources_dir: str | Path | None = None) -> Int
                 for ref in case.findall(qname(tag)):
                     owner.setdefault(norm_guid(ref.get("targetGUID")), pid)
         rows: list[dict] = []
+        selections: list[tuple] = []
         transcripts: dict[str, str] = {}
         sources_el = root.find(qname("Sources"))
         for src in [] if sources_el is None else sources_el.findall(qname("TextSource")):
@@ -477,20 +491,17 @@ def read_qdpx(path: str | Path, *, sources_dir: str | Path | None = None) -> Int
                         file=path,
                         hint=_HINT_EXPORT,
                     ) from None
-                if not 0 <= start <= end <= len(text):
-                    raise InputError(
-                        f"selection {sguid} in source '{sname}' has offsets start={start}, "
-                        f"end={end} outside the transcript of length {len(text)} characters",
-                        file=path,
-                        value=(start, end),
-                        hint="offsets count Unicode characters from 0; the transcript in "
-                        "the archive may not be the one that was coded",
-                    )
                 pid = owner.get(norm_guid(sguid), default_pid)
                 attrs.setdefault(pid, {})
-                for coding in sel.findall(qname("Coding")):
-                    theme, parent = _resolve(coding, codes, path, f"selection {sguid}")
-                    rows.append(_row(pid, theme, parent, text[start:end], sname, start, end))
+                found = [_resolve(c, codes, path, f"selection {sguid}")
+                         for c in sel.findall(qname("Coding"))]  # fmt: skip
+                selections.append((pid, sname, sguid, start, end, found))
+        unit = position_unit(selections, transcripts, root.get("origin") or "")
+        for pid, sname, sguid, start, end, found in selections:
+            text = transcripts[sname]
+            start, end = _to_code_points(text, start, end, unit, path, sname, sguid)
+            for theme, parent in found:
+                rows.append(_row(pid, theme, parent, text[start:end], sname, start, end))
     codings = pd.DataFrame(rows, columns=CODING_COLUMNS)
     codings[["start", "end"]] = codings[["start", "end"]].astype("Int64")
     pids = sorted(set(attrs) | set(codings["participant_id"]))
@@ -507,7 +518,75 @@ def read_qdpx(path: str | Path, *, sources_dir: str | Path | None = None) -> Int
         codebook=book,
         source_file=path,
         transcripts=MappingProxyType(transcripts),
+        position_unit=unit,
     )
+
+
+@lru_cache(maxsize=8)
+def _utf16_index(text: str) -> tuple[int, ...] | None:
+    """UTF-16 offset of each code point of ``text`` (and of its end); None when the two agree."""
+    if text.isascii() or all(ord(ch) <= 0xFFFF for ch in text):
+        return None
+    index, at = [], 0
+    for ch in text:
+        index.append(at)
+        at += 2 if ord(ch) > 0xFFFF else 1
+    index.append(at)
+    return tuple(index)
+
+
+def _cut(text: str, start: int, end: int, unit: str) -> tuple[int, int] | None:
+    """Code-point offsets of a selection given in ``unit``; None when it falls outside ``text``."""
+    index = _utf16_index(text) if unit == "utf-16" else None
+    if index is not None:
+        if not 0 <= start <= end <= index[-1]:
+            return None
+        return bisect_left(index, start), bisect_left(index, end)
+    return (start, end) if 0 <= start <= end <= len(text) else None
+
+
+def _on_words(text: str, span: tuple[int, int] | None) -> bool:
+    if span is None:
+        return False
+    start, end = span
+    inside = (lambda i: 0 < i < len(text) and text[i - 1].isalnum() and text[i].isalnum())
+    return not inside(start) and not inside(end)
+
+
+def position_unit(selections: list[tuple], transcripts: dict[str, str], origin: str) -> str:
+    """How a project counts selection positions: ``"code points"`` or ``"utf-16"``.
+
+    Only selections in transcripts holding characters beyond U+FFFF tell the two apart;
+    the counting that puts more of them on word boundaries wins; a tie goes to UTF-16
+    for an NVivo project (NVivo is a .NET program), else to code points (the reading
+    of Python tools such as QualCoder).
+    """
+    votes = {"code points": 0, "utf-16": 0}
+    for _pid, sname, _guid, start, end, _found in selections:
+        text = transcripts[sname]
+        if _utf16_index(text) is None:
+            continue
+        for unit in votes:
+            votes[unit] += _on_words(text, _cut(text, start, end, unit))
+    if votes["utf-16"] != votes["code points"]:
+        return max(votes, key=votes.get)
+    return "utf-16" if "nvivo" in origin.lower() else "code points"
+
+
+def _to_code_points(text, start, end, unit, path, sname, sguid) -> tuple[int, int]:
+    span = _cut(text, start, end, unit)
+    if span is None:
+        length = (f"{len(text)} characters" if unit == "code points"
+                  else f"{len(text.encode('utf-16-le')) // 2} UTF-16 units")  # fmt: skip
+        raise InputError(
+            f"selection {sguid} in source '{sname}' has offsets start={start}, "
+            f"end={end} outside the transcript of length {length}",
+            file=path,
+            value=(start, end),
+            hint="the transcript in the archive may not be the one that was coded; "
+            + _HINT_EXPORT,
+        )
+    return span
 
 
 def _row(pid, theme, parent, quote, source, start, end) -> dict:

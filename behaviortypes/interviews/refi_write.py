@@ -436,12 +436,12 @@ def write_types_to_qdpx(
             hint="use the case names shown in your QDA tool as participant ids",
         )
     if unknown:
-        warnings.warn(
+        warnings.warn(BehaviortypesWarning(
             f"{len(unknown)} participants are not in {in_path.name} and were skipped: "
             f"{', '.join(unknown[:5])}",
-            BehaviortypesWarning,
-            stacklevel=2,
-        )
+            code="warn_qdpx_types_skipped",
+            values={"n": len(unknown), "file": in_path.name, "who": ", ".join(unknown[:5])},
+        ), stacklevel=2)  # fmt: skip
     _write_zip(out_path, [(member_info, _xml_bytes(root, indent=False))], copy_from=(in_path, others))
     return pd.DataFrame(done, columns=["participant_id", "case_guid", "value", "created_case"])
 

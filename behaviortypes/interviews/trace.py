@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..i18n import said
 from ..instrument import Instrument
 from .analysis import participant_names, prevalence
 from .anonymise import anonymise, pseudonymise
@@ -212,7 +213,8 @@ def type_quotes(
     Returns
     -------
     pandas.DataFrame
-        ``type_id, item, effect_size, theme, quote, pseudonym``: quotes are
+        ``type_id, item, effect_size, theme, quote, pseudonym``: pseudonyms in the
+        instrument's language (``"Participant A"``, sv ``"Deltagare A"``); quotes are
         anonymised; different participants are preferred, then different themes,
         then shorter, vivid quotes (8–35 words, first person, feeling words).
 
@@ -242,7 +244,8 @@ def type_quotes(
     codings["key"] = [_key(t) for t in codings["theme"]]
     codings = codings.drop_duplicates(["participant_id", "quote"])
     everyone = interviews.participant_ids + codings["participant_id"].astype(str).tolist()
-    pseudonyms = pseudonymise(everyone, seed=pseudonym_seed)
+    word = said("participant", instrument.language if instrument.language in ("en", "sv") else "en")
+    pseudonyms = pseudonymise(everyone, seed=pseudonym_seed, word=word)  # "Deltagare A" in a Swedish study
     names = participant_names(interviews)
     out = []
     for type_id, rows in profile.groupby("type_id", sort=True):

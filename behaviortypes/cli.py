@@ -327,13 +327,14 @@ def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the
 
 
 def _full_paths(problem: Problem, lang: str = "en") -> Problem:
-    """The problem as one message, in ``lang``, whose file is shown with its full path."""
+    """The problem as one message, in ``lang``, whose file is shown with its full path (a
+    message said in ``lang`` stays one: "fel:" before it)."""
     text = problem.said(lang)
     if problem.file:
         name = Path(problem.file).name
         if text.startswith(name):
             text = str(Path(problem.file).absolute()) + text[len(name):]
-    return Problem(text)
+    return Problem(text) if problem.language(lang) == "en" else Problem(code="problem_as_said", values={"text": text})
 
 
 @app.command()
@@ -442,8 +443,9 @@ _DRAFT_SAID = {"draft_no_id": "cli_draft_no_id", "draft_guess": "cli_draft_guess
                "draft_stray_zero": "cli_draft_stray_zero"}
 
 
-def _error(message: str) -> None:
-    console.print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
+def _error(message: str, lang: str = "en") -> None:
+    """Print the one error line, ``error:`` first (``fel:`` when the line is said in Swedish)."""
+    console.print(Text.assemble((_said("cli_error_prefix", lang), "bold red"), message), soft_wrap=True)
 
 
 #: Options people reach for, by what they mean → the option that does it.
@@ -502,6 +504,7 @@ def _format_warning(message, category, filename, lineno, line=None) -> str:
         text, code, lang = str(message), getattr(message, "code", None), _warning_lang["lang"]
         if getattr(message, "problem", None) is not None and lang != "en":
             text = message.said(lang)
+            said = message.problem.language(lang)
         elif code and lang != "en":
             from .i18n import reason_text
             from .report.render import Formatter, load_texts
@@ -510,7 +513,10 @@ def _format_warning(message, category, filename, lineno, line=None) -> str:
             values = {k: fmt.num(float(v), len(v.split(".")[1])) if isinstance(v, str) and _DECIMAL.fullmatch(v)
                       else v for k, v in message.values.items()}
             text = reason_text({"code": code, "values": values}, load_texts(lang), fmt)
-        return "warning: " + " ".join(text.split()) + "\n"
+            said = lang  # (else the English text: "warning:")
+        else:
+            said = "en"
+        return _said("cli_warning_prefix", said) + " ".join(text.split()) + "\n"
     return _python_formatwarning(message, category, filename, lineno, line)
 
 
@@ -536,7 +542,8 @@ def _main(argv: list[str] | None) -> int:
     except TyperException as err:  # Typer's (vendored click) usage errors
         return _usage_error(err)
     except InputError as err:
-        _error(err.said(_error_lang["lang"]))
+        lang = _error_lang["lang"]
+        _error(err.said(lang), err.language(lang))
         return 2
     except BehaviortypesError as err:
         _error(str(err))

@@ -1,0 +1,65 @@
+"""A Swedish study speaks Swedish at the terminal, everywhere a strategist meets it (session 14).
+
+Session 13 said the readers' errors in the study's language; what was still English
+for a Swedish study: the ``error:``/``warning:`` words before a Swedish line, a value of
+the wrong type in instrument.yaml (pydantic's sentence), the study file's key errors,
+profile's and typing-tool's own refusals, and a customer base that cannot be read. Each
+test runs the command line on a Swedish copy of the test study and checks the Swedish
+line and that the English line is as before, word for word.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+from swedish import study as swedish  # noqa: E402
+
+BT = str(Path(sys.executable).parent / "behaviortypes")
+
+
+def bt(*args):
+    return subprocess.run([BT, *map(str, args)], capture_output=True, text=True, timeout=600)
+
+
+def _error_line(res) -> str:
+    assert res.returncode == 2, (res.stdout, res.stderr)
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr  # one line, as ever
+    return lines[0]
+
+
+def _study(folder: Path, edit=None) -> Path:
+    """The Swedish test study (``language: sv``); ``edit`` changes its instrument (a dict)."""
+    swedish.write_csv_study(folder)
+    if edit is not None:
+        path = folder / "instrument.yaml"
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        edit(doc)
+        path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def discovered(tmp_path_factory):
+    """The Swedish study and its discovery folder."""
+    root = tmp_path_factory.mktemp("sv14")
+    folder = _study(root / "kundstudie")
+    res = bt("discover", folder, "--out", root / "ut", "--no-map", "--resamples", 10)
+    assert res.returncode == 0, res.stderr
+    return root
+
+
+def test_a_swedish_error_line_starts_with_fel_and_an_english_one_with_error(tmp_path):
+    folder = _study(tmp_path / "kundstudie", edit=lambda d: d.update(colour="red"))
+    assert _error_line(bt("check", folder)) == (
+        "fel: instrument.yaml: okänd nyckel 'colour' (värde 'red'). Tips: kontrollera stavningen; tillåtna "
+        "nycklar står i README.md")
+    assert _error_line(bt("check", folder, "--lang", "en")) == (
+        "error: instrument.yaml: unknown key 'colour' (value 'red'). Hint: check the spelling; allowed keys are "
+        "listed in README.md")

@@ -63,3 +63,33 @@ def test_a_swedish_error_line_starts_with_fel_and_an_english_one_with_error(tmp_
     assert _error_line(bt("check", folder, "--lang", "en")) == (
         "error: instrument.yaml: unknown key 'colour' (value 'red'). Hint: check the spelling; allowed keys are "
         "listed in README.md")
+
+
+@pytest.mark.parametrize("edit, swedish_line, english_line", [
+    (lambda d: d["scale"].update(min="one"),
+     "fel: instrument.yaml: 'scale.min' ska vara ett heltal (värde 'one'). Tips: skriv ett heltal, t.ex. min: 5",
+     "error: instrument.yaml: 'scale.min': Input should be a valid integer, unable to parse string as an integer "
+     "(value 'one')"),
+    (lambda d: d.update(scale=[1, 7]),
+     "fel: instrument.yaml: 'scale' ska vara en mappning av nycklar och värden, inte en lista. Tips: skriv en rad "
+     "'nyckel: värde' per inställning, indragen under scale: (se README.md)",
+     "error: instrument.yaml: 'scale': Input should be a valid dictionary or instance of Scale"),
+    (lambda d: d["scale"].update(missing_codes="99"),
+     "fel: instrument.yaml: 'scale.missing_codes' ska vara en lista, inte en text (värde '99'). Tips: skriv en rad "
+     "'- …' per värde under missing_codes:, eller [a, b] på en rad",
+     "error: instrument.yaml: 'scale.missing_codes': Input should be a valid list (value '99')"),
+    (lambda d: d.update(quality={"min_irv": "0,3"}),
+     "fel: instrument.yaml: 'quality.min_irv' ska vara ett tal (värde '0,3'). Tips: skriv ett tal med decimalpunkt "
+     "(inte komma), t.ex. min_irv: 0.3",
+     "error: instrument.yaml: 'quality.min_irv': Input should be a valid number, unable to parse string as a "
+     "number (value '0,3')"),
+    (lambda d: d.update(id_column=["respondent", "kundnummer"]),
+     "fel: instrument.yaml: 'id_column' ska vara en text, inte en lista. Tips: skriv en enda text efter id_column:",
+     "error: instrument.yaml: 'id_column': Input should be a valid string"),
+])
+def test_a_value_of_the_wrong_type_in_the_instrument_is_said_in_swedish(tmp_path, edit, swedish_line,
+                                                                        english_line):
+    """pydantic's English sentence was printed for a Swedish study before session 14."""
+    folder = _study(tmp_path / "kundstudie", edit=edit)
+    assert _error_line(bt("check", folder)) == swedish_line
+    assert _error_line(bt("check", folder, "--lang", "en")) == english_line

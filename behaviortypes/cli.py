@@ -308,9 +308,10 @@ def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the
     csv_dialect, lang, profile {by, outcomes, min_cell, xlsx}, report {langs,
     formats, dir}. See docs/study_file.md.
     """
-    from .pipeline import StudyConfig, run as run_all, study_language
+    from .pipeline import StudyConfig, run as run_all, study_file_language, study_language
 
     try:
+        _say_errors_in(study_file_language(study))  # its own key errors in its language, too
         cfg = StudyConfig.load(_existing(study, "study_file"))
         said = _say_errors_in(cfg.said_lang or study_language(cfg.survey))  # the study file's, else the study's
         steps = _Steps(said)

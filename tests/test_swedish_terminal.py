@@ -93,3 +93,42 @@ def test_a_value_of_the_wrong_type_in_the_instrument_is_said_in_swedish(tmp_path
     folder = _study(tmp_path / "kundstudie", edit=edit)
     assert _error_line(bt("check", folder)) == swedish_line
     assert _error_line(bt("check", folder, "--lang", "en")) == english_line
+
+
+@pytest.mark.parametrize("keys, swedish_line, english_line", [
+    ("factor: 3\n", "fel: {study}: okänd nyckel factor. Tips: tillåtna nycklar: survey, out, name, customers, "
+     "scored, seed, factors, k, resamples, map, id_column, engine, scheduler, out_table, csv_dialect, lang, "
+     "profile, report",
+     "error: {study}: unknown key(s) factor. Hint: allowed keys: survey, out, name, customers, scored, seed, "
+     "factors, k, resamples, map, id_column, engine, scheduler, out_table, csv_dialect, lang, profile, report"),
+    ("langs: sv\nmin_group_size: 3\n", "fel: {study}: okända nycklar langs, min_group_size. Tips: språken anges i "
+     "'lang' (eller report: {{langs: [...]}}); min_group_size anges i instrument.yaml (enkätens inställningar)",
+     "error: {study}: unknown key(s) langs, min_group_size. Hint: languages go in 'lang' (or report: {{langs: "
+     "[...]}}); min_group_size is set in instrument.yaml (the survey's settings)"),
+    ("k: three\n", "fel: {study}, nyckel 'k': 'k' ska vara ett heltal, minst 2 (värde 'three')",
+     "error: {study}, key 'k': 'k' must be a whole number of at least 2 (value 'three')"),
+    ("profile: {by: kön, foo: 1}\n", "fel: {study}, nyckel 'profile': 'profile' tar by, outcomes, min_cell och xlsx "
+     "(värde {{'by': 'kön', 'foo': 1}}). Tips: t.ex. profile: {{by: ...}}",
+     "error: {study}, key 'profile': 'profile' takes by, outcomes, min_cell and xlsx (value {{'by': 'kön', "
+     "'foo': 1}}). Hint: e.g. profile: {{by: ...}}"),
+    ("customers: kunder.parquet\n", "fel: {study}, nyckel 'customers': kundfilen {root}/kunder.parquet finns inte. "
+     "Tips: sökvägar i en studiefil utgår från studiefilens mapp",
+     "error: {study}, key 'customers': customer file {root}/kunder.parquet not found. Hint: paths in a study file "
+     "are relative to the study file's folder"),
+])
+def test_the_study_file_errors_are_said_in_the_study_language(tmp_path, keys, swedish_line, english_line):
+    """A study file of a Swedish study (no lang: the study's language; lang: sv) gets its
+    key errors in Swedish; lang: en, or an English study, the English line as before."""
+    folder = _study(tmp_path / "kundstudie")
+    study = tmp_path / "studie.yaml"
+    for head in ("", "lang: sv\n"):
+        study.write_text(f"survey: kundstudie\nout: ut\n{head}{keys}", encoding="utf-8")
+        assert _error_line(bt("run", study)) == swedish_line.format(study=study, root=tmp_path)
+    study.write_text(f"survey: kundstudie\nout: ut\nlang: en\n{keys}", encoding="utf-8")
+    assert _error_line(bt("run", study)) == english_line.format(study=study, root=tmp_path)
+    doc = yaml.safe_load((folder / "instrument.yaml").read_text(encoding="utf-8"))
+    doc.pop("language")
+    (folder / "instrument.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    study.write_text(f"survey: kundstudie\nout: ut\n{keys}", encoding="utf-8")
+    assert _error_line(bt("run", study)) == english_line.format(study=study, root=tmp_path)
+    assert not (tmp_path / "ut").exists()

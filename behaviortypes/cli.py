@@ -254,8 +254,8 @@ def report(
     formats = ("pdf",) + (("pptx",) if pptx else ()) + (("png",) if png else ())
     _say_errors_in(lang.value)
     if _existing(out_dir, "discovery_folder").is_file():  # e.g. OUT/solution.json: the folder is meant
-        raise InputError("a file was given where the discovery folder is expected", file=out_dir,
-                         hint=f"pass its folder: behaviortypes report {out_dir.parent}")
+        raise InputError(code="problem_file_not_folder", file=out_dir, hint=Said(
+            "problem_file_not_folder_fix", {"command": f"behaviortypes report {out_dir.parent}"}))
     for path in run_report(out_dir, pdf=pdf, lang=lang.value, formats=formats).files:
         say(_said("cli_wrote", lang.value, path=path))
 
@@ -390,7 +390,7 @@ def typing_tool(
     _existing(out_dir, "discovery_folder")
     if score_file is not None or typed is not None:
         if score_file is None or typed is None:
-            raise InputError("--score and --out go together", hint="typing-tool OUT --score ANSWERS --out TYPED.csv")
+            raise InputError(code="problem_score_and_out", hint="typing-tool OUT --score ANSWERS --out TYPED.csv")
         scored = score_answers_file(out_dir, _existing(score_file, "answers_file"), typed,
                                     csv_dialect=csv_dialect.value if csv_dialect else None,
                                     id_column=id_column, min_answered=min_answered)
@@ -404,8 +404,8 @@ def typing_tool(
     given = [name for name, v in (("--csv-dialect", csv_dialect), ("--id-column", id_column),
                                   ("--min-answered", min_answered)) if v is not None]
     if given:
-        raise InputError(f"{given[0]} only applies with --score", hint="typing-tool OUT --score ANSWERS --out TYPED.csv "
-                         f"{given[0]} ...")
+        raise InputError(code="problem_only_with_score", values={"option": given[0]},
+                         hint=f"typing-tool OUT --score ANSWERS --out TYPED.csv {given[0]} ...")
     result = write_typing_deliverables(out_dir, html=html, xlsx=xlsx, lang=lang.value if lang else None)
     for path in result["paths"]:  # in the deliverables' language, as the agreement line below
         say(_said("cli_wrote", result.get("lang"), path=path))

@@ -47,11 +47,29 @@ def _study(folder: Path, edit=None) -> Path:
 
 @pytest.fixture(scope="module")
 def discovered(tmp_path_factory):
-    """The Swedish study and its discovery folder."""
+    """The Swedish study, its discovery folder ``ut`` with a lookalike trained on a made-up
+    customer base ``kunder.csv``, and ``ut_en``: the same folder of an English study."""
+    import json
+    import shutil
+
+    import numpy as np
+    import pandas as pd
+
     root = tmp_path_factory.mktemp("sv14")
     folder = _study(root / "kundstudie")
     res = bt("discover", folder, "--out", root / "ut", "--no-map", "--resamples", 10)
     assert res.returncode == 0, res.stderr
+    ids = pd.read_csv(folder / "responses.csv", sep=";", encoding="cp1252")["kundnummer"].tolist()
+    rng = np.random.default_rng(0)
+    ids += [i for i in range(100, 3000) if i not in set(ids)][:1000]
+    pd.DataFrame({"kundnummer": ids, "ålder": rng.integers(18, 80, len(ids)), "köp": rng.poisson(3, len(ids)),
+                  "region": rng.choice(["Nord", "Syd"], len(ids))}).to_csv(root / "kunder.csv", index=False)
+    res = bt("lookalike", root / "ut", "--customers", root / "kunder.csv")
+    assert res.returncode == 0, res.stderr
+    shutil.copytree(root / "ut", root / "ut_en")
+    source = json.loads((root / "ut_en" / "source.json").read_text(encoding="utf-8"))
+    source["instrument"].pop("language")
+    (root / "ut_en" / "source.json").write_text(json.dumps(source), encoding="utf-8")
     return root
 
 
@@ -132,3 +150,80 @@ def test_the_study_file_errors_are_said_in_the_study_language(tmp_path, keys, sw
     study.write_text(f"survey: kundstudie\nout: ut\n{keys}", encoding="utf-8")
     assert _error_line(bt("run", study)) == english_line.format(study=study, root=tmp_path)
     assert not (tmp_path / "ut").exists()
+
+
+def test_typing_tool_and_report_refusals_are_said_in_the_study_language(discovered):
+    """The command line's own refusals were English for a Swedish study before session 14."""
+    root = discovered
+    assert _error_line(bt("typing-tool", root / "ut", "--score", root / "svar.csv")) == (
+        "fel: --score och --out hör ihop. Tips: typing-tool OUT --score ANSWERS --out TYPED.csv")
+    assert _error_line(bt("typing-tool", root / "ut", "--score", root / "svar.csv", "--lang", "en")) == (
+        "error: --score and --out go together. Hint: typing-tool OUT --score ANSWERS --out TYPED.csv")
+    assert _error_line(bt("typing-tool", root / "ut", "--min-answered", 3)) == (
+        "fel: --min-answered gäller bara med --score. Tips: typing-tool OUT --score ANSWERS --out TYPED.csv "
+        "--min-answered ...")
+    assert _error_line(bt("typing-tool", root / "ut_en", "--min-answered", 3)) == (
+        "error: --min-answered only applies with --score. Hint: typing-tool OUT --score ANSWERS --out TYPED.csv "
+        "--min-answered ...")
+    assert _error_line(bt("typing-tool", root / "ut" / "solution.json")) == (
+        "fel: solution.json: inte ett typningsverktyg från behaviortypes. Tips: använd typing_tool.yaml som "
+        "`behaviortypes lookalike` skrev")
+    assert _error_line(bt("typing-tool", root / "ut_en" / "solution.json")) == (
+        "error: solution.json: not a behaviortypes typing tool. Hint: use the typing_tool.yaml written by "
+        "`behaviortypes lookalike`")
+    assert _error_line(bt("report", root / "ut" / "solution.json", "--lang", "sv")) == (
+        f"fel: solution.json: en fil angavs där upptäcktsmappen väntas. Tips: ange dess mapp: behaviortypes "
+        f"report {root / 'ut'}")
+    assert _error_line(bt("report", root / "ut" / "solution.json")) == (
+        f"error: solution.json: a file was given where the discovery folder is expected. Hint: pass its folder: "
+        f"behaviortypes report {root / 'ut'}")
+
+
+def test_a_customer_base_that_cannot_be_read_is_said_in_the_study_language(discovered):
+    """Not Parquet, a row with a field too many, an id twice, a column the model needs: the
+    lookalike's, profile's and score's errors in the study's language."""
+    import pandas as pd
+
+    root = discovered
+    (root / "inte.parquet").write_text("x\n", encoding="utf-8")
+    for command in (("lookalike", root / "ut", "--customers", root / "inte.parquet"),
+                    ("profile", root / "ut", "--by", "ålder", "--customers", root / "inte.parquet")):
+        line = _error_line(bt(*command))
+        assert line.startswith("fel: inte.parquet: kan inte läsa Parquet-filen (") and line.endswith(
+            "). Tips: exportera kundbasen igen som Parquet (eller CSV)"), line
+    line = _error_line(bt("lookalike", root / "ut_en", "--customers", root / "inte.parquet"))
+    assert line.startswith("error: inte.parquet: cannot read the Parquet file (") and line.endswith(
+        "). Hint: export the customer base again as Parquet (or CSV)"), line
+    line = _error_line(bt("score", root / "ut", "--customers", root / "inte.parquet", "--out", root / "o.parquet"))
+    assert line.startswith("fel: inte.parquet: inte en läsbar Parquet-fil ("), line
+    assert line.endswith("Tips: använd en .parquet-fil (eller en mapp med sådana), en .csv-fil eller en .duckdb-databas")
+
+    base = pd.read_csv(root / "kunder.csv")
+    pd.concat([base, base.head(2)]).to_csv(root / "dubbel.csv", index=False)
+    first = base["kundnummer"].iloc[0]
+    assert _error_line(bt("lookalike", root / "ut", "--customers", root / "dubbel.csv")) == (
+        f"fel: dubbel.csv, kolumn 'kundnummer': 2 kund-id förekommer mer än en gång i kundfilen (värde '{first}'). "
+        "Tips: varje kund ska finnas en gång: ta bort de upprepade raderna")
+    assert _error_line(bt("lookalike", root / "ut_en", "--customers", root / "dubbel.csv")) == (
+        f"error: dubbel.csv, column 'kundnummer': 2 customer id(s) appear more than once in the customer file "
+        f"(value '{first}'). Hint: each customer must appear once: remove the duplicate rows")
+
+    base.drop(columns=["köp"]).to_csv(root / "utan.csv", index=False)
+    args = ("--customers", root / "utan.csv", "--out", root / "o.parquet")
+    assert _error_line(bt("score", root / "ut", *args)) == (
+        "fel: utan.csv, kolumn 'köp': kolumnen 'köp' som lookalike-modellen tränades på saknas. Tips: kundfilen "
+        "måste ha träningskolumnerna (ålder, köp, region); den har kundnummer, ålder, region")
+    assert _error_line(bt("score", root / "ut_en", *args)) == (
+        "error: utan.csv, column 'köp': missing column 'köp' that the lookalike model was trained on. Hint: the "
+        "customer file must have the training columns (ålder, köp, region); it has kundnummer, ålder, region")
+    text = base.astype(str)
+    text.loc[5, "ålder"] = "gammal"
+    text.to_csv(root / "text.csv", index=False)
+    args = ("--customers", root / "text.csv", "--out", root / "o.parquet")
+    assert _error_line(bt("score", root / "ut", *args)) == (
+        "fel: text.csv, kolumn 'ålder', rad 7: värdet 'gammal' är inte ett tal. Tips: rätta eller töm dessa celler "
+        "(filen lästes med ',' (komma) som avgränsare, '.' som decimaltecken, utf-8-text)")
+    assert _error_line(bt("score", root / "ut_en", *args)) == (
+        "error: text.csv, column 'ålder', row 7: value 'gammal' is not a number. Hint: fix or blank these cells "
+        "(the file was read with ',' (comma) as the separator, '.' as the decimal mark, utf-8 text)")
+    assert not (root / "o.parquet").exists()

@@ -1,7 +1,8 @@
 """The ``behaviortypes`` command line: thin wrappers over :mod:`behaviortypes.pipeline`.
 
 Every command exits 0 on success. A mistake in the user's data or options prints one
-line starting with ``error:`` (file, column, rows, value and a hint) and exits 2;
+line starting with ``error:`` (file, column, rows, value and a hint; ``fel:`` before a line
+said in Swedish, the study's language) and exits 2;
 nothing is half-written.
 """
 

@@ -1066,11 +1066,12 @@ def _run_one_group(cfg: StudyConfig, results: dict[str, Any], say: Progress) -> 
                           *(["lookalike model and scoring"] if cfg.customers is not None else [])]
     if asked:
         where = f"{cfg.study_file}: " if cfg.study_file else ""
-        raise InputError(
-            f"{where}the discovery in {cfg.out} found no distinct types (one homogeneous group, k = 1), so the "
-            f"study's {' and '.join(asked)} did not run (the discovery folder and the report are written)",
-            hint="set 'k: 2' (or more) in the study file to describe subgroups anyway, as descriptive groups "
-                 "rather than real segments")
+        said = [Said("problem_asked_lookalike" if a.startswith("lookalike") else "problem_asked_profiles")
+                for a in asked]
+        raise InputError(code="problem_run_one_group", values={
+            "where": where, "out": cfg.out,
+            "asked": said[0] if len(said) == 1 else Said("problem_asked_both", {"a": said[0], "b": said[1]})},
+            hint=Said("problem_run_one_group_fix"))
     return results
 
 

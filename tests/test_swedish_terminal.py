@@ -227,3 +227,31 @@ def test_a_customer_base_that_cannot_be_read_is_said_in_the_study_language(disco
         "error: text.csv, column 'ålder', row 7: value 'gammal' is not a number. Hint: fix or blank these cells "
         "(the file was read with ',' (comma) as the separator, '.' as the decimal mark, utf-8 text)")
     assert not (root / "o.parquet").exists()
+
+
+def test_the_one_group_refusal_is_said_in_the_study_language(discovered, tmp_path):
+    """A discovery with no distinct types (k = 1): typing-tool and profile refuse in the
+    study's language (English before session 14); the English line is as before."""
+    import json
+    import shutil
+
+    lines = {}
+    for name in ("ut", "ut_en"):
+        out = tmp_path / name
+        shutil.copytree(discovered / name, out)
+        solution = json.loads((out / "solution.json").read_text(encoding="utf-8"))
+        solution["k"], solution["sizes"] = 1, dict(list(solution["sizes"].items())[:1])
+        (out / "solution.json").write_text(json.dumps(solution), encoding="utf-8")
+        lines[name] = [_error_line(bt("typing-tool", out)), _error_line(bt("profile", out))]
+    out, survey = tmp_path / "ut", discovered / "kundstudie"
+    assert lines["ut"][0] == (
+        f"fel: {out}: analysen hittade inga distinkta typer (en enhetlig grupp, k = 1), så det finns inga typer "
+        f"för typningsverktyget. Tips: kör `behaviortypes discover {survey} --out {out} --k 2` (eller fler) igen "
+        "för att ändå beskriva undergrupper, som beskrivande grupper snarare än verkliga segment")
+    assert "så det finns inga typer för profiler per typ (banner, utfall, kovariater). Tips: kör" in lines["ut"][1]
+    out = tmp_path / "ut_en"
+    assert lines["ut_en"][0] == (
+        f"error: {out}: the discovery found no distinct types (one homogeneous group, k = 1), so there are no types "
+        f"for the typing tool. Hint: re-run `behaviortypes discover {survey} --out {out} --k 2` (or more) to "
+        "describe subgroups anyway, as descriptive groups rather than real segments")
+    assert "so there are no types for profiles by type (banner, outcomes, covariates). Hint: re-run" in lines["ut_en"][1]

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, Said
 from ..files import (
     claim_outputs,
     load_user_yaml,
@@ -450,7 +450,17 @@ def refuse_one_group(folder: str | Path | DiscoveryFolder, stage: str) -> None:
             survey = _read_model(path, "source.json", required=True).survey_dir
         except InputError:
             pass
-    raise InputError(one_group_message(path.absolute(), stage, survey))
+    folder_text, survey_text = str(path.absolute()), str(survey) if survey else "SURVEY_DIR"
+    # said in the study's language; a stage this module does not know is named as given
+    said_stage = Said(_STAGES[stage]) if stage in _STAGES else stage
+    raise InputError(code="problem_one_group", values={"folder": folder_text, "stage": said_stage},
+                     hint=Said("problem_one_group_fix", {"survey": survey_text, "folder": folder_text}))
+
+
+#: The stages that need types, as their callers name them → their words in the catalogue.
+_STAGES = {"the typing tool": "problem_stage_typing_tool", "scoring the customer base": "problem_stage_scoring",
+           "the lookalike model": "problem_stage_lookalike",
+           "profiles by type (banner, outcomes, covariates)": "problem_stage_profiles"}
 
 
 # --------------------------------------------------------------------------- write

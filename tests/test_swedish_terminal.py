@@ -255,3 +255,31 @@ def test_the_one_group_refusal_is_said_in_the_study_language(discovered, tmp_pat
         f"for the typing tool. Hint: re-run `behaviortypes discover {survey} --out {out} --k 2` (or more) to "
         "describe subgroups anyway, as descriptive groups rather than real segments")
     assert "so there are no types for profiles by type (banner, outcomes, covariates). Hint: re-run" in lines["ut_en"][1]
+
+
+def test_a_types_yaml_edit_gone_wrong_is_said_in_the_study_language(discovered, tmp_path):
+    """types.yaml is the file a strategist edits (names, taglines): a type id changed or
+    listed twice is refused in the study's language (English before session 14)."""
+    import shutil
+
+    said = {}
+    for name in ("ut", "ut_en"):
+        for case, old, new in (("unknown", "type_id: 3", "type_id: 4"), ("twice", "type_id: 2", "type_id: 1")):
+            out = tmp_path / f"{name}_{case}"
+            shutil.copytree(discovered / name, out)
+            text = (out / "types.yaml").read_text(encoding="utf-8")
+            assert old in text
+            (out / "types.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")
+            said[name, case] = _error_line(bt("typing-tool", out))
+    assert said["ut", "unknown"] == (
+        "fel: types.yaml, kolumn 'type_id', rad 3: type_id 4 är inte en typ i den här analysen (typer: 1, 2, 3). "
+        "Tips: redigera namn och taglines, inte typernas id")
+    assert said["ut_en", "unknown"] == (
+        "error: types.yaml, column 'type_id', row 3: type_id 4 is not a type of this analysis (types: 1, 2, 3). "
+        "Hint: edit names and taglines, not type ids")
+    assert said["ut", "twice"] == (
+        "fel: types.yaml, kolumn 'type_id', raderna 1, 2: ett type_id står mer än en gång. Tips: behåll en post "
+        "per typ")
+    assert said["ut_en", "twice"] == (
+        "error: types.yaml, column 'type_id', rows 1, 2: a type_id is listed more than once. Hint: keep one entry "
+        "per type")

@@ -1,7 +1,8 @@
 """The ``behaviortypes`` command line: thin wrappers over :mod:`behaviortypes.pipeline`.
 
 Every command exits 0 on success. A mistake in the user's data or options prints one
-line starting with ``error:`` (file, column, rows, value and a hint) and exits 2;
+line starting with ``error:`` (file, column, rows, value and a hint; ``fel:`` before a line
+said in Swedish, the study's language) and exits 2;
 nothing is half-written.
 """
 
@@ -255,8 +256,8 @@ def report(
     formats = ("pdf",) + (("pptx",) if pptx else ()) + (("png",) if png else ())
     _say_errors_in(lang.value)
     if _existing(out_dir, "discovery_folder").is_file():  # e.g. OUT/solution.json: the folder is meant
-        raise InputError("a file was given where the discovery folder is expected", file=out_dir,
-                         hint=f"pass its folder: behaviortypes report {out_dir.parent}")
+        raise InputError(code="problem_file_not_folder", file=out_dir, hint=Said(
+            "problem_file_not_folder_fix", {"command": f"behaviortypes report {out_dir.parent}"}))
     for path in run_report(out_dir, pdf=pdf, lang=lang.value, formats=formats).files:
         say(_said("cli_wrote", lang.value, path=path))
 
@@ -309,9 +310,10 @@ def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the
     csv_dialect, lang, profile {by, outcomes, min_cell, xlsx}, report {langs,
     formats, dir}. See docs/study_file.md.
     """
-    from .pipeline import StudyConfig, run as run_all, study_language
+    from .pipeline import StudyConfig, run as run_all, study_file_language, study_language
 
     try:
+        _say_errors_in(study_file_language(study))  # its own key errors in its language, too
         cfg = StudyConfig.load(_existing(study, "study_file"))
         said = _say_errors_in(cfg.said_lang or study_language(cfg.survey))  # the study file's, else the study's
         steps = _Steps(said)
@@ -328,13 +330,14 @@ def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the
 
 
 def _full_paths(problem: Problem, lang: str = "en") -> Problem:
-    """The problem as one message, in ``lang``, whose file is shown with its full path."""
+    """The problem as one message, in ``lang``, whose file is shown with its full path (a
+    message said in ``lang`` stays one: "fel:" before it)."""
     text = problem.said(lang)
     if problem.file:
         name = Path(problem.file).name
         if text.startswith(name):
             text = str(Path(problem.file).absolute()) + text[len(name):]
-    return Problem(text)
+    return Problem(text) if problem.language(lang) == "en" else Problem(code="problem_as_said", values={"text": text})
 
 
 @app.command()
@@ -413,7 +416,7 @@ def typing_tool(
     _existing(out_dir, "discovery_folder")
     if score_file is not None or typed is not None:
         if score_file is None or typed is None:
-            raise InputError("--score and --out go together", hint="typing-tool OUT --score ANSWERS --out TYPED.csv")
+            raise InputError(code="problem_score_and_out", hint="typing-tool OUT --score ANSWERS --out TYPED.csv")
         scored = score_answers_file(out_dir, _existing(score_file, "answers_file"), typed,
                                     csv_dialect=csv_dialect.value if csv_dialect else None,
                                     id_column=id_column, min_answered=min_answered, progress=True,
@@ -429,8 +432,8 @@ def typing_tool(
     given = [name for name, v in (("--csv-dialect", csv_dialect), ("--id-column", id_column),
                                   ("--min-answered", min_answered)) if v is not None]
     if given:
-        raise InputError(f"{given[0]} only applies with --score", hint="typing-tool OUT --score ANSWERS --out TYPED.csv "
-                         f"{given[0]} ...")
+        raise InputError(code="problem_only_with_score", values={"option": given[0]},
+                         hint=f"typing-tool OUT --score ANSWERS --out TYPED.csv {given[0]} ...")
     result = write_typing_deliverables(out_dir, html=html, xlsx=xlsx, lang=lang.value if lang else None)
     for path in result["paths"]:  # in the deliverables' language, as the agreement line below
         say(_said("cli_wrote", result.get("lang"), path=path))
@@ -493,8 +496,9 @@ _DRAFT_SAID = {"draft_no_id": "cli_draft_no_id", "draft_guess": "cli_draft_guess
                "draft_stray_zero": "cli_draft_stray_zero"}
 
 
-def _error(message: str) -> None:
-    console.print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
+def _error(message: str, lang: str = "en") -> None:
+    """Print the one error line, ``error:`` first (``fel:`` when the line is said in Swedish)."""
+    console.print(Text.assemble((_said("cli_error_prefix", lang), "bold red"), message), soft_wrap=True)
 
 
 #: Options people reach for, by what they mean → the option that does it.
@@ -553,6 +557,7 @@ def _format_warning(message, category, filename, lineno, line=None) -> str:
         text, code, lang = str(message), getattr(message, "code", None), _warning_lang["lang"]
         if getattr(message, "problem", None) is not None and lang != "en":
             text = message.said(lang)
+            said = message.problem.language(lang)
         elif code and lang != "en":
             from .i18n import reason_text
             from .report.render import Formatter, load_texts
@@ -561,7 +566,10 @@ def _format_warning(message, category, filename, lineno, line=None) -> str:
             values = {k: fmt.num(float(v), len(v.split(".")[1])) if isinstance(v, str) and _DECIMAL.fullmatch(v)
                       else v for k, v in message.values.items()}
             text = reason_text({"code": code, "values": values}, load_texts(lang), fmt)
-        return "warning: " + " ".join(text.split()) + "\n"
+            said = lang  # (else the English text: "warning:")
+        else:
+            said = "en"
+        return _said("cli_warning_prefix", said) + " ".join(text.split()) + "\n"
     return _python_formatwarning(message, category, filename, lineno, line)
 
 
@@ -587,7 +595,8 @@ def _main(argv: list[str] | None) -> int:
     except TyperException as err:  # Typer's (vendored click) usage errors
         return _usage_error(err)
     except InputError as err:
-        _error(err.said(_error_lang["lang"]))
+        lang = _error_lang["lang"]
+        _error(err.said(lang), err.language(lang))
         return 2
     except BehaviortypesError as err:
         _error(str(err))

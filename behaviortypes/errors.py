@@ -301,6 +301,12 @@ class InputError(BehaviortypesError, ValueError):
         self.value, self.hint = first.value, first.hint
         super().__init__(self.said("en"))
 
+    def language(self, lang: str = "en") -> str:
+        """The language :meth:`said` speaks when ``lang`` is asked for: ``lang`` when a
+        word of the line comes from the catalogue (a problem's sentence, or the count of
+        several problems), else English (one problem as written)."""
+        return lang if len(self.problems) > 1 else self.problems[0].language(lang)
+
     def said(self, lang: str = "en") -> str:
         """The error as one line in ``lang`` (``str(error)`` is the English line): the
         problems that carry a catalogue code are said in ``lang``, others as written."""

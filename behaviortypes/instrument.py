@@ -353,8 +353,34 @@ def _pydantic_problems(err: ValidationError, file: str | Path | None) -> list[Pr
         msg = f"'{loc}': {msg}" if loc else msg
         if len(msg) > 200:  # a message quoting a long value
             msg = msg[:199] + "…"
-        problems.append(Problem(msg, file=file, value=value))
+        problems.append(_type_problem(e, msg, file, value) or Problem(msg, file=file, value=value))
     return problems
+
+
+#: pydantic's type errors, by what the key must be (``problem_type_<what>`` in the catalogue).
+_TYPE_SAID = {"int_parsing": "whole", "int_type": "whole", "int_from_float": "whole", "float_parsing": "number",
+              "float_type": "number", "bool_parsing": "bool", "bool_type": "bool", "string_type": "text",
+              "dict_type": "mapping", "model_type": "mapping", "model_attributes_type": "mapping",
+              "list_type": "list", "tuple_type": "list", "set_type": "list"}
+_UNION_TAGS = {"int", "float", "str", "bool", "list", "dict"}
+
+
+def _type_problem(e: dict, message: str, file: str | Path | None, value: Any) -> Problem | None:
+    """A value of the wrong type (``min: "one"``, a list where a mapping belongs) as a
+    problem said in the study's language: the key, what it must be, what it is and how to
+    write it. The English line stays pydantic's sentence, word for word as before."""
+    what = _TYPE_SAID.get(e["type"])
+    parts = [str(p) for p in e["loc"] if not (str(p) in _UNION_TAGS or "[" in str(p))]  # float | list[float]
+    if what is None or not parts:
+        return None
+    leaf = next((p for p in reversed(parts) if not p.isdigit()), parts[-1])
+    given = e.get("input")
+    kind = ("empty" if given is None else "bool" if isinstance(given, bool) else "number"
+            if isinstance(given, (int, float)) else {dict: "mapping", list: "list"}.get(type(given), "text"))
+    problem = Problem(message, file=file, value=value, code=f"problem_type_{what}",
+                      values={"key": ".".join(parts), "kind": Said(f"problem_kind_{kind}")})
+    problem.hint_said = Said(f"problem_type_{what}_fix", {"leaf": leaf})  # said in the study's language only
+    return problem
 
 
 def instrument_from_dict(data: Any, *, file: str | Path | None = None) -> Instrument:

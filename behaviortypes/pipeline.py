@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
 from . import study
-from .errors import InputError
+from .errors import InputError, Said
 from .files import check_output_folder, check_outputs_free, library_versions, load_user_yaml
 from .stages import (
     FactorsResult,
@@ -751,35 +751,59 @@ _STUDY_KEYS = ("survey", "out", "name", "customers", "scored", "seed", "factors"
                "id_column", "engine", "scheduler", "out_table", "csv_dialect", "lang", "profile", "report")
 _REPORT_KEYS = ("langs", "formats", "dir")
 _PROFILE_KEYS = ("by", "outcomes", "min_cell", "xlsx")
-#: Keys people put in a study file that belong elsewhere, with where they go.
-_ELSEWHERE = {
-    "min_group_size": "min_group_size is set in instrument.yaml (the survey's settings)",
-    "survey_dir": "the survey folder is 'survey'",
-    "langs": "languages go in 'lang' (or report: {langs: [...]})",
-    "formats": "formats go in report: {formats: [...]}",
-    "customer_id_column": "the customer base's id column is 'id_column' here (customer_id_column is set in "
-                          "instrument.yaml)",
+#: Keys people put in a study file that belong elsewhere: where they go
+#: (``problem_study_elsewhere_<key>`` of the catalogue, said in the study's language).
+_ELSEWHERE = ("min_group_size", "survey_dir", "langs", "formats", "customer_id_column")
+
+#: What a study-file key must be, when pydantic rejects it: a sentence of the catalogue
+#: and its values (``{key}`` is the key as the study file spells it).
+_STUDY_MESSAGES = {
+    "seed": ("problem_study_whole_at_least", {"least": 0}),
+    "factors": ("problem_study_whole_at_least", {"least": 1}),
+    "k": ("problem_study_whole_at_least", {"least": 2}),
+    "resamples": ("problem_study_whole_at_least", {"least": 10}),
+    "make_map": ("problem_study_true_false", {}),
+    "engine": ("problem_study_one_or_more", {"choices": "local, dask"}),
+    "scheduler": ("problem_study_scheduler", {}),
+    "id_column": ("problem_study_id_column", {}),
+    "out_table": ("problem_study_table", {}),
+    "csv_dialect": ("problem_study_one_of", {"choices": ", ".join(_CSV_DIALECTS)}),
+    "langs": ("problem_study_one_or_more", {"choices": ", ".join(_LANGS)}),
+    "formats": ("problem_study_one_or_more", {"choices": ", ".join(_FORMATS)}),
+    "by": ("problem_study_columns", {}),
+    "outcomes": ("problem_study_columns", {}),
+    "min_cell": ("problem_study_whole_at_least", {"least": 1}),
+    "name": ("problem_study_text", {}),
 }
 
-#: What a study-file key must be, when pydantic rejects it.
-_STUDY_MESSAGES = {
-    "seed": "'seed' must be a whole number of at least 0",
-    "factors": "'factors' must be a whole number of at least 1",
-    "k": "'k' must be a whole number of at least 2",
-    "resamples": "'resamples' must be a whole number of at least 10",
-    "make_map": "'map' must be true or false",
-    "engine": "'engine' must be one or more of local, dask",
-    "scheduler": "'scheduler' must be a Dask scheduler address such as tcp://host:8786",
-    "id_column": "'id_column' must be the name of the customer id column",
-    "out_table": "'out_table' must be a table name",
-    "csv_dialect": f"'csv_dialect' must be one of {', '.join(_CSV_DIALECTS)}",
-    "langs": f"'{{key}}' must be one or more of {', '.join(_LANGS)}",
-    "formats": f"'report.formats' must be one or more of {', '.join(_FORMATS)}",
-    "by": "'profile.by' must be a column name or a list of them",
-    "outcomes": "'profile.outcomes' must be a column name or a list of them",
-    "min_cell": "'profile.min_cell' must be a whole number of at least 1",
-    "name": "'name' must be a text",
-}
+
+def _hints(codes: list[str]) -> Said | None:
+    """Sentences of the catalogue as one hint, joined by "; "."""
+    if not codes:
+        return None
+    return Said(codes[0]) if len(codes) == 1 else Said("problem_study_hints", {
+        "first": Said(codes[0]), "rest": _hints(codes[1:])})
+
+
+def study_file_language(path: str | Path) -> str:
+    """The language a study file's own errors are said in, read before it is checked: its
+    one ``lang`` (or ``report: {langs}``) when it is ``"en"`` or ``"sv"``, else the
+    study's (:func:`study_language` of its ``survey`` folder), else ``"en"``."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return "en"
+    if not isinstance(doc, dict):
+        return "en"
+    report = doc.get("report") if isinstance(doc.get("report"), dict) else {}
+    langs = doc.get("lang", report.get("langs"))
+    langs = [langs] if isinstance(langs, str) else langs if isinstance(langs, list) else []
+    if len(langs) == 1 and langs[0] in _LANGS:
+        return langs[0]
+    survey = doc.get("survey")
+    return study_language(Path(path).absolute().parent / survey) if isinstance(survey, str) and survey else "en"
 _STUDY_COLUMNS = {"make_map": "map", "langs": "lang", "formats": "report.formats", "by": "profile.by",
                   "outcomes": "profile.outcomes", "min_cell": "profile.min_cell", "xlsx": "profile.xlsx",
                   "report_dir": "report.dir"}
@@ -871,35 +895,37 @@ class StudyConfig(BaseModel):
             raise InputError(f"study file {path} not found", hint="give the path of a .yaml study file")
         data = load_user_yaml(path)
         if not isinstance(data, dict) or "survey" not in data:
-            raise InputError(f"{path}: a study file needs at least 'survey: FOLDER'",
-                             hint="paths in a study file are relative to the study file's folder")
+            raise InputError(code="problem_study_at", values={
+                "where": str(path), "message": Said("problem_study_needs_survey")}, hint=Said("problem_study_relative"))
 
-        def fail(message: str, key: str | None = None, value: Any = None, hint: str | None = None) -> InputError:
-            where = f"{path}" + (f", key '{key}'" if key else "")
-            return InputError(f"{where}: {message}", value=value, hint=hint)
+        def fail(code: str, at: str | None = None, value: Any = None, hint: Said | None = None,
+                 **values: Any) -> InputError:  # (the sentence's {key} is the key it is at)
+            where = Said("problem_study_where_key", {"path": str(path), "key": at}) if at else str(path)
+            return InputError(code="problem_study_at", values={
+                "where": where, "message": Said(code, {"key": at, **values})}, value=value, hint=hint)
 
         unknown = sorted(set(data) - set(_STUDY_KEYS))
         if unknown:
-            known = [_ELSEWHERE[u] for u in unknown if u in _ELSEWHERE]
-            raise fail(f"unknown key(s) {', '.join(unknown)}",
-                       hint="; ".join(known) if known else f"allowed keys: {', '.join(_STUDY_KEYS)}")
+            known = [f"problem_study_elsewhere_{u}" for u in unknown if u in _ELSEWHERE]
+            raise fail("problem_study_unknown_key" if len(unknown) == 1 else "problem_study_unknown_keys",
+                       keys=", ".join(unknown), hint=_hints(known) or Said(
+                           "problem_study_allowed_keys", {"keys": ", ".join(_STUDY_KEYS)}))
         for key, allowed in (("report", _REPORT_KEYS), ("profile", _PROFILE_KEYS)):
             section = data.get(key)
             if section is not None and (not isinstance(section, dict) or set(section) - set(allowed)):
-                raise fail(f"'{key}' takes {', '.join(allowed[:-1])} and {allowed[-1]}", key=key, value=section,
-                           hint=f"e.g. {key}: {{{allowed[0]}: ...}}")
+                raise fail("problem_study_section", at=key, value=section, keys=", ".join(allowed[:-1]),
+                           last=allowed[-1], hint=Said("problem_study_section_eg", {"key": key, "first": allowed[0]}))
         rep = data.get("report") or {}
         prof = data.get("profile") or {}
         if "lang" in data and "langs" in rep:
-            raise fail("the languages are given twice ('lang' and 'report.langs')", key="lang",
-                       hint="keep one of them")
+            raise fail("problem_study_langs_twice", at="lang", hint=Said("problem_study_keep_one"))
         base = path.parent
 
         def where(value: Any, key: str) -> Path | None:
             if value is None or value == "":
                 return None
             if not isinstance(value, (str, int, float)):
-                raise fail("must be a path", key=key, value=value)
+                raise fail("problem_study_not_path", at=key, value=value)
             return (base / str(value)).resolve()
 
         def listed(value: Any) -> Any:
@@ -933,8 +959,8 @@ class StudyConfig(BaseModel):
             column = _STUDY_COLUMNS.get(key, key)
             if key == "langs" and "lang" not in data:
                 column = "report.langs"
-            message = _STUDY_MESSAGES.get(key, f"'{column}': {e['msg']}").replace("{key}", column)
-            raise fail(message, key=column, value=raw.get(key, data.get(key))) from None
+            code, values = _STUDY_MESSAGES.get(key, ("problem_study_pydantic", {"message": e["msg"]}))
+            raise fail(code, at=column, value=raw.get(key, data.get(key)), **values) from None
         return cfg.model_copy(update={"study_file": path})
 
     @property
@@ -952,12 +978,16 @@ class StudyConfig(BaseModel):
         InputError
             Naming the study file and the missing path in full.
         """
-        where = f"{self.study_file}, key " if self.study_file else "key "
-        relative = "paths in a study file are relative to the study file's folder"
+        def missing(key: str, code: str, path: Path) -> InputError:
+            where = (Said("problem_study_where_key", {"path": str(self.study_file), "key": key}) if self.study_file
+                     else Said("problem_study_key", {"key": key}))
+            return InputError(code="problem_study_at", values={"where": where, "message": Said(code, {"path": path})},
+                              hint=Said("problem_study_relative"))
+
         if not self.survey.is_dir():
-            raise InputError(f"{where}'survey': survey folder {self.survey} not found", hint=relative)
+            raise missing("survey", "problem_study_no_survey", self.survey)
         if self.customers is not None and not self.customers.exists():
-            raise InputError(f"{where}'customers': customer file {self.customers} not found", hint=relative)
+            raise missing("customers", "problem_study_no_customers", self.customers)
         if self.xlsx is not None:  # a user's workbook or an unwritable path: refused before the work
             from .describe.workbook import refuse_foreign_banner_workbook
 
@@ -1036,11 +1066,12 @@ def _run_one_group(cfg: StudyConfig, results: dict[str, Any], say: Progress) -> 
                           *(["lookalike model and scoring"] if cfg.customers is not None else [])]
     if asked:
         where = f"{cfg.study_file}: " if cfg.study_file else ""
-        raise InputError(
-            f"{where}the discovery in {cfg.out} found no distinct types (one homogeneous group, k = 1), so the "
-            f"study's {' and '.join(asked)} did not run (the discovery folder and the report are written)",
-            hint="set 'k: 2' (or more) in the study file to describe subgroups anyway, as descriptive groups "
-                 "rather than real segments")
+        said = [Said("problem_asked_lookalike" if a.startswith("lookalike") else "problem_asked_profiles")
+                for a in asked]
+        raise InputError(code="problem_run_one_group", values={
+            "where": where, "out": cfg.out,
+            "asked": said[0] if len(said) == 1 else Said("problem_asked_both", {"a": said[0], "b": said[1]})},
+            hint=Said("problem_run_one_group_fix"))
     return results
 
 

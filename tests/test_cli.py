@@ -204,7 +204,7 @@ def test_run_study_file_errors_are_one_line_with_full_paths(tmp_path):
         "survey: ../survey\nprofile: {min_cell: 0}\n": ("'profile.min_cell' must be a whole number",),
         "survey: ../survey\nprofile: {banner: x}\n": ("'profile' takes by, outcomes, min_cell and xlsx",),
         "survey: ../survey\nmin_group_size: 20\n": ("unknown key(s) min_group_size", "set in instrument.yaml"),
-        "survey: ../survey\nlang: sv\nreport: {langs: [en]}\n": ("the languages are given twice",),
+        "survey: ../survey\nlang: en\nreport: {langs: [sv]}\n": ("the languages are given twice",),  # (lang: sv: Swedish)
     }
     for text, needles in cases.items():
         study.write_text(text)

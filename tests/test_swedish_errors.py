@@ -63,7 +63,7 @@ def _error_line(res) -> str:
 def test_check_says_an_answer_outside_the_scale_in_swedish(tmp_path):
     folder = _study(tmp_path / "kundstudie", edit=lambda f: _answer(f, 4, "s01", "9"))
     line = _error_line(bt("check", folder))
-    assert line == ("error: responses.csv, kolumn 's01', rad 6 (svarande R0005): värdet 9 ligger utanför "
+    assert line == ("fel: responses.csv, kolumn 's01', rad 6 (svarande R0005): värdet 9 ligger utanför "
                     "skalan 1–7. Tips: rätta värdet, eller ange det under scale: missing_codes "
                     "(t.ex. 99 = vet ej)")
     # --lang en on the same study, and an English study: the English line as before session 13
@@ -73,7 +73,7 @@ def test_check_says_an_answer_outside_the_scale_in_swedish(tmp_path):
     assert _error_line(bt("check", folder, "--lang", "en")) == english
     other = _study(tmp_path / "study", lang=None, edit=lambda f: _answer(f, 4, "s01", "9"))
     assert _error_line(bt("check", other)) == english
-    assert _error_line(bt("check", other, "--lang", "sv")).startswith("error: responses.csv, kolumn 's01', rad 6")
+    assert _error_line(bt("check", other, "--lang", "sv")).startswith("fel: responses.csv, kolumn 's01', rad 6")
 
 
 def test_many_problems_in_one_swedish_line(tmp_path):
@@ -87,7 +87,7 @@ def test_many_problems_in_one_swedish_line(tmp_path):
 
     folder = _study(tmp_path / "kundstudie", edit=edit)
     line = _error_line(bt("check", folder))
-    assert line.startswith("error: 7 problem: (1) responses.csv, kolumn 'respondent', raderna 6, 7: upprepade "
+    assert line.startswith("fel: 7 problem: (1) responses.csv, kolumn 'respondent', raderna 6, 7: upprepade "
                            "svarande-id (2 rader delar 1 id) (värde 'R0005'). Tips: ta bort upprepade rader"), line
     assert ("(2) responses.csv, 5 kolumner ('s01', 's02', 's03' och 2 till): svaret är inte ett tal, skalan "
             "är 1–7; först i kolumn 's01', rad 4 (svarande R0003) (värde 'x'). Tips: koda om textsvaren till "
@@ -100,14 +100,14 @@ def test_many_problems_in_one_swedish_line(tmp_path):
 
 
 @pytest.mark.parametrize("case, swedish_line", [
-    ("no_id", "error: responses.csv, kolumn 'respondent': id-kolumnen saknas i data. Tips: filens kolumner är "
+    ("no_id", "fel: responses.csv, kolumn 'respondent': id-kolumnen saknas i data. Tips: filens kolumner är "
               "kundnummer, tid_sek, s01, s02, s03, s04, s05, s06 ...; rätta id_column i instrument.yaml, eller "
               "lägg till en kolumn respondent med ett unikt id per svarande"),
-    ("title_row", "error: responses.csv: rubrikraden verkar vara rad 2, inte rad 1 (rad 1 innehåller "
+    ("title_row", "fel: responses.csv: rubrikraden verkar vara rad 2, inte rad 1 (rad 1 innehåller "
                   "'Kundundersökning 2026'). Tips: ta bort raden ovanför kolumnnamnen och spara filen igen"),
-    ("scale_1_5", "error: responses.csv: svaren går upp till 7 i alla 18 påståenden, utanför skalan 1–5 i "
+    ("scale_1_5", "fel: responses.csv: svaren går upp till 7 i alla 18 påståenden, utanför skalan 1–5 i "
                   "instrument.yaml. Tips: är skalan 1–7? ange `scale: {min: 1, max: 7}` i instrument.yaml"),
-    ("too_few", "error: responses.csv: för få svarande: 15 för 18 påståenden (minst 36 behövs). Tips: samla in "
+    ("too_few", "fel: responses.csv: för få svarande: 15 för 18 påståenden (minst 36 behövs). Tips: samla in "
                 "fler svar eller analysera färre påståenden"),
 ])
 def test_check_says_the_common_mistakes_in_swedish(tmp_path, case, swedish_line):
@@ -127,7 +127,7 @@ def test_a_wrong_path_follows_lang(tmp_path):
     # the hint gives the path tried, not only its last part (user trial 8: "nope.csv: answers
     # file not found" left the user guessing which folder was searched)
     assert _error_line(bt("check", tmp_path / "saknas", "--lang", "sv")) == (
-        f"error: saknas: enkätmappen finns inte. Tips: kontrollera sökvägen (letade efter {tmp_path / 'saknas'})")
+        f"fel: saknas: enkätmappen finns inte. Tips: kontrollera sökvägen (letade efter {tmp_path / 'saknas'})")
     assert _error_line(bt("check", tmp_path / "missing")) == (
         f"error: missing: survey folder not found. Hint: check the path (looked for {tmp_path / 'missing'})")
 
@@ -135,7 +135,7 @@ def test_a_wrong_path_follows_lang(tmp_path):
 def test_discover_says_a_bad_answer_in_swedish(tmp_path):
     folder = _study(tmp_path / "kundstudie", edit=lambda f: _answer(f, 2, "s04", "3,5"))
     line = _error_line(bt("discover", folder, "--out", tmp_path / "ut", "--no-map"))
-    assert line == ("error: responses.csv, kolumn 's04', rad 4 (svarande R0003): svaret 3,5 är inte ett steg på "
+    assert line == ("fel: responses.csv, kolumn 's04', rad 4 (svarande R0003): svaret 3,5 är inte ett steg på "
                     "skalan 1–7. Tips: svaren är hela skalsteg (1, 2, …, 7): rätta svaret, eller lämna det tomt "
                     "om det saknas")
     assert not (tmp_path / "ut").exists()
@@ -197,13 +197,13 @@ def test_profile_and_typing_tool_errors_follow_the_study(tmp_path):
     answers.write_text(f"respondent_id,{','.join(ids)}\nA,9,{','.join(['2'] * (len(ids) - 1))}\n", encoding="utf-8")
     args = ("typing-tool", tmp_path / "ut", "--score", answers, "--out", tmp_path / "typade.csv")
     assert _error_line(bt(*args)) == (
-        f"error: svar.csv, kolumn '{ids[0]}', rad 2 (svarande A): svaret ligger utanför skalan 1–7 (värde 9). "
+        f"fel: svar.csv, kolumn '{ids[0]}', rad 2 (svarande A): svaret ligger utanför skalan 1–7 (värde 9). "
         "Tips: rätta svaret, eller lämna det tomt om det saknas")
     assert _error_line(bt(*args, "--lang", "en")) == (
         f"error: svar.csv, column '{ids[0]}', row 2 (respondent A): answer outside the scale 1–7 (value 9). "
         "Hint: correct the answer, or leave it blank when it is missing")
     assert _error_line(bt("profile", tmp_path / "ut", "--by", "ålder")) == (
-        "error: responses.csv, kolumn 'ålder': kolumnen finns inte i svarsfilen. Tips: kolumner du kan använda: "
+        "fel: responses.csv, kolumn 'ålder': kolumnen finns inte i svarsfilen. Tips: kolumner du kan använda: "
         "kommentar; eller lägg till --customers SÖKVÄG för att hämta den från kundbasen")
     assert not (tmp_path / "typade.csv").exists()
 
@@ -218,7 +218,7 @@ def test_run_of_a_swedish_study_file_without_lang_speaks_the_study_language(tmp_
     res = bt("run", study)
     assert "Läser och kontrollerar enkäten" in res.stdout, res.stdout
     assert _error_line(res) == (
-        f"error: {folder / 'responses.csv'}, kolumn 's01', rad 6 (svarande R0005): värdet 9 ligger utanför "
+        f"fel: {folder / 'responses.csv'}, kolumn 's01', rad 6 (svarande R0005): värdet 9 ligger utanför "
         "skalan 1–7. Tips: rätta värdet, eller ange det under scale: missing_codes (t.ex. 99 = vet ej)")
     study.write_text(f"survey: {folder}\nout: {tmp_path / 'ut'}\nlang: en\n", encoding="utf-8")
     res = bt("run", study)

@@ -162,10 +162,10 @@ def test_discover_warnings_in_the_language_it_speaks(tmp_path):
     answers.to_csv(small / "responses.csv", sep=";", index=False, encoding="cp1252")
     res = bt("discover", small, "--out", tmp_path / "ut", "--no-map", "--resamples", 10)
     assert res.returncode == 0, res.stderr
-    assert re.search(r"warning: bara \d+ svarande för 18 påståenden: faktorlösningar är instabila", res.stderr)
-    assert ("warning: responses.csv, kolumn 's05': 31,3 % av de svarande besvarade inte påståendet. "
+    assert re.search(r"varning: bara \d+ svarande för 18 påståenden: faktorlösningar är instabila", res.stderr)
+    assert ("varning: responses.csv, kolumn 's05': 31,3 % av de svarande besvarade inte påståendet. "
             "Tips: kontrollera filtreringen") in res.stderr
-    assert "warning: responses.csv: få svarande: 80 för 18 påståenden" in res.stderr
+    assert "varning: responses.csv: få svarande: 80 för 18 påståenden" in res.stderr
     assert not re.search(r"only \d+ respondents|did not answer|few respondents", res.stderr)
     res = bt("discover", small, "--out", tmp_path / "out", "--no-map", "--resamples", 10, "--lang", "en")
     assert re.search(r"warning: only \d+ respondents for 18 items", res.stderr)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import BehaviortypesWarning, InputError, Problem
+from ..errors import BehaviortypesWarning, InputError, Problem, Said
 
 __all__ = [
     "FEATURE_KINDS",
@@ -254,13 +254,13 @@ def check_features_against_schema(
     if missing:
         problems.append(
             Problem(
-                f"missing column{'s' if len(missing) > 1 else ''} "
-                f"{', '.join(repr(m) for m in missing)} that the lookalike model was trained on",
+                code="problem_model_columns" if len(missing) > 1 else "problem_model_column",
+                values={"missing": ", ".join(repr(m) for m in missing)},
                 file=file,
                 column=missing[0],
-                hint=f"the customer file must have the training columns "
-                f"({', '.join(s['name'] for s in schema)}); it has {', '.join(columns[:15])}"
-                + (" ..." if len(columns) > 15 else ""),
+                hint=Said("problem_model_columns_fix", {
+                    "trained": ", ".join(s["name"] for s in schema),
+                    "columns": ", ".join(columns[:15]) + (" ..." if len(columns) > 15 else "")}),
             )
         )
     for spec in schema:

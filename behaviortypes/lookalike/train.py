@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .. import study
-from ..errors import InputError, SurveyQualityWarning
+from ..errors import InputError, Said, SurveyQualityWarning
 from ..files import library_versions, sha256_file
 from ..instrument import Instrument, instrument_from_dict
 from ..threads import one_thread
@@ -236,11 +236,9 @@ def _stream_linked(customers: Path, cust_col: str, wanted: set[str], batch_size:
             if columns is None:
                 columns = [str(c) for c in batch.columns]
                 if cust_col not in columns:
-                    raise InputError(
-                        f"the customer id column '{cust_col}' is not in the customer file",
-                        file=customers, column=cust_col,
-                        hint=f"its columns are {', '.join(columns[:20])}; name the customer id column",
-                    )
+                    raise InputError(code="problem_link_no_id", values={"column": cust_col}, file=customers,
+                                     column=cust_col, hint=Said("problem_link_no_id_fix", {
+                                         "columns": ", ".join(columns[:20])}))
             n_base += len(batch)
             ids = batch[cust_col].astype(str).str.strip()
             hit = ids.isin(wanted).to_numpy()
@@ -250,16 +248,13 @@ def _stream_linked(customers: Path, cust_col: str, wanted: set[str], batch_size:
                 parts.append(rows)
             bar.advance(len(batch))
     if columns is None:
-        raise InputError("the customer file has no rows", file=customers)
+        raise InputError(code="problem_link_no_rows", file=customers)
     linked_rows = (pd.concat(parts, ignore_index=True).set_index(cust_col) if parts
                    else pd.DataFrame(columns=[c for c in columns if c != cust_col]))
     repeated = linked_rows.index[linked_rows.index.duplicated()].unique()
     if len(repeated):
-        raise InputError(
-            f"{len(repeated)} customer id(s) appear more than once in the customer file",
-            file=customers, column=cust_col, value=str(repeated[0]),
-            hint="each customer must appear once: remove the duplicate rows",
-        )
+        raise InputError(code="problem_link_repeated", values={"n": len(repeated)}, file=customers, column=cust_col,
+                         value=str(repeated[0]), hint=Said("problem_link_repeated_fix"))
     return linked_rows, n_base
 
 
@@ -267,23 +262,23 @@ def _check_enough(linked: pd.Series, cust_of: pd.Series, types: pd.Series, names
                   min_per_type: int, customers: Path, cust_col: str, link_column: str) -> None:
     k = types.nunique()
     if len(linked) < min_per_type * k:
-        example = ", ".join(list(cust_of.iloc[:3])) or "none"
-        raise InputError(
-            f"only {len(linked)} of {len(types)} respondents could be linked to the customer "
-            f"file; at least {min_per_type * k} are needed ({min_per_type} per type × {k} types)",
-            file=customers, column=cust_col, value=len(linked),
-            hint=f"check that '{link_column}' in the survey holds the ids of '{cust_col}' "
-            f"(survey ids look like: {example})",
-        )
+        example = ", ".join(list(cust_of.iloc[:3])) or Said("problem_none")
+        raise InputError(code="problem_link_few", values={
+            "linked": len(linked), "n": len(types), "need": min_per_type * k, "per_type": min_per_type, "k": k},
+            file=customers, column=cust_col, value=len(linked), hint=Said("problem_link_few_fix", {
+                "link": link_column, "column": cust_col, "example": example}))
     counts = types.loc[linked.index].value_counts()
     short = [(int(t), int(counts.get(t, 0))) for t in sorted(types.unique()) if counts.get(t, 0) < min_per_type]
     if short:
-        text = ", ".join(f"type {t} ({names.get(t, '')}) has {n}" for t, n in short)
-        raise InputError(
-            f"too few linked respondents per type: {text}; at least {min_per_type} are needed",
-            file=customers, value=short[0][1],
-            hint="link more respondents (more customers in the survey) or merge small types",
-        )
+        text = _said_list([Said("problem_link_type_has", {"t": t, "name": names.get(t, ""), "n": n})
+                           for t, n in short])
+        raise InputError(code="problem_link_few_per_type", values={"types": text, "need": min_per_type},
+                         file=customers, value=short[0][1], hint=Said("problem_link_few_per_type_fix"))
+
+
+def _said_list(parts: list[Said]) -> Said:
+    """Sentences of the catalogue joined by ", " (said later in one language)."""
+    return parts[0] if len(parts) == 1 else Said("problem_link_list", {"first": parts[0], "rest": _said_list(parts[1:])})
 
 
 def _drop_leaks(features: pd.DataFrame, instrument: Instrument) -> tuple[pd.DataFrame, list[str], list[str]]:
@@ -329,15 +324,12 @@ def link(
     folder = study.load(discovery_dir)
     customers = Path(customers)
     if not customers.exists():
-        raise InputError("customer file not found", file=customers, hint="check the path")
+        raise InputError(code="problem_not_found", values={"what": Said("problem_what_customer_file")}, file=customers)
     instrument = instrument_from_dict(folder.instrument, file=folder.path / "source.json")
     link_column = instrument.customer_id_column
     if link_column is None:
-        raise InputError(
-            "the instrument names no customer_id_column, so respondents cannot be linked to customers",
-            file=folder.path / "source.json",
-            hint="add `customer_id_column: <column>` to instrument.yaml and re-run discover",
-        )
+        raise InputError(code="problem_link_no_link_column", file=folder.path / "source.json",
+                         hint=Said("problem_link_no_link_column_fix"))
     cust_col = id_column or link_column
     if survey is None:
         from ..stages import load_source_survey

@@ -21,7 +21,7 @@ import pandas as pd
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.model_selection import StratifiedKFold
 
-from ..errors import InputError
+from ..errors import InputError, Said
 from ..files import read_yaml, write_yaml
 from ..threads import one_thread
 
@@ -503,12 +503,10 @@ def load_typing_tool(path: str | Path) -> TypingTool:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError("typing tool file not found", file=path,
-                         hint="it is written by `behaviortypes lookalike` as typing_tool.yaml")
+        raise InputError(code="problem_tool_not_found", file=path, hint=Said("problem_tool_not_found_fix"))
     data = read_yaml(path)
     if not isinstance(data, dict) or data.get("kind") != _KIND:
-        raise InputError("not a behaviortypes typing tool", file=path,
-                         hint="use the typing_tool.yaml written by `behaviortypes lookalike`")
+        raise InputError(code="problem_tool_not_tool", file=path, hint=Said("problem_tool_not_tool_fix"))
     try:
         items = [str(i["id"]) for i in data["items"]]
         types = data["types"]
@@ -530,7 +528,5 @@ def load_typing_tool(path: str | Path) -> TypingTool:
             }
         )
     except (KeyError, TypeError, ValueError) as err:
-        raise InputError(
-            f"typing tool file is incomplete ({type(err).__name__}: {err})", file=path,
-            hint="re-create it with `behaviortypes lookalike`",
-        ) from None
+        raise InputError(code="problem_tool_incomplete", values={"detail": f"{type(err).__name__}: {err}"},
+                         file=path, hint=Said("problem_tool_incomplete_fix")) from None

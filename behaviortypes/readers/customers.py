@@ -26,8 +26,8 @@ def _query(con, query: str, path: Path, columns):
         rel = con.sql(query)
     except duckdb.Error as err:
         con.close()
-        raise InputError(f"the query failed: {str(err).splitlines()[0]}", file=path,
-                         hint="check table and column names") from None
+        raise InputError(code="problem_base_query", values={"detail": str(err).splitlines()[0]}, file=path,
+                         hint=Said("problem_base_query_fix")) from None
     _check_columns(path, rel.columns, columns)
     if columns:
         rel = rel.select(*[_quote_ident(c) for c in columns])
@@ -41,8 +41,8 @@ def _parquet_dataset(path: Path):
     try:
         return ds.dataset(str(path), format="parquet")
     except (pa.ArrowInvalid, OSError) as err:
-        raise InputError(f"cannot read the Parquet file ({str(err).splitlines()[0]})", file=path,
-                         hint="export the customer base again as Parquet (or CSV)") from None
+        raise InputError(code="problem_base_parquet", values={"detail": str(err).splitlines()[0]}, file=path,
+                         hint=Said("problem_base_parquet_fix")) from None
 
 def _quote_ident(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
@@ -91,11 +91,10 @@ def sniff_csv_dialect(path: str | Path) -> dict[str, Any]:
     return _dialect_of(head, path)
 
 
-def _dialect_hint(path: Path) -> str:
+def _dialect_hint(path: Path) -> Said:
     d = sniff_csv_dialect(path)
-    return (f"it was read with {d['delimiter']!r} as the separator and {d['decimal']!r} as the decimal "
-            f"mark ({d['encoding']}, sniffed from its first lines); check that every line has the "
-            "header's number of fields")
+    return Said("problem_base_csv_dialect", {"delimiter": repr(d["delimiter"]), "decimal": repr(d["decimal"]),
+                                             "encoding": d["encoding"]})
 
 
 def _csv_options(path: Path) -> dict[str, Any]:
@@ -139,10 +138,10 @@ def _check_columns(path: Path, available: Sequence[str], columns: Sequence[str] 
     repeated = [c for c in dict.fromkeys(available) if available.count(c) > 1]
     named = [c for c in repeated if c in columns] or (repeated if missing else [])
     if named:  # two `age` columns: which one is meant is unknown
-        lack = (f", and {', '.join(missing)} {'are' if len(missing) > 1 else 'is'} missing (is a repeat "
-                f"meant to be {'one of them' if len(missing) > 1 else missing[0]}?)") if missing else ""
-        raise InputError(f"the column appears more than once in the header{lack}", file=path,
-                         column=named[0], hint="give every column a unique name")
+        code = ("problem_base_column_twice" if not missing else "problem_base_column_twice_lacks"
+                if len(missing) > 1 else "problem_base_column_twice_lacks_one")
+        raise InputError(code=code, values={"missing": ", ".join(missing)}, file=path,
+                         column=named[0], hint=Said("problem_base_column_unique"))
     if missing:
         raise InputError(code="problem_base_columns", values={"missing": ", ".join(missing)}, file=path,
                          column=missing[0], hint=column_hint(missing[0], list(available), Said("problem_what_column"),
@@ -160,20 +159,21 @@ def _duckdb_relation(path: Path, columns, table, query, id_column):
         try:
             con = duckdb.connect(str(path), read_only=True)
         except duckdb.Error as err:
-            raise InputError(f"cannot open the DuckDB database ({err})", file=path) from None
+            raise InputError(code="problem_base_duckdb", values={"detail": err}, file=path) from None
         if query is None:
             tables = [r[0] for r in con.execute(
                 "SELECT table_name FROM information_schema.tables").fetchall()]
             if table is None:
                 if len(tables) != 1:
                     con.close()
-                    raise InputError("name the table of customers", file=path,
-                                     hint=f"pass table=; the database has: {', '.join(tables) or 'none'}")
+                    raise InputError(code="problem_base_name_table", file=path, hint=Said(
+                        "problem_base_name_table_fix", {"tables": ", ".join(tables) or Said("problem_none")}))
                 table = tables[0]
             if table not in tables:
                 con.close()
-                raise InputError(f"no table {table!r} in the database", file=path, value=table,
-                                 hint=f"tables: {', '.join(tables) or 'none'}")
+                raise InputError(code="problem_base_no_table", values={"table": repr(table)}, file=path,
+                                 value=table, hint=Said("problem_base_tables", {
+                                     "tables": ", ".join(tables) or Said("problem_none")}))
             query = f"SELECT * FROM {_quote_ident(table)}"
     else:
         con = duckdb.connect()
@@ -202,8 +202,8 @@ def _read_customer_arrow(path: Path, columns, id_column):
             table = pacsv.read_csv(str(path), read_options=read, parse_options=parse,
                                    convert_options=convert)
         except pa.ArrowInvalid as err:
-            raise InputError(f"cannot read the CSV ({str(err).splitlines()[0]})", file=path,
-                             hint="check that every row has the same number of columns") from None
+            raise InputError(code="problem_base_csv", values={"detail": str(err).splitlines()[0]}, file=path,
+                             hint=Said("problem_base_csv_fix")) from None
         _check_columns(path, table.column_names, columns)
         return table.select(list(columns)) if columns else table
     raise unknown_customer_format(path)
@@ -239,7 +239,7 @@ def read_customers(path: str | Path, *, columns: Sequence[str] | None = None,
     """
     path = Path(path)
     if not path.exists():
-        raise InputError("customer file not found", file=path, hint="check the path")
+        raise InputError(code="problem_not_found", values={"what": Said("problem_what_customer_file")}, file=path)
     if query is None and table is None and path.suffix.lower() not in {".duckdb", ".db", ".ddb"}:
         source = _read_customer_arrow(path, columns, id_column)
         table_ = source.to_table(columns=list(columns) if columns else None) \
@@ -305,7 +305,7 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
     if batch_size < 1:
         raise InputError(f"batch_size must be at least 1, not {batch_size}", value=batch_size)
     if not path.exists():
-        raise InputError("customer file not found", file=path, hint="check the path")
+        raise InputError(code="problem_not_found", values={"what": Said("problem_what_customer_file")}, file=path)
     ext = path.suffix.lower()
     if query is None and table is None and (ext == ".parquet" or path.is_dir()):
         dataset = _parquet_dataset(path)
@@ -320,7 +320,7 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
             reader = pacsv.open_csv(str(path), read_options=read, parse_options=parse,
                                     convert_options=convert)
         except pa.ArrowInvalid as err:
-            raise InputError(f"cannot read the CSV ({str(err).splitlines()[0]})", file=path,
+            raise InputError(code="problem_base_csv", values={"detail": str(err).splitlines()[0]}, file=path,
                              hint=_dialect_hint(path)) from None
         _check_columns(path, reader.schema.names, columns)
 
@@ -329,7 +329,7 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
                 for batch in reader:
                     yield batch.select(list(columns)) if columns else batch
             except pa.ArrowInvalid as err:
-                raise InputError(f"cannot read the CSV ({str(err).splitlines()[0]})",
+                raise InputError(code="problem_base_csv", values={"detail": str(err).splitlines()[0]},
                                  file=path, hint=_dialect_hint(path)) from None
 
         yield from _rebatch(selected(), batch_size, id_column)

@@ -181,15 +181,11 @@ def resolve_model(model: Any) -> Scorer:
             folder = path
             path = path / MODEL_FILE
             if not path.is_file():
-                raise InputError(
-                    f"no {MODEL_FILE} in this folder",
-                    file=folder,
-                    hint="train the model first with `behaviortypes lookalike OUT --customers PATH`",
-                )
+                raise InputError(code="problem_no_model", values={"file": MODEL_FILE}, file=folder,
+                                 hint=Said("problem_no_model_fix"))
         elif not path.is_file():
-            raise InputError(
-                "model file not found", file=path, hint=f"pass {MODEL_FILE} or the folder holding it"
-            )
+            raise InputError(code="problem_not_found", values={"what": Said("problem_what_model_file")}, file=path,
+                             hint=Said("problem_model_file_fix", {"file": MODEL_FILE}))
         folder = path.parent
         model = _load_model_file(path)
     for attr in ("predict_proba", "type_ids_", "feature_columns_"):

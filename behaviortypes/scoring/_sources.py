@@ -19,13 +19,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ..errors import InputError
+from ..errors import InputError, Said
 from ._model import Scorer
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.zst")
 DUCKDB_SUFFIXES = (".duckdb", ".ddb", ".db")
-_FORMATS_HINT = "use a .parquet file (or a folder of them), a .csv file or a .duckdb database"
+_FORMATS_HINT = Said("problem_score_formats")  # "use a .parquet file (or a folder of them), ..."
 # DuckDB memory limits, so a run's memory stays flat in the size of the base: reading a
 # table (DuckDB's block cache otherwise grows with the table) and running a user's query
 # (joins and aggregates spill to disk beyond it).
@@ -124,11 +124,8 @@ class Source:
                 reader = _arrow_reader(con, f"SELECT {select} FROM {self.relation}", batch_size)
                 yield from reader
             except duckdb.Error as err:
-                raise InputError(
-                    f"DuckDB could not read the customers: {str(err).splitlines()[0]}",
-                    file=self.path,
-                    hint="check the table or query",
-                ) from None
+                raise InputError(code="problem_score_duckdb_read", values={"detail": str(err).splitlines()[0]},
+                                 file=self.path, hint=Said("problem_score_duckdb_read_fix")) from None
 
 
 def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.RecordBatch]:
@@ -172,11 +169,13 @@ def _open_csv(path: Path, dialect: dict[str, str], *, block_size: int | None = N
                           convert_options=convert)
 
 
-def dialect_text(dialect: dict[str, str]) -> str:
-    """How the file was read, for hints: ``"';' (semicolon) as the separator, ',' as the decimal mark, cp1252"``."""
+def dialect_text(dialect: dict[str, str]) -> Said:
+    """How the file was read, for hints (said in the study's language): ``"';' (semicolon) as
+    the separator, ',' as the decimal mark, cp1252 text"``."""
     sep = dialect["delimiter"]
-    return (f"{sep!r} ({_SEPARATOR_NAMES.get(sep, 'character')}) as the separator, "
-            f"{dialect['decimal']!r} as the decimal mark, {dialect['encoding']} text")
+    return Said("problem_score_read_with", {
+        "sep": repr(sep), "name": Said(f"problem_sep_{_SEPARATOR_NAMES.get(sep, 'character')}"),
+        "decimal": repr(dialect["decimal"]), "encoding": dialect["encoding"]})
 
 
 def csv_block_size(path: Path, batch_size: int) -> int:
@@ -208,11 +207,8 @@ def duckdb_connect(path: Path, *, read_only: bool, memory_limit: str | None = No
         con = duckdb.connect(str(path), read_only=read_only,
                              config={"autoinstall_known_extensions": False})
     except duckdb.Error as err:
-        raise InputError(
-            f"cannot open the DuckDB database: {str(err).splitlines()[0]}",
-            file=path,
-            hint="check it is a DuckDB file and close other programs that have it open",
-        ) from None
+        raise InputError(code="problem_score_duckdb_open", values={"detail": str(err).splitlines()[0]},
+                         file=path, hint=Said("problem_score_duckdb_open_fix")) from None
     try:
         if memory_limit:
             con.execute(f"SET memory_limit = {sql_str(memory_limit)}")
@@ -226,7 +222,7 @@ def open_source(
 ) -> Source:
     path = Path(path)
     if not path.exists():
-        raise InputError("customer file not found", file=path, hint="check the path")
+        raise InputError(code="problem_not_found", values={"what": Said("problem_what_customer_file")}, file=path)
     if table is not None and query is not None:
         raise InputError(
             "pass either table= or query=, not both", file=path, hint="a query can name the table itself"
@@ -246,7 +242,7 @@ def open_source(
             key=natural_key,
         )
         if not files:
-            raise InputError("folder holds no .parquet files", file=path, hint=_FORMATS_HINT)
+            raise InputError(code="problem_score_no_parquet", file=path, hint=_FORMATS_HINT)
         return _parquet_source(path, files)
     if suffix in PARQUET_SUFFIXES:
         return _parquet_source(path, [path])
@@ -268,9 +264,8 @@ def _parquet_source(path: Path, files: list[Path]) -> Source:
             if schema is None:
                 schema = pq.read_schema(file)
         except (pa.ArrowInvalid, OSError) as err:
-            raise InputError(
-                f"not a readable Parquet file ({str(err).splitlines()[0]})", file=file, hint=_FORMATS_HINT
-            ) from None
+            raise InputError(code="problem_score_parquet", values={"detail": str(err).splitlines()[0]}, file=file,
+                             hint=_FORMATS_HINT) from None
         n_rows += meta.num_rows
     return Source(path=path, kind="parquet", schema=schema, n_rows=n_rows, files=files)
 
@@ -286,19 +281,10 @@ def _csv_source(path: Path, scorer: Scorer) -> Source:
     except (pa.ArrowInvalid, OSError) as err:
         if "cannot infer number of columns" in str(err) and path.stat().st_size > 0:
             # the header does not fit the first block: far too many columns (bounded read)
-            raise InputError(
-                "the header line is longer than 256 KiB (thousands of columns); a customer "
-                "base needs the id and the model's feature columns",
-                file=path,
-                hint="export only the columns the model uses",
-            ) from None
-        raise InputError(
-            f"cannot read the CSV file ({str(err).splitlines()[0][:200]})",
-            file=path,
-            hint=f"it was read with {dialect_text(dialect)} (sniffed from its first lines); save it as "
-            "CSV with a header row and that separator on every line (UTF-8, or Excel's 'CSV (semicolon "
-            "delimited)')",
-        ) from None
+            raise InputError(code="problem_score_wide_header", file=path,
+                             hint=Said("problem_score_wide_header_fix")) from None
+        raise InputError(code="problem_score_csv", values={"detail": str(err).splitlines()[0][:200]}, file=path,
+                         hint=Said("problem_score_csv_fix", {"read": dialect_text(dialect)})) from None
     kinds = {}
     for spec in getattr(scorer.model, "feature_schema_", None) or []:
         with contextlib.suppress(KeyError, TypeError):
@@ -363,12 +349,9 @@ def _csv_value_error(source: Source, err: pa.ArrowInvalid, *, after_row: int) ->
     text = str(err)
     match = re.search(r"column #(\d+).*?conversion error to (\w+): invalid value '(.*)'", text, re.S)
     if match is None:
-        return InputError(
-            f"cannot read the CSV file after row {after_row} ({text.splitlines()[0]})",
-            file=source.path,
-            hint=f"it was read with {dialect_text(source.csv_dialect)}; check quoting and the number "
-            "of fields on each line",
-        )
+        return InputError(code="problem_score_csv_after", values={"row": after_row, "detail": text.splitlines()[0]},
+                          file=source.path, hint=Said("problem_score_csv_after_fix", {
+                              "read": dialect_text(source.csv_dialect)}))
     index, target, value = int(match.group(1)), match.group(2), match.group(3)
     header = source.open_csv(block_size=1 << 16).schema
     column = header.names[index] if index < len(header.names) else f"#{index + 1}"
@@ -381,14 +364,11 @@ def _csv_value_error(source: Source, err: pa.ArrowInvalid, *, after_row: int) ->
         seen += batch.num_rows
         if len(rows) >= 5:
             break
-    return InputError(
-        f"value {value!r} is not a {'number' if target in ('double', 'int64', 'float') else target}",
-        file=source.path,
-        column=column,
-        rows=rows or None,
-        value=value,
-        hint=f"fix or blank these cells (the file was read with {dialect_text(source.csv_dialect)})",
-    )
+    number = target in ("double", "int64", "float")
+    return InputError(code="problem_score_not_number" if number else "problem_score_not_type",
+                      values={"value": repr(value), "type": target}, file=source.path, column=column,
+                      rows=rows or None, value=value, hint=Said("problem_score_fix_cells", {
+                          "read": dialect_text(source.csv_dialect)}))
 
 
 def _duckdb_source(path: Path, *, table: str | None, query: str | None) -> Source:
@@ -405,19 +385,13 @@ def _duckdb_source(path: Path, *, table: str | None, query: str | None) -> Sourc
         if query is None:
             if table is None:
                 if len(tables) != 1:
-                    raise InputError(
-                        f"the database has {len(tables)} tables; say which one holds the customers",
-                        file=path,
-                        hint=f"pass table= (tables: {', '.join(tables) or 'none'})",
-                    )
+                    raise InputError(code="problem_score_which_table", values={"n": len(tables)}, file=path,
+                                     hint=Said("problem_score_which_table_fix", {
+                                         "tables": ", ".join(tables) or Said("problem_none")}))
                 table = tables[0]
             if table not in tables:
-                raise InputError(
-                    f"no table {table!r} in the database",
-                    file=path,
-                    value=table,
-                    hint=f"tables present: {', '.join(tables) or 'none'}",
-                )
+                raise InputError(code="problem_base_no_table", values={"table": repr(table)}, file=path, value=table,
+                                 hint=Said("problem_score_tables", {"tables": ", ".join(tables) or Said("problem_none")}))
             relation = sql_ident(table)
         else:
             relation = f"({query.strip().rstrip(';')}) AS customers"
@@ -429,12 +403,8 @@ def _duckdb_source(path: Path, *, table: str | None, query: str | None) -> Sourc
                 else None
             )
         except duckdb.Error as err:
-            raise InputError(
-                f"DuckDB could not run the query: {str(err).splitlines()[0]}",
-                file=path,
-                value=query,
-                hint="check the SQL; it must return one row per customer",
-            ) from None
+            raise InputError(code="problem_score_query", values={"detail": str(err).splitlines()[0]}, file=path,
+                             value=query, hint=Said("problem_score_query_fix")) from None
     return Source(path=path, kind="duckdb", schema=schema, n_rows=n_rows, relation=relation)
 
 
@@ -447,33 +417,21 @@ def check_source_columns(source: Source, scorer: Scorer, id_column: str | None) 
     lacking = [c for c in scorer.feature_columns if c not in present]
     if any(c in needed for c in repeated) or (repeated and lacking):
         named = [c for c in repeated if c in needed] or repeated
-        lack = (f", and the model's column{'s' if len(lacking) > 1 else ''} {', '.join(lacking)} "
-                f"{'are' if len(lacking) > 1 else 'is'} missing (is a repeat meant to be "
-                f"{'one of them' if len(lacking) > 1 else lacking[0]}?)") if lacking else ""
-        raise InputError(
-            f"the column appears more than once in the header{lack}",
-            file=source.path,
-            column=named[0],
-            hint="give every column a unique name: which of the repeats is meant is unknown",
-        )
+        code = ("problem_base_column_twice" if not lacking else "problem_score_column_twice_lacks"
+                if len(lacking) > 1 else "problem_score_column_twice_lacks_one")
+        raise InputError(code=code, values={"missing": ", ".join(lacking)}, file=source.path, column=named[0],
+                         hint=Said("problem_score_column_unique"))
     if id_column is None:
         id_column = scorer.id_column
     if id_column is None:
         if "customer_id" in present:
             id_column = "customer_id"
         else:
-            raise InputError(
-                "cannot tell which column holds the customer ids",
-                file=source.path,
-                hint=f"name the id column with --id-column (id_column= in Python); columns: {shown}",
-            )
+            raise InputError(code="problem_score_which_id", file=source.path,
+                             hint=Said("problem_score_which_id_fix", {"columns": shown}))
     if id_column not in present:
-        raise InputError(
-            f"no customer id column {id_column!r}",
-            file=source.path,
-            column=id_column,
-            hint=f"name the id column with --id-column (id_column= in Python), one of: {shown}",
-        )
+        raise InputError(code="problem_score_no_id", values={"column": repr(id_column)}, file=source.path,
+                         column=id_column, hint=Said("problem_score_no_id_fix", {"columns": shown}))
     if source.kind == "csv":
         id_type(source, id_column)  # integer or text, never parsed as a decimal or a date
     check = getattr(scorer.model, "check_features", None)
@@ -481,10 +439,7 @@ def check_source_columns(source: Source, scorer: Scorer, id_column: str | None) 
         check({f.name: str(f.type) for f in source.schema}, file=source.path)
     missing = [c for c in scorer.feature_columns if c not in present]
     if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(repr(m) for m in missing)} the model needs",
-            file=source.path,
-            column=missing[0],
-            hint=f"the model was trained on {', '.join(scorer.feature_columns)}; the file has {shown}",
-        )
+        raise InputError(code="problem_score_columns", values={"missing": ", ".join(repr(m) for m in missing)},
+                         file=source.path, column=missing[0], hint=Said("problem_score_columns_fix", {
+                             "trained": ", ".join(scorer.feature_columns), "columns": shown}))
     return id_column

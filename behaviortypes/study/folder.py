@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, Said
 from ..files import (
     claim_outputs,
     load_user_yaml,
@@ -175,9 +175,8 @@ def _check_types_unique(types: s.TypesFile, path: Path) -> None:
     ids = [t.type_id for t in types.types]
     repeated = [i for i, t in enumerate(ids) if ids.count(t) > 1]
     if repeated:
-        raise InputError("a type_id is listed more than once", file=path, column="type_id",
-                         rows=[i + 1 for i in repeated], value=ids[repeated[0]],
-                         hint="keep one entry per type")
+        raise InputError(code="problem_types_repeated", file=path, column="type_id",
+                         rows=[i + 1 for i in repeated], value=ids[repeated[0]], hint=Said("problem_types_repeated_fix"))
 
 
 def _check_columns(name: str, frame: pd.DataFrame, path: Path) -> None:
@@ -213,11 +212,8 @@ def _read_model(folder: Path, name: str, *, required: bool) -> Any:
     path = folder / name
     if not path.is_file():
         if required:
-            raise InputError(
-                "file not found in the discovery folder", file=path,
-                hint=f"run `behaviortypes discover SURVEY_DIR --out {folder}` first "
-                "(later stages read only files the analysis wrote)",
-            )
+            raise InputError(code="problem_not_in_discovery", file=path,
+                             hint=Said("problem_not_in_discovery_fix", {"folder": folder}))
         return None
     if name.endswith(".yaml"):
         return read_types(path) if name == "types.yaml" else load_user_yaml(path)
@@ -250,8 +246,7 @@ def read_types(path: str | Path) -> s.TypesFile:
     path = Path(path)
     data = load_user_yaml(path, hint="fix the indentation, or delete the file to regenerate it")
     if not isinstance(data, dict) or not isinstance(data.get("types"), list) or not data["types"]:
-        raise InputError("expected a 'types:' list", file=path, column="types",
-                         hint="each entry needs type_id and name; delete the file to regenerate it")
+        raise InputError(code="problem_types_list", file=path, column="types", hint=Said("problem_types_list_fix"))
     types = check_file("types.yaml", data, path=path)
     _check_types_unique(types, path)
     return types
@@ -374,11 +369,9 @@ def load(path: str | Path, *, require: Iterable[str] = CONTRACT_FILES) -> Discov
     known = sorted(solution.sizes)
     for pos, entry in enumerate(types.types, 1):
         if entry.type_id not in solution.sizes:
-            raise InputError(
-                f"type_id {entry.type_id} is not a type of this analysis (types: {', '.join(map(str, known))})",
-                file=folder / "types.yaml", column="type_id", rows=[pos], value=entry.type_id,
-                hint="edit names and taglines, not type ids",
-            )
+            raise InputError(code="problem_types_unknown_id", values={
+                "type_id": entry.type_id, "types": ", ".join(map(str, known))}, file=folder / "types.yaml",
+                column="type_id", rows=[pos], value=entry.type_id, hint=Said("problem_types_unknown_id_fix"))
     tool = _read_model(folder, "typing_tool.yaml", required=False)
     return DiscoveryFolder(
         path=folder, source=source, solution=solution, types=types,
@@ -450,7 +443,17 @@ def refuse_one_group(folder: str | Path | DiscoveryFolder, stage: str) -> None:
             survey = _read_model(path, "source.json", required=True).survey_dir
         except InputError:
             pass
-    raise InputError(one_group_message(path.absolute(), stage, survey))
+    folder_text, survey_text = str(path.absolute()), str(survey) if survey else "SURVEY_DIR"
+    # said in the study's language; a stage this module does not know is named as given
+    said_stage = Said(_STAGES[stage]) if stage in _STAGES else stage
+    raise InputError(code="problem_one_group", values={"folder": folder_text, "stage": said_stage},
+                     hint=Said("problem_one_group_fix", {"survey": survey_text, "folder": folder_text}))
+
+
+#: The stages that need types, as their callers name them → their words in the catalogue.
+_STAGES = {"the typing tool": "problem_stage_typing_tool", "scoring the customer base": "problem_stage_scoring",
+           "the lookalike model": "problem_stage_lookalike",
+           "profiles by type (banner, outcomes, covariates)": "problem_stage_profiles"}
 
 
 # --------------------------------------------------------------------------- write

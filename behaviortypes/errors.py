@@ -44,6 +44,11 @@ class Said(NamedTuple):
     values: dict[str, object] | None = None
 
 
+
+#: codes whose hint names the path tried; the path comes from the problem's file when the
+#: raising code does not give it (user trial 8: "nope.csv: not found" left the folder unsaid)
+_PATH_HINTS = frozenset({"problem_not_found", "problem_no_file"})
+
 def phrase(code: str, lang: str = "en", values: dict[str, object] | None = None) -> str:
     """A sentence of the message catalogue (``report/i18n/<lang>.yaml``) with its values.
 
@@ -179,6 +184,8 @@ class Problem:
         if message is None and code is None:
             raise TypeError("Problem needs a message or a code")
         self.code, self.values = code, dict(values or {})
+        if file is not None and code in _PATH_HINTS:  # "check the path (looked for /abs/x.csv)"
+            self.values.setdefault("path", str(Path(file).absolute()))
         self.message = message if message is not None else phrase(code, "en", self.values)
         if hint is None and code is not None and f"{code}_hint" in _catalogue("en"):
             hint = Said(f"{code}_hint", self.values)

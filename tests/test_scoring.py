@@ -843,7 +843,7 @@ def test_swedish_studys_score_error_is_swedish_on_the_command_line(real_model_di
                          capture_output=True, text=True, timeout=300, check=False)
     assert run.returncode == 2, run.stderr
     line = run.stderr.strip().splitlines()[-1]
-    assert line == ("error: kunder.parquet, kolumn 'customer_id', raderna 41, 45: 2 kund(er) utan id. "
+    assert line == ("fel: kunder.parquet, kolumn 'customer_id', raderna 41, 45: 2 kund(er) utan id. "
                     "Tips: varje kund behöver ett id; ta bort eller fyll i de raderna "
                     "(raderna räknar Parquet-filens poster från 1)"), line
     assert not (tmp_path / "typade.parquet").exists()

@@ -77,3 +77,26 @@ def test_the_command_writes_in_the_interviews_language_and_never_over_a_file(tmp
     again = subprocess.run(cmd, capture_output=True, text=True)
     assert again.returncode == 2 and "already exists" in again.stderr + again.stdout
     assert out.read_bytes() == before
+
+
+def test_no_splitting_theme_is_refused_before_anything_is_written(tmp_path):
+    """Two interviews (a real NVivo project of the trial): every theme is raised by one or both,
+    none splits; the command said nothing useful and crashed after writing an empty instrument."""
+    csv = tmp_path / "codes.csv"
+    csv.write_text("participant_id,theme,quote\nP1,speed,fast\nP2,speed,quick\nP1,price,cheap\n",
+                   encoding="utf-8")
+    out = tmp_path / "instrument.yaml"
+    run = subprocess.run([sys.executable, "-m", "behaviortypes.cli", "instrument", "from-themes", str(csv),
+                          "--out", str(out)], capture_output=True, text=True)
+    assert run.returncode == 2 and "none of the 2 themes splits the 2 participants" in run.stderr
+    assert "--all-themes" in run.stderr and "Traceback" not in run.stderr and not out.exists()
+    doc = yaml.safe_load(instrument_from_themes(read_interviews(csv), include_rare=True))
+    assert {it["theme"] for it in doc["items"]} == {"speed", "price"}
+
+
+def test_themes_named_in_english_draft_in_english_whatever_the_quotes_language(tmp_path):
+    csv = tmp_path / "codes.csv"
+    rows = [f'P{i},price sensitivity,"Ő mindig összehasonlítja az árakat, és ölében tartja {i}"' for i in range(3)]
+    rows += [f'P{i},delivery speed,"Gyors szállítás kell nekünk, különben ötször visszaküldöm {i}"' for i in range(3, 6)]
+    csv.write_text("participant_id,theme,quote\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert yaml.safe_load(instrument_from_themes(read_interviews(csv)))["language"] == "en"

@@ -85,15 +85,20 @@ def instrument_from_themes(interviews: Interviews, *, per_theme: int = 3, lang: 
     splits = theme_splits(interviews)
     if splits.empty:
         raise InputError(code="problem_no_codings", file=interviews.source_file)
-    quotes = list(interviews.codings["quote"].dropna().astype(str)[:200])
-    language = guess_language([*map(str, splits["theme"]), *quotes])
+    # the themes' names first (the analyst's words, as the statements will be); the quotes only
+    # when the names say nothing (a Hungarian NVivo project coded in English is drafted in English)
+    language = guess_language(map(str, splits["theme"])) or guess_language(
+        interviews.codings["quote"].dropna().astype(str)[:200])
     t = load_texts(output_language(lang, language))
     strong = splits["note"].str.startswith("splits") if not include_rare else splits["theme"].notna()
     chosen, left = splits[strong], splits[~strong]
+    if chosen.empty:  # e.g. two interviews: every theme is raised by one or both
+        raise InputError(code="problem_skel_no_themes", values={"n": len(splits), "participants": len(
+            interviews.participants)}, file=interviews.source_file)
     names = participant_names(interviews)
     n_all = len(interviews.participants)
     source = interviews.source_file.name if interviews.source_file else "interviews"
-    head = [t["skel_header"].format(file=source, n=len(chosen), per=per_theme)]
+    head = [t["skel_header_all" if include_rare else "skel_header"].format(file=source, n=len(chosen), per=per_theme)]
     if len(left):
         head.append(t["skel_left_out"].format(themes=", ".join(map(str, left["theme"]))))
     text = "".join(f"# {line}\n" for line in head)

@@ -793,3 +793,20 @@ def test_crm_profile_reads_yes_no_and_profiles_categorical_columns(tmp_path):
     assert crm.loc[crm["kind"] == "numeric", "level"].isna().all()
     assert (crm["n"].dropna() >= 10).all()
     assert "customer_id" not in set(crm["feature"])
+
+
+def test_crm_profile_shows_every_level_when_no_customer_is_in_other():
+    """Review (session 14): the "other" level (values rarer than the model's categories) was added
+    even when empty; as a 0-respondent cell it set off complementary suppression, which hid a real
+    level (the demo's preferred_device: app, 30 % of customers) for every type."""
+    from behaviortypes.lookalike.reach import crm_profile
+
+    rng = np.random.default_rng(0)
+    labels = pd.Series(rng.integers(1, 4, 600))
+    dev = pd.Series(rng.choice(["app", "desktop", "mobile_web"], 600, p=[0.3, 0.33, 0.37]))
+    schema = [{"name": "preferred_device", "kind": "categorical", "dtype": "object",
+               "categories": ["app", "desktop", "mobile_web"]}]
+    table = crm_profile(pd.DataFrame({"preferred_device": dev}), labels, schema)
+    app = table[table["level"].astype(str) == "app"]
+    assert len(app) == 3 and app["mean"].notna().all()
+    assert app["n"].tolist() == pd.crosstab(labels, dev)["app"].tolist()

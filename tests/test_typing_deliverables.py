@@ -796,8 +796,9 @@ def test_cli_wrote_lines_are_in_the_language_asked_for(studies, tmp_path, capsys
     assert line.startswith(f"Skrev {typed}: ") and " svarande typade; 1 inte typade (färre än " in line
     assert line.endswith(" påståendena besvarade; se kolumnen not_typed)")
     # the progress and the summary speak Swedish too, with the same figures (decimal comma)
-    rows, rate, seconds = re.fullmatch(r"Typar answers\.csv: (30) av 30 rader \(100 %\), (\S+) rader/s, (\d+,\d) s",
-                                       progress).groups()
+    rows, rate, seconds = re.fullmatch(  # a fast run's rate has a thousands space: "1 380"
+        r"Typar answers\.csv: (30) av 30 rader \(100 %\), ([\d\u00a0]+) rader/s, (\d+,\d) s",
+        progress).groups()
     assert speed == f"Typade {rows} rader på {seconds} s ({rate} rader/s)"
 
 
@@ -936,3 +937,19 @@ def test_workbook_prints_the_typed_rows_and_whole_columns(studies, tmp_path):
         warnings.simplefilter("ignore", UserWarning)
         done = load_workbook(_libreoffice(tmp_path / "filled.xlsx", "xlsx", tmp_path / "lo"), data_only=True)
     assert done["calc"][f"{found.group(1)}2"].value == 7
+
+
+def test_score_progress_of_a_swedish_study_is_swedish_without_lang(studies, tmp_path):
+    """Review (session 14): `typing-tool --score` on a Swedish study said its errors in Swedish
+    but its new progress and summary lines in English unless --lang sv was given."""
+    import sys
+
+    disc = studies["sv"]
+    _test_set(disc, 6).to_csv(tmp_path / "svar.csv", index=False)
+    run = subprocess.run([sys.executable, "-m", "behaviortypes.cli", "typing-tool", str(disc), "--score",
+                          str(tmp_path / "svar.csv"), "--out", str(tmp_path / "typade.csv")],
+                         capture_output=True, text=True, timeout=300, check=False,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert run.returncode == 0, run.stderr
+    assert any(line.startswith("Typar svar.csv") for line in run.stdout.splitlines()), run.stdout
+    assert "Typing " not in run.stdout, run.stdout

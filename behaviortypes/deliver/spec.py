@@ -626,7 +626,7 @@ def score_answers_file(tool: str | Path | TypingSpec, answers_path: str | Path,
     _check_dialect(dialect)
     # one clock for the progress and the summary, as `score`: both show rows / seconds of the run
     started = time.perf_counter()
-    lang = output_language(lang)
+    lang = output_language(lang, spec.language)  # a Swedish study's progress in Swedish, as its errors
     meter = RowMeter(None, said("progress_typing", lang, file=answers_path.name), started=started,
                      enabled=progress, lang=lang)
     try:

@@ -89,8 +89,12 @@ def instrument_from_themes(interviews: Interviews, *, per_theme: int = 3, lang: 
     # when the names say nothing (a Hungarian NVivo project coded in English is drafted in English)
     language = guess_language(map(str, splits["theme"])) or guess_language(
         interviews.codings["quote"].dropna().astype(str)[:200])
-    t = load_texts(output_language(lang, language))
-    strong = splits["note"].str.startswith("splits") if not include_rare else splits["theme"].notna()
+    language = lang or language  # --lang: the survey's language is the one asked for
+    t = load_texts(output_language(language))
+    # where participants differ: raised by 15-85 % of them and by more than one (theme_splits'
+    # "splits" and "uneven split"); the rare and the near-universal ones are listed, not drafted
+    strong = ((splits["n_participants"] > 1) & splits["share"].between(0.15, 0.85)) if not include_rare \
+        else splits["theme"].notna()
     chosen, left = splits[strong], splits[~strong]
     if chosen.empty:  # e.g. two interviews: every theme is raised by one or both
         raise InputError(code="problem_skel_no_themes", values={"n": len(splits), "participants": len(

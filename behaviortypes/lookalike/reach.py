@@ -175,7 +175,9 @@ def crm_profile(
                 cats = [str(c) for c in spec.get("categories", [])]
                 text = col.where(col.isna(), col.astype(str))
                 values[name] = text.where(text.isna() | text.isin(cats), _OTHER)
-                levels[name] = cats + [_OTHER]
+                # "other" only when someone is in it: an empty level counts as a small cell and
+                # its complementary suppression hid a real level for every type (review, session 14)
+                levels[name] = cats + ([_OTHER] if (values[name] == _OTHER).any() else [])
         parts.append(_level_rows(pd.DataFrame(values, index=labels.index), labels, w, kinds, levels,
                                  min_cell, alpha))
     if not parts:

@@ -832,6 +832,10 @@ def test_factor_page_says_which_loading_cut_each_count_uses(tmp_path):
     disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=5, with_quotes=False,
                                  with_lookalike=False)
     data = load_report_data(disc)
+    # said where the counts visibly differ: every dimension has its 4 statements here -> no note
+    html = render_html(data, "en")
+    assert "|λ| ≥ 0.40" not in html[html.index(load_texts("en")["reliability_title"]):]
+    data.reliability.iloc[0, data.reliability.columns.get_loc("n_items")] = 2  # the trial's 2-statement scale
     for lang, strong, weak in (("en", "0.40", "0.25"), ("sv", "0,40", "0,25")):
         html = render_html(data, lang)
         table = html[html.index(load_texts(lang)["reliability_title"]):]

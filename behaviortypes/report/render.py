@@ -855,9 +855,12 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
                     "n_items": r.get("n_items", ""),
                 })
                 meas["omega_note"] = t["omega_two_note"] if r.get("n_items") == 2 else meas.get("omega_note")
-            # the table counts at the scale cut, the retention sentence at the minor-factor cut
-            meas["cut_note"] = t["reliability_cut_note"].format(strong=fmt.num(SALIENT, 2),
-                                                               weak=fmt.num(MINOR_SALIENT, 2))
+            # the table counts at the scale cut, the retention sentence at the minor-factor cut:
+            # said where they visibly differ, a dimension with fewer than three statements here
+            # (trial 8); always said, it pushed the one-group report's page onto a second one
+            if any(isinstance(r["n_items"], (int, float)) and r["n_items"] < 3 for r in meas["reliability"]):
+                meas["cut_note"] = t["reliability_cut_note"].format(strong=fmt.num(SALIENT, 2),
+                                                                   weak=fmt.num(MINOR_SALIENT, 2))
         appendix["measurement"] = meas
         sections.append("measurement")
     if data.loadings is not None:

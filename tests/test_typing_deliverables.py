@@ -152,6 +152,15 @@ def _test_set(disc: Path, seed: int) -> pd.DataFrame:
     return frame
 
 
+def _fill_answers(ws, answers: pd.DataFrame) -> None:
+    """Type ``answers`` into a workbook's answers sheet from row 2, as a user would: a missing
+    answer is left as an empty cell."""
+    for r, rec in enumerate(answers.itertuples(index=False), start=2):
+        for c, v in enumerate(rec, start=1):
+            if not (isinstance(v, float) and np.isnan(v)):
+                ws.cell(r, c, v)
+
+
 def _score_cli(disc: Path, answers: pd.DataFrame, tmp: Path, *extra: str) -> pd.DataFrame:
     src, out = tmp / "answers.csv", tmp / "typed_cli.csv"
     answers.to_csv(src, index=False)
@@ -491,10 +500,7 @@ def test_workbook_recalculated_by_libreoffice_types_as_python(studies, tmp_path,
     assert [c.value for c in ws[1]] == [heads[0], *spec.items]
     assert wb[sheets[1]].max_row == DEFAULT_ROWS + 1 >= 1001
     # the test set from row 2, an empty row after it, then a row with a bad answer
-    for r, rec in enumerate(answers.itertuples(index=False), start=2):
-        for c, v in enumerate(rec, start=1):
-            if not (isinstance(v, float) and np.isnan(v)):
-                ws.cell(r, c, v)
+    _fill_answers(ws, answers)
     bad_row = len(answers) + 3
     ws.cell(bad_row, 1, "BAD")
     ws.cell(bad_row, 2, 99)
@@ -561,10 +567,7 @@ def test_workbook_reads_missing_codes_and_half_points_as_score_does(studies, tmp
     book = write_typing_xlsx(disc, tmp_path / "tool.xlsx")
     wb = load_workbook(book)
     ws = wb["answers"]
-    for r, rec in enumerate(answers.itertuples(index=False), start=2):
-        for c, v in enumerate(rec, start=1):
-            if not (isinstance(v, float) and np.isnan(v)):
-                ws.cell(r, c, v)
+    _fill_answers(ws, answers)
     half = len(answers) + 2
     ws.cell(half, 1, "half")
     for j, item in enumerate(items):

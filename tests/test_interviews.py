@@ -560,7 +560,7 @@ def test_write_qdpx_with_transcripts(tmp_path):
 
 def test_write_types_to_qdpx_adds_and_updates_leaving_rest_intact(tmp_path):
     out = tmp_path / "typed.qdpx"
-    with pytest.warns(BehaviortypesWarning, match="1 participants are not in minimal.qdpx.*Zed"):
+    with pytest.warns(BehaviortypesWarning, match="Skipped 1 participant not in minimal.qdpx: Zed"):
         result = write_types_to_qdpx(MINIMAL, out, {"Anna": "Deal hunter", "Interview B2": "Quick shopper", "Zed": "x"})
     assert result["created_case"].tolist() == [False, True]
     iv = read_interviews(out)

@@ -15,13 +15,14 @@ from sklearn.metrics import silhouette_score
 
 from ..errors import InputError
 from ..files import neutralise_formula, staged_dir, write_csv
-from ..i18n import said
+from ..i18n import guess_language, said
 from .anonymise import anonymise, pseudonymise
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only: data imports this module
     from .data import Interviews
 
 __all__ = [
+    "interviews_language",
     "theme_matrix",
     "prevalence",
     "cooccurrence",
@@ -59,6 +60,18 @@ def theme_matrix(interviews: Interviews, *, counts: bool = False) -> pd.DataFram
         table = (table > 0).astype(int)
     table.index.name, table.columns.name = "participant_id", "theme"
     return table
+
+
+def interviews_language(interviews: Interviews) -> str | None:
+    """The language the interviews are coded in, or None when nothing says.
+
+    The themes' names first (the analyst's words, as the survey's statements will be);
+    the quotes only when the names say nothing (a Hungarian NVivo project coded in
+    English is English). ``instrument from-themes`` drafts in it and ``themes`` speaks
+    it when the study declares no language (:func:`~behaviortypes.i18n.guess_language`).
+    """
+    themes = interviews.codings["theme"].dropna().astype(str).unique()
+    return guess_language(themes) or guess_language(interviews.codings["quote"].dropna().astype(str)[:200])
 
 
 def prevalence(interviews: Interviews, *, confidence: float = 0.95) -> pd.DataFrame:

@@ -452,7 +452,8 @@ def implausible_value_warnings(frame: pd.DataFrame, inst: Instrument, file: Any,
     codes (99, 999999999) or lie far outside the rest (an age of 412434), found by
     :func:`behaviortypes.describe.plausible.implausible_values`; a warning each (user
     trial 7: such values made a mean age of 51,253)."""
-    from ..describe.plausible import implausible_codes, implausible_examples, implausible_hint, implausible_values
+    from ..describe.plausible import (implausible_codes, implausible_codes_more, implausible_examples, implausible_hint,
+                                      implausible_values)
 
     source = Path(file).name if file is not None else "the responses file"
     out: list[Problem] = []
@@ -475,14 +476,15 @@ def implausible_value_warnings(frame: pd.DataFrame, inst: Instrument, file: Any,
         # which respondents: every one of the file (profile counts the kept ones; trial 8)
         total = int(num.notna().sum())
         key = "outcomes" if col in {e.column for e in inst.outcomes} else "descriptors"
-        codes = implausible_codes(found)
+        codes, more = implausible_codes(found), implausible_codes_more(found)
+        listed = "" if more is None else Said("implausible_codes_more", {"listed": more[0], "distinct": more[1]})
         out.append(CodedProblem(
             f"{len(found)} of the file's {total} values (all respondents) look like missing codes or "
             f"lie far outside the rest: {shown} (rows {where}{', …' if len(found) > 3 else ''})",
             file=source, column=col, code="warn_implausible_values",
             values={"n": len(found), "total": total, "values": shown,
-                    "rows": where + (", …" if len(found) > 3 else ""), "key": key, "codes": codes},
-            hint=implausible_hint(source, col, key, codes)))
+                    "rows": where + (", …" if len(found) > 3 else ""), "key": key, "codes": codes, "listed": listed},
+            hint=implausible_hint(source, col, key, codes, more)))
     return out
 
 

@@ -170,3 +170,17 @@ def test_the_advice_lists_missing_codes_a_user_can_paste(n_codes):
         assert "the 10 most extreme of 13 distinct values" in str(said[0])
         assert "de 10 mest extrema av 13 olika värden" in said[0].said("sv")
 
+
+def test_a_missing_code_on_the_scale_is_warned_about():
+    """Session 14: a missing code that is a point of the scale (3 on 1-5) silently turned every
+    3 into no answer (discover, --score; the workbook disagreed). Allowed, but said."""
+    from behaviortypes.readers.validate import instrument_warnings
+
+    inst = _instrument()
+    assert not instrument_warnings(instrument_from_dict({**inst.to_dict(), "scale": {"min": 1, "max": 5,
+                                                                                    "missing_codes": [9]}}))
+    odd = instrument_from_dict({**inst.to_dict(), "scale": {"min": 1, "max": 5, "missing_codes": [3, 9]}})
+    said = instrument_warnings(odd, "instrument.yaml")
+    assert len(said) == 1
+    assert "missing_codes lists 3, a point of the scale 1–5" in str(said[0]) and "9" not in str(said[0])
+    assert "missing_codes anger 3, ett steg på skalan 1–5" in said[0].said("sv")

@@ -586,8 +586,16 @@ def instrument_warnings(instrument: Instrument, file: str | Path | None = None) 
       means worded against its theme's direction, so a theme named for what its statements
       say (``Calm`` for "I feel calm") needs none; marked all, the theme's types are named
       upside down ("calm-indifferent" for the calmest).
+    * A ``scale.missing_codes`` value that is a point of the scale (3 on 1–5): every answer
+      3 is then no answer (``check``, ``discover``, ``typing-tool --score`` and the
+      workbook all read it so), which is rarely what a survey meant.
     """
     out: list[Problem] = []
+    scale = instrument.scale
+    on_scale = [c for c in scale.missing_codes if scale.min <= float(c) <= scale.max]
+    if on_scale:
+        out.append(Problem(code="problem_missing_code_on_scale", file=file, values={
+            "codes": ", ".join(f"{float(c):g}" for c in on_scale), "scale": f"{scale.min:g}–{scale.max:g}"}))
     seen: dict[str, str] = {}
     for item in instrument.items:
         key = " ".join(str(item.text).split()).casefold()

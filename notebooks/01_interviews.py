@@ -63,7 +63,7 @@ else:
 
 # %%
 prev = iv.prevalence(coded) if coded is not None else None
-plots.plot_theme_prevalence(prev.set_index("theme")["share"], xlabel=said("nb_axis_share", SAID)) if coded is not None else None
+plots.plot_theme_prevalence(prev, xlabel=said("nb_axis_share", SAID)) if coded is not None else None
 
 # %% [markdown]
 # ## Which themes go together?

@@ -295,8 +295,12 @@ def test_matrix_prevalence_and_jaccard_known_values():
     assert prev.loc["Price sensitivity", "n_participants"] == 2
     assert prev.loc["Price sensitivity", "n_quotes"] == 3
     assert_allclose(prev.loc["Sustainability", "share"], 0.25)
-    ci = binomtest(2, 4).proportion_ci(confidence_level=0.95, method="exact")
+    # Wilson's score interval, as the notebook says and as type sizes and the banner use (session 15;
+    # was Clopper-Pearson)
+    ci = binomtest(2, 4).proportion_ci(confidence_level=0.95, method="wilson")
     assert_allclose(prev.loc["Loyalty", ["ci_low", "ci_high"]].astype(float), [ci.low, ci.high], rtol=1e-9)
+    unused = prevalence(iv, confidence=0.95).set_index("theme")
+    assert (unused["ci_low"] <= unused["share"]).all() and (unused["share"] <= unused["ci_high"]).all()
     jac = cooccurrence(iv)
     # Price {P1,P2}, Loyalty {P1,P3}, Convenience {P2,P4}, Sustainability {P3}
     assert_allclose(jac.loc["Price sensitivity", "Loyalty"], 1 / 3)

@@ -382,6 +382,11 @@ def test_traceability_reports_gaps_both_ways():
     assert links[["theme", "item"]].values.tolist() == [["Price sensitivity", "s1"], ["Shopping", "s2"]]
     assert links["n_participants"].tolist() == [2, 0]
     assert not tr.ok and "did you mean 'Sustainability'" in tr.summary()
+    # counts in the singular for one (session 15: "1 statements have no theme", "1 påståenden")
+    assert "No statement for 2 themes: Loyalty, Sustainability" in tr.summary()
+    assert "No theme for 1 statement: s4" in tr.summary()
+    assert "Inget tema för 1 påstående: s4" in tr.summary("sv")
+    assert "Inget påstående för 2 teman" in tr.summary("sv")
 
 
 def test_traceability_complete():

@@ -68,9 +68,12 @@ class Lang(str, Enum):
 
 def _said(key: str, lang: str | None = None, **values: object) -> str:
     """A line the command line prints, in ``lang`` (English by default): ``report/i18n``."""
+    from .errors import Said, phrase
     from .report.render import load_texts
 
-    return load_texts(lang if lang in ("en", "sv") else "en")[key].format(**values)
+    lang = lang if lang in ("en", "sv") else "en"
+    values = {k: phrase(v.code, lang, v.values) if isinstance(v, Said) else v for k, v in values.items()}
+    return load_texts(lang)[key].format(**values)
 
 
 class _Steps:
@@ -345,27 +348,30 @@ def themes(
     path: Annotated[Path, typer.Argument(help="Coded interviews: codes.csv, a .qdpx/.qdc file, or an interviews/ folder.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder for the theme tables.")],
     sources_dir: Annotated[Optional[Path], typer.Option(help="Folder of transcripts a .qdpx keeps outside the archive; nothing outside it is read.")] = None,
-    lang: Annotated[Optional[Lang], typer.Option(help="Language of the lines printed and of the pseudonyms (default: the study's, when the interviews are in a survey folder).")] = None,
+    lang: Annotated[Optional[Lang], typer.Option(help="Language of the lines printed and of the pseudonyms (default: the study's, when the interviews are in a survey folder, else the interviews' own).")] = None,
 ) -> None:
     """Read coded interviews; write the theme matrix, prevalence, co-occurrence and proto-types
     (participants as pseudonyms, quotes masked)."""
+    from .i18n import counted
     from .interviews import read_interviews, write_theme_files
-    from .pipeline import study_language
+    from .pipeline import interviews_said_language
 
     folder = path if path.is_dir() else path.parent
-    study = folder.parent if folder.name.lower() == "interviews" else folder
-    said = _say_errors_in(lang.value if lang else study_language(study))
+    asked = lang.value if lang else None
+    said = _say_errors_in(interviews_said_language(path, None, asked))
     with _run_warnings(said):  # a sheet without quotes: one line, in the study's language
         interviews = read_interviews(_existing(path, "interview_file"), sources_dir=sources_dir)
+    said = _say_errors_in(interviews_said_language(path, interviews, asked))  # else the interviews' own
     if out_dir.resolve() == folder.resolve():
         raise InputError(code="problem_themes_out_is_input", values={"out": out_dir}, file=path)
     if interviews.codings.empty:
         raise InputError(code="problem_themes_no_codings", file=path,
-                         values={"participants": len(interviews.participants), "themes": len(interviews.codebook)})
+                         values={"participants": counted(len(interviews.participants), "participants"),
+                                 "themes": counted(len(interviews.codebook), "codes")})
     quotes = interviews.codings["quote"]
     n_quotes = int(quotes.map(lambda q: isinstance(q, str) and bool(q.strip())).sum())
-    say(_said("cli_themes_read", said, participants=len(interviews.participants),
-              themes=len(interviews.themes), quotes=n_quotes, path=path))
+    say(_said("cli_themes_read", said, participants=counted(len(interviews.participants), "participants"),
+              themes=counted(len(interviews.themes), "themes"), quotes=counted(n_quotes, "coded_quotes"), path=path))
     if interviews.position_unit == "utf-16":
         say(_said("cli_themes_utf16", said))
     written = write_theme_files(interviews, out_dir, lang=said)
@@ -390,7 +396,9 @@ def qdpx_types(
     with _run_warnings(said):  # participants not in the project: one line, in that language
         written = interview_types(_existing(qdpx, "qda_project"), _existing(participants, "participants_table"),
                                   out_path, typing_tool=typing_tool)
-    say(_said("cli_qdpx_types_wrote", said, path=out_path, n=len(written)))
+    from .i18n import counted
+
+    say(_said("cli_qdpx_types_wrote", said, path=out_path, n=counted(len(written), "interviewees")))
 
 
 @app.command("typing-tool")
@@ -485,8 +493,10 @@ def instrument_from_themes_cmd(
 
     items = yaml.safe_load(written.read_text(encoding="utf-8"))
     said = said or items.get("language")
-    say(_said("cli_skel_wrote", said, path=written, n=len(items["items"]),
-              k=len({it["theme"] for it in items["items"]})))
+    from .i18n import counted
+
+    say(_said("cli_skel_wrote", said, path=written, n=counted(len(items["items"]), "statements"),
+              k=counted(len({it["theme"] for it in items["items"]}), "themes")))
 
 
 #: The terminal's line for each comment of a draft (``readers.DRAFT_NOTICES``).

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "said",
+    "counted",
     "LANGUAGES",
     "NAME_LANGUAGES",
     "guess_language",
@@ -214,6 +215,9 @@ _STOPWORDS: dict[str, frozenset[str]] = {
                     "koop vind meestal".split()),
 }
 _SWEDISH_LETTERS = re.compile(r"[åäöÅÄÖ]")
+#: letters Swedish does not write: a text with one is not Swedish for its å, ä, ö or "-het"
+#: (Hungarian "Kötelezés", "lehet", German "Müsli", Danish "være")
+_FOREIGN_LETTERS = re.compile(r"[áàâãéèêëíìîïóòôõőúùûüűøæœñçß]", re.IGNORECASE)
 _DUTCH_HINTS = re.compile(r"ij|oe|aa|uu", re.IGNORECASE)
 _SWEDISH_ENDINGS = re.compile(r"(het|itet|skap|ande|else|arna|orna)$")
 _ENGLISH_ENDINGS = re.compile(r"(ing|ness|ity|ship)$")  # not -tion: Swedish has it too
@@ -240,12 +244,30 @@ def said(key: str, lang: str | None = None, **values: Any) -> str:
     return phrase(key, output_language(lang), values)
 
 
+def counted(n: int, noun: str) -> Any:
+    """``n`` with its noun, singular for one: a value for :func:`said` (or an error's values).
+
+    The phrase is the template ``count_<noun>`` of ``report/i18n/<lang>.yaml``, or
+    ``count_<noun>_one`` when ``n`` is 1 ("1 tema", "2 teman"; "1 theme", "2 themes").
+
+    >>> said("cli_themes_read", "sv", participants=counted(1, "participants"),
+    ...      themes=counted(1, "themes"), quotes=counted(3, "coded_quotes"), path="k.csv")
+    'Läste 1 deltagare, 1 tema, 3 kodade citat från k.csv'
+    """
+    from .errors import Said
+
+    n = int(n)
+    return Said(f"count_{noun}_one" if n == 1 else f"count_{noun}", {"n": n})
+
+
 def guess_language(texts: Iterable[str]) -> str | None:
     """The language of some study texts (statements or theme names), or ``None``.
 
     Counts common function words of English, Swedish and Dutch, Swedish letters
     (å, ä, ö) and typical Swedish and English word endings (``-het``, ``-itet`` /
-    ``-ing``, ``-ness``); the language with the most evidence wins.
+    ``-ing``, ``-ness``); the language with the most evidence wins. In a text with a
+    letter Swedish does not write (Hungarian "Kötelezés", "mindenki úgy élhet") only
+    the function words count.
 
     Parameters
     ----------
@@ -263,10 +285,13 @@ def guess_language(texts: Iterable[str]) -> str | None:
         if not isinstance(text, str):
             continue
         words = [w.lower() for w in _WORD.findall(text.replace("_", " "))]
+        foreign = bool(_FOREIGN_LETTERS.search(text))  # its letters and endings are another language's
         for w in words:
             for lang, stop in _STOPWORDS.items():
                 if w in stop:
                     score[lang] += 1.0
+            if foreign:  # "lehet", "élhet": Hungarian, not the Swedish "-het"
+                continue
             if _SWEDISH_LETTERS.search(w):
                 score["sv"] += 1.0
             elif len(w) > 4 and _SWEDISH_ENDINGS.search(w):
@@ -510,6 +535,13 @@ def _decimals(values: Mapping[str, Any]) -> int:
     return 4
 
 
+def _is_said(value: Any) -> bool:
+    """Whether a value is a sentence with its values (:class:`~behaviortypes.errors.Said`)."""
+    from .errors import Said
+
+    return isinstance(value, Said)
+
+
 def reason_text(reason: Any, texts: Mapping[str, str], fmt: Any = None) -> str:
     """The sentence(s) of a structured reason, in the language of ``texts``.
 
@@ -518,7 +550,8 @@ def reason_text(reason: Any, texts: Mapping[str, str], fmt: Any = None) -> str:
     ``{"code": "k_reason_bic", "values": {"k": 4, "model": "k_model_bic",
     "min_share": 0.12}}``, or a list of such sentences. The code names a template of
     ``report/i18n/<lang>.yaml``; a value that is itself the name of a template (such as
-    ``k_model_bic``) is replaced by that template's text; values whose key ends in
+    ``k_model_bic``) is replaced by that template's text, and a
+    :class:`~behaviortypes.errors.Said` value (:func:`counted`) by its sentence; values whose key ends in
     ``share`` are printed as percentages, other floats with two decimals (three or four
     when two different numbers of one sentence would otherwise read alike), each as the
     language writes numbers (through ``fmt``).
@@ -562,6 +595,8 @@ def reason_text(reason: Any, texts: Mapping[str, str], fmt: Any = None) -> str:
         for key, value in raw.items():
             if isinstance(value, str) and value in texts:
                 values[key] = texts[value]
+            elif _is_said(value):  # a sentence of its own ("1 tema", counted): said in turn
+                values[key] = reason_text({"code": value[0], "values": value[1]}, texts, fmt)
             else:
                 values[key] = _format_value(key, value, fmt, decimals)
         out.append(template.format(**values))

@@ -48,6 +48,8 @@ __all__ = [
     "continuum_lines",
     "discovery_lines",
     "study_language",
+    "declared_language",
+    "interviews_said_language",
     "discovery_language",
     "check",
     "discover",
@@ -550,6 +552,14 @@ def study_language(survey_dir: str | Path) -> str:
     cannot be read gives ``"en"`` here and its one-line error from
     :func:`~behaviortypes.readers.load_survey` after.
     """
+    from .i18n import output_language
+
+    return output_language(declared_language(survey_dir))
+
+
+def declared_language(survey_dir: str | Path) -> str | None:
+    """``instrument.yaml``'s ``language`` in ``survey_dir`` as written, or None (no file, no
+    key, a file that cannot be read)."""
     import yaml
 
     path = Path(survey_dir) / "instrument.yaml"
@@ -558,10 +568,35 @@ def study_language(survey_dir: str | Path) -> str:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return "en"
-    from .i18n import output_language
+        return None
+    return doc.get("language") if isinstance(doc, dict) else None
 
-    return output_language(doc.get("language") if isinstance(doc, dict) else None)
+
+def interviews_said_language(path: str | Path, interviews: Any = None, lang: str | None = None) -> str:
+    """The language of the interview stage's own words (``themes``, notebook 01).
+
+    ``lang`` when given (``--lang``, ``BT_LANG``); else the study's, when the interviews
+    are in a survey folder (``<study>/interviews/``) whose ``instrument.yaml`` names one;
+    else the interviews' own (their theme names, then their quotes, as ``instrument
+    from-themes`` drafts in: :func:`~behaviortypes.interviews.interviews_language`);
+    else English.
+
+    Parameters
+    ----------
+    path : str or Path
+        The interviews (a file or a folder) or the study folder holding ``interviews/``.
+    interviews : Interviews, optional
+        The interviews read; without them only ``lang`` and the study say.
+    lang : str, optional
+    """
+    from .i18n import output_language
+    from .interviews import interviews_language
+
+    path = Path(path)
+    folder = path if path.is_dir() else path.parent
+    study = folder.parent if folder.name.lower() == "interviews" else folder
+    own = interviews_language(interviews) if interviews is not None else None
+    return output_language(lang, declared_language(study), own)
 
 
 def discovery_language(out_dir: str | Path) -> str:

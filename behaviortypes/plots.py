@@ -1114,17 +1114,28 @@ def plot_theme_prevalence(prevalence: pd.Series | pd.DataFrame, *, ax: Axes | No
     ----------
     prevalence : Series or DataFrame
         Series theme → share, or a DataFrame with ``theme`` and ``share`` columns
-        (``prevalence`` is accepted for ``share``). Drawn in the given order.
+        (``prevalence`` is accepted for ``share``), as
+        :func:`~behaviortypes.interviews.prevalence` returns it; its ``ci_low`` and
+        ``ci_high`` columns, when present, are drawn as a whisker on each bar. Drawn in
+        the given order.
     """
+    ci = None
     if isinstance(prevalence, pd.DataFrame):
-        col = "share" if "share" in prevalence else "prevalence"
-        s = prevalence.set_index("theme")[col] if "theme" in prevalence else prevalence[col]
+        table = prevalence.set_index("theme") if "theme" in prevalence else prevalence
+        s = table["share" if "share" in table else "prevalence"]
+        if {"ci_low", "ci_high"} <= set(table.columns):
+            ci = table[["ci_low", "ci_high"]].astype(float)
     else:
         s = prevalence
     s = pd.Series(s, dtype=float)
     fig, ax = _new(ax, (4.5, 0.5 + 0.25 * len(s)))
     ypos = np.arange(len(s))[::-1]
     ax.barh(ypos, s.to_numpy(), color=color, height=0.65)
+    if ci is not None:  # the interval as given (prevalence computes it; a plot never does)
+        x = s.to_numpy()
+        err = np.vstack([x - ci["ci_low"].to_numpy(), ci["ci_high"].to_numpy() - x])
+        ax.errorbar(x, ypos, xerr=np.clip(err, 0, None), fmt="none", ecolor="#333333", elinewidth=0.8,
+                    capsize=2)
     ax.set_yticks(ypos, [str(i) for i in s.index], fontsize=7)
     if s.max() <= 1:
         nums = _numbers()

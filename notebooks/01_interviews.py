@@ -37,23 +37,24 @@ SEED = 0
 # %matplotlib inline
 from behaviortypes import interviews as iv
 from behaviortypes import plots
-from behaviortypes.i18n import output_language, said
+from behaviortypes.i18n import counted, said
 from behaviortypes.instrument import load_instrument
-from behaviortypes.pipeline import study_language
+from behaviortypes.pipeline import interviews_said_language
 
 if not (STUDY / "instrument.yaml").exists() and STUDY.name == "demo":
     from behaviortypes.synth import make_study
 
     make_study(STUDY, seed=SEED)  # the bundled demo study is generated on first use
-SAID = output_language(os.environ.get("BT_LANG"), study_language(STUDY))  # the notes' language
 
 coded = iv.read_interviews(INTERVIEWS) if INTERVIEWS.exists() else None
+# the notes' language: BT_LANG, else the study's, else the interviews' own (as the themes command)
+SAID = interviews_said_language(INTERVIEWS, coded, os.environ.get("BT_LANG"))
 if coded is None:
     print(said("nb_no_interviews", SAID, path=INTERVIEWS))
 else:
-    print(said("nb_interviews_read", SAID, participants=coded.codings.participant_id.nunique(),
-               themes=coded.codings.theme.nunique(),
-               quotes=int(coded.codings.quote.fillna("").str.strip().astype(bool).sum())))
+    print(said("nb_interviews_read", SAID, participants=counted(coded.codings.participant_id.nunique(), "participants"),
+               themes=counted(coded.codings.theme.nunique(), "themes"),
+               quotes=counted(int(coded.codings.quote.fillna("").str.strip().astype(bool).sum()), "coded_quotes")))
 
 # %% [markdown]
 # ## How common is each theme?
@@ -62,7 +63,7 @@ else:
 
 # %%
 prev = iv.prevalence(coded) if coded is not None else None
-plots.plot_theme_prevalence(prev.set_index("theme")["share"], xlabel=said("nb_axis_share", SAID)) if coded is not None else None
+plots.plot_theme_prevalence(prev, xlabel=said("nb_axis_share", SAID)) if coded is not None else None
 
 # %% [markdown]
 # ## Which themes go together?
@@ -90,7 +91,7 @@ splits.head(10) if coded is not None else None
 # (fewer than 3 participants: no tree to draw, a note instead, as the `themes` command does)
 proto = None
 if coded is not None and coded.codings.participant_id.nunique() < 3:
-    print(said("nb_no_proto_types", SAID, n=coded.codings.participant_id.nunique()))
+    print(said("nb_no_proto_types", SAID, n=counted(coded.codings.participant_id.nunique(), "participants")))
 elif coded is not None:
     proto = iv.proto_types(coded, max_k=5, lang=SAID)
     print(proto.caveat_)

@@ -142,3 +142,45 @@ def test_profile_leaves_declared_codes_out_of_the_means_and_the_banner_and_says_
     note = who_they_are(after, 1, lang="en")["note"]
     assert f"left out: region ({n99}), Age (3)." in note, note
     assert "utelämnade: region" in who_they_are(after, 1, lang="sv")["note"]
+
+
+@pytest.mark.parametrize("n_codes", [5, 12])
+def test_the_advice_lists_missing_codes_a_user_can_paste(n_codes):
+    """Session 14: with more than three codes the advice said ``missing_codes: [a, b, c, …]``,
+    which is not YAML. Every code now (or the ten most extreme, saying how many there are)."""
+    import re
+
+    from behaviortypes.readers import check_responses
+
+    frame = _frame(200)
+    codes = [999999999 - 1000 * i for i in range(n_codes)]
+    frame.loc[range(100, 100 + n_codes), "age"] = codes
+    warns = check_responses(frame, _instrument(outcomes=[{"column": "age"}]), file="responses.csv")[1]
+    said = [w for w in warns if w.column == "age"]
+    assert len(said) == 1
+    for line in (str(said[0]), said[0].said("sv")):
+        pasted = re.search(r"outcomes: - (\{column: age, missing_codes: \[[^\]]*\]\})", line).group(1)
+        listed = yaml.safe_load(pasted)["missing_codes"]
+        assert "…" not in pasted
+        if n_codes <= 10:
+            assert set(listed) == set(codes) | {412434}
+        else:
+            assert len(listed) == 10 and set(listed) <= set(codes)
+    if n_codes > 10:
+        assert "the 10 most extreme of 13 distinct values" in str(said[0])
+        assert "de 10 mest extrema av 13 olika värden" in said[0].said("sv")
+
+
+def test_a_missing_code_on_the_scale_is_warned_about():
+    """Session 14: a missing code that is a point of the scale (3 on 1-5) silently turned every
+    3 into no answer (discover, --score; the workbook disagreed). Allowed, but said."""
+    from behaviortypes.readers.validate import instrument_warnings
+
+    inst = _instrument()
+    assert not instrument_warnings(instrument_from_dict({**inst.to_dict(), "scale": {"min": 1, "max": 5,
+                                                                                    "missing_codes": [9]}}))
+    odd = instrument_from_dict({**inst.to_dict(), "scale": {"min": 1, "max": 5, "missing_codes": [3, 9]}})
+    said = instrument_warnings(odd, "instrument.yaml")
+    assert len(said) == 1
+    assert "missing_codes lists 3, a point of the scale 1–5" in str(said[0]) and "9" not in str(said[0])
+    assert "missing_codes anger 3, ett steg på skalan 1–5" in said[0].said("sv")

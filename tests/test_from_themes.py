@@ -88,7 +88,7 @@ def test_no_splitting_theme_is_refused_before_anything_is_written(tmp_path):
     out = tmp_path / "instrument.yaml"
     run = subprocess.run([sys.executable, "-m", "behaviortypes.cli", "instrument", "from-themes", str(csv),
                           "--out", str(out)], capture_output=True, text=True)
-    assert run.returncode == 2 and "none of the 2 themes splits the 2 participants" in run.stderr
+    assert run.returncode == 2 and "none of the themes (2 themes) splits the participants (2 participants" in run.stderr
     assert "--all-themes" in run.stderr and "Traceback" not in run.stderr and not out.exists()
     doc = yaml.safe_load(instrument_from_themes(read_interviews(csv), include_rare=True))
     assert {it["theme"] for it in doc["items"]} == {"speed", "price"}
@@ -113,3 +113,29 @@ def test_themes_raised_by_15_to_85_percent_are_drafted_and_lang_sets_the_languag
     assert {it["theme"] for it in doc["items"]} == {"snabbhet", "pris", "recensioner"}  # 20, 80, 50 %
     en = yaml.safe_load(instrument_from_themes(read_interviews(csv), lang="en"))
     assert en["language"] == "en" and en["scale"]["labels"][5] == "Strongly agree"
+
+
+@pytest.mark.parametrize("lang, wrote, each", [("en", "1 statement to write for 1 theme", "1 statement each"),
+                                              ("sv", "1 påstående att skriva för 1 tema", "1 påstående vardera")])
+def test_one_statement_for_one_theme_is_said_in_the_singular(tmp_path, lang, wrote, each):
+    """Session 14: the interview stage's counts said "1 teman" and "1 statements"."""
+    csv = tmp_path / "codes.csv"
+    csv.write_text("participant_id,theme,quote\n" + "".join(f"P{i},speed,I want it fast {i}\n" for i in range(3)),
+                   encoding="utf-8")
+    out = tmp_path / "instrument.yaml"
+    cmd = [sys.executable, "-m", "behaviortypes.cli", "instrument", "from-themes", str(csv), "--out", str(out),
+           "--per-theme", "1", "--all-themes", "--lang", lang]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert wrote in run.stdout, run.stdout
+    assert each in out.read_text(encoding="utf-8").splitlines()[0]
+
+
+@pytest.mark.parametrize("lang, said", [("en", "none of the themes (1 theme) splits the participants (2 participants"),
+                                        ("sv", "inget av temana (1 tema) delar deltagarna (2 deltagare")])
+def test_no_splitting_theme_counts_in_the_singular(tmp_path, lang, said):
+    csv = tmp_path / "codes.csv"
+    csv.write_text("participant_id,theme,quote\nP1,speed,fast\nP2,speed,quick\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        instrument_from_themes(read_interviews(csv))
+    assert said in err.value.said(lang)

@@ -104,6 +104,10 @@ def test_guess_language():
     assert guess_language(["Price focus", "planning", "screening"]) == "en"  # -ing is English
     assert guess_language(["inspiration"]) is None  # both languages write it so
     assert guess_language(["F1", "F2"]) is None
+    # session 15: Hungarian theme names (ö beside é, á) made `themes` speak Swedish
+    assert guess_language(["Kötelezés", "Fontosság"]) is None
+    assert guess_language(["Kötelezés", "Fontosság", "Jag köper"]) == "sv"
+    assert guess_language(["Senkit nem lehet kötelezni, mindenki úgy élhet."]) is None
 
 
 def test_names_in_swedish_have_no_english_words():

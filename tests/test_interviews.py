@@ -295,8 +295,12 @@ def test_matrix_prevalence_and_jaccard_known_values():
     assert prev.loc["Price sensitivity", "n_participants"] == 2
     assert prev.loc["Price sensitivity", "n_quotes"] == 3
     assert_allclose(prev.loc["Sustainability", "share"], 0.25)
-    ci = binomtest(2, 4).proportion_ci(confidence_level=0.95, method="exact")
+    # Wilson's score interval, as the notebook says and as type sizes and the banner use (session 15;
+    # was Clopper-Pearson)
+    ci = binomtest(2, 4).proportion_ci(confidence_level=0.95, method="wilson")
     assert_allclose(prev.loc["Loyalty", ["ci_low", "ci_high"]].astype(float), [ci.low, ci.high], rtol=1e-9)
+    unused = prevalence(iv, confidence=0.95).set_index("theme")
+    assert (unused["ci_low"] <= unused["share"]).all() and (unused["share"] <= unused["ci_high"]).all()
     jac = cooccurrence(iv)
     # Price {P1,P2}, Loyalty {P1,P3}, Convenience {P2,P4}, Sustainability {P3}
     assert_allclose(jac.loc["Price sensitivity", "Loyalty"], 1 / 3)
@@ -378,6 +382,11 @@ def test_traceability_reports_gaps_both_ways():
     assert links[["theme", "item"]].values.tolist() == [["Price sensitivity", "s1"], ["Shopping", "s2"]]
     assert links["n_participants"].tolist() == [2, 0]
     assert not tr.ok and "did you mean 'Sustainability'" in tr.summary()
+    # counts in the singular for one (session 15: "1 statements have no theme", "1 påståenden")
+    assert "No statement for 2 themes: Loyalty, Sustainability" in tr.summary()
+    assert "No theme for 1 statement: s4" in tr.summary()
+    assert "Inget tema för 1 påstående: s4" in tr.summary("sv")
+    assert "Inget påstående för 2 teman" in tr.summary("sv")
 
 
 def test_traceability_complete():
@@ -560,7 +569,7 @@ def test_write_qdpx_with_transcripts(tmp_path):
 
 def test_write_types_to_qdpx_adds_and_updates_leaving_rest_intact(tmp_path):
     out = tmp_path / "typed.qdpx"
-    with pytest.warns(BehaviortypesWarning, match="1 participants are not in minimal.qdpx.*Zed"):
+    with pytest.warns(BehaviortypesWarning, match="Skipped 1 participant not in minimal.qdpx: Zed"):
         result = write_types_to_qdpx(MINIMAL, out, {"Anna": "Deal hunter", "Interview B2": "Quick shopper", "Zed": "x"})
     assert result["created_case"].tolist() == [False, True]
     iv = read_interviews(out)

@@ -121,7 +121,7 @@ def bt(*args):
 def test_themes_prints_counts_and_names_the_counting(tmp_path):
     res = bt("themes", nvivo_like_qdpx(tmp_path / "n.qdpx"), "--out", tmp_path / "out")
     assert res.returncode == 0, res.stderr
-    assert "1 participants, 2 themes, 2 coded quotes" in res.stdout
+    assert "1 participant, 2 themes, 2 coded quotes" in res.stdout
     assert "UTF-16" in res.stdout
 
 
@@ -236,8 +236,9 @@ def test_qdpx_types_speaks_swedish_and_names_the_skipped(tmp_path):
     res = bt("qdpx-types", MINIMAL, "--participants", tmp_path / "types.csv", "--out", tmp_path / "t.qdpx",
              "--lang", "sv")
     assert res.returncode == 0, res.stderr
-    assert "Skrev" in res.stdout and "1 intervjupersoner" in res.stdout
+    assert "Skrev" in res.stdout and "1 intervjuperson" in res.stdout and "1 intervjupersoner" not in res.stdout
     assert "hoppades över" in res.stderr and "Okänd" in res.stderr and "skipped" not in res.stderr
+    assert "1 deltagare finns inte" in res.stderr and "Said(" not in res.stderr
 
 
 def test_type_quotes_of_a_swedish_study_say_deltagare():
@@ -252,3 +253,39 @@ def test_type_quotes_of_a_swedish_study_say_deltagare():
     profile = pd.DataFrame({"type_id": [1], "item": ["s1"], "effect_size": [0.9]})
     who = type_quotes(iv, profile, inst, n=2, random_state=0)["pseudonym"]
     assert len(who) and all(w.startswith("Deltagare ") for w in who)
+
+
+def test_themes_counts_say_one_in_the_singular_in_both_languages(tmp_path):
+    """Session 14: `themes` printed "1 teman" (Swedish singular: "1 tema") and "1 participants"."""
+    one_en = tmp_path / "en" / "codes.csv"
+    one_en.parent.mkdir()
+    one_en.write_text("participant_id,theme,quote\nP1,Price comparison,I always compare the prices\n", encoding="utf-8")
+    res = bt("themes", one_en, "--out", tmp_path / "out_en")
+    assert res.returncode == 0, res.stderr
+    assert "Read 1 participant, 1 theme, 1 coded quote from" in res.stdout
+    # two of each: the plural, as before
+    one_en.write_text("participant_id,theme,quote\nP1,Price comparison,I always compare the prices\n"
+                      "P2,Delivery speed,I want it delivered tomorrow\n", encoding="utf-8")
+    res = bt("themes", one_en, "--out", tmp_path / "out_en2")
+    assert "Read 2 participants, 2 themes, 2 coded quotes from" in res.stdout
+
+
+def test_themes_finds_the_interviews_language_outside_a_study_folder(tmp_path):
+    """Session 14: `themes` spoke Swedish only for interviews under <study>/interviews/ of a
+    Swedish instrument; it now reads the language of the interviews themselves (theme names,
+    then quotes), as `instrument from-themes` does, and --lang still decides over both."""
+    sv = tmp_path / "intervjuer.csv"
+    sv.write_text("participant_id,theme,quote\nD1,prisjämförelse,Jag jämför alltid priserna först\n", encoding="utf-8")
+    res = bt("themes", sv, "--out", tmp_path / "ut")
+    assert res.returncode == 0, res.stderr
+    assert "Läste 1 deltagare, 1 tema, 1 kodat citat från" in res.stdout and "Wrote" not in res.stdout
+    assert "Deltagare " in (tmp_path / "ut" / "codings.csv").read_text(encoding="utf-8")
+    res = bt("themes", sv, "--out", tmp_path / "out", "--lang", "en")
+    assert "Read 1 participant, 1 theme, 1 coded quote from" in res.stdout
+    # a study's declared language decides over the interviews' own words
+    study = tmp_path / "study"
+    (study / "interviews").mkdir(parents=True)
+    (study / "instrument.yaml").write_text("language: en\n", encoding="utf-8")
+    shutil.copy(sv, study / "interviews" / "codes.csv")
+    res = bt("themes", study / "interviews", "--out", tmp_path / "out2")
+    assert "Read 1 participant, 1 theme, 1 coded quote from" in res.stdout

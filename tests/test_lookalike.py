@@ -816,3 +816,25 @@ def test_crm_profile_shows_every_level_when_no_customer_is_in_other():
     app = table[table["level"].astype(str) == "app"]
     assert len(app) == 3 and app["mean"].notna().all()
     assert app["n"].tolist() == pd.crosstab(labels, dev)["app"].tolist()
+
+
+def test_crm_profile_shows_one_row_for_a_two_level_category():
+    """Session 14: a two-level text column (stored as two levels, not yes/no words) showed both
+    mirror rows (level A 30 % / level B 70 %) in "How to reach them"; a banner shows one: the
+    less common level, as a yes/no column shows its "yes"."""
+    from behaviortypes.lookalike.reach import crm_profile
+
+    rng = np.random.default_rng(1)
+    labels = pd.Series(rng.integers(1, 4, 600))
+    member = pd.Series(rng.choice(["member", "guest"], 600, p=[0.7, 0.3]))
+    member[:20] = None  # missing stays out of the base of the shares
+    schema = [{"name": "status", "kind": "categorical", "dtype": "object", "categories": ["guest", "member"]}]
+    table = crm_profile(pd.DataFrame({"status": member}), labels, schema)
+    assert table["level"].astype(str).tolist() == ["guest"] * 3
+    known = member.notna()
+    expected = (member[known] == "guest").groupby(labels[known]).mean()
+    assert_allclose(table["mean"].to_numpy(), expected.sort_index().to_numpy(), rtol=1e-9)
+    # a third level (however rare, as the model's "other") makes them no longer mirrors: every level
+    member[20:40] = "staff"
+    table = crm_profile(pd.DataFrame({"status": member}), labels, schema)
+    assert set(table["level"].astype(str)) == {"guest", "member"}

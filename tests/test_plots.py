@@ -339,3 +339,17 @@ def test_factor_labels_of_the_type_heatmap_fit_without_breaking_words(n_factors,
     drawn = [" ".join(t.get_text().replace("-\n", "-").split()) for t in ax.get_xticklabels()]
     assert drawn == list(factors.values())
     assert min(t.get_fontsize() for t in ax.get_xticklabels()) >= 5
+
+
+def test_theme_prevalence_draws_each_themes_interval():
+    """Session 14: the prevalence bars had no intervals though notebook 01 says they do: given
+    prevalence()'s table, each bar gets its ci_low-ci_high whisker, the numbers as given."""
+    table = pd.DataFrame({"theme": ["a", "b", "c"], "share": [.8, .5, .2],
+                          "ci_low": [.6, .3, .05], "ci_high": [.92, .7, .45]})
+    fig = plots.plot_theme_prevalence(table)
+    ax = fig.axes[0]
+    spans = sorted(tuple(np.round(sorted(seg[:, 0]), 6)) for c in ax.collections for seg in c.get_segments())
+    assert spans == sorted([(.6, .92), (.3, .7), (.05, .45)])
+    # a plain Series of shares: bars only, as before
+    fig = plots.plot_theme_prevalence(pd.Series([.8, .5], index=["a", "b"]))
+    assert not [seg for c in fig.axes[0].collections for seg in c.get_segments()]

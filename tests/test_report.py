@@ -895,3 +895,16 @@ def test_overview_columns_and_typing_box_keep_one_precision(tmp_path):
     tool["agreement"] = 0.864
     html = render_html(dataclasses.replace(data, typing_tool=tool), "en")
     assert "86.4%" in html and " 86% " not in html
+
+
+def test_reach_table_says_its_figures_are_the_linked_customers(tmp_path):
+    """Session 14: the CRM table's second column was headed "All respondents", but its figures
+    are the survey respondents linked to the customer base (crm_profile.csv's ``overall``)."""
+    from behaviortypes.report.render import render_html
+
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    for lang, head in (("en", "All linked customers"), ("sv", "Alla länkade kunder")):
+        html = render_html(load_report_data(disc), lang)
+        page = html[html.index('<table class="crm">'):]
+        page = page[:page.index("</thead>")]
+        assert head in page, page

@@ -956,3 +956,38 @@ def test_score_progress_of_a_swedish_study_is_swedish_without_lang(studies, tmp_
     assert run.returncode == 0, run.stderr
     assert any(line.startswith("Typar svar.csv") for line in run.stdout.splitlines()), run.stdout
     assert "Typing " not in run.stdout, run.stdout
+
+
+def test_workbook_blanks_a_missing_code_inside_the_scale_as_score_does(studies, tmp_path):
+    """Session 14: the workbook took only missing codes outside the scale as unanswered, while
+    --score (and discover, reading the survey) blanks every declared code: a 3 declared
+    missing on a 1-5 scale was an answer in the workbook and no answer everywhere else.
+    Recalculated by LibreOffice, the workbook now types as --score, and its help says 3."""
+    from dataclasses import replace
+
+    from openpyxl import load_workbook
+
+    spec = replace(load_typing_spec(studies["en"]), missing_codes=[9.0, 3.0])
+    items, need = spec.items, -(-len(spec.items) // 2)
+    rows = {
+        "three": {**{i: (1, 2, 4, 5)[j % 4] for j, i in enumerate(items[:need])}, items[need]: 3},
+        "three_few": {**{i: 4 for i in items[:need - 1]}, items[need - 1]: 3},
+    }
+    answers = pd.DataFrame([{"respondent_id": r, **{i: a.get(i, np.nan) for i in items}} for r, a in rows.items()])
+    answers.to_csv(tmp_path / "answers.csv", index=False)
+    score_answers_file(spec, tmp_path / "answers.csv", tmp_path / "typed.csv")
+    typed = pd.read_csv(tmp_path / "typed.csv", encoding="utf-8-sig")
+    assert typed["type_id"].notna().tolist() == [True, False]
+    book = write_typing_xlsx(spec, tmp_path / "tool.xlsx", "en")
+    wb = load_workbook(book)
+    help_text = " ".join(str(c.value) for row in wb.worksheets[0].iter_rows() for c in row if c.value)
+    assert "no answer (9, 3) counts as unanswered" in help_text or "no answer (3, 9) counts as unanswered" in help_text
+    _fill_answers(wb["answers"], answers)
+    wb.save(tmp_path / "filled.xlsx")
+    (tmp_path / "lo").mkdir()
+    types = load_workbook(_libreoffice(tmp_path / "filled.xlsx", "xlsx", tmp_path / "lo"), data_only=True)["types"]
+    got = [[c.value for c in row] for row in types.iter_rows(min_row=2, max_row=3)]
+    p_cols = [f"p_{t}" for t in spec.type_ids]
+    assert got[0][1] == int(typed.loc[0, "type_id"])
+    assert_allclose([float(v) for v in got[0][3:]], typed.loc[0, p_cols].astype(float), rtol=1e-12)
+    assert got[1][1] in (None, "") and got[1][2].startswith("too few answers")  # 3 is no answer

@@ -9,8 +9,9 @@ arithmetic). A survey whose id column is ``respondent_id`` gets ``respondent_id`
 ``beräkning`` and the headers ``typ_id, typnamn``; formulas quote every sheet name, so
 any name works.
 
-The formulas compute what :meth:`TypingTool.score` computes: an empty answer, or the
-instrument's missing code (9 = don't know, pasted from the survey), counts as the
+The formulas compute what :meth:`TypingTool.score` computes: an empty answer, or one of
+the instrument's missing codes (9 = don't know, pasted from the survey; a code that is a
+point of the scale too, as ``--score`` and ``discover`` read it), counts as the
 statement's mean, ``score = SUMPRODUCT(weights, answers) + intercept``, probabilities
 are a softmax and the type is the first highest score. A row with no id and no answers
 stays blank; a row with an answer that is not a point of the scale (text, off the scale,
@@ -91,10 +92,12 @@ def _bad_text(t: dict, lo: float, hi: float) -> str:
 
 def _answer_state(cell: str, lo_ref: str, hi_ref: str, whole: bool, codes: list[float]) -> str:
     """1 for an answer on the scale, 0 for an empty cell or a missing code (unanswered, as
-    ``--score`` reads it), -1 for anything else (text, off the scale, 3.5 on a whole scale)."""
+    ``--score`` reads it: every declared code, a point of the scale too), -1 for anything
+    else (text, off the scale, 3.5 on a whole scale)."""
     point = f"{cell}>={lo_ref},{cell}<={hi_ref}" + (f",{cell}=INT({cell})" if whole else "")
-    other = f"IF(OR({','.join(f'{cell}={c:g}' for c in codes)}),0,-1)" if codes else "-1"
-    return f"=IF(ISBLANK({cell}),0,IF(ISNUMBER({cell}),IF(AND({point}),1,{other}),-1))"
+    on_scale = f"IF(AND({point}),1,-1)"
+    state = f"IF(OR({','.join(f'{cell}={c:g}' for c in codes)}),0,{on_scale})" if codes else on_scale
+    return f"=IF(ISBLANK({cell}),0,IF(ISNUMBER({cell}),{state},-1))"
 
 
 def _ref(sheet: str) -> str:
@@ -287,7 +290,7 @@ def _help_sheet(ws, t: dict, spec: TypingSpec, model: dict, lang: str, rows: int
     _text(ws, f"A{r}", t["wb_steps"], bold=True)
     fmt = {"min": f"{lo:g}", "max": f"{hi:g}", "scale": _scale_text(spec), "rows": rows,
            "need": need, "n": len(items), **sheets}
-    codes = ", ".join(f"{c:g}" for c in spec.missing_codes if not lo <= c <= hi)
+    codes = ", ".join(f"{c:g}" for c in spec.missing_codes)  # every one, as --score blanks them
     for key in ("wb_step1", "wb_step2", "wb_step3", "wb_step4", "wb_step5"):
         r += 1
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
@@ -401,7 +404,7 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
     lay = _model_sheet(mod, t, model, lo, hi, need, sheets)
     _answers_sheet(ans, t, model, lo, hi, last)
     calc_cols = _calc_sheet(calc, model, lay, last, whole=_whole_scale(lo, hi),
-                            codes=[c for c in spec.missing_codes if not lo <= c <= hi])
+                            codes=list(spec.missing_codes))
     _types_sheet(typ, t, model, lay, last, calc_cols)
     _help_sheet(help_ws, t, spec, model, lang, rows, need, sheets)
     for sheet in (help_ws, ans, typ):  # printed: every column on one page width

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["FAR_OUT", "implausible_values", "implausible_examples", "implausible_codes", "implausible_hint"]
+__all__ = ["FAR_OUT", "implausible_values", "implausible_examples", "implausible_codes", "implausible_codes_more",
+           "implausible_hint"]
 
 #: Tukey's "far out" fence: this many interquartile ranges beyond the quartiles.
 FAR_OUT = 3.0
@@ -94,19 +95,27 @@ def implausible_examples(found: pd.Series, rows: pd.Series | None = None, *, fir
     return values, where
 
 
-def implausible_codes(found: pd.Series, *, first: int = 3) -> str:
+def implausible_codes(found: pd.Series, *, first: int = 10) -> str:
     """``"999999999, 412434"``: the distinct flagged values, most extreme first, as a
-    ``missing_codes:`` list is written (``", …"`` after the first ``first``)."""
+    ``missing_codes:`` list is written, to paste into instrument.yaml: every one, or the
+    ``first`` most extreme when there are more (:func:`implausible_codes_more` says so)."""
     distinct = list(dict.fromkeys(found.tolist()))
-    text = ", ".join(str(int(v)) if float(v).is_integer() else f"{v:g}" for v in distinct[:first])
-    return text + (", …" if len(distinct) > first else "")
+    return ", ".join(str(int(v)) if float(v).is_integer() else f"{v:g}" for v in distinct[:first])
 
 
-def implausible_hint(file: str, column: str, key: str, codes: str) -> str:
+def implausible_codes_more(found: pd.Series, *, first: int = 10) -> tuple[int, int] | None:
+    """``(listed, distinct)`` when :func:`implausible_codes` lists only the ``first`` of more
+    distinct values, else None."""
+    distinct = len(dict.fromkeys(found.tolist()))
+    return (first, distinct) if distinct > first else None
+
+
+def implausible_hint(file: str, column: str, key: str, codes: str, more: tuple[int, int] | None = None) -> str:
     """The fix of an implausible-values warning (English; the catalogue's
     ``warn_implausible_values`` says it in the study's language): declare the codes
     missing for the column in instrument.yaml (``key`` is ``outcomes`` or
-    ``descriptors``), or correct the values."""
+    ``descriptors``), or correct the values. ``more``: :func:`implausible_codes_more`."""
+    listed = "" if more is None else f", the {more[0]} most extreme of {more[1]} distinct values"
     return (f"if they mean 'no answer', declare them in instrument.yaml: {key}: - {{column: {column}, "
-            f"missing_codes: [{codes}]}} (they are then left out and counted); else correct them in "
+            f"missing_codes: [{codes}]}}{listed} (they are then left out and counted); else correct them in "
             f"{file}. With them a mean by type means nothing")

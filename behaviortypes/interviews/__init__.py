@@ -19,6 +19,7 @@ Examples
 from .analysis import (
     ProtoTypes,
     cooccurrence,
+    interviews_language,
     participant_names,
     prevalence,
     proto_types,
@@ -49,6 +50,7 @@ __all__ = [
     "CODEBOOK_NS",
     "theme_matrix",
     "prevalence",
+    "interviews_language",
     "cooccurrence",
     "theme_splits",
     "proto_types",

@@ -10,18 +10,19 @@ import numpy as np
 import pandas as pd
 from scipy.cluster.hierarchy import fcluster, leaves_list, linkage
 from scipy.spatial.distance import pdist, squareform
-from scipy.stats import beta
+from scipy.stats import norm
 from sklearn.metrics import silhouette_score
 
 from ..errors import InputError
 from ..files import neutralise_formula, staged_dir, write_csv
-from ..i18n import said
+from ..i18n import guess_language, said
 from .anonymise import anonymise, pseudonymise
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only: data imports this module
     from .data import Interviews
 
 __all__ = [
+    "interviews_language",
     "theme_matrix",
     "prevalence",
     "cooccurrence",
@@ -61,6 +62,28 @@ def theme_matrix(interviews: Interviews, *, counts: bool = False) -> pd.DataFram
     return table
 
 
+def interviews_language(interviews: Interviews) -> str | None:
+    """The language the interviews are coded in, or None when nothing says.
+
+    The themes' names first (the analyst's words, as the survey's statements will be);
+    the quotes only when the names say nothing (a Hungarian NVivo project coded in
+    English is English). ``instrument from-themes`` drafts in it and ``themes`` speaks
+    it when the study declares no language (:func:`~behaviortypes.i18n.guess_language`).
+    """
+    themes = interviews.codings["theme"].dropna().astype(str).unique()
+    return guess_language(themes) or guess_language(interviews.codings["quote"].dropna().astype(str)[:200])
+
+
+def _wilson(k: np.ndarray, n: int, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson's score interval for ``k`` of ``n`` (NaN when there is no one)."""
+    if n <= 0:
+        return np.full(len(k), np.nan), np.full(len(k), np.nan)
+    z = norm.ppf(0.5 + confidence / 2)
+    centre = (k + z**2 / 2) / (n + z**2)
+    half = z * np.sqrt(k * (n - k) / n + z**2 / 4) / (n + z**2)
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+
+
 def prevalence(interviews: Interviews, *, confidence: float = 0.95) -> pd.DataFrame:
     """How many participants raised each theme.
 
@@ -69,8 +92,9 @@ def prevalence(interviews: Interviews, *, confidence: float = 0.95) -> pd.DataFr
     pandas.DataFrame
         One row per coded theme, most prevalent first: ``theme, parent,
         n_participants, share, ci_low, ci_high, n_quotes``. ``share`` is
-        ``n_participants / n`` over all participants; ``ci_low``/``ci_high`` is the
-        exact (Clopper–Pearson) interval, wide at interview sample sizes by design.
+        ``n_participants / n`` over all participants; ``ci_low``/``ci_high`` is Wilson's
+        score interval (as type sizes and the banner), wide at interview sample sizes by
+        design: read it as direction, not size (Wilson 1927; Agresti & Coull 1998).
         ``n_quotes`` counts codings with a non-empty quote. A code of the codebook
         that no one was coded with (and that is no other code's parent) is listed
         last with 0 participants, as traceability lists it.
@@ -84,9 +108,7 @@ def prevalence(interviews: Interviews, *, confidence: float = 0.95) -> pd.DataFr
     counts = interviews.codings[quoted].groupby("theme").size().reindex(binary.columns, fill_value=0)
     n = len(binary)
     k = binary.sum(axis=0)
-    alpha = 1 - confidence
-    low = np.where(k > 0, beta.ppf(alpha / 2, k, n - k + 1), 0.0)
-    high = np.where(k < n, beta.ppf(1 - alpha / 2, k + 1, n - k), 1.0)
+    low, high = _wilson(k.to_numpy(float), n, confidence)
     table = pd.DataFrame(
         {
             "theme": binary.columns,

@@ -18,7 +18,8 @@ from xml.etree import ElementTree as ET
 
 import pandas as pd
 
-from ..errors import BehaviortypesWarning, InputError
+from ..errors import BehaviortypesWarning, InputError, phrase
+from ..i18n import counted
 from ..files import atomic_path
 from .data import Interviews
 from .refi import (PROJECT_NS, ReadBudget, check_member, check_root, norm_guid, open_zip, parse_xml,
@@ -436,12 +437,9 @@ def write_types_to_qdpx(
             hint="use the case names shown in your QDA tool as participant ids",
         )
     if unknown:
-        warnings.warn(BehaviortypesWarning(
-            f"{len(unknown)} participants are not in {in_path.name} and were skipped: "
-            f"{', '.join(unknown[:5])}",
-            code="warn_qdpx_types_skipped",
-            values={"n": len(unknown), "file": in_path.name, "who": ", ".join(unknown[:5])},
-        ), stacklevel=2)  # fmt: skip
+        values = {"n": counted(len(unknown), "participants"), "file": in_path.name, "who": ", ".join(unknown[:5])}
+        warnings.warn(BehaviortypesWarning(phrase("warn_qdpx_types_skipped", "en", values),
+                                           code="warn_qdpx_types_skipped", values=values), stacklevel=2)
     _write_zip(out_path, [(member_info, _xml_bytes(root, indent=False))], copy_from=(in_path, others))
     return pd.DataFrame(done, columns=["participant_id", "case_guid", "value", "created_case"])
 

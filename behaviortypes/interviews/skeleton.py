@@ -20,8 +20,8 @@ import yaml
 
 from ..errors import InputError
 from ..files import write_text
-from ..i18n import guess_language, output_language
-from .analysis import participant_names, theme_splits
+from ..i18n import counted, output_language, said
+from .analysis import interviews_language, participant_names, theme_splits
 from .anonymise import anonymise
 from .data import Interviews
 
@@ -85,11 +85,8 @@ def instrument_from_themes(interviews: Interviews, *, per_theme: int = 3, lang: 
     splits = theme_splits(interviews)
     if splits.empty:
         raise InputError(code="problem_no_codings", file=interviews.source_file)
-    # the themes' names first (the analyst's words, as the statements will be); the quotes only
-    # when the names say nothing (a Hungarian NVivo project coded in English is drafted in English)
-    language = guess_language(map(str, splits["theme"])) or guess_language(
-        interviews.codings["quote"].dropna().astype(str)[:200])
-    language = lang or language  # --lang: the survey's language is the one asked for
+    # --lang: the survey's language is the one asked for; else the interviews' own
+    language = lang or interviews_language(interviews)
     t = load_texts(output_language(language))
     # where participants differ: raised by 15-85 % of them and by more than one (theme_splits'
     # "splits" and "uneven split"); the rare and the near-universal ones are listed, not drafted
@@ -97,12 +94,14 @@ def instrument_from_themes(interviews: Interviews, *, per_theme: int = 3, lang: 
         else splits["theme"].notna()
     chosen, left = splits[strong], splits[~strong]
     if chosen.empty:  # e.g. two interviews: every theme is raised by one or both
-        raise InputError(code="problem_skel_no_themes", values={"n": len(splits), "participants": len(
-            interviews.participants)}, file=interviews.source_file)
+        raise InputError(code="problem_skel_no_themes", values={
+            "n": counted(len(splits), "themes"), "participants": counted(len(interviews.participants), "participants")},
+            file=interviews.source_file)
     names = participant_names(interviews)
     n_all = len(interviews.participants)
     source = interviews.source_file.name if interviews.source_file else "interviews"
-    head = [t["skel_header_all" if include_rare else "skel_header"].format(file=source, n=len(chosen), per=per_theme)]
+    head = [said("skel_header_all" if include_rare else "skel_header", output_language(language), file=source,
+                 n=counted(len(chosen), "themes"), per=counted(per_theme, "statements"))]
     if len(left):
         head.append(t["skel_left_out"].format(themes=", ".join(map(str, left["theme"]))))
     text = "".join(f"# {line}\n" for line in head)

@@ -82,16 +82,19 @@ class Traceability:
 
     def summary(self, lang: str = "en") -> str:
         """A few lines for ``behaviortypes check``, in ``lang`` (``report/i18n``)."""
+        from ..i18n import counted, said
         from ..report.render import load_texts
 
-        t = load_texts(lang if lang in ("en", "sv") else "en")
+        lang = lang if lang in ("en", "sv") else "en"
+        t = load_texts(lang)
         lines = []
         if self.themes_without_items:
-            lines.append(t["check_themes_without_items"].format(
-                n=len(self.themes_without_items), themes=", ".join(self.themes_without_items[:8])))
+            lines.append(said("check_themes_without_items", lang, n=counted(len(self.themes_without_items), "themes"),
+                              themes=", ".join(self.themes_without_items[:8])))
         if self.items_without_theme:
-            lines.append(t["check_items_without_theme"].format(
-                n=len(self.items_without_theme), items=", ".join(self.items_without_theme[:8])))
+            lines.append(said("check_items_without_theme", lang,
+                              n=counted(len(self.items_without_theme), "statements"),
+                              items=", ".join(self.items_without_theme[:8])))
         for row in self.unknown_item_themes.itertuples():
             key = "check_unknown_theme_hint" if row.suggestion else "check_unknown_theme"
             lines.append(t[key].format(item=row.item, theme=row.theme, suggestion=row.suggestion))

@@ -84,7 +84,7 @@ def _level_rows(values: pd.DataFrame, labels: pd.Series, w: np.ndarray, kinds: M
     parts = []
     for name in values.columns:
         keys = values[name]
-        shown = ["1"] if kinds[name] == "boolean" else [lv for lv in levels[name] if lv != _OTHER]
+        shown = ["1"] if kinds[name] == "boolean" else _shown_levels(keys, w, levels[name])
         dummies = pd.DataFrame({lv: (keys == lv).where(keys.notna()).astype(float) for lv in shown},
                                index=keys.index)
         prof = profile_features(dummies, labels, weights, kind=kinds[name]).rename(columns={"key": "level"})
@@ -99,6 +99,19 @@ def _level_rows(values: pd.DataFrame, labels: pd.Series, w: np.ndarray, kinds: M
     table.loc[table["overall_share"].isna(), "overall"] = np.nan
     table.loc[table["kind"] == "boolean", "level"] = None
     return table.drop(columns="overall_share")
+
+
+def _shown_levels(keys: pd.Series, w: np.ndarray, levels: Sequence[str]) -> list[str]:
+    """The levels of a categorical column that get a row: all but "other"; of two, one.
+
+    Two levels are mirrors (A 30 % / B 70 %): as a banner shows a yes/no column's "yes",
+    only the less common level (by weight; the later one on a tie) gets a row.
+    """
+    shown = [lv for lv in levels if lv != _OTHER]
+    if len(levels) != 2 or len(shown) != 2:
+        return shown
+    weight = [float(w[(keys == lv).to_numpy()].sum()) for lv in shown]
+    return [shown[0]] if weight[0] < weight[1] else [shown[1]]
 
 
 #: The level that values the model treats as "other" (rarer than its categories) fall in:
@@ -150,7 +163,8 @@ def crm_profile(
     ``effect_size`` Cohen's d of the level's 0/1 indicator; the test, the
     Benjamini-Hochberg adjustment (per feature) and the suppression of small cells are the
     banner's. Levels the model treats as "other" (rarer than its categories) stay in the
-    base of the shares but get no row. Date columns are not profiled.
+    base of the shares but get no row. A column of two levels gets one row, its less common
+    level (the other is its mirror). Date columns are not profiled.
     """
     labels = pd.Series(np.asarray(labels), index=features.index)
     w = np.ones(len(labels)) if sample_weight is None else np.asarray(sample_weight, dtype=float)

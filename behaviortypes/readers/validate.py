@@ -452,7 +452,8 @@ def implausible_value_warnings(frame: pd.DataFrame, inst: Instrument, file: Any,
     codes (99, 999999999) or lie far outside the rest (an age of 412434), found by
     :func:`behaviortypes.describe.plausible.implausible_values`; a warning each (user
     trial 7: such values made a mean age of 51,253)."""
-    from ..describe.plausible import implausible_codes, implausible_examples, implausible_hint, implausible_values
+    from ..describe.plausible import (implausible_codes, implausible_codes_more, implausible_examples, implausible_hint,
+                                      implausible_values)
 
     source = Path(file).name if file is not None else "the responses file"
     out: list[Problem] = []
@@ -475,14 +476,15 @@ def implausible_value_warnings(frame: pd.DataFrame, inst: Instrument, file: Any,
         # which respondents: every one of the file (profile counts the kept ones; trial 8)
         total = int(num.notna().sum())
         key = "outcomes" if col in {e.column for e in inst.outcomes} else "descriptors"
-        codes = implausible_codes(found)
+        codes, more = implausible_codes(found), implausible_codes_more(found)
+        listed = "" if more is None else Said("implausible_codes_more", {"listed": more[0], "distinct": more[1]})
         out.append(CodedProblem(
             f"{len(found)} of the file's {total} values (all respondents) look like missing codes or "
             f"lie far outside the rest: {shown} (rows {where}{', …' if len(found) > 3 else ''})",
             file=source, column=col, code="warn_implausible_values",
             values={"n": len(found), "total": total, "values": shown,
-                    "rows": where + (", …" if len(found) > 3 else ""), "key": key, "codes": codes},
-            hint=implausible_hint(source, col, key, codes)))
+                    "rows": where + (", …" if len(found) > 3 else ""), "key": key, "codes": codes, "listed": listed},
+            hint=implausible_hint(source, col, key, codes, more)))
     return out
 
 
@@ -584,8 +586,16 @@ def instrument_warnings(instrument: Instrument, file: str | Path | None = None) 
       means worded against its theme's direction, so a theme named for what its statements
       say (``Calm`` for "I feel calm") needs none; marked all, the theme's types are named
       upside down ("calm-indifferent" for the calmest).
+    * A ``scale.missing_codes`` value that is a point of the scale (3 on 1–5): every answer
+      3 is then no answer (``check``, ``discover``, ``typing-tool --score`` and the
+      workbook all read it so), which is rarely what a survey meant.
     """
     out: list[Problem] = []
+    scale = instrument.scale
+    on_scale = [c for c in scale.missing_codes if scale.min <= float(c) <= scale.max]
+    if on_scale:
+        out.append(Problem(code="problem_missing_code_on_scale", file=file, values={
+            "codes": ", ".join(f"{float(c):g}" for c in on_scale), "scale": f"{scale.min:g}–{scale.max:g}"}))
     seen: dict[str, str] = {}
     for item in instrument.items:
         key = " ".join(str(item.text).split()).casefold()

@@ -235,7 +235,7 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
         if p["crm"]:
             _text(slide, Inches(4.7), Inches(y), Inches(8.2), Inches(0.5), t["how_to_reach"], size=18, bold=True)
             _text(slide, Inches(4.7), Inches(y + 0.5), Inches(8.2), Inches(1.4),
-                  [f"{ {'up': '▲ ', 'down': '▼ '}.get(c['dir'], '')}{c['feature']}: {c['mean']} ({t['everyone']}: {c['overall']})"
+                  [f"{ {'up': '▲ ', 'down': '▼ '}.get(c['dir'], '')}{c['feature']}: {c['mean']} ({t['everyone_linked']}: {c['overall']})"
                    for c in p["crm"][:3]], size=12)
     path = Path(path)
     with atomic_path(path, suffix=".pptx") as tmp:

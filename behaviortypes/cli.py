@@ -425,17 +425,11 @@ def typing_tool(
     if score_file is not None or typed is not None:
         if score_file is None or typed is None:
             raise InputError(code="problem_score_and_out", hint="typing-tool OUT --score ANSWERS --out TYPED.csv")
-        scored = score_answers_file(out_dir, _existing(score_file, "answers_file"), typed,
+        result = score_answers_file(out_dir, _existing(score_file, "answers_file"), typed,
                                     csv_dialect=csv_dialect.value if csv_dialect else None,
                                     id_column=id_column, min_answered=min_answered, progress=True,
                                     lang=lang.value if lang else None)
-        untyped = scored["not_typed"].ne("")
-        need, n_items, said = scored.attrs["min_answered"], scored.attrs["n_items"], lang.value if lang else None
-        few = (_said("cli_few_answered", said, need=need, n=n_items) if need > 1
-               else _said("cli_none_answered", said, n=n_items))
-        note = _said("cli_not_typed", said, m=int(untyped.sum()), few=few) if untyped.any() else ""
-        say(_said("cli_typed", said, path=typed, n=int((~untyped).sum())) + note)
-        say(_said("cli_typed_speed", said, **scored.attrs["shown"]))  # the progress display's last figures
+        say(result.summary(lang.value if lang else None))  # (the speed: the progress display's last figures)
         return
     given = [name for name, v in (("--csv-dialect", csv_dialect), ("--id-column", id_column),
                                   ("--min-answered", min_answered)) if v is not None]

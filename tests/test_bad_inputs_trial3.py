@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from behaviortypes.deliver.spec import TypingSpec, read_answers
+from behaviortypes.deliver import TypingSpec, read_answers
 from behaviortypes.errors import InputError, Problem, show_value
 from behaviortypes.readers import draft_instrument, load_survey, read_customers
 from behaviortypes.scoring import score_customers

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from behaviortypes.deliver.spec import TypingSpec, read_answers
+from behaviortypes.deliver import TypingSpec, read_answers
 from behaviortypes.errors import InputError
 from behaviortypes.readers import load_survey
 

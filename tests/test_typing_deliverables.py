@@ -225,7 +225,7 @@ def test_score_reads_excel_and_uses_edited_names(studies, tmp_path):
     disc = studies["sv"]
     answers = _test_set(disc, 2)
     answers.to_excel(tmp_path / "answers.xlsx", index=False)
-    typed = score_answers_file(disc, tmp_path / "answers.xlsx", tmp_path / "typed.csv")
+    typed = score_answers_file(disc, tmp_path / "answers.xlsx", tmp_path / "typed.csv", keep_frame=True).frame
     csv = _score_cli(disc, answers, tmp_path)
     assert typed["type_id"].fillna(-1).tolist() == csv["type_id"].fillna(-1).tolist()
     assert set(typed["type_name"]) <= {"=1+1", "<b>Planeraren</b></script>", "@Spontan -köparen", ""}
@@ -242,7 +242,7 @@ def test_score_reads_excel_and_uses_edited_names(studies, tmp_path):
     assert raw["type_name"].map(restore_formula).tolist() == typed["type_name"].tolist()
     pyreadstat = pytest.importorskip("pyreadstat")
     pyreadstat.write_sav(answers, str(tmp_path / "answers.sav"))
-    sav = score_answers_file(disc, tmp_path / "answers.sav", tmp_path / "typed_sav.csv")
+    sav = score_answers_file(disc, tmp_path / "answers.sav", tmp_path / "typed_sav.csv", keep_frame=True).frame
     pd.testing.assert_frame_equal(sav, typed)
 
 
@@ -855,7 +855,7 @@ def test_score_missing_columns_hint_says_add_them_empty(studies, tmp_path):
     # doing what the hint says types everyone
     answers.assign(**{c: "" for c in gone}).to_csv(tmp_path / "filled.csv", index=False)
     typed = score_answers_file(disc, tmp_path / "filled.csv", tmp_path / "typed.csv")
-    assert typed["type_id"].notna().all() and len(typed) == len(answers)
+    assert typed.n_typed == typed.n_rows == len(answers)
     # one more missing: adding them empty cannot type anyone, and the hint says so
     more = spec.items[:n - need + 1]
     answers.drop(columns=more).to_csv(tmp_path / "many.csv", index=False)

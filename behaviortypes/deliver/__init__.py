@@ -11,18 +11,12 @@ Examples
 >>> write_typing_xlsx("surveys/demo/discovery", "typing_tool.xlsx")  # doctest: +SKIP
 """
 
+from .answers import read_answers
 from .deliverables import load_typing_spec_with_target, write_typing_deliverables
 from .form import render_typing_html, write_typing_html
-from .spec import (
-    TypingSpec,
-    load_typing_spec,
-    read_answers,
-    score_answers,
-    score_answers_file,
-    statements_needed,
-    statements_needed_for,
-)
+from .spec import TypingSpec, load_typing_spec, statements_needed, statements_needed_for
 from .texts import agreement_note, needed_sentence
+from .typing_file import TypedFile, score_answers, score_answers_file
 from .workbook import DEFAULT_ROWS, write_typing_xlsx
 
 __all__ = [
@@ -32,6 +26,7 @@ __all__ = [
     "read_answers",
     "score_answers",
     "score_answers_file",
+    "TypedFile",
     "statements_needed",
     "statements_needed_for",
     "render_typing_html",

@@ -22,11 +22,11 @@ Examples
 
 from __future__ import annotations
 
-from ._common import MISSING_TOKENS, coerce
+from ._common import MISSING_TOKENS, TEXT_EXT, coerce
 from .customers import iter_customer_batches, read_customers
 from .draft import draft_instrument, draft_notices, instrument_draft_yaml, write_instrument_draft
 from .survey import Survey, find_responses_file, keyed_items, load_survey, read_responses
-from .tables import is_qualtrics, read_table
+from .tables import TextTable, is_qualtrics, open_text_table, read_table
 from .validate import (
     MIN_RESPONDENTS,
     MIN_RESPONDENTS_PER_ITEM,
@@ -42,6 +42,9 @@ __all__ = [
     "load_survey",
     "find_responses_file",
     "read_table",
+    "open_text_table",
+    "TextTable",
+    "TEXT_EXT",
     "coerce",
     "read_responses",
     "validate_responses",

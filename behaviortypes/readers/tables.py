@@ -8,7 +8,8 @@ import io
 import json
 import re
 from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -136,11 +137,14 @@ def _finish(frame: pd.DataFrame, path: Path, attrs: dict[str, Any]) -> pd.DataFr
     return frame
 
 
-def _check_short_rows(text: str, delim: str, path: Path) -> None:
-    """Rows with fewer fields than the header would be padded silently: say where they are."""
+def _check_short_rows(lines: Iterable[str], delim: str, path: Path) -> None:
+    """Rows with fewer fields than the header would be padded silently: say where they are.
+
+    ``lines`` is the text (a ``StringIO``, or a file opened with ``newline=""``: read a
+    line at a time, in constant memory)."""
     import csv
 
-    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    reader = csv.reader(lines, delimiter=delim)
     try:
         header = next(reader, None)
     except csv.Error as err:
@@ -162,6 +166,15 @@ def _check_short_rows(text: str, delim: str, path: Path) -> None:
             "line": short[0][0], "fields": short[0][1], "header": len(header), "lines": lines, "delim": repr(delim)})
 
 
+def _ragged(err: pd.errors.ParserError, delim: str, path: Path) -> InputError:
+    """pandas' parser error as one line: the line and its fields when pandas names them."""
+    match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
+    detail = (Said("problem_line_fields", {"line": match.group(2), "fields": match.group(3),
+                                           "header": match.group(1)})
+              if match else str(err).replace("\n", " "))
+    return InputError(code="problem_ragged_rows", values={"detail": detail, "delim": repr(delim)}, file=path)
+
+
 def _read_text(path: Path, columns: Callable[[str], bool] | None = None) -> pd.DataFrame:
     _check_header_width(path)
     text, encoding = decode_text(path.read_bytes(), path)
@@ -180,13 +193,8 @@ def _read_text(path: Path, columns: Callable[[str], bool] | None = None) -> pd.D
                             na_values=[], skip_blank_lines=True,
                             usecols=None if columns is None else (lambda c: columns(str(c).strip())))
     except pd.errors.ParserError as err:
-        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
-        detail = (Said("problem_line_fields", {"line": match.group(2), "fields": match.group(3),
-                                               "header": match.group(1)})
-                  if match else str(err).replace("\n", " "))
-        raise InputError(code="problem_ragged_rows", values={"detail": detail, "delim": repr(delim)},
-                         file=path) from None
-    _check_short_rows(text, delim, path)
+        raise _ragged(err, delim, path) from None
+    _check_short_rows(io.StringIO(text), delim, path)
     names = header if header is not None else list(frame.columns)
     dupes = [c for c in names if re.fullmatch(r".+\.\d+", str(c)) and re.sub(r"\.\d+$", "", str(c)) in names]
     attrs = {"format": "csv", "encoding": encoding, "delimiter": delim,
@@ -335,6 +343,169 @@ def read_raw(path: str | Path, *, columns: Callable[[str], bool] | None = None) 
     frame = frame[[c for c in frame.columns if columns(str(c).strip())]]
     frame.attrs = attrs
     return frame
+
+
+#: Bytes read at a time when a text table is streamed (encoding check, delimiter sniffing).
+_BLOCK = 1 << 20
+
+
+def _decodes(path: Path, encoding: str, skip: int) -> tuple[bool, bool]:
+    """Whether the whole file decodes in ``encoding`` (read a block at a time), and
+    whether it holds any text other than white space."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    text_seen = False
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(skip)
+            while block := fh.read(_BLOCK):
+                text_seen = bool(decoder.decode(block).strip()) or text_seen
+            text_seen = bool(decoder.decode(b"", final=True).strip()) or text_seen
+    except UnicodeDecodeError:
+        return False, text_seen
+    return True, text_seen
+
+
+def sniff_encoding(path: str | Path) -> str:
+    """The encoding :func:`decode_text` gives the whole file, found a block at a time.
+
+    UTF-16 by its byte-order mark, else UTF-8 (``utf-8-sig`` with a byte-order mark)
+    when every byte decodes, else cp1252, else latin-1; the file is never held whole.
+
+    Raises
+    ------
+    InputError
+        If the file is a zip (an .xlsx renamed), binary, or holds no text.
+    """
+    path = Path(path)
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    try:
+        decode_text(head, path, partial=True)  # zip, binary: the same refusals, from the same bytes
+    except UnicodeDecodeError:
+        pass  # UTF-16 cut inside a character: the whole file is decoded below
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = [("utf-16", 0)]
+    else:
+        bom = head.startswith(codecs.BOM_UTF8)
+        candidates = [("utf-8-sig" if bom else "utf-8", 0), ("cp1252", 0), ("latin-1", 0)]
+    for encoding, skip in candidates:
+        ok, text_seen = _decodes(path, encoding, skip)
+        if ok:
+            if not text_seen:
+                raise InputError(code="problem_empty_file", file=path)
+            return encoding
+    raise InputError(code="problem_binary_csv", file=path)  # (latin-1 decodes every byte)
+
+
+@dataclass(frozen=True)
+class TextTable:
+    """A CSV/text table opened for streaming: its dialect and header, read without its rows.
+
+    Made by :func:`open_text_table`. :meth:`chunks` reads the rows a bounded number at a
+    time with the same parser and settings as :func:`read_raw` (cells as text, blank
+    lines skipped), so the cells, the rows and their numbers are those of the whole
+    file read at once; :meth:`check_short_rows` is :func:`read_raw`'s check of rows with
+    too few fields, a line at a time.
+
+    Attributes
+    ----------
+    path : Path
+    encoding, delimiter : str
+    directive : bool
+        The file starts with Excel's ``sep=;`` line (skipped).
+    columns_in_file : list of str
+        Every column name of the header (stripped).
+    duplicate_columns : list of str
+        Repeated header names as pandas renames them (``q1.1``).
+    header_rows : int
+        1, or 3 for a Qualtrics export (its second and third header rows are skipped).
+    """
+
+    path: Path
+    encoding: str
+    delimiter: str
+    directive: bool
+    columns_in_file: list[str] = field(default_factory=list)
+    duplicate_columns: list[str] = field(default_factory=list)
+    header_rows: int = 1
+
+    def _read(self, columns: Callable[[str], bool] | list[int] | None, **kw: Any) -> Any:
+        usecols = (lambda c: columns(str(c).strip())) if callable(columns) else columns
+        return pd.read_csv(self.path, sep=self.delimiter, encoding=self.encoding, dtype=str,
+                           keep_default_na=False, na_values=[], skip_blank_lines=True, usecols=usecols,
+                           skiprows=1 if self.directive else None, **kw)
+
+    def chunks(self, rows: int, columns: Callable[[str], bool] | list[int] | None = None
+               ) -> Iterator[pd.DataFrame]:
+        """The data rows, ``rows`` at a time (the last chunk may be shorter), with only
+        the columns whose stripped name ``columns`` accepts (or at those positions).
+
+        Column names are stripped; each chunk's index continues the previous one's
+        (0 = the first data row). A Qualtrics export's two extra header rows are left out.
+
+        Raises
+        ------
+        InputError
+            If pandas cannot parse the file (read_raw's message).
+        """
+        drop = self.header_rows - 1
+        try:
+            with self._read(columns, chunksize=max(int(rows), 2)) as reader:
+                for frame in reader:
+                    frame.columns = [str(c).strip() for c in frame.columns]
+                    if drop:
+                        cut = min(drop, len(frame))
+                        frame, drop = frame.iloc[cut:], drop - cut
+                    frame.index = frame.index - (self.header_rows - 1)
+                    yield frame
+        except pd.errors.ParserError as err:
+            raise _ragged(err, self.delimiter, self.path) from None
+
+    def check_short_rows(self) -> None:
+        """:func:`read_raw`'s refusal of rows with fewer fields than the header, reading a
+        line at a time."""
+        with open(self.path, encoding=self.encoding, newline="") as fh:
+            if self.directive:
+                fh.readline()
+            _check_short_rows(fh, self.delimiter, self.path)
+
+
+def open_text_table(path: str | Path, *, columns: Callable[[str], bool] | None = None) -> TextTable:
+    """Open a CSV/text table for streaming (:class:`TextTable`): encoding, delimiter and
+    header as :func:`read_raw` finds them, from the first megabyte and a block-wise pass.
+
+    ``columns`` are the columns that will be read: a Qualtrics export is recognised, as
+    :func:`read_raw` does, from its third row in those columns.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_raw` for a missing, empty, binary or too wide file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(code="problem_no_file", file=path, values={"path": str(path.absolute())})
+    _check_header_width(path)
+    encoding = sniff_encoding(path)
+    with open(path, "rb") as fh:
+        head = fh.read(_BLOCK)
+    text = codecs.getincrementaldecoder(encoding)().decode(head, final=len(head) < _BLOCK)
+    directive = re.match(r'"?sep=(.)"?\r?\n', text)
+    if directive:
+        text, delim = text[directive.end():], directive.group(1)
+    else:
+        delim = sniff_delimiter(text)
+    table = TextTable(path=path, encoding=encoding, delimiter=delim, directive=bool(directive))
+    try:
+        names = [str(c) for c in table._read(None, nrows=0).columns]
+        first = table._read(columns, nrows=2)
+    except pd.errors.ParserError as err:
+        raise _ragged(err, delim, path) from None
+    first.columns = [str(c).strip() for c in first.columns]
+    dupes = [c for c in names if re.fullmatch(r".+\.\d+", c) and re.sub(r"\.\d+$", "", c) in names]
+    return TextTable(path=path, encoding=encoding, delimiter=delim, directive=bool(directive),
+                     columns_in_file=[c.strip() for c in names], duplicate_columns=dupes,
+                     header_rows=3 if _qualtrics_meta(first) is not None else 1)
 
 
 def _read_other(path: Path) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from functools import lru_cache
@@ -895,3 +896,62 @@ def test_overview_columns_and_typing_box_keep_one_precision(tmp_path):
     tool["agreement"] = 0.864
     html = render_html(dataclasses.replace(data, typing_tool=tool), "en")
     assert "86.4%" in html and " 86% " not in html
+
+
+#: An internal file or a JSON key as the analyst's files name them ("lookalike_card.json",
+#: "base.method", "crm_profile.csv"): never on a page a client reads.
+_INTERNAL = re.compile(r"\b\w+\.(?:json|csv|yaml|skops)\b|\bbase\.(?:method|note)\b")
+
+
+def _client_pages(html: str) -> str:
+    """The overview and persona pages of a rendered report (the appendix is for analysts)."""
+    end = html.index('id="sec-quality"') if 'id="sec-quality"' in html else len(html)
+    return re.sub(r"<svg.*?</svg>", "", html[:end], flags=re.S)
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_client_pages_cite_no_internal_file_or_key(tmp_path, lang):
+    """User trial 10: the persona stat box and the overview note said "(lookalike_card.json,
+    base.method)" on pages a client reads; the reach note cited crm_profile.csv. They say
+    what the number is, in words, and nothing about the analyst's files."""
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    base = json.loads((disc / "base_shares.json").read_text())
+    base["corrected"] = False
+    (disc / "base_shares.json").write_text(json.dumps(base))
+    html = _client_pages(render_html(load_report_data(disc), lang))
+    assert ("not corrected" if lang == "en" else "ej justerad") in html  # the caveat stays
+    assert not _INTERNAL.findall(html)
+    # an older crm_profile.csv without the tests, and none at all (the card's signals)
+    crm = pd.read_csv(disc / "crm_profile.csv")
+    crm.drop(columns=[c for c in ("p_value", "p_adjusted", "significant") if c in crm]).to_csv(
+        disc / "crm_profile.csv", index=False)
+    assert not _INTERNAL.findall(_client_pages(render_html(load_report_data(disc), lang)))
+    (disc / "crm_profile.csv").unlink()
+    html = _client_pages(render_html(load_report_data(disc), lang))
+    assert "visits" in html.lower() and not _INTERNAL.findall(html)
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_deck_says_an_uncorrected_base_share_is_not_corrected(tmp_path, lang):
+    """User trial 10: the PDF said the customer-base shares were raw predictions, not
+    corrected for who answered; the deck's "Share of customer base: 34 %" dropped that."""
+    from pptx import Presentation
+
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    base = json.loads((disc / "base_shares.json").read_text())
+    base["corrected"] = False
+    (disc / "base_shares.json").write_text(json.dumps(base))
+    (deck,) = render_report(disc, out_dir=tmp_path / "out", lang=lang, formats=("pptx",))
+    t = load_texts(lang)
+    caveat = t["deck_base_uncorrected"]
+    slides = [" ".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame)
+              for s in Presentation(str(deck)).slides]
+    for text in slides[1:]:  # the overview and every persona slide
+        assert t["base_share"] in text and caveat in text
+    assert not any(_INTERNAL.findall(text) for text in slides)
+    # a corrected share carries no caveat
+    base["corrected"] = True
+    (disc / "base_shares.json").write_text(json.dumps(base))
+    (deck,) = render_report(disc, out_dir=tmp_path / "out", lang=lang, formats=("pptx",))
+    assert not any(caveat in " ".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame)
+                   for s in Presentation(str(deck)).slides)

@@ -182,6 +182,10 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
         return path
     rows = [f"{r['name']} — {r['share']} ({r['ci']})" + (f" · {t['base_share']}: {r['base']}" if r["base"] else "")
             for r in ctx["overview"]["table"]]
+    # the PDF's caveat, kept: an uncorrected share leans toward the survey's own mix (trial 10)
+    raw = ctx["overview"].get("base_uncorrected", False)
+    if raw:
+        rows += ["", f"{t['base_share']}: {t['deck_base_uncorrected']}."]
     _text(slide, Inches(0.6), Inches(1.4), Inches(5.8), Inches(5.5), rows, size=15)
     types = data.types
     fig = plots.plot_sizes(types.reset_index()[["type_id", "share", "ci_low", "ci_high"]],
@@ -214,7 +218,8 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
         _text(slide, Inches(0.35), Inches(4.5), Inches(3.6), Inches(0.9), p["tagline"], size=17, italic=True, colour=ink)
         keys = [f"{t['survey_share']}: {p['share']} ({p['ci']})", f"{t['respondents']}: {p['n']}"]
         if p["base_share"]:
-            keys.insert(1, f"{t['base_share']}: {p['base_share']}")
+            keys.insert(1, f"{t['base_share']}: {p['base_share']}"
+                        + (f" ({t['deck_base_uncorrected']})" if raw else ""))
         _text(slide, Inches(0.35), Inches(5.5), Inches(3.7), Inches(1.6), keys, size=12, colour=ink)
 
         _text(slide, Inches(4.7), Inches(0.35), Inches(8.2), Inches(0.5), t["what_they_do"], size=18, bold=True,

@@ -955,3 +955,44 @@ def test_deck_says_an_uncorrected_base_share_is_not_corrected(tmp_path, lang):
     (deck,) = render_report(disc, out_dir=tmp_path / "out", lang=lang, formats=("pptx",))
     assert not any(caveat in " ".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame)
                    for s in Presentation(str(deck)).slides)
+
+
+def _glyph_colours(document, glyph: str) -> set[tuple]:
+    """The colours (r, g, b) WeasyPrint drew ``glyph`` with, over every page."""
+    found = set()
+
+    def walk(box):
+        if getattr(box, "text", None) == glyph:
+            c = box.style["color"]
+            found.add(tuple(round(float(v), 3) for v in c[:3]))
+        for child in getattr(box, "children", []) or []:
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return found
+
+
+def test_reach_arrows_follow_the_one_colour_rule(tmp_path):
+    """User trial 10: in "How to reach them" ▲ was drawn in the type's colour (blue on a
+    blue type, which reads as "below") and ▼ grey, against README's one colour rule: red
+    ▲ above, blue ▼ below, as the banner pages and banner.xlsx draw them; the deck too."""
+    from matplotlib.colors import to_rgb
+    from pptx import Presentation
+
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    types = yaml.safe_load((disc / "types.yaml").read_text())
+    for ty in types["types"]:
+        ty["color"] = "#0072B2"  # every type blue: a type-coloured ▲ would be blue
+    (disc / "types.yaml").write_text(yaml.safe_dump(types, allow_unicode=True))
+    crm = pd.read_csv(disc / "crm_profile.csv")
+    assert {"up", "down"} <= set(np.where(crm["diff"] > 0, "up", "down")[crm["significant"].astype(bool)])
+    doc = render_document(load_report_data(disc), "en").document
+    red, blue = (tuple(round(v, 3) for v in to_rgb(c)) for c in ("#b42318", "#1f4e9a"))
+    assert _glyph_colours(doc, "▲") == {red} and _glyph_colours(doc, "▼") == {blue}
+    (deck,) = render_report(disc, out_dir=tmp_path / "out", lang="en", formats=("pptx",))
+    runs = [r for s in Presentation(str(deck)).slides for sh in s.shapes if sh.has_text_frame
+            for para in sh.text_frame.paragraphs for r in para.runs]
+    up = {str(r.font.color.rgb) for r in runs if r.text.startswith("▲")}
+    down = {str(r.font.color.rgb) for r in runs if r.text.startswith("▼")}
+    assert up == {"B42318"} and down == {"1F4E9A"}

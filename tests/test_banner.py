@@ -833,3 +833,38 @@ def test_secondary_suppression_is_the_minimum_loss_pattern():
             cost = sum(n[c] for c in hid)
             best = cost if best is None else min(best, cost)
         assert got == best, (seed, counts, got, best)
+
+
+def test_profile_labels_a_column_from_column_labels_or_another_list(small_study, tmp_path):
+    """User trial 10: a column labelled in instrument.yaml kept its raw name when profiled
+    another way (an outcome's label lost under --by), and a CRM column could not be labelled
+    at all. ``column_labels:`` labels any column; an outcome's label follows it to --by."""
+    import shutil
+
+    import yaml
+
+    from behaviortypes.describe.profile import profile_types_by
+    from behaviortypes.describe.words import who_they_are
+
+    survey, out = tmp_path / "survey", tmp_path / "out"
+    shutil.copytree(small_study / "out", out)
+    shutil.copytree(small_study / "survey", survey)
+    inst = yaml.safe_load((survey / "instrument.yaml").read_text())
+    inst["column_labels"] = {"region": "Område", "country": "Land"}
+    inst["descriptors"] = [{"column": "age_band", "label": "Åldersgrupp"}]
+    inst["outcomes"] = [{"column": "churned_12m", "label": "Avslutat inom 12 mån"}]
+    (survey / "instrument.yaml").write_text(yaml.safe_dump(inst, allow_unicode=True))
+    source = json.loads((out / "source.json").read_text())
+    source["survey_dir"] = str(survey)
+    (out / "source.json").write_text(json.dumps(source))
+    result = profile_types_by(out, by="age_band,region,country", outcomes="churned_12m")
+    labels = {d["column"]: d["label"] for d in result.meta["descriptors"] + result.meta["outcomes"]}
+    assert labels == {"age_band": "Åldersgrupp", "region": "Område", "country": "Land",
+                      "churned_12m": "Avslutat inom 12 mån"}
+    # the report may name a column its own way (one name per page): who_they_are takes it
+    result = profile_types_by(out, by="churned_12m")
+    assert result.meta["descriptors"][0]["label"] == "Avslutat inom 12 mån"
+    sig = result.banner[result.banner["significant"]]
+    tid = int(sig["type_id"].iloc[0])
+    lines = who_they_are(result, tid, lang="sv", labels={"churned_12m": "Lämnat banken"})["lines"]
+    assert lines and all("(Lämnat banken)" in x for x in lines)

@@ -996,3 +996,30 @@ def test_reach_arrows_follow_the_one_colour_rule(tmp_path):
     up = {str(r.font.color.rgb) for r in runs if r.text.startswith("▲")}
     down = {str(r.font.color.rgb) for r in runs if r.text.startswith("▼")}
     assert up == {"B42318"} and down == {"1F4E9A"}
+
+
+def test_a_column_has_one_label_on_a_page(tmp_path):
+    """User trial 10: "Kortköp senaste 12 mån (kr)" (the outcome's label in instrument.yaml)
+    in "Who they are", "Kortkop 12m kr" in "How to reach them" on the same page; CRM columns
+    could not be labelled ("Alder", "Kon"). The reach table, the card's signals and the
+    appendix use the instrument's label (an outcome's or descriptor's, else column_labels:)."""
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    src = json.loads((disc / "source.json").read_text())
+    src["instrument"]["outcomes"] = [{"column": "basket_value", "label": "Korgvärde (kr)"}]
+    src["instrument"]["column_labels"] = {"visits_per_month": "Besök per månad", "basket_value": "ignored"}
+    (disc / "source.json").write_text(json.dumps(src))
+    rows = []
+    for t in (1, 2, 3):
+        rows += [(t, "basket_value", 410.0, 300.0, 110.0, 0.61, 0.5, "numeric", None, 90, 1e-6, 1e-5, True),
+                 (t, "visits_per_month", 2.0, 4.0, -2.0, -0.52, -0.45, "numeric", None, 90, 1e-5, 1e-4, True),
+                 (t, "kundtjänst_kontakter", 1.0, 1.5, -0.5, -0.3, -0.3, "numeric", None, 90, 1e-3, 1e-2, True)]
+    pd.DataFrame(rows, columns=["type_id", "feature", "mean", "overall", "diff", "effect_size", "diff_sd", "kind",
+                                "level", "n", "p_value", "p_adjusted", "significant"]).to_csv(
+        disc / "crm_profile.csv", index=False)
+    ctx = build_context(load_report_data(disc), "sv")
+    assert {c["feature"] for c in ctx["personas"][0]["crm"]} == {
+        "Korgvärde (kr)", "Besök per månad", "Kundtjänst kontakter"}
+    (disc / "crm_profile.csv").unlink()
+    ctx = build_context(load_report_data(disc), "sv")
+    note = ctx["personas"][0]["crm_note"]
+    assert "besök per månad" in note.lower() and "visits" not in note

@@ -9,6 +9,7 @@ its significant cells into sentences in the report's language. The template part
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -28,7 +29,7 @@ def _labels(meta: dict, key: str) -> dict[str, str]:
 
 
 def who_they_are(profile, type_id: int, *, lang: str = "en", max_levels: int = 4,
-                 max_outcomes: int = 3) -> dict[str, Any]:
+                 max_outcomes: int = 3, labels: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The plain-words block for one type.
 
     Parameters
@@ -39,6 +40,9 @@ def who_they_are(profile, type_id: int, *, lang: str = "en", max_levels: int = 4
     lang : {"en", "sv"}, default="en"
     max_levels, max_outcomes : int
         At most this many descriptor levels (largest differences first) and outcomes.
+    labels : mapping of str to str, optional
+        Column → the name to call it, over the labels ``profile`` recorded (the report
+        passes its own, so that a column has one name on a page).
 
     Returns
     -------
@@ -55,7 +59,7 @@ def who_they_are(profile, type_id: int, *, lang: str = "en", max_levels: int = 4
     """
     t, fmt = _texts(lang)
     meta = profile.meta
-    dlab, olab = _labels(meta, "descriptors"), _labels(meta, "outcomes")
+    dlab, olab = _labels(meta, "descriptors") | dict(labels or {}), _labels(meta, "outcomes") | dict(labels or {})
     binary = {o["column"]: bool(o.get("binary")) for o in meta.get("outcomes", [])}
     b = profile.banner
     mine = b[(b["type_id"] == int(type_id)) & b["significant"].astype(bool)].copy()

@@ -318,7 +318,7 @@ def _reach(data: ReportData, tid: int, fmt: Formatter, t: Mapping[str, str]) -> 
     """
     if data.crm is None:
         if data.importances is not None and len(data.importances):
-            top = ", ".join(pretty_name(f).lower() for f in data.importances.index[:4])
+            top = ", ".join(_in_sentence(data, f) for f in data.importances.index[:4])
             return [], t["crm_from_card"].format(signals=top)
         return [], t["no_crm"]
     c = data.crm[(data.crm["type_id"] == tid) & data.crm["mean"].notna() & data.crm["overall"].notna()]
@@ -333,17 +333,23 @@ def _reach(data: ReportData, tid: int, fmt: Formatter, t: Mapping[str, str]) -> 
         share = kind in ("boolean", "categorical")
         if isinstance(level, float) and math.isfinite(level):  # a numeric level read back as a number
             level = str(int(level)) if level.is_integer() else str(level)
-        name = pretty_name(r.feature) + (f": {level}" if isinstance(level, str) and level else "")
+        name = data.label(r.feature) + (f": {level}" if isinstance(level, str) and level else "")
         show = (lambda x: fmt.pct(x)) if share else (lambda x: fmt.num(x, 1))
         rows.append({"feature": name, "mean": show(r.mean), "overall": show(r.overall),
                      "dir": ("up" if r.diff > 0 else "down") if r.sig_ and r.diff != 0 else None,
                      "width": min(100.0, 100 * abs(r.size_) / 1.0)})
     if not rows and data.importances is not None and len(data.importances):
-        top = ", ".join(pretty_name(f).lower() for f in data.importances.index[:4])
+        top = ", ".join(_in_sentence(data, f) for f in data.importances.index[:4])
         return [], t["crm_from_card"].format(signals=top)
     if not rows:
         return [], t["no_crm"]
     return rows, t["reach_note"] + ". " + t["reach_rule" if tested else "reach_rule_missing"]
+
+
+def _in_sentence(data: ReportData, column: str) -> str:
+    """A column's name inside a sentence: the label instrument.yaml gives it as written
+    ("NPS", "Ålder"), else its name in lower case ("visits per month")."""
+    return data.column_labels.get(column) or data.label(column).lower()
 
 
 def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
@@ -439,8 +445,11 @@ def _who(data: ReportData, tid: int, lang: str, level: int) -> dict[str, Any] | 
         return None
     from ..describe import who_they_are
 
+    meta = data.profile.meta
+    # each column named as in "How to reach them" on the same page (user trial 10)
+    columns = [s["column"] for s in [*meta.get("descriptors", []), *meta.get("outcomes", [])] if isinstance(s, dict)]
     return who_they_are(data.profile, int(tid), lang=lang, max_levels=max(2, 4 - level),
-                        max_outcomes=max(1, 3 - level))
+                        max_outcomes=max(1, 3 - level), labels={c: data.label(c) for c in columns})
 
 
 def _hidden_note(types, min_group_size, fmt, t) -> str | None:
@@ -929,7 +938,7 @@ def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labe
         look["confusion_svg"] = _svg(fig)
     if data.importances is not None and len(data.importances):
         imp = data.importances.head(8)
-        imp.index = [pretty_name(i) for i in imp.index]
+        imp.index = [data.label(i) for i in imp.index]
         fig = plots.plot_importances(imp, xlabel=t["plot_importance"])
         fig.set_size_inches(3.4, 0.5 + 0.22 * len(imp))
         look["importance_svg"] = _svg(fig)

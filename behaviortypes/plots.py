@@ -56,6 +56,9 @@ __all__ = [
     "type_label",
     "fixed",
     "interval_digits",
+    "amount_digits",
+    "grouped",
+    "AMOUNT_WHOLE",
     "figure_to_svg",
     "figure_to_png",
     "plot_scree",
@@ -157,6 +160,28 @@ def fixed(x: float, digits: int = 0, *, scale: int = 1, sign: bool = False) -> s
 
 #: At most this many decimals are added to an interval whose ends round to one number.
 INTERVAL_EXTRA_DIGITS = 2
+
+
+#: An average of this size or more (kronor, counts) is written as a whole number.
+AMOUNT_WHOLE = 100
+
+
+def amount_digits(*values: float, small: int = 1) -> int:
+    """Decimals for an average of an amount or a count: none when any of ``values`` is
+    :data:`AMOUNT_WHOLE` or more (118,754 kr, not "118753,5"), else ``small`` (9.3 logins).
+    The numbers written side by side (a type and everyone) are given the same decimals."""
+    sizes = [abs(float(v)) for v in values if v is not None and np.isfinite(float(v))]
+    return 0 if sizes and max(sizes) >= AMOUNT_WHOLE else small
+
+
+def grouped(text: str, sep: str = ",") -> str:
+    """A number as :func:`fixed` writes it, its whole part in groups of three:
+    ``grouped("-118754.5", " ")`` → ``"-118 754.5"``."""
+    sign, body = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, dot, frac = body.partition(".")
+    if not whole.isdigit():
+        return text
+    return sign + f"{int(whole):,}".replace(",", sep) + dot + frac
 
 
 def interval_digits(low: float, high: float, digits: int = 0, *, scale: int = 1) -> int:

@@ -868,3 +868,31 @@ def test_profile_labels_a_column_from_column_labels_or_another_list(small_study,
     tid = int(sig["type_id"].iloc[0])
     lines = who_they_are(result, tid, lang="sv", labels={"churned_12m": "Lämnat banken"})["lines"]
     assert lines and all("(Lämnat banken)" in x for x in lines)
+
+
+def test_workbook_amounts_are_grouped_without_needless_decimals(small_study, tmp_path):
+    """User trial 10: banner.xlsx showed kronor as 79592.24 and the interval as
+    "109506,71 – 129159,28", which overflowed its column. Amounts of 100 or more are
+    whole numbers with thousands separators, in the cells and in the interval text."""
+    import dataclasses
+
+    from openpyxl import load_workbook
+
+    from behaviortypes.describe import profile_types_by, write_banner_workbook
+
+    result = profile_types_by(small_study / "out")
+    var = next(v for v in result.outcomes["variable"].unique()
+               if not any(o.get("binary") for o in result.meta["outcomes"] if o["column"] == v))
+    outs = result.outcomes.copy()
+    mine = outs["variable"] == var
+    for c in ("mean", "overall_mean", "ci_low", "ci_high", "se"):
+        outs.loc[mine, c] = outs.loc[mine, c] * 1000 + 100000.24
+    book = write_banner_workbook(dataclasses.replace(result, outcomes=outs), tmp_path / "b.xlsx", lang="sv")
+    from behaviortypes.report.render import load_texts
+
+    ws = load_workbook(book)[load_texts("sv")["banner_wb_sheet_outcomes"]]
+    label = next(o.get("label") or o["column"] for o in result.meta["outcomes"] if o["column"] == var)
+    top = next(c.row for c in ws["A"] if c.value == label)
+    assert ws.cell(top, 3).number_format.startswith("#,##0") and "." not in ws.cell(top, 3).number_format
+    interval = str(ws.cell(top + 1, 4).value)
+    assert re.fullmatch(r"1\d\d\u202f\d{3} – 1\d\d\u202f\d{3}", interval), interval

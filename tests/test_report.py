@@ -1023,3 +1023,28 @@ def test_a_column_has_one_label_on_a_page(tmp_path):
     ctx = build_context(load_report_data(disc), "sv")
     note = ctx["personas"][0]["crm_note"]
     assert "besök per månad" in note.lower() and "visits" not in note
+
+
+def test_amounts_are_whole_and_grouped_in_thousands():
+    """User trial 10: kronor printed as "119333,0" and "118753,5": no thousands separators,
+    a needless decimal. An amount of 100 or more is whole and grouped; a small one (9.3
+    app logins) keeps its decimal; the two numbers of a row share one precision."""
+    from behaviortypes.report.render import Formatter
+
+    sv, en = Formatter("sv"), Formatter("en")
+    assert sv.amount(119333.0) == "119\u202f333" and en.amount(79592.24) == "79,592"
+    assert sv.amount(118753.5) == "118\u202f754" and sv.amount(-1234.5) == "−1\u202f235"
+    assert sv.amount(9.3) == "9,3" and en.amount(16.5) == "16.5"
+    assert sv.amount(54.2, like=[54.2, 1200.0]) == "54"  # a row's pair alike
+    assert en.amount(float("nan")) == "–"
+
+
+def test_crm_and_who_amounts_are_grouped(tmp_path):
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    rows = [(t, "spend_kr", 118753.5, 81459.0, 37294.5, 0.6, 0.5, "numeric", None, 90, 1e-6, 1e-5, True)
+            for t in (1, 2, 3)]
+    pd.DataFrame(rows, columns=["type_id", "feature", "mean", "overall", "diff", "effect_size", "diff_sd", "kind",
+                                "level", "n", "p_value", "p_adjusted", "significant"]).to_csv(
+        disc / "crm_profile.csv", index=False)
+    (row,) = build_context(load_report_data(disc), "sv")["personas"][0]["crm"]
+    assert (row["mean"], row["overall"]) == ("118\u202f754", "81\u202f459")

@@ -78,7 +78,8 @@ def who_they_are(profile, type_id: int, *, lang: str = "en", max_levels: int = 4
                          / sel["overall_mean"].abs().replace(0, np.nan))
         for _, row in sel.sort_values("rel", ascending=False).head(max_outcomes).iterrows():
             var = row["variable"]
-            show = (lambda v: fmt.pct(v)) if binary.get(var) else (lambda v: fmt.num(v, 1))
+            pair = (row["mean"], row["overall_mean"])
+            show = (lambda v: fmt.pct(v)) if binary.get(var) else (lambda v, pair=pair: fmt.amount(v, like=pair))
             key = "who_outcome_higher" if row["mean"] > row["overall_mean"] else "who_outcome_lower"
             outs.append(t[key].format(outcome=olab.get(var, var), value=show(row["mean"]),
                                       overall=show(row["overall_mean"])))

@@ -117,6 +117,19 @@ class Formatter:
             return "–"
         return self._dec(plots.fixed(x, digits))
 
+    def amount(self, x: float | None, like: Sequence[float] | None = None) -> str:
+        """An average amount or count with thousands grouped and no needless decimals:
+        ``118 754`` (kronor), ``9,3`` (logins); ``like``: the numbers written beside it,
+        which share its decimals (:func:`behaviortypes.plots.amount_digits`)."""
+        try:
+            x = float(x)
+        except (TypeError, ValueError):
+            return "–"
+        if not math.isfinite(x):
+            return "–"
+        text = plots.fixed(x, plots.amount_digits(x, *(like or ())))
+        return self._dec(plots.grouped(text, "\u202f" if self._comma else ","))
+
     def signed(self, x: float, digits: int = 2) -> str:
         """A signed difference, e.g. ``+0.42``."""
         return self._dec(plots.fixed(x, digits, sign=True))
@@ -334,7 +347,7 @@ def _reach(data: ReportData, tid: int, fmt: Formatter, t: Mapping[str, str]) -> 
         if isinstance(level, float) and math.isfinite(level):  # a numeric level read back as a number
             level = str(int(level)) if level.is_integer() else str(level)
         name = data.label(r.feature) + (f": {level}" if isinstance(level, str) and level else "")
-        show = (lambda x: fmt.pct(x)) if share else (lambda x: fmt.num(x, 1))
+        show = (lambda x: fmt.pct(x)) if share else (lambda x: fmt.amount(x, like=(r.mean, r.overall)))
         rows.append({"feature": name, "mean": show(r.mean), "overall": show(r.overall),
                      "dir": ("up" if r.diff > 0 else "down") if r.sig_ and r.diff != 0 else None,
                      "width": min(100.0, 100 * abs(r.size_) / 1.0)})

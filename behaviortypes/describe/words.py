@@ -47,7 +47,7 @@ def who_they_are(profile, type_id: int, *, lang: str = "en", max_levels: int = 4
     Returns
     -------
     dict
-        ``title``, ``lines`` (e.g. "More often 25-34 (Age): 29% vs 22%"), ``outcomes``
+        ``title``, ``lines`` (e.g. "25-34 (Age): more often, 29% vs 22%"), ``outcomes``
         (e.g. "Higher Likelihood to recommend (0-10): 8.2 vs 6.9 on average"), ``empty``
         (the sentence to show when both are empty) and ``note`` (how to read it).
 
@@ -65,8 +65,9 @@ def who_they_are(profile, type_id: int, *, lang: str = "en", max_levels: int = 4
     mine = b[(b["type_id"] == int(type_id)) & b["significant"].astype(bool)].copy()
     mine["diff"] = mine["share"] - mine["overall_share"]
     mine = mine.reindex(mine["diff"].abs().sort_values(ascending=False).index).head(max_levels)
+    # the level starts the line (a capital there, not mid-sentence: "Ogift (Civilstånd): oftare")
     lines = [t["who_more" if row["diff"] > 0 else "who_less"].format(
-        level=row["level"], variable=dlab.get(row["variable"], row["variable"]),
+        level=str(row["level"])[:1].upper() + str(row["level"])[1:], variable=dlab.get(row["variable"], row["variable"]),
         share=fmt.pct(row["share"]), overall=fmt.pct(row["overall_share"]))
         for _, row in mine.iterrows()]
     outs = []

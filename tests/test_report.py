@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from markupsafe import escape
 
 from behaviortypes.errors import InputError
 from behaviortypes.report import (
@@ -1048,3 +1049,15 @@ def test_crm_and_who_amounts_are_grouped(tmp_path):
         disc / "crm_profile.csv", index=False)
     (row,) = build_context(load_report_data(disc), "sv")["personas"][0]["crm"]
     assert (row["mean"], row["overall"]) == ("118\u202f754", "81\u202f459")
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_confusion_matrix_says_why_small_counts_are_shown(tmp_path, lang):
+    """User trial 10: the confusion matrix showed cells of 5-10 respondents while the
+    report says no group under 30 is shown. Counts of the model's agreement describe no
+    group: the figure says so (and which axis is which), in the report's language."""
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    html = render_html(load_report_data(disc), lang)
+    page = html[html.index('id="sec-lookalike"'):]
+    note = load_texts(lang)["confusion_note"]
+    assert str(escape(note)) in page and ("privacy minimum" if lang == "en" else "sekretessgränsen") in note

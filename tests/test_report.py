@@ -1061,3 +1061,31 @@ def test_confusion_matrix_says_why_small_counts_are_shown(tmp_path, lang):
     page = html[html.index('id="sec-lookalike"'):]
     note = load_texts(lang)["confusion_note"]
     assert str(escape(note)) in page and ("privacy minimum" if lang == "en" else "sekretessgränsen") in note
+
+
+def test_the_cfa_check_is_not_left_alone_on_a_page(tmp_path):
+    """User trial 10: the measurement appendix ran a little over its page, which left the CFA
+    check alone on a page that was 85 % empty. An overflowing measurement page is laid out
+    again with a lower scree figure, as an overflowing persona page is."""
+    from behaviortypes import study
+
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=400, seed=1)
+    study.save(disc, "cfa.json", {"n": 1361, "n_factors": 4, "cfi": 0.95, "tli": 0.93, "rmsea": 0.07, "srmr": 0.05,
+                                  "chi2": 492.1, "df": 41.0, "p_value": 0.0, "model": "F1 =~ a + b",
+                                  "dropped_factors": [], "converged": True, "note_code": "", "note": "",
+                                  "holdout": 0.5, "seed": 0})
+    fx = json.loads((disc / "factors.json").read_text())  # the retention evidence table, six rows
+    fx["retention"]["table"] = {str(m): {"eigenvalue": 5.5 / m, "pa_threshold": 0.4 - 0.05 * m, "map": 0.013 + 0.001 * m,
+                                         "salient": "·".join(["4"] * m), "rmsea": 0.09 - 0.01 * m,
+                                         "rmsea_low": 0.08 - 0.01 * m, "rmsea_high": 0.1 - 0.01 * m,
+                                         "tli": 0.77 + 0.03 * m, "bic": 400 - 100 * m, "chosen": m == 4}
+                                for m in range(1, 7)}
+    (disc / "factors.json").write_text(json.dumps(fx))
+    sol = json.loads((disc / "solution.json").read_text())
+    sol["factor_reason"] = " ".join([sol["factor_reason"]] * 11)  # a long reason: the page overflows a little
+    (disc / "solution.json").write_text(json.dumps(sol))
+    doc = render_document(load_report_data(disc), "sv")
+    pages = doc.section_pages
+    after = min(p for p in pages.values() if p > pages["measurement"])
+    assert after == pages["measurement"] + 1  # one page: the CFA check with the rest
+    assert 'id="cfa-check"' in doc.html

@@ -620,7 +620,7 @@ def build_context(data: ReportData, lang: str = "en", *,
                 ty["name"] = f"{ty['id']} · {' '.join(str(types.loc[ty['id'], 'name']).split())}"
         sections.insert(sections.index("differences") + 1, "banner")
 
-    appendix, more = _appendix(data, t, fmt, labels, names, colours, n_kept)
+    appendix, more = _appendix(data, t, fmt, labels, names, colours, n_kept, compact.get("measurement", 0))
     sections += more
 
     created = str(data.source.get("created", ""))[:10] or _dt.date.today().isoformat()
@@ -807,11 +807,14 @@ def cfa_sentences(cfa: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Form
 
 
 def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapping[str, dict],
-              names: Mapping[int, str], colours: Mapping[int, str], n_kept: int) -> tuple[dict, list[str]]:
+              names: Mapping[int, str], colours: Mapping[int, str], n_kept: int,
+              measurement_level: int = 0) -> tuple[dict, list[str]]:
     """The method appendix: data quality, measurement, loadings, number of types, lookalike card.
 
     Each part is present only when its input files are; returns the parts and the
-    ids of the sections (pages) they start.
+    ids of the sections (pages) they start. ``measurement_level`` (0..2) makes the scree
+    figure lower when the measurement page overflows, so that its last part (the CFA
+    check) is not left alone on a page of its own (user trial 10).
     """
     sol, types = data.solution, data.types
     sections: list[str] = []
@@ -857,7 +860,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         m = sol.get("n_factors") or fx.get("n_factors")
         if data.retention is not None:
             fig = plots.plot_scree(data.retention, n_factors=m, labels=labels["scree"])
-            fig.set_size_inches(6.0, 2.6)
+            fig.set_size_inches(6.0, 2.6 - 0.6 * measurement_level)
             meas["scree_svg"] = _svg(fig)
         meas["retained"] = t["retained_note"].format(m=m) if m else ""
         reason = reason_text(sol.get("factor_reason_code") or sol["factor_reason"], t, fmt)
@@ -1082,8 +1085,8 @@ def _quiet_weasyprint():
 def render_document(data: ReportData, lang: str = "en") -> RenderedDocument:
     """Lay out the report with WeasyPrint (no file written).
 
-    Every section starts a page; the overview, the differences page and each
-    persona must fit on one A4 page. A section that overflows (long names edited
+    Every section starts a page; the overview, the differences page, each persona
+    and the measurement appendix must fit on one A4 page. A section that overflows (long names edited
     into ``types.yaml``, many types, long quotes) is laid out again in a more
     compact form (fewer lines, shorter quotes, smaller figures), up to two steps.
     """
@@ -1103,7 +1106,7 @@ def render_document(data: ReportData, lang: str = "en") -> RenderedDocument:
                     pages.setdefault(anchor[4:], i)
         starts = sorted(pages.values()) + [len(doc.pages)]
         span = {sec: starts[starts.index(p) + 1] - p for sec, p in pages.items()}
-        grow = [sec for sec, n in span.items() if n > 1 and (sec in ("overview", "differences")
+        grow = [sec for sec, n in span.items() if n > 1 and (sec in ("overview", "differences", "measurement")
                                                             or sec.startswith("type-"))
                 and compact.get(sec, 0) < _COMPACT_LEVELS - 1]
         if not grow:

@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ __all__ = [
     "AttentionCheck",
     "QualitySettings",
     "ProfileColumn",
+    "column_label",
     "MAX_LEVELS",
     "AUTO_MAX_LEVELS",
     "Instrument",
@@ -258,6 +260,11 @@ class Instrument(_Model):
     descriptors, outcomes : list of ProfileColumn
         Columns ``behaviortypes profile`` describes the types by (banner tables) and
         compares them on (means by type), when its ``--by``/``--outcomes`` are not given.
+    column_labels : dict of str to str
+        How reports name a column of the responses file or of the customer base
+        (``{alder: Ålder, app_inloggningar_90d: App-inloggningar (90 dagar)}``): the CRM
+        signals of the persona pages, profiles by a column given with ``--by``. A
+        descriptor's or outcome's own ``label`` wins (:meth:`label_of`).
     """
 
     id_column: str
@@ -273,6 +280,17 @@ class Instrument(_Model):
     language: str | None = None
     descriptors: list[ProfileColumn] = Field(default_factory=list)
     outcomes: list[ProfileColumn] = Field(default_factory=list)
+    column_labels: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("column_labels", mode="before")
+    @classmethod
+    def _labels_text(cls, v: Any) -> Any:
+        if v is None:
+            return {}
+        if isinstance(v, dict):  # YAML reads a label 2024 or a column 1 as numbers
+            return {str(k).strip(): str(lab).strip() if isinstance(lab, (int, float)) else lab
+                    for k, lab in v.items()}
+        return v
 
     @model_validator(mode="after")
     def _check_items(self) -> "Instrument":
@@ -308,6 +326,19 @@ class Instrument(_Model):
     def item_themes(self) -> dict[str, str | None]:
         return {item.id: item.theme for item in self.items}
 
+    def label_of(self, column: str) -> str | None:
+        """The label instrument.yaml gives ``column``: its descriptor's or outcome's
+        ``label``, else ``column_labels``; ``None`` when it gives none."""
+        for entry in [*self.descriptors, *self.outcomes]:
+            if entry.column == column and entry.label:
+                return entry.label
+        return self.column_labels.get(column) or None
+
+    def labels(self) -> dict[str, str]:
+        """Every column label instrument.yaml gives (:meth:`label_of` for each column)."""
+        named = [e.column for e in [*self.descriptors, *self.outcomes]] + list(self.column_labels)
+        return {c: lab for c in dict.fromkeys(named) if (lab := self.label_of(c))}
+
     def missing_codes_of(self, column: str) -> list[str]:
         """The ``missing_codes`` declared for ``column`` under ``outcomes:`` or
         ``descriptors:`` (both, when it is listed twice)."""
@@ -327,6 +358,17 @@ class Instrument(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
+
+
+def column_label(column: str, labels: Mapping[str, str] | None = None) -> str:
+    """How a report names ``column``: its label in ``labels`` (column → label, e.g.
+    :meth:`Instrument.labels`), else the name with spaces for underscores and a capital
+    first letter (``kundtjänst_kontakter`` → ``Kundtjänst kontakter``; no letter is lost)."""
+    label = (labels or {}).get(str(column))
+    if label:
+        return str(label)
+    text = str(column).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
 
 
 def _pydantic_problems(err: ValidationError, file: str | Path | None) -> list[Problem]:

@@ -56,6 +56,9 @@ __all__ = [
     "type_label",
     "fixed",
     "interval_digits",
+    "amount_digits",
+    "grouped",
+    "AMOUNT_WHOLE",
     "figure_to_svg",
     "figure_to_png",
     "plot_scree",
@@ -157,6 +160,28 @@ def fixed(x: float, digits: int = 0, *, scale: int = 1, sign: bool = False) -> s
 
 #: At most this many decimals are added to an interval whose ends round to one number.
 INTERVAL_EXTRA_DIGITS = 2
+
+
+#: An average of this size or more (kronor, counts) is written as a whole number.
+AMOUNT_WHOLE = 100
+
+
+def amount_digits(*values: float, small: int = 1) -> int:
+    """Decimals for an average of an amount or a count: none when any of ``values`` is
+    :data:`AMOUNT_WHOLE` or more (118,754 kr, not "118753,5"), else ``small`` (9.3 logins).
+    The numbers written side by side (a type and everyone) are given the same decimals."""
+    sizes = [abs(float(v)) for v in values if v is not None and np.isfinite(float(v))]
+    return 0 if sizes and max(sizes) >= AMOUNT_WHOLE else small
+
+
+def grouped(text: str, sep: str = ",") -> str:
+    """A number as :func:`fixed` writes it, its whole part in groups of three:
+    ``grouped("-118754.5", " ")`` → ``"-118 754.5"``."""
+    sign, body = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, dot, frac = body.partition(".")
+    if not whole.isdigit():
+        return text
+    return sign + f"{int(whole):,}".replace(",", sep) + dot + frac
 
 
 def interval_digits(low: float, high: float, digits: int = 0, *, scale: int = 1) -> int:
@@ -1012,7 +1037,8 @@ def plot_confusion(matrix: pd.DataFrame, *, names: Mapping[int, str] | None = No
     matrix : DataFrame
         Square, indexed and labelled by type id.
     names : mapping, optional
-        Display name per type id.
+        Display name per type id, on the rows; the columns (the same types) carry the
+        type's number, so that long names never run into each other (user trial 10).
     labels : mapping, optional
         ``x`` and ``y`` axis text.
     """
@@ -1024,8 +1050,7 @@ def plot_confusion(matrix: pd.DataFrame, *, names: Mapping[int, str] | None = No
     values = matrix.to_numpy(dtype=float)
     ax.imshow(values, cmap=_SEQUENTIAL, aspect="equal")
     tick = [(names or {}).get(int(t), str(t)) for t in matrix.index]
-    ax.set_xticks(range(n), [(names or {}).get(int(t), str(t)) for t in matrix.columns],
-                  fontsize=6.5, rotation=35, ha="right")
+    ax.set_xticks(range(n), [str(int(t)) for t in matrix.columns], fontsize=6.5)
     ax.set_yticks(range(n), tick, fontsize=6.5)
     top = values.max() or 1
     for (r, c), v in np.ndenumerate(values):

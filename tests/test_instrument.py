@@ -141,3 +141,21 @@ def test_instrument_saved_as_notepad_unicode_is_read(tmp_path, recwarn):
     path.write_bytes(_CP1252.encode("utf-16"))  # Notepad's "Unicode": UTF-16 with a BOM
     assert load_instrument(path).item_texts["s01"] == "Jag känner mig lugn"
     assert not recwarn.list
+
+
+def test_columns_can_be_labelled_for_reports():
+    """User trial 10: a CRM column had no way to be labelled (the report wrote "Alder",
+    "Kon"). ``column_labels:`` labels any column; a descriptor's or outcome's own label
+    wins; an unlabelled column is its name with spaces, every letter kept."""
+    from behaviortypes.instrument import column_label
+
+    inst = instrument_from_dict({**BASE, "column_labels": {"alder": "Ålder", "kon": "Kön", "nps": "NPS"},
+                                 "outcomes": [{"column": "nps", "label": "Rekommendation (0–10)"}]})
+    assert inst.column_labels == {"alder": "Ålder", "kon": "Kön", "nps": "NPS"}
+    assert inst.label_of("alder") == "Ålder" and inst.label_of("nps") == "Rekommendation (0–10)"
+    assert inst.label_of("region") is None
+    assert column_label("kundtjänst_kontakter_12m") == "Kundtjänst kontakter 12m"
+    assert column_label("alder", inst.labels()) == "Ålder"
+    assert instrument_from_dict(inst.to_dict()) == inst
+    with pytest.raises(InputError, match="column_labels"):
+        instrument_from_dict({**BASE, "column_labels": ["alder"]})

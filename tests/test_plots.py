@@ -353,3 +353,22 @@ def test_theme_prevalence_draws_each_themes_interval():
     # a plain Series of shares: bars only, as before
     fig = plots.plot_theme_prevalence(pd.Series([.8, .5], index=["a", "b"]))
     assert not [seg for c in fig.axes[0].collections for seg in c.get_segments()]
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_confusion_matrix_column_labels_do_not_overlap(lang):
+    """User trial 10: the lookalike page's confusion matrix (3.6 × 2.9 inches, four types
+    named in full) had its predicted-type labels run into each other. The columns are
+    the rows' types in the same order: they carry the type's number, the rows the name."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    names = {t: plots.type_label(t, n, max_lines=3) for t, n in zip(range(1, 5), LONG_TYPE_NAMES[lang])}
+    matrix = pd.DataFrame([[199, 21, 15, 7], [93, 44, 72, 5], [27, 30, 135, 7], [69, 36, 45, 10]],
+                          index=range(1, 5), columns=range(1, 5))
+    fig = plots.plot_confusion(matrix, names=names)
+    fig.set_size_inches(3.6, 2.9)  # what the report sets
+    FigureCanvasAgg(fig)
+    ax = fig.axes[0]
+    assert_labels_apart_and_inside(fig, ax.get_xticklabels())
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3", "4"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [names[t] for t in range(1, 5)]

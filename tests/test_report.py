@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from functools import lru_cache
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from markupsafe import escape
 
 from behaviortypes.errors import InputError
 from behaviortypes.report import (
@@ -908,3 +910,195 @@ def test_reach_table_says_its_figures_are_the_linked_customers(tmp_path):
         page = html[html.index('<table class="crm">'):]
         page = page[:page.index("</thead>")]
         assert head in page, page
+
+
+#: An internal file or a JSON key as the analyst's files name them ("lookalike_card.json",
+#: "base.method", "crm_profile.csv"): never on a page a client reads.
+_INTERNAL = re.compile(r"\b\w+\.(?:json|csv|yaml|skops)\b|\bbase\.(?:method|note)\b")
+
+
+def _client_pages(html: str) -> str:
+    """The overview and persona pages of a rendered report (the appendix is for analysts)."""
+    end = html.index('id="sec-quality"') if 'id="sec-quality"' in html else len(html)
+    return re.sub(r"<svg.*?</svg>", "", html[:end], flags=re.S)
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_client_pages_cite_no_internal_file_or_key(tmp_path, lang):
+    """User trial 10: the persona stat box and the overview note said "(lookalike_card.json,
+    base.method)" on pages a client reads; the reach note cited crm_profile.csv. They say
+    what the number is, in words, and nothing about the analyst's files."""
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    base = json.loads((disc / "base_shares.json").read_text())
+    base["corrected"] = False
+    (disc / "base_shares.json").write_text(json.dumps(base))
+    html = _client_pages(render_html(load_report_data(disc), lang))
+    assert ("not corrected" if lang == "en" else "ej justerad") in html  # the caveat stays
+    assert not _INTERNAL.findall(html)
+    # an older crm_profile.csv without the tests, and none at all (the card's signals)
+    crm = pd.read_csv(disc / "crm_profile.csv")
+    crm.drop(columns=[c for c in ("p_value", "p_adjusted", "significant") if c in crm]).to_csv(
+        disc / "crm_profile.csv", index=False)
+    assert not _INTERNAL.findall(_client_pages(render_html(load_report_data(disc), lang)))
+    (disc / "crm_profile.csv").unlink()
+    html = _client_pages(render_html(load_report_data(disc), lang))
+    assert "visits" in html.lower() and not _INTERNAL.findall(html)
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_deck_says_an_uncorrected_base_share_is_not_corrected(tmp_path, lang):
+    """User trial 10: the PDF said the customer-base shares were raw predictions, not
+    corrected for who answered; the deck's "Share of customer base: 34 %" dropped that."""
+    from pptx import Presentation
+
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    base = json.loads((disc / "base_shares.json").read_text())
+    base["corrected"] = False
+    (disc / "base_shares.json").write_text(json.dumps(base))
+    (deck,) = render_report(disc, out_dir=tmp_path / "out", lang=lang, formats=("pptx",))
+    t = load_texts(lang)
+    caveat = t["deck_base_uncorrected"]
+    slides = [" ".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame)
+              for s in Presentation(str(deck)).slides]
+    for text in slides[1:]:  # the overview and every persona slide
+        assert t["base_share"] in text and caveat in text
+    assert not any(_INTERNAL.findall(text) for text in slides)
+    # a corrected share carries no caveat
+    base["corrected"] = True
+    (disc / "base_shares.json").write_text(json.dumps(base))
+    (deck,) = render_report(disc, out_dir=tmp_path / "out", lang=lang, formats=("pptx",))
+    assert not any(caveat in " ".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame)
+                   for s in Presentation(str(deck)).slides)
+
+
+def _glyph_colours(document, glyph: str) -> set[tuple]:
+    """The colours (r, g, b) WeasyPrint drew ``glyph`` with, over every page."""
+    found = set()
+
+    def walk(box):
+        if getattr(box, "text", None) == glyph:
+            c = box.style["color"]
+            found.add(tuple(round(float(v), 3) for v in c[:3]))
+        for child in getattr(box, "children", []) or []:
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return found
+
+
+def test_reach_arrows_follow_the_one_colour_rule(tmp_path):
+    """User trial 10: in "How to reach them" ▲ was drawn in the type's colour (blue on a
+    blue type, which reads as "below") and ▼ grey, against README's one colour rule: red
+    ▲ above, blue ▼ below, as the banner pages and banner.xlsx draw them; the deck too."""
+    from matplotlib.colors import to_rgb
+    from pptx import Presentation
+
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    types = yaml.safe_load((disc / "types.yaml").read_text())
+    for ty in types["types"]:
+        ty["color"] = "#0072B2"  # every type blue: a type-coloured ▲ would be blue
+    (disc / "types.yaml").write_text(yaml.safe_dump(types, allow_unicode=True))
+    crm = pd.read_csv(disc / "crm_profile.csv")
+    assert {"up", "down"} <= set(np.where(crm["diff"] > 0, "up", "down")[crm["significant"].astype(bool)])
+    doc = render_document(load_report_data(disc), "en").document
+    red, blue = (tuple(round(v, 3) for v in to_rgb(c)) for c in ("#b42318", "#1f4e9a"))
+    assert _glyph_colours(doc, "▲") == {red} and _glyph_colours(doc, "▼") == {blue}
+    (deck,) = render_report(disc, out_dir=tmp_path / "out", lang="en", formats=("pptx",))
+    runs = [r for s in Presentation(str(deck)).slides for sh in s.shapes if sh.has_text_frame
+            for para in sh.text_frame.paragraphs for r in para.runs]
+    up = {str(r.font.color.rgb) for r in runs if r.text.startswith("▲")}
+    down = {str(r.font.color.rgb) for r in runs if r.text.startswith("▼")}
+    assert up == {"B42318"} and down == {"1F4E9A"}
+
+
+def test_a_column_has_one_label_on_a_page(tmp_path):
+    """User trial 10: "Kortköp senaste 12 mån (kr)" (the outcome's label in instrument.yaml)
+    in "Who they are", "Kortkop 12m kr" in "How to reach them" on the same page; CRM columns
+    could not be labelled ("Alder", "Kon"). The reach table, the card's signals and the
+    appendix use the instrument's label (an outcome's or descriptor's, else column_labels:)."""
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    src = json.loads((disc / "source.json").read_text())
+    src["instrument"]["outcomes"] = [{"column": "basket_value", "label": "Korgvärde (kr)"}]
+    src["instrument"]["column_labels"] = {"visits_per_month": "Besök per månad", "basket_value": "ignored"}
+    (disc / "source.json").write_text(json.dumps(src))
+    rows = []
+    for t in (1, 2, 3):
+        rows += [(t, "basket_value", 410.0, 300.0, 110.0, 0.61, 0.5, "numeric", None, 90, 1e-6, 1e-5, True),
+                 (t, "visits_per_month", 2.0, 4.0, -2.0, -0.52, -0.45, "numeric", None, 90, 1e-5, 1e-4, True),
+                 (t, "kundtjänst_kontakter", 1.0, 1.5, -0.5, -0.3, -0.3, "numeric", None, 90, 1e-3, 1e-2, True)]
+    pd.DataFrame(rows, columns=["type_id", "feature", "mean", "overall", "diff", "effect_size", "diff_sd", "kind",
+                                "level", "n", "p_value", "p_adjusted", "significant"]).to_csv(
+        disc / "crm_profile.csv", index=False)
+    ctx = build_context(load_report_data(disc), "sv")
+    assert {c["feature"] for c in ctx["personas"][0]["crm"]} == {
+        "Korgvärde (kr)", "Besök per månad", "Kundtjänst kontakter"}
+    (disc / "crm_profile.csv").unlink()
+    ctx = build_context(load_report_data(disc), "sv")
+    note = ctx["personas"][0]["crm_note"]
+    assert "besök per månad" in note.lower() and "visits" not in note
+
+
+def test_amounts_are_whole_and_grouped_in_thousands():
+    """User trial 10: kronor printed as "119333,0" and "118753,5": no thousands separators,
+    a needless decimal. An amount of 100 or more is whole and grouped; a small one (9.3
+    app logins) keeps its decimal; the two numbers of a row share one precision."""
+    from behaviortypes.report.render import Formatter
+
+    sv, en = Formatter("sv"), Formatter("en")
+    assert sv.amount(119333.0) == "119\u202f333" and en.amount(79592.24) == "79,592"
+    assert sv.amount(118753.5) == "118\u202f754" and sv.amount(-1234.5) == "−1\u202f235"
+    assert sv.amount(9.3) == "9,3" and en.amount(16.5) == "16.5"
+    assert sv.amount(54.2, like=[54.2, 1200.0]) == "54"  # a row's pair alike
+    assert en.amount(float("nan")) == "–"
+
+
+def test_crm_and_who_amounts_are_grouped(tmp_path):
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    rows = [(t, "spend_kr", 118753.5, 81459.0, 37294.5, 0.6, 0.5, "numeric", None, 90, 1e-6, 1e-5, True)
+            for t in (1, 2, 3)]
+    pd.DataFrame(rows, columns=["type_id", "feature", "mean", "overall", "diff", "effect_size", "diff_sd", "kind",
+                                "level", "n", "p_value", "p_adjusted", "significant"]).to_csv(
+        disc / "crm_profile.csv", index=False)
+    (row,) = build_context(load_report_data(disc), "sv")["personas"][0]["crm"]
+    assert (row["mean"], row["overall"]) == ("118\u202f754", "81\u202f459")
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_confusion_matrix_says_why_small_counts_are_shown(tmp_path, lang):
+    """User trial 10: the confusion matrix showed cells of 5-10 respondents while the
+    report says no group under 30 is shown. Counts of the model's agreement describe no
+    group: the figure says so (and which axis is which), in the report's language."""
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    html = render_html(load_report_data(disc), lang)
+    page = html[html.index('id="sec-lookalike"'):]
+    note = load_texts(lang)["confusion_note"]
+    assert str(escape(note)) in page and ("privacy minimum" if lang == "en" else "sekretessgränsen") in note
+
+
+def test_the_cfa_check_is_not_left_alone_on_a_page(tmp_path):
+    """User trial 10: the measurement appendix ran a little over its page, which left the CFA
+    check alone on a page that was 85 % empty. An overflowing measurement page is laid out
+    again with a lower scree figure, as an overflowing persona page is."""
+    from behaviortypes import study
+
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=400, seed=1)
+    study.save(disc, "cfa.json", {"n": 1361, "n_factors": 4, "cfi": 0.95, "tli": 0.93, "rmsea": 0.07, "srmr": 0.05,
+                                  "chi2": 492.1, "df": 41.0, "p_value": 0.0, "model": "F1 =~ a + b",
+                                  "dropped_factors": [], "converged": True, "note_code": "", "note": "",
+                                  "holdout": 0.5, "seed": 0})
+    fx = json.loads((disc / "factors.json").read_text())  # the retention evidence table, six rows
+    fx["retention"]["table"] = {str(m): {"eigenvalue": 5.5 / m, "pa_threshold": 0.4 - 0.05 * m, "map": 0.013 + 0.001 * m,
+                                         "salient": "·".join(["4"] * m), "rmsea": 0.09 - 0.01 * m,
+                                         "rmsea_low": 0.08 - 0.01 * m, "rmsea_high": 0.1 - 0.01 * m,
+                                         "tli": 0.77 + 0.03 * m, "bic": 400 - 100 * m, "chosen": m == 4}
+                                for m in range(1, 7)}
+    (disc / "factors.json").write_text(json.dumps(fx))
+    sol = json.loads((disc / "solution.json").read_text())
+    sol["factor_reason"] = " ".join([sol["factor_reason"]] * 11)  # a long reason: the page overflows a little
+    (disc / "solution.json").write_text(json.dumps(sol))
+    doc = render_document(load_report_data(disc), "sv")
+    pages = doc.section_pages
+    after = min(p for p in pages.values() if p > pages["measurement"])
+    assert after == pages["measurement"] + 1  # one page: the CFA check with the rest
+    assert 'id="cfa-check"' in doc.html

@@ -217,11 +217,15 @@ def _discovery(out: Path) -> tuple[dict, pd.Series, pd.DataFrame]:
     return source, types, proba
 
 
-def _spec(column: str, listed: list, label: str | None = None) -> dict[str, Any]:
+def _spec(column: str, listed: list, inst: Any = None) -> dict[str, Any]:
+    """A column to profile: its entry in ``listed`` (label, levels); a column without a
+    label of its own there takes the one instrument.yaml gives it elsewhere (another list,
+    ``column_labels:``; :meth:`Instrument.label_of`), else its name."""
+    other = inst.label_of(column) if inst is not None else None
     for entry in listed:
         if entry.column == column:
-            return {"column": column, "label": entry.label or column, "levels": entry.levels}
-    return {"column": column, "label": label or column, "levels": None}
+            return {"column": column, "label": entry.label or other or column, "levels": entry.levels}
+    return {"column": column, "label": other or column, "levels": None}
 
 
 def _split(names: list[str] | str | None) -> list[str] | None:
@@ -329,15 +333,15 @@ def _chosen_specs(by: list[str] | str | None, outcomes: list[str] | str | None, 
     """The descriptor specs (None: chosen automatically later) and the outcome specs."""
     by_cols, out_cols = _split(by), _split(outcomes)
     if by_cols is not None:
-        desc = [_spec(c, inst.descriptors) for c in by_cols]
+        desc = [_spec(c, inst.descriptors, inst) for c in by_cols]
     elif inst.descriptors:
-        desc = [_spec(e.column, inst.descriptors) for e in inst.descriptors]
+        desc = [_spec(e.column, inst.descriptors, inst) for e in inst.descriptors]
     else:
         desc = None  # automatic, below
     if out_cols is not None:
-        outs = [_spec(c, inst.outcomes) for c in out_cols]
+        outs = [_spec(c, inst.outcomes, inst) for c in out_cols]
     else:
-        outs = [_spec(e.column, inst.outcomes) for e in inst.outcomes]
+        outs = [_spec(e.column, inst.outcomes, inst) for e in inst.outcomes]
     return desc, outs
 
 
@@ -460,7 +464,7 @@ def profile_types_by(
                 continue
             nun = resp[c].map(level_key).dropna().nunique()
             if 2 <= nun <= AUTO_MAX_LEVELS:
-                desc.append(_spec(c, []))
+                desc.append(_spec(c, [], inst))
                 data[c] = resp[c]
                 source_of[c] = rfile
     if not desc and not outs:
@@ -495,6 +499,7 @@ def profile_types_by(
         "type_names": {str(k): v for k, v in names.items()}, "language": inst.language,  # (the workbook's)
         "assignments_sha256": assignments_fingerprint(types),
         "bases": _type_bases(types, disc, inst.min_group_size),
+        "column_labels": dict(inst.column_labels),  # the report names CRM columns so too
     }
     return ProfileResult(out, banner, tests, outcome_tab, covs, meta)
 

@@ -9,6 +9,7 @@ its significant cells into sentences in the report's language. The template part
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -28,7 +29,7 @@ def _labels(meta: dict, key: str) -> dict[str, str]:
 
 
 def who_they_are(profile, type_id: int, *, lang: str = "en", max_levels: int = 4,
-                 max_outcomes: int = 3) -> dict[str, Any]:
+                 max_outcomes: int = 3, labels: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The plain-words block for one type.
 
     Parameters
@@ -39,11 +40,14 @@ def who_they_are(profile, type_id: int, *, lang: str = "en", max_levels: int = 4
     lang : {"en", "sv"}, default="en"
     max_levels, max_outcomes : int
         At most this many descriptor levels (largest differences first) and outcomes.
+    labels : mapping of str to str, optional
+        Column → the name to call it, over the labels ``profile`` recorded (the report
+        passes its own, so that a column has one name on a page).
 
     Returns
     -------
     dict
-        ``title``, ``lines`` (e.g. "More often 25-34 (Age): 29% vs 22%"), ``outcomes``
+        ``title``, ``lines`` (e.g. "25-34 (Age): more often, 29% vs 22%"), ``outcomes``
         (e.g. "Higher Likelihood to recommend (0-10): 8.2 vs 6.9 on average"), ``empty``
         (the sentence to show when both are empty) and ``note`` (how to read it).
 
@@ -55,14 +59,15 @@ def who_they_are(profile, type_id: int, *, lang: str = "en", max_levels: int = 4
     """
     t, fmt = _texts(lang)
     meta = profile.meta
-    dlab, olab = _labels(meta, "descriptors"), _labels(meta, "outcomes")
+    dlab, olab = _labels(meta, "descriptors") | dict(labels or {}), _labels(meta, "outcomes") | dict(labels or {})
     binary = {o["column"]: bool(o.get("binary")) for o in meta.get("outcomes", [])}
     b = profile.banner
     mine = b[(b["type_id"] == int(type_id)) & b["significant"].astype(bool)].copy()
     mine["diff"] = mine["share"] - mine["overall_share"]
     mine = mine.reindex(mine["diff"].abs().sort_values(ascending=False).index).head(max_levels)
+    # the level starts the line (a capital there, not mid-sentence: "Ogift (Civilstånd): oftare")
     lines = [t["who_more" if row["diff"] > 0 else "who_less"].format(
-        level=row["level"], variable=dlab.get(row["variable"], row["variable"]),
+        level=str(row["level"])[:1].upper() + str(row["level"])[1:], variable=dlab.get(row["variable"], row["variable"]),
         share=fmt.pct(row["share"]), overall=fmt.pct(row["overall_share"]))
         for _, row in mine.iterrows()]
     outs = []
@@ -74,7 +79,8 @@ def who_they_are(profile, type_id: int, *, lang: str = "en", max_levels: int = 4
                          / sel["overall_mean"].abs().replace(0, np.nan))
         for _, row in sel.sort_values("rel", ascending=False).head(max_outcomes).iterrows():
             var = row["variable"]
-            show = (lambda v: fmt.pct(v)) if binary.get(var) else (lambda v: fmt.num(v, 1))
+            pair = (row["mean"], row["overall_mean"])
+            show = (lambda v: fmt.pct(v)) if binary.get(var) else (lambda v, pair=pair: fmt.amount(v, like=pair))
             key = "who_outcome_higher" if row["mean"] > row["overall_mean"] else "who_outcome_lower"
             outs.append(t[key].format(outcome=olab.get(var, var), value=show(row["mean"]),
                                       overall=show(row["overall_mean"])))

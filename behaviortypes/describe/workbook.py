@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..files import atomic_path, check_output_file, refuse_unmarked_files, xlsx_is_marked
-from ..plots import fixed, interval_digits
+from ..plots import amount_digits, fixed, grouped, interval_digits
 
 __all__ = ["BANNER_MARK", "write_banner_workbook", "refuse_foreign_banner_workbook"]
 
@@ -184,7 +184,9 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
     labels = [str(olabels.get(v, v)) for v in result.outcomes["variable"].unique()]
     width_a = max(30, min(_LABEL_WIDTH, max((len(w) for t in labels for w in t.split()), default=0) + 2))
     for var, table in result.outcomes.groupby("variable", sort=False):
-        fmt = "0%" if binary.get(var) else "0.00"
+        # kronor as 118,754 (grouped, whole from AMOUNT_WHOLE up), not 118753.50 (trial 10)
+        whole = not binary.get(var) and amount_digits(*table["mean"], table["overall_mean"].iloc[0]) == 0
+        fmt = "0%" if binary.get(var) else "#,##0" if whole else "0.00"
         overall = table["overall_mean"].iloc[0]
         label = str(olabels.get(var, var))
         lines = len(textwrap.wrap(label, width=max(4, width_a - 2))) or 1
@@ -212,8 +214,9 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
                 if method == "ci":
                     # more decimals when the ends would read as one number ("28% – 28%")
                     scale, unit = (100, "%") if binary.get(var) else (1, "")
-                    d = interval_digits(row["ci_low"], row["ci_high"], 0 if unit else 2, scale=scale)
-                    cell.value = " – ".join(_decimals(fixed(v, d, scale=scale) + unit, lang)
+                    d = interval_digits(row["ci_low"], row["ci_high"], 0 if unit or whole else 2, scale=scale)
+                    sep = "\u202f" if lang == "sv" else ","
+                    cell.value = " – ".join(_decimals(grouped(fixed(v, d, scale=scale), sep) + unit, lang)
                                             for v in (row["ci_low"], row["ci_high"]))
                     cell.font = Font(italic=True, color="666666")
                     cell.alignment = Alignment(horizontal="right")

@@ -26,6 +26,7 @@ from ..interviews.anonymise import anonymise as anonymise_quote  # the one anony
 from ..describe.profile import load_profile
 from ..errors import InputError
 from ..i18n import factor_label
+from ..instrument import column_label
 from ..plots import type_colors
 from ..profiles import factor_means_from_profiles, names_in_language, study_lexicon
 
@@ -126,6 +127,14 @@ class ReportData:
     profile: Any = None
     names_lang: str | None = None
     cfa: dict | None = None
+    column_labels: dict = field(default_factory=dict)
+
+    def label(self, column: str) -> str:
+        """How the report names a column (a CRM signal, a profiled column): the label
+        instrument.yaml gives it (an outcome's or descriptor's ``label``, else
+        ``column_labels:``), else its name with spaces (:func:`behaviortypes.instrument.column_label`),
+        so that one column has one name on a page (user trial 10)."""
+        return column_label(column, self.column_labels)
 
     def in_language(self, lang: str) -> "ReportData":
         """The same data with the names and taglines the tool generated in ``lang``.
@@ -313,6 +322,7 @@ def load_report_data(discovery_dir: str | Path) -> ReportData:
     if loadings is not None:
         loadings = loadings.set_index("item")
     parsed = _parse_card(folder.card) if folder.card is not None else {}
+    profile = load_profile(path)
     quotes = folder.table("quotes.csv")
     if quotes is not None:
         quotes = quotes.dropna(subset=["quote"]).drop_duplicates(subset=["type_id", "quote"])
@@ -333,9 +343,25 @@ def load_report_data(discovery_dir: str | Path) -> ReportData:
         base=folder.base_shares.model_dump(mode="json") if folder.base_shares is not None else None,
         quotes=quotes, crm=folder.table("crm_profile.csv"),
         screening_reasons=folder.screening_summary.reasons if folder.screening_summary is not None else None,
-        folder=folder, profile=load_profile(path),
+        folder=folder, profile=profile,
         cfa=folder.cfa.model_dump(mode="json") if folder.cfa is not None else None,
+        column_labels=_column_labels(instrument, profile),
     )
+
+
+def _column_labels(instrument: dict, profile: Any) -> dict[str, str]:
+    """Column → label: the instrument recorded by ``discover`` (``source.json``), then what
+    ``profile`` recorded when it ran (``profile.json``: newer; what "Who they are" shows).
+    A descriptor's or outcome's own label wins over ``column_labels:``."""
+    labels: dict[str, str] = {}
+    metas = [instrument, profile.meta if profile is not None else {}]
+    for meta in metas:
+        labels |= {str(k): str(v) for k, v in (meta.get("column_labels") or {}).items() if v}
+    for meta in metas:
+        for spec in [*(meta.get("descriptors") or []), *(meta.get("outcomes") or [])]:
+            if isinstance(spec, dict) and spec.get("label") and spec["label"] != spec.get("column"):
+                labels[str(spec["column"])] = str(spec["label"])
+    return labels
 
 
 def pretty_name(name: str) -> str:

@@ -127,13 +127,26 @@ def _text(slide, x, y, w, h, text, *, size=14, bold=False, italic=False, colour=
     lines = text if isinstance(text, list) else [text]
     for i, line in enumerate(lines):
         para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        run = para.add_run()
-        run.text = line
-        run.font.size = Pt(size)
-        run.font.bold = bold
-        run.font.italic = italic
-        run.font.color.rgb = _rgb(colour)
+        # a line is a text, or (text, colour) parts: a ▲/▼ in the one colour rule's red or blue
+        for part, ink in ([(line, colour)] if isinstance(line, str) else line):
+            run = para.add_run()
+            run.text = part
+            run.font.size = Pt(size)
+            run.font.bold = bold
+            run.font.italic = italic
+            run.font.color.rgb = _rgb(ink)
     return box
+
+
+#: The one colour rule (README, the banner pages, banner.xlsx): red ▲ above, blue ▼ below.
+_ARROWS = {"up": ("▲ ", "#b42318"), "down": ("▼ ", "#1f4e9a")}
+
+
+def _reach_line(row: dict, everyone: str) -> list[tuple[str, str]]:
+    """One "How to reach them" row of a persona slide as (text, colour) parts."""
+    rest = f"{row['feature']}: {row['mean']} ({everyone}: {row['overall']})"
+    arrow = _ARROWS.get(row["dir"])
+    return [arrow, (rest, "#222222")] if arrow else [(rest, "#222222")]
 
 
 def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
@@ -182,6 +195,10 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
         return path
     rows = [f"{r['name']} — {r['share']} ({r['ci']})" + (f" · {t['base_share']}: {r['base']}" if r["base"] else "")
             for r in ctx["overview"]["table"]]
+    # the PDF's caveat, kept: an uncorrected share leans toward the survey's own mix (trial 10)
+    raw = ctx["overview"].get("base_uncorrected", False)
+    if raw:
+        rows += ["", f"{t['base_share']}: {t['deck_base_uncorrected']}."]
     _text(slide, Inches(0.6), Inches(1.4), Inches(5.8), Inches(5.5), rows, size=15)
     types = data.types
     fig = plots.plot_sizes(types.reset_index()[["type_id", "share", "ci_low", "ci_high"]],
@@ -214,7 +231,8 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
         _text(slide, Inches(0.35), Inches(4.5), Inches(3.6), Inches(0.9), p["tagline"], size=17, italic=True, colour=ink)
         keys = [f"{t['survey_share']}: {p['share']} ({p['ci']})", f"{t['respondents']}: {p['n']}"]
         if p["base_share"]:
-            keys.insert(1, f"{t['base_share']}: {p['base_share']}")
+            keys.insert(1, f"{t['base_share']}: {p['base_share']}"
+                        + (f" ({t['deck_base_uncorrected']})" if raw else ""))
         _text(slide, Inches(0.35), Inches(5.5), Inches(3.7), Inches(1.6), keys, size=12, colour=ink)
 
         _text(slide, Inches(4.7), Inches(0.35), Inches(8.2), Inches(0.5), t["what_they_do"], size=18, bold=True,
@@ -235,8 +253,7 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
         if p["crm"]:
             _text(slide, Inches(4.7), Inches(y), Inches(8.2), Inches(0.5), t["how_to_reach"], size=18, bold=True)
             _text(slide, Inches(4.7), Inches(y + 0.5), Inches(8.2), Inches(1.4),
-                  [f"{ {'up': '▲ ', 'down': '▼ '}.get(c['dir'], '')}{c['feature']}: {c['mean']} ({t['everyone_linked']}: {c['overall']})"
-                   for c in p["crm"][:3]], size=12)
+                  [_reach_line(c, t["everyone_linked"]) for c in p["crm"][:3]], size=12)
     path = Path(path)
     with atomic_path(path, suffix=".pptx") as tmp:
         deck.save(str(tmp))

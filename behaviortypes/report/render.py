@@ -117,6 +117,19 @@ class Formatter:
             return "–"
         return self._dec(plots.fixed(x, digits))
 
+    def amount(self, x: float | None, like: Sequence[float] | None = None) -> str:
+        """An average amount or count with thousands grouped and no needless decimals:
+        ``118 754`` (kronor), ``9,3`` (logins); ``like``: the numbers written beside it,
+        which share its decimals (:func:`behaviortypes.plots.amount_digits`)."""
+        try:
+            x = float(x)
+        except (TypeError, ValueError):
+            return "–"
+        if not math.isfinite(x):
+            return "–"
+        text = plots.fixed(x, plots.amount_digits(x, *(like or ())))
+        return self._dec(plots.grouped(text, "\u202f" if self._comma else ","))
+
     def signed(self, x: float, digits: int = 2) -> str:
         """A signed difference, e.g. ``+0.42``."""
         return self._dec(plots.fixed(x, digits, sign=True))
@@ -318,7 +331,7 @@ def _reach(data: ReportData, tid: int, fmt: Formatter, t: Mapping[str, str]) -> 
     """
     if data.crm is None:
         if data.importances is not None and len(data.importances):
-            top = ", ".join(pretty_name(f).lower() for f in data.importances.index[:4])
+            top = ", ".join(_in_sentence(data, f) for f in data.importances.index[:4])
             return [], t["crm_from_card"].format(signals=top)
         return [], t["no_crm"]
     c = data.crm[(data.crm["type_id"] == tid) & data.crm["mean"].notna() & data.crm["overall"].notna()]
@@ -333,17 +346,23 @@ def _reach(data: ReportData, tid: int, fmt: Formatter, t: Mapping[str, str]) -> 
         share = kind in ("boolean", "categorical")
         if isinstance(level, float) and math.isfinite(level):  # a numeric level read back as a number
             level = str(int(level)) if level.is_integer() else str(level)
-        name = pretty_name(r.feature) + (f": {level}" if isinstance(level, str) and level else "")
-        show = (lambda x: fmt.pct(x)) if share else (lambda x: fmt.num(x, 1))
+        name = data.label(r.feature) + (f": {level}" if isinstance(level, str) and level else "")
+        show = (lambda x: fmt.pct(x)) if share else (lambda x: fmt.amount(x, like=(r.mean, r.overall)))
         rows.append({"feature": name, "mean": show(r.mean), "overall": show(r.overall),
                      "dir": ("up" if r.diff > 0 else "down") if r.sig_ and r.diff != 0 else None,
                      "width": min(100.0, 100 * abs(r.size_) / 1.0)})
     if not rows and data.importances is not None and len(data.importances):
-        top = ", ".join(pretty_name(f).lower() for f in data.importances.index[:4])
+        top = ", ".join(_in_sentence(data, f) for f in data.importances.index[:4])
         return [], t["crm_from_card"].format(signals=top)
     if not rows:
         return [], t["no_crm"]
     return rows, t["reach_note"] + ". " + t["reach_rule" if tested else "reach_rule_missing"]
+
+
+def _in_sentence(data: ReportData, column: str) -> str:
+    """A column's name inside a sentence: the label instrument.yaml gives it as written
+    ("NPS", "Ålder"), else its name in lower case ("visits per month")."""
+    return data.column_labels.get(column) or data.label(column).lower()
 
 
 def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
@@ -439,8 +458,11 @@ def _who(data: ReportData, tid: int, lang: str, level: int) -> dict[str, Any] | 
         return None
     from ..describe import who_they_are
 
+    meta = data.profile.meta
+    # each column named as in "How to reach them" on the same page (user trial 10)
+    columns = [s["column"] for s in [*meta.get("descriptors", []), *meta.get("outcomes", [])] if isinstance(s, dict)]
     return who_they_are(data.profile, int(tid), lang=lang, max_levels=max(2, 4 - level),
-                        max_outcomes=max(1, 3 - level))
+                        max_outcomes=max(1, 3 - level), labels={c: data.label(c) for c in columns})
 
 
 def _hidden_note(types, min_group_size, fmt, t) -> str | None:
@@ -598,7 +620,7 @@ def build_context(data: ReportData, lang: str = "en", *,
                 ty["name"] = f"{ty['id']} · {' '.join(str(types.loc[ty['id'], 'name']).split())}"
         sections.insert(sections.index("differences") + 1, "banner")
 
-    appendix, more = _appendix(data, t, fmt, labels, names, colours, n_kept)
+    appendix, more = _appendix(data, t, fmt, labels, names, colours, n_kept, compact.get("measurement", 0))
     sections += more
 
     created = str(data.source.get("created", ""))[:10] or _dt.date.today().isoformat()
@@ -785,11 +807,14 @@ def cfa_sentences(cfa: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Form
 
 
 def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapping[str, dict],
-              names: Mapping[int, str], colours: Mapping[int, str], n_kept: int) -> tuple[dict, list[str]]:
+              names: Mapping[int, str], colours: Mapping[int, str], n_kept: int,
+              measurement_level: int = 0) -> tuple[dict, list[str]]:
     """The method appendix: data quality, measurement, loadings, number of types, lookalike card.
 
     Each part is present only when its input files are; returns the parts and the
-    ids of the sections (pages) they start.
+    ids of the sections (pages) they start. ``measurement_level`` (0..2) makes the scree
+    figure lower when the measurement page overflows, so that its last part (the CFA
+    check) is not left alone on a page of its own (user trial 10).
     """
     sol, types = data.solution, data.types
     sections: list[str] = []
@@ -835,7 +860,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         m = sol.get("n_factors") or fx.get("n_factors")
         if data.retention is not None:
             fig = plots.plot_scree(data.retention, n_factors=m, labels=labels["scree"])
-            fig.set_size_inches(6.0, 2.6)
+            fig.set_size_inches(6.0, 2.6 - 0.6 * measurement_level)
             meas["scree_svg"] = _svg(fig)
         meas["retained"] = t["retained_note"].format(m=m) if m else ""
         reason = reason_text(sol.get("factor_reason_code") or sol["factor_reason"], t, fmt)
@@ -929,7 +954,7 @@ def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labe
         look["confusion_svg"] = _svg(fig)
     if data.importances is not None and len(data.importances):
         imp = data.importances.head(8)
-        imp.index = [pretty_name(i) for i in imp.index]
+        imp.index = [data.label(i) for i in imp.index]
         fig = plots.plot_importances(imp, xlabel=t["plot_importance"])
         fig.set_size_inches(3.4, 0.5 + 0.22 * len(imp))
         look["importance_svg"] = _svg(fig)
@@ -1060,8 +1085,8 @@ def _quiet_weasyprint():
 def render_document(data: ReportData, lang: str = "en") -> RenderedDocument:
     """Lay out the report with WeasyPrint (no file written).
 
-    Every section starts a page; the overview, the differences page and each
-    persona must fit on one A4 page. A section that overflows (long names edited
+    Every section starts a page; the overview, the differences page, each persona
+    and the measurement appendix must fit on one A4 page. A section that overflows (long names edited
     into ``types.yaml``, many types, long quotes) is laid out again in a more
     compact form (fewer lines, shorter quotes, smaller figures), up to two steps.
     """
@@ -1081,7 +1106,7 @@ def render_document(data: ReportData, lang: str = "en") -> RenderedDocument:
                     pages.setdefault(anchor[4:], i)
         starts = sorted(pages.values()) + [len(doc.pages)]
         span = {sec: starts[starts.index(p) + 1] - p for sec, p in pages.items()}
-        grow = [sec for sec, n in span.items() if n > 1 and (sec in ("overview", "differences")
+        grow = [sec for sec, n in span.items() if n > 1 and (sec in ("overview", "differences", "measurement")
                                                             or sec.startswith("type-"))
                 and compact.get(sec, 0) < _COMPACT_LEVELS - 1]
         if not grow:

@@ -203,15 +203,17 @@ def lookalike(
     customers: Annotated[Path, typer.Option(help="Customer base: .parquet, .csv or .duckdb.")],
     id_column: Annotated[Optional[str], typer.Option(help="Customer id column (default: the instrument's customer_id_column).")] = None,
     seed: Annotated[int, typer.Option(help="Seed for every random step.")] = 0,
+    exclude: Annotated[Optional[list[str]], typer.Option(help="A customer column never to use as a feature (repeat for more). Names, e-mail, phone, personal identity numbers and addresses are always left out.")] = None,
 ) -> None:
     """Train the lookalike (twin) model linking survey types to customer behaviour."""
     from .pipeline import discovery_language, lookalike as run_lookalike
 
-    _say_errors_in(discovery_language(out_dir))
+    said = _say_errors_in(discovery_language(out_dir))
 
     # rich's transient bar leaves a blank line where output is not a terminal (a log, a pipe)
-    result = run_lookalike(out_dir, _existing(customers, "customer_file"), id_column=id_column, seed=seed,
-                           progress=sys.stdout.isatty())
+    with _run_warnings(said):  # the personal-data warning (and any with a code) in the study's language
+        result = run_lookalike(out_dir, _existing(customers, "customer_file"), id_column=id_column, seed=seed,
+                               progress=sys.stdout.isatty(), exclude=tuple(exclude or ()))
     say(result.summary())
 
 

@@ -602,8 +602,12 @@ def lookalike(
     seed: int = 0,
     progress: bool = False,
     survey: Any = None,
+    exclude: Sequence[str] = (),
 ) -> Any:
     """Train the lookalike model from a discovery folder and a customer base.
+
+    ``exclude`` names customer columns never to use as features (besides personal data,
+    always left out; see :func:`behaviortypes.lookalike.train_lookalike`).
 
     ``survey`` is the discovery's :class:`~behaviortypes.readers.Survey` when the caller
     has it (``run``, ``demo``); otherwise it is read once from the folder recorded in
@@ -613,7 +617,7 @@ def lookalike(
 
     study.refuse_one_group(load_discovery(out), "the lookalike model")
     return train_lookalike(out, customers, id_column=id_column, seed=seed, progress=progress,
-                           survey=survey)
+                           survey=survey, exclude=exclude)
 
 
 def score(

@@ -311,7 +311,7 @@ def _names_in(result: Any, lang: str) -> dict[int, str] | None:
     """The types' names as :func:`discovery_lines` shows them in ``lang``: those the tool
     suggested in the study's language are said in ``lang`` (as the report and the typing
     tool say them, :func:`behaviortypes.profiles.names_in_language`); the analyst's stay."""
-    from .profiles import factor_means_from_profiles, names_in_language, study_lexicon
+    from .profiles import answer_styles, factor_means_from_profiles, names_in_language, reverse_keys, study_lexicon
 
     if not isinstance(result, DiscoveryResult):
         return None
@@ -319,7 +319,8 @@ def _names_in(result: Any, lang: str) -> dict[int, str] | None:
     types = pd.DataFrame(result.types["types"]).set_index("type_id")
     means = factor_means_from_profiles(result.profiles.table)
     named = names_in_language(types, means, dict(result.factors.model.factor_names_), lang,
-                              source_lang=inst.language, lexicon=study_lexicon(inst))
+                              source_lang=inst.language, lexicon=study_lexicon(inst),
+                              styles=answer_styles(result.profiles.table, reverse_keys(inst)))
     return {int(t): str(name) for t, name in named["name"].items()}
 
 

@@ -130,7 +130,8 @@ def type_names_in(out: str | Path, lang: str) -> dict[int, str]:
     folder's ``profiles.csv`` and ``factors.json``, as ``report --lang`` and
     ``typing-tool --lang`` do). Empty when the folder has no ``types.yaml``.
     """
-    from ..profiles import factor_means_from_profiles, names_in_language, read_types_yaml, study_lexicon
+    from ..profiles import (answer_styles, factor_means_from_profiles, names_in_language, read_types_yaml,
+                            reverse_keys, study_lexicon)
 
     out = Path(out)
     if not (out / "types.yaml").is_file():
@@ -147,7 +148,8 @@ def type_names_in(out: str | Path, lang: str) -> dict[int, str]:
     instrument = disc.instrument
     shown = names_in_language(frame, factor_means_from_profiles(disc.table("profiles.csv", required=True)),
                               factor_names, lang, source_lang=instrument.get("language"),
-                              lexicon=study_lexicon(instrument))
+                              lexicon=study_lexicon(instrument), styles=answer_styles(
+                                  disc.table("profiles.csv", required=True), reverse_keys(instrument)))
     return {**names, **{int(k): str(v) for k, v in shown["name"].items() if isinstance(v, str)}}
 
 

@@ -34,7 +34,7 @@ from ..factors.efa import SALIENT
 from ..factors.model import MINOR_SALIENT
 from ..files import write_bytes, write_text
 from ..i18n import reason_text
-from ..profiles import factor_means_from_profiles, level_needs, level_pole, theme_needs
+from ..profiles import answer_styles, factor_means_from_profiles, level_needs, level_pole, theme_needs
 from .data import ReportData, load_report_data, pretty_name
 from .exports import export_cards, export_pptx
 from .owned import refuse_foreign_files
@@ -423,7 +423,8 @@ def _needs(data: ReportData, tid: int, items: Any, measure: str, t: Mapping[str,
     its level sets it apart, and the chips are the themes it departs from its level on
     (:func:`behaviortypes.profiles.level_needs`)."""
     means = factor_means_from_profiles(data.profiles)
-    high = level_pole(means.loc[tid].astype(float)) if tid in means.index and means.shape[1] else None
+    style = answer_styles(data.profiles, data.item_reverse).get(int(tid), True)
+    high = level_pole(means.loc[tid].astype(float), style) if tid in means.index and means.shape[1] else None
     if high is None:
         found = theme_needs(items, data.item_themes, data.item_reverse, measure=measure)
         return list(dict.fromkeys(pretty_name(th) for th in found["theme"]))[:_MAX_NEEDS], ""

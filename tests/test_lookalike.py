@@ -904,3 +904,22 @@ def test_lookalike_refuses_a_repeated_unlinked_customer_id(tmp_path):
     cid = base.loc[unlinked, "customer_id"]
     with pytest.raises(InputError, match=rf"rows {unlinked + 1}, 3001: customer id '{cid}' appears 2 times"):
         train_lookalike(out, customers, models=("logistic",), cv=3)
+
+
+def test_uncorrected_base_shares_say_their_lean_toward_the_survey_mix():
+    # trial 10: the correction declined (weak CRM), the raw shares 33.7 % [31.2, 36.9] and
+    # 20.3 % [17.7, 22.9] against true 40.2 % and 14.4 %: pulled toward the survey's 29 % / 25 %
+    from behaviortypes.lookalike import choose_base_shares
+
+    ident = {"identified": False, "informative": True, "accuracy": 0.507, "majority_accuracy": 0.297,
+             "log_loss": 1.132, "prior_log_loss": 1.376, "max_share_se": 0.082, "max_se": 0.05}
+    weak = choose_base_shares([0.4, 0.6], [0.45, 0.55], ident, None)
+    assert weak["reason"] == "not_identified"
+    assert "lean toward the survey's own mix" in weak["note"] and "not this lean" in weak["note"]
+    assert "because of their type" not in weak["note"]  # one reason, said plainly
+    shifted = {"rejected": True, "worst": {"column": "age", "statistic": "mean", "base": 41.0, "remix": 47.5,
+                                          "smd": 0.4, "z": 6.0}, "flagged": [], "table": None}
+    shifted.pop("table")
+    cov = choose_base_shares([0.4, 0.6], [0.45, 0.55], {**ident, "identified": True}, shifted)
+    assert cov["reason"] == "covariate_shift"
+    assert "if people answered because of their type" in cov["note"] and "not this lean" in cov["note"]

@@ -564,6 +564,17 @@ def _base_moments(model: LookalikeModel, linked: LinkedSample, *, batch_size: in
     return moments, sample
 
 
+#: Said on the card of shares that are not corrected (user trial 10: with the correction declined,
+#: two of four true base shares fell ~3 points outside their 95 % intervals, all on the side away
+#: from the survey's own mix: a weak model's predictions shrink toward its training shares).
+UNCORRECTED_LEAN = ("raw predicted shares lean toward the survey's own mix of types (a model's predictions "
+                    "shrink toward the shares it was trained on, the more so the weaker it is): where a base "
+                    "share differs from the survey's, the true difference is probably larger, and the interval "
+                    "covers the model's refit noise only, not this lean")
+UNCORRECTED_LEAN_IF_TYPE = ("if people answered because of their type rather than because of these columns, "
+                            + UNCORRECTED_LEAN)
+
+
 def choose_base_shares(em_estimate: Sequence[float] | np.ndarray, raw_share: Sequence[float] | np.ndarray,
                        identifiability: dict, label_shift: dict | None) -> dict[str, Any]:
     """Which shares are the customer base's: the corrected or the raw predicted ones.
@@ -622,12 +633,13 @@ def choose_base_shares(em_estimate: Sequence[float] | np.ndarray, raw_share: Seq
         if not identifiability["identified"]:
             note += ("; besides, the customer columns separate the types too weakly to estimate the correction "
                      f"(standard error of a corrected share up to {_points(identifiability['max_share_se'])})")
+        note += "; " + UNCORRECTED_LEAN_IF_TYPE
         return {"shares": np.asarray(raw_share, float), "corrected": False, "reason": "covariate_shift",
                 "method": method, "note": note}
     return {"shares": np.asarray(raw_share, float), "corrected": False, "reason": "not_identified",
             "method": "raw predicted: the customer columns do not identify the correction for the survey's "
                       "response bias; the shares are the mean predicted probability over the base",
-            "note": _not_identified_text(identifiability).removeprefix("lookalike: ")}
+            "note": _not_identified_text(identifiability).removeprefix("lookalike: ") + "; " + UNCORRECTED_LEAN}
 
 
 def card_base_shares(card: dict[str, Any]) -> pd.DataFrame:
@@ -781,7 +793,10 @@ def lookalike_card(model: LookalikeModel, linked: LinkedSample, shift: PriorShif
                 else "bootstrap over respondents, refitting the classifier; at least the survey share's "
                      "interval on each side" if model.chosen_model_ in _REFIT_MODELS
                 else "bootstrap over respondents, recalibrating the posteriors (the classifier is not refitted); "
-                     "at least the survey share's interval on each side"),
+                     "at least the survey share's interval on each side")
+            + ("" if not shift.choice or shift.choice["corrected"] else
+               "; it does not include the lean of raw predicted shares toward the survey's mix (see note)"),
+            "reason": shift.choice["reason"] if shift.choice else None,
             "method": shift.choice["method"] if shift.choice else
             "Saerens, Latinne & Decaestecker (2002) EM on raw posteriors",
             **({} if shift.identifiability is None else {

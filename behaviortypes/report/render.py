@@ -486,6 +486,27 @@ def _map_sample_note(n_mapped: int, n_kept: int, t: Mapping[str, str], fmt) -> s
     return t["map_sample_note"].format(n=fmt.count(n_mapped), total=fmt.count(n_kept))
 
 
+def _uncorrected_reason(data: ReportData) -> str:
+    """Why the base shares were not corrected: ``not_identified`` (the customer columns tell the
+    types apart too weakly) or ``covariate_shift`` (the survey differs in the columns themselves),
+    from the card (``base.reason``; a card before it: its ``base.method``)."""
+    base = (data.card or {}).get("base") or {}
+    reason = base.get("reason")
+    if reason in ("not_identified", "covariate_shift"):
+        return reason
+    method = str(base.get("method") or (data.base or {}).get("method") or "")
+    return "covariate_shift" if method.startswith("raw predicted: the survey differs") else "not_identified"
+
+
+def _texts_of(data: ReportData, lang: str) -> dict[str, str]:
+    """The report's texts in ``lang``; the overview's note on base shares that are not corrected
+    gives the one reason that applies, and what the shares lean to (trial 10: it gave both)."""
+    t = load_texts(lang)
+    if (data.base or {}).get("corrected", True):
+        return t
+    return {**t, "base_uncorrected_note": t[f"base_uncorrected_note_{_uncorrected_reason(data)}"]}
+
+
 def build_context(data: ReportData, lang: str = "en", *,
                   compact: Mapping[str, int] | None = None) -> dict[str, Any]:
     """Everything the templates show, formatted for ``lang``.
@@ -509,7 +530,7 @@ def build_context(data: ReportData, lang: str = "en", *,
         ``appendix`` sections and ``sections`` (the ids of the page-starting sections,
         in order).
     """
-    t = load_texts(lang)
+    t = _texts_of(data, lang)
     fmt = Formatter(lang)
     labels = _plot_labels(t)
     compact = dict(compact or {})

@@ -180,7 +180,7 @@ def discover(
     factors: Annotated[Optional[int], typer.Option(help="Number of factors (default: parallel analysis).", min=1)] = None,
     k: Annotated[Optional[int], typer.Option("--k", help="Number of types (default: chosen on evidence).", min=2)] = None,
     seed: Annotated[int, typer.Option(help="Seed for every random step.")] = 0,
-    resamples: Annotated[int, typer.Option(help="Resamples for the stability evidence.", min=10)] = 30,
+    resamples: Annotated[int, typer.Option(help="Resamples for the stability evidence.", min=10)] = 30,  # (= pipeline.DEFAULT_RESAMPLES)
     umap_map: Annotated[bool, typer.Option("--map/--no-map", help="Compute the UMAP map of respondents.")] = True,
     lang: Annotated[Optional[Lang], typer.Option(help="Language of the progress lines and the summary (default: the study's, instrument.yaml language:, else English).")] = None,
 ) -> None:

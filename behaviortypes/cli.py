@@ -183,7 +183,7 @@ def discover(
     factors: Annotated[Optional[int], typer.Option(help="Number of factors (default: parallel analysis).", min=1)] = None,
     k: Annotated[Optional[int], typer.Option("--k", help="Number of types (default: chosen on evidence).", min=2)] = None,
     seed: Annotated[int, typer.Option(help="Seed for every random step.")] = 0,
-    resamples: Annotated[int, typer.Option(help="Resamples for the stability evidence.", min=10)] = 30,
+    resamples: Annotated[int, typer.Option(help="Resamples for the stability evidence.", min=10)] = 30,  # (= pipeline.DEFAULT_RESAMPLES)
     umap_map: Annotated[bool, typer.Option("--map/--no-map", help="Compute the UMAP map of respondents.")] = True,
     lang: Annotated[Optional[Lang], typer.Option(help="Language of the progress lines and the summary (default: the study's, instrument.yaml language:, else English).")] = None,
 ) -> None:
@@ -206,15 +206,17 @@ def lookalike(
     customers: Annotated[Path, typer.Option(help="Customer base: .parquet, .csv or .duckdb.")],
     id_column: Annotated[Optional[str], typer.Option(help="Customer id column (default: the instrument's customer_id_column).")] = None,
     seed: Annotated[int, typer.Option(help="Seed for every random step.")] = 0,
+    exclude: Annotated[Optional[list[str]], typer.Option(help="A customer column never to use as a feature (repeat for more). Names, e-mail, phone, personal identity numbers and addresses are always left out.")] = None,
 ) -> None:
     """Train the lookalike (twin) model linking survey types to customer behaviour."""
     from .pipeline import discovery_language, lookalike as run_lookalike
 
-    _say_errors_in(discovery_language(out_dir))
+    said = _say_errors_in(discovery_language(out_dir))
 
     # rich's transient bar leaves a blank line where output is not a terminal (a log, a pipe)
-    result = run_lookalike(out_dir, _existing(customers, "customer_file"), id_column=id_column, seed=seed,
-                           progress=sys.stdout.isatty())
+    with _run_warnings(said):  # the personal-data warning (and any with a code) in the study's language
+        result = run_lookalike(out_dir, _existing(customers, "customer_file"), id_column=id_column, seed=seed,
+                               progress=sys.stdout.isatty(), exclude=tuple(exclude or ()))
     say(result.summary())
 
 

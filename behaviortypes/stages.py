@@ -621,7 +621,7 @@ def run_profiles(
     raw_items = screen.kept[inst.item_ids].astype(float)
     profiles = profile_types(raw_items, factors.scores, types.labels, sample_weight=screen.weights,
                              factor_names=factors.model.factor_names_, lang=inst.language,
-                             lexicon=study_lexicon(inst))
+                             lexicon=study_lexicon(inst), item_reverse={i.id: i.reverse for i in inst.items})
     types_doc = merge_types_yaml(types_yaml, profiles.names, sizes=profiles.sizes)
     names = {t["type_id"]: t["name"] for t in types_doc["types"]}
     labels = types.labels

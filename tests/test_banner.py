@@ -375,7 +375,18 @@ def test_cli_profile_with_customers_and_bad_columns(small_study, capsys):
     assert rc == 0
     banner = pd.read_csv(out / "banner.csv")
     assert set(banner["variable"]) == {"preferred_device", "region"}
-    capsys.readouterr()
+    # trial 10: "Profiled 1136 respondents" by region, which only the 815 linked ones have
+    import yaml
+
+    said = capsys.readouterr().out
+    inst = yaml.safe_load((small_study / "survey" / "instrument.yaml").read_text())
+    resp = pd.read_csv(small_study / "survey" / "responses.csv", dtype=str).set_index(inst["id_column"])
+    typed = pd.read_csv(out / "assignments.csv", dtype=str)["respondent_id"]
+    ids = set(pd.read_parquet(base)[inst["customer_id_column"]].astype(str))
+    linked = int(resp.loc[typed, inst["customer_id_column"]].isin(ids).sum())
+    assert 0 < linked < len(typed)
+    assert (f"preferred_device, orders_12m (from customers.parquet): {linked} of the {len(typed)} respondents are "
+            "linked to the customer base") in said, said
     assert main(["profile", str(out), "--by", "agee"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "agee" in err and "age_band" in err

@@ -339,3 +339,23 @@ def test_deliverables_in_the_discovery_folder_follow_its_types(demo_root, tmp_pa
                   "typing_tool.html", "typing_tool.xlsx"):
         assert not (out / stale).exists(), stale
     assert (out / "mine.xlsx").read_bytes() == b"the user's own file"
+
+
+def test_run_and_discover_share_one_resamples_default(tmp_path):
+    """Trial 10: `run` defaulted to 100 resamples, `discover` (CLI and Python) to 30: the same
+    study and seed gave other stability numbers (Jaccard 0.89 against 0.92) by the two commands."""
+    import inspect
+
+    import typer
+
+    from behaviortypes import cli, pipeline
+    from behaviortypes.pipeline import DEFAULT_RESAMPLES, StudyConfig
+
+    (tmp_path / "survey").mkdir()
+    study = tmp_path / "study.yaml"
+    study.write_text("survey: survey\n")
+    option = inspect.signature(cli.discover).parameters["resamples"].default
+    python = inspect.signature(pipeline.discover).parameters["n_resamples"].default
+    assert StudyConfig.load(study).resamples == python == option == DEFAULT_RESAMPLES == 30
+    assert StudyConfig.model_fields["resamples"].default == DEFAULT_RESAMPLES
+    assert not isinstance(option, typer.models.OptionInfo)

@@ -964,3 +964,30 @@ def test_a_bipolar_factor_is_named_after_its_high_end():
     assert suggest_names(loadings, themes) == {"F1": "price", "F2": "service"}
     # only the low end has themed statements: not named after them
     assert suggest_names(loadings, {**{it: "speed" for it in ["s1", "s2", "s3"]}})["F1"] == "Factor 1"
+
+
+def test_a_factor_is_named_after_the_theme_with_most_of_its_loading():
+    """User trial 10 (PWE, real data): F4 loads .44 on one leisure statement and .43/.35/.34 on
+    three restraint statements; named after its top statement it was "leisure (part 2)"."""
+    from behaviortypes.factors.efa import suggest_names
+
+    # the trial's rotated loadings (out/loadings.csv, rounded), themes as the strategist wrote them
+    loadings = pd.DataFrame(
+        {"F1": [0.09, 0.03, 0.04, 0.09, 0.44, -0.03, 0.32, 0.87, -0.11, 0.81, 0.00, -0.02],
+         "F2": [0.23, 0.51, -0.02, 0.04, 0.20, 0.05, 0.09, -0.03, -0.14, 0.00, 0.84, 0.79],
+         "F3": [0.08, 0.00, 0.27, 0.62, -0.15, 0.07, 0.07, 0.01, 0.17, 0.06, 0.00, 0.06],
+         "F4": [0.44, 0.23, 0.35, -0.02, 0.34, 0.43, 0.33, -0.05, 0.34, 0.02, 0.03, -0.10]},
+        index=["p01", "p02", "p03", "p04", "p06", "p08", "p11", "p10", "p14", "p17", "p09", "p15"])
+    themes = {"p01": "leisure", "p02": "leisure", "p09": "leisure", "p15": "leisure", "p03": "restraint",
+              "p08": "restraint", "p14": "restraint", "p04": "meaning", "p06": "responsibility",
+              "p11": "responsibility", "p10": "work", "p17": "work"}
+    assert suggest_names(loadings, themes) == {"F1": "work", "F2": "leisure", "F3": "meaning", "F4": "restraint"}
+    # a theme really split over two factors (three statements on each) keeps its part
+    split = pd.DataFrame({"F1": [0.8, 0.7, 0.75, 0.05, 0.0, 0.1], "F2": [0.0, 0.1, 0.0, 0.7, 0.72, 0.69]},
+                         index=["t1", "t2", "t3", "t4", "t5", "t6"])
+    assert suggest_names(split, dict.fromkeys(split.index, "trust")) == {"F1": "trust", "F2": "trust (part 2)"}
+    # one stray statement of an earlier factor's theme gives way to the factor's own theme
+    stray = pd.DataFrame({"F1": [0.8, 0.7, 0.75, 0.05, 0.0, 0.1], "F2": [0.0, 0.1, 0.0, 0.7, 0.45, 0.4]},
+                         index=["t1", "t2", "t3", "t4", "c1", "c2"])
+    assert suggest_names(stray, {"t1": "trust", "t2": "trust", "t3": "trust", "t4": "trust", "c1": "care",
+                                 "c2": "care"}) == {"F1": "trust", "F2": "care"}

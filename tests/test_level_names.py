@@ -170,7 +170,10 @@ def _level_folder(tmp_path):
         for col in ("mean", "diff", "diff_sd"):
             prof.loc[factors, col] = level * (1 + 0.05 * (prof.index[factors] % 2))
         items = (prof["type_id"] == tid) & (prof["kind"] == "item")
-        sign = prof.loc[items, "key"].map(lambda k: -1.0 if rev.get(k) else 1.0)
+        # the raw agreement moves with the level on forward statements, not against it on the
+        # reverse ones (there it stays put): an answer style can be a level (trial 10: a type
+        # that agrees *more* with the reverse statements holds a view and is named by it)
+        sign = prof.loc[items, "key"].map(lambda k: 0.0 if rev.get(k) else 1.0)
         size = prof.loc[items, "key"].map(lambda k: 1.3 if themes.get(k) == odd else 0.8) * (1 if level > 0 else -1)
         for col in ("diff", "diff_sd"):
             prof.loc[items, col] = sign * size
@@ -198,3 +201,62 @@ def test_what_a_level_type_needs_is_its_level_and_the_themes_beyond_it(tmp_path,
     html = __import__("behaviortypes.report.render", fromlist=["render_html"]).render_html(
         load_report_data(out), lang)
     assert high in html and low in html
+
+
+# --------------------------------------------------------------------------- trial 10: keyed vs raw
+def _keyed_study(reverse_with_content: bool, seed: int = 3):
+    """Three types on three factors of forward statements (a, b, c) and two reverse-keyed
+    statements (r1, r2) outside them: type 1 lower and type 2 higher than everyone on every
+    factor by about as much, type 3 with a shape. With ``reverse_with_content`` the raw
+    agreement of types 1 and 2 on the reverse statements moves *against* their forward
+    agreement (a view: low on work ethic, agrees that leisure matters: user trial 10); else
+    with it (an answer style: type 1 disagrees with everything)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    level = {1: (2.2, 2.2, 2.2), 2: (3.8, 3.8, 3.8), 3: (3.3, 2.7, 3.0)}
+    rev = {1: 4.4 if reverse_with_content else 1.8, 2: 1.6 if reverse_with_content else 4.2, 3: 3.0}
+    rows, labels = [], []
+    for t in (1, 2, 3):
+        for _ in range(200):
+            f = [m + rng.normal(0, 0.6) for m in level[t]]
+            row = {f"{g}{j}": f[i] + rng.normal(0, 0.5) for i, g in enumerate("abc") for j in (1, 2, 3)}
+            row |= {f"r{j}": rev[t] + rng.normal(0, 0.6) for j in (1, 2)}
+            rows.append(row)
+            labels.append(t)
+    items = pd.DataFrame(rows).clip(1, 5).round()
+    items.index = [f"R{i:04d}" for i in range(len(items))]
+    scores = pd.DataFrame({f"F{i + 1}": items[[f"{g}{j}" for j in (1, 2, 3)]].mean(axis=1)
+                           for i, g in enumerate("abc")})
+    return items, scores, pd.Series(labels, index=items.index)
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_a_type_low_on_forward_and_high_on_reverse_statements_is_named_by_content(lang):
+    from behaviortypes.profiles import answer_styles, profile_types
+
+    reverse = {"r1": True, "r2": True}
+    names3 = {"F1": "arbete", "F2": "fritid", "F3": "sparsamhet"} if lang == "sv" else \
+        {"F1": "work", "F2": "leisure", "F3": "thrift"}
+    for content in (True, False):
+        items, scores, labels = _keyed_study(content)
+        prof = profile_types(items, scores, labels, factor_names=names3, lang=lang, item_reverse=reverse)
+        styles = answer_styles(prof.table, reverse)
+        assert styles == {1: not content, 2: not content, 3: True}
+        names = prof.names
+        if content:  # views, not answer styles: named by what they are low / high on
+            assert names.at[1, "name"] not in LEVEL[lang] and names.at[2, "name"] not in LEVEL[lang]
+            assert names.at[1, "tagline"] != level_tagline(False, lang)
+            assert names.at[2, "tagline"] != level_tagline(True, lang)
+        else:  # raw agreement moves the same way on forward and reverse statements: a level
+            assert names.at[1, "name"] == level_name(False, lang)
+            assert names.at[2, "name"] == level_name(True, lang)
+        # the same factor means without the reverse keys: a level either way (as before)
+        before = profile_types(items, scores, labels, factor_names=names3, lang=lang).names
+        assert before.at[1, "name"] == level_name(False, lang)
+        # and the report (another language) names them as discovery did
+        other = "en" if lang == "sv" else "sv"
+        frame = names[["name", "tagline"]].assign(suggested_name=names["name"],
+                                                  suggested_tagline=names["tagline"])
+        shown = names_in_language(frame, prof.factor_means, names3, other, source_lang=lang, styles=styles)
+        assert (shown.at[1, "name"] in LEVEL[other]) is (not content)

@@ -13,7 +13,7 @@ from numpy.testing import assert_allclose
 from sklearn.exceptions import NotFittedError
 
 from behaviortypes import study
-from behaviortypes.errors import InputError, SurveyQualityWarning
+from behaviortypes.errors import BehaviortypesWarning, InputError, SurveyQualityWarning
 from behaviortypes.files import read_json, sha256_file, write_yaml
 from behaviortypes.instrument import instrument_from_dict
 from behaviortypes.stages import load_source_survey
@@ -26,6 +26,7 @@ from behaviortypes.lookalike import (
     expected_calibration_error,
     load_model,
     load_typing_tool,
+    personal_data_columns,
     save_model,
     shift_identifiability,
     shift_posteriors,
@@ -838,3 +839,109 @@ def test_crm_profile_shows_one_row_for_a_two_level_category():
     member[20:40] = "staff"
     table = crm_profile(pd.DataFrame({"status": member}), labels, schema)
     assert set(table["level"].astype(str)) == {"guest", "member"}
+
+
+# --------------------------------------------------------------------------- trial 10: personal data
+_FIRST = ["Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Eva", "Per", "Sara", "Åsa", "Anders", "Lena"]
+_LAST = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Ali", "Persson"]
+
+
+def _with_personal_columns(customers: Path, truth: pd.Series) -> pd.DataFrame:
+    """The base with a name column that follows the type (a model would use it), an e-mail, a
+    phone number, a column of names under a neutral header, and a column the rule keeps."""
+    base = pd.read_parquet(customers)
+    t = truth.loc[base["customer_id"]].to_numpy()
+    rng = np.random.default_rng(5)
+    first = np.array(_FIRST)[(t * 3 + rng.integers(0, 3, len(t))) % len(_FIRST)]
+    last = rng.choice(_LAST, len(t))
+    base["namn"] = [f"{f} {s}" for f, s in zip(first, last)]  # 36 names: not "identifier-like"
+    base["Kundens e-post"] = [f"{f.lower()}.{i}@example.se" for i, f in enumerate(first)]
+    base["tel"] = [f"070-{i:07d}" for i in range(len(t))]
+    base["kontaktperson"] = [f"{s} {f}" for f, s in zip(first, last)]  # names by their values only
+    base["kundsegment"] = np.where(t <= 2, "Privat Bas", "Privat Plus")  # capitalised words, 2 levels: kept
+    base.to_parquet(customers, index=False)
+    return base
+
+
+def test_personal_data_columns_by_header_and_values():
+    frame = pd.DataFrame({
+        "namn": ["Anna Ek"] * 3, "first_name": ["Anna"] * 3, "Förnamn": ["x"] * 3, "E-post": ["x"] * 3,
+        "mobilnummer": ["x"] * 3, "personnummer": ["x"] * 3, "gatuadress": ["x"] * 3,
+        "product_name": ["Gold", "Silver", "Gold"], "email_opens_90d": [1, 2, 3], "postnummer": ["11122"] * 3,
+        "region": ["Västra Götaland", "Skåne", "Norrbotten"], "antal_namnbyten": [0, 1, 0],
+        "kontakt": [f"+46 70 123 45 6{i}" for i in range(3)], "pid": ["19800101-1234"] * 3,
+    })
+    found = {d["name"]: d["reason"] for d in personal_data_columns(frame)}
+    assert set(found) == {"namn", "first_name", "Förnamn", "E-post", "mobilnummer", "personnummer",
+                          "gatuadress", "kontakt", "pid"}
+    assert found["kontakt"] == "personal data (phone numbers, by its values)"
+    assert found["namn"] == "personal data (a person's name, by its header)"
+
+
+def test_personal_columns_are_never_features_and_score_does_not_need_them(tmp_path):
+    # trial 10: 'namn' (168 names in 50,000 rows) was one-hot encoded, 50 names stored in the card
+    # and crm_profile.csv, and `score` on a base exported without names refused
+    out, customers, truth = _discovery(tmp_path, n_base=3_000, n_resp=600)
+    base = _with_personal_columns(customers, truth)
+    with pytest.warns(BehaviortypesWarning, match=r"namn, Kundens e-post, tel, kontaktperson: personal data") as rec:
+        train_lookalike(out, customers, seed=0, models=("logistic",), cv=3, batch_size=1_000,
+                        exclude=["region"])
+    said = [w.message for w in rec if getattr(w.message, "code", None) == "warn_personal_columns"]
+    assert len(said) == 1 and "\n" not in str(said[0])
+    card = read_json(out / "lookalike_card.json")
+    personal = {"namn", "Kundens e-post", "tel", "kontaktperson"}
+    assert not personal & set(card["feature_columns"]) and "kundsegment" in card["feature_columns"]
+    assert "region" not in card["feature_columns"]
+    assert {"name": "region", "reason": "excluded by the user (--exclude)"} in card["dropped_features"]
+    text = (out / "lookalike_card.json").read_text(encoding="utf-8")
+    assert not any(name in text for name in base["namn"].unique())
+    assert not any(name in text for name in _FIRST)
+    crm = pd.read_csv(out / "crm_profile.csv")
+    assert not personal & set(crm["feature"]) and not crm["level"].astype(str).isin(base["namn"]).any()
+    # a base exported without names, e-mail, phone or the excluded column scores
+    slim = base.drop(columns=list(personal) + ["region"])
+    slim.to_parquet(tmp_path / "slim.parquet", index=False)
+    from behaviortypes.scoring import score_customers
+
+    scored = score_customers(load_model(out / "lookalike.skops"), tmp_path / "slim.parquet",
+                             tmp_path / "scored.parquet")
+    assert scored.n_rows == len(base)
+
+
+def test_exclude_unknown_column_is_one_clear_error(tmp_path):
+    out, customers, _ = _discovery(tmp_path, n_base=3_000, n_resp=300)
+    with pytest.raises(InputError, match=r"--exclude names a column that is not in the customer file: "
+                                         r"'regoin'.*its columns are spend, visits"):
+        train_lookalike(out, customers, models=("logistic",), cv=3, exclude=["regoin"])
+
+
+def test_lookalike_refuses_a_repeated_unlinked_customer_id(tmp_path):
+    # trial 10: one unlinked id twice was accepted (card n_customers 50,001); score refused it
+    out, customers, _ = _discovery(tmp_path, n_base=3_000, n_resp=300)
+    base = pd.read_parquet(customers)
+    linked = set(pd.read_csv(tmp_path / "survey" / "responses.csv", dtype=str)["customer_id"])
+    unlinked = base.index[~base["customer_id"].isin(linked)][10]
+    dup = pd.concat([base, base.loc[[unlinked]]], ignore_index=True)
+    dup.to_parquet(customers, index=False)
+    cid = base.loc[unlinked, "customer_id"]
+    with pytest.raises(InputError, match=rf"rows {unlinked + 1}, 3001: customer id '{cid}' appears 2 times"):
+        train_lookalike(out, customers, models=("logistic",), cv=3)
+
+
+def test_uncorrected_base_shares_say_their_lean_toward_the_survey_mix():
+    # trial 10: the correction declined (weak CRM), the raw shares 33.7 % [31.2, 36.9] and
+    # 20.3 % [17.7, 22.9] against true 40.2 % and 14.4 %: pulled toward the survey's 29 % / 25 %
+    from behaviortypes.lookalike import choose_base_shares
+
+    ident = {"identified": False, "informative": True, "accuracy": 0.507, "majority_accuracy": 0.297,
+             "log_loss": 1.132, "prior_log_loss": 1.376, "max_share_se": 0.082, "max_se": 0.05}
+    weak = choose_base_shares([0.4, 0.6], [0.45, 0.55], ident, None)
+    assert weak["reason"] == "not_identified"
+    assert "lean toward the survey's own mix" in weak["note"] and "not this lean" in weak["note"]
+    assert "because of their type" not in weak["note"]  # one reason, said plainly
+    shifted = {"rejected": True, "worst": {"column": "age", "statistic": "mean", "base": 41.0, "remix": 47.5,
+                                          "smd": 0.4, "z": 6.0}, "flagged": [], "table": None}
+    shifted.pop("table")
+    cov = choose_base_shares([0.4, 0.6], [0.45, 0.55], {**ident, "identified": True}, shifted)
+    assert cov["reason"] == "covariate_shift"
+    assert "if people answered because of their type" in cov["note"] and "not this lean" in cov["note"]

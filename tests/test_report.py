@@ -1102,3 +1102,30 @@ def test_the_cfa_check_is_not_left_alone_on_a_page(tmp_path):
     after = min(p for p in pages.values() if p > pages["measurement"])
     assert after == pages["measurement"] + 1  # one page: the CFA check with the rest
     assert 'id="cfa-check"' in doc.html
+
+
+def test_uncorrected_base_shares_say_the_one_reason_and_their_lean(tmp_path):
+    """Trial 10: the overview note gave both possible reasons for not correcting the base shares
+    ("...the customer columns, or ... too weakly") and said nothing of the raw predictions'
+    pull toward the survey's mix; two of four true shares fell outside their intervals."""
+    import json
+
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=400, seed=1, with_quotes=False)
+    doc = json.loads((disc / "base_shares.json").read_text())
+    doc["corrected"] = False
+    (disc / "base_shares.json").write_text(json.dumps(doc))
+    card = json.loads((disc / "lookalike_card.json").read_text())
+    for reason, en, sv in (("not_identified", "tell the types apart too weakly", "skiljer typerna åt för svagt"),
+                           ("covariate_shift", "in the customer columns themselves", "i själva kundkolumnerna")):
+        card["base"] = {"corrected": False, "reason": reason}
+        (disc / "lookalike_card.json").write_text(json.dumps(card))
+        data = load_report_data(disc)
+        for lang, one, lean, other in (
+                ("en", en, "lean toward the survey's own mix", "or the customer data"),
+                ("sv", sv, "dras", "eller kunddata")):
+            ctx = build_context(data, lang)
+            note = ctx["t"]["base_uncorrected_note"]
+            assert ctx["overview"]["base_uncorrected"] and one in note and lean in note, note
+            assert other not in note and "lookalike_card.json" not in note, note
+            html = render_html(data, lang)
+            assert one in html

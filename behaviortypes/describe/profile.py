@@ -75,6 +75,10 @@ class ProfileResult:
             n=meta.get("n_respondents", "?"), d=d, o=o, min=meta.get("min_cell"),
             w_descriptors=t[f"cli_w_descriptor_{'1' if d == 1 else 'n'}"],
             w_outcomes=t[f"cli_w_outcome_{'1' if o == 1 else 'n'}"])]
+        if meta.get("n_linked") is not None:
+            lines.append(t["cli_profiled_linked"].format(
+                columns=", ".join(meta.get("customer_columns", [])), file=meta.get("customers_file", ""),
+                linked=meta["n_linked"], n=meta.get("n_respondents", "?")))
         lines += declared_missing_lines(meta, t)
         for _, row in self.tests.iterrows():
             n_sig = int(sig["variable"].eq(row["variable"]).sum())
@@ -130,7 +134,8 @@ def type_names_in(out: str | Path, lang: str) -> dict[int, str]:
     folder's ``profiles.csv`` and ``factors.json``, as ``report --lang`` and
     ``typing-tool --lang`` do). Empty when the folder has no ``types.yaml``.
     """
-    from ..profiles import factor_means_from_profiles, names_in_language, read_types_yaml, study_lexicon
+    from ..profiles import (answer_styles, factor_means_from_profiles, names_in_language, read_types_yaml,
+                            reverse_keys, study_lexicon)
 
     out = Path(out)
     if not (out / "types.yaml").is_file():
@@ -147,7 +152,8 @@ def type_names_in(out: str | Path, lang: str) -> dict[int, str]:
     instrument = disc.instrument
     shown = names_in_language(frame, factor_means_from_profiles(disc.table("profiles.csv", required=True)),
                               factor_names, lang, source_lang=instrument.get("language"),
-                              lexicon=study_lexicon(instrument))
+                              lexicon=study_lexicon(instrument), styles=answer_styles(
+                                  disc.table("profiles.csv", required=True), reverse_keys(instrument)))
     return {**names, **{int(k): str(v) for k, v in shown["name"].items() if isinstance(v, str)}}
 
 
@@ -272,7 +278,15 @@ def _linked_columns(resp: pd.DataFrame, inst: Any, customers: str | Path, id_col
     if n_linked == 0:
         raise InputError("no typed respondent is in the customer base", file=customers, column=cust_id,
                          hint=f"check that {inst.customer_id_column} in {rfile} holds the base's ids")
+    linked.attrs["linked"] = pd.Series(link.isin(base[cust_id]).fillna(False).to_numpy(bool), index=resp.index)
     return linked
+
+
+def _linked_meta(linked: pd.DataFrame, types: pd.Series, columns: list[str], customers: str | Path) -> dict:
+    """``n_linked`` (typed respondents linked to the base: the only ones the customer columns
+    describe), ``customer_columns`` and ``customers_file``, for the summary and ``profile.json``."""
+    n_linked = int(linked.attrs["linked"].reindex(types.index).fillna(False).astype(bool).sum())
+    return {"n_linked": n_linked, "customer_columns": list(columns), "customers_file": Path(customers).name}
 
 
 def _descriptor_levels(desc: list[dict], data: pd.DataFrame, survey: Any, from_customers: list[str],
@@ -448,8 +462,10 @@ def profile_types_by(
         raise InputError(code="problem_not_in_responses", file=rfile, column=from_customers[0],
                          values={"columns": ", ".join(others[:12]) or Said("problem_none_brackets")})
     source_of = {c: rfile for c in wanted}
+    linked_meta = {}  # the customer columns describe the linked respondents only (trial 10)
     if from_customers:
         linked = _linked_columns(resp, inst, customers, id_column, from_customers, rfile)
+        linked_meta = _linked_meta(linked, types, from_customers, customers)
         for c in from_customers:
             data[c] = linked[c]
             source_of[c] = Path(customers).name
@@ -500,6 +516,7 @@ def profile_types_by(
         "assignments_sha256": assignments_fingerprint(types),
         "bases": _type_bases(types, disc, inst.min_group_size),
         "column_labels": dict(inst.column_labels),  # the report names CRM columns so too
+        **linked_meta,
     }
     return ProfileResult(out, banner, tests, outcome_tab, covs, meta)
 

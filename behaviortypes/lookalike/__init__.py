@@ -10,6 +10,7 @@ from .model import CALIBRATION_CHOICES, MODEL_CHOICES, UNASSIGNED, LookalikeMode
 from .persist import TRUSTED_TYPES, load_model, save_model
 from .train import (LookalikeResult, card_base_shares, choose_base_shares, customers_fingerprint,
                     train_lookalike)
+from ._features import personal_data_columns
 from .typing_tool import TypingTool, build_typing_tool, load_typing_tool
 from .priors import (
     BOOTSTRAP_DRAWS,
@@ -32,6 +33,7 @@ __all__ = [
     "LookalikeModel",
     "LookalikeResult",
     "train_lookalike",
+    "personal_data_columns",
     "card_base_shares",
     "choose_base_shares",
     "customers_fingerprint",

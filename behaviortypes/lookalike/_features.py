@@ -26,6 +26,7 @@ __all__ = [
     "detect_schema",
     "prepare_features",
     "check_features_against_schema",
+    "personal_data_columns",
 ]
 
 FEATURE_KINDS = ("numeric", "boolean", "categorical", "date")
@@ -92,6 +93,100 @@ def _refuse_mostly_numeric_text(name: Any, values: pd.Series) -> None:
         )
 
 
+# ------------------------------------------------------------------ personal data
+# Direct identifiers in the sense of GDPR (art. 4(1): a name, an identification number, contact
+# details): never features, whatever their values (a first-name column repeats, so the
+# "identifier-like" rule below misses it). A header is personal when, written in lower case
+# without accents or separators, it is one of the bases, optionally after one qualifier
+# ("kund" + "namn", "first" + "name", "e" + "post"). Postal codes, birth years and regions are
+# quasi-identifiers, not direct ones: kept (see docs/data_safety.md; --exclude drops them).
+_PERSONAL_BASES = {
+    "name": ("name", "namn", "surname"),
+    "email": ("email", "mail", "epost", "emailaddress", "emailadress", "mailadress", "epostadress",
+              "mailaddress"),
+    "phone": ("phone", "telephone", "telefon", "tel", "tfn", "mobile", "mobil", "mobilnummer",
+              "telefonnummer", "phonenumber", "phoneno", "telnr", "mobilephone", "cellphone", "mobiltelefon",
+              "mobilnr", "cell"),
+    "id_number": ("personnummer", "personnr", "persnr", "pnr", "ssn", "socialsecuritynumber",
+                  "personalnumber", "personalidentitynumber", "nationalid", "samordningsnummer",
+                  "personid", "idnumber"),
+    "address": ("address", "adress", "streetaddress", "street", "gatuadress", "gata", "postaladdress",
+                "postadress", "utdelningsadress", "ipaddress", "ipadress"),
+}
+_PERSONAL_QUALIFIERS = ("", "e", "customer", "kund", "contact", "kontakt", "first", "last", "full", "given",
+                        "family", "for", "efter", "tilltals", "mellan", "middle", "display", "user", "anvandar",
+                        "person", "privat", "private", "home", "hem", "work", "arbete", "primary", "holder",
+                        "member", "medlem", "owner", "agare", "billing", "faktura", "delivery", "leverans")
+_ACCENTS = str.maketrans("åäöéèüøæ", "aaoeeuoa")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+_PHONE = re.compile(r"^\+?[\d\s\-().]{7,20}$")
+_ID_NUMBER = re.compile(r"^(\d{2})?\d{6}[-+]?\d{4}$")
+_FULL_NAME = re.compile(r"^[A-ZÅÄÖÆØÉÜ][a-zåäöæøéèüë'\-]+( [A-ZÅÄÖÆØÉÜ][a-zåäöæøéèüë'\-]+){1,3}$")
+
+
+def _personal_header(name: str) -> str | None:
+    """The kind of direct identifier a header names (``"name"``, ``"email"`` ...), else None."""
+    compact = re.sub(r"[^a-z]", "", str(name).lower().translate(_ACCENTS))
+    for kind, bases in _PERSONAL_BASES.items():
+        for base in bases:
+            if compact.endswith(base) and compact[: len(compact) - len(base)] in _PERSONAL_QUALIFIERS:
+                return kind
+    return None
+
+
+def _personal_values(col: pd.Series) -> str | None:
+    """The kind of direct identifier most text values of a column look like, else None."""
+    if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype) \
+            or pd.api.types.is_datetime64_any_dtype(col.dtype):
+        return None
+    text = col.dropna().astype(str).str.strip()
+    text = text[text != ""].iloc[:2000]
+    if text.empty:
+        return None
+    if text.str.match(_EMAIL).mean() >= 0.8:
+        return "email"
+    digits = text.str.count(r"\d")
+    if (text.str.match(_ID_NUMBER) & (digits >= 10)).mean() >= 0.8:
+        return "id_number"
+    if (text.str.match(_PHONE) & (digits >= 7) & text.str.match(r"^[+0(]")).mean() >= 0.8:
+        return "phone"
+    # two to four capitalised words in at least 20 different values: "Anna Andersson"
+    # (a region column such as "Västra Götaland" has fewer distinct levels)
+    if text.str.match(_FULL_NAME).mean() >= 0.9 and text.nunique() >= 20:
+        return "name"
+    return None
+
+
+_PERSONAL_REASON = {
+    "name": "a person's name", "email": "e-mail addresses", "phone": "phone numbers",
+    "id_number": "personal identity numbers", "address": "postal or street addresses",
+}
+
+
+def personal_data_columns(features: pd.DataFrame) -> list[dict[str, str]]:
+    """Columns that identify a person directly: by their header or by their values.
+
+    A name, e-mail address, phone number, personal identity number (personnummer, SSN)
+    or street address is a direct identifier (GDPR art. 4(1)); such a column is never a
+    feature of the lookalike model, so none of its values is stored in the model, the
+    card or ``crm_profile.csv``, and ``score`` never asks for it.
+
+    Returns
+    -------
+    list of dict
+        ``{name, reason}`` per personal column, in input order; the reason says whether the
+        header or the values gave it away.
+    """
+    found = []
+    for name in features.columns:
+        by_header = _personal_header(str(name))
+        kind = by_header or _personal_values(features[name])
+        if kind is not None:
+            how = "header" if by_header else "values"
+            found.append({"name": str(name), "reason": f"personal data ({_PERSONAL_REASON[kind]}, by its {how})"})
+    return found
+
+
 def detect_schema(
     features: pd.DataFrame,
     *,
@@ -115,13 +210,17 @@ def detect_schema(
     schema : list of dict
         One ``{name, kind, dtype[, categories]}`` per kept column, in input order.
     dropped : list of dict
-        ``{name, reason}`` for columns that cannot be used (constant, all
-        missing, or identifier-like text with a distinct value in almost every row).
+        ``{name, reason}`` for columns that cannot be used (personal data, see
+        :func:`personal_data_columns`; constant, all missing, or identifier-like text
+        with a distinct value in almost every row). Personal columns come first.
     """
     schema: list[dict[str, Any]] = []
-    dropped: list[dict[str, str]] = []
+    dropped: list[dict[str, str]] = personal_data_columns(features)
+    personal = {d["name"] for d in dropped}
     n = len(features)
     for name in features.columns:
+        if str(name) in personal:
+            continue
         col = features[name]
         non_null = col.dropna()
         if non_null.empty:
@@ -319,7 +418,16 @@ def _bad_rows(col: pd.Series, spec: Mapping[str, Any]) -> np.ndarray | None:
 
 
 def warn_dropped(dropped: Sequence[Mapping[str, str]]) -> None:
-    """One warning naming the columns that were not used as features."""
+    """One warning naming the columns that were not used as features (and one, in the
+    language of the run, naming the personal-data columns)."""
+    personal = [d["name"] for d in dropped if d["reason"].startswith("personal data")]
+    dropped = [d for d in dropped if not d["reason"].startswith("personal data")]
+    if personal:
+        columns = ", ".join(personal)
+        warnings.warn(BehaviortypesWarning(
+            f"lookalike: {columns}: personal data (names, e-mail, phone, personal identity numbers or "
+            "addresses) is never a feature of the model; drop other columns with --exclude COLUMN",
+            code="warn_personal_columns", values={"columns": columns}), stacklevel=3)
     if dropped:
         text = "; ".join(f"{d['name']} ({d['reason']})" for d in dropped)
         warnings.warn(

@@ -192,6 +192,8 @@ class LinkedSample:
         Columns dropped as survey items or earlier scoring output.
     n_base : int
         Customers in the base.
+    excluded : list of str
+        Columns the user excluded (``exclude`` of :func:`link`, ``--exclude``).
     """
 
     folder: study.DiscoveryFolder
@@ -206,6 +208,7 @@ class LinkedSample:
     leaked: list[str]
     scored: list[str]
     n_base: int
+    excluded: list[str] = field(default_factory=list)
 
     @property
     def sample_weight(self) -> np.ndarray | None:
@@ -307,8 +310,13 @@ def link(
     batch_size: int = 100_000,
     progress: bool = False,
     survey: Any = None,
+    exclude: Sequence[str] = (),
 ) -> LinkedSample:
     """Link the kept respondents to their customer records (one pass over the base).
+
+    ``exclude`` names customer columns that must not be features (personal data the
+    automatic rule of :func:`~behaviortypes.lookalike.personal_data_columns` misses, or any
+    column the user does not want the model to use); each must be a column of the file.
 
     ``survey`` is the discovery's survey (:class:`~behaviortypes.readers.Survey`, as a
     runner has it); when None it is read once from the folder recorded in
@@ -319,7 +327,8 @@ def link(
     InputError
         If the discovery folder is incomplete, the instrument names no
         ``customer_id_column``, the id column is not in the customer file, a linked
-        customer id repeats, or too few respondents (or too few of one type) are linked.
+        customer id repeats, too few respondents (or too few of one type) are linked, or
+        an excluded column is not in the customer file.
     """
     folder = study.load(discovery_dir)
     customers = Path(customers)
@@ -343,8 +352,22 @@ def link(
     features = linked_rows.loc[linked.to_numpy()].copy()
     features.index = pd.Index(linked.to_numpy(), name=cust_col)
     features, leaked, scored = _drop_leaks(features, instrument)
-    return LinkedSample(folder, instrument, customers, cust_col, link_column, types, weights, features,
-                        types.loc[linked.index], leaked, scored, n_base)
+    excluded = _excluded(features, exclude, customers, cust_col)
+    return LinkedSample(folder, instrument, customers, cust_col, link_column, types, weights,
+                        features.drop(columns=excluded), types.loc[linked.index], leaked, scored, n_base,
+                        excluded)
+
+
+def _excluded(features: pd.DataFrame, exclude: Sequence[str], customers: Path, cust_col: str) -> list[str]:
+    """The columns to exclude (``--exclude``), each checked to be in the customer file."""
+    exclude = [exclude] if isinstance(exclude, str) else list(exclude or ())
+    columns = [str(c) for c in features.columns]
+    for name in exclude:
+        if str(name) not in columns and str(name) != cust_col:
+            raise InputError(code="problem_exclude_unknown", values={"column": name}, file=customers,
+                             column=str(name), hint=Said("problem_exclude_unknown_fix", {
+                                 "columns": ", ".join(columns[:20]) + (" ..." if len(columns) > 20 else "")}))
+    return [c for c in columns if c in {str(n) for n in exclude}]
 
 
 # -------------------------------------------------------------------- prior shift
@@ -394,7 +417,7 @@ def _raw_sample(model: LookalikeModel, linked: LinkedSample, *, sample_size: int
     sample, keys = np.empty((0, kk)), np.empty(0)
     with tempfile.TemporaryDirectory(prefix="behaviortypes-lookalike-") as tmp:
         scored = score_customers(model, linked.customers, Path(tmp) / "raw.parquet", id_column=linked.id_column,
-                                 batch_size=batch_size, check_duplicates=False, progress=progress)
+                                 batch_size=batch_size, progress=progress)  # (a repeated id: score's error)
         for batch in pq.ParquetFile(scored.out).iter_batches(batch_size=batch_size, columns=columns):
             proba = np.column_stack([batch.column(c).to_numpy(zero_copy_only=False) for c in columns])
             raw_sum += proba.sum(axis=0)
@@ -541,6 +564,17 @@ def _base_moments(model: LookalikeModel, linked: LinkedSample, *, batch_size: in
     return moments, sample
 
 
+#: Said on the card of shares that are not corrected (user trial 10: with the correction declined,
+#: two of four true base shares fell ~3 points outside their 95 % intervals, all on the side away
+#: from the survey's own mix: a weak model's predictions shrink toward its training shares).
+UNCORRECTED_LEAN = ("raw predicted shares lean toward the survey's own mix of types (a model's predictions "
+                    "shrink toward the shares it was trained on, the more so the weaker it is): where a base "
+                    "share differs from the survey's, the true difference is probably larger, and the interval "
+                    "covers the model's refit noise only, not this lean")
+UNCORRECTED_LEAN_IF_TYPE = ("if people answered because of their type rather than because of these columns, "
+                            + UNCORRECTED_LEAN)
+
+
 def choose_base_shares(em_estimate: Sequence[float] | np.ndarray, raw_share: Sequence[float] | np.ndarray,
                        identifiability: dict, label_shift: dict | None) -> dict[str, Any]:
     """Which shares are the customer base's: the corrected or the raw predicted ones.
@@ -599,12 +633,13 @@ def choose_base_shares(em_estimate: Sequence[float] | np.ndarray, raw_share: Seq
         if not identifiability["identified"]:
             note += ("; besides, the customer columns separate the types too weakly to estimate the correction "
                      f"(standard error of a corrected share up to {_points(identifiability['max_share_se'])})")
+        note += "; " + UNCORRECTED_LEAN_IF_TYPE
         return {"shares": np.asarray(raw_share, float), "corrected": False, "reason": "covariate_shift",
                 "method": method, "note": note}
     return {"shares": np.asarray(raw_share, float), "corrected": False, "reason": "not_identified",
             "method": "raw predicted: the customer columns do not identify the correction for the survey's "
                       "response bias; the shares are the mean predicted probability over the base",
-            "note": _not_identified_text(identifiability).removeprefix("lookalike: ")}
+            "note": _not_identified_text(identifiability).removeprefix("lookalike: ") + "; " + UNCORRECTED_LEAN}
 
 
 def card_base_shares(card: dict[str, Any]) -> pd.DataFrame:
@@ -732,7 +767,8 @@ def lookalike_card(model: LookalikeModel, linked: LinkedSample, shift: PriorShif
         "feature_columns": model.feature_columns_,
         "dropped_features": model.dropped_features_
         + [{"name": c, "reason": "leakage (survey item)"} for c in linked.leaked]
-        + [{"name": c, "reason": "leakage (earlier scoring output)"} for c in linked.scored],
+        + [{"name": c, "reason": "leakage (earlier scoring output)"} for c in linked.scored]
+        + [{"name": c, "reason": "excluded by the user (--exclude)"} for c in linked.excluded],
         "reference_date": model.reference_date_,
         "type_ids": model.type_ids_,
         "type_names": final.type_names_,
@@ -757,7 +793,10 @@ def lookalike_card(model: LookalikeModel, linked: LinkedSample, shift: PriorShif
                 else "bootstrap over respondents, refitting the classifier; at least the survey share's "
                      "interval on each side" if model.chosen_model_ in _REFIT_MODELS
                 else "bootstrap over respondents, recalibrating the posteriors (the classifier is not refitted); "
-                     "at least the survey share's interval on each side"),
+                     "at least the survey share's interval on each side")
+            + ("" if not shift.choice or shift.choice["corrected"] else
+               "; it does not include the lean of raw predicted shares toward the survey's mix (see note)"),
+            "reason": shift.choice["reason"] if shift.choice else None,
             "method": shift.choice["method"] if shift.choice else
             "Saerens, Latinne & Decaestecker (2002) EM on raw posteriors",
             **({} if shift.identifiability is None else {
@@ -812,6 +851,7 @@ def train_lookalike(
     batch_size: int = 100_000,
     progress: bool = False,
     survey: Any = None,
+    exclude: Sequence[str] = (),
 ) -> LookalikeResult:
     """Train, calibrate and prior-correct the lookalike model; write its files.
 
@@ -842,6 +882,10 @@ def train_lookalike(
     survey : Survey, optional
         The survey of the discovery (a runner passes the one it has); default: read
         once from the folder recorded in ``source.json``, an error when it is gone.
+    exclude : sequence of str, default=()
+        Customer columns never to use as features (``--exclude``), besides the personal-data
+        columns (names, e-mail, phone, personal identity numbers, addresses) that are always
+        left out (:func:`~behaviortypes.lookalike.personal_data_columns`).
 
     Returns
     -------
@@ -861,7 +905,7 @@ def train_lookalike(
     """
     study.refuse_one_group(discovery_dir, "the lookalike model")
     linked = link(discovery_dir, customers, id_column=id_column, min_per_type=min_per_type,
-                  batch_size=batch_size, progress=progress, survey=survey)
+                  batch_size=batch_size, progress=progress, survey=survey, exclude=exclude)
     sw = linked.sample_weight
     model = LookalikeModel(
         models=tuple(models), cv=cv, calibration=calibration, unassigned_threshold=unassigned_threshold,

@@ -28,7 +28,7 @@ from ..errors import InputError
 from ..i18n import factor_label
 from ..instrument import column_label
 from ..plots import type_colors
-from ..profiles import factor_means_from_profiles, names_in_language, study_lexicon
+from ..profiles import answer_styles, factor_means_from_profiles, names_in_language, reverse_keys, study_lexicon
 
 __all__ = ["ReportData", "load_report_data", "REQUIRED_FILES", "anonymise_quote", "pretty_name"]
 
@@ -157,7 +157,8 @@ class ReportData:
         raw_names = dict((self.factors or {}).get("factor_names") or {})
         instrument = self.source.get("instrument") or {}
         types = names_in_language(self.types, means, raw_names, lang, source_lang=instrument.get("language"),
-                                  lexicon=study_lexicon(instrument))
+                                  lexicon=study_lexicon(instrument),
+                                  styles=answer_styles(self.profiles, reverse_keys(instrument)))
         shown = {f: factor_label(f, name, lang) for f, name in self.factor_names.items()}
         return replace(self, types=types, factor_names=shown, names_lang=lang)
 

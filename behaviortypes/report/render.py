@@ -34,7 +34,7 @@ from ..factors.efa import SALIENT
 from ..factors.model import MINOR_SALIENT
 from ..files import write_bytes, write_text
 from ..i18n import reason_text
-from ..profiles import factor_means_from_profiles, level_needs, level_pole, theme_needs
+from ..profiles import answer_styles, factor_means_from_profiles, level_needs, level_pole, theme_needs
 from .data import ReportData, load_report_data, pretty_name
 from .exports import export_cards, export_pptx
 from .owned import refuse_foreign_files
@@ -442,7 +442,8 @@ def _needs(data: ReportData, tid: int, items: Any, measure: str, t: Mapping[str,
     its level sets it apart, and the chips are the themes it departs from its level on
     (:func:`behaviortypes.profiles.level_needs`)."""
     means = factor_means_from_profiles(data.profiles)
-    high = level_pole(means.loc[tid].astype(float)) if tid in means.index and means.shape[1] else None
+    style = answer_styles(data.profiles, data.item_reverse).get(int(tid), True)
+    high = level_pole(means.loc[tid].astype(float), style) if tid in means.index and means.shape[1] else None
     if high is None:
         found = theme_needs(items, data.item_themes, data.item_reverse, measure=measure)
         return list(dict.fromkeys(pretty_name(th) for th in found["theme"]))[:_MAX_NEEDS], ""
@@ -507,6 +508,27 @@ def _map_sample_note(n_mapped: int, n_kept: int, t: Mapping[str, str], fmt) -> s
     return t["map_sample_note"].format(n=fmt.count(n_mapped), total=fmt.count(n_kept))
 
 
+def _uncorrected_reason(data: ReportData) -> str:
+    """Why the base shares were not corrected: ``not_identified`` (the customer columns tell the
+    types apart too weakly) or ``covariate_shift`` (the survey differs in the columns themselves),
+    from the card (``base.reason``; a card before it: its ``base.method``)."""
+    base = (data.card or {}).get("base") or {}
+    reason = base.get("reason")
+    if reason in ("not_identified", "covariate_shift"):
+        return reason
+    method = str(base.get("method") or (data.base or {}).get("method") or "")
+    return "covariate_shift" if method.startswith("raw predicted: the survey differs") else "not_identified"
+
+
+def _texts_of(data: ReportData, lang: str) -> dict[str, str]:
+    """The report's texts in ``lang``; the overview's note on base shares that are not corrected
+    gives the one reason that applies, and what the shares lean to (trial 10: it gave both)."""
+    t = load_texts(lang)
+    if (data.base or {}).get("corrected", True):
+        return t
+    return {**t, "base_uncorrected_note": t[f"base_uncorrected_note_{_uncorrected_reason(data)}"]}
+
+
 def build_context(data: ReportData, lang: str = "en", *,
                   compact: Mapping[str, int] | None = None) -> dict[str, Any]:
     """Everything the templates show, formatted for ``lang``.
@@ -530,7 +552,7 @@ def build_context(data: ReportData, lang: str = "en", *,
         ``appendix`` sections and ``sections`` (the ids of the page-starting sections,
         in order).
     """
-    t = load_texts(lang)
+    t = _texts_of(data, lang)
     fmt = Formatter(lang)
     labels = _plot_labels(t)
     compact = dict(compact or {})

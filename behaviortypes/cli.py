@@ -207,12 +207,13 @@ def lookalike(
     """Train the lookalike (twin) model linking survey types to customer behaviour."""
     from .pipeline import discovery_language, lookalike as run_lookalike
 
-    _say_errors_in(discovery_language(out_dir))
+    said = _say_errors_in(discovery_language(out_dir))
 
     # rich's transient bar leaves a blank line where output is not a terminal (a log, a pipe)
-    result = run_lookalike(out_dir, _existing(customers, "customer_file"), id_column=id_column, seed=seed,
-                           progress=sys.stdout.isatty())
-    say(result.summary())
+    with _run_warnings(said):  # columns that would leak the answer, not used, …: in the study's language
+        result = run_lookalike(out_dir, _existing(customers, "customer_file"), id_column=id_column, seed=seed,
+                               progress=sys.stdout.isatty())
+    say(result.summary(said))
 
 
 @app.command()
@@ -231,22 +232,23 @@ def score(
     from .pipeline import discovery_language, score as run_score
     from .study import refuse_one_group
 
-    _say_errors_in(discovery_language(model))
+    said = _say_errors_in(discovery_language(model))
 
     refuse_one_group(model, "scoring the customer base")  # OUT/lookalike.skops of a k = 1 folder: why none
-    summary = run_score(
-        _existing(model, "model"), _existing(customers, "customer_file"), out_path,
-        engine=engine.value, scheduler=scheduler, table=table, out_table=out_table,
-        id_column=id_column, progress=True, csv_dialect=csv_dialect.value,
-    )
-    say(summary.summary())
+    with _run_warnings(said):  # base_shares.json left as it was, raw shares: in the study's language
+        summary = run_score(
+            _existing(model, "model"), _existing(customers, "customer_file"), out_path,
+            engine=engine.value, scheduler=scheduler, table=table, out_table=out_table,
+            id_column=id_column, progress=True, csv_dialect=csv_dialect.value, lang=said,
+        )
+    say(summary.summary(said))
 
 
 @app.command()
 def report(
     out_dir: Annotated[Path, typer.Argument(help="Discovery folder (from `discover`).")],
     pdf: Annotated[Optional[Path], typer.Option(help="Where to write the PDF (default: reports/<study>/).")] = None,
-    lang: Annotated[Lang, typer.Option(help="Report language.")] = Lang.en,
+    lang: Annotated[Optional[Lang], typer.Option(help="Report language (default: the study's, instrument.yaml language:, else English).")] = None,
     pptx: Annotated[bool, typer.Option(help="Also write a PowerPoint deck.")] = False,
     png: Annotated[bool, typer.Option(help="Also write a PNG card per persona (none when the discovery found no distinct types, k = 1).")] = False,
 ) -> None:
@@ -254,12 +256,15 @@ def report(
     from .pipeline import report as run_report
 
     formats = ("pdf",) + (("pptx",) if pptx else ()) + (("png",) if png else ())
-    _say_errors_in(lang.value)
+    from .pipeline import discovery_language
+
+    # a wrong path (no study to read the language from) follows --lang, else English
+    said = _say_errors_in(lang.value if lang else discovery_language(out_dir) if out_dir.is_dir() else "en")
     if _existing(out_dir, "discovery_folder").is_file():  # e.g. OUT/solution.json: the folder is meant
         raise InputError(code="problem_file_not_folder", file=out_dir, hint=Said(
             "problem_file_not_folder_fix", {"command": f"behaviortypes report {out_dir.parent}"}))
-    for path in run_report(out_dir, pdf=pdf, lang=lang.value, formats=formats).files:
-        say(_said("cli_wrote", lang.value, path=path))
+    for path in run_report(out_dir, pdf=pdf, lang=said, formats=formats).files:
+        say(_said("cli_wrote", said, path=path))
 
 
 @app.command()
@@ -411,7 +416,7 @@ def typing_tool(
 
     from .pipeline import discovery_language
 
-    _say_errors_in(lang.value if lang else discovery_language(out_dir))
+    study_lang = _say_errors_in(lang.value if lang else discovery_language(out_dir))
     refuse_one_group(out_dir, "the typing tool")  # OUT/typing_tool.yaml of a k = 1 folder: why none
     _existing(out_dir, "discovery_folder")
     if score_file is not None or typed is not None:
@@ -422,7 +427,7 @@ def typing_tool(
                                     id_column=id_column, min_answered=min_answered, progress=True,
                                     lang=lang.value if lang else None)
         untyped = scored["not_typed"].ne("")
-        need, n_items, said = scored.attrs["min_answered"], scored.attrs["n_items"], lang.value if lang else None
+        need, n_items, said = scored.attrs["min_answered"], scored.attrs["n_items"], study_lang
         few = (_said("cli_few_answered", said, need=need, n=n_items) if need > 1
                else _said("cli_none_answered", said, n=n_items))
         note = _said("cli_not_typed", said, m=int(untyped.sum()), few=few) if untyped.any() else ""
@@ -434,7 +439,8 @@ def typing_tool(
     if given:
         raise InputError(code="problem_only_with_score", values={"option": given[0]},
                          hint=f"typing-tool OUT --score ANSWERS --out TYPED.csv {given[0]} ...")
-    result = write_typing_deliverables(out_dir, html=html, xlsx=xlsx, lang=lang.value if lang else None)
+    with _run_warnings(lang.value if lang else study_lang):  # below target: "varning:" before a Swedish note
+        result = write_typing_deliverables(out_dir, html=html, xlsx=xlsx, lang=lang.value if lang else None)
     for path in result["paths"]:  # in the deliverables' language, as the agreement line below
         say(_said("cli_wrote", result.get("lang"), path=path))
     if not result["below_target"]:  # below target it is printed as a warning

@@ -628,14 +628,16 @@ def score(
     id_column: str | None = None,
     progress: bool = False,
     csv_dialect: str = "excel",
+    lang: str = "en",
 ) -> Any:
-    """Score a customer base with a saved lookalike model (see :mod:`behaviortypes.scoring`)."""
+    """Score a customer base with a saved lookalike model (see :mod:`behaviortypes.scoring`);
+    ``lang``: the language of the progress lines."""
     from .scoring import score_customers
 
     study.refuse_one_group(model, "scoring the customer base")
     summary = score_customers(
         model, customers, out, engine=engine, scheduler=scheduler, table=table,
-        out_table=out_table, id_column=id_column, progress=progress, csv_dialect=csv_dialect,
+        out_table=out_table, id_column=id_column, progress=progress, csv_dialect=csv_dialect, lang=lang,
     )
     folder = Path(model) if Path(model).is_dir() else Path(model).parent
     if (folder / "solution.json").is_file():
@@ -1041,7 +1043,7 @@ def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -
         say(step["cli_step_score"])
         results["score"] = score(cfg.out, cfg.customers, cfg.scored, engine=cfg.engine, scheduler=cfg.scheduler,
                                  out_table=cfg.out_table, id_column=cfg.id_column, csv_dialect=cfg.csv_dialect,
-                                 progress=bool(progress))
+                                 progress=bool(progress), lang=results["discovery"].lang)
     say(step["cli_step_report"])
     results["report"] = report(cfg.out, lang=tuple(cfg.langs), formats=tuple(cfg.formats), out_dir=cfg.report_dir)
     return results

@@ -156,7 +156,10 @@ def _matches_discovery(out: Path, meta: dict[str, Any]) -> bool:
     path = out / "assignments.csv"
     if not path.is_file():
         return False
-    assign = pd.read_csv(path, dtype={"respondent_id": str}, usecols=["respondent_id", "type_id"])
+    try:  # (a broken assignments.csv is said by the folder's own check, not here)
+        assign = pd.read_csv(path, dtype={"respondent_id": str}, usecols=["respondent_id", "type_id"])
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
+        return False
     types = assign.set_index("respondent_id")["type_id"]
     if meta.get("assignments_sha256"):
         return meta["assignments_sha256"] == assignments_fingerprint(types)
@@ -212,8 +215,7 @@ def _discovery(out: Path) -> tuple[dict, pd.Series, pd.DataFrame]:
     proba = pd.read_csv(out / "probabilities.csv", dtype={"respondent_id": str}).set_index("respondent_id")
     proba = proba.reindex(types.index)
     if proba.isna().any().any():
-        raise InputError("probabilities.csv does not cover every respondent of assignments.csv",
-                         file=out / "probabilities.csv", hint="re-run `behaviortypes discover`")
+        raise InputError(code="problem_proba_incomplete", file=out / "probabilities.csv")
     return source, types, proba
 
 
@@ -244,11 +246,9 @@ def _linked_columns(resp: pd.DataFrame, inst: Any, customers: str | Path, id_col
     from_customers = columns
     cust_id = id_column or inst.customer_id_column
     if not inst.customer_id_column:
-        raise InputError("the instrument has no customer_id_column, so respondents cannot be "
-                         "linked to the customer base", file="instrument.yaml",
-                         hint="add customer_id_column: to instrument.yaml")
+        raise InputError(code="problem_no_customer_id_column", file="instrument.yaml")
     if cust_id is None:
-        raise InputError("no customer id column", hint="pass --id-column NAME")
+        raise InputError(code="problem_no_id_column_given")
     try:
         base = read_customers(customers, columns=[cust_id, *from_customers], id_column=cust_id)
     except InputError as err:
@@ -259,15 +259,15 @@ def _linked_columns(resp: pd.DataFrame, inst: Any, customers: str | Path, id_col
     base[cust_id] = base[cust_id].astype("string")
     dup = base[cust_id].dropna().duplicated()
     if dup.any():
-        raise InputError("customer id repeated in the customer base", file=customers, column=cust_id,
-                         value=str(base[cust_id].dropna()[dup].iloc[0]), hint="keep one row per customer")
+        raise InputError(code="problem_profile_id_repeated", file=customers, column=cust_id,
+                         value=str(base[cust_id].dropna()[dup].iloc[0]))
     link = resp[inst.customer_id_column].astype("string")
     linked = base.set_index(cust_id).reindex(link.to_numpy())
     linked.index = resp.index
     n_linked = int(link.isin(base[cust_id]).sum())
     if n_linked == 0:
-        raise InputError("no typed respondent is in the customer base", file=customers, column=cust_id,
-                         hint=f"check that {inst.customer_id_column} in {rfile} holds the base's ids")
+        raise InputError(code="problem_profile_none_linked", file=customers, column=cust_id,
+                         values={"link": inst.customer_id_column, "file": rfile})
     return linked
 
 
@@ -417,15 +417,14 @@ def profile_types_by(
     resp = survey.responses
     missing_ids = types.index.difference(resp.index)
     if len(missing_ids):
-        raise InputError(f"{len(missing_ids)} typed respondents are not in the responses file",
-                         file=survey.responses_file, value=str(missing_ids[0]),
-                         hint="re-run `behaviortypes discover` on the current responses")
+        raise InputError(code="problem_typed_not_in_responses", values={"n": len(missing_ids)},
+                         file=survey.responses_file, value=str(missing_ids[0]))
     resp = resp.loc[types.index]
     rfile = survey.responses_file.name
-    reserved = {inst.id_column: "the respondent id", inst.customer_id_column: "the customer id",
-                inst.weight_column: "the survey weight", inst.duration_column: "the duration",
-                **dict.fromkeys(inst.item_ids, "a survey statement"),
-                **dict.fromkeys((c.id for c in inst.attention_checks), "an attention check")}
+    reserved = {inst.id_column: "respondent_id", inst.customer_id_column: "customer_id",
+                inst.weight_column: "weight", inst.duration_column: "duration",
+                **dict.fromkeys(inst.item_ids, "statement"),
+                **dict.fromkeys((c.id for c in inst.attention_checks), "attention_check")}
     reserved.pop(None, None)
 
     desc, outs = _chosen_specs(by, outcomes, inst)
@@ -435,8 +434,8 @@ def profile_types_by(
     wanted = [d["column"] for d in (desc or [])] + [o["column"] for o in outs]
     for col in wanted:
         if col in reserved:
-            raise InputError(f"is {reserved[col]}, not a column to profile by", file=rfile, column=col,
-                             hint="name other columns of the responses file")
+            raise InputError(code="problem_reserved_column", file=rfile, column=col,
+                             values={"what": Said(f"problem_reserved_{reserved[col]}")})
     data = pd.DataFrame(index=types.index)
     from_customers = [c for c in wanted if c not in resp.columns]
     if from_customers and customers is None:
@@ -478,7 +477,7 @@ def profile_types_by(
     explicit = "min_group_size" in inst.model_fields_set
     cell = int(min_cell if min_cell is not None else (inst.min_group_size if explicit else DEFAULT_MIN_CELL))
     if cell < 1:
-        raise InputError("min_cell must be at least 1", value=cell, hint="use e.g. 10")
+        raise InputError(code="problem_min_cell", value=cell)
 
     banner = banner_table(types, disc, weights=weights, levels=levels, min_cell=cell,
                           min_type_size=inst.min_group_size, alpha=alpha)

@@ -271,3 +271,16 @@ def test_a_file_of_the_users_is_refused_in_the_study_language(study, tmp_path):
         "be replaced by an output of that name, so nothing was changed. Hint: choose another output folder, or "
         "move your file out of this one")
     assert (tmp_path / "ut" / "assignments.csv").read_text(encoding="utf-8") == "mine\n"
+
+
+def test_run_without_lang_reports_in_the_study_language(study, tmp_path):
+    """A study file without ``lang`` wrote the English report of a Swedish study, and the
+    lookalike's pass over the base printed "Scoring kunder.csv: ..." before session 15."""
+    root, _ = study
+    file = tmp_path / "studie.yaml"
+    file.write_text(f"survey: {root / 'kundstudie'}\nout: ut\ncustomers: {root / 'kunder.csv'}\nresamples: 10\n"
+                    f"map: false\nreport: {{dir: rapporter}}\n", encoding="utf-8")
+    lines = _ok(bt("run", file))
+    assert lines[-1] == f"Rapport: {tmp_path / 'rapporter' / 'behaviour_types_sv.pdf'}", lines
+    assert not [line for line in lines if line.startswith("Scoring ")], lines
+    assert len([line for line in lines if line.startswith("Typar kunder.csv: ")]) == 2, lines  # lookalike, score

@@ -433,8 +433,11 @@ def _raw_sample(model: LookalikeModel, linked: LinkedSample, *, sample_size: int
     raw_sum, raw_hard = np.zeros(kk), np.zeros(kk)
     sample, keys = np.empty((0, kk)), np.empty(0)
     with tempfile.TemporaryDirectory(prefix="behaviortypes-lookalike-") as tmp:
+        from ..i18n import output_language
+
         scored = score_customers(model, linked.customers, Path(tmp) / "raw.parquet", id_column=linked.id_column,
-                                 batch_size=batch_size, check_duplicates=False, progress=progress)
+                                 batch_size=batch_size, check_duplicates=False, progress=progress,
+                                 lang=output_language(getattr(linked.instrument, "language", None)))
         for batch in pq.ParquetFile(scored.out).iter_batches(batch_size=batch_size, columns=columns):
             proba = np.column_stack([batch.column(c).to_numpy(zero_copy_only=False) for c in columns])
             raw_sum += proba.sum(axis=0)

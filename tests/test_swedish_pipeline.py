@@ -284,3 +284,34 @@ def test_run_without_lang_reports_in_the_study_language(study, tmp_path):
     assert lines[-1] == f"Rapport: {tmp_path / 'rapporter' / 'behaviour_types_sv.pdf'}", lines
     assert not [line for line in lines if line.startswith("Scoring ")], lines
     assert len([line for line in lines if line.startswith("Typar kunder.csv: ")]) == 2, lines  # lookalike, score
+
+
+def test_score_refusals_are_said_in_the_study_language(study, tmp_path):
+    """A model file that is not one (a pickle, say), --out onto the customer file, --table for
+    a CSV: English for a Swedish study before session 15."""
+    root, _ = study
+    said = {}
+    for name in ("ut", "ut_en"):
+        out = tmp_path / name
+        shutil.copytree(root / name, out)
+        (out / "lookalike.skops").write_bytes(b"\x80\x04not a zip")
+        customers = root / "kunder.csv"
+        said[name] = [_error_line(bt("score", out, "--customers", customers, "--out", tmp_path / "s.parquet")),
+                      _error_line(bt("score", root / name, "--customers", customers, "--out", customers)),
+                      _error_line(bt("score", root / name, "--customers", customers, "--out", tmp_path / "s.parquet",
+                                     "--table", "kundtabell"))]
+    assert said["ut"] == [
+        "fel: lookalike.skops: inte en modellfil från behaviortypes (inte ett skops-arkiv). Tips: använd "
+        "lookalike.skops som `behaviortypes lookalike` skrev; ladda aldrig pickle-filer",
+        "fel: kunder.csv: den typade utfilen skulle skriva över kundfilen som typas. Tips: skriv den typade "
+        "kundbasen till en annan fil (eller, i samma .duckdb-fil, en annan tabell)",
+        "fel: kunder.csv: table= och query= gäller bara en DuckDB-databas (värde 'kundtabell'). Tips: ta bort "
+        "table=/query= för Parquet- och CSV-filer"]
+    assert said["ut_en"] == [
+        "error: lookalike.skops: not a behaviortypes model file (not a skops archive). Hint: use the lookalike.skops "
+        "written by `behaviortypes lookalike`; never load pickles",
+        "error: kunder.csv: the scored output would overwrite the customer file being scored. Hint: write the scored "
+        "base to another file (or, in the same .duckdb file, another table)",
+        "error: kunder.csv: table= and query= only apply to a DuckDB database (value 'kundtabell'). Hint: drop "
+        "table=/query= for Parquet and CSV files"]
+    assert not (tmp_path / "s.parquet").exists()

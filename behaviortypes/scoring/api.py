@@ -368,25 +368,17 @@ def score_customers(
     """
     started = time.perf_counter()
     if engine not in ("local", "dask"):
-        raise InputError(f"unknown engine {engine!r}", value=engine, hint="use 'local' or 'dask'")
+        raise InputError(code="problem_score_engine", values={"engine": repr(engine)}, value=engine)
     if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise InputError("batch_size must be a positive number of rows", value=batch_size, hint="e.g. 200_000")
+        raise InputError(code="problem_score_batch_size", value=batch_size)
     out = Path(out)
     out_kind = output_kind(out, out_table)
     check_csv_dialect(csv_dialect)
     out_table = (out_table or DEFAULT_OUT_TABLE) if out_kind == "duckdb" else None
     if engine == "dask" and file_suffix(Path(customers)) in DUCKDB_SUFFIXES:
-        raise InputError(
-            "the dask engine reads Parquet or CSV, not DuckDB",
-            file=customers,
-            hint="use engine='local' (it streams DuckDB) or export the table to Parquet first",
-        )
+        raise InputError(code="problem_score_dask_duckdb", file=customers)
     if out.resolve() == Path(customers).resolve() and (out_kind != "duckdb" or out_table == table):
-        raise InputError(
-            "the scored output would overwrite the customer file being scored",
-            file=out,
-            hint="write the scored base to another file (or, in the same .duckdb file, another table)",
-        )
+        raise InputError(code="problem_score_out_is_customers", file=out)
     check_out_target(out, Path(customers), out_kind)  # never replace what we did not write
     scorer = resolve_model(model)
     source = open_source(customers, table=table, query=query, scorer=scorer)

@@ -263,7 +263,9 @@ def report(
     if _existing(out_dir, "discovery_folder").is_file():  # e.g. OUT/solution.json: the folder is meant
         raise InputError(code="problem_file_not_folder", file=out_dir, hint=Said(
             "problem_file_not_folder_fix", {"command": f"behaviortypes report {out_dir.parent}"}))
-    for path in run_report(out_dir, pdf=pdf, lang=said, formats=formats).files:
+    with _run_warnings(said):  # profile.json of an earlier discovery, …: in the report's language
+        written = run_report(out_dir, pdf=pdf, lang=said, formats=formats).files
+    for path in written:
         say(_said("cli_wrote", said, path=path))
 
 

@@ -315,3 +315,26 @@ def test_score_refusals_are_said_in_the_study_language(study, tmp_path):
         "error: kunder.csv: table= and query= only apply to a DuckDB database (value 'kundtabell'). Hint: drop "
         "table=/query= for Parquet and CSV files"]
     assert not (tmp_path / "s.parquet").exists()
+
+
+def test_the_reports_warnings_are_said_in_its_language(study, tmp_path):
+    """profile.json of an earlier discovery is left out of the report with a warning: English
+    for a Swedish study before session 15 (the report did not say its warnings in a language)."""
+    root, _ = study
+    lines = {}
+    for name in ("ut", "ut_en"):
+        out = tmp_path / name
+        shutil.copytree(root / name, out)
+        _ok(bt("profile", out, "--by", "region", "--customers", root / "kunder.csv"))
+        meta = json.loads((out / "profile.json").read_text(encoding="utf-8"))
+        meta["assignments_sha256"] = "0" * 64  # as if discover had run again since
+        (out / "profile.json").write_text(json.dumps(meta), encoding="utf-8")
+        res = bt("report", out, "--pdf", tmp_path / f"{name}.pdf")
+        _ok(res)
+        lines[name] = res.stderr.strip().splitlines()
+    assert lines["ut"] == [
+        f"varning: {tmp_path / 'ut' / 'profile.json'} beskriver en tidigare analys (andra typer eller svarande); den "
+        "utelämnas. Kör `behaviortypes profile OUT` igen för att profilera de nuvarande typerna"]
+    assert lines["ut_en"] == [
+        f"warning: {tmp_path / 'ut_en' / 'profile.json'} describes an earlier discovery (other types or respondents); "
+        "it is left out. Re-run `behaviortypes profile OUT` to profile the current types"]

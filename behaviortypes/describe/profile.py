@@ -181,9 +181,11 @@ def load_profile(out: str | Path) -> ProfileResult | None:
         return None
     meta = read_json(out / "profile.json")
     if not _matches_discovery(out, meta):
-        warnings.warn(f"{out / 'profile.json'} describes an earlier discovery (other types or "
-                      "respondents); it is left out. Re-run `behaviortypes profile OUT` to profile "
-                      "the current types", BehaviortypesWarning, stacklevel=2)
+        warnings.warn(BehaviortypesWarning(
+            f"{out / 'profile.json'} describes an earlier discovery (other types or "
+            "respondents); it is left out. Re-run `behaviortypes profile OUT` to profile "
+            "the current types", code="warn_profile_stale", values={"path": str(out / "profile.json")}),
+            stacklevel=2)
         return None
 
     def csv(name: str) -> pd.DataFrame:
@@ -349,11 +351,12 @@ def _warn_labelled_outcomes(outs: list[dict], inst: Any) -> None:
         named = levels.get(o["column"])
         if named is not None and len(named) >= 3:
             labels = list(named.values()) if isinstance(named, dict) else list(named)
-            warnings.warn(
-                f"outcome '{o['column']}' is a descriptor with labelled levels ({', '.join(map(str, labels[:4]))}"
-                f"{', …' if len(labels) > 4 else ''}); its mean by type treats the codes as numbers, "
-                f"which only means something if the levels are ordered — else profile it with "
-                f"--by {o['column']}", BehaviortypesWarning, stacklevel=3)
+            shown = ", ".join(map(str, labels[:4])) + (", …" if len(labels) > 4 else "")
+            warnings.warn(BehaviortypesWarning(
+                f"outcome '{o['column']}' is a descriptor with labelled levels ({shown}); its mean by type treats "
+                f"the codes as numbers, which only means something if the levels are ordered — else profile it with "
+                f"--by {o['column']}", code="warn_profile_labelled_outcome",
+                values={"column": o["column"], "levels": shown}), stacklevel=3)
 
 
 def profile_types_by(
@@ -412,8 +415,9 @@ def profile_types_by(
         survey = load_survey(survey_dir)
     inst = survey.instrument
     if source.get("checksum") and source["checksum"] != survey.checksum:
-        warnings.warn(f"{survey.responses_file.name} changed since `discover`; the types are those "
-                      "of the earlier file", BehaviortypesWarning, stacklevel=2)
+        warnings.warn(BehaviortypesWarning(
+            f"{survey.responses_file.name} changed since `discover`; the types are those of the earlier file",
+            code="warn_profile_responses_changed", values={"file": survey.responses_file.name}), stacklevel=2)
     resp = survey.responses
     missing_ids = types.index.difference(resp.index)
     if len(missing_ids):

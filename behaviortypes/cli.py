@@ -253,11 +253,9 @@ def report(
     png: Annotated[bool, typer.Option(help="Also write a PNG card per persona (none when the discovery found no distinct types, k = 1).")] = False,
 ) -> None:
     """Render the persona report (PDF) from a discovery folder; re-run after editing types.yaml."""
-    from .pipeline import report as run_report
+    from .pipeline import discovery_language, report as run_report
 
     formats = ("pdf",) + (("pptx",) if pptx else ()) + (("png",) if png else ())
-    from .pipeline import discovery_language
-
     # a wrong path (no study to read the language from) follows --lang, else English
     said = _say_errors_in(lang.value if lang else discovery_language(out_dir) if out_dir.is_dir() else "en")
     if _existing(out_dir, "discovery_folder").is_file():  # e.g. OUT/solution.json: the folder is meant
@@ -441,7 +439,7 @@ def typing_tool(
     if given:
         raise InputError(code="problem_only_with_score", values={"option": given[0]},
                          hint=f"typing-tool OUT --score ANSWERS --out TYPED.csv {given[0]} ...")
-    with _run_warnings(lang.value if lang else study_lang):  # below target: "varning:" before a Swedish note
+    with _run_warnings(study_lang):  # below target: "varning:" before a Swedish note
         result = write_typing_deliverables(out_dir, html=html, xlsx=xlsx, lang=lang.value if lang else None)
     for path in result["paths"]:  # in the deliverables' language, as the agreement line below
         say(_said("cli_wrote", result.get("lang"), path=path))

@@ -214,10 +214,10 @@ def lookalike(
     said = _say_errors_in(discovery_language(out_dir))
 
     # rich's transient bar leaves a blank line where output is not a terminal (a log, a pipe)
-    with _run_warnings(said):  # the personal-data warning (and any with a code) in the study's language
+    with _run_warnings(said):  # personal data, columns that would leak the answer, not used, …: in the study's language
         result = run_lookalike(out_dir, _existing(customers, "customer_file"), id_column=id_column, seed=seed,
                                progress=sys.stdout.isatty(), exclude=tuple(exclude or ()))
-    say(result.summary())
+    say(result.summary(said))
 
 
 @app.command()
@@ -236,35 +236,39 @@ def score(
     from .pipeline import discovery_language, score as run_score
     from .study import refuse_one_group
 
-    _say_errors_in(discovery_language(model))
+    said = _say_errors_in(discovery_language(model))
 
     refuse_one_group(model, "scoring the customer base")  # OUT/lookalike.skops of a k = 1 folder: why none
-    summary = run_score(
-        _existing(model, "model"), _existing(customers, "customer_file"), out_path,
-        engine=engine.value, scheduler=scheduler, table=table, out_table=out_table,
-        id_column=id_column, progress=True, csv_dialect=csv_dialect.value,
-    )
-    say(summary.summary())
+    with _run_warnings(said):  # base_shares.json left as it was, raw shares: in the study's language
+        summary = run_score(
+            _existing(model, "model"), _existing(customers, "customer_file"), out_path,
+            engine=engine.value, scheduler=scheduler, table=table, out_table=out_table,
+            id_column=id_column, progress=True, csv_dialect=csv_dialect.value, lang=said,
+        )
+    say(summary.summary(said))
 
 
 @app.command()
 def report(
     out_dir: Annotated[Path, typer.Argument(help="Discovery folder (from `discover`).")],
     pdf: Annotated[Optional[Path], typer.Option(help="Where to write the PDF (default: reports/<study>/).")] = None,
-    lang: Annotated[Lang, typer.Option(help="Report language.")] = Lang.en,
+    lang: Annotated[Optional[Lang], typer.Option(help="Report language (default: the study's, instrument.yaml language:, else English).")] = None,
     pptx: Annotated[bool, typer.Option(help="Also write a PowerPoint deck.")] = False,
     png: Annotated[bool, typer.Option(help="Also write a PNG card per persona (none when the discovery found no distinct types, k = 1).")] = False,
 ) -> None:
     """Render the persona report (PDF) from a discovery folder; re-run after editing types.yaml."""
-    from .pipeline import report as run_report
+    from .pipeline import discovery_language, report as run_report
 
     formats = ("pdf",) + (("pptx",) if pptx else ()) + (("png",) if png else ())
-    _say_errors_in(lang.value)
+    # a wrong path (no study to read the language from) follows --lang, else English
+    said = _say_errors_in(lang.value if lang else discovery_language(out_dir) if out_dir.is_dir() else "en")
     if _existing(out_dir, "discovery_folder").is_file():  # e.g. OUT/solution.json: the folder is meant
         raise InputError(code="problem_file_not_folder", file=out_dir, hint=Said(
             "problem_file_not_folder_fix", {"command": f"behaviortypes report {out_dir.parent}"}))
-    for path in run_report(out_dir, pdf=pdf, lang=lang.value, formats=formats).files:
-        say(_said("cli_wrote", lang.value, path=path))
+    with _run_warnings(said):  # profile.json of an earlier discovery, …: in the report's language
+        written = run_report(out_dir, pdf=pdf, lang=said, formats=formats).files
+    for path in written:
+        say(_said("cli_wrote", said, path=path))
 
 
 @app.command()
@@ -421,7 +425,7 @@ def typing_tool(
 
     from .pipeline import discovery_language
 
-    _say_errors_in(lang.value if lang else discovery_language(out_dir))
+    study_lang = _say_errors_in(lang.value if lang else discovery_language(out_dir))
     refuse_one_group(out_dir, "the typing tool")  # OUT/typing_tool.yaml of a k = 1 folder: why none
     _existing(out_dir, "discovery_folder")
     if score_file is not None or typed is not None:
@@ -438,7 +442,8 @@ def typing_tool(
     if given:
         raise InputError(code="problem_only_with_score", values={"option": given[0]},
                          hint=f"typing-tool OUT --score ANSWERS --out TYPED.csv {given[0]} ...")
-    result = write_typing_deliverables(out_dir, html=html, xlsx=xlsx, lang=lang.value if lang else None)
+    with _run_warnings(study_lang):  # below target: "varning:" before a Swedish note
+        result = write_typing_deliverables(out_dir, html=html, xlsx=xlsx, lang=lang.value if lang else None)
     for path in result["paths"]:  # in the deliverables' language, as the agreement line below
         say(_said("cli_wrote", result.get("lang"), path=path))
     if not result["below_target"]:  # below target it is printed as a warning

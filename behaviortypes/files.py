@@ -553,20 +553,15 @@ class _Owner:
 
     def refuse_clash(self, names: set[str]) -> None:
         """One-line error when writing ``names`` would replace a file of the user's."""
-        from .errors import InputError
+        from .errors import InputError, Said
 
         clash = sorted(self.users(names))
         if clash:
-            more = f" (and {len(clash) - 1} more: {', '.join(clash[1:4])})" if len(clash) > 1 else ""
-            raise InputError(
-                f"the output folder already holds {clash[0]}{more}, a file behaviortypes did "
-                "not write; it would be replaced by an output of that name, so nothing was changed",
-                file=self.out,
-                hint=("its .behaviortypes_output (the record of what behaviortypes wrote) is "
-                      "unreadable: choose another output folder, or delete that file if the "
-                      "folder holds only outputs" if self.nothing else
-                      "choose another output folder, or move your file out of this one"),
-            )
+            more = Said("problem_folder_holds_more", {"n": len(clash) - 1, "names": ", ".join(clash[1:4])}) \
+                if len(clash) > 1 else ""
+            raise InputError(code="problem_folder_holds", values={"name": clash[0], "more": more}, file=self.out,
+                             hint=Said("problem_folder_holds_unreadable" if self.nothing else
+                                       "problem_folder_holds_fix"))
 
     def record(self, written: set[str], removed: set[str] = frozenset(), seen: set[str] = frozenset()) -> None:
         """Write the marker: ``written`` added, ``removed`` dropped, user files of ``seen`` kept."""
@@ -709,8 +704,10 @@ def xlsx_is_marked(path: str | Path, mark: str, legacy_sheets: Iterable[str] = (
 
 
 def refuse_unmarked_files(paths: Iterable[str | Path], checks: Mapping[str, Callable[[Path], bool]],
-                          *, what: str, hint: str) -> None:
-    """Refuse, with one line, to replace an existing file that is not ``what`` behaviortypes wrote.
+                          *, what: str | Said, hint: str | Said) -> None:
+    """Refuse, with one line, to replace an existing file that is not ``what`` behaviortypes wrote
+    (``what`` and ``hint`` as sentences of the catalogue, :class:`~behaviortypes.errors.Said`,
+    to say the line in the study's language).
 
     Raises
     ------
@@ -718,10 +715,12 @@ def refuse_unmarked_files(paths: Iterable[str | Path], checks: Mapping[str, Call
         Naming the first file of ``paths`` that exists without the mark (see
         :func:`marked_as_ours`).
     """
-    from .errors import InputError
+    from .errors import InputError, Said
 
     for path in map(Path, paths):
         if (path.exists() or path.is_symlink()) and not path.is_dir() and not marked_as_ours(path, checks):
+            if isinstance(what, Said):
+                raise InputError(code="problem_not_ours_file", values={"what": what}, file=path, hint=hint)
             raise InputError(f"the file exists and is not {what} behaviortypes wrote; it was left as it is",
                              file=path, hint=hint)
 

@@ -677,14 +677,16 @@ def score(
     id_column: str | None = None,
     progress: bool = False,
     csv_dialect: str = "excel",
+    lang: str = "en",
 ) -> Any:
-    """Score a customer base with a saved lookalike model (see :mod:`behaviortypes.scoring`)."""
+    """Score a customer base with a saved lookalike model (see :mod:`behaviortypes.scoring`);
+    ``lang``: the language of the progress lines."""
     from .scoring import score_customers
 
     study.refuse_one_group(model, "scoring the customer base")
     summary = score_customers(
         model, customers, out, engine=engine, scheduler=scheduler, table=table,
-        out_table=out_table, id_column=id_column, progress=progress, csv_dialect=csv_dialect,
+        out_table=out_table, id_column=id_column, progress=progress, csv_dialect=csv_dialect, lang=lang,
     )
     folder = Path(model) if Path(model).is_dir() else Path(model).parent
     if (folder / "solution.json").is_file():
@@ -916,8 +918,8 @@ class StudyConfig(BaseModel):
     out_table: str | None = Field(None, min_length=1)
     csv_dialect: Literal["excel", "excel-sv", "plain"] = "excel"
     langs: tuple[Literal["en", "sv"], ...] = Field(("en",), min_length=1)
-    #: Whether ``langs`` was named (a study file without ``lang``: the report in English,
-    #: the terminal and the deliverables in the study's language, :attr:`said_lang`).
+    #: Whether ``langs`` was named (a study file without ``lang``: the report, the terminal
+    #: and the deliverables in the study's language, :meth:`report_langs`, :attr:`said_lang`).
     lang_named: bool = True
     formats: tuple[Literal["pdf", "html", "pptx", "png"], ...] = Field(("pdf",), min_length=1)
     report_dir: Path | None = None
@@ -1012,6 +1014,12 @@ class StudyConfig(BaseModel):
             raise fail(code, at=column, value=raw.get(key, data.get(key)), **values) from None
         return cfg.model_copy(update={"study_file": path})
 
+    def report_langs(self, study_lang: str) -> tuple[str, ...]:
+        """The report's languages: the study file's ``lang`` (or ``report: {langs}``) when it
+        names them, else the study's own (``study_lang``, ``instrument.yaml``'s ``language:``;
+        a Swedish study's report in Swedish, as ``behaviortypes report OUT`` writes it)."""
+        return tuple(self.langs) if self.lang_named else (study_lang if study_lang in _LANGS else "en",)
+
     @property
     def said_lang(self) -> str | None:
         """The language of the terminal's lines (and of the typing tool and banner
@@ -1090,9 +1098,10 @@ def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -
         say(step["cli_step_score"])
         results["score"] = score(cfg.out, cfg.customers, cfg.scored, engine=cfg.engine, scheduler=cfg.scheduler,
                                  out_table=cfg.out_table, id_column=cfg.id_column, csv_dialect=cfg.csv_dialect,
-                                 progress=bool(progress))
+                                 progress=bool(progress), lang=results["discovery"].lang)
     say(step["cli_step_report"])
-    results["report"] = report(cfg.out, lang=tuple(cfg.langs), formats=tuple(cfg.formats), out_dir=cfg.report_dir)
+    results["report"] = report(cfg.out, lang=cfg.report_langs(results["discovery"].lang), formats=tuple(cfg.formats),
+                               out_dir=cfg.report_dir)
     return results
 
 
@@ -1108,7 +1117,8 @@ def _run_one_group(cfg: StudyConfig, results: dict[str, Any], say: Progress) -> 
     from .report.render import load_texts
 
     say(load_texts(results["discovery"].lang)["cli_step_report"])
-    results["report"] = report(cfg.out, lang=tuple(cfg.langs), formats=tuple(cfg.formats), out_dir=cfg.report_dir)
+    results["report"] = report(cfg.out, lang=cfg.report_langs(results["discovery"].lang), formats=tuple(cfg.formats),
+                               out_dir=cfg.report_dir)
     asked = [name for name, wanted in (("lookalike model and scoring", cfg.customers is not None),
                                        ("profiles by type", cfg.profile)) if wanted]
     results["skipped"] = ["profiles by type", "typing tool",

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import study
-from ..errors import BehaviortypesWarning
+from ..errors import BehaviortypesWarning, Problem
 from ..files import read_yaml, record_outputs
 from .form import write_typing_html
 from .owned import refuse_foreign_typing_files
@@ -101,7 +101,8 @@ def write_typing_deliverables(discovery_dir: str | Path, *, html: str | Path | N
         paths.append(write_typing_xlsx(spec, xlsx, lang=lang))
     record_outputs(folder, paths)  # those in the discovery folder: a new discovery removes them
     if below:  # for the analyst (the CLI prints "warning: ..."); the respondents' form never shows it
-        warnings.warn(note, BehaviortypesWarning, stacklevel=2)
+        said = Problem(note, code="problem_as_said", values={"text": note})  # "varning:" before a Swedish note
+        warnings.warn(BehaviortypesWarning(note, problem=said if lang != "en" else None), stacklevel=2)
     return {
         "paths": paths,
         "lang": lang,

@@ -269,8 +269,7 @@ def _points(spec: TypingSpec, t: dict[str, str]) -> list[dict[str, Any]]:
     if not (float(lo).is_integer() and float(hi).is_integer()):
         from ..errors import InputError
 
-        raise InputError(f"the scale {lo:g}–{hi:g} does not have whole-number points",
-                         hint="the web form needs a scale such as 1–5 or 1–7")
+        raise InputError(code="problem_form_scale_points", values={"scale": f"{lo:g}–{hi:g}"})
     values = list(range(int(lo), int(hi) + 1))
     labels = dict(spec.scale_labels)
     study = bool(labels)  # the study's own words (else the page's)

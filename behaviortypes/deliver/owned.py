@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..errors import Said
 from ..files import csv_header_names, marked_as_ours, refuse_unmarked_files, xlsx_is_marked
 
 __all__ = ["TOOL_MARK", "typing_file_is_ours", "refuse_foreign_typing_files",
@@ -55,8 +56,8 @@ def refuse_foreign_typing_files(paths: Iterable[str | Path]) -> None:
     InputError
         Naming the first such file of ``paths``.
     """
-    refuse_unmarked_files(paths, _CHECKS, what="a typing tool",
-                          hint="name a new file (e.g. typing_tool.html or typing_tool.xlsx), or move your file first")
+    refuse_unmarked_files(paths, _CHECKS, what=Said("problem_what_a_typing_tool"),
+                          hint=Said("problem_not_ours_typing_tool_fix"))
 
 
 def _typed_csv_is_ours(path: Path) -> bool:
@@ -76,5 +77,5 @@ def refuse_foreign_typed_csv(path: str | Path) -> None:
     InputError
         When ``path`` exists (or is a link) and is not such a file.
     """
-    refuse_unmarked_files([path], {".csv": _typed_csv_is_ours}, what="a typed-respondents file",
-                          hint="give --out a new name such as typed.csv, or move your file first")
+    refuse_unmarked_files([path], {".csv": _typed_csv_is_ours}, what=Said("problem_what_a_typed_file"),
+                          hint=Said("problem_not_ours_typed_fix"))

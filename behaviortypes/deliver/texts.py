@@ -207,7 +207,7 @@ def ui_text(lang: str) -> dict[str, str]:
     if lang not in _TEXT:
         from ..errors import InputError
 
-        raise InputError(f"unknown language {lang!r}", value=lang, hint="use en or sv")
+        raise InputError(code="problem_deliver_language", values={"lang": repr(lang)}, value=lang)
     return dict(_TEXT[lang])
 
 

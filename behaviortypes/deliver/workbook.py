@@ -388,8 +388,7 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
 
     need = default_min_answered(len(spec.items)) if min_answered is None else int(min_answered)
     if not 1 <= need <= len(spec.items):
-        raise InputError(f"min_answered must be between 1 and {len(spec.items)} (the typing tool's statements)",
-                         value=need)
+        raise InputError(code="problem_workbook_min_answered", values={"n": len(spec.items)}, value=need)
     sheets = {key: t[f"sh_{key}"] for key in ("answers", "types", "model", "calc")}
 
     wb = Workbook()

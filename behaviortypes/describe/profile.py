@@ -162,7 +162,10 @@ def _matches_discovery(out: Path, meta: dict[str, Any]) -> bool:
     path = out / "assignments.csv"
     if not path.is_file():
         return False
-    assign = pd.read_csv(path, dtype={"respondent_id": str}, usecols=["respondent_id", "type_id"])
+    try:  # (a broken assignments.csv is said by the folder's own check, not here)
+        assign = pd.read_csv(path, dtype={"respondent_id": str}, usecols=["respondent_id", "type_id"])
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
+        return False
     types = assign.set_index("respondent_id")["type_id"]
     if meta.get("assignments_sha256"):
         return meta["assignments_sha256"] == assignments_fingerprint(types)
@@ -184,9 +187,11 @@ def load_profile(out: str | Path) -> ProfileResult | None:
         return None
     meta = read_json(out / "profile.json")
     if not _matches_discovery(out, meta):
-        warnings.warn(f"{out / 'profile.json'} describes an earlier discovery (other types or "
-                      "respondents); it is left out. Re-run `behaviortypes profile OUT` to profile "
-                      "the current types", BehaviortypesWarning, stacklevel=2)
+        warnings.warn(BehaviortypesWarning(
+            f"{out / 'profile.json'} describes an earlier discovery (other types or "
+            "respondents); it is left out. Re-run `behaviortypes profile OUT` to profile "
+            "the current types", code="warn_profile_stale", values={"path": str(out / "profile.json")}),
+            stacklevel=2)
         return None
 
     def csv(name: str) -> pd.DataFrame:
@@ -218,8 +223,7 @@ def _discovery(out: Path) -> tuple[dict, pd.Series, pd.DataFrame]:
     proba = pd.read_csv(out / "probabilities.csv", dtype={"respondent_id": str}).set_index("respondent_id")
     proba = proba.reindex(types.index)
     if proba.isna().any().any():
-        raise InputError("probabilities.csv does not cover every respondent of assignments.csv",
-                         file=out / "probabilities.csv", hint="re-run `behaviortypes discover`")
+        raise InputError(code="problem_proba_incomplete", file=out / "probabilities.csv")
     return source, types, proba
 
 
@@ -254,11 +258,9 @@ def _linked_columns(resp: pd.DataFrame, inst: Any, customers: str | Path, id_col
     from_customers = columns
     cust_id = id_column or inst.customer_id_column
     if not inst.customer_id_column:
-        raise InputError("the instrument has no customer_id_column, so respondents cannot be "
-                         "linked to the customer base", file="instrument.yaml",
-                         hint="add customer_id_column: to instrument.yaml")
+        raise InputError(code="problem_no_customer_id_column", file="instrument.yaml")
     if cust_id is None:
-        raise InputError("no customer id column", hint="pass --id-column NAME")
+        raise InputError(code="problem_no_id_column_given")
     try:
         base = read_customers(customers, columns=[cust_id, *from_customers], id_column=cust_id)
     except InputError as err:
@@ -269,15 +271,15 @@ def _linked_columns(resp: pd.DataFrame, inst: Any, customers: str | Path, id_col
     base[cust_id] = base[cust_id].astype("string")
     dup = base[cust_id].dropna().duplicated()
     if dup.any():
-        raise InputError("customer id repeated in the customer base", file=customers, column=cust_id,
-                         value=str(base[cust_id].dropna()[dup].iloc[0]), hint="keep one row per customer")
+        raise InputError(code="problem_profile_id_repeated", file=customers, column=cust_id,
+                         value=str(base[cust_id].dropna()[dup].iloc[0]))
     link = resp[inst.customer_id_column].astype("string")
     linked = base.set_index(cust_id).reindex(link.to_numpy())
     linked.index = resp.index
     n_linked = int(link.isin(base[cust_id]).sum())
     if n_linked == 0:
-        raise InputError("no typed respondent is in the customer base", file=customers, column=cust_id,
-                         hint=f"check that {inst.customer_id_column} in {rfile} holds the base's ids")
+        raise InputError(code="problem_profile_none_linked", file=customers, column=cust_id,
+                         values={"link": inst.customer_id_column, "file": rfile})
     linked.attrs["linked"] = pd.Series(link.isin(base[cust_id]).fillna(False).to_numpy(bool), index=resp.index)
     return linked
 
@@ -367,11 +369,12 @@ def _warn_labelled_outcomes(outs: list[dict], inst: Any) -> None:
         named = levels.get(o["column"])
         if named is not None and len(named) >= 3:
             labels = list(named.values()) if isinstance(named, dict) else list(named)
-            warnings.warn(
-                f"outcome '{o['column']}' is a descriptor with labelled levels ({', '.join(map(str, labels[:4]))}"
-                f"{', …' if len(labels) > 4 else ''}); its mean by type treats the codes as numbers, "
-                f"which only means something if the levels are ordered — else profile it with "
-                f"--by {o['column']}", BehaviortypesWarning, stacklevel=3)
+            shown = ", ".join(map(str, labels[:4])) + (", …" if len(labels) > 4 else "")
+            warnings.warn(BehaviortypesWarning(
+                f"outcome '{o['column']}' is a descriptor with labelled levels ({shown}); its mean by type treats "
+                f"the codes as numbers, which only means something if the levels are ordered — else profile it with "
+                f"--by {o['column']}", code="warn_profile_labelled_outcome",
+                values={"column": o["column"], "levels": shown}), stacklevel=3)
 
 
 def profile_types_by(
@@ -430,20 +433,20 @@ def profile_types_by(
         survey = load_survey(survey_dir)
     inst = survey.instrument
     if source.get("checksum") and source["checksum"] != survey.checksum:
-        warnings.warn(f"{survey.responses_file.name} changed since `discover`; the types are those "
-                      "of the earlier file", BehaviortypesWarning, stacklevel=2)
+        warnings.warn(BehaviortypesWarning(
+            f"{survey.responses_file.name} changed since `discover`; the types are those of the earlier file",
+            code="warn_profile_responses_changed", values={"file": survey.responses_file.name}), stacklevel=2)
     resp = survey.responses
     missing_ids = types.index.difference(resp.index)
     if len(missing_ids):
-        raise InputError(f"{len(missing_ids)} typed respondents are not in the responses file",
-                         file=survey.responses_file, value=str(missing_ids[0]),
-                         hint="re-run `behaviortypes discover` on the current responses")
+        raise InputError(code="problem_typed_not_in_responses", values={"n": len(missing_ids)},
+                         file=survey.responses_file, value=str(missing_ids[0]))
     resp = resp.loc[types.index]
     rfile = survey.responses_file.name
-    reserved = {inst.id_column: "the respondent id", inst.customer_id_column: "the customer id",
-                inst.weight_column: "the survey weight", inst.duration_column: "the duration",
-                **dict.fromkeys(inst.item_ids, "a survey statement"),
-                **dict.fromkeys((c.id for c in inst.attention_checks), "an attention check")}
+    reserved = {inst.id_column: "respondent_id", inst.customer_id_column: "customer_id",
+                inst.weight_column: "weight", inst.duration_column: "duration",
+                **dict.fromkeys(inst.item_ids, "statement"),
+                **dict.fromkeys((c.id for c in inst.attention_checks), "attention_check")}
     reserved.pop(None, None)
 
     desc, outs = _chosen_specs(by, outcomes, inst)
@@ -453,8 +456,8 @@ def profile_types_by(
     wanted = [d["column"] for d in (desc or [])] + [o["column"] for o in outs]
     for col in wanted:
         if col in reserved:
-            raise InputError(f"is {reserved[col]}, not a column to profile by", file=rfile, column=col,
-                             hint="name other columns of the responses file")
+            raise InputError(code="problem_reserved_column", file=rfile, column=col,
+                             values={"what": Said(f"problem_reserved_{reserved[col]}")})
     data = pd.DataFrame(index=types.index)
     from_customers = [c for c in wanted if c not in resp.columns]
     if from_customers and customers is None:
@@ -498,7 +501,7 @@ def profile_types_by(
     explicit = "min_group_size" in inst.model_fields_set
     cell = int(min_cell if min_cell is not None else (inst.min_group_size if explicit else DEFAULT_MIN_CELL))
     if cell < 1:
-        raise InputError("min_cell must be at least 1", value=cell, hint="use e.g. 10")
+        raise InputError(code="problem_min_cell", value=cell)
 
     banner = banner_table(types, disc, weights=weights, levels=levels, min_cell=cell,
                           min_type_size=inst.min_group_size, alpha=alpha)

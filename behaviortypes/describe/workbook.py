@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import Said
 from ..files import atomic_path, check_output_file, refuse_unmarked_files, xlsx_is_marked
 from ..plots import amount_digits, fixed, grouped, interval_digits
 
@@ -274,8 +275,8 @@ def refuse_foreign_banner_workbook(path: str | Path) -> None:
         written (a folder, a read-only or locked file, a read-only folder:
         :func:`behaviortypes.files.check_output_file`).
     """
-    refuse_unmarked_files([path], {".xlsx": _banner_xlsx_is_ours}, what="a banner workbook",
-                          hint="give --xlsx a new name such as banner.xlsx, or move your file first")
+    refuse_unmarked_files([path], {".xlsx": _banner_xlsx_is_ours}, what=Said("problem_what_a_banner_workbook"),
+                          hint=Said("problem_not_ours_banner_fix"))
     check_output_file(path)  # a folder, a read-only or locked file, a folder not ours to write in
 
 

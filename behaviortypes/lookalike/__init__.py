@@ -9,7 +9,7 @@ accompanied by a short "typing tool" of golden questions.
 from .model import CALIBRATION_CHOICES, MODEL_CHOICES, UNASSIGNED, LookalikeModel
 from .persist import TRUSTED_TYPES, load_model, save_model
 from .train import (LookalikeResult, card_base_shares, choose_base_shares, customers_fingerprint,
-                    train_lookalike)
+                    raw_shares_reason, train_lookalike)
 from ._features import personal_data_columns
 from .typing_tool import TypingTool, build_typing_tool, load_typing_tool
 from .priors import (
@@ -36,6 +36,7 @@ __all__ = [
     "personal_data_columns",
     "card_base_shares",
     "choose_base_shares",
+    "raw_shares_reason",
     "customers_fingerprint",
     "label_shift_check",
     "raw_share_intervals",

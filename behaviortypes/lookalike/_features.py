@@ -430,6 +430,22 @@ def warn_dropped(dropped: Sequence[Mapping[str, str]]) -> None:
             code="warn_personal_columns", values={"columns": columns}), stacklevel=3)
     if dropped:
         text = "; ".join(f"{d['name']} ({d['reason']})" for d in dropped)
-        warnings.warn(
-            f"lookalike: not used as features: {text}", BehaviortypesWarning, stacklevel=3
-        )
+        parts = [Said("lookalike_not_used_part", {"name": d["name"], "reason": Said(_DROPPED_SAID[d["reason"]])
+                                                  if d["reason"] in _DROPPED_SAID else d["reason"]})
+                 for d in dropped]
+        said = Problem(f"lookalike: not used as features: {text}", code="warn_lookalike_not_used",
+                       values={"columns": _joined(parts)})  # the line in the study's language
+        warnings.warn(BehaviortypesWarning(said.message, problem=said), stacklevel=3)
+
+
+#: The catalogue's sentence of each reason a column is not used (:func:`warn_dropped`).
+_DROPPED_SAID = {"all values missing": "lookalike_dropped_missing", "constant": "lookalike_dropped_constant",
+                 "identifier-like text (a new value in almost every row)": "lookalike_dropped_id_like"}
+
+
+def _joined(parts: list[Said]) -> Said:
+    """Sentences joined by "; " (said later in one language; halves, so hundreds nest shallowly)."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return Said("lookalike_joined", {"first": _joined(parts[:half]), "rest": _joined(parts[half:])})

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, Said
 from ..files import atomic_path
 from .model import LookalikeModel
 
@@ -104,47 +104,31 @@ def load_model(path: str | Path) -> LookalikeModel:
 
     path = Path(path)
     if not path.is_file():
-        raise InputError(
-            "model file not found",
-            file=path,
-            hint="train one with `behaviortypes lookalike OUT --customers PATH`",
-        )
-    hint = "use the lookalike.skops written by `behaviortypes lookalike`; never load pickles"
+        raise InputError(code="problem_model_not_found", file=path)
+    hint = Said("problem_model_use_ours")
     if not zipfile.is_zipfile(path):
-        raise InputError("not a behaviortypes model file (not a skops archive)", file=path, hint=hint)
+        raise InputError(code="problem_model_not_skops", file=path, hint=hint)
     try:
         untrusted = sio.get_untrusted_types(file=path)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as err:
-        raise InputError(
-            f"not a behaviortypes model file ({type(err).__name__}: {err})", file=path, hint=hint
-        ) from None
+        raise InputError(code="problem_model_not_ours", values={"why": f"{type(err).__name__}: {err}"},
+                         file=path, hint=hint) from None
     refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
     if refused:
-        raise InputError(
-            f"refusing to load: the file contains untrusted types {', '.join(refused[:5])}",
-            file=path,
-            value=refused[0],
-            hint="the file was not written by behaviortypes or was altered; retrain the model",
-        )
+        raise InputError(code="problem_model_untrusted", values={"types": ", ".join(refused[:5])}, file=path,
+                         value=refused[0], hint=Said("problem_model_retrain"))
     try:
         model = sio.load(path, trusted=list(TRUSTED_TYPES))
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError) as err:
-        raise InputError(
-            f"model file is damaged ({type(err).__name__}: {err})", file=path, hint=hint
-        ) from None
+        raise InputError(code="problem_model_damaged", values={"why": f"{type(err).__name__}: {err}"},
+                         file=path, hint=hint) from None
     if not isinstance(model, LookalikeModel):
-        raise InputError(
-            f"not a behaviortypes model file (it holds a {type(model).__name__})",
-            file=path,
-            hint=hint,
-        )
+        raise InputError(code="problem_model_not_ours", values={"why": Said(
+            "problem_model_holds", {"what": type(model).__name__})}, file=path, hint=hint)
     problem = _check_trees(model)
     if problem:
-        raise InputError(
-            f"refusing to load: the model file is damaged or altered ({problem})",
-            file=path,
-            hint="the file was not written by behaviortypes or was altered; retrain the model",
-        )
+        raise InputError(code="problem_model_altered", values={"why": problem}, file=path,
+                         hint=Said("problem_model_retrain"))
     return model
 
 

@@ -37,7 +37,8 @@ from .reach import crm_profile
 from .typing_tool import TypingTool, load_typing_tool
 
 __all__ = ["LookalikeResult", "LinkedSample", "PriorShift", "train_lookalike", "link", "shift_priors",
-           "lookalike_card", "choose_base_shares", "card_base_shares", "customers_fingerprint"]
+           "lookalike_card", "choose_base_shares", "card_base_shares", "customers_fingerprint",
+           "raw_shares_reason"]
 
 MODEL_FILE = "lookalike.skops"
 CARD_FILE = "lookalike_card.json"
@@ -72,33 +73,31 @@ class LookalikeResult:
         """Survey, raw predicted and prior-corrected base shares, indexed by type id."""
         return pd.DataFrame(self.card["shares"]).set_index("type_id")
 
-    def summary(self) -> str:
-        """A few lines for people."""
-        c = self.card
+    def summary(self, lang: str = "en") -> str:
+        """A few lines for people, in ``lang`` (the command line's: the study's language)."""
+        from ..i18n import said
+
+        c, n = self.card, _Numbers(lang)
         m = c["metrics"]
+        calibration = c["chosen_calibration"] or said("lookalike_cli_own_probabilities", lang)
         lines = [
-            f"Lookalike: {c['link']['n_linked']} of {c['link']['n_respondents']} respondents "
-            f"linked to {c['base']['n_customers']:,} customers; chosen model "
-            f"{c['chosen_model']} ({c['chosen_calibration'] or 'own probabilities'})",
-            f"Cross-validated accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f}, "
-            f"log-loss {m['log_loss']:.3f}, ECE {m['ece']:.3f}",
-            "Type shares (survey → raw predicted → corrected base [95 % CI]):"
-            if c["base"].get("corrected", True) else
-            "Type shares (survey → raw predicted → base = raw predicted, NOT corrected [95 % CI]; "
-            + (c["base"].get("method") or "").split(";")[0] + "):",
+            said("lookalike_cli_linked", lang, linked=c["link"]["n_linked"], n=c["link"]["n_respondents"],
+                 customers=n.count(c["base"]["n_customers"]), model=c["chosen_model"], calibration=calibration),
+            said("lookalike_cli_metrics", lang, **{k: n.dec(m[k], 3) for k in ("accuracy", "macro_f1", "log_loss",
+                                                                                  "ece")}),
+            said("lookalike_cli_shares", lang) if c["base"].get("corrected", True) else
+            said("lookalike_cli_shares_raw", lang, method=_raw_method(c["base"], lang)),
         ]
         for row in c["shares"]:
-            ci = (f" [{row['corrected_ci_low']:.1%}, {row['corrected_ci_high']:.1%}]"
-                  if "corrected_ci_low" in row else "")
-            lines.append(
-                f"  {row['type_id']} {row['type_name']}: {row['survey_share']:.1%} → "
-                f"{row['raw_predicted_share']:.1%} → {row['corrected_share']:.1%}{ci}"
-            )
+            ci = (said("lookalike_cli_ci", lang, low=n.pct(row["corrected_ci_low"]),
+                       high=n.pct(row["corrected_ci_high"])) if "corrected_ci_low" in row else "")
+            lines.append(said("lookalike_cli_share_row", lang, type_id=row["type_id"], type_name=row["type_name"],
+                              survey=n.pct(row["survey_share"]), raw=n.pct(row["raw_predicted_share"]),
+                              corrected=n.pct(row["corrected_share"]), ci=ci))
         tool = c.get("typing_tool", {})
         if "agreement" in tool:
-            lines.append(
-                f"Typing tool: {len(tool['items'])} questions, agreement {tool['agreement']:.1%}"
-            )
+            lines.append(said("lookalike_cli_typing_tool", lang, n=len(tool["items"]),
+                              agreement=n.pct(tool["agreement"])))
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -109,6 +108,47 @@ class LookalikeResult:
         folder = Path(folder)
         study.claim(folder, [MODEL_FILE, CARD_FILE])  # never a user's own file of these names
         return [save_model(self.model, folder / MODEL_FILE), study.save(folder, CARD_FILE, self.card)]
+
+
+class _Numbers:
+    """Numbers of a printed summary as ``lang`` writes them: English as ever (``27.1%``,
+    ``20,000``), Swedish with a decimal comma (``27,1 %``, ``20 000``)."""
+
+    def __init__(self, lang: str) -> None:
+        from ..report.render import Formatter
+
+        self.lang, self._fmt = lang, Formatter(lang)
+
+    def pct(self, x: float) -> str:
+        return f"{x:.1%}" if self.lang != "sv" else self._fmt.pct(x, 1)
+
+    def dec(self, x: float, digits: int) -> str:
+        return f"{x:.{digits}f}" if self.lang != "sv" else f"{x:.{digits}f}".replace(".", ",")
+
+    def count(self, x: int) -> str:
+        return f"{x:,}" if self.lang != "sv" else self._fmt.count(x)
+
+
+def _raw_method(base: dict[str, Any], lang: str) -> str:
+    """Why the base's shares are the raw predicted ones (the first clause of ``base.method``)
+    in ``lang``."""
+    method = (base.get("method") or "").split(";")[0]
+    if lang == "en":
+        return method
+    from ..errors import phrase
+
+    return phrase("lookalike_raw_predicted", lang, {"why": raw_shares_reason(base)})
+
+
+def raw_shares_reason(base: dict[str, Any]) -> Said:
+    """Why a card's base shares are the raw predicted ones, as a sentence of the catalogue
+    (said later in the study's language; ``base.method`` is the English one): the survey
+    differs from the base in customer columns (label shift rejected), or the customer
+    columns do not identify the correction."""
+    if (base.get("label_shift") or {}).get("rejected"):
+        columns = re.search(r" in (.*) themselves,", base.get("method") or "")
+        return Said("lookalike_raw_covariate_shift", {"columns": columns.group(1) if columns else "?"})
+    return Said("lookalike_raw_not_identified")
 
 
 # ------------------------------------------------------------------ inputs
@@ -290,11 +330,11 @@ def _drop_leaks(features: pd.DataFrame, instrument: Instrument) -> tuple[pd.Data
     leaked = [str(c) for c in features.columns if str(c) in survey_cols]
     scored = [str(c) for c in features.columns if _SCORED_COLUMN.match(str(c))]
     if leaked or scored:
-        warnings.warn(
+        warnings.warn(SurveyQualityWarning(
             "lookalike: dropped columns of the customer file that would leak the answer: "
             + ", ".join(leaked + scored)
             + " (survey items or earlier scoring output are not behaviour features)",
-            SurveyQualityWarning,
+            code="warn_lookalike_leak", values={"columns": ", ".join(leaked + scored)}),
             stacklevel=3,
         )
         features = features.drop(columns=leaked + scored)
@@ -416,8 +456,11 @@ def _raw_sample(model: LookalikeModel, linked: LinkedSample, *, sample_size: int
     raw_sum, raw_hard = np.zeros(kk), np.zeros(kk)
     sample, keys = np.empty((0, kk)), np.empty(0)
     with tempfile.TemporaryDirectory(prefix="behaviortypes-lookalike-") as tmp:
+        from ..i18n import output_language
+
         scored = score_customers(model, linked.customers, Path(tmp) / "raw.parquet", id_column=linked.id_column,
-                                 batch_size=batch_size, progress=progress)  # (a repeated id: score's error)
+                                 batch_size=batch_size, progress=progress,  # (a repeated id: score's error)
+                                 lang=output_language(getattr(linked.instrument, "language", None)))
         for batch in pq.ParquetFile(scored.out).iter_batches(batch_size=batch_size, columns=columns):
             proba = np.column_stack([batch.column(c).to_numpy(zero_copy_only=False) for c in columns])
             raw_sum += proba.sum(axis=0)
@@ -469,7 +512,8 @@ def shift_priors(
         priors = em_priors
     else:  # the model keeps its training priors: its posteriors are the raw ones
         priors = model.train_priors_.to_numpy(float) / float(model.train_priors_.sum())
-        warnings.warn("lookalike: " + choice["note"], SurveyQualityWarning, stacklevel=3)
+        warnings.warn(SurveyQualityWarning("lookalike: " + choice["note"], **_note_said(choice, ident, shift_check)),
+                      stacklevel=3)
     final = model.with_base_priors(priors, type_names=linked.folder.type_names, id_column=linked.id_column)
     corrected = shift_posteriors(sample, model.train_priors_, priors)
     kk = len(model.type_ids_)
@@ -706,6 +750,30 @@ def _not_identified_text(ident: dict) -> str:
         f"raw predicted shares, the mean predicted probability over the base, with their own interval){most}; "
         "add customer columns that differ between the types"
     )
+
+
+def _note_said(choice: dict, ident: dict, label_shift: dict | None) -> dict[str, Any]:
+    """The code and values of the warning that the base's shares are not corrected (said
+    by the command line in the study's language; the warning's text is the English note):
+    the sentences of :func:`choose_base_shares` and :func:`_not_identified_text`."""
+    def points(share: float) -> str:
+        return "∞" if not np.isfinite(share) else f"{100 * share:.1f}"
+
+    if choice["reason"] == "covariate_shift":
+        worst = label_shift["worst"]
+        name = worst["statistic"]
+        kind = "missing" if name.endswith(": missing") else "share" if " = " in name else "mean"
+        base, remix = ((f"{row:.0%}".replace("%", "\u00a0%") for row in (worst["base"], worst["remix"]))
+                       if kind != "mean" else (f"{worst['base']:.3g}", f"{worst['remix']:.3g}"))
+        besides = not ident["identified"]
+        return {"code": "warn_lookalike_shift_weak" if besides else "warn_lookalike_shift",
+                "values": {"statistic": worst["column"] if kind == "missing" else name,
+                           "what": f"lookalike_statistic_{kind}", "base": base, "remix": remix,
+                           "se": points(ident["max_share_se"])}}
+    return {"code": "warn_lookalike_not_identified" if ident["informative"] else "warn_lookalike_no_better",
+            "values": {"accuracy_share": float(ident["accuracy"]), "majority_share": float(ident["majority_accuracy"]),
+                       "log_loss": f"{ident['log_loss']:.3f}", "prior_log_loss": f"{ident['prior_log_loss']:.3f}",
+                       "se": points(ident["max_share_se"]), "max_se": points(ident["max_se"])}}
 
 
 # -------------------------------------------------------------------- card

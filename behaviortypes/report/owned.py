@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..errors import Said
 from ..files import marked_as_ours, refuse_unmarked_files
 
 __all__ = ["REPORT_MARK", "CARD_MARK", "written_by_behaviortypes", "refuse_foreign_files"]
@@ -106,6 +107,5 @@ def refuse_foreign_files(paths: Iterable[str | Path]) -> None:
         ``type_1.png`` could be in any ``cards_<lang>/``).
     """
     for path in map(Path, paths):
-        refuse_unmarked_files([path], _CHECKS, what="a report",
-                              hint=f"move your file out of {path.absolute().parent} first, or write the "
-                              "report elsewhere (e.g. --pdf other_folder/report.pdf)")
+        refuse_unmarked_files([path], _CHECKS, what=Said("problem_what_a_report"),
+                              hint=Said("problem_not_ours_report_fix", {"folder": path.absolute().parent}))

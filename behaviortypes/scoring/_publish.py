@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ..errors import BehaviortypesWarning, InputError
+from ..errors import BehaviortypesWarning, InputError, Problem, Said
 from ..files import atomic_path, check_name_length, csv_header_names, temp_prefix
 from ._model import Scorer
 from ._sources import (
@@ -116,15 +116,9 @@ def find_duplicate_ids(files: list[Path], id_column: str, source: Source, tmp: P
     first_row = 2 if source.kind == "csv" else 1  # a CSV's header is row 1
     rows = sorted(offsets.get(str(fn), 0) + int(r) + first_row for fn, r in hits)
     others = ", ".join(repr(d[0]) for d in dups[1:5])
-    raise InputError(
-        f"customer id {first!r} appears {dups[0][1]} times"
-        + (f"; {n_dup - 1} more ids are duplicated ({others}...)" if n_dup > 1 else ""),
-        file=source.path,
-        column=id_column,
-        rows=rows,
-        value=first,
-        hint="each customer must appear once: remove the duplicate rows from the customer file",
-    )
+    more = Said("problem_scored_id_more", {"n": n_dup - 1, "others": others}) if n_dup > 1 else ""
+    raise InputError(code="problem_scored_id_twice", values={"id": repr(first), "times": dups[0][1], "more": more},
+                     file=source.path, column=id_column, rows=rows, value=first)
 
 
 def replace_output(src: Path, dest: Path) -> None:
@@ -139,7 +133,7 @@ def replace_output(src: Path, dest: Path) -> None:
     if os.path.lexists(dest):
         problem = _not_our_output(dest, "parquet")
         if problem:
-            raise InputError(problem, file=dest, hint=_OUT_HINT)
+            raise InputError(code=problem.code, values=problem.values, file=dest, hint=_OUT_HINT)
     if dest.exists() and (dest.is_dir() or src.is_dir()):
         backup = Path(tempfile.mkdtemp(prefix=temp_prefix(dest.name, "old."), dir=dest.parent))
         os.replace(dest, backup / dest.name)
@@ -154,10 +148,7 @@ def replace_output(src: Path, dest: Path) -> None:
         os.replace(src, dest)
 
 
-_OUT_HINT = (
-    "give --out a new name such as scored.parquet; an existing output is replaced only "
-    "when behaviortypes wrote it"
-)
+_OUT_HINT = Said("problem_scored_out_hint")
 
 
 def _parquet_is_ours(path: Path) -> bool:
@@ -178,13 +169,14 @@ def _csv_is_ours(path: Path) -> bool:
     return names[: len(_OUR_COLUMNS)] == _OUR_COLUMNS
 
 
-def _not_our_output(out: Path, kind: str) -> str | None:
-    """Why an existing ``out`` must not be replaced, or ``None`` when it is our own output."""
+def _not_our_output(out: Path, kind: str) -> Said | None:
+    """Why an existing ``out`` must not be replaced (a sentence of the catalogue), or
+    ``None`` when it is our own output."""
     if out.is_symlink():
-        return "the output path is a symbolic link, which scoring does not replace"
+        return Said("problem_scored_out_symlink")
     if out.is_dir():
         if kind != "parquet":
-            return f"the output is an existing folder, not a .{kind} file"
+            return Said("problem_scored_out_folder_not_file", {"kind": kind})
         entries = list(out.iterdir())
         if not entries:  # an empty folder: nothing to lose
             return None
@@ -193,16 +185,16 @@ def _not_our_output(out: Path, kind: str) -> str | None:
         parts = [p for p in entries if _PART.fullmatch(p.name)]
         if foreign or (not (out / SCORED_MARKER).is_file() and not (parts and _parquet_is_ours(parts[0]))):
             shown = ", ".join(sorted(foreign)[:3]) + (" ..." if len(foreign) > 3 else "")
-            return ("the output is an existing folder that is not a scored output of "
-                    "behaviortypes" + (f" (it holds {shown})" if foreign else "") + "; it is left as it is")
+            return Said("problem_scored_out_foreign_folder",
+                        {"holds": Said("problem_scored_out_holds", {"shown": shown}) if foreign else ""})
         return None
     if out.is_file():
         if kind == "parquet" and not _parquet_is_ours(out):
-            return "the output is an existing file that is not a scored output of behaviortypes"
+            return Said("problem_scored_out_foreign_file")
         if kind == "csv" and not _csv_is_ours(out):
-            return "the output is an existing file that is not a scored output of behaviortypes"
+            return Said("problem_scored_out_foreign_file")
         return None
-    return "the output path exists and is not a regular file or folder"
+    return Said("problem_scored_out_odd")
 
 
 def check_out_target(out: Path, customers: Path, kind: str) -> None:
@@ -220,22 +212,16 @@ def check_out_target(out: Path, customers: Path, kind: str) -> None:
     here = Path.cwd().resolve()
     target = out.resolve()
     if target == here or target in here.parents:
-        raise InputError(
-            "the output is the current folder (or one of its parents); scoring writes one "
-            "file or folder and never replaces a working folder",
-            file=target, hint=_OUT_HINT,
-        )
+        raise InputError(code="problem_scored_out_working_folder", file=target, hint=_OUT_HINT)
     source = customers.resolve()
     if target == source or target in source.parents:
-        raise InputError(
-            "the output would replace the customer data being scored" if target == source
-            else f"the output folder holds the customer file {customers.name}",
-            file=out, hint=_OUT_HINT,
-        )
+        raise InputError(code="problem_scored_out_is_customers" if target == source else
+                         "problem_scored_out_holds_customers", values={"file": customers.name},
+                         file=out, hint=_OUT_HINT)
     if os.path.lexists(out):
         problem = _not_our_output(out, kind)
         if problem:
-            raise InputError(problem, file=out, hint=_OUT_HINT)
+            raise InputError(code=problem.code, values=problem.values, file=out, hint=_OUT_HINT)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -286,12 +272,10 @@ def staging_dir(out: Path) -> Iterator[Path]:
     for folder in _stale_staging(out):
         removed = sum(1 for p in folder.rglob("*.parquet") if p.is_file())
         shutil.rmtree(folder, ignore_errors=True)
-        warnings.warn(
-            f"removed {folder.name}, left by an earlier scoring run that was stopped "
-            f"({removed} file{'s' if removed != 1 else ''} of scored rows)",
-            BehaviortypesWarning,
-            stacklevel=3,
-        )
+        said = Problem(f"removed {folder.name}, left by an earlier scoring run that was stopped "
+                       f"({removed} file{'s' if removed != 1 else ''} of scored rows)",
+                       code="warn_scored_stale_staging", values={"folder": folder.name, "n": removed})
+        warnings.warn(BehaviortypesWarning(said.message, problem=said), stacklevel=3)
     with tempfile.TemporaryDirectory(prefix=temp_prefix(out.name, "scoring-"), dir=out.parent) as staging:
         staging = Path(staging)
         owner = {"pid": os.getpid(), "host": socket.gethostname(), "out": str(out.resolve())}
@@ -317,11 +301,8 @@ def publish_duckdb(files: list[Path], out: Path, out_table: str) -> None:
             for leftover in (out, out.with_name(out.name + ".wal")):
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
-        raise InputError(
-            f"cannot write table {out_table!r}: {str(err).splitlines()[0]}",
-            file=out,
-            hint="check the table name and that no other program has the database open",
-        ) from None
+        raise InputError(code="problem_scored_cannot_write_table",
+                         values={"table": repr(out_table), "why": str(err).splitlines()[0]}, file=out) from None
     except BaseException:
         if created:
             for leftover in (out, out.with_name(out.name + ".wal")):
@@ -340,12 +321,8 @@ def _check_duckdb_table(con, out: Path, out_table: str) -> None:
     ).fetchall()
     columns = [c[0] for c in found]
     if columns and columns[: len(_OUR_COLUMNS)] != _OUR_COLUMNS:
-        raise InputError(
-            f"table {out_table!r} exists and is not a scored output of behaviortypes "
-            f"(its columns start {', '.join(columns[:4])}); it is left as it is",
-            file=out,
-            hint="choose another --out-table name",
-        )
+        raise InputError(code="problem_scored_table_foreign",
+                         values={"table": repr(out_table), "columns": ", ".join(columns[:4])}, file=out)
 
 
 # A spreadsheet runs a text cell starting with one of these as a formula (OWASP "CSV
@@ -387,9 +364,9 @@ _BOM = b"\xef\xbb\xbf"
 def check_csv_dialect(dialect: str) -> str:
     """``dialect`` when it is one of :data:`CSV_DIALECTS`, else a one-line :class:`InputError`."""
     if dialect not in CSV_DIALECTS:
-        raise InputError(f"unknown CSV dialect {dialect!r}", column="csv_dialect", value=dialect,
-                         hint=f"use one of: {', '.join(CSV_DIALECTS)} (excel-sv: ';' and decimal comma "
-                              "for Excel in Swedish, Dutch, German ... settings)")
+        raise InputError(code="problem_csv_dialect", values={"dialect": repr(dialect),
+                                                              "dialects": ", ".join(CSV_DIALECTS)},
+                         column="csv_dialect", value=dialect)
     return dialect
 
 
@@ -438,16 +415,9 @@ def output_kind(out: Path, out_table: str | None) -> str:
     if suffix in DUCKDB_SUFFIXES:
         return "duckdb"
     if out_table is not None:
-        raise InputError(
-            "out_table= only applies to a DuckDB output", file=out, value=out_table,
-            hint="write to a .duckdb file or drop out_table=",
-        )
+        raise InputError(code="problem_out_table_not_duckdb", file=out, value=out_table)
     if suffix in PARQUET_SUFFIXES or (out.is_dir() and suffix == ""):
         return "parquet"
     if suffix == ".csv":
         return "csv"
-    raise InputError(
-        f"unknown output format {suffix or '(no extension)'!r}",
-        file=out,
-        hint="write to .parquet (default), .duckdb (with out_table=) or .csv",
-    )
+    raise InputError(code="problem_scored_out_format", values={"suffix": repr(suffix or "(no extension)")}, file=out)

@@ -224,18 +224,11 @@ def open_source(
     if not path.exists():
         raise InputError(code="problem_not_found", values={"what": Said("problem_what_customer_file")}, file=path)
     if table is not None and query is not None:
-        raise InputError(
-            "pass either table= or query=, not both", file=path, hint="a query can name the table itself"
-        )
+        raise InputError(code="problem_source_table_and_query", file=path)
     suffix = file_suffix(path)
     is_duckdb = suffix in DUCKDB_SUFFIXES
     if (table is not None or query is not None) and not is_duckdb:
-        raise InputError(
-            "table= and query= only apply to a DuckDB database",
-            file=path,
-            value=table or query,
-            hint="drop table=/query= for Parquet and CSV files",
-        )
+        raise InputError(code="problem_source_table_not_duckdb", file=path, value=table or query)
     if path.is_dir():
         files = sorted(
             (p for p in path.iterdir() if file_suffix(p) in PARQUET_SUFFIXES and not p.name.startswith(".")),

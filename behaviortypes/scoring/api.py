@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from ..errors import InputError
+from ..errors import InputError, Said
+from ..i18n import said
 from ._engines import run_dask, run_local
 from ._model import UNASSIGNED_NAME, resolve_model
 from ._progress import RowMeter
@@ -129,17 +130,18 @@ class ScoreSummary:
 
         from .. import study
         from ..errors import BehaviortypesWarning, SurveyQualityWarning
-        from ..lookalike import card_base_shares
+        from ..errors import Problem
+        from ..lookalike import card_base_shares, raw_shares_reason
 
         card_path = Path(folder) / "lookalike_card.json"
         card = json.loads(card_path.read_text(encoding="utf-8")) if card_path.is_file() else {}
-        same, why = _is_fitted_base(self.customers, card.get("fingerprint") or {})
+        same, why, why_said = _is_fitted_base(self.customers, card.get("fingerprint") or {})
         if not same:
-            warnings.warn(
-                f"score: {Path(folder) / 'base_shares.json'} left as it was: {why}, so its shares are not the "
-                "customer base's (this file's own shares are in the run's summary)",
-                BehaviortypesWarning, stacklevel=2,
-            )
+            kept = Problem(f"score: {Path(folder) / 'base_shares.json'} left as it was: {why}, so its shares are not "
+                           "the customer base's (this file's own shares are in the run's summary)",
+                           code="warn_score_base_shares_kept",
+                           values={"path": str(Path(folder) / "base_shares.json"), "why": why_said})
+            warnings.warn(BehaviortypesWarning(kept.message, problem=kept), stacklevel=2)
             return []
         doc: dict[str, Any] = {
             "shares": {int(k): float(v) for k, v in self.shares.items()}, "n_customers": int(self.n_rows),
@@ -149,20 +151,43 @@ class ScoreSummary:
         if not reported.attrs["corrected"]:
             doc["corrected"] = False
             doc["method"] = reported.attrs["method"]
-            warnings.warn(
+            raw = Problem(
                 "score: the shares printed are the lookalike's raw predicted shares (mean predicted probability "
                 "over the customers), not corrected for the survey's response bias: "
                 + (reported.attrs["method"].split(":", 1)[-1].split(";")[0].strip() or "see lookalike_card.json")
                 + " (lookalike_card.json, base.note)",
-                SurveyQualityWarning, stacklevel=2,
-            )
+                code="warn_score_raw_shares", values={"why": raw_shares_reason(card.get("base") or {})})
+            warnings.warn(SurveyQualityWarning(raw.message, problem=raw), stacklevel=2)
         known = reported.dropna(subset=["ci_low", "ci_high"])
         if len(known):
             doc["ci_low"] = {int(t): float(v) for t, v in known["ci_low"].items()}
             doc["ci_high"] = {int(t): float(v) for t, v in known["ci_high"].items()}
         return [study.save(folder, "base_shares.json", doc)]
 
-    def summary(self) -> str:
+    def summary(self, lang: str = "en") -> str:
+        """A few lines for people: rows, speed, where, and the type shares, in ``lang``
+        (the command line's: the study's language)."""
+        if lang == "en":  # (English as ever: "Scored 1,360 customers in 3.8 s ...")
+            return self._summary_en()
+        from ..i18n import said
+        from ..report.render import Formatter
+
+        fmt, nbsp = Formatter(lang), "\u00a0"
+        where = f"{self.out}" + (said("score_cli_table", lang, table=self.out_table) if self.out_table else "")
+        lines = [said("score_cli_scored", lang, n=f"{self.n_rows:,}".replace(",", nbsp),
+                      seconds=f"{self.seconds:.1f}".replace(".", ","),
+                      rate=f"{self.rows_per_s:,.0f}".replace(",", nbsp),
+                      engine=said(f"score_cli_engine_{self.engine}", lang), where=where)]
+        if self.peak_rss_mib is not None:
+            lines[0] += said("score_cli_memory", lang, mib=f"{self.peak_rss_mib:,.0f}".replace(",", nbsp))
+        for tid, row in self.table.iterrows():
+            lines.append(said("score_cli_type", lang, type_id=tid, type_name=row.type_name,
+                              share=fmt.pct(row.share, 1), likely=fmt.pct(row.most_likely_share, 1)))
+        if self.unassigned_share:
+            lines.append(said("score_cli_unassigned", lang, share=fmt.pct(self.unassigned_share, 1)))
+        return "\n".join(lines)
+
+    def _summary_en(self) -> str:
         """A few lines for people: rows, speed, where, and the type shares."""
         where = f"{self.out}" + (f" (table {self.out_table})" if self.out_table else "")
         lines = [
@@ -181,27 +206,32 @@ class ScoreSummary:
         return "\n".join(lines)
 
 
-def _is_fitted_base(customers: Path | None, fingerprint: dict) -> tuple[bool, str]:
-    """Whether ``customers`` is the base the lookalike was fitted on, and if not, why not."""
+def _is_fitted_base(customers: Path | None, fingerprint: dict) -> tuple[bool, str, Said | None]:
+    """Whether ``customers`` is the base the lookalike was fitted on, and if not, why not
+    (in English, and as a sentence of the catalogue to say in the study's language)."""
     from ..lookalike import customers_fingerprint
 
     if customers is None:
-        return False, "the scored file is not known"
+        return False, "the scored file is not known", Said("score_why_unknown")
     if not fingerprint.get("customers_file") or not fingerprint.get("customers_sha256"):
-        return False, "lookalike_card.json does not record the customer base it was fitted on (re-run lookalike)"
+        return (False, "lookalike_card.json does not record the customer base it was fitted on (re-run lookalike)",
+                Said("score_why_unrecorded"))
     customers = Path(customers)
     if str(customers.resolve()) != fingerprint["customers_file"]:
         return False, ("the scored file is not the customer base the lookalike was fitted on "
-                       f"({fingerprint['customers_file']})")
+                       f"({fingerprint['customers_file']})"), Said("score_why_other_file",
+                                                                  {"file": fingerprint["customers_file"]})
     size = fingerprint.get("customers_bytes")
     if size is not None:
         now = (sum(p.stat().st_size for p in customers.rglob("*") if p.is_file()) if customers.is_dir()
                else customers.stat().st_size)
         if int(now) != int(size):
-            return False, "the customer base has changed since the lookalike was fitted (its size differs)"
+            return (False, "the customer base has changed since the lookalike was fitted (its size differs)",
+                    Said("score_why_size"))
     if customers_fingerprint(customers) != fingerprint["customers_sha256"]:
-        return False, "the customer base has changed since the lookalike was fitted (its checksum differs)"
-    return True, ""
+        return (False, "the customer base has changed since the lookalike was fitted (its checksum differs)",
+                Said("score_why_checksum"))
+    return True, "", None
 
 
 def _peak_rss_mib() -> float:
@@ -235,6 +265,7 @@ def score_customers(
     check_duplicates: bool = True,
     progress: bool = False,
     csv_dialect: str = DEFAULT_CSV_DIALECT,
+    lang: str = "en",
 ) -> ScoreSummary:
     """Tag every customer of a base with the most likely type and all type probabilities.
 
@@ -286,6 +317,8 @@ def score_customers(
         decimal comma, as Excel expects in Swedish, Dutch or German settings;
         ``"plain"`` UTF-8 without a byte-order mark, for programs. Ignored for Parquet
         and DuckDB outputs.
+    lang : {"en", "sv"}, default="en"
+        Language of the progress lines (the summary's is :meth:`ScoreSummary.summary`'s).
 
     Returns
     -------
@@ -335,25 +368,17 @@ def score_customers(
     """
     started = time.perf_counter()
     if engine not in ("local", "dask"):
-        raise InputError(f"unknown engine {engine!r}", value=engine, hint="use 'local' or 'dask'")
+        raise InputError(code="problem_score_engine", values={"engine": repr(engine)}, value=engine)
     if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise InputError("batch_size must be a positive number of rows", value=batch_size, hint="e.g. 200_000")
+        raise InputError(code="problem_score_batch_size", value=batch_size)
     out = Path(out)
     out_kind = output_kind(out, out_table)
     check_csv_dialect(csv_dialect)
     out_table = (out_table or DEFAULT_OUT_TABLE) if out_kind == "duckdb" else None
     if engine == "dask" and file_suffix(Path(customers)) in DUCKDB_SUFFIXES:
-        raise InputError(
-            "the dask engine reads Parquet or CSV, not DuckDB",
-            file=customers,
-            hint="use engine='local' (it streams DuckDB) or export the table to Parquet first",
-        )
+        raise InputError(code="problem_score_dask_duckdb", file=customers)
     if out.resolve() == Path(customers).resolve() and (out_kind != "duckdb" or out_table == table):
-        raise InputError(
-            "the scored output would overwrite the customer file being scored",
-            file=out,
-            hint="write the scored base to another file (or, in the same .duckdb file, another table)",
-        )
+        raise InputError(code="problem_score_out_is_customers", file=out)
     check_out_target(out, Path(customers), out_kind)  # never replace what we did not write
     scorer = resolve_model(model)
     source = open_source(customers, table=table, query=query, scorer=scorer)
@@ -362,7 +387,8 @@ def score_customers(
 
     out.parent.mkdir(parents=True, exist_ok=True)
     # one clock for the progress display and the summary: both show n_rows / seconds
-    meter = RowMeter(source.n_rows, f"Scoring {source.label}", started=started, enabled=progress)
+    label = f"Scoring {source.label}" if lang == "en" else said("progress_scoring", lang, file=source.label)
+    meter = RowMeter(source.n_rows, label, started=started, enabled=progress, lang=lang)
     try:
         with staging_dir(out) as staging:  # also removes stale staging of killed runs
             parts = staging / "parts"

@@ -103,6 +103,7 @@ STALE_AFTER_DISCOVERY = (
 
 _RERUN = ("re-run `behaviortypes discover` or restore the file as written "
           "(docs/architecture.md lists its fields)")
+_RERUN_SAID = Said("problem_folder_rerun")  # the same, said in the study's language
 
 #: How to get a file back as written, per file (default: re-run discover).
 _FILE_HINTS = {
@@ -164,7 +165,7 @@ def check_file(name: str, content: Any, *, path: str | Path | None = None) -> Ba
     path = Path(path) if path is not None else Path(name)
     model = SCHEMAS[name]
     if not isinstance(content, Mapping):
-        raise InputError("expected a mapping of keys to values at the top level", file=path, hint=_RERUN)
+        raise InputError(code="problem_folder_not_mapping", file=path, hint=_RERUN_SAID)
     try:
         return model.model_validate(to_jsonable(dict(content)))
     except ValidationError as err:
@@ -183,19 +184,18 @@ def _check_columns(name: str, frame: pd.DataFrame, path: Path) -> None:
     cols = TABLE_COLUMNS.get(name, [])
     missing = [c for c in cols if c not in frame.columns]
     if missing:
-        raise InputError(
-            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(c) for c in missing)}"
-            f" (found: {', '.join(map(str, frame.columns))})",
-            file=path, column=missing[0], hint=_RERUN,
-        )
+        raise InputError(code="problem_folder_missing_columns" if len(missing) > 1 else "problem_folder_missing_column",
+                         values={"names": ", ".join(repr(c) for c in missing),
+                                 "found": ", ".join(map(str, frame.columns))},
+                         file=path, column=missing[0], hint=_RERUN_SAID)
 
 
 def _whole_numbers(col: pd.Series, path: Path, name: str) -> pd.Series:
     num = pd.to_numeric(col, errors="coerce")
     bad = num.isna() | (num != np.round(num))
     if bad.any():
-        raise InputError("type ids must be whole numbers", file=path, column=name,
-                         rows=list(np.flatnonzero(bad.to_numpy()) + 1), value=col[bad].iloc[0], hint=_RERUN)
+        raise InputError(code="problem_folder_type_ids_whole", file=path, column=name,
+                         rows=list(np.flatnonzero(bad.to_numpy()) + 1), value=col[bad].iloc[0], hint=_RERUN_SAID)
     return num.astype(int)
 
 
@@ -204,8 +204,8 @@ def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
-        raise InputError(f"not valid JSON: {err.msg}", file=path, rows=[err.lineno],
-                         hint="the line number counts from 1; " + _RERUN) from None
+        raise InputError(code="problem_folder_not_json", values={"why": err.msg}, file=path, rows=[err.lineno],
+                         hint=Said("problem_folder_json_fix")) from None
 
 
 def _read_model(folder: Path, name: str, *, required: bool) -> Any:
@@ -325,12 +325,13 @@ class DiscoveryFolder:
         path = self.path / name
         if not path.is_file():
             if required:
-                raise InputError("file not found in the discovery folder", file=path, hint=_RERUN)
+                raise InputError(code="problem_not_in_discovery", file=path, hint=_RERUN_SAID)
             return None
         try:
             frame = pd.read_csv(path, dtype=_TEXT)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-            raise InputError(f"cannot read the file: {str(err).splitlines()[0]}", file=path, hint=_RERUN) from None
+            raise InputError(code="problem_folder_cannot_read", values={"why": str(err).splitlines()[0]}, file=path,
+                             hint=_RERUN_SAID) from None
         _check_columns(name, frame, path)
         if "type_id" in frame.columns and name != "evidence_k.csv":
             frame["type_id"] = _whole_numbers(frame["type_id"], path, "type_id")
@@ -357,10 +358,8 @@ def load(path: str | Path, *, require: Iterable[str] = CONTRACT_FILES) -> Discov
     require = tuple(require)
     missing = [f for f in require if not (folder / f).is_file()]
     if not folder.is_dir() or (missing and set(missing) >= {"solution.json", "source.json"}):
-        raise InputError(
-            f"not a discovery folder (missing {', '.join(missing) or 'the folder itself'})",
-            file=folder, hint="run `behaviortypes discover SURVEY_DIR --out OUT` first and pass OUT",
-        )
+        raise InputError(code="problem_not_discovery", file=folder,
+                         values={"missing": ", ".join(missing) or Said("problem_the_folder_itself")})
     for name in missing:
         _read_model(folder, name, required=True)  # raises, naming the file
     source = _read_model(folder, "source.json", required=True)

@@ -280,3 +280,44 @@ def test_web_form_marks_only_the_analysts_words_with_the_study_language(studies,
     assert shown[edited_id][2:] == (swedish.taglines[edited_id], None)  # its tagline is still ours
     assert shown[other_id] == (swedish.names[other_id], None, swedish.taglines[other_id], None)
     assert not any(m in shown[other_id][0] for m in ENGLISH_MARKS)
+
+
+def test_typing_tool_names_a_content_type_in_another_language_as_the_report_does(studies, tmp_path):
+    """Session 15 (user trial 10's level names): a type low on every keyed factor that agrees
+    *more* with the reverse-worded statements holds the other view, it is not a critical
+    rater; the report's other-language names knew (answer styles from the raw statements),
+    the typing tool's did not and named it "low on everything" in Swedish."""
+    import json
+
+    from behaviortypes.profiles import reverse_keys
+
+    out = _copy(studies, "en_out", tmp_path)
+    reverse = reverse_keys(json.loads((out / "source.json").read_text())["instrument"])
+    assert any(reverse.values()) and not all(reverse.values())
+    prof = pd.read_csv(out / "profiles.csv")
+    target = int(prof["type_id"].min())
+    mine = prof["type_id"] == target
+    prof.loc[mine & (prof["kind"] == "factor"), "mean"] = -0.9  # one-signed: a level by its factor means
+    items = mine & (prof["kind"] == "item")
+    back = prof["key"].astype(str).map(lambda key: reverse.get(key, False)).astype(bool)
+    prof.loc[items & ~back, "diff_sd"] = -0.6  # agrees less with the forward statements,
+    prof.loc[items & back, "diff_sd"] = 0.6  # more with the reverse ones: content, not a style
+    prof.to_csv(out / "profiles.csv", index=False)
+    # types.yaml as discovery would have written it from these profiles (the rule's own words)
+    from behaviortypes.profiles import answer_styles, study_lexicon
+
+    source = json.loads((out / "source.json").read_text())["instrument"]
+    factor_names = yaml.safe_load((out / "factors.json").read_text())["factor_names"]
+    own = suggest_names(factor_means_from_profiles(prof), factor_names, lang="en",
+                        lexicon=study_lexicon(source), styles=answer_styles(prof, reverse))
+    assert own.at[target, "name"] != "The critical raters"
+
+    def rename(types):
+        for tid, t in types.items():
+            t.update(name=own.at[int(tid), "name"], suggested_name=own.at[int(tid), "name"],
+                     tagline=own.at[int(tid), "tagline"], suggested_tagline=own.at[int(tid), "tagline"])
+    _edit_types(out, rename)
+    report = {int(k): v for k, v in load_report_data(out).in_language("sv").types["name"].items()}
+    tool = load_typing_spec(out).in_language("sv").names
+    assert report[target] != "De kritiska bedömarna"
+    assert {k: tool[k] for k in report} == report

@@ -118,7 +118,7 @@ class TypingSpec:
             return self
         if folder is None or not self.suggested_names or not all((folder / f).is_file() for f in needs):
             return self
-        from ..profiles import factor_means_from_profiles, names_in_language, study_lexicon
+        from ..profiles import answer_styles, factor_means_from_profiles, names_in_language, reverse_keys, study_lexicon
 
         disc = study.load(folder, require=("profiles.csv",))
         ids = self.type_ids
@@ -129,9 +129,11 @@ class TypingSpec:
             "suggested_tagline": [self.suggested_taglines.get(int(k)) for k in ids],
         }, index=pd.Index([int(k) for k in ids], name="type_id"), dtype=object)
         factor_names = dict(disc.factors.factor_names) if disc.factors is not None else {}
-        out = names_in_language(frame, factor_means_from_profiles(disc.table("profiles.csv", required=True)),
-                                factor_names, lang, source_lang=self.language,
-                                lexicon=study_lexicon(disc.instrument))
+        profiles = disc.table("profiles.csv", required=True)
+        # (a level type only when its raw answers say answer style: the report's rule, trial 10)
+        out = names_in_language(frame, factor_means_from_profiles(profiles), factor_names, lang,
+                                source_lang=self.language, lexicon=study_lexicon(disc.instrument),
+                                styles=answer_styles(profiles, reverse_keys(disc.instrument)))
         return replace(
             self,
             names={**self.names, **{int(k): str(v) for k, v in out["name"].items()}},

@@ -421,7 +421,6 @@ def profile_types_by(
         a survey statement, no link to the customer base, or nothing to profile; a
         discovery that found no distinct types (one homogeneous group, k = 1).
     """
-    from ..profiles import read_types_yaml
     from ..readers import load_survey
 
     out = Path(out)
@@ -509,9 +508,7 @@ def profile_types_by(
     outcome_tab = _outcomes_by_type(proba, outcome_frame, outs, inst, weights, cell)
     covs = covariate_model(proba, disc, weights=weights, levels=levels, min_cell=cell) if len(desc) else \
         covariate_model(proba, disc.iloc[:, :0], weights=weights)
-    names = {}
-    if (out / "types.yaml").is_file():
-        names = {int(k): str(v) for k, v in read_types_yaml(out / "types.yaml")["name"].items()}
+    names = _type_names(out)
     meta = {
         "descriptors": desc, "outcomes": outs, "min_cell": cell, "min_type_size": inst.min_group_size,
         "alpha": alpha, "weighted": weights is not None, "n_respondents": int(len(types)),
@@ -522,6 +519,15 @@ def profile_types_by(
         **linked_meta,
     }
     return ProfileResult(out, banner, tests, outcome_tab, covs, meta)
+
+
+def _type_names(out: Path) -> dict[int, str]:
+    """The types' names in ``types.yaml`` of a discovery folder (none without the file)."""
+    from ..profiles import read_types_yaml
+
+    if not (out / "types.yaml").is_file():
+        return {}
+    return {int(k): str(v) for k, v in read_types_yaml(out / "types.yaml")["name"].items()}
 
 
 def _blank_declared_missing(data: pd.DataFrame, specs: list[dict], inst: Any) -> None:

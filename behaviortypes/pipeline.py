@@ -799,7 +799,8 @@ _LANGS = ("en", "sv")
 _FORMATS = ("pdf", "html", "pptx", "png")
 _CSV_DIALECTS = ("excel", "excel-sv", "plain")
 _STUDY_KEYS = ("survey", "out", "name", "customers", "scored", "seed", "factors", "k", "resamples", "map",
-               "id_column", "engine", "scheduler", "out_table", "csv_dialect", "lang", "profile", "report")
+               "id_column", "exclude", "engine", "scheduler", "out_table", "csv_dialect", "lang", "profile",
+               "report")
 _REPORT_KEYS = ("langs", "formats", "dir")
 _PROFILE_KEYS = ("by", "outcomes", "min_cell", "xlsx")
 #: Keys people put in a study file that belong elsewhere: where they go
@@ -823,6 +824,7 @@ _STUDY_MESSAGES = {
     "formats": ("problem_study_one_or_more", {"choices": ", ".join(_FORMATS)}),
     "by": ("problem_study_columns", {}),
     "outcomes": ("problem_study_columns", {}),
+    "exclude": ("problem_study_columns", {}),
     "min_cell": ("problem_study_whole_at_least", {"least": 1}),
     "name": ("problem_study_text", {}),
 }
@@ -882,6 +884,8 @@ class StudyConfig(BaseModel):
                       lookalike model and scoring
     ``id_column``     customer id column of the base, default: the instrument's
                       ``customer_id_column`` (``--id-column``)
+    ``exclude``       customer columns the lookalike never uses (``lookalike
+                      --exclude``); personal data is left out in any case
     ``scored``        scored output, default ``<out>/scored_customers.parquet``
     ``engine``        ``local`` (default) or ``dask``; ``scheduler``: Dask address
     ``out_table``     table to write when ``scored`` is a ``.duckdb`` file
@@ -913,6 +917,7 @@ class StudyConfig(BaseModel):
     resamples: StrictInt = Field(DEFAULT_RESAMPLES, ge=10)
     make_map: StrictBool = True
     id_column: str | None = Field(None, min_length=1)
+    exclude: tuple[str, ...] = ()
     engine: Literal["local", "dask"] = "local"
     scheduler: str | None = Field(None, min_length=1)
     out_table: str | None = Field(None, min_length=1)
@@ -992,7 +997,8 @@ class StudyConfig(BaseModel):
             "scored": where(data.get("scored"), "scored") or (out / "scored_customers.parquet" if customers else None),
             "seed": data.get("seed", 0), "factors": data.get("factors"), "k": data.get("k"),
             "resamples": data.get("resamples", DEFAULT_RESAMPLES), "make_map": data.get("map", True),
-            "id_column": data.get("id_column"), "engine": data.get("engine", "local"),
+            "id_column": data.get("id_column"), "exclude": listed(data.get("exclude")) or (),
+            "engine": data.get("engine", "local"),
             "scheduler": data.get("scheduler"), "out_table": data.get("out_table"), "csv_dialect": dialect,
             "langs": langs, "lang_named": "lang" in data or "langs" in rep,
             "formats": listed(rep.get("formats", ["pdf"])), "report_dir": where(rep.get("dir"), "report.dir"),
@@ -1094,7 +1100,8 @@ def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -
     if cfg.customers is not None:
         say(step["cli_step_lookalike"])
         results["lookalike"] = lookalike(cfg.out, cfg.customers, id_column=cfg.id_column, seed=cfg.seed,
-                                         progress=bool(progress), survey=results["discovery"].survey)
+                                         progress=bool(progress), survey=results["discovery"].survey,
+                                         exclude=cfg.exclude)
         say(step["cli_step_score"])
         results["score"] = score(cfg.out, cfg.customers, cfg.scored, engine=cfg.engine, scheduler=cfg.scheduler,
                                  out_table=cfg.out_table, id_column=cfg.id_column, csv_dialect=cfg.csv_dialect,

@@ -945,3 +945,44 @@ def test_uncorrected_base_shares_say_their_lean_toward_the_survey_mix():
     cov = choose_base_shares([0.4, 0.6], [0.45, 0.55], {**ident, "identified": True}, shifted)
     assert cov["reason"] == "covariate_shift"
     assert "if people answered because of their type" in cov["note"] and "not this lean" in cov["note"]
+
+
+def test_personal_data_columns_after_review():
+    """Session 15 review of the personal-data rule: phone numbers read as numbers, headers with
+    a number/line suffix or two qualifiers, street addresses by their values were kept as
+    features; a 0/1 "mobile" flag, a campaign "cell", a "mail" consent, "street" urban/rural
+    and 22 brands named after people were dropped as personal data."""
+    rng = np.random.default_rng(3)
+    n = 2000
+    firsts = ["Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Sara", "Per", "Emma", "Nils"]
+    lasts = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Berg", "Lind", "Ek", "Holm"]
+    brands = ["Hugo Boss", "Ted Baker", "Ralph Lauren", "Tommy Hilfiger", "Calvin Klein", "Paul Smith",
+              "Karl Lagerfeld", "Michael Kors", "Tory Burch", "Kate Spade", "Marc Jacobs", "Vera Wang",
+              "Oscar Jacobson", "Filippa K", "Tiger Of", "Acne Studios", "Gant Rugger", "Lyle Scott",
+              "Fred Perry", "Ben Sherman", "Barbour Int", "Henri Lloyd"]
+    phone = 46700000000 + rng.choice(10**8, n, replace=False)
+    frame = pd.DataFrame({
+        "telephone_number": phone, "mobile_phone_number": phone - 46000000000,
+        "tel_no": [f"070-{x:07d}" for x in rng.choice(10**7, n, replace=False)],
+        "customer_full_name": [f"{rng.choice(firsts)} {rng.choice(lasts)}" for _ in range(n)],
+        "account_holder_name": [f"{rng.choice(firsts)} {rng.choice(lasts)}" for _ in range(n)],
+        "kundens_namn": [f"{rng.choice(firsts)} {rng.choice(lasts)}" for _ in range(n)],
+        "ssn_no": 190000000000 + rng.choice(10**11, n, replace=False),
+        "address_line_1": [f"Storgatan {i % 400 + 1}" for i in range(n)],
+        "street_name": [f"Storgatan {i % 400 + 1}" for i in range(n)],
+        "leveransadress": [f"Kungsvägen {i % 300 + 1}" for i in range(n)],
+        # kept: flags and levels a header word is no more than a word of
+        "mobile": rng.integers(0, 2, n), "Mobil": rng.integers(0, 2, n),
+        "cell": rng.choice(["A", "B", "control"], n), "mail": rng.choice(["ja", "nej"], n),
+        "street": rng.choice(["urban", "rural"], n), "tel": rng.choice(["ja", "nej"], n),
+        "favourite_brand": rng.choice(brands, n), "home_store": rng.choice(
+            [f"Ica Kvantum {c}" for c in ("Sollentuna", "Kista", "Solna", "Täby", "Nacka")], n),
+        "email_opens": rng.integers(0, 40, n), "name_of_plan": rng.choice(["Bas", "Plus"], n),
+        "phone_calls": rng.integers(0, 9, n), "address_changes": rng.integers(0, 3, n),
+        "city": rng.choice(["Umeå", "Luleå", "Stockholm Syd"], n), "spend": rng.gamma(2, 500, n),
+        "customer_number_of_orders": rng.integers(0, 50, n),
+    })
+    found = {d["name"] for d in personal_data_columns(frame)}
+    assert found == {"telephone_number", "mobile_phone_number", "tel_no", "customer_full_name",
+                     "account_holder_name", "kundens_namn", "ssn_no", "address_line_1", "street_name",
+                     "leveransadress"}

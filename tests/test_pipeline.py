@@ -210,6 +210,7 @@ def test_changed_factors_start_types_yaml_afresh(demo_run, tmp_path):
     ("survey: x\nengine: spark\n", "'engine' must be one or more of local, dask"),
     ("survey: x\nreport: {fmt: pdf}\n", "'report' takes langs, formats and dir"),
     ("survey: [x\n", "malformed YAML"),
+    ("survey: x\nexclude: {a: 1}\n", "'exclude' must be a column name or a list of them"),
 ])
 def test_study_file_errors(tmp_path, text, message):
     path = tmp_path / "study.yaml"
@@ -218,6 +219,9 @@ def test_study_file_errors(tmp_path, text, message):
         pipeline.StudyConfig.load(path)
     langs = pipeline.StudyConfig.load(_write(tmp_path, "survey: x\nreport: {langs: sv}\n")).langs
     assert langs == ("sv",)
+    # session 15 review: the study file names the columns the lookalike never uses, as --exclude
+    assert pipeline.StudyConfig.load(_write(tmp_path, "survey: x\nexclude: postnummer\n")).exclude == ("postnummer",)
+    assert pipeline.StudyConfig.load(_write(tmp_path, "survey: x\nexclude: [a, b]\n")).exclude == ("a", "b")
 
 
 def _write(folder, text):
@@ -278,9 +282,20 @@ def small_run(tmp_path_factory):
     make_study(root / "survey", seed=5, n_respondents=400, n_customers=1500)
     cfg = pipeline.StudyConfig(survey=root / "survey", out=root / "out", seed=0, k=5,
                                customers=root / "survey" / "customers.parquet",
-                               scored=root / "out" / "scored.parquet",
+                               scored=root / "out" / "scored.parquet", exclude=("newsletter_clicks_90d",),
                                langs=("en", "sv"), formats=("html",), report_dir=root / "reports")
     return root, cfg, pipeline.run(cfg)
+
+
+def test_run_leaves_out_the_columns_the_study_file_excludes(small_run):
+    """Session 15 review: `run` had no way to exclude a customer column, though the warning
+    about personal data tells users to use --exclude."""
+    import json
+
+    root, cfg, results = small_run
+    card = json.loads((cfg.out / "lookalike_card.json").read_text())
+    used = json.dumps(card.get("features") or card)
+    assert "newsletter_clicks_90d" not in used and "visits_90d" in used
 
 
 def test_run_profiles_the_types_and_the_report_says_who_they_are(small_run):

@@ -186,3 +186,21 @@ def test_memory_does_not_grow_with_the_rows(study, tmp_path):
     assert peaks[1] - peaks[0] < 15, peaks
     lines = (tmp_path / "t60000.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == 60_001 and re.match(r"resp;type_id;type_name;probability;p_1;p_2;p_3;not_typed", lines[0])
+
+
+def test_summary_groups_the_count_and_says_one_respondent():
+    """Session 15 review: "Skrev out.csv: 25000 svarande typade" beside the progress line's
+    "Typade 25 000 rader", and "1 respondents typed"."""
+    from behaviortypes.deliver import TypedFile
+
+    def summary(n, lang):
+        shown = {"rows": str(n), "seconds": "1.0", "rate": str(n)}
+        typed = TypedFile(out=Path("out.csv"), answers=Path("a.csv"), id_column="resp", n_rows=n, n_typed=n,
+                          min_answered=3, n_items=6, type_counts={1: n}, type_names={1: "A"}, seconds=1.0,
+                          rows_per_s=float(n), shown=shown, lang=lang)
+        return typed.summary().splitlines()[0]
+
+    assert summary(25000, "sv") == "Skrev out.csv: 25\u00a0000 svarande typade"
+    assert summary(25000, "en") == "Wrote out.csv: 25,000 respondents typed"
+    assert summary(1, "en") == "Wrote out.csv: 1 respondent typed"
+    assert summary(1, "sv") == "Skrev out.csv: 1 svarande typad"

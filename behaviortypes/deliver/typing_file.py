@@ -114,7 +114,9 @@ class TypedFile:
         need, n, lang = self.min_answered, self.n_items, lang or self.lang
         few = said("cli_few_answered", lang, need=need, n=n) if need > 1 else said("cli_none_answered", lang, n=n)
         note = said("cli_not_typed", lang, m=self.n_not_typed, few=few) if self.n_not_typed else ""
-        return (said("cli_typed", lang, path=self.out, n=self.n_typed) + note + "\n"
+        typed = f"{int(self.n_typed):,}".replace(",", "\u00a0" if lang == "sv" else ",")  # as the progress line
+        key = "cli_typed_one" if self.n_typed == 1 else "cli_typed"
+        return (said(key, lang, path=self.out, n=typed) + note + "\n"
                 + said("cli_typed_speed", lang, **self.shown))
 
 

@@ -101,44 +101,131 @@ def _refuse_mostly_numeric_text(name: Any, values: pd.Series) -> None:
 # ("kund" + "namn", "first" + "name", "e" + "post"). Postal codes, birth years and regions are
 # quasi-identifiers, not direct ones: kept (see docs/data_safety.md; --exclude drops them).
 _PERSONAL_BASES = {
-    "name": ("name", "namn", "surname"),
+    "name": ("name", "namn", "surname", "efternamn", "fornamn"),
     "email": ("email", "mail", "epost", "emailaddress", "emailadress", "mailadress", "epostadress",
-              "mailaddress"),
-    "phone": ("phone", "telephone", "telefon", "tel", "tfn", "mobile", "mobil", "mobilnummer",
-              "telefonnummer", "phonenumber", "phoneno", "telnr", "mobilephone", "cellphone", "mobiltelefon",
-              "mobilnr", "cell"),
+              "mailaddress", "emailaddr", "mailaddr"),
+    "phone": ("phone", "telephone", "telefon", "tel", "tfn", "mobile", "mobil", "telefonnummer",
+              "mobiltelefon", "cell", "contactnumber", "kontaktnummer"),
     "id_number": ("personnummer", "personnr", "persnr", "pnr", "ssn", "socialsecuritynumber",
                   "personalnumber", "personalidentitynumber", "nationalid", "samordningsnummer",
-                  "personid", "idnumber"),
-    "address": ("address", "adress", "streetaddress", "street", "gatuadress", "gata", "postaladdress",
-                "postadress", "utdelningsadress", "ipaddress", "ipadress"),
+                  "personid", "idnumber", "fodelsenummer", "fodelsenr"),
+    "address": ("address", "adress", "streetaddress", "street", "streetname", "gatuadress", "gata", "gatunamn",
+                "postaladdress", "postadress", "utdelningsadress", "ipaddress", "ipadress", "addr"),
 }
-_PERSONAL_QUALIFIERS = ("", "e", "customer", "kund", "contact", "kontakt", "first", "last", "full", "given",
-                        "family", "for", "efter", "tilltals", "mellan", "middle", "display", "user", "anvandar",
-                        "person", "privat", "private", "home", "hem", "work", "arbete", "primary", "holder",
-                        "member", "medlem", "owner", "agare", "billing", "faktura", "delivery", "leverans")
+#: words before a base ("customer" full "name"); up to two of them
+_PERSONAL_QUALIFIERS = ("e", "customer", "customers", "kund", "kundens", "contact", "kontakt", "first", "last",
+                        "full", "given", "family", "for", "efter", "tilltals", "mellan", "middle", "display",
+                        "user", "anvandar", "person", "privat", "private", "home", "hem", "work", "arbete",
+                        "primary", "holder", "account", "konto", "member", "medlem", "owner", "agare", "billing",
+                        "faktura", "delivery", "leverans", "cell", "mobile", "mobil", "tele", "main", "alt",
+                        "secondary", "street", "gatu")
+#: words after a base ("telephone" "number", "address" "line" 1)
+_PERSONAL_SUFFIXES = ("", "number", "nummer", "nr", "no", "num", "line", "rad", "s")
+#: a base so short or common that the header alone does not say personal data ("mobile" 0/1,
+#: campaign "cell" A/B, "mail" consent yes/no, "street" urban/rural): only with many values
+_AMBIGUOUS_BASES = {"mail", "tel", "cell", "mobile", "mobil", "street", "gata", "phone", "addr"}
+#: a column of a few levels, each shared by several customers, names no one (k-anonymity):
+#: a header match of such a column is not personal data
+_FEW_LEVELS, _SHARED_BY = 12, 5
 _ACCENTS = str.maketrans("åäöéèüøæ", "aaoeeuoa")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 _PHONE = re.compile(r"^\+?[\d\s\-().]{7,20}$")
 _ID_NUMBER = re.compile(r"^(\d{2})?\d{6}[-+]?\d{4}$")
 _FULL_NAME = re.compile(r"^[A-ZÅÄÖÆØÉÜ][a-zåäöæøéèüë'\-]+( [A-ZÅÄÖÆØÉÜ][a-zåäöæøéèüë'\-]+){1,3}$")
+_STREET = re.compile(r"^\D*(gatan|gata|vägen|väg|gränd|gränden|torget|torg|allén|allé|stigen|backen|street|st|"
+                     r"road|rd|avenue|ave|lane|ln|drive|dr|way|boulevard|blvd|straße|strasse|gade|vej|veien|"
+                     r"vegen|katu|tie)\.?,?\s+\d{1,4}\s?[a-zA-Z]?\b", re.IGNORECASE)
+#: common first names and surnames (Swedish, Nordic, English): a column of capitalised word
+#: pairs is people's names only when many of them start or end with one (brands, stores and
+#: places are capitalised word pairs too)
+_NAME_WORDS = frozenset("""
+anna maria eva karin kristina lena sara kerstin emma ingrid elisabeth marie malin linda johanna birgitta
+sofia elin hanna ida julia amanda frida lisa ulla maja astrid ebba alice wilma elsa agnes moa emelie jenny
+lars anders johan per erik karl nils jan peter mikael hans thomas daniel fredrik stefan bengt bo magnus
+mattias andreas jonas oskar alexander gustav lukas william liam noah hugo elias oliver axel olof leif
+sven gunnar ola ole knut bjorn björn mohammed ali ahmed david james john robert michael mary patricia
+jennifer linda susan jessica sarah emily tom ted tim mark paul george richard charles joseph
+andersson johansson karlsson nilsson eriksson larsson olsson persson svensson gustafsson pettersson
+jonsson jansson hansson bengtsson lindberg lindqvist lindgren berg axelsson lundberg lundgren jakobsson
+magnusson olofsson lindstrom lindström lundqvist mattsson berglund fredriksson sandberg henriksson
+forsberg sjoberg sjöberg wallin engstrom engström eklund danielsson lundin hakansson håkansson
+smith johnson williams brown jones miller davis wilson taylor anderson thomas moore martin jackson
+hansen jensen nielsen pedersen andersen larsen johansen olsen
+""".split())
 
 
-def _personal_header(name: str) -> str | None:
-    """The kind of direct identifier a header names (``"name"``, ``"email"`` ...), else None."""
+def _header_kind(name: str) -> tuple[str, bool] | None:
+    """(kind, ambiguous) of a header that names a direct identifier, else None; ambiguous: a
+    bare word such as "mobile" or "cell" (with "number" after it, it is not)."""
     compact = re.sub(r"[^a-z]", "", str(name).lower().translate(_ACCENTS))
     for kind, bases in _PERSONAL_BASES.items():
         for base in bases:
-            if compact.endswith(base) and compact[: len(compact) - len(base)] in _PERSONAL_QUALIFIERS:
-                return kind
+            for suffix in _PERSONAL_SUFFIXES:
+                if not compact.endswith(base + suffix):
+                    continue
+                if _qualified(compact[: len(compact) - len(base) - len(suffix)]):
+                    return kind, base in _AMBIGUOUS_BASES and suffix in ("", "s")
     return None
 
 
-def _personal_values(col: pd.Series) -> str | None:
-    """The kind of direct identifier most text values of a column look like, else None."""
-    if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype) \
-            or pd.api.types.is_datetime64_any_dtype(col.dtype):
+def _qualified(prefix: str, depth: int = 2) -> bool:
+    """``prefix`` is empty or at most ``depth`` qualifier words ("customer" + "full")."""
+    if not prefix:
+        return True
+    return depth > 0 and any(prefix.startswith(q) and _qualified(prefix[len(q):], depth - 1)
+                             for q in _PERSONAL_QUALIFIERS)
+
+
+def _personal_header(name: str, col: pd.Series | None = None) -> str | None:
+    """The kind of direct identifier a header names (``"name"``, ``"email"`` ...), else None.
+    With the column: a header of an ambiguous word ("mobile", "cell", "mail") counts only
+    when its values are many, and no header counts for a column of a few levels (a yes/no
+    flag, a campaign cell) whose every value is shared by five customers or more, which
+    identifies no one."""
+    found = _header_kind(name)
+    if found is None:
         return None
+    if col is not None:
+        counts = col.dropna().value_counts()
+        distinct = len(counts)
+        if 0 < distinct <= _FEW_LEVELS and counts.min() >= _SHARED_BY:
+            return None
+        if found[1] and _personal_values(col) is None and distinct < 0.5 * col.notna().sum():
+            return None
+    return found[0]
+
+
+def _numeric_identifier(col: pd.Series) -> str | None:
+    """Phone or personal identity numbers read as numbers (a leading 0 or + lost): whole
+    numbers of 9-12 digits, a new one in most rows."""
+    values = col.dropna()
+    if values.empty or pd.api.types.is_bool_dtype(col.dtype):
+        return None
+    whole = values[(values == np.floor(values))].abs()
+    digits = np.floor(np.log10(whole[whole >= 1].astype(float))) + 1
+    if len(digits) < 0.8 * len(values) or not ((digits >= 9) & (digits <= 12)).mean() >= 0.8:
+        return None
+    if values.nunique() < 0.5 * len(values):
+        return None
+    return "id_number" if (digits == 12).mean() >= 0.8 else "phone"  # 19800101 1234; 46 70 123 45 67
+
+
+def _looks_like_names(text: pd.Series) -> bool:
+    """Capitalised word pairs, many starting or ending with a common first name or surname,
+    in at least 30 different values (22 brands named after people are not a name column)."""
+    if not text.str.match(_FULL_NAME).mean() >= 0.9 or text.nunique() < 30:
+        return False
+    words = text.str.lower().str.split()
+    known = words.map(lambda w: w[0] in _NAME_WORDS or w[-1] in _NAME_WORDS)
+    return bool(known.mean() >= 0.3)
+
+
+def _personal_values(col: pd.Series) -> str | None:
+    """The kind of direct identifier most values of a column look like, else None."""
+    if pd.api.types.is_bool_dtype(col.dtype) or pd.api.types.is_datetime64_any_dtype(col.dtype):
+        return None
+    if pd.api.types.is_numeric_dtype(col.dtype):
+        return _numeric_identifier(col)
     text = col.dropna().astype(str).str.strip()
     text = text[text != ""].iloc[:2000]
     if text.empty:
@@ -150,9 +237,9 @@ def _personal_values(col: pd.Series) -> str | None:
         return "id_number"
     if (text.str.match(_PHONE) & (digits >= 7) & text.str.match(r"^[+0(]")).mean() >= 0.8:
         return "phone"
-    # two to four capitalised words in at least 20 different values: "Anna Andersson"
-    # (a region column such as "Västra Götaland" has fewer distinct levels)
-    if text.str.match(_FULL_NAME).mean() >= 0.9 and text.nunique() >= 20:
+    if text.str.match(_STREET).mean() >= 0.8 and text.nunique() >= 30:
+        return "address"
+    if _looks_like_names(text):
         return "name"
     return None
 
@@ -179,7 +266,7 @@ def personal_data_columns(features: pd.DataFrame) -> list[dict[str, str]]:
     """
     found = []
     for name in features.columns:
-        by_header = _personal_header(str(name))
+        by_header = _personal_header(str(name), features[name])
         kind = by_header or _personal_values(features[name])
         if kind is not None:
             how = "header" if by_header else "values"

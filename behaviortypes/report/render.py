@@ -101,12 +101,9 @@ class Formatter:
 
     def sig(self, x: Any, digits: int = 3) -> str:
         """``digits`` significant digits, e.g. ``0.00583`` (R psych prints Velicer's MAP so)."""
-        try:
-            x = float(x)
-        except (TypeError, ValueError):
+        if not _finite(x):  # text, None, NaN, inf
             return "–"
-        if not math.isfinite(x):
-            return "–"
+        x = float(x)
         if x == 0:
             return self.num(0.0, digits - 1)
         return self.num(x, max(0, digits - 1 - int(math.floor(math.log10(abs(x))))))
@@ -121,12 +118,9 @@ class Formatter:
         """An average amount or count with thousands grouped and no needless decimals:
         ``118 754`` (kronor), ``9,3`` (logins); ``like``: the numbers written beside it,
         which share its decimals (:func:`behaviortypes.plots.amount_digits`)."""
-        try:
-            x = float(x)
-        except (TypeError, ValueError):
+        if not _finite(x):  # text, None, NaN, inf
             return "–"
-        if not math.isfinite(x):
-            return "–"
+        x = float(x)
         text = plots.fixed(x, plots.amount_digits(x, *(like or ())))
         return self._dec(plots.grouped(text, "\u202f" if self._comma else ","))
 

@@ -115,10 +115,11 @@ def test_a_value_of_the_wrong_type_in_the_instrument_is_said_in_swedish(tmp_path
 
 @pytest.mark.parametrize("keys, swedish_line, english_line", [
     ("factor: 3\n", "fel: {study}: okänd nyckel factor. Tips: tillåtna nycklar: survey, out, name, customers, "
-     "scored, seed, factors, k, resamples, map, id_column, engine, scheduler, out_table, csv_dialect, lang, "
-     "profile, report",
+     "scored, seed, factors, k, resamples, map, id_column, exclude, engine, scheduler, out_table, csv_dialect, "
+     "lang, profile, report",
      "error: {study}: unknown key(s) factor. Hint: allowed keys: survey, out, name, customers, scored, seed, "
-     "factors, k, resamples, map, id_column, engine, scheduler, out_table, csv_dialect, lang, profile, report"),
+     "factors, k, resamples, map, id_column, exclude, engine, scheduler, out_table, csv_dialect, lang, profile, "
+     "report"),
     ("langs: sv\nmin_group_size: 3\n", "fel: {study}: okända nycklar langs, min_group_size. Tips: språken anges i "
      "'lang' (eller report: {{langs: [...]}}); min_group_size anges i instrument.yaml (enkätens inställningar)",
      "error: {study}: unknown key(s) langs, min_group_size. Hint: languages go in 'lang' (or report: {{langs: "

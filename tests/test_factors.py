@@ -893,66 +893,6 @@ def test_a_doublet_is_minor_even_with_themes(seed, same_theme):
     assert fm.retention_.loc[4, "n_minor"] == 1
 
 
-def _fieldlike_keyed(kind, seed):
-    """A field-like study's keyed answers as discover factors them, and its instrument."""
-    from fieldlike import instrument, make_fieldlike
-
-    from behaviortypes.quality import decide_style_correction
-    from behaviortypes.stages import style_corrected_keyed
-
-    st = make_fieldlike(kind, seed=seed)
-    inst = instrument(st)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        decision = decide_style_correction(st.raw, inst)
-    keyed = style_corrected_keyed(st.raw, inst, decision) if decision.use else st.items
-    return st, keyed, inst
-
-
-@pytest.mark.parametrize("kind, seed", [("extreme", 48), ("shapes", 30)])
-def test_a_theme_hidden_by_the_types_differences_is_kept(kind, seed):
-    """Session 16 (issue #13): on these field-like studies (7 and 6 themes, one dimension
-    each) psych's PA counts one factor too few, because the types' differences make one
-    theme's scores nearly a combination of the others' in the pooled correlations (R² .31
-    and .47; within the types .02 and .11), and the types engine then finds one type too
-    few. The solution with one factor per theme is the instrument's design, so it is
-    kept; the reason says so in both languages. Without themes the rule is as before."""
-    from behaviortypes.i18n import reason_text
-    from behaviortypes.report.render import Formatter, load_texts
-
-    st, keyed, inst = _fieldlike_keyed(kind, seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SurveyQualityWarning)
-        themed = FactorModel(random_state=0).fit(keyed, item_themes=inst.item_themes)
-        bare = FactorModel(random_state=0).fit(keyed)
-    pa = themed.retention_.attrs["pa_n_factors"]
-    assert pa == st.n_dims - 1 and bare.n_factors_ == st.n_dims - 1
-    assert themed.n_factors_ == st.n_dims
-    main = themed.loadings_.abs().idxmax(axis=1)
-    assert sorted(sorted({inst.item_themes[i] for i in main.index[main == f]})
-                  for f in themed.loadings_.columns) == [[t] for t in sorted(set(st.themes.values()))]
-    code = {c["code"]: c["values"] for c in themed.retention_reason_code_}
-    assert code["factor_reason_theme_design"] == {"m": st.n_dims, "start": st.n_dims - 1}
-    assert f"so {st.n_dims} factors are kept" in themed.retention_reason_
-    for lang, word in (("en", f"{st.n_dims} dimensions are kept rather than {st.n_dims - 1}"),
-                       ("sv", f"{st.n_dims} dimensioner behålls i stället för {st.n_dims - 1}")):
-        assert word in reason_text(themed.retention_reason_code_, load_texts(lang), Formatter(lang))
-
-
-def test_themes_that_are_not_the_structure_do_not_add_a_factor():
-    """The step to one factor per theme needs the solution to line up with every theme:
-    the same study (extreme, seed 48) with its statements' themes shuffled keeps psych's
-    number, and so does a study whose themes are already all kept."""
-    st, keyed, inst = _fieldlike_keyed("extreme", 48)
-    rng = np.random.default_rng(0)
-    shuffled = dict(zip(inst.item_themes, rng.permutation(list(inst.item_themes.values()))))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SurveyQualityWarning)
-        fm = FactorModel(random_state=0).fit(keyed, item_themes=shuffled)
-    assert fm.n_factors_ == st.n_dims - 1
-    assert "factor_reason_theme_design" not in [c["code"] for c in fm.retention_reason_code_]
-
-
 
 @pytest.mark.slow
 def test_acquiescence_factor_removed_by_discoverys_style_decision():

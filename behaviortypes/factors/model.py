@@ -162,10 +162,6 @@ class FactorModel(BaseEstimator):
     on which no statement loads as its main factor, the number is lowered by those and
     the solution refitted — below psych's range if need be (a factor without statements
     is never a dimension; IPIP Big-Five, PA 10, MAP 6: 10 → 7 → 6 → 5, the five traits).
-    (5) With ``item_themes``, when fewer factors than themes are kept and the solution
-    with one factor per theme is the instrument's design (every factor a theme's own, see
-    (3)), that many are kept: between-type differences in the pooled correlations can
-    hide a theme's factor from parallel analysis (session 16).
     On psych's ``bfi`` it keeps the five traits
     (PA 6, MAP 5; the former SMC-eigenvalue rule kept 8). ``retention_`` has the
     evidence per candidate number (eigenvalues, thresholds, MAP, salient statements per
@@ -361,10 +357,8 @@ class FactorModel(BaseEstimator):
                 cand[m] = _candidate(R, m, method, rotation, d.n_effective, themes)
             return cand[m]
 
-        n_themes = len({t for t in themes if t is not None}) if themes else 0
         n_f, reason, code = _decide(counts, solve, p, ledermann, n_factors=self.n_factors,
-                                    n_iter=int(self.n_iter), percentile=float(self.percentile),
-                                    n_themes=n_themes)
+                                    n_iter=int(self.n_iter), percentile=float(self.percentile))
         ret = _evidence_table(pa, mp, ek, cand, n_f, reason)
         ret.attrs.update({"rule": RETENTION_RULE, "pa_n_factors": counts["pa"],
                           "pa_resampled_n_factors": pa.attrs.get("n_factors_resampled"),
@@ -605,7 +599,7 @@ def _factorability(R: np.ndarray, items: list[str], n: float) -> pd.DataFrame:
 
 
 def _decide(counts: dict, solve, p: int, ledermann: int, *, n_factors, n_iter: int,
-            percentile: float, n_themes: int = 0) -> tuple[int, str, list]:
+            percentile: float) -> tuple[int, str, list]:
     """The retention rule: the number of factors, its reason and the reason's codes.
 
     Start at the larger of psych's PA and MAP numbers (at most the Ledermann bound) and
@@ -656,35 +650,8 @@ def _decide(counts: dict, solve, p: int, ledermann: int, *, n_factors, n_iter: i
     n_f, text, steps = _step_down(solve, start, floor)
     reason += text
     code += steps
-    if n_f < n_themes <= min(ledermann, p - 1):
-        n_f, text, steps = _theme_design(solve, n_f, n_themes)
-        reason += text
-        code += steps
     reason += f" ({others})"
     return n_f, reason, code
-
-
-def _theme_design(solve, m: int, n_themes: int) -> tuple[int, str, list]:
-    """Keep as many factors as the instrument has themes when that solution is the design.
-
-    Fewer factors (``m``) than themes were kept: psych's PA counts on the pooled
-    correlations, where the types' differences (a mixture) make one theme's scores nearly
-    a combination of the others', so its eigenvalue falls under the random data's
-    (``docs/choosing_factors.md``, session 16). The ``n_themes``-factor solution is kept
-    instead when it has one factor per theme: every factor a theme's own
-    (:func:`theme_factors`: 2+ salient statements, all of one theme, no other factor with
-    a salient statement of that theme). A split of a factor by chance, a doublet or a
-    response style does not line up with all the themes at once.
-    Returns the number of factors, the English reason's tail and its codes.
-    """
-    c = solve(n_themes)
-    if len(c.get("theme_factors", {})) < n_themes:
-        return m, "", []
-    text = (f"; the instrument has {n_themes} themes and the {n_themes}-factor solution has one "
-            f"factor per theme (each factor's statements all of one theme, no theme on two "
-            f"factors), so {n_themes} factors are kept, more than the {m} of the rule above")
-    return n_themes, text, [{"code": "factor_reason_theme_design",
-                             "values": {"m": n_themes, "start": m}}]
 
 
 def _step_down(solve, start: int, floor: int) -> tuple[int, str, list]:

@@ -13,10 +13,11 @@ theme, and no other factor with a salient statement of that theme).
 
 Usage (``nice -n 10``; one process at a time on the shared machine)::
 
-    .venv/bin/python bench/factor_count.py field --first 40 --last 80     # 6 kinds x 40
+    .venv/bin/python bench/factor_count.py field --first 40 --last 80     # 7 kinds x 40
     .venv/bin/python bench/factor_count.py planted                        # factor_suites(8, seed=12) + two_three
     .venv/bin/python bench/factor_count.py real                           # tests/data/real
     .venv/bin/python bench/factor_count.py types --studies shapes:30 extreme:48   # the types too
+    .venv/bin/python bench/factor_count.py diagnose --studies shapes:30:d1 shapes:51:d3 extreme:48:d7
 
 ``types`` runs ``bench/choosing_k.py``'s field row (response-style decision, FactorModel,
 TypeFinder with the package's defaults, one job) on the studies named ``kind:seed``.
@@ -190,19 +191,55 @@ def types_rows(studies) -> list[dict]:
     return rows
 
 
+def diagnose_rows(studies) -> list[dict]:
+    """Why a theme is lost (``kind:seed:theme``): the R² of its mean score on the other
+    themes' pooled and within the true types, and the count on the answers with each true
+    type's item means subtracted (good respondents) and with polychoric correlations."""
+    rows = []
+    for spec in studies:
+        kind, seed, lost = spec.split(":")
+        st = make_fieldlike(kind, seed=int(seed))
+        th = instrument(st).item_themes
+        X, t = st.items[st.good], st.truth[st.good]
+        S = pd.DataFrame({d: X[[c for c in X if th[c] == d]].mean(axis=1)
+                          for d in sorted(set(th.values()))})
+
+        def r2(D):
+            A = np.c_[np.ones(len(D)), D.drop(columns=lost)]
+            res = D[lost] - A @ np.linalg.lstsq(A, D[lost], rcond=None)[0]
+            return round(float(1 - res.var() / D[lost].var()), 3)
+
+        out = dict(study=st.name, lost=lost, r2_pooled=r2(S),
+                   r2_within=r2(S - S.groupby(t).transform("mean")))
+        for name, data, kw in (("good", X, {}), ("centred", X - X.groupby(t).transform("mean"), {}),
+                               ("polychoric", st.items, dict(corr="polychoric"))):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fm = FactorModel(random_state=0, **kw).fit(data, item_themes=th)
+            r, a = fm.retention_, fm.retention_.attrs
+            out[name] = dict(kept=int(fm.n_factors_), pa=a["pa_n_factors"], map=a["map_n_factors"],
+                             eig=round(float(r.loc[st.n_dims, "eigenvalue"]), 3),
+                             threshold=round(float(r.loc[st.n_dims, "pa_threshold"]), 3))
+        rows.append(out)
+        print(json.dumps(out), flush=True)
+    return rows
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("suite", choices=["field", "planted", "real", "types"])
-    p.add_argument("--studies", nargs="+", default=[], help="types: kind:seed ...")
+    p.add_argument("suite", choices=["field", "planted", "real", "types", "diagnose"])
+    p.add_argument("--studies", nargs="+", default=[],
+                   help="types: kind:seed ...; diagnose: kind:seed:theme ...")
     p.add_argument("--first", type=int, default=40)
     p.add_argument("--last", type=int, default=80, help="exclusive")
     p.add_argument("--kinds", nargs="+", default=list(KINDS) + list(EXTRA_KINDS))
     args = p.parse_args(argv)
     rows = {"field": lambda: field_rows(args.first, args.last, args.kinds),
             "planted": planted_rows, "real": real_rows,
-            "types": lambda: types_rows(args.studies)}[args.suite]()
+            "types": lambda: types_rows(args.studies),
+            "diagnose": lambda: diagnose_rows(args.studies)}[args.suite]()
     t = pd.DataFrame(rows)
-    known = t[t.factors.notna()]
+    known = t[t.factors.notna()] if "factors" in t else t.iloc[:0]
     if len(known):
         diff = known.factors_hat - known.factors
         print(f"# right {int((diff == 0).sum())}/{len(known)}, one short "

@@ -32,7 +32,10 @@ Usage::
     nice -n 10 .venv/bin/python bench/next_type.py main --out /tmp/s16/nextk/main.jsonl
 
 One JSON line per study (appended as it goes; studies already in ``--out`` are skipped).
-``--replay FILE`` prints, for a guard, the k-right count before and after.
+``bench/next_type.py replay FILE...`` replays session 16's guard offline on such files (keep
+k0 + 1 when it passes, its BIC is < 10 above k0's, ``maha_pool >= 2.5`` and ``vol <= 1.25``)
+and prints the k right per kind before and after. The session's tables were recorded with the
+engine before the guard (commit d7cd677); since it, ``k0`` is the guarded choice already.
 """
 
 from __future__ import annotations
@@ -179,7 +182,28 @@ def studies(suite_name, args):
             yield f"{suite_name}{i}", make
 
 
+def replay(files, dbic_max=10.0, min_distance=2.5, max_width=1.25):
+    """Session 16's guard replayed on recorded lines: k right per kind, before and after."""
+    import pandas as pd
+
+    t = pd.DataFrame([json.loads(line) for f in files for line in Path(f).read_text().splitlines()
+                      if line.strip()])
+    for col in ("passes1", "dbic", "maha_pool", "vol"):
+        if col not in t:
+            t[col] = np.nan
+    move = ((t.passes1 == True) & (t.dbic < dbic_max) & (t.maha_pool >= min_distance)  # noqa: E712
+            & (t.vol <= max_width) & (t.k0 >= 2))
+    t["kind"] = t.study.str.extract(r"^([a-z_]+)", expand=False)
+    t["before"], t["after"] = t.k0 == t.k, (t.k0 + move.astype(int)) == t.k
+    print(t.groupby("kind")[["before", "after"]].sum().assign(of=t.groupby("kind").size()).to_string())
+    print("moved:", ", ".join(f"{s} ({k0} -> {k0 + 1}, truth {k})" for s, k0, k in
+                              zip(t.study[move], t.k0[move], t.k[move])) or "none")
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["replay"]:
+        return replay(argv[1:])
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("suite", choices=["field", "main", "alt"])
     ap.add_argument("--field-seed", type=int, default=40)

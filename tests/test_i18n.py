@@ -83,7 +83,8 @@ def test_every_reason_code_renders(lang):
               "bic_one": 20650, "bic_best": 20649, "k_best": 2, "strong": 10,
               "k_low": 5, "diff": 3.9, "themes": "price, quality",
               "k_more": 5, "k_prev": 3, "why": "k_edge_size", "n_resamples": 30,
-              "k_evidence": 3, "k_top": 5, "k_min": 1}
+              "k_evidence": 3, "k_top": 5, "k_min": 1, "n_new": 77, "new_share": 0.04,
+              "distance": 2.73, "width": 0.89, "min_distance": 2.5, "max_width": 1.25}
     for code in codes:
         text = reason_text({"code": code, "values": values}, t, fmt)
         assert "{" not in text and code not in text

@@ -765,3 +765,31 @@ def test_collapsed_fits_are_said_in_the_evidence():
     assert len(gone) > 0
     assert all(ev.loc[k, "note"].startswith("every model's fit collapsed") for k in gone)
     assert not any("collapsed" in ev.loc[k, "note"] for k in ev.index.difference(gone))
+
+
+def test_new_type_of_the_next_solution_tells_a_small_type_from_a_tail():
+    """Session 16 (docs/choosing_k.md): the type a k + 1 fit adds is distinct when its
+    centre lies >= 2.5 pooled within-type SDs from the nearest type and it is no more than
+    1.25 times as wide as the type it came from; a wide component over a type's tails is not."""
+    from behaviortypes.segments import Mixture, new_type
+
+    rng = np.random.default_rng(0)
+    eye = np.eye(3)
+    a = rng.standard_normal((600, 3))
+    b = rng.standard_normal((600, 3)) + [4.0, 0, 0]
+    small = 0.8 * rng.standard_normal((60, 3)) + [0, 4.0, 0]
+    Z = np.vstack([a, b, small])
+    mix0 = Mixture(np.array([0.5, 0.5]), np.array([[0, 1.0, 0], [4.0, 0, 0]]),
+                   np.stack([1.6 * eye, eye]), "full", 0.0, 0)
+    mix1 = Mixture(np.array([0.45, 0.5, 0.05]), np.array([[0, 0, 0], [4.0, 0, 0], [0, 4.0, 0]]),
+                   np.stack([eye, eye, 0.64 * eye]), "full", 0.0, 0)
+    nt = new_type(Z, mix0, mix1)
+    assert (nt.index, nt.parent) == (2, 0)
+    assert nt.distance == pytest.approx(4.0 / np.sqrt(0.45 + 0.5 + 0.05 * 0.64), rel=1e-9)
+    assert nt.width == pytest.approx(0.8, rel=1e-9) and nt.distinct
+    assert 50 <= nt.n <= 70 and nt.share == 0.05
+    # the same data cut as a core and a wide "tails" component laid over the first type
+    tail = Mixture(np.array([0.3, 0.5, 0.2]), np.array([[0, 0, 0], [4.0, 0, 0], [0, 2.6, 0]]),
+                   np.stack([0.8 * eye, eye, 2.25 * eye]), "full", 0.0, 0)
+    nt = new_type(Z, mix0, tail)
+    assert nt.index == 2 and nt.width > 1.25 and not nt.distinct

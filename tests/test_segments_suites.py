@@ -131,3 +131,30 @@ def test_alt_suite_types_with_own_shapes_and_heavy_tails():
     assert len(right) >= 7, table.to_string()
     assert (right.gap >= -0.03).sum() >= 6 and (right.gap >= -0.05).all(), table.to_string()
     assert table.model.str.contains("VEV").sum() >= 2, table.to_string()
+
+
+@pytest.mark.slow
+def test_one_type_more_when_it_is_distinct_not_a_tail():
+    """Session 16 (docs/choosing_k.md): undersampled s61 (a 4.0 % type, 77 respondents) and
+    shapes s62 were 4 types for 5 — their 5-type BIC was 6.6 and 9.7 points *lower*, inside
+    the parsimony margin of 10 — and the fifth type lies 2.7-2.9 pooled SDs from the nearest
+    and is not wider than its parent, so 5 are kept. Heavy-tailed s62 and s64 (the studies a
+    margin of 6 broke, session 14; 5-type BIC 7.4 and 8.2 lower) stay 4: their fifth type is
+    1.7 times as wide as the type it came from (its tails)."""
+    from fieldlike import make_fieldlike, pipeline_scores, supervised_ari_best
+
+    for kind, seed in (("undersampled", 61), ("shapes", 62), ("tails", 62), ("tails", 64)):
+        st = make_fieldlike(kind, seed=seed)
+        X, rounding = pipeline_scores(st, rounding=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SurveyQualityWarning)
+            tf = TypeFinder(random_state=0, n_resamples=4, n_jobs=2, n_bootstrap=0).fit(
+                X, score_rounding=rounding)
+        assert tf.k_ == st.k, (kind, seed, tf.evidence_.to_string())
+        moved = [c for c in tf.reason_code_ if c["code"] == "k_reason_next_type"]
+        assert bool(moved) == (kind != "tails"), tf.reason_
+        if moved:
+            assert moved[0]["values"]["k_prev"] == st.k - 1 and "distinct small type" in tf.reason_
+            good = st.good
+            ari = adjusted_rand_score(st.truth[good], tf.labels_[good])
+            assert ari >= supervised_ari_best(X, st.truth) - 0.03

@@ -48,6 +48,7 @@ from .finder import (
     start_workers,
 )
 from .hc import HcTree, hc_partitions, hc_vvv, hclass
+from .nexttype import NEXT_MAX_WIDTH, NEXT_MIN_DISTANCE, NewType, new_type
 from .skewed import SkewedGroup, fit_skewed_group
 from .lca import ClassChoice, LatentClassModel, choose_n_classes
 from .matching import match_types
@@ -55,6 +56,10 @@ from .matching import match_types
 __all__ = [
     "TypeFinder",
     "SkewedGroup",
+    "NewType",
+    "new_type",
+    "NEXT_MIN_DISTANCE",
+    "NEXT_MAX_WIDTH",
     "fit_skewed_group",
     "match_types",
     "LatentClassModel",

@@ -37,6 +37,7 @@ from ._models import (
     MIN_ROUNDING_RATIO,
     rounding_reference,
 )
+from .nexttype import NEXT_MAX_WIDTH, NEXT_MIN_DISTANCE, new_type
 from .skewed import fit_skewed_group
 
 __all__ = ["TypeFinder", "size_words", "STABLE_JACCARD", "MIN_MEAN_JACCARD", "MIN_PREDICTION_STRENGTH",
@@ -310,6 +311,17 @@ def _edge_words(edge: dict) -> str:
             "the largest number of types searched: finer types may exist beyond it.")
 
 
+def _next_words(v: dict) -> str:
+    """The English sentence of ``k_reason_next_type`` (the report renders the code)."""
+    return (f"One type more than the BIC alone would keep: the BIC of {v['k']} types differs by "
+            f"{v['diff']:+.1f} points from that of {v['k_prev']} types (not very strongly worse), and "
+            f"the extra type ({v['n_new']} respondents, {v['new_share']:.1%} of the sample) lies "
+            f"{v['distance']:.1f} within-type standard deviations from the nearest type (at "
+            f"least {v['min_distance']:.1f}) and is {v['width']:.2f} times as wide as the type "
+            f"it came from (at most {v['max_width']:.2f}): a distinct small type, not the "
+            "tails of another.")
+
+
 def _model_words(col: str, row) -> str:
     """Plain English for the model whose BIC is in evidence column ``col``."""
     return {
@@ -492,7 +504,11 @@ class TypeFinder(BaseEstimator):
     which otherwise splits a type in two (measured in docs/choosing_k.md, sessions 5 and
     10; the own-spreads t model, a default until session 10, is an option). More types must be worth
     a very strong BIC difference: the fewest types within 10 BIC points of that lowest
-    BIC are chosen (Kass & Raftery 1995; session 6).
+    BIC are chosen (Kass & Raftery 1995; session 6) — unless one type more passes too, its
+    BIC is less than 10 above, and its extra type is distinct: at least 2.5 pooled
+    within-type standard deviations from the nearest type and at most 1.25 times as wide as
+    the type it came from (:func:`~behaviortypes.segments.new_type`; a wider one is laid
+    over that type's tails; session 16).
     With ``k_min=1`` (the default) one homogeneous group is chosen instead (``k_ = 1``,
     with ``structure_warning_``) when no set of types has a BIC at least 10 below one
     group's — the best of a Gaussian group, a t group and a group whose scores lean
@@ -826,7 +842,7 @@ class TypeFinder(BaseEstimator):
         if 1 in ev.index:  # one group: also the skewed one (not a mixture; no column of _cols)
             ev.loc[1, "bic_best"] = min(float(ev.loc[1, "bic_best"]), self._bic_skewed)
         ev = self._judge(ev, bic1)
-        k_ch, reason, warn = self._choose(ev, bic1)
+        k_ch, reason, warn = self._choose(ev, bic1, fits=(Z, refs))
         reason_code = self._reason_code
         self._k_evidence = int(k_ch)
         if self.k is not None:  # the user's number of types; the reason follows below
@@ -1265,8 +1281,9 @@ class TypeFinder(BaseEstimator):
             words += f" and {float(self.min_size):.0%} of the sample"
         return words
 
-    def _choose(self, ev, bic1):
-        """The number of types the evidence alone gives: k, its reason and any warning."""
+    def _choose(self, ev, bic1, fits=None):
+        """The number of types the evidence alone gives: k, its reason and any warning
+        (``fits``: the standardised scores and every k's fits, for :meth:`_next_type`)."""
         self._reason_code = []
         one_bic = float(ev.loc[1, "bic_best"]) if 1 in ev.index else np.nan
         # the one group that wins is the skewed one (skewed.py), not a Gaussian or t group
@@ -1309,6 +1326,9 @@ class TypeFinder(BaseEstimator):
         k_low = int(best_bic[eligible].idxmin())
         # parsimony: more types must be worth a very strong BIC difference
         k = int(min(j for j in eligible if best_bic[j] <= best_bic[k_low] + _STRONG_BIC))
+        # ... unless one type more is a distinct small type, not a tail (session 16)
+        nxt = self._next_type(ev, best_bic, eligible, k, fits)
+        k = k + 1 if nxt is not None else k
         row = ev.loc[k]
         best_col = str(row[cols].astype(float).idxmin())
         model = _model_words(best_col, row)
@@ -1316,6 +1336,8 @@ class TypeFinder(BaseEstimator):
         code = [{"code": "k_reason_bic", "values": {
             "k": k, "model": f"k_model_{best_col}", "min_n": int(round(float(self.min_n))),
             "n_min": n_small, "min_share": share_small}}]
+        if nxt is not None:
+            code.append(nxt)
         if k != k_low:
             diff = float(best_bic[k] - best_bic[k_low])
             code.append({"code": "k_reason_parsimony", "values": {
@@ -1334,6 +1356,8 @@ class TypeFinder(BaseEstimator):
             f"{self._floor_words()} and do not dissolve in resamples (smallest type "
             f"{n_small} respondents, {share_small:.1%} of the sample{small})."
         )
+        if nxt is not None:
+            reason += " " + _next_words(nxt["values"])
         if k != k_low:
             reason += (f" {k_low} types have a BIC only {best_bic[k] - best_bic[k_low]:.1f} points "
                        f"lower, less than the {_STRONG_BIC:.0f} that count as very strong "
@@ -1347,6 +1371,33 @@ class TypeFinder(BaseEstimator):
             reason, warn = self._homogeneous_caution(code, reason, float(ev[cols].min().min()), bic1)
         self._reason_code = code
         return k, reason, warn
+
+    def _next_type(self, ev, best_bic, eligible, k, fits):
+        """The reason code for keeping ``k + 1`` types instead of ``k``, or None.
+
+        One type more is kept when the ``k + 1`` solution is eligible (its types reach
+        ``min_n`` and its small types reproduce), its BIC is not very strongly worse
+        (less than ``_STRONG_BIC`` above k's) and its new type is distinct: its centre at
+        least :data:`~.nexttype.NEXT_MIN_DISTANCE` pooled within-type standard deviations
+        from the nearest other type and no more than :data:`~.nexttype.NEXT_MAX_WIDTH`
+        times as wide as the type it came from (a wider one is laid over that type's
+        tails). Measured in docs/choosing_k.md, "Session 16". ``fits``: ``(Z, refs)`` from
+        ``_fit``; without them (``_choose`` on an evidence table alone) returns None.
+        """
+        if fits is None or (k + 1) not in eligible or not best_bic[k + 1] < best_bic[k] + _STRONG_BIC:
+            return None
+        Z, refs = fits
+        cols = self._cols
+        kinds = {_BIC_COLUMN[kd]: kd for kd in self._kinds}
+        mix = [refs[j]["mixes"][kinds[str(ev.loc[j, cols].astype(float).idxmin())]]
+               for j in (k, k + 1)]
+        nt = new_type(Z, mix[0], mix[1])
+        if not nt.distinct:
+            return None
+        return {"code": "k_reason_next_type", "values": {
+            "k": k + 1, "k_prev": k, "diff": float(best_bic[k + 1] - best_bic[k]),
+            "n_new": nt.n, "new_share": nt.share, "distance": nt.distance, "width": nt.width,
+            "min_distance": NEXT_MIN_DISTANCE, "max_width": NEXT_MAX_WIDTH}}
 
     def _stability_reason(self, row, code, reason, warn):
         """The chosen solution's stability: its reason codes and sentence, and the warning

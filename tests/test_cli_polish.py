@@ -93,3 +93,58 @@ def test_score_which_table_is_said_as_the_option(model_dirs, tmp_path):
     line = error_line(bt("score", model_dirs / "en", "--customers", tmp_path / "crm.duckdb", "--out",
                          tmp_path / "o.parquet"))
     assert line.endswith("Hint: pass --table (tables: kunder, orders)"), line
+
+
+@pytest.fixture(scope="module")
+def typing_dirs(tmp_path_factory):
+    """A typing tool (English ``en`` and Swedish ``sv`` discovery folders) and its statements."""
+    from test_typing_deliverables import _make_study
+
+    root = tmp_path_factory.mktemp("typing16")
+    folders = {}
+    for lang, names in (("en", ["Explorers", "Planners", "Hunters"]), ("sv", ["Utforskarna", "Planerarna", "Jägarna"])):
+        folders[lang] = _make_study(root / lang, k=3, lo=1, hi=5, n_items=8, n=300, seed=4, language=lang,
+                                    names=names, taglines=["a", "b", "c"], texts=["I plan.", "I compare.", "I buy."])
+    from behaviortypes.deliver import load_typing_spec
+
+    return folders, list(load_typing_spec(folders["en"]).items)
+
+
+def answers_rows(items: list[str], n: int, seed: int = 0) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return ["respondent_id," + ",".join(items)] + [
+        f"R{i}," + ",".join(str(v) for v in rng.integers(1, 6, len(items))) for i in range(n)]
+
+
+@pytest.mark.parametrize("line", [2, 5])
+@pytest.mark.parametrize(("lang", "want"), [
+    ("en", "error: answers.csv: rows have different numbers of columns: line {line} has {fields} fields, the header "
+           "has {header}. Hint: the separator looks like ','; check for unquoted separators in text answers"),
+    ("sv", "fel: answers.csv: raderna har olika många kolumner: rad {line} har {fields} fält, rubrikraden har "
+           "{header}. Tips: avgränsaren ser ut att vara ','; leta efter avgränsare utan citattecken i textsvaren"),
+])
+def test_typing_tool_score_refuses_a_row_with_more_fields_than_the_header(typing_dirs, tmp_path, line, lang, want):
+    """Session 15: an extra field in a row was dropped without a word (line 5), or, in the
+    first row, made pandas take the ids as an index and crash with a traceback (line 2)."""
+    folders, items = typing_dirs
+    rows = answers_rows(items, 30)
+    rows[line - 1] += ",4"
+    (tmp_path / "answers.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    res = bt("typing-tool", folders[lang], "--score", tmp_path / "answers.csv", "--out", tmp_path / "typed.csv")
+    header = len(items) + 1
+    assert error_line(res) == want.format(line=line, fields=header + 1, header=header)
+    assert not (tmp_path / "typed.csv").exists()
+
+
+def test_check_refuses_a_first_row_with_more_fields_than_the_header(typing_dirs, tmp_path):
+    """Session 15: `check` read a long first row as pandas does (the ids become an index, every
+    column shifts by one) and listed four wrong problems instead of the one."""
+    folders, _ = typing_dirs
+    survey = tmp_path / "survey"
+    shutil.copytree(folders["en"].parent / "survey", survey)
+    lines = (survey / "responses.csv").read_text(encoding="utf-8").splitlines()
+    lines[1] += ",3"
+    (survey / "responses.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    line = error_line(bt("check", survey))
+    assert line.startswith("error: responses.csv: rows have different numbers of columns: line 2 has 10 fields, "
+                           "the header has 9."), line

@@ -16,6 +16,7 @@ skalan 1–7. Tips: ..."). A problem written as a plain text is said as written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -130,6 +131,14 @@ def as_written(raw: object, number: float) -> int | float | str:
     return plain
 
 
+def _says_value(message: str, value: object) -> bool:
+    """Whether the sentence already says the value (as shown, or as a whole word: "answer
+    3,5 is not a point"); a value that is only part of a word or of the file's name ('x' in
+    "answers.xlsx") is not said."""
+    shown, raw = show_value(value), str(value)
+    return shown in message or (raw != "" and re.search(rf"(?<!\w){re.escape(raw)}(?!\w)", message) is not None)
+
+
 class BehaviortypesError(Exception):
     """Base class of every error raised on purpose by behaviortypes."""
 
@@ -233,7 +242,7 @@ class Problem:
                 who = "problem_respondent" if len(self.rows) == 1 else "problem_first_respondent"
                 where[-1] += " " + phrase(who, lang, {"id": self.respondent})
         text = (", ".join(where) + ": " if where else "") + message
-        if self.value is not None and show_value(self.value) not in text and str(self.value) not in text:
+        if self.value is not None and not _says_value(message, self.value):
             # a value may be megabytes long: its start
             text += phrase("problem_value", lang, {"value": show_value(self.value)})
         if hint:

@@ -148,3 +148,24 @@ def test_check_refuses_a_first_row_with_more_fields_than_the_header(typing_dirs,
     line = error_line(bt("check", survey))
     assert line.startswith("error: responses.csv: rows have different numbers of columns: line 2 has 10 fields, "
                            "the header has 9."), line
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "csv"])
+@pytest.mark.parametrize(("lang", "want"), [
+    ("en", "error: answers.{suffix}, column '{item}', row 5 (respondent R3): answers must be numbers on the scale "
+           "(value 'x'). Hint: use 1 to 5; leave a missing answer blank"),
+    ("sv", "fel: answers.{suffix}, kolumn '{item}', rad 5 (svarande R3): svaren måste vara tal på skalan "
+           "(värde 'x'). Tips: använd 1 till 5; lämna ett saknat svar tomt"),
+])
+def test_a_not_a_number_answer_names_its_value(typing_dirs, tmp_path, suffix, lang, want):
+    """Session 15: "answers.xlsx, ...: answers must be numbers on the scale" without the value:
+    the value was left out whenever its text occurred anywhere in the line ('x' in "xlsx")."""
+    folders, items = typing_dirs
+    frame = pd.read_csv(pd.io.common.StringIO("\n".join(answers_rows(items, 30)))).astype(object)
+    frame.loc[3, items[2]] = "x"
+    path = tmp_path / f"answers.{suffix}"
+    frame.to_excel(path, index=False) if suffix == "xlsx" else frame.to_csv(path, index=False)
+    res = bt("typing-tool", folders[lang], "--score", path, "--out", tmp_path / "typed.csv")
+    assert error_line(res) == want.format(suffix=suffix, item=items[2])
+    assert not (tmp_path / "typed.csv").exists()
+

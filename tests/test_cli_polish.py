@@ -169,3 +169,23 @@ def test_a_not_a_number_answer_names_its_value(typing_dirs, tmp_path, suffix, la
     assert error_line(res) == want.format(suffix=suffix, item=items[2])
     assert not (tmp_path / "typed.csv").exists()
 
+
+def test_typing_progress_is_left_out_for_a_small_file_and_agrees_with_the_summary(typing_dirs, tmp_path):
+    """Session 15: 1,500 rows printed ten progress lines at 13 %, 20 %, 33 % ... (chunks of 100
+    rows), and 30 rows a line of their own beside the summary. Under 2,000 rows no progress is
+    shown; from 2,000 rows a line every 10 %, the last with the summary's figures."""
+    import re
+
+    folders, items = typing_dirs
+    (tmp_path / "small.csv").write_text("\n".join(answers_rows(items, 1500)) + "\n", encoding="utf-8")
+    lines = bt("typing-tool", folders["en"], "--score", tmp_path / "small.csv", "--out", tmp_path / "s.csv"
+               ).stdout.splitlines()
+    assert not [line for line in lines if line.startswith("Typing ")], lines
+    (tmp_path / "big.csv").write_text("\n".join(answers_rows(items, 5000)) + "\n", encoding="utf-8")
+    lines = bt("typing-tool", folders["en"], "--score", tmp_path / "big.csv", "--out", tmp_path / "b.csv"
+               ).stdout.splitlines()
+    progress = [line for line in lines if line.startswith("Typing big.csv: ")]
+    assert [re.search(r"\((\d+) %\)", line).group(1) for line in progress] == [str(p) for p in range(10, 101, 10)]
+    last = re.fullmatch(r"Typing big.csv: 5,000 of 5,000 rows \(100 %\), ([\d,]+) rows/s, ([\d.]+) s", progress[-1])
+    assert f"Typed 5,000 rows in {last.group(2)} s ({last.group(1)} rows/s)" in lines, lines
+

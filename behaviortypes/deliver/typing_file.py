@@ -24,7 +24,7 @@ import pandas as pd
 from ..errors import InputError
 from ..files import atomic_path, neutralise_formulas
 from ..i18n import output_language, said
-from ..scoring import RowMeter
+from ..scoring import SHOW_FROM_ROWS, RowMeter
 from .answers import AnswerChecker, AnswerRows, open_answers, rows_per_chunk
 from .owned import refuse_foreign_typed_csv
 from .spec import CSV_DIALECTS, TypingSpec, default_min_answered, load_typing_spec
@@ -330,7 +330,7 @@ def score_answers_file(tool: str | Path | TypingSpec, answers_path: str | Path,
     started = time.perf_counter()
     lang = output_language(lang, spec.language)  # a Swedish study's progress in Swedish, as its errors
     meter = RowMeter(None, said("progress_typing", lang, file=answers_path.name), started=started,
-                     enabled=progress, lang=lang)
+                     enabled=progress, lang=lang, show_from=SHOW_FROM_ROWS)
     tally = _Tally(dict.fromkeys((int(k) for k in spec.type_ids), 0), frames=[] if keep_frame else None)
     try:
         answers = open_answers(answers_path, spec, id_column, min_answered)

@@ -189,3 +189,45 @@ def test_typing_progress_is_left_out_for_a_small_file_and_agrees_with_the_summar
     last = re.fullmatch(r"Typing big.csv: 5,000 of 5,000 rows \(100 %\), ([\d,]+) rows/s, ([\d.]+) s", progress[-1])
     assert f"Typed 5,000 rows in {last.group(2)} s ({last.group(1)} rows/s)" in lines, lines
 
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_typing_summary_counts_each_type_and_hides_small_counts(typing_dirs, tmp_path, lang):
+    """Session 15: the count of each type was only in ``TypedFile.table``; the command line
+    said "Wrote typed.csv: 25 respondents typed" and no more. Now a line per run gives each
+    type's count and share of the typed, and a count under the smallest cell (10, as
+    ``profile`` without the instrument's ``min_group_size``) only as "fewer than 10"."""
+    folders, items = typing_dirs
+    (tmp_path / "answers.csv").write_text("\n".join(answers_rows(items, 25, seed=4)) + "\n", encoding="utf-8")
+    res = bt("typing-tool", folders[lang], "--score", tmp_path / "answers.csv", "--out", tmp_path / "typed.csv")
+    assert res.returncode == 0, res.stderr
+    typed = pd.read_csv(tmp_path / "typed.csv", sep=None, engine="python", encoding="utf-8-sig")
+    counts = typed["type_name"].value_counts()
+    names = (["Explorers", "Planners", "Hunters"] if lang == "en" else ["Utforskarna", "Planerarna", "Jägarna"])
+    assert counts.min() < 10 <= counts.max(), counts  # both kinds of cell are said
+    parts = []
+    for name in names:
+        n = int(counts.get(name, 0))
+        if n >= 10:
+            parts.append(f"{name} {n} ({round(100 * n / counts.sum())} %)")
+        else:
+            parts.append(f"{name} {'fewer than' if lang == 'en' else 'färre än'} 10")
+    lead = "By type: " if lang == "en" else "Per typ: "
+    assert lead + ", ".join(parts) in res.stdout.splitlines(), res.stdout
+
+
+def test_the_smallest_count_shown_is_the_instruments_min_group_size_when_set(typing_dirs, tmp_path):
+    import yaml
+
+    from behaviortypes.deliver import load_typing_spec
+    from behaviortypes.deliver.typing_file import smallest_cell
+
+    folders, _ = typing_dirs
+    study = tmp_path / "study"
+    shutil.copytree(folders["en"].parent, study)
+    source = json.loads((study / "discovery" / "source.json").read_text(encoding="utf-8"))
+    source["survey_dir"] = str(study / "survey")
+    (study / "discovery" / "source.json").write_text(json.dumps(source), encoding="utf-8")
+    assert smallest_cell(load_typing_spec(study / "discovery")) == 10
+    inst = yaml.safe_load((study / "survey" / "instrument.yaml").read_text(encoding="utf-8"))
+    (study / "survey" / "instrument.yaml").write_text(yaml.safe_dump({**inst, "min_group_size": 5}), encoding="utf-8")
+    assert smallest_cell(load_typing_spec(study / "discovery")) == 5

@@ -796,9 +796,10 @@ def test_cli_wrote_lines_are_in_the_language_asked_for(studies, tmp_path, capsys
     src, typed = tmp_path / "answers.csv", tmp_path / "typed.csv"
     answers.to_csv(src, index=False)
     assert main(["typing-tool", str(disc), "--score", str(src), "--out", str(typed), "--lang", "sv"]) == 0
-    line, speed = capsys.readouterr().out.strip().splitlines()  # (30 rows: no progress, session 16)
+    line, by_type, speed = capsys.readouterr().out.strip().splitlines()  # (30 rows: no progress, session 16)
     assert line.startswith(f"Skrev {typed}: ") and " svarande typade; 1 inte typade (färre än " in line
     assert line.endswith(" påståendena besvarade; se kolumnen not_typed)")
+    assert by_type.startswith("Per typ: "), by_type
     # the summary speaks Swedish too (decimal comma; a fast run's rate has a thousands space: "1 380")
     assert re.fullmatch(r"Typade 30 rader på \d+,\d s \([\d\u00a0]+ rader/s\)", speed), speed
 
@@ -888,7 +889,8 @@ def test_score_progress_in_a_log_agrees_with_the_summary(studies, tmp_path):
     assert [int(m.group(2)) for m in steps[:-1]] == list(range(10, 100, 10)), run.stdout
     last = steps[-1]
     assert last.group(1) == "4,000" and last.group(2) == "100", run.stdout
-    assert "respondents typed" in lines[-2], run.stdout
+    assert "respondents typed" in lines[-3], run.stdout
+    assert lines[-2].startswith("By type: "), run.stdout
     summary = re.fullmatch(r"Typed ([\d,]+) rows in ([\d.]+) s \(([\d,]+) rows/s\)", lines[-1])
     assert summary, run.stdout
     assert summary.groups() == (last.group(1), last.group(4), last.group(3)), run.stdout

@@ -48,7 +48,7 @@ class Said(NamedTuple):
 
 #: codes whose hint names the path tried; the path comes from the problem's file when the
 #: raising code does not give it (user trial 8: "nope.csv: not found" left the folder unsaid)
-_PATH_HINTS = frozenset({"problem_not_found", "problem_no_file"})
+_PATH_HINTS = frozenset({"problem_not_found", "problem_no_file", "problem_is_folder"})
 
 def phrase(code: str, lang: str = "en", values: dict[str, object] | None = None) -> str:
     """A sentence of the message catalogue (``report/i18n/<lang>.yaml``) with its values.

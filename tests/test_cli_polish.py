@@ -254,3 +254,43 @@ def test_run_prints_no_empty_line_before_the_lookalikes_progress(tmp_path):
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()
     assert "" not in lines, res.stdout
+
+
+@pytest.fixture(scope="module")
+def swedish_ut(tmp_path_factory):
+    """The Swedish test study's discovery folder (for ``lookalike``)."""
+    from swedish import study as swedish
+
+    root = tmp_path_factory.mktemp("ut16")
+    swedish.write_csv_study(root / "kundstudie")
+    assert bt("discover", root / "kundstudie", "--out", root / "ut", "--no-map", "--resamples", 10).returncode == 0
+    return root / "ut"
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir(parents=True)
+    (path / "notes.txt").write_text("not a table", encoding="utf-8")
+    return path
+
+
+def test_a_folder_given_as_a_file_is_said_to_be_a_folder(typing_dirs, model_dirs, swedish_ut, tmp_path):
+    """Session 15's bad files: a folder named like the file said "file not found" (typing-tool
+    --score), "no responses file in the survey folder ... add responses.csv" (check, with a
+    folder responses.csv in it) and "the customer file has no rows" without a fix (lookalike)."""
+    folders, _ = typing_dirs
+    line = error_line(bt("typing-tool", folders["en"], "--score", _folder(tmp_path / "answers.csv"),
+                         "--out", tmp_path / "typed.csv"))
+    assert line == (f"error: answers.csv: this is a folder, not a file. Hint: give the path of the file itself "
+                    f"(looked at {tmp_path / 'answers.csv'})"), line
+    line = error_line(bt("typing-tool", folders["sv"], "--score", tmp_path / "answers.csv", "--out", tmp_path / "t.csv"))
+    assert line.startswith("fel: answers.csv: det här är en mapp, inte en fil. Tips: ange sökvägen till själva filen"), line
+    survey = tmp_path / "survey"
+    survey.mkdir()
+    shutil.copy(folders["en"].parent / "survey" / "instrument.yaml", survey)
+    _folder(survey / "responses.csv")
+    line = error_line(bt("check", survey))
+    assert line.startswith("error: responses.csv: this is a folder, not a file. Hint: give the path"), line
+    line = error_line(bt("lookalike", swedish_ut, "--customers", _folder(tmp_path / "kunder.csv")))
+    assert line == ("fel: kunder.csv: mappen innehåller inga .parquet-filer. Tips: använd en .parquet-fil (eller en "
+                    "mapp med sådana), en .csv-fil eller en .duckdb-databas"), line
+    assert not (tmp_path / "typed.csv").exists() and not (swedish_ut / "lookalike.skops").exists()

@@ -330,6 +330,15 @@ def read_spss(path: Path, *, user_missing: bool = False) -> pd.DataFrame:
     return frame
 
 
+def _refuse_not_a_file(path: Path) -> None:
+    """A table's path must be a file: a folder named like one (``answers.csv/``) is said to be
+    a folder, not "not found"."""
+    if path.is_dir():
+        raise InputError(code="problem_is_folder", file=path, values={"path": str(path.absolute())})
+    if not path.is_file():
+        raise InputError(code="problem_no_file", file=path, values={"path": str(path.absolute())})
+
+
 def read_raw(path: str | Path, *, columns: Callable[[str], bool] | None = None) -> pd.DataFrame:
     """Read a responses table with cells as read (text for CSV), Qualtrics rows split off.
 
@@ -338,8 +347,7 @@ def read_raw(path: str | Path, *, columns: Callable[[str], bool] | None = None) 
     ``attrs["columns_in_file"]`` lists every column of the file.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(code="problem_no_file", file=path, values={"path": str(path.absolute())})
+    _refuse_not_a_file(path)
     if path.suffix.lower() in TEXT_EXT:
         return _read_text(path, columns)
     frame = _read_other(path)
@@ -490,8 +498,7 @@ def open_text_table(path: str | Path, *, columns: Callable[[str], bool] | None =
         As :func:`read_raw` for a missing, empty, binary or too wide file.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(code="problem_no_file", file=path, values={"path": str(path.absolute())})
+    _refuse_not_a_file(path)
     _check_header_width(path)
     encoding = sniff_encoding(path)
     with open(path, "rb") as fh:

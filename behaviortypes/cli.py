@@ -239,13 +239,43 @@ def score(
     said = _say_errors_in(discovery_language(model))
 
     refuse_one_group(model, "scoring the customer base")  # OUT/lookalike.skops of a k = 1 folder: why none
-    with _run_warnings(said):  # base_shares.json left as it was, raw shares: in the study's language
+    with _run_warnings(said), _in_cli_terms():  # base_shares.json left as it was, raw shares: in the study's language
         summary = run_score(
             _existing(model, "model"), _existing(customers, "customer_file"), out_path,
             engine=engine.value, scheduler=scheduler, table=table, out_table=out_table,
             id_column=id_column, progress=True, csv_dialect=csv_dialect.value, lang=said,
         )
     say(summary.summary(said))
+
+
+#: The library's sentences that name its Python arguments (``table=``) → the same said in
+#: the command line's options (``--table``), which is what a user of ``score`` typed.
+_CLI_TERMS = {"problem_source_table_not_duckdb": "cli_score_table_not_duckdb",
+              "problem_out_table_not_duckdb": "cli_score_out_table_not_duckdb",
+              "problem_score_which_table_fix": "cli_score_which_table_fix"}
+
+
+@contextmanager
+def _in_cli_terms():
+    """Re-say the library's refusals that name a Python argument in the CLI's options."""
+    try:
+        yield
+    except InputError as err:
+        if not any(p.code in _CLI_TERMS or (p.hint_said and p.hint_said.code in _CLI_TERMS) for p in err.problems):
+            raise
+        raise InputError(problems=[_said_in_cli_terms(p) for p in err.problems]) from None
+
+
+def _said_in_cli_terms(p: Problem) -> Problem:
+    hint = p.hint_said
+    if p.code not in _CLI_TERMS and not (hint and hint.code in _CLI_TERMS):
+        return p
+    if hint is not None and hint.code in _CLI_TERMS:
+        hint = Said(_CLI_TERMS[hint.code], hint.values)
+    elif p.code in _CLI_TERMS:
+        hint = None  # the CLI sentence's own hint
+    return Problem(code=_CLI_TERMS.get(p.code, p.code), values=p.values, file=p.file, column=p.column,
+                   rows=p.rows, value=p.value, hint=hint, respondent=p.respondent)
 
 
 @app.command()

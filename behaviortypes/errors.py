@@ -16,6 +16,7 @@ skalan 1–7. Tips: ..."). A problem written as a plain text is said as written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -47,7 +48,7 @@ class Said(NamedTuple):
 
 #: codes whose hint names the path tried; the path comes from the problem's file when the
 #: raising code does not give it (user trial 8: "nope.csv: not found" left the folder unsaid)
-_PATH_HINTS = frozenset({"problem_not_found", "problem_no_file"})
+_PATH_HINTS = frozenset({"problem_not_found", "problem_no_file", "problem_is_folder"})
 
 def phrase(code: str, lang: str = "en", values: dict[str, object] | None = None) -> str:
     """A sentence of the message catalogue (``report/i18n/<lang>.yaml``) with its values.
@@ -128,6 +129,14 @@ def as_written(raw: object, number: float) -> int | float | str:
     if isinstance(raw, str) and raw.strip() and raw.strip() != show_value(plain):
         return raw.strip()
     return plain
+
+
+def _says_value(message: str, value: object) -> bool:
+    """Whether the sentence already says the value (as shown, or as a whole word: "answer
+    3,5 is not a point"); a value that is only part of a word or of the file's name ('x' in
+    "answers.xlsx") is not said."""
+    shown, raw = show_value(value), str(value)
+    return shown in message or (raw != "" and re.search(rf"(?<!\w){re.escape(raw)}(?!\w)", message) is not None)
 
 
 class BehaviortypesError(Exception):
@@ -233,7 +242,7 @@ class Problem:
                 who = "problem_respondent" if len(self.rows) == 1 else "problem_first_respondent"
                 where[-1] += " " + phrase(who, lang, {"id": self.respondent})
         text = (", ".join(where) + ": " if where else "") + message
-        if self.value is not None and show_value(self.value) not in text and str(self.value) not in text:
+        if self.value is not None and not _says_value(message, self.value):
             # a value may be megabytes long: its start
             text += phrase("problem_value", lang, {"value": show_value(self.value)})
         if hint:

@@ -305,15 +305,15 @@ def test_score_refusals_are_said_in_the_study_language(study, tmp_path):
         "lookalike.skops som `behaviortypes lookalike` skrev; ladda aldrig pickle-filer",
         "fel: kunder.csv: den typade utfilen skulle skriva över kundfilen som typas. Tips: skriv den typade "
         "kundbasen till en annan fil (eller, i samma .duckdb-fil, en annan tabell)",
-        "fel: kunder.csv: table= och query= gäller bara en DuckDB-databas (värde 'kundtabell'). Tips: ta bort "
-        "table=/query= för Parquet- och CSV-filer"]
+        "fel: kunder.csv: --table gäller bara när --customers är en DuckDB-databas (.duckdb) (värde 'kundtabell'). "
+        "Tips: ta bort --table för en CSV- eller Parquet-fil"]  # (the CLI's option, session 16)
     assert said["ut_en"] == [
         "error: lookalike.skops: not a behaviortypes model file (not a skops archive). Hint: use the lookalike.skops "
         "written by `behaviortypes lookalike`; never load pickles",
         "error: kunder.csv: the scored output would overwrite the customer file being scored. Hint: write the scored "
         "base to another file (or, in the same .duckdb file, another table)",
-        "error: kunder.csv: table= and query= only apply to a DuckDB database (value 'kundtabell'). Hint: drop "
-        "table=/query= for Parquet and CSV files"]
+        "error: kunder.csv: --table only applies when --customers is a DuckDB database (.duckdb) (value "
+        "'kundtabell'). Hint: leave --table out for a CSV or Parquet file"]
     assert not (tmp_path / "s.parquet").exists()
 
 

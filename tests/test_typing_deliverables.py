@@ -796,14 +796,12 @@ def test_cli_wrote_lines_are_in_the_language_asked_for(studies, tmp_path, capsys
     src, typed = tmp_path / "answers.csv", tmp_path / "typed.csv"
     answers.to_csv(src, index=False)
     assert main(["typing-tool", str(disc), "--score", str(src), "--out", str(typed), "--lang", "sv"]) == 0
-    progress, line, speed = capsys.readouterr().out.strip().splitlines()
+    line, by_type, speed = capsys.readouterr().out.strip().splitlines()  # (30 rows: no progress, session 16)
     assert line.startswith(f"Skrev {typed}: ") and " svarande typade; 1 inte typade (färre än " in line
     assert line.endswith(" påståendena besvarade; se kolumnen not_typed)")
-    # the progress and the summary speak Swedish too, with the same figures (decimal comma)
-    rows, rate, seconds = re.fullmatch(  # a fast run's rate has a thousands space: "1 380"
-        r"Typar answers\.csv: (30) av 30 rader \(100 %\), ([\d\u00a0]+) rader/s, (\d+,\d) s",
-        progress).groups()
-    assert speed == f"Typade {rows} rader på {seconds} s ({rate} rader/s)"
+    assert by_type.startswith("Per typ: "), by_type
+    # the summary speaks Swedish too (decimal comma; a fast run's rate has a thousands space: "1 380")
+    assert re.fullmatch(r"Typade 30 rader på \d+,\d s \([\d\u00a0]+ rader/s\)", speed), speed
 
 
 def test_workbook_scale_text_leaves_out_a_missing_codes_label(studies, tmp_path):
@@ -891,7 +889,8 @@ def test_score_progress_in_a_log_agrees_with_the_summary(studies, tmp_path):
     assert [int(m.group(2)) for m in steps[:-1]] == list(range(10, 100, 10)), run.stdout
     last = steps[-1]
     assert last.group(1) == "4,000" and last.group(2) == "100", run.stdout
-    assert "respondents typed" in lines[-2], run.stdout
+    assert "respondents typed" in lines[-3], run.stdout
+    assert lines[-2].startswith("By type: "), run.stdout
     summary = re.fullmatch(r"Typed ([\d,]+) rows in ([\d.]+) s \(([\d,]+) rows/s\)", lines[-1])
     assert summary, run.stdout
     assert summary.groups() == (last.group(1), last.group(4), last.group(3)), run.stdout
@@ -949,7 +948,9 @@ def test_score_progress_of_a_swedish_study_is_swedish_without_lang(studies, tmp_
     import sys
 
     disc = studies["sv"]
-    _test_set(disc, 6).to_csv(tmp_path / "svar.csv", index=False)
+    answers = pd.concat([_test_set(disc, 6)] * 70, ignore_index=True)  # 2,100 rows: progress is shown (session 16)
+    answers["respondent_id"] = [f"T{i:04d}" for i in range(len(answers))]
+    answers.to_csv(tmp_path / "svar.csv", index=False)
     run = subprocess.run([sys.executable, "-m", "behaviortypes.cli", "typing-tool", str(disc), "--score",
                           str(tmp_path / "svar.csv"), "--out", str(tmp_path / "typade.csv")],
                          capture_output=True, text=True, timeout=300, check=False,

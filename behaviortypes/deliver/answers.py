@@ -286,8 +286,8 @@ def _streamed_answers(path: Path, spec: TypingSpec, wanted: Callable[[str], bool
         id_col, id_error = _id_column(header, spec, path, id_column), None
     except InputError as err:  # said after the file is parsed, as when it is read whole
         id_col, id_error = None, err
+    table.check_short_rows()  # (a long row read by pandas loses a field, or shifts the ids)
     scan = _scan_ids(table, id_col, MAX_CHUNK_ROWS)
-    table.check_short_rows()
     if id_error is not None:
         raise id_error
     first_row = table.header_rows + 1  # the first respondent's row as a spreadsheet shows it

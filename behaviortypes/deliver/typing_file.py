@@ -20,11 +20,12 @@ from typing import IO, Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from ..errors import InputError
 from ..files import atomic_path, neutralise_formulas
 from ..i18n import output_language, said
-from ..scoring import RowMeter
+from ..scoring import SHOW_FROM_ROWS, RowMeter
 from .answers import AnswerChecker, AnswerRows, open_answers, rows_per_chunk
 from .owned import refuse_foreign_typed_csv
 from .spec import CSV_DIALECTS, TypingSpec, default_min_answered, load_typing_spec
@@ -63,6 +64,9 @@ class TypedFile:
     lang : str
         The language of the progress lines (the ``lang`` asked for, else the study's), and
         of :meth:`summary` by default.
+    min_cell : int, default=10
+        The smallest count :meth:`summary` shows (smaller: "fewer than 10"), as ``profile``:
+        the study's ``min_group_size`` when its instrument.yaml sets it.
     frame : DataFrame or None
         Every typed respondent (as :func:`score_answers` gives them), only when asked for
         with ``keep_frame=True``; ``None`` otherwise (the file may not fit in memory).
@@ -82,6 +86,7 @@ class TypedFile:
     shown: dict[str, str] = field(default_factory=dict)
     lang: str = "en"
     frame: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    min_cell: int = 10
 
     @property
     def n_not_typed(self) -> int:
@@ -108,16 +113,23 @@ class TypedFile:
                 "lang": self.lang}
 
     def summary(self, lang: str | None = None) -> str:
-        """The two lines ``typing-tool --score`` prints, in ``lang`` (default :attr:`lang`):
-        who was typed (and how many not, and why), then rows, seconds and rows/s as the
-        progress display's last line shows them. The count of each type is :attr:`table`."""
+        """The lines ``typing-tool --score`` prints, in ``lang`` (default :attr:`lang`):
+        who was typed (and how many not, and why), each type's count and share of the
+        typed (a count under :attr:`min_cell` only as "fewer than"), then rows, seconds and
+        rows/s as the progress display's last line shows them."""
         need, n, lang = self.min_answered, self.n_items, lang or self.lang
         few = said("cli_few_answered", lang, need=need, n=n) if need > 1 else said("cli_none_answered", lang, n=n)
         note = said("cli_not_typed", lang, m=self.n_not_typed, few=few) if self.n_not_typed else ""
-        typed = f"{int(self.n_typed):,}".replace(",", "\u00a0" if lang == "sv" else ",")  # as the progress line
+        group = lambda v: f"{int(v):,}".replace(",", "\u00a0" if lang == "sv" else ",")  # noqa: E731 (as the progress line)
         key = "cli_typed_one" if self.n_typed == 1 else "cli_typed"
-        return (said(key, lang, path=self.out, n=typed) + note + "\n"
-                + said("cli_typed_speed", lang, **self.shown))
+        lines = [said(key, lang, path=self.out, n=group(self.n_typed)) + note]
+        if self.n_typed:
+            counts = [said("cli_typed_type_n", lang, name=self.type_names.get(t, f"Type {t}"), n=group(c),
+                           pct=f"{100 * c / self.n_typed:.0f}") if c >= self.min_cell else
+                      said("cli_typed_type_few", lang, name=self.type_names.get(t, f"Type {t}"), min=self.min_cell)
+                      for t, c in self.type_counts.items()]
+            lines.append(said("cli_typed_by_type", lang, counts=", ".join(counts)))
+        return "\n".join([*lines, said("cli_typed_speed", lang, **self.shown)])
 
 
 # --------------------------------------------------------------------------- typing
@@ -330,7 +342,7 @@ def score_answers_file(tool: str | Path | TypingSpec, answers_path: str | Path,
     started = time.perf_counter()
     lang = output_language(lang, spec.language)  # a Swedish study's progress in Swedish, as its errors
     meter = RowMeter(None, said("progress_typing", lang, file=answers_path.name), started=started,
-                     enabled=progress, lang=lang)
+                     enabled=progress, lang=lang, show_from=SHOW_FROM_ROWS)
     tally = _Tally(dict.fromkeys((int(k) for k in spec.type_ids), 0), frames=[] if keep_frame else None)
     try:
         answers = open_answers(answers_path, spec, id_column, min_answered)
@@ -347,4 +359,23 @@ def score_answers_file(tool: str | Path | TypingSpec, answers_path: str | Path,
                      n_typed=tally.n_typed, min_answered=_need(len(spec.items), min_answered),
                      n_items=len(spec.items), type_counts=tally.counts, type_names=dict(spec.names),
                      seconds=meter.seconds(), rows_per_s=meter.rate(), shown=meter.figures(), lang=lang,
-                     frame=frame)
+                     frame=frame, min_cell=smallest_cell(spec))
+
+
+def smallest_cell(spec: TypingSpec) -> int:
+    """The smallest count a summary shows, as ``profile`` decides it: the study's
+    ``min_group_size`` when its instrument.yaml (the survey ``source.json`` names) sets
+    it, else :data:`~behaviortypes.describe.profile.DEFAULT_MIN_CELL` (10)."""
+    from ..describe.profile import DEFAULT_MIN_CELL
+    from ..files import read_json
+
+    source = spec.folder / "source.json" if spec.folder is not None else None
+    survey = (read_json(source) or {}).get("survey_dir") if source is not None and source.is_file() else None
+    path = Path(survey) / "instrument.yaml" if survey else None
+    if path is None or not path.is_file():
+        return DEFAULT_MIN_CELL
+    try:
+        size = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("min_group_size")
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
+        return DEFAULT_MIN_CELL
+    return int(size) if isinstance(size, int) and not isinstance(size, bool) and size >= 1 else DEFAULT_MIN_CELL

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -182,9 +183,13 @@ def customers_fingerprint(path: str | Path) -> str:
 
 
 class _Progress:
-    """Rich progress over batches when asked (no total: the base is streamed)."""
+    """Rich progress over batches when asked and standard output is a terminal (no total:
+    the base is streamed). Elsewhere (a log, a pipe) nothing: rich's transient bar would
+    leave an empty line in its place (`run` printed one after "Training the lookalike …")."""
 
     def __init__(self, enabled: bool, label: str) -> None:
+        isatty = getattr(sys.stdout, "isatty", None)
+        enabled = enabled and bool(isatty and isatty())
         self.enabled, self.label, self._p, self._task = enabled, label, None, None
 
     def __enter__(self) -> "_Progress":

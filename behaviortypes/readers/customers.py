@@ -38,6 +38,9 @@ def _parquet_dataset(path: Path):
     import pyarrow as pa
     import pyarrow.dataset as ds
 
+    if path.is_dir() and not any(p.suffix.lower() == ".parquet" and not p.name.startswith(".")
+                                 for p in path.iterdir()):  # (score's refusal; lookalike said "no rows")
+        raise InputError(code="problem_score_no_parquet", file=path, hint=Said("problem_score_formats"))
     try:
         return ds.dataset(str(path), format="parquet")
     except (pa.ArrowInvalid, OSError) as err:

@@ -200,6 +200,10 @@ def find_responses_file(survey_dir: str | Path) -> Path:
         If there is none, or more than one.
     """
     folder = Path(survey_dir)
+    for name in _RESPONSE_NAMES:  # a folder named responses.csv: not "no responses file ... add responses.csv"
+        if (folder / name).is_dir():
+            raise InputError(code="problem_is_folder", file=folder / name,
+                             values={"path": str((folder / name).absolute())})
     found = [folder / n for n in _RESPONSE_NAMES if (folder / n).is_file()]
     for other in sorted(folder.iterdir()):
         if (other.is_file() and other not in found and not other.name.startswith(".")

@@ -139,6 +139,9 @@ def _finish(frame: pd.DataFrame, path: Path, attrs: dict[str, Any]) -> pd.DataFr
 
 def _check_short_rows(lines: Iterable[str], delim: str, path: Path) -> None:
     """Rows with fewer fields than the header would be padded silently: say where they are.
+    A row with more fields than the header is refused at once (its line and fields): pandas
+    drops the extra field of a row when only some columns are read, and takes the first
+    column for an index when the first row is the long one.
 
     ``lines`` is the text (a ``StringIO``, or a file opened with ``newline=""``: read a
     line at a time, in constant memory)."""
@@ -154,6 +157,9 @@ def _check_short_rows(lines: Iterable[str], delim: str, path: Path) -> None:
     short = []
     try:
         for fields in reader:
+            if len(fields) > len(header):
+                raise InputError(code="problem_ragged_rows", file=path, values={"delim": repr(delim), "detail": Said(
+                    "problem_line_fields", {"line": reader.line_num, "fields": len(fields), "header": len(header)})})
             if fields and len(fields) < len(header) and any(f.strip() for f in fields):
                 short.append((reader.line_num, len(fields)))
     except csv.Error as err:
@@ -185,6 +191,7 @@ def _read_text(path: Path, columns: Callable[[str], bool] | None = None) -> pd.D
         text, delim = text[directive.end():], directive.group(1)
     else:
         delim = sniff_delimiter(text)
+    _check_short_rows(io.StringIO(text), delim, path)  # (before pandas drops or shifts a long row's field)
     header = None
     try:
         if columns is not None:  # the header first: all its names are kept in attrs
@@ -194,7 +201,6 @@ def _read_text(path: Path, columns: Callable[[str], bool] | None = None) -> pd.D
                             usecols=None if columns is None else (lambda c: columns(str(c).strip())))
     except pd.errors.ParserError as err:
         raise _ragged(err, delim, path) from None
-    _check_short_rows(io.StringIO(text), delim, path)
     names = header if header is not None else list(frame.columns)
     dupes = [c for c in names if re.fullmatch(r".+\.\d+", str(c)) and re.sub(r"\.\d+$", "", str(c)) in names]
     attrs = {"format": "csv", "encoding": encoding, "delimiter": delim,
@@ -324,6 +330,15 @@ def read_spss(path: Path, *, user_missing: bool = False) -> pd.DataFrame:
     return frame
 
 
+def _refuse_not_a_file(path: Path) -> None:
+    """A table's path must be a file: a folder named like one (``answers.csv/``) is said to be
+    a folder, not "not found"."""
+    if path.is_dir():
+        raise InputError(code="problem_is_folder", file=path, values={"path": str(path.absolute())})
+    if not path.is_file():
+        raise InputError(code="problem_no_file", file=path, values={"path": str(path.absolute())})
+
+
 def read_raw(path: str | Path, *, columns: Callable[[str], bool] | None = None) -> pd.DataFrame:
     """Read a responses table with cells as read (text for CSV), Qualtrics rows split off.
 
@@ -332,8 +347,7 @@ def read_raw(path: str | Path, *, columns: Callable[[str], bool] | None = None) 
     ``attrs["columns_in_file"]`` lists every column of the file.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(code="problem_no_file", file=path, values={"path": str(path.absolute())})
+    _refuse_not_a_file(path)
     if path.suffix.lower() in TEXT_EXT:
         return _read_text(path, columns)
     frame = _read_other(path)
@@ -405,7 +419,8 @@ class TextTable:
     time with the same parser and settings as :func:`read_raw` (cells as text, blank
     lines skipped), so the cells, the rows and their numbers are those of the whole
     file read at once; :meth:`check_short_rows` is :func:`read_raw`'s check of rows with
-    too few fields, a line at a time.
+    too few or too many fields, a line at a time (before :meth:`chunks`: pandas drops a long
+    row's extra field or shifts the first row's).
 
     Attributes
     ----------
@@ -483,8 +498,7 @@ def open_text_table(path: str | Path, *, columns: Callable[[str], bool] | None =
         As :func:`read_raw` for a missing, empty, binary or too wide file.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(code="problem_no_file", file=path, values={"path": str(path.absolute())})
+    _refuse_not_a_file(path)
     _check_header_width(path)
     encoding = sniff_encoding(path)
     with open(path, "rb") as fh:

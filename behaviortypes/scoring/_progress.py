@@ -20,6 +20,9 @@ from typing import IO, Any
 
 EVERY_PERCENT = 10
 EVERY_SECONDS = 30.0
+#: Fewest rows for which ``typing-tool --score`` shows progress: a smaller file is typed in
+#: about the time it takes to start, and its summary line says the same figures.
+SHOW_FROM_ROWS = 2_000
 
 
 class RowMeter:
@@ -39,11 +42,15 @@ class RowMeter:
         Where to show progress (default: standard output, where the CLI prints its steps).
     lang : {"en", "sv"}, default="en"
         Language of the lines and their numbers (``14 000 av 140 000 rader``, ``4,0 s``).
+    show_from : int, default=0
+        Fewest rows worth showing: when :meth:`set_total` learns fewer, the bar is taken
+        away and nothing more is shown (the summary says the figures).
     """
 
     def __init__(self, total: int | None, label: str, *, started: float, enabled: bool = True,
-                 stream: IO[str] | None = None, lang: str = "en") -> None:
+                 stream: IO[str] | None = None, lang: str = "en", show_from: int = 0) -> None:
         self.total = total
+        self.show_from = int(show_from)
         self.lang = lang
         self.label = label
         self.started = started
@@ -74,6 +81,11 @@ class RowMeter:
     def set_total(self, total: int) -> None:
         """The rows expected, once known (``typing-tool --score`` learns it after reading)."""
         self.total = int(total)
+        if self.total < self.show_from:
+            self._enabled = False
+            if self._bar is not None:  # (erased, not left on the screen)
+                self._bar.live.transient = True
+                self.close()
         if self._bar is not None:
             self._bar.update(self._task, total=self.total)
 
@@ -116,6 +128,11 @@ class RowMeter:
             self._bar = None
 
     # ------------------------------------------------------------------ drawing
+    def grouped(self, n: float) -> str:
+        """A count as the lines show it (``5,000``; ``5 000`` in Swedish)."""
+        text = f"{int(n):,}"
+        return text.replace(",", "\u00a0") if self.lang == "sv" else text
+
     def figures(self) -> dict[str, str]:
         """``rows``, ``seconds`` and ``rate`` as the lines show them (a summary quoting
         these agrees with the last line)."""
@@ -144,12 +161,17 @@ class RowMeter:
 
     def _start_bar(self) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
+        from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn
         from rich.text import Text
 
         from ..i18n import said
 
         meter = self
+
+        class CountColumn(ProgressColumn):  # "5,000/5,000", the summary's "5,000 rows"
+            def render(self, task: Any) -> Text:
+                done, total = meter.figures()["rows"], meter.grouped(task.total) if task.total else "?"
+                return Text(f"{done}/{total}", style="progress.download")
 
         class RateColumn(ProgressColumn):
             def render(self, task: Any) -> Text:
@@ -158,7 +180,7 @@ class RowMeter:
                 return Text(f"{fig['rate']} {per_s}, {fig['seconds']} s", style="progress.data.speed")
 
         self._bar = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+            TextColumn("[bold]{task.description}"), BarColumn(), CountColumn(), RateColumn(),
             console=Console(file=self._stream),
         )
         self._bar.start()

@@ -1129,3 +1129,19 @@ def test_uncorrected_base_shares_say_the_one_reason_and_their_lean(tmp_path):
             assert other not in note and "lookalike_card.json" not in note, note
             html = render_html(data, lang)
             assert one in html
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_linked_but_unscored_base_says_run_score_not_no_base(tmp_path, lang):
+    """User trial 11: a customer base WAS linked (lookalike card, CRM signals on the page) but
+    not scored; every persona said "no customer base was linked". Say what is true and what to run."""
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    (disc / "base_shares.json").unlink()
+    assert (disc / "lookalike_card.json").exists()
+    t = load_texts(lang)
+    html = render_html(load_report_data(disc), lang)
+    assert t["no_base"] not in html
+    assert "behaviortypes score" in html and t["no_base_scored"].split("`")[0] in html
+    (disc / "lookalike_card.json").unlink()  # nothing linked: the old sentence is true
+    html = render_html(load_report_data(disc), lang)
+    assert t["no_base"] in html and "behaviortypes score" not in html

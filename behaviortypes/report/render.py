@@ -412,6 +412,8 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
                       + t["base_share_note" if (data.base or {}).get("corrected", True)
                           else "base_share_note_uncorrected"].format(n=fmt.count(n_customers)))
                      if n_customers else "",
+        # linked (a lookalike card) but not scored: say so and what to run, not "no base"
+        "base_missing": t["no_base_scored" if data.card is not None else "no_base"],
         "stability": None if not math.isfinite(stab) else fmt.num(stab, 2),
         "stable": bool(math.isfinite(stab) and stab >= 0.75),
         "recall": recall,

@@ -486,7 +486,7 @@ def profile_types_by(
     for c in wanted:
         if c not in from_customers:
             data[c] = resp[c]
-    _refuse_personal(data[wanted], source_of)
+    _refuse_personal(data[list(dict.fromkeys(wanted))], source_of)
 
     if desc is None:
         desc = []

@@ -439,14 +439,17 @@ def _needs(data: ReportData, tid: int, items: Any, measure: str, t: Mapping[str,
     (:func:`behaviortypes.profiles.level_needs`)."""
     means = factor_means_from_profiles(data.profiles)
     style = answer_styles(data.profiles, data.item_reverse).get(int(tid), True)
-    high = level_pole(means.loc[tid].astype(float), style) if tid in means.index and means.shape[1] else None
+    high = (level_pole(means.loc[tid].astype(float), style is not False)
+            if tid in means.index and means.shape[1] else None)
     if high is None:
         found = theme_needs(items, data.item_themes, data.item_reverse, measure=measure)
         return list(dict.fromkeys(pretty_name(th) for th in found["theme"]))[:_MAX_NEEDS], ""
     found = level_needs(items, data.item_themes, data.item_reverse, high=high, measure=measure)
     needs = list(dict.fromkeys(pretty_name(th) for th in found["theme"]))[:_MAX_NEEDS]
     pole = "high" if high else "low"
-    return needs, t[f"needs_level_{pole}"] + (" " + t[f"needs_level_{pole}_most"] if needs else "")
+    # without reverse-worded statements a level is not read as "a more critical view" (trial 11)
+    note = t[f"needs_level_{pole}_content" if style is None else f"needs_level_{pole}"]
+    return needs, note + (" " + t[f"needs_level_{pole}_most"] if needs else "")
 
 
 def _who(data: ReportData, tid: int, lang: str, level: int) -> dict[str, Any] | None:

@@ -775,6 +775,11 @@ def _styles_note(data: ReportData, t: Mapping[str, str], fmt: Formatter) -> str 
         if acq or dis or ext:
             parts.append(t["styles_marked_kept"].format(acq=fmt.count(acq), dis=fmt.count(dis),
                                                         ext=fmt.count(ext)))
+    straight = int((data.screening_reasons or {}).get("straightlining") or 0)
+    if straight and data.item_reverse is not None and not any(data.item_reverse.values()):
+        n_all = len(data.screening) if data.screening is not None else data.solution.get("n_respondents") or 0
+        parts.append(t["straightlining_forward_only"].format(
+            n=fmt.count(straight), share=fmt.pct(straight / n_all, 1) if n_all else "–"))
     scale = (data.source.get("instrument") or {}).get("scale") or {}
     lo, hi = scale.get("min"), scale.get("max")
     if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and (hi - lo + 1) % 2 == 0:

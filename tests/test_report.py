@@ -1145,3 +1145,22 @@ def test_linked_but_unscored_base_says_run_score_not_no_base(tmp_path, lang):
     (disc / "lookalike_card.json").unlink()  # nothing linked: the old sentence is true
     html = render_html(load_report_data(disc), lang)
     assert t["no_base"] in html and "behaviortypes score" not in html
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_appendix_says_straightliners_of_a_forward_only_survey_were_dropped(tmp_path, lang):
+    """User trial 11: 15.7 % screened out as straightliners on an all-forward survey, and the
+    report's data-quality appendix said nothing of it."""
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    summary = json.loads((disc / "screening_summary.json").read_text())
+    summary.setdefault("summary", {})["straightlining"] = {"count": 12, "share": 0.04}
+    (disc / "screening_summary.json").write_text(json.dumps(summary))
+    t = load_texts(lang)
+    words = t["straightlining_forward_only"].split("{n}")[0]
+    assert words not in render_html(load_report_data(disc), lang)  # it has reverse-worded statements
+    source = json.loads((disc / "source.json").read_text())
+    for item in source["instrument"]["items"]:
+        item["reverse"] = False
+    (disc / "source.json").write_text(json.dumps(source))
+    html = render_html(load_report_data(disc), lang)
+    assert words + "12" in html and "longstring_share: 1.01" in html

@@ -1164,3 +1164,14 @@ def test_appendix_says_straightliners_of_a_forward_only_survey_were_dropped(tmp_
     (disc / "source.json").write_text(json.dumps(source))
     html = render_html(load_report_data(disc), lang)
     assert words + "12" in html and "longstring_share: 1.01" in html
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_quotes_are_said_to_illustrate_the_theme_not_the_types_side(tmp_path, lang):
+    """User trial 11: "The most positive raters" (strongest believers) were quoted "Aliens?
+    Honestly, I think it's nonsense." The codes carry no direction, so the page says so."""
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    data = load_report_data(disc)
+    assert data.quotes is not None and len(data.quotes)
+    t = load_texts(lang)
+    assert str(escape(t["quotes_theme_note"])) in render_html(data, lang)

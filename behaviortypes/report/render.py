@@ -990,7 +990,11 @@ def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labe
               if isinstance(q, dict) else data.item_texts.get(str(q), str(q)) for q in tool["items"]]
         agreement = tool.get("agreement", tool.get("accuracy"))
         # one decimal, as the sentence after it says what all statements reach ("88.9%"; trial 8)
-        note = t["typing_note"].format(n=len(qs), agreement=fmt.pct(float(agreement), 1) if agreement is not None else "–")
+        from ..deliver import agreement_digits, agreement_shown
+
+        target = (data.solution.get("typing_tool") or {}).get("target", tool.get("target_agreement"))
+        digits = agreement_digits(float(agreement), target) if agreement is not None else 1  # 89.95 %, not 90.0 %
+        note = t["typing_note"].format(n=len(qs), agreement=fmt.pct(agreement_shown(float(agreement), target), digits) if agreement is not None else "–")
         look["typing"] = {"questions": qs, "note": note + typing_target_sentence(data.solution.get("typing_tool"), t, fmt)}
     return look
 

@@ -1139,12 +1139,14 @@ def test_linked_but_unscored_base_says_run_score_not_no_base(tmp_path, lang):
     (disc / "base_shares.json").unlink()
     assert (disc / "lookalike_card.json").exists()
     t = load_texts(lang)
-    html = render_html(load_report_data(disc), lang)
-    assert t["no_base"] not in html
-    assert "behaviortypes score" in html and t["no_base_scored"].split("`")[0] in html
+    with pytest.warns(UserWarning, match=r"not scored.*run `behaviortypes score OUT --customers FILE`"):
+        html = render_html(load_report_data(disc), lang)  # the analyst is told what to run
+    assert t["no_base"] not in html and t["no_base_scored"] in html
+    personas = html[html.index('id="sec-type-1"'):]
+    assert "behaviortypes" not in personas.replace("behaviortypes.", "")  # the client is not (trial 6)
     (disc / "lookalike_card.json").unlink()  # nothing linked: the old sentence is true
     html = render_html(load_report_data(disc), lang)
-    assert t["no_base"] in html and "behaviortypes score" not in html
+    assert t["no_base"] in html and t["no_base_scored"] not in html
 
 
 @pytest.mark.parametrize("lang", ["en", "sv"])

@@ -961,3 +961,19 @@ def test_profile_refuses_a_personal_data_column_without_printing_it(small_study,
     assert len(err.splitlines()) == 1 and "full_name" in err and "personal data" in err, err
     assert not any(name in said for name in first + last), said  # no customer's name printed
     assert "--outcomes" not in err and "different values" not in err
+
+
+@pytest.mark.parametrize("lang, everyone, others", [("en", "for all respondents", "the other respondents"),
+                                                   ("sv", "för alla svarande", "övriga svarande")])
+def test_who_outcome_lines_say_the_figure_is_everyones(small_study, lang, everyone, others):
+    """User trial 11: "clear differences from the other respondents … 7.7 vs 8.1 on average",
+    where 8.1 is everyone's mean, the type included. The words now say what the number is."""
+    from behaviortypes.describe.profile import load_profile, profile_types_by
+    from behaviortypes.describe.words import who_they_are
+
+    profile_types_by(small_study / "out").to_files()
+    prof = load_profile(small_study / "out")
+    blocks = [who_they_are(prof, tid, lang=lang) for tid in sorted(prof.outcomes["type_id"].unique())]
+    outcome_lines = [line for b in blocks for line in b.get("outcomes", [])]
+    assert outcome_lines and all(everyone in line for line in outcome_lines), outcome_lines
+    assert all(others not in b["note"] and everyone.split()[-1] in b["note"] for b in blocks)

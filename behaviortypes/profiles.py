@@ -676,7 +676,7 @@ def _tell_apart(names: pd.DataFrame, factor_means: pd.DataFrame, candidates: Map
                 names.at[keeper, "name"] == head):
             f, level = names.at[keeper, "named"], names.at[keeper, "level"]
             n_themes = names.at[keeper, "n_themes"]
-            n_themes = int(n_themes) if isinstance(n_themes, (int, float)) and n_themes == n_themes else None
+            n_themes = int(n_themes) if n_themes is not None and pd.notna(n_themes) else None
             most = (level_name(bool(level), lang, most=True, n_themes=n_themes) if level is not None else
                     type_name(factor_names[f], bool(factor_means.at[keeper, f] > 0), lang, lexicon=lexicon, most=True))
             names.at[keeper, "name"] = most + str(names.at[keeper, "name"])[len(head):]

@@ -288,6 +288,12 @@ def test_a_level_type_without_reverse_statements_is_named_by_content(lang):
     assert (names.at[2, "name"], names.at[1, "name"]) == CONTENT[lang][:2]
     assert (names.at[2, "tagline"], names.at[1, "tagline"]) == CONTENT[lang][2:]
     assert not names["name"].isin(LEVEL[lang][:2]).any()
+    # the more extreme of two such types (trial 11's type 4 stayed "The most positive raters")
+    fm = pd.DataFrame({"F1": [0.8, 0.1, -1.0, 1.5], "F2": [0.7, -0.9, -1.1, 1.3], "F3": [0.75, 0.2, -1.0, 1.4]},
+                      index=pd.Index([1, 2, 3, 4], name="type_id"))
+    two = suggest_names(fm, names3, lang=lang, styles=dict.fromkeys(range(1, 5)))
+    most = {"en": "The group highest on all three themes", "sv": "Gruppen som ligger högst på alla tre teman"}[lang]
+    assert two.at[4, "name"] == most and two.at[1, "name"] == CONTENT[lang][0]
 
 
 @pytest.mark.parametrize("lang", ["en", "sv"])

@@ -176,6 +176,15 @@ _GRAMMAR: dict[str, dict[str, str]] = {
         "level_low_most": "The most critical raters",
         "tag_level_high": "High on everything, by about the same amount.",
         "tag_level_low": "Low on everything, by about the same amount.",
+        # the same on a survey without reverse-worded statements, where an answer style
+        # cannot be told from content (user trial 11): named by content
+        "level_high_content": "The group high on all {n} themes",
+        "level_low_content": "The group low on all {n} themes",
+        "level_high_content_most": "The group highest on all {n} themes",
+        "level_low_content_most": "The group lowest on all {n} themes",
+        "tag_level_high_content": "High on all {n} themes, by about the same amount.",
+        "tag_level_low_content": "Low on all {n} themes, by about the same amount.",
+        "numbers": "zero one two three four five six seven eight nine ten",
         # the factor model's label of a factor none of whose top statements has a theme
         "factor": "Factor {n}",
         # a theme split over several factors: its second, third ... factor
@@ -197,6 +206,13 @@ _GRAMMAR: dict[str, dict[str, str]] = {
         "level_low_most": "De mest kritiska bedömarna",
         "tag_level_high": "Högt på allt, ungefär lika mycket.",
         "tag_level_low": "Lågt på allt, ungefär lika mycket.",
+        "level_high_content": "Gruppen som ligger högt på alla {n} teman",
+        "level_low_content": "Gruppen som ligger lågt på alla {n} teman",
+        "level_high_content_most": "Gruppen som ligger högst på alla {n} teman",
+        "level_low_content_most": "Gruppen som ligger lägst på alla {n} teman",
+        "tag_level_high_content": "Högt på alla {n} teman, ungefär lika mycket.",
+        "tag_level_low_content": "Lågt på alla {n} teman, ungefär lika mycket.",
+        "numbers": "noll en två tre fyra fem sex sju åtta nio tio",
         "factor": "Faktor {n}",
         "part": "{theme} (del {n})",
     },
@@ -434,25 +450,37 @@ def name_extra(theme: str, high: bool, lang: str = "en", *, lexicon: bool = True
     return _GRAMMAR[lang]["tag_high" if high else "tag_low"].format(theme=_theme_text(theme))
 
 
-def level_name(high: bool, lang: str = "en", *, most: bool = False) -> str:
+def _count_word(n: int, lang: str) -> str:
+    words = _GRAMMAR[lang]["numbers"].split()
+    return words[n] if 0 <= n < len(words) else str(n)
+
+
+def level_name(high: bool, lang: str = "en", *, most: bool = False, n_themes: int | None = None) -> str:
     """The name of a type above (``high``) or below everyone on every factor by about as much.
 
     Such a type has no profile shape to name: it rates everything higher (or lower)
     than the others, a general evaluation (a satisfied or dissatisfied customer rating
     a provider's image, quality and value alike) or an answer style. ``most`` is the
-    superlative, for the more extreme of two such types.
+    superlative, for the more extreme of two such types. ``n_themes`` (the number of
+    factors) names it by content instead, "The group high on all five themes": for a
+    survey without reverse-worded statements, where an answer style cannot be told from
+    a view held on every theme (user trial 11: believing conspiracy claims is not
+    "rating positively").
 
-    >>> level_name(False, "sv")
-    'De kritiska bedömarna'
+    >>> level_name(False, "sv"), level_name(True, n_themes=5)
+    ('De kritiska bedömarna', 'The group high on all five themes')
     """
     lang = lang if lang in NAME_LANGUAGES else "en"
-    return _GRAMMAR[lang][f"level_{'high' if high else 'low'}{'_most' if most else ''}"]
+    key = f"level_{'high' if high else 'low'}{'_content' if n_themes else ''}{'_most' if most else ''}"
+    return _GRAMMAR[lang][key].format(n=_count_word(n_themes or 0, lang))
 
 
-def level_tagline(high: bool, lang: str = "en") -> str:
-    """The tagline of a level type (:func:`level_name`): ``"High on everything, by about the same amount."``"""
+def level_tagline(high: bool, lang: str = "en", *, n_themes: int | None = None) -> str:
+    """The tagline of a level type (:func:`level_name`): ``"High on everything, by about the same amount."``,
+    by content with ``n_themes``: ``"High on all five themes, by about the same amount."``"""
     lang = lang if lang in NAME_LANGUAGES else "en"
-    return _GRAMMAR[lang][f"tag_level_{'high' if high else 'low'}"]
+    key = f"tag_level_{'high' if high else 'low'}{'_content' if n_themes else ''}"
+    return _GRAMMAR[lang][key].format(n=_count_word(n_themes or 0, lang))
 
 
 def factor_label(factor_id: str, name: str, lang: str = "en") -> str:

@@ -690,14 +690,23 @@ def plot_loadings(loadings: pd.DataFrame, *, item_labels: Mapping[str, str] | No
     threshold : float, default=0.3
         Loadings with ``|value| >= threshold`` are printed in their cell.
     """
+    import textwrap
+
     nums = _numbers()
     n_items, n_fac = loadings.shape
-    fig, ax = _new(ax, (1.6 + 0.9 * n_fac, 0.8 + 0.22 * n_items))
+    # whole statements wrapped to 70 characters (never cut); the figure is made wide and
+    # tall enough for them, so the heatmap keeps its room (trial 11: 120-character GCBS
+    # statements left the axes no width: "constrained_layout not applied")
+    labels = ["\n".join(textwrap.wrap(str((item_labels or {}).get(i, str(i))), 70, break_long_words=False))
+              or str(i) for i in loadings.index]
+    longest = max((len(line) for lab in labels for line in lab.split("\n")), default=0)
+    most_lines = max((lab.count("\n") + 1 for lab in labels), default=1)
+    fig, ax = _new(ax, (1.6 + 0.9 * n_fac + 0.045 * longest, 0.8 + n_items * max(0.22, 0.04 + 0.1 * most_lines)))
     values = loadings.to_numpy(dtype=float)
     im = ax.imshow(values, cmap=_DIVERGING, vmin=-1, vmax=1, aspect="auto")
     ax.set_xticks(range(n_fac), [(factor_labels or {}).get(c, c) for c in loadings.columns],
                   fontsize=7, rotation=30, ha="right")
-    ax.set_yticks(range(n_items), [(item_labels or {}).get(i, str(i)) for i in loadings.index], fontsize=6)
+    ax.set_yticks(range(n_items), labels, fontsize=6)
     for (r, c), v in np.ndenumerate(values):
         if abs(v) >= threshold:
             ax.text(c, r, nums.num(v), ha="center", va="center", fontsize=5.5,

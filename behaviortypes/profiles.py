@@ -532,8 +532,9 @@ def suggest_names(
         ``False`` names every type from its theme words with a neutral noun.
     styles : mapping of int to bool, optional
         Type id → whether its profile can be an answer style (:func:`answer_styles`);
-        a type mapped to ``False`` is never a level type. Default: every type can
-        (a survey without reverse-keyed statements cannot tell).
+        a type mapped to ``False`` is never a level type; one mapped to ``None`` (a
+        survey without reverse-keyed statements cannot tell) is a level type named by
+        content ("The group high on all five themes"). Default: every type can.
 
     Returns
     -------
@@ -567,7 +568,11 @@ def suggest_names(
         order = list(z.abs().sort_values(ascending=False, kind="stable").index)
         top = order[0]
         average = bool(z.abs().max() < AVERAGE_Z)
-        level = None if average else level_pole(z, style=(styles or {}).get(int(type_id), True))
+        style = (styles or {}).get(int(type_id), True)
+        level = None if average else level_pole(z, style=style is not False)
+        # no reverse-worded statement (style None): an answer style cannot be told from a
+        # view held on every theme, so the level is named by content (user trial 11)
+        n_themes = len(z) if style is None else None
         # named for what they do: the strongest factor they are clearly high on
         # (z >= 0.5); the most distinctive factor, when it is another (a low), is added
         high = z.max() >= max(_NAME_FROM_HIGH, _HIGH_SHARE * abs(z[top]))
@@ -576,7 +581,7 @@ def suggest_names(
         if average:
             head, tag = avg_name, avg_tagline
         elif level is not None:
-            head, tag = level_name(level, lang), level_tagline(level, lang)
+            head, tag = level_name(level, lang, n_themes=n_themes), level_tagline(level, lang, n_themes=n_themes)
         else:
             head = type_name(factor_names[named], bool(z[named] > 0), lang, lexicon=lexicon)
             tag = _tagline(_tagline_parts(z, order, factor_names), lang)
@@ -597,12 +602,13 @@ def suggest_names(
                 "has_extra": lead is not None,
                 "named": named,
                 "level": level,
+                "n_themes": n_themes,
             }
         )
     names = pd.DataFrame(rows).set_index("type_id")
     fm = factor_means.astype(float).set_axis([int(t) for t in factor_means.index])
     _tell_apart(names, fm, candidates, factor_names, lang=lang, lexicon=lexicon, avg_name=avg_name)
-    return names.drop(columns=["head", "strength", "has_extra", "named", "level"])
+    return names.drop(columns=["head", "strength", "has_extra", "named", "level", "n_themes"])
 
 
 def _tagline_parts(z: pd.Series, order: list, factor_names: Mapping[str, str]) -> list[tuple[str, bool]]:
@@ -669,7 +675,9 @@ def _tell_apart(names: pd.DataFrame, factor_means: pd.DataFrame, candidates: Map
         if head != avg_name and ((names["head"] == head) & (names["name"] == head)).sum() > (
                 names.at[keeper, "name"] == head):
             f, level = names.at[keeper, "named"], names.at[keeper, "level"]
-            most = (level_name(bool(level), lang, most=True) if level is not None else
+            n_themes = names.at[keeper, "n_themes"]
+            n_themes = int(n_themes) if n_themes is not None and pd.notna(n_themes) else None
+            most = (level_name(bool(level), lang, most=True, n_themes=n_themes) if level is not None else
                     type_name(factor_names[f], bool(factor_means.at[keeper, f] > 0), lang, lexicon=lexicon, most=True))
             names.at[keeper, "name"] = most + str(names.at[keeper, "name"])[len(head):]
     # none of its distinctive factors tells it apart: its number does (the keeper of a
@@ -734,9 +742,11 @@ def answer_styles(table: pd.DataFrame, item_reverse: Mapping[str, bool] | None) 
 
     Returns
     -------
-    dict of int to bool
-        Type id → ``True`` (may be a style; also when the survey has no reverse-keyed
-        statement, which cannot tell) or ``False`` (the raw agreement moves opposite ways).
+    dict of int to bool or None
+        Type id → ``True`` (may be a style), ``False`` (the raw agreement moves opposite
+        ways) or ``None`` (cannot tell: the survey has no reverse-keyed statement, or no
+        forward one). A level type of ``None`` is named by content ("The group high on
+        all five themes", :func:`suggest_names`; user trial 11).
     """
     rev = {str(k): bool(v) for k, v in (item_reverse or {}).items()}
     items = table[table["kind"] == "item"] if "kind" in table else table
@@ -750,7 +760,10 @@ def answer_styles(table: pd.DataFrame, item_reverse: Mapping[str, bool] | None) 
         back = rows.loc[rows["_rev"], measure].astype(float).mean()
         # (opposite ways by at least a small effect, NEED_MIN_EFFECT: not noise around zero)
         opposite = fwd * back < 0 and min(abs(fwd), abs(back)) >= NEED_MIN_EFFECT
-        out[int(type_id)] = not (rows["_rev"].any() and (~rows["_rev"]).any() and opposite)
+        if not rows["_rev"].any() or not (~rows["_rev"]).any():
+            out[int(type_id)] = None  # cannot tell: no reverse-keyed (or no forward) statement
+        else:
+            out[int(type_id)] = not opposite
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -933,3 +934,46 @@ def test_who_lines_start_with_the_level_not_a_capital_mid_sentence(small_study):
     for lang in ("en", "sv"):
         t = load_texts(lang)
         assert "instrument.yaml" not in t["who_declared_missing"] and "missing_codes" not in t["who_declared_missing"]
+
+
+@pytest.mark.parametrize("option", ["--by", "--outcomes"])
+def test_profile_refuses_a_personal_data_column_without_printing_it(small_study, tmp_path, option):
+    """User trial 11: `profile --by full_name --customers` printed "has 339 different values …
+    or pass it with --outcomes", and `--outcomes full_name` printed a customer's name. A name
+    or e-mail column is personal data: one line, no value, no hint steering it into the analysis."""
+    import os
+    import subprocess
+    import sys
+
+    base = pd.read_parquet(small_study / "survey" / "customers.parquet")
+    first = ["George", "Sarah", "Jack", "Amelia", "Oliver", "Isla", "Harry", "Ava"]
+    last = ["Walker", "Jones", "Smith", "Taylor", "Brown", "Wilson", "Evans", "Khan"]
+    base["full_name"] = [f"{first[i % 8]} {last[(i // 8) % 8]}{'' if i < 64 else i}" for i in range(len(base))]
+    cust = tmp_path / "crm.csv"
+    base.to_csv(cust, index=False)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    run = subprocess.run([sys.executable, "-m", "behaviortypes.cli", "profile", str(small_study / "out"),
+                          option, "full_name", "--customers", str(cust)],
+                         capture_output=True, text=True, env=env, timeout=300)
+    said = run.stdout + run.stderr
+    assert run.returncode == 2, said
+    err = run.stderr.strip()
+    assert len(err.splitlines()) == 1 and "full_name" in err and "personal data" in err, err
+    assert not any(name in said for name in first + last), said  # no customer's name printed
+    assert "--outcomes" not in err and "different values" not in err
+
+
+@pytest.mark.parametrize("lang, everyone, others", [("en", "for all respondents", "the other respondents"),
+                                                   ("sv", "för alla svarande", "övriga svarande")])
+def test_who_outcome_lines_say_the_figure_is_everyones(small_study, lang, everyone, others):
+    """User trial 11: "clear differences from the other respondents … 7.7 vs 8.1 on average",
+    where 8.1 is everyone's mean, the type included. The words now say what the number is."""
+    from behaviortypes.describe.profile import load_profile, profile_types_by
+    from behaviortypes.describe.words import who_they_are
+
+    profile_types_by(small_study / "out").to_files()
+    prof = load_profile(small_study / "out")
+    blocks = [who_they_are(prof, tid, lang=lang) for tid in sorted(prof.outcomes["type_id"].unique())]
+    outcome_lines = [line for b in blocks for line in b.get("outcomes", [])]
+    assert outcome_lines and all(everyone in line for line in outcome_lines), outcome_lines
+    assert all(others not in b["note"] and everyone.split()[-1] in b["note"] for b in blocks)

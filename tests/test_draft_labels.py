@@ -143,3 +143,44 @@ def test_a_csv_whose_columns_are_swedish_statements_gets_a_swedish_draft(tmp_pat
     text = instrument_draft_yaml(tmp_path / "svar.csv")
     assert yaml.safe_load(text)["language"] == "sv"
     assert text.startswith("# Utkast")
+
+
+# ------------------------------------------------- user trial 11: a labelled "Not sure" midpoint
+MIDPOINT = {"en": ["Definitely not true", "Probably not true", "Not sure / cannot decide", "Probably true",
+                   "Definitely true"],
+            "sv": ["Absolut inte sant", "Troligen inte sant", "Vet ej / kan inte avgöra", "Troligen sant",
+                   "Absolut sant"]}
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_labelled_not_sure_midpoint_is_a_scale_point_not_a_non_answer(tmp_path, lang):
+    """Trial 11 (GCBS): the midpoint 3 "Not sure / cannot decide" was taken as a non-answer, the
+    scale broke into 1-2 and 4-5 and `instrument draft` found no Likert item at all. A labelled
+    code inside the run of scale codes is a scale point; only 9 (outside it) is a non-answer."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pyreadstat
+
+    rng = np.random.default_rng(11)
+    g = rng.normal(size=200)
+    items = {f"GCBS{j}": np.clip(np.rint(3 + g + rng.normal(size=200)), 1, 5) for j in range(1, 7)}
+    frame = pd.DataFrame(items)
+    frame.iloc[::37, 2] = 9
+    frame.insert(0, "respondent_id", np.arange(1, 201))
+    labels = {**{i + 1: t for i, t in enumerate(MIDPOINT[lang])}, 9: "Prefer not to say"}
+    (tmp_path / "study").mkdir()
+    sav = tmp_path / "study" / "responses.sav"
+    pyreadstat.write_sav(frame, sav, variable_value_labels={c: labels for c in items})
+    out = tmp_path / "study" / "instrument.yaml"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    run = subprocess.run([sys.executable, "-m", "behaviortypes.cli", "instrument", "draft", str(sav),
+                          "--out", str(out)], capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr + run.stdout
+    draft = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert (draft["scale"]["min"], draft["scale"]["max"]) == (1, 5)
+    assert draft["scale"]["labels"][3] == MIDPOINT[lang][2]
+    assert draft["scale"]["missing_codes"] == [9]
+    assert [i["id"] for i in draft["items"]] == list(items)

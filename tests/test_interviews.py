@@ -672,3 +672,16 @@ def test_external_sources_need_a_named_folder(tmp_path):
         read_interviews(folder)  # a folder holding one .qdpx
     iv = read_interviews(folder, sources_dir=tmp_path)
     assert len(iv.codings) == len(read_interviews(MINIMAL).codings)
+
+
+def test_type_quotes_only_from_statements_on_which_the_type_differs_meaningfully():
+    """User trial 11: type 2 got three quotes on GCBS15, where its effect size was 0.056 —
+    no difference at all. A type's quotes come from statements it differs on by at least
+    a small effect (0.2)."""
+    iv = read_interviews(DATA / "folder")
+    inst = _instrument({"s1": "Price sensitivity", "s2": "Loyalty", "s3": "Convenience", "s4": "Sustainability"})
+    profile = pd.DataFrame({"type_id": [1, 1, 2], "item": ["s1", "s3", "s4"], "effect_size": [0.9, 0.056, 0.19]})
+    q = type_quotes(iv, profile, inst, n=3, random_state=0)
+    assert set(q.loc[q["type_id"] == 1, "theme"]) == {"Price sensitivity"}
+    assert not (q["type_id"] == 2).any()
+    assert len(type_quotes(iv, profile, inst, n=3, random_state=0, min_effect=0.05)) > len(q)

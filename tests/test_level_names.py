@@ -251,12 +251,60 @@ def test_a_type_low_on_forward_and_high_on_reverse_statements_is_named_by_conten
         else:  # raw agreement moves the same way on forward and reverse statements: a level
             assert names.at[1, "name"] == level_name(False, lang)
             assert names.at[2, "name"] == level_name(True, lang)
-        # the same factor means without the reverse keys: a level either way (as before)
+        # the same factor means without the reverse keys: a level either way, but named by
+        # content, as an answer style cannot be told from a view there (user trial 11)
         before = profile_types(items, scores, labels, factor_names=names3, lang=lang).names
-        assert before.at[1, "name"] == level_name(False, lang)
+        assert before.at[1, "name"] == CONTENT[lang][1]
         # and the report (another language) names them as discovery did
         other = "en" if lang == "sv" else "sv"
         frame = names[["name", "tagline"]].assign(suggested_name=names["name"],
                                                   suggested_tagline=names["tagline"])
         shown = names_in_language(frame, prof.factor_means, names3, other, source_lang=lang, styles=styles)
         assert (shown.at[1, "name"] in LEVEL[other]) is (not content)
+
+
+#: User trial 11 (GCBS, all statements forward-keyed): names and taglines by content.
+CONTENT = {"en": ("The group high on all three themes", "The group low on all three themes",
+                  "High on all three themes, by about the same amount.",
+                  "Low on all three themes, by about the same amount."),
+           "sv": ("Gruppen som ligger högt på alla tre teman", "Gruppen som ligger lågt på alla tre teman",
+                  "Högt på alla tre teman, ungefär lika mycket.", "Lågt på alla tre teman, ungefär lika mycket.")}
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_a_level_type_without_reverse_statements_is_named_by_content(lang):
+    """Trial 11: on the all-forward GCBS the strongest believers in conspiracy claims were
+    "The positive raters" and the sceptics "The critical raters"; without reverse-worded
+    statements the answer-style reading cannot be checked, so they are named by content."""
+    from behaviortypes.profiles import answer_styles, profile_types
+
+    names3 = {"F1": "arbete", "F2": "fritid", "F3": "sparsamhet"} if lang == "sv" else \
+        {"F1": "work", "F2": "leisure", "F3": "thrift"}
+    items, scores, labels = _keyed_study(False)
+    items = items.drop(columns=["r1", "r2"])
+    prof = profile_types(items, scores, labels, factor_names=names3, lang=lang, item_reverse={})
+    assert set(answer_styles(prof.table, {}).values()) == {None}
+    names = prof.names
+    assert (names.at[2, "name"], names.at[1, "name"]) == CONTENT[lang][:2]
+    assert (names.at[2, "tagline"], names.at[1, "tagline"]) == CONTENT[lang][2:]
+    assert not names["name"].isin(LEVEL[lang][:2]).any()
+    # the more extreme of two such types (trial 11's type 4 stayed "The most positive raters")
+    fm = pd.DataFrame({"F1": [0.8, 0.1, -1.0, 1.5], "F2": [0.7, -0.9, -1.1, 1.3], "F3": [0.75, 0.2, -1.0, 1.4]},
+                      index=pd.Index([1, 2, 3, 4], name="type_id"))
+    two = suggest_names(fm, names3, lang=lang, styles=dict.fromkeys(range(1, 5)))
+    most = {"en": "The group highest on all three themes", "sv": "Gruppen som ligger högst på alla tre teman"}[lang]
+    assert two.at[4, "name"] == most and two.at[1, "name"] == CONTENT[lang][0]
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_what_a_level_type_needs_without_reverse_statements_says_it_cannot_tell(tmp_path, lang):
+    out, top, bottom, named = _level_folder(tmp_path)
+    source = json.loads((out / "source.json").read_text())
+    for item in source["instrument"]["items"]:
+        item["reverse"] = False
+    (out / "source.json").write_text(json.dumps(source))
+    page = {p["id"]: p for p in build_context(load_report_data(out), lang)["personas"]}
+    note = page[3]["needs_note"]
+    assert {"en": "no reverse-worded statements", "sv": "inga omvänt formulerade"}[lang] in note, note
+    assert {"en": "critical view", "sv": "kritisk syn"}[lang] not in note
+    assert page[3]["name"] not in LEVEL[lang]

@@ -986,3 +986,22 @@ def test_personal_data_columns_after_review():
     assert found == {"telephone_number", "mobile_phone_number", "tel_no", "customer_full_name",
                      "account_holder_name", "kundens_namn", "ssn_no", "address_line_1", "street_name",
                      "leveransadress"}
+
+
+def test_renamed_customer_id_column_hint_suggests_the_closest_column(tmp_path):
+    """User trial 11: a CRM export with CustomerID instead of customer_id got the hint "name
+    the customer id column" without saying how; it now suggests --id-column CustomerID."""
+    import os
+    import subprocess
+    import sys
+
+    out, customers, _ = _discovery(tmp_path, n_base=3_000, n_resp=300)
+    base = pd.read_parquet(customers) if str(customers).endswith(".parquet") else pd.read_csv(customers)
+    renamed = tmp_path / "crm_renamed.csv"
+    base.rename(columns={"customer_id": "CustomerID"}).to_csv(renamed, index=False)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    run = subprocess.run([sys.executable, "-m", "behaviortypes.cli", "lookalike", str(out), "--customers",
+                          str(renamed)], capture_output=True, text=True, env=env, timeout=300)
+    err = run.stderr.strip()
+    assert run.returncode == 2 and len(err.splitlines()) == 1, err
+    assert "pass --id-column CustomerID" in err, err

@@ -487,3 +487,18 @@ def test_a_cfa_that_cannot_be_fitted_is_a_note_not_an_error(demo_run, tmp_path, 
     assert "No confirmatory check: the model could not be fitted" in res.summary()
     pipeline.discover(survey, out, seed=0, n_resamples=10, make_map=False, k=3, cfa=False)
     assert not (out / "cfa.json").exists()  # not asked for: the earlier run's check is gone
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_the_map_step_says_it_collects_a_map_drawn_during_the_types_step(tmp_path, lang):
+    """User trial 11: "Drawing the map of respondents (UMAP) … done in 0.0 s": the map is drawn
+    in a thread while the types are found, so its step only collects it and says so."""
+    from behaviortypes.report.render import load_texts
+
+    make_study(tmp_path / "s", seed=3, n_respondents=300, n_customers=600)
+    said: list[str] = []
+    pipeline.discover(tmp_path / "s", tmp_path / "out", seed=0, n_resamples=4, make_map=True,
+                      progress=said.append, lang=lang)
+    t = load_texts(lang)
+    assert t["cli_step_map_collect"] in said and t["cli_step_map"] not in said
+    assert said.index(t["cli_step_map_collect"]) > said.index(t["cli_step_types"])

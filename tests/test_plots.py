@@ -372,3 +372,27 @@ def test_confusion_matrix_column_labels_do_not_overlap(lang):
     assert_labels_apart_and_inside(fig, ax.get_xticklabels())
     assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3", "4"]
     assert [t.get_text() for t in ax.get_yticklabels()] == [names[t] for t in range(1, 5)]
+
+
+def test_loadings_with_long_statements_keep_their_layout(tmp_path):
+    """User trial 11: notebook 03 showed "constrained_layout not applied because axes sizes
+    collapsed to zero" for 15 GCBS statements of up to 120 characters. The labels wrap and
+    the figure makes room, so the layout applies (fixed, not silenced)."""
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    from behaviortypes import plots
+
+    rng = np.random.default_rng(0)
+    ids = [f"GCBS{i}" for i in range(1, 16)]
+    loadings = pd.DataFrame(rng.uniform(-0.2, 0.9, (15, 4)), index=ids, columns=["F1", "F2", "F3", "F4"])
+    texts = {i: ("The government is involved in the murder of innocent citizens and/or well-known public "
+                 f"figures, and keeps this a secret ({i})") for i in ids}
+    fig = plots.plot_loadings(loadings, item_labels=texts)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="constrained_layout not applied")
+        fig.savefig(tmp_path / "loadings.png")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert all("keeps this a secret" in lab and "\n" in lab for lab in labels)  # whole, wrapped

@@ -547,3 +547,49 @@ def test_random_screen_on_real_likert_data_flags_about_alpha():
     assert flagged < 0.01  # alpha = 0.001: 0.5 % here; 7.1 % before the calibration
     strict = screen_responses(data, inst, {"mahalanobis_alpha": 0.01}).flags["random"].mean()
     assert flagged < strict < 0.05  # the setting still moves the cut
+
+
+def _forward_only_study(folder, reverse: bool):
+    """300 respondents, 6 statements on 2 themes, 40 of them answer 1 to everything."""
+    import yaml as _yaml
+
+    rng = np.random.default_rng(11)
+    g = rng.normal(size=300)
+    items = {f"s{j}": np.clip(np.rint(3 + g + rng.normal(size=300)), 1, 5).astype(int) for j in range(1, 7)}
+    frame = pd.DataFrame(items)
+    frame.iloc[:40] = 1
+    if reverse:
+        frame["s6"] = 6 - frame["s6"]
+    frame.insert(0, "respondent_id", [f"R{i:03d}" for i in range(300)])
+    folder.mkdir(parents=True)
+    frame.to_csv(folder / "responses.csv", index=False)
+    inst = {"name": "forward only", "id_column": "respondent_id", "scale": {"min": 1, "max": 5},
+            "items": [{"id": f"s{j}", "text": f"Statement {j}", "theme": "a" if j <= 3 else "b",
+                       "reverse": reverse and j == 6} for j in range(1, 7)]}
+    (folder / "instrument.yaml").write_text(_yaml.safe_dump(inst), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_check_says_loudly_that_straightliners_of_a_forward_only_survey_were_dropped(tmp_path, reverse):
+    """User trial 11 (GCBS, all forward-keyed): 191 (15.7 %) screened out as straightliners,
+    silently, though "all not true" is a real view there. Say how many, why it is doubtful
+    and how to keep them; a survey with reverse-worded statements can tell, and is not told."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    study = _forward_only_study(tmp_path / "s", reverse)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    run = subprocess.run([sys.executable, "-m", "behaviortypes.cli", "check", str(study)],
+                         capture_output=True, text=True, env=env, timeout=300)
+    said = " ".join((run.stdout + run.stderr).split())
+    assert run.returncode == 0, said
+    assert ("no reverse-worded statements" in said) is (not reverse), said
+    if not reverse:
+        import re
+
+        n = int(re.search(r"- straightlining: (\d+) \(", said).group(1))
+        assert n >= 40 and f"straightlining: {n} respondents ({n / 300:.1%}) are screened out" in said
+        assert "longstring_share: 1.01, min_irv: 0" in said

@@ -1129,3 +1129,51 @@ def test_uncorrected_base_shares_say_the_one_reason_and_their_lean(tmp_path):
             assert other not in note and "lookalike_card.json" not in note, note
             html = render_html(data, lang)
             assert one in html
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_linked_but_unscored_base_says_run_score_not_no_base(tmp_path, lang):
+    """User trial 11: a customer base WAS linked (lookalike card, CRM signals on the page) but
+    not scored; every persona said "no customer base was linked". Say what is true and what to run."""
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    (disc / "base_shares.json").unlink()
+    assert (disc / "lookalike_card.json").exists()
+    t = load_texts(lang)
+    with pytest.warns(UserWarning, match=r"not scored.*run `behaviortypes score OUT --customers FILE`"):
+        html = render_html(load_report_data(disc), lang)  # the analyst is told what to run
+    assert t["no_base"] not in html and t["no_base_scored"] in html
+    personas = html[html.index('id="sec-type-1"'):]
+    assert "behaviortypes" not in personas.replace("behaviortypes.", "")  # the client is not (trial 6)
+    (disc / "lookalike_card.json").unlink()  # nothing linked: the old sentence is true
+    html = render_html(load_report_data(disc), lang)
+    assert t["no_base"] in html and t["no_base_scored"] not in html
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_appendix_says_straightliners_of_a_forward_only_survey_were_dropped(tmp_path, lang):
+    """User trial 11: 15.7 % screened out as straightliners on an all-forward survey, and the
+    report's data-quality appendix said nothing of it."""
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    summary = json.loads((disc / "screening_summary.json").read_text())
+    summary.setdefault("summary", {})["straightlining"] = {"count": 12, "share": 0.04}
+    (disc / "screening_summary.json").write_text(json.dumps(summary))
+    t = load_texts(lang)
+    words = t["straightlining_forward_only"].split("{n}")[0]
+    assert words not in render_html(load_report_data(disc), lang)  # it has reverse-worded statements
+    source = json.loads((disc / "source.json").read_text())
+    for item in source["instrument"]["items"]:
+        item["reverse"] = False
+    (disc / "source.json").write_text(json.dumps(source))
+    html = render_html(load_report_data(disc), lang)
+    assert words + "12" in html and "longstring_share: 1.01" in html
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_quotes_are_said_to_illustrate_the_theme_not_the_types_side(tmp_path, lang):
+    """User trial 11: "The most positive raters" (strongest believers) were quoted "Aliens?
+    Honestly, I think it's nonsense." The codes carry no direction, so the page says so."""
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=8)
+    data = load_report_data(disc)
+    assert data.quotes is not None and len(data.quotes)
+    t = load_texts(lang)
+    assert str(escape(t["quotes_theme_note"])) in render_html(data, lang)

@@ -394,6 +394,68 @@ def test_boosted_model_as_written_loads(boosted_model):
         pd.DataFrame(np.zeros((2, 3)), columns=FEATURES)).shape == (2, 3)
 
 
+@pytest.fixture(scope="module")
+def calibrated_boosted_model(tmp_path_factory):
+    """A calibrated gbm: CalibratedClassifierCV keeps an unfitted template booster (trial 11)."""
+    from behaviortypes.lookalike import LookalikeModel, save_model
+
+    rng = np.random.default_rng(1)
+    x = pd.DataFrame(rng.normal(size=(300, 3)), columns=FEATURES)
+    y = rng.integers(1, 4, 300)  # noise: the over-confident booster needs calibration
+    model = LookalikeModel(models=("gbm",), cv=2, calibration="sigmoid", random_state=0).fit(x, y)
+    assert model.chosen_calibration_ == "sigmoid"
+    path = tmp_path_factory.mktemp("calmodel") / "lookalike.skops"
+    save_model(model, path)
+    return path
+
+
+def test_calibrated_boosted_model_as_written_loads_and_scores(calibrated_boosted_model, tmp_path):
+    from behaviortypes.lookalike import load_model
+
+    assert load_model(calibrated_boosted_model).predict_proba(
+        pd.DataFrame(np.zeros((2, 3)), columns=FEATURES)).shape == (2, 3)
+    path = customers(tmp_path / "in")
+    score_customers(calibrated_boosted_model, path, tmp_path / "scored.parquet")
+    assert (tmp_path / "scored.parquet").exists()
+
+
+def test_crafted_tree_in_calibrated_model_is_refused(calibrated_boosted_model, tmp_path):
+    from behaviortypes.lookalike import load_model
+
+    evil = tmp_path / "lookalike.skops"
+    _craft_tree(calibrated_boosted_model, evil, "left", 100_000_000)
+    with pytest.raises(InputError, match="damaged or altered .*left child index points outside"):
+        load_model(evil)
+
+
+def test_fitted_booster_stripped_of_its_feature_count_is_still_refused(calibrated_boosted_model, tmp_path):
+    """Skipping the unfitted calibration template must not let a fitted booster through."""
+    from behaviortypes.lookalike import load_model
+
+    with zipfile.ZipFile(calibrated_boosted_model) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    schema, stripped = json.loads(members["schema.json"]), 0
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            attrs = node.get("content", {}).get("content", {}) if node.get("__class__") == \
+                "HistGradientBoostingClassifier" else {}
+            if "_predictors" in attrs:
+                stripped += attrs.pop("n_features_in_", None) is not None
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    assert stripped >= 1
+    members["schema.json"] = json.dumps(schema).encode()
+    evil = tmp_path / "lookalike.skops"
+    with zipfile.ZipFile(evil, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    with pytest.raises(InputError, match="damaged or altered .*no valid number of input features"):
+        load_model(evil)
+
+
 @pytest.mark.parametrize("field, value, message", [
     ("left", 100_000_000, "left child index points outside"),  # read far outside memory
     ("right", 0, "right child index points outside"),  # a loop back to the root

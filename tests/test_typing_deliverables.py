@@ -993,3 +993,15 @@ def test_workbook_blanks_a_missing_code_inside_the_scale_as_score_does(studies, 
     assert got[0][1] == int(typed.loc[0, "type_id"])
     assert_allclose([float(v) for v in got[0][3:]], typed.loc[0, p_cols].astype(float), rtol=1e-12)
     assert got[1][1] in (None, "") and got[1][2].startswith("too few answers")  # 3 is no answer
+
+
+@pytest.mark.parametrize("lang, shown", [("en", "89.95%"), ("sv", "89,95\u00a0%")])
+def test_agreement_just_below_target_never_reads_as_the_target(lang, shown):
+    """User trial 11: "only 90.0% of respondents (… target 90%)" for an agreement of 0.89951."""
+    from behaviortypes.deliver import agreement_note
+
+    note = agreement_note({"agreement": 0.8995073891625616, "target": 0.9, "n_items": 8,
+                           "n_respondents": 1015}, lang)
+    assert shown in note and "90.0" not in note and "90,0" not in note
+    assert "89.99%" in agreement_note({"agreement": 0.899999, "target": 0.9, "n_items": 8}, "en")
+    assert "89.7%" in agreement_note({"agreement": 0.897, "target": 0.9, "n_items": 8}, "en")

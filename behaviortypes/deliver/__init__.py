@@ -15,7 +15,7 @@ from .answers import read_answers
 from .deliverables import load_typing_spec_with_target, write_typing_deliverables
 from .form import render_typing_html, write_typing_html
 from .spec import TypingSpec, load_typing_spec, statements_needed, statements_needed_for
-from .texts import agreement_note, needed_sentence
+from .texts import agreement_digits, agreement_note, agreement_shown, needed_sentence
 from .typing_file import TypedFile, score_answers, score_answers_file
 from .workbook import DEFAULT_ROWS, write_typing_xlsx
 
@@ -33,7 +33,9 @@ __all__ = [
     "write_typing_html",
     "write_typing_xlsx",
     "write_typing_deliverables",
+    "agreement_digits",
     "agreement_note",
+    "agreement_shown",
     "needed_sentence",
     "DEFAULT_ROWS",
 ]

@@ -6,6 +6,8 @@ itself (statements, type names, taglines, scale labels) is here.
 
 from __future__ import annotations
 
+import math
+
 from typing import Any
 
 __all__ = ["LANGS", "ui_text", "agreement_note", "needed_sentence"]
@@ -218,6 +220,24 @@ def _pct(value: float, lang: str, digits: int = 1) -> str:
     return text + "%"
 
 
+def agreement_digits(value: float, target: float | None) -> int:
+    """Decimals that keep a below-target agreement visibly below it: 1, or 2 when one
+    rounds it up to the target ("only 90.0% … target 90%" for 0.89951: user trial 11).
+    Use with :func:`agreement_shown`, which rounds a below-target value down."""
+    if target is None or value >= target or round(100 * value, 1) < round(100 * target, 1):
+        return 1
+    return 2
+
+
+def agreement_shown(value: float, target: float | None) -> float:
+    """``value`` rounded down at :func:`agreement_digits` decimals (of a percentage) when it is
+    below ``target``, so that it never reads as the target (0.899999 → 89.99 %); else ``value``."""
+    if target is None or value >= target:
+        return value
+    scale = 10 ** (2 + agreement_digits(value, target))
+    return math.floor(value * scale) / scale
+
+
 def agreement_note(info: dict[str, Any], lang: str) -> str:
     """One honest sentence (or two) on how well the statements reproduce the full assignment.
 
@@ -236,7 +256,8 @@ def agreement_note(info: dict[str, Any], lang: str) -> str:
     fmt = {
         "n_resp": info.get("n_respondents") or "?",
         "k": info["n_items"],
-        "agreement": _pct(info["agreement"], lang),
+        "agreement": _pct(agreement_shown(info["agreement"], info.get("target")), lang,
+                          agreement_digits(info["agreement"], info.get("target"))),
         "target": _pct(info["target"], lang, 0),
     }
     one = "_one" if info["n_items"] == 1 else ""  # "these 1 statements" (user trial 9)

@@ -291,6 +291,18 @@ def _linked_meta(linked: pd.DataFrame, types: pd.Series, columns: list[str], cus
     return {"n_linked": n_linked, "customer_columns": list(columns), "customers_file": Path(customers).name}
 
 
+def _refuse_personal(columns: pd.DataFrame, source_of: dict[str, str]) -> None:
+    """One line, no value, when a column to profile by is personal data (a name, e-mail,
+    phone, identity number, address: :func:`behaviortypes.lookalike.personal_data_columns`);
+    it is never tabulated nor averaged by type (user trial 11)."""
+    from ..lookalike import personal_data_columns
+
+    found = personal_data_columns(columns) if len(columns.columns) else []
+    if found:
+        col = found[0]["name"]
+        raise InputError(code="problem_profile_personal_column", file=source_of[col], column=col)
+
+
 def _descriptor_levels(desc: list[dict], data: pd.DataFrame, survey: Any, from_customers: list[str],
                        source_of: dict[str, str]) -> tuple[pd.DataFrame, dict[str, list[str]]]:
     """Descriptors as labelled levels (value labels applied) and each one's level order.
@@ -474,6 +486,7 @@ def profile_types_by(
     for c in wanted:
         if c not in from_customers:
             data[c] = resp[c]
+    _refuse_personal(data[list(dict.fromkeys(wanted))], source_of)
 
     if desc is None:
         desc = []

@@ -185,6 +185,7 @@ def type_quotes(
     n_items: int = 5,
     pseudonym_seed: int = 0,
     random_state: int | np.random.Generator | None = None,
+    min_effect: float = 0.2,
 ) -> pd.DataFrame:
     """Pick representative, anonymised interview quotes for each discovered type.
 
@@ -212,6 +213,12 @@ def type_quotes(
         Seed of :func:`pseudonymise` (pseudonyms stay the same across types and runs).
     random_state : int, Generator or None, default=None
         Breaks ties between equally good quotes.
+    min_effect : float, default=0.2
+        Smallest keyed effect size of a statement whose theme gives quotes (Cohen's
+        small effect): a theme on which the type does not differ says nothing of it
+        (user trial 11: three quotes on a statement of effect 0.056). The codes carry
+        no direction, so a quote illustrates the theme, not the type's side of it; the
+        report says so.
 
     Returns
     -------
@@ -252,7 +259,7 @@ def type_quotes(
     names = participant_names(interviews)
     out = []
     for type_id, rows in profile.groupby("type_id", sort=True):
-        top = rows[rows["effect_size"] > 0]
+        top = rows[rows["effect_size"] >= max(min_effect, np.finfo(float).tiny)]
         top = top.sort_values("effect_size", ascending=False, kind="stable").head(n_items)
         candidates = []
         for item, effect in zip(top["item"], top["effect_size"]):

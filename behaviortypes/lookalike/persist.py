@@ -132,6 +132,19 @@ def load_model(path: str | Path) -> LookalikeModel:
     return model
 
 
+def _unfitted(booster: Any) -> bool:
+    """True for a template never fitted: no trees and no fitted (``name_``) attribute at all.
+
+    :class:`~sklearn.calibration.CalibratedClassifierCV` keeps its unfitted ``estimator``
+    beside the fitted copies; it is never evaluated. A booster that keeps any fitted
+    attribute (trees, feature count, classes) is checked in full, so stripping one
+    attribute from a fitted booster does not let it pass.
+    """
+    if hasattr(booster, "_predictors"):
+        return False
+    return not any(name.endswith("_") and not name.startswith("__") for name in vars(booster))
+
+
 def _boosters(obj: Any) -> list[Any]:
     """Every fitted gradient-boosting estimator inside ``obj`` (pipelines, calibration, lists)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -142,7 +155,7 @@ def _boosters(obj: Any) -> list[Any]:
         if id(item) in seen or isinstance(item, (str, bytes, int, float, np.ndarray, np.generic)):
             continue
         seen.add(id(item))
-        if isinstance(item, HistGradientBoostingClassifier):
+        if isinstance(item, HistGradientBoostingClassifier) and not _unfitted(item):
             found.append(item)
         if isinstance(item, dict):
             stack.extend(item.values())

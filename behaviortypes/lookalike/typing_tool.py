@@ -347,9 +347,12 @@ class TypingTool:
 
     def summary(self) -> str:
         """One line per golden question, with the agreement reached."""
+        from ..deliver import agreement_digits, agreement_shown  # 89.95 %, never "90.0 % (target 90 %)"
+
+        shown = agreement_shown(self.agreement_, self.target_)
         lines = [
             f"Typing tool: {len(self.items_)} questions reproduce the full assignment for "
-            f"{self.agreement_:.1%} of respondents (target {self.target_:.0%})"
+            f"{shown:.{agreement_digits(self.agreement_, self.target_)}%} of respondents (target {self.target_:.0%})"
         ]
         for i in self.items_:
             lines.append(f"  {i}: {self.texts_.get(i, '')}".rstrip(": "))

@@ -11,6 +11,7 @@ exist.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +25,7 @@ from .. import study
 from ..files import restore_formula
 from ..interviews.anonymise import anonymise as anonymise_quote  # the one anonymiser (issue 14)
 from ..describe.profile import load_profile
-from ..errors import InputError
+from ..errors import BehaviortypesWarning, InputError
 from ..i18n import factor_label
 from ..instrument import column_label
 from ..plots import type_colors
@@ -324,6 +325,12 @@ def load_report_data(discovery_dir: str | Path) -> ReportData:
         loadings = loadings.set_index("item")
     parsed = _parse_card(folder.card) if folder.card is not None else {}
     profile = load_profile(path)
+    if folder.card is not None and folder.base_shares is None:  # linked, not scored (trial 11)
+        warnings.warn(BehaviortypesWarning(
+            f"{path}: customer data is linked (lookalike_card.json) but the customer base is not scored, so "
+            "the report gives no share of the customer base; run `behaviortypes score OUT --customers FILE` "
+            "and make the report again", code="warn_report_base_not_scored", values={"path": str(path)}),
+            stacklevel=2)
     quotes = folder.table("quotes.csv")
     if quotes is not None:
         quotes = quotes.dropna(subset=["quote"]).drop_duplicates(subset=["type_id", "quote"])

@@ -412,6 +412,8 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
                       + t["base_share_note" if (data.base or {}).get("corrected", True)
                           else "base_share_note_uncorrected"].format(n=fmt.count(n_customers)))
                      if n_customers else "",
+        # linked (a lookalike card) but not scored: say so and what to run, not "no base"
+        "base_missing": t["no_base_scored" if data.card is not None else "no_base"],
         "stability": None if not math.isfinite(stab) else fmt.num(stab, 2),
         "stable": bool(math.isfinite(stab) and stab >= 0.75),
         "recall": recall,
@@ -437,14 +439,17 @@ def _needs(data: ReportData, tid: int, items: Any, measure: str, t: Mapping[str,
     (:func:`behaviortypes.profiles.level_needs`)."""
     means = factor_means_from_profiles(data.profiles)
     style = answer_styles(data.profiles, data.item_reverse).get(int(tid), True)
-    high = level_pole(means.loc[tid].astype(float), style) if tid in means.index and means.shape[1] else None
+    high = (level_pole(means.loc[tid].astype(float), style is not False)
+            if tid in means.index and means.shape[1] else None)
     if high is None:
         found = theme_needs(items, data.item_themes, data.item_reverse, measure=measure)
         return list(dict.fromkeys(pretty_name(th) for th in found["theme"]))[:_MAX_NEEDS], ""
     found = level_needs(items, data.item_themes, data.item_reverse, high=high, measure=measure)
     needs = list(dict.fromkeys(pretty_name(th) for th in found["theme"]))[:_MAX_NEEDS]
     pole = "high" if high else "low"
-    return needs, t[f"needs_level_{pole}"] + (" " + t[f"needs_level_{pole}_most"] if needs else "")
+    # without reverse-worded statements a level is not read as "a more critical view" (trial 11)
+    note = t[f"needs_level_{pole}_content" if style is None else f"needs_level_{pole}"]
+    return needs, note + (" " + t[f"needs_level_{pole}_most"] if needs else "")
 
 
 def _who(data: ReportData, tid: int, lang: str, level: int) -> dict[str, Any] | None:
@@ -770,6 +775,11 @@ def _styles_note(data: ReportData, t: Mapping[str, str], fmt: Formatter) -> str 
         if acq or dis or ext:
             parts.append(t["styles_marked_kept"].format(acq=fmt.count(acq), dis=fmt.count(dis),
                                                         ext=fmt.count(ext)))
+    straight = int((data.screening_reasons or {}).get("straightlining") or 0)
+    if straight and data.item_reverse is not None and not any(data.item_reverse.values()):
+        n_all = len(data.screening) if data.screening is not None else data.solution.get("n_respondents") or 0
+        parts.append(t["straightlining_forward_only"].format(
+            n=fmt.count(straight), share=fmt.pct(straight / n_all, 1) if n_all else "–"))
     scale = (data.source.get("instrument") or {}).get("scale") or {}
     lo, hi = scale.get("min"), scale.get("max")
     if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and (hi - lo + 1) % 2 == 0:
@@ -980,7 +990,11 @@ def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labe
               if isinstance(q, dict) else data.item_texts.get(str(q), str(q)) for q in tool["items"]]
         agreement = tool.get("agreement", tool.get("accuracy"))
         # one decimal, as the sentence after it says what all statements reach ("88.9%"; trial 8)
-        note = t["typing_note"].format(n=len(qs), agreement=fmt.pct(float(agreement), 1) if agreement is not None else "–")
+        from ..deliver import agreement_digits, agreement_shown
+
+        target = (data.solution.get("typing_tool") or {}).get("target", tool.get("target_agreement"))
+        digits = agreement_digits(float(agreement), target) if agreement is not None else 1  # 89.95 %, not 90.0 %
+        note = t["typing_note"].format(n=len(qs), agreement=fmt.pct(agreement_shown(float(agreement), target), digits) if agreement is not None else "–")
         look["typing"] = {"questions": qs, "note": note + typing_target_sentence(data.solution.get("typing_tool"), t, fmt)}
     return look
 

@@ -260,8 +260,9 @@ def report(
     from .pipeline import discovery_language, report as run_report
 
     formats = ("pdf",) + (("pptx",) if pptx else ()) + (("png",) if png else ())
-    # a wrong path (no study to read the language from) follows --lang, else English
-    said = _say_errors_in(lang.value if lang else discovery_language(out_dir) if out_dir.is_dir() else "en")
+    # a wrong path (no study to read the language from) follows --lang, else English; a file of
+    # the folder (OUT/solution.json) the study's language, read from the folder beside it
+    said = _say_errors_in(lang.value if lang else discovery_language(out_dir) if out_dir.exists() else "en")
     if _existing(out_dir, "discovery_folder").is_file():  # e.g. OUT/solution.json: the folder is meant
         raise InputError(code="problem_file_not_folder", file=out_dir, hint=Said(
             "problem_file_not_folder_fix", {"command": f"behaviortypes report {out_dir.parent}"}))

@@ -482,13 +482,11 @@ def discover(
     say: Progress = progress if callable(progress) else _noop
     out, survey_dir = Path(out), Path(survey_dir)
     if out.exists() and not out.is_dir():
-        raise InputError("the output must be a folder, but a file of that name exists", file=out,
-                         hint="choose another output folder")
+        raise InputError(code="problem_discover_out_is_file", file=out)
     # every cheap check comes before the analysis and before any worker starts
     check_output_folder(out)
     if survey_dir.is_dir() and out.resolve() == survey_dir.resolve():
-        raise InputError("the output folder is the survey folder; the discovery's files would mix "
-                         "with the survey's", file=out, hint="give another folder, e.g. out/<study>")
+        raise InputError(code="problem_discover_out_is_survey", file=out)
     types_yaml = out / "types.yaml"
     if types_yaml.is_file():  # read the user's edits now, not after the analysis
         study.read_types(types_yaml)

@@ -674,17 +674,19 @@ def score(
     out_table: str | None = None,
     id_column: str | None = None,
     progress: bool = False,
-    csv_dialect: str = "excel",
+    csv_dialect: str | None = None,
     lang: str = "en",
 ) -> Any:
     """Score a customer base with a saved lookalike model (see :mod:`behaviortypes.scoring`);
-    ``lang``: the language of the progress lines."""
+    ``lang``: the language of the progress lines (the study's), and of a ``.csv`` output:
+    ``csv_dialect`` defaults to ``excel-sv`` for a Swedish study, else ``excel``."""
     from .scoring import score_customers
 
     study.refuse_one_group(model, "scoring the customer base")
     summary = score_customers(
         model, customers, out, engine=engine, scheduler=scheduler, table=table,
-        out_table=out_table, id_column=id_column, progress=progress, csv_dialect=csv_dialect, lang=lang,
+        out_table=out_table, id_column=id_column, progress=progress, lang=lang,
+        csv_dialect=csv_dialect or ("excel-sv" if lang == "sv" else "excel"),
     )
     folder = Path(model) if Path(model).is_dir() else Path(model).parent
     if (folder / "solution.json").is_file():

@@ -200,3 +200,17 @@ def test_a_study_file_without_lang_writes_a_swedish_studys_scored_csv_for_swedis
     file.write_text(file.read_text(encoding="utf-8").replace("lang: en\n", ""), encoding="utf-8")
     assert StudyConfig.load(file).scored_dialect("sv") == "excel-sv"
     assert StudyConfig.load(file).scored_dialect("en") == "excel"
+
+
+def test_score_writes_a_swedish_studys_csv_for_swedish_excel(study, tmp_path):
+    """`score --out x.csv` wrote ',' and decimal points for a Swedish study before session 16
+    (typing-tool --score and run already followed the study); --csv-dialect still chooses."""
+    for name in ("ut", "ut_en"):
+        _ok(bt("score", study / name, "--customers", study / "kunder.csv", "--out", tmp_path / f"{name}.csv"))
+    sv = (tmp_path / "ut.csv").read_text(encoding="utf-8-sig").splitlines()
+    en = (tmp_path / "ut_en.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert sv[0] == "customer_id;type_id;type_name;probability;p_1;p_2;p_3" and ";0," in sv[1], sv[:2]
+    assert en[0] == '"customer_id","type_id","type_name","probability","p_1","p_2","p_3"' and ",0." in en[1], en[:2]
+    _ok(bt("score", study / "ut", "--customers", study / "kunder.csv", "--out", tmp_path / "named.csv",
+           "--csv-dialect", "excel"))
+    assert (tmp_path / "named.csv").read_text(encoding="utf-8-sig").startswith('"customer_id","type_id"')

@@ -230,7 +230,7 @@ def score(
     table: Annotated[Optional[str], typer.Option(help="Table to read when --customers is a .duckdb file.")] = None,
     out_table: Annotated[Optional[str], typer.Option(help="Table to write when --out is a .duckdb file.")] = None,
     id_column: Annotated[Optional[str], typer.Option(help="Customer id column (default: the one the model was trained with).")] = None,
-    csv_dialect: Annotated[CsvDialect, typer.Option(help="For a .csv --out: excel (UTF-8 with BOM, ',' and decimal point), excel-sv (UTF-8 with BOM, ';' and decimal comma, for Excel in Swedish/Dutch/German settings) or plain (no BOM, for programs).")] = CsvDialect.excel,
+    csv_dialect: Annotated[Optional[CsvDialect], typer.Option(help="For a .csv --out: excel (UTF-8 with BOM, ',' and decimal point), excel-sv (UTF-8 with BOM, ';' and decimal comma, for Excel in Swedish/Dutch/German settings) or plain (no BOM, for programs); default excel-sv for a Swedish study, else excel.")] = None,
 ) -> None:
     """Tag every customer with the most likely type and the type probabilities."""
     from .pipeline import discovery_language, score as run_score
@@ -243,7 +243,7 @@ def score(
         summary = run_score(
             _existing(model, "model"), _existing(customers, "customer_file"), out_path,
             engine=engine.value, scheduler=scheduler, table=table, out_table=out_table,
-            id_column=id_column, progress=True, csv_dialect=csv_dialect.value, lang=said,
+            id_column=id_column, progress=True, csv_dialect=csv_dialect.value if csv_dialect else None, lang=said,
         )
     say(summary.summary(said))
 
@@ -290,8 +290,9 @@ def report(
     from .pipeline import discovery_language, report as run_report
 
     formats = ("pdf",) + (("pptx",) if pptx else ()) + (("png",) if png else ())
-    # a wrong path (no study to read the language from) follows --lang, else English
-    said = _say_errors_in(lang.value if lang else discovery_language(out_dir) if out_dir.is_dir() else "en")
+    # a wrong path (no study to read the language from) follows --lang, else English; a file of
+    # the folder (OUT/solution.json) the study's language, read from the folder beside it
+    said = _say_errors_in(lang.value if lang else discovery_language(out_dir) if out_dir.exists() else "en")
     if _existing(out_dir, "discovery_folder").is_file():  # e.g. OUT/solution.json: the folder is meant
         raise InputError(code="problem_file_not_folder", file=out_dir, hint=Said(
             "problem_file_not_folder_fix", {"command": f"behaviortypes report {out_dir.parent}"}))

@@ -83,11 +83,8 @@ def check_name_length(path: str | Path) -> Path:
     path = Path(path)
     size = len(path.name.encode("utf-8"))
     if size > _NAME_MAX:
-        raise InputError(
-            f"the output name is too long ({size} bytes; file systems allow {_NAME_MAX})",
-            file=Path(path.name[:40] + "…"),
-            hint="choose a shorter file or folder name",
-        )
+        raise InputError(code="problem_output_name_long", values={"size": size, "max": _NAME_MAX},
+                         file=Path(path.name[:40] + "…"))
     return path
 
 
@@ -96,21 +93,15 @@ def _check_output_place(path: Path, *, folder: bool) -> None:
     from .errors import InputError
 
     if path.name in ("", ".", ".."):
-        raise InputError(
-            "the output must be named; it cannot be the current folder or a parent",
-            file=path.resolve(), hint="give a file or folder name",
-        )
+        raise InputError(code="problem_output_unnamed", file=path.resolve())
     if not folder and path.is_dir():
-        raise InputError("the output file is an existing folder", file=path,
-                         hint="give a file name, e.g. inside that folder")
+        raise InputError(code="problem_output_file_is_folder", file=path)
     if folder and path.exists() and not path.is_dir():
-        raise InputError("the output folder is an existing file", file=path,
-                         hint="give a folder name")
+        raise InputError(code="problem_output_folder_is_file", file=path)
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
-                raise InputError(f"{parent.name} is a file, not a folder", file=path,
-                                 hint="check the output path")
+                raise InputError(code="problem_output_below_file", values={"name": parent.name}, file=path)
             break
 
 
@@ -128,20 +119,14 @@ def check_output_folder(path: str | Path) -> Path:
     return path
 
 
-_CANNOT_WRITE_HINT = ("close it if it is open (in Excel, say), or choose another path, "
-                      "in a folder you may write in")
-
-
 def _cannot_write(path: Path, err: OSError) -> Exception:
     """The one-line error for an output that cannot be written, naming ``path``
     (never the temporary file beside it)."""
     from .errors import InputError
 
     if isinstance(err, IsADirectoryError) or path.is_dir():
-        return InputError("the output file is an existing folder", file=path,
-                          hint="give a file name, e.g. inside that folder")
-    return InputError("the output file cannot be written (permission denied)", file=path,
-                      hint=_CANNOT_WRITE_HINT)
+        return InputError(code="problem_output_file_is_folder", file=path)
+    return InputError(code="problem_output_denied", file=path)
 
 
 def check_output_file(path: str | Path) -> Path:

@@ -482,13 +482,11 @@ def discover(
     say: Progress = progress if callable(progress) else _noop
     out, survey_dir = Path(out), Path(survey_dir)
     if out.exists() and not out.is_dir():
-        raise InputError("the output must be a folder, but a file of that name exists", file=out,
-                         hint="choose another output folder")
+        raise InputError(code="problem_discover_out_is_file", file=out)
     # every cheap check comes before the analysis and before any worker starts
     check_output_folder(out)
     if survey_dir.is_dir() and out.resolve() == survey_dir.resolve():
-        raise InputError("the output folder is the survey folder; the discovery's files would mix "
-                         "with the survey's", file=out, hint="give another folder, e.g. out/<study>")
+        raise InputError(code="problem_discover_out_is_survey", file=out)
     types_yaml = out / "types.yaml"
     if types_yaml.is_file():  # read the user's edits now, not after the analysis
         study.read_types(types_yaml)
@@ -678,17 +676,19 @@ def score(
     out_table: str | None = None,
     id_column: str | None = None,
     progress: bool = False,
-    csv_dialect: str = "excel",
+    csv_dialect: str | None = None,
     lang: str = "en",
 ) -> Any:
     """Score a customer base with a saved lookalike model (see :mod:`behaviortypes.scoring`);
-    ``lang``: the language of the progress lines."""
+    ``lang``: the language of the progress lines (the study's), and of a ``.csv`` output:
+    ``csv_dialect`` defaults to ``excel-sv`` for a Swedish study, else ``excel``."""
     from .scoring import score_customers
 
     study.refuse_one_group(model, "scoring the customer base")
     summary = score_customers(
         model, customers, out, engine=engine, scheduler=scheduler, table=table,
-        out_table=out_table, id_column=id_column, progress=progress, csv_dialect=csv_dialect, lang=lang,
+        out_table=out_table, id_column=id_column, progress=progress, lang=lang,
+        csv_dialect=csv_dialect or ("excel-sv" if lang == "sv" else "excel"),
     )
     folder = Path(model) if Path(model).is_dir() else Path(model).parent
     if (folder / "solution.json").is_file():
@@ -893,7 +893,8 @@ class StudyConfig(BaseModel):
     ``out_table``     table to write when ``scored`` is a ``.duckdb`` file
     ``csv_dialect``   ``excel``, ``excel-sv`` or ``plain`` when ``scored`` is a
                       ``.csv``; default ``excel-sv`` when the only report language
-                      is Swedish, else ``excel``
+                      is Swedish (``lang: sv``, or without ``lang`` a study with
+                      ``language: sv``), else ``excel``
     ``lang``          report language(s): ``sv`` or ``[en, sv]``, default ``en``;
                       one language is also the terminal's (else the study's)
     ``profile``       ``{by: [...], outcomes: [...], min_cell: N, xlsx: PATH}``;
@@ -923,7 +924,8 @@ class StudyConfig(BaseModel):
     engine: Literal["local", "dask"] = "local"
     scheduler: str | None = Field(None, min_length=1)
     out_table: str | None = Field(None, min_length=1)
-    csv_dialect: Literal["excel", "excel-sv", "plain"] = "excel"
+    #: ``None``: the study's language decides (:meth:`scored_dialect`).
+    csv_dialect: Literal["excel", "excel-sv", "plain"] | None = None
     langs: tuple[Literal["en", "sv"], ...] = Field(("en",), min_length=1)
     #: Whether ``langs`` was named (a study file without ``lang``: the report, the terminal
     #: and the deliverables in the study's language, :meth:`report_langs`, :attr:`said_lang`).
@@ -993,7 +995,9 @@ class StudyConfig(BaseModel):
         customers = where(data.get("customers"), "customers")
         out = where(data.get("out"), "out") or survey / "discovery"
         langs = listed(data.get("lang", rep.get("langs", ["en"])))
-        dialect = data.get("csv_dialect", "excel-sv" if tuple(langs or ()) == ("sv",) else "excel")
+        # without lang the study's language decides, known after reading it (scored_dialect)
+        named = "lang" in data or "langs" in rep
+        dialect = data.get("csv_dialect", ("excel-sv" if tuple(langs or ()) == ("sv",) else "excel") if named else None)
         values = {
             "survey": survey, "out": out, "name": data.get("name"), "customers": customers,
             "scored": where(data.get("scored"), "scored") or (out / "scored_customers.parquet" if customers else None),
@@ -1002,7 +1006,7 @@ class StudyConfig(BaseModel):
             "id_column": data.get("id_column"), "exclude": listed(data.get("exclude")) or (),
             "engine": data.get("engine", "local"),
             "scheduler": data.get("scheduler"), "out_table": data.get("out_table"), "csv_dialect": dialect,
-            "langs": langs, "lang_named": "lang" in data or "langs" in rep,
+            "langs": langs, "lang_named": named,
             "formats": listed(rep.get("formats", ["pdf"])), "report_dir": where(rep.get("dir"), "report.dir"),
             "profile": "profile" in data, "by": listed(prof.get("by")), "outcomes": listed(prof.get("outcomes")),
             "min_cell": prof.get("min_cell"), "xlsx": where(prof.get("xlsx"), "profile.xlsx"),
@@ -1027,6 +1031,14 @@ class StudyConfig(BaseModel):
         names them, else the study's own (``study_lang``, ``instrument.yaml``'s ``language:``;
         a Swedish study's report in Swedish, as ``behaviortypes report OUT`` writes it)."""
         return tuple(self.langs) if self.lang_named else (study_lang if study_lang in _LANGS else "en",)
+
+    def scored_dialect(self, study_lang: str) -> str:
+        """How a ``.csv`` scored base is written: the study file's ``csv_dialect``, else
+        ``excel-sv`` when the only report language is Swedish (``lang: sv``, or a Swedish
+        study, ``language: sv``, whose study file names no language), else ``excel``."""
+        if self.csv_dialect is not None:
+            return self.csv_dialect
+        return "excel-sv" if self.report_langs(study_lang) == ("sv",) else "excel"
 
     @property
     def said_lang(self) -> str | None:
@@ -1106,7 +1118,8 @@ def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -
                                          exclude=cfg.exclude)
         say(step["cli_step_score"])
         results["score"] = score(cfg.out, cfg.customers, cfg.scored, engine=cfg.engine, scheduler=cfg.scheduler,
-                                 out_table=cfg.out_table, id_column=cfg.id_column, csv_dialect=cfg.csv_dialect,
+                                 out_table=cfg.out_table, id_column=cfg.id_column,
+                                 csv_dialect=cfg.scored_dialect(results["discovery"].lang),
                                  progress=bool(progress), lang=results["discovery"].lang)
     say(step["cli_step_report"])
     results["report"] = report(cfg.out, lang=cfg.report_langs(results["discovery"].lang), formats=tuple(cfg.formats),

@@ -1033,6 +1033,7 @@ def merge_types_yaml(
     suggested: pd.DataFrame,
     *,
     sizes: pd.DataFrame | None = None,
+    lang: str | None = None,
 ) -> dict[str, Any]:
     """The content of ``types.yaml``: suggestions, with the user's edits kept.
 
@@ -1050,7 +1051,12 @@ def merge_types_yaml(
         From :func:`suggest_names`, indexed by ``type_id``.
     sizes : DataFrame, optional
         From :func:`weighted_sizes`; shares are written for reference.
+    lang : str, optional
+        The study's language: the file's ``# note`` (how to edit it) is written in it
+        (English when ``None``).
     """
+    from .i18n import said
+
     previous: pd.DataFrame | None = None
     if path is not None and Path(path).is_file():
         previous = read_types_yaml(path)
@@ -1082,7 +1088,7 @@ def merge_types_yaml(
             entry["share"] = round(float(sizes.at[type_id, "share"]), 4)
         out.append(entry)
     return {
-        "# note": "Edit name, tagline, description and color; a re-run keeps your edits.",
+        "# note": said("types_yaml_note", lang),
         "types": out,
     }
 

@@ -622,7 +622,7 @@ def run_profiles(
     profiles = profile_types(raw_items, factors.scores, types.labels, sample_weight=screen.weights,
                              factor_names=factors.model.factor_names_, lang=inst.language,
                              lexicon=study_lexicon(inst), item_reverse={i.id: i.reverse for i in inst.items})
-    types_doc = merge_types_yaml(types_yaml, profiles.names, sizes=profiles.sizes)
+    types_doc = merge_types_yaml(types_yaml, profiles.names, sizes=profiles.sizes, lang=inst.language)
     names = {t["type_id"]: t["name"] for t in types_doc["types"]}
     labels = types.labels
     assignments = pd.DataFrame({
@@ -729,6 +729,9 @@ class TypingToolResult:
     #: with the same ones reuses the tool (:func:`run_typing_tool`, ``reuse=``).
     labels: pd.Series | None = field(default=None, compare=False, repr=False)
     seed: int | None = None
+    #: Why the tool could not be built, as the error (said in the study's language by
+    #: :meth:`headline`; ``error`` is its English line).
+    problem: Any = field(default=None, compare=False, repr=False)
 
     FILE = "typing_tool.yaml"
 
@@ -756,7 +759,9 @@ class TypingToolResult:
 
             t = load_texts(lang)
             if self.tool is None:
-                return t["cli_no_typing_tool"].format(error=self.error)
+                error = (t["typing_tool_one_group"] if self.error == ONE_GROUP_TOOL else
+                         self.problem.said(lang) if self.problem is not None else self.error)
+                return t["cli_no_typing_tool"].format(error=error)
             n_resp = len(self.labels) if self.labels is not None else None
             info = {"agreement": self.tool.agreement_, "target": self.tool.target_,
                     "n_items": len(self.tool.items_), "n_respondents": n_resp, "needed": self.needed}
@@ -829,7 +834,7 @@ def run_typing_tool(screen: ScreenResult, types: TypesResult, names: Mapping[int
         tool = build_typing_tool(screen.keyed, types.labels, instrument=inst,
                                  type_names=dict(names), random_state=seed)
     except InputError as err:
-        return TypingToolResult(error=str(err), labels=types.labels, seed=seed)
+        return TypingToolResult(error=str(err), labels=types.labels, seed=seed, problem=err)
     warn_few_statements(tool, len(types.centroids))
     needed = None
     if tool.agreement_ < tool.target_:

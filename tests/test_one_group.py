@@ -324,3 +324,22 @@ def test_discover_in_swedish_says_no_types_in_swedish(null_study, tmp_path):
     assert said.returncode == 0, text
     assert "Inga skilda typer: en enda enhetlig grupp passar data" in text
     assert "No distinct types" not in text and "homogeneous group" not in text
+
+
+def test_report_png_on_one_group_says_why_in_swedish(null_study, tmp_path):
+    """The line of the test above was English after "varning:" in a Swedish report before
+    session 16; it carries its sentence as a code the command line says in its language."""
+    import subprocess
+    import sys
+
+    root, survey, _, _ = null_study
+    out = root / "out"
+    said = subprocess.run([sys.executable, "-m", "behaviortypes.cli", "report", str(out), "--pdf",
+                           str(tmp_path / "en_grupp.pdf"), "--lang", "sv", "--png"],
+                          capture_output=True, text=True, timeout=600)
+    assert said.returncode == 0, said.stderr
+    assert said.stderr.strip().splitlines() == [
+        f"varning: inga personakort skrevs för {out}: analysen hittade inga distinkta typer (en enhetlig grupp, "
+        "k = 1), så det finns inga personor att sätta på kort (rapportens första sida säger varför). För att ändå "
+        f"beskriva undergrupper, kör `behaviortypes discover {survey} --out {out} --k 2` (eller fler) igen: "
+        "beskrivande grupper snarare än verkliga segment"]

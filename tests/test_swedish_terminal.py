@@ -175,9 +175,13 @@ def test_typing_tool_and_report_refusals_are_said_in_the_study_language(discover
     assert _error_line(bt("report", root / "ut" / "solution.json", "--lang", "sv")) == (
         f"fel: solution.json: en fil angavs där upptäcktsmappen väntas. Tips: ange dess mapp: behaviortypes "
         f"report {root / 'ut'}")
+    # without --lang, the study's language, read beside the file (English before session 16)
     assert _error_line(bt("report", root / "ut" / "solution.json")) == (
+        f"fel: solution.json: en fil angavs där upptäcktsmappen väntas. Tips: ange dess mapp: behaviortypes "
+        f"report {root / 'ut'}")
+    assert _error_line(bt("report", root / "ut_en" / "solution.json")) == (
         f"error: solution.json: a file was given where the discovery folder is expected. Hint: pass its folder: "
-        f"behaviortypes report {root / 'ut'}")
+        f"behaviortypes report {root / 'ut_en'}")
 
 
 def test_a_customer_base_that_cannot_be_read_is_said_in_the_study_language(discovered):

@@ -29,7 +29,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from ..errors import InputError
+from ..errors import InputError, Said
 from ..threads import one_thread
 from ..validation import check_frame, check_random_state, check_sample_weight
 from ..files import to_jsonable
@@ -190,25 +190,15 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
         models = (self.models,) if isinstance(self.models, str) else tuple(self.models)
         unknown = [m for m in models if m not in MODEL_CHOICES]
         if not models or unknown:
-            raise InputError(
-                "unknown lookalike model",
-                value=unknown[0] if unknown else models,
-                hint=f"choose from {', '.join(MODEL_CHOICES)}",
-            )
+            raise InputError(code="problem_lookalike_model_unknown", values={"choices": ", ".join(MODEL_CHOICES)},
+                             value=unknown[0] if unknown else models)
         if self.calibration not in CALIBRATION_CHOICES:
-            raise InputError(
-                "unknown calibration method",
-                value=self.calibration,
-                hint="use 'sigmoid', 'isotonic' or None",
-            )
+            raise InputError(code="problem_lookalike_calibration_unknown", value=self.calibration)
         if int(self.cv) < 2:
-            raise InputError("cv must be at least 2", value=self.cv)
+            raise InputError(code="problem_lookalike_cv", value=self.cv)
         t = self.unassigned_threshold
         if t is not None and not 0 < float(t) < 1:
-            raise InputError(
-                "unassigned_threshold must be between 0 and 1", value=t,
-                hint="e.g. 0.5 leaves customers with no type above 50 % unassigned",
-            )
+            raise InputError(code="problem_lookalike_unassigned", value=t)
         return models
 
     def _preprocessor(self) -> ColumnTransformer:
@@ -347,27 +337,22 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
     def _check_types(self, y: np.ndarray) -> np.ndarray:
         type_ids, counts = np.unique(y, return_counts=True)
         if len(type_ids) < 2:
-            raise InputError("the lookalike model needs at least two types in the labels")
+            raise InputError(code="problem_lookalike_two_types")
         small = type_ids[counts < int(self.cv)]
         if len(small):
             t = int(small[0])
-            raise InputError(
-                f"type {t} has only {int(counts[type_ids == t][0])} training rows; "
-                f"at least cv={int(self.cv)} are needed",
-                value=t,
-                hint="link more respondents of this type or lower cv",
-            )
+            raise InputError(code="problem_lookalike_type_rows",
+                             values={"type": t, "n": int(counts[type_ids == t][0]), "cv": int(self.cv)}, value=t)
         return type_ids
 
     def _learn_schema(self, features: pd.DataFrame, type_ids: np.ndarray) -> pd.DataFrame:
         """Detect the feature kinds; set the schema and label attributes; the prepared matrix."""
         schema, dropped = detect_schema(features)
         if not schema:
-            raise InputError(
-                "no usable feature columns",
-                hint="the customer file needs behaviour columns besides the id "
-                f"(dropped: {', '.join(d['name'] for d in dropped) or 'none'})",
-            )
+            names = ", ".join(d["name"] for d in dropped)
+            raise InputError(code="problem_lookalike_no_features", hint=Said(
+                "problem_lookalike_no_features_dropped" if names else "problem_lookalike_no_features_none",
+                {"dropped": names}))
         warn_dropped(dropped)
         self.feature_schema_ = schema
         self.feature_columns_ = [s["name"] for s in schema]
@@ -424,18 +409,12 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
                 labels = labels.reindex(features.index)
         values = pd.Series(np.asarray(labels))
         if len(values) != len(features):
-            raise InputError(
-                f"labels has {len(values)} rows but features has {len(features)}",
-                hint="give one type id per feature row",
-            )
+            raise InputError(code="problem_lookalike_labels_rows", values={"n": len(values), "rows": len(features)})
         numeric = pd.to_numeric(values, errors="coerce")
         bad = numeric.isna() | (numeric != np.round(numeric))
         if bad.any():
             rows = (np.flatnonzero(bad.to_numpy()) + 1).tolist()
-            raise InputError(
-                "type ids must be whole numbers", rows=rows, value=values[bad].iloc[0],
-                hint="labels are the type_id column of assignments.csv",
-            )
+            raise InputError(code="problem_lookalike_type_ids", rows=rows, value=values[bad].iloc[0])
         return numeric.to_numpy().astype(int)
 
     def _metrics(self, y: np.ndarray, proba: np.ndarray, w: np.ndarray | None) -> dict:
@@ -597,38 +576,43 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
         if isinstance(priors, pd.Series):
             missing = [t for t in self.type_ids_ if t not in priors.index]
             if missing:
-                raise InputError(f"base priors lack type {missing[0]}", value=missing[0])
+                raise InputError(code="problem_lookalike_priors_lack", values={"type": missing[0]}, value=missing[0])
             values = priors.reindex(self.type_ids_).to_numpy(float)
         else:
             values = np.asarray(priors, dtype=float)
         if values.shape != (len(self.type_ids_),) or np.any(values < 0) or values.sum() <= 0:
-            raise InputError(
-                "base priors must be one non-negative share per type",
-                value=list(values.ravel()),
-            )
+            raise InputError(code="problem_lookalike_priors", value=list(values.ravel()))
         new.base_priors_ = pd.Series(
             values / values.sum(), index=pd.Index(self.type_ids_, name="type_id"), name="share"
         )
         return new
 
     # ---------------------------------------------------------------- report
-    def summary(self) -> str:
-        """A few lines for people: chosen model, CV metrics, priors."""
+    def summary(self, lang: str = "en") -> str:
+        """A few lines for people: chosen model, CV metrics, priors; in ``lang`` (``"sv"``:
+        Swedish words and a decimal comma)."""
+        from ..i18n import said
+        from ..report.render import Formatter
+
         self._check_fitted()
-        m = self.metrics_
+        m, fmt = self.metrics_, Formatter(lang)
+
+        def dec(x: float) -> str:
+            return f"{x:.3f}" if lang != "sv" else f"{x:.3f}".replace(".", ",")
+
+        def shares(priors: pd.Series) -> str:
+            return ", ".join(f"{t}: {v:.1%}" if lang != "sv" else f"{t}: {fmt.pct(v, 1)}" for t, v in priors.items())
+
+        calibration = self.chosen_calibration_ or said("lookalike_cli_own_probabilities", lang)
         lines = [
-            f"Lookalike model: {self.chosen_model_} "
-            f"({self.chosen_calibration_ or 'own probabilities'}), "
-            f"{len(self.feature_columns_)} features, {m['n']} training rows",
-            f"CV accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f}, "
-            f"log-loss {m['log_loss']:.3f}, ECE {m['ece']:.3f}",
-            "Training shares: "
-            + ", ".join(f"{t}: {v:.1%}" for t, v in self.train_priors_.items()),
+            said("lookalike_model_summary", lang, model=self.chosen_model_, calibration=calibration,
+                 features=len(self.feature_columns_), n=m["n"]),
+            said("lookalike_model_metrics", lang, **{k: dec(m[k]) for k in ("accuracy", "macro_f1", "log_loss",
+                                                                            "ece")}),
+            said("lookalike_model_train_shares", lang, shares=shares(self.train_priors_)),
         ]
         if self.base_priors_ is not None:
-            lines.append(
-                "Base shares: " + ", ".join(f"{t}: {v:.1%}" for t, v in self.base_priors_.items())
-            )
+            lines.append(said("lookalike_model_base_shares", lang, shares=shares(self.base_priors_)))
         return "\n".join(lines)
 
     # ------------------------------------------------------ safe persistence

@@ -235,32 +235,20 @@ class TypingTool:
     # ---------------------------------------------------------------- scoring
     def _matrix(self, answers: pd.DataFrame, file: str | Path | None) -> np.ndarray:
         if not isinstance(answers, pd.DataFrame):
-            raise InputError("answers must be a DataFrame with one column per golden question")
+            raise InputError(code="problem_tool_answers_frame")
         missing = [i for i in self.items_ if i not in answers.columns]
         if missing:
-            raise InputError(
-                f"answers lack the typing-tool question{'s' if len(missing) > 1 else ''} "
-                f"{', '.join(missing)}",
-                file=file,
-                column=missing[0],
-                hint=(f"the typing tool needs the columns {', '.join(self.items_)}; if a question "
-                      "was not asked, add its column with blank answers: each blank is then taken "
-                      "as the survey's average answer, and fewer people are typed right"),
-            )
+            raise InputError(code="problem_tool_answers_lack" if len(missing) > 1 else "problem_tool_answers_lacks",
+                             values={"missing": ", ".join(missing), "items": ", ".join(self.items_)},
+                             file=file, column=missing[0])
         cols = []
         for item in self.items_:
             raw = answers[item]
             num = pd.to_numeric(raw, errors="coerce")
             bad = raw.notna() & num.isna()
             if bad.any():
-                raise InputError(
-                    "answers must be numbers on the survey scale",
-                    file=file,
-                    column=item,
-                    rows=(np.flatnonzero(bad.to_numpy()) + 1).tolist(),
-                    value=raw[bad].iloc[0],
-                    hint="leave an answer blank when it is missing",
-                )
+                raise InputError(code="problem_tool_answers_numbers", file=file, column=item,
+                                 rows=(np.flatnonzero(bad.to_numpy()) + 1).tolist(), value=raw[bad].iloc[0])
             cols.append(num.fillna(self.means_[item]).to_numpy(float))
         return np.column_stack(cols) if cols else np.empty((len(answers), 0))
 
@@ -345,15 +333,18 @@ class TypingTool:
         """Write ``typing_tool.yaml`` (atomically)."""
         return write_yaml(path, self.to_dict())
 
-    def summary(self) -> str:
-        """One line per golden question, with the agreement reached."""
+    def summary(self, lang: str = "en") -> str:
+        """One line per golden question, with the agreement reached; in ``lang``."""
         from ..deliver import agreement_digits, agreement_shown  # 89.95 %, never "90.0 % (target 90 %)"
+        from ..i18n import said
+        from ..report.render import Formatter
 
         shown = agreement_shown(self.agreement_, self.target_)
-        lines = [
-            f"Typing tool: {len(self.items_)} questions reproduce the full assignment for "
-            f"{shown:.{agreement_digits(self.agreement_, self.target_)}%} of respondents (target {self.target_:.0%})"
-        ]
+        digits = agreement_digits(self.agreement_, self.target_)
+        fmt = Formatter(lang)
+        agreement, target = ((f"{shown:.{digits}%}", f"{self.target_:.0%}") if lang != "sv" else
+                             (fmt.pct(shown, digits), fmt.pct(self.target_, 0)))
+        lines = [said("typing_tool_summary", lang, n=len(self.items_), agreement=agreement, target=target)]
         for i in self.items_:
             lines.append(f"  {i}: {self.texts_.get(i, '')}".rstrip(": "))
         return "\n".join(lines)
@@ -411,24 +402,18 @@ def build_typing_tool(
     on folds different from those used for the selection.
     """
     if not isinstance(items_keyed, pd.DataFrame) or items_keyed.shape[1] == 0:
-        raise InputError("items_keyed must be a DataFrame with one column per survey item")
+        raise InputError(code="problem_tool_items_frame")
     if isinstance(labels, pd.Series) and labels.index.is_unique and items_keyed.index.is_unique \
             and set(labels.index) == set(items_keyed.index):
         labels = labels.reindex(items_keyed.index)
     y = np.asarray(labels).astype(int)
     if len(y) != len(items_keyed):
-        raise InputError(
-            f"labels has {len(y)} rows but items_keyed has {len(items_keyed)}",
-            hint="give one type id per respondent",
-        )
+        raise InputError(code="problem_tool_labels_rows", values={"n": len(y), "rows": len(items_keyed)})
     type_ids, counts = np.unique(y, return_counts=True)
     if len(type_ids) < 2 or counts.min() < cv:
         t = int(type_ids[counts.argmin()])
-        raise InputError(
-            f"type {t} has {int(counts.min())} respondents; the typing tool needs at least "
-            f"cv={cv} per type and two types",
-            value=t,
-        )
+        raise InputError(code="problem_tool_type_small", values={"type": t, "n": int(counts.min()), "cv": cv},
+                         value=t)
     rng = np.random.default_rng(random_state)
     seeds = rng.integers(0, 2**31 - 1, size=2)
     data = items_keyed.apply(pd.to_numeric, errors="coerce").astype(float)

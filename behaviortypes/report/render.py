@@ -1181,12 +1181,12 @@ def _one_group(data: ReportData) -> bool:
 def _warn_no_cards(data: ReportData) -> None:
     """Say in one line why ``png`` wrote no persona cards for a discovery with k = 1."""
     survey = data.source.get("survey_dir") or "SURVEY_DIR"
-    warnings.warn(
+    warnings.warn(BehaviortypesWarning(
         f"no persona cards written for {data.path}: the discovery found no distinct types (one homogeneous "
         "group, k = 1), so there are no personas to put on cards (the report's first page says why). "
         f"To describe subgroups anyway, re-run `behaviortypes discover {survey} --out {data.path} --k 2` "
         "(or more): descriptive groups rather than real segments",
-        BehaviortypesWarning, stacklevel=3)
+        code="warn_no_cards", values={"path": str(data.path), "survey": str(survey)}), stacklevel=3)
 
 
 def render_report(

@@ -96,11 +96,10 @@ def _dask_client(scheduler: Any) -> Iterator[Any]:
         try:
             client = Client(scheduler, timeout=_CONNECT_TIMEOUT)
         except OSError as err:
-            raise InputError(
-                f"cannot reach the Dask scheduler ({err})",
-                value=scheduler,
-                hint="check the address (tcp://host:8786) and that the scheduler is running",
-            ) from None
+            if str(err).startswith("Timed out"):  # (distributed's words): said in the study's language
+                raise InputError(code="problem_dask_timeout", values={"seconds": _CONNECT_TIMEOUT.rstrip("s")},
+                                 value=scheduler, hint=Said("problem_dask_unreachable_hint")) from None
+            raise InputError(code="problem_dask_unreachable", values={"why": str(err)}, value=scheduler) from None
         with client:
             yield client
         return

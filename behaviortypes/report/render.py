@@ -571,9 +571,8 @@ def build_context(data: ReportData, lang: str = "en", *,
     fig.set_size_inches(7.0, 0.8 + (0.34 + 0.14 * two_lines - 0.08 * lv) * len(types))
     overview = {"table": table, "sizes_svg": _svg(fig), "has_base": base is not None, "umap_svg": None,
                 "base_uncorrected": base is not None and not (data.base or {}).get("corrected", True),
-                "one_group": None, "map_title": t["map_title"], "map_sample": None,
-                "continuum": continuum_note(sol, data.evidence_k, t, fmt), "set_k": _set_k_note(sol, t, fmt),
-                "continuum_title": continuum_title(sol, t)}
+                "one_group": None, "map_title": t["map_title"], "map_sample": None, "continuum_title": continuum_title(sol, t),
+                "continuum": continuum_note(sol, data.evidence_k, t, fmt), "set_k": _set_k_note(sol, t, fmt)}
     hidden_note = _hidden_note(types, data.min_group_size, fmt, t)
     n_kept = sol.get("n_kept") or int(types["n"].sum())
     if data.umap is not None:

@@ -69,19 +69,23 @@ def real() -> None:
         print(json.dumps({"suite": "real", "study": name, "n": len(d), **fit_levels(X, r)}), flush=True)
 
 
-def onefactor(seeds=range(3), n: int = 1200) -> None:
-    """One strong general factor + 5 facets (3 statements each), no types, 5-point."""
+def onefactor(seeds=range(5), n: int = 1500, skewed: bool = True) -> None:
+    """One strong general factor + 5 facets (3 statements each), no types, 5-point;
+    ``skewed``: the general factor gamma(0.7)-distributed (most disbelieve, as GCBS),
+    else normal (n = 1200). The same generator as ``tests/test_levels.py::gcbs_like``."""
     for seed in seeds:
         rng = np.random.default_rng(seed)
-        g = rng.normal(size=n)
+        g = rng.gamma(0.7, 1.0, size=n) if skewed else rng.normal(size=1200)
+        g = (g - g.mean()) / g.std()
         cols = {}
         for f in range(5):
-            s = rng.normal(size=n)
+            s = rng.normal(size=len(g))
             for j in range(3):
-                z = 0.8 * g + 0.35 * s + 0.45 * rng.normal(size=n)
-                cols[f"f{f}_{j}"] = np.clip(np.round(3 + 1.1 * z), 1, 5)
+                z = (0.85 * g + 0.3 * s + 0.4 * rng.normal(size=len(g)) if skewed
+                     else 0.8 * g + 0.35 * s + 0.45 * rng.normal(size=len(g)))
+                cols[f"gc{f}_{j}"] = np.clip(np.round((2.6 + 1.2 * z) if skewed else (3 + 1.1 * z)), 1, 5)
         X, r = items_scores(pd.DataFrame(cols))
-        print(json.dumps({"suite": "onefactor", "seed": seed, **fit_levels(X, r)}), flush=True)
+        print(json.dumps({"suite": "onefactor", "skewed": skewed, "seed": seed, **fit_levels(X, r)}), flush=True)
 
 
 def folder(path: str, name: str) -> None:

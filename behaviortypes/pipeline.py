@@ -30,6 +30,7 @@ from .stages import (
     ScreenResult,
     TypesResult,
     TypingToolResult,
+    level_share,
     previous_centroids,
     run_factors,
     run_map,
@@ -349,16 +350,16 @@ def continuum_lines(solution: Mapping[str, Any], lang: str = "en", *,
     """
     from .i18n import reason_text
     from .report.render import Formatter, load_texts
-    from .stages import continuum_reason
+    from .stages import continuum_reason, continuum_title_key
 
     k = solution.get("k")
     rows = [r for r in solution.get("k_evidence") or [] if isinstance(r, Mapping) and r.get("k") == k]
     codes = continuum_reason(k, solution.get("k_reason_code"), rows[0].get("entropy") if rows else None,
-                             typed_differently=typed_differently)
+                             typed_differently=typed_differently, levels=solution.get("k_levels"))
     if not codes:
         return []
     texts = load_texts(lang)
-    return [f"  {texts['k_continuum_title']}: {reason_text(codes, texts, Formatter(lang))}"]
+    return [f"  {texts[continuum_title_key(codes)]}: {reason_text(codes, texts, Formatter(lang))}"]
 
 
 def cfa_lines(cfa: Mapping[str, Any] | None, lang: str = "en") -> list[str]:
@@ -405,6 +406,10 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
         "n_resamples": n_resamples,
         "typing_tool": tool.to_dict(),
     }
+    # are the types levels of one general dimension? (the continuum box, stages.level_share)
+    shares = profiles.profiles.sizes["share"].reindex(types.centroids.index).fillna(0.0)
+    levels = level_share(types.centroids, shares)
+    solution["k_levels"] = {**levels, "share": levels["share"] if np.isfinite(levels["share"]) else None}
     if factors.styles is not None:
         solution["response_styles"] = factors.styles.to_dict()
     if finder.structure_warning_:

@@ -37,6 +37,9 @@ __all__ = [
     "style_corrected_keyed",
     "run_types",
     "continuum_reason",
+    "continuum_title_key",
+    "level_share",
+    "LEVELS_SHARE",
     "CONTINUUM_ENTROPY",
     "run_profiles",
     "run_map",
@@ -435,8 +438,58 @@ OVERLAP_ENTROPY = 0.7
 CONTINUUM_ENTROPY = OVERLAP_ENTROPY
 
 
+#: Share of the between-type variance of the type centres on their first principal
+#: direction at or above which, that direction being a general level (every factor the
+#: same sign), the continuum box says the types are ordered levels of one dimension.
+#: Chosen on evidence (docs/choosing_k.md, session 16): the user trial's GCBS types 0.98,
+#: a one-factor population with facets 0.96-0.99; field-like and planted studies with
+#: real types at most 0.87 and rarely with a general direction.
+LEVELS_SHARE = 0.9
+
+
+def level_share(centres: Any, sizes: Any) -> dict[str, Any]:
+    """How much the types differ only in level: one direction through their centres.
+
+    Parameters
+    ----------
+    centres : DataFrame or array of shape (k, n_factors)
+        The type centres in factor-score space, as the types were fitted
+        (``centroids.csv``).
+    sizes : array-like of shape (k,)
+        The types' sizes or shares (weights of the between-type variance).
+
+    Returns
+    -------
+    dict
+        ``share``: the share of the size-weighted between-type variance of the centres
+        on their first principal direction (1 = the types lie on one line; NaN for
+        fewer than two types or no spread); ``general``: that direction has the same
+        sign on every factor (a general level: higher on one factor is higher on all);
+        ``levels``: both, ``share`` at least :data:`LEVELS_SHARE`.
+
+    Notes
+    -----
+    Latent-profile practice reads profiles that differ only in level as the sign of a
+    global factor rather than of distinct groups (Morin & Marsh 2015).
+    """
+    C = np.asarray(centres, dtype=float)
+    w = np.clip(np.asarray(sizes, dtype=float).ravel(), 0.0, None)
+    nan = {"share": float("nan"), "general": False, "levels": False}
+    if C.ndim != 2 or len(C) < 2 or len(w) != len(C) or not w.sum() > 0 or not np.isfinite(C).all():
+        return nan
+    w = w / w.sum()
+    D = C - w @ C
+    vals, vecs = np.linalg.eigh((D * w[:, None]).T @ D)
+    if not vals.sum() > 1e-12:
+        return nan
+    share = float(vals[-1] / vals.sum())
+    v = vecs[:, -1]
+    general = bool(C.shape[1] >= 2 and (np.all(v > 0) or np.all(v < 0)))
+    return {"share": share, "general": general, "levels": bool(general and share >= LEVELS_SHARE)}
+
+
 def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None, *,
-                     typed_differently: Any = None) -> list[dict[str, Any]]:
+                     typed_differently: Any = None, levels: Any = None) -> list[dict[str, Any]]:
     """Why the kept types are a convenient cut of a continuum rather than distinct groups.
 
     Two signs, each enough: the number of types is the largest that was searched while
@@ -458,6 +511,13 @@ def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None, *,
         The expected share of respondents in another type than their own
         (:func:`type_overlap`, ``evidence_k.csv``): the overlap sentence says it
         (``k_continuum_overlap_share``) when it is known.
+    levels : dict, optional
+        :func:`level_share` of the kept types (``solution.json`` ``k_levels``): a third
+        sign when ``levels`` is true and there are at least 3 types (two centres always
+        lie on one line): the types are ordered levels of one general dimension
+        (``k_continuum_levels``, with the share), read as bands along it
+        (``k_continuum_levels_body``, ``k_continuum_levels_todo``) — the GCBS trial:
+        4 types, entropy 0.78, centres flat across the factors, share 0.98.
 
     Returns
     -------
@@ -490,8 +550,15 @@ def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None, *,
             out.append({"code": "k_continuum_overlap_share", "values": {**values, "share": share}})
         else:
             out.append({"code": "k_continuum_overlap", "values": values})
+    lv = levels if isinstance(levels, Mapping) else {}
+    on_one_line = bool(lv.get("levels")) and int(k) >= 3
+    if on_one_line:
+        out.append({"code": "k_continuum_levels", "values": {"k": int(k), "share": float(lv["share"])}})
     if not out:
         return []
+    if on_one_line:  # the types are levels: say how to read them, not "not distinct groups"
+        return out + [{"code": "k_continuum_levels_body", "values": {"k": int(k)}},
+                      {"code": "k_continuum_levels_todo", "values": {"k": int(k)}}]
     # "search more types" only when the BIC still fell at the top of the range (trial 7:
     # it was said when the BIC had its minimum inside the range)
     edge = out[0]["code"] == "k_continuum_edge"
@@ -501,6 +568,14 @@ def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None, *,
         todo = "k_continuum_todo_user"
     return out + [{"code": "k_continuum_body", "values": {"k": int(k)}},
                   {"code": todo, "values": {"k": int(k)}}]
+
+
+def continuum_title_key(codes: Sequence[Mapping[str, Any]]) -> str:
+    """The continuum box's title for :func:`continuum_reason`'s codes: types that are
+    levels of one dimension are not called "not distinct groups"
+    (``k_continuum_levels_title``); else ``k_continuum_title``."""
+    levels = any(c.get("code") == "k_continuum_levels_body" for c in codes)
+    return "k_continuum_levels_title" if levels else "k_continuum_title"
 
 
 def type_overlap(proba: pd.DataFrame, weights: pd.Series | None = None) -> dict[str, float]:

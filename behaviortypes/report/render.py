@@ -54,6 +54,7 @@ __all__ = [
     "typing_target_sentence",
     "overlap_sentence",
     "continuum_note",
+    "continuum_title",
     "cfa_sentences",
     "CFA_CUTOFFS",
 ]
@@ -575,7 +576,7 @@ def build_context(data: ReportData, lang: str = "en", *,
     fig.set_size_inches(7.0, 0.8 + (0.34 + 0.14 * two_lines - 0.08 * lv) * len(types))
     overview = {"table": table, "sizes_svg": _svg(fig), "has_base": base is not None, "umap_svg": None,
                 "base_uncorrected": base is not None and not (data.base or {}).get("corrected", True),
-                "one_group": None, "map_title": t["map_title"], "map_sample": None,
+                "one_group": None, "map_title": t["map_title"], "map_sample": None, "continuum_title": continuum_title(sol, t),
                 "continuum": continuum_note(sol, data.evidence_k, t, fmt), "set_k": _set_k_note(sol, t, fmt)}
     hidden_note = _hidden_note(types, data.min_group_size, fmt, t)
     n_kept = sol.get("n_kept") or int(types["n"].sum())
@@ -679,7 +680,8 @@ def continuum_note(solution: Mapping[str, Any], evidence: Any, t: Mapping[str, s
     Said when :func:`behaviortypes.stages.continuum_reason` finds a sign: the number of
     types is the largest searched while the BIC still falls (``k_reason_edge_range`` in
     ``solution.json``), or the relative entropy at the kept k (``evidence_k.csv``) is
-    below :data:`behaviortypes.stages.CONTINUUM_ENTROPY`.
+    below :data:`behaviortypes.stages.CONTINUUM_ENTROPY`, or the types are ordered levels
+    of one general dimension (``solution.json`` ``k_levels``, :func:`behaviortypes.stages.level_share`).
     """
     from ..stages import continuum_reason
 
@@ -690,8 +692,17 @@ def continuum_note(solution: Mapping[str, Any], evidence: Any, t: Mapping[str, s
         entropy = row["entropy"].iloc[0] if not row.empty else None
         if not row.empty and "typed_differently" in row:
             share = row["typed_differently"].iloc[0]
-    return reason_text(continuum_reason(k, solution.get("k_reason_code"), entropy, typed_differently=share),
-                       t, fmt)
+    return reason_text(continuum_reason(k, solution.get("k_reason_code"), entropy, typed_differently=share,
+                                        levels=solution.get("k_levels")), t, fmt)
+
+
+def continuum_title(solution: Mapping[str, Any], t: Mapping[str, str]) -> str:
+    """The continuum box's title: "types that are levels of one dimension" when
+    :func:`behaviortypes.stages.continuum_reason` says so, else "a continuum, not distinct groups"."""
+    from ..stages import continuum_reason, continuum_title_key
+
+    codes = continuum_reason(solution.get("k"), None, None, levels=solution.get("k_levels"))
+    return t[continuum_title_key(codes)]
 
 
 def overlap_sentence(evidence: Any, chosen: Any, t: Mapping[str, str], fmt: Formatter) -> str:
@@ -921,7 +932,8 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         kpage: dict[str, Any] = {"reason": reason_text(sol.get("k_reason_code") or sol.get("k_reason", ""), t, fmt),
                                  "evidence_svg": None, "stability_svg": None,
                                  "lpa": _lpa_rows(data.evidence_k, sol.get("k"), fmt, t["lpa_one_group"]),
-                                 "continuum": continuum_note(sol, data.evidence_k, t, fmt)}
+                                 "continuum": continuum_note(sol, data.evidence_k, t, fmt),
+                                 "continuum_title": continuum_title(sol, t)}
         # the overlap said once on the page: the continuum box says it (same entropy and cut)
         kpage["overlap"] = "" if kpage["continuum"] else overlap_sentence(data.evidence_k, sol.get("k"), t, fmt)
         if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "bic_best", "silhouette")):

@@ -87,6 +87,9 @@ class Solution(_File):
     #: The response-style decision (``quality.StyleDecision.to_dict()``): ``corrected``,
     #: ``method``, ``reason``, ``evidence``, ``thresholds``.
     response_styles: Record | None = None
+    #: Whether the types are levels of one general dimension
+    #: (:func:`behaviortypes.stages.level_share`: ``share``, ``general``, ``levels``).
+    k_levels: Record | None = None
 
     @model_validator(mode="after")
     def _one_size_per_type(self) -> "Solution":

@@ -294,3 +294,29 @@ def test_a_folder_given_as_a_file_is_said_to_be_a_folder(typing_dirs, model_dirs
     assert line == ("fel: kunder.csv: mappen innehåller inga .parquet-filer. Tips: använd en .parquet-fil (eller en "
                     "mapp med sådana), en .csv-fil eller en .duckdb-databas"), line
     assert not (tmp_path / "typed.csv").exists() and not (swedish_ut / "lookalike.skops").exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_typing_summary_hides_a_second_count_when_one_hidden_count_follows_from_the_total(lang):
+    """Review, session 16: one count hidden as "fewer than 10" beside the total and the
+    other counts was the total minus them (805 - 500 - 300 = 5): a second count is hidden
+    too, the smallest shown, as profile's secondary suppression does."""
+    from behaviortypes.deliver.typing_file import TypedFile
+
+    def by_type(counts):
+        typed = TypedFile(out=Path("typed.csv"), answers=Path("answers.csv"), id_column="id",
+                          n_rows=sum(counts.values()), n_typed=sum(counts.values()), min_answered=1, n_items=8,
+                          type_counts=counts, type_names={1: "Explorers", 2: "Planners", 3: "Hunters"},
+                          seconds=1.0, rows_per_s=805.0, shown={"rows": "805", "seconds": "1.0", "rate": "805"},
+                          lang=lang)
+        return next(line for line in typed.summary().splitlines() if line.startswith(("By type", "Per typ")))
+
+    line = by_type({1: 500, 2: 5, 3: 300})
+    assert "500" in line and "300" not in line and "5 (" not in line, line
+    assert ("Hunters hidden" if lang == "en" else "Hunters dold") in line, line
+    assert ("Planners fewer than 10" if lang == "en" else "Planners färre än 10") in line, line
+    # two small counts hide each other (only their sum follows); none small: all shown
+    two = by_type({1: 496, 2: 5, 3: 300, 4: 4})
+    assert "496 (62 %)" in two and "300 (37 %)" in two and "hidden" not in two and "dold" not in two, two
+    full = by_type({1: 500, 2: 15, 3: 290})
+    assert "500 (62 %)" in full and "15 (2 %)" in full and "290 (36 %)" in full, full

@@ -184,3 +184,41 @@ def test_labelled_not_sure_midpoint_is_a_scale_point_not_a_non_answer(tmp_path, 
     assert draft["scale"]["labels"][3] == MIDPOINT[lang][2]
     assert draft["scale"]["missing_codes"] == [9]
     assert [i["id"] for i in draft["items"]] == list(items)
+
+
+def _labelled_sav(path, items, labels):
+    import pyreadstat
+
+    frame = pd.DataFrame(items)
+    frame.insert(0, "respondent_id", np.arange(1, len(frame) + 1))
+    pyreadstat.write_sav(frame, path, variable_value_labels={c: labels for c in items})
+    return path
+
+
+def test_dont_know_after_the_scale_stays_a_non_answer_beside_an_unrecognised_label(tmp_path):
+    """Review, session 16: a non-answer code anywhere between the lowest and the highest other
+    label counted as a scale point, so "Don't know" = 6 beside 9 = "Missing" (a label the
+    non-answer words do not know) made a 1-6 scale with "Don't know" as its top point.
+    Only a code between two labelled scale points ("Not sure" = 3 of 1-5) is one."""
+    rng = np.random.default_rng(11)
+    g = rng.normal(size=200)
+    items = {f"Q{j}": np.clip(np.rint(3 + g + rng.normal(size=200)), 1, 5) for j in range(1, 7)}
+    items["Q2"][::23], items["Q3"][::37] = 6, 9
+    labels = {1: "Strongly disagree", 2: "Disagree", 3: "Neither", 4: "Agree", 5: "Strongly agree",
+              6: "Don't know", 9: "Missing"}
+    scale = draft_instrument(_labelled_sav(tmp_path / "responses.sav", items, labels))["scale"]
+    assert (scale["min"], scale["max"]) == (1, 5), scale
+    assert scale["missing_codes"] == [6, 9], scale
+
+
+def test_zero_to_ten_scale_with_a_labelled_not_sure_middle_is_still_drafted(tmp_path):
+    """Review, session 16: 0-10 labelled only at its ends and 5 = "Not sure" drafted no item
+    ("no column looks like a Likert item"): the midpoint made three labelled codes, 0, 5, 10,
+    whose longest run is one code. Before, it was drafted 0-10."""
+    rng = np.random.default_rng(11)
+    g = rng.normal(size=200)
+    items = {f"Q{j}": np.clip(np.rint(5 + 2 * g + 2 * rng.normal(size=200)), 0, 10) for j in range(1, 7)}
+    labels = {0: "Not at all likely", 5: "Not sure", 10: "Extremely likely"}
+    draft = draft_instrument(_labelled_sav(tmp_path / "responses.sav", items, labels))
+    assert (draft["scale"]["min"], draft["scale"]["max"]) == (0, 10), draft["scale"]
+    assert [i["id"] for i in draft["items"]] == list(items)

@@ -1139,7 +1139,8 @@ def test_linked_but_unscored_base_says_run_score_not_no_base(tmp_path, lang):
     (disc / "base_shares.json").unlink()
     assert (disc / "lookalike_card.json").exists()
     t = load_texts(lang)
-    with pytest.warns(UserWarning, match=r"not scored.*run `behaviortypes score OUT --customers FILE`"):
+    with pytest.warns(UserWarning, match=r"not scored.*run `behaviortypes score OUT --customers FILE --out "
+                      r"SCORED.parquet`"):
         html = render_html(load_report_data(disc), lang)  # the analyst is told what to run
     assert t["no_base"] not in html and t["no_base_scored"] in html
     personas = html[html.index('id="sec-type-1"'):]
@@ -1177,3 +1178,19 @@ def test_quotes_are_said_to_illustrate_the_theme_not_the_types_side(tmp_path, la
     assert data.quotes is not None and len(data.quotes)
     t = load_texts(lang)
     assert str(escape(t["quotes_theme_note"])) in render_html(data, lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_the_unscored_base_warning_names_every_option_score_requires(lang):
+    """Review, session 16: the warning said to run `behaviortypes score OUT --customers FILE`,
+    which score refuses ("Missing option '--out'"): the command it names must run as written."""
+    import re
+
+    import typer
+
+    from behaviortypes.cli import app
+
+    command = typer.main.get_command(app).commands["score"]
+    required = {p.opts[0] for p in command.params if p.required and p.opts[0].startswith("--")}
+    said = re.search(r"`(behaviortypes score [^`]*)`", load_texts(lang)["warn_report_base_not_scored"]).group(1)
+    assert required == {"--customers", "--out"} and required <= set(said.split()), said

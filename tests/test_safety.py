@@ -919,3 +919,35 @@ def test_discover_refuses_a_users_solution_json_before_any_analysis(tmp_path, ca
     assert "already holds solution.json, a file behaviortypes did not write" in err
     assert (out / "solution.json").read_text(encoding="utf-8") == '{"mine": true}'
     assert sorted(p.name for p in out.iterdir()) == ["solution.json"]
+
+
+def test_fitted_booster_stripped_of_every_fitted_attribute_is_refused(calibrated_boosted_model, tmp_path):
+    """Only the calibration's template may be unfitted: a booster the calibration predicts
+    with, stripped of its trees and every fitted attribute, looked like the template, loaded,
+    and crashed the scoring with a traceback (it was refused before session 16)."""
+    from behaviortypes.lookalike import load_model
+
+    with zipfile.ZipFile(calibrated_boosted_model) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    schema, stripped = json.loads(members["schema.json"]), 0
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            attrs = node.get("content", {}).get("content", {}) if node.get("__class__") == \
+                "HistGradientBoostingClassifier" else {}
+            if "_predictors" in attrs:
+                for name in [n for n in attrs if n.endswith("_") or n == "_predictors"]:
+                    attrs.pop(name)
+                stripped += 1
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    assert stripped >= 1
+    members["schema.json"] = json.dumps(schema).encode()
+    evil = tmp_path / "lookalike.skops"
+    with zipfile.ZipFile(evil, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    with pytest.raises(InputError, match="damaged or altered .*no valid number of input features"):
+        load_model(evil)

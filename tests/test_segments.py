@@ -793,3 +793,36 @@ def test_new_type_of_the_next_solution_tells_a_small_type_from_a_tail():
                    np.stack([0.8 * eye, eye, 2.25 * eye]), "full", 0.0, 0)
     nt = new_type(Z, mix0, tail)
     assert nt.index == 2 and nt.width > 1.25 and not nt.distinct
+
+
+def test_one_type_more_kept_is_not_said_to_keep_the_fewer_types():
+    """Review, session 16: when the BIC's own minimum k is chosen by parsimony and the guard
+    keeps k + 1 (BIC less than 10 points worse, a distinct new type), the reason also said
+    "k types have a BIC only 4.0 points lower ..., so the fewer types are kept" beside the
+    k + 1 types it kept. The parsimony sentence is for fewer types kept than the minimum."""
+    import warnings
+
+    from behaviortypes.segments import TypeFinder
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(np.vstack([rng.normal(size=(300, 3)) + c for c in ([0, 0, 0], [4, 0, 0], [0, 4, 0])]),
+                     columns=list("abc"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tf = TypeFinder(random_state=0, n_resamples=4, n_bootstrap=0, n_jobs=1).fit(X)
+    assert tf.k_ == 3
+    ev = tf.evidence_.copy()
+    best = ev[tf._cols].min(axis=1)
+    ev.loc[4, tf._cols] = ev.loc[4, tf._cols] - best[4] + best[3] + 4.0  # 4 types: 4 BIC points worse
+    ev.loc[4, "passes"] = True
+
+    def distinct(ev, best_bic, eligible, k, fits):  # the guard's verdict, as _next_type gives it
+        return {"code": "k_reason_next_type", "values": {
+            "k": k + 1, "k_prev": k, "diff": float(best_bic[k + 1] - best_bic[k]), "n_new": 40,
+            "new_share": 0.04, "distance": 3.0, "width": 1.0, "min_distance": 2.5, "max_width": 1.25}}
+
+    tf._next_type = distinct
+    k, reason, _ = tf._choose(ev, float(ev.loc[1, "bic_best"]), fits=None)
+    assert k == 4 and "distinct small type" in reason, reason
+    assert "so the fewer types are kept" not in reason, reason
+    assert "k_reason_parsimony" not in [c["code"] for c in tf._reason_code], tf._reason_code

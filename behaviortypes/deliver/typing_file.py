@@ -112,6 +112,16 @@ class TypedFile:
                 "seconds": float(self.seconds), "rows_per_s": float(self.rows_per_s), "shown": dict(self.shown),
                 "lang": self.lang}
 
+    def hidden_counts(self) -> tuple[set[int], set[int]]:
+        """The types whose count :meth:`summary` hides: those under :attr:`min_cell`, and
+        when that is one type, the smallest other count too — else the hidden one is the
+        total less the counts shown (secondary suppression, as ``profile``'s tables)."""
+        small = {t for t, c in self.type_counts.items() if c < self.min_cell}
+        shown = {t: c for t, c in self.type_counts.items() if t not in small}
+        if len(small) == 1 and shown:
+            return small, {min(shown, key=lambda t: (shown[t], t))}
+        return small, set()
+
     def summary(self, lang: str | None = None) -> str:
         """The lines ``typing-tool --score`` prints, in ``lang`` (default :attr:`lang`):
         who was typed (and how many not, and why), each type's count and share of the
@@ -124,9 +134,13 @@ class TypedFile:
         key = "cli_typed_one" if self.n_typed == 1 else "cli_typed"
         lines = [said(key, lang, path=self.out, n=group(self.n_typed)) + note]
         if self.n_typed:
-            counts = [said("cli_typed_type_n", lang, name=self.type_names.get(t, f"Type {t}"), n=group(c),
-                           pct=f"{100 * c / self.n_typed:.0f}") if c >= self.min_cell else
-                      said("cli_typed_type_few", lang, name=self.type_names.get(t, f"Type {t}"), min=self.min_cell)
+            small, hidden = self.hidden_counts()
+            counts = [said("cli_typed_type_few", lang, name=self.type_names.get(t, f"Type {t}"), min=self.min_cell)
+                      if t in small else
+                      said("cli_typed_type_hidden", lang, name=self.type_names.get(t, f"Type {t}"), min=self.min_cell)
+                      if t in hidden else
+                      said("cli_typed_type_n", lang, name=self.type_names.get(t, f"Type {t}"), n=group(c),
+                           pct=f"{100 * c / self.n_typed:.0f}")
                       for t, c in self.type_counts.items()]
             lines.append(said("cli_typed_by_type", lang, counts=", ".join(counts)))
         return "\n".join([*lines, said("cli_typed_speed", lang, **self.shown)])

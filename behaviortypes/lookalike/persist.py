@@ -146,23 +146,30 @@ def _unfitted(booster: Any) -> bool:
 
 
 def _boosters(obj: Any) -> list[Any]:
-    """Every fitted gradient-boosting estimator inside ``obj`` (pipelines, calibration, lists)."""
+    """Every gradient-boosting estimator inside ``obj`` (pipelines, calibration, lists) that
+    may predict: all but a :class:`~sklearn.calibration.CalibratedClassifierCV`'s unfitted
+    template (its ``estimator``). An unfitted booster anywhere else is returned, and refused
+    by :func:`_check_trees`, so a booster the calibration predicts with cannot pass for the
+    template by losing its fitted attributes."""
+    from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    found, seen, stack = [], set(), [obj]
+    found, seen, stack = [], set(), [(obj, False)]
     while stack:
-        item = stack.pop()
-        if id(item) in seen or isinstance(item, (str, bytes, int, float, np.ndarray, np.generic)):
+        item, template = stack.pop()
+        if (id(item), template) in seen or isinstance(item, (str, bytes, int, float, np.ndarray, np.generic)):
             continue
-        seen.add(id(item))
-        if isinstance(item, HistGradientBoostingClassifier) and not _unfitted(item):
+        seen.add((id(item), template))
+        if isinstance(item, HistGradientBoostingClassifier) and not (template and _unfitted(item)) and \
+                all(b is not item for b in found):
             found.append(item)
         if isinstance(item, dict):
-            stack.extend(item.values())
+            stack.extend((value, False) for value in item.values())
         elif isinstance(item, (list, tuple, set)):
-            stack.extend(item)
+            stack.extend((value, False) for value in item)
         elif hasattr(item, "__dict__") and type(item).__module__.startswith(("sklearn", "behaviortypes")):
-            stack.extend(vars(item).values())
+            stack.extend((value, isinstance(item, CalibratedClassifierCV) and name == "estimator")
+                         for name, value in vars(item).items())
     return found
 
 

@@ -373,9 +373,10 @@ def _item_ranges(frame: pd.DataFrame, columns: list[str], skip: set, value_label
             continue
         labels = value_labels.get(col, {})
         non_answers = {float(k) for k, t in labels.items() if _is_non_answer(t)}  # "Don't know"
-        answers = [float(k) for k in labels if float(k) not in non_answers]
-        if answers:  # a labelled midpoint ("Not sure / cannot decide") between scale points is one
-            non_answers = {k for k in non_answers if not min(answers) < k < max(answers)}
+        answers = {float(k) for k in labels if float(k) not in non_answers}
+        # a labelled midpoint ("Not sure / cannot decide") between two labelled scale points is
+        # one; not "Don't know" after the scale beside a label the words miss (9 "Missing")
+        non_answers = {k for k in non_answers if not (k - 1 in answers and k + 1 in answers)}
         labelled = sorted(int(k) for k in labels if float(k) not in non_answers)
         main = _longest_run(labelled) if len(labelled) >= 3 else []
         if main:

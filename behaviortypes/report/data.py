@@ -328,8 +328,9 @@ def load_report_data(discovery_dir: str | Path) -> ReportData:
     if folder.card is not None and folder.base_shares is None:  # linked, not scored (trial 11)
         warnings.warn(BehaviortypesWarning(
             f"{path}: customer data is linked (lookalike_card.json) but the customer base is not scored, so "
-            "the report gives no share of the customer base; run `behaviortypes score OUT --customers FILE` "
-            "and make the report again", code="warn_report_base_not_scored", values={"path": str(path)}),
+            "the report gives no share of the customer base; run `behaviortypes score OUT --customers FILE "
+            "--out SCORED.parquet` and make the report again", code="warn_report_base_not_scored",
+            values={"path": str(path)}),
             stacklevel=2)
     quotes = folder.table("quotes.csv")
     if quotes is not None:

@@ -1338,7 +1338,7 @@ class TypeFinder(BaseEstimator):
             "n_min": n_small, "min_share": share_small}}]
         if nxt is not None:
             code.append(nxt)
-        if k != k_low:
+        if k < k_low:  # (not when the guard kept k_low + 1: that sentence says its BIC)
             diff = float(best_bic[k] - best_bic[k_low])
             code.append({"code": "k_reason_parsimony", "values": {
                 "k": k, "k_low": k_low, "diff": diff, "strong": int(_STRONG_BIC)}})
@@ -1358,7 +1358,7 @@ class TypeFinder(BaseEstimator):
         )
         if nxt is not None:
             reason += " " + _next_words(nxt["values"])
-        if k != k_low:
+        if k < k_low:  # (not when the guard kept k_low + 1: that sentence says its BIC)
             reason += (f" {k_low} types have a BIC only {best_bic[k] - best_bic[k_low]:.1f} points "
                        f"lower, less than the {_STRONG_BIC:.0f} that count as very strong "
                        "evidence (Kass & Raftery 1995), so the fewer types are kept.")

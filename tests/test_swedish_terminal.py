@@ -283,8 +283,8 @@ def test_a_types_yaml_edit_gone_wrong_is_said_in_the_study_language(discovered, 
         "error: types.yaml, column 'type_id', row 3: type_id 4 is not a type of this analysis (types: 1, 2, 3). "
         "Hint: edit names and taglines, not type ids")
     assert said["ut", "twice"] == (
-        "fel: types.yaml, kolumn 'type_id', raderna 1, 2: ett type_id står mer än en gång. Tips: behåll en post "
+        "fel: types.yaml, kolumn 'type_id', raderna 1, 2: ett type_id står mer än en gång (värde 1). Tips: behåll en post "
         "per typ")
     assert said["ut_en", "twice"] == (
-        "error: types.yaml, column 'type_id', rows 1, 2: a type_id is listed more than once. Hint: keep one entry "
+        "error: types.yaml, column 'type_id', rows 1, 2: a type_id is listed more than once (value 1). Hint: keep one entry "
         "per type")

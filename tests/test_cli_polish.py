@@ -18,20 +18,13 @@ import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+from clirun import error_line  # noqa: E402
 from test_scoring import FEATURES, make_base  # noqa: E402
 
 
 def bt(*args, cwd=None):
     return subprocess.run([sys.executable, "-m", "behaviortypes.cli", *map(str, args)], capture_output=True,
                           text=True, timeout=600, cwd=cwd, check=False)
-
-
-def error_line(res) -> str:
-    """The one line a refusal prints (exit 2, nothing else on stderr, no traceback)."""
-    assert res.returncode == 2, (res.stdout, res.stderr)
-    lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1, res.stderr
-    return lines[0]
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,23 +21,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from swedish import study as swedish  # noqa: E402
 
-BT = str(Path(sys.executable).parent / "behaviortypes")
-
-
-def bt(*args, cwd=None):
-    return subprocess.run([BT, *map(str, args)], capture_output=True, text=True, timeout=600, cwd=cwd)
-
-
-def _ok(res) -> list[str]:
-    assert res.returncode == 0, (res.stdout, res.stderr)
-    return res.stdout.splitlines()
-
-
-def _error_line(res) -> str:
-    assert res.returncode == 2, (res.stdout, res.stderr)
-    lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1, res.stderr
-    return lines[0]
+from clirun import bt  # noqa: E402
+from clirun import error_line as _error_line  # noqa: E402
+from clirun import ok_lines as _ok  # noqa: E402
 
 
 def _english(folder: Path) -> None:

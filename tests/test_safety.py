@@ -428,11 +428,10 @@ def test_crafted_tree_in_calibrated_model_is_refused(calibrated_boosted_model, t
         load_model(evil)
 
 
-def test_fitted_booster_stripped_of_its_feature_count_is_still_refused(calibrated_boosted_model, tmp_path):
-    """Skipping the unfitted calibration template must not let a fitted booster through."""
-    from behaviortypes.lookalike import load_model
-
-    with zipfile.ZipFile(calibrated_boosted_model) as zf:
+def _strip_fitted_boosters(model_path, out, strip) -> None:
+    """Write to ``out`` a copy of the saved model ``model_path`` in which ``strip(attrs)``
+    has edited every fitted booster's attributes (those holding ``_predictors``)."""
+    with zipfile.ZipFile(model_path) as zf:
         members = {n: zf.read(n) for n in zf.namelist()}
     schema, stripped = json.loads(members["schema.json"]), 0
     stack = [schema]
@@ -442,16 +441,27 @@ def test_fitted_booster_stripped_of_its_feature_count_is_still_refused(calibrate
             attrs = node.get("content", {}).get("content", {}) if node.get("__class__") == \
                 "HistGradientBoostingClassifier" else {}
             if "_predictors" in attrs:
-                stripped += attrs.pop("n_features_in_", None) is not None
+                strip(attrs)
+                stripped += 1
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
     assert stripped >= 1
     members["schema.json"] = json.dumps(schema).encode()
-    evil = tmp_path / "lookalike.skops"
-    with zipfile.ZipFile(evil, "w", zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in members.items():
             zf.writestr(name, data)
+
+
+def test_fitted_booster_stripped_of_its_feature_count_is_still_refused(calibrated_boosted_model, tmp_path):
+    """Skipping the unfitted calibration template must not let a fitted booster through."""
+    from behaviortypes.lookalike import load_model
+
+    def strip(attrs):
+        assert attrs.pop("n_features_in_", None) is not None
+
+    evil = tmp_path / "lookalike.skops"
+    _strip_fitted_boosters(calibrated_boosted_model, evil, strip)
     with pytest.raises(InputError, match="damaged or altered .*no valid number of input features"):
         load_model(evil)
 
@@ -927,27 +937,11 @@ def test_fitted_booster_stripped_of_every_fitted_attribute_is_refused(calibrated
     and crashed the scoring with a traceback (it was refused before session 16)."""
     from behaviortypes.lookalike import load_model
 
-    with zipfile.ZipFile(calibrated_boosted_model) as zf:
-        members = {n: zf.read(n) for n in zf.namelist()}
-    schema, stripped = json.loads(members["schema.json"]), 0
-    stack = [schema]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            attrs = node.get("content", {}).get("content", {}) if node.get("__class__") == \
-                "HistGradientBoostingClassifier" else {}
-            if "_predictors" in attrs:
-                for name in [n for n in attrs if n.endswith("_") or n == "_predictors"]:
-                    attrs.pop(name)
-                stripped += 1
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    assert stripped >= 1
-    members["schema.json"] = json.dumps(schema).encode()
+    def strip(attrs):
+        for name in [n for n in attrs if n.endswith("_") or n == "_predictors"]:
+            attrs.pop(name)
+
     evil = tmp_path / "lookalike.skops"
-    with zipfile.ZipFile(evil, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
+    _strip_fitted_boosters(calibrated_boosted_model, evil, strip)
     with pytest.raises(InputError, match="damaged or altered .*no valid number of input features"):
         load_model(evil)

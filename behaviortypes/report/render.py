@@ -57,6 +57,8 @@ __all__ = [
     "continuum_title",
     "cfa_sentences",
     "CFA_CUTOFFS",
+    "factor_correlations",
+    "FACTOR_CORR_STRONG",
 ]
 
 _HERE = Path(__file__).parent
@@ -855,7 +857,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
     """
     sol, types = data.solution, data.types
     sections: list[str] = []
-    appendix: dict[str, Any] = dict.fromkeys(("quality", "measurement", "loadings_svg", "k", "lookalike"))
+    appendix: dict[str, Any] = dict.fromkeys(("quality", "measurement", "loadings_svg", "factor_corr", "k", "lookalike"))
     received = sol.get("n_respondents")
     if data.screening is not None or received:
         reasons = []
@@ -926,7 +928,10 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         appendix["measurement"] = meas
         sections.append("measurement")
     if data.loadings is not None:
-        appendix["loadings_svg"] = _loadings_svg(data)
+        corr = appendix["factor_corr"] = factor_correlations(data, t, fmt)
+        # room on the page for the correlations under the figure (a heading, the table, the note)
+        reserve = 0.0 if corr is None else 0.9 if corr["table"] is None else 1.3 + 0.19 * len(corr["table"]["rows"])
+        appendix["loadings_svg"] = _loadings_svg(data, reserve)
         sections.append("loadings")
     if data.evidence_k is not None or types["stability"].notna().any():
         kpage: dict[str, Any] = {"reason": reason_text(sol.get("k_reason_code") or sol.get("k_reason", ""), t, fmt),
@@ -953,8 +958,51 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
     return appendix, sections
 
 
-def _loadings_svg(data: ReportData) -> str:
-    """The loadings figure: rows grouped by each statement's main factor, strongest first."""
+#: |r| at or above this between two dimensions is set in bold in the factor correlation table.
+FACTOR_CORR_STRONG = 0.3
+
+
+def factor_correlations(data: ReportData, t: Mapping[str, str], fmt: Formatter) -> dict[str, Any] | None:
+    """The loadings page's factor correlation table (psych's ``Phi``, SPSS's "Factor
+    Correlation Matrix"), read from ``factors.json`` (``factor_corr``, ``settings.rotation``).
+
+    Returns ``None`` for one dimension or a folder without ``factor_corr``; ``{"table": None,
+    "note": ...}`` saying so when the rotation was orthogonal (every correlation 0 by
+    construction); else ``{"table": {"columns": [...], "rows": [...]}, "note": ...}``: the
+    lower triangle, two decimals, ``strong`` where |r| ≥ :data:`FACTOR_CORR_STRONG`.
+    Nothing is recomputed: an oblique solution is one whose recorded correlations are not 0.
+    """
+    fx = data.factors or {}
+    phi = fx.get("factor_corr")
+    if not isinstance(phi, Mapping) or len(phi) < 2:
+        return None
+    order = [f for f in (data.loadings.columns if data.loadings is not None else []) if f in phi]
+    ids = order + [f for f in phi if f not in order]
+    try:
+        r = np.array([[float(phi[a][b]) for b in ids] for a in ids])
+    except (KeyError, TypeError, ValueError):
+        return None  # a hand-edited or partial record: the page shows the loadings alone
+    rotation = str((fx.get("settings") or {}).get("rotation") or "").strip()
+    off = r[~np.eye(len(ids), dtype=bool)]
+    if not np.isfinite(off).all() or np.allclose(off, 0.0, atol=1e-9):
+        key = "fcorr_orthogonal" if rotation and rotation != "none" else "fcorr_orthogonal_unnamed"
+        return {"table": None, "note": t[key].format(rotation=rotation)}
+    rows = []
+    for i, f in enumerate(ids):
+        cells = [{"text": fmt.num(r[i, j], 2), "strong": abs(r[i, j]) >= FACTOR_CORR_STRONG} for j in range(i)]
+        rows.append({"n": i + 1, "name": data.factor_names.get(f, f), "cells": cells + [{"text": "1", "strong": False}],
+                     "blank": len(ids) - i - 1})
+    key = "fcorr_note" if rotation else "fcorr_note_unnamed"
+    return {"table": {"columns": list(range(1, len(ids) + 1)), "rows": rows},
+            "note": t[key].format(rotation=rotation, strong=fmt.num(FACTOR_CORR_STRONG, 2))}
+
+
+def _loadings_svg(data: ReportData, reserve: float = 0.0) -> str:
+    """The loadings figure: rows grouped by each statement's main factor, strongest first.
+
+    ``reserve``: inches of the page kept for what follows the figure (the factor
+    correlations); the figure gives up to 15 % of its height for it, no more (its labels
+    would touch), else what follows starts the next page."""
     main = data.loadings.abs().idxmax(axis=1)
     order = sorted(data.loadings.index, key=lambda i: (list(data.loadings.columns).index(main[i]),
                                                        -abs(data.loadings.loc[i, main[i]])))
@@ -966,7 +1014,10 @@ def _loadings_svg(data: ReportData) -> str:
     n_wrapped = sum("\n" in llabels.get(k, "") for k in data.loadings.index)
     fig = plots.plot_loadings(data.loadings.loc[order], item_labels=llabels,
                               factor_labels=data.factor_names)
-    fig.set_size_inches(7.0, min(9.6, 1.0 + 0.19 * len(data.loadings) + 0.1 * n_wrapped))
+    height = min(9.6, 1.0 + 0.19 * len(data.loadings) + 0.1 * n_wrapped)
+    if reserve and height + reserve > 9.6:
+        height = max(0.85 * height, 9.6 - reserve)
+    fig.set_size_inches(7.0, height)
     return _svg(fig)
 
 

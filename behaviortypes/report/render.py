@@ -14,6 +14,7 @@ import datetime as _dt
 import logging
 import math
 import re
+import textwrap
 import warnings
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
@@ -597,32 +598,14 @@ def build_context(data: ReportData, lang: str = "en", *,
     # differences -------------------------------------------------------------------
     ids = list(shown.index)
     fprof = data.factor_profile(ids)
-    differences: dict[str, Any] = {"factor_svg": None, "items_svg": None, "items_title": None}
+    differences: dict[str, Any] = {"factor_svg": None, "items_svg": None, "items_title": None, "own_page": False}
     if fprof.shape[1]:
         fig = plots.plot_profile_heatmap(fprof, names=names, labels=data.factor_names)
         fig.set_size_inches(min(7.0, 2.2 + 0.85 * fprof.shape[1]), 0.9 + (0.36 + 0.1 * two_lines) * len(ids))
         differences["factor_svg"] = _svg(fig)
-    iprof = data.item_profile(ids)
-    if iprof.shape[1]:
-        eff = data.profiles[(data.profiles["kind"] == "item") & data.profiles["type_id"].isin(ids)]
-        keep = eff.groupby("key")["effect_size"].apply(lambda s: s.abs().max()).nlargest(22 - 6 * compact.get("differences", 0)).index
-        n_items = iprof.shape[1]
-        iprof = iprof[[c for c in iprof.columns if c in set(keep)]].T
-        if len(iprof) < n_items:  # say that only the most separating statements are shown
-            differences["items_title"] = t["items_heatmap_title_some"].format(n=len(iprof), total=n_items)
-        # statements wrap on two lines (cut with "…" only beyond two lines of 52 characters)
-        inames = {k: _wrap_label(data.item_texts.get(k, k), 52, 2) for k in iprof.index}
-        n_wrapped = sum("\n" in v for v in inames.values())
-        # the types' whole names: the figure wraps them to their columns' width when drawn
-        fig = plots.plot_profile_heatmap(
-            iprof, names=inames, fmt="{:+.1f}",
-            labels={tid: plots.type_label(tid, types.loc[tid, "name"], width=10_000, max_lines=1) for tid in ids})
-        # room for the type labels under the columns (wrapped there on about this many lines)
-        # (about 3.9 pt a character at 7 pt; the columns share about 4.1 inches)
-        label_lines = min(8, max(math.ceil(len(f"{tid} · {types.loc[tid, 'name']}") * 3.9 / (4.1 * 72 / len(ids)))
-                                 for tid in ids))
-        fig.set_size_inches(7.0, 1.25 + 0.2 * len(iprof) + 0.1 * n_wrapped + 0.1 * max(0, label_lines - 3))
-        differences["items_svg"] = _svg(fig)
+    differences.update(_statements_heatmap(data, ids, t, compact))
+    if differences["own_page"] and not one_group:  # long statements: a page of their own, after the dimensions
+        sections.insert(sections.index("differences") + 1, "statements")
     scale = (data.source.get("instrument") or {}).get("scale") or {}
     differences["items_note"] = t["items_heatmap_note"].format(min=scale.get("min", "min"), max=scale.get("max", "max"))
     scale_note = t["do_note"].format(min=scale.get("min", "min"), max=scale.get("max", "max"))
@@ -642,7 +625,8 @@ def build_context(data: ReportData, lang: str = "en", *,
         for ty in banner["types"]:
             if ty["id"] in types.index:
                 ty["name"] = f"{ty['id']} · {' '.join(str(types.loc[ty['id'], 'name']).split())}"
-        sections.insert(sections.index("differences") + 1, "banner")
+        after = "statements" if "statements" in sections else "differences"
+        sections.insert(sections.index(after) + 1, "banner")
 
     appendix, more = _appendix(data, t, fmt, labels, names, colours, n_kept, compact.get("measurement", 0))
     sections += more
@@ -654,6 +638,57 @@ def build_context(data: ReportData, lang: str = "en", *,
         "differences": None if one_group else differences, "banner": banner, "personas": personas, "appendix": appendix, "sections": sections,
         "scale_note": scale_note, "has_quotes": data.quotes is not None, "has_crm": data.crm is not None,
     }
+
+
+#: A statement on the differences page wraps on up to two lines of this many characters.
+ITEM_LABEL_WIDTH = 52
+#: A shown statement longer than two lines of :data:`ITEM_LABEL_WIDTH` puts the statements
+#: heatmap on a page of its own, every statement wrapped whole on lines of this many
+#: characters at this font size (points): none is cut (user trial 11, session 17).
+LONG_ITEM_WIDTH, LONG_ITEM_FONT = 66, 6.8
+
+
+def _statements_heatmap(data: ReportData, ids: list[int], t: Mapping[str, str],
+                        compact: Mapping[str, int]) -> dict[str, Any]:
+    """The statements heatmap of the differences page: the statements that separate the
+    shown types most (22, fewer when the page is compacted), each labelled with its whole
+    text. Statements that fit two lines of :data:`ITEM_LABEL_WIDTH` characters stay under
+    the dimensions on the differences page; longer ones make the heatmap a page of its own
+    (``own_page``; section ``statements``), wrapped whole on as many lines as they need."""
+    out: dict[str, Any] = {"items_svg": None, "items_title": None, "own_page": False}
+    iprof = data.item_profile(ids)
+    if not iprof.shape[1]:
+        return out
+    types = data.types
+    eff = data.profiles[(data.profiles["kind"] == "item") & data.profiles["type_id"].isin(ids)]
+    ranked = eff.groupby("key")["effect_size"].apply(lambda s: s.abs().max())
+    ranked = ranked.nlargest(len(ranked))  # ties in file order, as before
+    texts = {k: " ".join(str(data.item_texts.get(k, k)).split()) for k in iprof.columns}
+    long = any(len(textwrap.wrap(texts[k], ITEM_LABEL_WIDTH)) > 2 for k in ranked.index[:22])
+    level = compact.get("statements" if long else "differences", 0)
+    keep = ranked.index[:22 - 6 * level]
+    n_items = iprof.shape[1]
+    iprof = iprof[[c for c in iprof.columns if c in set(keep)]].T
+    if len(iprof) < n_items:  # say that only the most separating statements are shown
+        out["items_title"] = t["items_heatmap_title_some"].format(n=len(iprof), total=n_items)
+    width = LONG_ITEM_WIDTH if long else ITEM_LABEL_WIDTH
+    inames = {k: "\n".join(textwrap.wrap(texts[k], width)) or k for k in iprof.index}
+    extra = sum(v.count("\n") for v in inames.values())  # lines beyond the first, all rows
+    # the types' whole names: the figure wraps them to their columns' width when drawn
+    fig = plots.plot_profile_heatmap(
+        iprof, names=inames, fmt="{:+.1f}",
+        labels={tid: plots.type_label(tid, types.loc[tid, "name"], width=10_000, max_lines=1) for tid in ids})
+    if long:
+        for label in fig.axes[0].get_yticklabels():
+            label.set_fontsize(LONG_ITEM_FONT)
+    # room for the type labels under the columns (wrapped there on about this many lines)
+    # (about 3.9 pt a character at 7 pt; the columns share about 4.1 inches)
+    label_lines = min(8, max(math.ceil(len(f"{tid} · {types.loc[tid, 'name']}") * 3.9 / (4.1 * 72 / len(ids)))
+                             for tid in ids))
+    line = 0.1 if not long else LONG_ITEM_FONT * 1.25 / 72  # inches a wrapped line adds to its row
+    fig.set_size_inches(7.0, 1.25 + 0.2 * len(iprof) + line * extra + 0.1 * max(0, label_lines - 3))
+    out.update(items_svg=_svg(fig), own_page=long)
+    return out
 
 
 def _finite(v: Any) -> bool:
@@ -1199,7 +1234,7 @@ def render_document(data: ReportData, lang: str = "en") -> RenderedDocument:
                     pages.setdefault(anchor[4:], i)
         starts = sorted(pages.values()) + [len(doc.pages)]
         span = {sec: starts[starts.index(p) + 1] - p for sec, p in pages.items()}
-        grow = [sec for sec, n in span.items() if n > 1 and (sec in ("overview", "differences", "measurement")
+        grow = [sec for sec, n in span.items() if n > 1 and (sec in ("overview", "differences", "statements", "measurement")
                                                             or sec.startswith("type-"))
                 and compact.get(sec, 0) < _COMPACT_LEVELS - 1]
         if not grow:

@@ -186,3 +186,108 @@ def test_one_dimension_or_no_record_gives_no_factor_correlations(tmp_path):
     fx["factor_corr"] = {"F1": {"F1": 1.0}}
     (disc / "factors.json").write_text(json.dumps(fx))
     assert factor_correlations(load_report_data(disc), load_texts("en"), Formatter("en")) is None
+
+
+# --------------------------------------------------------------------------- the typing workbook printed
+def _workbook_study(root: Path, lang: str) -> Path:
+    from test_typing_deliverables import _make_study
+
+    if lang == "sv":
+        return _make_study(root, k=3, lo=1, hi=7, n_items=10, n=600, seed=5, language="sv",
+                           names=["Planeraren", "Spontanköparen", "Den försiktiga"],
+                           taglines=["Jämför och väljer", "Köper på känsla", "Tänker två gånger"],
+                           texts=["Jag jämför priser.", "Jag köper det jag gillar direkt.", "Jag skriver listor."])
+    return _make_study(root, k=5, lo=1, hi=5, n_items=12, n=800, seed=9, language="en",
+                       names=["The planner", "The impulse buyer", "The careful one", "The loyal one", "The social one"],
+                       taglines=["Thinks first.", "Buys on a whim.", "Checks twice.", "Comes back.", "Asks friends."],
+                       texts=["I compare prices.", "I buy what I like at once.", "I make lists."])
+
+
+_SHEETS = {"en": ("How to use", "answers", "types", "model", "calc"),
+           "sv": ("Så använder du", "svar", "typer", "modell", "beräkning")}
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_workbook_page_setup_reads_back(tmp_path, lang):
+    """Every sheet a person reads prints on one page width with its header row on each page
+    and a footer naming the sheet and the page; the help sheet's print area is its text; the
+    arithmetic sheet is hidden, so it never prints."""
+    import warnings
+
+    from openpyxl import load_workbook
+
+    from behaviortypes.deliver import write_typing_xlsx
+
+    book = write_typing_xlsx(_workbook_study(tmp_path / "s", lang), tmp_path / "tool.xlsx", lang)
+    with warnings.catch_warnings():  # the types sheet's print area by formula (Excel's), dropped by openpyxl
+        warnings.simplefilter("ignore", UserWarning)
+        wb = load_workbook(book)
+    help_ws, ans, typ, mod, calc = (wb[s] for s in _SHEETS[lang])
+    assert wb.sheetnames == list(_SHEETS[lang])
+    assert calc.sheet_state == "hidden" and all(ws.sheet_state == "visible" for ws in (help_ws, ans, typ, mod))
+    for ws in (help_ws, ans, typ, mod):
+        setup = ws.page_setup
+        assert (setup.fitToWidth, setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage) == (1, 0, True), ws.title
+        assert ws.oddFooter.left.text == "&A" and ws.oddFooter.right.text == "&P / &N", ws.title
+    assert help_ws.print_area == f"'{help_ws.title}'!$A$1:$C${help_ws.max_row}"
+    assert help_ws.page_setup.orientation == typ.page_setup.orientation == "portrait"
+    assert mod.page_setup.orientation == "landscape"
+    assert ans.print_title_rows == typ.print_title_rows == mod.print_title_rows == "$1:$1"
+    # the answers sheet turns landscape only when its columns are wider than a portrait page
+    width = sum(ans.column_dimensions[c].width for c in ans.column_dimensions)
+    assert ans.page_setup.orientation == ("landscape" if width > 100 else "portrait"), width
+
+
+def _pages_by_sheet(pdf: Path, sheets: tuple[str, ...]) -> dict[str, list[int]]:
+    """Printed pages per sheet, read from each page's footer ("types 3 / 16")."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf))
+    found: dict[str, list[int]] = {s: [] for s in sheets}
+    try:
+        for i in range(len(doc)):
+            text = doc[i].get_textpage().get_text_range()
+            footer = re.search(rf"({'|'.join(map(re.escape, sheets))})\s+{i + 1} / {len(doc)}\s", text)
+            assert footer, (i + 1, text[:200])
+            found[footer.group(1)].append(i + 1)
+    finally:
+        doc.close()
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_workbook_printed_by_libreoffice_gives_each_sheet_a_person_reads(tmp_path, lang):
+    """LibreOffice headless prints the workbook to PDF: the help sheet, the answers sheet and
+    the model on one page each, the arithmetic sheet not at all, every page's footer naming
+    its sheet. 30 typed rows print on the types sheet's first page. LibreOffice 7.4 drops
+    the types sheet's print area by formula (Excel follows it), so there the types sheet
+    still prints its 1,000 formula rows; the count is recorded, not hidden."""
+    from openpyxl import load_workbook
+
+    from behaviortypes.deliver import write_typing_xlsx
+    from test_typing_deliverables import _libreoffice
+
+    book = write_typing_xlsx(_workbook_study(tmp_path / "s", lang), tmp_path / "tool.xlsx", lang)
+    names = _SHEETS[lang]
+    pages = _pages_by_sheet(_libreoffice(book, "pdf", tmp_path / "lo"), names)
+    assert [len(pages[s]) for s in (names[0], names[1], names[3], names[4])] == [1, 1, 1, 0], pages
+    assert pages[names[2]] == list(range(3, 3 + len(pages[names[2]])))  # help, answers, types, model
+    wb = load_workbook(book)
+    ans = wb[names[1]]
+    items = [c.value for c in ans[1]][1:]
+    for r in range(2, 32):
+        ans.cell(r, 1, f"R{r:03d}")
+        for j in range(len(items)):
+            ans.cell(r, 2 + j, 1 + (r + j) % 5)
+    wb.save(tmp_path / "filled.xlsx")
+    (tmp_path / "lo2").mkdir()
+    out = _libreoffice(tmp_path / "filled.xlsx", "pdf", tmp_path / "lo2")
+    filled = _pages_by_sheet(out, names)
+    assert [len(filled[s]) for s in (names[0], names[1], names[3], names[4])] == [1, 1, 1, 0], filled
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(out))
+    first = doc[filled[names[2]][0] - 1].get_textpage().get_text_range()
+    doc.close()
+    assert "R002" in first and "R031" in first  # every typed row on the types sheet's first page
+    print(f"\n{lang}: LibreOffice pages by sheet, empty workbook {({s: len(p) for s, p in pages.items()})}")

@@ -330,11 +330,48 @@ def _help_sheet(ws, t: dict, spec: TypingSpec, model: dict, lang: str, rows: int
         _lines_height(ws, f"B{r}", 80, f"C{r}", 45)
 
 
-def _print_setup(wb, typ, mod, calc, k: int, last: int) -> None:
-    """Printed, the workbook is what was typed: ``types`` prints its header and the rows up
-    to the last one with answers (a print area by formula, which Excel follows; not its
-    1,000 formula rows: 14 pages of headers in trial 8), ``model`` every column on one
-    landscape page width."""
+#: Characters of column width that print at full size across a portrait A4 page (about
+#: 7.3 inches at 7 pixels a character); a sheet wider than this prints landscape.
+PORTRAIT_WIDTH = 100
+
+
+def _sheet_width(ws) -> float:
+    """The printed width of a sheet's used columns, in characters (default width 8.43)."""
+    return sum(ws.column_dimensions[col(c)].width or 8.43 if col(c) in ws.column_dimensions else 8.43
+               for c in range(1, ws.max_column + 1))
+
+
+def _page(ws, *, title_rows: str | None = None, landscape: bool | None = None) -> None:
+    """Printed: every column on one page width (portrait, landscape when wider than
+    :data:`PORTRAIT_WIDTH`), the header row on every page, and the sheet's name and page
+    number in the footer, so that a printed page says which sheet it is."""
+    if landscape is None:
+        landscape = _sheet_width(ws) > PORTRAIT_WIDTH
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.right.text = "&P / &N"
+    ws.oddFooter.left.size = ws.oddFooter.right.size = 8
+
+
+def _print_setup(wb, help_ws, ans, typ, mod, calc, k: int, last: int) -> None:
+    """Printed, the workbook is what a person reads: the help sheet (its text, on one page
+    width), ``answers`` and ``types`` with their header row on every page, ``types`` up to
+    the last row with answers (a print area by formula, which Excel follows; not its 1,000
+    formula rows: 14 pages of headers in trial 8), ``model`` every column on one landscape
+    page width; ``calc`` is hidden, so it is never printed. Each page's footer names its
+    sheet and page.
+
+    LibreOffice (7.4) reads a print area only as a fixed range and drops one by formula, so
+    there ``types`` prints all its formula rows (the help sheet's step 3 says how to print
+    only the rows with answers)."""
     from openpyxl.workbook.defined_name import DefinedName
 
     # the last row of answers (0: none yet), from the hidden sheet's blank-row column
@@ -344,10 +381,11 @@ def _print_setup(wb, typ, mod, calc, k: int, last: int) -> None:
     area = f"OFFSET({_ref(typ.title)}$A$1,0,0,MAX(1,{_ref(calc.title)}${col(spare)}$2),{3 + k})"
     typ.defined_names["_xlnm.Print_Area"] = DefinedName("_xlnm.Print_Area", attr_text=area,
                                                         localSheetId=wb.sheetnames.index(typ.title))
-    mod.page_setup.orientation = "landscape"
-    mod.page_setup.fitToWidth = 1
-    mod.page_setup.fitToHeight = 0
-    mod.sheet_properties.pageSetUpPr.fitToPage = True
+    help_ws.print_area = f"A1:C{help_ws.max_row}"  # the text, not the columns' formatting beyond it
+    _page(help_ws, landscape=False)
+    _page(ans, title_rows="1:1")
+    _page(typ, title_rows="1:1", landscape=False)  # portrait: more rows a page where all print
+    _page(mod, title_rows="1:1", landscape=True)
 
 
 def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str | None = None,
@@ -406,12 +444,7 @@ def write_typing_xlsx(tool: str | Path | TypingSpec, path: str | Path, lang: str
                             codes=list(spec.missing_codes))
     _types_sheet(typ, t, model, lay, last, calc_cols)
     _help_sheet(help_ws, t, spec, model, lang, rows, need, sheets)
-    for sheet in (help_ws, ans, typ):  # printed: every column on one page width
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    ans.print_title_rows = typ.print_title_rows = "1:1"
-    _print_setup(wb, typ, mod, calc, len(model["types"]), last)
+    _print_setup(wb, help_ws, ans, typ, mod, calc, len(model["types"]), last)
     wb.active = 0
 
     path = Path(path)

@@ -679,8 +679,9 @@ def _statements_heatmap(data: ReportData, ids: list[int], t: Mapping[str, str],
         iprof, names=inames, fmt="{:+.1f}",
         labels={tid: plots.type_label(tid, types.loc[tid, "name"], width=10_000, max_lines=1) for tid in ids})
     if long:
-        for label in fig.axes[0].get_yticklabels():
+        for label in fig.axes[0].get_yticklabels():  # a paragraph: its lines start together
             label.set_fontsize(LONG_ITEM_FONT)
+            label.set_multialignment("left")
     # room for the type labels under the columns (wrapped there on about this many lines)
     # (about 3.9 pt a character at 7 pt; the columns share about 4.1 inches)
     label_lines = min(8, max(math.ceil(len(f"{tid} · {types.loc[tid, 'name']}") * 3.9 / (4.1 * 72 / len(ids)))
@@ -963,10 +964,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         appendix["measurement"] = meas
         sections.append("measurement")
     if data.loadings is not None:
-        corr = appendix["factor_corr"] = factor_correlations(data, t, fmt)
-        # room on the page for the correlations under the figure (a heading, the table, the note)
-        reserve = 0.0 if corr is None else 0.9 if corr["table"] is None else 1.3 + 0.19 * len(corr["table"]["rows"])
-        appendix["loadings_svg"] = _loadings_svg(data, reserve)
+        appendix["factor_corr"], appendix["loadings_svg"] = _loadings_page(data, t, fmt)
         sections.append("loadings")
     if data.evidence_k is not None or types["stability"].notna().any():
         kpage: dict[str, Any] = {"reason": reason_text(sol.get("k_reason_code") or sol.get("k_reason", ""), t, fmt),
@@ -1030,6 +1028,14 @@ def factor_correlations(data: ReportData, t: Mapping[str, str], fmt: Formatter) 
     key = "fcorr_note" if rotation else "fcorr_note_unnamed"
     return {"table": {"columns": list(range(1, len(ids) + 1)), "rows": rows},
             "note": t[key].format(rotation=rotation, strong=fmt.num(FACTOR_CORR_STRONG, 2))}
+
+
+def _loadings_page(data: ReportData, t: Mapping[str, str], fmt: Formatter) -> tuple[dict | None, str]:
+    """The loadings page's factor correlations and its figure, which leaves room for them."""
+    corr = factor_correlations(data, t, fmt)
+    # inches for the correlations under the figure (a heading, the table, the note)
+    reserve = 0.0 if corr is None else 0.9 if corr["table"] is None else 1.3 + 0.19 * len(corr["table"]["rows"])
+    return corr, _loadings_svg(data, reserve)
 
 
 def _loadings_svg(data: ReportData, reserve: float = 0.0) -> str:

@@ -40,7 +40,15 @@ Usage::
 
     nice -n 10 .venv/bin/python bench/extreme_small.py run --kind extreme --seeds 40-69 \\
         --out /tmp/s17/ext/train.jsonl [--styles] [--no-search] [--resamples 4]
+    nice -n 10 .venv/bin/python bench/extreme_small.py run --seeds 44,48 --styles --no-search \
+        --variants spread --out /tmp/s17/ext/spread.jsonl     # the engine on one variant only
+    nice -n 10 .venv/bin/python bench/extreme_small.py visible extreme 40-69 /tmp/s17/ext/vis.jsonl
     .venv/bin/python bench/extreme_small.py table /tmp/s17/ext/train.jsonl
+
+``visible`` is the cheap question without the engine: per feature space (``pipeline``, and the
+variants above), the BIC of the true 4-type fit minus the best 3-type fit (em-EM from 10
+k-means starts and from the truth with the small type merged), the ARI and small-type Jaccard
+of the true-start fit, the number of factors and the LDA/QDA ceiling.
 
 One JSON line per study (appended; studies already in ``--out`` are skipped). ``table``
 prints the per-study table and the replayed k right per fix. docs/notes/extreme_kind.md has

@@ -44,6 +44,7 @@ Usage::
         --variants spread --out /tmp/s17/ext/spread.jsonl     # the engine on one variant only
     nice -n 10 .venv/bin/python bench/extreme_small.py visible extreme 40-69 /tmp/s17/ext/vis.jsonl
     .venv/bin/python bench/extreme_small.py table /tmp/s17/ext/train.jsonl
+    .venv/bin/python bench/extreme_small.py lda extreme 40-69      # the small type's LDA Jaccard
 
 ``visible`` is the cheap question without the engine: per feature space (``pipeline``, and the
 variants above), the BIC of the true 4-type fit minus the best 3-type fit (em-EM from 10
@@ -379,6 +380,23 @@ def visible(st, name) -> dict:
                 sup=round(supervised_ari_best(X, pd.Series(truth, index=X.index)), 3))
 
 
+def lda_small(st) -> dict:
+    """How well a classifier *shown the labels* recovers the small type: 5-fold cross-validated
+    LDA on the pipeline's scores (good respondents); Jaccard and recall of the small type."""
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    X = pipeline_scores(st, styles=True)
+    good = st.good.to_numpy()
+    t = st.truth.to_numpy()[good]
+    pred = cross_val_predict(LinearDiscriminantAnalysis(), X[good], t,
+                             cv=StratifiedKFold(5, shuffle=True, random_state=0))
+    s, p = t == st.k, pred == st.k
+    return dict(lda_jac_small=round(float((s & p).sum() / (s | p).sum()), 3),
+                recall=round(float((s & p).sum() / s.sum()), 3),
+                small_ext_share=round(float((st.style.to_numpy()[good] == "extreme")[s].mean()), 3))
+
+
 def table(files) -> None:
     """Per-study table and, per fix and style variant, the k right (replayed)."""
     rows = [json.loads(line) for f in files for line in Path(f).read_text().splitlines() if line]
@@ -411,6 +429,14 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["table"]:
         return table(argv[1:])
+    if argv[:1] == ["lda"]:  # lda KIND FIRST-LAST
+        lo, hi = map(int, argv[2].split("-"))
+        for seed in range(lo, hi + 1):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                row = lda_small(make_fieldlike(argv[1], seed=seed, points=5))
+            print(json.dumps(dict(study=f"{argv[1]}{seed}", **row)), flush=True)
+        return None
     if argv[:1] == ["visible"]:  # visible KIND FIRST-LAST OUT
         kind, (lo, hi), out = argv[1], map(int, argv[2].split("-")), Path(argv[3])
         for seed in range(lo, hi + 1):

@@ -110,6 +110,9 @@ def one_group_bics(Z):
 def screen_row(name, k_true, X):
     Z = ((X - X.mean()) / X.std(ddof=0)).to_numpy()
     row = dict(study=name, n=int(Z.shape[0]), d=int(Z.shape[1]), **one_group_bics(Z))
+    row["shash_wins"] = bool(row["bic_shash"] < min(row["bic_gauss"], row["bic_skewed"]))
+    if k_true == 1:  # a study without types: called one group before, so after too
+        return row
     ub = {}
     for k in ([k_true] if k_true and k_true >= 2 else [2, 3, 4]):
         gm = GaussianMixture(k, covariance_type="full", n_init=2, random_state=0,

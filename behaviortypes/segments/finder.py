@@ -805,11 +805,7 @@ class TypeFinder(BaseEstimator):
 
         refs, one = self._all_fits(Z, wn, ks, ref_seeds, ward)
         del ward  # holds the data; not part of the fitted model
-        skewed = fit_skewed_group(Z, wn)  # one group leaning to one end (skewed.py)
-        self._bic_skewed = -2 * skewed.loglik + skewed.n_params * np.log(n)
-        flat = fit_shash_group(Z, wn)  # ... bent in tail weight too: can be flat (skewed.py)
-        self._bic_shash = -2 * flat.loglik + flat.n_params * np.log(n)
-        bic1 = min([self._bic(m, n, d) for m in one] + [self._bic_skewed, self._bic_shash])
+        bic1 = self._one_group_bic(Z, wn, one)
 
         # resample only the k the rule can choose, best BIC first, until one passes
         per_resample = [dict() for _ in resample_seeds]
@@ -1214,6 +1210,16 @@ class TypeFinder(BaseEstimator):
             certainty=float(np.average(cert, weights=w)),
             **{key: float(v) for key, v in internal.items()},
         )
+
+    def _one_group_bic(self, Z, w, one):
+        """The best one group's BIC: Gaussian, t, or one whose features are bent
+        (:mod:`.skewed`): leaning to one end (Yeo-Johnson, ``_bic_skewed``) or also in
+        tail weight, so flat too (sinh-arcsinh, ``_bic_shash``)."""
+        n, d = Z.shape
+        skewed, flat = fit_skewed_group(Z, w), fit_shash_group(Z, w)
+        self._bic_skewed = -2 * skewed.loglik + skewed.n_params * np.log(n)
+        self._bic_shash = -2 * flat.loglik + flat.n_params * np.log(n)
+        return min([self._bic(m, n, d) for m in one] + [self._bic_skewed, self._bic_shash])
 
     def _one_group_row(self, Z, w, one):
         """The evidence row of k=1: one homogeneous group (no resamples, no entropy)."""

@@ -1,25 +1,29 @@
 """Which studies can the sinh-arcsinh one group change? Screen, then the engine where it could.
 
 Issue 13, session 17 (docs/choosing_k.md, "Session 17: a one group with sinh-arcsinh
-margins"). The new one-group candidate (``segments.skewed.fit_shash_group``) only lowers the
-BIC of the k = 1 row, and the engine calls one group iff no set of types has a BIC at least
-10 below it. So a study called one group stays one group, and a typed study can only move
-to k = 1, and only if ``BIC_shash < BIC_best_types + 10``.
+margins"; measured, not adopted). The one-group candidate
+(``segments.skewed.fit_shash_group``) would only lower the BIC of the k = 1 row, and the
+engine calls one group iff no set of types has a BIC at least 10 below it. So a study called
+one group stays one group, and a typed study can only move to k = 1, and only if
+``BIC_shash < BIC_best_types + 10``.
 
 ``screen`` computes, per study, on the scores as the pipeline makes them (standardised as the
 engine standardises them): the one-group BICs (Gaussian, Yeo-Johnson, sinh-arcsinh; as the
 engine computes them) and an upper bound ``ub`` of the engine's best-types BIC: the BIC of a
 scikit-learn full-covariance Gaussian mixture with the true number of types (2-4 when
-there is none; ``n_init=2``, seed 0, ``reg_covar=1e-3`` as the engine's ridge). When ``bic_shash < ub + 10 + MARGIN``
-(MARGIN = 100 for the engine's fits differing from ours) a tighter bound ``ub_t`` is
-fitted too: the engine's shared-shape Gaussian and t mixtures (``fit_mixture``, ``nu`` 4,
-8, 16, 50 as the engine's) started from that mixture's posteriors; ``flag`` is true when
+there is none; ``n_init=2``, seed 0, ``reg_covar=1e-3`` as the engine's ridge). When
+``bic_shash < ub + 10 + MARGIN`` (MARGIN = 100 for the engine's fits differing from ours)
+a tighter bound ``ub_t`` is fitted too: the engine's shared-shape Gaussian and t mixtures
+(``fit_mixture``, ``nu`` 4, 8, 16, 50 as the engine's) started from that mixture's
+posteriors; ``flag`` is true when
 ``bic_shash < min(ub, ub_t) + 10 + MARGIN``. Only flagged studies can flip, and they get
 ``engine``.
 
 ``engine`` runs ``TypeFinder`` as the pipeline runs it (``score_rounding``, ``n_resamples=4``,
 no BLRT, seed 0) and records k, the reason codes, every one-group BIC and the best types'
-BIC (``best_multi``; the choice's other input).
+BIC (``best_multi``; the choice's other input). The session's engine rows were recorded with
+the candidate in the engine (branch null80, commit ebe836d: ``bic_shash`` in the k = 1 row);
+it was not adopted, so on the package as it is ``bic_shash`` is blank there.
 
 Usage::
 

@@ -38,7 +38,7 @@ from ._models import (
     rounding_reference,
 )
 from .nexttype import NEXT_MAX_WIDTH, NEXT_MIN_DISTANCE, new_type
-from .skewed import fit_shash_group, fit_skewed_group
+from .skewed import fit_skewed_group
 
 __all__ = ["TypeFinder", "size_words", "STABLE_JACCARD", "MIN_MEAN_JACCARD", "MIN_PREDICTION_STRENGTH",
            "MIN_TYPE_N", "SMALL_SHARE", "SMALL_TYPE_JACCARD"]
@@ -474,8 +474,6 @@ class TypeFinder(BaseEstimator):
     matrix and each type's own spread on every feature; takes part in the choice),
     ``bic_spreads`` (its Gaussian form; reported only), ``bic_skewed`` (k = 1 only: one
     group with Yeo-Johnson-bent features; takes part in the choice of one group),
-    ``bic_shash`` (k = 1 only: one group with sinh-arcsinh-bent features, skew and tail
-    weight, so also flat ones; takes part in the choice of one group),
     ``bic_t_vev`` (mclust's VEV with t components: each type its own volume and orientation, one shape, ``nu_t``
     degrees of freedom; takes part in the choice; ``bic_vve``, ``bic_vev`` and
     ``bic_t_vve`` when ``models`` adds them — VVE only at the k within 100 BIC points
@@ -516,9 +514,7 @@ class TypeFinder(BaseEstimator):
     group's — the best of a Gaussian group, a t group and a group whose scores lean
     towards one end (each feature bent by a Yeo-Johnson transform, ``bic_skewed`` in the
     evidence's k = 1 row; :mod:`behaviortypes.segments.skewed`): mixtures cut a skewed
-    single population into 2-3 slices of its lean (session 12, docs/choosing_k.md) —
-    and a group whose features are bent in tail weight as well (a sinh-arcsinh transform,
-    ``bic_shash``): two Gaussians fit a flat factor as its two halves (session 17).
+    single population into 2-3 slices of its lean (session 12, docs/choosing_k.md).
     Every k's fit is also restarted from its neighbours' (a component of the k-1 fit
     split, a pair of the k+1 fit merged), so that a missed optimum at one k does not
     decide the comparison.
@@ -805,7 +801,9 @@ class TypeFinder(BaseEstimator):
 
         refs, one = self._all_fits(Z, wn, ks, ref_seeds, ward)
         del ward  # holds the data; not part of the fitted model
-        bic1 = self._one_group_bic(Z, wn, one)
+        skewed = fit_skewed_group(Z, wn)  # one group leaning to one end (skewed.py)
+        self._bic_skewed = -2 * skewed.loglik + skewed.n_params * np.log(n)
+        bic1 = min([self._bic(m, n, d) for m in one] + [self._bic_skewed])
 
         # resample only the k the rule can choose, best BIC first, until one passes
         per_resample = [dict() for _ in resample_seeds]
@@ -841,9 +839,8 @@ class TypeFinder(BaseEstimator):
             rows.insert(0, self._one_group_row(Z, wn, one))
         ev = pd.DataFrame(rows).set_index("k")
         ev.insert(0, "bic_best", ev[self._cols].min(axis=1))
-        if 1 in ev.index:  # one group: also the bent ones (not mixtures; no column of _cols)
-            ev.loc[1, "bic_best"] = min(float(ev.loc[1, "bic_best"]), self._bic_skewed,
-                                        self._bic_shash)
+        if 1 in ev.index:  # one group: also the skewed one (not a mixture; no column of _cols)
+            ev.loc[1, "bic_best"] = min(float(ev.loc[1, "bic_best"]), self._bic_skewed)
         ev = self._judge(ev, bic1)
         k_ch, reason, warn = self._choose(ev, bic1, fits=(Z, refs))
         reason_code = self._reason_code
@@ -1211,16 +1208,6 @@ class TypeFinder(BaseEstimator):
             **{key: float(v) for key, v in internal.items()},
         )
 
-    def _one_group_bic(self, Z, w, one):
-        """The best one group's BIC: Gaussian, t, or one whose features are bent
-        (:mod:`.skewed`): leaning to one end (Yeo-Johnson, ``_bic_skewed``) or also in
-        tail weight, so flat too (sinh-arcsinh, ``_bic_shash``)."""
-        n, d = Z.shape
-        skewed, flat = fit_skewed_group(Z, w), fit_shash_group(Z, w)
-        self._bic_skewed = -2 * skewed.loglik + skewed.n_params * np.log(n)
-        self._bic_shash = -2 * flat.loglik + flat.n_params * np.log(n)
-        return min([self._bic(m, n, d) for m in one] + [self._bic_skewed, self._bic_shash])
-
     def _one_group_row(self, Z, w, one):
         """The evidence row of k=1: one homogeneous group (no resamples, no entropy)."""
         n, d = Z.shape
@@ -1230,7 +1217,7 @@ class TypeFinder(BaseEstimator):
         # with one group every Gaussian structure is one free covariance, every t one too
         bics = {_BIC_COLUMN[kd]: (bic_t if kd.startswith("t") else bic_g) for kd in self._kinds}
         return dict(
-            k=1, **bics, bic_skewed=float(self._bic_skewed), bic_shash=float(self._bic_shash),
+            k=1, **bics, bic_skewed=float(self._bic_skewed),
             nu_t=float(one[1].nu), nu_t_spreads=float(one[1].nu), bic_spreads=bic_g,
             set_aside="", bic_diag=self._bic(fit_mixture(Z, w, lab, 1, kind="diag"), n, d),
             bic_tied=bic_g, loglik=one[0].loglik, min_share=1.0, min_share_hard=1.0,
@@ -1299,11 +1286,8 @@ class TypeFinder(BaseEstimator):
         (``fits``: the standardised scores and every k's fits, for :meth:`_next_type`)."""
         self._reason_code = []
         one_bic = float(ev.loc[1, "bic_best"]) if 1 in ev.index else np.nan
-        # the one group that wins may be a bent one (skewed.py), not a Gaussian or t group:
-        # "skewed" (Yeo-Johnson) or "shash" (sinh-arcsinh: skew and tail weight)
-        skewed = False
-        if 1 in ev.index and one_bic < float(ev.loc[1, self._cols].min()):
-            skewed = "shash" if one_bic == float(ev.loc[1, "bic_shash"]) else "skewed"
+        # the one group that wins is the skewed one (skewed.py), not a Gaussian or t group
+        skewed = 1 in ev.index and bool(one_bic < float(ev.loc[1, self._cols].min()))
         ev = ev[ev.index >= 2]
         cols = self._cols
         best_multi = float(np.nanmin(ev[cols].to_numpy())) if ev[cols].notna().any().any() \
@@ -1503,8 +1487,7 @@ class TypeFinder(BaseEstimator):
 
     def _choose_one(self, ev, one_bic, best_multi, skewed=False):
         """k=1: no set of types fits at least ``_STRONG_BIC`` better than one group
-        (``skewed``: the one group that does is a bent one, :mod:`.skewed` — ``"skewed"``
-        Yeo-Johnson, ``"shash"`` sinh-arcsinh)."""
+        (``skewed``: the one group that does is the skewed one, :mod:`.skewed`)."""
         cols = self._cols
         k_best = int(ev[cols].min(axis=1).idxmin())
         better = "better than" if one_bic < best_multi else "about as well as"
@@ -1518,13 +1501,7 @@ class TypeFinder(BaseEstimator):
             f"types; types need a BIC at least {_STRONG_BIC:.0f} lower). Set the number of "
             "types (--k) to describe subgroups anyway."
         )
-        if skewed == "shash":
-            self._reason_code.append({"code": "k_reason_one_group_shash", "values": {}})
-            reason += (" The group's answers on some scales are spread flatter (or lean more) "
-                       "than a normal shape: one group with each factor's scores bent in "
-                       "tail weight and lean (a sinh-arcsinh transform) fits them, and types "
-                       "would be slices of that spread, not distinct groups.")
-        elif skewed:
+        if skewed:
             self._reason_code.append({"code": "k_reason_one_group_skewed", "values": {}})
             reason += (" The group's answers lean towards one end of the scales: one group with "
                        "each factor's scores bent to a normal shape (a Yeo-Johnson transform) "

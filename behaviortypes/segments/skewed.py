@@ -16,13 +16,14 @@ log-likelihood is that of the scores as given (the transforms' Jacobian included
 its BIC compares with the mixtures' directly. The parameters are chosen one margin at a
 time, so the BIC is an upper bound of the joint optimum's (conservative for one group).
 
-A second bent one group (session 17, :func:`fit_shash_group`) bends each margin in tail
-weight as well as skew, so that it can also be *flat*: the sinh-arcsinh transform of Jones
-& Pewsey (2009), ``x -> sinh(delta * asinh(x) - epsilon)`` with two parameters per feature
+A second bent one group, measured in session 17 but **not a candidate of the engine**
+(:func:`fit_shash_group`; ``bench/flat_one_group.py``), bends each margin in tail weight as
+well as skew, so that it can also be *flat*: the sinh-arcsinh transform of Jones & Pewsey
+(2009), ``x -> sinh(delta * asinh(x) - epsilon)`` with two parameters per feature
 (``delta > 1`` lighter tails than the normal, ``delta < 1`` heavier; ``epsilon`` the
-skew). A Yeo-Johnson transform cannot make a flat margin normal, and a Gaussian mixture
-fits a flat factor with two halves (field-like null study s80: 2 "types", 45/55 %, the
-halves of one factor with excess kurtosis -0.9; ``docs/choosing_k.md``, session 17).
+skew). It calls the field-like null study s80 one group (a Gaussian mixture fits its flat
+factor with two halves), but also two real types 3 SDs apart on one factor: a flat margin
+and two close halves have the same shape (``docs/choosing_k.md``, session 17).
 """
 
 from __future__ import annotations

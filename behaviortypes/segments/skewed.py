@@ -22,7 +22,7 @@ well as skew, so that it can also be *flat*: the sinh-arcsinh transform of Jones
 (2009), ``x -> sinh(delta * asinh(x) - epsilon)`` with two parameters per feature
 (``delta > 1`` lighter tails than the normal, ``delta < 1`` heavier; ``epsilon`` the
 skew). It calls the field-like null study s80 one group (a Gaussian mixture fits its flat
-factor with two halves), but also two real types 3 SDs apart on one factor: a flat margin
+factor with two halves), but also two planted types 3 SDs apart on one factor: a flat margin
 and two close halves have the same shape (``docs/choosing_k.md``, session 17).
 """
 
@@ -54,7 +54,7 @@ class SkewedGroup(NamedTuple):
 
     lambdas: np.ndarray  # Yeo-Johnson (d,), 1 = not bent; sinh-arcsinh (d, 2) (eps, delta)
     loglik: float  # weighted log-likelihood of the features as given (weights mean 1)
-    n_params: int  # d transforms + d means + d(d+1)/2 covariances
+    n_params: int  # d (sinh-arcsinh: 2d) transforms + d means + d(d+1)/2 covariances
 
 
 def yeo_johnson(x: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray]:

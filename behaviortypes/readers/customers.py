@@ -111,7 +111,7 @@ def _dialect_of(head: bytes, path: Path) -> dict[str, Any]:
     delim = sniff_delimiter(text)
     decimal = "."
     if delim != ",":
-        cells = [c.strip() for row in csv.reader(io.StringIO(text), delimiter=delim) for c in row]
+        cells = [c.strip() for row in csv.reader(io.StringIO(text, newline=""), delimiter=delim) for c in row]
         commas = sum(bool(re.fullmatch(r"[+-]?\d+,\d+", c)) for c in cells)
         points = sum(bool(re.fullmatch(r"[+-]?\d+\.\d+", c)) for c in cells)
         decimal = "," if commas > points else "."

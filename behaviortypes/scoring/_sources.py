@@ -182,7 +182,7 @@ def csv_block_size(path: Path, batch_size: int) -> int:
     """A CSV block of about ``batch_size`` rows, from the mean line length of the file's start."""
     with pa.input_stream(str(path), compression="detect") as stream:
         sample = stream.read(1 << 20)
-    n_lines = max(sample.count(b"\n"), 1)
+    n_lines = max(sample.count(b"\n"), sample.count(b"\r"), 1)  # (\r alone: a Mac "CSV (Macintosh)")
     per_row = len(sample) / n_lines
     return int(min(max(per_row * batch_size, 1 << 20), 1 << 28))
 

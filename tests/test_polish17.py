@@ -1,0 +1,97 @@
+"""Leftovers users hit (session 17): a Mac CR-only CSV, a hive-partitioned Parquet folder,
+the ``--id-column`` hint, Swedish numbers in warnings, Swedish screening reasons and YAML errors.
+
+CLI behaviour runs ``behaviortypes`` in a subprocess (``clirun``), as a user does.
+"""
+
+from __future__ import annotations
+
+import codecs
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from clirun import bt, error_line, ok_lines  # noqa: E402
+from swedish import study as swedish  # noqa: E402
+
+
+# --------------------------------------------------------------------------- 1. CR-only CSV
+def _mac_csv(path: Path, *, bom: bool = False, directive: bool = False) -> Path:
+    """Rewrite a CSV as old Excel for Mac's "CSV (Macintosh)": lines end in ``\\r`` alone."""
+    raw = path.read_bytes().replace(b"\r\n", b"\n")
+    if directive:
+        raw = b"sep=;\n" + raw
+    if bom:
+        raw = codecs.BOM_UTF8 + raw.decode("cp1252").encode("utf-8")
+    path.write_bytes(raw.replace(b"\n", b"\r"))
+    assert b"\n" not in path.read_bytes()
+    return path
+
+
+@pytest.fixture(scope="module")
+def crlf_check(tmp_path_factory):
+    """The Swedish study as written (CRLF/LF lines) and what ``check`` prints for it."""
+    folder = swedish.write_csv_study(tmp_path_factory.mktemp("crlf") / "kundstudie")
+    return folder, ok_lines(bt("check", folder))
+
+
+@pytest.mark.parametrize("bom, directive", [(False, False), (True, False), (True, True)],
+                         ids=["cp1252", "utf8-bom", "utf8-bom-sep-line"])
+def test_check_reads_a_mac_cr_only_csv_as_the_same_survey(crlf_check, tmp_path, bom, directive):
+    """Session 16: "rad 1: inte en läsbar CSV-fil (new-line character seen in unquoted field ...)"
+    for a file the streaming scorer reads."""
+    original, lines = crlf_check
+    folder = tmp_path / "kundstudie"
+    shutil.copytree(original, folder)
+    _mac_csv(folder / "responses.csv", bom=bom, directive=directive)
+    assert ok_lines(bt("check", folder)) == lines
+
+
+def test_a_mac_csv_streams_and_reads_whole_alike(tmp_path):
+    """The streaming reader (typing-tool --score) and the whole-file reader give the same cells,
+    and a short row of a CR-only file is refused on its own line."""
+    from behaviortypes.errors import InputError
+    from behaviortypes.readers import open_text_table
+    from behaviortypes.readers.tables import read_raw
+
+    frame, _ = swedish.responses(50)
+    path = tmp_path / "svar.csv"
+    frame.to_csv(path, sep=";", index=False, encoding="utf-8-sig")
+    _mac_csv(path)
+    whole = read_raw(path)
+    table = open_text_table(path)
+    assert table.delimiter == ";" and table.columns_in_file == list(frame.columns)
+    table.check_short_rows()
+    streamed = pd.concat(list(table.chunks(7)))
+    pd.testing.assert_frame_equal(streamed, whole, check_like=False, check_index_type=False)
+    assert len(whole) == 50 and whole["s01"].tolist() == frame["s01"].astype(str).tolist()
+    path.write_bytes(path.read_bytes().replace(b"\rR0004;", b"\rR0004\r", 1))
+    with pytest.raises(InputError, match="line 5"):
+        read_raw(path)
+
+
+def test_a_mac_customer_csv_is_sniffed_as_semicolon_and_decimal_comma(tmp_path):
+    from behaviortypes.readers import read_customers
+    from behaviortypes.readers.customers import sniff_csv_dialect
+
+    path = tmp_path / "kunder.csv"
+    path.write_bytes(b"kundnr;belopp\r001;12,5\r002;7,25\r003;1,0\r")
+    assert sniff_csv_dialect(path) == {"encoding": "utf-8", "delimiter": ";", "decimal": ","}
+    frame = read_customers(path, id_column="kundnr")
+    assert frame["kundnr"].tolist() == ["001", "002", "003"]
+    assert frame["belopp"].tolist() == [12.5, 7.25, 1.0]
+
+
+def test_the_scorers_csv_block_is_as_small_for_a_mac_csv(tmp_path):
+    """The scorer sizes its CSV blocks from the line length: a CR-only file is not one 256 MB line."""
+    from behaviortypes.scoring._sources import csv_block_size
+
+    rows = "".join(f"{i};{i % 7},5;Nord\n" for i in range(200_000))
+    unix, mac = tmp_path / "unix.csv", tmp_path / "mac.csv"
+    unix.write_text("kundnr;belopp;region\n" + rows)
+    mac.write_text(("kundnr;belopp;region\n" + rows).replace("\n", "\r"), newline="")
+    assert csv_block_size(mac, 100_000) == csv_block_size(unix, 100_000) < 1 << 22

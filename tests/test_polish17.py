@@ -95,3 +95,72 @@ def test_the_scorers_csv_block_is_as_small_for_a_mac_csv(tmp_path):
     unix.write_text("kundnr;belopp;region\n" + rows)
     mac.write_text(("kundnr;belopp;region\n" + rows).replace("\n", "\r"), newline="")
     assert csv_block_size(mac, 100_000) == csv_block_size(unix, 100_000) < 1 << 22
+
+
+# --------------------------------------------------------------------------- 2. hive-partitioned Parquet
+@pytest.fixture(scope="module")
+def hive_base(tmp_path_factory):
+    """A customer base as one Parquet file and as a hive-partitioned folder (``region=…/``, three
+    partitions, Spark's ``_SUCCESS`` marker and a hidden checksum beside them), and a saved
+    lookalike model that uses ``region``."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from behaviortypes.files import write_yaml
+    from behaviortypes.lookalike import LookalikeModel, save_model
+    from test_scoring import make_base
+
+    root = tmp_path_factory.mktemp("hive")
+    frame, truth = make_base(1200, seed=5)
+    rng = np.random.default_rng(5)
+    frame["region"] = np.where(rng.random(len(truth)) < 0.7, np.array(["north", "south", "west"])[truth - 1],
+                               rng.choice(["north", "south", "west"], len(truth)))
+    frame = frame.drop(columns="other")
+    features = frame.set_index("customer_id")
+    model = LookalikeModel(models=("logistic",), cv=3, random_state=0).fit(features, pd.Series(truth, index=features.index))
+    save_model(model, root / "model" / "lookalike.skops")
+    write_yaml(root / "model" / "types.yaml", {"types": [{"type_id": t, "name": n} for t, n in
+                                                         enumerate(["Loyalists", "Bargain hunters", "Explorers"], 1)]})
+    frame.to_parquet(root / "base.parquet", index=False)
+    pq.write_to_dataset(pa.Table.from_pandas(frame, preserve_index=False), root / "base", partition_cols=["region"],
+                        row_group_size=150)
+    (root / "base" / "_SUCCESS").write_text("")
+    (root / "base" / "region=north" / ".part-0.parquet.crc").write_bytes(b"\x00crc")
+    assert len([p for p in (root / "base").iterdir() if p.is_dir()]) == 3
+    return root, frame
+
+
+def test_score_reads_a_hive_partitioned_folder_as_the_same_base(hive_base, tmp_path):
+    """Session 16: "base: folder holds no .parquet files" for a folder Spark wrote."""
+    root, frame = hive_base
+    ok_lines(bt("score", root / "model", "--customers", root / "base", "--out", tmp_path / "hive.parquet"))
+    ok_lines(bt("score", root / "model", "--customers", root / "base.parquet", "--out", tmp_path / "one.parquet"))
+    hive = pd.read_parquet(tmp_path / "hive.parquet").sort_values("customer_id").reset_index(drop=True)
+    one = pd.read_parquet(tmp_path / "one.parquet").sort_values("customer_id").reset_index(drop=True)
+    assert len(hive) == len(frame)
+    pd.testing.assert_frame_equal(hive, one)
+    assert hive["type_id"].nunique() == 3  # region is used: the scores are not all one type's
+
+
+def test_a_hive_folder_streams_in_bounded_batches_with_its_partition_column(hive_base):
+    from behaviortypes.readers import iter_customer_batches, read_customers
+
+    root, frame = hive_base
+    batches = list(iter_customer_batches(root / "base", batch_size=100, id_column="customer_id"))
+    assert {len(b) for b in batches[:-1]} == {100} and len(batches[-1]) <= 100
+    streamed = pd.concat(batches, ignore_index=True)
+    assert sorted(streamed.columns) == sorted(frame.columns)
+    want = frame.set_index("customer_id")["region"]
+    assert streamed.set_index("customer_id")["region"].sort_index().equals(want.sort_index())
+    whole = read_customers(root / "base", columns=["customer_id", "region"], id_column="customer_id")
+    assert whole.set_index("customer_id")["region"].sort_index().equals(want.sort_index())
+
+
+def test_a_folder_of_only_markers_is_still_refused_in_one_line(hive_base, tmp_path):
+    root, _ = hive_base
+    (tmp_path / "base" / "region=north").mkdir(parents=True)
+    (tmp_path / "base" / "_SUCCESS").write_text("")
+    (tmp_path / "base" / "region=north" / "notes.txt").write_text("x")
+    res = bt("score", root / "model", "--customers", tmp_path / "base", "--out", tmp_path / "o.parquet")
+    assert error_line(res).startswith("error: base: folder holds no .parquet files")

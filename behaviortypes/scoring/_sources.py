@@ -62,6 +62,8 @@ class Source:
     schema: pa.Schema
     n_rows: int | None
     files: list[Path] = field(default_factory=list)  # parquet
+    #: parquet folder: a pyarrow dataset (hive partition sub-folders become columns)
+    dataset: Any = None
     relation: str | None = None  # duckdb: quoted table or (query)
     csv_types: dict[str, pa.DataType] = field(default_factory=dict)
     #: csv: encoding, delimiter and decimal mark (:func:`behaviortypes.readers.customers.sniff_csv_dialect`)
@@ -84,6 +86,11 @@ class Source:
             yield from _rebatch(self._duckdb(columns, batch_size), batch_size)
 
     def _parquet(self, columns: list[str], batch_size: int) -> Iterator[pa.RecordBatch]:
+        if self.dataset is not None:
+            from ..readers import iter_parquet_batches
+
+            yield from iter_parquet_batches(self.dataset, columns, batch_size)
+            return
         for file in self.files:
             # pre_buffer=False: with pre-buffering, pyarrow's read cache keeps every row
             # group read so far alive until the file is closed (memory grows with the file)
@@ -229,14 +236,16 @@ def open_source(
     is_duckdb = suffix in DUCKDB_SUFFIXES
     if (table is not None or query is not None) and not is_duckdb:
         raise InputError(code="problem_source_table_not_duckdb", file=path, value=table or query)
-    if path.is_dir():
-        files = sorted(
-            (p for p in path.iterdir() if file_suffix(p) in PARQUET_SUFFIXES and not p.name.startswith(".")),
-            key=natural_key,
-        )
+    if path.is_dir():  # a folder of parts, hive-partitioned (region=north/part-0.parquet) or not
+        from ..readers import parquet_dataset, parquet_folder_files
+
+        files = parquet_folder_files(path)
         if not files:
             raise InputError(code="problem_score_no_parquet", file=path, hint=_FORMATS_HINT)
-        return _parquet_source(path, files)
+        source = _parquet_source(path, files)
+        source.dataset = parquet_dataset(path, files)
+        source.schema = source.dataset.schema
+        return source
     if suffix in PARQUET_SUFFIXES:
         return _parquet_source(path, [path])
     if suffix in _CSV_SUFFIXES:

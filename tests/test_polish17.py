@@ -164,3 +164,60 @@ def test_a_folder_of_only_markers_is_still_refused_in_one_line(hive_base, tmp_pa
     (tmp_path / "base" / "region=north" / "notes.txt").write_text("x")
     res = bt("score", root / "model", "--customers", tmp_path / "base", "--out", tmp_path / "o.parquet")
     assert error_line(res).startswith("error: base: folder holds no .parquet files")
+
+
+# --------------------------------------------------------------------------- 3. the --id-column hint
+_FIRST = ["Anna", "Lars", "Karin", "Erik", "Maria", "Johan", "Sara", "Anders", "Emma", "Nils"]
+_LAST = ["Svensson", "Johansson", "Lindberg", "Karlsson", "Nilsson", "Berg", "Smith", "Larsson"]
+
+
+def _names(n: int) -> list[str]:
+    return [f"{_FIRST[i % len(_FIRST)]} {_LAST[(i // len(_FIRST)) % len(_LAST)]}" for i in range(n)]
+
+
+def test_lookalike_hint_names_the_id_like_column_not_the_customers_names(tmp_path):
+    """``customer_id`` renamed ``client_no`` in a CRM export that also has ``customer_name`` and
+    ``email``: difflib's nearest name was ``customer_name`` (0.73 against 0.62), personal data."""
+    from test_lookalike import _discovery
+
+    out, customers, _ = _discovery(tmp_path, n_base=1_500, n_resp=300)
+    base = pd.read_parquet(customers).rename(columns={"customer_id": "client_no"})
+    base.insert(1, "customer_name", _names(len(base)))
+    base.insert(2, "email", [f"kund{i}@example.se" for i in range(len(base))])
+    base.to_csv(tmp_path / "crm.csv", index=False)
+    line = error_line(bt("lookalike", out, "--customers", tmp_path / "crm.csv"))
+    assert "pass --id-column client_no" in line and "'customer_name' is" not in line, line
+
+
+def test_score_hint_names_the_id_like_column_not_an_email_column(hive_base, tmp_path):
+    root, frame = hive_base
+    crm = frame.rename(columns={"customer_id": "account_no"})
+    crm.insert(0, "contact", [f"kund{i}@example.se" for i in range(len(crm))])  # e-mails, by their values
+    crm.insert(0, "customer_name", _names(len(crm)))
+    crm.to_csv(tmp_path / "crm.csv", index=False)
+    line = error_line(bt("score", root / "model", "--customers", tmp_path / "crm.csv", "--out", tmp_path / "o.parquet"))
+    assert "if 'account_no' is the customer id, pass --id-column account_no" in line, line
+
+
+def test_check_suggests_the_respondent_number_not_the_respondents_names(tmp_path):
+    folder = swedish.write_csv_study(tmp_path / "kundstudie")
+    frame = pd.read_csv(folder / "responses.csv", sep=";", encoding="cp1252")
+    frame = frame.rename(columns={"respondent": "svarande_nr"})
+    frame.insert(1, "respondentnamn", _names(len(frame)))
+    frame.to_csv(folder / "responses.csv", sep=";", index=False, encoding="cp1252")
+    line = error_line(bt("check", folder))
+    assert "menade du 'svarande_nr'?" in line and "respondentnamn'?" not in line, line
+
+
+def test_suggest_id_column_never_names_personal_data():
+    from behaviortypes.readers import suggest_id_column
+
+    sample = pd.DataFrame({"customer_name": _names(40), "e_post": [f"a{i}@b.se" for i in range(40)],
+                           "telefon": [f"070-{i:07d}" for i in range(40)], "personnummer": ["19800101-1234"] * 40,
+                           "region": ["Nord", "Syd"] * 20})
+    assert suggest_id_column("customer_id", list(sample.columns), sample) is None
+    assert suggest_id_column("customer_id", ["CustomerID", "customer_name"]) == "CustomerID"
+    sample["medlemsnr"] = range(40)
+    assert suggest_id_column("kundnummer", list(sample.columns), sample) == "medlemsnr"
+    sample["kund_nr"] = [1] * 40  # id-like name, but repeats: not an id
+    assert suggest_id_column("kundnummer", list(sample.columns), sample) == "medlemsnr"

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError, Said
-from ._common import TEXT_EXT, column_hint, ids_to_str
+from ._common import TEXT_EXT, column_hint, id_column_hint, ids_to_str
 
 #: File suffixes read as Parquet (a file, or the parts of a folder).
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
@@ -206,7 +206,8 @@ def _csv_arrow_options(path: Path, columns, id_column, batch_rows: int | None = 
     return read, parse, convert
 
 
-def _check_columns(path: Path, available: Sequence[str], columns: Sequence[str] | None) -> None:
+def _check_columns(path: Path, available: Sequence[str], columns: Sequence[str] | None,
+                   id_column: str | None = None) -> None:
     if not columns:
         return
     available = list(available)
@@ -219,9 +220,10 @@ def _check_columns(path: Path, available: Sequence[str], columns: Sequence[str] 
         raise InputError(code=code, values={"missing": ", ".join(missing)}, file=path,
                          column=named[0], hint=Said("problem_base_column_unique"))
     if missing:
+        hint = (id_column_hint if missing[0] == id_column else column_hint)(  # (never a column of names as the id)
+            missing[0], list(available), Said("problem_what_column"), columns)
         raise InputError(code="problem_base_columns", values={"missing": ", ".join(missing)}, file=path,
-                         column=missing[0], hint=column_hint(missing[0], list(available), Said("problem_what_column"),
-                                                             columns))
+                         column=missing[0], hint=hint)
 
 
 def _duckdb_relation(path: Path, columns, table, query, id_column):
@@ -270,7 +272,7 @@ def _read_customer_arrow(path: Path, columns, id_column):
     ext = path.suffix.lower()
     if ext == ".parquet" or path.is_dir():
         dataset = parquet_dataset(path)
-        _check_columns(path, dataset.schema.names, columns)
+        _check_columns(path, dataset.schema.names, columns, id_column)
         return dataset
     if ext in TEXT_EXT:
         read, parse, convert = _csv_arrow_options(path, None, id_column)
@@ -280,7 +282,7 @@ def _read_customer_arrow(path: Path, columns, id_column):
         except pa.ArrowInvalid as err:
             raise InputError(code="problem_base_csv", values={"detail": str(err).splitlines()[0]}, file=path,
                              hint=Said("problem_base_csv_fix")) from None
-        _check_columns(path, table.column_names, columns)
+        _check_columns(path, table.column_names, columns, id_column)
         return table.select(list(columns)) if columns else table
     raise unknown_customer_format(path)
 
@@ -385,7 +387,7 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
     ext = path.suffix.lower()
     if query is None and table is None and (ext == ".parquet" or path.is_dir()):
         dataset = parquet_dataset(path)
-        _check_columns(path, dataset.schema.names, columns)
+        _check_columns(path, dataset.schema.names, columns, id_column)
         batches = iter_parquet_batches(dataset, list(columns) if columns else dataset.schema.names, batch_size)
         yield from _rebatch(batches, batch_size, id_column)
         return
@@ -397,7 +399,7 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
         except pa.ArrowInvalid as err:
             raise InputError(code="problem_base_csv", values={"detail": str(err).splitlines()[0]}, file=path,
                              hint=_dialect_hint(path)) from None
-        _check_columns(path, reader.schema.names, columns)
+        _check_columns(path, reader.schema.names, columns, id_column)
 
         def selected():
             try:

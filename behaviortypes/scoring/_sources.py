@@ -410,6 +410,19 @@ def _duckdb_source(path: Path, *, table: str | None, query: str | None) -> Sourc
     return Source(path=path, kind="duckdb", schema=schema, n_rows=n_rows, relation=relation)
 
 
+def _id_suggestion(source: Source, id_column: str) -> str | None:
+    """The column to suggest as the id (:func:`behaviortypes.readers.suggest_id_column`: an
+    id-like column, never one of names, e-mail addresses or phone numbers), from the
+    header and the first 500 rows."""
+    from ..readers import suggest_id_column
+
+    try:
+        batch = next(iter(source.batches(source.columns, 500)), None)
+    except (InputError, pa.ArrowException):
+        batch = None
+    return suggest_id_column(id_column, source.columns, None if batch is None else batch.to_pandas())
+
+
 def check_source_columns(source: Source, scorer: Scorer, id_column: str | None) -> str:
     """Validate the id and feature columns up front; return the id column."""
     present = source.columns
@@ -429,11 +442,15 @@ def check_source_columns(source: Source, scorer: Scorer, id_column: str | None) 
         if "customer_id" in present:
             id_column = "customer_id"
         else:
-            raise InputError(code="problem_score_which_id", file=source.path,
-                             hint=Said("problem_score_which_id_fix", {"columns": shown}))
+            close = _id_suggestion(source, "customer_id")
+            raise InputError(code="problem_score_which_id", file=source.path, hint=Said(
+                "problem_score_no_id_fix_close" if close else "problem_score_which_id_fix",
+                {"columns": shown, "close": close}))
     if id_column not in present:
+        close = _id_suggestion(source, id_column)
         raise InputError(code="problem_score_no_id", values={"column": repr(id_column)}, file=source.path,
-                         column=id_column, hint=Said("problem_score_no_id_fix", {"columns": shown}))
+                         column=id_column, hint=Said("problem_score_no_id_fix_close" if close else
+                                                    "problem_score_no_id_fix", {"columns": shown, "close": close}))
     if source.kind == "csv":
         id_type(source, id_column)  # integer or text, never parsed as a decimal or a date
     check = getattr(scorer.model, "check_features", None)

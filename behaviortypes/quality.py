@@ -489,9 +489,9 @@ def _warn_forward_only_straightlining(n: int, n_all: int) -> None:
     191 of 1,215, 15.7 %, dropped silently; 72 of them answered every statement alike)."""
     if not n:
         return
-    share = f"{n / max(n_all, 1):.1%}"
+    share = n / max(n_all, 1)  # (a number: the Swedish line writes it "15,7 %")
     warnings.warn(SurveyQualityWarning(
-        f"straightlining: {n} respondents ({share}) are screened out for giving (nearly) the same answer "
+        f"straightlining: {n} respondents ({share:.1%}) are screened out for giving (nearly) the same answer "
         "to every statement, but the survey has no reverse-worded statements, so answering alike "
         "throughout cannot be told from holding the same view on every statement (\"all not true\" can "
         "be a real answer); to keep them, set quality: {longstring_share: 1.01, min_irv: 0} in "

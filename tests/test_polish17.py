@@ -221,3 +221,51 @@ def test_suggest_id_column_never_names_personal_data():
     assert suggest_id_column("kundnummer", list(sample.columns), sample) == "medlemsnr"
     sample["kund_nr"] = [1] * 40  # id-like name, but repeats: not an id
     assert suggest_id_column("kundnummer", list(sample.columns), sample) == "medlemsnr"
+
+
+# --------------------------------------------------------------------------- 4. Swedish numbers
+_ENGLISH_PERCENT = r"\d\.\d+ ?%"
+
+
+def test_a_swedish_run_writes_no_english_percentages(tmp_path):
+    """User trial 11 (GCBS): "rak linje: 191 svarande (15.7%) sorteras bort ..." — the share was
+    formatted in English before the Swedish sentence got it. A Swedish study without reverse-worded
+    statements, with straightliners and a statement a fifth left unanswered: every warning of
+    ``check`` and ``discover`` writes its shares "15,8 %"."""
+    import re
+
+    import yaml
+
+    folder = swedish.write_csv_study(tmp_path / "kundstudie")
+    doc = yaml.safe_load((folder / "instrument.yaml").read_text(encoding="utf-8"))
+    doc["items"] = [i for i in doc["items"] if not i["reverse"]]
+    (folder / "instrument.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    frame = pd.read_csv(folder / "responses.csv", sep=";", encoding="cp1252")
+    frame.loc[300:356, [i["id"] for i in doc["items"]]] = 4
+    frame.loc[:80, "s01"] = None
+    frame.to_csv(folder / "responses.csv", sep=";", index=False, encoding="cp1252")
+    check = bt("check", folder)
+    discover = bt("discover", folder, "--out", tmp_path / "ut", "--no-map", "--resamples", 10)
+    for res in (check, discover):
+        text = (res.stdout + res.stderr).replace("\u00a0", " ")
+        assert res.returncode == 0, text
+        assert "rak linje: 57 svarande (15,8 %)" in text and "22,5 % av de svarande" in text, text
+        assert not re.search(_ENGLISH_PERCENT, text), re.search(_ENGLISH_PERCENT, text)
+
+
+def test_a_coded_warning_said_in_swedish_writes_its_share_the_swedish_way():
+    from behaviortypes.errors import CodedProblem
+
+    problem = CodedProblem("15.7% of respondents did not answer this item", code="warn_item_missing",
+                           values={"share": 0.157}, file="svar.csv", column="s05")
+    assert "15,7\u00a0% av de svarande" in problem.said("sv")
+    assert "15.7% of respondents did not answer" in str(problem)
+
+
+def test_a_drafts_rare_zero_share_is_written_the_swedish_way(tmp_path):
+    from behaviortypes.readers import instrument_draft_yaml
+    from test_draft_trial7 import _big5_answers
+
+    path = _big5_answers(tmp_path, zero_rows=1)
+    assert "(0,05 % av svaren)" in instrument_draft_yaml(path, lang="sv")
+    assert "(0.05 % of the answers)" in instrument_draft_yaml(path, lang="en")

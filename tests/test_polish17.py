@@ -251,6 +251,13 @@ def test_a_swedish_run_writes_no_english_percentages(tmp_path):
         assert res.returncode == 0, text
         assert "rak linje: 57 svarande (15,8 %)" in text and "22,5 % av de svarande" in text, text
         assert not re.search(_ENGLISH_PERCENT, text), re.search(_ENGLISH_PERCENT, text)
+    # 5. screening.csv: the reasons in the study's language, the screens that flagged as codes
+    screening = pd.read_csv(tmp_path / "ut" / "screening.csv", dtype={"screens": str}, keep_default_na=False)
+    dropped = screening[~screening["kept"]]
+    assert len(dropped) == 57 and set(dropped["screens"]) == {"straightlining"}
+    assert dropped["reasons"].iloc[0] == (
+        "rak linje: samma svar på 100\u00a0% av påståendena i följd (longstring 1,00 >= 0,80)")
+    assert (screening.loc[screening["kept"], ["reasons", "screens"]] == "").all().all()
 
 
 def test_a_coded_warning_said_in_swedish_writes_its_share_the_swedish_way():
@@ -269,3 +276,58 @@ def test_a_drafts_rare_zero_share_is_written_the_swedish_way(tmp_path):
     path = _big5_answers(tmp_path, zero_rows=1)
     assert "(0,05 % av svaren)" in instrument_draft_yaml(path, lang="sv")
     assert "(0.05 % of the answers)" in instrument_draft_yaml(path, lang="en")
+
+
+# --------------------------------------------------------------------------- 5. Swedish reasons and YAML errors
+def _screen(lang):
+    from behaviortypes.instrument import Instrument
+    from behaviortypes.quality import screen_responses
+
+    frame, _ = swedish.responses(120)
+    doc = {**swedish.instrument(), "language": lang}
+    frame.loc[:4, swedish.ITEMS] = 4  # straightliners
+    frame.loc[5, swedish.ITEMS[:10]] = float("nan")  # too many unanswered
+    frame.loc[6, "tid_sek"] = 20  # a speeder
+    return screen_responses(frame.set_index("respondent", drop=False), Instrument.model_validate(doc)).table
+
+
+def test_screening_reasons_follow_the_study_language_and_screens_keep_the_codes():
+    en, sv = _screen("en"), _screen("sv")
+    assert list(en.columns[:3]) == ["kept", "reasons", "screens"]
+    assert (en["screens"] == sv["screens"]).all()  # the codes are the same in every language
+    assert en.loc["R0001", "screens"] == "straightlining" and en.loc["R0006", "screens"] == "missing"
+    assert en.loc["R0007", "screens"] == "speeding"
+    assert en.loc["R0006", "reasons"] == "missing: 56% of items unanswered (> 20%)"
+    assert sv.loc["R0006", "reasons"] == "obesvarat: 56\u00a0% av påståendena obesvarade (> 20\u00a0%)"
+    assert en.loc["R0007", "reasons"].startswith("speeding: 20 s, 0.0")
+    assert sv.loc["R0007", "reasons"].startswith("för snabba svar: 20 s, 0,0")
+    assert en.loc["R0001", "reasons"].startswith("straightlining: the same answer for 100% of items in a row")
+
+
+def test_a_yaml_syntax_error_in_a_swedish_study_is_said_in_swedish(tmp_path):
+    folder = swedish.write_csv_study(tmp_path / "kundstudie")
+    path = folder / "instrument.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("name: Kundstudie\n", "name: Kundstudie\n  fel: [1\n"),
+                    encoding="utf-8")
+    assert error_line(bt("check", folder)) == (
+        "fel: instrument.yaml, rad 2: felaktig YAML: ett kolon (nyckel: värde) står där ett värde inte får börja "
+        "(radnumren räknas från 1). Tips: kontrollera indraget och att det står ett mellanslag efter kolonet i "
+        "varje 'nyckel: värde'")
+    assert error_line(bt("check", folder, "--lang", "en")) == (  # the English line as before
+        "error: instrument.yaml, row 2: malformed YAML: mapping values are not allowed here (line numbers count "
+        "from 1). Hint: check indentation and that every 'key: value' has a space after the colon")
+    study = tmp_path / "studie.yaml"
+    study.write_text("survey: kundstudie\nlang: sv\nseed: [1\n", encoding="utf-8")
+    assert error_line(bt("run", study)).startswith(
+        f"fel: {study}, rad 4: felaktig YAML: en lista [ … ] stängs inte (väntade ',' eller ']')")
+
+
+def test_a_windows_1252_instrument_of_a_swedish_study_warns_in_swedish(tmp_path):
+    folder = swedish.write_csv_study(tmp_path / "kundstudie")
+    path = folder / "instrument.yaml"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+    res = bt("check", folder)
+    assert res.returncode == 0, res.stderr
+    warned = [line for line in res.stderr.splitlines() + res.stdout.splitlines() if "Windows-1252" in line]
+    assert len(warned) == 1 and warned[0].lower().startswith("varning: instrument.yaml, rad "), warned
+    assert "är inte UTF-8, så filen lästes som Windows-1252-text" in warned[0], warned

@@ -273,19 +273,6 @@ def _respondents(folder: study.DiscoveryFolder, instrument: Instrument, link_col
     return assignments.loc[kept, "type_id"], weights, cust_of[cust_of != ""]
 
 
-def _closest_column(name: str, columns: Sequence[str]) -> str | None:
-    """The column most like ``name``: the same letters and digits (``CustomerID`` for
-    ``customer_id``), else the nearest by :func:`difflib.get_close_matches` (cut-off 0.6)."""
-    import difflib
-
-    plain = {re.sub(r"[\W_]+", "", c).casefold(): c for c in columns}
-    key = re.sub(r"[\W_]+", "", name).casefold()
-    if key in plain:
-        return plain[key]
-    match = difflib.get_close_matches(key, list(plain), n=1, cutoff=0.6)
-    return plain[match[0]] if match else None
-
-
 def _stream_linked(customers: Path, cust_col: str, wanted: set[str], batch_size: int,
                    progress: bool) -> tuple[pd.DataFrame, int]:
     """Pass over the base: the rows of the wanted customers, and the base's size."""
@@ -297,7 +284,8 @@ def _stream_linked(customers: Path, cust_col: str, wanted: set[str], batch_size:
             if columns is None:
                 columns = [str(c) for c in batch.columns]
                 if cust_col not in columns:
-                    close = _closest_column(cust_col, columns)  # CustomerID for customer_id (trial 11)
+                    # CustomerID for customer_id (trial 11); never a column of names or e-mails
+                    close = readers.suggest_id_column(cust_col, columns, batch.head(1000))
                     raise InputError(code="problem_link_no_id", values={"column": cust_col}, file=customers,
                                      column=cust_col, hint=Said(
                                          "problem_link_no_id_fix_close" if close else "problem_link_no_id_fix",

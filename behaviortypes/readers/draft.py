@@ -526,7 +526,7 @@ def _stray_zero(frame: pd.DataFrame, ranges: dict, lo: int, hi: int, value_label
     if not 0 < n0 <= 0.005 * v.size or n1 < 0.01 * v.size:
         return lo, ranges, []
     moved = {c: ((1, b, sorted(set(x) | {0.0})) if a == 0 else (a, b, x)) for c, (a, b, x) in ranges.items()}
-    return 1, moved, [_note("draft_stray_zero", n=n0, share=f"{100 * n0 / v.size:.2f}", max=hi)]
+    return 1, moved, [_note("draft_stray_zero", n=n0, share=100 * n0 / v.size, max=hi)]
 
 
 def _labels_zero(labels: dict) -> bool:
@@ -655,9 +655,13 @@ def _note(code: str, columns: Sequence[str] | None = None, **values: Any) -> dic
     return {"code": code, "values": values}
 
 
-def _said(note: Mapping[str, Any], t: Mapping[str, str]) -> str:
-    """A comment of the draft in the language of ``t`` (``report/i18n`` ``draft_*`` texts)."""
+def _said(note: Mapping[str, Any], t: Mapping[str, str], fmt: Any = None) -> str:
+    """A comment of the draft in the language of ``t`` (``report/i18n`` ``draft_*`` texts);
+    ``fmt`` writes its percentage as the language does ("0,05" in Swedish)."""
     values = dict(note.get("values") or {})
+    share = values.get("share")
+    if isinstance(share, float):  # (a percentage: "0.05" / "0,05", the template adds " %")
+        values["share"] = fmt.num(share, 2) if fmt is not None else f"{share:.2f}"
     one = values.pop("one", None)
     if one is not None:  # "a statement" / "statements", "it" / "them" ...
         for word in ("statement", "it", "its", "background"):
@@ -790,12 +794,13 @@ def instrument_draft_yaml(path: str | Path, *, lang: str | None = None) -> str:
     """
     import yaml
 
-    from ..report.render import load_texts
+    from ..report.render import Formatter, load_texts
 
     path = Path(path)
     draft, stems, unused, notes = _draft(path)
-    t = load_texts(output_language(lang, draft.get("language")))
-    text = "".join(f"# {_said(note, t)}\n" for note in [_note("draft_header", file=path.name), *notes])
+    lang = output_language(lang, draft.get("language"))
+    t, fmt = load_texts(lang), Formatter(lang)
+    text = "".join(f"# {_said(note, t, fmt)}\n" for note in [_note("draft_header", file=path.name), *notes])
     if unused:
         columns = ", ".join(t["draft_values"].format(column=c, n=n) for c, n in unused.items())
         text += f"# {t['draft_left_out'].format(columns=columns)}\n"

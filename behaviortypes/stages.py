@@ -144,8 +144,10 @@ def run_screen(survey: Survey, settings: Any = None) -> ScreenResult:
     InputError
         See :func:`behaviortypes.quality.check_sample_size`.
     """
+    from .customer_links import warn_repeated_customers
     from .quality import check_sample_size, screen
 
+    warn_repeated_customers(survey)
     screening = screen(survey, settings)
     kept = check_sample_size(screening, len(survey.instrument.items), file=survey.responses_file)
     return ScreenResult(survey, screening, kept)

@@ -87,3 +87,50 @@ def test_lookalike_writes_all_its_files_or_none(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="late failure"):
         train_lookalike(out, customers, models=("logistic",), cv=3, sample_size=2_000)
     assert sorted(p.name for p in out.iterdir()) == before
+
+
+# ----------------------------------------------------------------------------- F2b
+@pytest.fixture(scope="module")
+def small_study(tmp_path_factory):
+    from behaviortypes.pipeline import discover
+    from behaviortypes.synth import make_study
+
+    root = tmp_path_factory.mktemp("trial12")
+    make_study(root / "survey", seed=5, n_respondents=400, n_customers=1500)
+    discover(root / "survey", root / "out", seed=0, n_resamples=10, make_map=False)
+    return root
+
+
+def test_min_cell_below_the_studys_min_group_size_is_refused(small_study):
+    import yaml
+
+    path = small_study / "survey" / "instrument.yaml"
+    before = path.read_text(encoding="utf-8")
+    doc = yaml.safe_load(before)
+    doc["min_group_size"] = 30
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    out = small_study / "out"
+    try:
+        listing = sorted(p.name for p in out.iterdir())
+        line = error_line(bt("profile", out, "--min-cell", 3))
+        assert line == ("error: --min-cell 3 is below the study's min_group_size of 30 (instrument.yaml), its "
+                        "privacy setting: no table may show a group smaller than that. Hint: leave out --min-cell "
+                        "(or give 30 or more); to show smaller cells, lower min_group_size in the survey's "
+                        "instrument.yaml, knowing that the report then describes groups that small")
+        assert sorted(p.name for p in out.iterdir()) == listing
+        ok_lines(bt("profile", out, "--min-cell", 40))  # raising it is fine
+    finally:
+        path.write_text(before, encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang, said", [("en", "no cell of the tables by type one smaller than 5 respondents"),
+                                        ("sv", "ingen cell i tabellerna per typ en grupp med färre än 5 svarande")])
+def test_report_appendix_states_the_smallest_cell_profile_used(small_study, lang, said):
+    from behaviortypes.describe.profile import profile_types_by
+    from behaviortypes.report import build_context
+    from behaviortypes.report.data import load_report_data
+
+    out = small_study / "out"
+    profile_types_by(out, min_cell=5).to_files()
+    context = build_context(load_report_data(out), lang)
+    assert said in context["appendix"]["privacy"]

@@ -879,7 +879,11 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
     appendix["provenance"] = t["provenance"].format(  # the survey's name, not its folder's (trial 8)
         study=data.title, file=Path(str(src.get("responses_file", "?"))).name, checksum=str(src.get("checksum", "?"))[:12],
         seed=src.get("seed", sol.get("seed", "?")), created=str(src.get("created", "?"))[:16].replace("T", " "))
-    appendix["privacy"] = t["privacy_note"].format(min=data.min_group_size)
+    cell = (data.profile.meta.get("min_cell") if data.profile is not None else None)
+    if isinstance(cell, int) and cell < data.min_group_size:  # the value profile used (user trial 12)
+        appendix["privacy"] = t["privacy_note_cells"].format(min=data.min_group_size, cell=cell)
+    else:
+        appendix["privacy"] = t["privacy_note"].format(min=data.min_group_size)
 
     fx = data.factors or {}
     if data.retention is not None or data.reliability is not None or fx:

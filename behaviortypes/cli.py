@@ -489,6 +489,7 @@ def instrument_draft(
 ) -> None:
     """Draft an instrument.yaml from an answers file — CSV, Excel, SPSS .sav or a Qualtrics export (items, texts, scale, keying)."""
     from .readers import draft_notices, instrument_draft_yaml, write_instrument_draft
+    from .readers.draft import draft_comment
 
     said = lang.value if lang else None
     _say_errors_in(said)
@@ -501,8 +502,9 @@ def instrument_draft(
         # in the draft's language, each comment at its top that needs the user said again
         said, notices = draft_notices(written.read_text(encoding="utf-8"))
         say(_said("cli_draft_wrote", said, path=written))
-        for code in notices:
-            say(_said(_DRAFT_SAID[code], said))
+        for code in notices:  # the columns left out for their range: named (user trial 12)
+            say(draft_comment(written.read_text(encoding="utf-8"), code) if code in ("draft_range_out", "draft_weak_out")
+                else _said(_DRAFT_SAID[code], said))
 
 
 @instrument_app.command("from-themes")

@@ -246,6 +246,10 @@ def score(
             id_column=id_column, progress=True, csv_dialect=csv_dialect.value if csv_dialect else None, lang=said,
         )
     say(summary.summary(said))
+    from .lookalike.weak import card_weakness, weakness_lines
+
+    for line in weakness_lines(card_weakness(model), said):  # a weak model: select by p_k (trial 12)
+        say(line)
 
 
 #: The library's sentences that name its Python arguments (``table=``) → the same said in

@@ -959,10 +959,10 @@ FEW_GOLDEN_QUESTIONS = 2
 #: questions took a third statement to reach 90 %, so the old check (golden ≤ 2) was
 #: silent. Measured (rule pre-registered before the figures, session 17): the planted suites'
 #: TRUE types (tests/planted.py suite + suite_alt, 32 studies, k = 3-6) 0.58-0.825, the
-#: discovered types of their four highest studies 0.808-0.827, the demo's discovered types
-#: (`behaviortypes demo` study, seed 0, k = 5) 0.666; trial 12 0.886 (default 4 factors) and 0.875 (--factors 5). The margin to real
-#: three-type studies is small (0.83 against 0.85): the warning says "read with care", and
-#: k = 2 never warns.
+#: discovered types of their four highest studies 0.808-0.827, the demo study's (seed 0,
+#: k = 5) 0.666; trial 12 0.886 (default 4 factors) and 0.875 (--factors 5). The margin to
+#: real three-type studies is small (0.83 against 0.85): the warning says "read with care",
+#: and k = 2 never warns.
 FEW_STATEMENTS_AGREEMENT = 0.85
 
 

@@ -36,6 +36,7 @@ from .priors import (BOOTSTRAP_BASE_ROWS, CrmMoments, base_share_intervals, crm_
                      shift_posteriors)
 from .reach import crm_profile
 from .typing_tool import TypingTool, load_typing_tool
+from .weak import weakness, weakness_lines
 
 __all__ = ["LookalikeResult", "LinkedSample", "PriorShift", "train_lookalike", "link", "shift_priors",
            "lookalike_card", "choose_base_shares", "card_base_shares", "customers_fingerprint",
@@ -99,6 +100,7 @@ class LookalikeResult:
         if "agreement" in tool:
             lines.append(said("lookalike_cli_typing_tool", lang, n=len(tool["items"]),
                               agreement=n.pct(tool["agreement"])))
+        lines += weakness_lines(c.get("weakness") or weakness(m), lang)
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -876,6 +878,7 @@ def lookalike_card(model: LookalikeModel, linked: LinkedSample, shift: PriorShif
         "chosen_model": model.chosen_model_,
         "chosen_calibration": model.chosen_calibration_,
         "metrics": model.metrics_,
+        "weakness": weakness(model.metrics_),  # against always guessing the largest type (trial 12)
         "permutation_importance": model.importances_.reset_index().to_dict(orient="records"),
         "base": {
             "n_customers": int(shift.n_base),

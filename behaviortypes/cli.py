@@ -456,6 +456,7 @@ def typing_tool(
 ) -> None:
     """Hand over the typing tool: an offline web form and an Excel workbook (default: both, into OUT), or type a file of answers with --score."""
     from .deliver import score_answers_file, write_typing_deliverables
+    from .lookalike.typing_tool import answers_id_column
     from .study import refuse_one_group
 
     from .pipeline import discovery_language
@@ -468,7 +469,8 @@ def typing_tool(
             raise InputError(code="problem_score_and_out", hint="typing-tool OUT --score ANSWERS --out TYPED.csv")
         result = score_answers_file(out_dir, _existing(score_file, "answers_file"), typed,
                                     csv_dialect=csv_dialect.value if csv_dialect else None,
-                                    id_column=id_column, min_answered=min_answered, progress=True,
+                                    id_column=answers_id_column(out_dir, score_file, id_column),
+                                    min_answered=min_answered, progress=True,
                                     lang=lang.value if lang else None)
         say(result.summary(lang.value if lang else None))  # (the speed: the progress display's last figures)
         return

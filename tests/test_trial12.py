@@ -285,3 +285,40 @@ def test_weak_lookalike_says_select_by_probabilities_in_card_summary_and_score(t
     assert "Välj kunder efter sannolikheterna p_1 … p_k" in result.summary("sv")
     lines = ok_lines(bt("score", out / "lookalike.skops", "--customers", customers, "--out", tmp_path / "s.parquet"))
     assert lines[-1].startswith("Select customers by the probabilities p_1 … p_k"), lines
+
+
+# ----------------------------------------------------------------------------- F12
+def test_typing_tool_score_takes_the_studys_customer_id_column(small_study, tmp_path):
+    import yaml
+
+    out = small_study / "out"
+    tool = yaml.safe_load((out / "typing_tool.yaml").read_text(encoding="utf-8"))
+    inst = yaml.safe_load((small_study / "survey" / "instrument.yaml").read_text(encoding="utf-8"))
+    customer = inst["customer_id_column"]
+    resp = pd.read_csv(small_study / "survey" / "responses.csv", dtype=str).dropna(subset=[customer]).head(5)
+    items = [i["id"] if isinstance(i, dict) else str(i) for i in tool["items"]]
+    answers = resp[[customer, *items]]  # a CRM team's file: customer ids, no respondent ids
+    answers.to_csv(tmp_path / "answers.csv", index=False)
+    ok_lines(bt("typing-tool", out, "--score", tmp_path / "answers.csv", "--out", tmp_path / "typed.csv"))
+    typed = pd.read_csv(tmp_path / "typed.csv", dtype=str)
+    assert typed.columns[0] == customer and list(typed[customer]) == list(answers[customer])
+
+
+def test_a_postal_code_is_a_category_not_a_number():
+    import numpy as np
+
+    from behaviortypes.lookalike._features import detect_schema, is_code_column, prepare_column
+
+    rng = np.random.default_rng(0)
+    codes = rng.choice([11122, 41319, 52990, 90325, 75236], size=400)
+    frame = pd.DataFrame({"postnummer": codes, "kop_12m_kr": rng.gamma(2.0, 1000.0, size=400),
+                          "store_id": rng.integers(1, 6, size=400)})
+    schema, dropped = detect_schema(frame)
+    kinds = {s["name"]: s for s in schema}
+    assert kinds["postnummer"]["kind"] == "categorical" and kinds["postnummer"].get("code") is True
+    assert kinds["postnummer"]["categories"] == ["11122", "41319", "52990", "75236", "90325"]
+    assert kinds["store_id"]["kind"] == "categorical" and kinds["kop_12m_kr"]["kind"] == "numeric"
+    # read as decimals (a CSV batch with an empty cell), the codes are the same texts
+    as_float = prepare_column(frame["postnummer"].astype(float), kinds["postnummer"], None)
+    assert list(as_float[:5]) == [str(c) for c in codes[:5]]
+    assert not is_code_column("nps") and not is_code_column("andel_eko") and is_code_column("Postnr")

@@ -100,6 +100,9 @@ class LookalikeResult:
         if "agreement" in tool:
             lines.append(said("lookalike_cli_typing_tool", lang, n=len(tool["items"]),
                               agreement=n.pct(tool["agreement"])))
+        codes = [f["name"] for f in c.get("features") or [] if isinstance(f, dict) and f.get("code")]
+        if codes:  # numbers named as codes (a postal code): categories, not quantities (trial 12)
+            lines.append(said("lookalike_cli_codes", lang, columns=", ".join(codes)))
         lines += weakness_lines(c.get("weakness") or weakness(m), lang)
         return "\n".join(lines)
 

@@ -287,6 +287,27 @@ def test_weak_lookalike_says_select_by_probabilities_in_card_summary_and_score(t
     assert lines[-1].startswith("Select customers by the probabilities p_1 … p_k"), lines
 
 
+def test_report_lookalike_page_says_a_weak_model_and_the_yardstick(tmp_path):
+    import json
+
+    from reportfixture import make_discovery_folder
+
+    from behaviortypes.lookalike.weak import weakness
+    from behaviortypes.report import build_context
+    from behaviortypes.report.data import load_report_data
+
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=400, seed=1, with_quotes=False)
+    path = disc / "lookalike_card.json"
+    sound = build_context(load_report_data(disc), "sv")["appendix"]["lookalike"]["linked"]
+    assert "type_id" not in sound
+    card = json.loads(path.read_text(encoding="utf-8"))
+    card["weakness"] = weakness(_metrics(0.426, [456, 338, 167, 155], [0.91, 0.14, 0.0, 0.10]))
+    path.write_text(json.dumps(card), encoding="utf-8")
+    page = build_context(load_report_data(disc), "sv")["appendix"]["lookalike"]["linked"].replace("\xa0", " ")
+    assert "1,7 procentenheter bättre än att alltid gissa den största typen, typ 1 (40,9 %)" in page
+    assert "inte efter type_id" in page
+
+
 # ----------------------------------------------------------------------------- F12
 def test_typing_tool_score_takes_the_studys_customer_id_column(small_study, tmp_path):
     import yaml

@@ -162,6 +162,7 @@ def check(survey_dir: str | Path) -> CheckResult:
     InputError
         For every problem in the instrument or the responses (all reported at once).
     """
+    from .customer_links import warn_repeated_customers
     from .quality import check_sample_size, screen
     from .readers import keyed_items, load_survey
 
@@ -169,6 +170,7 @@ def check(survey_dir: str | Path) -> CheckResult:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         survey = load_survey(survey_dir)
+        warn_repeated_customers(survey)
         screening = screen(survey)
     kept = survey.responses.loc[check_sample_size(screening, len(survey.instrument.items),
                                                   file=survey.responses_file)]

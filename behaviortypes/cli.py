@@ -69,7 +69,7 @@ class Lang(str, Enum):
 def _said(key: str, lang: str | None = None, **values: object) -> str:
     """A line the command line prints, in ``lang`` (English by default): ``report/i18n``."""
     from .errors import Said, phrase
-    from .report.render import load_texts
+    from .texts import load_texts
 
     lang = lang if lang in ("en", "sv") else "en"
     values = {k: phrase(v.code, lang, v.values) if isinstance(v, Said) else v for k, v in values.items()}
@@ -610,7 +610,7 @@ def _format_warning(message, category, filename, lineno, line=None) -> str:
             said = message.problem.language(lang)
         elif code and lang != "en":
             from .i18n import reason_text
-            from .report.render import Formatter, load_texts
+            from .texts import Formatter, load_texts
 
             fmt = Formatter(lang)  # (a number the warning wrote with its digits keeps them)
             values = {k: fmt.num(float(v), len(v.split(".")[1])) if isinstance(v, str) and _DECIMAL.fullmatch(v)

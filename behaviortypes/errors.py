@@ -79,7 +79,7 @@ _CATALOGUES: dict[str, dict[str, str]] = {}
 def _catalogue(lang: str) -> dict[str, str]:
     """The catalogue of ``lang`` (English for a language without one), read once."""
     if lang not in _CATALOGUES:
-        from .report.render import LANGUAGES, load_texts  # the report imports this module
+        from .texts import LANGUAGES, load_texts  # the report imports this module
 
         _CATALOGUES[lang] = load_texts(lang if lang in LANGUAGES else "en")
     return _CATALOGUES[lang]
@@ -271,7 +271,7 @@ class CodedProblem(Problem):
         if lang == "en":
             return str(self)
         from .i18n import reason_text
-        from .report.render import Formatter  # (numbers as the language writes them: "15,7 %")
+        from .texts import Formatter  # (numbers as the language writes them: "15,7 %")
 
         where = {"file": Path(self.file).name if self.file else "", "column": self.column or ""}
         return reason_text({"code": self.code, "values": {**where, **self.values}}, _catalogue(lang),

@@ -102,7 +102,7 @@ class CheckResult:
     def summary(self, lang: str | None = None) -> str:
         """What ``check`` prints, in ``lang`` (default: the study's language, else English)."""
         from .i18n import output_language, reason_text
-        from .report.render import Formatter, load_texts
+        from .texts import Formatter, load_texts
 
         inst, table = self.survey.instrument, self.screening.table
         lang = output_language(lang, inst.language)
@@ -352,7 +352,7 @@ def continuum_lines(solution: Mapping[str, Any], lang: str = "en", *,
     :class:`~behaviortypes.errors.TypesOverlapWarning` line.
     """
     from .i18n import reason_text
-    from .report.render import Formatter, load_texts
+    from .texts import Formatter, load_texts
     from .stages import continuum_reason, continuum_title_key
 
     k = solution.get("k")
@@ -485,7 +485,7 @@ def discover(
         default: the study's (``instrument.yaml`` ``language``, :func:`study_language`).
     """
     from .readers import load_survey
-    from .report.render import load_texts
+    from .texts import load_texts
 
     say: Progress = progress if callable(progress) else _noop
     out, survey_dir = Path(out), Path(survey_dir)
@@ -1086,7 +1086,7 @@ class StudyConfig(BaseModel):
 
 def run(study: str | Path | StudyConfig, *, progress: bool | Progress = False) -> dict[str, Any]:
     """Run every stage a study file asks for; returns what each stage produced."""
-    from .report.render import load_texts
+    from .texts import load_texts
 
     cfg = study if isinstance(study, StudyConfig) else StudyConfig.load(study)
     cfg.check_inputs()
@@ -1149,7 +1149,7 @@ def _run_one_group(cfg: StudyConfig, results: dict[str, Any], say: Progress) -> 
     profiles that only the instrument's ``descriptors``/``outcomes`` would have
     started are skipped quietly (``results["skipped"]``).
     """
-    from .report.render import load_texts
+    from .texts import load_texts
 
     say(load_texts(results["discovery"].lang)["cli_step_report"])
     results["report"] = report(cfg.out, lang=cfg.report_langs(results["discovery"].lang), formats=tuple(cfg.formats),
@@ -1182,7 +1182,7 @@ def demo(
     ``root/surveys/demo/discovery/scored_customers.parquet`` and the reports to
     ``root/reports/demo/``.
     """
-    from .report.render import load_texts
+    from .texts import load_texts
     from .synth import make_study
 
     say: Progress = progress if callable(progress) else _noop

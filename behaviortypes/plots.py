@@ -48,6 +48,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import ScalarFormatter
 
+from .numbers import (AMOUNT_WHOLE, INTERVAL_EXTRA_DIGITS, amount_digits, fixed,  # noqa: F401 (re-exported)
+                      grouped, interval_digits)
+
 __all__ = [
     "DEFAULT_PALETTE",
     "LANGUAGES",
@@ -117,108 +120,6 @@ def type_colors(type_ids: Sequence[int], given: Mapping[int, str | None] | None 
 LANGUAGES = ("en", "sv")
 
 _LANG: ContextVar[str] = ContextVar("behaviortypes_plot_lang", default="en")
-
-
-def fixed(x: float, digits: int = 0, *, scale: int = 1, sign: bool = False) -> str:
-    """``x * scale`` with ``digits`` decimals, rounded half away from zero.
-
-    The one rounding rule of every output (report, figures, workbooks): it is how a
-    spreadsheet shows a number format (``0%`` shows 0.625 as 63%), whereas Python's
-    ``f"{0.625:.0%}"`` gives 62% (half to even on the binary value). The number is
-    rounded as written (its shortest decimal form), so 0.285 as a percentage is 29.
-
-    Parameters
-    ----------
-    x : float
-    digits : int, default=0
-        Decimals to keep.
-    scale : int, default=1
-        Multiply first (100 for a percentage), exactly.
-    sign : bool, default=False
-        Write ``+`` before a positive number.
-
-    Returns
-    -------
-    str
-        ``"63"`` for ``fixed(0.625, scale=100)``; a rounded zero has no minus sign.
-
-    Examples
-    --------
-    >>> fixed(0.625, scale=100), fixed(2.25, 1), fixed(-0.04, 1, sign=True)
-    ('63', '2.3', '0.0')
-    """
-    from decimal import ROUND_HALF_UP, Decimal
-
-    if not np.isfinite(x):
-        return "nan"
-    q = (Decimal(repr(float(x))) * scale).quantize(Decimal(1).scaleb(-int(digits)), rounding=ROUND_HALF_UP)
-    if q == 0:
-        q = abs(q)
-    text = f"{q:f}"
-    return "+" + text if sign and q > 0 else text
-
-
-#: At most this many decimals are added to an interval whose ends round to one number.
-INTERVAL_EXTRA_DIGITS = 2
-
-
-#: An average of this size or more (kronor, counts) is written as a whole number.
-AMOUNT_WHOLE = 100
-
-
-def amount_digits(*values: float, small: int = 1) -> int:
-    """Decimals for an average of an amount or a count: none when any of ``values`` is
-    :data:`AMOUNT_WHOLE` or more (118,754 kr, not "118753,5"), else ``small`` (9.3 logins).
-    The numbers written side by side (a type and everyone) are given the same decimals."""
-    sizes = [abs(float(v)) for v in values if v is not None and np.isfinite(float(v))]
-    return 0 if sizes and max(sizes) >= AMOUNT_WHOLE else small
-
-
-def grouped(text: str, sep: str = ",") -> str:
-    """A number as :func:`fixed` writes it, its whole part in groups of three:
-    ``grouped("-118754.5", " ")`` → ``"-118 754.5"``."""
-    sign, body = ("-", text[1:]) if text.startswith("-") else ("", text)
-    whole, dot, frac = body.partition(".")
-    if not whole.isdigit():
-        return text
-    return sign + f"{int(whole):,}".replace(",", sep) + dot + frac
-
-
-def interval_digits(low: float, high: float, digits: int = 0, *, scale: int = 1) -> int:
-    """Decimals to write an interval with so that its two ends differ.
-
-    A large sample gives a narrow interval: 62,655 respondents put a 28 % type at
-    27.6–28.3 %, which whole percentages write as "28–28%" — an interval that says
-    nothing. It is given one more decimal, up to :data:`INTERVAL_EXTRA_DIGITS` more,
-    until its ends differ as written (rounded by :func:`fixed`); the point estimate is
-    best written with the same decimals.
-
-    Parameters
-    ----------
-    low, high : float
-        The interval's ends (NaN: ``digits`` unchanged).
-    digits : int, default=0
-        The decimals the output would use otherwise.
-    scale : int, default=1
-        As in :func:`fixed` (100 for percentages).
-
-    Returns
-    -------
-    int
-        ``digits`` when the ends already differ, else the fewest decimals (at most
-        ``digits + INTERVAL_EXTRA_DIGITS``) at which they do.
-
-    Examples
-    --------
-    >>> interval_digits(0.2752, 0.2822, scale=100), interval_digits(0.27, 0.33, scale=100)
-    (1, 0)
-    """
-    if not (np.isfinite(low) and np.isfinite(high)):
-        return int(digits)
-    for d in range(int(digits), int(digits) + INTERVAL_EXTRA_DIGITS + 1):
-        if fixed(low, d, scale=scale) != fixed(high, d, scale=scale):
-            return d
-    return int(digits) + INTERVAL_EXTRA_DIGITS
 
 
 def type_label(type_id: int, name: str | None, *, width: int = 30, max_lines: int = 2) -> str:

@@ -461,7 +461,7 @@ class _Reasons:
     Swedish (the report's :class:`~behaviortypes.report.render.Formatter`)."""
 
     def __init__(self, lang: str | None) -> None:
-        from .report.render import Formatter, load_texts  # (the report imports this module)
+        from .texts import Formatter, load_texts  # (the report imports this module)
 
         self.lang = lang if lang in ("en", "sv") else "en"
         self._texts, self._fmt = load_texts(self.lang), Formatter(self.lang)

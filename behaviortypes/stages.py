@@ -857,7 +857,7 @@ class TypingToolResult:
         (:func:`behaviortypes.deliver.agreement_note`)."""
         if lang != "en":
             from .deliver import agreement_note
-            from .report.render import load_texts
+            from .texts import load_texts
 
             t = load_texts(lang)
             if self.tool is None:

@@ -64,7 +64,7 @@ class ProfileResult:
         """A few lines for people: what was profiled and what differs, in ``lang`` (default:
         the study's, ``meta["language"]``, else English)."""
         from ..i18n import output_language
-        from ..report.render import load_texts
+        from ..texts import load_texts
 
         lang = output_language(lang, self.meta.get("language"))
         t = load_texts(lang)

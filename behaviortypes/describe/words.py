@@ -19,7 +19,7 @@ __all__ = ["who_they_are", "banner_overview"]
 
 
 def _texts(lang: str):
-    from ..report.render import Formatter, load_texts
+    from ..texts import Formatter, load_texts
 
     return load_texts(lang), Formatter(lang)
 

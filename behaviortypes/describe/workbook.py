@@ -301,7 +301,7 @@ def write_banner_workbook(result, path: str | Path, *, lang: str | None = None) 
     from openpyxl.styles import Font
 
     from ..i18n import output_language
-    from ..report.render import load_texts
+    from ..texts import load_texts
 
     refuse_foreign_banner_workbook(path)  # never a file of the user's
     meta = result.meta

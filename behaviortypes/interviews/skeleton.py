@@ -78,7 +78,7 @@ def instrument_from_themes(interviews: Interviews, *, per_theme: int = 3, lang: 
     str
         YAML text with comments; texts are empty strings to fill in.
     """
-    from ..report.render import load_texts
+    from ..texts import load_texts
 
     if per_theme < 1:
         raise InputError(code="problem_per_theme", values={"n": per_theme})

@@ -83,7 +83,7 @@ class Traceability:
     def summary(self, lang: str = "en") -> str:
         """A few lines for ``behaviortypes check``, in ``lang`` (``report/i18n``)."""
         from ..i18n import counted, said
-        from ..report.render import load_texts
+        from ..texts import load_texts
 
         lang = lang if lang in ("en", "sv") else "en"
         t = load_texts(lang)

@@ -592,7 +592,7 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
         """A few lines for people: chosen model, CV metrics, priors; in ``lang`` (``"sv"``:
         Swedish words and a decimal comma)."""
         from ..i18n import said
-        from ..report.render import Formatter
+        from ..texts import Formatter
 
         self._check_fitted()
         m, fmt = self.metrics_, Formatter(lang)

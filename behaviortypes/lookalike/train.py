@@ -121,7 +121,7 @@ class _Numbers:
     ``20,000``), Swedish with a decimal comma (``27,1 %``, ``20 000``)."""
 
     def __init__(self, lang: str) -> None:
-        from ..report.render import Formatter
+        from ..texts import Formatter
 
         self.lang, self._fmt = lang, Formatter(lang)
 

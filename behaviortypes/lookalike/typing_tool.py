@@ -337,7 +337,7 @@ class TypingTool:
         """One line per golden question, with the agreement reached; in ``lang``."""
         from ..deliver import agreement_digits, agreement_shown  # 89.95 %, never "90.0 % (target 90 %)"
         from ..i18n import said
-        from ..report.render import Formatter
+        from ..texts import Formatter
 
         shown = agreement_shown(self.agreement_, self.target_)
         digits = agreement_digits(self.agreement_, self.target_)

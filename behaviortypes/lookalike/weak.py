@@ -64,7 +64,7 @@ def weakness(metrics: Mapping[str, Any]) -> dict[str, Any]:
 def weakness_lines(weak: Mapping[str, Any] | None, lang: str = "en") -> list[str]:
     """The lines ``lookalike`` and ``score`` print for a weak model (none for a sound one)."""
     from ..i18n import said
-    from ..report.render import Formatter
+    from ..texts import Formatter
 
     if not weak or not weak.get("weak"):
         return []

@@ -832,7 +832,7 @@ def instrument_draft_yaml(path: str | Path, *, lang: str | None = None) -> str:
     """
     import yaml
 
-    from ..report.render import Formatter, load_texts
+    from ..texts import Formatter, load_texts
 
     path = Path(path)
     draft, stems, unused, notes = _draft(path)
@@ -861,7 +861,7 @@ def draft_notices(text: str) -> tuple[str, list[str]]:
 
     Found by each comment's longest fixed words on its first line, in English and Swedish.
     """
-    from ..report.render import load_texts
+    from ..texts import load_texts
 
     def fixed_words(template: str) -> str:
         return max(re.split(r"\{[^}]*\}", template.split("\n")[0]), key=len)
@@ -877,7 +877,7 @@ def draft_comment(text: str, code: str) -> str | None:
     """The comment ``code`` at the top of a drafted ``instrument.yaml`` text as one line
     (its ``# `` and line breaks taken off), in the draft's language; ``None`` when absent.
     ``instrument draft --out`` says the range comment so on the terminal: which columns, why."""
-    from ..report.render import load_texts
+    from ..texts import load_texts
 
     lang, _ = draft_notices(text)
     template = load_texts(lang)[code]

@@ -39,6 +39,8 @@ from ..profiles import answer_styles, factor_means_from_profiles, level_needs, l
 from .data import ReportData, load_report_data, pretty_name
 from .exports import export_cards, export_pptx
 from .owned import refuse_foreign_files
+from ..texts import I18N, LANGUAGES, Formatter, load_texts  # noqa: F401 (re-exported)
+from ..texts import is_finite as _finite
 
 __all__ = [
     "LANGUAGES",
@@ -65,9 +67,6 @@ __all__ = [
 _HERE = Path(__file__).parent
 TEMPLATES = _HERE / "templates"
 STATIC = _HERE / "static"
-I18N = _HERE / "i18n"
-#: Languages with template text in ``report/i18n``.
-LANGUAGES = tuple(sorted(p.stem for p in I18N.glob("*.yaml")))
 #: Output formats of :func:`render_report`.
 FORMATS = ("pdf", "html", "pptx", "png")
 
@@ -76,88 +75,6 @@ _MAX_DO, _MAX_AVOID, _MAX_QUOTES, _MAX_CRM, _MAX_NEEDS = 5, 3, 3, 4, 6
 _COMPACT_LEVELS = 3
 _MIN_EFFECT = 0.2  # |difference from everyone| (SD) below this is not called a distinguishing behaviour
 _QUOTE_CHARS = 230
-
-
-@lru_cache(maxsize=None)
-def load_texts(lang: str) -> dict[str, str]:
-    """Template text for a language (``report/i18n/<lang>.yaml``).
-
-    Raises
-    ------
-    InputError
-        If there is no text for ``lang``.
-    """
-    if lang not in LANGUAGES:
-        raise InputError(f"no report text for language {lang!r}", column="lang", value=lang,
-                         hint=f"use one of: {', '.join(LANGUAGES)}")
-    return yaml.safe_load((I18N / f"{lang}.yaml").read_text(encoding="utf-8"))
-
-
-class Formatter:
-    """Numbers as a reader of ``lang`` writes them (decimal comma and ``34 %`` in Swedish)."""
-
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-        self._comma = lang == "sv"
-
-    def _dec(self, text: str) -> str:
-        return text.replace(".", ",").replace("-", "−") if self._comma else text.replace("-", "−")
-
-    def sig(self, x: Any, digits: int = 3) -> str:
-        """``digits`` significant digits, e.g. ``0.00583`` (R psych prints Velicer's MAP so)."""
-        if not _finite(x):  # text, None, NaN, inf
-            return "–"
-        x = float(x)
-        if x == 0:
-            return self.num(0.0, digits - 1)
-        return self.num(x, max(0, digits - 1 - int(math.floor(math.log10(abs(x))))))
-
-    def num(self, x: float | None, digits: int = 2) -> str:
-        """A decimal number, e.g. ``0.81`` / ``0,81``."""
-        if x is None or (isinstance(x, float) and not math.isfinite(x)):
-            return "–"
-        return self._dec(plots.fixed(x, digits))
-
-    def amount(self, x: float | None, like: Sequence[float] | None = None) -> str:
-        """An average amount or count with thousands grouped and no needless decimals:
-        ``118 754`` (kronor), ``9,3`` (logins); ``like``: the numbers written beside it,
-        which share its decimals (:func:`behaviortypes.plots.amount_digits`)."""
-        if not _finite(x):  # text, None, NaN, inf
-            return "–"
-        x = float(x)
-        text = plots.fixed(x, plots.amount_digits(x, *(like or ())))
-        return self._dec(plots.grouped(text, "\u202f" if self._comma else ","))
-
-    def signed(self, x: float, digits: int = 2) -> str:
-        """A signed difference, e.g. ``+0.42``."""
-        return self._dec(plots.fixed(x, digits, sign=True))
-
-    def count(self, x: float | int) -> str:
-        """A whole number with thousands separators (``100,000`` / ``100 000``)."""
-        text = f"{int(plots.fixed(x)):,}"
-        return text.replace(",", "\u202f") if self._comma else text
-
-    def pct(self, x: float | None, digits: int = 0) -> str:
-        """A share 0..1 as a percentage (``34%`` / ``34 %``)."""
-        if x is None or not math.isfinite(float(x)):
-            return "–"
-        return self._dec(plots.fixed(x, digits, scale=100)) + ("\u00a0%" if self._comma else "%")
-
-    def pct_range(self, lo: float, hi: float, digits: int = 0) -> str:
-        """An interval of shares, e.g. ``30–37%``."""
-        return f"{self._dec(plots.fixed(lo, digits, scale=100))}–{self.pct(hi, digits)}"
-
-    def share_ci(self, share: float, lo: float, hi: float, digits: int = 0) -> tuple[str, str]:
-        """A share and its interval, e.g. ``("34%", "30–37%")``, written with ``digits``
-        decimals or more when the interval's ends would otherwise read as one number
-        (``("27.9%", "27.5–28.2%")``, not ``("28%", "28–28%")``; see
-        :func:`behaviortypes.plots.interval_digits`)."""
-        d = plots.interval_digits(lo, hi, digits, scale=100)
-        return self.pct(share, d), self.pct_range(lo, hi, d)
-
-    def pvalue(self, p: float) -> str:
-        """``< 0.001`` or ``= 0.023``."""
-        return "< " + self.num(0.001, 3) if p < 0.001 else "= " + self.num(p, 3)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -690,13 +607,6 @@ def _statements_heatmap(data: ReportData, ids: list[int], t: Mapping[str, str],
     fig.set_size_inches(7.0, 1.25 + 0.2 * len(iprof) + line * extra + 0.1 * max(0, label_lines - 3))
     out.update(items_svg=_svg(fig), own_page=long)
     return out
-
-
-def _finite(v: Any) -> bool:
-    try:
-        return math.isfinite(float(v))
-    except (TypeError, ValueError):
-        return False
 
 
 #: the reason codes that say what the evidence alone gives when ``--k`` set another number

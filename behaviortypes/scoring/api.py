@@ -170,7 +170,7 @@ class ScoreSummary:
         if lang == "en":  # (English as ever: "Scored 1,360 customers in 3.8 s ...")
             return self._summary_en()
         from ..i18n import said
-        from ..report.render import Formatter
+        from ..texts import Formatter
 
         fmt, nbsp = Formatter(lang), "\u00a0"
         where = f"{self.out}" + (said("score_cli_table", lang, table=self.out_table) if self.out_table else "")

@@ -25,7 +25,7 @@ from rich.text import Text
 
 from .errors import BehaviortypesError, BehaviortypesWarning, InputError, Problem, Said, TypesOverlapWarning
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "one_line_warnings"]
 
 app = typer.Typer(
     name="behaviortypes",
@@ -691,6 +691,18 @@ def _format_warning(message, category, filename, lineno, line=None) -> str:
             said = "en"
         return _said("cli_warning_prefix", said) + " ".join(text.split()) + "\n"
     return _python_formatwarning(message, category, filename, lineno, line)
+
+
+def one_line_warnings(lang: str | None = "en") -> None:
+    """Show behaviortypes' warnings as the command line does, from here on (a notebook).
+
+    One line, ``warning: …`` (``varning: …`` in Swedish: the sentence in ``lang`` when the
+    warning carries its code), instead of Python's ``quality.py:644: SurveyQualityWarning:``
+    with the source file (user trial 12); other libraries' warnings keep Python's form.
+    The notebooks call it once, after they know the study's language.
+    """
+    _warning_lang["lang"] = lang if lang in ("en", "sv") else "en"
+    warnings.formatwarning = _format_warning
 
 
 def main(argv: list[str] | None = None) -> int:

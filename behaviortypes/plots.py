@@ -49,6 +49,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import ScalarFormatter
 
 __all__ = [
+    "labels_in",
     "DEFAULT_PALETTE",
     "LANGUAGES",
     "number_style",
@@ -164,6 +165,28 @@ INTERVAL_EXTRA_DIGITS = 2
 
 #: An average of this size or more (kronor, counts) is written as a whole number.
 AMOUNT_WHOLE = 100
+
+
+def labels_in(lang: str = "en") -> dict[str, object]:
+    """The figures' own words in ``lang``, as the report labels them: ``labels=`` of
+    :func:`plot_scree` (``"scree"``), :func:`plot_k_evidence` (``"k"``), :func:`plot_sizes`,
+    :func:`plot_calibration`, :func:`plot_confusion`, and the ``xlabel`` of
+    :func:`plot_stability` (``"stability"``) and :func:`plot_importances` (``"importance"``).
+    A notebook of a Swedish study draws its figures with these (user trial 12)."""
+    from .report.render import load_texts  # lazily: the report imports this module
+
+    t = load_texts(lang if lang in LANGUAGES else "en")
+    return {
+        "scree": {"x": t["plot_factor_number"], "y": t["plot_eigenvalue"], "observed": t["plot_observed"],
+                  "threshold": t["plot_threshold"], "retained": t["plot_retained"]},
+        "k": {"x": t["plot_k"], "stability": t["plot_stability"], "jaccard_min": t["plot_jaccard_min"],
+              "prediction_strength": t["plot_prediction_strength"], "bic": t["plot_bic"],
+              "bic_best": t["plot_bic"], "silhouette": t["plot_silhouette"], "one_group": t["lpa_one_group"]},
+        "sizes": {"x": t["plot_share"], "survey": t["plot_survey"], "base": t["plot_base"]},
+        "calibration": {"x": t["plot_predicted_prob"], "y": t["plot_observed_freq"], "ideal": t["plot_ideal"]},
+        "confusion": {"x": t["plot_predicted_type"], "y": t["plot_survey_type"]},
+        "stability": t["plot_stability"], "importance": t["plot_importance"],
+    }
 
 
 def amount_digits(*values: float, small: int = 1) -> int:

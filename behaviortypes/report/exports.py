@@ -155,6 +155,20 @@ def _notes(slide, text: str) -> None:
         slide.notes_slide.notes_text_frame.text = text
 
 
+def _caution_line(slide, data: ReportData, context: dict) -> float:
+    """The overview slide's caution line (when there is one) and speaker notes; returns where
+    the slide's content starts (inches)."""
+    from pptx.util import Inches
+
+    cautions = deck_cautions(data, context)
+    _notes(slide, deck_evidence_note(data, context))
+    if not cautions:
+        return 1.4
+    _text(slide, Inches(0.6), Inches(1.1), Inches(12.2), Inches(0.5), " ".join(cautions), size=13, bold=True,
+          colour="#b42318")
+    return 1.7
+
+
 def deck_cautions(data: ReportData, context: dict) -> list[str]:
     """The report's headline cautions as the deck's one line (user trial 12, F6).
 
@@ -236,13 +250,7 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
     raw = ctx["overview"].get("base_uncorrected", False)
     if raw:
         rows += ["", f"{t['base_share']}: {t['deck_base_uncorrected']}."]
-    cautions = deck_cautions(data, ctx)  # the report's headline cautions, one line (user trial 12)
-    top = 1.4
-    if cautions:
-        _text(slide, Inches(0.6), Inches(1.1), Inches(12.2), Inches(0.5), " ".join(cautions), size=13, bold=True,
-              colour="#b42318")
-        top = 1.7
-    _notes(slide, deck_evidence_note(data, ctx))
+    top = _caution_line(slide, data, ctx)  # the report's headline cautions, one line (user trial 12)
     _text(slide, Inches(0.6), Inches(top), Inches(5.8), Inches(6.9 - top), rows, size=15)
     types = data.types
     fig = plots.plot_sizes(types.reset_index()[["type_id", "share", "ci_low", "ci_high"]],

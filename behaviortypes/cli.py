@@ -246,6 +246,10 @@ def score(
             id_column=id_column, progress=True, csv_dialect=csv_dialect.value if csv_dialect else None, lang=said,
         )
     say(summary.summary(said))
+    from .lookalike.weak import card_weakness, weakness_lines
+
+    for line in weakness_lines(card_weakness(model), said):  # a weak model: select by p_k (trial 12)
+        say(line)
 
 
 #: The library's sentences that name its Python arguments (``table=``) → the same said in
@@ -452,6 +456,7 @@ def typing_tool(
 ) -> None:
     """Hand over the typing tool: an offline web form and an Excel workbook (default: both, into OUT), or type a file of answers with --score."""
     from .deliver import score_answers_file, write_typing_deliverables
+    from .lookalike.typing_tool import answers_id_column
     from .study import refuse_one_group
 
     from .pipeline import discovery_language
@@ -464,7 +469,8 @@ def typing_tool(
             raise InputError(code="problem_score_and_out", hint="typing-tool OUT --score ANSWERS --out TYPED.csv")
         result = score_answers_file(out_dir, _existing(score_file, "answers_file"), typed,
                                     csv_dialect=csv_dialect.value if csv_dialect else None,
-                                    id_column=id_column, min_answered=min_answered, progress=True,
+                                    id_column=answers_id_column(out_dir, score_file, id_column),
+                                    min_answered=min_answered, progress=True,
                                     lang=lang.value if lang else None)
         say(result.summary(lang.value if lang else None))  # (the speed: the progress display's last figures)
         return
@@ -489,6 +495,7 @@ def instrument_draft(
 ) -> None:
     """Draft an instrument.yaml from an answers file — CSV, Excel, SPSS .sav or a Qualtrics export (items, texts, scale, keying)."""
     from .readers import draft_notices, instrument_draft_yaml, write_instrument_draft
+    from .readers.draft import draft_comment
 
     said = lang.value if lang else None
     _say_errors_in(said)
@@ -501,8 +508,9 @@ def instrument_draft(
         # in the draft's language, each comment at its top that needs the user said again
         said, notices = draft_notices(written.read_text(encoding="utf-8"))
         say(_said("cli_draft_wrote", said, path=written))
-        for code in notices:
-            say(_said(_DRAFT_SAID[code], said))
+        for code in notices:  # the columns left out for their range: named (user trial 12)
+            say(draft_comment(written.read_text(encoding="utf-8"), code) if code in ("draft_range_out", "draft_weak_out")
+                else _said(_DRAFT_SAID[code], said))
 
 
 @instrument_app.command("from-themes")

@@ -271,9 +271,11 @@ class CodedProblem(Problem):
         if lang == "en":
             return str(self)
         from .i18n import reason_text
+        from .report.render import Formatter  # (numbers as the language writes them: "15,7 %")
 
         where = {"file": Path(self.file).name if self.file else "", "column": self.column or ""}
-        return reason_text({"code": self.code, "values": {**where, **self.values}}, _catalogue(lang))
+        return reason_text({"code": self.code, "values": {**where, **self.values}}, _catalogue(lang),
+                           Formatter(lang))
 
     def warning(self, category: type[BehaviortypesWarning]) -> BehaviortypesWarning:
         """The problem as a warning of ``category`` carrying its code, file and column."""

@@ -33,6 +33,7 @@ __all__ = [
     "read_json",
     "read_yaml",
     "load_user_yaml",
+    "declared_in_yaml_text",
     "staged_dir",
     "OUTPUTS_MARKER",
     "claim_outputs",
@@ -385,13 +386,13 @@ def _decode_user_text(raw: bytes, path: Path) -> str:
     """
     import warnings
 
-    from .errors import BehaviortypesWarning, InputError
+    from .errors import BehaviortypesWarning, InputError, Said
 
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError:
-            raise InputError("starts as UTF-16 text but is not", file=path, hint=_SAVE_AS_UTF8) from None
+            raise InputError(code="problem_yaml_bad_utf16", file=path, hint=Said("problem_yaml_save_utf8")) from None
     text = raw.decode("utf-8-sig", errors="surrogateescape")
     bad = re.search("[\udc80-\udcff]", text)
     if bad is None:
@@ -405,15 +406,17 @@ def _decode_user_text(raw: bytes, path: Path) -> str:
         try:
             return bytes([code]).decode("cp1252")
         except UnicodeDecodeError:
-            raise InputError(
-                f"byte 0x{code:02X} at {_place(text, match.start())} is neither UTF-8 nor "
-                "Windows-1252 text", file=path, hint=_SAVE_AS_UTF8) from None
+            raise InputError(code="problem_yaml_bad_byte", values={
+                "byte": f"0x{code:02X}", "where": _place_said(text, match.start())},
+                file=path, hint=Said("problem_yaml_save_utf8")) from None
 
     text = re.sub("[\udc80-\udcff]", cp1252, text)
-    warnings.warn(
+    warnings.warn(BehaviortypesWarning(
         f"{path.name}, {where}: byte 0x{byte:02X} is not UTF-8, so the file was read as "
         f"Windows-1252 (Western European) text, where it is '{text[pos]}'. Hint: {_SAVE_AS_UTF8}, "
-        "the encoding every program reads alike", BehaviortypesWarning, stacklevel=3)
+        "the encoding every program reads alike", code="warn_yaml_cp1252", values={
+            "file": path.name, "where": _place_said(text, pos), "byte": f"0x{byte:02X}", "char": text[pos]}),
+        stacklevel=3)
     return text
 
 
@@ -422,7 +425,52 @@ def _place(text: str, pos: int) -> str:
     return f"line {text.count(chr(10), 0, pos) + 1}, column {pos - text.rfind(chr(10), 0, pos)}"
 
 
-def load_user_yaml(path: str | Path, *, hint: str | None = None) -> Any:
+def _place_said(text: str, pos: int) -> Any:
+    """:func:`_place` as a sentence of the message catalogue (``rad L, kolumn C`` in Swedish)."""
+    from .errors import Said
+
+    return Said("problem_yaml_place", {"line": text.count(chr(10), 0, pos) + 1,
+                                       "column": pos - text.rfind(chr(10), 0, pos)})
+
+
+#: PyYAML's commonest complaints, said in the study's language (others are quoted as PyYAML says them).
+_YAML_PROBLEMS = {
+    "mapping values are not allowed here": "problem_yaml_why_mapping_values",
+    "could not find expected ':'": "problem_yaml_why_no_colon",
+    "found character '\\t' that cannot start any token": "problem_yaml_why_tab",
+    "found unexpected end of stream": "problem_yaml_why_end",
+    "found undefined alias": "problem_yaml_why_alias",
+    "expected ',' or ']'": "problem_yaml_why_list",  # (then ", but got ...": the start is enough)
+    "expected ',' or '}'": "problem_yaml_why_braces",
+}
+
+
+def _yaml_problem(problem: str) -> Any:
+    """PyYAML's complaint as a sentence of the catalogue when it is a common one, else as it is."""
+    from .errors import Said
+
+    if not problem:
+        return Said("problem_yaml_why_invalid")
+    code = next((c for start, c in _YAML_PROBLEMS.items() if problem.startswith(start)), None)
+    return Said(code) if code else problem[:120]
+
+
+def declared_in_yaml_text(path: str | Path, key: str) -> str | None:
+    """The value of a top-level ``key: value`` line of a YAML file that may not parse, or None.
+
+    For saying a broken file's error in its own language: ``instrument.yaml`` with a syntax
+    error on line 2 still says ``language: sv`` on line 3. Reads at most :data:`MAX_YAML_BYTES`.
+    """
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read(MAX_YAML_BYTES).decode("utf-8-sig", errors="replace")
+    except OSError:
+        return None
+    match = re.search(rf"^{re.escape(key)}[ \t]*:[ \t]*(['\"]?)([\w-]+)\1[ \t]*(#.*)?\r?$", text, re.MULTILINE)
+    return match.group(2) if match else None
+
+
+def load_user_yaml(path: str | Path, *, hint: Any = None) -> Any:
     """Parse a YAML file a person may have edited; mistakes become one-line ``InputError``s.
 
     This is the one loader for YAML that comes from users (instrument, types, study
@@ -442,20 +490,17 @@ def load_user_yaml(path: str | Path, *, hint: str | None = None) -> Any:
     BehaviortypesWarning
         If the file is not UTF-8 and is read as Windows-1252 (see :func:`_decode_user_text`).
     """
-    from .errors import InputError
+    from .errors import InputError, Said
 
     path = Path(path)
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise InputError("file not found", file=path, hint="check the path") from None
+        raise InputError(code="problem_yaml_not_found", file=path, hint=Said("problem_yaml_not_found_fix")) from None
     if size > MAX_YAML_BYTES:
-        raise InputError(
-            f"the YAML file is {size / 1048576:.1f} MiB; settings files are limited to "
-            f"{MAX_YAML_BYTES // 1048576} MiB",
-            file=path,
-            hint="this does not look like a settings file; check the path",
-        )
+        raise InputError(code="problem_yaml_too_big", values={"mib": f"{size / 1048576:.1f}",
+                                                              "max": MAX_YAML_BYTES // 1048576},
+                         file=path, hint=Said("problem_yaml_too_big_fix"))
     with open(path, "rb") as fh:
         text = _decode_user_text(fh.read(MAX_YAML_BYTES + 1), path)
     loader = yaml.SafeLoader(text)
@@ -464,27 +509,17 @@ def load_user_yaml(path: str | Path, *, hint: str | None = None) -> Any:
         if node is None:
             return None
         if _expanded_nodes(node, MAX_YAML_NODES) > MAX_YAML_NODES:
-            raise InputError(
-                f"the YAML expands to more than {MAX_YAML_NODES:,} values through its "
-                "aliases (*name)",
-                file=path,
-                hint="write the values out instead of repeating anchors (&name) and aliases (*name)",
-            )
+            raise InputError(code="problem_yaml_aliases", values={"max": f"{MAX_YAML_NODES:,}"}, file=path,
+                             hint=Said("problem_yaml_aliases_fix"))
         return loader.construct_document(node)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        problem = getattr(err, "problem", None) or "not valid YAML"
-        raise InputError(
-            f"malformed YAML: {str(problem)[:120]} (line numbers count from 1)",
-            file=path,
-            rows=[mark.line + 1] if mark is not None else None,
-            hint=hint or "check indentation and that every 'key: value' has a space after the colon",
-        ) from None
+        why = _yaml_problem(str(getattr(err, "problem", None) or ""))
+        raise InputError(code="problem_yaml_malformed", values={"why": why}, file=path,
+                         rows=[mark.line + 1] if mark is not None else None,
+                         hint=hint or Said("problem_yaml_malformed_fix")) from None
     except RecursionError:
-        raise InputError(
-            "the YAML is nested too deeply to read", file=path,
-            hint="settings files need only a few levels of indentation",
-        ) from None
+        raise InputError(code="problem_yaml_too_deep", file=path, hint=Said("problem_yaml_too_deep_fix")) from None
     finally:
         loader.dispose()
 

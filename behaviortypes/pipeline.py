@@ -21,7 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Valida
 
 from . import study
 from .errors import InputError, Said
-from .files import check_output_folder, check_outputs_free, library_versions, load_user_yaml
+from .files import (check_output_folder, check_outputs_free, declared_in_yaml_text, library_versions,
+                    load_user_yaml)
 from .stages import (
     FactorsResult,
     MapResult,
@@ -161,6 +162,7 @@ def check(survey_dir: str | Path) -> CheckResult:
     InputError
         For every problem in the instrument or the responses (all reported at once).
     """
+    from .customer_links import warn_repeated_customers
     from .quality import check_sample_size, screen
     from .readers import keyed_items, load_survey
 
@@ -168,6 +170,7 @@ def check(survey_dir: str | Path) -> CheckResult:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         survey = load_survey(survey_dir)
+        warn_repeated_customers(survey)
         screening = screen(survey)
     kept = survey.responses.loc[check_sample_size(screening, len(survey.instrument.items),
                                                   file=survey.responses_file)]
@@ -583,7 +586,9 @@ def declared_language(survey_dir: str | Path) -> str | None:
         path = path.with_suffix(".yml")
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    except (yaml.YAMLError, UnicodeDecodeError):  # a syntax error or a cp1252 byte elsewhere:
+        return declared_in_yaml_text(path, "language")  # its own line still says the language
+    except OSError:
         return None
     return doc.get("language") if isinstance(doc, dict) else None
 
@@ -854,7 +859,10 @@ def study_file_language(path: str | Path) -> str:
 
     try:
         doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    except yaml.YAMLError:  # a syntax error elsewhere: its own line may still say the language
+        lang = declared_in_yaml_text(path, "lang")
+        return lang if lang in _LANGS else "en"
+    except (OSError, UnicodeDecodeError):
         return "en"
     if not isinstance(doc, dict):
         return "en"

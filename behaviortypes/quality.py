@@ -455,9 +455,40 @@ def _fmt(x: float) -> str:
     return f"{x:.2g}" if abs(x) < 0.01 else f"{x:.2f}"
 
 
-def _straightlining(items: pd.DataFrame, s: QualitySettings
+class _Reasons:
+    """The screening reasons' sentences (``screen_reason_*`` of ``report/i18n``) in the study's
+    language, numbers as it writes them: "50%" and "0.80" in English, "50 %" and "0,80" in
+    Swedish (the report's :class:`~behaviortypes.report.render.Formatter`)."""
+
+    def __init__(self, lang: str | None) -> None:
+        from .report.render import Formatter, load_texts  # (the report imports this module)
+
+        self.lang = lang if lang in ("en", "sv") else "en"
+        self._texts, self._fmt = load_texts(self.lang), Formatter(self.lang)
+
+    def pct(self, x: float) -> str:
+        return f"{x:.0%}" if self.lang == "en" else self._fmt.pct(x, 0)
+
+    def num(self, x: float, digits: int = 2) -> str:
+        return f"{x:.{digits}f}" if self.lang == "en" else self._fmt.num(x, digits)
+
+    def p(self, x: float) -> str:
+        """A p-value or cut-off: two significant digits below 0.01 ("2.3e-05"), else two decimals."""
+        if self.lang == "en":
+            return _fmt(x)
+        return self._fmt.sig(x, 2) if abs(x) < 0.01 else self._fmt.num(x, 2)
+
+    def alpha(self, x: float) -> str:
+        return f"{x:g}" if self.lang == "en" else self._fmt.sig(x, 1)
+
+    def __call__(self, code: str, **values: Any) -> str:
+        return self._texts[f"screen_reason_{code}"].format(**values)
+
+
+def _straightlining(items: pd.DataFrame, s: QualitySettings, say: _Reasons
                     ) -> tuple[dict[str, pd.Series], pd.Series, pd.Series]:
-    """The straightlining metrics and flag, each flagged respondent's reason, and answers given.
+    """The straightlining metrics and flag, each flagged respondent's reason (in ``say``'s
+    language), and answers given.
 
     Returns ``({"longstring", "same_share", "irv", "flag"}, reasons, n_answered)``.
     """
@@ -469,16 +500,12 @@ def _straightlining(items: pd.DataFrame, s: QualitySettings
     same_flag = enough & (same >= s.longstring_share) & ~long_flag
     irv_flag = enough & (sd < s.min_irv)
     text = pd.Series("", index=index)
-    text[long_flag] = ls[long_flag].map(
-        lambda v: f"straightlining: the same answer for {v:.0%} of items in a row "
-                  f"(longstring {v:.2f} >= {s.longstring_share:.2f})")
-    text[same_flag] = same[same_flag].map(
-        lambda v: f"straightlining: the same answer for {v:.0%} of items "
-                  f"(same-answer share {v:.2f} >= {s.longstring_share:.2f})")
+    cut = say.num(s.longstring_share)
+    text[long_flag] = ls[long_flag].map(lambda v: say("longstring", share=say.pct(v), value=say.num(v), cut=cut))
+    text[same_flag] = same[same_flag].map(lambda v: say("same_answer", share=say.pct(v), value=say.num(v), cut=cut))
     long_flag = long_flag | same_flag
     only_irv = irv_flag & ~long_flag
-    text[only_irv] = sd[only_irv].map(
-        lambda v: f"straightlining: answers barely vary (IRV {v:.2f} < {s.min_irv:.2f})")
+    text[only_irv] = sd[only_irv].map(lambda v: say("irv", value=say.num(v), cut=say.num(s.min_irv)))
     metrics = {"longstring": ls, "same_share": same, "irv": sd, "flag": long_flag | irv_flag}
     return metrics, text, answered
 
@@ -489,9 +516,9 @@ def _warn_forward_only_straightlining(n: int, n_all: int) -> None:
     191 of 1,215, 15.7 %, dropped silently; 72 of them answered every statement alike)."""
     if not n:
         return
-    share = f"{n / max(n_all, 1):.1%}"
+    share = n / max(n_all, 1)  # (a number: the Swedish line writes it "15,7 %")
     warnings.warn(SurveyQualityWarning(
-        f"straightlining: {n} respondents ({share}) are screened out for giving (nearly) the same answer "
+        f"straightlining: {n} respondents ({share:.1%}) are screened out for giving (nearly) the same answer "
         "to every statement, but the survey has no reverse-worded statements, so answering alike "
         "throughout cannot be told from holding the same view on every statement (\"all not true\" can "
         "be a real answer); to keep them, set quality: {longstring_share: 1.01, min_irv: 0} in "
@@ -515,6 +542,7 @@ def screen_responses(responses: pd.DataFrame, instrument: Instrument,
     table = pd.DataFrame(index=index)
     flags = pd.DataFrame(False, index=index, columns=list(SCREENS))
     reasons: dict[str, list[tuple[int, str]]] = {r: [] for r in index}
+    say = _Reasons(instrument.language)  # the reasons in the study's language (screening.csv)
 
     def add(screen_name: str, mask: pd.Series, texts: pd.Series) -> None:
         mask = mask.fillna(False).astype(bool)
@@ -529,10 +557,9 @@ def screen_responses(responses: pd.DataFrame, instrument: Instrument,
     missing_share = items.isna().sum(axis=1) / max(n_items, 1)
     table["missing_share"] = missing_share
     add("missing", missing_share > s.max_missing_share,
-        missing_share.map(lambda v: f"missing: {v:.0%} of items unanswered "
-                                    f"(> {s.max_missing_share:.0%})"))
+        missing_share.map(lambda v: say("missing", share=say.pct(v), max=say.pct(s.max_missing_share))))
     # straightlining
-    straight, text, answered = _straightlining(items, s)
+    straight, text, answered = _straightlining(items, s, say)
     table["longstring"], table["same_share"], table["irv"] = (
         straight["longstring"], straight["same_share"], straight["irv"])
     add("straightlining", straight["flag"], text)
@@ -545,9 +572,10 @@ def screen_responses(responses: pd.DataFrame, instrument: Instrument,
         median = float(np.nanmedian(dur)) if dur.notna().any() else np.nan
         ratio = dur / median if median and median > 0 else pd.Series(np.nan, index=index)
         table["duration_ratio"] = ratio
-        add("speeding", ratio < s.speed_ratio, pd.Series(
-            [f"speeding: {d:.0f} s, {r:.2f} of the median {median:.0f} s (< {s.speed_ratio:.2f})"
-             for d, r in zip(dur, ratio)], index=index))
+        fast = (ratio < s.speed_ratio).fillna(False).astype(bool)
+        add("speeding", fast, pd.Series(
+            [say("speeding", seconds=say.num(d, 0), ratio=say.num(r), median=say.num(median, 0),
+                 cut=say.num(s.speed_ratio)) if f else "" for d, r, f in zip(dur, ratio, fast)], index=index))
     else:
         table["duration_ratio"] = np.nan
     # attention checks
@@ -560,8 +588,7 @@ def screen_responses(responses: pd.DataFrame, instrument: Instrument,
     table["failed_checks"] = failed
     if instrument.attention_checks:
         add("attention", failed > s.max_failed_checks, failed.map(
-            lambda v: f"attention: failed {v} of {len(instrument.attention_checks)} attention "
-                      f"check(s) (> {s.max_failed_checks})"))
+            lambda v: say("attention", failed=v, n=len(instrument.attention_checks), max=s.max_failed_checks)))
     # random responding: estimate the centre from respondents no other screen flagged
     others = flags[["straightlining", "speeding", "attention", "missing"]].any(axis=1)
     fit_mask = ~others & (answered >= 2)
@@ -577,12 +604,9 @@ def screen_responses(responses: pd.DataFrame, instrument: Instrument,
     eo_flag = (eo < s.min_even_odd) if s.min_even_odd is not None else pd.Series(False, index=index)
     text = pd.Series("", index=index)
     text[maha_flag] = maha["mahalanobis_p"][maha_flag].map(
-        lambda v: f"random: unusual answer pattern (Mahalanobis p = {_fmt(v)} "
-                  f"< {s.mahalanobis_alpha:g})")
+        lambda v: say("mahalanobis", p=say.p(v), alpha=say.alpha(s.mahalanobis_alpha)))
     only_eo = eo_flag & ~maha_flag
-    text[only_eo] = eo[only_eo].map(
-        lambda v: f"random: inconsistent answers within themes (even-odd {v:.2f} "
-                  f"< {s.min_even_odd:.2f})")
+    text[only_eo] = eo[only_eo].map(lambda v: say("even_odd", value=say.num(v), cut=say.num(s.min_even_odd)))
     add("random", maha_flag | eo_flag, text)
 
     kept = ~flags.any(axis=1)
@@ -590,6 +614,8 @@ def screen_responses(responses: pd.DataFrame, instrument: Instrument,
     out["kept"] = kept
     out["reasons"] = pd.Series({rid: "; ".join(t for _, t in sorted(r))
                                 for rid, r in reasons.items()}, dtype=object)
+    # the screens that flagged each respondent as codes, the same in every language (for programs)
+    out["screens"] = flags.apply(lambda row: "; ".join(name for name in SCREENS if row[name]), axis=1).astype(object)
     for name in ("longstring", "same_share", "irv", "duration_ratio", "failed_checks", "missing_share",
                  "mahalanobis_d2", "mahalanobis_p", "even_odd"):
         out[name] = table[name]

@@ -389,6 +389,23 @@ def _warn_labelled_outcomes(outs: list[dict], inst: Any) -> None:
                 values={"column": o["column"], "levels": shown}), stacklevel=3)
 
 
+def _check_min_cell(min_cell: int | None, inst: Any) -> None:
+    """Refuse a smallest cell below 1, or below the study's own ``min_group_size``.
+
+    ``min_group_size`` in ``instrument.yaml`` is the survey's privacy setting; a
+    ``--min-cell`` may raise it for the tables but never lower it silently (user trial 12,
+    F2b: ``--min-cell 3`` showed cells of 11 respondents while the report still said that
+    no group smaller than 30 was described). A study that does not set it has no floor.
+    """
+    if min_cell is None:
+        return
+    if int(min_cell) < 1:
+        raise InputError(code="problem_min_cell", value=min_cell)
+    floor = int(inst.min_group_size)
+    if "min_group_size" in inst.model_fields_set and int(min_cell) < floor:
+        raise InputError(code="problem_min_cell_below_floor", values={"cell": int(min_cell), "floor": floor})
+
+
 def profile_types_by(
     out: str | Path,
     *,
@@ -443,6 +460,7 @@ def profile_types_by(
         warnings.simplefilter("ignore", SurveyQualityWarning)  # shown by discover already
         survey = load_survey(survey_dir)
     inst = survey.instrument
+    _check_min_cell(min_cell, inst)
     if source.get("checksum") and source["checksum"] != survey.checksum:
         warnings.warn(BehaviortypesWarning(
             f"{survey.responses_file.name} changed since `discover`; the types are those of the earlier file",
@@ -512,8 +530,6 @@ def profile_types_by(
     weights = resp[inst.weight_column].astype(float) if inst.weight_column else None
     explicit = "min_group_size" in inst.model_fields_set
     cell = int(min_cell if min_cell is not None else (inst.min_group_size if explicit else DEFAULT_MIN_CELL))
-    if cell < 1:
-        raise InputError(code="problem_min_cell", value=cell)
 
     banner = banner_table(types, disc, weights=weights, levels=levels, min_cell=cell,
                           min_type_size=inst.min_group_size, alpha=alpha)

@@ -63,6 +63,30 @@ def _to_datetime(values: pd.Series) -> pd.Series:
     return parsed.dt.tz_localize(None)
 
 
+#: Column names of numbers that are codes, not quantities (user trial 12: ``postnummer`` was
+#: a numeric feature, "mean 52990"): postal codes and names ending in code/kod/id. Such a
+#: column is used as categories (its most frequent codes), never as a number.
+_CODE_NAME = re.compile(r"(post(al)?_?(code|nummer|nr|kod|number|no)|postnr|(^|_)zip(_?code)?($|_)|(^|_)plz$|"
+                        r"riktnummer|(^|_)(code|kod|id)$|(?<=[a-z])(code|kod)$)")
+
+
+def is_code_column(name: Any) -> bool:
+    """Whether a column's name says its numbers are codes (a postal code, ``store_id``,
+    ``region_code``): categories, not quantities."""
+    key = re.sub(r"[\s\-.]+", "_", str(name).strip().lower().translate(_ACCENTS))
+    return bool(_CODE_NAME.search(key))
+
+
+def code_text(values: pd.Series) -> pd.Series:
+    """Numbers of a code column as text, whole numbers without a decimal part (``12345``, not
+    ``12345.0``), so that a file read as integers and one read as decimals give the same codes."""
+    num = pd.to_numeric(values, errors="coerce")
+    whole = num.notna() & np.isfinite(num) & (num == np.floor(num))
+    out = values.astype("string").astype(object)
+    out[whole.to_numpy(bool)] = num[whole].astype("int64").astype(str).to_numpy()
+    return out.where(values.notna(), np.nan)
+
+
 def _kind_of(col: pd.Series) -> str:
     dtype = col.dtype
     if pd.api.types.is_bool_dtype(dtype):
@@ -314,11 +338,15 @@ def detect_schema(
             dropped.append({"name": str(name), "reason": "all values missing"})
             continue
         kind = _kind_of(col)
-        if kind == "categorical":
+        code = kind == "numeric" and is_code_column(name)  # a postal code is not a quantity (trial 12)
+        if code:
+            kind = "categorical"
+        elif kind == "categorical":
             _refuse_mostly_numeric_text(name, non_null)
-        entry: dict[str, Any] = {"name": str(name), "kind": kind, "dtype": str(col.dtype)}
+        entry: dict[str, Any] = {"name": str(name), "kind": kind, "dtype": str(col.dtype),
+                                 **({"code": True} if code else {})}
         if kind == "categorical":
-            text = non_null.astype(str)
+            text = code_text(non_null) if code else non_null.astype(str)
             counts = text.value_counts()
             if len(counts) > max_categories and len(counts) >= 0.9 * len(text):
                 dropped.append(
@@ -373,6 +401,8 @@ def prepare_column(col: pd.Series, spec: Mapping[str, Any], ref: str | None) -> 
         base = pd.Timestamp(ref) if ref is not None else dates.max()
         return ((base - dates) / pd.Timedelta(days=1)).astype(float)
     # categorical: text, missing stays missing (imputed as its own level later)
+    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+        return code_text(col)  # a code column read as numbers
     out = col.astype("string").astype(object)
     return out.where(col.notna(), np.nan)
 

@@ -36,6 +36,7 @@ from .priors import (BOOTSTRAP_BASE_ROWS, CrmMoments, base_share_intervals, crm_
                      shift_posteriors)
 from .reach import crm_profile
 from .typing_tool import TypingTool, load_typing_tool
+from .weak import weakness, weakness_lines
 
 __all__ = ["LookalikeResult", "LinkedSample", "PriorShift", "train_lookalike", "link", "shift_priors",
            "lookalike_card", "choose_base_shares", "card_base_shares", "customers_fingerprint",
@@ -99,6 +100,10 @@ class LookalikeResult:
         if "agreement" in tool:
             lines.append(said("lookalike_cli_typing_tool", lang, n=len(tool["items"]),
                               agreement=n.pct(tool["agreement"])))
+        codes = [f["name"] for f in c.get("features") or [] if isinstance(f, dict) and f.get("code")]
+        if codes:  # numbers named as codes (a postal code): categories, not quantities (trial 12)
+            lines.append(said("lookalike_cli_codes", lang, columns=", ".join(codes)))
+        lines += weakness_lines(c.get("weakness") or weakness(m), lang)
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -273,19 +278,6 @@ def _respondents(folder: study.DiscoveryFolder, instrument: Instrument, link_col
     return assignments.loc[kept, "type_id"], weights, cust_of[cust_of != ""]
 
 
-def _closest_column(name: str, columns: Sequence[str]) -> str | None:
-    """The column most like ``name``: the same letters and digits (``CustomerID`` for
-    ``customer_id``), else the nearest by :func:`difflib.get_close_matches` (cut-off 0.6)."""
-    import difflib
-
-    plain = {re.sub(r"[\W_]+", "", c).casefold(): c for c in columns}
-    key = re.sub(r"[\W_]+", "", name).casefold()
-    if key in plain:
-        return plain[key]
-    match = difflib.get_close_matches(key, list(plain), n=1, cutoff=0.6)
-    return plain[match[0]] if match else None
-
-
 def _stream_linked(customers: Path, cust_col: str, wanted: set[str], batch_size: int,
                    progress: bool) -> tuple[pd.DataFrame, int]:
     """Pass over the base: the rows of the wanted customers, and the base's size."""
@@ -297,7 +289,8 @@ def _stream_linked(customers: Path, cust_col: str, wanted: set[str], batch_size:
             if columns is None:
                 columns = [str(c) for c in batch.columns]
                 if cust_col not in columns:
-                    close = _closest_column(cust_col, columns)  # CustomerID for customer_id (trial 11)
+                    # CustomerID for customer_id (trial 11); never a column of names or e-mails
+                    close = readers.suggest_id_column(cust_col, columns, batch.head(1000))
                     raise InputError(code="problem_link_no_id", values={"column": cust_col}, file=customers,
                                      column=cust_col, hint=Said(
                                          "problem_link_no_id_fix_close" if close else "problem_link_no_id_fix",
@@ -405,6 +398,11 @@ def link(
 
         survey = load_source_survey(folder)
     types, weights, cust_of = _respondents(folder, instrument, link_column, survey)
+    if cust_of.duplicated().any():  # one customer, two respondents: two types (user trial 12, F3)
+        from ..customer_links import repeated_customer_problem
+
+        raise InputError(problems=[repeated_customer_problem(survey, "problem_link_respondents_repeated",
+                                                             among=cust_of.index)])
     linked_rows, n_base = _stream_linked(customers, cust_col, set(cust_of.to_numpy()), batch_size, progress)
     linked = cust_of[cust_of.isin(linked_rows.index)]
     _check_enough(linked, cust_of, types, folder.type_names, min_per_type=min_per_type, customers=customers,
@@ -871,6 +869,7 @@ def lookalike_card(model: LookalikeModel, linked: LinkedSample, shift: PriorShif
         "chosen_model": model.chosen_model_,
         "chosen_calibration": model.chosen_calibration_,
         "metrics": model.metrics_,
+        "weakness": weakness(model.metrics_),  # against always guessing the largest type (trial 12)
         "permutation_importance": model.importances_.reset_index().to_dict(orient="records"),
         "base": {
             "n_customers": int(shift.n_base),
@@ -1005,15 +1004,23 @@ def train_lookalike(
     folder = linked.folder.path
     tool = load_typing_tool(folder / TYPING_TOOL_FILE) if (folder / TYPING_TOOL_FILE).is_file() else None
     result = LookalikeResult(model=shift.model, card=card, typing_tool=tool)
-    model_path, card_path = result.to_files(folder)
-    crm = _write_crm_profile(folder, linked, model)
+    crm_table = _crm_table(linked, model)  # everything is computed before the first file is written
+    written: list[Path] = []
+    try:  # all three files or none of this run's (user trial 12, F3: a model without its profile)
+        written += result.to_files(folder)
+        written.append(study.save(folder, "crm_profile.csv", crm_table))
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    model_path, card_path, crm = written
     return LookalikeResult(model=shift.model, card=card, typing_tool=tool,
                            files={"model": model_path, "crm_profile": crm, "card": card_path})
 
 
-def _write_crm_profile(folder: Path, linked: LinkedSample, model: LookalikeModel) -> Path:
-    """``crm_profile.csv``: how each type's linked customers differ on each CRM column
-    (:func:`~behaviortypes.lookalike.reach.crm_profile`), for the report's "how to reach them".
+def _crm_table(linked: LinkedSample, model: LookalikeModel) -> pd.DataFrame:
+    """The table of ``crm_profile.csv``: how each type's linked customers differ on each CRM
+    column (:func:`~behaviortypes.lookalike.reach.crm_profile`), for the report's "how to reach them".
 
     Cells smaller than the instrument's ``min_group_size`` (when it sets one, else the
     banner's default of 10) are suppressed, as ``profile`` does.
@@ -1022,6 +1029,5 @@ def _write_crm_profile(folder: Path, linked: LinkedSample, model: LookalikeModel
 
     inst = linked.instrument
     cell = int(inst.min_group_size) if "min_group_size" in inst.model_fields_set else DEFAULT_MIN_CELL
-    table = crm_profile(linked.features, linked.labels.to_numpy(), model.feature_schema_,
-                        sample_weight=linked.sample_weight, min_cell=cell)
-    return study.save(folder, "crm_profile.csv", table)
+    return crm_profile(linked.features, linked.labels.to_numpy(), model.feature_schema_,
+                       sample_weight=linked.sample_weight, min_cell=cell)

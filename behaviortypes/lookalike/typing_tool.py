@@ -25,7 +25,7 @@ from ..errors import InputError, Said
 from ..files import read_yaml, write_yaml
 from ..threads import one_thread
 
-__all__ = ["TypingTool", "build_typing_tool", "load_typing_tool"]
+__all__ = ["TypingTool", "build_typing_tool", "load_typing_tool", "answers_id_column"]
 
 _KIND = "behaviortypes typing tool"
 
@@ -518,3 +518,30 @@ def load_typing_tool(path: str | Path) -> TypingTool:
     except (KeyError, TypeError, ValueError) as err:
         raise InputError(code="problem_tool_incomplete", values={"detail": f"{type(err).__name__}: {err}"},
                          file=path, hint=Said("problem_tool_incomplete_fix")) from None
+
+
+def answers_id_column(discovery_dir: str | Path, answers: str | Path, id_column: str | None = None) -> str | None:
+    """The id column to type a file of answers by (``typing-tool --score``).
+
+    ``id_column`` when given; else ``None`` (``respondent_id`` or the survey's id column, as
+    :func:`behaviortypes.deliver.score_answers_file` looks for them), unless the file has
+    neither but has the study's ``customer_id_column``: then that one. A CRM team types
+    customers, by their customer number (user trial 12: ``kundnummer;p02;p07;p16`` was
+    refused without ``--id-column kundnummer``).
+    """
+    if id_column is not None:
+        return id_column
+    from .. import study
+    from ..readers.tables import read_raw
+
+    try:
+        inst = study.load(discovery_dir).instrument
+        header = read_raw(answers, columns=lambda name: False).attrs.get("columns_in_file") or []
+    except (InputError, OSError, ValueError):
+        return None  # the scoring names what is wrong with the folder or the file
+    columns = {str(c).strip().lower(): str(c).strip() for c in header}
+    customer = str(inst.get("customer_id_column") or "").strip()
+    ids = {"respondent_id", str(inst.get("id_column") or "respondent_id").strip().lower()}
+    if customer and not ids & set(columns) and customer.lower() in columns:
+        return columns[customer.lower()]
+    return None

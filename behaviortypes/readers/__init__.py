@@ -22,8 +22,8 @@ Examples
 
 from __future__ import annotations
 
-from ._common import MISSING_TOKENS, TEXT_EXT, coerce
-from .customers import iter_customer_batches, read_customers
+from ._common import MISSING_TOKENS, TEXT_EXT, coerce, looks_like_id_name, suggest_id_column
+from .customers import iter_customer_batches, iter_parquet_batches, parquet_dataset, parquet_folder_files, read_customers
 from .draft import draft_instrument, draft_notices, instrument_draft_yaml, write_instrument_draft
 from .survey import Survey, find_responses_file, keyed_items, load_survey, read_responses
 from .tables import TextTable, is_qualtrics, open_text_table, read_table
@@ -57,4 +57,9 @@ __all__ = [
     "write_instrument_draft",
     "read_customers",
     "iter_customer_batches",
+    "parquet_dataset",
+    "parquet_folder_files",
+    "iter_parquet_batches",
+    "suggest_id_column",
+    "looks_like_id_name",
 ]

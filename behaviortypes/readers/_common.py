@@ -98,6 +98,70 @@ def column_hint(name: str, columns: Sequence[str], what: str | Said, claimed: It
     return Said("problem_fix_columns", {"shown": shown, "what": what})
 
 
+#: Words that name an id column (``kundnr``, ``CustomerID``, ``member_no``, ``medlemsnummer``):
+#: a word of the header, or the end of one.
+_ID_WORDS = ("id", "nr", "no", "nummer", "number", "num", "key", "nyckel", "code", "kod", "uuid", "guid")
+
+
+def looks_like_id_name(name: object) -> bool:
+    """Whether a header names an id: a word (or the end of a word) ``id``, ``nr``, ``nummer``,
+    ``number``, ``no``, ``key``, ``code`` ... (``kundnr``, ``CustomerID``, ``member_no``)."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", str(name))
+    words = [w.casefold() for w in words]
+    return any(w in _ID_WORDS for w in words) or any(
+        w.endswith(end) for w in words for end in ("id", "nr", "nummer", "number"))
+
+
+def suggest_id_column(name: str, columns: Sequence[str], sample: pd.DataFrame | None = None,
+                      claimed: Iterable[str] = ()) -> str | None:
+    """The column to suggest for an id column ``name`` that a file lacks, or None.
+
+    Never a column of personal data (a name, e-mail address, phone or identity number,
+    address: :func:`behaviortypes.lookalike.personal_data_columns`, by header and, with
+    ``sample``, by values), nor one that ``claimed`` accounts for. Suggested, in this order:
+    the same name written otherwise (``CustomerID`` for ``customer_id``); the id-like column
+    nearest to ``name`` (named ``...id``, ``...nr``, ``...nummer`` ...); the only id-like
+    column. With ``sample`` (the file's first rows) an id-like column must also hold a
+    different value in every row.
+    """
+    from ..lookalike import personal_data_columns  # (the package's one detector of personal data)
+
+    taken = {str(c) for c in claimed if c} - {str(name)}
+    options = [str(c) for c in columns if str(c) not in taken]
+    frame = (sample.loc[:, [c for c in sample.columns if str(c) in options]] if sample is not None
+             else pd.DataFrame(columns=options))
+    frame.columns = [str(c) for c in frame.columns]
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    personal = {p["name"] for p in personal_data_columns(frame)}
+    options = [c for c in options if c not in personal]
+    same = [c for c in options if _plain(c) == _plain(name)]
+    if same:
+        return same[0]
+
+    def unique(col: str) -> bool:
+        if sample is None or col not in frame.columns:
+            return sample is None
+        values = frame[col].dropna()
+        return len(values) > 0 and values.is_unique
+
+    ids = [c for c in options if looks_like_id_name(c) and unique(c)]
+    near = difflib.get_close_matches(_plain(name), [_plain(c) for c in ids], n=1, cutoff=0.6)
+    if near:
+        return next(c for c in ids if _plain(c) == near[0])
+    return ids[0] if len(ids) == 1 else None
+
+
+def id_column_hint(name: str, columns: Sequence[str], what: str | Said, claimed: Iterable[str] = (),
+                   sample: pd.DataFrame | None = None) -> Said:
+    """:func:`column_hint` for an id column: the suggestion is :func:`suggest_id_column`'s
+    (never a column of names, e-mail addresses or phone numbers)."""
+    near = suggest_id_column(name, columns, sample, claimed)
+    if near is not None:
+        return Said("problem_fix_near", {"near": near, "what": what})
+    shown = ", ".join(map(str, list(columns)[:8])) + (" ..." if len(columns) > 8 else "")
+    return Said("problem_fix_columns", {"shown": shown, "what": what})
+
+
 def ids_to_str(values: pd.Series) -> pd.Series:
     """Ids as text: whole-number floats lose their ``.0``, blanks become None (object dtype)."""
     def one(v: Any) -> str | None:

@@ -12,7 +12,10 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError, Said
-from ._common import TEXT_EXT, column_hint, ids_to_str
+from ._common import TEXT_EXT, column_hint, id_column_hint, ids_to_str
+
+#: File suffixes read as Parquet (a file, or the parts of a folder).
+PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 from .tables import decode_text, sniff_delimiter
 
 
@@ -33,19 +36,89 @@ def _query(con, query: str, path: Path, columns):
         rel = rel.select(*[_quote_ident(c) for c in columns])
     return rel
 
-def _parquet_dataset(path: Path):
-    """A pyarrow dataset over a Parquet file or folder; a clear error when it is not Parquet."""
+def _natural(part: str) -> list[Any]:
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", part)]
+
+
+def parquet_folder_files(path: str | Path) -> list[Path]:
+    """The Parquet files of a customer-base folder, its partition sub-folders included.
+
+    Spark, Dask and pyarrow write a base as a folder of parts, often hive-partitioned
+    (``base/region=north/part-0.parquet``). Files and folders whose names start with
+    ``.`` or ``_`` (Spark's ``_SUCCESS``, ``_temporary``, checksums) are skipped at every
+    level, as are files that are not ``.parquet``/``.pq``/``.parq``.
+
+    Returns
+    -------
+    list of Path
+        In natural order of their paths below ``path`` (``part-2`` before ``part-10``).
+    """
+    root = Path(path)
+    found = []
+    for file in root.rglob("*"):
+        parts = file.relative_to(root).parts
+        if file.suffix.lower() in PARQUET_SUFFIXES and not any(p.startswith((".", "_")) for p in parts) \
+                and file.is_file():
+            found.append(file)
+    return sorted(found, key=lambda f: [_natural(p) for p in f.relative_to(root).parts])
+
+
+def parquet_dataset(path: str | Path, files: Sequence[Path] | None = None):
+    """A pyarrow dataset over a Parquet file, or a folder of parts read with hive partitioning.
+
+    A folder's ``key=value`` sub-folders become columns (``region`` from
+    ``region=north/``; pyarrow infers integers, else text). The files are
+    :func:`parquet_folder_files` (or ``files``), in that order.
+
+    Raises
+    ------
+    InputError
+        If a folder holds no Parquet file, or a file is not Parquet.
+    """
     import pyarrow as pa
     import pyarrow.dataset as ds
 
-    if path.is_dir() and not any(p.suffix.lower() == ".parquet" and not p.name.startswith(".")
-                                 for p in path.iterdir()):  # (score's refusal; lookalike said "no rows")
-        raise InputError(code="problem_score_no_parquet", file=path, hint=Said("problem_score_formats"))
+    path = Path(path)
     try:
-        return ds.dataset(str(path), format="parquet")
+        if not path.is_dir():
+            return ds.dataset(str(path), format="parquet")
+        files = parquet_folder_files(path) if files is None else list(files)
+        if not files:  # (score's refusal; lookalike said "no rows")
+            raise InputError(code="problem_score_no_parquet", file=path, hint=Said("problem_score_formats"))
+        return ds.dataset([str(f) for f in files], format="parquet", partitioning="hive",
+                          partition_base_dir=str(path))
     except (pa.ArrowInvalid, OSError) as err:
         raise InputError(code="problem_base_parquet", values={"detail": str(err).splitlines()[0]}, file=path,
                          hint=Said("problem_base_parquet_fix")) from None
+
+
+def iter_parquet_batches(dataset, columns: Sequence[str], batch_size: int):
+    """Stream a Parquet dataset's ``columns`` file by file, in bounded memory.
+
+    Each file is read a batch at a time without pre-buffering (pyarrow's read cache
+    otherwise keeps every row group read so far); a hive partition column is added to
+    each batch as its file's value.
+
+    Yields
+    ------
+    pyarrow.RecordBatch
+        With ``columns`` in that order (at most ``batch_size`` rows each).
+    """
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    schema = dataset.schema
+    for fragment in dataset.get_fragments():
+        keys = ds.get_partition_keys(fragment.partition_expression)
+        with pq.ParquetFile(fragment.path, pre_buffer=False, buffer_size=1 << 22) as handle:
+            own = [c for c in columns if c in handle.schema_arrow.names]
+            for batch in handle.iter_batches(batch_size=batch_size, columns=own):
+                arrays = [batch.column(c).cast(schema.field(c).type) if c in own
+                          else pa.array([keys.get(c)] * batch.num_rows, type=schema.field(c).type)
+                          for c in columns]
+                yield pa.RecordBatch.from_arrays(arrays, schema=pa.schema([schema.field(c) for c in columns]))
+
 
 def _quote_ident(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
@@ -111,7 +184,7 @@ def _dialect_of(head: bytes, path: Path) -> dict[str, Any]:
     delim = sniff_delimiter(text)
     decimal = "."
     if delim != ",":
-        cells = [c.strip() for row in csv.reader(io.StringIO(text), delimiter=delim) for c in row]
+        cells = [c.strip() for row in csv.reader(io.StringIO(text, newline=""), delimiter=delim) for c in row]
         commas = sum(bool(re.fullmatch(r"[+-]?\d+,\d+", c)) for c in cells)
         points = sum(bool(re.fullmatch(r"[+-]?\d+\.\d+", c)) for c in cells)
         decimal = "," if commas > points else "."
@@ -133,7 +206,8 @@ def _csv_arrow_options(path: Path, columns, id_column, batch_rows: int | None = 
     return read, parse, convert
 
 
-def _check_columns(path: Path, available: Sequence[str], columns: Sequence[str] | None) -> None:
+def _check_columns(path: Path, available: Sequence[str], columns: Sequence[str] | None,
+                   id_column: str | None = None) -> None:
     if not columns:
         return
     available = list(available)
@@ -146,9 +220,10 @@ def _check_columns(path: Path, available: Sequence[str], columns: Sequence[str] 
         raise InputError(code=code, values={"missing": ", ".join(missing)}, file=path,
                          column=named[0], hint=Said("problem_base_column_unique"))
     if missing:
+        hint = (id_column_hint if missing[0] == id_column else column_hint)(  # (never a column of names as the id)
+            missing[0], list(available), Said("problem_what_column"), columns)
         raise InputError(code="problem_base_columns", values={"missing": ", ".join(missing)}, file=path,
-                         column=missing[0], hint=column_hint(missing[0], list(available), Said("problem_what_column"),
-                                                             columns))
+                         column=missing[0], hint=hint)
 
 
 def _duckdb_relation(path: Path, columns, table, query, id_column):
@@ -196,8 +271,8 @@ def _read_customer_arrow(path: Path, columns, id_column):
 
     ext = path.suffix.lower()
     if ext == ".parquet" or path.is_dir():
-        dataset = _parquet_dataset(path)
-        _check_columns(path, dataset.schema.names, columns)
+        dataset = parquet_dataset(path)
+        _check_columns(path, dataset.schema.names, columns, id_column)
         return dataset
     if ext in TEXT_EXT:
         read, parse, convert = _csv_arrow_options(path, None, id_column)
@@ -207,7 +282,7 @@ def _read_customer_arrow(path: Path, columns, id_column):
         except pa.ArrowInvalid as err:
             raise InputError(code="problem_base_csv", values={"detail": str(err).splitlines()[0]}, file=path,
                              hint=Said("problem_base_csv_fix")) from None
-        _check_columns(path, table.column_names, columns)
+        _check_columns(path, table.column_names, columns, id_column)
         return table.select(list(columns)) if columns else table
     raise unknown_customer_format(path)
 
@@ -311,10 +386,9 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
         raise InputError(code="problem_not_found", values={"what": Said("problem_what_customer_file")}, file=path)
     ext = path.suffix.lower()
     if query is None and table is None and (ext == ".parquet" or path.is_dir()):
-        dataset = _parquet_dataset(path)
-        _check_columns(path, dataset.schema.names, columns)
-        batches = dataset.to_batches(columns=list(columns) if columns else None,
-                                     batch_size=batch_size)
+        dataset = parquet_dataset(path)
+        _check_columns(path, dataset.schema.names, columns, id_column)
+        batches = iter_parquet_batches(dataset, list(columns) if columns else dataset.schema.names, batch_size)
         yield from _rebatch(batches, batch_size, id_column)
         return
     if query is None and table is None and ext in TEXT_EXT:
@@ -325,7 +399,7 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
         except pa.ArrowInvalid as err:
             raise InputError(code="problem_base_csv", values={"detail": str(err).splitlines()[0]}, file=path,
                              hint=_dialect_hint(path)) from None
-        _check_columns(path, reader.schema.names, columns)
+        _check_columns(path, reader.schema.names, columns, id_column)
 
         def selected():
             try:
@@ -345,7 +419,7 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
             raise InputError("table= is for DuckDB databases", file=path,
                              hint="for a CSV or Parquet file use query= with the view 'customers'")
         if ext == ".parquet" or path.is_dir():
-            source = _parquet_dataset(path)
+            source = parquet_dataset(path)
         elif ext in TEXT_EXT:
             read, parse, convert = _csv_arrow_options(path, None, id_column, batch_rows=batch_size)
             source = pacsv.open_csv(str(path), read_options=read, parse_options=parse,

@@ -443,15 +443,10 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     named = {c: ranges.pop(c) for c in list(ranges) if _not_a_statement_name(c)}  # time, date, id ...
     if not ranges:
         raise _no_items_error(path, labelled)
-    # the scale: the most common lowest and highest answers; a statement belongs to it when
-    # its answers lie within and span at least half of it (in a small sample not every
-    # statement gets a 1 or a 7)
-    lo = int(pd.Series([a for a, _, _ in ranges.values()]).value_counts().index[0])
-    hi = int(pd.Series([b for _, b, _ in ranges.values()]).value_counts().index[0])
-    if hi - lo < 2:
-        lo, hi = pd.Series([(a, b) for a, b, _ in ranges.values()]).value_counts().index[0]
+    lo, hi = _scale_ends(ranges)
     lo, ranges, stray = _stray_zero(frame, ranges, lo, hi, value_labels)
     items = [c for c, (a, b, _) in ranges.items() if lo <= a and b <= hi and 2 * (b - a) >= hi - lo]
+    stray += _range_notes([c for c in ranges if c not in items], ranges, lo, hi)
     items, background = _without_background(frame, items, ranges, lo, hi)
     kept, moved = _named_columns(frame, named, items, lo, hi)
     ranges.update({c: named[c] for c in kept})
@@ -511,6 +506,44 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     return draft, stems, unused, notes
 
 
+#: Share of the candidate statements whose answers reach one point beyond the most common
+#: end of the scale at or above which that point belongs to the scale (user trial 12: 12 of
+#: 25 ASTI statements answered 1-4, 13 only 1-3; the draft said 1-3 and filed the 12 as
+#: background questions). A point that a quarter of the statements use is the scale's, not a
+#: stray code; the other statements just had nobody answer it.
+_WIDER_SCALE_SHARE = 0.25
+
+
+def _scale_ends(ranges: dict) -> tuple[int, int]:
+    """The statements' scale: the most common lowest and highest answers, each widened by one
+    point that at least :data:`_WIDER_SCALE_SHARE` of the candidates (two or more) reach.
+
+    A statement belongs to the scale when its answers lie within and span at least half of it
+    (in a small sample, or on a skewed statement, not every statement gets a 1 or a 7).
+    """
+    los = pd.Series([a for a, _, _ in ranges.values()])
+    his = pd.Series([b for _, b, _ in ranges.values()])
+    lo, hi = int(los.value_counts().index[0]), int(his.value_counts().index[0])
+    if hi - lo < 2:
+        lo, hi = pd.Series([(a, b) for a, b, _ in ranges.values()]).value_counts().index[0]
+    wider = his == hi + 1
+    if wider.sum() >= 2 and wider.mean() >= _WIDER_SCALE_SHARE and hi + 1 - lo <= 10:
+        hi += 1
+    lower = los == lo - 1
+    if lower.sum() >= 2 and lower.mean() >= _WIDER_SCALE_SHARE and hi - lo + 1 <= 10:
+        lo -= 1
+    return int(lo), int(hi)
+
+
+def _range_notes(out: list[str], ranges: dict, lo: int, hi: int) -> list[dict[str, Any]]:
+    """A comment naming the answer columns left out of ``items:`` for their range (trial 12:
+    12 statements filed as background questions without a word)."""
+    if not out:
+        return []
+    shown = [f"{c} ({ranges[c][0]}-{ranges[c][1]})" for c in out]
+    return [_note("draft_range_out", shown, lo=lo, hi=hi)]
+
+
 def _stray_zero(frame: pd.DataFrame, ranges: dict, lo: int, hi: int, value_labels: dict
                 ) -> tuple[int, dict, list[dict[str, Any]]]:
     """A 0 below a 1-to-``hi`` scale that hardly anyone answered is a code for a missed
@@ -526,7 +559,7 @@ def _stray_zero(frame: pd.DataFrame, ranges: dict, lo: int, hi: int, value_label
     if not 0 < n0 <= 0.005 * v.size or n1 < 0.01 * v.size:
         return lo, ranges, []
     moved = {c: ((1, b, sorted(set(x) | {0.0})) if a == 0 else (a, b, x)) for c, (a, b, x) in ranges.items()}
-    return 1, moved, [_note("draft_stray_zero", n=n0, share=f"{100 * n0 / v.size:.2f}", max=hi)]
+    return 1, moved, [_note("draft_stray_zero", n=n0, share=100 * n0 / v.size, max=hi)]
 
 
 def _labels_zero(labels: dict) -> bool:
@@ -655,9 +688,13 @@ def _note(code: str, columns: Sequence[str] | None = None, **values: Any) -> dic
     return {"code": code, "values": values}
 
 
-def _said(note: Mapping[str, Any], t: Mapping[str, str]) -> str:
-    """A comment of the draft in the language of ``t`` (``report/i18n`` ``draft_*`` texts)."""
+def _said(note: Mapping[str, Any], t: Mapping[str, str], fmt: Any = None) -> str:
+    """A comment of the draft in the language of ``t`` (``report/i18n`` ``draft_*`` texts);
+    ``fmt`` writes its percentage as the language does ("0,05" in Swedish)."""
     values = dict(note.get("values") or {})
+    share = values.get("share")
+    if isinstance(share, float):  # (a percentage: "0.05" / "0,05", the template adds " %")
+        values["share"] = fmt.num(share, 2) if fmt is not None else f"{share:.2f}"
     one = values.pop("one", None)
     if one is not None:  # "a statement" / "statements", "it" / "them" ...
         for word in ("statement", "it", "its", "background"):
@@ -715,6 +752,11 @@ def _draft_notes(draft: dict[str, Any], frame: pd.DataFrame, lo: int, hi: int, b
     moved = [c for c in background if _norm_name(c) in {_norm_name(n) for n in _BEHAVIOUR_NAMES}]
     if moved:
         notes.append(_note("draft_moved_background", moved, lo=lo, hi=hi))
+    # moved for their part of the scale and weak correlations, not their name: said too (trial 12)
+    background_names = {_norm_name(n) for n in (*_BEHAVIOUR_NAMES, *_BACKGROUND_NAMES)}
+    weak = [c for c in background if _norm_name(c) not in background_names]
+    if weak:
+        notes.append(_note("draft_weak_out", weak, lo=lo, hi=hi))
     return notes
 
 
@@ -790,12 +832,13 @@ def instrument_draft_yaml(path: str | Path, *, lang: str | None = None) -> str:
     """
     import yaml
 
-    from ..report.render import load_texts
+    from ..report.render import Formatter, load_texts
 
     path = Path(path)
     draft, stems, unused, notes = _draft(path)
-    t = load_texts(output_language(lang, draft.get("language")))
-    text = "".join(f"# {_said(note, t)}\n" for note in [_note("draft_header", file=path.name), *notes])
+    lang = output_language(lang, draft.get("language"))
+    t, fmt = load_texts(lang), Formatter(lang)
+    text = "".join(f"# {_said(note, t, fmt)}\n" for note in [_note("draft_header", file=path.name), *notes])
     if unused:
         columns = ", ".join(t["draft_values"].format(column=c, n=n) for c, n in unused.items())
         text += f"# {t['draft_left_out'].format(columns=columns)}\n"
@@ -809,7 +852,7 @@ def instrument_draft_yaml(path: str | Path, *, lang: str | None = None) -> str:
 
 #: The comments of a draft that ``instrument draft --out`` also says on the terminal.
 DRAFT_NOTICES = ("draft_no_id", "draft_guess", "draft_keyed", "draft_labels_guess", "draft_named_moved",
-                 "draft_stray_zero")
+                 "draft_stray_zero", "draft_range_out", "draft_weak_out")
 
 
 def draft_notices(text: str) -> tuple[str, list[str]]:
@@ -828,6 +871,23 @@ def draft_notices(text: str) -> tuple[str, list[str]]:
         if fixed_words(t["draft_header"]) in text:
             return lang, [code for code in DRAFT_NOTICES if fixed_words(t[code]) in text]
     return "en", []
+
+
+def draft_comment(text: str, code: str) -> str | None:
+    """The comment ``code`` at the top of a drafted ``instrument.yaml`` text as one line
+    (its ``# `` and line breaks taken off), in the draft's language; ``None`` when absent.
+    ``instrument draft --out`` says the range comment so on the terminal: which columns, why."""
+    from ..report.render import load_texts
+
+    lang, _ = draft_notices(text)
+    template = load_texts(lang)[code]
+    first = max(re.split(r"\{[^}]*\}", template.split("\n")[0]), key=len)
+    lines = text.splitlines()
+    at = next((i for i, line in enumerate(lines) if first in line), None)
+    if at is None:
+        return None
+    part = lines[at:at + template.count("\n") + 1]
+    return " ".join(line.removeprefix("#").strip() for line in part)
 
 
 def write_instrument_draft(path: str | Path, out: str | Path | None = None, *,

@@ -27,6 +27,9 @@ MAX_CELL = csv.field_size_limit()
 #: Limits on an .xlsx (a zip of XML): unpacked size of one part, and its packing ratio.
 _XLSX_MAX_PART = 512 * 1024 * 1024
 _XLSX_MAX_RATIO = 500
+#: Excel's ``sep=;`` first line, ended as any line of the file may be: ``\r\n``, ``\n``, or
+#: ``\r`` alone (old Excel for Mac's "CSV (Macintosh)"; every text reader takes all three).
+_SEP_DIRECTIVE = re.compile(r'"?sep=(.)"?(\r\n|\r|\n)')
 
 
 def _check_header_width(path: Path) -> None:
@@ -38,7 +41,7 @@ def _check_header_width(path: Path) -> None:
     counts = dict.fromkeys(_DELIMITERS, 0)
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 20):
-            line = chunk.split(b"\n", 1)[0]
+            line = re.split(b"[\r\n]", chunk, maxsplit=1)[0]  # (a Mac "CSV (Macintosh)" ends lines in \r)
             for delim in _DELIMITERS:
                 counts[delim] += line.count(delim.encode())
             widest = max(counts.values()) + 1
@@ -88,7 +91,7 @@ def sniff_delimiter(text: str) -> str:
     best, best_score = ",", (False, False, 0.0, 0)
     for delim in _DELIMITERS:
         try:
-            rows = list(csv.reader(io.StringIO(sample), delimiter=delim))[:60]
+            rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delim))[:60]
         except csv.Error:  # a very long cell (or a cut one) in the sample: not this one
             continue
         if len(rows) > 2 and len(sample) < len(text):
@@ -186,17 +189,17 @@ def _read_text(path: Path, columns: Callable[[str], bool] | None = None) -> pd.D
     text, encoding = decode_text(path.read_bytes(), path)
     if not text.strip():
         raise InputError(code="problem_empty_file", file=path)
-    directive = re.match(r'"?sep=(.)"?\r?\n', text)  # Excel's "sep=;" first line
+    directive = _SEP_DIRECTIVE.match(text)  # Excel's "sep=;" first line
     if directive:
         text, delim = text[directive.end():], directive.group(1)
     else:
         delim = sniff_delimiter(text)
-    _check_short_rows(io.StringIO(text), delim, path)  # (before pandas drops or shifts a long row's field)
+    _check_short_rows(io.StringIO(text, newline=""), delim, path)  # (before pandas drops or shifts a long row's field)
     header = None
     try:
         if columns is not None:  # the header first: all its names are kept in attrs
-            header = list(pd.read_csv(io.StringIO(text), sep=delim, dtype=str, nrows=0).columns)
-        frame = pd.read_csv(io.StringIO(text), sep=delim, dtype=str, keep_default_na=False,
+            header = list(pd.read_csv(io.StringIO(text, newline=""), sep=delim, dtype=str, nrows=0).columns)
+        frame = pd.read_csv(io.StringIO(text, newline=""), sep=delim, dtype=str, keep_default_na=False,
                             na_values=[], skip_blank_lines=True,
                             usecols=None if columns is None else (lambda c: columns(str(c).strip())))
     except pd.errors.ParserError as err:
@@ -504,7 +507,7 @@ def open_text_table(path: str | Path, *, columns: Callable[[str], bool] | None =
     with open(path, "rb") as fh:
         head = fh.read(_BLOCK)
     text = codecs.getincrementaldecoder(encoding)().decode(head, final=len(head) < _BLOCK)
-    directive = re.match(r'"?sep=(.)"?\r?\n', text)
+    directive = _SEP_DIRECTIVE.match(text)
     if directive:
         text, delim = text[directive.end():], directive.group(1)
     else:
@@ -576,7 +579,7 @@ def is_qualtrics(path: str | Path) -> bool:
         except InputError:
             return False
         try:
-            rows = list(csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text)))[:3]
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text)))[:3]
         except csv.Error:  # a cell too long for the reader: reading the file will say so
             return False
         return len(rows) == 3 and sum(c.strip().startswith('{"ImportId"') for c in rows[2]) >= max(

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..errors import CodedProblem, Problem, Said, as_written
 from ..instrument import Instrument
-from ._common import coerce, column_hint, ids_to_str, is_missing, to_number
+from ._common import coerce, column_hint, id_column_hint, ids_to_str, is_missing, to_number
 
 
 #: Too few respondents for the number of items: error below ``max(2 * items, 20)``.
@@ -250,7 +250,7 @@ def _column_problems(frame: pd.DataFrame, inst: Instrument, file: Any) -> list[P
         errors.append(Problem(code="problem_column_repeated", file=file, column=name))
     if inst.id_column not in columns:
         errors.append(Problem(code="problem_id_missing", file=file, column=inst.id_column, values={
-            "column": inst.id_column, "fix": column_hint(inst.id_column, columns, "id_column", named)}))
+            "column": inst.id_column, "fix": id_column_hint(inst.id_column, columns, "id_column", named, frame.head(1000))}))
     missing_items = [i for i in inst.item_ids if i not in columns]
     if missing_items:
         shown = ", ".join(missing_items[:8]) + (" ..." if len(missing_items) > 8 else "")

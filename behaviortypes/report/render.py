@@ -904,6 +904,15 @@ def cfa_coverage(cfa: Mapping[str, Any], t: Mapping[str, str], n_items: int | No
     return t["cfa_covers_no_total"].format(items=len(tested), factors=n_fac, n_factors=total_fac)
 
 
+def _privacy_note(data: ReportData, t: Mapping[str, str]) -> str:
+    """The appendix's privacy sentence: the page minimum, and the smallest cell ``profile``
+    used when it is below that (user trial 12: "no group under 30" beside cells of 11)."""
+    cell = data.profile.meta.get("min_cell") if data.profile is not None else None
+    if isinstance(cell, int) and cell < data.min_group_size:
+        return t["privacy_note_cells"].format(min=data.min_group_size, cell=cell)
+    return t["privacy_note"].format(min=data.min_group_size)
+
+
 def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapping[str, dict],
               names: Mapping[int, str], colours: Mapping[int, str], n_kept: int,
               measurement_level: int = 0) -> tuple[dict, list[str]]:
@@ -940,7 +949,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
     appendix["provenance"] = t["provenance"].format(  # the survey's name, not its folder's (trial 8)
         study=data.title, file=Path(str(src.get("responses_file", "?"))).name, checksum=str(src.get("checksum", "?"))[:12],
         seed=src.get("seed", sol.get("seed", "?")), created=str(src.get("created", "?"))[:16].replace("T", " "))
-    appendix["privacy"] = t["privacy_note"].format(min=data.min_group_size)
+    appendix["privacy"] = _privacy_note(data, t)
 
     fx = data.factors or {}
     if data.retention is not None or data.reliability is not None or fx:
@@ -1098,6 +1107,12 @@ def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labe
                             "calibration_svg": None, "confusion_svg": None, "importance_svg": None,
                             "typing": None,
                             "linked": t["linked"].format(n=fmt.count(data.n_linked)) if data.n_linked else ""}
+    from ..lookalike.weak import weakness, weakness_lines
+
+    weak = card.get("weakness") or weakness(card.get("metrics") or {}) if isinstance(card, dict) else None
+    if weak and weak.get("weak"):  # the yardstick beside the accuracy, and p_k for selection (trial 12)
+        linked = look["linked"] + ("." if look["linked"] and not look["linked"].endswith(".") else "")
+        look["linked"] = " ".join([linked, *weakness_lines(weak, fmt.lang)]).strip()
     if data.calibration is not None:
         fig = plots.plot_calibration(data.calibration, labels=labels["calibration"])
         fig.set_size_inches(2.9, 2.7)

@@ -62,6 +62,8 @@ class Source:
     schema: pa.Schema
     n_rows: int | None
     files: list[Path] = field(default_factory=list)  # parquet
+    #: parquet folder: a pyarrow dataset (hive partition sub-folders become columns)
+    dataset: Any = None
     relation: str | None = None  # duckdb: quoted table or (query)
     csv_types: dict[str, pa.DataType] = field(default_factory=dict)
     #: csv: encoding, delimiter and decimal mark (:func:`behaviortypes.readers.customers.sniff_csv_dialect`)
@@ -84,6 +86,11 @@ class Source:
             yield from _rebatch(self._duckdb(columns, batch_size), batch_size)
 
     def _parquet(self, columns: list[str], batch_size: int) -> Iterator[pa.RecordBatch]:
+        if self.dataset is not None:
+            from ..readers import iter_parquet_batches
+
+            yield from iter_parquet_batches(self.dataset, columns, batch_size)
+            return
         for file in self.files:
             # pre_buffer=False: with pre-buffering, pyarrow's read cache keeps every row
             # group read so far alive until the file is closed (memory grows with the file)
@@ -182,7 +189,7 @@ def csv_block_size(path: Path, batch_size: int) -> int:
     """A CSV block of about ``batch_size`` rows, from the mean line length of the file's start."""
     with pa.input_stream(str(path), compression="detect") as stream:
         sample = stream.read(1 << 20)
-    n_lines = max(sample.count(b"\n"), 1)
+    n_lines = max(sample.count(b"\n"), sample.count(b"\r"), 1)  # (\r alone: a Mac "CSV (Macintosh)")
     per_row = len(sample) / n_lines
     return int(min(max(per_row * batch_size, 1 << 20), 1 << 28))
 
@@ -229,14 +236,16 @@ def open_source(
     is_duckdb = suffix in DUCKDB_SUFFIXES
     if (table is not None or query is not None) and not is_duckdb:
         raise InputError(code="problem_source_table_not_duckdb", file=path, value=table or query)
-    if path.is_dir():
-        files = sorted(
-            (p for p in path.iterdir() if file_suffix(p) in PARQUET_SUFFIXES and not p.name.startswith(".")),
-            key=natural_key,
-        )
+    if path.is_dir():  # a folder of parts, hive-partitioned (region=north/part-0.parquet) or not
+        from ..readers import parquet_dataset, parquet_folder_files
+
+        files = parquet_folder_files(path)
         if not files:
             raise InputError(code="problem_score_no_parquet", file=path, hint=_FORMATS_HINT)
-        return _parquet_source(path, files)
+        source = _parquet_source(path, files)
+        source.dataset = parquet_dataset(path, files)
+        source.schema = source.dataset.schema
+        return source
     if suffix in PARQUET_SUFFIXES:
         return _parquet_source(path, [path])
     if suffix in _CSV_SUFFIXES:
@@ -401,6 +410,19 @@ def _duckdb_source(path: Path, *, table: str | None, query: str | None) -> Sourc
     return Source(path=path, kind="duckdb", schema=schema, n_rows=n_rows, relation=relation)
 
 
+def _id_suggestion(source: Source, id_column: str) -> str | None:
+    """The column to suggest as the id (:func:`behaviortypes.readers.suggest_id_column`: an
+    id-like column, never one of names, e-mail addresses or phone numbers), from the
+    header and the first 500 rows."""
+    from ..readers import suggest_id_column
+
+    try:
+        batch = next(iter(source.batches(source.columns, 500)), None)
+    except (InputError, pa.ArrowException):
+        batch = None
+    return suggest_id_column(id_column, source.columns, None if batch is None else batch.to_pandas())
+
+
 def check_source_columns(source: Source, scorer: Scorer, id_column: str | None) -> str:
     """Validate the id and feature columns up front; return the id column."""
     present = source.columns
@@ -420,11 +442,15 @@ def check_source_columns(source: Source, scorer: Scorer, id_column: str | None) 
         if "customer_id" in present:
             id_column = "customer_id"
         else:
-            raise InputError(code="problem_score_which_id", file=source.path,
-                             hint=Said("problem_score_which_id_fix", {"columns": shown}))
+            close = _id_suggestion(source, "customer_id")
+            raise InputError(code="problem_score_which_id", file=source.path, hint=Said(
+                "problem_score_no_id_fix_close" if close else "problem_score_which_id_fix",
+                {"columns": shown, "close": close}))
     if id_column not in present:
+        close = _id_suggestion(source, id_column)
         raise InputError(code="problem_score_no_id", values={"column": repr(id_column)}, file=source.path,
-                         column=id_column, hint=Said("problem_score_no_id_fix", {"columns": shown}))
+                         column=id_column, hint=Said("problem_score_no_id_fix_close" if close else
+                                                    "problem_score_no_id_fix", {"columns": shown, "close": close}))
     if source.kind == "csv":
         id_type(source, id_column)  # integer or text, never parsed as a decimal or a date
     check = getattr(scorer.model, "check_features", None)

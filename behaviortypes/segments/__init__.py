@@ -14,7 +14,8 @@ model by hand: the weighted mixture models (:class:`Mixture`, :func:`fit_mixture
 :func:`quick_kmeans`) and the evidence (:func:`jaccard_to_reference`,
 :func:`prediction_strength`, :func:`blrt_pvalue`), and mclust's hierarchical starts
 (:func:`hc_partitions`, :func:`hc_vvv`, :func:`hclass`, :class:`HcTree`; module ``hc``),
-and the skewed one-group candidate (:func:`fit_skewed_group`; module ``skewed``).
+and the bent one-group candidates (:func:`fit_skewed_group`, :func:`fit_shash_group`;
+module ``skewed``).
 """
 
 from ._evidence import blrt_pvalue, jaccard_to_reference, prediction_strength
@@ -49,7 +50,7 @@ from .finder import (
 )
 from .hc import HcTree, hc_partitions, hc_vvv, hclass
 from .nexttype import NEXT_MAX_WIDTH, NEXT_MIN_DISTANCE, NewType, new_type
-from .skewed import SkewedGroup, fit_skewed_group
+from .skewed import SkewedGroup, fit_shash_group, fit_skewed_group
 from .lca import ClassChoice, LatentClassModel, choose_n_classes
 from .matching import match_types
 
@@ -61,6 +62,7 @@ __all__ = [
     "NEXT_MIN_DISTANCE",
     "NEXT_MAX_WIDTH",
     "fit_skewed_group",
+    "fit_shash_group",
     "match_types",
     "LatentClassModel",
     "ClassChoice",

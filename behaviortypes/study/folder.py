@@ -244,7 +244,7 @@ def read_types(path: str | Path) -> s.TypesFile:
         ``type_id`` or ``name``, a colour is not a colour or a ``type_id`` repeats.
     """
     path = Path(path)
-    data = load_user_yaml(path, hint="fix the indentation, or delete the file to regenerate it")
+    data = load_user_yaml(path, hint=Said("problem_yaml_types_fix"))
     if not isinstance(data, dict) or not isinstance(data.get("types"), list) or not data["types"]:
         raise InputError(code="problem_types_list", file=path, column="types", hint=Said("problem_types_list_fix"))
     types = check_file("types.yaml", data, path=path)

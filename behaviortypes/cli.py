@@ -25,7 +25,7 @@ from rich.text import Text
 
 from .errors import BehaviortypesError, BehaviortypesWarning, InputError, Problem, Said, TypesOverlapWarning
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "one_line_warnings"]
 
 app = typer.Typer(
     name="behaviortypes",
@@ -583,8 +583,80 @@ def _option_suggestion(err: Exception) -> str | None:
     return close[0] if close else None
 
 
-def _usage_error(err: Exception) -> int:
-    """One line for a command-line mistake (unknown option, bad or missing value)."""
+def _argv_language(argv: list[str] | None) -> str:
+    """The language a command-line mistake is said in, read from the command line alone (the
+    command has not run): ``--lang sv``, else the study of a folder or file it names (a
+    survey folder, a discovery folder, a study file, a file inside either), else English."""
+    from .pipeline import discovery_language, study_file_language, study_language
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    for i, arg in enumerate(args):
+        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else (
+            args[i + 1] if arg == "--lang" and i + 1 < len(args) else None)
+        if value in ("en", "sv"):
+            return value
+    for arg in args:
+        if arg.startswith("-"):
+            continue
+        path = Path(arg)
+        try:
+            if path.is_dir():
+                said = (study_language(path) if (path / "instrument.yaml").is_file()
+                        else discovery_language(path) if (path / "source.json").is_file() else None)
+            elif path.is_file():
+                folder = path.parent
+                said = (study_file_language(path) if path.suffix.lower() in (".yaml", ".yml")
+                        and path.name != "instrument.yaml" else study_language(folder)
+                        if (folder / "instrument.yaml").is_file() else discovery_language(folder)
+                        if (folder / "source.json").is_file() else None)
+            else:
+                said = None
+        except (OSError, ValueError):
+            said = None
+        if said in ("en", "sv"):
+            return said
+    return "en"
+
+
+def _usage_said(err: Exception, argv: list[str] | None, lang: str) -> str | None:
+    """A command-line mistake in ``lang`` (user trial 12: ``fel: okänt alternativ: --lnag.
+    Menade du --lang?``): an unknown option, a value that is not a whole number, a
+    number or one of the choices, a missing option, extra arguments; None for another."""
+    kind = type(err).__name__
+    option = getattr(err, "option_name", None)
+    if option:
+        better = _option_suggestion(err)
+        return _said("cli_usage_no_option", lang, option=option) + (
+            _said("cli_usage_did_you_mean", lang, better=better) if better else "")
+    param = getattr(err, "param", None)
+    hint = getattr(err, "param_hint", None) or (param.get_error_hint() if param is not None else None)
+    hint = hint if isinstance(hint, str) or hint is None else " / ".join(f"'{h}'" for h in hint)
+    message = str(getattr(err, "message", "") or "")
+    if kind == "MissingParameter" and hint:
+        return _said("cli_usage_missing", lang, option=hint)
+    if kind == "UsageError" and message.startswith("Got unexpected extra argument"):
+        extra = re.search(r"\(([^()]*)\)$", message)
+        return _said("cli_usage_extra", lang, args=extra.group(1) if extra else message)
+    if kind != "BadParameter" or not hint:
+        return None
+    opts = [o for o in getattr(param, "opts", []) if o.startswith("-")]
+    args = list(sys.argv[1:] if argv is None else argv)
+    value = next((a.split("=", 1)[1] for a in args if any(a.startswith(o + "=") for o in opts)), None)
+    if value is None:
+        value = next((args[i + 1] for i, a in enumerate(args[:-1]) if a in opts), "")
+    choices = re.search(r"is not one of (.+?)\.?$", message)
+    if choices:
+        return _said("cli_usage_not_choice", lang, option=hint, value=value, choices=choices.group(1))
+    if "integer" in message:
+        return _said("cli_usage_not_integer", lang, option=hint, value=value)
+    if "number" in message or "float" in message:
+        return _said("cli_usage_not_number", lang, option=hint, value=value)
+    return None
+
+
+def _usage_error(err: Exception, argv: list[str] | None = None) -> int:
+    """One line for a command-line mistake (unknown option, bad or missing value); in
+    Swedish for a Swedish study or ``--lang sv`` (:func:`_argv_language`)."""
     ctx = getattr(err, "ctx", None)
     if type(err).__name__ == "NoArgsIsHelpError":  # bare command: Typer shows the help
         text = err.format_message() if hasattr(err, "format_message") else ""
@@ -596,6 +668,12 @@ def _usage_error(err: Exception) -> int:
         better = _option_suggestion(err)
         message = f"No such option: {err.option_name}" + (f". Did you mean {better}?" if better else "")
     where = ctx.command_path if ctx is not None else "behaviortypes"
+    lang = _argv_language(argv)
+    if lang != "en":
+        said = _usage_said(err, argv, lang)
+        message = said if said else _said("cli_usage_other", lang, message=message)
+        _error(message + _said("cli_usage_see", lang, where=where), lang)
+        return int(getattr(err, "exit_code", 2) or 2)
     _error(f"{message} (see '{where} --help')")
     return int(getattr(err, "exit_code", 2) or 2)
 
@@ -623,6 +701,18 @@ def _format_warning(message, category, filename, lineno, line=None) -> str:
     return _python_formatwarning(message, category, filename, lineno, line)
 
 
+def one_line_warnings(lang: str | None = "en") -> None:
+    """Show behaviortypes' warnings as the command line does, from here on (a notebook).
+
+    One line, ``warning: …`` (``varning: …`` in Swedish: the sentence in ``lang`` when the
+    warning carries its code), instead of Python's ``quality.py:644: SurveyQualityWarning:``
+    with the source file (user trial 12); other libraries' warnings keep Python's form.
+    The notebooks call it once, after they know the study's language.
+    """
+    _warning_lang["lang"] = lang if lang in ("en", "sv") else "en"
+    warnings.formatwarning = _format_warning
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app; turn every user error into one line.
 
@@ -643,7 +733,7 @@ def _main(argv: list[str] | None) -> int:
         _error("interrupted")
         return 130
     except TyperException as err:  # Typer's (vendored click) usage errors
-        return _usage_error(err)
+        return _usage_error(err, argv)
     except InputError as err:
         lang = _error_lang["lang"]
         _error(err.said(lang), err.language(lang))

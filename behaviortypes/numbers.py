@@ -63,9 +63,17 @@ AMOUNT_WHOLE = 100
 def amount_digits(*values: float, small: int = 1) -> int:
     """Decimals for an average of an amount or a count: none when any of ``values`` is
     :data:`AMOUNT_WHOLE` or more (118,754 kr, not "118753,5"), else ``small`` (9.3 logins).
-    The numbers written side by side (a type and everyone) are given the same decimals."""
-    sizes = [abs(float(v)) for v in values if v is not None and np.isfinite(float(v))]
-    return 0 if sizes and max(sizes) >= AMOUNT_WHOLE else small
+    The numbers written side by side (a type and everyone) are given the same decimals;
+    small numbers that differ but would be written alike get up to two more ("0.31 vs
+    0.28", not "0.3 vs 0.3" with an arrow between them; user trial 12)."""
+    sizes = [float(v) for v in values if v is not None and np.isfinite(float(v))]
+    if sizes and max(abs(v) for v in sizes) >= AMOUNT_WHOLE:
+        return 0
+    digits = small
+    while (digits < small + 2 and len(set(sizes)) > 1
+           and len({fixed(v, digits) for v in sizes}) == 1):
+        digits += 1
+    return digits
 
 
 def grouped(text: str, sep: str = ",") -> str:

@@ -312,7 +312,7 @@ def discovery_lines(result: Any, lang: str = "en") -> list[str]:
         t["cli_kept"].format(kept=sol["n_kept"], total=sol["n_respondents"]),
         *style_lines,
         t["cli_factors"].format(n=sol["n_factors"], reason=factor_reason),
-        *cfa_lines(result.factors.cfa, lang),
+        *cfa_lines(result.factors.cfa, lang, n_items=len(result.factors.model.loadings_)),
         t["cli_types"].format(k=sol["k"], reason=k_reason),
         *continuum_lines(sol, lang, typed_differently=overlap.get("typed_differently")),
         sizes,
@@ -365,16 +365,17 @@ def continuum_lines(solution: Mapping[str, Any], lang: str = "en", *,
     return [f"  {texts[continuum_title_key(codes)]}: {reason_text(codes, texts, Formatter(lang))}"]
 
 
-def cfa_lines(cfa: Mapping[str, Any] | None, lang: str = "en") -> list[str]:
+def cfa_lines(cfa: Mapping[str, Any] | None, lang: str = "en", n_items: int | None = None) -> list[str]:
     """The terminal's line on the CFA check on a held-out half (``cfa.json``), or none.
 
     The report's sentence in ``lang`` (:func:`behaviortypes.report.render.cfa_sentences`):
     CFI, TLI and RMSEA, each good, acceptable or poor by Hu & Bentler's (1999) cut-offs,
-    or why there is no check; that respondents with unanswered statements are in it (FIML).
+    or why there is no check; that respondents with unanswered statements are in it (FIML);
+    how many of the ``n_items`` statements and of the factors it covers.
     """
     from .report.render import Formatter, cfa_sentences, load_texts
 
-    said = cfa_sentences(cfa, load_texts(lang), Formatter(lang))
+    said = cfa_sentences(cfa, load_texts(lang), Formatter(lang), n_items=n_items)
     if said is None:
         return []
     return [f"  {text}" for text in (said["fit"] or said["note"], said.get("missing"), said["dropped"])

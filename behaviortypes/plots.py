@@ -52,6 +52,7 @@ from .numbers import (AMOUNT_WHOLE, INTERVAL_EXTRA_DIGITS, amount_digits, fixed,
                       grouped, interval_digits)
 
 __all__ = [
+    "labels_in",
     "DEFAULT_PALETTE",
     "LANGUAGES",
     "number_style",
@@ -120,6 +121,28 @@ def type_colors(type_ids: Sequence[int], given: Mapping[int, str | None] | None 
 LANGUAGES = ("en", "sv")
 
 _LANG: ContextVar[str] = ContextVar("behaviortypes_plot_lang", default="en")
+
+
+def labels_in(lang: str = "en") -> dict[str, object]:
+    """The figures' own words in ``lang``, as the report labels them: ``labels=`` of
+    :func:`plot_scree` (``"scree"``), :func:`plot_k_evidence` (``"k"``), :func:`plot_sizes`,
+    :func:`plot_calibration`, :func:`plot_confusion`, and the ``xlabel`` of
+    :func:`plot_stability` (``"stability"``) and :func:`plot_importances` (``"importance"``).
+    A notebook of a Swedish study draws its figures with these (user trial 12)."""
+    from .texts import load_texts
+
+    t = load_texts(lang if lang in LANGUAGES else "en")
+    return {
+        "scree": {"x": t["plot_factor_number"], "y": t["plot_eigenvalue"], "observed": t["plot_observed"],
+                  "threshold": t["plot_threshold"], "retained": t["plot_retained"]},
+        "k": {"x": t["plot_k"], "stability": t["plot_stability"], "jaccard_min": t["plot_jaccard_min"],
+              "prediction_strength": t["plot_prediction_strength"], "bic": t["plot_bic"],
+              "bic_best": t["plot_bic"], "silhouette": t["plot_silhouette"], "one_group": t["lpa_one_group"]},
+        "sizes": {"x": t["plot_share"], "survey": t["plot_survey"], "base": t["plot_base"]},
+        "calibration": {"x": t["plot_predicted_prob"], "y": t["plot_observed_freq"], "ideal": t["plot_ideal"]},
+        "confusion": {"x": t["plot_predicted_type"], "y": t["plot_survey_type"]},
+        "stability": t["plot_stability"], "importance": t["plot_importance"],
+    }
 
 
 def type_label(type_id: int, name: str | None, *, width: int = 30, max_lines: int = 2) -> str:

@@ -35,11 +35,13 @@ OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))  # where every stage w
 import pandas as pd
 
 from behaviortypes import pipeline, plots
+from behaviortypes.cli import one_line_warnings
 from behaviortypes.i18n import output_language, said
 
 SAID = output_language(os.environ.get("BT_LANG"), pipeline.study_language(STUDY))  # the notes' language
+one_line_warnings(SAID)  # warnings as the command line shows them: "varning: …", one line
 result = pipeline.check(STUDY)
-print(result.summary())
+print(result.summary(SAID))
 
 # %% [markdown]
 # ## The funnel: received → screened out → analysed

@@ -24,7 +24,8 @@
 # **Your own study**: set the parameters below, or start JupyterLab with environment
 # variables set (`BT_STUDY=surveys/my_study BT_LANG=sv jupyter lab`): `BT_STUDY` (survey
 # folder), `BT_OUT` (discovery folder), `BT_SEED`, `BT_FACTORS` (a number of factors instead
-# of the retention rule) and `BT_LANG` (`sv`: numbers in the figures as Swedish writes them).
+# of the retention rule) and `BT_LANG` (`sv`: notes, figure titles and numbers in Swedish; default:
+# the study's language).
 
 # %% tags=["parameters"]
 import os
@@ -34,20 +35,22 @@ STUDY = Path(os.environ.get("BT_STUDY", "../surveys/demo"))  # survey folder
 OUT = Path(os.environ.get("BT_OUT", STUDY / "discovery"))  # where every stage writes its files
 SEED = int(os.environ.get("BT_SEED", 0))  # seed of every random step
 N_FACTORS = int(os.environ["BT_FACTORS"]) if os.environ.get("BT_FACTORS") else None  # None = the retention rule
-LANG = os.environ.get("BT_LANG", "en")  # en or sv: how numbers are written in the figures
+LANG = os.environ.get("BT_LANG") or None  # en or sv: notes, figures and numbers; None = the study's language
 
 # %%
 # %matplotlib inline
 import pandas as pd
 
 from behaviortypes import plots
-from behaviortypes.i18n import output_language, reason_text, said
+from behaviortypes.cli import one_line_warnings
+from behaviortypes.i18n import factor_label, output_language, reason_text, said
 from behaviortypes.pipeline import study_language
 from behaviortypes.readers import load_survey
 from behaviortypes.report.render import Formatter, load_texts
 from behaviortypes.stages import run_factors, run_screen
 
-SAID = output_language(LANG, study_language(STUDY))  # the notes' language
+SAID = output_language(LANG, study_language(STUDY))  # the notes' and figures' language
+one_line_warnings(SAID)  # warnings as the command line shows them: "varning: …", one line
 
 survey = load_survey(STUDY)
 inst = survey.instrument
@@ -55,7 +58,8 @@ screened = run_screen(survey)  # the same screening and minimum sample as `disco
 items = screened.keyed  # reverse-keyed statements, kept respondents
 factors = run_factors(screened, n_factors=N_FACTORS, seed=SEED)
 fm = factors.model
-print(factors.summary())
+print(factors.summary() if SAID == "en" else said("cli_factors", SAID, n=fm.n_factors_, reason=reason_text(
+    fm.retention_reason_code_, load_texts(SAID), Formatter(SAID)).rstrip(".")))
 
 # %% [markdown]
 # ## Can these statements be factored?
@@ -85,7 +89,8 @@ fm.factorability_
 # %%
 print(said("nb_why_factors", SAID, n=fm.n_factors_, reason=fm.retention_reason_ if SAID == "en" else
            reason_text(fm.retention_reason_code_, load_texts(SAID), Formatter(SAID))))
-plots.plot_scree(fm.retention_.reset_index(), n_factors=fm.n_factors_, lang=LANG)
+plots.plot_scree(fm.retention_.reset_index(), n_factors=fm.n_factors_, labels=plots.labels_in(SAID)["scree"],
+                 lang=SAID)
 
 # %%
 cols = ["eigenvalue", "pa_threshold", "pa_resampled_threshold", "map", "ekc_reference",
@@ -98,7 +103,9 @@ fm.retention_[cols].dropna(subset=["salient"]).round(3)
 # of each factor's top statements; cross-loading and weak statements are flagged below.
 
 # %%
-plots.plot_loadings(fm.loadings_, item_labels=inst.item_texts, factor_labels=fm.factor_names_, lang=LANG)
+# factors.json keeps the tool's own words in English ("trust (part 2)"); shown in the study's language
+plots.plot_loadings(fm.loadings_, item_labels=inst.item_texts, lang=SAID,
+                    factor_labels={f: factor_label(f, n, SAID) for f, n in fm.factor_names_.items()})
 
 # %%
 fm.flags_

@@ -25,7 +25,7 @@
 # folder), `BT_OUT` (discovery folder), `BT_SEED`, `BT_K` (a number of types instead of the
 # evidence's choice), `BT_FACTORS` (a number of factors instead of the retention rule's; one
 # set in notebook 03 is used too), `BT_RESAMPLES` (30, as `discover`) and
-# `BT_LANG` (`sv`: numbers in the figures as Swedish writes them).
+# `BT_LANG` (`sv`: notes, figure titles and numbers in Swedish; default: the study's language).
 
 # %% tags=["parameters"]
 import os
@@ -37,7 +37,7 @@ SEED = int(os.environ.get("BT_SEED", 0))  # seed of every random step
 K = int(os.environ["BT_K"]) if os.environ.get("BT_K") else None  # None = chosen on evidence
 N_FACTORS = int(os.environ["BT_FACTORS"]) if os.environ.get("BT_FACTORS") else None  # None = the rule's, or notebook 03's
 N_RESAMPLES = int(os.environ.get("BT_RESAMPLES", 30))  # resamples for the stability evidence (30, as `discover`)
-LANG = os.environ.get("BT_LANG", "en")  # en or sv: how numbers are written in the figures
+LANG = os.environ.get("BT_LANG") or None  # en or sv: notes, figures and numbers; None = the study's language
 
 # %%
 # %matplotlib inline
@@ -48,9 +48,13 @@ from IPython.display import display
 
 from behaviortypes import pipeline, plots, study
 from behaviortypes.errors import TypesOverlapWarning
-from behaviortypes.i18n import output_language, said
+from behaviortypes.cli import one_line_warnings
+from behaviortypes.i18n import factor_label, output_language, reason_text, said
+from behaviortypes.report.render import Formatter, load_texts
 
-SAID = output_language(LANG, pipeline.study_language(STUDY))  # the notes' language
+SAID = output_language(LANG, pipeline.study_language(STUDY))  # the notes' and figures' language
+one_line_warnings(SAID)  # warnings as the command line shows them: "varning: …", one line
+LABELS = plots.labels_in(SAID)  # the figures' words, as in the report
 
 # the number of factors: the parameter; else the one set in notebook 03 (BT_FACTORS there, as
 # factors.json records it); else none, and discover chooses it by the same rule, on the same
@@ -62,7 +66,7 @@ with warnings.catch_warnings():  # types that overlap: said once, in the summary
     warnings.simplefilter("ignore", TypesOverlapWarning)
     result = pipeline.discover(STUDY, OUT, factors=n_factors, k=K, seed=SEED, n_resamples=N_RESAMPLES)
 folder = result.folder  # the discovery folder, read and checked
-print(result.summary())
+print(result.summary(SAID))
 
 # %% [markdown]
 # ## The evidence for the number of types
@@ -77,10 +81,10 @@ print(result.summary())
 
 # %%
 evidence = folder.table("evidence_k.csv")
-plots.plot_k_evidence(evidence, chosen_k=result.solution["k"], lang=LANG)
+plots.plot_k_evidence(evidence, chosen_k=result.solution["k"], labels=LABELS["k"], lang=SAID)
 
 # %%
-print(result.solution["k_reason"])
+print(reason_text(result.solution.get("k_reason_code") or result.solution["k_reason"], load_texts(SAID), Formatter(SAID)))
 
 # %% [markdown]
 # ## The evidence latent-profile practitioners look for
@@ -109,7 +113,8 @@ names = folder.type_names
 colors = {t.type_id: t.color for t in folder.types.types}
 per_type = pd.DataFrame(result.solution["stability"]).set_index("type_id")
 if per_type["jaccard_mean"].notna().any():
-    display(plots.plot_stability(per_type["jaccard_mean"], names=names, colors=colors, lang=LANG))
+    display(plots.plot_stability(per_type["jaccard_mean"], names=names, colors=colors,
+                                 xlabel=LABELS["stability"], lang=SAID))
 else:  # one homogeneous group (k = 1), or no resamples: nothing to resample
     print(said("nb_no_stability", SAID,
                why=result.solution.get("structure_warning") or said("nb_no_resampled_types", SAID)))
@@ -130,8 +135,8 @@ per_type[[c for c in ["share", "n", "jaccard_mean", "recovered", "avepp"] if c i
 plots.plot_umap(folder.table("umap.csv"), names=names, colors=colors)
 
 # %%
-plots.plot_profile_heatmap(result.profiles.factor_means, names=names,
-                           labels=result.factor_model.factor_names_, lang=LANG)
+plots.plot_profile_heatmap(result.profiles.factor_means, names=names, lang=SAID,
+                           labels={f: factor_label(f, n, SAID) for f, n in result.factor_model.factor_names_.items()})
 
 # %% [markdown]
 # ## Sizes
@@ -139,7 +144,7 @@ plots.plot_profile_heatmap(result.profiles.factor_means, names=names,
 # in the customer base, corrected for who answered.
 
 # %%
-plots.plot_sizes(folder.table("sizes.csv"), names=names, colors=colors, lang=LANG)
+plots.plot_sizes(folder.table("sizes.csv"), names=names, colors=colors, labels=LABELS["sizes"], lang=SAID)
 
 # %% [markdown]
 # ## Name the types

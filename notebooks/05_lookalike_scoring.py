@@ -21,7 +21,8 @@
 # and corrects the probabilities.
 #
 # **Your own study**: set the parameters below, or the environment variables named there
-# before starting JupyterLab (`BT_STUDY`, `BT_OUT`, `BT_CUSTOMERS`, `BT_ID_COLUMN`, `BT_SCORED`).
+# before starting JupyterLab (`BT_STUDY`, `BT_OUT`, `BT_CUSTOMERS`, `BT_ID_COLUMN`, `BT_SCORED`,
+# `BT_SEED`, `BT_LANG`: the notes' and figures' language, default the study's).
 # A study without a customer base skips this notebook with a note, and so does a discovery
 # that found no distinct types (one homogeneous group, k = 1): there is no type to predict.
 
@@ -39,7 +40,7 @@ CUSTOMERS = Path(CUSTOMERS)
 # the customer id column of the base (None: instrument.yaml's customer_id_column)
 ID_COLUMN = os.environ.get("BT_ID_COLUMN") or None
 SCORED = Path(os.environ.get("BT_SCORED", OUT / "scored_customers.parquet"))
-SEED = 0
+SEED = int(os.environ.get("BT_SEED", 0))  # seed of the lookalike's cross-validation (as `lookalike --seed`)
 
 # %%
 # %matplotlib inline
@@ -47,9 +48,13 @@ import pandas as pd
 
 from behaviortypes import pipeline, plots, study
 from behaviortypes.errors import InputError
+from behaviortypes.cli import one_line_warnings
 from behaviortypes.i18n import output_language, said
+from behaviortypes.lookalike.train import raw_shares_reason
 
-SAID = output_language(os.environ.get("BT_LANG"), pipeline.study_language(STUDY))  # the notes' language
+SAID = output_language(os.environ.get("BT_LANG"), pipeline.study_language(STUDY))  # the notes' and figures' language
+one_line_warnings(SAID)  # warnings as the command line shows them: "varning: …", one line
+LABELS = plots.labels_in(SAID)  # the figures' words, as in the report
 
 # no distinct types were found (notebook 04 chose one homogeneous group, k = 1)
 ONE_GROUP = (OUT / "solution.json").is_file() and study.read(OUT, "solution.json").k == 1
@@ -66,7 +71,7 @@ else:
         raise InputError(str(err).replace("pass --id-column NAME", "set ID_COLUMN in the parameters cell")
                          .replace("--id-column", "ID_COLUMN")) from None
     card = study.load(OUT).card.model_dump(mode="json")  # lookalike_card.json, read and checked
-    print(model.summary())
+    print(model.summary(SAID))
 
 # %% [markdown]
 # ## How well does behaviour predict the type?
@@ -80,23 +85,27 @@ from behaviortypes.report import load_report_data
 pd.DataFrame(card["cv_results"]) if READY else None
 
 # %%
-data = load_report_data(OUT) if READY else None  # the lookalike card, as the report shows it
+import warnings
+
+with warnings.catch_warnings():  # "linked but not scored": this notebook scores the base below
+    warnings.filterwarnings("ignore", message=".*customer data is linked.*")
+    data = load_report_data(OUT) if READY else None  # the lookalike card, as the report shows it
 names = data.types["name"].to_dict() if READY else {}
-plots.plot_calibration(data.calibration) if READY else None
+plots.plot_calibration(data.calibration, labels=LABELS["calibration"], lang=SAID) if READY else None
 
 # %% [markdown]
 # Rows: the survey type; columns: the type the CRM behaviour predicts. Off-diagonal cells show
 # which types look alike in the data the business has.
 
 # %%
-plots.plot_confusion(data.confusion, names=names) if READY else None
+plots.plot_confusion(data.confusion, names=names, labels=LABELS["confusion"], lang=SAID) if READY else None
 
 # %% [markdown]
 # Which CRM signals carry the type (permutation importance: how much the log-loss worsens
 # when the feature is shuffled)?
 
 # %%
-plots.plot_importances(data.importances) if READY else None
+plots.plot_importances(data.importances, xlabel=LABELS["importance"], lang=SAID) if READY else None
 
 # %% [markdown]
 # ## Survey shares vs the base
@@ -108,7 +117,7 @@ plots.plot_importances(data.importances) if READY else None
 # %%
 base = (card.get("base") or {}) if READY else {}
 if base.get("note"):
-    print(said("nb_not_corrected", SAID, note=base["note"]))
+    print(said("nb_not_corrected", SAID, note=base["note"] if SAID == "en" else raw_shares_reason(base)))
 (pd.DataFrame(card["shares"]).set_index("type_id")[["type_name", "survey_share", "raw_predicted_share", "corrected_share"]].round(3)
  if READY else None)
 
@@ -120,5 +129,5 @@ if base.get("note"):
 # %%
 if READY:
     summary = pipeline.score(OUT, CUSTOMERS, SCORED, id_column=ID_COLUMN)
-    print(summary.summary() if hasattr(summary, "summary") else summary)
+    print(summary.summary(SAID) if hasattr(summary, "summary") else summary)
 pd.read_parquet(SCORED).head() if READY and SCORED.suffix == ".parquet" else None

@@ -40,10 +40,16 @@ LANGS = [x.strip() for x in (os.environ.get("BT_LANG") or os.environ.get("BT_LAN
 # %%
 # %matplotlib inline
 from behaviortypes import pipeline
+from behaviortypes.cli import one_line_warnings
+from behaviortypes.i18n import output_language, said
+
+# the notes' language: the one report language asked for, else the study's
+SAID = output_language(LANGS[0] if len(LANGS) == 1 else None, pipeline.study_language(STUDY))
+one_line_warnings(SAID)  # warnings as the command line shows them: "varning: …", one line
 
 result = pipeline.report(OUT, lang=tuple(LANGS), formats=("pdf", "pptx", "png"), out_dir=REPORTS)
 written = list(result.files)
-print(result.summary())
+print(result.summary() if SAID == "en" else "\n".join(said("cli_wrote", SAID, path=p) for p in written))
 
 # %% [markdown]
 # ## A look at the first persona page
@@ -53,10 +59,6 @@ print(result.summary())
 from IPython.display import Image, display
 
 from behaviortypes import study
-from behaviortypes.i18n import output_language, said
-
-# the notes' language: the one report language asked for, else the study's
-SAID = output_language(LANGS[0] if len(LANGS) == 1 else None, pipeline.study_language(STUDY))
 
 cards = [p for p in written if p.suffix == ".png" and p.parent.name == f"cards_{LANGS[0]}"]
 if cards:

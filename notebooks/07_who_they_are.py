@@ -44,10 +44,14 @@ import pandas as pd
 from behaviortypes import study
 from behaviortypes.describe.profile import profile_types_by
 from behaviortypes.describe.words import who_they_are
+from behaviortypes.cli import one_line_warnings
 from behaviortypes.i18n import output_language, said
 from behaviortypes.pipeline import study_language
+from behaviortypes.report.render import Formatter
 
 SAID = output_language(os.environ.get("BT_LANG"), study_language(STUDY))  # the notes' language
+one_line_warnings(SAID)  # warnings as the command line shows them: "varning: …", one line
+FMT = Formatter(SAID)  # numbers as the study's language writes them (34 %)
 
 # no distinct types were found (notebook 04 chose one homogeneous group, k = 1): nothing to profile
 ONE_GROUP = (OUT / "solution.json").is_file() and study.read(OUT, "solution.json").k == 1
@@ -58,7 +62,7 @@ else:
     result = profile_types_by(OUT, by=BY, outcomes=OUTCOMES)
     result.to_files()
     names = {int(k): v for k, v in result.meta["type_names"].items()}
-    print(result.summary())
+    print(result.summary(SAID))
 
 # %% [markdown]
 # ## The banner: column % by type
@@ -73,13 +77,13 @@ def banner_view(table: pd.DataFrame) -> pd.DataFrame:
         mark = ""
         if row["significant"]:
             mark = " ▲" if row["share"] > row["overall_share"] else " ▼"
-        return f"{row['share']:.0%}{mark}"
+        return f"{FMT.pct(row['share'])}{mark}"
 
     wide = table.assign(cell=table.apply(cell, axis=1)).pivot_table(
         index=["variable", "level"], columns="type_id", values="cell", aggfunc="first", sort=False)
     wide.columns = [names.get(c, c) for c in wide.columns]
     overall = table.groupby(["variable", "level"], sort=False)["overall_share"].first()
-    wide.insert(0, "All", overall.map(lambda v: "*" if pd.isna(v) else f"{v:.0%}"))
+    wide.insert(0, said("banner_all", SAID), overall.map(lambda v: "*" if pd.isna(v) else FMT.pct(v)))
     return wide
 
 
@@ -127,7 +131,7 @@ result.covariates.sort_values("p_value").head(12).round(3) if result is not None
 
 # %%
 for tid in sorted(names):
-    who = who_they_are(result, tid)
+    who = who_they_are(result, tid, lang=SAID)
     print(f"{tid}. {names[tid]}")
     for line in who["lines"] + who["outcomes"] or [who["empty"]]:
         print("   -", line)

@@ -331,8 +331,8 @@ def test_cli_profile_end_to_end(small_study, capsys):
         text = (out / name).read_text()
         assert not any(i in text for i in ids[:50]), name
     wb = load_workbook(book)
-    assert wb.sheetnames == ["age_band", "country", "region", "outcomes", "notes"]
-    formats = {c.number_format for row in wb["age_band"].iter_rows() for c in row}
+    assert wb.sheetnames == ["Age", "Country", "Region", "outcomes", "notes"]  # sheets named by their labels (trial 12)
+    formats = {c.number_format for row in wb["Age"].iter_rows() for c in row}
     sig = banner.query("variable == 'age_band'")["significant"].any()
     assert any("▲" in f or "▼" in f for f in formats) == sig
     meta = json.loads((out / "profile.json").read_text())
@@ -411,8 +411,9 @@ def test_workbook_numbers_are_numbers_and_agree_with_the_report(small_study, tmp
     book = load_workbook(write_banner_workbook(result, tmp_path / "b.xlsx"))
     tests = result.tests.set_index("variable")
     hidden_any = False
+    sheet = {d["column"]: d.get("label") or d["column"] for d in result.meta["descriptors"]}  # named by label
     for var, table in result.banner.groupby("variable", sort=False):
-        ws = book[var]
+        ws = book[sheet[var]]
         head = [c.value for c in ws[4]]
         assert all(h.startswith(f"{t} · ") for h, t in zip(head[2:], sorted(table["type_id"].unique())))
         assert ws.row_dimensions[4].height >= 15 * max(2, max(len(h) // 14 + 1 for h in head[2:]))
@@ -746,11 +747,11 @@ def test_workbook_in_swedish(small_study, tmp_path, capsys):
     assert re.search(r"Beskrev \d+ svarande efter 3 bakgrundsvariabler", printed)
     assert "signifikanta celler" in printed and "significant" not in printed
     wb = load_workbook(book)
-    assert wb.sheetnames == ["age_band", "country", "region", "utfall", "läsanvisning"]
+    assert wb.sheetnames == ["Age", "Country", "Region", "utfall", "läsanvisning"]
     texts = _workbook_texts(wb)
     assert [e for e in WORKBOOK_ENGLISH for x in texts if e in x] == []
     assert "All" not in texts and "notes" not in wb.sheetnames
-    ws = wb["age_band"]
+    ws = wb["Age"]
     assert ws["A2"].value == "Kolumnprocent: andel av varje typs svarande på varje nivå"
     assert ws["B4"].value == "Alla"
     assert "n (svarande)" in texts

@@ -59,6 +59,7 @@ def test_notebooks_run_in_order(study, monkeypatch):
     monkeypatch.setenv("BT_OUT", str(study / "demo" / "discovery"))
     monkeypatch.setenv("BT_REPORTS", str(study / "reports"))
     monkeypatch.setenv("BT_RESAMPLES", "20")
+    monkeypatch.setenv("BT_SEED", "3")
     monkeypatch.setenv("MPLBACKEND", "Agg")
     for path in NOTEBOOKS:
         nb = _execute(path)
@@ -73,6 +74,10 @@ def test_notebooks_run_in_order(study, monkeypatch):
     discovery = study / "demo" / "discovery"
     for name in ("screening.csv", "loadings.csv", "assignments.csv", "lookalike.skops"):
         assert (discovery / name).is_file(), name
+    # notebook 05 honours BT_SEED as `lookalike --seed` does (it was fixed at 0; user trial 12)
+    import json
+
+    assert json.loads((discovery / "lookalike_card.json").read_text(encoding="utf-8"))["seed"] == 3
     assert list((study / "reports").glob("*.pdf"))
 
 
@@ -97,16 +102,26 @@ def test_notebooks_on_a_study_without_interviews_or_customers(tmp_path, monkeypa
 
 
 def test_factor_and_type_notebooks_take_their_parameters_from_the_environment(tmp_path, monkeypatch):
-    """03 and 04 on another study, with the number of factors and types, seed and language from BT_*."""
+    """03 and 04 on another study, with the number of factors and types and seed from BT_*; the
+    notes follow the study's language (Swedish) with no BT_LANG, as the command line does, and
+    warnings are the command line's one line, not Python's ``file.py:NNN: Class:`` (user trial 12)."""
     import json
 
     study = _swedish_study(tmp_path, n=300)
     out = tmp_path / "analys"
     for key, value in {"BT_STUDY": study, "BT_OUT": out, "BT_FACTORS": 2, "BT_K": 2, "BT_SEED": 5,
-                       "BT_RESAMPLES": 10, "BT_LANG": "sv", "MPLBACKEND": "Agg"}.items():
+                       "BT_RESAMPLES": 10, "MPLBACKEND": "Agg"}.items():
         monkeypatch.setenv(key, str(value))
+    monkeypatch.delenv("BT_LANG", raising=False)
     for stem in ("03", "04"):
-        _execute(stem)
+        nb = _execute(stem)
+        text = " ".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                        for o in c.get("outputs", []) if o.get("output_type") == "stream")
+        assert "Warning:" not in text and ".py:" not in text, (stem, text[:600])
+        if stem == "03":
+            assert "Faktorer: 2" in text and "Varför 2 faktorer" in text, text[:600]
+        else:
+            assert "Typer" in text and "Why" not in text and "types:" not in text, text[:600]
     solution = json.loads((out / "solution.json").read_text(encoding="utf-8"))
     assert solution["n_factors"] == 2 and solution["k"] == 2
     assert json.loads((out / "factors.json").read_text(encoding="utf-8"))["n_factors"] == 2

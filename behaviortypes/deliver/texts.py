@@ -220,6 +220,15 @@ def _pct(value: float, lang: str, digits: int = 1) -> str:
     return text + "%"
 
 
+def _count(value: Any, lang: str) -> str:
+    """A count as the report writes it: ``1,116`` (en), ``1 116`` (sv, a narrow no-break
+    space); anything else as it is (user trial 12: "I enkäten med 1116 svarande")."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return str(value)
+    text = f"{int(round(value)):,}"
+    return text.replace(",", "\u202f") if lang == "sv" else text
+
+
 def agreement_digits(value: float, target: float | None) -> int:
     """Decimals that keep a below-target agreement visibly below it: 1, or 2 when one
     rounds it up to the target ("only 90.0% … target 90%" for 0.89951: user trial 11).
@@ -254,7 +263,7 @@ def agreement_note(info: dict[str, Any], lang: str) -> str:
     """
     t = ui_text(lang)
     fmt = {
-        "n_resp": info.get("n_respondents") or "?",
+        "n_resp": _count(info.get("n_respondents") or "?", lang),
         "k": info["n_items"],
         "agreement": _pct(agreement_shown(info["agreement"], info.get("target")), lang,
                           agreement_digits(info["agreement"], info.get("target"))),

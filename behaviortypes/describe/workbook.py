@@ -325,8 +325,9 @@ def write_banner_workbook(result, path: str | Path, *, lang: str | None = None) 
     tests = result.tests.set_index("variable") if len(result.tests) else pd.DataFrame()
 
     for var, table in result.banner.groupby("variable", sort=False):
-        _banner_sheet(wb.create_sheet(_sheet_name(var, used)), var, table, labels.get(var, var), head,
-                      type_ids, tests, meta, cell_min, tx, lang)
+        # a sheet per descriptor, named by its label as its header is (Kön, not kon; user trial 12)
+        sheet = wb.create_sheet(_sheet_name(labels.get(var, var), used))
+        _banner_sheet(sheet, var, table, labels.get(var, var), head, type_ids, tests, meta, cell_min, tx, lang)
     _outcomes_sheet(wb.create_sheet(sheet_outcomes), result, head, type_ids, meta, cell_min, tx, lang)
 
     notes = wb.create_sheet(sheet_notes)

@@ -356,7 +356,7 @@ def pseudonymised(interviews: Interviews, *, lang: str = "en", seed: int = 0) ->
     key = pseudonymise(interviews.participant_ids + codings["participant_id"].tolist(), seed=seed,
                        word=said("participant", lang))  # fmt: skip
     names = participant_names(interviews)
-    codings["quote"] = [anonymise(q, names=names, ids=interviews.participant_ids) for q in codings["quote"]]
+    codings["quote"] = [anonymise(q, names=names, ids=interviews.participant_ids, lang=lang) for q in codings["quote"]]
     sources: dict[tuple[str, str], str] = {}
     for pid, group in codings.dropna(subset=["source"]).groupby("participant_id", sort=False):
         own = list(dict.fromkeys(group["source"].astype(str)))

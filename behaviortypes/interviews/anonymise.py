@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-__all__ = ["anonymise", "pseudonymise", "FIRST_NAMES", "TITLES"]
+__all__ = ["anonymise", "masks_in", "MASKS_SV", "pseudonymise", "FIRST_NAMES", "TITLES"]
 
 # Common first names (English, Swedish, Dutch, German). Words that are also ordinary
 # English words when capitalised at the start of a sentence (Will, May, Mark, Hope,
@@ -138,7 +138,21 @@ def _id_set(ids: Iterable[object]) -> set[str]:
     return out
 
 
-def anonymise(text: str, *, names: Iterable[str] = (), ids: Iterable[object] = ()) -> str:
+#: The masks in Swedish (a Swedish study's quotes say "[telefon]", not "[phone]"; user trial 12).
+MASKS_SV = {"[email]": "[e-post]", "[url]": "[webbadress]", "[id]": "[id]", "[phone]": "[telefon]",
+            "[address]": "[adress]", "[name]": "[namn]"}
+_MASK = re.compile("|".join(re.escape(m) for m in MASKS_SV))
+
+
+def masks_in(text: str, lang: str = "en") -> str:
+    """``text`` with its masks (``[name]``, ``[phone]`` …) in ``lang`` (``sv``: ``[namn]``,
+    ``[telefon]``, ``[e-post]``, ``[webbadress]``, ``[adress]``; ``[id]`` stays)."""
+    if lang != "sv" or not isinstance(text, str):
+        return text
+    return _MASK.sub(lambda m: MASKS_SV[m.group(0)], text)
+
+
+def anonymise(text: str, *, names: Iterable[str] = (), ids: Iterable[object] = (), lang: str = "en") -> str:
     """Mask personal details in a quote.
 
     Parameters
@@ -153,6 +167,9 @@ def anonymise(text: str, *, names: Iterable[str] = (), ids: Iterable[object] = (
         ``[id]`` wherever it appears as a word, case-insensitively. Ids shorter than four
         characters, without a digit, or all-digit ids shorter than five are ignored (they
         would mask ordinary numbers).
+    lang : {"en", "sv"}, default="en"
+        Language of the masks (:func:`masks_in`): a Swedish study's quotes say
+        ``[namn]``, ``[telefon]``, ``[e-post]``.
 
     Returns
     -------
@@ -212,7 +229,7 @@ def anonymise(text: str, *, names: Iterable[str] = (), ids: Iterable[object] = (
     text = _CUE.sub(_cue, text)
     text = _FIRST.sub("[name]", text)
     text = _SURNAME.sub(lambda m: m.group(0) if m.group(2) in _NOT_NAMES else "[name]", text)
-    return text
+    return masks_in(text, lang)
 
 
 def _letters(i: int) -> str:

@@ -254,7 +254,8 @@ def type_quotes(
     codings["key"] = [_key(t) for t in codings["theme"]]
     codings = codings.drop_duplicates(["participant_id", "quote"])
     everyone = interviews.participant_ids + codings["participant_id"].astype(str).tolist()
-    word = said("participant", instrument.language if instrument.language in ("en", "sv") else "en")
+    lang = instrument.language if instrument.language in ("en", "sv") else "en"
+    word = said("participant", lang)
     pseudonyms = pseudonymise(everyone, seed=pseudonym_seed, word=word)  # "Deltagare A" in a Swedish study
     names = participant_names(interviews)
     out = []
@@ -294,7 +295,7 @@ def type_quotes(
             item, effect, theme, quote, pid = candidates[i]
             out.append({
                 "type_id": type_id, "item": item, "effect_size": effect, "theme": theme,
-                "quote": anonymise(quote, names=names, ids=interviews.participant_ids), "pseudonym": pseudonyms[str(pid)],
+                "quote": anonymise(quote, names=names, ids=interviews.participant_ids, lang=lang), "pseudonym": pseudonyms[str(pid)],
             })  # fmt: skip
     columns = ["type_id", "item", "effect_size", "theme", "quote", "pseudonym"]
     return pd.DataFrame(out, columns=columns)

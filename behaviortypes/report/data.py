@@ -31,7 +31,7 @@ from ..instrument import column_label
 from ..plots import type_colors
 from ..profiles import answer_styles, factor_means_from_profiles, names_in_language, reverse_keys, study_lexicon
 
-__all__ = ["ReportData", "load_report_data", "REQUIRED_FILES", "anonymise_quote", "pretty_name"]
+__all__ = ["ReportData", "load_report_data", "REQUIRED_FILES", "anonymise_quote", "pretty_name", "yes_no_as_shares"]
 
 #: Files the report cannot do without.
 REQUIRED_FILES = ("source.json", "solution.json", "types.yaml", "sizes.csv", "profiles.csv")
@@ -335,7 +335,8 @@ def load_report_data(discovery_dir: str | Path) -> ReportData:
     quotes = folder.table("quotes.csv")
     if quotes is not None:
         quotes = quotes.dropna(subset=["quote"]).drop_duplicates(subset=["type_id", "quote"])
-        quotes["quote"] = quotes["quote"].map(lambda q: anonymise_quote(restore_formula(q)))
+        lang = str(instrument.get("language") or "en")  # masks in the study's language (user trial 12)
+        quotes["quote"] = quotes["quote"].map(lambda q: anonymise_quote(restore_formula(q), lang=lang))
     return ReportData(
         path=path, study=study_name, title=str(instrument.get("name") or study_name),
         source=folder.source.model_dump(mode="json"), solution=folder.solution.model_dump(mode="json"),
@@ -350,12 +351,45 @@ def load_report_data(discovery_dir: str | Path) -> ReportData:
         confusion=parsed.get("confusion"), importances=parsed.get("importances"),
         per_type=parsed.get("per_type"), n_linked=parsed.get("n_linked"), typing_tool=folder.typing_tool,
         base=folder.base_shares.model_dump(mode="json") if folder.base_shares is not None else None,
-        quotes=quotes, crm=folder.table("crm_profile.csv"),
+        quotes=quotes, crm=yes_no_as_shares(folder.table("crm_profile.csv")),
         screening_reasons=folder.screening_summary.reasons if folder.screening_summary is not None else None,
         folder=folder, profile=profile,
         cfa=folder.cfa.model_dump(mode="json") if folder.cfa is not None else None,
         column_labels=_column_labels(instrument, profile),
     )
+
+
+def yes_no_as_shares(crm: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``crm_profile.csv`` with its 0/1 columns marked ``kind = boolean`` (shown as shares).
+
+    The lookalike writes a 0/1 customer column (``churn_12m``) as ``numeric``; the report
+    would show its mean as "0.0 vs 0.1" where "Who they are" says "4 % vs 10 %" (user
+    trial 12). A column is 0/1 when everyone's mean ``p`` lies in [0, 1] and everyone's
+    standard deviation, read back from the file as ``diff / diff_sd``, is that of a 0/1
+    column, ``sqrt(p (1 - p))``, within 1 %: a column with values between 0 and 1 has
+    the largest spread only when every value is 0 or 1. A share (0.31 of purchases
+    organic) stays a number. Nothing is recomputed from the customers.
+    """
+    if crm is None or not {"feature", "kind", "overall", "diff", "diff_sd"} <= set(crm.columns):
+        return crm
+    kinds = crm["kind"].astype(str)
+    numbers = crm[kinds.eq("numeric")]
+    yes_no = []
+    for feature, rows in numbers.groupby("feature", sort=False):
+        p = pd.to_numeric(rows["overall"], errors="coerce")
+        d, dsd = (pd.to_numeric(rows[c], errors="coerce") for c in ("diff", "diff_sd"))
+        ok = d.notna() & dsd.notna() & (dsd.abs() > 1e-12) & (d.abs() > 1e-12)
+        if not ok.any() or not p.between(0, 1).all():
+            continue
+        sd = (d[ok] / dsd[ok]).abs()
+        expected = np.sqrt(p[ok] * (1 - p[ok]))
+        if ((sd - expected).abs() <= 0.01 * expected).all():
+            yes_no.append(feature)
+    if not yes_no:
+        return crm
+    crm = crm.copy()
+    crm.loc[kinds.eq("numeric") & crm["feature"].isin(yes_no), "kind"] = "boolean"
+    return crm
 
 
 def _column_labels(instrument: dict, profile: Any) -> dict[str, str]:

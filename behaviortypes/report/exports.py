@@ -20,7 +20,7 @@ from .owned import CARD_MARK, REPORT_MARK
 if TYPE_CHECKING:  # pragma: no cover - annotations only: render imports this module
     from .render import RenderedDocument
 
-__all__ = ["export_pptx", "export_cards"]
+__all__ = ["export_pptx", "export_cards", "deck_cautions", "deck_evidence_note"]
 
 #: Height of the bottom page margin that holds the PDF footer, in points (15 mm).
 _FOOTER_PT = 15 / 25.4 * 72
@@ -149,6 +149,57 @@ def _reach_line(row: dict, everyone: str) -> list[tuple[str, str]]:
     return [arrow, (rest, "#222222")] if arrow else [(rest, "#222222")]
 
 
+def _notes(slide, text: str) -> None:
+    """The slide's speaker notes (what the presenter sees, not the audience)."""
+    if text:
+        slide.notes_slide.notes_text_frame.text = text
+
+
+def _caution_line(slide, data: ReportData, context: dict) -> float:
+    """The overview slide's caution line (when there is one) and speaker notes; returns where
+    the slide's content starts (inches)."""
+    from pptx.util import Inches
+
+    cautions = deck_cautions(data, context)
+    _notes(slide, deck_evidence_note(data, context))
+    if not cautions:
+        return 1.4
+    _text(slide, Inches(0.6), Inches(1.1), Inches(12.2), Inches(0.5), " ".join(cautions), size=13, bold=True,
+          colour="#b42318")
+    return 1.7
+
+
+def deck_cautions(data: ReportData, context: dict) -> list[str]:
+    """The report's headline cautions as the deck's one line (user trial 12, F6).
+
+    The "Read with care" box of the report's first page (its title: the types are levels
+    of one dimension, or a continuum) and, when the lookalike card records it
+    (``weakness``), that the lookalike is barely better than guessing the largest type.
+    """
+    t, out = context["t"], []
+    overview = context.get("overview") or {}
+    if overview.get("continuum"):
+        out.append(str(overview.get("continuum_title") or t["k_continuum_title"]).rstrip(".") + ".")
+    weak = (data.card or {}).get("weakness") or {}
+    if weak.get("weak") and weak.get("accuracy") is not None and weak.get("majority_accuracy") is not None:
+        from .render import Formatter  # lazily: render imports this module
+
+        fmt = Formatter(context.get("lang", "en"))
+        out.append(t["deck_weak_lookalike"].format(accuracy=fmt.pct(float(weak["accuracy"]), 1),
+                                                   majority=fmt.pct(float(weak["majority_accuracy"]), 1)))
+    return out
+
+
+def deck_evidence_note(data: ReportData, context: dict) -> str:
+    """The overview slide's speaker notes: the cautions in full and where the evidence is."""
+    t = context["t"]
+    overview = context.get("overview") or {}
+    parts = [overview.get("continuum") or "", t["deck_notes_overview"]]
+    if data.card is not None:
+        parts.append(t["deck_notes_lookalike"])
+    return "\n\n".join(p for p in parts if p)
+
+
 def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
     """Write a PowerPoint deck: title, overview and one slide per type.
 
@@ -199,7 +250,8 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
     raw = ctx["overview"].get("base_uncorrected", False)
     if raw:
         rows += ["", f"{t['base_share']}: {t['deck_base_uncorrected']}."]
-    _text(slide, Inches(0.6), Inches(1.4), Inches(5.8), Inches(5.5), rows, size=15)
+    top = _caution_line(slide, data, ctx)  # the report's headline cautions, one line (user trial 12)
+    _text(slide, Inches(0.6), Inches(top), Inches(5.8), Inches(6.9 - top), rows, size=15)
     types = data.types
     fig = plots.plot_sizes(types.reset_index()[["type_id", "share", "ci_low", "ci_high"]],
                            names=types["name"].to_dict(), colors=types["color"].to_dict(),
@@ -207,13 +259,14 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
                            labels={"x": t["plot_share"], "survey": t["plot_survey"], "base": t["plot_base"]},
                            lang=ctx["lang"])
     fig.set_size_inches(6, 0.8 + 0.45 * len(types))
-    slide.shapes.add_picture(io.BytesIO(plots.figure_to_png(fig, dpi=200)), Inches(6.8), Inches(1.4), width=Inches(6))
+    slide.shapes.add_picture(io.BytesIO(plots.figure_to_png(fig, dpi=200)), Inches(6.8), Inches(top), width=Inches(6))
     if ctx["hidden_note"]:
         _text(slide, Inches(0.6), Inches(6.5), Inches(12), Inches(0.8), ctx["hidden_note"], size=11, colour="#777777")
 
     factors = data.profiles[data.profiles["kind"] == "factor"]
     for p in ctx["personas"]:
         slide = deck.slides.add_slide(blank)
+        _notes(slide, t["deck_notes_type"].format(name=p["name"]))
         band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, Inches(4.3), deck.slide_height)
         band.fill.solid()
         band.fill.fore_color.rgb = _rgb(p["color"])
@@ -248,7 +301,8 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
         if p["quotes"]:
             _text(slide, Inches(4.7), Inches(y), Inches(8.2), Inches(0.5), t["in_their_words"], size=18, bold=True)
             _text(slide, Inches(4.7), Inches(y + 0.5), Inches(8.2), Inches(1.8),
-                  [f"“{q['text']}” — {q['who']}" for q in p["quotes"][:2]], size=12, italic=True, colour="#444444")
+                  [t["quoted"].format(text=q["text"]) + f" — {q['who']}" for q in p["quotes"][:2]], size=12,
+                  italic=True, colour="#444444")
             y += 2.2
         if p["crm"]:
             _text(slide, Inches(4.7), Inches(y), Inches(8.2), Inches(0.5), t["how_to_reach"], size=18, bold=True)

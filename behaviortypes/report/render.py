@@ -59,6 +59,7 @@ __all__ = [
     "continuum_note",
     "continuum_title",
     "cfa_sentences",
+    "cfa_coverage",
     "CFA_CUTOFFS",
     "factor_correlations",
     "FACTOR_CORR_STRONG",
@@ -263,8 +264,9 @@ def _reach(data: ReportData, tid: int, fmt: Formatter, t: Mapping[str, str]) -> 
             level = str(int(level)) if level.is_integer() else str(level)
         name = data.label(r.feature) + (f": {level}" if isinstance(level, str) and level else "")
         show = (lambda x: fmt.pct(x)) if share else (lambda x: fmt.amount(x, like=(r.mean, r.overall)))
-        rows.append({"feature": name, "mean": show(r.mean), "overall": show(r.overall),
-                     "dir": ("up" if r.diff > 0 else "down") if r.sig_ and r.diff != 0 else None,
+        shown = show(r.mean), show(r.overall)
+        rows.append({"feature": name, "mean": shown[0], "overall": shown[1],  # no arrow between equal texts
+                     "dir": ("up" if r.diff > 0 else "down") if r.sig_ and shown[0] != shown[1] else None,
                      "width": min(100.0, 100 * abs(r.size_) / 1.0)})
     if not rows and data.importances is not None and len(data.importances):
         top = ", ".join(_in_sentence(data, f) for f in data.importances.index[:4])
@@ -759,7 +761,8 @@ def _cfa_verdict(index: str, value: float) -> str:
 
 
 def cfa_sentences(cfa: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Formatter,
-                  factor_names: Mapping[str, str] | None = None) -> dict[str, str | None] | None:
+                  factor_names: Mapping[str, str] | None = None, n_items: int | None = None
+                  ) -> dict[str, str | None] | None:
     """What the CFA check on a held-out half (``cfa.json``) says, in the language of ``t``.
 
     Returns None without a check; else ``fit`` (CFI, TLI and RMSEA, each with its
@@ -769,6 +772,8 @@ def cfa_sentences(cfa: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Form
     dimensions left out of the model (fewer than two statements); ``missing`` says that
     respondents with unanswered statements were included by FIML (``cfa.json``'s
     ``missing`` is ``"ml"`` and ``n_complete`` < ``n``; None for older folders).
+    ``fit`` ends with what the check covers (:func:`cfa_coverage`: "covers 9 of 25
+    statements, 3 of 4 factors"; ``n_items``: the statements the factors were found on).
     """
     if not cfa:
         return None
@@ -784,11 +789,29 @@ def cfa_sentences(cfa: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Form
     verdicts = {f"{k}_verdict": t[f"cfa_{_cfa_verdict(k, float(v))}"] for k, v in values.items()}
     out["fit"] = t["cfa_fit"].format(n=fmt.count(cfa.get("n") or 0), cfi=fmt.num(values["cfi"], 2),
                                      tli=fmt.num(values["tli"], 2), rmsea=fmt.num(values["rmsea"], 3), **verdicts)
+    covers = cfa_coverage(cfa, t, n_items)
+    out["fit"] += f" {covers}" if covers else ""
     out["cutoffs"] = t["cfa_cutoffs"]
     n, n_complete = int(cfa.get("n") or 0), cfa.get("n_complete")
     if cfa.get("missing") == "ml" and n_complete is not None and int(n_complete) < n:
         out["missing"] = t["cfa_missing_ml"].format(n_complete=fmt.count(int(n_complete)))
     return out
+
+
+def cfa_coverage(cfa: Mapping[str, Any], t: Mapping[str, str], n_items: int | None = None) -> str:
+    """"The check covers 9 of 25 statements, 3 of 4 factors." (user trial 12): the CFA tests
+    only the statements loading |λ| ≥ 0.40 (``cfa.json`` ``model``) and leaves out factors
+    with fewer than two (``dropped_factors``), so its verdict is about that part."""
+    model = str(cfa.get("model") or "")
+    tested = {x.strip() for line in model.splitlines() if "=~" in line
+              for x in line.split("=~", 1)[1].split("+") if x.strip()}
+    n_fac = sum("=~" in line for line in model.splitlines())
+    if not tested or not n_fac:
+        return ""
+    total_fac = n_fac + len(cfa.get("dropped_factors") or [])
+    if n_items and n_items >= len(tested):
+        return t["cfa_covers"].format(items=len(tested), n_items=n_items, factors=n_fac, n_factors=total_fac)
+    return t["cfa_covers_no_total"].format(items=len(tested), factors=n_fac, n_factors=total_fac)
 
 
 def _privacy_note(data: ReportData, t: Mapping[str, str]) -> str:
@@ -841,7 +864,8 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
     fx = data.factors or {}
     if data.retention is not None or data.reliability is not None or fx:
         meas: dict[str, Any] = {"scree_svg": None, "reliability": [], "factorability": None, "cut_note": None,
-                                "cfa": cfa_sentences(data.cfa, t, fmt, data.factor_names)}
+                                "cfa": cfa_sentences(data.cfa, t, fmt, data.factor_names,
+                                                     n_items=len(data.item_texts) or None)}
         fab = fx.get("factorability") or {}
         if isinstance(fab, list):  # records {measure, item, value}
             fab = {r.get("measure"): r.get("value") for r in fab

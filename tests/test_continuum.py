@@ -99,7 +99,7 @@ def test_discover_summary_says_continuum(tmp_path, edge_finder):
     sol = json.loads((disc / "solution.json").read_text())
     stub = SimpleNamespace(solution={**sol, "k_reason": "3 types: ...", "n_factors": 2, "factor_reason": "...",
                                      "n_kept": 400, "n_respondents": 400},
-                           factors=SimpleNamespace(styles=None, cfa=None), profiling=SimpleNamespace(summary=lambda *a, **k: "  1. A"),
+                           factors=SimpleNamespace(styles=None, cfa=None, model=SimpleNamespace(loadings_=[])), profiling=SimpleNamespace(summary=lambda *a, **k: "  1. A"),
                            typing_tool=None, out=disc)
     text = DiscoveryResult.summary(stub)
     lines = text.splitlines()

@@ -712,13 +712,13 @@ def test_train_lookalike_errors(tmp_path):
     original = resp.copy()
     types = pd.read_csv(out / "assignments.csv")["type_id"].to_numpy()
     rows4 = np.flatnonzero((types == 4) & (np.arange(len(types)) >= 50))
-    resp.loc[rows4[5:], "customer_id"] = "nobody"
+    resp.loc[rows4[5:], "customer_id"] = [f"nobody{i}" for i in range(len(rows4) - 5)]  # (each their own id)
     resp.to_csv(tmp_path / "survey" / "responses.csv", index=False)
     with pytest.raises(InputError, match=r"too few linked respondents per type: type 4 \(T4\) has 5; at least 10"):
         train_lookalike(out, customers, models=("logistic",), cv=3)
     # only 20 respondents linkable
     resp = original
-    resp.loc[70:, "customer_id"] = "nobody"  # rows 0-49 were never customers
+    resp.loc[70:, "customer_id"] = [f"nobody{i}" for i in range(len(resp) - 70)]  # rows 0-49 were never customers
     resp.to_csv(tmp_path / "survey" / "responses.csv", index=False)
     with pytest.raises(InputError, match=r"only 20 of 300 respondents could be linked.*at least 40 are needed"):
         train_lookalike(out, customers, models=("logistic",), cv=3)

@@ -139,7 +139,8 @@ def test_banner_base_row_shows_type_sizes_and_says_when_most_cells_are_hidden(sm
     assert "Rao–Scott" in printed and "Rao-Scott" not in printed
     banner = pd.read_csv(out / "banner.csv")
     assign = pd.read_csv(out / "assignments.csv", dtype={"respondent_id": str})
-    ws = load_workbook(book)["region"]
+    wb = load_workbook(book)
+    ws = wb[next(n for n in wb.sheetnames if n.lower() == "region")]  # (sheets are named by their labels)
     rows = [[c.value for c in r] for r in ws.iter_rows()]
     base = next(r for r in rows if r[0] == "n (respondents)")
     sizes = assign["type_id"].value_counts().sort_index()

@@ -60,7 +60,8 @@ def test_the_lookalike_summary_is_said_in_the_study_language(study):
     """English for a Swedish study before session 15: "Lookalike: 262 of 360 respondents linked ..."."""
     _, said = study
     sv, en = _ok(said["ut"]), _ok(said["ut_en"])
-    assert re.fullmatch(r"Lookalike: \d+ av \d+ svarande kopplade till 1[\u202f ]360 kunder; vald modell \w+ "
+    assert re.fullmatch(r"Lookalike: \d+ av \d+ svarande kopplade till 1[\u202f ]360 kunder; vald modell "
+                        r"(logistisk regression|gradient boosting \(beslutsträd\)) "  # not its code (trial 12)
                         r"\((egna sannolikheter|\w+)\)", sv[0]), sv[0]
     assert re.fullmatch(r"Korsvaliderad träffsäkerhet 0,\d{3}, makro-F1 0,\d{3}, log-loss \d,\d{3}, ECE 0,\d{3}",
                         sv[1]), sv[1]
@@ -69,7 +70,8 @@ def test_the_lookalike_summary_is_said_in_the_study_language(study):
                          "[95 % KI]; "), sv[2]
     assert re.fullmatch(r"  1 .+: \d+,\d\u00a0% → \d+,\d\u00a0% → \d+,\d\u00a0% \[\d+,\d\u00a0%, \d+,\d\u00a0%\]",
                         sv[3]), sv[3]
-    assert re.fullmatch(r"Typningsverktyg: \d+ frågor, överensstämmelse \d+,\d\u00a0%", sv[-1]), sv[-1]
+    tool_sv = next(line for line in sv if line.startswith("Typningsverktyg"))  # (a weak model's advice may follow)
+    assert re.fullmatch(r"Typningsverktyg: \d+ frågor, överensstämmelse \d+,\d\u00a0%", tool_sv), sv
     # the English study's lines as before
     assert re.fullmatch(r"Lookalike: \d+ of \d+ respondents linked to 1,360 customers; chosen model \w+ "
                         r"\((own probabilities|\w+)\)", en[0]), en[0]
@@ -77,7 +79,8 @@ def test_the_lookalike_summary_is_said_in_the_study_language(study):
                         en[1]), en[1]
     assert en[2].startswith("Type shares (survey → raw predicted → "), en[2]
     assert re.fullmatch(r"  1 .+: \d+\.\d% → \d+\.\d% → \d+\.\d% \[\d+\.\d%, \d+\.\d%\]", en[3]), en[3]
-    assert re.fullmatch(r"Typing tool: \d+ questions, agreement \d+\.\d%", en[-1]), en[-1]
+    tool_en = next(line for line in en if line.startswith("Typing tool"))
+    assert re.fullmatch(r"Typing tool: \d+ questions, agreement \d+\.\d%", tool_en), en
     assert [line[-20:] for line in sv[3:-1]] != [line[-20:] for line in en[3:-1]]  # (the numbers, said)
 
 

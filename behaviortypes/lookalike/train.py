@@ -84,7 +84,8 @@ class LookalikeResult:
         calibration = c["chosen_calibration"] or said("lookalike_cli_own_probabilities", lang)
         lines = [
             said("lookalike_cli_linked", lang, linked=c["link"]["n_linked"], n=c["link"]["n_respondents"],
-                 customers=n.count(c["base"]["n_customers"]), model=c["chosen_model"], calibration=calibration),
+                 customers=n.count(c["base"]["n_customers"]), model=_model_name(c["chosen_model"], lang),
+                 calibration=calibration),
             said("lookalike_cli_metrics", lang, **{k: n.dec(m[k], 3) for k in ("accuracy", "macro_f1", "log_loss",
                                                                                   "ece")}),
             said("lookalike_cli_shares", lang) if c["base"].get("corrected", True) else
@@ -133,6 +134,16 @@ class _Numbers:
 
     def count(self, x: int) -> str:
         return f"{x:,}" if self.lang != "sv" else self._fmt.count(x)
+
+
+def _model_name(model: str, lang: str) -> str:
+    """The chosen model as the summary says it: its code in English (as before), its name in
+    another language where the texts have one ("logistisk regression"; user trial 12)."""
+    if lang == "en":
+        return model
+    from ..texts import load_texts
+
+    return load_texts(lang).get(f"model_{model}", model)
 
 
 def _raw_method(base: dict[str, Any], lang: str) -> str:

@@ -144,6 +144,11 @@ def suggest_id_column(name: str, columns: Sequence[str], sample: pd.DataFrame | 
         values = frame[col].dropna()
         return len(values) > 0 and values.is_unique
 
+    typo = difflib.get_close_matches(_plain(name), [_plain(c) for c in options], n=1, cutoff=0.8)
+    if typo:  # the name itself mistyped ('Respondnet' for 'Respondent'), before any other id-like name
+        col = next(c for c in options if _plain(c) == typo[0])
+        if unique(col):
+            return col
     ids = [c for c in options if looks_like_id_name(c) and unique(c)]
     near = difflib.get_close_matches(_plain(name), [_plain(c) for c in ids], n=1, cutoff=0.6)
     if near:

@@ -50,8 +50,11 @@ Usage::
         --out /tmp/s18/lcax/rows.jsonl [--n-init 5] [--k-max 6] [--skip lca,gmm]
     .venv/bin/python bench/extreme_ceiling.py table /tmp/s18/lcax/rows.jsonl
 
-One JSON line per study (appended; studies already in ``--out`` are skipped). The engine's
-own k and ARI are not re-run: they are the recorded ones (``K0``: sessions 16 and 17).
+**The engine** (``engine``, skip it with ``--skip engine``): ``TypeFinder`` as session 17 ran
+it, its k, ARI and small-type Jaccard. ``k0`` in every row is the recorded choice (``K0``:
+sessions 16 and 17), which decides what counts as a miss.
+
+One JSON line per study (appended; studies already in ``--out`` are skipped).
 docs/notes/extreme_ceiling.md has the figures.
 """
 
@@ -307,6 +310,24 @@ def gmm_rows(st, k_max) -> dict:
     return out
 
 
+def engine_row(st) -> dict:
+    """The engine as session 17 ran it (``TypeFinder(random_state=0, n_jobs=1, n_resamples=4,
+    n_bootstrap=0)`` on the pipeline's scores with the answers' rounding)."""
+    from behaviortypes.segments import TypeFinder
+
+    good = st.good.to_numpy()
+    y = st.truth.to_numpy()[good]
+    t = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        X, pp = pipeline_scores(st, styles=True, rounding=True)
+        tf = TypeFinder(random_state=0, n_jobs=1, n_resamples=4, n_bootstrap=0).fit(
+            X, score_rounding=pp)
+    lab = np.asarray(tf.labels_)[good]
+    return dict(k=int(tf.k_), ari=ari(y, lab), jac=jac_cluster(y, lab, st.k),
+                secs=round(time.perf_counter() - t, 1))
+
+
 def study_row(seed, k_max, n_init, skip) -> dict:
     t = time.perf_counter()
     st = make_fieldlike("extreme", seed=seed, points=5)
@@ -325,6 +346,8 @@ def study_row(seed, k_max, n_init, skip) -> dict:
             row["lca"] = lca_rows(st, k_max, n_init)
         if "gmm" not in skip:
             row["gmm"] = gmm_rows(st, k_max)
+    if "engine" not in skip:
+        row["engine"] = engine_row(st)
     row["secs"] = round(time.perf_counter() - t, 1)
     return row
 
@@ -342,7 +365,8 @@ def session17(folder) -> dict:
             r = json.loads(line)
             d = out.setdefault(r["study"], {})
             if "pipeline" in r:
-                d.update(dbic_scores=r["pipeline"]["dbic"], J_true_scores=r["pipeline"]["jac_small"])
+                d.update(dbic_scores=r["pipeline"]["dbic"],
+                         J_true_scores=r["pipeline"]["jac_small"])
             if "jac_small_eng_kt" in r:
                 d.update(J4_engine=r["jac_small_eng_kt"], A_engine=r["ari0"])
     return out
@@ -356,6 +380,9 @@ def table(files, s17="/tmp/s17/ext") -> None:
     for r in rows:
         f = dict(study=r["study"], k0=r["k0"], miss=r["k0"] != r["k"], n_small=r["n_small"])
         f.update(old.get(r["study"], {}))
+        if "engine" in r:
+            f.update(k_engine_now=r["engine"]["k"], A_engine=r["engine"]["ari"],
+                     J_engine_k0=r["engine"]["jac"])
         for name, v in r.get("sup", {}).items():
             f[f"J_{name}"] = v["jac"]
             f[f"A_{name}"] = v["ari"]
@@ -365,7 +392,8 @@ def table(files, s17="/tmp/s17/ext") -> None:
             kt = str(r["k"])
             f[f"A4_lca_{ind}"] = v["per_k"][kt]["ari"]
             f[f"J4_lca_{ind}"] = v["per_k"][kt]["jac"]
-            f[f"dbic43_lca_{ind}"] = round(v["per_k"][kt]["bic"] - v["per_k"][str(r["k"] - 1)]["bic"], 1)
+            f[f"dbic43_lca_{ind}"] = round(
+                v["per_k"][kt]["bic"] - v["per_k"][str(r["k"] - 1)]["bic"], 1)
             f[f"Jtrue_lca_{ind}"] = v["true"]["jac"]
             f[f"dbictrue_lca_{ind}"] = v["true"]["dbic"]
             f[f"llgap_lca_{ind}"] = v["true"]["ll_gap"]
@@ -382,7 +410,7 @@ def table(files, s17="/tmp/s17/ext") -> None:
     num = df.select_dtypes("number").drop(columns=["k0"])
     print("\nmedians (miss = True: the engine's misses)")
     print(num.groupby(df.miss).median().T.to_string())
-    for c in [c for c in df.columns if c.startswith("k_") or c.startswith("kicl_")]:
+    for c in [c for c in df.columns if c.startswith(("k_", "kicl_"))]:
         right = df[c] == 4
         print(f"{c:24s} k right: misses {int(right[df.miss].sum())}/{int(df.miss.sum())}, "
               f"right studies {int(right[~df.miss].sum())}/{int((~df.miss).sum())}")
@@ -405,7 +433,7 @@ def main(argv=None):
     ap.add_argument("--seeds", required=True, help="e.g. 40-69,80-89 or 41,44")
     ap.add_argument("--k-max", type=int, default=6)
     ap.add_argument("--n-init", type=int, default=5)
-    ap.add_argument("--skip", default="", help="comma list of sup, lca, gmm")
+    ap.add_argument("--skip", default="", help="comma list of sup, lca, gmm, engine")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)

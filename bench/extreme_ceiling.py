@@ -30,11 +30,20 @@ classifiers ``lda`` (``LinearDiscriminantAnalysis``) and ``qda``
   training folds' class shares: the latent class model's own supervised ceiling;
 * ``categorical_nb`` — the same for the multinomial model (poLCA's: a free answer
   distribution per class and statement; ``CategoricalNB(alpha=0.5)``);
-* ``logit`` — a multinomial logistic regression on the one-hot answers (``C=1``).
+* ``logit`` — a multinomial logistic regression on the one-hot answers (``C=1``);
+* ``ers_nb`` — the ordinal model with an **extreme-responding class** crossed with the types
+  (Moors 2003's idea of a response-style latent variable in a latent class model, in a simple
+  form): 2k groups (type t, style s), ``eta_jgc = a_jc + b_jt c + s e_j q_c`` with ``q_c`` the
+  category's squared distance from the midpoint, so an extreme responder favours the end
+  points of statement j by ``e_j`` whatever their type; fitted with types *and* styles known
+  (the generator's), the style summed out to classify the type.
 
 **Unsupervised on the statements** (``lca``, ``gmm``): ``choose_n_classes`` (k = 1..6,
 ``n_init`` starts, seed 0) for the ``ordinal`` and ``multinomial`` latent class models on the
-keyed answers, and scikit-learn ``GaussianMixture`` (``diag`` and ``full``, k = 1..6,
+keyed answers, the style-aware ordinal model above without labels (``ers``: EM from the true types
+crossed with the true styles and from the ordinal LCA's own k-class fit, against EM from the
+true types with the small type merged into its nearest and from the LCA's k - 1 fit: ``dbic``
+below 0 means the model's BIC would take the true k), and scikit-learn ``GaussianMixture`` (``diag`` and ``full``, k = 1..6,
 ``n_init=2``, seed 0, ``reg_covar=1/12``: the variance of rounding to whole answer points, so
 that no component collapses onto one answer) on the keyed answers as numbers. Per k: BIC, ICL
 (LCA), ARI and the small type's Jaccard (the planted small type against the class holding most
@@ -222,6 +231,8 @@ def supervised(st) -> dict:
             codes[tr] - 1, y[tr]).predict(codes[te] - 1))
         record("logit", lambda tr, te: LogisticRegression(C=1.0, max_iter=3000).fit(
             oh[tr], y[tr]).predict(oh[te]))
+        ext = (st.style.to_numpy()[good] == "extreme").astype(int)
+        record("ers_nb", lambda tr, te: ers_nb(oh[tr], y[tr], ext[tr], oh[te], J, k))
     return out
 
 
@@ -229,15 +240,18 @@ def supervised(st) -> dict:
 
 
 def em_from(oh, resp, J, indicator, max_iter=1000, tol=1e-6):
-    """EM for the latent class model (``ordinal`` or ``multinomial``) from posteriors
-    ``resp``; returns (loglik, posteriors, n_parameters)."""
-    n, k = resp.shape
+    """EM for a latent class model (``ordinal``, ``multinomial``, or ``ers``: the ordinal
+    model of types x {not extreme, extreme}, columns of ``resp`` type-major per style) from
+    posteriors ``resp``; returns (loglik, posteriors, n_parameters)."""
+    n, g = resp.shape
     theta, ll_old = None, -np.inf
     for _ in range(max_iter):
         pi = resp.mean(axis=0)
         N = counts(oh, resp, J)
         if indicator == "ordinal":
             logp, theta = ordinal_fit(N, theta)
+        elif indicator == "ers":
+            logp, theta = ers_fit(N, theta)
         else:
             logp = np.log(np.maximum(N / np.maximum(N.sum(axis=2, keepdims=True), 1e-300),
                                      np.finfo(float).tiny))
@@ -248,8 +262,80 @@ def em_from(oh, resp, J, indicator, max_iter=1000, tol=1e-6):
         if ll - ll_old < tol * n:
             break
         ll_old = ll
-    per = (C - 1) + (k - 1) if indicator == "ordinal" else k * (C - 1)
-    return ll, resp, (k - 1) + J * per
+    per = {"ordinal": (C - 1) + (g - 1), "multinomial": g * (C - 1),
+           "ers": (C - 1) + (g // 2 - 1) + 1}[indicator]
+    return ll, resp, (g - 1) + J * per
+
+
+# ------------------------------------- the ordinal model with an extreme-responding class
+
+
+#: extremity of each answer category (0..C-1): the squared distance from the midpoint
+Q = (np.arange(C) - (C - 1) / 2) ** 2
+
+
+def ers_logp(theta, J, k):
+    """Ordinal model for 2k groups (type t, style s; group t + k s): eta_jgc = a_jc + b_jt c
+    + s e_j q_c — extreme responders (s = 1) favour the end categories of statement j by
+    e_j (q_c: the category's squared distance from the midpoint), whatever their type."""
+    th = theta.reshape(J, C - 1 + k)
+    a = np.hstack([np.zeros((J, 1)), th[:, :C - 1]])
+    b = np.tile(np.hstack([np.zeros((J, 1)), th[:, C - 1:C - 2 + k]]), 2)
+    s = np.repeat([0.0, 1.0], k)
+    eta = (a[:, None, :] + b[:, :, None] * np.arange(C)[None, None, :]
+           + s[None, :, None] * th[:, -1][:, None, None] * Q[None, None, :])
+    return eta - logsumexp(eta, axis=2, keepdims=True)
+
+
+def ers_fit(N, theta0=None, ridge=RIDGE):
+    """The style-aware ordinal model's complete-data maximum likelihood; N (J, 2k, C)."""
+    J, g, _ = N.shape
+    k = g // 2
+    cs = np.arange(C)
+    Nk = N.sum(axis=2, keepdims=True)
+
+    def f(theta):
+        lp = ers_logp(theta, J, k)
+        R = N - Nk * np.exp(lp)
+        rb = (R * cs).sum(axis=2)
+        grad = np.hstack([R.sum(axis=1)[:, 1:], (rb[:, :k] + rb[:, k:])[:, 1:],
+                          (R[:, k:, :] * Q).sum(axis=(1, 2))[:, None]]).ravel()
+        return (-(N * lp).sum() + 0.5 * ridge * theta @ theta, -grad + ridge * theta)
+
+    x0 = np.zeros(J * (C - 1 + k)) if theta0 is None else theta0
+    res = minimize(f, x0, jac=True, method="L-BFGS-B", options=dict(maxiter=500, gtol=1e-8))
+    return ers_logp(res.x, J, k), res.x
+
+
+def ers_nb(oh_tr, y_tr, ext_tr, oh_te, J, k):
+    """The style-aware ordinal model fitted with types and styles known, as a Bayes
+    classifier of the type (the style summed out)."""
+    resp = np.eye(2 * k)[y_tr - 1 + k * ext_tr]
+    logp, _ = ers_fit(counts(oh_tr, resp, J))
+    joint = class_loglik(oh_te, logp) + np.log(np.maximum(resp.mean(axis=0), 1e-12))
+    return np.argmax(np.logaddexp(joint[:, :k], joint[:, k:]), axis=1) + 1
+
+
+def ers_visible(st, oh, J, starts4, starts3) -> dict:
+    """The style-aware model's BIC: the best of EM from each 4-type start against the best
+    3-type one (starts: type labels 1..k per respondent, crossed with the true style)."""
+    n = oh.shape[0]
+    ext = (st.style.to_numpy() == "extreme").astype(int)
+    good = st.good.to_numpy()
+    y, kt = st.truth.to_numpy()[good], st.k
+    best = {}
+    for kk, starts in ((kt, starts4), (kt - 1, starts3)):
+        for lab in starts:
+            resp = np.eye(2 * kk)[lab - 1 + kk * ext]
+            resp[~good] = 1.0 / (2 * kk)
+            ll, post, p = em_from(oh, resp, J, "ers")
+            bic = -2 * ll + p * np.log(n)
+            if kk not in best or bic < best[kk][0]:
+                best[kk] = (bic, post)
+    post = best[kt][1]
+    lab = (post[:, :kt] + post[:, kt:]).argmax(axis=1)[good]
+    return dict(bic4=round(best[kt][0], 1), dbic=round(best[kt][0] - best[kt - 1][0], 1),
+                ari=ari(y, lab), jac=jac_cluster(y, lab, kt))
 
 
 def lca_rows(st, k_max, n_init) -> dict:
@@ -259,7 +345,7 @@ def lca_rows(st, k_max, n_init) -> dict:
     y, kt = truth[good], st.k
     codes = st.items.to_numpy().astype(int)
     oh, (n, J) = one_hot(codes), codes.shape
-    out = {}
+    out, models = {}, {}
     for ind in ("ordinal", "multinomial"):
         t = time.perf_counter()
         with warnings.catch_warnings():
@@ -284,6 +370,17 @@ def lca_rows(st, k_max, n_init) -> dict:
                                   dbic=round(bic - per_k[kt - 1]["bic"], 1), ari=ari(y, lab),
                                   jac=jac_cluster(y, lab, kt)),
                         secs=round(time.perf_counter() - t, 1))
+        models[ind] = ch.models
+    t = time.perf_counter()
+    prof = st.items.to_numpy().astype(float)
+    cen = np.array([prof[truth == j].mean(axis=0) for j in range(1, kt + 1)])
+    near = 1 + int(np.argmin([np.inf if j == kt - 1 else np.linalg.norm(cen[j] - cen[kt - 1])
+                              for j in range(kt)]))
+    merged = np.where(truth == kt, near, truth)
+    lca = models["ordinal"]
+    out["ers"] = ers_visible(st, oh, J, [truth, lca[kt].labels_ + 1],
+                             [merged, lca[kt - 1].labels_ + 1])
+    out["ers"]["secs"] = round(time.perf_counter() - t, 1)
     return out
 
 
@@ -328,12 +425,13 @@ def engine_row(st) -> dict:
                 secs=round(time.perf_counter() - t, 1))
 
 
-def study_row(seed, k_max, n_init, skip) -> dict:
+def study_row(seed, k_max, n_init, skip, kind="extreme") -> dict:
     t = time.perf_counter()
-    st = make_fieldlike("extreme", seed=seed, points=5)
+    st = make_fieldlike(kind, seed=seed, points=5)
     good = st.good.to_numpy()
     small = st.truth.to_numpy() == st.k
-    row = dict(study=f"extreme{seed}", seed=seed, k=int(st.k), k0=K0.get(seed, st.k),
+    row = dict(study=f"{kind}{seed}", seed=seed, k=int(st.k),
+               k0=K0.get(seed, st.k) if kind == "extreme" else int(st.k),
                n_small=int(small.sum()),
                small_ext=round(float((st.style.to_numpy()[small] == "extreme").mean()), 3),
                n_good=int(good.sum()))
@@ -378,7 +476,8 @@ def table(files, s17="/tmp/s17/ext") -> None:
     old = session17(s17)
     flat = []
     for r in rows:
-        f = dict(study=r["study"], k0=r["k0"], miss=r["k0"] != r["k"], n_small=r["n_small"])
+        f = dict(study=r["study"], k=r["k"], k0=r["k0"], miss=r["k0"] != r["k"],
+                 n_small=r["n_small"])
         f.update(old.get(r["study"], {}))
         if "engine" in r:
             f.update(k_engine_now=r["engine"]["k"], A_engine=r["engine"]["ari"],
@@ -387,6 +486,9 @@ def table(files, s17="/tmp/s17/ext") -> None:
             f[f"J_{name}"] = v["jac"]
             f[f"A_{name}"] = v["ari"]
         for ind, v in r.get("lca", {}).items():
+            if ind == "ers":
+                f.update(dbic_ers=v["dbic"], A_ers=v["ari"], J_ers=v["jac"])
+                continue
             f[f"k_lca_{ind}"] = v["k"]
             f[f"kicl_lca_{ind}"] = v["k_icl"]
             kt = str(r["k"])
@@ -407,11 +509,11 @@ def table(files, s17="/tmp/s17/ext") -> None:
     pd.set_option("display.width", 250)
     pd.set_option("display.max_columns", 200)
     print(df.to_string(index=False))
-    num = df.select_dtypes("number").drop(columns=["k0"])
+    num = df.select_dtypes("number").drop(columns=["k", "k0"])
     print("\nmedians (miss = True: the engine's misses)")
     print(num.groupby(df.miss).median().T.to_string())
     for c in [c for c in df.columns if c.startswith(("k_", "kicl_"))]:
-        right = df[c] == 4
+        right = df[c] == df["k"]
         print(f"{c:24s} k right: misses {int(right[df.miss].sum())}/{int(df.miss.sum())}, "
               f"right studies {int(right[~df.miss].sum())}/{int((~df.miss).sum())}")
 
@@ -431,6 +533,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("cmd", choices=["run"])
     ap.add_argument("--seeds", required=True, help="e.g. 40-69,80-89 or 41,44")
+    ap.add_argument("--kind", default="extreme", help="a tests/fieldlike.py kind (the k0 of "
+                    "kinds other than extreme is taken as right: sessions 16-17 had them so)")
     ap.add_argument("--k-max", type=int, default=6)
     ap.add_argument("--n-init", type=int, default=5)
     ap.add_argument("--skip", default="", help="comma list of sup, lca, gmm, engine")
@@ -442,9 +546,9 @@ def main(argv=None):
         done = {json.loads(line)["study"] for line in args.out.read_text().splitlines() if line}
     skip = set(filter(None, args.skip.split(",")))
     for seed in parse_seeds(args.seeds):
-        if f"extreme{seed}" in done:
+        if f"{args.kind}{seed}" in done:
             continue
-        row = study_row(seed, args.k_max, args.n_init, skip)
+        row = study_row(seed, args.k_max, args.n_init, skip, args.kind)
         with args.out.open("a") as fh:
             fh.write(json.dumps(row) + "\n")
         print(json.dumps(row), flush=True)

@@ -44,8 +44,9 @@ keyed answers, the style-aware ordinal model above without labels (``ers``: EM f
 types crossed with the true styles and from the ordinal LCA's own k-class fit, against EM
 from the true types with the small type merged into its nearest and from the LCA's k - 1
 fit: ``dbic`` below 0 means the model's BIC would take the true k), and scikit-learn
-``GaussianMixture`` (``diag`` and ``full``, k = 1..6, ``n_init=2``, seed 0, ``reg_covar=1/12``: the variance of rounding to whole answer points, so
-that no component collapses onto one answer) on the keyed answers as numbers. Per k: BIC, ICL
+``GaussianMixture`` (``diag`` and ``full``, k = 1..6, ``n_init=2``, seed 0,
+``reg_covar=1/12``: the variance of rounding to whole answer points, so that no component
+collapses onto one answer) on the keyed answers as numbers. Per k: BIC, ICL
 (LCA), ARI and the small type's Jaccard (the planted small type against the class holding most
 of it); the k chosen by BIC. And for the latent class models, **EM from the true types**
 (``true``: the classes known for the good respondents, random responders spread evenly) at

@@ -507,12 +507,25 @@ def table(files, s17="/tmp/s17/ext") -> None:
             f[f"Jk_gmm_{cov}"] = v["per_k"][str(v["k"])]["jac"]
         flat.append(f)
     df = pd.DataFrame(flat)
+    fams = dict(J_best_scores=["scores_lda", "scores_qda"],
+                J_best_statements=["ordinal_nb", "ers_nb", "items_lda", "items_qda"],
+                J_best_any=[c[2:] for c in df.columns if c.startswith("J_") and c[2:] in
+                            {n for r in rows for n in r.get("sup", {})}])
+    if "J_scores_lda" in df:
+        for name, members in fams.items():
+            df[name] = df[[f"J_{m}" for m in members]].max(axis=1)
+        df["gain_statements"] = df.J_best_statements - df.J_best_scores
     pd.set_option("display.width", 250)
     pd.set_option("display.max_columns", 200)
     print(df.to_string(index=False))
     num = df.select_dtypes("number").drop(columns=["k", "k0"])
     print("\nmedians (miss = True: the engine's misses)")
     print(num.groupby(df.miss).median().T.to_string())
+    if "J_best_any" in df:
+        for lo in (0.4, 0.5, 0.6):
+            print(f"best supervised small-type Jaccard (any space/classifier) < {lo}: misses "
+                  f"{int((df.J_best_any[df.miss] < lo).sum())}/{int(df.miss.sum())}, right "
+                  f"{int((df.J_best_any[~df.miss] < lo).sum())}/{int((~df.miss).sum())}")
     for c in [c for c in df.columns if c.startswith(("k_", "kicl_"))]:
         right = df[c] == df["k"]
         print(f"{c:24s} k right: misses {int(right[df.miss].sum())}/{int(df.miss.sum())}, "

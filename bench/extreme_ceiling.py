@@ -175,12 +175,15 @@ def class_loglik(oh, logp):
     return oh @ logp.transpose(0, 2, 1).reshape(J * C, k)
 
 
-def ordinal_nb(oh_tr, y_tr, oh_te, J, k):
-    """The ordinal latent class model fitted with the classes known, as a Bayes classifier."""
+def ordinal_nb(oh_tr, y_tr, oh_te, J, k, proba=False):
+    """The ordinal latent class model fitted with the classes known, as a Bayes classifier
+    (``proba``: the posteriors instead of the classes)."""
     resp = np.eye(k)[y_tr - 1]
     logp, _ = ordinal_fit(counts(oh_tr, resp, J))
-    prior = np.log(resp.mean(axis=0))
-    return np.argmax(class_loglik(oh_te, logp) + prior, axis=1) + 1
+    joint = class_loglik(oh_te, logp) + np.log(resp.mean(axis=0))
+    if proba:
+        return np.exp(joint - logsumexp(joint, axis=1, keepdims=True))
+    return np.argmax(joint, axis=1) + 1
 
 
 # --------------------------------------------------------------- supervised ceilings
@@ -238,6 +241,41 @@ def supervised(st) -> dict:
 
 
 # ----------------------------------------------------------- unsupervised, statements
+
+
+def threshold_row(seed) -> dict:
+    """Whether the Bayes rule's prior costs the small type: the 5-fold CV posterior of the
+    small type (LDA on the scores and on the answers, ordinal NB), the best Jaccard over
+    every threshold on it (an optimistic ceiling: the threshold is chosen on the truth) and
+    the area under the ROC curve of small against the rest."""
+    from sklearn.metrics import roc_auc_score
+
+    st = make_fieldlike("extreme", seed=seed, points=5)
+    good = st.good.to_numpy()
+    y, k = st.truth.to_numpy()[good], st.k
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(y)), y))
+    sp = spaces(st)
+    codes = st.items.to_numpy().astype(int)[good]
+    oh, J = one_hot(codes), codes.shape[1]
+    fits = dict(
+        scores_lda=lambda tr, te: LinearDiscriminantAnalysis().fit(
+            sp["scores"][good][tr], y[tr]).predict_proba(sp["scores"][good][te]),
+        items_lda=lambda tr, te: LinearDiscriminantAnalysis().fit(
+            sp["items"][good][tr], y[tr]).predict_proba(sp["items"][good][te]),
+        ordinal_nb=lambda tr, te: ordinal_nb(oh[tr], y[tr], oh[te], J, k, proba=True))
+    out = dict(study=f"extreme{seed}", seed=seed, k0=K0.get(seed, k), k=k)
+    small = y == k
+    for name, fit in fits.items():
+        post = np.empty(len(y))
+        for tr, te in folds:
+            post[te] = fit(tr, te)[:, k - 1]
+        order = np.argsort(-post)
+        tp = np.cumsum(small[order])
+        jac = tp / (small.sum() + np.arange(1, len(y) + 1) - tp)
+        out[name] = dict(jac_best=round(float(jac.max()), 3),
+                         n_pred=int(jac.argmax() + 1),
+                         auc=round(float(roc_auc_score(small, post)), 3))
+    return out
 
 
 def em_from(oh, resp, J, indicator, max_iter=1000, tol=1e-6):
@@ -544,6 +582,12 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["table"]:
         return table(argv[1:])
+    if argv[:1] == ["threshold"]:  # threshold SEEDS: the best-threshold Jaccard and the AUC
+        for seed in parse_seeds(argv[1]):
+            with warnings.catch_warnings(), threadpool_limits(1):
+                warnings.simplefilter("ignore")
+                print(json.dumps(threshold_row(seed)), flush=True)
+        return None
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("cmd", choices=["run"])
     ap.add_argument("--seeds", required=True, help="e.g. 40-69,80-89 or 41,44")

@@ -59,6 +59,11 @@ Usage::
     nice -n 10 .venv/bin/python bench/extreme_ceiling.py run --seeds 40-69,80-89 \\
         --out /tmp/s18/lcax/rows.jsonl [--n-init 5] [--k-max 6] [--skip lca,gmm]
     .venv/bin/python bench/extreme_ceiling.py table /tmp/s18/lcax/rows.jsonl
+    nice -n 10 .venv/bin/python bench/extreme_ceiling.py threshold 40-89   # best cut, AUC
+
+``threshold`` asks whether the Bayes rule's small prior costs the small type: the 5-fold CV
+posterior of the small type (LDA on the scores, LDA on the answers, ordinal NB), the best
+Jaccard over every cut of it (chosen on the truth: optimistic) and the ROC AUC.
 
 **The engine** (``engine``, skip it with ``--skip engine``): ``TypeFinder`` as session 17 ran
 it, its k, ARI and small-type Jaccard. ``k0`` in every row is the recorded choice (``K0``:

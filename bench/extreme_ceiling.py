@@ -570,9 +570,10 @@ def table(files, s17="/tmp/s17/ext") -> None:
                   f"{int((df.J_best_any[df.miss] < lo).sum())}/{int(df.miss.sum())}, right "
                   f"{int((df.J_best_any[~df.miss] < lo).sum())}/{int((~df.miss).sum())}")
     for c in [c for c in df.columns if c.startswith(("k_", "kicl_"))]:
+        has = df[c].notna()
         right = df[c] == df["k"]
-        print(f"{c:24s} k right: misses {int(right[df.miss].sum())}/{int(df.miss.sum())}, "
-              f"right studies {int(right[~df.miss].sum())}/{int((~df.miss).sum())}")
+        print(f"{c:24s} k right: misses {int(right[df.miss].sum())}/{int((has & df.miss).sum())}, "
+              f"right studies {int(right[~df.miss].sum())}/{int((has & ~df.miss).sum())}")
 
 
 def parse_seeds(text):

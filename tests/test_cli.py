@@ -53,7 +53,7 @@ def test_stages_one_by_one(demo_root, tmp_path):
     assert res.returncode == 0, res.stderr
     assert "kept" in res.stdout
     out = tmp_path / "out [draft]"  # brackets in a path are text, not Rich markup
-    res = bt("discover", survey, "--out", out, "--resamples", 20, "--no-map", "--seed", 3)
+    res = bt("discover", survey, "--out", out, "--resamples", 10, "--no-map", "--seed", 3)
     assert res.returncode == 0, res.stderr
     assert f"Written to {out}" in res.stdout
     # whole lines (a log is not wrapped at 80 columns): the reason for k ends on its own line

@@ -58,7 +58,7 @@ def test_notebooks_run_in_order(study, monkeypatch):
     monkeypatch.setenv("BT_STUDY", str(study / "demo"))
     monkeypatch.setenv("BT_OUT", str(study / "demo" / "discovery"))
     monkeypatch.setenv("BT_REPORTS", str(study / "reports"))
-    monkeypatch.setenv("BT_RESAMPLES", "20")
+    monkeypatch.setenv("BT_RESAMPLES", "10")
     monkeypatch.setenv("BT_SEED", "3")
     monkeypatch.setenv("MPLBACKEND", "Agg")
     for path in NOTEBOOKS:

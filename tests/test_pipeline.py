@@ -22,7 +22,7 @@ def demo_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo")
     survey, truth = root / "survey", root / "truth"
     make_study(survey, seed=0, n_customers=20_000, truth_dir=truth)
-    result = pipeline.discover(survey, root / "out", seed=0, n_resamples=30)
+    result = pipeline.discover(survey, root / "out", seed=0, n_resamples=10)
     return root, survey, truth, result
 
 
@@ -71,7 +71,7 @@ def test_rerun_is_identical_and_keeps_edits(demo_run, tmp_path):
     doc = yaml.safe_load((out / "types.yaml").read_text())
     doc["types"][0]["name"] = "Edited by the strategist"
     (out / "types.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
-    again = pipeline.discover(survey, out, seed=0, n_resamples=30, make_map=False, reuse=result)
+    again = pipeline.discover(survey, out, seed=0, n_resamples=10, make_map=False, reuse=result)
     assert again.factors is result.factors and again.type_finder is result.type_finder  # not re-run
     # the typing tool is not rebuilt either: same weights, the edited name
     assert again.typing_tool.tool.weights_ is result.typing_tool.tool.weights_
@@ -181,7 +181,7 @@ def test_rerun_removes_files_of_the_old_types(demo_run, tmp_path):
     study.claim(out, ["lookalike_card.json"])  # a card of the old types, as `lookalike` records it
     (out / "lookalike_card.json").write_text("{}")
     assert (out / "umap.csv").is_file()
-    pipeline.discover(survey, out, seed=0, n_resamples=30, make_map=False, reuse=result)
+    pipeline.discover(survey, out, seed=0, n_resamples=10, make_map=False, reuse=result)
     assert not (out / "lookalike_card.json").exists()
     assert not (out / "umap.csv").exists()  # --no-map: the old map no longer matches
 

@@ -1,0 +1,97 @@
+"""What a Swedish strategist still met in English after session 17, and two readers (session 18).
+
+1. the sentences beside machine files (``typing_tool.yaml``, ``lookalike_card.json``
+   ``base.note``, ``solution.json``'s reasons) in the study's language, keys and codes as they were;
+2. command-line option errors said in the study's language when the folder given is Swedish;
+3. interview skeleton masks in Swedish;
+4. numbers with a thousands space as Swedish Excel writes them;
+5. ``instrument draft`` reads Swedish scale labels;
+6. notebook 02's screening table; 7. the report's plot labels.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+from clirun import bt  # noqa: E402
+from clirun import error_line  # noqa: E402
+from swedish import study as swedish  # noqa: E402
+
+
+# ------------------------------------------------------------ 1. machine files' sentences
+def _tool(language):
+    from behaviortypes.instrument import instrument_from_dict
+    from behaviortypes.lookalike import build_typing_tool
+
+    rng = np.random.default_rng(0)
+    labels = pd.Series(rng.integers(1, 3, 200))
+    answers = pd.DataFrame({f"q{j}": np.clip(np.rint(3 + (labels - 1.5) * 2 * (j % 2 * 2 - 1)
+                                                     + rng.normal(size=200)), 1, 5) for j in range(4)})
+    inst = instrument_from_dict({"id_column": "id", "scale": {"min": 1, "max": 5}, "language": language,
+                                 "items": [{"id": f"q{j}", "text": f"Påstående {j}"} for j in range(4)]})
+    return build_typing_tool(answers, labels, instrument=inst, random_state=0)
+
+
+def test_typing_tool_yaml_says_its_sentences_in_the_study_language(tmp_path):
+    """English in a Swedish study before: "answers: raw answers as in the responses file ..."."""
+    from behaviortypes.lookalike import load_typing_tool
+
+    sv = yaml.safe_load(_tool("sv").to_yaml(tmp_path / "sv.yaml").read_text(encoding="utf-8"))
+    en = yaml.safe_load(_tool(None).to_yaml(tmp_path / "en.yaml").read_text(encoding="utf-8"))
+    assert en["answers"] == "raw answers as in the responses file (reverse keying is in the weights)"
+    assert en["agreement_method"] == "cross-validated agreement with the full type assignment"
+    assert sv["answers"].startswith("svaren som de står i svarsfilen")
+    assert sv["agreement_method"] == "korsvaliderad överensstämmelse med typningen från hela enkäten"
+    assert sv["scoring"].startswith("poäng_t = intercept_t")
+    assert set(sv) == set(en) and sv["kind"] == en["kind"]  # the same keys and kind
+    again = load_typing_tool(tmp_path / "sv.yaml").to_dict()  # a re-written file keeps its sentences
+    assert again["answers"] == sv["answers"]
+
+
+def test_solution_json_says_its_reasons_in_the_run_language():
+    """``factor_reason``, ``k_reason`` and ``response_styles.reason`` were English in a Swedish
+    study's ``solution.json``; the codes stay, and English is left as written."""
+    from behaviortypes.pipeline import solution_said
+
+    solution = {
+        "factor_reason": "parallel analysis as in R psych suggests 3",
+        "factor_reason_code": [{"code": "factor_reason_psych", "values": {"pa": 3, "map": 3, "ekc": 3, "n_iter": 20,
+                                                                          "percentile": 95}}],
+        "k_reason": "set by the user", "k_reason_code": None, "k": 3,
+        "response_styles": {"corrected": False, "reason": "no reliable acquiescence: r = -0.06",
+                            "evidence": {"n_balanced_themes": 3.0, "split_half_r": -0.056, "split_half_p": 0.86,
+                                         "acquiescence_share": -0.002},
+                            "thresholds": {"n_balanced_themes": 2.0, "split_half_p": 0.01,
+                                           "acquiescence_share": 0.03}},
+    }
+    sv = solution_said(solution, "sv")
+    assert sv["factor_reason"].startswith("Parallellanalys som i R psych"), sv["factor_reason"]
+    assert sv["factor_reason_code"] == solution["factor_reason_code"]
+    assert sv["k_reason"] == "set by the user"  # no code: as written
+    assert sv["response_styles"]["reason"].startswith("Svarsstil: ingen korrigering"), sv["response_styles"]
+    assert sv["response_styles"]["evidence"] == solution["response_styles"]["evidence"]
+    assert solution_said(solution, "en") == solution
+
+
+def test_the_cards_base_note_is_in_the_study_language():
+    """``lookalike_card.json`` ``base.note`` was the English sentence in a Swedish study."""
+    from behaviortypes.lookalike import choose_base_shares
+    from behaviortypes.lookalike.train import card_note
+
+    ident = {"identified": False, "informative": False, "accuracy": 0.359, "majority_accuracy": 0.365,
+             "log_loss": 1.099, "prior_log_loss": 1.096, "max_share_se": 4.201, "max_se": 0.05}
+    choice = choose_base_shares([0.4, 0.6], [0.45, 0.55], ident, None)
+    assert card_note(choice, ident, None, "en") == choice["note"]
+    assert choice["note"].startswith("the customer columns predict the type no better than chance")
+    sv = card_note(choice, ident, None, "sv")
+    assert sv.startswith("kundkolumnerna förutsäger typen inte bättre än slumpen (träffsäkerhet utanför "
+                         "träningen 35,9\u00a0% mot 36,5\u00a0%"), sv
+    assert "log-loss 1,099 mot 1,096" in sv and "420,1 procentenheter" in sv
+    assert sv.endswith("inte denna dragning")

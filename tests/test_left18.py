@@ -95,3 +95,67 @@ def test_the_cards_base_note_is_in_the_study_language():
                          "träningen 35,9\u00a0% mot 36,5\u00a0%"), sv
     assert "log-loss 1,099 mot 1,096" in sv and "420,1 procentenheter" in sv
     assert sv.endswith("inte denna dragning")
+
+
+@pytest.fixture(scope="module")
+def sv_study(tmp_path_factory):
+    """The Swedish test study and its discovery folder ``ut`` (made once, at the command line)."""
+    root = tmp_path_factory.mktemp("left18")
+    folder = swedish.write_csv_study(root / "kundstudie")
+    res = bt("discover", folder, "--out", root / "ut", "--no-map", "--resamples", 10)
+    assert res.returncode == 0, res.stderr
+    return folder, root / "ut"
+
+
+def test_a_swedish_discovery_folder_says_its_sentences_in_swedish(sv_study):
+    """End to end: ``discover`` on the Swedish study writes Swedish sentences beside the numbers."""
+    import json
+
+    _, out = sv_study
+    tool = yaml.safe_load((out / "typing_tool.yaml").read_text(encoding="utf-8"))
+    assert tool["agreement_method"] == "korsvaliderad överensstämmelse med typningen från hela enkäten"
+    solution = json.loads((out / "solution.json").read_text(encoding="utf-8"))
+    assert solution["factor_reason"].startswith("Parallellanalys"), solution["factor_reason"]
+    assert solution["factor_reason_code"][0]["code"] == "factor_reason_psych"  # the codes as they were
+
+
+# ------------------------------------------------------------ 2. option errors in the study's language
+@pytest.mark.parametrize("args, expected", [
+    (("--k", "1"), "fel: ogiltigt värde för '--k': 1 är för litet; det ska vara minst 2. (se 'behaviortypes discover --help')"),
+    (("--resamples", "5"), "fel: ogiltigt värde för '--resamples': 5 är för litet; det ska vara minst 10."),
+    (("--seed", "-1"), "fel: ogiltigt värde för '--seed': -1 är för litet; det ska vara minst 0."),  # a traceback before
+])
+def test_an_option_out_of_its_range_is_refused_in_the_study_language(tmp_path, args, expected):
+    """"fel: fel på kommandoraden: Invalid value for '--k': Input should be greater than or equal to 2" before."""
+    folder = swedish.write_csv_study(tmp_path / "kundstudie", n=60)
+    assert error_line(bt("discover", folder, "--out", tmp_path / "ut", *args)).startswith(expected)
+    # an English study: Typer's own English line, as before
+    (folder / "instrument.yaml").write_text(
+        (folder / "instrument.yaml").read_text(encoding="utf-8").replace("language: sv\n", ""), encoding="utf-8")
+    line = error_line(bt("discover", folder, "--out", tmp_path / "ut", *args))
+    assert line.startswith(f"error: Invalid value for '{args[0]}'"), line
+
+
+def test_option_errors_after_the_survey_is_read_are_said_in_the_study_language(sv_study, tmp_path):
+    """--factors beyond the statements, --k beyond the respondents (117 kept of 120) and a --pdf that is not a
+    PDF were English in a Swedish study."""
+    _, out = sv_study
+    folder = swedish.write_csv_study(tmp_path / "kundstudie", n=120)
+    line = error_line(bt("discover", folder, "--out", tmp_path / "a", "--factors", 99, "--no-map"))
+    assert line == ("fel: kolumn '--factors': antalet faktorer måste vara ett heltal från 1 till 17 (antalet "
+                    "påståenden minus ett) (värde 99). Tips: ange inte --factors, så väljer parallellanalysen antalet")
+    line = error_line(bt("discover", folder, "--out", tmp_path / "b", "--k", 7, "--no-map", "--factors", 3))
+    assert line == "fel: för få svarande (117) för att hitta 7 typer. Tips: en typ behöver minst 20 svarande"
+    line = error_line(bt("report", out, "--pdf", tmp_path / "rapport.txt"))
+    assert line.startswith("fel: rapport.txt: rapportens PDF-fil måste sluta på .pdf (värde '.txt')"), line
+
+
+def test_a_mistake_in_themes_on_a_swedish_studys_interviews_is_said_in_swedish(tmp_path):
+    """``themes kundstudie/interviews/koder.csv --bogus`` was English (the study was not looked for)."""
+    folder = swedish.write_csv_study(tmp_path / "kundstudie", n=60)
+    (folder / "interviews").mkdir()
+    codes = folder / "interviews" / "koder.csv"
+    codes.write_text("participant_id,theme,quote\nP1,pris,Jag jämför\n", encoding="utf-8")
+    for path in (codes, codes.parent):
+        line = error_line(bt("themes", path, "--out", tmp_path / "teman", "--bogus"))
+        assert line == "fel: okänt alternativ: --bogus (se 'behaviortypes themes --help')", line

@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 from matplotlib.colors import to_rgb
 
 from .. import plots
-from ..errors import BehaviortypesWarning, InputError
+from ..errors import BehaviortypesWarning, InputError, Said
 from ..factors.efa import SALIENT
 from ..factors.model import MINOR_SALIENT
 from ..files import write_bytes, write_text
@@ -1219,11 +1219,11 @@ def _check_pdf_name(pdf: str | Path, lang: str) -> None:
     """Refuse a ``pdf`` path that names a folder or a file without ``.pdf`` (one line)."""
     path = Path(pdf)
     if path.is_dir() or str(pdf).endswith(("/", "\\")):
-        raise InputError("a folder was given where the report's PDF file is expected", file=pdf,
-                         hint=f"name the file, e.g. --pdf {path / f'behaviour_types_{lang}.pdf'}")
+        raise InputError(code="problem_pdf_is_folder", file=pdf,
+                         hint=Said("problem_pdf_is_folder_fix", {"path": path / f"behaviour_types_{lang}.pdf"}))
     if path.suffix.lower() != ".pdf":
-        raise InputError("the report's PDF file must end in .pdf", file=pdf, value=path.suffix or None,
-                         hint=f"name a .pdf file, e.g. --pdf {path.with_suffix('.pdf')}")
+        raise InputError(code="problem_pdf_suffix", file=pdf, value=path.suffix or None,
+                         hint=Said("problem_pdf_suffix_fix", {"path": path.with_suffix(".pdf")}))
 
 
 def _one_group(data: ReportData) -> bool:

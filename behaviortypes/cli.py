@@ -525,10 +525,13 @@ def instrument_from_themes_cmd(
     from .interviews import read_interviews
     from .interviews.skeleton import write_instrument_from_themes
 
+    from .pipeline import interviews_said_language
+
     said = lang.value if lang else None
-    _say_errors_in(said)
-    written = write_instrument_from_themes(read_interviews(_existing(interviews, "file")), out_path,
-                                           per_theme=per_theme, lang=said, include_rare=all_themes)
+    _say_errors_in(said or interviews_said_language(interviews))
+    read = read_interviews(_existing(interviews, "file"))
+    _say_errors_in(interviews_said_language(interviews, read, said))  # the skeleton's language
+    written = write_instrument_from_themes(read, out_path, per_theme=per_theme, lang=said, include_rare=all_themes)
     import yaml
 
     items = yaml.safe_load(written.read_text(encoding="utf-8"))

@@ -159,3 +159,20 @@ def test_a_mistake_in_themes_on_a_swedish_studys_interviews_is_said_in_swedish(t
     for path in (codes, codes.parent):
         line = error_line(bt("themes", path, "--out", tmp_path / "teman", "--bogus"))
         assert line == "fel: okänt alternativ: --bogus (se 'behaviortypes themes --help')", line
+
+
+# ------------------------------------------------------------ 3. the skeleton's masks
+def test_the_skeletons_quotes_are_masked_in_the_study_language(tmp_path):
+    """``instrument from-themes`` on Swedish interviews wrote "[phone]" and "[name]" above its themes."""
+    from behaviortypes.interviews import read_interviews
+    from behaviortypes.interviews.skeleton import instrument_from_themes
+
+    csv = tmp_path / "intervjuer.csv"
+    csv.write_text("participant_id,theme,quote\n"
+                   + "".join(f"D{i},snabbhet,Jag ringer 070-123 45 67 när det är bråttom {i}\n" for i in range(3))
+                   + "".join(f"D{i},prisjämförelse,Jag jämför alltid priserna först {i}\n" for i in range(3, 6)),
+                   encoding="utf-8")
+    text = instrument_from_themes(read_interviews(csv))
+    assert "[telefon]" in text and "[phone]" not in text and "070-123" not in text
+    english = instrument_from_themes(read_interviews(csv), lang="en")
+    assert "[phone]" in english and "[telefon]" not in english

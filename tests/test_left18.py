@@ -176,3 +176,49 @@ def test_the_skeletons_quotes_are_masked_in_the_study_language(tmp_path):
     assert "[telefon]" in text and "[phone]" not in text and "070-123" not in text
     english = instrument_from_themes(read_interviews(csv), lang="en")
     assert "[phone]" in english and "[telefon]" not in english
+
+
+# ------------------------------------------------------------ 4. 1 367,89: thousands as Swedish Excel writes them
+GROUPED = ["1\u00a0367,89", "2\u202f000,5", "1 200,00", "980,10"]
+
+
+def test_numbers_with_a_thousands_space_are_read_as_numbers():
+    from behaviortypes.readers import coerce, grouped_numbers, to_number
+
+    values = pd.Series(GROUPED + ["−12 000", None], dtype=object)
+    np.testing.assert_allclose(to_number(values).to_numpy(), [1367.89, 2000.5, 1200.0, 980.1, -12000.0, np.nan])
+    assert coerce(pd.Series(GROUPED, dtype=object)).dtype == float
+    assert grouped_numbers(pd.Series(GROUPED, dtype=object))
+    for not_grouped in (["12 34", "1 3670"], ["980,10", "12,5"], ["a 367", "1 367"]):
+        assert not grouped_numbers(pd.Series(not_grouped, dtype=object)), not_grouped
+    assert to_number(pd.Series(["12 34"], dtype=object)).isna().all()  # not a grouping: not a number
+
+
+def test_a_crm_amount_with_thousands_spaces_is_a_quantity_not_an_identifier():
+    """The lookalike dropped "köpbelopp" (1 367,89 …) as "identifier-like text"; it is a number."""
+    from behaviortypes.lookalike._features import detect_schema, prepare_features
+
+    rng = np.random.default_rng(0)
+    amounts = rng.gamma(2, 800, 300)
+    frame = pd.DataFrame({"köpbelopp": [f"{a:,.2f}".replace(",", "\u00a0").replace(".", ",") for a in amounts]})
+    schema, dropped = detect_schema(frame)
+    assert not dropped and schema[0]["kind"] == "numeric", (schema, dropped)
+    np.testing.assert_allclose(prepare_features(frame, schema, None)["köpbelopp"], np.round(amounts, 2))
+
+
+def test_a_survey_column_with_thousands_spaces_is_read_and_a_refused_one_is_shown_as_written(tmp_path):
+    """``check`` refused a weight and an outcome written 1 367,89 and showed '1\\xa0367,89'."""
+    folder = swedish.write_csv_study(tmp_path / "kundstudie", n=120)
+    frame = pd.read_csv(folder / "responses.csv", sep=";", encoding="cp1252")
+    frame["vikt"] = (["1\u00a0367,89", "2\u202f000,5", "1 200,00", "980,10"] * 30)[:120]
+    frame["köpbelopp"] = frame["vikt"]
+    frame.to_csv(folder / "responses.csv", sep=";", index=False, encoding="utf-8-sig")
+    inst = yaml.safe_load((folder / "instrument.yaml").read_text(encoding="utf-8"))
+    inst.update(weight_column="vikt", outcomes=[{"column": "köpbelopp"}])
+    (folder / "instrument.yaml").write_text(yaml.safe_dump(inst, allow_unicode=True), encoding="utf-8")
+    res = bt("check", folder)
+    assert res.returncode == 0, res.stderr
+    frame.loc[0, "köpbelopp"] = "1\u00a0367,89 kr"  # a unit in the cell: refused, shown as the user sees it
+    frame.to_csv(folder / "responses.csv", sep=";", index=False, encoding="utf-8-sig")
+    line = error_line(bt("check", folder))
+    assert "(värde '1\u00a0367,89 kr')" in line and "\\xa0" not in line, line

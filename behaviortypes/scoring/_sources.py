@@ -296,8 +296,8 @@ def _csv_source(path: Path, scorer: Scorer) -> Source:
         if f.name not in scorer.feature_columns:
             continue
         kind = kinds.get(f.name)
-        if kind == "categorical":
-            types[f.name] = pa.string()
+        if kind == "categorical" or (kind == "numeric" and pa.types.is_string(f.type)):
+            types[f.name] = pa.string()  # (numbers as text, 1 367,89: read by the model's features)
         elif kind == "numeric" or (kind is None and (pa.types.is_integer(f.type) or pa.types.is_null(f.type))):
             # integers in the first block may be followed by decimals later on
             types[f.name] = pa.float64()

@@ -222,3 +222,29 @@ def test_a_survey_column_with_thousands_spaces_is_read_and_a_refused_one_is_show
     frame.to_csv(folder / "responses.csv", sep=";", index=False, encoding="utf-8-sig")
     line = error_line(bt("check", folder))
     assert "(värde '1\u00a0367,89 kr')" in line and "\\xa0" not in line, line
+
+
+# ------------------------------------------------------------ 5. draft: Swedish scale labels
+SV_SCALES = [
+    ["Stämmer inte alls", "Stämmer ganska dåligt", "Stämmer delvis", "Stämmer ganska bra", "Stämmer helt"],
+    ["Stämmer mycket dåligt", "Stämmer dåligt", "Varken eller", "Stämmer bra", "Stämmer mycket bra"],
+    ["Instämmer inte alls", "Instämmer delvis", "Instämmer till stor del", "Instämmer helt"],
+    ["Helt oenig", "Ganska oenig", "Varken enig eller oenig", "Ganska enig", "Helt enig"],
+    ["Mycket dåligt", "Ganska dåligt", "Varken bra eller dåligt", "Ganska bra", "Mycket bra"],
+]
+
+
+@pytest.mark.parametrize("labels", SV_SCALES, ids=lambda labels: labels[0])
+def test_draft_reads_swedish_scale_labels_in_their_order(tmp_path, labels):
+    """"Stämmer inte alls … Stämmer helt" was refused as unknown text labels."""
+    from behaviortypes.readers.draft import draft_instrument
+
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, len(labels), size=(120, 6))
+    frame = pd.DataFrame({f"p{j + 1}": [labels[c] for c in codes[:, j]] for j in range(6)})
+    frame.insert(0, "respondent_id", [f"R{i:03d}" for i in range(120)])
+    frame.to_csv(tmp_path / "svar.csv", index=False, sep=";", encoding="utf-8-sig")
+    draft = draft_instrument(tmp_path / "svar.csv")
+    assert draft["scale"]["min"] == 1 and draft["scale"]["max"] == len(labels)
+    assert draft["scale"]["labels"] == {i + 1: t for i, t in enumerate(labels)}
+    assert [i["id"] for i in draft["items"]] == [f"p{j}" for j in range(1, 7)]

@@ -248,3 +248,28 @@ def test_draft_reads_swedish_scale_labels_in_their_order(tmp_path, labels):
     assert draft["scale"]["min"] == 1 and draft["scale"]["max"] == len(labels)
     assert draft["scale"]["labels"] == {i + 1: t for i, t in enumerate(labels)}
     assert [i["id"] for i in draft["items"]] == [f"p{j}" for j in range(1, 7)]
+
+
+# ------------------------------------------------------------ 6. notebook 02
+def test_notebook_02_shows_its_figure_alone_and_the_ids_on_one_header_row(tmp_path, monkeypatch):
+    """The funnel came with a stray "<_PlainTextFigure size 500x164 with 1 Axes>" line, and the
+    flagged respondents' table had "respondent_id" on a second header row of its own."""
+    import jupytext
+    from nbclient import NotebookClient
+
+    folder = swedish.write_csv_study(tmp_path / "kundstudie", n=120)
+    monkeypatch.setenv("BT_STUDY", str(folder))
+    monkeypatch.setenv("BT_OUT", str(tmp_path / "ut"))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    path = Path(__file__).parents[1] / "notebooks" / "02_survey_quality.py"
+    nb = jupytext.read(path)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    plain = [str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", "")) for o in outputs]
+    assert not any("Figure size" in text for text in plain), [t for t in plain if "Figure" in t]
+    assert any("image/png" in o.get("data", {}) for o in outputs)  # the funnel is still shown
+    flagged = next(o["data"]["text/html"] for o in outputs
+                   if "respondent_id" in o.get("data", {}).get("text/html", ""))
+    head = flagged[flagged.index("<thead>"):flagged.index("</thead>")]
+    assert head.count("<tr") == 1 and "<th>respondent_id</th>" in head, head[:300]

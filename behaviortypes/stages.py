@@ -1093,8 +1093,14 @@ class ReportResult:
     formats: tuple[str, ...]
     files: tuple[Path, ...]
 
-    def summary(self) -> str:
-        lines = [f"Report ({', '.join(self.langs)}; {', '.join(self.formats)}): {len(self.files)} file(s)"]
+    def summary(self, lang: str | None = None) -> str:
+        """The files written, in ``lang`` (default: the report's language when it was
+        rendered in one, else English): ``Rapport (sv; pdf): 1 fil(er)`` and the paths."""
+        from .i18n import said
+
+        lang = lang or (self.langs[0] if len(self.langs) == 1 else "en")
+        lines = [said("report_summary", lang, langs=", ".join(self.langs), formats=", ".join(self.formats),
+                      n=len(self.files))]
         lines += [f"  {path}" for path in self.files]
         return "\n".join(lines)
 

@@ -273,3 +273,22 @@ def test_notebook_02_shows_its_figure_alone_and_the_ids_on_one_header_row(tmp_pa
                    if "respondent_id" in o.get("data", {}).get("text/html", ""))
     head = flagged[flagged.index("<thead>"):flagged.index("</thead>")]
     assert head.count("<tr") == 1 and "<th>respondent_id</th>" in head, head[:300]
+
+
+# ------------------------------------------------------------ 7. the report's plot labels and summary
+def test_the_report_draws_with_the_figures_one_set_of_words():
+    """render._plot_labels was a copy of plots.labels_in (they could drift apart)."""
+    from behaviortypes.report import render
+
+    assert not hasattr(render, "_plot_labels")
+
+
+def test_the_report_summary_is_said_in_its_language():
+    """``ReportResult.summary()`` was English only (notebook 06 printed other lines instead)."""
+    from behaviortypes.stages import ReportResult
+
+    sv = ReportResult(Path("ut"), ("sv",), ("pdf",), (Path("rapport.pdf"),))
+    assert sv.summary() == "Rapport (sv; pdf): 1 fil(er)\n  rapport.pdf"
+    both = ReportResult(Path("ut"), ("en", "sv"), ("html",), (Path("a.html"), Path("b.html")))
+    assert both.summary().splitlines()[0] == "Report (en, sv; html): 2 file(s)"  # as before
+    assert both.summary("sv").splitlines()[0] == "Rapport (en, sv; html): 2 fil(er)"

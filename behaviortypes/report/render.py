@@ -129,20 +129,6 @@ def _name_length_class(name: str) -> str:
     return "" if n <= _LONG_NAME else "long-name" if n <= _LONGER_NAME else "long-name longer-name"
 
 
-def _plot_labels(t: Mapping[str, str]) -> dict[str, dict[str, str]]:
-    return {
-        "scree": {"x": t["plot_factor_number"], "y": t["plot_eigenvalue"], "observed": t["plot_observed"],
-                  "threshold": t["plot_threshold"], "retained": t["plot_retained"]},
-        "k": {"x": t["plot_k"], "stability": t["plot_stability"], "jaccard_min": t["plot_jaccard_min"],
-              "prediction_strength":
-              t["plot_prediction_strength"], "bic": t["plot_bic"], "bic_best": t["plot_bic"],
-              "silhouette": t["plot_silhouette"], "one_group": t["lpa_one_group"]},
-        "sizes": {"x": t["plot_share"], "survey": t["plot_survey"], "base": t["plot_base"]},
-        "calibration": {"x": t["plot_predicted_prob"], "y": t["plot_observed_freq"], "ideal": t["plot_ideal"]},
-        "confusion": {"x": t["plot_predicted_type"], "y": t["plot_survey_type"]},
-    }
-
-
 def _digits(share: float) -> int:
     """Decimals for a share: one below 10 % (small types), none above."""
     return 1 if math.isfinite(share) and share < 0.1 else 0
@@ -476,7 +462,7 @@ def build_context(data: ReportData, lang: str = "en", *,
     """
     t = _texts_of(data, lang)
     fmt = Formatter(lang)
-    labels = _plot_labels(t)
+    labels = plots.labels_in(lang)  # the figures' words, as the notebooks draw them
     compact = dict(compact or {})
     data = data.in_language(lang)  # the names and taglines the tool generated, in lang
     sol = data.solution

@@ -189,7 +189,7 @@ def test_numbers_with_a_thousands_space_are_read_as_numbers():
     np.testing.assert_allclose(to_number(values).to_numpy(), [1367.89, 2000.5, 1200.0, 980.1, -12000.0, np.nan])
     assert coerce(pd.Series(GROUPED, dtype=object)).dtype == float
     assert grouped_numbers(pd.Series(GROUPED, dtype=object))
-    for not_grouped in (["12 34", "1 3670"], ["980,10", "12,5"], ["a 367", "1 367"]):
+    for not_grouped in (["12 34", "1 3670"], ["980,10", "12,5"], ["a 367", "1 367"], ["070 123 456", "1 367"]):
         assert not grouped_numbers(pd.Series(not_grouped, dtype=object)), not_grouped
     assert to_number(pd.Series(["12 34"], dtype=object)).isna().all()  # not a grouping: not a number
 

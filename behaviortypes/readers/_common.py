@@ -23,7 +23,7 @@ SPSS_EXT = {".sav", ".zsav"}
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 #: A number with its thousands grouped by a space as Swedish Excel writes them (``1 367,89``
 #: with a no-break space U+00A0, a narrow one U+202F or a plain space; also ``-12 000``).
-_GROUPED = re.compile(r"^[+−-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d*)?$")
+_GROUPED = re.compile(r"^[+−-]?[1-9]\d{0,2}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d*)?$")
 _GROUP_SPACES = re.compile(r"[ \u00a0\u202f]")
 
 

@@ -524,7 +524,6 @@ def instrument_from_themes_cmd(
     """Start the survey from the interviews: an instrument.yaml with statement slots per theme, to write from the quotes."""
     from .interviews import read_interviews
     from .interviews.skeleton import write_instrument_from_themes
-
     from .pipeline import interviews_said_language
 
     said = lang.value if lang else None

@@ -137,17 +137,26 @@ def test_an_option_out_of_its_range_is_refused_in_the_study_language(tmp_path, a
 
 
 def test_option_errors_after_the_survey_is_read_are_said_in_the_study_language(sv_study, tmp_path):
-    """--factors beyond the statements, --k beyond the respondents (117 kept of 120) and a --pdf that is not a
-    PDF were English in a Swedish study."""
-    _, out = sv_study
-    folder = swedish.write_csv_study(tmp_path / "kundstudie", n=120)
+    """--factors beyond the statements and a --pdf that is not a PDF were English in a Swedish study."""
+    folder, out = sv_study
     line = error_line(bt("discover", folder, "--out", tmp_path / "a", "--factors", 99, "--no-map"))
     assert line == ("fel: kolumn '--factors': antalet faktorer måste vara ett heltal från 1 till 17 (antalet "
                     "påståenden minus ett) (värde 99). Tips: ange inte --factors, så väljer parallellanalysen antalet")
-    line = error_line(bt("discover", folder, "--out", tmp_path / "b", "--k", 7, "--no-map", "--factors", 3))
-    assert line == "fel: för få svarande (117) för att hitta 7 typer. Tips: en typ behöver minst 20 svarande"
     line = error_line(bt("report", out, "--pdf", tmp_path / "rapport.txt"))
     assert line.startswith("fel: rapport.txt: rapportens PDF-fil måste sluta på .pdf (värde '.txt')"), line
+
+
+def test_more_types_than_the_respondents_hold_is_refused_in_either_language():
+    """--k beyond the respondents: TypeFinder's English line only, before (checked before the
+    types are fitted, with a code; the command line says it in the study's language)."""
+    from types import SimpleNamespace
+
+    from behaviortypes.errors import InputError
+    from behaviortypes.stages import run_types
+
+    with pytest.raises(InputError, match=r"too few respondents \(117\) to find 7 types") as err:
+        run_types(SimpleNamespace(scores=pd.DataFrame(np.zeros((117, 3)))), k=7)
+    assert err.value.said("sv") == "för få svarande (117) för att hitta 7 typer. Tips: en typ behöver minst 20 svarande"
 
 
 def test_a_mistake_in_themes_on_a_swedish_studys_interviews_is_said_in_swedish(tmp_path):

@@ -148,7 +148,7 @@ def _existing(path: Path, what: str) -> Path:
 @app.command()
 def demo(
     root: Annotated[Path, typer.Option(help="Project folder: writes surveys/demo and reports/demo under it.")] = Path("."),
-    seed: Annotated[int, typer.Option(help="Seed of the generator and of every random step.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the generator and of every random step.", min=0)] = 0,
     customers: Annotated[int, typer.Option(help="Size of the generated customer base.")] = 100_000,
 ) -> None:
     """Generate the demo study and run the whole pipeline on it (report PDF included)."""
@@ -182,8 +182,8 @@ def discover(
     out_dir: Annotated[Path, typer.Option("--out", help="Discovery output folder.")],
     factors: Annotated[Optional[int], typer.Option(help="Number of factors (default: parallel analysis).", min=1)] = None,
     k: Annotated[Optional[int], typer.Option("--k", help="Number of types (default: chosen on evidence).", min=2)] = None,
-    seed: Annotated[int, typer.Option(help="Seed for every random step.")] = 0,
-    resamples: Annotated[int, typer.Option(help="Resamples for the stability evidence.", min=10)] = 30,  # (= pipeline.DEFAULT_RESAMPLES)
+    seed: Annotated[int, typer.Option(help="Seed for every random step.", min=0)] = 0,
+    resamples: Annotated[int, typer.Option(help="Resamples for the stability evidence.", min=10, max=10000)] = 30,  # (= pipeline.DEFAULT_RESAMPLES)
     umap_map: Annotated[bool, typer.Option("--map/--no-map", help="Compute the UMAP map of respondents.")] = True,
     lang: Annotated[Optional[Lang], typer.Option(help="Language of the progress lines and the summary (default: the study's, instrument.yaml language:, else English).")] = None,
 ) -> None:
@@ -205,7 +205,7 @@ def lookalike(
     out_dir: Annotated[Path, typer.Argument(help="Discovery folder (from `discover`).")],
     customers: Annotated[Path, typer.Option(help="Customer base: .parquet, .csv or .duckdb.")],
     id_column: Annotated[Optional[str], typer.Option(help="Customer id column (default: the instrument's customer_id_column).")] = None,
-    seed: Annotated[int, typer.Option(help="Seed for every random step.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed for every random step.", min=0)] = 0,
     exclude: Annotated[Optional[list[str]], typer.Option(help="A customer column never to use as a feature (repeat for more). Names, e-mail, phone, personal identity numbers and addresses are always left out.")] = None,
 ) -> None:
     """Train the lookalike (twin) model linking survey types to customer behaviour."""
@@ -524,11 +524,13 @@ def instrument_from_themes_cmd(
     """Start the survey from the interviews: an instrument.yaml with statement slots per theme, to write from the quotes."""
     from .interviews import read_interviews
     from .interviews.skeleton import write_instrument_from_themes
+    from .pipeline import interviews_said_language
 
     said = lang.value if lang else None
-    _say_errors_in(said)
-    written = write_instrument_from_themes(read_interviews(_existing(interviews, "file")), out_path,
-                                           per_theme=per_theme, lang=said, include_rare=all_themes)
+    _say_errors_in(said or interviews_said_language(interviews))
+    read = read_interviews(_existing(interviews, "file"))
+    _say_errors_in(interviews_said_language(interviews, read, said))  # the skeleton's language
+    written = write_instrument_from_themes(read, out_path, per_theme=per_theme, lang=said, include_rare=all_themes)
     import yaml
 
     items = yaml.safe_load(written.read_text(encoding="utf-8"))
@@ -587,7 +589,7 @@ def _argv_language(argv: list[str] | None) -> str:
     """The language a command-line mistake is said in, read from the command line alone (the
     command has not run): ``--lang sv``, else the study of a folder or file it names (a
     survey folder, a discovery folder, a study file, a file inside either), else English."""
-    from .pipeline import discovery_language, study_file_language, study_language
+    from .pipeline import discovery_language, interviews_said_language, study_file_language, study_language
 
     args = list(sys.argv[1:] if argv is None else argv)
     for i, arg in enumerate(args):
@@ -611,6 +613,9 @@ def _argv_language(argv: list[str] | None) -> str:
                         if (folder / "source.json").is_file() else None)
             else:
                 said = None
+            if said not in ("en", "sv") and (path.is_dir() or path.is_file()) and "interviews" in (
+                    path.name.lower(), path.parent.name.lower()):  # <study>/interviews/: the study's
+                said = interviews_said_language(path)
         except (OSError, ValueError):
             said = None
         if said in ("en", "sv"):
@@ -647,6 +652,10 @@ def _usage_said(err: Exception, argv: list[str] | None, lang: str) -> str | None
     choices = re.search(r"is not one of (.+?)\.?$", message)
     if choices:
         return _said("cli_usage_not_choice", lang, option=hint, value=value, choices=choices.group(1))
+    bound = re.search(r"(greater|less) than or equal to (\S+?)\.?$", message)
+    if bound:  # an option's range (--k 1, --resamples 5): Typer's English before session 18
+        return _said("cli_usage_too_small" if bound.group(1) == "greater" else "cli_usage_too_large", lang,
+                     option=hint, value=value, bound=bound.group(2))
     if "integer" in message:
         return _said("cli_usage_not_integer", lang, option=hint, value=value)
     if "number" in message or "float" in message:

@@ -108,7 +108,15 @@ def show_value(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     shown = f"{value:g}" if isinstance(value, float) else repr(value)
+    if isinstance(value, str) and shown != f"'{value}'" and _SEEN.sub(" ", value).isprintable() \
+            and "'" not in value and "\\" not in value:
+        shown = f"'{value}'"  # as the user sees it: '1 367,89', not '1\xa0367,89' (a no-break space)
     return shown if len(shown) <= 80 else shown[:79] + "…"
+
+
+#: Spaces a spreadsheet writes that Python's repr() would escape (no-break, narrow no-break,
+#: thin): shown as they are, since a user sees them as spaces.
+_SEEN = re.compile("[\u00a0\u202f\u2009]")
 
 
 def as_written(raw: object, number: float) -> int | float | str:

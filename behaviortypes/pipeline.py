@@ -49,6 +49,7 @@ __all__ = [
     "DiscoveryResult",
     "continuum_lines",
     "discovery_lines",
+    "solution_said",
     "study_language",
     "declared_language",
     "interviews_said_language",
@@ -266,9 +267,34 @@ class DiscoveryResult:
         for stage in (self.screen, self.factors, self.clustering, self.profiling, self.map, self.typing_tool):
             if stage is not None:
                 paths += stage.to_files(folder)
-        paths.append(study.save(folder, "solution.json", self.solution))
+        paths.append(study.save(folder, "solution.json", solution_said(self.solution, getattr(self, "lang", "en"))))
         paths.append(study.save(folder, "source.json", self.source))
         return paths
+
+
+def solution_said(solution: Mapping[str, Any], lang: str = "en") -> dict[str, Any]:
+    """``solution.json`` with its sentences for people in ``lang`` (the run's language).
+
+    ``factor_reason`` and ``k_reason`` are said from their codes (``factor_reason_code``,
+    ``k_reason_code``, which stay as they are for the report and the terminal), and
+    ``response_styles.reason`` from its evidence, as the report says them; every key, code
+    and number stays the same. English (or a reason without a code) is left as written.
+    """
+    from .i18n import reason_text
+    from .report.render import Formatter, load_texts, styles_sentence
+
+    out = dict(solution)
+    if lang not in ("sv",):
+        return out
+    t, fmt = load_texts(lang), Formatter(lang)
+    for key in ("factor_reason", "k_reason"):
+        if out.get(f"{key}_code"):
+            out[key] = reason_text(out[f"{key}_code"], t, fmt)
+    styles = out.get("response_styles")
+    if isinstance(styles, Mapping) and styles.get("reason"):
+        sentence = styles_sentence(styles, t, fmt)
+        out["response_styles"] = {**styles, "reason": sentence or styles["reason"]}
+    return out
 
 
 def _bars(progress: bool | Progress) -> bool:

@@ -334,6 +334,11 @@ class _PlainTextFigure(Figure):
 
     fitters: list[Callable[[], None]]
 
+    def _repr_mimebundle_(self, include=None, exclude=None):  # noqa: D105 (IPython's)
+        """In a notebook, the picture alone: the inline backend adds it (``image/png``);
+        no ``<_PlainTextFigure size 500x164 with 1 Axes>`` line is said beside it."""
+        return {"text/plain": ""}
+
     def draw(self, renderer):  # noqa: D102 (matplotlib's)
         import matplotlib
         from matplotlib.text import Text

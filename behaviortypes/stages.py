@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import study
-from .errors import BehaviortypesWarning, InputError, SurveyQualityWarning, TypesOverlapWarning
+from .errors import BehaviortypesWarning, InputError, Said, SurveyQualityWarning, TypesOverlapWarning
 from .readers import Survey, keyed_items
 
 __all__ = [
@@ -279,6 +279,10 @@ def run_factors(screen: ScreenResult, *, n_factors: int | None = None, seed: int
     from .quality import decide_style_correction
 
     inst = screen.survey.instrument
+    p = len(inst.item_ids)
+    if n_factors is not None and not 1 <= n_factors < p:  # (said in the study's language)
+        raise InputError(code="problem_n_factors_range", values={"max": p - 1}, column="--factors",
+                         value=n_factors, hint=Said("problem_n_factors_range_fix"))
     raw = screen.kept[inst.item_ids].astype(float)
     styles = decide_style_correction(raw, inst)
     keyed = style_corrected_keyed(raw, inst, styles) if styles.use else screen.keyed
@@ -417,6 +421,10 @@ def run_types(
     """Find the types in the factor scores; ids follow ``previous`` centroids when given."""
     from .segments import TypeFinder
 
+    n = len(factors.scores)
+    if k is not None and n < 20 * k:  # (TypeFinder's refusal, said in the study's language)
+        raise InputError(code="problem_k_too_many", values={"n": n, "k": k}, value=n,
+                         hint=Said("problem_k_too_many_fix"))
     # the answers are whole scale points: fits on their lattice are set aside (TypeFinder.fit)
     finder = TypeFinder(k=k, n_resamples=n_resamples, random_state=seed, progress=progress).fit(
         factors.scores, sample_weight=sample_weight,
@@ -1085,8 +1093,14 @@ class ReportResult:
     formats: tuple[str, ...]
     files: tuple[Path, ...]
 
-    def summary(self) -> str:
-        lines = [f"Report ({', '.join(self.langs)}; {', '.join(self.formats)}): {len(self.files)} file(s)"]
+    def summary(self, lang: str | None = None) -> str:
+        """The files written, in ``lang`` (default: the report's language when it was
+        rendered in one, else English): ``Rapport (sv; pdf): 1 fil(er)`` and the paths."""
+        from .i18n import said
+
+        lang = lang or (self.langs[0] if len(self.langs) == 1 else "en")
+        lines = [said("report_summary", lang, langs=", ".join(self.langs), formats=", ".join(self.formats),
+                      n=len(self.files))]
         lines += [f"  {path}" for path in self.files]
         return "\n".join(lines)
 

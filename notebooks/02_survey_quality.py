@@ -56,14 +56,15 @@ stages = {said("funnel_received", SAID): len(table), said("funnel_screened", SAI
 plots.plot_funnel(stages)
 
 # %%
-reasons.drop(index=["any", "kept"], errors="ignore")
+reasons.drop(index=["any", "kept"], errors="ignore").rename_axis(index=None, columns="reason")  # one header row
 
 # %% [markdown]
 # ## Look at the flagged respondents
 # Each row says why. A respondent can have several reasons.
 
 # %%
-table[~table["kept"]].head(15)
+# (the respondent ids label the rows: their name in the table's corner, not on a second header row)
+table[~table["kept"]].head(15).rename_axis(index=None, columns="respondent_id")
 
 # %% [markdown]
 # ## Reliability of the statements by interview theme

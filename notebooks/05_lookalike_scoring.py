@@ -117,7 +117,9 @@ plots.plot_importances(data.importances, xlabel=LABELS["importance"], lang=SAID)
 # %%
 base = (card.get("base") or {}) if READY else {}
 if base.get("note"):
-    print(said("nb_not_corrected", SAID, note=base["note"] if SAID == "en" else raw_shares_reason(base)))
+    # (the card's note is in the study's language; in another, the reason said in SAID)
+    print(said("nb_not_corrected", SAID, note=base["note"] if SAID == pipeline.study_language(STUDY)
+               else raw_shares_reason(base)))
 (pd.DataFrame(card["shares"]).set_index("type_id")[["type_name", "survey_share", "raw_predicted_share", "corrected_share"]].round(3)
  if READY else None)
 

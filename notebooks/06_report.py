@@ -49,7 +49,7 @@ one_line_warnings(SAID)  # warnings as the command line shows them: "varning: â€
 
 result = pipeline.report(OUT, lang=tuple(LANGS), formats=("pdf", "pptx", "png"), out_dir=REPORTS)
 written = list(result.files)
-print(result.summary() if SAID == "en" else "\n".join(said("cli_wrote", SAID, path=p) for p in written))
+print(result.summary(SAID))
 
 # %% [markdown]
 # ## A look at the first persona page

@@ -75,7 +75,7 @@ def test_the_command_writes_in_the_interviews_language_and_never_over_a_file(tmp
     assert text.startswith("# Utkast") and "Instämmer helt" in text
     before = out.read_bytes()
     again = subprocess.run(cmd, capture_output=True, text=True)
-    assert again.returncode == 2 and "already exists" in again.stderr + again.stdout
+    assert again.returncode == 2 and "instrumentfilen finns redan" in again.stderr + again.stdout
     assert out.read_bytes() == before
 
 

@@ -45,13 +45,14 @@ def _study_name(path: Path | None) -> str:
     return "study"
 
 
-def _quotes(interviews: Interviews, theme: str, names: list[str]) -> list[str]:
+def _quotes(interviews: Interviews, theme: str, names: list[str], lang: str = "en") -> list[str]:
+    """The theme's shortest quotes, anonymised with the masks in ``lang`` (``[namn]`` in Swedish)."""
     c = interviews.codings
     quotes = [str(q) for q in c.loc[c["theme"] == theme, "quote"].dropna() if str(q).strip()]
     quotes = sorted(dict.fromkeys(quotes), key=len)[:_QUOTES]  # the shortest: they say it plainly
     out = []
     for q in quotes:
-        q = " ".join(anonymise(q, names=names).split())
+        q = " ".join(anonymise(q, names=names, lang=lang).split())
         out.append(q if len(q) <= _QUOTE_LEN else q[: _QUOTE_LEN - 1] + "…")
     return out
 
@@ -115,7 +116,7 @@ def instrument_from_themes(interviews: Interviews, *, per_theme: int = 3, lang: 
         theme = str(row.theme)
         text += "# " + t["skel_theme"].format(theme=theme, n=int(row.n_participants), of=n_all,
                                              share=f"{100 * row.share:.0f}") + "\n"
-        for q in _quotes(interviews, theme, names):
+        for q in _quotes(interviews, theme, names, output_language(language)):
             text += f"#   “{q}”\n"
         base = _slug(theme)
         for i in range(1, per_theme + 1):

@@ -95,6 +95,10 @@ def _kind_of(col: pd.Series) -> str:
         return "date"
     if pd.api.types.is_numeric_dtype(dtype):
         return "numeric"
+    from ..readers import grouped_numbers
+
+    if grouped_numbers(col):  # amounts as Swedish Excel writes them: 1 367,89
+        return "numeric"
     if _looks_like_dates(col):
         return "date"
     if _looks_like_booleans(col):
@@ -385,6 +389,10 @@ def prepare_column(col: pd.Series, spec: Mapping[str, Any], ref: str | None) -> 
     if kind == "numeric":
         if pd.api.types.is_bool_dtype(col.dtype):
             return col.astype(float)
+        if not pd.api.types.is_numeric_dtype(col.dtype):  # texts: 1 367,89 (Swedish Excel) too
+            from ..readers import to_number
+
+            return to_number(col.astype(object)).astype(float)
         return pd.to_numeric(col, errors="coerce").astype(float)
     if kind == "boolean":
         if pd.api.types.is_bool_dtype(col.dtype):
@@ -484,7 +492,8 @@ def check_features_against_schema(
         if name not in present:
             continue
         if types is not None:
-            if not _dtype_kind_ok(kind, types[name]):
+            as_text = kind == "numeric" and spec.get("dtype") == "object"  # 1 367,89 (grouped_numbers)
+            if not _dtype_kind_ok("categorical" if as_text else kind, types[name]):
                 problems.append(
                     Problem(
                         f"has type {types[name]} but the model expects {_expected(kind)}",

@@ -806,6 +806,24 @@ def _note_said(choice: dict, ident: dict, label_shift: dict | None) -> dict[str,
 
 
 # -------------------------------------------------------------------- card
+def card_note(choice: dict, ident: dict, label_shift: dict | None, lang: str | None) -> str | None:
+    """The card's ``base.note`` in the study's language ``lang``: the sentence of the warning
+    that the base's shares are not corrected (:func:`_note_said`, as the command line says it)
+    and the lean of raw predicted shares; English (``choice["note"]``) for another language."""
+    from ..i18n import output_language, reason_text
+    from ..texts import Formatter, load_texts
+
+    lang = output_language(lang)
+    if choice.get("note") is None or lang == "en":
+        return choice.get("note")
+    t, fmt, said = load_texts(lang), Formatter(lang), _note_said(choice, ident, label_shift)
+    values = {k: fmt.num(float(v), len(v.split(".")[1])) if isinstance(v, str) and re.fullmatch(r"-?\d+\.\d+", v)
+              else v for k, v in said["values"].items()}  # (a number the sentence wrote keeps its digits)
+    text = reason_text({"code": said["code"], "values": values}, t, fmt).removeprefix("lookalike: ")
+    lean = t["card_note_lean_if_type" if choice.get("reason") == "covariate_shift" else "card_note_lean"]
+    return f"{text}; {lean}"
+
+
 def _label_shift_doc(check: dict | None) -> dict | None:
     """The label-shift check for the card: the rule, the verdict and the largest differences."""
     if check is None:
@@ -908,7 +926,8 @@ def lookalike_card(model: LookalikeModel, linked: LinkedSample, shift: PriorShif
                                "applied when every share's is at most max_se",
                 },
                 "em_estimate": {int(t): float(v) for t, v in zip(model.type_ids_, shift.em_estimate)},
-                "note": shift.choice["note"] if shift.choice else None,
+                "note": card_note(shift.choice, shift.identifiability, shift.label_shift,
+                                  getattr(linked.instrument, "language", None)) if shift.choice else None,
                 "label_shift": _label_shift_doc(shift.label_shift),
             }),
         },

@@ -216,6 +216,9 @@ class TypingTool:
         self.scale_ = state.get("scale")
         self.target_ = float(state.get("target", 0.9))
         self.n_respondents_ = int(state.get("n_respondents", 0))
+        #: the sentences beside the numbers in ``typing_tool.yaml`` (``answers``, ``scoring``,
+        #: ``agreement_method``): as read back from a file, else in the study's language
+        self.notes_ = _notes(state.get("notes"), state.get("language"))
 
     def with_type_names(self, names: Mapping[int, str]) -> "TypingTool":
         """A copy naming the types ``names`` (e.g. after a ``types.yaml`` edit); same weights.
@@ -299,13 +302,11 @@ class TypingTool:
         return {
             "kind": _KIND,
             "version": 1,
-            "answers": "raw answers as in the responses file (reverse keying is in the weights)",
-            "scoring": "score_t = intercept_t + sum_i weight_t,i * answer_i "
-            "(a blank answer counts as the item mean); probability = softmax(score); "
-            "type = the highest score",
+            "answers": self.notes_["answers"],
+            "scoring": self.notes_["scoring"],
             "target_agreement": self.target_,
             "agreement": self.agreement_,
-            "agreement_method": "cross-validated agreement with the full type assignment",
+            "agreement_method": self.notes_["agreement_method"],
             "n_respondents": self.n_respondents_,
             "scale": self.scale_,
             "items": [
@@ -477,8 +478,24 @@ def build_typing_tool(
             "scale": scale,
             "target": target,
             "n_respondents": len(y),
+            "language": getattr(instrument, "language", None),
         }
     )
+
+
+#: The sentences of ``typing_tool.yaml`` for people (keys of the file; ``tool_yaml_<key>`` in
+#: ``report/i18n/<lang>.yaml``).
+_NOTES = ("answers", "scoring", "agreement_method")
+
+
+def _notes(read: Mapping[str, Any] | None, language: str | None) -> dict[str, str]:
+    """``typing_tool.yaml``'s sentences for people: those a file had (a re-written file keeps
+    them), else in ``language`` (the study's; English when it has no texts)."""
+    from ..i18n import said
+
+    read = read or {}
+    return {key: str(read[key]) if isinstance(read.get(key), str) and read[key].strip()
+            else said(f"tool_yaml_{key}", language) for key in _NOTES}
 
 
 def load_typing_tool(path: str | Path) -> TypingTool:
@@ -513,6 +530,7 @@ def load_typing_tool(path: str | Path) -> TypingTool:
                 "scale": data.get("scale"),
                 "target": data.get("target_agreement", 0.9),
                 "n_respondents": data.get("n_respondents", 0),
+                "notes": {key: data.get(key) for key in _NOTES},
             }
         )
     except (KeyError, TypeError, ValueError) as err:

@@ -22,7 +22,7 @@ Examples
 
 from __future__ import annotations
 
-from ._common import MISSING_TOKENS, TEXT_EXT, coerce, looks_like_id_name, suggest_id_column
+from ._common import MISSING_TOKENS, TEXT_EXT, coerce, grouped_numbers, looks_like_id_name, suggest_id_column, to_number
 from .customers import iter_customer_batches, iter_parquet_batches, parquet_dataset, parquet_folder_files, read_customers
 from .draft import draft_instrument, draft_notices, instrument_draft_yaml, write_instrument_draft
 from .survey import Survey, find_responses_file, keyed_items, load_survey, read_responses
@@ -46,6 +46,8 @@ __all__ = [
     "TextTable",
     "TEXT_EXT",
     "coerce",
+    "to_number",
+    "grouped_numbers",
     "read_responses",
     "validate_responses",
     "check_responses",

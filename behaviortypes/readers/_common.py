@@ -21,23 +21,55 @@ TEXT_EXT = {".csv", ".tsv", ".txt", ".tab"}
 EXCEL_EXT = {".xlsx", ".xlsm"}
 SPSS_EXT = {".sav", ".zsav"}
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+#: A number with its thousands grouped by a space as Swedish Excel writes them (``1 367,89``
+#: with a no-break space U+00A0, a narrow one U+202F or a plain space; also ``-12 000``).
+_GROUPED = re.compile(r"^[+−-]?[1-9]\d{0,2}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d*)?$")
+_GROUP_SPACES = re.compile(r"[ \u00a0\u202f]")
+
+
+def number_text(text: str) -> str:
+    """A number text as Python reads it: thousands spaces taken out (``1 367,89`` →
+    ``1367.89``), a decimal comma as a point and a typographic minus as ``-``; other
+    texts as they are (then not a number)."""
+    text = text.strip()
+    if _GROUPED.match(text):
+        text = _GROUP_SPACES.sub("", text).replace("−", "-")
+    return text.replace(",", ".") if _NUMBER.match(text) else text
 
 
 def to_number(values: pd.Series) -> pd.Series:
-    """Parse numbers and number texts (decimal point or comma) to float; others become NaN."""
+    """Parse numbers and number texts (decimal point or comma, thousands grouped by a space
+    as Swedish Excel writes them: ``1 367,89``) to float; others become NaN."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype(float)
     out = pd.to_numeric(values, errors="coerce").astype(float)  # fast path, C speed
     rest = out.isna() & values.notna()
     rest &= ~values.map(lambda v: isinstance(v, bool))
     if rest.any():
-        text = values[rest].astype(str).str.strip()
+        text = values[rest].astype(str).map(number_text)  # (1 367,89: Swedish Excel's thousands)
         ok = text.str.match(_NUMBER).fillna(False)
         if ok.any():
             out[ok[ok].index] = pd.to_numeric(text[ok].str.replace(",", ".", regex=False))
     bools = values.map(lambda v: isinstance(v, bool))
     out[bools.to_numpy()] = np.nan
     return out
+
+
+def grouped_numbers(values: pd.Series) -> bool:
+    """Whether a column of texts holds numbers with their thousands grouped by a space, as
+    Swedish Excel writes amounts (``1 367,89``): every cell a number text (or missing) and
+    at least one grouped. Such a column is a quantity (:func:`to_number` reads it), not a
+    category with a new value in almost every row."""
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return False
+    text = values.dropna()
+    text = text[text.map(lambda v: isinstance(v, str))].str.strip()
+    text = text[text != ""]
+    if text.empty or len(text) < values.notna().sum() * 0.999:
+        return False
+    if not text.str.match(_GROUPED).any():
+        return False
+    return bool(text.map(number_text).str.match(_NUMBER).all())
 
 
 def is_missing(values: pd.Series) -> pd.Series:

@@ -82,6 +82,23 @@ _LABEL_ORDER = {
     "tar delvis avstånd": 1, "instämmer i liten grad": 1, "varken eller": 2,
     "varken instämmer eller tar avstånd": 2, "instämmer delvis": 2.5, "instämmer i stor grad": 3,
     "instämmer till stor del": 3, "instämmer": 3, "instämmer helt": 4, "instämmer helt och hållet": 4,
+    "instämmer till viss del": 2.5, "instämmer i mycket hög grad": 4, "instämmer i mycket liten grad": 0,
+    # Swedish "how well does it fit you" scales (session 18): stämmer inte alls … stämmer helt
+    "stämmer inte alls": 0, "stämmer mycket dåligt": 0, "stämmer inte": 1, "stämmer dåligt": 1,
+    "stämmer i låg grad": 1, "stämmer ganska dåligt": 1.5, "stämmer delvis": 2.25,
+    "stämmer till viss del": 2.25, "stämmer ganska bra": 2.5, "stämmer bra": 3, "stämmer i hög grad": 3,
+    "stämmer till stor del": 3, "stämmer mycket bra": 4, "stämmer helt": 4, "stämmer helt och hållet": 4,
+    "stämmer precis": 4,
+    # helt oenig … helt enig; håller inte alls med … håller helt med
+    "helt oenig": 0, "mycket oenig": 0, "oenig": 1, "ganska oenig": 1.5, "delvis oenig": 1.5,
+    "varken enig eller oenig": 2, "varken oenig eller enig": 2, "ganska enig": 2.5, "delvis enig": 2.5,
+    "enig": 3, "helt enig": 4, "mycket enig": 4,
+    "håller inte alls med": 0, "håller inte med": 1, "håller delvis med": 2.5, "håller med": 3,
+    "håller helt med": 4,
+    # mycket dåligt … mycket bra
+    "mycket dåligt": 0, "mycket dålig": 0, "dåligt": 1, "dålig": 1, "ganska dåligt": 1.5, "ganska dålig": 1.5,
+    "varken bra eller dåligt": 2, "varken dåligt eller bra": 2, "varken bra eller dålig": 2,
+    "ganska bra": 2.5, "bra": 3, "mycket bra": 4,
 }
 
 

@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 from matplotlib.colors import to_rgb
 
 from .. import plots
-from ..errors import BehaviortypesWarning, InputError
+from ..errors import BehaviortypesWarning, InputError, Said
 from ..factors.efa import SALIENT
 from ..factors.model import MINOR_SALIENT
 from ..files import write_bytes, write_text
@@ -127,20 +127,6 @@ def _name_length_class(name: str) -> str:
     """The persona title's size class: ``""``, ``"long-name"`` or ``"long-name longer-name"``."""
     n = len(" ".join(str(name).split()))
     return "" if n <= _LONG_NAME else "long-name" if n <= _LONGER_NAME else "long-name longer-name"
-
-
-def _plot_labels(t: Mapping[str, str]) -> dict[str, dict[str, str]]:
-    return {
-        "scree": {"x": t["plot_factor_number"], "y": t["plot_eigenvalue"], "observed": t["plot_observed"],
-                  "threshold": t["plot_threshold"], "retained": t["plot_retained"]},
-        "k": {"x": t["plot_k"], "stability": t["plot_stability"], "jaccard_min": t["plot_jaccard_min"],
-              "prediction_strength":
-              t["plot_prediction_strength"], "bic": t["plot_bic"], "bic_best": t["plot_bic"],
-              "silhouette": t["plot_silhouette"], "one_group": t["lpa_one_group"]},
-        "sizes": {"x": t["plot_share"], "survey": t["plot_survey"], "base": t["plot_base"]},
-        "calibration": {"x": t["plot_predicted_prob"], "y": t["plot_observed_freq"], "ideal": t["plot_ideal"]},
-        "confusion": {"x": t["plot_predicted_type"], "y": t["plot_survey_type"]},
-    }
 
 
 def _digits(share: float) -> int:
@@ -476,7 +462,7 @@ def build_context(data: ReportData, lang: str = "en", *,
     """
     t = _texts_of(data, lang)
     fmt = Formatter(lang)
-    labels = _plot_labels(t)
+    labels = plots.labels_in(lang)  # the figures' words, as the notebooks draw them
     compact = dict(compact or {})
     data = data.in_language(lang)  # the names and taglines the tool generated, in lang
     sol = data.solution
@@ -1219,11 +1205,11 @@ def _check_pdf_name(pdf: str | Path, lang: str) -> None:
     """Refuse a ``pdf`` path that names a folder or a file without ``.pdf`` (one line)."""
     path = Path(pdf)
     if path.is_dir() or str(pdf).endswith(("/", "\\")):
-        raise InputError("a folder was given where the report's PDF file is expected", file=pdf,
-                         hint=f"name the file, e.g. --pdf {path / f'behaviour_types_{lang}.pdf'}")
+        raise InputError(code="problem_pdf_is_folder", file=pdf,
+                         hint=Said("problem_pdf_is_folder_fix", {"path": path / f"behaviour_types_{lang}.pdf"}))
     if path.suffix.lower() != ".pdf":
-        raise InputError("the report's PDF file must end in .pdf", file=pdf, value=path.suffix or None,
-                         hint=f"name a .pdf file, e.g. --pdf {path.with_suffix('.pdf')}")
+        raise InputError(code="problem_pdf_suffix", file=pdf, value=path.suffix or None,
+                         hint=Said("problem_pdf_suffix_fix", {"path": path.with_suffix(".pdf")}))
 
 
 def _one_group(data: ReportData) -> bool:

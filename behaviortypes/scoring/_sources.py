@@ -287,17 +287,19 @@ def _csv_source(path: Path, scorer: Scorer) -> Source:
                              hint=Said("problem_score_wide_header_fix")) from None
         raise InputError(code="problem_score_csv", values={"detail": str(err).splitlines()[0][:200]}, file=path,
                          hint=Said("problem_score_csv_fix", {"read": dialect_text(dialect)})) from None
-    kinds = {}
+    kinds, as_text = {}, set()
     for spec in getattr(scorer.model, "feature_schema_", None) or []:
         with contextlib.suppress(KeyError, TypeError):
             kinds[str(spec["name"])] = str(spec["kind"])
+            if spec["kind"] == "numeric" and spec.get("dtype") == "object":  # 1 367,89: numbers as text
+                as_text.add(str(spec["name"]))
     types: dict[str, pa.DataType] = {}
     for f in schema:
         if f.name not in scorer.feature_columns:
             continue
         kind = kinds.get(f.name)
-        if kind == "categorical":
-            types[f.name] = pa.string()
+        if kind == "categorical" or f.name in as_text:
+            types[f.name] = pa.string()  # (numbers as text, 1 367,89: read by the model's features)
         elif kind == "numeric" or (kind is None and (pa.types.is_integer(f.type) or pa.types.is_null(f.type))):
             # integers in the first block may be followed by decimals later on
             types[f.name] = pa.float64()

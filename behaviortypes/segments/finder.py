@@ -1521,21 +1521,22 @@ class TypeFinder(BaseEstimator):
         line that separates them (Hartigan's dip, :mod:`.unimodal`; session 18): the two
         types are halves of one flat group."""
         dip = self._dip
-        values = {"bic_one": int(round(one_bic)), "bic_two": int(round(best_two)),
-                  "dip_p": float(dip.p), "min_p": float(DIP_MIN_P)}
+        values = {"bic_one": int(round(one_bic)), "bic_best": int(round(best_two)),
+                  "p": float(dip.p)}
         self._reason_code = [{"code": "k_reason_one_group_unimodal", "values": values}]
         reason = (
             f"One homogeneous group: two types fit better by BIC ({best_two:.0f} against "
             f"{one_bic:.0f} for one group), but the respondents have a single mode along the "
-            f"line that separates the two types (Hartigan's dip test, p = {dip.p:.2f}, at least "
-            f"{DIP_MIN_P:.2f}): the two types are halves of one flat group, not distinct groups. "
+            f"line that separates the two types (Hartigan's dip test, p = {dip.p:.2f}; one mode "
+            f"is read from p = {DIP_MIN_P:g} up): the two types are halves of one flat group, not "
+            "distinct groups. "
             "Set the number of types (--k) to describe subgroups anyway."
         )
         warn = _Coded(
             "No distinct types: the two types that fit best are halves of one group with a "
             f"single mode (Hartigan's dip test, p = {dip.p:.2f}); one group (k=1) is reported. "
             "Set the number of types to describe subgroups anyway, as descriptive groups "
-            "rather than real segments.", "warn_one_group_unimodal", dip_p=float(dip.p))
+            "rather than real segments.", "warn_one_group_unimodal", p=f"{dip.p:.2f}")
         return 1, reason, warn
 
     def _choose_one(self, ev, one_bic, best_multi, skewed=False):

@@ -8,7 +8,8 @@ has a p-value >= ``DIP_MIN_P`` (0.5). It can only act on a study whose choice is
 ``screen`` computes per study, cheaply, on the scores as the pipeline makes them (standardised
 as the engine standardises them): the dip and its p-value along the Fisher direction of a
 scikit-learn 2-component full-covariance Gaussian mixture (``n_init=2``, seed 0,
-``reg_covar=1e-3``), and that mixture's BIC at 2 and at 3 components. A study whose 2-type
+``reg_covar=1e-3``; the answers' rounding added as noise, seed 0, as the engine does), and
+that mixture's BIC at 2 and at 3 components. A study whose 2-type
 split has p < 0.5 cannot be moved by the rule even if the engine chose 2.
 
 ``engine`` runs ``TypeFinder`` as the pipeline runs it (``score_rounding``, ``n_resamples=4``,
@@ -59,11 +60,13 @@ class _Split:
         self.weights, self.means, self.covs = gm.weights_, gm.means_, gm.covariances_
 
 
-def screen_row(name, k_true, X):
-    Z = ((X - X.mean()) / X.std(ddof=0)).to_numpy()
+def screen_row(name, k_true, X, pp):
+    scale = X.std(ddof=0)
+    Z = ((X - X.mean()) / scale).to_numpy()
     gms = {k: GaussianMixture(k, covariance_type="full", n_init=2, random_state=0,
                               reg_covar=1e-3).fit(Z) for k in (2, 3)}
-    sd = split_dip(Z, _Split(gms[2]))
+    rounding = None if pp is None else pp[list(X.columns)].to_numpy() / scale.to_numpy()[None, :]
+    sd = split_dip(Z, _Split(gms[2]), seed=0, rounding=rounding)
     return dict(study=name, n=int(Z.shape[0]), d=int(Z.shape[1]), dip=round(sd.dip, 5),
                 dip_p=round(sd.p, 4), unimodal=sd.unimodal,
                 share2=round(float(gms[2].weights_.min()), 3),
@@ -123,7 +126,7 @@ def main(argv=None):
             continue
         t = time.perf_counter()
         X, pp, k_true = make()
-        row = (screen_row(name, k_true, X) if args.mode == "screen"
+        row = (screen_row(name, k_true, X, pp) if args.mode == "screen"
                else engine_row(name, X, pp, args.resamples))
         row["k_true"] = k_true
         row["secs"] = round(time.perf_counter() - t, 1)

@@ -82,6 +82,19 @@ def test_dip_known_cases():
     assert flat.p >= DIP_MIN_P and apart.p < 0.01
 
 
+def test_a_lattice_of_answer_points_is_not_read_as_modes():
+    """Scores of two five-point answers sit on a few values: the dip reads the atoms as
+    modes; with the answers' rounding added (score change per answer point) they are one."""
+    rng = np.random.default_rng(2)
+    latent = rng.normal(size=1500)
+    answers = np.clip(np.round(3 + latent[:, None] + rng.normal(0, 0.5, (1500, 2))), 1, 5)
+    score = answers.mean(axis=1)[:, None]
+    two = _Two([[-1.0], [1.0]], [np.eye(1)] * 2, [0.5, 0.5])
+    per_point = np.full((2, 1), 0.5)  # each answer point moves the score by 1/2
+    assert not split_dip(score, two).unimodal  # p far below 0.5 on the lattice
+    assert split_dip(score, two, rounding=per_point, seed=0).unimodal
+
+
 def test_split_dip_equal_weights_are_no_weights_and_seeded():
     X = _flat_population(600).to_numpy()
     two = _Two([[-1, 0, 0, 0], [1, 0, 0, 0]], [np.eye(4)] * 2, [0.5, 0.5])

@@ -848,7 +848,7 @@ class TypeFinder(BaseEstimator):
         ev.insert(0, "bic_best", ev[self._cols].min(axis=1))
         if 1 in ev.index:  # one group: also the skewed one (not a mixture; no column of _cols)
             ev.loc[1, "bic_best"] = min(float(ev.loc[1, "bic_best"]), self._bic_skewed)
-        ev = self._judge(self._with_dip(ev, Z, wn, refs, rng), bic1)
+        ev = self._judge(self._with_dip(ev, Z, wn, refs, rng, None if dequantize else per_point), bic1)
         k_ch, reason, warn = self._choose(ev, bic1, fits=(Z, refs))
         reason_code = self._reason_code
         self._k_evidence = int(k_ch)
@@ -880,10 +880,12 @@ class TypeFinder(BaseEstimator):
         self._finalise(X, values, Z_given, wn, refs[self.k_], per_resample, votes[self.k_])
         return self
 
-    def _with_dip(self, ev, Z, w, refs, rng):
+    def _with_dip(self, ev, Z, w, refs, rng, per_point):
         """The evidence with ``dip``, ``dip_p`` in its k = 2 row: Hartigan's dip along the
         Fisher direction of the best 2-type fit (the choice model with the lowest BIC at
-        k = 2; :mod:`.unimodal`), kept as ``_dip`` for :meth:`_choose` (None without one)."""
+        k = 2; :mod:`.unimodal`), kept as ``_dip`` for :meth:`_choose` (None without one).
+        ``per_point``: the answers' rounding, added as noise (None: ``Z`` is dequantized
+        already, or no rounding was given)."""
         self._dip = None
         seed = int(rng.integers(0, 2**31 - 1))  # drawn last: the other seeds are as before
         ev = ev.assign(dip=np.nan, dip_p=np.nan)
@@ -894,7 +896,7 @@ class TypeFinder(BaseEstimator):
         kind = min(bics, key=bics.get)
         if not np.isfinite(bics[kind]):
             return ev
-        self._dip = split_dip(Z, refs[2]["mixes"][kind], weights=w, seed=seed)
+        self._dip = split_dip(Z, refs[2]["mixes"][kind], weights=w, seed=seed, rounding=per_point)
         ev.loc[2, ["dip", "dip_p"]] = [self._dip.dip, self._dip.p]
         return ev
 

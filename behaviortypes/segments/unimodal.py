@@ -10,6 +10,13 @@ unimodality with Hartigan's dip (Hartigan & Hartigan 1985, *Annals of Statistics
 the ``diptest`` package: the statistic and its p-value interpolated from the tabulated
 null distribution of the uniform, the least favourable unimodal distribution).
 
+Answers are whole points, so factor scores are a lattice: a factor resting on two or three
+statements has its scores near a few values, which the dip reads as modes (s80's flat factor
+alone: p = 0.004 as given, 0.92-0.99 with its rounding). The dip's null is for continuous data,
+so with the answers' rounding (``rounding``: the score change per answer point, answers x
+features) the positions are those of the scores plus that rounding as uniform noise, as the
+engine dequantizes (seeded).
+
 The rule acts on a *large* p-value (:data:`DIP_MIN_P`): the dip is no larger than the median
 dip of as many uniform draws, positive evidence of one mode, not a mere failure to see two.
 The direction is chosen to separate the data, which biases the dip towards bimodality (p
@@ -25,7 +32,7 @@ import numpy as np
 __all__ = ["DIP_MIN_P", "SplitDip", "fisher_direction", "split_dip"]
 
 #: p-value of the dip at or above which a two-type split is read as one mode (pre-registered
-#: 2026-12-05 10:36 UTC, before any study was run; docs/choosing_k.md, "Session 18")
+#: 2026-12-05 10:33 UTC, before any study was run; docs/choosing_k.md, "Session 18")
 DIP_MIN_P = 0.5
 
 
@@ -53,22 +60,29 @@ def fisher_direction(means, covs, weights) -> np.ndarray:
     return a / np.linalg.norm(a)
 
 
-def split_dip(Z, mixture, weights=None, seed: int = 0) -> SplitDip:
+def split_dip(Z, mixture, weights=None, seed: int = 0, rounding=None) -> SplitDip:
     """Hartigan's dip of ``Z`` projected on the Fisher direction of a two-component
     ``mixture`` (a :class:`~._models.Mixture`, fitted to ``Z``).
 
-    With survey ``weights`` that are not all equal the positions are first drawn again, n of
-    them with probabilities proportional to the weights (seeded by ``seed``), since the dip
-    has no weighted form.
+    ``rounding`` (answers x features, in ``Z``'s units): the score change per answer point;
+    the answers' rounding is then added to the positions as uniform noise on (-1/2, 1/2) per
+    answer (seeded by ``seed``), so that a lattice of answer points is not read as modes.
+    With survey ``weights`` that are not all equal the positions are then drawn again, n of
+    them with probabilities proportional to the weights (seeded), since the dip has no
+    weighted form.
     """
     import diptest  # Hartigan & Hartigan's algorithm (pypi ``diptest``)
 
     Z = np.asarray(Z, float)
-    y = Z @ fisher_direction(mixture.means, mixture.covs, mixture.weights)
+    a = fisher_direction(mixture.means, mixture.covs, mixture.weights)
+    y = Z @ a
+    rng = np.random.default_rng(seed)
+    if rounding is not None:
+        B = np.asarray(rounding, float)
+        y = y + rng.uniform(-0.5, 0.5, size=(Z.shape[0], B.shape[0])) @ (B @ a)
     if weights is not None:
         w = np.asarray(weights, float)
         if not np.allclose(w, w[0]):
-            rng = np.random.default_rng(seed)
             y = rng.choice(y, size=y.size, replace=True, p=w / w.sum())
     dip, p = diptest.diptest(np.ascontiguousarray(y, dtype=float))
     return SplitDip(float(dip), float(p), int(y.size), bool(p >= DIP_MIN_P))

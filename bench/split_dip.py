@@ -12,6 +12,10 @@ scikit-learn 2-component full-covariance Gaussian mixture (``n_init=2``, seed 0,
 that mixture's BIC at 2 and at 3 components. A study whose 2-type
 split has p < 0.5 cannot be moved by the rule even if the engine chose 2.
 
+``bound`` (for the studies whose 2-type split is unimodal by the screen): could the engine
+choose 2? The engine's shared-shape Gaussian and t mixtures at 2 and 3 types from those
+fits' posteriors (``gap32`` = BIC at 3 minus at 2; ``n_min3`` the smallest type at 3).
+
 ``engine`` runs ``TypeFinder`` as the pipeline runs it (``score_rounding``, ``n_resamples=4``,
 no BLRT, seed 0) and records k with the rule (``k``) and without it (``k_before``: 2 when the
 rule fired, else k — the rule draws its seed after every other, so nothing else moves), the
@@ -50,7 +54,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from flat_one_group import studies  # noqa: E402  (the same suites and scores as session 17)
 
-from behaviortypes.segments import TypeFinder, split_dip  # noqa: E402
+from behaviortypes.segments import (  # noqa: E402
+    TypeFinder, fit_mixture, mixture_log_resp, n_mixture_params, split_dip)
 
 
 class _Split:
@@ -71,6 +76,30 @@ def screen_row(name, k_true, X, pp):
                 dip_p=round(sd.p, 4), unimodal=sd.unimodal,
                 share2=round(float(gms[2].weights_.min()), 3),
                 bic2=round(float(gms[2].bic(Z)), 1), bic3=round(float(gms[3].bic(Z)), 1))
+
+
+def bound_row(name, k_true, X):
+    """Could the engine choose 2? Its own shared-shape Gaussian and t mixtures (``fit_mixture``,
+    ``nu`` 4-50) at 2 and 3 types, started from scikit-learn full mixtures' posteriors
+    (``n_init=2``, seed 0): the BIC of each k's best, and the smallest hard-assigned type at 3.
+    With 3 types eligible, 2 is chosen only if its BIC is within 10 of 3's (or lower), and
+    the engine's multi-start fits at 2 are rarely more than a few points better than these."""
+    Z = ((X - X.mean()) / X.std(ddof=0)).to_numpy()
+    n, w, out = len(Z), np.ones(len(Z)), dict(study=name)
+    for k in (2, 3):
+        resp = GaussianMixture(k, covariance_type="full", n_init=2, random_state=0,
+                               reg_covar=1e-3).fit(Z).predict_proba(Z)
+        fits = [fit_mixture(Z, w, resp, k, kind="scaled")]
+        fits += [fit_mixture(Z, w, resp, k, kind="tscaled", nu=nu, max_iter=300)
+                 for nu in (4.0, 8.0, 16.0, 50.0)]
+        bics = [-2 * m.loglik + n_mixture_params(k, Z.shape[1], m.kind) * np.log(n) for m in fits]
+        best = fits[int(np.argmin(bics))]
+        out[f"bic{k}e"] = round(float(min(bics)), 1)
+        if k == 3:
+            lab = np.argmax(mixture_log_resp(Z, best)[0], axis=1)
+            out["n_min3"] = int(np.bincount(lab, minlength=3).min())
+    out["gap32"] = round(out["bic3e"] - out["bic2e"], 1)  # negative: 3 types better
+    return out
 
 
 def engine_row(name, X, pp, resamples):
@@ -107,7 +136,7 @@ def probe_studies(seps=(2.4, 2.8, 3.2, 3.6, 4.0), seeds=(0, 1, 2)):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("mode", choices=["screen", "engine", "probe"])
+    ap.add_argument("mode", choices=["screen", "bound", "engine", "probe"])
     ap.add_argument("suite", nargs="?", choices=["field", "main", "alt", "real"])
     ap.add_argument("--field-seed", type=int, default=40)
     ap.add_argument("--per-kind", type=int, default=50)
@@ -127,6 +156,7 @@ def main(argv=None):
         t = time.perf_counter()
         X, pp, k_true = make()
         row = (screen_row(name, k_true, X, pp) if args.mode == "screen"
+               else bound_row(name, k_true, X) if args.mode == "bound"
                else engine_row(name, X, pp, args.resamples))
         row["k_true"] = k_true
         row["secs"] = round(time.perf_counter() - t, 1)

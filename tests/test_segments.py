@@ -239,7 +239,11 @@ def test_a_lattice_of_answer_points_is_set_aside(study3, rounding3):
     assert not checked.dequantized_
     assert adjusted_rand_score(t, checked.labels_) > adjusted_rand_score(t, given.labels_) + 0.3
     assert real.rounding_checked_ and not real.lattice_ and not real.dequantized_
-    pd.testing.assert_frame_equal(plain.evidence_, real.evidence_)
+    # the same evidence, but the dip along the 2-type split: it adds the answers' rounding
+    # as noise by design (segments/unimodal.py), so it is drawn again
+    dip = ["dip", "dip_p"]
+    pd.testing.assert_frame_equal(plain.evidence_.drop(columns=dip), real.evidence_.drop(columns=dip))
+    assert (plain.evidence_["dip_p"] < 0.05).sum() == (real.evidence_["dip_p"] < 0.05).sum() == 1
     assert (plain.labels_ == real.labels_).all()
 
 

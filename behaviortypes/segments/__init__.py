@@ -51,6 +51,7 @@ from .finder import (
 from .hc import HcTree, hc_partitions, hc_vvv, hclass
 from .nexttype import NEXT_MAX_WIDTH, NEXT_MIN_DISTANCE, NewType, new_type
 from .skewed import SkewedGroup, fit_shash_group, fit_skewed_group
+from .unimodal import DIP_MIN_P, SplitDip, fisher_direction, split_dip
 from .lca import ClassChoice, LatentClassModel, choose_n_classes
 from .matching import match_types
 
@@ -63,6 +64,10 @@ __all__ = [
     "NEXT_MAX_WIDTH",
     "fit_skewed_group",
     "fit_shash_group",
+    "DIP_MIN_P",
+    "SplitDip",
+    "fisher_direction",
+    "split_dip",
     "match_types",
     "LatentClassModel",
     "ClassChoice",

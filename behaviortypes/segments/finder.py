@@ -39,6 +39,7 @@ from ._models import (
 )
 from .nexttype import NEXT_MAX_WIDTH, NEXT_MIN_DISTANCE, new_type
 from .skewed import fit_skewed_group
+from .unimodal import DIP_MIN_P, split_dip
 
 __all__ = ["TypeFinder", "size_words", "STABLE_JACCARD", "MIN_MEAN_JACCARD", "MIN_PREDICTION_STRENGTH",
            "MIN_TYPE_N", "SMALL_SHARE", "SMALL_TYPE_JACCARD"]
@@ -515,6 +516,12 @@ class TypeFinder(BaseEstimator):
     towards one end (each feature bent by a Yeo-Johnson transform, ``bic_skewed`` in the
     evidence's k = 1 row; :mod:`behaviortypes.segments.skewed`): mixtures cut a skewed
     single population into 2-3 slices of its lean (session 12, docs/choosing_k.md).
+    When the evidence chooses 2 types, one group is chosen too if the respondents have a
+    single mode along the line that separates the two types: Hartigan's dip of their
+    positions on the 2-type fit's Fisher direction has a p-value of at least 0.5
+    (:mod:`behaviortypes.segments.unimodal`; ``dip``, ``dip_p`` in the evidence's k = 2 row;
+    reason ``k_reason_one_group_unimodal``): two Gaussians fit one *flat* population better
+    than any one group does (session 18, docs/choosing_k.md).
     Every k's fit is also restarted from its neighbours' (a component of the k-1 fit
     split, a pair of the k+1 fit merged), so that a missed optimum at one k does not
     decide the comparison.
@@ -841,7 +848,7 @@ class TypeFinder(BaseEstimator):
         ev.insert(0, "bic_best", ev[self._cols].min(axis=1))
         if 1 in ev.index:  # one group: also the skewed one (not a mixture; no column of _cols)
             ev.loc[1, "bic_best"] = min(float(ev.loc[1, "bic_best"]), self._bic_skewed)
-        ev = self._judge(ev, bic1)
+        ev = self._judge(self._with_dip(ev, Z, wn, refs, rng, None if dequantize else per_point), bic1)
         k_ch, reason, warn = self._choose(ev, bic1, fits=(Z, refs))
         reason_code = self._reason_code
         self._k_evidence = int(k_ch)
@@ -872,6 +879,26 @@ class TypeFinder(BaseEstimator):
             self._refit_given(Z_given, wn, refs[self.k_])
         self._finalise(X, values, Z_given, wn, refs[self.k_], per_resample, votes[self.k_])
         return self
+
+    def _with_dip(self, ev, Z, w, refs, rng, per_point):
+        """The evidence with ``dip``, ``dip_p`` in its k = 2 row: Hartigan's dip along the
+        Fisher direction of the best 2-type fit (the choice model with the lowest BIC at
+        k = 2; :mod:`.unimodal`), kept as ``_dip`` for :meth:`_choose` (None without one).
+        ``per_point``: the answers' rounding, added as noise (None: ``Z`` is dequantized
+        already, or no rounding was given)."""
+        self._dip = None
+        seed = int(rng.integers(0, 2**31 - 1))  # drawn last: the other seeds are as before
+        ev = ev.assign(dip=np.nan, dip_p=np.nan)
+        if 2 not in refs or 2 not in ev.index:
+            return ev
+        n, d = Z.shape
+        bics = self._choice_bics(refs[2], n, d)
+        kind = min(bics, key=bics.get)
+        if not np.isfinite(bics[kind]):
+            return ev
+        self._dip = split_dip(Z, refs[2]["mixes"][kind], weights=w, seed=seed, rounding=per_point)
+        ev.loc[2, ["dip", "dip_p"]] = [self._dip.dip, self._dip.p]
+        return ev
 
     def _refit_given(self, Z, w, ref):
         """The chosen k's winning fit, refitted by EM to the scores as given, started from
@@ -1329,6 +1356,8 @@ class TypeFinder(BaseEstimator):
         # ... unless one type more is a distinct small type, not a tail (session 16)
         nxt = self._next_type(ev, best_bic, eligible, k, fits)
         k = k + 1 if nxt is not None else k
+        if k == 2 and np.isfinite(one_bic) and fits is not None and self._dip_says_one():
+            return self._choose_unimodal(one_bic, float(best_bic[2]))
         row = ev.loc[k]
         best_col = str(row[cols].astype(float).idxmin())
         model = _model_words(best_col, row)
@@ -1484,6 +1513,33 @@ class TypeFinder(BaseEstimator):
                 "k": k, "k_prev": prev, "diff": float(best_bic[prev] - best_bic[k]),
                 "min_n": int(round(float(self.min_n)))}}
         return None
+
+    def _dip_says_one(self):
+        dip = getattr(self, "_dip", None)
+        return dip is not None and dip.unimodal
+
+    def _choose_unimodal(self, one_bic, best_two):
+        """k=1: two types fit better by BIC, but the respondents have one mode along the
+        line that separates them (Hartigan's dip, :mod:`.unimodal`; session 18): the two
+        types are halves of one flat group."""
+        dip = self._dip
+        values = {"bic_one": int(round(one_bic)), "bic_best": int(round(best_two)),
+                  "p": float(dip.p)}
+        self._reason_code = [{"code": "k_reason_one_group_unimodal", "values": values}]
+        reason = (
+            f"One homogeneous group: two types fit better by BIC ({best_two:.0f} against "
+            f"{one_bic:.0f} for one group), but the respondents have a single mode along the "
+            f"line that separates the two types (Hartigan's dip test, p = {dip.p:.2f}; one mode "
+            f"is read from p = {DIP_MIN_P:g} up): the two types are halves of one flat group, not "
+            "distinct groups. "
+            "Set the number of types (--k) to describe subgroups anyway."
+        )
+        warn = _Coded(
+            "No distinct types: the two types that fit best are halves of one group with a "
+            f"single mode (Hartigan's dip test, p = {dip.p:.2f}); one group (k=1) is reported. "
+            "Set the number of types to describe subgroups anyway, as descriptive groups "
+            "rather than real segments.", "warn_one_group_unimodal", p=f"{dip.p:.2f}")
+        return 1, reason, warn
 
     def _choose_one(self, ev, one_bic, best_multi, skewed=False):
         """k=1: no set of types fits at least ``_STRONG_BIC`` better than one group

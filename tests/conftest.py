@@ -13,8 +13,9 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 
 #: Test files that take minutes (session 18's `--durations`), run first: with `--dist loadfile`
-#: a worker takes whole files in collection order, so a long file collected last would run
-#: alone at the end while the other worker idles.
+#: a worker takes whole files in collection order (`--no-loadscope-reorder` in the Makefile:
+#: xdist would otherwise order files by their number of tests, and the five statistical suites
+#: of test_segments_suites.py, 9 minutes, ran last and alone while the other worker idled).
 LONG_FILES = (
     "test_segments_suites.py", "test_report.py", "test_cli.py", "test_notebooks.py",
     "test_segments.py", "test_swedish_pipeline.py", "test_pipeline.py", "test_reference_psych.py",

@@ -102,6 +102,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from fieldlike import make_fieldlike, pipeline_scores  # noqa: E402
 
 from behaviortypes.segments.lca import choose_n_classes  # noqa: E402
+from _records import recorded_studies  # noqa: E402  (bench/, run as a script)
 
 #: the engine's recorded k per extreme seed where it is not the true 4 (session 17's
 #: training run for 40-69, session 16's record for 70-89); every other seed: 4
@@ -604,10 +605,7 @@ def main(argv=None):
     ap.add_argument("--skip", default="", help="comma list of sup, lca, gmm, engine")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    done = set()
-    if args.out.exists():
-        done = {json.loads(line)["study"] for line in args.out.read_text().splitlines() if line}
+    done = recorded_studies(args.out)
     skip = set(filter(None, args.skip.split(",")))
     for seed in parse_seeds(args.seeds):
         if f"{args.kind}{seed}" in done:

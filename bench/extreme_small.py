@@ -129,6 +129,7 @@ class Space:
         return np.exp(mixture_log_resp(self.Z, mix)[0])
 
 
+from _records import recorded_studies  # noqa: E402  (bench/, run as a script)
 def t_fit(sp: Space, start, k):
     """The shared-shape t mixture from a start, best nu among fits that are not spurious."""
     fits = [fit_mixture(sp.Z, sp.w, start, k, kind="tscaled", nu=nu, max_iter=300) for nu in T_NU]
@@ -459,10 +460,7 @@ def main(argv=None):
     ap.add_argument("--variants", nargs="+", default=None, help="style variants (default all)")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    done = set()
-    if args.out.exists():
-        done = {json.loads(line)["study"] for line in args.out.read_text().splitlines() if line}
+    done = recorded_studies(args.out)
     if "," in args.seeds or "-" not in args.seeds:
         seeds = [int(s) for s in args.seeds.split(",")]
     else:

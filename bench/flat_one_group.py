@@ -57,6 +57,7 @@ from planted import factor_scores, make_planted, suite, suite_alt  # noqa: E402
 
 from behaviortypes.segments import TypeFinder, fit_mixture, n_mixture_params  # noqa: E402
 from behaviortypes.segments.skewed import fit_shash_group, fit_skewed_group  # noqa: E402
+from _records import recorded_studies  # noqa: E402  (bench/, run as a script)
 
 MARGIN = 100.0
 REAL = ("bfi", "epi", "msq", "spi_b5")
@@ -167,10 +168,7 @@ def main(argv=None):
     ap.add_argument("--resamples", type=int, default=4)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    done = set()
-    if args.out.exists():
-        done = {json.loads(line)["study"] for line in args.out.read_text().splitlines() if line}
+    done = recorded_studies(args.out)
     for name, make in studies(args.suite, args):
         if name in done or (args.only and name not in args.only):
             continue

@@ -57,6 +57,7 @@ from fieldlike import field_suite, make_fieldlike, pipeline_scores, supervised_a
 from planted import factor_scores, make_planted, suite, suite_alt  # noqa: E402
 
 from behaviortypes.segments import TypeFinder, mixture_log_resp  # noqa: E402
+from _records import recorded_studies  # noqa: E402  (bench/, run as a script)
 
 #: the evidence column of each default model's BIC
 COLUMN = {"scaled": "bic", "full": "bic_full", "tscaled": "bic_t", "tVEV": "bic_t_vev"}
@@ -213,10 +214,7 @@ def main(argv=None):
     ap.add_argument("--bootstrap", type=int, default=0)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    done = set()
-    if args.out.exists():
-        done = {json.loads(line)["study"] for line in args.out.read_text().splitlines() if line}
+    done = recorded_studies(args.out)
     for name, make in studies(args.suite, args):
         if name in done:
             continue

@@ -65,6 +65,7 @@ class _Split:
         self.weights, self.means, self.covs = gm.weights_, gm.means_, gm.covariances_
 
 
+from _records import recorded_studies  # noqa: E402  (bench/, run as a script)
 def screen_row(name, k_true, X, pp):
     scale = X.std(ddof=0)
     Z = ((X - X.mean()) / scale).to_numpy()
@@ -145,10 +146,7 @@ def main(argv=None):
     ap.add_argument("--resamples", type=int, default=4)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    done = set()
-    if args.out.exists():
-        done = {json.loads(line)["study"] for line in args.out.read_text().splitlines() if line}
+    done = recorded_studies(args.out)
     todo = probe_studies() if args.mode == "probe" else studies(args.suite, args)
     for name, make in todo:
         if name in done or (args.only and name not in args.only):

@@ -14,3 +14,12 @@ def recorded_studies(out: Path) -> set[str]:
     if not out.exists():
         return set()
     return {json.loads(line)["study"] for line in out.read_text().splitlines() if line}
+
+
+def record(out: Path, row: dict) -> None:
+    """Append one study's ``row`` to ``out`` at once (a stopped run keeps what it measured)
+    and print it."""
+    line = json.dumps(row)
+    with Path(out).open("a") as fh:
+        fh.write(line + "\n")
+    print(line, flush=True)

@@ -102,7 +102,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from fieldlike import make_fieldlike, pipeline_scores  # noqa: E402
 
 from behaviortypes.segments.lca import choose_n_classes  # noqa: E402
-from _records import recorded_studies  # noqa: E402  (bench/, run as a script)
+from _records import record, recorded_studies  # noqa: E402  (bench/, run as a script)
 
 #: the engine's recorded k per extreme seed where it is not the true 4 (session 17's
 #: training run for 40-69, session 16's record for 70-89); every other seed: 4
@@ -611,9 +611,7 @@ def main(argv=None):
         if f"{args.kind}{seed}" in done:
             continue
         row = study_row(seed, args.k_max, args.n_init, skip, args.kind)
-        with args.out.open("a") as fh:
-            fh.write(json.dumps(row) + "\n")
-        print(json.dumps(row), flush=True)
+        record(args.out, row)
     return None
 
 

@@ -129,7 +129,7 @@ class Space:
         return np.exp(mixture_log_resp(self.Z, mix)[0])
 
 
-from _records import recorded_studies  # noqa: E402  (bench/, run as a script)
+from _records import record, recorded_studies  # noqa: E402  (bench/, run as a script)
 def t_fit(sp: Space, start, k):
     """The shared-shape t mixture from a start, best nu among fits that are not spurious."""
     fits = [fit_mixture(sp.Z, sp.w, start, k, kind="tscaled", nu=nu, max_iter=300) for nu in T_NU]
@@ -471,9 +471,7 @@ def main(argv=None):
             continue
         row = study_row(args.kind, seed, args.resamples, args.styles, not args.no_search,
                         args.variants)
-        with args.out.open("a") as fh:
-            fh.write(json.dumps(row) + "\n")
-        print(json.dumps(row), flush=True)
+        record(args.out, row)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,6 @@ One JSON line per study, appended as it goes (studies already in ``--out`` are s
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import warnings
@@ -57,7 +56,7 @@ from planted import factor_scores, make_planted, suite, suite_alt  # noqa: E402
 
 from behaviortypes.segments import TypeFinder, fit_mixture, n_mixture_params  # noqa: E402
 from behaviortypes.segments.skewed import fit_shash_group, fit_skewed_group  # noqa: E402
-from _records import recorded_studies  # noqa: E402  (bench/, run as a script)
+from _records import record, recorded_studies  # noqa: E402  (bench/, run as a script)
 
 MARGIN = 100.0
 REAL = ("bfi", "epi", "msq", "spi_b5")
@@ -178,9 +177,7 @@ def main(argv=None):
                else engine_row(name, X, pp, args.resamples))
         row["k_true"] = k_true
         row["secs"] = round(time.perf_counter() - t, 1)
-        with args.out.open("a") as fh:
-            fh.write(json.dumps(row) + "\n")
-        print(json.dumps(row), flush=True)
+        record(args.out, row)
 
 
 if __name__ == "__main__":

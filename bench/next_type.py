@@ -57,7 +57,7 @@ from fieldlike import field_suite, make_fieldlike, pipeline_scores, supervised_a
 from planted import factor_scores, make_planted, suite, suite_alt  # noqa: E402
 
 from behaviortypes.segments import TypeFinder, mixture_log_resp  # noqa: E402
-from _records import recorded_studies  # noqa: E402  (bench/, run as a script)
+from _records import record, recorded_studies  # noqa: E402  (bench/, run as a script)
 
 #: the evidence column of each default model's BIC
 COLUMN = {"scaled": "bic", "full": "bic_full", "tscaled": "bic_t", "tVEV": "bic_t_vev"}
@@ -220,9 +220,7 @@ def main(argv=None):
             continue
         st, X, pp = make()
         row = study_row(name, st, X, pp, args.resamples, args.bootstrap)
-        with args.out.open("a") as fh:
-            fh.write(json.dumps(row) + "\n")
-        print(json.dumps(row), flush=True)
+        record(args.out, row)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,6 @@ One JSON line per study, appended as it goes (studies already in ``--out`` are s
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import warnings
@@ -65,7 +64,7 @@ class _Split:
         self.weights, self.means, self.covs = gm.weights_, gm.means_, gm.covariances_
 
 
-from _records import recorded_studies  # noqa: E402  (bench/, run as a script)
+from _records import record, recorded_studies  # noqa: E402  (bench/, run as a script)
 def screen_row(name, k_true, X, pp):
     scale = X.std(ddof=0)
     Z = ((X - X.mean()) / scale).to_numpy()
@@ -158,9 +157,7 @@ def main(argv=None):
                else engine_row(name, X, pp, args.resamples))
         row["k_true"] = k_true
         row["secs"] = round(time.perf_counter() - t, 1)
-        with args.out.open("a") as fh:
-            fh.write(json.dumps(row) + "\n")
-        print(json.dumps(row), flush=True)
+        record(args.out, row)
 
 
 if __name__ == "__main__":

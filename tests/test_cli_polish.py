@@ -252,11 +252,10 @@ def test_run_prints_no_empty_line_before_the_lookalikes_progress(tmp_path):
 @pytest.fixture(scope="module")
 def swedish_ut(tmp_path_factory):
     """The Swedish test study's discovery folder (for ``lookalike``)."""
-    from swedish import study as swedish
+    from sharedcache import swedish_discovered
 
     root = tmp_path_factory.mktemp("ut16")
-    swedish.write_csv_study(root / "kundstudie")
-    assert bt("discover", root / "kundstudie", "--out", root / "ut", "--no-map", "--resamples", 10).returncode == 0
+    assert swedish_discovered(tmp_path_factory, root).returncode == 0  # made once per run
     return root / "ut"
 
 

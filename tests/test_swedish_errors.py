@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
+from sharedcache import swedish_discovered  # noqa: E402
 from swedish import study as swedish  # noqa: E402
 
 BT = str(Path(sys.executable).parent / "behaviortypes")
@@ -185,11 +186,10 @@ def test_check_says_the_readers_warnings_in_swedish(tmp_path):
             "twice?)") in res.stdout, res.stdout
 
 
-def test_profile_and_typing_tool_errors_follow_the_study(tmp_path):
+def test_profile_and_typing_tool_errors_follow_the_study(tmp_path_factory, tmp_path):
     """After discover, the discovery folder's study language (source.json) says the errors of
     profile and typing-tool --score; --lang en gives the English line."""
-    folder = _study(tmp_path / "kundstudie")
-    res = bt("discover", folder, "--out", tmp_path / "ut", "--no-map", "--resamples", 10)
+    res = swedish_discovered(tmp_path_factory, tmp_path)  # discover kundstudie --out ut, made once per run
     assert res.returncode == 0, res.stderr
     items = yaml.safe_load((tmp_path / "ut" / "typing_tool.yaml").read_text(encoding="utf-8"))["items"]
     ids = [i["id"] for i in items]

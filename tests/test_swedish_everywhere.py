@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+from sharedcache import swedish_discovered  # noqa: E402
 from swedish import study as swedish  # noqa: E402
 
 BT = str(Path(sys.executable).parent / "behaviortypes")
@@ -50,8 +51,9 @@ def overlapping_survey(tmp_path_factory):
     return folder
 
 
-def test_discover_of_a_swedish_study_speaks_swedish(swedish_survey, tmp_path):
-    res = bt("discover", swedish_survey, "--out", tmp_path / "ut", "--no-map", "--resamples", 10)
+def test_discover_of_a_swedish_study_speaks_swedish(swedish_survey, tmp_path_factory, tmp_path):
+    # `discover kundstudie --out ut --no-map --resamples 10` on the Swedish study, made once per run
+    res = swedish_discovered(tmp_path_factory, tmp_path)
     assert res.returncode == 0, res.stderr
     said = res.stdout + res.stderr
     assert [w for w in ENGLISH if w in said] == []

@@ -11,43 +11,28 @@ the Swedish test study and checks the Swedish line and that the English study's 
 
 from __future__ import annotations
 
-import json
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from swedish import study as swedish  # noqa: E402
-
 from clirun import bt  # noqa: E402
 from clirun import error_line as _error_line  # noqa: E402
 from clirun import ok_lines as _ok  # noqa: E402
+from sharedcache import swedish_with_lookalike  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
     """The Swedish study ``kundstudie``, its discovery folder ``ut`` with a lookalike trained
     on ``kunder.csv``, and ``ut_en``: the same folder of an English study."""
-    import numpy as np
     import pandas as pd
 
     root = tmp_path_factory.mktemp("sv16")
-    folder = root / "kundstudie"
-    swedish.write_csv_study(folder)
-    _ok(bt("discover", folder, "--out", root / "ut", "--no-map", "--resamples", 10))
-    ids = pd.read_csv(folder / "responses.csv", sep=";", encoding="cp1252")["kundnummer"].tolist()
-    rng = np.random.default_rng(0)
-    ids += [i for i in range(100, 3000) if i not in set(ids)][:1000]
-    pd.DataFrame({"kundnummer": ids, "ålder": rng.integers(18, 80, len(ids)), "köp": rng.poisson(3, len(ids)),
-                  "region": rng.choice(["Nord", "Syd"], len(ids))}).to_csv(root / "kunder.csv", index=False)
+    swedish_with_lookalike(tmp_path_factory, root)  # made once per run
+    ids = pd.read_csv(root / "kunder.csv")["kundnummer"]
     pd.DataFrame({"kundnummer": ids, "land": "SE"}).to_csv(root / "tom.csv", index=False)
-    _ok(bt("lookalike", root / "ut", "--customers", root / "kunder.csv"))
-    shutil.copytree(root / "ut", root / "ut_en")
-    source = json.loads((root / "ut_en" / "source.json").read_text(encoding="utf-8"))
-    source["instrument"].pop("language")
-    (root / "ut_en" / "source.json").write_text(json.dumps(source), encoding="utf-8")
     return root
 
 

@@ -19,39 +19,22 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from swedish import study as swedish  # noqa: E402
 
 from clirun import bt  # noqa: E402
 from clirun import error_line as _error_line  # noqa: E402
 from clirun import ok_lines as _ok  # noqa: E402
-
-
-def _english(folder: Path) -> None:
-    """The discovery folder as an English study's (no ``language`` in its instrument)."""
-    source = json.loads((folder / "source.json").read_text(encoding="utf-8"))
-    source["instrument"].pop("language")
-    (folder / "source.json").write_text(json.dumps(source), encoding="utf-8")
+from sharedcache import english_copy, swedish_customers, swedish_discovered  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
     """The Swedish study, its discovery folder ``ut`` and ``ut_en`` (the same, English), and a
     customer base ``kunder.csv`` that also holds a statement (``s01``, a leak) and a free text."""
-    import numpy as np
-    import pandas as pd
-
     root = tmp_path_factory.mktemp("sv15")
-    folder = root / "kundstudie"
-    swedish.write_csv_study(folder)
-    _ok(bt("discover", folder, "--out", root / "ut", "--no-map", "--resamples", 10))
-    ids = pd.read_csv(folder / "responses.csv", sep=";", encoding="cp1252")["kundnummer"].tolist()
-    rng = np.random.default_rng(0)
-    ids += [i for i in range(100, 3000) if i not in set(ids)][:1000]
-    pd.DataFrame({"kundnummer": ids, "ålder": rng.integers(18, 80, len(ids)), "köp": rng.poisson(3, len(ids)),
-                  "region": rng.choice(["Nord", "Syd"], len(ids)), "s01": rng.integers(1, 8, len(ids)),
-                  "anteckning": [f"kund {i}" for i in range(len(ids))]}).to_csv(root / "kunder.csv", index=False)
-    shutil.copytree(root / "ut", root / "ut_en")
-    _english(root / "ut_en")
+    swedish_discovered(tmp_path_factory, root)  # discover kundstudie --out ut (made once per run)
+    swedish_customers(root / "kundstudie", root / "kunder.csv", s01=lambda rng, n: rng.integers(1, 8, n),
+                      anteckning=lambda rng, n: [f"kund {i}" for i in range(n)])
+    english_copy(root / "ut", root / "ut_en")
     said = {name: bt("lookalike", root / name, "--customers", root / "kunder.csv") for name in ("ut", "ut_en")}
     return root, said
 

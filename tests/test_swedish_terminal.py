@@ -19,6 +19,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 from swedish import study as swedish  # noqa: E402
+from sharedcache import swedish_with_lookalike  # noqa: E402
 
 BT = str(Path(sys.executable).parent / "behaviortypes")
 
@@ -49,27 +50,8 @@ def _study(folder: Path, edit=None) -> Path:
 def discovered(tmp_path_factory):
     """The Swedish study, its discovery folder ``ut`` with a lookalike trained on a made-up
     customer base ``kunder.csv``, and ``ut_en``: the same folder of an English study."""
-    import json
-    import shutil
-
-    import numpy as np
-    import pandas as pd
-
     root = tmp_path_factory.mktemp("sv14")
-    folder = _study(root / "kundstudie")
-    res = bt("discover", folder, "--out", root / "ut", "--no-map", "--resamples", 10)
-    assert res.returncode == 0, res.stderr
-    ids = pd.read_csv(folder / "responses.csv", sep=";", encoding="cp1252")["kundnummer"].tolist()
-    rng = np.random.default_rng(0)
-    ids += [i for i in range(100, 3000) if i not in set(ids)][:1000]
-    pd.DataFrame({"kundnummer": ids, "ålder": rng.integers(18, 80, len(ids)), "köp": rng.poisson(3, len(ids)),
-                  "region": rng.choice(["Nord", "Syd"], len(ids))}).to_csv(root / "kunder.csv", index=False)
-    res = bt("lookalike", root / "ut", "--customers", root / "kunder.csv")
-    assert res.returncode == 0, res.stderr
-    shutil.copytree(root / "ut", root / "ut_en")
-    source = json.loads((root / "ut_en" / "source.json").read_text(encoding="utf-8"))
-    source["instrument"].pop("language")
-    (root / "ut_en" / "source.json").write_text(json.dumps(source), encoding="utf-8")
+    swedish_with_lookalike(tmp_path_factory, root)  # made once per run
     return root
 
 

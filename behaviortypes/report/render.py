@@ -1222,6 +1222,50 @@ def _quiet_weasyprint():
             lg.setLevel(level)
 
 
+#: The sections that must fit on one page (each shrinks, up to ``_COMPACT_LEVELS - 1`` steps).
+_ONE_PAGE = ("overview", "differences", "statements", "measurement")
+
+
+def _laid_out(html: str) -> tuple[Any, dict[str, int], dict[str, int]]:
+    """WeasyPrint's layout of ``html``: the document, the page each section starts on
+    (0-based) and how many pages each section takes."""
+    from weasyprint import HTML
+
+    with _quiet_weasyprint():
+        doc = HTML(string=html, base_url=str(STATIC)).render()
+    pages: dict[str, int] = {}
+    for i, page in enumerate(doc.pages):
+        for anchor in page.anchors:
+            if anchor.startswith("sec-"):
+                pages.setdefault(anchor[4:], i)
+    starts = sorted(pages.values()) + [len(doc.pages)]
+    return doc, pages, {sec: starts[starts.index(p) + 1] - p for sec, p in pages.items()}
+
+
+_SECTION = re.compile(r'<section id="sec-([^"]+)".*?</section>\s*', re.S)
+
+
+def _only_sections(html: str, keep: Sequence[str]) -> str:
+    """The report's HTML with only the sections ``keep`` (page-starting ``<section
+    id="sec-...">`` elements, never nested); the head, styles and the rest stay. Every section
+    starts a page of the same size and margins, so a section takes as many pages here as in
+    the whole report: a section that shrank is checked without laying out the others again."""
+    return _SECTION.sub(lambda m: m.group(0) if m.group(1) in keep else "", html)
+
+
+def _overflowing(span: Mapping[str, int], compact: Mapping[str, int]) -> list[str]:
+    """The one-page sections that take more than one page and can still shrink."""
+    return [sec for sec, n in span.items() if n > 1 and (sec in _ONE_PAGE or sec.startswith("type-"))
+            and compact.get(sec, 0) < _COMPACT_LEVELS - 1]
+
+
+def _page_html(data: ReportData, lang: str, compact: Mapping[str, int]) -> tuple[dict, str]:
+    """The template context and the HTML of the report at the compaction levels ``compact``."""
+    with plots.number_style(lang):  # numbers in the figures as the text writes them
+        context = build_context(data, lang, compact=compact)
+    return context, render_html(data, lang, context=context)
+
+
 def render_document(data: ReportData, lang: str = "en") -> RenderedDocument:
     """Lay out the report with WeasyPrint (no file written).
 
@@ -1229,31 +1273,29 @@ def render_document(data: ReportData, lang: str = "en") -> RenderedDocument:
     and the measurement appendix must fit on one A4 page. A section that overflows (long names edited
     into ``types.yaml``, many types, long quotes) is laid out again in a more
     compact form (fewer lines, shorter quotes, smaller figures), up to two steps.
-    """
-    from weasyprint import HTML
 
+    The whole report is laid out once, and once more when a section had to shrink; in
+    between, only the sections that shrank are laid out to see whether they fit now (each
+    section starts a page, so the others cannot change), and a figure is drawn once per
+    render unless its section's level changed.
+    """
     compact: dict[str, int] = {}
     with _drawing_once():  # a figure whose section kept its level is drawn once, not on every pass
-        for _ in range(_COMPACT_LEVELS):
-            with plots.number_style(lang):  # numbers in the figures as the text writes them
-                context = build_context(data, lang, compact=compact)
-            html = render_html(data, lang, context=context)
-            with _quiet_weasyprint():
-                doc = HTML(string=html, base_url=str(STATIC)).render()
-            pages: dict[str, int] = {}
-            for i, page in enumerate(doc.pages):
-                for anchor in page.anchors:
-                    if anchor.startswith("sec-"):
-                        pages.setdefault(anchor[4:], i)
-            starts = sorted(pages.values()) + [len(doc.pages)]
-            span = {sec: starts[starts.index(p) + 1] - p for sec, p in pages.items()}
-            grow = [sec for sec, n in span.items() if n > 1 and (sec in ("overview", "differences", "statements", "measurement")
-                                                                or sec.startswith("type-"))
-                    and compact.get(sec, 0) < _COMPACT_LEVELS - 1]
+        context, html = _page_html(data, lang, compact)
+        doc, pages, span = _laid_out(html)
+        grow = _overflowing(span, compact)
+        for step in range(1, _COMPACT_LEVELS):
             if not grow:
                 break
             for sec in grow:
                 compact[sec] = compact.get(sec, 0) + 1
+            if step == _COMPACT_LEVELS - 1:  # the last step: laid out below, not checked
+                break
+            _, part = _page_html(data, lang, compact)
+            grow = _overflowing(_laid_out(_only_sections(part, grow))[2], compact)
+        if compact:  # some section shrank: the whole report at the levels found
+            context, html = _page_html(data, lang, compact)
+            doc, pages, _ = _laid_out(html)
     return RenderedDocument(html=html, context=context, document=doc, section_pages=pages)
 
 

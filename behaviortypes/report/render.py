@@ -118,6 +118,15 @@ def _drawn(key: tuple, make) -> str:
     return drawn[key]
 
 
+def _sized(make, width: float, height: float):
+    """``make`` (a function returning a figure), setting the figure's size in inches."""
+    def sized():
+        fig = make()
+        fig.set_size_inches(width, height)
+        return fig
+    return sized
+
+
 @contextmanager
 def _drawing_once():
     """Within it, :func:`_drawn` keeps each figure it draws (one render's figures only)."""
@@ -886,12 +895,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         styles_note = _styles_note(data, t, fmt)
         stages = {t["funnel_received"]: received, t["funnel_screened"]: received - n_kept,
                   t["funnel_analysed"]: n_kept}
-
-        def funnel():
-            fig = plots.plot_funnel(stages)
-            fig.set_size_inches(6.0, 1.4)
-            return fig
-
+        funnel = _sized(lambda: plots.plot_funnel(stages), 6.0, 1.4)
         appendix["quality"] = {"svg": _drawn(("funnel",), funnel), "reasons": reasons, "styles_note": styles_note}
         sections.append("quality")
     src = data.source
@@ -916,12 +920,8 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
                 kmo=fmt.num(float(kmo), 2), p=fmt.pvalue(float(p)) if p is not None else "–")
         m = sol.get("n_factors") or fx.get("n_factors")
         if data.retention is not None:
-            def scree():
-                fig = plots.plot_scree(data.retention, n_factors=m, labels=labels["scree"])
-                fig.set_size_inches(6.0, 2.6 - 0.6 * measurement_level)
-                return fig
-
-            meas["scree_svg"] = _drawn(("scree", measurement_level), scree)
+            meas["scree_svg"] = _drawn(("scree", measurement_level), _sized(lambda: plots.plot_scree(
+                data.retention, n_factors=m, labels=labels["scree"]), 6.0, 2.6 - 0.6 * measurement_level))
         meas["retained"] = t["retained_note"].format(m=m) if m else ""
         reason = reason_text(sol.get("factor_reason_code") or sol["factor_reason"], t, fmt)
         meas["reason"] = reason[:1].upper() + reason[1:]
@@ -960,20 +960,12 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         # the overlap said once on the page: the continuum box says it (same entropy and cut)
         kpage["overlap"] = "" if kpage["continuum"] else overlap_sentence(data.evidence_k, sol.get("k"), t, fmt)
         if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "bic_best", "silhouette")):
-            def k_evidence():
-                fig = plots.plot_k_evidence(data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"])
-                fig.set_size_inches(7.0, 2.2)
-                return fig
-
-            kpage["evidence_svg"] = _drawn(("k_evidence",), k_evidence)
+            kpage["evidence_svg"] = _drawn(("k_evidence",), _sized(lambda: plots.plot_k_evidence(
+                data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"]), 7.0, 2.2))
         if types["stability"].notna().any():
-            def stability():
-                fig = plots.plot_stability(types["stability"].dropna(), names=names, colors=colours,
-                                           xlabel=t["plot_jaccard"])
-                fig.set_size_inches(6.0, 0.6 + 0.28 * types["stability"].notna().sum())
-                return fig
-
-            kpage["stability_svg"] = _drawn(("stability",), stability)
+            kpage["stability_svg"] = _drawn(("stability",), _sized(lambda: plots.plot_stability(
+                types["stability"].dropna(), names=names, colors=colours, xlabel=t["plot_jaccard"]),
+                6.0, 0.6 + 0.28 * types["stability"].notna().sum()))
         appendix["k"] = kpage
         sections.append("k")
     if data.card is not None:
@@ -1072,19 +1064,11 @@ def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labe
         linked = look["linked"] + ("." if look["linked"] and not look["linked"].endswith(".") else "")
         look["linked"] = " ".join([linked, *weakness_lines(weak, fmt.lang)]).strip()
     if data.calibration is not None:
-        def calibration():
-            fig = plots.plot_calibration(data.calibration, labels=labels["calibration"])
-            fig.set_size_inches(2.9, 2.7)
-            return fig
-
-        look["calibration_svg"] = _drawn(("calibration",), calibration)
+        look["calibration_svg"] = _drawn(("calibration",), _sized(lambda: plots.plot_calibration(
+            data.calibration, labels=labels["calibration"]), 2.9, 2.7))
     if data.confusion is not None:
-        def confusion():
-            fig = plots.plot_confusion(data.confusion, names=names, labels=labels["confusion"])
-            fig.set_size_inches(3.6, 2.9)
-            return fig
-
-        look["confusion_svg"] = _drawn(("confusion",), confusion)
+        look["confusion_svg"] = _drawn(("confusion",), _sized(lambda: plots.plot_confusion(
+            data.confusion, names=names, labels=labels["confusion"]), 3.6, 2.9))
     if data.importances is not None and len(data.importances):
         def importances():
             imp = data.importances.head(8)

@@ -13,7 +13,9 @@ render the CPU seconds of each phase:
 - ``pdf``: writing the PDF (``Document.write_pdf``)
 - ``other``: the rest (reading the folder, the deck, the cards, writing files)
 
-and how many times the report was laid out (``passes``) and the figure calls made.
+how many times WeasyPrint laid out (``passes``: the whole report, or since session 19
+also the sections that shrank, checked alone), the pages it laid out in all
+(``pages_laid_out``), the contexts built and the figure calls made.
 
     PYTHONPATH=$PWD nice -n 10 .venv/bin/python bench/report_render.py [--repeat 1] [--json out.jsonl]
 """
@@ -116,6 +118,14 @@ def _instrument() -> Phases:
     ph.wrap(render, "build_context", "context", count="build_context")
     ph.wrap(render, "render_html", "html")
     ph.wrap(weasyprint.HTML, "render", "layout", count="passes")
+    render_layout = weasyprint.HTML.render  # the wrapped one
+
+    def counting_pages(self, *args, **kwargs):
+        doc = render_layout(self, *args, **kwargs)
+        ph.calls["pages_laid_out"] += len(doc.pages)
+        return doc
+
+    weasyprint.HTML.render = counting_pages  # undone with the wrapper below (same attribute)
     ph.wrap(weasyprint.document.Document, "write_pdf", "pdf")
     return ph
 
@@ -137,7 +147,7 @@ def time_render(disc: Path, lang: str, formats: tuple[str, ...], keep: Path | No
     sec = dict(ph.seconds)
     figure_calls = sum(v for k, v in ph.calls.items() if k.startswith("plot_"))
     return {"cpu": round(cpu, 2), "wall": round(wall, 2), "phases": {k: round(v, 2) for k, v in sec.items()},
-            "other": round(cpu - sum(sec.values()), 2), "passes": ph.calls["passes"],
+            "other": round(cpu - sum(sec.values()), 2), "passes": ph.calls["passes"], "pages_laid_out": ph.calls["pages_laid_out"],
             "contexts": ph.calls["build_context"], "figure_calls": figure_calls}
 
 

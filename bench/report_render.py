@@ -1,6 +1,6 @@
 """How long `report` takes, phase by phase (session 19, REPSPEED).
 
-Builds two studies once (cached under ``--work``, default ``/tmp/bt_report_bench``): the demo
+Builds two studies once (cached under ``--work``, default ``bench/.data/report_render``): the demo
 (``behaviortypes.synth.make_study``, every stage run: discovery, profile, lookalike, score)
 and the Swedish test study (``tests/data/swedish``, discovery only). Then renders the
 report of each, in English and Swedish, as PDF only and in every format, and prints per
@@ -153,7 +153,7 @@ def time_render(disc: Path, lang: str, formats: tuple[str, ...], keep: Path | No
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bt_report_bench")
+    ap.add_argument("--work", type=Path, default=ROOT / "bench" / ".data" / "report_render")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--json", type=Path, default=None, help="append one JSON line per render here")
     ap.add_argument("--studies", default="demo,swedish")
@@ -161,6 +161,8 @@ def main(argv=None) -> None:
     ap.add_argument("--keep", type=Path, default=None, help="keep the files written under this folder")
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.work.parent.name == ".data":  # generated inputs stay out of git (as bench/score.py)
+        (args.work.parent / ".gitignore").write_text("*\n")
     builders = {"demo": build_demo, "swedish": build_swedish}
     studies = {name: builders[name](args.work) for name in args.studies.split(",")}
     everything = ("pdf", "html", "pptx", "png")

@@ -18,6 +18,27 @@ also the sections that shrank, checked alone), the pages it laid out in all
 (``pages_laid_out``), the contexts built and the figure calls made.
 
     PYTHONPATH=$PWD nice -n 10 .venv/bin/python bench/report_render.py [--repeat 1] [--json out.jsonl]
+
+Figures (2026-12-05, session 19; CPU seconds, mean of 2 interleaved runs per tree on a
+shared 2-core machine, load 5-8, so ±0.5 s; "layouts": WeasyPrint layouts per render):
+
+=================  ==========================  ==========================
+render             before (main f57d389)       after (branch repspeed)
+=================  ==========================  ==========================
+demo en, pdf       27.0 (figures 10.3, layout  16.7 (figures 4.0, layout
+                   9.8, pdf 3.4; 3 layouts)    7.5, pdf 2.4; 3 layouts,
+                                               the second of 5 sections)
+demo en, all four  28.7                        16.7
+demo sv, pdf       26.7                        15.4
+demo sv, all four  26.6                        17.9
+Swedish study en   6.0 / 6.5 (pdf / all four)  5.7 / 6.6 (1 layout: no gain
+Swedish study sv   5.5 / 6.1                   5.6 / 5.6  beyond the noise)
+=================  ==========================  ==========================
+
+The demo's overview and personas overflow their page at level 0, so it is laid out three
+times; the Swedish study fits at once. Pages are the same pixel for pixel at 60 and 150 dpi
+(pypdfium2) and the HTML is the same byte for byte apart from the figures' SVG, which lost
+matplotlib's <metadata> block and its empty ``<g id>`` wrappers.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ import textwrap
 import warnings
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -95,6 +96,45 @@ def _svg(fig) -> str:
     svg = plots.figure_to_svg(fig)
     fig.clear()
     return svg
+
+
+#: The figures drawn so far in one :func:`render_document` (its compaction passes): SVG by
+#: figure and by what the figure depends on that a pass may change (its section's level).
+#: ``None`` outside a render: every figure is drawn anew.
+_DRAWN: ContextVar[dict | None] = ContextVar("behaviortypes_report_drawn", default=None)
+
+
+def _drawn(key: tuple, make) -> str:
+    """The SVG of the figure ``make()`` returns, drawn once per render for each ``key``.
+
+    ``key`` names the figure and every value it depends on that can differ between the
+    passes of one :func:`render_document` (the data and the language cannot): a section
+    whose compaction level did not change reuses its figures on the next pass."""
+    drawn = _DRAWN.get()
+    if drawn is None:
+        return _svg(make())
+    if key not in drawn:
+        drawn[key] = _svg(make())
+    return drawn[key]
+
+
+def _sized(make, width: float, height: float):
+    """``make`` (a function returning a figure), setting the figure's size in inches."""
+    def sized():
+        fig = make()
+        fig.set_size_inches(width, height)
+        return fig
+    return sized
+
+
+@contextmanager
+def _drawing_once():
+    """Within it, :func:`_drawn` keeps each figure it draws (one render's figures only)."""
+    token = _DRAWN.set({})
+    try:
+        yield
+    finally:
+        _DRAWN.reset(token)
 
 
 def _wrap_label(text: str, width: int, max_lines: int) -> str:
@@ -303,10 +343,13 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
         recall = fmt.pct(float(data.per_type.loc[tid, "recall"]))
     n_customers = (data.base or {}).get("n_customers")
     stab, (base_share, base_ci) = row["stability"], _base_texts(row, fmt)
-    emblem = plots.plot_emblem(factors, color=colour, size=1.25)
-    drivers = plots.plot_drivers(factors.rename(index=data.factor_names), color=colour, limit=zlim,
+
+    def drivers():
+        fig = plots.plot_drivers(factors.rename(index=data.factor_names), color=colour, limit=zlim,
                                  xlabel=t["plot_z"])
-    drivers.set_size_inches(3.3, 0.45 + 0.27 * len(factors))
+        fig.set_size_inches(3.3, 0.45 + 0.27 * len(factors))
+        return fig
+
     return {
         "id": int(tid), "pos": pos, "of": t["persona_of"].format(i=pos, k=n_shown),
         # the name whole (the analyst's words are never cut): a long one gets a smaller, wrapped title
@@ -331,7 +374,8 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
         "none_above": t["none_above"].format(sd=fmt.num(_MIN_EFFECT, 1)),
         "avoid": [behaviour(r) for r in avoid.itertuples()],
         "needs": needs, "needs_note": needs_note, "quotes": quotes, "crm": crm, "crm_note": crm_note,
-        "emblem": _svg(emblem), "drivers": _svg(drivers),
+        "emblem": _drawn(("emblem", int(tid)), lambda: plots.plot_emblem(factors, color=colour, size=1.25)),
+        "drivers": _drawn(("drivers", int(tid)), drivers),
         "who": _who(data, tid, fmt.lang, level),
     }
 
@@ -389,12 +433,15 @@ def _hidden_note(types, min_group_size, fmt, t) -> str | None:
 def _map_svg(umap: Any, names: Mapping[int, str], colours: Mapping[int, str], lv: int) -> str:
     """The map of respondents as SVG; the legend under it takes a line per type (one
     column) when the names are long."""
-    fig = plots.plot_umap(umap, names=dict(names), colors=dict(colours))
-    legend = fig.axes[0].get_legend() if fig.axes else None
-    rows = len(legend.get_texts()) if legend else 0
-    one_column = rows > 1 and max(len(x.get_text()) for x in legend.get_texts()) > 48
-    fig.set_size_inches(7.0, 3.9 - 0.9 * lv + (0.14 * (rows // 2) if one_column else 0.0))
-    return _svg(fig)
+    def make():
+        fig = plots.plot_umap(umap, names=dict(names), colors=dict(colours))
+        legend = fig.axes[0].get_legend() if fig.axes else None
+        rows = len(legend.get_texts()) if legend else 0
+        one_column = rows > 1 and max(len(x.get_text()) for x in legend.get_texts()) > 48
+        fig.set_size_inches(7.0, 3.9 - 0.9 * lv + (0.14 * (rows // 2) if one_column else 0.0))
+        return fig
+
+    return _drawn(("map", lv), make)
 
 
 def _overview_rows(types: Any, fmt: Formatter) -> list[dict[str, Any]]:
@@ -480,9 +527,13 @@ def build_context(data: ReportData, lang: str = "en", *,
     lv = compact.get("overview", 0)
     table = _overview_rows(types, fmt)
     sizes_frame = types.reset_index()[["type_id", "share", "ci_low", "ci_high"]]
-    fig = plots.plot_sizes(sizes_frame, names=names, colors=colours, base_shares=base, labels=labels["sizes"])
-    fig.set_size_inches(7.0, 0.8 + (0.34 + 0.14 * two_lines - 0.08 * lv) * len(types))
-    overview = {"table": table, "sizes_svg": _svg(fig), "has_base": base is not None, "umap_svg": None,
+
+    def sizes():
+        fig = plots.plot_sizes(sizes_frame, names=names, colors=colours, base_shares=base, labels=labels["sizes"])
+        fig.set_size_inches(7.0, 0.8 + (0.34 + 0.14 * two_lines - 0.08 * lv) * len(types))
+        return fig
+
+    overview = {"table": table, "sizes_svg": _drawn(("sizes", lv), sizes), "has_base": base is not None, "umap_svg": None,
                 "base_uncorrected": base is not None and not (data.base or {}).get("corrected", True),
                 "one_group": None, "map_title": t["map_title"], "map_sample": None, "continuum_title": continuum_title(sol, t),
                 "continuum": continuum_note(sol, data.evidence_k, t, fmt), "set_k": _set_k_note(sol, t, fmt)}
@@ -505,9 +556,12 @@ def build_context(data: ReportData, lang: str = "en", *,
     fprof = data.factor_profile(ids)
     differences: dict[str, Any] = {"factor_svg": None, "items_svg": None, "items_title": None, "own_page": False}
     if fprof.shape[1]:
-        fig = plots.plot_profile_heatmap(fprof, names=names, labels=data.factor_names)
-        fig.set_size_inches(min(7.0, 2.2 + 0.85 * fprof.shape[1]), 0.9 + (0.36 + 0.1 * two_lines) * len(ids))
-        differences["factor_svg"] = _svg(fig)
+        def factor_heatmap():
+            fig = plots.plot_profile_heatmap(fprof, names=names, labels=data.factor_names)
+            fig.set_size_inches(min(7.0, 2.2 + 0.85 * fprof.shape[1]), 0.9 + (0.36 + 0.1 * two_lines) * len(ids))
+            return fig
+
+        differences["factor_svg"] = _drawn(("factor_heatmap",), factor_heatmap)
     differences.update(_statements_heatmap(data, ids, t, compact))
     if differences["own_page"] and not one_group:  # long statements: a page of their own, after the dimensions
         sections.insert(sections.index("differences") + 1, "statements")
@@ -579,21 +633,25 @@ def _statements_heatmap(data: ReportData, ids: list[int], t: Mapping[str, str],
     width = LONG_ITEM_WIDTH if long else ITEM_LABEL_WIDTH
     inames = {k: "\n".join(textwrap.wrap(texts[k], width)) or k for k in iprof.index}
     extra = sum(v.count("\n") for v in inames.values())  # lines beyond the first, all rows
-    # the types' whole names: the figure wraps them to their columns' width when drawn
-    fig = plots.plot_profile_heatmap(
-        iprof, names=inames, fmt="{:+.1f}",
-        labels={tid: plots.type_label(tid, types.loc[tid, "name"], width=10_000, max_lines=1) for tid in ids})
-    if long:
-        for label in fig.axes[0].get_yticklabels():  # a paragraph: its lines start together
-            label.set_fontsize(LONG_ITEM_FONT)
-            label.set_multialignment("left")
-    # room for the type labels under the columns (wrapped there on about this many lines)
-    # (about 3.9 pt a character at 7 pt; the columns share about 4.1 inches)
-    label_lines = min(8, max(math.ceil(len(f"{tid} · {types.loc[tid, 'name']}") * 3.9 / (4.1 * 72 / len(ids)))
-                             for tid in ids))
-    line = 0.1 if not long else LONG_ITEM_FONT * 1.25 / 72  # inches a wrapped line adds to its row
-    fig.set_size_inches(7.0, 1.25 + 0.2 * len(iprof) + line * extra + 0.1 * max(0, label_lines - 3))
-    out.update(items_svg=_svg(fig), own_page=long)
+
+    def make():
+        # the types' whole names: the figure wraps them to their columns' width when drawn
+        fig = plots.plot_profile_heatmap(
+            iprof, names=inames, fmt="{:+.1f}",
+            labels={tid: plots.type_label(tid, types.loc[tid, "name"], width=10_000, max_lines=1) for tid in ids})
+        if long:
+            for label in fig.axes[0].get_yticklabels():  # a paragraph: its lines start together
+                label.set_fontsize(LONG_ITEM_FONT)
+                label.set_multialignment("left")
+        # room for the type labels under the columns (wrapped there on about this many lines)
+        # (about 3.9 pt a character at 7 pt; the columns share about 4.1 inches)
+        label_lines = min(8, max(math.ceil(len(f"{tid} · {types.loc[tid, 'name']}") * 3.9 / (4.1 * 72 / len(ids)))
+                                 for tid in ids))
+        line = 0.1 if not long else LONG_ITEM_FONT * 1.25 / 72  # inches a wrapped line adds to its row
+        fig.set_size_inches(7.0, 1.25 + 0.2 * len(iprof) + line * extra + 0.1 * max(0, label_lines - 3))
+        return fig
+
+    out.update(items_svg=_drawn(("statements", long, level), make), own_page=long)
     return out
 
 
@@ -837,9 +895,8 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         styles_note = _styles_note(data, t, fmt)
         stages = {t["funnel_received"]: received, t["funnel_screened"]: received - n_kept,
                   t["funnel_analysed"]: n_kept}
-        fig = plots.plot_funnel(stages)
-        fig.set_size_inches(6.0, 1.4)
-        appendix["quality"] = {"svg": _svg(fig), "reasons": reasons, "styles_note": styles_note}
+        funnel = _sized(lambda: plots.plot_funnel(stages), 6.0, 1.4)
+        appendix["quality"] = {"svg": _drawn(("funnel",), funnel), "reasons": reasons, "styles_note": styles_note}
         sections.append("quality")
     src = data.source
     appendix["provenance"] = t["provenance"].format(  # the survey's name, not its folder's (trial 8)
@@ -863,9 +920,8 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
                 kmo=fmt.num(float(kmo), 2), p=fmt.pvalue(float(p)) if p is not None else "–")
         m = sol.get("n_factors") or fx.get("n_factors")
         if data.retention is not None:
-            fig = plots.plot_scree(data.retention, n_factors=m, labels=labels["scree"])
-            fig.set_size_inches(6.0, 2.6 - 0.6 * measurement_level)
-            meas["scree_svg"] = _svg(fig)
+            meas["scree_svg"] = _drawn(("scree", measurement_level), _sized(lambda: plots.plot_scree(
+                data.retention, n_factors=m, labels=labels["scree"]), 6.0, 2.6 - 0.6 * measurement_level))
         meas["retained"] = t["retained_note"].format(m=m) if m else ""
         reason = reason_text(sol.get("factor_reason_code") or sol["factor_reason"], t, fmt)
         meas["reason"] = reason[:1].upper() + reason[1:]
@@ -904,14 +960,12 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         # the overlap said once on the page: the continuum box says it (same entropy and cut)
         kpage["overlap"] = "" if kpage["continuum"] else overlap_sentence(data.evidence_k, sol.get("k"), t, fmt)
         if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "bic_best", "silhouette")):
-            fig = plots.plot_k_evidence(data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"])
-            fig.set_size_inches(7.0, 2.2)
-            kpage["evidence_svg"] = _svg(fig)
+            kpage["evidence_svg"] = _drawn(("k_evidence",), _sized(lambda: plots.plot_k_evidence(
+                data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"]), 7.0, 2.2))
         if types["stability"].notna().any():
-            fig = plots.plot_stability(types["stability"].dropna(), names=names, colors=colours,
-                                       xlabel=t["plot_jaccard"])
-            fig.set_size_inches(6.0, 0.6 + 0.28 * types["stability"].notna().sum())
-            kpage["stability_svg"] = _svg(fig)
+            kpage["stability_svg"] = _drawn(("stability",), _sized(lambda: plots.plot_stability(
+                types["stability"].dropna(), names=names, colors=colours, xlabel=t["plot_jaccard"]),
+                6.0, 0.6 + 0.28 * types["stability"].notna().sum()))
         appendix["k"] = kpage
         sections.append("k")
     if data.card is not None:
@@ -964,10 +1018,10 @@ def _loadings_page(data: ReportData, t: Mapping[str, str], fmt: Formatter) -> tu
     corr = factor_correlations(data, t, fmt)
     # inches for the correlations under the figure (a heading, the table, the note)
     reserve = 0.0 if corr is None else 0.9 if corr["table"] is None else 1.3 + 0.19 * len(corr["table"]["rows"])
-    return corr, _loadings_svg(data, reserve)
+    return corr, _drawn(("loadings", reserve), lambda: _loadings_figure(data, reserve))
 
 
-def _loadings_svg(data: ReportData, reserve: float = 0.0) -> str:
+def _loadings_figure(data: ReportData, reserve: float = 0.0):
     """The loadings figure: rows grouped by each statement's main factor, strongest first.
 
     ``reserve``: inches of the page kept for what follows the figure (the factor
@@ -988,7 +1042,7 @@ def _loadings_svg(data: ReportData, reserve: float = 0.0) -> str:
     if reserve and height + reserve > 9.6:
         height = max(0.85 * height, 9.6 - reserve)
     fig.set_size_inches(7.0, height)
-    return _svg(fig)
+    return fig
 
 
 def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapping[str, dict],
@@ -1010,19 +1064,20 @@ def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labe
         linked = look["linked"] + ("." if look["linked"] and not look["linked"].endswith(".") else "")
         look["linked"] = " ".join([linked, *weakness_lines(weak, fmt.lang)]).strip()
     if data.calibration is not None:
-        fig = plots.plot_calibration(data.calibration, labels=labels["calibration"])
-        fig.set_size_inches(2.9, 2.7)
-        look["calibration_svg"] = _svg(fig)
+        look["calibration_svg"] = _drawn(("calibration",), _sized(lambda: plots.plot_calibration(
+            data.calibration, labels=labels["calibration"]), 2.9, 2.7))
     if data.confusion is not None:
-        fig = plots.plot_confusion(data.confusion, names=names, labels=labels["confusion"])
-        fig.set_size_inches(3.6, 2.9)
-        look["confusion_svg"] = _svg(fig)
+        look["confusion_svg"] = _drawn(("confusion",), _sized(lambda: plots.plot_confusion(
+            data.confusion, names=names, labels=labels["confusion"]), 3.6, 2.9))
     if data.importances is not None and len(data.importances):
-        imp = data.importances.head(8)
-        imp.index = [data.label(i) for i in imp.index]
-        fig = plots.plot_importances(imp, xlabel=t["plot_importance"])
-        fig.set_size_inches(3.4, 0.5 + 0.22 * len(imp))
-        look["importance_svg"] = _svg(fig)
+        def importances():
+            imp = data.importances.head(8)
+            imp.index = [data.label(i) for i in imp.index]
+            fig = plots.plot_importances(imp, xlabel=t["plot_importance"])
+            fig.set_size_inches(3.4, 0.5 + 0.22 * len(imp))
+            return fig
+
+        look["importance_svg"] = _drawn(("importances",), importances)
     tool = data.typing_tool if isinstance(data.typing_tool, dict) else None
     if tool and isinstance(tool.get("items"), list):
         qs = [(_first_str(q, "text") or data.item_texts.get(_first_str(q, "id"), _first_str(q, "id")))
@@ -1151,6 +1206,50 @@ def _quiet_weasyprint():
             lg.setLevel(level)
 
 
+#: The sections that must fit on one page (each shrinks, up to ``_COMPACT_LEVELS - 1`` steps).
+_ONE_PAGE = ("overview", "differences", "statements", "measurement")
+
+
+def _laid_out(html: str) -> tuple[Any, dict[str, int], dict[str, int]]:
+    """WeasyPrint's layout of ``html``: the document, the page each section starts on
+    (0-based) and how many pages each section takes."""
+    from weasyprint import HTML
+
+    with _quiet_weasyprint():
+        doc = HTML(string=html, base_url=str(STATIC)).render()
+    pages: dict[str, int] = {}
+    for i, page in enumerate(doc.pages):
+        for anchor in page.anchors:
+            if anchor.startswith("sec-"):
+                pages.setdefault(anchor[4:], i)
+    starts = sorted(pages.values()) + [len(doc.pages)]
+    return doc, pages, {sec: starts[starts.index(p) + 1] - p for sec, p in pages.items()}
+
+
+_SECTION = re.compile(r'<section id="sec-([^"]+)".*?</section>\s*', re.S)
+
+
+def _only_sections(html: str, keep: Sequence[str]) -> str:
+    """The report's HTML with only the sections ``keep`` (page-starting ``<section
+    id="sec-...">`` elements, never nested); the head, styles and the rest stay. Every section
+    starts a page of the same size and margins, so a section takes as many pages here as in
+    the whole report: a section that shrank is checked without laying out the others again."""
+    return _SECTION.sub(lambda m: m.group(0) if m.group(1) in keep else "", html)
+
+
+def _overflowing(span: Mapping[str, int], compact: Mapping[str, int]) -> list[str]:
+    """The one-page sections that take more than one page and can still shrink."""
+    return [sec for sec, n in span.items() if n > 1 and (sec in _ONE_PAGE or sec.startswith("type-"))
+            and compact.get(sec, 0) < _COMPACT_LEVELS - 1]
+
+
+def _page_html(data: ReportData, lang: str, compact: Mapping[str, int]) -> tuple[dict, str]:
+    """The template context and the HTML of the report at the compaction levels ``compact``."""
+    with plots.number_style(lang):  # numbers in the figures as the text writes them
+        context = build_context(data, lang, compact=compact)
+    return context, render_html(data, lang, context=context)
+
+
 def render_document(data: ReportData, lang: str = "en") -> RenderedDocument:
     """Lay out the report with WeasyPrint (no file written).
 
@@ -1158,30 +1257,29 @@ def render_document(data: ReportData, lang: str = "en") -> RenderedDocument:
     and the measurement appendix must fit on one A4 page. A section that overflows (long names edited
     into ``types.yaml``, many types, long quotes) is laid out again in a more
     compact form (fewer lines, shorter quotes, smaller figures), up to two steps.
-    """
-    from weasyprint import HTML
 
+    The whole report is laid out once, and once more when a section had to shrink; in
+    between, only the sections that shrank are laid out to see whether they fit now (each
+    section starts a page, so the others cannot change), and a figure is drawn once per
+    render unless its section's level changed.
+    """
     compact: dict[str, int] = {}
-    for _ in range(_COMPACT_LEVELS):
-        with plots.number_style(lang):  # numbers in the figures as the text writes them
-            context = build_context(data, lang, compact=compact)
-        html = render_html(data, lang, context=context)
-        with _quiet_weasyprint():
-            doc = HTML(string=html, base_url=str(STATIC)).render()
-        pages: dict[str, int] = {}
-        for i, page in enumerate(doc.pages):
-            for anchor in page.anchors:
-                if anchor.startswith("sec-"):
-                    pages.setdefault(anchor[4:], i)
-        starts = sorted(pages.values()) + [len(doc.pages)]
-        span = {sec: starts[starts.index(p) + 1] - p for sec, p in pages.items()}
-        grow = [sec for sec, n in span.items() if n > 1 and (sec in ("overview", "differences", "statements", "measurement")
-                                                            or sec.startswith("type-"))
-                and compact.get(sec, 0) < _COMPACT_LEVELS - 1]
-        if not grow:
-            break
-        for sec in grow:
-            compact[sec] = compact.get(sec, 0) + 1
+    with _drawing_once():  # a figure whose section kept its level is drawn once, not on every pass
+        context, html = _page_html(data, lang, compact)
+        doc, pages, span = _laid_out(html)
+        grow = _overflowing(span, compact)
+        for step in range(1, _COMPACT_LEVELS):
+            if not grow:
+                break
+            for sec in grow:
+                compact[sec] = compact.get(sec, 0) + 1
+            if step == _COMPACT_LEVELS - 1:  # the last step: laid out below, not checked
+                break
+            _, part = _page_html(data, lang, compact)
+            grow = _overflowing(_laid_out(_only_sections(part, grow))[2], compact)
+        if compact:  # some section shrank: the whole report at the levels found
+            context, html = _page_html(data, lang, compact)
+            doc, pages, _ = _laid_out(html)
     return RenderedDocument(html=html, context=context, document=doc, section_pages=pages)
 
 

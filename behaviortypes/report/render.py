@@ -59,6 +59,9 @@ __all__ = [
     "overlap_sentence",
     "continuum_note",
     "continuum_title",
+    "coded_warning_text",
+    "structure_warning_text",
+    "lpa_notes",
     "cfa_sentences",
     "cfa_coverage",
     "CFA_CUTOFFS",
@@ -536,7 +539,8 @@ def build_context(data: ReportData, lang: str = "en", *,
     overview = {"table": table, "sizes_svg": _drawn(("sizes", lv), sizes), "has_base": base is not None, "umap_svg": None,
                 "base_uncorrected": base is not None and not (data.base or {}).get("corrected", True),
                 "one_group": None, "map_title": t["map_title"], "map_sample": None, "continuum_title": continuum_title(sol, t),
-                "continuum": continuum_note(sol, data.evidence_k, t, fmt), "set_k": _set_k_note(sol, t, fmt)}
+                "continuum": continuum_note(sol, data.evidence_k, t, fmt), "set_k": _set_k_note(sol, t, fmt),
+                "structure": structure_warning_text(sol, t, fmt)}
     hidden_note = _hidden_note(types, data.min_group_size, fmt, t)
     n_kept = sol.get("n_kept") or int(types["n"].sum())
     if data.umap is not None:
@@ -668,6 +672,44 @@ def _set_k_note(solution: Mapping[str, Any], t: Mapping[str, str], fmt: Formatte
     return reason_text(codes, t, fmt) if codes else ""
 
 
+def coded_warning_text(solution: Mapping[str, Any], key: str, t: Mapping[str, str], fmt: Formatter) -> str:
+    """A warning ``discover`` wrote to ``solution.json`` (``structure_warning``,
+    ``statements_warning``) in the report's language: its ``<key>_code`` (a code of the
+    catalogue and its values, or a list of them) when the catalogue has every code, else the
+    text as written (an older folder, English); "" without the warning."""
+    text = solution.get(key)
+    if not text:
+        return ""
+    coded = solution.get(f"{key}_code")
+    parts = [coded] if isinstance(coded, Mapping) else coded if isinstance(coded, list) else []
+    if parts and all(isinstance(c, Mapping) and c.get("code") in t for c in parts):
+        return reason_text([{"code": c["code"], "values": {k: _number_of(v) for k, v in (c.get("values") or {}).items()}}
+                            for c in parts], t, fmt)
+    # an older folder: a warning without values is the English catalogue's text word for word
+    same = [code for code, said in load_texts("en").items() if code.startswith("warn_") and said == text]
+    return t[same[0]] if same and same[0] in t else str(text)
+
+
+def _number_of(value: Any) -> Any:
+    """A number written as text with its digits (``"0.87"``, as a warning's values may hold
+    it) as the number, so that the report's language writes it (``0,87``); else the value."""
+    if isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value.strip()):
+        return float(value) if "." in value else int(value)
+    return value
+
+
+def _sentence(text: str) -> str:
+    """A warning as the command line says it ("the 2 types are …") as a sentence of a page."""
+    return text[:1].upper() + text[1:]
+
+
+def structure_warning_text(solution: Mapping[str, Any], t: Mapping[str, str], fmt: Formatter) -> str:
+    """The command line's "Weak evidence for distinct types" warning (``solution.json``
+    ``structure_warning``, with ``structure_warning_code``) in the report's language, or ""
+    (user trial 19: two personas "stability 1.00" and no word of the weak evidence)."""
+    return coded_warning_text(solution, "structure_warning", t, fmt)
+
+
 def continuum_note(solution: Mapping[str, Any], evidence: Any, t: Mapping[str, str], fmt: Formatter) -> str:
     """The headline's and the appendix's "a continuum, not distinct groups" sentences (or "").
 
@@ -751,8 +793,11 @@ def _lpa_rows(evidence, chosen, fmt: Formatter, one_group: str = "one group") ->
                          "share_min": cell(r, "min_share", lambda v: fmt.pct(v, 0)),
                          "avepp": "", "blrt": "", "jaccard": ""})
             continue
+        # every fit of this k set aside (no BIC): its BLRT p compares collapsed fits (trial 19)
+        set_aside = "bic_best" in r and not _finite(r.get("bic_best"))
         rows.append({
-            "k": int(r["k"]), "k_label": str(int(r["k"])),
+            "k": int(r["k"]), "k_label": str(int(r["k"])), "set_aside": set_aside,
+            "blrt_hidden": set_aside and _finite(r.get("blrt_p")),
             "chosen": chosen is not None and int(r["k"]) == int(chosen),
             "bic": cell(r, "bic_best", lambda v: fmt.count(v)),
             "entropy": cell(r, "entropy", lambda v: fmt.num(v, 2)),
@@ -763,10 +808,20 @@ def _lpa_rows(evidence, chosen, fmt: Formatter, one_group: str = "one group") ->
             "share_min": cell(r, "min_share_model" if _finite(r.get("min_share_model")) else "min_share",
                               lambda v: fmt.pct(v, 1)),
             "avepp": cell(r, "avepp_min", lambda v: fmt.num(v, 2)),
-            "blrt": cell(r, "blrt_p", lambda v: fmt.num(v, 3)),
+            "blrt": "–" if set_aside else cell(r, "blrt_p", lambda v: fmt.num(v, 3)),
             "jaccard": cell(r, "jaccard_min", lambda v: fmt.num(v, 2)),
         })
     return rows
+
+
+def lpa_notes(rows: Sequence[Mapping[str, Any]], t: Mapping[str, str]) -> tuple[str, str]:
+    """The latent-profile table's two notes on fits set aside (each "" when it does not
+    apply): why a BLRT p is not shown for a number of types whose every fit was set aside,
+    and why the number of types kept (in bold) has no BIC (user trial 19)."""
+    hidden = [str(r["k"]) for r in rows if r.get("blrt_hidden")]
+    chosen = [r for r in rows if r.get("chosen") and r.get("set_aside")]
+    return (t["lpa_blrt_set_aside"].format(ks=", ".join(hidden)) if hidden else "",
+            t["lpa_chosen_no_bic"].format(k=chosen[0]["k"]) if chosen else "")
 
 
 def _styles_note(data: ReportData, t: Mapping[str, str], fmt: Formatter) -> str | None:
@@ -922,7 +977,8 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         if data.retention is not None:
             meas["scree_svg"] = _drawn(("scree", measurement_level), _sized(lambda: plots.plot_scree(
                 data.retention, n_factors=m, labels=labels["scree"]), 6.0, 2.6 - 0.6 * measurement_level))
-        meas["retained"] = t["retained_note"].format(m=m) if m else ""
+        meas["retained"] = (t["retained_note_one"] if m == 1 and "retained_note_one" in t
+                            else t["retained_note"].format(m=m) if m else "")
         reason = reason_text(sol.get("factor_reason_code") or sol["factor_reason"], t, fmt)
         meas["reason"] = reason[:1].upper() + reason[1:]
         meas["evidence"] = _factor_evidence(data.retention, fmt)
@@ -952,26 +1008,39 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         appendix["factor_corr"], appendix["loadings_svg"] = _loadings_page(data, t, fmt)
         sections.append("loadings")
     if data.evidence_k is not None or types["stability"].notna().any():
-        kpage: dict[str, Any] = {"reason": reason_text(sol.get("k_reason_code") or sol.get("k_reason", ""), t, fmt),
-                                 "evidence_svg": None, "stability_svg": None,
-                                 "lpa": _lpa_rows(data.evidence_k, sol.get("k"), fmt, t["lpa_one_group"]),
-                                 "continuum": continuum_note(sol, data.evidence_k, t, fmt),
-                                 "continuum_title": continuum_title(sol, t)}
-        # the overlap said once on the page: the continuum box says it (same entropy and cut)
-        kpage["overlap"] = "" if kpage["continuum"] else overlap_sentence(data.evidence_k, sol.get("k"), t, fmt)
-        if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "bic_best", "silhouette")):
-            kpage["evidence_svg"] = _drawn(("k_evidence",), _sized(lambda: plots.plot_k_evidence(
-                data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"]), 7.0, 2.2))
-        if types["stability"].notna().any():
-            kpage["stability_svg"] = _drawn(("stability",), _sized(lambda: plots.plot_stability(
-                types["stability"].dropna(), names=names, colors=colours, xlabel=t["plot_jaccard"]),
-                6.0, 0.6 + 0.28 * types["stability"].notna().sum()))
-        appendix["k"] = kpage
+        appendix["k"] = _k_page(data, t, fmt, labels, names, colours)
         sections.append("k")
     if data.card is not None:
         appendix["lookalike"] = _lookalike_part(data, t, fmt, labels, names)
         sections.append("lookalike")
     return appendix, sections
+
+
+def _k_page(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapping[str, dict],
+            names: Mapping[int, str], colours: Mapping[int, str]) -> dict[str, Any]:
+    """The evidence appendix's page "how many types": the reason, the weak-evidence and
+    few-statements warnings, the continuum box, the evidence figure, the latent-profile
+    table with its notes and the stability figure."""
+    sol, types = data.solution, data.types
+    kpage: dict[str, Any] = {"reason": reason_text(sol.get("k_reason_code") or sol.get("k_reason", ""), t, fmt),
+                             "evidence_svg": None, "stability_svg": None,
+                             "lpa": _lpa_rows(data.evidence_k, sol.get("k"), fmt, t["lpa_one_group"]),
+                             "continuum": continuum_note(sol, data.evidence_k, t, fmt),
+                             "continuum_title": continuum_title(sol, t),
+                             # the one-group box says the same as a weak-evidence warning
+                             "structure": "" if _one_group(data) else structure_warning_text(sol, t, fmt),
+                             "statements": _sentence(coded_warning_text(sol, "statements_warning", t, fmt))}
+    kpage["lpa_set_aside"], kpage["lpa_chosen_no_bic"] = lpa_notes(kpage["lpa"], t)
+    # the overlap said once on the page: the continuum box says it (same entropy and cut)
+    kpage["overlap"] = "" if kpage["continuum"] else overlap_sentence(data.evidence_k, sol.get("k"), t, fmt)
+    if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "bic_best", "silhouette")):
+        kpage["evidence_svg"] = _drawn(("k_evidence",), _sized(lambda: plots.plot_k_evidence(
+            data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"]), 7.0, 2.2))
+    if types["stability"].notna().any():
+        kpage["stability_svg"] = _drawn(("stability",), _sized(lambda: plots.plot_stability(
+            types["stability"].dropna(), names=names, colors=colours, xlabel=t["plot_jaccard"]),
+            6.0, 0.6 + 0.28 * types["stability"].notna().sum()))
+    return kpage
 
 
 #: |r| at or above this between two dimensions is set in bold in the factor correlation table.

@@ -81,6 +81,15 @@ DEFAULT_RESAMPLES = 30
 _PACKAGES = ("behaviortypes", "numpy", "pandas", "scikit-learn", "factor-analyzer", "umap-learn")
 
 
+def check_seed(seed: Any, name: str = "seed") -> int:
+    """``seed`` as the seed of every random step: a whole number of 0 or more, else the
+    one-line error the command line gives (``--seed`` has ``min=0``), not numpy's
+    ``expected non-negative integer`` traceback from deep in the analysis."""
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or int(seed) < 0:
+        raise InputError(code="problem_seed_range", values={"name": name}, value=seed)
+    return int(seed)
+
+
 def _noop(_: str) -> None:
     return None
 
@@ -515,6 +524,7 @@ def discover(
     from .texts import load_texts
 
     say: Progress = progress if callable(progress) else _noop
+    seed = check_seed(seed)
     out, survey_dir = Path(out), Path(survey_dir)
     if out.exists() and not out.is_dir():
         raise InputError(code="problem_discover_out_is_file", file=out)
@@ -697,6 +707,7 @@ def lookalike(
     """
     from .lookalike import train_lookalike
 
+    seed = check_seed(seed)
     study.refuse_one_group(load_discovery(out), "the lookalike model")
     return train_lookalike(out, customers, id_column=id_column, seed=seed, progress=progress,
                            survey=survey, exclude=exclude)
@@ -1213,6 +1224,7 @@ def demo(
     from .synth import make_study
 
     say: Progress = progress if callable(progress) else _noop
+    seed = check_seed(seed)
     root = Path(root)
     survey = root / "surveys" / "demo"
     say(load_texts("en")["cli_step_demo"].format(path=survey))  # the demo study is English

@@ -76,8 +76,12 @@ def weakness_lines(weak: Mapping[str, Any] | None, lang: str = "en") -> list[str
     def points(x: float) -> str:
         return f"{100 * x:.1f}" if lang == "en" else fmt.num(100 * x, 1)
 
-    lines = [said("lookalike_weak", lang, accuracy=pct(weak["accuracy"]), majority=pct(weak["majority_accuracy"]),
-                  largest=weak["largest_type"], points=points(weak["margin"]))] if weak["margin"] < WEAK_MARGIN else []
+    # "only −0.6 points above" read oddly: a margin that prints as 0 or less is "no better than" (sv19)
+    shown = round(100 * float(weak["margin"]), 1)
+    key = "lookalike_weak" if shown > 0 else "lookalike_weak_worse" if shown < 0 else "lookalike_weak_not_better"
+    lines = [said(key, lang, accuracy=pct(weak["accuracy"]), majority=pct(weak["majority_accuracy"]),
+                  largest=weak["largest_type"], points=points(abs(weak["margin"])))
+             ] if weak["margin"] < WEAK_MARGIN else []
     if weak.get("low_recall_types"):
         lines.append(said("lookalike_weak_recall", lang, types=", ".join(map(str, weak["low_recall_types"])),
                           recall=f"{LOW_RECALL:.0%}" if lang == "en" else fmt.pct(LOW_RECALL, 0)))

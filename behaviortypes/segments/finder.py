@@ -947,7 +947,10 @@ class TypeFinder(BaseEstimator):
         k, k_ev = int(self.k), int(self._k_evidence)
         code = [{"code": "k_reason_user", "values": {"k": k}}]
         reason = f"{k} types, as set with --k."
-        if k_ev == 1:
+        if k_ev == 1 and any(c.get("code") == "k_reason_one_group_unimodal" for c in self._reason_code or []):
+            code.append(self._user_unimodal_code(k))
+            reason += self._user_unimodal_words(k)
+        elif k_ev == 1:
             multi = ev.loc[ev.index >= 2, self._cols].min(axis=1)
             one, best, k_best = float(ev.loc[1, "bic_best"]), float(multi.min()), int(multi.idxmin())
             code.append({"code": "k_reason_user_evidence_one", "values": {
@@ -970,6 +973,19 @@ class TypeFinder(BaseEstimator):
                        f"of {float(self.min_n):.0f}: its profile is uncertain.")
         reason, warn = self._stability_reason(row, code, reason, None)
         return reason, code, warn
+
+    def _user_unimodal_code(self, k):
+        """The evidence's one group, when the dip rule gave it (``k_reason_one_group_unimodal``),
+        beside the user's ``k``: BIC prefers two types, one mode says they are halves (sv19)."""
+        values = dict(next(c["values"] for c in self._reason_code if c["code"] == "k_reason_one_group_unimodal"))
+        return {"code": "k_reason_user_evidence_unimodal", "values": {**values, "k": int(k)}}
+
+    def _user_unimodal_words(self, k):
+        v = self._user_unimodal_code(k)["values"]
+        return (f" The evidence alone gives one group: two types fit better by BIC ({v['bic_best']} against "
+                f"{v['bic_one']} for one group), but the respondents have a single mode along the line that "
+                f"separates the two (Hartigan's dip test, p = {v['p']:.2f}), so they are halves of one group: "
+                f"{k} types were set with --k, to describe subgroups, not because the data hold distinct groups.")
 
     def _set_choice(self, ev, k, reason, reason_code, warn):
         """Record the choice: evidence (with ``chosen``), k, reason (with the bound of the

@@ -275,7 +275,8 @@ class DiscoveryResult:
         paths: list[Path] = []
         for stage in (self.screen, self.factors, self.clustering, self.profiling, self.map, self.typing_tool):
             if stage is not None:
-                paths += stage.to_files(folder)
+                paths += (stage.to_files(folder, getattr(self, "lang", "en")) if stage is self.factors
+                          else stage.to_files(folder))
         paths.append(study.save(folder, "solution.json", solution_said(self.solution, getattr(self, "lang", "en"))))
         paths.append(study.save(folder, "source.json", self.source))
         return paths
@@ -303,7 +304,26 @@ def solution_said(solution: Mapping[str, Any], lang: str = "en") -> dict[str, An
     if isinstance(styles, Mapping) and styles.get("reason"):
         sentence = styles_sentence(styles, t, fmt)
         out["response_styles"] = {**styles, "reason": sentence or styles["reason"]}
+    if isinstance(out.get("response_styles"), Mapping) and out["response_styles"].get("criterion"):
+        out["response_styles"] = {**out["response_styles"], "criterion": t["styles_criterion"]}
+    out["k_evidence"] = [{**row, "note": "; ".join(reason_text(part, t, fmt) for part in row["note_code"])}
+                         if isinstance(row, Mapping) and row.get("note_code") else row
+                         for row in out.get("k_evidence") or []]
+    warning = out.get("structure_warning_code")
+    if out.get("structure_warning") and isinstance(warning, Mapping) and warning.get("code") in t:
+        out["structure_warning"] = reason_text(said_values(warning, fmt), t, fmt)
     return out
+
+
+def said_values(coded: Mapping[str, Any], fmt: Any) -> dict[str, Any]:
+    """A coded sentence whose values hold numbers written as text with their digits
+    (``p="0.87"``, as a warning wrote them) with those numbers as ``fmt`` writes them
+    (``0,87``), for :func:`~behaviortypes.i18n.reason_text`."""
+    import re
+
+    values = {k: fmt.num(float(v), len(v.split(".")[1])) if isinstance(v, str) and re.fullmatch(r"-?\d+\.\d+", v)
+              else v for k, v in (coded.get("values") or {}).items()}
+    return {"code": coded["code"], "values": values}
 
 
 def _bars(progress: bool | Progress) -> bool:
@@ -422,6 +442,7 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
               n_resamples: int) -> dict[str, Any]:
     """The content of ``solution.json``."""
     fm, finder = factors.model, types.finder
+    notes = getattr(finder, "evidence_note_codes_", None) or {}  # each note's parts as codes (sv19)
     solution = {
         "survey": str(survey_dir.resolve()),
         "n_respondents": int(len(screen.survey.responses)),
@@ -434,7 +455,8 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
         "k_reason": str(finder.reason_),
         "k_reason_code": finder.reason_code_,  # the same reason, for the report's language
         "k_by_evidence": int(finder.k_by_evidence_),  # what the evidence alone gives (--k: may differ)
-        "k_evidence": finder.evidence_.reset_index(drop=False).to_dict(orient="records"),
+        "k_evidence": [{**row, **({"note_code": notes[row["k"]]} if row.get("k") in notes else {})}
+                       for row in finder.evidence_.reset_index(drop=False).to_dict(orient="records")],
         "k_method": str(finder.method_),
         "sizes": {
             str(int(t)): {"n": int(row["n"]), **{c: float(row[c]) for c in ("share", "ci_low", "ci_high")}}
@@ -453,6 +475,8 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
         solution["response_styles"] = factors.styles.to_dict()
     if finder.structure_warning_:
         solution["structure_warning"] = str(finder.structure_warning_)
+        if getattr(finder, "structure_warning_code_", None):  # the same sentence, for the study's language
+            solution["structure_warning_code"] = finder.structure_warning_code_
     return solution
 
 

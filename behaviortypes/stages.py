@@ -187,16 +187,35 @@ class FactorsResult:
     def to_dict(self) -> dict[str, Any]:
         return self.model.to_dict()
 
-    def to_files(self, folder: Path) -> list[Path]:
-        """``loadings.csv``, ``scores.csv``, ``factors.json``, ``reliability.csv``, ``cfa.json``."""
+    def to_files(self, folder: Path, lang: str = "en") -> list[Path]:
+        """``loadings.csv``, ``scores.csv``, ``factors.json``, ``reliability.csv``, ``cfa.json``;
+        ``factors.json``'s reason for the number of factors in ``lang`` (the run's language)."""
         fm = self.model
         return [
             study.save(folder, "loadings.csv", _frame_out(fm.loadings_, "item")),
             study.save(folder, "scores.csv", _frame_out(self.scores, "respondent_id")),
-            study.save(folder, "factors.json", fm.to_dict()),
+            study.save(folder, "factors.json", factors_said(fm.to_dict(), getattr(fm, "retention_reason_code_", None),
+                                                            lang)),
             study.save(folder, "reliability.csv", fm.reliability_.reset_index()),
             *([study.save(folder, "cfa.json", self.cfa)] if self.cfa is not None else []),
         ]
+
+
+def factors_said(doc: dict[str, Any], code: Any, lang: str = "en") -> dict[str, Any]:
+    """``factors.json`` with its reason for the number of factors (``retention_reason`` and
+    ``retention.reason``) said in ``lang`` from its ``code`` (the model's
+    ``retention_reason_code_``, as ``solution.json``'s ``factor_reason``); keys, the rule's
+    code and numbers as they were; English, or a reason without a code, as written (sv19)."""
+    if lang == "en" or not code:
+        return doc
+    from .i18n import reason_text
+    from .texts import Formatter, load_texts
+
+    said = reason_text(code, load_texts(lang), Formatter(lang))
+    out = {**doc, "retention_reason": said}
+    if isinstance(doc.get("retention"), dict):
+        out["retention"] = {**doc["retention"], "reason": said}
+    return out
 
 
 #: What a failing CFA fit raises (semopy, numpy, scipy): discover notes it and goes on.

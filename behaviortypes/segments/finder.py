@@ -999,6 +999,9 @@ class TypeFinder(BaseEstimator):
         self.evidence_ = ev
         self.k_, self.reason_, self.reason_code_ = k, reason, reason_code
         self.structure_warning_ = None if warn is None else str(warn)
+        # the warning's sentence as a code of the report's texts, for solution.json (sv19)
+        self.structure_warning_code_ = None if getattr(warn, "code", None) is None else {
+            "code": warn.code, "values": dict(warn.values)}
         if warn:
             warnings.warn(SurveyQualityWarning(str(warn), code=getattr(warn, "code", None),
                                                values=getattr(warn, "values", None)),
@@ -1284,31 +1287,49 @@ class TypeFinder(BaseEstimator):
         ev["size_ok"] = size_ok
         ev["passes"] = size_ok & resampled & small_ok
         ev["all_types_stable"] = stable
-        notes = []
+        notes, self.evidence_note_codes_ = [], {}
         for k, row in ev.iterrows():
             if k == 1:  # chosen by its own rule (see _choose), never by "passes"
                 ev.loc[k, "passes"] = False
-                notes.append("one homogeneous group (no types)")
-                continue
-            why = []
-            if "bic_best" in ev and not np.isfinite(row.bic_best):
-                why.append("every model's fit collapsed (a type shrank to a few respondents): "
-                           "set aside, no BIC")
-            if not size_ok[k]:
-                why.append(f"smallest type {row.n_min:.0f} respondents "
-                           f"({row.n_min / self._n_eff:.1%}) is below the floor of {self._floor_words()}")
-            if not np.isfinite(row.jaccard_mean):
-                why.append("not resampled (cannot be chosen)")
-            else:
-                if not small_ok[k]:
-                    why.append(f"a small type (under {SMALL_SHARE:.0%}) dissolves in resamples "
-                               f"(Jaccard {row.jaccard_small:.2f} < {SMALL_TYPE_JACCARD})")
-                if not reproducible[k]:
-                    why.append(f"types only partly reproducible (mean Jaccard "
-                               f"{row.jaccard_mean:.2f} < {MIN_MEAN_JACCARD})")
-            notes.append("; ".join(why) if why else "passes")
+            parts = self._note_parts(k, row, "bic_best" in ev, bool(size_ok[k]), bool(small_ok[k]),
+                                     bool(reproducible[k]))
+            notes.append("; ".join(text for text, _ in parts))
+            self.evidence_note_codes_[int(k)] = [code for _, code in parts]
         ev["note"] = notes
         return ev
+
+    def _note_parts(self, k, row, has_bic, size_ok, small_ok, reproducible):
+        """The evidence table's ``note`` of ``k``: its parts in English, each with its code
+        and values (``solution.json`` says them in the study's language; sv19)."""
+        if k == 1:
+            return [("one homogeneous group (no types)", {"code": "k_note_one_group", "values": {}})]
+        why = []
+        if has_bic and not np.isfinite(row.bic_best):
+            why.append(("every model's fit collapsed (a type shrank to a few respondents): set aside, no BIC",
+                        {"code": "k_note_collapsed", "values": {}}))
+        if not size_ok:
+            values = {"n_min": int(round(float(row.n_min))), "min_share": float(row.n_min / self._n_eff),
+                      "min_n": int(round(float(self.min_n)))}
+            if float(self.min_size) > 0:
+                values["floor_share"] = float(self.min_size)
+            why.append((f"smallest type {row.n_min:.0f} respondents ({row.n_min / self._n_eff:.1%}) is below "
+                        f"the floor of {self._floor_words()}",
+                        {"code": "k_note_small_share" if float(self.min_size) > 0 else "k_note_small",
+                         "values": values}))
+        if not np.isfinite(row.jaccard_mean):
+            why.append(("not resampled (cannot be chosen)", {"code": "k_note_not_resampled", "values": {}}))
+        else:
+            if not small_ok:
+                why.append((f"a small type (under {SMALL_SHARE:.0%}) dissolves in resamples "
+                            f"(Jaccard {row.jaccard_small:.2f} < {SMALL_TYPE_JACCARD})",
+                            {"code": "k_note_small_dissolves", "values": {
+                                "small_share": float(SMALL_SHARE), "jaccard": float(row.jaccard_small),
+                                "threshold": float(SMALL_TYPE_JACCARD)}}))
+            if not reproducible:
+                why.append((f"types only partly reproducible (mean Jaccard {row.jaccard_mean:.2f} < "
+                            f"{MIN_MEAN_JACCARD})", {"code": "k_note_partly", "values": {
+                                "jaccard": float(row.jaccard_mean), "threshold": float(MIN_MEAN_JACCARD)}}))
+        return why or [("passes", {"code": "k_note_passes", "values": {}})]
 
     def _chosen_smallest(self, row):
         """The smallest type of the model kept at ``row``'s k (the lowest BIC there):

@@ -309,9 +309,10 @@ def solution_said(solution: Mapping[str, Any], lang: str = "en") -> dict[str, An
     out["k_evidence"] = [{**row, "note": "; ".join(reason_text(part, t, fmt) for part in row["note_code"])}
                          if isinstance(row, Mapping) and row.get("note_code") else row
                          for row in out.get("k_evidence") or []]
-    warning = out.get("structure_warning_code")
-    if out.get("structure_warning") and isinstance(warning, Mapping) and warning.get("code") in t:
-        out["structure_warning"] = reason_text(said_values(warning, fmt), t, fmt)
+    for key in ("structure_warning", "statements_warning"):
+        warning = out.get(f"{key}_code")
+        if out.get(key) and isinstance(warning, Mapping) and warning.get("code") in t:
+            out[key] = reason_text(said_values(warning, fmt), t, fmt)
     return out
 
 
@@ -473,6 +474,13 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
     solution["k_levels"] = {**levels, "share": levels["share"] if np.isfinite(levels["share"]) else None}
     if factors.styles is not None:
         solution["response_styles"] = factors.styles.to_dict()
+    if getattr(tool, "caution", None):  # the types follow at most two statements: a terminal warning
+        # only before; recorded for the report's evidence appendix (sv19)
+        from .i18n import reason_text
+        from .texts import Formatter, load_texts
+
+        solution["statements_warning"] = reason_text(tool.caution, load_texts("en"), Formatter("en"))
+        solution["statements_warning_code"] = tool.caution
     if finder.structure_warning_:
         solution["structure_warning"] = str(finder.structure_warning_)
         if getattr(finder, "structure_warning_code_", None):  # the same sentence, for the study's language

@@ -226,6 +226,10 @@ def test_a_swedish_discovery_folder_says_its_notes_and_reasons_in_swedish(sv_stu
     assert factors["retention"]["reason"].startswith("Parallellanalys som i R psych"), factors["retention"]["reason"]
     assert factors["retention_reason"] == factors["retention"]["reason"] == solution["factor_reason"]
     assert factors["retention"]["rule"] == "psych-pa+substance"  # the code as it was
+    # 5. the types follow two statements: a terminal warning only before, now in solution.json
+    assert solution["statements_warning_code"]["code"] == "warn_two_statements", solution.get("statements_warning_code")
+    assert solution["statements_warning"].startswith("de 3 typerna följer i stort sett svaren på s03 + s14 (86,9 % "
+                                                     "av de svarande"), solution["statements_warning"]
 
 
 def test_a_stray_text_in_a_number_column_is_refused_in_the_study_language(sv_study, tmp_path):

@@ -312,11 +312,11 @@ def solution_said(solution: Mapping[str, Any], lang: str = "en") -> dict[str, An
     for key in ("structure_warning", "statements_warning"):
         warning = out.get(f"{key}_code")
         if out.get(key) and isinstance(warning, Mapping) and warning.get("code") in t:
-            out[key] = reason_text(said_values(warning, fmt), t, fmt)
+            out[key] = reason_text(_said_values(warning, fmt), t, fmt)
     return out
 
 
-def said_values(coded: Mapping[str, Any], fmt: Any) -> dict[str, Any]:
+def _said_values(coded: Mapping[str, Any], fmt: Any) -> dict[str, Any]:
     """A coded sentence whose values hold numbers written as text with their digits
     (``p="0.87"``, as a warning wrote them) with those numbers as ``fmt`` writes them
     (``0,87``), for :func:`~behaviortypes.i18n.reason_text`."""

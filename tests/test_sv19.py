@@ -202,12 +202,13 @@ def test_the_model_schema_refusals_are_said_in_the_study_language():
 
 @pytest.fixture(scope="module")
 def sv_study(tmp_path_factory):
-    """The Swedish test study and its discovery folder ``ut`` (made once, at the command line)."""
+    """The Swedish test study and its discovery folder ``ut`` (made once per run, at the command line)."""
+    from sharedcache import swedish_discovered
+
     root = tmp_path_factory.mktemp("sv19")
-    folder = swedish.write_csv_study(root / "kundstudie")
-    res = bt("discover", folder, "--out", root / "ut", "--no-map", "--resamples", 10)
+    res = swedish_discovered(tmp_path_factory, root)  # discover kundstudie --out ut --no-map --resamples 10
     assert res.returncode == 0, res.stderr
-    return folder, root / "ut"
+    return root / "kundstudie", root / "ut"
 
 
 def test_a_swedish_discovery_folder_says_its_notes_and_reasons_in_swedish(sv_study):

@@ -81,6 +81,15 @@ DEFAULT_RESAMPLES = 30
 _PACKAGES = ("behaviortypes", "numpy", "pandas", "scikit-learn", "factor-analyzer", "umap-learn")
 
 
+def check_seed(seed: Any, name: str = "seed") -> int:
+    """``seed`` as the seed of every random step: a whole number of 0 or more, else the
+    one-line error the command line gives (``--seed`` has ``min=0``), not numpy's
+    ``expected non-negative integer`` traceback from deep in the analysis."""
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or int(seed) < 0:
+        raise InputError(code="problem_seed_range", values={"name": name}, value=seed)
+    return int(seed)
+
+
 def _noop(_: str) -> None:
     return None
 
@@ -266,7 +275,8 @@ class DiscoveryResult:
         paths: list[Path] = []
         for stage in (self.screen, self.factors, self.clustering, self.profiling, self.map, self.typing_tool):
             if stage is not None:
-                paths += stage.to_files(folder)
+                paths += (stage.to_files(folder, getattr(self, "lang", "en")) if stage is self.factors
+                          else stage.to_files(folder))
         paths.append(study.save(folder, "solution.json", solution_said(self.solution, getattr(self, "lang", "en"))))
         paths.append(study.save(folder, "source.json", self.source))
         return paths
@@ -294,7 +304,27 @@ def solution_said(solution: Mapping[str, Any], lang: str = "en") -> dict[str, An
     if isinstance(styles, Mapping) and styles.get("reason"):
         sentence = styles_sentence(styles, t, fmt)
         out["response_styles"] = {**styles, "reason": sentence or styles["reason"]}
+    if isinstance(out.get("response_styles"), Mapping) and out["response_styles"].get("criterion"):
+        out["response_styles"] = {**out["response_styles"], "criterion": t["styles_criterion"]}
+    out["k_evidence"] = [{**row, "note": "; ".join(reason_text(part, t, fmt) for part in row["note_code"])}
+                         if isinstance(row, Mapping) and row.get("note_code") else row
+                         for row in out.get("k_evidence") or []]
+    for key in ("structure_warning", "statements_warning"):
+        warning = out.get(f"{key}_code")
+        if out.get(key) and isinstance(warning, Mapping) and warning.get("code") in t:
+            out[key] = reason_text(_said_values(warning, fmt), t, fmt)
     return out
+
+
+def _said_values(coded: Mapping[str, Any], fmt: Any) -> dict[str, Any]:
+    """A coded sentence whose values hold numbers written as text with their digits
+    (``p="0.87"``, as a warning wrote them) with those numbers as ``fmt`` writes them
+    (``0,87``), for :func:`~behaviortypes.i18n.reason_text`."""
+    import re
+
+    values = {k: fmt.num(float(v), len(v.split(".")[1])) if isinstance(v, str) and re.fullmatch(r"-?\d+\.\d+", v)
+              else v for k, v in (coded.get("values") or {}).items()}
+    return {"code": coded["code"], "values": values}
 
 
 def _bars(progress: bool | Progress) -> bool:
@@ -413,6 +443,7 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
               n_resamples: int) -> dict[str, Any]:
     """The content of ``solution.json``."""
     fm, finder = factors.model, types.finder
+    notes = getattr(finder, "evidence_note_codes_", None) or {}  # each note's parts as codes (sv19)
     solution = {
         "survey": str(survey_dir.resolve()),
         "n_respondents": int(len(screen.survey.responses)),
@@ -425,7 +456,8 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
         "k_reason": str(finder.reason_),
         "k_reason_code": finder.reason_code_,  # the same reason, for the report's language
         "k_by_evidence": int(finder.k_by_evidence_),  # what the evidence alone gives (--k: may differ)
-        "k_evidence": finder.evidence_.reset_index(drop=False).to_dict(orient="records"),
+        "k_evidence": [{**row, **({"note_code": notes[row["k"]]} if row.get("k") in notes else {})}
+                       for row in finder.evidence_.reset_index(drop=False).to_dict(orient="records")],
         "k_method": str(finder.method_),
         "sizes": {
             str(int(t)): {"n": int(row["n"]), **{c: float(row[c]) for c in ("share", "ci_low", "ci_high")}}
@@ -442,8 +474,17 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
     solution["k_levels"] = {**levels, "share": levels["share"] if np.isfinite(levels["share"]) else None}
     if factors.styles is not None:
         solution["response_styles"] = factors.styles.to_dict()
+    if getattr(tool, "caution", None):  # the types follow at most two statements: a terminal warning
+        # only before; recorded for the report's evidence appendix (sv19)
+        from .i18n import reason_text
+        from .texts import Formatter, load_texts
+
+        solution["statements_warning"] = reason_text(tool.caution, load_texts("en"), Formatter("en"))
+        solution["statements_warning_code"] = tool.caution
     if finder.structure_warning_:
         solution["structure_warning"] = str(finder.structure_warning_)
+        if getattr(finder, "structure_warning_code_", None):  # the same sentence, for the study's language
+            solution["structure_warning_code"] = finder.structure_warning_code_
     return solution
 
 
@@ -515,6 +556,7 @@ def discover(
     from .texts import load_texts
 
     say: Progress = progress if callable(progress) else _noop
+    seed = check_seed(seed)
     out, survey_dir = Path(out), Path(survey_dir)
     if out.exists() and not out.is_dir():
         raise InputError(code="problem_discover_out_is_file", file=out)
@@ -697,6 +739,7 @@ def lookalike(
     """
     from .lookalike import train_lookalike
 
+    seed = check_seed(seed)
     study.refuse_one_group(load_discovery(out), "the lookalike model")
     return train_lookalike(out, customers, id_column=id_column, seed=seed, progress=progress,
                            survey=survey, exclude=exclude)
@@ -1213,6 +1256,7 @@ def demo(
     from .synth import make_study
 
     say: Progress = progress if callable(progress) else _noop
+    seed = check_seed(seed)
     root = Path(root)
     survey = root / "surveys" / "demo"
     say(load_texts("en")["cli_step_demo"].format(path=survey))  # the demo study is English

@@ -187,16 +187,35 @@ class FactorsResult:
     def to_dict(self) -> dict[str, Any]:
         return self.model.to_dict()
 
-    def to_files(self, folder: Path) -> list[Path]:
-        """``loadings.csv``, ``scores.csv``, ``factors.json``, ``reliability.csv``, ``cfa.json``."""
+    def to_files(self, folder: Path, lang: str = "en") -> list[Path]:
+        """``loadings.csv``, ``scores.csv``, ``factors.json``, ``reliability.csv``, ``cfa.json``;
+        ``factors.json``'s reason for the number of factors in ``lang`` (the run's language)."""
         fm = self.model
         return [
             study.save(folder, "loadings.csv", _frame_out(fm.loadings_, "item")),
             study.save(folder, "scores.csv", _frame_out(self.scores, "respondent_id")),
-            study.save(folder, "factors.json", fm.to_dict()),
+            study.save(folder, "factors.json", factors_said(fm.to_dict(), getattr(fm, "retention_reason_code_", None),
+                                                            lang)),
             study.save(folder, "reliability.csv", fm.reliability_.reset_index()),
             *([study.save(folder, "cfa.json", self.cfa)] if self.cfa is not None else []),
         ]
+
+
+def factors_said(doc: dict[str, Any], code: Any, lang: str = "en") -> dict[str, Any]:
+    """``factors.json`` with its reason for the number of factors (``retention_reason`` and
+    ``retention.reason``) said in ``lang`` from its ``code`` (the model's
+    ``retention_reason_code_``, as ``solution.json``'s ``factor_reason``); keys, the rule's
+    code and numbers as they were; English, or a reason without a code, as written (sv19)."""
+    if lang == "en" or not code:
+        return doc
+    from .i18n import reason_text
+    from .texts import Formatter, load_texts
+
+    said = reason_text(code, load_texts(lang), Formatter(lang))
+    out = {**doc, "retention_reason": said}
+    if isinstance(doc.get("retention"), dict):
+        out["retention"] = {**doc["retention"], "reason": said}
+    return out
 
 
 #: What a failing CFA fit raises (semopy, numpy, scipy): discover notes it and goes on.
@@ -842,6 +861,9 @@ class TypingToolResult:
     #: Why the tool could not be built, as the error (said in the study's language by
     #: :meth:`headline`; ``error`` is its English line).
     problem: Any = field(default=None, compare=False, repr=False)
+    #: The warning that the types follow the answers of at most two statements
+    #: (:func:`few_statements_caution`) as its ``code`` and ``values``; None without one.
+    caution: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     FILE = "typing_tool.yaml"
 
@@ -936,7 +958,7 @@ def run_typing_tool(screen: ScreenResult, types: TypesResult, names: Mapping[int
         if reuse.tool is None or reuse.tool.type_names_ == {int(k): str(v) for k, v in names.items()}:
             return reuse
         return TypingToolResult(tool=reuse.tool.with_type_names(names), needed=reuse.needed,
-                                labels=reuse.labels, seed=seed)
+                                labels=reuse.labels, seed=seed, caution=reuse.caution)
     if len(types.centroids) < 2:  # one homogeneous group (k = 1): nothing to tell apart
         return TypingToolResult(error=ONE_GROUP_TOOL, labels=types.labels, seed=seed)
     inst = screen.survey.instrument
@@ -945,14 +967,17 @@ def run_typing_tool(screen: ScreenResult, types: TypesResult, names: Mapping[int
                                  type_names=dict(names), random_state=seed)
     except InputError as err:
         return TypingToolResult(error=str(err), labels=types.labels, seed=seed, problem=err)
-    warn_few_statements(tool, len(types.centroids), answers=screen.keyed, labels=types.labels)
+    caution = few_statements_caution(tool, len(types.centroids), answers=screen.keyed, labels=types.labels)
+    if caution is not None:
+        warnings.warn(caution, stacklevel=2)
     needed = None
     if tool.agreement_ < tool.target_:
         from .deliver import statements_needed  # (the deliverables' package: only when needed)
 
         needed = statements_needed(screen.keyed, types.labels, target=tool.target_, instrument=inst,
                                    random_state=seed)
-    return TypingToolResult(tool=tool, needed=needed, labels=types.labels, seed=seed)
+    return TypingToolResult(tool=tool, needed=needed, labels=types.labels, seed=seed,
+                            caution=None if caution is None else {"code": caution.code, "values": dict(caution.values)})
 
 
 #: Golden questions this few reproducing three or more types mean the types are the
@@ -1029,7 +1054,17 @@ def two_statement_agreement(answers: pd.DataFrame, labels: pd.Series, *,
 
 def warn_few_statements(tool: Any, k: int, *, answers: pd.DataFrame | None = None,
                         labels: pd.Series | None = None) -> bool:
-    """Warn when three or more types follow the answers of at most two statements.
+    """Warn when three or more types follow the answers of at most two statements
+    (:func:`few_statements_caution`); returns whether it warned."""
+    caution = few_statements_caution(tool, k, answers=answers, labels=labels)
+    if caution is not None:
+        warnings.warn(caution, stacklevel=2)
+    return caution is not None
+
+
+def few_statements_caution(tool: Any, k: int, *, answers: pd.DataFrame | None = None,
+                           labels: pd.Series | None = None) -> SurveyQualityWarning | None:
+    """The warning when three or more types follow the answers of at most two statements.
 
     Two signs, either enough: the golden questions are :data:`FEW_GOLDEN_QUESTIONS`
     statements or fewer and reach their target (on R poLCA's ``election``, four-point
@@ -1038,36 +1073,33 @@ def warn_few_statements(tool: Any, k: int, *, answers: pd.DataFrame | None = Non
     alone; session 7); or, given ``answers`` and ``labels``, the best rule on at most two
     statements of all (:func:`two_statement_agreement`) reaches
     :data:`FEW_STATEMENTS_AGREEMENT` (user trial 12: 88.6 % from p02 + p07, while the
-    golden questions took a third statement). Returns whether it warned.
+    golden questions took a third statement). Returns the warning (with its ``code`` and
+    ``values``: ``solution.json`` records it, sv19), or None.
     """
     items = list(tool.items_) if tool is not None else []
     if k < 3:
-        return False
+        return None
     if items and len(items) <= FEW_GOLDEN_QUESTIONS and tool.agreement_ >= tool.target_:
-        warnings.warn(SurveyQualityWarning(
+        return SurveyQualityWarning(
             f"the {k} types are told apart by {len(items)} statement{'s' if len(items) > 1 else ''} alone "
             f"({', '.join(items)} type {tool.agreement_:.0%} of respondents as the whole survey does): "
             "types found on so few answers follow the combinations of those answers rather than groups of "
             "people — check for a dimension with fewer than three statements (try discover --factors with "
             "one fewer) and read the types with care",
             code="warn_few_statements" if len(items) > 1 else "warn_few_statements_one",
-            values={"k": int(k), "n": len(items), "items": ", ".join(items), "share": float(tool.agreement_)}),
-            stacklevel=3)
-        return True
+            values={"k": int(k), "n": len(items), "items": ", ".join(items), "share": float(tool.agreement_)})
     if answers is None or labels is None:
-        return False
+        return None
     best = two_statement_agreement(answers, labels)
     if not best["agreement"] >= FEW_STATEMENTS_AGREEMENT:
-        return False
+        return None
     shown = " + ".join(best["items"])
-    warnings.warn(SurveyQualityWarning(
+    return SurveyQualityWarning(
         f"the {k} types largely follow the answers to {shown} ({best['agreement']:.1%} of respondents get "
         f"the same type from a rule on those {len(best['items'])} statement(s) alone): such types are bands or "
         "combinations of those answers rather than groups of people — a factor carried by those statements "
         "may be splitting them (try discover --factors with one fewer) and read the types with care",
-        code="warn_two_statements", values={"k": int(k), "items": shown, "share": float(best["agreement"])}),
-        stacklevel=3)
-    return True
+        code="warn_two_statements", values={"k": int(k), "items": shown, "share": float(best["agreement"])})
 
 
 def warn_types_restart(types_yaml: Path) -> None:

@@ -280,7 +280,8 @@ def test_weak_lookalike_says_select_by_probabilities_in_card_summary_and_score(t
     card = read_json(out / "lookalike_card.json")
     assert card["weakness"]["weak"] is True and card["weakness"]["margin"] < 0.05
     text = result.summary("en")
-    assert "only" in text and "points above always guessing the largest type" in text
+    assert ("only" in text and "points above always guessing the largest type" in text
+            if round(100 * card["weakness"]["margin"], 1) > 0 else "no better than always guessing" in text)  # sv19
     assert "Select customers by the probabilities p_1 … p_k" in text
     assert "Välj kunder efter sannolikheterna p_1 … p_k" in result.summary("sv")
     lines = ok_lines(bt("score", out / "lookalike.skops", "--customers", customers, "--out", tmp_path / "s.parquet"))

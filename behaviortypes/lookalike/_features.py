@@ -112,12 +112,11 @@ def _refuse_mostly_numeric_text(name: Any, values: pd.Series) -> None:
     stray = numbers.isna()
     if 0 < stray.sum() <= 0.05 * len(values) and numbers.nunique() > 10:
         first = values[stray]
-        raise InputError(
-            f"mostly numbers but {int(stray.sum())} value(s) are text, e.g. {first.iloc[0]!r} "
-            f"(customer {first.index[0]})",
+        raise InputError(  # the sentence and its hint in the study's language (sv19)
+            code="problem_customer_stray_text",
+            values={"n": int(stray.sum()), "example": repr(first.iloc[0]), "customer": str(first.index[0])},
             column=str(name),
             value=first.iloc[0],
-            hint="fix or blank those cells in the customer file (blank cells are treated as missing)",
         )
 
 
@@ -425,15 +424,6 @@ def prepare_features(
     )
 
 
-def _expected(kind: str) -> str:
-    return {
-        "numeric": "numbers",
-        "boolean": "true/false or 0/1 values",
-        "date": "dates (a date type or ISO text such as 2024-05-31)",
-        "categorical": "text categories",
-    }[kind]
-
-
 def _dtype_kind_ok(kind: str, dtype: str) -> bool:
     """Whether a column *type name* (pandas, numpy, pyarrow or DuckDB) fits a kind."""
     d = dtype.lower()
@@ -496,10 +486,10 @@ def check_features_against_schema(
             if not _dtype_kind_ok("categorical" if as_text else kind, types[name]):
                 problems.append(
                     Problem(
-                        f"has type {types[name]} but the model expects {_expected(kind)}",
+                        code="problem_model_column_type",
+                        values={"dtype": types[name], "expected": Said(f"model_expects_{kind}")},
                         file=file,
                         column=name,
-                        hint="fix the column's type in the customer file",
                     )
                 )
             continue
@@ -511,12 +501,12 @@ def check_features_against_schema(
             rows = (np.flatnonzero(bad) + 1).tolist()
             problems.append(
                 Problem(
-                    f"{len(rows)} value(s) are not {_expected(kind)} as the model expects",
+                    code="problem_model_column_values",
+                    values={"n": len(rows), "expected": Said(f"model_expects_{kind}")},
                     file=file,
                     column=name,
                     rows=rows,
                     value=col[bad].iloc[0],
-                    hint="fix or blank these values (blank = missing is allowed)",
                 )
             )
     if problems:

@@ -163,8 +163,9 @@ def raw_shares_reason(base: dict[str, Any]) -> Said:
     differs from the base in customer columns (label shift rejected), or the customer
     columns do not identify the correction."""
     if (base.get("label_shift") or {}).get("rejected"):
-        columns = re.search(r" in (.*) themselves,", base.get("method") or "")
-        return Said("lookalike_raw_covariate_shift", {"columns": columns.group(1) if columns else "?"})
+        columns = re.search(r" in (.*) themselves,| i (.*) själva,", base.get("method") or "")  # (sv19: sv too)
+        return Said("lookalike_raw_covariate_shift",
+                    {"columns": next((g for g in columns.groups() if g), "?") if columns else "?"})
     return Said("lookalike_raw_not_identified")
 
 
@@ -708,7 +709,7 @@ def choose_base_shares(em_estimate: Sequence[float] | np.ndarray, raw_share: Seq
                      f"(standard error of a corrected share up to {_points(identifiability['max_share_se'])})")
         note += "; " + UNCORRECTED_LEAN_IF_TYPE
         return {"shares": np.asarray(raw_share, float), "corrected": False, "reason": "covariate_shift",
-                "method": method, "note": note}
+                "method": method, "note": note, "columns": columns}
     return {"shares": np.asarray(raw_share, float), "corrected": False, "reason": "not_identified",
             "method": "raw predicted: the customer columns do not identify the correction for the survey's "
                       "response bias; the shares are the mean predicted probability over the base",
@@ -824,7 +825,7 @@ def card_note(choice: dict, ident: dict, label_shift: dict | None, lang: str | N
     return f"{text}; {lean}"
 
 
-def _label_shift_doc(check: dict | None) -> dict | None:
+def _label_shift_doc(check: dict | None, lang: str | None = "en") -> dict | None:
     """The label-shift check for the card: the rule, the verdict and the largest differences."""
     if check is None:
         return None
@@ -835,10 +836,54 @@ def _label_shift_doc(check: dict | None) -> dict | None:
     return {
         "rejected": check["rejected"], "max_smd": check["max_smd"], "min_z": check["min_z"],
         "worst": check["worst"], "flagged": check["flagged"], "largest": _finite_rows(top),
-        "measure": "each CRM statistic (numeric mean, category share, missing share) of the base against the "
-                   "re-mix of the linked respondents' per-type values with the corrected shares; label shift "
-                   "is rejected when |smd| > max_smd and |z| > min_z for some statistic",
+        "measure": _words("card_label_shift_measure", lang, LABEL_SHIFT_MEASURE),
     }
+
+
+#: The card's sentences in English (``base.identifiability.measure``, ``base.label_shift.measure``);
+#: the study's language from ``report/i18n`` (:func:`_words`).
+IDENTIFIABILITY_MEASURE = ("delta-method standard error of each corrected share from the soft confusion matrix of "
+                           "the respondents' out-of-fold posteriors and the base's posteriors (Lipton, Wang & Smola "
+                           "2018); the correction is applied when every share's is at most max_se")
+LABEL_SHIFT_MEASURE = ("each CRM statistic (numeric mean, category share, missing share) of the base against the "
+                       "re-mix of the linked respondents' per-type values with the corrected shares; label shift "
+                       "is rejected when |smd| > max_smd and |z| > min_z for some statistic")
+
+
+def _words(key: str, lang: str | None, english: str, **values: Any) -> str:
+    """A sentence of the lookalike card for people: ``english`` (as ever) in English, the
+    texts' ``key`` in another language (sv19; keys and codes of the card stay as they are)."""
+    if lang in (None, "en"):
+        return english
+    from ..i18n import said
+
+    return said(key, lang, **values)
+
+
+def _method_words(shift: PriorShift, lang: str | None) -> str:
+    """``base.method``: how the base's shares were estimated (English: the choice's words)."""
+    choice = shift.choice
+    if not choice:
+        return _words("card_method_em", lang, "Saerens, Latinne & Decaestecker (2002) EM on raw posteriors")
+    key = ("card_method_corrected" if choice["corrected"] else
+           "card_method_covariate_shift" if choice["reason"] == "covariate_shift" else "card_method_not_identified")
+    return _words(key, lang, choice["method"], columns=", ".join(choice.get("columns") or []))
+
+
+def _interval_words(shift: PriorShift, model: LookalikeModel, lang: str | None) -> str | None:
+    """``base.interval``: how the base shares' 95 % interval was drawn."""
+    choice = shift.choice
+    if not choice:
+        return None
+    if choice["corrected"]:
+        return _words("card_interval_corrected", lang,
+                      "bootstrap over respondents through the EM (recalibrated posteriors)")
+    refit = model.chosen_model_ in _REFIT_MODELS
+    english = ("bootstrap over respondents, refitting the classifier; at least the survey share's interval on each "
+               "side" if refit else "bootstrap over respondents, recalibrating the posteriors (the classifier is not "
+               "refitted); at least the survey share's interval on each side")
+    english += "; it does not include the lean of raw predicted shares toward the survey's mix (see note)"
+    return _words("card_interval_refit" if refit else "card_interval_recalibrated", lang, english)
 
 
 def _finite_rows(rows: list[dict]) -> list[dict]:
@@ -873,6 +918,7 @@ def lookalike_card(model: LookalikeModel, linked: LinkedSample, shift: PriorShif
     """The content of ``lookalike_card.json`` (see :class:`behaviortypes.study.LookalikeCard`)."""
     counts = linked.labels.value_counts()
     final = shift.model
+    lang = getattr(linked.instrument, "language", None)  # the sentences for people: the study's (sv19)
     return {
         "kind": "behaviortypes lookalike card",
         "version": 1,
@@ -898,37 +944,26 @@ def lookalike_card(model: LookalikeModel, linked: LinkedSample, shift: PriorShif
         "chosen_model": model.chosen_model_,
         "chosen_calibration": model.chosen_calibration_,
         "metrics": model.metrics_,
-        "weakness": weakness(model.metrics_),  # against always guessing the largest type (trial 12)
+        "weakness": weakness(model.metrics_, lang),  # against always guessing the largest type (trial 12)
         "permutation_importance": model.importances_.reset_index().to_dict(orient="records"),
         "base": {
             "n_customers": int(shift.n_base),
             "n_em_sample": int(shift.n_sample),
             "em_iterations": int(shift.n_iter),
-            "interval": None if not shift.choice else (
-                "bootstrap over respondents through the EM (recalibrated posteriors)" if shift.choice["corrected"]
-                else "bootstrap over respondents, refitting the classifier; at least the survey share's "
-                     "interval on each side" if model.chosen_model_ in _REFIT_MODELS
-                else "bootstrap over respondents, recalibrating the posteriors (the classifier is not refitted); "
-                     "at least the survey share's interval on each side")
-            + ("" if not shift.choice or shift.choice["corrected"] else
-               "; it does not include the lean of raw predicted shares toward the survey's mix (see note)"),
+            "interval": _interval_words(shift, model, lang),
             "reason": shift.choice["reason"] if shift.choice else None,
-            "method": shift.choice["method"] if shift.choice else
-            "Saerens, Latinne & Decaestecker (2002) EM on raw posteriors",
+            "method": _method_words(shift, lang),
             **({} if shift.identifiability is None else {
                 "corrected": bool(shift.choice["corrected"]) if shift.choice
                 else bool(shift.identifiability["identified"]),
                 "identifiability": {
                     **_finite(shift.identifiability),
-                    "measure": "delta-method standard error of each corrected share from the soft "
-                               "confusion matrix of the respondents' out-of-fold posteriors and the "
-                               "base's posteriors (Lipton, Wang & Smola 2018); the correction is "
-                               "applied when every share's is at most max_se",
+                    "measure": _words("card_identifiability_measure", lang, IDENTIFIABILITY_MEASURE),
                 },
                 "em_estimate": {int(t): float(v) for t, v in zip(model.type_ids_, shift.em_estimate)},
                 "note": card_note(shift.choice, shift.identifiability, shift.label_shift,
-                                  getattr(linked.instrument, "language", None)) if shift.choice else None,
-                "label_shift": _label_shift_doc(shift.label_shift),
+                                  lang) if shift.choice else None,
+                "label_shift": _label_shift_doc(shift.label_shift, lang),
             }),
         },
         "shares": _shares(model, linked, shift),

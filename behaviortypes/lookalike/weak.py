@@ -27,7 +27,7 @@ WEAK_MARGIN = 0.05
 LOW_RECALL = 0.05
 
 
-def weakness(metrics: Mapping[str, Any]) -> dict[str, Any]:
+def weakness(metrics: Mapping[str, Any], lang: str | None = "en") -> dict[str, Any]:
     """How the model compares with always guessing the largest type, from its CV metrics.
 
     Parameters
@@ -43,7 +43,8 @@ def weakness(metrics: Mapping[str, Any]) -> dict[str, Any]:
         ``weak`` (accuracy less than :data:`WEAK_MARGIN` above the majority yardstick, or
         a type with recall below :data:`LOW_RECALL`), ``accuracy``, ``majority_accuracy``
         (the largest type's share of the linked respondents), ``largest_type``,
-        ``margin``, ``low_recall_types`` and the rule in words (``rule``).
+        ``margin``, ``low_recall_types`` and the rule in words (``rule``, in ``lang``: the
+        study's language, for the card).
     """
     rows = [r for r in metrics.get("per_type") or [] if r.get("support")]
     total = sum(int(r["support"]) for r in rows)
@@ -56,9 +57,20 @@ def weakness(metrics: Mapping[str, Any]) -> dict[str, Any]:
     margin = accuracy - majority
     return {"weak": bool(margin < WEAK_MARGIN or low), "accuracy": accuracy, "majority_accuracy": majority,
             "largest_type": int(largest["type_id"]), "margin": margin, "low_recall_types": low,
-            "rule": f"weak when the cross-validated accuracy is less than {WEAK_MARGIN:.0%} above always "
-                    f"guessing the largest type, or a type's recall is below {LOW_RECALL:.0%}; then select "
-                    "customers by the probabilities p_k, not by type_id"}
+            "rule": _rule_words(lang)}
+
+
+def _rule_words(lang: str | None) -> str:
+    """The card's ``weakness.rule``: English as ever, else the texts' sentence (sv19)."""
+    if lang in (None, "en"):
+        return (f"weak when the cross-validated accuracy is less than {WEAK_MARGIN:.0%} above always guessing the "
+                f"largest type, or a type's recall is below {LOW_RECALL:.0%}; then select customers by the "
+                "probabilities p_k, not by type_id")
+    from ..i18n import said
+    from ..texts import Formatter
+
+    fmt = Formatter(lang)
+    return said("card_weak_rule", lang, margin=fmt.num(100 * WEAK_MARGIN, 0), recall=fmt.pct(LOW_RECALL, 0))
 
 
 def weakness_lines(weak: Mapping[str, Any] | None, lang: str = "en") -> list[str]:
@@ -76,8 +88,12 @@ def weakness_lines(weak: Mapping[str, Any] | None, lang: str = "en") -> list[str
     def points(x: float) -> str:
         return f"{100 * x:.1f}" if lang == "en" else fmt.num(100 * x, 1)
 
-    lines = [said("lookalike_weak", lang, accuracy=pct(weak["accuracy"]), majority=pct(weak["majority_accuracy"]),
-                  largest=weak["largest_type"], points=points(weak["margin"]))] if weak["margin"] < WEAK_MARGIN else []
+    # "only −0.6 points above" read oddly: a margin that prints as 0 or less is "no better than" (sv19)
+    shown = round(100 * float(weak["margin"]), 1)
+    key = "lookalike_weak" if shown > 0 else "lookalike_weak_worse" if shown < 0 else "lookalike_weak_not_better"
+    lines = [said(key, lang, accuracy=pct(weak["accuracy"]), majority=pct(weak["majority_accuracy"]),
+                  largest=weak["largest_type"], points=points(abs(weak["margin"])))
+             ] if weak["margin"] < WEAK_MARGIN else []
     if weak.get("low_recall_types"):
         lines.append(said("lookalike_weak_recall", lang, types=", ".join(map(str, weak["low_recall_types"])),
                           recall=f"{LOW_RECALL:.0%}" if lang == "en" else fmt.pct(LOW_RECALL, 0)))

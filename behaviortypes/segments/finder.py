@@ -947,7 +947,10 @@ class TypeFinder(BaseEstimator):
         k, k_ev = int(self.k), int(self._k_evidence)
         code = [{"code": "k_reason_user", "values": {"k": k}}]
         reason = f"{k} types, as set with --k."
-        if k_ev == 1:
+        if k_ev == 1 and any(c.get("code") == "k_reason_one_group_unimodal" for c in self._reason_code or []):
+            code.append(self._user_unimodal_code(k))
+            reason += self._user_unimodal_words(k)
+        elif k_ev == 1:
             multi = ev.loc[ev.index >= 2, self._cols].min(axis=1)
             one, best, k_best = float(ev.loc[1, "bic_best"]), float(multi.min()), int(multi.idxmin())
             code.append({"code": "k_reason_user_evidence_one", "values": {
@@ -971,6 +974,19 @@ class TypeFinder(BaseEstimator):
         reason, warn = self._stability_reason(row, code, reason, None)
         return reason, code, warn
 
+    def _user_unimodal_code(self, k):
+        """The evidence's one group, when the dip rule gave it (``k_reason_one_group_unimodal``),
+        beside the user's ``k``: BIC prefers two types, one mode says they are halves (sv19)."""
+        values = dict(next(c["values"] for c in self._reason_code if c["code"] == "k_reason_one_group_unimodal"))
+        return {"code": "k_reason_user_evidence_unimodal", "values": {**values, "k": int(k)}}
+
+    def _user_unimodal_words(self, k):
+        v = self._user_unimodal_code(k)["values"]
+        return (f" The evidence alone gives one group: two types fit better by BIC ({v['bic_best']} against "
+                f"{v['bic_one']} for one group), but the respondents have a single mode along the line that "
+                f"separates the two (Hartigan's dip test, p = {v['p']:.2f}), so they are halves of one group: "
+                f"{k} types were set with --k, to describe subgroups, not because the data hold distinct groups.")
+
     def _set_choice(self, ev, k, reason, reason_code, warn):
         """Record the choice: evidence (with ``chosen``), k, reason (with the bound of the
         search, when the respondents bounded it) and warning."""
@@ -983,6 +999,9 @@ class TypeFinder(BaseEstimator):
         self.evidence_ = ev
         self.k_, self.reason_, self.reason_code_ = k, reason, reason_code
         self.structure_warning_ = None if warn is None else str(warn)
+        # the warning's sentence as a code of the report's texts, for solution.json (sv19)
+        self.structure_warning_code_ = None if getattr(warn, "code", None) is None else {
+            "code": warn.code, "values": dict(warn.values)}
         if warn:
             warnings.warn(SurveyQualityWarning(str(warn), code=getattr(warn, "code", None),
                                                values=getattr(warn, "values", None)),
@@ -1268,31 +1287,49 @@ class TypeFinder(BaseEstimator):
         ev["size_ok"] = size_ok
         ev["passes"] = size_ok & resampled & small_ok
         ev["all_types_stable"] = stable
-        notes = []
+        notes, self.evidence_note_codes_ = [], {}
         for k, row in ev.iterrows():
             if k == 1:  # chosen by its own rule (see _choose), never by "passes"
                 ev.loc[k, "passes"] = False
-                notes.append("one homogeneous group (no types)")
-                continue
-            why = []
-            if "bic_best" in ev and not np.isfinite(row.bic_best):
-                why.append("every model's fit collapsed (a type shrank to a few respondents): "
-                           "set aside, no BIC")
-            if not size_ok[k]:
-                why.append(f"smallest type {row.n_min:.0f} respondents "
-                           f"({row.n_min / self._n_eff:.1%}) is below the floor of {self._floor_words()}")
-            if not np.isfinite(row.jaccard_mean):
-                why.append("not resampled (cannot be chosen)")
-            else:
-                if not small_ok[k]:
-                    why.append(f"a small type (under {SMALL_SHARE:.0%}) dissolves in resamples "
-                               f"(Jaccard {row.jaccard_small:.2f} < {SMALL_TYPE_JACCARD})")
-                if not reproducible[k]:
-                    why.append(f"types only partly reproducible (mean Jaccard "
-                               f"{row.jaccard_mean:.2f} < {MIN_MEAN_JACCARD})")
-            notes.append("; ".join(why) if why else "passes")
+            parts = self._note_parts(k, row, "bic_best" in ev, bool(size_ok[k]), bool(small_ok[k]),
+                                     bool(reproducible[k]))
+            notes.append("; ".join(text for text, _ in parts))
+            self.evidence_note_codes_[int(k)] = [code for _, code in parts]
         ev["note"] = notes
         return ev
+
+    def _note_parts(self, k, row, has_bic, size_ok, small_ok, reproducible):
+        """The evidence table's ``note`` of ``k``: its parts in English, each with its code
+        and values (``solution.json`` says them in the study's language; sv19)."""
+        if k == 1:
+            return [("one homogeneous group (no types)", {"code": "k_note_one_group", "values": {}})]
+        why = []
+        if has_bic and not np.isfinite(row.bic_best):
+            why.append(("every model's fit collapsed (a type shrank to a few respondents): set aside, no BIC",
+                        {"code": "k_note_collapsed", "values": {}}))
+        if not size_ok:
+            values = {"n_min": int(round(float(row.n_min))), "min_share": float(row.n_min / self._n_eff),
+                      "min_n": int(round(float(self.min_n)))}
+            if float(self.min_size) > 0:
+                values["floor_share"] = float(self.min_size)
+            why.append((f"smallest type {row.n_min:.0f} respondents ({row.n_min / self._n_eff:.1%}) is below "
+                        f"the floor of {self._floor_words()}",
+                        {"code": "k_note_small_share" if float(self.min_size) > 0 else "k_note_small",
+                         "values": values}))
+        if not np.isfinite(row.jaccard_mean):
+            why.append(("not resampled (cannot be chosen)", {"code": "k_note_not_resampled", "values": {}}))
+        else:
+            if not small_ok:
+                why.append((f"a small type (under {SMALL_SHARE:.0%}) dissolves in resamples "
+                            f"(Jaccard {row.jaccard_small:.2f} < {SMALL_TYPE_JACCARD})",
+                            {"code": "k_note_small_dissolves", "values": {
+                                "small_share": float(SMALL_SHARE), "jaccard": float(row.jaccard_small),
+                                "threshold": float(SMALL_TYPE_JACCARD)}}))
+            if not reproducible:
+                why.append((f"types only partly reproducible (mean Jaccard {row.jaccard_mean:.2f} < "
+                            f"{MIN_MEAN_JACCARD})", {"code": "k_note_partly", "values": {
+                                "jaccard": float(row.jaccard_mean), "threshold": float(MIN_MEAN_JACCARD)}}))
+        return why or [("passes", {"code": "k_note_passes", "values": {}})]
 
     def _chosen_smallest(self, row):
         """The smallest type of the model kept at ``row``'s k (the lowest BIC there):

@@ -137,7 +137,8 @@ def labels_in(lang: str = "en") -> dict[str, object]:
                   "threshold": t["plot_threshold"], "retained": t["plot_retained"]},
         "k": {"x": t["plot_k"], "stability": t["plot_stability"], "jaccard_min": t["plot_jaccard_min"],
               "prediction_strength": t["plot_prediction_strength"], "bic": t["plot_bic"],
-              "bic_best": t["plot_bic"], "silhouette": t["plot_silhouette"], "one_group": t["lpa_one_group"]},
+              "bic_best": t["plot_bic"], "silhouette": t["plot_silhouette"], "one_group": t["lpa_one_group"],
+              "no_bic": t["plot_no_bic"]},
         "sizes": {"x": t["plot_share"], "survey": t["plot_survey"], "base": t["plot_base"]},
         "calibration": {"x": t["plot_predicted_prob"], "y": t["plot_observed_freq"], "ideal": t["plot_ideal"]},
         "confusion": {"x": t["plot_predicted_type"], "y": t["plot_survey_type"]},
@@ -710,8 +711,9 @@ def plot_k_evidence(evidence: pd.DataFrame, *, chosen_k: int | None = None,
     ax : Axes or sequence of Axes, optional
         One axes per index present (in the order above).
     labels : mapping, optional
-        Titles per index, ``x`` for the axis label and ``one_group`` for the label of
-        the k = 1 point (default "one group").
+        Titles per index, ``x`` for the axis label, ``one_group`` for the label of
+        the k = 1 point (default "one group") and ``no_bic`` for the note at a chosen k
+        without a BIC (every fit set aside; ``{k}`` is the k).
 
     Notes
     -----
@@ -720,7 +722,8 @@ def plot_k_evidence(evidence: pd.DataFrame, *, chosen_k: int | None = None,
     labelled "one group", and every panel shares the same k axis. Indices that are
     blank for every k (nothing was resampled) get no panel.
     """
-    lab = dict(_K_INDEX_LABELS, x="Number of types (k)", one_group="one group")
+    lab = dict(_K_INDEX_LABELS, x="Number of types (k)", one_group="one group",
+               no_bic="k = {k}: no BIC")
     lab.update(labels or {})
     # the best model's BIC (the one that chose k) replaces the single-model one
     present = [c for c in _K_INDEX_LABELS if c in evidence.columns
@@ -751,6 +754,11 @@ def plot_k_evidence(evidence: pd.DataFrame, *, chosen_k: int | None = None,
         if chosen_k is not None and (ks == chosen_k).any():
             y = y_all[ks == chosen_k].iloc[0]
             a.plot([chosen_k], [y], "o", color="#D55E00", markersize=8, zorder=4)
+            if col in ("bic", "bic_best") and pd.isna(y):  # kept without a BIC (user trial 19)
+                a.axvline(chosen_k, color="#D55E00", linewidth=0.8, linestyle=":")
+                a.annotate(lab["no_bic"].format(k=chosen_k), (chosen_k, 0.04), xycoords=a.get_xaxis_transform(),
+                           xytext=(3, 0), textcoords="offset points", fontsize=6,
+                           color="#D55E00").set_in_layout(False)
         a.set_xlim(*xlim)
         if col in ("stability", "jaccard_min", "prediction_strength"):
             a.axhline(0.8 if col == "prediction_strength" else 0.75, color="#999999", linewidth=0.8, linestyle="--")

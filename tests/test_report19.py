@@ -162,3 +162,17 @@ def test_the_few_statements_warning_is_on_the_evidence_page(tmp_path, lang):
     html = render_html(load_report_data(disc).in_language(lang), lang)
     assert expected in _page(html, "k")
     assert expected not in _page(html, "overview")
+
+
+def test_the_bic_panel_says_the_kept_k_has_no_bic():
+    from behaviortypes import plots
+
+    ev = pd.DataFrame({"k": [1, 2, 3], "bic_best": [3043.8, np.nan, np.nan], "silhouette": [np.nan, 0.5, 0.6]})
+
+    def texts(fig):
+        return [t.get_text() for a in fig.axes for t in a.texts]
+
+    fig = plots.plot_k_evidence(ev, chosen_k=2, labels=plots.labels_in("sv")["k"])
+    assert "k = 2: inget BIC" in texts(fig)
+    ok = ev.assign(bic_best=[3043.8, 2900.0, 2950.0])
+    assert not any("BIC" in s for s in texts(plots.plot_k_evidence(ok, chosen_k=2)))

@@ -303,9 +303,11 @@ def test_the_reports_warnings_are_said_in_its_language(study, tmp_path):
         res = bt("report", out, "--pdf", tmp_path / f"{name}.pdf")
         _ok(res)
         lines[name] = res.stderr.strip().splitlines()
-    assert lines["ut"] == [
-        f"varning: {tmp_path / 'ut' / 'profile.json'} beskriver en tidigare analys (andra typer eller svarande); den "
-        "utelämnas. Kör `behaviortypes profile OUT` igen för att profilera de nuvarande typerna"]
-    assert lines["ut_en"] == [
-        f"warning: {tmp_path / 'ut_en' / 'profile.json'} describes an earlier discovery (other types or respondents); "
-        "it is left out. Re-run `behaviortypes profile OUT` to profile the current types"]
+    # (whether the report also says that the customer base was not scored yet depends on whether an
+    # earlier test of this module scored the shared folder: every line is in the study's language)
+    assert f"varning: {tmp_path / 'ut' / 'profile.json'} beskriver en tidigare analys (andra typer eller svarande); den " \
+        "utelämnas. Kör `behaviortypes profile OUT` igen för att profilera de nuvarande typerna" in lines["ut"], lines
+    assert all(line.startswith("varning: ") for line in lines["ut"]), lines["ut"]
+    assert f"warning: {tmp_path / 'ut_en' / 'profile.json'} describes an earlier discovery (other types or " \
+        "respondents); it is left out. Re-run `behaviortypes profile OUT` to profile the current types" in lines["ut_en"]
+    assert len(lines["ut"]) == len(lines["ut_en"]) and all(line.startswith("warning: ") for line in lines["ut_en"])

@@ -73,6 +73,8 @@ __all__ = [
     "even_odd",
     "min_sample_size",
     "check_sample_size",
+    "MISKEYED_R",
+    "miskeyed_items",
     "STYLE_COLUMNS",
     "STYLE_CORRECTIONS",
     "MARKED_ACQUIESCENCE",
@@ -667,7 +669,81 @@ def screen(survey: Any, settings: QualitySettings | dict | None = None) -> Scree
     (about 68 % with 12 items) and rises with ``mahalanobis_alpha=0.01`` (99 % with 24
     items, 1 % of good respondents dropped).
     """
-    return screen_responses(survey.responses, survey.instrument, settings)
+    result = screen_responses(survey.responses, survey.instrument, settings)
+    _warn_miskeyed(survey.responses.loc[result.kept_ids], survey.instrument)
+    return result
+
+
+# ----------------------------------------------------------------------------- keying
+#: A statement whose corrected item-rest correlation with its theme is at or below this (and
+#: below zero beyond chance, 1 % one-sided) is said to be keyed the wrong way. A statement of
+#: a theme correlates positively with the rest of it; user trial 19 (poLCA's gss82, PURPOSE
+#: left coded 1 = good): r = -0.30, alpha -0.87, and nothing said it.
+MISKEYED_R = -0.10
+
+
+def _rest_r(item: pd.Series, rest: pd.DataFrame) -> float:
+    """Correlation of ``item`` with the mean of ``rest`` (its columns' available answers)."""
+    if rest.shape[1] == 0:
+        return float("nan")
+    return float(item.corr(rest.mean(axis=1)))
+
+
+def miskeyed_items(keyed: pd.DataFrame, themes: dict[str, str | None]) -> pd.DataFrame:
+    """Statements that correlate clearly negatively with the rest of their theme.
+
+    Parameters
+    ----------
+    keyed : DataFrame of shape (n_respondents, n_items)
+        The keyed answers (reverse-keyed statements turned).
+    themes : dict
+        Statement id -> theme (``Instrument.item_themes``); themes of two or more statements
+        are read.
+
+    Returns
+    -------
+    DataFrame
+        ``item, theme, r``: the corrected item-rest correlation (the statement against the
+        mean of its theme's other statements), for the statements at or below
+        :data:`MISKEYED_R` and below zero beyond chance (Fisher z, 1 % one-sided). In a theme
+        of two statements both correlate alike: the one that also runs against the
+        statements outside the theme is named, both when that does not tell them apart.
+    """
+    rows = []
+    groups: dict[str, list[str]] = {}
+    for item, theme in themes.items():
+        if theme and item in keyed.columns:
+            groups.setdefault(theme, []).append(item)
+    for theme, items in groups.items():
+        if len(items) < 2:
+            continue
+        outside = keyed[[c for c in keyed.columns if c not in items]]
+        flagged = []
+        for item in items:
+            r = _rest_r(keyed[item], keyed[[c for c in items if c != item]])
+            n = int(keyed[items].notna().all(axis=1).sum())
+            if np.isfinite(r) and r <= MISKEYED_R and n > 3 and np.arctanh(r) * np.sqrt(n - 3) < -2.326:
+                flagged.append((item, r, _rest_r(keyed[item], outside)))
+        if len(items) == 2 and len(flagged) == 2:
+            against = [f for f in flagged if np.isfinite(f[2]) and f[2] < 0]
+            flagged = against if len(against) == 1 else flagged
+        rows += [{"item": item, "theme": theme, "r": r} for item, r, _ in flagged]
+    return pd.DataFrame(rows, columns=["item", "theme", "r"])
+
+
+def _warn_miskeyed(responses: pd.DataFrame, instrument: Instrument) -> None:
+    """One warning per statement keyed against its theme (:func:`miskeyed_items`)."""
+    from .readers import keyed_items
+
+    for row in miskeyed_items(keyed_items(responses, instrument), instrument.item_themes).itertuples():
+        warnings.warn(SurveyQualityWarning(
+            f"statement '{row.item}' correlates negatively with the rest of its theme '{row.theme}' "
+            f"(corrected item-rest correlation {row.r:.2f}), so it is probably keyed the wrong way "
+            "(it turns the theme's alpha down and loads against the other statements): if it is "
+            "worded against the theme, set reverse: true for it in instrument.yaml, or recode its "
+            "answers so that a higher number means more agreement",
+            code="warn_item_miskeyed", values={"item": row.item, "theme": row.theme, "r": float(row.r)}),
+            stacklevel=3)
 
 
 # ----------------------------------------------------------------------------- sample size

@@ -95,3 +95,88 @@ def test_gss82_gives_the_same_number_of_types_for_every_seed(tmp_path):
         got[seed] = (finder.k_, [c["code"] for c in finder.reason_code_])
     assert {k for k, _ in got.values()} == {1}, got
     assert not any("k_reason_no_fit" in codes for _, codes in got.values()), got
+
+
+# ------------------------------------------------------------------ 2. a statement keyed the wrong way
+def test_check_names_a_statement_keyed_against_its_theme(tmp_path):
+    """The trial left PURPOSE coded 1 = good (the others higher = positive): ``check`` printed
+    alpha -0.87 for its theme and said nothing. Now one line names it, its correlation and the fix."""
+    from clirun import bt, ok_lines
+
+    lines = ok_lines(bt("check", gss_survey(tmp_path / "gss", recode=False)))
+    said = [line for line in lines if "keyed the wrong way" in line]
+    assert len(said) == 1, lines
+    assert "statement 'purpose'" in said[0] and "'value'" in said[0] and "(corrected item-rest correlation -0.33)" in said[0]
+    assert "reverse: true" in said[0] and "recode" in said[0]
+    # keyed right: nothing said
+    assert not [line for line in ok_lines(bt("check", gss_survey(tmp_path / "ok"))) if "keyed the wrong way" in line]
+
+
+def test_the_wrongly_keyed_statement_is_said_in_swedish_and_while_screening(tmp_path):
+    from behaviortypes.errors import SurveyQualityWarning
+    from behaviortypes.pipeline import check
+    from behaviortypes.readers import load_survey
+    from behaviortypes.stages import run_screen
+
+    folder = gss_survey(tmp_path / "gss", recode=False)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        run_screen(load_survey(folder))  # discover's screening step
+    codes = [w.message.values for w in said if issubclass(w.category, SurveyQualityWarning)
+             and w.message.code == "warn_item_miskeyed"]
+    assert [(v["item"], v["theme"], round(v["r"], 2)) for v in codes] == [("purpose", "value", -0.33)]
+    text = check(folder).summary("sv")
+    assert "påståendet 'purpose' korrelerar negativt med resten av sitt tema 'value' (korrigerad " \
+           "korrelation med resten −0,33)" in text, text
+
+
+# ------------------------------------------------------------------ 3. scale labels upside down
+REVERSED = {"min": 1, "max": 3, "labels": {1: "Agree strongly", 3: "Disagree strongly"}}
+
+
+def test_check_warns_when_the_scale_labels_run_from_agree_to_disagree(tmp_path):
+    """The trial's ``labels: {1: "Agree strongly", 3: "Disagree strongly"}`` was accepted
+    silently although a higher number must mean more agreement."""
+    from clirun import bt, ok_lines
+
+    lines = ok_lines(bt("check", gss_survey(tmp_path / "gss", scale=REVERSED)))
+    said = [line for line in lines if "scale labels" in line]
+    assert said == ["warning: instrument.yaml: the scale labels read as agreement falling with the number "
+                    "(1 \"Agree strongly\" … 3 \"Disagree strongly\"), but a higher number must mean more "
+                    "agreement. Hint: if the answers are coded so (1 = agree), recode them as min + max − answer "
+                    "and turn the labels round; if the codes already run from disagree to agree, fix the labels "
+                    "in instrument.yaml"], lines
+
+
+@pytest.mark.parametrize("labels, warned", [
+    ({1: "Instämmer helt", 3: "Varken eller", 5: "Instämmer inte alls"}, True),
+    ({1: "1 = Strongly agree", 5: "5 = Strongly disagree"}, True),
+    ({1: "Strongly disagree", 5: "Strongly agree"}, False),
+    ({1: "Stämmer inte alls", 5: "Stämmer helt"}, False),
+    ({1: "Never", 5: "Always"}, False),  # labels the draft does not know: nothing said
+    ({1: "Agree", 2: "Strongly disagree", 5: "Strongly agree"}, False),  # not one direction
+])
+def test_reversed_labels_are_read_in_english_and_swedish(labels, warned):
+    from behaviortypes.instrument import instrument_from_dict
+    from behaviortypes.readers.validate import instrument_warnings
+
+    inst = instrument_from_dict({"id_column": "id", "scale": {"min": 1, "max": 5, "labels": labels},
+                                 "items": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}]})
+    codes = [p.code for p in instrument_warnings(inst, "instrument.yaml")]
+    assert ("problem_labels_reversed" in codes) == warned, codes
+
+
+# ------------------------------------------------------------------ 5. one way to say a warning
+def test_check_says_warning_as_discover_does(tmp_path):
+    """``check`` printed ``Warning:`` (``Varning:``) where discover and the README say
+    ``warning:`` (``varning:``)."""
+    from clirun import bt, ok_lines
+
+    folder = gss_survey(tmp_path / "gss")
+    lines = ok_lines(bt("check", folder))
+    assert [line for line in lines if line.startswith("warning: straightlining: 12 respondents")], lines
+    assert not [line for line in lines if line.startswith("Warning")], lines
+    inst = yaml.safe_load((folder / "instrument.yaml").read_text())
+    (folder / "instrument.yaml").write_text(yaml.safe_dump({**inst, "language": "sv"}, allow_unicode=True))
+    lines = ok_lines(bt("check", folder))
+    assert [line for line in lines if line.startswith("varning: rak linje: 12 svarande")], lines

@@ -180,3 +180,36 @@ def test_check_says_warning_as_discover_does(tmp_path):
     (folder / "instrument.yaml").write_text(yaml.safe_dump({**inst, "language": "sv"}, allow_unicode=True))
     lines = ok_lines(bt("check", folder))
     assert [line for line in lines if line.startswith("varning: rak linje: 12 svarande")], lines
+
+
+# ------------------------------------------------------------------ 4. which sheet was read
+def test_check_says_which_sheet_it_read_and_names_the_others(tmp_path):
+    """The trial's workbook had a notes sheet "Info" before the answers on "Data": check gave
+    three problems about "Info" and never said which sheet it read."""
+    import openpyxl
+
+    from clirun import bt, error_line
+
+    folder = gss_survey(tmp_path / "gss")
+    answers = pd.read_csv(folder / "responses.csv")
+    book = openpyxl.Workbook()
+    book.active.title = "Info"
+    book.active.append(["About"])
+    book.active.append(["GSS 1982, attitudes towards surveys"])
+    data = book.create_sheet("Data")
+    data.append(list(answers.columns))
+    for row in answers.itertuples(index=False):
+        data.append(list(row))
+    book.save(folder / "responses.xlsx")
+    (folder / "responses.csv").unlink()
+    line = error_line(bt("check", folder))
+    assert line.startswith("error: 4 problems: (1) responses.xlsx: read sheet 'Info', the workbook's first "
+                           "sheet with data; its other sheets ('Data') are not read. Hint: put the answers on "
+                           "the workbook's first sheet"), line
+    inst = yaml.safe_load((folder / "instrument.yaml").read_text())
+    (folder / "instrument.yaml").write_text(yaml.safe_dump({**inst, "language": "sv"}, allow_unicode=True))
+    assert "läste bladet 'Info', arbetsbokens första blad med data; dess andra blad ('Data') läses inte" \
+        in error_line(bt("check", folder))
+    book.move_sheet("Data", offset=-1)  # the answers first: read, nothing said
+    book.save(folder / "responses.xlsx")
+    assert bt("check", folder).returncode == 0

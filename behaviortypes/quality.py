@@ -689,6 +689,33 @@ def _rest_r(item: pd.Series, rest: pd.DataFrame) -> float:
     return float(item.corr(rest.mean(axis=1)))
 
 
+def _clearly_negative(r: float, n: int) -> bool:
+    """At or below :data:`MISKEYED_R` and below zero beyond chance (Fisher z, 1 % one-sided)."""
+    return bool(np.isfinite(r) and r <= MISKEYED_R and n > 3 and np.arctanh(r) * np.sqrt(n - 3) < -2.326)
+
+
+def _theme_miskeyed(keyed: pd.DataFrame, items: list[str]) -> list[tuple[str, float]]:
+    """The statements of one theme keyed against the rest, with their item-rest correlation:
+    the most negative is taken and turned, then the rest read again (so that two statements
+    keyed the wrong way do not pull a right one below zero; the correlation of each is with the
+    ones named before it turned), up to half of them."""
+    data = keyed[items].copy()
+    n = int(data.notna().all(axis=1).sum())
+    outside = keyed[[c for c in keyed.columns if c not in items]]
+    found: list[tuple[str, float]] = []
+    while 2 * len(found) < len(items):
+        rs = {i: _rest_r(data[i], data[[c for c in items if c != i]]) for i in items}
+        worst = min((i for i in items if np.isfinite(rs[i])), key=rs.get, default=None)
+        if worst is None or not _clearly_negative(rs[worst], n):
+            break
+        if len(items) == 2:  # both alike: the one that also runs against the other themes
+            against = [i for i in items if _rest_r(keyed[i], outside) < 0]
+            return [(i, rs[i]) for i in (against if len(against) == 1 else items)]
+        found.append((worst, rs[worst]))
+        data[worst] = -data[worst]
+    return found
+
+
 def miskeyed_items(keyed: pd.DataFrame, themes: dict[str, str | None]) -> pd.DataFrame:
     """Statements that correlate clearly negatively with the rest of their theme.
 
@@ -705,29 +732,20 @@ def miskeyed_items(keyed: pd.DataFrame, themes: dict[str, str | None]) -> pd.Dat
     DataFrame
         ``item, theme, r``: the corrected item-rest correlation (the statement against the
         mean of its theme's other statements), for the statements at or below
-        :data:`MISKEYED_R` and below zero beyond chance (Fisher z, 1 % one-sided). In a theme
-        of two statements both correlate alike: the one that also runs against the
-        statements outside the theme is named, both when that does not tell them apart.
+        :data:`MISKEYED_R` and below zero beyond chance (Fisher z, 1 % one-sided); after the
+        most negative one is turned, the others are read again. In a theme of two statements
+        both correlate alike: the one that also runs against the statements outside the
+        theme is named, both when that does not tell them apart. On R psych's ``bfi`` with
+        no statement keyed back: its seven reverse-worded statements (A1, C4, C5, E1, E2, O2,
+        O5; r -0.13 to -0.51), and no other (without turning the first found, E4 read -0.20);
+        keyed as psych keys it: none.
     """
-    rows = []
     groups: dict[str, list[str]] = {}
     for item, theme in themes.items():
         if theme and item in keyed.columns:
             groups.setdefault(theme, []).append(item)
-    for theme, items in groups.items():
-        if len(items) < 2:
-            continue
-        outside = keyed[[c for c in keyed.columns if c not in items]]
-        flagged = []
-        for item in items:
-            r = _rest_r(keyed[item], keyed[[c for c in items if c != item]])
-            n = int(keyed[items].notna().all(axis=1).sum())
-            if np.isfinite(r) and r <= MISKEYED_R and n > 3 and np.arctanh(r) * np.sqrt(n - 3) < -2.326:
-                flagged.append((item, r, _rest_r(keyed[item], outside)))
-        if len(items) == 2 and len(flagged) == 2:
-            against = [f for f in flagged if np.isfinite(f[2]) and f[2] < 0]
-            flagged = against if len(against) == 1 else flagged
-        rows += [{"item": item, "theme": theme, "r": r} for item, r, _ in flagged]
+    rows = [{"item": item, "theme": theme, "r": r} for theme, items in groups.items() if len(items) >= 2
+            for item, r in _theme_miskeyed(keyed, items)]
     return pd.DataFrame(rows, columns=["item", "theme", "r"])
 
 

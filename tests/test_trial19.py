@@ -130,6 +130,23 @@ def test_the_wrongly_keyed_statement_is_said_in_swedish_and_while_screening(tmp_
            "korrelation med resten −0,33)" in text, text
 
 
+def test_the_wrongly_keyed_statements_of_psychs_bfi_are_named_and_no_other():
+    """R psych's bfi (real): its seven reverse-worded statements left unkeyed are each named
+    (E4, a forward one, read -0.20 while E1 and E2 pulled its rest down: the most negative is
+    turned before the others are read again); keyed as psych keys them, none."""
+    from behaviortypes.quality import miskeyed_items
+
+    answers = pd.read_csv(Path(__file__).parent / "data" / "real" / "bfi.csv.gz")
+    themes = {c: c[0] for c in answers.columns}
+    reverse = ["A1", "C4", "C5", "E1", "E2", "O2", "O5"]
+    found = miskeyed_items(answers, themes)
+    assert sorted(found["item"]) == reverse, found
+    assert (found["r"] < -0.1).all()
+    keyed = answers.copy()
+    keyed[reverse] = 7 - keyed[reverse]
+    assert miskeyed_items(keyed, themes).empty
+
+
 # ------------------------------------------------------------------ 3. scale labels upside down
 REVERSED = {"min": 1, "max": 3, "labels": {1: "Agree strongly", 3: "Disagree strongly"}}
 

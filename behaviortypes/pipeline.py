@@ -144,7 +144,7 @@ class CheckResult:
         for w in self.warnings:
             said = self.warning_codes.get(w) if lang != "en" else None
             text = said["problem"].said(lang) if said and "problem" in said else reason_text(said, t, fmt) if said else w
-            lines.append(t["check_warning"].format(text=text))
+            lines.append(t["cli_warning_prefix"] + text)  # as discover says them (was "Warning: ")
         return "\n".join(lines)
 
 

@@ -177,11 +177,11 @@ def test_check_says_the_readers_warnings_in_swedish(tmp_path):
     (folder / "instrument.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     res = bt("check", folder)
     assert res.returncode == 0, res.stderr
-    assert ("Varning: instrument.yaml: påståendena 's01' och 's02' har samma text (värde 'Jag jämför alltid "
+    assert ("varning: instrument.yaml: påståendena 's01' och 's02' har samma text (värde 'Jag jämför alltid "
             "priser innan jag köper något'). Tips: kontrollera texterna i instrument.yaml (samma fråga ställd "
             "två gånger?)") in res.stdout, res.stdout
     res = bt("check", folder, "--lang", "en")
-    assert ("Warning: instrument.yaml: statements 's01' and 's02' have the same text (value 'Jag jämför alltid "
+    assert ("warning: instrument.yaml: statements 's01' and 's02' have the same text (value 'Jag jämför alltid "
             "priser innan jag köper något'). Hint: check the texts in instrument.yaml (one question asked "
             "twice?)") in res.stdout, res.stdout
 

@@ -41,7 +41,7 @@ def test_check_says_a_customer_id_given_for_two_respondents(tmp_path):
     cid = pd.read_csv(folder / "responses.csv", sep=";", encoding="cp1252", dtype=str).loc[21, "kundnummer"]
     lines = [ln for ln in ok_lines(bt("check", folder)) if "kund-id" in ln]
     assert len(lines) == 1, lines
-    assert lines[0].startswith(f"Varning: responses.csv, kolumn 'kundnummer', raderna 22, 23: kund-id {cid} "
+    assert lines[0].startswith(f"varning: responses.csv, kolumn 'kundnummer', raderna 22, 23: kund-id {cid} "
                                "anges för 2 svarande (R0021, R0022)")
     clean = _swedish_study(tmp_path / "ren")
     assert not [ln for ln in ok_lines(bt("check", clean)) if "kund-id" in ln]

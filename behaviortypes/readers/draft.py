@@ -102,6 +102,23 @@ _LABEL_ORDER = {
 }
 
 
+#: :data:`_LABEL_ORDER` by the label's words in any order ("agree strongly", "disagree strongly").
+_LABEL_WORDS = {tuple(sorted(label.split())): float(place) for label, place in _LABEL_ORDER.items()}
+
+
+def label_place(label: object) -> float | None:
+    """Where an answer label sits from disagreeing (0) to agreeing (4), by the agree/disagree
+    labels the draft knows (English, Swedish; case, punctuation, a leading code and the order
+    of the words ignored); ``None`` for a label it does not know."""
+    if not isinstance(label, str):
+        return None
+    key = " ".join(re.sub(r"[^\w\s]", " ", label.casefold()).split())
+    key = re.sub(r"^\d+\s+", "", key)
+    if key in _LABEL_ORDER:
+        return float(_LABEL_ORDER[key])
+    return _LABEL_WORDS.get(tuple(sorted(key.split())))
+
+
 #: Answer labels that are no answer on the scale ("Don't know", "Vet ej", "No answer",
 #: "Ingen åsikt", "Not applicable" ...; English, Swedish, Dutch), matched at the start of the
 #: casefolded label (PISA: "Don’t know what it is"). A code so labelled is drafted under

@@ -45,6 +45,11 @@ def _read_checked(path: str | Path, instrument: Instrument
     raw, n_preview, preview_rows = drop_qualtrics_previews(raw)
     frame, errors, warns = convert_responses(raw, instrument, Path(path))
     if errors:
+        sheets = [str(name) for name in raw.attrs.get("sheets", [])]
+        if len(sheets) > 1:  # which sheet was read, when the workbook has others (user trial 19)
+            others = ", ".join(repr(name) for name in sheets if name != raw.attrs.get("sheet"))
+            errors.insert(0, Problem(code="problem_sheet_read", file=Path(path), values={
+                "sheet": repr(str(raw.attrs.get("sheet"))), "others": others}))
         raise InputError(problems=errors)
     if n_preview:
         warns.insert(0, Problem(

@@ -244,6 +244,7 @@ def _read_excel(path: Path) -> pd.DataFrame:
         raise InputError(code="problem_unreadable_workbook", values={"why": _xml_refusal(err)},
                          file=path) from None
     finally:
+        names = list(book.sheetnames)  # said when the sheet read is not the answers (survey.py)
         book.close()
     width = max(max((i + 1 for i, v in enumerate(r) if v is not None), default=0) for r in rows)
     header, seen, dupes = [], {}, []
@@ -261,7 +262,7 @@ def _read_excel(path: Path) -> pd.DataFrame:
     frame = frame.map(lambda v: v.strip() if isinstance(v, str) else v)
     # rows as Excel numbers them: the header's sheet row, and each data row's below it
     head = sheet_rows[0]
-    return _finish(frame, path, {"format": "xlsx", "sheet": sheet.title, "header_rows": head,
+    return _finish(frame, path, {"format": "xlsx", "sheet": sheet.title, "sheets": names, "header_rows": head,
                                  "data_rows": [r - head for r in sheet_rows[1:]],
                                  "duplicate_columns": dupes})
 

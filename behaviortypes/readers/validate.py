@@ -610,7 +610,24 @@ def instrument_warnings(instrument: Instrument, file: str | Path | None = None) 
     for theme, items in themes.items():
         if len(items) >= 2 and all(i.reverse for i in items):
             out.append(Problem(code="problem_all_reverse", values={"theme": repr(theme)}, file=file))
-    return out
+    reversed_labels = _labels_reversed(scale.labels or {}, file)
+    return out + ([reversed_labels] if reversed_labels is not None else [])
+
+
+def _labels_reversed(labels: dict, file: str | Path | None) -> Problem | None:
+    """``scale.labels`` that read as agreement *falling* with the code (1 "Agree strongly",
+    5 "Disagree strongly"), while a higher number must mean more agreement (user trial 19:
+    accepted silently, the reports then printed the wrong anchors). Read with the labels
+    ``instrument draft`` knows (:func:`~behaviortypes.readers.draft.label_place`)."""
+    from .draft import label_place
+
+    known = sorted((float(code), label_place(text), str(text)) for code, text in labels.items()
+                   if label_place(text) is not None)
+    if len(known) < 2 or not all(b[1] < a[1] for a, b in zip(known, known[1:])):
+        return None
+    (lo, _, lo_text), (hi, _, hi_text) = known[0], known[-1]
+    return Problem(code="problem_labels_reversed", file=file,
+                   values={"low": f"{lo:g} \"{lo_text}\"", "high": f"{hi:g} \"{hi_text}\""})
 
 
 def validate_responses(frame: pd.DataFrame, instrument: Instrument, *,

@@ -1374,14 +1374,7 @@ class TypeFinder(BaseEstimator):
         cols = self._cols
         best_bic = ev[cols].min(axis=1)  # spurious fits are NaN and skipped
         if best_bic[size_ok].isna().all():  # every model collapsed at every k
-            k = int(min(size_ok))
-            warn = _Coded("Weak evidence for distinct types: at every number of types whose "
-                          "types are large enough, every mixture fit has a type that collapses "
-                          "onto identical answers; the smallest such number is reported.",
-                          "warn_types_no_fit")
-            self._reason_code = [{"code": "k_reason_no_fit", "values": {"k": k}}]
-            return k, (f"{k} types: no valid mixture fit to compare (the fits set aside "
-                       "are listed in the evidence table)."), warn
+            return self._choose_no_fit(size_ok, one_bic)
         eligible = ev.index[ev["passes"] & best_bic.notna()]
         if len(eligible) == 0:  # every small type dissolves: types of 5 % or more only
             big = [k for k in size_ok if ev.loc[k, "min_share_hard"] >= SMALL_SHARE
@@ -1437,6 +1430,34 @@ class TypeFinder(BaseEstimator):
             reason, warn = self._homogeneous_caution(code, reason, float(ev[cols].min().min()), bic1)
         self._reason_code = code
         return k, reason, warn
+
+    def _choose_no_fit(self, size_ok, one_bic):
+        """Every mixture fit of every number of types (whose types are large enough) has
+        collapsed onto identical answers. With one group fitted (a finite BIC), nothing is
+        evidence for types: one group (session 19, R poLCA's gss82: the seeds whose starts
+        all collapsed gave 2 types, the others one group by the dip). Without it (``k_min``
+        of 2 or more), the smallest such number of types, as before."""
+        if np.isfinite(one_bic):
+            self._reason_code = [{"code": "k_reason_no_fit_one", "values": {
+                "bic_one": int(round(one_bic))}}]
+            warn = _Coded("No distinct types: every mixture fit of two or more types has a type "
+                          "that collapses onto identical answers, so no set of types could be "
+                          "compared with one group; one group (k=1) is reported. Set the number "
+                          "of types to describe subgroups anyway, as descriptive groups rather "
+                          "than real segments.", "warn_one_group_no_fit")
+            return 1, ("One homogeneous group: every mixture fit of two or more types has a type "
+                       "that collapses onto identical answers (the fits set aside are listed in "
+                       f"the evidence table), so no set of types is valid to compare with one "
+                       f"group (BIC {one_bic:.0f}). Set the number of types (--k) to describe "
+                       "subgroups anyway."), warn
+        k = int(min(size_ok))
+        warn = _Coded("Weak evidence for distinct types: at every number of types whose "
+                      "types are large enough, every mixture fit has a type that collapses "
+                      "onto identical answers; the smallest such number is reported.",
+                      "warn_types_no_fit")
+        self._reason_code = [{"code": "k_reason_no_fit", "values": {"k": k}}]
+        return k, (f"{k} types: no valid mixture fit to compare (the fits set aside "
+                   "are listed in the evidence table)."), warn
 
     def _next_type(self, ev, best_bic, eligible, k, fits):
         """The reason code for keeping ``k + 1`` types instead of ``k``, or None.

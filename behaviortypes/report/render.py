@@ -977,8 +977,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         if data.retention is not None:
             meas["scree_svg"] = _drawn(("scree", measurement_level), _sized(lambda: plots.plot_scree(
                 data.retention, n_factors=m, labels=labels["scree"]), 6.0, 2.6 - 0.6 * measurement_level))
-        meas["retained"] = (t["retained_note_one"] if m == 1 and "retained_note_one" in t
-                            else t["retained_note"].format(m=m) if m else "")
+        meas["retained"] = t["retained_note_one"] if m == 1 else t["retained_note"].format(m=m) if m else ""
         reason = reason_text(sol.get("factor_reason_code") or sol["factor_reason"], t, fmt)
         meas["reason"] = reason[:1].upper() + reason[1:]
         meas["evidence"] = _factor_evidence(data.retention, fmt)

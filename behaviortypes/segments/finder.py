@@ -1078,7 +1078,8 @@ class TypeFinder(BaseEstimator):
 
     def _add_blrt(self, ev, refs, one, n, seeds, ks):
         """Bootstrap LR test of k against k-1 types (shared-shape Gaussian models) for the
-        k in ``ks`` (the chosen k and k+1): ``blrt_lr`` (observed 2 x log-likelihood gain) and ``blrt_p``."""
+        k in ``ks`` (the chosen k and k+1): ``blrt_lr`` (observed 2 x log-likelihood gain) and ``blrt_p``;
+        none where either fit was set aside."""
         ev["blrt_lr"] = np.nan
         ev["blrt_p"] = np.nan
         B = int(self.n_bootstrap)
@@ -1087,7 +1088,10 @@ class TypeFinder(BaseEstimator):
         nulls, observed = {}, {}
         for k in ks:
             null = one if k == 2 else refs.get(k - 1, {}).get("mixes", {}).get("scaled")
-            if null is None:
+            # no test against or with a fit set aside (user trial 19: "p 0.048" for a k whose
+            # every fit had collapsed onto identical answers)
+            if null is None or self._set_aside(refs[k]["mixes"].get("scaled")) or \
+                    (k > 2 and self._set_aside(null)):
                 continue
             nulls[k] = null
             observed[k] = 2.0 * (refs[k]["mixes"]["scaled"].loglik - null.loglik)
@@ -1148,6 +1152,12 @@ class TypeFinder(BaseEstimator):
 
     def _fit_t(self, Z, w, resp, k, kind="tscaled"):
         return _fit_t(Z, w, resp, k, kind, self._guard)
+
+    def _set_aside(self, model: Mixture | None) -> bool:
+        """:meth:`_spurious` without recording the lattice (for a fit already judged)."""
+        return model is None or is_collapsed(model, self._guard) or (
+            getattr(self, "_rounding", None) is not None
+            and is_collapsed(model, self._rounding, MIN_ROUNDING_RATIO))
 
     def _spurious(self, model: Mixture) -> bool:
         """A type collapsed onto (nearly) identical answers in some direction, or narrower

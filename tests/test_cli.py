@@ -37,9 +37,14 @@ def test_demo_writes_reports_naming_every_type(demo_root):
     pdfs = sorted(reports.glob("*.pdf"))
     assert len(pdfs) >= 2  # English and Swedish
     assign = pd.read_csv(demo_root / "surveys" / "demo" / "discovery" / "assignments.csv")
-    text = " ".join(page.extract_text() for page in PdfReader(pdfs[0]).pages)
+    pages = [page.extract_text() for page in PdfReader(reports / "behaviour_types_en.pdf").pages]
+    text = " ".join(pages)
     for name in assign["type_name"].unique():
         assert name in text
+    # the evidence for the number of types fits its page (session 19: its stability figure, kept
+    # with its note, went to a page of its own; the page shrinks as the other one-page sections)
+    evidence = next(i for i, page in enumerate(pages) if "How many types? The evidence" in page)
+    assert "Stability of each type" in pages[evidence] and "Lookalike model card" in pages[evidence + 1]
     scored = pd.read_parquet(demo_root / "surveys" / "demo" / "discovery" / "scored_customers.parquet")
     assert len(scored) == 8000
     assert list(scored.columns[:4]) == ["customer_id", "type_id", "type_name", "probability"]

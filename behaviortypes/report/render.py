@@ -591,7 +591,8 @@ def build_context(data: ReportData, lang: str = "en", *,
         after = "statements" if "statements" in sections else "differences"
         sections.insert(sections.index(after) + 1, "banner")
 
-    appendix, more = _appendix(data, t, fmt, labels, names, colours, n_kept, compact.get("measurement", 0))
+    appendix, more = _appendix(data, t, fmt, labels, names, colours, n_kept, compact.get("measurement", 0),
+                               compact.get("k", 0))
     sections += more
 
     created = str(data.source.get("created", ""))[:10] or _dt.date.today().isoformat()
@@ -924,7 +925,7 @@ def _privacy_note(data: ReportData, t: Mapping[str, str]) -> str:
 
 def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapping[str, dict],
               names: Mapping[int, str], colours: Mapping[int, str], n_kept: int,
-              measurement_level: int = 0) -> tuple[dict, list[str]]:
+              measurement_level: int = 0, k_level: int = 0) -> tuple[dict, list[str]]:
     """The method appendix: data quality, measurement, loadings, number of types, lookalike card.
 
     Each part is present only when its input files are; returns the parts and the
@@ -1007,7 +1008,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         appendix["factor_corr"], appendix["loadings_svg"] = _loadings_page(data, t, fmt)
         sections.append("loadings")
     if data.evidence_k is not None or types["stability"].notna().any():
-        appendix["k"] = _k_page(data, t, fmt, labels, names, colours)
+        appendix["k"] = _k_page(data, t, fmt, labels, names, colours, k_level)
         sections.append("k")
     if data.card is not None:
         appendix["lookalike"] = _lookalike_part(data, t, fmt, labels, names)
@@ -1016,10 +1017,12 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
 
 
 def _k_page(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapping[str, dict],
-            names: Mapping[int, str], colours: Mapping[int, str]) -> dict[str, Any]:
+            names: Mapping[int, str], colours: Mapping[int, str], level: int = 0) -> dict[str, Any]:
     """The evidence appendix's page "how many types": the reason, the weak-evidence and
     few-statements warnings, the continuum box, the evidence figure, the latent-profile
-    table with its notes and the stability figure."""
+    table with its notes and the stability figure. ``level`` (0..2) makes both figures lower
+    when the page overflows (session 19: the demo's stability figure, kept with its note,
+    went to a page of its own)."""
     sol, types = data.solution, data.types
     kpage: dict[str, Any] = {"reason": reason_text(sol.get("k_reason_code") or sol.get("k_reason", ""), t, fmt),
                              "evidence_svg": None, "stability_svg": None,
@@ -1033,12 +1036,12 @@ def _k_page(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapp
     # the overlap said once on the page: the continuum box says it (same entropy and cut)
     kpage["overlap"] = "" if kpage["continuum"] else overlap_sentence(data.evidence_k, sol.get("k"), t, fmt)
     if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "bic_best", "silhouette")):
-        kpage["evidence_svg"] = _drawn(("k_evidence",), _sized(lambda: plots.plot_k_evidence(
-            data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"]), 7.0, 2.2))
+        kpage["evidence_svg"] = _drawn(("k_evidence", level), _sized(lambda: plots.plot_k_evidence(
+            data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"]), 7.0, 2.2 - 0.45 * level))
     if types["stability"].notna().any():
-        kpage["stability_svg"] = _drawn(("stability",), _sized(lambda: plots.plot_stability(
+        kpage["stability_svg"] = _drawn(("stability", level), _sized(lambda: plots.plot_stability(
             types["stability"].dropna(), names=names, colors=colours, xlabel=t["plot_jaccard"]),
-            6.0, 0.6 + 0.28 * types["stability"].notna().sum()))
+            6.0, (0.6 + 0.28 * types["stability"].notna().sum()) * (1 - 0.2 * level)))
     return kpage
 
 
@@ -1275,7 +1278,7 @@ def _quiet_weasyprint():
 
 
 #: The sections that must fit on one page (each shrinks, up to ``_COMPACT_LEVELS - 1`` steps).
-_ONE_PAGE = ("overview", "differences", "statements", "measurement")
+_ONE_PAGE = ("overview", "differences", "statements", "measurement", "k")
 
 
 def _laid_out(html: str) -> tuple[Any, dict[str, int], dict[str, int]]:

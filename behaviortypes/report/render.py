@@ -347,11 +347,8 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
     n_customers = (data.base or {}).get("n_customers")
     stab, (base_share, base_ci) = row["stability"], _base_texts(row, fmt)
 
-    def drivers():
-        fig = plots.plot_drivers(factors.rename(index=data.factor_names), color=colour, limit=zlim,
-                                 xlabel=t["plot_z"])
-        fig.set_size_inches(3.3, 0.45 + 0.27 * len(factors))
-        return fig
+    drivers = _sized(lambda: plots.plot_drivers(factors.rename(index=data.factor_names), color=colour, limit=zlim,
+                                                xlabel=t["plot_z"]), 3.3, 0.45 + 0.27 * len(factors))
 
     return {
         "id": int(tid), "pos": pos, "of": t["persona_of"].format(i=pos, k=n_shown),
@@ -531,10 +528,9 @@ def build_context(data: ReportData, lang: str = "en", *,
     table = _overview_rows(types, fmt)
     sizes_frame = types.reset_index()[["type_id", "share", "ci_low", "ci_high"]]
 
-    def sizes():
-        fig = plots.plot_sizes(sizes_frame, names=names, colors=colours, base_shares=base, labels=labels["sizes"])
-        fig.set_size_inches(7.0, 0.8 + (0.34 + 0.14 * two_lines - 0.08 * lv) * len(types))
-        return fig
+    sizes = _sized(lambda: plots.plot_sizes(sizes_frame, names=names, colors=colours, base_shares=base,
+                                            labels=labels["sizes"]),
+                   7.0, 0.8 + (0.34 + 0.14 * two_lines - 0.08 * lv) * len(types))
 
     overview = {"table": table, "sizes_svg": _drawn(("sizes", lv), sizes), "has_base": base is not None, "umap_svg": None,
                 "base_uncorrected": base is not None and not (data.base or {}).get("corrected", True),
@@ -560,12 +556,9 @@ def build_context(data: ReportData, lang: str = "en", *,
     fprof = data.factor_profile(ids)
     differences: dict[str, Any] = {"factor_svg": None, "items_svg": None, "items_title": None, "own_page": False}
     if fprof.shape[1]:
-        def factor_heatmap():
-            fig = plots.plot_profile_heatmap(fprof, names=names, labels=data.factor_names)
-            fig.set_size_inches(min(7.0, 2.2 + 0.85 * fprof.shape[1]), 0.9 + (0.36 + 0.1 * two_lines) * len(ids))
-            return fig
-
-        differences["factor_svg"] = _drawn(("factor_heatmap",), factor_heatmap)
+        differences["factor_svg"] = _drawn(("factor_heatmap",), _sized(
+            lambda: plots.plot_profile_heatmap(fprof, names=names, labels=data.factor_names),
+            min(7.0, 2.2 + 0.85 * fprof.shape[1]), 0.9 + (0.36 + 0.1 * two_lines) * len(ids)))
     differences.update(_statements_heatmap(data, ids, t, compact))
     if differences["own_page"] and not one_group:  # long statements: a page of their own, after the dimensions
         sections.insert(sections.index("differences") + 1, "statements")
@@ -980,7 +973,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
                 data.retention, n_factors=m, labels=labels["scree"]), 6.0, 2.6 - 0.6 * measurement_level))
         meas["retained"] = t["retained_note_one"] if m == 1 else t["retained_note"].format(m=m) if m else ""
         reason = reason_text(sol.get("factor_reason_code") or sol["factor_reason"], t, fmt)
-        meas["reason"] = reason[:1].upper() + reason[1:]
+        meas["reason"] = _sentence(reason)
         meas["evidence"] = _factor_evidence(data.retention, fmt)
         meas["styles"] = styles_sentence(sol.get("response_styles"), t, fmt)
         if data.reliability is not None:

@@ -275,8 +275,8 @@ class DiscoveryResult:
         paths: list[Path] = []
         for stage in (self.screen, self.factors, self.clustering, self.profiling, self.map, self.typing_tool):
             if stage is not None:
-                paths += (stage.to_files(folder, getattr(self, "lang", "en")) if stage is self.factors
-                          else stage.to_files(folder))
+                said = stage is self.factors or stage is self.clustering  # sentences in the run's language
+                paths += stage.to_files(folder, getattr(self, "lang", "en")) if said else stage.to_files(folder)
         paths.append(study.save(folder, "solution.json", solution_said(self.solution, getattr(self, "lang", "en"))))
         paths.append(study.save(folder, "source.json", self.source))
         return paths

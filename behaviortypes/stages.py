@@ -391,9 +391,10 @@ class TypesResult:
     def to_dict(self) -> dict[str, Any]:
         return self.finder.to_dict()
 
-    def to_files(self, folder: Path) -> list[Path]:
-        """``probabilities.csv``, ``evidence_k.csv``, ``centroids.csv``."""
-        ev = self.finder.evidence_
+    def to_files(self, folder: Path, lang: str = "en") -> list[Path]:
+        """``probabilities.csv``, ``evidence_k.csv``, ``centroids.csv``; ``evidence_k.csv``'s
+        ``note`` in ``lang`` (the run's language, as ``solution.json``'s notes)."""
+        ev = evidence_notes_said(self.finder.evidence_, getattr(self.finder, "evidence_note_codes_", None), lang)
         if self.overlap is not None and "k" not in ev.columns and self.finder.k_ in ev.index:
             ev = ev.copy()  # the report's overlap sentence reads it at the kept k
             ev["typed_differently"] = np.nan
@@ -407,6 +408,27 @@ class TypesResult:
     def relabelled(self, previous: pd.DataFrame | None) -> "TypesResult":
         """The same types with their ids matched to ``previous`` centroids (a re-run)."""
         return _relabel(self.finder, previous, self.overlap)
+
+
+def evidence_notes_said(evidence: pd.DataFrame, codes: Mapping[int, Any] | None, lang: str = "en") -> pd.DataFrame:
+    """The evidence table with each row's ``note`` said in ``lang`` from its codes.
+
+    ``codes`` maps k to the note's parts as codes (``TypeFinder.evidence_note_codes_``);
+    English, or a row without codes, is left as written (session 19 wrote the notes in
+    English in a Swedish study's ``evidence_k.csv`` while ``solution.json`` said them in
+    Swedish). The columns and numbers are the same in every language.
+    """
+    if lang == "en" or not codes or "note" not in evidence.columns:
+        return evidence
+    from .i18n import reason_text
+    from .report.render import Formatter, load_texts
+
+    t, fmt = load_texts(lang), Formatter(lang)
+    ks = evidence["k"] if "k" in evidence.columns else evidence.index
+    out = evidence.copy()
+    out["note"] = ["; ".join(reason_text(part, t, fmt) for part in codes[int(k)]) if int(k) in codes else note
+                   for k, note in zip(ks, evidence["note"])]
+    return out
 
 
 def _relabel(finder: Any, previous: pd.DataFrame | None,

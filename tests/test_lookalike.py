@@ -405,7 +405,8 @@ def test_typing_tool_folds_reverse_keying(typing_data):
             ],
         }
     )
-    tool = build_typing_tool(keyed, labels, instrument=instrument, random_state=0, max_items=6)
+    # the LDA's own probabilities (calibrate=False: no temperature, as scikit-learn's)
+    tool = build_typing_tool(keyed, labels, instrument=instrument, random_state=0, max_items=6, calibrate=False)
     raw = keyed.copy()
     for item in instrument.reverse_ids:
         raw[item] = 6 - raw[item]

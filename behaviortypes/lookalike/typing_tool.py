@@ -67,16 +67,21 @@ def _lda_predict(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray) -> np.ndarra
     checks cost more than the algebra (demo: 5.0 -> 1.0 CPU s, same tool).
     ``tests/test_lookalike.py`` checks every step's agreement against scikit-learn.
     """
+    classes, scores = _lda_scores(Xtr, ytr, Xte)
+    if len(classes) == 2:  # sklearn decides two classes by the sign of the difference
+        return classes[(scores[:, 1] - scores[:, 0] > 0).astype(int)]
+    return classes[np.argmax(scores, axis=1)]
+
+
+def _lda_scores(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The classes and each test row's discriminant score per class (the softmax's logits)."""
     classes, idx = np.unique(ytr, return_inverse=True)
     priors = np.bincount(idx) / len(ytr)
     means = np.vstack([Xtr[idx == c].mean(axis=0) for c in range(len(classes))])
     cov = sum(priors[c] * _shrunk_cov(Xtr[idx == c]) for c in range(len(classes)))
     coef = scipy.linalg.lstsq(cov, means.T)[0].T
     intercept = -0.5 * np.einsum("kj,kj->k", means, coef) + np.log(priors)
-    scores = Xte @ coef.T + intercept
-    if len(classes) == 2:  # sklearn decides two classes by the sign of the difference
-        return classes[(scores[:, 1] - scores[:, 0] > 0).astype(int)]
-    return classes[np.argmax(scores, axis=1)]
+    return classes, Xte @ coef.T + intercept
 
 
 def _cv_agreement(X: np.ndarray, y: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]]) -> float:
@@ -84,6 +89,53 @@ def _cv_agreement(X: np.ndarray, y: np.ndarray, folds: list[tuple[np.ndarray, np
     for train, test in folds:
         hits += int((_lda_predict(X[train], y[train], X[test]) == y[test]).sum())
     return hits / len(y)
+
+
+#: The range searched for the temperature (LEFT20; docs/typing_tool.md)
+TEMPERATURE_RANGE = (0.25, 20.0)
+
+
+def fit_temperature(X: np.ndarray, y: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]]) -> float:
+    """The temperature T that makes the tool's probabilities honest on held-out respondents.
+
+    Each fold's LDA scores its held-out respondents; T minimises the mean log loss of
+    softmax(score / T) at their type over all folds (one scalar: the given type, the
+    argmax, does not change). LDA assumes normal answers with one shared spread; on
+    coarse answers (two or three points) its scores are too far apart, and it states
+    p 0.95 where 82 % are that type (user trial 19, gss82): T > 1 then.
+
+    Returns
+    -------
+    float
+        T within :data:`TEMPERATURE_RANGE` (1.0 when there is nothing to fit).
+
+    References
+    ----------
+    Guo, Pleiss, Sun & Weinberger (2017), On calibration of modern neural networks, ICML
+    (temperature scaling); Platt (1999).
+    """
+    import scipy.optimize
+
+    types = np.unique(y)
+    logits, truth = [], []
+    for train, test in folds:
+        classes, scores = _lda_scores(X[train], y[train], X[test])
+        full = np.full((len(test), len(types)), -np.inf)
+        full[:, np.searchsorted(types, classes)] = scores
+        logits.append(full)
+        truth.append(np.searchsorted(types, y[test]))
+    S, t = np.vstack(logits), np.concatenate(truth)
+    if not np.isfinite(S[np.arange(len(t)), t]).all():
+        return 1.0
+
+    def loss(log_t: float) -> float:
+        z = S / np.exp(log_t)
+        z = z - z.max(axis=1, keepdims=True)
+        return float(np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(len(t)), t]))
+
+    lo, hi = np.log(TEMPERATURE_RANGE[0]), np.log(TEMPERATURE_RANGE[1])
+    found = scipy.optimize.minimize_scalar(loss, bounds=(lo, hi), method="bounded", options={"xatol": 1e-4})
+    return float(np.exp(found.x))
 
 
 class _FoldMoments:
@@ -190,6 +242,9 @@ class TypingTool:
         ``{min, max}`` of the answers.
     target_ : float
     n_respondents_ : int
+    temperature_ : float
+        The weights and intercepts are the LDA's divided by it (fitted on held-out
+        folds so that the probabilities are calibrated; 1.0 for a tool written before).
     """
 
     def __init__(self, state: Mapping[str, Any]) -> None:
@@ -216,6 +271,8 @@ class TypingTool:
         self.scale_ = state.get("scale")
         self.target_ = float(state.get("target", 0.9))
         self.n_respondents_ = int(state.get("n_respondents", 0))
+        #: the weights and intercepts are the LDA's divided by it (1.0: not calibrated)
+        self.temperature_ = float(state.get("temperature") or 1.0)
         #: the sentences beside the numbers in ``typing_tool.yaml`` (``answers``, ``scoring``,
         #: ``agreement_method``): as read back from a file, else in the study's language
         self.notes_ = _notes(state.get("notes"), state.get("language"))
@@ -308,6 +365,7 @@ class TypingTool:
             "agreement": self.agreement_,
             "agreement_method": self.notes_["agreement_method"],
             "n_respondents": self.n_respondents_,
+            "temperature": self.temperature_,
             "scale": self.scale_,
             "items": [
                 {
@@ -364,6 +422,7 @@ def build_typing_tool(
     instrument: Any = None,
     type_names: Mapping[int, str] | None = None,
     random_state: int | np.random.Generator | None = None,
+    calibrate: bool = True,
 ) -> TypingTool:
     """Select the fewest survey statements that reproduce the type assignment.
 
@@ -386,6 +445,11 @@ def build_typing_tool(
     type_names : mapping type id → name, optional
     random_state : int, numpy Generator or None
         Seeds the folds.
+    calibrate : bool, default=True
+        Fit a temperature on the fresh folds (:func:`fit_temperature`) and divide the
+        weights and intercepts by it, so that the stated probabilities match the share of
+        held-out respondents of that type; False leaves the LDA's own (T = 1, the tool
+        before session 20).
 
     Returns
     -------
@@ -400,7 +464,8 @@ def build_typing_tool(
     -----
     The classifier is linear discriminant analysis with Ledoit–Wolf shrinkage;
     missing answers are replaced by the item mean. ``agreement_`` is re-estimated
-    on folds different from those used for the selection.
+    on folds different from those used for the selection; the temperature is fitted
+    on those folds too.
     """
     if not isinstance(items_keyed, pd.DataFrame) or items_keyed.shape[1] == 0:
         raise InputError(code="problem_tool_items_frame")
@@ -442,6 +507,7 @@ def build_typing_tool(
         X = X_all[:, chosen]
         fresh = list(StratifiedKFold(cv, shuffle=True, random_state=int(seeds[1])).split(X, y))
         agreement = _cv_agreement(X, y, fresh)
+        temperature = fit_temperature(X, y, fresh) if calibrate else 1.0
         lda = _lda().fit(X, y)
     items = [str(usable[j]) for j in chosen]
     coef = np.atleast_2d(lda.coef_).astype(float)
@@ -449,6 +515,7 @@ def build_typing_tool(
     if len(type_ids) == 2:  # sklearn gives one row for two classes: scores (0, s)
         coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
         intercept = np.array([0.0, intercept[0]])
+    coef, intercept = coef / temperature, intercept / temperature  # the probabilities calibrated
     item_means = means[items].to_numpy(float)
 
     texts, reverse, scale = {}, {i: False for i in items}, None
@@ -479,6 +546,7 @@ def build_typing_tool(
             "target": target,
             "n_respondents": len(y),
             "language": getattr(instrument, "language", None),
+            "temperature": temperature,
         }
     )
 
@@ -530,6 +598,7 @@ def load_typing_tool(path: str | Path) -> TypingTool:
                 "scale": data.get("scale"),
                 "target": data.get("target_agreement", 0.9),
                 "n_respondents": data.get("n_respondents", 0),
+                "temperature": data.get("temperature", 1.0),
                 "notes": {key: data.get(key) for key in _NOTES},
             }
         )

@@ -95,7 +95,7 @@ def test_k_set_beside_the_dips_one_group_explains_bics_preference():
            "single mode along the line that separates the two (Hartigan's dip test, p = 0.87)" in tf.reason_
     sv = reason_text(tf.reason_code_, load_texts("sv"), Formatter("sv"))
     assert ("Enbart evidensen ger en enda grupp: två typer passar bättre enligt BIC (17\u202f051 mot 17\u202f123 för en "
-            "grupp), men respondenterna har en enda topp längs linjen") in sv, sv
+            "grupp), men de svarande har en enda topp längs linjen") in sv, sv
     assert "(Hartigans diptest, p = 0,87), så de är halvor av en grupp: 2 typer valdes med --k" in sv
 
 

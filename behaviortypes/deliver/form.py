@@ -59,6 +59,7 @@ td,th{padding:.25rem .2rem;border-top:1px solid var(--line);text-align:left;over
 td.p{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 tr.best td{font-weight:700}
 footer{margin-top:2rem;font-size:.8rem;color:var(--muted)}
+.caution{margin:.5rem 0;padding:.5rem .75rem;border-left:4px solid var(--warn);background:#fdf3e7;font-weight:600}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:44rem){
  .layout{grid-template-columns:minmax(0,1fr)}
@@ -210,6 +211,7 @@ _TEMPLATE = """<!DOCTYPE html>
 {% if study %}<p class="study">{{ study }}</p>{% endif %}
 <h1>{{ t.title }}</h1>
 <p class="intro">{{ intro }}</p>
+{% if caution %}<p class="caution" role="note">{{ caution }}</p>{% endif %}
 </header>
 <div class="layout">
 <form id="tt-form" autocomplete="off" novalidate>
@@ -313,6 +315,7 @@ def render_typing_html(tool: str | Path | TypingSpec, *, lang: str | None = None
         sl=jinja2.utils.markupsafe.Markup(' lang="{}"').format(spec.language)
         if spec.language and spec.language != lang else "",
         intro=t["form_intro"].format(n=n, m=default_min_answered(n)),
+        caution=t["weak_evidence"] if spec.weak_evidence else "",
         questions=[
             {"index": j, "id": item, "text": text or item,
              "counter": t["statement"].format(i=j + 1, n=n)}

@@ -70,6 +70,9 @@ class TypingSpec:
         ``factors.json`` give the names in another language).
     names_lang : str or None
         The language of the generated names after :meth:`in_language` (``None``: as read).
+    weak_evidence : bool
+        The discovery warned of weak evidence for distinct types (``solution.json``'s
+        ``structure_warning``): the form and the workbook say to read the types with care.
     """
 
     tool: TypingTool
@@ -88,6 +91,7 @@ class TypingSpec:
     suggested_taglines: dict[int, str] = field(default_factory=dict)
     folder: Path | None = None
     names_lang: str | None = None
+    weak_evidence: bool = False
 
     @property
     def items(self) -> list[str]:
@@ -265,6 +269,8 @@ def load_typing_spec(
         if num is not None and float(num).is_integer() and text not in (None, ""):
             labels[int(num)] = str(text)
     missing = [float(v) for v in (inst_scale.get("missing_codes") or []) if _number(v) is not None]
+    solution = folder / "solution.json" if folder is not None else None
+    weak = bool(solution is not None and solution.is_file() and (read_json(solution) or {}).get("structure_warning"))
     return TypingSpec(
         tool=tool,
         names=names,
@@ -281,6 +287,7 @@ def load_typing_spec(
         suggested_names=suggested[0],
         suggested_taglines=suggested[1],
         folder=folder,
+        weak_evidence=weak,
     )
 
 

@@ -63,6 +63,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "longer lists were not checked.",
         "unknown_needed": " Re-run the analysis to learn how many statements would reach it.",
         "footer": "Typing tool made with behaviortypes.",
+        "weak_evidence": "Read these types with care: the survey gave weak evidence for distinct types, "
+        "so take a type as a description, not as a firm segment.",
         # workbook
         "help_sheet": "How to use",
         "wb_title": "Typing tool: {study}",
@@ -156,6 +158,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "längre listor prövades inte.",
         "unknown_needed": " Kör analysen igen för att se hur många påståenden som skulle nå det.",
         "footer": "Typningsverktyg gjort med behaviortypes.",
+        "weak_evidence": "Läs dessa typer med försiktighet: enkäten gav svagt stöd för skilda typer, "
+        "så se en typ som en beskrivning, inte som ett fast segment.",
         "help_sheet": "Så använder du",
         "wb_title": "Typningsverktyg: {study}",
         "wb_steps": "Så använder du arbetsboken",

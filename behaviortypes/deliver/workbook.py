@@ -303,6 +303,11 @@ def _help_sheet(ws, t: dict, spec: TypingSpec, model: dict, lang: str, rows: int
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
     _text(ws, f"A{r}", agreement_note(spec.agreement_info(), lang), wrap=True)
     _lines_height(ws, f"A{r}", 140)
+    if spec.weak_evidence:  # the report's "Read these types with care" (LEFT20)
+        r += 1
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
+        _text(ws, f"A{r}", t["weak_evidence"], wrap=True).font = Font(bold=True, color="B42318")
+        _lines_height(ws, f"A{r}", 140)
     r += 2
     _text(ws, f"A{r}", t["wb_statements"], bold=True)
     r += 1

@@ -172,12 +172,15 @@ def _caution_line(slide, data: ReportData, context: dict) -> float:
 def deck_cautions(data: ReportData, context: dict) -> list[str]:
     """The report's headline cautions as the deck's one line (user trial 12, F6).
 
-    The "Read with care" box of the report's first page (its title: the types are levels
-    of one dimension, or a continuum) and, when the lookalike card records it
+    The "Read these types with care" box of the report's first page (weak evidence for
+    distinct types, ``structure_warning``), its "Read with care" box (its title: the types
+    are levels of one dimension, or a continuum) and, when the lookalike card records it
     (``weakness``), that the lookalike is barely better than guessing the largest type.
     """
     t, out = context["t"], []
     overview = context.get("overview") or {}
+    if overview.get("structure"):  # the first page's "Read these types with care" (LEFT20)
+        out.append(t["deck_weak_evidence"])
     if overview.get("continuum"):
         out.append(str(overview.get("continuum_title") or t["k_continuum_title"]).rstrip(".") + ".")
     weak = (data.card or {}).get("weakness") or {}
@@ -194,7 +197,7 @@ def deck_evidence_note(data: ReportData, context: dict) -> str:
     """The overview slide's speaker notes: the cautions in full and where the evidence is."""
     t = context["t"]
     overview = context.get("overview") or {}
-    parts = [overview.get("continuum") or "", t["deck_notes_overview"]]
+    parts = [overview.get("structure") or "", overview.get("continuum") or "", t["deck_notes_overview"]]
     if data.card is not None:
         parts.append(t["deck_notes_lookalike"])
     return "\n\n".join(p for p in parts if p)
@@ -308,6 +311,9 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
             _text(slide, Inches(4.7), Inches(y), Inches(8.2), Inches(0.5), t["how_to_reach"], size=18, bold=True)
             _text(slide, Inches(4.7), Inches(y + 0.5), Inches(8.2), Inches(1.4),
                   [_reach_line(c, t["everyone_linked"]) for c in p["crm"][:3]], size=12)
+        if p.get("caution"):  # weak evidence, on every type's slide (LEFT20)
+            _text(slide, Inches(4.7), Inches(0.02), Inches(8.4), Inches(0.35), t["deck_weak_evidence_type"],
+                  size=11, bold=True, colour="#b42318")
     path = Path(path)
     with atomic_path(path, suffix=".pptx") as tmp:
         deck.save(str(tmp))

@@ -572,6 +572,8 @@ def build_context(data: ReportData, lang: str = "en", *,
         _persona(data, tid, i, len(ids), fmt, t, zlim, compact.get(f"type-{tid}", 0))
         for i, tid in enumerate(ids, 1)]
     sections += [f"type-{p['id']}" for p in personas]
+    for p in personas:  # weak evidence said on every persona page, not only the first (user trial 19)
+        p["caution"] = t["persona_weak_evidence"] if overview["structure"] else ""
     banner = None
     if data.profile is not None and len(data.profile.banner) and not one_group:
         from ..describe import banner_overview

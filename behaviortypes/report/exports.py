@@ -313,7 +313,7 @@ def export_pptx(data: ReportData, path: str | Path, *, context: dict) -> Path:
                   [_reach_line(c, t["everyone_linked"]) for c in p["crm"][:3]], size=12)
         if p.get("caution"):  # weak evidence, on every type's slide (LEFT20)
             _text(slide, Inches(4.7), Inches(0.02), Inches(8.4), Inches(0.35), t["deck_weak_evidence_type"],
-                  size=11, bold=True, colour="#b42318")
+                  size=10, bold=True, colour="#b42318")
     path = Path(path)
     with atomic_path(path, suffix=".pptx") as tmp:
         deck.save(str(tmp))

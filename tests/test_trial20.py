@@ -1,0 +1,151 @@
+"""User trial 20 (DS14 Type D scale, R mokken's ``DS14``; Denollet 2005): the defects it found.
+
+``tests/data/real/ds14.csv.gz`` holds the 541 patients' 14 answers (0-4), gender and age.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from behaviortypes.describe import banner_table
+from behaviortypes.describe.banner import banner_lines, recoverable_cells
+
+DS14 = Path(__file__).parent / "data" / "real" / "ds14.csv.gz"
+NA_ITEMS = ["na02", "na04", "na05", "na07", "na09", "na12", "na13"]
+SI_ITEMS = ["si01", "si03", "si06", "si08", "si10", "si11", "si14"]
+
+
+# ----------------------------------------------------------------------------- 1. suppression
+def _table_from_counts(counts: dict[str, list[int]]):
+    types, levels = [], []
+    for level, per_type in counts.items():
+        for t, n in enumerate(per_type):
+            types += [t + 1] * n
+            levels += [level] * n
+    idx = [f"r{i}" for i in range(len(types))]
+    return pd.Series(types, index=idx), pd.DataFrame({"g": levels}, index=idx)
+
+
+def worked_out(tab: pd.DataFrame, truth: dict[tuple[str, int], int]) -> dict:
+    """The hidden counts an outsider works out from a banner and its published margins.
+
+    The margins are every type's size among those who answered (sizes.csv, and n / share
+    of any shown cell) and every level's total (overall share times the base). Repeatedly:
+    a type column or level row with one unknown cell gives it as its total minus the rest.
+    """
+    tab = tab.set_index(["level", "type_id"])
+    known = {c: int(v) for c, v in tab["n"].items() if not pd.isna(v)}
+    lines = [[c for c in truth if c[1] == t] for t in {c[1] for c in truth}]
+    lines += [[c for c in truth if c[0] == lv] for lv in {c[0] for c in truth}]
+    found, grew = {}, True
+    while grew:
+        grew = False
+        for line in lines:
+            unknown = [c for c in line if c not in known]
+            if len(unknown) == 1:
+                known[unknown[0]] = sum(truth[c] for c in line) - sum(known[c] for c in line if c != unknown[0])
+                found[unknown[0]] = known[unknown[0]]
+                grew = True
+    return found
+
+
+def _truth(counts):
+    return {(lv, t + 1): n for lv, per in counts.items() for t, n in enumerate(per)}
+
+
+def _assert_nothing_given_away(tab, counts):
+    assert worked_out(tab, _truth(counts)) == {}
+    t = tab.reset_index(drop=True)
+    assert not recoverable_cells(t["n"].isna(), banner_lines(t)).any()
+
+
+def test_trial_gender_by_type_hides_no_cell_that_the_type_sizes_give_away():
+    """Trial 20: women in types 2 and 3 (28 and 8) hidden at min group 30, men shown as
+    134 and 70 beside the type sizes 162 and 78: women = 78 - 70 = 8. A two-cell type
+    column is a line like any other; both levels of such a type are hidden."""
+    counts = {"female": [30, 28, 8], "male": [253, 134, 70]}
+    types, g = _table_from_counts(counts)
+    tab = banner_table(types, g, min_cell=30, min_type_size=30)
+    _assert_nothing_given_away(tab, counts)
+    t = tab.set_index(["level", "type_id"])
+    assert pd.isna(t.loc[("male", 3), "n"]) and pd.isna(t.loc[("male", 3), "share"])
+    assert t.loc[("female", 1), "n"] == 30 and t.loc[("male", 1), "n"] == 253
+
+
+def test_the_outsiders_helper_finds_what_the_old_pattern_gave_away():
+    """The helper itself: on the trial's published banner (male shown) it recovers 8 and 28."""
+    counts = {"female": [30, 28, 8], "male": [253, 134, 70]}
+    old = pd.DataFrame({"level": ["female"] * 3 + ["male"] * 3, "type_id": [1, 2, 3] * 2,
+                        "n": [30, np.nan, np.nan, 253, 134, 70]})
+    assert worked_out(old, _truth(counts)) == {("female", 2): 28, ("female", 3): 8}
+    assert recoverable_cells(old["n"].isna(), banner_lines(old)).sum() == 2
+
+
+def test_two_blocks_joined_by_one_cell_give_that_cell_away():
+    """No line has one hidden cell, yet the cell joining two hidden 2 x 2 blocks is the
+    difference of two sums of lines: the check and the suppression see it."""
+    n = pd.DataFrame({"level": list("aabbccdd") + ["b"], "type_id": [1, 2, 1, 2, 3, 4, 3, 4, 3],
+                      "n": 1.0})
+    hid = pd.Series(True, index=n.index)
+    lines = [list(n.index[n["type_id"] == t]) for t in (1, 2, 3, 4)]
+    lines += [list(n.index[n["level"] == lv]) for lv in "abcd"]
+    got = recoverable_cells(hid, lines)
+    assert list(got[got].index) == [8]
+    counts = {"a": [5, 5, 40, 40], "b": [5, 5, 5, 40], "c": [40, 40, 5, 5], "d": [40, 40, 5, 5]}
+    types, g = _table_from_counts(counts)
+    _assert_nothing_given_away(banner_table(types, g, min_cell=10), counts)
+
+
+def test_no_hidden_cell_can_be_worked_out_over_random_tables():
+    """Seeded random tables, two-level (yes/no, gender) to five-level variables and two to
+    five types, some below the minimum type size: nothing hidden can be worked out."""
+    checked = 0
+    for seed in range(80):
+        rng = np.random.default_rng(seed)
+        n_lv, n_t = int(rng.integers(2, 6)), int(rng.integers(2, 6))
+        counts = {f"l{i}": [int(x) for x in rng.choice([0, 2, 5, 8, 12, 25, 40, 90], n_t)]
+                  for i in range(n_lv)}
+        if min(map(sum, zip(*counts.values()))) == 0 or min(sum(v) for v in counts.values()) == 0:
+            continue
+        types, g = _table_from_counts(counts)
+        tab = banner_table(types, g, min_cell=10, min_type_size=int(rng.choice([0, 30])))
+        _assert_nothing_given_away(tab, counts)
+        shown = tab.dropna(subset=["n"])
+        assert ((shown["n"] >= 10) | (shown["n"] == 0)).all()
+        checked += 1
+    assert checked > 50
+
+
+def test_ds14_gender_by_published_type_d_quadrants():
+    """Real data: DS14's four Type D quadrants (Denollet 2005: NA >= 10, SI >= 10) by gender,
+    68 women of 541, min group 30: nothing hidden can be worked out from the margins."""
+    d = pd.read_csv(DS14).dropna(subset=NA_ITEMS + SI_ITEMS)
+    rev = d[SI_ITEMS].copy()
+    rev[["si01", "si03"]] = 4 - rev[["si01", "si03"]]
+    quad = 1 + (d[NA_ITEMS].sum(axis=1) >= 10).astype(int) + 2 * (rev.sum(axis=1) >= 10).astype(int)
+    tab = banner_table(quad, d[["gender"]], min_cell=30, min_type_size=30)
+    counts = pd.crosstab(d["gender"], quad)
+    truth = {(lv, int(t)): int(counts.loc[lv, t]) for lv in counts.index for t in counts.columns}
+    assert tab["n"].isna().any()  # women are few: some cells are hidden
+    assert worked_out(tab, truth) == {}
+    assert not recoverable_cells(tab["n"].isna(), banner_lines(tab)).any()
+
+
+@pytest.mark.parametrize("lang, words", [("en", "two levels"), ("sv", "två nivåer")])
+def test_the_banner_note_says_what_is_hidden(lang, words):
+    """The report's banner page says that a two-level variable's other level is hidden too."""
+    from types import SimpleNamespace
+
+    from behaviortypes.describe.words import banner_overview
+
+    counts = {"female": [30, 28, 8], "male": [253, 134, 70]}
+    types, g = _table_from_counts(counts)
+    prof = SimpleNamespace(banner=banner_table(types, g, min_cell=30, min_type_size=30),
+                           meta={"min_cell": 30, "type_names": {}})
+    page = banner_overview(prof, lang=lang)
+    assert words in page["lead"] and "30" in page["lead"]
+    assert page["tables"][0]["rows"][1]["cells"][2]["text"] == "*"  # men of type 3

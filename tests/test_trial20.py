@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -149,3 +150,35 @@ def test_the_banner_note_says_what_is_hidden(lang, words):
     page = banner_overview(prof, lang=lang)
     assert words in page["lead"] and "30" in page["lead"]
     assert page["tables"][0]["rows"][1]["cells"][2]["text"] == "*"  # men of type 3
+
+
+# ----------------------------------------------------------------------------- 2. the factor's name
+_LEVELS = {"share": 0.968, "general": True, "levels": True, "factor": "F2", "factor_share": 0.526}
+
+
+@pytest.mark.parametrize("lang, name, part_name", [
+    ("en", "Negative affectivity", "Negative affectivity (part 2)"),
+    ("sv", "Negative affectivity", "Negative affectivity (del 2)")])
+def test_levels_box_names_the_factor_and_keeps_its_id_for_the_file(lang, name, part_name):
+    """Trial 20: "mostly one factor, F2 (52.6 %) ... use the score on F2" while the rest of the
+    report says "Negative affectivity". The box (discover's summary and the report, which
+    both say continuum_reason's codes) names it; F2 only as the column of scores.csv."""
+    from behaviortypes.i18n import reason_text
+    from behaviortypes.pipeline import continuum_lines
+    from behaviortypes.stages import continuum_reason
+    from behaviortypes.texts import Formatter, load_texts
+
+    sol = {"k": 3, "k_levels": {**_LEVELS, "factor_name": "negative_affectivity"}}
+    text = " ".join(continuum_lines(sol, lang))
+    assert name in text and "scores.csv" in text
+    # F2 only as a file's column (loadings.csv, scores.csv)
+    assert text.count("F2") == 2 == len(re.findall(r"(?:column|kolumnen) F2\b", text)), text
+    codes = continuum_reason(3, None, None, levels={**_LEVELS, "factor": "F3",
+                                                      "factor_name": "negative_affectivity (part 2)"})
+    said = reason_text(codes, load_texts(lang), Formatter(lang))
+    assert part_name in said
+    unnamed = reason_text(continuum_reason(3, None, None, levels={**_LEVELS, "factor_name": "Factor 2"}),
+                          load_texts(lang), Formatter(lang))
+    assert ("factor 2" if lang == "en" else "faktor 2") in unnamed
+    # a solution.json written before the name was kept still reads as before
+    assert "F2" in " ".join(continuum_lines({"k": 3, "k_levels": _LEVELS}, lang))

@@ -182,3 +182,59 @@ def test_levels_box_names_the_factor_and_keeps_its_id_for_the_file(lang, name, p
     assert ("factor 2" if lang == "en" else "faktor 2") in unnamed
     # a solution.json written before the name was kept still reads as before
     assert "F2" in " ".join(continuum_lines({"k": 3, "k_levels": _LEVELS}, lang))
+
+
+# ----------------------------------------------------------------------------- 3. type names
+#: trial 20's types on DS14 (discover --seed 20): mean z per type and factor (profiles.csv)
+#: and whether each can be an answer style (answer_styles; si01 and si03 reverse-worded)
+TRIAL20_MEANS = pd.DataFrame({"F1": [-0.0968, 0.6247, -0.9464], "F2": [-0.4634, 1.2692, -0.9546],
+                              "F3": [-0.1902, 0.9129, -1.2059]},
+                             index=pd.Index([1, 2, 3], name="type_id"))
+TRIAL20_FACTORS = {"F1": "social_inhibition", "F2": "negative_affectivity",
+                   "F3": "negative_affectivity (part 2)"}
+TRIAL20_STYLES = {1: True, 2: False, 3: False}
+
+
+@pytest.mark.parametrize("lang, low_all", [("en", "The group low on all three themes"),
+                                           ("sv", "Gruppen som ligger lågt på alla tre teman")])
+def test_type_lowest_on_every_factor_is_named_for_that_not_for_a_part(lang, low_all):
+    """Trial 20: "low on negative affectivity" and "low on negative affectivity (part 2)" read
+    as one group; type 3 is low on every factor by about as much (views, not an answer
+    style: it agrees more with the reverse-worded statements), so it is named by that."""
+    from behaviortypes.profiles import suggest_names
+
+    names = suggest_names(TRIAL20_MEANS, TRIAL20_FACTORS, lang=lang, lexicon=False, styles=TRIAL20_STYLES)
+    assert names.loc[3, "name"] == low_all
+    assert not names["name"].str.contains(r"\((?:part|del) \d\)").any(), list(names["name"])
+    assert names["name"].is_unique
+    assert "critical" not in " ".join(names["name"]) and "kritiska" not in " ".join(names["name"])
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_two_parts_of_one_theme_are_told_apart_by_what_separates_them(lang):
+    """Two types low on two factors of one theme: "(part 2)" is not what tells them apart
+    (it reads as a counter); they share the theme's name, the more extreme in the superlative."""
+    from behaviortypes.profiles import suggest_names
+
+    fm = pd.DataFrame({"F1": [0.1, -0.2, 0.9], "F2": [-0.8, 0.1, 0.0], "F3": [0.0, -0.9, 0.1]},
+                      index=pd.Index([1, 2, 3], name="type_id"))
+    names = suggest_names(fm, {"F1": "social", "F2": "trust", "F3": "trust (part 2)"}, lang=lang, lexicon=False)
+    assert not names["name"].str.contains(r"\((?:part|del) \d\)").any(), list(names["name"])
+    assert names["name"].is_unique and names.loc[2, "name"].startswith(
+        {"en": "The group lowest on trust", "sv": "Gruppen som ligger lägst på trust"}[lang])
+
+
+def test_names_the_user_wrote_are_kept(tmp_path):
+    """types.yaml names the analyst wrote stay as written when the suggestions change."""
+    import yaml
+
+    from behaviortypes.profiles import merge_types_yaml, suggest_names
+
+    names = suggest_names(TRIAL20_MEANS, TRIAL20_FACTORS, lang="en", lexicon=False, styles=TRIAL20_STYLES)
+    old = names.assign(name=names["name"].where(names.index != 3, "The group low on negative affectivity (part 2)"))
+    path = tmp_path / "types.yaml"
+    doc = merge_types_yaml(None, old)
+    doc["types"][0]["name"] = "The calm ones"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    got = {t["type_id"]: t["name"] for t in merge_types_yaml(path, names)["types"]}
+    assert got[1] == "The calm ones" and got[3] == "The group low on all three themes"

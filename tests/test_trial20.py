@@ -238,3 +238,57 @@ def test_names_the_user_wrote_are_kept(tmp_path):
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     got = {t["type_id"]: t["name"] for t in merge_types_yaml(path, names)["types"]}
     assert got[1] == "The calm ones" and got[3] == "The group low on all three themes"
+
+
+# ----------------------------------------------------------------------------- 4-9. reading the answers
+INSTRUMENT = """name: Type D (DS14) in coronary patients
+id_column: respondent_id
+scale:
+  min: 0
+  max: 4
+items:
+""" + "".join(f"- {{id: {i}, text: \"Statement {i}\", reverse: {str(i in ('si01', 'si03')).lower()}, "
+              f"theme: {'social_inhibition' if i.startswith('si') else 'negative_affectivity'}}}\n"
+              for i in sorted(NA_ITEMS + SI_ITEMS, key=lambda c: int(c[2:]))) + """min_group_size: 30
+descriptors:
+- {column: gender, label: Gender}
+- {column: age_band, label: Age group}
+outcomes:
+- {column: age, label: Age (years)}
+"""
+
+
+def ds14_study(root: Path, *, frame=None, instrument: str = INSTRUMENT, text: str | None = None) -> Path:
+    """DS14 as the trial's study: ``respondent_id`` P0001…, the 14 statements, gender, age band, age."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "instrument.yaml").write_text(instrument, encoding="utf-8")
+    if text is not None:
+        (root / "responses.csv").write_text(text, encoding="utf-8")
+        return root
+    if frame is None:
+        frame = ds14_frame()
+    frame.to_csv(root / "responses.csv", index=False)
+    return root
+
+
+def ds14_frame() -> pd.DataFrame:
+    d = pd.read_csv(DS14, dtype=str, keep_default_na=False)
+    age = pd.to_numeric(d["age"], errors="coerce")
+    d.insert(len(d.columns) - 1, "age_band", pd.cut(age, [0, 49, 59, 69, 120],
+                                                    labels=["<50", "50-59", "60-69", "70+"]).astype(str))
+    return d
+
+
+def test_check_warns_of_a_listed_descriptor_not_in_the_file(tmp_path):
+    """Trial 20 (m9): age_band listed but absent passed check and discover; only profile said
+    "column not found in the responses file". check says that line now, as a warning: the
+    README lets such a column come from the customer base (profile --customers)."""
+    from clirun import bt
+
+    study = ds14_study(tmp_path / "s", frame=ds14_frame().drop(columns=["age_band"]))
+    res = bt("check", study)
+    assert res.returncode == 0, res.stderr
+    said = [ln for ln in (res.stdout + res.stderr).splitlines() if "age_band" in ln]
+    assert len(said) == 1 and said[0].startswith("warning: responses.csv, column 'age_band': "
+                                                 "column not found in the responses file"), said
+    assert "--customers" in said[0]

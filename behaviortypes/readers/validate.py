@@ -175,6 +175,25 @@ def _profile_column_problems(frame: pd.DataFrame, inst: Instrument, file: Any,
     return problems
 
 
+def _absent_profile_columns(frame: pd.DataFrame, inst: Instrument, file: Any) -> list[Problem]:
+    """``outcomes:`` and ``descriptors:`` of instrument.yaml whose column is not in the file.
+
+    A warning each, with ``profile``'s line (user trial 20: only ``profile`` said it, after
+    ``check`` and ``discover`` had passed): not an error, as such a column may come from the
+    customer base (``profile --customers``, README).
+    """
+    source = Path(file).name if file is not None else Said("problem_the_responses_file")
+    reserved = {inst.id_column, inst.customer_id_column, inst.weight_column, inst.duration_column,
+                *inst.item_ids, *(c.id for c in inst.attention_checks)}
+    others = [str(c) for c in frame.columns if c not in reserved]
+    out = []
+    for entry in [*inst.outcomes, *inst.descriptors]:
+        if entry.column not in frame.columns:
+            out.append(Problem(code="problem_not_in_responses", file=source, column=entry.column,
+                               values={"columns": ", ".join(others[:12]) or Said("problem_none_brackets")}))
+    return out
+
+
 def _name_respondents(problems: list[Problem], frame: pd.DataFrame, inst: Instrument,
                       numbers: np.ndarray) -> None:
     """Give each problem about a respondent's cell the respondent id of its first row."""
@@ -538,6 +557,7 @@ def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
     errors += _descriptor_problems(frame, inst, file)
     errors += _profile_column_problems(frame, inst, file, numbers)
     warns += implausible_value_warnings(frame, inst, file, numbers)
+    warns += _absent_profile_columns(frame, inst, file)
     _name_respondents(errors + warns, frame, inst, numbers)
     size_errors, size_warns = _size_problems(n, len(inst.item_ids), file)
     errors += size_errors

@@ -292,3 +292,42 @@ def test_check_warns_of_a_listed_descriptor_not_in_the_file(tmp_path):
     assert len(said) == 1 and said[0].startswith("warning: responses.csv, column 'age_band': "
                                                  "column not found in the responses file"), said
     assert "--customers" in said[0]
+
+
+def test_a_0_to_10_question_among_0_to_4_statements_is_said_to_be_another_scale(tmp_path):
+    """Trial 20 (m3): "value 5 is outside the scale 0–4 … declare it under scale:
+    missing_codes" would blank 55 % of the column; the column runs 0–10: another question."""
+    from clirun import bt, error_line
+
+    d = ds14_frame()
+    d["sat10"] = [str(v) for v in np.random.default_rng(1).integers(0, 11, len(d))]
+    inst = INSTRUMENT.replace("min_group_size", "- {id: sat10, text: \"Satisfied (0-10)?\", theme: satisfaction}\n"
+                              "min_group_size")
+    line = error_line(bt("check", ds14_study(tmp_path / "s", frame=d, instrument=inst)))
+    assert "column 'sat10'" in line and "another scale (0–10)" in line and "outcomes:" in line, line
+    assert "(e.g. 99 = don't know)" not in line
+    # a stray typo keeps the plain hint
+    d = ds14_frame()
+    d.loc[3, "na02"] = "44"
+    line = error_line(bt("check", ds14_study(tmp_path / "t", frame=d)))
+    assert "value 44 is outside the scale 0–4" in line and "another scale" not in line, line
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_vet_ej_answers_get_a_hint_to_blank_or_code_them(tmp_path, lang):
+    """Trial 20 (m4, m4c, m4d): "Vet ej" answers were told "recode text answers as numbers";
+    declared as scale: missing_codes: ['Vet ej'] they gave pydantic's raw line (en) or the
+    hint "write a number with a decimal point … missing_codes: 0.3" (sv)."""
+    from clirun import bt, error_line
+
+    d = ds14_frame()
+    d.loc[[7, 200], "si10"] = "Vet ej"
+    inst = INSTRUMENT + ("language: sv\n" if lang == "sv" else "")
+    line = error_line(bt("check", ds14_study(tmp_path / "a", frame=d, instrument=inst)))
+    assert "'Vet ej'" in line and "scale: missing_codes" in line
+    assert {"en": "blank those cells", "sv": "töm de cellerna"}[lang] in line, line
+    inst = inst.replace("  max: 4\n", "  max: 4\n  missing_codes: ['Vet ej']\n")
+    line = error_line(bt("check", ds14_study(tmp_path / "b", frame=d, instrument=inst)))
+    assert "'Vet ej'" in line and "missing_codes" in line, line
+    assert "Input should be" not in line and "0.3" not in line and "decimal" not in line, line
+    assert {"en": "number code", "sv": "sifferkod"}[lang] in line, line

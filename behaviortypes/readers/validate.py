@@ -359,7 +359,28 @@ def _text_answer_hint(bad: pd.Series, scale: Any, labels: Any) -> Said:
     codes = texts.str.extract(r"^(\d+)\b", expand=False)
     if len(texts) and codes.notna().all() and all(scale.min <= int(c) <= scale.max for c in codes):
         return Said("problem_fix_code_first")
-    return Said("problem_fix_recode" if labels else "problem_fix_recode_labels")
+    # a text such as "Vet ej" or "Don't know" is usually no answer (user trial 20): say how
+    # to declare it, as text codes are not scale missing codes
+    return Said("problem_fix_recode_or_blank" if labels else "problem_fix_recode_labels_or_blank")
+
+
+def _other_scale(num: pd.Series, outside: pd.Series) -> dict | None:
+    """The range of a column whose answers run over another, wider scale (a 0-10 question
+    among 0-4 statements, user trial 20), or ``None`` for a few stray values.
+
+    Another scale: whole numbers, at least three different values outside the statements'
+    scale, and at least a fifth of the answers outside it (declaring them missing codes, as
+    the plain hint says, would blank that share of the column).
+    """
+    answered = num.dropna()
+    out = num[outside]
+    if answered.empty or (answered != np.floor(answered)).any() or out.nunique() < 3:
+        return None
+    share = len(out) / len(answered)
+    if share < 0.2:
+        return None
+    return {"low": f"{answered.min():g}", "high": f"{answered.max():g}", "n_out": int(len(out)),
+            "n": int(len(answered))}
 
 
 def _convert_item(values: pd.Series, col: str, inst: Instrument, scale_check: _ScaleCheck, file: Any,
@@ -381,7 +402,9 @@ def _convert_item(values: pd.Series, col: str, inst: Instrument, scale_check: _S
         outside &= (num < scale_check.new_min) | (num > scale_check.new_max)
     if outside.any():
         bad_value = as_written(values[outside].iloc[0], num[outside].iloc[0])  # "7,0" as in the file
-        errors.append(Problem(code="problem_value_outside", values={"value": bad_value, "scale": scale_text},
+        other = _other_scale(num, outside)
+        errors.append(Problem(code="problem_value_outside_other_scale" if other else "problem_value_outside",
+                              values={"value": bad_value, "scale": scale_text, **(other or {})},
                               file=file, column=col, rows=_rows(outside, numbers), value=bad_value))
     # a Likert answer is one of the scale's points: 3.5 on a 1-6 scale is a typing or export
     # error (or an average), not an answer (only checked when the scale's ends are whole)

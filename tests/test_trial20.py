@@ -331,3 +331,47 @@ def test_vet_ej_answers_get_a_hint_to_blank_or_code_them(tmp_path, lang):
     assert "'Vet ej'" in line and "missing_codes" in line, line
     assert "Input should be" not in line and "0.3" not in line and "decimal" not in line, line
     assert {"en": "number code", "sv": "sifferkod"}[lang] in line, line
+
+
+def test_na_texts_are_said_and_wholly_empty_rows_skipped(tmp_path):
+    """Trial 20: "N/A" answers (m4b) became missing with no word while "Vet ej" was refused;
+    three ",,,," rows at the end (m6) were refused as "respondent id is empty"."""
+    from clirun import bt, error_line, ok_lines
+
+    d = ds14_frame()
+    d.loc[[4, 40, 100], "na02"] = "N/A"
+    d.loc[7, "si10"] = "#N/A"
+    text = d.to_csv(index=False) + ("," * (d.shape[1] - 1) + "\n") * 3 + "\n"
+    res = bt("check", ds14_study(tmp_path / "s", text=text))
+    assert ok_lines(res)
+    out = res.stdout + res.stderr
+    said = [ln for ln in out.splitlines() if "read as no answer" in ln]
+    assert len(said) == 1 and "column 'na02', rows 6, 42, 102" in said[0] and "'N/A', '#N/A'" in said[0], said
+    assert "4 answers" in said[0]
+    skipped = [ln for ln in out.splitlines() if "empty in every column" in ln]
+    assert len(skipped) == 1 and "rows 543, 544, 545: 3 rows" in skipped[0], skipped
+    # a row with answers but no id is still refused
+    rows = text.splitlines()
+    rows[-3] = "," + ",".join(["2"] * 14) + ",male,60-69,65"
+    line = error_line(bt("check", ds14_study(tmp_path / "t", text="\n".join(rows) + "\n")))
+    assert "respondent id is empty" in line and "row 544" in line, line
+
+
+def test_an_excel_date_id_is_warned(tmp_path):
+    """Trial 20 (m7b): an Excel date in the id column became the id 2026-03-01 00:00:00."""
+    import datetime as dt
+
+    from clirun import bt
+
+    d = ds14_frame()
+    for c in NA_ITEMS + SI_ITEMS:
+        d[c] = pd.to_numeric(d[c], errors="coerce")
+    d["respondent_id"] = d["respondent_id"].astype(object)
+    d.loc[5, "respondent_id"] = dt.datetime(2026, 3, 1)
+    study = ds14_study(tmp_path / "s", frame=d.iloc[:0])
+    (study / "responses.csv").unlink()
+    d.to_excel(study / "responses.xlsx", index=False)
+    res = bt("check", study)
+    assert res.returncode == 0, res.stderr
+    said = [ln for ln in (res.stdout + res.stderr).splitlines() if "as a date" in ln]
+    assert len(said) == 1 and "column 'respondent_id', row 7" in said[0] and "2026-03-01" in said[0], said

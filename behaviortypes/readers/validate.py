@@ -175,6 +175,67 @@ def _profile_column_problems(frame: pd.DataFrame, inst: Instrument, file: Any,
     return problems
 
 
+#: Missing tokens said when read (user trial 20: "N/A" answers vanished silently while "Vet
+#: ej" was refused); an empty cell, NA and nan are the usual blanks and go unsaid.
+_SAID_TOKENS = ("n/a", "#n/a", "null", "none", ".", "-")
+
+
+def _skip_empty_rows(frame: pd.DataFrame, numbers: np.ndarray, file: Any
+                     ) -> tuple[pd.DataFrame, np.ndarray, list[Problem]]:
+    """Rows empty in every column (``,,,,`` as Excel leaves them at the end) left out, said
+    once (user trial 20: refused as "respondent id is empty"); a row with answers but no id
+    is still refused."""
+    if frame.empty or not len(frame.columns):
+        return frame, numbers, []
+    cells = frame.apply(lambda c: c.isna() | c.astype(str).str.strip().eq(""))
+    blank = cells.all(axis=1).to_numpy()
+    if not blank.any() or blank.all():
+        return frame, numbers, []
+    said = Problem(code="warn_empty_rows_skipped", file=file, rows=_rows(pd.Series(blank), numbers),
+                   values={"n": int(blank.sum())})
+    attrs = dict(frame.attrs)
+    kept = frame[~blank].reset_index(drop=True)
+    kept.attrs.update(attrs)
+    return kept, numbers[~blank], [said]
+
+
+def _read_as_missing(frame: pd.DataFrame, items: list[str], file: Any, numbers: np.ndarray) -> list[Problem]:
+    """One warning for answers read as no answer from a token other than an empty cell or NA
+    ("N/A", Excel's "#N/A", "NULL", "-"): which, how many, where the first are."""
+    found, first, tokens = 0, None, []
+    for col in items:
+        values = frame[col]
+        if pd.api.types.is_numeric_dtype(values):
+            continue
+        text = values.astype(str).str.strip()
+        hit = text.str.lower().isin(_SAID_TOKENS) & values.notna()
+        if hit.any():
+            found += int(hit.sum())
+            tokens += [t for t in pd.unique(text[hit]) if t not in tokens]
+            first = first or (col, hit)
+    if not found:
+        return []
+    col, hit = first
+    return [Problem(code="warn_read_as_missing", file=file, column=col, rows=_rows(hit, numbers),
+                    values={"n": found, "tokens": ", ".join(repr(t) for t in tokens[:5])})]
+
+
+def _date_ids(frame: pd.DataFrame, inst: Instrument, file: Any, numbers: np.ndarray) -> list[Problem]:
+    """Respondent ids that a spreadsheet turned into dates (user trial 20: an Excel date read
+    as the id ``2026-03-01 00:00:00``, which no other file's id matches)."""
+    import datetime as dt
+
+    if inst.id_column not in frame.columns:
+        return []
+    values = frame[inst.id_column]
+    dated = values.map(lambda v: isinstance(v, (dt.date, dt.datetime, pd.Timestamp, np.datetime64)))
+    if not dated.any():
+        return []
+    first = values[dated].iloc[0]
+    return [Problem(code="warn_id_date", file=file, column=inst.id_column, rows=_rows(dated, numbers),
+                    value=str(first), values={"value": str(first), "n": int(dated.sum())})]
+
+
 def _absent_profile_columns(frame: pd.DataFrame, inst: Instrument, file: Any) -> list[Problem]:
     """``outcomes:`` and ``descriptors:`` of instrument.yaml whose column is not in the file.
 
@@ -561,6 +622,8 @@ def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
                  else np.arange(1, len(frame) + 1))
     numbers = data_rows + header_rows
     inst = instrument
+    frame, numbers, skipped = _skip_empty_rows(frame, numbers, file)
+    warns += skipped
     columns = list(frame.columns)
     n = len(frame)
     if n == 0:
@@ -581,6 +644,8 @@ def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
     errors += _profile_column_problems(frame, inst, file, numbers)
     warns += implausible_value_warnings(frame, inst, file, numbers)
     warns += _absent_profile_columns(frame, inst, file)
+    warns += _read_as_missing(frame, present_items, file, numbers)
+    warns += _date_ids(frame, inst, file, numbers)
     _name_respondents(errors + warns, frame, inst, numbers)
     size_errors, size_warns = _size_problems(n, len(inst.item_ids), file)
     errors += size_errors

@@ -375,3 +375,25 @@ def test_an_excel_date_id_is_warned(tmp_path):
     assert res.returncode == 0, res.stderr
     said = [ln for ln in (res.stdout + res.stderr).splitlines() if "as a date" in ln]
     assert len(said) == 1 and "column 'respondent_id', row 7" in said[0] and "2026-03-01" in said[0], said
+
+
+# ----------------------------------------------------------------------------- 10. stability figure
+@pytest.mark.parametrize("n_types", [3, 6])
+def test_stability_labels_do_not_run_into_each_other(n_types):
+    """Trial 20, report p. 11: wrapped type names were squashed onto each other in the figure
+    the report sizes at (6.0, 0.6 + 0.28 per type) inches (render.py). One line a type."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from behaviortypes import plots
+
+    names = {t: f"{t} · The group {'low' if t % 2 else 'high'} on negative\naffectivity (part {t})"
+             for t in range(1, n_types + 1)}
+    fig = plots.plot_stability(pd.Series({t: 0.9 for t in names}), names=names)
+    fig.set_size_inches(6.0, 0.6 + 0.28 * n_types)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    boxes = [t.get_window_extent() for t in ax.get_yticklabels()]
+    assert all("\n" not in t.get_text() for t in ax.get_yticklabels())
+    for a, b in zip(boxes, boxes[1:]):
+        assert a.y1 <= b.y0 + 0.5 or b.y1 <= a.y0 + 0.5, (a, b)

@@ -417,6 +417,10 @@ def _type_problem(e: dict, message: str, file: str | Path | None, value: Any) ->
         return None
     leaf = next((p for p in reversed(parts) if not p.isdigit()), parts[-1])
     given = e.get("input")
+    if parts[:2] == ["scale", "missing_codes"] and len(parts) > 2 and what == "number" and isinstance(given, str):
+        # "Vet ej" as a scale missing code (user trial 20): the statements' codes are numbers
+        return Problem(code="problem_scale_text_missing_code", file=file, value=given,
+                       values={"value": given})
     kind = ("empty" if given is None else "bool" if isinstance(given, bool) else "number"
             if isinstance(given, (int, float)) else {dict: "mapping", list: "list"}.get(type(given), "text"))
     problem = Problem(message, file=file, value=value, code=f"problem_type_{what}",

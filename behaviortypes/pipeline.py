@@ -472,6 +472,8 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
     shares = profiles.profiles.sizes["share"].reindex(types.centroids.index).fillna(0.0)
     levels = level_share(types.centroids, shares)
     solution["k_levels"] = {**levels, "share": levels["share"] if np.isfinite(levels["share"]) else None}
+    if levels.get("factor"):  # the continuum box calls it by its name (trial 20 read "F2")
+        solution["k_levels"]["factor_name"] = str(dict(fm.factor_names_).get(levels["factor"], "") or "")
     if factors.styles is not None:
         solution["response_styles"] = factors.styles.to_dict()
     if getattr(tool, "caution", None):  # the types follow at most two statements: a terminal warning

@@ -769,6 +769,11 @@ def plot_k_evidence(evidence: pd.DataFrame, *, chosen_k: int | None = None,
     return fig
 
 
+#: Longest type label of :func:`plot_stability` (on one line; longer ones end in "…"):
+#: at 7 pt about half of a 6-inch figure.
+STABILITY_LABEL_CHARS = 70
+
+
 @_figure
 def plot_stability(stability: pd.Series | Mapping[int, float], *, names: Mapping[int, str] | None = None,
                    colors: Mapping[int, str] | None = None, threshold: float = 0.75,
@@ -793,7 +798,12 @@ def plot_stability(stability: pd.Series | Mapping[int, float], *, names: Mapping
     ax.barh(ypos, s.to_numpy(), color=[colours[t] for t in s.index], height=0.6)
     for y, v in zip(ypos, s.to_numpy()):
         ax.text(v + 0.01, y, nums.num(v), va="center", fontsize=7, color=_INK)
-    ax.set_yticks(ypos, [(names or {}).get(t, f"Type {t}") for t in s.index], fontsize=7)
+    # one line a type: a report sizes the figure at about a label's height per bar, and
+    # wrapped names ran into each other there (user trial 20, p. 11); long ones are cut
+    labels = [" ".join(str((names or {}).get(t, f"Type {t}")).split()) for t in s.index]
+    labels = [lab if len(lab) <= STABILITY_LABEL_CHARS else lab[:STABILITY_LABEL_CHARS - 1].rstrip() + "…"
+              for lab in labels]
+    ax.set_yticks(ypos, labels, fontsize=7)
     ax.axvline(threshold, color="#999999", linestyle="--", linewidth=0.8)
     ax.set_xlim(0, 1.08)
     ax.set_xlabel(xlabel, fontsize=7)

@@ -488,7 +488,9 @@ def suggest_names(
       forward and reverse-keyed statements (``styles``, :func:`answer_styles`). A type
       low on every keyed factor that agrees *more* with the reverse-keyed statements
       (user trial 10: forward 2.52 against 3.28 for everyone, reverse 4.56 against 3.49)
-      holds views, not a critical answer style: it is named by content like any type;
+      holds views, not a critical answer style: it is named by content, "The group low
+      on all three themes" (user trial 20: "The group low on negative affectivity (part
+      2)" beside "The group low on negative affectivity" read as one group);
     * otherwise the name's head is what the type does: the factor it is highest on when
       that z is at least 0.5 and at least half its largest |z| (:data:`_HIGH_SHARE`),
       else its most distinctive factor (largest |z|) in its direction: "The bargain hunter" (high on price), "The focused shopper" (low on
@@ -509,7 +511,10 @@ def suggest_names(
       that differ only in their strength on the naming factor), its type number is
       appended instead: "The mainstream 3", "The bargain hunter 5". The number is
       the type's id, so it matches the "5 ·" in every figure; edit ``types.yaml`` to
-      give such a type a name of your own.
+      give such a type a name of your own. Types named after two factors of one
+      theme split over factors, in one direction ("trust", "trust (part 2)"), share
+      the theme's head and are told apart so ("(part 2)" reads as a counter of one
+      group, user trial 20), unless only a type number would tell them apart.
 
     The tagline lists the type's two or three most distinctive factors with |z| ≥ 0.3
     ("High on price, low on convenience." / "Högt på pris, lågt på bekvämlighet."); two
@@ -573,6 +578,12 @@ def suggest_names(
         # no reverse-worded statement (style None): an answer style cannot be told from a
         # view held on every theme, so the level is named by content (user trial 11)
         n_themes = len(z) if style is None else None
+        if not average and level is None and style is False and level_pole(z) is not None:
+            # low (high) on every factor by about as much, but views rather than an answer
+            # style: named by that pattern, by content (user trial 20: "low on negative
+            # affectivity (part 2)" for the type lowest on every factor, beside "low on
+            # negative affectivity")
+            level, n_themes = level_pole(z), len(z)
         # named for what they do: the strongest factor they are clearly high on
         # (z >= 0.5); the most distinctive factor, when it is another (a low), is added
         high = z.max() >= max(_NAME_FROM_HIGH, _HIGH_SHARE * abs(z[top]))
@@ -607,8 +618,40 @@ def suggest_names(
         )
     names = pd.DataFrame(rows).set_index("type_id")
     fm = factor_means.astype(float).set_axis([int(t) for t in factor_means.index])
-    _tell_apart(names, fm, candidates, factor_names, lang=lang, lexicon=lexicon, avg_name=avg_name)
+    merged = names.copy()
+    moved = _one_theme_one_head(merged, fm, factor_names, lang=lang, lexicon=lexicon, avg_name=avg_name)
+    _tell_apart(merged, fm, candidates, factor_names, lang=lang, lexicon=lexicon, avg_name=avg_name)
+    if moved and not any(str(merged.at[t, "name"]).endswith(f" {t}") for t in moved):
+        names = merged  # one theme's parts told apart by what separates them, not by "(part 2)"
+    else:  # only a type number would tell them apart: the part says more
+        _tell_apart(names, fm, candidates, factor_names, lang=lang, lexicon=lexicon, avg_name=avg_name)
     return names.drop(columns=["head", "strength", "has_extra", "named", "level", "n_themes"])
+
+
+def _one_theme_one_head(names: pd.DataFrame, factor_means: pd.DataFrame, factor_names: Mapping[str, str],
+                        *, lang: str, lexicon: bool, avg_name: str) -> list[int]:
+    """Types named after two parts of one theme split over factors, in one direction, get
+    the theme's head (in place), so that :func:`_tell_apart` tells them apart by what
+    separates them: "(part 2)" read as a counter of one group (user trial 20: "low on
+    negative affectivity" and "low on negative affectivity (part 2)"). Returns the types
+    whose head changed."""
+    keys: dict[tuple[str, bool], list] = {}
+    moved: list[int] = []
+    for type_id, row in names[names["level"].isna() & (names["head"] != avg_name)].iterrows():
+        f = row["named"]
+        theme, _ = theme_part(factor_names[f])
+        keys.setdefault((theme, bool(factor_means.loc[type_id, f] > 0)), []).append((type_id, f))
+    for (theme, high), members in keys.items():
+        if len({f for _, f in members}) < 2:
+            continue
+        for type_id, f in members:
+            if theme_part(factor_names[f])[1] is None:
+                continue
+            head = type_name(theme, high, lang, lexicon=lexicon)
+            names.at[type_id, "name"] = head + str(names.at[type_id, "name"])[len(names.at[type_id, "head"]):]
+            names.at[type_id, "head"] = head
+            moved.append(int(type_id))
+    return moved
 
 
 def _tagline_parts(z: pd.Series, order: list, factor_names: Mapping[str, str]) -> list[tuple[str, bool]]:
@@ -677,8 +720,11 @@ def _tell_apart(names: pd.DataFrame, factor_means: pd.DataFrame, candidates: Map
             f, level = names.at[keeper, "named"], names.at[keeper, "level"]
             n_themes = names.at[keeper, "n_themes"]
             n_themes = int(n_themes) if n_themes is not None and pd.notna(n_themes) else None
+            high = bool(factor_means.at[keeper, f] > 0)
+            fname = factor_names[f]  # the theme, when the head is one theme's (_one_theme_one_head)
+            fname = fname if type_name(fname, high, lang, lexicon=lexicon) == head else theme_part(fname)[0]
             most = (level_name(bool(level), lang, most=True, n_themes=n_themes) if level is not None else
-                    type_name(factor_names[f], bool(factor_means.at[keeper, f] > 0), lang, lexicon=lexicon, most=True))
+                    type_name(fname, high, lang, lexicon=lexicon, most=True))
             names.at[keeper, "name"] = most + str(names.at[keeper, "name"])[len(head):]
     # none of its distinctive factors tells it apart: its number does (the keeper of a
     # head keeps the name unnumbered, whatever its id)

@@ -586,7 +586,11 @@ def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None, *,
         lie on one line): the types are ordered levels of one general dimension
         (``k_continuum_levels``, with the share), read as bands along it
         (``k_continuum_levels_body``, ``k_continuum_levels_todo``) — the GCBS trial:
-        4 types, entropy 0.78, centres flat across the factors, share 0.98.
+        4 types, entropy 0.78, centres flat across the factors, share 0.98. Carried
+        mostly by one factor (``factor``, its id, and ``factor_share``): levels of that
+        factor (``k_continuum_levels_factor``), called by its name when ``factor_name``
+        (its name in ``factors.json``) is there (``k_continuum_levels_named``: "Negative
+        affectivity", its id only where a file needs it; user trial 20 read "F2").
 
     Returns
     -------
@@ -624,15 +628,19 @@ def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None, *,
     # carried by one factor (trial 12): levels of that factor, not "every factor rises together"
     one = on_one_line and float(lv.get("factor_share") or 0.0) >= ONE_FACTOR_SHARE
     level_values = {"k": int(k), "share": float(lv["share"])} if on_one_line else {}
+    named = one and bool(str(lv.get("factor_name") or "").strip())
     if one:
         level_values |= {"factor": str(lv.get("factor")), "factor_share": float(lv["factor_share"])}
-        out.append({"code": "k_continuum_levels_factor", "values": level_values})
+        if named:  # the factor as the report calls it; its id where a file needs it (trial 20)
+            level_values["name"] = _factor_said(str(lv.get("factor")), str(lv["factor_name"]))
+        out.append({"code": "k_continuum_levels_named" if named else "k_continuum_levels_factor",
+                    "values": level_values})
     elif on_one_line:
         out.append({"code": "k_continuum_levels", "values": level_values})
     if not out:
         return []
     if on_one_line:  # the types are levels: say how to read them, not "not distinct groups"
-        tail = "_factor" if one else ""
+        tail = ("_named" if named else "_factor") if one else ""
         return out + [{"code": f"k_continuum_levels{tail}_body", "values": level_values},
                       {"code": f"k_continuum_levels{tail}_todo", "values": level_values}]
     # "search more types" only when the BIC still fell at the top of the range (trial 7:
@@ -646,11 +654,34 @@ def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None, *,
                   {"code": todo, "values": {"k": int(k)}}]
 
 
+def _factor_said(factor_id: str, name: str) -> Any:
+    """A factor's name as the report shows it, said in the report's language: a theme
+    written as a code reads as words ("negative_affectivity" → "Negative affectivity"),
+    a theme split over factors keeps its part ("(part 2)", "(del 2)"), and the tool's
+    label of a factor with no theme ("Factor 3") is that language's."""
+    import re
+
+    from .i18n import theme_part
+
+    def pretty(text: str) -> str:
+        text = str(text).replace("_", " ").strip()
+        return text[:1].upper() + text[1:]
+
+    theme, part = theme_part(name)
+    if part is not None:
+        return Said("k_levels_name_part", {"name": pretty(theme), "n": int(part)})
+    found = re.fullmatch(r"F(\d+)", factor_id)
+    if found and re.fullmatch(r"(Factor|Faktor) " + found.group(1), name.strip()):
+        return Said("k_levels_name_factor", {"n": int(found.group(1))})
+    return Said("k_levels_name", {"name": pretty(name)})
+
+
 def continuum_title_key(codes: Sequence[Mapping[str, Any]]) -> str:
     """The continuum box's title for :func:`continuum_reason`'s codes: types that are
     levels of one dimension are not called "not distinct groups"
     (``k_continuum_levels_title``); else ``k_continuum_title``."""
-    levels = any(c.get("code") in ("k_continuum_levels_body", "k_continuum_levels_factor_body") for c in codes)
+    levels = any(c.get("code") in ("k_continuum_levels_body", "k_continuum_levels_factor_body",
+                                   "k_continuum_levels_named_body") for c in codes)
     return "k_continuum_levels_title" if levels else "k_continuum_title"
 
 

@@ -23,6 +23,8 @@ __all__ = [
     "banner_table",
     "banner_tests",
     "rao_scott",
+    "banner_lines",
+    "recoverable_cells",
 ]
 
 BANNER_COLUMNS = ["variable", "level", "type_id", "n", "share", "ci_low", "ci_high",
@@ -128,9 +130,10 @@ def banner_table(
         get a row with ``n = 0``. Default: sorted (numbers numerically).
     min_cell : int, default=10
         Cells (type × level) with fewer respondents are suppressed (their ``n``, share,
-        interval and test are left empty), and so is one more cell of a type column or
-        level row that would otherwise have only one hidden cell (it could be recovered
-        as the total minus the others).
+        interval and test are left empty), and so are the fewest more cells that leave no
+        hidden cell to be worked out from the published totals (type sizes, level totals):
+        no type column or level row with one hidden cell, two-cell ones included (a type's
+        women are its size minus its men), nor a cell that sums of lines give away.
     min_type_size : int, default=0
         Types with fewer respondents are suppressed entirely (as the report does for
         types below the instrument's ``min_group_size``).
@@ -230,11 +233,15 @@ def _z_test(p1: float, p2: float, n1: float, n2: float) -> float:
 def _suppress(table: pd.DataFrame, min_cell: int, min_type_size: int) -> pd.DataFrame:
     """Blank small cells (primary), then more cells so that none can be recovered (secondary).
 
-    A hidden count could be recovered as a total minus the shown counts when it is the
-    only hidden cell of its type column (type total) or of its level row (level total).
-    The secondary cells are the pattern that hides the fewest respondents while leaving
-    no such line (see :func:`_secondary`). Types below ``min_type_size`` are hidden whole
-    and do not count in the rows.
+    Every margin counts as published: a type's column total (its size, and any shown share
+    gives it as n / share) and a level's row total (its overall share times the base). A
+    hidden count could be recovered as a total minus the shown counts when it is the only
+    hidden cell of its type column or of its level row, two-cell lines included (the women
+    of a type are its size minus its men), or by combining several lines (see
+    :func:`recoverable_cells`). The secondary cells are the pattern that hides the fewest
+    respondents while leaving no such cell (see :func:`_secondary`). Types below
+    ``min_type_size`` are hidden whole, and their cells still count in the level rows
+    (a level's total minus the shown types would give the small type's count).
     """
     table = table.copy()
     tiny_type = table["_type_n"] < max(min_type_size, 1)
@@ -246,9 +253,7 @@ def _suppress(table: pd.DataFrame, min_cell: int, min_type_size: int) -> pd.Data
         nxt = level_n[level_n >= min_cell].idxmin()
         small_level = small_level | (table["level"] == nxt)
     small = small | small_level
-    lines = [list(idx) for _, idx in table[~tiny_type].groupby("type_id").groups.items()]
-    lines += [list(idx) for _, idx in table[~tiny_type].groupby("level").groups.items()]
-    small = _secondary(table["n"], small, [ix for ix in lines if len(ix) > 2])
+    small = _secondary(table["n"], small, banner_lines(table))
     cols = ["n", "share", "ci_low", "ci_high", "p_value", "p_adjusted"]
     table.loc[small, cols] = np.nan
     table.loc[small, "significant"] = False
@@ -256,26 +261,95 @@ def _suppress(table: pd.DataFrame, min_cell: int, min_type_size: int) -> pd.Data
     return table
 
 
+def banner_lines(table: pd.DataFrame) -> list[list]:
+    """The lines of one descriptor's banner whose totals are published (index labels).
+
+    Each type's column (cells of one ``type_id``) and each level's row (cells of one
+    ``level``) with at least two cells: a one-cell line's count is its published total and
+    no suppression can hide it.
+    """
+    lines = [list(idx) for _, idx in table.groupby("type_id").groups.items()]
+    lines += [list(idx) for _, idx in table.groupby("level").groups.items()]
+    return [ix for ix in lines if len(ix) > 1]
+
+
+def recoverable_cells(hidden: pd.Series, lines: list[list]) -> pd.Series:
+    """The hidden cells whose count follows exactly from the published line totals.
+
+    Parameters
+    ----------
+    hidden : Series of bool
+        Which cells are hidden, indexed by cell.
+    lines : list of lists of cell labels
+        The lines whose totals are published (the shown cells of a line are known too).
+
+    Returns
+    -------
+    Series of bool
+        True for a hidden cell that can be worked out: its indicator lies in the row space
+        of the lines' equations restricted to the hidden cells (every combination of sums and
+        differences of lines, not only a line with one hidden cell: two separate blocks of
+        hidden cells joined by one cell give that cell away).
+    """
+    from scipy.linalg import null_space
+
+    out = pd.Series(False, index=hidden.index)
+    cells = [c for c in hidden.index if hidden[c]]
+    if not cells:
+        return out
+    pos = {c: i for i, c in enumerate(cells)}
+    eq = [[pos[c] for c in ix if c in pos] for ix in lines]
+    eq = [e for e in eq if e]
+    if not eq:
+        return out
+    A = np.zeros((len(eq), len(cells)))
+    for i, e in enumerate(eq):
+        A[i, e] = 1.0
+    free = null_space(A)  # directions the hidden counts can move without changing a total
+    fixed = np.abs(free).max(axis=1) < 1e-9 if free.size else np.ones(len(cells), bool)
+    out.loc[[c for c, f in zip(cells, fixed) if f]] = True
+    return out
+
+
 def _secondary(n: pd.Series, hidden: pd.Series, lines: list[list]) -> pd.Series:
-    """Hide the fewest respondents so that no line has exactly one hidden cell.
+    """Hide the fewest respondents so that no hidden cell can be worked out from the totals.
 
     Minimum-loss secondary suppression (the "optimal" method of tau-argus, with the cell
     frequency as cost): a small integer programme over the table's cells, minimising the
     respondents in the added cells (ties: the fewest cells) subject to every line — a type
-    column or a level row of more than two cells — having no hidden cell or at least two.
-    A greedy pass (hide the smallest shown cell of each offending line, repeatedly) hid
-    up to twice as many respondents: on user trial 8's education table 342 instead of 164.
+    column or a level row of two cells or more — having no hidden cell or at least two.
+    That leaves no line with one hidden cell; a hidden cell that several lines still give
+    away together (:func:`recoverable_cells`) gets the smallest shown cell of its level
+    row or type column hidden too, and the programme runs again. A greedy pass (hide the
+    smallest shown cell of each offending line, repeatedly) hid up to twice as many
+    respondents: on user trial 8's education table 342 instead of 164.
     """
-    if not any(int(hidden.loc[ix].sum()) == 1 for ix in lines):
-        return hidden
+    hidden = hidden.copy()
+    counts = n.fillna(0)
+    for _ in range(len(n) + 1):
+        if any(int(hidden.loc[ix].sum()) == 1 for ix in lines):
+            hidden = _min_loss(counts, hidden, lines)
+        given = recoverable_cells(hidden, lines)
+        if not given.any():
+            return hidden
+        cell = given[given].index[0]
+        near = [c for ix in lines if cell in ix for c in ix if not hidden[c]]
+        if not near:  # cannot happen: a cell given away has a line with a shown cell
+            raise RuntimeError("secondary suppression found no cell to add")
+        hidden[min(near, key=lambda c: (counts[c], str(c)))] = True
+    raise RuntimeError("secondary suppression did not converge")
+
+
+def _min_loss(counts: pd.Series, hidden: pd.Series, lines: list[list]) -> pd.Series:
+    """The integer programme of :func:`_secondary` (every line: no hidden cell or two)."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
-    cells = list(n.index)
+    cells = list(counts.index)
     pos = {c: i for i, c in enumerate(cells)}
     nc, nl = len(cells), len(lines)
-    counts = n.fillna(0).to_numpy(float)
+    cnt = counts.to_numpy(float)
     # variables: x (cell hidden) then y (line has hidden cells)
-    cost = np.concatenate([counts + 1.0 / (nc + 1), np.zeros(nl)])
+    cost = np.concatenate([cnt + 1.0 / (nc + 1), np.zeros(nl)])
     rows, lo = [], []
     for j, ix in enumerate(lines):
         at_least_two = np.zeros(nc + nl)
@@ -295,7 +369,7 @@ def _secondary(n: pd.Series, hidden: pd.Series, lines: list[list]) -> pd.Series:
                options={"time_limit": 30.0})  # 150 levels x 10 types: 0.9 s; a feasible pattern if cut
     if res.x is None:  # cannot happen (hiding every cell is feasible); keep the primary cells
         raise RuntimeError(f"secondary suppression found no pattern: {res.message}")
-    return pd.Series(res.x[:nc] > 0.5, index=n.index) | hidden
+    return pd.Series(res.x[:nc] > 0.5, index=counts.index) | hidden
 
 
 def rao_scott(

@@ -133,7 +133,7 @@ def banner_overview(profile, *, lang: str = "en") -> dict[str, Any]:
             rows.append({"level": str(level), "overall": "*" if pd.isna(overall) else fmt.pct(overall),
                          "cells": cells})
         tables.append({"label": dlab.get(var, var), "rows": rows})
-    return {"title": t["banner_title"], "lead": t["banner_lead"].format(min=meta.get("min_cell", "")),
+    return {"title": t["banner_title"], "lead": t["banner_lead_hidden"].format(min=meta.get("min_cell", "")),
             "all": t["banner_all"],
             # the type's number with its whole name (the header wraps; never cut)
             "types": [{"id": i, "name": f"{i} · {' '.join(str(names.get(i) or '').split())}".rstrip(" ·")}

@@ -147,7 +147,7 @@ def _banner_sheet(ws, var: str, table: pd.DataFrame, label: str, head: list[str]
     # one short note a line, so that printing to one page width keeps the table readable
     alpha = _decimals(f"{fixed(meta.get('alpha', 0.05), scale=100)}%", lang)
     ws.append([tx["banner_wb_marks"].format(alpha=alpha)])
-    ws.append([tx["banner_wb_suppressed"].format(min=cell_min)])
+    ws.append([tx["banner_wb_suppressed_hidden"].format(min=cell_min)])
     hidden = int(table["n"].isna().sum())
     if hidden > len(table) / 2:  # most of the table hidden: say why and what to do
         ws.append([tx["banner_wb_mostly_hidden"].format(hidden=hidden, cells=len(table), min=cell_min)])

@@ -175,6 +175,86 @@ def _profile_column_problems(frame: pd.DataFrame, inst: Instrument, file: Any,
     return problems
 
 
+#: Missing tokens said when read (user trial 20: "N/A" answers vanished silently while "Vet
+#: ej" was refused); an empty cell, NA and nan are the usual blanks and go unsaid.
+_SAID_TOKENS = ("n/a", "#n/a", "null", "none", ".", "-")
+
+
+def _skip_empty_rows(frame: pd.DataFrame, numbers: np.ndarray, file: Any
+                     ) -> tuple[pd.DataFrame, np.ndarray, list[Problem]]:
+    """Rows empty in every column (``,,,,`` as Excel leaves them at the end) left out, said
+    once (user trial 20: refused as "respondent id is empty"); a row with answers but no id
+    is still refused."""
+    if frame.empty or not len(frame.columns):
+        return frame, numbers, []
+    cells = frame.apply(lambda c: c.isna() | c.astype(str).str.strip().eq(""))
+    blank = cells.all(axis=1).to_numpy()
+    if not blank.any() or blank.all():
+        return frame, numbers, []
+    said = Problem(code="warn_empty_rows_skipped", file=file, rows=_rows(pd.Series(blank), numbers),
+                   values={"n": int(blank.sum())})
+    attrs = dict(frame.attrs)
+    kept = frame[~blank].reset_index(drop=True)
+    kept.attrs.update(attrs)
+    return kept, numbers[~blank], [said]
+
+
+def _read_as_missing(frame: pd.DataFrame, items: list[str], file: Any, numbers: np.ndarray) -> list[Problem]:
+    """One warning for answers read as no answer from a token other than an empty cell or NA
+    ("N/A", Excel's "#N/A", "NULL", "-"): which, how many, where the first are."""
+    found, first, tokens = 0, None, []
+    for col in items:
+        values = frame[col]
+        if pd.api.types.is_numeric_dtype(values):
+            continue
+        text = values.astype(str).str.strip()
+        hit = text.str.lower().isin(_SAID_TOKENS) & values.notna()
+        if hit.any():
+            found += int(hit.sum())
+            tokens += [t for t in pd.unique(text[hit]) if t not in tokens]
+            first = first or (col, hit)
+    if not found:
+        return []
+    col, hit = first
+    return [Problem(code="warn_read_as_missing", file=file, column=col, rows=_rows(hit, numbers),
+                    values={"n": found, "tokens": ", ".join(repr(t) for t in tokens[:5])})]
+
+
+def _date_ids(frame: pd.DataFrame, inst: Instrument, file: Any, numbers: np.ndarray) -> list[Problem]:
+    """Respondent ids that a spreadsheet turned into dates (user trial 20: an Excel date read
+    as the id ``2026-03-01 00:00:00``, which no other file's id matches)."""
+    import datetime as dt
+
+    if inst.id_column not in frame.columns:
+        return []
+    values = frame[inst.id_column]
+    dated = values.map(lambda v: isinstance(v, (dt.date, dt.datetime, pd.Timestamp, np.datetime64)))
+    if not dated.any():
+        return []
+    first = values[dated].iloc[0]
+    return [Problem(code="warn_id_date", file=file, column=inst.id_column, rows=_rows(dated, numbers),
+                    value=str(first), values={"value": str(first), "n": int(dated.sum())})]
+
+
+def _absent_profile_columns(frame: pd.DataFrame, inst: Instrument, file: Any) -> list[Problem]:
+    """``outcomes:`` and ``descriptors:`` of instrument.yaml whose column is not in the file.
+
+    A warning each, with ``profile``'s line (user trial 20: only ``profile`` said it, after
+    ``check`` and ``discover`` had passed): not an error, as such a column may come from the
+    customer base (``profile --customers``, README).
+    """
+    source = Path(file).name if file is not None else Said("problem_the_responses_file")
+    reserved = {inst.id_column, inst.customer_id_column, inst.weight_column, inst.duration_column,
+                *inst.item_ids, *(c.id for c in inst.attention_checks)}
+    others = [str(c) for c in frame.columns if c not in reserved]
+    out = []
+    for entry in [*inst.outcomes, *inst.descriptors]:
+        if entry.column not in frame.columns:
+            out.append(Problem(code="problem_not_in_responses", file=source, column=entry.column,
+                               values={"columns": ", ".join(others[:12]) or Said("problem_none_brackets")}))
+    return out
+
+
 def _name_respondents(problems: list[Problem], frame: pd.DataFrame, inst: Instrument,
                       numbers: np.ndarray) -> None:
     """Give each problem about a respondent's cell the respondent id of its first row."""
@@ -340,7 +420,28 @@ def _text_answer_hint(bad: pd.Series, scale: Any, labels: Any) -> Said:
     codes = texts.str.extract(r"^(\d+)\b", expand=False)
     if len(texts) and codes.notna().all() and all(scale.min <= int(c) <= scale.max for c in codes):
         return Said("problem_fix_code_first")
-    return Said("problem_fix_recode" if labels else "problem_fix_recode_labels")
+    # a text such as "Vet ej" or "Don't know" is usually no answer (user trial 20): say how
+    # to declare it, as text codes are not scale missing codes
+    return Said("problem_fix_recode_or_blank" if labels else "problem_fix_recode_labels_or_blank")
+
+
+def _other_scale(num: pd.Series, outside: pd.Series) -> dict | None:
+    """The range of a column whose answers run over another, wider scale (a 0-10 question
+    among 0-4 statements, user trial 20), or ``None`` for a few stray values.
+
+    Another scale: whole numbers, at least three different values outside the statements'
+    scale, and at least a fifth of the answers outside it (declaring them missing codes, as
+    the plain hint says, would blank that share of the column).
+    """
+    answered = num.dropna()
+    out = num[outside]
+    if answered.empty or (answered != np.floor(answered)).any() or out.nunique() < 3:
+        return None
+    share = len(out) / len(answered)
+    if share < 0.2:
+        return None
+    return {"low": f"{answered.min():g}", "high": f"{answered.max():g}", "n_out": int(len(out)),
+            "n": int(len(answered))}
 
 
 def _convert_item(values: pd.Series, col: str, inst: Instrument, scale_check: _ScaleCheck, file: Any,
@@ -362,7 +463,9 @@ def _convert_item(values: pd.Series, col: str, inst: Instrument, scale_check: _S
         outside &= (num < scale_check.new_min) | (num > scale_check.new_max)
     if outside.any():
         bad_value = as_written(values[outside].iloc[0], num[outside].iloc[0])  # "7,0" as in the file
-        errors.append(Problem(code="problem_value_outside", values={"value": bad_value, "scale": scale_text},
+        other = _other_scale(num, outside)
+        errors.append(Problem(code="problem_value_outside_other_scale" if other else "problem_value_outside",
+                              values={"value": bad_value, "scale": scale_text, **(other or {})},
                               file=file, column=col, rows=_rows(outside, numbers), value=bad_value))
     # a Likert answer is one of the scale's points: 3.5 on a 1-6 scale is a typing or export
     # error (or an average), not an answer (only checked when the scale's ends are whole)
@@ -519,6 +622,8 @@ def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
                  else np.arange(1, len(frame) + 1))
     numbers = data_rows + header_rows
     inst = instrument
+    frame, numbers, skipped = _skip_empty_rows(frame, numbers, file)
+    warns += skipped
     columns = list(frame.columns)
     n = len(frame)
     if n == 0:
@@ -538,6 +643,9 @@ def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
     errors += _descriptor_problems(frame, inst, file)
     errors += _profile_column_problems(frame, inst, file, numbers)
     warns += implausible_value_warnings(frame, inst, file, numbers)
+    warns += _absent_profile_columns(frame, inst, file)
+    warns += _read_as_missing(frame, present_items, file, numbers)
+    warns += _date_ids(frame, inst, file, numbers)
     _name_respondents(errors + warns, frame, inst, numbers)
     size_errors, size_warns = _size_problems(n, len(inst.item_ids), file)
     errors += size_errors

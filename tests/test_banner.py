@@ -436,14 +436,14 @@ def test_workbook_numbers_are_numbers_and_agree_with_the_report(small_study, tmp
                 if "▼" in cell.number_format:
                     assert cell.font.color.rgb.endswith("1F4E9A")
         notes = " ".join(str(r[0].value) for r in ws.iter_rows(min_row=n_row[0].row + 1) if r[0].value)
-        assert "fewer than 10 respondents" in notes and "cannot be worked out from the totals" in notes
+        assert "fewer than 10 respondents" in notes and "cannot be worked out from the type's size, the level's total or the other shares" in notes
     assert hidden_any  # the small study has hidden cells: the ≥ path was exercised
 
     def excel(x):  # what the workbook's "0%" format shows
         return str((Decimal(repr(float(x))) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)) + "%"
 
     ov = banner_overview(result, lang="en")
-    assert "cannot be worked out from the totals" in ov["lead"]
+    assert "cannot be worked out from the type's size, the level's total or the other shares" in ov["lead"]
     assert [ty["name"] for ty in ov["types"]] == [h for h in head[2:]]  # "2 · name", as the workbook
     for tab, (var, table) in zip(ov["tables"], result.banner.groupby("variable", sort=False)):
         for row, (level, grp) in zip(tab["rows"], table.groupby("level", sort=False)):

@@ -56,15 +56,6 @@ def test_more_dimensions_kept_stay_plural():
     assert "så 2 dimensioner behålls" in reason_text(code, load_texts("sv"))
 
 
-@pytest.mark.parametrize("lang, words", [("en", "1 dimension, as set with --factors."),
-                                         ("sv", "1 dimension, enligt --factors.")])
-def test_one_dimension_set_by_the_user_is_singular(lang, words):
-    counts = {"pa": 3, "map": 2, "ekc": 3}
-    m, _, code = factor_model._decide(counts, None, 12, 7, n_factors=1, n_iter=20,
-                                      percentile=95.0)
-    assert m == 1 and reason_text(code, load_texts(lang)).startswith(words)
-
-
 def test_set_aside_and_spurious_share_one_collapse_check(monkeypatch):
     """Session 19 repeated ``_spurious``'s two conditions in ``_set_aside``; both now ask
     ``_collapse``, and only ``_spurious`` records a lattice fit."""

@@ -618,8 +618,7 @@ def _decide(counts: dict, solve, p: int, ledermann: int, *, n_factors, n_iter: i
         "percentile": int(percentile) if percentile.is_integer() else percentile}}]
     if n_factors is not None:
         n_f = int(n_factors)
-        code.insert(0, {"code": "factor_reason_user_one" if n_f == 1 else "factor_reason_user",
-                        "values": {"m": n_f}})
+        code.insert(0, {"code": "factor_reason_user", "values": {"m": n_f}})
         return n_f, f"set by the user ({n_f}); {pa_text}, {others}", code
     if pa_n == 0:
         code.append({"code": "factor_reason_none", "values": {"m": 1}})

@@ -675,7 +675,7 @@ def _step_down(solve, start: int, floor: int) -> tuple[int, str, list]:
         text += (f"; in the {start}-factor solution {len(minor)} factor(s) are minor (fewer than "
                  f"{MINOR_MIN_ITEMS} statements load |λ| ≥ {MINOR_SALIENT:.2f} on them as their "
                  f"main factor: {listed})")
-        code.append({"code": "factor_reason_minor", "values": {
+        code.append({"code": "factor_reason_minor_one" if m == 1 else "factor_reason_minor", "values": {
             "start": start, "n": len(minor), "m": m, "min_items": MINOR_MIN_ITEMS,
             "salient": float(MINOR_SALIENT)}})
     while m > 1:
@@ -687,12 +687,13 @@ def _step_down(solve, start: int, floor: int) -> tuple[int, str, list]:
                  f"; the {m}-factor solution has")
         text += (f" {len(empty)} factor(s) on which no statement loads as its main factor "
                  f"({', '.join(f'{f}: 0' for f in empty)})")
-        code.append({"code": "factor_reason_empty", "values": {
-            "start": m, "n": len(empty), "m": m - len(empty)}})
+        one = m - len(empty) == 1  # (a singular sentence: "so 1 dimension is kept")
+        code.append({"code": "factor_reason_empty_one" if one else "factor_reason_empty",
+                     "values": {"start": m, "n": len(empty), "m": m - len(empty)}})
         m -= len(empty)
     c = solve(m)
     if code:
-        text += f", so {m} factors are kept"
+        text += ", so 1 factor is kept" if m == 1 else f", so {m} factors are kept"
     if minor and start - len(minor) < floor:
         text += " (not fewer than psych's parallel analysis and MAP allow)"
         code.append({"code": "factor_reason_floor", "values": {}})

@@ -1153,23 +1153,29 @@ class TypeFinder(BaseEstimator):
     def _fit_t(self, Z, w, resp, k, kind="tscaled"):
         return _fit_t(Z, w, resp, k, kind, self._guard)
 
-    def _set_aside(self, model: Mixture | None) -> bool:
-        """:meth:`_spurious` without recording the lattice (for a fit already judged)."""
-        return model is None or is_collapsed(model, self._guard) or (
-            getattr(self, "_rounding", None) is not None
-            and is_collapsed(model, self._rounding, MIN_ROUNDING_RATIO))
-
-    def _spurious(self, model: Mixture) -> bool:
-        """A type collapsed onto (nearly) identical answers in some direction, or narrower
-        than the rounding of the answers it is measured with (``fit(score_rounding=...)``)."""
+    def _collapse(self, model: Mixture) -> str | None:
+        """Why a fit is set aside: ``"guard"`` (a type collapsed onto (nearly) identical
+        answers in some direction), ``"lattice"`` (a type narrower than the rounding of the
+        answers it is measured with, ``fit(score_rounding=...)``) or None (a valid fit).
+        The one check :meth:`_set_aside` and :meth:`_spurious` share."""
         if is_collapsed(model, self._guard):
-            return True
+            return "guard"
         if getattr(self, "_rounding", None) is not None and is_collapsed(
                 model, self._rounding, MIN_ROUNDING_RATIO):
+            return "lattice"
+        return None
+
+    def _set_aside(self, model: Mixture | None) -> bool:
+        """:meth:`_spurious` without recording the lattice (for a fit already judged)."""
+        return model is None or self._collapse(model) is not None
+
+    def _spurious(self, model: Mixture) -> bool:
+        """A fit set aside (:meth:`_collapse`); a lattice fit is recorded (``lattice_``)."""
+        why = self._collapse(model)
+        if why == "lattice":
             self.lattice_ = True
             self._lattice_ks.add(int(model.weights.size))
-            return True
-        return False
+        return why is not None
 
     def _choice_bics(self, ref, n, d):
         """BIC of each model that can choose k; ``inf`` for a spurious fit."""
@@ -1810,7 +1816,7 @@ class TypeFinder(BaseEstimator):
         self._check_fitted()
         lines = [f"{self.k_} type{'' if self.k_ == 1 else 's'} ({self.method_}). {self.reason_}"]
         if self.structure_warning_:
-            lines.append(f"Warning: {self.structure_warning_}")
+            lines.append(f"warning: {self.structure_warning_}")  # as the CLI and check say it
         cols = ["min_share", "jaccard_min", "prediction_strength", "bic_best", "passes"]
         lines.append(self.evidence_[cols].round(3).to_string())
         lines.append(self.stability_[["share", "jaccard_mean", "recovered"]].round(3).to_string())

@@ -950,6 +950,12 @@ class TypeFinder(BaseEstimator):
         if k_ev == 1 and any(c.get("code") == "k_reason_one_group_unimodal" for c in self._reason_code or []):
             code.append(self._user_unimodal_code(k))
             reason += self._user_unimodal_words(k)
+        elif k_ev == 1 and not np.isfinite(ev.loc[ev.index >= 2, self._cols].to_numpy(float)).any():
+            # every fit of two or more types was set aside (session 19's one group): no BIC to quote
+            code.append({"code": "k_reason_user_evidence_no_fit", "values": {"k": k}})
+            reason += (" The evidence alone gives one group: every mixture fit of two or more types "
+                       f"collapsed onto identical answers. {k} types were set with --k, to describe "
+                       "subgroups, not because the data hold distinct groups.")
         elif k_ev == 1:
             multi = ev.loc[ev.index >= 2, self._cols].min(axis=1)
             one, best, k_best = float(ev.loc[1, "bic_best"]), float(multi.min()), int(multi.idxmin())

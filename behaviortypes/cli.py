@@ -319,13 +319,14 @@ def profile(
 ) -> None:
     """Who the types are and what they are worth: banner tables, outcomes and covariates by type."""
     from .describe.profile import profile_types_by
-    from .describe.workbook import refuse_foreign_banner_workbook, write_banner_workbook
     from .files import record_outputs
 
     from .pipeline import discovery_language
 
     study_lang = _say_errors_in(lang.value if lang else discovery_language(out_dir))
     if xlsx is not None:  # before any work: never a file of the user's
+        from .describe.workbook import refuse_foreign_banner_workbook, write_banner_workbook  # (matplotlib)
+
         refuse_foreign_banner_workbook(xlsx)
     with _run_warnings(study_lang):  # its warnings (absurd values, …) in the study's language
         result = profile_types_by(

@@ -319,13 +319,14 @@ def profile(
 ) -> None:
     """Who the types are and what they are worth: banner tables, outcomes and covariates by type."""
     from .describe.profile import profile_types_by
-    from .describe.workbook import refuse_foreign_banner_workbook, write_banner_workbook
     from .files import record_outputs
 
     from .pipeline import discovery_language
 
     study_lang = _say_errors_in(lang.value if lang else discovery_language(out_dir))
     if xlsx is not None:  # before any work: never a file of the user's
+        from .describe.workbook import refuse_foreign_banner_workbook, write_banner_workbook  # (matplotlib)
+
         refuse_foreign_banner_workbook(xlsx)
     with _run_warnings(study_lang):  # its warnings (absurd values, …) in the study's language
         result = profile_types_by(
@@ -455,8 +456,6 @@ def typing_tool(
     min_answered: Annotated[Optional[int], typer.Option(help="With --score: fewest answered statements for a type (default: half of them); others get an empty type and a reason.", min=1)] = None,
 ) -> None:
     """Hand over the typing tool: an offline web form and an Excel workbook (default: both, into OUT), or type a file of answers with --score."""
-    from .deliver import score_answers_file, write_typing_deliverables
-    from .lookalike.typing_tool import answers_id_column
     from .study import refuse_one_group
 
     from .pipeline import discovery_language
@@ -464,9 +463,13 @@ def typing_tool(
     study_lang = _say_errors_in(lang.value if lang else discovery_language(out_dir))
     refuse_one_group(out_dir, "the typing tool")  # OUT/typing_tool.yaml of a k = 1 folder: why none
     _existing(out_dir, "discovery_folder")
+    # (the deliverables' modules import scikit-learn, openpyxl and jinja2: after the refusals)
     if score_file is not None or typed is not None:
         if score_file is None or typed is None:
             raise InputError(code="problem_score_and_out", hint="typing-tool OUT --score ANSWERS --out TYPED.csv")
+        from .deliver import score_answers_file
+        from .lookalike.typing_tool import answers_id_column
+
         result = score_answers_file(out_dir, _existing(score_file, "answers_file"), typed,
                                     csv_dialect=csv_dialect.value if csv_dialect else None,
                                     id_column=answers_id_column(out_dir, score_file, id_column),
@@ -479,6 +482,8 @@ def typing_tool(
     if given:
         raise InputError(code="problem_only_with_score", values={"option": given[0]},
                          hint=f"typing-tool OUT --score ANSWERS --out TYPED.csv {given[0]} ...")
+    from .deliver import write_typing_deliverables
+
     with _run_warnings(study_lang):  # below target: "varning:" before a Swedish note
         result = write_typing_deliverables(out_dir, html=html, xlsx=xlsx, lang=lang.value if lang else None)
     for path in result["paths"]:  # in the deliverables' language, as the agreement line below

@@ -19,8 +19,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
 import yaml
 
 __all__ = [
@@ -249,6 +247,8 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
     Column names and a text index are neutralised too; numeric columns are untouched.
     """
+    import pandas as pd  # not at the top: the command line's start-up and refusals need no pandas
+
     out = frame.copy()
     for col in out.columns:
         if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col])):
@@ -281,6 +281,9 @@ def write_csv(
 
 def to_jsonable(obj: Any) -> Any:
     """Convert numpy/pandas values inside ``obj`` to plain JSON types."""
+    import numpy as np
+    import pandas as pd
+
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, set)):

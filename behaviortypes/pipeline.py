@@ -739,10 +739,10 @@ def lookalike(
     has it (``run``, ``demo``); otherwise it is read once from the folder recorded in
     ``source.json`` (an error naming that file when the survey has moved).
     """
-    from .lookalike import train_lookalike
-
     seed = check_seed(seed)
     study.refuse_one_group(load_discovery(out), "the lookalike model")
+    from .lookalike import train_lookalike  # (scikit-learn: after the refusals above)
+
     return train_lookalike(out, customers, id_column=id_column, seed=seed, progress=progress,
                            survey=survey, exclude=exclude)
 

@@ -55,7 +55,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 from .errors import InputError, Said, SurveyQualityWarning
 from .files import write_csv, write_json
@@ -191,6 +190,7 @@ def mahalanobis_pvalues(items: pd.DataFrame, *, alpha: float = 0.001,
         ``chi2(nu)``), indexed like ``items``; ``attrs["dof"]`` holds ``p - m`` and
         ``attrs["reference_dof"]`` ``nu``.
     """
+    from scipy import stats
     x = np.ascontiguousarray(items.to_numpy(dtype=float))  # row-major: fast BLAS products
     n, p = x.shape
     use = np.ones(n, bool) if fit_mask is None else np.asarray(fit_mask, bool).copy()
@@ -244,6 +244,7 @@ def _reference_chi2(raw: np.ndarray, kept_share: float, dof: int) -> tuple[float
     ``raw`` holds the fit sample's distances, the lower ``kept_share`` of all. Falls back
     to ``(dof, median match)`` when the two quantiles cannot be matched.
     """
+    from scipy import optimize, stats
     q = REFERENCE_QUANTILE
     lo_q, hi_q = kept_share * 0.5, kept_share * q
     med, upper = np.quantile(raw, [0.5, q])
@@ -1210,6 +1211,7 @@ def decide_style_correction(items: pd.DataFrame, instrument: Instrument, *,
     is ~ 5 %, the test is decisive and the correction is chosen (see
     ``docs/response_styles.md``).
     """
+    from scipy import stats
     if method not in STYLE_CORRECTIONS:
         raise InputError("unknown response-style correction", value=method,
                          hint=f"choose from {', '.join(STYLE_CORRECTIONS)}")

@@ -8,6 +8,17 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+# The same for joblib's processes: the types engine's default (``n_jobs=-1``) starts a process
+# per core, in each pytest worker and in each ``discover``/``run``/``demo`` a test starts, while
+# the xdist workers already keep the cores busy. Each such process imports numpy, scipy,
+# scikit-learn and the engine and is sent the data: a command-line ``discover`` of the Swedish
+# test study took 12.5 CPU s with them and 8.1 without (session 20), same files (the engine's
+# results do not depend on ``n_jobs``: tests/test_segments.py checks it, with two processes).
+# Under xdist only: ``pytest tests/test_x.py`` alone keeps the parallel fits.
+_workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+if _workers > 1:
+    os.environ.setdefault("LOKY_MAX_CPU_COUNT", str(max(1, (os.cpu_count() or 1) // _workers)))
+
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")

@@ -147,3 +147,22 @@ def swedish_with_lookalike(tmp_path_factory, dest: Path) -> dict:
     folder of an English study; returns the commands' results by name."""
     made = cached_folder(tmp_path_factory, "swedish_with_lookalike", partial(_with_lookalike, tmp_path_factory), dest)
     return {name: said(record) for name, record in made.items()}
+
+
+def _discover_small_english(root: Path) -> dict:
+    """The generated English study of seed 5 (400 respondents, 1,500 customers) in
+    ``survey`` and ``discover(survey, out, seed=0, n_resamples=10, make_map=False)``."""
+    from behaviortypes.pipeline import discover
+    from behaviortypes.synth import make_study
+
+    make_study(root / "survey", seed=5, n_respondents=400, n_customers=1500)
+    discover(root / "survey", root / "out", seed=0, n_resamples=10, make_map=False)
+    return {}
+
+
+def small_english_discovered(tmp_path_factory, dest: Path) -> Path:
+    """``dest/survey`` (``make_study(seed=5, n_respondents=400, n_customers=1500)``) and
+    ``dest/out``, its discovery folder (``discover(seed=0, n_resamples=10, make_map=False)``,
+    in Python); returns ``dest`` (made once per test run, copied: the test may change it)."""
+    cached_folder(tmp_path_factory, "small_english_discovered", _discover_small_english, dest)
+    return Path(dest)

@@ -292,13 +292,10 @@ def test_instrument_descriptors_and_outcomes():
 # ----------------------------------------------------------------------------- end to end
 @pytest.fixture(scope="module")
 def small_study(tmp_path_factory):
-    from behaviortypes.pipeline import discover
-    from behaviortypes.synth import make_study
+    """``survey`` (generated, seed 5, 400 respondents) and ``out``, its discovery folder."""
+    from sharedcache import small_english_discovered
 
-    root = tmp_path_factory.mktemp("profile")
-    make_study(root / "survey", seed=5, n_respondents=400, n_customers=1500)
-    discover(root / "survey", root / "out", seed=0, n_resamples=10, make_map=False)
-    return root
+    return small_english_discovered(tmp_path_factory, tmp_path_factory.mktemp("profile"))  # made once per run
 
 
 def test_cli_profile_end_to_end(small_study, capsys):

@@ -104,13 +104,10 @@ def test_check_warns_about_an_outcome_with_absurd_values():
 # ----------------------------------------------------------------------------- the banner workbook
 @pytest.fixture(scope="module")
 def small_study(tmp_path_factory):
-    from behaviortypes.pipeline import discover
-    from behaviortypes.synth import make_study
+    """``survey`` (generated, seed 5, 400 respondents) and ``out``, its discovery folder."""
+    from sharedcache import small_english_discovered
 
-    root = tmp_path_factory.mktemp("profile7")
-    make_study(root / "survey", seed=5, n_respondents=400, n_customers=1500)
-    discover(root / "survey", root / "out", seed=0, n_resamples=10, make_map=False)
-    return root
+    return small_english_discovered(tmp_path_factory, tmp_path_factory.mktemp("profile7"))  # made once per run
 
 
 def test_workbook_names_the_types_as_the_report_does_in_its_language(small_study, tmp_path):

@@ -2,6 +2,8 @@
 
 Split from tests/test_segments.py so that, with ``pytest -n 2 --dist loadfile``, these
 minutes of fitting run beside the rest of the engine's tests instead of after them.
+The fits take the engine's default ``n_jobs`` (one process under ``make test``, whose
+xdist workers already use the cores: tests/conftest.py), as results do not depend on it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def _planted_fits(settings_list, n_resamples):
         X, rounding = factor_scores(st, rounding=True)  # as the pipeline: whole-point answers
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SurveyQualityWarning)
-            tf = TypeFinder(random_state=0, n_resamples=n_resamples, n_jobs=2,
+            tf = TypeFinder(random_state=0, n_resamples=n_resamples,
                             n_bootstrap=0).fit(X, score_rounding=rounding)
         yield st, X, tf
 
@@ -55,7 +57,7 @@ def test_fieldlike_undersampled_small_types_and_null_study():
         X, rounding = pipeline_scores(st, rounding=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SurveyQualityWarning)
-            tf = TypeFinder(random_state=0, n_resamples=8, n_jobs=2, n_bootstrap=0).fit(
+            tf = TypeFinder(random_state=0, n_resamples=8, n_bootstrap=0).fit(
                 X, score_rounding=rounding)
         if kind.startswith("null"):
             assert tf.structure_warning_ and tf.k_ == 1, tf.evidence_.to_string()
@@ -81,7 +83,7 @@ def test_four_point_answers_do_not_split_a_type_into_its_answer_points():
 
     st = make_fieldlike("tails", seed=30, points=4)
     X, rounding = pipeline_scores(st, rounding=True)
-    opts = dict(random_state=0, n_resamples=8, n_jobs=2, n_bootstrap=0)
+    opts = dict(random_state=0, n_resamples=8, n_bootstrap=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SurveyQualityWarning)
         given = TypeFinder(**opts).fit(X)
@@ -148,7 +150,7 @@ def test_one_type_more_when_it_is_distinct_not_a_tail():
         X, rounding = pipeline_scores(st, rounding=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SurveyQualityWarning)
-            tf = TypeFinder(random_state=0, n_resamples=4, n_jobs=2, n_bootstrap=0).fit(
+            tf = TypeFinder(random_state=0, n_resamples=4, n_bootstrap=0).fit(
                 X, score_rounding=rounding)
         assert tf.k_ == st.k, (kind, seed, tf.evidence_.to_string())
         moved = [c for c in tf.reason_code_ if c["code"] == "k_reason_next_type"]

@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 __all__ = [
     "BANNER_COLUMNS",
@@ -68,6 +67,7 @@ def _wilson(p: float, n_eff: float, z: float) -> tuple[float, float]:
 
 def _bh(p: np.ndarray) -> np.ndarray:
     """Benjamini–Hochberg adjusted p-values (NaN kept), via scipy."""
+    from scipy import stats
     out = np.full(len(p), np.nan)
     ok = np.isfinite(p)
     if ok.any():
@@ -162,6 +162,7 @@ def banner_table(
     tables with a false discovery rose from 7 % to 11 % at n = 350, five types);
     ``significant`` is ``p_adjusted < alpha``.
     """
+    from scipy import stats
     t, frame, w = _aligned(types, data, weights, by)
     z = stats.norm.ppf(0.5 + ci / 2)
     type_ids = sorted(int(x) for x in np.unique(t))
@@ -221,6 +222,7 @@ def level_order(keys: np.ndarray, wanted: Sequence[str] | None) -> list[str]:
 
 
 def _z_test(p1: float, p2: float, n1: float, n2: float) -> float:
+    from scipy import stats
     if not (n1 > 0 and n2 > 0 and np.isfinite(p1) and np.isfinite(p2)):
         return np.nan
     pooled = (n1 * p1 + n2 * p2) / (n1 + n2)
@@ -402,6 +404,7 @@ def rao_scott(
     (r-1)(c-1) df (Rao & Scott 1981). Second order: F = X²/Σδ on ``d₀ = (Σδ)²/Σδ²`` and
     ``d₀(n-1)`` df (Rao & Scott 1984), R's default. Unweighted, every δ is n/(n-1).
     """
+    from scipy import stats
     rows = np.asarray(rows)
     cols = np.asarray(cols)
     n = len(rows)

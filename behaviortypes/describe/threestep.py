@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
 
 from .banner import level_key, level_order
 
@@ -195,6 +194,7 @@ def outcome_means(
     reaches into the range) it is set to the end it passed; far outside (the whole interval
     beyond an end) it is not an estimate of anything and is left empty.
     """
+    from scipy import stats
     P, ids = _proba_array(proba)
     index = proba.index
     w = (np.ones(len(index)) if weights is None
@@ -260,6 +260,7 @@ def multinomial_three_step(
         ``H⁻¹ M H⁻¹`` with the scores' outer product ``M`` scaled by n/(n-1)),
         ``converged``.
     """
+    from scipy import optimize, special
     X = np.asarray(X, dtype=float)
     n, p = X.shape
     k = D.shape[0]
@@ -356,6 +357,7 @@ def covariate_model(
         reference level, all other descriptors held equal; Wald interval and p-value on
         sandwich standard errors.
     """
+    from scipy import stats
     P, ids = _proba_array(proba)
     index = proba.index
     w = (np.ones(len(index)) if weights is None

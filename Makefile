@@ -42,6 +42,7 @@ lab: $(STAMP) notebooks
 bench: $(STAMP)
 	$(BIN)/python bench/discover.py
 	$(BIN)/python bench/score.py
+	PYTHONPATH=$(CURDIR) $(BIN)/python bench/report_render.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

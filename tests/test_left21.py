@@ -55,3 +55,17 @@ def test_swedish_evidence_notes_do_not_import_the_report_stack():
     changed, report_modules = out.strip().splitlines()
     assert changed == "True"
     assert report_modules == "[]"
+
+
+# 3. the typing tool's weak-evidence caution is the report catalogue's sentence ------------------
+
+def test_the_typing_tools_weak_evidence_caution_is_the_report_catalogues():
+    import behaviortypes.deliver.texts as deliver_texts
+    from behaviortypes.deliver.texts import ui_text
+    from behaviortypes.texts import load_texts
+
+    for lang in ("en", "sv"):
+        said = load_texts(lang)["weak_evidence_types"]
+        assert ui_text(lang)["weak_evidence"] == said
+        assert said.startswith(load_texts(lang)["structure_warning_title"])  # the report's box title
+        assert "weak_evidence" not in deliver_texts._TEXT[lang]  # no second copy to drift

@@ -69,3 +69,103 @@ def test_the_typing_tools_weak_evidence_caution_is_the_report_catalogues():
         assert ui_text(lang)["weak_evidence"] == said
         assert said.startswith(load_texts(lang)["structure_warning_title"])  # the report's box title
         assert "weak_evidence" not in deliver_texts._TEXT[lang]  # no second copy to drift
+
+
+# 4. banner suppression protects every separate block of a round at once -------------------------
+
+def _two_block_copies(copies: int) -> dict[str, list[int]]:
+    """Trial 20's two hidden 2 x 2 blocks joined by one cell, once per four types: each copy
+    gives its joining cell away, and no copy shares a line's hidden cells with another."""
+    base = [[5, 5, 40, 40], [5, 5, 5, 40], [40, 40, 5, 5], [40, 40, 5, 5]]
+    out = {}
+    for k in range(copies):
+        for r, row in enumerate(base):
+            vals = [60] * (4 * copies)
+            vals[4 * k:4 * k + 4] = row
+            out[f"c{k}_{r}"] = vals
+    return out
+
+
+def test_banner_protects_cells_given_away_in_separate_blocks_in_one_round(monkeypatch):
+    """Three copies: one null-space check per added cell (four checks) before; now one round
+    adds a cell in each block (two checks), and nothing hidden can be worked out."""
+    import numpy as np
+
+    import behaviortypes.describe.banner as banner
+    from behaviortypes.describe.banner import banner_lines, banner_table
+
+    counts = _two_block_copies(3)
+    types, levels = [], []
+    for level, per_type in counts.items():
+        for t, n in enumerate(per_type):
+            types += [t + 1] * n
+            levels += [level] * n
+    idx = [f"r{i}" for i in range(len(types))]
+    checks, original = [], banner.recoverable_cells
+    monkeypatch.setattr(banner, "recoverable_cells", lambda h, lines: checks.append(1) or original(h, lines))
+    tab = banner_table(pd.Series(types, index=idx), pd.DataFrame({"g": levels}, index=idx), min_cell=10)
+    t = tab.reset_index(drop=True)
+    assert len(checks) == 2
+    assert not original(t["n"].isna(), banner_lines(t)).any()
+    hidden = t[t["n"].isna()]
+    assert len(hidden) == 30  # the nine small cells of each copy and its one added cell
+    assert int(np.nansum(t["n"])) == sum(map(sum, counts.values())) - 255
+
+
+# 5. typing-tool --score and score say the weak evidence once, as a warning line ----------------
+
+def _weak(disc):
+    import json
+
+    path = disc / "solution.json"
+    sol = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {  # as discover writes it
+        "n_respondents": 300, "n_kept": 300, "n_factors": 1, "factor_reason": "", "factor_evidence": [], "k": 3,
+        "k_reason": "", "k_evidence": [], "seed": 4,
+        "sizes": {str(t): {"n": 100, "share": 1 / 3, "ci_low": 0.0, "ci_high": 1.0} for t in (1, 2, 3)}}
+    sol.update(structure_warning="No set of types fits the answers clearly better than one group.")
+    path.write_text(json.dumps(sol), encoding="utf-8")
+    return disc
+
+
+def test_typing_tool_score_warns_once_in_swedish_when_the_evidence_is_weak(tmp_path):
+    from clirun import bt, ok_lines
+    from test_cli_polish import answers_rows
+    from test_typing_deliverables import _make_study
+
+    from behaviortypes.deliver import load_typing_spec
+    from behaviortypes.texts import load_texts
+
+    disc = _make_study(tmp_path / "sv", k=3, lo=1, hi=5, n_items=8, n=300, seed=4, language="sv",
+                       names=["Utforskarna", "Planerarna", "Jägarna"], taglines=["a", "b", "c"],
+                       texts=["I plan.", "I compare.", "I buy."])
+    (tmp_path / "answers.csv").write_text("\n".join(answers_rows(list(load_typing_spec(disc).items), 20)) + "\n",
+                                          encoding="utf-8")
+    fine = bt("typing-tool", disc, "--score", tmp_path / "answers.csv", "--out", tmp_path / "fine.csv")
+    ok_lines(fine)
+    said = load_texts("sv")["warn_weak_evidence_scored"]
+    assert said not in fine.stderr
+    res = bt("typing-tool", _weak(disc), "--score", tmp_path / "answers.csv", "--out", tmp_path / "typed.csv")
+    ok_lines(res)
+    assert [line for line in res.stderr.splitlines() if "structure_warning" in line] == ["varning: " + said]
+    assert list(pd.read_csv(tmp_path / "typed.csv", sep=None, engine="python").columns) == \
+        list(pd.read_csv(tmp_path / "fine.csv", sep=None, engine="python").columns)  # no new column
+
+
+def test_score_warns_once_when_the_discovery_gave_weak_evidence(tmp_path):
+    from clirun import bt, ok_lines
+    from reportfixture import make_discovery_folder
+    from test_scoring import FEATURES, make_base
+
+    from behaviortypes.lookalike import LookalikeModel, save_model
+    from behaviortypes.texts import load_texts
+
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=19, with_quotes=False)
+    frame, truth = make_base(300, seed=3)
+    features = frame.set_index("customer_id")[FEATURES]
+    model = LookalikeModel(models=("logistic",), cv=3, random_state=0).fit(features, pd.Series(truth, index=features.index))
+    save_model(model, disc / "lookalike.skops")
+    frame.to_csv(tmp_path / "customers.csv", index=False)
+    res = bt("score", _weak(disc), "--customers", tmp_path / "customers.csv", "--out", tmp_path / "scored.csv")
+    ok_lines(res)
+    said = "warning: " + load_texts("en")["warn_weak_evidence_scored"]
+    assert [line for line in res.stderr.splitlines() if "structure_warning" in line] == [said]

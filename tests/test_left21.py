@@ -169,3 +169,54 @@ def test_score_warns_once_when_the_discovery_gave_weak_evidence(tmp_path):
     ok_lines(res)
     said = "warning: " + load_texts("en")["warn_weak_evidence_scored"]
     assert [line for line in res.stderr.splitlines() if "structure_warning" in line] == [said]
+
+
+# 6. the customer base reads and says "N/A", "NULL", "none", ".", "-" as the responses do -------
+
+def test_the_customer_base_reads_missing_words_as_the_responses_do_and_says_so(tmp_path):
+    import warnings
+
+    import numpy as np
+
+    from behaviortypes.errors import SurveyQualityWarning
+    from behaviortypes.readers import read_customers
+
+    path = tmp_path / "kunder.csv"
+    path.write_text("kundnr,besok,region\n1,1.5,a\n2,N/A,b\n3,-,c\n4,none,NULL\n5,.,d\n6,2,#N/A\n7,3,e\n",
+                    encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frame = read_customers(path, id_column="kundnr")
+    assert frame["besok"].dtype == float  # a number column stays numbers (was text: a category)
+    np.testing.assert_array_equal(frame["besok"].isna(), [False, True, True, True, True, False, False])
+    assert frame["region"].isna().tolist() == [False] * 3 + [True, False, True, False]
+    said = [w.message for w in caught if issubclass(w.category, SurveyQualityWarning)]
+    assert len(said) == 1
+    assert str(said[0]).startswith("kunder.csv, column 'besok', rows 2, 3, 4, 5: 6 values of the customer base "
+                                   "read as no value: 'N/A', '-', 'none', '.', 'NULL'")
+    assert said[0].said("sv").startswith("kunder.csv, kolumn 'besok', raderna 2, 3, 4, 5: 6 värden i kundbasen")
+    clean = tmp_path / "clean.csv"
+    clean.write_text("kundnr,besok\n1,1.5\n2,\n", encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        read_customers(clean, id_column="kundnr")
+    assert not [w for w in caught if issubclass(w.category, SurveyQualityWarning)]  # an empty cell is no word
+
+
+def test_the_streamed_customer_base_says_the_missing_words_once(tmp_path):
+    """lookalike streams the base (``iter_customer_batches``): the same words, one line."""
+    import warnings
+
+    from behaviortypes.errors import SurveyQualityWarning
+    from behaviortypes.readers import iter_customer_batches
+
+    path = tmp_path / "base.csv"
+    path.write_text("id,visits\n" + "".join(f"{i},{'NULL' if i % 7 == 0 else i}\n" for i in range(1, 51)),
+                    encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frames = list(iter_customer_batches(path, batch_size=10, id_column="id"))
+    visits = pd.concat(frames)["visits"]
+    assert visits.dtype == float and int(visits.isna().sum()) == 7
+    said = [str(w.message) for w in caught if issubclass(w.category, SurveyQualityWarning)]
+    assert said == [said[0]] and said[0].startswith("base.csv, column 'visits', rows 7, 14, 21, 28, 35 and 2 more")

@@ -9,6 +9,7 @@ import sys
 import textwrap
 
 import pandas as pd
+import pytest
 
 
 def _run_python(code: str) -> str:
@@ -220,3 +221,35 @@ def test_the_streamed_customer_base_says_the_missing_words_once(tmp_path):
     assert visits.dtype == float and int(visits.isna().sum()) == 7
     said = [str(w.message) for w in caught if issubclass(w.category, SurveyQualityWarning)]
     assert said == [said[0]] and said[0].startswith("base.csv, column 'visits', rows 7, 14, 21, 28, 35 and 2 more")
+
+
+# 7. a k page that takes two pages at its smallest: its figures use the second page --------------
+
+@pytest.mark.slow
+def test_the_stability_figure_uses_the_page_it_spilled_onto(tmp_path):
+    """Trial 20: the k page overflowed at every level, so its figures were drawn at the
+    smallest size on a second page they had to themselves (squashed names). Past the last
+    level the evidence figure is drawn at its full height and the stability figure taller."""
+    import json
+    import re
+
+    from reportfixture import make_discovery_folder
+
+    from behaviortypes.report import load_report_data
+    from behaviortypes.report.render import render_document
+
+    disc = make_discovery_folder(tmp_path / "disc", k=4, n=600, seed=19, with_quotes=False)
+    sol = json.loads((disc / "solution.json").read_text(encoding="utf-8"))
+    sol.pop("k_reason_code", None)
+    sol["k_reason"] = " ".join(["The evidence for this number of types is set out at length so that the page fills."] * 75)
+    (disc / "solution.json").write_text(json.dumps(sol), encoding="utf-8")
+    doc = render_document(load_report_data(disc), "en")
+    order = list(doc.section_pages)
+    assert doc.section_pages[order[order.index("k") + 1]] - doc.section_pages["k"] == 2  # it does spill
+
+    def height_in(svg: str) -> float:
+        return float(re.search(r'height="([\d.]+)pt"', svg).group(1)) / 72
+
+    kpage = doc.context["appendix"]["k"]
+    assert height_in(kpage["stability_svg"]) > 2.5  # 4 types: 2.8 in (was 1.0 in, squashed)
+    assert height_in(kpage["evidence_svg"]) > 2.1  # full height (was 1.3 in)

@@ -28,3 +28,21 @@ def test_one_group_label_stays_inside_its_panel_when_k1_is_the_highest_point():
     box, panel = label[0].get_window_extent(renderer), ax.get_window_extent(renderer)
     assert panel.y0 <= box.y0 and box.y1 <= panel.y1, (box, panel)
     assert panel.x0 <= box.x0 and box.x1 <= panel.x1, (box, panel)
+
+
+def test_the_dask_connect_time_out_is_dasks_own_setting_when_given(monkeypatch):
+    # a user who sets Dask's connect time-out (its environment variable) gets it; else 20 s
+    from behaviortypes.errors import InputError
+    from behaviortypes.scoring import _engines as engines
+
+    monkeypatch.delenv(engines.CONNECT_TIMEOUT_ENV, raising=False)
+    assert engines.connect_timeout() == 20.0
+    monkeypatch.setenv(engines.CONNECT_TIMEOUT_ENV, "1m")
+    assert engines.connect_timeout() == 60.0
+    monkeypatch.setenv(engines.CONNECT_TIMEOUT_ENV, "soon")
+    try:
+        engines.connect_timeout()
+    except InputError as err:
+        assert engines.CONNECT_TIMEOUT_ENV in str(err) and "soon" in str(err), str(err)
+    else:
+        raise AssertionError("a time-out Dask cannot read was accepted")

@@ -21,7 +21,27 @@ from ._model import Scorer, relocated
 from ._progress import RowMeter
 from ._sources import csv_block_size, Source, file_suffix
 
-_CONNECT_TIMEOUT = "20s"  # to reach a Dask scheduler
+_CONNECT_TIMEOUT = "20s"  # to reach a Dask scheduler, unless Dask's own setting is given:
+#: the environment variable of Dask's ``distributed.comm.timeouts.connect`` (e.g. "5s")
+CONNECT_TIMEOUT_ENV = "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT"
+
+
+def connect_timeout() -> float:
+    """Seconds to wait for a Dask scheduler: Dask's ``distributed.comm.timeouts.connect`` when
+    set in the environment (``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=5s``), else 20 s."""
+    import os
+
+    from dask.utils import parse_timedelta
+
+    given = os.environ.get(CONNECT_TIMEOUT_ENV, "").strip()
+    try:
+        seconds = parse_timedelta(given or _CONNECT_TIMEOUT, default="s")
+    except (ValueError, KeyError, TypeError):
+        seconds = None
+    if seconds is None or not seconds > 0:
+        raise InputError(code="problem_dask_timeout_setting", values={"name": CONNECT_TIMEOUT_ENV}, value=given,
+                         hint=Said("problem_dask_timeout_setting_hint"))
+    return float(seconds)
 
 
 def run_local(
@@ -93,11 +113,12 @@ def _dask_client(scheduler: Any) -> Iterator[Any]:
         yield scheduler  # an existing distributed.Client
         return
     if scheduler:
+        seconds = connect_timeout()
         try:
-            client = Client(scheduler, timeout=_CONNECT_TIMEOUT)
+            client = Client(scheduler, timeout=seconds)
         except OSError as err:
             if str(err).startswith("Timed out"):  # (distributed's words): said in the study's language
-                raise InputError(code="problem_dask_timeout", values={"seconds": _CONNECT_TIMEOUT.rstrip("s")},
+                raise InputError(code="problem_dask_timeout", values={"seconds": f"{seconds:g}"},
                                  value=scheduler, hint=Said("problem_dask_unreachable_hint")) from None
             raise InputError(code="problem_dask_unreachable", values={"why": str(err)}, value=scheduler) from None
         with client:

@@ -31,10 +31,10 @@ notebooks: $(STAMP)
 	@for f in notebooks/[0-9]*.py; do if [ -e "$$f" ]; then $(BIN)/jupytext --quiet --sync "$$f" >/dev/null || exit 1; fi; done
 
 test: $(STAMP) notebooks
-	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -p no:cacheprovider -p no:nbmake $(PYTEST_ARGS)
 
 test-fast: $(STAMP) notebooks
-	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -p no:nbmake -m "not slow" $(PYTEST_ARGS)
 
 lab: $(STAMP) notebooks
 	$(BIN)/jupyter lab notebooks/

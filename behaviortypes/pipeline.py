@@ -290,12 +290,12 @@ def solution_said(solution: Mapping[str, Any], lang: str = "en") -> dict[str, An
     ``response_styles.reason`` from its evidence, as the report says them; every key, code
     and number stays the same. English (or a reason without a code) is left as written.
     """
-    from .i18n import reason_text
-    from .report.render import Formatter, load_texts, styles_sentence
-
     out = dict(solution)
     if lang not in ("sv",):
         return out
+    from .i18n import reason_text
+    from .report.render import Formatter, load_texts, styles_sentence  # the report's stack: Swedish only
+
     t, fmt = load_texts(lang), Formatter(lang)
     for key in ("factor_reason", "k_reason"):
         if out.get(f"{key}_code"):

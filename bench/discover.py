@@ -91,17 +91,25 @@ def demo(resamples: int, repeat: int) -> None:
 
 
 _FRESH = """
-import sys, time, warnings
+import os, sys, time, warnings
 t0 = time.perf_counter()
 from behaviortypes import pipeline
 t1 = time.perf_counter()
+
+
+def _cpu_s():  # this process and its live joblib workers (as bench/discover.py's _cpu_s)
+    import psutil
+    me = psutil.Process(os.getpid())
+    return sum(me.cpu_times()[:2]) + sum(sum(c.cpu_times()[:2]) for c in me.children(recursive=True))
+
+
 warnings.simplefilter("ignore")
 times = []
 for i in range(2):
-    t = time.perf_counter()
+    t, c = time.perf_counter(), _cpu_s()
     pipeline.discover(sys.argv[1], sys.argv[2] + str(i), n_resamples=int(sys.argv[3]))
-    times.append(time.perf_counter() - t)
-print(f"{t1 - t0:.1f} {times[0]:.1f} {times[1]:.1f}")
+    times += [time.perf_counter() - t, _cpu_s() - c]
+print(f"{t1 - t0:.1f} " + " ".join(f"{x:.1f}" for x in times))
 """
 
 
@@ -111,7 +119,9 @@ def fresh(resamples: int, repeat: int) -> None:
     The first call of a process also imports the stages' libraries and starts the
     worker processes; with the map (the default) it draws with umap-learn's kernels,
     compiled once per machine (``profiles.cache_umap_kernels``; the first run ever
-    compiles them). Prints the import, the first and a second call, per process.
+    compiles them). Prints the import, the first and a second call, per process, with
+    the CPU seconds of each call (the process and its live joblib workers: the machine
+    is often shared).
     """
     import subprocess
     import tempfile
@@ -120,12 +130,14 @@ def fresh(resamples: int, repeat: int) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         make_study(f"{tmp}/demo", seed=0, n_customers=5000)
-        print(f"{'process':>7} {'import_s':>8} {'first_s':>7} {'second_s':>8}")
+        print(f"{'process':>7} {'import_s':>8} {'first_s':>7} {'first_cpu':>9} {'second_s':>8} "
+              f"{'second_cpu':>10}")
         for r in range(repeat):
             out = subprocess.run([sys.executable, "-c", _FRESH, f"{tmp}/demo", f"{tmp}/out{r}_",
                                   str(resamples)], capture_output=True, text=True, check=True)
-            imp, first, second = out.stdout.split()[-3:]
-            print(f"{r + 1:>7} {imp:>8} {first:>7} {second:>8}", flush=True)
+            imp, first, first_cpu, second, second_cpu = out.stdout.split()[-5:]
+            print(f"{r + 1:>7} {imp:>8} {first:>7} {first_cpu:>9} {second:>8} {second_cpu:>10}",
+                  flush=True)
 
 
 def main(argv=None) -> None:

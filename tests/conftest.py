@@ -19,6 +19,13 @@ _workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
 if _workers > 1:
     os.environ.setdefault("LOKY_MAX_CPU_COUNT", str(max(1, (os.cpu_count() or 1) // _workers)))
 
+# Most CLI tests start ``behaviortypes`` in a subprocess (tests/clirun.py), a few hundred per
+# run. Where PYTHONDONTWRITEBYTECODE is set (this project's CI machine sets it), each of them
+# compiled the package's modules from source again (1.9 MB; check and discover refusing a
+# missing survey: 0.06-0.14 CPU s each, session 21). The commands the tests start may keep
+# their compiled modules (``__pycache__``, ignored by git); the pytest workers are unchanged.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
@@ -39,3 +46,34 @@ def pytest_collection_modifyitems(session, config, items):
     """Long files first (in LONG_FILES' order), then the rest as collected."""
     rank = {name: i for i, name in enumerate(LONG_FILES)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
+#: ``BT_TEST_CPU=path.jsonl``: one line per test (its setup, call and teardown together; a module
+#: fixture counts for the first test that uses it) with its wall seconds and the CPU seconds of
+#: the pytest worker and of the subprocesses it waited for (``behaviortypes`` at the command
+#: line, notebooks' kernels). The machine is often shared: CPU seconds compare runs where wall
+#: seconds do not (bench/README.md, "The test suite").
+_CPU_LOG = os.environ.get("BT_TEST_CPU")
+
+if _CPU_LOG:
+    import json
+    import resource
+    import time
+
+    import pytest
+
+    def _cpu() -> tuple[float, float, float]:
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.perf_counter(), me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(item, nextitem):
+        start = _cpu()
+        yield
+        end = _cpu()
+        row = {"test": item.nodeid, "worker": os.environ.get("PYTEST_XDIST_WORKER", "main"),
+               "end": round(time.time(), 1), "wall": round(end[0] - start[0], 3),
+               "cpu": round(end[1] - start[1], 3), "kids": round(end[2] - start[2], 3)}
+        with open(_CPU_LOG, "a", encoding="utf-8") as log:
+            log.write(json.dumps(row) + "\n")

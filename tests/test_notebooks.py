@@ -3,10 +3,8 @@
 import os
 from pathlib import Path
 
-import jupytext
 import pandas as pd
 import pytest
-from nbclient import NotebookClient
 
 from behaviortypes.synth import make_study
 
@@ -23,6 +21,9 @@ def _execute(stem_or_path):
     end in an error. Returns the executed notebook."""
     path = stem_or_path if isinstance(stem_or_path, Path) else next(
         p for p in NOTEBOOKS if p.stem.startswith(stem_or_path))
+    import jupytext  # (nbformat's import takes ~1.5 CPU s: only in the worker that runs notebooks)
+    from nbclient import NotebookClient
+
     nb = jupytext.read(path)
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()

@@ -38,11 +38,23 @@ OWN = ("full", "tVEV")
 REAL = {"bfi": 4, "epi": 4, "election": 3, "ds14": None}  # the engine's k before (docs)
 
 
-def own_shape_next(row: dict, bound: float = 20.0):
+def _own_minimum(ev: dict, k: int) -> bool:
+    """Whether k has the lowest best BIC among the recorded solutions that pass (k was not
+    kept by the parsimony margin against a larger k)."""
+    best = {int(j): min(e[c] for c in COLS if e.get(c) is not None) for j, e in ev.items()
+            if int(j) >= 2 and e.get("passes") and any(e.get(c) is not None for c in COLS)}
+    return bool(best) and min(best, key=best.get) == k
+
+
+def own_shape_next(row: dict, bound: float = 20.0, own_minimum: bool = False):
     """``(k, diff)`` the rule gives for one recorded study: ``diff`` is the best own-shape
-    BIC at k + 1 minus the best BIC at the chosen k when the rule fires, else None."""
+    BIC at k + 1 minus the best BIC at the chosen k when the rule fires, else None.
+    ``own_minimum``: the variant formed after session 21's replay (not pre-registered):
+    only when k is the BIC's own minimum among passing solutions."""
     ev, k = row["evidence"], int(row["k_hat"])
     if k < 2 or str(k + 1) not in ev or str(k) not in ev:
+        return k, None
+    if own_minimum and not _own_minimum(ev, k):
         return k, None
     e, e1 = ev[str(k)], ev[str(k + 1)]
     bics = {c: e[c] for c in COLS if e.get(c) is not None}
@@ -116,14 +128,14 @@ def run(args) -> None:
         record(Path(args.out), row)
 
 
-def replay(files, bound: float) -> None:
+def replay(files, bound: float, own_minimum: bool = False) -> None:
     """Per suite: right before and with the rule; every study the rule moves."""
     for f in files:
         rows = [json.loads(x) for x in Path(f).read_text().splitlines() if x.strip()]
         before = after = typed = 0
         moved = []
         for r in rows:
-            k_new, diff = own_shape_next(r, bound)
+            k_new, diff = own_shape_next(r, bound, own_minimum)
             truth = r.get("k")
             if diff is not None:
                 tag = ("gain" if k_new == truth else "LOSS" if r["k_hat"] == truth
@@ -152,11 +164,13 @@ def main(argv=None) -> None:
     q = sub.add_parser("replay")
     q.add_argument("files", nargs="+")
     q.add_argument("--bound", type=float, default=20.0)
+    q.add_argument("--own-minimum", action="store_true",
+                   help="the post-hoc variant: only when k is the BIC's own minimum")
     args = p.parse_args(argv)
     if args.cmd == "run":
         run(args)
     else:
-        replay(args.files, args.bound)
+        replay(args.files, args.bound, args.own_minimum)
 
 
 if __name__ == "__main__":

@@ -582,7 +582,8 @@ def reason_text(reason: Any, texts: Mapping[str, str], fmt: Any = None) -> str:
     :class:`~behaviortypes.errors.Said` value (:func:`counted`) by its sentence; values whose key ends in
     ``share`` are printed as percentages, other floats with two decimals (three or four
     when two different numbers of one sentence would otherwise read alike), each as the
-    language writes numbers (through ``fmt``).
+    language writes numbers (through ``fmt``). A sentence whose value ``m`` is 1 is said
+    by its singular template ``<code>_one`` when the catalogue has one.
 
     Parameters
     ----------
@@ -613,12 +614,15 @@ def reason_text(reason: Any, texts: Mapping[str, str], fmt: Any = None) -> str:
             out.append(part)
             continue
         code = str(part.get("code", ""))
-        template = texts.get(code)
+        raw = dict(part.get("values") or {})
+        # a sentence whose count m is 1 is said by its singular template when the catalogue
+        # has one ("1 dimension, as set with --factors"); the code stays the same
+        template = texts.get(f"{code}_one") if raw.get("m") == 1 else None
+        template = template if template is not None else texts.get(code)
         if template is None:
             out.append(code)
             continue
         values = {}
-        raw = dict(part.get("values") or {})
         decimals = _decimals(raw)
         for key, value in raw.items():
             if isinstance(value, str) and value in texts:

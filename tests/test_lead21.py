@@ -46,3 +46,26 @@ def test_the_dask_connect_time_out_is_dasks_own_setting_when_given(monkeypatch):
         assert engines.CONNECT_TIMEOUT_ENV in str(err) and "soon" in str(err), str(err)
     else:
         raise AssertionError("a time-out Dask cannot read was accepted")
+
+
+def test_a_k_the_search_never_resampled_is_said_why():
+    # user trial 21: evidence_k.csv said "not resampled (cannot be chosen)" for most k with no why
+    import numpy as np
+
+    from behaviortypes.i18n import reason_text
+    from behaviortypes.segments import TypeFinder
+    from behaviortypes.texts import Formatter, load_texts
+    from planted import factor_scores, make_planted
+
+    study = make_planted(n=2400, k=3, m=4, seed=3)
+    finder = TypeFinder(k_max=7, n_resamples=6, n_bootstrap=0, random_state=0).fit(factor_scores(study))
+    ev = finder.evidence_
+    later = ev[(ev.index > 1) & ev["jaccard_mean"].isna() & ev["size_ok"] & np.isfinite(ev["bic_best"])]
+    assert len(later), ev[["bic_best", "jaccard_mean", "size_ok"]]
+    lead_bic = ev.loc[ev["jaccard_mean"].notna() & (ev.index > 1), "bic_best"].min()
+    for k, row in later.iterrows():
+        assert "points above that of" in row["note"] and "cannot be chosen" not in row["note"], row["note"]
+        (code,) = [c for c in finder.evidence_note_codes_[int(k)] if c["code"].startswith("k_note_not_res")]
+        assert code["values"]["gap"] == round(row["bic_best"] - lead_bic)
+        said = reason_text(code, load_texts("sv"), Formatter("sv"))
+        assert said.startswith("inte omsamplad: dess BIC är ") and "{" not in said, said

@@ -1310,19 +1310,24 @@ class TypeFinder(BaseEstimator):
         ev["passes"] = size_ok & resampled & small_ok
         ev["all_types_stable"] = stable
         notes, self.evidence_note_codes_ = [], {}
+        tried = ev.loc[resampled & (ev.index > 1), "bic_best"] if "bic_best" in ev else pd.Series(dtype=float)
+        lead = (int(tried.idxmin()), float(tried.min())) if tried.notna().any() else None
         for k, row in ev.iterrows():
             if k == 1:  # chosen by its own rule (see _choose), never by "passes"
                 ev.loc[k, "passes"] = False
             parts = self._note_parts(k, row, "bic_best" in ev, bool(size_ok[k]), bool(small_ok[k]),
-                                     bool(reproducible[k]))
+                                     bool(reproducible[k]), lead)
             notes.append("; ".join(text for text, _ in parts))
             self.evidence_note_codes_[int(k)] = [code for _, code in parts]
         ev["note"] = notes
         return ev
 
-    def _note_parts(self, k, row, has_bic, size_ok, small_ok, reproducible):
+    def _note_parts(self, k, row, has_bic, size_ok, small_ok, reproducible, lead=None):
         """The evidence table's ``note`` of ``k``: its parts in English, each with its code
-        and values (``solution.json`` says them in the study's language; sv19)."""
+        and values (``solution.json`` says them in the study's language; sv19). ``lead`` is
+        the resampled k with the lowest BIC and that BIC: a k the search never reached is
+        said to be that many BIC points behind it (user trial 21: "cannot be chosen" said
+        no why)."""
         if k == 1:
             return [("one homogeneous group (no types)", {"code": "k_note_one_group", "values": {}})]
         why = []
@@ -1339,7 +1344,14 @@ class TypeFinder(BaseEstimator):
                         {"code": "k_note_small_share" if float(self.min_size) > 0 else "k_note_small",
                          "values": values}))
         if not np.isfinite(row.jaccard_mean):
-            why.append(("not resampled (cannot be chosen)", {"code": "k_note_not_resampled", "values": {}}))
+            gap = float(row.bic_best) - lead[1] if has_bic and lead is not None else np.nan
+            if size_ok and np.isfinite(gap) and gap > 0:  # resampling goes best BIC first (see _fit)
+                values = {"gap": int(round(gap)), "k_lead": lead[0]}
+                why.append((f"not resampled: its BIC is {values['gap']} points above that of {lead[0]} types, "
+                            "which the search reached first (it resamples the lowest BIC first)",
+                            {"code": "k_note_not_resampled_bic", "values": values}))
+            else:
+                why.append(("not resampled (cannot be chosen)", {"code": "k_note_not_resampled", "values": {}}))
         else:
             if not small_ok:
                 why.append((f"a small type (under {SMALL_SHARE:.0%}) dissolves in resamples "

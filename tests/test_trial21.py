@@ -1,0 +1,85 @@
+"""Defects a user trial on real data found (session 21: the Short Dark Triad, openpsychometrics)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from clirun import bt, error_line, ok_lines
+
+DATA = Path(__file__).parent / "data" / "real"
+
+
+# ----------------------------------------------------------------------------- 1. covariates.csv
+def _separated(n: int = 600, seed: int = 0):
+    """Three types with sure posteriors; level 'B' (60 people) holds nobody of type 3."""
+    rng = np.random.default_rng(seed)
+    t = rng.choice(3, n, p=[0.5, 0.3, 0.2])
+    lv = np.where(rng.random(n) < 0.2, "B", "A")
+    lv[(lv == "B") & (t == 2)] = "A"
+    P = np.full((n, 3), 0.01)
+    P[np.arange(n), t] = 0.98
+    idx = pd.Index([f"r{i}" for i in range(n)], name="respondent_id")
+    return pd.DataFrame(P, columns=["p_1", "p_2", "p_3"], index=idx), pd.DataFrame({"g": lv}, index=idx)
+
+
+def test_covariates_withhold_separation_without_a_raw_warning():
+    from behaviortypes.describe import covariate_model
+
+    proba, cov = _separated()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow in exp would be a RuntimeWarning
+        tab = covariate_model(proba, cov, min_cell=0).set_index("type_id")
+    assert tab.loc[3, "note"] == "separation"
+    assert tab.loc[[3], ["odds_ratio", "ci_low", "ci_high", "p_value"]].isna().all(axis=None)
+    assert tab.loc[2, "note"] == "" and 0 < tab.loc[2, "odds_ratio"] < 50 and tab.loc[2, "p_value"] > 0
+
+
+def test_covariates_withhold_cells_below_the_minimum():
+    from behaviortypes.describe import covariate_model
+
+    proba, cov = _separated()
+    tab = covariate_model(proba, cov, min_cell=10).set_index("type_id")
+    assert tab.loc[3, "note"] == "small_cell" and np.isnan(tab.loc[3, "odds_ratio"])
+    big = covariate_model(proba, cov, min_cell=10, min_type_size=200).set_index("type_id")
+    assert big.loc[2, "note"] == "small_cell"  # type 2 (~180) is under the minimum type size
+
+
+@pytest.fixture(scope="module")
+def small_study(tmp_path_factory):
+    from sharedcache import small_english_discovered
+
+    return small_english_discovered(tmp_path_factory, tmp_path_factory.mktemp("trial21"))
+
+
+def test_cli_profile_publishes_no_small_or_separated_odds_ratio(small_study):
+    from behaviortypes.readers import load_survey
+    import json
+
+    survey, out = small_study / "survey", small_study / "out"
+    types = pd.read_csv(out / "assignments.csv").set_index("respondent_id")["type_id"]
+    resp = pd.read_csv(survey / "responses.csv")
+    id_col = resp.columns[0]
+    big = types.value_counts().index[0]
+    small = types.value_counts().index[-1]
+    # a club: 30 members, none of the smallest type and 3 of another (a thin cell)
+    members = list(types[types == big].index[:27]) + list(types[(types != big) & (types != small)].index[:3])
+    resp["club"] = np.where(resp[id_col].isin(members), "member", "not member")
+    resp.to_csv(survey / "responses.csv", index=False)
+    source = json.loads((out / "source.json").read_text())
+    source["checksum"] = load_survey(survey).checksum
+    (out / "source.json").write_text(json.dumps(source))
+    res = bt("profile", out, "--by", "club")
+    lines = ok_lines(res)
+    assert "Warning" not in res.stderr and "threestep.py" not in res.stderr + res.stdout, res.stderr
+    assert any("covariates.csv:" in x and "withheld" in x for x in lines), lines
+    cov = pd.read_csv(out / "covariates.csv", keep_default_na=False, na_values=[""])
+    club = cov[cov["variable"] == "club"]
+    shown = club[club["note"].isna()]
+    assert (club["note"].dropna() != "").all() and club["note"].notna().any()
+    assert np.isfinite(shown[["odds_ratio", "ci_low", "ci_high"]]).all(axis=None)
+    assert (shown["p_value"] > 0).all()
+    assert club.loc[club["note"].notna(), ["odds_ratio", "p_value", "ci_high"]].isna().all(axis=None)

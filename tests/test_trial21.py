@@ -83,3 +83,26 @@ def test_cli_profile_publishes_no_small_or_separated_odds_ratio(small_study):
     assert np.isfinite(shown[["odds_ratio", "ci_low", "ci_high"]]).all(axis=None)
     assert (shown["p_value"] > 0).all()
     assert club.loc[club["note"].notna(), ["odds_ratio", "p_value", "ci_high"]].isna().all(axis=None)
+
+
+# ----------------------------------------------------------------------------- 2. notebook 07
+@pytest.mark.slow
+def test_notebook_07_on_a_study_with_descriptors_and_no_outcomes(tmp_path_factory, tmp_path, monkeypatch):
+    import yaml
+    from test_notebooks import _execute
+
+    from sharedcache import small_english_discovered
+
+    root = small_english_discovered(tmp_path_factory, tmp_path / "s")
+    inst_path = root / "survey" / "instrument.yaml"
+    inst = yaml.safe_load(inst_path.read_text())
+    assert inst.get("descriptors") and inst.pop("outcomes", None)  # the demo has both
+    inst_path.write_text(yaml.safe_dump(inst, allow_unicode=True, sort_keys=False))
+    monkeypatch.setenv("BT_STUDY", str(root / "survey"))
+    monkeypatch.setenv("BT_OUT", str(root / "out"))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    nb = _execute("07")  # stopped with "TypeError: Expected numeric dtype, got object"
+    text = " ".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                    for o in c.get("outputs", []) if o.get("output_type") == "stream")
+    assert "declares no outcomes" in text
+    assert len(pd.read_csv(root / "out" / "outcomes.csv")) == 0

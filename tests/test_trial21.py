@@ -106,3 +106,34 @@ def test_notebook_07_on_a_study_with_descriptors_and_no_outcomes(tmp_path_factor
                     for o in c.get("outputs", []) if o.get("output_type") == "stream")
     assert "declares no outcomes" in text
     assert len(pd.read_csv(root / "out" / "outcomes.csv")) == 0
+
+
+# ----------------------------------------------------------------------------- 3. type names
+SD3_FACTORS = {"F1": "machiavellianism", "F2": "psychopathy", "F3": "narcissism",
+               "F4": "machiavellianism (part 2)", "F5": "psychopathy (part 2)"}
+
+
+@pytest.mark.parametrize("lang,high,low", [
+    ("en", "The group high on all three themes", "Low on all three themes, by about the same amount."),
+    ("sv", "Gruppen som ligger högt på alla tre teman", "Lågt på alla tre teman, ungefär lika mycket.")])
+def test_level_types_count_the_themes_not_the_factors(lang, high, low):
+    from behaviortypes.profiles import suggest_names
+
+    fm = pd.DataFrame([[0.8, 0.85, 0.75, 0.8, 0.9], [-0.8, -0.85, -0.75, -0.8, -0.9], [0.1, 0.6, 0, 0, 0]],
+                      index=[1, 2, 3], columns=list(SD3_FACTORS))
+    names = suggest_names(fm, SD3_FACTORS, lang=lang, styles={1: None, 2: None, 3: True})
+    assert names.at[1, "name"] == high and names.at[2, "tagline"] == low
+    unnamed = {f: f"Factor {f[1]}" for f in SD3_FACTORS}  # no themes: the factors are dimensions
+    names = suggest_names(fm, unnamed, lang=lang, styles={1: None, 2: None, 3: True})
+    assert names.at[1, "name"] == ("The group high on all five dimensions" if lang == "en"
+                                   else "Gruppen som ligger högt på alla fem dimensioner")
+
+
+def test_a_theme_part_with_an_add_on_nests_no_brackets():
+    from behaviortypes.profiles import suggest_names
+
+    fm = pd.DataFrame([[0.1, 0.1, 0.1, -1.2, 0.9], [0.1, 0.1, 0.8, 0, 0], [0, 0, 0, 0.1, 0.1]],
+                      index=[1, 2, 3], columns=list(SD3_FACTORS))
+    name = suggest_names(fm, SD3_FACTORS, lang="en").at[1, "name"]
+    assert name == "The group high on psychopathy (part 2), low on machiavellianism (part 2)"
+    assert ") (" not in suggest_names(fm, SD3_FACTORS, lang="sv").at[1, "name"]

@@ -137,3 +137,30 @@ def test_a_theme_part_with_an_add_on_nests_no_brackets():
     name = suggest_names(fm, SD3_FACTORS, lang="en").at[1, "name"]
     assert name == "The group high on psychopathy (part 2), low on machiavellianism (part 2)"
     assert ") (" not in suggest_names(fm, SD3_FACTORS, lang="sv").at[1, "name"]
+
+
+# ----------------------------------------------------------------------------- 4. draft keying
+#: the Short Dark Triad's published key (Jones & Paulhus 2014)
+SD3_REVERSED = ["N2", "N6", "N8", "P2", "P7"]
+
+
+def _sd3_answers(path: Path, n: int, seed: int) -> Path:
+    """Five-point answers with the SD3 statements' correlations (18,192 respondents of the
+    openpsychometrics data, as worded; see data/real/README.md) and its mean answer shares."""
+    R = pd.read_csv(DATA / "sd3_corr.csv", index_col=0)
+    z = np.random.default_rng(seed).multivariate_normal(np.zeros(len(R)), R.to_numpy(), size=n)
+    x = 1 + np.sum(z[:, :, None] > np.array([-1.136, -0.445, 0.030, 0.810])[None, None], axis=2)
+    frame = pd.DataFrame(x, columns=R.columns)
+    frame.insert(0, "respondent_id", range(1, n + 1))
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("n,seed", [(18192, 1), (18192, 2), (3000, 2)])
+def test_draft_keys_a_small_group_by_the_rest_of_the_statements(tmp_path, n, seed):
+    """P2, P4 and P7 form a group of their own: its minority (P4, "out of control") was
+    drafted reverse-keyed; P4 runs with the other 24 statements, P2 and P7 against them."""
+    from behaviortypes.readers.draft import draft_instrument
+
+    draft = draft_instrument(_sd3_answers(tmp_path / "sd3.csv", n, seed))
+    assert [i["id"] for i in draft["items"] if i["reverse"]] == SD3_REVERSED

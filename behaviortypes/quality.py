@@ -754,7 +754,17 @@ def _warn_miskeyed(responses: pd.DataFrame, instrument: Instrument) -> None:
     """One warning per statement keyed against its theme (:func:`miskeyed_items`)."""
     from .readers import keyed_items
 
+    reversed_ = {item.id for item in instrument.items if item.reverse}
     for row in miskeyed_items(keyed_items(responses, instrument), instrument.item_themes).itertuples():
+        if row.item in reversed_:  # already reverse: true: the fix is to take it off (user trial 21)
+            warnings.warn(SurveyQualityWarning(
+                f"statement '{row.item}' correlates negatively with the rest of its theme '{row.theme}' "
+                f"(corrected item-rest correlation {row.r:.2f}) as keyed with reverse: true, so it is "
+                "probably not worded against the theme (it turns the theme's alpha down): remove "
+                "reverse: true for it in instrument.yaml",
+                code="warn_item_miskeyed_reversed",
+                values={"item": row.item, "theme": row.theme, "r": float(row.r)}), stacklevel=3)
+            continue
         warnings.warn(SurveyQualityWarning(
             f"statement '{row.item}' correlates negatively with the rest of its theme '{row.theme}' "
             f"(corrected item-rest correlation {row.r:.2f}), so it is probably keyed the wrong way "

@@ -164,3 +164,32 @@ def test_draft_keys_a_small_group_by_the_rest_of_the_statements(tmp_path, n, see
 
     draft = draft_instrument(_sd3_answers(tmp_path / "sd3.csv", n, seed))
     assert [i["id"] for i in draft["items"] if i["reverse"]] == SD3_REVERSED
+
+
+# ----------------------------------------------------------------------------- 5-9. check's messages
+THEMES = {"M": "machiavellianism", "N": "narcissism", "P": "psychopathy"}
+
+
+def _sd3_study(root: Path, *, n: int = 1500, seed: int = 0, reverse=SD3_REVERSED, theme_of=None,
+               extra: str = "") -> Path:
+    """A survey folder of SD3-like answers (:func:`_sd3_answers`) and its instrument."""
+    root.mkdir(parents=True, exist_ok=True)
+    _sd3_answers(root / "responses.csv", n, seed)
+    ids = list(pd.read_csv(DATA / "sd3_corr.csv", index_col=0).columns)
+    theme_of = theme_of or {}
+    lines = ["id_column: respondent_id", "scale: {min: 1, max: 5}", "items:"]
+    for i in ids:
+        lines.append(f"  - {{id: {i}, text: 'Statement {i}', reverse: {str(i in reverse).lower()}, "
+                     f"theme: {theme_of.get(i, THEMES[i[0]])}}}")
+    (root / "instrument.yaml").write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("lang,remove", [("en", "remove reverse: true for it"), ("sv", "ta bort reverse: true för det")])
+def test_check_says_remove_reverse_for_a_statement_wrongly_reversed(tmp_path, lang, remove):
+    study = _sd3_study(tmp_path / "s", reverse=["N2", "N6", "N8", "P2", "P4"])  # P4 wrongly, P7 forgotten
+    lines = (lambda r: r.stdout.splitlines() + r.stderr.splitlines())(bt("check", study, "--lang", lang))
+    p4 = [x for x in lines if "'P4'" in x]
+    p7 = [x for x in lines if "'P7'" in x]
+    assert len(p4) == 1 and remove in p4[0] and "set reverse: true" not in p4[0], p4
+    assert len(p7) == 1 and "reverse: true" in p7[0] and remove not in p7[0], p7

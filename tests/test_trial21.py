@@ -193,3 +193,18 @@ def test_check_says_remove_reverse_for_a_statement_wrongly_reversed(tmp_path, la
     p7 = [x for x in lines if "'P7'" in x]
     assert len(p4) == 1 and remove in p4[0] and "set reverse: true" not in p4[0], p4
     assert len(p7) == 1 and "reverse: true" in p7[0] and remove not in p7[0], p7
+
+
+def test_themes_reads_an_excel_unicode_text_codes_sheet(tmp_path):
+    """Excel's "Unicode text" (UTF-16 with a BOM, tabs): the first column read as "ÿþp"."""
+    rows = ["participant_id\ttheme\tquote"]
+    for p in range(1, 9):
+        for theme in ("secrecy", "attention", "risk")[: 1 + p % 3]:
+            rows.append(f"P{p:02d}\t{theme}\tI keep my plans to myself, {theme} {p}")
+    path = tmp_path / "codes.txt"
+    path.write_bytes("\r\n".join(rows).encode("utf-16"))  # with its byte order mark
+    res = bt("themes", path, "--out", tmp_path / "out")
+    assert "ÿþ" not in res.stdout + res.stderr
+    ok_lines(res)
+    codings = pd.read_csv(tmp_path / "out" / "codings.csv")
+    assert {"secrecy", "attention", "risk"} <= set(codings["theme"])

@@ -208,3 +208,18 @@ def test_themes_reads_an_excel_unicode_text_codes_sheet(tmp_path):
     ok_lines(res)
     codings = pd.read_csv(tmp_path / "out" / "codings.csv")
     assert {"secrecy", "attention", "risk"} <= set(codings["theme"])
+
+
+def test_a_bad_reverse_value_names_the_statement_and_its_line(tmp_path):
+    study = _sd3_study(tmp_path / "s", n=200)
+    path = study / "instrument.yaml"
+    lines = path.read_text().splitlines()
+    at = next(n for n, x in enumerate(lines) if "id: N2," in x)
+    lines[at] = lines[at].replace("reverse: true", 'reverse: "x"')
+    path.write_text("\n".join(lines) + "\n")
+    line = error_line(bt("check", study))
+    assert "items.10" not in line
+    assert f"statement 'N2' (line {at + 1}), 'reverse': reverse must be true or false, not 'x'" in line, line
+    assert "write reverse: true or reverse: false" in line
+    sv = error_line(bt("check", study, "--lang", "sv"))
+    assert f"påståendet 'N2' (rad {at + 1})" in sv and "skriv reverse: true eller reverse: false" in sv

@@ -223,3 +223,31 @@ def test_a_bad_reverse_value_names_the_statement_and_its_line(tmp_path):
     assert "write reverse: true or reverse: false" in line
     sv = error_line(bt("check", study, "--lang", "sv"))
     assert f"påståendet 'N2' (rad {at + 1})" in sv and "skriv reverse: true eller reverse: false" in sv
+
+
+TEXTS = {1: "Disagree", 2: "Somewhat disagree", 3: "Neutral", 4: "Somewhat agree", 5: "Agree"}
+
+
+def _labelled_study(root: Path) -> Path:
+    """Answers written out as text (as Google Forms exports them), three points labelled."""
+    study = _sd3_study(root, n=200)
+    frame = pd.read_csv(study / "responses.csv")
+    for c in frame.columns[1:]:
+        frame[c] = frame[c].map(TEXTS)
+    frame.to_csv(study / "responses.csv", index=False)
+    path = study / "instrument.yaml"
+    path.write_text(path.read_text().replace("scale: {min: 1, max: 5}",
+                                             "scale: {min: 1, max: 5, labels: {1: Disagree, 3: Neutral, 5: Agree}}"))
+    return study
+
+
+def test_text_answers_with_some_points_labelled_are_told_to_declare_all_labels(tmp_path):
+    study = _labelled_study(tmp_path / "s")
+    line = error_line(bt("check", study))
+    assert "scale: labels gives no text for 2, 4" in line and "instrument draft responses.csv" in line, line
+    sv = error_line(bt("check", study, "--lang", "sv"))
+    assert "scale: labels ger ingen text för 2, 4" in sv
+    # declaring all five labels reads them (the hint is true)
+    path = study / "instrument.yaml"
+    path.write_text(path.read_text().replace("{1: Disagree, 3: Neutral, 5: Agree}", str(TEXTS).replace("'", "")))
+    ok_lines(bt("check", study))

@@ -251,3 +251,29 @@ def test_text_answers_with_some_points_labelled_are_told_to_declare_all_labels(t
     path = study / "instrument.yaml"
     path.write_text(path.read_text().replace("{1: Disagree, 3: Neutral, 5: Agree}", str(TEXTS).replace("'", "")))
     ok_lines(bt("check", study))
+
+
+def _said(res) -> list[str]:
+    return res.stdout.splitlines() + res.stderr.splitlines()
+
+
+def test_check_warns_when_straightliners_are_a_large_share(tmp_path):
+    study = _sd3_study(tmp_path / "s", n=600)
+    frame = pd.read_csv(study / "responses.csv")
+    frame.iloc[:120, 1:] = 4  # a fifth answer 4 throughout
+    frame.to_csv(study / "responses.csv", index=False)
+    lines = [x for x in _said(bt("check", study)) if x.startswith("warning: straightlining")]
+    assert len(lines) == 1 and "120 respondents (20.0%)" in lines[0] and "describe the others only" in lines[0], lines
+    small = _sd3_study(tmp_path / "t", n=600)
+    frame = pd.read_csv(small / "responses.csv")
+    frame.iloc[:12, 1:] = 4  # 2 %: usual, no warning
+    frame.to_csv(small / "responses.csv", index=False)
+    assert not [x for x in _said(bt("check", small)) if x.startswith("warning: straightlining")]
+
+
+def test_check_warns_about_a_theme_written_with_other_capitals(tmp_path):
+    study = _sd3_study(tmp_path / "s", n=300, theme_of={"N1": "Narcissism"})
+    lines = [x for x in _said(bt("check", study)) if "'Narcissism'" in x]
+    assert len(lines) == 1 and lines[0].startswith("warning: theme 'Narcissism' (N1) differs from theme "
+                                                   "'narcissism' (8 statements)"), lines
+    assert not [x for x in _said(bt("check", _sd3_study(tmp_path / "t", n=300))) if "capitals" in x]

@@ -470,11 +470,12 @@ def typing_tool(
         from .deliver import score_answers_file
         from .lookalike.typing_tool import answers_id_column
 
-        result = score_answers_file(out_dir, _existing(score_file, "answers_file"), typed,
-                                    csv_dialect=csv_dialect.value if csv_dialect else None,
-                                    id_column=answers_id_column(out_dir, score_file, id_column),
-                                    min_answered=min_answered, progress=True,
-                                    lang=lang.value if lang else None)
+        with _run_warnings(study_lang):  # weak evidence for types: "varning:" in a Swedish study
+            result = score_answers_file(out_dir, _existing(score_file, "answers_file"), typed,
+                                        csv_dialect=csv_dialect.value if csv_dialect else None,
+                                        id_column=answers_id_column(out_dir, score_file, id_column),
+                                        min_answered=min_answered, progress=True,
+                                        lang=lang.value if lang else None)
         say(result.summary(lang.value if lang else None))  # (the speed: the progress display's last figures)
         return
     given = [name for name, v in (("--csv-dialect", csv_dialect), ("--id-column", id_column),

@@ -749,8 +749,10 @@ def plot_k_evidence(evidence: pd.DataFrame, *, chosen_k: int | None = None,
         if one.any():  # one homogeneous group: a different kind of model, drawn hollow
             a.plot(ks[one], y_all[one], "o", markerfacecolor="white", markeredgecolor="#0072B2",
                    markersize=5, zorder=3)
+            # beside the point at its height, not above it: above, a label at the panel's highest
+            # point ran out of the panel into the axis ticks (user trial 21)
             a.annotate(lab["one_group"], (1, float(y_all[one].iloc[0])), textcoords="offset points",
-                       xytext=(4, 4), fontsize=6, color=_INK)
+                       xytext=(7, 0), va="center", ha="left", fontsize=6, color=_INK)
         if chosen_k is not None and (ks == chosen_k).any():
             y = y_all[ks == chosen_k].iloc[0]
             a.plot([chosen_k], [y], "o", color="#D55E00", markersize=8, zorder=4)

@@ -421,7 +421,7 @@ def evidence_notes_said(evidence: pd.DataFrame, codes: Mapping[int, Any] | None,
     if lang == "en" or not codes or "note" not in evidence.columns:
         return evidence
     from .i18n import reason_text
-    from .report.render import Formatter, load_texts
+    from .texts import Formatter, load_texts  # not the report stack (a discover's notes)
 
     t, fmt = load_texts(lang), Formatter(lang)
     ks = evidence["k"] if "k" in evidence.columns else evidence.index
@@ -662,10 +662,7 @@ def _factor_said(factor_id: str, name: str) -> Any:
     import re
 
     from .i18n import theme_part
-
-    def pretty(text: str) -> str:
-        text = str(text).replace("_", " ").strip()
-        return text[:1].upper() + text[1:]
+    from .instrument import column_label as pretty  # the report's pretty_name (one function)
 
     theme, part = theme_part(name)
     if part is not None:

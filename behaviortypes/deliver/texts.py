@@ -1,7 +1,8 @@
 """User-facing text of the typing-tool deliverables, in English and Swedish.
 
 Every word the web form and the workbook show that does not come from the study
-itself (statements, type names, taglines, scale labels) is here.
+itself (statements, type names, taglines, scale labels) is here, except the weak-evidence
+caution, which is the report catalogue's ``weak_evidence_types`` (one sentence, one source).
 """
 
 from __future__ import annotations
@@ -63,8 +64,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "longer lists were not checked.",
         "unknown_needed": " Re-run the analysis to learn how many statements would reach it.",
         "footer": "Typing tool made with behaviortypes.",
-        "weak_evidence": "Read these types with care: the survey gave weak evidence for distinct types, "
-        "so take a type as a description, not as a firm segment.",
         # workbook
         "help_sheet": "How to use",
         "wb_title": "Typing tool: {study}",
@@ -158,8 +157,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "längre listor prövades inte.",
         "unknown_needed": " Kör analysen igen för att se hur många påståenden som skulle nå det.",
         "footer": "Typningsverktyg gjort med behaviortypes.",
-        "weak_evidence": "Läs dessa typer med försiktighet: enkäten gav svagt stöd för skilda typer, "
-        "så se en typ som en beskrivning, inte som ett fast segment.",
         "help_sheet": "Så använder du",
         "wb_title": "Typningsverktyg: {study}",
         "wb_steps": "Så använder du arbetsboken",
@@ -214,7 +211,10 @@ def ui_text(lang: str) -> dict[str, str]:
         from ..errors import InputError
 
         raise InputError(code="problem_deliver_language", values={"lang": repr(lang)}, value=lang)
-    return dict(_TEXT[lang])
+    from ..texts import load_texts
+
+    # the weak-evidence caution is the report catalogue's sentence (one source, LEFT21)
+    return dict(_TEXT[lang]) | {"weak_evidence": load_texts(lang)["weak_evidence_types"]}
 
 
 def _pct(value: float, lang: str, digits: int = 1) -> str:

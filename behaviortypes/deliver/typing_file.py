@@ -365,6 +365,9 @@ def score_answers_file(tool: str | Path | TypingSpec, answers_path: str | Path,
         meter.finish(answers.n_rows, time.perf_counter() - started)
     finally:
         meter.close()
+    from ..scoring import warn_weak_evidence
+
+    warn_weak_evidence(spec.folder, weak=spec.weak_evidence)  # TYPED.csv has no column that says so
     frame = None
     if tally.frames is not None:
         frame = pd.concat(tally.frames, ignore_index=True)

@@ -202,8 +202,46 @@ def _csv_arrow_options(path: Path, columns, id_column, batch_rows: int | None = 
     types = {id_column: pa.string()} if id_column else None
     convert = pacsv.ConvertOptions(include_columns=list(columns) if columns else None,
                                    decimal_point=opts["decimal"], column_types=types,
-                                   strings_can_be_null=True)
+                                   strings_can_be_null=True, null_values=csv_null_values())
     return read, parse, convert
+
+
+def csv_null_values() -> list[str]:
+    """The cell texts a customer base's CSV reads as no value: the responses' words
+    (``readers._common.MISSING_TOKENS``: "N/A", "#N/A", "NULL", "none", ".", "-" ...) as
+    written, in capitals and capitalised, beside pyarrow's own. Before (LEFT21), "none", "."
+    and "-" made a numeric column text (a category), while "N/A" and "NULL" vanished."""
+    import pyarrow.csv as pacsv
+
+    from ._common import MISSING_TOKENS
+
+    words = {w for t in MISSING_TOKENS for w in (t, t.upper(), t.capitalize(), t.title())}
+    return sorted(set(pacsv.ConvertOptions().null_values) | words)
+
+
+def say_read_as_missing(path: Path, names: Sequence[str], id_column: str | None = None) -> None:
+    """Warn once, as the responses' reader does (:func:`~behaviortypes.readers.validate.read_as_missing`:
+    count, words, the first column's rows), of the customer base's cells read as no value
+    from a word such as "N/A", "NULL" or "-". ``names``: the CSV's columns that came out
+    empty somewhere; only those are read once more, as text."""
+    import warnings
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from ..errors import SurveyQualityWarning
+    from .validate import read_as_missing
+
+    names = [c for c in names if c != id_column]
+    if not names:
+        return
+    read, parse, _ = _csv_arrow_options(path, None, id_column)
+    convert = pacsv.ConvertOptions(include_columns=names, column_types={c: pa.string() for c in names},
+                                   null_values=[""], strings_can_be_null=True)
+    text = pacsv.read_csv(str(path), read_options=read, parse_options=parse, convert_options=convert)
+    for problem in read_as_missing(text.to_pandas(), names, path, code="warn_base_read_as_missing"):
+        # as the responses' reader warns (survey._as_warning): its code, for the CLI's language
+        warnings.warn(SurveyQualityWarning(str(problem), problem=problem), stacklevel=4)
 
 
 def _check_columns(path: Path, available: Sequence[str], columns: Sequence[str] | None,
@@ -283,7 +321,9 @@ def _read_customer_arrow(path: Path, columns, id_column):
             raise InputError(code="problem_base_csv", values={"detail": str(err).splitlines()[0]}, file=path,
                              hint=Said("problem_base_csv_fix")) from None
         _check_columns(path, table.column_names, columns, id_column)
-        return table.select(list(columns)) if columns else table
+        table = table.select(list(columns)) if columns else table
+        say_read_as_missing(path, [c for c in table.column_names if table.column(c).null_count], id_column)
+        return table
     raise unknown_customer_format(path)
 
 
@@ -402,12 +442,16 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
         _check_columns(path, reader.schema.names, columns, id_column)
 
         def selected():
+            empty: dict[str, None] = {}  # the columns with a cell read as no value (said at the end)
             try:
                 for batch in reader:
-                    yield batch.select(list(columns)) if columns else batch
+                    batch = batch.select(list(columns)) if columns else batch
+                    empty |= dict.fromkeys(n for n, col in zip(batch.schema.names, batch.columns) if col.null_count)
+                    yield batch
             except pa.ArrowInvalid as err:
                 raise InputError(code="problem_base_csv", values={"detail": str(err).splitlines()[0]},
                                  file=path, hint=_dialect_hint(path)) from None
+            say_read_as_missing(path, list(empty), id_column)
 
         yield from _rebatch(selected(), batch_size, id_column)
         return

@@ -199,9 +199,13 @@ def _skip_empty_rows(frame: pd.DataFrame, numbers: np.ndarray, file: Any
     return kept, numbers[~blank], [said]
 
 
-def _read_as_missing(frame: pd.DataFrame, items: list[str], file: Any, numbers: np.ndarray) -> list[Problem]:
+def read_as_missing(frame: pd.DataFrame, items: list[str], file: Any,
+                    numbers: np.ndarray | None = None, code: str = "warn_read_as_missing") -> list[Problem]:
     """One warning for answers read as no answer from a token other than an empty cell or NA
-    ("N/A", Excel's "#N/A", "NULL", "-"): which, how many, where the first are."""
+    ("N/A", Excel's "#N/A", "NULL", "-"): which, how many, where the first are. ``frame``
+    holds the cells as read (text); ``numbers``: each row's number in the file, else the
+    1-based data row. The responses' reader and the customer base's say it alike (``code``:
+    the customer base's sentence says values, not answers)."""
     found, first, tokens = 0, None, []
     for col in items:
         values = frame[col]
@@ -216,7 +220,7 @@ def _read_as_missing(frame: pd.DataFrame, items: list[str], file: Any, numbers: 
     if not found:
         return []
     col, hit = first
-    return [Problem(code="warn_read_as_missing", file=file, column=col, rows=_rows(hit, numbers),
+    return [Problem(code=code, file=file, column=col, rows=_rows(hit, numbers),
                     values={"n": found, "tokens": ", ".join(repr(t) for t in tokens[:5])})]
 
 
@@ -652,7 +656,7 @@ def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
     errors += _profile_column_problems(frame, inst, file, numbers)
     warns += implausible_value_warnings(frame, inst, file, numbers)
     warns += _absent_profile_columns(frame, inst, file)
-    warns += _read_as_missing(frame, present_items, file, numbers)
+    warns += read_as_missing(frame, present_items, file, numbers)
     warns += _date_ids(frame, inst, file, numbers)
     _name_respondents(errors + warns, frame, inst, numbers)
     size_errors, size_warns = _size_problems(n, len(inst.item_ids), file)

@@ -408,6 +408,6 @@ def _column_labels(instrument: dict, profile: Any) -> dict[str, str]:
 
 
 def pretty_name(name: str) -> str:
-    """``research_depth`` → ``Research depth`` (names written as codes read better as words)."""
-    text = str(name).replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
+    """``research_depth`` → ``Research depth`` (names written as codes read better as words;
+    :func:`behaviortypes.instrument.column_label`'s fallback, the one function that says it)."""
+    return column_label(name)

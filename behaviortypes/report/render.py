@@ -1030,13 +1030,17 @@ def _k_page(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapp
     kpage["lpa_set_aside"], kpage["lpa_chosen_no_bic"] = lpa_notes(kpage["lpa"], t)
     # the overlap said once on the page: the continuum box says it (same entropy and cut)
     kpage["overlap"] = "" if kpage["continuum"] else overlap_sentence(data.evidence_k, sol.get("k"), t, fmt)
+    # past the last level the page takes two pages anyway (LEFT21: trial 20's stability figure,
+    # squashed, had the second page to itself): the figures get their full height, the stability
+    # figure a taller one
+    spilled, n_types = level >= _COMPACT_LEVELS, int(types["stability"].notna().sum())
     if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "bic_best", "silhouette")):
         kpage["evidence_svg"] = _drawn(("k_evidence", level), _sized(lambda: plots.plot_k_evidence(
-            data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"]), 7.0, 2.2 - 0.45 * level))
-    if types["stability"].notna().any():
+            data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"]), 7.0, 2.2 if spilled else 2.2 - 0.45 * level))
+    if n_types:
         kpage["stability_svg"] = _drawn(("stability", level), _sized(lambda: plots.plot_stability(
             types["stability"].dropna(), names=names, colors=colours, xlabel=t["plot_jaccard"]),
-            6.0, (0.6 + 0.28 * types["stability"].notna().sum()) * (1 - 0.2 * level)))
+            6.0, min(6.0, 0.8 + 0.5 * n_types) if spilled else (0.6 + 0.28 * n_types) * (1 - 0.2 * level)))
     return kpage
 
 
@@ -1345,7 +1349,11 @@ def render_document(data: ReportData, lang: str = "en") -> RenderedDocument:
             grow = _overflowing(_laid_out(_only_sections(part, grow))[2], compact)
         if compact:  # some section shrank: the whole report at the levels found
             context, html = _page_html(data, lang, compact)
-            doc, pages, _ = _laid_out(html)
+            doc, pages, span = _laid_out(html)
+            if span.get("k", 1) > 1 and compact.get("k") == _COMPACT_LEVELS - 1:
+                compact["k"] = _COMPACT_LEVELS  # two pages at the smallest: the figures use the second
+                context, html = _page_html(data, lang, compact)
+                doc, pages, _ = _laid_out(html)
     return RenderedDocument(html=html, context=context, document=doc, section_pages=pages)
 
 

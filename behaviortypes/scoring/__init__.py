@@ -43,7 +43,7 @@ Examples
 from ._model import UNASSIGNED_NAME
 from ._progress import SHOW_FROM_ROWS, RowMeter
 from ._publish import CSV_DIALECTS, DEFAULT_CSV_DIALECT
-from .api import DEFAULT_OUT_TABLE, ScoreSummary, score_customers
+from .api import DEFAULT_OUT_TABLE, ScoreSummary, score_customers, warn_weak_evidence
 
-__all__ = ["ScoreSummary", "score_customers", "DEFAULT_OUT_TABLE", "UNASSIGNED_NAME", "CSV_DIALECTS",
+__all__ = ["ScoreSummary", "score_customers", "warn_weak_evidence", "DEFAULT_OUT_TABLE", "UNASSIGNED_NAME", "CSV_DIALECTS",
            "DEFAULT_CSV_DIALECT", "RowMeter", "SHOW_FROM_ROWS"]

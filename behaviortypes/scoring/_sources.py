@@ -168,10 +168,13 @@ _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 def _open_csv(path: Path, dialect: dict[str, str], *, block_size: int | None = None,
               include_columns: list[str] | None = None,
               column_types: dict[str, pa.DataType] | None = None) -> pacsv.CSVStreamingReader:
+    from ..readers.customers import csv_null_values  # the words lookalike read as no value
+
     encoding = {"utf-8-sig": "utf8", "utf-8": "utf8"}.get(dialect["encoding"], dialect["encoding"])
     read = pacsv.ReadOptions(encoding=encoding, **({} if block_size is None else {"block_size": block_size}))
     convert = pacsv.ConvertOptions(include_columns=include_columns or [], column_types=column_types or {},
-                                   decimal_point=dialect["decimal"], strings_can_be_null=True)
+                                   decimal_point=dialect["decimal"], strings_can_be_null=True,
+                                   null_values=csv_null_values())
     return pacsv.open_csv(path, read_options=read, parse_options=pacsv.ParseOptions(delimiter=dialect["delimiter"]),
                           convert_options=convert)
 

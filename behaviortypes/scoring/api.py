@@ -250,6 +250,26 @@ def _peak_rss_mib() -> float:
 
 
 # --------------------------------------------------------------------------- entry point
+def warn_weak_evidence(folder: Path | None, weak: bool | None = None) -> None:
+    """Say once, as a :class:`~behaviortypes.errors.SurveyQualityWarning` (the command line's
+    ``warning:`` line, en + sv: ``warn_weak_evidence_scored``), that the discovery in ``folder``
+    gave weak evidence for distinct types (``solution.json``'s ``structure_warning``): the
+    typed or scored file has no column that says so. ``weak``: already known (the typing tool's
+    spec); else read from ``folder``'s ``solution.json``."""
+    import warnings
+
+    from ..errors import SurveyQualityWarning
+    from ..files import read_json
+    from ..texts import load_texts
+
+    if weak is None:
+        solution = folder / "solution.json" if folder is not None else None
+        weak = bool(solution is not None and solution.is_file() and (read_json(solution) or {}).get("structure_warning"))
+    if weak:
+        code = "warn_weak_evidence_scored"
+        warnings.warn(SurveyQualityWarning(load_texts("en")[code], code=code), stacklevel=3)
+
+
 def score_customers(
     model: Any,
     customers: str | Path,
@@ -420,6 +440,7 @@ def score_customers(
         meter.finish(n_rows, seconds)
     finally:
         meter.close()
+    warn_weak_evidence(scorer.folder)
     return ScoreSummary(
         n_rows=n_rows,
         seconds=seconds,

@@ -277,3 +277,20 @@ def test_check_warns_about_a_theme_written_with_other_capitals(tmp_path):
     assert len(lines) == 1 and lines[0].startswith("warning: theme 'Narcissism' (N1) differs from theme "
                                                    "'narcissism' (8 statements)"), lines
     assert not [x for x in _said(bt("check", _sd3_study(tmp_path / "t", n=300))) if "capitals" in x]
+
+
+def test_banner_workbook_says_there_are_no_outcomes(tmp_path_factory, tmp_path):
+    import yaml
+    from openpyxl import load_workbook
+
+    from sharedcache import small_english_discovered
+
+    root = small_english_discovered(tmp_path_factory, tmp_path / "s")
+    inst_path = root / "survey" / "instrument.yaml"
+    inst = yaml.safe_load(inst_path.read_text())
+    inst.pop("outcomes", None)
+    inst_path.write_text(yaml.safe_dump(inst, allow_unicode=True, sort_keys=False))
+    ok_lines(bt("profile", root / "out", "--xlsx", tmp_path / "banner.xlsx"))
+    sheet = load_workbook(tmp_path / "banner.xlsx")["outcomes"]
+    assert str(sheet["A2"].value).startswith("No outcomes: the instrument declares none")
+    ok_lines(bt("profile", root / "out", "--xlsx", tmp_path / "banner.xlsx"))  # and replaces its own workbook

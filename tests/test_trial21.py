@@ -294,3 +294,23 @@ def test_banner_workbook_says_there_are_no_outcomes(tmp_path_factory, tmp_path):
     sheet = load_workbook(tmp_path / "banner.xlsx")["outcomes"]
     assert str(sheet["A2"].value).startswith("No outcomes: the instrument declares none")
     ok_lines(bt("profile", root / "out", "--xlsx", tmp_path / "banner.xlsx"))  # and replaces its own workbook
+
+
+def test_typing_tool_score_on_text_answers_with_some_points_labelled(tmp_path_factory, tmp_path):
+    import yaml
+
+    from sharedcache import small_english_discovered
+
+    out = small_english_discovered(tmp_path_factory, tmp_path / "s") / "out"
+    import json
+
+    tool = yaml.safe_load((out / "typing_tool.yaml").read_text())
+    source = json.loads((out / "source.json").read_text())  # the discovery's instrument
+    source["instrument"]["scale"]["labels"] = {"1": "Disagree", "3": "Neutral", "5": "Agree"}
+    (out / "source.json").write_text(json.dumps(source))
+    ids = [i["id"] for i in tool["items"]]
+    answers = pd.DataFrame({"respondent_id": ["a", "b"], **{i: ["Somewhat agree", "Agree"] for i in ids}})
+    answers.to_csv(tmp_path / "answers.csv", index=False)
+    line = error_line(bt("typing-tool", out, "--score", tmp_path / "answers.csv", "--out", tmp_path / "typed.csv"))
+    assert "(1 = Disagree, 3 = Neutral, 5 = Agree), and 2, 4 have no label" in line, line
+    assert "recode the text answers as numbers 1 to 5" in line

@@ -314,3 +314,38 @@ def test_typing_tool_score_on_text_answers_with_some_points_labelled(tmp_path_fa
     line = error_line(bt("typing-tool", out, "--score", tmp_path / "answers.csv", "--out", tmp_path / "typed.csv"))
     assert "(1 = Disagree, 3 = Neutral, 5 = Agree), and 2, 4 have no label" in line, line
     assert "recode the text answers as numbers 1 to 5" in line
+
+
+# ----------------------------------------------------------------------------- 10. the report
+def _banner_header_lines(tmp_path, lang: str) -> list[str]:
+    """The header of a banner column as narrow as the report's with eight types, rendered as
+    the report renders it; its lines, top to bottom."""
+    import subprocess
+
+    from jinja2 import Environment, FileSystemLoader
+    from weasyprint import HTML
+
+    from behaviortypes.report.render import TEMPLATES
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)))
+    ov = {"title": "Who", "all": "All", "lead": "",
+          "types": [{"name": "The group high on machiavellianism (low on psychopathy)"}],
+          "tables": [{"label": "Country", "rows": [{"level": "AU", "overall": "4%",
+                                                    "cells": [{"mark": "", "text": "4%"}]}]}]}
+    body = env.from_string('{% from "who_they_are.html" import banner_page %}{{ banner_page(ov) }}').render(ov=ov)
+    pdf = tmp_path / "banner.pdf"
+    HTML(string=f'<html lang="{lang}"><body style="width: 66mm">{body}</body></html>').write_pdf(pdf)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    lines = [x.strip() for x in text.splitlines() if x.strip()]
+    return lines[next(i for i, x in enumerate(lines) if x.startswith("The")):]
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_banner_headers_never_break_a_word_without_a_hyphen(tmp_path, lang):
+    """User trial 21: "machiav/ellianis/m" in the banner's column headers."""
+    lines = _banner_header_lines(tmp_path, lang)[:-2]  # (the cells' 4% 4%)
+    text = ""
+    for line in lines:
+        text += line[:-1] if line.endswith(("-", "\u2010")) else line + " "
+    assert text.strip() == "The group high on machiavellianism (low on psychopathy)", lines
+    assert any(x.endswith(("-", "\u2010")) for x in lines), lines  # hyphenated: narrower than the word

@@ -762,7 +762,8 @@ def level_count(factors, factor_names: Mapping[str, str] | None = None) -> tuple
     """What a type "on all" its factors is on, counted as a user reads the instrument:
     ``(n, "themes")`` with the number of distinct themes when every factor is named after
     a theme (a theme split over factors, "psychopathy" and "psychopathy (part 2)", counts
-    once) and there are three or more, else ``(n_factors, "dimensions")`` (user trial 21: "all five themes" for an
+    once) and there are three or more, ``(2, "both")`` for two ("both themes"), else
+    ``(n_factors, "dimensions")`` (user trial 21: "all five themes" for an
     instrument of three themes and five factors).
 
     >>> level_count(["F1", "F2", "F3", "F4"], {"F1": "trust", "F2": "price", "F3": "trust (part 2)", "F4": "fun"})
@@ -774,14 +775,16 @@ def level_count(factors, factor_names: Mapping[str, str] | None = None) -> tuple
     if any(n == str(f) or _UNNAMED.fullmatch(n.strip()) for n, f in zip(names, factors)):
         return len(names), "dimensions"
     themes = len({theme_part(n)[0].strip().lower() for n in names})
+    if themes == 2:
+        return 2, "both"
     return (themes, "themes") if themes >= _LEVEL_MIN_FACTORS else (len(names), "dimensions")
 
 
 def level_words(high: bool, lang: str = "en", *, most: bool = False,
                 content: tuple[int, str] | None = None) -> tuple[str, str]:
     """A level type's name and tagline (:func:`behaviortypes.i18n.level_name`); by content
-    (``content`` from :func:`level_count`) "The group high on all three themes", or "… all
-    five dimensions" when the factors are not the instrument's themes."""
+    (``content`` from :func:`level_count`) "The group high on all three themes", "… on both
+    themes", or "… all five dimensions" when the factors are not the instrument's themes."""
     if content is None:
         return level_name(high, lang, most=most), level_tagline(high, lang)
     n, noun = content
@@ -791,8 +794,8 @@ def level_words(high: bool, lang: str = "en", *, most: bool = False,
     words = said("level_count_words", lang).split()
     count = words[n] if 0 <= n < len(words) else str(n)
     pole = "high" if high else "low"
-    return (said(f"level_{pole}{'_most' if most else ''}_dimensions", lang, n=count),
-            said(f"tag_level_{pole}_dimensions", lang, n=count))
+    return (said(f"level_{pole}{'_most' if most else ''}_{noun}", lang, n=count),
+            said(f"tag_level_{pole}_{noun}", lang, n=count))
 
 
 #: A type above (or below) average on every factor is a *level* type, named for that

@@ -371,7 +371,33 @@ def column_label(column: str, labels: Mapping[str, str] | None = None) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _pydantic_problems(err: ValidationError, file: str | Path | None) -> list[Problem]:
+def _item_problem(parts: list, data: Any, sentence: Said, file: str | Path | None, value: Any) -> Problem | None:
+    """A validator's sentence about one statement (``items.10.reverse``) said by the
+    statement's id, its line in the file when found and the key: ``statement 'N2' (line
+    15): reverse: …`` (user trial 21: the 0-based ``items.10`` was the 11th statement)."""
+    import re
+
+    items = data.get("items") if isinstance(data, dict) else None
+    if len(parts) < 3 or parts[0] != "items" or not str(parts[1]).isdigit() or not isinstance(items, list):
+        return None
+    i = int(parts[1])
+    item = items[i] if i < len(items) and isinstance(items[i], dict) else {}
+    item_id = str(item.get("id", "")).strip()
+    if not item_id:
+        return None
+    line = None
+    if file is not None and Path(file).is_file():
+        found = re.compile(r"\bid:\s*['\"]?" + re.escape(item_id) + r"['\"]?\s*[,}\n]")
+        with open(file, encoding="utf-8", errors="replace") as fh:
+            line = next((n for n, text in enumerate(fh, 1) if found.search(text + "\n")), None)
+    key = ".".join(str(p) for p in parts[2:])
+    where = Said("problem_item_where_line", {"line": line}) if line else Said("problem_item_where_n", {"n": i + 1})
+    hint = Said("problem_reverse_value_fix") if sentence.code == "problem_reverse_value" else None
+    return Problem(code="problem_at_item", values={"item": item_id, "where": where, "key": key,
+                                                   "message": sentence}, file=file, value=value, hint=hint)
+
+
+def _pydantic_problems(err: ValidationError, file: str | Path | None, data: Any = None) -> list[Problem]:
     problems = []
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"])
@@ -388,6 +414,10 @@ def _pydantic_problems(err: ValidationError, file: str | Path | None) -> list[Pr
         said = (e.get("ctx") or {}).get("error")
         if isinstance(said, _SaidError):  # a validator's own sentence, in the catalogue
             sentence = Said(said.code, said.values)
+            item = _item_problem(list(e["loc"]), data, sentence, file, value)
+            if item is not None:
+                problems.append(item)
+                continue
             problems.append(Problem(code="problem_at_key", values={"key": loc, "message": sentence}, file=file,
                                     value=value) if loc else Problem(code=said.code, values=said.values, file=file,
                                                                      value=value))
@@ -442,7 +472,7 @@ def instrument_from_dict(data: Any, *, file: str | Path | None = None) -> Instru
     try:
         return Instrument.model_validate(data)
     except ValidationError as err:
-        raise InputError(problems=_pydantic_problems(err, file)) from None
+        raise InputError(problems=_pydantic_problems(err, file, data)) from None
 
 
 def load_instrument(path: str | Path) -> Instrument:

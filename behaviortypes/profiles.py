@@ -32,6 +32,7 @@ from .i18n import (
     level_tagline,
     lexicon_applies,
     name_extra,
+    said,
     tagline as _tagline,
     theme_part,
     type_name,
@@ -577,13 +578,14 @@ def suggest_names(
         level = None if average else level_pole(z, style=style is not False)
         # no reverse-worded statement (style None): an answer style cannot be told from a
         # view held on every theme, so the level is named by content (user trial 11)
-        n_themes = len(z) if style is None else None
+        content = level_count(z.index, raw_names)  # (count, "themes"/"dimensions"); trial 21
+        n_themes = content if style is None else None
         if not average and level is None and style is False and level_pole(z) is not None:
             # low (high) on every factor by about as much, but views rather than an answer
             # style: named by that pattern, by content (user trial 20: "low on negative
             # affectivity (part 2)" for the type lowest on every factor, beside "low on
             # negative affectivity")
-            level, n_themes = level_pole(z), len(z)
+            level, n_themes = level_pole(z), content
         # named for what they do: the strongest factor they are clearly high on
         # (z >= 0.5); the most distinctive factor, when it is another (a low), is added
         high = z.max() >= max(_NAME_FROM_HIGH, _HIGH_SHARE * abs(z[top]))
@@ -592,7 +594,7 @@ def suggest_names(
         if average:
             head, tag = avg_name, avg_tagline
         elif level is not None:
-            head, tag = level_name(level, lang, n_themes=n_themes), level_tagline(level, lang, n_themes=n_themes)
+            head, tag = level_words(level, lang, content=n_themes)
         else:
             head = type_name(factor_names[named], bool(z[named] > 0), lang, lexicon=lexicon)
             tag = _tagline(_tagline_parts(z, order, factor_names), lang)
@@ -604,7 +606,7 @@ def suggest_names(
             {
                 "type_id": int(type_id),
                 "name": head if lead is None else
-                f"{head} ({name_extra(factor_names[lead], bool(z[lead] > 0), lang, lexicon=lexicon)})",
+                add_on(head, head, name_extra(factor_names[lead], bool(z[lead] > 0), lang, lexicon=lexicon)),
                 "tagline": tag,
                 "color": TYPE_COLORS[i % len(TYPE_COLORS)],
                 "top_factor": str(top),
@@ -705,8 +707,8 @@ def _tell_apart(names: pd.DataFrame, factor_means: pd.DataFrame, candidates: Map
                 if not (sign * z[f] > sign * zs[f]).all():
                     continue  # a sibling is further that way: it would mislead
                 extra = name_extra(factor_names[f], bool(z[f] > 0), lang, lexicon=lexicon)
-                name = (f"{names.at[type_id, 'name'][:-1]}, {extra})" if with_extra
-                        else f"{names.at[type_id, 'head']} ({extra})")
+                name = add_on(str(names.at[type_id, "name"]) if with_extra else names.at[type_id, "head"],
+                                  names.at[type_id, "head"], extra)
                 if name not in taken:
                     names.at[type_id, "name"] = name
                     break
@@ -719,11 +721,11 @@ def _tell_apart(names: pd.DataFrame, factor_means: pd.DataFrame, candidates: Map
                 names.at[keeper, "name"] == head):
             f, level = names.at[keeper, "named"], names.at[keeper, "level"]
             n_themes = names.at[keeper, "n_themes"]
-            n_themes = int(n_themes) if n_themes is not None and pd.notna(n_themes) else None
+            n_themes = n_themes if isinstance(n_themes, tuple) else None
             high = bool(factor_means.at[keeper, f] > 0)
             fname = factor_names[f]  # the theme, when the head is one theme's (_one_theme_one_head)
             fname = fname if type_name(fname, high, lang, lexicon=lexicon) == head else theme_part(fname)[0]
-            most = (level_name(bool(level), lang, most=True, n_themes=n_themes) if level is not None else
+            most = (level_words(bool(level), lang, most=True, content=n_themes)[0] if level is not None else
                     type_name(fname, high, lang, lexicon=lexicon, most=True))
             names.at[keeper, "name"] = most + str(names.at[keeper, "name"])[len(head):]
     # none of its distinctive factors tells it apart: its number does (the keeper of a
@@ -731,6 +733,69 @@ def _tell_apart(names: pd.DataFrame, factor_means: pd.DataFrame, candidates: Map
     ranked = names.loc[keepers + others, "name"]
     for type_id in ranked.index[ranked.duplicated(keep="first")]:
         names.at[type_id, "name"] = f"{names.at[type_id, 'name']} {type_id}"
+
+
+def add_on(name: str, head: str, extra: str) -> str:
+    """``name`` (``head`` with any add-ons) with one more add-on: ``"The explorer (unhurried
+    shopper)"``, then ``"…, low on price)"``. A head or add-on that has brackets of its own
+    (a theme's part: "psychopathy (part 2)") takes its add-ons after a comma, so that no
+    brackets nest (user trial 21: "The group high on psychopathy (part 2) (low on
+    machiavellianism (part 2))").
+
+    >>> add_on("The group high on trust (part 2)", "The group high on trust (part 2)", "low on price")
+    'The group high on trust (part 2), low on price'
+    """
+    rest = name[len(head):]
+    if not rest:
+        return f"{head}, {extra}" if "(" in head + extra else f"{head} ({extra})"
+    if rest.startswith(" (") and rest.endswith(")") and "(" not in extra:
+        return f"{name[:-1]}, {extra})"
+    if rest.startswith(" ("):  # the bracket would nest: all add-ons after commas
+        return f"{head}, {rest[2:-1]}, {extra}"
+    return f"{name}, {extra}"
+
+
+_UNNAMED = re.compile(r"(?:Factor|Faktor) \d+")
+
+
+def level_count(factors, factor_names: Mapping[str, str] | None = None) -> tuple[int, str]:
+    """What a type "on all" its factors is on, counted as a user reads the instrument:
+    ``(n, "themes")`` with the number of distinct themes when every factor is named after
+    a theme (a theme split over factors, "psychopathy" and "psychopathy (part 2)", counts
+    once) and there are three or more, ``(2, "both")`` for two ("both themes"), else
+    ``(n_factors, "dimensions")`` (user trial 21: "all five themes" for an
+    instrument of three themes and five factors).
+
+    >>> level_count(["F1", "F2", "F3", "F4"], {"F1": "trust", "F2": "price", "F3": "trust (part 2)", "F4": "fun"})
+    (3, 'themes')
+    >>> level_count(["F1", "F2", "F3"], {"F1": "trust", "F2": "Factor 2"})
+    (3, 'dimensions')
+    """
+    names = [str((factor_names or {}).get(f, f)) for f in factors]
+    if any(n == str(f) or _UNNAMED.fullmatch(n.strip()) for n, f in zip(names, factors)):
+        return len(names), "dimensions"
+    themes = len({theme_part(n)[0].strip().lower() for n in names})
+    if themes == 2:
+        return 2, "both"
+    return (themes, "themes") if themes >= _LEVEL_MIN_FACTORS else (len(names), "dimensions")
+
+
+def level_words(high: bool, lang: str = "en", *, most: bool = False,
+                content: tuple[int, str] | None = None) -> tuple[str, str]:
+    """A level type's name and tagline (:func:`behaviortypes.i18n.level_name`); by content
+    (``content`` from :func:`level_count`) "The group high on all three themes", "… on both
+    themes", or "… all five dimensions" when the factors are not the instrument's themes."""
+    if content is None:
+        return level_name(high, lang, most=most), level_tagline(high, lang)
+    n, noun = content
+    if noun == "themes":
+        return level_name(high, lang, most=most, n_themes=n), level_tagline(high, lang, n_themes=n)
+    lang = lang if lang in NAME_LANGUAGES else "en"
+    words = said("level_count_words", lang).split()
+    count = words[n] if 0 <= n < len(words) else str(n)
+    pole = "high" if high else "low"
+    return (said(f"level_{pole}{'_most' if most else ''}_{noun}", lang, n=count),
+            said(f"tag_level_{pole}_{noun}", lang, n=count))
 
 
 #: A type above (or below) average on every factor is a *level* type, named for that

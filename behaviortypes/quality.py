@@ -529,6 +529,27 @@ def _warn_forward_only_straightlining(n: int, n_all: int) -> None:
         values={"n": n, "share": share}), stacklevel=3)
 
 
+#: A share of straightliners screened out above which ``check`` says so: careless answering
+#: of every kind is about 10 % of online samples (Meade & Craig 2012, 10-12 %; Curran 2016),
+#: straightlining alone usually a few per cent (the demo panel plants 3 %).
+STRAIGHT_SHARE_WARN = 0.10
+
+
+def _warn_many_straightliners(n: int, n_all: int) -> None:
+    """Say when straightliners are a large share of a survey with reverse-worded statements
+    (user trial 21: 306 of 1,500, 20.4 %, dropped with no word)."""
+    share = n / max(n_all, 1)
+    if share < STRAIGHT_SHARE_WARN:
+        return
+    warnings.warn(SurveyQualityWarning(
+        f"straightlining: {n} respondents ({share:.1%}) are screened out for giving (nearly) the same "
+        "answer to every statement, more than the few per cent usual in a survey: the types describe the "
+        "others only. Look at how the survey was answered (a panel paid per survey, a long grid on a "
+        "phone); if those answers are real, quality: {longstring_share: 1.01, min_irv: 0} in "
+        "instrument.yaml keeps them", code="warn_straightlining_many", values={"n": n, "share": share}),
+        stacklevel=3)
+
+
 def screen_responses(responses: pd.DataFrame, instrument: Instrument,
                      settings: QualitySettings | dict | None = None) -> ScreeningResult:
     """Screen respondents of a responses table (see :func:`screen`)."""
@@ -568,6 +589,8 @@ def screen_responses(responses: pd.DataFrame, instrument: Instrument,
     add("straightlining", straight["flag"], text)
     if "straightlining" in enabled and not instrument.reverse_ids:
         _warn_forward_only_straightlining(int(straight["flag"].fillna(False).sum()), len(index))
+    elif "straightlining" in enabled:
+        _warn_many_straightliners(int(straight["flag"].fillna(False).sum()), len(index))
     # speeding
     col = instrument.duration_column
     if col is not None and col in responses.columns:
@@ -671,8 +694,30 @@ def screen(survey: Any, settings: QualitySettings | dict | None = None) -> Scree
     items, 1 % of good respondents dropped).
     """
     result = screen_responses(survey.responses, survey.instrument, settings)
+    _warn_theme_case(survey.instrument)
     _warn_miskeyed(survey.responses.loc[result.kept_ids], survey.instrument)
     return result
+
+
+def _warn_theme_case(instrument: Instrument) -> None:
+    """One warning per theme written in two ways that differ only in capitals or spaces
+    (user trial 21: one statement's ``Narcissism`` beside eight ``narcissism`` made a theme
+    of one statement that left the reliability list)."""
+    spellings: dict[str, dict[str, list[str]]] = {}
+    for item, theme in instrument.item_themes.items():
+        if theme:
+            spellings.setdefault(" ".join(str(theme).split()).casefold(), {}).setdefault(str(theme), []).append(item)
+    for ways in spellings.values():
+        if len(ways) < 2:
+            continue
+        main, *others = sorted(ways, key=lambda t: -len(ways[t]))
+        for other in others:
+            items = ", ".join(ways[other][:5]) + (" …" if len(ways[other]) > 5 else "")
+            warnings.warn(SurveyQualityWarning(
+                f"theme '{other}' ({items}) differs from theme '{main}' ({len(ways[main])} statements) only "
+                f"in capitals or spaces, so they are read as two themes: write '{main}' for them in "
+                "instrument.yaml if they are one", code="warn_theme_case",
+                values={"other": other, "items": items, "main": main, "n": len(ways[main])}), stacklevel=3)
 
 
 # ----------------------------------------------------------------------------- keying
@@ -754,7 +799,17 @@ def _warn_miskeyed(responses: pd.DataFrame, instrument: Instrument) -> None:
     """One warning per statement keyed against its theme (:func:`miskeyed_items`)."""
     from .readers import keyed_items
 
+    reversed_ = {item.id for item in instrument.items if item.reverse}
     for row in miskeyed_items(keyed_items(responses, instrument), instrument.item_themes).itertuples():
+        if row.item in reversed_:  # already reverse: true: the fix is to take it off (user trial 21)
+            warnings.warn(SurveyQualityWarning(
+                f"statement '{row.item}' correlates negatively with the rest of its theme '{row.theme}' "
+                f"(corrected item-rest correlation {row.r:.2f}) as keyed with reverse: true, so it is "
+                "probably not worded against the theme (it turns the theme's alpha down): remove "
+                "reverse: true for it in instrument.yaml",
+                code="warn_item_miskeyed_reversed",
+                values={"item": row.item, "theme": row.theme, "r": float(row.r)}), stacklevel=3)
+            continue
         warnings.warn(SurveyQualityWarning(
             f"statement '{row.item}' correlates negatively with the rest of its theme '{row.theme}' "
             f"(corrected item-rest correlation {row.r:.2f}), so it is probably keyed the wrong way "

@@ -105,10 +105,12 @@ result.tests.round(4) if result is not None else None
 
 # %%
 out = wide = None
-if result is not None:
-    out = result.outcomes
+if result is not None and len(result.outcomes):
+    out = result.outcomes.astype({"mean": float, "overall_mean": float})
     wide = out.pivot_table(index=["variable", "type_id"], columns="method", values="mean").round(3)
     wide["overall"] = out.groupby(["variable", "type_id"])["overall_mean"].first().round(3)
+elif result is not None:  # a study with descriptors only (user trial 21: this cell stopped)
+    print(said("nb_no_outcomes", SAID))
 wide
 
 # %%

@@ -375,7 +375,8 @@ def test_unknown_reverse_setting(tmp_path):
     spec = instrument_dict()
     spec["items"][2]["reverse"] = "maybe"
     (folder / "instrument.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
-    with pytest.raises(InputError, match=r"items\.2\.reverse.*reverse must be true or false"):
+    # said by the statement's id and line, not the 0-based items.2 (user trial 21)
+    with pytest.raises(InputError, match=r"statement '[^']+' \(line \d+\), 'reverse': reverse must be true or false"):
         load_survey(folder)
 
 

@@ -195,8 +195,8 @@ TRIAL20_FACTORS = {"F1": "social_inhibition", "F2": "negative_affectivity",
 TRIAL20_STYLES = {1: True, 2: False, 3: False}
 
 
-@pytest.mark.parametrize("lang, low_all", [("en", "The group low on all three themes"),
-                                           ("sv", "Gruppen som ligger lågt på alla tre teman")])
+@pytest.mark.parametrize("lang, low_all", [("en", "The group low on both themes"),  # 3 factors, 2 themes (trial 21)
+                                           ("sv", "Gruppen som ligger lågt på båda temana")])
 def test_type_lowest_on_every_factor_is_named_for_that_not_for_a_part(lang, low_all):
     """Trial 20: "low on negative affectivity" and "low on negative affectivity (part 2)" read
     as one group; type 3 is low on every factor by about as much (views, not an answer
@@ -237,7 +237,7 @@ def test_names_the_user_wrote_are_kept(tmp_path):
     doc["types"][0]["name"] = "The calm ones"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     got = {t["type_id"]: t["name"] for t in merge_types_yaml(path, names)["types"]}
-    assert got[1] == "The calm ones" and got[3] == "The group low on all three themes"
+    assert got[1] == "The calm ones" and got[3] == "The group low on both themes"
 
 
 # ----------------------------------------------------------------------------- 4-9. reading the answers

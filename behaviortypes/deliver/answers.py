@@ -396,9 +396,17 @@ class AnswerChecker:
         scale = {"scale": f"{spec.scale_min:g}–{spec.scale_max:g}", "min": f"{spec.scale_min:g}",
                  "next": f"{spec.scale_min + 1:g}", "max": f"{spec.scale_max:g}"}
         value = self.flag.value
+        hint = None
+        labelled = {int(float(k)): str(t) for k, t in spec.scale_labels.items()}
+        unlabelled = [p for p in range(int(spec.scale_min), int(spec.scale_max) + 1) if p not in labelled]
+        if kind == 0 and labelled and unlabelled:  # text answers, some points without a text (trial 21)
+            hint = Said("problem_answer_labels_partial_hint", {
+                **scale, "labels": ", ".join(f"{p} = {t}" for p, t in sorted(labelled.items())),
+                "unlabelled": ", ".join(str(p) for p in unlabelled)})
         raise InputError(problems=[Problem(
             code=self.KINDS[kind], values={**scale, "value": value}, file=self.path, column=spec.items[j],
-            rows=np.concatenate(self.flag.rows).tolist(), value=value, respondent=self.flag.respondent)])
+            rows=np.concatenate(self.flag.rows).tolist(), value=value, respondent=self.flag.respondent,
+            hint=hint)])
 
 
 def open_answers(path: str | Path, spec: TypingSpec, id_column: str | None = None,

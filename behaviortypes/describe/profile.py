@@ -86,6 +86,7 @@ class ProfileResult:
             p_text = "p < 0.001" if p < 0.001 else f"p = {p:.3g}"  # never "p = 0"
             lines.append(t["cli_profile_test"].format(variable=row["variable"], sig=n_sig,
                                                       p=p_text.replace(".", ",") if lang == "sv" else p_text))
+        lines += _withheld_lines(self.covariates, meta, t)
         hidden = int(self.banner["n"].isna().sum()) if "n" in self.banner else 0
         if hidden > len(self.banner) / 2:  # most of the banner hidden: say why and what to do
             lines.append(t["cli_profile_mostly_hidden"].format(hidden=hidden, cells=len(self.banner),
@@ -535,7 +536,8 @@ def profile_types_by(
                           min_type_size=inst.min_group_size, alpha=alpha)
     tests = banner_tests(types, disc, weights=weights, alpha=alpha)
     outcome_tab = _outcomes_by_type(proba, outcome_frame, outs, inst, weights, cell)
-    covs = covariate_model(proba, disc, weights=weights, levels=levels, min_cell=cell) if len(desc) else \
+    covs = covariate_model(proba, disc, weights=weights, levels=levels, min_cell=cell,
+                           min_type_size=inst.min_group_size) if len(desc) else \
         covariate_model(proba, disc.iloc[:, :0], weights=weights)
     names = _type_names(out)
     meta = {
@@ -548,6 +550,18 @@ def profile_types_by(
         **linked_meta,
     }
     return ProfileResult(out, banner, tests, outcome_tab, covs, meta)
+
+
+def _withheld_lines(covs: pd.DataFrame, meta: dict, t: dict) -> list[str]:
+    """A line saying how many odds ratios of ``covariates.csv`` are withheld, and why."""
+    if "note" not in covs or not len(covs):
+        return []
+    notes = covs["note"].fillna("")
+    small, sep = int(notes.eq("small_cell").sum()), int(notes.eq("separation").sum())
+    if not small and not sep:
+        return []
+    return [t["cli_profile_covariates_withheld"].format(
+        withheld=small + sep, total=len(covs), small=small, sep=sep, min=meta.get("min_cell"))]
 
 
 def _type_names(out: Path) -> dict[int, str]:

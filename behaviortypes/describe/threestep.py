@@ -28,7 +28,10 @@ __all__ = [
 OUTCOME_COLUMNS = ["variable", "type_id", "method", "mean", "se", "ci_low", "ci_high",
                    "overall_mean", "n"]
 COVARIATE_COLUMNS = ["variable", "level", "reference_level", "type_id", "reference_type",
-                     "odds_ratio", "ci_low", "ci_high", "p_value", "coef", "se", "method"]
+                     "odds_ratio", "ci_low", "ci_high", "p_value", "coef", "se", "method", "note"]
+#: |log odds ratio| beyond which an estimate is read as separation (an odds ratio beyond
+#: e**10 ≈ 22,000 or below 1/22,000 is the likelihood running off to infinity, not a finding).
+SEPARATION_LOGIT = 10.0
 
 
 def _proba_array(proba: pd.DataFrame) -> tuple[np.ndarray, list[int]]:
@@ -324,6 +327,7 @@ def covariate_model(
     weights: pd.Series | None = None,
     levels: dict[str, list[str]] | None = None,
     min_cell: int = 10,
+    min_type_size: int = 0,
     correction: str = "ml",
     ci: float = 0.95,
 ) -> pd.DataFrame:
@@ -343,6 +347,13 @@ def covariate_model(
         respondents is the reference level.
     min_cell : int, default=10
         Levels with fewer respondents are pooled with the reference level (and get no row).
+        An odds ratio whose four cells (the type and the reference type, at the level and
+        at the reference level; respondents by assigned type) include one under
+        ``min_cell`` respondents is withheld: its row stays, with blank estimates and
+        ``note`` ``small_cell`` (the banner hides the same cells).
+    min_type_size : int, default=0
+        Types smaller than this (assigned respondents) have all their estimates withheld
+        (``note`` ``small_cell``).
     correction : {"ml", "none"}, default="ml"
         ``ml``: Vermunt's (2010) maximum-likelihood correction for classification error;
         ``none``: the naive multinomial logit of the assigned type.
@@ -355,7 +366,13 @@ def covariate_model(
         reference) and type (other than the reference type, the largest one): the odds
         of being that type rather than the reference type at that level relative to the
         reference level, all other descriptors held equal; Wald interval and p-value on
-        sandwich standard errors.
+        sandwich standard errors. ``note`` is empty for a published estimate,
+        ``small_cell`` (see ``min_cell``) or ``separation``: the likelihood has no finite
+        maximum for it (``|coef|`` above :data:`SEPARATION_LOGIT`, or no usable standard
+        error), as when nobody of a type has a level; such an estimate would read as an
+        odds ratio of 0 or infinity "with p = 0", so it is withheld too. We withhold
+        rather than publish a penalised (Firth-type) estimate: a cell this thin says
+        nothing a strategist should act on.
     """
     from scipy import stats
     P, ids = _proba_array(proba)
@@ -372,6 +389,7 @@ def covariate_model(
     if correction == "none":
         D = np.eye(len(ids))
     cols, names = [np.ones(int(ok.sum()))], [("(intercept)", "", "")]
+    level_of = {}
     for c, kk in keys.items():
         kk = kk[ok]
         order = level_order(kk, (levels or {}).get(c))
@@ -380,14 +398,29 @@ def covariate_model(
         if len(big) < 2:
             continue
         ref = big[0]
+        level_of[c] = kk
         for lv in big[1:]:
             cols.append((kk == lv).astype(float))
             names.append((c, lv, ref))
     X = np.column_stack(cols)
     assigned = P[ok].argmax(axis=1)
     reference = int(np.bincount(assigned, weights=w[ok], minlength=len(ids)).argmax())
-    fit = multinomial_three_step(X, assigned, D, weights=w[ok], reference=reference)
-    z = stats.norm.ppf(0.5 + ci / 2)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        fit = multinomial_three_step(X, assigned, D, weights=w[ok], reference=reference)
+    guard = {"assigned": assigned, "level_of": level_of, "reference": reference,
+             "min_cell": min_cell, "min_type_size": min_type_size}
+    rows = _covariate_rows(fit, ids, names, guard, stats.norm.ppf(0.5 + ci / 2), correction)
+    return pd.DataFrame(rows, columns=COVARIATE_COLUMNS)
+
+
+def _covariate_rows(fit: dict, ids: list[int], names: list[tuple], guard: dict, z: float,
+                    correction: str) -> list[dict]:
+    """One row per (type, descriptor level) of a fitted covariate model; estimates of small
+    cells and separated coefficients withheld (see :func:`covariate_model`)."""
+    from scipy import stats
+
+    assigned, reference = guard["assigned"], guard["reference"]
+    type_n = np.bincount(assigned, minlength=len(ids))
     rows = []
     for j, tid in enumerate(ids):
         if j == reference:
@@ -395,12 +428,19 @@ def covariate_model(
         for col, (var, lv, ref) in enumerate(names):
             if col == 0:
                 continue
-            b, se = fit["coef"][j, col], fit["se"][j, col]
-            rows.append({
-                "variable": var, "level": lv, "reference_level": ref, "type_id": tid,
-                "reference_type": ids[reference], "odds_ratio": float(np.exp(b)),
-                "ci_low": float(np.exp(b - z * se)), "ci_high": float(np.exp(b + z * se)),
-                "p_value": float(2 * stats.norm.sf(abs(b / se))) if se > 0 else np.nan,
-                "coef": float(b), "se": float(se), "method": correction,
-            })
-    return pd.DataFrame(rows, columns=COVARIATE_COLUMNS)
+            kk = guard["level_of"][var]
+            cells = [int(((assigned == t) & (kk == v)).sum()) for t in (j, reference) for v in (lv, ref)]
+            b, se = float(fit["coef"][j, col]), float(fit["se"][j, col])
+            note = ""
+            if min(cells) < guard["min_cell"] or type_n[j] < guard["min_type_size"]:
+                note = "small_cell"
+            elif not (np.isfinite(b) and np.isfinite(se) and 0 < se) or abs(b) > SEPARATION_LOGIT:
+                note = "separation"
+            row = {"variable": var, "level": lv, "reference_level": ref, "type_id": tid,
+                   "reference_type": ids[reference], "method": correction, "note": note}
+            if not note:
+                row.update({"odds_ratio": float(np.exp(b)), "ci_low": float(np.exp(b - z * se)),
+                            "ci_high": float(np.exp(b + z * se)),
+                            "p_value": float(2 * stats.norm.sf(abs(b / se))), "coef": b, "se": se})
+            rows.append(row)
+    return rows

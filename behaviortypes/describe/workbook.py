@@ -167,6 +167,10 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
     bold, thin, wrap = _styles()
     ws["A1"] = tx["banner_wb_outcomes_title"]
     ws["A1"].font = Font(bold=True, size=13)
+    if not len(result.outcomes):  # the sheet said nothing (user trial 21): say why
+        ws["A2"] = tx["banner_wb_no_outcomes"]
+        ws.column_dimensions["A"].width = 110
+        return
     ws["A2"] = tx["banner_wb_outcomes_lead"]
     ws.append([])
     ws.append(["", "", tx["banner_wb_all"], *head])

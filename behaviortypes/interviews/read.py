@@ -58,7 +58,13 @@ def find_column(columns: list[str], role: str) -> str | None:
 def _read_csv(path: Path) -> pd.DataFrame:
     if path.stat().st_size == 0:
         raise InputError("the file is empty", file=path, hint=_CSV_HINT)
-    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+    with open(path, "rb") as fh:
+        start = fh.read(4)
+    # Excel's "Unicode text" is UTF-16 with a byte order mark (user trial 21: read as UTF-8
+    # its first column was "ÿþp")
+    utf16 = start.startswith((b"\xff\xfe", b"\xfe\xff"))
+    encodings = ("utf-16",) if utf16 else ("utf-8-sig", "cp1252")
+    with open(path, encoding=encodings[0], errors="replace") as fh:
         header = fh.readline(_MAX_HEADER_CHARS + 1)  # bounded: never a whole one-line file
     if len(header) > _MAX_HEADER_CHARS or max(header.count(c) for c in ",;\t") >= _MAX_COLUMNS:
         raise InputError(
@@ -70,7 +76,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     sep = "\t" if path.suffix.lower() == ".tsv" or "\t" in header else ","
     if sep == "," and ";" in header and "," not in header:
         sep = ";"  # Excel in Swedish, Dutch and German locales
-    for encoding in ("utf-8-sig", "cp1252"):  # cp1252: Excel's "CSV (semicolon delimited)"
+    for encoding in encodings:  # cp1252: Excel's "CSV (semicolon delimited)"
         try:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=sep)
             break
@@ -79,6 +85,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
         except pd.errors.ParserError as err:
             raise InputError(f"not a readable CSV ({err})", file=path, hint=_CSV_HINT) from None
         except UnicodeDecodeError as err:
+            if encoding == "utf-16":
+                raise InputError(f"the file starts as UTF-16 text but is not readable as such (byte {err.start})",
+                                 file=path, hint="save it as 'CSV UTF-8' from Excel") from None  # fmt: skip
             if encoding == "cp1252":
                 raise InputError(f"the CSV is neither UTF-8 nor Windows-1252 text (byte {err.start})",
                                  file=path, hint="save it as 'CSV UTF-8' from Excel") from None  # fmt: skip

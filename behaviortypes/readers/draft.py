@@ -287,6 +287,44 @@ def _with_singles(r: np.ndarray, scales: list[np.ndarray], singles: list[int]) -
     return [np.array(sorted(idx)) for idx in out]
 
 
+#: A scale whose majority is won by one statement (2 against 1) takes its orientation from
+#: the other scales' statements when its keyed score correlates with theirs at least this
+#: much, either way; see :func:`_orient_close_scales`.
+_PULL_MIN_R = 0.15
+
+
+def _orient_close_scales(r: np.ndarray, data: pd.DataFrame, scales: list[np.ndarray],
+                         signs: np.ndarray, decided: np.ndarray) -> None:
+    """A scale whose majority is won by a single statement (2 against 1, 3 against 2) is
+    oriented, as a half-against-half scale is, by its correlations with the other scales'
+    statements when they pull clearly (its keyed score correlates with theirs at
+    :data:`_PULL_MIN_R` or more, either way); ``signs`` changed in place. User trial 21
+    (the Short Dark Triad, 18,192 rows): P2 "I avoid dangerous situations" and P7 "I have
+    never gotten into trouble with the law" formed a group of three with P4 "People often
+    say I'm out of control" apart from the main scale, and the group's minority, P4, was
+    drafted reverse-keyed; P4 correlates positively with the other psychopathy and
+    machiavellianism statements, P2 and P7 negatively (published key: N2 N6 N8 P2 P7). Like
+    psych's ``alpha(check.keys=TRUE)``, which keys against the first principal component of
+    all the statements, the many statements outside a small group say which way it runs."""
+    if len(scales) < 2:
+        return
+    for idx in sorted(scales, key=len, reverse=True):
+        flipped = int((signs[idx] < 0).sum())
+        if abs(len(idx) - 2 * flipped) != 1:
+            continue
+        others = np.setdiff1d(np.flatnonzero(decided), idx)
+        if not len(others):
+            continue
+        filled = data.fillna(data.mean())
+        own = filled.iloc[:, idx].to_numpy() @ signs[idx]
+        rest = filled.iloc[:, others].to_numpy() @ signs[others]
+        if np.std(own) == 0 or np.std(rest) == 0:
+            continue
+        rho = float(np.corrcoef(own, rest)[0, 1])
+        if rho <= -_PULL_MIN_R:
+            signs[idx] *= -1
+
+
 def _suggest_reverse(data: pd.DataFrame) -> tuple[dict[str, bool], list[list[str]], list[list[str]]]:
     """Suggest reverse-keyed items from the answers: ``(reverse by item, guesses, keyed)``.
 
@@ -302,7 +340,9 @@ def _suggest_reverse(data: pd.DataFrame) -> tuple[dict[str, bool], list[list[str
     answers say which statements go against the others, not which way is high, so the
     draft says that its choice (the fewer reverse-keyed) must be checked on the wording
     (user trial 6: a scale of 5 negatively and 3 positively worded statements was keyed
-    low-is-high). An item alone in its group takes the sign of its correlations with the
+    low-is-high). A scale whose majority is won by one statement (2 against 1) takes its
+    orientation from the other scales' statements when they pull clearly
+    (:func:`_orient_close_scales`, user trial 21). An item alone in its group takes the sign of its correlations with the
     others.
     """
     from scipy.cluster.hierarchy import fcluster, linkage
@@ -334,6 +374,7 @@ def _suggest_reverse(data: pd.DataFrame) -> tuple[dict[str, bool], list[list[str
         if 2 * flipped > len(idx):
             signs[idx] *= -1
         decided[idx] = 2 * flipped != len(idx)
+    _orient_close_scales(r, data, scales, signs, decided)
     guesses = []
     for idx in (s for s in scales if not decided[s[0]]):  # half against half
         others = np.flatnonzero(decided)

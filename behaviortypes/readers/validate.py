@@ -417,13 +417,21 @@ def _check_scale(frame: pd.DataFrame, inst: Instrument, present_items: list[str]
         values={"goes": goes, "where": where, "scale": f"{scale.min:g}–{scale.max:g}", **ends})])
 
 
-def _text_answer_hint(bad: pd.Series, scale: Any, labels: Any) -> Said:
+def _text_answer_hint(bad: pd.Series, scale: Any, labels: Any, file: Any = None) -> Said:
     """How to fix text answers; answers that carry their code first ("3 Not too well", as
     R writes a labelled factor) get told so, with the labels line that reads them."""
     texts = bad.dropna().astype(str).str.strip().drop_duplicates()
     codes = texts.str.extract(r"^(\d+)\b", expand=False)
     if len(texts) and codes.notna().all() and all(scale.min <= int(c) <= scale.max for c in codes):
         return Said("problem_fix_code_first")
+    points = range(int(scale.min), int(scale.max) + 1)
+    unlabelled = [p for p in points if not any(float(k) == p for k in (labels or {}))]
+    if labels and unlabelled and len(points) <= 11:
+        # only some points labelled (1 Disagree, 3 Neutral, 5 Agree) while the answers are
+        # written out for every point ("Somewhat agree", user trial 21)
+        return Said("problem_fix_labels_partial", {"points": ", ".join(str(p) for p in unlabelled),
+                                                   "example": texts.iloc[0] if len(texts) else "",
+                                                   "file": Path(str(file)).name if file else "responses.csv"})
     # a text such as "Vet ej" or "Don't know" is usually no answer (user trial 20): say how
     # to declare it, as text codes are not scale missing codes
     return Said("problem_fix_recode_or_blank" if labels else "problem_fix_recode_labels_or_blank")
@@ -459,7 +467,7 @@ def _convert_item(values: pd.Series, col: str, inst: Instrument, scale_check: _S
     num, bad = _parse_answers(values, labels)
     if bad.any():
         errors.append(_value_problem(col, values, bad, file, "problem_non_numeric",
-                                     _text_answer_hint(values[bad], scale, labels), numbers,
+                                     _text_answer_hint(values[bad], scale, labels, file), numbers,
                                      {"scale": scale_text}))
     num = num.where(~num.isin(codes))
     outside = (num < scale.min) | (num > scale.max)

@@ -69,3 +69,35 @@ def test_a_k_the_search_never_resampled_is_said_why():
         assert code["values"]["gap"] == round(row["bic_best"] - lead_bic)
         said = reason_text(code, load_texts("sv"), Formatter("sv"))
         assert said.startswith("inte omsamplad: dess BIC är ") and "{" not in said, said
+
+
+def test_the_customer_bases_missing_words_are_counted_block_by_block(tmp_path, monkeypatch):
+    # session 21's final read: the warning re-read the base's columns whole as text (a
+    # millions-row base held in memory); now streamed, with the same count over every block
+    import warnings
+
+    import pyarrow.csv as pacsv
+
+    from behaviortypes.errors import SurveyQualityWarning
+    from behaviortypes.readers import iter_customer_batches
+
+    path = tmp_path / "base.csv"
+    n = 400_000  # several of pyarrow's 1 MB blocks
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("id,visits,region\n")
+        for i in range(1, n + 1):
+            fh.write(f"{i},{'N/A' if i % 100_000 == 3 else i % 9},{'-' if i == n else 'x'}\n")
+    assert path.stat().st_size > 3 * (1 << 20)
+
+    def whole(*args, **kwargs):
+        raise AssertionError("the customer base was read whole")
+
+    monkeypatch.setattr(pacsv, "read_csv", whole)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rows = sum(len(f) for f in iter_customer_batches(path, batch_size=50_000, id_column="id"))
+    assert rows == n
+    said = [str(w.message) for w in caught if issubclass(w.category, SurveyQualityWarning)]
+    assert len(said) == 1, said
+    assert said[0].startswith("base.csv, column 'visits', rows 3, 100003, 200003, 300003: "
+                              "5 values of the customer base read as no value: 'N/A', '-'"), said[0]

@@ -219,6 +219,11 @@ def csv_null_values() -> list[str]:
     return sorted(set(pacsv.ConvertOptions().null_values) | words)
 
 
+#: Rows of a column's cells read as no value that :func:`say_read_as_missing` keeps to say
+#: "rows 2, 3, 4 and 999,997 more" (beyond this, "more" counts only these).
+_MISSING_ROWS_KEPT = 1_000_000
+
+
 def say_read_as_missing(path: Path, names: Sequence[str], id_column: str | None = None) -> None:
     """Warn once, as the responses' reader does (:func:`~behaviortypes.readers.validate.read_as_missing`:
     count, words, the first column's rows), of the customer base's cells read as no value
@@ -226,10 +231,11 @@ def say_read_as_missing(path: Path, names: Sequence[str], id_column: str | None 
     empty somewhere; only those are read once more, as text."""
     import warnings
 
+    import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from ..errors import SurveyQualityWarning
+    from ..errors import Problem, SurveyQualityWarning
     from .validate import read_as_missing
 
     names = [c for c in names if c != id_column]
@@ -238,8 +244,24 @@ def say_read_as_missing(path: Path, names: Sequence[str], id_column: str | None 
     read, parse, _ = _csv_arrow_options(path, None, id_column)
     convert = pacsv.ConvertOptions(include_columns=names, column_types={c: pa.string() for c in names},
                                    null_values=[""], strings_can_be_null=True)
-    text = pacsv.read_csv(str(path), read_options=read, parse_options=parse, convert_options=convert)
-    for problem in read_as_missing(text.to_pandas(), names, path, code="warn_base_read_as_missing"):
+    # streamed block by block, as the base itself is (a base of millions of rows must not be
+    # held as text): each column's count and words summed over the blocks, the rows of the
+    # first column that has any (at most _MISSING_ROWS_KEPT of them: memory stays bounded)
+    col, rows, n, tokens, offset = None, [], 0, [], 0
+    with pacsv.open_csv(str(path), read_options=read, parse_options=parse, convert_options=convert) as reader:
+        for batch in reader:
+            frame, numbers = batch.to_pandas(), np.arange(offset + 1, offset + batch.num_rows + 1)
+            offset += batch.num_rows
+            for name in names:
+                for found in read_as_missing(frame[[name]], [name], path, numbers, code="warn_base_read_as_missing"):
+                    col = col or name
+                    if name == col and len(rows) < _MISSING_ROWS_KEPT:
+                        rows += found.rows[:_MISSING_ROWS_KEPT - len(rows)]
+                    n += int(found.values["n"])
+                    tokens += [t for t in str(found.values["tokens"]).split(", ") if t not in tokens]
+    if col is not None:
+        problem = Problem(code="warn_base_read_as_missing", file=path, column=col, rows=rows,
+                          values={"n": n, "tokens": ", ".join(tokens[:5])})
         # as the responses' reader warns (survey._as_warning): its code, for the CLI's language
         warnings.warn(SurveyQualityWarning(str(problem), problem=problem), stacklevel=4)
 

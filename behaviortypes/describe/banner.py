@@ -322,8 +322,8 @@ def _secondary(n: pd.Series, hidden: pd.Series, lines: list[list]) -> pd.Series:
     column or a level row of two cells or more — having no hidden cell or at least two.
     That leaves no line with one hidden cell; a hidden cell that several lines still give
     away together (:func:`recoverable_cells`) gets the smallest shown cell of its level
-    row or type column hidden too — every such cell of a round at once (:func:`_protect`),
-    not one cell per round (LEFT21) — and the programme runs again, until no hidden cell
+    row or type column hidden too — one such cell in each separate block of hidden cells
+    per round (:func:`_protect`), not one per table (LEFT21) — and the programme runs again, until no hidden cell
     can be worked out. A greedy pass (hide the smallest shown cell of each offending line,
     repeatedly) hid up to twice as many respondents: on user trial 8's education table
     342 instead of 164.

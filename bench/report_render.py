@@ -6,7 +6,9 @@ and the Swedish test study (``tests/data/swedish``, discovery only). Then render
 report of each, in English and Swedish, as PDF only and in every format, and prints per
 render the CPU seconds of each phase:
 
-- ``figures``: the ``plots.plot_*`` calls and their SVG serialisation (``plots.figure_to_svg``)
+- ``figures``: the ``plots.plot_*`` calls and their SVG serialisation (``plots.figure_to_svg``),
+  through the figures' cache (``report/figcache.py``, session 22): the second render of the same
+  study in one process (``all four`` after ``pdf``) draws only what it has not drawn yet
 - ``context``: the rest of ``build_context`` (texts, tables)
 - ``html``: the Jinja2 templates (``render_html``)
 - ``layout``: WeasyPrint's layout (``HTML.render``)
@@ -135,7 +137,9 @@ def _instrument() -> Phases:
     for name in dir(plots):
         if name.startswith("plot_"):
             ph.wrap(plots, name, "figures", count=name)
-    ph.wrap(plots, "figure_to_svg", "figures")
+    # the figures' cache (report/figcache.py) keeps drawing what render asks it for: wrapped
+    # where render calls it, not plots.figure_to_svg (a replaced writer turns the cache off)
+    ph.wrap(render, "svg_of", "figures")
     ph.wrap(render, "build_context", "context", count="build_context")
     ph.wrap(render, "render_html", "html")
     ph.wrap(weasyprint.HTML, "render", "layout", count="passes")

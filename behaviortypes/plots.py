@@ -56,6 +56,7 @@ __all__ = [
     "DEFAULT_PALETTE",
     "LANGUAGES",
     "number_style",
+    "current_number_style",
     "type_colors",
     "type_label",
     "fixed",
@@ -224,6 +225,11 @@ def number_style(lang: str) -> Iterator[None]:
         yield
     finally:
         _LANG.reset(token)
+
+
+def current_number_style() -> str:
+    """The language whose number style a figure made here gets (see :func:`number_style`)."""
+    return _LANG.get()
 
 
 class _Numbers:

@@ -39,6 +39,7 @@ from ..i18n import reason_text
 from ..profiles import answer_styles, factor_means_from_profiles, level_needs, level_pole, theme_needs
 from .data import ReportData, load_report_data, pretty_name
 from .exports import export_cards, export_pptx
+from .figcache import svg_of
 from .owned import refuse_foreign_files
 from ..texts import I18N, LANGUAGES, Formatter, load_texts  # noqa: F401 (re-exported)
 from ..texts import is_finite as _finite
@@ -95,39 +96,26 @@ def _tint(colour: str, amount: float = 0.88) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(round(255 * (c + (1 - c) * amount))) for c in (r, g, b)))
 
 
-def _svg(fig) -> str:
-    svg = plots.figure_to_svg(fig)
-    fig.clear()
-    return svg
-
-
 #: The figures drawn so far in one :func:`render_document` (its compaction passes): SVG by
 #: figure and by what the figure depends on that a pass may change (its section's level).
 #: ``None`` outside a render: every figure is drawn anew.
 _DRAWN: ContextVar[dict | None] = ContextVar("behaviortypes_report_drawn", default=None)
 
 
-def _drawn(key: tuple, make) -> str:
-    """The SVG of the figure ``make()`` returns, drawn once per render for each ``key``.
+def _drawn(key: tuple, make, *args, inches: tuple[float, float] | None = None, **kwargs) -> str:
+    """The SVG of the figure ``make(*args, **kwargs)`` returns (``inches``: its size), drawn
+    once per render for each ``key`` and, across renders, once for each set of inputs
+    (:func:`.figcache.svg_of`).
 
     ``key`` names the figure and every value it depends on that can differ between the
     passes of one :func:`render_document` (the data and the language cannot): a section
     whose compaction level did not change reuses its figures on the next pass."""
     drawn = _DRAWN.get()
     if drawn is None:
-        return _svg(make())
+        return svg_of(make, *args, inches=inches, **kwargs)
     if key not in drawn:
-        drawn[key] = _svg(make())
+        drawn[key] = svg_of(make, *args, inches=inches, **kwargs)
     return drawn[key]
-
-
-def _sized(make, width: float, height: float):
-    """``make`` (a function returning a figure), setting the figure's size in inches."""
-    def sized():
-        fig = make()
-        fig.set_size_inches(width, height)
-        return fig
-    return sized
 
 
 @contextmanager
@@ -347,9 +335,6 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
     n_customers = (data.base or {}).get("n_customers")
     stab, (base_share, base_ci) = row["stability"], _base_texts(row, fmt)
 
-    drivers = _sized(lambda: plots.plot_drivers(factors.rename(index=data.factor_names), color=colour, limit=zlim,
-                                                xlabel=t["plot_z"]), 3.3, 0.45 + 0.27 * len(factors))
-
     return {
         "id": int(tid), "pos": pos, "of": t["persona_of"].format(i=pos, k=n_shown),
         # the name whole (the analyst's words are never cut): a long one gets a smaller, wrapped title
@@ -374,8 +359,9 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
         "none_above": t["none_above"].format(sd=fmt.num(_MIN_EFFECT, 1)),
         "avoid": [behaviour(r) for r in avoid.itertuples()],
         "needs": needs, "needs_note": needs_note, "quotes": quotes, "crm": crm, "crm_note": crm_note,
-        "emblem": _drawn(("emblem", int(tid)), lambda: plots.plot_emblem(factors, color=colour, size=1.25)),
-        "drivers": _drawn(("drivers", int(tid)), drivers),
+        "emblem": _drawn(("emblem", int(tid)), plots.plot_emblem, factors, color=colour, size=1.25),
+        "drivers": _drawn(("drivers", int(tid)), plots.plot_drivers, factors.rename(index=data.factor_names),
+                          color=colour, limit=zlim, xlabel=t["plot_z"], inches=(3.3, 0.45 + 0.27 * len(factors))),
         "who": _who(data, tid, fmt.lang, level),
     }
 
@@ -433,15 +419,17 @@ def _hidden_note(types, min_group_size, fmt, t) -> str | None:
 def _map_svg(umap: Any, names: Mapping[int, str], colours: Mapping[int, str], lv: int) -> str:
     """The map of respondents as SVG; the legend under it takes a line per type (one
     column) when the names are long."""
-    def make():
-        fig = plots.plot_umap(umap, names=dict(names), colors=dict(colours))
-        legend = fig.axes[0].get_legend() if fig.axes else None
-        rows = len(legend.get_texts()) if legend else 0
-        one_column = rows > 1 and max(len(x.get_text()) for x in legend.get_texts()) > 48
-        fig.set_size_inches(7.0, 3.9 - 0.9 * lv + (0.14 * (rows // 2) if one_column else 0.0))
-        return fig
+    return _drawn(("map", lv), _map_figure, umap, dict(names), dict(colours), lv)
 
-    return _drawn(("map", lv), make)
+
+def _map_figure(umap: Any, names: dict[int, str], colours: dict[int, str], lv: int):
+    """The map's figure, sized for its legend (see :func:`_map_svg`)."""
+    fig = plots.plot_umap(umap, names=names, colors=colours)
+    legend = fig.axes[0].get_legend() if fig.axes else None
+    rows = len(legend.get_texts()) if legend else 0
+    one_column = rows > 1 and max(len(x.get_text()) for x in legend.get_texts()) > 48
+    fig.set_size_inches(7.0, 3.9 - 0.9 * lv + (0.14 * (rows // 2) if one_column else 0.0))
+    return fig
 
 
 def _overview_rows(types: Any, fmt: Formatter) -> list[dict[str, Any]]:
@@ -528,11 +516,10 @@ def build_context(data: ReportData, lang: str = "en", *,
     table = _overview_rows(types, fmt)
     sizes_frame = types.reset_index()[["type_id", "share", "ci_low", "ci_high"]]
 
-    sizes = _sized(lambda: plots.plot_sizes(sizes_frame, names=names, colors=colours, base_shares=base,
-                                            labels=labels["sizes"]),
-                   7.0, 0.8 + (0.34 + 0.14 * two_lines - 0.08 * lv) * len(types))
+    sizes = _drawn(("sizes", lv), plots.plot_sizes, sizes_frame, names=names, colors=colours, base_shares=base,
+                   labels=labels["sizes"], inches=(7.0, 0.8 + (0.34 + 0.14 * two_lines - 0.08 * lv) * len(types)))
 
-    overview = {"table": table, "sizes_svg": _drawn(("sizes", lv), sizes), "has_base": base is not None, "umap_svg": None,
+    overview = {"table": table, "sizes_svg": sizes, "has_base": base is not None, "umap_svg": None,
                 "base_uncorrected": base is not None and not (data.base or {}).get("corrected", True),
                 "one_group": None, "map_title": t["map_title"], "map_sample": None, "continuum_title": continuum_title(sol, t),
                 "continuum": continuum_note(sol, data.evidence_k, t, fmt), "set_k": _set_k_note(sol, t, fmt),
@@ -556,9 +543,9 @@ def build_context(data: ReportData, lang: str = "en", *,
     fprof = data.factor_profile(ids)
     differences: dict[str, Any] = {"factor_svg": None, "items_svg": None, "items_title": None, "own_page": False}
     if fprof.shape[1]:
-        differences["factor_svg"] = _drawn(("factor_heatmap",), _sized(
-            lambda: plots.plot_profile_heatmap(fprof, names=names, labels=data.factor_names),
-            min(7.0, 2.2 + 0.85 * fprof.shape[1]), 0.9 + (0.36 + 0.1 * two_lines) * len(ids)))
+        differences["factor_svg"] = _drawn(
+            ("factor_heatmap",), plots.plot_profile_heatmap, fprof, names=names, labels=data.factor_names,
+            inches=(min(7.0, 2.2 + 0.85 * fprof.shape[1]), 0.9 + (0.36 + 0.1 * two_lines) * len(ids)))
     differences.update(_statements_heatmap(data, ids, t, compact))
     if differences["own_page"] and not one_group:  # long statements: a page of their own, after the dimensions
         sections.insert(sections.index("differences") + 1, "statements")
@@ -634,25 +621,27 @@ def _statements_heatmap(data: ReportData, ids: list[int], t: Mapping[str, str],
     inames = {k: "\n".join(textwrap.wrap(texts[k], width)) or k for k in iprof.index}
     extra = sum(v.count("\n") for v in inames.values())  # lines beyond the first, all rows
 
-    def make():
-        # the types' whole names: the figure wraps them to their columns' width when drawn
-        fig = plots.plot_profile_heatmap(
-            iprof, names=inames, fmt="{:+.1f}",
-            labels={tid: plots.type_label(tid, types.loc[tid, "name"], width=10_000, max_lines=1) for tid in ids})
-        if long:
-            for label in fig.axes[0].get_yticklabels():  # a paragraph: its lines start together
-                label.set_fontsize(LONG_ITEM_FONT)
-                label.set_multialignment("left")
-        # room for the type labels under the columns (wrapped there on about this many lines)
-        # (about 3.9 pt a character at 7 pt; the columns share about 4.1 inches)
-        label_lines = min(8, max(math.ceil(len(f"{tid} · {types.loc[tid, 'name']}") * 3.9 / (4.1 * 72 / len(ids)))
-                                 for tid in ids))
-        line = 0.1 if not long else LONG_ITEM_FONT * 1.25 / 72  # inches a wrapped line adds to its row
-        fig.set_size_inches(7.0, 1.25 + 0.2 * len(iprof) + line * extra + 0.1 * max(0, label_lines - 3))
-        return fig
-
-    out.update(items_svg=_drawn(("statements", long, level), make), own_page=long)
+    # the types' whole names: the figure wraps them to their columns' width when drawn
+    type_labels = {tid: plots.type_label(tid, types.loc[tid, "name"], width=10_000, max_lines=1) for tid in ids}
+    # room for the type labels under the columns (wrapped there on about this many lines)
+    # (about 3.9 pt a character at 7 pt; the columns share about 4.1 inches)
+    label_lines = min(8, max(math.ceil(len(f"{tid} · {types.loc[tid, 'name']}") * 3.9 / (4.1 * 72 / len(ids)))
+                             for tid in ids))
+    line = 0.1 if not long else LONG_ITEM_FONT * 1.25 / 72  # inches a wrapped line adds to its row
+    height = 1.25 + 0.2 * len(iprof) + line * extra + 0.1 * max(0, label_lines - 3)
+    out.update(items_svg=_drawn(("statements", long, level), _statements_figure, iprof, inames, type_labels, long,
+                                inches=(7.0, height)), own_page=long)
     return out
+
+
+def _statements_figure(iprof: Any, inames: dict[str, str], type_labels: dict[int, str], long: bool):
+    """The statements heatmap's figure; ``long``: its statements are paragraphs (their own page)."""
+    fig = plots.plot_profile_heatmap(iprof, names=inames, fmt="{:+.1f}", labels=type_labels)
+    if long:
+        for label in fig.axes[0].get_yticklabels():  # a paragraph: its lines start together
+            label.set_fontsize(LONG_ITEM_FONT)
+            label.set_multialignment("left")
+    return fig
 
 
 #: the reason codes that say what the evidence alone gives when ``--k`` set another number
@@ -946,8 +935,8 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         styles_note = _styles_note(data, t, fmt)
         stages = {t["funnel_received"]: received, t["funnel_screened"]: received - n_kept,
                   t["funnel_analysed"]: n_kept}
-        funnel = _sized(lambda: plots.plot_funnel(stages), 6.0, 1.4)
-        appendix["quality"] = {"svg": _drawn(("funnel",), funnel), "reasons": reasons, "styles_note": styles_note}
+        funnel = _drawn(("funnel",), plots.plot_funnel, stages, inches=(6.0, 1.4))
+        appendix["quality"] = {"svg": funnel, "reasons": reasons, "styles_note": styles_note}
         sections.append("quality")
     src = data.source
     appendix["provenance"] = t["provenance"].format(  # the survey's name, not its folder's (trial 8)
@@ -971,8 +960,8 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
                 kmo=fmt.num(float(kmo), 2), p=fmt.pvalue(float(p)) if p is not None else "–")
         m = sol.get("n_factors") or fx.get("n_factors")
         if data.retention is not None:
-            meas["scree_svg"] = _drawn(("scree", measurement_level), _sized(lambda: plots.plot_scree(
-                data.retention, n_factors=m, labels=labels["scree"]), 6.0, 2.6 - 0.6 * measurement_level))
+            meas["scree_svg"] = _drawn(("scree", measurement_level), plots.plot_scree, data.retention, n_factors=m,
+                                       labels=labels["scree"], inches=(6.0, 2.6 - 0.6 * measurement_level))
         meas["retained"] = t["retained_note_one"] if m == 1 else t["retained_note"].format(m=m) if m else ""
         reason = reason_text(sol.get("factor_reason_code") or sol["factor_reason"], t, fmt)
         meas["reason"] = _sentence(reason)
@@ -1035,12 +1024,14 @@ def _k_page(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapp
     # figure a taller one
     spilled, n_types = level >= _COMPACT_LEVELS, int(types["stability"].notna().sum())
     if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "bic_best", "silhouette")):
-        kpage["evidence_svg"] = _drawn(("k_evidence", level), _sized(lambda: plots.plot_k_evidence(
-            data.evidence_k, chosen_k=sol.get("k"), labels=labels["k"]), 7.0, 2.2 if spilled else 2.2 - 0.45 * level))
+        kpage["evidence_svg"] = _drawn(("k_evidence", level), plots.plot_k_evidence, data.evidence_k,
+                                       chosen_k=sol.get("k"), labels=labels["k"],
+                                       inches=(7.0, 2.2 if spilled else 2.2 - 0.45 * level))
     if n_types:
-        kpage["stability_svg"] = _drawn(("stability", level), _sized(lambda: plots.plot_stability(
-            types["stability"].dropna(), names=names, colors=colours, xlabel=t["plot_jaccard"]),
-            6.0, min(6.0, 0.8 + 0.5 * n_types) if spilled else (0.6 + 0.28 * n_types) * (1 - 0.2 * level)))
+        kpage["stability_svg"] = _drawn(
+            ("stability", level), plots.plot_stability, types["stability"].dropna(), names=names, colors=colours,
+            xlabel=t["plot_jaccard"],
+            inches=(6.0, min(6.0, 0.8 + 0.5 * n_types) if spilled else (0.6 + 0.28 * n_types) * (1 - 0.2 * level)))
     return kpage
 
 
@@ -1088,27 +1079,28 @@ def _loadings_page(data: ReportData, t: Mapping[str, str], fmt: Formatter) -> tu
     corr = factor_correlations(data, t, fmt)
     # inches for the correlations under the figure (a heading, the table, the note)
     reserve = 0.0 if corr is None else 0.9 if corr["table"] is None else 1.3 + 0.19 * len(corr["table"]["rows"])
-    return corr, _drawn(("loadings", reserve), lambda: _loadings_figure(data, reserve))
+    return corr, _drawn(("loadings", reserve), _loadings_figure, data.loadings, data.item_texts, data.factor_names,
+                        reserve)
 
 
-def _loadings_figure(data: ReportData, reserve: float = 0.0):
+def _loadings_figure(loadings: Any, item_texts: Mapping[str, str], factor_names: Mapping[str, str],
+                     reserve: float = 0.0):
     """The loadings figure: rows grouped by each statement's main factor, strongest first.
 
     ``reserve``: inches of the page kept for what follows the figure (the factor
     correlations); the figure gives up to 15 % of its height for it, no more (its labels
     would touch), else what follows starts the next page."""
-    main = data.loadings.abs().idxmax(axis=1)
-    order = sorted(data.loadings.index, key=lambda i: (list(data.loadings.columns).index(main[i]),
-                                                       -abs(data.loadings.loc[i, main[i]])))
+    main = loadings.abs().idxmax(axis=1)
+    order = sorted(loadings.index, key=lambda i: (list(loadings.columns).index(main[i]),
+                                                  -abs(loadings.loc[i, main[i]])))
     # up to LOADINGS_WRAP_MAX statements each wraps on two lines; more keep one line each,
     # cut at 48 characters (the id first, so that the statement can be looked up)
-    wrap = len(data.loadings) <= LOADINGS_WRAP_MAX
+    wrap = len(loadings) <= LOADINGS_WRAP_MAX
     llabels = {k: (_wrap_label(f"{k} {v}", 48, 2) if wrap else _truncate(f"{k} {v}", 48))
-               for k, v in data.item_texts.items()}
-    n_wrapped = sum("\n" in llabels.get(k, "") for k in data.loadings.index)
-    fig = plots.plot_loadings(data.loadings.loc[order], item_labels=llabels,
-                              factor_labels=data.factor_names)
-    height = min(9.6, 1.0 + 0.19 * len(data.loadings) + 0.1 * n_wrapped)
+               for k, v in item_texts.items()}
+    n_wrapped = sum("\n" in llabels.get(k, "") for k in loadings.index)
+    fig = plots.plot_loadings(loadings.loc[order], item_labels=llabels, factor_labels=factor_names)
+    height = min(9.6, 1.0 + 0.19 * len(loadings) + 0.1 * n_wrapped)
     if reserve and height + reserve > 9.6:
         height = max(0.85 * height, 9.6 - reserve)
     fig.set_size_inches(7.0, height)
@@ -1134,20 +1126,16 @@ def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labe
         linked = look["linked"] + ("." if look["linked"] and not look["linked"].endswith(".") else "")
         look["linked"] = " ".join([linked, *weakness_lines(weak, fmt.lang)]).strip()
     if data.calibration is not None:
-        look["calibration_svg"] = _drawn(("calibration",), _sized(lambda: plots.plot_calibration(
-            data.calibration, labels=labels["calibration"]), 2.9, 2.7))
+        look["calibration_svg"] = _drawn(("calibration",), plots.plot_calibration, data.calibration,
+                                         labels=labels["calibration"], inches=(2.9, 2.7))
     if data.confusion is not None:
-        look["confusion_svg"] = _drawn(("confusion",), _sized(lambda: plots.plot_confusion(
-            data.confusion, names=names, labels=labels["confusion"]), 3.6, 2.9))
+        look["confusion_svg"] = _drawn(("confusion",), plots.plot_confusion, data.confusion, names=names,
+                                       labels=labels["confusion"], inches=(3.6, 2.9))
     if data.importances is not None and len(data.importances):
-        def importances():
-            imp = data.importances.head(8)
-            imp.index = [data.label(i) for i in imp.index]
-            fig = plots.plot_importances(imp, xlabel=t["plot_importance"])
-            fig.set_size_inches(3.4, 0.5 + 0.22 * len(imp))
-            return fig
-
-        look["importance_svg"] = _drawn(("importances",), importances)
+        imp = data.importances.head(8)
+        imp.index = [data.label(i) for i in imp.index]
+        look["importance_svg"] = _drawn(("importances",), plots.plot_importances, imp, xlabel=t["plot_importance"],
+                                        inches=(3.4, 0.5 + 0.22 * len(imp)))
     tool = data.typing_tool if isinstance(data.typing_tool, dict) else None
     if tool and isinstance(tool.get("items"), list):
         qs = [(_first_str(q, "text") or data.item_texts.get(_first_str(q, "id"), _first_str(q, "id")))

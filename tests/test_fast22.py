@@ -51,3 +51,35 @@ def test_cfa_json_is_the_same_bytes_in_every_process(tmp_path):
     runs = [_cfa_bytes(tmp_path, seed) for seed in ("1", "2", "5")]
     assert b'"srmr": 0.0' in runs[0][0] and b'"srmr": 0.0' in runs[0][1]  # both were fitted
     assert runs[0] == runs[1] == runs[2]
+
+
+def test_starting_the_workers_does_not_import_the_engine_here():
+    """discover starts the workers as soon as the survey is read: starting them must not
+    first import scikit-learn and the engine in this process (1.3 CPU s in a new process,
+    during which the second core stood idle)."""
+    code = ("import sys\nfrom behaviortypes.workers import start_workers\n"
+            "print(sorted(m for m in ('sklearn', 'scipy', 'behaviortypes.segments') if m in sys.modules))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "[]"
+
+
+def test_a_failing_start_of_the_workers_is_silent_and_harmless(monkeypatch):
+    """The start computes nothing: when joblib cannot start the workers, the thread ends
+    without a traceback (the fit starts, and reports on, its own workers)."""
+    import threading
+
+    import joblib
+
+    from behaviortypes import workers
+
+    def refuse(*args, **kwargs):
+        raise OSError("no processes here")
+
+    seen = []
+    monkeypatch.setattr(joblib, "Parallel", refuse)
+    monkeypatch.setattr(threading, "excepthook", lambda args: seen.append(args.exc_value))
+    thread = workers.start_workers(2)
+    thread.join(timeout=60)
+    assert not thread.is_alive() and seen == []
+    assert workers.start_workers(1) is None  # one job: nothing to start

@@ -577,7 +577,7 @@ def discover(
     step = load_texts(lang)
     say(step["cli_step_read"])
     survey = load_survey(survey_dir)
-    from .segments import start_workers
+    from .workers import start_workers  # joblib only: the engine is imported later, in the workers too
 
     # the types engine's workers start while the answers are screened and factored; only
     # after the survey is valid, so that an input error never ends the process while a

@@ -91,26 +91,61 @@ def demo(resamples: int, repeat: int) -> None:
 
 
 _FRESH = """
-import os, sys, time, warnings
+import json, os, sys, time, warnings
 t0 = time.perf_counter()
 from behaviortypes import pipeline
 t1 = time.perf_counter()
+import psutil
+
+me = psutil.Process(os.getpid())
 
 
-def _cpu_s():  # this process and its live joblib workers (as bench/discover.py's _cpu_s)
-    import psutil
-    me = psutil.Process(os.getpid())
-    return sum(me.cpu_times()[:2]) + sum(sum(c.cpu_times()[:2]) for c in me.children(recursive=True))
+def _cpu():  # (this process, its live joblib workers) in CPU seconds
+    kids = 0.0
+    for c in me.children(recursive=True):
+        try:
+            kids += sum(c.cpu_times()[:2])
+        except psutil.Error:
+            pass
+    return sum(me.cpu_times()[:2]), kids
 
 
 warnings.simplefilter("ignore")
-times = []
+calls = []
 for i in range(2):
-    t, c = time.perf_counter(), _cpu_s()
-    pipeline.discover(sys.argv[1], sys.argv[2] + str(i), n_resamples=int(sys.argv[3]))
-    times += [time.perf_counter() - t, _cpu_s() - c]
-print(f"{t1 - t0:.1f} " + " ".join(f"{x:.1f}" for x in times))
+    marks = []
+
+    def say(message, marks=marks):
+        marks.append((message, time.perf_counter(), *_cpu()))
+
+    say("start")
+    pipeline.discover(sys.argv[1], sys.argv[2] + str(i), n_resamples=int(sys.argv[3]), progress=say)
+    say("end")
+    calls.append(marks)
+print(json.dumps({"import": t1 - t0, "calls": calls}))
 """
+
+#: the progress messages of ``discover`` (English), as short stage names: a stage runs from
+#: its message to the next one
+_STAGES = {"Reading": "read", "Screening": "screen", "Factor": "factors+cfa",
+           "Finding": "types+map", "Profiling": "profiles", "Collecting": "map (collect)",
+           "Drawing": "map", "Building": "typing tool", "Writing": "write"}
+
+
+def _stages(marks: list) -> list[tuple[str, float, float, float]]:
+    """(stage, wall s, CPU s of the main process, CPU s of the workers) per stage of a call;
+    the first row is what comes before the first message (checks, texts)."""
+    rows = []
+    for (msg, t, main, kids), (_, t2, main2, kids2) in zip(marks, marks[1:]):
+        name = "start" if msg == "start" else _STAGES.get(msg.split()[0], msg[:14])
+        rows.append((name, t2 - t, main2 - main, kids2 - kids))
+    return rows
+
+
+def _load() -> str:
+    import os
+
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def fresh(resamples: int, repeat: int) -> None:
@@ -119,10 +154,13 @@ def fresh(resamples: int, repeat: int) -> None:
     The first call of a process also imports the stages' libraries and starts the
     worker processes; with the map (the default) it draws with umap-learn's kernels,
     compiled once per machine (``profiles.cache_umap_kernels``; the first run ever
-    compiles them). Prints the import, the first and a second call, per process, with
-    the CPU seconds of each call (the process and its live joblib workers: the machine
-    is often shared).
+    compiles them). Prints, per process, the import, the first and a second call (wall
+    and CPU seconds: the process and its live joblib workers, since the machine is often
+    shared) and the load average (1/5/15 min) before and after; then each stage of the
+    first and second calls of the last process: wall, the main process's CPU and the
+    workers' CPU. On two idle cores a stage takes about max(main CPU, total CPU / 2).
     """
+    import json
     import subprocess
     import tempfile
 
@@ -131,13 +169,23 @@ def fresh(resamples: int, repeat: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         make_study(f"{tmp}/demo", seed=0, n_customers=5000)
         print(f"{'process':>7} {'import_s':>8} {'first_s':>7} {'first_cpu':>9} {'second_s':>8} "
-              f"{'second_cpu':>10}")
+              f"{'second_cpu':>10}  load before -> after")
         for r in range(repeat):
+            before = _load()
             out = subprocess.run([sys.executable, "-c", _FRESH, f"{tmp}/demo", f"{tmp}/out{r}_",
                                   str(resamples)], capture_output=True, text=True, check=True)
-            imp, first, first_cpu, second, second_cpu = out.stdout.split()[-5:]
-            print(f"{r + 1:>7} {imp:>8} {first:>7} {first_cpu:>9} {second:>8} {second_cpu:>10}",
-                  flush=True)
+            got = json.loads(out.stdout.strip().splitlines()[-1])
+            calls = [_stages(marks) for marks in got["calls"]]
+            (first, first_cpu), (second, second_cpu) = (
+                (sum(s[1] for s in c), sum(s[2] + s[3] for s in c)) for c in calls)
+            print(f"{r + 1:>7} {got['import']:>8.1f} {first:>7.1f} {first_cpu:>9.1f} {second:>8.1f} "
+                  f"{second_cpu:>10.1f}  {before} -> {_load()}", flush=True)
+        print(f"\nstages of process {repeat}: wall s, CPU s of the main process / of the workers")
+        print(f"{'stage':>14} {'first_s':>7} {'main':>5} {'workers':>7} {'second_s':>8} {'main':>5} "
+              f"{'workers':>7}")
+        for one, two in zip(*calls):
+            print(f"{one[0]:>14} {one[1]:>7.2f} {one[2]:>5.2f} {one[3]:>7.2f} {two[1]:>8.2f} "
+                  f"{two[2]:>5.2f} {two[3]:>7.2f}")
 
 
 def main(argv=None) -> None:

@@ -27,6 +27,19 @@ def _srmr(S: np.ndarray, sigma: np.ndarray) -> float:
     return float(np.sqrt(np.mean(res[tri] ** 2)))
 
 
+def _factor_covariances(factors: list) -> str:
+    """The factors' covariances as model lines (``F1 ~~ F2`` ...), in the factors' order.
+
+    The same model as without them (semopy, as lavaan's ``cfa``, lets the factors
+    correlate freely), but semopy adds the missing ones by iterating over a set of the
+    factors' names, whose order depends on the process's string hashing
+    (``PYTHONHASHSEED``): the parameters were then ordered differently in every process
+    and the optimiser's sums gave fit indices differing in their last digits (cfa.json's
+    SRMR, session 21). Written out, their order is the same in every process.
+    """
+    return "".join(f"\n{a} ~~ {b}" for i, a in enumerate(factors) for b in factors[i + 1:])
+
+
 class _NotConverged(logging.Filter):
     """Keeps semopy's "Solver didn't converge" off the terminal: the result says so."""
 
@@ -132,6 +145,7 @@ def cfa_check(items_keyed: pd.DataFrame, loadings: pd.DataFrame, *, threshold: f
         return result
     safe = {it: f"v{j}" for j, it in enumerate(items)}
     desc = "\n".join(f"{f} =~ " + " + ".join(safe[i] for i in m) for f, m in groups.items())
+    desc += _factor_covariances(list(groups))
     result["model"] = "\n".join(f"{f} =~ " + " + ".join(m) for f, m in groups.items())
     used = [i for m in groups.values() for i in m]
     cols = [items.index(i) for i in used]

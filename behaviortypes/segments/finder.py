@@ -19,6 +19,7 @@ from sklearn.metrics import (
 
 from ..errors import InputError, SurveyQualityWarning
 from ..threads import one_thread
+from ..workers import start_workers  # noqa: F401  (public here: segments.start_workers)
 from ._evidence import blrt_pvalue, run_blrt, run_resamples
 from ._models import (
     Mixture,
@@ -234,47 +235,6 @@ def _t_words(nu: float) -> str:
     if nu >= max(_T_NU):
         return f"t distributions with near-Gaussian tails, {nu:.0f} df"
     return f"heavy-tailed t distributions, {nu:.0f} df"
-
-
-def _worker_ready() -> int:
-    """Run in a worker: import what the engine's tasks need (the first task's cost)."""
-    from . import finder, shapes  # noqa: F401  (finder imports the rest of the engine)
-
-    return 1
-
-
-def start_workers(n_jobs: int = -1):
-    """Start the engine's worker processes now, in a background thread.
-
-    The first :meth:`TypeFinder.fit` of a Python process otherwise waits about a second
-    while joblib starts its workers and they import numpy, scipy, scikit-learn and the
-    engine. A stage that has other work to do first (``pipeline.discover`` screens the
-    answers and fits the factors) calls this before it, so that the start-up overlaps
-    that work; the workers are joblib's reusable ones, so ``fit`` finds them running.
-    Nothing is computed; calling it twice costs nothing.
-
-    Parameters
-    ----------
-    n_jobs : int, default=-1
-        As ``TypeFinder(n_jobs=...)``; 1 starts nothing.
-
-    Returns
-    -------
-    threading.Thread or None
-        The thread starting them (join it to wait), None when ``n_jobs`` is 1.
-    """
-    import threading
-
-    from joblib import Parallel, delayed, effective_n_jobs
-
-    n = effective_n_jobs(n_jobs)
-    if n <= 1:
-        return None
-    thread = threading.Thread(
-        target=lambda: Parallel(n_jobs=n_jobs)(delayed(_worker_ready)() for _ in range(n)),
-        name="behaviortypes-start-workers", daemon=True)
-    thread.start()
-    return thread
 
 
 _EDGE_WHY = {

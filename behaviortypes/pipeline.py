@@ -36,6 +36,7 @@ from .stages import (
     run_factors,
     run_map,
     start_map,
+    user_k_caution,
     run_profiles,
     run_screen,
     run_types,
@@ -487,6 +488,12 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
         solution["structure_warning"] = str(finder.structure_warning_)
         if getattr(finder, "structure_warning_code_", None):  # the same sentence, for the study's language
             solution["structure_warning_code"] = finder.structure_warning_code_
+    elif (caution := user_k_caution(solution)) is not None:  # --k against the evidence (trial 22)
+        from .i18n import reason_text
+        from .texts import Formatter, load_texts
+
+        solution["structure_warning"] = reason_text(caution, load_texts("en"), Formatter("en"))
+        solution["structure_warning_code"] = caution
     return solution
 
 

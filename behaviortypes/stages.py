@@ -38,6 +38,8 @@ __all__ = [
     "run_types",
     "continuum_reason",
     "continuum_title_key",
+    "user_k_caution",
+    "types_weak",
     "level_share",
     "LEVELS_SHARE",
     "CONTINUUM_ENTROPY",
@@ -652,6 +654,48 @@ def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None, *,
         todo = "k_continuum_todo_user"
     return out + [{"code": "k_continuum_body", "values": {"k": int(k)}},
                   {"code": todo, "values": {"k": int(k)}}]
+
+
+_ONE_GROUP_CODES = ("k_reason_user_evidence_one", "k_reason_user_evidence_unimodal",
+                    "k_reason_user_evidence_no_fit")
+
+
+def user_k_caution(solution: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The "read these types with care" warning for a number of types set with ``--k``
+    against the evidence (``solution.json``'s ``structure_warning_code``), or ``None``.
+
+    Against the evidence: ``k_reason_user`` among ``k_reason_code``, ``k`` differs from
+    ``k_by_evidence``, and the evidence alone gives one group (``warn_user_k_one_group``)
+    or :func:`continuum_reason` finds the kept types are levels of one dimension
+    (``warn_user_k_levels``) or a cut of a continuum (``warn_user_k_continuum``). User
+    trial 22: ``--k 4`` where the evidence gave one group and the four were bands of one
+    factor; the typing tool's form and workbook carried no caution.
+    """
+    codes = [c for c in solution.get("k_reason_code") or [] if isinstance(c, Mapping)]
+    said = {c.get("code") for c in codes}
+    k, k_evidence = solution.get("k"), solution.get("k_by_evidence")
+    if "k_reason_user" not in said or k is None or int(k) < 2 or (k_evidence is not None and int(k_evidence) == int(k)):
+        return None
+    values = {"k": int(k)}
+    if said & set(_ONE_GROUP_CODES) or (k_evidence is not None and int(k_evidence) == 1):
+        return {"code": "warn_user_k_one_group", "values": values}
+    rows = [r for r in solution.get("k_evidence") or [] if isinstance(r, Mapping) and r.get("k") == k]
+    signs = continuum_reason(k, codes, rows[0].get("entropy") if rows else None, levels=solution.get("k_levels"))
+    if not signs:
+        return None
+    levels = continuum_title_key(signs) == "k_continuum_levels_title"
+    return {"code": "warn_user_k_levels" if levels else "warn_user_k_continuum", "values": values}
+
+
+def types_weak(solution: Mapping[str, Any] | None) -> bool:
+    """Whether a discovery's types are to be read with care: ``solution.json`` holds a
+    ``structure_warning`` (weak evidence for distinct types), or the number of types was
+    set with ``--k`` against the evidence (:func:`user_k_caution`, also for a folder
+    written before that was recorded). The one source of the typing tool's form,
+    workbook and the scored files' warning."""
+    if not isinstance(solution, Mapping):
+        return False
+    return bool(solution.get("structure_warning")) or user_k_caution(solution) is not None
 
 
 def _factor_said(factor_id: str, name: str) -> Any:

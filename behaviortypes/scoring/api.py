@@ -264,7 +264,9 @@ def warn_weak_evidence(folder: Path | None, weak: bool | None = None) -> None:
 
     if weak is None:
         solution = folder / "solution.json" if folder is not None else None
-        weak = bool(solution is not None and solution.is_file() and (read_json(solution) or {}).get("structure_warning"))
+        from ..stages import types_weak  # one source with the typing tool's spec (LEFT21 L3)
+
+        weak = bool(solution is not None and solution.is_file() and types_weak(read_json(solution)))
     if weak:
         code = "warn_weak_evidence_scored"
         warnings.warn(SurveyQualityWarning(load_texts("en")[code], code=code), stacklevel=3)

@@ -1,0 +1,75 @@
+"""Session 22, FIX22B: what user trial 22 (the Humor Styles Questionnaire) found in the
+deliverables, the banner, the type names and the Swedish side, and session 21's leftovers."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+
+# 4. a number of types set with --k against the evidence carries the caution -------------------
+
+def _user_k(disc, *, k_evidence=1, levels=None, codes=("k_reason_user", "k_reason_user_evidence_one")):
+    """``solution.json`` as ``discover --k 3`` writes it where the evidence gave ``k_evidence``
+    (no ``structure_warning``: what trial 22's out4 held)."""
+    sol = {"survey": str(disc.parent / "survey"), "n_respondents": 300, "n_kept": 300, "n_factors": 1,
+           "factor_reason": "", "factor_evidence": [], "k": 3, "k_by_evidence": k_evidence, "k_reason": "",
+           "k_reason_code": [{"code": c, "values": {"k": 3}} for c in codes], "k_evidence": [], "seed": 4,
+           "sizes": {str(t): {"n": 100, "share": 1 / 3, "ci_low": 0.0, "ci_high": 1.0} for t in (1, 2, 3)}}
+    if levels is not None:
+        sol["k_levels"] = levels
+    (disc / "solution.json").write_text(json.dumps(sol), encoding="utf-8")
+    return disc
+
+
+_LEVELS = {"share": 0.98, "general": True, "levels": True, "factor": "F1", "factor_share": 0.8,
+           "factor_name": "Affiliative humour"}
+
+
+def test_user_k_caution_says_one_group_levels_or_nothing():
+    from behaviortypes.stages import types_weak, user_k_caution
+
+    base = {"k": 4, "k_by_evidence": 1, "k_reason_code": [{"code": "k_reason_user"},
+                                                          {"code": "k_reason_user_evidence_one"}]}
+    assert user_k_caution(base) == {"code": "warn_user_k_one_group", "values": {"k": 4}}
+    levels = {**base, "k_by_evidence": 2, "k_reason_code": [{"code": "k_reason_user"}], "k_levels": _LEVELS}
+    assert user_k_caution(levels)["code"] == "warn_user_k_levels"
+    assert user_k_caution({**levels, "k_levels": {**_LEVELS, "levels": False}}) is None  # kinds: no caution
+    assert user_k_caution({**base, "k_by_evidence": 4}) is None  # --k as the evidence said
+    assert user_k_caution({**base, "k_reason_code": [{"code": "k_reason_bic"}]}) is None  # not set with --k
+    assert types_weak(base) and not types_weak({"k": 3}) and types_weak({"structure_warning": "x"})
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_the_user_k_caution_reads_in_both_languages(lang):
+    from behaviortypes.i18n import reason_text
+    from behaviortypes.texts import Formatter, load_texts
+
+    t = load_texts(lang)
+    for code in ("warn_user_k_one_group", "warn_user_k_levels", "warn_user_k_continuum"):
+        said = reason_text({"code": code, "values": {"k": 4}}, t, Formatter(lang))
+        assert said.startswith(("The 4 types", "De 4 typerna")) and "--k" in said
+
+
+def test_typing_tool_form_and_workbook_carry_the_caution_when_k_was_set_against_the_evidence(tmp_path):
+    """Trial 22: ``discover --k 4`` where the evidence gave one group; ``typing-tool --html
+    --xlsx`` gave the client a form and workbook with no "Read these types with care"."""
+    from clirun import bt, ok_lines
+    from openpyxl import load_workbook
+    from test_typing_deliverables import _make_study
+
+    from behaviortypes.texts import load_texts
+
+    disc = _make_study(tmp_path, k=3, lo=1, hi=5, n_items=8, n=300, seed=4, language="en",
+                       names=["Explorers", "Planners", "Hunters"], taglines=["a", "b", "c"],
+                       texts=["I plan.", "I compare.", "I buy."])
+    _user_k(disc)
+    said = load_texts("en")["weak_evidence_types"]
+    res = bt("typing-tool", disc, "--html", tmp_path / "form.html", "--xlsx", tmp_path / "tool.xlsx")
+    ok_lines(res)
+    assert said in (tmp_path / "form.html").read_text(encoding="utf-8")
+    cells = [str(c.value) for ws in load_workbook(tmp_path / "tool.xlsx") for row in ws.iter_rows() for c in row
+             if c.value is not None]
+    assert said in cells

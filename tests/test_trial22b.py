@@ -73,3 +73,49 @@ def test_typing_tool_form_and_workbook_carry_the_caution_when_k_was_set_against_
     cells = [str(c.value) for ws in load_workbook(tmp_path / "tool.xlsx") for row in ws.iter_rows() for c in row
              if c.value is not None]
     assert said in cells
+
+
+# 5. a lone small level that hides a large one: the notes name both and say what to do ----------
+
+def test_banner_names_the_small_level_that_hid_a_large_one_and_says_to_merge_it(tmp_path_factory, tmp_path):
+    """Trial 22: 8 "Other" hid "Female" (about 470) in every column, All included; the workbook
+    blamed a small study and the report said nothing. The suppression stays (it protects "Other");
+    the terminal, the workbook and the report's banner page now say which level to merge."""
+    import numpy as np
+    from clirun import bt, ok_lines
+    from openpyxl import load_workbook
+    from sharedcache import small_english_discovered
+
+    from behaviortypes.describe import banner_overview, load_profile
+    from behaviortypes.texts import load_texts
+
+    root = small_english_discovered(tmp_path_factory, tmp_path / "se")
+    ids = pd.read_csv(root / "survey" / "responses.csv")["customer_id"].dropna().tolist()
+    gender = np.where(np.random.default_rng(0).random(len(ids)) < 0.55, "Male", "Female")
+    gender[:8] = "Other"
+    pd.DataFrame({"customer_id": ids, "gender": gender}).to_csv(tmp_path / "c.csv", index=False)
+    res = bt("profile", root / "out", "--by", "gender", "--customers", tmp_path / "c.csv", "--id-column", "customer_id",
+             "--xlsx", tmp_path / "b.xlsx")
+    ok_lines(res)
+    banner = pd.read_csv(root / "out" / "banner.csv")
+    hidden = banner[banner["n"].isna()].groupby("level").size()
+    assert hidden.get("Other") == 2 and hidden.get("Male") == 2  # protected as before
+    said = load_texts("en")["banner_protected_level"].format(column="gender", small="Other", hidden="Male", min=10)
+    assert "  " + said in res.stdout.splitlines()
+    cells = [str(c.value) for ws in load_workbook(tmp_path / "b.xlsx") for row in ws.iter_rows() for c in row]
+    assert said in cells
+    overview = banner_overview(load_profile(root / "out"), lang="sv")
+    assert overview["notes"] == [load_texts("sv")["banner_protected_level"].format(
+        column="gender", small="Other", hidden="Male", min=10)]
+
+
+def test_protected_level_is_the_one_small_level_and_the_smallest_other():
+    from behaviortypes.describe.banner import banner_table, protected_level
+
+    rows = pd.DataFrame({"level": ["a", "b", "c"], "_level_n": [300, 200, 8]})
+    assert protected_level(rows, 10) == ("c", "b")
+    assert protected_level(rows.iloc[[0, 2]], 10) is None  # two levels: nothing else to hide
+    assert protected_level(rows.assign(_level_n=[300, 9, 8]), 10) is None  # two small levels protect each other
+    types = pd.Series([1, 2] * 100, index=range(200))
+    data = pd.DataFrame({"g": ["a"] * 120 + ["b"] * 75 + ["c"] * 5, "h": ["x", "y"] * 100})
+    assert banner_table(types, data).attrs["protected_levels"] == {"g": {"small": "c", "hidden": "b"}}

@@ -24,7 +24,8 @@ from .banner import banner_table, banner_tests, level_key
 from .threestep import covariate_model, outcome_means
 
 __all__ = ["DEFAULT_MIN_CELL", "ProfileResult", "profile_types_by", "load_profile",
-           "assignments_fingerprint", "type_names_in", "declared_missing_lines"]
+           "assignments_fingerprint", "type_names_in", "declared_missing_lines",
+           "protected_level_lines"]
 
 #: Cells with fewer respondents are suppressed unless the instrument sets ``min_group_size``.
 DEFAULT_MIN_CELL = 10
@@ -87,6 +88,7 @@ class ProfileResult:
             lines.append(t["cli_profile_test"].format(variable=row["variable"], sig=n_sig,
                                                       p=p_text.replace(".", ",") if lang == "sv" else p_text))
         lines += _withheld_lines(self.covariates, meta, t)
+        lines += ["  " + line for line in protected_level_lines(meta, t)]
         hidden = int(self.banner["n"].isna().sum()) if "n" in self.banner else 0
         if hidden > len(self.banner) / 2:  # most of the banner hidden: say why and what to do
             lines.append(t["cli_profile_mostly_hidden"].format(hidden=hidden, cells=len(self.banner),
@@ -547,6 +549,8 @@ def profile_types_by(
         "assignments_sha256": assignments_fingerprint(types),
         "bases": _type_bases(types, disc, inst.min_group_size),
         "column_labels": dict(inst.column_labels),  # the report names CRM columns so too
+        # a lone small level that hid a large one: the notes say to merge it (user trial 22)
+        "protected_levels": dict(banner.attrs.get("protected_levels") or {}),
         **linked_meta,
     }
     return ProfileResult(out, banner, tests, outcome_tab, covs, meta)
@@ -588,6 +592,19 @@ def _blank_declared_missing(data: pd.DataFrame, specs: list[dict], inst: Any) ->
     for spec in specs:
         if spec["column"] in counted:
             spec["declared_missing"] = counted[spec["column"]]
+
+
+def protected_level_lines(meta: dict[str, Any], t: dict[str, str],
+                          labels: dict[str, str] | None = None) -> list[str]:
+    """Per descriptor whose one small level hid a large one in every column of the banner
+    (``profile.json`` ``protected_levels``, :func:`~behaviortypes.describe.banner.protected_level`):
+    a sentence naming both and saying to merge the small level or declare it missing
+    (``banner_protected_level``), in the language of ``t``; ``labels``: the descriptors'
+    labels (default: the column names)."""
+    return [t["banner_protected_level"].format(column=(labels or {}).get(col, col), small=pair["small"],
+                                               hidden=pair["hidden"], min=meta.get("min_cell"))
+            for col, pair in (meta.get("protected_levels") or {}).items()
+            if isinstance(pair, dict) and pair.get("small") and pair.get("hidden")]
 
 
 def declared_missing_lines(meta: dict[str, Any], t: dict[str, str]) -> list[str]:

@@ -4,6 +4,7 @@ deliverables, the banner, the type names and the Swedish side, and session 21's 
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -119,3 +120,50 @@ def test_protected_level_is_the_one_small_level_and_the_smallest_other():
     types = pd.Series([1, 2] * 100, index=range(200))
     data = pd.DataFrame({"g": ["a"] * 120 + ["b"] * 75 + ["c"] * 5, "h": ["x", "y"] * 100})
     assert banner_table(types, data).attrs["protected_levels"] == {"g": {"small": "c", "hidden": "b"}}
+
+
+# 7. ids that differ in leading zeros: both sides' ids shown, the zeros said, never matched -----
+
+def test_link_hint_shows_both_sides_ids_and_says_leading_zeros():
+    from behaviortypes.customer_links import IdsSeen, link_ids_hint
+    from behaviortypes.errors import phrase
+
+    seen = IdsSeen(["000100", "000101", "000102", "000103"])
+    for batch in (pd.Series(["7", "100"]), pd.Series(["101", "999"])):  # streamed: batch by batch
+        seen.see(batch)
+    hint = link_ids_hint(seen, link="customer_id", column="kundnr", file="responses.csv")
+    assert seen.n_zero == 2 and seen.zero_pair == ("000100", "100")
+    said = phrase(hint.code, "en", hint.values)
+    assert said.startswith("the ids differ in leading zeros only: 2 of the survey's customer_id match the base's "
+                           "kundnr once the zeros are removed (000100 in responses.csv is 100 in the base)")
+    other = IdsSeen(["A1", "A2"])
+    other.see(pd.Series(["B1", "B2", "B3", "B4"]))
+    assert phrase(*(lambda h: (h.code, "sv", h.values))(link_ids_hint(other, link="kund", column="id", file="r.csv"))) \
+        == "kontrollera att kund i r.csv innehåller kundbasens id: enkätens ser ut som A1, A2, kundbasens id som B1, B2, B3"
+
+
+def test_profile_and_lookalike_show_the_bases_ids_and_say_leading_zeros(tmp_path_factory, tmp_path):
+    """Trial 22: ``000100`` in the survey, ``100`` in the base: "no typed respondent is in the
+    customer base" with no example of the base's ids, nor a word of the zeros."""
+    from clirun import bt, error_line
+    from sharedcache import small_english_discovered
+
+    root = small_english_discovered(tmp_path_factory, tmp_path / "se")
+    ids = pd.read_csv(root / "survey" / "responses.csv")["customer_id"].dropna()
+    other = pd.DataFrame({"customer_id": "X" + ids.str.slice(1), "tier": "gold"})
+    other.to_csv(tmp_path / "other.csv", index=False)
+    line = error_line(bt("profile", root / "out", "--by", "tier", "--customers", tmp_path / "other.csv",
+                         "--id-column", "customer_id"))
+    assert line.startswith("error: other.csv, column 'customer_id': no typed respondent is in the customer base. "
+                           "Hint: check that customer_id in responses.csv holds the base's ids: the survey's look like "
+                           f"{ids.iloc[0]}, ")  # three typed respondents' ids
+    assert line.endswith(f", the base's customer_id like {', '.join(other['customer_id'][:3])}")
+    zeros = other.assign(customer_id="00" + ids)  # the base's ids written with leading zeros
+    zeros.to_csv(tmp_path / "zeros.csv", index=False)
+    hint = re.compile(r"Hint: the ids differ in leading zeros only: (\d+) of the survey's customer_id match the "
+                      r"base's customer_id once the zeros are removed \((C\d+) in responses.csv is 00\2 in the base\)")
+    for command in (["profile", root / "out", "--by", "tier"], ["lookalike", root / "out"]):
+        line = error_line(bt(*command, "--customers", tmp_path / "zeros.csv", "--id-column", "customer_id"))
+        found = hint.search(line)
+        assert found and 200 < int(found.group(1)) <= len(ids), line  # the typed respondents with an id
+    assert not (root / "out" / "lookalike.skops").exists()

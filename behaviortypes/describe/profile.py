@@ -280,9 +280,13 @@ def _linked_columns(resp: pd.DataFrame, inst: Any, customers: str | Path, id_col
     linked = base.set_index(cust_id).reindex(link.to_numpy())
     linked.index = resp.index
     n_linked = int(link.isin(base[cust_id]).sum())
-    if n_linked == 0:
+    if n_linked == 0:  # the ids of both sides, and a leading-zeros mismatch said (user trial 22)
+        from ..customer_links import IdsSeen, link_ids_hint
+
+        seen = IdsSeen(link.dropna().str.strip().to_numpy())
+        seen.see(base[cust_id].str.strip())
         raise InputError(code="problem_profile_none_linked", file=customers, column=cust_id,
-                         values={"link": inst.customer_id_column, "file": rfile})
+                         hint=link_ids_hint(seen, link=inst.customer_id_column, column=cust_id, file=rfile))
     linked.attrs["linked"] = pd.Series(link.isin(base[cust_id]).fillna(False).to_numpy(bool), index=resp.index)
     return linked
 

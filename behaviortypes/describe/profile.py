@@ -553,8 +553,7 @@ def profile_types_by(
         "assignments_sha256": assignments_fingerprint(types),
         "bases": _type_bases(types, disc, inst.min_group_size),
         "column_labels": dict(inst.column_labels),  # the report names CRM columns so too
-        # a lone small level that hid a large one: the notes say to merge it (user trial 22)
-        "protected_levels": dict(banner.attrs.get("protected_levels") or {}),
+        "protected_levels": dict(banner.attrs.get("protected_levels") or {}),  # to merge (trial 22)
         **linked_meta,
     }
     return ProfileResult(out, banner, tests, outcome_tab, covs, meta)

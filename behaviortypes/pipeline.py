@@ -37,6 +37,7 @@ from .stages import (
     run_map,
     start_map,
     user_k_caution,
+    statements_on,
     run_profiles,
     run_screen,
     run_types,
@@ -475,6 +476,7 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
     solution["k_levels"] = {**levels, "share": levels["share"] if np.isfinite(levels["share"]) else None}
     if levels.get("factor"):  # the continuum box calls it by its name (trial 20 read "F2")
         solution["k_levels"]["factor_name"] = str(dict(fm.factor_names_).get(levels["factor"], "") or "")
+        solution["k_levels"]["n_statements"] = statements_on(solution, levels["factor"])  # trial 22
     if factors.styles is not None:
         solution["response_styles"] = factors.styles.to_dict()
     if getattr(tool, "caution", None):  # the types follow at most two statements: a terminal warning

@@ -167,3 +167,52 @@ def test_profile_and_lookalike_show_the_bases_ids_and_say_leading_zeros(tmp_path
         found = hint.search(line)
         assert found and 200 < int(found.group(1)) <= len(ids), line  # the typed respondents with an id
     assert not (root / "out" / "lookalike.skops").exists()
+
+
+# 9. type names: bands by their order, hyphens kept, the levels box's advice only when it applies --
+
+_HSQ = {"F1": "Affiliative humour", "F2": "Self-enhancing humour", "F3": "Self-defeating humour",
+        "F4": "Aggressive humour"}
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("en", ["The group high on affiliative humour", "The group somewhat low on affiliative humour",
+            "The group low on affiliative humour", "The group lowest on affiliative humour",
+            "Low on affiliative humour, low on self-enhancing humour."]),
+    ("sv", ["Gruppen som ligger högt på affiliative humour", "Gruppen som ligger något lågt på affiliative humour",
+            "Gruppen som ligger lågt på affiliative humour", "Gruppen som ligger lägst på affiliative humour",
+            "Lågt på affiliative humour, lågt på self-enhancing humour."])])
+def test_bands_along_one_factor_are_named_by_their_order_and_themes_keep_their_hyphens(lang, said):
+    """Trial 22's four bands of affiliative humour (z about 0.8, -0.45, -1.45, -2.0): the middle
+    band was "The group low on affiliative humour 2", and "self-enhancing" lost its hyphen."""
+    from behaviortypes.profiles import suggest_names
+
+    means = pd.DataFrame({"F1": [0.8, -0.45, -1.45, -2.0], "F2": [0.1, -0.2, -0.5, -0.9],
+                          "F3": [0.0, 0.0, -0.1, -0.6], "F4": [0.0] * 4}, index=[1, 2, 3, 4])
+    names = suggest_names(means, _HSQ, lang=lang)
+    assert names["name"].tolist() == said[:4]
+    assert names.at[3, "tagline"] == said[4]
+    codes = suggest_names(means, {"F1": "affiliative-humour", "F2": "self_enhancing", "F3": "c", "F4": "d"}, lang="en")
+    assert codes.at[1, "name"] == "The group high on affiliative humour"  # a code's hyphen still reads as a space
+
+
+def test_the_levels_box_suggests_one_factor_fewer_only_for_a_factor_of_few_statements():
+    from behaviortypes.i18n import reason_text
+    from behaviortypes.stages import continuum_reason, statements_on
+    from behaviortypes.texts import Formatter, load_texts
+
+    sol = {"factor_evidence": [{"n_factors": 4, "salient": "8/8/7/3", "chosen": True}]}
+    assert statements_on(sol, "F1") == 8 and statements_on(sol, "F4") == 3 and statements_on({}, "F1") is None
+    lv = {"share": 0.98, "general": True, "levels": True, "factor": "F1", "factor_share": 0.8,
+          "factor_name": "Affiliative humour", "n_statements": 8}
+    bic = [{"code": "k_reason_bic", "values": {"k": 4}}]
+    for lang in ("en", "sv"):
+        t, fmt = load_texts(lang), Formatter(lang)
+        many = reason_text(continuum_reason(4, bic, 0.9, levels=lv), t, fmt)
+        few = reason_text(continuum_reason(4, bic, 0.9, levels={**lv, "n_statements": 3}), t, fmt)
+        assert "--factors" not in many and "--factors" in few
+        assert ("few statements" in few) if lang == "en" else ("få påståenden" in few)
+        assert ("few statements" not in many) if lang == "en" else ("få påståenden" not in many)
+    sv = reason_text(continuum_reason(4, bic, 0.9, levels=lv), load_texts("sv"), Formatter("sv"))
+    assert "Vad du kan göra:" in sv and "skiljer sig främst i nivå, inte i sort" in sv  # item 10
+    assert "Vad göra" not in "".join(load_texts("sv").values())

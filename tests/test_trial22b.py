@@ -216,3 +216,70 @@ def test_the_levels_box_suggests_one_factor_fewer_only_for_a_factor_of_few_state
     sv = reason_text(continuum_reason(4, bic, 0.9, levels=lv), load_texts("sv"), Formatter("sv"))
     assert "Vad du kan göra:" in sv and "skiljer sig främst i nivå, inte i sort" in sv  # item 10
     assert "Vad göra" not in "".join(load_texts("sv").values())
+
+
+# 11. progress bars whose figures agree with the summary -----------------------------------------
+
+class _Tty:
+    """A terminal-like stream that keeps what is written."""
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, text):
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+    def text(self):
+        return "".join(self.parts)
+
+
+def test_typing_tool_score_shows_no_bar_before_it_knows_the_rows():
+    """Trial 22: ``typing-tool --score`` drew "0/? 0 rows/s" while reading a 1,071-row file,
+    below the 2,000 rows worth a bar, then said "Typed 1,071 rows"."""
+    import time
+
+    from behaviortypes.scoring import SHOW_FROM_ROWS, RowMeter
+
+    tty = _Tty()
+    meter = RowMeter(None, "Typing responses.csv", started=time.perf_counter(), stream=tty, show_from=SHOW_FROM_ROWS)
+    time.sleep(0.3)  # reading the file
+    meter.set_total(1071)
+    meter.advance(1071)
+    meter.finish(1071, 0.5)
+    assert "0/?" not in tty.text() and "rows/s" not in tty.text()
+    big = _Tty()
+    meter = RowMeter(None, "Typing big.csv", started=time.perf_counter(), stream=big, show_from=SHOW_FROM_ROWS)
+    meter.set_total(5000)
+    meter.advance(5000)
+    meter.finish(5000, 1.0)
+    assert "5,000/5,000" in big.text() and "0/?" not in big.text()
+
+
+def test_the_search_bar_moves_one_step_a_fit(monkeypatch):
+    """Trial 22: "Fitting 2-10 types" moved 11 steps for 9 fits (and one group's)."""
+    from contextlib import contextmanager
+
+    import numpy as np
+
+    from behaviortypes.segments import TypeFinder
+
+    seen = {}
+
+    @contextmanager
+    def bar(self, label, total):
+        steps = []
+        yield lambda n=1: steps.append(n)
+        seen.setdefault(label, (total, sum(steps)))
+
+    monkeypatch.setattr(TypeFinder, "_bar", bar)
+    X = pd.DataFrame(np.random.default_rng(0).normal(size=(150, 2)), columns=["F1", "F2"])
+    TypeFinder(k_max=4, n_resamples=2, n_jobs=1, random_state=0, progress=True).fit(X)
+    [(label, (total, steps))] = [(k, v) for k, v in seen.items() if k.startswith("Fitting")]
+    assert label == f"Fitting 1-{total} types" and steps == total, seen  # one group's fit and 2..K types

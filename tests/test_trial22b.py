@@ -283,3 +283,17 @@ def test_the_search_bar_moves_one_step_a_fit(monkeypatch):
     TypeFinder(k_max=4, n_resamples=2, n_jobs=1, random_state=0, progress=True).fit(X)
     [(label, (total, steps))] = [(k, v) for k, v in seen.items() if k.startswith("Fitting")]
     assert label == f"Fitting 1-{total} types" and steps == total, seen  # one group's fit and 2..K types
+
+
+def test_a_lone_small_level_of_three_still_gives_nothing_away():
+    """Trial 22's gender banner (8 "Other" beside about 470 "Female" and 565 "Male", four types):
+    the suppression still protects "Other" against an outsider with every published margin."""
+    from banner_tables import table_from_counts
+    from test_trial20 import _assert_nothing_given_away
+
+    from behaviortypes.describe.banner import banner_table
+
+    counts = {"Male": [349, 137, 57, 22], "Female": [255, 139, 62, 12], "Other": [4, 2, 1, 1]}
+    tab = banner_table(*table_from_counts(counts), min_cell=10)
+    _assert_nothing_given_away(tab, counts)
+    assert tab.attrs["protected_levels"] == {"g": {"small": "Other", "hidden": "Female"}}

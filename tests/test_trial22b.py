@@ -297,3 +297,29 @@ def test_a_lone_small_level_of_three_still_gives_nothing_away():
     tab = banner_table(*table_from_counts(counts), min_cell=10)
     _assert_nothing_given_away(tab, counts)
     assert tab.attrs["protected_levels"] == {"g": {"small": "Other", "hidden": "Female"}}
+
+
+# L2. score says the customer base's words read as no value, once, as lookalike does -------------
+
+def test_score_says_the_words_it_read_as_no_value_once(tmp_path):
+    from clirun import bt, ok_lines
+    from reportfixture import make_discovery_folder
+    from test_scoring import FEATURES, make_base
+
+    from behaviortypes.lookalike import LookalikeModel, save_model
+
+    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=19, with_quotes=False)
+    frame, truth = make_base(300, seed=3)
+    features = frame.set_index("customer_id")[FEATURES]
+    model = LookalikeModel(models=("logistic",), cv=3, random_state=0).fit(features, pd.Series(truth, index=features.index))
+    save_model(model, disc / "lookalike.skops")
+    numeric = next(c for c in FEATURES if pd.api.types.is_numeric_dtype(frame[c]))
+    text = frame.astype({numeric: object})
+    text.loc[[1, 2, 4], numeric] = ["N/A", "-", "none"]
+    text.to_csv(tmp_path / "customers.csv", index=False)
+    res = bt("score", disc, "--customers", tmp_path / "customers.csv", "--out", tmp_path / "scored.csv")
+    ok_lines(res)
+    said = [line for line in res.stderr.splitlines() if "read as no value" in line]
+    assert said == [f"warning: customers.csv, column '{numeric}', rows 2, 3, 5: 3 values of the customer base read "
+                    "as no value: 'N/A', '-', 'none'. Hint: if a cell means something else (an Excel formula error "
+                    "such as #N/A, a number typed as text), fix it in the file; else leave it or blank it"]

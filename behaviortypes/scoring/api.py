@@ -442,6 +442,10 @@ def score_customers(
         meter.finish(n_rows, seconds)
     finally:
         meter.close()
+    if source.kind == "csv" and source.null_columns:  # "N/A", "none", ".", "-": said once, as lookalike does (L2)
+        from ..readers.customers import say_read_as_missing
+
+        say_read_as_missing(source.path, [c for c in source.columns if c in source.null_columns], id_column)
     warn_weak_evidence(scorer.folder)
     return ScoreSummary(
         n_rows=n_rows,

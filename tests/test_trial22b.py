@@ -323,3 +323,15 @@ def test_score_says_the_words_it_read_as_no_value_once(tmp_path):
     assert said == [f"warning: customers.csv, column '{numeric}', rows 2, 3, 5: 3 values of the customer base read "
                     "as no value: 'N/A', '-', 'none'. Hint: if a cell means something else (an Excel formula error "
                     "such as #N/A, a number typed as text), fix it in the file; else leave it or blank it"]
+
+
+def test_the_report_says_the_k_caution_for_a_folder_written_before_it_was_recorded():
+    from behaviortypes.report.render import structure_warning_text
+    from behaviortypes.texts import Formatter, load_texts
+
+    sol = {"k": 4, "k_by_evidence": 1, "k_reason_code": [{"code": "k_reason_user", "values": {"k": 4}},
+                                                         {"code": "k_reason_user_evidence_one", "values": {"k": 4}}]}
+    for lang in ("en", "sv"):
+        t = load_texts(lang)
+        assert structure_warning_text(sol, t, Formatter(lang)) == t["warn_user_k_one_group"].format(k=4)
+        assert structure_warning_text({"k": 4}, t, Formatter(lang)) == ""

@@ -335,3 +335,24 @@ def test_the_report_says_the_k_caution_for_a_folder_written_before_it_was_record
         t = load_texts(lang)
         assert structure_warning_text(sol, t, Formatter(lang)) == t["warn_user_k_one_group"].format(k=4)
         assert structure_warning_text({"k": 4}, t, Formatter(lang)) == ""
+
+
+@pytest.mark.slow
+def test_discover_records_the_k_caution_in_solution_json(tmp_path):
+    """``discover --k 3`` on a survey without types (the null study of test_one_group):
+    ``solution.json`` holds the caution (``structure_warning`` and its code), as weak
+    evidence does, so the typing tool, ``score`` and the report say it."""
+    import warnings
+
+    from behaviortypes.pipeline import discover
+    from behaviortypes.synth import make_study
+
+    make_study(tmp_path / "survey", seed=1, n_respondents=400, n_customers=2000, n_interviews=4, separation=0.0,
+               items_per_dimension=3, cross_loadings=())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        discover(tmp_path / "survey", tmp_path / "out", seed=0, n_resamples=4, make_map=False, k=3)
+    sol = json.loads((tmp_path / "out" / "solution.json").read_text(encoding="utf-8"))
+    assert sol["k"] == 3 and sol["k_by_evidence"] == 1
+    assert sol["structure_warning_code"] == {"code": "warn_user_k_one_group", "values": {"k": 3}}
+    assert sol["structure_warning"].startswith("The 3 types were set with --k against the evidence")

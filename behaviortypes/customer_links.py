@@ -16,7 +16,10 @@ from typing import Any
 
 from .errors import Problem, SurveyQualityWarning
 
-__all__ = ["repeated_customer_problem", "warn_repeated_customers"]
+__all__ = ["repeated_customer_problem", "warn_repeated_customers", "IdsSeen", "link_ids_hint"]
+
+#: How many ids of each side a hint shows.
+ID_EXAMPLES = 3
 
 
 def repeated_customer_problem(survey: Any, code: str = "warn_customer_id_repeated", *,
@@ -66,3 +69,58 @@ def warn_repeated_customers(survey: Any) -> bool:
     warnings.warn(SurveyQualityWarning(str(problem), problem=problem), stacklevel=2)
     return True
 
+
+
+class IdsSeen:
+    """What a pass over a customer base saw of its ids, for the hint when few respondents
+    link (user trial 22: ``000100`` in the survey, ``100`` in the base, and no example of
+    the base's ids): its first ids, and how many survey ids match a base id once leading
+    zeros are removed from both (bounded memory: one batch at a time).
+
+    ``survey_ids``: the survey's customer ids (text, stripped)."""
+
+    def __init__(self, survey_ids: Iterable[str]) -> None:
+        self.survey = [str(s) for s in survey_ids]
+        self._bare = {}
+        for s in self.survey:
+            self._bare.setdefault(_no_zeros(s), s)
+        self.examples: list[str] = []
+        self.zero_pair: tuple[str, str] | None = None
+        self.n_zero = 0
+
+    def see(self, ids: Any) -> None:
+        """One batch of the base's ids (a Series of text, stripped)."""
+        import pandas as pd
+
+        ids = pd.Series(ids, dtype="string").dropna()
+        if len(self.examples) < ID_EXAMPLES:
+            self.examples += [str(v) for v in ids.head(ID_EXAMPLES - len(self.examples))]
+        wanted = set(self.survey)
+        bare = ids[~ids.isin(wanted)].str.lstrip("0").replace("", "0")
+        hit = bare[bare.isin(self._bare.keys())]
+        self.n_zero += int(hit.nunique())
+        if self.zero_pair is None and len(hit):
+            self.zero_pair = (self._bare[hit.iloc[0]], str(ids.loc[hit.index[0]]))
+
+
+def _no_zeros(value: str) -> str:
+    """An id without its leading zeros ("000100" → "100"; "000" → "0")."""
+    return str(value).lstrip("0") or ("0" if str(value) else "")
+
+
+def link_ids_hint(seen: IdsSeen, *, link: str, column: str, file: str) -> Any:
+    """The hint when no or too few respondents link to the base: the ids of both sides as
+    examples (``problem_link_ids_hint``), or, when some match once leading zeros are
+    removed, that and an example pair (``problem_link_ids_zeros_hint``): they are never
+    matched silently."""
+    from .errors import Said
+
+    def shown(ids: list[str]) -> str:
+        return ", ".join(ids[:ID_EXAMPLES]) or "-"
+
+    if seen.zero_pair is not None:
+        return Said("problem_link_ids_zeros_hint", {
+            "n": seen.n_zero, "link": link, "column": column, "file": file,
+            "survey_one": seen.zero_pair[0], "base_one": seen.zero_pair[1]})
+    return Said("problem_link_ids_hint", {"link": link, "column": column, "file": file,
+                                          "survey": shown(seen.survey), "base": shown(seen.examples)})

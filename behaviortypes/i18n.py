@@ -164,6 +164,9 @@ _GRAMMAR: dict[str, dict[str, str]] = {
         "low": "The group low on {theme}",
         "high_most": "The group highest on {theme}",  # the most extreme of types sharing a name
         "low_most": "The group lowest on {theme}",
+        # the least extreme of types along one factor's pole (bands: user trial 22)
+        "high_mild": "The group somewhat high on {theme}",
+        "low_mild": "The group somewhat low on {theme}",
         "tag_high": "high on {theme}",
         "tag_low": "low on {theme}",
         "tag_sep": ", ",
@@ -196,6 +199,8 @@ _GRAMMAR: dict[str, dict[str, str]] = {
         "low": "Gruppen som ligger lågt på {theme}",
         "high_most": "Gruppen som ligger högst på {theme}",
         "low_most": "Gruppen som ligger lägst på {theme}",
+        "high_mild": "Gruppen som ligger något högt på {theme}",
+        "low_mild": "Gruppen som ligger något lågt på {theme}",
         "tag_high": "högt på {theme}",
         "tag_low": "lågt på {theme}",
         "tag_sep": ", ",
@@ -403,7 +408,8 @@ def _theme_text(theme: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def type_name(theme: str, high: bool, lang: str = "en", *, lexicon: bool = True, most: bool = False) -> str:
+def type_name(theme: str, high: bool, lang: str = "en", *, lexicon: bool = True, most: bool = False,
+              mild: bool = False) -> str:
     """A suggested persona name from the factor a type is named after.
 
     Parameters
@@ -421,6 +427,11 @@ def type_name(theme: str, high: bool, lang: str = "en", *, lexicon: bool = True,
         pole of the same factor: ``"The group lowest on affiliative"`` / ``"Gruppen som
         ligger lägst på affiliative"``. A lexicon word has no superlative: it is
         returned as without ``most``.
+    mild : bool, default=False
+        The least extreme of several types named after the same pole of the same factor
+        (bands along one factor, user trial 22): ``"The group somewhat low on affiliative
+        humour"`` / ``"Gruppen som ligger något lågt på …"``, not a type number. A lexicon
+        word is returned as without ``mild``.
 
     Returns
     -------
@@ -436,7 +447,8 @@ def type_name(theme: str, high: bool, lang: str = "en", *, lexicon: bool = True,
             word = word[:1].lower() + word[1:]
         name = g["word"].format(word=word)
     else:
-        name = g[("high" if high else "low") + ("_most" if most else "")].format(theme=_theme_text(theme))
+        name = g[("high" if high else "low") + ("_most" if most else "_mild" if mild else "")].format(
+            theme=_theme_text(theme))
     return name[:1].upper() + name[1:]
 
 

@@ -36,6 +36,8 @@ from .stages import (
     run_factors,
     run_map,
     start_map,
+    user_k_caution,
+    statements_on,
     run_profiles,
     run_screen,
     run_types,
@@ -474,6 +476,7 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
     solution["k_levels"] = {**levels, "share": levels["share"] if np.isfinite(levels["share"]) else None}
     if levels.get("factor"):  # the continuum box calls it by its name (trial 20 read "F2")
         solution["k_levels"]["factor_name"] = str(dict(fm.factor_names_).get(levels["factor"], "") or "")
+        solution["k_levels"]["n_statements"] = statements_on(solution, levels["factor"])  # trial 22
     if factors.styles is not None:
         solution["response_styles"] = factors.styles.to_dict()
     if getattr(tool, "caution", None):  # the types follow at most two statements: a terminal warning
@@ -487,6 +490,12 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
         solution["structure_warning"] = str(finder.structure_warning_)
         if getattr(finder, "structure_warning_code_", None):  # the same sentence, for the study's language
             solution["structure_warning_code"] = finder.structure_warning_code_
+    elif (caution := user_k_caution(solution)) is not None:  # --k against the evidence (trial 22)
+        from .i18n import reason_text
+        from .texts import Formatter, load_texts
+
+        solution["structure_warning"] = reason_text(caution, load_texts("en"), Formatter("en"))
+        solution["structure_warning_code"] = caution
     return solution
 
 

@@ -103,7 +103,10 @@ ONE_GROUP_NAMES = {
 
 
 def _humanise(name: str) -> str:
-    text = re.sub(r"[_\-]+", " ", str(name)).strip()
+    """A factor name as a name reads it: a code's ``_`` and ``-`` as spaces; a name written
+    as words keeps its hyphens ("Self-enhancing humour", user trial 22: "self enhancing")."""
+    text = str(name).strip()
+    text = re.sub(r"[_]+" if " " in text else r"[_\-]+", " ", text).strip()
     return text[:1].upper() + text[1:] if text else str(name)
 
 
@@ -730,9 +733,31 @@ def _tell_apart(names: pd.DataFrame, factor_means: pd.DataFrame, candidates: Map
             names.at[keeper, "name"] = most + str(names.at[keeper, "name"])[len(head):]
     # none of its distinctive factors tells it apart: its number does (the keeper of a
     # head keeps the name unnumbered, whatever its id)
+    _mild_bands(names, factor_means, factor_names, lang, lexicon)
     ranked = names.loc[keepers + others, "name"]
     for type_id in ranked.index[ranked.duplicated(keep="first")]:
         names.at[type_id, "name"] = f"{names.at[type_id, 'name']} {type_id}"
+
+
+def _mild_bands(names: pd.DataFrame, factor_means: pd.DataFrame, factor_names: Mapping[str, str],
+                lang: str, lexicon: bool) -> None:
+    """Types left with one bare name ("The group low on X") that differ only in how far
+    they sit on X: the least extreme is "The group somewhat low on X" (user trial 22: the
+    middle band was "The group low on affiliative humour 2"); more than two still get
+    their numbers, but never the mild one."""
+    for name, same in names.groupby("name").groups.items():
+        if len(same) < 2 or names.loc[same, "level"].notna().any():
+            continue
+        f = names.at[same[0], "named"]
+        if f not in factor_means.columns or (names.loc[same, "named"] != f).any():
+            continue
+        high = bool(factor_means.at[same[0], f] > 0)
+        theme = factor_names[f] if type_name(factor_names[f], high, lang, lexicon=lexicon) == name else None
+        if theme is None or (np.sign(factor_means.loc[same, f]) != (1 if high else -1)).any():
+            continue
+        mild = type_name(theme, high, lang, lexicon=lexicon, mild=True)
+        if mild != name and mild not in set(names["name"]):
+            names.at[factor_means.loc[same, f].abs().idxmin(), "name"] = mild
 
 
 def add_on(name: str, head: str, extra: str) -> str:

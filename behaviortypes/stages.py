@@ -38,6 +38,10 @@ __all__ = [
     "run_types",
     "continuum_reason",
     "continuum_title_key",
+    "user_k_caution",
+    "statements_on",
+    "FEW_STATEMENTS_LEVELS",
+    "types_weak",
     "level_share",
     "LEVELS_SHARE",
     "CONTINUUM_ENTROPY",
@@ -641,8 +645,11 @@ def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None, *,
         return []
     if on_one_line:  # the types are levels: say how to read them, not "not distinct groups"
         tail = ("_named" if named else "_factor") if one else ""
-        return out + [{"code": f"k_continuum_levels{tail}_body", "values": level_values},
-                      {"code": f"k_continuum_levels{tail}_todo", "values": level_values}]
+        # "a factor carried by few statements … try --factors with one fewer" only when it
+        # is (user trial 22: said of a factor of 8 statements)
+        many = bool(one and int(lv.get("n_statements") or 0) > FEW_STATEMENTS_LEVELS)
+        return out + [{"code": f"k_continuum_levels{tail}_body" + ("_many" if many else ""), "values": level_values},
+                      {"code": f"k_continuum_levels{tail}_todo" + ("_many" if many else ""), "values": level_values}]
     # "search more types" only when the BIC still fell at the top of the range (trial 7:
     # it was said when the BIC had its minimum inside the range)
     edge = out[0]["code"] == "k_continuum_edge"
@@ -652,6 +659,67 @@ def continuum_reason(k: int | None, reason_code: Any, entropy: Any = None, *,
         todo = "k_continuum_todo_user"
     return out + [{"code": "k_continuum_body", "values": {"k": int(k)}},
                   {"code": todo, "values": {"k": int(k)}}]
+
+
+#: A factor with at most this many statements (primary, |λ| ≥ 0.25) can split a sample into
+#: bands by itself: the levels box then says so and suggests one factor fewer.
+FEW_STATEMENTS_LEVELS = 4
+
+def statements_on(solution: Mapping[str, Any], factor: str) -> int | None:
+    """How many statements load mainly on ``factor`` (``F2``) in the kept factor solution:
+    its part of the chosen row's ``salient`` in ``solution.json``'s ``factor_evidence``
+    ("8/8/7/8"), or ``None`` when not recorded."""
+    import re
+
+    found = re.fullmatch(r"F(\d+)", str(factor))
+    rows = [r for r in solution.get("factor_evidence") or [] if isinstance(r, Mapping) and r.get("chosen")]
+    if not found or not rows or not isinstance(rows[0].get("salient"), str):
+        return None
+    parts = rows[0]["salient"].split("/")
+    j = int(found.group(1)) - 1
+    return int(parts[j]) if 0 <= j < len(parts) and parts[j].strip().isdigit() else None
+
+
+_ONE_GROUP_CODES = ("k_reason_user_evidence_one", "k_reason_user_evidence_unimodal",
+                    "k_reason_user_evidence_no_fit")
+
+
+def user_k_caution(solution: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The "read these types with care" warning for a number of types set with ``--k``
+    against the evidence (``solution.json``'s ``structure_warning_code``), or ``None``.
+
+    Against the evidence: ``k_reason_user`` among ``k_reason_code``, ``k`` differs from
+    ``k_by_evidence``, and the evidence alone gives one group (``warn_user_k_one_group``)
+    or :func:`continuum_reason` finds the kept types are levels of one dimension
+    (``warn_user_k_levels``) or a cut of a continuum (``warn_user_k_continuum``). User
+    trial 22: ``--k 4`` where the evidence gave one group and the four were bands of one
+    factor; the typing tool's form and workbook carried no caution.
+    """
+    codes = [c for c in solution.get("k_reason_code") or [] if isinstance(c, Mapping)]
+    said = {c.get("code") for c in codes}
+    k, k_evidence = solution.get("k"), solution.get("k_by_evidence")
+    if "k_reason_user" not in said or k is None or int(k) < 2 or (k_evidence is not None and int(k_evidence) == int(k)):
+        return None
+    values = {"k": int(k)}
+    if said & set(_ONE_GROUP_CODES) or (k_evidence is not None and int(k_evidence) == 1):
+        return {"code": "warn_user_k_one_group", "values": values}
+    rows = [r for r in solution.get("k_evidence") or [] if isinstance(r, Mapping) and r.get("k") == k]
+    signs = continuum_reason(k, codes, rows[0].get("entropy") if rows else None, levels=solution.get("k_levels"))
+    if not signs:
+        return None
+    levels = continuum_title_key(signs) == "k_continuum_levels_title"
+    return {"code": "warn_user_k_levels" if levels else "warn_user_k_continuum", "values": values}
+
+
+def types_weak(solution: Mapping[str, Any] | None) -> bool:
+    """Whether a discovery's types are to be read with care: ``solution.json`` holds a
+    ``structure_warning`` (weak evidence for distinct types), or the number of types was
+    set with ``--k`` against the evidence (:func:`user_k_caution`, also for a folder
+    written before that was recorded). The one source of the typing tool's form,
+    workbook and the scored files' warning."""
+    if not isinstance(solution, Mapping):
+        return False
+    return bool(solution.get("structure_warning")) or user_k_caution(solution) is not None
 
 
 def _factor_said(factor_id: str, name: str) -> Any:
@@ -677,8 +745,8 @@ def continuum_title_key(codes: Sequence[Mapping[str, Any]]) -> str:
     """The continuum box's title for :func:`continuum_reason`'s codes: types that are
     levels of one dimension are not called "not distinct groups"
     (``k_continuum_levels_title``); else ``k_continuum_title``."""
-    levels = any(c.get("code") in ("k_continuum_levels_body", "k_continuum_levels_factor_body",
-                                   "k_continuum_levels_named_body") for c in codes)
+    levels = any(str(c.get("code")).removesuffix("_many") in (
+        "k_continuum_levels_body", "k_continuum_levels_factor_body", "k_continuum_levels_named_body") for c in codes)
     return "k_continuum_levels_title" if levels else "k_continuum_title"
 
 

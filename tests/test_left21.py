@@ -95,16 +95,12 @@ def test_banner_protects_cells_given_away_in_separate_blocks_in_one_round(monkey
     import behaviortypes.describe.banner as banner
     from behaviortypes.describe.banner import banner_lines, banner_table
 
+    from banner_tables import table_from_counts
+
     counts = _two_block_copies(3)
-    types, levels = [], []
-    for level, per_type in counts.items():
-        for t, n in enumerate(per_type):
-            types += [t + 1] * n
-            levels += [level] * n
-    idx = [f"r{i}" for i in range(len(types))]
     checks, original = [], banner.recoverable_cells
     monkeypatch.setattr(banner, "recoverable_cells", lambda h, lines: checks.append(1) or original(h, lines))
-    tab = banner_table(pd.Series(types, index=idx), pd.DataFrame({"g": levels}, index=idx), min_cell=10)
+    tab = banner_table(*table_from_counts(counts), min_cell=10)
     t = tab.reset_index(drop=True)
     assert len(checks) == 2
     assert not original(t["n"].isna(), banner_lines(t)).any()

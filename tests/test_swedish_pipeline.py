@@ -166,14 +166,16 @@ def test_profile_refusals_are_said_in_the_study_language(study, tmp_path):
         f"fel: dubbel.csv, kolumn 'kundnummer': ett kund-id förekommer mer än en gång i kundbasen (värde '{first}'). "
         "Tips: behåll en rad per kund",
         "fel: andra.csv, kolumn 'kundnummer': ingen typad svarande finns i kundbasen. Tips: kontrollera att "
-        "kundnummer i responses.csv innehåller kundbasens id"]
+        "kundnummer i responses.csv innehåller kundbasens id: enkätens ser ut som 937630, 516062, 250560, "
+        "kundbasens kundnummer som 10937630, 10516062, 10250560"]  # both sides' ids (user trial 22)
     assert said["ut_en"] == [
         "error: responses.csv, column 's02': is a survey statement, not a column to profile by. Hint: name other "
         "columns of the responses file",
         f"error: dubbel.csv, column 'kundnummer': customer id repeated in the customer base (value '{first}'). "
         "Hint: keep one row per customer",
         "error: andra.csv, column 'kundnummer': no typed respondent is in the customer base. Hint: check that "
-        "kundnummer in responses.csv holds the base's ids"]
+        "kundnummer in responses.csv holds the base's ids: the survey's look like 937630, 516062, 250560, "
+        "the base's kundnummer like 10937630, 10516062, 10250560"]
 
 
 def test_a_typing_tool_below_target_warns_in_the_study_language(study, tmp_path):

@@ -14,6 +14,7 @@ import pytest
 
 from behaviortypes.describe import banner_table
 from behaviortypes.describe.banner import banner_lines, recoverable_cells
+from banner_tables import table_from_counts
 
 DS14 = Path(__file__).parent / "data" / "real" / "ds14.csv.gz"
 NA_ITEMS = ["na02", "na04", "na05", "na07", "na09", "na12", "na13"]
@@ -21,16 +22,6 @@ SI_ITEMS = ["si01", "si03", "si06", "si08", "si10", "si11", "si14"]
 
 
 # ----------------------------------------------------------------------------- 1. suppression
-def _table_from_counts(counts: dict[str, list[int]]):
-    types, levels = [], []
-    for level, per_type in counts.items():
-        for t, n in enumerate(per_type):
-            types += [t + 1] * n
-            levels += [level] * n
-    idx = [f"r{i}" for i in range(len(types))]
-    return pd.Series(types, index=idx), pd.DataFrame({"g": levels}, index=idx)
-
-
 def worked_out(tab: pd.DataFrame, truth: dict[tuple[str, int], int]) -> dict:
     """The hidden counts an outsider works out from a banner and its published margins.
 
@@ -69,7 +60,7 @@ def test_trial_gender_by_type_hides_no_cell_that_the_type_sizes_give_away():
     134 and 70 beside the type sizes 162 and 78: women = 78 - 70 = 8. A two-cell type
     column is a line like any other; both levels of such a type are hidden."""
     counts = {"female": [30, 28, 8], "male": [253, 134, 70]}
-    types, g = _table_from_counts(counts)
+    types, g = table_from_counts(counts)
     tab = banner_table(types, g, min_cell=30, min_type_size=30)
     _assert_nothing_given_away(tab, counts)
     t = tab.set_index(["level", "type_id"])
@@ -97,7 +88,7 @@ def test_two_blocks_joined_by_one_cell_give_that_cell_away():
     got = recoverable_cells(hid, lines)
     assert list(got[got].index) == [8]
     counts = {"a": [5, 5, 40, 40], "b": [5, 5, 5, 40], "c": [40, 40, 5, 5], "d": [40, 40, 5, 5]}
-    types, g = _table_from_counts(counts)
+    types, g = table_from_counts(counts)
     _assert_nothing_given_away(banner_table(types, g, min_cell=10), counts)
 
 
@@ -112,7 +103,7 @@ def test_no_hidden_cell_can_be_worked_out_over_random_tables():
                   for i in range(n_lv)}
         if min(map(sum, zip(*counts.values()))) == 0 or min(sum(v) for v in counts.values()) == 0:
             continue
-        types, g = _table_from_counts(counts)
+        types, g = table_from_counts(counts)
         tab = banner_table(types, g, min_cell=10, min_type_size=int(rng.choice([0, 30])))
         _assert_nothing_given_away(tab, counts)
         shown = tab.dropna(subset=["n"])
@@ -144,7 +135,7 @@ def test_the_banner_note_says_what_is_hidden(lang, words):
     from behaviortypes.describe.words import banner_overview
 
     counts = {"female": [30, 28, 8], "male": [253, 134, 70]}
-    types, g = _table_from_counts(counts)
+    types, g = table_from_counts(counts)
     prof = SimpleNamespace(banner=banner_table(types, g, min_cell=30, min_type_size=30),
                            meta={"min_cell": 30, "type_names": {}})
     page = banner_overview(prof, lang=lang)

@@ -72,7 +72,9 @@ class TypingSpec:
         The language of the generated names after :meth:`in_language` (``None``: as read).
     weak_evidence : bool
         The discovery warned of weak evidence for distinct types (``solution.json``'s
-        ``structure_warning``): the form and the workbook say to read the types with care.
+        ``structure_warning``) or the number of types was set with ``--k`` against the
+        evidence (:func:`behaviortypes.stages.types_weak`): the form and the workbook say
+        to read the types with care.
     """
 
     tool: TypingTool
@@ -270,7 +272,9 @@ def load_typing_spec(
             labels[int(num)] = str(text)
     missing = [float(v) for v in (inst_scale.get("missing_codes") or []) if _number(v) is not None]
     solution = folder / "solution.json" if folder is not None else None
-    weak = bool(solution is not None and solution.is_file() and (read_json(solution) or {}).get("structure_warning"))
+    from ..stages import types_weak  # one source with the scored files' warning (LEFT21 L3)
+
+    weak = bool(solution is not None and solution.is_file() and types_weak(read_json(solution)))
     return TypingSpec(
         tool=tool,
         names=names,

@@ -24,6 +24,7 @@ __all__ = [
     "rao_scott",
     "banner_lines",
     "recoverable_cells",
+    "protected_level",
 ]
 
 BANNER_COLUMNS = ["variable", "level", "type_id", "n", "share", "ci_low", "ci_high",
@@ -146,6 +147,8 @@ def banner_table(
     -------
     DataFrame
         Columns :data:`BANNER_COLUMNS`: one row per descriptor, level and type.
+        ``attrs["protected_levels"]``: per descriptor whose one small level hid another
+        (:func:`protected_level`), ``{"small": level, "hidden": level}``.
 
     Notes
     -----
@@ -167,6 +170,7 @@ def banner_table(
     z = stats.norm.ppf(0.5 + ci / 2)
     type_ids = sorted(int(x) for x in np.unique(t))
     rows: list[dict] = []
+    protected: dict[str, dict[str, str]] = {}
     for var in frame.columns:
         keys = np.array([level_key(v) for v in frame[var].to_numpy()], dtype=object)
         have = np.array([k is not None for k in keys])
@@ -197,6 +201,9 @@ def banner_table(
             # their counts, and adjusting over them alone inflates false discoveries
             table["p_adjusted"] = _bh(table["p_value"].to_numpy(float))
             table["significant"] = table["p_adjusted"] < alpha
+            pair = protected_level(table, min_cell)
+            if pair is not None:  # said by the banner's notes (user trial 22)
+                protected[str(var)] = {"small": pair[0], "hidden": pair[1]}
             table = _suppress(table, min_cell, min_type_size)
             rows.extend(table.to_dict(orient="records"))
     out = pd.DataFrame(rows, columns=BANNER_COLUMNS + ["_type_n", "_level_n"])
@@ -204,7 +211,9 @@ def banner_table(
     out["n"] = out["n"].astype("Int64")
     out["type_id"] = out["type_id"].astype(int)
     out["significant"] = out["significant"].astype(bool)
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["protected_levels"] = protected
+    return out
 
 
 def level_order(keys: np.ndarray, wanted: Sequence[str] | None) -> list[str]:
@@ -250,10 +259,9 @@ def _suppress(table: pd.DataFrame, min_cell: int, min_type_size: int) -> pd.Data
     small = ((table["n"] < min_cell) & (table["n"] > 0)) | tiny_type
     # A level with too few respondents overall discloses them through overall_share.
     small_level = table["_level_n"] < min_cell
-    level_n = table.groupby("level", sort=False)["_level_n"].first()
-    if int((level_n < min_cell).sum()) == 1 and len(level_n) > 2:
-        nxt = level_n[level_n >= min_cell].idxmin()
-        small_level = small_level | (table["level"] == nxt)
+    nxt = protected_level(table, min_cell)
+    if nxt is not None:
+        small_level = small_level | (table["level"] == nxt[1])
     small = small | small_level
     small = _secondary(table["n"], small, banner_lines(table))
     cols = ["n", "share", "ci_low", "ci_high", "p_value", "p_adjusted"]
@@ -261,6 +269,24 @@ def _suppress(table: pd.DataFrame, min_cell: int, min_type_size: int) -> pd.Data
     table.loc[small, "significant"] = False
     table.loc[small_level, "overall_share"] = np.nan
     return table
+
+
+def protected_level(table: pd.DataFrame, min_cell: int) -> tuple[str, str] | None:
+    """The one level of a descriptor under ``min_cell`` respondents and the level hidden
+    with it, ``(small, hidden)``, or ``None``.
+
+    A lone small level's count would be the descriptor's base minus the other levels'
+    counts (its overall share, one minus theirs), so the smallest other level is hidden
+    with it, in every column (the All column included). With three levels that is one of
+    the large ones: user trial 22 lost "Female" (about 470 respondents) to 8 "Other";
+    the banner's note then names both and says to merge the small level or declare it
+    missing. ``table``: one descriptor's rows with ``level`` and ``_level_n``.
+    """
+    level_n = table.groupby("level", sort=False)["_level_n"].first()
+    small = level_n[level_n < min_cell]
+    if len(small) != 1 or len(level_n) <= 2:
+        return None
+    return str(small.index[0]), str(level_n[level_n >= min_cell].idxmin())
 
 
 def banner_lines(table: pd.DataFrame) -> list[list]:

@@ -24,7 +24,8 @@ from .banner import banner_table, banner_tests, level_key
 from .threestep import covariate_model, outcome_means
 
 __all__ = ["DEFAULT_MIN_CELL", "ProfileResult", "profile_types_by", "load_profile",
-           "assignments_fingerprint", "type_names_in", "declared_missing_lines"]
+           "assignments_fingerprint", "type_names_in", "declared_missing_lines",
+           "protected_level_lines"]
 
 #: Cells with fewer respondents are suppressed unless the instrument sets ``min_group_size``.
 DEFAULT_MIN_CELL = 10
@@ -87,6 +88,7 @@ class ProfileResult:
             lines.append(t["cli_profile_test"].format(variable=row["variable"], sig=n_sig,
                                                       p=p_text.replace(".", ",") if lang == "sv" else p_text))
         lines += _withheld_lines(self.covariates, meta, t)
+        lines += ["  " + line for line in protected_level_lines(meta, t)]
         hidden = int(self.banner["n"].isna().sum()) if "n" in self.banner else 0
         if hidden > len(self.banner) / 2:  # most of the banner hidden: say why and what to do
             lines.append(t["cli_profile_mostly_hidden"].format(hidden=hidden, cells=len(self.banner),
@@ -278,9 +280,13 @@ def _linked_columns(resp: pd.DataFrame, inst: Any, customers: str | Path, id_col
     linked = base.set_index(cust_id).reindex(link.to_numpy())
     linked.index = resp.index
     n_linked = int(link.isin(base[cust_id]).sum())
-    if n_linked == 0:
+    if n_linked == 0:  # the ids of both sides, and a leading-zeros mismatch said (user trial 22)
+        from ..customer_links import IdsSeen, link_ids_hint
+
+        seen = IdsSeen(link.dropna().str.strip().to_numpy())
+        seen.see(base[cust_id].str.strip())
         raise InputError(code="problem_profile_none_linked", file=customers, column=cust_id,
-                         values={"link": inst.customer_id_column, "file": rfile})
+                         hint=link_ids_hint(seen, link=inst.customer_id_column, column=cust_id, file=rfile))
     linked.attrs["linked"] = pd.Series(link.isin(base[cust_id]).fillna(False).to_numpy(bool), index=resp.index)
     return linked
 
@@ -547,6 +553,7 @@ def profile_types_by(
         "assignments_sha256": assignments_fingerprint(types),
         "bases": _type_bases(types, disc, inst.min_group_size),
         "column_labels": dict(inst.column_labels),  # the report names CRM columns so too
+        "protected_levels": dict(banner.attrs.get("protected_levels") or {}),  # to merge (trial 22)
         **linked_meta,
     }
     return ProfileResult(out, banner, tests, outcome_tab, covs, meta)
@@ -588,6 +595,19 @@ def _blank_declared_missing(data: pd.DataFrame, specs: list[dict], inst: Any) ->
     for spec in specs:
         if spec["column"] in counted:
             spec["declared_missing"] = counted[spec["column"]]
+
+
+def protected_level_lines(meta: dict[str, Any], t: dict[str, str],
+                          labels: dict[str, str] | None = None) -> list[str]:
+    """Per descriptor whose one small level hid a large one in every column of the banner
+    (``profile.json`` ``protected_levels``, :func:`~behaviortypes.describe.banner.protected_level`):
+    a sentence naming both and saying to merge the small level or declare it missing
+    (``banner_protected_level``), in the language of ``t``; ``labels``: the descriptors'
+    labels (default: the column names)."""
+    return [t["banner_protected_level"].format(column=(labels or {}).get(col, col), small=pair["small"],
+                                               hidden=pair["hidden"], min=meta.get("min_cell"))
+            for col, pair in (meta.get("protected_levels") or {}).items()
+            if isinstance(pair, dict) and pair.get("small") and pair.get("hidden")]
 
 
 def declared_missing_lines(meta: dict[str, Any], t: dict[str, str]) -> list[str]:

@@ -108,6 +108,8 @@ def banner_overview(profile, *, lang: str = "en") -> dict[str, Any]:
         mark}]}]}`` where ``mark`` is ``"up"``, ``"down"`` or ``""`` and suppressed cells
         read ``*``.
     """
+    from .profile import protected_level_lines
+
     t, fmt = _texts(lang)
     meta = profile.meta
     names = {int(k): v for k, v in meta.get("type_names", {}).items()}
@@ -138,4 +140,6 @@ def banner_overview(profile, *, lang: str = "en") -> dict[str, Any]:
             # the type's number with its whole name (the header wraps; never cut)
             "types": [{"id": i, "name": f"{i} · {' '.join(str(names.get(i) or '').split())}".rstrip(" ·")}
                       for i in ids],
-            "tables": tables}
+            "tables": tables,
+            # a lone small level that hid a large one: what to do (user trial 22)
+            "notes": protected_level_lines(meta, t, dlab)}

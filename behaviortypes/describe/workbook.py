@@ -148,6 +148,11 @@ def _banner_sheet(ws, var: str, table: pd.DataFrame, label: str, head: list[str]
     alpha = _decimals(f"{fixed(meta.get('alpha', 0.05), scale=100)}%", lang)
     ws.append([tx["banner_wb_marks"].format(alpha=alpha)])
     ws.append([tx["banner_wb_suppressed_hidden"].format(min=cell_min)])
+    from .profile import protected_level_lines  # a small level that hid a large one (trial 22)
+
+    for line in protected_level_lines({**meta, "protected_levels": {var: (meta.get("protected_levels") or {}).get(var)}},
+                                      tx, {var: label}):
+        ws.append([line])
     hidden = int(table["n"].isna().sum())
     if hidden > len(table) / 2:  # most of the table hidden: say why and what to do
         ws.append([tx["banner_wb_mostly_hidden"].format(hidden=hidden, cells=len(table), min=cell_min)])

@@ -326,14 +326,28 @@ def _stream_linked(customers: Path, cust_col: str, wanted: set[str], batch_size:
     return linked_rows, n_base
 
 
+def _ids_hint(customers: Path, cust_col: str, cust_of: pd.Series, batch_size: int, link_column: str,
+              survey: Any) -> Any:
+    """A second pass over the base, only when too few respondents link: its first ids and
+    the survey ids that match once leading zeros are removed (:func:`link_ids_hint`)."""
+    from .. import readers
+    from ..customer_links import IdsSeen, link_ids_hint
+
+    seen = IdsSeen(cust_of.to_numpy())
+    for batch in readers.iter_customer_batches(customers, batch_size=batch_size, id_column=cust_col):
+        seen.see(batch[cust_col].astype("string").str.strip())
+    file = Path(getattr(survey, "responses_file", "") or "responses.csv").name
+    return link_ids_hint(seen, link=link_column, column=cust_col, file=file)
+
+
 def _check_enough(linked: pd.Series, cust_of: pd.Series, types: pd.Series, names: dict[int, str], *,
-                  min_per_type: int, customers: Path, cust_col: str, link_column: str) -> None:
+                  min_per_type: int, customers: Path, cust_col: str, link_column: str, ids_hint: Any = None) -> None:
     k = types.nunique()
     if len(linked) < min_per_type * k:
         example = ", ".join(list(cust_of.iloc[:3])) or Said("problem_none")
         raise InputError(code="problem_link_few", values={
             "linked": len(linked), "n": len(types), "need": min_per_type * k, "per_type": min_per_type, "k": k},
-            file=customers, column=cust_col, value=len(linked), hint=Said("problem_link_few_fix", {
+            file=customers, column=cust_col, value=len(linked), hint=ids_hint or Said("problem_link_few_fix", {
                 "link": link_column, "column": cust_col, "example": example}))
     counts = types.loc[linked.index].value_counts()
     short = [(int(t), int(counts.get(t, 0))) for t in sorted(types.unique()) if counts.get(t, 0) < min_per_type]
@@ -417,8 +431,11 @@ def link(
                                                              among=cust_of.index)])
     linked_rows, n_base = _stream_linked(customers, cust_col, set(cust_of.to_numpy()), batch_size, progress)
     linked = cust_of[cust_of.isin(linked_rows.index)]
+    ids_hint = None
+    if len(linked) < min_per_type * types.nunique():  # the base's ids beside the survey's (trial 22)
+        ids_hint = _ids_hint(customers, cust_col, cust_of, batch_size, link_column, survey)
     _check_enough(linked, cust_of, types, folder.type_names, min_per_type=min_per_type, customers=customers,
-                  cust_col=cust_col, link_column=link_column)
+                  cust_col=cust_col, link_column=link_column, ids_hint=ids_hint)
     features = linked_rows.loc[linked.to_numpy()].copy()
     features.index = pd.Index(linked.to_numpy(), name=cust_col)
     features, leaked, scored = _drop_leaks(features, instrument)

@@ -691,8 +691,14 @@ def _sentence(text: str) -> str:
 def structure_warning_text(solution: Mapping[str, Any], t: Mapping[str, str], fmt: Formatter) -> str:
     """The command line's "Weak evidence for distinct types" warning (``solution.json``
     ``structure_warning``, with ``structure_warning_code``) in the report's language, or ""
-    (user trial 19: two personas "stability 1.00" and no word of the weak evidence)."""
-    return coded_warning_text(solution, "structure_warning", t, fmt)
+    (user trial 19: two personas "stability 1.00" and no word of the weak evidence); for a
+    folder written before ``discover`` recorded it, the caution of a number of types set with
+    ``--k`` against the evidence (:func:`behaviortypes.stages.user_k_caution`, user trial 22)."""
+    from ..stages import user_k_caution
+
+    text = coded_warning_text(solution, "structure_warning", t, fmt)
+    caution = None if text else user_k_caution(solution)
+    return reason_text(caution, t, fmt) if caution else text
 
 
 def continuum_note(solution: Mapping[str, Any], evidence: Any, t: Mapping[str, str], fmt: Formatter) -> str:

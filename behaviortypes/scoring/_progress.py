@@ -64,7 +64,10 @@ class RowMeter:
         self._next_time = started + EVERY_SECONDS
         isatty = getattr(self._stream, "isatty", None)
         self.terminal = bool(isatty and isatty())
-        if enabled and self.terminal:
+        # a total still to be learnt with a floor to reach: no bar until set_total (trial 22:
+        # "0/? 0 rows/s" while a 1,071-row file was read, then the summary's 1,071 rows)
+        self._deferred = total is None and self.show_from > 0
+        if enabled and self.terminal and not self._deferred:
             self._start_bar()
 
     # ------------------------------------------------------------------ figures
@@ -86,6 +89,8 @@ class RowMeter:
             if self._bar is not None:  # (erased, not left on the screen)
                 self._bar.live.transient = True
                 self.close()
+        if self._enabled and self.terminal and self._bar is None:
+            self._start_bar()  # deferred until the rows were known to be worth a bar
         if self._bar is not None:
             self._bar.update(self._task, total=self.total)
 

@@ -68,6 +68,9 @@ class Source:
     csv_types: dict[str, pa.DataType] = field(default_factory=dict)
     #: csv: encoding, delimiter and decimal mark (:func:`behaviortypes.readers.customers.sniff_csv_dialect`)
     csv_dialect: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_DIALECT))
+    #: csv: the columns that came out empty somewhere as the base was streamed (a blank, or a
+    #: word such as "N/A" or "-": :func:`behaviortypes.readers.customers.say_read_as_missing` says the words)
+    null_columns: set[str] = field(default_factory=set)
 
     @property
     def label(self) -> str:
@@ -118,6 +121,7 @@ class Source:
             except pa.ArrowInvalid as err:
                 raise _csv_value_error(self, err, after_row=done + 1) from None
             done += batch.num_rows
+            self.null_columns.update(n for n, c in zip(batch.schema.names, batch.columns) if c.null_count)
             yield batch
 
     def _duckdb(self, columns: list[str], batch_size: int) -> Iterator[pa.RecordBatch]:

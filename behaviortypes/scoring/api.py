@@ -264,7 +264,9 @@ def warn_weak_evidence(folder: Path | None, weak: bool | None = None) -> None:
 
     if weak is None:
         solution = folder / "solution.json" if folder is not None else None
-        weak = bool(solution is not None and solution.is_file() and (read_json(solution) or {}).get("structure_warning"))
+        from ..stages import types_weak  # one source with the typing tool's spec (LEFT21 L3)
+
+        weak = bool(solution is not None and solution.is_file() and types_weak(read_json(solution)))
     if weak:
         code = "warn_weak_evidence_scored"
         warnings.warn(SurveyQualityWarning(load_texts("en")[code], code=code), stacklevel=3)
@@ -440,6 +442,10 @@ def score_customers(
         meter.finish(n_rows, seconds)
     finally:
         meter.close()
+    if source.kind == "csv" and source.null_columns:  # "N/A", "none", ".", "-": said once, as lookalike does (L2)
+        from ..readers.customers import say_read_as_missing
+
+        say_read_as_missing(source.path, [c for c in source.columns if c in source.null_columns], id_column)
     warn_weak_evidence(scorer.folder)
     return ScoreSummary(
         n_rows=n_rows,

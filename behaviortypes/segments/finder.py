@@ -975,11 +975,12 @@ class TypeFinder(BaseEstimator):
 
     def _all_fits(self, Z, w, ks, seeds, ward):
         """Every candidate fit (each k's, refined from its neighbours) and one group's."""
-        label = f"Fitting {ks[0]}-{ks[-1]} types" if len(ks) > 1 else f"Fitting {ks[0]} types"
-        with self._bar(label, len(ks) + 2) as advance:
+        # one step a fit, one group's included: "Fitting 1-10 types" moves 10 steps (trial 22: 11 for 9)
+        label = f"Fitting 1-{ks[-1]} types" if list(ks) == list(range(2, ks[-1] + 1)) else \
+            f"Fitting 1 and {', '.join(map(str, ks))} types"
+        with self._bar(label, len(ks) + 1) as advance:
             refs = self._references(Z, w, ks, seeds, ward, advance)
             self._split_merge(Z, w, refs)
-            advance(1)
             self._derived_all(Z, w, refs)
             self._dear_all(Z, w, refs)
             one = self._fit_one(Z, w)

@@ -1,0 +1,73 @@
+"""User trial 22 (the Humor Styles Questionnaire, openpsychometrics): the instrument, check and
+reading side. The trial's answers are not copied here; each defect is rebuilt on a small
+synthetic file that shows it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from clirun import bt, error_line, ok_lines
+
+
+def likert_survey(folder: Path, against: dict[str, int], *, n: int = 400, seed: int = 22,
+                  declared: dict[str, int] | None = None) -> Path:
+    """A survey folder of themes of eight statements on 1-5, one factor each: ``against``
+    says, per theme, how many of its statements are worded against it (answers turned);
+    ``declared`` how many of those instrument.yaml marks reverse: true (default none)."""
+    rng = np.random.default_rng(seed)
+    answers, items = {}, []
+    for theme, k in against.items():
+        f = rng.normal(size=n)
+        for j in range(8):
+            sign = -1 if j >= 8 - k else 1
+            raw = 0.75 * sign * f + 0.66 * rng.normal(size=n)
+            answers[f"{theme}{j + 1}"] = np.clip(np.round(3 + 1.1 * raw), 1, 5).astype(int)
+            items.append({"id": f"{theme}{j + 1}", "text": f"Statement {j + 1} about {theme}",
+                          "reverse": sign < 0 and j >= 8 - (declared or {}).get(theme, 0), "theme": theme})
+    frame = pd.DataFrame(answers)
+    frame.insert(0, "respondent_id", [f"R{i:04d}" for i in range(1, n + 1)])
+    folder.mkdir(parents=True)
+    frame.to_csv(folder / "responses.csv", index=False)
+    inst = {"name": "trial22", "id_column": "respondent_id", "scale": {"min": 1, "max": 5}, "items": items}
+    (folder / "instrument.yaml").write_text(yaml.safe_dump(inst, sort_keys=False))
+    return folder
+
+
+# ------------------------------------------------------------------ 1. a theme split half against half
+def test_check_says_a_theme_split_four_against_four_is_a_split_not_four_miskeyed_statements(tmp_path):
+    """HSQ's aggressive humour keyed as its codebook (7 15 23 31 not reversed): check told the
+    user to reverse the four rightly keyed statements. Now one warning names both halves and
+    says to decide on the wording; the 1-against-7 theme keeps its one-statement advice."""
+    lines = ok_lines(bt("check", likert_survey(tmp_path / "s", {"agg": 4, "aff": 1})))
+    warned = [line for line in lines if line.startswith("warning:")]
+    split = [line for line in warned if "half against half" in line]
+    assert len(split) == 1, warned
+    assert "theme 'agg'" in split[0] and "agg1, agg2, agg3, agg4 against agg5, agg6, agg7, agg8" in split[0] \
+        or "agg5, agg6, agg7, agg8 against agg1, agg2, agg3, agg4" in split[0], split
+    assert "wording" in split[0] and "published key" in split[0]
+    assert not [line for line in warned if "statement 'agg" in line], warned  # no advice to reverse one half
+    single = [line for line in warned if line.startswith("warning: statement '")]
+    assert len(single) == 1 and "statement 'aff8'" in single[0] and "set reverse: true for it" in single[0], warned
+
+
+def test_the_split_is_said_in_swedish():
+    from behaviortypes.errors import phrase
+
+    said = phrase("warn_theme_split", "sv", {"theme": "agg", "first": "a1, a2", "second": "a3, a4"})
+    assert "hälften mot hälften: a1, a2 mot a3, a4" in said and "reverse: true" in said
+
+
+def test_split_halves_needs_two_or_more_on_each_side():
+    from behaviortypes.quality import split_halves
+
+    themes = {f"i{j}": "t" for j in range(8)}
+    found = pd.DataFrame({"item": ["i5", "i6", "i7"], "theme": "t", "r": -0.3})
+    assert split_halves(found, themes) == {}  # 3 against 5: each named on its own
+    found = pd.DataFrame({"item": ["i4", "i5", "i6", "i7"], "theme": "t", "r": -0.3})
+    assert split_halves(found, themes) == {"t": (["i4", "i5", "i6", "i7"], ["i0", "i1", "i2", "i3"])}
+    two = {"a": "u", "b": "u"}
+    assert split_halves(pd.DataFrame({"item": ["a", "b"], "theme": "u", "r": -0.3}), two) == {}

@@ -71,3 +71,35 @@ def test_split_halves_needs_two_or_more_on_each_side():
     assert split_halves(found, themes) == {"t": (["i4", "i5", "i6", "i7"], ["i0", "i1", "i2", "i3"])}
     two = {"a": "u", "b": "u"}
     assert split_halves(pd.DataFrame({"item": ["a", "b"], "theme": "u", "r": -0.3}), two) == {}
+
+
+# ------------------------------------------------------------------ 2. a C1 control character
+def test_check_refuses_a_control_character_in_instrument_yaml_in_one_line(tmp_path):
+    """U+0096 (a Windows-1252 en dash read as Latin-1) in a statement's text: check printed a
+    59-line traceback (yaml.reader.ReaderError). Now one line: file, line, column, the dash."""
+    folder = likert_survey(tmp_path / "s", {"a": 0})
+    inst = folder / "instrument.yaml"
+    lines = inst.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if "Statement 3 about a" in line)
+    lines[at] = lines[at].replace("Statement 3", "Statement \u0096 3")
+    inst.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    line = error_line(bt("check", folder))
+    column = lines[at].index("\u0096") + 1
+    assert line.startswith("error: instrument.yaml: the character U+0096 at line "
+                           f"{at + 1}, column {column} is a control character"), line
+    assert "'–'" in line and "UTF-8" in line, line
+
+
+def test_a_header_with_a_control_character_is_drafted_as_the_dash_it_was(tmp_path):
+    """instrument draft wrote the header's U+0096 into instrument.yaml, which check could not read."""
+    folder = likert_survey(tmp_path / "s", {"a": 0})
+    answers = pd.read_csv(folder / "responses.csv")
+    answers = answers.rename(columns={"a3": "How true? [I laugh \u0096 a lot]"})
+    answers.to_csv(folder / "responses.csv", index=False, encoding="utf-8")
+    (folder / "instrument.yaml").unlink()
+    res = bt("instrument", "draft", folder / "responses.csv", "--out", folder / "instrument.yaml")
+    assert res.returncode == 0, res.stderr
+    assert "U+0096 → '–'" in res.stderr, res.stderr
+    text = (folder / "instrument.yaml").read_text(encoding="utf-8")
+    assert "\u0096" not in text and "I laugh – a lot" in text and "U+0096 → '–'" in text
+    assert ok_lines(bt("check", folder))[0].startswith("Survey: responses.csv — 400 respondents, 8 statements")

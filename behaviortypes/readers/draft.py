@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import BehaviortypesWarning, InputError
 from ..files import write_text
 from ..instrument import instrument_from_dict
 from ..i18n import guess_language, output_language
@@ -577,8 +578,23 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     notes = (_draft_notes(draft, frame, lo, hi, background) + _non_answer_notes(scale)
              + _named_notes(kept, moved, lo, hi)
              + _guess_notes(draft, guesses) + _keyed_notes(draft, keyed)
-             + ([labelled] if isinstance(labelled, dict) else []) + stray)
+             + ([labelled] if isinstance(labelled, dict) else []) + stray + _c1_notes(attrs))
     return draft, stems, unused, notes
+
+
+def _c1_notes(attrs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A comment, and a warning, when the file's column names held C1 control characters
+    (:func:`~behaviortypes.readers.tables.header_name` read them as the Windows-1252
+    characters they were; user trial 22: U+0096 for an en dash in a Google Forms header)."""
+    fixed = attrs.get("c1_fixed") or {}
+    if not fixed:
+        return []
+    shown = ", ".join(f"{code} → '{meant}'" if meant else f"{code} → ''" for code, meant in fixed.items())
+    warnings.warn(BehaviortypesWarning(
+        f"the column names hold control characters ({shown}): Windows-1252 characters saved as Latin-1; "
+        "the draft and behaviortypes read them as the characters they were (a character Windows-1252 "
+        "does not define is dropped)", code="warn_draft_c1", values={"shown": shown}), stacklevel=4)
+    return [_note("draft_c1", shown=shown)]
 
 
 #: Share of the candidate statements whose answers reach one point beyond the most common

@@ -124,13 +124,41 @@ def _qualtrics_meta(frame: pd.DataFrame) -> dict[str, Any] | None:
         except (ValueError, KeyError, TypeError):
             import_ids[col] = None
         text = frame.iloc[0][col]
-        texts[col] = str(text).strip() if isinstance(text, str) else None
+        texts[col] = header_name(text) if isinstance(text, str) else None
     return {"import_ids": import_ids, "question_text": texts}
+
+
+_C1 = re.compile("[\u0080-\u009f]")
+
+
+def _c1_meant(char: str) -> str:
+    """What a C1 control character was before its Windows-1252 byte was read as Latin-1
+    (U+0096 -> '–'); '' for the five bytes Windows-1252 does not define."""
+    try:
+        return bytes([ord(char)]).decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+
+
+def header_name(name: object) -> str:
+    """A column name as behaviortypes reads it: stripped, and each C1 control character
+    (U+0080-U+009F) read as the Windows-1252 character it was, as :func:`_c1_meant` (user
+    trial 22: a Google Forms header held U+0096 for an en dash, and the drafted
+    instrument.yaml could not be read back: YAML refuses control characters)."""
+    return _C1.sub(lambda m: _c1_meant(m.group()), str(name).strip())
+
+
+def _c1_fixed(names: Iterable[object]) -> dict[str, str]:
+    """The C1 characters of ``names`` and what they were read as: ``{"U+0096": "–"}``."""
+    return {f"U+{ord(ch):04X}": _c1_meant(ch) for name in names for ch in _C1.findall(str(name))}
 
 
 def _finish(frame: pd.DataFrame, path: Path, attrs: dict[str, Any]) -> pd.DataFrame:
     """Split off Qualtrics header rows and attach reading metadata."""
-    frame.columns = [str(c).strip() for c in frame.columns]
+    fixed = _c1_fixed(frame.columns)
+    if fixed:
+        attrs["c1_fixed"] = fixed
+    frame.columns = [header_name(c) for c in frame.columns]
     meta = _qualtrics_meta(frame)
     if meta is not None:
         frame = frame.iloc[2:].reset_index(drop=True)
@@ -201,7 +229,7 @@ def _read_text(path: Path, columns: Callable[[str], bool] | None = None) -> pd.D
             header = list(pd.read_csv(io.StringIO(text, newline=""), sep=delim, dtype=str, nrows=0).columns)
         frame = pd.read_csv(io.StringIO(text, newline=""), sep=delim, dtype=str, keep_default_na=False,
                             na_values=[], skip_blank_lines=True,
-                            usecols=None if columns is None else (lambda c: columns(str(c).strip())))
+                            usecols=None if columns is None else (lambda c: columns(header_name(c))))
     except pd.errors.ParserError as err:
         raise _ragged(err, delim, path) from None
     names = header if header is not None else list(frame.columns)
@@ -209,7 +237,9 @@ def _read_text(path: Path, columns: Callable[[str], bool] | None = None) -> pd.D
     attrs = {"format": "csv", "encoding": encoding, "delimiter": delim,
              "header_rows": 1, "duplicate_columns": dupes}
     if header is not None:
-        attrs["columns_in_file"] = [str(c).strip() for c in header]
+        attrs["columns_in_file"] = [header_name(c) for c in header]
+        if _c1_fixed(header):
+            attrs["c1_fixed"] = _c1_fixed(header)
     return _finish(frame, path, attrs)
 
 

@@ -103,3 +103,76 @@ def test_a_header_with_a_control_character_is_drafted_as_the_dash_it_was(tmp_pat
     text = (folder / "instrument.yaml").read_text(encoding="utf-8")
     assert "\u0096" not in text and "I laugh – a lot" in text and "U+0096 → '–'" in text
     assert ok_lines(bt("check", folder))[0].startswith("Survey: responses.csv — 400 respondents, 8 statements")
+
+
+# ------------------------------------------------------------------ 3. planned missingness
+def _solver(solutions):
+    return lambda m: solutions[m]
+
+
+def test_a_refitted_factor_with_one_statement_is_stepped_on_down_to_the_floor():
+    """The trial's planned missingness: PA 7, two minor factors, the refitted 5-factor solution's
+    F5 has one statement and was kept (no 'every factor has 3 or more' sentence). A factor of
+    one statement is stepped on like an empty one, not below min(PA, MAP); 2-statement ones
+    (epi, spi) are not."""
+    from behaviortypes.factors import model as factor_model
+    from behaviortypes.i18n import reason_text
+    from behaviortypes.texts import load_texts
+
+    solve = _solver({7: {"minor": ["F6", "F7"], "salient": [8, 7, 6, 5, 4, 2, 0]},
+                     5: {"minor": ["F5"], "salient": [8, 8, 7, 7, 1]},
+                     4: {"minor": [], "salient": [8, 8, 8, 8]}})
+    m, text, code = factor_model._step_down(solve, start=7, floor=4)
+    assert m == 4 and "(F5: 1), so 4 factors are kept" in text, text
+    assert [c["code"] for c in code][-2:] == ["factor_reason_single", "factor_reason_solid"], code
+    en = reason_text(code, load_texts("en"))
+    assert "only one statement, or none," in en and "3 or more statements on every factor" in en, en
+    assert "bara ett påstående, eller inget," in reason_text(code, load_texts("sv"))
+    m, _, _ = factor_model._step_down(solve, start=7, floor=5)  # not below the floor
+    assert m == 5
+    two = _solver({7: {"minor": ["F6", "F7"], "salient": [8, 7, 6, 5, 4, 2, 0]},
+                   5: {"minor": ["F5"], "salient": [8, 8, 7, 6, 2]}})
+    assert factor_model._step_down(two, start=7, floor=4)[0] == 5
+
+
+def test_the_cfa_sentence_says_how_many_answered_everything_without_a_contradiction():
+    from behaviortypes.report.render import Formatter, cfa_sentences, load_texts
+
+    cfa = {"n": 518, "n_complete": 8, "missing": "ml", "cfi": 0.87, "tli": 0.86, "rmsea": 0.055,
+           "note_code": "", "dropped_factors": []}
+    said = cfa_sentences(cfa, load_texts("en"), Formatter("en"))["missing"]
+    assert said.startswith("Of the 518 respondents in the check, 8 answered every statement; the other 510 "), said
+    assert "Av de 518 svarande i kontrollen besvarade 8 alla" in cfa_sentences(cfa, load_texts("sv"), Formatter("sv"))["missing"]
+
+
+def _with_missing(folder: Path, shares: dict[str, float], *, seed: int = 3, related: bool = False) -> Path:
+    answers = pd.read_csv(folder / "responses.csv")
+    rng = np.random.default_rng(seed)
+    for col, share in shares.items():
+        if related:  # the high answerers of the other theme skip it: not at random
+            gone = answers["b1"].rank(pct=True, method="first") > 1 - share
+        else:
+            gone = pd.Series(rng.random(len(answers)) < share)
+        answers[col] = answers[col].astype("Int64").mask(gone)
+    answers.to_csv(folder / "responses.csv", index=False)
+    return folder
+
+
+def test_planned_missingness_is_one_warning_that_says_fiml_uses_the_partial_answers(tmp_path):
+    """check m6 said eight warnings, each 'consider dropping the item'."""
+    folder = _with_missing(likert_survey(tmp_path / "s", {"a": 0, "b": 0}), {f"a{i}": 0.4 for i in range(1, 9)})
+    res = bt("check", folder)
+    warned = [line for line in res.stderr.splitlines() + res.stdout.splitlines() if "not answer" in line]
+    assert len(warned) == 1, warned
+    assert "8 statements (a1, a2, a3, a4, a5, a6, a7, a8) were each not answered by" in warned[0]
+    assert "planned-missingness" in warned[0] and "uses the answers they gave" in warned[0]
+    assert "dropping" not in warned[0]
+
+
+def test_missingness_that_is_not_at_random_is_one_warning_that_still_advises(tmp_path):
+    folder = _with_missing(likert_survey(tmp_path / "s", {"a": 0, "b": 0}), {"a1": 0.3, "a2": 0.3},
+                           related=True)
+    res = bt("check", folder)
+    warned = [line for line in res.stderr.splitlines() + res.stdout.splitlines() if "not answer" in line]
+    assert len(warned) == 1 and "2 statements (a1, a2)" in warned[0], warned
+    assert "planned" not in warned[0] and "consider dropping those items" in warned[0]

@@ -176,3 +176,83 @@ def test_missingness_that_is_not_at_random_is_one_warning_that_still_advises(tmp
     warned = [line for line in res.stderr.splitlines() + res.stdout.splitlines() if "not answer" in line]
     assert len(warned) == 1 and "2 statements (a1, a2)" in warned[0], warned
     assert "planned" not in warned[0] and "consider dropping those items" in warned[0]
+
+
+# ------------------------------------------------------------------ 6. a SurveyMonkey export
+LABELS = ["Never or very rarely true", "Rarely true", "Sometimes true", "Often true", "Very often or always true"]
+
+
+def surveymonkey(folder: Path, *, labels: bool = False) -> Path:
+    """A SurveyMonkey export of likert_survey's answers: row 1 the questions (blank over a
+    matrix's other statements), row 2 the statements or 'Response'."""
+    source = likert_survey(folder / "src", {"a": 1, "b": 0})
+    answers = pd.read_csv(source / "responses.csv")
+    items = [c for c in answers.columns if c != "respondent_id"]
+    texts = [f"I {c} often" for c in items]
+    meta = ["Respondent ID", "Collector ID", "Start Date"]
+    row1 = meta + ["How true is each of these statements about you?"] + [""] * (len(items) - 1) + ["Gender"]
+    row2 = [""] * len(meta) + texts + ["Response"]
+    rng = np.random.default_rng(0)
+    body = [[str(11400000000 + i), "432198765", "12/05/2026 10:00:00 AM"]
+            + [LABELS[int(v) - 1] if labels else str(int(v)) for v in answers.loc[i, items]]
+            + [["Female", "Male"][int(rng.integers(2))]] for i in range(len(answers))]
+    folder.mkdir(exist_ok=True)
+    pd.DataFrame([row2, *body], columns=row1).to_csv(folder / "responses.csv", index=False)
+    return folder
+
+
+def test_a_surveymonkey_export_is_drafted_and_checked_with_its_second_header_row(tmp_path):
+    """instrument draft said 'no column looks like a Likert item'; check 'respondent id is empty'
+    on row 2. Now the second header row is the statements, as Qualtrics' rows are read."""
+    for labels in (False, True):
+        folder = surveymonkey(tmp_path / f"sm{labels}", labels=labels)
+        res = bt("instrument", "draft", folder / "responses.csv", "--out", folder / "instrument.yaml")
+        assert res.returncode == 0, res.stderr
+        draft = yaml.safe_load((folder / "instrument.yaml").read_text(encoding="utf-8"))
+        assert draft["id_column"] == "Respondent ID"
+        assert [i["id"] for i in draft["items"]][:2] == ["I a1 often", "I a2 often"]
+        assert len(draft["items"]) == 16 and draft["descriptors"] == [{"column": "Gender"}]
+        assert "How true is each of these statements about you?" in (folder / "instrument.yaml").read_text()
+        if labels:
+            assert draft["scale"]["labels"] == dict(enumerate(LABELS, 1))
+        lines = ok_lines(bt("check", folder))
+        assert lines[0].startswith("Survey: responses.csv — 400 respondents, 16 statements (scale 1–5)"), lines
+
+
+# ------------------------------------------------------------------ 8. a Google Forms export
+def google_forms(folder: Path) -> Path:
+    source = likert_survey(folder / "src", {"a": 1, "b": 0})
+    answers = pd.read_csv(source / "responses.csv").drop(columns="respondent_id")
+    stem = "How true is each of these statements about you?"
+    frame = answers.apply(lambda col: col.map(lambda v: LABELS[int(v) - 1]))
+    frame.columns = [f"{stem} [I {c} often]" for c in answers.columns]
+    frame.insert(0, "Timestamp", [f"2026/12/05 10:{i // 60:02d}:{i % 60:02d} AM GMT+1" for i in range(len(frame))])
+    frame.to_csv(folder / "responses.csv", index=False)
+    return folder
+
+
+def test_a_google_forms_grid_is_drafted_without_its_stem_and_with_frequency_labels(tmp_path):
+    """Frequency labels ('Never or very rarely true' ...) were not recognised; the grid stem
+    stayed in every id and text; id_column: Timestamp without a word."""
+    folder = google_forms(tmp_path / "gf")
+    res = bt("instrument", "draft", folder / "responses.csv", "--out", folder / "instrument.yaml")
+    assert res.returncode == 0, res.stderr
+    text = (folder / "instrument.yaml").read_text(encoding="utf-8")
+    draft = yaml.safe_load(text)
+    assert draft["scale"]["labels"] == dict(enumerate(LABELS, 1))
+    assert [(i["id"], i["text"]) for i in draft["items"]][:1] == [("I a1 often", "I a1 often")]
+    assert "[" not in "".join(i["id"] for i in draft["items"])
+    assert "Question before I a1 often–I b8 often: How true is each of these statements about you?" in text
+    assert draft["id_column"] == "Timestamp" and "# id_column: Timestamp holds when each answer was sent" in text
+    assert ok_lines(bt("check", folder))[0].startswith("Survey: responses.csv — 400 respondents, 16 statements")
+    # an instrument that names the whole header (written before) still reads
+    draft["items"] = [{**i, "id": f"How true is each of these statements about you? [{i['id']}]"} for i in draft["items"]]
+    (folder / "instrument.yaml").write_text(yaml.safe_dump(draft, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    assert ok_lines(bt("check", folder))[0].startswith("Survey: responses.csv — 400 respondents, 16 statements")
+
+
+def test_frequency_labels_have_their_places():
+    from behaviortypes.readers.draft import label_place
+
+    assert [label_place(t) for t in LABELS] == [0, 1, 2, 3, 4]
+    assert [label_place(t) for t in ("Aldrig", "Sällan", "Ibland", "Ofta", "Alltid")] == [0, 1, 2, 3, 4]

@@ -100,6 +100,15 @@ _LABEL_ORDER = {
     "mycket dåligt": 0, "mycket dålig": 0, "dåligt": 1, "dålig": 1, "ganska dåligt": 1.5, "ganska dålig": 1.5,
     "varken bra eller dåligt": 2, "varken dåligt eller bra": 2, "varken bra eller dålig": 2,
     "ganska bra": 2.5, "bra": 3, "mycket bra": 4,
+    # how often (user trial 22, the Humor Styles Questionnaire: "Never or very rarely true" …
+    # "Very often or always true"); never … always, aldrig … alltid
+    "never": 0, "never true": 0, "never or very rarely true": 0, "never or almost never true": 0,
+    "almost never": 0.5, "very rarely": 0.5, "rarely": 1, "rarely true": 1, "seldom": 1,
+    "sometimes": 2, "sometimes true": 2, "occasionally": 2, "often": 3, "often true": 3,
+    "frequently": 3, "very often": 3.5, "almost always": 3.5, "very often true": 3.5,
+    "always": 4, "always true": 4, "very often or always true": 4, "always or almost always true": 4,
+    "aldrig": 0, "nästan aldrig": 0.5, "sällan": 1, "ibland": 2, "ofta": 3, "mycket ofta": 3.5,
+    "nästan alltid": 3.5, "alltid": 4,
 }
 
 
@@ -809,6 +818,10 @@ def _named_notes(kept: list[str], moved: list[str], lo: int, hi: int) -> list[di
 
 #: The id column a draft names when the file has none (the user adds it).
 _ADDED_ID = "respondent_id"
+#: Words of a time-stamp column's name: drafted as the id when no other column can be, with a
+#: comment (user trial 22: Google Forms' Timestamp, in seconds, can repeat).
+_TIME_WORDS = frozenset(("time", "timestamp", "date", "datetime", "submitted", "recorded", "started",
+                         "tidpunkt", "tidsstämpel", "tidsstampel", "datum", "inskickad"))
 
 
 def _could_be_ids(values: pd.Series, *, small_ok: bool = False) -> bool:
@@ -836,6 +849,8 @@ def _draft_notes(draft: dict[str, Any], frame: pd.DataFrame, lo: int, hi: int, b
     notes = []
     if draft["id_column"] == _ADDED_ID and _ADDED_ID not in frame.columns:
         notes.append(_note("draft_no_id", id=_ADDED_ID))
+    elif _TIME_WORDS & set(re.split(r"[^a-zåäöüé]+", str(draft["id_column"]).lower())):
+        notes.append(_note("draft_time_id", column=draft["id_column"], id=_ADDED_ID))
     behaviour = {_norm_name(n) for n in _BEHAVIOUR_NAMES} | {_norm_name(n) for n in _BACKGROUND_NAMES}
     kept = [i["id"] for i in draft["items"] if _norm_name(i["id"]) in behaviour]
     if kept:

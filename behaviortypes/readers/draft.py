@@ -318,6 +318,7 @@ def _orient_close_scales(r: np.ndarray, data: pd.DataFrame, scales: list[np.ndar
     all the statements, the many statements outside a small group say which way it runs."""
     if len(scales) < 2:
         return
+    filled = None  # the answers, a missing one as its statement's mean: made once, when needed
     for idx in sorted(scales, key=len, reverse=True):
         flipped = int((signs[idx] < 0).sum())
         if abs(len(idx) - 2 * flipped) != 1:
@@ -325,9 +326,10 @@ def _orient_close_scales(r: np.ndarray, data: pd.DataFrame, scales: list[np.ndar
         others = np.setdiff1d(np.flatnonzero(decided), idx)
         if not len(others):
             continue
-        filled = data.fillna(data.mean())
-        own = filled.iloc[:, idx].to_numpy() @ signs[idx]
-        rest = filled.iloc[:, others].to_numpy() @ signs[others]
+        if filled is None:
+            filled = data.fillna(data.mean()).to_numpy()
+        own = filled[:, idx] @ signs[idx]
+        rest = filled[:, others] @ signs[others]
         if np.std(own) == 0 or np.std(rest) == 0:
             continue
         rho = float(np.corrcoef(own, rest)[0, 1])

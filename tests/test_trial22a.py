@@ -256,3 +256,19 @@ def test_frequency_labels_have_their_places():
 
     assert [label_place(t) for t in LABELS] == [0, 1, 2, 3, 4]
     assert [label_place(t) for t in ("Aldrig", "Sällan", "Ibland", "Ofta", "Alltid")] == [0, 1, 2, 3, 4]
+
+
+def test_a_kept_solution_that_still_has_a_minor_factor_says_so_in_its_reason():
+    """The kept solution's '3 or more statements on every factor' sentence was simply missing
+    when its refit kept a 2-statement factor; now the reason says that it still has one."""
+    from behaviortypes.factors import model as factor_model
+    from behaviortypes.i18n import reason_text
+    from behaviortypes.texts import load_texts
+
+    two = _solver({7: {"minor": ["F6", "F7"], "salient": [8, 7, 6, 5, 4, 2, 0]},
+                   5: {"minor": ["F5"], "salient": [8, 8, 7, 6, 2]}})
+    m, text, code = factor_model._step_down(two, start=7, floor=4)
+    assert m == 5 and text.endswith("; the 5-factor solution still has minor factor(s) (F5: 2), kept"), text
+    en = reason_text(code, load_texts("en"))
+    assert "the 5-factor solution still has factor(s) with fewer than 3 statements" in en and "(F5: 2)" in en, en
+    assert "har den fortfarande faktorer med färre än 3 påståenden" in reason_text(code, load_texts("sv"))

@@ -707,6 +707,11 @@ def _step_down(solve, start: int, floor: int) -> tuple[int, str, list]:
         text += (f"; the {m}-factor solution has minor factor(s) ({listed}), kept: not fewer "
                  "than psych's parallel analysis and MAP allow")
         code.append({"code": "factor_reason_floor", "values": {}})
+    elif c["minor"]:  # stepped to m, whose refit keeps minor factors of 2 statements: said (user trial 22)
+        listed = ", ".join(f"{f}: {c['salient'][int(f[1:]) - 1]}" for f in c["minor"])
+        text += f"; the {m}-factor solution still has minor factor(s) ({listed}), kept"
+        code.append({"code": "factor_reason_still_minor", "values": {"start": m, "themes": listed,  # (the factors)
+                                                                      "min_items": MINOR_MIN_ITEMS}})
     if not c["minor"]:
         short = any(c["salient"][int(f[1:]) - 1] < MINOR_MIN_ITEMS for f in c.get("theme_factors", {}))
         text += (f"; the {m}-factor solution has {MINOR_MIN_ITEMS} or more "

@@ -272,3 +272,12 @@ def test_a_kept_solution_that_still_has_a_minor_factor_says_so_in_its_reason():
     en = reason_text(code, load_texts("en"))
     assert "the 5-factor solution still has factor(s) with fewer than 3 statements" in en and "(F5: 2)" in en, en
     assert "har den fortfarande faktorer med färre än 3 påståenden" in reason_text(code, load_texts("sv"))
+
+
+def test_a_unit_or_year_in_brackets_is_not_a_grid_statement(tmp_path):
+    from behaviortypes.readers import read_table
+
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"Spend [SEK]": [1, 2], "Spend [EUR]": [3, 4], "Q [I laugh a lot]": [1, 2],
+                  "Q [I joke with friends]": [2, 3]}).to_csv(path, index=False)
+    assert list(read_table(path).columns) == ["Spend [SEK]", "Spend [EUR]", "I laugh a lot", "I joke with friends"]

@@ -196,8 +196,10 @@ _GRID = re.compile(r"^(.*\S)\s*\[(.+)\]$")
 
 def _grid_names(columns: list[str]) -> dict[str, tuple[str, str]]:
     """Google Forms' grid columns, ``Stem [Statement]``: column -> (stem, statement), for
-    stems that two or more columns share (user trial 22: the stem was in every id)."""
-    found = {c: m.groups() for c in columns if (m := _GRID.match(c))}
+    stems that two or more columns share (user trial 22: the stem was in every id). A
+    statement has three or more words: ``Spend [SEK]``, ``Revenue [2024]`` are a unit or a
+    year, kept as named."""
+    found = {c: m.groups() for c in columns if (m := _GRID.match(c)) and len(m.group(2).split()) >= 3}
     stems = pd.Series([stem for stem, _ in found.values()]).value_counts()
     return {c: (stem.strip(), st.strip()) for c, (stem, st) in found.items() if stems.get(stem, 0) >= 2}
 

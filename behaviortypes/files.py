@@ -436,6 +436,27 @@ def _place_said(text: str, pos: int) -> Any:
                                        "column": pos - text.rfind(chr(10), 0, pos)})
 
 
+def _control_character(err: Any, text: str, path: Path) -> Any:
+    """The one-line error for a character YAML does not allow (PyYAML's ``ReaderError``),
+    naming its line and column. A C1 control character (U+0080-U+009F) is what a
+    Windows-1252 character becomes when its byte is read as Latin-1 (an en dash 0x96 becomes
+    U+0096): the hint names the character it probably was."""
+    from .errors import InputError, Said
+
+    code = int(getattr(err, "character", 0) or 0)
+    pos = int(getattr(err, "position", 0) or 0)
+    values = {"char": f"U+{code:04X}", "where": _place_said(text, pos)}
+    try:
+        meant = bytes([code]).decode("cp1252") if 0x80 <= code <= 0x9F else None
+    except UnicodeDecodeError:
+        meant = None
+    if meant:
+        return InputError(code="problem_yaml_c1_char", values={**values, "meant": meant}, file=path,
+                          hint=Said("problem_yaml_c1_char_fix", {"meant": meant}))
+    return InputError(code="problem_yaml_control_char", values=values, file=path,
+                      hint=Said("problem_yaml_control_char_fix"))
+
+
 #: PyYAML's commonest complaints, said in the study's language (others are quoted as PyYAML says them).
 _YAML_PROBLEMS = {
     "mapping values are not allowed here": "problem_yaml_why_mapping_values",
@@ -506,7 +527,10 @@ def load_user_yaml(path: str | Path, *, hint: Any = None) -> Any:
                          file=path, hint=Said("problem_yaml_too_big_fix"))
     with open(path, "rb") as fh:
         text = _decode_user_text(fh.read(MAX_YAML_BYTES + 1), path)
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as err:  # a control character (user trial 22: U+0096)
+        raise _control_character(err, text, path) from None
     try:
         node = loader.get_single_node()
         if node is None:

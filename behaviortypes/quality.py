@@ -74,6 +74,7 @@ __all__ = [
     "check_sample_size",
     "MISKEYED_R",
     "miskeyed_items",
+    "split_halves",
     "STYLE_COLUMNS",
     "STYLE_CORRECTIONS",
     "MARKED_ACQUIESCENCE",
@@ -795,12 +796,43 @@ def miskeyed_items(keyed: pd.DataFrame, themes: dict[str, str | None]) -> pd.Dat
     return pd.DataFrame(rows, columns=["item", "theme", "r"])
 
 
+def split_halves(found: pd.DataFrame, themes: dict[str, str | None]) -> dict[str, tuple[list[str], list[str]]]:
+    """The themes of :func:`miskeyed_items`' rows whose statements split (nearly) half against
+    half: theme -> ``(the half named, the other half)``, two or more statements in each, the
+    halves' sizes at most one apart. The answers cannot tell which half runs the wrong way,
+    only that the two run against each other: user trial 22 (HSQ, the aggressive-humour
+    statements 7 15 23 31 not reversed) had ``check`` advise reverse: true for the other,
+    rightly keyed four. One statement against a clear majority is not a split."""
+    out = {}
+    for theme, rows in found.groupby("theme", sort=False):
+        named = list(rows["item"])
+        rest = [i for i, t in themes.items() if t == theme and i not in named]
+        if len(named) >= 2 and len(rest) >= 2 and abs(len(rest) - len(named)) <= 1:
+            out[str(theme)] = (named, rest)
+    return out
+
+
 def _warn_miskeyed(responses: pd.DataFrame, instrument: Instrument) -> None:
-    """One warning per statement keyed against its theme (:func:`miskeyed_items`)."""
+    """One warning per statement keyed against its theme (:func:`miskeyed_items`); one per
+    theme split half against half (:func:`split_halves`), naming both halves."""
     from .readers import keyed_items
 
     reversed_ = {item.id for item in instrument.items if item.reverse}
-    for row in miskeyed_items(keyed_items(responses, instrument), instrument.item_themes).itertuples():
+    keyed = keyed_items(responses, instrument)
+    found = miskeyed_items(keyed, instrument.item_themes)
+    themes = {i: t for i, t in instrument.item_themes.items() if i in keyed.columns}
+    split = split_halves(found, themes)
+    for theme, (named, rest) in split.items():
+        first, second = ", ".join(sorted(named, key=list(themes).index)), ", ".join(rest)
+        warnings.warn(SurveyQualityWarning(
+            f"the statements of theme '{theme}' split half against half: {first} against {second} "
+            "(each half correlates negatively with the other), so the answers cannot tell which half "
+            "is keyed the wrong way: read their wording (or the questionnaire's published key) and set "
+            "reverse: true in instrument.yaml only for the half worded against the theme (the opposite "
+            "of what a high score should mean), and take it off the other half",
+            code="warn_theme_split", values={"theme": theme, "first": first, "second": second}),
+            stacklevel=3)
+    for row in found[~found["theme"].isin(list(split))].itertuples():
         if row.item in reversed_:  # already reverse: true: the fix is to take it off (user trial 21)
             warnings.warn(SurveyQualityWarning(
                 f"statement '{row.item}' correlates negatively with the rest of its theme '{row.theme}' "

@@ -681,16 +681,21 @@ def _step_down(solve, start: int, floor: int) -> tuple[int, str, list]:
     while m > 1:
         c = solve(m)
         empty = [f for f in c["minor"] if c["salient"][int(f[1:]) - 1] == 0]
-        if not empty:
+        # one statement is no dimension either (user trial 22: planned missingness kept a
+        # 1-statement F5); stepped on down to the floor only, as the first step
+        single = [f for f in c["minor"] if c["salient"][int(f[1:]) - 1] == 1][:max(m - len(empty) - floor, 0)]
+        if not empty and not single:
             break
         text += (f", so the {m}-factor solution was fitted: it has" if text else
                  f"; the {m}-factor solution has")
-        text += (f" {len(empty)} factor(s) on which no statement loads as its main factor "
-                 f"({', '.join(f'{f}: 0' for f in empty)})")
-        one = m - len(empty) == 1  # (a singular sentence: "so 1 dimension is kept")
-        code.append({"code": "factor_reason_empty_one" if one else "factor_reason_empty",
-                     "values": {"start": m, "n": len(empty), "m": m - len(empty)}})
-        m -= len(empty)
+        listed = ", ".join(f"{f}: {c['salient'][int(f[1:]) - 1]}" for f in empty + single)
+        text += (f" {len(empty) + len(single)} factor(s) on which no statement, or only one, loads as its "
+                 f"main factor ({listed})")
+        one = m - len(empty) - len(single) == 1  # (a singular sentence: "so 1 dimension is kept")
+        code.append({"code": ("factor_reason_single_one" if one else "factor_reason_single") if single else
+                     ("factor_reason_empty_one" if one else "factor_reason_empty"),
+                     "values": {"start": m, "n": len(empty) + len(single), "m": m - len(empty) - len(single)}})
+        m -= len(empty) + len(single)
     c = solve(m)
     if code:
         text += ", so 1 factor is kept" if m == 1 else f", so {m} factors are kept"
@@ -702,6 +707,11 @@ def _step_down(solve, start: int, floor: int) -> tuple[int, str, list]:
         text += (f"; the {m}-factor solution has minor factor(s) ({listed}), kept: not fewer "
                  "than psych's parallel analysis and MAP allow")
         code.append({"code": "factor_reason_floor", "values": {}})
+    elif c["minor"]:  # stepped to m, whose refit keeps minor factors of 2 statements: said (user trial 22)
+        listed = ", ".join(f"{f}: {c['salient'][int(f[1:]) - 1]}" for f in c["minor"])
+        text += f"; the {m}-factor solution still has minor factor(s) ({listed}), kept"
+        code.append({"code": "factor_reason_still_minor", "values": {"start": m, "themes": listed,  # (the factors)
+                                                                      "min_items": MINOR_MIN_ITEMS}})
     if not c["minor"]:
         short = any(c["salient"][int(f[1:]) - 1] < MINOR_MIN_ITEMS for f in c.get("theme_factors", {}))
         text += (f"; the {m}-factor solution has {MINOR_MIN_ITEMS} or more "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import BehaviortypesWarning, InputError
 from ..files import write_text
 from ..instrument import instrument_from_dict
 from ..i18n import guess_language, output_language
@@ -99,6 +100,15 @@ _LABEL_ORDER = {
     "mycket dåligt": 0, "mycket dålig": 0, "dåligt": 1, "dålig": 1, "ganska dåligt": 1.5, "ganska dålig": 1.5,
     "varken bra eller dåligt": 2, "varken dåligt eller bra": 2, "varken bra eller dålig": 2,
     "ganska bra": 2.5, "bra": 3, "mycket bra": 4,
+    # how often (user trial 22, the Humor Styles Questionnaire: "Never or very rarely true" …
+    # "Very often or always true"); never … always, aldrig … alltid
+    "never": 0, "never true": 0, "never or very rarely true": 0, "never or almost never true": 0,
+    "almost never": 0.5, "very rarely": 0.5, "rarely": 1, "rarely true": 1, "seldom": 1,
+    "sometimes": 2, "sometimes true": 2, "occasionally": 2, "often": 3, "often true": 3,
+    "frequently": 3, "very often": 3.5, "almost always": 3.5, "very often true": 3.5,
+    "always": 4, "always true": 4, "very often or always true": 4, "always or almost always true": 4,
+    "aldrig": 0, "nästan aldrig": 0.5, "sällan": 1, "ibland": 2, "ofta": 3, "mycket ofta": 3.5,
+    "nästan alltid": 3.5, "alltid": 4,
 }
 
 
@@ -308,6 +318,7 @@ def _orient_close_scales(r: np.ndarray, data: pd.DataFrame, scales: list[np.ndar
     all the statements, the many statements outside a small group say which way it runs."""
     if len(scales) < 2:
         return
+    filled = None  # the answers, a missing one as its statement's mean: made once, when needed
     for idx in sorted(scales, key=len, reverse=True):
         flipped = int((signs[idx] < 0).sum())
         if abs(len(idx) - 2 * flipped) != 1:
@@ -315,9 +326,10 @@ def _orient_close_scales(r: np.ndarray, data: pd.DataFrame, scales: list[np.ndar
         others = np.setdiff1d(np.flatnonzero(decided), idx)
         if not len(others):
             continue
-        filled = data.fillna(data.mean())
-        own = filled.iloc[:, idx].to_numpy() @ signs[idx]
-        rest = filled.iloc[:, others].to_numpy() @ signs[others]
+        if filled is None:
+            filled = data.fillna(data.mean()).to_numpy()
+        own = filled[:, idx] @ signs[idx]
+        rest = filled[:, others] @ signs[others]
         if np.std(own) == 0 or np.std(rest) == 0:
             continue
         rho = float(np.corrcoef(own, rest)[0, 1])
@@ -577,8 +589,23 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     notes = (_draft_notes(draft, frame, lo, hi, background) + _non_answer_notes(scale)
              + _named_notes(kept, moved, lo, hi)
              + _guess_notes(draft, guesses) + _keyed_notes(draft, keyed)
-             + ([labelled] if isinstance(labelled, dict) else []) + stray)
+             + ([labelled] if isinstance(labelled, dict) else []) + stray + _c1_notes(attrs))
     return draft, stems, unused, notes
+
+
+def _c1_notes(attrs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A comment, and a warning, when the file's column names held C1 control characters
+    (:func:`~behaviortypes.readers.tables.header_name` read them as the Windows-1252
+    characters they were; user trial 22: U+0096 for an en dash in a Google Forms header)."""
+    fixed = attrs.get("c1_fixed") or {}
+    if not fixed:
+        return []
+    shown = ", ".join(f"{code} → '{meant}'" if meant else f"{code} → ''" for code, meant in fixed.items())
+    warnings.warn(BehaviortypesWarning(
+        f"the column names hold control characters ({shown}): Windows-1252 characters saved as Latin-1; "
+        "the draft and behaviortypes read them as the characters they were (a character Windows-1252 "
+        "does not define is dropped)", code="warn_draft_c1", values={"shown": shown}), stacklevel=4)
+    return [_note("draft_c1", shown=shown)]
 
 
 #: Share of the candidate statements whose answers reach one point beyond the most common
@@ -793,6 +820,10 @@ def _named_notes(kept: list[str], moved: list[str], lo: int, hi: int) -> list[di
 
 #: The id column a draft names when the file has none (the user adds it).
 _ADDED_ID = "respondent_id"
+#: Words of a time-stamp column's name: drafted as the id when no other column can be, with a
+#: comment (user trial 22: Google Forms' Timestamp, in seconds, can repeat).
+_TIME_WORDS = frozenset(("time", "timestamp", "date", "datetime", "submitted", "recorded", "started",
+                         "tidpunkt", "tidsstämpel", "tidsstampel", "datum", "inskickad"))
 
 
 def _could_be_ids(values: pd.Series, *, small_ok: bool = False) -> bool:
@@ -820,6 +851,8 @@ def _draft_notes(draft: dict[str, Any], frame: pd.DataFrame, lo: int, hi: int, b
     notes = []
     if draft["id_column"] == _ADDED_ID and _ADDED_ID not in frame.columns:
         notes.append(_note("draft_no_id", id=_ADDED_ID))
+    elif _TIME_WORDS & set(re.split(r"[^a-zåäöüé]+", str(draft["id_column"]).lower())):
+        notes.append(_note("draft_time_id", column=draft["id_column"], id=_ADDED_ID))
     behaviour = {_norm_name(n) for n in _BEHAVIOUR_NAMES} | {_norm_name(n) for n in _BACKGROUND_NAMES}
     kept = [i["id"] for i in draft["items"] if _norm_name(i["id"]) in behaviour]
     if kept:

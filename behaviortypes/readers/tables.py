@@ -124,17 +124,120 @@ def _qualtrics_meta(frame: pd.DataFrame) -> dict[str, Any] | None:
         except (ValueError, KeyError, TypeError):
             import_ids[col] = None
         text = frame.iloc[0][col]
-        texts[col] = str(text).strip() if isinstance(text, str) else None
+        texts[col] = header_name(text) if isinstance(text, str) else None
     return {"import_ids": import_ids, "question_text": texts}
 
 
+_C1 = re.compile("[\u0080-\u009f]")
+
+
+def _c1_meant(char: str) -> str:
+    """What a C1 control character was before its Windows-1252 byte was read as Latin-1
+    (U+0096 -> '–'); '' for the five bytes Windows-1252 does not define."""
+    try:
+        return bytes([ord(char)]).decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+
+
+def header_name(name: object) -> str:
+    """A column name as behaviortypes reads it: stripped, and each C1 control character
+    (U+0080-U+009F) read as the Windows-1252 character it was, as :func:`_c1_meant` (user
+    trial 22: a Google Forms header held U+0096 for an en dash, and the drafted
+    instrument.yaml could not be read back: YAML refuses control characters)."""
+    return _C1.sub(lambda m: _c1_meant(m.group()), str(name).strip())
+
+
+def _c1_fixed(names: Iterable[object]) -> dict[str, str]:
+    """The C1 characters of ``names`` and what they were read as: ``{"U+0096": "–"}``."""
+    return {f"U+{ord(ch):04X}": _c1_meant(ch) for name in names for ch in _C1.findall(str(name))}
+
+
+#: What SurveyMonkey writes in its second header row over a question with one answer column.
+_SM_ONE_ANSWER = {"response", "open-ended response", "other (please specify)"}
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or not str(value).strip()
+
+
+def _surveymonkey_names(frame: pd.DataFrame) -> tuple[list[str], dict[str, str]] | None:
+    """A SurveyMonkey export's column names and question texts, or None for another table.
+
+    SurveyMonkey writes two header rows: the question in row 1 (blank over the other
+    statements of a matrix question) and, in row 2, each statement of a matrix or
+    ``Response`` under a question of one answer; ``Respondent ID`` and ``Collector ID``
+    are its first columns, blank in row 2. A statement's column is named by its statement
+    (``question - statement`` when two share one), a one-answer question's by the question
+    (user trial 22: "no column looks like a Likert item")."""
+    lower = [str(c).strip().lower() for c in frame.columns]
+    if len(frame) < 2 or not {"respondent id", "collector id"} <= set(lower):
+        return None
+    second = frame.iloc[0]
+    if not _blank(second.iloc[lower.index("respondent id")]) or all(_blank(v) for v in second):
+        return None
+    names: list[str] = []
+    texts: dict[str, str] = {}
+    question = ""
+    for col, below in zip(frame.columns, second):
+        if not str(col).startswith("Unnamed:"):
+            question = header_name(col)
+        statement = "" if _blank(below) else header_name(below)
+        name = question if not statement or statement.lower() in _SM_ONE_ANSWER else statement
+        if name in names or not name:
+            name = f"{question} - {statement}" if statement else f"{question} ({len(names) + 1})"
+        names.append(name)
+        texts[name] = f"{question} - {statement}" if statement and name != question else question
+    return names, texts
+
+
+_GRID = re.compile(r"^(.*\S)\s*\[(.+)\]$")
+
+
+def _grid_names(columns: list[str]) -> dict[str, tuple[str, str]]:
+    """Google Forms' grid columns, ``Stem [Statement]``: column -> (stem, statement), for
+    stems that two or more columns share (user trial 22: the stem was in every id). A
+    statement has three or more words: ``Spend [SEK]``, ``Revenue [2024]`` are a unit or a
+    year, kept as named."""
+    found = {c: m.groups() for c in columns if (m := _GRID.match(c)) and len(m.group(2).split()) >= 3}
+    stems = pd.Series([stem for stem, _ in found.values()]).value_counts()
+    return {c: (stem.strip(), st.strip()) for c, (stem, st) in found.items() if stems.get(stem, 0) >= 2}
+
+
+def _split_grid(frame: pd.DataFrame, attrs: dict[str, Any]) -> pd.DataFrame:
+    """Name Google Forms' grid columns by their statements; the stem kept as question text and
+    the whole header as the column's other name (an instrument that names it still reads)."""
+    grid = _grid_names(list(frame.columns))
+    taken = set(frame.columns) - set(grid)
+    rename = {}
+    for col, (stem, statement) in grid.items():
+        if statement not in taken:
+            rename[col] = statement
+            taken.add(statement)
+    if not rename:
+        return frame
+    attrs.setdefault("question_text", {}).update({new: f"{grid[old][0]} - {new}" for old, new in rename.items()})
+    attrs.setdefault("import_ids", {}).update({new: old for old, new in rename.items()})
+    return frame.rename(columns=rename)
+
+
 def _finish(frame: pd.DataFrame, path: Path, attrs: dict[str, Any]) -> pd.DataFrame:
-    """Split off Qualtrics header rows and attach reading metadata."""
-    frame.columns = [str(c).strip() for c in frame.columns]
+    """Split off Qualtrics' and SurveyMonkey's header rows and attach reading metadata."""
+    fixed = _c1_fixed(frame.columns)
+    if fixed:
+        attrs["c1_fixed"] = fixed
+    monkey = _surveymonkey_names(frame)
+    frame.columns = [header_name(c) for c in frame.columns]
     meta = _qualtrics_meta(frame)
     if meta is not None:
         frame = frame.iloc[2:].reset_index(drop=True)
         attrs.update(format="qualtrics-" + attrs["format"], header_rows=3, **meta)
+    elif monkey is not None:
+        frame = frame.iloc[1:].reset_index(drop=True)
+        frame.columns = monkey[0]
+        attrs.update(format="surveymonkey-" + attrs["format"], header_rows=2, question_text=monkey[1])
+    else:
+        frame = _split_grid(frame, attrs)
     frame.attrs.update(attrs)
     frame.attrs["file"] = str(path)
     return frame
@@ -201,7 +304,7 @@ def _read_text(path: Path, columns: Callable[[str], bool] | None = None) -> pd.D
             header = list(pd.read_csv(io.StringIO(text, newline=""), sep=delim, dtype=str, nrows=0).columns)
         frame = pd.read_csv(io.StringIO(text, newline=""), sep=delim, dtype=str, keep_default_na=False,
                             na_values=[], skip_blank_lines=True,
-                            usecols=None if columns is None else (lambda c: columns(str(c).strip())))
+                            usecols=None if columns is None else (lambda c: columns(header_name(c))))
     except pd.errors.ParserError as err:
         raise _ragged(err, delim, path) from None
     names = header if header is not None else list(frame.columns)
@@ -209,7 +312,9 @@ def _read_text(path: Path, columns: Callable[[str], bool] | None = None) -> pd.D
     attrs = {"format": "csv", "encoding": encoding, "delimiter": delim,
              "header_rows": 1, "duplicate_columns": dupes}
     if header is not None:
-        attrs["columns_in_file"] = [str(c).strip() for c in header]
+        attrs["columns_in_file"] = [header_name(c) for c in header]
+        if _c1_fixed(header):
+            attrs["c1_fixed"] = _c1_fixed(header)
     return _finish(frame, path, attrs)
 
 

@@ -603,6 +603,53 @@ def implausible_value_warnings(frame: pd.DataFrame, inst: Instrument, file: Any,
     return out
 
 
+#: Statements missing at shares this close (largest - smallest, as a share of respondents)
+#: and unrelated to the other answers (|r| of each one's missingness with the mean of the
+#: respondent's other answers below :data:`PLANNED_MISSING_R`) look like planned missingness.
+PLANNED_MISSING_SPREAD = 0.10
+PLANNED_MISSING_R = 0.10
+
+
+def _missing_as_a_set(warns: list[Problem], answers: dict[str, pd.Series], file: Any) -> list[Problem]:
+    """The statements' "did not answer" warnings said once for the set when two or more have
+    one (user trial 22: eight lines for a planned-missingness design, each advising to drop
+    the item). Several statements missing at about the same share, unrelated to the other
+    answers, look planned (a three-form or matrix-sampled survey): then the warning says that
+    discover uses the partial answers, not to drop them."""
+    said = [w for w in warns if getattr(w, "code", None) == "warn_item_missing"]
+    if len(said) < 2:
+        return warns
+    items = [w.column for w in said]
+    shares = [float(w.values["share"]) for w in said]
+    frame = pd.DataFrame(answers)
+    others = frame.drop(columns=items).mean(axis=1) if frame.shape[1] > len(items) else None
+    with np.errstate(invalid="ignore", divide="ignore"):
+        related = [abs(frame[i].isna().astype(float).corr(others)) if others is not None else np.nan
+                   for i in items]
+    planned = (max(shares) - min(shares) <= PLANNED_MISSING_SPREAD
+               and all(np.isfinite(r) and r < PLANNED_MISSING_R for r in related))
+    listed = ", ".join(items)
+    low, high = f"{100 * min(shares):.0f}", f"{max(shares):.0%}"  # "37-41%"
+    values = {"file": Path(file).name if file else "", "items": listed, "n": len(items),
+              "low_share": float(min(shares)), "high_share": float(max(shares))}
+    if planned:
+        one = CodedProblem(
+            f"{len(items)} statements ({listed}) were each not answered by {low}-{high} of respondents, "
+            "at about the same rate and unrelated to their other answers, as in a planned-missingness "
+            "design", file=file, hint="nothing to do if that was planned: discover keeps these respondents "
+            "and uses the answers they gave (the factor analysis reads the statements pair by pair, the CFA "
+            "check by full-information maximum likelihood); if it was not planned, check the routing",
+            code="warn_items_missing_planned", values=values)
+    else:
+        one = CodedProblem(
+            f"{len(items)} statements ({listed}) were each not answered by {low}-{high} of respondents",
+            file=file, hint="check routing; consider dropping those items", code="warn_items_missing",
+            values=values)
+    first = next(i for i, w in enumerate(warns) if w is said[0])
+    rest = [w for w in warns if not any(w is x for x in said)]
+    return rest[:first] + [one] + rest[first:]
+
+
 def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
                       ) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
     """Check a raw responses frame against the instrument and convert it.
@@ -651,6 +698,7 @@ def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
     errors += scale_check.problems
     out = {col: _convert_item(frame[col], col, inst, scale_check, file, numbers, errors, warns)
            for col in present_items}
+    warns[:] = _missing_as_a_set(warns, out, file)
     out.update(_convert_other_columns(frame, inst, file, numbers, errors))
     errors += _descriptor_problems(frame, inst, file)
     errors += _profile_column_problems(frame, inst, file, numbers)

@@ -884,7 +884,8 @@ def cfa_sentences(cfa: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Form
     out["cutoffs"] = t["cfa_cutoffs"]
     n, n_complete = int(cfa.get("n") or 0), cfa.get("n_complete")
     if cfa.get("missing") == "ml" and n_complete is not None and int(n_complete) < n:
-        out["missing"] = t["cfa_missing_ml"].format(n_complete=fmt.count(int(n_complete)))
+        out["missing"] = t["cfa_missing_ml_of"].format(  # (user trial 22: "8 of them" read as a contradiction)
+            n=fmt.count(n), n_complete=fmt.count(int(n_complete)), n_partial=fmt.count(n - int(n_complete)))
     return out
 
 

@@ -17,7 +17,8 @@ import pandas as pd
 
 __all__ = ["OWN_SHAPE_BOUND", "OWN_SHAPE_COLUMNS", "own_shape_next"]
 
-#: Largest BIC excess of the k + 1 own-shape fit over k's best fit (session 20's bound).
+#: Largest BIC excess of the k + 1 own-shape fit over k's best fit (session 20's bound; the
+#: i18n sentence ``k_reason_own_shape_next`` writes it as 20: change both together).
 OWN_SHAPE_BOUND = 20.0
 #: The evidence columns of the own-shape models among the package's default choice models.
 OWN_SHAPE_COLUMNS = ("bic_full", "bic_t_vev")

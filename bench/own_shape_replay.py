@@ -15,6 +15,10 @@ replayed offline.
     nice -n 10 .venv/bin/python bench/own_shape_replay.py run --suite real --out /tmp/k21/real.jsonl
     # replay (also reads bench/unseen_seeds.py's and bench/choosing_k.py's rows)
     .venv/bin/python bench/own_shape_replay.py replay /tmp/k21/*.jsonl --bound 20
+
+Session 22: the ``--own-minimum`` variant (rule OM) is in the engine (``segments/ownshape.py``,
+on by default); records made with it have OM's k as ``k_hat``, so replaying the rule on them
+asks whether it would move k once more (it takes one step only: read them as the new rule).
 """
 
 from __future__ import annotations

@@ -15,6 +15,10 @@ replayed offline.
     nice -n 10 .venv/bin/python bench/own_shape_replay.py run --suite real --out /tmp/k21/real.jsonl
     # replay (also reads bench/unseen_seeds.py's and bench/choosing_k.py's rows)
     .venv/bin/python bench/own_shape_replay.py replay /tmp/k21/*.jsonl --bound 20
+
+Session 22: the ``--own-minimum`` variant (rule OM) is in the engine (``segments/ownshape.py``,
+on by default); records made with it have OM's k as ``k_hat``, so replaying the rule on them
+asks whether it would move k once more (it takes one step only: read them as the new rule).
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ MODELS = ["scaled", "full", "tscaled", "tVEV"]  # the package's default choice m
 COLS = {"bic": "scaled", "bic_full": "full", "bic_t": "tscaled", "bic_t_vev": "tVEV"}
 OWN = ("full", "tVEV")
 REAL = {"bfi": 4, "epi": 4, "election": 3, "ds14": None}  # the engine's k before (docs)
+# session 22: the other raw item-level sets of tests/data/real (first recorded then)
+REAL_MORE = ("ability", "holzinger_swineford1939", "msq", "spi_b5", "gss82")
 
 
 def _own_minimum(ev: dict, k: int) -> bool:
@@ -92,7 +98,7 @@ def real_row(name: str, jobs: int) -> dict:
     st = _Real()
     st.name = name
     row = _fit_row(st, X, None, jobs, 0, MODELS, fm.score_weights_per_point())
-    row.update(k=None, factors_hat=X.shape[1], k_before=REAL[name])
+    row.update(k=None, factors_hat=X.shape[1], k_before=REAL.get(name))
     return row
 
 
@@ -104,7 +110,7 @@ def studies(args):
                 yield f"{kind}{seed}", (lambda kind=kind, seed=seed: dict(
                     field_row(kind, seed, None, args.jobs, models=MODELS), kind=kind, seed=seed))
     elif args.suite == "real":
-        for name in REAL:
+        for name in args.names or REAL:
             yield name, (lambda name=name: real_row(name, args.jobs))
     else:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -160,6 +166,9 @@ def main(argv=None) -> None:
     r.add_argument("--seeds", type=int, nargs=2, default=[24, 32])
     r.add_argument("--kinds", nargs="+", default=["shapes"])
     r.add_argument("--jobs", type=int, default=2)
+    r.add_argument("--names", nargs="+", default=None,
+                   help="real: these sets of tests/data/real (default: " + ", ".join(REAL)
+                   + "; session 22 added " + ", ".join(REAL_MORE) + ")")
     r.add_argument("--out", required=True)
     q = sub.add_parser("replay")
     q.add_argument("files", nargs="+")

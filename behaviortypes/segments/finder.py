@@ -283,6 +283,16 @@ def _next_words(v: dict) -> str:
             "tails of another.")
 
 
+def _own_shape_words(v: dict) -> str:
+    """The English sentence of ``k_reason_own_shape_next`` (the report renders the code)."""
+    return (f"One type more than the BIC's own minimum: {v['k_prev']} types have the lowest BIC, "
+            "won by a model in which each type has its own covariance shape, and the best such fit "
+            f"of {v['k']} types is only {v['diff']:.1f} points above it (less than {v['bound']}), "
+            "with every type large enough and reproducible; when types have their own shapes, "
+            "such a close finer fit has been a real type in planted studies, so "
+            f"{v['k']} types are kept.")
+
+
 def _model_words(col: str, row) -> str:
     """Plain English for the model whose BIC is in evidence column ``col``."""
     return {
@@ -1383,6 +1393,8 @@ class TypeFinder(BaseEstimator):
         k = k + 1 if nxt is not None else k
         if k == 2 and np.isfinite(one_bic) and fits is not None and self._dip_says_one():
             return self._choose_unimodal(one_bic, float(best_bic[2]))
+        own = self._own_shape_next(ev, k)  # ... and one more for own-shape types (session 22)
+        k = k + 1 if own is not None else k
         row = ev.loc[k]
         best_col = str(row[cols].astype(float).idxmin())
         model = _model_words(best_col, row)
@@ -1392,6 +1404,8 @@ class TypeFinder(BaseEstimator):
             "n_min": n_small, "min_share": share_small}}]
         if nxt is not None:
             code.append(nxt)
+        if own is not None:
+            code.append(own)
         if k < k_low:  # (not when the guard kept k_low + 1: that sentence says its BIC)
             diff = float(best_bic[k] - best_bic[k_low])
             code.append({"code": "k_reason_parsimony", "values": {
@@ -1412,6 +1426,8 @@ class TypeFinder(BaseEstimator):
         )
         if nxt is not None:
             reason += " " + _next_words(nxt["values"])
+        if own is not None:
+            reason += " " + _own_shape_words(own["values"])
         if k < k_low:  # (not when the guard kept k_low + 1: that sentence says its BIC)
             reason += (f" {k_low} types have a BIC only {best_bic[k] - best_bic[k_low]:.1f} points "
                        f"lower, less than the {_STRONG_BIC:.0f} that count as very strong "
@@ -1480,6 +1496,14 @@ class TypeFinder(BaseEstimator):
             "k": k + 1, "k_prev": k, "diff": float(best_bic[k + 1] - best_bic[k]),
             "n_new": nt.n, "new_share": nt.share, "distance": nt.distance, "width": nt.width,
             "min_distance": NEXT_MIN_DISTANCE, "max_width": NEXT_MAX_WIDTH}}
+
+    def _own_shape_next(self, ev, k):
+        """The reason code for keeping ``k + 1`` own-shape types instead of ``k`` (rule OM,
+        :mod:`.ownshape`; docs/choosing_k.md, "Session 22"), or None."""
+        from .ownshape import own_shape_next
+
+        values = own_shape_next(ev, self._cols, k)
+        return None if values is None else {"code": "k_reason_own_shape_next", "values": values}
 
     def _stability_reason(self, row, code, reason, warn):
         """The chosen solution's stability: its reason codes and sentence, and the warning

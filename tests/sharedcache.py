@@ -168,7 +168,7 @@ def small_english_discovered(tmp_path_factory, dest: Path) -> Path:
     return Path(dest)
 
 
-def _customers_with_extras(folder: Path, path: Path) -> Path:
+def swedish_customers_with_extras(folder: Path, path: Path) -> Path:
     """:func:`swedish_customers` with a statement (``s01``: a leak of the answers) and a free
     text (``anteckning``) among the columns."""
     return swedish_customers(folder, path, s01=lambda rng, n: rng.integers(1, 8, n),
@@ -179,7 +179,7 @@ def _run_swedish(root: Path) -> dict:
     """The Swedish test study, its customer base with a statement and a free text
     (``kunder.csv``), a study file without ``lang`` (``studie.yaml``) and ``run studie.yaml``."""
     swedish.write_csv_study(root / "kundstudie")
-    _customers_with_extras(root / "kundstudie", root / "kunder.csv")
+    swedish_customers_with_extras(root / "kundstudie", root / "kunder.csv")
     (root / "studie.yaml").write_text(
         f"survey: {root / 'kundstudie'}\nout: ut\ncustomers: {root / 'kunder.csv'}\nresamples: 10\n"
         f"map: false\nscored: typade.csv\nreport: {{dir: rapporter}}\n", encoding="utf-8")

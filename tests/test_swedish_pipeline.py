@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from clirun import bt  # noqa: E402
 from clirun import error_line as _error_line  # noqa: E402
 from clirun import ok_lines as _ok  # noqa: E402
-from sharedcache import english_copy, swedish_customers, swedish_discovered, swedish_run  # noqa: E402
+from sharedcache import english_copy, swedish_customers_with_extras, swedish_discovered, swedish_run  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +32,7 @@ def study(tmp_path_factory):
     customer base ``kunder.csv`` that also holds a statement (``s01``, a leak) and a free text."""
     root = tmp_path_factory.mktemp("sv15")
     swedish_discovered(tmp_path_factory, root)  # discover kundstudie --out ut (made once per run)
-    swedish_customers(root / "kundstudie", root / "kunder.csv", s01=lambda rng, n: rng.integers(1, 8, n),
-                      anteckning=lambda rng, n: [f"kund {i}" for i in range(n)])
+    swedish_customers_with_extras(root / "kundstudie", root / "kunder.csv")
     english_copy(root / "ut", root / "ut_en")
     said = {name: bt("lookalike", root / name, "--customers", root / "kunder.csv") for name in ("ut", "ut_en")}
     return root, said

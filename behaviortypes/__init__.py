@@ -7,14 +7,26 @@ The stages live in their own modules (``readers``, ``quality``, ``interviews``,
 command line.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from .errors import InputError, SurveyQualityWarning
-from .instrument import Instrument, load_instrument
-
-try:
-    __version__ = version("behaviortypes")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
 
 __all__ = ["InputError", "SurveyQualityWarning", "Instrument", "load_instrument", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    """``Instrument``, ``load_instrument`` and ``__version__``, read when first asked for: the
+    instrument's schema needs pydantic, and every command line start imports this package
+    (a refusal of a missing folder need not pay for it)."""
+    if name in ("Instrument", "load_instrument"):
+        from . import instrument
+
+        return getattr(instrument, name)
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("behaviortypes")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            return "0+unknown"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,6 +24,12 @@ from rich.markup import escape
 from rich.text import Text
 
 from .errors import BehaviortypesError, BehaviortypesWarning, InputError, Problem, Said, TypesOverlapWarning
+from .languages import (discovery_language, interviews_said_language, study_file_language,
+                        study_language)
+
+# Start-up: a command imports the pipeline (pandas, pydantic, the model stack: ~0.6 CPU s) only
+# after its cheap checks (the study's language, the paths it names): a refusal of a missing
+# folder or file, or of an option, is said without it.
 
 __all__ = ["app", "main", "one_line_warnings"]
 
@@ -169,10 +175,11 @@ def check(
     lang: Annotated[Optional[Lang], typer.Option(help="Language of the summary (default: the study's, else English).")] = None,
 ) -> None:
     """Read and validate a survey folder, screen respondents, report reliability and gaps."""
-    from .pipeline import check as run_check, study_language
-
     said = _say_errors_in(lang.value if lang else study_language(survey_dir))
-    result = run_check(_existing(survey_dir, "survey_folder"))
+    _existing(survey_dir, "survey_folder")
+    from .pipeline import check as run_check
+
+    result = run_check(survey_dir)
     say(result.summary(said))
 
 
@@ -188,10 +195,10 @@ def discover(
     lang: Annotated[Optional[Lang], typer.Option(help="Language of the progress lines and the summary (default: the study's, instrument.yaml language:, else English).")] = None,
 ) -> None:
     """Find the behaviour types: screening, factor analysis, clustering, profiles."""
-    from .pipeline import discover as run_discover, study_language
-
     said = _say_errors_in(lang.value if lang else study_language(survey_dir))
     _existing(survey_dir, "survey_folder")
+    from .pipeline import discover as run_discover
+
     steps = _Steps(said)
     with _run_warnings(said):
         result = run_discover(survey_dir, out_dir, factors=factors, k=k, seed=seed,
@@ -209,13 +216,13 @@ def lookalike(
     exclude: Annotated[Optional[list[str]], typer.Option(help="A customer column never to use as a feature (repeat for more). Names, e-mail, phone, personal identity numbers and addresses are always left out.")] = None,
 ) -> None:
     """Train the lookalike (twin) model linking survey types to customer behaviour."""
-    from .pipeline import discovery_language, lookalike as run_lookalike
-
     said = _say_errors_in(discovery_language(out_dir))
+    _existing(customers, "customer_file")
+    from .pipeline import lookalike as run_lookalike
 
     # rich's transient bar leaves a blank line where output is not a terminal (a log, a pipe)
     with _run_warnings(said):  # personal data, columns that would leak the answer, not used, …: in the study's language
-        result = run_lookalike(out_dir, _existing(customers, "customer_file"), id_column=id_column, seed=seed,
+        result = run_lookalike(out_dir, customers, id_column=id_column, seed=seed,
                                progress=sys.stdout.isatty(), exclude=tuple(exclude or ()))
     say(result.summary(said))
 
@@ -233,15 +240,18 @@ def score(
     csv_dialect: Annotated[Optional[CsvDialect], typer.Option(help="For a .csv --out: excel (UTF-8 with BOM, ',' and decimal point), excel-sv (UTF-8 with BOM, ';' and decimal comma, for Excel in Swedish/Dutch/German settings) or plain (no BOM, for programs); default excel-sv for a Swedish study, else excel.")] = None,
 ) -> None:
     """Tag every customer with the most likely type and the type probabilities."""
-    from .pipeline import discovery_language, score as run_score
     from .study import refuse_one_group
 
     said = _say_errors_in(discovery_language(model))
 
     refuse_one_group(model, "scoring the customer base")  # OUT/lookalike.skops of a k = 1 folder: why none
+    _existing(model, "model")
+    _existing(customers, "customer_file")
+    from .pipeline import score as run_score
+
     with _run_warnings(said), _in_cli_terms():  # base_shares.json left as it was, raw shares: in the study's language
         summary = run_score(
-            _existing(model, "model"), _existing(customers, "customer_file"), out_path,
+            model, customers, out_path,
             engine=engine.value, scheduler=scheduler, table=table, out_table=out_table,
             id_column=id_column, progress=True, csv_dialect=csv_dialect.value if csv_dialect else None, lang=said,
         )
@@ -291,8 +301,6 @@ def report(
     png: Annotated[bool, typer.Option(help="Also write a PNG card per persona (none when the discovery found no distinct types, k = 1).")] = False,
 ) -> None:
     """Render the persona report (PDF) from a discovery folder; re-run after editing types.yaml."""
-    from .pipeline import discovery_language, report as run_report
-
     formats = ("pdf",) + (("pptx",) if pptx else ()) + (("png",) if png else ())
     # a wrong path (no study to read the language from) follows --lang, else English; a file of
     # the folder (OUT/solution.json) the study's language, read from the folder beside it
@@ -300,6 +308,8 @@ def report(
     if _existing(out_dir, "discovery_folder").is_file():  # e.g. OUT/solution.json: the folder is meant
         raise InputError(code="problem_file_not_folder", file=out_dir, hint=Said(
             "problem_file_not_folder_fix", {"command": f"behaviortypes report {out_dir.parent}"}))
+    from .pipeline import report as run_report
+
     with _run_warnings(said):  # profile.json of an earlier discovery, …: in the report's language
         written = run_report(out_dir, pdf=pdf, lang=said, formats=formats).files
     for path in written:
@@ -318,20 +328,21 @@ def profile(
     lang: Annotated[Optional[Lang], typer.Option(help="Language of the workbook's sheet names, headers and notes and of the 'Wrote ...' lines (default: the study's, else English).")] = None,
 ) -> None:
     """Who the types are and what they are worth: banner tables, outcomes and covariates by type."""
-    from .describe.profile import profile_types_by
     from .files import record_outputs
-
-    from .pipeline import discovery_language
 
     study_lang = _say_errors_in(lang.value if lang else discovery_language(out_dir))
     if xlsx is not None:  # before any work: never a file of the user's
         from .describe.workbook import refuse_foreign_banner_workbook, write_banner_workbook  # (matplotlib)
 
         refuse_foreign_banner_workbook(xlsx)
+    _existing(out_dir, "discovery_folder")
+    if customers is not None:
+        _existing(customers, "customer_file")
+    from .describe.profile import profile_types_by
+
     with _run_warnings(study_lang):  # its warnings (absurd values, …) in the study's language
         result = profile_types_by(
-            _existing(out_dir, "discovery_folder"), by=by, outcomes=outcomes,
-            customers=None if customers is None else _existing(customers, "customer_file"),
+            out_dir, by=by, outcomes=outcomes, customers=customers,
             id_column=id_column, min_cell=min_cell,
         )
     said = lang.value if lang else result.meta.get("language")
@@ -355,11 +366,12 @@ def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the
     csv_dialect, lang, profile {by, outcomes, min_cell, xlsx}, report {langs,
     formats, dir}. See docs/study_file.md.
     """
-    from .pipeline import StudyConfig, run as run_all, study_file_language, study_language
-
     try:
         _say_errors_in(study_file_language(study))  # its own key errors in its language, too
-        cfg = StudyConfig.load(_existing(study, "study_file"))
+        _existing(study, "study_file")
+        from .pipeline import StudyConfig, run as run_all
+
+        cfg = StudyConfig.load(study)
         said = _say_errors_in(cfg.said_lang or study_language(cfg.survey))  # the study file's, else the study's
         steps = _Steps(said)
         with _run_warnings(said):
@@ -395,14 +407,15 @@ def themes(
     """Read coded interviews; write the theme matrix, prevalence, co-occurrence and proto-types
     (participants as pseudonyms, quotes masked)."""
     from .i18n import counted
-    from .interviews import read_interviews, write_theme_files
-    from .pipeline import interviews_said_language
 
     folder = path if path.is_dir() else path.parent
     asked = lang.value if lang else None
     said = _say_errors_in(interviews_said_language(path, None, asked))
+    _existing(path, "interview_file")
+    from .interviews import read_interviews, write_theme_files
+
     with _run_warnings(said):  # a sheet without quotes: one line, in the study's language
-        interviews = read_interviews(_existing(path, "interview_file"), sources_dir=sources_dir)
+        interviews = read_interviews(path, sources_dir=sources_dir)
     said = _say_errors_in(interviews_said_language(path, interviews, asked))  # else the interviews' own
     if out_dir.resolve() == folder.resolve():
         raise InputError(code="problem_themes_out_is_input", values={"out": out_dir}, file=path)
@@ -431,13 +444,14 @@ def qdpx_types(
     lang: Annotated[Optional[Lang], typer.Option(help="Language of the lines printed (default: the typing tool's study's, else English).")] = None,
 ) -> None:
     """Write each interviewee's behaviour type into the QDA project as a case variable."""
-    from .pipeline import discovery_language, interview_types
-
     tool_dir = None if typing_tool is None else (typing_tool if typing_tool.is_dir() else typing_tool.parent)
     said = _say_errors_in(lang.value if lang else discovery_language(tool_dir) if tool_dir else "en")
+    _existing(qdpx, "qda_project")
+    _existing(participants, "participants_table")
+    from .pipeline import interview_types
+
     with _run_warnings(said):  # participants not in the project: one line, in that language
-        written = interview_types(_existing(qdpx, "qda_project"), _existing(participants, "participants_table"),
-                                  out_path, typing_tool=typing_tool)
+        written = interview_types(qdpx, participants, out_path, typing_tool=typing_tool)
     from .i18n import counted
 
     say(_said("cli_qdpx_types_wrote", said, path=out_path, n=counted(len(written), "interviewees")))
@@ -457,8 +471,6 @@ def typing_tool(
 ) -> None:
     """Hand over the typing tool: an offline web form and an Excel workbook (default: both, into OUT), or type a file of answers with --score."""
     from .study import refuse_one_group
-
-    from .pipeline import discovery_language
 
     study_lang = _say_errors_in(lang.value if lang else discovery_language(out_dir))
     refuse_one_group(out_dir, "the typing tool")  # OUT/typing_tool.yaml of a k = 1 folder: why none
@@ -500,17 +512,18 @@ def instrument_draft(
     lang: Annotated[Optional[Lang], typer.Option(help="Language of the draft's comments (default: the statements', else English).")] = None,
 ) -> None:
     """Draft an instrument.yaml from an answers file — CSV, Excel, SPSS .sav or a Qualtrics export (items, texts, scale, keying)."""
+    said = lang.value if lang else None
+    _say_errors_in(said)
+    _existing(path, "file")
     from .readers import draft_notices, instrument_draft_yaml, write_instrument_draft
     from .readers.draft import draft_comment
 
-    said = lang.value if lang else None
-    _say_errors_in(said)
     if out_path is None:
         # plain text, never wrapped to the terminal's width: `draft FILE > instrument.yaml` loads
-        sys.stdout.write(instrument_draft_yaml(_existing(path, "file"), lang=said))
+        sys.stdout.write(instrument_draft_yaml(path, lang=said))
         sys.stdout.flush()
     else:
-        written = write_instrument_draft(_existing(path, "file"), out_path, lang=said)
+        written = write_instrument_draft(path, out_path, lang=said)
         # in the draft's language, each comment at its top that needs the user said again
         said, notices = draft_notices(written.read_text(encoding="utf-8"))
         say(_said("cli_draft_wrote", said, path=written))
@@ -528,13 +541,13 @@ def instrument_from_themes_cmd(
     lang: Annotated[Optional[Lang], typer.Option(help="Language of the comments and scale labels (default: the interviews').")] = None,
 ) -> None:
     """Start the survey from the interviews: an instrument.yaml with statement slots per theme, to write from the quotes."""
-    from .interviews import read_interviews
-    from .interviews.skeleton import write_instrument_from_themes
-    from .pipeline import interviews_said_language
-
     said = lang.value if lang else None
     _say_errors_in(said or interviews_said_language(interviews))
-    read = read_interviews(_existing(interviews, "file"))
+    _existing(interviews, "file")
+    from .interviews import read_interviews
+    from .interviews.skeleton import write_instrument_from_themes
+
+    read = read_interviews(interviews)
     _say_errors_in(interviews_said_language(interviews, read, said))  # the skeleton's language
     written = write_instrument_from_themes(read, out_path, per_theme=per_theme, lang=said, include_rare=all_themes)
     import yaml
@@ -595,8 +608,6 @@ def _argv_language(argv: list[str] | None) -> str:
     """The language a command-line mistake is said in, read from the command line alone (the
     command has not run): ``--lang sv``, else the study of a folder or file it names (a
     survey folder, a discovery folder, a study file, a file inside either), else English."""
-    from .pipeline import discovery_language, interviews_said_language, study_file_language, study_language
-
     args = list(sys.argv[1:] if argv is None else argv)
     for i, arg in enumerate(args):
         value = arg.split("=", 1)[1] if arg.startswith("--lang=") else (

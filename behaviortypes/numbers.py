@@ -7,8 +7,6 @@ number without importing matplotlib.
 
 from __future__ import annotations
 
-import numpy as np
-
 __all__ = ["fixed", "grouped", "amount_digits", "interval_digits", "AMOUNT_WHOLE",
            "INTERVAL_EXTRA_DIGITS"]
 
@@ -43,6 +41,8 @@ def fixed(x: float, digits: int = 0, *, scale: int = 1, sign: bool = False) -> s
     """
     from decimal import ROUND_HALF_UP, Decimal
 
+    import numpy as np  # (here: a one-line message need not import it)
+
     if not np.isfinite(x):
         return "nan"
     q = (Decimal(repr(float(x))) * scale).quantize(Decimal(1).scaleb(-int(digits)), rounding=ROUND_HALF_UP)
@@ -66,6 +66,8 @@ def amount_digits(*values: float, small: int = 1) -> int:
     The numbers written side by side (a type and everyone) are given the same decimals;
     small numbers that differ but would be written alike get up to two more ("0.31 vs
     0.28", not "0.3 vs 0.3" with an arrow between them; user trial 12)."""
+    import numpy as np
+
     sizes = [float(v) for v in values if v is not None and np.isfinite(float(v))]
     if sizes and max(abs(v) for v in sizes) >= AMOUNT_WHOLE:
         return 0
@@ -115,6 +117,8 @@ def interval_digits(low: float, high: float, digits: int = 0, *, scale: int = 1)
     >>> interval_digits(0.2752, 0.2822, scale=100), interval_digits(0.27, 0.33, scale=100)
     (1, 0)
     """
+    import numpy as np
+
     if not (np.isfinite(low) and np.isfinite(high)):
         return int(digits)
     for d in range(int(digits), int(digits) + INTERVAL_EXTRA_DIGITS + 1):

@@ -21,8 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Valida
 
 from . import study
 from .errors import InputError, Said
-from .files import (check_output_folder, check_outputs_free, declared_in_yaml_text, library_versions,
-                    load_user_yaml)
+from .files import check_output_folder, check_outputs_free, library_versions, load_user_yaml
+from .languages import (declared_language, discovery_language, interviews_said_language, study_file_language,
+                        study_language)
 from .stages import (
     FactorsResult,
     MapResult,
@@ -642,81 +643,6 @@ def discover(
     return result
 
 
-def study_language(survey_dir: str | Path) -> str:
-    """The language a survey folder's study is written in, for the tool's own words:
-    ``instrument.yaml``'s ``language`` when it is ``"en"`` or ``"sv"``, else ``"en"``.
-
-    Read before the survey is validated (the first progress line is in it); a file that
-    cannot be read gives ``"en"`` here and its one-line error from
-    :func:`~behaviortypes.readers.load_survey` after.
-    """
-    from .i18n import output_language
-
-    return output_language(declared_language(survey_dir))
-
-
-def declared_language(survey_dir: str | Path) -> str | None:
-    """``instrument.yaml``'s ``language`` in ``survey_dir`` as written, or None (no file, no
-    key, a file that cannot be read)."""
-    import yaml
-
-    path = Path(survey_dir) / "instrument.yaml"
-    if not path.is_file():  # the reader's other spelling
-        path = path.with_suffix(".yml")
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
-    except (yaml.YAMLError, UnicodeDecodeError):  # a syntax error or a cp1252 byte elsewhere:
-        return declared_in_yaml_text(path, "language")  # its own line still says the language
-    except OSError:
-        return None
-    return doc.get("language") if isinstance(doc, dict) else None
-
-
-def interviews_said_language(path: str | Path, interviews: Any = None, lang: str | None = None) -> str:
-    """The language of the interview stage's own words (``themes``, notebook 01).
-
-    ``lang`` when given (``--lang``, ``BT_LANG``); else the study's, when the interviews
-    are in a survey folder (``<study>/interviews/``) whose ``instrument.yaml`` names one;
-    else the interviews' own (their theme names, then their quotes, as ``instrument
-    from-themes`` drafts in: :func:`~behaviortypes.interviews.interviews_language`);
-    else English.
-
-    Parameters
-    ----------
-    path : str or Path
-        The interviews (a file or a folder) or the study folder holding ``interviews/``.
-    interviews : Interviews, optional
-        The interviews read; without them only ``lang`` and the study say.
-    lang : str, optional
-    """
-    from .i18n import output_language
-    from .interviews import interviews_language
-
-    path = Path(path)
-    folder = path if path.is_dir() else path.parent
-    study = folder.parent if folder.name.lower() == "interviews" else folder
-    own = interviews_language(interviews) if interviews is not None else None
-    return output_language(lang, declared_language(study), own)
-
-
-def discovery_language(out_dir: str | Path) -> str:
-    """The language of the study a discovery folder came from (``source.json``'s
-    instrument ``language``, :func:`study_language`), ``"en"`` when it cannot be read:
-    read before the folder is checked, for the language of a later stage's errors."""
-    import json
-
-    from .i18n import output_language
-
-    path = Path(out_dir)
-    path = path / "source.json" if path.is_dir() else path.parent / "source.json"
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-    except (OSError, UnicodeDecodeError, ValueError):
-        return "en"
-    instrument = doc.get("instrument") if isinstance(doc, dict) else None
-    return output_language(instrument.get("language") if isinstance(instrument, dict) else None)
-
-
 def load_discovery(out: str | Path) -> study.DiscoveryFolder:
     """Read and check a discovery folder (see :func:`behaviortypes.study.load`).
 
@@ -931,28 +857,6 @@ def _hints(codes: list[str]) -> Said | None:
         "first": Said(codes[0]), "rest": _hints(codes[1:])})
 
 
-def study_file_language(path: str | Path) -> str:
-    """The language a study file's own errors are said in, read before it is checked: its
-    one ``lang`` (or ``report: {langs}``) when it is ``"en"`` or ``"sv"``, else the
-    study's (:func:`study_language` of its ``survey`` folder), else ``"en"``."""
-    import yaml
-
-    try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except yaml.YAMLError:  # a syntax error elsewhere: its own line may still say the language
-        lang = declared_in_yaml_text(path, "lang")
-        return lang if lang in _LANGS else "en"
-    except (OSError, UnicodeDecodeError):
-        return "en"
-    if not isinstance(doc, dict):
-        return "en"
-    report = doc.get("report") if isinstance(doc.get("report"), dict) else {}
-    langs = doc.get("lang", report.get("langs"))
-    langs = [langs] if isinstance(langs, str) else langs if isinstance(langs, list) else []
-    if len(langs) == 1 and langs[0] in _LANGS:
-        return langs[0]
-    survey = doc.get("survey")
-    return study_language(Path(path).absolute().parent / survey) if isinstance(survey, str) and survey else "en"
 _STUDY_COLUMNS = {"make_map": "map", "langs": "lang", "formats": "report.formats", "by": "profile.by",
                   "outcomes": "profile.outcomes", "min_cell": "profile.min_cell", "xlsx": "profile.xlsx",
                   "report_dir": "report.dir"}

@@ -45,7 +45,10 @@ def load_texts(lang: str) -> dict[str, str]:
     if lang not in LANGUAGES:
         raise InputError(f"no report text for language {lang!r}", column="lang", value=lang,
                          hint=f"use one of: {', '.join(LANGUAGES)}")
-    return yaml.safe_load((I18N / f"{lang}.yaml").read_text(encoding="utf-8"))
+    # LibYAML's parser when PyYAML has it (the same plain data, 0.02 s against 0.27 s for the
+    # 130 KB catalogue): every command that says a line reads it, a refusal too
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load((I18N / f"{lang}.yaml").read_text(encoding="utf-8"), Loader=loader)
 
 
 class Formatter:

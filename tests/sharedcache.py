@@ -166,3 +166,31 @@ def small_english_discovered(tmp_path_factory, dest: Path) -> Path:
     in Python); returns ``dest`` (made once per test run, copied: the test may change it)."""
     cached_folder(tmp_path_factory, "small_english_discovered", _discover_small_english, dest)
     return Path(dest)
+
+
+def swedish_customers_with_extras(folder: Path, path: Path) -> Path:
+    """:func:`swedish_customers` with a statement (``s01``: a leak of the answers) and a free
+    text (``anteckning``) among the columns."""
+    return swedish_customers(folder, path, s01=lambda rng, n: rng.integers(1, 8, n),
+                             anteckning=lambda rng, n: [f"kund {i}" for i in range(n)])
+
+
+def _run_swedish(root: Path) -> dict:
+    """The Swedish test study, its customer base with a statement and a free text
+    (``kunder.csv``), a study file without ``lang`` (``studie.yaml``) and ``run studie.yaml``."""
+    swedish.write_csv_study(root / "kundstudie")
+    swedish_customers_with_extras(root / "kundstudie", root / "kunder.csv")
+    (root / "studie.yaml").write_text(
+        f"survey: {root / 'kundstudie'}\nout: ut\ncustomers: {root / 'kunder.csv'}\nresamples: 10\n"
+        f"map: false\nscored: typade.csv\nreport: {{dir: rapporter}}\n", encoding="utf-8")
+    return {"run": _record(bt("run", root / "studie.yaml"))}
+
+
+def swedish_run(tmp_path_factory, dest: Path) -> subprocess.CompletedProcess:
+    """``dest/kundstudie`` (the Swedish test study), ``dest/kunder.csv`` (its respondents and
+    1,000 more customers: age, purchases, region, a statement ``s01`` and a free text
+    ``anteckning``), ``dest/studie.yaml`` (survey, ``out: ut``, customers, ``resamples: 10``,
+    ``map: false``, ``scored: typade.csv``, ``report: {dir: rapporter}``; no ``lang``) and what
+    ``run studie.yaml`` wrote under ``dest``; returns that ``run``'s result (made once per test
+    run: three test files ran it, 25 CPU s each)."""
+    return said(cached_folder(tmp_path_factory, "swedish_run", _run_swedish, dest)["run"])

@@ -227,23 +227,14 @@ def test_the_smallest_count_shown_is_the_instruments_min_group_size_when_set(typ
 
 
 
-def test_run_prints_no_empty_line_before_the_lookalikes_progress(tmp_path):
+def test_run_prints_no_empty_line_before_the_lookalikes_progress(tmp_path_factory, tmp_path):
     """Session 15: `run` printed an empty line after "• Training the lookalike …" when the
     output is not a terminal (a log): the last frame of the linking's transient bar."""
-    import yaml
-    from swedish import study as swedish
+    from sharedcache import swedish_run
 
-    swedish.write_csv_study(tmp_path / "kundstudie")
-    ids = pd.read_csv(tmp_path / "kundstudie" / "responses.csv", sep=";", encoding="cp1252")["kundnummer"].tolist()
-    rng = np.random.default_rng(0)  # (the customer base of test_swedish_pipeline)
-    ids += [i for i in range(100, 3000) if i not in set(ids)][:1000]
-    pd.DataFrame({"kundnummer": ids, "ålder": rng.integers(18, 80, len(ids)), "köp": rng.poisson(3, len(ids)),
-                  "region": rng.choice(["Nord", "Syd"], len(ids)), "s01": rng.integers(1, 8, len(ids)),
-                  "anteckning": [f"kund {i}" for i in range(len(ids))]}).to_csv(tmp_path / "kunder.csv", index=False)
-    (tmp_path / "study.yaml").write_text(yaml.safe_dump(
-        {"survey": "kundstudie", "out": "ut", "map": False, "resamples": 10, "customers": "kunder.csv",
-         "scored": "typade.parquet", "report": {"formats": ["html"], "dir": "rapporter"}}), encoding="utf-8")
-    res = bt("run", tmp_path / "study.yaml")
+    # the Swedish study, the customer base of test_swedish_pipeline (with a statement and a
+    # free text), a study file with customers and scored: run, made once per test run
+    res = swedish_run(tmp_path_factory, tmp_path)
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()
     assert "" not in lines, res.stdout

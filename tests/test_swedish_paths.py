@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from clirun import bt  # noqa: E402
 from clirun import error_line as _error_line  # noqa: E402
 from clirun import ok_lines as _ok  # noqa: E402
-from sharedcache import swedish_with_lookalike  # noqa: E402
+from sharedcache import swedish_run, swedish_with_lookalike  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -151,14 +151,12 @@ def test_types_yaml_tells_how_to_edit_it_in_the_study_language(study):
     assert said("types_yaml_note") == "Edit name, tagline, description and color; a re-run keeps your edits."
 
 
-def test_a_study_file_without_lang_writes_a_swedish_studys_scored_csv_for_swedish_excel(study, tmp_path):
+def test_a_study_file_without_lang_writes_a_swedish_studys_scored_csv_for_swedish_excel(tmp_path_factory, tmp_path):
     """csv_dialect followed only `lang:` of the study file: a Swedish study without it wrote
     the scored CSV with ',' and decimal points (excel) before session 16, while its report,
     terminal and typing tool were Swedish."""
-    file = tmp_path / "studie.yaml"
-    file.write_text(f"survey: {study / 'kundstudie'}\nout: ut\ncustomers: {study / 'kunder.csv'}\nresamples: 10\n"
-                    f"map: false\nscored: typade.csv\nreport: {{dir: rapporter}}\n", encoding="utf-8")
-    _ok(bt("run", file))
+    file = tmp_path / "studie.yaml"  # (scored: typade.csv, no lang): run, made once per test run
+    _ok(swedish_run(tmp_path_factory, tmp_path))
     head = (tmp_path / "typade.csv").read_text(encoding="utf-8-sig").splitlines()
     assert head[0] == "customer_id;type_id;type_name;probability;p_1;p_2;p_3", head[0]
     assert ";0," in head[1], head[1]

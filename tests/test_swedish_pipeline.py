@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from clirun import bt  # noqa: E402
 from clirun import error_line as _error_line  # noqa: E402
 from clirun import ok_lines as _ok  # noqa: E402
-from sharedcache import english_copy, swedish_customers, swedish_discovered  # noqa: E402
+from sharedcache import english_copy, swedish_customers_with_extras, swedish_discovered, swedish_run  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +32,7 @@ def study(tmp_path_factory):
     customer base ``kunder.csv`` that also holds a statement (``s01``, a leak) and a free text."""
     root = tmp_path_factory.mktemp("sv15")
     swedish_discovered(tmp_path_factory, root)  # discover kundstudie --out ut (made once per run)
-    swedish_customers(root / "kundstudie", root / "kunder.csv", s01=lambda rng, n: rng.integers(1, 8, n),
-                      anteckning=lambda rng, n: [f"kund {i}" for i in range(n)])
+    swedish_customers_with_extras(root / "kundstudie", root / "kunder.csv")
     english_copy(root / "ut", root / "ut_en")
     said = {name: bt("lookalike", root / name, "--customers", root / "kunder.csv") for name in ("ut", "ut_en")}
     return root, said
@@ -246,14 +245,11 @@ def test_a_file_of_the_users_is_refused_in_the_study_language(study, tmp_path):
     assert (tmp_path / "ut" / "assignments.csv").read_text(encoding="utf-8") == "mine\n"
 
 
-def test_run_without_lang_reports_in_the_study_language(study, tmp_path):
+def test_run_without_lang_reports_in_the_study_language(tmp_path_factory, tmp_path):
     """A study file without ``lang`` wrote the English report of a Swedish study, and the
     lookalike's pass over the base printed "Scoring kunder.csv: ..." before session 15."""
-    root, _ = study
-    file = tmp_path / "studie.yaml"
-    file.write_text(f"survey: {root / 'kundstudie'}\nout: ut\ncustomers: {root / 'kunder.csv'}\nresamples: 10\n"
-                    f"map: false\nreport: {{dir: rapporter}}\n", encoding="utf-8")
-    lines = _ok(bt("run", file))
+    # run studie.yaml (no lang; the customer base of ``study``), made once per test run
+    lines = _ok(swedish_run(tmp_path_factory, tmp_path))
     assert lines[-1] == f"Rapport: {tmp_path / 'rapporter' / 'behaviour_types_sv.pdf'}", lines
     assert not [line for line in lines if line.startswith("Scoring ")], lines
     assert len([line for line in lines if line.startswith("Typar kunder.csv: ")]) == 2, lines  # lookalike, score

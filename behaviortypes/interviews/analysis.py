@@ -8,10 +8,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy.cluster.hierarchy import fcluster, leaves_list, linkage
-from scipy.spatial.distance import pdist, squareform
-from scipy.stats import norm
-from sklearn.metrics import silhouette_score
 
 from ..errors import InputError
 from ..files import neutralise_formula, staged_dir, write_csv
@@ -76,6 +72,8 @@ def interviews_language(interviews: Interviews) -> str | None:
 
 def _wilson(k: np.ndarray, n: int, confidence: float) -> tuple[np.ndarray, np.ndarray]:
     """Wilson's score interval for ``k`` of ``n`` (NaN when there is no one)."""
+    from scipy.stats import norm  # (here: the report and the command line import this module)
+
     if n <= 0:
         return np.full(len(k), np.nan), np.full(len(k), np.nan)
     z = norm.ppf(0.5 + confidence / 2)
@@ -271,6 +269,10 @@ def proto_types(interviews: Interviews, *, max_k: int = 5, method: str = "averag
     participant more or less can change the tree. The survey, not this
     clustering, decides the types.
     """
+    from scipy.cluster.hierarchy import fcluster, leaves_list, linkage
+    from scipy.spatial.distance import pdist, squareform
+    from sklearn.metrics import silhouette_score
+
     matrix = theme_matrix(interviews)
     n = len(matrix)
     if n < 3 or matrix.shape[1] == 0:

@@ -150,17 +150,11 @@ def test_typing_tool_score_warns_once_in_swedish_when_the_evidence_is_weak(tmp_p
 
 def test_score_warns_once_when_the_discovery_gave_weak_evidence(tmp_path):
     from clirun import bt, ok_lines
-    from reportfixture import make_discovery_folder
-    from test_scoring import FEATURES, make_base
+    from test_scoring import discovery_with_lookalike
 
-    from behaviortypes.lookalike import LookalikeModel, save_model
     from behaviortypes.texts import load_texts
 
-    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=19, with_quotes=False)
-    frame, truth = make_base(300, seed=3)
-    features = frame.set_index("customer_id")[FEATURES]
-    model = LookalikeModel(models=("logistic",), cv=3, random_state=0).fit(features, pd.Series(truth, index=features.index))
-    save_model(model, disc / "lookalike.skops")
+    disc, frame = discovery_with_lookalike(tmp_path / "disc")
     frame.to_csv(tmp_path / "customers.csv", index=False)
     res = bt("score", _weak(disc), "--customers", tmp_path / "customers.csv", "--out", tmp_path / "scored.csv")
     ok_lines(res)

@@ -59,6 +59,21 @@ def make_base(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     return frame, truth
 
 
+def discovery_with_lookalike(folder: Path) -> tuple[Path, pd.DataFrame]:
+    """A 3-type discovery folder with a lookalike model fitted on :func:`make_base`'s planted
+    base (300 customers, logistic only), and that base, for tests that run ``score``."""
+    from reportfixture import make_discovery_folder
+
+    from behaviortypes.lookalike import LookalikeModel, save_model
+
+    disc = make_discovery_folder(folder, k=3, n=300, seed=19, with_quotes=False)
+    frame, truth = make_base(300, seed=3)
+    features = frame.set_index("customer_id")[FEATURES]
+    model = LookalikeModel(models=("logistic",), cv=3, random_state=0).fit(features, pd.Series(truth, index=features.index))
+    save_model(model, disc / "lookalike.skops")
+    return disc, frame
+
+
 @pytest.fixture(scope="module")
 def fitted():
     base, truth = make_base(3000, seed=1)

@@ -303,16 +303,9 @@ def test_a_lone_small_level_of_three_still_gives_nothing_away():
 
 def test_score_says_the_words_it_read_as_no_value_once(tmp_path):
     from clirun import bt, ok_lines
-    from reportfixture import make_discovery_folder
-    from test_scoring import FEATURES, make_base
+    from test_scoring import FEATURES, discovery_with_lookalike
 
-    from behaviortypes.lookalike import LookalikeModel, save_model
-
-    disc = make_discovery_folder(tmp_path / "disc", k=3, n=300, seed=19, with_quotes=False)
-    frame, truth = make_base(300, seed=3)
-    features = frame.set_index("customer_id")[FEATURES]
-    model = LookalikeModel(models=("logistic",), cv=3, random_state=0).fit(features, pd.Series(truth, index=features.index))
-    save_model(model, disc / "lookalike.skops")
+    disc, frame = discovery_with_lookalike(tmp_path / "disc")
     numeric = next(c for c in FEATURES if pd.api.types.is_numeric_dtype(frame[c]))
     text = frame.astype({numeric: object})
     text.loc[[1, 2, 4], numeric] = ["N/A", "-", "none"]

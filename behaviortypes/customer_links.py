@@ -84,6 +84,7 @@ class IdsSeen:
         self._bare = {}
         for s in self.survey:
             self._bare.setdefault(_no_zeros(s), s)
+        self._survey_set = set(self.survey)
         self.examples: list[str] = []
         self.zero_pair: tuple[str, str] | None = None
         self.n_zero = 0
@@ -93,10 +94,10 @@ class IdsSeen:
         import pandas as pd
 
         ids = pd.Series(ids, dtype="string").dropna()
+        ids = ids[ids != ""]  # an empty id is no id (not "0", which would match a survey's "000")
         if len(self.examples) < ID_EXAMPLES:
             self.examples += [str(v) for v in ids.head(ID_EXAMPLES - len(self.examples))]
-        wanted = set(self.survey)
-        bare = ids[~ids.isin(wanted)].str.lstrip("0").replace("", "0")
+        bare = ids[~ids.isin(self._survey_set)].map(_no_zeros)
         hit = bare[bare.isin(self._bare.keys())]
         self.n_zero += int(hit.nunique())
         if self.zero_pair is None and len(hit):

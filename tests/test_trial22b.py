@@ -136,6 +136,9 @@ def test_link_hint_shows_both_sides_ids_and_says_leading_zeros():
     said = phrase(hint.code, "en", hint.values)
     assert said.startswith("the ids differ in leading zeros only: 2 of the survey's customer_id match the base's "
                            "kundnr once the zeros are removed (000100 in responses.csv is 100 in the base)")
+    empty = IdsSeen(["000"])  # an empty base id is no id, not "0"
+    empty.see(pd.Series(["", "5"]))
+    assert empty.n_zero == 0 and empty.zero_pair is None and empty.examples == ["5"]
     other = IdsSeen(["A1", "A2"])
     other.see(pd.Series(["B1", "B2", "B3", "B4"]))
     assert phrase(*(lambda h: (h.code, "sv", h.values))(link_ids_hint(other, link="kund", column="id", file="r.csv"))) \

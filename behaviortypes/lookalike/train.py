@@ -334,7 +334,10 @@ def _ids_hint(customers: Path, cust_col: str, cust_of: pd.Series, batch_size: in
     from ..customer_links import IdsSeen, link_ids_hint
 
     seen = IdsSeen(cust_of.to_numpy())
-    for batch in readers.iter_customer_batches(customers, batch_size=batch_size, id_column=cust_col):
+    # the id column only: the hint needs nothing else, and the first pass has already said what
+    # the other columns read as no value (the reader says it of every column but the id)
+    for batch in readers.iter_customer_batches(customers, batch_size=batch_size, columns=[cust_col],
+                                               id_column=cust_col):
         seen.see(batch[cust_col].astype("string").str.strip())
     file = Path(getattr(survey, "responses_file", "") or "responses.csv").name
     return link_ids_hint(seen, link=link_column, column=cust_col, file=file)

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError, Said
+from ..files import cp1252_meant
 from ._common import EXCEL_EXT, SPSS_EXT, TEXT_EXT, coerce
 
 
@@ -131,26 +132,18 @@ def _qualtrics_meta(frame: pd.DataFrame) -> dict[str, Any] | None:
 _C1 = re.compile("[\u0080-\u009f]")
 
 
-def _c1_meant(char: str) -> str:
-    """What a C1 control character was before its Windows-1252 byte was read as Latin-1
-    (U+0096 -> '–'); '' for the five bytes Windows-1252 does not define."""
-    try:
-        return bytes([ord(char)]).decode("cp1252")
-    except UnicodeDecodeError:
-        return ""
-
-
 def header_name(name: object) -> str:
     """A column name as behaviortypes reads it: stripped, and each C1 control character
-    (U+0080-U+009F) read as the Windows-1252 character it was, as :func:`_c1_meant` (user
-    trial 22: a Google Forms header held U+0096 for an en dash, and the drafted
-    instrument.yaml could not be read back: YAML refuses control characters)."""
-    return _C1.sub(lambda m: _c1_meant(m.group()), str(name).strip())
+    (U+0080-U+009F) read as the Windows-1252 character it was, as
+    :func:`~behaviortypes.files.cp1252_meant` (user trial 22: a Google Forms header held
+    U+0096 for an en dash, and the drafted instrument.yaml could not be read back: YAML
+    refuses control characters)."""
+    return _C1.sub(lambda m: cp1252_meant(m.group()), str(name).strip())
 
 
 def _c1_fixed(names: Iterable[object]) -> dict[str, str]:
     """The C1 characters of ``names`` and what they were read as: ``{"U+0096": "–"}``."""
-    return {f"U+{ord(ch):04X}": _c1_meant(ch) for name in names for ch in _C1.findall(str(name))}
+    return {f"U+{ord(ch):04X}": cp1252_meant(ch) for name in names for ch in _C1.findall(str(name))}
 
 
 #: What SurveyMonkey writes in its second header row over a question with one answer column.

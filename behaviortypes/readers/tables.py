@@ -154,7 +154,7 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value) or not str(value).strip()
 
 
-def _surveymonkey_names(frame: pd.DataFrame) -> tuple[list[str], dict[str, str]] | None:
+def _surveymonkey_names(frame: pd.DataFrame, header: list[object]) -> tuple[list[str], dict[str, str]] | None:
     """A SurveyMonkey export's column names and question texts, or None for another table.
 
     SurveyMonkey writes two header rows: the question in row 1 (blank over the other
@@ -162,8 +162,9 @@ def _surveymonkey_names(frame: pd.DataFrame) -> tuple[list[str], dict[str, str]]
     ``Response`` under a question of one answer; ``Respondent ID`` and ``Collector ID``
     are its first columns, blank in row 2. A statement's column is named by its statement
     (``question - statement`` when two share one), a one-answer question's by the question
-    (user trial 22: "no column looks like a Likert item")."""
-    lower = [str(c).strip().lower() for c in frame.columns]
+    (user trial 22: "no column looks like a Likert item"). ``header`` is the file's row 1
+    as read, before :func:`header_name`."""
+    lower = [str(c).strip().lower() for c in header]
     if len(frame) < 2 or not {"respondent id", "collector id"} <= set(lower):
         return None
     second = frame.iloc[0]
@@ -172,7 +173,7 @@ def _surveymonkey_names(frame: pd.DataFrame) -> tuple[list[str], dict[str, str]]
     names: list[str] = []
     texts: dict[str, str] = {}
     question = ""
-    for col, below in zip(frame.columns, second):
+    for col, below in zip(header, second):
         if not str(col).startswith("Unnamed:"):
             question = header_name(col)
         statement = "" if _blank(below) else header_name(below)
@@ -216,12 +217,14 @@ def _split_grid(frame: pd.DataFrame, attrs: dict[str, Any]) -> pd.DataFrame:
 
 def _finish(frame: pd.DataFrame, path: Path, attrs: dict[str, Any]) -> pd.DataFrame:
     """Split off Qualtrics' and SurveyMonkey's header rows and attach reading metadata."""
-    fixed = _c1_fixed(frame.columns)
-    if fixed:
-        attrs["c1_fixed"] = fixed
-    monkey = _surveymonkey_names(frame)
-    frame.columns = [header_name(c) for c in frame.columns]
+    original = list(frame.columns)
+    if "c1_fixed" not in attrs:  # (read_text has said the whole header's when it read only some columns)
+        fixed = _c1_fixed(original)
+        if fixed:
+            attrs["c1_fixed"] = fixed
+    frame.columns = [header_name(c) for c in original]
     meta = _qualtrics_meta(frame)
+    monkey = None if meta is not None else _surveymonkey_names(frame, original)
     if meta is not None:
         frame = frame.iloc[2:].reset_index(drop=True)
         attrs.update(format="qualtrics-" + attrs["format"], header_rows=3, **meta)
@@ -306,8 +309,9 @@ def _read_text(path: Path, columns: Callable[[str], bool] | None = None) -> pd.D
              "header_rows": 1, "duplicate_columns": dupes}
     if header is not None:
         attrs["columns_in_file"] = [header_name(c) for c in header]
-        if _c1_fixed(header):
-            attrs["c1_fixed"] = _c1_fixed(header)
+        fixed = _c1_fixed(header)  # (the file's whole header, as columns_in_file)
+        if fixed:
+            attrs["c1_fixed"] = fixed
     return _finish(frame, path, attrs)
 
 

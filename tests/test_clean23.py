@@ -27,3 +27,26 @@ def test_version_reads_the_package_metadata_once(monkeypatch):
     assert behaviortypes.__version__ == first and behaviortypes.__version__ == first
     assert calls == ["behaviortypes"]
 
+
+def test_the_draft_summary_says_the_timestamp_id_and_the_control_characters(tmp_path):
+    """Session 22's comments (draft_time_id, draft_c1) were written at the top of the draft
+    but not said again after "Wrote …" (the other comments that need the user are)."""
+    from test_trial22a import google_forms
+
+    from behaviortypes.readers import draft_summary, instrument_draft_yaml
+    from behaviortypes.texts import load_texts
+
+    folder = google_forms(tmp_path / "gf")
+    frame = pd.read_csv(folder / "responses.csv")
+    frame.columns = [c.replace("I a3 often", "I a3 \x96 often") for c in frame.columns]
+    frame.to_csv(folder / "responses.csv", index=False, encoding="utf-8")
+    lang, lines = draft_summary(instrument_draft_yaml(folder / "responses.csv"))
+    assert lang == "en"
+    t = load_texts("en")
+    assert lines[1:-1] == [t["cli_draft_keyed"], t["cli_draft_labels"]]  # (as before)
+    assert lines[-1].startswith("The column names held control characters (U+0096 → '–'): Windows-1252 characters")
+    assert lines[0].startswith("id_column: Timestamp holds when each answer was sent: no other column has one different "
+                               "value per row, so it is drafted as the respondent id. Two answers")
+    assert lines[-1].endswith("a character Windows-1252 does not define is dropped.")
+    sv_lang, sv_lines = draft_summary(instrument_draft_yaml(folder / "responses.csv", lang="sv"))
+    assert sv_lang == "sv" and len(sv_lines) == 4 and sv_lines[0].startswith("id_column: Timestamp anger när")

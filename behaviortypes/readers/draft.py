@@ -958,27 +958,51 @@ def instrument_draft_yaml(path: str | Path, *, lang: str | None = None) -> str:
     return text + body
 
 
-#: The comments of a draft that ``instrument draft --out`` also says on the terminal.
+#: The comments of a draft that ``instrument draft --out`` says again on the terminal, in this
+#: order: each with its short line (``report/i18n`` ``cli_draft_*``), or ``None``: the comment
+#: itself as one line (:func:`draft_comment`: which columns, why). Said by :func:`draft_summary`.
+DRAFT_SAID = {"draft_no_id": "cli_draft_no_id", "draft_time_id": None, "draft_guess": "cli_draft_guess",
+              "draft_keyed": "cli_draft_keyed", "draft_labels_guess": "cli_draft_labels",
+              "draft_named_moved": "cli_draft_named", "draft_stray_zero": "cli_draft_stray_zero",
+              "draft_range_out": None, "draft_weak_out": None, "draft_c1": None}
+
+#: The comments that ``cli.py``'s own table (``_DRAFT_SAID``) says: :data:`DRAFT_SAID` before
+#: session 22's draft_time_id and draft_c1. Goes when the command calls :func:`draft_summary`.
 DRAFT_NOTICES = ("draft_no_id", "draft_guess", "draft_keyed", "draft_labels_guess", "draft_named_moved",
                  "draft_stray_zero", "draft_range_out", "draft_weak_out")
 
 
-def draft_notices(text: str) -> tuple[str, list[str]]:
+def draft_notices(text: str, codes: Sequence[str] = DRAFT_NOTICES) -> tuple[str, list[str]]:
     """The language of a drafted ``instrument.yaml`` text and which of its comments
-    (:data:`DRAFT_NOTICES`) it holds: ``("sv", ["draft_guess"])``.
+    (``codes``, default :data:`DRAFT_NOTICES`) it holds: ``("sv", ["draft_guess"])``.
 
     Found by each comment's longest fixed words on its first line, in English and Swedish.
     """
     from ..texts import load_texts
 
-    def fixed_words(template: str) -> str:
-        return max(re.split(r"\{[^}]*\}", template.split("\n")[0]), key=len)
-
     for lang in ("sv", "en"):
         t = load_texts(lang)
-        if fixed_words(t["draft_header"]) in text:
-            return lang, [code for code in DRAFT_NOTICES if fixed_words(t[code]) in text]
+        if _fixed_words(t["draft_header"]) in text:
+            return lang, [code for code in codes if _fixed_words(t[code]) in text]
     return "en", []
+
+
+def _fixed_words(template: str) -> str:
+    """The longest words of a comment's first line that no value replaces: how it is found."""
+    return max(re.split(r"\{[^}]*\}", template.split("\n")[0]), key=len)
+
+
+def draft_summary(text: str) -> tuple[str, list[str]]:
+    """The language of a drafted ``instrument.yaml`` text and the lines that
+    ``instrument draft --out`` says after "Wrote …": one per comment at its top that needs
+    the user (:data:`DRAFT_SAID`), in the draft's language.
+    """
+    from ..texts import load_texts
+
+    lang, found = draft_notices(text, tuple(DRAFT_SAID))
+    t = load_texts(lang)
+    lines = [t[DRAFT_SAID[code]] if DRAFT_SAID[code] else draft_comment(text, code) for code in found]
+    return lang, [line for line in lines if line]
 
 
 def draft_comment(text: str, code: str) -> str | None:
@@ -989,7 +1013,7 @@ def draft_comment(text: str, code: str) -> str | None:
 
     lang, _ = draft_notices(text)
     template = load_texts(lang)[code]
-    first = max(re.split(r"\{[^}]*\}", template.split("\n")[0]), key=len)
+    first = _fixed_words(template)
     lines = text.splitlines()
     at = next((i for i, line in enumerate(lines) if first in line), None)
     if at is None:

@@ -50,3 +50,24 @@ def test_the_draft_summary_says_the_timestamp_id_and_the_control_characters(tmp_
     assert lines[-1].endswith("a character Windows-1252 does not define is dropped.")
     sv_lang, sv_lines = draft_summary(instrument_draft_yaml(folder / "responses.csv", lang="sv"))
     assert sv_lang == "sv" and len(sv_lines) == 4 and sv_lines[0].startswith("id_column: Timestamp anger när")
+
+
+def test_the_protected_level_hint_of_a_customer_column_says_where_to_declare_it_missing():
+    """A descriptor from the customer base (profile --customers) was told to put "its code under
+    missing_codes: for Gender in instrument.yaml's descriptors:": its label, not its column, and
+    no word that a column of the base is declared there too (it is: profile blanks it)."""
+    from behaviortypes.describe.profile import protected_level_lines
+    from behaviortypes.texts import load_texts
+
+    meta = {"min_cell": 10, "protected_levels": {"kon": {"small": "Annat", "hidden": "Man"},
+                                                 "region": {"small": "Väst", "hidden": "Öst"}},
+            "customer_columns": ["kon"], "customers_file": "kunder.csv"}
+    base, survey = protected_level_lines(meta, load_texts("en"), {"kon": "Gender", "region": "Region"})
+    assert base.startswith("Gender: 'Annat' has fewer than 10 respondents, so 'Man' is hidden")
+    assert "merge 'Annat' into another level in kunder.csv, or declare it missing: list kon under descriptors: " \
+           "in instrument.yaml with its value as kunder.csv writes it under missing_codes:" in base
+    assert survey == load_texts("en")["banner_protected_level"].format(
+        column="Region", small="Väst", hidden="Öst", min=10)  # a column of the responses: as before
+    assert protected_level_lines(meta, load_texts("sv"), only="region") == [load_texts("sv")["banner_protected_level"].format(
+        column="region", small="Väst", hidden="Öst", min=10)]
+    assert "lista kon under descriptors: i instrument.yaml" in protected_level_lines(meta, load_texts("sv"), only="kon")[0]

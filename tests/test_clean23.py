@@ -71,3 +71,23 @@ def test_the_protected_level_hint_of_a_customer_column_says_where_to_declare_it_
     assert protected_level_lines(meta, load_texts("sv"), only="region") == [load_texts("sv")["banner_protected_level"].format(
         column="region", small="Väst", hidden="Öst", min=10)]
     assert "lista kon under descriptors: i instrument.yaml" in protected_level_lines(meta, load_texts("sv"), only="kon")[0]
+
+
+def test_instrument_draft_out_says_the_new_comments_once_on_the_terminal(tmp_path):
+    """`instrument draft --out` said "Wrote …" and the older comments, not the Timestamp id's
+    (session 22); the control characters were said by a warning beside the comment (two
+    channels): now every comment that needs the user is said once, after "Wrote …"."""
+    from clirun import bt, ok_lines
+    from test_trial22a import google_forms
+
+    folder = google_forms(tmp_path / "gf")
+    frame = pd.read_csv(folder / "responses.csv")
+    frame.columns = [c.replace("I a3 often", "I a3 \x96 often") for c in frame.columns]
+    frame.to_csv(folder / "responses.csv", index=False, encoding="utf-8")
+    res = bt("instrument", "draft", folder / "responses.csv", "--out", folder / "instrument.yaml")
+    lines = ok_lines(res)
+    assert res.stderr == "", res.stderr  # (was "warning: the column names hold control characters …")
+    assert lines[0] == f"Wrote {folder / 'instrument.yaml'}; review the scale, reverse keying and themes before use."
+    assert lines[1].startswith("id_column: Timestamp holds when each answer was sent")
+    assert lines[-1].startswith("The column names held control characters (U+0096 → '–')")
+    assert sum("control characters" in line for line in lines) == 1

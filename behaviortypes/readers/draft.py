@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import BehaviortypesWarning, InputError
+from ..errors import InputError
 from ..files import write_text
 from ..instrument import instrument_from_dict
 from ..i18n import guess_language, output_language
@@ -594,17 +593,13 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
 
 
 def _c1_notes(attrs: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """A comment, and a warning, when the file's column names held C1 control characters
+    """A comment when the file's column names held C1 control characters
     (:func:`~behaviortypes.readers.tables.header_name` read them as the Windows-1252
     characters they were; user trial 22: U+0096 for an en dash in a Google Forms header)."""
     fixed = attrs.get("c1_fixed") or {}
     if not fixed:
         return []
     shown = ", ".join(f"{code} → '{meant}'" if meant else f"{code} → ''" for code, meant in fixed.items())
-    warnings.warn(BehaviortypesWarning(
-        f"the column names hold control characters ({shown}): Windows-1252 characters saved as Latin-1; "
-        "the draft and behaviortypes read them as the characters they were (a character Windows-1252 "
-        "does not define is dropped)", code="warn_draft_c1", values={"shown": shown}), stacklevel=4)
     return [_note("draft_c1", shown=shown)]
 
 
@@ -966,15 +961,9 @@ DRAFT_SAID = {"draft_no_id": "cli_draft_no_id", "draft_time_id": None, "draft_gu
               "draft_named_moved": "cli_draft_named", "draft_stray_zero": "cli_draft_stray_zero",
               "draft_range_out": None, "draft_weak_out": None, "draft_c1": None}
 
-#: The comments that ``cli.py``'s own table (``_DRAFT_SAID``) says: :data:`DRAFT_SAID` before
-#: session 22's draft_time_id and draft_c1. Goes when the command calls :func:`draft_summary`.
-DRAFT_NOTICES = ("draft_no_id", "draft_guess", "draft_keyed", "draft_labels_guess", "draft_named_moved",
-                 "draft_stray_zero", "draft_range_out", "draft_weak_out")
-
-
-def draft_notices(text: str, codes: Sequence[str] = DRAFT_NOTICES) -> tuple[str, list[str]]:
+def draft_notices(text: str, codes: Sequence[str] = tuple(DRAFT_SAID)) -> tuple[str, list[str]]:
     """The language of a drafted ``instrument.yaml`` text and which of its comments
-    (``codes``, default :data:`DRAFT_NOTICES`) it holds: ``("sv", ["draft_guess"])``.
+    (``codes``, default those of :data:`DRAFT_SAID`) it holds: ``("sv", ["draft_guess"])``.
 
     Found by each comment's longest fixed words on its first line, in English and Swedish.
     """
@@ -999,7 +988,7 @@ def draft_summary(text: str) -> tuple[str, list[str]]:
     """
     from ..texts import load_texts
 
-    lang, found = draft_notices(text, tuple(DRAFT_SAID))
+    lang, found = draft_notices(text)
     t = load_texts(lang)
     lines = [t[DRAFT_SAID[code]] if DRAFT_SAID[code] else draft_comment(text, code) for code in found]
     return lang, [line for line in lines if line]

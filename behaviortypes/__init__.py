@@ -17,16 +17,21 @@ __all__ = ["InputError", "SurveyQualityWarning", "Instrument", "load_instrument"
 def __getattr__(name: str) -> Any:
     """``Instrument``, ``load_instrument`` and ``__version__``, read when first asked for: the
     instrument's schema needs pydantic, and every command line start imports this package
-    (a refusal of a missing folder need not pay for it)."""
+    (a refusal of a missing folder need not pay for it). Kept as the module's attribute once
+    read, so that Python does not ask again (``__version__`` read the package metadata on
+    every access)."""
     if name in ("Instrument", "load_instrument"):
         from . import instrument
 
-        return getattr(instrument, name)
-    if name == "__version__":
+        value = getattr(instrument, name)
+    elif name == "__version__":
         from importlib.metadata import PackageNotFoundError, version
 
         try:
-            return version("behaviortypes")
+            value = version("behaviortypes")
         except PackageNotFoundError:  # pragma: no cover - running from a source tree
-            return "0+unknown"
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+            value = "0+unknown"
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value

@@ -515,8 +515,7 @@ def instrument_draft(
     said = lang.value if lang else None
     _say_errors_in(said)
     _existing(path, "file")
-    from .readers import draft_notices, instrument_draft_yaml, write_instrument_draft
-    from .readers.draft import draft_comment
+    from .readers import draft_summary, instrument_draft_yaml, write_instrument_draft
 
     if out_path is None:
         # plain text, never wrapped to the terminal's width: `draft FILE > instrument.yaml` loads
@@ -525,11 +524,10 @@ def instrument_draft(
     else:
         written = write_instrument_draft(path, out_path, lang=said)
         # in the draft's language, each comment at its top that needs the user said again
-        said, notices = draft_notices(written.read_text(encoding="utf-8"))
+        said, lines = draft_summary(written.read_text(encoding="utf-8"))
         say(_said("cli_draft_wrote", said, path=written))
-        for code in notices:  # the columns left out for their range: named (user trial 12)
-            say(draft_comment(written.read_text(encoding="utf-8"), code) if code in ("draft_range_out", "draft_weak_out")
-                else _said(_DRAFT_SAID[code], said))
+        for line in lines:
+            say(line)
 
 
 @instrument_app.command("from-themes")
@@ -558,13 +556,6 @@ def instrument_from_themes_cmd(
 
     say(_said("cli_skel_wrote", said, path=written, n=counted(len(items["items"]), "statements"),
               k=counted(len({it["theme"] for it in items["items"]}), "themes")))
-
-
-#: The terminal's line for each comment of a draft (``readers.DRAFT_NOTICES``).
-_DRAFT_SAID = {"draft_no_id": "cli_draft_no_id", "draft_guess": "cli_draft_guess",
-               "draft_keyed": "cli_draft_keyed",
-               "draft_labels_guess": "cli_draft_labels", "draft_named_moved": "cli_draft_named",
-               "draft_stray_zero": "cli_draft_stray_zero"}
 
 
 def _error(message: str, lang: str = "en") -> None:

@@ -52,6 +52,7 @@ __all__ = [
     "check_output_file",
     "MAX_YAML_BYTES",
     "MAX_YAML_NODES",
+    "cp1252_meant",
 ]
 
 
@@ -373,6 +374,21 @@ def _expanded_nodes(root: yaml.Node, limit: int) -> int:
     return sizes[id(root)]
 
 
+def cp1252_meant(char: str) -> str:
+    """The Windows-1252 character that the byte ``ord(char)`` stands for: what a C1 control
+    character (U+0080-U+009F) was before its byte was read as Latin-1 (U+0096 -> '–'), and
+    the character of a byte 0x80-0xFF that is not UTF-8. '' for the five bytes Windows-1252
+    does not define (0x81, 0x8D, 0x8F, 0x90, 0x9D) and for a character past U+00FF.
+    """
+    code = ord(char)
+    if code > 0xFF:
+        return ""
+    try:
+        return bytes([code]).decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+
+
 _SAVE_AS_UTF8 = "save it as UTF-8 (in Notepad: File > Save as, Encoding: UTF-8)"
 
 
@@ -406,12 +422,12 @@ def _decode_user_text(raw: bytes, path: Path) -> str:
 
     def cp1252(match: re.Match) -> str:
         code = ord(match.group()) - 0xDC00
-        try:
-            return bytes([code]).decode("cp1252")
-        except UnicodeDecodeError:
+        meant = cp1252_meant(chr(code))
+        if not meant:
             raise InputError(code="problem_yaml_bad_byte", values={
                 "byte": f"0x{code:02X}", "where": _place_said(text, match.start())},
-                file=path, hint=Said("problem_yaml_save_utf8")) from None
+                file=path, hint=Said("problem_yaml_save_utf8"))
+        return meant
 
     text = re.sub("[\udc80-\udcff]", cp1252, text)
     warnings.warn(BehaviortypesWarning(
@@ -446,10 +462,7 @@ def _control_character(err: Any, text: str, path: Path) -> Any:
     code = int(getattr(err, "character", 0) or 0)
     pos = int(getattr(err, "position", 0) or 0)
     values = {"char": f"U+{code:04X}", "where": _place_said(text, pos)}
-    try:
-        meant = bytes([code]).decode("cp1252") if 0x80 <= code <= 0x9F else None
-    except UnicodeDecodeError:
-        meant = None
+    meant = cp1252_meant(chr(code)) if 0x80 <= code <= 0x9F else ""
     if meant:
         return InputError(code="problem_yaml_c1_char", values={**values, "meant": meant}, file=path,
                           hint=Said("problem_yaml_c1_char_fix", {"meant": meant}))

@@ -101,13 +101,14 @@ def test_banner_names_the_small_level_that_hid_a_large_one_and_says_to_merge_it(
     banner = pd.read_csv(root / "out" / "banner.csv")
     hidden = banner[banner["n"].isna()].groupby("level").size()
     assert hidden.get("Other") == 2 and hidden.get("Male") == 2  # protected as before
-    said = load_texts("en")["banner_protected_level"].format(column="gender", small="Other", hidden="Male", min=10)
+    said = load_texts("en")["banner_protected_level_base"].format(  # (gender is the customer base's: CLEAN23)
+        column="gender", small="Other", hidden="Male", min=10, name="gender", file="c.csv")
     assert "  " + said in res.stdout.splitlines()
     cells = [str(c.value) for ws in load_workbook(tmp_path / "b.xlsx") for row in ws.iter_rows() for c in row]
     assert said in cells
     overview = banner_overview(load_profile(root / "out"), lang="sv")
-    assert overview["notes"] == [load_texts("sv")["banner_protected_level"].format(
-        column="gender", small="Other", hidden="Male", min=10)]
+    assert overview["notes"] == [load_texts("sv")["banner_protected_level_base"].format(
+        column="gender", small="Other", hidden="Male", min=10, name="gender", file="c.csv")]
 
 
 def test_protected_level_is_the_one_small_level_and_the_smallest_other():

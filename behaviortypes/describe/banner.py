@@ -204,7 +204,7 @@ def banner_table(
             pair = protected_level(table, min_cell)
             if pair is not None:  # said by the banner's notes (user trial 22)
                 protected[str(var)] = {"small": pair[0], "hidden": pair[1]}
-            table = _suppress(table, min_cell, min_type_size)
+            table = _suppress(table, min_cell, min_type_size, pair)
             rows.extend(table.to_dict(orient="records"))
     out = pd.DataFrame(rows, columns=BANNER_COLUMNS + ["_type_n", "_level_n"])
     out = out[BANNER_COLUMNS]
@@ -241,7 +241,8 @@ def _z_test(p1: float, p2: float, n1: float, n2: float) -> float:
     return float(2 * stats.norm.sf(abs(p1 - p2) / np.sqrt(var)))
 
 
-def _suppress(table: pd.DataFrame, min_cell: int, min_type_size: int) -> pd.DataFrame:
+def _suppress(table: pd.DataFrame, min_cell: int, min_type_size: int,
+              protected: tuple[str, str] | None) -> pd.DataFrame:
     """Blank small cells (primary), then more cells so that none can be recovered (secondary).
 
     Every margin counts as published: a type's column total (its size, and any shown share
@@ -253,15 +254,15 @@ def _suppress(table: pd.DataFrame, min_cell: int, min_type_size: int) -> pd.Data
     respondents while leaving no such cell (see :func:`_secondary`). Types below
     ``min_type_size`` are hidden whole, and their cells still count in the level rows
     (a level's total minus the shown types would give the small type's count).
+    ``protected``: :func:`protected_level` of ``table`` (its level ``hidden`` is hidden whole).
     """
     table = table.copy()
     tiny_type = table["_type_n"] < max(min_type_size, 1)
     small = ((table["n"] < min_cell) & (table["n"] > 0)) | tiny_type
     # A level with too few respondents overall discloses them through overall_share.
     small_level = table["_level_n"] < min_cell
-    nxt = protected_level(table, min_cell)
-    if nxt is not None:
-        small_level = small_level | (table["level"] == nxt[1])
+    if protected is not None:
+        small_level = small_level | (table["level"] == protected[1])
     small = small | small_level
     small = _secondary(table["n"], small, banner_lines(table))
     cols = ["n", "share", "ci_low", "ci_high", "p_value", "p_adjusted"]

@@ -598,16 +598,23 @@ def _blank_declared_missing(data: pd.DataFrame, specs: list[dict], inst: Any) ->
 
 
 def protected_level_lines(meta: dict[str, Any], t: dict[str, str],
-                          labels: dict[str, str] | None = None) -> list[str]:
+                          labels: dict[str, str] | None = None, *, only: str | None = None) -> list[str]:
     """Per descriptor whose one small level hid a large one in every column of the banner
     (``profile.json`` ``protected_levels``, :func:`~behaviortypes.describe.banner.protected_level`):
     a sentence naming both and saying to merge the small level or declare it missing
-    (``banner_protected_level``), in the language of ``t``; ``labels``: the descriptors'
-    labels (default: the column names)."""
-    return [t["banner_protected_level"].format(column=(labels or {}).get(col, col), small=pair["small"],
-                                               hidden=pair["hidden"], min=meta.get("min_cell"))
-            for col, pair in (meta.get("protected_levels") or {}).items()
-            if isinstance(pair, dict) and pair.get("small") and pair.get("hidden")]
+    (``banner_protected_level``; for a column of the customer base ``banner_protected_level_base``,
+    which names the base's file and the column to list under ``descriptors:``), in the language
+    of ``t``; ``labels``: the descriptors' labels (default: the column names); ``only``: that
+    descriptor's sentence alone (a banner sheet's)."""
+    base = set(meta.get("customer_columns") or [])
+    lines = []
+    for col, pair in (meta.get("protected_levels") or {}).items():
+        if (only is not None and col != only) or not (isinstance(pair, dict) and pair.get("small") and pair.get("hidden")):
+            continue
+        key = "banner_protected_level_base" if col in base else "banner_protected_level"
+        lines.append(t[key].format(column=(labels or {}).get(col, col), small=pair["small"], hidden=pair["hidden"],
+                                   min=meta.get("min_cell"), name=col, file=meta.get("customers_file")))
+    return lines
 
 
 def declared_missing_lines(meta: dict[str, Any], t: dict[str, str]) -> list[str]:

@@ -150,8 +150,7 @@ def _banner_sheet(ws, var: str, table: pd.DataFrame, label: str, head: list[str]
     ws.append([tx["banner_wb_suppressed_hidden"].format(min=cell_min)])
     from .profile import protected_level_lines  # a small level that hid a large one (trial 22)
 
-    for line in protected_level_lines({**meta, "protected_levels": {var: (meta.get("protected_levels") or {}).get(var)}},
-                                      tx, {var: label}):
+    for line in protected_level_lines(meta, tx, {var: label}, only=var):
         ws.append([line])
     hidden = int(table["n"].isna().sum())
     if hidden > len(table) / 2:  # most of the table hidden: say why and what to do

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from ._common import MISSING_TOKENS, TEXT_EXT, coerce, grouped_numbers, looks_like_id_name, suggest_id_column, to_number
 from .customers import iter_customer_batches, iter_parquet_batches, parquet_dataset, parquet_folder_files, read_customers
-from .draft import draft_instrument, draft_notices, instrument_draft_yaml, write_instrument_draft
+from .draft import draft_instrument, draft_notices, draft_summary, instrument_draft_yaml, write_instrument_draft
 from .survey import Survey, find_responses_file, keyed_items, load_survey, read_responses
 from .tables import TextTable, is_qualtrics, open_text_table, read_table
 from .validate import (
@@ -55,6 +55,7 @@ __all__ = [
     "is_qualtrics",
     "draft_instrument",
     "draft_notices",
+    "draft_summary",
     "instrument_draft_yaml",
     "write_instrument_draft",
     "read_customers",

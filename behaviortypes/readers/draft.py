@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import BehaviortypesWarning, InputError
+from ..errors import InputError
 from ..files import write_text
 from ..instrument import instrument_from_dict
 from ..i18n import guess_language, output_language
@@ -594,17 +593,13 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
 
 
 def _c1_notes(attrs: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """A comment, and a warning, when the file's column names held C1 control characters
+    """A comment when the file's column names held C1 control characters
     (:func:`~behaviortypes.readers.tables.header_name` read them as the Windows-1252
     characters they were; user trial 22: U+0096 for an en dash in a Google Forms header)."""
     fixed = attrs.get("c1_fixed") or {}
     if not fixed:
         return []
     shown = ", ".join(f"{code} → '{meant}'" if meant else f"{code} → ''" for code, meant in fixed.items())
-    warnings.warn(BehaviortypesWarning(
-        f"the column names hold control characters ({shown}): Windows-1252 characters saved as Latin-1; "
-        "the draft and behaviortypes read them as the characters they were (a character Windows-1252 "
-        "does not define is dropped)", code="warn_draft_c1", values={"shown": shown}), stacklevel=4)
     return [_note("draft_c1", shown=shown)]
 
 
@@ -958,27 +953,45 @@ def instrument_draft_yaml(path: str | Path, *, lang: str | None = None) -> str:
     return text + body
 
 
-#: The comments of a draft that ``instrument draft --out`` also says on the terminal.
-DRAFT_NOTICES = ("draft_no_id", "draft_guess", "draft_keyed", "draft_labels_guess", "draft_named_moved",
-                 "draft_stray_zero", "draft_range_out", "draft_weak_out")
+#: The comments of a draft that ``instrument draft --out`` says again on the terminal, in this
+#: order: each with its short line (``report/i18n`` ``cli_draft_*``), or ``None``: the comment
+#: itself as one line (:func:`draft_comment`: which columns, why). Said by :func:`draft_summary`.
+DRAFT_SAID = {"draft_no_id": "cli_draft_no_id", "draft_time_id": None, "draft_guess": "cli_draft_guess",
+              "draft_keyed": "cli_draft_keyed", "draft_labels_guess": "cli_draft_labels",
+              "draft_named_moved": "cli_draft_named", "draft_stray_zero": "cli_draft_stray_zero",
+              "draft_range_out": None, "draft_weak_out": None, "draft_c1": None}
 
-
-def draft_notices(text: str) -> tuple[str, list[str]]:
+def draft_notices(text: str, codes: Sequence[str] = tuple(DRAFT_SAID)) -> tuple[str, list[str]]:
     """The language of a drafted ``instrument.yaml`` text and which of its comments
-    (:data:`DRAFT_NOTICES`) it holds: ``("sv", ["draft_guess"])``.
+    (``codes``, default those of :data:`DRAFT_SAID`) it holds: ``("sv", ["draft_guess"])``.
 
     Found by each comment's longest fixed words on its first line, in English and Swedish.
     """
     from ..texts import load_texts
 
-    def fixed_words(template: str) -> str:
-        return max(re.split(r"\{[^}]*\}", template.split("\n")[0]), key=len)
-
     for lang in ("sv", "en"):
         t = load_texts(lang)
-        if fixed_words(t["draft_header"]) in text:
-            return lang, [code for code in DRAFT_NOTICES if fixed_words(t[code]) in text]
+        if _fixed_words(t["draft_header"]) in text:
+            return lang, [code for code in codes if _fixed_words(t[code]) in text]
     return "en", []
+
+
+def _fixed_words(template: str) -> str:
+    """The longest words of a comment's first line that no value replaces: how it is found."""
+    return max(re.split(r"\{[^}]*\}", template.split("\n")[0]), key=len)
+
+
+def draft_summary(text: str) -> tuple[str, list[str]]:
+    """The language of a drafted ``instrument.yaml`` text and the lines that
+    ``instrument draft --out`` says after "Wrote …": one per comment at its top that needs
+    the user (:data:`DRAFT_SAID`), in the draft's language.
+    """
+    from ..texts import load_texts
+
+    lang, found = draft_notices(text)
+    t = load_texts(lang)
+    lines = [t[DRAFT_SAID[code]] if DRAFT_SAID[code] else draft_comment(text, code) for code in found]
+    return lang, [line for line in lines if line]
 
 
 def draft_comment(text: str, code: str) -> str | None:
@@ -989,7 +1002,7 @@ def draft_comment(text: str, code: str) -> str | None:
 
     lang, _ = draft_notices(text)
     template = load_texts(lang)[code]
-    first = max(re.split(r"\{[^}]*\}", template.split("\n")[0]), key=len)
+    first = _fixed_words(template)
     lines = text.splitlines()
     at = next((i for i, line in enumerate(lines) if first in line), None)
     if at is None:

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError, Said
+from ..files import cp1252_meant
 from ._common import EXCEL_EXT, SPSS_EXT, TEXT_EXT, coerce
 
 
@@ -131,26 +132,18 @@ def _qualtrics_meta(frame: pd.DataFrame) -> dict[str, Any] | None:
 _C1 = re.compile("[\u0080-\u009f]")
 
 
-def _c1_meant(char: str) -> str:
-    """What a C1 control character was before its Windows-1252 byte was read as Latin-1
-    (U+0096 -> '–'); '' for the five bytes Windows-1252 does not define."""
-    try:
-        return bytes([ord(char)]).decode("cp1252")
-    except UnicodeDecodeError:
-        return ""
-
-
 def header_name(name: object) -> str:
     """A column name as behaviortypes reads it: stripped, and each C1 control character
-    (U+0080-U+009F) read as the Windows-1252 character it was, as :func:`_c1_meant` (user
-    trial 22: a Google Forms header held U+0096 for an en dash, and the drafted
-    instrument.yaml could not be read back: YAML refuses control characters)."""
-    return _C1.sub(lambda m: _c1_meant(m.group()), str(name).strip())
+    (U+0080-U+009F) read as the Windows-1252 character it was, as
+    :func:`~behaviortypes.files.cp1252_meant` (user trial 22: a Google Forms header held
+    U+0096 for an en dash, and the drafted instrument.yaml could not be read back: YAML
+    refuses control characters)."""
+    return _C1.sub(lambda m: cp1252_meant(m.group()), str(name).strip())
 
 
 def _c1_fixed(names: Iterable[object]) -> dict[str, str]:
     """The C1 characters of ``names`` and what they were read as: ``{"U+0096": "–"}``."""
-    return {f"U+{ord(ch):04X}": _c1_meant(ch) for name in names for ch in _C1.findall(str(name))}
+    return {f"U+{ord(ch):04X}": cp1252_meant(ch) for name in names for ch in _C1.findall(str(name))}
 
 
 #: What SurveyMonkey writes in its second header row over a question with one answer column.
@@ -161,7 +154,7 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value) or not str(value).strip()
 
 
-def _surveymonkey_names(frame: pd.DataFrame) -> tuple[list[str], dict[str, str]] | None:
+def _surveymonkey_names(frame: pd.DataFrame, header: list[object]) -> tuple[list[str], dict[str, str]] | None:
     """A SurveyMonkey export's column names and question texts, or None for another table.
 
     SurveyMonkey writes two header rows: the question in row 1 (blank over the other
@@ -169,8 +162,9 @@ def _surveymonkey_names(frame: pd.DataFrame) -> tuple[list[str], dict[str, str]]
     ``Response`` under a question of one answer; ``Respondent ID`` and ``Collector ID``
     are its first columns, blank in row 2. A statement's column is named by its statement
     (``question - statement`` when two share one), a one-answer question's by the question
-    (user trial 22: "no column looks like a Likert item")."""
-    lower = [str(c).strip().lower() for c in frame.columns]
+    (user trial 22: "no column looks like a Likert item"). ``header`` is the file's row 1
+    as read, before :func:`header_name`."""
+    lower = [str(c).strip().lower() for c in header]
     if len(frame) < 2 or not {"respondent id", "collector id"} <= set(lower):
         return None
     second = frame.iloc[0]
@@ -179,7 +173,7 @@ def _surveymonkey_names(frame: pd.DataFrame) -> tuple[list[str], dict[str, str]]
     names: list[str] = []
     texts: dict[str, str] = {}
     question = ""
-    for col, below in zip(frame.columns, second):
+    for col, below in zip(header, second):
         if not str(col).startswith("Unnamed:"):
             question = header_name(col)
         statement = "" if _blank(below) else header_name(below)
@@ -223,12 +217,14 @@ def _split_grid(frame: pd.DataFrame, attrs: dict[str, Any]) -> pd.DataFrame:
 
 def _finish(frame: pd.DataFrame, path: Path, attrs: dict[str, Any]) -> pd.DataFrame:
     """Split off Qualtrics' and SurveyMonkey's header rows and attach reading metadata."""
-    fixed = _c1_fixed(frame.columns)
-    if fixed:
-        attrs["c1_fixed"] = fixed
-    monkey = _surveymonkey_names(frame)
-    frame.columns = [header_name(c) for c in frame.columns]
+    original = list(frame.columns)
+    if "c1_fixed" not in attrs:  # (read_text has said the whole header's when it read only some columns)
+        fixed = _c1_fixed(original)
+        if fixed:
+            attrs["c1_fixed"] = fixed
+    frame.columns = [header_name(c) for c in original]
     meta = _qualtrics_meta(frame)
+    monkey = None if meta is not None else _surveymonkey_names(frame, original)
     if meta is not None:
         frame = frame.iloc[2:].reset_index(drop=True)
         attrs.update(format="qualtrics-" + attrs["format"], header_rows=3, **meta)
@@ -313,8 +309,9 @@ def _read_text(path: Path, columns: Callable[[str], bool] | None = None) -> pd.D
              "header_rows": 1, "duplicate_columns": dupes}
     if header is not None:
         attrs["columns_in_file"] = [header_name(c) for c in header]
-        if _c1_fixed(header):
-            attrs["c1_fixed"] = _c1_fixed(header)
+        fixed = _c1_fixed(header)  # (the file's whole header, as columns_in_file)
+        if fixed:
+            attrs["c1_fixed"] = fixed
     return _finish(frame, path, attrs)
 
 

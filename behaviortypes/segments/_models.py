@@ -166,12 +166,14 @@ def _m_step(Z, w, resp, kind, reg, u=None, state=None):
         if kind == "scaled":
             # each pass starts from the volumes the last one ended with (computed once:
             # session 23 left out the pass's repeat of its predecessor's last inverse)
-            lam = np.clip(np.einsum("ij,kji->k", np.linalg.inv(C + reg * eye), S) / d, 1e-3, None)
+            # (np.maximum and .trace(): what np.clip(x, 1e-3, None) and np.trace run, without
+            # their wrappers' cost in this hot loop)
+            lam = np.maximum(np.einsum("ij,kji->k", np.linalg.inv(C + reg * eye), S) / d, 1e-3)
             for _ in range(3):
                 C = np.einsum("k,kij->ij", share / lam, S)
-                C = C * d / np.trace(C)  # fix the scale: lambda carries the volume
+                C = C * d / C.trace()  # fix the scale: lambda carries the volume
                 Cinv = np.linalg.inv(C + reg * eye)
-                lam = np.clip(np.einsum("ij,kji->k", Cinv, S) / d, 1e-3, None)
+                lam = np.maximum(np.einsum("ij,kji->k", Cinv, S) / d, 1e-3)
         covs = lam[:, None, None] * C[None] + reg * eye
     return nk / nk.sum(), means, covs, None
 

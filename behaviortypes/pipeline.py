@@ -297,7 +297,8 @@ def solution_said(solution: Mapping[str, Any], lang: str = "en") -> dict[str, An
     if lang not in ("sv",):
         return out
     from .i18n import reason_text
-    from .report.render import Formatter, load_texts, styles_sentence  # the report's stack: Swedish only
+    from .said import styles_sentence  # not the report's stack (session 23)
+    from .texts import Formatter, load_texts
 
     t, fmt = load_texts(lang), Formatter(lang)
     for key in ("factor_reason", "k_reason"):
@@ -350,7 +351,8 @@ def discovery_lines(result: Any, lang: str = "en") -> list[str]:
     (``factor_reason_code``, ``k_reason_code``), in the report's sentences and numbers.
     """
     from .i18n import reason_text
-    from .report.render import Formatter, load_texts, styles_sentence
+    from .said import styles_sentence
+    from .texts import Formatter, load_texts
 
     lang = lang if lang in ("en", "sv") else "en"
     t, fmt, sol = load_texts(lang), Formatter(lang), result.solution
@@ -427,12 +429,13 @@ def continuum_lines(solution: Mapping[str, Any], lang: str = "en", *,
 def cfa_lines(cfa: Mapping[str, Any] | None, lang: str = "en", n_items: int | None = None) -> list[str]:
     """The terminal's line on the CFA check on a held-out half (``cfa.json``), or none.
 
-    The report's sentence in ``lang`` (:func:`behaviortypes.report.render.cfa_sentences`):
+    The report's sentence in ``lang`` (:func:`behaviortypes.said.cfa_sentences`):
     CFI, TLI and RMSEA, each good, acceptable or poor by Hu & Bentler's (1999) cut-offs,
     or why there is no check; that respondents with unanswered statements are in it (FIML);
     how many of the ``n_items`` statements and of the factors it covers.
     """
-    from .report.render import Formatter, cfa_sentences, load_texts
+    from .said import cfa_sentences
+    from .texts import Formatter, load_texts
 
     said = cfa_sentences(cfa, load_texts(lang), Formatter(lang), n_items=n_items)
     if said is None:

@@ -111,7 +111,7 @@ def _cpu():  # (this process, its live joblib workers) in CPU seconds
 
 
 warnings.simplefilter("ignore")
-calls = []
+calls, summaries = [], []
 for i in range(2):
     marks = []
 
@@ -119,10 +119,14 @@ for i in range(2):
         marks.append((message, time.perf_counter(), *_cpu()))
 
     say("start")
-    pipeline.discover(sys.argv[1], sys.argv[2] + str(i), n_resamples=int(sys.argv[3]), progress=say)
+    res = pipeline.discover(sys.argv[1], sys.argv[2] + str(i), n_resamples=int(sys.argv[3]), progress=say)
     say("end")
     calls.append(marks)
-print(json.dumps({"import": t1 - t0, "calls": calls}))
+    # what notebook 04 and the CLI print next: the summary (wall s, CPU s of this process)
+    s0, c0 = time.perf_counter(), _cpu()[0]
+    res.summary()
+    summaries.append((time.perf_counter() - s0, _cpu()[0] - c0))
+print(json.dumps({"import": t1 - t0, "calls": calls, "summaries": summaries}))
 """
 
 #: the progress messages of ``discover`` (English), as short stage names: a stage runs from
@@ -156,9 +160,11 @@ def fresh(resamples: int, repeat: int) -> None:
     compiled once per machine (``profiles.cache_umap_kernels``; the first run ever
     compiles them). Prints, per process, the import, the first and a second call (wall
     and CPU seconds: the process and its live joblib workers, since the machine is often
-    shared) and the load average (1/5/15 min) before and after; then each stage of the
-    first and second calls of the last process: wall, the main process's CPU and the
-    workers' CPU. On two idle cores a stage takes about max(main CPU, total CPU / 2).
+    shared), the first call's summary (``result.summary()``, which notebook 04 and the
+    CLI print next: wall and CPU s) and the load average (1/5/15 min) before and after;
+    then each stage of every process's first call (wall of each, the main process's and
+    the workers' CPU as a mean) and of the last process's second call. On two idle cores
+    a stage takes about max(main CPU, total CPU / 2).
     """
     import json
     import subprocess
@@ -168,24 +174,40 @@ def fresh(resamples: int, repeat: int) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         make_study(f"{tmp}/demo", seed=0, n_customers=5000)
-        print(f"{'process':>7} {'import_s':>8} {'first_s':>7} {'first_cpu':>9} {'second_s':>8} "
-              f"{'second_cpu':>10}  load before -> after")
+        print(f"{'process':>7} {'import_s':>8} {'first_s':>7} {'first_cpu':>9} {'summary s/cpu':>13} "
+              f"{'second_s':>8} {'second_cpu':>10}  load before -> after")
+        firsts = []
         for r in range(repeat):
             before = _load()
             out = subprocess.run([sys.executable, "-c", _FRESH, f"{tmp}/demo", f"{tmp}/out{r}_",
                                   str(resamples)], capture_output=True, text=True, check=True)
             got = json.loads(out.stdout.strip().splitlines()[-1])
             calls = [_stages(marks) for marks in got["calls"]]
+            firsts.append(calls[0])
             (first, first_cpu), (second, second_cpu) = (
                 (sum(s[1] for s in c), sum(s[2] + s[3] for s in c)) for c in calls)
-            print(f"{r + 1:>7} {got['import']:>8.1f} {first:>7.1f} {first_cpu:>9.1f} {second:>8.1f} "
-                  f"{second_cpu:>10.1f}  {before} -> {_load()}", flush=True)
-        print(f"\nstages of process {repeat}: wall s, CPU s of the main process / of the workers")
-        print(f"{'stage':>14} {'first_s':>7} {'main':>5} {'workers':>7} {'second_s':>8} {'main':>5} "
-              f"{'workers':>7}")
-        for one, two in zip(*calls):
-            print(f"{one[0]:>14} {one[1]:>7.2f} {one[2]:>5.2f} {one[3]:>7.2f} {two[1]:>8.2f} "
-                  f"{two[2]:>5.2f} {two[3]:>7.2f}")
+            summary = got["summaries"][0]
+            print(f"{r + 1:>7} {got['import']:>8.1f} {first:>7.1f} {first_cpu:>9.1f} "
+                  f"{summary[0]:>8.1f} {summary[1]:>4.1f} {second:>8.1f} {second_cpu:>10.1f}  "
+                  f"{before} -> {_load()}", flush=True)
+        _print_stages(firsts, calls[1], repeat)
+
+
+def _print_stages(firsts: list, second: list, repeat: int) -> None:
+    """Each stage of the first call of every process (wall s of each; CPU s of the main
+    process and of the workers, mean over the processes) and of the last process's second
+    call (session 23: the lead compares stages across processes on an idle machine)."""
+    print(f"\nstages: the first call of each of the {repeat} processes (wall s each; CPU s, mean: "
+          "main process / workers), and the second call of the last")
+    print(f"{'stage':>14} {'first_s (each)':>20} {'main':>5} {'workers':>7} {'second_s':>8} {'main':>5} "
+          f"{'workers':>7}")
+    for i, two in enumerate(second):
+        rows = [f[i] for f in firsts if i < len(f)]
+        walls = "/".join(f"{row[1]:.2f}" for row in rows)
+        main = sum(row[2] for row in rows) / len(rows)
+        kids = sum(row[3] for row in rows) / len(rows)
+        print(f"{two[0]:>14} {walls:>20} {main:>5.2f} {kids:>7.2f} {two[1]:>8.2f} "
+              f"{two[2]:>5.2f} {two[3]:>7.2f}")
 
 
 def main(argv=None) -> None:

@@ -43,6 +43,7 @@ from .figcache import svg_of
 from .owned import refuse_foreign_files
 from ..texts import I18N, LANGUAGES, Formatter, load_texts  # noqa: F401 (re-exported)
 from ..texts import is_finite as _finite
+from ..said import CFA_CUTOFFS, cfa_coverage, cfa_sentences, styles_sentence  # noqa: F401 (re-exported)
 
 __all__ = [
     "LANGUAGES",
@@ -221,36 +222,6 @@ def typing_target_sentence(block: Mapping[str, Any] | None, t: Mapping[str, str]
     lang = fmt.lang if fmt.lang in ("en", "sv") else "en"
     return " " + t["typing_below_target"].format(target=fmt.pct(target)) + needed_sentence(
         block, lang, n_items=len(block.get("items") or []) or None, agreement=agreement)
-
-
-def styles_sentence(block: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Formatter) -> str:
-    """One sentence on the response-style decision (``solution.json`` ``response_styles``).
-
-    Said in the report's language from the decision's evidence (which of the three
-    conditions of :func:`behaviortypes.quality.decide_style_correction` decided it);
-    an empty string for a folder written before the decision was recorded.
-    """
-    if not block:
-        return ""
-    ev, th = block.get("evidence") or {}, block.get("thresholds") or {}
-
-    def val(key: str) -> float:
-        v = ev.get(key)
-        return math.nan if v is None else float(v)
-
-    share, r = val("acquiescence_share"), val("split_half_r")
-    if block.get("corrected"):
-        return t["styles_corrected"].format(share=fmt.pct(share, 1), r=fmt.num(r, 2))
-    if val("n_balanced_themes") < th.get("n_balanced_themes", 2.0) or not ev:
-        return t["styles_none_unbalanced"]
-    if not math.isfinite(val("split_half_p")):
-        return t["styles_none_few"]
-    if not val("split_half_p") < th.get("split_half_p", 0.01):
-        return t["styles_none_unreliable"].format(r=fmt.num(r, 2))
-    if not share >= th.get("acquiescence_share", 0.03):
-        return t["styles_none_small"].format(share=fmt.pct(share, 1),
-                                             min=fmt.pct(th.get("acquiescence_share", 0.03)))
-    return t["styles_none_no_gain"]
 
 
 # --------------------------------------------------------------------------- context
@@ -836,73 +807,6 @@ def _styles_note(data: ReportData, t: Mapping[str, str], fmt: Formatter) -> str 
     if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and (hi - lo + 1) % 2 == 0:
         parts.append(t["styles_no_midpoint"].format(min=f"{lo:g}", max=f"{hi:g}"))
     return " ".join(parts) or None
-
-
-#: Hu & Bentler (1999) cut-offs: (good, acceptable) per fit index; CFI and TLI at or above,
-#: RMSEA at or below.
-CFA_CUTOFFS = {"cfi": (0.95, 0.90), "tli": (0.95, 0.90), "rmsea": (0.06, 0.08)}
-
-
-def _cfa_verdict(index: str, value: float) -> str:
-    good, ok = CFA_CUTOFFS[index]
-    if index == "rmsea":
-        return "good" if value <= good else "acceptable" if value <= ok else "poor"
-    return "good" if value >= good else "acceptable" if value >= ok else "poor"
-
-
-def cfa_sentences(cfa: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Formatter,
-                  factor_names: Mapping[str, str] | None = None, n_items: int | None = None
-                  ) -> dict[str, str | None] | None:
-    """What the CFA check on a held-out half (``cfa.json``) says, in the language of ``t``.
-
-    Returns None without a check; else ``fit`` (CFI, TLI and RMSEA, each with its
-    verdict by :data:`CFA_CUTOFFS`: good, acceptable or poor) and ``cutoffs``, or a
-    ``note`` when nothing trustworthy was fitted (no identifiable model, too few
-    respondents, no convergence, a numerical failure); ``dropped`` names the
-    dimensions left out of the model (fewer than two statements); ``missing`` says that
-    respondents with unanswered statements were included by FIML (``cfa.json``'s
-    ``missing`` is ``"ml"`` and ``n_complete`` < ``n``; None for older folders).
-    ``fit`` ends with what the check covers (:func:`cfa_coverage`: "covers 9 of 25
-    statements, 3 of 4 factors"; ``n_items``: the statements the factors were found on).
-    """
-    if not cfa:
-        return None
-    names = factor_names or {}
-    dropped = [names.get(str(f), str(f)) for f in cfa.get("dropped_factors") or []]
-    out: dict[str, str | None] = {"fit": None, "cutoffs": None, "note": None, "missing": None,
-                                  "dropped": t["cfa_dropped"].format(factors=", ".join(dropped)) if dropped else None}
-    code = str(cfa.get("note_code") or "")
-    values = {k: cfa.get(k) for k in ("cfi", "tli", "rmsea")}
-    if code or any(v is None or not math.isfinite(float(v)) for v in values.values()):
-        out["note"] = t.get(f"cfa_{code}") or t["cfa_failed"]
-        return out
-    verdicts = {f"{k}_verdict": t[f"cfa_{_cfa_verdict(k, float(v))}"] for k, v in values.items()}
-    out["fit"] = t["cfa_fit"].format(n=fmt.count(cfa.get("n") or 0), cfi=fmt.num(values["cfi"], 2),
-                                     tli=fmt.num(values["tli"], 2), rmsea=fmt.num(values["rmsea"], 3), **verdicts)
-    covers = cfa_coverage(cfa, t, n_items)
-    out["fit"] += f" {covers}" if covers else ""
-    out["cutoffs"] = t["cfa_cutoffs"]
-    n, n_complete = int(cfa.get("n") or 0), cfa.get("n_complete")
-    if cfa.get("missing") == "ml" and n_complete is not None and int(n_complete) < n:
-        out["missing"] = t["cfa_missing_ml_of"].format(  # (user trial 22: "8 of them" read as a contradiction)
-            n=fmt.count(n), n_complete=fmt.count(int(n_complete)), n_partial=fmt.count(n - int(n_complete)))
-    return out
-
-
-def cfa_coverage(cfa: Mapping[str, Any], t: Mapping[str, str], n_items: int | None = None) -> str:
-    """"The check covers 9 of 25 statements, 3 of 4 factors." (user trial 12): the CFA tests
-    only the statements loading |λ| ≥ 0.40 (``cfa.json`` ``model``) and leaves out factors
-    with fewer than two (``dropped_factors``), so its verdict is about that part."""
-    model = str(cfa.get("model") or "")
-    tested = {x.strip() for line in model.splitlines() if "=~" in line
-              for x in line.split("=~", 1)[1].split("+") if x.strip()}
-    n_fac = sum("=~" in line for line in model.splitlines())
-    if not tested or not n_fac:
-        return ""
-    total_fac = n_fac + len(cfa.get("dropped_factors") or [])
-    if n_items and n_items >= len(tested):
-        return t["cfa_covers"].format(items=len(tested), n_items=n_items, factors=n_fac, n_factors=total_fac)
-    return t["cfa_covers_no_total"].format(items=len(tested), factors=n_fac, n_factors=total_fac)
 
 
 def _privacy_note(data: ReportData, t: Mapping[str, str]) -> str:

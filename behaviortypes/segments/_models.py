@@ -164,14 +164,16 @@ def _m_step(Z, w, resp, kind, reg, u=None, state=None):
         C = np.einsum("k,kij->ij", share, S)
         lam = np.ones(nk.size)
         if kind == "scaled":
+            # each pass starts from the volumes the last one ended with (computed once:
+            # session 23 left out the pass's repeat of its predecessor's last inverse)
+            # (np.maximum and .trace(): what np.clip(x, 1e-3, None) and np.trace run, without
+            # their wrappers' cost in this hot loop)
+            lam = np.maximum(np.einsum("ij,kji->k", np.linalg.inv(C + reg * eye), S) / d, 1e-3)
             for _ in range(3):
-                Cinv = np.linalg.inv(C + reg * eye)
-                lam = np.einsum("ij,kji->k", Cinv, S) / d
-                lam = np.clip(lam, 1e-3, None)
                 C = np.einsum("k,kij->ij", share / lam, S)
-                C = C * d / np.trace(C)  # fix the scale: lambda carries the volume
+                C = C * d / C.trace()  # fix the scale: lambda carries the volume
                 Cinv = np.linalg.inv(C + reg * eye)
-                lam = np.clip(np.einsum("ij,kji->k", Cinv, S) / d, 1e-3, None)
+                lam = np.maximum(np.einsum("ij,kji->k", Cinv, S) / d, 1e-3)
         covs = lam[:, None, None] * C[None] + reg * eye
     return nk / nk.sum(), means, covs, None
 
@@ -211,6 +213,14 @@ def fit_mixture(
         ``"tspreads"``, fixed
         during EM); infinite for Gaussian components.
     """
+    return _fit_mixture_resp(Z, w, init_labels, k, kind=kind, reg=reg, max_iter=max_iter,
+                             tol=tol, nu=nu)[0]
+
+
+def _fit_mixture_resp(Z, w, init_labels, k, *, kind, reg=1e-3, max_iter=200, tol=1e-4,
+                      nu=float("inf")):
+    """:func:`fit_mixture` and the fitted model's log posteriors (n, k), which its last
+    step computes anyway (em-EM's long runs start from them: computed once, session 23)."""
     if kind not in _T_BASE:
         nu = float("inf")
     w = w / w.mean()
@@ -237,8 +247,8 @@ def fit_mixture(
         prev = ll
     weights, means, covs, _ = _m_step(Z, w, resp, kind, reg, u, state)
     model = Mixture(weights, means, covs, kind, prev, it, nu)
-    _, lse = mixture_log_resp(Z, model)
-    return model._replace(loglik=float(w @ lse))
+    log_resp, lse = mixture_log_resp(Z, model)
+    return model._replace(loglik=float(w @ lse)), log_resp
 
 
 def fit_kmeans(
@@ -334,11 +344,11 @@ def fit_mixture_multistart(
     ``n_keep`` best; the highest likelihood wins among fits that have not collapsed
     (see :func:`best_fit`; ``guard`` from :func:`collapse_reference`).
     """
-    short = [fit_mixture(Z, w, lab, k, kind=kind, max_iter=short_iter) for lab in starts]
-    best = sorted(range(len(short)), key=lambda i: -short[i].loglik)[:n_keep]
+    short = [_fit_mixture_resp(Z, w, lab, k, kind=kind, max_iter=short_iter) for lab in starts]
+    best = sorted(range(len(short)), key=lambda i: -short[i][0].loglik)[:n_keep]
     fits = []
     for i in best:
-        resp = np.exp(mixture_log_resp(Z, short[i])[0])
+        resp = np.exp(short[i][1])  # the short run's posteriors
         fits.append(fit_mixture(Z, w, resp, k, kind=kind))
     return best_fit(fits, guard)
 

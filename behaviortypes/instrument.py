@@ -397,6 +397,28 @@ def _item_problem(parts: list, data: Any, sentence: Said, file: str | Path | Non
                                                    "message": sentence}, file=file, value=value, hint=hint)
 
 
+def _repeated_id_problem(said: Any, data: Any, file: str | Path | None) -> Problem | None:
+    """A repeated statement id said by the lines of its first two entries in the file
+    (user trial 23: "item ids must be unique; repeated: N3" named no line)."""
+    import re
+
+    items = data.get("items") if isinstance(data, dict) else None
+    if said.code != "problem_item_ids_repeated" or not isinstance(items, list) \
+            or file is None or not Path(file).is_file():
+        return None
+    ids = [str(it.get("id", "")).strip() for it in items if isinstance(it, dict)]
+    dupe = next((i for n, i in enumerate(ids) if i in ids[:n]), None)
+    if dupe is None:
+        return None
+    found = re.compile(r"\bid:\s*['\"]?" + re.escape(dupe) + r"['\"]?\s*[,}\n]")
+    with open(file, encoding="utf-8", errors="replace") as fh:
+        lines = [n for n, text in enumerate(fh, 1) if found.search(text + "\n")]
+    if len(lines) < 2:
+        return None
+    return Problem(code="problem_item_id_repeated_line", file=file, value=dupe,
+                   values={"id": dupe, "first": lines[0], "second": lines[1], "ids": said.values.get("ids", dupe)})
+
+
 def _pydantic_problems(err: ValidationError, file: str | Path | None, data: Any = None) -> list[Problem]:
     problems = []
     for e in err.errors():
@@ -414,6 +436,10 @@ def _pydantic_problems(err: ValidationError, file: str | Path | None, data: Any 
         said = (e.get("ctx") or {}).get("error")
         if isinstance(said, _SaidError):  # a validator's own sentence, in the catalogue
             sentence = Said(said.code, said.values)
+            repeated = _repeated_id_problem(said, data, file)
+            if repeated is not None:
+                problems.append(repeated)
+                continue
             item = _item_problem(list(e["loc"]), data, sentence, file, value)
             if item is not None:
                 problems.append(item)

@@ -661,15 +661,16 @@ def _step_down(solve, start: int, floor: int) -> tuple[int, str, list]:
     their number, once, not below ``floor`` (the smaller of psych's PA and MAP numbers).
     (2) The m-factor solution is fitted in turn; while it has *empty* factors (no
     statement loads |λ| ≥ :data:`MINOR_SALIENT` on them as its main factor) m is lowered
-    by their number and the solution refitted, below ``floor`` if need be. A refit can
-    leave a real dimension with only 1-2 statements, and stepping on those cascades
-    (``docs/choosing_factors.md``); a factor without statements is never a dimension.
+    by their number and the solution refitted, below ``floor`` if need be; so while it has
+    factors with ONE statement (user trial 23). A refit can leave a real dimension with
+    2 statements, and stepping on those cascades (``docs/choosing_factors.md``), so they
+    are kept; a factor with no statement or one is never a dimension.
     Returns the number of factors, the English reason's tail and its codes.
     """
     c = solve(start)
     minor = c["minor"] if start > floor else []
     m = max(start - len(minor), floor) if minor else start
-    text, code = "", []
+    text, code, thinned = "", [], False
     if minor:
         listed = ", ".join(f"{f}: {c['salient'][int(f[1:]) - 1]}" for f in minor)
         text += (f"; in the {start}-factor solution {len(minor)} factor(s) are minor (fewer than "
@@ -682,8 +683,9 @@ def _step_down(solve, start: int, floor: int) -> tuple[int, str, list]:
         c = solve(m)
         empty = [f for f in c["minor"] if c["salient"][int(f[1:]) - 1] == 0]
         # one statement is no dimension either (user trial 22: planned missingness kept a
-        # 1-statement F5); stepped on down to the floor only, as the first step
-        single = [f for f in c["minor"] if c["salient"][int(f[1:]) - 1] == 1][:max(m - len(empty) - floor, 0)]
+        # 1-statement F5), below the floor too (user trial 23: PA 8, MAP 6 kept a 1-statement F6)
+        single = [f for f in c["minor"] if c["salient"][int(f[1:]) - 1] == 1]
+        thinned = thinned or bool(single)
         if not empty and not single:
             break
         text += (f", so the {m}-factor solution was fitted: it has" if text else
@@ -720,8 +722,10 @@ def _step_down(solve, start: int, floor: int) -> tuple[int, str, list]:
                      "values": {"m": m, "min_items": MINOR_MIN_ITEMS}})
     if m < floor:
         text += (f"; that is fewer than psych's parallel analysis and MAP suggest (at least {floor}), "
-                 "because their solutions keep a factor on which no statement loads as its main factor")
-        code.append({"code": "factor_reason_below_range", "values": {"floor": floor, "m": m}})
+                 f"because their solutions keep a factor on which {'at most one statement' if thinned else 'no statement'}"
+                 " loads as its main factor")
+        code.append({"code": "factor_reason_below_range_single" if thinned else "factor_reason_below_range",
+                     "values": {"floor": floor, "m": m}})
     return m, text, code
 
 

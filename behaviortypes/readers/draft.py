@@ -68,6 +68,11 @@ _SMALL_INT_MAX = 150
 #: candidate statement is a background question (on R psych's bfi: education 0.14; the
 #: weakest statement, O4, 0.21).
 _BACKGROUND_MAX_R = 0.2
+#: A column on the whole scale is left out as probably not a statement when it correlates
+#: less than this with every other candidate and its name is a short lowercase word unlike
+#: most candidates' names (user trial 23: BIG5's ``source``, codes 1-5, max |r| 0.12 with
+#: E1..O10, whose weakest statement O9 has 0.20; R psych's bfi: O4 0.21).
+UNRELATED_MAX_R = 0.15
 
 #: Answer labels of agree/disagree scales (English, Swedish), casefolded, with their place
 #: from disagreeing to agreeing: a survey exported with text answers is drafted with
@@ -500,8 +505,20 @@ def _without_background(frame: pd.DataFrame, items: list[str], ranges: dict, lo:
         np.fill_diagonal(r, np.nan)
         top = pd.Series(np.nanmax(np.where(np.isnan(r), -1, r), axis=1), index=rest)
         weak = {c for c in rest if (ranges[c][0] > lo or ranges[c][1] < hi) and top[c] < _BACKGROUND_MAX_R}
+        weak |= unlike_statements(rest, top) - {c for c in rest if _norm_name(c) in behaviour}  # (said by name)
     background = [c for c in items if c in named or c in weak]
     return [c for c in items if c not in background], background
+
+
+def unlike_statements(columns: list[str], top: pd.Series) -> set[str]:
+    """Columns that are probably not statements though answered on the scale: ``top`` (each
+    column's largest |r| with another candidate) below :data:`UNRELATED_MAX_R` and a name that
+    is a short lowercase word (``source``) when most candidates' names are not."""
+    word = re.compile(r"[a-zåäö_]{2,20}")
+    words = {c for c in columns if word.fullmatch(str(c))}
+    if 2 * len(words) >= len(columns):
+        return set()
+    return {c for c in words if top[c] < UNRELATED_MAX_R}
 
 
 def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, int], list[dict[str, Any]]]:
@@ -858,6 +875,10 @@ def _draft_notes(draft: dict[str, Any], frame: pd.DataFrame, lo: int, hi: int, b
     # moved for their part of the scale and weak correlations, not their name: said too (trial 12)
     background_names = {_norm_name(n) for n in (*_BEHAVIOUR_NAMES, *_BACKGROUND_NAMES)}
     weak = [c for c in background if _norm_name(c) not in background_names]
+    whole = [c for c in weak if frame[c].min() <= lo and frame[c].max() >= hi]  # on the whole scale
+    if whole:  # (user trial 23: a code column 1-5 among statements 1-5)
+        notes.append(_note("draft_unlike_out", whole, lo=lo, hi=hi, r=f"{UNRELATED_MAX_R:g}"))
+    weak = [c for c in weak if c not in whole]
     if weak:
         notes.append(_note("draft_weak_out", weak, lo=lo, hi=hi))
     return notes

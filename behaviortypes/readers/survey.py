@@ -193,6 +193,10 @@ class Survey:
         }
 
 
+#: compressed files: not read as responses (said so, not "no responses file")
+_PACKED_EXT = frozenset((".gz", ".zip", ".bz2", ".xz", ".zst", ".7z", ".tgz"))
+
+
 def find_responses_file(survey_dir: str | Path) -> Path:
     """The one responses file of a survey folder.
 
@@ -215,6 +219,11 @@ def find_responses_file(survey_dir: str | Path) -> Path:
                 and other.suffix.lower() in TEXT_EXT | EXCEL_EXT and is_qualtrics(other)):
             found.append(other)
     if not found:
+        packed = [p for p in sorted(folder.iterdir()) if p.is_file() and p.name.lower().startswith("responses.")
+                  and p.suffix.lower() in _PACKED_EXT]  # (user trial 23: responses.csv.gz)
+        if packed:
+            raise InputError(code="problem_responses_packed", file=packed[0], values={
+                "ext": packed[0].suffix.lower(), "name": packed[0].name[:-len(packed[0].suffix)]})
         raise InputError(code="problem_no_responses", file=folder)
     if len(found) > 1:
         raise InputError(code="problem_several_responses", values={"names": ", ".join(p.name for p in found)},

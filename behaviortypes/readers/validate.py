@@ -650,6 +650,59 @@ def _missing_as_a_set(warns: list[Problem], answers: dict[str, pd.Series], file:
     return rest[:first] + [one] + rest[first:]
 
 
+#: from this many respondents with answers, a declared end point that no one used on any
+#: statement is said (user trial 23: 1-7 declared, 4,520 answered only 1-5)
+UNUSED_END_MIN_N = 200
+
+
+def unused_scale_ends(answers: dict[str, pd.Series], inst: Instrument, file: Any) -> list[Problem]:
+    """A warning per end of the declared scale that no respondent used on any statement.
+
+    Said only from :data:`UNUSED_END_MIN_N` respondents with an answer and for whole
+    points: a skewed statement leaves its end empty, but with hundreds of people and
+    every statement empty at the same end the declared scale is likely wrong. A point
+    a few people used is not said.
+    """
+    scale = inst.scale
+    frame = pd.DataFrame(answers)
+    seen = frame.stack()
+    if frame.notna().any(axis=1).sum() < UNUSED_END_MIN_N or seen.empty \
+            or not (float(scale.min).is_integer() and float(scale.max).is_integer()):
+        return []
+    n, lo, hi = int(frame.notna().any(axis=1).sum()), float(seen.min()), float(seen.max())
+    out = []
+    for end, unused, used in (("top", range(int(np.floor(hi)) + 1, int(scale.max) + 1), (scale.min, hi)),
+                              ("bottom", range(int(scale.min), int(np.ceil(lo))), (lo, scale.max))):
+        if len(unused):
+            points = [str(v) for v in unused]
+            said = points[0] if len(points) == 1 else Said("problem_either", {"a": ", ".join(points[:-1]),
+                                                                              "b": points[-1]})
+            out.append(Problem(code=f"warn_scale_{end}_unused", file=file, values={
+                "n": n, "points": said,
+                "scale": f"{scale.min:g}–{scale.max:g}", "used": f"{used[0]:g}–{used[1]:g}"}))
+    return out
+
+
+#: a declared statement whose answers correlate less than this with every other statement
+#: (from :data:`UNUSED_END_MIN_N` respondents) is said (user trial 23: a code column ``source``,
+#: max |r| 0.12; the weakest real statement there, O9, 0.20; R psych's bfi O4 0.21)
+UNRELATED_MAX_R = 0.15
+
+
+def unrelated_statements(answers: dict[str, pd.Series], file: Any) -> list[Problem]:
+    """A warning per declared statement that correlates with no other statement."""
+    frame = pd.DataFrame(answers)
+    if frame.shape[1] < 3 or frame.notna().any(axis=1).sum() < UNUSED_END_MIN_N:
+        return []
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = frame.corr(min_periods=UNUSED_END_MIN_N).abs()
+    r = r.where(~np.eye(len(r), dtype=bool))
+    top = r.max(axis=1)
+    return [Problem(code="warn_statement_unrelated", file=file, column=str(c),
+                    values={"r": f"{top[c]:.2f}", "bound": f"{UNRELATED_MAX_R:g}"})
+            for c in frame.columns if np.isfinite(top[c]) and top[c] < UNRELATED_MAX_R]
+
+
 def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
                       ) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
     """Check a raw responses frame against the instrument and convert it.
@@ -699,6 +752,8 @@ def convert_responses(frame: pd.DataFrame, instrument: Instrument, file: Any
     out = {col: _convert_item(frame[col], col, inst, scale_check, file, numbers, errors, warns)
            for col in present_items}
     warns[:] = _missing_as_a_set(warns, out, file)
+    if not errors and not scale_check.wrong:
+        warns += unused_scale_ends(out, inst, file) + unrelated_statements(out, file)
     out.update(_convert_other_columns(frame, inst, file, numbers, errors))
     errors += _descriptor_problems(frame, inst, file)
     errors += _profile_column_problems(frame, inst, file, numbers)

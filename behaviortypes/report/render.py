@@ -10,6 +10,7 @@ re-rendering takes seconds.
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import logging
 import math
@@ -1275,13 +1276,40 @@ def _quiet_weasyprint():
 _ONE_PAGE = ("overview", "differences", "statements", "measurement", "k")
 
 
+#: A figure as the templates place it: an inline ``<svg>`` first in its ``.fig`` or ``.emblem`` box.
+_FIGURE_SVG = re.compile(r'(<div class="(fig|emblem)(?: [^"]*)?">)(<svg\b([^>]*)>.*?</svg>)', re.S)
+_SVG_WIDTH = re.compile(r'\swidth="([^"]+)"')
+
+
+def figures_as_images(html: str) -> str:
+    """``html`` with each figure's inline ``<svg>`` (in a ``.fig`` or ``.emblem`` box) as an
+    ``<img class="svg">`` carrying the same SVG as a data URI (session 23). The page is the same:
+    WeasyPrint sizes an inline ``<svg>`` by its ``width`` attribute (as a CSS width weaker than
+    any rule of the stylesheet), so a figure's image gets that width explicitly (its height follows
+    from the SVG's proportions, as ``height: auto`` made the inline one's) and an emblem's keeps
+    the stylesheet's; ``img.svg`` has the same rules as ``svg`` there. But the figures' thousands
+    of elements are no longer HTML elements that every layout pass parses and styles against the
+    report's CSS. The HTML the user gets keeps its inline SVG."""
+
+    def image(m: re.Match) -> str:
+        box, kind, svg, attrs = m.groups()
+        if "xmlns=" not in attrs:  # an XML parser reads the data URI, not HTML's
+            svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
+        width = _SVG_WIDTH.search(attrs) if kind == "fig" else None
+        size = f' style="width: {width.group(1)}"' if width else ""
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        return f'{box}<img class="svg" alt=""{size} src="data:image/svg+xml;base64,{data}">'
+
+    return _FIGURE_SVG.sub(image, html)
+
+
 def _laid_out(html: str) -> tuple[Any, dict[str, int], dict[str, int]]:
-    """WeasyPrint's layout of ``html``: the document, the page each section starts on
-    (0-based) and how many pages each section takes."""
+    """WeasyPrint's layout of ``html`` (its figures as images: :func:`figures_as_images`): the
+    document, the page each section starts on (0-based) and how many pages each section takes."""
     from weasyprint import HTML
 
     with _quiet_weasyprint():
-        doc = HTML(string=html, base_url=str(STATIC)).render()
+        doc = HTML(string=figures_as_images(html), base_url=str(STATIC)).render()
     pages: dict[str, int] = {}
     for i, page in enumerate(doc.pages):
         for anchor in page.anchors:

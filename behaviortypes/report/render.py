@@ -3,7 +3,8 @@
 The renderer reads a discovery folder with :func:`~behaviortypes.report.data.load_report_data`,
 draws the figures with :mod:`behaviortypes.plots` (inline SVG), fills the Jinja2
 templates in ``report/templates`` with the text of ``report/i18n/<lang>.yaml`` and
-lets WeasyPrint lay out the pages with ``report/static/report.css``. Nothing is
+lets WeasyPrint lay out the pages with ``report/static/report.css`` (the figures as
+images of the same SVG: :func:`figures_as_images`). Nothing is
 recomputed, so editing ``types.yaml`` (names, taglines, descriptions, colours) and
 re-rendering takes seconds.
 """

@@ -48,6 +48,10 @@ elements and parsing the HTML that carries them are about half of the layout; th
 12 of the demo's 13 pages the same, but the confusion matrix in the lookalike page's grid is
 sized differently (not done).
 
+Session 23 (SUITE23A): the figures laid out as ``<img>`` of the same SVG with explicit widths
+(``report.render.figures_as_images``) and one figures' cache; the demo's render 16.5 -> 13.2 CPU s
+(en), pages the same pixel for pixel (bench/README.md, "Session 23: the report's render").
+
 The demo's overview and personas overflow their page at level 0, so it is laid out three
 times; the Swedish study fits at once. Pages are the same pixel for pixel at 60 and 150 dpi
 (pypdfium2) and the HTML is the same byte for byte apart from the figures' SVG, which lost

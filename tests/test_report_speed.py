@@ -8,6 +8,7 @@ carries no empty wrappers. None of it changes what the report shows.
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -18,7 +19,7 @@ import weasyprint
 import yaml
 
 from behaviortypes import plots
-from behaviortypes.report import build_context, load_report_data, render_document, render_html
+from behaviortypes.report import build_context, figcache, load_report_data, render_document, render_html
 from reportfixture import make_discovery_folder
 
 #: Long enough that the overview (sizes, map, table) overflows its page at levels 0 and 1.
@@ -40,7 +41,10 @@ def rendered(tmp_path_factory):
     calls: Counter = Counter()
     layouts: list[list[str]] = []
     mp = pytest.MonkeyPatch()
+    figcache.clear()  # every figure drawn in this render (none kept from another test's)
     for name in [n for n in dir(plots) if n.startswith("plot_")]:
+        # named as the function it counts, so the figures' cache keeps what it draws (session 23)
+        @functools.wraps(getattr(plots, name))
         def counted(*args, _f=getattr(plots, name), _name=name, **kwargs):
             calls[_name] += 1
             return _f(*args, **kwargs)

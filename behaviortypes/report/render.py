@@ -3,13 +3,15 @@
 The renderer reads a discovery folder with :func:`~behaviortypes.report.data.load_report_data`,
 draws the figures with :mod:`behaviortypes.plots` (inline SVG), fills the Jinja2
 templates in ``report/templates`` with the text of ``report/i18n/<lang>.yaml`` and
-lets WeasyPrint lay out the pages with ``report/static/report.css``. Nothing is
+lets WeasyPrint lay out the pages with ``report/static/report.css`` (the figures as
+images of the same SVG: :func:`figures_as_images`). Nothing is
 recomputed, so editing ``types.yaml`` (names, taglines, descriptions, colours) and
 re-rendering takes seconds.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import logging
 import math
@@ -18,7 +20,6 @@ import textwrap
 import warnings
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -95,38 +96,6 @@ def _ink_on(colour: str) -> str:
 def _tint(colour: str, amount: float = 0.88) -> str:
     r, g, b = to_rgb(colour)
     return "#{:02x}{:02x}{:02x}".format(*(int(round(255 * (c + (1 - c) * amount))) for c in (r, g, b)))
-
-
-#: The figures drawn so far in one :func:`render_document` (its compaction passes): SVG by
-#: figure and by what the figure depends on that a pass may change (its section's level).
-#: ``None`` outside a render: every figure is drawn anew.
-_DRAWN: ContextVar[dict | None] = ContextVar("behaviortypes_report_drawn", default=None)
-
-
-def _drawn(key: tuple, make, *args, inches: tuple[float, float] | None = None, **kwargs) -> str:
-    """The SVG of the figure ``make(*args, **kwargs)`` returns (``inches``: its size), drawn
-    once per render for each ``key`` and, across renders, once for each set of inputs
-    (:func:`.figcache.svg_of`).
-
-    ``key`` names the figure and every value it depends on that can differ between the
-    passes of one :func:`render_document` (the data and the language cannot): a section
-    whose compaction level did not change reuses its figures on the next pass."""
-    drawn = _DRAWN.get()
-    if drawn is None:
-        return svg_of(make, *args, inches=inches, **kwargs)
-    if key not in drawn:
-        drawn[key] = svg_of(make, *args, inches=inches, **kwargs)
-    return drawn[key]
-
-
-@contextmanager
-def _drawing_once():
-    """Within it, :func:`_drawn` keeps each figure it draws (one render's figures only)."""
-    token = _DRAWN.set({})
-    try:
-        yield
-    finally:
-        _DRAWN.reset(token)
 
 
 def _wrap_label(text: str, width: int, max_lines: int) -> str:
@@ -330,8 +299,8 @@ def _persona(data: ReportData, tid: int, pos: int, n_shown: int, fmt: Formatter,
         "none_above": t["none_above"].format(sd=fmt.num(_MIN_EFFECT, 1)),
         "avoid": [behaviour(r) for r in avoid.itertuples()],
         "needs": needs, "needs_note": needs_note, "quotes": quotes, "crm": crm, "crm_note": crm_note,
-        "emblem": _drawn(("emblem", int(tid)), plots.plot_emblem, factors, color=colour, size=1.25),
-        "drivers": _drawn(("drivers", int(tid)), plots.plot_drivers, factors.rename(index=data.factor_names),
+        "emblem": svg_of(plots.plot_emblem, factors, color=colour, size=1.25),
+        "drivers": svg_of(plots.plot_drivers, factors.rename(index=data.factor_names),
                           color=colour, limit=zlim, xlabel=t["plot_z"], inches=(3.3, 0.45 + 0.27 * len(factors))),
         "who": _who(data, tid, fmt.lang, level),
     }
@@ -390,7 +359,7 @@ def _hidden_note(types, min_group_size, fmt, t) -> str | None:
 def _map_svg(umap: Any, names: Mapping[int, str], colours: Mapping[int, str], lv: int) -> str:
     """The map of respondents as SVG; the legend under it takes a line per type (one
     column) when the names are long."""
-    return _drawn(("map", lv), _map_figure, umap, dict(names), dict(colours), lv)
+    return svg_of(_map_figure, umap, dict(names), dict(colours), lv)
 
 
 def _map_figure(umap: Any, names: dict[int, str], colours: dict[int, str], lv: int):
@@ -487,7 +456,7 @@ def build_context(data: ReportData, lang: str = "en", *,
     table = _overview_rows(types, fmt)
     sizes_frame = types.reset_index()[["type_id", "share", "ci_low", "ci_high"]]
 
-    sizes = _drawn(("sizes", lv), plots.plot_sizes, sizes_frame, names=names, colors=colours, base_shares=base,
+    sizes = svg_of(plots.plot_sizes, sizes_frame, names=names, colors=colours, base_shares=base,
                    labels=labels["sizes"], inches=(7.0, 0.8 + (0.34 + 0.14 * two_lines - 0.08 * lv) * len(types)))
 
     overview = {"table": table, "sizes_svg": sizes, "has_base": base is not None, "umap_svg": None,
@@ -514,8 +483,8 @@ def build_context(data: ReportData, lang: str = "en", *,
     fprof = data.factor_profile(ids)
     differences: dict[str, Any] = {"factor_svg": None, "items_svg": None, "items_title": None, "own_page": False}
     if fprof.shape[1]:
-        differences["factor_svg"] = _drawn(
-            ("factor_heatmap",), plots.plot_profile_heatmap, fprof, names=names, labels=data.factor_names,
+        differences["factor_svg"] = svg_of(
+            plots.plot_profile_heatmap, fprof, names=names, labels=data.factor_names,
             inches=(min(7.0, 2.2 + 0.85 * fprof.shape[1]), 0.9 + (0.36 + 0.1 * two_lines) * len(ids)))
     differences.update(_statements_heatmap(data, ids, t, compact))
     if differences["own_page"] and not one_group:  # long statements: a page of their own, after the dimensions
@@ -600,7 +569,7 @@ def _statements_heatmap(data: ReportData, ids: list[int], t: Mapping[str, str],
                              for tid in ids))
     line = 0.1 if not long else LONG_ITEM_FONT * 1.25 / 72  # inches a wrapped line adds to its row
     height = 1.25 + 0.2 * len(iprof) + line * extra + 0.1 * max(0, label_lines - 3)
-    out.update(items_svg=_drawn(("statements", long, level), _statements_figure, iprof, inames, type_labels, long,
+    out.update(items_svg=svg_of(_statements_figure, iprof, inames, type_labels, long,
                                 inches=(7.0, height)), own_page=long)
     return out
 
@@ -846,7 +815,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
         styles_note = _styles_note(data, t, fmt)
         stages = {t["funnel_received"]: received, t["funnel_screened"]: received - n_kept,
                   t["funnel_analysed"]: n_kept}
-        funnel = _drawn(("funnel",), plots.plot_funnel, stages, inches=(6.0, 1.4))
+        funnel = svg_of(plots.plot_funnel, stages, inches=(6.0, 1.4))
         appendix["quality"] = {"svg": funnel, "reasons": reasons, "styles_note": styles_note}
         sections.append("quality")
     src = data.source
@@ -871,7 +840,7 @@ def _appendix(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Ma
                 kmo=fmt.num(float(kmo), 2), p=fmt.pvalue(float(p)) if p is not None else "–")
         m = sol.get("n_factors") or fx.get("n_factors")
         if data.retention is not None:
-            meas["scree_svg"] = _drawn(("scree", measurement_level), plots.plot_scree, data.retention, n_factors=m,
+            meas["scree_svg"] = svg_of(plots.plot_scree, data.retention, n_factors=m,
                                        labels=labels["scree"], inches=(6.0, 2.6 - 0.6 * measurement_level))
         meas["retained"] = t["retained_note_one"] if m == 1 else t["retained_note"].format(m=m) if m else ""
         reason = reason_text(sol.get("factor_reason_code") or sol["factor_reason"], t, fmt)
@@ -935,12 +904,12 @@ def _k_page(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapp
     # figure a taller one
     spilled, n_types = level >= _COMPACT_LEVELS, int(types["stability"].notna().sum())
     if data.evidence_k is not None and any(c in data.evidence_k for c in ("stability", "jaccard_min", "prediction_strength", "bic", "bic_best", "silhouette")):
-        kpage["evidence_svg"] = _drawn(("k_evidence", level), plots.plot_k_evidence, data.evidence_k,
+        kpage["evidence_svg"] = svg_of(plots.plot_k_evidence, data.evidence_k,
                                        chosen_k=sol.get("k"), labels=labels["k"],
                                        inches=(7.0, 2.2 if spilled else 2.2 - 0.45 * level))
     if n_types:
-        kpage["stability_svg"] = _drawn(
-            ("stability", level), plots.plot_stability, types["stability"].dropna(), names=names, colors=colours,
+        kpage["stability_svg"] = svg_of(
+            plots.plot_stability, types["stability"].dropna(), names=names, colors=colours,
             xlabel=t["plot_jaccard"],
             inches=(6.0, min(6.0, 0.8 + 0.5 * n_types) if spilled else (0.6 + 0.28 * n_types) * (1 - 0.2 * level)))
     return kpage
@@ -990,7 +959,7 @@ def _loadings_page(data: ReportData, t: Mapping[str, str], fmt: Formatter) -> tu
     corr = factor_correlations(data, t, fmt)
     # inches for the correlations under the figure (a heading, the table, the note)
     reserve = 0.0 if corr is None else 0.9 if corr["table"] is None else 1.3 + 0.19 * len(corr["table"]["rows"])
-    return corr, _drawn(("loadings", reserve), _loadings_figure, data.loadings, data.item_texts, data.factor_names,
+    return corr, svg_of(_loadings_figure, data.loadings, data.item_texts, data.factor_names,
                         reserve)
 
 
@@ -1037,15 +1006,15 @@ def _lookalike_part(data: ReportData, t: Mapping[str, str], fmt: Formatter, labe
         linked = look["linked"] + ("." if look["linked"] and not look["linked"].endswith(".") else "")
         look["linked"] = " ".join([linked, *weakness_lines(weak, fmt.lang)]).strip()
     if data.calibration is not None:
-        look["calibration_svg"] = _drawn(("calibration",), plots.plot_calibration, data.calibration,
+        look["calibration_svg"] = svg_of(plots.plot_calibration, data.calibration,
                                          labels=labels["calibration"], inches=(2.9, 2.7))
     if data.confusion is not None:
-        look["confusion_svg"] = _drawn(("confusion",), plots.plot_confusion, data.confusion, names=names,
+        look["confusion_svg"] = svg_of(plots.plot_confusion, data.confusion, names=names,
                                        labels=labels["confusion"], inches=(3.6, 2.9))
     if data.importances is not None and len(data.importances):
         imp = data.importances.head(8)
         imp.index = [data.label(i) for i in imp.index]
-        look["importance_svg"] = _drawn(("importances",), plots.plot_importances, imp, xlabel=t["plot_importance"],
+        look["importance_svg"] = svg_of(plots.plot_importances, imp, xlabel=t["plot_importance"],
                                         inches=(3.4, 0.5 + 0.22 * len(imp)))
     tool = data.typing_tool if isinstance(data.typing_tool, dict) else None
     if tool and isinstance(tool.get("items"), list):
@@ -1179,13 +1148,40 @@ def _quiet_weasyprint():
 _ONE_PAGE = ("overview", "differences", "statements", "measurement", "k")
 
 
+#: A figure as the templates place it: an inline ``<svg>`` first in its ``.fig`` or ``.emblem`` box.
+_FIGURE_SVG = re.compile(r'(<div class="(fig|emblem)(?: [^"]*)?">)(<svg\b([^>]*)>.*?</svg>)', re.S)
+_SVG_WIDTH = re.compile(r'\swidth="([^"]+)"')
+
+
+def figures_as_images(html: str) -> str:
+    """``html`` with each figure's inline ``<svg>`` (in a ``.fig`` or ``.emblem`` box) as an
+    ``<img class="svg">`` carrying the same SVG as a data URI (session 23). The page is the same:
+    WeasyPrint sizes an inline ``<svg>`` by its ``width`` attribute (as a CSS width weaker than
+    any rule of the stylesheet), so a figure's image gets that width explicitly (its height follows
+    from the SVG's proportions, as ``height: auto`` made the inline one's) and an emblem's keeps
+    the stylesheet's; ``img.svg`` has the same rules as ``svg`` there. But the figures' thousands
+    of elements are no longer HTML elements that every layout pass parses and styles against the
+    report's CSS. The HTML the user gets keeps its inline SVG."""
+
+    def image(m: re.Match) -> str:
+        box, kind, svg, attrs = m.groups()
+        if "xmlns=" not in attrs:  # an XML parser reads the data URI, not HTML's
+            svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
+        width = _SVG_WIDTH.search(attrs) if kind == "fig" else None
+        size = f' style="width: {width.group(1)}"' if width else ""
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        return f'{box}<img class="svg" alt=""{size} src="data:image/svg+xml;base64,{data}">'
+
+    return _FIGURE_SVG.sub(image, html)
+
+
 def _laid_out(html: str) -> tuple[Any, dict[str, int], dict[str, int]]:
-    """WeasyPrint's layout of ``html``: the document, the page each section starts on
-    (0-based) and how many pages each section takes."""
+    """WeasyPrint's layout of ``html`` (its figures as images: :func:`figures_as_images`): the
+    document, the page each section starts on (0-based) and how many pages each section takes."""
     from weasyprint import HTML
 
     with _quiet_weasyprint():
-        doc = HTML(string=html, base_url=str(STATIC)).render()
+        doc = HTML(string=figures_as_images(html), base_url=str(STATIC)).render()
     pages: dict[str, int] = {}
     for i, page in enumerate(doc.pages):
         for anchor in page.anchors:
@@ -1229,30 +1225,29 @@ def render_document(data: ReportData, lang: str = "en") -> RenderedDocument:
 
     The whole report is laid out once, and once more when a section had to shrink; in
     between, only the sections that shrank are laid out to see whether they fit now (each
-    section starts a page, so the others cannot change), and a figure is drawn once per
-    render unless its section's level changed.
+    section starts a page, so the others cannot change), and a figure is drawn once for each
+    set of inputs (:func:`.figcache.svg_of`): a section that kept its level draws nothing again.
     """
     compact: dict[str, int] = {}
-    with _drawing_once():  # a figure whose section kept its level is drawn once, not on every pass
+    context, html = _page_html(data, lang, compact)
+    doc, pages, span = _laid_out(html)
+    grow = _overflowing(span, compact)
+    for step in range(1, _COMPACT_LEVELS):
+        if not grow:
+            break
+        for sec in grow:
+            compact[sec] = compact.get(sec, 0) + 1
+        if step == _COMPACT_LEVELS - 1:  # the last step: laid out below, not checked
+            break
+        _, part = _page_html(data, lang, compact)
+        grow = _overflowing(_laid_out(_only_sections(part, grow))[2], compact)
+    if compact:  # some section shrank: the whole report at the levels found
         context, html = _page_html(data, lang, compact)
         doc, pages, span = _laid_out(html)
-        grow = _overflowing(span, compact)
-        for step in range(1, _COMPACT_LEVELS):
-            if not grow:
-                break
-            for sec in grow:
-                compact[sec] = compact.get(sec, 0) + 1
-            if step == _COMPACT_LEVELS - 1:  # the last step: laid out below, not checked
-                break
-            _, part = _page_html(data, lang, compact)
-            grow = _overflowing(_laid_out(_only_sections(part, grow))[2], compact)
-        if compact:  # some section shrank: the whole report at the levels found
+        if span.get("k", 1) > 1 and compact.get("k") == _COMPACT_LEVELS - 1:
+            compact["k"] = _COMPACT_LEVELS  # two pages at the smallest: the figures use the second
             context, html = _page_html(data, lang, compact)
-            doc, pages, span = _laid_out(html)
-            if span.get("k", 1) > 1 and compact.get("k") == _COMPACT_LEVELS - 1:
-                compact["k"] = _COMPACT_LEVELS  # two pages at the smallest: the figures use the second
-                context, html = _page_html(data, lang, compact)
-                doc, pages, _ = _laid_out(html)
+            doc, pages, _ = _laid_out(html)
     return RenderedDocument(html=html, context=context, document=doc, section_pages=pages)
 
 

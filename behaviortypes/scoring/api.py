@@ -23,7 +23,8 @@ from ._model import UNASSIGNED_NAME, resolve_model
 from ._progress import RowMeter
 from ._publish import (DEFAULT_CSV_DIALECT, check_csv_dialect, check_out_target, find_duplicate_ids, output_kind,
                        publish_csv, publish_duckdb, replace_output, staging_dir, summarise)
-from ._sources import DUCKDB_SUFFIXES, check_source_columns, file_suffix, id_type, natural_key, open_source
+from ._sources import (DUCKDB_SUFFIXES, check_source_columns, file_suffix, id_type, natural_key, open_source,
+                       typed_for)
 
 DEFAULT_OUT_TABLE = "scored_customers"
 
@@ -402,8 +403,11 @@ def score_customers(
     if out.resolve() == Path(customers).resolve() and (out_kind != "duckdb" or out_table == table):
         raise InputError(code="problem_score_out_is_customers", file=out)
     check_out_target(out, Path(customers), out_kind)  # never replace what we did not write
+    # the user's file before the model: a base that cannot be read, or --table for a CSV, is
+    # refused without loading it (skops and scikit-learn: 2 CPU s)
+    source = open_source(customers, table=table, query=query)
     scorer = resolve_model(model)
-    source = open_source(customers, table=table, query=query, scorer=scorer)
+    source = typed_for(source, scorer)
     id_column = check_source_columns(source, scorer, id_column)
     scorer = dataclasses.replace(scorer, id_type=id_type(source, id_column))  # integer ids stay integers
 

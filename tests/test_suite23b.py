@@ -83,3 +83,21 @@ def test_a_refusal_of_the_users_file_does_not_import_the_model_stack(folder, arg
     assert line.startswith(starts) and line.endswith(ends), line
     assert record["heavy"] == [], record["heavy"]
     assert not (root / "o.parquet").exists() and not (root / "t.csv").exists()
+
+
+def test_whether_a_folders_types_are_weak_is_read_in_one_place(tmp_path):
+    """The typing tool's spec and score's warning each read ``solution.json`` with the same
+    expression (review of session 22): one helper now, for a folder with and without it."""
+    import inspect
+
+    from behaviortypes.deliver import spec
+    from behaviortypes.scoring import api
+    from behaviortypes.scoring.api import folder_types_weak
+
+    assert folder_types_weak(None) is False and folder_types_weak(tmp_path) is False  # no solution.json
+    (tmp_path / "solution.json").write_text(json.dumps({"k": 3, "structure_warning": "weak"}), encoding="utf-8")
+    assert folder_types_weak(tmp_path) is True
+    (tmp_path / "solution.json").write_text(json.dumps({"k": 3}), encoding="utf-8")
+    assert folder_types_weak(tmp_path) is False
+    for module in (spec, api):
+        assert inspect.getsource(module).count("types_weak(read_json(") <= (module is api), module.__name__

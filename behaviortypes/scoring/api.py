@@ -251,6 +251,17 @@ def _peak_rss_mib() -> float:
 
 
 # --------------------------------------------------------------------------- entry point
+def folder_types_weak(folder: Path | None) -> bool:
+    """Whether the discovery in ``folder`` gave types to read with care (its ``solution.json``:
+    :func:`behaviortypes.stages.types_weak`); False without a folder or a ``solution.json``.
+    The one reading of it for the scored files' warning and the typing tool's spec (LEFT21 L3)."""
+    from ..files import read_json
+    from ..stages import types_weak
+
+    solution = Path(folder) / "solution.json" if folder is not None else None
+    return bool(solution is not None and solution.is_file() and types_weak(read_json(solution)))
+
+
 def warn_weak_evidence(folder: Path | None, weak: bool | None = None) -> None:
     """Say once, as a :class:`~behaviortypes.errors.SurveyQualityWarning` (the command line's
     ``warning:`` line, en + sv: ``warn_weak_evidence_scored``), that the discovery in ``folder``
@@ -260,14 +271,10 @@ def warn_weak_evidence(folder: Path | None, weak: bool | None = None) -> None:
     import warnings
 
     from ..errors import SurveyQualityWarning
-    from ..files import read_json
     from ..texts import load_texts
 
     if weak is None:
-        solution = folder / "solution.json" if folder is not None else None
-        from ..stages import types_weak  # one source with the typing tool's spec (LEFT21 L3)
-
-        weak = bool(solution is not None and solution.is_file() and types_weak(read_json(solution)))
+        weak = folder_types_weak(folder)
     if weak:
         code = "warn_weak_evidence_scored"
         warnings.warn(SurveyQualityWarning(load_texts("en")[code], code=code), stacklevel=3)

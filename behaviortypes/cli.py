@@ -475,15 +475,17 @@ def typing_tool(
     study_lang = _say_errors_in(lang.value if lang else discovery_language(out_dir))
     refuse_one_group(out_dir, "the typing tool")  # OUT/typing_tool.yaml of a k = 1 folder: why none
     _existing(out_dir, "discovery_folder")
-    # (the deliverables' modules import scikit-learn, openpyxl and jinja2: after the refusals)
+    # (the deliverables' modules import scikit-learn, openpyxl and jinja2: after the refusals of
+    # the user's files and options)
     if score_file is not None or typed is not None:
         if score_file is None or typed is None:
             raise InputError(code="problem_score_and_out", hint="typing-tool OUT --score ANSWERS --out TYPED.csv")
+        _existing(score_file, "answers_file")
         from .deliver import score_answers_file
         from .lookalike.typing_tool import answers_id_column
 
         with _run_warnings(study_lang):  # weak evidence for types: "varning:" in a Swedish study
-            result = score_answers_file(out_dir, _existing(score_file, "answers_file"), typed,
+            result = score_answers_file(out_dir, score_file, typed,
                                         csv_dialect=csv_dialect.value if csv_dialect else None,
                                         id_column=answers_id_column(out_dir, score_file, id_column),
                                         min_answered=min_answered, progress=True,
@@ -495,6 +497,9 @@ def typing_tool(
     if given:
         raise InputError(code="problem_only_with_score", values={"option": given[0]},
                          hint=f"typing-tool OUT --score ANSWERS --out TYPED.csv {given[0]} ...")
+    from .deliver.owned import refuse_foreign_typing_files
+
+    refuse_foreign_typing_files(p for p in (html, xlsx) if p is not None)  # never a file of the user's
     from .deliver import write_typing_deliverables
 
     with _run_warnings(study_lang):  # below target: "varning:" before a Swedish note

@@ -82,7 +82,8 @@ def said(record: dict) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(record["args"], record["returncode"], record["stdout"], record["stderr"])
 
 
-def _record(res: subprocess.CompletedProcess) -> dict:
+def as_record(res: subprocess.CompletedProcess) -> dict:
+    """A command's result as JSON keeps it (:func:`said` gives it back)."""
     return {"args": [str(a) for a in res.args], "returncode": res.returncode, "stdout": res.stdout,
             "stderr": res.stderr}
 
@@ -93,7 +94,7 @@ def _discover_swedish(root: Path) -> dict:
     swedish.write_csv_study(root / "kundstudie")
     res = bt("discover", root / "kundstudie", "--out", root / "ut", "--no-map", "--resamples", 10)
     assert res.returncode == 0, res.stderr
-    return {"discover": _record(res)}
+    return {"discover": as_record(res)}
 
 
 def swedish_discovered(tmp_path_factory, dest: Path) -> subprocess.CompletedProcess:
@@ -133,12 +134,12 @@ def english_copy(folder: Path, dest: Path) -> Path:
 def _with_lookalike(tmp_path_factory, root: Path) -> dict:
     """:func:`swedish_discovered`'s folder, then ``kunder.csv`` and ``lookalike ut --customers
     kunder.csv``, and ``ut_en``: the same folder of an English study."""
-    record = {"discover": _record(swedish_discovered(tmp_path_factory, root))}
+    record = {"discover": as_record(swedish_discovered(tmp_path_factory, root))}
     swedish_customers(root / "kundstudie", root / "kunder.csv")
     res = bt("lookalike", root / "ut", "--customers", root / "kunder.csv")
     assert res.returncode == 0, res.stderr
     english_copy(root / "ut", root / "ut_en")
-    return {**record, "lookalike": _record(res)}
+    return {**record, "lookalike": as_record(res)}
 
 
 def swedish_with_lookalike(tmp_path_factory, dest: Path) -> dict:
@@ -183,7 +184,7 @@ def _run_swedish(root: Path) -> dict:
     (root / "studie.yaml").write_text(
         f"survey: {root / 'kundstudie'}\nout: ut\ncustomers: {root / 'kunder.csv'}\nresamples: 10\n"
         f"map: false\nscored: typade.csv\nreport: {{dir: rapporter}}\n", encoding="utf-8")
-    return {"run": _record(bt("run", root / "studie.yaml"))}
+    return {"run": as_record(bt("run", root / "studie.yaml"))}
 
 
 def swedish_run(tmp_path_factory, dest: Path) -> subprocess.CompletedProcess:

@@ -23,6 +23,27 @@ def demo_root(tmp_path_factory):
     return root
 
 
+@pytest.fixture(scope="module")
+def discovered(demo_root, tmp_path_factory):
+    """A function that copies ``out [draft]`` into a folder and returns the copy and what
+    ``discover surveys/demo --out "out [draft]" --resamples 10 --no-map --seed 3`` printed
+    (run once per module: the first stage of :func:`test_stages_one_by_one` and the folder
+    :func:`test_deliverables_in_the_discovery_folder_follow_its_types` starts from, 15-20 CPU s
+    each before session 23). Paths in the files and in the output read as the copy's."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from sharedcache import as_record, cached_folder, said
+
+    def make(root):
+        res = bt("discover", demo_root / "surveys" / "demo", "--out", root / "out [draft]", "--resamples", 10,
+                 "--no-map", "--seed", 3)
+        return {"discover": as_record(res)}
+
+    def copy(dest):
+        return dest / "out [draft]", said(cached_folder(tmp_path_factory, "demo_discovered", make, dest)["discover"])
+
+    return copy
+
+
 def test_help_lists_design_commands():
     res = bt("--help")
     assert res.returncode == 0
@@ -52,13 +73,14 @@ def test_demo_writes_reports_naming_every_type(demo_root):
     assert [c for c in scored.columns if c.startswith("p_")] == [f"p_{i}" for i in range(1, k + 1)]
 
 
-def test_stages_one_by_one(demo_root, tmp_path):
+def test_stages_one_by_one(demo_root, discovered, tmp_path):
     survey = demo_root / "surveys" / "demo"
     res = bt("check", survey)
     assert res.returncode == 0, res.stderr
     assert "kept" in res.stdout
-    out = tmp_path / "out [draft]"  # brackets in a path are text, not Rich markup
-    res = bt("discover", survey, "--out", out, "--resamples", 10, "--no-map", "--seed", 3)
+    # brackets in a path are text, not Rich markup: `discover survey --out "out [draft]"
+    # --resamples 10 --no-map --seed 3` (run once per module, copied here)
+    out, res = discovered(tmp_path)
     assert res.returncode == 0, res.stderr
     assert f"Written to {out}" in res.stdout
     # whole lines (a log is not wrapped at 80 columns): the reason for k ends on its own line
@@ -314,7 +336,7 @@ def test_report_wrote_lines_are_in_the_language_asked_for(tmp_path, capsys):
         assert capsys.readouterr().out.splitlines() == [f"{word}{pdf}"]
 
 
-def test_deliverables_in_the_discovery_folder_follow_its_types(demo_root, tmp_path):
+def test_deliverables_in_the_discovery_folder_follow_its_types(demo_root, discovered, tmp_path):
     """User trial 6: `typing-tool OUT --lang sv` overwrote the English typing_tool.html/.xlsx,
     and a banner workbook and a Swedish typing tool written into OUT by name stayed there,
     describing 3 types, after `discover OUT --k 2`. Now the other language gets its own
@@ -322,9 +344,8 @@ def test_deliverables_in_the_discovery_folder_follow_its_types(demo_root, tmp_pa
     discovery removes them with the rest of what described the previous types; a file of
     the user's stays."""
     survey = demo_root / "surveys" / "demo"
-    out = tmp_path / "out"
     run = lambda *a: bt(*map(str, a))  # noqa: E731
-    res = run("discover", survey, "--out", out, "--resamples", 10, "--no-map")
+    out, res = discovered(tmp_path)  # discover survey --out OUT --resamples 10 --no-map (--seed 3), copied
     assert res.returncode == 0, res.stderr
     assert run("typing-tool", out).returncode == 0
     english = (out / "typing_tool.html").read_bytes()

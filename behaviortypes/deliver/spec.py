@@ -271,10 +271,9 @@ def load_typing_spec(
         if num is not None and float(num).is_integer() and text not in (None, ""):
             labels[int(num)] = str(text)
     missing = [float(v) for v in (inst_scale.get("missing_codes") or []) if _number(v) is not None]
-    solution = folder / "solution.json" if folder is not None else None
-    from ..stages import types_weak  # one source with the scored files' warning (LEFT21 L3)
+    from ..scoring.api import folder_types_weak  # one reading with the scored files' warning (LEFT21 L3)
 
-    weak = bool(solution is not None and solution.is_file() and types_weak(read_json(solution)))
+    weak = folder_types_weak(folder)
     return TypingSpec(
         tool=tool,
         names=names,

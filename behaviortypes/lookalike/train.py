@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,13 +29,16 @@ from ..files import library_versions, sha256_file
 from ..instrument import Instrument, instrument_from_dict
 from ..threads import one_thread
 from ._features import prepare_features
-from .model import LookalikeModel
-from .persist import save_model
 from .priors import (BOOTSTRAP_BASE_ROWS, CrmMoments, base_share_intervals, crm_indicators, describe_statistic,
                      estimate_base_priors, label_shift_check, raw_share_intervals, shift_identifiability,
                      shift_posteriors)
-from .reach import crm_profile
-from .typing_tool import TypingTool, load_typing_tool
+
+# scikit-learn, scipy and skops (the model, the typing tool, the CRM profile) are imported where a
+# model is fitted or saved, after the customer file is read: its refusals are said without them
+# (tests/test_suite23b.py).
+if TYPE_CHECKING:
+    from .model import LookalikeModel
+    from .typing_tool import TypingTool
 from .weak import weakness, weakness_lines
 
 __all__ = ["LookalikeResult", "LinkedSample", "PriorShift", "train_lookalike", "link", "shift_priors",
@@ -112,6 +115,8 @@ class LookalikeResult:
 
     def to_files(self, folder: Path) -> list[Path]:
         """The model (``lookalike.skops``) and its card (``lookalike_card.json``)."""
+        from .persist import save_model
+
         folder = Path(folder)
         study.claim(folder, [MODEL_FILE, CARD_FILE])  # never a user's own file of these names
         return [save_model(self.model, folder / MODEL_FILE), study.save(folder, CARD_FILE, self.card)]
@@ -1078,6 +1083,9 @@ def train_lookalike(
     study.refuse_one_group(discovery_dir, "the lookalike model")
     linked = link(discovery_dir, customers, id_column=id_column, min_per_type=min_per_type,
                   batch_size=batch_size, progress=progress, survey=survey, exclude=exclude)
+    from .model import LookalikeModel
+    from .typing_tool import load_typing_tool
+
     sw = linked.sample_weight
     model = LookalikeModel(
         models=tuple(models), cv=cv, calibration=calibration, unassigned_threshold=unassigned_threshold,
@@ -1111,6 +1119,7 @@ def _crm_table(linked: LinkedSample, model: LookalikeModel) -> pd.DataFrame:
     banner's default of 10) are suppressed, as ``profile`` does.
     """
     from ..describe.profile import DEFAULT_MIN_CELL
+    from .reach import crm_profile
 
     inst = linked.instrument
     cell = int(inst.min_group_size) if "min_group_size" in inst.model_fields_set else DEFAULT_MIN_CELL

@@ -7,6 +7,7 @@ columns up front; :meth:`Source.batches` then streams only the columns scoring n
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -232,8 +233,13 @@ def duckdb_connect(path: Path, *, read_only: bool, memory_limit: str | None = No
 
 
 def open_source(
-    path: str | Path, *, table: str | None, query: str | None, scorer: Scorer
+    path: str | Path, *, table: str | None, query: str | None, scorer: Scorer | None = None
 ) -> Source:
+    """The customer base at ``path``, checked as far as it can be without the model: it exists,
+    its format, ``table``/``query`` only for DuckDB, a Parquet footer or CSV header that reads.
+    A CSV's column types follow the model's features: pass ``scorer`` here, or give the source
+    to :func:`typed_for` once the model is loaded (``score`` opens the user's file first, so that
+    its refusals come before scikit-learn is imported)."""
     path = Path(path)
     if not path.exists():
         raise InputError(code="problem_not_found", values={"what": Said("problem_what_customer_file")}, file=path)
@@ -279,7 +285,7 @@ def _parquet_source(path: Path, files: list[Path]) -> Source:
     return Source(path=path, kind="parquet", schema=schema, n_rows=n_rows, files=files)
 
 
-def _csv_source(path: Path, scorer: Scorer) -> Source:
+def _csv_source(path: Path, scorer: Scorer | None) -> Source:
     from ..readers.customers import sniff_csv_dialect
 
     dialect = sniff_csv_dialect(path)  # as the responses and `lookalike`'s linking read it
@@ -294,6 +300,15 @@ def _csv_source(path: Path, scorer: Scorer) -> Source:
                              hint=Said("problem_score_wide_header_fix")) from None
         raise InputError(code="problem_score_csv", values={"detail": str(err).splitlines()[0][:200]}, file=path,
                          hint=Said("problem_score_csv_fix", {"read": dialect_text(dialect)})) from None
+    source = Source(path=path, kind="csv", schema=schema, n_rows=None, csv_dialect=dialect)
+    return source if scorer is None else typed_for(source, scorer)
+
+
+def typed_for(source: Source, scorer: Scorer) -> Source:
+    """A CSV source (:func:`open_source`) whose feature columns are read as the model's features
+    are: categories and numbers written as text as text, numbers as floats; others as they are."""
+    if source.kind != "csv":
+        return source
     kinds, as_text = {}, set()
     for spec in getattr(scorer.model, "feature_schema_", None) or []:
         with contextlib.suppress(KeyError, TypeError):
@@ -301,7 +316,7 @@ def _csv_source(path: Path, scorer: Scorer) -> Source:
             if spec["kind"] == "numeric" and spec.get("dtype") == "object":  # 1 367,89: numbers as text
                 as_text.add(str(spec["name"]))
     types: dict[str, pa.DataType] = {}
-    for f in schema:
+    for f in source.schema:
         if f.name not in scorer.feature_columns:
             continue
         kind = kinds.get(f.name)
@@ -310,8 +325,8 @@ def _csv_source(path: Path, scorer: Scorer) -> Source:
         elif kind == "numeric" or (kind is None and (pa.types.is_integer(f.type) or pa.types.is_null(f.type))):
             # integers in the first block may be followed by decimals later on
             types[f.name] = pa.float64()
-    schema = pa.schema([pa.field(f.name, types.get(f.name, f.type)) for f in schema])
-    return Source(path=path, kind="csv", schema=schema, n_rows=None, csv_types=types, csv_dialect=dialect)
+    schema = pa.schema([pa.field(f.name, types.get(f.name, f.type)) for f in source.schema])
+    return dataclasses.replace(source, schema=schema, csv_types=types)
 
 
 # an integer id as a CSV cell: no leading zeros ("00123" stays text), no sign but "-",

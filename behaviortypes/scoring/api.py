@@ -23,7 +23,8 @@ from ._model import UNASSIGNED_NAME, resolve_model
 from ._progress import RowMeter
 from ._publish import (DEFAULT_CSV_DIALECT, check_csv_dialect, check_out_target, find_duplicate_ids, output_kind,
                        publish_csv, publish_duckdb, replace_output, staging_dir, summarise)
-from ._sources import DUCKDB_SUFFIXES, check_source_columns, file_suffix, id_type, natural_key, open_source
+from ._sources import (DUCKDB_SUFFIXES, check_source_columns, file_suffix, id_type, natural_key, open_source,
+                       typed_for)
 
 DEFAULT_OUT_TABLE = "scored_customers"
 
@@ -250,6 +251,17 @@ def _peak_rss_mib() -> float:
 
 
 # --------------------------------------------------------------------------- entry point
+def folder_types_weak(folder: Path | None) -> bool:
+    """Whether the discovery in ``folder`` gave types to read with care (its ``solution.json``:
+    :func:`behaviortypes.stages.types_weak`); False without a folder or a ``solution.json``.
+    The one reading of it for the scored files' warning and the typing tool's spec (LEFT21 L3)."""
+    from ..files import read_json
+    from ..stages import types_weak
+
+    solution = Path(folder) / "solution.json" if folder is not None else None
+    return bool(solution is not None and solution.is_file() and types_weak(read_json(solution)))
+
+
 def warn_weak_evidence(folder: Path | None, weak: bool | None = None) -> None:
     """Say once, as a :class:`~behaviortypes.errors.SurveyQualityWarning` (the command line's
     ``warning:`` line, en + sv: ``warn_weak_evidence_scored``), that the discovery in ``folder``
@@ -259,14 +271,10 @@ def warn_weak_evidence(folder: Path | None, weak: bool | None = None) -> None:
     import warnings
 
     from ..errors import SurveyQualityWarning
-    from ..files import read_json
     from ..texts import load_texts
 
     if weak is None:
-        solution = folder / "solution.json" if folder is not None else None
-        from ..stages import types_weak  # one source with the typing tool's spec (LEFT21 L3)
-
-        weak = bool(solution is not None and solution.is_file() and types_weak(read_json(solution)))
+        weak = folder_types_weak(folder)
     if weak:
         code = "warn_weak_evidence_scored"
         warnings.warn(SurveyQualityWarning(load_texts("en")[code], code=code), stacklevel=3)
@@ -402,8 +410,11 @@ def score_customers(
     if out.resolve() == Path(customers).resolve() and (out_kind != "duckdb" or out_table == table):
         raise InputError(code="problem_score_out_is_customers", file=out)
     check_out_target(out, Path(customers), out_kind)  # never replace what we did not write
+    # the user's file before the model: a base that cannot be read, or --table for a CSV, is
+    # refused without loading it (skops and scikit-learn: 2 CPU s)
+    source = open_source(customers, table=table, query=query)
     scorer = resolve_model(model)
-    source = open_source(customers, table=table, query=query, scorer=scorer)
+    source = typed_for(source, scorer)
     id_column = check_source_columns(source, scorer, id_column)
     scorer = dataclasses.replace(scorer, id_type=id_type(source, id_column))  # integer ids stay integers
 

@@ -151,7 +151,9 @@ def test_draft_leaves_a_code_column_out(tmp_path):
     folder = _likert_survey(tmp_path / "d", extra={"source": rng.integers(1, 6, 300)})
     for lang, words in (("en", "probably not a statement"), ("sv", "troligen inte ett påstående")):
         out = tmp_path / f"draft_{lang}.yaml"
-        ok_lines(bt("instrument", "draft", folder / "responses.csv", "--out", out, "--lang", lang))
+        said = ok_lines(bt("instrument", "draft", folder / "responses.csv", "--out", out, "--lang", lang))
+        # said on the terminal too, after "Wrote …", as one line (not only in the file)
+        assert [x for x in said if x.startswith(f"source: {words}")], said
         text = out.read_text(encoding="utf-8")
         draft = yaml.safe_load(text)
         assert "source" not in [i["id"] for i in draft["items"]]

@@ -980,7 +980,8 @@ def instrument_draft_yaml(path: str | Path, *, lang: str | None = None) -> str:
 DRAFT_SAID = {"draft_no_id": "cli_draft_no_id", "draft_time_id": None, "draft_guess": "cli_draft_guess",
               "draft_keyed": "cli_draft_keyed", "draft_labels_guess": "cli_draft_labels",
               "draft_named_moved": "cli_draft_named", "draft_stray_zero": "cli_draft_stray_zero",
-              "draft_range_out": None, "draft_weak_out": None, "draft_c1": None}
+              "draft_range_out": None, "draft_weak_out": None, "draft_unlike_out": None,
+              "draft_c1": None}
 
 def draft_notices(text: str, codes: Sequence[str] = tuple(DRAFT_SAID)) -> tuple[str, list[str]]:
     """The language of a drafted ``instrument.yaml`` text and which of its comments

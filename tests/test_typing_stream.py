@@ -204,3 +204,24 @@ def test_summary_groups_the_count_and_says_one_respondent():
     assert summary(25000, "en") == "Wrote out.csv: 25,000 respondents typed"
     assert summary(1, "en") == "Wrote out.csv: 1 respondent typed"
     assert summary(1, "sv") == "Skrev out.csv: 1 svarande typad"
+
+
+def test_columns_headed_with_the_statements_texts_are_named_by_their_ids(study, tmp_path):
+    """An export that heads each column with the statement's text, not its id (trial 23): the
+    refusal names the first such column, the statement it is, and says to name it by its id
+    (was: "the answers lack the statements …", with no word that the texts were there)."""
+    spec = load_typing_spec(study)
+    frame = _answers(study, 20)
+    texts = {i: t for i, t in spec.tool.texts_.items() if t}
+    assert texts  # the study's statements have texts
+    frame = frame.rename(columns={i: f" {t} " for i, t in texts.items()})  # spaces around, as exports write
+    first = next(i for i in spec.items if i in texts)
+    with pytest.raises(InputError) as caught:
+        score_answers_file(study, _write(frame, tmp_path / "svar.csv"), tmp_path / "typade.csv")
+    said = str(caught.value)
+    assert said.startswith(f"svar.csv, column '{texts[first]}': it is the text of statement {first}, not its id"), said
+    assert f"Hint: name the column {first}, and every statement's column by its id" in said, said
+    assert "\n" not in said and not (tmp_path / "typade.csv").exists()
+    frame.to_excel(tmp_path / "svar.xlsx", index=False)  # read whole: the same refusal
+    with pytest.raises(InputError, match=f"column '{re.escape(texts[first])}': it is the text of statement {first}"):
+        score_answers_file(study, tmp_path / "svar.xlsx", tmp_path / "typade.csv")

@@ -121,9 +121,10 @@ def _lacking(path: Path, spec: TypingSpec, missing: list[str], min_answered: int
 
 
 def _check_columns(path: Path, spec: TypingSpec, columns: list[str], duplicate_columns: list[str],
-                   id_col: str, min_answered: int | None) -> None:
+                   id_col: str, min_answered: int | None, in_file: list[str] | None = None) -> None:
     """Refuse a repeated header name (which answers are meant is unknown, and the repeat
-    often stands where a statement is missing) and statements' columns missing."""
+    often stands where a statement is missing) and statements' columns missing (``in_file``:
+    every column of the file, to say when the statements' texts head them)."""
     missing_cols = [i for i in spec.items if i not in columns]
     repeated = list(dict.fromkeys(re.sub(r"\.\d+$", "", str(c)) for c in duplicate_columns or []))
     repeated = [c for c in repeated if c in spec.items or c == id_col] if not missing_cols else repeated
@@ -136,7 +137,19 @@ def _check_columns(path: Path, spec: TypingSpec, columns: list[str], duplicate_c
             hint="give every column a unique name (the typing tool needs the columns "
                  f"{', '.join(spec.items)})")
     if missing_cols:
+        _refuse_texts_as_names(path, spec, list(in_file or columns), missing_cols)
         raise _lacking(path, spec, missing_cols, min_answered)
+
+
+def _refuse_texts_as_names(path: Path, spec: TypingSpec, columns: list[str], missing_cols: list[str]) -> None:
+    """Columns headed with the missing statements' texts (an export that writes the question,
+    not its id): say which statement the first one is and to name it by its id (trial 23)."""
+    texts = {" ".join(str(t).split()).casefold(): i for i, t in spec.tool.texts_.items() if i in missing_cols and t}
+    named = [c for c in columns if " ".join(str(c).split()).casefold() in texts]
+    if named:
+        item = texts[" ".join(str(named[0]).split()).casefold()]
+        raise InputError(code="problem_answers_column_is_text", file=path, column=named[0],
+                         values={"column": named[0], "item": item, "n": len(named), "items": ", ".join(spec.items)})
 
 
 def _id_texts(coerced: pd.Series) -> np.ndarray:
@@ -168,7 +181,7 @@ def _whole_answers(path: Path, spec: TypingSpec, wanted: Callable[[str], bool], 
     ids = _id_texts(coerce(frame[id_col]))
     _refuse_blank_or_repeated(path, id_col, ids, numbers)
     _check_columns(path, spec, list(frame.columns), frame.attrs.get("duplicate_columns") or [], id_col,
-                   min_answered)
+                   min_answered, frame.attrs.get("columns_in_file"))
     frame = frame[list(dict.fromkeys([id_col, *spec.items]))]
 
     def chunks(step: int) -> Iterator[AnswerChunk]:
@@ -304,7 +317,7 @@ def _streamed_answers(path: Path, spec: TypingSpec, wanted: Callable[[str], bool
                              rows=(rows[order] + first_row).tolist(), value=ids[order][0])
     n_rows = scan.n_rows
     del scan
-    _check_columns(path, spec, columns, table.duplicate_columns, id_col, min_answered)
+    _check_columns(path, spec, columns, table.duplicate_columns, id_col, min_answered, table.columns_in_file)
     return AnswerRows(path, id_col, n_rows, lambda step: _csv_chunks(table, spec, id_col, mode, step, first_row))
 
 

@@ -1,0 +1,67 @@
+"""Session 23, FIX23B: what user trial 23 (the IPIP Big Five at size) found in the
+deliverables' caution, the outcomes' and the CRM's odd values, the duplicate ids and the
+type names. Synthetic data only (the trial's answers are not copied)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+# 3. types that are a continuum: the caution reaches every deliverable -------------------------
+
+def _continuum(disc, entropy=0.60):
+    """``solution.json`` as ``discover`` wrote it in trial 23: six types chosen by BIC,
+    entropy 0.60 at k (the report's "a continuum … do not present them as segments"), no
+    ``structure_warning`` and no ``continuum_warning`` (a folder written before it was recorded)."""
+    sol = {"survey": str(disc.parent / "survey"), "n_respondents": 300, "n_kept": 300, "n_factors": 2,
+           "factor_reason": "", "factor_evidence": [], "k": 3, "k_by_evidence": 3, "k_reason": "",
+           "k_reason_code": [{"code": "k_reason_bic", "values": {"k": 3}}],
+           "k_evidence": [{"k": 1, "entropy": None}, {"k": 2, "entropy": 0.9}, {"k": 3, "entropy": entropy}],
+           "seed": 4, "k_levels": {"share": 0.4, "general": False, "levels": False},
+           "sizes": {str(t): {"n": 100, "share": 1 / 3, "ci_low": 0.0, "ci_high": 1.0} for t in (1, 2, 3)}}
+    (disc / "solution.json").write_text(json.dumps(sol), encoding="utf-8")
+    return sol
+
+
+def test_types_weak_is_true_for_a_continuum_as_the_report_says_it():
+    from behaviortypes.stages import continuum_caution, types_weak
+
+    sol = {"k": 6, "k_reason_code": [{"code": "k_reason_bic"}], "k_evidence": [{"k": 6, "entropy": 0.598}],
+           "k_levels": {"levels": False}}
+    assert [c["code"] for c in continuum_caution(sol)][0] == "k_continuum_overlap"
+    assert types_weak(sol)
+    assert not types_weak({**sol, "k_evidence": [{"k": 6, "entropy": 0.85}]})  # distinct types: no caution
+    assert types_weak({"k": 6, "continuum_warning": "The types overlap"})  # as discover now records it
+    levels = {"k": 4, "k_evidence": [{"k": 4, "entropy": 0.9}],
+              "k_levels": {"levels": True, "share": 0.98, "factor": "F1", "factor_share": 0.3}}
+    assert types_weak(levels)  # levels of one dimension: the report's levels box
+
+
+def test_form_workbook_and_score_carry_the_caution_for_a_continuum(tmp_path):
+    """Trial 23: entropy 0.60, the report said "a continuum", ``tt.html``, ``tt.xlsx`` and
+    ``typing-tool --score`` said nothing."""
+    from clirun import bt, ok_lines
+    from openpyxl import load_workbook
+    from test_typing_deliverables import _make_study
+
+    from behaviortypes.texts import load_texts
+
+    disc = _make_study(tmp_path, k=3, lo=1, hi=5, n_items=8, n=300, seed=4, language="en",
+                       names=["Explorers", "Planners", "Hunters"], taglines=["a", "b", "c"],
+                       texts=["I plan.", "I compare.", "I buy."])
+    _continuum(disc)
+    t = load_texts("en")
+    res = bt("typing-tool", disc, "--html", tmp_path / "form.html", "--xlsx", tmp_path / "tool.xlsx")
+    ok_lines(res)
+    assert t["weak_evidence_types"] in (tmp_path / "form.html").read_text(encoding="utf-8")
+    cells = [str(c.value) for ws in load_workbook(tmp_path / "tool.xlsx") for row in ws.iter_rows() for c in row
+             if c.value is not None]
+    assert t["weak_evidence_types"] in cells
+    answers = pd.read_csv(tmp_path / "survey" / "responses.csv").head(20)
+    answers.to_csv(tmp_path / "answers.csv", index=False)
+    res = bt("typing-tool", disc, "--score", tmp_path / "answers.csv", "--out", tmp_path / "typed.csv")
+    assert "weak evidence for distinct types" in res.stdout + res.stderr

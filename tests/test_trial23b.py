@@ -65,3 +65,45 @@ def test_form_workbook_and_score_carry_the_caution_for_a_continuum(tmp_path):
     answers.to_csv(tmp_path / "answers.csv", index=False)
     res = bt("typing-tool", disc, "--score", tmp_path / "answers.csv", "--out", tmp_path / "typed.csv")
     assert "weak evidence for distinct types" in res.stdout + res.stderr
+
+
+# 4. an outcome's hint proposes codes, never the plausible tail; the means carry a note --------
+
+def test_the_plausible_tail_of_a_young_sample_is_not_proposed_as_missing_codes():
+    """Trial 23: ages 13-74 (median 20) and three birth years; the hint proposed
+    ``missing_codes: [1998, 1992, 1974, 74, 72, 71, 69, 68, 67, 66]``."""
+    from behaviortypes.describe.plausible import implausible_values
+
+    rng = np.random.default_rng(23)
+    young = np.clip(np.rint(16 + rng.gamma(1.3, 5.0, 4000)), 16, 74)  # median ~ 20, a thin tail to 74
+    ages = pd.Series(np.r_[young, np.arange(60, 75), [1998, 1992, 1974]])
+    assert set(implausible_values(ages)) == {1998, 1992, 1974}
+    assert set(implausible_values(pd.Series(np.r_[young, np.arange(60, 75), [99, 99, 99]]))) == {99}  # a code
+    assert implausible_values(pd.Series(np.r_[young, np.arange(60, 75)])).empty  # only the tail
+
+
+def test_banner_and_the_type_pages_say_the_means_include_values_that_look_like_codes(tmp_path_factory, tmp_path):
+    from clirun import bt, ok_lines
+    from openpyxl import load_workbook
+    from sharedcache import small_english_discovered
+
+    from behaviortypes.describe.profile import load_profile
+    from behaviortypes.describe.words import who_they_are
+    from behaviortypes.texts import load_texts
+
+    root = small_english_discovered(tmp_path_factory, tmp_path / "s")
+    responses = root / "survey" / "responses.csv"
+    frame = pd.read_csv(responses)
+    frame["age"] = np.random.default_rng(1).integers(18, 70, len(frame))
+    frame.loc[[3, 50, 90], "age"] = [1998, 1992, 1974]
+    frame.to_csv(responses, index=False)
+    for lang in ("en", "sv"):
+        book = tmp_path / f"banner_{lang}.xlsx"
+        res = bt("profile", root / "out", "--outcomes", "age", "--xlsx", book, "--lang", lang)
+        assert res.returncode == 0, res.stderr
+        cells = [str(c.value) for ws in load_workbook(book) for row in ws.iter_rows() for c in row if c.value]
+        note = load_texts(lang)["outcome_implausible_note"].format(column="age", n=3, codes="1998, 1992, 1974",
+                                                                   name="age")
+        assert note in cells, [c for c in cells if "1998" in c]
+        said = who_they_are(load_profile(root / "out"), 1, lang=lang)["note"]
+        assert note in said, said

@@ -107,3 +107,71 @@ def test_banner_and_the_type_pages_say_the_means_include_values_that_look_like_c
         assert note in cells, [c for c in cells if "1998" in c]
         said = who_they_are(load_profile(root / "out"), 1, lang=lang)["note"]
         assert note in said, said
+
+
+# 5. the CRM's absurd values and coded categories in lookalike ---------------------------------
+
+def test_the_label_shift_check_leaves_out_values_that_look_like_codes():
+    """Trial 23: ages of 1e9 in the base made its SD 7.1e6 and the age column's standardised
+    difference about 0, though the survey was selected on age."""
+    from behaviortypes.lookalike.priors import CrmMoments, crm_indicators, implausible_bounds, label_shift_check
+
+    rng = np.random.default_rng(0)
+    n = 20000
+    age = np.rint(16 + rng.gamma(1.5, 6, n))
+    typ = rng.integers(1, 3, n)
+    age[rng.choice(n, 40, replace=False)] = 1e9
+    base, schema = pd.DataFrame({"age": age}), [{"name": "age", "kind": "numeric"}]
+    moments = CrmMoments()
+    for i in range(0, n, 3000):
+        moments.update(crm_indicators(base.iloc[i:i + 3000], schema))
+    chosen = (rng.random(n) < np.where(age < 25, 0.3, 0.05)) & (age < 1e8)  # the survey, selected on age
+    resp = base[chosen].reset_index(drop=True)
+    odd = implausible_bounds(moments, base.sample(5000, random_state=1), resp, schema)
+    assert odd["age"]["values"] == [1e9] and odd["age"]["n"] == 40
+    before = label_shift_check(crm_indicators(resp, schema), typ[chosen], moments.table(), [0.5, 0.5], classes=[1, 2])
+    after = label_shift_check(crm_indicators(resp, schema), typ[chosen],
+                              moments.table({"age": odd["age"]["bounds"]}), [0.5, 0.5], classes=[1, 2])
+    assert abs(before["worst"]["smd"]) < 0.1 and not before["rejected"]  # what the trial saw
+    assert after["rejected"] and after["worst"]["smd"] > 0.3
+    assert moments.table({"age": odd["age"]["bounds"]}).loc["age", "n"] == n - 40
+
+
+def test_few_code_columns_finds_codes_not_counts():
+    from behaviortypes.lookalike._features import few_code_columns
+
+    rng = np.random.default_rng(1)
+    race = rng.choice(np.arange(14), 5000, p=np.r_[[.01, .07, .001, .53, .08, .03, .02, .001, .01, .01, .0, .09, .013],
+                                                  [.135]] / np.r_[[.01, .07, .001, .53, .08, .03, .02, .001, .01, .01,
+                                                                  .0, .09, .013], [.135]].sum())
+    frame = pd.DataFrame({"race": race, "gender": rng.integers(0, 4, 5000), "breadth": rng.binomial(12, 0.4, 5000),
+                          "spend": rng.gamma(2, 100, 5000)})
+    schema = [{"name": c, "kind": "numeric"} for c in frame]
+    found = dict(few_code_columns(frame, schema))
+    assert "race" in found and "gender" in found and "breadth" not in found and "spend" not in found
+
+
+def test_lookalike_reads_a_declared_descriptor_as_categories_and_says_odd_crm_values(tmp_path_factory, tmp_path):
+    from clirun import bt
+    from sharedcache import small_english_discovered
+
+    root = small_english_discovered(tmp_path_factory, tmp_path / "s")
+    customers = pd.read_parquet(root / "survey" / "customers.parquet")
+    rng = np.random.default_rng(3)
+    n = len(customers)
+    customers["gender"], customers["hand"] = rng.integers(0, 4, n), rng.integers(0, 4, n)
+    customers["age"] = rng.integers(18, 75, n).astype(float)
+    customers.loc[customers.index[:6], "age"] = 1e9
+    customers.to_csv(tmp_path / "customers.csv", index=False)
+    inst = root / "survey" / "instrument.yaml"
+    inst.write_text(inst.read_text(encoding="utf-8") + "\ndescriptors:\n- column: gender\n", encoding="utf-8")
+    res = bt("lookalike", root / "out", "--customers", tmp_path / "customers.csv")
+    assert res.returncode == 0, res.stderr
+    said = res.stdout + res.stderr
+    assert "customers.csv, column 'age': 6 value(s) of the customer base look like missing codes" in said, said
+    assert "1000000000" in said
+    assert "column(s) hand (4 codes) hold whole numbers with few distinct values" in said, said  # not declared
+    assert "gender (4 codes)" not in said  # declared under descriptors: read as categories
+    card = json.loads((root / "out" / "lookalike_card.json").read_text(encoding="utf-8"))
+    kinds = {f["name"]: f["kind"] for f in card["features"]}
+    assert kinds["gender"] == "categorical", kinds

@@ -175,3 +175,25 @@ def test_lookalike_reads_a_declared_descriptor_as_categories_and_says_odd_crm_va
     card = json.loads((root / "out" / "lookalike_card.json").read_text(encoding="utf-8"))
     kinds = {f["name"]: f["kind"] for f in card["features"]}
     assert kinds["gender"] == "categorical", kinds
+
+
+# 7c. duplicated customer rows: every repeated id is counted ---------------------------------
+
+def test_lookalike_counts_every_repeated_customer_id_and_says_how_many_link(tmp_path_factory, tmp_path):
+    """Trial 23: 500 duplicated rows were said as "112 customer id(s) appear more than once"
+    (112: the ones linked to the survey)."""
+    from clirun import bt, error_line
+    from sharedcache import small_english_discovered
+
+    root = small_english_discovered(tmp_path_factory, tmp_path / "s")
+    base = pd.read_parquet(root / "survey" / "customers.parquet")
+    resp = pd.read_csv(root / "survey" / "responses.csv", dtype=str)
+    typed = set(pd.read_csv(root / "out" / "assignments.csv", dtype=str)["respondent_id"])
+    linked = set(resp.loc[resp["respondent_id"].isin(typed), "customer_id"].str.strip())  # typed respondents
+    dup = base.head(60)
+    n_linked = int(dup["customer_id"].astype(str).isin(linked).sum())
+    assert 0 < n_linked < 60
+    pd.concat([base, dup], ignore_index=True).to_csv(tmp_path / "dup.csv", index=False)
+    line = error_line(bt("lookalike", root / "out", "--customers", tmp_path / "dup.csv"))
+    assert line.startswith(f"error: dup.csv, column 'customer_id': 60 customer id(s) appear more than once in the "
+                           f"customer file ({n_linked} of them linked to survey respondents) (value '"), line

@@ -197,3 +197,29 @@ def test_lookalike_counts_every_repeated_customer_id_and_says_how_many_link(tmp_
     line = error_line(bt("lookalike", root / "out", "--customers", tmp_path / "dup.csv"))
     assert line.startswith(f"error: dup.csv, column 'customer_id': 60 customer id(s) appear more than once in the "
                            f"customer file ({n_linked} of them linked to survey respondents) (value '"), line
+
+
+# 8. names: a part of a split theme keeps its part; Swedish keeps the user's capitals -----------
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_two_types_named_on_parts_of_one_theme_never_share_a_name(lang):
+    """Trial 23: F5 "Openness" and F6 "Openness (part 2)": "The group low on openness" and
+    "The group low on openness (high on neuroticism)" — two types "low on openness" for
+    different factors."""
+    from behaviortypes.profiles import suggest_names
+
+    fm = pd.DataFrame({"F1": [0.1, -0.2, 0.9, 0.0], "F2": [-0.8, 0.1, 0.0, 0.1], "F3": [0.0, -0.9, 0.1, 0.0],
+                       "F4": [0.0, 0.6, 0.0, -0.9]}, index=pd.Index([1, 2, 3, 4], name="type_id"))
+    names = suggest_names(fm, {"F1": "Social", "F2": "Openness", "F3": "Openness (part 2)", "F4": "Neuroticism"},
+                          lang=lang, lexicon=False)
+    part = {"en": "(part 2)", "sv": "(del 2)"}[lang]
+    assert part in names.loc[2, "name"] and part not in names.loc[1, "name"], list(names["name"])
+    assert names["name"].is_unique
+    said = {"en": "The group low on openness", "sv": "Gruppen som ligger lågt på openness"}[lang]
+    assert names.loc[1, "name"] == said, names.loc[1, "name"]  # a theme mid-sentence: lower case in both
+
+
+def test_the_swedish_persona_heading_is_not_needs_of_a_trait():
+    from behaviortypes.texts import load_texts
+
+    assert load_texts("sv")["what_they_need"] == "Det som utmärker dem"

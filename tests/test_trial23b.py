@@ -172,6 +172,7 @@ def test_lookalike_reads_a_declared_descriptor_as_categories_and_says_odd_crm_va
     assert "1000000000" in said
     assert "column(s) hand (4 codes) hold whole numbers with few distinct values" in said, said  # not declared
     assert "gender (4 codes)" not in said  # declared under descriptors: read as categories
+    assert "gender: listed under descriptors: in instrument.yaml, so used as categories" in said, said
     card = json.loads((root / "out" / "lookalike_card.json").read_text(encoding="utf-8"))
     kinds = {f["name"]: f["kind"] for f in card["features"]}
     assert kinds["gender"] == "categorical", kinds

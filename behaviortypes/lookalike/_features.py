@@ -347,13 +347,14 @@ def detect_schema(
             continue
         kind = _kind_of(col)
         # a postal code (trial 12) or a column declared a category (trial 23) is not a quantity
-        code = kind == "numeric" and (is_code_column(name) or str(name) in set(map(str, categorical)))
+        declared = kind == "numeric" and not is_code_column(name) and str(name) in set(map(str, categorical))
+        code = kind == "numeric" and (is_code_column(name) or declared)
         if code:
             kind = "categorical"
         elif kind == "categorical":
             _refuse_mostly_numeric_text(name, non_null)
         entry: dict[str, Any] = {"name": str(name), "kind": kind, "dtype": str(col.dtype),
-                                 **({"code": True} if code else {})}
+                                 **({"code": True} if code else {}), **({"declared": True} if declared else {})}
         if kind == "categorical":
             text = code_text(non_null) if code else non_null.astype(str)
             counts = text.value_counts()

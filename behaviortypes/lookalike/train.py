@@ -102,9 +102,12 @@ class LookalikeResult:
         if "agreement" in tool:
             lines.append(said("lookalike_cli_typing_tool", lang, n=len(tool["items"]),
                               agreement=n.pct(tool["agreement"])))
-        codes = [f["name"] for f in c.get("features") or [] if isinstance(f, dict) and f.get("code")]
+        feats = [f for f in c.get("features") or [] if isinstance(f, dict) and f.get("code")]
+        codes = [f["name"] for f in feats if not f.get("declared")]
         if codes:  # numbers named as codes (a postal code): categories, not quantities (trial 12)
             lines.append(said("lookalike_cli_codes", lang, columns=", ".join(codes)))
+        if declared := [f["name"] for f in feats if f.get("declared")]:  # descriptors: (trial 23)
+            lines.append(said("lookalike_cli_declared", lang, columns=", ".join(declared)))
         lines += weakness_lines(c.get("weakness") or weakness(m), lang)
         return "\n".join(lines)
 

@@ -37,6 +37,7 @@ from .stages import (
     run_factors,
     run_map,
     start_map,
+    continuum_caution,
     user_k_caution,
     statements_on,
     run_profiles,
@@ -500,6 +501,11 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
 
         solution["structure_warning"] = reason_text(caution, load_texts("en"), Formatter("en"))
         solution["structure_warning_code"] = caution
+    if codes := continuum_caution(solution):  # the report's continuum box, for every deliverable (trial 23)
+        from .i18n import reason_text
+        from .texts import Formatter, load_texts
+
+        solution["continuum_warning"] = reason_text(codes, load_texts("en"), Formatter("en"))
     return solution
 
 

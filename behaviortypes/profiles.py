@@ -623,40 +623,11 @@ def suggest_names(
         )
     names = pd.DataFrame(rows).set_index("type_id")
     fm = factor_means.astype(float).set_axis([int(t) for t in factor_means.index])
-    merged = names.copy()
-    moved = _one_theme_one_head(merged, fm, factor_names, lang=lang, lexicon=lexicon, avg_name=avg_name)
-    _tell_apart(merged, fm, candidates, factor_names, lang=lang, lexicon=lexicon, avg_name=avg_name)
-    if moved and not any(str(merged.at[t, "name"]).endswith(f" {t}") for t in moved):
-        names = merged  # one theme's parts told apart by what separates them, not by "(part 2)"
-    else:  # only a type number would tell them apart: the part says more
-        _tell_apart(names, fm, candidates, factor_names, lang=lang, lexicon=lexicon, avg_name=avg_name)
+    # a type named after a part of a theme split over factors keeps the part ("low on openness
+    # (part 2)"): two types never share a name for different factors (user trial 23: "low on
+    # openness" for F5 and F6, the second with an add-on; session 20 had given them one head)
+    _tell_apart(names, fm, candidates, factor_names, lang=lang, lexicon=lexicon, avg_name=avg_name)
     return names.drop(columns=["head", "strength", "has_extra", "named", "level", "n_themes"])
-
-
-def _one_theme_one_head(names: pd.DataFrame, factor_means: pd.DataFrame, factor_names: Mapping[str, str],
-                        *, lang: str, lexicon: bool, avg_name: str) -> list[int]:
-    """Types named after two parts of one theme split over factors, in one direction, get
-    the theme's head (in place), so that :func:`_tell_apart` tells them apart by what
-    separates them: "(part 2)" read as a counter of one group (user trial 20: "low on
-    negative affectivity" and "low on negative affectivity (part 2)"). Returns the types
-    whose head changed."""
-    keys: dict[tuple[str, bool], list] = {}
-    moved: list[int] = []
-    for type_id, row in names[names["level"].isna() & (names["head"] != avg_name)].iterrows():
-        f = row["named"]
-        theme, _ = theme_part(factor_names[f])
-        keys.setdefault((theme, bool(factor_means.loc[type_id, f] > 0)), []).append((type_id, f))
-    for (theme, high), members in keys.items():
-        if len({f for _, f in members}) < 2:
-            continue
-        for type_id, f in members:
-            if theme_part(factor_names[f])[1] is None:
-                continue
-            head = type_name(theme, high, lang, lexicon=lexicon)
-            names.at[type_id, "name"] = head + str(names.at[type_id, "name"])[len(names.at[type_id, "head"]):]
-            names.at[type_id, "head"] = head
-            moved.append(int(type_id))
-    return moved
 
 
 def _tagline_parts(z: pd.Series, order: list, factor_names: Mapping[str, str]) -> list[tuple[str, bool]]:

@@ -36,6 +36,7 @@ __all__ = [
     "CFA_ERRORS",
     "style_corrected_keyed",
     "run_types",
+    "continuum_caution",
     "continuum_reason",
     "continuum_title_key",
     "user_k_caution",
@@ -711,15 +712,34 @@ def user_k_caution(solution: Mapping[str, Any]) -> dict[str, Any] | None:
     return {"code": "warn_user_k_levels" if levels else "warn_user_k_continuum", "values": values}
 
 
+def continuum_caution(solution: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The report's "a continuum, not distinct groups" / "levels of one dimension" reasons
+    for a ``solution.json`` (:func:`continuum_reason` on its ``k``, ``k_reason_code``, the
+    entropy at ``k`` in ``k_evidence`` and ``k_levels``), or ``[]``. ``discover`` records
+    their English sentence as ``continuum_warning``; a folder written before that gets the
+    same answer from the same fields. User trial 23: the report and ``discover`` said "a
+    continuum … do not present them as segments", and the form, the workbooks and
+    ``typing-tool --score`` said nothing."""
+    if not isinstance(solution, Mapping):
+        return []
+    k = solution.get("k")
+    rows = [r for r in solution.get("k_evidence") or [] if isinstance(r, Mapping) and r.get("k") == k]
+    return continuum_reason(k, solution.get("k_reason_code"), rows[0].get("entropy") if rows else None,
+                            levels=solution.get("k_levels"))
+
+
 def types_weak(solution: Mapping[str, Any] | None) -> bool:
     """Whether a discovery's types are to be read with care: ``solution.json`` holds a
-    ``structure_warning`` (weak evidence for distinct types), or the number of types was
-    set with ``--k`` against the evidence (:func:`user_k_caution`, also for a folder
-    written before that was recorded). The one source of the typing tool's form,
-    workbook and the scored files' warning."""
+    ``structure_warning`` (weak evidence for distinct types), the types are a cut of a
+    continuum or levels of one dimension (``continuum_warning``, :func:`continuum_caution`,
+    as the report's headline says; user trial 23), or the number of types was set with
+    ``--k`` against the evidence (:func:`user_k_caution`, also for a folder written before
+    that was recorded). The one source of the typing tool's form, workbook and the scored
+    files' warning."""
     if not isinstance(solution, Mapping):
         return False
-    return bool(solution.get("structure_warning")) or user_k_caution(solution) is not None
+    return (bool(solution.get("structure_warning")) or bool(solution.get("continuum_warning"))
+            or bool(continuum_caution(solution)) or user_k_caution(solution) is not None)
 
 
 def _factor_said(factor_id: str, name: str) -> Any:

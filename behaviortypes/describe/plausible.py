@@ -52,7 +52,11 @@ def implausible_values(values: pd.Series, scale: tuple[float, float] | None = No
     * it lies beyond Tukey's far-out fences (Tukey 1977): above ``Q3 + 3·IQR`` — for a
       column of positive values taken on the log scale, ``Q3·(Q3/Q1)³``, so that a
       skewed column (spend, income) keeps its long tail and an age column flags 188 and
-      birth years, not 80-year-olds — or below ``Q1 − 3·IQR`` and negative (a low
+      birth years, not 80-year-olds — and, above, cut off from the rest by a gap of more
+      than the quartile ratio (or the interquartile range): the plausible tail of a young
+      sample (ages 66-74 beside a median of 20) is not flagged, birth years beyond it and a
+      9, 99, 999 beyond the fence are —
+      or below ``Q1 − 3·IQR`` and negative (a low
       answer on a rating answered mostly high is an answer).
 
     0/1 columns and columns with fewer than three distinct values are never flagged.
@@ -77,12 +81,36 @@ def implausible_values(values: pd.Series, scale: tuple[float, float] | None = No
         low = q1 - FAR_OUT * (q3 - q1)
         # below: only a negative value in a column of positive answers (a 1 on a rating
         # answered mostly 8-10 is far below the quartiles, and an answer)
-        flagged |= (x > high) | ((x < low) & ((x < 0) | (q1 < 0)))
+        # beyond the fence: a 9, 99, 999 (a code), or a value cut off from the tail by a gap
+        flagged |= ((x > high) & x.map(_all_nines)) | _beyond_a_gap(x, high, q3 / q1 if q1 > 0 else None, q3 - q1) | (
+            (x < low) & ((x < 0) | (q1 < 0)))
     if scale is not None:
         flagged &= ~((x >= scale[0]) & (x <= scale[1]))
     out = x[flagged]
     order = (out - x.median()).abs().sort_values(ascending=False, kind="stable").index
     return out.loc[order]
+
+
+def _beyond_a_gap(x: pd.Series, fence: float, ratio: float | None, step: float) -> pd.Series:
+    """The values above ``fence`` that are cut off from the rest: walking up the sorted
+    values from the largest one at or below the fence, a value more than one quartile
+    ratio (``ratio``, Q3/Q1, for a column of positive values) or one interquartile range
+    (``step``) above the one before starts the far values; the values before it are the
+    column's tail, and answers (user trial 23: ages 66-74 in a sample of median 20 were
+    proposed as missing codes beside the birth years 1974-1998)."""
+    above = np.sort(x[x > fence].unique())
+    if not len(above):
+        return pd.Series(False, index=x.index)
+    inside = x[x <= fence]
+    prev = float(inside.max()) if len(inside) else float(fence)
+    start = None
+    for v in above:
+        near = v <= prev * ratio if ratio is not None and prev > 0 else v - prev <= step
+        if not near:
+            start = float(v)
+            break
+        prev = float(v)
+    return x >= start if start is not None else pd.Series(False, index=x.index)
 
 
 def implausible_examples(found: pd.Series, rows: pd.Series | None = None, *, first: int = 3

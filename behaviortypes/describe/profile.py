@@ -357,7 +357,8 @@ def _outcome_values(outs: list[dict], data: pd.DataFrame, survey: Any, from_cust
                 numbers = range(2, len(index) + 2)
             rows = pd.Series(list(numbers), index=index)
         outcome_frame[col] = _numeric_outcome(data[col], col, source_of[col], rows)
-        _warn_implausible(outcome_frame[col], col, source_of[col], rows)
+        if found := _warn_implausible(outcome_frame[col], col, source_of[col], rows):
+            o["implausible"] = found  # the workbook's and the pages' note: the means include them (trial 23)
         o["source"] = source_of[col]
         o["binary"] = bool(set(outcome_frame[col].dropna().unique()) <= {0.0, 1.0})
     return outcome_frame
@@ -617,6 +618,21 @@ def protected_level_lines(meta: dict[str, Any], t: dict[str, str],
     return lines
 
 
+def implausible_notes(meta: dict[str, Any], t: dict[str, str], labels: dict[str, str] | None = None) -> list[str]:
+    """"The means of age include 3 values that look like missing codes … (1998, 1992, 1974) …",
+    per outcome of ``profile.json`` in which ``profile`` found such values and warned: the
+    outcomes sheet and the type pages show means that include them until they are declared
+    (user trial 23: a type's mean age 15.1–35.0 with no word of the warning)."""
+    lines = []
+    for spec in meta.get("outcomes", []):
+        found = spec.get("implausible") if isinstance(spec, dict) else None
+        if isinstance(found, dict) and found.get("n"):
+            lines.append(t["outcome_implausible_note"].format(
+                column=(labels or {}).get(spec["column"], spec["column"]), n=int(found["n"]),
+                codes=found.get("codes", ""), name=spec["column"]))
+    return lines
+
+
 def declared_missing_lines(meta: dict[str, Any], t: dict[str, str]) -> list[str]:
     """"age: 3 values declared missing (999999999 ×2, 412434)", per profiled column that
     had cells blanked as declared missing (``profile.json``), in the language of ``t``."""
@@ -645,14 +661,16 @@ def _outcomes_by_type(proba: pd.DataFrame, frame: pd.DataFrame, outs: list[dict]
     return table
 
 
-def _warn_implausible(values: pd.Series, col: str, file: str, rows: pd.Series | None) -> None:
+def _warn_implausible(values: pd.Series, col: str, file: str, rows: pd.Series | None) -> dict[str, Any] | None:
     """Warn when an outcome holds values that look like missing codes or lie far out
-    (:func:`behaviortypes.describe.plausible.implausible_values`), naming rows and values."""
+    (:func:`behaviortypes.describe.plausible.implausible_values`), naming rows and values;
+    ``{"n": …, "codes": "1998, 1992"}`` for ``profile.json``'s outcome (the means include
+    them until they are declared), else None."""
     from .plausible import implausible_codes, implausible_examples, implausible_hint, implausible_values
 
     found = implausible_values(values)
     if found.empty:
-        return
+        return None
     shown, where = implausible_examples(found, rows)
     where += ", …" if len(found) > 3 else ""
     codes = implausible_codes(found)
@@ -664,6 +682,7 @@ def _warn_implausible(values: pd.Series, col: str, file: str, rows: pd.Series | 
         code="warn_implausible_values_kept", values={"file": file, "column": col, "n": len(found), "total": kept,
                                                      "values": shown, "rows": where or "–", "key": "outcomes",
                                                      "codes": codes}), stacklevel=4)
+    return {"n": int(len(found)), "codes": codes}
 
 
 def _warn_out_of_range(table: pd.DataFrame, outs: list[dict]) -> None:

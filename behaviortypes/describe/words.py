@@ -93,6 +93,10 @@ def who_they_are(profile, type_id: int, *, lang: str = "en", max_levels: int = 4
         labels = {**dlab, **olab}
         note += " " + t["who_declared_missing"].format(columns=", ".join(
             f"{labels.get(c, c)} ({fmt.count(n)})" for c, n in declared.items()))
+    if meta.get("outcomes"):  # means that include values that look like missing codes, until declared (trial 23)
+        from .profile import implausible_notes
+
+        note = " ".join([note, *implausible_notes(meta, t, olab)])
     return {"title": t["who_title"], "lines": lines, "outcomes": outs, "empty": t["who_none"], "note": note}
 
 

@@ -168,6 +168,8 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
     """Bias-adjusted outcome means per type, their intervals and the assigned types' means."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill
 
+    from .profile import implausible_notes
+
     bold, thin, wrap = _styles()
     ws["A1"] = tx["banner_wb_outcomes_title"]
     ws["A1"].font = Font(bold=True, size=13)
@@ -250,6 +252,8 @@ def _outcomes_sheet(ws, result, head: list[str], type_ids: list[int], meta: dict
     if marks["none"]:
         ws.append([tx["banner_wb_no_estimate"]])
     ws.append([tx["banner_wb_suppressed"].format(min=cell_min)])
+    for line in implausible_notes(meta, tx, olabels):  # the means include them (trial 23)
+        ws.append([line])
     ws.column_dimensions["A"].width = width_a
     ws.column_dimensions["B"].width = 16
     for j in range(3, len(type_ids) + 4):

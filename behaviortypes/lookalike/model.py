@@ -178,7 +178,9 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
         calibration: str | None = "sigmoid",
         unassigned_threshold: float | None = None,
         random_state: int | np.random.Generator | None = None,
+        categorical: Sequence[str] = (),
     ) -> None:
+        self.categorical = categorical
         self.models = models
         self.cv = cv
         self.calibration = calibration
@@ -347,7 +349,7 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
 
     def _learn_schema(self, features: pd.DataFrame, type_ids: np.ndarray) -> pd.DataFrame:
         """Detect the feature kinds; set the schema and label attributes; the prepared matrix."""
-        schema, dropped = detect_schema(features)
+        schema, dropped = detect_schema(features, categorical=tuple(getattr(self, "categorical", ()) or ()))
         if not schema:
             names = ", ".join(d["name"] for d in dropped)
             raise InputError(code="problem_lookalike_no_features", hint=Said(

@@ -28,8 +28,9 @@ from ..errors import InputError, Said, SurveyQualityWarning
 from ..files import library_versions, sha256_file
 from ..instrument import Instrument, instrument_from_dict
 from ..threads import one_thread
-from ._features import prepare_features
+from ._features import few_code_columns, prepare_features
 from .priors import (BOOTSTRAP_BASE_ROWS, CrmMoments, base_share_intervals, crm_indicators, describe_statistic,
+                     implausible_bounds,
                      estimate_base_priors, label_shift_check, raw_share_intervals, shift_identifiability,
                      shift_posteriors)
 
@@ -104,9 +105,12 @@ class LookalikeResult:
         if "agreement" in tool:
             lines.append(said("lookalike_cli_typing_tool", lang, n=len(tool["items"]),
                               agreement=n.pct(tool["agreement"])))
-        codes = [f["name"] for f in c.get("features") or [] if isinstance(f, dict) and f.get("code")]
+        feats = [f for f in c.get("features") or [] if isinstance(f, dict) and f.get("code")]
+        codes = [f["name"] for f in feats if not f.get("declared")]
         if codes:  # numbers named as codes (a postal code): categories, not quantities (trial 12)
             lines.append(said("lookalike_cli_codes", lang, columns=", ".join(codes)))
+        if declared := [f["name"] for f in feats if f.get("declared")]:  # descriptors: (trial 23)
+            lines.append(said("lookalike_cli_declared", lang, columns=", ".join(declared)))
         lines += weakness_lines(c.get("weakness") or weakness(m), lang)
         return "\n".join(lines)
 
@@ -325,10 +329,25 @@ def _stream_linked(customers: Path, cust_col: str, wanted: set[str], batch_size:
     linked_rows = (pd.concat(parts, ignore_index=True).set_index(cust_col) if parts
                    else pd.DataFrame(columns=[c for c in columns if c != cust_col]))
     repeated = linked_rows.index[linked_rows.index.duplicated()].unique()
-    if len(repeated):
-        raise InputError(code="problem_link_repeated", values={"n": len(repeated)}, file=customers, column=cust_col,
-                         value=str(repeated[0]), hint=Said("problem_link_repeated_fix"))
+    if len(repeated):  # every repeated id of the file, and how many of them link (trial 23: 500, said 112)
+        n_all = max(_repeated_ids(customers, cust_col, batch_size), len(repeated))
+        raise InputError(code="problem_link_repeated_all" if n_all > len(repeated) else "problem_link_repeated",
+                         values={"n": n_all, "linked": len(repeated)},
+                         file=customers, column=cust_col, value=str(repeated[0]), hint=Said("problem_link_repeated_fix"))
     return linked_rows, n_base
+
+
+def _repeated_ids(customers: Path, cust_col: str, batch_size: int) -> int:
+    """How many ids appear more than once in the whole customer file (a second pass, only
+    when linked ids repeat: each id kept as a 64-bit hash, 8 bytes a row)."""
+    from .. import readers
+
+    hashes = [pd.util.hash_pandas_object(batch[cust_col].astype(str).str.strip(), index=False).to_numpy()
+              for batch in readers.iter_customer_batches(customers, batch_size=batch_size, id_column=cust_col)]
+    if not hashes:
+        return 0
+    _, counts = np.unique(np.concatenate(hashes), return_counts=True)
+    return int((counts > 1).sum())
 
 
 def _ids_hint(customers: Path, cust_col: str, cust_of: pd.Series, batch_size: int, link_column: str,
@@ -558,9 +577,15 @@ def shift_priors(
                                   base_share=em_priors, classes=model.type_ids_,
                                   sample_weight=linked.sample_weight)
     moments, base_rows = _base_moments(model, linked, batch_size=batch_size, rng=rng)
-    respondents = crm_indicators(prepare_features(linked.features, model.feature_schema_, model.reference_date_),
-                                 model.feature_schema_)
-    shift_check = label_shift_check(respondents, linked.labels.to_numpy(), moments.table(), em_priors,
+    prepared = prepare_features(linked.features, model.feature_schema_, model.reference_date_)
+    respondents = crm_indicators(prepared, model.feature_schema_)
+    odd = implausible_bounds(moments, base_rows, prepared, model.feature_schema_)
+    for name, found in odd.items():  # left out of the check, said (trial 23: ages of 1e9)
+        lo, hi = found["bounds"]
+        respondents[name] = respondents[name].where(respondents[name].between(lo, hi))
+        _warn_crm_implausible(linked.customers, name, found)
+    shift_check = label_shift_check(respondents, linked.labels.to_numpy(),
+                                    moments.table({n: f["bounds"] for n, f in odd.items()}), em_priors,
                                     classes=model.type_ids_, sample_weight=linked.sample_weight)
     choice = choose_base_shares(em_priors, raw_share, ident, shift_check)
     if choice["corrected"]:
@@ -636,6 +661,53 @@ def _at_least_survey_interval(point: np.ndarray, low: np.ndarray, high: np.ndarr
 #: refits would take minutes: its interval recalibrates the posteriors instead, which leaves
 #: out the classifier's own estimation error and is narrower; docs/lookalike.md).
 _REFIT_MODELS = ("logistic",)
+
+
+def _declared_categories(linked: LinkedSample) -> tuple[str, ...]:
+    """The columns declared categories: ``descriptors:`` of the instrument as ``discover``
+    read it and as the survey folder's ``instrument.yaml`` lists them now (``profile`` reads
+    that one too: a column declared after ``discover`` counts; an unreadable file adds none)."""
+    from ..instrument import load_instrument
+
+    names = [d.column for d in linked.instrument.descriptors]
+    path = Path(str(linked.folder.source.survey_dir)) / "instrument.yaml"
+    try:
+        names += [d.column for d in load_instrument(path).descriptors]
+    except Exception:  # noqa: BLE001 - discover's copy of the instrument stands
+        pass
+    return tuple(dict.fromkeys(names))
+
+
+def _warn_few_codes(customers: Any, found: list[tuple[str, int]]) -> None:
+    """One line for the numeric CRM columns that look like codes of categories
+    (:func:`~behaviortypes.lookalike._features.few_code_columns`): they are read as
+    quantities; how to declare them categories (user trial 23: "race mean 4.94")."""
+    if not found:
+        return
+    file = Path(str(customers)).name
+    columns = ", ".join(f"{name} ({n} codes)" for name, n in found)
+    first = found[0][0]
+    warnings.warn(SurveyQualityWarning(
+        f"{file}: column(s) {columns} hold whole numbers with few distinct values and are read as quantities "
+        f"(a mean in crm_profile.csv). Hint: if they are codes of categories, list each under descriptors: in "
+        f"instrument.yaml (descriptors: - column: {first}), where a column is read as categories, and run "
+        f"lookalike again; else nothing to do",
+        code="warn_crm_few_codes", values={"file": file, "columns": columns, "first": first}), stacklevel=4)
+
+
+def _warn_crm_implausible(customers: Any, name: str, found: dict[str, Any]) -> None:
+    """One line for a CRM column with values that look like missing codes or lie far out
+    (:func:`~behaviortypes.lookalike.priors.implausible_bounds`): the column, the values,
+    that the label-shift check leaves them out and how to declare them missing."""
+    file = Path(str(customers)).name
+    values = ", ".join(f"{v:.15g}" for v in found["values"][:5]) + (", …" if len(found["values"]) > 5 else "")
+    said = {"file": file, "column": name, "n": found["n"], "values": values}
+    warnings.warn(SurveyQualityWarning(
+        f"{file}, column '{name}': {found['n']} value(s) of the customer base look like missing codes or lie far "
+        f"outside the rest ({values}); the label-shift check leaves them out (its means and standard deviations "
+        f"are taken without them), the model reads them as they are. Hint: if they mean 'no value', write them "
+        f"as an empty cell or NA in {file} (read as missing), else correct them, and run lookalike again",
+        code="warn_crm_implausible", values=said), stacklevel=4)
 
 
 def _base_moments(model: LookalikeModel, linked: LinkedSample, *, batch_size: int, rng: np.random.Generator,
@@ -1089,8 +1161,9 @@ def train_lookalike(
     sw = linked.sample_weight
     model = LookalikeModel(
         models=tuple(models), cv=cv, calibration=calibration, unassigned_threshold=unassigned_threshold,
-        random_state=seed,
+        random_state=seed, categorical=_declared_categories(linked),  # trial 23
     ).fit(linked.features, pd.Series(linked.labels.to_numpy(), index=linked.features.index), sample_weight=sw)
+    _warn_few_codes(linked.customers, few_code_columns(linked.features, model.feature_schema_))
     shift = shift_priors(model, linked, sample_size=sample_size, batch_size=batch_size,
                          unassigned_threshold=unassigned_threshold, seed=seed, progress=progress)
     card = lookalike_card(model, linked, shift, unassigned_threshold=unassigned_threshold, seed=seed)

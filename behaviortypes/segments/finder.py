@@ -294,25 +294,32 @@ def _own_shape_words(v: dict) -> str:
 
 
 def _model_words(col: str, row) -> str:
-    """Plain English for the model whose BIC is in evidence column ``col``."""
-    return {
-        "bic": "Gaussian mixture (latent profile model) with one covariance shape "
-               "scaled per type",
-        "bic_full": "Gaussian mixture (latent profile model) with a free covariance "
-                    "per type",
-        "bic_t": f"mixture with one covariance shape scaled per type "
-                 f"({_t_words(row.nu_t)})",
-        "bic_t_spreads": f"mixture with shared correlations and each type's own spread "
-                         f"on every factor ({_t_words(row.nu_t_spreads)})",
-        "bic_vve": "Gaussian mixture with shared axes and each type's own volume and "
-                   "shape (mclust VVE)",
-        "bic_vev": "Gaussian mixture with each type's own volume and orientation and "
-                   "one shape (mclust VEV)",
-        "bic_t_vve": f"mixture with shared axes and each type's own volume and shape "
-                     f"(mclust VVE; {_t_words(row.nu_t)})",
-        "bic_t_vev": f"mixture with each type's own volume and orientation and one shape "
-                     f"(mclust VEV; {_t_words(row.nu_t)})",
-    }[col]
+    """Plain English for the model whose BIC is in evidence column ``col`` (only that model's
+    degrees of freedom are read from ``row``: an evidence row without ``nu_t_spreads``, or
+    without ``nu_t``, still has words for the others)."""
+    def t(name):
+        nu = row.get(name) if hasattr(row, "get") else getattr(row, name, None)
+        nu = None if nu is None else float(nu)
+        return "t distributions" if nu is None or not np.isfinite(nu) else _t_words(nu)
+
+    words = {
+        "bic": lambda: "Gaussian mixture (latent profile model) with one covariance shape "
+                       "scaled per type",
+        "bic_full": lambda: "Gaussian mixture (latent profile model) with a free covariance "
+                            "per type",
+        "bic_t": lambda: f"mixture with one covariance shape scaled per type ({t('nu_t')})",
+        "bic_t_spreads": lambda: f"mixture with shared correlations and each type's own spread "
+                                 f"on every factor ({t('nu_t_spreads')})",
+        "bic_vve": lambda: "Gaussian mixture with shared axes and each type's own volume and "
+                           "shape (mclust VVE)",
+        "bic_vev": lambda: "Gaussian mixture with each type's own volume and orientation and "
+                           "one shape (mclust VEV)",
+        "bic_t_vve": lambda: f"mixture with shared axes and each type's own volume and shape "
+                             f"(mclust VVE; {t('nu_t')})",
+        "bic_t_vev": lambda: f"mixture with each type's own volume and orientation and one shape "
+                             f"(mclust VEV; {t('nu_t')})",
+    }
+    return words[col]()
 
 
 class TypeFinder(BaseEstimator):

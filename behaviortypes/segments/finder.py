@@ -293,26 +293,42 @@ def _own_shape_words(v: dict) -> str:
             f"{v['k']} types are kept.")
 
 
+def _within_words(v: dict) -> str:
+    """The English sentence of ``k_reason_within_model`` (the report renders the code)."""
+    return (f"One type fewer than the BIC's choice: {v['k_more']} types fit better than {v['k']} only "
+            f"with a change of model; within the model that fits {v['k']} types best (one covariance "
+            f"shape for all types) the extra type lowers the BIC by {v['diff']:.1f} points, less than "
+            f"the {v['strong']} that count as very strong evidence: in planted studies such an extra "
+            f"type was one type cut in two where answers have heavy tails, so {v['k']} types are kept.")
+
+
 def _model_words(col: str, row) -> str:
-    """Plain English for the model whose BIC is in evidence column ``col``."""
-    return {
-        "bic": "Gaussian mixture (latent profile model) with one covariance shape "
-               "scaled per type",
-        "bic_full": "Gaussian mixture (latent profile model) with a free covariance "
-                    "per type",
-        "bic_t": f"mixture with one covariance shape scaled per type "
-                 f"({_t_words(row.nu_t)})",
-        "bic_t_spreads": f"mixture with shared correlations and each type's own spread "
-                         f"on every factor ({_t_words(row.nu_t_spreads)})",
-        "bic_vve": "Gaussian mixture with shared axes and each type's own volume and "
-                   "shape (mclust VVE)",
-        "bic_vev": "Gaussian mixture with each type's own volume and orientation and "
-                   "one shape (mclust VEV)",
-        "bic_t_vve": f"mixture with shared axes and each type's own volume and shape "
-                     f"(mclust VVE; {_t_words(row.nu_t)})",
-        "bic_t_vev": f"mixture with each type's own volume and orientation and one shape "
-                     f"(mclust VEV; {_t_words(row.nu_t)})",
-    }[col]
+    """Plain English for the model whose BIC is in evidence column ``col`` (only that model's
+    degrees of freedom are read from ``row``: an evidence row without ``nu_t_spreads``, or
+    without ``nu_t``, still has words for the others)."""
+    def t(name):
+        nu = row.get(name) if hasattr(row, "get") else getattr(row, name, None)
+        nu = None if nu is None else float(nu)
+        return "t distributions" if nu is None or not np.isfinite(nu) else _t_words(nu)
+
+    words = {
+        "bic": lambda: "Gaussian mixture (latent profile model) with one covariance shape "
+                       "scaled per type",
+        "bic_full": lambda: "Gaussian mixture (latent profile model) with a free covariance "
+                            "per type",
+        "bic_t": lambda: f"mixture with one covariance shape scaled per type ({t('nu_t')})",
+        "bic_t_spreads": lambda: f"mixture with shared correlations and each type's own spread "
+                                 f"on every factor ({t('nu_t_spreads')})",
+        "bic_vve": lambda: "Gaussian mixture with shared axes and each type's own volume and "
+                           "shape (mclust VVE)",
+        "bic_vev": lambda: "Gaussian mixture with each type's own volume and orientation and "
+                           "one shape (mclust VEV)",
+        "bic_t_vve": lambda: f"mixture with shared axes and each type's own volume and shape "
+                             f"(mclust VVE; {t('nu_t')})",
+        "bic_t_vev": lambda: f"mixture with each type's own volume and orientation and one shape "
+                             f"(mclust VEV; {t('nu_t')})",
+    }
+    return words[col]()
 
 
 class TypeFinder(BaseEstimator):
@@ -1395,6 +1411,9 @@ class TypeFinder(BaseEstimator):
             return self._choose_unimodal(one_bic, float(best_bic[2]))
         own = self._own_shape_next(ev, k)  # ... and one more for own-shape types (session 22)
         k = k + 1 if own is not None else k
+        # ... and one fewer when the extra type is a Gaussian over-split of a t fit (session 23)
+        fewer = self._within_model_prev(ev, k) if nxt is None and own is None else None
+        k = k - 1 if fewer is not None else k
         row = ev.loc[k]
         best_col = str(row[cols].astype(float).idxmin())
         model = _model_words(best_col, row)
@@ -1404,9 +1423,10 @@ class TypeFinder(BaseEstimator):
             "n_min": n_small, "min_share": share_small}}]
         if nxt is not None:
             code.append(nxt)
-        if own is not None:
-            code.append(own)
-        if k < k_low:  # (not when the guard kept k_low + 1: that sentence says its BIC)
+        for step in (own, fewer):
+            if step is not None:
+                code.append(step)
+        if k < k_low and fewer is None:  # (not when the guard kept k_low + 1: that sentence says its BIC)
             diff = float(best_bic[k] - best_bic[k_low])
             code.append({"code": "k_reason_parsimony", "values": {
                 "k": k, "k_low": k_low, "diff": diff, "strong": int(_STRONG_BIC)}})
@@ -1428,12 +1448,14 @@ class TypeFinder(BaseEstimator):
             reason += " " + _next_words(nxt["values"])
         if own is not None:
             reason += " " + _own_shape_words(own["values"])
-        if k < k_low:  # (not when the guard kept k_low + 1: that sentence says its BIC)
+        if fewer is not None:
+            reason += " " + _within_words(fewer["values"])
+        if k < k_low and fewer is None:  # (not when the guard kept k_low + 1: that sentence says its BIC)
             reason += (f" {k_low} types have a BIC only {best_bic[k] - best_bic[k_low]:.1f} points "
                        f"lower, less than the {_STRONG_BIC:.0f} that count as very strong "
                        "evidence (Kass & Raftery 1995), so the fewer types are kept.")
         reason, warn = self._stability_reason(row, code, reason, warn)
-        edge = self._edge_reason(ev, best_bic, k)
+        edge = self._edge_reason(ev, best_bic, k) if fewer is None else None
         if edge is not None:
             code.append(edge)
             reason += " " + _edge_words(edge)
@@ -1504,6 +1526,14 @@ class TypeFinder(BaseEstimator):
 
         values = own_shape_next(ev, self._cols, k)
         return None if values is None else {"code": "k_reason_own_shape_next", "values": values}
+
+    def _within_model_prev(self, ev, k):
+        """The reason code for keeping ``k - 1`` types instead of ``k`` (rule W2,
+        :mod:`.withinmodel`; docs/choosing_k.md, "Session 23"), or None."""
+        from .withinmodel import within_model_prev
+
+        values = within_model_prev(ev, self._cols, k)
+        return None if values is None else {"code": "k_reason_within_model", "values": values}
 
     def _stability_reason(self, row, code, reason, warn):
         """The chosen solution's stability: its reason codes and sentence, and the warning

@@ -29,11 +29,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["DIP_MIN_P", "SplitDip", "fisher_direction", "split_dip"]
+__all__ = ["DIP_DRAWS", "DIP_MIN_P", "SplitDip", "fisher_direction", "split_dip"]
 
 #: p-value of the dip at or above which a two-type split is read as one mode (pre-registered
 #: 2026-12-05 10:33 UTC, before any study was run; docs/choosing_k.md, "Session 18")
 DIP_MIN_P = 0.5
+#: draws of the answers' rounding (and of the weights' resample) whose median dip and p are read
+#: (pre-registered 2026-12-06 01:41 UTC as rule D; docs/choosing_k.md, "Session 23")
+DIP_DRAWS = 9
 
 
 class SplitDip(NamedTuple):
@@ -69,20 +72,35 @@ def split_dip(Z, mixture, weights=None, seed: int = 0, rounding=None) -> SplitDi
     answer (seeded by ``seed``), so that a lattice of answer points is not read as modes.
     With survey ``weights`` that are not all equal the positions are then drawn again, n of
     them with probabilities proportional to the weights (seeded), since the dip has no
-    weighted form.
+    weighted form. With either, the dip and its p are the medians over :data:`DIP_DRAWS`
+    such draws (session 23: one draw's p varied from 0.36 to 1.00 on one null study).
     """
-    import diptest  # Hartigan & Hartigan's algorithm (pypi ``diptest``)
-
     Z = np.asarray(Z, float)
     a = fisher_direction(mixture.means, mixture.covs, mixture.weights)
     y = Z @ a
-    rng = np.random.default_rng(seed)
-    if rounding is not None:
-        B = np.asarray(rounding, float)
-        y = y + rng.uniform(-0.5, 0.5, size=(Z.shape[0], B.shape[0])) @ (B @ a)
-    if weights is not None:
-        w = np.asarray(weights, float)
-        if not np.allclose(w, w[0]):
-            y = rng.choice(y, size=y.size, replace=True, p=w / w.sum())
+    w = None if weights is None else np.asarray(weights, float)
+    random = rounding is not None or (w is not None and not np.allclose(w, w[0]))
+    if not random:
+        return _dip_of(y)
+    shift = None if rounding is None else np.asarray(rounding, float) @ a
+    draws = [_dip_of(_drawn(y, shift, w, np.random.default_rng(s)))
+             for s in np.random.SeedSequence(seed).spawn(DIP_DRAWS)]
+    dip = float(np.median([d.dip for d in draws]))
+    p = float(np.median([d.p for d in draws]))
+    return SplitDip(dip, p, int(y.size), bool(p >= DIP_MIN_P))
+
+
+def _drawn(y, shift, w, rng):
+    """One draw of the positions: the answers' rounding as noise, then the weights' resample."""
+    if shift is not None:
+        y = y + rng.uniform(-0.5, 0.5, size=(y.size, shift.size)) @ shift
+    if w is not None and not np.allclose(w, w[0]):
+        y = rng.choice(y, size=y.size, replace=True, p=w / w.sum())
+    return y
+
+
+def _dip_of(y) -> SplitDip:
+    import diptest  # Hartigan & Hartigan's algorithm (pypi ``diptest``)
+
     dip, p = diptest.diptest(np.ascontiguousarray(y, dtype=float))
     return SplitDip(float(dip), float(p), int(y.size), bool(p >= DIP_MIN_P))

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from behaviortypes.factors import model as factor_model
 from behaviortypes.i18n import reason_text
 from behaviortypes.report.render import load_texts
 from behaviortypes.segments import TypeFinder
@@ -51,36 +50,6 @@ def test_the_dip_without_draws_is_one_exact_reading():
     Z, mix, _ = _flat_split()
     ps = {unimodal.split_dip(Z, mix, seed=s).p for s in range(3)}
     assert len(ps) == 1
-
-
-def _solver(solutions):
-    return lambda m: solutions[m]
-
-
-def test_a_one_statement_factor_held_back_by_the_floor_says_the_floor_is_why():
-    """PA 7 with two minor factors; the refitted 5-factor solution's F5 has one statement, and
-    min(PA, MAP) = 5 holds it back. The reason said '... still has minor factor(s) (F5: 1),
-    kept' and that a refit can thin a real dimension to two statements; now it says the floor."""
-    solve = _solver({7: {"minor": ["F6", "F7"], "salient": [8, 7, 6, 5, 4, 2, 0]},
-                     5: {"minor": ["F5"], "salient": [8, 8, 7, 7, 1]}})
-    m, text, code = factor_model._step_down(solve, start=7, floor=5)
-    assert m == 5
-    assert "allow no fewer than 5 factors" in text and "(F5: 1)" in text, text
-    assert [c["code"] for c in code][-1] == "factor_reason_floor_single", code
-    assert "factor_reason_still_minor" not in [c["code"] for c in code]
-    en = reason_text(code, load_texts("en"))
-    assert "only one statement loads" in en and "allow no fewer than 5 factors" in en, en
-    sv = reason_text(code, load_texts("sv"))
-    assert "bara ett påstående" in sv and "inte tillåter färre än 5 faktorer" in sv, sv
-
-
-def test_a_two_statement_factor_kept_beside_a_held_back_one_keeps_its_own_sentence():
-    solve = _solver({7: {"minor": ["F6", "F7"], "salient": [8, 7, 6, 5, 4, 2, 0]},
-                     5: {"minor": ["F4", "F5"], "salient": [8, 8, 7, 2, 1]}})
-    m, text, code = factor_model._step_down(solve, start=7, floor=5)
-    codes = [c["code"] for c in code]
-    assert m == 5 and codes[-2:] == ["factor_reason_still_minor", "factor_reason_floor_single"], codes
-    assert "(F4: 2), kept" in text and "(F5: 1), kept only because" in text, text
 
 
 def test_the_model_words_need_no_nu_t_spreads_column():

@@ -710,22 +710,10 @@ def _step_down(solve, start: int, floor: int) -> tuple[int, str, list]:
                  "than psych's parallel analysis and MAP allow")
         code.append({"code": "factor_reason_floor", "values": {}})
     elif c["minor"]:  # stepped to m, whose refit keeps minor factors of 2 statements: said (user trial 22)
-        # a factor of one statement left here was held back by the floor alone (the loop steps on
-        # it otherwise): said so (session 23)
-        held = [f for f in c["minor"] if c["salient"][int(f[1:]) - 1] <= 1] if 1 < m <= floor else []
-        rest = [f for f in c["minor"] if f not in held]
-        if rest:
-            listed = ", ".join(f"{f}: {c['salient'][int(f[1:]) - 1]}" for f in rest)
-            text += f"; the {m}-factor solution still has minor factor(s) ({listed}), kept"
-            code.append({"code": "factor_reason_still_minor", "values": {"start": m, "themes": listed,  # (the factors)
-                                                                          "min_items": MINOR_MIN_ITEMS}})
-        if held:
-            listed = ", ".join(f"{f}: {c['salient'][int(f[1:]) - 1]}" for f in held)
-            text += (f"; the {m}-factor solution still has factor(s) on which only one statement loads as "
-                     f"its main factor ({listed}), kept only because psych's parallel analysis and MAP "
-                     f"allow no fewer than {floor} factors")
-            code.append({"code": "factor_reason_floor_single", "values": {"start": m, "themes": listed,
-                                                                           "floor": floor}})
+        listed = ", ".join(f"{f}: {c['salient'][int(f[1:]) - 1]}" for f in c["minor"])
+        text += f"; the {m}-factor solution still has minor factor(s) ({listed}), kept"
+        code.append({"code": "factor_reason_still_minor", "values": {"start": m, "themes": listed,  # (the factors)
+                                                                      "min_items": MINOR_MIN_ITEMS}})
     if not c["minor"]:
         short = any(c["salient"][int(f[1:]) - 1] < MINOR_MIN_ITEMS for f in c.get("theme_factors", {}))
         text += (f"; the {m}-factor solution has {MINOR_MIN_ITEMS} or more "

@@ -697,11 +697,11 @@ def _step_down(solve, start: int, floor: int) -> tuple[int, str, list]:
         code.append({"code": ("factor_reason_single_one" if one else "factor_reason_single") if single else
                      ("factor_reason_empty_one" if one else "factor_reason_empty"),
                      "values": {"start": m, "n": len(empty) + len(single), "m": m - len(empty) - len(single)}})
-        m -= len(empty) + len(single)
+        m = max(m - len(empty) - len(single), 1)  # (every factor empty or of one statement: one)
     c = solve(m)
     if code:
         text += ", so 1 factor is kept" if m == 1 else f", so {m} factors are kept"
-    if minor and start - len(minor) < floor:
+    if minor and start - len(minor) < floor and m >= floor:  # (not when a refit's one-statement factor stepped below)
         text += " (not fewer than psych's parallel analysis and MAP allow)"
         code.append({"code": "factor_reason_floor", "values": {}})
     elif c["minor"] and not code:  # at the floor from the start: its minor factors stay

@@ -347,7 +347,9 @@ def detect_schema(
             continue
         kind = _kind_of(col)
         # a postal code (trial 12) or a column declared a category (trial 23) is not a quantity
-        declared = kind == "numeric" and not is_code_column(name) and str(name) in set(map(str, categorical))
+        # (a declared name whose base column has many values — raw ages where the survey bands them — stays a number)
+        declared = (kind == "numeric" and not is_code_column(name) and str(name) in set(map(str, categorical))
+                    and non_null.nunique() <= DECLARED_MAX_CODES)
         code = kind == "numeric" and (is_code_column(name) or declared)
         if code:
             kind = "categorical"
@@ -375,6 +377,11 @@ def detect_schema(
                 continue
         schema.append(entry)
     return schema, dropped
+
+
+#: a column listed under the survey's ``descriptors:`` is read as categories in the customer base
+#: only with at most this many distinct values (a survey's banded age beside the base's raw ages)
+DECLARED_MAX_CODES = 30
 
 
 def few_code_columns(features: pd.DataFrame, schema: Sequence[Mapping[str, Any]]) -> list[tuple[str, int]]:

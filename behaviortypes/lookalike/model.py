@@ -170,6 +170,9 @@ class LookalikeModel(ClassifierMixin, BaseEstimator):
     >>> model.predict_proba(batch).head()  # doctest: +SKIP
     """
 
+    #: (a model saved before user trial 23 has no ``categorical``: read as none)
+    categorical: Sequence[str] = ()
+
     def __init__(
         self,
         *,

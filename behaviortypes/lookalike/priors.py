@@ -13,6 +13,7 @@ themselves (covariate shift, where the raw predicted shares are right), is check
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -752,6 +753,10 @@ def crm_indicators(prepared: pd.DataFrame, schema: Sequence[dict]) -> pd.DataFra
     return pd.DataFrame(out, index=prepared.index)
 
 
+#: :class:`CrmMoments` sums its values per binary exponent (``np.frexp``), offset to bins 0..
+_EXP_OFFSET, _EXP_BINS = 1075, 2100
+
+
 class CrmMoments:
     """Streaming sums of :func:`crm_indicators` over a customer base (one pass, any size).
 
@@ -765,9 +770,11 @@ class CrmMoments:
 
     def __init__(self) -> None:
         self._n: dict[str, float] = {}
-        self._s: dict[str, float] = {}
-        self._ss: dict[str, float] = {}
-        self._ends: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._s: dict[str, np.ndarray] = {}  # per statistic: sums per binary exponent (_EXP_BINS)
+        self._ss: dict[str, np.ndarray] = {}
+        self._c: dict[str, np.ndarray] = {}  # observed values per binary exponent
+        # per numeric statistic: (values, counts) of its EXTREMES smallest and largest distinct values
+        self._ends: dict[str, tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]] = {}
         self.n_rows = 0
 
     def update(self, indicators: pd.DataFrame) -> None:
@@ -776,20 +783,29 @@ class CrmMoments:
         values = indicators.to_numpy(float)
         seen = np.isfinite(values)
         filled = np.where(seen, values, 0.0)
+        # sums per binary exponent of the value: a code of 999999999 in 5,000 rows does not swamp
+        # the other values' sums, so it can be taken out afterwards without losing them
+        _, exps = np.frexp(filled)
+        bins = np.clip(exps + _EXP_OFFSET, 0, _EXP_BINS - 1)
         for j, name in enumerate(indicators.columns):
             self._n[name] = self._n.get(name, 0.0) + float(seen[:, j].sum())
-            self._s[name] = self._s.get(name, 0.0) + float(filled[:, j].sum())
-            self._ss[name] = self._ss.get(name, 0.0) + float((filled[:, j] ** 2).sum())
+            b = bins[:, j]
+            self._s[name] = self._s.get(name, 0.0) + np.bincount(b, weights=filled[:, j], minlength=_EXP_BINS)
+            self._ss[name] = self._ss.get(name, 0.0) + np.bincount(b, weights=filled[:, j] ** 2,
+                                                                   minlength=_EXP_BINS)
+            self._c[name] = self._c.get(name, 0) + np.bincount(b[seen[:, j]], minlength=_EXP_BINS)
             if " = " not in name and not name.endswith(": missing"):  # a number: keep its ends
-                low, high = self._ends.get(name, (np.empty(0), np.empty(0)))
+                empty = (np.empty(0), np.empty(0))
+                low, high = self._ends.get(name, (empty, empty))
                 v = values[seen[:, j], j]
-                low, high = np.sort(np.r_[low, v])[:self.EXTREMES], np.sort(np.r_[high, v])[-self.EXTREMES:]
-                self._ends[name] = (low, high)
+                self._ends[name] = (_counted(low, v, self.EXTREMES, largest=False),
+                                    _counted(high, v, self.EXTREMES, largest=True))
 
     def extremes(self, name: str) -> np.ndarray:
         """The smallest and largest values seen of a numeric statistic (up to
         :attr:`EXTREMES` of each end)."""
-        low, high = self._ends.get(name, (np.empty(0), np.empty(0)))
+        empty = (np.empty(0), np.empty(0))
+        (low, _), (high, _) = self._ends.get(name, (empty, empty))
         return np.unique(np.r_[low, high])
 
     def table(self, without: Mapping[str, tuple[float, float]] | None = None) -> pd.DataFrame:
@@ -798,20 +814,37 @@ class CrmMoments:
         the kept ends hold them all)."""
         rows = {}
         for name, n in self._n.items():
-            s, ss = self._s[name], self._ss[name]
+            s, ss = self._s[name].copy(), self._ss[name].copy()
             if without and name in without and name in self._ends:
                 lo, hi = without[name]
-                low, high = self._ends[name]
-                out = np.unique(np.r_[low[low < lo], high[high > hi]])  # each end once (few rows: both)
-                counts = [(np.sum(low == v) if v < lo else np.sum(high == v)) for v in out]
-                n, s = n - float(sum(counts)), s - float(sum(c * v for c, v in zip(counts, out)))
-                ss -= float(sum(c * v * v for c, v in zip(counts, out)))
+                (low, c_low), (high, c_high) = self._ends[name]
+                # every row of a value kept is counted (a code repeated 5,000 times is 5,000 rows)
+                out = np.r_[low[low < lo], high[high > hi]]
+                counts = np.r_[c_low[low < lo], c_high[high > hi]]
+                b = np.clip(np.frexp(out)[1] + _EXP_OFFSET, 0, _EXP_BINS - 1)
+                np.subtract.at(s, b, counts * out)
+                np.subtract.at(ss, b, counts * out * out)
+                left = self._c[name].astype(float)
+                np.subtract.at(left, b, counts)
+                s[left <= 0], ss[left <= 0] = 0.0, 0.0  # a bin of the left-out values alone: exactly none
+                n -= float(counts.sum())
+            s, ss = math.fsum(s), math.fsum(ss)
             if n <= 0:
                 continue
             mean = s / n
             var = max(ss / n - mean**2, 0.0)
             rows[name] = {"mean": mean, "sd": float(np.sqrt(var)), "n": n}
         return pd.DataFrame.from_dict(rows, orient="index", columns=["mean", "sd", "n"])
+
+
+def _counted(kept: tuple[np.ndarray, np.ndarray], values: np.ndarray, keep: int, *,
+             largest: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The ``keep`` smallest (or largest) distinct values of ``kept`` and ``values`` together,
+    each with how many rows hold it (:class:`CrmMoments`' ends)."""
+    seen, counts = kept
+    u, inv = np.unique(np.r_[seen, values], return_inverse=True)
+    c = np.bincount(inv.ravel(), weights=np.r_[counts, np.ones(len(values))], minlength=len(u))
+    return (u[-keep:], c[-keep:]) if largest else (u[:keep], c[:keep])
 
 
 def implausible_bounds(moments: CrmMoments, sample: pd.DataFrame, respondents: pd.DataFrame,

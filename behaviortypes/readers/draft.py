@@ -17,6 +17,7 @@ from ..instrument import instrument_from_dict
 from ..i18n import guess_language, output_language
 from ._common import SPSS_EXT, coerce, drop_qualtrics_previews, split_question_stems
 from .tables import read_raw, read_spss
+from .validate import UNRELATED_MAX_R
 
 
 _QUALTRICS_META = {
@@ -69,10 +70,10 @@ _SMALL_INT_MAX = 150
 #: weakest statement, O4, 0.21).
 _BACKGROUND_MAX_R = 0.2
 #: A column on the whole scale is left out as probably not a statement when it correlates
-#: less than this with every other candidate and its name is a short lowercase word unlike
-#: most candidates' names (user trial 23: BIG5's ``source``, codes 1-5, max |r| 0.12 with
-#: E1..O10, whose weakest statement O9 has 0.20; R psych's bfi: O4 0.21).
-UNRELATED_MAX_R = 0.15
+#: less than :data:`behaviortypes.readers.validate.UNRELATED_MAX_R` (the bound ``check`` warns
+#: below) with every other candidate and its name is a short lowercase word unlike most
+#: candidates' names (user trial 23: BIG5's ``source``, codes 1-5, max |r| 0.12 with E1..O10,
+#: whose weakest statement O9 has 0.20; R psych's bfi: O4 0.21).
 
 #: Answer labels of agree/disagree scales (English, Swedish), casefolded, with their place
 #: from disagreeing to agreeing: a survey exported with text answers is drafted with
@@ -809,6 +810,9 @@ def _said(note: Mapping[str, Any], t: Mapping[str, str], fmt: Any = None) -> str
     share = values.get("share")
     if isinstance(share, float):  # (a percentage: "0.05" / "0,05", the template adds " %")
         values["share"] = fmt.num(share, 2) if fmt is not None else f"{share:.2f}"
+    r = values.get("r")
+    if isinstance(r, float):  # (a correlation: "0.15" / "0,15")
+        values["r"] = fmt.num(r, 2) if fmt is not None else f"{r:.2f}"
     one = values.pop("one", None)
     if one is not None:  # "a statement" / "statements", "it" / "them" ...
         for word in ("statement", "it", "its", "background"):
@@ -877,7 +881,7 @@ def _draft_notes(draft: dict[str, Any], frame: pd.DataFrame, lo: int, hi: int, b
     weak = [c for c in background if _norm_name(c) not in background_names]
     whole = [c for c in weak if frame[c].min() <= lo and frame[c].max() >= hi]  # on the whole scale
     if whole:  # (user trial 23: a code column 1-5 among statements 1-5)
-        notes.append(_note("draft_unlike_out", whole, lo=lo, hi=hi, r=f"{UNRELATED_MAX_R:g}"))
+        notes.append(_note("draft_unlike_out", whole, lo=lo, hi=hi, r=float(UNRELATED_MAX_R)))
     weak = [c for c in weak if c not in whole]
     if weak:
         notes.append(_note("draft_weak_out", weak, lo=lo, hi=hi))

@@ -222,8 +222,11 @@ def find_responses_file(survey_dir: str | Path) -> Path:
         packed = [p for p in sorted(folder.iterdir()) if p.is_file() and p.name.lower().startswith("responses.")
                   and p.suffix.lower() in _PACKED_EXT]  # (user trial 23: responses.csv.gz)
         if packed:
+            inner = packed[0].name[:-len(packed[0].suffix)]  # responses.csv.gz -> responses.csv
+            if Path(inner).suffix.lower() not in TEXT_EXT | EXCEL_EXT:  # responses.zip -> responses.csv
+                inner = "responses.csv"
             raise InputError(code="problem_responses_packed", file=packed[0], values={
-                "ext": packed[0].suffix.lower(), "name": packed[0].name[:-len(packed[0].suffix)]})
+                "ext": packed[0].suffix.lower(), "name": inner})
         raise InputError(code="problem_no_responses", file=folder)
     if len(found) > 1:
         raise InputError(code="problem_several_responses", values={"names": ", ".join(p.name for p in found)},

@@ -670,9 +670,13 @@ def unused_scale_ends(answers: dict[str, pd.Series], inst: Instrument, file: Any
             or not (float(scale.min).is_integer() and float(scale.max).is_integer()):
         return []
     n, lo, hi = int(frame.notna().any(axis=1).sum()), float(seen.min()), float(seen.max())
+    declared = {float(v) for v in scale.missing_codes}  # a missing code inside the scale is no answer point
+    top = [v for v in range(int(np.floor(hi)) + 1, int(scale.max) + 1) if v not in declared]
+    bottom = [v for v in range(int(scale.min), int(np.ceil(lo))) if v not in declared]
+    # the range the answers fit, the same in both warnings when neither end is used
+    used = (lo if bottom else scale.min, hi if top else scale.max)
     out = []
-    for end, unused, used in (("top", range(int(np.floor(hi)) + 1, int(scale.max) + 1), (scale.min, hi)),
-                              ("bottom", range(int(scale.min), int(np.ceil(lo))), (lo, scale.max))):
+    for end, unused in (("top", top), ("bottom", bottom)):
         if len(unused):
             points = [str(v) for v in unused]
             said = points[0] if len(points) == 1 else Said("problem_either", {"a": ", ".join(points[:-1]),
@@ -699,7 +703,7 @@ def unrelated_statements(answers: dict[str, pd.Series], file: Any) -> list[Probl
     r = r.where(~np.eye(len(r), dtype=bool))
     top = r.max(axis=1)
     return [Problem(code="warn_statement_unrelated", file=file, column=str(c),
-                    values={"r": f"{top[c]:.2f}", "bound": f"{UNRELATED_MAX_R:g}"})
+                    values={"r": f"{top[c]:.2f}", "bound": f"{UNRELATED_MAX_R:.2f}"})
             for c in frame.columns if np.isfinite(top[c]) and top[c] < UNRELATED_MAX_R]
 
 

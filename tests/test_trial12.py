@@ -75,7 +75,7 @@ def test_lookalike_refuses_two_respondents_of_one_customer_and_writes_nothing(tm
 
 def test_lookalike_writes_all_its_files_or_none(tmp_path, monkeypatch):
     # trial 12: the model and its card were written, then crm_profile.csv failed
-    import behaviortypes.lookalike.train as train
+    import behaviortypes.lookalike.reach as reach  # (train imports crm_profile from it when it writes)
 
     out, customers, _ = tl._discovery(tmp_path, n_base=3_000, n_resp=300)
     before = sorted(p.name for p in out.iterdir())
@@ -83,7 +83,7 @@ def test_lookalike_writes_all_its_files_or_none(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("late failure")
 
-    monkeypatch.setattr(train, "crm_profile", broken)
+    monkeypatch.setattr(reach, "crm_profile", broken)
     with pytest.raises(RuntimeError, match="late failure"):
         train_lookalike(out, customers, models=("logistic",), cv=3, sample_size=2_000)
     assert sorted(p.name for p in out.iterdir()) == before

@@ -637,7 +637,10 @@ def test_below_target_says_how_many_statements_would_reach_it(tmp_path, capsys):
     with pytest.warns(BehaviortypesWarning, match=f"^Below target: .* {needed['n_needed']} statements "
                                                    "would reach the target") as said:
         assert main(["typing-tool", str(disc)]) == 0
-    assert len([w for w in said if issubclass(w.category, BehaviortypesWarning)]) == 1
+    # said once (the survey's own warnings, e.g. statements of this generated study that correlate
+    # with no other, are check's and may come too)
+    assert len([w for w in said if issubclass(w.category, BehaviortypesWarning)
+                and str(w.message).startswith("Below target")]) == 1
     printed = capsys.readouterr().out
     assert "Below target" not in printed  # not printed twice
     assert (disc / "typing_tool.html").is_file() and (disc / "typing_tool.xlsx").is_file()

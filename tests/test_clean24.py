@@ -24,3 +24,32 @@ def test_few_code_columns_leaves_counts_and_ratings_and_names_codes():
     found = dict(few_code_columns(frame, schema))
     assert "children" not in found and "rating" not in found and "tier" not in found, found
     assert found.get("gender") == 3 and found.get("channel") == 5, found
+
+
+# 2. a Problem's decimals in the language it is said in -----------------------------------------
+
+def test_unrelated_statement_warning_writes_its_decimals_with_a_comma_in_swedish():
+    from behaviortypes.readers.validate import unrelated_statements
+
+    rng = np.random.default_rng(5)
+    common = rng.normal(size=400)
+    answers = {f"s{i}": pd.Series(np.rint(3 + common + rng.normal(size=400)).clip(1, 5)) for i in range(1, 5)}
+    answers["source"] = pd.Series(rng.integers(1, 6, 400).astype(float))
+    found = unrelated_statements(answers, "responses.csv")
+    assert [p.column for p in found] == ["source"]
+    sv, en = found[0].said("sv"), found[0].said("en")
+    assert "under 0,15" in sv and "0.15" not in sv and "|r| är 0," in sv, sv
+    assert "below 0.15" in en and str(found[0]) == en, en
+
+
+def test_number_is_a_float_said_per_language():
+    import json
+    import pickle
+
+    from behaviortypes.errors import Number, phrase
+
+    x = Number(0.153, 2)
+    assert x == 0.153 and f"{x}" == "0.15" and str(x) == "0.15" and f"{x:.1f}" == "0.2"
+    assert x.said("sv") == "0,15" and json.dumps({"r": x}) == '{"r": 0.153}'
+    assert pickle.loads(pickle.dumps(x)).said("sv") == "0,15"
+    assert phrase("problem_dask_timeout", "sv", {"seconds": Number(0.5, 1)}).endswith("inom 0,5 s)")

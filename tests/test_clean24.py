@@ -53,3 +53,55 @@ def test_number_is_a_float_said_per_language():
     assert x.said("sv") == "0,15" and json.dumps({"r": x}) == '{"r": 0.153}'
     assert pickle.loads(pickle.dumps(x)).said("sv") == "0,15"
     assert phrase("problem_dask_timeout", "sv", {"seconds": Number(0.5, 1)}).endswith("inom 0,5 s)")
+
+
+# 3. one continuum sentence: the recorded one says the share typed differently too ----------------
+
+def _continuum_solution(**extra):
+    sol = {"k": 3, "k_by_evidence": 3, "k_reason_code": [{"code": "k_reason_bic", "values": {"k": 3}}],
+           "k_evidence": [{"k": 2, "entropy": 0.9}, {"k": 3, "entropy": 0.6, **extra}],
+           "k_levels": {"share": 0.4, "general": False, "levels": False}}
+    return sol
+
+
+def test_continuum_caution_says_the_share_typed_differently_as_the_terminal_does():
+    from behaviortypes.i18n import reason_text
+    from behaviortypes.pipeline import continuum_lines
+    from behaviortypes.stages import continuum_caution
+    from behaviortypes.texts import Formatter, load_texts
+
+    codes = [c["code"] for c in continuum_caution(_continuum_solution(), typed_differently=0.31)]
+    assert "k_continuum_overlap_share" in codes, codes
+    recorded = [c["code"] for c in continuum_caution(_continuum_solution(typed_differently=0.31))]
+    assert recorded == codes
+    for lang in ("en", "sv"):
+        said = reason_text(continuum_caution(_continuum_solution(), typed_differently=0.31), load_texts(lang),
+                           Formatter(lang))
+        assert said in continuum_lines(_continuum_solution(), lang, typed_differently=0.31)[0]
+        assert "31" in said, said
+
+
+# 7. the scored file's warning names the field of solution.json that is set --------------------
+
+def test_weak_evidence_warning_names_the_continuum_warning_when_that_is_the_reason(tmp_path):
+    import json
+    import warnings
+
+    from behaviortypes.scoring import warn_weak_evidence
+    from behaviortypes.scoring.api import folder_types_weak
+    from behaviortypes.stages import folder_weak_field
+
+    (tmp_path / "solution.json").write_text(json.dumps({**_continuum_solution(), "continuum_warning": "a cut"}),
+                                            encoding="utf-8")
+    assert folder_weak_field(tmp_path) == "continuum_warning" and folder_types_weak(tmp_path) is True
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warn_weak_evidence(tmp_path)
+    said = [str(w.message) for w in caught]
+    assert len(said) == 1 and "solution.json's continuum_warning" in said[0] and "structure_warning" not in said[0]
+    (tmp_path / "solution.json").write_text(json.dumps({**_continuum_solution(), "structure_warning": "weak"}),
+                                            encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warn_weak_evidence(tmp_path)
+    assert ["solution.json's structure_warning" in str(w.message) for w in caught] == [True]

@@ -105,3 +105,24 @@ def test_weak_evidence_warning_names_the_continuum_warning_when_that_is_the_reas
         warnings.simplefilter("always")
         warn_weak_evidence(tmp_path)
     assert ["solution.json's structure_warning" in str(w.message) for w in caught] == [True]
+
+
+# 4. the outcome note says the codes are the most extreme of more ------------------------------
+
+def test_outcome_note_says_the_ten_codes_are_the_most_extreme_of_more(recwarn):
+    from behaviortypes.describe.profile import implausible_notes
+    from behaviortypes.texts import load_texts
+
+    import behaviortypes.describe.profile as profile
+
+    rng = np.random.default_rng(4)
+    values = pd.Series(np.r_[np.rint(rng.normal(40, 10, 3000)).clip(18, 80), 1e6 + np.arange(37) * 1000])
+    found = profile._warn_implausible(values, "age", "customers.csv", None)
+    assert found["n"] == 37 and found["listed"] == 10 and found["distinct"] == 37, found
+    meta = {"outcomes": [{"column": "age", "implausible": found}]}
+    en = implausible_notes(meta, load_texts("en"))[0]
+    sv = implausible_notes(meta, load_texts("sv"))[0]
+    assert "include 37 value(s)" in en and "the 10 most extreme of 37 distinct values" in en, en
+    assert "de 10 mest extrema av 37 olika värden" in sv, sv
+    few = {"outcomes": [{"column": "age", "implausible": {"n": 3, "codes": "1998, 1992, 1974"}}]}
+    assert "most extreme" not in implausible_notes(few, load_texts("en"))[0]

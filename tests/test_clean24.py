@@ -126,3 +126,29 @@ def test_outcome_note_says_the_ten_codes_are_the_most_extreme_of_more(recwarn):
     assert "de 10 mest extrema av 37 olika värden" in sv, sv
     few = {"outcomes": [{"column": "age", "implausible": {"n": 3, "codes": "1998, 1992, 1974"}}]}
     assert "most extreme" not in implausible_notes(few, load_texts("en"))[0]
+
+
+# 5. CrmMoments keeps one state: n is the sum of its counts ------------------------------------
+
+def test_crm_moments_counts_observed_values_from_one_state():
+    from behaviortypes.lookalike.priors import CrmMoments
+
+    m = CrmMoments()
+    frame = pd.DataFrame({"spend": [1.0, np.nan, 3.0, 1e9], "age": [20.0, 30.0, np.nan, np.nan]})
+    m.update(frame.iloc[:2])
+    m.update(frame.iloc[2:])
+    assert "_n" not in vars(m)  # was kept in step with _c by hand
+    table = m.table()
+    assert table.loc["spend", "n"] == 3 and table.loc["age", "n"] == 2
+    assert table.loc["spend", "mean"] == (1 + 3 + 1e9) / 3
+    assert m.table({"spend": (0.0, 10.0)}).loc["spend", "n"] == 2
+
+
+# 6. the answers' heading-as-text comparison is written once ----------------------------------
+
+def test_answers_normalise_a_heading_in_one_place():
+    import inspect
+
+    import behaviortypes.deliver.answers as answers
+
+    assert inspect.getsource(answers).count(".split()).casefold()") == 1

@@ -152,3 +152,22 @@ def test_answers_normalise_a_heading_in_one_place():
     import behaviortypes.deliver.answers as answers
 
     assert inspect.getsource(answers).count(".split()).casefold()") == 1
+
+
+# 10. one test of the columns read as no value, for the readers and the scorer -----------------
+
+def test_null_columns_names_the_columns_with_a_cell_read_as_no_value(tmp_path):
+    import inspect
+
+    import pyarrow as pa
+
+    import behaviortypes.scoring._sources as sources
+    from behaviortypes.readers.customers import null_columns
+
+    batch = pa.record_batch({"a": [1.0, None], "b": [1.0, 2.0], "c": pa.array([None, None], pa.null())})
+    assert null_columns(batch) == ["a", "c"] and null_columns(pa.Table.from_batches([batch])) == ["a", "c"]
+    assert "null_count" not in inspect.getsource(sources)  # the scorer asks the readers
+    (tmp_path / "base.csv").write_text("customer_id,spend,visits\n1,N/A,3\n2,4.5,-\n3,2,1\n", encoding="utf-8")
+    source = sources.open_source(tmp_path / "base.csv", table=None, query=None)
+    list(source.batches(["customer_id", "spend", "visits"], 10))
+    assert source.null_columns == {"spend", "visits"}

@@ -34,6 +34,7 @@ __all__ = [
     "as_written",
     "phrase",
     "Said",
+    "Number",
 ]
 
 
@@ -44,6 +45,40 @@ class Said(NamedTuple):
     code: str
     values: dict[str, object] | None = None
 
+
+class Number(float):
+    """A decimal number of a sentence, written as the language it is said in writes it:
+    ``Number(0.15)`` is ``0.15`` in English and ``0,15`` in Swedish (:func:`phrase`).
+
+    A :class:`Problem`'s values are said later, in a language not known when the problem is
+    made; a number formatted then (``f"{r:.2f}"``) kept its decimal point in Swedish
+    (session 24: "största |r| är 0.15"). Elsewhere it is a plain float; ``str()`` and
+    ``format()`` without a spec give the English text."""
+
+    digits: int
+
+    def __new__(cls, value: float, digits: int = 2) -> "Number":
+        obj = super().__new__(cls, value)
+        obj.digits = int(digits)
+        return obj
+
+    def __reduce__(self) -> tuple:
+        return (Number, (float(self), self.digits))
+
+    def said(self, lang: str = "en") -> str:
+        """The number with :attr:`digits` decimals as ``lang`` writes it."""
+        text = f"{float(self):.{self.digits}f}"
+        if lang == "en":
+            return text
+        from .texts import Formatter  # (the report's numbers: a decimal comma in Swedish)
+
+        return Formatter(lang).num(float(self), self.digits)
+
+    def __str__(self) -> str:
+        return self.said("en")
+
+    def __format__(self, spec: str) -> str:
+        return self.said("en") if not spec else format(float(self), spec)
 
 
 #: codes whose hint names the path tried; the path comes from the problem's file when the
@@ -65,11 +100,13 @@ def phrase(code: str, lang: str = "en", values: dict[str, object] | None = None)
     lang : str, default="en"
     values : dict, optional
         The template's fields, already written as text or plain numbers (a user's
-        value as they wrote it: ``3,5`` stays ``3,5``).
+        value as they wrote it: ``3,5`` stays ``3,5``); a :class:`Number` is written as
+        ``lang`` writes numbers (``0,15`` in Swedish), a :class:`Said` as its sentence.
     """
     texts = _catalogue(lang)
     template = texts.get(code, _catalogue("en").get(code, code))
-    said = {k: phrase(v.code, lang, v.values) if isinstance(v, Said) else v for k, v in (values or {}).items()}
+    said = {k: phrase(v.code, lang, v.values) if isinstance(v, Said) else v.said(lang) if isinstance(v, Number)
+            else v for k, v in (values or {}).items()}
     return str(template).format(**said)
 
 

@@ -415,12 +415,9 @@ def continuum_lines(solution: Mapping[str, Any], lang: str = "en", *,
     """
     from .i18n import reason_text
     from .texts import Formatter, load_texts
-    from .stages import continuum_reason, continuum_title_key
+    from .stages import continuum_caution, continuum_title_key
 
-    k = solution.get("k")
-    rows = [r for r in solution.get("k_evidence") or [] if isinstance(r, Mapping) and r.get("k") == k]
-    codes = continuum_reason(k, solution.get("k_reason_code"), rows[0].get("entropy") if rows else None,
-                             typed_differently=typed_differently, levels=solution.get("k_levels"))
+    codes = continuum_caution(solution, typed_differently=typed_differently)
     if not codes:
         return []
     texts = load_texts(lang)
@@ -501,7 +498,8 @@ def _solution(survey_dir: Path, screen: ScreenResult, factors: FactorsResult, ty
 
         solution["structure_warning"] = reason_text(caution, load_texts("en"), Formatter("en"))
         solution["structure_warning_code"] = caution
-    if codes := continuum_caution(solution):  # the report's continuum box, for every deliverable (trial 23)
+    overlap = getattr(types, "overlap", None) or {}  # the share typed differently, as the terminal says it
+    if codes := continuum_caution(solution, typed_differently=overlap.get("typed_differently")):  # (trial 23)
         from .i18n import reason_text
         from .texts import Formatter, load_texts
 

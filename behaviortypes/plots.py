@@ -458,10 +458,10 @@ def _fit_column_labels(ax: Axes, texts: Sequence[str]) -> None:
     dimensions named with long words, "Självbestämmande"), the labels are staggered:
     every other one a row lower, so that each may take two columns' width; only a word
     wider than that is broken between letters, with a hyphen. Nothing is cut: a type's
-    number and every word of its name stay.
+    number and every word of its name stay. The room the labels take (the last one reaching
+    past the plot's right edge) can narrow the columns once the figure is laid out: they are
+    then fitted again to the narrower columns (8 types' long names collided before, session 24).
     """
-    import matplotlib
-
     fig = ax.figure
     n = len(texts)
     if not n:
@@ -471,6 +471,22 @@ def _fit_column_labels(ax: Axes, texts: Sequence[str]) -> None:
     if engine is not None:  # where the columns are once the labels are out of the way
         engine.execute(fig)
     column = ax.get_window_extent().width / fig.dpi * 72 / n
+    for _ in range(4):  # staggered labels reach past the plot: its columns narrow, fitted again (session 24)
+        if not _put_column_labels(ax, texts, column) or engine is None:
+            return
+        engine.execute(fig)
+        now = ax.get_window_extent().width / fig.dpi * 72 / n
+        if now >= column - 0.5:
+            return
+        column = now
+
+
+def _put_column_labels(ax: Axes, texts: Sequence[str], column: float) -> bool:
+    """:func:`_fit_column_labels`' labels for columns ``column`` points wide; whether they
+    are staggered (each up to two columns wide: the last reaches past the plot's edge)."""
+    import matplotlib
+
+    n = len(texts)
     gap = max(6.0, 0.15 * column)  # keeps neighbours apart
     fitted = _wrapped_at(texts, max(1.0, column - gap))
     stagger = fitted is None and n > 1
@@ -487,6 +503,7 @@ def _fit_column_labels(ax: Axes, texts: Sequence[str]) -> None:
     drop = (max(_text_height("\n".join(w), size) for w in wrapped[0::2]) + 2.0) if stagger else 0.0
     for i, tick in enumerate(ax.xaxis.get_major_ticks()[:n]):
         tick.set_pad(pad + (drop if i % 2 else 0.0))
+    return stagger
 
 
 def _column_labels(ax: Axes, texts: Sequence[str]) -> None:

@@ -43,6 +43,10 @@ __all__ = [
     "statements_on",
     "FEW_STATEMENTS_LEVELS",
     "types_weak",
+    "weak_types_field",
+    "folder_types_weak",
+    "folder_weak_field",
+    "kept_k_row",
     "level_share",
     "LEVELS_SHARE",
     "CONTINUUM_ENTROPY",
@@ -704,28 +708,55 @@ def user_k_caution(solution: Mapping[str, Any]) -> dict[str, Any] | None:
     values = {"k": int(k)}
     if said & set(_ONE_GROUP_CODES) or (k_evidence is not None and int(k_evidence) == 1):
         return {"code": "warn_user_k_one_group", "values": values}
-    rows = [r for r in solution.get("k_evidence") or [] if isinstance(r, Mapping) and r.get("k") == k]
-    signs = continuum_reason(k, codes, rows[0].get("entropy") if rows else None, levels=solution.get("k_levels"))
+    signs = continuum_reason(k, codes, kept_k_row(solution).get("entropy"), levels=solution.get("k_levels"))
     if not signs:
         return None
     levels = continuum_title_key(signs) == "k_continuum_levels_title"
     return {"code": "warn_user_k_levels" if levels else "warn_user_k_continuum", "values": values}
 
 
-def continuum_caution(solution: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+def kept_k_row(solution: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``solution.json``'s ``k_evidence`` row at its kept ``k`` (``{}`` when there is none):
+    the entropy (and ``typed_differently``) the continuum's sentences read."""
+    k = solution.get("k")
+    rows = [r for r in solution.get("k_evidence") or [] if isinstance(r, Mapping) and r.get("k") == k]
+    return rows[0] if rows else {}
+
+
+def continuum_caution(solution: Mapping[str, Any] | None, *,
+                      typed_differently: float | None = None) -> list[dict[str, Any]]:
     """The report's "a continuum, not distinct groups" / "levels of one dimension" reasons
     for a ``solution.json`` (:func:`continuum_reason` on its ``k``, ``k_reason_code``, the
     entropy at ``k`` in ``k_evidence`` and ``k_levels``), or ``[]``. ``discover`` records
     their English sentence as ``continuum_warning``; a folder written before that gets the
     same answer from the same fields. User trial 23: the report and ``discover`` said "a
     continuum … do not present them as segments", and the form, the workbooks and
-    ``typing-tool --score`` said nothing."""
+    ``typing-tool --score`` said nothing. ``typed_differently`` (the share of respondents
+    typed differently, ``discover``'s overlap; default: the kept row's, when recorded): the
+    overlap sentence says it, as the report and the terminal do (one sentence everywhere)."""
     if not isinstance(solution, Mapping):
         return []
-    k = solution.get("k")
-    rows = [r for r in solution.get("k_evidence") or [] if isinstance(r, Mapping) and r.get("k") == k]
-    return continuum_reason(k, solution.get("k_reason_code"), rows[0].get("entropy") if rows else None,
-                            levels=solution.get("k_levels"))
+    row = kept_k_row(solution)
+    if typed_differently is None:
+        typed_differently = row.get("typed_differently")
+    return continuum_reason(solution.get("k"), solution.get("k_reason_code"), row.get("entropy"),
+                            typed_differently=typed_differently, levels=solution.get("k_levels"))
+
+
+def weak_types_field(solution: Mapping[str, Any] | None) -> str | None:
+    """The field of ``solution.json`` that says its types are to be read with care, or
+    ``None`` (:func:`types_weak`): ``structure_warning`` (weak evidence for distinct types, or
+    ``--k`` against the evidence), ``continuum_warning`` (a continuum or levels of one
+    dimension); for a folder written before these were recorded, the fields they are read
+    from: ``k_evidence`` (a continuum) or ``k_reason_code`` (``--k`` against the evidence)."""
+    if not isinstance(solution, Mapping):
+        return None
+    for name in ("structure_warning", "continuum_warning"):
+        if solution.get(name):
+            return name
+    if continuum_caution(solution):
+        return "k_evidence"
+    return "k_reason_code" if user_k_caution(solution) is not None else None
 
 
 def types_weak(solution: Mapping[str, Any] | None) -> bool:
@@ -735,11 +766,24 @@ def types_weak(solution: Mapping[str, Any] | None) -> bool:
     as the report's headline says; user trial 23), or the number of types was set with
     ``--k`` against the evidence (:func:`user_k_caution`, also for a folder written before
     that was recorded). The one source of the typing tool's form, workbook and the scored
-    files' warning."""
-    if not isinstance(solution, Mapping):
-        return False
-    return (bool(solution.get("structure_warning")) or bool(solution.get("continuum_warning"))
-            or bool(continuum_caution(solution)) or user_k_caution(solution) is not None)
+    files' warning (:func:`weak_types_field` names the field)."""
+    return weak_types_field(solution) is not None
+
+
+def folder_weak_field(folder: Path | None) -> str | None:
+    """:func:`weak_types_field` of the ``solution.json`` in ``folder``; None without a folder
+    or a ``solution.json``."""
+    from .files import read_json
+
+    solution = Path(folder) / "solution.json" if folder is not None else None
+    return weak_types_field(read_json(solution)) if solution is not None and solution.is_file() else None
+
+
+def folder_types_weak(folder: Path | None) -> bool:
+    """Whether the discovery in ``folder`` gave types to read with care (its ``solution.json``:
+    :func:`types_weak`); False without a folder or a ``solution.json``. The one reading of it
+    for the scored files' warning and the typing tool's spec (LEFT21 L3)."""
+    return folder_weak_field(folder) is not None
 
 
 def _factor_said(factor_id: str, name: str) -> Any:

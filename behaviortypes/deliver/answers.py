@@ -144,10 +144,13 @@ def _check_columns(path: Path, spec: TypingSpec, columns: list[str], duplicate_c
 def _refuse_texts_as_names(path: Path, spec: TypingSpec, columns: list[str], missing_cols: list[str]) -> None:
     """Columns headed with the missing statements' texts (an export that writes the question,
     not its id): say which statement the first one is and to name it by its id (trial 23)."""
-    texts = {" ".join(str(t).split()).casefold(): i for i, t in spec.tool.texts_.items() if i in missing_cols and t}
-    named = [c for c in columns if " ".join(str(c).split()).casefold() in texts]
+    def plain(text: object) -> str:  # a heading as the statement's text: spaces and case aside
+        return " ".join(str(text).split()).casefold()
+
+    texts = {plain(t): i for i, t in spec.tool.texts_.items() if i in missing_cols and t}
+    named = [c for c in columns if plain(c) in texts]
     if named:
-        item = texts[" ".join(str(named[0]).split()).casefold()]
+        item = texts[plain(named[0])]
         raise InputError(code="problem_answers_column_is_text", file=path, column=named[0],
                          values={"column": named[0], "item": item, "n": len(named), "items": ", ".join(spec.items)})
 

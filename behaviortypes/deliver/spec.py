@@ -271,7 +271,7 @@ def load_typing_spec(
         if num is not None and float(num).is_integer() and text not in (None, ""):
             labels[int(num)] = str(text)
     missing = [float(v) for v in (inst_scale.get("missing_codes") or []) if _number(v) is not None]
-    from ..scoring.api import folder_types_weak  # one reading with the scored files' warning (LEFT21 L3)
+    from ..stages import folder_types_weak  # one reading with the scored files' warning (LEFT21 L3)
 
     weak = folder_types_weak(folder)
     return TypingSpec(

@@ -622,14 +622,19 @@ def implausible_notes(meta: dict[str, Any], t: dict[str, str], labels: dict[str,
     """"The means of age include 3 values that look like missing codes … (1998, 1992, 1974) …",
     per outcome of ``profile.json`` in which ``profile`` found such values and warned: the
     outcomes sheet and the type pages show means that include them until they are declared
-    (user trial 23: a type's mean age 15.1–35.0 with no word of the warning)."""
+    (user trial 23: a type's mean age 15.1–35.0 with no word of the warning). When the codes
+    listed are the most extreme of more distinct values (``listed`` and ``distinct`` in
+    ``profile.json``), the note says so (``outcome_implausible_note_more``)."""
     lines = []
     for spec in meta.get("outcomes", []):
         found = spec.get("implausible") if isinstance(spec, dict) else None
         if isinstance(found, dict) and found.get("n"):
-            lines.append(t["outcome_implausible_note"].format(
+            more = found.get("listed") and found.get("distinct") and int(found["distinct"]) > int(found["listed"])
+            key = "outcome_implausible_note_more" if more else "outcome_implausible_note"
+            lines.append(t[key].format(
                 column=(labels or {}).get(spec["column"], spec["column"]), n=int(found["n"]),
-                codes=found.get("codes", ""), name=spec["column"]))
+                codes=found.get("codes", ""), name=spec["column"], listed=found.get("listed"),
+                distinct=found.get("distinct")))
     return lines
 
 
@@ -665,24 +670,27 @@ def _warn_implausible(values: pd.Series, col: str, file: str, rows: pd.Series | 
     """Warn when an outcome holds values that look like missing codes or lie far out
     (:func:`behaviortypes.describe.plausible.implausible_values`), naming rows and values;
     ``{"n": …, "codes": "1998, 1992"}`` for ``profile.json``'s outcome (the means include
-    them until they are declared), else None."""
-    from .plausible import implausible_codes, implausible_examples, implausible_hint, implausible_values
+    them until they are declared; with ``listed`` and ``distinct`` when the codes are the
+    most extreme of more distinct values), else None."""
+    from .plausible import (implausible_codes, implausible_codes_more, implausible_examples, implausible_hint,
+                            implausible_values)
 
     found = implausible_values(values)
     if found.empty:
         return None
     shown, where = implausible_examples(found, rows)
     where += ", …" if len(found) > 3 else ""
-    codes = implausible_codes(found)
+    codes, more = implausible_codes(found), implausible_codes_more(found)  # "the 10 most extreme of 37"
     kept = int(values.notna().sum())  # the kept respondents, where check counts the whole file
+    hint = implausible_hint(file, col, "outcomes", codes, more)
     warnings.warn(BehaviortypesWarning(
         f"{file}, column '{col}': {len(found)} of {kept} values (respondents kept after screening) "
         f"look like missing codes or lie far outside the rest: "
-        f"{shown}" + (f" (rows {where})" if where else "") + f". Hint: {implausible_hint(file, col, 'outcomes', codes)}",
+        f"{shown}" + (f" (rows {where})" if where else "") + f". Hint: {hint}",
         code="warn_implausible_values_kept", values={"file": file, "column": col, "n": len(found), "total": kept,
                                                      "values": shown, "rows": where or "–", "key": "outcomes",
                                                      "codes": codes}), stacklevel=4)
-    return {"n": int(len(found)), "codes": codes}
+    return {"n": int(len(found)), "codes": codes, **({"listed": more[0], "distinct": more[1]} if more else {})}
 
 
 def _warn_out_of_range(table: pd.DataFrame, outs: list[dict]) -> None:

@@ -386,9 +386,16 @@ DECLARED_MAX_CODES = 30
 
 def few_code_columns(features: pd.DataFrame, schema: Sequence[Mapping[str, Any]]) -> list[tuple[str, int]]:
     """``(name, distinct)`` of the numeric columns that look like codes of categories: whole
-    numbers with at most 10 distinct values (3 or more), or at most 20 with a dip (a code
-    with fewer than a quarter of the rows of both its neighbours: race 1-13 of trial 23,
-    where code 2 had 14 rows beside 1,434 and 10,537; a count's frequencies have no such dip)."""
+    numbers with 3 to 10 distinct values that do not behave as a number, or at most 20 with a
+    dip (a code with fewer than a quarter of the rows of both its neighbours: race 1-13 of
+    trial 23, where code 2 had 14 rows beside 1,434 and 10,537; a count's frequencies have no
+    such dip).
+
+    A run of consecutive whole numbers whose frequencies rise to one peak and fall again
+    (children 0-5, a 1-5 rating, a uniform 0-3) behaves as a number — a mean of it says
+    something — and is not named (session 24: the warning named counts and ratings, which a
+    user could do nothing about); with a gap (1, 2, 9; 10, 20, 30) or a second peak (a valley
+    below half of the smaller of the peaks on either side) the values read as codes."""
     found = []
     for spec in schema:
         name = spec["name"]
@@ -403,9 +410,22 @@ def few_code_columns(features: pd.DataFrame, schema: Sequence[Mapping[str, Any]]
         c = counts.to_numpy(float)
         dip = any(c[i] < 0.25 * min(c[i - 1], c[i + 1]) and min(c[i - 1], c[i + 1]) >= 20
                   for i in range(1, len(c) - 1))
-        if len(c) <= 10 or dip:
+        if dip or (len(c) <= 10 and not _behaves_as_number(counts.index.to_numpy(float), c)):
             found.append((str(name), int(len(c))))
     return found
+
+
+def _behaves_as_number(values: np.ndarray, counts: np.ndarray) -> bool:
+    """Whether whole ``values`` (sorted) with these ``counts`` read as a quantity: consecutive
+    (no gap) and with one peak (no valley below half of the smaller peak around it, of at
+    least 20 rows)."""
+    if np.any(np.diff(values) != 1):
+        return False
+    for i in range(1, len(counts) - 1):
+        around = min(counts[:i].max(), counts[i + 1:].max())
+        if around >= 20 and counts[i] < 0.5 * around:
+            return False
+    return True
 
 
 def reference_date(features: pd.DataFrame, schema: Sequence[Mapping[str, Any]]) -> str | None:

@@ -769,10 +769,9 @@ class CrmMoments:
     EXTREMES = 1000
 
     def __init__(self) -> None:
-        self._n: dict[str, float] = {}
         self._s: dict[str, np.ndarray] = {}  # per statistic: sums per binary exponent (_EXP_BINS)
         self._ss: dict[str, np.ndarray] = {}
-        self._c: dict[str, np.ndarray] = {}  # observed values per binary exponent
+        self._c: dict[str, np.ndarray] = {}  # observed values per binary exponent (their sum: n)
         # per numeric statistic: (values, counts) of its EXTREMES smallest and largest distinct values
         self._ends: dict[str, tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]] = {}
         self.n_rows = 0
@@ -788,7 +787,6 @@ class CrmMoments:
         _, exps = np.frexp(filled)
         bins = np.clip(exps + _EXP_OFFSET, 0, _EXP_BINS - 1)
         for j, name in enumerate(indicators.columns):
-            self._n[name] = self._n.get(name, 0.0) + float(seen[:, j].sum())
             b = bins[:, j]
             self._s[name] = self._s.get(name, 0.0) + np.bincount(b, weights=filled[:, j], minlength=_EXP_BINS)
             self._ss[name] = self._ss.get(name, 0.0) + np.bincount(b, weights=filled[:, j] ** 2,
@@ -813,7 +811,8 @@ class CrmMoments:
         numeric statistic the ``(low, high)`` outside which its values are left out (when
         the kept ends hold them all)."""
         rows = {}
-        for name, n in self._n.items():
+        for name, c in self._c.items():
+            n = float(c.sum())  # the observed values (one state: the counts per binary exponent)
             s, ss = self._s[name].copy(), self._ss[name].copy()
             if without and name in without and name in self._ends:
                 lo, hi = without[name]

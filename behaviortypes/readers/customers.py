@@ -219,6 +219,13 @@ def csv_null_values() -> list[str]:
     return sorted(set(pacsv.ConvertOptions().null_values) | words)
 
 
+def null_columns(batch) -> list[str]:
+    """The names of the columns of a pyarrow ``Table`` or ``RecordBatch`` with a cell read as
+    no value (a blank, or a word of :func:`csv_null_values`), in the batch's order: what
+    :func:`say_read_as_missing` is given, as the base is read whole, streamed or scored."""
+    return [name for name, col in zip(batch.schema.names, batch.columns) if col.null_count]
+
+
 #: Rows of a column's cells read as no value that :func:`say_read_as_missing` keeps to say
 #: "rows 2, 3, 4 and 999,997 more" (beyond this, "more" counts only these).
 _MISSING_ROWS_KEPT = 1_000_000
@@ -344,7 +351,7 @@ def _read_customer_arrow(path: Path, columns, id_column):
                              hint=Said("problem_base_csv_fix")) from None
         _check_columns(path, table.column_names, columns, id_column)
         table = table.select(list(columns)) if columns else table
-        say_read_as_missing(path, [c for c in table.column_names if table.column(c).null_count], id_column)
+        say_read_as_missing(path, null_columns(table), id_column)
         return table
     raise unknown_customer_format(path)
 
@@ -468,7 +475,7 @@ def iter_customer_batches(path: str | Path, *, batch_size: int = 100_000,
             try:
                 for batch in reader:
                     batch = batch.select(list(columns)) if columns else batch
-                    empty |= dict.fromkeys(n for n, col in zip(batch.schema.names, batch.columns) if col.null_count)
+                    empty |= dict.fromkeys(null_columns(batch))
                     yield batch
             except pa.ArrowInvalid as err:
                 raise InputError(code="problem_base_csv", values={"detail": str(err).splitlines()[0]},

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import CodedProblem, Problem, Said, as_written
+from ..errors import CodedProblem, Number, Problem, Said, as_written
 from ..instrument import Instrument
 from ._common import coerce, column_hint, id_column_hint, ids_to_str, is_missing, to_number
 
@@ -703,7 +703,7 @@ def unrelated_statements(answers: dict[str, pd.Series], file: Any) -> list[Probl
     r = r.where(~np.eye(len(r), dtype=bool))
     top = r.max(axis=1)
     return [Problem(code="warn_statement_unrelated", file=file, column=str(c),
-                    values={"r": f"{top[c]:.2f}", "bound": f"{UNRELATED_MAX_R:.2f}"})
+                    values={"r": Number(top[c]), "bound": Number(UNRELATED_MAX_R)})
             for c in frame.columns if np.isfinite(top[c]) and top[c] < UNRELATED_MAX_R]
 
 

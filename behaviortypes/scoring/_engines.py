@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..errors import InputError, Said
+from ..errors import InputError, Number, Said
 from ._model import Scorer, relocated
 from ._progress import RowMeter
 from ._sources import csv_block_size, Source, file_suffix
@@ -118,7 +118,8 @@ def _dask_client(scheduler: Any) -> Iterator[Any]:
             client = Client(scheduler, timeout=seconds)
         except OSError as err:
             if str(err).startswith("Timed out"):  # (distributed's words): said in the study's language
-                raise InputError(code="problem_dask_timeout", values={"seconds": f"{seconds:g}"},
+                shown = Number(seconds, len(f"{seconds:g}".partition(".")[2]))  # 0.5 s: "0,5 s" in Swedish
+                raise InputError(code="problem_dask_timeout", values={"seconds": shown},
                                  value=scheduler, hint=Said("problem_dask_unreachable_hint")) from None
             raise InputError(code="problem_dask_unreachable", values={"why": str(err)}, value=scheduler) from None
         with client:

@@ -108,6 +108,8 @@ class Source:
                          column_types=column_types)
 
     def _csv(self, columns: list[str], batch_size: int) -> Iterator[pa.RecordBatch]:
+        from ..readers.customers import null_columns  # the readers' one test of a column read as no value
+
         block = csv_block_size(self.path, batch_size)
         try:  # open_csv already converts the first block
             reader = self.open_csv(block_size=block, include_columns=columns, column_types=self.csv_types)
@@ -122,7 +124,7 @@ class Source:
             except pa.ArrowInvalid as err:
                 raise _csv_value_error(self, err, after_row=done + 1) from None
             done += batch.num_rows
-            self.null_columns.update(n for n, c in zip(batch.schema.names, batch.columns) if c.null_count)
+            self.null_columns.update(null_columns(batch))
             yield batch
 
     def _duckdb(self, columns: list[str], batch_size: int) -> Iterator[pa.RecordBatch]:

@@ -252,32 +252,35 @@ def _peak_rss_mib() -> float:
 
 # --------------------------------------------------------------------------- entry point
 def folder_types_weak(folder: Path | None) -> bool:
-    """Whether the discovery in ``folder`` gave types to read with care (its ``solution.json``:
-    :func:`behaviortypes.stages.types_weak`); False without a folder or a ``solution.json``.
-    The one reading of it for the scored files' warning and the typing tool's spec (LEFT21 L3)."""
-    from ..files import read_json
-    from ..stages import types_weak
+    """:func:`behaviortypes.stages.folder_types_weak` (kept here for callers of this name)."""
+    from ..stages import folder_types_weak as weak
 
-    solution = Path(folder) / "solution.json" if folder is not None else None
-    return bool(solution is not None and solution.is_file() and types_weak(read_json(solution)))
+    return weak(folder)
 
 
 def warn_weak_evidence(folder: Path | None, weak: bool | None = None) -> None:
     """Say once, as a :class:`~behaviortypes.errors.SurveyQualityWarning` (the command line's
     ``warning:`` line, en + sv: ``warn_weak_evidence_scored``), that the discovery in ``folder``
-    gave weak evidence for distinct types (``solution.json``'s ``structure_warning``): the
-    typed or scored file has no column that says so. ``weak``: already known (the typing tool's
-    spec); else read from ``folder``'s ``solution.json``."""
+    gave weak evidence for distinct types: the typed or scored file has no column that says so.
+    The sentence names the field of ``solution.json`` that says it
+    (:func:`behaviortypes.stages.weak_types_field`: ``structure_warning``, else
+    ``warn_weak_evidence_scored_field`` with ``continuum_warning`` …). ``weak``: already known
+    (the typing tool's spec); else read from ``folder``'s ``solution.json``."""
     import warnings
 
     from ..errors import SurveyQualityWarning
+    from ..stages import folder_weak_field
     from ..texts import load_texts
 
+    field = folder_weak_field(folder)
     if weak is None:
-        weak = folder_types_weak(folder)
+        weak = field is not None
     if weak:
-        code = "warn_weak_evidence_scored"
-        warnings.warn(SurveyQualityWarning(load_texts("en")[code], code=code), stacklevel=3)
+        code, values = "warn_weak_evidence_scored", {}
+        if field is not None and field != "structure_warning":
+            code, values = "warn_weak_evidence_scored_field", {"field": field}
+        warnings.warn(SurveyQualityWarning(load_texts("en")[code].format(**values), code=code, values=values),
+                      stacklevel=3)
 
 
 def score_customers(

@@ -308,6 +308,15 @@ def report(
     if _existing(out_dir, "discovery_folder").is_file():  # e.g. OUT/solution.json: the folder is meant
         raise InputError(code="problem_file_not_folder", file=out_dir, hint=Said(
             "problem_file_not_folder_fix", {"command": f"behaviortypes report {out_dir.parent}"}))
+    # the folder's contract and a file of the user's named by --pdf are refused before the report's
+    # stack is imported (matplotlib, SciPy, WeasyPrint: ~2 CPU s); run_report checks both again
+    from .study import load as load_discovery
+
+    load_discovery(out_dir)
+    if pdf is not None:
+        from .report.owned import refuse_foreign_files
+
+        refuse_foreign_files([pdf])
     from .pipeline import report as run_report
 
     with _run_warnings(said):  # profile.json of an earlier discovery, …: in the report's language

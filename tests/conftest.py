@@ -26,6 +26,14 @@ if _workers > 1:
 # their compiled modules (``__pycache__``, ignored by git); the pytest workers are unchanged.
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
+if os.environ.get("BT_CLI_LOG"):  # every command a test runs, logged (tests/clirun.py)
+    import sys
+
+    sys.path.insert(0, os.path.dirname(__file__))
+    from clirun import log_commands
+
+    log_commands(os.environ["BT_CLI_LOG"])
+
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")

@@ -22,21 +22,25 @@ __all__ = ["fiml_cfa"]
 _LOG2PI = float(np.log(2 * np.pi))
 
 
-def _patterns(X: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(observed columns, rows) per missingness pattern with at least one answer."""
+def _patterns(X: np.ndarray) -> list[tuple]:
+    """(observed columns o, rows, their observed answers, the indices of S's o-o, o-m and m-m
+    blocks, m = missing) per missingness pattern with at least one answer: taken out once,
+    not in every EM iteration (session 24)."""
     keys, inv = np.unique(np.isnan(X), axis=0, return_inverse=True)
     inv = np.ravel(inv)
-    return [(~keys[g], np.flatnonzero(inv == g)) for g in range(len(keys)) if (~keys[g]).any()]
+    pats = [(~keys[g], np.flatnonzero(inv == g)) for g in range(len(keys)) if (~keys[g]).any()]
+    return [(o, rows, X[np.ix_(rows, o)], np.ix_(o, o), np.ix_(o, ~o), np.ix_(~o, ~o))
+            for o, rows in pats]
 
 
 def _e_step(X: np.ndarray, pats, mu: np.ndarray, S: np.ndarray):
     """Completed first and second moments and the observed-data log-likelihood."""
     p = X.shape[1]
     T1, T2, ll, n = np.zeros(p), np.zeros((p, p)), 0.0, 0
-    for o, rows in pats:
+    for o, rows, answers, oo, om, mm in pats:
         m = ~o
-        D = X[np.ix_(rows, o)] - mu[o]
-        Soo = S[np.ix_(o, o)]
+        D = answers - mu[o]
+        Soo = S[oo]
         L = np.linalg.cholesky(Soo)
         Z = np.linalg.solve(L, D.T)
         ll -= 0.5 * (float(np.sum(Z ** 2))
@@ -45,9 +49,9 @@ def _e_step(X: np.ndarray, pats, mu: np.ndarray, S: np.ndarray):
         full[:, o] = D + mu[o]
         C = np.zeros((p, p))
         if m.any():
-            B = np.linalg.solve(Soo, S[np.ix_(o, m)]).T
+            B = np.linalg.solve(Soo, S[om]).T
             full[:, m] = mu[m] + D @ B.T
-            C[np.ix_(m, m)] = S[np.ix_(m, m)] - B @ S[np.ix_(o, m)]
+            C[mm] = S[mm] - B @ S[om]
         T1 += full.sum(0)
         T2 += full.T @ full + rows.size * C
         n += rows.size

@@ -93,6 +93,12 @@ def test_one_theme_answered_reversed_is_one_warning_with_one_fix_not_mixed_advic
                     "answers may be reverse-scored already in the file, or those statements are not worded "
                     "against the theme. Hint: remove reverse: true from W2, W4 in instrument.yaml, or give "
                     "the raw answers (as the respondents gave them)"], lines
+    sv = ok_lines(bt("check", folder, "--lang", "sv"))
+    assert [x for x in sv if x.startswith("varning:") and "'warm'" in x] == [
+        "varning: påståendena med reverse: true i temat 'warm' (W2, W4) besvaras i samma riktning som dess "
+        "övriga påståenden (r = 0,79 före vändningen), så vända går de emot dem: svaren kan redan vara omvända "
+        "i filen, eller så är de påståendena inte formulerade mot temat. Tips: ta bort reverse: true från W2, W4 "
+        "i instrument.yaml, eller lämna de obearbetade svaren (så som de svarande gav dem)"], sv
 
 
 def test_psychs_bfi_with_psychs_key_is_not_said_reversed_and_reversed_in_the_file_is():

@@ -134,8 +134,11 @@ class CheckResult:
                                                   count=int(row["count"]), share=share))
         if lang == "en":
             lines.extend(f"  - {note}" for note in self.screening.notes())
-        elif self.screening.notes():
-            lines.append("  - " + t["check_no_midpoint"].format(points=f"{inst.scale.max - inst.scale.min + 1:g}"))
+        else:
+            if getattr(self.screening, "styles_scale", None) is not None:
+                lines.append("  - " + self.screening.styles_scale_note(lang))
+            if not self.screening.has_midpoint:
+                lines.append("  - " + t["check_no_midpoint"].format(points=f"{self.screening.scale_range + 1:g}"))
         if len(self.reliability):
             lines.append(t["check_reliability"])
             num = (lambda x: f"{x:.2f}") if lang == "en" else (lambda x: fmt.num(x, 2))

@@ -321,13 +321,21 @@ class ScreeningResult:
     settings : QualitySettings
         The thresholds used.
     scale_range : float, default=NaN
-        ``max - min`` of the answer scale (for the marked-acquiescence count).
+        ``max - min`` of the scale the response styles were measured on (for the
+        marked-acquiescence count).
+    styles_scale : (min, max) or None
+        The range the answers used, when no one used an end of the declared scale and the
+        response styles were measured on it (``None``: measured on the declared scale).
+    declared_scale : (min, max) or None
+        The instrument's scale.
     """
 
     table: pd.DataFrame
     flags: pd.DataFrame
     settings: QualitySettings
     scale_range: float = float("nan")
+    styles_scale: tuple[float, float] | None = None
+    declared_scale: tuple[float, float] | None = None
 
     @property
     def kept_ids(self) -> pd.Index:
@@ -364,11 +372,23 @@ class ScreeningResult:
     def notes(self) -> list[str]:
         """What the counts leave unsaid: on a scale with an even number of points, that
         midpoint responding (``mrs``) is not measured (the report says it in its language,
-        ``styles_no_midpoint``)."""
-        if self.has_midpoint:
-            return []
-        return [f"midpoint responding: not measured (a {self.scale_range + 1:g}-point scale "
-                "has no midpoint)"]
+        ``styles_no_midpoint``); that the response styles were measured on the range the
+        answers used, not on the declared scale (``check_styles_scale``)."""
+        out = []
+        if self.styles_scale is not None and self.declared_scale is not None:
+            out.append(self.styles_scale_note())
+        if not self.has_midpoint:
+            out.append(f"midpoint responding: not measured (a {self.scale_range + 1:g}-point scale "
+                       "has no midpoint)")
+        return out
+
+    def styles_scale_note(self, lang: str = "en") -> str:
+        """The note that the response styles were measured on the range the answers used."""
+        from .texts import load_texts
+
+        (lo, hi), (dlo, dhi) = self.styles_scale, self.declared_scale
+        return load_texts(lang)["check_styles_scale"].format(
+            used=f"{lo:g}–{hi:g}", scale=f"{dlo:g}–{dhi:g}", mid=f"{(lo + hi) / 2:g}")
 
     def to_frame(self) -> pd.DataFrame:
         """Respondents flagged per screen (a respondent can have several reasons).
@@ -646,11 +666,24 @@ def screen_responses(responses: pd.DataFrame, instrument: Instrument,
     for name in ("longstring", "same_share", "irv", "duration_ratio", "failed_checks", "missing_share",
                  "mahalanobis_d2", "mahalanobis_p", "even_odd"):
         out[name] = table[name]
-    # response styles: described, never a reason to drop (see response_styles)
-    out = out.join(response_styles(items, instrument))
+    return _with_styles(out, flags, s, items, instrument)
+
+
+def _with_styles(out: pd.DataFrame, flags: pd.DataFrame, s: QualitySettings, items: pd.DataFrame,
+                 instrument: Instrument) -> ScreeningResult:
+    """The screening result with the response styles: described, never a reason to drop (see
+    :func:`response_styles`), on the range the answers used when no one used an end of the
+    declared scale (user trial 24)."""
+    from .readers import answered_scale
+
+    lo, hi = float(instrument.scale.min), float(instrument.scale.max)
+    used = answered_scale(items, instrument.scale)
+    out = out.join(response_styles(items, instrument, scale=used))
     out.index.name = "respondent_id"
     flags.index.name = "respondent_id"
-    return ScreeningResult(table=out, flags=flags, settings=s, scale_range=float(hi - lo))
+    span = hi - lo if used is None else used[1] - used[0]
+    return ScreeningResult(table=out, flags=flags, settings=s, scale_range=span, styles_scale=used,
+                           declared_scale=(lo, hi))
 
 
 def screen(survey: Any, settings: QualitySettings | dict | None = None) -> ScreeningResult:
@@ -672,7 +705,8 @@ def screen(survey: Any, settings: QualitySettings | dict | None = None) -> Scree
     Raises
     ------
     InputError
-        If ``enabled`` names an unknown screen or a setting has the wrong type.
+        If ``enabled`` names an unknown screen or a setting has the wrong type, or when the
+        answers look reverse-scored already (:func:`check_reversed_already`).
 
     Notes
     -----
@@ -694,9 +728,12 @@ def screen(survey: Any, settings: QualitySettings | dict | None = None) -> Scree
     (about 68 % with 12 items) and rises with ``mahalanobis_alpha=0.01`` (99 % with 24
     items, 1 % of good respondents dropped).
     """
+    said = check_reversed_already(survey.responses, survey.instrument,
+                                  file=getattr(survey, "responses_file", None))
     result = screen_responses(survey.responses, survey.instrument, settings)
     _warn_theme_case(survey.instrument)
-    _warn_miskeyed(survey.responses.loc[result.kept_ids], survey.instrument)
+    _warn_miskeyed(survey.responses.loc[result.kept_ids], survey.instrument,
+                   tuple(f["theme"] for f in said))
     return result
 
 
@@ -812,14 +849,115 @@ def split_halves(found: pd.DataFrame, themes: dict[str, str | None]) -> dict[str
     return out
 
 
-def _warn_miskeyed(responses: pd.DataFrame, instrument: Instrument) -> None:
+#: A theme's reverse: true statements whose raw answers (as in the file) correlate at least
+#: this with its other statements' (and above zero beyond chance, 1 % one-sided) run *with*
+#: them, so reversed they run against them (:func:`reversed_already`).
+ALREADY_REVERSED_R = 0.10
+
+
+def reversed_already(answers: pd.DataFrame, themes: dict[str, str | None],
+                     reverse: list[str] | tuple[str, ...]) -> tuple[list[dict[str, Any]], int]:
+    """The themes whose reverse: true statements run with their forward ones in the raw answers.
+
+    Parameters
+    ----------
+    answers : DataFrame of shape (n_respondents, n_items)
+        The *raw* answers (as in the responses file, not reverse-keyed).
+    themes : dict
+        Statement id -> theme (``Instrument.item_themes``).
+    reverse : list of str
+        The statements declared ``reverse: true``.
+
+    Returns
+    -------
+    (list of dict, int)
+        One dict per such theme (``theme``, ``reverse`` and ``forward`` statements, ``r``:
+        the correlation of the reverse statements' mean raw answer with the forward ones'),
+        and the number of themes that have both kinds. Statements worded against a theme
+        are answered *against* its other statements (r < 0); when they are answered with
+        them (r at or above :data:`ALREADY_REVERSED_R`, above zero beyond chance) the
+        reversal turns them against the theme: the answers were reverse-scored already, or
+        reverse: true is on statements not worded against the theme. User trial 24 (HSQ,
+        1,071 respondents, Martin et al.'s key on answers already reversed): r 0.37 to 0.73
+        in all four themes with both kinds; the raw answers with the same key: -0.37 to
+        -0.73; R psych's bfi with psych's key: none.
+    """
+    rev = set(reverse)
+    groups: dict[str, list[str]] = {}
+    for item, theme in themes.items():
+        if theme and item in answers.columns:
+            groups.setdefault(theme, []).append(item)
+    found, mixed = [], 0
+    for theme, items in groups.items():
+        back, forward = [i for i in items if i in rev], [i for i in items if i not in rev]
+        if not back or not forward:
+            continue
+        mixed += 1
+        a, b = answers[back].mean(axis=1), answers[forward].mean(axis=1)
+        n = int((a.notna() & b.notna()).sum())
+        r = float(a.corr(b))
+        if np.isfinite(r) and r >= ALREADY_REVERSED_R and n > 3 and np.arctanh(min(r, 0.999999)) * np.sqrt(n - 3) > 2.326:
+            found.append({"theme": str(theme), "reverse": back, "forward": forward, "r": r})
+    return found, mixed
+
+
+def _listed(items: list[str], most: int = 12) -> str:
+    return ", ".join(items[:most]) + (" …" if len(items) > most else "")
+
+
+def check_reversed_already(responses: pd.DataFrame, instrument: Instrument, *,
+                           file: str | Path | None = None) -> list[dict[str, Any]]:
+    """Refuse answers that look reverse-scored already; warn about single themes.
+
+    When every theme with both forward and reverse: true statements (two or more such
+    themes) has its reverse statements running with the forward ones in the raw answers
+    (:func:`reversed_already`), the file was most likely reverse-scored before: reversing
+    it again would turn each theme's meaning round for those statements (user trial 24:
+    the factor named "affiliative" came out with "I usually don't laugh …" loading +0.61,
+    and an acquiescence correction followed from the keying error), so nothing is
+    analysed. A theme of its own (not all of them) is warned about, naming its statements.
+
+    Returns
+    -------
+    list of dict
+        The themes warned about (their per-statement keying warnings are not said).
+
+    Raises
+    ------
+    InputError
+        ``problem_answers_reversed_already``: the themes, the statements and the fix.
+    """
+    items = responses[[i for i in instrument.item_ids if i in responses.columns]].astype(float)
+    found, mixed = reversed_already(items, instrument.item_themes, instrument.reverse_ids)
+    if not found:
+        return []
+    order = list(instrument.item_ids)
+    back = sorted((i for f in found for i in f["reverse"]), key=order.index)
+    values = {"themes": ", ".join(f"'{f['theme']}'" for f in found), "items": _listed(back), "n": len(found)}
+    if mixed >= 2 and len(found) == mixed:
+        raise InputError(code="problem_answers_reversed_already", file=file, values=values)
+    for f in found:
+        one = {"theme": f["theme"], "items": _listed(f["reverse"]), "r": float(f["r"])}
+        warnings.warn(SurveyQualityWarning(
+            f"the reverse: true statements of theme '{one['theme']}' ({one['items']}) are answered with "
+            f"its other statements (r = {one['r']:.2f} before reversing), so reversed they run against them: "
+            "the answers may be reverse-scored already in the file, or those statements are not worded "
+            f"against the theme. Hint: remove reverse: true from {one['items']} in instrument.yaml, "
+            "or give the raw answers (as the respondents gave them)",
+            code="warn_theme_reversed_already", values=one), stacklevel=3)
+    return found
+
+
+def _warn_miskeyed(responses: pd.DataFrame, instrument: Instrument, said: tuple[str, ...] = ()) -> None:
     """One warning per statement keyed against its theme (:func:`miskeyed_items`); one per
-    theme split half against half (:func:`split_halves`), naming both halves."""
+    theme split half against half (:func:`split_halves`), naming both halves; none for the
+    themes in ``said`` (warned about as reverse-scored already)."""
     from .readers import keyed_items
 
     reversed_ = {item.id for item in instrument.items if item.reverse}
     keyed = keyed_items(responses, instrument)
     found = miskeyed_items(keyed, instrument.item_themes)
+    found = found[~found["theme"].isin(list(said))]
     themes = {i: t for i, t in instrument.item_themes.items() if i in keyed.columns}
     split = split_halves(found, themes)
     for theme, (named, rest) in split.items():
@@ -991,7 +1129,8 @@ def _theme_indices(items: pd.DataFrame, mid: float,
     return out
 
 
-def response_styles(items: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+def response_styles(items: pd.DataFrame, instrument: Instrument, *,
+                    scale: tuple[float, float] | None = None) -> pd.DataFrame:
     """Acquiescence and extreme responding of every respondent.
 
     Parameters
@@ -1000,6 +1139,10 @@ def response_styles(items: pd.DataFrame, instrument: Instrument) -> pd.DataFrame
         *Raw* answers (not reverse-keyed), NaN = no answer.
     instrument : Instrument
         Scale, reverse keying and themes.
+    scale : (min, max), optional
+        The scale to measure on (its midpoint and ends); default the instrument's.
+        Screening gives the range the answers used when no one used an end of the
+        declared scale (:func:`behaviortypes.readers.answered_scale`).
 
     Returns
     -------
@@ -1049,6 +1192,8 @@ def response_styles(items: pd.DataFrame, instrument: Instrument) -> pd.DataFrame
     response set in scale development. *Journal of Applied Psychology*, 67, 555-561.
     """
     lo, hi, reverse, groups = _instrument_parts(instrument, items)
+    if scale is not None:
+        lo, hi = float(scale[0]), float(scale[1])
     mid = (lo + hi) / 2
     x = items.to_numpy(dtype=float)
     answered = np.sum(~np.isnan(x), axis=1)
@@ -1291,7 +1436,11 @@ def decide_style_correction(items: pd.DataFrame, instrument: Instrument, *,
     Notes
     -----
     Without reverse-keyed statements in at least two themes, acquiescence cannot be told
-    from content and the decision is "no correction" with that reason. On planted data
+    from content and the decision is "no correction" with that reason. A theme whose
+    reverse-keyed statements are answered with its forward ones (:func:`reversed_already`,
+    a keying error) does not count: its balanced index is content. User trial 24 (HSQ
+    answers reverse-scored already, reverse: true declared on them): a correction of
+    11.7 % "acquiescence" followed; ``check`` and ``discover`` now refuse those answers. On planted data
     (24 five-point statements in 4 themes, 30 % reversed, 1,000 respondents) with no
     response styles, the acquiescence share is about 0 and no correction is chosen;
     when 25 % of respondents agree 0.8 latent SD more with every statement the share
@@ -1305,6 +1454,10 @@ def decide_style_correction(items: pd.DataFrame, instrument: Instrument, *,
     lo, hi, reverse, groups = _instrument_parts(instrument, items)
     mid = (lo + hi) / 2
     styles = response_styles(items, instrument)
+    # a theme whose reverse statements are answered with its forward ones is a keying error
+    # (warned about), not agreement with both poles: left out (user trial 24: 11.7 %)
+    keying = {f["theme"] for f in reversed_already(items, instrument.item_themes, reverse)[0]}
+    groups = {t: ids for t, ids in groups.items() if t not in keying}
     # with no themes, _style_groups pools all items into one pair: nothing to split
     themed = _style_groups(items, reverse, groups) if groups else []
     nan = float("nan")

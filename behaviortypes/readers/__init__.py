@@ -33,12 +33,14 @@ from .validate import (
     WARN_MISSING_SHARE,
     WARN_MODAL_SHARE,
     WARN_RESPONDENTS_PER_ITEM,
+    answered_scale,
     check_responses,
     validate_responses,
 )
 
 __all__ = [
     "Survey",
+    "answered_scale",
     "load_survey",
     "find_responses_file",
     "read_table",

@@ -409,6 +409,49 @@ def _suggest_reverse(data: pd.DataFrame) -> tuple[dict[str, bool], list[list[str
     return {c: bool(sg < 0) for c, sg in zip(cols, signs)}, guesses, keyed
 
 
+#: A statement worded with a negation says the opposite of its plain form: "I usually don't
+#: laugh …", "People are never offended …" (user trial 24, HSQ's reverse-keyed statements);
+#: Swedish "inte", "aldrig". Said of the statement's text (its column's name when it has none).
+_NEGATION = re.compile(r"(?:n['’]t\b|\b(?:not|no|never|cannot|rarely|seldom|inte|aldrig|sällan|ej|ingen|inget|inga)\b)",
+                       re.IGNORECASE)
+
+
+def _negated_share(cols: Sequence[str], statements: Mapping[str, str]) -> float:
+    """The share of ``cols`` whose statement is worded with a negation (:data:`_NEGATION`)."""
+    return float(np.mean([bool(_NEGATION.search(str(statements.get(c) or c))) for c in cols]))
+
+
+def keying_by_wording(reverse: dict[str, bool], scales: Sequence[Sequence[str]],
+                      statements: Mapping[str, str]) -> list[list[str]]:
+    """Turn the keying of the scales worded both ways so that the negated statements are the
+    reverse-keyed ones; return the scales whose keying the wording decided.
+
+    The answers tell which statements of a scale go against the others, not which way is
+    high; the draft marks the fewer reverse: true (and guesses a half against half). When
+    most statements of one side are worded with a negation ("don't", "not", "never";
+    "inte", "aldrig") and at most half of the other side's are, the negated side is marked
+    reverse: true, however many. User trial 24 (HSQ, Martin et al. 2003's key, texts as SPSS
+    labels): the fewer put reverse: true on the affiliative statements 5, 13 and 21 against
+    the published 1, 9, 17, 25, 29 (all five negated, "rarely" and "can't" counted, one of
+    the three); by the wording the draft matches the published key on all 32 statements
+    (aggressive: 4 of 4 against 3 of 4 negated, not decided by the wording, stays the guess
+    from the other scales; ``reverse`` is changed in place).
+    """
+    decided = []
+    for scale in scales:
+        back = [c for c in scale if reverse.get(c)]
+        forward = [c for c in scale if c in reverse and not reverse[c]]
+        if not back or not forward:
+            continue
+        b, f = _negated_share(back, statements), _negated_share(forward, statements)
+        if max(b, f) > 0.5 and min(b, f) <= 0.5:
+            if f > b:
+                for c in back + forward:
+                    reverse[c] = not reverse[c]
+            decided.append(list(scale))
+    return decided
+
+
 def draft_instrument(path: str | Path) -> dict[str, Any]:
     """Draft an instrument from a responses file (best from ``.sav`` or a Qualtrics export).
 
@@ -580,6 +623,7 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     if missing_codes:
         scale["missing_codes"] = [int(v) if float(v).is_integer() else v for v in missing_codes]
     statements, stems = split_question_stems({c: str(texts.get(c) or "") for c in items})
+    worded = keying_by_wording(reverse, guesses + keyed, statements)
     draft: dict[str, Any] = {"name": _study_name(path)}
     # a CSV's statements are its column names (no labels): their language too (user trial 9)
     language = guess_language(statements.get(c) or c for c in items)
@@ -605,7 +649,8 @@ def _draft(path: Path) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, 
     instrument_from_dict(draft, file=path)  # a draft must load
     notes = (_draft_notes(draft, frame, lo, hi, background) + _non_answer_notes(scale)
              + _named_notes(kept, moved, lo, hi)
-             + _guess_notes(draft, guesses) + _keyed_notes(draft, keyed)
+             + _guess_notes(draft, [g for g in guesses if g not in worded])
+             + _keyed_notes(draft, [k for k in keyed if k not in worded]) + _worded_notes(draft, worded)
              + ([labelled] if isinstance(labelled, dict) else []) + stray + _c1_notes(attrs))
     return draft, stems, unused, notes
 
@@ -915,6 +960,19 @@ def _keyed_notes(draft: dict[str, Any], keyed: list[list[str]]) -> list[dict[str
                   forward=", ".join(c for c in scale if c not in reverse)) for scale in keyed]
 
 
+def _worded_notes(draft: dict[str, Any], worded: list[list[str]]) -> list[dict[str, Any]]:
+    """A comment per scale worded both ways whose reverse-keyed statements the wording chose
+    (:func:`keying_by_wording`): which, and why."""
+    reverse = {i["id"] for i in draft["items"] if i["reverse"]}
+    notes = []
+    for scale in worded:
+        marked = [c for c in scale if c in reverse]
+        notes.append(_note("draft_keyed_negated", scale=list(scale), marked=", ".join(marked),
+                           n=len(marked), total=len(scale),
+                           forward=", ".join(c for c in scale if c not in reverse)))
+    return notes
+
+
 def _other_columns(frame: pd.DataFrame, columns: list[str]) -> tuple[list[str], dict[str, int]]:
     """The responses file's other columns: ``(descriptors, left out)``.
 
@@ -985,7 +1043,7 @@ DRAFT_SAID = {"draft_no_id": "cli_draft_no_id", "draft_time_id": None, "draft_gu
               "draft_keyed": "cli_draft_keyed", "draft_labels_guess": "cli_draft_labels",
               "draft_named_moved": "cli_draft_named", "draft_stray_zero": "cli_draft_stray_zero",
               "draft_range_out": None, "draft_weak_out": None, "draft_unlike_out": None,
-              "draft_c1": None}
+              "draft_c1": None, "draft_keyed_negated": "cli_draft_keyed_negated"}
 
 def draft_notices(text: str, codes: Sequence[str] = tuple(DRAFT_SAID)) -> tuple[str, list[str]]:
     """The language of a drafted ``instrument.yaml`` text and which of its comments

@@ -655,6 +655,35 @@ def _missing_as_a_set(warns: list[Problem], answers: dict[str, pd.Series], file:
 UNUSED_END_MIN_N = 200
 
 
+def scale_ends_unused(frame: pd.DataFrame, scale: Any) -> tuple[int, list[int], list[int], tuple[float, float]] | None:
+    """The declared scale's end points no respondent used on any statement: ``(n respondents
+    with an answer, unused top points, unused bottom points, the range the answers fit)``,
+    ``None`` when there are fewer than :data:`UNUSED_END_MIN_N` respondents with an answer,
+    the scale is not of whole points, or both ends were used."""
+    seen = frame.stack()
+    if frame.notna().any(axis=1).sum() < UNUSED_END_MIN_N or seen.empty \
+            or not (float(scale.min).is_integer() and float(scale.max).is_integer()):
+        return None
+    n, lo, hi = int(frame.notna().any(axis=1).sum()), float(seen.min()), float(seen.max())
+    declared = {float(v) for v in scale.missing_codes}  # a missing code inside the scale is no answer point
+    top = [v for v in range(int(np.floor(hi)) + 1, int(scale.max) + 1) if v not in declared]
+    bottom = [v for v in range(int(scale.min), int(np.ceil(lo))) if v not in declared]
+    if not top and not bottom:
+        return None
+    # the range the answers fit, the same in both warnings when neither end is used
+    return n, top, bottom, (lo if bottom else scale.min, hi if top else scale.max)
+
+
+def answered_scale(frame: pd.DataFrame, scale: Any) -> tuple[float, float] | None:
+    """The range the answers fit when an end of the declared scale was used by no one (the
+    case :func:`unused_scale_ends` warns about), else ``None``. Screening measures response
+    styles on it: user trial 24 (HSQ, 1-5 answers, scale declared 1-7) counted 142
+    respondents (13.3 %) as disagreeing with both poles against the midpoint 4 that the
+    answers never used."""
+    found = scale_ends_unused(frame, scale)
+    return None if found is None else (float(found[3][0]), float(found[3][1]))
+
+
 def unused_scale_ends(answers: dict[str, pd.Series], inst: Instrument, file: Any) -> list[Problem]:
     """A warning per end of the declared scale that no respondent used on any statement.
 
@@ -664,17 +693,10 @@ def unused_scale_ends(answers: dict[str, pd.Series], inst: Instrument, file: Any
     a few people used is not said.
     """
     scale = inst.scale
-    frame = pd.DataFrame(answers)
-    seen = frame.stack()
-    if frame.notna().any(axis=1).sum() < UNUSED_END_MIN_N or seen.empty \
-            or not (float(scale.min).is_integer() and float(scale.max).is_integer()):
+    found = scale_ends_unused(pd.DataFrame(answers), scale)
+    if found is None:
         return []
-    n, lo, hi = int(frame.notna().any(axis=1).sum()), float(seen.min()), float(seen.max())
-    declared = {float(v) for v in scale.missing_codes}  # a missing code inside the scale is no answer point
-    top = [v for v in range(int(np.floor(hi)) + 1, int(scale.max) + 1) if v not in declared]
-    bottom = [v for v in range(int(scale.min), int(np.ceil(lo))) if v not in declared]
-    # the range the answers fit, the same in both warnings when neither end is used
-    used = (lo if bottom else scale.min, hi if top else scale.max)
+    n, top, bottom, used = found
     out = []
     for end, unused in (("top", top), ("bottom", bottom)):
         if len(unused):

@@ -854,6 +854,14 @@ def split_halves(found: pd.DataFrame, themes: dict[str, str | None]) -> dict[str
 #: them, so reversed they run against them (:func:`reversed_already`).
 ALREADY_REVERSED_R = 0.10
 
+#: ... and refused only when every such theme's correlation reaches this. Acquiescent
+#: respondents (agreeing with both poles) pull a theme's reversed and forward statements
+#: together, so a weakly positive correlation can be a population's response style rather
+#: than a file reversed already: below this bound each theme is warned about and the
+#: analysis goes on. Files reversed already: 0.37-0.73 (HSQ, user trial 24), 0.31-0.59
+#: (R psych's bfi reversed); the raw files with their keys: -0.37 to -0.73 and none above 0.
+REFUSE_REVERSED_R = 0.30
+
 
 def reversed_already(answers: pd.DataFrame, themes: dict[str, str | None],
                      reverse: list[str] | tuple[str, ...]) -> tuple[list[dict[str, Any]], int]:
@@ -911,7 +919,8 @@ def check_reversed_already(responses: pd.DataFrame, instrument: Instrument, *,
 
     When every theme with both forward and reverse: true statements (two or more such
     themes) has its reverse statements running with the forward ones in the raw answers
-    (:func:`reversed_already`), the file was most likely reverse-scored before: reversing
+    (:func:`reversed_already`), each at least :data:`REFUSE_REVERSED_R`, the file was most
+    likely reverse-scored before: reversing
     it again would turn each theme's meaning round for those statements (user trial 24:
     the factor named "affiliative" came out with "I usually don't laugh …" loading +0.61,
     and an acquiescence correction followed from the keying error), so nothing is
@@ -934,7 +943,7 @@ def check_reversed_already(responses: pd.DataFrame, instrument: Instrument, *,
     order = list(instrument.item_ids)
     back = sorted((i for f in found for i in f["reverse"]), key=order.index)
     values = {"themes": ", ".join(f"'{f['theme']}'" for f in found), "items": _listed(back), "n": len(found)}
-    if mixed >= 2 and len(found) == mixed:
+    if mixed >= 2 and len(found) == mixed and min(f["r"] for f in found) >= REFUSE_REVERSED_R:
         raise InputError(code="problem_answers_reversed_already", file=file, values=values)
     for f in found:
         one = {"theme": f["theme"], "items": _listed(f["reverse"]), "r": float(f["r"])}

@@ -222,3 +222,35 @@ def test_a_keying_error_does_not_read_as_acquiescence():
     assert not decision.use and decision.evidence.loc["n_balanced_themes", "value"] == 0, decision.evidence
     right = decide_style_correction(answers().set_index("respondent_id"), inst)
     assert right.evidence.loc["n_balanced_themes", "value"] == 3
+
+
+def acquiescent(n: int = 1500, seed: int = 7) -> pd.DataFrame:
+    """Raw answers keyed as ``AGAINST`` says, in a population whose agreeing with every
+    statement (acquiescence) is as strong as what the themes measure: each theme's reversed
+    statements then correlate weakly *positively* with its forward ones, without any
+    reversal in the file."""
+    rng = np.random.default_rng(seed)
+    agree = rng.normal(size=n)
+    out = {"respondent_id": [f"R{i:04d}" for i in range(n)]}
+    for items in THEMES.values():
+        trait = rng.normal(size=n)
+        for item in items:
+            sign = -1 if item in AGAINST else 1
+            latent = 0.45 * sign * trait + 0.6 * agree + 0.6 * rng.normal(size=n)
+            out[item] = np.clip(np.round(3 + 1.1 * latent), 1, 5).astype(int)
+    return pd.DataFrame(out)
+
+
+def test_a_weak_positive_pull_of_acquiescence_is_warned_about_not_refused(tmp_path):
+    """The lead's bound (REFUSE_REVERSED_R): a population of strong acquiescers pulls every
+    theme's reversed statements weakly with the forward ones (r 0.10-0.30); that is not proof
+    of a file reversed already, so each theme is warned about and `check` goes on."""
+    from behaviortypes.quality import REFUSE_REVERSED_R, reversed_already
+
+    data = acquiescent()
+    themes = {i: t for t, ids in THEMES.items() for i in ids}
+    found, mixed = reversed_already(data.drop(columns="respondent_id").astype(float), themes, sorted(AGAINST))
+    assert mixed == 3 and len(found) == 3, found
+    assert all(0.10 <= f["r"] < REFUSE_REVERSED_R for f in found), [f["r"] for f in found]
+    lines = ok_lines(bt("check", survey(tmp_path / "s", data)))
+    assert len([x for x in lines if x.startswith("warning: the reverse: true statements of theme")]) == 3, lines

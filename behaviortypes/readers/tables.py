@@ -693,3 +693,27 @@ def is_qualtrics(path: str | Path) -> bool:
         except InputError:
             return False
     return False
+
+
+def repeated_header_rows(frame: pd.DataFrame, names: Iterable[str]) -> list[int]:
+    """The rows (0-based positions in ``frame``) that repeat the header: at least 80 % of
+    ``names`` (the columns the reader needs; two at least) hold their own column's name.
+
+    Two exports pasted together leave the second one's header among the answers (user
+    trial 24: row 502 of a responses file, row 2 of a typing tool's answers); read as
+    answers, every statement's column held a "text answer" and the hint said to recode
+    them. Cells are compared as text, spaces and case aside.
+    """
+    wanted = [str(n) for n in dict.fromkeys(names) if n is not None and str(n) in frame.columns]
+    if len(wanted) < 2 or not len(frame):
+        return []
+    need = max(2, int(0.8 * len(wanted)))
+    hits = pd.Series(0, index=range(len(frame)))
+    for col in wanted:
+        cells = frame[col]
+        cells = cells.iloc[:, 0] if isinstance(cells, pd.DataFrame) else cells
+        if pd.api.types.is_numeric_dtype(cells):
+            continue
+        text = cells.map(lambda v: str(v).strip().casefold() if isinstance(v, str) else None)
+        hits += (text.to_numpy() == header_name(col).strip().casefold()).astype(int)
+    return [int(r) for r in (hits[hits >= need]).index]

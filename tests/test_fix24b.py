@@ -66,6 +66,77 @@ def test_typing_tool_answers_with_the_header_repeated_say_its_row(tmp_path):
         read_answers(xlsx, spec)
 
 
+# 2. a small level is folded into a combined row, not a large one hidden ------------------------
+
+def test_a_small_level_is_folded_with_the_next_smallest_and_no_large_group_is_hidden():
+    """Trial 24's gender: 8 "Other" hid "Female" (45 %) in every column, All included."""
+    from banner_tables import table_from_counts
+    from test_trial20 import _assert_nothing_given_away
+
+    from behaviortypes.describe.banner import banner_table
+
+    counts = {"Male": [349, 137, 57, 22], "Female": [255, 139, 62, 12], "Other": [4, 2, 1, 1]}
+    tab = banner_table(*table_from_counts(counts), min_cell=10)
+    assert sorted(tab["level"].unique()) == ["Female / Other", "Male"]
+    assert tab.attrs["combined_levels"] == {"g": {"level": "Female / Other", "members": ["Female", "Other"],
+                                                  "small": ["Other"]}}
+    assert tab.attrs["protected_levels"] == {}
+    t = tab.set_index(["level", "type_id"])
+    assert t.loc[("Female / Other", 1), "n"] == 259 and t.loc[("Male", 1), "n"] == 349
+    assert t["overall_share"].notna().all()  # the All column shows every row
+    assert (tab["n"].dropna() >= 10).all()
+    folded = {"Male": counts["Male"], "Female / Other": [a + b for a, b in zip(counts["Female"], counts["Other"])]}
+    _assert_nothing_given_away(tab, folded)
+
+
+def test_small_levels_that_reach_the_minimum_together_are_one_row_of_their_own():
+    from banner_tables import table_from_counts
+    from test_trial20 import _assert_nothing_given_away
+
+    from behaviortypes.describe.banner import banner_table
+
+    counts = {"Female": [200, 150], "Male": [220, 160], "Other": [4, 4], "Not stated": [3, 5], "Prefer not": [4, 3]}
+    tab = banner_table(*table_from_counts(counts), min_cell=10)
+    assert list(dict.fromkeys(tab["level"])) == ["Female", "Male", "Not stated / Other / Prefer not"]
+    assert tab["n"].notna().all() and tab.attrs["protected_levels"] == {}  # 11 and 12 a type: all shown
+    _assert_nothing_given_away(tab, {"Female": counts["Female"], "Male": counts["Male"],
+                                     "Not stated / Other / Prefer not": [11, 12]})
+
+
+def test_the_note_says_which_levels_were_folded_in_both_languages():
+    from behaviortypes.describe.profile import protected_level_lines
+    from behaviortypes.texts import load_texts
+
+    meta = {"min_cell": 30, "protected_levels": {},
+            "combined_levels": {"gender": {"level": "Female / Other", "members": ["Female", "Other"],
+                                           "small": ["Other"]}}}
+    [en] = protected_level_lines(meta, load_texts("en"), {"gender": "Gender"})
+    assert en.startswith("Gender: 'Other' has fewer than 30 respondents, so it is shown together with "
+                         "'Female' as one row, 'Female / Other'"), en
+    [sv] = protected_level_lines(meta, load_texts("sv"), only="gender")
+    assert sv.startswith("gender: 'Other' har färre än 30 svarande, så den visas tillsammans med 'Female'"), sv
+
+
+# 3. age bands in their natural order ---------------------------------------------------------
+
+def test_bands_sort_by_their_numbers_unless_the_survey_declares_an_order():
+    from behaviortypes.describe.banner import level_order
+
+    seen = np.array(["50+", "under 18", "25-34", "18-24", "35-49", "9", "10"], dtype=object)
+    assert level_order(seen, None) == ["9", "10", "under 18", "18-24", "25-34", "35-49", "50+"]
+    assert level_order(np.array(["b", "a", "under 18"], dtype=object), ["b"]) == ["b", "under 18", "a"]
+
+
+def test_profile_banner_lists_age_bands_in_order(tmp_path):
+    from banner_tables import table_from_counts
+
+    from behaviortypes.describe.banner import banner_table
+
+    counts = {"50+": [40, 30], "under 18": [60, 50], "18-24": [80, 70], "25-34": [50, 45]}
+    tab = banner_table(*table_from_counts(counts), min_cell=10)
+    assert list(dict.fromkeys(tab["level"])) == ["under 18", "18-24", "25-34", "50+"]
+
+
 # 5. hints that point the right way -----------------------------------------------------------
 
 def test_a_colon_in_a_statements_text_says_to_quote_the_text(tmp_path):

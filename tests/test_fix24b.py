@@ -137,6 +137,30 @@ def test_profile_banner_lists_age_bands_in_order(tmp_path):
     assert list(dict.fromkeys(tab["level"])) == ["under 18", "18-24", "25-34", "50+"]
 
 
+# 4. score's rows/s is the scoring's own, the start-up said apart -----------------------------
+
+def test_score_rate_counts_from_the_first_batch_and_the_summary_says_the_start_up(tmp_path):
+    from behaviortypes.scoring import RowMeter
+    from behaviortypes.scoring.api import ScoreSummary
+
+    started = time.perf_counter() - 6.0  # six seconds of reading the model and opening the base
+    meter = RowMeter(3000, "Scoring c.parquet", started=started, enabled=False)
+    meter.begin()
+    time.sleep(0.05)
+    meter.advance(3000)
+    seconds = time.perf_counter() - started
+    meter.finish(3000, seconds)
+    assert meter.startup == pytest.approx(6.0, abs=0.05)
+    assert meter.rate() > 3000 / 1.0 > 3000 / seconds  # not 3,000 rows over 6 s
+    summary = ScoreSummary(n_rows=3000, seconds=seconds, rows_per_s=meter.rate(), shares={1: 1.0},
+                           most_likely_shares={1: 1.0}, type_names={1: "A"}, out=tmp_path / "o.parquet",
+                           engine="local", startup_seconds=meter.startup)
+    first = summary.summary().splitlines()[0]
+    assert "; the first 6.0 s were start-up (reading the model, opening the base), not counted in the rows/s" in first
+    assert "de första 6,0 s var uppstart" in summary.summary("sv").splitlines()[0]
+    assert summary.to_dict()["startup_seconds"] == pytest.approx(6.0, abs=0.05)
+
+
 # 5. hints that point the right way -----------------------------------------------------------
 
 def test_a_colon_in_a_statements_text_says_to_quote_the_text(tmp_path):

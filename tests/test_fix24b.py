@@ -181,3 +181,28 @@ def test_score_with_a_wrong_model_file_says_to_pass_the_discovery_folder(tmp_pat
     assert line == (f"error: lookalike_model.joblib: model not found. Hint: pass the discovery folder, which "
                     f"holds the model as lookalike.skops: `behaviortypes score {folder} --customers PATH "
                     f"--out PATH`"), line
+
+
+# 6. notebook 04 says where its number of types came from ------------------------------------
+
+def test_a_number_of_types_from_bt_k_is_said_so_not_as_set_with_dash_dash_k():
+    from behaviortypes.i18n import reason_text
+    from behaviortypes.said import k_set_with_texts
+    from behaviortypes.texts import Formatter, load_texts
+
+    code = [{"code": "k_reason_user", "values": {"k": 4}},
+            {"code": "k_reason_user_evidence", "values": {"k": 4, "k_evidence": 3}}]
+    sol = {"k_set_with": "BT_K"}
+    en = reason_text(code, k_set_with_texts(load_texts("en"), sol), Formatter("en"))
+    assert en == ("4 types, as set with BT_K (the notebook's environment). The evidence alone gives 3 types; "
+                  "4 were set with BT_K (the notebook's environment)."), en
+    sv = reason_text(code, k_set_with_texts(load_texts("sv"), {"k_set_with": "K"}), Formatter("sv"))
+    assert "--k" not in sv and "enligt K (anteckningsbokens parametercell)" in sv, sv
+    assert "--k" in reason_text(code, k_set_with_texts(load_texts("en"), {}), Formatter("en"))
+
+
+def test_notebook_04_passes_where_k_came_from():
+    from pathlib import Path
+
+    source = (Path(__file__).parents[1] / "notebooks" / "04_behaviour_types.py").read_text(encoding="utf-8")
+    assert "k_set_with=K_SET_WITH" in source and "k_set_with_texts(load_texts(SAID), result.solution)" in source

@@ -66,6 +66,17 @@ def test_typing_tool_answers_with_the_header_repeated_say_its_row(tmp_path):
         read_answers(xlsx, spec)
 
 
+def test_score_customer_base_with_the_header_repeated_says_its_row(tmp_path):
+    from test_scoring import discovery_with_lookalike
+
+    disc, frame = discovery_with_lookalike(tmp_path / "disc")
+    lines = frame.to_csv(index=False).splitlines()
+    (tmp_path / "customers.csv").write_text("\n".join(lines[:101] + [lines[0]] + lines[101:]) + "\n", encoding="utf-8")
+    res = bt("score", disc, "--customers", tmp_path / "customers.csv", "--out", tmp_path / "scored.csv")
+    assert error_line(res) == ("error: customers.csv: row 102 repeats the header (two files pasted together?). "
+                               "Hint: delete row 102 and save the file again")
+
+
 # 2. a small level is folded into a combined row, not a large one hidden ------------------------
 
 def test_a_small_level_is_folded_with_the_next_smallest_and_no_large_group_is_hidden():

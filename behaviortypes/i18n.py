@@ -401,11 +401,15 @@ def lexicon_applies(name: str | None = None, statements: Iterable[str] = ()) -> 
 
 
 def _theme_text(theme: str) -> str:
-    """A theme as it reads inside a sentence: ``Price focus`` → ``price focus`` (``NPS`` stays)."""
+    """A theme as it reads inside a sentence: the study's own words with their own casing
+    (``Openness`` stays ``Openness``: "The group low on Openness", "lågt på Openness"; session
+    24, where "openness" changed the user's word), a code's underscores as spaces
+    (``social_reading`` → ``social reading``); only the tool's own label of an unnamed factor
+    is a word of the sentence (``Factor 3`` → ``factor 3``)."""
     text = re.sub(r"[_]+", " ", str(theme)).strip()
-    if len(text) > 1 and text[:2].isupper():
-        return text
-    return text[:1].lower() + text[1:]
+    if re.fullmatch(r"(Factor|Faktor) \d+", text):
+        return text[:1].lower() + text[1:]
+    return text
 
 
 def type_name(theme: str, high: bool, lang: str = "en", *, lexicon: bool = True, most: bool = False,

@@ -104,10 +104,12 @@ ONE_GROUP_NAMES = {
 
 def _humanise(name: str) -> str:
     """A factor name as a name reads it: a code's ``_`` and ``-`` as spaces; a name written
-    as words keeps its hyphens ("Self-enhancing humour", user trial 22: "self enhancing")."""
+    as words keeps its hyphens ("Self-enhancing humour", user trial 22: "self enhancing");
+    its letters keep the study's casing ("trädgårdsliv", "Openness": session 24, where a
+    capital added here and a lower case added mid-sentence changed the user's words)."""
     text = str(name).strip()
     text = re.sub(r"[_]+" if " " in text else r"[_\-]+", " ", text).strip()
-    return text[:1].upper() + text[1:] if text else str(name)
+    return text or str(name)
 
 
 def _wmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -171,3 +171,44 @@ def test_null_columns_names_the_columns_with_a_cell_read_as_no_value(tmp_path):
     source = sources.open_source(tmp_path / "base.csv", table=None, query=None)
     list(source.batches(["customer_id", "spend", "visits"], 10))
     assert source.null_columns == {"spend", "visits"}
+
+
+# 8. a theme keeps its own casing mid-sentence ------------------------------------------------
+
+def test_a_theme_keeps_the_studys_casing_in_names_and_taglines():
+    from behaviortypes.i18n import name_extra, type_name
+
+    assert type_name("Openness", False, "en", lexicon=False) == "The group low on Openness"
+    assert type_name("Openness", False, "sv", lexicon=False) == "Gruppen som ligger lågt på Openness"
+    assert type_name("Openness", True, "sv", lexicon=False, most=True).endswith("på Openness")
+    assert name_extra("Openness", True, "en", lexicon=False).endswith("on Openness")
+    assert name_extra("Openness", False, "sv", lexicon=False) == "lågt på Openness"
+    assert type_name("social_reading", True, "en") == "The group high on social reading"  # a code: words
+    assert type_name("Faktor 3", False, "sv", lexicon=False) == "Gruppen som ligger lågt på faktor 3"  # the tool's
+
+
+# 9. the statements heatmap's type names under 8 columns keep apart ----------------------------
+
+def test_eight_type_names_under_the_heatmap_neither_touch_nor_leave_the_figure():
+    import io
+
+    from behaviortypes import plots
+
+    names = ["The group high on Extraversion", "The group low on Neuroticism (high on Openness)",
+             "The bargain hunter", "The group somewhat low on Conscientiousness", "The explorer",
+             "The group highest on Agreeableness", "The planner (low on Openness)", "The mainstream"]
+    ids = list(range(1, 9))
+    items = [f"Q{i}" for i in range(1, 23)]
+    iprof = pd.DataFrame(np.random.default_rng(1).normal(0, 0.6, (22, 8)), index=items, columns=ids)
+    fig = plots.plot_profile_heatmap(iprof, names={k: f"I often do thing number {k} when I shop online" for k in items},
+                                     fmt="{:+.1f}", labels={t: plots.type_label(t, names[t - 1], width=10_000,
+                                                                                   max_lines=1) for t in ids})
+    fig.set_size_inches(7.0, 5.95)  # as the report draws it (render._statements_heatmap)
+    fig.savefig(io.BytesIO(), format="svg")
+    renderer = fig._get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert len(boxes) == 8
+    points = 72 / fig.dpi
+    for a, b in zip(boxes, boxes[2:]):  # neighbours in one row (the labels are staggered)
+        assert (b.x0 - a.x1) * points >= 4, (a, b)  # "highest8 · The mainstream" before (1.4 pt apart)
+    assert all(b.x0 >= 0 and b.x1 <= fig.bbox.x1 and b.y0 >= 0 for b in boxes)

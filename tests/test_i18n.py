@@ -131,13 +131,13 @@ def test_names_in_swedish_have_no_english_words():
 
 def test_grammar_patterns():
     assert type_name("Research depth", True, "en") == "The thorough researcher"
-    assert type_name("Gardening", False, "en") == "The group low on gardening"
-    assert type_name("Home cooking", True, "en") == "The group high on home cooking"
+    assert type_name("Gardening", False, "en") == "The group low on Gardening"  # the theme's casing (CLEAN24)
+    assert type_name("Home cooking", True, "en") == "The group high on Home cooking"
     assert type_name("trädgård", False, "sv") == "Gruppen som ligger lågt på trädgård"
     assert type_name("NPS", True, "sv") == "Gruppen som ligger högt på NPS"
     assert type_name("Prijs", True, "nl") == "The bargain hunter"  # no Dutch grammar yet: English
     assert tagline([], "sv") == ""
-    assert tagline([("Pris", True)], "sv") == "Högt på pris."
+    assert tagline([("Pris", True)], "sv") == "Högt på Pris."  # the theme as written (CLEAN24)
 
 
 def _study_texts(disc) -> list[str]:

@@ -184,13 +184,13 @@ _HSQ = {"F1": "Affiliative humour", "F2": "Self-enhancing humour", "F3": "Self-d
         "F4": "Aggressive humour"}
 
 
-@pytest.mark.parametrize("lang, said", [
-    ("en", ["The group high on affiliative humour", "The group somewhat low on affiliative humour",
-            "The group low on affiliative humour", "The group lowest on affiliative humour",
-            "Low on affiliative humour, low on self-enhancing humour."]),
-    ("sv", ["Gruppen som ligger högt på affiliative humour", "Gruppen som ligger något lågt på affiliative humour",
-            "Gruppen som ligger lågt på affiliative humour", "Gruppen som ligger lägst på affiliative humour",
-            "Lågt på affiliative humour, lågt på self-enhancing humour."])])
+@pytest.mark.parametrize("lang, said", [  # the themes as written (CLEAN24)
+    ("en", ["The group high on Affiliative humour", "The group somewhat low on Affiliative humour",
+            "The group low on Affiliative humour", "The group lowest on Affiliative humour",
+            "Low on Affiliative humour, low on Self-enhancing humour."]),
+    ("sv", ["Gruppen som ligger högt på Affiliative humour", "Gruppen som ligger något lågt på Affiliative humour",
+            "Gruppen som ligger lågt på Affiliative humour", "Gruppen som ligger lägst på Affiliative humour",
+            "Lågt på Affiliative humour, lågt på Self-enhancing humour."])])
 def test_bands_along_one_factor_are_named_by_their_order_and_themes_keep_their_hyphens(lang, said):
     """Trial 22's four bands of affiliative humour (z about 0.8, -0.45, -1.45, -2.0): the middle
     band was "The group low on affiliative humour 2", and "self-enhancing" lost its hyphen."""

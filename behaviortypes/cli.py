@@ -146,7 +146,12 @@ def _existing(path: Path, what: str) -> Path:
     """``path`` when it exists; else the error "``what`` not found" (``what`` the ending of
     a ``problem_what_*`` code of the catalogue: ``survey_folder``)."""
     if not path.exists():
-        raise InputError(code="problem_not_found", file=path,
+        hint = None
+        if what == "model":  # a model file of another name: say to pass the folder (trial 24)
+            folder = path.parent if (path.parent / "lookalike.skops").is_file() else None
+            hint = Said("problem_model_path_folder_hint" if folder else "problem_model_path_hint",
+                        {"folder": str(folder), "file": "lookalike.skops"})
+        raise InputError(code="problem_not_found", file=path, hint=hint,
                          values={"what": Said(f"problem_what_{what}"), "path": str(path.absolute())})
     return path
 

@@ -507,6 +507,18 @@ def declared_in_yaml_text(path: str | Path, key: str) -> str | None:
     return match.group(2) if match else None
 
 
+#: a line ``key: value`` (in a list or not) whose unquoted value holds another ``: ``
+_COLON_IN_TEXT = re.compile(r"^[ \t]*(?:-[ \t]+)?([\w-]+):[ \t]+[^'\"\s|>&*!\[{#][^#]*?:(?:[ \t]|$)")
+
+
+def _colon_in_text(text: str, line: int) -> str | None:
+    """The key of line ``line`` (0-based) of ``text`` when its value is an unquoted text
+    holding a second ``': '`` (YAML reads that as a mapping in a mapping), else ``None``."""
+    lines = text.splitlines()
+    match = _COLON_IN_TEXT.match(lines[line]) if 0 <= line < len(lines) else None
+    return match.group(1) if match else None
+
+
 def load_user_yaml(path: str | Path, *, hint: Any = None) -> Any:
     """Parse a YAML file a person may have edited; mistakes become one-line ``InputError``s.
 
@@ -555,6 +567,9 @@ def load_user_yaml(path: str | Path, *, hint: Any = None) -> Any:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         why = _yaml_problem(str(getattr(err, "problem", None) or ""))
+        colon = _colon_in_text(text, mark.line) if mark is not None else None
+        if colon is not None:  # "text: Note: I ..." (trial 24: the hint said indentation)
+            hint = Said("problem_yaml_colon_in_text_fix", {"key": colon})
         raise InputError(code="problem_yaml_malformed", values={"why": why}, file=path,
                          rows=[mark.line + 1] if mark is not None else None,
                          hint=hint or Said("problem_yaml_malformed_fix")) from None

@@ -355,7 +355,7 @@ def discovery_lines(result: Any, lang: str = "en") -> list[str]:
     (``factor_reason_code``, ``k_reason_code``), in the report's sentences and numbers.
     """
     from .i18n import reason_text
-    from .said import styles_sentence
+    from .said import k_set_with_texts, styles_sentence
     from .texts import Formatter, load_texts
 
     lang = lang if lang in ("en", "sv") else "en"
@@ -368,7 +368,7 @@ def discovery_lines(result: Any, lang: str = "en") -> list[str]:
         tool_lines = [tool.headline()] if sol["k"] != 1 and tool is not None else []
     else:
         factor_reason = reason_text(sol.get("factor_reason_code") or sol["factor_reason"], t, fmt).rstrip(".")
-        k_reason = reason_text(sol.get("k_reason_code") or sol["k_reason"], t, fmt).rstrip(".")
+        k_reason = reason_text(sol.get("k_reason_code") or sol["k_reason"], k_set_with_texts(t, sol), fmt).rstrip(".")
         style_lines = [styles_sentence(sol.get("response_styles"), t, fmt)] if styles is not None else []
         sizes = result.profiling.summary(lang, names=_names_in(result, lang))
         tool_lines = [tool.headline(lang)] if sol["k"] != 1 and tool is not None else []
@@ -542,6 +542,7 @@ def discover(
     progress: bool | Progress = False,
     reuse: DiscoveryResult | None = None,
     lang: str | None = None,
+    k_set_with: str | None = None,
 ) -> DiscoveryResult:
     """Screen, factor, cluster, profile and name; write the discovery folder.
 
@@ -554,6 +555,9 @@ def discover(
         edits are kept and types are matched to the earlier run's).
     factors, k : int, optional
         Override the number of factors / types chosen from the evidence.
+    k_set_with : str, optional
+        Where ``k`` came from when not from ``--k`` (notebook 04: ``"BT_K"`` or ``"K"``):
+        recorded in ``solution.json`` (``k_set_with``), and the reasons say it.
     seed : int, default=0
         Seed for every random step.
     n_resamples : int, default=30
@@ -643,9 +647,16 @@ def discover(
     say(step["cli_step_tool"])
     tool = run_typing_tool(screen, types, profiles.names, seed=seed,
                            reuse=reuse.typing_tool if reuse is not None else None)
+    solution = _solution(survey_dir, screen, fac, types, profiles, tool, seed=seed, n_resamples=n_resamples)
+    if k is not None and k_set_with:  # not --k: say where it came from (trial 24)
+        from .said import k_set_with_said
+        from .texts import load_texts
+
+        solution["k_set_with"] = str(k_set_with)
+        solution["k_reason"] = str(solution["k_reason"]).replace("--k", k_set_with_said(load_texts("en"), str(k_set_with)))
     result = DiscoveryResult(
         out, screen, fac, types, profiles, type_map, tool,
-        solution=_solution(survey_dir, screen, fac, types, profiles, tool, seed=seed, n_resamples=n_resamples),
+        solution=solution,
         source=_source(survey_dir, survey, seed), settings=settings, lang=lang,
     )
     say(step["cli_step_write"])

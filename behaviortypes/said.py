@@ -15,7 +15,7 @@ from typing import Any
 
 from .texts import Formatter
 
-__all__ = ["styles_sentence", "cfa_sentences", "cfa_coverage", "CFA_CUTOFFS"]
+__all__ = ["styles_sentence", "cfa_sentences", "cfa_coverage", "CFA_CUTOFFS", "k_set_with_texts", "k_set_with_said"]
 
 
 def styles_sentence(block: Mapping[str, Any] | None, t: Mapping[str, str], fmt: Formatter) -> str:
@@ -113,3 +113,27 @@ def cfa_coverage(cfa: Mapping[str, Any], t: Mapping[str, str], n_items: int | No
     if n_items and n_items >= len(tested):
         return t["cfa_covers"].format(items=len(tested), n_items=n_items, factors=n_fac, n_factors=total_fac)
     return t["cfa_covers_no_total"].format(items=len(tested), factors=n_fac, n_factors=total_fac)
+
+
+#: the catalogue's sentences that say the number of types was "set with --k"
+_SET_K_KEYS = ("k_reason_user", "k_continuum_todo_user")
+
+
+def k_set_with_texts(t: Mapping[str, str], solution: Mapping[str, Any] | None) -> Mapping[str, str]:
+    """The catalogue ``t`` with "--k" in its sentences about a number of types set by the
+    user replaced by where the number came from, when ``solution.json`` records it
+    (``k_set_with``: ``BT_K``, notebook 04's environment, or ``K``, its parameters cell);
+    else ``t`` itself. User trial 24: notebook 04 said "4 types, as set with --k" when the
+    number came from ``BT_K``."""
+    name = (solution or {}).get("k_set_with")
+    if not name or name == "--k":
+        return t
+    said_as = k_set_with_said(t, str(name))
+    return {**t, **{key: text.replace("--k", said_as) for key, text in t.items()
+                    if key.startswith(_SET_K_KEYS) and "--k" in text}}
+
+
+def k_set_with_said(t: Mapping[str, str], name: str) -> str:
+    """Where a number of types set by the user came from, in the language of ``t``:
+    ``BT_K (the notebook's environment)``, ``K (the notebook's parameters cell)``."""
+    return t["k_set_with_env" if name.startswith("BT_") else "k_set_with_parameter"].format(name=name)

@@ -51,8 +51,11 @@ from behaviortypes.errors import TypesOverlapWarning
 from behaviortypes.cli import one_line_warnings
 from behaviortypes.i18n import factor_label, output_language, reason_text, said
 from behaviortypes.report.render import Formatter, load_texts
+from behaviortypes.said import k_set_with_texts
 
 SAID = output_language(LANG, pipeline.study_language(STUDY))  # the notes' and figures' language
+# where K came from, said by the reasons instead of "--k": BT_K, or K set in the cell above
+K_SET_WITH = "BT_K" if os.environ.get("BT_K") and K == int(os.environ["BT_K"]) else "K"
 one_line_warnings(SAID)  # warnings as the command line shows them: "varning: …", one line
 LABELS = plots.labels_in(SAID)  # the figures' words, as in the report
 
@@ -64,7 +67,8 @@ if n_factors is None and (OUT / "factors.json").is_file():
     n_factors = (getattr(study.read(OUT, "factors.json"), "settings", None) or {}).get("n_factors")
 with warnings.catch_warnings():  # types that overlap: said once, in the summary's continuum box
     warnings.simplefilter("ignore", TypesOverlapWarning)
-    result = pipeline.discover(STUDY, OUT, factors=n_factors, k=K, seed=SEED, n_resamples=N_RESAMPLES)
+    result = pipeline.discover(STUDY, OUT, factors=n_factors, k=K, seed=SEED, n_resamples=N_RESAMPLES,
+                               k_set_with=K_SET_WITH)
 folder = result.folder  # the discovery folder, read and checked
 print(result.summary(SAID))
 
@@ -84,7 +88,8 @@ evidence = folder.table("evidence_k.csv")
 plots.plot_k_evidence(evidence, chosen_k=result.solution["k"], labels=LABELS["k"], lang=SAID)
 
 # %%
-print(reason_text(result.solution.get("k_reason_code") or result.solution["k_reason"], load_texts(SAID), Formatter(SAID)))
+print(reason_text(result.solution.get("k_reason_code") or result.solution["k_reason"],
+                  k_set_with_texts(load_texts(SAID), result.solution), Formatter(SAID)))
 
 # %% [markdown]
 # ## The evidence latent-profile practitioners look for

@@ -123,8 +123,10 @@ def test_factor_and_type_notebooks_take_their_parameters_from_the_environment(tm
             assert "Faktorer: 2" in text and "Varför 2 faktorer" in text, text[:600]
         else:
             assert "Typer" in text and "Why" not in text and "types:" not in text, text[:600]
+            # trial 24: the number of types came from BT_K, not from --k (FIX24B)
+            assert "enligt BT_K (anteckningsbokens miljö)" in text and "--k" not in text, text[:900]
     solution = json.loads((out / "solution.json").read_text(encoding="utf-8"))
-    assert solution["n_factors"] == 2 and solution["k"] == 2
+    assert solution["n_factors"] == 2 and solution["k"] == 2 and solution["k_set_with"] == "BT_K"
     assert json.loads((out / "factors.json").read_text(encoding="utf-8"))["n_factors"] == 2
 
 

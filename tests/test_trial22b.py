@@ -99,16 +99,18 @@ def test_banner_names_the_small_level_that_hid_a_large_one_and_says_to_merge_it(
              "--xlsx", tmp_path / "b.xlsx")
     ok_lines(res)
     banner = pd.read_csv(root / "out" / "banner.csv")
-    hidden = banner[banner["n"].isna()].groupby("level").size()
-    assert hidden.get("Other") == 2 and hidden.get("Male") == 2  # protected as before
-    said = load_texts("en")["banner_protected_level_base"].format(  # (gender is the customer base's: CLEAN23)
-        column="gender", small="Other", hidden="Male", min=10, name="gender", file="c.csv")
+    # since trial 24 "Other" is folded into the smallest other level's row, not protected by
+    # hiding that level whole: no "Other" row, "Male" kept in a combined row, nothing hidden whole
+    assert set(banner["level"]) == {"Female", "Male / Other"}
+    assert banner.groupby("level")["overall_share"].first().notna().all()
+    said = load_texts("en")["banner_combined_level_with"].format(
+        column="gender", small="'Other'", large="Male", level="Male / Other", min=10, name="gender")
     assert "  " + said in res.stdout.splitlines()
     cells = [str(c.value) for ws in load_workbook(tmp_path / "b.xlsx") for row in ws.iter_rows() for c in row]
     assert said in cells
     overview = banner_overview(load_profile(root / "out"), lang="sv")
-    assert overview["notes"] == [load_texts("sv")["banner_protected_level_base"].format(
-        column="gender", small="Other", hidden="Male", min=10, name="gender", file="c.csv")]
+    assert overview["notes"] == [load_texts("sv")["banner_combined_level_with"].format(
+        column="gender", small="'Other'", large="Male", level="Male / Other", min=10, name="gender")]
 
 
 def test_protected_level_is_the_one_small_level_and_the_smallest_other():
@@ -120,7 +122,10 @@ def test_protected_level_is_the_one_small_level_and_the_smallest_other():
     assert protected_level(rows.assign(_level_n=[300, 9, 8]), 10) is None  # two small levels protect each other
     types = pd.Series([1, 2] * 100, index=range(200))
     data = pd.DataFrame({"g": ["a"] * 120 + ["b"] * 75 + ["c"] * 5, "h": ["x", "y"] * 100})
-    assert banner_table(types, data).attrs["protected_levels"] == {"g": {"small": "c", "hidden": "b"}}
+    # since trial 24 the small level is folded with the smallest other before tabulating,
+    # so nothing is hidden whole any more (protected_level stays for the cells that remain)
+    tab = banner_table(types, data)
+    assert tab.attrs["protected_levels"] == {} and tab.attrs["combined_levels"]["g"]["level"] == "b / c"
 
 
 # 7. ids that differ in leading zeros: both sides' ids shown, the zeros said, never matched -----
@@ -299,8 +304,9 @@ def test_a_lone_small_level_of_three_still_gives_nothing_away():
 
     counts = {"Male": [349, 137, 57, 22], "Female": [255, 139, 62, 12], "Other": [4, 2, 1, 1]}
     tab = banner_table(*table_from_counts(counts), min_cell=10)
-    _assert_nothing_given_away(tab, counts)
-    assert tab.attrs["protected_levels"] == {"g": {"small": "Other", "hidden": "Female"}}
+    # trial 24: "Other" is folded into "Female / Other" instead of hiding "Female"
+    _assert_nothing_given_away(tab, {"Male": counts["Male"], "Female / Other": [259, 141, 63, 13]})
+    assert tab.attrs["protected_levels"] == {}
 
 
 # L2. score says the customer base's words read as no value, once, as lookalike does -------------

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem, Said, as_written
 from ..readers import TEXT_EXT, coerce, open_text_table
-from ..readers.tables import read_raw
+from ..readers.tables import read_raw, repeated_header_rows
 from .spec import TypingSpec, default_min_answered
 
 __all__ = ["AnswerChunk", "AnswerRows", "AnswerChecker", "open_answers", "read_answers", "rows_per_chunk",
@@ -390,6 +390,12 @@ class AnswerChecker:
 
     def values(self, chunk: AnswerChunk) -> np.ndarray:
         """The chunk's answers as numbers (NaN: missing); problems are remembered."""
+        repeats = repeated_header_rows(chunk.frame, chunk.frame.columns)
+        if repeats:  # two files pasted together: one line, not "answers must be numbers" (trial 24)
+            rows = [int(chunk.numbers[r]) for r in repeats]
+            raise InputError(problems=[Problem(
+                code="problem_header_repeated" if len(rows) == 1 else "problem_header_repeated_rows",
+                values={"row": rows[0], "rows": ", ".join(map(str, rows))}, file=self.path)])
         out = np.full((len(chunk.ids), len(self.spec.items)), np.nan)
         for j, item in enumerate(self.spec.items):
             num, masks, firsts = _answer_batch(coerce(chunk.frame[item]), self.spec, self.by_label)

@@ -7,6 +7,7 @@ DataFrame (one value per cell). Reading the discovery folder and writing the fil
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -18,6 +19,8 @@ __all__ = [
     "kish_n",
     "level_key",
     "level_order",
+    "level_sort_key",
+    "combine_small_levels",
     "modal_types",
     "banner_table",
     "banner_tests",
@@ -134,7 +137,9 @@ def banner_table(
         interval and test are left empty), and so are the fewest more cells that leave no
         hidden cell to be worked out from the published totals (type sizes, level totals):
         no type column or level row with one hidden cell, two-cell ones included (a type's
-        women are its size minus its men), nor a cell that sums of lines give away.
+        women are its size minus its men), nor a cell that sums of lines give away. Before
+        that, a descriptor's levels with fewer respondents are folded into one combined
+        level (:func:`combine_small_levels`), so no large level is hidden to protect them.
     min_type_size : int, default=0
         Types with fewer respondents are suppressed entirely (as the report does for
         types below the instrument's ``min_group_size``).
@@ -148,7 +153,9 @@ def banner_table(
     DataFrame
         Columns :data:`BANNER_COLUMNS`: one row per descriptor, level and type.
         ``attrs["protected_levels"]``: per descriptor whose one small level hid another
-        (:func:`protected_level`), ``{"small": level, "hidden": level}``.
+        (:func:`protected_level`), ``{"small": level, "hidden": level}``;
+        ``attrs["combined_levels"]``: per descriptor whose small levels were folded into one
+        row before tabulating (:func:`combine_small_levels`), ``{"level": ..., "members": [...]}``.
 
     Notes
     -----
@@ -171,10 +178,14 @@ def banner_table(
     type_ids = sorted(int(x) for x in np.unique(t))
     rows: list[dict] = []
     protected: dict[str, dict[str, str]] = {}
+    combined: dict[str, dict] = {}
     for var in frame.columns:
         keys = np.array([level_key(v) for v in frame[var].to_numpy()], dtype=object)
         have = np.array([k is not None for k in keys])
         order = level_order(keys[have], (levels or {}).get(var))
+        keys, order, folded = combine_small_levels(keys, order, min_cell)
+        if folded is not None:  # said by the banner's notes (user trial 24)
+            combined[str(var)] = folded
         tw_all = w[have].sum()
         var_rows = []
         for level in order:
@@ -213,20 +224,90 @@ def banner_table(
     out["significant"] = out["significant"].astype(bool)
     out = out.reset_index(drop=True)
     out.attrs["protected_levels"] = protected
+    out.attrs["combined_levels"] = combined
     return out
 
 
+#: the first number of a level ("18-24", "50+", "under 18", "2 000–4 999 kr")
+_LEVEL_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+#: words before a level's number that put it below the number ("under 18", "< 18", "upp till 17")
+_BELOW = re.compile(r"^\s*(under|below|less than|fewer than|younger than|up to|upp till|mindre än|yngre än|<|≤)",
+                    re.IGNORECASE)
+
+
+def level_sort_key(level: str) -> tuple:
+    """The natural place of a level: numbers by value ("9" before "10"), bands by their first
+    number with "under 18" before "18-24" and "50+" after "45-49" (user trial 24: "under 18"
+    sorted after "50+"), then levels without a number, alphabetically."""
+    try:
+        return (0, float(level), 0, level)
+    except ValueError:
+        pass
+    found = _LEVEL_NUMBER.search(level)
+    if found is None:
+        return (1, 0.0, 0, level)
+    below = -1 if _BELOW.match(level) else 0
+    return (0, float(found.group().replace(",", ".")), below, level)
+
+
+def combine_small_levels(keys: np.ndarray, order: list[str], min_cell: int
+                         ) -> tuple[np.ndarray, list[str], dict | None]:
+    """Fold the levels with fewer than ``min_cell`` respondents into one combined level,
+    before the banner is tabulated, so that no large level is hidden to protect them.
+
+    With three levels or more, the levels under ``min_cell`` (and above 0) become one level
+    named by its members, largest first, joined by " / " ("Other / Not stated"); when
+    they are fewer than ``min_cell`` together, the smallest other level joins them
+    ("Female / Other"). The recode is the one survey tools make before suppressing (SPSS
+    Custom Tables' and Q's "combine categories"; Statistics Sweden's tables merge a small
+    category into "other"): user trial 24 lost "Female", 45 % of respondents, in every
+    column because "Other" had 8 (the suppression that stops a hidden cell being worked
+    out from the totals picked the smallest other level, the largest group but one).
+    The cell suppression of :func:`banner_table` still applies to what remains.
+
+    Parameters
+    ----------
+    keys : array of str or None
+        Each respondent's level (``None``: no answer).
+    order : list of str
+        The levels in their order.
+    min_cell : int
+
+    Returns
+    -------
+    keys, order, combined
+        The recoded levels, their order (the combined level where its largest member
+        was) and ``{"level": name, "members": [...], "small": [...]}`` (``small``: the
+        members under ``min_cell``; no counts, which would give them away), or ``None``
+        when nothing was folded.
+    """
+    have = np.array([k is not None for k in keys], dtype=bool)
+    counts = pd.Series(keys[have]).value_counts() if have.any() else pd.Series(dtype=int)
+    counts = counts.reindex(order).fillna(0).astype(int)
+    seen = counts[counts > 0]
+    small = seen[seen < min_cell]
+    if not len(small) or len(seen) < 3:
+        return keys, order, None
+    members = list(small.index)
+    if int(small.sum()) < min_cell:
+        members.append(str(seen[seen >= min_cell].sort_values(kind="stable").index[0]))
+    if len(members) >= len(seen):  # all of them: nothing to show apart
+        return keys, order, None
+    by_size = sorted(members, key=lambda m: (-int(counts[m]), order.index(m)))
+    name = " / ".join(by_size)
+    new_keys = np.array([name if k in members else k for k in keys], dtype=object)
+    new_order = [name if lv == by_size[0] else lv for lv in order if lv == by_size[0] or lv not in members]
+    return new_keys, new_order, {"level": name, "members": by_size,
+                                 "small": [m for m in by_size if m in small.index]}
+
+
 def level_order(keys: np.ndarray, wanted: Sequence[str] | None) -> list[str]:
+    """The levels ``wanted`` (a descriptor's ``levels:`` in instrument.yaml) first, in
+    their order, then the others seen in ``keys`` in their natural order
+    (:func:`level_sort_key`)."""
     seen = list(pd.unique(keys))
     listed = [str(x) for x in (wanted or [])]
-
-    def sort_key(v: str):
-        try:
-            return (0, float(v), v)
-        except ValueError:
-            return (1, 0.0, v)
-
-    rest = sorted((v for v in seen if v not in listed), key=sort_key)
+    rest = sorted((v for v in seen if v not in listed), key=lambda v: level_sort_key(str(v)))
     return listed + rest
 
 

@@ -20,12 +20,12 @@ import pandas as pd
 from .. import study
 from ..errors import BehaviortypesWarning, InputError, Said, SurveyQualityWarning
 from ..files import read_json, restore_formula, staged_dir, write_csv, write_json
-from .banner import banner_table, banner_tests, level_key
+from .banner import banner_table, banner_tests, level_key, level_sort_key
 from .threestep import covariate_model, outcome_means
 
 __all__ = ["DEFAULT_MIN_CELL", "ProfileResult", "profile_types_by", "load_profile",
            "assignments_fingerprint", "type_names_in", "declared_missing_lines",
-           "protected_level_lines"]
+           "protected_level_lines", "combined_level_lines"]
 
 #: Cells with fewer respondents are suppressed unless the instrument sets ``min_group_size``.
 DEFAULT_MIN_CELL = 10
@@ -338,7 +338,7 @@ def _descriptor_levels(desc: list[dict], data: pd.DataFrame, survey: Any, from_c
         disc[col] = labelled
         if order:
             levels[col] = order
-        d["levels"] = order or sorted(labelled.dropna().unique().tolist())
+        d["levels"] = order or sorted(labelled.dropna().unique().tolist(), key=lambda v: level_sort_key(str(v)))
         d["source"] = source_of[col]
     return disc, levels
 
@@ -554,7 +554,7 @@ def profile_types_by(
         "assignments_sha256": assignments_fingerprint(types),
         "bases": _type_bases(types, disc, inst.min_group_size),
         "column_labels": dict(inst.column_labels),  # the report names CRM columns so too
-        "protected_levels": dict(banner.attrs.get("protected_levels") or {}),  # to merge (trial 22)
+        **{key: dict(banner.attrs.get(key) or {}) for key in ("protected_levels", "combined_levels")},  # trials 22, 24
         **linked_meta,
     }
     return ProfileResult(out, banner, tests, outcome_tab, covs, meta)
@@ -615,6 +615,26 @@ def protected_level_lines(meta: dict[str, Any], t: dict[str, str],
         key = "banner_protected_level_base" if col in base else "banner_protected_level"
         lines.append(t[key].format(column=(labels or {}).get(col, col), small=pair["small"], hidden=pair["hidden"],
                                    min=meta.get("min_cell"), name=col, file=meta.get("customers_file")))
+    return lines + combined_level_lines(meta, t, labels, only=only)
+
+
+def combined_level_lines(meta: dict[str, Any], t: dict[str, str],
+                         labels: dict[str, str] | None = None, *, only: str | None = None) -> list[str]:
+    """Per descriptor whose small levels were folded into one row of the banner
+    (``profile.json`` ``combined_levels``, :func:`~behaviortypes.describe.banner.combine_small_levels`):
+    a sentence naming the row, its members and why (``banner_combined_level``, or
+    ``banner_combined_level_with`` when a level of ``min_cell`` or more joined them)."""
+    lines = []
+    cell = int(meta.get("min_cell") or 0)
+    for col, entry in (meta.get("combined_levels") or {}).items():
+        members = entry.get("members") if isinstance(entry, dict) else None
+        if (only is not None and col != only) or not members:
+            continue
+        small = list(entry.get("small") or members)
+        large = [m for m in members if m not in small]
+        key = "banner_combined_level_with" if large else "banner_combined_level"
+        lines.append(t[key].format(column=(labels or {}).get(col, col), level=entry["level"], min=cell,
+                                   small=", ".join(f"'{m}'" for m in small), large=", ".join(large), name=col))
     return lines
 
 

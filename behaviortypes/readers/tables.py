@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Said
@@ -693,3 +694,27 @@ def is_qualtrics(path: str | Path) -> bool:
         except InputError:
             return False
     return False
+
+
+def repeated_header_rows(frame: pd.DataFrame, names: Iterable[str]) -> list[int]:
+    """The rows (0-based positions in ``frame``) that repeat the header: at least 80 % of
+    ``names`` (the columns the reader needs; two at least) hold their own column's name.
+
+    Two exports pasted together leave the second one's header among the answers (user
+    trial 24: row 502 of a responses file, row 2 of a typing tool's answers); read as
+    answers, every statement's column held a "text answer" and the hint said to recode
+    them. A cell matches when it is the column's name as read (a comparison of whole
+    arrays: ``typing-tool --score`` runs it on every chunk of a large file).
+    """
+    wanted = [str(n) for n in dict.fromkeys(names) if n is not None and str(n) in frame.columns]
+    if len(wanted) < 2 or not len(frame):
+        return []
+    need = max(2, int(0.8 * len(wanted)))
+    hits = np.zeros(len(frame), dtype=int)
+    for col in wanted:
+        cells = frame[col]
+        cells = cells.iloc[:, 0] if isinstance(cells, pd.DataFrame) else cells
+        if pd.api.types.is_numeric_dtype(cells):
+            continue  # (a column of numbers holds no header)
+        hits += np.asarray(cells.to_numpy(dtype=object) == col, dtype=bool)
+    return [int(r) for r in np.flatnonzero(hits >= need)]

@@ -13,6 +13,7 @@ import pandas as pd
 from ..errors import CodedProblem, Number, Problem, Said, as_written
 from ..instrument import Instrument
 from ._common import coerce, column_hint, id_column_hint, ids_to_str, is_missing, to_number
+from .tables import repeated_header_rows
 
 
 #: Too few respondents for the number of items: error below ``max(2 * items, 20)``.
@@ -315,6 +316,10 @@ def _header_problems(frame: pd.DataFrame, inst: Instrument, file: Any,
             return [Problem(code="problem_header_row" if row - header_rows == 1 else "problem_header_rows",
                             values={"row": row, "header": header_rows, "above": above, "n": row - header_rows},
                             file=file)]
+    elif repeats := repeated_header_rows(frame, named_cols):  # two exports pasted together (trial 24)
+        rows = [int(numbers[r]) if numbers is not None else header_rows + r + 1 for r in repeats]
+        return [Problem(code="problem_header_repeated" if len(rows) == 1 else "problem_header_repeated_rows",
+                        values={"row": rows[0], "rows": ", ".join(map(str, rows))}, file=file)]
     elif _text_header_row(frame, [i for i in inst.item_ids if i in columns], inst.scale.labels):
         first_item = next(i for i in inst.item_ids if i in columns)
         return [Problem(code="problem_two_header_rows", file=file,

@@ -37,6 +37,7 @@ from ..factors.efa import SALIENT
 from ..factors.model import MINOR_SALIENT
 from ..files import write_bytes, write_text
 from ..i18n import reason_text
+from ..said import k_set_with_texts
 from ..profiles import answer_styles, factor_means_from_profiles, level_needs, level_pole, theme_needs
 from .data import ReportData, load_report_data, pretty_name
 from .exports import export_cards, export_pptx
@@ -474,7 +475,7 @@ def build_context(data: ReportData, lang: str = "en", *,
         subtitle = t["one_group_subtitle"].format(study=data.title, n=fmt.count(n_kept))
         overview["one_group"] = {
             "title": t["one_group_title"],
-            "reason": reason_text(sol.get("k_reason_code") or sol.get("k_reason", ""), t, fmt),
+            "reason": reason_text(sol.get("k_reason_code") or sol.get("k_reason", ""), k_set_with_texts(t, sol), fmt),
             "body": t["one_group_body"], "hint": t["one_group_hint"]}
         overview["map_title"] = t["map_one_group_title"]
 
@@ -888,7 +889,7 @@ def _k_page(data: ReportData, t: Mapping[str, str], fmt: Formatter, labels: Mapp
     when the page overflows (session 19: the demo's stability figure, kept with its note,
     went to a page of its own)."""
     sol, types = data.solution, data.types
-    kpage: dict[str, Any] = {"reason": reason_text(sol.get("k_reason_code") or sol.get("k_reason", ""), t, fmt),
+    kpage: dict[str, Any] = {"reason": reason_text(sol.get("k_reason_code") or sol.get("k_reason", ""), k_set_with_texts(t, sol), fmt),
                              "evidence_svg": None, "stability_svg": None,
                              "lpa": _lpa_rows(data.evidence_k, sol.get("k"), fmt, t["lpa_one_group"]),
                              "continuum": continuum_note(sol, data.evidence_k, t, fmt),

@@ -7,9 +7,9 @@ line is printed every :data:`EVERY_PERCENT` of the rows (or every
 so logs get a handful of lines instead of thousands of carriage returns.
 
 The rows/s shown while scoring and at the end are the rows counted so far divided by the
-seconds since the run started, on the clock :func:`score_customers` uses for its summary;
-at the end both show ``n_rows / seconds`` of the whole run (reading, scoring, checking
-and writing), so the bar and the summary agree.
+seconds since the first batch started (:meth:`RowMeter.begin`; reading, scoring, checking and
+writing), on the clock :func:`score_customers` uses for its summary, so the bar and the summary
+agree; the seconds shown are the whole run's, start-up included (the summary says the start-up).
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ class RowMeter:
         self.label = label
         self.started = started
         self.rows = 0
+        self.startup = 0.0  # seconds before the first batch (see begin)
         self._frozen: float | None = None
         self._stream = stream if stream is not None else sys.stdout
         self._bar: Any = None
@@ -76,9 +77,16 @@ class RowMeter:
         return self._frozen if self._frozen is not None else time.perf_counter() - self.started
 
     def rate(self) -> float:
-        """Rows per second over the whole run so far (the summary's definition)."""
-        s = self.seconds()
+        """Rows per second since the first batch (:meth:`begin`; else since the run started):
+        the scoring's own rate, without the start-up of reading the model and opening the
+        base (user trial 24: 434 rows/s for 3,000 rows, 7 s of them start-up)."""
+        s = self.seconds() - self.startup
         return self.rows / s if s > 0 else 0.0
+
+    def begin(self) -> None:
+        """The first batch starts now: the rate is counted from here (:attr:`startup`: the
+        seconds before)."""
+        self.startup = max(0.0, time.perf_counter() - self.started)
 
     # ------------------------------------------------------------------ updates
     def set_total(self, total: int) -> None:

@@ -392,6 +392,9 @@ def _csv_value_error(source: Source, err: pa.ArrowInvalid, *, after_row: int) ->
         seen += batch.num_rows
         if len(rows) >= 5:
             break
+    if rows and value.strip() == column.strip():  # two files pasted together (user trial 24)
+        return InputError(code="problem_header_repeated" if len(rows) == 1 else "problem_header_repeated_rows",
+                          values={"row": rows[0], "rows": ", ".join(map(str, rows))}, file=source.path)
     number = target in ("double", "int64", "float")
     return InputError(code="problem_score_not_number" if number else "problem_score_not_type",
                       values={"value": repr(value), "type": target}, file=source.path, column=column,

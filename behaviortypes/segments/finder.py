@@ -302,16 +302,6 @@ def _within_words(v: dict) -> str:
             f"type was one type cut in two where answers have heavy tails, so {v['k']} types are kept.")
 
 
-def _large_words(v: dict) -> str:
-    """The English sentence of ``k_reason_large_type`` (the report renders the code)."""
-    return (f"One type more than the parsimony margin alone would keep: {v['k']} types have the "
-            f"lowest BIC, {v['diff']:.1f} points below {v['k_prev']}, won by the same model, and the "
-            f"extra type is not a small one: the smallest of the {v['k']} types is "
-            f"{v['min_share']:.1%} of the sample (at least {v['small_share']:.0%}) and they are "
-            f"highly reproducible (mean Jaccard {v['jaccard_mean']:.2f}, at least 0.90); the margin guards against small spurious types and a change "
-            f"of model, neither of which is the case here, so {v['k']} types are kept.")
-
-
 def _model_words(col: str, row) -> str:
     """Plain English for the model whose BIC is in evidence column ``col`` (only that model's
     degrees of freedom are read from ``row``: an evidence row without ``nu_t_spreads``, or
@@ -1417,19 +1407,17 @@ class TypeFinder(BaseEstimator):
         # ... unless one type more is a distinct small type, not a tail (session 16)
         nxt = self._next_type(ev, best_bic, eligible, k, fits)
         k = k + 1 if nxt is not None else k
-        two_is_one = np.isfinite(one_bic) and fits is not None and self._dip_says_one()
-        if k == 2 and two_is_one:
+        if k == 2 and np.isfinite(one_bic) and fits is not None and self._dip_says_one():
             return self._choose_unimodal(one_bic, float(best_bic[2]))
         own = self._own_shape_next(ev, k)  # ... and one more for own-shape types (session 22)
         k = k + 1 if own is not None else k
         # ... and one fewer when the extra type is a Gaussian over-split of a t fit (session 23)
         fewer = self._within_model_prev(ev, k) if nxt is None and own is None else None
         k = k - 1 if fewer is not None else k
-        if fewer is not None and k == 2 and two_is_one:  # W2's 2 is read by the dip too (session 24)
+        # a 2 reached by W2 is read by the dip as any 2 is (session 24)
+        if fewer is not None and k == 2 and np.isfinite(one_bic) and fits is not None \
+                and self._dip_says_one():
             return self._choose_unimodal(one_bic, float(best_bic[2]))
-        # ... and one more when the margin held back a large, highly stable type (session 24)
-        large = self._large_type_next(ev, k) if nxt is None and own is None and fewer is None else None
-        k = k + 1 if large is not None else k
         row = ev.loc[k]
         best_col = str(row[cols].astype(float).idxmin())
         model = _model_words(best_col, row)
@@ -1439,7 +1427,7 @@ class TypeFinder(BaseEstimator):
             "n_min": n_small, "min_share": share_small}}]
         if nxt is not None:
             code.append(nxt)
-        for step in (own, fewer, large):
+        for step in (own, fewer):
             if step is not None:
                 code.append(step)
         if k < k_low and fewer is None:  # (not when the guard kept k_low + 1: that sentence says its BIC)
@@ -1460,9 +1448,12 @@ class TypeFinder(BaseEstimator):
             f"{self._floor_words()} and do not dissolve in resamples (smallest type "
             f"{n_small} respondents, {share_small:.1%} of the sample{small})."
         )
-        for step, words in ((nxt, _next_words), (own, _own_shape_words), (fewer, _within_words),
-                            (large, _large_words)):
-            reason += "" if step is None else " " + words(step["values"])
+        if nxt is not None:
+            reason += " " + _next_words(nxt["values"])
+        if own is not None:
+            reason += " " + _own_shape_words(own["values"])
+        if fewer is not None:
+            reason += " " + _within_words(fewer["values"])
         if k < k_low and fewer is None:  # (not when the guard kept k_low + 1: that sentence says its BIC)
             reason += (f" {k_low} types have a BIC only {best_bic[k] - best_bic[k_low]:.1f} points "
                        f"lower, less than the {_STRONG_BIC:.0f} that count as very strong "
@@ -1547,15 +1538,6 @@ class TypeFinder(BaseEstimator):
 
         values = within_model_prev(ev, self._cols, k)
         return None if values is None else {"code": "k_reason_within_model", "values": values}
-
-    def _large_type_next(self, ev, k):
-        """The reason code for keeping ``k + 1`` types when the parsimony margin held back a
-        large, highly stable type of the same model (rule PL, :mod:`.largetype`;
-        docs/choosing_k.md, "Session 24"), or None."""
-        from .largetype import large_type_next
-
-        values = large_type_next(ev, self._cols, k)
-        return None if values is None else {"code": "k_reason_large_type", "values": values}
 
     def _stability_reason(self, row, code, reason, warn):
         """The chosen solution's stability: its reason codes and sentence, and the warning

@@ -1414,6 +1414,10 @@ class TypeFinder(BaseEstimator):
         # ... and one fewer when the extra type is a Gaussian over-split of a t fit (session 23)
         fewer = self._within_model_prev(ev, k) if nxt is None and own is None else None
         k = k - 1 if fewer is not None else k
+        # a 2 reached by W2 is read by the dip as any 2 is (session 24)
+        if fewer is not None and k == 2 and np.isfinite(one_bic) and fits is not None \
+                and self._dip_says_one():
+            return self._choose_unimodal(one_bic, float(best_bic[2]))
         row = ev.loc[k]
         best_col = str(row[cols].astype(float).idxmin())
         model = _model_words(best_col, row)

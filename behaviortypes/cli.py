@@ -182,6 +182,12 @@ def check(
     """Read and validate a survey folder, screen respondents, report reliability and gaps."""
     said = _say_errors_in(lang.value if lang else study_language(survey_dir))
     _existing(survey_dir, "survey_folder")
+    if survey_dir.is_dir():  # the instrument's mistakes, as load_survey says them first, before pandas is imported
+        from .instrument import load_instrument
+
+        inst = survey_dir / "instrument.yaml"
+        load_instrument(inst if inst.is_file() or not (survey_dir / "instrument.yml").is_file()
+                        else survey_dir / "instrument.yml")
     from .pipeline import check as run_check
 
     result = run_check(survey_dir)
@@ -383,10 +389,13 @@ def run(study: Annotated[Path, typer.Argument(help="Study file (YAML) naming the
     try:
         _say_errors_in(study_file_language(study))  # its own key errors in its language, too
         _existing(study, "study_file")
-        from .pipeline import StudyConfig, run as run_all
+        from .studyfile import StudyConfig  # (light: a study file's wrong key is said before the pipeline loads)
 
         cfg = StudyConfig.load(study)
         said = _say_errors_in(cfg.said_lang or study_language(cfg.survey))  # the study file's, else the study's
+        cfg.check_inputs()  # (a missing survey or customer base too, before the imports; run_all checks again)
+        from .pipeline import run as run_all
+
         steps = _Steps(said)
         with _run_warnings(said):
             results = run_all(cfg, progress=steps)
@@ -495,6 +504,9 @@ def typing_tool(
         if score_file is None or typed is None:
             raise InputError(code="problem_score_and_out", hint="typing-tool OUT --score ANSWERS --out TYPED.csv")
         _existing(score_file, "answers_file")
+        from .deliver.owned import refuse_folder_without_tool
+
+        refuse_folder_without_tool(out_dir)  # (as the scoring says it, before its imports)
         from .deliver import score_answers_file
         from .lookalike.typing_tool import answers_id_column
 
@@ -511,9 +523,10 @@ def typing_tool(
     if given:
         raise InputError(code="problem_only_with_score", values={"option": given[0]},
                          hint=f"typing-tool OUT --score ANSWERS --out TYPED.csv {given[0]} ...")
-    from .deliver.owned import refuse_foreign_typing_files
+    from .deliver.owned import refuse_folder_without_tool, refuse_foreign_typing_files
 
     refuse_foreign_typing_files(p for p in (html, xlsx) if p is not None)  # never a file of the user's
+    refuse_folder_without_tool(out_dir)  # (as the deliverables say it, before their imports)
     from .deliver import write_typing_deliverables
 
     with _run_warnings(study_lang):  # below target: "varning:" before a Swedish note

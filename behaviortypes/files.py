@@ -11,9 +11,11 @@ import contextlib
 import hashlib
 import glob
 import json
+import math
 import os
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -282,27 +284,27 @@ def write_csv(
 
 def to_jsonable(obj: Any) -> Any:
     """Convert numpy/pandas values inside ``obj`` to plain JSON types."""
-    import numpy as np
-    import pandas as pd
-
+    # numpy's and pandas' values exist only once they are imported: reading a folder's JSON
+    # does not import them (a refusal stays light, bench/README.md "Session 24: lighter refusals")
+    np, pd = sys.modules.get("numpy"), sys.modules.get("pandas")
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, set)):
         return [to_jsonable(v) for v in obj]
-    if isinstance(obj, pd.DataFrame):
+    if pd is not None and isinstance(obj, pd.DataFrame):
         return to_jsonable(obj.to_dict(orient="records"))
-    if isinstance(obj, pd.Series):
+    if pd is not None and isinstance(obj, pd.Series):
         return to_jsonable(obj.to_dict())
-    if isinstance(obj, np.ndarray):
+    if np is not None and isinstance(obj, np.ndarray):
         return to_jsonable(obj.tolist())
-    if isinstance(obj, (np.bool_,)):
+    if np is not None and isinstance(obj, (np.bool_,)):
         return bool(obj)
-    if isinstance(obj, np.integer):
+    if np is not None and isinstance(obj, np.integer):
         return int(obj)
-    if isinstance(obj, (np.floating, float)):
+    if isinstance(obj, float) or (np is not None and isinstance(obj, np.floating)):
         value = float(obj)
-        return None if not np.isfinite(value) else value
-    if isinstance(obj, (Path, np.str_)):
+        return None if not math.isfinite(value) else value
+    if isinstance(obj, Path) or (np is not None and isinstance(obj, np.str_)):
         return str(obj)
     return obj
 

@@ -13,16 +13,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..errors import Said
+from ..errors import InputError, Said
 from ..files import csv_header_names, marked_as_ours, refuse_unmarked_files, xlsx_is_marked
 
 __all__ = ["TOOL_MARK", "typing_file_is_ours", "refuse_foreign_typing_files",
-           "refuse_foreign_typed_csv"]
+           "refuse_foreign_typed_csv", "refuse_folder_without_tool"]
 
 #: The mark in every typing-tool file behaviortypes writes (form generator, workbook creator).
 TOOL_MARK = "behaviortypes typing tool"
 _HTML_LIMIT = 4 << 20  # a form is ~100 KB: read at most this much to find its mark
 _LEGACY_SHEETS = ("answers", "types", "model", "calc")
+
+
+def refuse_folder_without_tool(folder: Path) -> None:
+    """The error "the folder has no typing tool" when ``folder`` is a folder without
+    ``typing_tool.yaml`` (:func:`behaviortypes.deliver.load_typing_spec` says it; here too
+    so that ``typing-tool`` says it before it imports scikit-learn, openpyxl and jinja2)."""
+    if folder.is_dir() and not (folder / "typing_tool.yaml").is_file():
+        raise InputError(
+            "the folder has no typing tool (typing_tool.yaml)", file=folder,
+            hint="pass the discovery folder of a study whose analysis has run to the end",
+        )
 
 
 def _html_is_ours(path: Path) -> bool:

@@ -22,6 +22,7 @@ from .. import study
 from ..errors import InputError
 from ..files import load_user_yaml, read_json
 from ..lookalike import TypingTool, build_typing_tool, load_typing_tool
+from .owned import refuse_folder_without_tool
 
 __all__ = [
     "TypingSpec",
@@ -228,13 +229,9 @@ def load_typing_spec(
     else:
         path = Path(source)
         study.refuse_one_group(path, "the typing tool")
+        refuse_folder_without_tool(path)
         if path.is_dir():
             folder, path = path, path / TOOL_FILE
-            if not path.is_file():
-                raise InputError(
-                    "the folder has no typing tool (typing_tool.yaml)", file=folder,
-                    hint="pass the discovery folder of a study whose analysis has run to the end",
-                )
         else:
             folder = path.parent
         tool = load_typing_tool(path)

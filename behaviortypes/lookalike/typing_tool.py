@@ -13,13 +13,13 @@ import copy
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.linalg
 import pandas as pd
-from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
-from sklearn.model_selection import StratifiedKFold
+
+if TYPE_CHECKING:  # (scikit-learn and scipy.linalg are imported where they compute: a refusal stays light)
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 
 from ..errors import InputError, Said
 from ..files import read_yaml, write_yaml
@@ -31,6 +31,8 @@ _KIND = "behaviortypes typing tool"
 
 
 def _lda() -> LinearDiscriminantAnalysis:
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+
     return LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto")
 
 
@@ -75,6 +77,8 @@ def _lda_predict(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray) -> np.ndarra
 
 def _lda_scores(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The classes and each test row's discriminant score per class (the softmax's logits)."""
+    import scipy.linalg
+
     classes, idx = np.unique(ytr, return_inverse=True)
     priors = np.bincount(idx) / len(ytr)
     means = np.vstack([Xtr[idx == c].mean(axis=0) for c in range(len(classes))])
@@ -168,6 +172,8 @@ class _FoldMoments:
 
     def hits(self, subsets: np.ndarray) -> np.ndarray:
         """Correct predictions on the test fold of the LDA on each row's statements."""
+        import scipy.linalg
+
         n_sub, p = subsets.shape
         rows, cols = subsets[:, :, None], subsets[:, None, :]
         n = self.n[:, None]
@@ -467,6 +473,8 @@ def build_typing_tool(
     on folds different from those used for the selection; the temperature is fitted
     on those folds too.
     """
+    from sklearn.model_selection import StratifiedKFold
+
     if not isinstance(items_keyed, pd.DataFrame) or items_keyed.shape[1] == 0:
         raise InputError(code="problem_tool_items_frame")
     if isinstance(labels, pd.Series) and labels.index.is_unique and items_keyed.index.is_unique \

@@ -12,14 +12,16 @@ and the field.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ValidationError
+
+if TYPE_CHECKING:  # (pandas is imported where a table is read or written: refusals stay light)
+    import pandas as pd
 
 from ..errors import InputError, Problem, Said
 from ..files import (
@@ -190,7 +192,17 @@ def _check_columns(name: str, frame: pd.DataFrame, path: Path) -> None:
                          file=path, column=missing[0], hint=_RERUN_SAID)
 
 
+def _is_frame(content: Any) -> bool:
+    """Whether ``content`` is a pandas DataFrame (pandas is not imported for the question: a
+    DataFrame exists only once pandas is)."""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(content, pandas.DataFrame)
+
+
 def _whole_numbers(col: pd.Series, path: Path, name: str) -> pd.Series:
+    import numpy as np
+    import pandas as pd
+
     num = pd.to_numeric(col, errors="coerce")
     bad = num.isna() | (num != np.round(num))
     if bad.any():
@@ -327,6 +339,8 @@ class DiscoveryFolder:
             if required:
                 raise InputError(code="problem_not_in_discovery", file=path, hint=_RERUN_SAID)
             return None
+        import pandas as pd
+
         try:
             frame = pd.read_csv(path, dtype=_TEXT)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
@@ -489,7 +503,7 @@ def save(folder: str | Path, name: str, content: Any) -> Path:
     path = Path(folder) / name
     if isinstance(content, BaseModel):
         content = content.model_dump(mode="json")
-    if isinstance(content, pd.DataFrame):
+    if _is_frame(content):
         _check_columns(name, content, path)
         _claim(Path(folder), name)
         # quotes are read by people in spreadsheets: neutralise cells a spreadsheet would run

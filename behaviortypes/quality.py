@@ -384,11 +384,13 @@ class ScreeningResult:
 
     def styles_scale_note(self, lang: str = "en") -> str:
         """The note that the response styles were measured on the range the answers used."""
-        from .texts import load_texts
+        from .texts import Formatter, load_texts
 
         (lo, hi), (dlo, dhi) = self.styles_scale, self.declared_scale
+        mid = (lo + hi) / 2  # 2.5 on 1-4 answers: "2,5" in Swedish
         return load_texts(lang)["check_styles_scale"].format(
-            used=f"{lo:g}–{hi:g}", scale=f"{dlo:g}–{dhi:g}", mid=f"{(lo + hi) / 2:g}")
+            used=f"{lo:g}–{hi:g}", scale=f"{dlo:g}–{dhi:g}",
+            mid=f"{mid:g}" if float(mid).is_integer() else Formatter(lang).num(mid, 1))
 
     def to_frame(self) -> pd.DataFrame:
         """Respondents flagged per screen (a respondent can have several reasons).
@@ -947,6 +949,16 @@ def check_reversed_already(responses: pd.DataFrame, instrument: Instrument, *,
         raise InputError(code="problem_answers_reversed_already", file=file, values=values)
     for f in found:
         one = {"theme": f["theme"], "items": _listed(f["reverse"]), "r": float(f["r"])}
+        if f["r"] < REFUSE_REVERSED_R:  # as strong acquiescers pull them together: not a fix to give
+            warnings.warn(SurveyQualityWarning(
+                f"the reverse: true statements of theme '{one['theme']}' ({one['items']}) are answered "
+                f"with its other statements (r = {one['r']:.2f} before reversing): many respondents may "
+                "agree with every statement (acquiescence), or the answers may be reverse-scored already "
+                "in the file. Hint: compare a few respondents' answers to "
+                f"{one['items']} in the file with what they answered; remove reverse: true only if the "
+                "file was reversed already",
+                code="warn_theme_reversed_already_weak", values=one), stacklevel=3)
+            continue
         warnings.warn(SurveyQualityWarning(
             f"the reverse: true statements of theme '{one['theme']}' ({one['items']}) are answered with "
             f"its other statements (r = {one['r']:.2f} before reversing), so reversed they run against them: "
@@ -1463,9 +1475,11 @@ def decide_style_correction(items: pd.DataFrame, instrument: Instrument, *,
     lo, hi, reverse, groups = _instrument_parts(instrument, items)
     mid = (lo + hi) / 2
     styles = response_styles(items, instrument)
-    # a theme whose reverse statements are answered with its forward ones is a keying error
-    # (warned about), not agreement with both poles: left out (user trial 24: 11.7 %)
-    keying = {f["theme"] for f in reversed_already(items, instrument.item_themes, reverse)[0]}
+    # a theme whose reverse statements are answered with its forward ones at r >= 0.30 is a
+    # keying error (warned about), not agreement with both poles: left out (user trial 24:
+    # 11.7 %); a weaker pull is what strong acquiescers give, the case the correction is for
+    keying = {f["theme"] for f in reversed_already(items, instrument.item_themes, reverse)[0]
+              if f["r"] >= REFUSE_REVERSED_R}
     groups = {t: ids for t, ids in groups.items() if t not in keying}
     # with no themes, _style_groups pools all items into one pair: nothing to split
     themed = _style_groups(items, reverse, groups) if groups else []

@@ -229,7 +229,9 @@ def banner_table(
 
 
 #: the first number of a level ("18-24", "50+", "under 18", "2 000–4 999 kr")
-_LEVEL_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_LEVEL_NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f,]\d{3})+(?![.,]?\d)|\d+(?:[.,]\d{1,2}(?!\d))?")
+#: thousands separators inside a level's number ("2 000", "10,000", a no-break space)
+_THOUSANDS = re.compile(r"[ \u00a0\u202f,](?=\d{3}(?!\d))")
 #: words before a level's number that put it below the number ("under 18", "< 18", "upp till 17")
 _BELOW = re.compile(r"^\s*(under|below|less than|fewer than|younger than|up to|upp till|mindre än|yngre än|<|≤)",
                     re.IGNORECASE)
@@ -247,7 +249,10 @@ def level_sort_key(level: str) -> tuple:
     if found is None:
         return (1, 0.0, 0, level)
     below = -1 if _BELOW.match(level) else 0
-    return (0, float(found.group().replace(",", ".")), below, level)
+    number = found.group()
+    if _THOUSANDS.search(number) and re.fullmatch(r"\d{1,3}(?:[ \u00a0\u202f,]\d{3})+", number):
+        number = _THOUSANDS.sub("", number)
+    return (0, float(number.replace(",", ".")), below, level)
 
 
 def combine_small_levels(keys: np.ndarray, order: list[str], min_cell: int

@@ -716,5 +716,5 @@ def repeated_header_rows(frame: pd.DataFrame, names: Iterable[str]) -> list[int]
         cells = cells.iloc[:, 0] if isinstance(cells, pd.DataFrame) else cells
         if pd.api.types.is_numeric_dtype(cells):
             continue  # (a column of numbers holds no header)
-        hits += np.asarray(cells.to_numpy(dtype=object) == col, dtype=bool)
+        hits += cells.eq(col).fillna(False).to_numpy(dtype=bool)  # (pd.NA in a "string" column)
     return [int(r) for r in np.flatnonzero(hits >= need)]

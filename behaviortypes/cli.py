@@ -183,11 +183,15 @@ def check(
     said = _say_errors_in(lang.value if lang else study_language(survey_dir))
     _existing(survey_dir, "survey_folder")
     if survey_dir.is_dir():  # the instrument's mistakes, as load_survey says them first, before pandas is imported
+        import warnings
+
         from .instrument import load_instrument
 
         inst = survey_dir / "instrument.yaml"
-        load_instrument(inst if inst.is_file() or not (survey_dir / "instrument.yml").is_file()
-                        else survey_dir / "instrument.yml")
+        with warnings.catch_warnings():  # its warnings are said once, by the check below
+            warnings.simplefilter("ignore")
+            load_instrument(inst if inst.is_file() or not (survey_dir / "instrument.yml").is_file()
+                            else survey_dir / "instrument.yml")
     from .pipeline import check as run_check
 
     result = run_check(survey_dir)
